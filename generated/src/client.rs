@@ -565,6 +565,7 @@ impl Client {
 
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn call<T>(
         &self,
         method: HttpMethod,
@@ -810,14 +811,20 @@ impl Client {
     }
 }
 
+// The reply decoders and `Client::call` are instantiated for each operation's reply type, and
+// are `#[inline]` so that each instantiation is compiled with the handle method that uses it
+// (the reason is `de::Decode`'s).
+
 /// A reply that must hold a value.
 #[doc(hidden)]
+#[inline]
 pub fn decode<T: crate::de::Decode>(_: &Client, body: &[u8]) -> Result<T, Error> {
     Ok(crate::from_slice(body)?)
 }
 
 /// A reply that may be empty or `null`.
 #[doc(hidden)]
+#[inline]
 pub fn decode_opt<T: crate::de::Decode>(_: &Client, body: &[u8]) -> Result<Option<T>, Error> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -848,12 +855,14 @@ pub trait Handle: Sized {
 /// A reply documented to refer to an object of type `H`, as a handle. The reference is kept as
 /// the server gave it: the operation has happened, and its result is not dropped over its type.
 #[doc(hidden)]
+#[inline]
 pub fn decode_handle<H: Handle>(client: &Client, body: &[u8]) -> Result<H, Error> {
     Ok(H::from_parts(client, crate::from_slice(body)?))
 }
 
 /// The same for a reply that may be empty or `null`.
 #[doc(hidden)]
+#[inline]
 pub fn decode_handle_opt<H: Handle>(client: &Client, body: &[u8]) -> Result<Option<H>, Error> {
     Ok(decode_opt(client, body)?.map(|r| H::from_parts(client, r)))
 }

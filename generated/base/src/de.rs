@@ -177,20 +177,26 @@ impl fmt::Display for AbsentMember {
     }
 }
 
+// The entry points are `#[inline]` for the reason `Decode` gives: instantiated for hundreds of
+// response types in `vim25`, they would otherwise make codegen units of their own.
+
 /// Decodes a vi-json body into `T`, naming the field path on failure. Tolerant: a required
 /// member the server left out is recorded in its object's `extra` instead of failing the
 /// body (see [`DecodeMode`]).
+#[inline]
 pub fn from_slice<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
     from_slice_with(bytes, DecodeMode::Tolerant).map(|(v, _)| v)
 }
 
 /// Decodes a vi-json body into `T`, refusing an object that lacks a required member.
+#[inline]
 pub fn from_slice_strict<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
     from_slice_with(bytes, DecodeMode::Strict).map(|(v, _)| v)
 }
 
 /// Decodes a vi-json body into `T` in `mode`, with every required member that was absent
 /// (once per type and member, in the order first met; always empty in [`DecodeMode::Strict`]).
+#[inline]
 pub fn from_slice_with<T: Decode>(bytes: &[u8], mode: DecodeMode) -> Result<(T, Vec<AbsentMember>), DecodeError> {
     let mut out = None;
     let absent = decode_document(bytes, mode, &mut |d| T::decode(d).map(|v| out = Some(v)))?;
@@ -216,6 +222,7 @@ fn decode_document(
 }
 
 /// Decodes a vi-json body from a string; see [`from_slice`].
+#[inline]
 pub fn from_str<T: Decode>(text: &str) -> Result<T, DecodeError> {
     from_slice(text.as_bytes())
 }
@@ -286,7 +293,13 @@ fn jerr(e: JiterError, base: usize) -> DecodeError {
 /// (`decode_in_place`), so that a large object is built where it will live and a required
 /// member's blank is reused rather than replaced. Each method defaults to the other: an
 /// implementation provides one of them.
+// The generic paths (this trait's defaults, `Decoder::list`/`family`/`wrapped`, the impls for
+// `Option`, `Vec`, objects and `Field`) are `#[inline]` so that an optimized build compiles each
+// instantiation in the codegen unit of the generated code that uses it. Without it, rustc gives
+// the instantiations units of their own, named after this module, and each such unit carries
+// its own copy of the drop glue of every type the instantiations reach: nearly the whole API.
 pub trait Decode: crate::object::Blank + Sized {
+    #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         let mut v = Self::blank();
         match v.decode_in_place(d) {
@@ -295,6 +308,7 @@ pub trait Decode: crate::object::Blank + Sized {
         }
     }
 
+    #[inline]
     fn decode_boxed(d: &mut Decoder<'_>) -> Result<Box<Self>, DecodeError> {
         let mut v = Box::new(Self::blank());
         match v.decode_in_place(d) {
@@ -304,6 +318,7 @@ pub trait Decode: crate::object::Blank + Sized {
     }
 
     /// Decodes into `self`, which holds a blank value.
+    #[inline]
     fn decode_in_place(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         match Self::decode(d) {
             Ok(v) => {
@@ -590,6 +605,7 @@ impl<'a> Decoder<'a> {
     /// this decoder's vector for their type, then moved into one allocated once at the exact
     /// length: growing each result as it fills would allocate and copy it up to four times
     /// for twenty elements, and leave it up to twice as large as needed.
+    #[inline]
     pub fn list<T: Decode + 'static>(&mut self) -> Result<Vec<T>, DecodeError> {
         let id = TypeId::of::<T>();
         let slot = match self.scratch_slot(id) {
@@ -940,6 +956,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// A polymorphic value: finds `_typeName`, builds the matching blank variant, decodes it.
+    #[inline]
     pub fn family<K: crate::object::Family>(&mut self) -> Result<K, DecodeError> {
         match self.leading_tag() {
             Ok(Some(tag)) => self.family_from(tag, true),
@@ -983,6 +1000,7 @@ impl<'a> Decoder<'a> {
 
     /// Decodes the variant for `tag`; `tag_read`: the object's opening and its leading
     /// `_typeName` are already consumed.
+    #[inline]
     fn family_from<K: crate::object::Family>(&mut self, tag: TypeTag, tag_read: bool) -> Result<K, DecodeError> {
         let mut v = match tag {
             TypeTag::Known(id) => K::blank_for(id),
@@ -1001,6 +1019,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// The value of a wrapped primitive, array or enumeration (`{"_typeName": "int", "_value": 3}`).
+    #[inline]
     pub fn wrapped<T: Decode>(&mut self, value_key: &'static str) -> Result<T, DecodeError> {
         let mut value = None;
         self.wrapped_members(value_key, &mut |d| T::decode(d).map(|v| value = Some(v)))?;
@@ -1262,6 +1281,7 @@ impl Decode for serde_json::Value {
 }
 
 impl<T: Decode> Decode for Option<T> {
+    #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         match d.null() {
             Ok(false) => match T::decode(d) {
@@ -1275,6 +1295,7 @@ impl<T: Decode> Decode for Option<T> {
 }
 
 impl<T: Decode + 'static> Decode for Vec<T> {
+    #[inline]
     fn decode(d: &mut Decoder<'_>) -> Result<Self, DecodeError> {
         d.list()
     }
@@ -1286,28 +1307,34 @@ impl<T: Decode + 'static> Decode for Vec<T> {
 /// type an `Object`), so the generator writes `Decode for Box<T>` for each type a member
 /// holds boxed.
 impl<T: Object + crate::object::Blank> Decode for T {
+    #[inline]
     fn decode_in_place(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         d.object(self)
     }
 }
 
 impl<T: Decode + crate::ser::Encode + fmt::Debug + 'static> Field for T {
+    #[inline]
     fn decode_into(&mut self, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         self.decode_in_place(d)
     }
 
+    #[inline]
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
 
+    #[inline]
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
     }
 
+    #[inline]
     fn as_encode(&self) -> &dyn crate::ser::Encode {
         self
     }
 
+    #[inline]
     fn as_debug(&self) -> &dyn fmt::Debug {
         self
     }

@@ -259,7 +259,9 @@ impl Encode for serde_json::Value {
     }
 }
 
+// `#[inline]` for the reason `de::Decode` gives.
 impl<T: Encode> Encode for Option<T> {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         match self {
             Some(v) => v.encode(e),
@@ -267,12 +269,14 @@ impl<T: Encode> Encode for Option<T> {
         }
     }
 
+    #[inline]
     fn absent(&self) -> bool {
         self.is_none()
     }
 }
 
 impl<T: Encode> Encode for [T] {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         e.out.push(b'[');
         for (i, v) in self.iter().enumerate() {
@@ -286,6 +290,7 @@ impl<T: Encode> Encode for [T] {
 }
 
 impl<T: Encode> Encode for Vec<T> {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         self.as_slice().encode(e);
     }
@@ -297,6 +302,7 @@ impl<T: Encode> Encode for Vec<T> {
 /// bodies pass borrowed objects as the references they are. Borrowed strings and slices keep
 /// theirs (no other crate can make those an `Object`).
 impl<T: Object> Encode for T {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         e.object(self);
     }
@@ -309,6 +315,7 @@ impl Encode for &str {
 }
 
 impl<T: Encode> Encode for &[T] {
+    #[inline]
     fn encode(&self, e: &mut Encoder) {
         (**self).encode(e);
     }

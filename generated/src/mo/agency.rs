@@ -25,7 +25,7 @@ impl Agency {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -233,7 +233,7 @@ impl Agency {
     pub fn register_agent_vm(
         &self,
         agent_vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Agent> {
+    ) -> crate::Call<crate::mo::Agent> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -246,7 +246,7 @@ impl Agency {
                         agent_vm,
                     },
                 ),
-                crate::client::decode_handle::<super::Agent>,
+                crate::client::decode_handle::<crate::mo::Agent>,
             )
     }
     /// Invokes *EamObject.Resolve*.

@@ -25,7 +25,7 @@ impl AlarmManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -113,7 +113,7 @@ impl AlarmManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         spec: &crate::types::AlarmSpecKind,
-    ) -> crate::Call<super::Alarm> {
+    ) -> crate::Call<crate::mo::Alarm> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -127,7 +127,7 @@ impl AlarmManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Alarm>,
+                crate::client::decode_handle::<crate::mo::Alarm>,
             )
     }
     /// Invokes *AlarmManager.DisableAlarm*.

@@ -25,7 +25,7 @@ impl CertificateManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -58,7 +58,7 @@ impl CertificateManager {
     pub fn cert_mgr_refresh_ca_certificates_and_crls_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -71,7 +71,7 @@ impl CertificateManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CertificateManager.CertMgrRefreshCertificates_Task*.
@@ -86,7 +86,7 @@ impl CertificateManager {
     pub fn cert_mgr_refresh_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -99,7 +99,7 @@ impl CertificateManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CertificateManager.CertMgrRevokeCertificates_Task*.
@@ -114,7 +114,7 @@ impl CertificateManager {
     pub fn cert_mgr_revoke_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -127,7 +127,7 @@ impl CertificateManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

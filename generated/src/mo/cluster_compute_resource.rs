@@ -25,7 +25,7 @@ impl ClusterComputeResource {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -86,7 +86,7 @@ impl ClusterComputeResource {
         as_connected: bool,
         resource_pool: Option<&crate::types::ManagedObjectReference>,
         license: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -102,7 +102,7 @@ impl ClusterComputeResource {
                         license,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ApplyRecommendation*.
@@ -162,7 +162,7 @@ impl ClusterComputeResource {
         host_inputs: Option<
             &[crate::types::ClusterComputeResourceHostConfigurationInput],
         >,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -176,7 +176,7 @@ impl ClusterComputeResource {
                         host_inputs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -187,7 +187,7 @@ impl ClusterComputeResource {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ClusterComputeResource_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -196,7 +196,7 @@ impl ClusterComputeResource {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.DisableNetworkBoot_Task*.
@@ -208,7 +208,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableNetworkBoot_Task` (operation `ClusterComputeResource_DisableNetworkBoot_Task`).
-    pub fn disable_network_boot_task(&self) -> crate::Call<super::Task> {
+    pub fn disable_network_boot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -217,7 +217,7 @@ impl ClusterComputeResource {
                 "DisableNetworkBoot_Task",
                 "9.0.0.0",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.EnableNetworkBoot_Task*.
@@ -234,7 +234,7 @@ impl ClusterComputeResource {
     pub fn enable_network_boot_task(
         &self,
         network_boot_mode: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -247,7 +247,7 @@ impl ClusterComputeResource {
                         network_boot_mode: network_boot_mode.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ClusterEnterMaintenanceMode*.
@@ -287,7 +287,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *ClusterEVCManager*.
     ///
     /// `POST .../EvcManager` (operation `ClusterComputeResource_EvcManager`).
-    pub fn evc_manager(&self) -> crate::Call<Option<super::ClusterEVCManager>> {
+    pub fn evc_manager(&self) -> crate::Call<Option<crate::mo::ClusterEVCManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -296,7 +296,7 @@ impl ClusterComputeResource {
                 "EvcManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ClusterEVCManager>,
+                crate::client::decode_handle_opt::<crate::mo::ClusterEVCManager>,
             )
     }
     /// Invokes *ClusterComputeResource.ExtendHCI_Task*.
@@ -312,7 +312,7 @@ impl ClusterComputeResource {
             &[crate::types::ClusterComputeResourceHostConfigurationInput],
         >,
         vsan_config_spec: Option<&crate::types::SDDCBaseKind>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -326,7 +326,7 @@ impl ClusterComputeResource {
                         vsan_config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.FindRulesForVm*.
@@ -414,7 +414,7 @@ impl ClusterComputeResource {
         &self,
         host: &crate::types::ManagedObjectReference,
         resource_pool: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -428,7 +428,7 @@ impl ClusterComputeResource {
                         resource_pool,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.MoveInto_Task*.
@@ -448,7 +448,7 @@ impl ClusterComputeResource {
     pub fn move_into_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -461,7 +461,7 @@ impl ClusterComputeResource {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.PlaceVm*.
@@ -540,7 +540,7 @@ impl ClusterComputeResource {
         &self,
         spec: &crate::types::ClusterConfigSpec,
         modify: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -554,7 +554,7 @@ impl ClusterComputeResource {
                         modify,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.ReconfigureComputeResource_Task*.
@@ -570,7 +570,7 @@ impl ClusterComputeResource {
         &self,
         spec: &crate::types::ComputeResourceConfigSpecKind,
         modify: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -584,7 +584,7 @@ impl ClusterComputeResource {
                         modify,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.RefreshRecommendation*.
@@ -632,7 +632,10 @@ impl ClusterComputeResource {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ClusterComputeResource_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -645,7 +648,7 @@ impl ClusterComputeResource {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.RetrieveDasAdvancedRuntimeInfo*.
@@ -734,7 +737,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../StampAllRulesWithUuid_Task` (operation `ClusterComputeResource_StampAllRulesWithUuid_Task`).
-    pub fn stamp_all_rules_with_uuid_task(&self) -> crate::Call<super::Task> {
+    pub fn stamp_all_rules_with_uuid_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -743,7 +746,7 @@ impl ClusterComputeResource {
                 "StampAllRulesWithUuid_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterComputeResource.ValidateHCIConfiguration*.
@@ -1053,7 +1056,9 @@ impl ClusterComputeResource {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `ClusterComputeResource_getEnvironmentBrowser`).
-    pub fn environment_browser(&self) -> crate::Call<Option<super::EnvironmentBrowser>> {
+    pub fn environment_browser(
+        &self,
+    ) -> crate::Call<Option<crate::mo::EnvironmentBrowser>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1062,7 +1067,7 @@ impl ClusterComputeResource {
                 "environmentBrowser",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::EnvironmentBrowser>,
+                crate::client::decode_handle_opt::<crate::mo::EnvironmentBrowser>,
             )
     }
     /// Reads *ClusterComputeResource.hciConfig*.
@@ -1218,7 +1223,7 @@ impl ClusterComputeResource {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ClusterComputeResource_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1227,7 +1232,7 @@ impl ClusterComputeResource {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -1290,7 +1295,7 @@ impl ClusterComputeResource {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ClusterComputeResource_getResourcePool`).
-    pub fn resource_pool(&self) -> crate::Call<Option<super::ResourcePool>> {
+    pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1299,7 +1304,7 @@ impl ClusterComputeResource {
                 "resourcePool",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ResourcePool>,
+                crate::client::decode_handle_opt::<crate::mo::ResourcePool>,
             )
     }
     /// Reads *ComputeResource.summary*.

@@ -25,7 +25,7 @@ impl ClusterEVCManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -62,7 +62,7 @@ impl ClusterEVCManager {
     pub fn check_add_host_evc_task(
         &self,
         cnx_spec: &crate::types::HostConnectSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -75,7 +75,7 @@ impl ClusterEVCManager {
                         cnx_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.CheckConfigureEvcMode_Task*.
@@ -91,7 +91,7 @@ impl ClusterEVCManager {
         &self,
         evc_mode_key: impl AsRef<str>,
         evc_graphics_mode_key: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -105,7 +105,7 @@ impl ClusterEVCManager {
                         evc_graphics_mode_key,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.ConfigureEvcMode_Task*.
@@ -124,7 +124,7 @@ impl ClusterEVCManager {
         &self,
         evc_mode_key: impl AsRef<str>,
         evc_graphics_mode_key: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -138,7 +138,7 @@ impl ClusterEVCManager {
                         evc_graphics_mode_key,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ClusterEVCManager.DisableEvcMode_Task*.
@@ -148,7 +148,7 @@ impl ClusterEVCManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableEvcMode_Task` (operation `ClusterEVCManager_DisableEvcMode_Task`).
-    pub fn disable_evc_mode_task(&self) -> crate::Call<super::Task> {
+    pub fn disable_evc_mode_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -157,7 +157,7 @@ impl ClusterEVCManager {
                 "DisableEvcMode_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -225,7 +225,7 @@ impl ClusterEVCManager {
     /// Refers instance of *ClusterComputeResource*.
     ///
     /// `GET .../managedCluster` (operation `ClusterEVCManager_getManagedCluster`).
-    pub fn managed_cluster(&self) -> crate::Call<super::ClusterComputeResource> {
+    pub fn managed_cluster(&self) -> crate::Call<crate::mo::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -234,7 +234,7 @@ impl ClusterEVCManager {
                 "managedCluster",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::ClusterComputeResource>,
+                crate::client::decode_handle::<crate::mo::ClusterComputeResource>,
             )
     }
     /// Reads *ExtensibleManagedObject.value*.

@@ -25,7 +25,7 @@ impl ClusterProfileManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl ClusterProfileManager {
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
-    ) -> crate::Call<super::Profile> {
+    ) -> crate::Call<crate::mo::Profile> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -74,7 +74,7 @@ impl ClusterProfileManager {
                         create_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Profile>,
+                crate::client::decode_handle::<crate::mo::Profile>,
             )
     }
     /// Invokes *ProfileManager.FindAssociatedProfile*.

@@ -25,7 +25,7 @@ impl CnsVolumeManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -63,7 +63,7 @@ impl CnsVolumeManager {
     pub fn cns_attach_volume(
         &self,
         attach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -76,7 +76,7 @@ impl CnsVolumeManager {
                         attach_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsConfigureVolumeACLs*.
@@ -94,7 +94,7 @@ impl CnsVolumeManager {
     pub fn cns_configure_volume_acls(
         &self,
         acl_config_specs: &[crate::types::CnsVolumeACLConfigureSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl CnsVolumeManager {
                         acl_config_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsCreateVolume*.
@@ -125,7 +125,7 @@ impl CnsVolumeManager {
     pub fn cns_create_volume(
         &self,
         create_specs: &[crate::types::CnsVolumeCreateSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -138,7 +138,7 @@ impl CnsVolumeManager {
                         create_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsCreateSnapshots*.
@@ -156,7 +156,7 @@ impl CnsVolumeManager {
     pub fn cns_create_snapshots(
         &self,
         snapshot_specs: &[crate::types::CnsSnapshotCreateSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -169,7 +169,7 @@ impl CnsVolumeManager {
                         snapshot_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDeleteVolume*.
@@ -189,7 +189,7 @@ impl CnsVolumeManager {
         &self,
         volume_ids: &[crate::types::CnsVolumeId],
         delete_disk: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -203,7 +203,7 @@ impl CnsVolumeManager {
                         delete_disk,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDeleteSnapshots*.
@@ -220,7 +220,7 @@ impl CnsVolumeManager {
     pub fn cns_delete_snapshots(
         &self,
         snapshot_delete_specs: &[crate::types::CnsSnapshotDeleteSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -233,7 +233,7 @@ impl CnsVolumeManager {
                         snapshot_delete_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsDetachVolume*.
@@ -252,7 +252,7 @@ impl CnsVolumeManager {
     pub fn cns_detach_volume(
         &self,
         detach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -265,7 +265,7 @@ impl CnsVolumeManager {
                         detach_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsExtendVolume*.
@@ -283,7 +283,7 @@ impl CnsVolumeManager {
     pub fn cns_extend_volume(
         &self,
         extend_specs: &[crate::types::CnsVolumeExtendSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -296,7 +296,7 @@ impl CnsVolumeManager {
                         extend_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsQueryVolume*.
@@ -348,7 +348,7 @@ impl CnsVolumeManager {
         &self,
         filter: &crate::types::CnsQueryFilterKind,
         selection: Option<&crate::types::CnsQuerySelection>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -362,7 +362,7 @@ impl CnsVolumeManager {
                         selection,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsReconfigVolumePolicy*.
@@ -382,7 +382,7 @@ impl CnsVolumeManager {
         volume_policy_reconfig_specs: Option<
             &[crate::types::CnsVolumePolicyReconfigSpec],
         >,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -395,7 +395,7 @@ impl CnsVolumeManager {
                         volume_policy_reconfig_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsRelocateVolume*.
@@ -414,7 +414,7 @@ impl CnsVolumeManager {
     pub fn cns_relocate_volume(
         &self,
         relocate_specs: &[crate::types::CnsVolumeRelocateSpecKind],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -427,7 +427,7 @@ impl CnsVolumeManager {
                         relocate_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsSyncVolume*.
@@ -445,7 +445,7 @@ impl CnsVolumeManager {
     pub fn cns_sync_volume(
         &self,
         sync_specs: Option<&[crate::types::CnsSyncVolumeSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -458,7 +458,7 @@ impl CnsVolumeManager {
                         sync_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUnregisterVolume*.
@@ -479,7 +479,7 @@ impl CnsVolumeManager {
     pub fn cns_unregister_volume(
         &self,
         unregister_spec: Option<&[crate::types::CnsUnregisterVolumeSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -492,7 +492,7 @@ impl CnsVolumeManager {
                         unregister_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUpdateVolumeCrypto*.
@@ -511,7 +511,7 @@ impl CnsVolumeManager {
     pub fn cns_update_volume_crypto(
         &self,
         update_specs: Option<&[crate::types::CnsVolumeCryptoUpdateSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -524,7 +524,7 @@ impl CnsVolumeManager {
                         update_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CnsVolumeManager.CnsUpdateVolumeMetadata*.
@@ -542,7 +542,7 @@ impl CnsVolumeManager {
     pub fn cns_update_volume_metadata(
         &self,
         update_specs: &[crate::types::CnsVolumeMetadataUpdateSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -555,7 +555,7 @@ impl CnsVolumeManager {
                         update_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

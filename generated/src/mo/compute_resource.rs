@@ -25,7 +25,7 @@ impl ComputeResource {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -54,7 +54,7 @@ impl ComputeResource {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ComputeResource_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -63,7 +63,7 @@ impl ComputeResource {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.DisableNetworkBoot_Task*.
@@ -75,7 +75,7 @@ impl ComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableNetworkBoot_Task` (operation `ComputeResource_DisableNetworkBoot_Task`).
-    pub fn disable_network_boot_task(&self) -> crate::Call<super::Task> {
+    pub fn disable_network_boot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -84,7 +84,7 @@ impl ComputeResource {
                 "DisableNetworkBoot_Task",
                 "9.0.0.0",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.EnableNetworkBoot_Task*.
@@ -101,7 +101,7 @@ impl ComputeResource {
     pub fn enable_network_boot_task(
         &self,
         network_boot_mode: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -114,7 +114,7 @@ impl ComputeResource {
                         network_boot_mode: network_boot_mode.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ComputeResource.ReconfigureComputeResource_Task*.
@@ -130,7 +130,7 @@ impl ComputeResource {
         &self,
         spec: &crate::types::ComputeResourceConfigSpecKind,
         modify: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -144,7 +144,7 @@ impl ComputeResource {
                         modify,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -175,7 +175,10 @@ impl ComputeResource {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ComputeResource_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -188,7 +191,7 @@ impl ComputeResource {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -417,7 +420,9 @@ impl ComputeResource {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `ComputeResource_getEnvironmentBrowser`).
-    pub fn environment_browser(&self) -> crate::Call<Option<super::EnvironmentBrowser>> {
+    pub fn environment_browser(
+        &self,
+    ) -> crate::Call<Option<crate::mo::EnvironmentBrowser>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -426,7 +431,7 @@ impl ComputeResource {
                 "environmentBrowser",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::EnvironmentBrowser>,
+                crate::client::decode_handle_opt::<crate::mo::EnvironmentBrowser>,
             )
     }
     /// Reads *ComputeResource.host*.
@@ -546,7 +551,7 @@ impl ComputeResource {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ComputeResource_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -555,7 +560,7 @@ impl ComputeResource {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -599,7 +604,7 @@ impl ComputeResource {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ComputeResource_getResourcePool`).
-    pub fn resource_pool(&self) -> crate::Call<Option<super::ResourcePool>> {
+    pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -608,7 +613,7 @@ impl ComputeResource {
                 "resourcePool",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ResourcePool>,
+                crate::client::decode_handle_opt::<crate::mo::ResourcePool>,
             )
     }
     /// Reads *ComputeResource.summary*.

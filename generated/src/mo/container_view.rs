@@ -25,7 +25,7 @@ impl ContainerView {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -68,7 +68,7 @@ impl ContainerView {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../container` (operation `ContainerView_getContainer`).
-    pub fn container(&self) -> crate::Call<super::ManagedEntity> {
+    pub fn container(&self) -> crate::Call<crate::mo::ManagedEntity> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -77,7 +77,7 @@ impl ContainerView {
                 "container",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::ManagedEntity>,
+                crate::client::decode_handle::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ContainerView.recursive*.

@@ -25,7 +25,7 @@ impl CryptoManagerHostKMS {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -117,7 +117,7 @@ impl CryptoManagerHostKMS {
     pub fn change_key_task(
         &self,
         new_key: &crate::types::CryptoKeyPlain,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -130,7 +130,7 @@ impl CryptoManagerHostKMS {
                         new_key,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CryptoManagerHost.CryptoManagerHostDisable*.

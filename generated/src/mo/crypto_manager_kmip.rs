@@ -25,7 +25,7 @@ impl CryptoManagerKmip {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -616,7 +616,7 @@ impl CryptoManagerKmip {
     pub fn retrieve_kmip_servers_status_task(
         &self,
         clusters: Option<&[crate::types::KmipClusterInfo]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -629,7 +629,7 @@ impl CryptoManagerKmip {
                         clusters,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *CryptoManagerKmip.RetrieveSelfSignedClientCert*.

@@ -25,7 +25,7 @@ impl Datacenter {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -82,7 +82,7 @@ impl Datacenter {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datacenter_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -91,7 +91,7 @@ impl Datacenter {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Datacenter.PowerOnMultiVM_Task*.
@@ -107,7 +107,7 @@ impl Datacenter {
         &self,
         vm: &[crate::types::ManagedObjectReference],
         option: Option<&[crate::types::OptionValueKind]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -121,7 +121,7 @@ impl Datacenter {
                         option,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Datacenter.queryDatacenterConfigOptionDescriptor*.
@@ -228,7 +228,7 @@ impl Datacenter {
         &self,
         spec: &crate::types::DatacenterConfigSpec,
         modify: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -242,7 +242,7 @@ impl Datacenter {
                         modify,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -273,7 +273,10 @@ impl Datacenter {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datacenter_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -286,7 +289,7 @@ impl Datacenter {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -443,7 +446,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../datastoreFolder` (operation `Datacenter_getDatastoreFolder`).
-    pub fn datastore_folder(&self) -> crate::Call<super::Folder> {
+    pub fn datastore_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -452,7 +455,7 @@ impl Datacenter {
                 "datastoreFolder",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Folder>,
+                crate::client::decode_handle::<crate::mo::Folder>,
             )
     }
     /// Reads *ManagedEntity.declaredAlarmState*.
@@ -513,7 +516,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../hostFolder` (operation `Datacenter_getHostFolder`).
-    pub fn host_folder(&self) -> crate::Call<super::Folder> {
+    pub fn host_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -522,7 +525,7 @@ impl Datacenter {
                 "hostFolder",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Folder>,
+                crate::client::decode_handle::<crate::mo::Folder>,
             )
     }
     /// Reads *ManagedEntity.name*.
@@ -568,7 +571,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../networkFolder` (operation `Datacenter_getNetworkFolder`).
-    pub fn network_folder(&self) -> crate::Call<super::Folder> {
+    pub fn network_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -577,7 +580,7 @@ impl Datacenter {
                 "networkFolder",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Folder>,
+                crate::client::decode_handle::<crate::mo::Folder>,
             )
     }
     /// Reads *ManagedEntity.overallStatus*.
@@ -602,7 +605,7 @@ impl Datacenter {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datacenter_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -611,7 +614,7 @@ impl Datacenter {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -708,7 +711,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../vmFolder` (operation `Datacenter_getVmFolder`).
-    pub fn vm_folder(&self) -> crate::Call<super::Folder> {
+    pub fn vm_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -717,7 +720,7 @@ impl Datacenter {
                 "vmFolder",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Folder>,
+                crate::client::decode_handle::<crate::mo::Folder>,
             )
     }
 }

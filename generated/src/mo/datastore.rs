@@ -25,7 +25,7 @@ impl Datastore {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -54,7 +54,7 @@ impl Datastore {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datastore_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -63,7 +63,7 @@ impl Datastore {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -121,7 +121,7 @@ impl Datastore {
     /// - `InvalidState`
     ///
     /// `POST .../DatastoreExitMaintenanceMode_Task` (operation `Datastore_DatastoreExitMaintenanceMode_Task`).
-    pub fn datastore_exit_maintenance_mode_task(&self) -> crate::Call<super::Task> {
+    pub fn datastore_exit_maintenance_mode_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -130,7 +130,7 @@ impl Datastore {
                 "DatastoreExitMaintenanceMode_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Datastore.IsClusteredVmdkEnabled*.
@@ -219,7 +219,10 @@ impl Datastore {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datastore_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -232,7 +235,7 @@ impl Datastore {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -309,7 +312,7 @@ impl Datastore {
     pub fn update_vvol_virtual_machine_files_task(
         &self,
         failover_pair: Option<&[crate::types::DatastoreVVolContainerFailoverPair]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -322,7 +325,7 @@ impl Datastore {
                         failover_pair,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Datastore.UpdateVirtualMachineFiles_Task*.
@@ -343,7 +346,7 @@ impl Datastore {
     pub fn update_virtual_machine_files_task(
         &self,
         mount_path_datastore_mapping: &[crate::types::DatastoreMountPathDatastorePair],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -356,7 +359,7 @@ impl Datastore {
                         mount_path_datastore_mapping,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -400,7 +403,7 @@ impl Datastore {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../browser` (operation `Datastore_getBrowser`).
-    pub fn browser(&self) -> crate::Call<super::HostDatastoreBrowser> {
+    pub fn browser(&self) -> crate::Call<crate::mo::HostDatastoreBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -409,7 +412,7 @@ impl Datastore {
                 "browser",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::HostDatastoreBrowser>,
+                crate::client::decode_handle::<crate::mo::HostDatastoreBrowser>,
             )
     }
     /// Reads *Datastore.capability*.
@@ -613,7 +616,7 @@ impl Datastore {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datastore_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -622,7 +625,7 @@ impl Datastore {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

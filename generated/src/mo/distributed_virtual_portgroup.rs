@@ -25,7 +25,7 @@ impl DistributedVirtualPortgroup {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -54,7 +54,7 @@ impl DistributedVirtualPortgroup {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `DistributedVirtualPortgroup_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -63,7 +63,7 @@ impl DistributedVirtualPortgroup {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -105,7 +105,7 @@ impl DistributedVirtualPortgroup {
     pub fn reconfigure_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -118,7 +118,7 @@ impl DistributedVirtualPortgroup {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -149,7 +149,10 @@ impl DistributedVirtualPortgroup {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `DistributedVirtualPortgroup_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -162,7 +165,7 @@ impl DistributedVirtualPortgroup {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualPortgroup.DVPortgroupRollback_Task*.
@@ -179,7 +182,7 @@ impl DistributedVirtualPortgroup {
     pub fn dv_portgroup_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -192,7 +195,7 @@ impl DistributedVirtualPortgroup {
                         entity_backup,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -445,7 +448,7 @@ impl DistributedVirtualPortgroup {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `DistributedVirtualPortgroup_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -454,7 +457,7 @@ impl DistributedVirtualPortgroup {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

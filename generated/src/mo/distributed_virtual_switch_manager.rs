@@ -25,7 +25,7 @@ impl DistributedVirtualSwitchManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -98,7 +98,7 @@ impl DistributedVirtualSwitchManager {
     pub fn dvs_manager_export_entity_task(
         &self,
         selection_set: &[crate::types::SelectionSetKind],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -111,7 +111,7 @@ impl DistributedVirtualSwitchManager {
                         selection_set,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.GetVpcNetworkSpan*.
@@ -164,7 +164,7 @@ impl DistributedVirtualSwitchManager {
         &self,
         entity_backup: &[crate::types::EntityBackupConfig],
         import_type: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -178,7 +178,7 @@ impl DistributedVirtualSwitchManager {
                         import_type: import_type.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.DVSManagerLookupDvPortGroup*.
@@ -197,7 +197,7 @@ impl DistributedVirtualSwitchManager {
         &self,
         switch_uuid: impl AsRef<str>,
         portgroup_key: impl AsRef<str>,
-    ) -> crate::Call<Option<super::DistributedVirtualPortgroup>> {
+    ) -> crate::Call<Option<crate::mo::DistributedVirtualPortgroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -211,7 +211,9 @@ impl DistributedVirtualSwitchManager {
                         portgroup_key: portgroup_key.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::DistributedVirtualPortgroup>,
+                crate::client::decode_handle_opt::<
+                    crate::mo::DistributedVirtualPortgroup,
+                >,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.QueryCompatibleHostForExistingDvs*.
@@ -469,7 +471,7 @@ impl DistributedVirtualSwitchManager {
     pub fn query_dvs_by_uuid(
         &self,
         uuid: impl AsRef<str>,
-    ) -> crate::Call<Option<super::DistributedVirtualSwitch>> {
+    ) -> crate::Call<Option<crate::mo::DistributedVirtualSwitch>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -482,7 +484,7 @@ impl DistributedVirtualSwitchManager {
                         uuid: uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::DistributedVirtualSwitch>,
+                crate::client::decode_handle_opt::<crate::mo::DistributedVirtualSwitch>,
             )
     }
     /// Invokes *DistributedVirtualSwitchManager.RectifyDvsOnHost_Task*.
@@ -500,7 +502,7 @@ impl DistributedVirtualSwitchManager {
     pub fn rectify_dvs_on_host_task(
         &self,
         hosts: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -513,7 +515,7 @@ impl DistributedVirtualSwitchManager {
                         hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl EnvironmentBrowser {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -180,7 +180,9 @@ impl EnvironmentBrowser {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `EnvironmentBrowser_getDatastoreBrowser`).
-    pub fn datastore_browser(&self) -> crate::Call<Option<super::HostDatastoreBrowser>> {
+    pub fn datastore_browser(
+        &self,
+    ) -> crate::Call<Option<crate::mo::HostDatastoreBrowser>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -189,7 +191,7 @@ impl EnvironmentBrowser {
                 "datastoreBrowser",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::HostDatastoreBrowser>,
+                crate::client::decode_handle_opt::<crate::mo::HostDatastoreBrowser>,
             )
     }
 }

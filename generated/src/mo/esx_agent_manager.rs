@@ -25,7 +25,7 @@ impl EsxAgentManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -62,7 +62,7 @@ impl EsxAgentManager {
         &self,
         agency_config_info: &crate::types::AgencyConfigInfo,
         initial_goal_state: impl AsRef<str>,
-    ) -> crate::Call<super::Agency> {
+    ) -> crate::Call<crate::mo::Agency> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -76,7 +76,7 @@ impl EsxAgentManager {
                         initial_goal_state: initial_goal_state.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Agency>,
+                crate::client::decode_handle::<crate::mo::Agency>,
             )
     }
     /// Invokes *EsxAgentManager.GetMaintenanceModePolicy*.

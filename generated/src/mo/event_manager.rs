@@ -25,7 +25,7 @@ impl EventManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -89,7 +89,7 @@ impl EventManager {
     pub fn create_collector_for_events(
         &self,
         filter: &crate::types::EventFilterSpec,
-    ) -> crate::Call<super::EventHistoryCollector> {
+    ) -> crate::Call<crate::mo::EventHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -102,7 +102,7 @@ impl EventManager {
                         filter,
                     },
                 ),
-                crate::client::decode_handle::<super::EventHistoryCollector>,
+                crate::client::decode_handle::<crate::mo::EventHistoryCollector>,
             )
     }
     /// Invokes *EventManager.LogUserEvent*.

@@ -25,7 +25,7 @@ impl FailoverClusterConfigurator {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -58,7 +58,7 @@ impl FailoverClusterConfigurator {
     pub fn configure_vcha_task(
         &self,
         config_spec: &crate::types::VchaClusterConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -71,7 +71,7 @@ impl FailoverClusterConfigurator {
                         config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.createPassiveNode_Task*.
@@ -87,7 +87,7 @@ impl FailoverClusterConfigurator {
         &self,
         passive_deployment_spec: &crate::types::PassiveNodeDeploymentSpec,
         source_vc_spec: &crate::types::SourceNodeSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -101,7 +101,7 @@ impl FailoverClusterConfigurator {
                         source_vc_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.createWitnessNode_Task*.
@@ -117,7 +117,7 @@ impl FailoverClusterConfigurator {
         &self,
         witness_deployment_spec: &crate::types::NodeDeploymentSpecKind,
         source_vc_spec: &crate::types::SourceNodeSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -131,7 +131,7 @@ impl FailoverClusterConfigurator {
                         source_vc_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.deployVcha_Task*.
@@ -146,7 +146,7 @@ impl FailoverClusterConfigurator {
     pub fn deploy_vcha_task(
         &self,
         deployment_spec: &crate::types::VchaClusterDeploymentSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -159,7 +159,7 @@ impl FailoverClusterConfigurator {
                         deployment_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.destroyVcha_Task*.
@@ -169,7 +169,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../destroyVcha_Task` (operation `FailoverClusterConfigurator_destroyVcha_Task`).
-    pub fn destroy_vcha_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_vcha_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -178,7 +178,7 @@ impl FailoverClusterConfigurator {
                 "destroyVcha_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterConfigurator.getVchaConfig*.
@@ -210,7 +210,7 @@ impl FailoverClusterConfigurator {
     pub fn prepare_vcha_task(
         &self,
         network_spec: &crate::types::VchaClusterNetworkSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -223,7 +223,7 @@ impl FailoverClusterConfigurator {
                         network_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *FailoverClusterConfigurator.disabledConfigureMethod*.

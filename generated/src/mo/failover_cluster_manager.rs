@@ -25,7 +25,7 @@ impl FailoverClusterManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -91,7 +91,7 @@ impl FailoverClusterManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../initiateFailover_Task` (operation `FailoverClusterManager_initiateFailover_Task`).
-    pub fn initiate_failover_task(&self, planned: bool) -> crate::Call<super::Task> {
+    pub fn initiate_failover_task(&self, planned: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -104,7 +104,7 @@ impl FailoverClusterManager {
                         planned,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FailoverClusterManager.setClusterMode_Task*.
@@ -119,7 +119,7 @@ impl FailoverClusterManager {
     pub fn set_cluster_mode_task(
         &self,
         mode: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -132,7 +132,7 @@ impl FailoverClusterManager {
                         mode: mode.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *FailoverClusterManager.disabledClusterMethod*.

@@ -25,7 +25,7 @@ impl FileManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -97,7 +97,7 @@ impl FileManager {
         destination_name: impl AsRef<str>,
         destination_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -114,7 +114,7 @@ impl FileManager {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FileManager.DeleteDatastoreFile_Task*.
@@ -132,7 +132,7 @@ impl FileManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -146,7 +146,7 @@ impl FileManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FileManager.MakeDirectory*.
@@ -199,7 +199,7 @@ impl FileManager {
         destination_name: impl AsRef<str>,
         destination_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -216,7 +216,7 @@ impl FileManager {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *FileManager.QueryFileLockInfo*.

@@ -25,7 +25,7 @@ impl Folder {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl Folder {
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         add_connected: bool,
         license: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl Folder {
                         license,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Folder.BatchAddHostsToCluster_Task*.
@@ -99,7 +99,7 @@ impl Folder {
         existing_hosts: Option<&[crate::types::ManagedObjectReference]>,
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         desired_state: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -116,7 +116,7 @@ impl Folder {
                         desired_state,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Folder.BatchAddStandaloneHosts_Task*.
@@ -133,7 +133,7 @@ impl Folder {
         new_hosts: Option<&[crate::types::FolderNewHostSpec]>,
         comp_res_spec: Option<&crate::types::ComputeResourceConfigSpecKind>,
         add_connected: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -148,7 +148,7 @@ impl Folder {
                         add_connected,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -171,7 +171,7 @@ impl Folder {
         &self,
         name: impl AsRef<str>,
         spec: &crate::types::ClusterConfigSpec,
-    ) -> crate::Call<super::ClusterComputeResource> {
+    ) -> crate::Call<crate::mo::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -185,7 +185,7 @@ impl Folder {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ClusterComputeResource>,
+                crate::client::decode_handle::<crate::mo::ClusterComputeResource>,
             )
     }
     /// Invokes *Folder.CreateClusterEx*.
@@ -205,7 +205,7 @@ impl Folder {
         &self,
         name: impl AsRef<str>,
         spec: &crate::types::ClusterConfigSpecEx,
-    ) -> crate::Call<super::ClusterComputeResource> {
+    ) -> crate::Call<crate::mo::ClusterComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -219,7 +219,7 @@ impl Folder {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ClusterComputeResource>,
+                crate::client::decode_handle::<crate::mo::ClusterComputeResource>,
             )
     }
     /// Invokes *Folder.CreateDatacenter*.
@@ -238,7 +238,7 @@ impl Folder {
     pub fn create_datacenter(
         &self,
         name: impl AsRef<str>,
-    ) -> crate::Call<super::Datacenter> {
+    ) -> crate::Call<crate::mo::Datacenter> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -251,7 +251,7 @@ impl Folder {
                         name: name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Datacenter>,
+                crate::client::decode_handle::<crate::mo::Datacenter>,
             )
     }
     /// Invokes *Folder.CreateDVS_Task*.
@@ -273,7 +273,7 @@ impl Folder {
     pub fn create_dvs_task(
         &self,
         spec: &crate::types::DVSCreateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -286,7 +286,7 @@ impl Folder {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Folder.CreateFolder*.
@@ -302,7 +302,10 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateFolder` (operation `Folder_CreateFolder`).
-    pub fn create_folder(&self, name: impl AsRef<str>) -> crate::Call<super::Folder> {
+    pub fn create_folder(
+        &self,
+        name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -315,7 +318,7 @@ impl Folder {
                         name: name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Folder>,
+                crate::client::decode_handle::<crate::mo::Folder>,
             )
     }
     /// Invokes *Folder.CreateStoragePod*.
@@ -334,7 +337,7 @@ impl Folder {
     pub fn create_storage_pod(
         &self,
         name: impl AsRef<str>,
-    ) -> crate::Call<super::StoragePod> {
+    ) -> crate::Call<crate::mo::StoragePod> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -347,7 +350,7 @@ impl Folder {
                         name: name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::StoragePod>,
+                crate::client::decode_handle::<crate::mo::StoragePod>,
             )
     }
     /// Invokes *Folder.CreateVM_Task*.
@@ -375,7 +378,7 @@ impl Folder {
         config: &crate::types::VirtualMachineConfigSpec,
         pool: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -390,7 +393,7 @@ impl Folder {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -401,7 +404,7 @@ impl Folder {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Folder_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -410,7 +413,7 @@ impl Folder {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Folder.MoveIntoFolder_Task*.
@@ -428,7 +431,7 @@ impl Folder {
     pub fn move_into_folder_task(
         &self,
         list: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -441,7 +444,7 @@ impl Folder {
                         list,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Folder.RegisterVM_Task*.
@@ -472,7 +475,7 @@ impl Folder {
         as_template: bool,
         pool: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -489,7 +492,7 @@ impl Folder {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -520,7 +523,10 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Folder_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -533,7 +539,7 @@ impl Folder {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -573,7 +579,7 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../UnregisterAndDestroy_Task` (operation `Folder_UnregisterAndDestroy_Task`).
-    pub fn unregister_and_destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn unregister_and_destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -582,7 +588,7 @@ impl Folder {
                 "UnregisterAndDestroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -836,7 +842,7 @@ impl Folder {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Folder_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -845,7 +851,7 @@ impl Folder {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

@@ -25,7 +25,7 @@ impl GuestOperationsManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -53,7 +53,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAliasManager*.
     ///
     /// `GET .../aliasManager` (operation `GuestOperationsManager_getAliasManager`).
-    pub fn alias_manager(&self) -> crate::Call<Option<super::GuestAliasManager>> {
+    pub fn alias_manager(&self) -> crate::Call<Option<crate::mo::GuestAliasManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -62,7 +62,7 @@ impl GuestOperationsManager {
                 "aliasManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::GuestAliasManager>,
+                crate::client::decode_handle_opt::<crate::mo::GuestAliasManager>,
             )
     }
     /// Reads *GuestOperationsManager.authManager*.
@@ -72,7 +72,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAuthManager*.
     ///
     /// `GET .../authManager` (operation `GuestOperationsManager_getAuthManager`).
-    pub fn auth_manager(&self) -> crate::Call<Option<super::GuestAuthManager>> {
+    pub fn auth_manager(&self) -> crate::Call<Option<crate::mo::GuestAuthManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -81,7 +81,7 @@ impl GuestOperationsManager {
                 "authManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::GuestAuthManager>,
+                crate::client::decode_handle_opt::<crate::mo::GuestAuthManager>,
             )
     }
     /// Reads *GuestOperationsManager.fileManager*.
@@ -91,7 +91,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestFileManager*.
     ///
     /// `GET .../fileManager` (operation `GuestOperationsManager_getFileManager`).
-    pub fn file_manager(&self) -> crate::Call<Option<super::GuestFileManager>> {
+    pub fn file_manager(&self) -> crate::Call<Option<crate::mo::GuestFileManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -100,7 +100,7 @@ impl GuestOperationsManager {
                 "fileManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::GuestFileManager>,
+                crate::client::decode_handle_opt::<crate::mo::GuestFileManager>,
             )
     }
     /// Reads *GuestOperationsManager.guestWindowsRegistryManager*.
@@ -112,7 +112,7 @@ impl GuestOperationsManager {
     /// `GET .../guestWindowsRegistryManager` (operation `GuestOperationsManager_getGuestWindowsRegistryManager`).
     pub fn guest_windows_registry_manager(
         &self,
-    ) -> crate::Call<Option<super::GuestWindowsRegistryManager>> {
+    ) -> crate::Call<Option<crate::mo::GuestWindowsRegistryManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -121,7 +121,9 @@ impl GuestOperationsManager {
                 "guestWindowsRegistryManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::GuestWindowsRegistryManager>,
+                crate::client::decode_handle_opt::<
+                    crate::mo::GuestWindowsRegistryManager,
+                >,
             )
     }
     /// Reads *GuestOperationsManager.processManager*.
@@ -131,7 +133,9 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestProcessManager*.
     ///
     /// `GET .../processManager` (operation `GuestOperationsManager_getProcessManager`).
-    pub fn process_manager(&self) -> crate::Call<Option<super::GuestProcessManager>> {
+    pub fn process_manager(
+        &self,
+    ) -> crate::Call<Option<crate::mo::GuestProcessManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -140,7 +144,7 @@ impl GuestOperationsManager {
                 "processManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::GuestProcessManager>,
+                crate::client::decode_handle_opt::<crate::mo::GuestProcessManager>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl HostActiveDirectoryAuthentication {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -105,7 +105,7 @@ impl HostActiveDirectoryAuthentication {
         &self,
         cert_path: impl AsRef<str>,
         cam_server: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -119,7 +119,7 @@ impl HostActiveDirectoryAuthentication {
                         cam_server: cam_server.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.InstallSmartCardTrustAnchor*.
@@ -172,7 +172,7 @@ impl HostActiveDirectoryAuthentication {
         domain_name: impl AsRef<str>,
         user_name: impl AsRef<str>,
         password: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -187,7 +187,7 @@ impl HostActiveDirectoryAuthentication {
                         password: password.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.JoinDomainWithCAM_Task*.
@@ -209,7 +209,7 @@ impl HostActiveDirectoryAuthentication {
         &self,
         domain_name: impl AsRef<str>,
         cam_server: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -223,7 +223,7 @@ impl HostActiveDirectoryAuthentication {
                         cam_server: cam_server.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.LeaveCurrentDomain_Task*.
@@ -241,7 +241,10 @@ impl HostActiveDirectoryAuthentication {
     /// - `TaskInProgress`
     ///
     /// `POST .../LeaveCurrentDomain_Task` (operation `HostActiveDirectoryAuthentication_LeaveCurrentDomain_Task`).
-    pub fn leave_current_domain_task(&self, force: bool) -> crate::Call<super::Task> {
+    pub fn leave_current_domain_task(
+        &self,
+        force: bool,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -254,7 +257,7 @@ impl HostActiveDirectoryAuthentication {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostActiveDirectoryAuthentication.ListSmartCardTrustAnchors*.

@@ -25,7 +25,7 @@ impl HostCacheConfigurationManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -58,7 +58,7 @@ impl HostCacheConfigurationManager {
     pub fn configure_host_cache_task(
         &self,
         spec: &crate::types::HostCacheConfigurationSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -71,7 +71,7 @@ impl HostCacheConfigurationManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *HostCacheConfigurationManager.cacheConfigurationInfo*.

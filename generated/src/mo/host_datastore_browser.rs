@@ -25,7 +25,7 @@ impl HostDatastoreBrowser {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -91,7 +91,7 @@ impl HostDatastoreBrowser {
         &self,
         datastore_path: impl AsRef<str>,
         search_spec: Option<&crate::types::HostDatastoreBrowserSearchSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -105,7 +105,7 @@ impl HostDatastoreBrowser {
                         search_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostDatastoreBrowser.SearchDatastoreSubFolders_Task*.
@@ -123,7 +123,7 @@ impl HostDatastoreBrowser {
         &self,
         datastore_path: impl AsRef<str>,
         search_spec: Option<&crate::types::HostDatastoreBrowserSearchSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -137,7 +137,7 @@ impl HostDatastoreBrowser {
                         search_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *HostDatastoreBrowser.datastore*.

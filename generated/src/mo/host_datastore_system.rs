@@ -25,7 +25,7 @@ impl HostDatastoreSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -97,7 +97,7 @@ impl HostDatastoreSystem {
         &self,
         name: impl AsRef<str>,
         path: impl AsRef<str>,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -111,7 +111,7 @@ impl HostDatastoreSystem {
                         path: path.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateNasDatastore*.
@@ -131,7 +131,7 @@ impl HostDatastoreSystem {
     pub fn create_nas_datastore(
         &self,
         spec: &crate::types::HostNasVolumeSpec,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -144,7 +144,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateVmfsDatastore*.
@@ -163,7 +163,7 @@ impl HostDatastoreSystem {
     pub fn create_vmfs_datastore(
         &self,
         spec: &crate::types::VmfsDatastoreCreateSpec,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -176,7 +176,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.CreateVvolDatastore*.
@@ -197,7 +197,7 @@ impl HostDatastoreSystem {
     pub fn create_vvol_datastore(
         &self,
         spec: &crate::types::HostDatastoreSystemVvolDatastoreSpec,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -210,7 +210,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.DisableClusteredVmdkSupport*.
@@ -290,7 +290,7 @@ impl HostDatastoreSystem {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VmfsDatastoreExpandSpec,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -304,7 +304,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.ExtendVmfsDatastore*.
@@ -324,7 +324,7 @@ impl HostDatastoreSystem {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VmfsDatastoreExtendSpec,
-    ) -> crate::Call<super::Datastore> {
+    ) -> crate::Call<crate::mo::Datastore> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -338,7 +338,7 @@ impl HostDatastoreSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Datastore>,
+                crate::client::decode_handle::<crate::mo::Datastore>,
             )
     }
     /// Invokes *HostDatastoreSystem.QueryAvailableDisksForVmfs*.
@@ -563,7 +563,7 @@ impl HostDatastoreSystem {
     pub fn remove_datastore_ex_task(
         &self,
         datastore: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -576,7 +576,7 @@ impl HostDatastoreSystem {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostDatastoreSystem.ResignatureUnresolvedVmfsVolume_Task*.
@@ -595,7 +595,7 @@ impl HostDatastoreSystem {
     pub fn resignature_unresolved_vmfs_volume_task(
         &self,
         resolution_spec: &crate::types::HostUnresolvedVmfsResignatureSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -608,7 +608,7 @@ impl HostDatastoreSystem {
                         resolution_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostDatastoreSystem.ResolveNfsServerHostName*.

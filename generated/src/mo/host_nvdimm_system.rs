@@ -25,7 +25,7 @@ impl HostNvdimmSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl HostNvdimmSystem {
     pub fn create_nvdimm_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmNamespaceCreateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -79,7 +79,7 @@ impl HostNvdimmSystem {
                         create_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.CreateNvdimmPMemNamespace_Task*.
@@ -99,7 +99,7 @@ impl HostNvdimmSystem {
     pub fn create_nvdimm_pmem_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmPMemNamespaceCreateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -112,7 +112,7 @@ impl HostNvdimmSystem {
                         create_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.DeleteNvdimmBlockNamespaces_Task*.
@@ -127,7 +127,7 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteNvdimmBlockNamespaces_Task` (operation `HostNvdimmSystem_DeleteNvdimmBlockNamespaces_Task`).
-    pub fn delete_nvdimm_block_namespaces_task(&self) -> crate::Call<super::Task> {
+    pub fn delete_nvdimm_block_namespaces_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -136,7 +136,7 @@ impl HostNvdimmSystem {
                 "DeleteNvdimmBlockNamespaces_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostNvdimmSystem.DeleteNvdimmNamespace_Task*.
@@ -156,7 +156,7 @@ impl HostNvdimmSystem {
     pub fn delete_nvdimm_namespace_task(
         &self,
         delete_spec: &crate::types::NvdimmNamespaceDeleteSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -169,7 +169,7 @@ impl HostNvdimmSystem {
                         delete_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *HostNvdimmSystem.nvdimmSystemInfo*.

@@ -25,7 +25,7 @@ impl HostPatchManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl HostPatchManager {
         meta_urls: Option<&[&str]>,
         bundle_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -81,7 +81,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -111,7 +111,7 @@ impl HostPatchManager {
         repository: &crate::types::HostPatchManagerLocator,
         update_id: impl AsRef<str>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -126,7 +126,7 @@ impl HostPatchManager {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostPatchManager.InstallHostPatchV2_Task*.
@@ -150,7 +150,7 @@ impl HostPatchManager {
         bundle_urls: Option<&[&str]>,
         vib_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -166,7 +166,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostPatchManager.QueryHostPatch_Task*.
@@ -187,7 +187,7 @@ impl HostPatchManager {
     pub fn query_host_patch_task(
         &self,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -200,7 +200,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -224,7 +224,7 @@ impl HostPatchManager {
         &self,
         repository: &crate::types::HostPatchManagerLocator,
         update_id: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -238,7 +238,7 @@ impl HostPatchManager {
                         update_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostPatchManager.ScanHostPatchV2_Task*.
@@ -261,7 +261,7 @@ impl HostPatchManager {
         meta_urls: Option<&[&str]>,
         bundle_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -276,7 +276,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostPatchManager.StageHostPatch_Task*.
@@ -300,7 +300,7 @@ impl HostPatchManager {
         bundle_urls: Option<&[&str]>,
         vib_urls: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -316,7 +316,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostPatchManager.UninstallHostPatch_Task*.
@@ -337,7 +337,7 @@ impl HostPatchManager {
         &self,
         bulletin_ids: Option<&[&str]>,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -351,7 +351,7 @@ impl HostPatchManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl HostProfile {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -101,7 +101,7 @@ impl HostProfile {
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -114,7 +114,7 @@ impl HostProfile {
                         entity,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Profile.DestroyProfile*.
@@ -416,7 +416,7 @@ impl HostProfile {
     /// Refers instance of *HostSystem*.
     ///
     /// `GET .../referenceHost` (operation `HostProfile_getReferenceHost`).
-    pub fn reference_host(&self) -> crate::Call<Option<super::HostSystem>> {
+    pub fn reference_host(&self) -> crate::Call<Option<crate::mo::HostSystem>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -425,7 +425,7 @@ impl HostProfile {
                 "referenceHost",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::HostSystem>,
+                crate::client::decode_handle_opt::<crate::mo::HostSystem>,
             )
     }
     /// Reads *HostProfile.validationFailureInfo*.

@@ -25,7 +25,7 @@ impl HostProfileManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -56,7 +56,7 @@ impl HostProfileManager {
     pub fn apply_entities_config_task(
         &self,
         apply_config_specs: Option<&[crate::types::ApplyHostProfileConfigurationSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -69,7 +69,7 @@ impl HostProfileManager {
                         apply_config_specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.ApplyHostConfig_Task*.
@@ -88,7 +88,7 @@ impl HostProfileManager {
         host: &crate::types::ManagedObjectReference,
         config_spec: &crate::types::HostConfigSpec,
         user_input: Option<&[crate::types::ProfileDeferredPolicyOptionParameter]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -103,7 +103,7 @@ impl HostProfileManager {
                         user_input,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.CheckAnswerFileStatus_Task*.
@@ -118,7 +118,7 @@ impl HostProfileManager {
     pub fn check_answer_file_status_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -131,7 +131,7 @@ impl HostProfileManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.CompositeHostProfile_Task*.
@@ -151,7 +151,7 @@ impl HostProfileManager {
         to_be_replaced_with: Option<&crate::types::HostApplyProfile>,
         to_be_deleted: Option<&crate::types::HostApplyProfile>,
         enable_status_to_be_copied: Option<&crate::types::HostApplyProfile>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -169,7 +169,7 @@ impl HostProfileManager {
                         enable_status_to_be_copied,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.CreateDefaultProfile*.
@@ -217,7 +217,7 @@ impl HostProfileManager {
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
-    ) -> crate::Call<super::Profile> {
+    ) -> crate::Call<crate::mo::Profile> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -230,7 +230,7 @@ impl HostProfileManager {
                         create_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Profile>,
+                crate::client::decode_handle::<crate::mo::Profile>,
             )
     }
     /// Invokes *HostProfileManager.ExportAnswerFile_Task*.
@@ -245,7 +245,7 @@ impl HostProfileManager {
     pub fn export_answer_file_task(
         &self,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -258,7 +258,7 @@ impl HostProfileManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ProfileManager.FindAssociatedProfile*.
@@ -332,7 +332,7 @@ impl HostProfileManager {
     pub fn generate_host_config_task_spec_task(
         &self,
         hosts_info: Option<&[crate::types::StructuredCustomizations]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -345,7 +345,7 @@ impl HostProfileManager {
                         hosts_info,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.GenerateHostProfileTaskList_Task*.
@@ -361,7 +361,7 @@ impl HostProfileManager {
         &self,
         config_spec: &crate::types::HostConfigSpec,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -375,7 +375,7 @@ impl HostProfileManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.QueryAnswerFileStatus*.
@@ -602,7 +602,7 @@ impl HostProfileManager {
         &self,
         host: &crate::types::ManagedObjectReference,
         config_spec: &crate::types::AnswerFileCreateSpecKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -616,7 +616,7 @@ impl HostProfileManager {
                         config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostProfileManager.ValidateHostProfileComposition_Task*.
@@ -637,7 +637,7 @@ impl HostProfileManager {
         to_be_deleted: Option<&crate::types::HostApplyProfile>,
         enable_status_to_be_copied: Option<&crate::types::HostApplyProfile>,
         error_only: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -656,7 +656,7 @@ impl HostProfileManager {
                         error_only,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *ProfileManager.profile*.

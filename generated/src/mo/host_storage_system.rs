@@ -25,7 +25,7 @@ impl HostStorageSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -153,7 +153,7 @@ impl HostStorageSystem {
     pub fn attach_scsi_lun_ex_task(
         &self,
         lun_uuid: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let lun_uuid: Vec<&str> = lun_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -167,7 +167,7 @@ impl HostStorageSystem {
                         lun_uuid: &lun_uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.AttachVmfsExtent*.
@@ -367,7 +367,7 @@ impl HostStorageSystem {
     pub fn connect_nvme_controller_ex_task(
         &self,
         connect_spec: Option<&[crate::types::HostNvmeConnectSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -380,7 +380,7 @@ impl HostStorageSystem {
                         connect_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.CreateNvmeOverRdmaAdapter*.
@@ -606,7 +606,7 @@ impl HostStorageSystem {
     pub fn detach_scsi_lun_ex_task(
         &self,
         lun_uuid: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let lun_uuid: Vec<&str> = lun_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -620,7 +620,7 @@ impl HostStorageSystem {
                         lun_uuid: &lun_uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.DisableMultipathPath*.
@@ -697,7 +697,7 @@ impl HostStorageSystem {
     pub fn disconnect_nvme_controller_ex_task(
         &self,
         disconnect_spec: Option<&[crate::types::HostNvmeDisconnectSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -710,7 +710,7 @@ impl HostStorageSystem {
                         disconnect_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -948,7 +948,7 @@ impl HostStorageSystem {
     pub fn mark_as_local_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -961,7 +961,7 @@ impl HostStorageSystem {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsNonLocal_Task*.
@@ -980,7 +980,7 @@ impl HostStorageSystem {
     pub fn mark_as_non_local_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -993,7 +993,7 @@ impl HostStorageSystem {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsNonSsd_Task*.
@@ -1012,7 +1012,7 @@ impl HostStorageSystem {
     pub fn mark_as_non_ssd_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1025,7 +1025,7 @@ impl HostStorageSystem {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MarkAsSsd_Task*.
@@ -1044,7 +1044,7 @@ impl HostStorageSystem {
     pub fn mark_as_ssd_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1057,7 +1057,7 @@ impl HostStorageSystem {
                         scsi_disk_uuid: scsi_disk_uuid.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1140,7 +1140,7 @@ impl HostStorageSystem {
         &self,
         lun_uuid: Option<&[&str]>,
         state: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1154,7 +1154,7 @@ impl HostStorageSystem {
                         state,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.MountVffsVolume*.
@@ -1230,7 +1230,7 @@ impl HostStorageSystem {
     pub fn mount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -1244,7 +1244,7 @@ impl HostStorageSystem {
                         vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.QueryAvailableSsds*.
@@ -1665,7 +1665,7 @@ impl HostStorageSystem {
     pub fn resolve_multiple_unresolved_vmfs_volumes_ex_task(
         &self,
         resolution_spec: &[crate::types::HostUnresolvedVmfsResolutionSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1678,7 +1678,7 @@ impl HostStorageSystem {
                         resolution_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.RetrieveDiskPartitionInfo*.
@@ -1812,7 +1812,7 @@ impl HostStorageSystem {
     pub fn turn_disk_locator_led_off_task(
         &self,
         scsi_disk_uuids: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let scsi_disk_uuids: Vec<&str> = scsi_disk_uuids
             .iter()
             .map(AsRef::as_ref)
@@ -1829,7 +1829,7 @@ impl HostStorageSystem {
                         scsi_disk_uuids: &scsi_disk_uuids,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.TurnDiskLocatorLedOn_Task*.
@@ -1847,7 +1847,7 @@ impl HostStorageSystem {
     pub fn turn_disk_locator_led_on_task(
         &self,
         scsi_disk_uuids: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let scsi_disk_uuids: Vec<&str> = scsi_disk_uuids
             .iter()
             .map(AsRef::as_ref)
@@ -1864,7 +1864,7 @@ impl HostStorageSystem {
                         scsi_disk_uuids: &scsi_disk_uuids,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UnmapVmfsVolumeEx_Task*.
@@ -1882,7 +1882,7 @@ impl HostStorageSystem {
     pub fn unmap_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -1896,7 +1896,7 @@ impl HostStorageSystem {
                         vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UnmountForceMountedVmfsVolume*.
@@ -2002,7 +2002,7 @@ impl HostStorageSystem {
     pub fn unmount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let vmfs_uuid: Vec<&str> = vmfs_uuid.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -2016,7 +2016,7 @@ impl HostStorageSystem {
                         vmfs_uuid: &vmfs_uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostStorageSystem.UpdateDiskPartitions*.

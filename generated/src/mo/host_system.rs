@@ -25,7 +25,7 @@ impl HostSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -99,7 +99,7 @@ impl HostSystem {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `HostSystem_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -108,7 +108,7 @@ impl HostSystem {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.DisconnectHost_Task*.
@@ -118,7 +118,7 @@ impl HostSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisconnectHost_Task` (operation `HostSystem_DisconnectHost_Task`).
-    pub fn disconnect_host_task(&self) -> crate::Call<super::Task> {
+    pub fn disconnect_host_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -127,7 +127,7 @@ impl HostSystem {
                 "DisconnectHost_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.EnableCrypto*.
@@ -200,7 +200,7 @@ impl HostSystem {
         timeout: i32,
         evacuate_powered_off_vms: Option<bool>,
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -215,7 +215,7 @@ impl HostSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.PowerDownHostToStandBy_Task*.
@@ -238,7 +238,7 @@ impl HostSystem {
         &self,
         timeout_sec: i32,
         evacuate_powered_off_vms: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -252,7 +252,7 @@ impl HostSystem {
                         evacuate_powered_off_vms,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -291,7 +291,10 @@ impl HostSystem {
     /// - `Timedout`
     ///
     /// `POST .../ExitMaintenanceMode_Task` (operation `HostSystem_ExitMaintenanceMode_Task`).
-    pub fn exit_maintenance_mode_task(&self, timeout: i32) -> crate::Call<super::Task> {
+    pub fn exit_maintenance_mode_task(
+        &self,
+        timeout: i32,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -304,7 +307,7 @@ impl HostSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.PowerUpHostFromStandBy_Task*.
@@ -325,7 +328,7 @@ impl HostSystem {
     pub fn power_up_host_from_stand_by_task(
         &self,
         timeout_sec: i32,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -338,7 +341,7 @@ impl HostSystem {
                         timeout_sec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.PrepareCrypto*.
@@ -493,7 +496,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../RebootHost_Task` (operation `HostSystem_RebootHost_Task`).
-    pub fn reboot_host_task(&self, force: bool) -> crate::Call<super::Task> {
+    pub fn reboot_host_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -506,7 +509,7 @@ impl HostSystem {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.ReconfigureHostForDAS_Task*.
@@ -519,7 +522,7 @@ impl HostSystem {
     /// - `DasConfigFault`
     ///
     /// `POST .../ReconfigureHostForDAS_Task` (operation `HostSystem_ReconfigureHostForDAS_Task`).
-    pub fn reconfigure_host_for_das_task(&self) -> crate::Call<super::Task> {
+    pub fn reconfigure_host_for_das_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -528,7 +531,7 @@ impl HostSystem {
                 "ReconfigureHostForDAS_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.ReconnectHost_Task*.
@@ -550,7 +553,7 @@ impl HostSystem {
         &self,
         cnx_spec: Option<&crate::types::HostConnectSpec>,
         reconnect_spec: Option<&crate::types::HostSystemReconnectSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -564,7 +567,7 @@ impl HostSystem {
                         reconnect_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -595,7 +598,10 @@ impl HostSystem {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `HostSystem_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -608,7 +614,7 @@ impl HostSystem {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.RetrieveFreeEpcMemory*.
@@ -683,7 +689,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../ShutdownHost_Task` (operation `HostSystem_ShutdownHost_Task`).
-    pub fn shutdown_host_task(&self, force: bool) -> crate::Call<super::Task> {
+    pub fn shutdown_host_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -696,7 +702,7 @@ impl HostSystem {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostSystem.UpdateFlags*.
@@ -773,7 +779,7 @@ impl HostSystem {
     pub fn update_product_locker_location_task(
         &self,
         path: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -786,7 +792,7 @@ impl HostSystem {
                         path: path.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1070,7 +1076,7 @@ impl HostSystem {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `HostSystem_getDatastoreBrowser`).
-    pub fn datastore_browser(&self) -> crate::Call<super::HostDatastoreBrowser> {
+    pub fn datastore_browser(&self) -> crate::Call<crate::mo::HostDatastoreBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1079,7 +1085,7 @@ impl HostSystem {
                 "datastoreBrowser",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::HostDatastoreBrowser>,
+                crate::client::decode_handle::<crate::mo::HostDatastoreBrowser>,
             )
     }
     /// Reads *ManagedEntity.declaredAlarmState*.
@@ -1225,7 +1231,7 @@ impl HostSystem {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `HostSystem_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1234,7 +1240,7 @@ impl HostSystem {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

@@ -25,7 +25,7 @@ impl HostVFlashManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -122,7 +122,7 @@ impl HostVFlashManager {
     pub fn configure_vflash_resource_ex_task(
         &self,
         device_path: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -135,7 +135,7 @@ impl HostVFlashManager {
                         device_path,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVFlashManager.HostGetVFlashModuleDefaultConfig*.

@@ -25,7 +25,7 @@ impl HostVsanHealthSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -144,7 +144,7 @@ impl HostVsanHealthSystem {
     pub fn vsan_flash_scsi_controller_firmware_task(
         &self,
         spec: &crate::types::VsanHclFirmwareUpdateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -157,7 +157,7 @@ impl HostVsanHealthSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanHealthSystem.VsanGetHclInfo*.

@@ -25,7 +25,7 @@ impl HostVsanSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -58,7 +58,7 @@ impl HostVsanSystem {
     pub fn add_disks_task(
         &self,
         disk: &[crate::types::HostScsiDisk],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -71,7 +71,7 @@ impl HostVsanSystem {
                         disk,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.EvacuateVsanNode_Task*.
@@ -93,7 +93,7 @@ impl HostVsanSystem {
         &self,
         maintenance_spec: &crate::types::HostMaintenanceSpec,
         timeout: i32,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.InitializeDisks_Task*.
@@ -122,7 +122,7 @@ impl HostVsanSystem {
     pub fn initialize_disks_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -135,7 +135,7 @@ impl HostVsanSystem {
                         mapping,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.QueryDisksForVsan*.
@@ -192,7 +192,7 @@ impl HostVsanSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RecommissionVsanNode_Task` (operation `HostVsanSystem_RecommissionVsanNode_Task`).
-    pub fn recommission_vsan_node_task(&self) -> crate::Call<super::Task> {
+    pub fn recommission_vsan_node_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -201,7 +201,7 @@ impl HostVsanSystem {
                 "RecommissionVsanNode_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.RemoveDisk_Task*.
@@ -218,7 +218,7 @@ impl HostVsanSystem {
         disk: &[crate::types::HostScsiDisk],
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -233,7 +233,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.RemoveDiskMapping_Task*.
@@ -250,7 +250,7 @@ impl HostVsanSystem {
         mapping: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -265,7 +265,7 @@ impl HostVsanSystem {
                         timeout,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.UnmountDiskMapping_Task*.
@@ -284,7 +284,7 @@ impl HostVsanSystem {
     pub fn unmount_disk_mapping_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -297,7 +297,7 @@ impl HostVsanSystem {
                         mapping,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVsanSystem.UpdateVsan_Task*.
@@ -312,7 +312,7 @@ impl HostVsanSystem {
     pub fn update_vsan_task(
         &self,
         config: &crate::types::VsanHostConfigInfoKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -325,7 +325,7 @@ impl HostVsanSystem {
                         config,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *HostVsanSystem.config*.

@@ -25,7 +25,7 @@ impl HostVStorageObjectManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -81,7 +81,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostClearVStorageObjectControlFlags*.
@@ -138,7 +138,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VslmCloneSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -153,7 +153,7 @@ impl HostVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostCreateDisk_Task*.
@@ -172,7 +172,7 @@ impl HostVStorageObjectManager {
     pub fn host_create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -185,7 +185,7 @@ impl HostVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostVStorageObjectCreateDiskFromSnapshot_Task*.
@@ -216,7 +216,7 @@ impl HostVStorageObjectManager {
         is_linked_clone: Option<bool>,
         target_id: Option<&crate::types::ID>,
         target_datastore: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -239,7 +239,7 @@ impl HostVStorageObjectManager {
                         target_datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostVStorageObjectCreateSnapshot_Task*.
@@ -262,7 +262,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         description: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -277,7 +277,7 @@ impl HostVStorageObjectManager {
                         description: description.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectCreateSnapshotEx_Task*.
@@ -303,7 +303,7 @@ impl HostVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         description: impl AsRef<str>,
         snapshot_id: Option<&crate::types::ID>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -319,7 +319,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostVStorageObjectDeleteSnapshot_Task*.
@@ -342,7 +342,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -357,7 +357,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx_Task*.
@@ -382,7 +382,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -397,7 +397,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx2_Task*.
@@ -422,7 +422,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -437,7 +437,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostDeleteVStorageObject_Task*.
@@ -461,7 +461,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         is_lc_parent_attached: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -476,7 +476,7 @@ impl HostVStorageObjectManager {
                         is_lc_parent_attached,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostDeleteVStorageObjectEx_Task*.
@@ -502,7 +502,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         is_lc_parent_attached: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -517,7 +517,7 @@ impl HostVStorageObjectManager {
                         is_lc_parent_attached,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostExtendDisk_Task*.
@@ -541,7 +541,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -556,7 +556,7 @@ impl HostVStorageObjectManager {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectExtendDiskEx_Task*.
@@ -582,7 +582,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -597,7 +597,7 @@ impl HostVStorageObjectManager {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostInflateDisk_Task*.
@@ -620,7 +620,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -634,7 +634,7 @@ impl HostVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostListVStorageObject*.
@@ -715,7 +715,7 @@ impl HostVStorageObjectManager {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         deep_cleansing: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -729,7 +729,7 @@ impl HostVStorageObjectManager {
                         deep_cleansing,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostRegisterDisk*.
@@ -790,7 +790,7 @@ impl HostVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VslmRelocateSpec,
         is_lc_parent_attached: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -806,7 +806,7 @@ impl HostVStorageObjectManager {
                         is_lc_parent_attached,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostRenameVStorageObject*.
@@ -900,7 +900,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -914,7 +914,7 @@ impl HostVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostVStorageObjectRetrieveSnapshotInfo*.
@@ -1149,7 +1149,7 @@ impl HostVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1164,7 +1164,7 @@ impl HostVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostScheduleReconcileDatastoreInventory*.
@@ -1253,7 +1253,7 @@ impl HostVStorageObjectManager {
         &self,
         name: impl AsRef<str>,
         uuid: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1267,7 +1267,7 @@ impl HostVStorageObjectManager {
                         uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.UnregisterDisk_Task*.
@@ -1289,7 +1289,7 @@ impl HostVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1303,7 +1303,7 @@ impl HostVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostUpdateVStorageObjectMetadata_Task*.
@@ -1326,7 +1326,7 @@ impl HostVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
         delete_keys: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1342,7 +1342,7 @@ impl HostVStorageObjectManager {
                         delete_keys,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HostVStorageObjectManager.HostUpdateVStorageObjectMetadataEx_Task*.
@@ -1367,7 +1367,7 @@ impl HostVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
         delete_keys: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1383,7 +1383,7 @@ impl HostVStorageObjectManager {
                         delete_keys,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl HttpNfcLease {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -184,7 +184,7 @@ impl HttpNfcLease {
     pub fn http_nfc_lease_pull_from_urls_task(
         &self,
         files: Option<&[crate::types::HttpNfcLeaseSourceFile]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -197,7 +197,7 @@ impl HttpNfcLease {
                         files,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *HttpNfcLease.HttpNfcLeaseSetManifestChecksumType*.

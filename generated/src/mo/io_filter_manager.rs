@@ -25,7 +25,7 @@ impl IoFilterManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl IoFilterManager {
     pub fn initiate_transition_to_vlcm_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -74,7 +74,7 @@ impl IoFilterManager {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *IoFilterManager.InstallIoFilter_Task*.
@@ -92,7 +92,7 @@ impl IoFilterManager {
         vib_url: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
         vib_ssl_trust: Option<&crate::types::IoFilterManagerSslTrustKind>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl IoFilterManager {
                         vib_ssl_trust,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *IoFilterManager.QueryDisksUsingFilter*.
@@ -212,7 +212,7 @@ impl IoFilterManager {
         &self,
         filter_id: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -226,7 +226,7 @@ impl IoFilterManager {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *IoFilterManager.ResolveInstallationErrorsOnHost_Task*.
@@ -243,7 +243,7 @@ impl IoFilterManager {
         &self,
         filter_id: impl AsRef<str>,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -257,7 +257,7 @@ impl IoFilterManager {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *IoFilterManager.UninstallIoFilter_Task*.
@@ -276,7 +276,7 @@ impl IoFilterManager {
         &self,
         filter_id: impl AsRef<str>,
         comp_res: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -290,7 +290,7 @@ impl IoFilterManager {
                         comp_res,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *IoFilterManager.UpgradeIoFilter_Task*.
@@ -310,7 +310,7 @@ impl IoFilterManager {
         comp_res: &crate::types::ManagedObjectReference,
         vib_url: impl AsRef<str>,
         vib_ssl_trust: Option<&crate::types::IoFilterManagerSslTrustKind>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -326,7 +326,7 @@ impl IoFilterManager {
                         vib_ssl_trust,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

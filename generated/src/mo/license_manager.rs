@@ -25,7 +25,7 @@ impl LicenseManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -535,7 +535,7 @@ impl LicenseManager {
     /// `GET .../licenseAssignmentManager` (operation `LicenseManager_getLicenseAssignmentManager`).
     pub fn license_assignment_manager(
         &self,
-    ) -> crate::Call<Option<super::LicenseAssignmentManager>> {
+    ) -> crate::Call<Option<crate::mo::LicenseAssignmentManager>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -544,7 +544,7 @@ impl LicenseManager {
                 "licenseAssignmentManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::LicenseAssignmentManager>,
+                crate::client::decode_handle_opt::<crate::mo::LicenseAssignmentManager>,
             )
     }
     /// Deprecated.

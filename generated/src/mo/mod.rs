@@ -6,753 +6,379 @@
 //! to `.await`; faults come back as [`Error::Fault`](crate::Error::Fault). An operation
 //! documented to return a reference to a managed type returns that type's handle.
 #[cfg(feature = "vim25")]
-mod alarm;
+include!("alarm.rs");
 #[cfg(feature = "vim25")]
-pub use alarm::Alarm;
+include!("alarm_manager.rs");
 #[cfg(feature = "vim25")]
-mod alarm_manager;
+include!("authorization_manager.rs");
 #[cfg(feature = "vim25")]
-pub use alarm_manager::AlarmManager;
+include!("certificate_manager.rs");
 #[cfg(feature = "vim25")]
-mod authorization_manager;
+include!("cluster_compute_resource.rs");
 #[cfg(feature = "vim25")]
-pub use authorization_manager::AuthorizationManager;
+include!("cluster_evc_manager.rs");
 #[cfg(feature = "vim25")]
-mod certificate_manager;
+include!("cluster_profile.rs");
 #[cfg(feature = "vim25")]
-pub use certificate_manager::CertificateManager;
+include!("cluster_profile_manager.rs");
 #[cfg(feature = "vim25")]
-mod cluster_compute_resource;
+include!("compute_resource.rs");
 #[cfg(feature = "vim25")]
-pub use cluster_compute_resource::ClusterComputeResource;
+include!("container_view.rs");
 #[cfg(feature = "vim25")]
-mod cluster_evc_manager;
+include!("crypto_manager.rs");
 #[cfg(feature = "vim25")]
-pub use cluster_evc_manager::ClusterEVCManager;
+include!("crypto_manager_host.rs");
 #[cfg(feature = "vim25")]
-mod cluster_profile;
+include!("crypto_manager_host_kms.rs");
 #[cfg(feature = "vim25")]
-pub use cluster_profile::ClusterProfile;
+include!("crypto_manager_kmip.rs");
 #[cfg(feature = "vim25")]
-mod cluster_profile_manager;
+include!("custom_fields_manager.rs");
 #[cfg(feature = "vim25")]
-pub use cluster_profile_manager::ClusterProfileManager;
+include!("customization_spec_manager.rs");
 #[cfg(feature = "vim25")]
-mod compute_resource;
+include!("datacenter.rs");
 #[cfg(feature = "vim25")]
-pub use compute_resource::ComputeResource;
+include!("datastore.rs");
 #[cfg(feature = "vim25")]
-mod container_view;
+include!("datastore_namespace_manager.rs");
 #[cfg(feature = "vim25")]
-pub use container_view::ContainerView;
+include!("diagnostic_manager.rs");
 #[cfg(feature = "vim25")]
-mod crypto_manager;
+include!("direct_path_profile_manager.rs");
 #[cfg(feature = "vim25")]
-pub use crypto_manager::CryptoManager;
+include!("distributed_virtual_portgroup.rs");
 #[cfg(feature = "vim25")]
-mod crypto_manager_host;
+include!("distributed_virtual_switch.rs");
 #[cfg(feature = "vim25")]
-pub use crypto_manager_host::CryptoManagerHost;
+include!("distributed_virtual_switch_manager.rs");
 #[cfg(feature = "vim25")]
-mod crypto_manager_host_kms;
+include!("environment_browser.rs");
 #[cfg(feature = "vim25")]
-pub use crypto_manager_host_kms::CryptoManagerHostKMS;
+include!("event_history_collector.rs");
 #[cfg(feature = "vim25")]
-mod crypto_manager_kmip;
+include!("event_manager.rs");
 #[cfg(feature = "vim25")]
-pub use crypto_manager_kmip::CryptoManagerKmip;
+include!("extensible_managed_object.rs");
 #[cfg(feature = "vim25")]
-mod custom_fields_manager;
+include!("extension_manager.rs");
 #[cfg(feature = "vim25")]
-pub use custom_fields_manager::CustomFieldsManager;
+include!("failover_cluster_configurator.rs");
 #[cfg(feature = "vim25")]
-mod customization_spec_manager;
+include!("failover_cluster_manager.rs");
 #[cfg(feature = "vim25")]
-pub use customization_spec_manager::CustomizationSpecManager;
+include!("file_manager.rs");
 #[cfg(feature = "vim25")]
-mod datacenter;
+include!("folder.rs");
 #[cfg(feature = "vim25")]
-pub use datacenter::Datacenter;
+include!("guest_alias_manager.rs");
 #[cfg(feature = "vim25")]
-mod datastore;
+include!("guest_auth_manager.rs");
 #[cfg(feature = "vim25")]
-pub use datastore::Datastore;
+include!("guest_file_manager.rs");
 #[cfg(feature = "vim25")]
-mod datastore_namespace_manager;
+include!("guest_operations_manager.rs");
 #[cfg(feature = "vim25")]
-pub use datastore_namespace_manager::DatastoreNamespaceManager;
+include!("guest_process_manager.rs");
 #[cfg(feature = "vim25")]
-mod diagnostic_manager;
+include!("guest_windows_registry_manager.rs");
 #[cfg(feature = "vim25")]
-pub use diagnostic_manager::DiagnosticManager;
+include!("health_update_manager.rs");
 #[cfg(feature = "vim25")]
-mod direct_path_profile_manager;
+include!("history_collector.rs");
 #[cfg(feature = "vim25")]
-pub use direct_path_profile_manager::DirectPathProfileManager;
+include!("host_access_manager.rs");
 #[cfg(feature = "vim25")]
-mod distributed_virtual_portgroup;
+include!("host_active_directory_authentication.rs");
 #[cfg(feature = "vim25")]
-pub use distributed_virtual_portgroup::DistributedVirtualPortgroup;
+include!("host_assignable_hardware_manager.rs");
 #[cfg(feature = "vim25")]
-mod distributed_virtual_switch;
+include!("host_authentication_manager.rs");
 #[cfg(feature = "vim25")]
-pub use distributed_virtual_switch::DistributedVirtualSwitch;
+include!("host_authentication_store.rs");
 #[cfg(feature = "vim25")]
-mod distributed_virtual_switch_manager;
+include!("host_auto_start_manager.rs");
 #[cfg(feature = "vim25")]
-pub use distributed_virtual_switch_manager::DistributedVirtualSwitchManager;
+include!("host_boot_device_system.rs");
 #[cfg(feature = "vim25")]
-mod environment_browser;
+include!("host_cache_configuration_manager.rs");
 #[cfg(feature = "vim25")]
-pub use environment_browser::EnvironmentBrowser;
+include!("host_certificate_manager.rs");
 #[cfg(feature = "vim25")]
-mod event_history_collector;
+include!("host_cpu_scheduler_system.rs");
 #[cfg(feature = "vim25")]
-pub use event_history_collector::EventHistoryCollector;
+include!("host_datastore_browser.rs");
 #[cfg(feature = "vim25")]
-mod event_manager;
+include!("host_datastore_system.rs");
 #[cfg(feature = "vim25")]
-pub use event_manager::EventManager;
+include!("host_date_time_system.rs");
 #[cfg(feature = "vim25")]
-mod extensible_managed_object;
+include!("host_diagnostic_system.rs");
 #[cfg(feature = "vim25")]
-pub use extensible_managed_object::ExtensibleManagedObject;
+include!("host_directory_store.rs");
 #[cfg(feature = "vim25")]
-mod extension_manager;
+include!("host_esx_agent_host_manager.rs");
 #[cfg(feature = "vim25")]
-pub use extension_manager::ExtensionManager;
+include!("host_firewall_system.rs");
 #[cfg(feature = "vim25")]
-mod failover_cluster_configurator;
+include!("host_firmware_system.rs");
 #[cfg(feature = "vim25")]
-pub use failover_cluster_configurator::FailoverClusterConfigurator;
+include!("host_graphics_manager.rs");
 #[cfg(feature = "vim25")]
-mod failover_cluster_manager;
+include!("host_health_status_system.rs");
 #[cfg(feature = "vim25")]
-pub use failover_cluster_manager::FailoverClusterManager;
+include!("host_image_config_manager.rs");
 #[cfg(feature = "vim25")]
-mod file_manager;
+include!("host_kernel_module_system.rs");
 #[cfg(feature = "vim25")]
-pub use file_manager::FileManager;
+include!("host_local_account_manager.rs");
 #[cfg(feature = "vim25")]
-mod folder;
+include!("host_local_authentication.rs");
 #[cfg(feature = "vim25")]
-pub use folder::Folder;
+include!("host_memory_system.rs");
 #[cfg(feature = "vim25")]
-mod guest_alias_manager;
+include!("host_network_system.rs");
 #[cfg(feature = "vim25")]
-pub use guest_alias_manager::GuestAliasManager;
+include!("host_nvdimm_system.rs");
 #[cfg(feature = "vim25")]
-mod guest_auth_manager;
+include!("host_patch_manager.rs");
 #[cfg(feature = "vim25")]
-pub use guest_auth_manager::GuestAuthManager;
+include!("host_pci_passthru_system.rs");
 #[cfg(feature = "vim25")]
-mod guest_file_manager;
+include!("host_power_system.rs");
 #[cfg(feature = "vim25")]
-pub use guest_file_manager::GuestFileManager;
+include!("host_profile.rs");
 #[cfg(feature = "vim25")]
-mod guest_operations_manager;
+include!("host_profile_manager.rs");
 #[cfg(feature = "vim25")]
-pub use guest_operations_manager::GuestOperationsManager;
+include!("host_service_system.rs");
 #[cfg(feature = "vim25")]
-mod guest_process_manager;
+include!("host_snmp_system.rs");
 #[cfg(feature = "vim25")]
-pub use guest_process_manager::GuestProcessManager;
+include!("host_specification_manager.rs");
 #[cfg(feature = "vim25")]
-mod guest_windows_registry_manager;
+include!("host_storage_system.rs");
 #[cfg(feature = "vim25")]
-pub use guest_windows_registry_manager::GuestWindowsRegistryManager;
+include!("host_system.rs");
 #[cfg(feature = "vim25")]
-mod health_update_manager;
+include!("host_vflash_manager.rs");
 #[cfg(feature = "vim25")]
-pub use health_update_manager::HealthUpdateManager;
+include!("host_vmotion_system.rs");
 #[cfg(feature = "vim25")]
-mod history_collector;
+include!("host_vstorage_object_manager.rs");
 #[cfg(feature = "vim25")]
-pub use history_collector::HistoryCollector;
-#[cfg(feature = "vim25")]
-mod host_access_manager;
-#[cfg(feature = "vim25")]
-pub use host_access_manager::HostAccessManager;
-#[cfg(feature = "vim25")]
-mod host_active_directory_authentication;
-#[cfg(feature = "vim25")]
-pub use host_active_directory_authentication::HostActiveDirectoryAuthentication;
-#[cfg(feature = "vim25")]
-mod host_assignable_hardware_manager;
-#[cfg(feature = "vim25")]
-pub use host_assignable_hardware_manager::HostAssignableHardwareManager;
-#[cfg(feature = "vim25")]
-mod host_authentication_manager;
-#[cfg(feature = "vim25")]
-pub use host_authentication_manager::HostAuthenticationManager;
-#[cfg(feature = "vim25")]
-mod host_authentication_store;
-#[cfg(feature = "vim25")]
-pub use host_authentication_store::HostAuthenticationStore;
-#[cfg(feature = "vim25")]
-mod host_auto_start_manager;
-#[cfg(feature = "vim25")]
-pub use host_auto_start_manager::HostAutoStartManager;
-#[cfg(feature = "vim25")]
-mod host_boot_device_system;
-#[cfg(feature = "vim25")]
-pub use host_boot_device_system::HostBootDeviceSystem;
-#[cfg(feature = "vim25")]
-mod host_cache_configuration_manager;
-#[cfg(feature = "vim25")]
-pub use host_cache_configuration_manager::HostCacheConfigurationManager;
-#[cfg(feature = "vim25")]
-mod host_certificate_manager;
-#[cfg(feature = "vim25")]
-pub use host_certificate_manager::HostCertificateManager;
-#[cfg(feature = "vim25")]
-mod host_cpu_scheduler_system;
-#[cfg(feature = "vim25")]
-pub use host_cpu_scheduler_system::HostCpuSchedulerSystem;
-#[cfg(feature = "vim25")]
-mod host_datastore_browser;
-#[cfg(feature = "vim25")]
-pub use host_datastore_browser::HostDatastoreBrowser;
-#[cfg(feature = "vim25")]
-mod host_datastore_system;
-#[cfg(feature = "vim25")]
-pub use host_datastore_system::HostDatastoreSystem;
-#[cfg(feature = "vim25")]
-mod host_date_time_system;
-#[cfg(feature = "vim25")]
-pub use host_date_time_system::HostDateTimeSystem;
-#[cfg(feature = "vim25")]
-mod host_diagnostic_system;
-#[cfg(feature = "vim25")]
-pub use host_diagnostic_system::HostDiagnosticSystem;
-#[cfg(feature = "vim25")]
-mod host_directory_store;
-#[cfg(feature = "vim25")]
-pub use host_directory_store::HostDirectoryStore;
-#[cfg(feature = "vim25")]
-mod host_esx_agent_host_manager;
-#[cfg(feature = "vim25")]
-pub use host_esx_agent_host_manager::HostEsxAgentHostManager;
-#[cfg(feature = "vim25")]
-mod host_firewall_system;
-#[cfg(feature = "vim25")]
-pub use host_firewall_system::HostFirewallSystem;
-#[cfg(feature = "vim25")]
-mod host_firmware_system;
-#[cfg(feature = "vim25")]
-pub use host_firmware_system::HostFirmwareSystem;
-#[cfg(feature = "vim25")]
-mod host_graphics_manager;
-#[cfg(feature = "vim25")]
-pub use host_graphics_manager::HostGraphicsManager;
-#[cfg(feature = "vim25")]
-mod host_health_status_system;
-#[cfg(feature = "vim25")]
-pub use host_health_status_system::HostHealthStatusSystem;
-#[cfg(feature = "vim25")]
-mod host_image_config_manager;
-#[cfg(feature = "vim25")]
-pub use host_image_config_manager::HostImageConfigManager;
-#[cfg(feature = "vim25")]
-mod host_kernel_module_system;
-#[cfg(feature = "vim25")]
-pub use host_kernel_module_system::HostKernelModuleSystem;
-#[cfg(feature = "vim25")]
-mod host_local_account_manager;
-#[cfg(feature = "vim25")]
-pub use host_local_account_manager::HostLocalAccountManager;
-#[cfg(feature = "vim25")]
-mod host_local_authentication;
-#[cfg(feature = "vim25")]
-pub use host_local_authentication::HostLocalAuthentication;
-#[cfg(feature = "vim25")]
-mod host_memory_system;
-#[cfg(feature = "vim25")]
-pub use host_memory_system::HostMemorySystem;
-#[cfg(feature = "vim25")]
-mod host_network_system;
-#[cfg(feature = "vim25")]
-pub use host_network_system::HostNetworkSystem;
-#[cfg(feature = "vim25")]
-mod host_nvdimm_system;
-#[cfg(feature = "vim25")]
-pub use host_nvdimm_system::HostNvdimmSystem;
-#[cfg(feature = "vim25")]
-mod host_patch_manager;
-#[cfg(feature = "vim25")]
-pub use host_patch_manager::HostPatchManager;
-#[cfg(feature = "vim25")]
-mod host_pci_passthru_system;
-#[cfg(feature = "vim25")]
-pub use host_pci_passthru_system::HostPciPassthruSystem;
-#[cfg(feature = "vim25")]
-mod host_power_system;
-#[cfg(feature = "vim25")]
-pub use host_power_system::HostPowerSystem;
-#[cfg(feature = "vim25")]
-mod host_profile;
-#[cfg(feature = "vim25")]
-pub use host_profile::HostProfile;
-#[cfg(feature = "vim25")]
-mod host_profile_manager;
-#[cfg(feature = "vim25")]
-pub use host_profile_manager::HostProfileManager;
-#[cfg(feature = "vim25")]
-mod host_service_system;
-#[cfg(feature = "vim25")]
-pub use host_service_system::HostServiceSystem;
-#[cfg(feature = "vim25")]
-mod host_snmp_system;
-#[cfg(feature = "vim25")]
-pub use host_snmp_system::HostSnmpSystem;
-#[cfg(feature = "vim25")]
-mod host_specification_manager;
-#[cfg(feature = "vim25")]
-pub use host_specification_manager::HostSpecificationManager;
-#[cfg(feature = "vim25")]
-mod host_storage_system;
-#[cfg(feature = "vim25")]
-pub use host_storage_system::HostStorageSystem;
-#[cfg(feature = "vim25")]
-mod host_system;
-#[cfg(feature = "vim25")]
-pub use host_system::HostSystem;
-#[cfg(feature = "vim25")]
-mod host_vflash_manager;
-#[cfg(feature = "vim25")]
-pub use host_vflash_manager::HostVFlashManager;
-#[cfg(feature = "vim25")]
-mod host_vmotion_system;
-#[cfg(feature = "vim25")]
-pub use host_vmotion_system::HostVMotionSystem;
-#[cfg(feature = "vim25")]
-mod host_vstorage_object_manager;
-#[cfg(feature = "vim25")]
-pub use host_vstorage_object_manager::HostVStorageObjectManager;
-#[cfg(feature = "vim25")]
-mod host_virtual_nic_manager;
-#[cfg(feature = "vim25")]
-pub use host_virtual_nic_manager::HostVirtualNicManager;
+include!("host_virtual_nic_manager.rs");
 #[cfg(feature = "vsan")]
-mod host_vsan_health_system;
+include!("host_vsan_health_system.rs");
+#[cfg(feature = "vim25")]
+include!("host_vsan_internal_system.rs");
+#[cfg(feature = "vim25")]
+include!("host_vsan_system.rs");
+#[cfg(feature = "vim25")]
+include!("http_nfc_lease.rs");
+#[cfg(feature = "vim25")]
+include!("inventory_view.rs");
+#[cfg(feature = "vim25")]
+include!("io_filter_manager.rs");
+#[cfg(feature = "vim25")]
+include!("ip_pool_manager.rs");
+#[cfg(feature = "vim25")]
+include!("iscsi_manager.rs");
+#[cfg(feature = "vim25")]
+include!("license_assignment_manager.rs");
+#[cfg(feature = "vim25")]
+include!("license_manager.rs");
+#[cfg(feature = "vim25")]
+include!("list_view.rs");
+#[cfg(feature = "vim25")]
+include!("localization_manager.rs");
+#[cfg(feature = "vim25")]
+include!("managed_entity.rs");
+#[cfg(feature = "vim25")]
+include!("managed_object_view.rs");
+#[cfg(feature = "vim25")]
+include!("network.rs");
+#[cfg(feature = "vim25")]
+include!("opaque_network.rs");
+#[cfg(feature = "vim25")]
+include!("option_manager.rs");
+#[cfg(feature = "vim25")]
+include!("overhead_memory_manager.rs");
+#[cfg(feature = "vim25")]
+include!("ovf_manager.rs");
+#[cfg(feature = "vim25")]
+include!("performance_manager.rs");
+#[cfg(feature = "vim25")]
+include!("profile.rs");
+#[cfg(feature = "vim25")]
+include!("profile_compliance_manager.rs");
+#[cfg(feature = "vim25")]
+include!("profile_manager.rs");
+#[cfg(feature = "vim25")]
+include!("property_collector.rs");
+#[cfg(feature = "vim25")]
+include!("property_filter.rs");
+#[cfg(feature = "vim25")]
+include!("resource_planning_manager.rs");
+#[cfg(feature = "vim25")]
+include!("resource_pool.rs");
+#[cfg(feature = "vim25")]
+include!("scheduled_task.rs");
+#[cfg(feature = "vim25")]
+include!("scheduled_task_manager.rs");
+#[cfg(feature = "vim25")]
+include!("search_index.rs");
+#[cfg(feature = "vim25")]
+include!("service_instance.rs");
+#[cfg(feature = "vim25")]
+include!("service_manager.rs");
+#[cfg(feature = "vim25")]
+include!("session_manager.rs");
+#[cfg(feature = "vim25")]
+include!("simple_command.rs");
+#[cfg(feature = "vim25")]
+include!("site_info_manager.rs");
+#[cfg(feature = "vim25")]
+include!("storage_pod.rs");
+#[cfg(feature = "vim25")]
+include!("storage_query_manager.rs");
+#[cfg(feature = "vim25")]
+include!("storage_resource_manager.rs");
+#[cfg(feature = "vim25")]
+include!("task.rs");
+#[cfg(feature = "vim25")]
+include!("task_history_collector.rs");
+#[cfg(feature = "vim25")]
+include!("task_manager.rs");
+#[cfg(feature = "vim25")]
+include!("tenant_tenant_manager.rs");
+#[cfg(feature = "vim25")]
+include!("transit_gateway.rs");
+#[cfg(feature = "vim25")]
+include!("user_directory.rs");
+#[cfg(feature = "vim25")]
+include!("vstorage_object_manager_base.rs");
+#[cfg(feature = "vim25")]
+include!("vcenter_vstorage_object_manager.rs");
+#[cfg(feature = "vim25")]
+include!("view.rs");
+#[cfg(feature = "vim25")]
+include!("view_manager.rs");
 #[cfg(feature = "vsan")]
-pub use host_vsan_health_system::HostVsanHealthSystem;
-#[cfg(feature = "vim25")]
-mod host_vsan_internal_system;
-#[cfg(feature = "vim25")]
-pub use host_vsan_internal_system::HostVsanInternalSystem;
-#[cfg(feature = "vim25")]
-mod host_vsan_system;
-#[cfg(feature = "vim25")]
-pub use host_vsan_system::HostVsanSystem;
-#[cfg(feature = "vim25")]
-mod http_nfc_lease;
-#[cfg(feature = "vim25")]
-pub use http_nfc_lease::HttpNfcLease;
-#[cfg(feature = "vim25")]
-mod inventory_view;
-#[cfg(feature = "vim25")]
-pub use inventory_view::InventoryView;
-#[cfg(feature = "vim25")]
-mod io_filter_manager;
-#[cfg(feature = "vim25")]
-pub use io_filter_manager::IoFilterManager;
-#[cfg(feature = "vim25")]
-mod ip_pool_manager;
-#[cfg(feature = "vim25")]
-pub use ip_pool_manager::IpPoolManager;
-#[cfg(feature = "vim25")]
-mod iscsi_manager;
-#[cfg(feature = "vim25")]
-pub use iscsi_manager::IscsiManager;
-#[cfg(feature = "vim25")]
-mod license_assignment_manager;
-#[cfg(feature = "vim25")]
-pub use license_assignment_manager::LicenseAssignmentManager;
-#[cfg(feature = "vim25")]
-mod license_manager;
-#[cfg(feature = "vim25")]
-pub use license_manager::LicenseManager;
-#[cfg(feature = "vim25")]
-mod list_view;
-#[cfg(feature = "vim25")]
-pub use list_view::ListView;
-#[cfg(feature = "vim25")]
-mod localization_manager;
-#[cfg(feature = "vim25")]
-pub use localization_manager::LocalizationManager;
-#[cfg(feature = "vim25")]
-mod managed_entity;
-#[cfg(feature = "vim25")]
-pub use managed_entity::ManagedEntity;
-#[cfg(feature = "vim25")]
-mod managed_object_view;
-#[cfg(feature = "vim25")]
-pub use managed_object_view::ManagedObjectView;
-#[cfg(feature = "vim25")]
-mod network;
-#[cfg(feature = "vim25")]
-pub use network::Network;
-#[cfg(feature = "vim25")]
-mod opaque_network;
-#[cfg(feature = "vim25")]
-pub use opaque_network::OpaqueNetwork;
-#[cfg(feature = "vim25")]
-mod option_manager;
-#[cfg(feature = "vim25")]
-pub use option_manager::OptionManager;
-#[cfg(feature = "vim25")]
-mod overhead_memory_manager;
-#[cfg(feature = "vim25")]
-pub use overhead_memory_manager::OverheadMemoryManager;
-#[cfg(feature = "vim25")]
-mod ovf_manager;
-#[cfg(feature = "vim25")]
-pub use ovf_manager::OvfManager;
-#[cfg(feature = "vim25")]
-mod performance_manager;
-#[cfg(feature = "vim25")]
-pub use performance_manager::PerformanceManager;
-#[cfg(feature = "vim25")]
-mod profile;
-#[cfg(feature = "vim25")]
-pub use profile::Profile;
-#[cfg(feature = "vim25")]
-mod profile_compliance_manager;
-#[cfg(feature = "vim25")]
-pub use profile_compliance_manager::ProfileComplianceManager;
-#[cfg(feature = "vim25")]
-mod profile_manager;
-#[cfg(feature = "vim25")]
-pub use profile_manager::ProfileManager;
-#[cfg(feature = "vim25")]
-mod property_collector;
-#[cfg(feature = "vim25")]
-pub use property_collector::PropertyCollector;
-#[cfg(feature = "vim25")]
-mod property_filter;
-#[cfg(feature = "vim25")]
-pub use property_filter::PropertyFilter;
-#[cfg(feature = "vim25")]
-mod resource_planning_manager;
-#[cfg(feature = "vim25")]
-pub use resource_planning_manager::ResourcePlanningManager;
-#[cfg(feature = "vim25")]
-mod resource_pool;
-#[cfg(feature = "vim25")]
-pub use resource_pool::ResourcePool;
-#[cfg(feature = "vim25")]
-mod scheduled_task;
-#[cfg(feature = "vim25")]
-pub use scheduled_task::ScheduledTask;
-#[cfg(feature = "vim25")]
-mod scheduled_task_manager;
-#[cfg(feature = "vim25")]
-pub use scheduled_task_manager::ScheduledTaskManager;
-#[cfg(feature = "vim25")]
-mod search_index;
-#[cfg(feature = "vim25")]
-pub use search_index::SearchIndex;
-#[cfg(feature = "vim25")]
-mod service_instance;
-#[cfg(feature = "vim25")]
-pub use service_instance::ServiceInstance;
-#[cfg(feature = "vim25")]
-mod service_manager;
-#[cfg(feature = "vim25")]
-pub use service_manager::ServiceManager;
-#[cfg(feature = "vim25")]
-mod session_manager;
-#[cfg(feature = "vim25")]
-pub use session_manager::SessionManager;
-#[cfg(feature = "vim25")]
-mod simple_command;
-#[cfg(feature = "vim25")]
-pub use simple_command::SimpleCommand;
-#[cfg(feature = "vim25")]
-mod site_info_manager;
-#[cfg(feature = "vim25")]
-pub use site_info_manager::SiteInfoManager;
-#[cfg(feature = "vim25")]
-mod storage_pod;
-#[cfg(feature = "vim25")]
-pub use storage_pod::StoragePod;
-#[cfg(feature = "vim25")]
-mod storage_query_manager;
-#[cfg(feature = "vim25")]
-pub use storage_query_manager::StorageQueryManager;
-#[cfg(feature = "vim25")]
-mod storage_resource_manager;
-#[cfg(feature = "vim25")]
-pub use storage_resource_manager::StorageResourceManager;
-#[cfg(feature = "vim25")]
-mod task;
-#[cfg(feature = "vim25")]
-pub use task::Task;
-#[cfg(feature = "vim25")]
-mod task_history_collector;
-#[cfg(feature = "vim25")]
-pub use task_history_collector::TaskHistoryCollector;
-#[cfg(feature = "vim25")]
-mod task_manager;
-#[cfg(feature = "vim25")]
-pub use task_manager::TaskManager;
-#[cfg(feature = "vim25")]
-mod tenant_tenant_manager;
-#[cfg(feature = "vim25")]
-pub use tenant_tenant_manager::TenantTenantManager;
-#[cfg(feature = "vim25")]
-mod transit_gateway;
-#[cfg(feature = "vim25")]
-pub use transit_gateway::TransitGateway;
-#[cfg(feature = "vim25")]
-mod user_directory;
-#[cfg(feature = "vim25")]
-pub use user_directory::UserDirectory;
-#[cfg(feature = "vim25")]
-mod vstorage_object_manager_base;
-#[cfg(feature = "vim25")]
-pub use vstorage_object_manager_base::VStorageObjectManagerBase;
-#[cfg(feature = "vim25")]
-mod vcenter_vstorage_object_manager;
-#[cfg(feature = "vim25")]
-pub use vcenter_vstorage_object_manager::VcenterVStorageObjectManager;
-#[cfg(feature = "vim25")]
-mod view;
-#[cfg(feature = "vim25")]
-pub use view::View;
-#[cfg(feature = "vim25")]
-mod view_manager;
-#[cfg(feature = "vim25")]
-pub use view_manager::ViewManager;
+include!("vim_cluster_vsan_vc_disk_management_system.rs");
 #[cfg(feature = "vsan")]
-mod vim_cluster_vsan_vc_disk_management_system;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_vc_disk_management_system::VimClusterVsanVcDiskManagementSystem;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_vc_stretched_cluster_system;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_vc_stretched_cluster_system::VimClusterVsanVcStretchedClusterSystem;
+include!("vim_cluster_vsan_vc_stretched_cluster_system.rs");
 #[cfg(feature = "vim25")]
-mod virtual_app;
+include!("virtual_app.rs");
 #[cfg(feature = "vim25")]
-pub use virtual_app::VirtualApp;
+include!("virtual_disk_manager.rs");
 #[cfg(feature = "vim25")]
-mod virtual_disk_manager;
+include!("virtual_machine.rs");
 #[cfg(feature = "vim25")]
-pub use virtual_disk_manager::VirtualDiskManager;
+include!("virtual_machine_compatibility_checker.rs");
 #[cfg(feature = "vim25")]
-mod virtual_machine;
+include!("virtual_machine_guest_customization_manager.rs");
 #[cfg(feature = "vim25")]
-pub use virtual_machine::VirtualMachine;
+include!("virtual_machine_provisioning_checker.rs");
 #[cfg(feature = "vim25")]
-mod virtual_machine_compatibility_checker;
+include!("virtual_machine_snapshot.rs");
 #[cfg(feature = "vim25")]
-pub use virtual_machine_compatibility_checker::VirtualMachineCompatibilityChecker;
+include!("vmware_distributed_virtual_switch.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_capability_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_health_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_mgmt_internal_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_performance_manager.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_report_system.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_system_ex.rs");
 #[cfg(feature = "vim25")]
-mod virtual_machine_guest_customization_manager;
-#[cfg(feature = "vim25")]
-pub use virtual_machine_guest_customization_manager::VirtualMachineGuestCustomizationManager;
-#[cfg(feature = "vim25")]
-mod virtual_machine_provisioning_checker;
-#[cfg(feature = "vim25")]
-pub use virtual_machine_provisioning_checker::VirtualMachineProvisioningChecker;
-#[cfg(feature = "vim25")]
-mod virtual_machine_snapshot;
-#[cfg(feature = "vim25")]
-pub use virtual_machine_snapshot::VirtualMachineSnapshot;
-#[cfg(feature = "vim25")]
-mod vmware_distributed_virtual_switch;
-#[cfg(feature = "vim25")]
-pub use vmware_distributed_virtual_switch::VmwareDistributedVirtualSwitch;
+include!("vsan_upgrade_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_capability_system;
+include!("vsan_upgrade_system_ex.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_capability_system::VsanCapabilitySystem;
+include!("vsan_vc_cluster_config_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_cluster_health_system;
+include!("vsan_vc_cluster_health_system.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_cluster_health_system::VsanClusterHealthSystem;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_mgmt_internal_system;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_mgmt_internal_system::VsanClusterMgmtInternalSystem;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_system;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_system::VsanIscsiTargetSystem;
-#[cfg(feature = "vsan")]
-mod vsan_object_system;
-#[cfg(feature = "vsan")]
-pub use vsan_object_system::VsanObjectSystem;
-#[cfg(feature = "vsan")]
-mod vsan_performance_manager;
-#[cfg(feature = "vsan")]
-pub use vsan_performance_manager::VsanPerformanceManager;
-#[cfg(feature = "vsan")]
-mod vsan_space_report_system;
-#[cfg(feature = "vsan")]
-pub use vsan_space_report_system::VsanSpaceReportSystem;
-#[cfg(feature = "vsan")]
-mod vsan_system_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_system_ex::VsanSystemEx;
-#[cfg(feature = "vim25")]
-mod vsan_upgrade_system;
-#[cfg(feature = "vim25")]
-pub use vsan_upgrade_system::VsanUpgradeSystem;
-#[cfg(feature = "vsan")]
-mod vsan_upgrade_system_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_upgrade_system_ex::VsanUpgradeSystemEx;
-#[cfg(feature = "vsan")]
-mod vsan_vc_cluster_config_system;
-#[cfg(feature = "vsan")]
-pub use vsan_vc_cluster_config_system::VsanVcClusterConfigSystem;
-#[cfg(feature = "vsan")]
-mod vsan_vc_cluster_health_system;
-#[cfg(feature = "vsan")]
-pub use vsan_vc_cluster_health_system::VsanVcClusterHealthSystem;
-#[cfg(feature = "vsan")]
-mod vsan_vcsa_deployer_system;
-#[cfg(feature = "vsan")]
-pub use vsan_vcsa_deployer_system::VsanVcsaDeployerSystem;
+include!("vsan_vcsa_deployer_system.rs");
 #[cfg(feature = "eam")]
-mod agency;
+include!("agency.rs");
 #[cfg(feature = "eam")]
-pub use agency::Agency;
+include!("agent.rs");
 #[cfg(feature = "eam")]
-mod agent;
+include!("eam_object.rs");
 #[cfg(feature = "eam")]
-pub use agent::Agent;
-#[cfg(feature = "eam")]
-mod eam_object;
-#[cfg(feature = "eam")]
-pub use eam_object::EamObject;
-#[cfg(feature = "eam")]
-mod esx_agent_manager;
-#[cfg(feature = "eam")]
-pub use esx_agent_manager::EsxAgentManager;
+include!("esx_agent_manager.rs");
 #[cfg(feature = "pbm")]
-mod pbm_compliance_manager;
+include!("pbm_compliance_manager.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_compliance_manager::PbmComplianceManager;
+include!("pbm_placement_solver.rs");
 #[cfg(feature = "pbm")]
-mod pbm_placement_solver;
+include!("pbm_profile_profile_manager.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_placement_solver::PbmPlacementSolver;
+include!("pbm_replication_manager.rs");
 #[cfg(feature = "pbm")]
-mod pbm_profile_profile_manager;
-#[cfg(feature = "pbm")]
-pub use pbm_profile_profile_manager::PbmProfileProfileManager;
-#[cfg(feature = "pbm")]
-mod pbm_replication_manager;
-#[cfg(feature = "pbm")]
-pub use pbm_replication_manager::PbmReplicationManager;
-#[cfg(feature = "pbm")]
-mod pbm_service_instance;
-#[cfg(feature = "pbm")]
-pub use pbm_service_instance::PbmServiceInstance;
+include!("pbm_service_instance.rs");
 #[cfg(feature = "sms")]
-mod sms_provider;
+include!("sms_provider.rs");
 #[cfg(feature = "sms")]
-pub use sms_provider::SmsProvider;
+include!("sms_service_instance.rs");
 #[cfg(feature = "sms")]
-mod sms_service_instance;
+include!("sms_storage_manager.rs");
 #[cfg(feature = "sms")]
-pub use sms_service_instance::SmsServiceInstance;
+include!("sms_task.rs");
 #[cfg(feature = "sms")]
-mod sms_storage_manager;
-#[cfg(feature = "sms")]
-pub use sms_storage_manager::SmsStorageManager;
-#[cfg(feature = "sms")]
-mod sms_task;
-#[cfg(feature = "sms")]
-pub use sms_task::SmsTask;
-#[cfg(feature = "sms")]
-mod vasa_provider;
-#[cfg(feature = "sms")]
-pub use vasa_provider::VasaProvider;
+include!("vasa_provider.rs");
 #[cfg(feature = "vsan")]
-mod cns_volume_manager;
+include!("cns_volume_manager.rs");
 #[cfg(feature = "vsan")]
-pub use cns_volume_manager::CnsVolumeManager;
+include!("data_protection_health_system.rs");
 #[cfg(feature = "vsan")]
-mod data_protection_health_system;
+include!("vsan_cluster_power_system.rs");
 #[cfg(feature = "vsan")]
-pub use data_protection_health_system::DataProtectionHealthSystem;
+include!("vsan_diagnostics_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_cluster_power_system;
+include!("vsan_file_service_system.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_cluster_power_system::VsanClusterPowerSystem;
+include!("vsan_host_vds_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_diagnostics_system;
+include!("vsan_io_insight_manager.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_diagnostics_system::VsanDiagnosticsSystem;
+include!("vsan_mass_collector.rs");
 #[cfg(feature = "vsan")]
-mod vsan_file_service_system;
+include!("vsan_phone_home_system.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_file_service_system::VsanFileServiceSystem;
+include!("vsan_remote_datastore_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_host_vds_system;
+include!("vsan_resource_check_system.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_host_vds_system::VsanHostVdsSystem;
+include!("vsan_site_maintenance_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_io_insight_manager;
+include!("vsan_update_manager.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_io_insight_manager::VsanIoInsightManager;
+include!("vsan_vds_system.rs");
 #[cfg(feature = "vsan")]
-mod vsan_mass_collector;
-#[cfg(feature = "vsan")]
-pub use vsan_mass_collector::VsanMassCollector;
-#[cfg(feature = "vsan")]
-mod vsan_phone_home_system;
-#[cfg(feature = "vsan")]
-pub use vsan_phone_home_system::VsanPhoneHomeSystem;
-#[cfg(feature = "vsan")]
-mod vsan_remote_datastore_system;
-#[cfg(feature = "vsan")]
-pub use vsan_remote_datastore_system::VsanRemoteDatastoreSystem;
-#[cfg(feature = "vsan")]
-mod vsan_resource_check_system;
-#[cfg(feature = "vsan")]
-pub use vsan_resource_check_system::VsanResourceCheckSystem;
-#[cfg(feature = "vsan")]
-mod vsan_site_maintenance_system;
-#[cfg(feature = "vsan")]
-pub use vsan_site_maintenance_system::VsanSiteMaintenanceSystem;
-#[cfg(feature = "vsan")]
-mod vsan_update_manager;
-#[cfg(feature = "vsan")]
-pub use vsan_update_manager::VsanUpdateManager;
-#[cfg(feature = "vsan")]
-mod vsan_vds_system;
-#[cfg(feature = "vsan")]
-pub use vsan_vds_system::VsanVdsSystem;
-#[cfg(feature = "vsan")]
-mod vsan_vum_system;
-#[cfg(feature = "vsan")]
-pub use vsan_vum_system::VsanVumSystem;
+include!("vsan_vum_system.rs");
 #[cfg(feature = "vslm")]
-mod vslm_service_instance;
+include!("vslm_service_instance.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_service_instance::VslmServiceInstance;
+include!("vslm_session_manager.rs");
 #[cfg(feature = "vslm")]
-mod vslm_session_manager;
+include!("vslm_storage_lifecycle_manager.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_session_manager::VslmSessionManager;
+include!("vslm_task.rs");
 #[cfg(feature = "vslm")]
-mod vslm_storage_lifecycle_manager;
-#[cfg(feature = "vslm")]
-pub use vslm_storage_lifecycle_manager::VslmStorageLifecycleManager;
-#[cfg(feature = "vslm")]
-mod vslm_task;
-#[cfg(feature = "vslm")]
-pub use vslm_task::VslmTask;
-#[cfg(feature = "vslm")]
-mod vslm_vstorage_object_manager;
-#[cfg(feature = "vslm")]
-pub use vslm_vstorage_object_manager::VslmVStorageObjectManager;
+include!("vslm_vstorage_object_manager.rs");
 /// Managed types with a parent type, sorted, and the parent of each.
 static CHILDREN: [&str; 54usize] = [
     "Agency",

@@ -25,7 +25,7 @@ impl Profile {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -84,7 +84,7 @@ impl Profile {
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -97,7 +97,7 @@ impl Profile {
                         entity,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *Profile.DestroyProfile*.

@@ -25,7 +25,7 @@ impl ProfileComplianceManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -59,7 +59,7 @@ impl ProfileComplianceManager {
         &self,
         profile: Option<&[crate::types::ManagedObjectReference]>,
         entity: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -73,7 +73,7 @@ impl ProfileComplianceManager {
                         entity,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ProfileComplianceManager.ClearComplianceStatus*.

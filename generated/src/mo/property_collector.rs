@@ -25,7 +25,7 @@ impl PropertyCollector {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -169,7 +169,7 @@ impl PropertyCollector {
         &self,
         spec: &crate::types::PropertyFilterSpec,
         partial_updates: bool,
-    ) -> crate::Call<super::PropertyFilter> {
+    ) -> crate::Call<crate::mo::PropertyFilter> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -183,7 +183,7 @@ impl PropertyCollector {
                         partial_updates,
                     },
                 ),
-                crate::client::decode_handle::<super::PropertyFilter>,
+                crate::client::decode_handle::<crate::mo::PropertyFilter>,
             )
     }
     /// Invokes *PropertyCollector.CreatePropertyCollector*.
@@ -193,7 +193,9 @@ impl PropertyCollector {
     /// Returns: Refers instance of *PropertyCollector*.
     ///
     /// `POST .../CreatePropertyCollector` (operation `PropertyCollector_CreatePropertyCollector`).
-    pub fn create_property_collector(&self) -> crate::Call<super::PropertyCollector> {
+    pub fn create_property_collector(
+        &self,
+    ) -> crate::Call<crate::mo::PropertyCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -202,7 +204,7 @@ impl PropertyCollector {
                 "CreatePropertyCollector",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::PropertyCollector>,
+                crate::client::decode_handle::<crate::mo::PropertyCollector>,
             )
     }
     /// Invokes *PropertyCollector.DestroyPropertyCollector*.

@@ -25,7 +25,7 @@ impl ResourcePool {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -64,7 +64,7 @@ impl ResourcePool {
         &self,
         name: impl AsRef<str>,
         spec: &crate::types::ResourceConfigSpec,
-    ) -> crate::Call<super::ResourcePool> {
+    ) -> crate::Call<crate::mo::ResourcePool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -78,7 +78,7 @@ impl ResourcePool {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ResourcePool>,
+                crate::client::decode_handle::<crate::mo::ResourcePool>,
             )
     }
     /// Invokes *ResourcePool.CreateVApp*.
@@ -103,7 +103,7 @@ impl ResourcePool {
         res_spec: &crate::types::ResourceConfigSpec,
         config_spec: &crate::types::VAppConfigSpec,
         vm_folder: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::VirtualApp> {
+    ) -> crate::Call<crate::mo::VirtualApp> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -119,7 +119,7 @@ impl ResourcePool {
                         vm_folder,
                     },
                 ),
-                crate::client::decode_handle::<super::VirtualApp>,
+                crate::client::decode_handle::<crate::mo::VirtualApp>,
             )
     }
     /// Invokes *ResourcePool.CreateChildVM_Task*.
@@ -143,7 +143,7 @@ impl ResourcePool {
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -157,7 +157,7 @@ impl ResourcePool {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -168,7 +168,7 @@ impl ResourcePool {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ResourcePool_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -177,7 +177,7 @@ impl ResourcePool {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ResourcePool.DestroyChildren*.
@@ -218,7 +218,7 @@ impl ResourcePool {
         spec: &crate::types::ImportSpecKind,
         folder: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::HttpNfcLease> {
+    ) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -233,7 +233,7 @@ impl ResourcePool {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::HttpNfcLease>,
+                crate::client::decode_handle::<crate::mo::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.MoveIntoResourcePool*.
@@ -327,7 +327,7 @@ impl ResourcePool {
         path: impl AsRef<str>,
         name: Option<&str>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -342,7 +342,7 @@ impl ResourcePool {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -373,7 +373,10 @@ impl ResourcePool {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ResourcePool_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -386,7 +389,7 @@ impl ResourcePool {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -699,7 +702,7 @@ impl ResourcePool {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `ResourcePool_getOwner`).
-    pub fn owner(&self) -> crate::Call<super::ComputeResource> {
+    pub fn owner(&self) -> crate::Call<crate::mo::ComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -708,7 +711,7 @@ impl ResourcePool {
                 "owner",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::ComputeResource>,
+                crate::client::decode_handle::<crate::mo::ComputeResource>,
             )
     }
     /// Reads *ManagedEntity.parent*.
@@ -718,7 +721,7 @@ impl ResourcePool {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ResourcePool_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -727,7 +730,7 @@ impl ResourcePool {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

@@ -25,7 +25,7 @@ impl ScheduledTaskManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl ScheduledTaskManager {
         &self,
         entity: &crate::types::ManagedObjectReference,
         spec: &crate::types::ScheduledTaskSpecKind,
-    ) -> crate::Call<super::ScheduledTask> {
+    ) -> crate::Call<crate::mo::ScheduledTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -75,7 +75,7 @@ impl ScheduledTaskManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ScheduledTask>,
+                crate::client::decode_handle::<crate::mo::ScheduledTask>,
             )
     }
     /// Invokes *ScheduledTaskManager.CreateObjectScheduledTask*.
@@ -93,7 +93,7 @@ impl ScheduledTaskManager {
         &self,
         obj: &crate::types::ManagedObjectReference,
         spec: &crate::types::ScheduledTaskSpecKind,
-    ) -> crate::Call<super::ScheduledTask> {
+    ) -> crate::Call<crate::mo::ScheduledTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl ScheduledTaskManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ScheduledTask>,
+                crate::client::decode_handle::<crate::mo::ScheduledTask>,
             )
     }
     /// Invokes *ScheduledTaskManager.RetrieveEntityScheduledTask*.

@@ -25,7 +25,7 @@ impl SearchIndex {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -160,7 +160,7 @@ impl SearchIndex {
         &self,
         datacenter: &crate::types::ManagedObjectReference,
         path: impl AsRef<str>,
-    ) -> crate::Call<Option<super::VirtualMachine>> {
+    ) -> crate::Call<Option<crate::mo::VirtualMachine>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -174,7 +174,7 @@ impl SearchIndex {
                         path: path.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::VirtualMachine>,
+                crate::client::decode_handle_opt::<crate::mo::VirtualMachine>,
             )
     }
     /// Invokes *SearchIndex.FindByDnsName*.
@@ -191,7 +191,7 @@ impl SearchIndex {
         datacenter: Option<&crate::types::ManagedObjectReference>,
         dns_name: impl AsRef<str>,
         vm_search: bool,
-    ) -> crate::Call<Option<super::ManagedEntity>> {
+    ) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -206,7 +206,7 @@ impl SearchIndex {
                         vm_search,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByInventoryPath*.
@@ -221,7 +221,7 @@ impl SearchIndex {
     pub fn find_by_inventory_path(
         &self,
         inventory_path: impl AsRef<str>,
-    ) -> crate::Call<Option<super::ManagedEntity>> {
+    ) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -234,7 +234,7 @@ impl SearchIndex {
                         inventory_path: inventory_path.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByIp*.
@@ -251,7 +251,7 @@ impl SearchIndex {
         datacenter: Option<&crate::types::ManagedObjectReference>,
         ip: impl AsRef<str>,
         vm_search: bool,
-    ) -> crate::Call<Option<super::ManagedEntity>> {
+    ) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -266,7 +266,7 @@ impl SearchIndex {
                         vm_search,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindByUuid*.
@@ -284,7 +284,7 @@ impl SearchIndex {
         uuid: impl AsRef<str>,
         vm_search: bool,
         instance_uuid: Option<bool>,
-    ) -> crate::Call<Option<super::ManagedEntity>> {
+    ) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -300,7 +300,7 @@ impl SearchIndex {
                         instance_uuid,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.FindChild*.
@@ -316,7 +316,7 @@ impl SearchIndex {
         &self,
         entity: &crate::types::ManagedObjectReference,
         name: impl AsRef<str>,
-    ) -> crate::Call<Option<super::ManagedEntity>> {
+    ) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -330,7 +330,7 @@ impl SearchIndex {
                         name: name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Invokes *SearchIndex.Query*.

@@ -25,7 +25,7 @@ impl SmsServiceInstance {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -91,7 +91,7 @@ impl SmsServiceInstance {
     /// Returns: Refers instance of *SmsStorageManager*.
     ///
     /// `POST .../QueryStorageManager` (operation `SmsServiceInstance_QueryStorageManager`).
-    pub fn query_storage_manager(&self) -> crate::Call<super::SmsStorageManager> {
+    pub fn query_storage_manager(&self) -> crate::Call<crate::mo::SmsStorageManager> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -100,7 +100,7 @@ impl SmsServiceInstance {
                 "QueryStorageManager",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::SmsStorageManager>,
+                crate::client::decode_handle::<crate::mo::SmsStorageManager>,
             )
     }
 }

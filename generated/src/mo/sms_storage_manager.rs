@@ -25,7 +25,7 @@ impl SmsStorageManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -433,7 +433,7 @@ impl SmsStorageManager {
         &self,
         file_system_id: impl AsRef<str>,
         array_id: impl AsRef<str>,
-    ) -> crate::Call<Option<super::Datastore>> {
+    ) -> crate::Call<Option<crate::mo::Datastore>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -447,7 +447,7 @@ impl SmsStorageManager {
                         array_id: array_id.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::Datastore>,
+                crate::client::decode_handle_opt::<crate::mo::Datastore>,
             )
     }
     /// Invokes *SmsStorageManager.QueryPortAssociatedWithArray*.
@@ -674,7 +674,7 @@ impl SmsStorageManager {
         &self,
         scsi3_id: impl AsRef<str>,
         array_id: impl AsRef<str>,
-    ) -> crate::Call<Option<super::Datastore>> {
+    ) -> crate::Call<Option<crate::mo::Datastore>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -688,7 +688,7 @@ impl SmsStorageManager {
                         array_id: array_id.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::Datastore>,
+                crate::client::decode_handle_opt::<crate::mo::Datastore>,
             )
     }
     /// Invokes *SmsStorageManager.SmsRefreshCACertificatesAndCRLs_Task*.
@@ -707,7 +707,7 @@ impl SmsStorageManager {
     pub fn sms_refresh_ca_certificates_and_crls_task(
         &self,
         provider_id: Option<&[&str]>,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -720,7 +720,7 @@ impl SmsStorageManager {
                         provider_id,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.RegisterProvider_Task*.
@@ -739,7 +739,7 @@ impl SmsStorageManager {
     pub fn register_provider_task(
         &self,
         provider_spec: &crate::types::SmsProviderSpecKind,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -752,7 +752,7 @@ impl SmsStorageManager {
                         provider_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.UnregisterProvider_Task*.
@@ -771,7 +771,7 @@ impl SmsStorageManager {
     pub fn unregister_provider_task(
         &self,
         provider_id: impl AsRef<str>,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -784,7 +784,7 @@ impl SmsStorageManager {
                         provider_id: provider_id.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *SmsStorageManager.UpgradeVASAProvider_Task*.
@@ -802,7 +802,7 @@ impl SmsStorageManager {
     pub fn upgrade_vasa_provider_task(
         &self,
         upgrade_spec: &crate::types::VASAProviderUpgradeSpec,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -815,7 +815,7 @@ impl SmsStorageManager {
                         upgrade_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
 }

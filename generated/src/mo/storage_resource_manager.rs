@@ -25,7 +25,7 @@ impl StorageResourceManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl StorageResourceManager {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::StorageIORMConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -75,7 +75,7 @@ impl StorageResourceManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *StorageResourceManager.QueryIORMConfigOption*.
@@ -116,7 +116,7 @@ impl StorageResourceManager {
     pub fn apply_storage_drs_recommendation_task(
         &self,
         key: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let key: Vec<&str> = key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -130,7 +130,7 @@ impl StorageResourceManager {
                         key: &key,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *StorageResourceManager.ApplyStorageDrsRecommendationToPod_Task*.
@@ -146,7 +146,7 @@ impl StorageResourceManager {
         &self,
         pod: &crate::types::ManagedObjectReference,
         key: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -160,7 +160,7 @@ impl StorageResourceManager {
                         key: key.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *StorageResourceManager.CancelStorageDrsRecommendation*.
@@ -202,7 +202,7 @@ impl StorageResourceManager {
         pod: &crate::types::ManagedObjectReference,
         spec: &crate::types::StorageDrsConfigSpec,
         modify: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -217,7 +217,7 @@ impl StorageResourceManager {
                         modify,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *StorageResourceManager.QueryDatastorePerformanceSummary*.
@@ -316,7 +316,7 @@ impl StorageResourceManager {
     pub fn refresh_storage_drs_recommendations_for_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -329,7 +329,7 @@ impl StorageResourceManager {
                         pod,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *StorageResourceManager.ValidateStoragePodConfig*.

@@ -25,7 +25,7 @@ impl TaskManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -93,7 +93,7 @@ impl TaskManager {
     pub fn create_collector_for_tasks(
         &self,
         filter: &crate::types::TaskFilterSpec,
-    ) -> crate::Call<super::TaskHistoryCollector> {
+    ) -> crate::Call<crate::mo::TaskHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -106,7 +106,7 @@ impl TaskManager {
                         filter,
                     },
                 ),
-                crate::client::decode_handle::<super::TaskHistoryCollector>,
+                crate::client::decode_handle::<crate::mo::TaskHistoryCollector>,
             )
     }
     /// Invokes *TaskManager.CreateCollectorWithInfoFilterForTasks*.
@@ -127,7 +127,7 @@ impl TaskManager {
         &self,
         filter: &crate::types::TaskFilterSpec,
         info_filter: Option<&crate::types::TaskInfoFilterSpec>,
-    ) -> crate::Call<super::TaskHistoryCollector> {
+    ) -> crate::Call<crate::mo::TaskHistoryCollector> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -141,7 +141,7 @@ impl TaskManager {
                         info_filter,
                     },
                 ),
-                crate::client::decode_handle::<super::TaskHistoryCollector>,
+                crate::client::decode_handle::<crate::mo::TaskHistoryCollector>,
             )
     }
     /// Invokes *TaskManager.CreateTask*.

@@ -25,7 +25,7 @@ impl VasaProvider {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl VasaProvider {
     pub fn failover_replication_group_task(
         &self,
         failover_param: &crate::types::FailoverParamKind,
-    ) -> crate::Call<Option<super::SmsTask>> {
+    ) -> crate::Call<Option<crate::mo::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -79,7 +79,7 @@ impl VasaProvider {
                         failover_param,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::SmsTask>,
+                crate::client::decode_handle_opt::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.PrepareFailoverReplicationGroup_Task*.
@@ -102,7 +102,7 @@ impl VasaProvider {
     pub fn prepare_failover_replication_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
-    ) -> crate::Call<Option<super::SmsTask>> {
+    ) -> crate::Call<Option<crate::mo::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -115,7 +115,7 @@ impl VasaProvider {
                         group_id,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::SmsTask>,
+                crate::client::decode_handle_opt::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.PromoteReplicationGroup_Task*.
@@ -138,7 +138,7 @@ impl VasaProvider {
     pub fn promote_replication_group_task(
         &self,
         promote_param: &crate::types::PromoteParam,
-    ) -> crate::Call<Option<super::SmsTask>> {
+    ) -> crate::Call<Option<crate::mo::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -151,7 +151,7 @@ impl VasaProvider {
                         promote_param,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::SmsTask>,
+                crate::client::decode_handle_opt::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.QueryActiveAlarm*.
@@ -315,7 +315,7 @@ impl VasaProvider {
     /// - `ProviderConnectionFailed`
     ///
     /// `POST .../VasaProviderReconnect_Task` (operation `VasaProvider_VasaProviderReconnect_Task`).
-    pub fn vasa_provider_reconnect_task(&self) -> crate::Call<super::SmsTask> {
+    pub fn vasa_provider_reconnect_task(&self) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -324,7 +324,7 @@ impl VasaProvider {
                 "VasaProviderReconnect_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderRefreshCertificate_Task*.
@@ -337,7 +337,9 @@ impl VasaProvider {
     /// - `CertificateRefreshFailed`
     ///
     /// `POST .../VasaProviderRefreshCertificate_Task` (operation `VasaProvider_VasaProviderRefreshCertificate_Task`).
-    pub fn vasa_provider_refresh_certificate_task(&self) -> crate::Call<super::SmsTask> {
+    pub fn vasa_provider_refresh_certificate_task(
+        &self,
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -346,7 +348,7 @@ impl VasaProvider {
                 "VasaProviderRefreshCertificate_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.ReverseReplicateGroup_Task*.
@@ -369,7 +371,7 @@ impl VasaProvider {
     pub fn reverse_replicate_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
-    ) -> crate::Call<Option<super::SmsTask>> {
+    ) -> crate::Call<Option<crate::mo::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -382,7 +384,7 @@ impl VasaProvider {
                         group_id,
                     },
                 ),
-                crate::client::decode_handle_opt::<super::SmsTask>,
+                crate::client::decode_handle_opt::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderRevokeCertificate_Task*.
@@ -395,7 +397,9 @@ impl VasaProvider {
     /// - `CertificateRevocationFailed`
     ///
     /// `POST .../VasaProviderRevokeCertificate_Task` (operation `VasaProvider_VasaProviderRevokeCertificate_Task`).
-    pub fn vasa_provider_revoke_certificate_task(&self) -> crate::Call<super::SmsTask> {
+    pub fn vasa_provider_revoke_certificate_task(
+        &self,
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -404,7 +408,7 @@ impl VasaProvider {
                 "VasaProviderRevokeCertificate_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.VasaProviderSync_Task*.
@@ -422,7 +426,7 @@ impl VasaProvider {
     pub fn vasa_provider_sync_task(
         &self,
         array_id: Option<&str>,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -435,7 +439,7 @@ impl VasaProvider {
                         array_id,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.SyncReplicationGroup_Task*.
@@ -459,7 +463,7 @@ impl VasaProvider {
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
         pit_name: impl AsRef<str>,
-    ) -> crate::Call<Option<super::SmsTask>> {
+    ) -> crate::Call<Option<crate::mo::SmsTask>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -473,7 +477,7 @@ impl VasaProvider {
                         pit_name: pit_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::SmsTask>,
+                crate::client::decode_handle_opt::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.TestFailoverReplicationGroupStart_Task*.
@@ -496,7 +500,7 @@ impl VasaProvider {
     pub fn test_failover_replication_group_start_task(
         &self,
         test_failover_param: &crate::types::TestFailoverParam,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -509,7 +513,7 @@ impl VasaProvider {
                         test_failover_param,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
     /// Invokes *VasaProvider.TestFailoverReplicationGroupStop_Task*.
@@ -534,7 +538,7 @@ impl VasaProvider {
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
         force: bool,
-    ) -> crate::Call<super::SmsTask> {
+    ) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -548,7 +552,7 @@ impl VasaProvider {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::SmsTask>,
+                crate::client::decode_handle::<crate::mo::SmsTask>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VcenterVStorageObjectManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -81,7 +81,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.AttachTagToVStorageObject*.
@@ -171,7 +171,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VslmCloneSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -186,7 +186,7 @@ impl VcenterVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.CreateDisk_Task*.
@@ -205,7 +205,7 @@ impl VcenterVStorageObjectManager {
     pub fn create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -218,7 +218,7 @@ impl VcenterVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.CreateDiskFromSnapshot_Task*.
@@ -248,7 +248,7 @@ impl VcenterVStorageObjectManager {
         is_linked_clone: Option<bool>,
         target_id: Option<&crate::types::ID>,
         target_datastore: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -270,7 +270,7 @@ impl VcenterVStorageObjectManager {
                         target_datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.VStorageObjectCreateSnapshot_Task*.
@@ -293,7 +293,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         description: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -308,7 +308,7 @@ impl VcenterVStorageObjectManager {
                         description: description.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectCreateSnapshotEx_Task*.
@@ -334,7 +334,7 @@ impl VcenterVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         description: impl AsRef<str>,
         snapshot_id: Option<&crate::types::ID>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -350,7 +350,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.DeleteSnapshot_Task*.
@@ -373,7 +373,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -388,7 +388,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx_Task*.
@@ -413,7 +413,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -428,7 +428,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx2_Task*.
@@ -453,7 +453,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -468,7 +468,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.DeleteVStorageObject_Task*.
@@ -491,7 +491,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -505,7 +505,7 @@ impl VcenterVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.DeleteVStorageObjectEx_Task*.
@@ -530,7 +530,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -544,7 +544,7 @@ impl VcenterVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.DetachTagFromVStorageObject*.
@@ -601,7 +601,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -616,7 +616,7 @@ impl VcenterVStorageObjectManager {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectExtendDiskEx_Task*.
@@ -642,7 +642,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -657,7 +657,7 @@ impl VcenterVStorageObjectManager {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.InflateDisk_Task*.
@@ -680,7 +680,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -694,7 +694,7 @@ impl VcenterVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.ListTagsAttachedToVStorageObject*.
@@ -878,7 +878,7 @@ impl VcenterVStorageObjectManager {
         &self,
         datastore: &crate::types::ManagedObjectReference,
         deep_cleansing: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -892,7 +892,7 @@ impl VcenterVStorageObjectManager {
                         deep_cleansing,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.ReconcileDatastoreInventoryEx_Task*.
@@ -915,7 +915,7 @@ impl VcenterVStorageObjectManager {
     pub fn reconcile_datastore_inventory_ex_task(
         &self,
         spec: &crate::types::VStorageObjectReconcileSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -928,7 +928,7 @@ impl VcenterVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.RegisterDisk*.
@@ -986,7 +986,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         spec: &crate::types::VslmRelocateSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1001,7 +1001,7 @@ impl VcenterVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.RenameVStorageObject*.
@@ -1095,7 +1095,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1109,7 +1109,7 @@ impl VcenterVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.RetrieveSnapshotDetails*.
@@ -1333,7 +1333,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1348,7 +1348,7 @@ impl VcenterVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.ScheduleReconcileDatastoreInventory*.
@@ -1438,7 +1438,7 @@ impl VcenterVStorageObjectManager {
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         uuid: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1453,7 +1453,7 @@ impl VcenterVStorageObjectManager {
                         uuid,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.UnregisterDisk_Task*.
@@ -1475,7 +1475,7 @@ impl VcenterVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1489,7 +1489,7 @@ impl VcenterVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.UpdateVStorageInfrastructureObjectPolicy_Task*.
@@ -1510,7 +1510,7 @@ impl VcenterVStorageObjectManager {
     pub fn update_vstorage_infrastructure_object_policy_task(
         &self,
         spec: &crate::types::VslmInfrastructureObjectPolicySpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1523,7 +1523,7 @@ impl VcenterVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.UpdateVStorageObjectCrypto_Task*.
@@ -1547,7 +1547,7 @@ impl VcenterVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
         disks_crypto: Option<&crate::types::DiskCryptoSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1563,7 +1563,7 @@ impl VcenterVStorageObjectManager {
                         disks_crypto,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.VCenterUpdateVStorageObjectMetadataEx_Task*.
@@ -1588,7 +1588,7 @@ impl VcenterVStorageObjectManager {
         datastore: &crate::types::ManagedObjectReference,
         metadata: Option<&[crate::types::KeyValue]>,
         delete_keys: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1604,7 +1604,7 @@ impl VcenterVStorageObjectManager {
                         delete_keys,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VcenterVStorageObjectManager.UpdateVStorageObjectPolicy_Task*.
@@ -1627,7 +1627,7 @@ impl VcenterVStorageObjectManager {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1642,7 +1642,7 @@ impl VcenterVStorageObjectManager {
                         profile,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl ViewManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -60,7 +60,7 @@ impl ViewManager {
         container: &crate::types::ManagedObjectReference,
         r#type: Option<&[&str]>,
         recursive: bool,
-    ) -> crate::Call<super::ContainerView> {
+    ) -> crate::Call<crate::mo::ContainerView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -75,7 +75,7 @@ impl ViewManager {
                         recursive,
                     },
                 ),
-                crate::client::decode_handle::<super::ContainerView>,
+                crate::client::decode_handle::<crate::mo::ContainerView>,
             )
     }
     /// Invokes *ViewManager.CreateInventoryView*.
@@ -85,7 +85,7 @@ impl ViewManager {
     /// Returns: Refers instance of *InventoryView*.
     ///
     /// `POST .../CreateInventoryView` (operation `ViewManager_CreateInventoryView`).
-    pub fn create_inventory_view(&self) -> crate::Call<super::InventoryView> {
+    pub fn create_inventory_view(&self) -> crate::Call<crate::mo::InventoryView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -94,7 +94,7 @@ impl ViewManager {
                 "CreateInventoryView",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::InventoryView>,
+                crate::client::decode_handle::<crate::mo::InventoryView>,
             )
     }
     /// Invokes *ViewManager.CreateListView*.
@@ -109,7 +109,7 @@ impl ViewManager {
     pub fn create_list_view(
         &self,
         obj: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::ListView> {
+    ) -> crate::Call<crate::mo::ListView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -122,7 +122,7 @@ impl ViewManager {
                         obj,
                     },
                 ),
-                crate::client::decode_handle::<super::ListView>,
+                crate::client::decode_handle::<crate::mo::ListView>,
             )
     }
     /// Invokes *ViewManager.CreateListViewFromView*.
@@ -137,7 +137,7 @@ impl ViewManager {
     pub fn create_list_view_from_view(
         &self,
         view: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::ListView> {
+    ) -> crate::Call<crate::mo::ListView> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -150,7 +150,7 @@ impl ViewManager {
                         view,
                     },
                 ),
-                crate::client::decode_handle::<super::ListView>,
+                crate::client::decode_handle::<crate::mo::ListView>,
             )
     }
     /// Reads *ViewManager.viewList*.

@@ -25,7 +25,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub fn vsan_add_storage_pool_disk(
         &self,
         specs: Option<&[crate::types::VsanAddStoragePoolDiskSpec]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -74,7 +74,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         specs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.VsanDeleteStoragePoolDisk*.
@@ -93,7 +93,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanDeleteStoragePoolDiskSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.InitializeDiskMappings*.
@@ -123,7 +123,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub fn initialize_disk_mappings(
         &self,
         spec: &crate::types::VimVsanHostDiskMappingCreationSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -136,7 +136,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.QueryClusterDataEfficiencyCapacityState*.
@@ -239,7 +239,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         host: &crate::types::ManagedObjectReference,
         mapping: &crate::types::VsanHostDiskMapping,
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -254,7 +254,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RemoveDiskEx*.
@@ -272,7 +272,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         disks: &[crate::types::HostScsiDisk],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -287,7 +287,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RemoveDiskMappingEx*.
@@ -305,7 +305,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         mappings: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -320,7 +320,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.RetrieveAllFlashCapabilities*.
@@ -367,7 +367,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         cluster: &crate::types::ManagedObjectReference,
         mappings: &[crate::types::VsanHostDiskMapping],
         maintenance_spec: &crate::types::HostMaintenanceSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -382,7 +382,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         maintenance_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcDiskManagementSystem.VsanUnmountStoragePoolDisks*.
@@ -401,7 +401,7 @@ impl VimClusterVsanVcDiskManagementSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanDeleteStoragePoolDiskSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -415,7 +415,7 @@ impl VimClusterVsanVcDiskManagementSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

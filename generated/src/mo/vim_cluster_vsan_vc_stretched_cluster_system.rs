@@ -25,7 +25,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -67,7 +67,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
         disk_mapping: Option<&crate::types::VsanHostDiskMapping>,
         metadata_mode: Option<bool>,
         storage_pool_spec: Option<&crate::types::VsanAddStoragePoolDiskSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -85,7 +85,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         storage_pool_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VsanVcAddWitnessHostForClusters*.
@@ -104,7 +104,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn vsan_vc_add_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -117,7 +117,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcConvertToStretchedCluster*.
@@ -140,7 +140,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
         preferred_fd: impl AsRef<str>,
         disk_mapping: Option<&crate::types::VsanHostDiskMapping>,
         storage_pool_spec: Option<&crate::types::VsanAddStoragePoolDiskSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -158,7 +158,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         storage_pool_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcGetPreferredFaultDomain*.
@@ -360,7 +360,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
         cluster: &crate::types::ManagedObjectReference,
         witness_host: Option<&crate::types::ManagedObjectReference>,
         witness_address: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -375,7 +375,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         witness_address,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VsanVcReplaceWitnessHostForClusters*.
@@ -394,7 +394,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub fn vsan_vc_replace_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -407,7 +407,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VimClusterVsanVcStretchedClusterSystem.VSANVcRetrieveStretchedClusterVcCapability*.
@@ -460,7 +460,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
         cluster: &crate::types::ManagedObjectReference,
         preferred_fd: impl AsRef<str>,
         witness_host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -475,7 +475,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
                         witness_host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VirtualApp {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -69,7 +69,7 @@ impl VirtualApp {
         name: impl AsRef<str>,
         target: &crate::types::ManagedObjectReference,
         spec: &crate::types::VAppCloneSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -84,7 +84,7 @@ impl VirtualApp {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ResourcePool.CreateResourcePool*.
@@ -105,7 +105,7 @@ impl VirtualApp {
         &self,
         name: impl AsRef<str>,
         spec: &crate::types::ResourceConfigSpec,
-    ) -> crate::Call<super::ResourcePool> {
+    ) -> crate::Call<crate::mo::ResourcePool> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -119,7 +119,7 @@ impl VirtualApp {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::ResourcePool>,
+                crate::client::decode_handle::<crate::mo::ResourcePool>,
             )
     }
     /// Invokes *ResourcePool.CreateVApp*.
@@ -144,7 +144,7 @@ impl VirtualApp {
         res_spec: &crate::types::ResourceConfigSpec,
         config_spec: &crate::types::VAppConfigSpec,
         vm_folder: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::VirtualApp> {
+    ) -> crate::Call<crate::mo::VirtualApp> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -160,7 +160,7 @@ impl VirtualApp {
                         vm_folder,
                     },
                 ),
-                crate::client::decode_handle::<super::VirtualApp>,
+                crate::client::decode_handle::<crate::mo::VirtualApp>,
             )
     }
     /// Invokes *ResourcePool.CreateChildVM_Task*.
@@ -184,7 +184,7 @@ impl VirtualApp {
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -198,7 +198,7 @@ impl VirtualApp {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -209,7 +209,7 @@ impl VirtualApp {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualApp_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -218,7 +218,7 @@ impl VirtualApp {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ResourcePool.DestroyChildren*.
@@ -249,7 +249,7 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../ExportVApp` (operation `VirtualApp_ExportVApp`).
-    pub fn export_vapp(&self) -> crate::Call<super::HttpNfcLease> {
+    pub fn export_vapp(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -258,7 +258,7 @@ impl VirtualApp {
                 "ExportVApp",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::HttpNfcLease>,
+                crate::client::decode_handle::<crate::mo::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.ImportVApp*.
@@ -284,7 +284,7 @@ impl VirtualApp {
         spec: &crate::types::ImportSpecKind,
         folder: Option<&crate::types::ManagedObjectReference>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::HttpNfcLease> {
+    ) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -299,7 +299,7 @@ impl VirtualApp {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::HttpNfcLease>,
+                crate::client::decode_handle::<crate::mo::HttpNfcLease>,
             )
     }
     /// Invokes *ResourcePool.MoveIntoResourcePool*.
@@ -344,7 +344,7 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../PowerOffVApp_Task` (operation `VirtualApp_PowerOffVApp_Task`).
-    pub fn power_off_vapp_task(&self, force: bool) -> crate::Call<super::Task> {
+    pub fn power_off_vapp_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -357,7 +357,7 @@ impl VirtualApp {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualApp.PowerOnVApp_Task*.
@@ -375,7 +375,7 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../PowerOnVApp_Task` (operation `VirtualApp_PowerOnVApp_Task`).
-    pub fn power_on_vapp_task(&self) -> crate::Call<super::Task> {
+    pub fn power_on_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -384,7 +384,7 @@ impl VirtualApp {
                 "PowerOnVApp_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -450,7 +450,7 @@ impl VirtualApp {
         path: impl AsRef<str>,
         name: Option<&str>,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -465,7 +465,7 @@ impl VirtualApp {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Reload*.
@@ -496,7 +496,10 @@ impl VirtualApp {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualApp_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -509,7 +512,7 @@ impl VirtualApp {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -550,7 +553,7 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../SuspendVApp_Task` (operation `VirtualApp_SuspendVApp_Task`).
-    pub fn suspend_vapp_task(&self) -> crate::Call<super::Task> {
+    pub fn suspend_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -559,7 +562,7 @@ impl VirtualApp {
                 "SuspendVApp_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualApp.unregisterVApp_Task*.
@@ -573,7 +576,7 @@ impl VirtualApp {
     /// - `InvalidState`
     ///
     /// `POST .../unregisterVApp_Task` (operation `VirtualApp_unregisterVApp_Task`).
-    pub fn unregister_vapp_task(&self) -> crate::Call<super::Task> {
+    pub fn unregister_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -582,7 +585,7 @@ impl VirtualApp {
                 "unregisterVApp_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ResourcePool.UpdateChildResourceConfiguration*.
@@ -998,7 +1001,7 @@ impl VirtualApp {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `VirtualApp_getOwner`).
-    pub fn owner(&self) -> crate::Call<super::ComputeResource> {
+    pub fn owner(&self) -> crate::Call<crate::mo::ComputeResource> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1007,7 +1010,7 @@ impl VirtualApp {
                 "owner",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::ComputeResource>,
+                crate::client::decode_handle::<crate::mo::ComputeResource>,
             )
     }
     /// Reads *ManagedEntity.parent*.
@@ -1017,7 +1020,7 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualApp_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1026,7 +1029,7 @@ impl VirtualApp {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *VirtualApp.parentFolder*.
@@ -1036,7 +1039,7 @@ impl VirtualApp {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../parentFolder` (operation `VirtualApp_getParentFolder`).
-    pub fn parent_folder(&self) -> crate::Call<Option<super::Folder>> {
+    pub fn parent_folder(&self) -> crate::Call<Option<crate::mo::Folder>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1045,7 +1048,7 @@ impl VirtualApp {
                 "parentFolder",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::Folder>,
+                crate::client::decode_handle_opt::<crate::mo::Folder>,
             )
     }
     /// Reads *VirtualApp.parentVApp*.
@@ -1053,7 +1056,7 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualApp_getParentVApp`).
-    pub fn parent_vapp(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent_vapp(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1062,7 +1065,7 @@ impl VirtualApp {
                 "parentVApp",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

@@ -25,7 +25,7 @@ impl VirtualDiskManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -68,7 +68,7 @@ impl VirtualDiskManager {
         dest_datacenter: Option<&crate::types::ManagedObjectReference>,
         dest_spec: Option<&crate::types::VirtualDiskSpecKind>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -86,7 +86,7 @@ impl VirtualDiskManager {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -110,7 +110,7 @@ impl VirtualDiskManager {
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         spec: &crate::types::VirtualDiskSpecKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -125,7 +125,7 @@ impl VirtualDiskManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -148,7 +148,7 @@ impl VirtualDiskManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -162,7 +162,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -185,7 +185,7 @@ impl VirtualDiskManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -199,7 +199,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.EagerZeroVirtualDisk_Task*.
@@ -219,7 +219,7 @@ impl VirtualDiskManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -233,7 +233,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -258,7 +258,7 @@ impl VirtualDiskManager {
         datacenter: Option<&crate::types::ManagedObjectReference>,
         new_capacity_kb: i64,
         eager_zero: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -274,7 +274,7 @@ impl VirtualDiskManager {
                         eager_zero,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.ImportUnmanagedSnapshot*.
@@ -331,7 +331,7 @@ impl VirtualDiskManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -345,7 +345,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.MoveVirtualDisk_Task*.
@@ -369,7 +369,7 @@ impl VirtualDiskManager {
         dest_datacenter: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -387,7 +387,7 @@ impl VirtualDiskManager {
                         profile,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.QueryVirtualDiskFragmentation*.
@@ -579,7 +579,7 @@ impl VirtualDiskManager {
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
         copy: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -594,7 +594,7 @@ impl VirtualDiskManager {
                         copy,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualDiskManager.ZeroFillVirtualDisk_Task*.
@@ -614,7 +614,7 @@ impl VirtualDiskManager {
         &self,
         name: impl AsRef<str>,
         datacenter: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -628,7 +628,7 @@ impl VirtualDiskManager {
                         datacenter,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

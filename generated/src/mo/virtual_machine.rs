@@ -25,7 +25,7 @@ impl VirtualMachine {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -142,7 +142,7 @@ impl VirtualMachine {
         &self,
         mask: Option<&[crate::types::HostFeatureMask]>,
         complete_masks: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -156,7 +156,7 @@ impl VirtualMachine {
                         complete_masks,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.AttachDisk_Task*.
@@ -184,7 +184,7 @@ impl VirtualMachine {
         datastore: &crate::types::ManagedObjectReference,
         controller_key: Option<i32>,
         unit_number: Option<i32>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -200,7 +200,7 @@ impl VirtualMachine {
                         unit_number,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CheckCustomizationSpec*.
@@ -254,7 +254,7 @@ impl VirtualMachine {
         folder: &crate::types::ManagedObjectReference,
         name: impl AsRef<str>,
         spec: &crate::types::VirtualMachineCloneSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -269,7 +269,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.ConsolidateVMDisks_Task*.
@@ -285,7 +285,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../ConsolidateVMDisks_Task` (operation `VirtualMachine_ConsolidateVMDisks_Task`).
-    pub fn consolidate_vm_disks_task(&self) -> crate::Call<super::Task> {
+    pub fn consolidate_vm_disks_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -294,7 +294,7 @@ impl VirtualMachine {
                 "ConsolidateVMDisks_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateScreenshot_Task*.
@@ -309,7 +309,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../CreateScreenshot_Task` (operation `VirtualMachine_CreateScreenshot_Task`).
-    pub fn create_screenshot_task(&self) -> crate::Call<super::Task> {
+    pub fn create_screenshot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -318,7 +318,7 @@ impl VirtualMachine {
                 "CreateScreenshot_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -344,7 +344,7 @@ impl VirtualMachine {
     pub fn create_secondary_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -357,7 +357,7 @@ impl VirtualMachine {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateSecondaryVMEx_Task*.
@@ -381,7 +381,7 @@ impl VirtualMachine {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         spec: Option<&crate::types::FaultToleranceConfigSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -395,7 +395,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -424,7 +424,7 @@ impl VirtualMachine {
         description: Option<&str>,
         memory: bool,
         quiesce: bool,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -440,7 +440,7 @@ impl VirtualMachine {
                         quiesce,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CreateSnapshotEx_Task*.
@@ -466,7 +466,7 @@ impl VirtualMachine {
         description: Option<&str>,
         memory: bool,
         quiesce_spec: Option<&crate::types::VirtualMachineGuestQuiesceSpecKind>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -482,7 +482,7 @@ impl VirtualMachine {
                         quiesce_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CryptoUnlock_Task*.
@@ -496,7 +496,7 @@ impl VirtualMachine {
     /// - `NotSupported`
     ///
     /// `POST .../CryptoUnlock_Task` (operation `VirtualMachine_CryptoUnlock_Task`).
-    pub fn crypto_unlock_task(&self) -> crate::Call<super::Task> {
+    pub fn crypto_unlock_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -505,7 +505,7 @@ impl VirtualMachine {
                 "CryptoUnlock_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.CustomizeVM_Task*.
@@ -523,7 +523,7 @@ impl VirtualMachine {
     pub fn customize_vm_task(
         &self,
         spec: &crate::types::CustomizationSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -536,7 +536,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.DefragmentAllDisks*.
@@ -570,7 +570,7 @@ impl VirtualMachine {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualMachine_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -579,7 +579,7 @@ impl VirtualMachine {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.DetachDisk_Task*.
@@ -600,7 +600,7 @@ impl VirtualMachine {
     pub fn detach_disk_task(
         &self,
         disk_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -613,7 +613,7 @@ impl VirtualMachine {
                         disk_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.DisableSecondaryVM_Task*.
@@ -633,7 +633,7 @@ impl VirtualMachine {
     pub fn disable_secondary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -646,7 +646,7 @@ impl VirtualMachine {
                         vm,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.DropConnections*.
@@ -699,7 +699,7 @@ impl VirtualMachine {
         &self,
         vm: &crate::types::ManagedObjectReference,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -713,7 +713,7 @@ impl VirtualMachine {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.EstimateStorageForConsolidateSnapshots_Task*.
@@ -731,7 +731,7 @@ impl VirtualMachine {
     /// `POST .../EstimateStorageForConsolidateSnapshots_Task` (operation `VirtualMachine_EstimateStorageForConsolidateSnapshots_Task`).
     pub fn estimate_storage_for_consolidate_snapshots_task(
         &self,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -740,7 +740,7 @@ impl VirtualMachine {
                 "EstimateStorageForConsolidateSnapshots_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.ExportVm*.
@@ -756,7 +756,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../ExportVm` (operation `VirtualMachine_ExportVm`).
-    pub fn export_vm(&self) -> crate::Call<super::HttpNfcLease> {
+    pub fn export_vm(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -765,7 +765,7 @@ impl VirtualMachine {
                 "ExportVm",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::HttpNfcLease>,
+                crate::client::decode_handle::<crate::mo::HttpNfcLease>,
             )
     }
     /// Invokes *VirtualMachine.ExtractOvfEnvironment*.
@@ -808,7 +808,7 @@ impl VirtualMachine {
     pub fn instant_clone_task(
         &self,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -821,7 +821,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.MakePrimaryVM_Task*.
@@ -841,7 +841,7 @@ impl VirtualMachine {
     pub fn make_primary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -854,7 +854,7 @@ impl VirtualMachine {
                         vm,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.MarkAsTemplate*.
@@ -937,7 +937,7 @@ impl VirtualMachine {
         host: Option<&crate::types::ManagedObjectReference>,
         priority: &crate::types::VirtualMachineMovePriority,
         state: Option<&crate::types::VirtualMachinePowerState>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -953,7 +953,7 @@ impl VirtualMachine {
                         state,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.MountToolsInstaller*.
@@ -989,7 +989,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../PowerOffVM_Task` (operation `VirtualMachine_PowerOffVM_Task`).
-    pub fn power_off_vm_task(&self) -> crate::Call<super::Task> {
+    pub fn power_off_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -998,7 +998,7 @@ impl VirtualMachine {
                 "PowerOffVM_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.PowerOnVM_Task*.
@@ -1020,7 +1020,7 @@ impl VirtualMachine {
     pub fn power_on_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1033,7 +1033,7 @@ impl VirtualMachine {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.PromoteDisks_Task*.
@@ -1054,7 +1054,7 @@ impl VirtualMachine {
         &self,
         unlink: bool,
         disks: Option<&[crate::types::VirtualDisk]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1068,7 +1068,7 @@ impl VirtualMachine {
                         disks,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.PutUsbScanCodes*.
@@ -1277,7 +1277,7 @@ impl VirtualMachine {
     pub fn reconfig_vm_task(
         &self,
         spec: &crate::types::VirtualMachineConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1290,7 +1290,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.RefreshStorageInfo*.
@@ -1347,7 +1347,7 @@ impl VirtualMachine {
     pub fn reload_virtual_machine_from_path_task(
         &self,
         configuration_path: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1360,7 +1360,7 @@ impl VirtualMachine {
                         configuration_path: configuration_path.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.RelocateVM_Task*.
@@ -1385,7 +1385,7 @@ impl VirtualMachine {
         &self,
         spec: &crate::types::VirtualMachineRelocateSpec,
         priority: Option<&crate::types::VirtualMachineMovePriority>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1399,7 +1399,7 @@ impl VirtualMachine {
                         priority,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.RemoveAllSnapshots_Task*.
@@ -1420,7 +1420,7 @@ impl VirtualMachine {
         &self,
         consolidate: Option<bool>,
         spec: Option<&crate::types::SnapshotSelectionSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1434,7 +1434,7 @@ impl VirtualMachine {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Rename_Task*.
@@ -1448,7 +1448,10 @@ impl VirtualMachine {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualMachine_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1461,7 +1464,7 @@ impl VirtualMachine {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.RepairVmDiskChains_Task*.
@@ -1480,7 +1483,7 @@ impl VirtualMachine {
     /// - `SystemError`
     ///
     /// `POST .../RepairVmDiskChains_Task` (operation `VirtualMachine_RepairVmDiskChains_Task`).
-    pub fn repair_vm_disk_chains_task(&self) -> crate::Call<super::Task> {
+    pub fn repair_vm_disk_chains_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1489,7 +1492,7 @@ impl VirtualMachine {
                 "RepairVmDiskChains_Task",
                 "9.1.0.0",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.ResetVM_Task*.
@@ -1503,7 +1506,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ResetVM_Task` (operation `VirtualMachine_ResetVM_Task`).
-    pub fn reset_vm_task(&self) -> crate::Call<super::Task> {
+    pub fn reset_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1512,7 +1515,7 @@ impl VirtualMachine {
                 "ResetVM_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.ResetGuestInformation*.
@@ -1556,7 +1559,7 @@ impl VirtualMachine {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1570,7 +1573,7 @@ impl VirtualMachine {
                         suppress_power_on,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.SendNMI*.
@@ -1748,7 +1751,7 @@ impl VirtualMachine {
         &self,
         name: impl AsRef<str>,
         description: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1762,7 +1765,7 @@ impl VirtualMachine {
                         description,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1791,7 +1794,7 @@ impl VirtualMachine {
     pub fn start_replaying_task(
         &self,
         replay_snapshot: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1804,7 +1807,7 @@ impl VirtualMachine {
                         replay_snapshot,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1824,7 +1827,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StopRecording_Task` (operation `VirtualMachine_StopRecording_Task`).
     #[deprecated]
-    pub fn stop_recording_task(&self) -> crate::Call<super::Task> {
+    pub fn stop_recording_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1833,7 +1836,7 @@ impl VirtualMachine {
                 "StopRecording_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1853,7 +1856,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StopReplaying_Task` (operation `VirtualMachine_StopReplaying_Task`).
     #[deprecated]
-    pub fn stop_replaying_task(&self) -> crate::Call<super::Task> {
+    pub fn stop_replaying_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1862,7 +1865,7 @@ impl VirtualMachine {
                 "StopReplaying_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.SuspendVM_Task*.
@@ -1876,7 +1879,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../SuspendVM_Task` (operation `VirtualMachine_SuspendVM_Task`).
-    pub fn suspend_vm_task(&self) -> crate::Call<super::Task> {
+    pub fn suspend_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1885,7 +1888,7 @@ impl VirtualMachine {
                 "SuspendVM_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.TerminateVM*.
@@ -1926,7 +1929,7 @@ impl VirtualMachine {
     pub fn terminate_fault_tolerant_vm_task(
         &self,
         vm: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1939,7 +1942,7 @@ impl VirtualMachine {
                         vm,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.TurnOffFaultToleranceForVM_Task*.
@@ -1954,7 +1957,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../TurnOffFaultToleranceForVM_Task` (operation `VirtualMachine_TurnOffFaultToleranceForVM_Task`).
-    pub fn turn_off_fault_tolerance_for_vm_task(&self) -> crate::Call<super::Task> {
+    pub fn turn_off_fault_tolerance_for_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1963,7 +1966,7 @@ impl VirtualMachine {
                 "TurnOffFaultToleranceForVM_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.UnmountToolsInstaller*.
@@ -2027,7 +2030,7 @@ impl VirtualMachine {
     pub fn upgrade_tools_task(
         &self,
         installer_options: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -2040,7 +2043,7 @@ impl VirtualMachine {
                         installer_options,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachine.UpgradeVM_Task*.
@@ -2058,7 +2061,10 @@ impl VirtualMachine {
     /// - `NoDiskFound`
     ///
     /// `POST .../UpgradeVM_Task` (operation `VirtualMachine_UpgradeVM_Task`).
-    pub fn upgrade_vm_task(&self, version: Option<&str>) -> crate::Call<super::Task> {
+    pub fn upgrade_vm_task(
+        &self,
+        version: Option<&str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -2071,7 +2077,7 @@ impl VirtualMachine {
                         version,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Reads *ManagedEntity.alarmActionsEnabled*.
@@ -2266,7 +2272,7 @@ impl VirtualMachine {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `VirtualMachine_getEnvironmentBrowser`).
-    pub fn environment_browser(&self) -> crate::Call<super::EnvironmentBrowser> {
+    pub fn environment_browser(&self) -> crate::Call<crate::mo::EnvironmentBrowser> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2275,7 +2281,7 @@ impl VirtualMachine {
                 "environmentBrowser",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::EnvironmentBrowser>,
+                crate::client::decode_handle::<crate::mo::EnvironmentBrowser>,
             )
     }
     /// Reads *VirtualMachine.guest*.
@@ -2405,7 +2411,7 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualMachine_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2414,7 +2420,7 @@ impl VirtualMachine {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *VirtualMachine.parentVApp*.
@@ -2422,7 +2428,7 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualMachine_getParentVApp`).
-    pub fn parent_vapp(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent_vapp(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2431,7 +2437,7 @@ impl VirtualMachine {
                 "parentVApp",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.
@@ -2490,7 +2496,7 @@ impl VirtualMachine {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `VirtualMachine_getResourcePool`).
-    pub fn resource_pool(&self) -> crate::Call<Option<super::ResourcePool>> {
+    pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -2499,7 +2505,7 @@ impl VirtualMachine {
                 "resourcePool",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ResourcePool>,
+                crate::client::decode_handle_opt::<crate::mo::ResourcePool>,
             )
     }
     /// Reads *VirtualMachine.rootSnapshot*.

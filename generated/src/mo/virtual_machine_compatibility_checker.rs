@@ -25,7 +25,7 @@ impl VirtualMachineCompatibilityChecker {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl VirtualMachineCompatibilityChecker {
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineCompatibilityChecker.CheckPowerOn_Task*.
@@ -104,7 +104,7 @@ impl VirtualMachineCompatibilityChecker {
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -120,7 +120,7 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineCompatibilityChecker.CheckVmConfig_Task*.
@@ -143,7 +143,7 @@ impl VirtualMachineCompatibilityChecker {
         host: Option<&crate::types::ManagedObjectReference>,
         pool: Option<&crate::types::ManagedObjectReference>,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -160,7 +160,7 @@ impl VirtualMachineCompatibilityChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VirtualMachineGuestCustomizationManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -66,7 +66,7 @@ impl VirtualMachineGuestCustomizationManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -80,7 +80,7 @@ impl VirtualMachineGuestCustomizationManager {
                         auth,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineGuestCustomizationManager.CustomizeGuest_Task*.
@@ -105,7 +105,7 @@ impl VirtualMachineGuestCustomizationManager {
         auth: &crate::types::GuestAuthenticationKind,
         spec: &crate::types::CustomizationSpec,
         config_params: Option<&[crate::types::OptionValueKind]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -121,7 +121,7 @@ impl VirtualMachineGuestCustomizationManager {
                         config_params,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineGuestCustomizationManager.StartGuestNetwork_Task*.
@@ -144,7 +144,7 @@ impl VirtualMachineGuestCustomizationManager {
         &self,
         vm: &crate::types::ManagedObjectReference,
         auth: &crate::types::GuestAuthenticationKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -158,7 +158,7 @@ impl VirtualMachineGuestCustomizationManager {
                         auth,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VirtualMachineProvisioningChecker {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -65,7 +65,7 @@ impl VirtualMachineProvisioningChecker {
         name: impl AsRef<str>,
         spec: &crate::types::VirtualMachineCloneSpec,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckInstantClone_Task*.
@@ -102,7 +102,7 @@ impl VirtualMachineProvisioningChecker {
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -117,7 +117,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckMigrate_Task*.
@@ -139,7 +139,7 @@ impl VirtualMachineProvisioningChecker {
         pool: Option<&crate::types::ManagedObjectReference>,
         state: Option<&crate::types::VirtualMachinePowerState>,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -156,7 +156,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.CheckRelocate_Task*.
@@ -176,7 +176,7 @@ impl VirtualMachineProvisioningChecker {
         vm: &crate::types::ManagedObjectReference,
         spec: &crate::types::VirtualMachineRelocateSpec,
         test_type: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -191,7 +191,7 @@ impl VirtualMachineProvisioningChecker {
                         test_type,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineProvisioningChecker.QueryVMotionCompatibilityEx_Task*.
@@ -207,7 +207,7 @@ impl VirtualMachineProvisioningChecker {
         &self,
         vm: &[crate::types::ManagedObjectReference],
         host: &[crate::types::ManagedObjectReference],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -221,7 +221,7 @@ impl VirtualMachineProvisioningChecker {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VirtualMachineSnapshot {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -58,7 +58,7 @@ impl VirtualMachineSnapshot {
     /// - `FileFault`
     ///
     /// `POST .../ExportSnapshot` (operation `VirtualMachineSnapshot_ExportSnapshot`).
-    pub fn export_snapshot(&self) -> crate::Call<super::HttpNfcLease> {
+    pub fn export_snapshot(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -67,7 +67,7 @@ impl VirtualMachineSnapshot {
                 "ExportSnapshot",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::HttpNfcLease>,
+                crate::client::decode_handle::<crate::mo::HttpNfcLease>,
             )
     }
     /// Invokes *VirtualMachineSnapshot.RemoveSnapshot_Task*.
@@ -86,7 +86,7 @@ impl VirtualMachineSnapshot {
         &self,
         remove_children: bool,
         consolidate: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -100,7 +100,7 @@ impl VirtualMachineSnapshot {
                         consolidate,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VirtualMachineSnapshot.RenameSnapshot*.
@@ -156,7 +156,7 @@ impl VirtualMachineSnapshot {
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
         suppress_power_on: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -170,7 +170,7 @@ impl VirtualMachineSnapshot {
                         suppress_power_on,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -274,7 +274,7 @@ impl VirtualMachineSnapshot {
     /// Refers instance of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `VirtualMachineSnapshot_getVm`).
-    pub fn vm(&self) -> crate::Call<super::VirtualMachine> {
+    pub fn vm(&self) -> crate::Call<crate::mo::VirtualMachine> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -283,7 +283,7 @@ impl VirtualMachineSnapshot {
                 "vm",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::VirtualMachine>,
+                crate::client::decode_handle::<crate::mo::VirtualMachine>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VmwareDistributedVirtualSwitch {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -96,7 +96,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn create_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -109,7 +109,7 @@ impl VmwareDistributedVirtualSwitch {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.AddDVPortgroup_Task*.
@@ -129,7 +129,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn add_dv_portgroup_task(
         &self,
         spec: &[crate::types::DVPortgroupConfigSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -142,7 +142,7 @@ impl VmwareDistributedVirtualSwitch {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ManagedEntity.Destroy_Task*.
@@ -153,7 +153,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VmwareDistributedVirtualSwitch_Destroy_Task`).
-    pub fn destroy_task(&self) -> crate::Call<super::Task> {
+    pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -162,7 +162,7 @@ impl VmwareDistributedVirtualSwitch {
                 "Destroy_Task",
                 "",
                 Ok(None),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.EnableNetworkResourceManagement*.
@@ -258,7 +258,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn lookup_dv_port_group(
         &self,
         portgroup_key: impl AsRef<str>,
-    ) -> crate::Call<Option<super::DistributedVirtualPortgroup>> {
+    ) -> crate::Call<Option<crate::mo::DistributedVirtualPortgroup>> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -271,7 +271,9 @@ impl VmwareDistributedVirtualSwitch {
                         portgroup_key: portgroup_key.as_ref(),
                     },
                 ),
-                crate::client::decode_handle_opt::<super::DistributedVirtualPortgroup>,
+                crate::client::decode_handle_opt::<
+                    crate::mo::DistributedVirtualPortgroup,
+                >,
             )
     }
     /// Deprecated.
@@ -295,7 +297,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn merge_dvs_task(
         &self,
         dvs: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -308,7 +310,7 @@ impl VmwareDistributedVirtualSwitch {
                         dvs,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -332,7 +334,7 @@ impl VmwareDistributedVirtualSwitch {
         &self,
         port_key: &[impl AsRef<str>],
         destination_portgroup_key: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let port_key: Vec<&str> = port_key.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -347,7 +349,7 @@ impl VmwareDistributedVirtualSwitch {
                         destination_portgroup_key,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.PerformDvsProductSpecOperation_Task*.
@@ -368,7 +370,7 @@ impl VmwareDistributedVirtualSwitch {
         &self,
         operation: impl AsRef<str>,
         product_spec: Option<&crate::types::DistributedVirtualSwitchProductSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -382,7 +384,7 @@ impl VmwareDistributedVirtualSwitch {
                         product_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.QueryUsedVlanIdInDvs*.
@@ -425,7 +427,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn reconfigure_dvs_task(
         &self,
         spec: &crate::types::DVSConfigSpecKind,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -438,7 +440,7 @@ impl VmwareDistributedVirtualSwitch {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.ReconfigureDVPort_Task*.
@@ -459,7 +461,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn reconfigure_dv_port_task(
         &self,
         port: &[crate::types::DVPortConfigSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -472,7 +474,7 @@ impl VmwareDistributedVirtualSwitch {
                         port,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DvsReconfigureVmVnicNetworkResourcePool_Task*.
@@ -495,7 +497,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: &[crate::types::DvsVmVnicResourcePoolConfigSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -508,7 +510,7 @@ impl VmwareDistributedVirtualSwitch {
                         config_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -530,7 +532,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn rectify_dvs_host_task(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -543,7 +545,7 @@ impl VmwareDistributedVirtualSwitch {
                         hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.RefreshDVPortState*.
@@ -637,7 +639,10 @@ impl VmwareDistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VmwareDistributedVirtualSwitch_Rename_Task`).
-    pub fn rename_task(&self, new_name: impl AsRef<str>) -> crate::Call<super::Task> {
+    pub fn rename_task(
+        &self,
+        new_name: impl AsRef<str>,
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -650,7 +655,7 @@ impl VmwareDistributedVirtualSwitch {
                         new_name: new_name.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *DistributedVirtualSwitch.DVSRollback_Task*.
@@ -667,7 +672,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn dvs_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -680,7 +685,7 @@ impl VmwareDistributedVirtualSwitch {
                         entity_backup,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *ExtensibleManagedObject.setCustomValue*.
@@ -753,7 +758,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn update_dvs_health_check_config_task(
         &self,
         health_check_config: &[crate::types::DVSHealthCheckConfigKind],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -766,7 +771,7 @@ impl VmwareDistributedVirtualSwitch {
                         health_check_config,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VmwareDistributedVirtualSwitch.UpdateDVSLacpGroupConfig_Task*.
@@ -784,7 +789,7 @@ impl VmwareDistributedVirtualSwitch {
     pub fn update_dvs_lacp_group_config_task(
         &self,
         lacp_group_spec: &[crate::types::VMwareDvsLacpGroupSpec],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -797,7 +802,7 @@ impl VmwareDistributedVirtualSwitch {
                         lacp_group_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Deprecated.
@@ -1060,7 +1065,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VmwareDistributedVirtualSwitch_getParent`).
-    pub fn parent(&self) -> crate::Call<Option<super::ManagedEntity>> {
+    pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
                 crate::client::HttpMethod::Get,
@@ -1069,7 +1074,7 @@ impl VmwareDistributedVirtualSwitch {
                 "parent",
                 "",
                 Ok(None),
-                crate::client::decode_handle_opt::<super::ManagedEntity>,
+                crate::client::decode_handle_opt::<crate::mo::ManagedEntity>,
             )
     }
     /// Reads *ManagedEntity.permission*.

@@ -25,7 +25,7 @@ impl VsanClusterMgmtInternalSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -59,7 +59,7 @@ impl VsanClusterMgmtInternalSystem {
     pub fn vsan_remediate_vsan_cluster(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -72,7 +72,7 @@ impl VsanClusterMgmtInternalSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanClusterMgmtInternalSystem.VsanRemediateVsanHost*.
@@ -88,7 +88,7 @@ impl VsanClusterMgmtInternalSystem {
     pub fn vsan_remediate_vsan_host(
         &self,
         host: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -101,7 +101,7 @@ impl VsanClusterMgmtInternalSystem {
                         host,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

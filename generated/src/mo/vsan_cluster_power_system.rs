@@ -25,7 +25,7 @@ impl VsanClusterPowerSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -63,7 +63,7 @@ impl VsanClusterPowerSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::PerformClusterPowerActionSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -77,7 +77,7 @@ impl VsanClusterPowerSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanClusterPowerSystem.QueryClusterPowerContext*.

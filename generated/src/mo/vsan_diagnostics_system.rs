@@ -25,7 +25,7 @@ impl VsanDiagnosticsSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -380,7 +380,7 @@ impl VsanDiagnosticsSystem {
         targets: &[crate::types::VsanIODiagnosticsTarget],
         cluster: Option<&crate::types::ManagedObjectReference>,
         duration: Option<i64>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -395,7 +395,7 @@ impl VsanDiagnosticsSystem {
                         duration,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VsanFileServiceSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -61,7 +61,7 @@ impl VsanFileServiceSystem {
         &self,
         domain_config: &crate::types::VsanFileServiceDomainConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -75,7 +75,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanCreateFileShare*.
@@ -93,7 +93,7 @@ impl VsanFileServiceSystem {
         &self,
         config: &crate::types::VsanFileShareConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -107,7 +107,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterCreateShareSnapshot*.
@@ -125,7 +125,7 @@ impl VsanFileServiceSystem {
         &self,
         config: &crate::types::VsanFileShareSnapshotConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -139,7 +139,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanDownloadFileServiceOvf*.
@@ -157,7 +157,7 @@ impl VsanFileServiceSystem {
     pub fn vsan_download_file_service_ovf(
         &self,
         download_url: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -170,7 +170,7 @@ impl VsanFileServiceSystem {
                         download_url: download_url.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanFindOvfDownloadUrl*.
@@ -353,7 +353,7 @@ impl VsanFileServiceSystem {
     pub fn vsan_rebalance_file_service(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -366,7 +366,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterReconfigureFsDomain*.
@@ -386,7 +386,7 @@ impl VsanFileServiceSystem {
         domain_config: &crate::types::VsanFileServiceDomainConfig,
         cluster: Option<&crate::types::ManagedObjectReference>,
         delete_domain_config_fields: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -402,7 +402,7 @@ impl VsanFileServiceSystem {
                         delete_domain_config_fields,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanReconfigureFileShare*.
@@ -423,7 +423,7 @@ impl VsanFileServiceSystem {
         cluster: Option<&crate::types::ManagedObjectReference>,
         delete_label_keys: Option<&[&str]>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -440,7 +440,7 @@ impl VsanFileServiceSystem {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveFsDomain*.
@@ -458,7 +458,7 @@ impl VsanFileServiceSystem {
         &self,
         domain_uuid: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -472,7 +472,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveShare*.
@@ -491,7 +491,7 @@ impl VsanFileServiceSystem {
         share_uuid: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -506,7 +506,7 @@ impl VsanFileServiceSystem {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanClusterRemoveShareSnapshot*.
@@ -525,7 +525,7 @@ impl VsanFileServiceSystem {
         share_uuid: impl AsRef<str>,
         snapshot_name: impl AsRef<str>,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -540,7 +540,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanFileServiceSystem.VsanUpgradeFsvm*.
@@ -556,7 +556,7 @@ impl VsanFileServiceSystem {
     pub fn vsan_upgrade_fsvm(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -569,7 +569,7 @@ impl VsanFileServiceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

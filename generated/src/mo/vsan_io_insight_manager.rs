@@ -25,7 +25,7 @@ impl VsanIoInsightManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -164,7 +164,7 @@ impl VsanIoInsightManager {
         duration_sec: Option<i64>,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
         target_vms: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -181,7 +181,7 @@ impl VsanIoInsightManager {
                         target_vms,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIoInsightManager.StopIoInsight*.
@@ -202,7 +202,7 @@ impl VsanIoInsightManager {
         cluster: Option<&crate::types::ManagedObjectReference>,
         run_name: Option<&str>,
         hosts_io_insight_infos: Option<&[crate::types::VsanHostIoInsightInfo]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -217,7 +217,7 @@ impl VsanIoInsightManager {
                         hosts_io_insight_infos,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VsanIscsiTargetSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -160,7 +160,7 @@ impl VsanIscsiTargetSystem {
         cluster: &crate::types::ManagedObjectReference,
         target_alias: impl AsRef<str>,
         lun_spec: &crate::types::VsanIscsiLUNSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -175,7 +175,7 @@ impl VsanIscsiTargetSystem {
                         lun_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitAddIscsiTarget*.
@@ -192,7 +192,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_spec: &crate::types::VsanIscsiTargetSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -206,7 +206,7 @@ impl VsanIscsiTargetSystem {
                         target_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitAddIscsiTargetToGroup*.
@@ -255,7 +255,7 @@ impl VsanIscsiTargetSystem {
         cluster: &crate::types::ManagedObjectReference,
         target_alias: impl AsRef<str>,
         lun_spec: &crate::types::VsanIscsiLUNSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -270,7 +270,7 @@ impl VsanIscsiTargetSystem {
                         lun_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitEditIscsiTarget*.
@@ -287,7 +287,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_spec: &crate::types::VsanIscsiTargetSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -301,7 +301,7 @@ impl VsanIscsiTargetSystem {
                         target_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitGetHomeObject*.
@@ -538,7 +538,7 @@ impl VsanIscsiTargetSystem {
     pub fn vsan_remediate_iscsi_luns_runtime_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -551,7 +551,7 @@ impl VsanIscsiTargetSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiInitiatorGroup*.
@@ -668,7 +668,7 @@ impl VsanIscsiTargetSystem {
         cluster: &crate::types::ManagedObjectReference,
         target_alias: impl AsRef<str>,
         lun_id: i32,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -683,7 +683,7 @@ impl VsanIscsiTargetSystem {
                         lun_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiTarget*.
@@ -700,7 +700,7 @@ impl VsanIscsiTargetSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_alias: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -714,7 +714,7 @@ impl VsanIscsiTargetSystem {
                         target_alias: target_alias.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanIscsiTargetSystem.VsanVitRemoveIscsiTargetFromGroup*.

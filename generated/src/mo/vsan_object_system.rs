@@ -25,7 +25,7 @@ impl VsanObjectSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -62,7 +62,7 @@ impl VsanObjectSystem {
         cluster: Option<&crate::types::ManagedObjectReference>,
         obj_uuids: &[impl AsRef<str>],
         force: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let obj_uuids: Vec<&str> = obj_uuids.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -78,7 +78,7 @@ impl VsanObjectSystem {
                         force,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanObjectSystem.VsanQueryInaccessibleVmSwapObjects*.
@@ -254,7 +254,7 @@ impl VsanObjectSystem {
     pub fn relayout_objects(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -267,7 +267,7 @@ impl VsanObjectSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanObjectSystem.VosSetVsanObjectPolicy*.

@@ -25,7 +25,7 @@ impl VsanPerformanceManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -94,7 +94,7 @@ impl VsanPerformanceManager {
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
         profile: Option<&crate::types::VirtualMachineProfileSpecKind>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -108,7 +108,7 @@ impl VsanPerformanceManager {
                         profile,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfDeleteStatsObject*.
@@ -157,7 +157,7 @@ impl VsanPerformanceManager {
     pub fn vsan_perf_delete_stats_object_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -170,7 +170,7 @@ impl VsanPerformanceManager {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanPerformanceManager.VsanPerfDeleteTimeRange*.
@@ -734,7 +734,7 @@ impl VsanPerformanceManager {
         &self,
         perf_diagnose_query: &crate::types::VsanPerfDiagnoseQuerySpec,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -748,7 +748,7 @@ impl VsanPerformanceManager {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

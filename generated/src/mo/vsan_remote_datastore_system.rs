@@ -25,7 +25,7 @@ impl VsanRemoteDatastoreSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -63,7 +63,7 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_create_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -76,7 +76,7 @@ impl VsanRemoteDatastoreSystem {
                         datastore_source,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanRemoteDatastoreSystem.VsanDestroyDatastoreSource*.
@@ -96,7 +96,7 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_destroy_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -109,7 +109,7 @@ impl VsanRemoteDatastoreSystem {
                         datastore_source,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanRemoteDatastoreSystem.MountPrecheck*.
@@ -281,7 +281,7 @@ impl VsanRemoteDatastoreSystem {
     pub fn vsan_update_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -294,7 +294,7 @@ impl VsanRemoteDatastoreSystem {
                         datastore_source,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

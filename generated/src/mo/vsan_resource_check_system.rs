@@ -25,7 +25,7 @@ impl VsanResourceCheckSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -111,7 +111,7 @@ impl VsanResourceCheckSystem {
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
         cluster: Option<&crate::types::ManagedObjectReference>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -125,7 +125,7 @@ impl VsanResourceCheckSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanResourceCheckSystem.VsanHostPerformResourceCheck*.
@@ -143,7 +143,7 @@ impl VsanResourceCheckSystem {
     pub fn vsan_host_perform_resource_check(
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -156,7 +156,7 @@ impl VsanResourceCheckSystem {
                         resource_check_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VsanSiteMaintenanceSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -62,7 +62,7 @@ impl VsanSiteMaintenanceSystem {
         &self,
         fault_domain_name: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -76,7 +76,7 @@ impl VsanSiteMaintenanceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanExitSiteMaintenanceMode*.
@@ -95,7 +95,7 @@ impl VsanSiteMaintenanceSystem {
         &self,
         fault_domain_name: impl AsRef<str>,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -109,7 +109,7 @@ impl VsanSiteMaintenanceSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanGetSiteMaintenancePrecheckStatus*.
@@ -163,7 +163,7 @@ impl VsanSiteMaintenanceSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: &crate::types::VsanSiteMaintenanceSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -177,7 +177,7 @@ impl VsanSiteMaintenanceSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanSiteMaintenanceSystem.VsanQueryClusterSiteMaintenanceState*.

@@ -25,7 +25,7 @@ impl VsanSystemEx {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -286,7 +286,7 @@ impl VsanSystemEx {
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         timeout: Option<i32>,
         evac_reason: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -302,7 +302,7 @@ impl VsanSystemEx {
                         evac_reason,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanSystemEx.VsanHostWipeDisk*.
@@ -320,7 +320,7 @@ impl VsanSystemEx {
     pub fn vsan_host_wipe_disk(
         &self,
         disks: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let disks: Vec<&str> = disks.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -334,7 +334,7 @@ impl VsanSystemEx {
                         disks: &disks,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VsanUpdateManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -67,7 +67,7 @@ impl VsanUpdateManager {
         maintenance_spec: Option<&crate::types::HostMaintenanceSpec>,
         rolling: Option<bool>,
         no_sig_check: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -86,7 +86,7 @@ impl VsanUpdateManager {
                         no_sig_check,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanUpdateManager.VsanVibInstallPreflightCheck*.

@@ -25,7 +25,7 @@ impl VsanUpgradeSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -65,7 +65,7 @@ impl VsanUpgradeSystem {
         downgrade_format: Option<bool>,
         allow_reduced_redundancy: Option<bool>,
         exclude_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl VsanUpgradeSystem {
                         exclude_hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystem.PerformVsanUpgradePreflightCheck*.

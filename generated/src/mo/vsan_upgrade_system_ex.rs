@@ -25,7 +25,7 @@ impl VsanUpgradeSystemEx {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -64,7 +64,7 @@ impl VsanUpgradeSystemEx {
         allow_reduced_redundancy: Option<bool>,
         exclude_hosts: Option<&[crate::types::ManagedObjectReference]>,
         spec: Option<&crate::types::VsanDiskFormatConversionSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -82,7 +82,7 @@ impl VsanUpgradeSystemEx {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystemEx.PerformVsanUpgradePreflightAsyncCheck_Task*.
@@ -100,7 +100,7 @@ impl VsanUpgradeSystemEx {
         cluster: &crate::types::ManagedObjectReference,
         downgrade_format: Option<bool>,
         spec: Option<&crate::types::VsanDiskFormatConversionSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -115,7 +115,7 @@ impl VsanUpgradeSystemEx {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanUpgradeSystemEx.PerformVsanUpgradePreflightCheckEx*.

@@ -25,7 +25,7 @@ impl VsanVcClusterConfigSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -216,7 +216,7 @@ impl VsanVcClusterConfigSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         vsan_reconfig_spec: &crate::types::VimVsanReconfigSpec,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -230,7 +230,7 @@ impl VsanVcClusterConfigSystem {
                         vsan_reconfig_spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterConfigSystem.VsanEncryptedClusterRekey_Task*.
@@ -249,7 +249,7 @@ impl VsanVcClusterConfigSystem {
         encrypted_cluster: &crate::types::ManagedObjectReference,
         deep_rekey: Option<bool>,
         allow_reduced_redundancy: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -264,7 +264,7 @@ impl VsanVcClusterConfigSystem {
                         allow_reduced_redundancy,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterConfigSystem.RunLifecycleCheck*.

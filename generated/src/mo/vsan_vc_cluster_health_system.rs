@@ -25,7 +25,7 @@ impl VsanVcClusterHealthSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -64,7 +64,7 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         sr_number: impl AsRef<str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -78,7 +78,7 @@ impl VsanVcClusterHealthSystem {
                         sr_number: sr_number.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanDownloadAndInstallVendorTool_Task*.
@@ -98,7 +98,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_download_and_install_vendor_tool_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -111,7 +111,7 @@ impl VsanVcClusterHealthSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanDownloadHclFile_Task*.
@@ -131,7 +131,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_download_hcl_file_task(
         &self,
         sha1sums: &[impl AsRef<str>],
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         let sha1sums: Vec<&str> = sha1sums.iter().map(AsRef::as_ref).collect();
         self.client
             .call(
@@ -145,7 +145,7 @@ impl VsanVcClusterHealthSystem {
                         sha1sums: &sha1sums,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanGetHclConstraints*.
@@ -583,7 +583,7 @@ impl VsanVcClusterHealthSystem {
         hosts: Option<&[crate::types::ManagedObjectReference]>,
         include_data_protection_health: Option<bool>,
         include_online_health: Option<bool>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -599,7 +599,7 @@ impl VsanVcClusterHealthSystem {
                         include_online_health,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanQueryClusterHistoricalHealth*.
@@ -681,7 +681,7 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         spec: Option<&crate::types::VsanClusterNetworkPerfTaskSpec>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -695,7 +695,7 @@ impl VsanVcClusterHealthSystem {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanQueryVcClusterNetworkPerfTest*.
@@ -991,7 +991,7 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1005,7 +1005,7 @@ impl VsanVcClusterHealthSystem {
                         target_hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthRepairClusterObjectsImmediate*.
@@ -1023,7 +1023,7 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         uuids: Option<&[&str]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1037,7 +1037,7 @@ impl VsanVcClusterHealthSystem {
                         uuids,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanVcClusterRunVmdkLoadTest*.
@@ -1057,7 +1057,7 @@ impl VsanVcClusterHealthSystem {
         duration_sec: Option<i32>,
         specs: Option<&[crate::types::VsanVmdkLoadTestSpec]>,
         action: Option<&str>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1074,7 +1074,7 @@ impl VsanVcClusterHealthSystem {
                         action,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthSendVsanTelemetry*.
@@ -1275,7 +1275,7 @@ impl VsanVcClusterHealthSystem {
         &self,
         cluster: &crate::types::ManagedObjectReference,
         target_hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1289,7 +1289,7 @@ impl VsanVcClusterHealthSystem {
                         target_hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanHealthTestVsanClusterTelemetryProxy*.
@@ -1336,7 +1336,7 @@ impl VsanVcClusterHealthSystem {
     pub fn vsan_health_update_default_ds_policy_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1349,7 +1349,7 @@ impl VsanVcClusterHealthSystem {
                         cluster,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVcClusterHealthSystem.VsanVcUpdateHclDbFromWeb*.

@@ -25,7 +25,7 @@ impl VsanVdsSystem {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -139,7 +139,7 @@ impl VsanVdsSystem {
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
         vds: Option<&crate::types::ManagedObjectReference>,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -159,7 +159,7 @@ impl VsanVdsSystem {
                         hosts,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VsanVdsSystem.VsanVssMigrateVds*.
@@ -181,7 +181,7 @@ impl VsanVdsSystem {
         vswitch_name: Option<&str>,
         vmnic_devices: Option<&[&str]>,
         infra_vm: Option<&[crate::types::ManagedObjectReference]>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -199,7 +199,7 @@ impl VsanVdsSystem {
                         infra_vm,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VslmVStorageObjectManager {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -70,7 +70,7 @@ impl VslmVStorageObjectManager {
         vm: &crate::types::ManagedObjectReference,
         controller_key: Option<i32>,
         unit_number: Option<i32>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -86,7 +86,7 @@ impl VslmVStorageObjectManager {
                         unit_number,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmAttachTagToVStorageObject*.
@@ -170,7 +170,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         spec: &crate::types::VslmCloneSpec,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -184,7 +184,7 @@ impl VslmVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmCreateDisk_Task*.
@@ -202,7 +202,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -215,7 +215,7 @@ impl VslmVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmCreateDiskFromSnapshot_Task*.
@@ -240,7 +240,7 @@ impl VslmVStorageObjectManager {
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
         crypto: Option<&crate::types::CryptoSpecKind>,
         path: Option<&str>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -258,7 +258,7 @@ impl VslmVStorageObjectManager {
                         path,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmCreateSnapshot_Task*.
@@ -279,7 +279,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         description: impl AsRef<str>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -293,7 +293,7 @@ impl VslmVStorageObjectManager {
                         description: description.as_ref(),
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmDeleteSnapshot_Task*.
@@ -314,7 +314,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -328,7 +328,7 @@ impl VslmVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmDeleteVStorageObject_Task*.
@@ -349,7 +349,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_delete_vstorage_object_task(
         &self,
         id: &crate::types::ID,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -362,7 +362,7 @@ impl VslmVStorageObjectManager {
                         id,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmDetachTagFromVStorageObject*.
@@ -416,7 +416,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -430,7 +430,7 @@ impl VslmVStorageObjectManager {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmInflateDisk_Task*.
@@ -451,7 +451,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_inflate_disk_task(
         &self,
         id: &crate::types::ID,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -464,7 +464,7 @@ impl VslmVStorageObjectManager {
                         id,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmListTagsAttachedToVStorageObject*.
@@ -651,7 +651,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_reconcile_datastore_inventory_task(
         &self,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -664,7 +664,7 @@ impl VslmVStorageObjectManager {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmRegisterDisk*.
@@ -718,7 +718,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         spec: &crate::types::VslmRelocateSpec,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -732,7 +732,7 @@ impl VslmVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmRenameVStorageObject*.
@@ -1063,7 +1063,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1077,7 +1077,7 @@ impl VslmVStorageObjectManager {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmScheduleReconcileDatastoreInventory*.
@@ -1158,7 +1158,7 @@ impl VslmVStorageObjectManager {
     pub fn vslm_update_vstorage_infrastructure_object_policy_task(
         &self,
         spec: &crate::types::VslmInfrastructureObjectPolicySpec,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1171,7 +1171,7 @@ impl VslmVStorageObjectManager {
                         spec,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmUpdateVstorageObjectCrypto_Task*.
@@ -1193,7 +1193,7 @@ impl VslmVStorageObjectManager {
         id: &crate::types::ID,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
         disks_crypto: Option<&crate::types::DiskCryptoSpec>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1208,7 +1208,7 @@ impl VslmVStorageObjectManager {
                         disks_crypto,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmUpdateVStorageObjectMetadata_Task*.
@@ -1229,7 +1229,7 @@ impl VslmVStorageObjectManager {
         id: &crate::types::ID,
         metadata: Option<&[crate::types::KeyValue]>,
         delete_keys: Option<&[&str]>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1244,7 +1244,7 @@ impl VslmVStorageObjectManager {
                         delete_keys,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
     /// Invokes *VslmVStorageObjectManager.VslmUpdateVstorageObjectPolicy_Task*.
@@ -1265,7 +1265,7 @@ impl VslmVStorageObjectManager {
         &self,
         id: &crate::types::ID,
         profile: Option<&[crate::types::VirtualMachineProfileSpecKind]>,
-    ) -> crate::Call<super::VslmTask> {
+    ) -> crate::Call<crate::mo::VslmTask> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -1279,7 +1279,7 @@ impl VslmVStorageObjectManager {
                         profile,
                     },
                 ),
-                crate::client::decode_handle::<super::VslmTask>,
+                crate::client::decode_handle::<crate::mo::VslmTask>,
             )
     }
 }

@@ -25,7 +25,7 @@ impl VStorageObjectManagerBase {
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
     ) -> Result<Self, crate::Error> {
-        crate::client::check_type(reference, Self::TYPE, super::is_a)?;
+        crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
         Ok(Self {
             client: client.clone(),
             reference: reference.clone(),
@@ -69,7 +69,7 @@ impl VStorageObjectManagerBase {
         datastore: &crate::types::ManagedObjectReference,
         description: impl AsRef<str>,
         snapshot_id: Option<&crate::types::ID>,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -85,7 +85,7 @@ impl VStorageObjectManagerBase {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx_Task*.
@@ -110,7 +110,7 @@ impl VStorageObjectManagerBase {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -125,7 +125,7 @@ impl VStorageObjectManagerBase {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectDeleteSnapshotEx2_Task*.
@@ -150,7 +150,7 @@ impl VStorageObjectManagerBase {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -165,7 +165,7 @@ impl VStorageObjectManagerBase {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.VStorageObjectExtendDiskEx_Task*.
@@ -191,7 +191,7 @@ impl VStorageObjectManagerBase {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         new_capacity_in_mb: i64,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -206,7 +206,7 @@ impl VStorageObjectManagerBase {
                         new_capacity_in_mb,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.RenameVStorageObjectEx*.
@@ -265,7 +265,7 @@ impl VStorageObjectManagerBase {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -279,7 +279,7 @@ impl VStorageObjectManagerBase {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.RevertVStorageObjectEx_Task*.
@@ -304,7 +304,7 @@ impl VStorageObjectManagerBase {
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
         snapshot_id: &crate::types::ID,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -319,7 +319,7 @@ impl VStorageObjectManagerBase {
                         snapshot_id,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
     /// Invokes *VStorageObjectManagerBase.UnregisterDisk_Task*.
@@ -341,7 +341,7 @@ impl VStorageObjectManagerBase {
         &self,
         id: &crate::types::ID,
         datastore: &crate::types::ManagedObjectReference,
-    ) -> crate::Call<super::Task> {
+    ) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
                 crate::client::HttpMethod::Post,
@@ -355,7 +355,7 @@ impl VStorageObjectManagerBase {
                         datastore,
                     },
                 ),
-                crate::client::decode_handle::<super::Task>,
+                crate::client::decode_handle::<crate::mo::Task>,
             )
     }
 }

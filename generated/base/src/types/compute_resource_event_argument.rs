@@ -27,18 +27,18 @@ impl ComputeResourceEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComputeResourceEventArgument",
-    type_name: Some("ComputeResourceEventArgument"),
-    wire: &["name", "computeResource"],
-    names: &["name", "compute_resource"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComputeResourceEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComputeResourceEventArgument",
+            type_name: Some("ComputeResourceEventArgument"),
+            wire: &["name", "computeResource"],
+            names: &["name", "compute_resource"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

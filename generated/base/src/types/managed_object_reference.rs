@@ -23,18 +23,18 @@ impl ManagedObjectReference {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ManagedObjectReference",
-    type_name: Some("ManagedObjectReference"),
-    wire: &["type", "value"],
-    names: &["type", "value"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ManagedObjectReference {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ManagedObjectReference",
+            type_name: Some("ManagedObjectReference"),
+            wire: &["type", "value"],
+            names: &["type", "value"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

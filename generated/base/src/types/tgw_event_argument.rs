@@ -29,18 +29,18 @@ impl TgwEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TgwEventArgument",
-    type_name: Some("TgwEventArgument"),
-    wire: &["name", "tgw"],
-    names: &["name", "tgw"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for TgwEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TgwEventArgument",
+            type_name: Some("TgwEventArgument"),
+            wire: &["name", "tgw"],
+            names: &["name", "tgw"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

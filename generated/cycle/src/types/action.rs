@@ -23,18 +23,18 @@ impl Action {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Action",
-    type_name: Some("Action"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Action {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Action",
+            type_name: Some("Action"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for ActionKind {}
 impl std::panic::UnwindSafe for ActionKind {}
 impl std::panic::RefUnwindSafe for ActionKind {}
 impl Clone for ActionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Action(v) => crate::object::clone_boxed(&**v, Self::Action),

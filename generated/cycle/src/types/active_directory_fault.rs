@@ -29,18 +29,18 @@ impl ActiveDirectoryFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ActiveDirectoryFault",
-    type_name: Some("ActiveDirectoryFault"),
-    wire: &["faultCause", "faultMessage", "errorCode"],
-    names: &["fault_cause", "fault_message", "error_code"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ActiveDirectoryFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ActiveDirectoryFault",
+            type_name: Some("ActiveDirectoryFault"),
+            wire: &["faultCause", "faultMessage", "errorCode"],
+            names: &["fault_cause", "fault_message", "error_code"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for ActiveDirectoryFaultKind {}
 impl std::panic::UnwindSafe for ActiveDirectoryFaultKind {}
 impl std::panic::RefUnwindSafe for ActiveDirectoryFaultKind {}
 impl Clone for ActiveDirectoryFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ActiveDirectoryFault(v) => {

@@ -35,18 +35,32 @@ impl ActiveVMsBlockingEVC {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ActiveVMsBlockingEVC",
-    type_name: Some("ActiveVMsBlockingEVC"),
-    wire: &["faultCause", "faultMessage", "faults", "evcMode", "host", "hostName"],
-    names: &["fault_cause", "fault_message", "faults", "evc_mode", "host", "host_name"],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ActiveVMsBlockingEVC {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ActiveVMsBlockingEVC",
+            type_name: Some("ActiveVMsBlockingEVC"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "faults",
+                "evcMode",
+                "host",
+                "hostName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "faults",
+                "evc_mode",
+                "host",
+                "host_name",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl AffinityConfigured {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AffinityConfigured",
-    type_name: Some("AffinityConfigured"),
-    wire: &["faultCause", "faultMessage", "configuredAffinity"],
-    names: &["fault_cause", "fault_message", "configured_affinity"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AffinityConfigured {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AffinityConfigured",
+            type_name: Some("AffinityConfigured"),
+            wire: &["faultCause", "faultMessage", "configuredAffinity"],
+            names: &["fault_cause", "fault_message", "configured_affinity"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl AgentInstallFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentInstallFailed",
-    type_name: Some("AgentInstallFailed"),
-    wire: &["faultCause", "faultMessage", "reason", "statusCode", "installerOutput"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "reason",
-        "status_code",
-        "installer_output",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentInstallFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentInstallFailed",
+            type_name: Some("AgentInstallFailed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "reason",
+                "statusCode",
+                "installerOutput",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "reason",
+                "status_code",
+                "installer_output",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl AlarmAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmAction",
-    type_name: Some("AlarmAction"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmAction",
+            type_name: Some("AlarmAction"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for AlarmActionKind {}
 impl std::panic::UnwindSafe for AlarmActionKind {}
 impl std::panic::RefUnwindSafe for AlarmActionKind {}
 impl Clone for AlarmActionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AlarmAction(v) => crate::object::clone_boxed(&**v, Self::AlarmAction),

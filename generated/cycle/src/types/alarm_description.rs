@@ -43,40 +43,40 @@ impl AlarmDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmDescription",
-    type_name: Some("AlarmDescription"),
-    wire: &[
-        "expr",
-        "stateOperator",
-        "metricOperator",
-        "hostSystemConnectionState",
-        "virtualMachinePowerState",
-        "datastoreConnectionState",
-        "hostSystemPowerState",
-        "virtualMachineGuestHeartbeatStatus",
-        "entityStatus",
-        "action",
-    ],
-    names: &[
-        "expr",
-        "state_operator",
-        "metric_operator",
-        "host_system_connection_state",
-        "virtual_machine_power_state",
-        "datastore_connection_state",
-        "host_system_power_state",
-        "virtual_machine_guest_heartbeat_status",
-        "entity_status",
-        "action",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
-    by_name: &[9u16, 5u16, 8u16, 0u16, 3u16, 6u16, 2u16, 1u16, 7u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmDescription",
+            type_name: Some("AlarmDescription"),
+            wire: &[
+                "expr",
+                "stateOperator",
+                "metricOperator",
+                "hostSystemConnectionState",
+                "virtualMachinePowerState",
+                "datastoreConnectionState",
+                "hostSystemPowerState",
+                "virtualMachineGuestHeartbeatStatus",
+                "entityStatus",
+                "action",
+            ],
+            names: &[
+                "expr",
+                "state_operator",
+                "metric_operator",
+                "host_system_connection_state",
+                "virtual_machine_power_state",
+                "datastore_connection_state",
+                "host_system_power_state",
+                "virtual_machine_guest_heartbeat_status",
+                "entity_status",
+                "action",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+            by_name: &[9u16, 5u16, 8u16, 0u16, 3u16, 6u16, 2u16, 1u16, 7u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,24 @@ impl AlarmFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmFilter",
-    type_name: Some("AlarmFilter"),
-    wire: &["alarmStatus", "alarmType", "entityType", "entityId", "pageMarker"],
-    names: &["alarm_status", "alarm_type", "entity_type", "entity_id", "page_marker"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmFilter",
+            type_name: Some("AlarmFilter"),
+            wire: &["alarmStatus", "alarmType", "entityType", "entityId", "pageMarker"],
+            names: &[
+                "alarm_status",
+                "alarm_type",
+                "entity_type",
+                "entity_id",
+                "page_marker",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -55,51 +55,51 @@ impl AlarmInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmInfo",
-    type_name: Some("AlarmInfo"),
-    wire: &[
-        "name",
-        "systemName",
-        "description",
-        "enabled",
-        "expression",
-        "action",
-        "actionFrequency",
-        "setting",
-        "key",
-        "alarm",
-        "entity",
-        "lastModifiedTime",
-        "lastModifiedUser",
-        "creationEventId",
-    ],
-    names: &[
-        "name",
-        "system_name",
-        "description",
-        "enabled",
-        "expression",
-        "action",
-        "action_frequency",
-        "setting",
-        "key",
-        "alarm",
-        "entity",
-        "last_modified_time",
-        "last_modified_user",
-        "creation_event_id",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16],
-    by_name: &[
-        5u16, 6u16, 9u16, 13u16, 2u16, 3u16, 10u16, 4u16, 8u16, 11u16, 12u16, 0u16, 7u16,
-        1u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmInfo",
+            type_name: Some("AlarmInfo"),
+            wire: &[
+                "name",
+                "systemName",
+                "description",
+                "enabled",
+                "expression",
+                "action",
+                "actionFrequency",
+                "setting",
+                "key",
+                "alarm",
+                "entity",
+                "lastModifiedTime",
+                "lastModifiedUser",
+                "creationEventId",
+            ],
+            names: &[
+                "name",
+                "system_name",
+                "description",
+                "enabled",
+                "expression",
+                "action",
+                "action_frequency",
+                "setting",
+                "key",
+                "alarm",
+                "entity",
+                "last_modified_time",
+                "last_modified_user",
+                "creation_event_id",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16],
+            by_name: &[
+                5u16, 6u16, 9u16, 13u16, 2u16, 3u16, 10u16, 4u16, 8u16, 11u16, 12u16,
+                0u16, 7u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

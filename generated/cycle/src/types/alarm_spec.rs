@@ -39,36 +39,36 @@ impl AlarmSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmSpec",
-    type_name: Some("AlarmSpec"),
-    wire: &[
-        "name",
-        "systemName",
-        "description",
-        "enabled",
-        "expression",
-        "action",
-        "actionFrequency",
-        "setting",
-    ],
-    names: &[
-        "name",
-        "system_name",
-        "description",
-        "enabled",
-        "expression",
-        "action",
-        "action_frequency",
-        "setting",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16],
-    by_name: &[5u16, 6u16, 2u16, 3u16, 4u16, 0u16, 7u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmSpec",
+            type_name: Some("AlarmSpec"),
+            wire: &[
+                "name",
+                "systemName",
+                "description",
+                "enabled",
+                "expression",
+                "action",
+                "actionFrequency",
+                "setting",
+            ],
+            names: &[
+                "name",
+                "system_name",
+                "description",
+                "enabled",
+                "expression",
+                "action",
+                "action_frequency",
+                "setting",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16],
+            by_name: &[5u16, 6u16, 2u16, 3u16, 4u16, 0u16, 7u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -167,7 +167,6 @@ impl Unpin for AlarmSpecKind {}
 impl std::panic::UnwindSafe for AlarmSpecKind {}
 impl std::panic::RefUnwindSafe for AlarmSpecKind {}
 impl Clone for AlarmSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AlarmSpec(v) => crate::object::clone_boxed(&**v, Self::AlarmSpec),

@@ -45,32 +45,32 @@ impl AlarmTriggeringAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmTriggeringAction",
-    type_name: Some("AlarmTriggeringAction"),
-    wire: &[
-        "action",
-        "transitionSpecs",
-        "green2yellow",
-        "yellow2red",
-        "red2yellow",
-        "yellow2green",
-    ],
-    names: &[
-        "action",
-        "transition_specs",
-        "green2yellow",
-        "yellow2red",
-        "red2yellow",
-        "yellow2green",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 2u16, 4u16, 1u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmTriggeringAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmTriggeringAction",
+            type_name: Some("AlarmTriggeringAction"),
+            wire: &[
+                "action",
+                "transitionSpecs",
+                "green2yellow",
+                "yellow2red",
+                "red2yellow",
+                "yellow2green",
+            ],
+            names: &[
+                "action",
+                "transition_specs",
+                "green2yellow",
+                "yellow2red",
+                "red2yellow",
+                "yellow2green",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 2u16, 4u16, 1u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

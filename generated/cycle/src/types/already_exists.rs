@@ -27,18 +27,18 @@ impl AlreadyExists {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlreadyExists",
-    type_name: Some("AlreadyExists"),
-    wire: &["faultCause", "faultMessage", "name"],
-    names: &["fault_cause", "fault_message", "name"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlreadyExists {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlreadyExists",
+            type_name: Some("AlreadyExists"),
+            wire: &["faultCause", "faultMessage", "name"],
+            names: &["fault_cause", "fault_message", "name"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

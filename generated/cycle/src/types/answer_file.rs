@@ -31,18 +31,18 @@ impl AnswerFile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFile",
-    type_name: Some("AnswerFile"),
-    wire: &["userInput", "createdTime", "modifiedTime"],
-    names: &["user_input", "created_time", "modified_time"],
-    required: &[1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFile",
+            type_name: Some("AnswerFile"),
+            wire: &["userInput", "createdTime", "modifiedTime"],
+            names: &["user_input", "created_time", "modified_time"],
+            required: &[1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

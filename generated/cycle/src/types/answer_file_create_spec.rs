@@ -25,18 +25,18 @@ impl AnswerFileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFileCreateSpec",
-    type_name: Some("AnswerFileCreateSpec"),
-    wire: &["validating"],
-    names: &["validating"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFileCreateSpec",
+            type_name: Some("AnswerFileCreateSpec"),
+            wire: &["validating"],
+            names: &["validating"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for AnswerFileCreateSpecKind {}
 impl std::panic::UnwindSafe for AnswerFileCreateSpecKind {}
 impl std::panic::RefUnwindSafe for AnswerFileCreateSpecKind {}
 impl Clone for AnswerFileCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AnswerFileCreateSpec(v) => Self::AnswerFileCreateSpec(Clone::clone(v)),

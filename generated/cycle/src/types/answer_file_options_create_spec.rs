@@ -25,18 +25,18 @@ impl AnswerFileOptionsCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFileOptionsCreateSpec",
-    type_name: Some("AnswerFileOptionsCreateSpec"),
-    wire: &["validating", "userInput"],
-    names: &["validating", "user_input"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFileOptionsCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFileOptionsCreateSpec",
+            type_name: Some("AnswerFileOptionsCreateSpec"),
+            wire: &["validating", "userInput"],
+            names: &["validating", "user_input"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl AnswerFileStatusResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFileStatusResult",
-    type_name: Some("AnswerFileStatusResult"),
-    wire: &["checkedTime", "host", "status", "error"],
-    names: &["checked_time", "host", "status", "error"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFileStatusResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFileStatusResult",
+            type_name: Some("AnswerFileStatusResult"),
+            wire: &["checkedTime", "host", "status", "error"],
+            names: &["checked_time", "host", "status", "error"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl AnswerFileUpdateFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFileUpdateFailure",
-    type_name: Some("AnswerFileUpdateFailure"),
-    wire: &["userInputPath", "errMsg"],
-    names: &["user_input_path", "err_msg"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFileUpdateFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFileUpdateFailure",
+            type_name: Some("AnswerFileUpdateFailure"),
+            wire: &["userInputPath", "errMsg"],
+            names: &["user_input_path", "err_msg"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,18 @@ impl ApplyHostProfileConfigurationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ApplyHostProfileConfigurationResult",
-    type_name: Some("ApplyHostProfileConfigurationResult"),
-    wire: &["startTime", "completeTime", "host", "status", "errors"],
-    names: &["start_time", "complete_time", "host", "status", "errors"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 4u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ApplyHostProfileConfigurationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ApplyHostProfileConfigurationResult",
+            type_name: Some("ApplyHostProfileConfigurationResult"),
+            wire: &["startTime", "completeTime", "host", "status", "errors"],
+            names: &["start_time", "complete_time", "host", "status", "errors"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 4u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

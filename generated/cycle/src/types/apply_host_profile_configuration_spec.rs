@@ -45,42 +45,44 @@ impl ApplyHostProfileConfigurationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ApplyHostProfileConfigurationSpec",
-    type_name: Some("ApplyHostProfileConfigurationSpec"),
-    wire: &[
-        "status",
-        "configSpec",
-        "inapplicablePath",
-        "requireInput",
-        "error",
-        "host",
-        "taskListRequirement",
-        "taskDescription",
-        "rebootStateless",
-        "rebootHost",
-        "faultData",
-    ],
-    names: &[
-        "status",
-        "config_spec",
-        "inapplicable_path",
-        "require_input",
-        "error",
-        "host",
-        "task_list_requirement",
-        "task_description",
-        "reboot_stateless",
-        "reboot_host",
-        "fault_data",
-    ],
-    required: &[0u16, 5u16],
-    by_name: &[1u16, 4u16, 10u16, 5u16, 2u16, 9u16, 8u16, 3u16, 0u16, 7u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ApplyHostProfileConfigurationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ApplyHostProfileConfigurationSpec",
+            type_name: Some("ApplyHostProfileConfigurationSpec"),
+            wire: &[
+                "status",
+                "configSpec",
+                "inapplicablePath",
+                "requireInput",
+                "error",
+                "host",
+                "taskListRequirement",
+                "taskDescription",
+                "rebootStateless",
+                "rebootHost",
+                "faultData",
+            ],
+            names: &[
+                "status",
+                "config_spec",
+                "inapplicable_path",
+                "require_input",
+                "error",
+                "host",
+                "task_list_requirement",
+                "task_description",
+                "reboot_stateless",
+                "reboot_host",
+                "fault_data",
+            ],
+            required: &[0u16, 5u16],
+            by_name: &[
+                1u16, 4u16, 10u16, 5u16, 2u16, 9u16, 8u16, 3u16, 0u16, 7u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ArrayUpdateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ArrayUpdateSpec",
-    type_name: Some("ArrayUpdateSpec"),
-    wire: &["operation", "removeKey"],
-    names: &["operation", "remove_key"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ArrayUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ArrayUpdateSpec",
+            type_name: Some("ArrayUpdateSpec"),
+            wire: &["operation", "removeKey"],
+            names: &["operation", "remove_key"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -149,7 +149,6 @@ impl Unpin for ArrayUpdateSpecKind {}
 impl std::panic::UnwindSafe for ArrayUpdateSpecKind {}
 impl std::panic::RefUnwindSafe for ArrayUpdateSpecKind {}
 impl Clone for ArrayUpdateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ArrayUpdateSpec(v) => Self::ArrayUpdateSpec(Clone::clone(v)),

@@ -38,24 +38,30 @@ impl AuthConnectionFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AuthConnectionFailed",
-    type_name: Some("AuthConnectionFailed"),
-    wire: &["faultCause", "faultMessage", "object", "privilegeId", "missingPrivileges"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "object",
-        "privilege_id",
-        "missing_privileges",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AuthConnectionFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AuthConnectionFailed",
+            type_name: Some("AuthConnectionFailed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "object",
+                "privilegeId",
+                "missingPrivileges",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "object",
+                "privilege_id",
+                "missing_privileges",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl AuthorizationRole {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AuthorizationRole",
-    type_name: Some("AuthorizationRole"),
-    wire: &["roleId", "system", "name", "info", "privilege"],
-    names: &["role_id", "system", "name", "info", "privilege"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AuthorizationRole {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AuthorizationRole",
+            type_name: Some("AuthorizationRole"),
+            wire: &["roleId", "system", "name", "info", "privilege"],
+            names: &["role_id", "system", "name", "info", "privilege"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,24 @@ impl BackupBlobWriteFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BackupBlobWriteFailure",
-    type_name: Some("BackupBlobWriteFailure"),
-    wire: &["faultCause", "faultMessage", "entityName", "entityType", "fault"],
-    names: &["fault_cause", "fault_message", "entity_name", "entity_type", "fault"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BackupBlobWriteFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BackupBlobWriteFailure",
+            type_name: Some("BackupBlobWriteFailure"),
+            wire: &["faultCause", "faultMessage", "entityName", "entityType", "fault"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "entity_name",
+                "entity_type",
+                "fault",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

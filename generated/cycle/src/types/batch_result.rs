@@ -31,18 +31,18 @@ impl BatchResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BatchResult",
-    type_name: Some("BatchResult"),
-    wire: &["result", "hostKey", "ds", "fault"],
-    names: &["result", "host_key", "ds", "fault"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BatchResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BatchResult",
+            type_name: Some("BatchResult"),
+            wire: &["result", "hostKey", "ds", "fault"],
+            names: &["result", "host_key", "ds", "fault"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CAMServerRefusedConnection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CAMServerRefusedConnection",
-    type_name: Some("CAMServerRefusedConnection"),
-    wire: &["faultCause", "faultMessage", "errorCode", "camServer"],
-    names: &["fault_cause", "fault_message", "error_code", "cam_server"],
-    required: &[3u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CAMServerRefusedConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CAMServerRefusedConnection",
+            type_name: Some("CAMServerRefusedConnection"),
+            wire: &["faultCause", "faultMessage", "errorCode", "camServer"],
+            names: &["fault_cause", "fault_message", "error_code", "cam_server"],
+            required: &[3u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,25 +37,32 @@ impl CannotAccessNetwork {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotAccessNetwork",
-    type_name: Some("CannotAccessNetwork"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected", "network"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "device",
-        "backing",
-        "connected",
-        "network",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotAccessNetwork {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotAccessNetwork",
+            type_name: Some("CannotAccessNetwork"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "backing",
+                "connected",
+                "network",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "backing",
+                "connected",
+                "network",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -154,7 +161,6 @@ impl Unpin for CannotAccessNetworkKind {}
 impl std::panic::UnwindSafe for CannotAccessNetworkKind {}
 impl std::panic::RefUnwindSafe for CannotAccessNetworkKind {}
 impl Clone for CannotAccessNetworkKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CannotAccessNetwork(v) => {

@@ -33,18 +33,18 @@ impl CannotAccessVmDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotAccessVmDevice",
-    type_name: Some("CannotAccessVmDevice"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected"],
-    names: &["fault_cause", "fault_message", "device", "backing", "connected"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotAccessVmDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotAccessVmDevice",
+            type_name: Some("CannotAccessVmDevice"),
+            wire: &["faultCause", "faultMessage", "device", "backing", "connected"],
+            names: &["fault_cause", "fault_message", "device", "backing", "connected"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for CannotAccessVmDeviceKind {}
 impl std::panic::UnwindSafe for CannotAccessVmDeviceKind {}
 impl std::panic::RefUnwindSafe for CannotAccessVmDeviceKind {}
 impl Clone for CannotAccessVmDeviceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CannotAccessVmDevice(v) => {

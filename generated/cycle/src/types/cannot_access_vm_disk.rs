@@ -35,18 +35,32 @@ impl CannotAccessVmDisk {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotAccessVmDisk",
-    type_name: Some("CannotAccessVmDisk"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected", "fault"],
-    names: &["fault_cause", "fault_message", "device", "backing", "connected", "fault"],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 4u16, 2u16, 5u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotAccessVmDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotAccessVmDisk",
+            type_name: Some("CannotAccessVmDisk"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "backing",
+                "connected",
+                "fault",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "backing",
+                "connected",
+                "fault",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 4u16, 2u16, 5u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +153,6 @@ impl Unpin for CannotAccessVmDiskKind {}
 impl std::panic::UnwindSafe for CannotAccessVmDiskKind {}
 impl std::panic::RefUnwindSafe for CannotAccessVmDiskKind {}
 impl Clone for CannotAccessVmDiskKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CannotAccessVmDisk(v) => {

@@ -31,18 +31,18 @@ impl CannotChangeDrsBehaviorForFtSecondary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotChangeDrsBehaviorForFtSecondary",
-    type_name: Some("CannotChangeDrsBehaviorForFtSecondary"),
-    wire: &["faultCause", "faultMessage", "vm", "vmName"],
-    names: &["fault_cause", "fault_message", "vm", "vm_name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotChangeDrsBehaviorForFtSecondary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotChangeDrsBehaviorForFtSecondary",
+            type_name: Some("CannotChangeDrsBehaviorForFtSecondary"),
+            wire: &["faultCause", "faultMessage", "vm", "vmName"],
+            names: &["fault_cause", "fault_message", "vm", "vm_name"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl CannotEnableVmcpForCluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotEnableVmcpForCluster",
-    type_name: Some("CannotEnableVmcpForCluster"),
-    wire: &["faultCause", "faultMessage", "host", "hostName", "reason"],
-    names: &["fault_cause", "fault_message", "host", "host_name", "reason"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotEnableVmcpForCluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotEnableVmcpForCluster",
+            type_name: Some("CannotEnableVmcpForCluster"),
+            wire: &["faultCause", "faultMessage", "host", "hostName", "reason"],
+            names: &["fault_cause", "fault_message", "host", "host_name", "reason"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CannotMoveFaultToleranceVm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotMoveFaultToleranceVm",
-    type_name: Some("CannotMoveFaultToleranceVm"),
-    wire: &["faultCause", "faultMessage", "moveType", "vmName"],
-    names: &["fault_cause", "fault_message", "move_type", "vm_name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotMoveFaultToleranceVm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotMoveFaultToleranceVm",
+            type_name: Some("CannotMoveFaultToleranceVm"),
+            wire: &["faultCause", "faultMessage", "moveType", "vmName"],
+            names: &["fault_cause", "fault_message", "move_type", "vm_name"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl CannotMoveVsanEnabledHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotMoveVsanEnabledHost",
-    type_name: Some("CannotMoveVsanEnabledHost"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotMoveVsanEnabledHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotMoveVsanEnabledHost",
+            type_name: Some("CannotMoveVsanEnabledHost"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for CannotMoveVsanEnabledHostKind {}
 impl std::panic::UnwindSafe for CannotMoveVsanEnabledHostKind {}
 impl std::panic::RefUnwindSafe for CannotMoveVsanEnabledHostKind {}
 impl Clone for CannotMoveVsanEnabledHostKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CannotMoveVsanEnabledHost(v) => {

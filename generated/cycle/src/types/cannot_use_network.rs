@@ -37,34 +37,34 @@ impl CannotUseNetwork {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CannotUseNetwork",
-    type_name: Some("CannotUseNetwork"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "device",
-        "backing",
-        "connected",
-        "reason",
-        "network",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "device",
-        "backing",
-        "connected",
-        "reason",
-        "network",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 6u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CannotUseNetwork {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CannotUseNetwork",
+            type_name: Some("CannotUseNetwork"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "backing",
+                "connected",
+                "reason",
+                "network",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "backing",
+                "connected",
+                "reason",
+                "network",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 6u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CertificateAuthorityFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CertificateAuthorityFault",
-    type_name: Some("CertificateAuthorityFault"),
-    wire: &["faultCause", "faultMessage", "faultCode"],
-    names: &["fault_cause", "fault_message", "fault_code"],
-    required: &[2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CertificateAuthorityFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CertificateAuthorityFault",
+            type_name: Some("CertificateAuthorityFault"),
+            wire: &["faultCause", "faultMessage", "faultCode"],
+            names: &["fault_cause", "fault_message", "fault_code"],
+            required: &[2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

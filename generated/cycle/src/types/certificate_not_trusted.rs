@@ -29,18 +29,18 @@ impl CertificateNotTrusted {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CertificateNotTrusted",
-    type_name: Some("CertificateNotTrusted"),
-    wire: &["faultCause", "faultMessage", "certificate"],
-    names: &["fault_cause", "fault_message", "certificate"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CertificateNotTrusted {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CertificateNotTrusted",
+            type_name: Some("CertificateNotTrusted"),
+            wire: &["faultCause", "faultMessage", "certificate"],
+            names: &["fault_cause", "fault_message", "certificate"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl CertificateNotTrustedFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CertificateNotTrustedFault",
-    type_name: Some("CertificateNotTrustedFault"),
-    wire: &["faultCause", "faultMessage", "url"],
-    names: &["fault_cause", "fault_message", "url"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CertificateNotTrustedFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CertificateNotTrustedFault",
+            type_name: Some("CertificateNotTrustedFault"),
+            wire: &["faultCause", "faultMessage", "url"],
+            names: &["fault_cause", "fault_message", "url"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

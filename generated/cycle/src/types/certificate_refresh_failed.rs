@@ -29,18 +29,18 @@ impl CertificateRefreshFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CertificateRefreshFailed",
-    type_name: Some("CertificateRefreshFailed"),
-    wire: &["faultCause", "faultMessage", "providerId"],
-    names: &["fault_cause", "fault_message", "provider_id"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CertificateRefreshFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CertificateRefreshFailed",
+            type_name: Some("CertificateRefreshFailed"),
+            wire: &["faultCause", "faultMessage", "providerId"],
+            names: &["fault_cause", "fault_message", "provider_id"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

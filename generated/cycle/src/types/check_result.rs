@@ -33,18 +33,18 @@ impl CheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CheckResult",
-    type_name: Some("CheckResult"),
-    wire: &["vm", "host", "warning", "error"],
-    names: &["vm", "host", "warning", "error"],
-    required: &[],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CheckResult",
+            type_name: Some("CheckResult"),
+            wire: &["vm", "host", "warning", "error"],
+            names: &["vm", "host", "warning", "error"],
+            required: &[],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

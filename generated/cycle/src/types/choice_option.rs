@@ -27,18 +27,18 @@ impl ChoiceOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ChoiceOption",
-    type_name: Some("ChoiceOption"),
-    wire: &["valueIsReadonly", "choiceInfo", "defaultIndex"],
-    names: &["value_is_readonly", "choice_info", "default_index"],
-    required: &[1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ChoiceOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ChoiceOption",
+            type_name: Some("ChoiceOption"),
+            wire: &["valueIsReadonly", "choiceInfo", "defaultIndex"],
+            names: &["value_is_readonly", "choice_info", "default_index"],
+            required: &[1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

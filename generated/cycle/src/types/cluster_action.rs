@@ -27,18 +27,18 @@ impl ClusterAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterAction",
-    type_name: Some("ClusterAction"),
-    wire: &["type", "target"],
-    names: &["type", "target"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterAction",
+            type_name: Some("ClusterAction"),
+            wire: &["type", "target"],
+            names: &["type", "target"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for ClusterActionKind {}
 impl std::panic::UnwindSafe for ClusterActionKind {}
 impl std::panic::RefUnwindSafe for ClusterActionKind {}
 impl Clone for ClusterActionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterAction(v) => Self::ClusterAction(Clone::clone(v)),

@@ -27,18 +27,18 @@ impl ClusterActionHistory {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterActionHistory",
-    type_name: Some("ClusterActionHistory"),
-    wire: &["action", "time"],
-    names: &["action", "time"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterActionHistory {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterActionHistory",
+            type_name: Some("ClusterActionHistory"),
+            wire: &["action", "time"],
+            names: &["action", "time"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,38 +51,38 @@ impl ClusterAgentAgentIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterAgentAgentIssue",
-    type_name: Some("ClusterAgentAgentIssue"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-        "agent",
-        "cluster",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-        "agent",
-        "cluster",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterAgentAgentIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterAgentAgentIssue",
+            type_name: Some("ClusterAgentAgentIssue"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+                "agent",
+                "cluster",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+                "agent",
+                "cluster",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -194,7 +194,6 @@ impl Unpin for ClusterAgentAgentIssueKind {}
 impl std::panic::UnwindSafe for ClusterAgentAgentIssueKind {}
 impl std::panic::RefUnwindSafe for ClusterAgentAgentIssueKind {}
 impl Clone for ClusterAgentAgentIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterAgentAgentIssue(v) => {

@@ -43,25 +43,32 @@ impl ClusterClusterInitialPlacementAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterClusterInitialPlacementAction",
-    type_name: Some("ClusterClusterInitialPlacementAction"),
-    wire: &["type", "target", "targetHost", "pool", "availableNetworks", "configSpec"],
-    names: &[
-        "type",
-        "target",
-        "target_host",
-        "pool",
-        "available_networks",
-        "config_spec",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[4u16, 5u16, 3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for ClusterClusterInitialPlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterClusterInitialPlacementAction",
+            type_name: Some("ClusterClusterInitialPlacementAction"),
+            wire: &[
+                "type",
+                "target",
+                "targetHost",
+                "pool",
+                "availableNetworks",
+                "configSpec",
+            ],
+            names: &[
+                "type",
+                "target",
+                "target_host",
+                "pool",
+                "available_networks",
+                "config_spec",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[4u16, 5u16, 3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

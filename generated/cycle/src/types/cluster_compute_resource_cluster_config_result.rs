@@ -27,18 +27,18 @@ impl ClusterComputeResourceClusterConfigResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceClusterConfigResult",
-    type_name: Some("ClusterComputeResourceClusterConfigResult"),
-    wire: &["failedHosts", "configuredHosts"],
-    names: &["failed_hosts", "configured_hosts"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceClusterConfigResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceClusterConfigResult",
+            type_name: Some("ClusterComputeResourceClusterConfigResult"),
+            wire: &["failedHosts", "configuredHosts"],
+            names: &["failed_hosts", "configured_hosts"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

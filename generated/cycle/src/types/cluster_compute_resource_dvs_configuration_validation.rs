@@ -27,18 +27,18 @@ impl ClusterComputeResourceDVSConfigurationValidation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceDVSConfigurationValidation",
-    type_name: Some("ClusterComputeResourceDVSConfigurationValidation"),
-    wire: &["info", "isDvsValid", "isDvpgValid"],
-    names: &["info", "is_dvs_valid", "is_dvpg_valid"],
-    required: &[1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceDVSConfigurationValidation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceDVSConfigurationValidation",
+            type_name: Some("ClusterComputeResourceDVSConfigurationValidation"),
+            wire: &["info", "isDvsValid", "isDvpgValid"],
+            names: &["info", "is_dvs_valid", "is_dvpg_valid"],
+            required: &[1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl ClusterComputeResourceDvsProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceDvsProfile",
-    type_name: Some("ClusterComputeResourceDvsProfile"),
-    wire: &["dvsName", "dvSwitch", "pnicDevices", "dvPortgroupMapping"],
-    names: &["dvs_name", "dv_switch", "pnic_devices", "dv_portgroup_mapping"],
-    required: &[],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceDvsProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceDvsProfile",
+            type_name: Some("ClusterComputeResourceDvsProfile"),
+            wire: &["dvsName", "dvSwitch", "pnicDevices", "dvPortgroupMapping"],
+            names: &["dvs_name", "dv_switch", "pnic_devices", "dv_portgroup_mapping"],
+            required: &[],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

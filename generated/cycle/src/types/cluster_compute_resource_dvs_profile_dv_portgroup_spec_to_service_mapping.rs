@@ -29,19 +29,21 @@ impl ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping",
-    type_name: Some("ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping"),
-    wire: &["dvPortgroupSpec", "dvPortgroup", "service"],
-    names: &["dv_portgroup_spec", "dv_portgroup", "service"],
-    required: &[2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object
 for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping",
+            type_name: Some(
+                "ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping",
+            ),
+            wire: &["dvPortgroupSpec", "dvPortgroup", "service"],
+            names: &["dv_portgroup_spec", "dv_portgroup", "service"],
+            required: &[2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl ClusterComputeResourceHCIConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHCIConfigSpec",
-    type_name: Some("ClusterComputeResourceHCIConfigSpec"),
-    wire: &["dvsProf", "hostConfigProfile", "vSanConfigSpec", "vcProf"],
-    names: &["dvs_prof", "host_config_profile", "vsan_config_spec", "vc_prof"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceHCIConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHCIConfigSpec",
+            type_name: Some("ClusterComputeResourceHCIConfigSpec"),
+            wire: &["dvsProf", "hostConfigProfile", "vSanConfigSpec", "vcProf"],
+            names: &["dvs_prof", "host_config_profile", "vsan_config_spec", "vc_prof"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

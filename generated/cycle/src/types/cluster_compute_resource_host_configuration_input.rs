@@ -29,18 +29,18 @@ impl ClusterComputeResourceHostConfigurationInput {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHostConfigurationInput",
-    type_name: Some("ClusterComputeResourceHostConfigurationInput"),
-    wire: &["host", "hostVmkNics", "allowedInNonMaintenanceMode"],
-    names: &["host", "host_vmk_nics", "allowed_in_non_maintenance_mode"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceHostConfigurationInput {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHostConfigurationInput",
+            type_name: Some("ClusterComputeResourceHostConfigurationInput"),
+            wire: &["host", "hostVmkNics", "allowedInNonMaintenanceMode"],
+            names: &["host", "host_vmk_nics", "allowed_in_non_maintenance_mode"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

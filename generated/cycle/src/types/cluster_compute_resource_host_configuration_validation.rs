@@ -35,32 +35,32 @@ impl ClusterComputeResourceHostConfigurationValidation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHostConfigurationValidation",
-    type_name: Some("ClusterComputeResourceHostConfigurationValidation"),
-    wire: &[
-        "info",
-        "host",
-        "isDvsSettingValid",
-        "isVmknicSettingValid",
-        "isNtpSettingValid",
-        "isLockdownModeValid",
-    ],
-    names: &[
-        "info",
-        "host",
-        "is_dvs_setting_valid",
-        "is_vmknic_setting_valid",
-        "is_ntp_setting_valid",
-        "is_lockdown_mode_valid",
-    ],
-    required: &[1u16],
-    by_name: &[1u16, 0u16, 2u16, 5u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceHostConfigurationValidation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHostConfigurationValidation",
+            type_name: Some("ClusterComputeResourceHostConfigurationValidation"),
+            wire: &[
+                "info",
+                "host",
+                "isDvsSettingValid",
+                "isVmknicSettingValid",
+                "isNtpSettingValid",
+                "isLockdownModeValid",
+            ],
+            names: &[
+                "info",
+                "host",
+                "is_dvs_setting_valid",
+                "is_vmknic_setting_valid",
+                "is_ntp_setting_valid",
+                "is_lockdown_mode_valid",
+            ],
+            required: &[1u16],
+            by_name: &[1u16, 0u16, 2u16, 5u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterComputeResourceHostEvacuationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHostEvacuationInfo",
-    type_name: Some("ClusterComputeResourceHostEvacuationInfo"),
-    wire: &["host", "action"],
-    names: &["host", "action"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for ClusterComputeResourceHostEvacuationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHostEvacuationInfo",
+            type_name: Some("ClusterComputeResourceHostEvacuationInfo"),
+            wire: &["host", "action"],
+            names: &["host", "action"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterComputeResourceMaintenanceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceMaintenanceInfo",
-    type_name: Some("ClusterComputeResourceMaintenanceInfo"),
-    wire: &["partialMMId", "hostEvacInfo"],
-    names: &["partial_mm_id", "host_evac_info"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for ClusterComputeResourceMaintenanceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceMaintenanceInfo",
+            type_name: Some("ClusterComputeResourceMaintenanceInfo"),
+            wire: &["partialMMId", "hostEvacInfo"],
+            names: &["partial_mm_id", "host_evac_info"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl ClusterComputeResourceValidationResultBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceValidationResultBase",
-    type_name: Some("ClusterComputeResourceValidationResultBase"),
-    wire: &["info"],
-    names: &["info"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceValidationResultBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceValidationResultBase",
+            type_name: Some("ClusterComputeResourceValidationResultBase"),
+            wire: &["info"],
+            names: &["info"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for ClusterComputeResourceValidationResultBaseKind {}
 impl std::panic::UnwindSafe for ClusterComputeResourceValidationResultBaseKind {}
 impl std::panic::RefUnwindSafe for ClusterComputeResourceValidationResultBaseKind {}
 impl Clone for ClusterComputeResourceValidationResultBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterComputeResourceValidationResultBase(v) => {

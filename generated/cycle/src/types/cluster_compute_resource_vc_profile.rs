@@ -29,18 +29,18 @@ impl ClusterComputeResourceVCProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceVCProfile",
-    type_name: Some("ClusterComputeResourceVCProfile"),
-    wire: &["clusterSpec", "evcModeKey", "evcGraphicsModeKey"],
-    names: &["cluster_spec", "evc_mode_key", "evc_graphics_mode_key"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceVCProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceVCProfile",
+            type_name: Some("ClusterComputeResourceVCProfile"),
+            wire: &["clusterSpec", "evcModeKey", "evcGraphicsModeKey"],
+            names: &["cluster_spec", "evc_mode_key", "evc_graphics_mode_key"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

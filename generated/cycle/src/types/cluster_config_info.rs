@@ -34,18 +34,24 @@ impl ClusterConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterConfigInfo",
-    type_name: Some("ClusterConfigInfo"),
-    wire: &["dasConfig", "dasVmConfig", "drsConfig", "drsVmConfig", "rule"],
-    names: &["das_config", "das_vm_config", "drs_config", "drs_vm_config", "rule"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterConfigInfo",
+            type_name: Some("ClusterConfigInfo"),
+            wire: &["dasConfig", "dasVmConfig", "drsConfig", "drsVmConfig", "rule"],
+            names: &[
+                "das_config",
+                "das_vm_config",
+                "drs_config",
+                "drs_vm_config",
+                "rule",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

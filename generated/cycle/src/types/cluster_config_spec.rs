@@ -34,24 +34,30 @@ impl ClusterConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterConfigSpec",
-    type_name: Some("ClusterConfigSpec"),
-    wire: &["dasConfig", "dasVmConfigSpec", "drsConfig", "drsVmConfigSpec", "rulesSpec"],
-    names: &[
-        "das_config",
-        "das_vm_config_spec",
-        "drs_config",
-        "drs_vm_config_spec",
-        "rules_spec",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterConfigSpec",
+            type_name: Some("ClusterConfigSpec"),
+            wire: &[
+                "dasConfig",
+                "dasVmConfigSpec",
+                "drsConfig",
+                "drsVmConfigSpec",
+                "rulesSpec",
+            ],
+            names: &[
+                "das_config",
+                "das_vm_config_spec",
+                "drs_config",
+                "drs_vm_config_spec",
+                "rules_spec",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -50,42 +50,44 @@ impl ClusterDasConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasConfigInfo",
-    type_name: Some("ClusterDasConfigInfo"),
-    wire: &[
-        "enabled",
-        "vmMonitoring",
-        "hostMonitoring",
-        "vmComponentProtecting",
-        "failoverLevel",
-        "admissionControlPolicy",
-        "admissionControlEnabled",
-        "defaultVmSettings",
-        "option",
-        "heartbeatDatastore",
-        "hBDatastoreCandidatePolicy",
-    ],
-    names: &[
-        "enabled",
-        "vm_monitoring",
-        "host_monitoring",
-        "vm_component_protecting",
-        "failover_level",
-        "admission_control_policy",
-        "admission_control_enabled",
-        "default_vm_settings",
-        "option",
-        "heartbeat_datastore",
-        "hb_datastore_candidate_policy",
-    ],
-    required: &[],
-    by_name: &[6u16, 5u16, 7u16, 0u16, 4u16, 10u16, 9u16, 2u16, 8u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasConfigInfo",
+            type_name: Some("ClusterDasConfigInfo"),
+            wire: &[
+                "enabled",
+                "vmMonitoring",
+                "hostMonitoring",
+                "vmComponentProtecting",
+                "failoverLevel",
+                "admissionControlPolicy",
+                "admissionControlEnabled",
+                "defaultVmSettings",
+                "option",
+                "heartbeatDatastore",
+                "hBDatastoreCandidatePolicy",
+            ],
+            names: &[
+                "enabled",
+                "vm_monitoring",
+                "host_monitoring",
+                "vm_component_protecting",
+                "failover_level",
+                "admission_control_policy",
+                "admission_control_enabled",
+                "default_vm_settings",
+                "option",
+                "heartbeat_datastore",
+                "hb_datastore_candidate_policy",
+            ],
+            required: &[],
+            by_name: &[
+                6u16, 5u16, 7u16, 0u16, 4u16, 10u16, 9u16, 2u16, 8u16, 3u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

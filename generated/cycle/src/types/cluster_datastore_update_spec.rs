@@ -31,18 +31,18 @@ impl ClusterDatastoreUpdateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDatastoreUpdateSpec",
-    type_name: Some("ClusterDatastoreUpdateSpec"),
-    wire: &["operation", "removeKey", "datastore"],
-    names: &["operation", "remove_key", "datastore"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for ClusterDatastoreUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDatastoreUpdateSpec",
+            type_name: Some("ClusterDatastoreUpdateSpec"),
+            wire: &["operation", "removeKey", "datastore"],
+            names: &["operation", "remove_key", "datastore"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

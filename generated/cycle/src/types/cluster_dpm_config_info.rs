@@ -32,18 +32,23 @@ impl ClusterDpmConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDpmConfigInfo",
-    type_name: Some("ClusterDpmConfigInfo"),
-    wire: &["enabled", "defaultDpmBehavior", "hostPowerActionRate", "option"],
-    names: &["enabled", "default_dpm_behavior", "host_power_action_rate", "option"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDpmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDpmConfigInfo",
+            type_name: Some("ClusterDpmConfigInfo"),
+            wire: &["enabled", "defaultDpmBehavior", "hostPowerActionRate", "option"],
+            names: &[
+                "enabled",
+                "default_dpm_behavior",
+                "host_power_action_rate",
+                "option",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,32 +36,32 @@ impl ClusterDrsConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsConfigInfo",
-    type_name: Some("ClusterDrsConfigInfo"),
-    wire: &[
-        "enabled",
-        "enableVmBehaviorOverrides",
-        "defaultVmBehavior",
-        "vmotionRate",
-        "scaleDescendantsShares",
-        "option",
-    ],
-    names: &[
-        "enabled",
-        "enable_vm_behavior_overrides",
-        "default_vm_behavior",
-        "vmotion_rate",
-        "scale_descendants_shares",
-        "option",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16, 5u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsConfigInfo",
+            type_name: Some("ClusterDrsConfigInfo"),
+            wire: &[
+                "enabled",
+                "enableVmBehaviorOverrides",
+                "defaultVmBehavior",
+                "vmotionRate",
+                "scaleDescendantsShares",
+                "option",
+            ],
+            names: &[
+                "enabled",
+                "enable_vm_behavior_overrides",
+                "default_vm_behavior",
+                "vmotion_rate",
+                "scale_descendants_shares",
+                "option",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16, 5u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

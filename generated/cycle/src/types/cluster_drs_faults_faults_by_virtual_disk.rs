@@ -29,18 +29,18 @@ impl ClusterDrsFaultsFaultsByVirtualDisk {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsFaultsFaultsByVirtualDisk",
-    type_name: Some("ClusterDrsFaultsFaultsByVirtualDisk"),
-    wire: &["vm", "fault", "disk"],
-    names: &["vm", "fault", "disk"],
-    required: &[1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsFaultsFaultsByVirtualDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsFaultsFaultsByVirtualDisk",
+            type_name: Some("ClusterDrsFaultsFaultsByVirtualDisk"),
+            wire: &["vm", "fault", "disk"],
+            names: &["vm", "fault", "disk"],
+            required: &[1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterDrsFaultsFaultsByVm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsFaultsFaultsByVm",
-    type_name: Some("ClusterDrsFaultsFaultsByVm"),
-    wire: &["vm", "fault"],
-    names: &["vm", "fault"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsFaultsFaultsByVm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsFaultsFaultsByVm",
+            type_name: Some("ClusterDrsFaultsFaultsByVm"),
+            wire: &["vm", "fault"],
+            names: &["vm", "fault"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for ClusterDrsFaultsFaultsByVmKind {}
 impl std::panic::UnwindSafe for ClusterDrsFaultsFaultsByVmKind {}
 impl std::panic::RefUnwindSafe for ClusterDrsFaultsFaultsByVmKind {}
 impl Clone for ClusterDrsFaultsFaultsByVmKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDrsFaultsFaultsByVm(v) => {

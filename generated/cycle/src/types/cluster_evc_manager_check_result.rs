@@ -29,18 +29,18 @@ impl ClusterEVCManagerCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterEVCManagerCheckResult",
-    type_name: Some("ClusterEVCManagerCheckResult"),
-    wire: &["evcModeKey", "error", "host"],
-    names: &["evc_mode_key", "error", "host"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterEVCManagerCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterEVCManagerCheckResult",
+            type_name: Some("ClusterEVCManagerCheckResult"),
+            wire: &["evcModeKey", "error", "host"],
+            names: &["evc_mode_key", "error", "host"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,30 +35,30 @@ impl ClusterPowerContext {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterPowerContext",
-    type_name: Some("ClusterPowerContext"),
-    wire: &[
-        "currentClusterPowerStatus",
-        "orderedClusterPowerStatus",
-        "trackingTask",
-        "lastErrorMessage",
-        "lastErrorMOs",
-    ],
-    names: &[
-        "current_cluster_power_status",
-        "ordered_cluster_power_status",
-        "tracking_task",
-        "last_error_message",
-        "last_error_mos",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterPowerContext {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterPowerContext",
+            type_name: Some("ClusterPowerContext"),
+            wire: &[
+                "currentClusterPowerStatus",
+                "orderedClusterPowerStatus",
+                "trackingTask",
+                "lastErrorMessage",
+                "lastErrorMOs",
+            ],
+            names: &[
+                "current_cluster_power_status",
+                "ordered_cluster_power_status",
+                "tracking_task",
+                "last_error_message",
+                "last_error_mos",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ClusterPowerOnVmResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterPowerOnVmResult",
-    type_name: Some("ClusterPowerOnVmResult"),
-    wire: &["attempted", "notAttempted", "recommendations"],
-    names: &["attempted", "not_attempted", "recommendations"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterPowerOnVmResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterPowerOnVmResult",
+            type_name: Some("ClusterPowerOnVmResult"),
+            wire: &["attempted", "notAttempted", "recommendations"],
+            names: &["attempted", "not_attempted", "recommendations"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterPreemptibleVmPairSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterPreemptibleVmPairSpec",
-    type_name: Some("ClusterPreemptibleVmPairSpec"),
-    wire: &["operation", "removeKey", "info"],
-    names: &["operation", "remove_key", "info"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for ClusterPreemptibleVmPairSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterPreemptibleVmPairSpec",
+            type_name: Some("ClusterPreemptibleVmPairSpec"),
+            wire: &["operation", "removeKey", "info"],
+            names: &["operation", "remove_key", "info"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

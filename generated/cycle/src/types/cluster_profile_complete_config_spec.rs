@@ -29,18 +29,18 @@ impl ClusterProfileCompleteConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProfileCompleteConfigSpec",
-    type_name: Some("ClusterProfileCompleteConfigSpec"),
-    wire: &["name", "annotation", "enabled", "complyProfile"],
-    names: &["name", "annotation", "enabled", "comply_profile"],
-    required: &[],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProfileCompleteConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProfileCompleteConfigSpec",
+            type_name: Some("ClusterProfileCompleteConfigSpec"),
+            wire: &["name", "annotation", "enabled", "complyProfile"],
+            names: &["name", "annotation", "enabled", "comply_profile"],
+            required: &[],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

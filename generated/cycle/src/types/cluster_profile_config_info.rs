@@ -29,18 +29,18 @@ impl ClusterProfileConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProfileConfigInfo",
-    type_name: Some("ClusterProfileConfigInfo"),
-    wire: &["name", "annotation", "enabled", "complyProfile"],
-    names: &["name", "annotation", "enabled", "comply_profile"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProfileConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProfileConfigInfo",
+            type_name: Some("ClusterProfileConfigInfo"),
+            wire: &["name", "annotation", "enabled", "complyProfile"],
+            names: &["name", "annotation", "enabled", "comply_profile"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterProfileConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProfileConfigSpec",
-    type_name: Some("ClusterProfileConfigSpec"),
-    wire: &["name", "annotation", "enabled"],
-    names: &["name", "annotation", "enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProfileConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProfileConfigSpec",
+            type_name: Some("ClusterProfileConfigSpec"),
+            wire: &["name", "annotation", "enabled"],
+            names: &["name", "annotation", "enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for ClusterProfileConfigSpecKind {}
 impl std::panic::UnwindSafe for ClusterProfileConfigSpecKind {}
 impl std::panic::RefUnwindSafe for ClusterProfileConfigSpecKind {}
 impl Clone for ClusterProfileConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterProfileConfigSpec(v) => {

@@ -29,18 +29,18 @@ impl ClusterProfileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProfileCreateSpec",
-    type_name: Some("ClusterProfileCreateSpec"),
-    wire: &["name", "annotation", "enabled"],
-    names: &["name", "annotation", "enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProfileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProfileCreateSpec",
+            type_name: Some("ClusterProfileCreateSpec"),
+            wire: &["name", "annotation", "enabled"],
+            names: &["name", "annotation", "enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for ClusterProfileCreateSpecKind {}
 impl std::panic::UnwindSafe for ClusterProfileCreateSpecKind {}
 impl std::panic::RefUnwindSafe for ClusterProfileCreateSpecKind {}
 impl Clone for ClusterProfileCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterProfileCreateSpec(v) => {

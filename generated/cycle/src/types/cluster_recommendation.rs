@@ -45,42 +45,44 @@ impl ClusterRecommendation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterRecommendation",
-    type_name: Some("ClusterRecommendation"),
-    wire: &[
-        "key",
-        "type",
-        "time",
-        "rating",
-        "reason",
-        "reasonText",
-        "warningText",
-        "warningDetails",
-        "prerequisite",
-        "action",
-        "target",
-    ],
-    names: &[
-        "key",
-        "type",
-        "time",
-        "rating",
-        "reason",
-        "reason_text",
-        "warning_text",
-        "warning_details",
-        "prerequisite",
-        "action",
-        "target",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[9u16, 0u16, 8u16, 3u16, 4u16, 5u16, 10u16, 2u16, 1u16, 7u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterRecommendation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterRecommendation",
+            type_name: Some("ClusterRecommendation"),
+            wire: &[
+                "key",
+                "type",
+                "time",
+                "rating",
+                "reason",
+                "reasonText",
+                "warningText",
+                "warningDetails",
+                "prerequisite",
+                "action",
+                "target",
+            ],
+            names: &[
+                "key",
+                "type",
+                "time",
+                "rating",
+                "reason",
+                "reason_text",
+                "warning_text",
+                "warning_details",
+                "prerequisite",
+                "action",
+                "target",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[
+                9u16, 0u16, 8u16, 3u16, 4u16, 5u16, 10u16, 2u16, 1u16, 7u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterTagCategoryUpdateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterTagCategoryUpdateSpec",
-    type_name: Some("ClusterTagCategoryUpdateSpec"),
-    wire: &["operation", "removeKey", "category"],
-    names: &["operation", "remove_key", "category"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for ClusterTagCategoryUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterTagCategoryUpdateSpec",
+            type_name: Some("ClusterTagCategoryUpdateSpec"),
+            wire: &["operation", "removeKey", "category"],
+            names: &["operation", "remove_key", "category"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CnsAsyncQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsAsyncQueryResult",
-    type_name: Some("CnsAsyncQueryResult"),
-    wire: &["volumeId", "fault", "queryResult"],
-    names: &["volume_id", "fault", "query_result"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsAsyncQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsAsyncQueryResult",
+            type_name: Some("CnsAsyncQueryResult"),
+            wire: &["volumeId", "fault", "queryResult"],
+            names: &["volume_id", "fault", "query_result"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl CnsFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsFault",
-    type_name: Some("CnsFault"),
-    wire: &["faultCause", "faultMessage", "reason"],
-    names: &["fault_cause", "fault_message", "reason"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsFault",
+            type_name: Some("CnsFault"),
+            wire: &["faultCause", "faultMessage", "reason"],
+            names: &["fault_cause", "fault_message", "reason"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -145,7 +145,6 @@ impl Unpin for CnsFaultKind {}
 impl std::panic::UnwindSafe for CnsFaultKind {}
 impl std::panic::RefUnwindSafe for CnsFaultKind {}
 impl Clone for CnsFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsFault(v) => crate::object::clone_boxed(&**v, Self::CnsFault),

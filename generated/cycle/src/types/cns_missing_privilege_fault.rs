@@ -31,18 +31,18 @@ impl CnsMissingPrivilegeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsMissingPrivilegeFault",
-    type_name: Some("CnsMissingPrivilegeFault"),
-    wire: &["faultCause", "faultMessage", "reason", "privileges"],
-    names: &["fault_cause", "fault_message", "reason", "privileges"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsMissingPrivilegeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsMissingPrivilegeFault",
+            type_name: Some("CnsMissingPrivilegeFault"),
+            wire: &["faultCause", "faultMessage", "reason", "privileges"],
+            names: &["fault_cause", "fault_message", "reason", "privileges"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl CnsPlacementFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsPlacementFault",
-    type_name: Some("CnsPlacementFault"),
-    wire: &["faultCause", "faultMessage", "reason"],
-    names: &["fault_cause", "fault_message", "reason"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsPlacementFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsPlacementFault",
+            type_name: Some("CnsPlacementFault"),
+            wire: &["faultCause", "faultMessage", "reason"],
+            names: &["fault_cause", "fault_message", "reason"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for CnsPlacementFaultKind {}
 impl std::panic::UnwindSafe for CnsPlacementFaultKind {}
 impl std::panic::RefUnwindSafe for CnsPlacementFaultKind {}
 impl Clone for CnsPlacementFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsPlacementFault(v) => {

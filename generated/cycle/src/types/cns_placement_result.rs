@@ -33,18 +33,18 @@ impl CnsPlacementResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsPlacementResult",
-    type_name: Some("CnsPlacementResult"),
-    wire: &["datastore", "placementFaults", "clusters"],
-    names: &["datastore", "placement_faults", "clusters"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsPlacementResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsPlacementResult",
+            type_name: Some("CnsPlacementResult"),
+            wire: &["datastore", "placementFaults", "clusters"],
+            names: &["datastore", "placement_faults", "clusters"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

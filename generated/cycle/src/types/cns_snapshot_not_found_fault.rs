@@ -33,18 +33,24 @@ impl CnsSnapshotNotFoundFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsSnapshotNotFoundFault",
-    type_name: Some("CnsSnapshotNotFoundFault"),
-    wire: &["faultCause", "faultMessage", "reason", "volumeId", "SnapshotId"],
-    names: &["fault_cause", "fault_message", "reason", "volume_id", "snapshot_id"],
-    required: &[2u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsSnapshotNotFoundFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsSnapshotNotFoundFault",
+            type_name: Some("CnsSnapshotNotFoundFault"),
+            wire: &["faultCause", "faultMessage", "reason", "volumeId", "SnapshotId"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "reason",
+                "volume_id",
+                "snapshot_id",
+            ],
+            required: &[2u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl CnsVolumeAlreadyExistsFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeAlreadyExistsFault",
-    type_name: Some("CnsVolumeAlreadyExistsFault"),
-    wire: &["faultCause", "faultMessage", "reason", "volumeId", "datastore"],
-    names: &["fault_cause", "fault_message", "reason", "volume_id", "datastore"],
-    required: &[2u16, 3u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeAlreadyExistsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeAlreadyExistsFault",
+            type_name: Some("CnsVolumeAlreadyExistsFault"),
+            wire: &["faultCause", "faultMessage", "reason", "volumeId", "datastore"],
+            names: &["fault_cause", "fault_message", "reason", "volume_id", "datastore"],
+            required: &[2u16, 3u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

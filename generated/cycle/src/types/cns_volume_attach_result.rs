@@ -29,18 +29,18 @@ impl CnsVolumeAttachResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeAttachResult",
-    type_name: Some("CnsVolumeAttachResult"),
-    wire: &["volumeId", "fault", "diskUUID"],
-    names: &["volume_id", "fault", "disk_uuid"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeAttachResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeAttachResult",
+            type_name: Some("CnsVolumeAttachResult"),
+            wire: &["volumeId", "fault", "diskUUID"],
+            names: &["volume_id", "fault", "disk_uuid"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

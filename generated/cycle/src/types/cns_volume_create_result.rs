@@ -31,18 +31,18 @@ impl CnsVolumeCreateResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeCreateResult",
-    type_name: Some("CnsVolumeCreateResult"),
-    wire: &["volumeId", "fault", "name", "placementResults"],
-    names: &["volume_id", "fault", "name", "placement_results"],
-    required: &[],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeCreateResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeCreateResult",
+            type_name: Some("CnsVolumeCreateResult"),
+            wire: &["volumeId", "fault", "name", "placementResults"],
+            names: &["volume_id", "fault", "name", "placement_results"],
+            required: &[],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

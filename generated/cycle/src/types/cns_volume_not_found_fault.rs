@@ -31,18 +31,18 @@ impl CnsVolumeNotFoundFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeNotFoundFault",
-    type_name: Some("CnsVolumeNotFoundFault"),
-    wire: &["faultCause", "faultMessage", "reason", "volumeId"],
-    names: &["fault_cause", "fault_message", "reason", "volume_id"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeNotFoundFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeNotFoundFault",
+            type_name: Some("CnsVolumeNotFoundFault"),
+            wire: &["faultCause", "faultMessage", "reason", "volumeId"],
+            names: &["fault_cause", "fault_message", "reason", "volume_id"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CnsVolumeOperationBatchResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeOperationBatchResult",
-    type_name: Some("CnsVolumeOperationBatchResult"),
-    wire: &["volumeResults"],
-    names: &["volume_results"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeOperationBatchResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeOperationBatchResult",
+            type_name: Some("CnsVolumeOperationBatchResult"),
+            wire: &["volumeResults"],
+            names: &["volume_results"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

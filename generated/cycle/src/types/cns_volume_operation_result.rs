@@ -29,18 +29,18 @@ impl CnsVolumeOperationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeOperationResult",
-    type_name: Some("CnsVolumeOperationResult"),
-    wire: &["volumeId", "fault"],
-    names: &["volume_id", "fault"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeOperationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeOperationResult",
+            type_name: Some("CnsVolumeOperationResult"),
+            wire: &["volumeId", "fault"],
+            names: &["volume_id", "fault"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for CnsVolumeOperationResultKind {}
 impl std::panic::UnwindSafe for CnsVolumeOperationResultKind {}
 impl std::panic::RefUnwindSafe for CnsVolumeOperationResultKind {}
 impl Clone for CnsVolumeOperationResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsVolumeOperationResult(v) => {

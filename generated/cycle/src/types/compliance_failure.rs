@@ -31,18 +31,18 @@ impl ComplianceFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComplianceFailure",
-    type_name: Some("ComplianceFailure"),
-    wire: &["failureType", "message", "expressionName", "failureValues"],
-    names: &["failure_type", "message", "expression_name", "failure_values"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComplianceFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComplianceFailure",
+            type_name: Some("ComplianceFailure"),
+            wire: &["failureType", "message", "expressionName", "failureValues"],
+            names: &["failure_type", "message", "expression_name", "failure_values"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,28 @@ impl ComplianceFailureComplianceFailureValues {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComplianceFailureComplianceFailureValues",
-    type_name: Some("ComplianceFailureComplianceFailureValues"),
-    wire: &["comparisonIdentifier", "profileInstance", "hostValue", "profileValue"],
-    names: &["comparison_identifier", "profile_instance", "host_value", "profile_value"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComplianceFailureComplianceFailureValues {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComplianceFailureComplianceFailureValues",
+            type_name: Some("ComplianceFailureComplianceFailureValues"),
+            wire: &[
+                "comparisonIdentifier",
+                "profileInstance",
+                "hostValue",
+                "profileValue",
+            ],
+            names: &[
+                "comparison_identifier",
+                "profile_instance",
+                "host_value",
+                "profile_value",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

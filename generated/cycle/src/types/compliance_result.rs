@@ -37,18 +37,18 @@ impl ComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComplianceResult",
-    type_name: Some("ComplianceResult"),
-    wire: &["profile", "complianceStatus", "entity", "checkTime", "failure"],
-    names: &["profile", "compliance_status", "entity", "check_time", "failure"],
-    required: &[1u16],
-    by_name: &[3u16, 1u16, 2u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComplianceResult",
+            type_name: Some("ComplianceResult"),
+            wire: &["profile", "complianceStatus", "entity", "checkTime", "failure"],
+            names: &["profile", "compliance_status", "entity", "check_time", "failure"],
+            required: &[1u16],
+            by_name: &[3u16, 1u16, 2u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

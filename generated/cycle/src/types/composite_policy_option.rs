@@ -27,18 +27,18 @@ impl CompositePolicyOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CompositePolicyOption",
-    type_name: Some("CompositePolicyOption"),
-    wire: &["id", "parameter", "option"],
-    names: &["id", "parameter", "option"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CompositePolicyOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CompositePolicyOption",
+            type_name: Some("CompositePolicyOption"),
+            wire: &["id", "parameter", "option"],
+            names: &["id", "parameter", "option"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,28 +33,28 @@ impl ComputeResourceConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComputeResourceConfigInfo",
-    type_name: Some("ComputeResourceConfigInfo"),
-    wire: &[
-        "vmSwapPlacement",
-        "spbmEnabled",
-        "defaultHardwareVersionKey",
-        "maximumHardwareVersionKey",
-    ],
-    names: &[
-        "vm_swap_placement",
-        "spbm_enabled",
-        "default_hardware_version_key",
-        "maximum_hardware_version_key",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComputeResourceConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComputeResourceConfigInfo",
+            type_name: Some("ComputeResourceConfigInfo"),
+            wire: &[
+                "vmSwapPlacement",
+                "spbmEnabled",
+                "defaultHardwareVersionKey",
+                "maximumHardwareVersionKey",
+            ],
+            names: &[
+                "vm_swap_placement",
+                "spbm_enabled",
+                "default_hardware_version_key",
+                "maximum_hardware_version_key",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -141,7 +141,6 @@ impl Unpin for ComputeResourceConfigInfoKind {}
 impl std::panic::UnwindSafe for ComputeResourceConfigInfoKind {}
 impl std::panic::RefUnwindSafe for ComputeResourceConfigInfoKind {}
 impl Clone for ComputeResourceConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ComputeResourceConfigInfo(v) => {

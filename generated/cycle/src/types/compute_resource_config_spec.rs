@@ -51,38 +51,38 @@ impl ComputeResourceConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComputeResourceConfigSpec",
-    type_name: Some("ComputeResourceConfigSpec"),
-    wire: &[
-        "vmSwapPlacement",
-        "spbmEnabled",
-        "defaultHardwareVersionKey",
-        "desiredSoftwareSpec",
-        "maximumHardwareVersionKey",
-        "enableConfigManager",
-        "hostSeedSpec",
-        "softwareSpecId",
-        "networkBootMode",
-    ],
-    names: &[
-        "vm_swap_placement",
-        "spbm_enabled",
-        "default_hardware_version_key",
-        "desired_software_spec",
-        "maximum_hardware_version_key",
-        "enable_config_manager",
-        "host_seed_spec",
-        "software_spec_id",
-        "network_boot_mode",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 5u16, 6u16, 4u16, 8u16, 7u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComputeResourceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComputeResourceConfigSpec",
+            type_name: Some("ComputeResourceConfigSpec"),
+            wire: &[
+                "vmSwapPlacement",
+                "spbmEnabled",
+                "defaultHardwareVersionKey",
+                "desiredSoftwareSpec",
+                "maximumHardwareVersionKey",
+                "enableConfigManager",
+                "hostSeedSpec",
+                "softwareSpecId",
+                "networkBootMode",
+            ],
+            names: &[
+                "vm_swap_placement",
+                "spbm_enabled",
+                "default_hardware_version_key",
+                "desired_software_spec",
+                "maximum_hardware_version_key",
+                "enable_config_manager",
+                "host_seed_spec",
+                "software_spec_id",
+                "network_boot_mode",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 5u16, 6u16, 4u16, 8u16, 7u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -184,7 +184,6 @@ impl Unpin for ComputeResourceConfigSpecKind {}
 impl std::panic::UnwindSafe for ComputeResourceConfigSpecKind {}
 impl std::panic::RefUnwindSafe for ComputeResourceConfigSpecKind {}
 impl Clone for ComputeResourceConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ComputeResourceConfigSpec(v) => {

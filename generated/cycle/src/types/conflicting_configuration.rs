@@ -27,18 +27,18 @@ impl ConflictingConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ConflictingConfiguration",
-    type_name: Some("ConflictingConfiguration"),
-    wire: &["faultCause", "faultMessage", "configInConflict"],
-    names: &["fault_cause", "fault_message", "config_in_conflict"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ConflictingConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ConflictingConfiguration",
+            type_name: Some("ConflictingConfiguration"),
+            wire: &["faultCause", "faultMessage", "configInConflict"],
+            names: &["fault_cause", "fault_message", "config_in_conflict"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -40,34 +40,34 @@ impl CpuCompatibilityUnknown {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CpuCompatibilityUnknown",
-    type_name: Some("CpuCompatibilityUnknown"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "level",
-        "registerName",
-        "registerBits",
-        "desiredBits",
-        "host",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "level",
-        "register_name",
-        "register_bits",
-        "desired_bits",
-        "host",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CpuCompatibilityUnknown {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CpuCompatibilityUnknown",
+            type_name: Some("CpuCompatibilityUnknown"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "level",
+                "registerName",
+                "registerBits",
+                "desiredBits",
+                "host",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "level",
+                "register_name",
+                "register_bits",
+                "desired_bits",
+                "host",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -42,34 +42,34 @@ impl CpuIncompatible {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CpuIncompatible",
-    type_name: Some("CpuIncompatible"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "level",
-        "registerName",
-        "registerBits",
-        "desiredBits",
-        "host",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "level",
-        "register_name",
-        "register_bits",
-        "desired_bits",
-        "host",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CpuIncompatible {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CpuIncompatible",
+            type_name: Some("CpuIncompatible"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "level",
+                "registerName",
+                "registerBits",
+                "desiredBits",
+                "host",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "level",
+                "register_name",
+                "register_bits",
+                "desired_bits",
+                "host",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[5u16, 0u16, 1u16, 6u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -171,7 +171,6 @@ impl Unpin for CpuIncompatibleKind {}
 impl std::panic::UnwindSafe for CpuIncompatibleKind {}
 impl std::panic::RefUnwindSafe for CpuIncompatibleKind {}
 impl Clone for CpuIncompatibleKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CpuIncompatible(v) => {

@@ -56,53 +56,53 @@ impl CpuIncompatible1ECX {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CpuIncompatible1ECX",
-    type_name: Some("CpuIncompatible1ECX"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "level",
-        "registerName",
-        "registerBits",
-        "desiredBits",
-        "host",
-        "sse3",
-        "pclmulqdq",
-        "ssse3",
-        "sse41",
-        "sse42",
-        "aes",
-        "other",
-        "otherOnly",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "level",
-        "register_name",
-        "register_bits",
-        "desired_bits",
-        "host",
-        "sse3",
-        "pclmulqdq",
-        "ssse3",
-        "sse41",
-        "sse42",
-        "aes",
-        "other",
-        "other_only",
-    ],
-    required: &[2u16, 3u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16, 14u16],
-    by_name: &[
-        12u16, 5u16, 0u16, 1u16, 6u16, 2u16, 13u16, 14u16, 8u16, 4u16, 3u16, 7u16, 10u16,
-        11u16, 9u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CpuIncompatible1ECX {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CpuIncompatible1ECX",
+            type_name: Some("CpuIncompatible1ECX"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "level",
+                "registerName",
+                "registerBits",
+                "desiredBits",
+                "host",
+                "sse3",
+                "pclmulqdq",
+                "ssse3",
+                "sse41",
+                "sse42",
+                "aes",
+                "other",
+                "otherOnly",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "level",
+                "register_name",
+                "register_bits",
+                "desired_bits",
+                "host",
+                "sse3",
+                "pclmulqdq",
+                "ssse3",
+                "sse41",
+                "sse42",
+                "aes",
+                "other",
+                "other_only",
+            ],
+            required: &[2u16, 3u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16, 13u16, 14u16],
+            by_name: &[
+                12u16, 5u16, 0u16, 1u16, 6u16, 2u16, 13u16, 14u16, 8u16, 4u16, 3u16,
+                7u16, 10u16, 11u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -52,48 +52,49 @@ impl CpuIncompatible81EDX {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CpuIncompatible81EDX",
-    type_name: Some("CpuIncompatible81EDX"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "level",
-        "registerName",
-        "registerBits",
-        "desiredBits",
-        "host",
-        "nx",
-        "ffxsr",
-        "rdtscp",
-        "lm",
-        "other",
-        "otherOnly",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "level",
-        "register_name",
-        "register_bits",
-        "desired_bits",
-        "host",
-        "nx",
-        "ffxsr",
-        "rdtscp",
-        "lm",
-        "other",
-        "other_only",
-    ],
-    required: &[2u16, 3u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
-    by_name: &[
-        5u16, 0u16, 1u16, 8u16, 6u16, 2u16, 10u16, 7u16, 11u16, 12u16, 9u16, 4u16, 3u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CpuIncompatible81EDX {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CpuIncompatible81EDX",
+            type_name: Some("CpuIncompatible81EDX"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "level",
+                "registerName",
+                "registerBits",
+                "desiredBits",
+                "host",
+                "nx",
+                "ffxsr",
+                "rdtscp",
+                "lm",
+                "other",
+                "otherOnly",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "level",
+                "register_name",
+                "register_bits",
+                "desired_bits",
+                "host",
+                "nx",
+                "ffxsr",
+                "rdtscp",
+                "lm",
+                "other",
+                "other_only",
+            ],
+            required: &[2u16, 3u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
+            by_name: &[
+                5u16, 0u16, 1u16, 8u16, 6u16, 2u16, 10u16, 7u16, 11u16, 12u16, 9u16,
+                4u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

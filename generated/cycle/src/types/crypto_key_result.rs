@@ -31,18 +31,18 @@ impl CryptoKeyResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoKeyResult",
-    type_name: Some("CryptoKeyResult"),
-    wire: &["keyId", "success", "reason", "fault"],
-    names: &["key_id", "success", "reason", "fault"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoKeyResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoKeyResult",
+            type_name: Some("CryptoKeyResult"),
+            wire: &["keyId", "success", "reason", "fault"],
+            names: &["key_id", "success", "reason", "fault"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl CustomizationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationFault",
-    type_name: Some("CustomizationFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationFault",
+            type_name: Some("CustomizationFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -141,7 +141,6 @@ impl Unpin for CustomizationFaultKind {}
 impl std::panic::UnwindSafe for CustomizationFaultKind {}
 impl std::panic::RefUnwindSafe for CustomizationFaultKind {}
 impl Clone for CustomizationFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationFault(v) => {

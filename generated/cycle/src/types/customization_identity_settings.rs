@@ -23,18 +23,18 @@ impl CustomizationIdentitySettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIdentitySettings",
-    type_name: Some("CustomizationIdentitySettings"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIdentitySettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIdentitySettings",
+            type_name: Some("CustomizationIdentitySettings"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for CustomizationIdentitySettingsKind {}
 impl std::panic::UnwindSafe for CustomizationIdentitySettingsKind {}
 impl std::panic::RefUnwindSafe for CustomizationIdentitySettingsKind {}
 impl Clone for CustomizationIdentitySettingsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationIdentitySettings(v) => {

@@ -47,38 +47,38 @@ impl CustomizationLinuxPrep {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationLinuxPrep",
-    type_name: Some("CustomizationLinuxPrep"),
-    wire: &[
-        "hostName",
-        "domain",
-        "timeZone",
-        "hwClockUTC",
-        "scriptText",
-        "compatibleCustomizationMethod",
-        "resetPassword",
-        "password",
-        "extraConfig",
-    ],
-    names: &[
-        "host_name",
-        "domain",
-        "time_zone",
-        "hw_clock_utc",
-        "script_text",
-        "compatible_customization_method",
-        "reset_password",
-        "password",
-        "extra_config",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 1u16, 8u16, 0u16, 3u16, 7u16, 6u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationLinuxPrep {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationLinuxPrep",
+            type_name: Some("CustomizationLinuxPrep"),
+            wire: &[
+                "hostName",
+                "domain",
+                "timeZone",
+                "hwClockUTC",
+                "scriptText",
+                "compatibleCustomizationMethod",
+                "resetPassword",
+                "password",
+                "extraConfig",
+            ],
+            names: &[
+                "host_name",
+                "domain",
+                "time_zone",
+                "hw_clock_utc",
+                "script_text",
+                "compatible_customization_method",
+                "reset_password",
+                "password",
+                "extra_config",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 1u16, 8u16, 0u16, 3u16, 7u16, 6u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

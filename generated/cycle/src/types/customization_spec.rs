@@ -31,24 +31,30 @@ impl CustomizationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationSpec",
-    type_name: Some("CustomizationSpec"),
-    wire: &["options", "identity", "globalIPSettings", "nicSettingMap", "encryptionKey"],
-    names: &[
-        "options",
-        "identity",
-        "global_ip_settings",
-        "nic_setting_map",
-        "encryption_key",
-    ],
-    required: &[1u16, 2u16],
-    by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationSpec",
+            type_name: Some("CustomizationSpec"),
+            wire: &[
+                "options",
+                "identity",
+                "globalIPSettings",
+                "nicSettingMap",
+                "encryptionKey",
+            ],
+            names: &[
+                "options",
+                "identity",
+                "global_ip_settings",
+                "nic_setting_map",
+                "encryption_key",
+            ],
+            required: &[1u16, 2u16],
+            by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,36 +43,36 @@ impl CustomizationSysprep {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationSysprep",
-    type_name: Some("CustomizationSysprep"),
-    wire: &[
-        "guiUnattended",
-        "userData",
-        "guiRunOnce",
-        "identification",
-        "licenseFilePrintData",
-        "scriptText",
-        "resetPassword",
-        "extraConfig",
-    ],
-    names: &[
-        "gui_unattended",
-        "user_data",
-        "gui_run_once",
-        "identification",
-        "license_file_print_data",
-        "script_text",
-        "reset_password",
-        "extra_config",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[7u16, 2u16, 0u16, 3u16, 4u16, 6u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationSysprep {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationSysprep",
+            type_name: Some("CustomizationSysprep"),
+            wire: &[
+                "guiUnattended",
+                "userData",
+                "guiRunOnce",
+                "identification",
+                "licenseFilePrintData",
+                "scriptText",
+                "resetPassword",
+                "extraConfig",
+            ],
+            names: &[
+                "gui_unattended",
+                "user_data",
+                "gui_run_once",
+                "identification",
+                "license_file_print_data",
+                "script_text",
+                "reset_password",
+                "extra_config",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[7u16, 2u16, 0u16, 3u16, 4u16, 6u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl DasConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DasConfigFault",
-    type_name: Some("DasConfigFault"),
-    wire: &["faultCause", "faultMessage", "reason", "output", "event"],
-    names: &["fault_cause", "fault_message", "reason", "output", "event"],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DasConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DasConfigFault",
+            type_name: Some("DasConfigFault"),
+            wire: &["faultCause", "faultMessage", "reason", "output", "event"],
+            names: &["fault_cause", "fault_message", "reason", "output", "event"],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -21,18 +21,18 @@ impl DataObject {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DataObject",
-    type_name: Some("DataObject"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DataObject {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DataObject",
+            type_name: Some("DataObject"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -4901,7 +4901,6 @@ impl Unpin for DataObjectKind {}
 impl std::panic::UnwindSafe for DataObjectKind {}
 impl std::panic::RefUnwindSafe for DataObjectKind {}
 impl Clone for DataObjectKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DataObject(v) => crate::object::clone_boxed(&**v, Self::DataObject),

@@ -37,36 +37,36 @@ impl DatacenterBasicConnectInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatacenterBasicConnectInfo",
-    type_name: Some("DatacenterBasicConnectInfo"),
-    wire: &[
-        "hostname",
-        "error",
-        "serverIp",
-        "numVm",
-        "numPoweredOnVm",
-        "hostProductInfo",
-        "hardwareVendor",
-        "hardwareModel",
-    ],
-    names: &[
-        "hostname",
-        "error",
-        "server_ip",
-        "num_vm",
-        "num_powered_on_vm",
-        "host_product_info",
-        "hardware_vendor",
-        "hardware_model",
-    ],
-    required: &[],
-    by_name: &[1u16, 7u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatacenterBasicConnectInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatacenterBasicConnectInfo",
+            type_name: Some("DatacenterBasicConnectInfo"),
+            wire: &[
+                "hostname",
+                "error",
+                "serverIp",
+                "numVm",
+                "numPoweredOnVm",
+                "hostProductInfo",
+                "hardwareVendor",
+                "hardwareModel",
+            ],
+            names: &[
+                "hostname",
+                "error",
+                "server_ip",
+                "num_vm",
+                "num_powered_on_vm",
+                "host_product_info",
+                "hardware_vendor",
+                "hardware_model",
+            ],
+            required: &[],
+            by_name: &[1u16, 7u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

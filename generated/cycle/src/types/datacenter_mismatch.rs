@@ -31,18 +31,28 @@ impl DatacenterMismatch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatacenterMismatch",
-    type_name: Some("DatacenterMismatch"),
-    wire: &["faultCause", "faultMessage", "invalidArgument", "expectedDatacenter"],
-    names: &["fault_cause", "fault_message", "invalid_argument", "expected_datacenter"],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatacenterMismatch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatacenterMismatch",
+            type_name: Some("DatacenterMismatch"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "invalidArgument",
+                "expectedDatacenter",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_argument",
+                "expected_datacenter",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

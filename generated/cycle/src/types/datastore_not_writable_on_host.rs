@@ -37,18 +37,18 @@ impl DatastoreNotWritableOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreNotWritableOnHost",
-    type_name: Some("DatastoreNotWritableOnHost"),
-    wire: &["faultCause", "faultMessage", "datastore", "name", "host"],
-    names: &["fault_cause", "fault_message", "datastore", "name", "host"],
-    required: &[4u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreNotWritableOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreNotWritableOnHost",
+            type_name: Some("DatastoreNotWritableOnHost"),
+            wire: &["faultCause", "faultMessage", "datastore", "name", "host"],
+            names: &["fault_cause", "fault_message", "datastore", "name", "host"],
+            required: &[4u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -138,7 +138,6 @@ impl Unpin for DatastoreNotWritableOnHostKind {}
 impl std::panic::UnwindSafe for DatastoreNotWritableOnHostKind {}
 impl std::panic::RefUnwindSafe for DatastoreNotWritableOnHostKind {}
 impl Clone for DatastoreNotWritableOnHostKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DatastoreNotWritableOnHost(v) => {

@@ -31,18 +31,18 @@ impl DeltaDiskFormatNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeltaDiskFormatNotSupported",
-    type_name: Some("DeltaDiskFormatNotSupported"),
-    wire: &["faultCause", "faultMessage", "datastore", "deltaDiskFormat"],
-    names: &["fault_cause", "fault_message", "datastore", "delta_disk_format"],
-    required: &[3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeltaDiskFormatNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeltaDiskFormatNotSupported",
+            type_name: Some("DeltaDiskFormatNotSupported"),
+            wire: &["faultCause", "faultMessage", "datastore", "deltaDiskFormat"],
+            names: &["fault_cause", "fault_message", "datastore", "delta_disk_format"],
+            required: &[3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

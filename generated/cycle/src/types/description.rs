@@ -27,18 +27,18 @@ impl Description {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Description",
-    type_name: Some("Description"),
-    wire: &["label", "summary"],
-    names: &["label", "summary"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Description {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Description",
+            type_name: Some("Description"),
+            wire: &["label", "summary"],
+            names: &["label", "summary"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for DescriptionKind {}
 impl std::panic::UnwindSafe for DescriptionKind {}
 impl std::panic::RefUnwindSafe for DescriptionKind {}
 impl Clone for DescriptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Description(v) => Self::Description(Clone::clone(v)),

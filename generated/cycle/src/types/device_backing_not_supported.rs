@@ -33,18 +33,18 @@ impl DeviceBackingNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeviceBackingNotSupported",
-    type_name: Some("DeviceBackingNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason", "backing"],
-    names: &["fault_cause", "fault_message", "device", "reason", "backing"],
-    required: &[2u16, 4u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeviceBackingNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeviceBackingNotSupported",
+            type_name: Some("DeviceBackingNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason", "backing"],
+            names: &["fault_cause", "fault_message", "device", "reason", "backing"],
+            required: &[2u16, 4u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -142,7 +142,6 @@ impl Unpin for DeviceBackingNotSupportedKind {}
 impl std::panic::UnwindSafe for DeviceBackingNotSupportedKind {}
 impl std::panic::RefUnwindSafe for DeviceBackingNotSupportedKind {}
 impl Clone for DeviceBackingNotSupportedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DeviceBackingNotSupported(v) => {

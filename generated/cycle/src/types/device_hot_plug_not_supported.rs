@@ -29,18 +29,18 @@ impl DeviceHotPlugNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeviceHotPlugNotSupported",
-    type_name: Some("DeviceHotPlugNotSupported"),
-    wire: &["faultCause", "faultMessage", "property", "deviceIndex"],
-    names: &["fault_cause", "fault_message", "property", "device_index"],
-    required: &[3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeviceHotPlugNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeviceHotPlugNotSupported",
+            type_name: Some("DeviceHotPlugNotSupported"),
+            wire: &["faultCause", "faultMessage", "property", "deviceIndex"],
+            names: &["fault_cause", "fault_message", "property", "device_index"],
+            required: &[3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

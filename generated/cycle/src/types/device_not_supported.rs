@@ -31,18 +31,18 @@ impl DeviceNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeviceNotSupported",
-    type_name: Some("DeviceNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason"],
-    names: &["fault_cause", "fault_message", "device", "reason"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeviceNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeviceNotSupported",
+            type_name: Some("DeviceNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason"],
+            names: &["fault_cause", "fault_message", "device", "reason"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -153,7 +153,6 @@ impl Unpin for DeviceNotSupportedKind {}
 impl std::panic::UnwindSafe for DeviceNotSupportedKind {}
 impl std::panic::RefUnwindSafe for DeviceNotSupportedKind {}
 impl Clone for DeviceNotSupportedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DeviceNotSupported(v) => {

@@ -33,32 +33,32 @@ impl DeviceUnsupportedForVmVersion {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeviceUnsupportedForVmVersion",
-    type_name: Some("DeviceUnsupportedForVmVersion"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "property",
-        "deviceIndex",
-        "currentVersion",
-        "expectedVersion",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "property",
-        "device_index",
-        "current_version",
-        "expected_version",
-    ],
-    required: &[3u16, 4u16, 5u16],
-    by_name: &[4u16, 3u16, 5u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeviceUnsupportedForVmVersion {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeviceUnsupportedForVmVersion",
+            type_name: Some("DeviceUnsupportedForVmVersion"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "property",
+                "deviceIndex",
+                "currentVersion",
+                "expectedVersion",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "property",
+                "device_index",
+                "current_version",
+                "expected_version",
+            ],
+            required: &[3u16, 4u16, 5u16],
+            by_name: &[4u16, 3u16, 5u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

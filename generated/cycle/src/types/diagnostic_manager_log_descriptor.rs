@@ -33,18 +33,18 @@ impl DiagnosticManagerLogDescriptor {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiagnosticManagerLogDescriptor",
-    type_name: Some("DiagnosticManagerLogDescriptor"),
-    wire: &["key", "fileName", "creator", "format", "mimeType", "info"],
-    names: &["key", "file_name", "creator", "format", "mime_type", "info"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[2u16, 1u16, 3u16, 5u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiagnosticManagerLogDescriptor {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiagnosticManagerLogDescriptor",
+            type_name: Some("DiagnosticManagerLogDescriptor"),
+            wire: &["key", "fileName", "creator", "format", "mimeType", "info"],
+            names: &["key", "file_name", "creator", "format", "mime_type", "info"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[2u16, 1u16, 3u16, 5u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

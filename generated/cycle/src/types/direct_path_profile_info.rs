@@ -33,18 +33,18 @@ impl DirectPathProfileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileInfo",
-    type_name: Some("DirectPathProfileInfo"),
-    wire: &["id", "name", "description", "vendorName", "deviceConfig"],
-    names: &["id", "name", "description", "vendor_name", "device_config"],
-    required: &[0u16, 1u16, 3u16, 4u16],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileInfo",
+            type_name: Some("DirectPathProfileInfo"),
+            wire: &["id", "name", "description", "vendorName", "deviceConfig"],
+            names: &["id", "name", "description", "vendor_name", "device_config"],
+            required: &[0u16, 1u16, 3u16, 4u16],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl DirectPathProfileManagerCapacityInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityInfo",
-    type_name: Some("DirectPathProfileManagerCapacityInfo"),
-    wire: &["profile", "consumed", "remaining", "max", "unusedReservation"],
-    names: &["profile", "consumed", "remaining", "max", "unused_reservation"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityInfo",
+            type_name: Some("DirectPathProfileManagerCapacityInfo"),
+            wire: &["profile", "consumed", "remaining", "max", "unusedReservation"],
+            names: &["profile", "consumed", "remaining", "max", "unused_reservation"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DirectPathProfileManagerCapacityQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityQuerySpec",
-    type_name: Some("DirectPathProfileManagerCapacityQuerySpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityQuerySpec",
+            type_name: Some("DirectPathProfileManagerCapacityQuerySpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -117,7 +117,6 @@ impl Unpin for DirectPathProfileManagerCapacityQuerySpecKind {}
 impl std::panic::UnwindSafe for DirectPathProfileManagerCapacityQuerySpecKind {}
 impl std::panic::RefUnwindSafe for DirectPathProfileManagerCapacityQuerySpecKind {}
 impl Clone for DirectPathProfileManagerCapacityQuerySpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DirectPathProfileManagerCapacityQuerySpec(v) => {

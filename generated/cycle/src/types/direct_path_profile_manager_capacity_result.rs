@@ -25,18 +25,18 @@ impl DirectPathProfileManagerCapacityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityResult",
-    type_name: Some("DirectPathProfileManagerCapacityResult"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityResult",
+            type_name: Some("DirectPathProfileManagerCapacityResult"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for DirectPathProfileManagerCapacityResultKind {}
 impl std::panic::UnwindSafe for DirectPathProfileManagerCapacityResultKind {}
 impl std::panic::RefUnwindSafe for DirectPathProfileManagerCapacityResultKind {}
 impl Clone for DirectPathProfileManagerCapacityResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DirectPathProfileManagerCapacityResult(v) => {

@@ -27,18 +27,18 @@ impl DirectPathProfileManagerCapacityUnknown {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityUnknown",
-    type_name: Some("DirectPathProfileManagerCapacityUnknown"),
-    wire: &["querySpec", "faultList"],
-    names: &["query_spec", "fault_list"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityUnknown {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityUnknown",
+            type_name: Some("DirectPathProfileManagerCapacityUnknown"),
+            wire: &["querySpec", "faultList"],
+            names: &["query_spec", "fault_list"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

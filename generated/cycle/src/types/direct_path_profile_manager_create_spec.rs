@@ -29,18 +29,18 @@ impl DirectPathProfileManagerCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCreateSpec",
-    type_name: Some("DirectPathProfileManagerCreateSpec"),
-    wire: &["name", "description", "deviceConfig"],
-    names: &["name", "description", "device_config"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCreateSpec",
+            type_name: Some("DirectPathProfileManagerCreateSpec"),
+            wire: &["name", "description", "deviceConfig"],
+            names: &["name", "description", "device_config"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DirectPathProfileManagerDirectPathConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerDirectPathConfig",
-    type_name: Some("DirectPathProfileManagerDirectPathConfig"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerDirectPathConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerDirectPathConfig",
+            type_name: Some("DirectPathProfileManagerDirectPathConfig"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for DirectPathProfileManagerDirectPathConfigKind {}
 impl std::panic::UnwindSafe for DirectPathProfileManagerDirectPathConfigKind {}
 impl std::panic::RefUnwindSafe for DirectPathProfileManagerDirectPathConfigKind {}
 impl Clone for DirectPathProfileManagerDirectPathConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DirectPathProfileManagerDirectPathConfig(v) => {

@@ -33,18 +33,18 @@ impl DisabledClusterFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DisabledClusterFault",
-    type_name: Some("DisabledClusterFault"),
-    wire: &["faultCause", "faultMessage", "disabledComputeResource"],
-    names: &["fault_cause", "fault_message", "disabled_compute_resource"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DisabledClusterFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DisabledClusterFault",
+            type_name: Some("DisabledClusterFault"),
+            wire: &["faultCause", "faultMessage", "disabledComputeResource"],
+            names: &["fault_cause", "fault_message", "disabled_compute_resource"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

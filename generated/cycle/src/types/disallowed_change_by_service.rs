@@ -29,18 +29,23 @@ impl DisallowedChangeByService {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DisallowedChangeByService",
-    type_name: Some("DisallowedChangeByService"),
-    wire: &["faultCause", "faultMessage", "serviceName", "disallowedChange"],
-    names: &["fault_cause", "fault_message", "service_name", "disallowed_change"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DisallowedChangeByService {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DisallowedChangeByService",
+            type_name: Some("DisallowedChangeByService"),
+            wire: &["faultCause", "faultMessage", "serviceName", "disallowedChange"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "service_name",
+                "disallowed_change",
+            ],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

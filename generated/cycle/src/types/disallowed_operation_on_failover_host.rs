@@ -31,18 +31,18 @@ impl DisallowedOperationOnFailoverHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DisallowedOperationOnFailoverHost",
-    type_name: Some("DisallowedOperationOnFailoverHost"),
-    wire: &["faultCause", "faultMessage", "host", "hostname"],
-    names: &["fault_cause", "fault_message", "host", "hostname"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DisallowedOperationOnFailoverHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DisallowedOperationOnFailoverHost",
+            type_name: Some("DisallowedOperationOnFailoverHost"),
+            wire: &["faultCause", "faultMessage", "host", "hostname"],
+            names: &["fault_cause", "fault_message", "host", "hostname"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

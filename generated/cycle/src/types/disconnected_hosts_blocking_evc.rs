@@ -27,18 +27,18 @@ impl DisconnectedHostsBlockingEVC {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DisconnectedHostsBlockingEVC",
-    type_name: Some("DisconnectedHostsBlockingEVC"),
-    wire: &["faultCause", "faultMessage", "faults"],
-    names: &["fault_cause", "fault_message", "faults"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DisconnectedHostsBlockingEVC {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DisconnectedHostsBlockingEVC",
+            type_name: Some("DisconnectedHostsBlockingEVC"),
+            wire: &["faultCause", "faultMessage", "faults"],
+            names: &["fault_cause", "fault_message", "faults"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

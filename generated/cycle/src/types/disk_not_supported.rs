@@ -29,18 +29,18 @@ impl DiskNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiskNotSupported",
-    type_name: Some("DiskNotSupported"),
-    wire: &["faultCause", "faultMessage", "disk"],
-    names: &["fault_cause", "fault_message", "disk"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiskNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiskNotSupported",
+            type_name: Some("DiskNotSupported"),
+            wire: &["faultCause", "faultMessage", "disk"],
+            names: &["fault_cause", "fault_message", "disk"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for DiskNotSupportedKind {}
 impl std::panic::UnwindSafe for DiskNotSupportedKind {}
 impl std::panic::RefUnwindSafe for DiskNotSupportedKind {}
 impl Clone for DiskNotSupportedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DiskNotSupported(v) => {

@@ -43,34 +43,34 @@ impl DistributedVirtualSwitchHostMember {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMember",
-    type_name: Some("DistributedVirtualSwitchHostMember"),
-    wire: &[
-        "dynamicProperty",
-        "runtimeState",
-        "config",
-        "productInfo",
-        "uplinkPortKey",
-        "status",
-        "statusDetail",
-    ],
-    names: &[
-        "dynamic_property",
-        "runtime_state",
-        "config",
-        "product_info",
-        "uplink_port_key",
-        "status",
-        "status_detail",
-    ],
-    required: &[2u16, 5u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16, 5u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMember {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMember",
+            type_name: Some("DistributedVirtualSwitchHostMember"),
+            wire: &[
+                "dynamicProperty",
+                "runtimeState",
+                "config",
+                "productInfo",
+                "uplinkPortKey",
+                "status",
+                "statusDetail",
+            ],
+            names: &[
+                "dynamic_property",
+                "runtime_state",
+                "config",
+                "product_info",
+                "uplink_port_key",
+                "status",
+                "status_detail",
+            ],
+            required: &[2u16, 5u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16, 5u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl DistributedVirtualSwitchHostMemberConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberConfigSpec",
-    type_name: Some("DistributedVirtualSwitchHostMemberConfigSpec"),
-    wire: &[
-        "dynamicProperty",
-        "operation",
-        "host",
-        "backing",
-        "maxProxySwitchPorts",
-        "vendorSpecificConfig",
-    ],
-    names: &[
-        "dynamic_property",
-        "operation",
-        "host",
-        "backing",
-        "max_proxy_switch_ports",
-        "vendor_specific_config",
-    ],
-    required: &[1u16, 2u16],
-    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberConfigSpec",
+            type_name: Some("DistributedVirtualSwitchHostMemberConfigSpec"),
+            wire: &[
+                "dynamicProperty",
+                "operation",
+                "host",
+                "backing",
+                "maxProxySwitchPorts",
+                "vendorSpecificConfig",
+            ],
+            names: &[
+                "dynamic_property",
+                "operation",
+                "host",
+                "backing",
+                "max_proxy_switch_ports",
+                "vendor_specific_config",
+            ],
+            required: &[1u16, 2u16],
+            by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

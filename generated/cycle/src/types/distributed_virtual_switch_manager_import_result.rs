@@ -31,22 +31,26 @@ impl DistributedVirtualSwitchManagerImportResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerImportResult",
-    type_name: Some("DistributedVirtualSwitchManagerImportResult"),
-    wire: &["distributedVirtualSwitch", "distributedVirtualPortgroup", "importFault"],
-    names: &[
-        "distributed_virtual_switch",
-        "distributed_virtual_portgroup",
-        "import_fault",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerImportResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerImportResult",
+            type_name: Some("DistributedVirtualSwitchManagerImportResult"),
+            wire: &[
+                "distributedVirtualSwitch",
+                "distributedVirtualPortgroup",
+                "importFault",
+            ],
+            names: &[
+                "distributed_virtual_switch",
+                "distributed_virtual_portgroup",
+                "import_fault",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,40 +45,40 @@ impl DistributedVirtualSwitchPortCriteria {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchPortCriteria",
-    type_name: Some("DistributedVirtualSwitchPortCriteria"),
-    wire: &[
-        "dynamicProperty",
-        "connected",
-        "active",
-        "uplinkPort",
-        "nsxPort",
-        "scope",
-        "portgroupKey",
-        "inside",
-        "portKey",
-        "host",
-    ],
-    names: &[
-        "dynamic_property",
-        "connected",
-        "active",
-        "uplink_port",
-        "nsx_port",
-        "scope",
-        "portgroup_key",
-        "inside",
-        "port_key",
-        "host",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16, 9u16, 7u16, 4u16, 8u16, 6u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchPortCriteria {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchPortCriteria",
+            type_name: Some("DistributedVirtualSwitchPortCriteria"),
+            wire: &[
+                "dynamicProperty",
+                "connected",
+                "active",
+                "uplinkPort",
+                "nsxPort",
+                "scope",
+                "portgroupKey",
+                "inside",
+                "portKey",
+                "host",
+            ],
+            names: &[
+                "dynamic_property",
+                "connected",
+                "active",
+                "uplink_port",
+                "nsx_port",
+                "scope",
+                "portgroup_key",
+                "inside",
+                "port_key",
+                "host",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16, 9u16, 7u16, 4u16, 8u16, 6u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl DpuStatusInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DpuStatusInfo",
-    type_name: Some("DpuStatusInfo"),
-    wire: &["name", "status", "dpuId", "fru", "sensors"],
-    names: &["name", "status", "dpu_id", "fru", "sensors"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for DpuStatusInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DpuStatusInfo",
+            type_name: Some("DpuStatusInfo"),
+            wire: &["name", "status", "dpuId", "fru", "sensors"],
+            names: &["name", "status", "dpu_id", "fru", "sensors"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl DpuStatusInfoOperationalInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DpuStatusInfoOperationalInfo",
-    type_name: Some("DpuStatusInfoOperationalInfo"),
-    wire: &["sensorId", "healthState", "reading", "units", "timeStamp"],
-    names: &["sensor_id", "health_state", "reading", "units", "time_stamp"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for DpuStatusInfoOperationalInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DpuStatusInfoOperationalInfo",
+            type_name: Some("DpuStatusInfoOperationalInfo"),
+            wire: &["sensorId", "healthState", "reading", "units", "timeStamp"],
+            names: &["sensor_id", "health_state", "reading", "units", "time_stamp"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl DrsVmotionIncompatibleFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DrsVmotionIncompatibleFault",
-    type_name: Some("DrsVmotionIncompatibleFault"),
-    wire: &["faultCause", "faultMessage", "host"],
-    names: &["fault_cause", "fault_message", "host"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DrsVmotionIncompatibleFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DrsVmotionIncompatibleFault",
+            type_name: Some("DrsVmotionIncompatibleFault"),
+            wire: &["faultCause", "faultMessage", "host"],
+            names: &["fault_cause", "fault_message", "host"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

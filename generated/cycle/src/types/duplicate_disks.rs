@@ -27,18 +27,18 @@ impl DuplicateDisks {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DuplicateDisks",
-    type_name: Some("DuplicateDisks"),
-    wire: &["faultCause", "faultMessage", "device"],
-    names: &["fault_cause", "fault_message", "device"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DuplicateDisks {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DuplicateDisks",
+            type_name: Some("DuplicateDisks"),
+            wire: &["faultCause", "faultMessage", "device"],
+            names: &["fault_cause", "fault_message", "device"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

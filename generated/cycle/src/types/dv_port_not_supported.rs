@@ -31,18 +31,18 @@ impl DVPortNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortNotSupported",
-    type_name: Some("DVPortNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason", "backing"],
-    names: &["fault_cause", "fault_message", "device", "reason", "backing"],
-    required: &[2u16, 4u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortNotSupported",
+            type_name: Some("DVPortNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason", "backing"],
+            names: &["fault_cause", "fault_message", "device", "reason", "backing"],
+            required: &[2u16, 4u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

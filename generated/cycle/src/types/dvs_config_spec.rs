@@ -72,61 +72,61 @@ impl DVSConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSConfigSpec",
-    type_name: Some("DVSConfigSpec"),
-    wire: &[
-        "dynamicProperty",
-        "configVersion",
-        "name",
-        "numStandalonePorts",
-        "maxPorts",
-        "uplinkPortPolicy",
-        "uplinkPortgroup",
-        "defaultPortConfig",
-        "host",
-        "extensionKey",
-        "description",
-        "policy",
-        "vendorSpecificConfig",
-        "contact",
-        "switchIpAddress",
-        "defaultProxySwitchMaxNumPorts",
-        "infrastructureTrafficResourceConfig",
-        "netResourcePoolTrafficResourceConfig",
-        "networkResourceControlVersion",
-    ],
-    names: &[
-        "dynamic_property",
-        "config_version",
-        "name",
-        "num_standalone_ports",
-        "max_ports",
-        "uplink_port_policy",
-        "uplink_portgroup",
-        "default_port_config",
-        "host",
-        "extension_key",
-        "description",
-        "policy",
-        "vendor_specific_config",
-        "contact",
-        "switch_ip_address",
-        "default_proxy_switch_max_num_ports",
-        "infrastructure_traffic_resource_config",
-        "net_resource_pool_traffic_resource_config",
-        "network_resource_control_version",
-    ],
-    required: &[],
-    by_name: &[
-        1u16, 13u16, 7u16, 15u16, 10u16, 0u16, 9u16, 8u16, 16u16, 4u16, 2u16, 17u16,
-        18u16, 3u16, 11u16, 14u16, 5u16, 6u16, 12u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSConfigSpec",
+            type_name: Some("DVSConfigSpec"),
+            wire: &[
+                "dynamicProperty",
+                "configVersion",
+                "name",
+                "numStandalonePorts",
+                "maxPorts",
+                "uplinkPortPolicy",
+                "uplinkPortgroup",
+                "defaultPortConfig",
+                "host",
+                "extensionKey",
+                "description",
+                "policy",
+                "vendorSpecificConfig",
+                "contact",
+                "switchIpAddress",
+                "defaultProxySwitchMaxNumPorts",
+                "infrastructureTrafficResourceConfig",
+                "netResourcePoolTrafficResourceConfig",
+                "networkResourceControlVersion",
+            ],
+            names: &[
+                "dynamic_property",
+                "config_version",
+                "name",
+                "num_standalone_ports",
+                "max_ports",
+                "uplink_port_policy",
+                "uplink_portgroup",
+                "default_port_config",
+                "host",
+                "extension_key",
+                "description",
+                "policy",
+                "vendor_specific_config",
+                "contact",
+                "switch_ip_address",
+                "default_proxy_switch_max_num_ports",
+                "infrastructure_traffic_resource_config",
+                "net_resource_pool_traffic_resource_config",
+                "network_resource_control_version",
+            ],
+            required: &[],
+            by_name: &[
+                1u16, 13u16, 7u16, 15u16, 10u16, 0u16, 9u16, 8u16, 16u16, 4u16, 2u16,
+                17u16, 18u16, 3u16, 11u16, 14u16, 5u16, 6u16, 12u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -258,7 +258,6 @@ impl Unpin for DVSConfigSpecKind {}
 impl std::panic::UnwindSafe for DVSConfigSpecKind {}
 impl std::panic::RefUnwindSafe for DVSConfigSpecKind {}
 impl Clone for DVSConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSConfigSpec(v) => {

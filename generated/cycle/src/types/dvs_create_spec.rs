@@ -27,18 +27,18 @@ impl DVSCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSCreateSpec",
-    type_name: Some("DVSCreateSpec"),
-    wire: &["configSpec", "productInfo", "capability"],
-    names: &["config_spec", "product_info", "capability"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSCreateSpec",
+            type_name: Some("DVSCreateSpec"),
+            wire: &["configSpec", "productInfo", "capability"],
+            names: &["config_spec", "product_info", "capability"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DvsFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsFault",
-    type_name: Some("DvsFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsFault",
+            type_name: Some("DvsFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -165,7 +165,6 @@ impl Unpin for DvsFaultKind {}
 impl std::panic::UnwindSafe for DvsFaultKind {}
 impl std::panic::RefUnwindSafe for DvsFaultKind {}
 impl Clone for DvsFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsFault(v) => crate::object::clone_boxed(&**v, Self::DvsFault),

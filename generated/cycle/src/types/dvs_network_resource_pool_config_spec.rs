@@ -33,32 +33,32 @@ impl DVSNetworkResourcePoolConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSNetworkResourcePoolConfigSpec",
-    type_name: Some("DVSNetworkResourcePoolConfigSpec"),
-    wire: &[
-        "dynamicProperty",
-        "key",
-        "configVersion",
-        "allocationInfo",
-        "name",
-        "description",
-    ],
-    names: &[
-        "dynamic_property",
-        "key",
-        "config_version",
-        "allocation_info",
-        "name",
-        "description",
-    ],
-    required: &[1u16],
-    by_name: &[3u16, 2u16, 5u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSNetworkResourcePoolConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSNetworkResourcePoolConfigSpec",
+            type_name: Some("DVSNetworkResourcePoolConfigSpec"),
+            wire: &[
+                "dynamicProperty",
+                "key",
+                "configVersion",
+                "allocationInfo",
+                "name",
+                "description",
+            ],
+            names: &[
+                "dynamic_property",
+                "key",
+                "config_version",
+                "allocation_info",
+                "name",
+                "description",
+            ],
+            required: &[1u16],
+            by_name: &[3u16, 2u16, 5u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

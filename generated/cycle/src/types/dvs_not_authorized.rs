@@ -29,23 +29,28 @@ impl DvsNotAuthorized {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsNotAuthorized",
-    type_name: Some("DvsNotAuthorized"),
-    wire: &["faultCause", "faultMessage", "sessionExtensionKey", "dvsExtensionKey"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "session_extension_key",
-        "dvs_extension_key",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsNotAuthorized {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsNotAuthorized",
+            type_name: Some("DvsNotAuthorized"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "sessionExtensionKey",
+                "dvsExtensionKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "session_extension_key",
+                "dvs_extension_key",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

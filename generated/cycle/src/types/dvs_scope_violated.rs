@@ -36,18 +36,18 @@ impl DvsScopeViolated {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsScopeViolated",
-    type_name: Some("DvsScopeViolated"),
-    wire: &["faultCause", "faultMessage", "scope", "entity"],
-    names: &["fault_cause", "fault_message", "scope", "entity"],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsScopeViolated {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsScopeViolated",
+            type_name: Some("DvsScopeViolated"),
+            wire: &["faultCause", "faultMessage", "scope", "entity"],
+            names: &["fault_cause", "fault_message", "scope", "entity"],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

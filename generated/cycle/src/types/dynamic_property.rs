@@ -25,18 +25,18 @@ impl DynamicProperty {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DynamicProperty",
-    type_name: Some("DynamicProperty"),
-    wire: &["name", "val"],
-    names: &["name", "val"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DynamicProperty {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DynamicProperty",
+            type_name: Some("DynamicProperty"),
+            wire: &["name", "val"],
+            names: &["name", "val"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl EamAppFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EamAppFault",
-    type_name: Some("EamAppFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EamAppFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EamAppFault",
+            type_name: Some("EamAppFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for EamAppFaultKind {}
 impl std::panic::UnwindSafe for EamAppFaultKind {}
 impl std::panic::RefUnwindSafe for EamAppFaultKind {}
 impl Clone for EamAppFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EamAppFault(v) => crate::object::clone_boxed(&**v, Self::EamAppFault),

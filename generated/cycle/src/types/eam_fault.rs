@@ -32,18 +32,18 @@ impl EamFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EamFault",
-    type_name: Some("EamFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EamFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EamFault",
+            type_name: Some("EamFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for EamFaultKind {}
 impl std::panic::UnwindSafe for EamFaultKind {}
 impl std::panic::RefUnwindSafe for EamFaultKind {}
 impl Clone for EamFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EamFault(v) => crate::object::clone_boxed(&**v, Self::EamFault),

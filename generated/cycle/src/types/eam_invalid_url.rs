@@ -40,34 +40,34 @@ impl EamInvalidUrl {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EamInvalidUrl",
-    type_name: Some("EamInvalidUrl"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "url",
-        "malformedUrl",
-        "unknownHost",
-        "connectionRefused",
-        "responseCode",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "url",
-        "malformed_url",
-        "unknown_host",
-        "connection_refused",
-        "response_code",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 6u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EamInvalidUrl {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EamInvalidUrl",
+            type_name: Some("EamInvalidUrl"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "url",
+                "malformedUrl",
+                "unknownHost",
+                "connectionRefused",
+                "responseCode",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "url",
+                "malformed_url",
+                "unknown_host",
+                "connection_refused",
+                "response_code",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 6u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -38,18 +38,18 @@ impl EamObjectRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EamObjectRuntimeInfo",
-    type_name: Some("EamObjectRuntimeInfo"),
-    wire: &["status", "issue", "goalState", "entity"],
-    names: &["status", "issue", "goal_state", "entity"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EamObjectRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EamObjectRuntimeInfo",
+            type_name: Some("EamObjectRuntimeInfo"),
+            wire: &["status", "issue", "goalState", "entity"],
+            names: &["status", "issue", "goal_state", "entity"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +137,6 @@ impl Unpin for EamObjectRuntimeInfoKind {}
 impl std::panic::UnwindSafe for EamObjectRuntimeInfoKind {}
 impl std::panic::RefUnwindSafe for EamObjectRuntimeInfoKind {}
 impl Clone for EamObjectRuntimeInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EamObjectRuntimeInfo(v) => {

@@ -29,18 +29,18 @@ impl EamRuntimeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EamRuntimeFault",
-    type_name: Some("EamRuntimeFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EamRuntimeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EamRuntimeFault",
+            type_name: Some("EamRuntimeFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for EamRuntimeFaultKind {}
 impl std::panic::UnwindSafe for EamRuntimeFaultKind {}
 impl std::panic::RefUnwindSafe for EamRuntimeFaultKind {}
 impl Clone for EamRuntimeFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EamRuntimeFault(v) => {

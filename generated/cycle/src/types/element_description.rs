@@ -29,18 +29,18 @@ impl ElementDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ElementDescription",
-    type_name: Some("ElementDescription"),
-    wire: &["label", "summary", "key"],
-    names: &["label", "summary", "key"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ElementDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ElementDescription",
+            type_name: Some("ElementDescription"),
+            wire: &["label", "summary", "key"],
+            names: &["label", "summary", "key"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for ElementDescriptionKind {}
 impl std::panic::UnwindSafe for ElementDescriptionKind {}
 impl std::panic::RefUnwindSafe for ElementDescriptionKind {}
 impl Clone for ElementDescriptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ElementDescription(v) => Self::ElementDescription(Clone::clone(v)),

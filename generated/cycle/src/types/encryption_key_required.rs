@@ -27,18 +27,18 @@ impl EncryptionKeyRequired {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EncryptionKeyRequired",
-    type_name: Some("EncryptionKeyRequired"),
-    wire: &["faultCause", "faultMessage", "requiredKey"],
-    names: &["fault_cause", "fault_message", "required_key"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EncryptionKeyRequired {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EncryptionKeyRequired",
+            type_name: Some("EncryptionKeyRequired"),
+            wire: &["faultCause", "faultMessage", "requiredKey"],
+            names: &["fault_cause", "fault_message", "required_key"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,24 +33,30 @@ impl EVCAdmissionFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCAdmissionFailed",
-    type_name: Some("EVCAdmissionFailed"),
-    wire: &["faultCause", "faultMessage", "productName", "productVersion", "faults"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "faults",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCAdmissionFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCAdmissionFailed",
+            type_name: Some("EVCAdmissionFailed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "faults",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "faults",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -166,7 +172,6 @@ impl Unpin for EVCAdmissionFailedKind {}
 impl std::panic::UnwindSafe for EVCAdmissionFailedKind {}
 impl std::panic::RefUnwindSafe for EVCAdmissionFailedKind {}
 impl Clone for EVCAdmissionFailedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EVCAdmissionFailed(v) => {

@@ -33,32 +33,32 @@ impl EVCAdmissionFailedCPUFeaturesForMode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCAdmissionFailedCPUFeaturesForMode",
-    type_name: Some("EVCAdmissionFailedCPUFeaturesForMode"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "productName",
-        "productVersion",
-        "faults",
-        "currentEVCModeKey",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "faults",
-        "current_evc_mode_key",
-    ],
-    required: &[5u16],
-    by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCAdmissionFailedCPUFeaturesForMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCAdmissionFailedCPUFeaturesForMode",
+            type_name: Some("EVCAdmissionFailedCPUFeaturesForMode"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "faults",
+                "currentEVCModeKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "faults",
+                "current_evc_mode_key",
+            ],
+            required: &[5u16],
+            by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

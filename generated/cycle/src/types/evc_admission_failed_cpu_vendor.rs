@@ -35,34 +35,34 @@ impl EVCAdmissionFailedCPUVendor {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCAdmissionFailedCPUVendor",
-    type_name: Some("EVCAdmissionFailedCPUVendor"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "productName",
-        "productVersion",
-        "faults",
-        "clusterCPUVendor",
-        "hostCPUVendor",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "faults",
-        "cluster_cpu_vendor",
-        "host_cpu_vendor",
-    ],
-    required: &[5u16, 6u16],
-    by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCAdmissionFailedCPUVendor {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCAdmissionFailedCPUVendor",
+            type_name: Some("EVCAdmissionFailedCPUVendor"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "faults",
+                "clusterCPUVendor",
+                "hostCPUVendor",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "faults",
+                "cluster_cpu_vendor",
+                "host_cpu_vendor",
+            ],
+            required: &[5u16, 6u16],
+            by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

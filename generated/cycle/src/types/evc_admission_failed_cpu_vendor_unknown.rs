@@ -31,24 +31,30 @@ impl EVCAdmissionFailedCPUVendorUnknown {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCAdmissionFailedCPUVendorUnknown",
-    type_name: Some("EVCAdmissionFailedCPUVendorUnknown"),
-    wire: &["faultCause", "faultMessage", "productName", "productVersion", "faults"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "faults",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCAdmissionFailedCPUVendorUnknown {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCAdmissionFailedCPUVendorUnknown",
+            type_name: Some("EVCAdmissionFailedCPUVendorUnknown"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "faults",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "faults",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl EVCConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCConfigFault",
-    type_name: Some("EVCConfigFault"),
-    wire: &["faultCause", "faultMessage", "faults"],
-    names: &["fault_cause", "fault_message", "faults"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCConfigFault",
+            type_name: Some("EVCConfigFault"),
+            wire: &["faultCause", "faultMessage", "faults"],
+            names: &["fault_cause", "fault_message", "faults"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for EVCConfigFaultKind {}
 impl std::panic::UnwindSafe for EVCConfigFaultKind {}
 impl std::panic::RefUnwindSafe for EVCConfigFaultKind {}
 impl Clone for EVCConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EVCConfigFault(v) => {

@@ -31,24 +31,30 @@ impl EVCModeIllegalByVendor {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCModeIllegalByVendor",
-    type_name: Some("EVCModeIllegalByVendor"),
-    wire: &["faultCause", "faultMessage", "faults", "clusterCPUVendor", "modeCPUVendor"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "faults",
-        "cluster_cpu_vendor",
-        "mode_cpu_vendor",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCModeIllegalByVendor {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCModeIllegalByVendor",
+            type_name: Some("EVCModeIllegalByVendor"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "faults",
+                "clusterCPUVendor",
+                "modeCPUVendor",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "faults",
+                "cluster_cpu_vendor",
+                "mode_cpu_vendor",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

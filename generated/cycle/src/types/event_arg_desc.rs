@@ -27,18 +27,18 @@ impl EventArgDesc {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventArgDesc",
-    type_name: Some("EventArgDesc"),
-    wire: &["name", "type", "description"],
-    names: &["name", "type", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventArgDesc {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventArgDesc",
+            type_name: Some("EventArgDesc"),
+            wire: &["name", "type", "description"],
+            names: &["name", "type", "description"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl EventDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventDescription",
-    type_name: Some("EventDescription"),
-    wire: &["category", "eventInfo", "enumeratedTypes"],
-    names: &["category", "event_info", "enumerated_types"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventDescription",
+            type_name: Some("EventDescription"),
+            wire: &["category", "eventInfo", "enumeratedTypes"],
+            names: &["category", "event_info", "enumerated_types"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

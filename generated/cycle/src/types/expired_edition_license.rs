@@ -33,18 +33,24 @@ impl ExpiredEditionLicense {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExpiredEditionLicense",
-    type_name: Some("ExpiredEditionLicense"),
-    wire: &["faultCause", "faultMessage", "feature", "count", "expirationDate"],
-    names: &["fault_cause", "fault_message", "feature", "count", "expiration_date"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExpiredEditionLicense {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExpiredEditionLicense",
+            type_name: Some("ExpiredEditionLicense"),
+            wire: &["faultCause", "faultMessage", "feature", "count", "expirationDate"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "feature",
+                "count",
+                "expiration_date",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,24 @@ impl ExpiredFeatureLicense {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExpiredFeatureLicense",
-    type_name: Some("ExpiredFeatureLicense"),
-    wire: &["faultCause", "faultMessage", "feature", "count", "expirationDate"],
-    names: &["fault_cause", "fault_message", "feature", "count", "expiration_date"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExpiredFeatureLicense {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExpiredFeatureLicense",
+            type_name: Some("ExpiredFeatureLicense"),
+            wire: &["faultCause", "faultMessage", "feature", "count", "expirationDate"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "feature",
+                "count",
+                "expiration_date",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -140,7 +146,6 @@ impl Unpin for ExpiredFeatureLicenseKind {}
 impl std::panic::UnwindSafe for ExpiredFeatureLicenseKind {}
 impl std::panic::RefUnwindSafe for ExpiredFeatureLicenseKind {}
 impl Clone for ExpiredFeatureLicenseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ExpiredFeatureLicense(v) => {

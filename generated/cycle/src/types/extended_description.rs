@@ -29,18 +29,18 @@ impl ExtendedDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtendedDescription",
-    type_name: Some("ExtendedDescription"),
-    wire: &["label", "summary", "messageCatalogKeyPrefix", "messageArg"],
-    names: &["label", "summary", "message_catalog_key_prefix", "message_arg"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtendedDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtendedDescription",
+            type_name: Some("ExtendedDescription"),
+            wire: &["label", "summary", "messageCatalogKeyPrefix", "messageArg"],
+            names: &["label", "summary", "message_catalog_key_prefix", "message_arg"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ExtendedFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtendedFault",
-    type_name: Some("ExtendedFault"),
-    wire: &["faultCause", "faultMessage", "faultTypeId", "data"],
-    names: &["fault_cause", "fault_message", "fault_type_id", "data"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtendedFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtendedFault",
+            type_name: Some("ExtendedFault"),
+            wire: &["faultCause", "faultMessage", "faultTypeId", "data"],
+            names: &["fault_cause", "fault_message", "fault_type_id", "data"],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,36 +47,36 @@ impl ExtensibleIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensibleIssue",
-    type_name: Some("ExtensibleIssue"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "typeId",
-        "argument",
-        "target",
-        "agent",
-        "agency",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "type_id",
-        "argument",
-        "target",
-        "agent",
-        "agency",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[7u16, 6u16, 4u16, 1u16, 0u16, 5u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensibleIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensibleIssue",
+            type_name: Some("ExtensibleIssue"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "typeId",
+                "argument",
+                "target",
+                "agent",
+                "agency",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "type_id",
+                "argument",
+                "target",
+                "agent",
+                "agency",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[7u16, 6u16, 4u16, 1u16, 0u16, 5u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

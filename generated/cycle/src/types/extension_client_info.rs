@@ -31,18 +31,18 @@ impl ExtensionClientInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensionClientInfo",
-    type_name: Some("ExtensionClientInfo"),
-    wire: &["version", "description", "company", "type", "url"],
-    names: &["version", "description", "company", "type", "url"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensionClientInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensionClientInfo",
+            type_name: Some("ExtensionClientInfo"),
+            wire: &["version", "description", "company", "type", "url"],
+            names: &["version", "description", "company", "type", "url"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl ExtensionServerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensionServerInfo",
-    type_name: Some("ExtensionServerInfo"),
-    wire: &[
-        "url",
-        "description",
-        "company",
-        "type",
-        "adminEmail",
-        "serverThumbprint",
-        "serverCertificate",
-    ],
-    names: &[
-        "url",
-        "description",
-        "company",
-        "type",
-        "admin_email",
-        "server_thumbprint",
-        "server_certificate",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 1u16, 6u16, 5u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensionServerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensionServerInfo",
+            type_name: Some("ExtensionServerInfo"),
+            wire: &[
+                "url",
+                "description",
+                "company",
+                "type",
+                "adminEmail",
+                "serverThumbprint",
+                "serverCertificate",
+            ],
+            names: &[
+                "url",
+                "description",
+                "company",
+                "type",
+                "admin_email",
+                "server_thumbprint",
+                "server_certificate",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 1u16, 6u16, 5u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,24 @@ impl FailToEnableSPBM {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FailToEnableSPBM",
-    type_name: Some("FailToEnableSPBM"),
-    wire: &["faultCause", "faultMessage", "cs", "csName", "hostLicenseStates"],
-    names: &["fault_cause", "fault_message", "cs", "cs_name", "host_license_states"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FailToEnableSPBM {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FailToEnableSPBM",
+            type_name: Some("FailToEnableSPBM"),
+            wire: &["faultCause", "faultMessage", "cs", "csName", "hostLicenseStates"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "cs",
+                "cs_name",
+                "host_license_states",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

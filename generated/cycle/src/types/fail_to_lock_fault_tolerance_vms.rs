@@ -35,18 +35,24 @@ impl FailToLockFaultToleranceVMs {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FailToLockFaultToleranceVMs",
-    type_name: Some("FailToLockFaultToleranceVMs"),
-    wire: &["faultCause", "faultMessage", "vmName", "vm", "alreadyLockedVm"],
-    names: &["fault_cause", "fault_message", "vm_name", "vm", "already_locked_vm"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FailToLockFaultToleranceVMs {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FailToLockFaultToleranceVMs",
+            type_name: Some("FailToLockFaultToleranceVMs"),
+            wire: &["faultCause", "faultMessage", "vmName", "vm", "alreadyLockedVm"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vm_name",
+                "vm",
+                "already_locked_vm",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -38,34 +38,34 @@ impl FailoverSuccessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FailoverSuccessResult",
-    type_name: Some("FailoverSuccessResult"),
-    wire: &[
-        "groupId",
-        "warning",
-        "newState",
-        "pitId",
-        "pitIdBeforeFailover",
-        "recoveredDeviceInfo",
-        "timeStamp",
-    ],
-    names: &[
-        "group_id",
-        "warning",
-        "new_state",
-        "pit_id",
-        "pit_id_before_failover",
-        "recovered_device_info",
-        "time_stamp",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FailoverSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FailoverSuccessResult",
+            type_name: Some("FailoverSuccessResult"),
+            wire: &[
+                "groupId",
+                "warning",
+                "newState",
+                "pitId",
+                "pitIdBeforeFailover",
+                "recoveredDeviceInfo",
+                "timeStamp",
+            ],
+            names: &[
+                "group_id",
+                "warning",
+                "new_state",
+                "pit_id",
+                "pit_id_before_failover",
+                "recovered_device_info",
+                "time_stamp",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

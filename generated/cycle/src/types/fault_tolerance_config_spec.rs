@@ -33,23 +33,28 @@ impl FaultToleranceConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceConfigSpec",
-    type_name: Some("FaultToleranceConfigSpec"),
-    wire: &["metaDataPath", "secondaryVmSpec", "metroFtEnabled", "metroFtHostGroup"],
-    names: &[
-        "meta_data_path",
-        "secondary_vm_spec",
-        "metro_ft_enabled",
-        "metro_ft_host_group",
-    ],
-    required: &[],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceConfigSpec",
+            type_name: Some("FaultToleranceConfigSpec"),
+            wire: &[
+                "metaDataPath",
+                "secondaryVmSpec",
+                "metroFtEnabled",
+                "metroFtHostGroup",
+            ],
+            names: &[
+                "meta_data_path",
+                "secondary_vm_spec",
+                "metro_ft_enabled",
+                "metro_ft_host_group",
+            ],
+            required: &[],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

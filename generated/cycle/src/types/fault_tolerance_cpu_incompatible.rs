@@ -43,40 +43,40 @@ impl FaultToleranceCpuIncompatible {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceCpuIncompatible",
-    type_name: Some("FaultToleranceCpuIncompatible"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "level",
-        "registerName",
-        "registerBits",
-        "desiredBits",
-        "host",
-        "model",
-        "family",
-        "stepping",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "level",
-        "register_name",
-        "register_bits",
-        "desired_bits",
-        "host",
-        "model",
-        "family",
-        "stepping",
-    ],
-    required: &[2u16, 3u16, 7u16, 8u16, 9u16],
-    by_name: &[5u16, 8u16, 0u16, 1u16, 6u16, 2u16, 7u16, 4u16, 3u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceCpuIncompatible {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceCpuIncompatible",
+            type_name: Some("FaultToleranceCpuIncompatible"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "level",
+                "registerName",
+                "registerBits",
+                "desiredBits",
+                "host",
+                "model",
+                "family",
+                "stepping",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "level",
+                "register_name",
+                "register_bits",
+                "desired_bits",
+                "host",
+                "model",
+                "family",
+                "stepping",
+            ],
+            required: &[2u16, 3u16, 7u16, 8u16, 9u16],
+            by_name: &[5u16, 8u16, 0u16, 1u16, 6u16, 2u16, 7u16, 4u16, 3u16, 9u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl FaultTolerancePrimaryPowerOnNotAttempted {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultTolerancePrimaryPowerOnNotAttempted",
-    type_name: Some("FaultTolerancePrimaryPowerOnNotAttempted"),
-    wire: &["faultCause", "faultMessage", "secondaryVm", "primaryVm"],
-    names: &["fault_cause", "fault_message", "secondary_vm", "primary_vm"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultTolerancePrimaryPowerOnNotAttempted {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultTolerancePrimaryPowerOnNotAttempted",
+            type_name: Some("FaultTolerancePrimaryPowerOnNotAttempted"),
+            wire: &["faultCause", "faultMessage", "secondaryVm", "primaryVm"],
+            names: &["fault_cause", "fault_message", "secondary_vm", "primary_vm"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl FaultToleranceSecondaryOpResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceSecondaryOpResult",
-    type_name: Some("FaultToleranceSecondaryOpResult"),
-    wire: &["vm", "powerOnAttempted", "powerOnResult"],
-    names: &["vm", "power_on_attempted", "power_on_result"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceSecondaryOpResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceSecondaryOpResult",
+            type_name: Some("FaultToleranceSecondaryOpResult"),
+            wire: &["vm", "powerOnAttempted", "powerOnResult"],
+            names: &["vm", "power_on_attempted", "power_on_result"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl FaultToleranceVMConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceVMConfigSpec",
-    type_name: Some("FaultToleranceVMConfigSpec"),
-    wire: &["vmConfig", "disks"],
-    names: &["vm_config", "disks"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceVMConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceVMConfigSpec",
+            type_name: Some("FaultToleranceVMConfigSpec"),
+            wire: &["vmConfig", "disks"],
+            names: &["vm_config", "disks"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

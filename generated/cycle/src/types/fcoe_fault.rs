@@ -30,18 +30,18 @@ impl FcoeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeFault",
-    type_name: Some("FcoeFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeFault",
+            type_name: Some("FcoeFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for FcoeFaultKind {}
 impl std::panic::UnwindSafe for FcoeFaultKind {}
 impl std::panic::RefUnwindSafe for FcoeFaultKind {}
 impl Clone for FcoeFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FcoeFault(v) => crate::object::clone_boxed(&**v, Self::FcoeFault),

@@ -30,18 +30,18 @@ impl FcoeFaultPnicHasNoPortSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeFaultPnicHasNoPortSet",
-    type_name: Some("FcoeFaultPnicHasNoPortSet"),
-    wire: &["faultCause", "faultMessage", "nicDevice"],
-    names: &["fault_cause", "fault_message", "nic_device"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeFaultPnicHasNoPortSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeFaultPnicHasNoPortSet",
+            type_name: Some("FcoeFaultPnicHasNoPortSet"),
+            wire: &["faultCause", "faultMessage", "nicDevice"],
+            names: &["fault_cause", "fault_message", "nic_device"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

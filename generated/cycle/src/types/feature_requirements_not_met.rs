@@ -35,18 +35,24 @@ impl FeatureRequirementsNotMet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FeatureRequirementsNotMet",
-    type_name: Some("FeatureRequirementsNotMet"),
-    wire: &["faultCause", "faultMessage", "featureRequirement", "vm", "host"],
-    names: &["fault_cause", "fault_message", "feature_requirement", "vm", "host"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FeatureRequirementsNotMet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FeatureRequirementsNotMet",
+            type_name: Some("FeatureRequirementsNotMet"),
+            wire: &["faultCause", "faultMessage", "featureRequirement", "vm", "host"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "feature_requirement",
+                "vm",
+                "host",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

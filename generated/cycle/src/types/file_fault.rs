@@ -29,18 +29,18 @@ impl FileFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileFault",
-    type_name: Some("FileFault"),
-    wire: &["faultCause", "faultMessage", "file"],
-    names: &["fault_cause", "fault_message", "file"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileFault",
+            type_name: Some("FileFault"),
+            wire: &["faultCause", "faultMessage", "file"],
+            names: &["fault_cause", "fault_message", "file"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -159,7 +159,6 @@ impl Unpin for FileFaultKind {}
 impl std::panic::UnwindSafe for FileFaultKind {}
 impl std::panic::RefUnwindSafe for FileFaultKind {}
 impl Clone for FileFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FileFault(v) => crate::object::clone_boxed(&**v, Self::FileFault),

@@ -27,18 +27,18 @@ impl FileLockInfoResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileLockInfoResult",
-    type_name: Some("FileLockInfoResult"),
-    wire: &["lockInfo", "fault"],
-    names: &["lock_info", "fault"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for FileLockInfoResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileLockInfoResult",
+            type_name: Some("FileLockInfoResult"),
+            wire: &["lockInfo", "fault"],
+            names: &["lock_info", "fault"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

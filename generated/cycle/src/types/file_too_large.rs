@@ -33,32 +33,32 @@ impl FileTooLarge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileTooLarge",
-    type_name: Some("FileTooLarge"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "file",
-        "datastore",
-        "fileSize",
-        "maxFileSize",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "file",
-        "datastore",
-        "file_size",
-        "max_file_size",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileTooLarge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileTooLarge",
+            type_name: Some("FileTooLarge"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "file",
+                "datastore",
+                "fileSize",
+                "maxFileSize",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "file",
+                "datastore",
+                "file_size",
+                "max_file_size",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl FilterInUse {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FilterInUse",
-    type_name: Some("FilterInUse"),
-    wire: &["faultCause", "faultMessage", "type", "name", "disk"],
-    names: &["fault_cause", "fault_message", "type", "name", "disk"],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FilterInUse {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FilterInUse",
+            type_name: Some("FilterInUse"),
+            wire: &["faultCause", "faultMessage", "type", "name", "disk"],
+            names: &["fault_cause", "fault_message", "type", "name", "disk"],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,44 +45,46 @@ impl FirewallProfileRulesetProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FirewallProfileRulesetProfile",
-    type_name: Some("FirewallProfileRulesetProfile"),
-    wire: &[
-        "enabled",
-        "policy",
-        "profileTypeName",
-        "profileVersion",
-        "property",
-        "favorite",
-        "toBeMerged",
-        "toReplaceWith",
-        "toBeDeleted",
-        "copyEnableStatus",
-        "hidden",
-        "key",
-    ],
-    names: &[
-        "enabled",
-        "policy",
-        "profile_type_name",
-        "profile_version",
-        "property",
-        "favorite",
-        "to_be_merged",
-        "to_replace_with",
-        "to_be_deleted",
-        "copy_enable_status",
-        "hidden",
-        "key",
-    ],
-    required: &[0u16, 11u16],
-    by_name: &[9u16, 0u16, 5u16, 10u16, 11u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FirewallProfileRulesetProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FirewallProfileRulesetProfile",
+            type_name: Some("FirewallProfileRulesetProfile"),
+            wire: &[
+                "enabled",
+                "policy",
+                "profileTypeName",
+                "profileVersion",
+                "property",
+                "favorite",
+                "toBeMerged",
+                "toReplaceWith",
+                "toBeDeleted",
+                "copyEnableStatus",
+                "hidden",
+                "key",
+            ],
+            names: &[
+                "enabled",
+                "policy",
+                "profile_type_name",
+                "profile_version",
+                "property",
+                "favorite",
+                "to_be_merged",
+                "to_replace_with",
+                "to_be_deleted",
+                "copy_enable_status",
+                "hidden",
+                "key",
+            ],
+            required: &[0u16, 11u16],
+            by_name: &[
+                9u16, 0u16, 5u16, 10u16, 11u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

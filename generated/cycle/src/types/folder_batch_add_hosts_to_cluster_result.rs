@@ -29,26 +29,26 @@ impl FolderBatchAddHostsToClusterResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FolderBatchAddHostsToClusterResult",
-    type_name: Some("FolderBatchAddHostsToClusterResult"),
-    wire: &[
-        "hostsAddedToCluster",
-        "hostsFailedInventoryAdd",
-        "hostsFailedMoveToCluster",
-    ],
-    names: &[
-        "hosts_added_to_cluster",
-        "hosts_failed_inventory_add",
-        "hosts_failed_move_to_cluster",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FolderBatchAddHostsToClusterResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FolderBatchAddHostsToClusterResult",
+            type_name: Some("FolderBatchAddHostsToClusterResult"),
+            wire: &[
+                "hostsAddedToCluster",
+                "hostsFailedInventoryAdd",
+                "hostsFailedMoveToCluster",
+            ],
+            names: &[
+                "hosts_added_to_cluster",
+                "hosts_failed_inventory_add",
+                "hosts_failed_move_to_cluster",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

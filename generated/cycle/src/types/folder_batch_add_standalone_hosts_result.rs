@@ -27,18 +27,18 @@ impl FolderBatchAddStandaloneHostsResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FolderBatchAddStandaloneHostsResult",
-    type_name: Some("FolderBatchAddStandaloneHostsResult"),
-    wire: &["addedHosts", "hostsFailedInventoryAdd"],
-    names: &["added_hosts", "hosts_failed_inventory_add"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FolderBatchAddStandaloneHostsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FolderBatchAddStandaloneHostsResult",
+            type_name: Some("FolderBatchAddStandaloneHostsResult"),
+            wire: &["addedHosts", "hostsFailedInventoryAdd"],
+            names: &["added_hosts", "hosts_failed_inventory_add"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl FolderFailedHostResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FolderFailedHostResult",
-    type_name: Some("FolderFailedHostResult"),
-    wire: &["hostName", "host", "context", "fault"],
-    names: &["host_name", "host", "context", "fault"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FolderFailedHostResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FolderFailedHostResult",
+            type_name: Some("FolderFailedHostResult"),
+            wire: &["hostName", "host", "context", "fault"],
+            names: &["host_name", "host", "context", "fault"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl FtIssuesOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FtIssuesOnHost",
-    type_name: Some("FtIssuesOnHost"),
-    wire: &["faultCause", "faultMessage", "host", "hostName", "errors"],
-    names: &["fault_cause", "fault_message", "host", "host_name", "errors"],
-    required: &[2u16, 3u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FtIssuesOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FtIssuesOnHost",
+            type_name: Some("FtIssuesOnHost"),
+            wire: &["faultCause", "faultMessage", "host", "hostName", "errors"],
+            names: &["fault_cause", "fault_message", "host", "host_name", "errors"],
+            required: &[2u16, 3u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,24 @@ impl FtVmHostRuleViolation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FtVmHostRuleViolation",
-    type_name: Some("FtVmHostRuleViolation"),
-    wire: &["faultCause", "faultMessage", "vmName", "hostName", "hostGroup"],
-    names: &["fault_cause", "fault_message", "vm_name", "host_name", "host_group"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 3u16, 2u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for FtVmHostRuleViolation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FtVmHostRuleViolation",
+            type_name: Some("FtVmHostRuleViolation"),
+            wire: &["faultCause", "faultMessage", "vmName", "hostName", "hostGroup"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vm_name",
+                "host_name",
+                "host_group",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 3u16, 2u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -38,32 +38,32 @@ impl GatewayConnectFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GatewayConnectFault",
-    type_name: Some("GatewayConnectFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "gatewayType",
-        "gatewayId",
-        "gatewayInfo",
-        "details",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "gateway_type",
-        "gateway_id",
-        "gateway_info",
-        "details",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GatewayConnectFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GatewayConnectFault",
+            type_name: Some("GatewayConnectFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "gatewayType",
+                "gatewayId",
+                "gatewayInfo",
+                "details",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "gateway_type",
+                "gateway_id",
+                "gateway_info",
+                "details",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -162,7 +162,6 @@ impl Unpin for GatewayConnectFaultKind {}
 impl std::panic::UnwindSafe for GatewayConnectFaultKind {}
 impl std::panic::RefUnwindSafe for GatewayConnectFaultKind {}
 impl Clone for GatewayConnectFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GatewayConnectFault(v) => {

@@ -40,36 +40,36 @@ impl GatewayHostNotReachable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GatewayHostNotReachable",
-    type_name: Some("GatewayHostNotReachable"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "gatewayType",
-        "gatewayId",
-        "gatewayInfo",
-        "details",
-        "hostname",
-        "port",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "gateway_type",
-        "gateway_id",
-        "gateway_info",
-        "details",
-        "hostname",
-        "port",
-    ],
-    required: &[2u16, 3u16, 4u16, 6u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GatewayHostNotReachable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GatewayHostNotReachable",
+            type_name: Some("GatewayHostNotReachable"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "gatewayType",
+                "gatewayId",
+                "gatewayInfo",
+                "details",
+                "hostname",
+                "port",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "gateway_type",
+                "gateway_id",
+                "gateway_info",
+                "details",
+                "hostname",
+                "port",
+            ],
+            required: &[2u16, 3u16, 4u16, 6u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16, 6u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

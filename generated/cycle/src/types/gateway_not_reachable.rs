@@ -36,32 +36,32 @@ impl GatewayNotReachable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GatewayNotReachable",
-    type_name: Some("GatewayNotReachable"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "gatewayType",
-        "gatewayId",
-        "gatewayInfo",
-        "details",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "gateway_type",
-        "gateway_id",
-        "gateway_info",
-        "details",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GatewayNotReachable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GatewayNotReachable",
+            type_name: Some("GatewayNotReachable"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "gatewayType",
+                "gatewayId",
+                "gatewayInfo",
+                "details",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "gateway_type",
+                "gateway_id",
+                "gateway_info",
+                "details",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

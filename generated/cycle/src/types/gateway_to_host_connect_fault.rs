@@ -42,36 +42,36 @@ impl GatewayToHostConnectFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GatewayToHostConnectFault",
-    type_name: Some("GatewayToHostConnectFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "gatewayType",
-        "gatewayId",
-        "gatewayInfo",
-        "details",
-        "hostname",
-        "port",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "gateway_type",
-        "gateway_id",
-        "gateway_info",
-        "details",
-        "hostname",
-        "port",
-    ],
-    required: &[2u16, 3u16, 4u16, 6u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GatewayToHostConnectFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GatewayToHostConnectFault",
+            type_name: Some("GatewayToHostConnectFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "gatewayType",
+                "gatewayId",
+                "gatewayInfo",
+                "details",
+                "hostname",
+                "port",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "gateway_type",
+                "gateway_id",
+                "gateway_info",
+                "details",
+                "hostname",
+                "port",
+            ],
+            required: &[2u16, 3u16, 4u16, 6u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 4u16, 2u16, 6u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -174,7 +174,6 @@ impl Unpin for GatewayToHostConnectFaultKind {}
 impl std::panic::UnwindSafe for GatewayToHostConnectFaultKind {}
 impl std::panic::RefUnwindSafe for GatewayToHostConnectFaultKind {}
 impl Clone for GatewayToHostConnectFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GatewayToHostConnectFault(v) => {

@@ -27,18 +27,18 @@ impl GenericDrsFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GenericDrsFault",
-    type_name: Some("GenericDrsFault"),
-    wire: &["faultCause", "faultMessage", "hostFaults"],
-    names: &["fault_cause", "fault_message", "host_faults"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GenericDrsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GenericDrsFault",
+            type_name: Some("GenericDrsFault"),
+            wire: &["faultCause", "faultMessage", "hostFaults"],
+            names: &["fault_cause", "fault_message", "host_faults"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

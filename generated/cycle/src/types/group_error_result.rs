@@ -28,18 +28,18 @@ impl GroupErrorResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GroupErrorResult",
-    type_name: Some("GroupErrorResult"),
-    wire: &["groupId", "warning", "error"],
-    names: &["group_id", "warning", "error"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GroupErrorResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GroupErrorResult",
+            type_name: Some("GroupErrorResult"),
+            wire: &["groupId", "warning", "error"],
+            names: &["group_id", "warning", "error"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl GroupOperationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GroupOperationResult",
-    type_name: Some("GroupOperationResult"),
-    wire: &["groupId", "warning"],
-    names: &["group_id", "warning"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GroupOperationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GroupOperationResult",
+            type_name: Some("GroupOperationResult"),
+            wire: &["groupId", "warning"],
+            names: &["group_id", "warning"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -147,7 +147,6 @@ impl Unpin for GroupOperationResultKind {}
 impl std::panic::UnwindSafe for GroupOperationResultKind {}
 impl std::panic::RefUnwindSafe for GroupOperationResultKind {}
 impl Clone for GroupOperationResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GroupOperationResult(v) => Self::GroupOperationResult(Clone::clone(v)),

@@ -29,18 +29,18 @@ impl GuestAuthenticationChallenge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestAuthenticationChallenge",
-    type_name: Some("GuestAuthenticationChallenge"),
-    wire: &["faultCause", "faultMessage", "serverChallenge", "sessionID"],
-    names: &["fault_cause", "fault_message", "server_challenge", "session_id"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestAuthenticationChallenge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestAuthenticationChallenge",
+            type_name: Some("GuestAuthenticationChallenge"),
+            wire: &["faultCause", "faultMessage", "serverChallenge", "sessionID"],
+            names: &["fault_cause", "fault_message", "server_challenge", "session_id"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl GuestOperationsFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestOperationsFault",
-    type_name: Some("GuestOperationsFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestOperationsFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestOperationsFault",
+            type_name: Some("GuestOperationsFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for GuestOperationsFaultKind {}
 impl std::panic::UnwindSafe for GuestOperationsFaultKind {}
 impl std::panic::RefUnwindSafe for GuestOperationsFaultKind {}
 impl Clone for GuestOperationsFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestOperationsFault(v) => {

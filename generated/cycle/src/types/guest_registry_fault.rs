@@ -29,18 +29,18 @@ impl GuestRegistryFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegistryFault",
-    type_name: Some("GuestRegistryFault"),
-    wire: &["faultCause", "faultMessage", "windowsSystemErrorCode"],
-    names: &["fault_cause", "fault_message", "windows_system_error_code"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegistryFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegistryFault",
+            type_name: Some("GuestRegistryFault"),
+            wire: &["faultCause", "faultMessage", "windowsSystemErrorCode"],
+            names: &["fault_cause", "fault_message", "windows_system_error_code"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for GuestRegistryFaultKind {}
 impl std::panic::UnwindSafe for GuestRegistryFaultKind {}
 impl std::panic::RefUnwindSafe for GuestRegistryFaultKind {}
 impl Clone for GuestRegistryFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestRegistryFault(v) => {

@@ -31,18 +31,23 @@ impl GuestRegistryKeyFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegistryKeyFault",
-    type_name: Some("GuestRegistryKeyFault"),
-    wire: &["faultCause", "faultMessage", "windowsSystemErrorCode", "keyName"],
-    names: &["fault_cause", "fault_message", "windows_system_error_code", "key_name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegistryKeyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegistryKeyFault",
+            type_name: Some("GuestRegistryKeyFault"),
+            wire: &["faultCause", "faultMessage", "windowsSystemErrorCode", "keyName"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "windows_system_error_code",
+                "key_name",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +140,6 @@ impl Unpin for GuestRegistryKeyFaultKind {}
 impl std::panic::UnwindSafe for GuestRegistryKeyFaultKind {}
 impl std::panic::RefUnwindSafe for GuestRegistryKeyFaultKind {}
 impl Clone for GuestRegistryKeyFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestRegistryKeyFault(v) => {

@@ -29,18 +29,23 @@ impl GuestRegistryKeyHasSubkeys {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegistryKeyHasSubkeys",
-    type_name: Some("GuestRegistryKeyHasSubkeys"),
-    wire: &["faultCause", "faultMessage", "windowsSystemErrorCode", "keyName"],
-    names: &["fault_cause", "fault_message", "windows_system_error_code", "key_name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegistryKeyHasSubkeys {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegistryKeyHasSubkeys",
+            type_name: Some("GuestRegistryKeyHasSubkeys"),
+            wire: &["faultCause", "faultMessage", "windowsSystemErrorCode", "keyName"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "windows_system_error_code",
+                "key_name",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl GuestRegistryValueFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegistryValueFault",
-    type_name: Some("GuestRegistryValueFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "windowsSystemErrorCode",
-        "keyName",
-        "valueName",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "windows_system_error_code",
-        "key_name",
-        "value_name",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegistryValueFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegistryValueFault",
+            type_name: Some("GuestRegistryValueFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "windowsSystemErrorCode",
+                "keyName",
+                "valueName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "windows_system_error_code",
+                "key_name",
+                "value_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -146,7 +146,6 @@ impl Unpin for GuestRegistryValueFaultKind {}
 impl std::panic::UnwindSafe for GuestRegistryValueFaultKind {}
 impl std::panic::RefUnwindSafe for GuestRegistryValueFaultKind {}
 impl Clone for GuestRegistryValueFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestRegistryValueFault(v) => {

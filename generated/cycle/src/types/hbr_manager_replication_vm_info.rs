@@ -29,18 +29,18 @@ impl HbrManagerReplicationVmInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HbrManagerReplicationVmInfo",
-    type_name: Some("HbrManagerReplicationVmInfo"),
-    wire: &["state", "progressInfo", "imageId", "lastError"],
-    names: &["state", "progress_info", "image_id", "last_error"],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HbrManagerReplicationVmInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HbrManagerReplicationVmInfo",
+            type_name: Some("HbrManagerReplicationVmInfo"),
+            wire: &["state", "progressInfo", "imageId", "lastError"],
+            names: &["state", "progress_info", "image_id", "last_error"],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

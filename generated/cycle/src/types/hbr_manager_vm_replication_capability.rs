@@ -35,32 +35,32 @@ impl HbrManagerVmReplicationCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HbrManagerVmReplicationCapability",
-    type_name: Some("HbrManagerVmReplicationCapability"),
-    wire: &[
-        "vm",
-        "supportedQuiesceMode",
-        "compressionSupported",
-        "maxSupportedSourceDiskCapacity",
-        "minRpo",
-        "fault",
-    ],
-    names: &[
-        "vm",
-        "supported_quiesce_mode",
-        "compression_supported",
-        "max_supported_source_disk_capacity",
-        "min_rpo",
-        "fault",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 5u16, 3u16, 4u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HbrManagerVmReplicationCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HbrManagerVmReplicationCapability",
+            type_name: Some("HbrManagerVmReplicationCapability"),
+            wire: &[
+                "vm",
+                "supportedQuiesceMode",
+                "compressionSupported",
+                "maxSupportedSourceDiskCapacity",
+                "minRpo",
+                "fault",
+            ],
+            names: &[
+                "vm",
+                "supported_quiesce_mode",
+                "compression_supported",
+                "max_supported_source_disk_capacity",
+                "min_rpo",
+                "fault",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 5u16, 3u16, 4u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

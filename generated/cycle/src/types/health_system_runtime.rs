@@ -25,18 +25,18 @@ impl HealthSystemRuntime {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HealthSystemRuntime",
-    type_name: Some("HealthSystemRuntime"),
-    wire: &["systemHealthInfo", "hardwareStatusInfo"],
-    names: &["system_health_info", "hardware_status_info"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HealthSystemRuntime {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HealthSystemRuntime",
+            type_name: Some("HealthSystemRuntime"),
+            wire: &["systemHealthInfo", "hardwareStatusInfo"],
+            names: &["system_health_info", "hardware_status_info"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConfigFault",
-    type_name: Some("HostConfigFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConfigFault",
+            type_name: Some("HostConfigFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -143,7 +143,6 @@ impl Unpin for HostConfigFaultKind {}
 impl std::panic::UnwindSafe for HostConfigFaultKind {}
 impl std::panic::RefUnwindSafe for HostConfigFaultKind {}
 impl Clone for HostConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostConfigFault(v) => {

@@ -27,18 +27,18 @@ impl HostConnectFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConnectFault",
-    type_name: Some("HostConnectFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConnectFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConnectFault",
+            type_name: Some("HostConnectFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -153,7 +153,6 @@ impl Unpin for HostConnectFaultKind {}
 impl std::panic::UnwindSafe for HostConnectFaultKind {}
 impl std::panic::RefUnwindSafe for HostConnectFaultKind {}
 impl Clone for HostConnectFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostConnectFault(v) => {

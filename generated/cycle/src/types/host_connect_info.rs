@@ -41,40 +41,40 @@ impl HostConnectInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConnectInfo",
-    type_name: Some("HostConnectInfo"),
-    wire: &[
-        "serverIp",
-        "inDasCluster",
-        "host",
-        "vm",
-        "vimAccountNameRequired",
-        "clusterSupported",
-        "network",
-        "datastore",
-        "license",
-        "capability",
-    ],
-    names: &[
-        "server_ip",
-        "in_das_cluster",
-        "host",
-        "vm",
-        "vim_account_name_required",
-        "cluster_supported",
-        "network",
-        "datastore",
-        "license",
-        "capability",
-    ],
-    required: &[2u16],
-    by_name: &[9u16, 5u16, 7u16, 2u16, 1u16, 8u16, 6u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConnectInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConnectInfo",
+            type_name: Some("HostConnectInfo"),
+            wire: &[
+                "serverIp",
+                "inDasCluster",
+                "host",
+                "vm",
+                "vimAccountNameRequired",
+                "clusterSupported",
+                "network",
+                "datastore",
+                "license",
+                "capability",
+            ],
+            names: &[
+                "server_ip",
+                "in_das_cluster",
+                "host",
+                "vm",
+                "vim_account_name_required",
+                "cluster_supported",
+                "network",
+                "datastore",
+                "license",
+                "capability",
+            ],
+            required: &[2u16],
+            by_name: &[9u16, 5u16, 7u16, 2u16, 1u16, 8u16, 6u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

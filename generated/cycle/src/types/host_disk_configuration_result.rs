@@ -27,18 +27,18 @@ impl HostDiskConfigurationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskConfigurationResult",
-    type_name: Some("HostDiskConfigurationResult"),
-    wire: &["devicePath", "success", "fault"],
-    names: &["device_path", "success", "fault"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskConfigurationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskConfigurationResult",
+            type_name: Some("HostDiskConfigurationResult"),
+            wire: &["devicePath", "success", "fault"],
+            names: &["device_path", "success", "fault"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

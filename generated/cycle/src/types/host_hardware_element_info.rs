@@ -27,18 +27,18 @@ impl HostHardwareElementInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHardwareElementInfo",
-    type_name: Some("HostHardwareElementInfo"),
-    wire: &["name", "status"],
-    names: &["name", "status"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHardwareElementInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHardwareElementInfo",
+            type_name: Some("HostHardwareElementInfo"),
+            wire: &["name", "status"],
+            names: &["name", "status"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for HostHardwareElementInfoKind {}
 impl std::panic::UnwindSafe for HostHardwareElementInfoKind {}
 impl std::panic::RefUnwindSafe for HostHardwareElementInfoKind {}
 impl Clone for HostHardwareElementInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostHardwareElementInfo(v) => {

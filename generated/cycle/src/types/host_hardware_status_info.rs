@@ -31,23 +31,28 @@ impl HostHardwareStatusInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHardwareStatusInfo",
-    type_name: Some("HostHardwareStatusInfo"),
-    wire: &["memoryStatusInfo", "cpuStatusInfo", "storageStatusInfo", "dpuStatusInfo"],
-    names: &[
-        "memory_status_info",
-        "cpu_status_info",
-        "storage_status_info",
-        "dpu_status_info",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHardwareStatusInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHardwareStatusInfo",
+            type_name: Some("HostHardwareStatusInfo"),
+            wire: &[
+                "memoryStatusInfo",
+                "cpuStatusInfo",
+                "storageStatusInfo",
+                "dpuStatusInfo",
+            ],
+            names: &[
+                "memory_status_info",
+                "cpu_status_info",
+                "storage_status_info",
+                "dpu_status_info",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

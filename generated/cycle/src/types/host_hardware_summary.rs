@@ -49,48 +49,51 @@ impl HostHardwareSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHardwareSummary",
-    type_name: Some("HostHardwareSummary"),
-    wire: &[
-        "vendor",
-        "model",
-        "family",
-        "uuid",
-        "otherIdentifyingInfo",
-        "memorySize",
-        "cpuModel",
-        "cpuMhz",
-        "numCpuPkgs",
-        "numCpuCores",
-        "numCpuThreads",
-        "numNics",
-        "numHBAs",
-    ],
-    names: &[
-        "vendor",
-        "model",
-        "family",
-        "uuid",
-        "other_identifying_info",
-        "memory_size",
-        "cpu_model",
-        "cpu_mhz",
-        "num_cpu_pkgs",
-        "num_cpu_cores",
-        "num_cpu_threads",
-        "num_nics",
-        "num_hbas",
-    ],
-    required: &[0u16, 1u16, 3u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
-    by_name: &[
-        7u16, 6u16, 2u16, 5u16, 1u16, 9u16, 8u16, 10u16, 12u16, 11u16, 4u16, 3u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHardwareSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHardwareSummary",
+            type_name: Some("HostHardwareSummary"),
+            wire: &[
+                "vendor",
+                "model",
+                "family",
+                "uuid",
+                "otherIdentifyingInfo",
+                "memorySize",
+                "cpuModel",
+                "cpuMhz",
+                "numCpuPkgs",
+                "numCpuCores",
+                "numCpuThreads",
+                "numNics",
+                "numHBAs",
+            ],
+            names: &[
+                "vendor",
+                "model",
+                "family",
+                "uuid",
+                "other_identifying_info",
+                "memory_size",
+                "cpu_model",
+                "cpu_mhz",
+                "num_cpu_pkgs",
+                "num_cpu_cores",
+                "num_cpu_threads",
+                "num_nics",
+                "num_hbas",
+            ],
+            required: &[
+                0u16, 1u16, 3u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+            ],
+            by_name: &[
+                7u16, 6u16, 2u16, 5u16, 1u16, 9u16, 8u16, 10u16, 12u16, 11u16, 4u16,
+                3u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

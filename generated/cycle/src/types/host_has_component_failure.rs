@@ -31,24 +31,30 @@ impl HostHasComponentFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHasComponentFailure",
-    type_name: Some("HostHasComponentFailure"),
-    wire: &["faultCause", "faultMessage", "hostName", "componentType", "componentName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "host_name",
-        "component_type",
-        "component_name",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHasComponentFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHasComponentFailure",
+            type_name: Some("HostHasComponentFailure"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "hostName",
+                "componentType",
+                "componentName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "host_name",
+                "component_type",
+                "component_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

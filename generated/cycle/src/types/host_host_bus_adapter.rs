@@ -47,40 +47,40 @@ impl HostHostBusAdapter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHostBusAdapter",
-    type_name: Some("HostHostBusAdapter"),
-    wire: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storageProtocol",
-        "driverVersion",
-        "firmwareVersion",
-    ],
-    names: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storage_protocol",
-        "driver_version",
-        "firmware_version",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHostBusAdapter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHostBusAdapter",
+            type_name: Some("HostHostBusAdapter"),
+            wire: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storageProtocol",
+                "driverVersion",
+                "firmwareVersion",
+            ],
+            names: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storage_protocol",
+                "driver_version",
+                "firmware_version",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -199,7 +199,6 @@ impl Unpin for HostHostBusAdapterKind {}
 impl std::panic::UnwindSafe for HostHostBusAdapterKind {}
 impl std::panic::RefUnwindSafe for HostHostBusAdapterKind {}
 impl Clone for HostHostBusAdapterKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostHostBusAdapter(v) => {

@@ -29,18 +29,18 @@ impl HostIncompatibleForFaultTolerance {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIncompatibleForFaultTolerance",
-    type_name: Some("HostIncompatibleForFaultTolerance"),
-    wire: &["faultCause", "faultMessage", "hostName", "reason"],
-    names: &["fault_cause", "fault_message", "host_name", "reason"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIncompatibleForFaultTolerance {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIncompatibleForFaultTolerance",
+            type_name: Some("HostIncompatibleForFaultTolerance"),
+            wire: &["faultCause", "faultMessage", "hostName", "reason"],
+            names: &["fault_cause", "fault_message", "host_name", "reason"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

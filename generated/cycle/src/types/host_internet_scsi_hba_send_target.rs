@@ -37,34 +37,34 @@ impl HostInternetScsiHbaSendTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaSendTarget",
-    type_name: Some("HostInternetScsiHbaSendTarget"),
-    wire: &[
-        "address",
-        "port",
-        "authenticationProperties",
-        "digestProperties",
-        "supportedAdvancedOptions",
-        "advancedOptions",
-        "parent",
-    ],
-    names: &[
-        "address",
-        "port",
-        "authentication_properties",
-        "digest_properties",
-        "supported_advanced_options",
-        "advanced_options",
-        "parent",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 5u16, 2u16, 3u16, 6u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaSendTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaSendTarget",
+            type_name: Some("HostInternetScsiHbaSendTarget"),
+            wire: &[
+                "address",
+                "port",
+                "authenticationProperties",
+                "digestProperties",
+                "supportedAdvancedOptions",
+                "advancedOptions",
+                "parent",
+            ],
+            names: &[
+                "address",
+                "port",
+                "authentication_properties",
+                "digest_properties",
+                "supported_advanced_options",
+                "advanced_options",
+                "parent",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 5u16, 2u16, 3u16, 6u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

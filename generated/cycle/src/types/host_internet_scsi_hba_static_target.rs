@@ -41,38 +41,38 @@ impl HostInternetScsiHbaStaticTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaStaticTarget",
-    type_name: Some("HostInternetScsiHbaStaticTarget"),
-    wire: &[
-        "address",
-        "port",
-        "iScsiName",
-        "discoveryMethod",
-        "authenticationProperties",
-        "digestProperties",
-        "supportedAdvancedOptions",
-        "advancedOptions",
-        "parent",
-    ],
-    names: &[
-        "address",
-        "port",
-        "iscsi_name",
-        "discovery_method",
-        "authentication_properties",
-        "digest_properties",
-        "supported_advanced_options",
-        "advanced_options",
-        "parent",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 7u16, 4u16, 5u16, 3u16, 2u16, 8u16, 1u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaStaticTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaStaticTarget",
+            type_name: Some("HostInternetScsiHbaStaticTarget"),
+            wire: &[
+                "address",
+                "port",
+                "iScsiName",
+                "discoveryMethod",
+                "authenticationProperties",
+                "digestProperties",
+                "supportedAdvancedOptions",
+                "advancedOptions",
+                "parent",
+            ],
+            names: &[
+                "address",
+                "port",
+                "iscsi_name",
+                "discovery_method",
+                "authentication_properties",
+                "digest_properties",
+                "supported_advanced_options",
+                "advanced_options",
+                "parent",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 7u16, 4u16, 5u16, 3u16, 2u16, 8u16, 1u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostInternetScsiHbaTargetSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaTargetSet",
-    type_name: Some("HostInternetScsiHbaTargetSet"),
-    wire: &["staticTargets", "sendTargets"],
-    names: &["static_targets", "send_targets"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaTargetSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaTargetSet",
+            type_name: Some("HostInternetScsiHbaTargetSet"),
+            wire: &["staticTargets", "sendTargets"],
+            names: &["static_targets", "send_targets"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostLicensableResourceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLicensableResourceInfo",
-    type_name: Some("HostLicensableResourceInfo"),
-    wire: &["resource"],
-    names: &["resource"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLicensableResourceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLicensableResourceInfo",
+            type_name: Some("HostLicensableResourceInfo"),
+            wire: &["resource"],
+            names: &["resource"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

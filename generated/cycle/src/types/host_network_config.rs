@@ -53,53 +53,53 @@ impl HostNetworkConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkConfig",
-    type_name: Some("HostNetworkConfig"),
-    wire: &[
-        "vswitch",
-        "proxySwitch",
-        "portgroup",
-        "pnic",
-        "vnic",
-        "consoleVnic",
-        "dnsConfig",
-        "ipRouteConfig",
-        "consoleIpRouteConfig",
-        "routeTableConfig",
-        "dhcp",
-        "nat",
-        "ipV6Enabled",
-        "netStackSpec",
-        "migrationStatus",
-    ],
-    names: &[
-        "vswitch",
-        "proxy_switch",
-        "portgroup",
-        "pnic",
-        "vnic",
-        "console_vnic",
-        "dns_config",
-        "ip_route_config",
-        "console_ip_route_config",
-        "route_table_config",
-        "dhcp",
-        "nat",
-        "ip_v6_enabled",
-        "net_stack_spec",
-        "migration_status",
-    ],
-    required: &[],
-    by_name: &[
-        8u16, 5u16, 10u16, 6u16, 7u16, 12u16, 14u16, 11u16, 13u16, 3u16, 2u16, 1u16,
-        9u16, 4u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkConfig",
+            type_name: Some("HostNetworkConfig"),
+            wire: &[
+                "vswitch",
+                "proxySwitch",
+                "portgroup",
+                "pnic",
+                "vnic",
+                "consoleVnic",
+                "dnsConfig",
+                "ipRouteConfig",
+                "consoleIpRouteConfig",
+                "routeTableConfig",
+                "dhcp",
+                "nat",
+                "ipV6Enabled",
+                "netStackSpec",
+                "migrationStatus",
+            ],
+            names: &[
+                "vswitch",
+                "proxy_switch",
+                "portgroup",
+                "pnic",
+                "vnic",
+                "console_vnic",
+                "dns_config",
+                "ip_route_config",
+                "console_ip_route_config",
+                "route_table_config",
+                "dhcp",
+                "nat",
+                "ip_v6_enabled",
+                "net_stack_spec",
+                "migration_status",
+            ],
+            required: &[],
+            by_name: &[
+                8u16, 5u16, 10u16, 6u16, 7u16, 12u16, 14u16, 11u16, 13u16, 3u16, 2u16,
+                1u16, 9u16, 4u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,42 +47,44 @@ impl HostNumericSensorInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNumericSensorInfo",
-    type_name: Some("HostNumericSensorInfo"),
-    wire: &[
-        "name",
-        "healthState",
-        "currentReading",
-        "unitModifier",
-        "baseUnits",
-        "rateUnits",
-        "sensorType",
-        "id",
-        "sensorNumber",
-        "timeStamp",
-        "fru",
-    ],
-    names: &[
-        "name",
-        "health_state",
-        "current_reading",
-        "unit_modifier",
-        "base_units",
-        "rate_units",
-        "sensor_type",
-        "id",
-        "sensor_number",
-        "time_stamp",
-        "fru",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[4u16, 2u16, 10u16, 1u16, 7u16, 0u16, 5u16, 8u16, 6u16, 9u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNumericSensorInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNumericSensorInfo",
+            type_name: Some("HostNumericSensorInfo"),
+            wire: &[
+                "name",
+                "healthState",
+                "currentReading",
+                "unitModifier",
+                "baseUnits",
+                "rateUnits",
+                "sensorType",
+                "id",
+                "sensorNumber",
+                "timeStamp",
+                "fru",
+            ],
+            names: &[
+                "name",
+                "health_state",
+                "current_reading",
+                "unit_modifier",
+                "base_units",
+                "rate_units",
+                "sensor_type",
+                "id",
+                "sensor_number",
+                "time_stamp",
+                "fru",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[
+                4u16, 2u16, 10u16, 1u16, 7u16, 0u16, 5u16, 8u16, 6u16, 9u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl HostOpaqueNetworkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostOpaqueNetworkInfo",
-    type_name: Some("HostOpaqueNetworkInfo"),
-    wire: &[
-        "dynamicProperty",
-        "opaqueNetworkId",
-        "opaqueNetworkName",
-        "opaqueNetworkType",
-        "pnicZone",
-        "capability",
-        "extraConfig",
-    ],
-    names: &[
-        "dynamic_property",
-        "opaque_network_id",
-        "opaque_network_name",
-        "opaque_network_type",
-        "pnic_zone",
-        "capability",
-        "extra_config",
-    ],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[5u16, 0u16, 6u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostOpaqueNetworkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostOpaqueNetworkInfo",
+            type_name: Some("HostOpaqueNetworkInfo"),
+            wire: &[
+                "dynamicProperty",
+                "opaqueNetworkId",
+                "opaqueNetworkName",
+                "opaqueNetworkType",
+                "pnicZone",
+                "capability",
+                "extraConfig",
+            ],
+            names: &[
+                "dynamic_property",
+                "opaque_network_id",
+                "opaque_network_name",
+                "opaque_network_type",
+                "pnic_zone",
+                "capability",
+                "extra_config",
+            ],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[5u16, 0u16, 6u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

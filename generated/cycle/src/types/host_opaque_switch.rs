@@ -39,38 +39,38 @@ impl HostOpaqueSwitch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostOpaqueSwitch",
-    type_name: Some("HostOpaqueSwitch"),
-    wire: &[
-        "dynamicProperty",
-        "key",
-        "name",
-        "pnic",
-        "pnicZone",
-        "status",
-        "vtep",
-        "extraConfig",
-        "featureCapability",
-    ],
-    names: &[
-        "dynamic_property",
-        "key",
-        "name",
-        "pnic",
-        "pnic_zone",
-        "status",
-        "vtep",
-        "extra_config",
-        "feature_capability",
-    ],
-    required: &[1u16],
-    by_name: &[0u16, 7u16, 8u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostOpaqueSwitch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostOpaqueSwitch",
+            type_name: Some("HostOpaqueSwitch"),
+            wire: &[
+                "dynamicProperty",
+                "key",
+                "name",
+                "pnic",
+                "pnicZone",
+                "status",
+                "vtep",
+                "extraConfig",
+                "featureCapability",
+            ],
+            names: &[
+                "dynamic_property",
+                "key",
+                "name",
+                "pnic",
+                "pnic_zone",
+                "status",
+                "vtep",
+                "extra_config",
+                "feature_capability",
+            ],
+            required: &[1u16],
+            by_name: &[0u16, 7u16, 8u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostPowerOpFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPowerOpFailed",
-    type_name: Some("HostPowerOpFailed"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPowerOpFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPowerOpFailed",
+            type_name: Some("HostPowerOpFailed"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for HostPowerOpFailedKind {}
 impl std::panic::UnwindSafe for HostPowerOpFailedKind {}
 impl std::panic::RefUnwindSafe for HostPowerOpFailedKind {}
 impl Clone for HostPowerOpFailedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostPowerOpFailed(v) => {

@@ -43,40 +43,40 @@ impl HostProfileCompleteConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileCompleteConfigSpec",
-    type_name: Some("HostProfileCompleteConfigSpec"),
-    wire: &[
-        "name",
-        "annotation",
-        "enabled",
-        "applyProfile",
-        "customComplyProfile",
-        "disabledExpressionListChanged",
-        "disabledExpressionList",
-        "validatorHost",
-        "validating",
-        "hostConfig",
-    ],
-    names: &[
-        "name",
-        "annotation",
-        "enabled",
-        "apply_profile",
-        "custom_comply_profile",
-        "disabled_expression_list_changed",
-        "disabled_expression_list",
-        "validator_host",
-        "validating",
-        "host_config",
-    ],
-    required: &[5u16],
-    by_name: &[1u16, 3u16, 4u16, 6u16, 5u16, 2u16, 9u16, 0u16, 8u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileCompleteConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileCompleteConfigSpec",
+            type_name: Some("HostProfileCompleteConfigSpec"),
+            wire: &[
+                "name",
+                "annotation",
+                "enabled",
+                "applyProfile",
+                "customComplyProfile",
+                "disabledExpressionListChanged",
+                "disabledExpressionList",
+                "validatorHost",
+                "validating",
+                "hostConfig",
+            ],
+            names: &[
+                "name",
+                "annotation",
+                "enabled",
+                "apply_profile",
+                "custom_comply_profile",
+                "disabled_expression_list_changed",
+                "disabled_expression_list",
+                "validator_host",
+                "validating",
+                "host_config",
+            ],
+            required: &[5u16],
+            by_name: &[1u16, 3u16, 4u16, 6u16, 5u16, 2u16, 9u16, 0u16, 8u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

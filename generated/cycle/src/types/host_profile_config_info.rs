@@ -39,38 +39,38 @@ impl HostProfileConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileConfigInfo",
-    type_name: Some("HostProfileConfigInfo"),
-    wire: &[
-        "name",
-        "annotation",
-        "enabled",
-        "applyProfile",
-        "defaultComplyProfile",
-        "defaultComplyLocator",
-        "customComplyProfile",
-        "disabledExpressionList",
-        "description",
-    ],
-    names: &[
-        "name",
-        "annotation",
-        "enabled",
-        "apply_profile",
-        "default_comply_profile",
-        "default_comply_locator",
-        "custom_comply_profile",
-        "disabled_expression_list",
-        "description",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 3u16, 6u16, 5u16, 4u16, 8u16, 7u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileConfigInfo",
+            type_name: Some("HostProfileConfigInfo"),
+            wire: &[
+                "name",
+                "annotation",
+                "enabled",
+                "applyProfile",
+                "defaultComplyProfile",
+                "defaultComplyLocator",
+                "customComplyProfile",
+                "disabledExpressionList",
+                "description",
+            ],
+            names: &[
+                "name",
+                "annotation",
+                "enabled",
+                "apply_profile",
+                "default_comply_profile",
+                "default_comply_locator",
+                "custom_comply_profile",
+                "disabled_expression_list",
+                "description",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 3u16, 6u16, 5u16, 4u16, 8u16, 7u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostProfileConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileConfigSpec",
-    type_name: Some("HostProfileConfigSpec"),
-    wire: &["name", "annotation", "enabled"],
-    names: &["name", "annotation", "enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileConfigSpec",
+            type_name: Some("HostProfileConfigSpec"),
+            wire: &["name", "annotation", "enabled"],
+            names: &["name", "annotation", "enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for HostProfileConfigSpecKind {}
 impl std::panic::UnwindSafe for HostProfileConfigSpecKind {}
 impl std::panic::RefUnwindSafe for HostProfileConfigSpecKind {}
 impl Clone for HostProfileConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostProfileConfigSpec(v) => {

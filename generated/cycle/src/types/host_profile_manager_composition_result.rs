@@ -27,18 +27,18 @@ impl HostProfileManagerCompositionResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileManagerCompositionResult",
-    type_name: Some("HostProfileManagerCompositionResult"),
-    wire: &["errors", "results"],
-    names: &["errors", "results"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileManagerCompositionResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileManagerCompositionResult",
+            type_name: Some("HostProfileManagerCompositionResult"),
+            wire: &["errors", "results"],
+            names: &["errors", "results"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostProfileManagerCompositionValidationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileManagerCompositionValidationResult",
-    type_name: Some("HostProfileManagerCompositionValidationResult"),
-    wire: &["results", "errors"],
-    names: &["results", "errors"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileManagerCompositionValidationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileManagerCompositionValidationResult",
+            type_name: Some("HostProfileManagerCompositionValidationResult"),
+            wire: &["results", "errors"],
+            names: &["results", "errors"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

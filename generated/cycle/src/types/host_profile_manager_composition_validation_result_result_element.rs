@@ -43,41 +43,43 @@ impl HostProfileManagerCompositionValidationResultResultElement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileManagerCompositionValidationResultResultElement",
-    type_name: Some("HostProfileManagerCompositionValidationResultResultElement"),
-    wire: &[
-        "target",
-        "status",
-        "errors",
-        "sourceDiffForToBeMerged",
-        "targetDiffForToBeMerged",
-        "toBeAdded",
-        "toBeDeleted",
-        "toBeDisabled",
-        "toBeEnabled",
-        "toBeReenableCC",
-    ],
-    names: &[
-        "target",
-        "status",
-        "errors",
-        "source_diff_for_to_be_merged",
-        "target_diff_for_to_be_merged",
-        "to_be_added",
-        "to_be_deleted",
-        "to_be_disabled",
-        "to_be_enabled",
-        "to_be_reenable_cc",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object
 for HostProfileManagerCompositionValidationResultResultElement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileManagerCompositionValidationResultResultElement",
+            type_name: Some(
+                "HostProfileManagerCompositionValidationResultResultElement",
+            ),
+            wire: &[
+                "target",
+                "status",
+                "errors",
+                "sourceDiffForToBeMerged",
+                "targetDiffForToBeMerged",
+                "toBeAdded",
+                "toBeDeleted",
+                "toBeDisabled",
+                "toBeEnabled",
+                "toBeReenableCC",
+            ],
+            names: &[
+                "target",
+                "status",
+                "errors",
+                "source_diff_for_to_be_merged",
+                "target_diff_for_to_be_merged",
+                "to_be_added",
+                "to_be_deleted",
+                "to_be_disabled",
+                "to_be_enabled",
+                "to_be_reenable_cc",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostProfileManagerConfigTaskList {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileManagerConfigTaskList",
-    type_name: Some("HostProfileManagerConfigTaskList"),
-    wire: &["configSpec", "taskDescription", "taskListRequirement"],
-    names: &["config_spec", "task_description", "task_list_requirement"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileManagerConfigTaskList {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileManagerConfigTaskList",
+            type_name: Some("HostProfileManagerConfigTaskList"),
+            wire: &["configSpec", "taskDescription", "taskListRequirement"],
+            names: &["config_spec", "task_description", "task_list_requirement"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

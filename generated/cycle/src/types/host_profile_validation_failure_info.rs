@@ -37,34 +37,34 @@ impl HostProfileValidationFailureInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileValidationFailureInfo",
-    type_name: Some("HostProfileValidationFailureInfo"),
-    wire: &[
-        "name",
-        "annotation",
-        "updateType",
-        "host",
-        "applyProfile",
-        "failures",
-        "faults",
-    ],
-    names: &[
-        "name",
-        "annotation",
-        "update_type",
-        "host",
-        "apply_profile",
-        "failures",
-        "faults",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 4u16, 5u16, 6u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileValidationFailureInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileValidationFailureInfo",
+            type_name: Some("HostProfileValidationFailureInfo"),
+            wire: &[
+                "name",
+                "annotation",
+                "updateType",
+                "host",
+                "applyProfile",
+                "failures",
+                "faults",
+            ],
+            names: &[
+                "name",
+                "annotation",
+                "update_type",
+                "host",
+                "apply_profile",
+                "failures",
+                "faults",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 4u16, 5u16, 6u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

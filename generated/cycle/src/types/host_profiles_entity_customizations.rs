@@ -23,18 +23,18 @@ impl HostProfilesEntityCustomizations {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfilesEntityCustomizations",
-    type_name: Some("HostProfilesEntityCustomizations"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfilesEntityCustomizations {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfilesEntityCustomizations",
+            type_name: Some("HostProfilesEntityCustomizations"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for HostProfilesEntityCustomizationsKind {}
 impl std::panic::UnwindSafe for HostProfilesEntityCustomizationsKind {}
 impl std::panic::RefUnwindSafe for HostProfilesEntityCustomizationsKind {}
 impl Clone for HostProfilesEntityCustomizationsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostProfilesEntityCustomizations(v) => {

@@ -30,18 +30,18 @@ impl HostResignatureRescanResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostResignatureRescanResult",
-    type_name: Some("HostResignatureRescanResult"),
-    wire: &["rescan", "result"],
-    names: &["rescan", "result"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostResignatureRescanResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostResignatureRescanResult",
+            type_name: Some("HostResignatureRescanResult"),
+            wire: &["rescan", "result"],
+            names: &["rescan", "result"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostStorageArrayTypePolicyOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostStorageArrayTypePolicyOption",
-    type_name: Some("HostStorageArrayTypePolicyOption"),
-    wire: &["policy"],
-    names: &["policy"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostStorageArrayTypePolicyOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostStorageArrayTypePolicyOption",
+            type_name: Some("HostStorageArrayTypePolicyOption"),
+            wire: &["policy"],
+            names: &["policy"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl HostStorageDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostStorageDeviceInfo",
-    type_name: Some("HostStorageDeviceInfo"),
-    wire: &[
-        "hostBusAdapter",
-        "scsiLun",
-        "scsiTopology",
-        "nvmeTopology",
-        "multipathInfo",
-        "plugStoreTopology",
-        "softwareInternetScsiEnabled",
-    ],
-    names: &[
-        "host_bus_adapter",
-        "scsi_lun",
-        "scsi_topology",
-        "nvme_topology",
-        "multipath_info",
-        "plug_store_topology",
-        "software_internet_scsi_enabled",
-    ],
-    required: &[6u16],
-    by_name: &[0u16, 4u16, 3u16, 5u16, 1u16, 2u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostStorageDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostStorageDeviceInfo",
+            type_name: Some("HostStorageDeviceInfo"),
+            wire: &[
+                "hostBusAdapter",
+                "scsiLun",
+                "scsiTopology",
+                "nvmeTopology",
+                "multipathInfo",
+                "plugStoreTopology",
+                "softwareInternetScsiEnabled",
+            ],
+            names: &[
+                "host_bus_adapter",
+                "scsi_lun",
+                "scsi_topology",
+                "nvme_topology",
+                "multipath_info",
+                "plug_store_topology",
+                "software_internet_scsi_enabled",
+            ],
+            required: &[6u16],
+            by_name: &[0u16, 4u16, 3u16, 5u16, 1u16, 2u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

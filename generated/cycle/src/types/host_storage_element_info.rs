@@ -27,18 +27,18 @@ impl HostStorageElementInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostStorageElementInfo",
-    type_name: Some("HostStorageElementInfo"),
-    wire: &["name", "status", "operationalInfo"],
-    names: &["name", "status", "operational_info"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostStorageElementInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostStorageElementInfo",
+            type_name: Some("HostStorageElementInfo"),
+            wire: &["name", "status", "operationalInfo"],
+            names: &["name", "status", "operational_info"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostStorageSystemDiskLocatorLedResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostStorageSystemDiskLocatorLedResult",
-    type_name: Some("HostStorageSystemDiskLocatorLedResult"),
-    wire: &["key", "fault"],
-    names: &["key", "fault"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostStorageSystemDiskLocatorLedResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostStorageSystemDiskLocatorLedResult",
+            type_name: Some("HostStorageSystemDiskLocatorLedResult"),
+            wire: &["key", "fault"],
+            names: &["key", "fault"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostSystemHealthInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSystemHealthInfo",
-    type_name: Some("HostSystemHealthInfo"),
-    wire: &["numericSensorInfo"],
-    names: &["numeric_sensor_info"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSystemHealthInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSystemHealthInfo",
+            type_name: Some("HostSystemHealthInfo"),
+            wire: &["numericSensorInfo"],
+            names: &["numeric_sensor_info"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,40 +51,40 @@ impl HostSystemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSystemInfo",
-    type_name: Some("HostSystemInfo"),
-    wire: &[
-        "vendor",
-        "model",
-        "family",
-        "uuid",
-        "otherIdentifyingInfo",
-        "serialNumber",
-        "qualifiedName",
-        "vvolHostNQN",
-        "vvolHostId",
-        "bootCommandLine",
-    ],
-    names: &[
-        "vendor",
-        "model",
-        "family",
-        "uuid",
-        "other_identifying_info",
-        "serial_number",
-        "qualified_name",
-        "vvol_host_nqn",
-        "vvol_host_id",
-        "boot_command_line",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[9u16, 2u16, 1u16, 4u16, 6u16, 5u16, 3u16, 0u16, 8u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSystemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSystemInfo",
+            type_name: Some("HostSystemInfo"),
+            wire: &[
+                "vendor",
+                "model",
+                "family",
+                "uuid",
+                "otherIdentifyingInfo",
+                "serialNumber",
+                "qualifiedName",
+                "vvolHostNQN",
+                "vvolHostId",
+                "bootCommandLine",
+            ],
+            names: &[
+                "vendor",
+                "model",
+                "family",
+                "uuid",
+                "other_identifying_info",
+                "serial_number",
+                "qualified_name",
+                "vvol_host_nqn",
+                "vvol_host_id",
+                "boot_command_line",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[9u16, 2u16, 1u16, 4u16, 6u16, 5u16, 3u16, 0u16, 8u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,24 +37,30 @@ impl HostTrustAuthorityAttestationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTrustAuthorityAttestationInfo",
-    type_name: Some("HostTrustAuthorityAttestationInfo"),
-    wire: &["attestationStatus", "serviceId", "attestedAt", "attestedUntil", "messages"],
-    names: &[
-        "attestation_status",
-        "service_id",
-        "attested_at",
-        "attested_until",
-        "messages",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for HostTrustAuthorityAttestationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTrustAuthorityAttestationInfo",
+            type_name: Some("HostTrustAuthorityAttestationInfo"),
+            wire: &[
+                "attestationStatus",
+                "serviceId",
+                "attestedAt",
+                "attestedUntil",
+                "messages",
+            ],
+            names: &[
+                "attestation_status",
+                "service_id",
+                "attested_at",
+                "attested_until",
+                "messages",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,26 +29,26 @@ impl HostVFlashManagerVFlashCacheConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashCacheConfigInfo",
-    type_name: Some("HostVFlashManagerVFlashCacheConfigInfo"),
-    wire: &[
-        "vFlashModuleConfigOption",
-        "defaultVFlashModule",
-        "swapCacheReservationInGB",
-    ],
-    names: &[
-        "vflash_module_config_option",
-        "default_vflash_module",
-        "swap_cache_reservation_in_gb",
-    ],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashManagerVFlashCacheConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashCacheConfigInfo",
+            type_name: Some("HostVFlashManagerVFlashCacheConfigInfo"),
+            wire: &[
+                "vFlashModuleConfigOption",
+                "defaultVFlashModule",
+                "swapCacheReservationInGB",
+            ],
+            names: &[
+                "vflash_module_config_option",
+                "default_vflash_module",
+                "swap_cache_reservation_in_gb",
+            ],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

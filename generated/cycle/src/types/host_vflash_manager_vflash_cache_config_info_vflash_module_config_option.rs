@@ -37,37 +37,39 @@ impl HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption",
-    type_name: Some("HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption"),
-    wire: &[
-        "vFlashModule",
-        "vFlashModuleVersion",
-        "minSupportedModuleVersion",
-        "cacheConsistencyType",
-        "cacheMode",
-        "blockSizeInKBOption",
-        "reservationInMBOption",
-        "maxDiskSizeInKB",
-    ],
-    names: &[
-        "vflash_module",
-        "vflash_module_version",
-        "min_supported_module_version",
-        "cache_consistency_type",
-        "cache_mode",
-        "block_size_in_kb_option",
-        "reservation_in_mb_option",
-        "max_disk_size_in_kb",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[5u16, 3u16, 4u16, 7u16, 2u16, 6u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object
 for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption",
+            type_name: Some(
+                "HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption",
+            ),
+            wire: &[
+                "vFlashModule",
+                "vFlashModuleVersion",
+                "minSupportedModuleVersion",
+                "cacheConsistencyType",
+                "cacheMode",
+                "blockSizeInKBOption",
+                "reservationInMBOption",
+                "maxDiskSizeInKB",
+            ],
+            names: &[
+                "vflash_module",
+                "vflash_module_version",
+                "min_supported_module_version",
+                "cache_consistency_type",
+                "cache_mode",
+                "block_size_in_kb_option",
+                "reservation_in_mb_option",
+                "max_disk_size_in_kb",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[5u16, 3u16, 4u16, 7u16, 2u16, 6u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

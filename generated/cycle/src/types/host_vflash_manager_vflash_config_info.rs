@@ -29,18 +29,18 @@ impl HostVFlashManagerVFlashConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashConfigInfo",
-    type_name: Some("HostVFlashManagerVFlashConfigInfo"),
-    wire: &["vFlashResourceConfigInfo", "vFlashCacheConfigInfo"],
-    names: &["vflash_resource_config_info", "vflash_cache_config_info"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashManagerVFlashConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashConfigInfo",
+            type_name: Some("HostVFlashManagerVFlashConfigInfo"),
+            wire: &["vFlashResourceConfigInfo", "vFlashCacheConfigInfo"],
+            names: &["vflash_resource_config_info", "vflash_cache_config_info"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

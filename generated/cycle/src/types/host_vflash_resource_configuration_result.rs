@@ -29,18 +29,18 @@ impl HostVFlashResourceConfigurationResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashResourceConfigurationResult",
-    type_name: Some("HostVFlashResourceConfigurationResult"),
-    wire: &["devicePath", "vffs", "diskConfigurationResult"],
-    names: &["device_path", "vffs", "disk_configuration_result"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashResourceConfigurationResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashResourceConfigurationResult",
+            type_name: Some("HostVFlashResourceConfigurationResult"),
+            wire: &["devicePath", "vffs", "diskConfigurationResult"],
+            names: &["device_path", "vffs", "disk_configuration_result"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl HostVirtualNic {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualNic",
-    type_name: Some("HostVirtualNic"),
-    wire: &["device", "key", "portgroup", "spec", "port", "owner"],
-    names: &["device", "key", "portgroup", "spec", "port", "owner"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 5u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualNic {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualNic",
+            type_name: Some("HostVirtualNic"),
+            wire: &["device", "key", "portgroup", "spec", "port", "owner"],
+            names: &["device", "key", "portgroup", "spec", "port", "owner"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 5u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostVirtualNicConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualNicConfig",
-    type_name: Some("HostVirtualNicConfig"),
-    wire: &["changeOperation", "device", "portgroup", "spec"],
-    names: &["change_operation", "device", "portgroup", "spec"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualNicConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualNicConfig",
+            type_name: Some("HostVirtualNicConfig"),
+            wire: &["changeOperation", "device", "portgroup", "spec"],
+            names: &["change_operation", "device", "portgroup", "spec"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

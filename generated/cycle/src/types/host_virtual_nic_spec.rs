@@ -53,51 +53,51 @@ impl HostVirtualNicSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualNicSpec",
-    type_name: Some("HostVirtualNicSpec"),
-    wire: &[
-        "dynamicProperty",
-        "ip",
-        "mac",
-        "distributedVirtualPort",
-        "portgroup",
-        "mtu",
-        "tsoEnabled",
-        "netStackInstanceKey",
-        "opaqueNetwork",
-        "externalId",
-        "pinnedPnic",
-        "ipRouteSpec",
-        "systemOwned",
-        "dpuId",
-    ],
-    names: &[
-        "dynamic_property",
-        "ip",
-        "mac",
-        "distributed_virtual_port",
-        "portgroup",
-        "mtu",
-        "tso_enabled",
-        "net_stack_instance_key",
-        "opaque_network",
-        "external_id",
-        "pinned_pnic",
-        "ip_route_spec",
-        "system_owned",
-        "dpu_id",
-    ],
-    required: &[],
-    by_name: &[
-        3u16, 13u16, 0u16, 9u16, 1u16, 11u16, 2u16, 5u16, 7u16, 8u16, 10u16, 4u16, 12u16,
-        6u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualNicSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualNicSpec",
+            type_name: Some("HostVirtualNicSpec"),
+            wire: &[
+                "dynamicProperty",
+                "ip",
+                "mac",
+                "distributedVirtualPort",
+                "portgroup",
+                "mtu",
+                "tsoEnabled",
+                "netStackInstanceKey",
+                "opaqueNetwork",
+                "externalId",
+                "pinnedPnic",
+                "ipRouteSpec",
+                "systemOwned",
+                "dpuId",
+            ],
+            names: &[
+                "dynamic_property",
+                "ip",
+                "mac",
+                "distributed_virtual_port",
+                "portgroup",
+                "mtu",
+                "tso_enabled",
+                "net_stack_instance_key",
+                "opaque_network",
+                "external_id",
+                "pinned_pnic",
+                "ip_route_spec",
+                "system_owned",
+                "dpu_id",
+            ],
+            required: &[],
+            by_name: &[
+                3u16, 13u16, 0u16, 9u16, 1u16, 11u16, 2u16, 5u16, 7u16, 8u16, 10u16,
+                4u16, 12u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

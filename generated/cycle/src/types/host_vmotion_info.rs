@@ -28,18 +28,18 @@ impl HostVMotionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVMotionInfo",
-    type_name: Some("HostVMotionInfo"),
-    wire: &["netConfig", "ipConfig"],
-    names: &["net_config", "ip_config"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVMotionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVMotionInfo",
+            type_name: Some("HostVMotionInfo"),
+            wire: &["netConfig", "ipConfig"],
+            names: &["net_config", "ip_config"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HttpFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpFault",
-    type_name: Some("HttpFault"),
-    wire: &["faultCause", "faultMessage", "statusCode", "statusMessage"],
-    names: &["fault_cause", "fault_message", "status_code", "status_message"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpFault",
+            type_name: Some("HttpFault"),
+            wire: &["faultCause", "faultMessage", "statusCode", "statusMessage"],
+            names: &["fault_cause", "fault_message", "status_code", "status_message"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl IDEDiskNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IDEDiskNotSupported",
-    type_name: Some("IDEDiskNotSupported"),
-    wire: &["faultCause", "faultMessage", "disk"],
-    names: &["fault_cause", "fault_message", "disk"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IDEDiskNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IDEDiskNotSupported",
+            type_name: Some("IDEDiskNotSupported"),
+            wire: &["faultCause", "faultMessage", "disk"],
+            names: &["fault_cause", "fault_message", "disk"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

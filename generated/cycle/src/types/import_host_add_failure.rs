@@ -27,18 +27,18 @@ impl ImportHostAddFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ImportHostAddFailure",
-    type_name: Some("ImportHostAddFailure"),
-    wire: &["faultCause", "faultMessage", "hostIp"],
-    names: &["fault_cause", "fault_message", "host_ip"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ImportHostAddFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ImportHostAddFailure",
+            type_name: Some("ImportHostAddFailure"),
+            wire: &["faultCause", "faultMessage", "hostIp"],
+            names: &["fault_cause", "fault_message", "host_ip"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ImportOperationBulkFaultFaultOnImport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ImportOperationBulkFaultFaultOnImport",
-    type_name: Some("ImportOperationBulkFaultFaultOnImport"),
-    wire: &["entityType", "key", "fault"],
-    names: &["entity_type", "key", "fault"],
-    required: &[2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ImportOperationBulkFaultFaultOnImport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ImportOperationBulkFaultFaultOnImport",
+            type_name: Some("ImportOperationBulkFaultFaultOnImport"),
+            wire: &["entityType", "key", "fault"],
+            names: &["entity_type", "key", "fault"],
+            required: &[2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

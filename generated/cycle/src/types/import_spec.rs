@@ -27,18 +27,18 @@ impl ImportSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ImportSpec",
-    type_name: Some("ImportSpec"),
-    wire: &["entityConfig", "instantiationOst"],
-    names: &["entity_config", "instantiation_ost"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ImportSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ImportSpec",
+            type_name: Some("ImportSpec"),
+            wire: &["entityConfig", "instantiationOst"],
+            names: &["entity_config", "instantiation_ost"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for ImportSpecKind {}
 impl std::panic::UnwindSafe for ImportSpecKind {}
 impl std::panic::RefUnwindSafe for ImportSpecKind {}
 impl Clone for ImportSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ImportSpec(v) => crate::object::clone_boxed(&**v, Self::ImportSpec),

@@ -35,18 +35,18 @@ impl InaccessibleDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InaccessibleDatastore",
-    type_name: Some("InaccessibleDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore", "name", "detail"],
-    names: &["fault_cause", "fault_message", "datastore", "name", "detail"],
-    required: &[],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InaccessibleDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InaccessibleDatastore",
+            type_name: Some("InaccessibleDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore", "name", "detail"],
+            names: &["fault_cause", "fault_message", "datastore", "name", "detail"],
+            required: &[],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for InaccessibleDatastoreKind {}
 impl std::panic::UnwindSafe for InaccessibleDatastoreKind {}
 impl std::panic::RefUnwindSafe for InaccessibleDatastoreKind {}
 impl Clone for InaccessibleDatastoreKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InaccessibleDatastore(v) => {

@@ -33,18 +33,18 @@ impl InaccessibleFTMetadataDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InaccessibleFTMetadataDatastore",
-    type_name: Some("InaccessibleFTMetadataDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore", "name", "detail"],
-    names: &["fault_cause", "fault_message", "datastore", "name", "detail"],
-    required: &[],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InaccessibleFTMetadataDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InaccessibleFTMetadataDatastore",
+            type_name: Some("InaccessibleFTMetadataDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore", "name", "detail"],
+            names: &["fault_cause", "fault_message", "datastore", "name", "detail"],
+            required: &[],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

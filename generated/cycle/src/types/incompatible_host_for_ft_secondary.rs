@@ -31,18 +31,18 @@ impl IncompatibleHostForFtSecondary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IncompatibleHostForFtSecondary",
-    type_name: Some("IncompatibleHostForFtSecondary"),
-    wire: &["faultCause", "faultMessage", "host", "error"],
-    names: &["fault_cause", "fault_message", "host", "error"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IncompatibleHostForFtSecondary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IncompatibleHostForFtSecondary",
+            type_name: Some("IncompatibleHostForFtSecondary"),
+            wire: &["faultCause", "faultMessage", "host", "error"],
+            names: &["fault_cause", "fault_message", "host", "error"],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

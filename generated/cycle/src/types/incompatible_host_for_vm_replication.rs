@@ -31,18 +31,18 @@ impl IncompatibleHostForVmReplication {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IncompatibleHostForVmReplication",
-    type_name: Some("IncompatibleHostForVmReplication"),
-    wire: &["faultCause", "faultMessage", "vmName", "hostName", "reason"],
-    names: &["fault_cause", "fault_message", "vm_name", "host_name", "reason"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IncompatibleHostForVmReplication {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IncompatibleHostForVmReplication",
+            type_name: Some("IncompatibleHostForVmReplication"),
+            wire: &["faultCause", "faultMessage", "vmName", "hostName", "reason"],
+            names: &["fault_cause", "fault_message", "vm_name", "host_name", "reason"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

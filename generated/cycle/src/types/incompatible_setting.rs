@@ -29,18 +29,28 @@ impl IncompatibleSetting {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IncompatibleSetting",
-    type_name: Some("IncompatibleSetting"),
-    wire: &["faultCause", "faultMessage", "invalidProperty", "conflictingProperty"],
-    names: &["fault_cause", "fault_message", "invalid_property", "conflicting_property"],
-    required: &[3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IncompatibleSetting {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IncompatibleSetting",
+            type_name: Some("IncompatibleSetting"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "invalidProperty",
+                "conflictingProperty",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_property",
+                "conflicting_property",
+            ],
+            required: &[3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

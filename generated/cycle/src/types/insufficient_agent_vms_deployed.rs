@@ -31,30 +31,30 @@ impl InsufficientAgentVmsDeployed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientAgentVmsDeployed",
-    type_name: Some("InsufficientAgentVmsDeployed"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "hostName",
-        "requiredNumAgentVms",
-        "currentNumAgentVms",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "host_name",
-        "required_num_agent_vms",
-        "current_num_agent_vms",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientAgentVmsDeployed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientAgentVmsDeployed",
+            type_name: Some("InsufficientAgentVmsDeployed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "hostName",
+                "requiredNumAgentVms",
+                "currentNumAgentVms",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "host_name",
+                "required_num_agent_vms",
+                "current_num_agent_vms",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

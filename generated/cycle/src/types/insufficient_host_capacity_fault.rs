@@ -31,18 +31,18 @@ impl InsufficientHostCapacityFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientHostCapacityFault",
-    type_name: Some("InsufficientHostCapacityFault"),
-    wire: &["faultCause", "faultMessage", "host"],
-    names: &["fault_cause", "fault_message", "host"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientHostCapacityFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientHostCapacityFault",
+            type_name: Some("InsufficientHostCapacityFault"),
+            wire: &["faultCause", "faultMessage", "host"],
+            names: &["fault_cause", "fault_message", "host"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for InsufficientHostCapacityFaultKind {}
 impl std::panic::UnwindSafe for InsufficientHostCapacityFaultKind {}
 impl std::panic::RefUnwindSafe for InsufficientHostCapacityFaultKind {}
 impl Clone for InsufficientHostCapacityFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InsufficientHostCapacityFault(v) => {

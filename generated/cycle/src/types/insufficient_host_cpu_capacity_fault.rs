@@ -33,18 +33,18 @@ impl InsufficientHostCpuCapacityFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientHostCpuCapacityFault",
-    type_name: Some("InsufficientHostCpuCapacityFault"),
-    wire: &["faultCause", "faultMessage", "host", "unreserved", "requested"],
-    names: &["fault_cause", "fault_message", "host", "unreserved", "requested"],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientHostCpuCapacityFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientHostCpuCapacityFault",
+            type_name: Some("InsufficientHostCpuCapacityFault"),
+            wire: &["faultCause", "faultMessage", "host", "unreserved", "requested"],
+            names: &["fault_cause", "fault_message", "host", "unreserved", "requested"],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

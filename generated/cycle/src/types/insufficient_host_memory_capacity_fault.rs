@@ -33,18 +33,18 @@ impl InsufficientHostMemoryCapacityFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientHostMemoryCapacityFault",
-    type_name: Some("InsufficientHostMemoryCapacityFault"),
-    wire: &["faultCause", "faultMessage", "host", "unreserved", "requested"],
-    names: &["fault_cause", "fault_message", "host", "unreserved", "requested"],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientHostMemoryCapacityFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientHostMemoryCapacityFault",
+            type_name: Some("InsufficientHostMemoryCapacityFault"),
+            wire: &["faultCause", "faultMessage", "host", "unreserved", "requested"],
+            names: &["fault_cause", "fault_message", "host", "unreserved", "requested"],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl InsufficientMemoryResourcesFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientMemoryResourcesFault",
-    type_name: Some("InsufficientMemoryResourcesFault"),
-    wire: &["faultCause", "faultMessage", "unreserved", "requested"],
-    names: &["fault_cause", "fault_message", "unreserved", "requested"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientMemoryResourcesFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientMemoryResourcesFault",
+            type_name: Some("InsufficientMemoryResourcesFault"),
+            wire: &["faultCause", "faultMessage", "unreserved", "requested"],
+            names: &["fault_cause", "fault_message", "unreserved", "requested"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl InsufficientNetworkResourcePoolCapacity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientNetworkResourcePoolCapacity",
-    type_name: Some("InsufficientNetworkResourcePoolCapacity"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "dvsName",
-        "dvsUuid",
-        "resourcePoolKey",
-        "available",
-        "requested",
-        "device",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "dvs_name",
-        "dvs_uuid",
-        "resource_pool_key",
-        "available",
-        "requested",
-        "device",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[5u16, 7u16, 2u16, 3u16, 0u16, 1u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientNetworkResourcePoolCapacity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientNetworkResourcePoolCapacity",
+            type_name: Some("InsufficientNetworkResourcePoolCapacity"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "dvsName",
+                "dvsUuid",
+                "resourcePoolKey",
+                "available",
+                "requested",
+                "device",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "dvs_name",
+                "dvs_uuid",
+                "resource_pool_key",
+                "available",
+                "requested",
+                "device",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[5u16, 7u16, 2u16, 3u16, 0u16, 1u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl InsufficientResourcesFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientResourcesFault",
-    type_name: Some("InsufficientResourcesFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientResourcesFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientResourcesFault",
+            type_name: Some("InsufficientResourcesFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -167,7 +167,6 @@ impl Unpin for InsufficientResourcesFaultKind {}
 impl std::panic::UnwindSafe for InsufficientResourcesFaultKind {}
 impl std::panic::RefUnwindSafe for InsufficientResourcesFaultKind {}
 impl Clone for InsufficientResourcesFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InsufficientResourcesFault(v) => {

@@ -29,18 +29,18 @@ impl InsufficientStandbyCpuResource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientStandbyCpuResource",
-    type_name: Some("InsufficientStandbyCpuResource"),
-    wire: &["faultCause", "faultMessage", "available", "requested"],
-    names: &["fault_cause", "fault_message", "available", "requested"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientStandbyCpuResource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientStandbyCpuResource",
+            type_name: Some("InsufficientStandbyCpuResource"),
+            wire: &["faultCause", "faultMessage", "available", "requested"],
+            names: &["fault_cause", "fault_message", "available", "requested"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

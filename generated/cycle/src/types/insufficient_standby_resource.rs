@@ -27,18 +27,18 @@ impl InsufficientStandbyResource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientStandbyResource",
-    type_name: Some("InsufficientStandbyResource"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientStandbyResource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientStandbyResource",
+            type_name: Some("InsufficientStandbyResource"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for InsufficientStandbyResourceKind {}
 impl std::panic::UnwindSafe for InsufficientStandbyResourceKind {}
 impl std::panic::RefUnwindSafe for InsufficientStandbyResourceKind {}
 impl Clone for InsufficientStandbyResourceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InsufficientStandbyResource(v) => {

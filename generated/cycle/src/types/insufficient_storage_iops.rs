@@ -31,30 +31,30 @@ impl InsufficientStorageIops {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientStorageIops",
-    type_name: Some("InsufficientStorageIops"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "unreservedIops",
-        "requestedIops",
-        "datastoreName",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "unreserved_iops",
-        "requested_iops",
-        "datastore_name",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientStorageIops {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientStorageIops",
+            type_name: Some("InsufficientStorageIops"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "unreservedIops",
+                "requestedIops",
+                "datastoreName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "unreserved_iops",
+                "requested_iops",
+                "datastore_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

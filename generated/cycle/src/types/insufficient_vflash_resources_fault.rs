@@ -33,32 +33,32 @@ impl InsufficientVFlashResourcesFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InsufficientVFlashResourcesFault",
-    type_name: Some("InsufficientVFlashResourcesFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "freeSpaceInMB",
-        "freeSpace",
-        "requestedSpaceInMB",
-        "requestedSpace",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "free_space_in_mb",
-        "free_space",
-        "requested_space_in_mb",
-        "requested_space",
-    ],
-    required: &[3u16, 5u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InsufficientVFlashResourcesFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InsufficientVFlashResourcesFault",
+            type_name: Some("InsufficientVFlashResourcesFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "freeSpaceInMB",
+                "freeSpace",
+                "requestedSpaceInMB",
+                "requestedSpace",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "free_space_in_mb",
+                "free_space",
+                "requested_space_in_mb",
+                "requested_space",
+            ],
+            required: &[3u16, 5u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -34,18 +34,18 @@ impl InvalidAgencyScope {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidAgencyScope",
-    type_name: Some("InvalidAgencyScope"),
-    wire: &["faultCause", "faultMessage", "unknownComputeResource"],
-    names: &["fault_cause", "fault_message", "unknown_compute_resource"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidAgencyScope {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidAgencyScope",
+            type_name: Some("InvalidAgencyScope"),
+            wire: &["faultCause", "faultMessage", "unknownComputeResource"],
+            names: &["fault_cause", "fault_message", "unknown_compute_resource"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

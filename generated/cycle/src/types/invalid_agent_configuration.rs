@@ -34,23 +34,28 @@ impl InvalidAgentConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidAgentConfiguration",
-    type_name: Some("InvalidAgentConfiguration"),
-    wire: &["faultCause", "faultMessage", "invalidAgentConfiguration", "invalidField"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "invalid_agent_configuration",
-        "invalid_field",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidAgentConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidAgentConfiguration",
+            type_name: Some("InvalidAgentConfiguration"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "invalidAgentConfiguration",
+                "invalidField",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_agent_configuration",
+                "invalid_field",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl InvalidArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidArgument",
-    type_name: Some("InvalidArgument"),
-    wire: &["faultCause", "faultMessage", "invalidProperty"],
-    names: &["fault_cause", "fault_message", "invalid_property"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidArgument",
+            type_name: Some("InvalidArgument"),
+            wire: &["faultCause", "faultMessage", "invalidProperty"],
+            names: &["fault_cause", "fault_message", "invalid_property"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -138,7 +138,6 @@ impl Unpin for InvalidArgumentKind {}
 impl std::panic::UnwindSafe for InvalidArgumentKind {}
 impl std::panic::RefUnwindSafe for InvalidArgumentKind {}
 impl Clone for InvalidArgumentKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidArgument(v) => {

@@ -31,18 +31,18 @@ impl InvalidCAMServer {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidCAMServer",
-    type_name: Some("InvalidCAMServer"),
-    wire: &["faultCause", "faultMessage", "errorCode", "camServer"],
-    names: &["fault_cause", "fault_message", "error_code", "cam_server"],
-    required: &[3u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidCAMServer {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidCAMServer",
+            type_name: Some("InvalidCAMServer"),
+            wire: &["faultCause", "faultMessage", "errorCode", "camServer"],
+            names: &["fault_cause", "fault_message", "error_code", "cam_server"],
+            required: &[3u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for InvalidCAMServerKind {}
 impl std::panic::UnwindSafe for InvalidCAMServerKind {}
 impl std::panic::RefUnwindSafe for InvalidCAMServerKind {}
 impl Clone for InvalidCAMServerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidCAMServer(v) => {

@@ -29,18 +29,18 @@ impl InvalidCertificate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidCertificate",
-    type_name: Some("InvalidCertificate"),
-    wire: &["faultCause", "faultMessage", "certificate"],
-    names: &["fault_cause", "fault_message", "certificate"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidCertificate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidCertificate",
+            type_name: Some("InvalidCertificate"),
+            wire: &["faultCause", "faultMessage", "certificate"],
+            names: &["fault_cause", "fault_message", "certificate"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl InvalidController {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidController",
-    type_name: Some("InvalidController"),
-    wire: &["faultCause", "faultMessage", "property", "deviceIndex", "controllerKey"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "property",
-        "device_index",
-        "controller_key",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidController {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidController",
+            type_name: Some("InvalidController"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "property",
+                "deviceIndex",
+                "controllerKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "property",
+                "device_index",
+                "controller_key",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl InvalidDasConfigArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDasConfigArgument",
-    type_name: Some("InvalidDasConfigArgument"),
-    wire: &["faultCause", "faultMessage", "invalidProperty", "entry", "clusterName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "invalid_property",
-        "entry",
-        "cluster_name",
-    ],
-    required: &[],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDasConfigArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDasConfigArgument",
+            type_name: Some("InvalidDasConfigArgument"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "invalidProperty",
+                "entry",
+                "clusterName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_property",
+                "entry",
+                "cluster_name",
+            ],
+            required: &[],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl InvalidDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDatastore",
-    type_name: Some("InvalidDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore", "name"],
-    names: &["fault_cause", "fault_message", "datastore", "name"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDatastore",
+            type_name: Some("InvalidDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore", "name"],
+            names: &["fault_cause", "fault_message", "datastore", "name"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for InvalidDatastoreKind {}
 impl std::panic::UnwindSafe for InvalidDatastoreKind {}
 impl std::panic::RefUnwindSafe for InvalidDatastoreKind {}
 impl Clone for InvalidDatastoreKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidDatastore(v) => {

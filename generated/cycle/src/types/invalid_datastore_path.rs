@@ -33,18 +33,24 @@ impl InvalidDatastorePath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDatastorePath",
-    type_name: Some("InvalidDatastorePath"),
-    wire: &["faultCause", "faultMessage", "datastore", "name", "datastorePath"],
-    names: &["fault_cause", "fault_message", "datastore", "name", "datastore_path"],
-    required: &[4u16],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDatastorePath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDatastorePath",
+            type_name: Some("InvalidDatastorePath"),
+            wire: &["faultCause", "faultMessage", "datastore", "name", "datastorePath"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "datastore",
+                "name",
+                "datastore_path",
+            ],
+            required: &[4u16],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

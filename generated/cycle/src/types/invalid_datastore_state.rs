@@ -27,18 +27,18 @@ impl InvalidDatastoreState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDatastoreState",
-    type_name: Some("InvalidDatastoreState"),
-    wire: &["faultCause", "faultMessage", "datastoreName"],
-    names: &["fault_cause", "fault_message", "datastore_name"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDatastoreState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDatastoreState",
+            type_name: Some("InvalidDatastoreState"),
+            wire: &["faultCause", "faultMessage", "datastoreName"],
+            names: &["fault_cause", "fault_message", "datastore_name"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

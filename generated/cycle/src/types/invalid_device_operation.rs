@@ -33,32 +33,32 @@ impl InvalidDeviceOperation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDeviceOperation",
-    type_name: Some("InvalidDeviceOperation"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "property",
-        "deviceIndex",
-        "badOp",
-        "badFileOp",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "property",
-        "device_index",
-        "bad_op",
-        "bad_file_op",
-    ],
-    required: &[3u16],
-    by_name: &[5u16, 4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDeviceOperation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDeviceOperation",
+            type_name: Some("InvalidDeviceOperation"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "property",
+                "deviceIndex",
+                "badOp",
+                "badFileOp",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "property",
+                "device_index",
+                "bad_op",
+                "bad_file_op",
+            ],
+            required: &[3u16],
+            by_name: &[5u16, 4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl InvalidDeviceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDeviceSpec",
-    type_name: Some("InvalidDeviceSpec"),
-    wire: &["faultCause", "faultMessage", "property", "deviceIndex"],
-    names: &["fault_cause", "fault_message", "property", "device_index"],
-    required: &[3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDeviceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDeviceSpec",
+            type_name: Some("InvalidDeviceSpec"),
+            wire: &["faultCause", "faultMessage", "property", "deviceIndex"],
+            names: &["fault_cause", "fault_message", "property", "device_index"],
+            required: &[3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -145,7 +145,6 @@ impl Unpin for InvalidDeviceSpecKind {}
 impl std::panic::UnwindSafe for InvalidDeviceSpecKind {}
 impl std::panic::RefUnwindSafe for InvalidDeviceSpecKind {}
 impl Clone for InvalidDeviceSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidDeviceSpec(v) => {

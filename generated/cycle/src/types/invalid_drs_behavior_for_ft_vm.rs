@@ -33,18 +33,24 @@ impl InvalidDrsBehaviorForFtVm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidDrsBehaviorForFtVm",
-    type_name: Some("InvalidDrsBehaviorForFtVm"),
-    wire: &["faultCause", "faultMessage", "invalidProperty", "vm", "vmName"],
-    names: &["fault_cause", "fault_message", "invalid_property", "vm", "vm_name"],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidDrsBehaviorForFtVm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidDrsBehaviorForFtVm",
+            type_name: Some("InvalidDrsBehaviorForFtVm"),
+            wire: &["faultCause", "faultMessage", "invalidProperty", "vm", "vmName"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_property",
+                "vm",
+                "vm_name",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl InvalidFolder {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidFolder",
-    type_name: Some("InvalidFolder"),
-    wire: &["faultCause", "faultMessage", "target"],
-    names: &["fault_cause", "fault_message", "target"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidFolder {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidFolder",
+            type_name: Some("InvalidFolder"),
+            wire: &["faultCause", "faultMessage", "target"],
+            names: &["fault_cause", "fault_message", "target"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for InvalidFolderKind {}
 impl std::panic::UnwindSafe for InvalidFolderKind {}
 impl std::panic::RefUnwindSafe for InvalidFolderKind {}
 impl Clone for InvalidFolderKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidFolder(v) => {

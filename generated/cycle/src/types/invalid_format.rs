@@ -27,18 +27,18 @@ impl InvalidFormat {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidFormat",
-    type_name: Some("InvalidFormat"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidFormat {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidFormat",
+            type_name: Some("InvalidFormat"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for InvalidFormatKind {}
 impl std::panic::UnwindSafe for InvalidFormatKind {}
 impl std::panic::RefUnwindSafe for InvalidFormatKind {}
 impl Clone for InvalidFormatKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidFormat(v) => {

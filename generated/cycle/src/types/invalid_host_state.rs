@@ -31,18 +31,18 @@ impl InvalidHostState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidHostState",
-    type_name: Some("InvalidHostState"),
-    wire: &["faultCause", "faultMessage", "host"],
-    names: &["fault_cause", "fault_message", "host"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidHostState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidHostState",
+            type_name: Some("InvalidHostState"),
+            wire: &["faultCause", "faultMessage", "host"],
+            names: &["fault_cause", "fault_message", "host"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for InvalidHostStateKind {}
 impl std::panic::UnwindSafe for InvalidHostStateKind {}
 impl std::panic::RefUnwindSafe for InvalidHostStateKind {}
 impl Clone for InvalidHostStateKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidHostState(v) => {

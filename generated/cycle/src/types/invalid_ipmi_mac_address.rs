@@ -29,28 +29,28 @@ impl InvalidIpmiMacAddress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidIpmiMacAddress",
-    type_name: Some("InvalidIpmiMacAddress"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "userProvidedMacAddress",
-        "observedMacAddress",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "user_provided_mac_address",
-        "observed_mac_address",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidIpmiMacAddress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidIpmiMacAddress",
+            type_name: Some("InvalidIpmiMacAddress"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "userProvidedMacAddress",
+                "observedMacAddress",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "user_provided_mac_address",
+                "observed_mac_address",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl InvalidLogin {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidLogin",
-    type_name: Some("InvalidLogin"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidLogin {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidLogin",
+            type_name: Some("InvalidLogin"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for InvalidLoginKind {}
 impl std::panic::UnwindSafe for InvalidLoginKind {}
 impl std::panic::RefUnwindSafe for InvalidLoginKind {}
 impl Clone for InvalidLoginKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidLogin(v) => crate::object::clone_boxed(&**v, Self::InvalidLogin),

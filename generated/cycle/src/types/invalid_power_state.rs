@@ -29,18 +29,23 @@ impl InvalidPowerState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidPowerState",
-    type_name: Some("InvalidPowerState"),
-    wire: &["faultCause", "faultMessage", "requestedState", "existingState"],
-    names: &["fault_cause", "fault_message", "requested_state", "existing_state"],
-    required: &[3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidPowerState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidPowerState",
+            type_name: Some("InvalidPowerState"),
+            wire: &["faultCause", "faultMessage", "requestedState", "existingState"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "requested_state",
+                "existing_state",
+            ],
+            required: &[3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

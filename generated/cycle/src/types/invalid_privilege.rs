@@ -27,18 +27,18 @@ impl InvalidPrivilege {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidPrivilege",
-    type_name: Some("InvalidPrivilege"),
-    wire: &["faultCause", "faultMessage", "privilege"],
-    names: &["fault_cause", "fault_message", "privilege"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidPrivilege {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidPrivilege",
+            type_name: Some("InvalidPrivilege"),
+            wire: &["faultCause", "faultMessage", "privilege"],
+            names: &["fault_cause", "fault_message", "privilege"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

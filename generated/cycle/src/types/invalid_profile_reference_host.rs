@@ -37,25 +37,32 @@ impl InvalidProfileReferenceHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidProfileReferenceHost",
-    type_name: Some("InvalidProfileReferenceHost"),
-    wire: &["faultCause", "faultMessage", "reason", "host", "profile", "profileName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "reason",
-        "host",
-        "profile",
-        "profile_name",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 4u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidProfileReferenceHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidProfileReferenceHost",
+            type_name: Some("InvalidProfileReferenceHost"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "reason",
+                "host",
+                "profile",
+                "profileName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "reason",
+                "host",
+                "profile",
+                "profile_name",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 4u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl InvalidReplicationState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidReplicationState",
-    type_name: Some("InvalidReplicationState"),
-    wire: &["faultCause", "faultMessage", "desiredState", "currentState"],
-    names: &["fault_cause", "fault_message", "desired_state", "current_state"],
-    required: &[3u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidReplicationState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidReplicationState",
+            type_name: Some("InvalidReplicationState"),
+            wire: &["faultCause", "faultMessage", "desiredState", "currentState"],
+            names: &["fault_cause", "fault_message", "desired_state", "current_state"],
+            required: &[3u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

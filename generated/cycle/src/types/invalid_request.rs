@@ -27,18 +27,18 @@ impl InvalidRequest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidRequest",
-    type_name: Some("InvalidRequest"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidRequest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidRequest",
+            type_name: Some("InvalidRequest"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for InvalidRequestKind {}
 impl std::panic::UnwindSafe for InvalidRequestKind {}
 impl std::panic::RefUnwindSafe for InvalidRequestKind {}
 impl Clone for InvalidRequestKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidRequest(v) => {

@@ -40,32 +40,32 @@ impl InvalidSession {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidSession",
-    type_name: Some("InvalidSession"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "object",
-        "privilegeId",
-        "missingPrivileges",
-        "sessionCookie",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "object",
-        "privilege_id",
-        "missing_privileges",
-        "session_cookie",
-    ],
-    required: &[5u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidSession {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidSession",
+            type_name: Some("InvalidSession"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "object",
+                "privilegeId",
+                "missingPrivileges",
+                "sessionCookie",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "object",
+                "privilege_id",
+                "missing_privileges",
+                "session_cookie",
+            ],
+            required: &[5u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

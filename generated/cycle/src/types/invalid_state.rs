@@ -27,18 +27,18 @@ impl InvalidState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidState",
-    type_name: Some("InvalidState"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidState",
+            type_name: Some("InvalidState"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for InvalidStateKind {}
 impl std::panic::UnwindSafe for InvalidStateKind {}
 impl std::panic::RefUnwindSafe for InvalidStateKind {}
 impl Clone for InvalidStateKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidState(v) => crate::object::clone_boxed(&**v, Self::InvalidState),

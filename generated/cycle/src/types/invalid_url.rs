@@ -29,18 +29,18 @@ impl InvalidUrl {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidUrl",
-    type_name: Some("InvalidUrl"),
-    wire: &["faultCause", "faultMessage", "url"],
-    names: &["fault_cause", "fault_message", "url"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidUrl {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidUrl",
+            type_name: Some("InvalidUrl"),
+            wire: &["faultCause", "faultMessage", "url"],
+            names: &["fault_cause", "fault_message", "url"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

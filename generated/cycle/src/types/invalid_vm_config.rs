@@ -29,18 +29,18 @@ impl InvalidVmConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidVmConfig",
-    type_name: Some("InvalidVmConfig"),
-    wire: &["faultCause", "faultMessage", "property"],
-    names: &["fault_cause", "fault_message", "property"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidVmConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidVmConfig",
+            type_name: Some("InvalidVmConfig"),
+            wire: &["faultCause", "faultMessage", "property"],
+            names: &["fault_cause", "fault_message", "property"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for InvalidVmConfigKind {}
 impl std::panic::UnwindSafe for InvalidVmConfigKind {}
 impl std::panic::RefUnwindSafe for InvalidVmConfigKind {}
 impl Clone for InvalidVmConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InvalidVmConfig(v) => {

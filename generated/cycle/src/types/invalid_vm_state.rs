@@ -29,18 +29,18 @@ impl InvalidVmState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InvalidVmState",
-    type_name: Some("InvalidVmState"),
-    wire: &["faultCause", "faultMessage", "vm"],
-    names: &["fault_cause", "fault_message", "vm"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InvalidVmState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InvalidVmState",
+            type_name: Some("InvalidVmState"),
+            wire: &["faultCause", "faultMessage", "vm"],
+            names: &["fault_cause", "fault_message", "vm"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl IoFilterQueryIssueResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IoFilterQueryIssueResult",
-    type_name: Some("IoFilterQueryIssueResult"),
-    wire: &["opType", "hostIssue"],
-    names: &["op_type", "host_issue"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IoFilterQueryIssueResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IoFilterQueryIssueResult",
+            type_name: Some("IoFilterQueryIssueResult"),
+            wire: &["opType", "hostIssue"],
+            names: &["op_type", "host_issue"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,24 @@ impl IORMNotSupportedHostOnDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IORMNotSupportedHostOnDatastore",
-    type_name: Some("IORMNotSupportedHostOnDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore", "datastoreName", "host"],
-    names: &["fault_cause", "fault_message", "datastore", "datastore_name", "host"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IORMNotSupportedHostOnDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IORMNotSupportedHostOnDatastore",
+            type_name: Some("IORMNotSupportedHostOnDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore", "datastoreName", "host"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "datastore",
+                "datastore_name",
+                "host",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl IscsiFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IscsiFault",
-    type_name: Some("IscsiFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IscsiFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IscsiFault",
+            type_name: Some("IscsiFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -141,7 +141,6 @@ impl Unpin for IscsiFaultKind {}
 impl std::panic::UnwindSafe for IscsiFaultKind {}
 impl std::panic::RefUnwindSafe for IscsiFaultKind {}
 impl Clone for IscsiFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::IscsiFault(v) => crate::object::clone_boxed(&**v, Self::IscsiFault),

@@ -27,18 +27,18 @@ impl IscsiMigrationDependency {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IscsiMigrationDependency",
-    type_name: Some("IscsiMigrationDependency"),
-    wire: &["migrationAllowed", "disallowReason", "dependency"],
-    names: &["migration_allowed", "disallow_reason", "dependency"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IscsiMigrationDependency {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IscsiMigrationDependency",
+            type_name: Some("IscsiMigrationDependency"),
+            wire: &["migrationAllowed", "disallowReason", "dependency"],
+            names: &["migration_allowed", "disallow_reason", "dependency"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

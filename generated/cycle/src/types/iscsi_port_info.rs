@@ -51,53 +51,53 @@ impl IscsiPortInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IscsiPortInfo",
-    type_name: Some("IscsiPortInfo"),
-    wire: &[
-        "vnicDevice",
-        "vnic",
-        "pnicDevice",
-        "pnic",
-        "switchName",
-        "switchUuid",
-        "portgroupName",
-        "portgroupKey",
-        "portKey",
-        "opaqueNetworkId",
-        "opaqueNetworkType",
-        "opaqueNetworkName",
-        "externalId",
-        "complianceStatus",
-        "pathStatus",
-    ],
-    names: &[
-        "vnic_device",
-        "vnic",
-        "pnic_device",
-        "pnic",
-        "switch_name",
-        "switch_uuid",
-        "portgroup_name",
-        "portgroup_key",
-        "port_key",
-        "opaque_network_id",
-        "opaque_network_type",
-        "opaque_network_name",
-        "external_id",
-        "compliance_status",
-        "path_status",
-    ],
-    required: &[],
-    by_name: &[
-        13u16, 12u16, 9u16, 11u16, 10u16, 14u16, 3u16, 2u16, 8u16, 7u16, 6u16, 4u16,
-        5u16, 1u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IscsiPortInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IscsiPortInfo",
+            type_name: Some("IscsiPortInfo"),
+            wire: &[
+                "vnicDevice",
+                "vnic",
+                "pnicDevice",
+                "pnic",
+                "switchName",
+                "switchUuid",
+                "portgroupName",
+                "portgroupKey",
+                "portKey",
+                "opaqueNetworkId",
+                "opaqueNetworkType",
+                "opaqueNetworkName",
+                "externalId",
+                "complianceStatus",
+                "pathStatus",
+            ],
+            names: &[
+                "vnic_device",
+                "vnic",
+                "pnic_device",
+                "pnic",
+                "switch_name",
+                "switch_uuid",
+                "portgroup_name",
+                "portgroup_key",
+                "port_key",
+                "opaque_network_id",
+                "opaque_network_type",
+                "opaque_network_name",
+                "external_id",
+                "compliance_status",
+                "path_status",
+            ],
+            required: &[],
+            by_name: &[
+                13u16, 12u16, 9u16, 11u16, 10u16, 14u16, 3u16, 2u16, 8u16, 7u16, 6u16,
+                4u16, 5u16, 1u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl Issue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Issue",
-    type_name: Some("Issue"),
-    wire: &["key", "description", "time"],
-    names: &["key", "description", "time"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Issue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Issue",
+            type_name: Some("Issue"),
+            wire: &["key", "description", "time"],
+            names: &["key", "description", "time"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for IssueKind {}
 impl std::panic::UnwindSafe for IssueKind {}
 impl std::panic::RefUnwindSafe for IssueKind {}
 impl Clone for IssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Issue(v) => Self::Issue(Clone::clone(v)),

@@ -27,18 +27,18 @@ impl KeyNotFound {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KeyNotFound",
-    type_name: Some("KeyNotFound"),
-    wire: &["faultCause", "faultMessage", "key"],
-    names: &["fault_cause", "fault_message", "key"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KeyNotFound {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KeyNotFound",
+            type_name: Some("KeyNotFound"),
+            wire: &["faultCause", "faultMessage", "key"],
+            names: &["fault_cause", "fault_message", "key"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

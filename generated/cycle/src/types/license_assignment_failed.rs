@@ -27,18 +27,18 @@ impl LicenseAssignmentFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseAssignmentFailed",
-    type_name: Some("LicenseAssignmentFailed"),
-    wire: &["faultCause", "faultMessage", "reason"],
-    names: &["fault_cause", "fault_message", "reason"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseAssignmentFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseAssignmentFailed",
+            type_name: Some("LicenseAssignmentFailed"),
+            wire: &["faultCause", "faultMessage", "reason"],
+            names: &["fault_cause", "fault_message", "reason"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl LicenseAssignmentManagerLicenseAssignment {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseAssignmentManagerLicenseAssignment",
-    type_name: Some("LicenseAssignmentManagerLicenseAssignment"),
-    wire: &["entityId", "scope", "entityDisplayName", "assignedLicense", "properties"],
-    names: &[
-        "entity_id",
-        "scope",
-        "entity_display_name",
-        "assigned_license",
-        "properties",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[3u16, 2u16, 0u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseAssignmentManagerLicenseAssignment {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseAssignmentManagerLicenseAssignment",
+            type_name: Some("LicenseAssignmentManagerLicenseAssignment"),
+            wire: &[
+                "entityId",
+                "scope",
+                "entityDisplayName",
+                "assignedLicense",
+                "properties",
+            ],
+            names: &[
+                "entity_id",
+                "scope",
+                "entity_display_name",
+                "assigned_license",
+                "properties",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[3u16, 2u16, 0u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl LicenseDowngradeDisallowed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseDowngradeDisallowed",
-    type_name: Some("LicenseDowngradeDisallowed"),
-    wire: &["faultCause", "faultMessage", "edition", "entityId", "features"],
-    names: &["fault_cause", "fault_message", "edition", "entity_id", "features"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseDowngradeDisallowed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseDowngradeDisallowed",
+            type_name: Some("LicenseDowngradeDisallowed"),
+            wire: &["faultCause", "faultMessage", "edition", "entityId", "features"],
+            names: &["fault_cause", "fault_message", "edition", "entity_id", "features"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl LicenseEntityNotFound {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseEntityNotFound",
-    type_name: Some("LicenseEntityNotFound"),
-    wire: &["faultCause", "faultMessage", "entityId"],
-    names: &["fault_cause", "fault_message", "entity_id"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseEntityNotFound {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseEntityNotFound",
+            type_name: Some("LicenseEntityNotFound"),
+            wire: &["faultCause", "faultMessage", "entityId"],
+            names: &["fault_cause", "fault_message", "entity_id"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

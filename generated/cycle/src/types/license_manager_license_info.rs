@@ -37,36 +37,36 @@ impl LicenseManagerLicenseInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseManagerLicenseInfo",
-    type_name: Some("LicenseManagerLicenseInfo"),
-    wire: &[
-        "licenseKey",
-        "editionKey",
-        "name",
-        "total",
-        "used",
-        "costUnit",
-        "properties",
-        "labels",
-    ],
-    names: &[
-        "license_key",
-        "edition_key",
-        "name",
-        "total",
-        "used",
-        "cost_unit",
-        "properties",
-        "labels",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[5u16, 1u16, 7u16, 0u16, 2u16, 6u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseManagerLicenseInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseManagerLicenseInfo",
+            type_name: Some("LicenseManagerLicenseInfo"),
+            wire: &[
+                "licenseKey",
+                "editionKey",
+                "name",
+                "total",
+                "used",
+                "costUnit",
+                "properties",
+                "labels",
+            ],
+            names: &[
+                "license_key",
+                "edition_key",
+                "name",
+                "total",
+                "used",
+                "cost_unit",
+                "properties",
+                "labels",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[5u16, 1u16, 7u16, 0u16, 2u16, 6u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

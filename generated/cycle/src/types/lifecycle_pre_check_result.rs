@@ -31,18 +31,18 @@ impl LifecyclePreCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LifecyclePreCheckResult",
-    type_name: Some("LifecyclePreCheckResult"),
-    wire: &["type", "description", "status", "reason"],
-    names: &["type", "description", "status", "reason"],
-    required: &[2u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LifecyclePreCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LifecyclePreCheckResult",
+            type_name: Some("LifecyclePreCheckResult"),
+            wire: &["type", "description", "status", "reason"],
+            names: &["type", "description", "status", "reason"],
+            required: &[2u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl LimitExceeded {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LimitExceeded",
-    type_name: Some("LimitExceeded"),
-    wire: &["faultCause", "faultMessage", "property", "limit"],
-    names: &["fault_cause", "fault_message", "property", "limit"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LimitExceeded {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LimitExceeded",
+            type_name: Some("LimitExceeded"),
+            wire: &["faultCause", "faultMessage", "property", "limit"],
+            names: &["fault_cause", "fault_message", "property", "limit"],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl LinkLayerDiscoveryProtocolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LinkLayerDiscoveryProtocolInfo",
-    type_name: Some("LinkLayerDiscoveryProtocolInfo"),
-    wire: &["chassisId", "portId", "timeToLive", "parameter"],
-    names: &["chassis_id", "port_id", "time_to_live", "parameter"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LinkLayerDiscoveryProtocolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LinkLayerDiscoveryProtocolInfo",
+            type_name: Some("LinkLayerDiscoveryProtocolInfo"),
+            wire: &["chassisId", "portId", "timeToLive", "parameter"],
+            names: &["chassis_id", "port_id", "time_to_live", "parameter"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

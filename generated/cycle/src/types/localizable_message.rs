@@ -27,18 +27,18 @@ impl LocalizableMessage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LocalizableMessage",
-    type_name: Some("LocalizableMessage"),
-    wire: &["key", "arg", "message"],
-    names: &["key", "arg", "message"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LocalizableMessage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LocalizableMessage",
+            type_name: Some("LocalizableMessage"),
+            wire: &["key", "arg", "message"],
+            names: &["key", "arg", "message"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

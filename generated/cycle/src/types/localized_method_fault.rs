@@ -24,18 +24,18 @@ impl LocalizedMethodFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LocalizedMethodFault",
-    type_name: Some("LocalizedMethodFault"),
-    wire: &["fault", "localizedMessage"],
-    names: &["fault", "localized_message"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LocalizedMethodFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LocalizedMethodFault",
+            type_name: Some("LocalizedMethodFault"),
+            wire: &["fault", "localizedMessage"],
+            names: &["fault", "localized_message"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

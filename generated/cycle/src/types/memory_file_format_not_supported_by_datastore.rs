@@ -33,18 +33,24 @@ impl MemoryFileFormatNotSupportedByDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MemoryFileFormatNotSupportedByDatastore",
-    type_name: Some("MemoryFileFormatNotSupportedByDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore", "datastoreName", "type"],
-    names: &["fault_cause", "fault_message", "datastore", "datastore_name", "type"],
-    required: &[3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MemoryFileFormatNotSupportedByDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MemoryFileFormatNotSupportedByDatastore",
+            type_name: Some("MemoryFileFormatNotSupportedByDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore", "datastoreName", "type"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "datastore",
+                "datastore_name",
+                "type",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

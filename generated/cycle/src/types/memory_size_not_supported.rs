@@ -31,30 +31,30 @@ impl MemorySizeNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MemorySizeNotSupported",
-    type_name: Some("MemorySizeNotSupported"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "memorySizeMB",
-        "minMemorySizeMB",
-        "maxMemorySizeMB",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "memory_size_mb",
-        "min_memory_size_mb",
-        "max_memory_size_mb",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MemorySizeNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MemorySizeNotSupported",
+            type_name: Some("MemorySizeNotSupported"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "memorySizeMB",
+                "minMemorySizeMB",
+                "maxMemorySizeMB",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "memory_size_mb",
+                "min_memory_size_mb",
+                "max_memory_size_mb",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl MemorySizeNotSupportedByDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MemorySizeNotSupportedByDatastore",
-    type_name: Some("MemorySizeNotSupportedByDatastore"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "datastore",
-        "memorySizeMB",
-        "maxMemorySizeMB",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "datastore",
-        "memory_size_mb",
-        "max_memory_size_mb",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MemorySizeNotSupportedByDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MemorySizeNotSupportedByDatastore",
+            type_name: Some("MemorySizeNotSupportedByDatastore"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "datastore",
+                "memorySizeMB",
+                "maxMemorySizeMB",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "datastore",
+                "memory_size_mb",
+                "max_memory_size_mb",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl MethodDisabled {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MethodDisabled",
-    type_name: Some("MethodDisabled"),
-    wire: &["faultCause", "faultMessage", "source"],
-    names: &["fault_cause", "fault_message", "source"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MethodDisabled {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MethodDisabled",
+            type_name: Some("MethodDisabled"),
+            wire: &["faultCause", "faultMessage", "source"],
+            names: &["fault_cause", "fault_message", "source"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

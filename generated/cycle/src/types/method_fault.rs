@@ -25,18 +25,18 @@ impl MethodFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MethodFault",
-    type_name: Some("MethodFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MethodFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MethodFault",
+            type_name: Some("MethodFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -184,7 +184,6 @@ impl Unpin for MethodFaultKind {}
 impl std::panic::UnwindSafe for MethodFaultKind {}
 impl std::panic::RefUnwindSafe for MethodFaultKind {}
 impl Clone for MethodFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::MethodFault(v) => crate::object::clone_boxed(&**v, Self::MethodFault),

@@ -27,18 +27,18 @@ impl MigrationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MigrationFault",
-    type_name: Some("MigrationFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MigrationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MigrationFault",
+            type_name: Some("MigrationFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -197,7 +197,6 @@ impl Unpin for MigrationFaultKind {}
 impl std::panic::UnwindSafe for MigrationFaultKind {}
 impl std::panic::RefUnwindSafe for MigrationFaultKind {}
 impl Clone for MigrationFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::MigrationFault(v) => {

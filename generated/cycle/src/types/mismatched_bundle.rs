@@ -33,32 +33,32 @@ impl MismatchedBundle {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MismatchedBundle",
-    type_name: Some("MismatchedBundle"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "bundleUuid",
-        "hostUuid",
-        "bundleBuildNumber",
-        "hostBuildNumber",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "bundle_uuid",
-        "host_uuid",
-        "bundle_build_number",
-        "host_build_number",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MismatchedBundle {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MismatchedBundle",
+            type_name: Some("MismatchedBundle"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "bundleUuid",
+                "hostUuid",
+                "bundleBuildNumber",
+                "hostBuildNumber",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "bundle_uuid",
+                "host_uuid",
+                "bundle_build_number",
+                "host_build_number",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

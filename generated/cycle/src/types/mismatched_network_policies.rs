@@ -34,18 +34,18 @@ impl MismatchedNetworkPolicies {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MismatchedNetworkPolicies",
-    type_name: Some("MismatchedNetworkPolicies"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected"],
-    names: &["fault_cause", "fault_message", "device", "backing", "connected"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MismatchedNetworkPolicies {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MismatchedNetworkPolicies",
+            type_name: Some("MismatchedNetworkPolicies"),
+            wire: &["faultCause", "faultMessage", "device", "backing", "connected"],
+            names: &["fault_cause", "fault_message", "device", "backing", "connected"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl MismatchedVMotionNetworkNames {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MismatchedVMotionNetworkNames",
-    type_name: Some("MismatchedVMotionNetworkNames"),
-    wire: &["faultCause", "faultMessage", "sourceNetwork", "destNetwork"],
-    names: &["fault_cause", "fault_message", "source_network", "dest_network"],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MismatchedVMotionNetworkNames {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MismatchedVMotionNetworkNames",
+            type_name: Some("MismatchedVMotionNetworkNames"),
+            wire: &["faultCause", "faultMessage", "sourceNetwork", "destNetwork"],
+            names: &["fault_cause", "fault_message", "source_network", "dest_network"],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

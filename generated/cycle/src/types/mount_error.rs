@@ -31,18 +31,18 @@ impl MountError {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MountError",
-    type_name: Some("MountError"),
-    wire: &["faultCause", "faultMessage", "vm", "diskIndex"],
-    names: &["fault_cause", "fault_message", "vm", "disk_index"],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MountError {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MountError",
+            type_name: Some("MountError"),
+            wire: &["faultCause", "faultMessage", "vm", "diskIndex"],
+            names: &["fault_cause", "fault_message", "vm", "disk_index"],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl MultipleCertificatesVerifyFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MultipleCertificatesVerifyFault",
-    type_name: Some("MultipleCertificatesVerifyFault"),
-    wire: &["faultCause", "faultMessage", "thumbprintData"],
-    names: &["fault_cause", "fault_message", "thumbprint_data"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MultipleCertificatesVerifyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MultipleCertificatesVerifyFault",
+            type_name: Some("MultipleCertificatesVerifyFault"),
+            wire: &["faultCause", "faultMessage", "thumbprintData"],
+            names: &["fault_cause", "fault_message", "thumbprint_data"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

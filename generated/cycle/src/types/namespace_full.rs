@@ -31,24 +31,30 @@ impl NamespaceFull {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NamespaceFull",
-    type_name: Some("NamespaceFull"),
-    wire: &["faultCause", "faultMessage", "name", "currentMaxSize", "requiredSize"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "name",
-        "current_max_size",
-        "required_size",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NamespaceFull {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NamespaceFull",
+            type_name: Some("NamespaceFull"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "name",
+                "currentMaxSize",
+                "requiredSize",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "name",
+                "current_max_size",
+                "required_size",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

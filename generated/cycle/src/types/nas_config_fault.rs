@@ -29,18 +29,18 @@ impl NasConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NasConfigFault",
-    type_name: Some("NasConfigFault"),
-    wire: &["faultCause", "faultMessage", "name"],
-    names: &["fault_cause", "fault_message", "name"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NasConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NasConfigFault",
+            type_name: Some("NasConfigFault"),
+            wire: &["faultCause", "faultMessage", "name"],
+            names: &["fault_cause", "fault_message", "name"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for NasConfigFaultKind {}
 impl std::panic::UnwindSafe for NasConfigFaultKind {}
 impl std::panic::RefUnwindSafe for NasConfigFaultKind {}
 impl Clone for NasConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NasConfigFault(v) => {

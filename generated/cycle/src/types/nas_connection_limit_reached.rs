@@ -31,18 +31,24 @@ impl NasConnectionLimitReached {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NasConnectionLimitReached",
-    type_name: Some("NasConnectionLimitReached"),
-    wire: &["faultCause", "faultMessage", "name", "remoteHost", "remotePath"],
-    names: &["fault_cause", "fault_message", "name", "remote_host", "remote_path"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NasConnectionLimitReached {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NasConnectionLimitReached",
+            type_name: Some("NasConnectionLimitReached"),
+            wire: &["faultCause", "faultMessage", "name", "remoteHost", "remotePath"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "name",
+                "remote_host",
+                "remote_path",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

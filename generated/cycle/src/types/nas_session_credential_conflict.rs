@@ -33,32 +33,32 @@ impl NasSessionCredentialConflict {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NasSessionCredentialConflict",
-    type_name: Some("NasSessionCredentialConflict"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "name",
-        "remoteHost",
-        "remotePath",
-        "userName",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "name",
-        "remote_host",
-        "remote_path",
-        "user_name",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NasSessionCredentialConflict {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NasSessionCredentialConflict",
+            type_name: Some("NasSessionCredentialConflict"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "name",
+                "remoteHost",
+                "remotePath",
+                "userName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "name",
+                "remote_host",
+                "remote_path",
+                "user_name",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

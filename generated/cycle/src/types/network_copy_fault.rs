@@ -27,18 +27,18 @@ impl NetworkCopyFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetworkCopyFault",
-    type_name: Some("NetworkCopyFault"),
-    wire: &["faultCause", "faultMessage", "file"],
-    names: &["fault_cause", "fault_message", "file"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetworkCopyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetworkCopyFault",
+            type_name: Some("NetworkCopyFault"),
+            wire: &["faultCause", "faultMessage", "file"],
+            names: &["fault_cause", "fault_message", "file"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

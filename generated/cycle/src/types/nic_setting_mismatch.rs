@@ -29,23 +29,28 @@ impl NicSettingMismatch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NicSettingMismatch",
-    type_name: Some("NicSettingMismatch"),
-    wire: &["faultCause", "faultMessage", "numberOfNicsInSpec", "numberOfNicsInVM"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "number_of_nics_in_spec",
-        "number_of_nics_in_vm",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NicSettingMismatch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NicSettingMismatch",
+            type_name: Some("NicSettingMismatch"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "numberOfNicsInSpec",
+                "numberOfNicsInVM",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "number_of_nics_in_spec",
+                "number_of_nics_in_vm",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

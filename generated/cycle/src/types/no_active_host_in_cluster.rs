@@ -29,18 +29,18 @@ impl NoActiveHostInCluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoActiveHostInCluster",
-    type_name: Some("NoActiveHostInCluster"),
-    wire: &["faultCause", "faultMessage", "computeResource"],
-    names: &["fault_cause", "fault_message", "compute_resource"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoActiveHostInCluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoActiveHostInCluster",
+            type_name: Some("NoActiveHostInCluster"),
+            wire: &["faultCause", "faultMessage", "computeResource"],
+            names: &["fault_cause", "fault_message", "compute_resource"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl NoAvailableIp {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoAvailableIp",
-    type_name: Some("NoAvailableIp"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "id",
-        "category",
-        "label",
-        "type",
-        "value",
-        "network",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "id",
-        "category",
-        "label",
-        "type",
-        "value",
-        "network",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 7u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoAvailableIp {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoAvailableIp",
+            type_name: Some("NoAvailableIp"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+                "network",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+                "network",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 7u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

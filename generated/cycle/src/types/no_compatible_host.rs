@@ -33,18 +33,18 @@ impl NoCompatibleHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoCompatibleHost",
-    type_name: Some("NoCompatibleHost"),
-    wire: &["faultCause", "faultMessage", "host", "error"],
-    names: &["fault_cause", "fault_message", "host", "error"],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoCompatibleHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoCompatibleHost",
+            type_name: Some("NoCompatibleHost"),
+            wire: &["faultCause", "faultMessage", "host", "error"],
+            names: &["fault_cause", "fault_message", "host", "error"],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for NoCompatibleHostKind {}
 impl std::panic::UnwindSafe for NoCompatibleHostKind {}
 impl std::panic::RefUnwindSafe for NoCompatibleHostKind {}
 impl Clone for NoCompatibleHostKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NoCompatibleHost(v) => {

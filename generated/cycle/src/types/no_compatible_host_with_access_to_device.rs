@@ -31,18 +31,18 @@ impl NoCompatibleHostWithAccessToDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoCompatibleHostWithAccessToDevice",
-    type_name: Some("NoCompatibleHostWithAccessToDevice"),
-    wire: &["faultCause", "faultMessage", "host", "error"],
-    names: &["fault_cause", "fault_message", "host", "error"],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoCompatibleHostWithAccessToDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoCompatibleHostWithAccessToDevice",
+            type_name: Some("NoCompatibleHostWithAccessToDevice"),
+            wire: &["faultCause", "faultMessage", "host", "error"],
+            names: &["fault_cause", "fault_message", "host", "error"],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

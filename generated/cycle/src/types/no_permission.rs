@@ -38,24 +38,30 @@ impl NoPermission {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoPermission",
-    type_name: Some("NoPermission"),
-    wire: &["faultCause", "faultMessage", "object", "privilegeId", "missingPrivileges"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "object",
-        "privilege_id",
-        "missing_privileges",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoPermission {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoPermission",
+            type_name: Some("NoPermission"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "object",
+                "privilegeId",
+                "missingPrivileges",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "object",
+                "privilege_id",
+                "missing_privileges",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -149,7 +155,6 @@ impl Unpin for NoPermissionKind {}
 impl std::panic::UnwindSafe for NoPermissionKind {}
 impl std::panic::RefUnwindSafe for NoPermissionKind {}
 impl Clone for NoPermissionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NoPermission(v) => crate::object::clone_boxed(&**v, Self::NoPermission),

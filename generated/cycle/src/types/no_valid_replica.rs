@@ -29,18 +29,18 @@ impl NoValidReplica {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoValidReplica",
-    type_name: Some("NoValidReplica"),
-    wire: &["faultCause", "faultMessage", "deviceId"],
-    names: &["fault_cause", "fault_message", "device_id"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoValidReplica {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoValidReplica",
+            type_name: Some("NoValidReplica"),
+            wire: &["faultCause", "faultMessage", "deviceId"],
+            names: &["fault_cause", "fault_message", "device_id"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

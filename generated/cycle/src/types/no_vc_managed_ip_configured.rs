@@ -35,18 +35,34 @@ impl NoVcManagedIpConfigured {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoVcManagedIpConfigured",
-    type_name: Some("NoVcManagedIpConfigured"),
-    wire: &["faultCause", "faultMessage", "id", "category", "label", "type", "value"],
-    names: &["fault_cause", "fault_message", "id", "category", "label", "type", "value"],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoVcManagedIpConfigured {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoVcManagedIpConfigured",
+            type_name: Some("NoVcManagedIpConfigured"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,24 +36,30 @@ impl NotAuthenticated {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotAuthenticated",
-    type_name: Some("NotAuthenticated"),
-    wire: &["faultCause", "faultMessage", "object", "privilegeId", "missingPrivileges"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "object",
-        "privilege_id",
-        "missing_privileges",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotAuthenticated {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotAuthenticated",
+            type_name: Some("NotAuthenticated"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "object",
+                "privilegeId",
+                "missingPrivileges",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "object",
+                "privilege_id",
+                "missing_privileges",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

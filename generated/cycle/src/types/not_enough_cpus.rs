@@ -31,18 +31,18 @@ impl NotEnoughCpus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotEnoughCpus",
-    type_name: Some("NotEnoughCpus"),
-    wire: &["faultCause", "faultMessage", "numCpuDest", "numCpuVm"],
-    names: &["fault_cause", "fault_message", "num_cpu_dest", "num_cpu_vm"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotEnoughCpus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotEnoughCpus",
+            type_name: Some("NotEnoughCpus"),
+            wire: &["faultCause", "faultMessage", "numCpuDest", "numCpuVm"],
+            names: &["fault_cause", "fault_message", "num_cpu_dest", "num_cpu_vm"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for NotEnoughCpusKind {}
 impl std::panic::UnwindSafe for NotEnoughCpusKind {}
 impl std::panic::RefUnwindSafe for NotEnoughCpusKind {}
 impl Clone for NotEnoughCpusKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NotEnoughCpus(v) => {

@@ -27,18 +27,18 @@ impl NotEnoughLicenses {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotEnoughLicenses",
-    type_name: Some("NotEnoughLicenses"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotEnoughLicenses {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotEnoughLicenses",
+            type_name: Some("NotEnoughLicenses"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -164,7 +164,6 @@ impl Unpin for NotEnoughLicensesKind {}
 impl std::panic::UnwindSafe for NotEnoughLicensesKind {}
 impl std::panic::RefUnwindSafe for NotEnoughLicensesKind {}
 impl Clone for NotEnoughLicensesKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NotEnoughLicenses(v) => {

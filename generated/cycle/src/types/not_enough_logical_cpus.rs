@@ -33,18 +33,24 @@ impl NotEnoughLogicalCpus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotEnoughLogicalCpus",
-    type_name: Some("NotEnoughLogicalCpus"),
-    wire: &["faultCause", "faultMessage", "numCpuDest", "numCpuVm", "host"],
-    names: &["fault_cause", "fault_message", "num_cpu_dest", "num_cpu_vm", "host"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotEnoughLogicalCpus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotEnoughLogicalCpus",
+            type_name: Some("NotEnoughLogicalCpus"),
+            wire: &["faultCause", "faultMessage", "numCpuDest", "numCpuVm", "host"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "num_cpu_dest",
+                "num_cpu_vm",
+                "host",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl NotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupported",
-    type_name: Some("NotSupported"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupported",
+            type_name: Some("NotSupported"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for NotSupportedKind {}
 impl std::panic::UnwindSafe for NotSupportedKind {}
 impl std::panic::RefUnwindSafe for NotSupportedKind {}
 impl Clone for NotSupportedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NotSupported(v) => crate::object::clone_boxed(&**v, Self::NotSupported),

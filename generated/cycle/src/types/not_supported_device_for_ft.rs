@@ -44,36 +44,36 @@ impl NotSupportedDeviceForFT {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupportedDeviceForFT",
-    type_name: Some("NotSupportedDeviceForFT"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "host",
-        "hostName",
-        "vm",
-        "vmName",
-        "deviceType",
-        "deviceLabel",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "host",
-        "host_name",
-        "vm",
-        "vm_name",
-        "device_type",
-        "device_label",
-    ],
-    required: &[2u16, 4u16, 6u16],
-    by_name: &[7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupportedDeviceForFT {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupportedDeviceForFT",
+            type_name: Some("NotSupportedDeviceForFT"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "host",
+                "hostName",
+                "vm",
+                "vmName",
+                "deviceType",
+                "deviceLabel",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "host",
+                "host_name",
+                "vm",
+                "vm_name",
+                "device_type",
+                "device_label",
+            ],
+            required: &[2u16, 4u16, 6u16],
+            by_name: &[7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl NotSupportedHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupportedHost",
-    type_name: Some("NotSupportedHost"),
-    wire: &["faultCause", "faultMessage", "productName", "productVersion"],
-    names: &["fault_cause", "fault_message", "product_name", "product_version"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupportedHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupportedHost",
+            type_name: Some("NotSupportedHost"),
+            wire: &["faultCause", "faultMessage", "productName", "productVersion"],
+            names: &["fault_cause", "fault_message", "product_name", "product_version"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -143,7 +143,6 @@ impl Unpin for NotSupportedHostKind {}
 impl std::panic::UnwindSafe for NotSupportedHostKind {}
 impl std::panic::RefUnwindSafe for NotSupportedHostKind {}
 impl Clone for NotSupportedHostKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NotSupportedHost(v) => {

@@ -31,18 +31,18 @@ impl NotSupportedHostInCluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupportedHostInCluster",
-    type_name: Some("NotSupportedHostInCluster"),
-    wire: &["faultCause", "faultMessage", "productName", "productVersion"],
-    names: &["fault_cause", "fault_message", "product_name", "product_version"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupportedHostInCluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupportedHostInCluster",
+            type_name: Some("NotSupportedHostInCluster"),
+            wire: &["faultCause", "faultMessage", "productName", "productVersion"],
+            names: &["fault_cause", "fault_message", "product_name", "product_version"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for NotSupportedHostInClusterKind {}
 impl std::panic::UnwindSafe for NotSupportedHostInClusterKind {}
 impl std::panic::RefUnwindSafe for NotSupportedHostInClusterKind {}
 impl Clone for NotSupportedHostInClusterKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NotSupportedHostInCluster(v) => {

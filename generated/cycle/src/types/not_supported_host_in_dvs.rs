@@ -31,30 +31,30 @@ impl NotSupportedHostInDvs {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupportedHostInDvs",
-    type_name: Some("NotSupportedHostInDvs"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "productName",
-        "productVersion",
-        "switchProductSpec",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "switch_product_spec",
-    ],
-    required: &[4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupportedHostInDvs {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupportedHostInDvs",
+            type_name: Some("NotSupportedHostInDvs"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "switchProductSpec",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "switch_product_spec",
+            ],
+            required: &[4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl NotSupportedHostInHACluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NotSupportedHostInHACluster",
-    type_name: Some("NotSupportedHostInHACluster"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "productName",
-        "productVersion",
-        "hostName",
-        "build",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "product_name",
-        "product_version",
-        "host_name",
-        "build",
-    ],
-    required: &[4u16, 5u16],
-    by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NotSupportedHostInHACluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NotSupportedHostInHACluster",
+            type_name: Some("NotSupportedHostInHACluster"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "productName",
+                "productVersion",
+                "hostName",
+                "build",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "product_name",
+                "product_version",
+                "host_name",
+                "build",
+            ],
+            required: &[4u16, 5u16],
+            by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

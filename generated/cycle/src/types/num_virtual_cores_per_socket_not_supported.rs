@@ -29,28 +29,28 @@ impl NumVirtualCoresPerSocketNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NumVirtualCoresPerSocketNotSupported",
-    type_name: Some("NumVirtualCoresPerSocketNotSupported"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "maxSupportedCoresPerSocketDest",
-        "numCoresPerSocketVm",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "max_supported_cores_per_socket_dest",
-        "num_cores_per_socket_vm",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NumVirtualCoresPerSocketNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NumVirtualCoresPerSocketNotSupported",
+            type_name: Some("NumVirtualCoresPerSocketNotSupported"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "maxSupportedCoresPerSocketDest",
+                "numCoresPerSocketVm",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "max_supported_cores_per_socket_dest",
+                "num_cores_per_socket_vm",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl NumVirtualCpusExceedsLimit {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NumVirtualCpusExceedsLimit",
-    type_name: Some("NumVirtualCpusExceedsLimit"),
-    wire: &["faultCause", "faultMessage", "maxSupportedVcpus"],
-    names: &["fault_cause", "fault_message", "max_supported_vcpus"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NumVirtualCpusExceedsLimit {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NumVirtualCpusExceedsLimit",
+            type_name: Some("NumVirtualCpusExceedsLimit"),
+            wire: &["faultCause", "faultMessage", "maxSupportedVcpus"],
+            names: &["fault_cause", "fault_message", "max_supported_vcpus"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

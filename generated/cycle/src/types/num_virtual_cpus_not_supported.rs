@@ -29,18 +29,23 @@ impl NumVirtualCpusNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NumVirtualCpusNotSupported",
-    type_name: Some("NumVirtualCpusNotSupported"),
-    wire: &["faultCause", "faultMessage", "maxSupportedVcpusDest", "numCpuVm"],
-    names: &["fault_cause", "fault_message", "max_supported_vcpus_dest", "num_cpu_vm"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NumVirtualCpusNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NumVirtualCpusNotSupported",
+            type_name: Some("NumVirtualCpusNotSupported"),
+            wire: &["faultCause", "faultMessage", "maxSupportedVcpusDest", "numCpuVm"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "max_supported_vcpus_dest",
+                "num_cpu_vm",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ObjectContent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ObjectContent",
-    type_name: Some("ObjectContent"),
-    wire: &["obj", "propSet", "missingSet"],
-    names: &["obj", "prop_set", "missing_set"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ObjectContent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ObjectContent",
+            type_name: Some("ObjectContent"),
+            wire: &["obj", "propSet", "missingSet"],
+            names: &["obj", "prop_set", "missing_set"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

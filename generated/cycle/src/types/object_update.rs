@@ -29,18 +29,18 @@ impl ObjectUpdate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ObjectUpdate",
-    type_name: Some("ObjectUpdate"),
-    wire: &["kind", "obj", "changeSet", "missingSet"],
-    names: &["kind", "obj", "change_set", "missing_set"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ObjectUpdate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ObjectUpdate",
+            type_name: Some("ObjectUpdate"),
+            wire: &["kind", "obj", "changeSet", "missingSet"],
+            names: &["kind", "obj", "change_set", "missing_set"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

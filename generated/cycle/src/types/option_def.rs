@@ -29,18 +29,18 @@ impl OptionDef {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OptionDef",
-    type_name: Some("OptionDef"),
-    wire: &["label", "summary", "key", "optionType"],
-    names: &["label", "summary", "key", "option_type"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OptionDef {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OptionDef",
+            type_name: Some("OptionDef"),
+            wire: &["label", "summary", "key", "optionType"],
+            names: &["label", "summary", "key", "option_type"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

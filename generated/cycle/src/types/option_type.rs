@@ -25,18 +25,18 @@ impl OptionType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OptionType",
-    type_name: Some("OptionType"),
-    wire: &["valueIsReadonly"],
-    names: &["value_is_readonly"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OptionType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OptionType",
+            type_name: Some("OptionType"),
+            wire: &["valueIsReadonly"],
+            names: &["value_is_readonly"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for OptionTypeKind {}
 impl std::panic::UnwindSafe for OptionTypeKind {}
 impl std::panic::RefUnwindSafe for OptionTypeKind {}
 impl Clone for OptionTypeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OptionType(v) => Self::OptionType(Clone::clone(v)),

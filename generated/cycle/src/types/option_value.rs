@@ -27,18 +27,18 @@ impl OptionValue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OptionValue",
-    type_name: Some("OptionValue"),
-    wire: &["key", "value"],
-    names: &["key", "value"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OptionValue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OptionValue",
+            type_name: Some("OptionValue"),
+            wire: &["key", "value"],
+            names: &["key", "value"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for OptionValueKind {}
 impl std::panic::UnwindSafe for OptionValueKind {}
 impl std::panic::RefUnwindSafe for OptionValueKind {}
 impl Clone for OptionValueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OptionValue(v) => Self::OptionValue(Clone::clone(v)),

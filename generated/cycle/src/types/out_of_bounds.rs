@@ -27,18 +27,18 @@ impl OutOfBounds {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OutOfBounds",
-    type_name: Some("OutOfBounds"),
-    wire: &["faultCause", "faultMessage", "argumentName"],
-    names: &["fault_cause", "fault_message", "argument_name"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OutOfBounds {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OutOfBounds",
+            type_name: Some("OutOfBounds"),
+            wire: &["faultCause", "faultMessage", "argumentName"],
+            names: &["fault_cause", "fault_message", "argument_name"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

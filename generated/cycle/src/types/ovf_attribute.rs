@@ -33,24 +33,30 @@ impl OvfAttribute {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfAttribute",
-    type_name: Some("OvfAttribute"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "elementName", "attributeName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "element_name",
-        "attribute_name",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfAttribute {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfAttribute",
+            type_name: Some("OvfAttribute"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "elementName",
+                "attributeName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "element_name",
+                "attribute_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -142,7 +148,6 @@ impl Unpin for OvfAttributeKind {}
 impl std::panic::UnwindSafe for OvfAttributeKind {}
 impl std::panic::RefUnwindSafe for OvfAttributeKind {}
 impl Clone for OvfAttributeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfAttribute(v) => crate::object::clone_boxed(&**v, Self::OvfAttribute),

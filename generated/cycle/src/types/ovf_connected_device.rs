@@ -31,18 +31,18 @@ impl OvfConnectedDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConnectedDevice",
-    type_name: Some("OvfConnectedDevice"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath"],
-    names: &["fault_cause", "fault_message", "device", "vm_path"],
-    required: &[3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConnectedDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConnectedDevice",
+            type_name: Some("OvfConnectedDevice"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath"],
+            names: &["fault_cause", "fault_message", "device", "vm_path"],
+            required: &[3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for OvfConnectedDeviceKind {}
 impl std::panic::UnwindSafe for OvfConnectedDeviceKind {}
 impl std::panic::RefUnwindSafe for OvfConnectedDeviceKind {}
 impl Clone for OvfConnectedDeviceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfConnectedDevice(v) => {

@@ -31,18 +31,18 @@ impl OvfConnectedDeviceFloppy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConnectedDeviceFloppy",
-    type_name: Some("OvfConnectedDeviceFloppy"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath", "filename"],
-    names: &["fault_cause", "fault_message", "device", "vm_path", "filename"],
-    required: &[3u16, 4u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConnectedDeviceFloppy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConnectedDeviceFloppy",
+            type_name: Some("OvfConnectedDeviceFloppy"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath", "filename"],
+            names: &["fault_cause", "fault_message", "device", "vm_path", "filename"],
+            required: &[3u16, 4u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl OvfConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConstraint",
-    type_name: Some("OvfConstraint"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
-    names: &["fault_cause", "fault_message", "line_number", "name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConstraint",
+            type_name: Some("OvfConstraint"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+            names: &["fault_cause", "fault_message", "line_number", "name"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for OvfConstraintKind {}
 impl std::panic::UnwindSafe for OvfConstraintKind {}
 impl std::panic::RefUnwindSafe for OvfConstraintKind {}
 impl Clone for OvfConstraintKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfConstraint(v) => {

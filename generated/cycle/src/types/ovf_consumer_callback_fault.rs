@@ -31,18 +31,18 @@ impl OvfConsumerCallbackFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerCallbackFault",
-    type_name: Some("OvfConsumerCallbackFault"),
-    wire: &["faultCause", "faultMessage", "extensionKey", "extensionName"],
-    names: &["fault_cause", "fault_message", "extension_key", "extension_name"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerCallbackFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerCallbackFault",
+            type_name: Some("OvfConsumerCallbackFault"),
+            wire: &["faultCause", "faultMessage", "extensionKey", "extensionName"],
+            names: &["fault_cause", "fault_message", "extension_key", "extension_name"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +137,6 @@ impl Unpin for OvfConsumerCallbackFaultKind {}
 impl std::panic::UnwindSafe for OvfConsumerCallbackFaultKind {}
 impl std::panic::RefUnwindSafe for OvfConsumerCallbackFaultKind {}
 impl Clone for OvfConsumerCallbackFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfConsumerCallbackFault(v) => {

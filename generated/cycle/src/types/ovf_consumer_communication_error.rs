@@ -31,30 +31,30 @@ impl OvfConsumerCommunicationError {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerCommunicationError",
-    type_name: Some("OvfConsumerCommunicationError"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "extensionKey",
-        "extensionName",
-        "description",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "description",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerCommunicationError {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerCommunicationError",
+            type_name: Some("OvfConsumerCommunicationError"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "description",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "description",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl OvfConsumerFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerFault",
-    type_name: Some("OvfConsumerFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "extensionKey",
-        "extensionName",
-        "errorKey",
-        "message",
-        "params",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "error_key",
-        "message",
-        "params",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerFault",
+            type_name: Some("OvfConsumerFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "errorKey",
+                "message",
+                "params",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "error_key",
+                "message",
+                "params",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

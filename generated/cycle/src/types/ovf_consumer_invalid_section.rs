@@ -33,32 +33,32 @@ impl OvfConsumerInvalidSection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerInvalidSection",
-    type_name: Some("OvfConsumerInvalidSection"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "extensionKey",
-        "extensionName",
-        "lineNumber",
-        "description",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "line_number",
-        "description",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[5u16, 2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerInvalidSection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerInvalidSection",
+            type_name: Some("OvfConsumerInvalidSection"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "lineNumber",
+                "description",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "line_number",
+                "description",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[5u16, 2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl OvfConsumerUndeclaredSection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerUndeclaredSection",
-    type_name: Some("OvfConsumerUndeclaredSection"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "extensionKey",
-        "extensionName",
-        "qualifiedSectionType",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "qualified_section_type",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerUndeclaredSection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerUndeclaredSection",
+            type_name: Some("OvfConsumerUndeclaredSection"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "qualifiedSectionType",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "qualified_section_type",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

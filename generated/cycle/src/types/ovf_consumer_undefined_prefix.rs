@@ -31,24 +31,30 @@ impl OvfConsumerUndefinedPrefix {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerUndefinedPrefix",
-    type_name: Some("OvfConsumerUndefinedPrefix"),
-    wire: &["faultCause", "faultMessage", "extensionKey", "extensionName", "prefix"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "prefix",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerUndefinedPrefix {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerUndefinedPrefix",
+            type_name: Some("OvfConsumerUndefinedPrefix"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "prefix",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "prefix",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl OvfConsumerValidationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerValidationFault",
-    type_name: Some("OvfConsumerValidationFault"),
-    wire: &["faultCause", "faultMessage", "extensionKey", "extensionName", "message"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "extension_key",
-        "extension_name",
-        "message",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerValidationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerValidationFault",
+            type_name: Some("OvfConsumerValidationFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "extensionKey",
+                "extensionName",
+                "message",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "extension_key",
+                "extension_name",
+                "message",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl OvfCpuCompatibility {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfCpuCompatibility",
-    type_name: Some("OvfCpuCompatibility"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "registerName",
-        "level",
-        "registerValue",
-        "desiredRegisterValue",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "register_name",
-        "level",
-        "register_value",
-        "desired_register_value",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfCpuCompatibility {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfCpuCompatibility",
+            type_name: Some("OvfCpuCompatibility"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "registerName",
+                "level",
+                "registerValue",
+                "desiredRegisterValue",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "register_name",
+                "level",
+                "register_value",
+                "desired_register_value",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

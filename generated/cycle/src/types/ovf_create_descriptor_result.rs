@@ -29,18 +29,18 @@ impl OvfCreateDescriptorResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfCreateDescriptorResult",
-    type_name: Some("OvfCreateDescriptorResult"),
-    wire: &["ovfDescriptor", "error", "warning", "includeImageFiles"],
-    names: &["ovf_descriptor", "error", "warning", "include_image_files"],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfCreateDescriptorResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfCreateDescriptorResult",
+            type_name: Some("OvfCreateDescriptorResult"),
+            wire: &["ovfDescriptor", "error", "warning", "includeImageFiles"],
+            names: &["ovf_descriptor", "error", "warning", "include_image_files"],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

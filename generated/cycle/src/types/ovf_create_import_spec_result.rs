@@ -29,18 +29,18 @@ impl OvfCreateImportSpecResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfCreateImportSpecResult",
-    type_name: Some("OvfCreateImportSpecResult"),
-    wire: &["importSpec", "fileItem", "warning", "error"],
-    names: &["import_spec", "file_item", "warning", "error"],
-    required: &[],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfCreateImportSpecResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfCreateImportSpecResult",
+            type_name: Some("OvfCreateImportSpecResult"),
+            wire: &["importSpec", "fileItem", "warning", "error"],
+            names: &["import_spec", "file_item", "warning", "error"],
+            required: &[],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

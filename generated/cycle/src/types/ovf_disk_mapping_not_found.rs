@@ -29,18 +29,18 @@ impl OvfDiskMappingNotFound {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfDiskMappingNotFound",
-    type_name: Some("OvfDiskMappingNotFound"),
-    wire: &["faultCause", "faultMessage", "diskName", "vmName"],
-    names: &["fault_cause", "fault_message", "disk_name", "vm_name"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfDiskMappingNotFound {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfDiskMappingNotFound",
+            type_name: Some("OvfDiskMappingNotFound"),
+            wire: &["faultCause", "faultMessage", "diskName", "vmName"],
+            names: &["fault_cause", "fault_message", "disk_name", "vm_name"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl OvfElement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfElement",
-    type_name: Some("OvfElement"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
-    names: &["fault_cause", "fault_message", "line_number", "name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfElement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfElement",
+            type_name: Some("OvfElement"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+            names: &["fault_cause", "fault_message", "line_number", "name"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for OvfElementKind {}
 impl std::panic::UnwindSafe for OvfElementKind {}
 impl std::panic::RefUnwindSafe for OvfElementKind {}
 impl Clone for OvfElementKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfElement(v) => crate::object::clone_boxed(&**v, Self::OvfElement),

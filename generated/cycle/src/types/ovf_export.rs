@@ -27,18 +27,18 @@ impl OvfExport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfExport",
-    type_name: Some("OvfExport"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfExport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfExport",
+            type_name: Some("OvfExport"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for OvfExportKind {}
 impl std::panic::UnwindSafe for OvfExportKind {}
 impl std::panic::RefUnwindSafe for OvfExportKind {}
 impl Clone for OvfExportKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfExport(v) => crate::object::clone_boxed(&**v, Self::OvfExport),

@@ -27,18 +27,18 @@ impl OvfFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfFault",
-    type_name: Some("OvfFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfFault",
+            type_name: Some("OvfFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for OvfFaultKind {}
 impl std::panic::UnwindSafe for OvfFaultKind {}
 impl std::panic::RefUnwindSafe for OvfFaultKind {}
 impl Clone for OvfFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfFault(v) => crate::object::clone_boxed(&**v, Self::OvfFault),

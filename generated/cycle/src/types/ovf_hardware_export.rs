@@ -31,18 +31,18 @@ impl OvfHardwareExport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfHardwareExport",
-    type_name: Some("OvfHardwareExport"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath"],
-    names: &["fault_cause", "fault_message", "device", "vm_path"],
-    required: &[3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfHardwareExport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfHardwareExport",
+            type_name: Some("OvfHardwareExport"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath"],
+            names: &["fault_cause", "fault_message", "device", "vm_path"],
+            required: &[3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for OvfHardwareExportKind {}
 impl std::panic::UnwindSafe for OvfHardwareExportKind {}
 impl std::panic::RefUnwindSafe for OvfHardwareExportKind {}
 impl Clone for OvfHardwareExportKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfHardwareExport(v) => {

@@ -29,18 +29,18 @@ impl OvfHostValueNotParsed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfHostValueNotParsed",
-    type_name: Some("OvfHostValueNotParsed"),
-    wire: &["faultCause", "faultMessage", "property", "value"],
-    names: &["fault_cause", "fault_message", "property", "value"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfHostValueNotParsed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfHostValueNotParsed",
+            type_name: Some("OvfHostValueNotParsed"),
+            wire: &["faultCause", "faultMessage", "property", "value"],
+            names: &["fault_cause", "fault_message", "property", "value"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

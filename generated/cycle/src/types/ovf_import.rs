@@ -27,18 +27,18 @@ impl OvfImport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfImport",
-    type_name: Some("OvfImport"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfImport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfImport",
+            type_name: Some("OvfImport"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for OvfImportKind {}
 impl std::panic::UnwindSafe for OvfImportKind {}
 impl std::panic::RefUnwindSafe for OvfImportKind {}
 impl Clone for OvfImportKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfImport(v) => crate::object::clone_boxed(&**v, Self::OvfImport),

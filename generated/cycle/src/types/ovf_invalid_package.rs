@@ -29,18 +29,18 @@ impl OvfInvalidPackage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfInvalidPackage",
-    type_name: Some("OvfInvalidPackage"),
-    wire: &["faultCause", "faultMessage", "lineNumber"],
-    names: &["fault_cause", "fault_message", "line_number"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfInvalidPackage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfInvalidPackage",
+            type_name: Some("OvfInvalidPackage"),
+            wire: &["faultCause", "faultMessage", "lineNumber"],
+            names: &["fault_cause", "fault_message", "line_number"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for OvfInvalidPackageKind {}
 impl std::panic::UnwindSafe for OvfInvalidPackageKind {}
 impl std::panic::RefUnwindSafe for OvfInvalidPackageKind {}
 impl Clone for OvfInvalidPackageKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfInvalidPackage(v) => {

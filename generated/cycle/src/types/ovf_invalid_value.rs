@@ -35,32 +35,32 @@ impl OvfInvalidValue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfInvalidValue",
-    type_name: Some("OvfInvalidValue"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "lineNumber",
-        "elementName",
-        "attributeName",
-        "value",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "element_name",
-        "attribute_name",
-        "value",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfInvalidValue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfInvalidValue",
+            type_name: Some("OvfInvalidValue"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "elementName",
+                "attributeName",
+                "value",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "element_name",
+                "attribute_name",
+                "value",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -159,7 +159,6 @@ impl Unpin for OvfInvalidValueKind {}
 impl std::panic::UnwindSafe for OvfInvalidValueKind {}
 impl std::panic::RefUnwindSafe for OvfInvalidValueKind {}
 impl Clone for OvfInvalidValueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfInvalidValue(v) => {

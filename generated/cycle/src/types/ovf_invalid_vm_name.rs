@@ -29,18 +29,18 @@ impl OvfInvalidVmName {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfInvalidVmName",
-    type_name: Some("OvfInvalidVmName"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
-    names: &["fault_cause", "fault_message", "line_number", "name"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfInvalidVmName {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfInvalidVmName",
+            type_name: Some("OvfInvalidVmName"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+            names: &["fault_cause", "fault_message", "line_number", "name"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

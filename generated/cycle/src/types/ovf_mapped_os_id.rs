@@ -31,30 +31,30 @@ impl OvfMappedOsId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfMappedOsId",
-    type_name: Some("OvfMappedOsId"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "ovfId",
-        "ovfDescription",
-        "targetDescription",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "ovf_id",
-        "ovf_description",
-        "target_description",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfMappedOsId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfMappedOsId",
+            type_name: Some("OvfMappedOsId"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "ovfId",
+                "ovfDescription",
+                "targetDescription",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "ovf_id",
+                "ovf_description",
+                "target_description",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl OvfMissingAttribute {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfMissingAttribute",
-    type_name: Some("OvfMissingAttribute"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "elementName", "attributeName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "element_name",
-        "attribute_name",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfMissingAttribute {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfMissingAttribute",
+            type_name: Some("OvfMissingAttribute"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "elementName",
+                "attributeName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "element_name",
+                "attribute_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

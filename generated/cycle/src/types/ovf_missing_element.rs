@@ -31,18 +31,18 @@ impl OvfMissingElement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfMissingElement",
-    type_name: Some("OvfMissingElement"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
-    names: &["fault_cause", "fault_message", "line_number", "name"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfMissingElement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfMissingElement",
+            type_name: Some("OvfMissingElement"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+            names: &["fault_cause", "fault_message", "line_number", "name"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for OvfMissingElementKind {}
 impl std::panic::UnwindSafe for OvfMissingElementKind {}
 impl std::panic::RefUnwindSafe for OvfMissingElementKind {}
 impl Clone for OvfMissingElementKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfMissingElement(v) => {

@@ -31,18 +31,18 @@ impl OvfMissingElementNormalBoundary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfMissingElementNormalBoundary",
-    type_name: Some("OvfMissingElementNormalBoundary"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name", "boundary"],
-    names: &["fault_cause", "fault_message", "line_number", "name", "boundary"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfMissingElementNormalBoundary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfMissingElementNormalBoundary",
+            type_name: Some("OvfMissingElementNormalBoundary"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name", "boundary"],
+            names: &["fault_cause", "fault_message", "line_number", "name", "boundary"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl OvfNoSpaceOnController {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfNoSpaceOnController",
-    type_name: Some("OvfNoSpaceOnController"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name", "parent"],
-    names: &["fault_cause", "fault_message", "line_number", "name", "parent"],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfNoSpaceOnController {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfNoSpaceOnController",
+            type_name: Some("OvfNoSpaceOnController"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name", "parent"],
+            names: &["fault_cause", "fault_message", "line_number", "name", "parent"],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

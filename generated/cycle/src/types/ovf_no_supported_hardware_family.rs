@@ -29,18 +29,18 @@ impl OvfNoSupportedHardwareFamily {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfNoSupportedHardwareFamily",
-    type_name: Some("OvfNoSupportedHardwareFamily"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "version"],
-    names: &["fault_cause", "fault_message", "line_number", "version"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfNoSupportedHardwareFamily {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfNoSupportedHardwareFamily",
+            type_name: Some("OvfNoSupportedHardwareFamily"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "version"],
+            names: &["fault_cause", "fault_message", "line_number", "version"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl OvfProperty {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfProperty",
-    type_name: Some("OvfProperty"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "type", "value"],
-    names: &["fault_cause", "fault_message", "line_number", "type", "value"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfProperty {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfProperty",
+            type_name: Some("OvfProperty"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "type", "value"],
+            names: &["fault_cause", "fault_message", "line_number", "type", "value"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -144,7 +144,6 @@ impl Unpin for OvfPropertyKind {}
 impl std::panic::UnwindSafe for OvfPropertyKind {}
 impl std::panic::RefUnwindSafe for OvfPropertyKind {}
 impl Clone for OvfPropertyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfProperty(v) => crate::object::clone_boxed(&**v, Self::OvfProperty),

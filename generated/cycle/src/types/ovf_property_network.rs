@@ -31,18 +31,18 @@ impl OvfPropertyNetwork {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfPropertyNetwork",
-    type_name: Some("OvfPropertyNetwork"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "type", "value"],
-    names: &["fault_cause", "fault_message", "line_number", "type", "value"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfPropertyNetwork {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfPropertyNetwork",
+            type_name: Some("OvfPropertyNetwork"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "type", "value"],
+            names: &["fault_cause", "fault_message", "line_number", "type", "value"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

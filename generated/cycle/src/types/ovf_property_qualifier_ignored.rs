@@ -33,25 +33,32 @@ impl OvfPropertyQualifierIgnored {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfPropertyQualifierIgnored",
-    type_name: Some("OvfPropertyQualifierIgnored"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "type", "value", "qualifier"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "type",
-        "value",
-        "qualifier",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 1u16, 2u16, 5u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfPropertyQualifierIgnored {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfPropertyQualifierIgnored",
+            type_name: Some("OvfPropertyQualifierIgnored"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "type",
+                "value",
+                "qualifier",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "type",
+                "value",
+                "qualifier",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 1u16, 2u16, 5u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

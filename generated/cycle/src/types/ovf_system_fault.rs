@@ -27,18 +27,18 @@ impl OvfSystemFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfSystemFault",
-    type_name: Some("OvfSystemFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfSystemFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfSystemFault",
+            type_name: Some("OvfSystemFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for OvfSystemFaultKind {}
 impl std::panic::UnwindSafe for OvfSystemFaultKind {}
 impl std::panic::RefUnwindSafe for OvfSystemFaultKind {}
 impl Clone for OvfSystemFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfSystemFault(v) => {

@@ -31,18 +31,18 @@ impl OvfUnableToExportDisk {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnableToExportDisk",
-    type_name: Some("OvfUnableToExportDisk"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath", "diskName"],
-    names: &["fault_cause", "fault_message", "device", "vm_path", "disk_name"],
-    required: &[3u16, 4u16],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnableToExportDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnableToExportDisk",
+            type_name: Some("OvfUnableToExportDisk"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath", "diskName"],
+            names: &["fault_cause", "fault_message", "device", "vm_path", "disk_name"],
+            required: &[3u16, 4u16],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

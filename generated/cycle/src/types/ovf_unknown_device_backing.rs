@@ -31,18 +31,18 @@ impl OvfUnknownDeviceBacking {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnknownDeviceBacking",
-    type_name: Some("OvfUnknownDeviceBacking"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath", "backing"],
-    names: &["fault_cause", "fault_message", "device", "vm_path", "backing"],
-    required: &[3u16, 4u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnknownDeviceBacking {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnknownDeviceBacking",
+            type_name: Some("OvfUnknownDeviceBacking"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath", "backing"],
+            names: &["fault_cause", "fault_message", "device", "vm_path", "backing"],
+            required: &[3u16, 4u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,24 +33,30 @@ impl OvfUnsupportedAttribute {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedAttribute",
-    type_name: Some("OvfUnsupportedAttribute"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "elementName", "attributeName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "element_name",
-        "attribute_name",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedAttribute {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedAttribute",
+            type_name: Some("OvfUnsupportedAttribute"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "elementName",
+                "attributeName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "element_name",
+                "attribute_name",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -140,7 +146,6 @@ impl Unpin for OvfUnsupportedAttributeKind {}
 impl std::panic::UnwindSafe for OvfUnsupportedAttributeKind {}
 impl std::panic::RefUnwindSafe for OvfUnsupportedAttributeKind {}
 impl Clone for OvfUnsupportedAttributeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfUnsupportedAttribute(v) => {

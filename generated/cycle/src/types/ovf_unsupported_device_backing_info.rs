@@ -33,32 +33,32 @@ impl OvfUnsupportedDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedDeviceBackingInfo",
-    type_name: Some("OvfUnsupportedDeviceBackingInfo"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "elementName",
-        "instanceId",
-        "deviceName",
-        "backingName",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "element_name",
-        "instance_id",
-        "device_name",
-        "backing_name",
-    ],
-    required: &[4u16],
-    by_name: &[5u16, 4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedDeviceBackingInfo",
+            type_name: Some("OvfUnsupportedDeviceBackingInfo"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "elementName",
+                "instanceId",
+                "deviceName",
+                "backingName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "element_name",
+                "instance_id",
+                "device_name",
+                "backing_name",
+            ],
+            required: &[4u16],
+            by_name: &[5u16, 4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl OvfUnsupportedDeviceExport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedDeviceExport",
-    type_name: Some("OvfUnsupportedDeviceExport"),
-    wire: &["faultCause", "faultMessage", "device", "vmPath"],
-    names: &["fault_cause", "fault_message", "device", "vm_path"],
-    required: &[3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedDeviceExport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedDeviceExport",
+            type_name: Some("OvfUnsupportedDeviceExport"),
+            wire: &["faultCause", "faultMessage", "device", "vmPath"],
+            names: &["fault_cause", "fault_message", "device", "vm_path"],
+            required: &[3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

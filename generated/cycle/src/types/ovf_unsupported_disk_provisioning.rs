@@ -29,28 +29,28 @@ impl OvfUnsupportedDiskProvisioning {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedDiskProvisioning",
-    type_name: Some("OvfUnsupportedDiskProvisioning"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "diskProvisioning",
-        "supportedDiskProvisioning",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "disk_provisioning",
-        "supported_disk_provisioning",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedDiskProvisioning {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedDiskProvisioning",
+            type_name: Some("OvfUnsupportedDiskProvisioning"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "diskProvisioning",
+                "supportedDiskProvisioning",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "disk_provisioning",
+                "supported_disk_provisioning",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

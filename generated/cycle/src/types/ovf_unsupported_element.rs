@@ -31,18 +31,18 @@ impl OvfUnsupportedElement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedElement",
-    type_name: Some("OvfUnsupportedElement"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name"],
-    names: &["fault_cause", "fault_message", "line_number", "name"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedElement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedElement",
+            type_name: Some("OvfUnsupportedElement"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name"],
+            names: &["fault_cause", "fault_message", "line_number", "name"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for OvfUnsupportedElementKind {}
 impl std::panic::UnwindSafe for OvfUnsupportedElementKind {}
 impl std::panic::RefUnwindSafe for OvfUnsupportedElementKind {}
 impl Clone for OvfUnsupportedElementKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfUnsupportedElement(v) => {

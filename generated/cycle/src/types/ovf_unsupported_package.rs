@@ -29,18 +29,18 @@ impl OvfUnsupportedPackage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedPackage",
-    type_name: Some("OvfUnsupportedPackage"),
-    wire: &["faultCause", "faultMessage", "lineNumber"],
-    names: &["fault_cause", "fault_message", "line_number"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedPackage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedPackage",
+            type_name: Some("OvfUnsupportedPackage"),
+            wire: &["faultCause", "faultMessage", "lineNumber"],
+            names: &["fault_cause", "fault_message", "line_number"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for OvfUnsupportedPackageKind {}
 impl std::panic::UnwindSafe for OvfUnsupportedPackageKind {}
 impl std::panic::RefUnwindSafe for OvfUnsupportedPackageKind {}
 impl Clone for OvfUnsupportedPackageKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfUnsupportedPackage(v) => {

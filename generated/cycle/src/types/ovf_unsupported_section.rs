@@ -31,18 +31,18 @@ impl OvfUnsupportedSection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedSection",
-    type_name: Some("OvfUnsupportedSection"),
-    wire: &["faultCause", "faultMessage", "lineNumber", "name", "info"],
-    names: &["fault_cause", "fault_message", "line_number", "name", "info"],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedSection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedSection",
+            type_name: Some("OvfUnsupportedSection"),
+            wire: &["faultCause", "faultMessage", "lineNumber", "name", "info"],
+            names: &["fault_cause", "fault_message", "line_number", "name", "info"],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl OvfUnsupportedSubType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedSubType",
-    type_name: Some("OvfUnsupportedSubType"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "lineNumber",
-        "elementName",
-        "instanceId",
-        "deviceType",
-        "deviceSubType",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "element_name",
-        "instance_id",
-        "device_type",
-        "device_sub_type",
-    ],
-    required: &[3u16, 4u16, 5u16, 6u16],
-    by_name: &[6u16, 5u16, 3u16, 0u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedSubType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedSubType",
+            type_name: Some("OvfUnsupportedSubType"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "elementName",
+                "instanceId",
+                "deviceType",
+                "deviceSubType",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "element_name",
+                "instance_id",
+                "device_type",
+                "device_sub_type",
+            ],
+            required: &[3u16, 4u16, 5u16, 6u16],
+            by_name: &[6u16, 5u16, 3u16, 0u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl OvfUnsupportedType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfUnsupportedType",
-    type_name: Some("OvfUnsupportedType"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "lineNumber",
-        "name",
-        "instanceId",
-        "deviceType",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "line_number",
-        "name",
-        "instance_id",
-        "device_type",
-    ],
-    required: &[3u16, 4u16, 5u16],
-    by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfUnsupportedType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfUnsupportedType",
+            type_name: Some("OvfUnsupportedType"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "lineNumber",
+                "name",
+                "instanceId",
+                "deviceType",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "line_number",
+                "name",
+                "instance_id",
+                "device_type",
+            ],
+            required: &[3u16, 4u16, 5u16],
+            by_name: &[5u16, 0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

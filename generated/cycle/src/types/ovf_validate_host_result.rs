@@ -33,32 +33,32 @@ impl OvfValidateHostResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfValidateHostResult",
-    type_name: Some("OvfValidateHostResult"),
-    wire: &[
-        "downloadSize",
-        "flatDeploymentSize",
-        "sparseDeploymentSize",
-        "error",
-        "warning",
-        "supportedDiskProvisioning",
-    ],
-    names: &[
-        "download_size",
-        "flat_deployment_size",
-        "sparse_deployment_size",
-        "error",
-        "warning",
-        "supported_disk_provisioning",
-    ],
-    required: &[],
-    by_name: &[0u16, 3u16, 1u16, 2u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfValidateHostResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfValidateHostResult",
+            type_name: Some("OvfValidateHostResult"),
+            wire: &[
+                "downloadSize",
+                "flatDeploymentSize",
+                "sparseDeploymentSize",
+                "error",
+                "warning",
+                "supportedDiskProvisioning",
+            ],
+            names: &[
+                "download_size",
+                "flat_deployment_size",
+                "sparse_deployment_size",
+                "error",
+                "warning",
+                "supported_disk_provisioning",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 1u16, 2u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

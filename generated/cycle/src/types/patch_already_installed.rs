@@ -27,18 +27,18 @@ impl PatchAlreadyInstalled {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchAlreadyInstalled",
-    type_name: Some("PatchAlreadyInstalled"),
-    wire: &["faultCause", "faultMessage", "patchID"],
-    names: &["fault_cause", "fault_message", "patch_id"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchAlreadyInstalled {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchAlreadyInstalled",
+            type_name: Some("PatchAlreadyInstalled"),
+            wire: &["faultCause", "faultMessage", "patchID"],
+            names: &["fault_cause", "fault_message", "patch_id"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

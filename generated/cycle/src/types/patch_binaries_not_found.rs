@@ -29,18 +29,18 @@ impl PatchBinariesNotFound {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchBinariesNotFound",
-    type_name: Some("PatchBinariesNotFound"),
-    wire: &["faultCause", "faultMessage", "patchID", "binary"],
-    names: &["fault_cause", "fault_message", "patch_id", "binary"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchBinariesNotFound {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchBinariesNotFound",
+            type_name: Some("PatchBinariesNotFound"),
+            wire: &["faultCause", "faultMessage", "patchID", "binary"],
+            names: &["fault_cause", "fault_message", "patch_id", "binary"],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

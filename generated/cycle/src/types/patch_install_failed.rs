@@ -29,18 +29,18 @@ impl PatchInstallFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchInstallFailed",
-    type_name: Some("PatchInstallFailed"),
-    wire: &["faultCause", "faultMessage", "text", "rolledBack"],
-    names: &["fault_cause", "fault_message", "text", "rolled_back"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchInstallFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchInstallFailed",
+            type_name: Some("PatchInstallFailed"),
+            wire: &["faultCause", "faultMessage", "text", "rolledBack"],
+            names: &["fault_cause", "fault_message", "text", "rolled_back"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

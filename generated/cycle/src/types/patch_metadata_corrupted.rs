@@ -29,18 +29,18 @@ impl PatchMetadataCorrupted {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchMetadataCorrupted",
-    type_name: Some("PatchMetadataCorrupted"),
-    wire: &["faultCause", "faultMessage", "patchID", "metaData"],
-    names: &["fault_cause", "fault_message", "patch_id", "meta_data"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchMetadataCorrupted {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchMetadataCorrupted",
+            type_name: Some("PatchMetadataCorrupted"),
+            wire: &["faultCause", "faultMessage", "patchID", "metaData"],
+            names: &["fault_cause", "fault_message", "patch_id", "meta_data"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl PatchMetadataInvalid {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchMetadataInvalid",
-    type_name: Some("PatchMetadataInvalid"),
-    wire: &["faultCause", "faultMessage", "patchID", "metaData"],
-    names: &["fault_cause", "fault_message", "patch_id", "meta_data"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchMetadataInvalid {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchMetadataInvalid",
+            type_name: Some("PatchMetadataInvalid"),
+            wire: &["faultCause", "faultMessage", "patchID", "metaData"],
+            names: &["fault_cause", "fault_message", "patch_id", "meta_data"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for PatchMetadataInvalidKind {}
 impl std::panic::UnwindSafe for PatchMetadataInvalidKind {}
 impl std::panic::RefUnwindSafe for PatchMetadataInvalidKind {}
 impl Clone for PatchMetadataInvalidKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PatchMetadataInvalid(v) => {

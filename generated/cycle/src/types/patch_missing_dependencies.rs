@@ -31,30 +31,30 @@ impl PatchMissingDependencies {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchMissingDependencies",
-    type_name: Some("PatchMissingDependencies"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "patchID",
-        "prerequisitePatch",
-        "prerequisiteLib",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "patch_id",
-        "prerequisite_patch",
-        "prerequisite_lib",
-    ],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchMissingDependencies {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchMissingDependencies",
+            type_name: Some("PatchMissingDependencies"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "patchID",
+                "prerequisitePatch",
+                "prerequisiteLib",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "patch_id",
+                "prerequisite_patch",
+                "prerequisite_lib",
+            ],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PatchNotApplicable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchNotApplicable",
-    type_name: Some("PatchNotApplicable"),
-    wire: &["faultCause", "faultMessage", "patchID"],
-    names: &["fault_cause", "fault_message", "patch_id"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchNotApplicable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchNotApplicable",
+            type_name: Some("PatchNotApplicable"),
+            wire: &["faultCause", "faultMessage", "patchID"],
+            names: &["fault_cause", "fault_message", "patch_id"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for PatchNotApplicableKind {}
 impl std::panic::UnwindSafe for PatchNotApplicableKind {}
 impl std::panic::RefUnwindSafe for PatchNotApplicableKind {}
 impl Clone for PatchNotApplicableKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PatchNotApplicable(v) => {

@@ -29,18 +29,18 @@ impl PatchSuperseded {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PatchSuperseded",
-    type_name: Some("PatchSuperseded"),
-    wire: &["faultCause", "faultMessage", "patchID", "supersede"],
-    names: &["fault_cause", "fault_message", "patch_id", "supersede"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PatchSuperseded {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PatchSuperseded",
+            type_name: Some("PatchSuperseded"),
+            wire: &["faultCause", "faultMessage", "patchID", "supersede"],
+            names: &["fault_cause", "fault_message", "patch_id", "supersede"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PbmAlreadyExists {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmAlreadyExists",
-    type_name: Some("PbmAlreadyExists"),
-    wire: &["faultCause", "faultMessage", "name"],
-    names: &["fault_cause", "fault_message", "name"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmAlreadyExists {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmAlreadyExists",
+            type_name: Some("PbmAlreadyExists"),
+            wire: &["faultCause", "faultMessage", "name"],
+            names: &["fault_cause", "fault_message", "name"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

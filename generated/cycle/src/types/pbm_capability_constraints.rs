@@ -25,18 +25,18 @@ impl PbmCapabilityConstraints {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityConstraints",
-    type_name: Some("PbmCapabilityConstraints"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityConstraints {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityConstraints",
+            type_name: Some("PbmCapabilityConstraints"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -108,7 +108,6 @@ impl Unpin for PbmCapabilityConstraintsKind {}
 impl std::panic::UnwindSafe for PbmCapabilityConstraintsKind {}
 impl std::panic::RefUnwindSafe for PbmCapabilityConstraintsKind {}
 impl Clone for PbmCapabilityConstraintsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmCapabilityConstraints(v) => {

@@ -25,18 +25,18 @@ impl PbmCapabilityDiscreteSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityDiscreteSet",
-    type_name: Some("PbmCapabilityDiscreteSet"),
-    wire: &["values"],
-    names: &["values"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityDiscreteSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityDiscreteSet",
+            type_name: Some("PbmCapabilityDiscreteSet"),
+            wire: &["values"],
+            names: &["values"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

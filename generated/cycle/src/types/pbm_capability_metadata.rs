@@ -37,34 +37,34 @@ impl PbmCapabilityMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityMetadata",
-    type_name: Some("PbmCapabilityMetadata"),
-    wire: &[
-        "id",
-        "summary",
-        "mandatory",
-        "hint",
-        "keyId",
-        "allowMultipleConstraints",
-        "propertyMetadata",
-    ],
-    names: &[
-        "id",
-        "summary",
-        "mandatory",
-        "hint",
-        "key_id",
-        "allow_multiple_constraints",
-        "property_metadata",
-    ],
-    required: &[0u16, 1u16, 6u16],
-    by_name: &[5u16, 3u16, 0u16, 4u16, 2u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityMetadata",
+            type_name: Some("PbmCapabilityMetadata"),
+            wire: &[
+                "id",
+                "summary",
+                "mandatory",
+                "hint",
+                "keyId",
+                "allowMultipleConstraints",
+                "propertyMetadata",
+            ],
+            names: &[
+                "id",
+                "summary",
+                "mandatory",
+                "hint",
+                "key_id",
+                "allow_multiple_constraints",
+                "property_metadata",
+            ],
+            required: &[0u16, 1u16, 6u16],
+            by_name: &[5u16, 3u16, 0u16, 4u16, 2u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

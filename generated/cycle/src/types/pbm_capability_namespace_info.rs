@@ -29,18 +29,18 @@ impl PbmCapabilityNamespaceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityNamespaceInfo",
-    type_name: Some("PbmCapabilityNamespaceInfo"),
-    wire: &["version", "namespace", "info"],
-    names: &["version", "namespace", "info"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityNamespaceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityNamespaceInfo",
+            type_name: Some("PbmCapabilityNamespaceInfo"),
+            wire: &["version", "namespace", "info"],
+            names: &["version", "namespace", "info"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

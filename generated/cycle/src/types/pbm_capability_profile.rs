@@ -64,55 +64,55 @@ impl PbmCapabilityProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityProfile",
-    type_name: Some("PbmCapabilityProfile"),
-    wire: &[
-        "profileId",
-        "name",
-        "description",
-        "creationTime",
-        "createdBy",
-        "lastUpdatedTime",
-        "lastUpdatedBy",
-        "profileCategory",
-        "resourceType",
-        "constraints",
-        "generationId",
-        "isDefault",
-        "systemCreatedProfileType",
-        "lineOfService",
-        "k8sCompliantName",
-        "otherK8sCompliantNames",
-    ],
-    names: &[
-        "profile_id",
-        "name",
-        "description",
-        "creation_time",
-        "created_by",
-        "last_updated_time",
-        "last_updated_by",
-        "profile_category",
-        "resource_type",
-        "constraints",
-        "generation_id",
-        "is_default",
-        "system_created_profile_type",
-        "line_of_service",
-        "k8s_compliant_name",
-        "other_k8s_compliant_names",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 11u16],
-    by_name: &[
-        9u16, 4u16, 3u16, 2u16, 10u16, 11u16, 14u16, 6u16, 5u16, 13u16, 1u16, 15u16,
-        7u16, 0u16, 8u16, 12u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityProfile",
+            type_name: Some("PbmCapabilityProfile"),
+            wire: &[
+                "profileId",
+                "name",
+                "description",
+                "creationTime",
+                "createdBy",
+                "lastUpdatedTime",
+                "lastUpdatedBy",
+                "profileCategory",
+                "resourceType",
+                "constraints",
+                "generationId",
+                "isDefault",
+                "systemCreatedProfileType",
+                "lineOfService",
+                "k8sCompliantName",
+                "otherK8sCompliantNames",
+            ],
+            names: &[
+                "profile_id",
+                "name",
+                "description",
+                "creation_time",
+                "created_by",
+                "last_updated_time",
+                "last_updated_by",
+                "profile_category",
+                "resource_type",
+                "constraints",
+                "generation_id",
+                "is_default",
+                "system_created_profile_type",
+                "line_of_service",
+                "k8s_compliant_name",
+                "other_k8s_compliant_names",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 11u16],
+            by_name: &[
+                9u16, 4u16, 3u16, 2u16, 10u16, 11u16, 14u16, 6u16, 5u16, 13u16, 1u16,
+                15u16, 7u16, 0u16, 8u16, 12u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -236,7 +236,6 @@ impl Unpin for PbmCapabilityProfileKind {}
 impl std::panic::UnwindSafe for PbmCapabilityProfileKind {}
 impl std::panic::RefUnwindSafe for PbmCapabilityProfileKind {}
 impl Clone for PbmCapabilityProfileKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmCapabilityProfile(v) => {

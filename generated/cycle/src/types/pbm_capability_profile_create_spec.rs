@@ -38,32 +38,32 @@ impl PbmCapabilityProfileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityProfileCreateSpec",
-    type_name: Some("PbmCapabilityProfileCreateSpec"),
-    wire: &[
-        "name",
-        "description",
-        "category",
-        "resourceType",
-        "constraints",
-        "k8sCompliantName",
-    ],
-    names: &[
-        "name",
-        "description",
-        "category",
-        "resource_type",
-        "constraints",
-        "k8s_compliant_name",
-    ],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[2u16, 4u16, 1u16, 5u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityProfileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityProfileCreateSpec",
+            type_name: Some("PbmCapabilityProfileCreateSpec"),
+            wire: &[
+                "name",
+                "description",
+                "category",
+                "resourceType",
+                "constraints",
+                "k8sCompliantName",
+            ],
+            names: &[
+                "name",
+                "description",
+                "category",
+                "resource_type",
+                "constraints",
+                "k8s_compliant_name",
+            ],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[2u16, 4u16, 1u16, 5u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl PbmCapabilityPropertyMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityPropertyMetadata",
-    type_name: Some("PbmCapabilityPropertyMetadata"),
-    wire: &[
-        "id",
-        "summary",
-        "mandatory",
-        "type",
-        "defaultValue",
-        "allowedValue",
-        "requirementsTypeHint",
-    ],
-    names: &[
-        "id",
-        "summary",
-        "mandatory",
-        "type",
-        "default_value",
-        "allowed_value",
-        "requirements_type_hint",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[5u16, 4u16, 0u16, 2u16, 6u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityPropertyMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityPropertyMetadata",
+            type_name: Some("PbmCapabilityPropertyMetadata"),
+            wire: &[
+                "id",
+                "summary",
+                "mandatory",
+                "type",
+                "defaultValue",
+                "allowedValue",
+                "requirementsTypeHint",
+            ],
+            names: &[
+                "id",
+                "summary",
+                "mandatory",
+                "type",
+                "default_value",
+                "allowed_value",
+                "requirements_type_hint",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[5u16, 4u16, 0u16, 2u16, 6u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

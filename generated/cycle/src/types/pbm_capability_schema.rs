@@ -35,30 +35,30 @@ impl PbmCapabilitySchema {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilitySchema",
-    type_name: Some("PbmCapabilitySchema"),
-    wire: &[
-        "vendorInfo",
-        "namespaceInfo",
-        "lineOfService",
-        "capabilityMetadataPerCategory",
-        "capabilityCategory",
-    ],
-    names: &[
-        "vendor_info",
-        "namespace_info",
-        "line_of_service",
-        "capability_metadata_per_category",
-        "capability_category",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilitySchema {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilitySchema",
+            type_name: Some("PbmCapabilitySchema"),
+            wire: &[
+                "vendorInfo",
+                "namespaceInfo",
+                "lineOfService",
+                "capabilityMetadataPerCategory",
+                "capabilityCategory",
+            ],
+            names: &[
+                "vendor_info",
+                "namespace_info",
+                "line_of_service",
+                "capability_metadata_per_category",
+                "capability_category",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

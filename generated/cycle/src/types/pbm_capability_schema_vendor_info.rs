@@ -27,18 +27,18 @@ impl PbmCapabilitySchemaVendorInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilitySchemaVendorInfo",
-    type_name: Some("PbmCapabilitySchemaVendorInfo"),
-    wire: &["vendorUuid", "info"],
-    names: &["vendor_uuid", "info"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilitySchemaVendorInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilitySchemaVendorInfo",
+            type_name: Some("PbmCapabilitySchemaVendorInfo"),
+            wire: &["vendorUuid", "info"],
+            names: &["vendor_uuid", "info"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

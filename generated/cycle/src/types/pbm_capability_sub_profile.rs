@@ -29,18 +29,18 @@ impl PbmCapabilitySubProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilitySubProfile",
-    type_name: Some("PbmCapabilitySubProfile"),
-    wire: &["name", "capability", "forceProvision"],
-    names: &["name", "capability", "force_provision"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilitySubProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilitySubProfile",
+            type_name: Some("PbmCapabilitySubProfile"),
+            wire: &["name", "capability", "forceProvision"],
+            names: &["name", "capability", "force_provision"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

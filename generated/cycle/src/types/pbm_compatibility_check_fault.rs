@@ -31,18 +31,18 @@ impl PbmCompatibilityCheckFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCompatibilityCheckFault",
-    type_name: Some("PbmCompatibilityCheckFault"),
-    wire: &["faultCause", "faultMessage", "hub"],
-    names: &["fault_cause", "fault_message", "hub"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCompatibilityCheckFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCompatibilityCheckFault",
+            type_name: Some("PbmCompatibilityCheckFault"),
+            wire: &["faultCause", "faultMessage", "hub"],
+            names: &["fault_cause", "fault_message", "hub"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for PbmCompatibilityCheckFaultKind {}
 impl std::panic::UnwindSafe for PbmCompatibilityCheckFaultKind {}
 impl std::panic::RefUnwindSafe for PbmCompatibilityCheckFaultKind {}
 impl Clone for PbmCompatibilityCheckFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmCompatibilityCheckFault(v) => {

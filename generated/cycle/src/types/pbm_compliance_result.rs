@@ -45,40 +45,40 @@ impl PbmComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmComplianceResult",
-    type_name: Some("PbmComplianceResult"),
-    wire: &[
-        "checkTime",
-        "entity",
-        "profile",
-        "complianceTaskStatus",
-        "complianceStatus",
-        "mismatch",
-        "violatedPolicies",
-        "errorCause",
-        "operationalStatus",
-        "info",
-    ],
-    names: &[
-        "check_time",
-        "entity",
-        "profile",
-        "compliance_task_status",
-        "compliance_status",
-        "mismatch",
-        "violated_policies",
-        "error_cause",
-        "operational_status",
-        "info",
-    ],
-    required: &[0u16, 1u16, 4u16, 5u16],
-    by_name: &[0u16, 4u16, 3u16, 1u16, 7u16, 9u16, 5u16, 8u16, 2u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmComplianceResult",
+            type_name: Some("PbmComplianceResult"),
+            wire: &[
+                "checkTime",
+                "entity",
+                "profile",
+                "complianceTaskStatus",
+                "complianceStatus",
+                "mismatch",
+                "violatedPolicies",
+                "errorCause",
+                "operationalStatus",
+                "info",
+            ],
+            names: &[
+                "check_time",
+                "entity",
+                "profile",
+                "compliance_task_status",
+                "compliance_status",
+                "mismatch",
+                "violated_policies",
+                "error_cause",
+                "operational_status",
+                "info",
+            ],
+            required: &[0u16, 1u16, 4u16, 5u16],
+            by_name: &[0u16, 4u16, 3u16, 1u16, 7u16, 9u16, 5u16, 8u16, 2u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

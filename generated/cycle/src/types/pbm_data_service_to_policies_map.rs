@@ -29,18 +29,18 @@ impl PbmDataServiceToPoliciesMap {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmDataServiceToPoliciesMap",
-    type_name: Some("PbmDataServiceToPoliciesMap"),
-    wire: &["dataServicePolicy", "parentStoragePolicies", "fault"],
-    names: &["data_service_policy", "parent_storage_policies", "fault"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmDataServiceToPoliciesMap {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmDataServiceToPoliciesMap",
+            type_name: Some("PbmDataServiceToPoliciesMap"),
+            wire: &["dataServicePolicy", "parentStoragePolicies", "fault"],
+            names: &["data_service_policy", "parent_storage_policies", "fault"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

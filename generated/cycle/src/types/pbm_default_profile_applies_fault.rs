@@ -29,18 +29,18 @@ impl PbmDefaultProfileAppliesFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmDefaultProfileAppliesFault",
-    type_name: Some("PbmDefaultProfileAppliesFault"),
-    wire: &["faultCause", "faultMessage", "hub"],
-    names: &["fault_cause", "fault_message", "hub"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmDefaultProfileAppliesFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmDefaultProfileAppliesFault",
+            type_name: Some("PbmDefaultProfileAppliesFault"),
+            wire: &["faultCause", "faultMessage", "hub"],
+            names: &["fault_cause", "fault_message", "hub"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

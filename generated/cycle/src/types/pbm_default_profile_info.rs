@@ -29,18 +29,18 @@ impl PbmDefaultProfileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmDefaultProfileInfo",
-    type_name: Some("PbmDefaultProfileInfo"),
-    wire: &["datastores", "defaultProfile", "methodFault"],
-    names: &["datastores", "default_profile", "method_fault"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmDefaultProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmDefaultProfileInfo",
+            type_name: Some("PbmDefaultProfileInfo"),
+            wire: &["datastores", "defaultProfile", "methodFault"],
+            names: &["datastores", "default_profile", "method_fault"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,24 @@ impl PbmExtendedElementDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmExtendedElementDescription",
-    type_name: Some("PbmExtendedElementDescription"),
-    wire: &["label", "summary", "key", "messageCatalogKeyPrefix", "messageArg"],
-    names: &["label", "summary", "key", "message_catalog_key_prefix", "message_arg"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmExtendedElementDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmExtendedElementDescription",
+            type_name: Some("PbmExtendedElementDescription"),
+            wire: &["label", "summary", "key", "messageCatalogKeyPrefix", "messageArg"],
+            names: &[
+                "label",
+                "summary",
+                "key",
+                "message_catalog_key_prefix",
+                "message_arg",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PbmFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmFault",
-    type_name: Some("PbmFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmFault",
+            type_name: Some("PbmFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -146,7 +146,6 @@ impl Unpin for PbmFaultKind {}
 impl std::panic::UnwindSafe for PbmFaultKind {}
 impl std::panic::RefUnwindSafe for PbmFaultKind {}
 impl Clone for PbmFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmFault(v) => crate::object::clone_boxed(&**v, Self::PbmFault),

@@ -31,18 +31,18 @@ impl PbmFaultNoPermission {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmFaultNoPermission",
-    type_name: Some("PbmFaultNoPermission"),
-    wire: &["faultCause", "faultMessage", "missingPrivileges"],
-    names: &["fault_cause", "fault_message", "missing_privileges"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmFaultNoPermission {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmFaultNoPermission",
+            type_name: Some("PbmFaultNoPermission"),
+            wire: &["faultCause", "faultMessage", "missingPrivileges"],
+            names: &["fault_cause", "fault_message", "missing_privileges"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

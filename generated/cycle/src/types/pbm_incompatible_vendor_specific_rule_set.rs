@@ -35,32 +35,32 @@ impl PbmIncompatibleVendorSpecificRuleSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmIncompatibleVendorSpecificRuleSet",
-    type_name: Some("PbmIncompatibleVendorSpecificRuleSet"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "hub",
-        "capabilityInstanceId",
-        "requirementPropertyInstance",
-        "resourcePropertyInstance",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "hub",
-        "capability_instance_id",
-        "requirement_property_instance",
-        "resource_property_instance",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmIncompatibleVendorSpecificRuleSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmIncompatibleVendorSpecificRuleSet",
+            type_name: Some("PbmIncompatibleVendorSpecificRuleSet"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "hub",
+                "capabilityInstanceId",
+                "requirementPropertyInstance",
+                "resourcePropertyInstance",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "hub",
+                "capability_instance_id",
+                "requirement_property_instance",
+                "resource_property_instance",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl PbmLineOfServiceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmLineOfServiceInfo",
-    type_name: Some("PbmLineOfServiceInfo"),
-    wire: &["lineOfService", "name", "description"],
-    names: &["line_of_service", "name", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmLineOfServiceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmLineOfServiceInfo",
+            type_name: Some("PbmLineOfServiceInfo"),
+            wire: &["lineOfService", "name", "description"],
+            names: &["line_of_service", "name", "description"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -132,7 +132,6 @@ impl Unpin for PbmLineOfServiceInfoKind {}
 impl std::panic::UnwindSafe for PbmLineOfServiceInfoKind {}
 impl std::panic::RefUnwindSafe for PbmLineOfServiceInfoKind {}
 impl Clone for PbmLineOfServiceInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmLineOfServiceInfo(v) => {

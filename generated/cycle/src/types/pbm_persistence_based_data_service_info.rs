@@ -31,28 +31,28 @@ impl PbmPersistenceBasedDataServiceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPersistenceBasedDataServiceInfo",
-    type_name: Some("PbmPersistenceBasedDataServiceInfo"),
-    wire: &[
-        "lineOfService",
-        "name",
-        "description",
-        "compatiblePersistenceSchemaNamespace",
-    ],
-    names: &[
-        "line_of_service",
-        "name",
-        "description",
-        "compatible_persistence_schema_namespace",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPersistenceBasedDataServiceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPersistenceBasedDataServiceInfo",
+            type_name: Some("PbmPersistenceBasedDataServiceInfo"),
+            wire: &[
+                "lineOfService",
+                "name",
+                "description",
+                "compatiblePersistenceSchemaNamespace",
+            ],
+            names: &[
+                "line_of_service",
+                "name",
+                "description",
+                "compatible_persistence_schema_namespace",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

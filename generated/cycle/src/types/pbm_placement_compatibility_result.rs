@@ -37,34 +37,34 @@ impl PbmPlacementCompatibilityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPlacementCompatibilityResult",
-    type_name: Some("PbmPlacementCompatibilityResult"),
-    wire: &[
-        "hub",
-        "hubInfo",
-        "matchingResources",
-        "howMany",
-        "utilization",
-        "warning",
-        "error",
-    ],
-    names: &[
-        "hub",
-        "hub_info",
-        "matching_resources",
-        "how_many",
-        "utilization",
-        "warning",
-        "error",
-    ],
-    required: &[0u16],
-    by_name: &[6u16, 3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPlacementCompatibilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPlacementCompatibilityResult",
+            type_name: Some("PbmPlacementCompatibilityResult"),
+            wire: &[
+                "hub",
+                "hubInfo",
+                "matchingResources",
+                "howMany",
+                "utilization",
+                "warning",
+                "error",
+            ],
+            names: &[
+                "hub",
+                "hub_info",
+                "matching_resources",
+                "how_many",
+                "utilization",
+                "warning",
+                "error",
+            ],
+            required: &[0u16],
+            by_name: &[6u16, 3u16, 0u16, 1u16, 2u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl PbmPlacementRequirement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPlacementRequirement",
-    type_name: Some("PbmPlacementRequirement"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPlacementRequirement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPlacementRequirement",
+            type_name: Some("PbmPlacementRequirement"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for PbmPlacementRequirementKind {}
 impl std::panic::UnwindSafe for PbmPlacementRequirementKind {}
 impl std::panic::RefUnwindSafe for PbmPlacementRequirementKind {}
 impl Clone for PbmPlacementRequirementKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmPlacementRequirement(v) => {

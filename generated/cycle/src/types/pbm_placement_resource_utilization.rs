@@ -33,18 +33,24 @@ impl PbmPlacementResourceUtilization {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPlacementResourceUtilization",
-    type_name: Some("PbmPlacementResourceUtilization"),
-    wire: &["name", "description", "availableBefore", "availableAfter", "total"],
-    names: &["name", "description", "available_before", "available_after", "total"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPlacementResourceUtilization {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPlacementResourceUtilization",
+            type_name: Some("PbmPlacementResourceUtilization"),
+            wire: &["name", "description", "availableBefore", "availableAfter", "total"],
+            names: &[
+                "name",
+                "description",
+                "available_before",
+                "available_after",
+                "total",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

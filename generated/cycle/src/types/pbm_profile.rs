@@ -43,34 +43,34 @@ impl PbmProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmProfile",
-    type_name: Some("PbmProfile"),
-    wire: &[
-        "profileId",
-        "name",
-        "description",
-        "creationTime",
-        "createdBy",
-        "lastUpdatedTime",
-        "lastUpdatedBy",
-    ],
-    names: &[
-        "profile_id",
-        "name",
-        "description",
-        "creation_time",
-        "created_by",
-        "last_updated_time",
-        "last_updated_by",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[4u16, 3u16, 2u16, 6u16, 5u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmProfile",
+            type_name: Some("PbmProfile"),
+            wire: &[
+                "profileId",
+                "name",
+                "description",
+                "creationTime",
+                "createdBy",
+                "lastUpdatedTime",
+                "lastUpdatedBy",
+            ],
+            names: &[
+                "profile_id",
+                "name",
+                "description",
+                "creation_time",
+                "created_by",
+                "last_updated_time",
+                "last_updated_by",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[4u16, 3u16, 2u16, 6u16, 5u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -167,7 +167,6 @@ impl Unpin for PbmProfileKind {}
 impl std::panic::UnwindSafe for PbmProfileKind {}
 impl std::panic::RefUnwindSafe for PbmProfileKind {}
 impl Clone for PbmProfileKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmProfile(v) => crate::object::clone_boxed(&**v, Self::PbmProfile),

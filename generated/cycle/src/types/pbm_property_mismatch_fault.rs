@@ -35,30 +35,30 @@ impl PbmPropertyMismatchFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPropertyMismatchFault",
-    type_name: Some("PbmPropertyMismatchFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "hub",
-        "capabilityInstanceId",
-        "requirementPropertyInstance",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "hub",
-        "capability_instance_id",
-        "requirement_property_instance",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPropertyMismatchFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPropertyMismatchFault",
+            type_name: Some("PbmPropertyMismatchFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "hub",
+                "capabilityInstanceId",
+                "requirementPropertyInstance",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "hub",
+                "capability_instance_id",
+                "requirement_property_instance",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -151,7 +151,6 @@ impl Unpin for PbmPropertyMismatchFaultKind {}
 impl std::panic::UnwindSafe for PbmPropertyMismatchFaultKind {}
 impl std::panic::RefUnwindSafe for PbmPropertyMismatchFaultKind {}
 impl Clone for PbmPropertyMismatchFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmPropertyMismatchFault(v) => {

@@ -29,18 +29,18 @@ impl PbmQueryReplicationGroupResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmQueryReplicationGroupResult",
-    type_name: Some("PbmQueryReplicationGroupResult"),
-    wire: &["object", "replicationGroupId", "fault"],
-    names: &["object", "replication_group_id", "fault"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmQueryReplicationGroupResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmQueryReplicationGroupResult",
+            type_name: Some("PbmQueryReplicationGroupResult"),
+            wire: &["object", "replicationGroupId", "fault"],
+            names: &["object", "replication_group_id", "fault"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

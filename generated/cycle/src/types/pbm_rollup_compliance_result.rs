@@ -39,34 +39,34 @@ impl PbmRollupComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmRollupComplianceResult",
-    type_name: Some("PbmRollupComplianceResult"),
-    wire: &[
-        "oldestCheckTime",
-        "entity",
-        "overallComplianceStatus",
-        "overallComplianceTaskStatus",
-        "result",
-        "errorCause",
-        "profileMismatch",
-    ],
-    names: &[
-        "oldest_check_time",
-        "entity",
-        "overall_compliance_status",
-        "overall_compliance_task_status",
-        "result",
-        "error_cause",
-        "profile_mismatch",
-    ],
-    required: &[0u16, 1u16, 2u16, 6u16],
-    by_name: &[1u16, 5u16, 0u16, 2u16, 3u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmRollupComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmRollupComplianceResult",
+            type_name: Some("PbmRollupComplianceResult"),
+            wire: &[
+                "oldestCheckTime",
+                "entity",
+                "overallComplianceStatus",
+                "overallComplianceTaskStatus",
+                "result",
+                "errorCause",
+                "profileMismatch",
+            ],
+            names: &[
+                "oldest_check_time",
+                "entity",
+                "overall_compliance_status",
+                "overall_compliance_task_status",
+                "result",
+                "error_cause",
+                "profile_mismatch",
+            ],
+            required: &[0u16, 1u16, 2u16, 6u16],
+            by_name: &[1u16, 5u16, 0u16, 2u16, 3u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PbmVaioDataServiceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmVaioDataServiceInfo",
-    type_name: Some("PbmVaioDataServiceInfo"),
-    wire: &["lineOfService", "name", "description"],
-    names: &["line_of_service", "name", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmVaioDataServiceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmVaioDataServiceInfo",
+            type_name: Some("PbmVaioDataServiceInfo"),
+            wire: &["lineOfService", "name", "description"],
+            names: &["line_of_service", "name", "description"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -42,38 +42,38 @@ impl PerfCounterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfCounterInfo",
-    type_name: Some("PerfCounterInfo"),
-    wire: &[
-        "key",
-        "nameInfo",
-        "groupInfo",
-        "unitInfo",
-        "rollupType",
-        "statsType",
-        "level",
-        "perDeviceLevel",
-        "associatedCounterId",
-    ],
-    names: &[
-        "key",
-        "name_info",
-        "group_info",
-        "unit_info",
-        "rollup_type",
-        "stats_type",
-        "level",
-        "per_device_level",
-        "associated_counter_id",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[8u16, 2u16, 0u16, 6u16, 1u16, 7u16, 4u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfCounterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfCounterInfo",
+            type_name: Some("PerfCounterInfo"),
+            wire: &[
+                "key",
+                "nameInfo",
+                "groupInfo",
+                "unitInfo",
+                "rollupType",
+                "statsType",
+                "level",
+                "perDeviceLevel",
+                "associatedCounterId",
+            ],
+            names: &[
+                "key",
+                "name_info",
+                "group_info",
+                "unit_info",
+                "rollup_type",
+                "stats_type",
+                "level",
+                "per_device_level",
+                "associated_counter_id",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[8u16, 2u16, 0u16, 6u16, 1u16, 7u16, 4u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

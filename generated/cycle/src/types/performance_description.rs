@@ -25,18 +25,18 @@ impl PerformanceDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerformanceDescription",
-    type_name: Some("PerformanceDescription"),
-    wire: &["counterType", "statsType"],
-    names: &["counter_type", "stats_type"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerformanceDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerformanceDescription",
+            type_name: Some("PerformanceDescription"),
+            wire: &["counterType", "statsType"],
+            names: &["counter_type", "stats_type"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

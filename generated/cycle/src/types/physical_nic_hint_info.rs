@@ -31,18 +31,24 @@ impl PhysicalNicHintInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PhysicalNicHintInfo",
-    type_name: Some("PhysicalNicHintInfo"),
-    wire: &["device", "subnet", "network", "connectedSwitchPort", "lldpInfo"],
-    names: &["device", "subnet", "network", "connected_switch_port", "lldp_info"],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 4u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PhysicalNicHintInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PhysicalNicHintInfo",
+            type_name: Some("PhysicalNicHintInfo"),
+            wire: &["device", "subnet", "network", "connectedSwitchPort", "lldpInfo"],
+            names: &[
+                "device",
+                "subnet",
+                "network",
+                "connected_switch_port",
+                "lldp_info",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 4u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

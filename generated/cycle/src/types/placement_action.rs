@@ -35,18 +35,18 @@ impl PlacementAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlacementAction",
-    type_name: Some("PlacementAction"),
-    wire: &["type", "target", "vm", "targetHost", "relocateSpec"],
-    names: &["type", "target", "vm", "target_host", "relocate_spec"],
-    required: &[0u16],
-    by_name: &[4u16, 1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlacementAction",
+            type_name: Some("PlacementAction"),
+            wire: &["type", "target", "vm", "targetHost", "relocateSpec"],
+            names: &["type", "target", "vm", "target_host", "relocate_spec"],
+            required: &[0u16],
+            by_name: &[4u16, 1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl PlacementRankResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlacementRankResult",
-    type_name: Some("PlacementRankResult"),
-    wire: &[
-        "key",
-        "candidate",
-        "reservedSpaceMB",
-        "usedSpaceMB",
-        "totalSpaceMB",
-        "utilization",
-        "faults",
-    ],
-    names: &[
-        "key",
-        "candidate",
-        "reserved_space_mb",
-        "used_space_mb",
-        "total_space_mb",
-        "utilization",
-        "faults",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[1u16, 6u16, 0u16, 2u16, 4u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlacementRankResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlacementRankResult",
+            type_name: Some("PlacementRankResult"),
+            wire: &[
+                "key",
+                "candidate",
+                "reservedSpaceMB",
+                "usedSpaceMB",
+                "totalSpaceMB",
+                "utilization",
+                "faults",
+            ],
+            names: &[
+                "key",
+                "candidate",
+                "reserved_space_mb",
+                "used_space_mb",
+                "total_space_mb",
+                "utilization",
+                "faults",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[1u16, 6u16, 0u16, 2u16, 4u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl PlacementRankSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlacementRankSpec",
-    type_name: Some("PlacementRankSpec"),
-    wire: &["specs", "clusters", "rules", "placementRankByVm"],
-    names: &["specs", "clusters", "rules", "placement_rank_by_vm"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlacementRankSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlacementRankSpec",
+            type_name: Some("PlacementRankSpec"),
+            wire: &["specs", "clusters", "rules", "placementRankByVm"],
+            names: &["specs", "clusters", "rules", "placement_rank_by_vm"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

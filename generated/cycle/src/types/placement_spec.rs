@@ -55,48 +55,49 @@ impl PlacementSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlacementSpec",
-    type_name: Some("PlacementSpec"),
-    wire: &[
-        "priority",
-        "vm",
-        "configSpec",
-        "relocateSpec",
-        "hosts",
-        "datastores",
-        "storagePods",
-        "disallowPrerequisiteMoves",
-        "rules",
-        "key",
-        "placementType",
-        "cloneSpec",
-        "cloneName",
-    ],
-    names: &[
-        "priority",
-        "vm",
-        "config_spec",
-        "relocate_spec",
-        "hosts",
-        "datastores",
-        "storage_pods",
-        "disallow_prerequisite_moves",
-        "rules",
-        "key",
-        "placement_type",
-        "clone_spec",
-        "clone_name",
-    ],
-    required: &[],
-    by_name: &[
-        12u16, 11u16, 2u16, 5u16, 7u16, 4u16, 9u16, 10u16, 0u16, 3u16, 8u16, 6u16, 1u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlacementSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlacementSpec",
+            type_name: Some("PlacementSpec"),
+            wire: &[
+                "priority",
+                "vm",
+                "configSpec",
+                "relocateSpec",
+                "hosts",
+                "datastores",
+                "storagePods",
+                "disallowPrerequisiteMoves",
+                "rules",
+                "key",
+                "placementType",
+                "cloneSpec",
+                "cloneName",
+            ],
+            names: &[
+                "priority",
+                "vm",
+                "config_spec",
+                "relocate_spec",
+                "hosts",
+                "datastores",
+                "storage_pods",
+                "disallow_prerequisite_moves",
+                "rules",
+                "key",
+                "placement_type",
+                "clone_spec",
+                "clone_name",
+            ],
+            required: &[],
+            by_name: &[
+                12u16, 11u16, 2u16, 5u16, 7u16, 4u16, 9u16, 10u16, 0u16, 3u16, 8u16,
+                6u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PlatformConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlatformConfigFault",
-    type_name: Some("PlatformConfigFault"),
-    wire: &["faultCause", "faultMessage", "text"],
-    names: &["fault_cause", "fault_message", "text"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlatformConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlatformConfigFault",
+            type_name: Some("PlatformConfigFault"),
+            wire: &["faultCause", "faultMessage", "text"],
+            names: &["fault_cause", "fault_message", "text"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for PlatformConfigFaultKind {}
 impl std::panic::UnwindSafe for PlatformConfigFaultKind {}
 impl std::panic::RefUnwindSafe for PlatformConfigFaultKind {}
 impl Clone for PlatformConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PlatformConfigFault(v) => {

@@ -29,18 +29,18 @@ impl PodDiskLocator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PodDiskLocator",
-    type_name: Some("PodDiskLocator"),
-    wire: &["diskId", "diskMoveType", "diskBackingInfo", "profile"],
-    names: &["disk_id", "disk_move_type", "disk_backing_info", "profile"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PodDiskLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PodDiskLocator",
+            type_name: Some("PodDiskLocator"),
+            wire: &["diskId", "diskMoveType", "diskBackingInfo", "profile"],
+            names: &["disk_id", "disk_move_type", "disk_backing_info", "profile"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,23 @@ impl PodStorageDrsEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PodStorageDrsEntry",
-    type_name: Some("PodStorageDrsEntry"),
-    wire: &["storageDrsConfig", "recommendation", "drsFault", "actionHistory"],
-    names: &["storage_drs_config", "recommendation", "drs_fault", "action_history"],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PodStorageDrsEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PodStorageDrsEntry",
+            type_name: Some("PodStorageDrsEntry"),
+            wire: &["storageDrsConfig", "recommendation", "drsFault", "actionHistory"],
+            names: &[
+                "storage_drs_config",
+                "recommendation",
+                "drs_fault",
+                "action_history",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

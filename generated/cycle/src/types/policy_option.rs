@@ -27,18 +27,18 @@ impl PolicyOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PolicyOption",
-    type_name: Some("PolicyOption"),
-    wire: &["id", "parameter"],
-    names: &["id", "parameter"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PolicyOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PolicyOption",
+            type_name: Some("PolicyOption"),
+            wire: &["id", "parameter"],
+            names: &["id", "parameter"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for PolicyOptionKind {}
 impl std::panic::UnwindSafe for PolicyOptionKind {}
 impl std::panic::RefUnwindSafe for PolicyOptionKind {}
 impl Clone for PolicyOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PolicyOption(v) => Self::PolicyOption(Clone::clone(v)),

@@ -55,55 +55,55 @@ impl PortGroupProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PortGroupProfile",
-    type_name: Some("PortGroupProfile"),
-    wire: &[
-        "enabled",
-        "policy",
-        "profileTypeName",
-        "profileVersion",
-        "property",
-        "favorite",
-        "toBeMerged",
-        "toReplaceWith",
-        "toBeDeleted",
-        "copyEnableStatus",
-        "hidden",
-        "key",
-        "name",
-        "vlan",
-        "vswitch",
-        "networkPolicy",
-    ],
-    names: &[
-        "enabled",
-        "policy",
-        "profile_type_name",
-        "profile_version",
-        "property",
-        "favorite",
-        "to_be_merged",
-        "to_replace_with",
-        "to_be_deleted",
-        "copy_enable_status",
-        "hidden",
-        "key",
-        "name",
-        "vlan",
-        "vswitch",
-        "network_policy",
-    ],
-    required: &[0u16, 11u16, 12u16, 13u16, 14u16, 15u16],
-    by_name: &[
-        9u16, 0u16, 5u16, 10u16, 11u16, 12u16, 15u16, 1u16, 2u16, 3u16, 4u16, 8u16, 6u16,
-        7u16, 13u16, 14u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PortGroupProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PortGroupProfile",
+            type_name: Some("PortGroupProfile"),
+            wire: &[
+                "enabled",
+                "policy",
+                "profileTypeName",
+                "profileVersion",
+                "property",
+                "favorite",
+                "toBeMerged",
+                "toReplaceWith",
+                "toBeDeleted",
+                "copyEnableStatus",
+                "hidden",
+                "key",
+                "name",
+                "vlan",
+                "vswitch",
+                "networkPolicy",
+            ],
+            names: &[
+                "enabled",
+                "policy",
+                "profile_type_name",
+                "profile_version",
+                "property",
+                "favorite",
+                "to_be_merged",
+                "to_replace_with",
+                "to_be_deleted",
+                "copy_enable_status",
+                "hidden",
+                "key",
+                "name",
+                "vlan",
+                "vswitch",
+                "network_policy",
+            ],
+            required: &[0u16, 11u16, 12u16, 13u16, 14u16, 15u16],
+            by_name: &[
+                9u16, 0u16, 5u16, 10u16, 11u16, 12u16, 15u16, 1u16, 2u16, 3u16, 4u16,
+                8u16, 6u16, 7u16, 13u16, 14u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -230,7 +230,6 @@ impl Unpin for PortGroupProfileKind {}
 impl std::panic::UnwindSafe for PortGroupProfileKind {}
 impl std::panic::RefUnwindSafe for PortGroupProfileKind {}
 impl Clone for PortGroupProfileKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PortGroupProfile(v) => {

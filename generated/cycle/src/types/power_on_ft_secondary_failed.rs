@@ -37,34 +37,34 @@ impl PowerOnFtSecondaryFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PowerOnFtSecondaryFailed",
-    type_name: Some("PowerOnFtSecondaryFailed"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "vm",
-        "vmName",
-        "hostSelectionBy",
-        "hostErrors",
-        "rootCause",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "vm",
-        "vm_name",
-        "host_selection_by",
-        "host_errors",
-        "root_cause",
-    ],
-    required: &[2u16, 3u16, 4u16, 6u16],
-    by_name: &[0u16, 1u16, 5u16, 4u16, 6u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PowerOnFtSecondaryFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PowerOnFtSecondaryFailed",
+            type_name: Some("PowerOnFtSecondaryFailed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "vm",
+                "vmName",
+                "hostSelectionBy",
+                "hostErrors",
+                "rootCause",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vm",
+                "vm_name",
+                "host_selection_by",
+                "host_errors",
+                "root_cause",
+            ],
+            required: &[2u16, 3u16, 4u16, 6u16],
+            by_name: &[0u16, 1u16, 5u16, 4u16, 6u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl PowerOnFtSecondaryTimedout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PowerOnFtSecondaryTimedout",
-    type_name: Some("PowerOnFtSecondaryTimedout"),
-    wire: &["faultCause", "faultMessage", "vm", "vmName", "timeout"],
-    names: &["fault_cause", "fault_message", "vm", "vm_name", "timeout"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PowerOnFtSecondaryTimedout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PowerOnFtSecondaryTimedout",
+            type_name: Some("PowerOnFtSecondaryTimedout"),
+            wire: &["faultCause", "faultMessage", "vm", "vmName", "timeout"],
+            names: &["fault_cause", "fault_message", "vm", "vm_name", "timeout"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ProfileConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileConfigInfo",
-    type_name: Some("ProfileConfigInfo"),
-    wire: &["name", "annotation", "enabled"],
-    names: &["name", "annotation", "enabled"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileConfigInfo",
+            type_name: Some("ProfileConfigInfo"),
+            wire: &["name", "annotation", "enabled"],
+            names: &["name", "annotation", "enabled"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for ProfileConfigInfoKind {}
 impl std::panic::UnwindSafe for ProfileConfigInfoKind {}
 impl std::panic::RefUnwindSafe for ProfileConfigInfoKind {}
 impl Clone for ProfileConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileConfigInfo(v) => Self::ProfileConfigInfo(Clone::clone(v)),

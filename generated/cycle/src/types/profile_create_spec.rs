@@ -29,18 +29,18 @@ impl ProfileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileCreateSpec",
-    type_name: Some("ProfileCreateSpec"),
-    wire: &["name", "annotation", "enabled"],
-    names: &["name", "annotation", "enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileCreateSpec",
+            type_name: Some("ProfileCreateSpec"),
+            wire: &["name", "annotation", "enabled"],
+            names: &["name", "annotation", "enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for ProfileCreateSpecKind {}
 impl std::panic::UnwindSafe for ProfileCreateSpecKind {}
 impl std::panic::RefUnwindSafe for ProfileCreateSpecKind {}
 impl Clone for ProfileCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileCreateSpec(v) => Self::ProfileCreateSpec(Clone::clone(v)),

@@ -33,18 +33,24 @@ impl ProfileExecuteResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileExecuteResult",
-    type_name: Some("ProfileExecuteResult"),
-    wire: &["status", "configSpec", "inapplicablePath", "requireInput", "error"],
-    names: &["status", "config_spec", "inapplicable_path", "require_input", "error"],
-    required: &[0u16],
-    by_name: &[1u16, 4u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileExecuteResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileExecuteResult",
+            type_name: Some("ProfileExecuteResult"),
+            wire: &["status", "configSpec", "inapplicablePath", "requireInput", "error"],
+            names: &[
+                "status",
+                "config_spec",
+                "inapplicable_path",
+                "require_input",
+                "error",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 4u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +142,6 @@ impl Unpin for ProfileExecuteResultKind {}
 impl std::panic::UnwindSafe for ProfileExecuteResultKind {}
 impl std::panic::RefUnwindSafe for ProfileExecuteResultKind {}
 impl Clone for ProfileExecuteResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileExecuteResult(v) => {

@@ -29,18 +29,18 @@ impl ProfileExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileExpression",
-    type_name: Some("ProfileExpression"),
-    wire: &["id", "displayName", "negated"],
-    names: &["id", "display_name", "negated"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileExpression",
+            type_name: Some("ProfileExpression"),
+            wire: &["id", "displayName", "negated"],
+            names: &["id", "display_name", "negated"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for ProfileExpressionKind {}
 impl std::panic::UnwindSafe for ProfileExpressionKind {}
 impl std::panic::RefUnwindSafe for ProfileExpressionKind {}
 impl Clone for ProfileExpressionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileExpression(v) => Self::ProfileExpression(Clone::clone(v)),

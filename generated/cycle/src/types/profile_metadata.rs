@@ -37,34 +37,34 @@ impl ProfileMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileMetadata",
-    type_name: Some("ProfileMetadata"),
-    wire: &[
-        "key",
-        "profileTypeName",
-        "description",
-        "sortSpec",
-        "profileCategory",
-        "profileComponent",
-        "operationMessages",
-    ],
-    names: &[
-        "key",
-        "profile_type_name",
-        "description",
-        "sort_spec",
-        "profile_category",
-        "profile_component",
-        "operation_messages",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 6u16, 4u16, 5u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileMetadata",
+            type_name: Some("ProfileMetadata"),
+            wire: &[
+                "key",
+                "profileTypeName",
+                "description",
+                "sortSpec",
+                "profileCategory",
+                "profileComponent",
+                "operationMessages",
+            ],
+            names: &[
+                "key",
+                "profile_type_name",
+                "description",
+                "sort_spec",
+                "profile_category",
+                "profile_component",
+                "operation_messages",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 6u16, 4u16, 5u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

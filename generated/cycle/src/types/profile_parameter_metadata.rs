@@ -39,36 +39,36 @@ impl ProfileParameterMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileParameterMetadata",
-    type_name: Some("ProfileParameterMetadata"),
-    wire: &[
-        "id",
-        "type",
-        "optional",
-        "defaultValue",
-        "hidden",
-        "securitySensitive",
-        "readOnly",
-        "parameterRelations",
-    ],
-    names: &[
-        "id",
-        "type",
-        "optional",
-        "default_value",
-        "hidden",
-        "security_sensitive",
-        "read_only",
-        "parameter_relations",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 4u16, 0u16, 2u16, 7u16, 6u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileParameterMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileParameterMetadata",
+            type_name: Some("ProfileParameterMetadata"),
+            wire: &[
+                "id",
+                "type",
+                "optional",
+                "defaultValue",
+                "hidden",
+                "securitySensitive",
+                "readOnly",
+                "parameterRelations",
+            ],
+            names: &[
+                "id",
+                "type",
+                "optional",
+                "default_value",
+                "hidden",
+                "security_sensitive",
+                "read_only",
+                "parameter_relations",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 4u16, 0u16, 2u16, 7u16, 6u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

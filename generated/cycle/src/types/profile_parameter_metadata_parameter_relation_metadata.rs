@@ -31,18 +31,18 @@ impl ProfileParameterMetadataParameterRelationMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileParameterMetadataParameterRelationMetadata",
-    type_name: Some("ProfileParameterMetadataParameterRelationMetadata"),
-    wire: &["relationTypes", "values", "path", "minCount", "maxCount"],
-    names: &["relation_types", "values", "path", "min_count", "max_count"],
-    required: &[3u16, 4u16],
-    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileParameterMetadataParameterRelationMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileParameterMetadataParameterRelationMetadata",
+            type_name: Some("ProfileParameterMetadataParameterRelationMetadata"),
+            wire: &["relationTypes", "values", "path", "minCount", "maxCount"],
+            names: &["relation_types", "values", "path", "min_count", "max_count"],
+            required: &[3u16, 4u16],
+            by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

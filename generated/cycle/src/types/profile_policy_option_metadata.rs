@@ -27,18 +27,18 @@ impl ProfilePolicyOptionMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfilePolicyOptionMetadata",
-    type_name: Some("ProfilePolicyOptionMetadata"),
-    wire: &["id", "parameter"],
-    names: &["id", "parameter"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfilePolicyOptionMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfilePolicyOptionMetadata",
+            type_name: Some("ProfilePolicyOptionMetadata"),
+            wire: &["id", "parameter"],
+            names: &["id", "parameter"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for ProfilePolicyOptionMetadataKind {}
 impl std::panic::UnwindSafe for ProfilePolicyOptionMetadataKind {}
 impl std::panic::RefUnwindSafe for ProfilePolicyOptionMetadataKind {}
 impl Clone for ProfilePolicyOptionMetadataKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfilePolicyOptionMetadata(v) => {

@@ -31,18 +31,18 @@ impl ProfileSimpleExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileSimpleExpression",
-    type_name: Some("ProfileSimpleExpression"),
-    wire: &["id", "displayName", "negated", "expressionType", "parameter"],
-    names: &["id", "display_name", "negated", "expression_type", "parameter"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileSimpleExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileSimpleExpression",
+            type_name: Some("ProfileSimpleExpression"),
+            wire: &["id", "displayName", "negated", "expressionType", "parameter"],
+            names: &["id", "display_name", "negated", "expression_type", "parameter"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

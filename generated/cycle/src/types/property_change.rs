@@ -27,18 +27,18 @@ impl PropertyChange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PropertyChange",
-    type_name: Some("PropertyChange"),
-    wire: &["name", "op", "val"],
-    names: &["name", "op", "val"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PropertyChange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PropertyChange",
+            type_name: Some("PropertyChange"),
+            wire: &["name", "op", "val"],
+            names: &["name", "op", "val"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

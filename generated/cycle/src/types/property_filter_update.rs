@@ -29,18 +29,18 @@ impl PropertyFilterUpdate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PropertyFilterUpdate",
-    type_name: Some("PropertyFilterUpdate"),
-    wire: &["filter", "objectSet", "missingSet"],
-    names: &["filter", "object_set", "missing_set"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PropertyFilterUpdate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PropertyFilterUpdate",
+            type_name: Some("PropertyFilterUpdate"),
+            wire: &["filter", "objectSet", "missingSet"],
+            names: &["filter", "object_set", "missing_set"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

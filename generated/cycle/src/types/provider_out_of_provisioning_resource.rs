@@ -37,34 +37,34 @@ impl ProviderOutOfProvisioningResource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProviderOutOfProvisioningResource",
-    type_name: Some("ProviderOutOfProvisioningResource"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "provisioningResourceId",
-        "availableBefore",
-        "availableAfter",
-        "total",
-        "isTransient",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "provisioning_resource_id",
-        "available_before",
-        "available_after",
-        "total",
-        "is_transient",
-    ],
-    required: &[2u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 6u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProviderOutOfProvisioningResource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProviderOutOfProvisioningResource",
+            type_name: Some("ProviderOutOfProvisioningResource"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "provisioningResourceId",
+                "availableBefore",
+                "availableAfter",
+                "total",
+                "isTransient",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "provisioning_resource_id",
+                "available_before",
+                "available_after",
+                "total",
+                "is_transient",
+            ],
+            required: &[2u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 6u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ProviderRegistrationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProviderRegistrationFault",
-    type_name: Some("ProviderRegistrationFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProviderRegistrationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProviderRegistrationFault",
+            type_name: Some("ProviderRegistrationFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +137,6 @@ impl Unpin for ProviderRegistrationFaultKind {}
 impl std::panic::UnwindSafe for ProviderRegistrationFaultKind {}
 impl std::panic::RefUnwindSafe for ProviderRegistrationFaultKind {}
 impl Clone for ProviderRegistrationFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProviderRegistrationFault(v) => {

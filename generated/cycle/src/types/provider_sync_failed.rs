@@ -29,18 +29,18 @@ impl ProviderSyncFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProviderSyncFailed",
-    type_name: Some("ProviderSyncFailed"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProviderSyncFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProviderSyncFailed",
+            type_name: Some("ProviderSyncFailed"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for ProviderSyncFailedKind {}
 impl std::panic::UnwindSafe for ProviderSyncFailedKind {}
 impl std::panic::RefUnwindSafe for ProviderSyncFailedKind {}
 impl Clone for ProviderSyncFailedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProviderSyncFailed(v) => {

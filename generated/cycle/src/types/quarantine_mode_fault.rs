@@ -29,18 +29,18 @@ impl QuarantineModeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QuarantineModeFault",
-    type_name: Some("QuarantineModeFault"),
-    wire: &["faultCause", "faultMessage", "vmName", "faultType"],
-    names: &["fault_cause", "fault_message", "vm_name", "fault_type"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QuarantineModeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QuarantineModeFault",
+            type_name: Some("QuarantineModeFault"),
+            wire: &["faultCause", "faultMessage", "vmName", "faultType"],
+            names: &["fault_cause", "fault_message", "vm_name", "fault_type"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl QueryExecutionFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryExecutionFault",
-    type_name: Some("QueryExecutionFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryExecutionFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryExecutionFault",
+            type_name: Some("QueryExecutionFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for QueryExecutionFaultKind {}
 impl std::panic::UnwindSafe for QueryExecutionFaultKind {}
 impl std::panic::RefUnwindSafe for QueryExecutionFaultKind {}
 impl Clone for QueryExecutionFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::QueryExecutionFault(v) => {

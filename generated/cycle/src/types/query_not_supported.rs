@@ -33,30 +33,30 @@ impl QueryNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryNotSupported",
-    type_name: Some("QueryNotSupported"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "invalidProperty",
-        "entityType",
-        "relatedEntityType",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "invalid_property",
-        "entity_type",
-        "related_entity_type",
-    ],
-    required: &[4u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryNotSupported",
+            type_name: Some("QueryNotSupported"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "invalidProperty",
+                "entityType",
+                "relatedEntityType",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "invalid_property",
+                "entity_type",
+                "related_entity_type",
+            ],
+            required: &[4u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl QueryPointInTimeReplicaSuccessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryPointInTimeReplicaSuccessResult",
-    type_name: Some("QueryPointInTimeReplicaSuccessResult"),
-    wire: &["groupId", "warning", "replicaInfo"],
-    names: &["group_id", "warning", "replica_info"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryPointInTimeReplicaSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryPointInTimeReplicaSuccessResult",
+            type_name: Some("QueryPointInTimeReplicaSuccessResult"),
+            wire: &["groupId", "warning", "replicaInfo"],
+            names: &["group_id", "warning", "replica_info"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl QueryPointInTimeReplicaSummaryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryPointInTimeReplicaSummaryResult",
-    type_name: Some("QueryPointInTimeReplicaSummaryResult"),
-    wire: &["groupId", "warning", "intervalResults"],
-    names: &["group_id", "warning", "interval_results"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryPointInTimeReplicaSummaryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryPointInTimeReplicaSummaryResult",
+            type_name: Some("QueryPointInTimeReplicaSummaryResult"),
+            wire: &["groupId", "warning", "intervalResults"],
+            names: &["group_id", "warning", "interval_results"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl QueryReplicationGroupSuccessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryReplicationGroupSuccessResult",
-    type_name: Some("QueryReplicationGroupSuccessResult"),
-    wire: &["groupId", "warning", "rgInfo"],
-    names: &["group_id", "warning", "rg_info"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryReplicationGroupSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryReplicationGroupSuccessResult",
+            type_name: Some("QueryReplicationGroupSuccessResult"),
+            wire: &["groupId", "warning", "rgInfo"],
+            names: &["group_id", "warning", "rg_info"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl QueryReplicationPeerResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryReplicationPeerResult",
-    type_name: Some("QueryReplicationPeerResult"),
-    wire: &["sourceDomain", "targetDomain", "error", "warning"],
-    names: &["source_domain", "target_domain", "error", "warning"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryReplicationPeerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryReplicationPeerResult",
+            type_name: Some("QueryReplicationPeerResult"),
+            wire: &["sourceDomain", "targetDomain", "error", "warning"],
+            names: &["source_domain", "target_domain", "error", "warning"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

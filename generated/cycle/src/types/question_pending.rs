@@ -27,18 +27,18 @@ impl QuestionPending {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QuestionPending",
-    type_name: Some("QuestionPending"),
-    wire: &["faultCause", "faultMessage", "text"],
-    names: &["fault_cause", "fault_message", "text"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QuestionPending {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QuestionPending",
+            type_name: Some("QuestionPending"),
+            wire: &["faultCause", "faultMessage", "text"],
+            names: &["fault_cause", "fault_message", "text"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl QuiesceDatastoreIOForHAFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QuiesceDatastoreIOForHAFailed",
-    type_name: Some("QuiesceDatastoreIOForHAFailed"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "type",
-        "name",
-        "host",
-        "hostName",
-        "ds",
-        "dsName",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "type",
-        "name",
-        "host",
-        "host_name",
-        "ds",
-        "ds_name",
-    ],
-    required: &[4u16, 5u16, 6u16, 7u16],
-    by_name: &[6u16, 7u16, 0u16, 1u16, 4u16, 5u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QuiesceDatastoreIOForHAFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QuiesceDatastoreIOForHAFailed",
+            type_name: Some("QuiesceDatastoreIOForHAFailed"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "type",
+                "name",
+                "host",
+                "hostName",
+                "ds",
+                "dsName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "type",
+                "name",
+                "host",
+                "host_name",
+                "ds",
+                "ds_name",
+            ],
+            required: &[4u16, 5u16, 6u16, 7u16],
+            by_name: &[6u16, 7u16, 0u16, 1u16, 4u16, 5u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl RDMNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RDMNotSupported",
-    type_name: Some("RDMNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason"],
-    names: &["fault_cause", "fault_message", "device", "reason"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RDMNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RDMNotSupported",
+            type_name: Some("RDMNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason"],
+            names: &["fault_cause", "fault_message", "device", "reason"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for RDMNotSupportedKind {}
 impl std::panic::UnwindSafe for RDMNotSupportedKind {}
 impl std::panic::RefUnwindSafe for RDMNotSupportedKind {}
 impl Clone for RDMNotSupportedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::RDMNotSupported(v) => {

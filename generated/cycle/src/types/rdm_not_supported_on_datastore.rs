@@ -33,18 +33,30 @@ impl RDMNotSupportedOnDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RDMNotSupportedOnDatastore",
-    type_name: Some("RDMNotSupportedOnDatastore"),
-    wire: &["faultCause", "faultMessage", "device", "datastore", "datastoreName"],
-    names: &["fault_cause", "fault_message", "device", "datastore", "datastore_name"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RDMNotSupportedOnDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RDMNotSupportedOnDatastore",
+            type_name: Some("RDMNotSupportedOnDatastore"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "datastore",
+                "datastoreName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "datastore",
+                "datastore_name",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

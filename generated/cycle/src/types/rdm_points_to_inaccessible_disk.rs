@@ -33,18 +33,32 @@ impl RDMPointsToInaccessibleDisk {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RDMPointsToInaccessibleDisk",
-    type_name: Some("RDMPointsToInaccessibleDisk"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected", "fault"],
-    names: &["fault_cause", "fault_message", "device", "backing", "connected", "fault"],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 4u16, 2u16, 5u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RDMPointsToInaccessibleDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RDMPointsToInaccessibleDisk",
+            type_name: Some("RDMPointsToInaccessibleDisk"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "backing",
+                "connected",
+                "fault",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "backing",
+                "connected",
+                "fault",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 4u16, 2u16, 5u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl RecoveredDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RecoveredDevice",
-    type_name: Some("RecoveredDevice"),
-    wire: &[
-        "targetDeviceId",
-        "recoveredDeviceId",
-        "sourceDeviceId",
-        "info",
-        "datastore",
-        "recoveredDiskInfo",
-        "error",
-        "warnings",
-    ],
-    names: &[
-        "target_device_id",
-        "recovered_device_id",
-        "source_device_id",
-        "info",
-        "datastore",
-        "recovered_disk_info",
-        "error",
-        "warnings",
-    ],
-    required: &[2u16, 4u16],
-    by_name: &[4u16, 6u16, 3u16, 1u16, 5u16, 2u16, 0u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RecoveredDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RecoveredDevice",
+            type_name: Some("RecoveredDevice"),
+            wire: &[
+                "targetDeviceId",
+                "recoveredDeviceId",
+                "sourceDeviceId",
+                "info",
+                "datastore",
+                "recoveredDiskInfo",
+                "error",
+                "warnings",
+            ],
+            names: &[
+                "target_device_id",
+                "recovered_device_id",
+                "source_device_id",
+                "info",
+                "datastore",
+                "recovered_disk_info",
+                "error",
+                "warnings",
+            ],
+            required: &[2u16, 4u16],
+            by_name: &[4u16, 6u16, 3u16, 1u16, 5u16, 2u16, 0u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

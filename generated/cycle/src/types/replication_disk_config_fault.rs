@@ -33,18 +33,18 @@ impl ReplicationDiskConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationDiskConfigFault",
-    type_name: Some("ReplicationDiskConfigFault"),
-    wire: &["faultCause", "faultMessage", "reason", "vmRef", "key"],
-    names: &["fault_cause", "fault_message", "reason", "vm_ref", "key"],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationDiskConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationDiskConfigFault",
+            type_name: Some("ReplicationDiskConfigFault"),
+            wire: &["faultCause", "faultMessage", "reason", "vmRef", "key"],
+            names: &["fault_cause", "fault_message", "reason", "vm_ref", "key"],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

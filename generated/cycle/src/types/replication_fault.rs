@@ -27,18 +27,18 @@ impl ReplicationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationFault",
-    type_name: Some("ReplicationFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationFault",
+            type_name: Some("ReplicationFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for ReplicationFaultKind {}
 impl std::panic::UnwindSafe for ReplicationFaultKind {}
 impl std::panic::RefUnwindSafe for ReplicationFaultKind {}
 impl Clone for ReplicationFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ReplicationFault(v) => {

@@ -31,18 +31,18 @@ impl ReplicationInvalidOptions {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationInvalidOptions",
-    type_name: Some("ReplicationInvalidOptions"),
-    wire: &["faultCause", "faultMessage", "options", "entity"],
-    names: &["fault_cause", "fault_message", "options", "entity"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationInvalidOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationInvalidOptions",
+            type_name: Some("ReplicationInvalidOptions"),
+            wire: &["faultCause", "faultMessage", "options", "entity"],
+            names: &["fault_cause", "fault_message", "options", "entity"],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

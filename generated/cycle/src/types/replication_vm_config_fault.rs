@@ -31,18 +31,18 @@ impl ReplicationVmConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationVmConfigFault",
-    type_name: Some("ReplicationVmConfigFault"),
-    wire: &["faultCause", "faultMessage", "reason", "vmRef"],
-    names: &["fault_cause", "fault_message", "reason", "vm_ref"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationVmConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationVmConfigFault",
+            type_name: Some("ReplicationVmConfigFault"),
+            wire: &["faultCause", "faultMessage", "reason", "vmRef"],
+            names: &["fault_cause", "fault_message", "reason", "vm_ref"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

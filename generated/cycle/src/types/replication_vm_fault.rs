@@ -37,18 +37,25 @@ impl ReplicationVmFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationVmFault",
-    type_name: Some("ReplicationVmFault"),
-    wire: &["faultCause", "faultMessage", "reason", "state", "instanceId", "vm"],
-    names: &["fault_cause", "fault_message", "reason", "state", "instance_id", "vm"],
-    required: &[2u16, 5u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationVmFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationVmFault",
+            type_name: Some("ReplicationVmFault"),
+            wire: &["faultCause", "faultMessage", "reason", "state", "instanceId", "vm"],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "reason",
+                "state",
+                "instance_id",
+                "vm",
+            ],
+            required: &[2u16, 5u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -141,7 +148,6 @@ impl Unpin for ReplicationVmFaultKind {}
 impl std::panic::UnwindSafe for ReplicationVmFaultKind {}
 impl std::panic::RefUnwindSafe for ReplicationVmFaultKind {}
 impl Clone for ReplicationVmFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ReplicationVmFault(v) => {

@@ -39,36 +39,36 @@ impl ReplicationVmInProgressFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationVmInProgressFault",
-    type_name: Some("ReplicationVmInProgressFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "reason",
-        "state",
-        "instanceId",
-        "vm",
-        "requestedActivity",
-        "inProgressActivity",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "reason",
-        "state",
-        "instance_id",
-        "vm",
-        "requested_activity",
-        "in_progress_activity",
-    ],
-    required: &[2u16, 5u16, 6u16, 7u16],
-    by_name: &[0u16, 1u16, 7u16, 4u16, 2u16, 6u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationVmInProgressFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationVmInProgressFault",
+            type_name: Some("ReplicationVmInProgressFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "reason",
+                "state",
+                "instanceId",
+                "vm",
+                "requestedActivity",
+                "inProgressActivity",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "reason",
+                "state",
+                "instance_id",
+                "vm",
+                "requested_activity",
+                "in_progress_activity",
+            ],
+            required: &[2u16, 5u16, 6u16, 7u16],
+            by_name: &[0u16, 1u16, 7u16, 4u16, 2u16, 6u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl ResourceInUse {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourceInUse",
-    type_name: Some("ResourceInUse"),
-    wire: &["faultCause", "faultMessage", "type", "name"],
-    names: &["fault_cause", "fault_message", "type", "name"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourceInUse {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourceInUse",
+            type_name: Some("ResourceInUse"),
+            wire: &["faultCause", "faultMessage", "type", "name"],
+            names: &["fault_cause", "fault_message", "type", "name"],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for ResourceInUseKind {}
 impl std::panic::UnwindSafe for ResourceInUseKind {}
 impl std::panic::RefUnwindSafe for ResourceInUseKind {}
 impl Clone for ResourceInUseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ResourceInUse(v) => {

@@ -31,18 +31,30 @@ impl ResourceNotAvailable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourceNotAvailable",
-    type_name: Some("ResourceNotAvailable"),
-    wire: &["faultCause", "faultMessage", "containerType", "containerName", "type"],
-    names: &["fault_cause", "fault_message", "container_type", "container_name", "type"],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourceNotAvailable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourceNotAvailable",
+            type_name: Some("ResourceNotAvailable"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "containerType",
+                "containerName",
+                "type",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "container_type",
+                "container_name",
+                "type",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl RestrictedByAdministrator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RestrictedByAdministrator",
-    type_name: Some("RestrictedByAdministrator"),
-    wire: &["faultCause", "faultMessage", "details"],
-    names: &["fault_cause", "fault_message", "details"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RestrictedByAdministrator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RestrictedByAdministrator",
+            type_name: Some("RestrictedByAdministrator"),
+            wire: &["faultCause", "faultMessage", "details"],
+            names: &["fault_cause", "fault_message", "details"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl ReverseReplicationSuccessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReverseReplicationSuccessResult",
-    type_name: Some("ReverseReplicationSuccessResult"),
-    wire: &["groupId", "warning", "newGroupId"],
-    names: &["group_id", "warning", "new_group_id"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReverseReplicationSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReverseReplicationSuccessResult",
+            type_name: Some("ReverseReplicationSuccessResult"),
+            wire: &["groupId", "warning", "newGroupId"],
+            names: &["group_id", "warning", "new_group_id"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

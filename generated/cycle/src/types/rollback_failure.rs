@@ -29,18 +29,18 @@ impl RollbackFailure {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RollbackFailure",
-    type_name: Some("RollbackFailure"),
-    wire: &["faultCause", "faultMessage", "entityName", "entityType"],
-    names: &["fault_cause", "fault_message", "entity_name", "entity_type"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RollbackFailure {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RollbackFailure",
+            type_name: Some("RollbackFailure"),
+            wire: &["faultCause", "faultMessage", "entityName", "entityType"],
+            names: &["fault_cause", "fault_message", "entity_name", "entity_type"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

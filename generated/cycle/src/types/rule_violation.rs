@@ -31,18 +31,18 @@ impl RuleViolation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RuleViolation",
-    type_name: Some("RuleViolation"),
-    wire: &["faultCause", "faultMessage", "host", "rule"],
-    names: &["fault_cause", "fault_message", "host", "rule"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RuleViolation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RuleViolation",
+            type_name: Some("RuleViolation"),
+            wire: &["faultCause", "faultMessage", "host", "rule"],
+            names: &["fault_cause", "fault_message", "host", "rule"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

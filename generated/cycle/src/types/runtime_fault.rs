@@ -27,18 +27,18 @@ impl RuntimeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RuntimeFault",
-    type_name: Some("RuntimeFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RuntimeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RuntimeFault",
+            type_name: Some("RuntimeFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -192,7 +192,6 @@ impl Unpin for RuntimeFaultKind {}
 impl std::panic::UnwindSafe for RuntimeFaultKind {}
 impl std::panic::RefUnwindSafe for RuntimeFaultKind {}
 impl Clone for RuntimeFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::RuntimeFault(v) => crate::object::clone_boxed(&**v, Self::RuntimeFault),

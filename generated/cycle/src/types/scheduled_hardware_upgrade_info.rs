@@ -29,23 +29,28 @@ impl ScheduledHardwareUpgradeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ScheduledHardwareUpgradeInfo",
-    type_name: Some("ScheduledHardwareUpgradeInfo"),
-    wire: &["upgradePolicy", "versionKey", "scheduledHardwareUpgradeStatus", "fault"],
-    names: &[
-        "upgrade_policy",
-        "version_key",
-        "scheduled_hardware_upgrade_status",
-        "fault",
-    ],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ScheduledHardwareUpgradeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ScheduledHardwareUpgradeInfo",
+            type_name: Some("ScheduledHardwareUpgradeInfo"),
+            wire: &[
+                "upgradePolicy",
+                "versionKey",
+                "scheduledHardwareUpgradeStatus",
+                "fault",
+            ],
+            names: &[
+                "upgrade_policy",
+                "version_key",
+                "scheduled_hardware_upgrade_status",
+                "fault",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

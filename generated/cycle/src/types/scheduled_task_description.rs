@@ -31,18 +31,24 @@ impl ScheduledTaskDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ScheduledTaskDescription",
-    type_name: Some("ScheduledTaskDescription"),
-    wire: &["action", "schedulerInfo", "state", "dayOfWeek", "weekOfMonth"],
-    names: &["action", "scheduler_info", "state", "day_of_week", "week_of_month"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ScheduledTaskDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ScheduledTaskDescription",
+            type_name: Some("ScheduledTaskDescription"),
+            wire: &["action", "schedulerInfo", "state", "dayOfWeek", "weekOfMonth"],
+            names: &[
+                "action",
+                "scheduler_info",
+                "state",
+                "day_of_week",
+                "week_of_month",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,32 @@ impl ScheduledTaskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ScheduledTaskSpec",
-    type_name: Some("ScheduledTaskSpec"),
-    wire: &["name", "description", "enabled", "scheduler", "action", "notification"],
-    names: &["name", "description", "enabled", "scheduler", "action", "notification"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 1u16, 2u16, 0u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ScheduledTaskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ScheduledTaskSpec",
+            type_name: Some("ScheduledTaskSpec"),
+            wire: &[
+                "name",
+                "description",
+                "enabled",
+                "scheduler",
+                "action",
+                "notification",
+            ],
+            names: &[
+                "name",
+                "description",
+                "enabled",
+                "scheduler",
+                "action",
+                "notification",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 1u16, 2u16, 0u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +153,6 @@ impl Unpin for ScheduledTaskSpecKind {}
 impl std::panic::UnwindSafe for ScheduledTaskSpecKind {}
 impl std::panic::RefUnwindSafe for ScheduledTaskSpecKind {}
 impl Clone for ScheduledTaskSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ScheduledTaskSpec(v) => {

@@ -25,18 +25,18 @@ impl SearchIndexOptionalValue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SearchIndexOptionalValue",
-    type_name: Some("SearchIndexOptionalValue"),
-    wire: &["value"],
-    names: &["value"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for SearchIndexOptionalValue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SearchIndexOptionalValue",
+            type_name: Some("SearchIndexOptionalValue"),
+            wire: &["value"],
+            names: &["value"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

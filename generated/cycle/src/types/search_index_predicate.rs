@@ -33,30 +33,30 @@ impl SearchIndexPredicate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SearchIndexPredicate",
-    type_name: Some("SearchIndexPredicate"),
-    wire: &[
-        "propertyPath",
-        "operator",
-        "arrayOperator",
-        "comparableValue",
-        "comparableList",
-    ],
-    names: &[
-        "property_path",
-        "operator",
-        "array_operator",
-        "comparable_value",
-        "comparable_list",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for SearchIndexPredicate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SearchIndexPredicate",
+            type_name: Some("SearchIndexPredicate"),
+            wire: &[
+                "propertyPath",
+                "operator",
+                "arrayOperator",
+                "comparableValue",
+                "comparableList",
+            ],
+            names: &[
+                "property_path",
+                "operator",
+                "array_operator",
+                "comparable_value",
+                "comparable_list",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

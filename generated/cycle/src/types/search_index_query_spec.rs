@@ -33,18 +33,30 @@ impl SearchIndexQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SearchIndexQuerySpec",
-    type_name: Some("SearchIndexQuerySpec"),
-    wire: &["properties", "resourceType", "filters", "returnTotalCount", "limit"],
-    names: &["properties", "resource_type", "filters", "return_total_count", "limit"],
-    required: &[1u16],
-    by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for SearchIndexQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SearchIndexQuerySpec",
+            type_name: Some("SearchIndexQuerySpec"),
+            wire: &[
+                "properties",
+                "resourceType",
+                "filters",
+                "returnTotalCount",
+                "limit",
+            ],
+            names: &[
+                "properties",
+                "resource_type",
+                "filters",
+                "return_total_count",
+                "limit",
+            ],
+            required: &[1u16],
+            by_name: &[2u16, 4u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl SearchIndexResultSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SearchIndexResultSet",
-    type_name: Some("SearchIndexResultSet"),
-    wire: &["properties", "items", "totalCount", "marker"],
-    names: &["properties", "items", "total_count", "marker"],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for SearchIndexResultSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SearchIndexResultSet",
+            type_name: Some("SearchIndexResultSet"),
+            wire: &["properties", "items", "totalCount", "marker"],
+            names: &["properties", "items", "total_count", "marker"],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

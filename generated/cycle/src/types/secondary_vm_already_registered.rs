@@ -27,18 +27,18 @@ impl SecondaryVmAlreadyRegistered {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SecondaryVmAlreadyRegistered",
-    type_name: Some("SecondaryVmAlreadyRegistered"),
-    wire: &["faultCause", "faultMessage", "instanceUuid"],
-    names: &["fault_cause", "fault_message", "instance_uuid"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SecondaryVmAlreadyRegistered {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SecondaryVmAlreadyRegistered",
+            type_name: Some("SecondaryVmAlreadyRegistered"),
+            wire: &["faultCause", "faultMessage", "instanceUuid"],
+            names: &["fault_cause", "fault_message", "instance_uuid"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl SecurityError {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SecurityError",
-    type_name: Some("SecurityError"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SecurityError {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SecurityError",
+            type_name: Some("SecurityError"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for SecurityErrorKind {}
 impl std::panic::UnwindSafe for SecurityErrorKind {}
 impl std::panic::RefUnwindSafe for SecurityErrorKind {}
 impl Clone for SecurityErrorKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SecurityError(v) => {

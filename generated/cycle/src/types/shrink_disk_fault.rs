@@ -27,18 +27,18 @@ impl ShrinkDiskFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ShrinkDiskFault",
-    type_name: Some("ShrinkDiskFault"),
-    wire: &["faultCause", "faultMessage", "diskId"],
-    names: &["fault_cause", "fault_message", "disk_id"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ShrinkDiskFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ShrinkDiskFault",
+            type_name: Some("ShrinkDiskFault"),
+            wire: &["faultCause", "faultMessage", "diskId"],
+            names: &["fault_cause", "fault_message", "disk_id"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

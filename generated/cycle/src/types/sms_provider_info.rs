@@ -33,18 +33,18 @@ impl SmsProviderInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsProviderInfo",
-    type_name: Some("SmsProviderInfo"),
-    wire: &["uid", "name", "description", "version"],
-    names: &["uid", "name", "description", "version"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsProviderInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsProviderInfo",
+            type_name: Some("SmsProviderInfo"),
+            wire: &["uid", "name", "description", "version"],
+            names: &["uid", "name", "description", "version"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -132,7 +132,6 @@ impl Unpin for SmsProviderInfoKind {}
 impl std::panic::UnwindSafe for SmsProviderInfoKind {}
 impl std::panic::RefUnwindSafe for SmsProviderInfoKind {}
 impl Clone for SmsProviderInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SmsProviderInfo(v) => Self::SmsProviderInfo(Clone::clone(v)),

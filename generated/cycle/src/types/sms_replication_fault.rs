@@ -29,18 +29,18 @@ impl SmsReplicationFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsReplicationFault",
-    type_name: Some("SmsReplicationFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsReplicationFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsReplicationFault",
+            type_name: Some("SmsReplicationFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -140,7 +140,6 @@ impl Unpin for SmsReplicationFaultKind {}
 impl std::panic::UnwindSafe for SmsReplicationFaultKind {}
 impl std::panic::RefUnwindSafe for SmsReplicationFaultKind {}
 impl Clone for SmsReplicationFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SmsReplicationFault(v) => {

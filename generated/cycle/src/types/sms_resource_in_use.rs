@@ -33,18 +33,18 @@ impl SmsResourceInUse {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsResourceInUse",
-    type_name: Some("SmsResourceInUse"),
-    wire: &["faultCause", "faultMessage", "type", "name", "deviceIds"],
-    names: &["fault_cause", "fault_message", "type", "name", "device_ids"],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsResourceInUse {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsResourceInUse",
+            type_name: Some("SmsResourceInUse"),
+            wire: &["faultCause", "faultMessage", "type", "name", "deviceIds"],
+            names: &["fault_cause", "fault_message", "type", "name", "device_ids"],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,38 +47,38 @@ impl SmsTaskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsTaskInfo",
-    type_name: Some("SmsTaskInfo"),
-    wire: &[
-        "key",
-        "task",
-        "object",
-        "error",
-        "result",
-        "startTime",
-        "completionTime",
-        "state",
-        "progress",
-    ],
-    names: &[
-        "key",
-        "task",
-        "object",
-        "error",
-        "result",
-        "start_time",
-        "completion_time",
-        "state",
-        "progress",
-    ],
-    required: &[0u16, 1u16, 7u16],
-    by_name: &[6u16, 3u16, 0u16, 2u16, 8u16, 4u16, 5u16, 7u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsTaskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsTaskInfo",
+            type_name: Some("SmsTaskInfo"),
+            wire: &[
+                "key",
+                "task",
+                "object",
+                "error",
+                "result",
+                "startTime",
+                "completionTime",
+                "state",
+                "progress",
+            ],
+            names: &[
+                "key",
+                "task",
+                "object",
+                "error",
+                "result",
+                "start_time",
+                "completion_time",
+                "state",
+                "progress",
+            ],
+            required: &[0u16, 1u16, 7u16],
+            by_name: &[6u16, 3u16, 0u16, 2u16, 8u16, 4u16, 5u16, 7u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

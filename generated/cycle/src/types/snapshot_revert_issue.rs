@@ -31,18 +31,18 @@ impl SnapshotRevertIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SnapshotRevertIssue",
-    type_name: Some("SnapshotRevertIssue"),
-    wire: &["faultCause", "faultMessage", "snapshotName", "event", "errors"],
-    names: &["fault_cause", "fault_message", "snapshot_name", "event", "errors"],
-    required: &[4u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SnapshotRevertIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SnapshotRevertIssue",
+            type_name: Some("SnapshotRevertIssue"),
+            wire: &["faultCause", "faultMessage", "snapshotName", "event", "errors"],
+            names: &["fault_cause", "fault_message", "snapshot_name", "event", "errors"],
+            required: &[4u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

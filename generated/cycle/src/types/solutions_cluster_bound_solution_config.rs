@@ -35,24 +35,30 @@ impl SolutionsClusterBoundSolutionConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsClusterBoundSolutionConfig",
-    type_name: Some("SolutionsClusterBoundSolutionConfig"),
-    wire: &["vmCount", "vmPlacementPolicies", "vmNetworks", "datastores", "devices"],
-    names: &[
-        "vm_count",
-        "vm_placement_policies",
-        "vm_networks",
-        "datastores",
-        "devices",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsClusterBoundSolutionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsClusterBoundSolutionConfig",
+            type_name: Some("SolutionsClusterBoundSolutionConfig"),
+            wire: &[
+                "vmCount",
+                "vmPlacementPolicies",
+                "vmNetworks",
+                "datastores",
+                "devices",
+            ],
+            names: &[
+                "vm_count",
+                "vm_placement_policies",
+                "vm_networks",
+                "datastores",
+                "devices",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl SolutionsComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsComplianceResult",
-    type_name: Some("SolutionsComplianceResult"),
-    wire: &["compliant", "hosts", "clusterSolutionsCompliance"],
-    names: &["compliant", "hosts", "cluster_solutions_compliance"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsComplianceResult",
+            type_name: Some("SolutionsComplianceResult"),
+            wire: &["compliant", "hosts", "clusterSolutionsCompliance"],
+            names: &["compliant", "hosts", "cluster_solutions_compliance"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

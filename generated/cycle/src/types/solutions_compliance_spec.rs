@@ -33,18 +33,18 @@ impl SolutionsComplianceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsComplianceSpec",
-    type_name: Some("SolutionsComplianceSpec"),
-    wire: &["desiredState", "solutions", "hosts", "deploymentUnits"],
-    names: &["desired_state", "solutions", "hosts", "deployment_units"],
-    required: &[],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsComplianceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsComplianceSpec",
+            type_name: Some("SolutionsComplianceSpec"),
+            wire: &["desiredState", "solutions", "hosts", "deploymentUnits"],
+            names: &["desired_state", "solutions", "hosts", "deployment_units"],
+            required: &[],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl SolutionsDeploymentUnitComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsDeploymentUnitComplianceResult",
-    type_name: Some("SolutionsDeploymentUnitComplianceResult"),
-    wire: &["deploymentUnit", "compliant", "compliance"],
-    names: &["deployment_unit", "compliant", "compliance"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsDeploymentUnitComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsDeploymentUnitComplianceResult",
+            type_name: Some("SolutionsDeploymentUnitComplianceResult"),
+            wire: &["deploymentUnit", "compliant", "compliance"],
+            names: &["deployment_unit", "compliant", "compliance"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl SolutionsHostComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsHostComplianceResult",
-    type_name: Some("SolutionsHostComplianceResult"),
-    wire: &["host", "compliant", "solutions"],
-    names: &["host", "compliant", "solutions"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsHostComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsHostComplianceResult",
+            type_name: Some("SolutionsHostComplianceResult"),
+            wire: &["host", "compliant", "solutions"],
+            names: &["host", "compliant", "solutions"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,36 +43,36 @@ impl SolutionsSolutionComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsSolutionComplianceResult",
-    type_name: Some("SolutionsSolutionComplianceResult"),
-    wire: &[
-        "solution",
-        "compliant",
-        "nonComplianceReason",
-        "vm",
-        "upgradingVm",
-        "hook",
-        "issues",
-        "solutionConfig",
-    ],
-    names: &[
-        "solution",
-        "compliant",
-        "non_compliance_reason",
-        "vm",
-        "upgrading_vm",
-        "hook",
-        "issues",
-        "solution_config",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 5u16, 6u16, 2u16, 0u16, 7u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsSolutionComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsSolutionComplianceResult",
+            type_name: Some("SolutionsSolutionComplianceResult"),
+            wire: &[
+                "solution",
+                "compliant",
+                "nonComplianceReason",
+                "vm",
+                "upgradingVm",
+                "hook",
+                "issues",
+                "solutionConfig",
+            ],
+            names: &[
+                "solution",
+                "compliant",
+                "non_compliance_reason",
+                "vm",
+                "upgrading_vm",
+                "hook",
+                "issues",
+                "solution_config",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 5u16, 6u16, 2u16, 0u16, 7u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -57,53 +57,53 @@ impl SolutionsSolutionConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsSolutionConfig",
-    type_name: Some("SolutionsSolutionConfig"),
-    wire: &[
-        "solution",
-        "displayName",
-        "displayVersion",
-        "vmSource",
-        "prefixVmName",
-        "uuidVmName",
-        "resourcePool",
-        "folder",
-        "ovfProperties",
-        "storagePolicies",
-        "vmDiskProvisioning",
-        "vmDeploymentOptimization",
-        "typeSpecificConfig",
-        "hooks",
-        "vmResourceSpec",
-    ],
-    names: &[
-        "solution",
-        "display_name",
-        "display_version",
-        "vm_source",
-        "prefix_vm_name",
-        "uuid_vm_name",
-        "resource_pool",
-        "folder",
-        "ovf_properties",
-        "storage_policies",
-        "vm_disk_provisioning",
-        "vm_deployment_optimization",
-        "type_specific_config",
-        "hooks",
-        "vm_resource_spec",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 12u16],
-    by_name: &[
-        1u16, 2u16, 7u16, 13u16, 8u16, 4u16, 6u16, 0u16, 9u16, 12u16, 5u16, 11u16, 10u16,
-        14u16, 3u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsSolutionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsSolutionConfig",
+            type_name: Some("SolutionsSolutionConfig"),
+            wire: &[
+                "solution",
+                "displayName",
+                "displayVersion",
+                "vmSource",
+                "prefixVmName",
+                "uuidVmName",
+                "resourcePool",
+                "folder",
+                "ovfProperties",
+                "storagePolicies",
+                "vmDiskProvisioning",
+                "vmDeploymentOptimization",
+                "typeSpecificConfig",
+                "hooks",
+                "vmResourceSpec",
+            ],
+            names: &[
+                "solution",
+                "display_name",
+                "display_version",
+                "vm_source",
+                "prefix_vm_name",
+                "uuid_vm_name",
+                "resource_pool",
+                "folder",
+                "ovf_properties",
+                "storage_policies",
+                "vm_disk_provisioning",
+                "vm_deployment_optimization",
+                "type_specific_config",
+                "hooks",
+                "vm_resource_spec",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 12u16],
+            by_name: &[
+                1u16, 2u16, 7u16, 13u16, 8u16, 4u16, 6u16, 0u16, 9u16, 12u16, 5u16,
+                11u16, 10u16, 14u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

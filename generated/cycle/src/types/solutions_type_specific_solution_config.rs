@@ -25,18 +25,18 @@ impl SolutionsTypeSpecificSolutionConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsTypeSpecificSolutionConfig",
-    type_name: Some("SolutionsTypeSpecificSolutionConfig"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsTypeSpecificSolutionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsTypeSpecificSolutionConfig",
+            type_name: Some("SolutionsTypeSpecificSolutionConfig"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for SolutionsTypeSpecificSolutionConfigKind {}
 impl std::panic::UnwindSafe for SolutionsTypeSpecificSolutionConfigKind {}
 impl std::panic::RefUnwindSafe for SolutionsTypeSpecificSolutionConfigKind {}
 impl Clone for SolutionsTypeSpecificSolutionConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SolutionsTypeSpecificSolutionConfig(v) => {

@@ -29,18 +29,18 @@ impl SolutionsValidateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsValidateSpec",
-    type_name: Some("SolutionsValidateSpec"),
-    wire: &["desiredState", "transitionSpec"],
-    names: &["desired_state", "transition_spec"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsValidateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsValidateSpec",
+            type_name: Some("SolutionsValidateSpec"),
+            wire: &["desiredState", "transitionSpec"],
+            names: &["desired_state", "transition_spec"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

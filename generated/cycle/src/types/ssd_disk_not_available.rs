@@ -27,18 +27,18 @@ impl SsdDiskNotAvailable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SsdDiskNotAvailable",
-    type_name: Some("SsdDiskNotAvailable"),
-    wire: &["faultCause", "faultMessage", "devicePath"],
-    names: &["fault_cause", "fault_message", "device_path"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SsdDiskNotAvailable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SsdDiskNotAvailable",
+            type_name: Some("SsdDiskNotAvailable"),
+            wire: &["faultCause", "faultMessage", "devicePath"],
+            names: &["fault_cause", "fault_message", "device_path"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

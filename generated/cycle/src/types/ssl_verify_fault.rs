@@ -35,18 +35,30 @@ impl SSLVerifyFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SSLVerifyFault",
-    type_name: Some("SSLVerifyFault"),
-    wire: &["faultCause", "faultMessage", "selfSigned", "thumbprint", "certificate"],
-    names: &["fault_cause", "fault_message", "self_signed", "thumbprint", "certificate"],
-    required: &[2u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SSLVerifyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SSLVerifyFault",
+            type_name: Some("SSLVerifyFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "selfSigned",
+                "thumbprint",
+                "certificate",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "self_signed",
+                "thumbprint",
+                "certificate",
+            ],
+            required: &[2u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +149,6 @@ impl Unpin for SSLVerifyFaultKind {}
 impl std::panic::UnwindSafe for SSLVerifyFaultKind {}
 impl std::panic::RefUnwindSafe for SSLVerifyFaultKind {}
 impl Clone for SSLVerifyFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SSLVerifyFault(v) => {

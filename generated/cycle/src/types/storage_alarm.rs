@@ -45,40 +45,40 @@ impl StorageAlarm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageAlarm",
-    type_name: Some("StorageAlarm"),
-    wire: &[
-        "alarmId",
-        "alarmType",
-        "containerId",
-        "objectId",
-        "objectType",
-        "status",
-        "alarmTimeStamp",
-        "messageId",
-        "parameterList",
-        "alarmObject",
-    ],
-    names: &[
-        "alarm_id",
-        "alarm_type",
-        "container_id",
-        "object_id",
-        "object_type",
-        "status",
-        "alarm_time_stamp",
-        "message_id",
-        "parameter_list",
-        "alarm_object",
-    ],
-    required: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[0u16, 9u16, 6u16, 1u16, 2u16, 7u16, 3u16, 4u16, 8u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageAlarm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageAlarm",
+            type_name: Some("StorageAlarm"),
+            wire: &[
+                "alarmId",
+                "alarmType",
+                "containerId",
+                "objectId",
+                "objectType",
+                "status",
+                "alarmTimeStamp",
+                "messageId",
+                "parameterList",
+                "alarmObject",
+            ],
+            names: &[
+                "alarm_id",
+                "alarm_type",
+                "container_id",
+                "object_id",
+                "object_type",
+                "status",
+                "alarm_time_stamp",
+                "message_id",
+                "parameter_list",
+                "alarm_object",
+            ],
+            required: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[0u16, 9u16, 6u16, 1u16, 2u16, 7u16, 3u16, 4u16, 8u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl StorageContainerResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageContainerResult",
-    type_name: Some("StorageContainerResult"),
-    wire: &["storageContainer", "providerInfo"],
-    names: &["storage_container", "provider_info"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageContainerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageContainerResult",
+            type_name: Some("StorageContainerResult"),
+            wire: &["storageContainer", "providerInfo"],
+            names: &["storage_container", "provider_info"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

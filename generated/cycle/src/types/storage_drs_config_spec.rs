@@ -25,18 +25,18 @@ impl StorageDrsConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsConfigSpec",
-    type_name: Some("StorageDrsConfigSpec"),
-    wire: &["podConfigSpec", "vmConfigSpec"],
-    names: &["pod_config_spec", "vm_config_spec"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsConfigSpec",
+            type_name: Some("StorageDrsConfigSpec"),
+            wire: &["podConfigSpec", "vmConfigSpec"],
+            names: &["pod_config_spec", "vm_config_spec"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

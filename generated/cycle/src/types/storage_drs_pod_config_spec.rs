@@ -43,40 +43,40 @@ impl StorageDrsPodConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsPodConfigSpec",
-    type_name: Some("StorageDrsPodConfigSpec"),
-    wire: &[
-        "enabled",
-        "ioLoadBalanceEnabled",
-        "defaultVmBehavior",
-        "loadBalanceInterval",
-        "defaultIntraVmAffinity",
-        "spaceLoadBalanceConfig",
-        "ioLoadBalanceConfig",
-        "automationOverrides",
-        "rule",
-        "option",
-    ],
-    names: &[
-        "enabled",
-        "io_load_balance_enabled",
-        "default_vm_behavior",
-        "load_balance_interval",
-        "default_intra_vm_affinity",
-        "space_load_balance_config",
-        "io_load_balance_config",
-        "automation_overrides",
-        "rule",
-        "option",
-    ],
-    required: &[],
-    by_name: &[7u16, 4u16, 2u16, 0u16, 6u16, 1u16, 3u16, 9u16, 8u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsPodConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsPodConfigSpec",
+            type_name: Some("StorageDrsPodConfigSpec"),
+            wire: &[
+                "enabled",
+                "ioLoadBalanceEnabled",
+                "defaultVmBehavior",
+                "loadBalanceInterval",
+                "defaultIntraVmAffinity",
+                "spaceLoadBalanceConfig",
+                "ioLoadBalanceConfig",
+                "automationOverrides",
+                "rule",
+                "option",
+            ],
+            names: &[
+                "enabled",
+                "io_load_balance_enabled",
+                "default_vm_behavior",
+                "load_balance_interval",
+                "default_intra_vm_affinity",
+                "space_load_balance_config",
+                "io_load_balance_config",
+                "automation_overrides",
+                "rule",
+                "option",
+            ],
+            required: &[],
+            by_name: &[7u16, 4u16, 2u16, 0u16, 6u16, 1u16, 3u16, 9u16, 8u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl StorageDrsPodSelectionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsPodSelectionSpec",
-    type_name: Some("StorageDrsPodSelectionSpec"),
-    wire: &["initialVmConfig", "storagePod"],
-    names: &["initial_vm_config", "storage_pod"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsPodSelectionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsPodSelectionSpec",
+            type_name: Some("StorageDrsPodSelectionSpec"),
+            wire: &["initialVmConfig", "storagePod"],
+            names: &["initial_vm_config", "storage_pod"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

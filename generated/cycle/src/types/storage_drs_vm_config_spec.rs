@@ -27,18 +27,18 @@ impl StorageDrsVmConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsVmConfigSpec",
-    type_name: Some("StorageDrsVmConfigSpec"),
-    wire: &["operation", "removeKey", "info"],
-    names: &["operation", "remove_key", "info"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsVmConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsVmConfigSpec",
+            type_name: Some("StorageDrsVmConfigSpec"),
+            wire: &["operation", "removeKey", "info"],
+            names: &["operation", "remove_key", "info"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

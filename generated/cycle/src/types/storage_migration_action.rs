@@ -53,48 +53,49 @@ impl StorageMigrationAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageMigrationAction",
-    type_name: Some("StorageMigrationAction"),
-    wire: &[
-        "type",
-        "target",
-        "vm",
-        "relocateSpec",
-        "source",
-        "destination",
-        "sizeTransferred",
-        "spaceUtilSrcBefore",
-        "spaceUtilDstBefore",
-        "spaceUtilSrcAfter",
-        "spaceUtilDstAfter",
-        "ioLatencySrcBefore",
-        "ioLatencyDstBefore",
-    ],
-    names: &[
-        "type",
-        "target",
-        "vm",
-        "relocate_spec",
-        "source",
-        "destination",
-        "size_transferred",
-        "space_util_src_before",
-        "space_util_dst_before",
-        "space_util_src_after",
-        "space_util_dst_after",
-        "io_latency_src_before",
-        "io_latency_dst_before",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[
-        5u16, 12u16, 11u16, 3u16, 6u16, 4u16, 10u16, 8u16, 9u16, 7u16, 1u16, 0u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageMigrationAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageMigrationAction",
+            type_name: Some("StorageMigrationAction"),
+            wire: &[
+                "type",
+                "target",
+                "vm",
+                "relocateSpec",
+                "source",
+                "destination",
+                "sizeTransferred",
+                "spaceUtilSrcBefore",
+                "spaceUtilDstBefore",
+                "spaceUtilSrcAfter",
+                "spaceUtilDstAfter",
+                "ioLatencySrcBefore",
+                "ioLatencyDstBefore",
+            ],
+            names: &[
+                "type",
+                "target",
+                "vm",
+                "relocate_spec",
+                "source",
+                "destination",
+                "size_transferred",
+                "space_util_src_before",
+                "space_util_dst_before",
+                "space_util_src_after",
+                "space_util_dst_after",
+                "io_latency_src_before",
+                "io_latency_dst_before",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[
+                5u16, 12u16, 11u16, 3u16, 6u16, 4u16, 10u16, 8u16, 9u16, 7u16, 1u16,
+                0u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,40 +45,40 @@ impl StoragePlacementAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StoragePlacementAction",
-    type_name: Some("StoragePlacementAction"),
-    wire: &[
-        "type",
-        "target",
-        "vm",
-        "relocateSpec",
-        "destination",
-        "spaceUtilBefore",
-        "spaceDemandBefore",
-        "spaceUtilAfter",
-        "spaceDemandAfter",
-        "ioLatencyBefore",
-    ],
-    names: &[
-        "type",
-        "target",
-        "vm",
-        "relocate_spec",
-        "destination",
-        "space_util_before",
-        "space_demand_before",
-        "space_util_after",
-        "space_demand_after",
-        "io_latency_before",
-    ],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[4u16, 9u16, 3u16, 8u16, 6u16, 7u16, 5u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StoragePlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StoragePlacementAction",
+            type_name: Some("StoragePlacementAction"),
+            wire: &[
+                "type",
+                "target",
+                "vm",
+                "relocateSpec",
+                "destination",
+                "spaceUtilBefore",
+                "spaceDemandBefore",
+                "spaceUtilAfter",
+                "spaceDemandAfter",
+                "ioLatencyBefore",
+            ],
+            names: &[
+                "type",
+                "target",
+                "vm",
+                "relocate_spec",
+                "destination",
+                "space_util_before",
+                "space_demand_before",
+                "space_util_after",
+                "space_demand_after",
+                "io_latency_before",
+            ],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[4u16, 9u16, 3u16, 8u16, 6u16, 7u16, 5u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

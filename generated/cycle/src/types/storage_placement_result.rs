@@ -29,18 +29,18 @@ impl StoragePlacementResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StoragePlacementResult",
-    type_name: Some("StoragePlacementResult"),
-    wire: &["recommendations", "drsFault", "task"],
-    names: &["recommendations", "drs_fault", "task"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StoragePlacementResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StoragePlacementResult",
+            type_name: Some("StoragePlacementResult"),
+            wire: &["recommendations", "drsFault", "task"],
+            names: &["recommendations", "drs_fault", "task"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -55,48 +55,49 @@ impl StoragePlacementSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StoragePlacementSpec",
-    type_name: Some("StoragePlacementSpec"),
-    wire: &[
-        "type",
-        "priority",
-        "vm",
-        "podSelectionSpec",
-        "cloneSpec",
-        "cloneName",
-        "configSpec",
-        "relocateSpec",
-        "resourcePool",
-        "host",
-        "folder",
-        "disallowPrerequisiteMoves",
-        "resourceLeaseDurationSec",
-    ],
-    names: &[
-        "type",
-        "priority",
-        "vm",
-        "pod_selection_spec",
-        "clone_spec",
-        "clone_name",
-        "config_spec",
-        "relocate_spec",
-        "resource_pool",
-        "host",
-        "folder",
-        "disallow_prerequisite_moves",
-        "resource_lease_duration_sec",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[
-        5u16, 4u16, 6u16, 11u16, 10u16, 9u16, 3u16, 1u16, 7u16, 12u16, 8u16, 0u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StoragePlacementSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StoragePlacementSpec",
+            type_name: Some("StoragePlacementSpec"),
+            wire: &[
+                "type",
+                "priority",
+                "vm",
+                "podSelectionSpec",
+                "cloneSpec",
+                "cloneName",
+                "configSpec",
+                "relocateSpec",
+                "resourcePool",
+                "host",
+                "folder",
+                "disallowPrerequisiteMoves",
+                "resourceLeaseDurationSec",
+            ],
+            names: &[
+                "type",
+                "priority",
+                "vm",
+                "pod_selection_spec",
+                "clone_spec",
+                "clone_name",
+                "config_spec",
+                "relocate_spec",
+                "resource_pool",
+                "host",
+                "folder",
+                "disallow_prerequisite_moves",
+                "resource_lease_duration_sec",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[
+                5u16, 4u16, 6u16, 11u16, 10u16, 9u16, 3u16, 1u16, 7u16, 12u16, 8u16,
+                0u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl StorageVmotionIncompatible {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageVmotionIncompatible",
-    type_name: Some("StorageVmotionIncompatible"),
-    wire: &["faultCause", "faultMessage", "datastore"],
-    names: &["fault_cause", "fault_message", "datastore"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageVmotionIncompatible {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageVmotionIncompatible",
+            type_name: Some("StorageVmotionIncompatible"),
+            wire: &["faultCause", "faultMessage", "datastore"],
+            names: &["fault_cause", "fault_message", "datastore"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

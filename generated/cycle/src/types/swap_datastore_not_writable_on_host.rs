@@ -35,18 +35,18 @@ impl SwapDatastoreNotWritableOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SwapDatastoreNotWritableOnHost",
-    type_name: Some("SwapDatastoreNotWritableOnHost"),
-    wire: &["faultCause", "faultMessage", "datastore", "name", "host"],
-    names: &["fault_cause", "fault_message", "datastore", "name", "host"],
-    required: &[4u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SwapDatastoreNotWritableOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SwapDatastoreNotWritableOnHost",
+            type_name: Some("SwapDatastoreNotWritableOnHost"),
+            wire: &["faultCause", "faultMessage", "datastore", "name", "host"],
+            names: &["fault_cause", "fault_message", "datastore", "name", "host"],
+            required: &[4u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl SyncOngoing {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SyncOngoing",
-    type_name: Some("SyncOngoing"),
-    wire: &["faultCause", "faultMessage", "task"],
-    names: &["fault_cause", "fault_message", "task"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SyncOngoing {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SyncOngoing",
+            type_name: Some("SyncOngoing"),
+            wire: &["faultCause", "faultMessage", "task"],
+            names: &["fault_cause", "fault_message", "task"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

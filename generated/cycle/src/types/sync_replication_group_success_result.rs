@@ -34,18 +34,18 @@ impl SyncReplicationGroupSuccessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SyncReplicationGroupSuccessResult",
-    type_name: Some("SyncReplicationGroupSuccessResult"),
-    wire: &["groupId", "warning", "timeStamp", "pitId", "pitName"],
-    names: &["group_id", "warning", "time_stamp", "pit_id", "pit_name"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 3u16, 4u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SyncReplicationGroupSuccessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SyncReplicationGroupSuccessResult",
+            type_name: Some("SyncReplicationGroupSuccessResult"),
+            wire: &["groupId", "warning", "timeStamp", "pitId", "pitName"],
+            names: &["group_id", "warning", "time_stamp", "pit_id", "pit_name"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 3u16, 4u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl TagSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TagSpec",
-    type_name: Some("TagSpec"),
-    wire: &["operation", "removeKey", "id"],
-    names: &["operation", "remove_key", "id"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for TagSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TagSpec",
+            type_name: Some("TagSpec"),
+            wire: &["operation", "removeKey", "id"],
+            names: &["operation", "remove_key", "id"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

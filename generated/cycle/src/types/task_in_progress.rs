@@ -31,18 +31,18 @@ impl TaskInProgress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskInProgress",
-    type_name: Some("TaskInProgress"),
-    wire: &["faultCause", "faultMessage", "task"],
-    names: &["fault_cause", "fault_message", "task"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskInProgress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskInProgress",
+            type_name: Some("TaskInProgress"),
+            wire: &["faultCause", "faultMessage", "task"],
+            names: &["fault_cause", "fault_message", "task"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for TaskInProgressKind {}
 impl std::panic::UnwindSafe for TaskInProgressKind {}
 impl std::panic::RefUnwindSafe for TaskInProgressKind {}
 impl Clone for TaskInProgressKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TaskInProgress(v) => {

@@ -33,18 +33,18 @@ impl ThirdPartyLicenseAssignmentFailed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ThirdPartyLicenseAssignmentFailed",
-    type_name: Some("ThirdPartyLicenseAssignmentFailed"),
-    wire: &["faultCause", "faultMessage", "host", "module", "reason"],
-    names: &["fault_cause", "fault_message", "host", "module", "reason"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ThirdPartyLicenseAssignmentFailed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ThirdPartyLicenseAssignmentFailed",
+            type_name: Some("ThirdPartyLicenseAssignmentFailed"),
+            wire: &["faultCause", "faultMessage", "host", "module", "reason"],
+            names: &["fault_cause", "fault_message", "host", "module", "reason"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

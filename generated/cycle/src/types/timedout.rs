@@ -27,18 +27,18 @@ impl Timedout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Timedout",
-    type_name: Some("Timedout"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Timedout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Timedout",
+            type_name: Some("Timedout"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for TimedoutKind {}
 impl std::panic::UnwindSafe for TimedoutKind {}
 impl std::panic::RefUnwindSafe for TimedoutKind {}
 impl Clone for TimedoutKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::Timedout(v) => crate::object::clone_boxed(&**v, Self::Timedout),

@@ -29,18 +29,18 @@ impl TooMany {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TooMany",
-    type_name: Some("TooMany"),
-    wire: &["faultCause", "faultMessage", "maxBatchSize"],
-    names: &["fault_cause", "fault_message", "max_batch_size"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TooMany {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TooMany",
+            type_name: Some("TooMany"),
+            wire: &["faultCause", "faultMessage", "maxBatchSize"],
+            names: &["fault_cause", "fault_message", "max_batch_size"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

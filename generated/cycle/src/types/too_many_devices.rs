@@ -27,18 +27,18 @@ impl TooManyDevices {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TooManyDevices",
-    type_name: Some("TooManyDevices"),
-    wire: &["faultCause", "faultMessage", "property"],
-    names: &["fault_cause", "fault_message", "property"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TooManyDevices {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TooManyDevices",
+            type_name: Some("TooManyDevices"),
+            wire: &["faultCause", "faultMessage", "property"],
+            names: &["fault_cause", "fault_message", "property"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -32,18 +32,18 @@ impl TooManyDisksOnLegacyHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TooManyDisksOnLegacyHost",
-    type_name: Some("TooManyDisksOnLegacyHost"),
-    wire: &["faultCause", "faultMessage", "diskCount", "timeoutDanger"],
-    names: &["fault_cause", "fault_message", "disk_count", "timeout_danger"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TooManyDisksOnLegacyHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TooManyDisksOnLegacyHost",
+            type_name: Some("TooManyDisksOnLegacyHost"),
+            wire: &["faultCause", "faultMessage", "diskCount", "timeoutDanger"],
+            names: &["fault_cause", "fault_message", "disk_count", "timeout_danger"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

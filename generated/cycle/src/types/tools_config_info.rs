@@ -49,48 +49,49 @@ impl ToolsConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ToolsConfigInfo",
-    type_name: Some("ToolsConfigInfo"),
-    wire: &[
-        "toolsVersion",
-        "toolsInstallType",
-        "afterPowerOn",
-        "afterResume",
-        "beforeGuestStandby",
-        "beforeGuestShutdown",
-        "beforeGuestReboot",
-        "toolsUpgradePolicy",
-        "pendingCustomization",
-        "customizationKeyId",
-        "syncTimeWithHostAllowed",
-        "syncTimeWithHost",
-        "lastInstallInfo",
-    ],
-    names: &[
-        "tools_version",
-        "tools_install_type",
-        "after_power_on",
-        "after_resume",
-        "before_guest_standby",
-        "before_guest_shutdown",
-        "before_guest_reboot",
-        "tools_upgrade_policy",
-        "pending_customization",
-        "customization_key_id",
-        "sync_time_with_host_allowed",
-        "sync_time_with_host",
-        "last_install_info",
-    ],
-    required: &[],
-    by_name: &[
-        2u16, 3u16, 6u16, 5u16, 4u16, 9u16, 12u16, 8u16, 11u16, 10u16, 1u16, 7u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ToolsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ToolsConfigInfo",
+            type_name: Some("ToolsConfigInfo"),
+            wire: &[
+                "toolsVersion",
+                "toolsInstallType",
+                "afterPowerOn",
+                "afterResume",
+                "beforeGuestStandby",
+                "beforeGuestShutdown",
+                "beforeGuestReboot",
+                "toolsUpgradePolicy",
+                "pendingCustomization",
+                "customizationKeyId",
+                "syncTimeWithHostAllowed",
+                "syncTimeWithHost",
+                "lastInstallInfo",
+            ],
+            names: &[
+                "tools_version",
+                "tools_install_type",
+                "after_power_on",
+                "after_resume",
+                "before_guest_standby",
+                "before_guest_shutdown",
+                "before_guest_reboot",
+                "tools_upgrade_policy",
+                "pending_customization",
+                "customization_key_id",
+                "sync_time_with_host_allowed",
+                "sync_time_with_host",
+                "last_install_info",
+            ],
+            required: &[],
+            by_name: &[
+                2u16, 3u16, 6u16, 5u16, 4u16, 9u16, 12u16, 8u16, 11u16, 10u16, 1u16,
+                7u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl UnexpectedFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnexpectedFault",
-    type_name: Some("UnexpectedFault"),
-    wire: &["faultCause", "faultMessage", "faultName", "fault"],
-    names: &["fault_cause", "fault_message", "fault_name", "fault"],
-    required: &[2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnexpectedFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnexpectedFault",
+            type_name: Some("UnexpectedFault"),
+            wire: &["faultCause", "faultMessage", "faultName", "fault"],
+            names: &["fault_cause", "fault_message", "fault_name", "fault"],
+            required: &[2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl UnsharedSwapVMotionNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnsharedSwapVMotionNotSupported",
-    type_name: Some("UnsharedSwapVMotionNotSupported"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "atSourceHost",
-        "failedHostName",
-        "failedHost",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "at_source_host",
-        "failed_host_name",
-        "failed_host",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnsharedSwapVMotionNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnsharedSwapVMotionNotSupported",
+            type_name: Some("UnsharedSwapVMotionNotSupported"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "atSourceHost",
+                "failedHostName",
+                "failedHost",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "at_source_host",
+                "failed_host_name",
+                "failed_host",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

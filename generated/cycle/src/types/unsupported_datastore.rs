@@ -31,18 +31,18 @@ impl UnsupportedDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnsupportedDatastore",
-    type_name: Some("UnsupportedDatastore"),
-    wire: &["faultCause", "faultMessage", "datastore"],
-    names: &["fault_cause", "fault_message", "datastore"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnsupportedDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnsupportedDatastore",
+            type_name: Some("UnsupportedDatastore"),
+            wire: &["faultCause", "faultMessage", "datastore"],
+            names: &["fault_cause", "fault_message", "datastore"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for UnsupportedDatastoreKind {}
 impl std::panic::UnwindSafe for UnsupportedDatastoreKind {}
 impl std::panic::RefUnwindSafe for UnsupportedDatastoreKind {}
 impl Clone for UnsupportedDatastoreKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::UnsupportedDatastore(v) => {

@@ -29,18 +29,18 @@ impl UnsupportedGuest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnsupportedGuest",
-    type_name: Some("UnsupportedGuest"),
-    wire: &["faultCause", "faultMessage", "property", "unsupportedGuestOS"],
-    names: &["fault_cause", "fault_message", "property", "unsupported_guest_os"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnsupportedGuest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnsupportedGuest",
+            type_name: Some("UnsupportedGuest"),
+            wire: &["faultCause", "faultMessage", "property", "unsupportedGuestOS"],
+            names: &["fault_cause", "fault_message", "property", "unsupported_guest_os"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl UnsupportedVimApiVersion {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnsupportedVimApiVersion",
-    type_name: Some("UnsupportedVimApiVersion"),
-    wire: &["faultCause", "faultMessage", "version"],
-    names: &["fault_cause", "fault_message", "version"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnsupportedVimApiVersion {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnsupportedVimApiVersion",
+            type_name: Some("UnsupportedVimApiVersion"),
+            wire: &["faultCause", "faultMessage", "version"],
+            names: &["fault_cause", "fault_message", "version"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl UpdateVirtualMachineFilesResultFailedVmFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UpdateVirtualMachineFilesResultFailedVmFileInfo",
-    type_name: Some("UpdateVirtualMachineFilesResultFailedVmFileInfo"),
-    wire: &["vmFile", "fault"],
-    names: &["vm_file", "fault"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UpdateVirtualMachineFilesResultFailedVmFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UpdateVirtualMachineFilesResultFailedVmFileInfo",
+            type_name: Some("UpdateVirtualMachineFilesResultFailedVmFileInfo"),
+            wire: &["vmFile", "fault"],
+            names: &["vm_file", "fault"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

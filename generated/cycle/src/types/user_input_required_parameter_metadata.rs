@@ -27,18 +27,18 @@ impl UserInputRequiredParameterMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UserInputRequiredParameterMetadata",
-    type_name: Some("UserInputRequiredParameterMetadata"),
-    wire: &["id", "parameter", "userInputParameter"],
-    names: &["id", "parameter", "user_input_parameter"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UserInputRequiredParameterMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UserInputRequiredParameterMetadata",
+            type_name: Some("UserInputRequiredParameterMetadata"),
+            wire: &["id", "parameter", "userInputParameter"],
+            names: &["id", "parameter", "user_input_parameter"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

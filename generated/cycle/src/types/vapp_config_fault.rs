@@ -27,18 +27,18 @@ impl VAppConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppConfigFault",
-    type_name: Some("VAppConfigFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppConfigFault",
+            type_name: Some("VAppConfigFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for VAppConfigFaultKind {}
 impl std::panic::UnwindSafe for VAppConfigFaultKind {}
 impl std::panic::RefUnwindSafe for VAppConfigFaultKind {}
 impl Clone for VAppConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VAppConfigFault(v) => {

@@ -45,44 +45,46 @@ impl VAppConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppConfigSpec",
-    type_name: Some("VAppConfigSpec"),
-    wire: &[
-        "product",
-        "property",
-        "ipAssignment",
-        "eula",
-        "ovfSection",
-        "ovfEnvironmentTransport",
-        "installBootRequired",
-        "installBootStopDelay",
-        "entityConfig",
-        "annotation",
-        "instanceUuid",
-        "managedBy",
-    ],
-    names: &[
-        "product",
-        "property",
-        "ip_assignment",
-        "eula",
-        "ovf_section",
-        "ovf_environment_transport",
-        "install_boot_required",
-        "install_boot_stop_delay",
-        "entity_config",
-        "annotation",
-        "instance_uuid",
-        "managed_by",
-    ],
-    required: &[],
-    by_name: &[9u16, 8u16, 3u16, 6u16, 7u16, 10u16, 2u16, 11u16, 5u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppConfigSpec",
+            type_name: Some("VAppConfigSpec"),
+            wire: &[
+                "product",
+                "property",
+                "ipAssignment",
+                "eula",
+                "ovfSection",
+                "ovfEnvironmentTransport",
+                "installBootRequired",
+                "installBootStopDelay",
+                "entityConfig",
+                "annotation",
+                "instanceUuid",
+                "managedBy",
+            ],
+            names: &[
+                "product",
+                "property",
+                "ip_assignment",
+                "eula",
+                "ovf_section",
+                "ovf_environment_transport",
+                "install_boot_required",
+                "install_boot_stop_delay",
+                "entity_config",
+                "annotation",
+                "instance_uuid",
+                "managed_by",
+            ],
+            required: &[],
+            by_name: &[
+                9u16, 8u16, 3u16, 6u16, 7u16, 10u16, 2u16, 11u16, 5u16, 4u16, 0u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,34 @@ impl VAppPropertyFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppPropertyFault",
-    type_name: Some("VAppPropertyFault"),
-    wire: &["faultCause", "faultMessage", "id", "category", "label", "type", "value"],
-    names: &["fault_cause", "fault_message", "id", "category", "label", "type", "value"],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppPropertyFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppPropertyFault",
+            type_name: Some("VAppPropertyFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "id",
+                "category",
+                "label",
+                "type",
+                "value",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -158,7 +174,6 @@ impl Unpin for VAppPropertyFaultKind {}
 impl std::panic::UnwindSafe for VAppPropertyFaultKind {}
 impl std::panic::RefUnwindSafe for VAppPropertyFaultKind {}
 impl Clone for VAppPropertyFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VAppPropertyFault(v) => {

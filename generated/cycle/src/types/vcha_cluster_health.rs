@@ -27,18 +27,18 @@ impl VchaClusterHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VchaClusterHealth",
-    type_name: Some("VchaClusterHealth"),
-    wire: &["runtimeInfo", "healthMessages", "additionalInformation"],
-    names: &["runtime_info", "health_messages", "additional_information"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VchaClusterHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VchaClusterHealth",
+            type_name: Some("VchaClusterHealth"),
+            wire: &["runtimeInfo", "healthMessages", "additionalInformation"],
+            names: &["runtime_info", "health_messages", "additional_information"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,25 +33,32 @@ impl VFlashModuleNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VFlashModuleNotSupported",
-    type_name: Some("VFlashModuleNotSupported"),
-    wire: &["faultCause", "faultMessage", "vmName", "moduleName", "reason", "hostName"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "vm_name",
-        "module_name",
-        "reason",
-        "host_name",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 1u16, 5u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VFlashModuleNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VFlashModuleNotSupported",
+            type_name: Some("VFlashModuleNotSupported"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "vmName",
+                "moduleName",
+                "reason",
+                "hostName",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vm_name",
+                "module_name",
+                "reason",
+                "host_name",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 1u16, 5u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VFlashModuleVersionIncompatible {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VFlashModuleVersionIncompatible",
-    type_name: Some("VFlashModuleVersionIncompatible"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "moduleName",
-        "vmRequestModuleVersion",
-        "hostMinSupportedVerson",
-        "hostModuleVersion",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "module_name",
-        "vm_request_module_version",
-        "host_min_supported_verson",
-        "host_module_version",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VFlashModuleVersionIncompatible {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VFlashModuleVersionIncompatible",
+            type_name: Some("VFlashModuleVersionIncompatible"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "moduleName",
+                "vmRequestModuleVersion",
+                "hostMinSupportedVerson",
+                "hostModuleVersion",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "module_name",
+                "vm_request_module_version",
+                "host_min_supported_verson",
+                "host_module_version",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VimFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimFault",
-    type_name: Some("VimFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimFault",
+            type_name: Some("VimFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -397,7 +397,6 @@ impl Unpin for VimFaultKind {}
 impl std::panic::UnwindSafe for VimFaultKind {}
 impl std::panic::RefUnwindSafe for VimFaultKind {}
 impl Clone for VimFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VimFault(v) => crate::object::clone_boxed(&**v, Self::VimFault),

@@ -41,38 +41,38 @@ impl VimVsanHostDiskResultEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostDiskResultEx",
-    type_name: Some("VimVsanHostDiskResultEx"),
-    wire: &[
-        "disk",
-        "state",
-        "vsanUuid",
-        "error",
-        "degraded",
-        "vsanDirectTagged",
-        "storagePoolDiskState",
-        "storagePoolDiskError",
-        "isCapacityFlash",
-    ],
-    names: &[
-        "disk",
-        "state",
-        "vsan_uuid",
-        "error",
-        "degraded",
-        "vsan_direct_tagged",
-        "storage_pool_disk_state",
-        "storage_pool_disk_error",
-        "is_capacity_flash",
-    ],
-    required: &[0u16, 1u16, 5u16],
-    by_name: &[4u16, 0u16, 3u16, 8u16, 1u16, 7u16, 6u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostDiskResultEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostDiskResultEx",
+            type_name: Some("VimVsanHostDiskResultEx"),
+            wire: &[
+                "disk",
+                "state",
+                "vsanUuid",
+                "error",
+                "degraded",
+                "vsanDirectTagged",
+                "storagePoolDiskState",
+                "storagePoolDiskError",
+                "isCapacityFlash",
+            ],
+            names: &[
+                "disk",
+                "state",
+                "vsan_uuid",
+                "error",
+                "degraded",
+                "vsan_direct_tagged",
+                "storage_pool_disk_state",
+                "storage_pool_disk_error",
+                "is_capacity_flash",
+            ],
+            required: &[0u16, 1u16, 5u16],
+            by_name: &[4u16, 0u16, 3u16, 8u16, 1u16, 7u16, 6u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VimVsanHostStoragePoolDiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostStoragePoolDiskInfo",
-    type_name: Some("VimVsanHostStoragePoolDiskInfo"),
-    wire: &[
-        "disk",
-        "vsanUuid",
-        "error",
-        "isMounted",
-        "isEncrypted",
-        "dekId",
-        "diskType",
-    ],
-    names: &[
-        "disk",
-        "vsan_uuid",
-        "error",
-        "is_mounted",
-        "is_encrypted",
-        "dek_id",
-        "disk_type",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 6u16, 2u16, 4u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostStoragePoolDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostStoragePoolDiskInfo",
+            type_name: Some("VimVsanHostStoragePoolDiskInfo"),
+            wire: &[
+                "disk",
+                "vsanUuid",
+                "error",
+                "isMounted",
+                "isEncrypted",
+                "dekId",
+                "diskType",
+            ],
+            names: &[
+                "disk",
+                "vsan_uuid",
+                "error",
+                "is_mounted",
+                "is_encrypted",
+                "dek_id",
+                "disk_type",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 0u16, 6u16, 2u16, 4u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

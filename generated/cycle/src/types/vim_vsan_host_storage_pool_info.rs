@@ -25,18 +25,18 @@ impl VimVsanHostStoragePoolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostStoragePoolInfo",
-    type_name: Some("VimVsanHostStoragePoolInfo"),
-    wire: &["storagePoolDisks"],
-    names: &["storage_pool_disks"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostStoragePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostStoragePoolInfo",
+            type_name: Some("VimVsanHostStoragePoolInfo"),
+            wire: &["storagePoolDisks"],
+            names: &["storage_pool_disks"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

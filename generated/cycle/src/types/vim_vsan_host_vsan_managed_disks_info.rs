@@ -31,23 +31,28 @@ impl VimVsanHostVsanManagedDisksInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostVsanManagedDisksInfo",
-    type_name: Some("VimVsanHostVsanManagedDisksInfo"),
-    wire: &["vSANDirectDisks", "vSANDiskMapInfo", "vSANPMemInfo", "storagePools"],
-    names: &[
-        "vsan_direct_disks",
-        "vsan_disk_map_info",
-        "vsan_pmem_info",
-        "storage_pools",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostVsanManagedDisksInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostVsanManagedDisksInfo",
+            type_name: Some("VimVsanHostVsanManagedDisksInfo"),
+            wire: &[
+                "vSANDirectDisks",
+                "vSANDiskMapInfo",
+                "vSANPMemInfo",
+                "storagePools",
+            ],
+            names: &[
+                "vsan_direct_disks",
+                "vsan_disk_map_info",
+                "vsan_pmem_info",
+                "storage_pools",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VirtualAppImportSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualAppImportSpec",
-    type_name: Some("VirtualAppImportSpec"),
-    wire: &[
-        "entityConfig",
-        "instantiationOst",
-        "name",
-        "vAppConfigSpec",
-        "resourcePoolSpec",
-        "child",
-    ],
-    names: &[
-        "entity_config",
-        "instantiation_ost",
-        "name",
-        "vapp_config_spec",
-        "resource_pool_spec",
-        "child",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualAppImportSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualAppImportSpec",
+            type_name: Some("VirtualAppImportSpec"),
+            wire: &[
+                "entityConfig",
+                "instantiationOst",
+                "name",
+                "vAppConfigSpec",
+                "resourcePoolSpec",
+                "child",
+            ],
+            names: &[
+                "entity_config",
+                "instantiation_ost",
+                "name",
+                "vapp_config_spec",
+                "resource_pool_spec",
+                "child",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

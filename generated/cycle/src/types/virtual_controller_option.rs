@@ -53,51 +53,51 @@ impl VirtualControllerOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualControllerOption",
-    type_name: Some("VirtualControllerOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "devices",
-        "supportedDevice",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "devices",
-        "supported_device",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 11u16, 9u16, 13u16,
-        0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualControllerOption",
+            type_name: Some("VirtualControllerOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "devices",
+                "supportedDevice",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "devices",
+                "supported_device",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 11u16,
+                9u16, 13u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -232,7 +232,6 @@ impl Unpin for VirtualControllerOptionKind {}
 impl std::panic::UnwindSafe for VirtualControllerOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualControllerOptionKind {}
 impl Clone for VirtualControllerOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualControllerOption(v) => {

@@ -23,18 +23,18 @@ impl VirtualDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceBackingInfo",
-    type_name: Some("VirtualDeviceBackingInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceBackingInfo",
+            type_name: Some("VirtualDeviceBackingInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -141,7 +141,6 @@ impl Unpin for VirtualDeviceBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceBackingInfo(v) => {

@@ -25,18 +25,18 @@ impl VirtualDeviceBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceBackingOption",
-    type_name: Some("VirtualDeviceBackingOption"),
-    wire: &["type"],
-    names: &["type"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceBackingOption",
+            type_name: Some("VirtualDeviceBackingOption"),
+            wire: &["type"],
+            names: &["type"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -152,7 +152,6 @@ impl Unpin for VirtualDeviceBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDeviceBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceBackingOption(v) => {

@@ -43,34 +43,34 @@ impl VirtualDeviceConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceConfigSpec",
-    type_name: Some("VirtualDeviceConfigSpec"),
-    wire: &[
-        "operation",
-        "fileOperation",
-        "device",
-        "profile",
-        "backing",
-        "filterSpec",
-        "changeMode",
-    ],
-    names: &[
-        "operation",
-        "file_operation",
-        "device",
-        "profile",
-        "backing",
-        "filter_spec",
-        "change_mode",
-    ],
-    required: &[2u16],
-    by_name: &[4u16, 6u16, 2u16, 1u16, 5u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceConfigSpec",
+            type_name: Some("VirtualDeviceConfigSpec"),
+            wire: &[
+                "operation",
+                "fileOperation",
+                "device",
+                "profile",
+                "backing",
+                "filterSpec",
+                "changeMode",
+            ],
+            names: &[
+                "operation",
+                "file_operation",
+                "device",
+                "profile",
+                "backing",
+                "filter_spec",
+                "change_mode",
+            ],
+            required: &[2u16],
+            by_name: &[4u16, 6u16, 2u16, 1u16, 5u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -166,7 +166,6 @@ impl Unpin for VirtualDeviceConfigSpecKind {}
 impl std::panic::UnwindSafe for VirtualDeviceConfigSpecKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceConfigSpecKind {}
 impl Clone for VirtualDeviceConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceConfigSpec(v) => {

@@ -27,18 +27,18 @@ impl VirtualDeviceDeviceBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceDeviceBackingOption",
-    type_name: Some("VirtualDeviceDeviceBackingOption"),
-    wire: &["type", "autoDetectAvailable"],
-    names: &["type", "auto_detect_available"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceDeviceBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceDeviceBackingOption",
+            type_name: Some("VirtualDeviceDeviceBackingOption"),
+            wire: &["type", "autoDetectAvailable"],
+            names: &["type", "auto_detect_available"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -181,7 +181,6 @@ impl Unpin for VirtualDeviceDeviceBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDeviceDeviceBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceDeviceBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceDeviceBackingOption(v) => {

@@ -27,18 +27,18 @@ impl VirtualDeviceFileBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceFileBackingOption",
-    type_name: Some("VirtualDeviceFileBackingOption"),
-    wire: &["type", "fileNameExtensions"],
-    names: &["type", "file_name_extensions"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceFileBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceFileBackingOption",
+            type_name: Some("VirtualDeviceFileBackingOption"),
+            wire: &["type", "fileNameExtensions"],
+            names: &["type", "file_name_extensions"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -153,7 +153,6 @@ impl Unpin for VirtualDeviceFileBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDeviceFileBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceFileBackingOptionKind {}
 impl Clone for VirtualDeviceFileBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceFileBackingOption(v) => {

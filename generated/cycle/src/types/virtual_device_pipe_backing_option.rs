@@ -25,18 +25,18 @@ impl VirtualDevicePipeBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDevicePipeBackingOption",
-    type_name: Some("VirtualDevicePipeBackingOption"),
-    wire: &["type"],
-    names: &["type"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDevicePipeBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDevicePipeBackingOption",
+            type_name: Some("VirtualDevicePipeBackingOption"),
+            wire: &["type"],
+            names: &["type"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VirtualDevicePipeBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDevicePipeBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDevicePipeBackingOptionKind {}
 impl Clone for VirtualDevicePipeBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePipeBackingOption(v) => {

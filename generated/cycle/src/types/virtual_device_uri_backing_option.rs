@@ -27,18 +27,18 @@ impl VirtualDeviceURIBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceURIBackingOption",
-    type_name: Some("VirtualDeviceURIBackingOption"),
-    wire: &["type", "directions"],
-    names: &["type", "directions"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceURIBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceURIBackingOption",
+            type_name: Some("VirtualDeviceURIBackingOption"),
+            wire: &["type", "directions"],
+            names: &["type", "directions"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for VirtualDeviceURIBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDeviceURIBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceURIBackingOptionKind {}
 impl Clone for VirtualDeviceURIBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceURIBackingOption(v) => {

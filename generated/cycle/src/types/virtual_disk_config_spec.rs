@@ -48,38 +48,38 @@ impl VirtualDiskConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskConfigSpec",
-    type_name: Some("VirtualDiskConfigSpec"),
-    wire: &[
-        "operation",
-        "fileOperation",
-        "device",
-        "profile",
-        "backing",
-        "filterSpec",
-        "changeMode",
-        "diskMoveType",
-        "migrateCache",
-    ],
-    names: &[
-        "operation",
-        "file_operation",
-        "device",
-        "profile",
-        "backing",
-        "filter_spec",
-        "change_mode",
-        "disk_move_type",
-        "migrate_cache",
-    ],
-    required: &[2u16],
-    by_name: &[4u16, 6u16, 2u16, 7u16, 1u16, 5u16, 8u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskConfigSpec",
+            type_name: Some("VirtualDiskConfigSpec"),
+            wire: &[
+                "operation",
+                "fileOperation",
+                "device",
+                "profile",
+                "backing",
+                "filterSpec",
+                "changeMode",
+                "diskMoveType",
+                "migrateCache",
+            ],
+            names: &[
+                "operation",
+                "file_operation",
+                "device",
+                "profile",
+                "backing",
+                "filter_spec",
+                "change_mode",
+                "disk_move_type",
+                "migrate_cache",
+            ],
+            required: &[2u16],
+            by_name: &[4u16, 6u16, 2u16, 7u16, 1u16, 5u16, 8u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualDiskDeltaDiskFormatsSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskDeltaDiskFormatsSupported",
-    type_name: Some("VirtualDiskDeltaDiskFormatsSupported"),
-    wire: &["datastoreType", "deltaDiskFormat"],
-    names: &["datastore_type", "delta_disk_format"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskDeltaDiskFormatsSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskDeltaDiskFormatsSupported",
+            type_name: Some("VirtualDiskDeltaDiskFormatsSupported"),
+            wire: &["datastoreType", "deltaDiskFormat"],
+            names: &["datastore_type", "delta_disk_format"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,48 +51,51 @@ impl VirtualDiskFlatVer2BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskFlatVer2BackingOption",
-    type_name: Some("VirtualDiskFlatVer2BackingOption"),
-    wire: &[
-        "type",
-        "fileNameExtensions",
-        "diskMode",
-        "split",
-        "writeThrough",
-        "growable",
-        "hotGrowable",
-        "uuid",
-        "thinProvisioned",
-        "eagerlyScrub",
-        "deltaDiskFormat",
-        "deltaDiskFormatsSupported",
-        "virtualDiskFormat",
-    ],
-    names: &[
-        "type",
-        "file_name_extensions",
-        "disk_mode",
-        "split",
-        "write_through",
-        "growable",
-        "hot_growable",
-        "uuid",
-        "thin_provisioned",
-        "eagerly_scrub",
-        "delta_disk_format",
-        "delta_disk_formats_supported",
-        "virtual_disk_format",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
-    by_name: &[
-        10u16, 11u16, 2u16, 9u16, 1u16, 5u16, 6u16, 3u16, 8u16, 0u16, 7u16, 12u16, 4u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskFlatVer2BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskFlatVer2BackingOption",
+            type_name: Some("VirtualDiskFlatVer2BackingOption"),
+            wire: &[
+                "type",
+                "fileNameExtensions",
+                "diskMode",
+                "split",
+                "writeThrough",
+                "growable",
+                "hotGrowable",
+                "uuid",
+                "thinProvisioned",
+                "eagerlyScrub",
+                "deltaDiskFormat",
+                "deltaDiskFormatsSupported",
+                "virtualDiskFormat",
+            ],
+            names: &[
+                "type",
+                "file_name_extensions",
+                "disk_mode",
+                "split",
+                "write_through",
+                "growable",
+                "hot_growable",
+                "uuid",
+                "thin_provisioned",
+                "eagerly_scrub",
+                "delta_disk_format",
+                "delta_disk_formats_supported",
+                "virtual_disk_format",
+            ],
+            required: &[
+                0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+            ],
+            by_name: &[
+                10u16, 11u16, 2u16, 9u16, 1u16, 5u16, 6u16, 3u16, 8u16, 0u16, 7u16,
+                12u16, 4u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,25 +33,32 @@ impl VirtualDiskLocalPMemBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskLocalPMemBackingOption",
-    type_name: Some("VirtualDiskLocalPMemBackingOption"),
-    wire: &["type", "fileNameExtensions", "diskMode", "growable", "hotGrowable", "uuid"],
-    names: &[
-        "type",
-        "file_name_extensions",
-        "disk_mode",
-        "growable",
-        "hot_growable",
-        "uuid",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskLocalPMemBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskLocalPMemBackingOption",
+            type_name: Some("VirtualDiskLocalPMemBackingOption"),
+            wire: &[
+                "type",
+                "fileNameExtensions",
+                "diskMode",
+                "growable",
+                "hotGrowable",
+                "uuid",
+            ],
+            names: &[
+                "type",
+                "file_name_extensions",
+                "disk_mode",
+                "growable",
+                "hot_growable",
+                "uuid",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VirtualDiskModeNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskModeNotSupported",
-    type_name: Some("VirtualDiskModeNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason", "mode"],
-    names: &["fault_cause", "fault_message", "device", "reason", "mode"],
-    required: &[2u16, 4u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskModeNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskModeNotSupported",
+            type_name: Some("VirtualDiskModeNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason", "mode"],
+            names: &["fault_cause", "fault_message", "device", "reason", "mode"],
+            required: &[2u16, 4u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -55,53 +55,53 @@ impl VirtualDiskOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskOption",
-    type_name: Some("VirtualDiskOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "capacityInKB",
-        "ioAllocationOption",
-        "vFlashCacheConfigOption",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "capacity_in_kb",
-        "io_allocation_option",
-        "vflash_cache_config_option",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 12u16, 1u16, 3u16, 6u16, 8u16, 10u16, 13u16, 7u16, 11u16, 9u16,
-        0u16, 14u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskOption",
+            type_name: Some("VirtualDiskOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "capacityInKB",
+                "ioAllocationOption",
+                "vFlashCacheConfigOption",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "capacity_in_kb",
+                "io_allocation_option",
+                "vflash_cache_config_option",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 12u16, 1u16, 3u16, 6u16, 8u16, 10u16, 13u16, 7u16,
+                11u16, 9u16, 0u16, 14u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -32,23 +32,28 @@ impl VirtualDiskOptionVFlashCacheConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskOptionVFlashCacheConfigOption",
-    type_name: Some("VirtualDiskOptionVFlashCacheConfigOption"),
-    wire: &["cacheConsistencyType", "cacheMode", "reservationInMB", "blockSizeInKB"],
-    names: &[
-        "cache_consistency_type",
-        "cache_mode",
-        "reservation_in_mb",
-        "block_size_in_kb",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskOptionVFlashCacheConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskOptionVFlashCacheConfigOption",
+            type_name: Some("VirtualDiskOptionVFlashCacheConfigOption"),
+            wire: &[
+                "cacheConsistencyType",
+                "cacheMode",
+                "reservationInMB",
+                "blockSizeInKB",
+            ],
+            names: &[
+                "cache_consistency_type",
+                "cache_mode",
+                "reservation_in_mb",
+                "block_size_in_kb",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

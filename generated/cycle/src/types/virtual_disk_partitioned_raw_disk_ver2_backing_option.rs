@@ -29,18 +29,28 @@ impl VirtualDiskPartitionedRawDiskVer2BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskPartitionedRawDiskVer2BackingOption",
-    type_name: Some("VirtualDiskPartitionedRawDiskVer2BackingOption"),
-    wire: &["type", "autoDetectAvailable", "descriptorFileNameExtensions", "uuid"],
-    names: &["type", "auto_detect_available", "descriptor_file_name_extensions", "uuid"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskPartitionedRawDiskVer2BackingOption",
+            type_name: Some("VirtualDiskPartitionedRawDiskVer2BackingOption"),
+            wire: &[
+                "type",
+                "autoDetectAvailable",
+                "descriptorFileNameExtensions",
+                "uuid",
+            ],
+            names: &[
+                "type",
+                "auto_detect_available",
+                "descriptor_file_name_extensions",
+                "uuid",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VirtualDiskRawDiskMappingVer1BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskRawDiskMappingVer1BackingOption",
-    type_name: Some("VirtualDiskRawDiskMappingVer1BackingOption"),
-    wire: &[
-        "type",
-        "autoDetectAvailable",
-        "descriptorFileNameExtensions",
-        "compatibilityMode",
-        "diskMode",
-        "uuid",
-        "virtualDiskFormat",
-    ],
-    names: &[
-        "type",
-        "auto_detect_available",
-        "descriptor_file_name_extensions",
-        "compatibility_mode",
-        "disk_mode",
-        "uuid",
-        "virtual_disk_format",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16, 5u16],
-    by_name: &[1u16, 3u16, 2u16, 4u16, 0u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskRawDiskMappingVer1BackingOption",
+            type_name: Some("VirtualDiskRawDiskMappingVer1BackingOption"),
+            wire: &[
+                "type",
+                "autoDetectAvailable",
+                "descriptorFileNameExtensions",
+                "compatibilityMode",
+                "diskMode",
+                "uuid",
+                "virtualDiskFormat",
+            ],
+            names: &[
+                "type",
+                "auto_detect_available",
+                "descriptor_file_name_extensions",
+                "compatibility_mode",
+                "disk_mode",
+                "uuid",
+                "virtual_disk_format",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16, 5u16],
+            by_name: &[1u16, 3u16, 2u16, 4u16, 0u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,28 @@ impl VirtualDiskRawDiskVer2BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskRawDiskVer2BackingOption",
-    type_name: Some("VirtualDiskRawDiskVer2BackingOption"),
-    wire: &["type", "autoDetectAvailable", "descriptorFileNameExtensions", "uuid"],
-    names: &["type", "auto_detect_available", "descriptor_file_name_extensions", "uuid"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskRawDiskVer2BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskRawDiskVer2BackingOption",
+            type_name: Some("VirtualDiskRawDiskVer2BackingOption"),
+            wire: &[
+                "type",
+                "autoDetectAvailable",
+                "descriptorFileNameExtensions",
+                "uuid",
+            ],
+            names: &[
+                "type",
+                "auto_detect_available",
+                "descriptor_file_name_extensions",
+                "uuid",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +143,6 @@ impl Unpin for VirtualDiskRawDiskVer2BackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDiskRawDiskVer2BackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDiskRawDiskVer2BackingOptionKind {}
 impl Clone for VirtualDiskRawDiskVer2BackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDiskRawDiskVer2BackingOption(v) => {

@@ -43,38 +43,38 @@ impl VirtualDiskSeSparseBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSeSparseBackingOption",
-    type_name: Some("VirtualDiskSeSparseBackingOption"),
-    wire: &[
-        "type",
-        "fileNameExtensions",
-        "diskMode",
-        "writeThrough",
-        "growable",
-        "hotGrowable",
-        "uuid",
-        "deltaDiskFormatsSupported",
-        "virtualDiskFormat",
-    ],
-    names: &[
-        "type",
-        "file_name_extensions",
-        "disk_mode",
-        "write_through",
-        "growable",
-        "hot_growable",
-        "uuid",
-        "delta_disk_formats_supported",
-        "virtual_disk_format",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[7u16, 2u16, 1u16, 4u16, 5u16, 0u16, 6u16, 8u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSeSparseBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSeSparseBackingOption",
+            type_name: Some("VirtualDiskSeSparseBackingOption"),
+            wire: &[
+                "type",
+                "fileNameExtensions",
+                "diskMode",
+                "writeThrough",
+                "growable",
+                "hotGrowable",
+                "uuid",
+                "deltaDiskFormatsSupported",
+                "virtualDiskFormat",
+            ],
+            names: &[
+                "type",
+                "file_name_extensions",
+                "disk_mode",
+                "write_through",
+                "growable",
+                "hot_growable",
+                "uuid",
+                "delta_disk_formats_supported",
+                "virtual_disk_format",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[7u16, 2u16, 1u16, 4u16, 5u16, 0u16, 6u16, 8u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VirtualDiskSparseVer1BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSparseVer1BackingOption",
-    type_name: Some("VirtualDiskSparseVer1BackingOption"),
-    wire: &[
-        "type",
-        "fileNameExtensions",
-        "diskModes",
-        "split",
-        "writeThrough",
-        "growable",
-    ],
-    names: &[
-        "type",
-        "file_name_extensions",
-        "disk_modes",
-        "split",
-        "write_through",
-        "growable",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[2u16, 1u16, 5u16, 3u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSparseVer1BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSparseVer1BackingOption",
+            type_name: Some("VirtualDiskSparseVer1BackingOption"),
+            wire: &[
+                "type",
+                "fileNameExtensions",
+                "diskModes",
+                "split",
+                "writeThrough",
+                "growable",
+            ],
+            names: &[
+                "type",
+                "file_name_extensions",
+                "disk_modes",
+                "split",
+                "write_through",
+                "growable",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[2u16, 1u16, 5u16, 3u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

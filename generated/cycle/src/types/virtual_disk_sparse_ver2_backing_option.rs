@@ -41,38 +41,38 @@ impl VirtualDiskSparseVer2BackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSparseVer2BackingOption",
-    type_name: Some("VirtualDiskSparseVer2BackingOption"),
-    wire: &[
-        "type",
-        "fileNameExtensions",
-        "diskMode",
-        "split",
-        "writeThrough",
-        "growable",
-        "hotGrowable",
-        "uuid",
-        "virtualDiskFormat",
-    ],
-    names: &[
-        "type",
-        "file_name_extensions",
-        "disk_mode",
-        "split",
-        "write_through",
-        "growable",
-        "hot_growable",
-        "uuid",
-        "virtual_disk_format",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[2u16, 1u16, 5u16, 6u16, 3u16, 0u16, 7u16, 8u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSparseVer2BackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSparseVer2BackingOption",
+            type_name: Some("VirtualDiskSparseVer2BackingOption"),
+            wire: &[
+                "type",
+                "fileNameExtensions",
+                "diskMode",
+                "split",
+                "writeThrough",
+                "growable",
+                "hotGrowable",
+                "uuid",
+                "virtualDiskFormat",
+            ],
+            names: &[
+                "type",
+                "file_name_extensions",
+                "disk_mode",
+                "split",
+                "write_through",
+                "growable",
+                "hot_growable",
+                "uuid",
+                "virtual_disk_format",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[2u16, 1u16, 5u16, 6u16, 3u16, 0u16, 7u16, 8u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

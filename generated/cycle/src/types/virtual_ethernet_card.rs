@@ -66,57 +66,57 @@ impl VirtualEthernetCard {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualEthernetCard",
-    type_name: Some("VirtualEthernetCard"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "dynamicProperty",
-        "addressType",
-        "macAddress",
-        "wakeOnLanEnabled",
-        "resourceAllocation",
-        "externalId",
-        "uptCompatibilityEnabled",
-        "subnetId",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "dynamic_property",
-        "address_type",
-        "mac_address",
-        "wake_on_lan_enabled",
-        "resource_allocation",
-        "external_id",
-        "upt_compatibility_enabled",
-        "subnet_id",
-    ],
-    required: &[0u16],
-    by_name: &[
-        10u16, 2u16, 3u16, 5u16, 8u16, 1u16, 9u16, 14u16, 0u16, 11u16, 7u16, 13u16, 4u16,
-        16u16, 6u16, 15u16, 12u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualEthernetCard {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualEthernetCard",
+            type_name: Some("VirtualEthernetCard"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "dynamicProperty",
+                "addressType",
+                "macAddress",
+                "wakeOnLanEnabled",
+                "resourceAllocation",
+                "externalId",
+                "uptCompatibilityEnabled",
+                "subnetId",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "dynamic_property",
+                "address_type",
+                "mac_address",
+                "wake_on_lan_enabled",
+                "resource_allocation",
+                "external_id",
+                "upt_compatibility_enabled",
+                "subnet_id",
+            ],
+            required: &[0u16],
+            by_name: &[
+                10u16, 2u16, 3u16, 5u16, 8u16, 1u16, 9u16, 14u16, 0u16, 11u16, 7u16,
+                13u16, 4u16, 16u16, 6u16, 15u16, 12u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -250,7 +250,6 @@ impl Unpin for VirtualEthernetCardKind {}
 impl std::panic::UnwindSafe for VirtualEthernetCardKind {}
 impl std::panic::RefUnwindSafe for VirtualEthernetCardKind {}
 impl Clone for VirtualEthernetCardKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualEthernetCard(v) => {

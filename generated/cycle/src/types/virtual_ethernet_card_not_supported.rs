@@ -29,18 +29,18 @@ impl VirtualEthernetCardNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualEthernetCardNotSupported",
-    type_name: Some("VirtualEthernetCardNotSupported"),
-    wire: &["faultCause", "faultMessage", "device", "reason"],
-    names: &["fault_cause", "fault_message", "device", "reason"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualEthernetCardNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualEthernetCardNotSupported",
+            type_name: Some("VirtualEthernetCardNotSupported"),
+            wire: &["faultCause", "faultMessage", "device", "reason"],
+            names: &["fault_cause", "fault_message", "device", "reason"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -62,57 +62,57 @@ impl VirtualEthernetCardOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualEthernetCardOption",
-    type_name: Some("VirtualEthernetCardOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "supportedOUI",
-        "macType",
-        "wakeOnLanEnabled",
-        "vmDirectPathGen2Supported",
-        "uptCompatibilityEnabled",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "supported_oui",
-        "mac_type",
-        "wake_on_lan_enabled",
-        "vm_direct_path_gen2_supported",
-        "upt_compatibility_enabled",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16, 14u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 13u16, 11u16, 9u16, 12u16,
-        0u16, 16u16, 15u16, 14u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualEthernetCardOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualEthernetCardOption",
+            type_name: Some("VirtualEthernetCardOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "supportedOUI",
+                "macType",
+                "wakeOnLanEnabled",
+                "vmDirectPathGen2Supported",
+                "uptCompatibilityEnabled",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "supported_oui",
+                "mac_type",
+                "wake_on_lan_enabled",
+                "vm_direct_path_gen2_supported",
+                "upt_compatibility_enabled",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16, 14u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 13u16, 11u16,
+                9u16, 12u16, 0u16, 16u16, 15u16, 14u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -246,7 +246,6 @@ impl Unpin for VirtualEthernetCardOptionKind {}
 impl std::panic::UnwindSafe for VirtualEthernetCardOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualEthernetCardOptionKind {}
 impl Clone for VirtualEthernetCardOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualEthernetCardOption(v) => {

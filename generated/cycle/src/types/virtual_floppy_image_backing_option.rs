@@ -25,18 +25,18 @@ impl VirtualFloppyImageBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualFloppyImageBackingOption",
-    type_name: Some("VirtualFloppyImageBackingOption"),
-    wire: &["type", "fileNameExtensions"],
-    names: &["type", "file_name_extensions"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualFloppyImageBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualFloppyImageBackingOption",
+            type_name: Some("VirtualFloppyImageBackingOption"),
+            wire: &["type", "fileNameExtensions"],
+            names: &["type", "file_name_extensions"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,38 +45,38 @@ impl VirtualHardware {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualHardware",
-    type_name: Some("VirtualHardware"),
-    wire: &[
-        "numCPU",
-        "numCoresPerSocket",
-        "autoCoresPerSocket",
-        "memoryMB",
-        "virtualICH7MPresent",
-        "virtualSMCPresent",
-        "device",
-        "motherboardLayout",
-        "simultaneousThreads",
-    ],
-    names: &[
-        "num_cpu",
-        "num_cores_per_socket",
-        "auto_cores_per_socket",
-        "memory_mb",
-        "virtual_ich7m_present",
-        "virtual_smc_present",
-        "device",
-        "motherboard_layout",
-        "simultaneous_threads",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 6u16, 3u16, 7u16, 0u16, 1u16, 8u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualHardware {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualHardware",
+            type_name: Some("VirtualHardware"),
+            wire: &[
+                "numCPU",
+                "numCoresPerSocket",
+                "autoCoresPerSocket",
+                "memoryMB",
+                "virtualICH7MPresent",
+                "virtualSMCPresent",
+                "device",
+                "motherboardLayout",
+                "simultaneousThreads",
+            ],
+            names: &[
+                "num_cpu",
+                "num_cores_per_socket",
+                "auto_cores_per_socket",
+                "memory_mb",
+                "virtual_ich7m_present",
+                "virtual_smc_present",
+                "device",
+                "motherboard_layout",
+                "simultaneous_threads",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 6u16, 3u16, 7u16, 0u16, 1u16, 8u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

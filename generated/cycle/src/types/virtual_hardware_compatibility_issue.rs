@@ -27,18 +27,18 @@ impl VirtualHardwareCompatibilityIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualHardwareCompatibilityIssue",
-    type_name: Some("VirtualHardwareCompatibilityIssue"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualHardwareCompatibilityIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualHardwareCompatibilityIssue",
+            type_name: Some("VirtualHardwareCompatibilityIssue"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -153,7 +153,6 @@ impl Unpin for VirtualHardwareCompatibilityIssueKind {}
 impl std::panic::UnwindSafe for VirtualHardwareCompatibilityIssueKind {}
 impl std::panic::RefUnwindSafe for VirtualHardwareCompatibilityIssueKind {}
 impl Clone for VirtualHardwareCompatibilityIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualHardwareCompatibilityIssue(v) => {

@@ -31,18 +31,18 @@ impl VirtualHardwareVersionNotSupported {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualHardwareVersionNotSupported",
-    type_name: Some("VirtualHardwareVersionNotSupported"),
-    wire: &["faultCause", "faultMessage", "hostName", "host"],
-    names: &["fault_cause", "fault_message", "host_name", "host"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualHardwareVersionNotSupported {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualHardwareVersionNotSupported",
+            type_name: Some("VirtualHardwareVersionNotSupported"),
+            wire: &["faultCause", "faultMessage", "hostName", "host"],
+            names: &["fault_cause", "fault_message", "host_name", "host"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VirtualMachineCloneSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineCloneSpec",
-    type_name: Some("VirtualMachineCloneSpec"),
-    wire: &[
-        "location",
-        "template",
-        "config",
-        "customization",
-        "powerOn",
-        "snapshot",
-        "memory",
-        "tpmProvisionPolicy",
-    ],
-    names: &[
-        "location",
-        "template",
-        "config",
-        "customization",
-        "power_on",
-        "snapshot",
-        "memory",
-        "tpm_provision_policy",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 6u16, 4u16, 5u16, 1u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineCloneSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineCloneSpec",
+            type_name: Some("VirtualMachineCloneSpec"),
+            wire: &[
+                "location",
+                "template",
+                "config",
+                "customization",
+                "powerOn",
+                "snapshot",
+                "memory",
+                "tpmProvisionPolicy",
+            ],
+            names: &[
+                "location",
+                "template",
+                "config",
+                "customization",
+                "power_on",
+                "snapshot",
+                "memory",
+                "tpm_provision_policy",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 6u16, 4u16, 5u16, 1u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,44 +45,46 @@ impl VirtualMachineConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineConfigOption",
-    type_name: Some("VirtualMachineConfigOption"),
-    wire: &[
-        "version",
-        "description",
-        "guestOSDescriptor",
-        "guestOSDefaultIndex",
-        "hardwareOptions",
-        "capabilities",
-        "datastore",
-        "defaultDevice",
-        "supportedMonitorType",
-        "supportedOvfEnvironmentTransport",
-        "supportedOvfInstallTransport",
-        "propertyRelations",
-    ],
-    names: &[
-        "version",
-        "description",
-        "guest_os_descriptor",
-        "guest_os_default_index",
-        "hardware_options",
-        "capabilities",
-        "datastore",
-        "default_device",
-        "supported_monitor_type",
-        "supported_ovf_environment_transport",
-        "supported_ovf_install_transport",
-        "property_relations",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 8u16],
-    by_name: &[5u16, 6u16, 7u16, 1u16, 3u16, 2u16, 4u16, 11u16, 8u16, 9u16, 10u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineConfigOption",
+            type_name: Some("VirtualMachineConfigOption"),
+            wire: &[
+                "version",
+                "description",
+                "guestOSDescriptor",
+                "guestOSDefaultIndex",
+                "hardwareOptions",
+                "capabilities",
+                "datastore",
+                "defaultDevice",
+                "supportedMonitorType",
+                "supportedOvfEnvironmentTransport",
+                "supportedOvfInstallTransport",
+                "propertyRelations",
+            ],
+            names: &[
+                "version",
+                "description",
+                "guest_os_descriptor",
+                "guest_os_default_index",
+                "hardware_options",
+                "capabilities",
+                "datastore",
+                "default_device",
+                "supported_monitor_type",
+                "supported_ovf_environment_transport",
+                "supported_ovf_install_transport",
+                "property_relations",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 8u16],
+            by_name: &[
+                5u16, 6u16, 7u16, 1u16, 3u16, 2u16, 4u16, 11u16, 8u16, 9u16, 10u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

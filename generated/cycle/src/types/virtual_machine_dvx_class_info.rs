@@ -31,18 +31,18 @@ impl VirtualMachineDvxClassInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDvxClassInfo",
-    type_name: Some("VirtualMachineDvxClassInfo"),
-    wire: &["deviceClass", "vendorName", "sriovNic", "configParams"],
-    names: &["device_class", "vendor_name", "sriov_nic", "config_params"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineDvxClassInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDvxClassInfo",
+            type_name: Some("VirtualMachineDvxClassInfo"),
+            wire: &["deviceClass", "vendorName", "sriovNic", "configParams"],
+            names: &["device_class", "vendor_name", "sriov_nic", "config_params"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,23 @@ impl VirtualMachineImportSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineImportSpec",
-    type_name: Some("VirtualMachineImportSpec"),
-    wire: &["entityConfig", "instantiationOst", "configSpec", "resPoolEntity"],
-    names: &["entity_config", "instantiation_ost", "config_spec", "res_pool_entity"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineImportSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineImportSpec",
+            type_name: Some("VirtualMachineImportSpec"),
+            wire: &["entityConfig", "instantiationOst", "configSpec", "resPoolEntity"],
+            names: &[
+                "entity_config",
+                "instantiation_ost",
+                "config_spec",
+                "res_pool_entity",
+            ],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

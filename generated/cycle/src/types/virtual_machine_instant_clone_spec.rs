@@ -29,18 +29,18 @@ impl VirtualMachineInstantCloneSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineInstantCloneSpec",
-    type_name: Some("VirtualMachineInstantCloneSpec"),
-    wire: &["name", "location", "config", "biosUuid"],
-    names: &["name", "location", "config", "bios_uuid"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineInstantCloneSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineInstantCloneSpec",
+            type_name: Some("VirtualMachineInstantCloneSpec"),
+            wire: &["name", "location", "config", "biosUuid"],
+            names: &["name", "location", "config", "bios_uuid"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

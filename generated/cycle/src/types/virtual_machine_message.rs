@@ -27,18 +27,18 @@ impl VirtualMachineMessage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineMessage",
-    type_name: Some("VirtualMachineMessage"),
-    wire: &["id", "argument", "text"],
-    names: &["id", "argument", "text"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineMessage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineMessage",
+            type_name: Some("VirtualMachineMessage"),
+            wire: &["id", "argument", "text"],
+            names: &["id", "argument", "text"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

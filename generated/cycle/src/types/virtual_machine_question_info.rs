@@ -29,18 +29,18 @@ impl VirtualMachineQuestionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineQuestionInfo",
-    type_name: Some("VirtualMachineQuestionInfo"),
-    wire: &["id", "text", "choice", "message"],
-    names: &["id", "text", "choice", "message"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineQuestionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineQuestionInfo",
+            type_name: Some("VirtualMachineQuestionInfo"),
+            wire: &["id", "text", "choice", "message"],
+            names: &["id", "text", "choice", "message"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -59,48 +59,49 @@ impl VirtualMachineRelocateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineRelocateSpec",
-    type_name: Some("VirtualMachineRelocateSpec"),
-    wire: &[
-        "service",
-        "folder",
-        "datastore",
-        "diskMoveType",
-        "pool",
-        "host",
-        "disk",
-        "transform",
-        "deviceChange",
-        "profile",
-        "cryptoSpec",
-        "tagSpecs",
-        "vmPlacementPolicies",
-    ],
-    names: &[
-        "service",
-        "folder",
-        "datastore",
-        "disk_move_type",
-        "pool",
-        "host",
-        "disk",
-        "transform",
-        "device_change",
-        "profile",
-        "crypto_spec",
-        "tag_specs",
-        "vm_placement_policies",
-    ],
-    required: &[],
-    by_name: &[
-        10u16, 2u16, 8u16, 6u16, 3u16, 1u16, 5u16, 4u16, 9u16, 0u16, 11u16, 7u16, 12u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineRelocateSpec",
+            type_name: Some("VirtualMachineRelocateSpec"),
+            wire: &[
+                "service",
+                "folder",
+                "datastore",
+                "diskMoveType",
+                "pool",
+                "host",
+                "disk",
+                "transform",
+                "deviceChange",
+                "profile",
+                "cryptoSpec",
+                "tagSpecs",
+                "vmPlacementPolicies",
+            ],
+            names: &[
+                "service",
+                "folder",
+                "datastore",
+                "disk_move_type",
+                "pool",
+                "host",
+                "disk",
+                "transform",
+                "device_change",
+                "profile",
+                "crypto_spec",
+                "tag_specs",
+                "vm_placement_policies",
+            ],
+            required: &[],
+            by_name: &[
+                10u16, 2u16, 8u16, 6u16, 3u16, 1u16, 5u16, 4u16, 9u16, 0u16, 11u16, 7u16,
+                12u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

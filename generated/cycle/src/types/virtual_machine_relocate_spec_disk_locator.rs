@@ -43,34 +43,34 @@ impl VirtualMachineRelocateSpecDiskLocator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineRelocateSpecDiskLocator",
-    type_name: Some("VirtualMachineRelocateSpecDiskLocator"),
-    wire: &[
-        "diskId",
-        "datastore",
-        "diskMoveType",
-        "diskBackingInfo",
-        "profile",
-        "backing",
-        "filterSpec",
-    ],
-    names: &[
-        "disk_id",
-        "datastore",
-        "disk_move_type",
-        "disk_backing_info",
-        "profile",
-        "backing",
-        "filter_spec",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 1u16, 3u16, 0u16, 2u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineRelocateSpecDiskLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineRelocateSpecDiskLocator",
+            type_name: Some("VirtualMachineRelocateSpecDiskLocator"),
+            wire: &[
+                "diskId",
+                "datastore",
+                "diskMoveType",
+                "diskBackingInfo",
+                "profile",
+                "backing",
+                "filterSpec",
+            ],
+            names: &[
+                "disk_id",
+                "datastore",
+                "disk_move_type",
+                "disk_backing_info",
+                "profile",
+                "backing",
+                "filter_spec",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 1u16, 3u16, 0u16, 2u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl VirtualMachineSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSummary",
-    type_name: Some("VirtualMachineSummary"),
-    wire: &[
-        "vm",
-        "runtime",
-        "guest",
-        "config",
-        "storage",
-        "quickStats",
-        "overallStatus",
-        "customValue",
-    ],
-    names: &[
-        "vm",
-        "runtime",
-        "guest",
-        "config",
-        "storage",
-        "quick_stats",
-        "overall_status",
-        "custom_value",
-    ],
-    required: &[1u16, 3u16, 5u16, 6u16],
-    by_name: &[3u16, 7u16, 2u16, 6u16, 5u16, 1u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSummary",
+            type_name: Some("VirtualMachineSummary"),
+            wire: &[
+                "vm",
+                "runtime",
+                "guest",
+                "config",
+                "storage",
+                "quickStats",
+                "overallStatus",
+                "customValue",
+            ],
+            names: &[
+                "vm",
+                "runtime",
+                "guest",
+                "config",
+                "storage",
+                "quick_stats",
+                "overall_status",
+                "custom_value",
+            ],
+            required: &[1u16, 3u16, 5u16, 6u16],
+            by_name: &[3u16, 7u16, 2u16, 6u16, 5u16, 1u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

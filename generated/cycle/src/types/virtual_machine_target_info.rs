@@ -27,18 +27,18 @@ impl VirtualMachineTargetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineTargetInfo",
-    type_name: Some("VirtualMachineTargetInfo"),
-    wire: &["name", "configurationTag"],
-    names: &["name", "configuration_tag"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineTargetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineTargetInfo",
+            type_name: Some("VirtualMachineTargetInfo"),
+            wire: &["name", "configurationTag"],
+            names: &["name", "configuration_tag"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -173,7 +173,6 @@ impl Unpin for VirtualMachineTargetInfoKind {}
 impl std::panic::UnwindSafe for VirtualMachineTargetInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineTargetInfoKind {}
 impl Clone for VirtualMachineTargetInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineTargetInfo(v) => {

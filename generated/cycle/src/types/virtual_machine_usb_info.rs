@@ -39,38 +39,38 @@ impl VirtualMachineUsbInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineUsbInfo",
-    type_name: Some("VirtualMachineUsbInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "description",
-        "vendor",
-        "product",
-        "physicalPath",
-        "family",
-        "speed",
-        "summary",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "description",
-        "vendor",
-        "product",
-        "physical_path",
-        "family",
-        "speed",
-        "summary",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[1u16, 2u16, 6u16, 0u16, 5u16, 4u16, 7u16, 8u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineUsbInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineUsbInfo",
+            type_name: Some("VirtualMachineUsbInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "description",
+                "vendor",
+                "product",
+                "physicalPath",
+                "family",
+                "speed",
+                "summary",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "description",
+                "vendor",
+                "product",
+                "physical_path",
+                "family",
+                "speed",
+                "summary",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[1u16, 2u16, 6u16, 0u16, 5u16, 4u16, 7u16, 8u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

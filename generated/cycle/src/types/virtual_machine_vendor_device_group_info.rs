@@ -35,30 +35,30 @@ impl VirtualMachineVendorDeviceGroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVendorDeviceGroupInfo",
-    type_name: Some("VirtualMachineVendorDeviceGroupInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "deviceGroupName",
-        "deviceGroupDescription",
-        "componentDeviceInfo",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "device_group_name",
-        "device_group_description",
-        "component_device_info",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[4u16, 1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVendorDeviceGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVendorDeviceGroupInfo",
+            type_name: Some("VirtualMachineVendorDeviceGroupInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "deviceGroupName",
+                "deviceGroupDescription",
+                "componentDeviceInfo",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "device_group_name",
+                "device_group_description",
+                "component_device_info",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[4u16, 1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

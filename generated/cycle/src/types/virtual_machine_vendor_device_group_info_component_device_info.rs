@@ -33,18 +33,18 @@ impl VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo",
-    type_name: Some("VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo"),
-    wire: &["type", "vendorName", "deviceName", "isConfigurable", "device"],
-    names: &["type", "vendor_name", "device_name", "is_configurable", "device"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo",
+            type_name: Some("VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo"),
+            wire: &["type", "vendorName", "deviceName", "isConfigurable", "device"],
+            names: &["type", "vendor_name", "device_name", "is_configurable", "device"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

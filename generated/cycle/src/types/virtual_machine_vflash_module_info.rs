@@ -29,18 +29,18 @@ impl VirtualMachineVFlashModuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVFlashModuleInfo",
-    type_name: Some("VirtualMachineVFlashModuleInfo"),
-    wire: &["name", "configurationTag", "vFlashModule"],
-    names: &["name", "configuration_tag", "vflash_module"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVFlashModuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVFlashModuleInfo",
+            type_name: Some("VirtualMachineVFlashModuleInfo"),
+            wire: &["name", "configurationTag", "vFlashModule"],
+            names: &["name", "configuration_tag", "vflash_module"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

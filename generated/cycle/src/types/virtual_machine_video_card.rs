@@ -55,53 +55,53 @@ impl VirtualMachineVideoCard {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVideoCard",
-    type_name: Some("VirtualMachineVideoCard"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "videoRamSizeInKB",
-        "numDisplays",
-        "useAutoDetect",
-        "enable3DSupport",
-        "use3dRenderer",
-        "graphicsMemorySizeInKB",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "video_ram_size_in_kb",
-        "num_displays",
-        "use_auto_detect",
-        "enable_3d_support",
-        "use3d_renderer",
-        "graphics_memory_size_in_kb",
-    ],
-    required: &[0u16],
-    by_name: &[
-        2u16, 3u16, 5u16, 8u16, 1u16, 12u16, 14u16, 0u16, 10u16, 7u16, 4u16, 6u16, 13u16,
-        11u16, 9u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVideoCard {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVideoCard",
+            type_name: Some("VirtualMachineVideoCard"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "videoRamSizeInKB",
+                "numDisplays",
+                "useAutoDetect",
+                "enable3DSupport",
+                "use3dRenderer",
+                "graphicsMemorySizeInKB",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "video_ram_size_in_kb",
+                "num_displays",
+                "use_auto_detect",
+                "enable_3d_support",
+                "use3d_renderer",
+                "graphics_memory_size_in_kb",
+            ],
+            required: &[0u16],
+            by_name: &[
+                2u16, 3u16, 5u16, 8u16, 1u16, 12u16, 14u16, 0u16, 10u16, 7u16, 4u16,
+                6u16, 13u16, 11u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineVirtualDeviceGroups {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualDeviceGroups",
-    type_name: Some("VirtualMachineVirtualDeviceGroups"),
-    wire: &["deviceGroup"],
-    names: &["device_group"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVirtualDeviceGroups {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualDeviceGroups",
+            type_name: Some("VirtualMachineVirtualDeviceGroups"),
+            wire: &["deviceGroup"],
+            names: &["device_group"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineVirtualDeviceGroupsDeviceGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualDeviceGroupsDeviceGroup",
-    type_name: Some("VirtualMachineVirtualDeviceGroupsDeviceGroup"),
-    wire: &["groupInstanceKey", "deviceInfo"],
-    names: &["group_instance_key", "device_info"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualDeviceGroupsDeviceGroup",
+            type_name: Some("VirtualMachineVirtualDeviceGroupsDeviceGroup"),
+            wire: &["groupInstanceKey", "deviceInfo"],
+            names: &["group_instance_key", "device_info"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
 impl std::panic::UnwindSafe for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {}
 impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {

@@ -27,18 +27,18 @@ impl VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualDeviceGroupsVendorDeviceGroup",
-    type_name: Some("VirtualMachineVirtualDeviceGroupsVendorDeviceGroup"),
-    wire: &["groupInstanceKey", "deviceInfo", "deviceGroupName"],
-    names: &["group_instance_key", "device_info", "device_group_name"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualDeviceGroupsVendorDeviceGroup",
+            type_name: Some("VirtualMachineVirtualDeviceGroupsVendorDeviceGroup"),
+            wire: &["groupInstanceKey", "deviceInfo", "deviceGroupName"],
+            names: &["group_instance_key", "device_info", "device_group_name"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

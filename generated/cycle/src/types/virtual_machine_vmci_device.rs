@@ -54,48 +54,49 @@ impl VirtualMachineVMCIDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVMCIDevice",
-    type_name: Some("VirtualMachineVMCIDevice"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "id",
-        "allowUnrestrictedCommunication",
-        "filterEnable",
-        "filterInfo",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "id",
-        "allow_unrestricted_communication",
-        "filter_enable",
-        "filter_info",
-    ],
-    required: &[0u16],
-    by_name: &[
-        10u16, 2u16, 3u16, 5u16, 8u16, 1u16, 11u16, 12u16, 9u16, 0u16, 7u16, 4u16, 6u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVMCIDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVMCIDevice",
+            type_name: Some("VirtualMachineVMCIDevice"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "id",
+                "allowUnrestrictedCommunication",
+                "filterEnable",
+                "filterInfo",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "id",
+                "allow_unrestricted_communication",
+                "filter_enable",
+                "filter_info",
+            ],
+            required: &[0u16],
+            by_name: &[
+                10u16, 2u16, 3u16, 5u16, 8u16, 1u16, 11u16, 12u16, 9u16, 0u16, 7u16,
+                4u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

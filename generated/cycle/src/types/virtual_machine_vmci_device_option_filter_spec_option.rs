@@ -31,30 +31,30 @@ impl VirtualMachineVMCIDeviceOptionFilterSpecOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVMCIDeviceOptionFilterSpecOption",
-    type_name: Some("VirtualMachineVMCIDeviceOptionFilterSpecOption"),
-    wire: &[
-        "action",
-        "protocol",
-        "direction",
-        "lowerDstPortBoundary",
-        "upperDstPortBoundary",
-    ],
-    names: &[
-        "action",
-        "protocol",
-        "direction",
-        "lower_dst_port_boundary",
-        "upper_dst_port_boundary",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVMCIDeviceOptionFilterSpecOption",
+            type_name: Some("VirtualMachineVMCIDeviceOptionFilterSpecOption"),
+            wire: &[
+                "action",
+                "protocol",
+                "direction",
+                "lowerDstPortBoundary",
+                "upperDstPortBoundary",
+            ],
+            names: &[
+                "action",
+                "protocol",
+                "direction",
+                "lower_dst_port_boundary",
+                "upper_dst_port_boundary",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

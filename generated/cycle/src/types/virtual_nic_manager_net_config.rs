@@ -29,18 +29,23 @@ impl VirtualNicManagerNetConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualNicManagerNetConfig",
-    type_name: Some("VirtualNicManagerNetConfig"),
-    wire: &["nicType", "multiSelectAllowed", "candidateVnic", "selectedVnic"],
-    names: &["nic_type", "multi_select_allowed", "candidate_vnic", "selected_vnic"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualNicManagerNetConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualNicManagerNetConfig",
+            type_name: Some("VirtualNicManagerNetConfig"),
+            wire: &["nicType", "multiSelectAllowed", "candidateVnic", "selectedVnic"],
+            names: &[
+                "nic_type",
+                "multi_select_allowed",
+                "candidate_vnic",
+                "selected_vnic",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

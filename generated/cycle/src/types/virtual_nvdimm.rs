@@ -49,42 +49,44 @@ impl VirtualNVDIMM {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualNVDIMM",
-    type_name: Some("VirtualNVDIMM"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "capacityInMB",
-        "configuredCapacityInMB",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "capacity_in_mb",
-        "configured_capacity_in_mb",
-    ],
-    required: &[0u16, 9u16],
-    by_name: &[2u16, 9u16, 10u16, 3u16, 5u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualNVDIMM {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualNVDIMM",
+            type_name: Some("VirtualNVDIMM"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "capacityInMB",
+                "configuredCapacityInMB",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "capacity_in_mb",
+                "configured_capacity_in_mb",
+            ],
+            required: &[0u16, 9u16],
+            by_name: &[
+                2u16, 9u16, 10u16, 3u16, 5u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -53,53 +53,53 @@ impl VirtualNVDIMMControllerOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualNVDIMMControllerOption",
-    type_name: Some("VirtualNVDIMMControllerOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "devices",
-        "supportedDevice",
-        "numNVDIMMControllers",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "devices",
-        "supported_device",
-        "num_nvdimm_controllers",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 14u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 14u16, 11u16, 9u16,
-        13u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualNVDIMMControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualNVDIMMControllerOption",
+            type_name: Some("VirtualNVDIMMControllerOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "devices",
+                "supportedDevice",
+                "numNVDIMMControllers",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "devices",
+                "supported_device",
+                "num_nvdimm_controllers",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16, 14u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 14u16,
+                11u16, 9u16, 13u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

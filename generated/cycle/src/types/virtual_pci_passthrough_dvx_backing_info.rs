@@ -27,18 +27,18 @@ impl VirtualPCIPassthroughDvxBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughDvxBackingInfo",
-    type_name: Some("VirtualPCIPassthroughDvxBackingInfo"),
-    wire: &["deviceClass", "configParams"],
-    names: &["device_class", "config_params"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualPCIPassthroughDvxBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughDvxBackingInfo",
+            type_name: Some("VirtualPCIPassthroughDvxBackingInfo"),
+            wire: &["deviceClass", "configParams"],
+            names: &["device_class", "config_params"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualPointingDeviceBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPointingDeviceBackingOption",
-    type_name: Some("VirtualPointingDeviceBackingOption"),
-    wire: &["type", "autoDetectAvailable", "hostPointingDevice"],
-    names: &["type", "auto_detect_available", "host_pointing_device"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPointingDeviceBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPointingDeviceBackingOption",
+            type_name: Some("VirtualPointingDeviceBackingOption"),
+            wire: &["type", "autoDetectAvailable", "hostPointingDevice"],
+            names: &["type", "auto_detect_available", "host_pointing_device"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

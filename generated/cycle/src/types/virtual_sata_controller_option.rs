@@ -57,55 +57,55 @@ impl VirtualSATAControllerOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSATAControllerOption",
-    type_name: Some("VirtualSATAControllerOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "devices",
-        "supportedDevice",
-        "numSATADisks",
-        "numSATACdroms",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "devices",
-        "supported_device",
-        "num_sata_disks",
-        "num_sata_cdroms",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 15u16, 14u16,
-        11u16, 9u16, 13u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSATAControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSATAControllerOption",
+            type_name: Some("VirtualSATAControllerOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "devices",
+                "supportedDevice",
+                "numSATADisks",
+                "numSATACdroms",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "devices",
+                "supported_device",
+                "num_sata_disks",
+                "num_sata_cdroms",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 12u16, 10u16, 7u16, 15u16,
+                14u16, 11u16, 9u16, 13u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -228,7 +228,6 @@ impl Unpin for VirtualSATAControllerOptionKind {}
 impl std::panic::UnwindSafe for VirtualSATAControllerOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualSATAControllerOptionKind {}
 impl Clone for VirtualSATAControllerOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualSATAControllerOption(v) => {

@@ -55,51 +55,51 @@ impl VirtualSCSIController {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSCSIController",
-    type_name: Some("VirtualSCSIController"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "busNumber",
-        "device",
-        "hotAddRemove",
-        "sharedBus",
-        "scsiCtlrUnitNumber",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "bus_number",
-        "device",
-        "hot_add_remove",
-        "shared_bus",
-        "scsi_ctlr_unit_number",
-    ],
-    required: &[0u16, 9u16, 12u16],
-    by_name: &[
-        2u16, 9u16, 3u16, 5u16, 10u16, 8u16, 1u16, 11u16, 0u16, 7u16, 13u16, 12u16, 4u16,
-        6u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSCSIController {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSCSIController",
+            type_name: Some("VirtualSCSIController"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "busNumber",
+                "device",
+                "hotAddRemove",
+                "sharedBus",
+                "scsiCtlrUnitNumber",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "bus_number",
+                "device",
+                "hot_add_remove",
+                "shared_bus",
+                "scsi_ctlr_unit_number",
+            ],
+            required: &[0u16, 9u16, 12u16],
+            by_name: &[
+                2u16, 9u16, 3u16, 5u16, 10u16, 8u16, 1u16, 11u16, 0u16, 7u16, 13u16,
+                12u16, 4u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -222,7 +222,6 @@ impl Unpin for VirtualSCSIControllerKind {}
 impl std::panic::UnwindSafe for VirtualSCSIControllerKind {}
 impl std::panic::RefUnwindSafe for VirtualSCSIControllerKind {}
 impl Clone for VirtualSCSIControllerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualSCSIController(v) => {

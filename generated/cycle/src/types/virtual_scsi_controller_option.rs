@@ -67,67 +67,68 @@ impl VirtualSCSIControllerOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSCSIControllerOption",
-    type_name: Some("VirtualSCSIControllerOption"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "devices",
-        "supportedDevice",
-        "numSCSIDisks",
-        "numSCSICdroms",
-        "numSCSIPassthrough",
-        "sharing",
-        "defaultSharedIndex",
-        "hotAddRemove",
-        "scsiCtlrUnitNumber",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "devices",
-        "supported_device",
-        "num_scsi_disks",
-        "num_scsi_cdroms",
-        "num_scsi_passthrough",
-        "sharing",
-        "default_shared_index",
-        "hot_add_remove",
-        "scsi_ctlr_unit_number",
-    ],
-    required: &[
-        0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16, 16u16, 17u16, 18u16, 19u16, 20u16,
-    ],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 18u16, 8u16, 12u16, 19u16, 10u16, 7u16,
-        15u16, 14u16, 16u16, 11u16, 9u16, 20u16, 17u16, 13u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSCSIControllerOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSCSIControllerOption",
+            type_name: Some("VirtualSCSIControllerOption"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "devices",
+                "supportedDevice",
+                "numSCSIDisks",
+                "numSCSICdroms",
+                "numSCSIPassthrough",
+                "sharing",
+                "defaultSharedIndex",
+                "hotAddRemove",
+                "scsiCtlrUnitNumber",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "devices",
+                "supported_device",
+                "num_scsi_disks",
+                "num_scsi_cdroms",
+                "num_scsi_passthrough",
+                "sharing",
+                "default_shared_index",
+                "hot_add_remove",
+                "scsi_ctlr_unit_number",
+            ],
+            required: &[
+                0u16, 8u16, 9u16, 10u16, 12u16, 14u16, 15u16, 16u16, 17u16, 18u16, 19u16,
+                20u16,
+            ],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 18u16, 8u16, 12u16, 19u16, 10u16,
+                7u16, 15u16, 14u16, 16u16, 11u16, 9u16, 20u16, 17u16, 13u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -273,7 +274,6 @@ impl Unpin for VirtualSCSIControllerOptionKind {}
 impl std::panic::UnwindSafe for VirtualSCSIControllerOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualSCSIControllerOptionKind {}
 impl Clone for VirtualSCSIControllerOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualSCSIControllerOption(v) => {

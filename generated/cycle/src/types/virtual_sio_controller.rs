@@ -47,42 +47,44 @@ impl VirtualSIOController {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSIOController",
-    type_name: Some("VirtualSIOController"),
-    wire: &[
-        "key",
-        "deviceInfo",
-        "backing",
-        "connectable",
-        "slotInfo",
-        "controllerKey",
-        "unitNumber",
-        "numaNode",
-        "deviceGroupInfo",
-        "busNumber",
-        "device",
-    ],
-    names: &[
-        "key",
-        "device_info",
-        "backing",
-        "connectable",
-        "slot_info",
-        "controller_key",
-        "unit_number",
-        "numa_node",
-        "device_group_info",
-        "bus_number",
-        "device",
-    ],
-    required: &[0u16, 9u16],
-    by_name: &[2u16, 9u16, 3u16, 5u16, 10u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSIOController {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSIOController",
+            type_name: Some("VirtualSIOController"),
+            wire: &[
+                "key",
+                "deviceInfo",
+                "backing",
+                "connectable",
+                "slotInfo",
+                "controllerKey",
+                "unitNumber",
+                "numaNode",
+                "deviceGroupInfo",
+                "busNumber",
+                "device",
+            ],
+            names: &[
+                "key",
+                "device_info",
+                "backing",
+                "connectable",
+                "slot_info",
+                "controller_key",
+                "unit_number",
+                "numa_node",
+                "device_group_info",
+                "bus_number",
+                "device",
+            ],
+            required: &[0u16, 9u16],
+            by_name: &[
+                2u16, 9u16, 3u16, 5u16, 10u16, 8u16, 1u16, 0u16, 7u16, 4u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -72,61 +72,61 @@ impl VirtualVmxnet3Option {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualVmxnet3Option",
-    type_name: Some("VirtualVmxnet3Option"),
-    wire: &[
-        "type",
-        "connectOption",
-        "busSlotOption",
-        "controllerType",
-        "autoAssignController",
-        "backingOption",
-        "defaultBackingOptionIndex",
-        "licensingLimit",
-        "deprecated",
-        "plugAndPlay",
-        "hotRemoveSupported",
-        "numaSupported",
-        "supportedOUI",
-        "macType",
-        "wakeOnLanEnabled",
-        "vmDirectPathGen2Supported",
-        "uptCompatibilityEnabled",
-        "uptv2Enabled",
-        "strictLatencyConfigOption",
-    ],
-    names: &[
-        "type",
-        "connect_option",
-        "bus_slot_option",
-        "controller_type",
-        "auto_assign_controller",
-        "backing_option",
-        "default_backing_option_index",
-        "licensing_limit",
-        "deprecated",
-        "plug_and_play",
-        "hot_remove_supported",
-        "numa_supported",
-        "supported_oui",
-        "mac_type",
-        "wake_on_lan_enabled",
-        "vm_direct_path_gen2_supported",
-        "upt_compatibility_enabled",
-        "uptv2_enabled",
-        "strict_latency_config_option",
-    ],
-    required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16, 14u16],
-    by_name: &[
-        4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 13u16, 11u16, 9u16, 18u16,
-        12u16, 0u16, 16u16, 17u16, 15u16, 14u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualVmxnet3Option {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualVmxnet3Option",
+            type_name: Some("VirtualVmxnet3Option"),
+            wire: &[
+                "type",
+                "connectOption",
+                "busSlotOption",
+                "controllerType",
+                "autoAssignController",
+                "backingOption",
+                "defaultBackingOptionIndex",
+                "licensingLimit",
+                "deprecated",
+                "plugAndPlay",
+                "hotRemoveSupported",
+                "numaSupported",
+                "supportedOUI",
+                "macType",
+                "wakeOnLanEnabled",
+                "vmDirectPathGen2Supported",
+                "uptCompatibilityEnabled",
+                "uptv2Enabled",
+                "strictLatencyConfigOption",
+            ],
+            names: &[
+                "type",
+                "connect_option",
+                "bus_slot_option",
+                "controller_type",
+                "auto_assign_controller",
+                "backing_option",
+                "default_backing_option_index",
+                "licensing_limit",
+                "deprecated",
+                "plug_and_play",
+                "hot_remove_supported",
+                "numa_supported",
+                "supported_oui",
+                "mac_type",
+                "wake_on_lan_enabled",
+                "vm_direct_path_gen2_supported",
+                "upt_compatibility_enabled",
+                "uptv2_enabled",
+                "strict_latency_config_option",
+            ],
+            required: &[0u16, 8u16, 9u16, 10u16, 12u16, 13u16, 14u16],
+            by_name: &[
+                4u16, 5u16, 2u16, 1u16, 3u16, 6u16, 8u16, 10u16, 7u16, 13u16, 11u16,
+                9u16, 18u16, 12u16, 0u16, 16u16, 17u16, 15u16, 14u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -258,7 +258,6 @@ impl Unpin for VirtualVmxnet3OptionKind {}
 impl std::panic::UnwindSafe for VirtualVmxnet3OptionKind {}
 impl std::panic::RefUnwindSafe for VirtualVmxnet3OptionKind {}
 impl Clone for VirtualVmxnet3OptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualVmxnet3Option(v) => {

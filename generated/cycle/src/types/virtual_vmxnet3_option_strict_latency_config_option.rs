@@ -37,34 +37,34 @@ impl VirtualVmxnet3OptionStrictLatencyConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualVmxnet3OptionStrictLatencyConfigOption",
-    type_name: Some("VirtualVmxnet3OptionStrictLatencyConfigOption"),
-    wire: &[
-        "allowed",
-        "measureLatency",
-        "maxTxQueues",
-        "maxRxQueues",
-        "txDataRingDescSize",
-        "rxDataRingDescSize",
-        "disableOffload",
-    ],
-    names: &[
-        "allowed",
-        "measure_latency",
-        "max_tx_queues",
-        "max_rx_queues",
-        "tx_data_ring_desc_size",
-        "rx_data_ring_desc_size",
-        "disable_offload",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[0u16, 6u16, 3u16, 2u16, 1u16, 5u16, 4u16],
-    plain: true,
-    since: Some("8.0.3.1"),
-};
 impl crate::object::Object for VirtualVmxnet3OptionStrictLatencyConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualVmxnet3OptionStrictLatencyConfigOption",
+            type_name: Some("VirtualVmxnet3OptionStrictLatencyConfigOption"),
+            wire: &[
+                "allowed",
+                "measureLatency",
+                "maxTxQueues",
+                "maxRxQueues",
+                "txDataRingDescSize",
+                "rxDataRingDescSize",
+                "disableOffload",
+            ],
+            names: &[
+                "allowed",
+                "measure_latency",
+                "max_tx_queues",
+                "max_rx_queues",
+                "tx_data_ring_desc_size",
+                "rx_data_ring_desc_size",
+                "disable_offload",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[0u16, 6u16, 3u16, 2u16, 1u16, 5u16, 4u16],
+            plain: true,
+            since: Some("8.0.3.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

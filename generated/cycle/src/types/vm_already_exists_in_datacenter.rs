@@ -39,18 +39,18 @@ impl VmAlreadyExistsInDatacenter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmAlreadyExistsInDatacenter",
-    type_name: Some("VmAlreadyExistsInDatacenter"),
-    wire: &["faultCause", "faultMessage", "target", "host", "hostname", "vm"],
-    names: &["fault_cause", "fault_message", "target", "host", "hostname", "vm"],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 1u16, 3u16, 4u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmAlreadyExistsInDatacenter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmAlreadyExistsInDatacenter",
+            type_name: Some("VmAlreadyExistsInDatacenter"),
+            wire: &["faultCause", "faultMessage", "target", "host", "hostname", "vm"],
+            names: &["fault_cause", "fault_message", "target", "host", "hostname", "vm"],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 1u16, 3u16, 4u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VmConfigFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigFault",
-    type_name: Some("VmConfigFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigFault",
+            type_name: Some("VmConfigFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -189,7 +189,6 @@ impl Unpin for VmConfigFaultKind {}
 impl std::panic::UnwindSafe for VmConfigFaultKind {}
 impl std::panic::RefUnwindSafe for VmConfigFaultKind {}
 impl Clone for VmConfigFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmConfigFault(v) => {

@@ -27,18 +27,18 @@ impl VmConfigIncompatibleForFaultTolerance {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigIncompatibleForFaultTolerance",
-    type_name: Some("VmConfigIncompatibleForFaultTolerance"),
-    wire: &["faultCause", "faultMessage", "fault"],
-    names: &["fault_cause", "fault_message", "fault"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigIncompatibleForFaultTolerance {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigIncompatibleForFaultTolerance",
+            type_name: Some("VmConfigIncompatibleForFaultTolerance"),
+            wire: &["faultCause", "faultMessage", "fault"],
+            names: &["fault_cause", "fault_message", "fault"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

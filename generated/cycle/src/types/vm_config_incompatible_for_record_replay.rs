@@ -30,18 +30,18 @@ impl VmConfigIncompatibleForRecordReplay {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigIncompatibleForRecordReplay",
-    type_name: Some("VmConfigIncompatibleForRecordReplay"),
-    wire: &["faultCause", "faultMessage", "fault"],
-    names: &["fault_cause", "fault_message", "fault"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigIncompatibleForRecordReplay {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigIncompatibleForRecordReplay",
+            type_name: Some("VmConfigIncompatibleForRecordReplay"),
+            wire: &["faultCause", "faultMessage", "fault"],
+            names: &["fault_cause", "fault_message", "fault"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl VmConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigSpec",
-    type_name: Some("VmConfigSpec"),
-    wire: &[
-        "product",
-        "property",
-        "ipAssignment",
-        "eula",
-        "ovfSection",
-        "ovfEnvironmentTransport",
-        "installBootRequired",
-        "installBootStopDelay",
-    ],
-    names: &[
-        "product",
-        "property",
-        "ip_assignment",
-        "eula",
-        "ovf_section",
-        "ovf_environment_transport",
-        "install_boot_required",
-        "install_boot_stop_delay",
-    ],
-    required: &[],
-    by_name: &[3u16, 6u16, 7u16, 2u16, 5u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigSpec",
+            type_name: Some("VmConfigSpec"),
+            wire: &[
+                "product",
+                "property",
+                "ipAssignment",
+                "eula",
+                "ovfSection",
+                "ovfEnvironmentTransport",
+                "installBootRequired",
+                "installBootStopDelay",
+            ],
+            names: &[
+                "product",
+                "property",
+                "ip_assignment",
+                "eula",
+                "ovf_section",
+                "ovf_environment_transport",
+                "install_boot_required",
+                "install_boot_stop_delay",
+            ],
+            required: &[],
+            by_name: &[3u16, 6u16, 7u16, 2u16, 5u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -167,7 +167,6 @@ impl Unpin for VmConfigSpecKind {}
 impl std::panic::UnwindSafe for VmConfigSpecKind {}
 impl std::panic::RefUnwindSafe for VmConfigSpecKind {}
 impl Clone for VmConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmConfigSpec(v) => crate::object::clone_boxed(&**v, Self::VmConfigSpec),

@@ -33,18 +33,18 @@ impl VmFaultToleranceConfigIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceConfigIssue",
-    type_name: Some("VmFaultToleranceConfigIssue"),
-    wire: &["faultCause", "faultMessage", "reason", "entityName", "entity"],
-    names: &["fault_cause", "fault_message", "reason", "entity_name", "entity"],
-    required: &[],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceConfigIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceConfigIssue",
+            type_name: Some("VmFaultToleranceConfigIssue"),
+            wire: &["faultCause", "faultMessage", "reason", "entityName", "entity"],
+            names: &["fault_cause", "fault_message", "reason", "entity_name", "entity"],
+            required: &[],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VmFaultToleranceConfigIssueWrapper {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceConfigIssueWrapper",
-    type_name: Some("VmFaultToleranceConfigIssueWrapper"),
-    wire: &["faultCause", "faultMessage", "entityName", "entity", "error"],
-    names: &["fault_cause", "fault_message", "entity_name", "entity", "error"],
-    required: &[],
-    by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceConfigIssueWrapper {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceConfigIssueWrapper",
+            type_name: Some("VmFaultToleranceConfigIssueWrapper"),
+            wire: &["faultCause", "faultMessage", "entityName", "entity", "error"],
+            names: &["fault_cause", "fault_message", "entity_name", "entity", "error"],
+            required: &[],
+            by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl VmFaultToleranceInvalidFileBacking {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceInvalidFileBacking",
-    type_name: Some("VmFaultToleranceInvalidFileBacking"),
-    wire: &["faultCause", "faultMessage", "backingType", "backingFilename"],
-    names: &["fault_cause", "fault_message", "backing_type", "backing_filename"],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceInvalidFileBacking {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceInvalidFileBacking",
+            type_name: Some("VmFaultToleranceInvalidFileBacking"),
+            wire: &["faultCause", "faultMessage", "backingType", "backingFilename"],
+            names: &["fault_cause", "fault_message", "backing_type", "backing_filename"],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

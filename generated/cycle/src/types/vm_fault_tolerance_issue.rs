@@ -27,18 +27,18 @@ impl VmFaultToleranceIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceIssue",
-    type_name: Some("VmFaultToleranceIssue"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceIssue",
+            type_name: Some("VmFaultToleranceIssue"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -169,7 +169,6 @@ impl Unpin for VmFaultToleranceIssueKind {}
 impl std::panic::UnwindSafe for VmFaultToleranceIssueKind {}
 impl std::panic::RefUnwindSafe for VmFaultToleranceIssueKind {}
 impl Clone for VmFaultToleranceIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmFaultToleranceIssue(v) => {

@@ -28,18 +28,18 @@ impl VmFaultToleranceOpIssuesList {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceOpIssuesList",
-    type_name: Some("VmFaultToleranceOpIssuesList"),
-    wire: &["faultCause", "faultMessage", "errors", "warnings"],
-    names: &["fault_cause", "fault_message", "errors", "warnings"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceOpIssuesList {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceOpIssuesList",
+            type_name: Some("VmFaultToleranceOpIssuesList"),
+            wire: &["faultCause", "faultMessage", "errors", "warnings"],
+            names: &["fault_cause", "fault_message", "errors", "warnings"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

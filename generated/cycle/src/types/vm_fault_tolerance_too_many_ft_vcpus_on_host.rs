@@ -29,18 +29,18 @@ impl VmFaultToleranceTooManyFtVcpusOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceTooManyFtVcpusOnHost",
-    type_name: Some("VmFaultToleranceTooManyFtVcpusOnHost"),
-    wire: &["faultCause", "faultMessage", "hostName", "maxNumFtVcpus"],
-    names: &["fault_cause", "fault_message", "host_name", "max_num_ft_vcpus"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceTooManyFtVcpusOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceTooManyFtVcpusOnHost",
+            type_name: Some("VmFaultToleranceTooManyFtVcpusOnHost"),
+            wire: &["faultCause", "faultMessage", "hostName", "maxNumFtVcpus"],
+            names: &["fault_cause", "fault_message", "host_name", "max_num_ft_vcpus"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl VmFaultToleranceTooManyVMsOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmFaultToleranceTooManyVMsOnHost",
-    type_name: Some("VmFaultToleranceTooManyVMsOnHost"),
-    wire: &["faultCause", "faultMessage", "hostName", "maxNumFtVms"],
-    names: &["fault_cause", "fault_message", "host_name", "max_num_ft_vms"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmFaultToleranceTooManyVMsOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmFaultToleranceTooManyVMsOnHost",
+            type_name: Some("VmFaultToleranceTooManyVMsOnHost"),
+            wire: &["faultCause", "faultMessage", "hostName", "maxNumFtVms"],
+            names: &["fault_cause", "fault_message", "host_name", "max_num_ft_vms"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,25 +35,32 @@ impl VMOnVirtualIntranet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMOnVirtualIntranet",
-    type_name: Some("VMOnVirtualIntranet"),
-    wire: &["faultCause", "faultMessage", "device", "backing", "connected", "network"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "device",
-        "backing",
-        "connected",
-        "network",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMOnVirtualIntranet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMOnVirtualIntranet",
+            type_name: Some("VMOnVirtualIntranet"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "device",
+                "backing",
+                "connected",
+                "network",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "device",
+                "backing",
+                "connected",
+                "network",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VmPodConfigForPlacement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmPodConfigForPlacement",
-    type_name: Some("VmPodConfigForPlacement"),
-    wire: &["storagePod", "disk", "vmConfig", "interVmRule"],
-    names: &["storage_pod", "disk", "vm_config", "inter_vm_rule"],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmPodConfigForPlacement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmPodConfigForPlacement",
+            type_name: Some("VmPodConfigForPlacement"),
+            wire: &["storagePod", "disk", "vmConfig", "interVmRule"],
+            names: &["storage_pod", "disk", "vm_config", "inter_vm_rule"],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VmSmpFaultToleranceTooManyVMsOnHost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmSmpFaultToleranceTooManyVMsOnHost",
-    type_name: Some("VmSmpFaultToleranceTooManyVMsOnHost"),
-    wire: &["faultCause", "faultMessage", "hostName", "maxNumSmpFtVms"],
-    names: &["fault_cause", "fault_message", "host_name", "max_num_smp_ft_vms"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmSmpFaultToleranceTooManyVMsOnHost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmSmpFaultToleranceTooManyVMsOnHost",
+            type_name: Some("VmSmpFaultToleranceTooManyVMsOnHost"),
+            wire: &["faultCause", "faultMessage", "hostName", "maxNumSmpFtVms"],
+            names: &["fault_cause", "fault_message", "host_name", "max_num_smp_ft_vms"],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VmToolsUpgradeFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmToolsUpgradeFault",
-    type_name: Some("VmToolsUpgradeFault"),
-    wire: &["faultCause", "faultMessage"],
-    names: &["fault_cause", "fault_message"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmToolsUpgradeFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmToolsUpgradeFault",
+            type_name: Some("VmToolsUpgradeFault"),
+            wire: &["faultCause", "faultMessage"],
+            names: &["fault_cause", "fault_message"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for VmToolsUpgradeFaultKind {}
 impl std::panic::UnwindSafe for VmToolsUpgradeFaultKind {}
 impl std::panic::RefUnwindSafe for VmToolsUpgradeFaultKind {}
 impl Clone for VmToolsUpgradeFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmToolsUpgradeFault(v) => {

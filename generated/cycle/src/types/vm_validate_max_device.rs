@@ -29,18 +29,18 @@ impl VmValidateMaxDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmValidateMaxDevice",
-    type_name: Some("VmValidateMaxDevice"),
-    wire: &["faultCause", "faultMessage", "device", "max", "count"],
-    names: &["fault_cause", "fault_message", "device", "max", "count"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmValidateMaxDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmValidateMaxDevice",
+            type_name: Some("VmValidateMaxDevice"),
+            wire: &["faultCause", "faultMessage", "device", "max", "count"],
+            names: &["fault_cause", "fault_message", "device", "max", "count"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,18 +39,34 @@ impl VmWwnConflict {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmWwnConflict",
-    type_name: Some("VmWwnConflict"),
-    wire: &["faultCause", "faultMessage", "property", "vm", "host", "name", "wwn"],
-    names: &["fault_cause", "fault_message", "property", "vm", "host", "name", "wwn"],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmWwnConflict {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmWwnConflict",
+            type_name: Some("VmWwnConflict"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "property",
+                "vm",
+                "host",
+                "name",
+                "wwn",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "property",
+                "vm",
+                "host",
+                "name",
+                "wwn",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 5u16, 2u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

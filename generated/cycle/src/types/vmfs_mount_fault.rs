@@ -29,18 +29,18 @@ impl VmfsMountFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsMountFault",
-    type_name: Some("VmfsMountFault"),
-    wire: &["faultCause", "faultMessage", "uuid"],
-    names: &["fault_cause", "fault_message", "uuid"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsMountFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsMountFault",
+            type_name: Some("VmfsMountFault"),
+            wire: &["faultCause", "faultMessage", "uuid"],
+            names: &["fault_cause", "fault_message", "uuid"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for VmfsMountFaultKind {}
 impl std::panic::UnwindSafe for VmfsMountFaultKind {}
 impl std::panic::RefUnwindSafe for VmfsMountFaultKind {}
 impl Clone for VmfsMountFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmfsMountFault(v) => {

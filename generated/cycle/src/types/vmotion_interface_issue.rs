@@ -35,30 +35,30 @@ impl VMotionInterfaceIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMotionInterfaceIssue",
-    type_name: Some("VMotionInterfaceIssue"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "atSourceHost",
-        "failedHost",
-        "failedHostEntity",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "at_source_host",
-        "failed_host",
-        "failed_host_entity",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMotionInterfaceIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMotionInterfaceIssue",
+            type_name: Some("VMotionInterfaceIssue"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "atSourceHost",
+                "failedHost",
+                "failedHostEntity",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "at_source_host",
+                "failed_host",
+                "failed_host_entity",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -156,7 +156,6 @@ impl Unpin for VMotionInterfaceIssueKind {}
 impl std::panic::UnwindSafe for VMotionInterfaceIssueKind {}
 impl std::panic::RefUnwindSafe for VMotionInterfaceIssueKind {}
 impl Clone for VMotionInterfaceIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VMotionInterfaceIssue(v) => {

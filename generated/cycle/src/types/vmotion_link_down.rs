@@ -35,32 +35,32 @@ impl VMotionLinkDown {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMotionLinkDown",
-    type_name: Some("VMotionLinkDown"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "atSourceHost",
-        "failedHost",
-        "failedHostEntity",
-        "network",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "at_source_host",
-        "failed_host",
-        "failed_host_entity",
-        "network",
-    ],
-    required: &[2u16, 3u16, 5u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMotionLinkDown {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMotionLinkDown",
+            type_name: Some("VMotionLinkDown"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "atSourceHost",
+                "failedHost",
+                "failedHostEntity",
+                "network",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "at_source_host",
+                "failed_host",
+                "failed_host_entity",
+                "network",
+            ],
+            required: &[2u16, 3u16, 5u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

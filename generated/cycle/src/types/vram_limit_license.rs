@@ -27,18 +27,18 @@ impl VramLimitLicense {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VramLimitLicense",
-    type_name: Some("VramLimitLicense"),
-    wire: &["faultCause", "faultMessage", "limit"],
-    names: &["fault_cause", "fault_message", "limit"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VramLimitLicense {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VramLimitLicense",
+            type_name: Some("VramLimitLicense"),
+            wire: &["faultCause", "faultMessage", "limit"],
+            names: &["fault_cause", "fault_message", "limit"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

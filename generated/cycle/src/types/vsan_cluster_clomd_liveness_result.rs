@@ -25,18 +25,18 @@ impl VsanClusterClomdLivenessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterClomdLivenessResult",
-    type_name: Some("VsanClusterClomdLivenessResult"),
-    wire: &["clomdLivenessResult", "issueFound"],
-    names: &["clomd_liveness_result", "issue_found"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterClomdLivenessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterClomdLivenessResult",
+            type_name: Some("VsanClusterClomdLivenessResult"),
+            wire: &["clomdLivenessResult", "issueFound"],
+            names: &["clomd_liveness_result", "issue_found"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanClusterDitEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterDitEncryptionHealthSummary",
-    type_name: Some("VsanClusterDitEncryptionHealthSummary"),
-    wire: &["overallHealth", "enabled", "hostResults"],
-    names: &["overall_health", "enabled", "host_results"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterDitEncryptionHealthSummary",
+            type_name: Some("VsanClusterDitEncryptionHealthSummary"),
+            wire: &["overallHealth", "enabled", "hostResults"],
+            names: &["overall_health", "enabled", "host_results"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

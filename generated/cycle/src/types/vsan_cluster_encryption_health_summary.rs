@@ -35,32 +35,32 @@ impl VsanClusterEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterEncryptionHealthSummary",
-    type_name: Some("VsanClusterEncryptionHealthSummary"),
-    wire: &[
-        "overallHealth",
-        "configHealth",
-        "kmsHealth",
-        "vcKmsResult",
-        "hostResults",
-        "aesniHealth",
-    ],
-    names: &[
-        "overall_health",
-        "config_health",
-        "kms_health",
-        "vc_kms_result",
-        "host_results",
-        "aesni_health",
-    ],
-    required: &[],
-    by_name: &[5u16, 1u16, 4u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterEncryptionHealthSummary",
+            type_name: Some("VsanClusterEncryptionHealthSummary"),
+            wire: &[
+                "overallHealth",
+                "configHealth",
+                "kmsHealth",
+                "vcKmsResult",
+                "hostResults",
+                "aesniHealth",
+            ],
+            names: &[
+                "overall_health",
+                "config_health",
+                "kms_health",
+                "vc_kms_result",
+                "host_results",
+                "aesni_health",
+            ],
+            required: &[],
+            by_name: &[5u16, 1u16, 4u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

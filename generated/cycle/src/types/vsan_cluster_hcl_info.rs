@@ -33,30 +33,30 @@ impl VsanClusterHclInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHclInfo",
-    type_name: Some("VsanClusterHclInfo"),
-    wire: &[
-        "hclDbLastUpdate",
-        "hclDbAgeHealth",
-        "hostResults",
-        "updateItems",
-        "hclDbAbsent",
-    ],
-    names: &[
-        "hcl_db_last_update",
-        "hcl_db_age_health",
-        "host_results",
-        "update_items",
-        "hcl_db_absent",
-    ],
-    required: &[],
-    by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHclInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHclInfo",
+            type_name: Some("VsanClusterHclInfo"),
+            wire: &[
+                "hclDbLastUpdate",
+                "hclDbAgeHealth",
+                "hostResults",
+                "updateItems",
+                "hclDbAbsent",
+            ],
+            names: &[
+                "hcl_db_last_update",
+                "hcl_db_age_health",
+                "host_results",
+                "update_items",
+                "hcl_db_absent",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,30 @@ impl VsanClusterHealthAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthAction",
-    type_name: Some("VsanClusterHealthAction"),
-    wire: &["actionId", "actionLabel", "actionDescription", "enabled", "parameters"],
-    names: &["action_id", "action_label", "action_description", "enabled", "parameters"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthAction",
+            type_name: Some("VsanClusterHealthAction"),
+            wire: &[
+                "actionId",
+                "actionLabel",
+                "actionDescription",
+                "enabled",
+                "parameters",
+            ],
+            names: &[
+                "action_id",
+                "action_label",
+                "action_description",
+                "enabled",
+                "parameters",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VsanClusterHealthGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthGroup",
-    type_name: Some("VsanClusterHealthGroup"),
-    wire: &[
-        "groupId",
-        "groupName",
-        "groupHealth",
-        "groupTests",
-        "groupDetails",
-        "inProgress",
-    ],
-    names: &[
-        "group_id",
-        "group_name",
-        "group_health",
-        "group_tests",
-        "group_details",
-        "in_progress",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthGroup",
+            type_name: Some("VsanClusterHealthGroup"),
+            wire: &[
+                "groupId",
+                "groupName",
+                "groupHealth",
+                "groupTests",
+                "groupDetails",
+                "inProgress",
+            ],
+            names: &[
+                "group_id",
+                "group_name",
+                "group_health",
+                "group_tests",
+                "group_details",
+                "in_progress",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

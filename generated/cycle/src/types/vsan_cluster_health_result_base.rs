@@ -25,18 +25,18 @@ impl VsanClusterHealthResultBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthResultBase",
-    type_name: Some("VsanClusterHealthResultBase"),
-    wire: &["label"],
-    names: &["label"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthResultBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthResultBase",
+            type_name: Some("VsanClusterHealthResultBase"),
+            wire: &["label"],
+            names: &["label"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for VsanClusterHealthResultBaseKind {}
 impl std::panic::UnwindSafe for VsanClusterHealthResultBaseKind {}
 impl std::panic::RefUnwindSafe for VsanClusterHealthResultBaseKind {}
 impl Clone for VsanClusterHealthResultBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterHealthResultBase(v) => {

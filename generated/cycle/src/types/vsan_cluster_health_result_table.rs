@@ -27,18 +27,18 @@ impl VsanClusterHealthResultTable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthResultTable",
-    type_name: Some("VsanClusterHealthResultTable"),
-    wire: &["label", "columns", "rows"],
-    names: &["label", "columns", "rows"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthResultTable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthResultTable",
+            type_name: Some("VsanClusterHealthResultTable"),
+            wire: &["label", "columns", "rows"],
+            names: &["label", "columns", "rows"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

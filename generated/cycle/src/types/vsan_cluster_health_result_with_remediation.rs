@@ -33,30 +33,30 @@ impl VsanClusterHealthResultWithRemediation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthResultWithRemediation",
-    type_name: Some("VsanClusterHealthResultWithRemediation"),
-    wire: &[
-        "label",
-        "issueDescription",
-        "issueDetail",
-        "troubleshooting",
-        "additionalResources",
-    ],
-    names: &[
-        "label",
-        "issue_description",
-        "issue_detail",
-        "troubleshooting",
-        "additional_resources",
-    ],
-    required: &[],
-    by_name: &[4u16, 1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthResultWithRemediation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthResultWithRemediation",
+            type_name: Some("VsanClusterHealthResultWithRemediation"),
+            wire: &[
+                "label",
+                "issueDescription",
+                "issueDetail",
+                "troubleshooting",
+                "additionalResources",
+            ],
+            names: &[
+                "label",
+                "issue_description",
+                "issue_detail",
+                "troubleshooting",
+                "additional_resources",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl VsanClusterHealthSystemVersionResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthSystemVersionResult",
-    type_name: Some("VsanClusterHealthSystemVersionResult"),
-    wire: &["hostResults", "vcVersion", "issueFound", "upgradePossible", "vcBuild"],
-    names: &[
-        "host_results",
-        "vc_version",
-        "issue_found",
-        "upgrade_possible",
-        "vc_build",
-    ],
-    required: &[2u16],
-    by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthSystemVersionResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthSystemVersionResult",
+            type_name: Some("VsanClusterHealthSystemVersionResult"),
+            wire: &[
+                "hostResults",
+                "vcVersion",
+                "issueFound",
+                "upgradePossible",
+                "vcBuild",
+            ],
+            names: &[
+                "host_results",
+                "vc_version",
+                "issue_found",
+                "upgrade_possible",
+                "vc_build",
+            ],
+            required: &[2u16],
+            by_name: &[0u16, 2u16, 3u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

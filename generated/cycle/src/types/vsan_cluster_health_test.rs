@@ -53,53 +53,53 @@ impl VsanClusterHealthTest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthTest",
-    type_name: Some("VsanClusterHealthTest"),
-    wire: &[
-        "testId",
-        "testName",
-        "testDescription",
-        "testShortDescription",
-        "testHealthyEntities",
-        "testAllEntities",
-        "testHealth",
-        "testDetails",
-        "testActions",
-        "historicalResults",
-        "testCorrelation",
-        "reducedScore",
-        "category",
-        "riskIfNotFix",
-        "lastStatusChangeTime",
-    ],
-    names: &[
-        "test_id",
-        "test_name",
-        "test_description",
-        "test_short_description",
-        "test_healthy_entities",
-        "test_all_entities",
-        "test_health",
-        "test_details",
-        "test_actions",
-        "historical_results",
-        "test_correlation",
-        "reduced_score",
-        "category",
-        "risk_if_not_fix",
-        "last_status_change_time",
-    ],
-    required: &[],
-    by_name: &[
-        12u16, 9u16, 14u16, 11u16, 13u16, 8u16, 5u16, 10u16, 2u16, 7u16, 6u16, 4u16,
-        0u16, 1u16, 3u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthTest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthTest",
+            type_name: Some("VsanClusterHealthTest"),
+            wire: &[
+                "testId",
+                "testName",
+                "testDescription",
+                "testShortDescription",
+                "testHealthyEntities",
+                "testAllEntities",
+                "testHealth",
+                "testDetails",
+                "testActions",
+                "historicalResults",
+                "testCorrelation",
+                "reducedScore",
+                "category",
+                "riskIfNotFix",
+                "lastStatusChangeTime",
+            ],
+            names: &[
+                "test_id",
+                "test_name",
+                "test_description",
+                "test_short_description",
+                "test_healthy_entities",
+                "test_all_entities",
+                "test_health",
+                "test_details",
+                "test_actions",
+                "historical_results",
+                "test_correlation",
+                "reduced_score",
+                "category",
+                "risk_if_not_fix",
+                "last_status_change_time",
+            ],
+            required: &[],
+            by_name: &[
+                12u16, 9u16, 14u16, 11u16, 13u16, 8u16, 5u16, 10u16, 2u16, 7u16, 6u16,
+                4u16, 0u16, 1u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,28 @@ impl VsanClusterProactiveTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterProactiveTestResult",
-    type_name: Some("VsanClusterProactiveTestResult"),
-    wire: &["overallStatus", "overallStatusDescription", "timestamp", "healthTest"],
-    names: &["overall_status", "overall_status_description", "timestamp", "health_test"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterProactiveTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterProactiveTestResult",
+            type_name: Some("VsanClusterProactiveTestResult"),
+            wire: &[
+                "overallStatus",
+                "overallStatusDescription",
+                "timestamp",
+                "healthTest",
+            ],
+            names: &[
+                "overall_status",
+                "overall_status_description",
+                "timestamp",
+                "health_test",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

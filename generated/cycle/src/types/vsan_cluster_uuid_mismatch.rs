@@ -29,23 +29,28 @@ impl VsanClusterUuidMismatch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterUuidMismatch",
-    type_name: Some("VsanClusterUuidMismatch"),
-    wire: &["faultCause", "faultMessage", "hostClusterUuid", "destinationClusterUuid"],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "host_cluster_uuid",
-        "destination_cluster_uuid",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterUuidMismatch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterUuidMismatch",
+            type_name: Some("VsanClusterUuidMismatch"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "hostClusterUuid",
+                "destinationClusterUuid",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "host_cluster_uuid",
+                "destination_cluster_uuid",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

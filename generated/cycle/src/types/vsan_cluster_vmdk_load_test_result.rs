@@ -29,18 +29,18 @@ impl VsanClusterVmdkLoadTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterVmdkLoadTestResult",
-    type_name: Some("VsanClusterVmdkLoadTestResult"),
-    wire: &["task", "clusterResult", "hostResults"],
-    names: &["task", "cluster_result", "host_results"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterVmdkLoadTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterVmdkLoadTestResult",
+            type_name: Some("VsanClusterVmdkLoadTestResult"),
+            wire: &["task", "clusterResult", "hostResults"],
+            names: &["task", "cluster_result", "host_results"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanComparator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComparator",
-    type_name: Some("VsanComparator"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComparator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComparator",
+            type_name: Some("VsanComparator"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for VsanComparatorKind {}
 impl std::panic::UnwindSafe for VsanComparatorKind {}
 impl std::panic::RefUnwindSafe for VsanComparatorKind {}
 impl Clone for VsanComparatorKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanComparator(v) => {

@@ -25,18 +25,18 @@ impl VsanCompatibilityCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCompatibilityCheckResult",
-    type_name: Some("VsanCompatibilityCheckResult"),
-    wire: &["status", "message"],
-    names: &["status", "message"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCompatibilityCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCompatibilityCheckResult",
+            type_name: Some("VsanCompatibilityCheckResult"),
+            wire: &["status", "message"],
+            names: &["status", "message"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanCompositeConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCompositeConstraint",
-    type_name: Some("VsanCompositeConstraint"),
-    wire: &["targetType", "nestedConstraints", "conjoiner"],
-    names: &["target_type", "nested_constraints", "conjoiner"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCompositeConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCompositeConstraint",
+            type_name: Some("VsanCompositeConstraint"),
+            wire: &["targetType", "nestedConstraints", "conjoiner"],
+            names: &["target_type", "nested_constraints", "conjoiner"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

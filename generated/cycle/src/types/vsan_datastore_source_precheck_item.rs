@@ -33,18 +33,18 @@ impl VsanDatastoreSourcePrecheckItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDatastoreSourcePrecheckItem",
-    type_name: Some("VsanDatastoreSourcePrecheckItem"),
-    wire: &["type", "description", "status", "reason", "ignoreMessage"],
-    names: &["type", "description", "status", "reason", "ignore_message"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDatastoreSourcePrecheckItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDatastoreSourcePrecheckItem",
+            type_name: Some("VsanDatastoreSourcePrecheckItem"),
+            wire: &["type", "description", "status", "reason", "ignoreMessage"],
+            names: &["type", "description", "status", "reason", "ignore_message"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanDatastoreSourcePrecheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDatastoreSourcePrecheckResult",
-    type_name: Some("VsanDatastoreSourcePrecheckResult"),
-    wire: &["result"],
-    names: &["result"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDatastoreSourcePrecheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDatastoreSourcePrecheckResult",
+            type_name: Some("VsanDatastoreSourcePrecheckResult"),
+            wire: &["result"],
+            names: &["result"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

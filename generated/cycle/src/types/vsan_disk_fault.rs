@@ -29,18 +29,18 @@ impl VsanDiskFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskFault",
-    type_name: Some("VsanDiskFault"),
-    wire: &["faultCause", "faultMessage", "device"],
-    names: &["fault_cause", "fault_message", "device"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskFault",
+            type_name: Some("VsanDiskFault"),
+            wire: &["faultCause", "faultMessage", "device"],
+            names: &["fault_cause", "fault_message", "device"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -138,7 +138,6 @@ impl Unpin for VsanDiskFaultKind {}
 impl std::panic::UnwindSafe for VsanDiskFaultKind {}
 impl std::panic::RefUnwindSafe for VsanDiskFaultKind {}
 impl Clone for VsanDiskFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanDiskFault(v) => {

@@ -33,32 +33,32 @@ impl VsanDiskFormatConversionCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskFormatConversionCheckResult",
-    type_name: Some("VsanDiskFormatConversionCheckResult"),
-    wire: &[
-        "issues",
-        "diskMappingToRestore",
-        "isSupported",
-        "targetVersion",
-        "isDataMovementRequired",
-        "storagePoolDisk",
-    ],
-    names: &[
-        "issues",
-        "disk_mapping_to_restore",
-        "is_supported",
-        "target_version",
-        "is_data_movement_required",
-        "storage_pool_disk",
-    ],
-    required: &[2u16],
-    by_name: &[1u16, 4u16, 2u16, 0u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskFormatConversionCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskFormatConversionCheckResult",
+            type_name: Some("VsanDiskFormatConversionCheckResult"),
+            wire: &[
+                "issues",
+                "diskMappingToRestore",
+                "isSupported",
+                "targetVersion",
+                "isDataMovementRequired",
+                "storagePoolDisk",
+            ],
+            names: &[
+                "issues",
+                "disk_mapping_to_restore",
+                "is_supported",
+                "target_version",
+                "is_data_movement_required",
+                "storage_pool_disk",
+            ],
+            required: &[2u16],
+            by_name: &[1u16, 4u16, 2u16, 0u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

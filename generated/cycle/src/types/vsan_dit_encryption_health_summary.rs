@@ -31,18 +31,18 @@ impl VsanDitEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDitEncryptionHealthSummary",
-    type_name: Some("VsanDitEncryptionHealthSummary"),
-    wire: &["hostname", "health", "reason", "ditEncryptionInfo"],
-    names: &["hostname", "health", "reason", "dit_encryption_info"],
-    required: &[],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDitEncryptionHealthSummary",
+            type_name: Some("VsanDitEncryptionHealthSummary"),
+            wire: &["hostname", "health", "reason", "ditEncryptionInfo"],
+            names: &["hostname", "health", "reason", "dit_encryption_info"],
+            required: &[],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

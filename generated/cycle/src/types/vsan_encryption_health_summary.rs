@@ -47,44 +47,46 @@ impl VsanEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEncryptionHealthSummary",
-    type_name: Some("VsanEncryptionHealthSummary"),
-    wire: &[
-        "hostname",
-        "encryptionInfo",
-        "overallKmsHealth",
-        "kmsHealth",
-        "encryptionIssues",
-        "diskResults",
-        "error",
-        "aesniEnabled",
-        "inconsistentlyEncryptedObjectCount",
-        "hostEncryptionDekId",
-        "kekVerifierHealth",
-        "dekVerifierHealth",
-    ],
-    names: &[
-        "hostname",
-        "encryption_info",
-        "overall_kms_health",
-        "kms_health",
-        "encryption_issues",
-        "disk_results",
-        "error",
-        "aesni_enabled",
-        "inconsistently_encrypted_object_count",
-        "host_encryption_dek_id",
-        "kek_verifier_health",
-        "dek_verifier_health",
-    ],
-    required: &[2u16],
-    by_name: &[7u16, 11u16, 5u16, 1u16, 4u16, 6u16, 9u16, 0u16, 8u16, 10u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEncryptionHealthSummary",
+            type_name: Some("VsanEncryptionHealthSummary"),
+            wire: &[
+                "hostname",
+                "encryptionInfo",
+                "overallKmsHealth",
+                "kmsHealth",
+                "encryptionIssues",
+                "diskResults",
+                "error",
+                "aesniEnabled",
+                "inconsistentlyEncryptedObjectCount",
+                "hostEncryptionDekId",
+                "kekVerifierHealth",
+                "dekVerifierHealth",
+            ],
+            names: &[
+                "hostname",
+                "encryption_info",
+                "overall_kms_health",
+                "kms_health",
+                "encryption_issues",
+                "disk_results",
+                "error",
+                "aesni_enabled",
+                "inconsistently_encrypted_object_count",
+                "host_encryption_dek_id",
+                "kek_verifier_health",
+                "dek_verifier_health",
+            ],
+            required: &[2u16],
+            by_name: &[
+                7u16, 11u16, 5u16, 1u16, 4u16, 6u16, 9u16, 0u16, 8u16, 10u16, 3u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

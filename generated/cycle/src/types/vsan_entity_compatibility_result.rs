@@ -33,18 +33,23 @@ impl VSANEntityCompatibilityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VSANEntityCompatibilityResult",
-    type_name: Some("VSANEntityCompatibilityResult"),
-    wire: &["entity", "compatible", "incompatibleReasons", "extendedAttributes"],
-    names: &["entity", "compatible", "incompatible_reasons", "extended_attributes"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VSANEntityCompatibilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VSANEntityCompatibilityResult",
+            type_name: Some("VSANEntityCompatibilityResult"),
+            wire: &["entity", "compatible", "incompatibleReasons", "extendedAttributes"],
+            names: &[
+                "entity",
+                "compatible",
+                "incompatible_reasons",
+                "extended_attributes",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl VsanHclDiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclDiskInfo",
-    type_name: Some("VsanHclDiskInfo"),
-    wire: &[
-        "deviceName",
-        "model",
-        "isSsd",
-        "vsanDisk",
-        "issues",
-        "remediableIssues",
-        "uuid",
-        "capacity",
-        "vsanCompatibility",
-    ],
-    names: &[
-        "device_name",
-        "model",
-        "is_ssd",
-        "vsan_disk",
-        "issues",
-        "remediable_issues",
-        "uuid",
-        "capacity",
-        "vsan_compatibility",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[7u16, 0u16, 2u16, 4u16, 1u16, 5u16, 6u16, 8u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclDiskInfo",
+            type_name: Some("VsanHclDiskInfo"),
+            wire: &[
+                "deviceName",
+                "model",
+                "isSsd",
+                "vsanDisk",
+                "issues",
+                "remediableIssues",
+                "uuid",
+                "capacity",
+                "vsanCompatibility",
+            ],
+            names: &[
+                "device_name",
+                "model",
+                "is_ssd",
+                "vsan_disk",
+                "issues",
+                "remediable_issues",
+                "uuid",
+                "capacity",
+                "vsan_compatibility",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[7u16, 0u16, 2u16, 4u16, 1u16, 5u16, 6u16, 8u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

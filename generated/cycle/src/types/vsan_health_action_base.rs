@@ -27,18 +27,18 @@ impl VsanHealthActionBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthActionBase",
-    type_name: Some("VsanHealthActionBase"),
-    wire: &["description"],
-    names: &["description"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthActionBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthActionBase",
+            type_name: Some("VsanHealthActionBase"),
+            wire: &["description"],
+            names: &["description"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for VsanHealthActionBaseKind {}
 impl std::panic::UnwindSafe for VsanHealthActionBaseKind {}
 impl std::panic::RefUnwindSafe for VsanHealthActionBaseKind {}
 impl Clone for VsanHealthActionBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHealthActionBase(v) => Self::VsanHealthActionBase(Clone::clone(v)),

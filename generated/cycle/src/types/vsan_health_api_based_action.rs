@@ -27,18 +27,18 @@ impl VsanHealthApiBasedAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthApiBasedAction",
-    type_name: Some("VsanHealthApiBasedAction"),
-    wire: &["description", "apiAction"],
-    names: &["description", "api_action"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthApiBasedAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthApiBasedAction",
+            type_name: Some("VsanHealthApiBasedAction"),
+            wire: &["description", "apiAction"],
+            names: &["description", "api_action"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanHealthDataDrivenAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthDataDrivenAction",
-    type_name: Some("VsanHealthDataDrivenAction"),
-    wire: &["description", "apiAction", "confirmation"],
-    names: &["description", "api_action", "confirmation"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthDataDrivenAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthDataDrivenAction",
+            type_name: Some("VsanHealthDataDrivenAction"),
+            wire: &["description", "apiAction", "confirmation"],
+            names: &["description", "api_action", "confirmation"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VsanHealthExtMgmtPreCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthExtMgmtPreCheckResult",
-    type_name: Some("VsanHealthExtMgmtPreCheckResult"),
-    wire: &[
-        "overallResult",
-        "esxVersionCheckPassed",
-        "drsCheckPassed",
-        "eamConnectionCheckPassed",
-        "installStateCheckPassed",
-        "results",
-        "vumRegistered",
-    ],
-    names: &[
-        "overall_result",
-        "esx_version_check_passed",
-        "drs_check_passed",
-        "eam_connection_check_passed",
-        "install_state_check_passed",
-        "results",
-        "vum_registered",
-    ],
-    required: &[0u16, 5u16],
-    by_name: &[2u16, 3u16, 1u16, 4u16, 0u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthExtMgmtPreCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthExtMgmtPreCheckResult",
+            type_name: Some("VsanHealthExtMgmtPreCheckResult"),
+            wire: &[
+                "overallResult",
+                "esxVersionCheckPassed",
+                "drsCheckPassed",
+                "eamConnectionCheckPassed",
+                "installStateCheckPassed",
+                "results",
+                "vumRegistered",
+            ],
+            names: &[
+                "overall_result",
+                "esx_version_check_passed",
+                "drs_check_passed",
+                "eam_connection_check_passed",
+                "install_state_check_passed",
+                "results",
+                "vum_registered",
+            ],
+            required: &[0u16, 5u16],
+            by_name: &[2u16, 3u16, 1u16, 4u16, 0u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

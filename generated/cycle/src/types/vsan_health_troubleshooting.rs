@@ -27,18 +27,18 @@ impl VsanHealthTroubleshooting {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthTroubleshooting",
-    type_name: Some("VsanHealthTroubleshooting"),
-    wire: &["diagnosticSteps", "remediations"],
-    names: &["diagnostic_steps", "remediations"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthTroubleshooting {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthTroubleshooting",
+            type_name: Some("VsanHealthTroubleshooting"),
+            wire: &["diagnosticSteps", "remediations"],
+            names: &["diagnostic_steps", "remediations"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanHistoricalHealthTest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHistoricalHealthTest",
-    type_name: Some("VsanHistoricalHealthTest"),
-    wire: &["timestamp", "health", "testDetails", "testCorrelation"],
-    names: &["timestamp", "health", "test_details", "test_correlation"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHistoricalHealthTest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHistoricalHealthTest",
+            type_name: Some("VsanHistoricalHealthTest"),
+            wire: &["timestamp", "health", "testDetails", "testCorrelation"],
+            names: &["timestamp", "health", "test_details", "test_correlation"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

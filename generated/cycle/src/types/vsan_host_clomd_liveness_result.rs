@@ -27,18 +27,18 @@ impl VsanHostClomdLivenessResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostClomdLivenessResult",
-    type_name: Some("VsanHostClomdLivenessResult"),
-    wire: &["hostname", "clomdStat", "error"],
-    names: &["hostname", "clomd_stat", "error"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostClomdLivenessResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostClomdLivenessResult",
+            type_name: Some("VsanHostClomdLivenessResult"),
+            wire: &["hostname", "clomdStat", "error"],
+            names: &["hostname", "clomd_stat", "error"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

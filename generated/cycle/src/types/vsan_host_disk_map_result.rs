@@ -27,18 +27,18 @@ impl VsanHostDiskMapResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostDiskMapResult",
-    type_name: Some("VsanHostDiskMapResult"),
-    wire: &["mapping", "diskResult", "error"],
-    names: &["mapping", "disk_result", "error"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostDiskMapResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostDiskMapResult",
+            type_name: Some("VsanHostDiskMapResult"),
+            wire: &["mapping", "diskResult", "error"],
+            names: &["mapping", "disk_result", "error"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanHostDiskResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostDiskResult",
-    type_name: Some("VsanHostDiskResult"),
-    wire: &["disk", "state", "vsanUuid", "error", "degraded"],
-    names: &["disk", "state", "vsan_uuid", "error", "degraded"],
-    required: &[0u16, 1u16],
-    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostDiskResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostDiskResult",
+            type_name: Some("VsanHostDiskResult"),
+            wire: &["disk", "state", "vsanUuid", "error", "degraded"],
+            names: &["disk", "state", "vsan_uuid", "error", "degraded"],
+            required: &[0u16, 1u16],
+            by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for VsanHostDiskResultKind {}
 impl std::panic::UnwindSafe for VsanHostDiskResultKind {}
 impl std::panic::RefUnwindSafe for VsanHostDiskResultKind {}
 impl Clone for VsanHostDiskResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHostDiskResult(v) => {

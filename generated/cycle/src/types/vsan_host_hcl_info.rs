@@ -41,38 +41,38 @@ impl VsanHostHclInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostHclInfo",
-    type_name: Some("VsanHostHclInfo"),
-    wire: &[
-        "hostname",
-        "hclChecked",
-        "releaseName",
-        "error",
-        "controllers",
-        "pnics",
-        "host",
-        "computeResource",
-        "vsanHostCompatibility",
-    ],
-    names: &[
-        "hostname",
-        "hcl_checked",
-        "release_name",
-        "error",
-        "controllers",
-        "pnics",
-        "host",
-        "compute_resource",
-        "vsan_host_compatibility",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[7u16, 4u16, 3u16, 1u16, 6u16, 0u16, 5u16, 2u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostHclInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostHclInfo",
+            type_name: Some("VsanHostHclInfo"),
+            wire: &[
+                "hostname",
+                "hclChecked",
+                "releaseName",
+                "error",
+                "controllers",
+                "pnics",
+                "host",
+                "computeResource",
+                "vsanHostCompatibility",
+            ],
+            names: &[
+                "hostname",
+                "hcl_checked",
+                "release_name",
+                "error",
+                "controllers",
+                "pnics",
+                "host",
+                "compute_resource",
+                "vsan_host_compatibility",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[7u16, 4u16, 3u16, 1u16, 6u16, 0u16, 5u16, 2u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

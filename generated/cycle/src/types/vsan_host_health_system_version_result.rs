@@ -29,18 +29,18 @@ impl VsanHostHealthSystemVersionResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostHealthSystemVersionResult",
-    type_name: Some("VsanHostHealthSystemVersionResult"),
-    wire: &["hostname", "version", "error", "build"],
-    names: &["hostname", "version", "error", "build"],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostHealthSystemVersionResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostHealthSystemVersionResult",
+            type_name: Some("VsanHostHealthSystemVersionResult"),
+            wire: &["hostname", "version", "error", "build"],
+            names: &["hostname", "version", "error", "build"],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,36 +43,36 @@ impl VsanHostWipeDiskStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostWipeDiskStatus",
-    type_name: Some("VsanHostWipeDiskStatus"),
-    wire: &[
-        "disk",
-        "eligible",
-        "ineligibleReason",
-        "wipeState",
-        "percentageCompleted",
-        "estimatedTime",
-        "wipeStartTime",
-        "wipeCompleteTime",
-    ],
-    names: &[
-        "disk",
-        "eligible",
-        "ineligible_reason",
-        "wipe_state",
-        "percentage_completed",
-        "estimated_time",
-        "wipe_start_time",
-        "wipe_complete_time",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 5u16, 2u16, 4u16, 7u16, 6u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostWipeDiskStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostWipeDiskStatus",
+            type_name: Some("VsanHostWipeDiskStatus"),
+            wire: &[
+                "disk",
+                "eligible",
+                "ineligibleReason",
+                "wipeState",
+                "percentageCompleted",
+                "estimatedTime",
+                "wipeStartTime",
+                "wipeCompleteTime",
+            ],
+            names: &[
+                "disk",
+                "eligible",
+                "ineligible_reason",
+                "wipe_state",
+                "percentage_completed",
+                "estimated_time",
+                "wipe_start_time",
+                "wipe_complete_time",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 5u16, 2u16, 4u16, 7u16, 6u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanIODiagnosticsPrecheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIODiagnosticsPrecheckResult",
-    type_name: Some("VsanIODiagnosticsPrecheckResult"),
-    wire: &["supported", "failedChecks"],
-    names: &["supported", "failed_checks"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIODiagnosticsPrecheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIODiagnosticsPrecheckResult",
+            type_name: Some("VsanIODiagnosticsPrecheckResult"),
+            wire: &["supported", "failedChecks"],
+            names: &["supported", "failed_checks"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanIOLatency {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIOLatency",
-    type_name: Some("VsanIOLatency"),
-    wire: &[
-        "latencyType",
-        "sourceEntityUuid",
-        "destEntityUuid",
-        "readLatencyStats",
-        "writeLatencyStats",
-        "detailedInfo",
-    ],
-    names: &[
-        "latency_type",
-        "source_entity_uuid",
-        "dest_entity_uuid",
-        "read_latency_stats",
-        "write_latency_stats",
-        "detailed_info",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIOLatency {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIOLatency",
+            type_name: Some("VsanIOLatency"),
+            wire: &[
+                "latencyType",
+                "sourceEntityUuid",
+                "destEntityUuid",
+                "readLatencyStats",
+                "writeLatencyStats",
+                "detailedInfo",
+            ],
+            names: &[
+                "latency_type",
+                "source_entity_uuid",
+                "dest_entity_uuid",
+                "read_latency_stats",
+                "write_latency_stats",
+                "detailed_info",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanJsonComparator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanJsonComparator",
-    type_name: Some("VsanJsonComparator"),
-    wire: &["comparator", "comparableValue"],
-    names: &["comparator", "comparable_value"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanJsonComparator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanJsonComparator",
+            type_name: Some("VsanJsonComparator"),
+            wire: &["comparator", "comparableValue"],
+            names: &["comparator", "comparable_value"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,23 +31,28 @@ impl VsanJsonFilterRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanJsonFilterRule",
-    type_name: Some("VsanJsonFilterRule"),
-    wire: &["filterComparator", "comparablePath", "keysWithStrVal", "propertyName"],
-    names: &[
-        "filter_comparator",
-        "comparable_path",
-        "keys_with_str_val",
-        "property_name",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanJsonFilterRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanJsonFilterRule",
+            type_name: Some("VsanJsonFilterRule"),
+            wire: &[
+                "filterComparator",
+                "comparablePath",
+                "keysWithStrVal",
+                "propertyName",
+            ],
+            names: &[
+                "filter_comparator",
+                "comparable_path",
+                "keys_with_str_val",
+                "property_name",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl VsanKmsHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanKmsHealth",
-    type_name: Some("VsanKmsHealth"),
-    wire: &[
-        "serverName",
-        "health",
-        "error",
-        "trustHealth",
-        "certHealth",
-        "certExpireDate",
-    ],
-    names: &[
-        "server_name",
-        "health",
-        "error",
-        "trust_health",
-        "cert_health",
-        "cert_expire_date",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 4u16, 2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanKmsHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanKmsHealth",
+            type_name: Some("VsanKmsHealth"),
+            wire: &[
+                "serverName",
+                "health",
+                "error",
+                "trustHealth",
+                "certHealth",
+                "certExpireDate",
+            ],
+            names: &[
+                "server_name",
+                "health",
+                "error",
+                "trust_health",
+                "cert_health",
+                "cert_expire_date",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 4u16, 2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

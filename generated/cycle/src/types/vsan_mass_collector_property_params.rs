@@ -27,18 +27,18 @@ impl VsanMassCollectorPropertyParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMassCollectorPropertyParams",
-    type_name: Some("VsanMassCollectorPropertyParams"),
-    wire: &["propertyName", "propertyParams"],
-    names: &["property_name", "property_params"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMassCollectorPropertyParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMassCollectorPropertyParams",
+            type_name: Some("VsanMassCollectorPropertyParams"),
+            wire: &["propertyName", "propertyParams"],
+            names: &["property_name", "property_params"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl VsanMassCollectorSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMassCollectorSpec",
-    type_name: Some("VsanMassCollectorSpec"),
-    wire: &[
-        "objects",
-        "objectCollection",
-        "properties",
-        "propertiesParams",
-        "constraint",
-    ],
-    names: &[
-        "objects",
-        "object_collection",
-        "properties",
-        "properties_params",
-        "constraint",
-    ],
-    required: &[2u16],
-    by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMassCollectorSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMassCollectorSpec",
+            type_name: Some("VsanMassCollectorSpec"),
+            wire: &[
+                "objects",
+                "objectCollection",
+                "properties",
+                "propertiesParams",
+                "constraint",
+            ],
+            names: &[
+                "objects",
+                "object_collection",
+                "properties",
+                "properties_params",
+                "constraint",
+            ],
+            required: &[2u16],
+            by_name: &[4u16, 1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanMountPrecheckItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckItem",
-    type_name: Some("VsanMountPrecheckItem"),
-    wire: &["type", "description", "status", "reason", "ignoreMessage"],
-    names: &["type", "description", "status", "reason", "ignore_message"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckItem",
+            type_name: Some("VsanMountPrecheckItem"),
+            wire: &["type", "description", "status", "reason", "ignoreMessage"],
+            names: &["type", "description", "status", "reason", "ignore_message"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -147,7 +147,6 @@ impl Unpin for VsanMountPrecheckItemKind {}
 impl std::panic::UnwindSafe for VsanMountPrecheckItemKind {}
 impl std::panic::RefUnwindSafe for VsanMountPrecheckItemKind {}
 impl Clone for VsanMountPrecheckItemKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanMountPrecheckItem(v) => {

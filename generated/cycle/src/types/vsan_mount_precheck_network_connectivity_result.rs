@@ -35,18 +35,32 @@ impl VsanMountPrecheckNetworkConnectivityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckNetworkConnectivityResult",
-    type_name: Some("VsanMountPrecheckNetworkConnectivityResult"),
-    wire: &["type", "description", "status", "reason", "ignoreMessage", "details"],
-    names: &["type", "description", "status", "reason", "ignore_message", "details"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 5u16, 4u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckNetworkConnectivityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckNetworkConnectivityResult",
+            type_name: Some("VsanMountPrecheckNetworkConnectivityResult"),
+            wire: &[
+                "type",
+                "description",
+                "status",
+                "reason",
+                "ignoreMessage",
+                "details",
+            ],
+            names: &[
+                "type",
+                "description",
+                "status",
+                "reason",
+                "ignore_message",
+                "details",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 5u16, 4u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

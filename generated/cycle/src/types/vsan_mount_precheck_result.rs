@@ -27,18 +27,18 @@ impl VsanMountPrecheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckResult",
-    type_name: Some("VsanMountPrecheckResult"),
-    wire: &["result"],
-    names: &["result"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckResult",
+            type_name: Some("VsanMountPrecheckResult"),
+            wire: &["result"],
+            names: &["result"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for VsanMountPrecheckResultKind {}
 impl std::panic::UnwindSafe for VsanMountPrecheckResultKind {}
 impl std::panic::RefUnwindSafe for VsanMountPrecheckResultKind {}
 impl Clone for VsanMountPrecheckResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanMountPrecheckResult(v) => {

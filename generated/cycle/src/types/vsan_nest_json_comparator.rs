@@ -27,18 +27,18 @@ impl VsanNestJsonComparator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNestJsonComparator",
-    type_name: Some("VsanNestJsonComparator"),
-    wire: &["nestedComparators", "conjoiner"],
-    names: &["nested_comparators", "conjoiner"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNestJsonComparator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNestJsonComparator",
+            type_name: Some("VsanNestJsonComparator"),
+            wire: &["nestedComparators", "conjoiner"],
+            names: &["nested_comparators", "conjoiner"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

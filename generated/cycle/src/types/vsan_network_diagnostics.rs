@@ -37,18 +37,18 @@ impl VsanNetworkDiagnostics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkDiagnostics",
-    type_name: Some("VsanNetworkDiagnostics"),
-    wire: &["host", "eventTypeId", "severity", "createdTime", "arguments"],
-    names: &["host", "event_type_id", "severity", "created_time", "arguments"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkDiagnostics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkDiagnostics",
+            type_name: Some("VsanNetworkDiagnostics"),
+            wire: &["host", "eventTypeId", "severity", "createdTime", "arguments"],
+            names: &["host", "event_type_id", "severity", "created_time", "arguments"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

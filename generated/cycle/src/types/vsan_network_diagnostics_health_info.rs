@@ -29,18 +29,18 @@ impl VsanNetworkDiagnosticsHealthInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkDiagnosticsHealthInfo",
-    type_name: Some("VsanNetworkDiagnosticsHealthInfo"),
-    wire: &["vnicInfo", "pnicTSOInfo", "LACPInfo"],
-    names: &["vnic_info", "pnic_tso_info", "lacp_info"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkDiagnosticsHealthInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkDiagnosticsHealthInfo",
+            type_name: Some("VsanNetworkDiagnosticsHealthInfo"),
+            wire: &["vnicInfo", "pnicTSOInfo", "LACPInfo"],
+            names: &["vnic_info", "pnic_tso_info", "lacp_info"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl VsanNodeNotMaster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNodeNotMaster",
-    type_name: Some("VsanNodeNotMaster"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "vsanMasterUuid",
-        "cmmdsMasterButNotStatsMaster",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "vsan_master_uuid",
-        "cmmds_master_but_not_stats_master",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNodeNotMaster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNodeNotMaster",
+            type_name: Some("VsanNodeNotMaster"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "vsanMasterUuid",
+                "cmmdsMasterButNotStatsMaster",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vsan_master_uuid",
+                "cmmds_master_but_not_stats_master",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanObjectIOStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectIOStats",
-    type_name: Some("VsanObjectIOStats"),
-    wire: &["backingObjectId", "ioLatencyStats", "objectLayout"],
-    names: &["backing_object_id", "io_latency_stats", "object_layout"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectIOStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectIOStats",
+            type_name: Some("VsanObjectIOStats"),
+            wire: &["backingObjectId", "ioLatencyStats", "objectLayout"],
+            names: &["backing_object_id", "io_latency_stats", "object_layout"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,38 +39,38 @@ impl VsanPerfNodeInformation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfNodeInformation",
-    type_name: Some("VsanPerfNodeInformation"),
-    wire: &[
-        "version",
-        "hostname",
-        "error",
-        "isCmmdsMaster",
-        "isStatsMaster",
-        "vsanMasterUuid",
-        "vsanNodeUuid",
-        "masterInfo",
-        "diagnosticMode",
-    ],
-    names: &[
-        "version",
-        "hostname",
-        "error",
-        "is_cmmds_master",
-        "is_stats_master",
-        "vsan_master_uuid",
-        "vsan_node_uuid",
-        "master_info",
-        "diagnostic_mode",
-    ],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[8u16, 2u16, 1u16, 3u16, 4u16, 7u16, 0u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfNodeInformation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfNodeInformation",
+            type_name: Some("VsanPerfNodeInformation"),
+            wire: &[
+                "version",
+                "hostname",
+                "error",
+                "isCmmdsMaster",
+                "isStatsMaster",
+                "vsanMasterUuid",
+                "vsanNodeUuid",
+                "masterInfo",
+                "diagnosticMode",
+            ],
+            names: &[
+                "version",
+                "hostname",
+                "error",
+                "is_cmmds_master",
+                "is_stats_master",
+                "vsan_master_uuid",
+                "vsan_node_uuid",
+                "master_info",
+                "diagnostic_mode",
+            ],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[8u16, 2u16, 1u16, 3u16, 4u16, 7u16, 0u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl VsanPerfsvcHealthResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfsvcHealthResult",
-    type_name: Some("VsanPerfsvcHealthResult"),
-    wire: &[
-        "statsObjectInfo",
-        "statsObjectConsistent",
-        "statsObjectPolicyConsistent",
-        "datastoreCompatible",
-        "enoughFreeSpace",
-        "remediateAction",
-        "hostResults",
-        "verboseModeStatus",
-    ],
-    names: &[
-        "stats_object_info",
-        "stats_object_consistent",
-        "stats_object_policy_consistent",
-        "datastore_compatible",
-        "enough_free_space",
-        "remediate_action",
-        "host_results",
-        "verbose_mode_status",
-    ],
-    required: &[],
-    by_name: &[3u16, 4u16, 6u16, 5u16, 1u16, 0u16, 2u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfsvcHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfsvcHealthResult",
+            type_name: Some("VsanPerfsvcHealthResult"),
+            wire: &[
+                "statsObjectInfo",
+                "statsObjectConsistent",
+                "statsObjectPolicyConsistent",
+                "datastoreCompatible",
+                "enoughFreeSpace",
+                "remediateAction",
+                "hostResults",
+                "verboseModeStatus",
+            ],
+            names: &[
+                "stats_object_info",
+                "stats_object_consistent",
+                "stats_object_policy_consistent",
+                "datastore_compatible",
+                "enough_free_space",
+                "remediate_action",
+                "host_results",
+                "verbose_mode_status",
+            ],
+            required: &[],
+            by_name: &[3u16, 4u16, 6u16, 5u16, 1u16, 0u16, 2u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

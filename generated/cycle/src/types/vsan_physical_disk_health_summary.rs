@@ -39,38 +39,38 @@ impl VsanPhysicalDiskHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPhysicalDiskHealthSummary",
-    type_name: Some("VsanPhysicalDiskHealthSummary"),
-    wire: &[
-        "overallHealth",
-        "heapsWithIssues",
-        "slabsWithIssues",
-        "disks",
-        "componentsWithIssues",
-        "hostname",
-        "hostDedupScope",
-        "error",
-        "licensedDisks",
-    ],
-    names: &[
-        "overall_health",
-        "heaps_with_issues",
-        "slabs_with_issues",
-        "disks",
-        "components_with_issues",
-        "hostname",
-        "host_dedup_scope",
-        "error",
-        "licensed_disks",
-    ],
-    required: &[0u16],
-    by_name: &[4u16, 3u16, 7u16, 1u16, 6u16, 5u16, 8u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPhysicalDiskHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPhysicalDiskHealthSummary",
+            type_name: Some("VsanPhysicalDiskHealthSummary"),
+            wire: &[
+                "overallHealth",
+                "heapsWithIssues",
+                "slabsWithIssues",
+                "disks",
+                "componentsWithIssues",
+                "hostname",
+                "hostDedupScope",
+                "error",
+                "licensedDisks",
+            ],
+            names: &[
+                "overall_health",
+                "heaps_with_issues",
+                "slabs_with_issues",
+                "disks",
+                "components_with_issues",
+                "hostname",
+                "host_dedup_scope",
+                "error",
+                "licensed_disks",
+            ],
+            required: &[0u16],
+            by_name: &[4u16, 3u16, 7u16, 1u16, 6u16, 5u16, 8u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanPolicySatisfiability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPolicySatisfiability",
-    type_name: Some("VsanPolicySatisfiability"),
-    wire: &["uuid", "isSatisfiable", "reason", "cost"],
-    names: &["uuid", "is_satisfiable", "reason", "cost"],
-    required: &[1u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPolicySatisfiability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPolicySatisfiability",
+            type_name: Some("VsanPolicySatisfiability"),
+            wire: &["uuid", "isSatisfiable", "reason", "cost"],
+            names: &["uuid", "is_satisfiable", "reason", "cost"],
+            required: &[1u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VsanProactiveRebalanceInfoEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanProactiveRebalanceInfoEx",
-    type_name: Some("VsanProactiveRebalanceInfoEx"),
-    wire: &[
-        "running",
-        "startTs",
-        "stopTs",
-        "varianceThreshold",
-        "timeThreshold",
-        "rateThreshold",
-        "hostname",
-        "error",
-    ],
-    names: &[
-        "running",
-        "start_ts",
-        "stop_ts",
-        "variance_threshold",
-        "time_threshold",
-        "rate_threshold",
-        "hostname",
-        "error",
-    ],
-    required: &[],
-    by_name: &[7u16, 6u16, 5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanProactiveRebalanceInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanProactiveRebalanceInfoEx",
+            type_name: Some("VsanProactiveRebalanceInfoEx"),
+            wire: &[
+                "running",
+                "startTs",
+                "stopTs",
+                "varianceThreshold",
+                "timeThreshold",
+                "rateThreshold",
+                "hostname",
+                "error",
+            ],
+            names: &[
+                "running",
+                "start_ts",
+                "stop_ts",
+                "variance_threshold",
+                "time_threshold",
+                "rate_threshold",
+                "hostname",
+                "error",
+            ],
+            required: &[],
+            by_name: &[7u16, 6u16, 5u16, 0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

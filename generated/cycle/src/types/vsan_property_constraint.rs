@@ -31,18 +31,18 @@ impl VsanPropertyConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPropertyConstraint",
-    type_name: Some("VsanPropertyConstraint"),
-    wire: &["targetType", "propertyName", "comparator", "comparableValue"],
-    names: &["target_type", "property_name", "comparator", "comparable_value"],
-    required: &[],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPropertyConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPropertyConstraint",
+            type_name: Some("VsanPropertyConstraint"),
+            wire: &["targetType", "propertyName", "comparator", "comparableValue"],
+            names: &["target_type", "property_name", "comparator", "comparable_value"],
+            required: &[],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -71,67 +71,67 @@ impl VsanResourceCheckComponentResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceCheckComponentResult",
-    type_name: Some("VsanResourceCheckComponentResult"),
-    wire: &[
-        "name",
-        "uuid",
-        "isNew",
-        "capacity",
-        "postOperationCapacity",
-        "usedCapacity",
-        "postOperationUsedCapacity",
-        "additionalRequiredCapacity",
-        "maxComponents",
-        "components",
-        "timestamp",
-        "status",
-        "messages",
-        "faultDomains",
-        "dataToMove",
-        "nonCompliantObjects",
-        "inaccessibleObjects",
-        "capacityThreshold",
-        "health",
-        "dataToResync",
-        "dedupStoreHealth",
-        "type",
-    ],
-    names: &[
-        "name",
-        "uuid",
-        "is_new",
-        "capacity",
-        "post_operation_capacity",
-        "used_capacity",
-        "post_operation_used_capacity",
-        "additional_required_capacity",
-        "max_components",
-        "components",
-        "timestamp",
-        "status",
-        "messages",
-        "fault_domains",
-        "data_to_move",
-        "non_compliant_objects",
-        "inaccessible_objects",
-        "capacity_threshold",
-        "health",
-        "data_to_resync",
-        "dedup_store_health",
-        "type",
-    ],
-    required: &[10u16, 11u16, 21u16],
-    by_name: &[
-        7u16, 3u16, 17u16, 9u16, 14u16, 19u16, 20u16, 13u16, 18u16, 16u16, 2u16, 8u16,
-        12u16, 0u16, 15u16, 4u16, 6u16, 11u16, 10u16, 21u16, 5u16, 1u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceCheckComponentResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceCheckComponentResult",
+            type_name: Some("VsanResourceCheckComponentResult"),
+            wire: &[
+                "name",
+                "uuid",
+                "isNew",
+                "capacity",
+                "postOperationCapacity",
+                "usedCapacity",
+                "postOperationUsedCapacity",
+                "additionalRequiredCapacity",
+                "maxComponents",
+                "components",
+                "timestamp",
+                "status",
+                "messages",
+                "faultDomains",
+                "dataToMove",
+                "nonCompliantObjects",
+                "inaccessibleObjects",
+                "capacityThreshold",
+                "health",
+                "dataToResync",
+                "dedupStoreHealth",
+                "type",
+            ],
+            names: &[
+                "name",
+                "uuid",
+                "is_new",
+                "capacity",
+                "post_operation_capacity",
+                "used_capacity",
+                "post_operation_used_capacity",
+                "additional_required_capacity",
+                "max_components",
+                "components",
+                "timestamp",
+                "status",
+                "messages",
+                "fault_domains",
+                "data_to_move",
+                "non_compliant_objects",
+                "inaccessible_objects",
+                "capacity_threshold",
+                "health",
+                "data_to_resync",
+                "dedup_store_health",
+                "type",
+            ],
+            required: &[10u16, 11u16, 21u16],
+            by_name: &[
+                7u16, 3u16, 17u16, 9u16, 14u16, 19u16, 20u16, 13u16, 18u16, 16u16, 2u16,
+                8u16, 12u16, 0u16, 15u16, 4u16, 6u16, 11u16, 10u16, 21u16, 5u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -280,7 +280,6 @@ impl Unpin for VsanResourceCheckComponentResultKind {}
 impl std::panic::UnwindSafe for VsanResourceCheckComponentResultKind {}
 impl std::panic::RefUnwindSafe for VsanResourceCheckComponentResultKind {}
 impl Clone for VsanResourceCheckComponentResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanResourceCheckComponentResult(v) => {

@@ -35,18 +35,18 @@ impl VsanResourceCheckStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceCheckStatus",
-    type_name: Some("VsanResourceCheckStatus"),
-    wire: &["status", "result", "task", "parentTask", "componentResults"],
-    names: &["status", "result", "task", "parent_task", "component_results"],
-    required: &[0u16],
-    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceCheckStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceCheckStatus",
+            type_name: Some("VsanResourceCheckStatus"),
+            wire: &["status", "result", "task", "parentTask", "componentResults"],
+            names: &["status", "result", "task", "parent_task", "component_results"],
+            required: &[0u16],
+            by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanResourceConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceConstraint",
-    type_name: Some("VsanResourceConstraint"),
-    wire: &["targetType"],
-    names: &["target_type"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceConstraint",
+            type_name: Some("VsanResourceConstraint"),
+            wire: &["targetType"],
+            names: &["target_type"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for VsanResourceConstraintKind {}
 impl std::panic::UnwindSafe for VsanResourceConstraintKind {}
 impl std::panic::RefUnwindSafe for VsanResourceConstraintKind {}
 impl Clone for VsanResourceConstraintKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanResourceConstraint(v) => {

@@ -29,18 +29,18 @@ impl VSANSharedWitnessCompatibilityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VSANSharedWitnessCompatibilityResult",
-    type_name: Some("VSANSharedWitnessCompatibilityResult"),
-    wire: &["witnessHostCompatibility", "roboClusterCompatibility"],
-    names: &["witness_host_compatibility", "robo_cluster_compatibility"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VSANSharedWitnessCompatibilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VSANSharedWitnessCompatibilityResult",
+            type_name: Some("VSANSharedWitnessCompatibilityResult"),
+            wire: &["witnessHostCompatibility", "roboClusterCompatibility"],
+            names: &["witness_host_compatibility", "robo_cluster_compatibility"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanSiteMaintenancePrecheckDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenancePrecheckDetail",
-    type_name: Some("VsanSiteMaintenancePrecheckDetail"),
-    wire: &["testName", "testStatus", "message"],
-    names: &["test_name", "test_status", "message"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenancePrecheckDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenancePrecheckDetail",
+            type_name: Some("VsanSiteMaintenancePrecheckDetail"),
+            wire: &["testName", "testStatus", "message"],
+            names: &["test_name", "test_status", "message"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanSiteMaintenancePrecheckStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenancePrecheckStatus",
-    type_name: Some("VsanSiteMaintenancePrecheckStatus"),
-    wire: &["timestamp", "status", "taskDetails", "resourceCheckResult"],
-    names: &["timestamp", "status", "task_details", "resource_check_result"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenancePrecheckStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenancePrecheckStatus",
+            type_name: Some("VsanSiteMaintenancePrecheckStatus"),
+            wire: &["timestamp", "status", "taskDetails", "resourceCheckResult"],
+            names: &["timestamp", "status", "task_details", "resource_check_result"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

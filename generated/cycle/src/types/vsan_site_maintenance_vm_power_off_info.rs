@@ -27,18 +27,18 @@ impl VsanSiteMaintenanceVMPowerOffInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenanceVMPowerOffInfo",
-    type_name: Some("VsanSiteMaintenanceVMPowerOffInfo"),
-    wire: &["vmToPowerOff", "reason"],
-    names: &["vm_to_power_off", "reason"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenanceVMPowerOffInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenanceVMPowerOffInfo",
+            type_name: Some("VsanSiteMaintenanceVMPowerOffInfo"),
+            wire: &["vmToPowerOff", "reason"],
+            names: &["vm_to_power_off", "reason"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

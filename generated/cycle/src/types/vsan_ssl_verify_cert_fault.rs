@@ -37,32 +37,32 @@ impl VsanSslVerifyCertFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSslVerifyCertFault",
-    type_name: Some("VsanSslVerifyCertFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "selfSigned",
-        "thumbprint",
-        "certificate",
-        "cert",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "self_signed",
-        "thumbprint",
-        "certificate",
-        "cert",
-    ],
-    required: &[2u16, 5u16],
-    by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSslVerifyCertFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSslVerifyCertFault",
+            type_name: Some("VsanSslVerifyCertFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "selfSigned",
+                "thumbprint",
+                "certificate",
+                "cert",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "self_signed",
+                "thumbprint",
+                "certificate",
+                "cert",
+            ],
+            required: &[2u16, 5u16],
+            by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

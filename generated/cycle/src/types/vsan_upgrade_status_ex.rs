@@ -35,34 +35,34 @@ impl VsanUpgradeStatusEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeStatusEx",
-    type_name: Some("VsanUpgradeStatusEx"),
-    wire: &[
-        "inProgress",
-        "history",
-        "aborted",
-        "completed",
-        "progress",
-        "isPrecheck",
-        "precheckResult",
-    ],
-    names: &[
-        "in_progress",
-        "history",
-        "aborted",
-        "completed",
-        "progress",
-        "is_precheck",
-        "precheck_result",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16, 5u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeStatusEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeStatusEx",
+            type_name: Some("VsanUpgradeStatusEx"),
+            wire: &[
+                "inProgress",
+                "history",
+                "aborted",
+                "completed",
+                "progress",
+                "isPrecheck",
+                "precheckResult",
+            ],
+            names: &[
+                "in_progress",
+                "history",
+                "aborted",
+                "completed",
+                "progress",
+                "is_precheck",
+                "precheck_result",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16, 5u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

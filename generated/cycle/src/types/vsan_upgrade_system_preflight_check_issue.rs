@@ -25,18 +25,18 @@ impl VsanUpgradeSystemPreflightCheckIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemPreflightCheckIssue",
-    type_name: Some("VsanUpgradeSystemPreflightCheckIssue"),
-    wire: &["msg"],
-    names: &["msg"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemPreflightCheckIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemPreflightCheckIssue",
+            type_name: Some("VsanUpgradeSystemPreflightCheckIssue"),
+            wire: &["msg"],
+            names: &["msg"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -188,7 +188,6 @@ impl Unpin for VsanUpgradeSystemPreflightCheckIssueKind {}
 impl std::panic::UnwindSafe for VsanUpgradeSystemPreflightCheckIssueKind {}
 impl std::panic::RefUnwindSafe for VsanUpgradeSystemPreflightCheckIssueKind {}
 impl Clone for VsanUpgradeSystemPreflightCheckIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemPreflightCheckIssue(v) => {

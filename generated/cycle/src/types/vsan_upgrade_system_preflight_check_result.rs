@@ -27,18 +27,18 @@ impl VsanUpgradeSystemPreflightCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemPreflightCheckResult",
-    type_name: Some("VsanUpgradeSystemPreflightCheckResult"),
-    wire: &["issues", "diskMappingToRestore"],
-    names: &["issues", "disk_mapping_to_restore"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemPreflightCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemPreflightCheckResult",
+            type_name: Some("VsanUpgradeSystemPreflightCheckResult"),
+            wire: &["issues", "diskMappingToRestore"],
+            names: &["issues", "disk_mapping_to_restore"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for VsanUpgradeSystemPreflightCheckResultKind {}
 impl std::panic::UnwindSafe for VsanUpgradeSystemPreflightCheckResultKind {}
 impl std::panic::RefUnwindSafe for VsanUpgradeSystemPreflightCheckResultKind {}
 impl Clone for VsanUpgradeSystemPreflightCheckResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemPreflightCheckResult(v) => {

@@ -37,18 +37,18 @@ impl VsanUpgradeSystemUpgradeHistoryItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemUpgradeHistoryItem",
-    type_name: Some("VsanUpgradeSystemUpgradeHistoryItem"),
-    wire: &["timestamp", "host", "message", "task"],
-    names: &["timestamp", "host", "message", "task"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemUpgradeHistoryItem",
+            type_name: Some("VsanUpgradeSystemUpgradeHistoryItem"),
+            wire: &["timestamp", "host", "message", "task"],
+            names: &["timestamp", "host", "message", "task"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -148,7 +148,6 @@ impl Unpin for VsanUpgradeSystemUpgradeHistoryItemKind {}
 impl std::panic::UnwindSafe for VsanUpgradeSystemUpgradeHistoryItemKind {}
 impl std::panic::RefUnwindSafe for VsanUpgradeSystemUpgradeHistoryItemKind {}
 impl Clone for VsanUpgradeSystemUpgradeHistoryItemKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemUpgradeHistoryItem(v) => {

@@ -37,18 +37,18 @@ impl VsanUpgradeSystemUpgradeHistoryPreflightFail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemUpgradeHistoryPreflightFail",
-    type_name: Some("VsanUpgradeSystemUpgradeHistoryPreflightFail"),
-    wire: &["timestamp", "host", "message", "task", "preflightResult"],
-    names: &["timestamp", "host", "message", "task", "preflight_result"],
-    required: &[0u16, 2u16, 4u16],
-    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemUpgradeHistoryPreflightFail",
+            type_name: Some("VsanUpgradeSystemUpgradeHistoryPreflightFail"),
+            wire: &["timestamp", "host", "message", "task", "preflightResult"],
+            names: &["timestamp", "host", "message", "task", "preflight_result"],
+            required: &[0u16, 2u16, 4u16],
+            by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

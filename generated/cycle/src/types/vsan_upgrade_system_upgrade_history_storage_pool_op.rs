@@ -41,18 +41,18 @@ impl VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemUpgradeHistoryStoragePoolOp",
-    type_name: Some("VsanUpgradeSystemUpgradeHistoryStoragePoolOp"),
-    wire: &["timestamp", "host", "message", "task", "operation", "diskInfo"],
-    names: &["timestamp", "host", "message", "task", "operation", "disk_info"],
-    required: &[0u16, 2u16, 4u16, 5u16],
-    by_name: &[5u16, 1u16, 2u16, 4u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemUpgradeHistoryStoragePoolOp",
+            type_name: Some("VsanUpgradeSystemUpgradeHistoryStoragePoolOp"),
+            wire: &["timestamp", "host", "message", "task", "operation", "diskInfo"],
+            names: &["timestamp", "host", "message", "task", "operation", "disk_info"],
+            required: &[0u16, 2u16, 4u16, 5u16],
+            by_name: &[5u16, 1u16, 2u16, 4u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanUpgradeSystemUpgradeStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemUpgradeStatus",
-    type_name: Some("VsanUpgradeSystemUpgradeStatus"),
-    wire: &["inProgress", "history", "aborted", "completed", "progress"],
-    names: &["in_progress", "history", "aborted", "completed", "progress"],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemUpgradeStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemUpgradeStatus",
+            type_name: Some("VsanUpgradeSystemUpgradeStatus"),
+            wire: &["inProgress", "history", "aborted", "completed", "progress"],
+            names: &["in_progress", "history", "aborted", "completed", "progress"],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for VsanUpgradeSystemUpgradeStatusKind {}
 impl std::panic::UnwindSafe for VsanUpgradeSystemUpgradeStatusKind {}
 impl std::panic::RefUnwindSafe for VsanUpgradeSystemUpgradeStatusKind {}
 impl Clone for VsanUpgradeSystemUpgradeStatusKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanUpgradeSystemUpgradeStatus(v) => {

@@ -53,44 +53,46 @@ impl VsanVcKmipServersHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcKmipServersHealth",
-    type_name: Some("VsanVcKmipServersHealth"),
-    wire: &[
-        "health",
-        "error",
-        "kmsProviderId",
-        "kmsHealth",
-        "clientCertHealth",
-        "clientCertExpireDate",
-        "isAwsKms",
-        "cmkHealth",
-        "kekExpireHealth",
-        "kekExpireDate",
-        "hostKeyExpireHealth",
-        "hostKeyExpireDate",
-    ],
-    names: &[
-        "health",
-        "error",
-        "kms_provider_id",
-        "kms_health",
-        "client_cert_health",
-        "client_cert_expire_date",
-        "is_aws_kms",
-        "cmk_health",
-        "kek_expire_health",
-        "kek_expire_date",
-        "host_key_expire_health",
-        "host_key_expire_date",
-    ],
-    required: &[],
-    by_name: &[5u16, 4u16, 7u16, 1u16, 0u16, 11u16, 10u16, 6u16, 9u16, 8u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcKmipServersHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcKmipServersHealth",
+            type_name: Some("VsanVcKmipServersHealth"),
+            wire: &[
+                "health",
+                "error",
+                "kmsProviderId",
+                "kmsHealth",
+                "clientCertHealth",
+                "clientCertExpireDate",
+                "isAwsKms",
+                "cmkHealth",
+                "kekExpireHealth",
+                "kekExpireDate",
+                "hostKeyExpireHealth",
+                "hostKeyExpireDate",
+            ],
+            names: &[
+                "health",
+                "error",
+                "kms_provider_id",
+                "kms_health",
+                "client_cert_health",
+                "client_cert_expire_date",
+                "is_aws_kms",
+                "cmk_health",
+                "kek_expire_health",
+                "kek_expire_date",
+                "host_key_expire_health",
+                "host_key_expire_date",
+            ],
+            required: &[],
+            by_name: &[
+                5u16, 4u16, 7u16, 1u16, 0u16, 11u16, 10u16, 6u16, 9u16, 8u16, 3u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanVcLifecycleCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcLifecycleCheckResult",
-    type_name: Some("VsanVcLifecycleCheckResult"),
-    wire: &["status", "preCheckResults", "configDetails"],
-    names: &["status", "pre_check_results", "config_details"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcLifecycleCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcLifecycleCheckResult",
+            type_name: Some("VsanVcLifecycleCheckResult"),
+            wire: &["status", "preCheckResults", "configDetails"],
+            names: &["status", "pre_check_results", "config_details"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl VsanVcsaDeploymentProgress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcsaDeploymentProgress",
-    type_name: Some("VsanVcsaDeploymentProgress"),
-    wire: &[
-        "phase",
-        "progressPct",
-        "message",
-        "success",
-        "error",
-        "updateCounter",
-        "taskId",
-        "vm",
-    ],
-    names: &[
-        "phase",
-        "progress_pct",
-        "message",
-        "success",
-        "error",
-        "update_counter",
-        "task_id",
-        "vm",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 6u16, 5u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcsaDeploymentProgress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcsaDeploymentProgress",
+            type_name: Some("VsanVcsaDeploymentProgress"),
+            wire: &[
+                "phase",
+                "progressPct",
+                "message",
+                "success",
+                "error",
+                "updateCounter",
+                "taskId",
+                "vm",
+            ],
+            names: &[
+                "phase",
+                "progress_pct",
+                "message",
+                "success",
+                "error",
+                "update_counter",
+                "task_id",
+                "vm",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16, 6u16, 5u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

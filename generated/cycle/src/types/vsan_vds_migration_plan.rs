@@ -35,18 +35,18 @@ impl VsanVdsMigrationPlan {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVdsMigrationPlan",
-    type_name: Some("VsanVdsMigrationPlan"),
-    wire: &["vdsSpec", "pgs", "inaccessibleVms", "infraVms"],
-    names: &["vds_spec", "pgs", "inaccessible_vms", "infra_vms"],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVdsMigrationPlan {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVdsMigrationPlan",
+            type_name: Some("VsanVdsMigrationPlan"),
+            wire: &["vdsSpec", "pgs", "inaccessibleVms", "infraVms"],
+            names: &["vds_spec", "pgs", "inaccessible_vms", "infra_vms"],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

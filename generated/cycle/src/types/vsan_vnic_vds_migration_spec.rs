@@ -27,18 +27,18 @@ impl VsanVnicVdsMigrationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVnicVdsMigrationSpec",
-    type_name: Some("VsanVnicVdsMigrationSpec"),
-    wire: &["key", "vdsBacking"],
-    names: &["key", "vds_backing"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVnicVdsMigrationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVnicVdsMigrationSpec",
+            type_name: Some("VsanVnicVdsMigrationSpec"),
+            wire: &["key", "vdsBacking"],
+            names: &["key", "vds_backing"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

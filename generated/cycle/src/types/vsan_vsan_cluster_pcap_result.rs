@@ -29,18 +29,18 @@ impl VsanVsanClusterPcapResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVsanClusterPcapResult",
-    type_name: Some("VsanVsanClusterPcapResult"),
-    wire: &["pkts", "groups", "issues", "hostResults"],
-    names: &["pkts", "groups", "issues", "host_results"],
-    required: &[],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVsanClusterPcapResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVsanClusterPcapResult",
+            type_name: Some("VsanVsanClusterPcapResult"),
+            wire: &["pkts", "groups", "issues", "hostResults"],
+            names: &["pkts", "groups", "issues", "host_results"],
+            required: &[],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

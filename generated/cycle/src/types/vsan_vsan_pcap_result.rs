@@ -37,36 +37,36 @@ impl VsanVsanPcapResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVsanPcapResult",
-    type_name: Some("VsanVsanPcapResult"),
-    wire: &[
-        "calltime",
-        "vmknic",
-        "tcpdumpFilter",
-        "snaplen",
-        "pkts",
-        "pcap",
-        "error",
-        "hostname",
-    ],
-    names: &[
-        "calltime",
-        "vmknic",
-        "tcpdump_filter",
-        "snaplen",
-        "pkts",
-        "pcap",
-        "error",
-        "hostname",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 6u16, 7u16, 5u16, 4u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVsanPcapResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVsanPcapResult",
+            type_name: Some("VsanVsanPcapResult"),
+            wire: &[
+                "calltime",
+                "vmknic",
+                "tcpdumpFilter",
+                "snaplen",
+                "pkts",
+                "pcap",
+                "error",
+                "hostname",
+            ],
+            names: &[
+                "calltime",
+                "vmknic",
+                "tcpdump_filter",
+                "snaplen",
+                "pkts",
+                "pcap",
+                "error",
+                "hostname",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 6u16, 7u16, 5u16, 4u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,24 +33,30 @@ impl VsanXvcQueryCriteria {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcQueryCriteria",
-    type_name: Some("VsanXvcQueryCriteria"),
-    wire: &["property", "operator", "comparableValue", "comparableList", "ignoreCase"],
-    names: &[
-        "property",
-        "operator",
-        "comparable_value",
-        "comparable_list",
-        "ignore_case",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 4u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcQueryCriteria {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcQueryCriteria",
+            type_name: Some("VsanXvcQueryCriteria"),
+            wire: &[
+                "property",
+                "operator",
+                "comparableValue",
+                "comparableList",
+                "ignoreCase",
+            ],
+            names: &[
+                "property",
+                "operator",
+                "comparable_value",
+                "comparable_list",
+                "ignore_case",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 4u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanXvcQueryFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcQueryFilter",
-    type_name: Some("VsanXvcQueryFilter"),
-    wire: &["criterias", "operator"],
-    names: &["criterias", "operator"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcQueryFilter",
+            type_name: Some("VsanXvcQueryFilter"),
+            wire: &["criterias", "operator"],
+            names: &["criterias", "operator"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanXvcQueryResultSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcQueryResultSet",
-    type_name: Some("VsanXvcQueryResultSet"),
-    wire: &["properties", "resultItems", "totalCount"],
-    names: &["properties", "result_items", "total_count"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcQueryResultSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcQueryResultSet",
+            type_name: Some("VsanXvcQueryResultSet"),
+            wire: &["properties", "resultItems", "totalCount"],
+            names: &["properties", "result_items", "total_count"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanXvcQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcQuerySpec",
-    type_name: Some("VsanXvcQuerySpec"),
-    wire: &[
-        "objectModel",
-        "properties",
-        "filter",
-        "offset",
-        "limit",
-        "returnTotalCount",
-    ],
-    names: &[
-        "object_model",
-        "properties",
-        "filter",
-        "offset",
-        "limit",
-        "return_total_count",
-    ],
-    required: &[],
-    by_name: &[2u16, 4u16, 0u16, 3u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcQuerySpec",
+            type_name: Some("VsanXvcQuerySpec"),
+            wire: &[
+                "objectModel",
+                "properties",
+                "filter",
+                "offset",
+                "limit",
+                "returnTotalCount",
+            ],
+            names: &[
+                "object_model",
+                "properties",
+                "filter",
+                "offset",
+                "limit",
+                "return_total_count",
+            ],
+            required: &[],
+            by_name: &[2u16, 4u16, 0u16, 3u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanXvcResultItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcResultItem",
-    type_name: Some("VsanXvcResultItem"),
-    wire: &["propertyValues"],
-    names: &["property_values"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcResultItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcResultItem",
+            type_name: Some("VsanXvcResultItem"),
+            wire: &["propertyValues"],
+            names: &["property_values"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl VslmDatastoreSyncStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmDatastoreSyncStatus",
-    type_name: Some("VslmDatastoreSyncStatus"),
-    wire: &[
-        "datastoreURL",
-        "objectVClock",
-        "syncVClock",
-        "syncTime",
-        "numberOfRetries",
-        "error",
-    ],
-    names: &[
-        "datastore_url",
-        "object_vclock",
-        "sync_vclock",
-        "sync_time",
-        "number_of_retries",
-        "error",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 5u16, 4u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmDatastoreSyncStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmDatastoreSyncStatus",
+            type_name: Some("VslmDatastoreSyncStatus"),
+            wire: &[
+                "datastoreURL",
+                "objectVClock",
+                "syncVClock",
+                "syncTime",
+                "numberOfRetries",
+                "error",
+            ],
+            names: &[
+                "datastore_url",
+                "object_vclock",
+                "sync_vclock",
+                "sync_time",
+                "number_of_retries",
+                "error",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 5u16, 4u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VslmFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmFault",
-    type_name: Some("VslmFault"),
-    wire: &["faultCause", "faultMessage", "msg"],
-    names: &["fault_cause", "fault_message", "msg"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmFault",
+            type_name: Some("VslmFault"),
+            wire: &["faultCause", "faultMessage", "msg"],
+            names: &["fault_cause", "fault_message", "msg"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -127,7 +127,6 @@ impl Unpin for VslmFaultKind {}
 impl std::panic::UnwindSafe for VslmFaultKind {}
 impl std::panic::RefUnwindSafe for VslmFaultKind {}
 impl Clone for VslmFaultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VslmFault(v) => crate::object::clone_boxed(&**v, Self::VslmFault),

@@ -29,18 +29,18 @@ impl VslmInfrastructureObjectPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmInfrastructureObjectPolicy",
-    type_name: Some("vslmInfrastructureObjectPolicy"),
-    wire: &["name", "backingObjectId", "profileId", "error"],
-    names: &["name", "backing_object_id", "profile_id", "error"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmInfrastructureObjectPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmInfrastructureObjectPolicy",
+            type_name: Some("vslmInfrastructureObjectPolicy"),
+            wire: &["name", "backingObjectId", "profileId", "error"],
+            names: &["name", "backing_object_id", "profile_id", "error"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

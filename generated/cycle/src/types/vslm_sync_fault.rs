@@ -31,18 +31,18 @@ impl VslmSyncFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmSyncFault",
-    type_name: Some("VslmSyncFault"),
-    wire: &["faultCause", "faultMessage", "msg", "id"],
-    names: &["fault_cause", "fault_message", "msg", "id"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmSyncFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmSyncFault",
+            type_name: Some("VslmSyncFault"),
+            wire: &["faultCause", "faultMessage", "msg", "id"],
+            names: &["fault_cause", "fault_message", "msg", "id"],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VslmVsoVStorageObjectAssociations {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmVsoVStorageObjectAssociations",
-    type_name: Some("VslmVsoVStorageObjectAssociations"),
-    wire: &["id", "vmDiskAssociation", "fault"],
-    names: &["id", "vm_disk_association", "fault"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmVsoVStorageObjectAssociations {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmVsoVStorageObjectAssociations",
+            type_name: Some("VslmVsoVStorageObjectAssociations"),
+            wire: &["id", "vmDiskAssociation", "fault"],
+            names: &["id", "vm_disk_association", "fault"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

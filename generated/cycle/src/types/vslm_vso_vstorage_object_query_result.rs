@@ -29,18 +29,18 @@ impl VslmVsoVStorageObjectQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmVsoVStorageObjectQueryResult",
-    type_name: Some("VslmVsoVStorageObjectQueryResult"),
-    wire: &["allRecordsReturned", "id", "queryResults"],
-    names: &["all_records_returned", "id", "query_results"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmVsoVStorageObjectQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmVsoVStorageObjectQueryResult",
+            type_name: Some("VslmVsoVStorageObjectQueryResult"),
+            wire: &["allRecordsReturned", "id", "queryResults"],
+            names: &["all_records_returned", "id", "query_results"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,42 +47,44 @@ impl VslmVsoVStorageObjectResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmVsoVStorageObjectResult",
-    type_name: Some("VslmVsoVStorageObjectResult"),
-    wire: &[
-        "id",
-        "name",
-        "capacityInMB",
-        "createTime",
-        "datastoreUrl",
-        "diskPath",
-        "usedCapacityInMB",
-        "backingObjectId",
-        "snapshotInfo",
-        "metadata",
-        "error",
-    ],
-    names: &[
-        "id",
-        "name",
-        "capacity_in_mb",
-        "create_time",
-        "datastore_url",
-        "disk_path",
-        "used_capacity_in_mb",
-        "backing_object_id",
-        "snapshot_info",
-        "metadata",
-        "error",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[7u16, 2u16, 3u16, 4u16, 5u16, 10u16, 0u16, 9u16, 1u16, 8u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmVsoVStorageObjectResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmVsoVStorageObjectResult",
+            type_name: Some("VslmVsoVStorageObjectResult"),
+            wire: &[
+                "id",
+                "name",
+                "capacityInMB",
+                "createTime",
+                "datastoreUrl",
+                "diskPath",
+                "usedCapacityInMB",
+                "backingObjectId",
+                "snapshotInfo",
+                "metadata",
+                "error",
+            ],
+            names: &[
+                "id",
+                "name",
+                "capacity_in_mb",
+                "create_time",
+                "datastore_url",
+                "disk_path",
+                "used_capacity_in_mb",
+                "backing_object_id",
+                "snapshot_info",
+                "metadata",
+                "error",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[
+                7u16, 2u16, 3u16, 4u16, 5u16, 10u16, 0u16, 9u16, 1u16, 8u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

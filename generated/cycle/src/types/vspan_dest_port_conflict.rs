@@ -31,30 +31,30 @@ impl VspanDestPortConflict {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VspanDestPortConflict",
-    type_name: Some("VspanDestPortConflict"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "vspanSessionKey1",
-        "vspanSessionKey2",
-        "portKey",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "vspan_session_key1",
-        "vspan_session_key2",
-        "port_key",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VspanDestPortConflict {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VspanDestPortConflict",
+            type_name: Some("VspanDestPortConflict"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "vspanSessionKey1",
+                "vspanSessionKey2",
+                "portKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vspan_session_key1",
+                "vspan_session_key2",
+                "port_key",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

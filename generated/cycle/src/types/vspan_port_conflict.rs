@@ -31,30 +31,30 @@ impl VspanPortConflict {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VspanPortConflict",
-    type_name: Some("VspanPortConflict"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "vspanSessionKey1",
-        "vspanSessionKey2",
-        "portKey",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "vspan_session_key1",
-        "vspan_session_key2",
-        "port_key",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VspanPortConflict {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VspanPortConflict",
+            type_name: Some("VspanPortConflict"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "vspanSessionKey1",
+                "vspanSessionKey2",
+                "portKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "vspan_session_key1",
+                "vspan_session_key2",
+                "port_key",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

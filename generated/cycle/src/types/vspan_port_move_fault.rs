@@ -31,30 +31,30 @@ impl VspanPortMoveFault {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VspanPortMoveFault",
-    type_name: Some("VspanPortMoveFault"),
-    wire: &[
-        "faultCause",
-        "faultMessage",
-        "srcPortgroupName",
-        "destPortgroupName",
-        "portKey",
-    ],
-    names: &[
-        "fault_cause",
-        "fault_message",
-        "src_portgroup_name",
-        "dest_portgroup_name",
-        "port_key",
-    ],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VspanPortMoveFault {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VspanPortMoveFault",
+            type_name: Some("VspanPortMoveFault"),
+            wire: &[
+                "faultCause",
+                "faultMessage",
+                "srcPortgroupName",
+                "destPortgroupName",
+                "portKey",
+            ],
+            names: &[
+                "fault_cause",
+                "fault_message",
+                "src_portgroup_name",
+                "dest_portgroup_name",
+                "port_key",
+            ],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

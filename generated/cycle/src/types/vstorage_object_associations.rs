@@ -29,18 +29,18 @@ impl VStorageObjectAssociations {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectAssociations",
-    type_name: Some("VStorageObjectAssociations"),
-    wire: &["id", "vmDiskAssociations", "fault"],
-    names: &["id", "vm_disk_associations", "fault"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VStorageObjectAssociations {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectAssociations",
+            type_name: Some("VStorageObjectAssociations"),
+            wire: &["id", "vmDiskAssociations", "fault"],
+            names: &["id", "vm_disk_associations", "fault"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

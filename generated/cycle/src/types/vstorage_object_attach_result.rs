@@ -29,18 +29,18 @@ impl VStorageObjectAttachResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectAttachResult",
-    type_name: Some("VStorageObjectAttachResult"),
-    wire: &["volumeId", "diskUUID", "fault"],
-    names: &["volume_id", "disk_uuid", "fault"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VStorageObjectAttachResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectAttachResult",
+            type_name: Some("VStorageObjectAttachResult"),
+            wire: &["volumeId", "diskUUID", "fault"],
+            names: &["volume_id", "disk_uuid", "fault"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

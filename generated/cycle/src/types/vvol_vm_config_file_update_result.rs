@@ -27,18 +27,18 @@ impl VVolVmConfigFileUpdateResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VVolVmConfigFileUpdateResult",
-    type_name: Some("VVolVmConfigFileUpdateResult"),
-    wire: &["succeededVmConfigFile", "failedVmConfigFile"],
-    names: &["succeeded_vm_config_file", "failed_vm_config_file"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VVolVmConfigFileUpdateResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VVolVmConfigFileUpdateResult",
+            type_name: Some("VVolVmConfigFileUpdateResult"),
+            wire: &["succeededVmConfigFile", "failedVmConfigFile"],
+            names: &["succeeded_vm_config_file", "failed_vm_config_file"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo",
-    type_name: Some("VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
-    wire: &["targetConfigVVolId", "dsPath", "fault"],
-    names: &["target_config_vvol_id", "ds_path", "fault"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VVolVmConfigFileUpdateResultFailedVmConfigFileInfo",
+            type_name: Some("VVolVmConfigFileUpdateResultFailedVmConfigFileInfo"),
+            wire: &["targetConfigVVolId", "dsPath", "fault"],
+            names: &["target_config_vvol_id", "ds_path", "fault"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

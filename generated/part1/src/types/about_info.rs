@@ -53,53 +53,53 @@ impl AboutInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AboutInfo",
-    type_name: Some("AboutInfo"),
-    wire: &[
-        "name",
-        "fullName",
-        "vendor",
-        "version",
-        "patchLevel",
-        "build",
-        "localeVersion",
-        "localeBuild",
-        "osType",
-        "productLineId",
-        "apiType",
-        "apiVersion",
-        "instanceUuid",
-        "licenseProductName",
-        "licenseProductVersion",
-    ],
-    names: &[
-        "name",
-        "full_name",
-        "vendor",
-        "version",
-        "patch_level",
-        "build",
-        "locale_version",
-        "locale_build",
-        "os_type",
-        "product_line_id",
-        "api_type",
-        "api_version",
-        "instance_uuid",
-        "license_product_name",
-        "license_product_version",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 8u16, 9u16, 10u16, 11u16],
-    by_name: &[
-        10u16, 11u16, 5u16, 1u16, 12u16, 13u16, 14u16, 7u16, 6u16, 0u16, 8u16, 4u16,
-        9u16, 2u16, 3u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AboutInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AboutInfo",
+            type_name: Some("AboutInfo"),
+            wire: &[
+                "name",
+                "fullName",
+                "vendor",
+                "version",
+                "patchLevel",
+                "build",
+                "localeVersion",
+                "localeBuild",
+                "osType",
+                "productLineId",
+                "apiType",
+                "apiVersion",
+                "instanceUuid",
+                "licenseProductName",
+                "licenseProductVersion",
+            ],
+            names: &[
+                "name",
+                "full_name",
+                "vendor",
+                "version",
+                "patch_level",
+                "build",
+                "locale_version",
+                "locale_build",
+                "os_type",
+                "product_line_id",
+                "api_type",
+                "api_version",
+                "instance_uuid",
+                "license_product_name",
+                "license_product_version",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16, 8u16, 9u16, 10u16, 11u16],
+            by_name: &[
+                10u16, 11u16, 5u16, 1u16, 12u16, 13u16, 14u16, 7u16, 6u16, 0u16, 8u16,
+                4u16, 9u16, 2u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl ActiveVsanDirectoryServerConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ActiveVsanDirectoryServerConfig",
-    type_name: Some("ActiveVsanDirectoryServerConfig"),
-    wire: &[
-        "activeDirectoryDomainName",
-        "username",
-        "password",
-        "organizationalUnit",
-        "preferredADServers",
-    ],
-    names: &[
-        "active_directory_domain_name",
-        "username",
-        "password",
-        "organizational_unit",
-        "preferred_ad_servers",
-    ],
-    required: &[],
-    by_name: &[0u16, 3u16, 2u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ActiveVsanDirectoryServerConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ActiveVsanDirectoryServerConfig",
+            type_name: Some("ActiveVsanDirectoryServerConfig"),
+            wire: &[
+                "activeDirectoryDomainName",
+                "username",
+                "password",
+                "organizationalUnit",
+                "preferredADServers",
+            ],
+            names: &[
+                "active_directory_domain_name",
+                "username",
+                "password",
+                "organizational_unit",
+                "preferred_ad_servers",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 2u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl AfterStartupTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AfterStartupTaskScheduler",
-    type_name: Some("AfterStartupTaskScheduler"),
-    wire: &["activeTime", "expireTime", "minute"],
-    names: &["active_time", "expire_time", "minute"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AfterStartupTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AfterStartupTaskScheduler",
+            type_name: Some("AfterStartupTaskScheduler"),
+            wire: &["activeTime", "expireTime", "minute"],
+            names: &["active_time", "expire_time", "minute"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

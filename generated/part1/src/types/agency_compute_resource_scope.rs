@@ -27,18 +27,18 @@ impl AgencyComputeResourceScope {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgencyComputeResourceScope",
-    type_name: Some("AgencyComputeResourceScope"),
-    wire: &["computeResource"],
-    names: &["compute_resource"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgencyComputeResourceScope {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgencyComputeResourceScope",
+            type_name: Some("AgencyComputeResourceScope"),
+            wire: &["computeResource"],
+            names: &["compute_resource"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl AgencyScope {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgencyScope",
-    type_name: Some("AgencyScope"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgencyScope {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgencyScope",
+            type_name: Some("AgencyScope"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for AgencyScopeKind {}
 impl std::panic::UnwindSafe for AgencyScopeKind {}
 impl std::panic::RefUnwindSafe for AgencyScopeKind {}
 impl Clone for AgencyScopeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AgencyScope(v) => crate::object::clone_boxed(&**v, Self::AgencyScope),

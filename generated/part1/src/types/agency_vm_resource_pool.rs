@@ -34,18 +34,18 @@ impl AgencyVMResourcePool {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgencyVMResourcePool",
-    type_name: Some("AgencyVMResourcePool"),
-    wire: &["resourcePoolId", "computeResourceId"],
-    names: &["resource_pool_id", "compute_resource_id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgencyVMResourcePool {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgencyVMResourcePool",
+            type_name: Some("AgencyVMResourcePool"),
+            wire: &["resourcePoolId", "computeResourceId"],
+            names: &["resource_pool_id", "compute_resource_id"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

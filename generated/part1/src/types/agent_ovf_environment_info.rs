@@ -28,18 +28,18 @@ impl AgentOvfEnvironmentInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentOvfEnvironmentInfo",
-    type_name: Some("AgentOvfEnvironmentInfo"),
-    wire: &["ovfProperty"],
-    names: &["ovf_property"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentOvfEnvironmentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentOvfEnvironmentInfo",
+            type_name: Some("AgentOvfEnvironmentInfo"),
+            wire: &["ovfProperty"],
+            names: &["ovf_property"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

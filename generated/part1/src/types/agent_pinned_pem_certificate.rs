@@ -27,18 +27,18 @@ impl AgentPinnedPemCertificate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentPinnedPemCertificate",
-    type_name: Some("AgentPinnedPemCertificate"),
-    wire: &["sslCertificate"],
-    names: &["ssl_certificate"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentPinnedPemCertificate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentPinnedPemCertificate",
+            type_name: Some("AgentPinnedPemCertificate"),
+            wire: &["sslCertificate"],
+            names: &["ssl_certificate"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

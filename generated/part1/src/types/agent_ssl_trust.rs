@@ -30,18 +30,18 @@ impl AgentSslTrust {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentSslTrust",
-    type_name: Some("AgentSslTrust"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentSslTrust {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentSslTrust",
+            type_name: Some("AgentSslTrust"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for AgentSslTrustKind {}
 impl std::panic::UnwindSafe for AgentSslTrustKind {}
 impl std::panic::RefUnwindSafe for AgentSslTrustKind {}
 impl Clone for AgentSslTrustKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AgentSslTrust(v) => {

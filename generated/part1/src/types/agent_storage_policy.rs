@@ -28,18 +28,18 @@ impl AgentStoragePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentStoragePolicy",
-    type_name: Some("AgentStoragePolicy"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentStoragePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentStoragePolicy",
+            type_name: Some("AgentStoragePolicy"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for AgentStoragePolicyKind {}
 impl std::panic::UnwindSafe for AgentStoragePolicyKind {}
 impl std::panic::RefUnwindSafe for AgentStoragePolicyKind {}
 impl Clone for AgentStoragePolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AgentStoragePolicy(v) => {

@@ -30,18 +30,18 @@ impl AgentVibMatchingRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentVibMatchingRule",
-    type_name: Some("AgentVibMatchingRule"),
-    wire: &["vibNameRegex", "vibVersionRegex"],
-    names: &["vib_name_regex", "vib_version_regex"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentVibMatchingRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentVibMatchingRule",
+            type_name: Some("AgentVibMatchingRule"),
+            wire: &["vibNameRegex", "vibVersionRegex"],
+            names: &["vib_name_regex", "vib_version_regex"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -32,18 +32,18 @@ impl AgentVmHook {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentVmHook",
-    type_name: Some("AgentVmHook"),
-    wire: &["vm", "vmState"],
-    names: &["vm", "vm_state"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentVmHook {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentVmHook",
+            type_name: Some("AgentVmHook"),
+            wire: &["vm", "vmState"],
+            names: &["vm", "vm_state"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl AgentVsanStoragePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AgentVsanStoragePolicy",
-    type_name: Some("AgentVsanStoragePolicy"),
-    wire: &["profileId"],
-    names: &["profile_id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AgentVsanStoragePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AgentVsanStoragePolicy",
+            type_name: Some("AgentVsanStoragePolicy"),
+            wire: &["profileId"],
+            names: &["profile_id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

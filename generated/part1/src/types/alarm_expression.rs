@@ -23,18 +23,18 @@ impl AlarmExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmExpression",
-    type_name: Some("AlarmExpression"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmExpression",
+            type_name: Some("AlarmExpression"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for AlarmExpressionKind {}
 impl std::panic::UnwindSafe for AlarmExpressionKind {}
 impl std::panic::RefUnwindSafe for AlarmExpressionKind {}
 impl Clone for AlarmExpressionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::AlarmExpression(v) => {

@@ -27,18 +27,18 @@ impl AlarmFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmFilterSpec",
-    type_name: Some("AlarmFilterSpec"),
-    wire: &["status", "typeEntity", "typeTrigger"],
-    names: &["status", "type_entity", "type_trigger"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmFilterSpec",
+            type_name: Some("AlarmFilterSpec"),
+            wire: &["status", "typeEntity", "typeTrigger"],
+            names: &["status", "type_entity", "type_trigger"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

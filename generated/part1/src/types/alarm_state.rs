@@ -49,40 +49,40 @@ impl AlarmState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmState",
-    type_name: Some("AlarmState"),
-    wire: &[
-        "key",
-        "entity",
-        "alarm",
-        "overallStatus",
-        "time",
-        "acknowledged",
-        "acknowledgedByUser",
-        "acknowledgedTime",
-        "eventKey",
-        "disabled",
-    ],
-    names: &[
-        "key",
-        "entity",
-        "alarm",
-        "overall_status",
-        "time",
-        "acknowledged",
-        "acknowledged_by_user",
-        "acknowledged_time",
-        "event_key",
-        "disabled",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[5u16, 6u16, 7u16, 2u16, 9u16, 1u16, 8u16, 0u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmState",
+            type_name: Some("AlarmState"),
+            wire: &[
+                "key",
+                "entity",
+                "alarm",
+                "overallStatus",
+                "time",
+                "acknowledged",
+                "acknowledgedByUser",
+                "acknowledgedTime",
+                "eventKey",
+                "disabled",
+            ],
+            names: &[
+                "key",
+                "entity",
+                "alarm",
+                "overall_status",
+                "time",
+                "acknowledged",
+                "acknowledged_by_user",
+                "acknowledged_time",
+                "event_key",
+                "disabled",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[5u16, 6u16, 7u16, 2u16, 9u16, 1u16, 8u16, 0u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl AlarmTriggeringActionTransitionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AlarmTriggeringActionTransitionSpec",
-    type_name: Some("AlarmTriggeringActionTransitionSpec"),
-    wire: &["startState", "finalState", "repeats"],
-    names: &["start_state", "final_state", "repeats"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AlarmTriggeringActionTransitionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AlarmTriggeringActionTransitionSpec",
+            type_name: Some("AlarmTriggeringActionTransitionSpec"),
+            wire: &["startState", "finalState", "repeats"],
+            names: &["start_state", "final_state", "repeats"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl AnswerFileSerializedCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AnswerFileSerializedCreateSpec",
-    type_name: Some("AnswerFileSerializedCreateSpec"),
-    wire: &["validating", "answerFileConfigString"],
-    names: &["validating", "answer_file_config_string"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AnswerFileSerializedCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AnswerFileSerializedCreateSpec",
+            type_name: Some("AnswerFileSerializedCreateSpec"),
+            wire: &["validating", "answerFileConfigString"],
+            names: &["validating", "answer_file_config_string"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,32 @@ impl AuthenticationRequiredChallenge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AuthenticationRequiredChallenge",
-    type_name: Some("AuthenticationRequiredChallenge"),
-    wire: &["scheme", "realm", "error", "errorDescription", "ovl", "oidcConfigUrl"],
-    names: &["scheme", "realm", "error", "error_description", "ovl", "oidc_config_url"],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 5u16, 4u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AuthenticationRequiredChallenge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AuthenticationRequiredChallenge",
+            type_name: Some("AuthenticationRequiredChallenge"),
+            wire: &[
+                "scheme",
+                "realm",
+                "error",
+                "errorDescription",
+                "ovl",
+                "oidcConfigUrl",
+            ],
+            names: &[
+                "scheme",
+                "realm",
+                "error",
+                "error_description",
+                "ovl",
+                "oidc_config_url",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 5u16, 4u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

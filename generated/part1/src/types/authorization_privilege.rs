@@ -29,18 +29,18 @@ impl AuthorizationPrivilege {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AuthorizationPrivilege",
-    type_name: Some("AuthorizationPrivilege"),
-    wire: &["privId", "onParent", "name", "privGroupName"],
-    names: &["priv_id", "on_parent", "name", "priv_group_name"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AuthorizationPrivilege {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AuthorizationPrivilege",
+            type_name: Some("AuthorizationPrivilege"),
+            wire: &["privId", "onParent", "name", "privGroupName"],
+            names: &["priv_id", "on_parent", "name", "priv_group_name"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl AutoStartDefaults {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AutoStartDefaults",
-    type_name: Some("AutoStartDefaults"),
-    wire: &["enabled", "startDelay", "stopDelay", "waitForHeartbeat", "stopAction"],
-    names: &[
-        "enabled",
-        "start_delay",
-        "stop_delay",
-        "wait_for_heartbeat",
-        "stop_action",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AutoStartDefaults {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AutoStartDefaults",
+            type_name: Some("AutoStartDefaults"),
+            wire: &[
+                "enabled",
+                "startDelay",
+                "stopDelay",
+                "waitForHeartbeat",
+                "stopAction",
+            ],
+            names: &[
+                "enabled",
+                "start_delay",
+                "stop_delay",
+                "wait_for_heartbeat",
+                "stop_action",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

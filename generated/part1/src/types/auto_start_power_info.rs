@@ -37,34 +37,34 @@ impl AutoStartPowerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "AutoStartPowerInfo",
-    type_name: Some("AutoStartPowerInfo"),
-    wire: &[
-        "key",
-        "startOrder",
-        "startDelay",
-        "waitForHeartbeat",
-        "startAction",
-        "stopDelay",
-        "stopAction",
-    ],
-    names: &[
-        "key",
-        "start_order",
-        "start_delay",
-        "wait_for_heartbeat",
-        "start_action",
-        "stop_delay",
-        "stop_action",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[0u16, 4u16, 2u16, 1u16, 6u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for AutoStartPowerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "AutoStartPowerInfo",
+            type_name: Some("AutoStartPowerInfo"),
+            wire: &[
+                "key",
+                "startOrder",
+                "startDelay",
+                "waitForHeartbeat",
+                "startAction",
+                "stopDelay",
+                "stopAction",
+            ],
+            names: &[
+                "key",
+                "start_order",
+                "start_delay",
+                "wait_for_heartbeat",
+                "start_action",
+                "stop_delay",
+                "stop_action",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[0u16, 4u16, 2u16, 1u16, 6u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl BackingConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BackingConfig",
-    type_name: Some("BackingConfig"),
-    wire: &[
-        "thinProvisionBackingIdentifier",
-        "deduplicationBackingIdentifier",
-        "autoTieringEnabled",
-        "deduplicationEfficiency",
-        "performanceOptimizationInterval",
-    ],
-    names: &[
-        "thin_provision_backing_identifier",
-        "deduplication_backing_identifier",
-        "auto_tiering_enabled",
-        "deduplication_efficiency",
-        "performance_optimization_interval",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BackingConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BackingConfig",
+            type_name: Some("BackingConfig"),
+            wire: &[
+                "thinProvisionBackingIdentifier",
+                "deduplicationBackingIdentifier",
+                "autoTieringEnabled",
+                "deduplicationEfficiency",
+                "performanceOptimizationInterval",
+            ],
+            names: &[
+                "thin_provision_backing_identifier",
+                "deduplication_backing_identifier",
+                "auto_tiering_enabled",
+                "deduplication_efficiency",
+                "performance_optimization_interval",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

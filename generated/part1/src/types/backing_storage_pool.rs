@@ -31,18 +31,18 @@ impl BackingStoragePool {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BackingStoragePool",
-    type_name: Some("BackingStoragePool"),
-    wire: &["uuid", "type", "capacityInMB", "usedSpaceInMB"],
-    names: &["uuid", "type", "capacity_in_mb", "used_space_in_mb"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BackingStoragePool {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BackingStoragePool",
+            type_name: Some("BackingStoragePool"),
+            wire: &["uuid", "type", "capacityInMB", "usedSpaceInMB"],
+            names: &["uuid", "type", "capacity_in_mb", "used_space_in_mb"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

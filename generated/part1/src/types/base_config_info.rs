@@ -51,42 +51,44 @@ impl BaseConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BaseConfigInfo",
-    type_name: Some("BaseConfigInfo"),
-    wire: &[
-        "id",
-        "name",
-        "createTime",
-        "keepAfterDeleteVm",
-        "relocationDisabled",
-        "nativeSnapshotSupported",
-        "changedBlockTrackingEnabled",
-        "backing",
-        "metadata",
-        "vclock",
-        "iofilter",
-    ],
-    names: &[
-        "id",
-        "name",
-        "create_time",
-        "keep_after_delete_vm",
-        "relocation_disabled",
-        "native_snapshot_supported",
-        "changed_block_tracking_enabled",
-        "backing",
-        "metadata",
-        "vclock",
-        "iofilter",
-    ],
-    required: &[0u16, 1u16, 2u16, 7u16],
-    by_name: &[7u16, 6u16, 2u16, 0u16, 10u16, 3u16, 8u16, 1u16, 5u16, 4u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BaseConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BaseConfigInfo",
+            type_name: Some("BaseConfigInfo"),
+            wire: &[
+                "id",
+                "name",
+                "createTime",
+                "keepAfterDeleteVm",
+                "relocationDisabled",
+                "nativeSnapshotSupported",
+                "changedBlockTrackingEnabled",
+                "backing",
+                "metadata",
+                "vclock",
+                "iofilter",
+            ],
+            names: &[
+                "id",
+                "name",
+                "create_time",
+                "keep_after_delete_vm",
+                "relocation_disabled",
+                "native_snapshot_supported",
+                "changed_block_tracking_enabled",
+                "backing",
+                "metadata",
+                "vclock",
+                "iofilter",
+            ],
+            required: &[0u16, 1u16, 2u16, 7u16],
+            by_name: &[
+                7u16, 6u16, 2u16, 0u16, 10u16, 3u16, 8u16, 1u16, 5u16, 4u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -194,7 +196,6 @@ impl Unpin for BaseConfigInfoKind {}
 impl std::panic::UnwindSafe for BaseConfigInfoKind {}
 impl std::panic::RefUnwindSafe for BaseConfigInfoKind {}
 impl Clone for BaseConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::BaseConfigInfo(v) => {

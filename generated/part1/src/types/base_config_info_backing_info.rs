@@ -27,18 +27,18 @@ impl BaseConfigInfoBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BaseConfigInfoBackingInfo",
-    type_name: Some("BaseConfigInfoBackingInfo"),
-    wire: &["datastore"],
-    names: &["datastore"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BaseConfigInfoBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BaseConfigInfoBackingInfo",
+            type_name: Some("BaseConfigInfoBackingInfo"),
+            wire: &["datastore"],
+            names: &["datastore"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for BaseConfigInfoBackingInfoKind {}
 impl std::panic::UnwindSafe for BaseConfigInfoBackingInfoKind {}
 impl std::panic::RefUnwindSafe for BaseConfigInfoBackingInfoKind {}
 impl Clone for BaseConfigInfoBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::BaseConfigInfoBackingInfo(v) => {

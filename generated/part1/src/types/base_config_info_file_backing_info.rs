@@ -41,34 +41,34 @@ impl BaseConfigInfoFileBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BaseConfigInfoFileBackingInfo",
-    type_name: Some("BaseConfigInfoFileBackingInfo"),
-    wire: &[
-        "datastore",
-        "filePath",
-        "backingObjectId",
-        "parent",
-        "deltaSizeInMB",
-        "keyId",
-        "sharedFileBacking",
-    ],
-    names: &[
-        "datastore",
-        "file_path",
-        "backing_object_id",
-        "parent",
-        "delta_size_in_mb",
-        "key_id",
-        "shared_file_backing",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 4u16, 1u16, 5u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BaseConfigInfoFileBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BaseConfigInfoFileBackingInfo",
+            type_name: Some("BaseConfigInfoFileBackingInfo"),
+            wire: &[
+                "datastore",
+                "filePath",
+                "backingObjectId",
+                "parent",
+                "deltaSizeInMB",
+                "keyId",
+                "sharedFileBacking",
+            ],
+            names: &[
+                "datastore",
+                "file_path",
+                "backing_object_id",
+                "parent",
+                "delta_size_in_mb",
+                "key_id",
+                "shared_file_backing",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 4u16, 1u16, 5u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -170,7 +170,6 @@ impl Unpin for BaseConfigInfoFileBackingInfoKind {}
 impl std::panic::UnwindSafe for BaseConfigInfoFileBackingInfoKind {}
 impl std::panic::RefUnwindSafe for BaseConfigInfoFileBackingInfoKind {}
 impl Clone for BaseConfigInfoFileBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::BaseConfigInfoFileBackingInfo(v) => {

@@ -43,38 +43,38 @@ impl BaseConfigInfoRawDiskMappingBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BaseConfigInfoRawDiskMappingBackingInfo",
-    type_name: Some("BaseConfigInfoRawDiskMappingBackingInfo"),
-    wire: &[
-        "datastore",
-        "filePath",
-        "backingObjectId",
-        "parent",
-        "deltaSizeInMB",
-        "keyId",
-        "sharedFileBacking",
-        "lunUuid",
-        "compatibilityMode",
-    ],
-    names: &[
-        "datastore",
-        "file_path",
-        "backing_object_id",
-        "parent",
-        "delta_size_in_mb",
-        "key_id",
-        "shared_file_backing",
-        "lun_uuid",
-        "compatibility_mode",
-    ],
-    required: &[0u16, 1u16, 7u16, 8u16],
-    by_name: &[2u16, 8u16, 0u16, 4u16, 1u16, 5u16, 7u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BaseConfigInfoRawDiskMappingBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BaseConfigInfoRawDiskMappingBackingInfo",
+            type_name: Some("BaseConfigInfoRawDiskMappingBackingInfo"),
+            wire: &[
+                "datastore",
+                "filePath",
+                "backingObjectId",
+                "parent",
+                "deltaSizeInMB",
+                "keyId",
+                "sharedFileBacking",
+                "lunUuid",
+                "compatibilityMode",
+            ],
+            names: &[
+                "datastore",
+                "file_path",
+                "backing_object_id",
+                "parent",
+                "delta_size_in_mb",
+                "key_id",
+                "shared_file_backing",
+                "lun_uuid",
+                "compatibility_mode",
+            ],
+            required: &[0u16, 1u16, 7u16, 8u16],
+            by_name: &[2u16, 8u16, 0u16, 4u16, 1u16, 5u16, 7u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl BoolOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "BoolOption",
-    type_name: Some("BoolOption"),
-    wire: &["valueIsReadonly", "supported", "defaultValue"],
-    names: &["value_is_readonly", "supported", "default_value"],
-    required: &[1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for BoolOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "BoolOption",
+            type_name: Some("BoolOption"),
+            wire: &["valueIsReadonly", "supported", "defaultValue"],
+            names: &["value_is_readonly", "supported", "default_value"],
+            required: &[1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

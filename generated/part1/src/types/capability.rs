@@ -59,53 +59,53 @@ impl Capability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Capability",
-    type_name: Some("Capability"),
-    wire: &[
-        "provisioningSupported",
-        "multiHostSupported",
-        "userShellAccessSupported",
-        "supportedEVCMode",
-        "supportedEVCGraphicsMode",
-        "networkBackupAndRestoreSupported",
-        "ftDrsWithoutEvcSupported",
-        "hciWorkflowSupported",
-        "computePolicyVersion",
-        "clusterPlacementSupported",
-        "lifecycleManagementSupported",
-        "hostSeedingSupported",
-        "scalableSharesSupported",
-        "hadcsSupported",
-        "configMgmtSupported",
-    ],
-    names: &[
-        "provisioning_supported",
-        "multi_host_supported",
-        "user_shell_access_supported",
-        "supported_evc_mode",
-        "supported_evc_graphics_mode",
-        "network_backup_and_restore_supported",
-        "ft_drs_without_evc_supported",
-        "hci_workflow_supported",
-        "compute_policy_version",
-        "cluster_placement_supported",
-        "lifecycle_management_supported",
-        "host_seeding_supported",
-        "scalable_shares_supported",
-        "hadcs_supported",
-        "config_mgmt_supported",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[
-        9u16, 8u16, 14u16, 6u16, 13u16, 7u16, 11u16, 10u16, 1u16, 5u16, 0u16, 12u16,
-        4u16, 3u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Capability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Capability",
+            type_name: Some("Capability"),
+            wire: &[
+                "provisioningSupported",
+                "multiHostSupported",
+                "userShellAccessSupported",
+                "supportedEVCMode",
+                "supportedEVCGraphicsMode",
+                "networkBackupAndRestoreSupported",
+                "ftDrsWithoutEvcSupported",
+                "hciWorkflowSupported",
+                "computePolicyVersion",
+                "clusterPlacementSupported",
+                "lifecycleManagementSupported",
+                "hostSeedingSupported",
+                "scalableSharesSupported",
+                "hadcsSupported",
+                "configMgmtSupported",
+            ],
+            names: &[
+                "provisioning_supported",
+                "multi_host_supported",
+                "user_shell_access_supported",
+                "supported_evc_mode",
+                "supported_evc_graphics_mode",
+                "network_backup_and_restore_supported",
+                "ft_drs_without_evc_supported",
+                "hci_workflow_supported",
+                "compute_policy_version",
+                "cluster_placement_supported",
+                "lifecycle_management_supported",
+                "host_seeding_supported",
+                "scalable_shares_supported",
+                "hadcs_supported",
+                "config_mgmt_supported",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[
+                9u16, 8u16, 14u16, 6u16, 13u16, 7u16, 11u16, 10u16, 1u16, 5u16, 0u16,
+                12u16, 4u16, 3u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ChangesInfoEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ChangesInfoEventArgument",
-    type_name: Some("ChangesInfoEventArgument"),
-    wire: &["modified", "added", "deleted"],
-    names: &["modified", "added", "deleted"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ChangesInfoEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ChangesInfoEventArgument",
+            type_name: Some("ChangesInfoEventArgument"),
+            wire: &["modified", "added", "deleted"],
+            names: &["modified", "added", "deleted"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,38 +51,38 @@ impl ClusterAgentVmNotDeployed {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterAgentVmNotDeployed",
-    type_name: Some("ClusterAgentVmNotDeployed"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-        "agent",
-        "cluster",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-        "agent",
-        "cluster",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterAgentVmNotDeployed {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterAgentVmNotDeployed",
+            type_name: Some("ClusterAgentVmNotDeployed"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+                "agent",
+                "cluster",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+                "agent",
+                "cluster",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 0u16, 5u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -202,7 +202,6 @@ impl Unpin for ClusterAgentVmNotDeployedKind {}
 impl std::panic::UnwindSafe for ClusterAgentVmNotDeployedKind {}
 impl std::panic::RefUnwindSafe for ClusterAgentVmNotDeployedKind {}
 impl Clone for ClusterAgentVmNotDeployedKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterAgentVmNotDeployed(v) => {

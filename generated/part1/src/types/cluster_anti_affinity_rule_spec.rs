@@ -41,38 +41,38 @@ impl ClusterAntiAffinityRuleSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterAntiAffinityRuleSpec",
-    type_name: Some("ClusterAntiAffinityRuleSpec"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-        "vm",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-        "vm",
-    ],
-    required: &[8u16],
-    by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterAntiAffinityRuleSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterAntiAffinityRuleSpec",
+            type_name: Some("ClusterAntiAffinityRuleSpec"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+                "vm",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+                "vm",
+            ],
+            required: &[8u16],
+            by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

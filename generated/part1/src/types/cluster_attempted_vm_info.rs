@@ -29,18 +29,18 @@ impl ClusterAttemptedVmInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterAttemptedVmInfo",
-    type_name: Some("ClusterAttemptedVmInfo"),
-    wire: &["vm", "task"],
-    names: &["vm", "task"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterAttemptedVmInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterAttemptedVmInfo",
+            type_name: Some("ClusterAttemptedVmInfo"),
+            wire: &["vm", "task"],
+            names: &["vm", "task"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

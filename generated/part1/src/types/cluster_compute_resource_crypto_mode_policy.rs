@@ -27,18 +27,18 @@ impl ClusterComputeResourceCryptoModePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceCryptoModePolicy",
-    type_name: Some("ClusterComputeResourceCryptoModePolicy"),
-    wire: &["keyId", "providerId"],
-    names: &["key_id", "provider_id"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for ClusterComputeResourceCryptoModePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceCryptoModePolicy",
+            type_name: Some("ClusterComputeResourceCryptoModePolicy"),
+            wire: &["keyId", "providerId"],
+            names: &["key_id", "provider_id"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

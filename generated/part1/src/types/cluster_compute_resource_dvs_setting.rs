@@ -31,18 +31,18 @@ impl ClusterComputeResourceDVSSetting {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceDVSSetting",
-    type_name: Some("ClusterComputeResourceDVSSetting"),
-    wire: &["dvSwitch", "pnicDevices", "dvPortgroupSetting"],
-    names: &["dv_switch", "pnic_devices", "dv_portgroup_setting"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceDVSSetting {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceDVSSetting",
+            type_name: Some("ClusterComputeResourceDVSSetting"),
+            wire: &["dvSwitch", "pnicDevices", "dvPortgroupSetting"],
+            names: &["dv_switch", "pnic_devices", "dv_portgroup_setting"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

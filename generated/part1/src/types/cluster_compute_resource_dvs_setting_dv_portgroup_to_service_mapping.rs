@@ -27,19 +27,21 @@ impl ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping",
-    type_name: Some("ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping"),
-    wire: &["dvPortgroup", "service"],
-    names: &["dv_portgroup", "service"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object
 for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping",
+            type_name: Some(
+                "ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping",
+            ),
+            wire: &["dvPortgroup", "service"],
+            names: &["dv_portgroup", "service"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

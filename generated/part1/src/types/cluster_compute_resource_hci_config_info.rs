@@ -33,18 +33,28 @@ impl ClusterComputeResourceHCIConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHCIConfigInfo",
-    type_name: Some("ClusterComputeResourceHCIConfigInfo"),
-    wire: &["workflowState", "dvsSetting", "configuredHosts", "hostConfigProfile"],
-    names: &["workflow_state", "dvs_setting", "configured_hosts", "host_config_profile"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceHCIConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHCIConfigInfo",
+            type_name: Some("ClusterComputeResourceHCIConfigInfo"),
+            wire: &[
+                "workflowState",
+                "dvsSetting",
+                "configuredHosts",
+                "hostConfigProfile",
+            ],
+            names: &[
+                "workflow_state",
+                "dvs_setting",
+                "configured_hosts",
+                "host_config_profile",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl ClusterComputeResourceHostConfigurationProfile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceHostConfigurationProfile",
-    type_name: Some("ClusterComputeResourceHostConfigurationProfile"),
-    wire: &["dateTimeConfig", "lockdownMode"],
-    names: &["date_time_config", "lockdown_mode"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterComputeResourceHostConfigurationProfile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceHostConfigurationProfile",
+            type_name: Some("ClusterComputeResourceHostConfigurationProfile"),
+            wire: &["dateTimeConfig", "lockdownMode"],
+            names: &["date_time_config", "lockdown_mode"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,18 +39,18 @@ impl ClusterComputeResourceVcsSlots {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterComputeResourceVcsSlots",
-    type_name: Some("ClusterComputeResourceVcsSlots"),
-    wire: &["systemId", "host", "datastore", "totalSlots"],
-    names: &["system_id", "host", "datastore", "total_slots"],
-    required: &[1u16, 3u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: Some("7.0.1.1"),
-};
 impl crate::object::Object for ClusterComputeResourceVcsSlots {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterComputeResourceVcsSlots",
+            type_name: Some("ClusterComputeResourceVcsSlots"),
+            wire: &["systemId", "host", "datastore", "totalSlots"],
+            names: &["system_id", "host", "datastore", "total_slots"],
+            required: &[1u16, 3u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: Some("7.0.1.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

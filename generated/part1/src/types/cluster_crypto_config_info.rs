@@ -27,18 +27,18 @@ impl ClusterCryptoConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterCryptoConfigInfo",
-    type_name: Some("ClusterCryptoConfigInfo"),
-    wire: &["cryptoMode", "policy"],
-    names: &["crypto_mode", "policy"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterCryptoConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterCryptoConfigInfo",
+            type_name: Some("ClusterCryptoConfigInfo"),
+            wire: &["cryptoMode", "policy"],
+            names: &["crypto_mode", "policy"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl ClusterDasAamHostInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAamHostInfo",
-    type_name: Some("ClusterDasAamHostInfo"),
-    wire: &["hostDasState", "primaryHosts"],
-    names: &["host_das_state", "primary_hosts"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAamHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAamHostInfo",
+            type_name: Some("ClusterDasAamHostInfo"),
+            wire: &["hostDasState", "primaryHosts"],
+            names: &["host_das_state", "primary_hosts"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -34,18 +34,18 @@ impl ClusterDasAamNodeState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAamNodeState",
-    type_name: Some("ClusterDasAamNodeState"),
-    wire: &["host", "name", "configState", "runtimeState"],
-    names: &["host", "name", "config_state", "runtime_state"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAamNodeState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAamNodeState",
+            type_name: Some("ClusterDasAamNodeState"),
+            wire: &["host", "name", "configState", "runtimeState"],
+            names: &["host", "name", "config_state", "runtime_state"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

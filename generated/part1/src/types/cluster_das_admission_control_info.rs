@@ -23,18 +23,18 @@ impl ClusterDasAdmissionControlInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAdmissionControlInfo",
-    type_name: Some("ClusterDasAdmissionControlInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAdmissionControlInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAdmissionControlInfo",
+            type_name: Some("ClusterDasAdmissionControlInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for ClusterDasAdmissionControlInfoKind {}
 impl std::panic::UnwindSafe for ClusterDasAdmissionControlInfoKind {}
 impl std::panic::RefUnwindSafe for ClusterDasAdmissionControlInfoKind {}
 impl Clone for ClusterDasAdmissionControlInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasAdmissionControlInfo(v) => {

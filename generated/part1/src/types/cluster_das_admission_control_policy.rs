@@ -29,18 +29,21 @@ impl ClusterDasAdmissionControlPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAdmissionControlPolicy",
-    type_name: Some("ClusterDasAdmissionControlPolicy"),
-    wire: &["resourceReductionToToleratePercent", "pMemAdmissionControlEnabled"],
-    names: &["resource_reduction_to_tolerate_percent", "pmem_admission_control_enabled"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAdmissionControlPolicy",
+            type_name: Some("ClusterDasAdmissionControlPolicy"),
+            wire: &["resourceReductionToToleratePercent", "pMemAdmissionControlEnabled"],
+            names: &[
+                "resource_reduction_to_tolerate_percent",
+                "pmem_admission_control_enabled",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +134,6 @@ impl Unpin for ClusterDasAdmissionControlPolicyKind {}
 impl std::panic::UnwindSafe for ClusterDasAdmissionControlPolicyKind {}
 impl std::panic::RefUnwindSafe for ClusterDasAdmissionControlPolicyKind {}
 impl Clone for ClusterDasAdmissionControlPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasAdmissionControlPolicy(v) => {

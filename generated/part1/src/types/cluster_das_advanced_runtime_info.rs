@@ -31,18 +31,18 @@ impl ClusterDasAdvancedRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAdvancedRuntimeInfo",
-    type_name: Some("ClusterDasAdvancedRuntimeInfo"),
-    wire: &["dasHostInfo", "vmcpSupported", "heartbeatDatastoreInfo"],
-    names: &["das_host_info", "vmcp_supported", "heartbeat_datastore_info"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAdvancedRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAdvancedRuntimeInfo",
+            type_name: Some("ClusterDasAdvancedRuntimeInfo"),
+            wire: &["dasHostInfo", "vmcpSupported", "heartbeatDatastoreInfo"],
+            names: &["das_host_info", "vmcp_supported", "heartbeat_datastore_info"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for ClusterDasAdvancedRuntimeInfoKind {}
 impl std::panic::UnwindSafe for ClusterDasAdvancedRuntimeInfoKind {}
 impl std::panic::RefUnwindSafe for ClusterDasAdvancedRuntimeInfoKind {}
 impl Clone for ClusterDasAdvancedRuntimeInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasAdvancedRuntimeInfo(v) => {

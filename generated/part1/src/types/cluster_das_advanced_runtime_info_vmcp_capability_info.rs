@@ -25,18 +25,18 @@ impl ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo",
-    type_name: Some("ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo"),
-    wire: &["storageAPDSupported", "storagePDLSupported"],
-    names: &["storage_apd_supported", "storage_pdl_supported"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo",
+            type_name: Some("ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo"),
+            wire: &["storageAPDSupported", "storagePDLSupported"],
+            names: &["storage_apd_supported", "storage_pdl_supported"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

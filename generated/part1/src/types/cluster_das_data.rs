@@ -23,18 +23,18 @@ impl ClusterDasData {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasData",
-    type_name: Some("ClusterDasData"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasData {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasData",
+            type_name: Some("ClusterDasData"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for ClusterDasDataKind {}
 impl std::panic::UnwindSafe for ClusterDasDataKind {}
 impl std::panic::RefUnwindSafe for ClusterDasDataKind {}
 impl Clone for ClusterDasDataKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasData(v) => {

@@ -27,18 +27,22 @@ impl ClusterDasDataSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasDataSummary",
-    type_name: Some("ClusterDasDataSummary"),
-    wire: &["hostListVersion", "clusterConfigVersion", "compatListVersion"],
-    names: &["host_list_version", "cluster_config_version", "compat_list_version"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasDataSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasDataSummary",
+            type_name: Some("ClusterDasDataSummary"),
+            wire: &["hostListVersion", "clusterConfigVersion", "compatListVersion"],
+            names: &[
+                "host_list_version",
+                "cluster_config_version",
+                "compat_list_version",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

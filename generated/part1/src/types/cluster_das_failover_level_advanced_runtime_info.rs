@@ -51,44 +51,46 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfo",
-    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfo"),
-    wire: &[
-        "dasHostInfo",
-        "vmcpSupported",
-        "heartbeatDatastoreInfo",
-        "slotInfo",
-        "totalSlots",
-        "usedSlots",
-        "unreservedSlots",
-        "totalVms",
-        "totalHosts",
-        "totalGoodHosts",
-        "hostSlots",
-        "vmsRequiringMultipleSlots",
-    ],
-    names: &[
-        "das_host_info",
-        "vmcp_supported",
-        "heartbeat_datastore_info",
-        "slot_info",
-        "total_slots",
-        "used_slots",
-        "unreserved_slots",
-        "total_vms",
-        "total_hosts",
-        "total_good_hosts",
-        "host_slots",
-        "vms_requiring_multiple_slots",
-    ],
-    required: &[3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
-    by_name: &[0u16, 2u16, 10u16, 3u16, 9u16, 8u16, 4u16, 7u16, 6u16, 5u16, 1u16, 11u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasFailoverLevelAdvancedRuntimeInfo",
+            type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfo"),
+            wire: &[
+                "dasHostInfo",
+                "vmcpSupported",
+                "heartbeatDatastoreInfo",
+                "slotInfo",
+                "totalSlots",
+                "usedSlots",
+                "unreservedSlots",
+                "totalVms",
+                "totalHosts",
+                "totalGoodHosts",
+                "hostSlots",
+                "vmsRequiringMultipleSlots",
+            ],
+            names: &[
+                "das_host_info",
+                "vmcp_supported",
+                "heartbeat_datastore_info",
+                "slot_info",
+                "total_slots",
+                "used_slots",
+                "unreserved_slots",
+                "total_vms",
+                "total_hosts",
+                "total_good_hosts",
+                "host_slots",
+                "vms_requiring_multiple_slots",
+            ],
+            required: &[3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16],
+            by_name: &[
+                0u16, 2u16, 10u16, 3u16, 9u16, 8u16, 4u16, 7u16, 6u16, 5u16, 1u16, 11u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo",
-    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo"),
-    wire: &["numVcpus", "cpuMHz", "memoryMB"],
-    names: &["num_vcpus", "cpu_mhz", "memory_mb"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo",
+            type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo"),
+            wire: &["numVcpus", "cpuMHz", "memoryMB"],
+            names: &["num_vcpus", "cpu_mhz", "memory_mb"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots",
-    type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots"),
-    wire: &["vm", "slots"],
-    names: &["vm", "slots"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots",
+            type_name: Some("ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots"),
+            wire: &["vm", "slots"],
+            names: &["vm", "slots"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ClusterDasFdmHostState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasFdmHostState",
-    type_name: Some("ClusterDasFdmHostState"),
-    wire: &["state", "stateReporter"],
-    names: &["state", "state_reporter"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasFdmHostState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasFdmHostState",
+            type_name: Some("ClusterDasFdmHostState"),
+            wire: &["state", "stateReporter"],
+            names: &["state", "state_reporter"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

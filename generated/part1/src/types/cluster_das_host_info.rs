@@ -23,18 +23,18 @@ impl ClusterDasHostInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasHostInfo",
-    type_name: Some("ClusterDasHostInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasHostInfo",
+            type_name: Some("ClusterDasHostInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for ClusterDasHostInfoKind {}
 impl std::panic::UnwindSafe for ClusterDasHostInfoKind {}
 impl std::panic::RefUnwindSafe for ClusterDasHostInfoKind {}
 impl Clone for ClusterDasHostInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterDasHostInfo(v) => {

@@ -27,18 +27,18 @@ impl ClusterDasHostRecommendation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasHostRecommendation",
-    type_name: Some("ClusterDasHostRecommendation"),
-    wire: &["host", "drsRating"],
-    names: &["host", "drs_rating"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasHostRecommendation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasHostRecommendation",
+            type_name: Some("ClusterDasHostRecommendation"),
+            wire: &["host", "drsRating"],
+            names: &["host", "drs_rating"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -34,18 +34,23 @@ impl ClusterDasVmConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasVmConfigInfo",
-    type_name: Some("ClusterDasVmConfigInfo"),
-    wire: &["key", "restartPriority", "powerOffOnIsolation", "dasSettings"],
-    names: &["key", "restart_priority", "power_off_on_isolation", "das_settings"],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasVmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasVmConfigInfo",
+            type_name: Some("ClusterDasVmConfigInfo"),
+            wire: &["key", "restartPriority", "powerOffOnIsolation", "dasSettings"],
+            names: &[
+                "key",
+                "restart_priority",
+                "power_off_on_isolation",
+                "das_settings",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

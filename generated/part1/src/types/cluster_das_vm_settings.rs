@@ -35,30 +35,30 @@ impl ClusterDasVmSettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDasVmSettings",
-    type_name: Some("ClusterDasVmSettings"),
-    wire: &[
-        "restartPriority",
-        "restartPriorityTimeout",
-        "isolationResponse",
-        "vmToolsMonitoringSettings",
-        "vmComponentProtectionSettings",
-    ],
-    names: &[
-        "restart_priority",
-        "restart_priority_timeout",
-        "isolation_response",
-        "vm_tools_monitoring_settings",
-        "vm_component_protection_settings",
-    ],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDasVmSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDasVmSettings",
+            type_name: Some("ClusterDasVmSettings"),
+            wire: &[
+                "restartPriority",
+                "restartPriorityTimeout",
+                "isolationResponse",
+                "vmToolsMonitoringSettings",
+                "vmComponentProtectionSettings",
+            ],
+            names: &[
+                "restart_priority",
+                "restart_priority_timeout",
+                "isolation_response",
+                "vm_tools_monitoring_settings",
+                "vm_component_protection_settings",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

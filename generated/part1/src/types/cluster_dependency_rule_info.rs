@@ -41,40 +41,40 @@ impl ClusterDependencyRuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDependencyRuleInfo",
-    type_name: Some("ClusterDependencyRuleInfo"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-        "vmGroup",
-        "dependsOnVmGroup",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-        "vm_group",
-        "depends_on_vm_group",
-    ],
-    required: &[8u16, 9u16],
-    by_name: &[9u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDependencyRuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDependencyRuleInfo",
+            type_name: Some("ClusterDependencyRuleInfo"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+                "vmGroup",
+                "dependsOnVmGroup",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+                "vm_group",
+                "depends_on_vm_group",
+            ],
+            required: &[8u16, 9u16],
+            by_name: &[9u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

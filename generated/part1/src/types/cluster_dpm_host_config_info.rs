@@ -29,18 +29,18 @@ impl ClusterDpmHostConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDpmHostConfigInfo",
-    type_name: Some("ClusterDpmHostConfigInfo"),
-    wire: &["key", "enabled", "behavior"],
-    names: &["key", "enabled", "behavior"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDpmHostConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDpmHostConfigInfo",
+            type_name: Some("ClusterDpmHostConfigInfo"),
+            wire: &["key", "enabled", "behavior"],
+            names: &["key", "enabled", "behavior"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

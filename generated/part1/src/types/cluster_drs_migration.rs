@@ -51,42 +51,44 @@ impl ClusterDrsMigration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsMigration",
-    type_name: Some("ClusterDrsMigration"),
-    wire: &[
-        "key",
-        "time",
-        "vm",
-        "cpuLoad",
-        "memoryLoad",
-        "source",
-        "sourceCpuLoad",
-        "sourceMemoryLoad",
-        "destination",
-        "destinationCpuLoad",
-        "destinationMemoryLoad",
-    ],
-    names: &[
-        "key",
-        "time",
-        "vm",
-        "cpu_load",
-        "memory_load",
-        "source",
-        "source_cpu_load",
-        "source_memory_load",
-        "destination",
-        "destination_cpu_load",
-        "destination_memory_load",
-    ],
-    required: &[0u16, 1u16, 2u16, 5u16, 8u16],
-    by_name: &[3u16, 8u16, 9u16, 10u16, 0u16, 4u16, 5u16, 6u16, 7u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsMigration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsMigration",
+            type_name: Some("ClusterDrsMigration"),
+            wire: &[
+                "key",
+                "time",
+                "vm",
+                "cpuLoad",
+                "memoryLoad",
+                "source",
+                "sourceCpuLoad",
+                "sourceMemoryLoad",
+                "destination",
+                "destinationCpuLoad",
+                "destinationMemoryLoad",
+            ],
+            names: &[
+                "key",
+                "time",
+                "vm",
+                "cpu_load",
+                "memory_load",
+                "source",
+                "source_cpu_load",
+                "source_memory_load",
+                "destination",
+                "destination_cpu_load",
+                "destination_memory_load",
+            ],
+            required: &[0u16, 1u16, 2u16, 5u16, 8u16],
+            by_name: &[
+                3u16, 8u16, 9u16, 10u16, 0u16, 4u16, 5u16, 6u16, 7u16, 1u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

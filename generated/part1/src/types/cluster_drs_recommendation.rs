@@ -37,18 +37,18 @@ impl ClusterDrsRecommendation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsRecommendation",
-    type_name: Some("ClusterDrsRecommendation"),
-    wire: &["key", "rating", "reason", "reasonText", "migrationList"],
-    names: &["key", "rating", "reason", "reason_text", "migration_list"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsRecommendation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsRecommendation",
+            type_name: Some("ClusterDrsRecommendation"),
+            wire: &["key", "rating", "reason", "reasonText", "migrationList"],
+            names: &["key", "rating", "reason", "reason_text", "migration_list"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

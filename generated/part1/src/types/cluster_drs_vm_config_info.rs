@@ -29,18 +29,18 @@ impl ClusterDrsVmConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterDrsVmConfigInfo",
-    type_name: Some("ClusterDrsVmConfigInfo"),
-    wire: &["key", "enabled", "behavior"],
-    names: &["key", "enabled", "behavior"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterDrsVmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterDrsVmConfigInfo",
+            type_name: Some("ClusterDrsVmConfigInfo"),
+            wire: &["key", "enabled", "behavior"],
+            names: &["key", "enabled", "behavior"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,32 +36,32 @@ impl ClusterEVCManagerEVCState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterEVCManagerEVCState",
-    type_name: Some("ClusterEVCManagerEVCState"),
-    wire: &[
-        "supportedEVCMode",
-        "currentEVCModeKey",
-        "guaranteedCPUFeatures",
-        "featureCapability",
-        "featureMask",
-        "featureRequirement",
-    ],
-    names: &[
-        "supported_evc_mode",
-        "current_evc_mode_key",
-        "guaranteed_cpu_features",
-        "feature_capability",
-        "feature_mask",
-        "feature_requirement",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 4u16, 5u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterEVCManagerEVCState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterEVCManagerEVCState",
+            type_name: Some("ClusterEVCManagerEVCState"),
+            wire: &[
+                "supportedEVCMode",
+                "currentEVCModeKey",
+                "guaranteedCPUFeatures",
+                "featureCapability",
+                "featureMask",
+                "featureRequirement",
+            ],
+            names: &[
+                "supported_evc_mode",
+                "current_evc_mode_key",
+                "guaranteed_cpu_features",
+                "feature_capability",
+                "feature_mask",
+                "feature_requirement",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 4u16, 5u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl ClusterFailoverHostAdmissionControlInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFailoverHostAdmissionControlInfo",
-    type_name: Some("ClusterFailoverHostAdmissionControlInfo"),
-    wire: &["hostStatus"],
-    names: &["host_status"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFailoverHostAdmissionControlInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFailoverHostAdmissionControlInfo",
+            type_name: Some("ClusterFailoverHostAdmissionControlInfo"),
+            wire: &["hostStatus"],
+            names: &["host_status"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

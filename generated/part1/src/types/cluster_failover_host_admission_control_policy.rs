@@ -33,28 +33,28 @@ impl ClusterFailoverHostAdmissionControlPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFailoverHostAdmissionControlPolicy",
-    type_name: Some("ClusterFailoverHostAdmissionControlPolicy"),
-    wire: &[
-        "resourceReductionToToleratePercent",
-        "pMemAdmissionControlEnabled",
-        "failoverHosts",
-        "failoverLevel",
-    ],
-    names: &[
-        "resource_reduction_to_tolerate_percent",
-        "pmem_admission_control_enabled",
-        "failover_hosts",
-        "failover_level",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFailoverHostAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFailoverHostAdmissionControlPolicy",
+            type_name: Some("ClusterFailoverHostAdmissionControlPolicy"),
+            wire: &[
+                "resourceReductionToToleratePercent",
+                "pMemAdmissionControlEnabled",
+                "failoverHosts",
+                "failoverLevel",
+            ],
+            names: &[
+                "resource_reduction_to_tolerate_percent",
+                "pmem_admission_control_enabled",
+                "failover_hosts",
+                "failover_level",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,28 +31,28 @@ impl ClusterFailoverLevelAdmissionControlPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFailoverLevelAdmissionControlPolicy",
-    type_name: Some("ClusterFailoverLevelAdmissionControlPolicy"),
-    wire: &[
-        "resourceReductionToToleratePercent",
-        "pMemAdmissionControlEnabled",
-        "failoverLevel",
-        "slotPolicy",
-    ],
-    names: &[
-        "resource_reduction_to_tolerate_percent",
-        "pmem_admission_control_enabled",
-        "failover_level",
-        "slot_policy",
-    ],
-    required: &[2u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFailoverLevelAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFailoverLevelAdmissionControlPolicy",
+            type_name: Some("ClusterFailoverLevelAdmissionControlPolicy"),
+            wire: &[
+                "resourceReductionToToleratePercent",
+                "pMemAdmissionControlEnabled",
+                "failoverLevel",
+                "slotPolicy",
+            ],
+            names: &[
+                "resource_reduction_to_tolerate_percent",
+                "pmem_admission_control_enabled",
+                "failover_level",
+                "slot_policy",
+            ],
+            required: &[2u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,26 +29,26 @@ impl ClusterFailoverResourcesAdmissionControlInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFailoverResourcesAdmissionControlInfo",
-    type_name: Some("ClusterFailoverResourcesAdmissionControlInfo"),
-    wire: &[
-        "currentCpuFailoverResourcesPercent",
-        "currentMemoryFailoverResourcesPercent",
-        "currentPMemFailoverResourcesPercent",
-    ],
-    names: &[
-        "current_cpu_failover_resources_percent",
-        "current_memory_failover_resources_percent",
-        "current_pmem_failover_resources_percent",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFailoverResourcesAdmissionControlInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFailoverResourcesAdmissionControlInfo",
+            type_name: Some("ClusterFailoverResourcesAdmissionControlInfo"),
+            wire: &[
+                "currentCpuFailoverResourcesPercent",
+                "currentMemoryFailoverResourcesPercent",
+                "currentPMemFailoverResourcesPercent",
+            ],
+            names: &[
+                "current_cpu_failover_resources_percent",
+                "current_memory_failover_resources_percent",
+                "current_pmem_failover_resources_percent",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

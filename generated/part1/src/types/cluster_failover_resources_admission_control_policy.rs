@@ -43,36 +43,36 @@ impl ClusterFailoverResourcesAdmissionControlPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFailoverResourcesAdmissionControlPolicy",
-    type_name: Some("ClusterFailoverResourcesAdmissionControlPolicy"),
-    wire: &[
-        "resourceReductionToToleratePercent",
-        "pMemAdmissionControlEnabled",
-        "cpuFailoverResourcesPercent",
-        "memoryFailoverResourcesPercent",
-        "failoverLevel",
-        "autoComputePercentages",
-        "pMemFailoverResourcesPercent",
-        "autoComputePMemFailoverResourcesPercent",
-    ],
-    names: &[
-        "resource_reduction_to_tolerate_percent",
-        "pmem_admission_control_enabled",
-        "cpu_failover_resources_percent",
-        "memory_failover_resources_percent",
-        "failover_level",
-        "auto_compute_percentages",
-        "pmem_failover_resources_percent",
-        "auto_compute_pmem_failover_resources_percent",
-    ],
-    required: &[2u16, 3u16],
-    by_name: &[7u16, 5u16, 2u16, 4u16, 3u16, 1u16, 6u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFailoverResourcesAdmissionControlPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFailoverResourcesAdmissionControlPolicy",
+            type_name: Some("ClusterFailoverResourcesAdmissionControlPolicy"),
+            wire: &[
+                "resourceReductionToToleratePercent",
+                "pMemAdmissionControlEnabled",
+                "cpuFailoverResourcesPercent",
+                "memoryFailoverResourcesPercent",
+                "failoverLevel",
+                "autoComputePercentages",
+                "pMemFailoverResourcesPercent",
+                "autoComputePMemFailoverResourcesPercent",
+            ],
+            names: &[
+                "resource_reduction_to_tolerate_percent",
+                "pmem_admission_control_enabled",
+                "cpu_failover_resources_percent",
+                "memory_failover_resources_percent",
+                "failover_level",
+                "auto_compute_percentages",
+                "pmem_failover_resources_percent",
+                "auto_compute_pmem_failover_resources_percent",
+            ],
+            required: &[2u16, 3u16],
+            by_name: &[7u16, 5u16, 2u16, 4u16, 3u16, 1u16, 6u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl ClusterFixedSizeSlotPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFixedSizeSlotPolicy",
-    type_name: Some("ClusterFixedSizeSlotPolicy"),
-    wire: &["cpu", "memory"],
-    names: &["cpu", "memory"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterFixedSizeSlotPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFixedSizeSlotPolicy",
+            type_name: Some("ClusterFixedSizeSlotPolicy"),
+            wire: &["cpu", "memory"],
+            names: &["cpu", "memory"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl ClusterFtVmHostRuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterFtVmHostRuleInfo",
-    type_name: Some("ClusterFtVmHostRuleInfo"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-        "vmGroupName",
-        "hostGroupName",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-        "vm_group_name",
-        "host_group_name",
-    ],
-    required: &[8u16],
-    by_name: &[2u16, 9u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for ClusterFtVmHostRuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterFtVmHostRuleInfo",
+            type_name: Some("ClusterFtVmHostRuleInfo"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+                "vmGroupName",
+                "hostGroupName",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+                "vm_group_name",
+                "host_group_name",
+            ],
+            required: &[8u16],
+            by_name: &[2u16, 9u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterGroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterGroupInfo",
-    type_name: Some("ClusterGroupInfo"),
-    wire: &["name", "userCreated", "uniqueID"],
-    names: &["name", "user_created", "unique_id"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterGroupInfo",
+            type_name: Some("ClusterGroupInfo"),
+            wire: &["name", "userCreated", "uniqueID"],
+            names: &["name", "user_created", "unique_id"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for ClusterGroupInfoKind {}
 impl std::panic::UnwindSafe for ClusterGroupInfoKind {}
 impl std::panic::RefUnwindSafe for ClusterGroupInfoKind {}
 impl Clone for ClusterGroupInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterGroupInfo(v) => Self::ClusterGroupInfo(Clone::clone(v)),

@@ -31,18 +31,18 @@ impl ClusterHostGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterHostGroup",
-    type_name: Some("ClusterHostGroup"),
-    wire: &["name", "userCreated", "uniqueID", "host"],
-    names: &["name", "user_created", "unique_id", "host"],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterHostGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterHostGroup",
+            type_name: Some("ClusterHostGroup"),
+            wire: &["name", "userCreated", "uniqueID", "host"],
+            names: &["name", "user_created", "unique_id", "host"],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

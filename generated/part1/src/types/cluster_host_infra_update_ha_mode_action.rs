@@ -27,18 +27,18 @@ impl ClusterHostInfraUpdateHaModeAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterHostInfraUpdateHaModeAction",
-    type_name: Some("ClusterHostInfraUpdateHaModeAction"),
-    wire: &["type", "target", "operationType"],
-    names: &["type", "target", "operation_type"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterHostInfraUpdateHaModeAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterHostInfraUpdateHaModeAction",
+            type_name: Some("ClusterHostInfraUpdateHaModeAction"),
+            wire: &["type", "target", "operationType"],
+            names: &["type", "target", "operation_type"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl ClusterHostPowerAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterHostPowerAction",
-    type_name: Some("ClusterHostPowerAction"),
-    wire: &[
-        "type",
-        "target",
-        "operationType",
-        "powerConsumptionWatt",
-        "cpuCapacityMHz",
-        "memCapacityMB",
-    ],
-    names: &[
-        "type",
-        "target",
-        "operation_type",
-        "power_consumption_watt",
-        "cpu_capacity_mhz",
-        "mem_capacity_mb",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[4u16, 5u16, 2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterHostPowerAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterHostPowerAction",
+            type_name: Some("ClusterHostPowerAction"),
+            wire: &[
+                "type",
+                "target",
+                "operationType",
+                "powerConsumptionWatt",
+                "cpuCapacityMHz",
+                "memCapacityMB",
+            ],
+            names: &[
+                "type",
+                "target",
+                "operation_type",
+                "power_consumption_watt",
+                "cpu_capacity_mhz",
+                "mem_capacity_mb",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[4u16, 5u16, 2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

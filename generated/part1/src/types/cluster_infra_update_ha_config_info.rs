@@ -31,30 +31,30 @@ impl ClusterInfraUpdateHaConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterInfraUpdateHaConfigInfo",
-    type_name: Some("ClusterInfraUpdateHaConfigInfo"),
-    wire: &[
-        "enabled",
-        "behavior",
-        "moderateRemediation",
-        "severeRemediation",
-        "providers",
-    ],
-    names: &[
-        "enabled",
-        "behavior",
-        "moderate_remediation",
-        "severe_remediation",
-        "providers",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterInfraUpdateHaConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterInfraUpdateHaConfigInfo",
+            type_name: Some("ClusterInfraUpdateHaConfigInfo"),
+            wire: &[
+                "enabled",
+                "behavior",
+                "moderateRemediation",
+                "severeRemediation",
+                "providers",
+            ],
+            names: &[
+                "enabled",
+                "behavior",
+                "moderate_remediation",
+                "severe_remediation",
+                "providers",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

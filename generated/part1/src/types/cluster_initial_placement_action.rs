@@ -33,18 +33,18 @@ impl ClusterInitialPlacementAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterInitialPlacementAction",
-    type_name: Some("ClusterInitialPlacementAction"),
-    wire: &["type", "target", "targetHost", "pool"],
-    names: &["type", "target", "target_host", "pool"],
-    required: &[0u16, 2u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterInitialPlacementAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterInitialPlacementAction",
+            type_name: Some("ClusterInitialPlacementAction"),
+            wire: &["type", "target", "targetHost", "pool"],
+            names: &["type", "target", "target_host", "pool"],
+            required: &[0u16, 2u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

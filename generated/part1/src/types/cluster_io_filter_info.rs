@@ -39,38 +39,38 @@ impl ClusterIoFilterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterIoFilterInfo",
-    type_name: Some("ClusterIoFilterInfo"),
-    wire: &[
-        "id",
-        "name",
-        "vendor",
-        "version",
-        "type",
-        "summary",
-        "releaseDate",
-        "opType",
-        "vibUrl",
-    ],
-    names: &[
-        "id",
-        "name",
-        "vendor",
-        "version",
-        "type",
-        "summary",
-        "release_date",
-        "op_type",
-        "vib_url",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 7u16],
-    by_name: &[0u16, 1u16, 7u16, 6u16, 5u16, 4u16, 2u16, 3u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterIoFilterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterIoFilterInfo",
+            type_name: Some("ClusterIoFilterInfo"),
+            wire: &[
+                "id",
+                "name",
+                "vendor",
+                "version",
+                "type",
+                "summary",
+                "releaseDate",
+                "opType",
+                "vibUrl",
+            ],
+            names: &[
+                "id",
+                "name",
+                "vendor",
+                "version",
+                "type",
+                "summary",
+                "release_date",
+                "op_type",
+                "vib_url",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 7u16],
+            by_name: &[0u16, 1u16, 7u16, 6u16, 5u16, 4u16, 2u16, 3u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

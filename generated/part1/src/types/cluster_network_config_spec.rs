@@ -27,18 +27,18 @@ impl ClusterNetworkConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterNetworkConfigSpec",
-    type_name: Some("ClusterNetworkConfigSpec"),
-    wire: &["networkPortGroup", "ipSettings"],
-    names: &["network_port_group", "ip_settings"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterNetworkConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterNetworkConfigSpec",
+            type_name: Some("ClusterNetworkConfigSpec"),
+            wire: &["networkPortGroup", "ipSettings"],
+            names: &["network_port_group", "ip_settings"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

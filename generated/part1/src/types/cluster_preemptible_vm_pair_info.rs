@@ -33,18 +33,18 @@ impl ClusterPreemptibleVmPairInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterPreemptibleVmPairInfo",
-    type_name: Some("ClusterPreemptibleVmPairInfo"),
-    wire: &["id", "monitoredVm", "preemptibleVm"],
-    names: &["id", "monitored_vm", "preemptible_vm"],
-    required: &[1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for ClusterPreemptibleVmPairInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterPreemptibleVmPairInfo",
+            type_name: Some("ClusterPreemptibleVmPairInfo"),
+            wire: &["id", "monitoredVm", "preemptibleVm"],
+            names: &["id", "monitored_vm", "preemptible_vm"],
+            required: &[1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

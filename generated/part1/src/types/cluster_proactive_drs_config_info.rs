@@ -23,18 +23,18 @@ impl ClusterProactiveDrsConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProactiveDrsConfigInfo",
-    type_name: Some("ClusterProactiveDrsConfigInfo"),
-    wire: &["enabled"],
-    names: &["enabled"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProactiveDrsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProactiveDrsConfigInfo",
+            type_name: Some("ClusterProactiveDrsConfigInfo"),
+            wire: &["enabled"],
+            names: &["enabled"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ClusterProfileConfigServiceCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterProfileConfigServiceCreateSpec",
-    type_name: Some("ClusterProfileConfigServiceCreateSpec"),
-    wire: &["name", "annotation", "enabled", "serviceType"],
-    names: &["name", "annotation", "enabled", "service_type"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterProfileConfigServiceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterProfileConfigServiceCreateSpec",
+            type_name: Some("ClusterProfileConfigServiceCreateSpec"),
+            wire: &["name", "annotation", "enabled", "serviceType"],
+            names: &["name", "annotation", "enabled", "service_type"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

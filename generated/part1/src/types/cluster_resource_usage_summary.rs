@@ -37,36 +37,36 @@ impl ClusterResourceUsageSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterResourceUsageSummary",
-    type_name: Some("ClusterResourceUsageSummary"),
-    wire: &[
-        "cpuUsedMHz",
-        "cpuCapacityMHz",
-        "memUsedMB",
-        "memCapacityMB",
-        "pMemAvailableMB",
-        "pMemCapacityMB",
-        "storageUsedMB",
-        "storageCapacityMB",
-    ],
-    names: &[
-        "cpu_used_mhz",
-        "cpu_capacity_mhz",
-        "mem_used_mb",
-        "mem_capacity_mb",
-        "pmem_available_mb",
-        "pmem_capacity_mb",
-        "storage_used_mb",
-        "storage_capacity_mb",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 6u16, 7u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16, 4u16, 5u16, 7u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterResourceUsageSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterResourceUsageSummary",
+            type_name: Some("ClusterResourceUsageSummary"),
+            wire: &[
+                "cpuUsedMHz",
+                "cpuCapacityMHz",
+                "memUsedMB",
+                "memCapacityMB",
+                "pMemAvailableMB",
+                "pMemCapacityMB",
+                "storageUsedMB",
+                "storageCapacityMB",
+            ],
+            names: &[
+                "cpu_used_mhz",
+                "cpu_capacity_mhz",
+                "mem_used_mb",
+                "mem_capacity_mb",
+                "pmem_available_mb",
+                "pmem_capacity_mb",
+                "storage_used_mb",
+                "storage_capacity_mb",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 6u16, 7u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16, 4u16, 5u16, 7u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

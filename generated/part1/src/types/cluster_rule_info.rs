@@ -39,36 +39,36 @@ impl ClusterRuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterRuleInfo",
-    type_name: Some("ClusterRuleInfo"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-    ],
-    required: &[],
-    by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterRuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterRuleInfo",
+            type_name: Some("ClusterRuleInfo"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+            ],
+            required: &[],
+            by_name: &[2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -179,7 +179,6 @@ impl Unpin for ClusterRuleInfoKind {}
 impl std::panic::UnwindSafe for ClusterRuleInfoKind {}
 impl std::panic::RefUnwindSafe for ClusterRuleInfoKind {}
 impl Clone for ClusterRuleInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterRuleInfo(v) => Self::ClusterRuleInfo(Clone::clone(v)),

@@ -31,18 +31,18 @@ impl ClusterRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterRuntimeInfo",
-    type_name: Some("ClusterRuntimeInfo"),
-    wire: &["clusterUuid", "totalComponentsCount", "cluster"],
-    names: &["cluster_uuid", "total_components_count", "cluster"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterRuntimeInfo",
+            type_name: Some("ClusterRuntimeInfo"),
+            wire: &["clusterUuid", "totalComponentsCount", "cluster"],
+            names: &["cluster_uuid", "total_components_count", "cluster"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl ClusterSlotPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterSlotPolicy",
-    type_name: Some("ClusterSlotPolicy"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterSlotPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterSlotPolicy",
+            type_name: Some("ClusterSlotPolicy"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for ClusterSlotPolicyKind {}
 impl std::panic::UnwindSafe for ClusterSlotPolicyKind {}
 impl std::panic::RefUnwindSafe for ClusterSlotPolicyKind {}
 impl Clone for ClusterSlotPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ClusterSlotPolicy(v) => {

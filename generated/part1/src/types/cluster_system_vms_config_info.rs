@@ -37,28 +37,28 @@ impl ClusterSystemVMsConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterSystemVMsConfigInfo",
-    type_name: Some("ClusterSystemVMsConfigInfo"),
-    wire: &[
-        "allowedDatastores",
-        "notAllowedDatastores",
-        "dsTagCategoriesToExclude",
-        "deploymentMode",
-    ],
-    names: &[
-        "allowed_datastores",
-        "not_allowed_datastores",
-        "ds_tag_categories_to_exclude",
-        "deployment_mode",
-    ],
-    required: &[],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for ClusterSystemVMsConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterSystemVMsConfigInfo",
+            type_name: Some("ClusterSystemVMsConfigInfo"),
+            wire: &[
+                "allowedDatastores",
+                "notAllowedDatastores",
+                "dsTagCategoriesToExclude",
+                "deploymentMode",
+            ],
+            names: &[
+                "allowed_datastores",
+                "not_allowed_datastores",
+                "ds_tag_categories_to_exclude",
+                "deployment_mode",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl ClusterVmComponentProtectionSettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmComponentProtectionSettings",
-    type_name: Some("ClusterVmComponentProtectionSettings"),
-    wire: &[
-        "vmStorageProtectionForAPD",
-        "enableAPDTimeoutForHosts",
-        "vmTerminateDelayForAPDSec",
-        "vmReactionOnAPDCleared",
-        "vmStorageProtectionForPDL",
-    ],
-    names: &[
-        "vm_storage_protection_for_apd",
-        "enable_apd_timeout_for_hosts",
-        "vm_terminate_delay_for_apd_sec",
-        "vm_reaction_on_apd_cleared",
-        "vm_storage_protection_for_pdl",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmComponentProtectionSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmComponentProtectionSettings",
+            type_name: Some("ClusterVmComponentProtectionSettings"),
+            wire: &[
+                "vmStorageProtectionForAPD",
+                "enableAPDTimeoutForHosts",
+                "vmTerminateDelayForAPDSec",
+                "vmReactionOnAPDCleared",
+                "vmStorageProtectionForPDL",
+            ],
+            names: &[
+                "vm_storage_protection_for_apd",
+                "enable_apd_timeout_for_hosts",
+                "vm_terminate_delay_for_apd_sec",
+                "vm_reaction_on_apd_cleared",
+                "vm_storage_protection_for_pdl",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl ClusterVmGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmGroup",
-    type_name: Some("ClusterVmGroup"),
-    wire: &["name", "userCreated", "uniqueID", "vm"],
-    names: &["name", "user_created", "unique_id", "vm"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmGroup",
+            type_name: Some("ClusterVmGroup"),
+            wire: &["name", "userCreated", "uniqueID", "vm"],
+            names: &["name", "user_created", "unique_id", "vm"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,42 +43,44 @@ impl ClusterVmHostRuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmHostRuleInfo",
-    type_name: Some("ClusterVmHostRuleInfo"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-        "vmGroupName",
-        "affineHostGroupName",
-        "antiAffineHostGroupName",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-        "vm_group_name",
-        "affine_host_group_name",
-        "anti_affine_host_group_name",
-    ],
-    required: &[],
-    by_name: &[9u16, 10u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmHostRuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmHostRuleInfo",
+            type_name: Some("ClusterVmHostRuleInfo"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+                "vmGroupName",
+                "affineHostGroupName",
+                "antiAffineHostGroupName",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+                "vm_group_name",
+                "affine_host_group_name",
+                "anti_affine_host_group_name",
+            ],
+            required: &[],
+            by_name: &[
+                9u16, 10u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

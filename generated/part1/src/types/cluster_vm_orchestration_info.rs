@@ -27,18 +27,18 @@ impl ClusterVmOrchestrationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmOrchestrationInfo",
-    type_name: Some("ClusterVmOrchestrationInfo"),
-    wire: &["vm", "vmReadiness"],
-    names: &["vm", "vm_readiness"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmOrchestrationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmOrchestrationInfo",
+            type_name: Some("ClusterVmOrchestrationInfo"),
+            wire: &["vm", "vmReadiness"],
+            names: &["vm", "vm_readiness"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

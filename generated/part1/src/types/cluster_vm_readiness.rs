@@ -25,18 +25,18 @@ impl ClusterVmReadiness {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmReadiness",
-    type_name: Some("ClusterVmReadiness"),
-    wire: &["readyCondition", "postReadyDelay"],
-    names: &["ready_condition", "post_ready_delay"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmReadiness {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmReadiness",
+            type_name: Some("ClusterVmReadiness"),
+            wire: &["readyCondition", "postReadyDelay"],
+            names: &["ready_condition", "post_ready_delay"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -38,34 +38,34 @@ impl ClusterVmToolsMonitoringSettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ClusterVmToolsMonitoringSettings",
-    type_name: Some("ClusterVmToolsMonitoringSettings"),
-    wire: &[
-        "enabled",
-        "vmMonitoring",
-        "clusterSettings",
-        "failureInterval",
-        "minUpTime",
-        "maxFailures",
-        "maxFailureWindow",
-    ],
-    names: &[
-        "enabled",
-        "vm_monitoring",
-        "cluster_settings",
-        "failure_interval",
-        "min_up_time",
-        "max_failures",
-        "max_failure_window",
-    ],
-    required: &[],
-    by_name: &[2u16, 0u16, 3u16, 6u16, 5u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ClusterVmToolsMonitoringSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ClusterVmToolsMonitoringSettings",
+            type_name: Some("ClusterVmToolsMonitoringSettings"),
+            wire: &[
+                "enabled",
+                "vmMonitoring",
+                "clusterSettings",
+                "failureInterval",
+                "minUpTime",
+                "maxFailures",
+                "maxFailureWindow",
+            ],
+            names: &[
+                "enabled",
+                "vm_monitoring",
+                "cluster_settings",
+                "failure_interval",
+                "min_up_time",
+                "max_failures",
+                "max_failure_window",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 3u16, 6u16, 5u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CnsAccessControlSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsAccessControlSpec",
-    type_name: Some("CnsAccessControlSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsAccessControlSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsAccessControlSpec",
+            type_name: Some("CnsAccessControlSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -106,7 +106,6 @@ impl Unpin for CnsAccessControlSpecKind {}
 impl std::panic::UnwindSafe for CnsAccessControlSpecKind {}
 impl std::panic::RefUnwindSafe for CnsAccessControlSpecKind {}
 impl Clone for CnsAccessControlSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsAccessControlSpec(v) => {

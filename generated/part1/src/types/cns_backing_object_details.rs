@@ -27,18 +27,18 @@ impl CnsBackingObjectDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsBackingObjectDetails",
-    type_name: Some("CnsBackingObjectDetails"),
-    wire: &["capacityInMb"],
-    names: &["capacity_in_mb"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsBackingObjectDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsBackingObjectDetails",
+            type_name: Some("CnsBackingObjectDetails"),
+            wire: &["capacityInMb"],
+            names: &["capacity_in_mb"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for CnsBackingObjectDetailsKind {}
 impl std::panic::UnwindSafe for CnsBackingObjectDetailsKind {}
 impl std::panic::RefUnwindSafe for CnsBackingObjectDetailsKind {}
 impl Clone for CnsBackingObjectDetailsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsBackingObjectDetails(v) => {

@@ -25,18 +25,18 @@ impl CnsBaseCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsBaseCreateSpec",
-    type_name: Some("CnsBaseCreateSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsBaseCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsBaseCreateSpec",
+            type_name: Some("CnsBaseCreateSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for CnsBaseCreateSpecKind {}
 impl std::panic::UnwindSafe for CnsBaseCreateSpecKind {}
 impl std::panic::RefUnwindSafe for CnsBaseCreateSpecKind {}
 impl Clone for CnsBaseCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsBaseCreateSpec(v) => {

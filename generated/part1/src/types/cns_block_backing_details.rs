@@ -37,34 +37,34 @@ impl CnsBlockBackingDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsBlockBackingDetails",
-    type_name: Some("CnsBlockBackingDetails"),
-    wire: &[
-        "capacityInMb",
-        "backingDiskId",
-        "backingDiskUrlPath",
-        "backingDiskPath",
-        "backingDiskObjectId",
-        "usedCapacityInMb",
-        "aggregatedSnapshotCapacityInMb",
-    ],
-    names: &[
-        "capacity_in_mb",
-        "backing_disk_id",
-        "backing_disk_url_path",
-        "backing_disk_path",
-        "backing_disk_object_id",
-        "used_capacity_in_mb",
-        "aggregated_snapshot_capacity_in_mb",
-    ],
-    required: &[],
-    by_name: &[6u16, 1u16, 4u16, 3u16, 2u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsBlockBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsBlockBackingDetails",
+            type_name: Some("CnsBlockBackingDetails"),
+            wire: &[
+                "capacityInMb",
+                "backingDiskId",
+                "backingDiskUrlPath",
+                "backingDiskPath",
+                "backingDiskObjectId",
+                "usedCapacityInMb",
+                "aggregatedSnapshotCapacityInMb",
+            ],
+            names: &[
+                "capacity_in_mb",
+                "backing_disk_id",
+                "backing_disk_url_path",
+                "backing_disk_path",
+                "backing_disk_object_id",
+                "used_capacity_in_mb",
+                "aggregated_snapshot_capacity_in_mb",
+            ],
+            required: &[],
+            by_name: &[6u16, 1u16, 4u16, 3u16, 2u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

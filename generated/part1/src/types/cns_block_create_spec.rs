@@ -25,18 +25,18 @@ impl CnsBlockCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsBlockCreateSpec",
-    type_name: Some("CnsBlockCreateSpec"),
-    wire: &["cryptoSpec"],
-    names: &["crypto_spec"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsBlockCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsBlockCreateSpec",
+            type_name: Some("CnsBlockCreateSpec"),
+            wire: &["cryptoSpec"],
+            names: &["crypto_spec"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

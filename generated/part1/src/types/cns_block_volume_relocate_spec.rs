@@ -31,18 +31,18 @@ impl CnsBlockVolumeRelocateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsBlockVolumeRelocateSpec",
-    type_name: Some("CnsBlockVolumeRelocateSpec"),
-    wire: &["volumeId", "datastore", "profile"],
-    names: &["volume_id", "datastore", "profile"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsBlockVolumeRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsBlockVolumeRelocateSpec",
+            type_name: Some("CnsBlockVolumeRelocateSpec"),
+            wire: &["volumeId", "datastore", "profile"],
+            names: &["volume_id", "datastore", "profile"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

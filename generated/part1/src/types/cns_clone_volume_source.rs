@@ -27,18 +27,18 @@ impl CnsCloneVolumeSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsCloneVolumeSource",
-    type_name: Some("CnsCloneVolumeSource"),
-    wire: &["volumeId", "keepAfterDeleteVm"],
-    names: &["volume_id", "keep_after_delete_vm"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsCloneVolumeSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsCloneVolumeSource",
+            type_name: Some("CnsCloneVolumeSource"),
+            wire: &["volumeId", "keepAfterDeleteVm"],
+            names: &["volume_id", "keep_after_delete_vm"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

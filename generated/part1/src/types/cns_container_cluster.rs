@@ -35,32 +35,32 @@ impl CnsContainerCluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsContainerCluster",
-    type_name: Some("CnsContainerCluster"),
-    wire: &[
-        "clusterType",
-        "clusterId",
-        "vSphereUser",
-        "clusterFlavor",
-        "clusterDistribution",
-        "delete",
-    ],
-    names: &[
-        "cluster_type",
-        "cluster_id",
-        "vsphere_user",
-        "cluster_flavor",
-        "cluster_distribution",
-        "delete",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 3u16, 1u16, 0u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsContainerCluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsContainerCluster",
+            type_name: Some("CnsContainerCluster"),
+            wire: &[
+                "clusterType",
+                "clusterId",
+                "vSphereUser",
+                "clusterFlavor",
+                "clusterDistribution",
+                "delete",
+            ],
+            names: &[
+                "cluster_type",
+                "cluster_id",
+                "vsphere_user",
+                "cluster_flavor",
+                "cluster_distribution",
+                "delete",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 3u16, 1u16, 0u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

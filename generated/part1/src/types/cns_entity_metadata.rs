@@ -33,18 +33,18 @@ impl CnsEntityMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsEntityMetadata",
-    type_name: Some("CnsEntityMetadata"),
-    wire: &["entityName", "labels", "delete", "clusterId"],
-    names: &["entity_name", "labels", "delete", "cluster_id"],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsEntityMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsEntityMetadata",
+            type_name: Some("CnsEntityMetadata"),
+            wire: &["entityName", "labels", "delete", "clusterId"],
+            names: &["entity_name", "labels", "delete", "cluster_id"],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -132,7 +132,6 @@ impl Unpin for CnsEntityMetadataKind {}
 impl std::panic::UnwindSafe for CnsEntityMetadataKind {}
 impl std::panic::RefUnwindSafe for CnsEntityMetadataKind {}
 impl Clone for CnsEntityMetadataKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsEntityMetadata(v) => Self::CnsEntityMetadata(Clone::clone(v)),

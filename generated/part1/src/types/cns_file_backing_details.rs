@@ -29,18 +29,18 @@ impl CnsFileBackingDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsFileBackingDetails",
-    type_name: Some("CnsFileBackingDetails"),
-    wire: &["capacityInMb", "backingFileId"],
-    names: &["capacity_in_mb", "backing_file_id"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsFileBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsFileBackingDetails",
+            type_name: Some("CnsFileBackingDetails"),
+            wire: &["capacityInMb", "backingFileId"],
+            names: &["capacity_in_mb", "backing_file_id"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for CnsFileBackingDetailsKind {}
 impl std::panic::UnwindSafe for CnsFileBackingDetailsKind {}
 impl std::panic::RefUnwindSafe for CnsFileBackingDetailsKind {}
 impl Clone for CnsFileBackingDetailsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsFileBackingDetails(v) => {

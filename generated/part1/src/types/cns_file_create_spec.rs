@@ -25,18 +25,18 @@ impl CnsFileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsFileCreateSpec",
-    type_name: Some("CnsFileCreateSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsFileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsFileCreateSpec",
+            type_name: Some("CnsFileCreateSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -106,7 +106,6 @@ impl Unpin for CnsFileCreateSpecKind {}
 impl std::panic::UnwindSafe for CnsFileCreateSpecKind {}
 impl std::panic::RefUnwindSafe for CnsFileCreateSpecKind {}
 impl Clone for CnsFileCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsFileCreateSpec(v) => {

@@ -37,34 +37,34 @@ impl CnsKubernetesEntityMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsKubernetesEntityMetadata",
-    type_name: Some("CnsKubernetesEntityMetadata"),
-    wire: &[
-        "entityName",
-        "labels",
-        "delete",
-        "clusterId",
-        "entityType",
-        "namespace",
-        "referredEntity",
-    ],
-    names: &[
-        "entity_name",
-        "labels",
-        "delete",
-        "cluster_id",
-        "entity_type",
-        "namespace",
-        "referred_entity",
-    ],
-    required: &[0u16, 4u16],
-    by_name: &[3u16, 2u16, 0u16, 4u16, 1u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsKubernetesEntityMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsKubernetesEntityMetadata",
+            type_name: Some("CnsKubernetesEntityMetadata"),
+            wire: &[
+                "entityName",
+                "labels",
+                "delete",
+                "clusterId",
+                "entityType",
+                "namespace",
+                "referredEntity",
+            ],
+            names: &[
+                "entity_name",
+                "labels",
+                "delete",
+                "cluster_id",
+                "entity_type",
+                "namespace",
+                "referred_entity",
+            ],
+            required: &[0u16, 4u16],
+            by_name: &[3u16, 2u16, 0u16, 4u16, 1u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

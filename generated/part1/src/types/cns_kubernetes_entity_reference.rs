@@ -31,18 +31,18 @@ impl CnsKubernetesEntityReference {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsKubernetesEntityReference",
-    type_name: Some("CnsKubernetesEntityReference"),
-    wire: &["entityType", "entityName", "namespace", "clusterId"],
-    names: &["entity_type", "entity_name", "namespace", "cluster_id"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsKubernetesEntityReference {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsKubernetesEntityReference",
+            type_name: Some("CnsKubernetesEntityReference"),
+            wire: &["entityType", "entityName", "namespace", "clusterId"],
+            names: &["entity_type", "entity_name", "namespace", "cluster_id"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

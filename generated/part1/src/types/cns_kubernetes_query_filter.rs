@@ -53,51 +53,51 @@ impl CnsKubernetesQueryFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsKubernetesQueryFilter",
-    type_name: Some("CnsKubernetesQueryFilter"),
-    wire: &[
-        "volumeIds",
-        "names",
-        "containerClusterIds",
-        "storagePolicyId",
-        "datastores",
-        "labels",
-        "complianceStatus",
-        "datastoreAccessibilityStatus",
-        "cursor",
-        "healthStatus",
-        "namespaces",
-        "podNames",
-        "pvcNames",
-        "pvNames",
-    ],
-    names: &[
-        "volume_ids",
-        "names",
-        "container_cluster_ids",
-        "storage_policy_id",
-        "datastores",
-        "labels",
-        "compliance_status",
-        "datastore_accessibility_status",
-        "cursor",
-        "health_status",
-        "namespaces",
-        "pod_names",
-        "pvc_names",
-        "pv_names",
-    ],
-    required: &[],
-    by_name: &[
-        6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 10u16, 11u16, 13u16, 12u16, 3u16,
-        0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsKubernetesQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsKubernetesQueryFilter",
+            type_name: Some("CnsKubernetesQueryFilter"),
+            wire: &[
+                "volumeIds",
+                "names",
+                "containerClusterIds",
+                "storagePolicyId",
+                "datastores",
+                "labels",
+                "complianceStatus",
+                "datastoreAccessibilityStatus",
+                "cursor",
+                "healthStatus",
+                "namespaces",
+                "podNames",
+                "pvcNames",
+                "pvNames",
+            ],
+            names: &[
+                "volume_ids",
+                "names",
+                "container_cluster_ids",
+                "storage_policy_id",
+                "datastores",
+                "labels",
+                "compliance_status",
+                "datastore_accessibility_status",
+                "cursor",
+                "health_status",
+                "namespaces",
+                "pod_names",
+                "pvc_names",
+                "pv_names",
+            ],
+            required: &[],
+            by_name: &[
+                6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 10u16, 11u16, 13u16,
+                12u16, 3u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

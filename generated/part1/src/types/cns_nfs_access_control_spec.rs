@@ -27,18 +27,18 @@ impl CnsNFSAccessControlSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsNFSAccessControlSpec",
-    type_name: Some("CnsNFSAccessControlSpec"),
-    wire: &["netPermission", "delete"],
-    names: &["net_permission", "delete"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsNFSAccessControlSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsNFSAccessControlSpec",
+            type_name: Some("CnsNFSAccessControlSpec"),
+            wire: &["netPermission", "delete"],
+            names: &["net_permission", "delete"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,40 +47,40 @@ impl CnsQueryFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsQueryFilter",
-    type_name: Some("CnsQueryFilter"),
-    wire: &[
-        "volumeIds",
-        "names",
-        "containerClusterIds",
-        "storagePolicyId",
-        "datastores",
-        "labels",
-        "complianceStatus",
-        "datastoreAccessibilityStatus",
-        "cursor",
-        "healthStatus",
-    ],
-    names: &[
-        "volume_ids",
-        "names",
-        "container_cluster_ids",
-        "storage_policy_id",
-        "datastores",
-        "labels",
-        "compliance_status",
-        "datastore_accessibility_status",
-        "cursor",
-        "health_status",
-    ],
-    required: &[],
-    by_name: &[6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsQueryFilter",
+            type_name: Some("CnsQueryFilter"),
+            wire: &[
+                "volumeIds",
+                "names",
+                "containerClusterIds",
+                "storagePolicyId",
+                "datastores",
+                "labels",
+                "complianceStatus",
+                "datastoreAccessibilityStatus",
+                "cursor",
+                "healthStatus",
+            ],
+            names: &[
+                "volume_ids",
+                "names",
+                "container_cluster_ids",
+                "storage_policy_id",
+                "datastores",
+                "labels",
+                "compliance_status",
+                "datastore_accessibility_status",
+                "cursor",
+                "health_status",
+            ],
+            required: &[],
+            by_name: &[6u16, 2u16, 8u16, 7u16, 4u16, 9u16, 5u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -186,7 +186,6 @@ impl Unpin for CnsQueryFilterKind {}
 impl std::panic::UnwindSafe for CnsQueryFilterKind {}
 impl std::panic::RefUnwindSafe for CnsQueryFilterKind {}
 impl Clone for CnsQueryFilterKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsQueryFilter(v) => {

@@ -25,18 +25,18 @@ impl CnsQuerySelection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsQuerySelection",
-    type_name: Some("CnsQuerySelection"),
-    wire: &["names"],
-    names: &["names"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsQuerySelection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsQuerySelection",
+            type_name: Some("CnsQuerySelection"),
+            wire: &["names"],
+            names: &["names"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CnsSnapshotCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsSnapshotCreateSpec",
-    type_name: Some("CnsSnapshotCreateSpec"),
-    wire: &["volumeId", "description", "snapshotId"],
-    names: &["volume_id", "description", "snapshot_id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsSnapshotCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsSnapshotCreateSpec",
+            type_name: Some("CnsSnapshotCreateSpec"),
+            wire: &["volumeId", "description", "snapshotId"],
+            names: &["volume_id", "description", "snapshot_id"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl CnsSnapshotDeleteSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsSnapshotDeleteSpec",
-    type_name: Some("CnsSnapshotDeleteSpec"),
-    wire: &["volumeId", "snapshotId"],
-    names: &["volume_id", "snapshot_id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsSnapshotDeleteSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsSnapshotDeleteSpec",
+            type_name: Some("CnsSnapshotDeleteSpec"),
+            wire: &["volumeId", "snapshotId"],
+            names: &["volume_id", "snapshot_id"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

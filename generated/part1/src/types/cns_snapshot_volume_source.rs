@@ -29,18 +29,18 @@ impl CnsSnapshotVolumeSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsSnapshotVolumeSource",
-    type_name: Some("CnsSnapshotVolumeSource"),
-    wire: &["volumeId", "snapshotId", "linkedClone"],
-    names: &["volume_id", "snapshot_id", "linked_clone"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsSnapshotVolumeSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsSnapshotVolumeSource",
+            type_name: Some("CnsSnapshotVolumeSource"),
+            wire: &["volumeId", "snapshotId", "linkedClone"],
+            names: &["volume_id", "snapshot_id", "linked_clone"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl CnsSyncVolumeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsSyncVolumeSpec",
-    type_name: Some("CnsSyncVolumeSpec"),
-    wire: &["volumeId", "datastore", "syncMode"],
-    names: &["volume_id", "datastore", "sync_mode"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsSyncVolumeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsSyncVolumeSpec",
+            type_name: Some("CnsSyncVolumeSpec"),
+            wire: &["volumeId", "datastore", "syncMode"],
+            names: &["volume_id", "datastore", "sync_mode"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

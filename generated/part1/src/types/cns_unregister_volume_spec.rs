@@ -27,18 +27,18 @@ impl CnsUnregisterVolumeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsUnregisterVolumeSpec",
-    type_name: Some("CnsUnregisterVolumeSpec"),
-    wire: &["volumeId", "targetVolumeType"],
-    names: &["volume_id", "target_volume_type"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsUnregisterVolumeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsUnregisterVolumeSpec",
+            type_name: Some("CnsUnregisterVolumeSpec"),
+            wire: &["volumeId", "targetVolumeType"],
+            names: &["volume_id", "target_volume_type"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl CnsVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolume",
-    type_name: Some("CnsVolume"),
-    wire: &[
-        "volumeId",
-        "datastoreUrl",
-        "name",
-        "volumeType",
-        "storagePolicyId",
-        "metadata",
-        "backingObjectDetails",
-        "complianceStatus",
-        "datastoreAccessibilityStatus",
-        "healthStatus",
-    ],
-    names: &[
-        "volume_id",
-        "datastore_url",
-        "name",
-        "volume_type",
-        "storage_policy_id",
-        "metadata",
-        "backing_object_details",
-        "compliance_status",
-        "datastore_accessibility_status",
-        "health_status",
-    ],
-    required: &[0u16],
-    by_name: &[6u16, 7u16, 8u16, 1u16, 9u16, 5u16, 2u16, 4u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolume",
+            type_name: Some("CnsVolume"),
+            wire: &[
+                "volumeId",
+                "datastoreUrl",
+                "name",
+                "volumeType",
+                "storagePolicyId",
+                "metadata",
+                "backingObjectDetails",
+                "complianceStatus",
+                "datastoreAccessibilityStatus",
+                "healthStatus",
+            ],
+            names: &[
+                "volume_id",
+                "datastore_url",
+                "name",
+                "volume_type",
+                "storage_policy_id",
+                "metadata",
+                "backing_object_details",
+                "compliance_status",
+                "datastore_accessibility_status",
+                "health_status",
+            ],
+            required: &[0u16],
+            by_name: &[6u16, 7u16, 8u16, 1u16, 9u16, 5u16, 2u16, 4u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl CnsVolumeAttachDetachSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeAttachDetachSpec",
-    type_name: Some("CnsVolumeAttachDetachSpec"),
-    wire: &[
-        "volumeId",
-        "vm",
-        "diskMode",
-        "sharing",
-        "controllerKey",
-        "unitNumber",
-        "backingTypeName",
-        "volumeEncrypted",
-    ],
-    names: &[
-        "volume_id",
-        "vm",
-        "disk_mode",
-        "sharing",
-        "controller_key",
-        "unit_number",
-        "backing_type_name",
-        "volume_encrypted",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[6u16, 4u16, 2u16, 3u16, 5u16, 1u16, 7u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeAttachDetachSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeAttachDetachSpec",
+            type_name: Some("CnsVolumeAttachDetachSpec"),
+            wire: &[
+                "volumeId",
+                "vm",
+                "diskMode",
+                "sharing",
+                "controllerKey",
+                "unitNumber",
+                "backingTypeName",
+                "volumeEncrypted",
+            ],
+            names: &[
+                "volume_id",
+                "vm",
+                "disk_mode",
+                "sharing",
+                "controller_key",
+                "unit_number",
+                "backing_type_name",
+                "volume_encrypted",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[6u16, 4u16, 2u16, 3u16, 5u16, 1u16, 7u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,40 +47,40 @@ impl CnsVolumeCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeCreateSpec",
-    type_name: Some("CnsVolumeCreateSpec"),
-    wire: &[
-        "name",
-        "volumeType",
-        "volumeId",
-        "datastores",
-        "metadata",
-        "backingObjectDetails",
-        "profile",
-        "activeClusters",
-        "createSpec",
-        "volumeSource",
-    ],
-    names: &[
-        "name",
-        "volume_type",
-        "volume_id",
-        "datastores",
-        "metadata",
-        "backing_object_details",
-        "profile",
-        "active_clusters",
-        "create_spec",
-        "volume_source",
-    ],
-    required: &[0u16, 1u16, 5u16],
-    by_name: &[7u16, 5u16, 8u16, 3u16, 4u16, 0u16, 6u16, 2u16, 9u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeCreateSpec",
+            type_name: Some("CnsVolumeCreateSpec"),
+            wire: &[
+                "name",
+                "volumeType",
+                "volumeId",
+                "datastores",
+                "metadata",
+                "backingObjectDetails",
+                "profile",
+                "activeClusters",
+                "createSpec",
+                "volumeSource",
+            ],
+            names: &[
+                "name",
+                "volume_type",
+                "volume_id",
+                "datastores",
+                "metadata",
+                "backing_object_details",
+                "profile",
+                "active_clusters",
+                "create_spec",
+                "volume_source",
+            ],
+            required: &[0u16, 1u16, 5u16],
+            by_name: &[7u16, 5u16, 8u16, 3u16, 4u16, 0u16, 6u16, 2u16, 9u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CnsVolumeCryptoUpdateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeCryptoUpdateSpec",
-    type_name: Some("CnsVolumeCryptoUpdateSpec"),
-    wire: &["volumeId", "profile", "disksCrypto"],
-    names: &["volume_id", "profile", "disks_crypto"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeCryptoUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeCryptoUpdateSpec",
+            type_name: Some("CnsVolumeCryptoUpdateSpec"),
+            wire: &["volumeId", "profile", "disksCrypto"],
+            names: &["volume_id", "profile", "disks_crypto"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

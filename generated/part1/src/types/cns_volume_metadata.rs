@@ -29,18 +29,18 @@ impl CnsVolumeMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeMetadata",
-    type_name: Some("CnsVolumeMetadata"),
-    wire: &["containerCluster", "entityMetadata", "containerClusterArray"],
-    names: &["container_cluster", "entity_metadata", "container_cluster_array"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeMetadata",
+            type_name: Some("CnsVolumeMetadata"),
+            wire: &["containerCluster", "entityMetadata", "containerClusterArray"],
+            names: &["container_cluster", "entity_metadata", "container_cluster_array"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl CnsVolumePolicyReconfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumePolicyReconfigSpec",
-    type_name: Some("CnsVolumePolicyReconfigSpec"),
-    wire: &["volumeId", "profile"],
-    names: &["volume_id", "profile"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumePolicyReconfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumePolicyReconfigSpec",
+            type_name: Some("CnsVolumePolicyReconfigSpec"),
+            wire: &["volumeId", "profile"],
+            names: &["volume_id", "profile"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

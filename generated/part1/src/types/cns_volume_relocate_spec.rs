@@ -33,18 +33,18 @@ impl CnsVolumeRelocateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeRelocateSpec",
-    type_name: Some("CnsVolumeRelocateSpec"),
-    wire: &["volumeId", "datastore", "profile"],
-    names: &["volume_id", "datastore", "profile"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeRelocateSpec",
+            type_name: Some("CnsVolumeRelocateSpec"),
+            wire: &["volumeId", "datastore", "profile"],
+            names: &["volume_id", "datastore", "profile"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for CnsVolumeRelocateSpecKind {}
 impl std::panic::UnwindSafe for CnsVolumeRelocateSpecKind {}
 impl std::panic::RefUnwindSafe for CnsVolumeRelocateSpecKind {}
 impl Clone for CnsVolumeRelocateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsVolumeRelocateSpec(v) => {

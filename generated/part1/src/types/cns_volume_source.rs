@@ -25,18 +25,18 @@ impl CnsVolumeSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVolumeSource",
-    type_name: Some("CnsVolumeSource"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVolumeSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVolumeSource",
+            type_name: Some("CnsVolumeSource"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for CnsVolumeSourceKind {}
 impl std::panic::UnwindSafe for CnsVolumeSourceKind {}
 impl std::panic::RefUnwindSafe for CnsVolumeSourceKind {}
 impl Clone for CnsVolumeSourceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CnsVolumeSource(v) => {

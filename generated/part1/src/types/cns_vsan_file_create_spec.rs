@@ -27,18 +27,18 @@ impl CnsVSANFileCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVSANFileCreateSpec",
-    type_name: Some("CnsVSANFileCreateSpec"),
-    wire: &["softQuotaInMb", "permission"],
-    names: &["soft_quota_in_mb", "permission"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVSANFileCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVSANFileCreateSpec",
+            type_name: Some("CnsVSANFileCreateSpec"),
+            wire: &["softQuotaInMb", "permission"],
+            names: &["soft_quota_in_mb", "permission"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,30 @@ impl CnsVsanFileShareBackingDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CnsVsanFileShareBackingDetails",
-    type_name: Some("CnsVsanFileShareBackingDetails"),
-    wire: &["capacityInMb", "backingFileId", "name", "accessPoints", "permission"],
-    names: &["capacity_in_mb", "backing_file_id", "name", "access_points", "permission"],
-    required: &[],
-    by_name: &[3u16, 1u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CnsVsanFileShareBackingDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CnsVsanFileShareBackingDetails",
+            type_name: Some("CnsVsanFileShareBackingDetails"),
+            wire: &[
+                "capacityInMb",
+                "backingFileId",
+                "name",
+                "accessPoints",
+                "permission",
+            ],
+            names: &[
+                "capacity_in_mb",
+                "backing_file_id",
+                "name",
+                "access_points",
+                "permission",
+            ],
+            required: &[],
+            by_name: &[3u16, 1u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ComputeResourceHostSeedSpecSingleHostSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComputeResourceHostSeedSpecSingleHostSpec",
-    type_name: Some("ComputeResourceHostSeedSpecSingleHostSpec"),
-    wire: &["newHostCnxSpec", "existingHost"],
-    names: &["new_host_cnx_spec", "existing_host"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComputeResourceHostSeedSpecSingleHostSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComputeResourceHostSeedSpecSingleHostSpec",
+            type_name: Some("ComputeResourceHostSeedSpecSingleHostSpec"),
+            wire: &["newHostCnxSpec", "existingHost"],
+            names: &["new_host_cnx_spec", "existing_host"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl ComputeResourceSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ComputeResourceSummary",
-    type_name: Some("ComputeResourceSummary"),
-    wire: &[
-        "totalCpu",
-        "totalMemory",
-        "numCpuCores",
-        "numCpuThreads",
-        "effectiveCpu",
-        "effectiveMemory",
-        "numHosts",
-        "numEffectiveHosts",
-        "overallStatus",
-    ],
-    names: &[
-        "total_cpu",
-        "total_memory",
-        "num_cpu_cores",
-        "num_cpu_threads",
-        "effective_cpu",
-        "effective_memory",
-        "num_hosts",
-        "num_effective_hosts",
-        "overall_status",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
-    by_name: &[4u16, 5u16, 2u16, 3u16, 7u16, 6u16, 8u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ComputeResourceSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ComputeResourceSummary",
+            type_name: Some("ComputeResourceSummary"),
+            wire: &[
+                "totalCpu",
+                "totalMemory",
+                "numCpuCores",
+                "numCpuThreads",
+                "effectiveCpu",
+                "effectiveMemory",
+                "numHosts",
+                "numEffectiveHosts",
+                "overallStatus",
+            ],
+            names: &[
+                "total_cpu",
+                "total_memory",
+                "num_cpu_cores",
+                "num_cpu_threads",
+                "effective_cpu",
+                "effective_memory",
+                "num_hosts",
+                "num_effective_hosts",
+                "overall_status",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+            by_name: &[4u16, 5u16, 2u16, 3u16, 7u16, 6u16, 8u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -174,7 +174,6 @@ impl Unpin for ComputeResourceSummaryKind {}
 impl std::panic::UnwindSafe for ComputeResourceSummaryKind {}
 impl std::panic::RefUnwindSafe for ComputeResourceSummaryKind {}
 impl Clone for ComputeResourceSummaryKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ComputeResourceSummary(v) => {

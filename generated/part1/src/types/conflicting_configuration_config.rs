@@ -27,18 +27,18 @@ impl ConflictingConfigurationConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ConflictingConfigurationConfig",
-    type_name: Some("ConflictingConfigurationConfig"),
-    wire: &["entity", "propertyPath"],
-    names: &["entity", "property_path"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ConflictingConfigurationConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ConflictingConfigurationConfig",
+            type_name: Some("ConflictingConfigurationConfig"),
+            wire: &["entity", "propertyPath"],
+            names: &["entity", "property_path"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CryptoKeyId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoKeyId",
-    type_name: Some("CryptoKeyId"),
-    wire: &["keyId", "providerId"],
-    names: &["key_id", "provider_id"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoKeyId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoKeyId",
+            type_name: Some("CryptoKeyId"),
+            wire: &["keyId", "providerId"],
+            names: &["key_id", "provider_id"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

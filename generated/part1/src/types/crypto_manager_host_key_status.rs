@@ -33,18 +33,18 @@ impl CryptoManagerHostKeyStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerHostKeyStatus",
-    type_name: Some("CryptoManagerHostKeyStatus"),
-    wire: &["keyId", "present", "managementType", "accessGranted"],
-    names: &["key_id", "present", "management_type", "access_granted"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for CryptoManagerHostKeyStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerHostKeyStatus",
+            type_name: Some("CryptoManagerHostKeyStatus"),
+            wire: &["keyId", "present", "managementType", "accessGranted"],
+            names: &["key_id", "present", "management_type", "access_granted"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl CryptoManagerKmipCertSignRequest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCertSignRequest",
-    type_name: Some("CryptoManagerKmipCertSignRequest"),
-    wire: &[
-        "commonName",
-        "organization",
-        "organizationUnit",
-        "locality",
-        "state",
-        "country",
-        "email",
-    ],
-    names: &[
-        "common_name",
-        "organization",
-        "organization_unit",
-        "locality",
-        "state",
-        "country",
-        "email",
-    ],
-    required: &[],
-    by_name: &[0u16, 5u16, 6u16, 3u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for CryptoManagerKmipCertSignRequest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCertSignRequest",
+            type_name: Some("CryptoManagerKmipCertSignRequest"),
+            wire: &[
+                "commonName",
+                "organization",
+                "organizationUnit",
+                "locality",
+                "state",
+                "country",
+                "email",
+            ],
+            names: &[
+                "common_name",
+                "organization",
+                "organization_unit",
+                "locality",
+                "state",
+                "country",
+                "email",
+            ],
+            required: &[],
+            by_name: &[0u16, 5u16, 6u16, 3u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,38 +45,38 @@ impl CryptoManagerKmipCertificateInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCertificateInfo",
-    type_name: Some("CryptoManagerKmipCertificateInfo"),
-    wire: &[
-        "subject",
-        "issuer",
-        "serialNumber",
-        "notBefore",
-        "notAfter",
-        "fingerprint",
-        "checkTime",
-        "secondsSinceValid",
-        "secondsBeforeExpire",
-    ],
-    names: &[
-        "subject",
-        "issuer",
-        "serial_number",
-        "not_before",
-        "not_after",
-        "fingerprint",
-        "check_time",
-        "seconds_since_valid",
-        "seconds_before_expire",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[6u16, 5u16, 1u16, 4u16, 3u16, 8u16, 7u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoManagerKmipCertificateInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCertificateInfo",
+            type_name: Some("CryptoManagerKmipCertificateInfo"),
+            wire: &[
+                "subject",
+                "issuer",
+                "serialNumber",
+                "notBefore",
+                "notAfter",
+                "fingerprint",
+                "checkTime",
+                "secondsSinceValid",
+                "secondsBeforeExpire",
+            ],
+            names: &[
+                "subject",
+                "issuer",
+                "serial_number",
+                "not_before",
+                "not_after",
+                "fingerprint",
+                "check_time",
+                "seconds_since_valid",
+                "seconds_before_expire",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[6u16, 5u16, 1u16, 4u16, 3u16, 8u16, 7u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl CryptoManagerKmipClusterStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipClusterStatus",
-    type_name: Some("CryptoManagerKmipClusterStatus"),
-    wire: &["clusterId", "overallStatus", "managementType", "servers", "clientCertInfo"],
-    names: &[
-        "cluster_id",
-        "overall_status",
-        "management_type",
-        "servers",
-        "client_cert_info",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoManagerKmipClusterStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipClusterStatus",
+            type_name: Some("CryptoManagerKmipClusterStatus"),
+            wire: &[
+                "clusterId",
+                "overallStatus",
+                "managementType",
+                "servers",
+                "clientCertInfo",
+            ],
+            names: &[
+                "cluster_id",
+                "overall_status",
+                "management_type",
+                "servers",
+                "client_cert_info",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,34 +41,34 @@ impl CryptoManagerKmipCryptoKeyStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCryptoKeyStatus",
-    type_name: Some("CryptoManagerKmipCryptoKeyStatus"),
-    wire: &[
-        "keyId",
-        "keyAvailable",
-        "reason",
-        "keyInfo",
-        "encryptedVMs",
-        "affectedHosts",
-        "referencedByTags",
-    ],
-    names: &[
-        "key_id",
-        "key_available",
-        "reason",
-        "key_info",
-        "encrypted_vms",
-        "affected_hosts",
-        "referenced_by_tags",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 4u16, 1u16, 0u16, 3u16, 2u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoManagerKmipCryptoKeyStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCryptoKeyStatus",
+            type_name: Some("CryptoManagerKmipCryptoKeyStatus"),
+            wire: &[
+                "keyId",
+                "keyAvailable",
+                "reason",
+                "keyInfo",
+                "encryptedVMs",
+                "affectedHosts",
+                "referencedByTags",
+            ],
+            names: &[
+                "key_id",
+                "key_available",
+                "reason",
+                "key_info",
+                "encrypted_vms",
+                "affected_hosts",
+                "referenced_by_tags",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 4u16, 1u16, 0u16, 3u16, 2u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl CryptoManagerKmipCryptoKeyStatusKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCryptoKeyStatusKeyInfo",
-    type_name: Some("CryptoManagerKmipCryptoKeyStatusKeyInfo"),
-    wire: &["keyId"],
-    names: &["key_id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCryptoKeyStatusKeyInfo",
+            type_name: Some("CryptoManagerKmipCryptoKeyStatusKeyInfo"),
+            wire: &["keyId"],
+            names: &["key_id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
 impl std::panic::UnwindSafe for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
 impl std::panic::RefUnwindSafe for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {}
 impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CryptoManagerKmipCryptoKeyStatusKeyInfo(v) => {

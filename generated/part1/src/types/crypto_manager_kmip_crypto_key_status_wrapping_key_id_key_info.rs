@@ -29,18 +29,18 @@ impl CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo",
-    type_name: Some("CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo"),
-    wire: &["keyId", "configuredTime"],
-    names: &["key_id", "configured_time"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo",
+            type_name: Some("CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo"),
+            wire: &["keyId", "configuredTime"],
+            names: &["key_id", "configured_time"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,19 +33,21 @@ impl CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo",
-    type_name: Some("CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo"),
-    wire: &["keyId", "createTime", "rotateTime"],
-    names: &["key_id", "create_time", "rotate_time"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object
 for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo",
+            type_name: Some(
+                "CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo",
+            ),
+            wire: &["keyId", "createTime", "rotateTime"],
+            names: &["key_id", "create_time", "rotate_time"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CryptoManagerKmipCustomAttributeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipCustomAttributeSpec",
-    type_name: Some("CryptoManagerKmipCustomAttributeSpec"),
-    wire: &["attributes"],
-    names: &["attributes"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for CryptoManagerKmipCustomAttributeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipCustomAttributeSpec",
+            type_name: Some("CryptoManagerKmipCustomAttributeSpec"),
+            wire: &["attributes"],
+            names: &["attributes"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CryptoManagerKmipGenerateKeySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipGenerateKeySpec",
-    type_name: Some("CryptoManagerKmipGenerateKeySpec"),
-    wire: &["keyType"],
-    names: &["key_type"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for CryptoManagerKmipGenerateKeySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipGenerateKeySpec",
+            type_name: Some("CryptoManagerKmipGenerateKeySpec"),
+            wire: &["keyType"],
+            names: &["key_type"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

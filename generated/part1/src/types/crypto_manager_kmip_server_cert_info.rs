@@ -27,18 +27,18 @@ impl CryptoManagerKmipServerCertInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipServerCertInfo",
-    type_name: Some("CryptoManagerKmipServerCertInfo"),
-    wire: &["certificate", "certInfo", "clientTrustServer"],
-    names: &["certificate", "cert_info", "client_trust_server"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoManagerKmipServerCertInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipServerCertInfo",
+            type_name: Some("CryptoManagerKmipServerCertInfo"),
+            wire: &["certificate", "certInfo", "clientTrustServer"],
+            names: &["certificate", "cert_info", "client_trust_server"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

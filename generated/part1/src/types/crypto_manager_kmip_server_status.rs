@@ -33,32 +33,32 @@ impl CryptoManagerKmipServerStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoManagerKmipServerStatus",
-    type_name: Some("CryptoManagerKmipServerStatus"),
-    wire: &[
-        "name",
-        "status",
-        "connectionStatus",
-        "certInfo",
-        "clientTrustServer",
-        "serverTrustClient",
-    ],
-    names: &[
-        "name",
-        "status",
-        "connection_status",
-        "cert_info",
-        "client_trust_server",
-        "server_trust_client",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoManagerKmipServerStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoManagerKmipServerStatus",
+            type_name: Some("CryptoManagerKmipServerStatus"),
+            wire: &[
+                "name",
+                "status",
+                "connectionStatus",
+                "certInfo",
+                "clientTrustServer",
+                "serverTrustClient",
+            ],
+            names: &[
+                "name",
+                "status",
+                "connection_status",
+                "cert_info",
+                "client_trust_server",
+                "server_trust_client",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl CryptoSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoSpec",
-    type_name: Some("CryptoSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoSpec",
+            type_name: Some("CryptoSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for CryptoSpecKind {}
 impl std::panic::UnwindSafe for CryptoSpecKind {}
 impl std::panic::RefUnwindSafe for CryptoSpecKind {}
 impl Clone for CryptoSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CryptoSpec(v) => crate::object::clone_boxed(&**v, Self::CryptoSpec),

@@ -23,18 +23,18 @@ impl CryptoSpecNoOp {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CryptoSpecNoOp",
-    type_name: Some("CryptoSpecNoOp"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CryptoSpecNoOp {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CryptoSpecNoOp",
+            type_name: Some("CryptoSpecNoOp"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for CryptoSpecNoOpKind {}
 impl std::panic::UnwindSafe for CryptoSpecNoOpKind {}
 impl std::panic::RefUnwindSafe for CryptoSpecNoOpKind {}
 impl Clone for CryptoSpecNoOpKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CryptoSpecNoOp(v) => {

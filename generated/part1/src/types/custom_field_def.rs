@@ -33,32 +33,32 @@ impl CustomFieldDef {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomFieldDef",
-    type_name: Some("CustomFieldDef"),
-    wire: &[
-        "key",
-        "name",
-        "type",
-        "managedObjectType",
-        "fieldDefPrivileges",
-        "fieldInstancePrivileges",
-    ],
-    names: &[
-        "key",
-        "name",
-        "type",
-        "managed_object_type",
-        "field_def_privileges",
-        "field_instance_privileges",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 5u16, 0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomFieldDef {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomFieldDef",
+            type_name: Some("CustomFieldDef"),
+            wire: &[
+                "key",
+                "name",
+                "type",
+                "managedObjectType",
+                "fieldDefPrivileges",
+                "fieldInstancePrivileges",
+            ],
+            names: &[
+                "key",
+                "name",
+                "type",
+                "managed_object_type",
+                "field_def_privileges",
+                "field_instance_privileges",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 5u16, 0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CustomFieldValue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomFieldValue",
-    type_name: Some("CustomFieldValue"),
-    wire: &["key"],
-    names: &["key"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomFieldValue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomFieldValue",
+            type_name: Some("CustomFieldValue"),
+            wire: &["key"],
+            names: &["key"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for CustomFieldValueKind {}
 impl std::panic::UnwindSafe for CustomFieldValueKind {}
 impl std::panic::RefUnwindSafe for CustomFieldValueKind {}
 impl Clone for CustomFieldValueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomFieldValue(v) => Self::CustomFieldValue(Clone::clone(v)),

@@ -23,18 +23,18 @@ impl CustomizationCustomIpV6Generator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationCustomIpV6Generator",
-    type_name: Some("CustomizationCustomIpV6Generator"),
-    wire: &["argument"],
-    names: &["argument"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationCustomIpV6Generator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationCustomIpV6Generator",
+            type_name: Some("CustomizationCustomIpV6Generator"),
+            wire: &["argument"],
+            names: &["argument"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CustomizationFixedIpV6 {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationFixedIpV6",
-    type_name: Some("CustomizationFixedIpV6"),
-    wire: &["ipAddress", "subnetMask"],
-    names: &["ip_address", "subnet_mask"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationFixedIpV6 {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationFixedIpV6",
+            type_name: Some("CustomizationFixedIpV6"),
+            wire: &["ipAddress", "subnetMask"],
+            names: &["ip_address", "subnet_mask"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CustomizationGlobalIPSettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationGlobalIPSettings",
-    type_name: Some("CustomizationGlobalIPSettings"),
-    wire: &["dnsSuffixList", "dnsServerList"],
-    names: &["dns_suffix_list", "dns_server_list"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationGlobalIPSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationGlobalIPSettings",
+            type_name: Some("CustomizationGlobalIPSettings"),
+            wire: &["dnsSuffixList", "dnsServerList"],
+            names: &["dns_suffix_list", "dns_server_list"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CustomizationGuiUnattended {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationGuiUnattended",
-    type_name: Some("CustomizationGuiUnattended"),
-    wire: &["password", "timeZone", "autoLogon", "autoLogonCount"],
-    names: &["password", "time_zone", "auto_logon", "auto_logon_count"],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationGuiUnattended {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationGuiUnattended",
+            type_name: Some("CustomizationGuiUnattended"),
+            wire: &["password", "timeZone", "autoLogon", "autoLogonCount"],
+            names: &["password", "time_zone", "auto_logon", "auto_logon_count"],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl CustomizationIdentification {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIdentification",
-    type_name: Some("CustomizationIdentification"),
-    wire: &[
-        "joinWorkgroup",
-        "joinDomain",
-        "domainAdmin",
-        "domainAdminPassword",
-        "domainOU",
-    ],
-    names: &[
-        "join_workgroup",
-        "join_domain",
-        "domain_admin",
-        "domain_admin_password",
-        "domain_ou",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 4u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIdentification {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIdentification",
+            type_name: Some("CustomizationIdentification"),
+            wire: &[
+                "joinWorkgroup",
+                "joinDomain",
+                "domainAdmin",
+                "domainAdminPassword",
+                "domainOU",
+            ],
+            names: &[
+                "join_workgroup",
+                "join_domain",
+                "domain_admin",
+                "domain_admin_password",
+                "domain_ou",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 4u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl CustomizationIpGenerator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIpGenerator",
-    type_name: Some("CustomizationIpGenerator"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIpGenerator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIpGenerator",
+            type_name: Some("CustomizationIpGenerator"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for CustomizationIpGeneratorKind {}
 impl std::panic::UnwindSafe for CustomizationIpGeneratorKind {}
 impl std::panic::RefUnwindSafe for CustomizationIpGeneratorKind {}
 impl Clone for CustomizationIpGeneratorKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationIpGenerator(v) => {

@@ -39,38 +39,38 @@ impl CustomizationIPSettings {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIPSettings",
-    type_name: Some("CustomizationIPSettings"),
-    wire: &[
-        "ip",
-        "subnetMask",
-        "gateway",
-        "ipV6Spec",
-        "dnsServerList",
-        "dnsDomain",
-        "primaryWINS",
-        "secondaryWINS",
-        "netBIOS",
-    ],
-    names: &[
-        "ip",
-        "subnet_mask",
-        "gateway",
-        "ip_v6_spec",
-        "dns_server_list",
-        "dns_domain",
-        "primary_wins",
-        "secondary_wins",
-        "net_bios",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 4u16, 2u16, 0u16, 3u16, 8u16, 6u16, 7u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIPSettings {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIPSettings",
+            type_name: Some("CustomizationIPSettings"),
+            wire: &[
+                "ip",
+                "subnetMask",
+                "gateway",
+                "ipV6Spec",
+                "dnsServerList",
+                "dnsDomain",
+                "primaryWINS",
+                "secondaryWINS",
+                "netBIOS",
+            ],
+            names: &[
+                "ip",
+                "subnet_mask",
+                "gateway",
+                "ip_v6_spec",
+                "dns_server_list",
+                "dns_domain",
+                "primary_wins",
+                "secondary_wins",
+                "net_bios",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 4u16, 2u16, 0u16, 3u16, 8u16, 6u16, 7u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl CustomizationIPSettingsIpV6AddressSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIPSettingsIpV6AddressSpec",
-    type_name: Some("CustomizationIPSettingsIpV6AddressSpec"),
-    wire: &["ip", "gateway"],
-    names: &["ip", "gateway"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIPSettingsIpV6AddressSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIPSettingsIpV6AddressSpec",
+            type_name: Some("CustomizationIPSettingsIpV6AddressSpec"),
+            wire: &["ip", "gateway"],
+            names: &["ip", "gateway"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl CustomizationIpV6Generator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationIpV6Generator",
-    type_name: Some("CustomizationIpV6Generator"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationIpV6Generator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationIpV6Generator",
+            type_name: Some("CustomizationIpV6Generator"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for CustomizationIpV6GeneratorKind {}
 impl std::panic::UnwindSafe for CustomizationIpV6GeneratorKind {}
 impl std::panic::RefUnwindSafe for CustomizationIpV6GeneratorKind {}
 impl Clone for CustomizationIpV6GeneratorKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationIpV6Generator(v) => {

@@ -25,18 +25,18 @@ impl CustomizationLicenseFilePrintData {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationLicenseFilePrintData",
-    type_name: Some("CustomizationLicenseFilePrintData"),
-    wire: &["autoMode", "autoUsers"],
-    names: &["auto_mode", "auto_users"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationLicenseFilePrintData {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationLicenseFilePrintData",
+            type_name: Some("CustomizationLicenseFilePrintData"),
+            wire: &["autoMode", "autoUsers"],
+            names: &["auto_mode", "auto_users"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

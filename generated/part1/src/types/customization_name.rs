@@ -23,18 +23,18 @@ impl CustomizationName {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationName",
-    type_name: Some("CustomizationName"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationName {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationName",
+            type_name: Some("CustomizationName"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for CustomizationNameKind {}
 impl std::panic::UnwindSafe for CustomizationNameKind {}
 impl std::panic::RefUnwindSafe for CustomizationNameKind {}
 impl Clone for CustomizationNameKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationName(v) => {

@@ -23,18 +23,18 @@ impl CustomizationOptions {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationOptions",
-    type_name: Some("CustomizationOptions"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationOptions",
+            type_name: Some("CustomizationOptions"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for CustomizationOptionsKind {}
 impl std::panic::UnwindSafe for CustomizationOptionsKind {}
 impl std::panic::RefUnwindSafe for CustomizationOptionsKind {}
 impl Clone for CustomizationOptionsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::CustomizationOptions(v) => {

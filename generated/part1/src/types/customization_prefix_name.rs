@@ -23,18 +23,18 @@ impl CustomizationPrefixName {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationPrefixName",
-    type_name: Some("CustomizationPrefixName"),
-    wire: &["base"],
-    names: &["base"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationPrefixName {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationPrefixName",
+            type_name: Some("CustomizationPrefixName"),
+            wire: &["base"],
+            names: &["base"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

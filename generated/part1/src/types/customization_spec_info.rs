@@ -33,18 +33,24 @@ impl CustomizationSpecInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationSpecInfo",
-    type_name: Some("CustomizationSpecInfo"),
-    wire: &["name", "description", "type", "changeVersion", "lastUpdateTime"],
-    names: &["name", "description", "type", "change_version", "last_update_time"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationSpecInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationSpecInfo",
+            type_name: Some("CustomizationSpecInfo"),
+            wire: &["name", "description", "type", "changeVersion", "lastUpdateTime"],
+            names: &[
+                "name",
+                "description",
+                "type",
+                "change_version",
+                "last_update_time",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl CustomizationUserData {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationUserData",
-    type_name: Some("CustomizationUserData"),
-    wire: &["fullName", "orgName", "computerName", "productId"],
-    names: &["full_name", "org_name", "computer_name", "product_id"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationUserData {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationUserData",
+            type_name: Some("CustomizationUserData"),
+            wire: &["fullName", "orgName", "computerName", "productId"],
+            names: &["full_name", "org_name", "computer_name", "product_id"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

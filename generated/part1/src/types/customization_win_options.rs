@@ -30,18 +30,18 @@ impl CustomizationWinOptions {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "CustomizationWinOptions",
-    type_name: Some("CustomizationWinOptions"),
-    wire: &["changeSID", "deleteAccounts", "reboot"],
-    names: &["change_sid", "delete_accounts", "reboot"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for CustomizationWinOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "CustomizationWinOptions",
+            type_name: Some("CustomizationWinOptions"),
+            wire: &["changeSID", "deleteAccounts", "reboot"],
+            names: &["change_sid", "delete_accounts", "reboot"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

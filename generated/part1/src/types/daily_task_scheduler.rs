@@ -37,18 +37,18 @@ impl DailyTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DailyTaskScheduler",
-    type_name: Some("DailyTaskScheduler"),
-    wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
-    names: &["active_time", "expire_time", "interval", "minute", "hour"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DailyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DailyTaskScheduler",
+            type_name: Some("DailyTaskScheduler"),
+            wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
+            names: &["active_time", "expire_time", "interval", "minute", "hour"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -140,7 +140,6 @@ impl Unpin for DailyTaskSchedulerKind {}
 impl std::panic::UnwindSafe for DailyTaskSchedulerKind {}
 impl std::panic::RefUnwindSafe for DailyTaskSchedulerKind {}
 impl Clone for DailyTaskSchedulerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DailyTaskScheduler(v) => Self::DailyTaskScheduler(Clone::clone(v)),

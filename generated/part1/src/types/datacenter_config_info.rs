@@ -27,18 +27,18 @@ impl DatacenterConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatacenterConfigInfo",
-    type_name: Some("DatacenterConfigInfo"),
-    wire: &["defaultHardwareVersionKey", "maximumHardwareVersionKey"],
-    names: &["default_hardware_version_key", "maximum_hardware_version_key"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatacenterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatacenterConfigInfo",
+            type_name: Some("DatacenterConfigInfo"),
+            wire: &["defaultHardwareVersionKey", "maximumHardwareVersionKey"],
+            names: &["default_hardware_version_key", "maximum_hardware_version_key"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl DatacenterMismatchArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatacenterMismatchArgument",
-    type_name: Some("DatacenterMismatchArgument"),
-    wire: &["entity", "inputDatacenter"],
-    names: &["entity", "input_datacenter"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatacenterMismatchArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatacenterMismatchArgument",
+            type_name: Some("DatacenterMismatchArgument"),
+            wire: &["entity", "inputDatacenter"],
+            names: &["entity", "input_datacenter"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

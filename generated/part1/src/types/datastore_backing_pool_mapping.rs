@@ -29,18 +29,18 @@ impl DatastoreBackingPoolMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreBackingPoolMapping",
-    type_name: Some("DatastoreBackingPoolMapping"),
-    wire: &["datastore", "backingStoragePool"],
-    names: &["datastore", "backing_storage_pool"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreBackingPoolMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreBackingPoolMapping",
+            type_name: Some("DatastoreBackingPoolMapping"),
+            wire: &["datastore", "backingStoragePool"],
+            names: &["datastore", "backing_storage_pool"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

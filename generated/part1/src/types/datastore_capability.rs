@@ -48,44 +48,46 @@ impl DatastoreCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreCapability",
-    type_name: Some("DatastoreCapability"),
-    wire: &[
-        "directoryHierarchySupported",
-        "rawDiskMappingsSupported",
-        "perFileThinProvisioningSupported",
-        "storageIORMSupported",
-        "nativeSnapshotSupported",
-        "topLevelDirectoryCreateSupported",
-        "seSparseSupported",
-        "vmfsSparseSupported",
-        "vsanSparseSupported",
-        "upitSupported",
-        "vmdkExpandSupported",
-        "clusteredVmdkSupported",
-    ],
-    names: &[
-        "directory_hierarchy_supported",
-        "raw_disk_mappings_supported",
-        "per_file_thin_provisioning_supported",
-        "storage_iorm_supported",
-        "native_snapshot_supported",
-        "top_level_directory_create_supported",
-        "se_sparse_supported",
-        "vmfs_sparse_supported",
-        "vsan_sparse_supported",
-        "upit_supported",
-        "vmdk_expand_supported",
-        "clustered_vmdk_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[11u16, 0u16, 4u16, 2u16, 1u16, 6u16, 3u16, 5u16, 9u16, 10u16, 7u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreCapability",
+            type_name: Some("DatastoreCapability"),
+            wire: &[
+                "directoryHierarchySupported",
+                "rawDiskMappingsSupported",
+                "perFileThinProvisioningSupported",
+                "storageIORMSupported",
+                "nativeSnapshotSupported",
+                "topLevelDirectoryCreateSupported",
+                "seSparseSupported",
+                "vmfsSparseSupported",
+                "vsanSparseSupported",
+                "upitSupported",
+                "vmdkExpandSupported",
+                "clusteredVmdkSupported",
+            ],
+            names: &[
+                "directory_hierarchy_supported",
+                "raw_disk_mappings_supported",
+                "per_file_thin_provisioning_supported",
+                "storage_iorm_supported",
+                "native_snapshot_supported",
+                "top_level_directory_create_supported",
+                "se_sparse_supported",
+                "vmfs_sparse_supported",
+                "vsan_sparse_supported",
+                "upit_supported",
+                "vmdk_expand_supported",
+                "clustered_vmdk_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[
+                11u16, 0u16, 4u16, 2u16, 1u16, 6u16, 3u16, 5u16, 9u16, 10u16, 7u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -67,61 +67,61 @@ impl DatastoreFileEvent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreFileEvent",
-    type_name: Some("DatastoreFileEvent"),
-    wire: &[
-        "key",
-        "chainId",
-        "createdTime",
-        "userName",
-        "datacenter",
-        "computeResource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "fullFormattedMessage",
-        "changeTag",
-        "auditId",
-        "datastore",
-        "targetFile",
-        "sourceOfOperation",
-        "succeeded",
-    ],
-    names: &[
-        "key",
-        "chain_id",
-        "created_time",
-        "user_name",
-        "datacenter",
-        "compute_resource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "full_formatted_message",
-        "change_tag",
-        "audit_id",
-        "datastore",
-        "target_file",
-        "source_of_operation",
-        "succeeded",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 16u16],
-    by_name: &[
-        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 15u16, 8u16, 10u16, 12u16, 6u16, 0u16,
-        9u16, 17u16, 18u16, 16u16, 11u16, 3u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreFileEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreFileEvent",
+            type_name: Some("DatastoreFileEvent"),
+            wire: &[
+                "key",
+                "chainId",
+                "createdTime",
+                "userName",
+                "datacenter",
+                "computeResource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "fullFormattedMessage",
+                "changeTag",
+                "auditId",
+                "datastore",
+                "targetFile",
+                "sourceOfOperation",
+                "succeeded",
+            ],
+            names: &[
+                "key",
+                "chain_id",
+                "created_time",
+                "user_name",
+                "datacenter",
+                "compute_resource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "full_formatted_message",
+                "change_tag",
+                "audit_id",
+                "datastore",
+                "target_file",
+                "source_of_operation",
+                "succeeded",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 16u16],
+            by_name: &[
+                14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 15u16, 8u16, 10u16, 12u16, 6u16,
+                0u16, 9u16, 17u16, 18u16, 16u16, 11u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -257,7 +257,6 @@ impl Unpin for DatastoreFileEventKind {}
 impl std::panic::UnwindSafe for DatastoreFileEventKind {}
 impl std::panic::RefUnwindSafe for DatastoreFileEventKind {}
 impl Clone for DatastoreFileEventKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DatastoreFileEvent(v) => {

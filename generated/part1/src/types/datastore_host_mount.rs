@@ -27,18 +27,18 @@ impl DatastoreHostMount {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreHostMount",
-    type_name: Some("DatastoreHostMount"),
-    wire: &["key", "mountInfo"],
-    names: &["key", "mount_info"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreHostMount {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreHostMount",
+            type_name: Some("DatastoreHostMount"),
+            wire: &["key", "mountInfo"],
+            names: &["key", "mount_info"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -55,44 +55,46 @@ impl DatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreInfo",
-    type_name: Some("DatastoreInfo"),
-    wire: &[
-        "name",
-        "url",
-        "freeSpace",
-        "maxFileSize",
-        "maxVirtualDiskCapacity",
-        "maxMemoryFileSize",
-        "timestamp",
-        "containerId",
-        "aliasOf",
-        "supportedVDiskFormats",
-        "logicalSectorSize",
-        "physicalSectorSize",
-    ],
-    names: &[
-        "name",
-        "url",
-        "free_space",
-        "max_file_size",
-        "max_virtual_disk_capacity",
-        "max_memory_file_size",
-        "timestamp",
-        "container_id",
-        "alias_of",
-        "supported_vdisk_formats",
-        "logical_sector_size",
-        "physical_sector_size",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 0u16, 11u16, 9u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreInfo",
+            type_name: Some("DatastoreInfo"),
+            wire: &[
+                "name",
+                "url",
+                "freeSpace",
+                "maxFileSize",
+                "maxVirtualDiskCapacity",
+                "maxMemoryFileSize",
+                "timestamp",
+                "containerId",
+                "aliasOf",
+                "supportedVDiskFormats",
+                "logicalSectorSize",
+                "physicalSectorSize",
+            ],
+            names: &[
+                "name",
+                "url",
+                "free_space",
+                "max_file_size",
+                "max_virtual_disk_capacity",
+                "max_memory_file_size",
+                "timestamp",
+                "container_id",
+                "alias_of",
+                "supported_vdisk_formats",
+                "logical_sector_size",
+                "physical_sector_size",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[
+                8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 0u16, 11u16, 9u16, 6u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -214,7 +216,6 @@ impl Unpin for DatastoreInfoKind {}
 impl std::panic::UnwindSafe for DatastoreInfoKind {}
 impl std::panic::RefUnwindSafe for DatastoreInfoKind {}
 impl Clone for DatastoreInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DatastoreInfo(v) => {

@@ -27,18 +27,18 @@ impl DatastoreMountPathDatastorePair {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreMountPathDatastorePair",
-    type_name: Some("DatastoreMountPathDatastorePair"),
-    wire: &["oldMountPath", "datastore"],
-    names: &["old_mount_path", "datastore"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreMountPathDatastorePair {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreMountPathDatastorePair",
+            type_name: Some("DatastoreMountPathDatastorePair"),
+            wire: &["oldMountPath", "datastore"],
+            names: &["old_mount_path", "datastore"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

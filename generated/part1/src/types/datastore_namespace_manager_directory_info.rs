@@ -27,18 +27,18 @@ impl DatastoreNamespaceManagerDirectoryInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreNamespaceManagerDirectoryInfo",
-    type_name: Some("DatastoreNamespaceManagerDirectoryInfo"),
-    wire: &["capacity", "used"],
-    names: &["capacity", "used"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for DatastoreNamespaceManagerDirectoryInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreNamespaceManagerDirectoryInfo",
+            type_name: Some("DatastoreNamespaceManagerDirectoryInfo"),
+            wire: &["capacity", "used"],
+            names: &["capacity", "used"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

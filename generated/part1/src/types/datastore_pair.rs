@@ -31,18 +31,18 @@ impl DatastorePair {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastorePair",
-    type_name: Some("DatastorePair"),
-    wire: &["datastore1", "datastore2"],
-    names: &["datastore1", "datastore2"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastorePair {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastorePair",
+            type_name: Some("DatastorePair"),
+            wire: &["datastore1", "datastore2"],
+            names: &["datastore1", "datastore2"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

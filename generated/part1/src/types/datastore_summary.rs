@@ -43,40 +43,40 @@ impl DatastoreSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreSummary",
-    type_name: Some("DatastoreSummary"),
-    wire: &[
-        "datastore",
-        "name",
-        "url",
-        "capacity",
-        "freeSpace",
-        "uncommitted",
-        "accessible",
-        "multipleHostAccess",
-        "type",
-        "maintenanceMode",
-    ],
-    names: &[
-        "datastore",
-        "name",
-        "url",
-        "capacity",
-        "free_space",
-        "uncommitted",
-        "accessible",
-        "multiple_host_access",
-        "type",
-        "maintenance_mode",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16, 6u16, 8u16],
-    by_name: &[6u16, 3u16, 0u16, 4u16, 9u16, 7u16, 1u16, 8u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreSummary",
+            type_name: Some("DatastoreSummary"),
+            wire: &[
+                "datastore",
+                "name",
+                "url",
+                "capacity",
+                "freeSpace",
+                "uncommitted",
+                "accessible",
+                "multipleHostAccess",
+                "type",
+                "maintenanceMode",
+            ],
+            names: &[
+                "datastore",
+                "name",
+                "url",
+                "capacity",
+                "free_space",
+                "uncommitted",
+                "accessible",
+                "multiple_host_access",
+                "type",
+                "maintenance_mode",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16, 6u16, 8u16],
+            by_name: &[6u16, 3u16, 0u16, 4u16, 9u16, 7u16, 1u16, 8u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DatastoreVVolContainerFailoverPair {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DatastoreVVolContainerFailoverPair",
-    type_name: Some("DatastoreVVolContainerFailoverPair"),
-    wire: &["srcContainer", "tgtContainer", "vvolMapping"],
-    names: &["src_container", "tgt_container", "vvol_mapping"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DatastoreVVolContainerFailoverPair {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DatastoreVVolContainerFailoverPair",
+            type_name: Some("DatastoreVVolContainerFailoverPair"),
+            wire: &["srcContainer", "tgtContainer", "vvolMapping"],
+            names: &["src_container", "tgt_container", "vvol_mapping"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

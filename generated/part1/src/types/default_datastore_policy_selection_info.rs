@@ -31,18 +31,18 @@ impl DefaultDatastorePolicySelectionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DefaultDatastorePolicySelectionInfo",
-    type_name: Some("DefaultDatastorePolicySelectionInfo"),
-    wire: &["enabled", "defaultPolicyId", "lastPolicySelectionTime"],
-    names: &["enabled", "default_policy_id", "last_policy_selection_time"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DefaultDatastorePolicySelectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DefaultDatastorePolicySelectionInfo",
+            type_name: Some("DefaultDatastorePolicySelectionInfo"),
+            wire: &["enabled", "defaultPolicyId", "lastPolicySelectionTime"],
+            names: &["enabled", "default_policy_id", "last_policy_selection_time"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

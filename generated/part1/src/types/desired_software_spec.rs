@@ -33,23 +33,28 @@ impl DesiredSoftwareSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DesiredSoftwareSpec",
-    type_name: Some("DesiredSoftwareSpec"),
-    wire: &["baseImageSpec", "vendorAddOnSpec", "components", "removedComponents"],
-    names: &[
-        "base_image_spec",
-        "vendor_add_on_spec",
-        "components",
-        "removed_components",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DesiredSoftwareSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DesiredSoftwareSpec",
+            type_name: Some("DesiredSoftwareSpec"),
+            wire: &[
+                "baseImageSpec",
+                "vendorAddOnSpec",
+                "components",
+                "removedComponents",
+            ],
+            names: &[
+                "base_image_spec",
+                "vendor_add_on_spec",
+                "components",
+                "removed_components",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DesiredSoftwareSpecComponentSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DesiredSoftwareSpecComponentSpec",
-    type_name: Some("DesiredSoftwareSpecComponentSpec"),
-    wire: &["name", "version"],
-    names: &["name", "version"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("7.0.2.0"),
-};
 impl crate::object::Object for DesiredSoftwareSpecComponentSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DesiredSoftwareSpecComponentSpec",
+            type_name: Some("DesiredSoftwareSpecComponentSpec"),
+            wire: &["name", "version"],
+            names: &["name", "version"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("7.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DeviceId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DeviceId",
-    type_name: Some("DeviceId"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DeviceId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DeviceId",
+            type_name: Some("DeviceId"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -118,7 +118,6 @@ impl Unpin for DeviceIdKind {}
 impl std::panic::UnwindSafe for DeviceIdKind {}
 impl std::panic::RefUnwindSafe for DeviceIdKind {}
 impl Clone for DeviceIdKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DeviceId(v) => crate::object::clone_boxed(&**v, Self::DeviceId),

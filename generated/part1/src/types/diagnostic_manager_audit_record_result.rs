@@ -27,18 +27,18 @@ impl DiagnosticManagerAuditRecordResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiagnosticManagerAuditRecordResult",
-    type_name: Some("DiagnosticManagerAuditRecordResult"),
-    wire: &["records", "nextToken"],
-    names: &["records", "next_token"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for DiagnosticManagerAuditRecordResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiagnosticManagerAuditRecordResult",
+            type_name: Some("DiagnosticManagerAuditRecordResult"),
+            wire: &["records", "nextToken"],
+            names: &["records", "next_token"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

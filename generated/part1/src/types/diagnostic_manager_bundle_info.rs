@@ -27,18 +27,18 @@ impl DiagnosticManagerBundleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiagnosticManagerBundleInfo",
-    type_name: Some("DiagnosticManagerBundleInfo"),
-    wire: &["system", "url"],
-    names: &["system", "url"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiagnosticManagerBundleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiagnosticManagerBundleInfo",
+            type_name: Some("DiagnosticManagerBundleInfo"),
+            wire: &["system", "url"],
+            names: &["system", "url"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

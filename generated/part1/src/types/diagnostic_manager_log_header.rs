@@ -27,18 +27,18 @@ impl DiagnosticManagerLogHeader {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiagnosticManagerLogHeader",
-    type_name: Some("DiagnosticManagerLogHeader"),
-    wire: &["lineStart", "lineEnd", "lineText"],
-    names: &["line_start", "line_end", "line_text"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiagnosticManagerLogHeader {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiagnosticManagerLogHeader",
+            type_name: Some("DiagnosticManagerLogHeader"),
+            wire: &["lineStart", "lineEnd", "lineText"],
+            names: &["line_start", "line_end", "line_text"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DirectPathProfileManagerCapacityQueryById {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityQueryById",
-    type_name: Some("DirectPathProfileManagerCapacityQueryById"),
-    wire: &["id"],
-    names: &["id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityQueryById {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityQueryById",
+            type_name: Some("DirectPathProfileManagerCapacityQueryById"),
+            wire: &["id"],
+            names: &["id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

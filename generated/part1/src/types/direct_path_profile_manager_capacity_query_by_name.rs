@@ -25,18 +25,18 @@ impl DirectPathProfileManagerCapacityQueryByName {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerCapacityQueryByName",
-    type_name: Some("DirectPathProfileManagerCapacityQueryByName"),
-    wire: &["name"],
-    names: &["name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerCapacityQueryByName {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerCapacityQueryByName",
+            type_name: Some("DirectPathProfileManagerCapacityQueryByName"),
+            wire: &["name"],
+            names: &["name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

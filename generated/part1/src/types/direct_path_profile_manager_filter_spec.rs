@@ -31,18 +31,18 @@ impl DirectPathProfileManagerFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerFilterSpec",
-    type_name: Some("DirectPathProfileManagerFilterSpec"),
-    wire: &["ids", "names", "clusters"],
-    names: &["ids", "names", "clusters"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerFilterSpec",
+            type_name: Some("DirectPathProfileManagerFilterSpec"),
+            wire: &["ids", "names", "clusters"],
+            names: &["ids", "names", "clusters"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DirectPathProfileManagerTargetCluster {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerTargetCluster",
-    type_name: Some("DirectPathProfileManagerTargetCluster"),
-    wire: &["cluster"],
-    names: &["cluster"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerTargetCluster {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerTargetCluster",
+            type_name: Some("DirectPathProfileManagerTargetCluster"),
+            wire: &["cluster"],
+            names: &["cluster"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

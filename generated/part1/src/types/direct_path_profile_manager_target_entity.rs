@@ -25,18 +25,18 @@ impl DirectPathProfileManagerTargetEntity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerTargetEntity",
-    type_name: Some("DirectPathProfileManagerTargetEntity"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerTargetEntity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerTargetEntity",
+            type_name: Some("DirectPathProfileManagerTargetEntity"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for DirectPathProfileManagerTargetEntityKind {}
 impl std::panic::UnwindSafe for DirectPathProfileManagerTargetEntityKind {}
 impl std::panic::RefUnwindSafe for DirectPathProfileManagerTargetEntityKind {}
 impl Clone for DirectPathProfileManagerTargetEntityKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DirectPathProfileManagerTargetEntity(v) => {

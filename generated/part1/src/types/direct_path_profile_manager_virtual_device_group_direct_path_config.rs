@@ -25,19 +25,21 @@ impl DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig",
-    type_name: Some("DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig"),
-    wire: &["deviceGroupName"],
-    names: &["device_group_name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object
 for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig",
+            type_name: Some(
+                "DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig",
+            ),
+            wire: &["deviceGroupName"],
+            names: &["device_group_name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

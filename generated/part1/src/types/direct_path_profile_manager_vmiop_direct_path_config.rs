@@ -25,18 +25,18 @@ impl DirectPathProfileManagerVmiopDirectPathConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DirectPathProfileManagerVmiopDirectPathConfig",
-    type_name: Some("DirectPathProfileManagerVmiopDirectPathConfig"),
-    wire: &["vgpuProfile"],
-    names: &["vgpu_profile"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for DirectPathProfileManagerVmiopDirectPathConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DirectPathProfileManagerVmiopDirectPathConfig",
+            type_name: Some("DirectPathProfileManagerVmiopDirectPathConfig"),
+            wire: &["vgpuProfile"],
+            names: &["vgpu_profile"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DiskChangeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiskChangeInfo",
-    type_name: Some("DiskChangeInfo"),
-    wire: &["startOffset", "length", "changedArea"],
-    names: &["start_offset", "length", "changed_area"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiskChangeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiskChangeInfo",
+            type_name: Some("DiskChangeInfo"),
+            wire: &["startOffset", "length", "changedArea"],
+            names: &["start_offset", "length", "changed_area"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

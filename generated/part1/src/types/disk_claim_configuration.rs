@@ -35,32 +35,32 @@ impl DiskClaimConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiskClaimConfiguration",
-    type_name: Some("DiskClaimConfiguration"),
-    wire: &[
-        "diskType",
-        "diskNamePrefix",
-        "numberOfDisks",
-        "diskModel",
-        "vendor",
-        "diskCapacity",
-    ],
-    names: &[
-        "disk_type",
-        "disk_name_prefix",
-        "number_of_disks",
-        "disk_model",
-        "vendor",
-        "disk_capacity",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 3u16, 1u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiskClaimConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiskClaimConfiguration",
+            type_name: Some("DiskClaimConfiguration"),
+            wire: &[
+                "diskType",
+                "diskNamePrefix",
+                "numberOfDisks",
+                "diskModel",
+                "vendor",
+                "diskCapacity",
+            ],
+            names: &[
+                "disk_type",
+                "disk_name_prefix",
+                "number_of_disks",
+                "disk_model",
+                "vendor",
+                "disk_capacity",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 3u16, 1u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl DiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DiskInfo",
-    type_name: Some("DiskInfo"),
-    wire: &["diskUuid", "diskName", "isSsd"],
-    names: &["disk_uuid", "disk_name", "is_ssd"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DiskInfo",
+            type_name: Some("DiskInfo"),
+            wire: &["diskUuid", "diskName", "isSsd"],
+            names: &["disk_uuid", "disk_name", "is_ssd"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -53,51 +53,51 @@ impl DistributedVirtualPort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualPort",
-    type_name: Some("DistributedVirtualPort"),
-    wire: &[
-        "key",
-        "config",
-        "dvsUuid",
-        "portgroupKey",
-        "proxyHost",
-        "connectee",
-        "conflict",
-        "conflictPortKey",
-        "state",
-        "connectionCookie",
-        "lastStatusChange",
-        "hostLocalPort",
-        "externalId",
-        "segmentPortId",
-    ],
-    names: &[
-        "key",
-        "config",
-        "dvs_uuid",
-        "portgroup_key",
-        "proxy_host",
-        "connectee",
-        "conflict",
-        "conflict_port_key",
-        "state",
-        "connection_cookie",
-        "last_status_change",
-        "host_local_port",
-        "external_id",
-        "segment_port_id",
-    ],
-    required: &[0u16, 1u16, 2u16, 6u16, 10u16],
-    by_name: &[
-        1u16, 6u16, 7u16, 5u16, 9u16, 2u16, 12u16, 11u16, 0u16, 10u16, 3u16, 4u16, 13u16,
-        8u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualPort",
+            type_name: Some("DistributedVirtualPort"),
+            wire: &[
+                "key",
+                "config",
+                "dvsUuid",
+                "portgroupKey",
+                "proxyHost",
+                "connectee",
+                "conflict",
+                "conflictPortKey",
+                "state",
+                "connectionCookie",
+                "lastStatusChange",
+                "hostLocalPort",
+                "externalId",
+                "segmentPortId",
+            ],
+            names: &[
+                "key",
+                "config",
+                "dvs_uuid",
+                "portgroup_key",
+                "proxy_host",
+                "connectee",
+                "conflict",
+                "conflict_port_key",
+                "state",
+                "connection_cookie",
+                "last_status_change",
+                "host_local_port",
+                "external_id",
+                "segment_port_id",
+            ],
+            required: &[0u16, 1u16, 2u16, 6u16, 10u16],
+            by_name: &[
+                1u16, 6u16, 7u16, 5u16, 9u16, 2u16, 12u16, 11u16, 0u16, 10u16, 3u16,
+                4u16, 13u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

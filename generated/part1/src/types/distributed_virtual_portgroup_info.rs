@@ -49,44 +49,46 @@ impl DistributedVirtualPortgroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualPortgroupInfo",
-    type_name: Some("DistributedVirtualPortgroupInfo"),
-    wire: &[
-        "switchName",
-        "switchUuid",
-        "portgroupName",
-        "portgroupKey",
-        "portgroupType",
-        "uplinkPortgroup",
-        "portgroup",
-        "networkReservationSupported",
-        "backingType",
-        "logicalSwitchUuid",
-        "segmentId",
-        "subnetId",
-    ],
-    names: &[
-        "switch_name",
-        "switch_uuid",
-        "portgroup_name",
-        "portgroup_key",
-        "portgroup_type",
-        "uplink_portgroup",
-        "portgroup",
-        "network_reservation_supported",
-        "backing_type",
-        "logical_switch_uuid",
-        "segment_id",
-        "subnet_id",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[8u16, 9u16, 7u16, 6u16, 3u16, 2u16, 4u16, 10u16, 11u16, 0u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualPortgroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualPortgroupInfo",
+            type_name: Some("DistributedVirtualPortgroupInfo"),
+            wire: &[
+                "switchName",
+                "switchUuid",
+                "portgroupName",
+                "portgroupKey",
+                "portgroupType",
+                "uplinkPortgroup",
+                "portgroup",
+                "networkReservationSupported",
+                "backingType",
+                "logicalSwitchUuid",
+                "segmentId",
+                "subnetId",
+            ],
+            names: &[
+                "switch_name",
+                "switch_uuid",
+                "portgroup_name",
+                "portgroup_key",
+                "portgroup_type",
+                "uplink_portgroup",
+                "portgroup",
+                "network_reservation_supported",
+                "backing_type",
+                "logical_switch_uuid",
+                "segment_id",
+                "subnet_id",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[
+                8u16, 9u16, 7u16, 6u16, 3u16, 2u16, 4u16, 10u16, 11u16, 0u16, 1u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl DistributedVirtualSwitchHostMemberBacking {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberBacking",
-    type_name: Some("DistributedVirtualSwitchHostMemberBacking"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberBacking {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberBacking",
+            type_name: Some("DistributedVirtualSwitchHostMemberBacking"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for DistributedVirtualSwitchHostMemberBackingKind {}
 impl std::panic::UnwindSafe for DistributedVirtualSwitchHostMemberBackingKind {}
 impl std::panic::RefUnwindSafe for DistributedVirtualSwitchHostMemberBackingKind {}
 impl Clone for DistributedVirtualSwitchHostMemberBackingKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DistributedVirtualSwitchHostMemberBacking(v) => {

@@ -53,42 +53,44 @@ impl DistributedVirtualSwitchHostMemberConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberConfigInfo",
-    type_name: Some("DistributedVirtualSwitchHostMemberConfigInfo"),
-    wire: &[
-        "host",
-        "maxProxySwitchPorts",
-        "vendorSpecificConfig",
-        "backing",
-        "nsxSwitch",
-        "ensEnabled",
-        "ensInterruptEnabled",
-        "transportZones",
-        "nsxtUsedUplinkNames",
-        "networkOffloadingEnabled",
-        "teplessMode",
-    ],
-    names: &[
-        "host",
-        "max_proxy_switch_ports",
-        "vendor_specific_config",
-        "backing",
-        "nsx_switch",
-        "ens_enabled",
-        "ens_interrupt_enabled",
-        "transport_zones",
-        "nsxt_used_uplink_names",
-        "network_offloading_enabled",
-        "tepless_mode",
-    ],
-    required: &[1u16, 3u16],
-    by_name: &[3u16, 5u16, 6u16, 0u16, 1u16, 9u16, 4u16, 8u16, 10u16, 7u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberConfigInfo",
+            type_name: Some("DistributedVirtualSwitchHostMemberConfigInfo"),
+            wire: &[
+                "host",
+                "maxProxySwitchPorts",
+                "vendorSpecificConfig",
+                "backing",
+                "nsxSwitch",
+                "ensEnabled",
+                "ensInterruptEnabled",
+                "transportZones",
+                "nsxtUsedUplinkNames",
+                "networkOffloadingEnabled",
+                "teplessMode",
+            ],
+            names: &[
+                "host",
+                "max_proxy_switch_ports",
+                "vendor_specific_config",
+                "backing",
+                "nsx_switch",
+                "ens_enabled",
+                "ens_interrupt_enabled",
+                "transport_zones",
+                "nsxt_used_uplink_names",
+                "network_offloading_enabled",
+                "tepless_mode",
+            ],
+            required: &[1u16, 3u16],
+            by_name: &[
+                3u16, 5u16, 6u16, 0u16, 1u16, 9u16, 4u16, 8u16, 10u16, 7u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

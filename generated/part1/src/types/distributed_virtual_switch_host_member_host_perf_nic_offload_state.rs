@@ -29,19 +29,19 @@ impl DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberHostPerfNicOffloadState",
-    type_name: Some("DistributedVirtualSwitchHostMemberHostPerfNicOffloadState"),
-    wire: &["enabled", "runtimeStatus", "statusDescription"],
-    names: &["enabled", "runtime_status", "status_description"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object
 for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberHostPerfNicOffloadState",
+            type_name: Some("DistributedVirtualSwitchHostMemberHostPerfNicOffloadState"),
+            wire: &["enabled", "runtimeStatus", "statusDescription"],
+            names: &["enabled", "runtime_status", "status_description"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DistributedVirtualSwitchHostMemberHostUplinkState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberHostUplinkState",
-    type_name: Some("DistributedVirtualSwitchHostMemberHostUplinkState"),
-    wire: &["uplinkName", "state"],
-    names: &["uplink_name", "state"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberHostUplinkState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberHostUplinkState",
+            type_name: Some("DistributedVirtualSwitchHostMemberHostUplinkState"),
+            wire: &["uplinkName", "state"],
+            names: &["uplink_name", "state"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,23 +29,28 @@ impl DistributedVirtualSwitchHostMemberPnicSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberPnicSpec",
-    type_name: Some("DistributedVirtualSwitchHostMemberPnicSpec"),
-    wire: &["pnicDevice", "uplinkPortKey", "uplinkPortgroupKey", "connectionCookie"],
-    names: &[
-        "pnic_device",
-        "uplink_port_key",
-        "uplink_portgroup_key",
-        "connection_cookie",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberPnicSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberPnicSpec",
+            type_name: Some("DistributedVirtualSwitchHostMemberPnicSpec"),
+            wire: &[
+                "pnicDevice",
+                "uplinkPortKey",
+                "uplinkPortgroupKey",
+                "connectionCookie",
+            ],
+            names: &[
+                "pnic_device",
+                "uplink_port_key",
+                "uplink_portgroup_key",
+                "connection_cookie",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl DistributedVirtualSwitchHostMemberRuntimeState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostMemberRuntimeState",
-    type_name: Some("DistributedVirtualSwitchHostMemberRuntimeState"),
-    wire: &["currentMaxProxySwitchPorts"],
-    names: &["current_max_proxy_switch_ports"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostMemberRuntimeState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostMemberRuntimeState",
+            type_name: Some("DistributedVirtualSwitchHostMemberRuntimeState"),
+            wire: &["currentMaxProxySwitchPorts"],
+            names: &["current_max_proxy_switch_ports"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

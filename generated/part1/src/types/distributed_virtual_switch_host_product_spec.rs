@@ -25,18 +25,18 @@ impl DistributedVirtualSwitchHostProductSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchHostProductSpec",
-    type_name: Some("DistributedVirtualSwitchHostProductSpec"),
-    wire: &["productLineId", "version"],
-    names: &["product_line_id", "version"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchHostProductSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchHostProductSpec",
+            type_name: Some("DistributedVirtualSwitchHostProductSpec"),
+            wire: &["productLineId", "version"],
+            names: &["product_line_id", "version"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,28 +31,28 @@ impl DistributedVirtualSwitchInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchInfo",
-    type_name: Some("DistributedVirtualSwitchInfo"),
-    wire: &[
-        "switchName",
-        "switchUuid",
-        "distributedVirtualSwitch",
-        "networkReservationSupported",
-    ],
-    names: &[
-        "switch_name",
-        "switch_uuid",
-        "distributed_virtual_switch",
-        "network_reservation_supported",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchInfo",
+            type_name: Some("DistributedVirtualSwitchInfo"),
+            wire: &[
+                "switchName",
+                "switchUuid",
+                "distributedVirtualSwitch",
+                "networkReservationSupported",
+            ],
+            names: &[
+                "switch_name",
+                "switch_uuid",
+                "distributed_virtual_switch",
+                "network_reservation_supported",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

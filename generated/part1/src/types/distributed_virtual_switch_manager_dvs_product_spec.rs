@@ -29,18 +29,18 @@ impl DistributedVirtualSwitchManagerDvsProductSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerDvsProductSpec",
-    type_name: Some("DistributedVirtualSwitchManagerDvsProductSpec"),
-    wire: &["newSwitchProductSpec", "distributedVirtualSwitch"],
-    names: &["new_switch_product_spec", "distributed_virtual_switch"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerDvsProductSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerDvsProductSpec",
+            type_name: Some("DistributedVirtualSwitchManagerDvsProductSpec"),
+            wire: &["newSwitchProductSpec", "distributedVirtualSwitch"],
+            names: &["new_switch_product_spec", "distributed_virtual_switch"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

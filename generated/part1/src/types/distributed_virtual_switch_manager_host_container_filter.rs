@@ -25,18 +25,18 @@ impl DistributedVirtualSwitchManagerHostContainerFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerHostContainerFilter",
-    type_name: Some("DistributedVirtualSwitchManagerHostContainerFilter"),
-    wire: &["inclusive", "hostContainer"],
-    names: &["inclusive", "host_container"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerHostContainerFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerHostContainerFilter",
+            type_name: Some("DistributedVirtualSwitchManagerHostContainerFilter"),
+            wire: &["inclusive", "hostContainer"],
+            names: &["inclusive", "host_container"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DistributedVirtualSwitchManagerHostDvsFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerHostDvsFilterSpec",
-    type_name: Some("DistributedVirtualSwitchManagerHostDvsFilterSpec"),
-    wire: &["inclusive"],
-    names: &["inclusive"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerHostDvsFilterSpec",
+            type_name: Some("DistributedVirtualSwitchManagerHostDvsFilterSpec"),
+            wire: &["inclusive"],
+            names: &["inclusive"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
 impl std::panic::UnwindSafe for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
 impl std::panic::RefUnwindSafe for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {}
 impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DistributedVirtualSwitchManagerHostDvsFilterSpec(v) => {

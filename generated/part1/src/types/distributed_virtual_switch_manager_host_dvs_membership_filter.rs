@@ -27,18 +27,18 @@ impl DistributedVirtualSwitchManagerHostDvsMembershipFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerHostDvsMembershipFilter",
-    type_name: Some("DistributedVirtualSwitchManagerHostDvsMembershipFilter"),
-    wire: &["inclusive", "distributedVirtualSwitch"],
-    names: &["inclusive", "distributed_virtual_switch"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerHostDvsMembershipFilter",
+            type_name: Some("DistributedVirtualSwitchManagerHostDvsMembershipFilter"),
+            wire: &["inclusive", "distributedVirtualSwitch"],
+            names: &["inclusive", "distributed_virtual_switch"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

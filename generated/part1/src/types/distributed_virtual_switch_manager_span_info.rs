@@ -31,18 +31,18 @@ impl DistributedVirtualSwitchManagerSpanInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchManagerSpanInfo",
-    type_name: Some("DistributedVirtualSwitchManagerSpanInfo"),
-    wire: &["ID", "clusters", "exclusive"],
-    names: &["id", "clusters", "exclusive"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for DistributedVirtualSwitchManagerSpanInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchManagerSpanInfo",
+            type_name: Some("DistributedVirtualSwitchManagerSpanInfo"),
+            wire: &["ID", "clusters", "exclusive"],
+            names: &["id", "clusters", "exclusive"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl DistributedVirtualSwitchNetworkOffloadSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchNetworkOffloadSpec",
-    type_name: Some("DistributedVirtualSwitchNetworkOffloadSpec"),
-    wire: &["id", "name", "types", "dpuCapability"],
-    names: &["id", "name", "types", "dpu_capability"],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for DistributedVirtualSwitchNetworkOffloadSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchNetworkOffloadSpec",
+            type_name: Some("DistributedVirtualSwitchNetworkOffloadSpec"),
+            wire: &["id", "name", "types", "dpuCapability"],
+            names: &["id", "name", "types", "dpu_capability"],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl DistributedVirtualSwitchPortConnectee {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchPortConnectee",
-    type_name: Some("DistributedVirtualSwitchPortConnectee"),
-    wire: &["connectedEntity", "nicKey", "type", "addressHint"],
-    names: &["connected_entity", "nic_key", "type", "address_hint"],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchPortConnectee {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchPortConnectee",
+            type_name: Some("DistributedVirtualSwitchPortConnectee"),
+            wire: &["connectedEntity", "nicKey", "type", "addressHint"],
+            names: &["connected_entity", "nic_key", "type", "address_hint"],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl DistributedVirtualSwitchPortConnection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchPortConnection",
-    type_name: Some("DistributedVirtualSwitchPortConnection"),
-    wire: &["switchUuid", "portgroupKey", "portKey", "connectionCookie"],
-    names: &["switch_uuid", "portgroup_key", "port_key", "connection_cookie"],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchPortConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchPortConnection",
+            type_name: Some("DistributedVirtualSwitchPortConnection"),
+            wire: &["switchUuid", "portgroupKey", "portKey", "connectionCookie"],
+            names: &["switch_uuid", "portgroup_key", "port_key", "connection_cookie"],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl DistributedVirtualSwitchProductSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DistributedVirtualSwitchProductSpec",
-    type_name: Some("DistributedVirtualSwitchProductSpec"),
-    wire: &[
-        "name",
-        "vendor",
-        "version",
-        "build",
-        "forwardingClass",
-        "bundleId",
-        "bundleUrl",
-    ],
-    names: &[
-        "name",
-        "vendor",
-        "version",
-        "build",
-        "forwarding_class",
-        "bundle_id",
-        "bundle_url",
-    ],
-    required: &[],
-    by_name: &[3u16, 5u16, 6u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DistributedVirtualSwitchProductSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DistributedVirtualSwitchProductSpec",
+            type_name: Some("DistributedVirtualSwitchProductSpec"),
+            wire: &[
+                "name",
+                "vendor",
+                "version",
+                "build",
+                "forwardingClass",
+                "bundleId",
+                "bundleUrl",
+            ],
+            names: &[
+                "name",
+                "vendor",
+                "version",
+                "build",
+                "forwarding_class",
+                "bundle_id",
+                "bundle_url",
+            ],
+            required: &[],
+            by_name: &[3u16, 5u16, 6u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

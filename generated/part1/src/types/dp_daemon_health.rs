@@ -31,18 +31,18 @@ impl DpDaemonHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DpDaemonHealth",
-    type_name: Some("DpDaemonHealth"),
-    wire: &["host", "name", "status"],
-    names: &["host", "name", "status"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DpDaemonHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DpDaemonHealth",
+            type_name: Some("DpDaemonHealth"),
+            wire: &["host", "name", "status"],
+            names: &["host", "name", "status"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

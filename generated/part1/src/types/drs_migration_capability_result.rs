@@ -27,18 +27,18 @@ impl DrsMigrationCapabilityResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DrsMigrationCapabilityResult",
-    type_name: Some("DrsMigrationCapabilityResult"),
-    wire: &["recommendedDatastorePair", "nonRecommendedDatastorePair"],
-    names: &["recommended_datastore_pair", "non_recommended_datastore_pair"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DrsMigrationCapabilityResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DrsMigrationCapabilityResult",
+            type_name: Some("DrsMigrationCapabilityResult"),
+            wire: &["recommendedDatastorePair", "nonRecommendedDatastorePair"],
+            names: &["recommended_datastore_pair", "non_recommended_datastore_pair"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,18 +36,18 @@ impl DVPortConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortConfigInfo",
-    type_name: Some("DVPortConfigInfo"),
-    wire: &["name", "scope", "description", "setting", "configVersion"],
-    names: &["name", "scope", "description", "setting", "config_version"],
-    required: &[4u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortConfigInfo",
+            type_name: Some("DVPortConfigInfo"),
+            wire: &["name", "scope", "description", "setting", "configVersion"],
+            names: &["name", "scope", "description", "setting", "config_version"],
+            required: &[4u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -40,34 +40,34 @@ impl DVPortConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortConfigSpec",
-    type_name: Some("DVPortConfigSpec"),
-    wire: &[
-        "operation",
-        "key",
-        "name",
-        "scope",
-        "description",
-        "setting",
-        "configVersion",
-    ],
-    names: &[
-        "operation",
-        "key",
-        "name",
-        "scope",
-        "description",
-        "setting",
-        "config_version",
-    ],
-    required: &[0u16],
-    by_name: &[6u16, 4u16, 1u16, 2u16, 0u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortConfigSpec",
+            type_name: Some("DVPortConfigSpec"),
+            wire: &[
+                "operation",
+                "key",
+                "name",
+                "scope",
+                "description",
+                "setting",
+                "configVersion",
+            ],
+            names: &[
+                "operation",
+                "key",
+                "name",
+                "scope",
+                "description",
+                "setting",
+                "config_version",
+            ],
+            required: &[0u16],
+            by_name: &[6u16, 4u16, 1u16, 2u16, 0u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl DVPortSetting {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortSetting",
-    type_name: Some("DVPortSetting"),
-    wire: &[
-        "blocked",
-        "vmDirectPathGen2Allowed",
-        "inShapingPolicy",
-        "outShapingPolicy",
-        "vendorSpecificConfig",
-        "networkResourcePoolKey",
-        "filterPolicy",
-    ],
-    names: &[
-        "blocked",
-        "vm_direct_path_gen2_allowed",
-        "in_shaping_policy",
-        "out_shaping_policy",
-        "vendor_specific_config",
-        "network_resource_pool_key",
-        "filter_policy",
-    ],
-    required: &[],
-    by_name: &[0u16, 6u16, 2u16, 5u16, 3u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortSetting {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortSetting",
+            type_name: Some("DVPortSetting"),
+            wire: &[
+                "blocked",
+                "vmDirectPathGen2Allowed",
+                "inShapingPolicy",
+                "outShapingPolicy",
+                "vendorSpecificConfig",
+                "networkResourcePoolKey",
+                "filterPolicy",
+            ],
+            names: &[
+                "blocked",
+                "vm_direct_path_gen2_allowed",
+                "in_shaping_policy",
+                "out_shaping_policy",
+                "vendor_specific_config",
+                "network_resource_pool_key",
+                "filter_policy",
+            ],
+            required: &[],
+            by_name: &[0u16, 6u16, 2u16, 5u16, 3u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -161,7 +161,6 @@ impl Unpin for DVPortSettingKind {}
 impl std::panic::UnwindSafe for DVPortSettingKind {}
 impl std::panic::RefUnwindSafe for DVPortSettingKind {}
 impl Clone for DVPortSettingKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVPortSetting(v) => {

@@ -29,18 +29,18 @@ impl DVPortState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortState",
-    type_name: Some("DVPortState"),
-    wire: &["runtimeInfo", "stats", "vendorSpecificState"],
-    names: &["runtime_info", "stats", "vendor_specific_state"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortState",
+            type_name: Some("DVPortState"),
+            wire: &["runtimeInfo", "stats", "vendorSpecificState"],
+            names: &["runtime_info", "stats", "vendor_specific_state"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

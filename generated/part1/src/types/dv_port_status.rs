@@ -57,44 +57,46 @@ impl DVPortStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortStatus",
-    type_name: Some("DVPortStatus"),
-    wire: &[
-        "linkUp",
-        "blocked",
-        "vlanIds",
-        "trunkingMode",
-        "mtu",
-        "linkPeer",
-        "macAddress",
-        "statusDetail",
-        "vmDirectPathGen2Active",
-        "vmDirectPathGen2InactiveReasonNetwork",
-        "vmDirectPathGen2InactiveReasonOther",
-        "vmDirectPathGen2InactiveReasonExtended",
-    ],
-    names: &[
-        "link_up",
-        "blocked",
-        "vlan_ids",
-        "trunking_mode",
-        "mtu",
-        "link_peer",
-        "mac_address",
-        "status_detail",
-        "vm_direct_path_gen2_active",
-        "vm_direct_path_gen2_inactive_reason_network",
-        "vm_direct_path_gen2_inactive_reason_other",
-        "vm_direct_path_gen2_inactive_reason_extended",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 5u16, 0u16, 6u16, 4u16, 7u16, 3u16, 2u16, 8u16, 11u16, 9u16, 10u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortStatus",
+            type_name: Some("DVPortStatus"),
+            wire: &[
+                "linkUp",
+                "blocked",
+                "vlanIds",
+                "trunkingMode",
+                "mtu",
+                "linkPeer",
+                "macAddress",
+                "statusDetail",
+                "vmDirectPathGen2Active",
+                "vmDirectPathGen2InactiveReasonNetwork",
+                "vmDirectPathGen2InactiveReasonOther",
+                "vmDirectPathGen2InactiveReasonExtended",
+            ],
+            names: &[
+                "link_up",
+                "blocked",
+                "vlan_ids",
+                "trunking_mode",
+                "mtu",
+                "link_peer",
+                "mac_address",
+                "status_detail",
+                "vm_direct_path_gen2_active",
+                "vm_direct_path_gen2_inactive_reason_network",
+                "vm_direct_path_gen2_inactive_reason_other",
+                "vm_direct_path_gen2_inactive_reason_extended",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[
+                1u16, 5u16, 0u16, 6u16, 4u16, 7u16, 3u16, 2u16, 8u16, 11u16, 9u16, 10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

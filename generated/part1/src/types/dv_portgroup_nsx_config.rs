@@ -29,18 +29,18 @@ impl DVPortgroupNsxConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortgroupNsxConfig",
-    type_name: Some("DVPortgroupNsxConfig"),
-    wire: &["vlanIdExtended", "subnetAddresses", "spanIds"],
-    names: &["vlan_id_extended", "subnet_addresses", "span_ids"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for DVPortgroupNsxConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortgroupNsxConfig",
+            type_name: Some("DVPortgroupNsxConfig"),
+            wire: &["vlanIdExtended", "subnetAddresses", "spanIds"],
+            names: &["vlan_id_extended", "subnet_addresses", "span_ids"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

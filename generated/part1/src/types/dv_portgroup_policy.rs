@@ -37,34 +37,34 @@ impl DVPortgroupPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVPortgroupPolicy",
-    type_name: Some("DVPortgroupPolicy"),
-    wire: &[
-        "blockOverrideAllowed",
-        "shapingOverrideAllowed",
-        "vendorConfigOverrideAllowed",
-        "livePortMovingAllowed",
-        "portConfigResetAtDisconnect",
-        "networkResourcePoolOverrideAllowed",
-        "trafficFilterOverrideAllowed",
-    ],
-    names: &[
-        "block_override_allowed",
-        "shaping_override_allowed",
-        "vendor_config_override_allowed",
-        "live_port_moving_allowed",
-        "port_config_reset_at_disconnect",
-        "network_resource_pool_override_allowed",
-        "traffic_filter_override_allowed",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 3u16, 5u16, 4u16, 1u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVPortgroupPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVPortgroupPolicy",
+            type_name: Some("DVPortgroupPolicy"),
+            wire: &[
+                "blockOverrideAllowed",
+                "shapingOverrideAllowed",
+                "vendorConfigOverrideAllowed",
+                "livePortMovingAllowed",
+                "portConfigResetAtDisconnect",
+                "networkResourcePoolOverrideAllowed",
+                "trafficFilterOverrideAllowed",
+            ],
+            names: &[
+                "block_override_allowed",
+                "shaping_override_allowed",
+                "vendor_config_override_allowed",
+                "live_port_moving_allowed",
+                "port_config_reset_at_disconnect",
+                "network_resource_pool_override_allowed",
+                "traffic_filter_override_allowed",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 3u16, 5u16, 4u16, 1u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -160,7 +160,6 @@ impl Unpin for DVPortgroupPolicyKind {}
 impl std::panic::UnwindSafe for DVPortgroupPolicyKind {}
 impl std::panic::RefUnwindSafe for DVPortgroupPolicyKind {}
 impl Clone for DVPortgroupPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVPortgroupPolicy(v) => Self::DVPortgroupPolicy(Clone::clone(v)),

@@ -33,30 +33,30 @@ impl DVSCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSCapability",
-    type_name: Some("DVSCapability"),
-    wire: &[
-        "dvsOperationSupported",
-        "dvPortGroupOperationSupported",
-        "dvPortOperationSupported",
-        "compatibleHostComponentProductInfo",
-        "featuresSupported",
-    ],
-    names: &[
-        "dvs_operation_supported",
-        "dv_port_group_operation_supported",
-        "dv_port_operation_supported",
-        "compatible_host_component_product_info",
-        "features_supported",
-    ],
-    required: &[],
-    by_name: &[3u16, 1u16, 2u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSCapability",
+            type_name: Some("DVSCapability"),
+            wire: &[
+                "dvsOperationSupported",
+                "dvPortGroupOperationSupported",
+                "dvPortOperationSupported",
+                "compatibleHostComponentProductInfo",
+                "featuresSupported",
+            ],
+            names: &[
+                "dvs_operation_supported",
+                "dv_port_group_operation_supported",
+                "dv_port_operation_supported",
+                "compatible_host_component_product_info",
+                "features_supported",
+            ],
+            required: &[],
+            by_name: &[3u16, 1u16, 2u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

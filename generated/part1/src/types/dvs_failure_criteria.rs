@@ -37,36 +37,36 @@ impl DVSFailureCriteria {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFailureCriteria",
-    type_name: Some("DVSFailureCriteria"),
-    wire: &[
-        "inherited",
-        "checkSpeed",
-        "speed",
-        "checkDuplex",
-        "fullDuplex",
-        "checkErrorPercent",
-        "percentage",
-        "checkBeacon",
-    ],
-    names: &[
-        "inherited",
-        "check_speed",
-        "speed",
-        "check_duplex",
-        "full_duplex",
-        "check_error_percent",
-        "percentage",
-        "check_beacon",
-    ],
-    required: &[0u16],
-    by_name: &[7u16, 3u16, 5u16, 1u16, 4u16, 0u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSFailureCriteria {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFailureCriteria",
+            type_name: Some("DVSFailureCriteria"),
+            wire: &[
+                "inherited",
+                "checkSpeed",
+                "speed",
+                "checkDuplex",
+                "fullDuplex",
+                "checkErrorPercent",
+                "percentage",
+                "checkBeacon",
+            ],
+            names: &[
+                "inherited",
+                "check_speed",
+                "speed",
+                "check_duplex",
+                "full_duplex",
+                "check_error_percent",
+                "percentage",
+                "check_beacon",
+            ],
+            required: &[0u16],
+            by_name: &[7u16, 3u16, 5u16, 1u16, 4u16, 0u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

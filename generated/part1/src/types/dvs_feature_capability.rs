@@ -54,40 +54,40 @@ impl DVSFeatureCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFeatureCapability",
-    type_name: Some("DVSFeatureCapability"),
-    wire: &[
-        "networkResourceManagementSupported",
-        "vmDirectPathGen2Supported",
-        "nicTeamingPolicy",
-        "networkResourcePoolHighShareValue",
-        "networkResourceManagementCapability",
-        "healthCheckCapability",
-        "rollbackCapability",
-        "backupRestoreCapability",
-        "networkFilterSupported",
-        "macLearningSupported",
-    ],
-    names: &[
-        "network_resource_management_supported",
-        "vm_direct_path_gen2_supported",
-        "nic_teaming_policy",
-        "network_resource_pool_high_share_value",
-        "network_resource_management_capability",
-        "health_check_capability",
-        "rollback_capability",
-        "backup_restore_capability",
-        "network_filter_supported",
-        "mac_learning_supported",
-    ],
-    required: &[0u16],
-    by_name: &[7u16, 5u16, 9u16, 8u16, 4u16, 0u16, 3u16, 2u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSFeatureCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFeatureCapability",
+            type_name: Some("DVSFeatureCapability"),
+            wire: &[
+                "networkResourceManagementSupported",
+                "vmDirectPathGen2Supported",
+                "nicTeamingPolicy",
+                "networkResourcePoolHighShareValue",
+                "networkResourceManagementCapability",
+                "healthCheckCapability",
+                "rollbackCapability",
+                "backupRestoreCapability",
+                "networkFilterSupported",
+                "macLearningSupported",
+            ],
+            names: &[
+                "network_resource_management_supported",
+                "vm_direct_path_gen2_supported",
+                "nic_teaming_policy",
+                "network_resource_pool_high_share_value",
+                "network_resource_management_capability",
+                "health_check_capability",
+                "rollback_capability",
+                "backup_restore_capability",
+                "network_filter_supported",
+                "mac_learning_supported",
+            ],
+            required: &[0u16],
+            by_name: &[7u16, 5u16, 9u16, 8u16, 4u16, 0u16, 3u16, 2u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -192,7 +192,6 @@ impl Unpin for DVSFeatureCapabilityKind {}
 impl std::panic::UnwindSafe for DVSFeatureCapabilityKind {}
 impl std::panic::RefUnwindSafe for DVSFeatureCapabilityKind {}
 impl Clone for DVSFeatureCapabilityKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSFeatureCapability(v) => {

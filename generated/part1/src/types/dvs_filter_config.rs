@@ -35,25 +35,32 @@ impl DvsFilterConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsFilterConfig",
-    type_name: Some("DvsFilterConfig"),
-    wire: &["inherited", "key", "agentName", "slotNumber", "parameters", "onFailure"],
-    names: &[
-        "inherited",
-        "key",
-        "agent_name",
-        "slot_number",
-        "parameters",
-        "on_failure",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 5u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsFilterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsFilterConfig",
+            type_name: Some("DvsFilterConfig"),
+            wire: &[
+                "inherited",
+                "key",
+                "agentName",
+                "slotNumber",
+                "parameters",
+                "onFailure",
+            ],
+            names: &[
+                "inherited",
+                "key",
+                "agent_name",
+                "slot_number",
+                "parameters",
+                "on_failure",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 5u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -148,7 +155,6 @@ impl Unpin for DvsFilterConfigKind {}
 impl std::panic::UnwindSafe for DvsFilterConfigKind {}
 impl std::panic::RefUnwindSafe for DvsFilterConfigKind {}
 impl Clone for DvsFilterConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsFilterConfig(v) => {

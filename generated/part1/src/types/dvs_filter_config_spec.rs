@@ -35,34 +35,34 @@ impl DvsFilterConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsFilterConfigSpec",
-    type_name: Some("DvsFilterConfigSpec"),
-    wire: &[
-        "inherited",
-        "key",
-        "agentName",
-        "slotNumber",
-        "parameters",
-        "onFailure",
-        "operation",
-    ],
-    names: &[
-        "inherited",
-        "key",
-        "agent_name",
-        "slot_number",
-        "parameters",
-        "on_failure",
-        "operation",
-    ],
-    required: &[0u16, 6u16],
-    by_name: &[2u16, 0u16, 1u16, 5u16, 6u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsFilterConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsFilterConfigSpec",
+            type_name: Some("DvsFilterConfigSpec"),
+            wire: &[
+                "inherited",
+                "key",
+                "agentName",
+                "slotNumber",
+                "parameters",
+                "onFailure",
+                "operation",
+            ],
+            names: &[
+                "inherited",
+                "key",
+                "agent_name",
+                "slot_number",
+                "parameters",
+                "on_failure",
+                "operation",
+            ],
+            required: &[0u16, 6u16],
+            by_name: &[2u16, 0u16, 1u16, 5u16, 6u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

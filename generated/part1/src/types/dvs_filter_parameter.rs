@@ -23,18 +23,18 @@ impl DvsFilterParameter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsFilterParameter",
-    type_name: Some("DvsFilterParameter"),
-    wire: &["parameters"],
-    names: &["parameters"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsFilterParameter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsFilterParameter",
+            type_name: Some("DvsFilterParameter"),
+            wire: &["parameters"],
+            names: &["parameters"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

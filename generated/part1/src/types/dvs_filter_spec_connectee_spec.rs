@@ -25,18 +25,18 @@ impl DVSFilterSpecConnecteeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFilterSpecConnecteeSpec",
-    type_name: Some("DVSFilterSpecConnecteeSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for DVSFilterSpecConnecteeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFilterSpecConnecteeSpec",
+            type_name: Some("DVSFilterSpecConnecteeSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for DVSFilterSpecConnecteeSpecKind {}
 impl std::panic::UnwindSafe for DVSFilterSpecConnecteeSpecKind {}
 impl std::panic::RefUnwindSafe for DVSFilterSpecConnecteeSpecKind {}
 impl Clone for DVSFilterSpecConnecteeSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSFilterSpecConnecteeSpec(v) => {

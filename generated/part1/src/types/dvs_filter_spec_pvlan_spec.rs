@@ -25,18 +25,18 @@ impl DVSFilterSpecPvlanSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFilterSpecPvlanSpec",
-    type_name: Some("DVSFilterSpecPvlanSpec"),
-    wire: &["pvlanId"],
-    names: &["pvlan_id"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for DVSFilterSpecPvlanSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFilterSpecPvlanSpec",
+            type_name: Some("DVSFilterSpecPvlanSpec"),
+            wire: &["pvlanId"],
+            names: &["pvlan_id"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DVSFilterSpecVlanIdSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFilterSpecVlanIdSpec",
-    type_name: Some("DVSFilterSpecVlanIdSpec"),
-    wire: &["vlanId"],
-    names: &["vlan_id"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for DVSFilterSpecVlanIdSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFilterSpecVlanIdSpec",
+            type_name: Some("DVSFilterSpecVlanIdSpec"),
+            wire: &["vlanId"],
+            names: &["vlan_id"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DVSFilterSpecVlanSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSFilterSpecVlanSpec",
-    type_name: Some("DVSFilterSpecVlanSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for DVSFilterSpecVlanSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSFilterSpecVlanSpec",
+            type_name: Some("DVSFilterSpecVlanSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for DVSFilterSpecVlanSpecKind {}
 impl std::panic::UnwindSafe for DVSFilterSpecVlanSpecKind {}
 impl std::panic::RefUnwindSafe for DVSFilterSpecVlanSpecKind {}
 impl Clone for DVSFilterSpecVlanSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSFilterSpecVlanSpec(v) => {

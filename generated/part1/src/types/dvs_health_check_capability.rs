@@ -23,18 +23,18 @@ impl DVSHealthCheckCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSHealthCheckCapability",
-    type_name: Some("DVSHealthCheckCapability"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSHealthCheckCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSHealthCheckCapability",
+            type_name: Some("DVSHealthCheckCapability"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for DVSHealthCheckCapabilityKind {}
 impl std::panic::UnwindSafe for DVSHealthCheckCapabilityKind {}
 impl std::panic::RefUnwindSafe for DVSHealthCheckCapabilityKind {}
 impl Clone for DVSHealthCheckCapabilityKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSHealthCheckCapability(v) => {

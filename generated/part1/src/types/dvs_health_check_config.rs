@@ -27,18 +27,18 @@ impl DVSHealthCheckConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSHealthCheckConfig",
-    type_name: Some("DVSHealthCheckConfig"),
-    wire: &["enable", "interval"],
-    names: &["enable", "interval"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSHealthCheckConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSHealthCheckConfig",
+            type_name: Some("DVSHealthCheckConfig"),
+            wire: &["enable", "interval"],
+            names: &["enable", "interval"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for DVSHealthCheckConfigKind {}
 impl std::panic::UnwindSafe for DVSHealthCheckConfigKind {}
 impl std::panic::RefUnwindSafe for DVSHealthCheckConfigKind {}
 impl Clone for DVSHealthCheckConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSHealthCheckConfig(v) => Self::DVSHealthCheckConfig(Clone::clone(v)),

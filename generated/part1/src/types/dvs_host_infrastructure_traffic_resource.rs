@@ -27,18 +27,18 @@ impl DvsHostInfrastructureTrafficResource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsHostInfrastructureTrafficResource",
-    type_name: Some("DvsHostInfrastructureTrafficResource"),
-    wire: &["key", "description", "allocationInfo"],
-    names: &["key", "description", "allocation_info"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsHostInfrastructureTrafficResource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsHostInfrastructureTrafficResource",
+            type_name: Some("DvsHostInfrastructureTrafficResource"),
+            wire: &["key", "description", "allocationInfo"],
+            names: &["key", "description", "allocation_info"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl DvsHostInfrastructureTrafficResourceAllocation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsHostInfrastructureTrafficResourceAllocation",
-    type_name: Some("DvsHostInfrastructureTrafficResourceAllocation"),
-    wire: &["limit", "shares", "reservation"],
-    names: &["limit", "shares", "reservation"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsHostInfrastructureTrafficResourceAllocation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsHostInfrastructureTrafficResourceAllocation",
+            type_name: Some("DvsHostInfrastructureTrafficResourceAllocation"),
+            wire: &["limit", "shares", "reservation"],
+            names: &["limit", "shares", "reservation"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

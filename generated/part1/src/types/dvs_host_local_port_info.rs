@@ -29,18 +29,18 @@ impl DVSHostLocalPortInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSHostLocalPortInfo",
-    type_name: Some("DVSHostLocalPortInfo"),
-    wire: &["switchUuid", "portKey", "setting", "vnic"],
-    names: &["switch_uuid", "port_key", "setting", "vnic"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSHostLocalPortInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSHostLocalPortInfo",
+            type_name: Some("DVSHostLocalPortInfo"),
+            wire: &["switchUuid", "portKey", "setting", "vnic"],
+            names: &["switch_uuid", "port_key", "setting", "vnic"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl DvsIpNetworkRuleQualifier {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsIpNetworkRuleQualifier",
-    type_name: Some("DvsIpNetworkRuleQualifier"),
-    wire: &[
-        "key",
-        "sourceAddress",
-        "destinationAddress",
-        "protocol",
-        "sourceIpPort",
-        "destinationIpPort",
-        "tcpFlags",
-    ],
-    names: &[
-        "key",
-        "source_address",
-        "destination_address",
-        "protocol",
-        "source_ip_port",
-        "destination_ip_port",
-        "tcp_flags",
-    ],
-    required: &[],
-    by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsIpNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsIpNetworkRuleQualifier",
+            type_name: Some("DvsIpNetworkRuleQualifier"),
+            wire: &[
+                "key",
+                "sourceAddress",
+                "destinationAddress",
+                "protocol",
+                "sourceIpPort",
+                "destinationIpPort",
+                "tcpFlags",
+            ],
+            names: &[
+                "key",
+                "source_address",
+                "destination_address",
+                "protocol",
+                "source_ip_port",
+                "destination_ip_port",
+                "tcp_flags",
+            ],
+            required: &[],
+            by_name: &[2u16, 5u16, 0u16, 3u16, 1u16, 4u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

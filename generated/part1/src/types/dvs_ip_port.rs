@@ -25,18 +25,18 @@ impl DvsIpPort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsIpPort",
-    type_name: Some("DvsIpPort"),
-    wire: &["negate"],
-    names: &["negate"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsIpPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsIpPort",
+            type_name: Some("DvsIpPort"),
+            wire: &["negate"],
+            names: &["negate"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for DvsIpPortKind {}
 impl std::panic::UnwindSafe for DvsIpPortKind {}
 impl std::panic::RefUnwindSafe for DvsIpPortKind {}
 impl Clone for DvsIpPortKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsIpPort(v) => Self::DvsIpPort(Clone::clone(v)),

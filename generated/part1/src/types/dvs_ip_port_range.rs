@@ -27,18 +27,18 @@ impl DvsIpPortRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsIpPortRange",
-    type_name: Some("DvsIpPortRange"),
-    wire: &["negate", "startPortNumber", "endPortNumber"],
-    names: &["negate", "start_port_number", "end_port_number"],
-    required: &[1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsIpPortRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsIpPortRange",
+            type_name: Some("DvsIpPortRange"),
+            wire: &["negate", "startPortNumber", "endPortNumber"],
+            names: &["negate", "start_port_number", "end_port_number"],
+            required: &[1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

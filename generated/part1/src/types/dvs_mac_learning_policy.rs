@@ -31,18 +31,30 @@ impl DVSMacLearningPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSMacLearningPolicy",
-    type_name: Some("DVSMacLearningPolicy"),
-    wire: &["inherited", "enabled", "allowUnicastFlooding", "limit", "limitPolicy"],
-    names: &["inherited", "enabled", "allow_unicast_flooding", "limit", "limit_policy"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSMacLearningPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSMacLearningPolicy",
+            type_name: Some("DVSMacLearningPolicy"),
+            wire: &[
+                "inherited",
+                "enabled",
+                "allowUnicastFlooding",
+                "limit",
+                "limitPolicy",
+            ],
+            names: &[
+                "inherited",
+                "enabled",
+                "allow_unicast_flooding",
+                "limit",
+                "limit_policy",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

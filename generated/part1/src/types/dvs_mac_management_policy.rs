@@ -31,30 +31,30 @@ impl DVSMacManagementPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSMacManagementPolicy",
-    type_name: Some("DVSMacManagementPolicy"),
-    wire: &[
-        "inherited",
-        "allowPromiscuous",
-        "macChanges",
-        "forgedTransmits",
-        "macLearningPolicy",
-    ],
-    names: &[
-        "inherited",
-        "allow_promiscuous",
-        "mac_changes",
-        "forged_transmits",
-        "mac_learning_policy",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSMacManagementPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSMacManagementPolicy",
+            type_name: Some("DVSMacManagementPolicy"),
+            wire: &[
+                "inherited",
+                "allowPromiscuous",
+                "macChanges",
+                "forgedTransmits",
+                "macLearningPolicy",
+            ],
+            names: &[
+                "inherited",
+                "allow_promiscuous",
+                "mac_changes",
+                "forged_transmits",
+                "mac_learning_policy",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,24 @@ impl DvsMacNetworkRuleQualifier {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsMacNetworkRuleQualifier",
-    type_name: Some("DvsMacNetworkRuleQualifier"),
-    wire: &["key", "sourceAddress", "destinationAddress", "protocol", "vlanId"],
-    names: &["key", "source_address", "destination_address", "protocol", "vlan_id"],
-    required: &[],
-    by_name: &[2u16, 0u16, 3u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsMacNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsMacNetworkRuleQualifier",
+            type_name: Some("DvsMacNetworkRuleQualifier"),
+            wire: &["key", "sourceAddress", "destinationAddress", "protocol", "vlanId"],
+            names: &[
+                "key",
+                "source_address",
+                "destination_address",
+                "protocol",
+                "vlan_id",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 3u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

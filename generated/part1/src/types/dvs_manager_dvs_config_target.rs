@@ -29,18 +29,18 @@ impl DVSManagerDvsConfigTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSManagerDvsConfigTarget",
-    type_name: Some("DVSManagerDvsConfigTarget"),
-    wire: &["distributedVirtualPortgroup", "distributedVirtualSwitch"],
-    names: &["distributed_virtual_portgroup", "distributed_virtual_switch"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSManagerDvsConfigTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSManagerDvsConfigTarget",
+            type_name: Some("DVSManagerDvsConfigTarget"),
+            wire: &["distributedVirtualPortgroup", "distributedVirtualSwitch"],
+            names: &["distributed_virtual_portgroup", "distributed_virtual_switch"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl DVSManagerPhysicalNicsList {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSManagerPhysicalNicsList",
-    type_name: Some("DVSManagerPhysicalNicsList"),
-    wire: &["host", "physicalNics"],
-    names: &["host", "physical_nics"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for DVSManagerPhysicalNicsList {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSManagerPhysicalNicsList",
+            type_name: Some("DVSManagerPhysicalNicsList"),
+            wire: &["host", "physicalNics"],
+            names: &["host", "physical_nics"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

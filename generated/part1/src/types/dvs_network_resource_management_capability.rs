@@ -33,32 +33,32 @@ impl DVSNetworkResourceManagementCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSNetworkResourceManagementCapability",
-    type_name: Some("DVSNetworkResourceManagementCapability"),
-    wire: &[
-        "networkResourceManagementSupported",
-        "networkResourcePoolHighShareValue",
-        "qosSupported",
-        "userDefinedNetworkResourcePoolsSupported",
-        "networkResourceControlVersion3Supported",
-        "userDefinedInfraTrafficPoolSupported",
-    ],
-    names: &[
-        "network_resource_management_supported",
-        "network_resource_pool_high_share_value",
-        "qos_supported",
-        "user_defined_network_resource_pools_supported",
-        "network_resource_control_version3_supported",
-        "user_defined_infra_traffic_pool_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSNetworkResourceManagementCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSNetworkResourceManagementCapability",
+            type_name: Some("DVSNetworkResourceManagementCapability"),
+            wire: &[
+                "networkResourceManagementSupported",
+                "networkResourcePoolHighShareValue",
+                "qosSupported",
+                "userDefinedNetworkResourcePoolsSupported",
+                "networkResourceControlVersion3Supported",
+                "userDefinedInfraTrafficPoolSupported",
+            ],
+            names: &[
+                "network_resource_management_supported",
+                "network_resource_pool_high_share_value",
+                "qos_supported",
+                "user_defined_network_resource_pools_supported",
+                "network_resource_control_version3_supported",
+                "user_defined_infra_traffic_pool_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

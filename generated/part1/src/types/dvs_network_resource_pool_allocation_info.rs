@@ -27,18 +27,18 @@ impl DVSNetworkResourcePoolAllocationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSNetworkResourcePoolAllocationInfo",
-    type_name: Some("DVSNetworkResourcePoolAllocationInfo"),
-    wire: &["limit", "shares", "priorityTag"],
-    names: &["limit", "shares", "priority_tag"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSNetworkResourcePoolAllocationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSNetworkResourcePoolAllocationInfo",
+            type_name: Some("DVSNetworkResourcePoolAllocationInfo"),
+            wire: &["limit", "shares", "priorityTag"],
+            names: &["limit", "shares", "priority_tag"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl DvsNetworkRuleAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsNetworkRuleAction",
-    type_name: Some("DvsNetworkRuleAction"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsNetworkRuleAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsNetworkRuleAction",
+            type_name: Some("DvsNetworkRuleAction"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for DvsNetworkRuleActionKind {}
 impl std::panic::UnwindSafe for DvsNetworkRuleActionKind {}
 impl std::panic::RefUnwindSafe for DvsNetworkRuleActionKind {}
 impl Clone for DvsNetworkRuleActionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsNetworkRuleAction(v) => {

@@ -25,18 +25,18 @@ impl DvsNetworkRuleQualifier {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsNetworkRuleQualifier",
-    type_name: Some("DvsNetworkRuleQualifier"),
-    wire: &["key"],
-    names: &["key"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsNetworkRuleQualifier",
+            type_name: Some("DvsNetworkRuleQualifier"),
+            wire: &["key"],
+            names: &["key"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for DvsNetworkRuleQualifierKind {}
 impl std::panic::UnwindSafe for DvsNetworkRuleQualifierKind {}
 impl std::panic::RefUnwindSafe for DvsNetworkRuleQualifierKind {}
 impl Clone for DvsNetworkRuleQualifierKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsNetworkRuleQualifier(v) => {

@@ -25,18 +25,18 @@ impl DvsOutOfSyncHostArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsOutOfSyncHostArgument",
-    type_name: Some("DvsOutOfSyncHostArgument"),
-    wire: &["outOfSyncHost", "configParamters"],
-    names: &["out_of_sync_host", "config_paramters"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsOutOfSyncHostArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsOutOfSyncHostArgument",
+            type_name: Some("DvsOutOfSyncHostArgument"),
+            wire: &["outOfSyncHost", "configParamters"],
+            names: &["out_of_sync_host", "config_paramters"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

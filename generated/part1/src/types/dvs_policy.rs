@@ -27,22 +27,26 @@ impl DVSPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSPolicy",
-    type_name: Some("DVSPolicy"),
-    wire: &["autoPreInstallAllowed", "autoUpgradeAllowed", "partialUpgradeAllowed"],
-    names: &[
-        "auto_pre_install_allowed",
-        "auto_upgrade_allowed",
-        "partial_upgrade_allowed",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSPolicy",
+            type_name: Some("DVSPolicy"),
+            wire: &[
+                "autoPreInstallAllowed",
+                "autoUpgradeAllowed",
+                "partialUpgradeAllowed",
+            ],
+            names: &[
+                "auto_pre_install_allowed",
+                "auto_upgrade_allowed",
+                "partial_upgrade_allowed",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl DvsResourceRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsResourceRuntimeInfo",
-    type_name: Some("DvsResourceRuntimeInfo"),
-    wire: &[
-        "capacity",
-        "usage",
-        "available",
-        "allocatedResource",
-        "vmVnicNetworkResourcePoolRuntime",
-    ],
-    names: &[
-        "capacity",
-        "usage",
-        "available",
-        "allocated_resource",
-        "vm_vnic_network_resource_pool_runtime",
-    ],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsResourceRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsResourceRuntimeInfo",
+            type_name: Some("DvsResourceRuntimeInfo"),
+            wire: &[
+                "capacity",
+                "usage",
+                "available",
+                "allocatedResource",
+                "vmVnicNetworkResourcePoolRuntime",
+            ],
+            names: &[
+                "capacity",
+                "usage",
+                "available",
+                "allocated_resource",
+                "vm_vnic_network_resource_pool_runtime",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DVSRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSRuntimeInfo",
-    type_name: Some("DVSRuntimeInfo"),
-    wire: &["hostMemberRuntime", "resourceRuntimeInfo"],
-    names: &["host_member_runtime", "resource_runtime_info"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSRuntimeInfo",
+            type_name: Some("DVSRuntimeInfo"),
+            wire: &["hostMemberRuntime", "resourceRuntimeInfo"],
+            names: &["host_member_runtime", "resource_runtime_info"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

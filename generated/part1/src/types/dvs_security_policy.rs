@@ -29,18 +29,23 @@ impl DVSSecurityPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSSecurityPolicy",
-    type_name: Some("DVSSecurityPolicy"),
-    wire: &["inherited", "allowPromiscuous", "macChanges", "forgedTransmits"],
-    names: &["inherited", "allow_promiscuous", "mac_changes", "forged_transmits"],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSSecurityPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSSecurityPolicy",
+            type_name: Some("DVSSecurityPolicy"),
+            wire: &["inherited", "allowPromiscuous", "macChanges", "forgedTransmits"],
+            names: &[
+                "inherited",
+                "allow_promiscuous",
+                "mac_changes",
+                "forged_transmits",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -49,42 +49,44 @@ impl DVSSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSSummary",
-    type_name: Some("DVSSummary"),
-    wire: &[
-        "name",
-        "uuid",
-        "numPorts",
-        "productInfo",
-        "hostMember",
-        "vm",
-        "host",
-        "portgroupName",
-        "description",
-        "contact",
-        "numHosts",
-    ],
-    names: &[
-        "name",
-        "uuid",
-        "num_ports",
-        "product_info",
-        "host_member",
-        "vm",
-        "host",
-        "portgroup_name",
-        "description",
-        "contact",
-        "num_hosts",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[9u16, 8u16, 6u16, 4u16, 0u16, 10u16, 2u16, 7u16, 3u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSSummary",
+            type_name: Some("DVSSummary"),
+            wire: &[
+                "name",
+                "uuid",
+                "numPorts",
+                "productInfo",
+                "hostMember",
+                "vm",
+                "host",
+                "portgroupName",
+                "description",
+                "contact",
+                "numHosts",
+            ],
+            names: &[
+                "name",
+                "uuid",
+                "num_ports",
+                "product_info",
+                "host_member",
+                "vm",
+                "host",
+                "portgroup_name",
+                "description",
+                "contact",
+                "num_hosts",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[
+                9u16, 8u16, 6u16, 4u16, 0u16, 10u16, 2u16, 7u16, 3u16, 1u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DvsSystemTrafficNetworkRuleQualifier {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsSystemTrafficNetworkRuleQualifier",
-    type_name: Some("DvsSystemTrafficNetworkRuleQualifier"),
-    wire: &["key", "typeOfSystemTraffic"],
-    names: &["key", "type_of_system_traffic"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsSystemTrafficNetworkRuleQualifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsSystemTrafficNetworkRuleQualifier",
+            type_name: Some("DvsSystemTrafficNetworkRuleQualifier"),
+            wire: &["key", "typeOfSystemTraffic"],
+            names: &["key", "type_of_system_traffic"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl DvsTrafficFilterConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsTrafficFilterConfig",
-    type_name: Some("DvsTrafficFilterConfig"),
-    wire: &[
-        "inherited",
-        "key",
-        "agentName",
-        "slotNumber",
-        "parameters",
-        "onFailure",
-        "trafficRuleset",
-    ],
-    names: &[
-        "inherited",
-        "key",
-        "agent_name",
-        "slot_number",
-        "parameters",
-        "on_failure",
-        "traffic_ruleset",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 5u16, 4u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsTrafficFilterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsTrafficFilterConfig",
+            type_name: Some("DvsTrafficFilterConfig"),
+            wire: &[
+                "inherited",
+                "key",
+                "agentName",
+                "slotNumber",
+                "parameters",
+                "onFailure",
+                "trafficRuleset",
+            ],
+            names: &[
+                "inherited",
+                "key",
+                "agent_name",
+                "slot_number",
+                "parameters",
+                "on_failure",
+                "traffic_ruleset",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 5u16, 4u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -160,7 +160,6 @@ impl Unpin for DvsTrafficFilterConfigKind {}
 impl std::panic::UnwindSafe for DvsTrafficFilterConfigKind {}
 impl std::panic::RefUnwindSafe for DvsTrafficFilterConfigKind {}
 impl Clone for DvsTrafficFilterConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DvsTrafficFilterConfig(v) => {

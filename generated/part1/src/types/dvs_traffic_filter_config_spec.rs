@@ -37,36 +37,36 @@ impl DvsTrafficFilterConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsTrafficFilterConfigSpec",
-    type_name: Some("DvsTrafficFilterConfigSpec"),
-    wire: &[
-        "inherited",
-        "key",
-        "agentName",
-        "slotNumber",
-        "parameters",
-        "onFailure",
-        "trafficRuleset",
-        "operation",
-    ],
-    names: &[
-        "inherited",
-        "key",
-        "agent_name",
-        "slot_number",
-        "parameters",
-        "on_failure",
-        "traffic_ruleset",
-        "operation",
-    ],
-    required: &[0u16, 7u16],
-    by_name: &[2u16, 0u16, 1u16, 5u16, 7u16, 4u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsTrafficFilterConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsTrafficFilterConfigSpec",
+            type_name: Some("DvsTrafficFilterConfigSpec"),
+            wire: &[
+                "inherited",
+                "key",
+                "agentName",
+                "slotNumber",
+                "parameters",
+                "onFailure",
+                "trafficRuleset",
+                "operation",
+            ],
+            names: &[
+                "inherited",
+                "key",
+                "agent_name",
+                "slot_number",
+                "parameters",
+                "on_failure",
+                "traffic_ruleset",
+                "operation",
+            ],
+            required: &[0u16, 7u16],
+            by_name: &[2u16, 0u16, 1u16, 5u16, 7u16, 4u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

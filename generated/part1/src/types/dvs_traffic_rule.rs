@@ -33,18 +33,32 @@ impl DvsTrafficRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsTrafficRule",
-    type_name: Some("DvsTrafficRule"),
-    wire: &["key", "description", "sequence", "qualifier", "action", "direction"],
-    names: &["key", "description", "sequence", "qualifier", "action", "direction"],
-    required: &[],
-    by_name: &[4u16, 1u16, 5u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsTrafficRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsTrafficRule",
+            type_name: Some("DvsTrafficRule"),
+            wire: &[
+                "key",
+                "description",
+                "sequence",
+                "qualifier",
+                "action",
+                "direction",
+            ],
+            names: &[
+                "key",
+                "description",
+                "sequence",
+                "qualifier",
+                "action",
+                "direction",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 5u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

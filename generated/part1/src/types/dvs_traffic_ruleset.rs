@@ -29,18 +29,18 @@ impl DvsTrafficRuleset {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsTrafficRuleset",
-    type_name: Some("DvsTrafficRuleset"),
-    wire: &["key", "enabled", "precedence", "rules"],
-    names: &["key", "enabled", "precedence", "rules"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsTrafficRuleset {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsTrafficRuleset",
+            type_name: Some("DvsTrafficRuleset"),
+            wire: &["key", "enabled", "precedence", "rules"],
+            names: &["key", "enabled", "precedence", "rules"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl DVSTrafficShapingPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSTrafficShapingPolicy",
-    type_name: Some("DVSTrafficShapingPolicy"),
-    wire: &["inherited", "enabled", "averageBandwidth", "peakBandwidth", "burstSize"],
-    names: &[
-        "inherited",
-        "enabled",
-        "average_bandwidth",
-        "peak_bandwidth",
-        "burst_size",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSTrafficShapingPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSTrafficShapingPolicy",
+            type_name: Some("DVSTrafficShapingPolicy"),
+            wire: &[
+                "inherited",
+                "enabled",
+                "averageBandwidth",
+                "peakBandwidth",
+                "burstSize",
+            ],
+            names: &[
+                "inherited",
+                "enabled",
+                "average_bandwidth",
+                "peak_bandwidth",
+                "burst_size",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl DvsUpdateTagNetworkRuleAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsUpdateTagNetworkRuleAction",
-    type_name: Some("DvsUpdateTagNetworkRuleAction"),
-    wire: &["qosTag", "dscpTag"],
-    names: &["qos_tag", "dscp_tag"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsUpdateTagNetworkRuleAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsUpdateTagNetworkRuleAction",
+            type_name: Some("DvsUpdateTagNetworkRuleAction"),
+            wire: &["qosTag", "dscpTag"],
+            names: &["qos_tag", "dscp_tag"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

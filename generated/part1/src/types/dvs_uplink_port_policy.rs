@@ -23,18 +23,18 @@ impl DVSUplinkPortPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSUplinkPortPolicy",
-    type_name: Some("DVSUplinkPortPolicy"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSUplinkPortPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSUplinkPortPolicy",
+            type_name: Some("DVSUplinkPortPolicy"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for DVSUplinkPortPolicyKind {}
 impl std::panic::UnwindSafe for DVSUplinkPortPolicyKind {}
 impl std::panic::RefUnwindSafe for DVSUplinkPortPolicyKind {}
 impl Clone for DVSUplinkPortPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::DVSUplinkPortPolicy(v) => {

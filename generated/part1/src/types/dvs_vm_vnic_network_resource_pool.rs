@@ -31,18 +31,18 @@ impl DVSVmVnicNetworkResourcePool {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DVSVmVnicNetworkResourcePool",
-    type_name: Some("DVSVmVnicNetworkResourcePool"),
-    wire: &["key", "name", "description", "configVersion", "allocationInfo"],
-    names: &["key", "name", "description", "config_version", "allocation_info"],
-    required: &[0u16, 3u16],
-    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DVSVmVnicNetworkResourcePool {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DVSVmVnicNetworkResourcePool",
+            type_name: Some("DVSVmVnicNetworkResourcePool"),
+            wire: &["key", "name", "description", "configVersion", "allocationInfo"],
+            names: &["key", "name", "description", "config_version", "allocation_info"],
+            required: &[0u16, 3u16],
+            by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl DvsVmVnicNetworkResourcePoolRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsVmVnicNetworkResourcePoolRuntimeInfo",
-    type_name: Some("DvsVmVnicNetworkResourcePoolRuntimeInfo"),
-    wire: &[
-        "key",
-        "name",
-        "capacity",
-        "usage",
-        "available",
-        "status",
-        "allocatedResource",
-    ],
-    names: &[
-        "key",
-        "name",
-        "capacity",
-        "usage",
-        "available",
-        "status",
-        "allocated_resource",
-    ],
-    required: &[0u16, 5u16],
-    by_name: &[6u16, 4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsVmVnicNetworkResourcePoolRuntimeInfo",
+            type_name: Some("DvsVmVnicNetworkResourcePoolRuntimeInfo"),
+            wire: &[
+                "key",
+                "name",
+                "capacity",
+                "usage",
+                "available",
+                "status",
+                "allocatedResource",
+            ],
+            names: &[
+                "key",
+                "name",
+                "capacity",
+                "usage",
+                "available",
+                "status",
+                "allocated_resource",
+            ],
+            required: &[0u16, 5u16],
+            by_name: &[6u16, 4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

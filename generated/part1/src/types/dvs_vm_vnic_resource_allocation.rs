@@ -23,18 +23,18 @@ impl DvsVmVnicResourceAllocation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsVmVnicResourceAllocation",
-    type_name: Some("DvsVmVnicResourceAllocation"),
-    wire: &["reservationQuota"],
-    names: &["reservation_quota"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsVmVnicResourceAllocation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsVmVnicResourceAllocation",
+            type_name: Some("DvsVmVnicResourceAllocation"),
+            wire: &["reservationQuota"],
+            names: &["reservation_quota"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

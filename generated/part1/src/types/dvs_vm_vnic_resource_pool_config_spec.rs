@@ -33,32 +33,32 @@ impl DvsVmVnicResourcePoolConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "DvsVmVnicResourcePoolConfigSpec",
-    type_name: Some("DvsVmVnicResourcePoolConfigSpec"),
-    wire: &[
-        "operation",
-        "key",
-        "configVersion",
-        "allocationInfo",
-        "name",
-        "description",
-    ],
-    names: &[
-        "operation",
-        "key",
-        "config_version",
-        "allocation_info",
-        "name",
-        "description",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 5u16, 1u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for DvsVmVnicResourcePoolConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "DvsVmVnicResourcePoolConfigSpec",
+            type_name: Some("DvsVmVnicResourcePoolConfigSpec"),
+            wire: &[
+                "operation",
+                "key",
+                "configVersion",
+                "allocationInfo",
+                "name",
+                "description",
+            ],
+            names: &[
+                "operation",
+                "key",
+                "config_version",
+                "allocation_info",
+                "name",
+                "description",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 5u16, 1u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl EntityEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EntityEventArgument",
-    type_name: Some("EntityEventArgument"),
-    wire: &["name"],
-    names: &["name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EntityEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EntityEventArgument",
+            type_name: Some("EntityEventArgument"),
+            wire: &["name"],
+            names: &["name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -138,7 +138,6 @@ impl Unpin for EntityEventArgumentKind {}
 impl std::panic::UnwindSafe for EntityEventArgumentKind {}
 impl std::panic::RefUnwindSafe for EntityEventArgumentKind {}
 impl Clone for EntityEventArgumentKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EntityEventArgument(v) => Self::EntityEventArgument(Clone::clone(v)),

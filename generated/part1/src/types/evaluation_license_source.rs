@@ -26,18 +26,18 @@ impl EvaluationLicenseSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EvaluationLicenseSource",
-    type_name: Some("EvaluationLicenseSource"),
-    wire: &["remainingHours"],
-    names: &["remaining_hours"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EvaluationLicenseSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EvaluationLicenseSource",
+            type_name: Some("EvaluationLicenseSource"),
+            wire: &["remainingHours"],
+            names: &["remaining_hours"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

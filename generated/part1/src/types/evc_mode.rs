@@ -44,40 +44,40 @@ impl EVCMode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EVCMode",
-    type_name: Some("EVCMode"),
-    wire: &[
-        "label",
-        "summary",
-        "key",
-        "guaranteedCPUFeatures",
-        "featureCapability",
-        "featureMask",
-        "featureRequirement",
-        "vendor",
-        "track",
-        "vendorTier",
-    ],
-    names: &[
-        "label",
-        "summary",
-        "key",
-        "guaranteed_cpu_features",
-        "feature_capability",
-        "feature_mask",
-        "feature_requirement",
-        "vendor",
-        "track",
-        "vendor_tier",
-    ],
-    required: &[0u16, 1u16, 2u16, 7u16, 8u16, 9u16],
-    by_name: &[4u16, 5u16, 6u16, 3u16, 2u16, 0u16, 1u16, 8u16, 7u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EVCMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EVCMode",
+            type_name: Some("EVCMode"),
+            wire: &[
+                "label",
+                "summary",
+                "key",
+                "guaranteedCPUFeatures",
+                "featureCapability",
+                "featureMask",
+                "featureRequirement",
+                "vendor",
+                "track",
+                "vendorTier",
+            ],
+            names: &[
+                "label",
+                "summary",
+                "key",
+                "guaranteed_cpu_features",
+                "feature_capability",
+                "feature_mask",
+                "feature_requirement",
+                "vendor",
+                "track",
+                "vendor_tier",
+            ],
+            required: &[0u16, 1u16, 2u16, 7u16, 8u16, 9u16],
+            by_name: &[4u16, 5u16, 6u16, 3u16, 2u16, 0u16, 1u16, 8u16, 7u16, 9u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

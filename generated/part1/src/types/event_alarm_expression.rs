@@ -34,18 +34,24 @@ impl EventAlarmExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventAlarmExpression",
-    type_name: Some("EventAlarmExpression"),
-    wire: &["comparisons", "eventType", "eventTypeId", "objectType", "status"],
-    names: &["comparisons", "event_type", "event_type_id", "object_type", "status"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventAlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventAlarmExpression",
+            type_name: Some("EventAlarmExpression"),
+            wire: &["comparisons", "eventType", "eventTypeId", "objectType", "status"],
+            names: &[
+                "comparisons",
+                "event_type",
+                "event_type_id",
+                "object_type",
+                "status",
+            ],
+            required: &[1u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

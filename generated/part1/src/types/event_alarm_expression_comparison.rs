@@ -27,18 +27,18 @@ impl EventAlarmExpressionComparison {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventAlarmExpressionComparison",
-    type_name: Some("EventAlarmExpressionComparison"),
-    wire: &["attributeName", "operator", "value"],
-    names: &["attribute_name", "operator", "value"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventAlarmExpressionComparison {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventAlarmExpressionComparison",
+            type_name: Some("EventAlarmExpressionComparison"),
+            wire: &["attributeName", "operator", "value"],
+            names: &["attribute_name", "operator", "value"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

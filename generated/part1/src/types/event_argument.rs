@@ -23,18 +23,18 @@ impl EventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventArgument",
-    type_name: Some("EventArgument"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventArgument",
+            type_name: Some("EventArgument"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for EventArgumentKind {}
 impl std::panic::UnwindSafe for EventArgumentKind {}
 impl std::panic::RefUnwindSafe for EventArgumentKind {}
 impl Clone for EventArgumentKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EventArgument(v) => {

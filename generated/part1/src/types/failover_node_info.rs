@@ -27,18 +27,18 @@ impl FailoverNodeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FailoverNodeInfo",
-    type_name: Some("FailoverNodeInfo"),
-    wire: &["clusterIpSettings", "failoverIp", "biosUuid"],
-    names: &["cluster_ip_settings", "failover_ip", "bios_uuid"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FailoverNodeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FailoverNodeInfo",
+            type_name: Some("FailoverNodeInfo"),
+            wire: &["clusterIpSettings", "failoverIp", "biosUuid"],
+            names: &["cluster_ip_settings", "failover_ip", "bios_uuid"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

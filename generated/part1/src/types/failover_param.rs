@@ -33,28 +33,28 @@ impl FailoverParam {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FailoverParam",
-    type_name: Some("FailoverParam"),
-    wire: &[
-        "isPlanned",
-        "checkOnly",
-        "replicationGroupsToFailover",
-        "policyAssociations",
-    ],
-    names: &[
-        "is_planned",
-        "check_only",
-        "replication_groups_to_failover",
-        "policy_associations",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FailoverParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FailoverParam",
+            type_name: Some("FailoverParam"),
+            wire: &[
+                "isPlanned",
+                "checkOnly",
+                "replicationGroupsToFailover",
+                "policyAssociations",
+            ],
+            names: &[
+                "is_planned",
+                "check_only",
+                "replication_groups_to_failover",
+                "policy_associations",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -142,7 +142,6 @@ impl Unpin for FailoverParamKind {}
 impl std::panic::UnwindSafe for FailoverParamKind {}
 impl std::panic::RefUnwindSafe for FailoverParamKind {}
 impl Clone for FailoverParamKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FailoverParam(v) => Self::FailoverParam(Clone::clone(v)),

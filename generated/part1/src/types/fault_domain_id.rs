@@ -25,18 +25,18 @@ impl FaultDomainId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultDomainId",
-    type_name: Some("FaultDomainId"),
-    wire: &["id"],
-    names: &["id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultDomainId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultDomainId",
+            type_name: Some("FaultDomainId"),
+            wire: &["id"],
+            names: &["id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -115,7 +115,6 @@ impl Unpin for FaultDomainIdKind {}
 impl std::panic::UnwindSafe for FaultDomainIdKind {}
 impl std::panic::RefUnwindSafe for FaultDomainIdKind {}
 impl Clone for FaultDomainIdKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FaultDomainId(v) => Self::FaultDomainId(Clone::clone(v)),

@@ -37,18 +37,32 @@ impl FaultDomainInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultDomainInfo",
-    type_name: Some("FaultDomainInfo"),
-    wire: &["id", "name", "description", "storageArrayId", "children", "provider"],
-    names: &["id", "name", "description", "storage_array_id", "children", "provider"],
-    required: &[0u16],
-    by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultDomainInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultDomainInfo",
+            type_name: Some("FaultDomainInfo"),
+            wire: &[
+                "id",
+                "name",
+                "description",
+                "storageArrayId",
+                "children",
+                "provider",
+            ],
+            names: &[
+                "id",
+                "name",
+                "description",
+                "storage_array_id",
+                "children",
+                "provider",
+            ],
+            required: &[0u16],
+            by_name: &[4u16, 2u16, 0u16, 1u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl FaultDomainProviderMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultDomainProviderMapping",
-    type_name: Some("FaultDomainProviderMapping"),
-    wire: &["activeProvider", "faultDomainId"],
-    names: &["active_provider", "fault_domain_id"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultDomainProviderMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultDomainProviderMapping",
+            type_name: Some("FaultDomainProviderMapping"),
+            wire: &["activeProvider", "faultDomainId"],
+            names: &["active_provider", "fault_domain_id"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl FaultToleranceConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceConfigInfo",
-    type_name: Some("FaultToleranceConfigInfo"),
-    wire: &["role", "instanceUuids", "configPaths", "orphaned"],
-    names: &["role", "instance_uuids", "config_paths", "orphaned"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceConfigInfo",
+            type_name: Some("FaultToleranceConfigInfo"),
+            wire: &["role", "instanceUuids", "configPaths", "orphaned"],
+            names: &["role", "instance_uuids", "config_paths", "orphaned"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for FaultToleranceConfigInfoKind {}
 impl std::panic::UnwindSafe for FaultToleranceConfigInfoKind {}
 impl std::panic::RefUnwindSafe for FaultToleranceConfigInfoKind {}
 impl Clone for FaultToleranceConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FaultToleranceConfigInfo(v) => {

@@ -33,18 +33,24 @@ impl FaultTolerancePrimaryConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultTolerancePrimaryConfigInfo",
-    type_name: Some("FaultTolerancePrimaryConfigInfo"),
-    wire: &["role", "instanceUuids", "configPaths", "orphaned", "secondaries"],
-    names: &["role", "instance_uuids", "config_paths", "orphaned", "secondaries"],
-    required: &[0u16, 1u16, 2u16, 4u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultTolerancePrimaryConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultTolerancePrimaryConfigInfo",
+            type_name: Some("FaultTolerancePrimaryConfigInfo"),
+            wire: &["role", "instanceUuids", "configPaths", "orphaned", "secondaries"],
+            names: &[
+                "role",
+                "instance_uuids",
+                "config_paths",
+                "orphaned",
+                "secondaries",
+            ],
+            required: &[0u16, 1u16, 2u16, 4u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

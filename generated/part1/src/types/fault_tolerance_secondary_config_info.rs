@@ -33,18 +33,18 @@ impl FaultToleranceSecondaryConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceSecondaryConfigInfo",
-    type_name: Some("FaultToleranceSecondaryConfigInfo"),
-    wire: &["role", "instanceUuids", "configPaths", "orphaned", "primaryVM"],
-    names: &["role", "instance_uuids", "config_paths", "orphaned", "primary_vm"],
-    required: &[0u16, 1u16, 2u16, 4u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceSecondaryConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceSecondaryConfigInfo",
+            type_name: Some("FaultToleranceSecondaryConfigInfo"),
+            wire: &["role", "instanceUuids", "configPaths", "orphaned", "primaryVM"],
+            names: &["role", "instance_uuids", "config_paths", "orphaned", "primary_vm"],
+            required: &[0u16, 1u16, 2u16, 4u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl FcoeConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeConfig",
-    type_name: Some("FcoeConfig"),
-    wire: &["priorityClass", "sourceMac", "vlanRange", "capabilities", "fcoeActive"],
-    names: &[
-        "priority_class",
-        "source_mac",
-        "vlan_range",
-        "capabilities",
-        "fcoe_active",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeConfig",
+            type_name: Some("FcoeConfig"),
+            wire: &[
+                "priorityClass",
+                "sourceMac",
+                "vlanRange",
+                "capabilities",
+                "fcoeActive",
+            ],
+            names: &[
+                "priority_class",
+                "source_mac",
+                "vlan_range",
+                "capabilities",
+                "fcoe_active",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

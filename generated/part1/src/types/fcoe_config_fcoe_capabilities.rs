@@ -27,18 +27,18 @@ impl FcoeConfigFcoeCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeConfigFcoeCapabilities",
-    type_name: Some("FcoeConfigFcoeCapabilities"),
-    wire: &["priorityClass", "sourceMacAddress", "vlanRange"],
-    names: &["priority_class", "source_mac_address", "vlan_range"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeConfigFcoeCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeConfigFcoeCapabilities",
+            type_name: Some("FcoeConfigFcoeCapabilities"),
+            wire: &["priorityClass", "sourceMacAddress", "vlanRange"],
+            names: &["priority_class", "source_mac_address", "vlan_range"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl FcoeConfigFcoeSpecification {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeConfigFcoeSpecification",
-    type_name: Some("FcoeConfigFcoeSpecification"),
-    wire: &["underlyingPnic", "priorityClass", "sourceMac", "vlanRange"],
-    names: &["underlying_pnic", "priority_class", "source_mac", "vlan_range"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeConfigFcoeSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeConfigFcoeSpecification",
+            type_name: Some("FcoeConfigFcoeSpecification"),
+            wire: &["underlyingPnic", "priorityClass", "sourceMac", "vlanRange"],
+            names: &["underlying_pnic", "priority_class", "source_mac", "vlan_range"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

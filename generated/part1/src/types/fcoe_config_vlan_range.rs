@@ -25,18 +25,18 @@ impl FcoeConfigVlanRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcoeConfigVlanRange",
-    type_name: Some("FcoeConfigVlanRange"),
-    wire: &["vlanLow", "vlanHigh"],
-    names: &["vlan_low", "vlan_high"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcoeConfigVlanRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcoeConfigVlanRange",
+            type_name: Some("FcoeConfigVlanRange"),
+            wire: &["vlanLow", "vlanHigh"],
+            names: &["vlan_low", "vlan_high"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl FeatureEVCMode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FeatureEVCMode",
-    type_name: Some("FeatureEVCMode"),
-    wire: &["label", "summary", "key", "mask", "capability", "requirement"],
-    names: &["label", "summary", "key", "mask", "capability", "requirement"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 2u16, 0u16, 3u16, 5u16, 1u16],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for FeatureEVCMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FeatureEVCMode",
+            type_name: Some("FeatureEVCMode"),
+            wire: &["label", "summary", "key", "mask", "capability", "requirement"],
+            names: &["label", "summary", "key", "mask", "capability", "requirement"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 2u16, 0u16, 3u16, 5u16, 1u16],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl FileBackedVirtualDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileBackedVirtualDiskSpec",
-    type_name: Some("FileBackedVirtualDiskSpec"),
-    wire: &[
-        "diskType",
-        "adapterType",
-        "capacityKb",
-        "profile",
-        "crypto",
-        "sectorFormat",
-    ],
-    names: &[
-        "disk_type",
-        "adapter_type",
-        "capacity_kb",
-        "profile",
-        "crypto",
-        "sector_format",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 4u16, 0u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileBackedVirtualDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileBackedVirtualDiskSpec",
+            type_name: Some("FileBackedVirtualDiskSpec"),
+            wire: &[
+                "diskType",
+                "adapterType",
+                "capacityKb",
+                "profile",
+                "crypto",
+                "sectorFormat",
+            ],
+            names: &[
+                "disk_type",
+                "adapter_type",
+                "capacity_kb",
+                "profile",
+                "crypto",
+                "sector_format",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 4u16, 0u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -156,7 +156,6 @@ impl Unpin for FileBackedVirtualDiskSpecKind {}
 impl std::panic::UnwindSafe for FileBackedVirtualDiskSpecKind {}
 impl std::panic::RefUnwindSafe for FileBackedVirtualDiskSpecKind {}
 impl Clone for FileBackedVirtualDiskSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FileBackedVirtualDiskSpec(v) => {

@@ -35,18 +35,18 @@ impl FileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileInfo",
-    type_name: Some("FileInfo"),
-    wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
-    names: &["path", "friendly_name", "file_size", "modification", "owner"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileInfo",
+            type_name: Some("FileInfo"),
+            wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
+            names: &["path", "friendly_name", "file_size", "modification", "owner"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -150,7 +150,6 @@ impl Unpin for FileInfoKind {}
 impl std::panic::UnwindSafe for FileInfoKind {}
 impl std::panic::RefUnwindSafe for FileInfoKind {}
 impl Clone for FileInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FileInfo(v) => crate::object::clone_boxed(&**v, Self::FileInfo),

@@ -33,18 +33,23 @@ impl FileShareQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileShareQueryResult",
-    type_name: Some("FileShareQueryResult"),
-    wire: &["fileShares", "nextOffset", "totalShareCount", "maxShareCount"],
-    names: &["file_shares", "next_offset", "total_share_count", "max_share_count"],
-    required: &[],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileShareQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileShareQueryResult",
+            type_name: Some("FileShareQueryResult"),
+            wire: &["fileShares", "nextOffset", "totalShareCount", "maxShareCount"],
+            names: &[
+                "file_shares",
+                "next_offset",
+                "total_share_count",
+                "max_share_count",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

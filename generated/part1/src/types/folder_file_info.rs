@@ -33,18 +33,18 @@ impl FolderFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FolderFileInfo",
-    type_name: Some("FolderFileInfo"),
-    wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
-    names: &["path", "friendly_name", "file_size", "modification", "owner"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FolderFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FolderFileInfo",
+            type_name: Some("FolderFileInfo"),
+            wire: &["path", "friendlyName", "fileSize", "modification", "owner"],
+            names: &["path", "friendly_name", "file_size", "modification", "owner"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

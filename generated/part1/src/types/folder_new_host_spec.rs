@@ -25,18 +25,18 @@ impl FolderNewHostSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FolderNewHostSpec",
-    type_name: Some("FolderNewHostSpec"),
-    wire: &["hostCnxSpec", "esxLicense"],
-    names: &["host_cnx_spec", "esx_license"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FolderNewHostSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FolderNewHostSpec",
+            type_name: Some("FolderNewHostSpec"),
+            wire: &["hostCnxSpec", "esxLicense"],
+            names: &["host_cnx_spec", "esx_license"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

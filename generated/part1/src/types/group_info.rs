@@ -27,18 +27,18 @@ impl GroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GroupInfo",
-    type_name: Some("GroupInfo"),
-    wire: &["groupId"],
-    names: &["group_id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GroupInfo",
+            type_name: Some("GroupInfo"),
+            wire: &["groupId"],
+            names: &["group_id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for GroupInfoKind {}
 impl std::panic::UnwindSafe for GroupInfoKind {}
 impl std::panic::RefUnwindSafe for GroupInfoKind {}
 impl Clone for GroupInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GroupInfo(v) => Self::GroupInfo(Clone::clone(v)),

@@ -33,18 +33,18 @@ impl HealthUpdate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HealthUpdate",
-    type_name: Some("HealthUpdate"),
-    wire: &["entity", "healthUpdateInfoId", "id", "status", "remediation"],
-    names: &["entity", "health_update_info_id", "id", "status", "remediation"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HealthUpdate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HealthUpdate",
+            type_name: Some("HealthUpdate"),
+            wire: &["entity", "healthUpdateInfoId", "id", "status", "remediation"],
+            names: &["entity", "health_update_info_id", "id", "status", "remediation"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 2u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostAccountSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAccountSpec",
-    type_name: Some("HostAccountSpec"),
-    wire: &["id", "password", "description"],
-    names: &["id", "password", "description"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostAccountSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAccountSpec",
+            type_name: Some("HostAccountSpec"),
+            wire: &["id", "password", "description"],
+            names: &["id", "password", "description"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for HostAccountSpecKind {}
 impl std::panic::UnwindSafe for HostAccountSpecKind {}
 impl std::panic::RefUnwindSafe for HostAccountSpecKind {}
 impl Clone for HostAccountSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostAccountSpec(v) => Self::HostAccountSpec(Clone::clone(v)),

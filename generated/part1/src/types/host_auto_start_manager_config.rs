@@ -25,18 +25,18 @@ impl HostAutoStartManagerConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAutoStartManagerConfig",
-    type_name: Some("HostAutoStartManagerConfig"),
-    wire: &["defaults", "powerInfo"],
-    names: &["defaults", "power_info"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostAutoStartManagerConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAutoStartManagerConfig",
+            type_name: Some("HostAutoStartManagerConfig"),
+            wire: &["defaults", "powerInfo"],
+            names: &["defaults", "power_info"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,40 +47,40 @@ impl HostConfigSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConfigSummary",
-    type_name: Some("HostConfigSummary"),
-    wire: &[
-        "name",
-        "port",
-        "sslThumbprint",
-        "sslCertificate",
-        "product",
-        "vmotionEnabled",
-        "faultToleranceEnabled",
-        "featureVersion",
-        "agentVmDatastore",
-        "agentVmNetwork",
-    ],
-    names: &[
-        "name",
-        "port",
-        "ssl_thumbprint",
-        "ssl_certificate",
-        "product",
-        "vmotion_enabled",
-        "fault_tolerance_enabled",
-        "feature_version",
-        "agent_vm_datastore",
-        "agent_vm_network",
-    ],
-    required: &[0u16, 1u16, 5u16, 6u16],
-    by_name: &[8u16, 9u16, 6u16, 7u16, 0u16, 1u16, 4u16, 3u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConfigSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConfigSummary",
+            type_name: Some("HostConfigSummary"),
+            wire: &[
+                "name",
+                "port",
+                "sslThumbprint",
+                "sslCertificate",
+                "product",
+                "vmotionEnabled",
+                "faultToleranceEnabled",
+                "featureVersion",
+                "agentVmDatastore",
+                "agentVmNetwork",
+            ],
+            names: &[
+                "name",
+                "port",
+                "ssl_thumbprint",
+                "ssl_certificate",
+                "product",
+                "vmotion_enabled",
+                "fault_tolerance_enabled",
+                "feature_version",
+                "agent_vm_datastore",
+                "agent_vm_network",
+            ],
+            required: &[0u16, 1u16, 5u16, 6u16],
+            by_name: &[8u16, 9u16, 6u16, 7u16, 0u16, 1u16, 4u16, 3u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,48 +51,49 @@ impl HostConnectSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConnectSpec",
-    type_name: Some("HostConnectSpec"),
-    wire: &[
-        "hostName",
-        "port",
-        "sslThumbprint",
-        "sslCertificate",
-        "userName",
-        "password",
-        "vmFolder",
-        "force",
-        "vimAccountName",
-        "vimAccountPassword",
-        "managementIp",
-        "lockdownMode",
-        "hostGateway",
-    ],
-    names: &[
-        "host_name",
-        "port",
-        "ssl_thumbprint",
-        "ssl_certificate",
-        "user_name",
-        "password",
-        "vm_folder",
-        "force",
-        "vim_account_name",
-        "vim_account_password",
-        "management_ip",
-        "lockdown_mode",
-        "host_gateway",
-    ],
-    required: &[7u16],
-    by_name: &[
-        7u16, 12u16, 0u16, 11u16, 10u16, 5u16, 1u16, 3u16, 2u16, 4u16, 8u16, 9u16, 6u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConnectSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConnectSpec",
+            type_name: Some("HostConnectSpec"),
+            wire: &[
+                "hostName",
+                "port",
+                "sslThumbprint",
+                "sslCertificate",
+                "userName",
+                "password",
+                "vmFolder",
+                "force",
+                "vimAccountName",
+                "vimAccountPassword",
+                "managementIp",
+                "lockdownMode",
+                "hostGateway",
+            ],
+            names: &[
+                "host_name",
+                "port",
+                "ssl_thumbprint",
+                "ssl_certificate",
+                "user_name",
+                "password",
+                "vm_folder",
+                "force",
+                "vim_account_name",
+                "vim_account_password",
+                "management_ip",
+                "lockdown_mode",
+                "host_gateway",
+            ],
+            required: &[7u16],
+            by_name: &[
+                7u16, 12u16, 0u16, 11u16, 10u16, 5u16, 1u16, 3u16, 2u16, 4u16, 8u16,
+                9u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostCpuIdInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCpuIdInfo",
-    type_name: Some("HostCpuIdInfo"),
-    wire: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
-    names: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
-    required: &[0u16],
-    by_name: &[2u16, 3u16, 4u16, 5u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCpuIdInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCpuIdInfo",
+            type_name: Some("HostCpuIdInfo"),
+            wire: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
+            names: &["level", "vendor", "eax", "ebx", "ecx", "edx"],
+            required: &[0u16],
+            by_name: &[2u16, 3u16, 4u16, 5u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,40 +47,40 @@ impl HostCpuPackage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCpuPackage",
-    type_name: Some("HostCpuPackage"),
-    wire: &[
-        "index",
-        "vendor",
-        "hz",
-        "busHz",
-        "description",
-        "threadId",
-        "cpuFeature",
-        "family",
-        "model",
-        "stepping",
-    ],
-    names: &[
-        "index",
-        "vendor",
-        "hz",
-        "bus_hz",
-        "description",
-        "thread_id",
-        "cpu_feature",
-        "family",
-        "model",
-        "stepping",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 6u16, 4u16, 7u16, 2u16, 0u16, 8u16, 9u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCpuPackage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCpuPackage",
+            type_name: Some("HostCpuPackage"),
+            wire: &[
+                "index",
+                "vendor",
+                "hz",
+                "busHz",
+                "description",
+                "threadId",
+                "cpuFeature",
+                "family",
+                "model",
+                "stepping",
+            ],
+            names: &[
+                "index",
+                "vendor",
+                "hz",
+                "bus_hz",
+                "description",
+                "thread_id",
+                "cpu_feature",
+                "family",
+                "model",
+                "stepping",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 6u16, 4u16, 7u16, 2u16, 0u16, 8u16, 9u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostDatastoreBrowserSearchResults {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDatastoreBrowserSearchResults",
-    type_name: Some("HostDatastoreBrowserSearchResults"),
-    wire: &["datastore", "folderPath", "file"],
-    names: &["datastore", "folder_path", "file"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDatastoreBrowserSearchResults {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDatastoreBrowserSearchResults",
+            type_name: Some("HostDatastoreBrowserSearchResults"),
+            wire: &["datastore", "folderPath", "file"],
+            names: &["datastore", "folder_path", "file"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

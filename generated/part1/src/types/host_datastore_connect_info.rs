@@ -25,18 +25,18 @@ impl HostDatastoreConnectInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDatastoreConnectInfo",
-    type_name: Some("HostDatastoreConnectInfo"),
-    wire: &["summary"],
-    names: &["summary"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDatastoreConnectInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDatastoreConnectInfo",
+            type_name: Some("HostDatastoreConnectInfo"),
+            wire: &["summary"],
+            names: &["summary"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -118,7 +118,6 @@ impl Unpin for HostDatastoreConnectInfoKind {}
 impl std::panic::UnwindSafe for HostDatastoreConnectInfoKind {}
 impl std::panic::RefUnwindSafe for HostDatastoreConnectInfoKind {}
 impl Clone for HostDatastoreConnectInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDatastoreConnectInfo(v) => {

@@ -49,36 +49,36 @@ impl HostDateTimeConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDateTimeConfig",
-    type_name: Some("HostDateTimeConfig"),
-    wire: &[
-        "timeZone",
-        "ntpConfig",
-        "ptpConfig",
-        "protocol",
-        "enabled",
-        "disableEvents",
-        "disableFallback",
-        "resetToFactoryDefaults",
-    ],
-    names: &[
-        "time_zone",
-        "ntp_config",
-        "ptp_config",
-        "protocol",
-        "enabled",
-        "disable_events",
-        "disable_fallback",
-        "reset_to_factory_defaults",
-    ],
-    required: &[],
-    by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 2u16, 7u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDateTimeConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDateTimeConfig",
+            type_name: Some("HostDateTimeConfig"),
+            wire: &[
+                "timeZone",
+                "ntpConfig",
+                "ptpConfig",
+                "protocol",
+                "enabled",
+                "disableEvents",
+                "disableFallback",
+                "resetToFactoryDefaults",
+            ],
+            names: &[
+                "time_zone",
+                "ntp_config",
+                "ptp_config",
+                "protocol",
+                "enabled",
+                "disable_events",
+                "disable_fallback",
+                "reset_to_factory_defaults",
+            ],
+            required: &[],
+            by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 2u16, 7u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -77,53 +77,53 @@ impl HostDateTimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDateTimeInfo",
-    type_name: Some("HostDateTimeInfo"),
-    wire: &[
-        "timeZone",
-        "systemClockProtocol",
-        "ntpConfig",
-        "ptpConfig",
-        "enabled",
-        "disableEvents",
-        "disableFallback",
-        "inFallbackState",
-        "serviceSync",
-        "lastSyncTime",
-        "remoteNtpServer",
-        "ntpRunTime",
-        "ptpRunTime",
-        "ntpDuration",
-        "ptpDuration",
-    ],
-    names: &[
-        "time_zone",
-        "system_clock_protocol",
-        "ntp_config",
-        "ptp_config",
-        "enabled",
-        "disable_events",
-        "disable_fallback",
-        "in_fallback_state",
-        "service_sync",
-        "last_sync_time",
-        "remote_ntp_server",
-        "ntp_run_time",
-        "ptp_run_time",
-        "ntp_duration",
-        "ptp_duration",
-    ],
-    required: &[0u16],
-    by_name: &[
-        5u16, 6u16, 4u16, 7u16, 9u16, 2u16, 13u16, 11u16, 3u16, 14u16, 12u16, 10u16,
-        8u16, 1u16, 0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDateTimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDateTimeInfo",
+            type_name: Some("HostDateTimeInfo"),
+            wire: &[
+                "timeZone",
+                "systemClockProtocol",
+                "ntpConfig",
+                "ptpConfig",
+                "enabled",
+                "disableEvents",
+                "disableFallback",
+                "inFallbackState",
+                "serviceSync",
+                "lastSyncTime",
+                "remoteNtpServer",
+                "ntpRunTime",
+                "ptpRunTime",
+                "ntpDuration",
+                "ptpDuration",
+            ],
+            names: &[
+                "time_zone",
+                "system_clock_protocol",
+                "ntp_config",
+                "ptp_config",
+                "enabled",
+                "disable_events",
+                "disable_fallback",
+                "in_fallback_state",
+                "service_sync",
+                "last_sync_time",
+                "remote_ntp_server",
+                "ntp_run_time",
+                "ptp_run_time",
+                "ntp_duration",
+                "ptp_duration",
+            ],
+            required: &[0u16],
+            by_name: &[
+                5u16, 6u16, 4u16, 7u16, 9u16, 2u16, 13u16, 11u16, 3u16, 14u16, 12u16,
+                10u16, 8u16, 1u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostDateTimeSystemTimeZone {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDateTimeSystemTimeZone",
-    type_name: Some("HostDateTimeSystemTimeZone"),
-    wire: &["key", "name", "description", "gmtOffset"],
-    names: &["key", "name", "description", "gmt_offset"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDateTimeSystemTimeZone {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDateTimeSystemTimeZone",
+            type_name: Some("HostDateTimeSystemTimeZone"),
+            wire: &["key", "name", "description", "gmtOffset"],
+            names: &["key", "name", "description", "gmt_offset"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDevice",
-    type_name: Some("HostDevice"),
-    wire: &["deviceName", "deviceType"],
-    names: &["device_name", "device_type"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDevice",
+            type_name: Some("HostDevice"),
+            wire: &["deviceName", "deviceType"],
+            names: &["device_name", "device_type"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for HostDeviceKind {}
 impl std::panic::UnwindSafe for HostDeviceKind {}
 impl std::panic::RefUnwindSafe for HostDeviceKind {}
 impl Clone for HostDeviceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDevice(v) => Self::HostDevice(Clone::clone(v)),

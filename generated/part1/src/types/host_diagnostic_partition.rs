@@ -29,18 +29,18 @@ impl HostDiagnosticPartition {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiagnosticPartition",
-    type_name: Some("HostDiagnosticPartition"),
-    wire: &["storageType", "diagnosticType", "slots", "id"],
-    names: &["storage_type", "diagnostic_type", "slots", "id"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiagnosticPartition {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiagnosticPartition",
+            type_name: Some("HostDiagnosticPartition"),
+            wire: &["storageType", "diagnosticType", "slots", "id"],
+            names: &["storage_type", "diagnostic_type", "slots", "id"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostDiagnosticPartitionCreateOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiagnosticPartitionCreateOption",
-    type_name: Some("HostDiagnosticPartitionCreateOption"),
-    wire: &["storageType", "diagnosticType", "disk"],
-    names: &["storage_type", "diagnostic_type", "disk"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiagnosticPartitionCreateOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiagnosticPartitionCreateOption",
+            type_name: Some("HostDiagnosticPartitionCreateOption"),
+            wire: &["storageType", "diagnosticType", "disk"],
+            names: &["storage_type", "diagnostic_type", "disk"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

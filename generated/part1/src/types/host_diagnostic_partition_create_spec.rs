@@ -31,18 +31,18 @@ impl HostDiagnosticPartitionCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiagnosticPartitionCreateSpec",
-    type_name: Some("HostDiagnosticPartitionCreateSpec"),
-    wire: &["storageType", "diagnosticType", "id", "partition", "active"],
-    names: &["storage_type", "diagnostic_type", "id", "partition", "active"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiagnosticPartitionCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiagnosticPartitionCreateSpec",
+            type_name: Some("HostDiagnosticPartitionCreateSpec"),
+            wire: &["storageType", "diagnosticType", "id", "partition", "active"],
+            names: &["storage_type", "diagnostic_type", "id", "partition", "active"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

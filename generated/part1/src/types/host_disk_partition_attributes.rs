@@ -37,36 +37,36 @@ impl HostDiskPartitionAttributes {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskPartitionAttributes",
-    type_name: Some("HostDiskPartitionAttributes"),
-    wire: &[
-        "partition",
-        "startSector",
-        "endSector",
-        "type",
-        "guid",
-        "logical",
-        "attributes",
-        "partitionAlignment",
-    ],
-    names: &[
-        "partition",
-        "start_sector",
-        "end_sector",
-        "type",
-        "guid",
-        "logical",
-        "attributes",
-        "partition_alignment",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
-    by_name: &[6u16, 2u16, 4u16, 5u16, 0u16, 7u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskPartitionAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskPartitionAttributes",
+            type_name: Some("HostDiskPartitionAttributes"),
+            wire: &[
+                "partition",
+                "startSector",
+                "endSector",
+                "type",
+                "guid",
+                "logical",
+                "attributes",
+                "partitionAlignment",
+            ],
+            names: &[
+                "partition",
+                "start_sector",
+                "end_sector",
+                "type",
+                "guid",
+                "logical",
+                "attributes",
+                "partition_alignment",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
+            by_name: &[6u16, 2u16, 4u16, 5u16, 0u16, 7u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

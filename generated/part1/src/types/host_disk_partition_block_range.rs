@@ -29,18 +29,18 @@ impl HostDiskPartitionBlockRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskPartitionBlockRange",
-    type_name: Some("HostDiskPartitionBlockRange"),
-    wire: &["partition", "type", "start", "end"],
-    names: &["partition", "type", "start", "end"],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskPartitionBlockRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskPartitionBlockRange",
+            type_name: Some("HostDiskPartitionBlockRange"),
+            wire: &["partition", "type", "start", "end"],
+            names: &["partition", "type", "start", "end"],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,24 @@ impl HostDiskPartitionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskPartitionSpec",
-    type_name: Some("HostDiskPartitionSpec"),
-    wire: &["partitionFormat", "chs", "totalSectors", "partition", "sectorSize"],
-    names: &["partition_format", "chs", "total_sectors", "partition", "sector_size"],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskPartitionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskPartitionSpec",
+            type_name: Some("HostDiskPartitionSpec"),
+            wire: &["partitionFormat", "chs", "totalSectors", "partition", "sectorSize"],
+            names: &[
+                "partition_format",
+                "chs",
+                "total_sectors",
+                "partition",
+                "sector_size",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl HostDnsConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDnsConfig",
-    type_name: Some("HostDnsConfig"),
-    wire: &[
-        "dhcp",
-        "virtualNicDevice",
-        "ipv6VirtualNicDevice",
-        "hostName",
-        "domainName",
-        "address",
-        "searchDomain",
-    ],
-    names: &[
-        "dhcp",
-        "virtual_nic_device",
-        "ipv6_virtual_nic_device",
-        "host_name",
-        "domain_name",
-        "address",
-        "search_domain",
-    ],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDnsConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDnsConfig",
+            type_name: Some("HostDnsConfig"),
+            wire: &[
+                "dhcp",
+                "virtualNicDevice",
+                "ipv6VirtualNicDevice",
+                "hostName",
+                "domainName",
+                "address",
+                "searchDomain",
+            ],
+            names: &[
+                "dhcp",
+                "virtual_nic_device",
+                "ipv6_virtual_nic_device",
+                "host_name",
+                "domain_name",
+                "address",
+                "search_domain",
+            ],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -160,7 +160,6 @@ impl Unpin for HostDnsConfigKind {}
 impl std::panic::UnwindSafe for HostDnsConfigKind {}
 impl std::panic::RefUnwindSafe for HostDnsConfigKind {}
 impl Clone for HostDnsConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDnsConfig(v) => {

@@ -39,38 +39,38 @@ impl HostDnsConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDnsConfigSpec",
-    type_name: Some("HostDnsConfigSpec"),
-    wire: &[
-        "dhcp",
-        "virtualNicDevice",
-        "ipv6VirtualNicDevice",
-        "hostName",
-        "domainName",
-        "address",
-        "searchDomain",
-        "virtualNicConnection",
-        "virtualNicConnectionV6",
-    ],
-    names: &[
-        "dhcp",
-        "virtual_nic_device",
-        "ipv6_virtual_nic_device",
-        "host_name",
-        "domain_name",
-        "address",
-        "search_domain",
-        "virtual_nic_connection",
-        "virtual_nic_connection_v6",
-    ],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 7u16, 8u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDnsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDnsConfigSpec",
+            type_name: Some("HostDnsConfigSpec"),
+            wire: &[
+                "dhcp",
+                "virtualNicDevice",
+                "ipv6VirtualNicDevice",
+                "hostName",
+                "domainName",
+                "address",
+                "searchDomain",
+                "virtualNicConnection",
+                "virtualNicConnectionV6",
+            ],
+            names: &[
+                "dhcp",
+                "virtual_nic_device",
+                "ipv6_virtual_nic_device",
+                "host_name",
+                "domain_name",
+                "address",
+                "search_domain",
+                "virtual_nic_connection",
+                "virtual_nic_connection_v6",
+            ],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[5u16, 0u16, 4u16, 3u16, 2u16, 6u16, 7u16, 8u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostFeatureCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFeatureCapability",
-    type_name: Some("HostFeatureCapability"),
-    wire: &["key", "featureName", "value"],
-    names: &["key", "feature_name", "value"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFeatureCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFeatureCapability",
+            type_name: Some("HostFeatureCapability"),
+            wire: &["key", "featureName", "value"],
+            names: &["key", "feature_name", "value"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

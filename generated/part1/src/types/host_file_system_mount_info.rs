@@ -27,18 +27,18 @@ impl HostFileSystemMountInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFileSystemMountInfo",
-    type_name: Some("HostFileSystemMountInfo"),
-    wire: &["mountInfo", "volume", "vStorageSupport"],
-    names: &["mount_info", "volume", "vstorage_support"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFileSystemMountInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFileSystemMountInfo",
+            type_name: Some("HostFileSystemMountInfo"),
+            wire: &["mountInfo", "volume", "vStorageSupport"],
+            names: &["mount_info", "volume", "vstorage_support"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

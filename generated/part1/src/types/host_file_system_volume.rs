@@ -29,18 +29,18 @@ impl HostFileSystemVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFileSystemVolume",
-    type_name: Some("HostFileSystemVolume"),
-    wire: &["type", "name", "capacity"],
-    names: &["type", "name", "capacity"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFileSystemVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFileSystemVolume",
+            type_name: Some("HostFileSystemVolume"),
+            wire: &["type", "name", "capacity"],
+            names: &["type", "name", "capacity"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +137,6 @@ impl Unpin for HostFileSystemVolumeKind {}
 impl std::panic::UnwindSafe for HostFileSystemVolumeKind {}
 impl std::panic::RefUnwindSafe for HostFileSystemVolumeKind {}
 impl Clone for HostFileSystemVolumeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostFileSystemVolume(v) => Self::HostFileSystemVolume(Clone::clone(v)),

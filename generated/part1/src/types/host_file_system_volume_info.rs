@@ -25,18 +25,18 @@ impl HostFileSystemVolumeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFileSystemVolumeInfo",
-    type_name: Some("HostFileSystemVolumeInfo"),
-    wire: &["volumeTypeList", "mountInfo"],
-    names: &["volume_type_list", "mount_info"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFileSystemVolumeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFileSystemVolumeInfo",
+            type_name: Some("HostFileSystemVolumeInfo"),
+            wire: &["volumeTypeList", "mountInfo"],
+            names: &["volume_type_list", "mount_info"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

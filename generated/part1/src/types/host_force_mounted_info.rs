@@ -25,18 +25,18 @@ impl HostForceMountedInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostForceMountedInfo",
-    type_name: Some("HostForceMountedInfo"),
-    wire: &["persist", "mounted"],
-    names: &["persist", "mounted"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostForceMountedInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostForceMountedInfo",
+            type_name: Some("HostForceMountedInfo"),
+            wire: &["persist", "mounted"],
+            names: &["persist", "mounted"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

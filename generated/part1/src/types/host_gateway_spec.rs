@@ -32,23 +32,28 @@ impl HostGatewaySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostGatewaySpec",
-    type_name: Some("HostGatewaySpec"),
-    wire: &["gatewayType", "gatewayId", "trustVerificationToken", "hostAuthParams"],
-    names: &[
-        "gateway_type",
-        "gateway_id",
-        "trust_verification_token",
-        "host_auth_params",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostGatewaySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostGatewaySpec",
+            type_name: Some("HostGatewaySpec"),
+            wire: &[
+                "gatewayType",
+                "gatewayId",
+                "trustVerificationToken",
+                "hostAuthParams",
+            ],
+            names: &[
+                "gateway_type",
+                "gateway_id",
+                "trust_verification_token",
+                "host_auth_params",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

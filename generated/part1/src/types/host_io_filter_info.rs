@@ -37,36 +37,36 @@ impl HostIoFilterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIoFilterInfo",
-    type_name: Some("HostIoFilterInfo"),
-    wire: &[
-        "id",
-        "name",
-        "vendor",
-        "version",
-        "type",
-        "summary",
-        "releaseDate",
-        "available",
-    ],
-    names: &[
-        "id",
-        "name",
-        "vendor",
-        "version",
-        "type",
-        "summary",
-        "release_date",
-        "available",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 7u16],
-    by_name: &[7u16, 0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIoFilterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIoFilterInfo",
+            type_name: Some("HostIoFilterInfo"),
+            wire: &[
+                "id",
+                "name",
+                "vendor",
+                "version",
+                "type",
+                "summary",
+                "releaseDate",
+                "available",
+            ],
+            names: &[
+                "id",
+                "name",
+                "vendor",
+                "version",
+                "type",
+                "summary",
+                "release_date",
+                "available",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 7u16],
+            by_name: &[7u16, 0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

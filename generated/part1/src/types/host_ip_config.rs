@@ -31,18 +31,18 @@ impl HostIpConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpConfig",
-    type_name: Some("HostIpConfig"),
-    wire: &["dhcp", "ipAddress", "subnetMask", "ipV6Config"],
-    names: &["dhcp", "ip_address", "subnet_mask", "ip_v6_config"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpConfig",
+            type_name: Some("HostIpConfig"),
+            wire: &["dhcp", "ipAddress", "subnetMask", "ipV6Config"],
+            names: &["dhcp", "ip_address", "subnet_mask", "ip_v6_config"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for HostIpConfigKind {}
 impl std::panic::UnwindSafe for HostIpConfigKind {}
 impl std::panic::RefUnwindSafe for HostIpConfigKind {}
 impl Clone for HostIpConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostIpConfig(v) => Self::HostIpConfig(Clone::clone(v)),

@@ -35,25 +35,32 @@ impl HostIpConfigIpV6Address {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpConfigIpV6Address",
-    type_name: Some("HostIpConfigIpV6Address"),
-    wire: &["ipAddress", "prefixLength", "origin", "dadState", "lifetime", "operation"],
-    names: &[
-        "ip_address",
-        "prefix_length",
-        "origin",
-        "dad_state",
-        "lifetime",
-        "operation",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 0u16, 4u16, 5u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpConfigIpV6Address {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpConfigIpV6Address",
+            type_name: Some("HostIpConfigIpV6Address"),
+            wire: &[
+                "ipAddress",
+                "prefixLength",
+                "origin",
+                "dadState",
+                "lifetime",
+                "operation",
+            ],
+            names: &[
+                "ip_address",
+                "prefix_length",
+                "origin",
+                "dad_state",
+                "lifetime",
+                "operation",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 0u16, 4u16, 5u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

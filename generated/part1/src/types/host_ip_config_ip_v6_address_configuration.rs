@@ -27,18 +27,18 @@ impl HostIpConfigIpV6AddressConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpConfigIpV6AddressConfiguration",
-    type_name: Some("HostIpConfigIpV6AddressConfiguration"),
-    wire: &["ipV6Address", "autoConfigurationEnabled", "dhcpV6Enabled"],
-    names: &["ip_v6_address", "auto_configuration_enabled", "dhcp_v6_enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpConfigIpV6AddressConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpConfigIpV6AddressConfiguration",
+            type_name: Some("HostIpConfigIpV6AddressConfiguration"),
+            wire: &["ipV6Address", "autoConfigurationEnabled", "dhcpV6Enabled"],
+            names: &["ip_v6_address", "auto_configuration_enabled", "dhcp_v6_enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

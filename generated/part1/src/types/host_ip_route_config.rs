@@ -31,28 +31,28 @@ impl HostIpRouteConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpRouteConfig",
-    type_name: Some("HostIpRouteConfig"),
-    wire: &[
-        "defaultGateway",
-        "gatewayDevice",
-        "ipV6DefaultGateway",
-        "ipV6GatewayDevice",
-    ],
-    names: &[
-        "default_gateway",
-        "gateway_device",
-        "ip_v6_default_gateway",
-        "ip_v6_gateway_device",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpRouteConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpRouteConfig",
+            type_name: Some("HostIpRouteConfig"),
+            wire: &[
+                "defaultGateway",
+                "gatewayDevice",
+                "ipV6DefaultGateway",
+                "ipV6GatewayDevice",
+            ],
+            names: &[
+                "default_gateway",
+                "gateway_device",
+                "ip_v6_default_gateway",
+                "ip_v6_gateway_device",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for HostIpRouteConfigKind {}
 impl std::panic::UnwindSafe for HostIpRouteConfigKind {}
 impl std::panic::RefUnwindSafe for HostIpRouteConfigKind {}
 impl Clone for HostIpRouteConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostIpRouteConfig(v) => Self::HostIpRouteConfig(Clone::clone(v)),

@@ -35,32 +35,32 @@ impl HostIpRouteConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpRouteConfigSpec",
-    type_name: Some("HostIpRouteConfigSpec"),
-    wire: &[
-        "defaultGateway",
-        "gatewayDevice",
-        "ipV6DefaultGateway",
-        "ipV6GatewayDevice",
-        "gatewayDeviceConnection",
-        "ipV6GatewayDeviceConnection",
-    ],
-    names: &[
-        "default_gateway",
-        "gateway_device",
-        "ip_v6_default_gateway",
-        "ip_v6_gateway_device",
-        "gateway_device_connection",
-        "ip_v6_gateway_device_connection",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpRouteConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpRouteConfigSpec",
+            type_name: Some("HostIpRouteConfigSpec"),
+            wire: &[
+                "defaultGateway",
+                "gatewayDevice",
+                "ipV6DefaultGateway",
+                "ipV6GatewayDevice",
+                "gatewayDeviceConnection",
+                "ipV6GatewayDeviceConnection",
+            ],
+            names: &[
+                "default_gateway",
+                "gateway_device",
+                "ip_v6_default_gateway",
+                "ip_v6_gateway_device",
+                "gateway_device_connection",
+                "ip_v6_gateway_device_connection",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

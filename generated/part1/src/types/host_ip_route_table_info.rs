@@ -25,18 +25,18 @@ impl HostIpRouteTableInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpRouteTableInfo",
-    type_name: Some("HostIpRouteTableInfo"),
-    wire: &["ipRoute", "ipv6Route"],
-    names: &["ip_route", "ipv6_route"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpRouteTableInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpRouteTableInfo",
+            type_name: Some("HostIpRouteTableInfo"),
+            wire: &["ipRoute", "ipv6Route"],
+            names: &["ip_route", "ipv6_route"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

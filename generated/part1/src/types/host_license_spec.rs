@@ -29,18 +29,23 @@ impl HostLicenseSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLicenseSpec",
-    type_name: Some("HostLicenseSpec"),
-    wire: &["source", "editionKey", "disabledFeatureKey", "enabledFeatureKey"],
-    names: &["source", "edition_key", "disabled_feature_key", "enabled_feature_key"],
-    required: &[],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLicenseSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLicenseSpec",
+            type_name: Some("HostLicenseSpec"),
+            wire: &["source", "editionKey", "disabledFeatureKey", "enabledFeatureKey"],
+            names: &[
+                "source",
+                "edition_key",
+                "disabled_feature_key",
+                "enabled_feature_key",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

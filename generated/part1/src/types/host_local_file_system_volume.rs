@@ -29,18 +29,18 @@ impl HostLocalFileSystemVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLocalFileSystemVolume",
-    type_name: Some("HostLocalFileSystemVolume"),
-    wire: &["type", "name", "capacity", "device"],
-    names: &["type", "name", "capacity", "device"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLocalFileSystemVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLocalFileSystemVolume",
+            type_name: Some("HostLocalFileSystemVolume"),
+            wire: &["type", "name", "capacity", "device"],
+            names: &["type", "name", "capacity", "device"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostLowLevelProvisioningManagerVmRecoveryInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerVmRecoveryInfo",
-    type_name: Some("HostLowLevelProvisioningManagerVmRecoveryInfo"),
-    wire: &["version", "biosUUID", "instanceUUID", "ftInfo"],
-    names: &["version", "bios_uuid", "instance_uuid", "ft_info"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerVmRecoveryInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerVmRecoveryInfo",
+            type_name: Some("HostLowLevelProvisioningManagerVmRecoveryInfo"),
+            wire: &["version", "biosUUID", "instanceUUID", "ftInfo"],
+            names: &["version", "bios_uuid", "instance_uuid", "ft_info"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostMaintenanceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMaintenanceSpec",
-    type_name: Some("HostMaintenanceSpec"),
-    wire: &["vsanMode", "purpose", "evacMode"],
-    names: &["vsan_mode", "purpose", "evac_mode"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMaintenanceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMaintenanceSpec",
+            type_name: Some("HostMaintenanceSpec"),
+            wire: &["vsanMode", "purpose", "evacMode"],
+            names: &["vsan_mode", "purpose", "evac_mode"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostMaintenanceSpecEvacuationMode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMaintenanceSpecEvacuationMode",
-    type_name: Some("HostMaintenanceSpecEvacuationMode"),
-    wire: &["workloadNonDisruptive"],
-    names: &["workload_non_disruptive"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for HostMaintenanceSpecEvacuationMode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMaintenanceSpecEvacuationMode",
+            type_name: Some("HostMaintenanceSpecEvacuationMode"),
+            wire: &["workloadNonDisruptive"],
+            names: &["workload_non_disruptive"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

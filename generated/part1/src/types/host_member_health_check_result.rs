@@ -25,18 +25,18 @@ impl HostMemberHealthCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMemberHealthCheckResult",
-    type_name: Some("HostMemberHealthCheckResult"),
-    wire: &["summary"],
-    names: &["summary"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMemberHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMemberHealthCheckResult",
+            type_name: Some("HostMemberHealthCheckResult"),
+            wire: &["summary"],
+            names: &["summary"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for HostMemberHealthCheckResultKind {}
 impl std::panic::UnwindSafe for HostMemberHealthCheckResultKind {}
 impl std::panic::RefUnwindSafe for HostMemberHealthCheckResultKind {}
 impl Clone for HostMemberHealthCheckResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostMemberHealthCheckResult(v) => {

@@ -47,36 +47,36 @@ impl HostMemberRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMemberRuntimeInfo",
-    type_name: Some("HostMemberRuntimeInfo"),
-    wire: &[
-        "host",
-        "status",
-        "statusDetail",
-        "nsxtStatus",
-        "nsxtStatusDetail",
-        "healthCheckResult",
-        "hostUplinkState",
-        "hostPerfNicOffloadState",
-    ],
-    names: &[
-        "host",
-        "status",
-        "status_detail",
-        "nsxt_status",
-        "nsxt_status_detail",
-        "health_check_result",
-        "host_uplink_state",
-        "host_perf_nic_offload_state",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 7u16, 6u16, 3u16, 4u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMemberRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMemberRuntimeInfo",
+            type_name: Some("HostMemberRuntimeInfo"),
+            wire: &[
+                "host",
+                "status",
+                "statusDetail",
+                "nsxtStatus",
+                "nsxtStatusDetail",
+                "healthCheckResult",
+                "hostUplinkState",
+                "hostPerfNicOffloadState",
+            ],
+            names: &[
+                "host",
+                "status",
+                "status_detail",
+                "nsxt_status",
+                "nsxt_status_detail",
+                "health_check_result",
+                "host_uplink_state",
+                "host_perf_nic_offload_state",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 0u16, 7u16, 6u16, 3u16, 4u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

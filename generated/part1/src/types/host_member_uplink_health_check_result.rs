@@ -27,18 +27,18 @@ impl HostMemberUplinkHealthCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMemberUplinkHealthCheckResult",
-    type_name: Some("HostMemberUplinkHealthCheckResult"),
-    wire: &["summary", "uplinkPortKey"],
-    names: &["summary", "uplink_port_key"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMemberUplinkHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMemberUplinkHealthCheckResult",
+            type_name: Some("HostMemberUplinkHealthCheckResult"),
+            wire: &["summary", "uplinkPortKey"],
+            names: &["summary", "uplink_port_key"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for HostMemberUplinkHealthCheckResultKind {}
 impl std::panic::UnwindSafe for HostMemberUplinkHealthCheckResultKind {}
 impl std::panic::RefUnwindSafe for HostMemberUplinkHealthCheckResultKind {}
 impl Clone for HostMemberUplinkHealthCheckResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostMemberUplinkHealthCheckResult(v) => {

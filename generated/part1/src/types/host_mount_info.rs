@@ -47,38 +47,38 @@ impl HostMountInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMountInfo",
-    type_name: Some("HostMountInfo"),
-    wire: &[
-        "path",
-        "accessMode",
-        "mounted",
-        "accessible",
-        "inaccessibleReason",
-        "vmknicName",
-        "vmknicActive",
-        "mountFailedReason",
-        "numTcpConnections",
-    ],
-    names: &[
-        "path",
-        "access_mode",
-        "mounted",
-        "accessible",
-        "inaccessible_reason",
-        "vmknic_name",
-        "vmknic_active",
-        "mount_failed_reason",
-        "num_tcp_connections",
-    ],
-    required: &[1u16],
-    by_name: &[1u16, 3u16, 4u16, 7u16, 2u16, 8u16, 0u16, 6u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMountInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMountInfo",
+            type_name: Some("HostMountInfo"),
+            wire: &[
+                "path",
+                "accessMode",
+                "mounted",
+                "accessible",
+                "inaccessibleReason",
+                "vmknicName",
+                "vmknicActive",
+                "mountFailedReason",
+                "numTcpConnections",
+            ],
+            names: &[
+                "path",
+                "access_mode",
+                "mounted",
+                "accessible",
+                "inaccessible_reason",
+                "vmknic_name",
+                "vmknic_active",
+                "mount_failed_reason",
+                "num_tcp_connections",
+            ],
+            required: &[1u16],
+            by_name: &[1u16, 3u16, 4u16, 7u16, 2u16, 8u16, 0u16, 6u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

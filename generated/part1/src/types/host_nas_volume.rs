@@ -39,38 +39,38 @@ impl HostNasVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNasVolume",
-    type_name: Some("HostNasVolume"),
-    wire: &[
-        "type",
-        "name",
-        "capacity",
-        "remoteHost",
-        "remotePath",
-        "userName",
-        "remoteHostNames",
-        "securityType",
-        "protocolEndpoint",
-    ],
-    names: &[
-        "type",
-        "name",
-        "capacity",
-        "remote_host",
-        "remote_path",
-        "user_name",
-        "remote_host_names",
-        "security_type",
-        "protocol_endpoint",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 8u16, 3u16, 6u16, 4u16, 7u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNasVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNasVolume",
+            type_name: Some("HostNasVolume"),
+            wire: &[
+                "type",
+                "name",
+                "capacity",
+                "remoteHost",
+                "remotePath",
+                "userName",
+                "remoteHostNames",
+                "securityType",
+                "protocolEndpoint",
+            ],
+            names: &[
+                "type",
+                "name",
+                "capacity",
+                "remote_host",
+                "remote_path",
+                "user_name",
+                "remote_host_names",
+                "security_type",
+                "protocol_endpoint",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 8u16, 3u16, 6u16, 4u16, 7u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

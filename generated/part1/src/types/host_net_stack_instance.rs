@@ -41,38 +41,38 @@ impl HostNetStackInstance {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetStackInstance",
-    type_name: Some("HostNetStackInstance"),
-    wire: &[
-        "key",
-        "name",
-        "dnsConfig",
-        "ipRouteConfig",
-        "requestedMaxNumberOfConnections",
-        "congestionControlAlgorithm",
-        "ipV6Enabled",
-        "routeTableConfig",
-        "owner",
-    ],
-    names: &[
-        "key",
-        "name",
-        "dns_config",
-        "ip_route_config",
-        "requested_max_number_of_connections",
-        "congestion_control_algorithm",
-        "ip_v6_enabled",
-        "route_table_config",
-        "owner",
-    ],
-    required: &[],
-    by_name: &[5u16, 2u16, 3u16, 6u16, 0u16, 1u16, 8u16, 4u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetStackInstance {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetStackInstance",
+            type_name: Some("HostNetStackInstance"),
+            wire: &[
+                "key",
+                "name",
+                "dnsConfig",
+                "ipRouteConfig",
+                "requestedMaxNumberOfConnections",
+                "congestionControlAlgorithm",
+                "ipV6Enabled",
+                "routeTableConfig",
+                "owner",
+            ],
+            names: &[
+                "key",
+                "name",
+                "dns_config",
+                "ip_route_config",
+                "requested_max_number_of_connections",
+                "congestion_control_algorithm",
+                "ip_v6_enabled",
+                "route_table_config",
+                "owner",
+            ],
+            required: &[],
+            by_name: &[5u16, 2u16, 3u16, 6u16, 0u16, 1u16, 8u16, 4u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostNetworkConfigNetStackSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkConfigNetStackSpec",
-    type_name: Some("HostNetworkConfigNetStackSpec"),
-    wire: &["netStackInstance", "operation"],
-    names: &["net_stack_instance", "operation"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkConfigNetStackSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkConfigNetStackSpec",
+            type_name: Some("HostNetworkConfigNetStackSpec"),
+            wire: &["netStackInstance", "operation"],
+            names: &["net_stack_instance", "operation"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostNtpConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNtpConfig",
-    type_name: Some("HostNtpConfig"),
-    wire: &["server", "configFile"],
-    names: &["server", "config_file"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNtpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNtpConfig",
+            type_name: Some("HostNtpConfig"),
+            wire: &["server", "configFile"],
+            names: &["server", "config_file"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

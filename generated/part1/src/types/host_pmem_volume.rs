@@ -31,18 +31,18 @@ impl HostPMemVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPMemVolume",
-    type_name: Some("HostPMemVolume"),
-    wire: &["type", "name", "capacity", "uuid", "version"],
-    names: &["type", "name", "capacity", "uuid", "version"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPMemVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPMemVolume",
+            type_name: Some("HostPMemVolume"),
+            wire: &["type", "name", "capacity", "uuid", "version"],
+            names: &["type", "name", "capacity", "uuid", "version"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

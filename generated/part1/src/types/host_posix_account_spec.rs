@@ -34,18 +34,18 @@ impl HostPosixAccountSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPosixAccountSpec",
-    type_name: Some("HostPosixAccountSpec"),
-    wire: &["id", "password", "description", "posixId", "shellAccess"],
-    names: &["id", "password", "description", "posix_id", "shell_access"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPosixAccountSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPosixAccountSpec",
+            type_name: Some("HostPosixAccountSpec"),
+            wire: &["id", "password", "description", "posixId", "shellAccess"],
+            names: &["id", "password", "description", "posix_id", "shell_access"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -54,48 +54,49 @@ impl HostProtocolEndpoint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProtocolEndpoint",
-    type_name: Some("HostProtocolEndpoint"),
-    wire: &[
-        "peType",
-        "type",
-        "uuid",
-        "hostKey",
-        "storageArray",
-        "nfsServer",
-        "nfsDir",
-        "nfsServerScope",
-        "nfsServerMajor",
-        "nfsServerAuthType",
-        "nfsServerUser",
-        "deviceId",
-        "usedByStretchedContainer",
-    ],
-    names: &[
-        "pe_type",
-        "type",
-        "uuid",
-        "host_key",
-        "storage_array",
-        "nfs_server",
-        "nfs_dir",
-        "nfs_server_scope",
-        "nfs_server_major",
-        "nfs_server_auth_type",
-        "nfs_server_user",
-        "device_id",
-        "used_by_stretched_container",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[
-        11u16, 3u16, 6u16, 5u16, 9u16, 8u16, 7u16, 10u16, 0u16, 4u16, 1u16, 12u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProtocolEndpoint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProtocolEndpoint",
+            type_name: Some("HostProtocolEndpoint"),
+            wire: &[
+                "peType",
+                "type",
+                "uuid",
+                "hostKey",
+                "storageArray",
+                "nfsServer",
+                "nfsDir",
+                "nfsServerScope",
+                "nfsServerMajor",
+                "nfsServerAuthType",
+                "nfsServerUser",
+                "deviceId",
+                "usedByStretchedContainer",
+            ],
+            names: &[
+                "pe_type",
+                "type",
+                "uuid",
+                "host_key",
+                "storage_array",
+                "nfs_server",
+                "nfs_dir",
+                "nfs_server_scope",
+                "nfs_server_major",
+                "nfs_server_auth_type",
+                "nfs_server_user",
+                "device_id",
+                "used_by_stretched_container",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[
+                11u16, 3u16, 6u16, 5u16, 9u16, 8u16, 7u16, 10u16, 0u16, 4u16, 1u16,
+                12u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostProxySwitchConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProxySwitchConfig",
-    type_name: Some("HostProxySwitchConfig"),
-    wire: &["changeOperation", "uuid", "spec"],
-    names: &["change_operation", "uuid", "spec"],
-    required: &[1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProxySwitchConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProxySwitchConfig",
+            type_name: Some("HostProxySwitchConfig"),
+            wire: &["changeOperation", "uuid", "spec"],
+            names: &["change_operation", "uuid", "spec"],
+            required: &[1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,24 +33,30 @@ impl HostProxySwitchEnsInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProxySwitchEnsInfo",
-    type_name: Some("HostProxySwitchEnsInfo"),
-    wire: &["opsVersion", "numPSOps", "numLcoreOps", "errorStatus", "lcoreStatus"],
-    names: &[
-        "ops_version",
-        "num_ps_ops",
-        "num_lcore_ops",
-        "error_status",
-        "lcore_status",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for HostProxySwitchEnsInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProxySwitchEnsInfo",
+            type_name: Some("HostProxySwitchEnsInfo"),
+            wire: &[
+                "opsVersion",
+                "numPSOps",
+                "numLcoreOps",
+                "errorStatus",
+                "lcoreStatus",
+            ],
+            names: &[
+                "ops_version",
+                "num_ps_ops",
+                "num_lcore_ops",
+                "error_status",
+                "lcore_status",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostProxySwitchHostLagConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProxySwitchHostLagConfig",
-    type_name: Some("HostProxySwitchHostLagConfig"),
-    wire: &["lagKey", "lagName", "uplinkPort"],
-    names: &["lag_key", "lag_name", "uplink_port"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProxySwitchHostLagConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProxySwitchHostLagConfig",
+            type_name: Some("HostProxySwitchHostLagConfig"),
+            wire: &["lagKey", "lagName", "uplinkPort"],
+            names: &["lag_key", "lag_name", "uplink_port"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostPtpConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPtpConfig",
-    type_name: Some("HostPtpConfig"),
-    wire: &["domain", "port"],
-    names: &["domain", "port"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostPtpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPtpConfig",
+            type_name: Some("HostPtpConfig"),
+            wire: &["domain", "port"],
+            names: &["domain", "port"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

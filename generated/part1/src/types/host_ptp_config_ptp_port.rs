@@ -31,18 +31,18 @@ impl HostPtpConfigPtpPort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPtpConfigPtpPort",
-    type_name: Some("HostPtpConfigPtpPort"),
-    wire: &["index", "deviceType", "device", "ipConfig"],
-    names: &["index", "device_type", "device", "ip_config"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostPtpConfigPtpPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPtpConfigPtpPort",
+            type_name: Some("HostPtpConfigPtpPort"),
+            wire: &["index", "deviceType", "device", "ipConfig"],
+            names: &["index", "device_type", "device", "ip_config"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

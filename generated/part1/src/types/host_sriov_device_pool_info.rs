@@ -25,18 +25,18 @@ impl HostSriovDevicePoolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSriovDevicePoolInfo",
-    type_name: Some("HostSriovDevicePoolInfo"),
-    wire: &["key"],
-    names: &["key"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSriovDevicePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSriovDevicePoolInfo",
+            type_name: Some("HostSriovDevicePoolInfo"),
+            wire: &["key"],
+            names: &["key"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for HostSriovDevicePoolInfoKind {}
 impl std::panic::UnwindSafe for HostSriovDevicePoolInfoKind {}
 impl std::panic::RefUnwindSafe for HostSriovDevicePoolInfoKind {}
 impl Clone for HostSriovDevicePoolInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostSriovDevicePoolInfo(v) => {

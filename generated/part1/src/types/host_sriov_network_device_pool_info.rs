@@ -29,18 +29,18 @@ impl HostSriovNetworkDevicePoolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSriovNetworkDevicePoolInfo",
-    type_name: Some("HostSriovNetworkDevicePoolInfo"),
-    wire: &["key", "switchKey", "switchUuid", "pnic"],
-    names: &["key", "switch_key", "switch_uuid", "pnic"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSriovNetworkDevicePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSriovNetworkDevicePoolInfo",
+            type_name: Some("HostSriovNetworkDevicePoolInfo"),
+            wire: &["key", "switchKey", "switchUuid", "pnic"],
+            names: &["key", "switch_key", "switch_uuid", "pnic"],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

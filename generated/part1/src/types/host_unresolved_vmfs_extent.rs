@@ -37,36 +37,36 @@ impl HostUnresolvedVmfsExtent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostUnresolvedVmfsExtent",
-    type_name: Some("HostUnresolvedVmfsExtent"),
-    wire: &[
-        "device",
-        "devicePath",
-        "vmfsUuid",
-        "isHeadExtent",
-        "ordinal",
-        "startBlock",
-        "endBlock",
-        "reason",
-    ],
-    names: &[
-        "device",
-        "device_path",
-        "vmfs_uuid",
-        "is_head_extent",
-        "ordinal",
-        "start_block",
-        "end_block",
-        "reason",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[0u16, 1u16, 6u16, 3u16, 4u16, 7u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostUnresolvedVmfsExtent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostUnresolvedVmfsExtent",
+            type_name: Some("HostUnresolvedVmfsExtent"),
+            wire: &[
+                "device",
+                "devicePath",
+                "vmfsUuid",
+                "isHeadExtent",
+                "ordinal",
+                "startBlock",
+                "endBlock",
+                "reason",
+            ],
+            names: &[
+                "device",
+                "device_path",
+                "vmfs_uuid",
+                "is_head_extent",
+                "ordinal",
+                "start_block",
+                "end_block",
+                "reason",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[0u16, 1u16, 6u16, 3u16, 4u16, 7u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,24 @@ impl HostUnresolvedVmfsVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostUnresolvedVmfsVolume",
-    type_name: Some("HostUnresolvedVmfsVolume"),
-    wire: &["extent", "vmfsLabel", "vmfsUuid", "totalBlocks", "resolveStatus"],
-    names: &["extent", "vmfs_label", "vmfs_uuid", "total_blocks", "resolve_status"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostUnresolvedVmfsVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostUnresolvedVmfsVolume",
+            type_name: Some("HostUnresolvedVmfsVolume"),
+            wire: &["extent", "vmfsLabel", "vmfsUuid", "totalBlocks", "resolveStatus"],
+            names: &[
+                "extent",
+                "vmfs_label",
+                "vmfs_uuid",
+                "total_blocks",
+                "resolve_status",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostUnresolvedVmfsVolumeResolveStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostUnresolvedVmfsVolumeResolveStatus",
-    type_name: Some("HostUnresolvedVmfsVolumeResolveStatus"),
-    wire: &["resolvable", "incompleteExtents", "multipleCopies"],
-    names: &["resolvable", "incomplete_extents", "multiple_copies"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostUnresolvedVmfsVolumeResolveStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostUnresolvedVmfsVolumeResolveStatus",
+            type_name: Some("HostUnresolvedVmfsVolumeResolveStatus"),
+            wire: &["resolvable", "incompleteExtents", "multipleCopies"],
+            names: &["resolvable", "incomplete_extents", "multiple_copies"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostVffsSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVffsSpec",
-    type_name: Some("HostVffsSpec"),
-    wire: &["devicePath", "partition", "majorVersion", "volumeName"],
-    names: &["device_path", "partition", "major_version", "volume_name"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVffsSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVffsSpec",
+            type_name: Some("HostVffsSpec"),
+            wire: &["devicePath", "partition", "majorVersion", "volumeName"],
+            names: &["device_path", "partition", "major_version", "volume_name"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

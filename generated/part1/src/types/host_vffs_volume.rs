@@ -35,18 +35,34 @@ impl HostVffsVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVffsVolume",
-    type_name: Some("HostVffsVolume"),
-    wire: &["type", "name", "capacity", "majorVersion", "version", "uuid", "extent"],
-    names: &["type", "name", "capacity", "major_version", "version", "uuid", "extent"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[2u16, 6u16, 3u16, 1u16, 0u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVffsVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVffsVolume",
+            type_name: Some("HostVffsVolume"),
+            wire: &[
+                "type",
+                "name",
+                "capacity",
+                "majorVersion",
+                "version",
+                "uuid",
+                "extent",
+            ],
+            names: &[
+                "type",
+                "name",
+                "capacity",
+                "major_version",
+                "version",
+                "uuid",
+                "extent",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[2u16, 6u16, 3u16, 1u16, 0u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

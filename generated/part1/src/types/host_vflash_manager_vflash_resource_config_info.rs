@@ -25,18 +25,18 @@ impl HostVFlashManagerVFlashResourceConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashResourceConfigInfo",
-    type_name: Some("HostVFlashManagerVFlashResourceConfigInfo"),
-    wire: &["vffs", "capacity"],
-    names: &["vffs", "capacity"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashManagerVFlashResourceConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashResourceConfigInfo",
+            type_name: Some("HostVFlashManagerVFlashResourceConfigInfo"),
+            wire: &["vffs", "capacity"],
+            names: &["vffs", "capacity"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

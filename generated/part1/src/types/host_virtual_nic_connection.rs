@@ -27,18 +27,18 @@ impl HostVirtualNicConnection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualNicConnection",
-    type_name: Some("HostVirtualNicConnection"),
-    wire: &["portgroup", "dvPort", "opNetwork"],
-    names: &["portgroup", "dv_port", "op_network"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualNicConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualNicConnection",
+            type_name: Some("HostVirtualNicConnection"),
+            wire: &["portgroup", "dvPort", "opNetwork"],
+            names: &["portgroup", "dv_port", "op_network"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

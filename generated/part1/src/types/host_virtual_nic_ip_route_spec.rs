@@ -23,18 +23,18 @@ impl HostVirtualNicIpRouteSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualNicIpRouteSpec",
-    type_name: Some("HostVirtualNicIpRouteSpec"),
-    wire: &["ipRouteConfig"],
-    names: &["ip_route_config"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualNicIpRouteSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualNicIpRouteSpec",
+            type_name: Some("HostVirtualNicIpRouteSpec"),
+            wire: &["ipRouteConfig"],
+            names: &["ip_route_config"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

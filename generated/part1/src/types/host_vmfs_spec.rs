@@ -40,36 +40,36 @@ impl HostVmfsSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVmfsSpec",
-    type_name: Some("HostVmfsSpec"),
-    wire: &[
-        "extent",
-        "blockSizeMb",
-        "majorVersion",
-        "volumeName",
-        "blockSize",
-        "unmapGranularity",
-        "unmapPriority",
-        "unmapBandwidthSpec",
-    ],
-    names: &[
-        "extent",
-        "block_size_mb",
-        "major_version",
-        "volume_name",
-        "block_size",
-        "unmap_granularity",
-        "unmap_priority",
-        "unmap_bandwidth_spec",
-    ],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[4u16, 1u16, 0u16, 2u16, 7u16, 5u16, 6u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVmfsSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVmfsSpec",
+            type_name: Some("HostVmfsSpec"),
+            wire: &[
+                "extent",
+                "blockSizeMb",
+                "majorVersion",
+                "volumeName",
+                "blockSize",
+                "unmapGranularity",
+                "unmapPriority",
+                "unmapBandwidthSpec",
+            ],
+            names: &[
+                "extent",
+                "block_size_mb",
+                "major_version",
+                "volume_name",
+                "block_size",
+                "unmap_granularity",
+                "unmap_priority",
+                "unmap_bandwidth_spec",
+            ],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[4u16, 1u16, 0u16, 2u16, 7u16, 5u16, 6u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

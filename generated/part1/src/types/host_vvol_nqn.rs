@@ -29,18 +29,18 @@ impl HostVvolNQN {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVvolNQN",
-    type_name: Some("HostVvolNQN"),
-    wire: &["targetNQN", "storageArray", "online"],
-    names: &["target_nqn", "storage_array", "online"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for HostVvolNQN {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVvolNQN",
+            type_name: Some("HostVvolNQN"),
+            wire: &["targetNQN", "storageArray", "online"],
+            names: &["target_nqn", "storage_array", "online"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

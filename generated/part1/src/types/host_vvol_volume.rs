@@ -51,42 +51,44 @@ impl HostVvolVolume {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVvolVolume",
-    type_name: Some("HostVvolVolume"),
-    wire: &[
-        "type",
-        "name",
-        "capacity",
-        "scId",
-        "hostPE",
-        "hostVvolNQN",
-        "vasaProviderInfo",
-        "storageArray",
-        "protocolEndpointType",
-        "vvolNQNFieldsAvailable",
-        "stretched",
-    ],
-    names: &[
-        "type",
-        "name",
-        "capacity",
-        "sc_id",
-        "host_pe",
-        "host_vvol_nqn",
-        "vasa_provider_info",
-        "storage_array",
-        "protocol_endpoint_type",
-        "vvol_nqn_fields_available",
-        "stretched",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 4u16, 5u16, 1u16, 8u16, 3u16, 7u16, 10u16, 0u16, 6u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVvolVolume {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVvolVolume",
+            type_name: Some("HostVvolVolume"),
+            wire: &[
+                "type",
+                "name",
+                "capacity",
+                "scId",
+                "hostPE",
+                "hostVvolNQN",
+                "vasaProviderInfo",
+                "storageArray",
+                "protocolEndpointType",
+                "vvolNQNFieldsAvailable",
+                "stretched",
+            ],
+            names: &[
+                "type",
+                "name",
+                "capacity",
+                "sc_id",
+                "host_pe",
+                "host_vvol_nqn",
+                "vasa_provider_info",
+                "storage_array",
+                "protocol_endpoint_type",
+                "vvol_nqn_fields_available",
+                "stretched",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[
+                2u16, 4u16, 5u16, 1u16, 8u16, 3u16, 7u16, 10u16, 0u16, 6u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostVvolVolumeHostVvolNQN {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVvolVolumeHostVvolNQN",
-    type_name: Some("HostVvolVolumeHostVvolNQN"),
-    wire: &["host", "vvolNQN"],
-    names: &["host", "vvol_nqn"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for HostVvolVolumeHostVvolNQN {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVvolVolumeHostVvolNQN",
+            type_name: Some("HostVvolVolumeHostVvolNQN"),
+            wire: &["host", "vvolNQN"],
+            names: &["host", "vvol_nqn"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

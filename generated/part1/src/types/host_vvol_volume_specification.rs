@@ -35,32 +35,32 @@ impl HostVvolVolumeSpecification {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVvolVolumeSpecification",
-    type_name: Some("HostVvolVolumeSpecification"),
-    wire: &[
-        "maxSizeInMB",
-        "volumeName",
-        "vasaProviderInfo",
-        "storageArray",
-        "uuid",
-        "stretched",
-    ],
-    names: &[
-        "max_size_in_mb",
-        "volume_name",
-        "vasa_provider_info",
-        "storage_array",
-        "uuid",
-        "stretched",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[0u16, 3u16, 5u16, 4u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVvolVolumeSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVvolVolumeSpecification",
+            type_name: Some("HostVvolVolumeSpecification"),
+            wire: &[
+                "maxSizeInMB",
+                "volumeName",
+                "vasaProviderInfo",
+                "storageArray",
+                "uuid",
+                "stretched",
+            ],
+            names: &[
+                "max_size_in_mb",
+                "volume_name",
+                "vasa_provider_info",
+                "storage_array",
+                "uuid",
+                "stretched",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[0u16, 3u16, 5u16, 4u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl HourlyTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HourlyTaskScheduler",
-    type_name: Some("HourlyTaskScheduler"),
-    wire: &["activeTime", "expireTime", "interval", "minute"],
-    names: &["active_time", "expire_time", "interval", "minute"],
-    required: &[2u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HourlyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HourlyTaskScheduler",
+            type_name: Some("HourlyTaskScheduler"),
+            wire: &["activeTime", "expireTime", "interval", "minute"],
+            names: &["active_time", "expire_time", "interval", "minute"],
+            required: &[2u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for HourlyTaskSchedulerKind {}
 impl std::panic::UnwindSafe for HourlyTaskSchedulerKind {}
 impl std::panic::RefUnwindSafe for HourlyTaskSchedulerKind {}
 impl Clone for HourlyTaskSchedulerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HourlyTaskScheduler(v) => Self::HourlyTaskScheduler(Clone::clone(v)),

@@ -25,18 +25,18 @@ impl InheritablePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InheritablePolicy",
-    type_name: Some("InheritablePolicy"),
-    wire: &["inherited"],
-    names: &["inherited"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InheritablePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InheritablePolicy",
+            type_name: Some("InheritablePolicy"),
+            wire: &["inherited"],
+            names: &["inherited"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -155,7 +155,6 @@ impl Unpin for InheritablePolicyKind {}
 impl std::panic::UnwindSafe for InheritablePolicyKind {}
 impl std::panic::RefUnwindSafe for InheritablePolicyKind {}
 impl Clone for InheritablePolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::InheritablePolicy(v) => Self::InheritablePolicy(Clone::clone(v)),

@@ -41,40 +41,40 @@ impl InventoryDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "InventoryDescription",
-    type_name: Some("InventoryDescription"),
-    wire: &[
-        "numHosts",
-        "numVirtualMachines",
-        "numResourcePools",
-        "numClusters",
-        "numCpuDev",
-        "numNetDev",
-        "numDiskDev",
-        "numvCpuDev",
-        "numvNetDev",
-        "numvDiskDev",
-    ],
-    names: &[
-        "num_hosts",
-        "num_virtual_machines",
-        "num_resource_pools",
-        "num_clusters",
-        "num_cpu_dev",
-        "num_net_dev",
-        "num_disk_dev",
-        "numv_cpu_dev",
-        "numv_net_dev",
-        "numv_disk_dev",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 4u16, 6u16, 0u16, 5u16, 2u16, 1u16, 7u16, 9u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for InventoryDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "InventoryDescription",
+            type_name: Some("InventoryDescription"),
+            wire: &[
+                "numHosts",
+                "numVirtualMachines",
+                "numResourcePools",
+                "numClusters",
+                "numCpuDev",
+                "numNetDev",
+                "numDiskDev",
+                "numvCpuDev",
+                "numvNetDev",
+                "numvDiskDev",
+            ],
+            names: &[
+                "num_hosts",
+                "num_virtual_machines",
+                "num_resource_pools",
+                "num_clusters",
+                "num_cpu_dev",
+                "num_net_dev",
+                "num_disk_dev",
+                "numv_cpu_dev",
+                "numv_net_dev",
+                "numv_disk_dev",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 4u16, 6u16, 0u16, 5u16, 2u16, 1u16, 7u16, 9u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,26 @@ impl IoFilterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IoFilterInfo",
-    type_name: Some("IoFilterInfo"),
-    wire: &["id", "name", "vendor", "version", "type", "summary", "releaseDate"],
-    names: &["id", "name", "vendor", "version", "type", "summary", "release_date"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IoFilterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IoFilterInfo",
+            type_name: Some("IoFilterInfo"),
+            wire: &["id", "name", "vendor", "version", "type", "summary", "releaseDate"],
+            names: &[
+                "id",
+                "name",
+                "vendor",
+                "version",
+                "type",
+                "summary",
+                "release_date",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -146,7 +154,6 @@ impl Unpin for IoFilterInfoKind {}
 impl std::panic::UnwindSafe for IoFilterInfoKind {}
 impl std::panic::RefUnwindSafe for IoFilterInfoKind {}
 impl Clone for IoFilterInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::IoFilterInfo(v) => crate::object::clone_boxed(&**v, Self::IoFilterInfo),

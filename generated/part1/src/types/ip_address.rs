@@ -25,18 +25,18 @@ impl IpAddress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IpAddress",
-    type_name: Some("IpAddress"),
-    wire: &["negate"],
-    names: &["negate"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IpAddress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IpAddress",
+            type_name: Some("IpAddress"),
+            wire: &["negate"],
+            names: &["negate"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for IpAddressKind {}
 impl std::panic::UnwindSafe for IpAddressKind {}
 impl std::panic::RefUnwindSafe for IpAddressKind {}
 impl Clone for IpAddressKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::IpAddress(v) => Self::IpAddress(Clone::clone(v)),

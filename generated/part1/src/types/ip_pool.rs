@@ -47,48 +47,49 @@ impl IpPool {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IpPool",
-    type_name: Some("IpPool"),
-    wire: &[
-        "id",
-        "name",
-        "ipv4Config",
-        "ipv6Config",
-        "dnsDomain",
-        "dnsSearchPath",
-        "hostPrefix",
-        "httpProxy",
-        "networkAssociation",
-        "availableIpv4Addresses",
-        "availableIpv6Addresses",
-        "allocatedIpv4Addresses",
-        "allocatedIpv6Addresses",
-    ],
-    names: &[
-        "id",
-        "name",
-        "ipv4_config",
-        "ipv6_config",
-        "dns_domain",
-        "dns_search_path",
-        "host_prefix",
-        "http_proxy",
-        "network_association",
-        "available_ipv4_addresses",
-        "available_ipv6_addresses",
-        "allocated_ipv4_addresses",
-        "allocated_ipv6_addresses",
-    ],
-    required: &[],
-    by_name: &[
-        11u16, 12u16, 9u16, 10u16, 4u16, 5u16, 6u16, 7u16, 0u16, 2u16, 3u16, 1u16, 8u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IpPool {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IpPool",
+            type_name: Some("IpPool"),
+            wire: &[
+                "id",
+                "name",
+                "ipv4Config",
+                "ipv6Config",
+                "dnsDomain",
+                "dnsSearchPath",
+                "hostPrefix",
+                "httpProxy",
+                "networkAssociation",
+                "availableIpv4Addresses",
+                "availableIpv6Addresses",
+                "allocatedIpv4Addresses",
+                "allocatedIpv6Addresses",
+            ],
+            names: &[
+                "id",
+                "name",
+                "ipv4_config",
+                "ipv6_config",
+                "dns_domain",
+                "dns_search_path",
+                "host_prefix",
+                "http_proxy",
+                "network_association",
+                "available_ipv4_addresses",
+                "available_ipv6_addresses",
+                "allocated_ipv4_addresses",
+                "allocated_ipv6_addresses",
+            ],
+            required: &[],
+            by_name: &[
+                11u16, 12u16, 9u16, 10u16, 4u16, 5u16, 6u16, 7u16, 0u16, 2u16, 3u16,
+                1u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl IpPoolAssociation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IpPoolAssociation",
-    type_name: Some("IpPoolAssociation"),
-    wire: &["network", "networkName"],
-    names: &["network", "network_name"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IpPoolAssociation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IpPoolAssociation",
+            type_name: Some("IpPoolAssociation"),
+            wire: &["network", "networkName"],
+            names: &["network", "network_name"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl IpPoolIpPoolConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IpPoolIpPoolConfigInfo",
-    type_name: Some("IpPoolIpPoolConfigInfo"),
-    wire: &[
-        "subnetAddress",
-        "netmask",
-        "gateway",
-        "range",
-        "dns",
-        "dhcpServerAvailable",
-        "ipPoolEnabled",
-    ],
-    names: &[
-        "subnet_address",
-        "netmask",
-        "gateway",
-        "range",
-        "dns",
-        "dhcp_server_available",
-        "ip_pool_enabled",
-    ],
-    required: &[],
-    by_name: &[5u16, 4u16, 2u16, 6u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IpPoolIpPoolConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IpPoolIpPoolConfigInfo",
+            type_name: Some("IpPoolIpPoolConfigInfo"),
+            wire: &[
+                "subnetAddress",
+                "netmask",
+                "gateway",
+                "range",
+                "dns",
+                "dhcpServerAvailable",
+                "ipPoolEnabled",
+            ],
+            names: &[
+                "subnet_address",
+                "netmask",
+                "gateway",
+                "range",
+                "dns",
+                "dhcp_server_available",
+                "ip_pool_enabled",
+            ],
+            required: &[],
+            by_name: &[5u16, 4u16, 2u16, 6u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl IpRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IpRange",
-    type_name: Some("IpRange"),
-    wire: &["negate", "addressPrefix", "prefixLength"],
-    names: &["negate", "address_prefix", "prefix_length"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IpRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IpRange",
+            type_name: Some("IpRange"),
+            wire: &["negate", "addressPrefix", "prefixLength"],
+            names: &["negate", "address_prefix", "prefix_length"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

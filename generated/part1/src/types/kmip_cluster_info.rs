@@ -53,40 +53,40 @@ impl KmipClusterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipClusterInfo",
-    type_name: Some("KmipClusterInfo"),
-    wire: &[
-        "clusterId",
-        "servers",
-        "useAsDefault",
-        "managementType",
-        "useAsEntityDefault",
-        "hasBackup",
-        "tpmRequired",
-        "keyId",
-        "defaultKeyType",
-        "keyInfo",
-    ],
-    names: &[
-        "cluster_id",
-        "servers",
-        "use_as_default",
-        "management_type",
-        "use_as_entity_default",
-        "has_backup",
-        "tpm_required",
-        "key_id",
-        "default_key_type",
-        "key_info",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 8u16, 5u16, 7u16, 9u16, 3u16, 1u16, 6u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KmipClusterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipClusterInfo",
+            type_name: Some("KmipClusterInfo"),
+            wire: &[
+                "clusterId",
+                "servers",
+                "useAsDefault",
+                "managementType",
+                "useAsEntityDefault",
+                "hasBackup",
+                "tpmRequired",
+                "keyId",
+                "defaultKeyType",
+                "keyInfo",
+            ],
+            names: &[
+                "cluster_id",
+                "servers",
+                "use_as_default",
+                "management_type",
+                "use_as_entity_default",
+                "has_backup",
+                "tpm_required",
+                "key_id",
+                "default_key_type",
+                "key_info",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 8u16, 5u16, 7u16, 9u16, 3u16, 1u16, 6u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

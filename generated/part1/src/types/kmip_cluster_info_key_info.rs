@@ -25,18 +25,18 @@ impl KmipClusterInfoKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipClusterInfoKeyInfo",
-    type_name: Some("KmipClusterInfoKeyInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for KmipClusterInfoKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipClusterInfoKeyInfo",
+            type_name: Some("KmipClusterInfoKeyInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for KmipClusterInfoKeyInfoKind {}
 impl std::panic::UnwindSafe for KmipClusterInfoKeyInfoKind {}
 impl std::panic::RefUnwindSafe for KmipClusterInfoKeyInfoKind {}
 impl Clone for KmipClusterInfoKeyInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::KmipClusterInfoKeyInfo(v) => {

@@ -29,18 +29,18 @@ impl KmipClusterInfoWrappingKeyIdKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipClusterInfoWrappingKeyIdKeyInfo",
-    type_name: Some("KmipClusterInfoWrappingKeyIdKeyInfo"),
-    wire: &["keyId", "configuredTime"],
-    names: &["key_id", "configured_time"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for KmipClusterInfoWrappingKeyIdKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipClusterInfoWrappingKeyIdKeyInfo",
+            type_name: Some("KmipClusterInfoWrappingKeyIdKeyInfo"),
+            wire: &["keyId", "configuredTime"],
+            names: &["key_id", "configured_time"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl KmipClusterInfoWrappingRotationIntervalKeyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipClusterInfoWrappingRotationIntervalKeyInfo",
-    type_name: Some("KmipClusterInfoWrappingRotationIntervalKeyInfo"),
-    wire: &["keyId", "rotationInterval", "lastRotation"],
-    names: &["key_id", "rotation_interval", "last_rotation"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for KmipClusterInfoWrappingRotationIntervalKeyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipClusterInfoWrappingRotationIntervalKeyInfo",
+            type_name: Some("KmipClusterInfoWrappingRotationIntervalKeyInfo"),
+            wire: &["keyId", "rotationInterval", "lastRotation"],
+            names: &["key_id", "rotation_interval", "last_rotation"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

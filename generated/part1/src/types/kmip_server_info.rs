@@ -41,40 +41,40 @@ impl KmipServerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipServerInfo",
-    type_name: Some("KmipServerInfo"),
-    wire: &[
-        "name",
-        "address",
-        "port",
-        "proxyAddress",
-        "proxyPort",
-        "reconnect",
-        "protocol",
-        "nbio",
-        "timeout",
-        "userName",
-    ],
-    names: &[
-        "name",
-        "address",
-        "port",
-        "proxy_address",
-        "proxy_port",
-        "reconnect",
-        "protocol",
-        "nbio",
-        "timeout",
-        "user_name",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 7u16, 2u16, 6u16, 3u16, 4u16, 5u16, 8u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KmipServerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipServerInfo",
+            type_name: Some("KmipServerInfo"),
+            wire: &[
+                "name",
+                "address",
+                "port",
+                "proxyAddress",
+                "proxyPort",
+                "reconnect",
+                "protocol",
+                "nbio",
+                "timeout",
+                "userName",
+            ],
+            names: &[
+                "name",
+                "address",
+                "port",
+                "proxy_address",
+                "proxy_port",
+                "reconnect",
+                "protocol",
+                "nbio",
+                "timeout",
+                "user_name",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 7u16, 2u16, 6u16, 3u16, 4u16, 5u16, 8u16, 9u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

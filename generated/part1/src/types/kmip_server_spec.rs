@@ -35,18 +35,18 @@ impl KmipServerSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipServerSpec",
-    type_name: Some("KmipServerSpec"),
-    wire: &["clusterId", "info", "password", "defaultKeyType", "keySpec"],
-    names: &["cluster_id", "info", "password", "default_key_type", "key_spec"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KmipServerSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipServerSpec",
+            type_name: Some("KmipServerSpec"),
+            wire: &["clusterId", "info", "password", "defaultKeyType", "keySpec"],
+            names: &["cluster_id", "info", "password", "default_key_type", "key_spec"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl KmipServerSpecKeySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipServerSpecKeySpec",
-    type_name: Some("KmipServerSpecKeySpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for KmipServerSpecKeySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipServerSpecKeySpec",
+            type_name: Some("KmipServerSpecKeySpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for KmipServerSpecKeySpecKind {}
 impl std::panic::UnwindSafe for KmipServerSpecKeySpecKind {}
 impl std::panic::RefUnwindSafe for KmipServerSpecKeySpecKind {}
 impl Clone for KmipServerSpecKeySpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::KmipServerSpecKeySpec(v) => {

@@ -29,18 +29,18 @@ impl KmipServerStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KmipServerStatus",
-    type_name: Some("KmipServerStatus"),
-    wire: &["clusterId", "name", "status", "description"],
-    names: &["cluster_id", "name", "status", "description"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KmipServerStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KmipServerStatus",
+            type_name: Some("KmipServerStatus"),
+            wire: &["clusterId", "name", "status", "description"],
+            names: &["cluster_id", "name", "status", "description"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl LicenseAvailabilityInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseAvailabilityInfo",
-    type_name: Some("LicenseAvailabilityInfo"),
-    wire: &["feature", "total", "available"],
-    names: &["feature", "total", "available"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseAvailabilityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseAvailabilityInfo",
+            type_name: Some("LicenseAvailabilityInfo"),
+            wire: &["feature", "total", "available"],
+            names: &["feature", "total", "available"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

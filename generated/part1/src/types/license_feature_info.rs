@@ -44,38 +44,38 @@ impl LicenseFeatureInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseFeatureInfo",
-    type_name: Some("LicenseFeatureInfo"),
-    wire: &[
-        "key",
-        "featureName",
-        "featureDescription",
-        "state",
-        "costUnit",
-        "sourceRestriction",
-        "dependentKey",
-        "edition",
-        "expiresOn",
-    ],
-    names: &[
-        "key",
-        "feature_name",
-        "feature_description",
-        "state",
-        "cost_unit",
-        "source_restriction",
-        "dependent_key",
-        "edition",
-        "expires_on",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[4u16, 6u16, 7u16, 8u16, 2u16, 1u16, 0u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseFeatureInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseFeatureInfo",
+            type_name: Some("LicenseFeatureInfo"),
+            wire: &[
+                "key",
+                "featureName",
+                "featureDescription",
+                "state",
+                "costUnit",
+                "sourceRestriction",
+                "dependentKey",
+                "edition",
+                "expiresOn",
+            ],
+            names: &[
+                "key",
+                "feature_name",
+                "feature_description",
+                "state",
+                "cost_unit",
+                "source_restriction",
+                "dependent_key",
+                "edition",
+                "expires_on",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[4u16, 6u16, 7u16, 8u16, 2u16, 1u16, 0u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl LicenseReservationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseReservationInfo",
-    type_name: Some("LicenseReservationInfo"),
-    wire: &["key", "state", "required"],
-    names: &["key", "state", "required"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseReservationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseReservationInfo",
+            type_name: Some("LicenseReservationInfo"),
+            wire: &["key", "state", "required"],
+            names: &["key", "state", "required"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

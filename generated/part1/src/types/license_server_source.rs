@@ -26,18 +26,18 @@ impl LicenseServerSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseServerSource",
-    type_name: Some("LicenseServerSource"),
-    wire: &["licenseServer"],
-    names: &["license_server"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseServerSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseServerSource",
+            type_name: Some("LicenseServerSource"),
+            wire: &["licenseServer"],
+            names: &["license_server"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

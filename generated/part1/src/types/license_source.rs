@@ -26,18 +26,18 @@ impl LicenseSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseSource",
-    type_name: Some("LicenseSource"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseSource",
+            type_name: Some("LicenseSource"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -110,7 +110,6 @@ impl Unpin for LicenseSourceKind {}
 impl std::panic::UnwindSafe for LicenseSourceKind {}
 impl std::panic::RefUnwindSafe for LicenseSourceKind {}
 impl Clone for LicenseSourceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::LicenseSource(v) => {

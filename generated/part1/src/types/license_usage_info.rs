@@ -32,18 +32,18 @@ impl LicenseUsageInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseUsageInfo",
-    type_name: Some("LicenseUsageInfo"),
-    wire: &["source", "sourceAvailable", "reservationInfo", "featureInfo"],
-    names: &["source", "source_available", "reservation_info", "feature_info"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseUsageInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseUsageInfo",
+            type_name: Some("LicenseUsageInfo"),
+            wire: &["source", "sourceAvailable", "reservationInfo", "featureInfo"],
+            names: &["source", "source_available", "reservation_info", "feature_info"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

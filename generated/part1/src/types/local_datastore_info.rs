@@ -55,48 +55,49 @@ impl LocalDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LocalDatastoreInfo",
-    type_name: Some("LocalDatastoreInfo"),
-    wire: &[
-        "name",
-        "url",
-        "freeSpace",
-        "maxFileSize",
-        "maxVirtualDiskCapacity",
-        "maxMemoryFileSize",
-        "timestamp",
-        "containerId",
-        "aliasOf",
-        "supportedVDiskFormats",
-        "logicalSectorSize",
-        "physicalSectorSize",
-        "path",
-    ],
-    names: &[
-        "name",
-        "url",
-        "free_space",
-        "max_file_size",
-        "max_virtual_disk_capacity",
-        "max_memory_file_size",
-        "timestamp",
-        "container_id",
-        "alias_of",
-        "supported_vdisk_formats",
-        "logical_sector_size",
-        "physical_sector_size",
-        "path",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[
-        8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 0u16, 12u16, 11u16, 9u16, 6u16, 1u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LocalDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LocalDatastoreInfo",
+            type_name: Some("LocalDatastoreInfo"),
+            wire: &[
+                "name",
+                "url",
+                "freeSpace",
+                "maxFileSize",
+                "maxVirtualDiskCapacity",
+                "maxMemoryFileSize",
+                "timestamp",
+                "containerId",
+                "aliasOf",
+                "supportedVDiskFormats",
+                "logicalSectorSize",
+                "physicalSectorSize",
+                "path",
+            ],
+            names: &[
+                "name",
+                "url",
+                "free_space",
+                "max_file_size",
+                "max_virtual_disk_capacity",
+                "max_memory_file_size",
+                "timestamp",
+                "container_id",
+                "alias_of",
+                "supported_vdisk_formats",
+                "logical_sector_size",
+                "physical_sector_size",
+                "path",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[
+                8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 0u16, 12u16, 11u16, 9u16,
+                6u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

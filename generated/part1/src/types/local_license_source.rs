@@ -26,18 +26,18 @@ impl LocalLicenseSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LocalLicenseSource",
-    type_name: Some("LocalLicenseSource"),
-    wire: &["licenseKeys"],
-    names: &["license_keys"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LocalLicenseSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LocalLicenseSource",
+            type_name: Some("LocalLicenseSource"),
+            wire: &["licenseKeys"],
+            names: &["license_keys"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl LongOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LongOption",
-    type_name: Some("LongOption"),
-    wire: &["valueIsReadonly", "min", "max", "defaultValue"],
-    names: &["value_is_readonly", "min", "max", "default_value"],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LongOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LongOption",
+            type_name: Some("LongOption"),
+            wire: &["valueIsReadonly", "min", "max", "defaultValue"],
+            names: &["value_is_readonly", "min", "max", "default_value"],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

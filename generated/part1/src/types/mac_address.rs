@@ -25,18 +25,18 @@ impl MacAddress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MacAddress",
-    type_name: Some("MacAddress"),
-    wire: &["negate"],
-    names: &["negate"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MacAddress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MacAddress",
+            type_name: Some("MacAddress"),
+            wire: &["negate"],
+            names: &["negate"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for MacAddressKind {}
 impl std::panic::UnwindSafe for MacAddressKind {}
 impl std::panic::RefUnwindSafe for MacAddressKind {}
 impl Clone for MacAddressKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::MacAddress(v) => Self::MacAddress(Clone::clone(v)),

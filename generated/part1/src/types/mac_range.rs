@@ -27,18 +27,18 @@ impl MacRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MacRange",
-    type_name: Some("MacRange"),
-    wire: &["negate", "address", "mask"],
-    names: &["negate", "address", "mask"],
-    required: &[1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MacRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MacRange",
+            type_name: Some("MacRange"),
+            wire: &["negate", "address", "mask"],
+            names: &["negate", "address", "mask"],
+            required: &[1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

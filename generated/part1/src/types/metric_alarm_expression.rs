@@ -35,34 +35,34 @@ impl MetricAlarmExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MetricAlarmExpression",
-    type_name: Some("MetricAlarmExpression"),
-    wire: &[
-        "operator",
-        "type",
-        "metric",
-        "yellow",
-        "yellowInterval",
-        "red",
-        "redInterval",
-    ],
-    names: &[
-        "operator",
-        "type",
-        "metric",
-        "yellow",
-        "yellow_interval",
-        "red",
-        "red_interval",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 5u16, 6u16, 1u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MetricAlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MetricAlarmExpression",
+            type_name: Some("MetricAlarmExpression"),
+            wire: &[
+                "operator",
+                "type",
+                "metric",
+                "yellow",
+                "yellowInterval",
+                "red",
+                "redInterval",
+            ],
+            names: &[
+                "operator",
+                "type",
+                "metric",
+                "yellow",
+                "yellow_interval",
+                "red",
+                "red_interval",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 5u16, 6u16, 1u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

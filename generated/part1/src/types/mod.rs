@@ -2,3550 +2,1679 @@
 
 //! The types of this part of `vim25` and of the parts below it; use them as `vim25::types`.
 #[cfg(feature = "eam")]
-mod agency_compute_resource_scope;
+include!("agency_compute_resource_scope.rs");
 #[cfg(feature = "eam")]
-pub use agency_compute_resource_scope::AgencyComputeResourceScope;
+include!("agency_config_info.rs");
 #[cfg(feature = "eam")]
-mod agency_config_info;
+include!("agency_scope.rs");
 #[cfg(feature = "eam")]
-pub use agency_config_info::AgencyConfigInfo;
+include!("agency_vm_folder.rs");
 #[cfg(feature = "eam")]
-mod agency_scope;
+include!("agency_vm_resource_pool.rs");
 #[cfg(feature = "eam")]
-pub use agency_scope::AgencyScope;
+include!("agent_any_certificate.rs");
 #[cfg(feature = "eam")]
-pub use agency_scope::AgencyScopeKind;
+include!("agent_config_info.rs");
 #[cfg(feature = "eam")]
-mod agency_vm_folder;
+include!("agent_ovf_environment_info.rs");
 #[cfg(feature = "eam")]
-pub use agency_vm_folder::AgencyVMFolder;
+include!("agent_ovf_environment_info_ovf_property.rs");
 #[cfg(feature = "eam")]
-mod agency_vm_resource_pool;
+include!("agent_pinned_pem_certificate.rs");
 #[cfg(feature = "eam")]
-pub use agency_vm_resource_pool::AgencyVMResourcePool;
+include!("agent_ssl_trust.rs");
 #[cfg(feature = "eam")]
-mod agent_any_certificate;
+include!("agent_storage_policy.rs");
 #[cfg(feature = "eam")]
-pub use agent_any_certificate::AgentAnyCertificate;
+include!("agent_vib_matching_rule.rs");
 #[cfg(feature = "eam")]
-mod agent_config_info;
+include!("agent_vm_hook.rs");
 #[cfg(feature = "eam")]
-pub use agent_config_info::AgentConfigInfo;
+include!("agent_vsan_storage_policy.rs");
 #[cfg(feature = "eam")]
-mod agent_ovf_environment_info;
+include!("agency_disabled.rs");
 #[cfg(feature = "eam")]
-pub use agent_ovf_environment_info::AgentOvfEnvironmentInfo;
+include!("cannot_access_agent_ovf.rs");
 #[cfg(feature = "eam")]
-mod agent_ovf_environment_info_ovf_property;
+include!("cannot_access_agent_vib.rs");
 #[cfg(feature = "eam")]
-pub use agent_ovf_environment_info_ovf_property::AgentOvfEnvironmentInfoOvfProperty;
+include!("immediate_host_reboot_required.rs");
 #[cfg(feature = "eam")]
-mod agent_pinned_pem_certificate;
+include!("vib_cannot_put_host_in_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-pub use agent_pinned_pem_certificate::AgentPinnedPemCertificate;
+include!("vib_cannot_put_host_out_of_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-mod agent_ssl_trust;
+include!("vib_dependencies_not_met_by_host.rs");
 #[cfg(feature = "eam")]
-pub use agent_ssl_trust::AgentSslTrust;
+include!("vib_invalid_format.rs");
 #[cfg(feature = "eam")]
-pub use agent_ssl_trust::AgentSslTrustKind;
+include!("vib_issue.rs");
 #[cfg(feature = "eam")]
-mod agent_storage_policy;
+include!("vib_not_installed.rs");
 #[cfg(feature = "eam")]
-pub use agent_storage_policy::AgentStoragePolicy;
+include!("vib_requirements_not_met_by_host.rs");
 #[cfg(feature = "eam")]
-pub use agent_storage_policy::AgentStoragePolicyKind;
+include!("vib_requires_host_in_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-mod agent_vib_matching_rule;
+include!("vib_requires_host_reboot.rs");
 #[cfg(feature = "eam")]
-pub use agent_vib_matching_rule::AgentVibMatchingRule;
+include!("vib_requires_manual_installation.rs");
 #[cfg(feature = "eam")]
-mod agent_vm_hook;
+include!("vib_requires_manual_uninstallation.rs");
 #[cfg(feature = "eam")]
-pub use agent_vm_hook::AgentVmHook;
+include!("cluster_agent_certificate_not_trusted.rs");
 #[cfg(feature = "eam")]
-mod agent_vsan_storage_policy;
+include!("cluster_agent_host_in_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-pub use agent_vsan_storage_policy::AgentVsanStoragePolicy;
+include!("cluster_agent_host_in_partial_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-mod agency_disabled;
+include!("cluster_agent_insufficient_cluster_resources.rs");
 #[cfg(feature = "eam")]
-pub use agency_disabled::AgencyDisabled;
+include!("cluster_agent_insufficient_cluster_space.rs");
 #[cfg(feature = "eam")]
-mod cannot_access_agent_ovf;
+include!("cluster_agent_missing_cluster_vm_datastore.rs");
 #[cfg(feature = "eam")]
-pub use cannot_access_agent_ovf::CannotAccessAgentOVF;
+include!("cluster_agent_missing_cluster_vm_network.rs");
 #[cfg(feature = "eam")]
-mod cannot_access_agent_vib;
+include!("cluster_agent_transition_failed.rs");
 #[cfg(feature = "eam")]
-pub use cannot_access_agent_vib::CannotAccessAgentVib;
+include!("cluster_agent_vm_hook_failed.rs");
 #[cfg(feature = "eam")]
-mod immediate_host_reboot_required;
+include!("cluster_agent_vm_hook_timedout.rs");
 #[cfg(feature = "eam")]
-pub use immediate_host_reboot_required::ImmediateHostRebootRequired;
+include!("cluster_agent_vm_inaccessible.rs");
 #[cfg(feature = "eam")]
-mod vib_cannot_put_host_in_maintenance_mode;
+include!("cluster_agent_vm_not_deployed.rs");
 #[cfg(feature = "eam")]
-pub use vib_cannot_put_host_in_maintenance_mode::VibCannotPutHostInMaintenanceMode;
+include!("cluster_agent_vm_not_removed.rs");
 #[cfg(feature = "eam")]
-mod vib_cannot_put_host_out_of_maintenance_mode;
+include!("cluster_agent_vm_powered_off.rs");
 #[cfg(feature = "eam")]
-pub use vib_cannot_put_host_out_of_maintenance_mode::VibCannotPutHostOutOfMaintenanceMode;
+include!("cluster_agent_vm_powered_on.rs");
 #[cfg(feature = "eam")]
-mod vib_dependencies_not_met_by_host;
+include!("cluster_agent_vm_protected.rs");
 #[cfg(feature = "eam")]
-pub use vib_dependencies_not_met_by_host::VibDependenciesNotMetByHost;
-#[cfg(feature = "eam")]
-mod vib_invalid_format;
-#[cfg(feature = "eam")]
-pub use vib_invalid_format::VibInvalidFormat;
-#[cfg(feature = "eam")]
-mod vib_issue;
-#[cfg(feature = "eam")]
-pub use vib_issue::VibIssue;
-#[cfg(feature = "eam")]
-pub use vib_issue::VibIssueKind;
-#[cfg(feature = "eam")]
-mod vib_not_installed;
-#[cfg(feature = "eam")]
-pub use vib_not_installed::VibNotInstalled;
-#[cfg(feature = "eam")]
-pub use vib_not_installed::VibNotInstalledKind;
-#[cfg(feature = "eam")]
-mod vib_requirements_not_met_by_host;
-#[cfg(feature = "eam")]
-pub use vib_requirements_not_met_by_host::VibRequirementsNotMetByHost;
-#[cfg(feature = "eam")]
-mod vib_requires_host_in_maintenance_mode;
-#[cfg(feature = "eam")]
-pub use vib_requires_host_in_maintenance_mode::VibRequiresHostInMaintenanceMode;
-#[cfg(feature = "eam")]
-mod vib_requires_host_reboot;
-#[cfg(feature = "eam")]
-pub use vib_requires_host_reboot::VibRequiresHostReboot;
-#[cfg(feature = "eam")]
-mod vib_requires_manual_installation;
-#[cfg(feature = "eam")]
-pub use vib_requires_manual_installation::VibRequiresManualInstallation;
-#[cfg(feature = "eam")]
-mod vib_requires_manual_uninstallation;
-#[cfg(feature = "eam")]
-pub use vib_requires_manual_uninstallation::VibRequiresManualUninstallation;
-#[cfg(feature = "eam")]
-mod cluster_agent_certificate_not_trusted;
-#[cfg(feature = "eam")]
-pub use cluster_agent_certificate_not_trusted::ClusterAgentCertificateNotTrusted;
-#[cfg(feature = "eam")]
-mod cluster_agent_host_in_maintenance_mode;
-#[cfg(feature = "eam")]
-pub use cluster_agent_host_in_maintenance_mode::ClusterAgentHostInMaintenanceMode;
-#[cfg(feature = "eam")]
-mod cluster_agent_host_in_partial_maintenance_mode;
-#[cfg(feature = "eam")]
-pub use cluster_agent_host_in_partial_maintenance_mode::ClusterAgentHostInPartialMaintenanceMode;
-#[cfg(feature = "eam")]
-mod cluster_agent_insufficient_cluster_resources;
-#[cfg(feature = "eam")]
-pub use cluster_agent_insufficient_cluster_resources::ClusterAgentInsufficientClusterResources;
-#[cfg(feature = "eam")]
-mod cluster_agent_insufficient_cluster_space;
-#[cfg(feature = "eam")]
-pub use cluster_agent_insufficient_cluster_space::ClusterAgentInsufficientClusterSpace;
-#[cfg(feature = "eam")]
-mod cluster_agent_missing_cluster_vm_datastore;
-#[cfg(feature = "eam")]
-pub use cluster_agent_missing_cluster_vm_datastore::ClusterAgentMissingClusterVmDatastore;
-#[cfg(feature = "eam")]
-mod cluster_agent_missing_cluster_vm_network;
-#[cfg(feature = "eam")]
-pub use cluster_agent_missing_cluster_vm_network::ClusterAgentMissingClusterVmNetwork;
-#[cfg(feature = "eam")]
-mod cluster_agent_transition_failed;
-#[cfg(feature = "eam")]
-pub use cluster_agent_transition_failed::ClusterAgentTransitionFailed;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_hook_failed;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_hook_failed::ClusterAgentVmHookFailed;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_hook_timedout;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_hook_timedout::ClusterAgentVmHookTimedout;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_inaccessible;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_inaccessible::ClusterAgentVmInaccessible;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_not_deployed;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_not_deployed::ClusterAgentVmNotDeployed;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_not_deployed::ClusterAgentVmNotDeployedKind;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_not_removed;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_not_removed::ClusterAgentVmNotRemoved;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_powered_off;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_powered_off::ClusterAgentVmPoweredOff;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_powered_off::ClusterAgentVmPoweredOffKind;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_powered_on;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_powered_on::ClusterAgentVmPoweredOn;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_protected;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_protected::ClusterAgentVmProtected;
-#[cfg(feature = "eam")]
-mod cluster_agent_vm_suspended;
-#[cfg(feature = "eam")]
-pub use cluster_agent_vm_suspended::ClusterAgentVmSuspended;
+include!("cluster_agent_vm_suspended.rs");
 #[cfg(feature = "pbm")]
-mod pbm_placement_matching_replication_resources;
+include!("pbm_placement_matching_replication_resources.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_placement_matching_replication_resources::PbmPlacementMatchingReplicationResources;
-#[cfg(feature = "pbm")]
-mod pbm_placement_matching_resources;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_matching_resources::PbmPlacementMatchingResources;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_matching_resources::PbmPlacementMatchingResourcesKind;
+include!("pbm_placement_matching_resources.rs");
 #[cfg(feature = "sms")]
-mod replication_group_filter;
+include!("replication_group_filter.rs");
 #[cfg(feature = "sms")]
-pub use replication_group_filter::ReplicationGroupFilter;
+include!("backing_config.rs");
 #[cfg(feature = "sms")]
-mod backing_config;
+include!("backing_storage_pool.rs");
 #[cfg(feature = "sms")]
-pub use backing_config::BackingConfig;
+include!("datastore_backing_pool_mapping.rs");
 #[cfg(feature = "sms")]
-mod backing_storage_pool;
+include!("datastore_pair.rs");
 #[cfg(feature = "sms")]
-pub use backing_storage_pool::BackingStoragePool;
+include!("drs_migration_capability_result.rs");
 #[cfg(feature = "sms")]
-mod datastore_backing_pool_mapping;
+include!("fault_domain_provider_mapping.rs");
 #[cfg(feature = "sms")]
-pub use datastore_backing_pool_mapping::DatastoreBackingPoolMapping;
+include!("storage_file_system_info.rs");
 #[cfg(feature = "sms")]
-mod datastore_pair;
+include!("storage_array.rs");
 #[cfg(feature = "sms")]
-pub use datastore_pair::DatastorePair;
+include!("storage_file_system.rs");
 #[cfg(feature = "sms")]
-mod drs_migration_capability_result;
+include!("storage_lun.rs");
 #[cfg(feature = "sms")]
-pub use drs_migration_capability_result::DrsMigrationCapabilityResult;
+include!("device_id.rs");
 #[cfg(feature = "sms")]
-mod fault_domain_provider_mapping;
+include!("failover_param.rs");
 #[cfg(feature = "sms")]
-pub use fault_domain_provider_mapping::FaultDomainProviderMapping;
+include!("policy_association.rs");
 #[cfg(feature = "sms")]
-mod storage_file_system_info;
-#[cfg(feature = "sms")]
-pub use storage_file_system_info::StorageFileSystemInfo;
-#[cfg(feature = "sms")]
-mod storage_array;
-#[cfg(feature = "sms")]
-pub use storage_array::StorageArray;
-#[cfg(feature = "sms")]
-mod storage_file_system;
-#[cfg(feature = "sms")]
-pub use storage_file_system::StorageFileSystem;
-#[cfg(feature = "sms")]
-mod storage_lun;
-#[cfg(feature = "sms")]
-pub use storage_lun::StorageLun;
-#[cfg(feature = "sms")]
-mod device_id;
-#[cfg(feature = "sms")]
-pub use device_id::DeviceId;
-#[cfg(feature = "sms")]
-pub use device_id::DeviceIdKind;
-#[cfg(feature = "sms")]
-mod failover_param;
-#[cfg(feature = "sms")]
-pub use failover_param::FailoverParam;
-#[cfg(feature = "sms")]
-pub use failover_param::FailoverParamKind;
-#[cfg(feature = "sms")]
-mod policy_association;
-#[cfg(feature = "sms")]
-pub use policy_association::PolicyAssociation;
-#[cfg(feature = "sms")]
-mod replication_group_data;
-#[cfg(feature = "sms")]
-pub use replication_group_data::ReplicationGroupData;
+include!("replication_group_data.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-mod fault_domain_info;
+include!("fault_domain_info.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-pub use fault_domain_info::FaultDomainInfo;
+include!("group_info.rs");
+#[cfg(feature = "sms")]
+include!("point_in_time_replica_id.rs");
+#[cfg(feature = "sms")]
+include!("promote_param.rs");
+#[cfg(feature = "sms")]
+include!("point_in_time_replica_info.rs");
+#[cfg(feature = "sms")]
+include!("recovered_target_group_member_info.rs");
+include!("replica_id.rs");
+#[cfg(feature = "sms")]
+include!("source_group_info.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-mod group_info;
+include!("replication_target_info.rs");
+#[cfg(feature = "sms")]
+include!("source_group_member_info.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-pub use group_info::GroupInfo;
+include!("target_device_id.rs");
+#[cfg(feature = "sms")]
+include!("target_group_info.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-pub use group_info::GroupInfoKind;
+include!("target_to_source_info.rs");
 #[cfg(feature = "sms")]
-mod point_in_time_replica_id;
+include!("target_group_member_info.rs");
 #[cfg(feature = "sms")]
-pub use point_in_time_replica_id::PointInTimeReplicaId;
+include!("test_failover_param.rs");
 #[cfg(feature = "sms")]
-mod promote_param;
+include!("vvol_id.rs");
 #[cfg(feature = "sms")]
-pub use promote_param::PromoteParam;
+include!("vasa_virtual_disk_id.rs");
 #[cfg(feature = "sms")]
-mod point_in_time_replica_info;
+include!("virtual_disk_key.rs");
 #[cfg(feature = "sms")]
-pub use point_in_time_replica_info::PointInTimeReplicaInfo;
+include!("virtual_disk_mo_id.rs");
 #[cfg(feature = "sms")]
-mod recovered_target_group_member_info;
+include!("virtual_machine_file_path.rs");
 #[cfg(feature = "sms")]
-pub use recovered_target_group_member_info::RecoveredTargetGroupMemberInfo;
-mod replica_id;
-pub use replica_id::ReplicaId;
+include!("virtual_machine_id.rs");
 #[cfg(feature = "sms")]
-mod source_group_info;
+include!("virtual_machine_mo_id.rs");
 #[cfg(feature = "sms")]
-pub use source_group_info::SourceGroupInfo;
+include!("virtual_machine_uuid.rs");
+include!("about_info.rs");
+include!("authorization_privilege.rs");
+include!("bool_policy.rs");
+include!("capability.rs");
+include!("cluster_compute_resource_crypto_mode_policy.rs");
+include!("cluster_compute_resource_dvs_setting.rs");
+include!("cluster_compute_resource_dvs_setting_dv_portgroup_to_service_mapping.rs");
+include!("cluster_compute_resource_hci_config_info.rs");
+include!("cluster_compute_resource_host_configuration_profile.rs");
+include!("cluster_compute_resource_summary.rs");
+include!("cluster_compute_resource_vcs_slots.rs");
+include!("compute_resource_host_spbm_license_info.rs");
+include!("compute_resource_host_seed_spec.rs");
+include!("compute_resource_host_seed_spec_single_host_spec.rs");
+include!("compute_resource_summary.rs");
+include!("custom_field_def.rs");
+include!("custom_field_string_value.rs");
+include!("custom_field_value.rs");
+include!("customization_spec_info.rs");
+include!("datacenter_config_info.rs");
+include!("datacenter_config_spec.rs");
+include!("datastore_capability.rs");
+include!("datastore_host_mount.rs");
+include!("datastore_info.rs");
+include!("datastore_mount_path_datastore_pair.rs");
+include!("datastore_summary.rs");
+include!("datastore_vvol_container_failover_pair.rs");
+include!("datastore_namespace_manager_directory_info.rs");
+include!("desired_software_spec.rs");
+include!("desired_software_spec_base_image_spec.rs");
+include!("desired_software_spec_component_spec.rs");
+include!("desired_software_spec_vendor_add_on_spec.rs");
+include!("diagnostic_manager_audit_record_result.rs");
+include!("diagnostic_manager_bundle_info.rs");
+include!("diagnostic_manager_log_header.rs");
+include!("direct_path_profile_manager_capacity_query_by_id.rs");
+include!("direct_path_profile_manager_capacity_query_by_name.rs");
+include!("direct_path_profile_manager_dynamic_direct_path_config.rs");
+include!("direct_path_profile_manager_filter_spec.rs");
+include!("direct_path_profile_manager_target_cluster.rs");
+include!("direct_path_profile_manager_target_entity.rs");
+include!("direct_path_profile_manager_target_host.rs");
+include!("direct_path_profile_manager_update_spec.rs");
+include!("direct_path_profile_manager_virtual_device_group_direct_path_config.rs");
+include!("direct_path_profile_manager_vmiop_direct_path_config.rs");
+include!("dvs_backup_restore_capability.rs");
+include!("dvs_capability.rs");
+include!("dvs_contact_info.rs");
+include!("dvs_feature_capability.rs");
+include!("dvs_health_check_config.rs");
+include!("dvs_health_check_capability.rs");
+include!("dvs_host_infrastructure_traffic_resource.rs");
+include!("dvs_host_infrastructure_traffic_resource_allocation.rs");
+include!("dvs_name_array_uplink_port_policy.rs");
+include!("dvs_network_resource_management_capability.rs");
+include!("dvs_resource_runtime_info.rs");
+include!("dvs_rollback_capability.rs");
+include!("dvs_runtime_info.rs");
+include!("dvs_summary.rs");
+include!("dvs_policy.rs");
+include!("dvs_uplink_port_policy.rs");
+include!("evc_mode.rs");
+include!("feature_evc_mode.rs");
+include!("folder_new_host_spec.rs");
+include!("health_update.rs");
+include!("perf_interval.rs");
+include!("inheritable_policy.rs");
+include!("int_expression.rs");
+#[cfg(feature = "vsan")]
+include!("int_policy.rs");
+include!("cluster_io_filter_info.rs");
+include!("host_io_filter_info.rs");
+include!("io_filter_info.rs");
+include!("ip_address.rs");
+include!("ip_range.rs");
+include!("license_availability_info.rs");
+include!("evaluation_license_source.rs");
+include!("license_feature_info.rs");
+include!("license_server_source.rs");
+include!("license_source.rs");
+include!("license_usage_info.rs");
+include!("local_license_source.rs");
+include!("license_reservation_info.rs");
+include!("long_policy.rs");
+include!("mac_address.rs");
+include!("mac_range.rs");
+include!("negatable_expression.rs");
+include!("numeric_range.rs");
+include!("ovf_consumer_ost_node.rs");
+include!("ovf_consumer_ovf_section.rs");
+include!("ovf_manager_common_params.rs");
+include!("ovf_create_import_spec_params.rs");
+include!("ovf_datastore_mapping.rs");
+include!("ovf_network_mapping.rs");
+include!("ovf_import_params.rs");
+include!("ovf_parse_descriptor_params.rs");
+include!("ovf_resource_map.rs");
+include!("ovf_storage_profile_mapping.rs");
+include!("ovf_validate_host_params.rs");
+include!("perf_composite_metric.rs");
+include!("perf_entity_metric.rs");
+include!("perf_entity_metric_base.rs");
+include!("perf_entity_metric_csv.rs");
+include!("perf_metric_int_series.rs");
+include!("perf_metric_id.rs");
+include!("perf_metric_series.rs");
+include!("perf_metric_series_csv.rs");
+include!("perf_query_spec.rs");
+include!("perf_sample_info.rs");
+include!("privilege_policy_def.rs");
+include!("resource_allocation_info.rs");
+include!("resource_allocation_option.rs");
+include!("resource_config_option.rs");
+include!("resource_config_spec.rs");
+include!("database_size_estimate.rs");
+include!("database_size_param.rs");
+include!("inventory_description.rs");
+include!("performance_statistics_description.rs");
+include!("resource_pool_resource_usage.rs");
+include!("resource_pool_runtime_info.rs");
+include!("resource_pool_summary.rs");
+include!("resource_pool_quick_stats.rs");
+include!("sddc_base.rs");
+include!("selection_set.rs");
+include!("service_content.rs");
+include!("service_locator.rs");
+include!("service_locator_credential.rs");
+include!("service_locator_name_password.rs");
+include!("service_locator_saml_credential.rs");
+include!("session_manager_generic_service_ticket.rs");
+include!("shares_info.rs");
+include!("shares_option.rs");
+include!("single_ip.rs");
+include!("single_mac.rs");
+include!("storage_io_allocation_info.rs");
+include!("storage_io_allocation_option.rs");
+include!("storage_iorm_config_option.rs");
+include!("string_expression.rs");
+include!("string_policy.rs");
+#[cfg(feature = "sms")]
+include!("vasa_storage_array.rs");
+#[cfg(feature = "sms")]
+include!("vasa_storage_array_discovery_fc_transport.rs");
+#[cfg(feature = "sms")]
+include!("vasa_storage_array_discovery_ip_transport.rs");
+#[cfg(feature = "sms")]
+include!("vasa_storage_array_discovery_svc_info.rs");
+include!("vasa_provider_container_spec.rs");
+include!("vim_vasa_provider.rs");
+include!("vim_vasa_provider_state_per_array.rs");
+include!("vim_vasa_provider_virtual_host_config.rs");
+include!("vim_vasa_provider_info.rs");
+include!("virtual_app_summary.rs");
+include!("device_backed_virtual_disk_spec.rs");
+#[cfg(feature = "vsan")]
+include!("file_backed_virtual_disk_spec.rs");
+#[cfg(feature = "vsan")]
+include!("se_sparse_virtual_disk_spec.rs");
+include!("virtual_disk_spec.rs");
+include!("disk_change_info.rs");
+include!("disk_change_extent.rs");
+include!("virtual_machine_ticket.rs");
+include!("vsan_upgrade_system_upgrade_history_disk_group_op.rs");
+include!("create_task_action.rs");
+include!("alarm_expression.rs");
+include!("alarm_filter_spec.rs");
+include!("alarm_setting.rs");
+include!("alarm_state.rs");
+include!("alarm_triggering_action_transition_spec.rs");
+include!("and_alarm_expression.rs");
+include!("event_alarm_expression.rs");
+include!("event_alarm_expression_comparison.rs");
+include!("metric_alarm_expression.rs");
+include!("or_alarm_expression.rs");
+include!("state_alarm_expression.rs");
+include!("cluster_affinity_rule_spec.rs");
+include!("cluster_anti_affinity_rule_spec.rs");
+include!("cluster_attempted_vm_info.rs");
+include!("cluster_crypto_config_info.rs");
+include!("cluster_das_aam_host_info.rs");
+include!("cluster_das_aam_node_state.rs");
+include!("cluster_das_admission_control_info.rs");
+include!("cluster_das_admission_control_policy.rs");
+include!("cluster_das_advanced_runtime_info.rs");
+include!("das_heartbeat_datastore_info.rs");
+include!("cluster_das_advanced_runtime_info_vmcp_capability_info.rs");
+include!("cluster_das_data.rs");
+include!("cluster_das_data_summary.rs");
+include!("cluster_das_failover_level_advanced_runtime_info.rs");
+include!("cluster_das_failover_level_advanced_runtime_info_host_slots.rs");
+include!("cluster_das_failover_level_advanced_runtime_info_slot_info.rs");
+include!("cluster_das_failover_level_advanced_runtime_info_vm_slots.rs");
+include!("cluster_das_fdm_host_state.rs");
+include!("cluster_das_host_info.rs");
+include!("cluster_das_host_recommendation.rs");
+include!("cluster_das_vm_config_info.rs");
+include!("cluster_das_vm_settings.rs");
+include!("cluster_dependency_rule_info.rs");
+include!("cluster_dpm_host_config_info.rs");
+include!("cluster_drs_migration.rs");
+include!("cluster_drs_recommendation.rs");
+include!("cluster_drs_vm_config_info.rs");
+include!("cluster_evc_manager_evc_state.rs");
+include!("cluster_failover_host_admission_control_info.rs");
+include!("cluster_failover_host_admission_control_info_host_status.rs");
+include!("cluster_failover_host_admission_control_policy.rs");
+include!("cluster_failover_level_admission_control_info.rs");
+include!("cluster_failover_level_admission_control_policy.rs");
+include!("cluster_failover_resources_admission_control_info.rs");
+include!("cluster_failover_resources_admission_control_policy.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_fault_domain_destroy_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_fault_domain_update_spec.rs");
+include!("cluster_fixed_size_slot_policy.rs");
+include!("cluster_ft_vm_host_rule_info.rs");
+include!("cluster_group_info.rs");
+include!("cluster_host_group.rs");
+include!("cluster_host_infra_update_ha_mode_action.rs");
+include!("cluster_host_power_action.rs");
+include!("cluster_host_recommendation.rs");
+include!("cluster_infra_update_ha_config_info.rs");
+include!("cluster_initial_placement_action.rs");
+include!("cluster_migration_action.rs");
+include!("cluster_orchestration_info.rs");
+include!("cluster_preemptible_vm_pair_info.rs");
+include!("cluster_proactive_drs_config_info.rs");
+include!("cluster_resource_usage_summary.rs");
+include!("cluster_rule_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_site_fault_domain.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_site_fault_domain_config.rs");
+include!("cluster_slot_policy.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_compliance_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_operational_status.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_policy_status.rs");
+include!("cluster_system_vms_config_info.rs");
+include!("cluster_usage_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_stretched_cluster_fault_domain_config.rs");
+include!("cluster_vm_component_protection_settings.rs");
+include!("cluster_vm_group.rs");
+include!("cluster_vm_host_rule_info.rs");
+include!("cluster_vm_orchestration_info.rs");
+include!("cluster_vm_readiness.rs");
+include!("cluster_vm_tools_monitoring_settings.rs");
+include!("vsan_cluster_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_file_service_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_limit_health_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_whatif_host_failures_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_component_basic_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_component_placement.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_config_generation.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_format_conversion_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_disk_mappings_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_effective_space_usage.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_entity_space_usage.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_fault_domain_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_fault_domains_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_host_disk_mapping.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_home_object_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_initiator_group.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_lun.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_lun_common_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_lun_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_auth_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_basic_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_common_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_service_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_service_default_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_service_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_target_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_identity.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_identity_and_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_information.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_placement.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_placement_details.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_space_summary.rs");
+include!("vsan_perf_member_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perfsvc_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_snapshot_space.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_usage.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_usage_detail_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_usage_with_datastore_type.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_workload_type.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_stretched_cluster_config.rs");
+include!("vsan_unicast_address_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_whatif_capacity.rs");
+#[cfg(feature = "vsan")]
+include!("vim_cluster_vsan_witness_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_access_control_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_backing_object_details.rs");
+#[cfg(feature = "vsan")]
+include!("cns_base_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_block_backing_details.rs");
+#[cfg(feature = "vsan")]
+include!("cns_block_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_block_volume_relocate_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_clone_volume_source.rs");
+#[cfg(feature = "vsan")]
+include!("cns_container_cluster.rs");
+#[cfg(feature = "vsan")]
+include!("cns_cursor.rs");
+#[cfg(feature = "vsan")]
+include!("cns_entity_metadata.rs");
+#[cfg(feature = "vsan")]
+include!("cns_file_backing_details.rs");
+#[cfg(feature = "vsan")]
+include!("cns_file_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_kubernetes_entity_metadata.rs");
+include!("cns_kubernetes_entity_reference.rs");
+#[cfg(feature = "vsan")]
+include!("cns_kubernetes_query_filter.rs");
+#[cfg(feature = "vsan")]
+include!("cns_nfs_access_control_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_query_filter.rs");
+#[cfg(feature = "vsan")]
+include!("cns_query_result.rs");
+#[cfg(feature = "vsan")]
+include!("cns_query_selection.rs");
+#[cfg(feature = "vsan")]
+include!("cns_snapshot_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_snapshot_delete_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_snapshot_id.rs");
+#[cfg(feature = "vsan")]
+include!("cns_snapshot_volume_source.rs");
+#[cfg(feature = "vsan")]
+include!("cns_sync_volume_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_unregister_volume_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_vsan_file_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_acl_configure_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_attach_detach_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_create_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_crypto_update_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_extend_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_id.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_metadata.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_metadata_update_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_policy_reconfig_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_relocate_spec.rs");
+#[cfg(feature = "vsan")]
+include!("cns_volume_source.rs");
+#[cfg(feature = "vsan")]
+include!("cns_vsan_file_share_backing_details.rs");
+include!("distributed_virtual_port.rs");
+include!("dv_port_config_info.rs");
+include!("dv_port_config_spec.rs");
+include!("dvs_filter_config.rs");
+include!("dvs_filter_config_spec.rs");
+include!("dvs_filter_parameter.rs");
+include!("dvs_filter_policy.rs");
+include!("dvs_host_local_port_info.rs");
+include!("dv_port_status.rs");
+include!("dv_port_setting.rs");
+include!("dv_port_state.rs");
+include!("dvs_traffic_filter_config.rs");
+include!("dvs_traffic_filter_config_spec.rs");
+include!("dvs_traffic_shaping_policy.rs");
+include!("dvs_vendor_specific_config.rs");
+include!("dv_portgroup_config_info.rs");
+include!("dv_portgroup_nsx_config.rs");
+include!("dv_portgroup_policy.rs");
+include!("dv_portgroup_nsx_subnet_address_info.rs");
+include!("distributed_virtual_portgroup_info.rs");
+include!("dv_portgroup_selection.rs");
+include!("distributed_virtual_switch_info.rs");
+include!("dvs_manager_dvs_config_target.rs");
+include!("distributed_virtual_switch_manager_dvs_product_spec.rs");
+include!("distributed_virtual_switch_manager_host_array_filter.rs");
+include!("distributed_virtual_switch_manager_host_container.rs");
+include!("distributed_virtual_switch_manager_host_container_filter.rs");
+include!("distributed_virtual_switch_manager_host_dvs_filter_spec.rs");
+include!("distributed_virtual_switch_manager_host_dvs_membership_filter.rs");
+include!("dvs_manager_physical_nics_list.rs");
+include!("distributed_virtual_switch_manager_span_info.rs");
+include!("dvs_selection.rs");
+include!("dvs_filter_spec_connectee_spec.rs");
+include!("dvs_filter_spec_pnic_connectee_spec.rs");
+include!("dvs_filter_spec_pvlan_spec.rs");
+include!("dvs_filter_spec_trunk_vlan_spec.rs");
+include!("dvs_filter_spec_vlan_id_spec.rs");
+include!("dvs_filter_spec_vlan_spec.rs");
+include!("dvs_filter_spec_vm_connectee_spec.rs");
+include!("dvs_filter_spec_vmknic_connectee_spec.rs");
+include!("distributed_virtual_switch_host_member_backing.rs");
+include!("distributed_virtual_switch_host_member_config_info.rs");
+include!("host_member_health_check_result.rs");
+include!("distributed_virtual_switch_host_member_host_perf_nic_offload_state.rs");
+include!("distributed_virtual_switch_host_member_host_uplink_state.rs");
+include!("distributed_virtual_switch_host_member_pnic_backing.rs");
+include!("distributed_virtual_switch_host_member_pnic_spec.rs");
+include!("host_member_runtime_info.rs");
+include!("distributed_virtual_switch_host_member_runtime_state.rs");
+include!("distributed_virtual_switch_host_member_transport_zone_info.rs");
+include!("host_member_uplink_health_check_result.rs");
+include!("distributed_virtual_switch_host_product_spec.rs");
+include!("distributed_virtual_switch_keyed_opaque_blob.rs");
+include!("distributed_virtual_switch_network_offload_spec.rs");
+include!("dvs_network_resource_pool.rs");
+include!("dvs_network_resource_pool_allocation_info.rs");
+include!("distributed_virtual_switch_port_connectee.rs");
+include!("distributed_virtual_switch_port_connection.rs");
+include!("distributed_virtual_switch_port_statistics.rs");
+include!("distributed_virtual_switch_product_spec.rs");
+include!("dvs_traffic_rule.rs");
+include!("dvs_accept_network_rule_action.rs");
+include!("dvs_network_rule_action.rs");
+include!("dvs_copy_network_rule_action.rs");
+include!("dvs_drop_network_rule_action.rs");
+include!("dvs_gre_encap_network_rule_action.rs");
+include!("dvs_ip_port.rs");
+include!("dvs_ip_port_range.rs");
+include!("dvs_ip_network_rule_qualifier.rs");
+include!("dvs_log_network_rule_action.rs");
+include!("dvs_mac_network_rule_qualifier.rs");
+include!("dvs_mac_rewrite_network_rule_action.rs");
+include!("dvs_punt_network_rule_action.rs");
+include!("dvs_network_rule_qualifier.rs");
+include!("dvs_rate_limit_network_rule_action.rs");
+include!("dvs_single_ip_port.rs");
+include!("dvs_system_traffic_network_rule_qualifier.rs");
+include!("dvs_update_tag_network_rule_action.rs");
+include!("dvs_traffic_ruleset.rs");
+include!("dvs_vm_vnic_network_resource_pool.rs");
+include!("dvs_vm_vnic_resource_pool_config_spec.rs");
+include!("dvs_vm_vnic_resource_allocation.rs");
+include!("dvs_vm_vnic_network_resource_pool_runtime_info.rs");
+include!("dvs_vnic_allocated_resource.rs");
+include!("vmware_dvs_dpu_capability.rs");
+#[cfg(feature = "vsan")]
+include!("dvs_failure_criteria.rs");
+include!("vmware_dvs_feature_capability.rs");
+include!("vmware_dvs_ipfix_capability.rs");
+include!("vmware_dvs_lacp_capability.rs");
+include!("vmware_dvs_lacp_group_config.rs");
+include!("vmware_dvs_lacp_group_spec.rs");
+include!("vmware_dvs_lag_ipfix_config.rs");
+include!("vmware_dvs_lag_vlan_config.rs");
+#[cfg(feature = "vsan")]
+include!("dvs_mac_learning_policy.rs");
+#[cfg(feature = "vsan")]
+include!("dvs_mac_management_policy.rs");
+include!("vmware_dvs_mtu_capability.rs");
+include!("vmware_dvs_mtu_health_check_result.rs");
+include!("vmware_dvs_perf_nic_offload_capability.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_distributed_virtual_switch_pvlan_spec.rs");
+#[cfg(feature = "vsan")]
+include!("dvs_security_policy.rs");
+include!("vmware_dvs_system_traffic_capabilities.rs");
+include!("vmware_dvs_teaming_health_check_config.rs");
+include!("vmware_dvs_teaming_health_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_distributed_virtual_switch_trunk_vlan_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_uplink_lacp_policy.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_uplink_port_order_policy.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_uplink_port_teaming_policy.rs");
+include!("vmware_dvs_portgroup_policy.rs");
+include!("vmware_dvs_vlan_health_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_distributed_virtual_switch_vlan_id_spec.rs");
+include!("vmware_dvs_vlan_mtu_health_check_config.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_distributed_virtual_switch_vlan_spec.rs");
+include!("vmware_dvs_health_check_config.rs");
+include!("vmware_dvs_health_check_capability.rs");
+#[cfg(feature = "vsan")]
+include!("vmware_dvs_port_setting.rs");
+include!("vmware_dvs_vspan_capability.rs");
+include!("crypto_key_id.rs");
+include!("crypto_key_plain.rs");
+include!("crypto_manager_host_key_status.rs");
+include!("crypto_manager_kmip_cert_sign_request.rs");
+include!("crypto_manager_kmip_certificate_info.rs");
+include!("crypto_manager_kmip_cluster_status.rs");
+include!("crypto_manager_kmip_crypto_key_status.rs");
+include!("crypto_manager_kmip_crypto_key_status_key_info.rs");
+include!("crypto_manager_kmip_crypto_key_status_wrapping_key_id_key_info.rs");
+include!("crypto_manager_kmip_crypto_key_status_wrapping_rotation_interval_key_info.rs");
+include!("crypto_manager_kmip_custom_attribute_spec.rs");
+include!("crypto_manager_kmip_generate_key_spec.rs");
+include!("crypto_manager_kmip_server_cert_info.rs");
+include!("crypto_manager_kmip_server_status.rs");
+include!("crypto_spec.rs");
+include!("crypto_spec_decrypt.rs");
+include!("crypto_spec_deep_recrypt.rs");
+include!("crypto_spec_encrypt.rs");
+include!("crypto_spec_no_op.rs");
+include!("crypto_spec_register.rs");
+include!("crypto_spec_shallow_recrypt.rs");
+include!("key_provider_id.rs");
+include!("kmip_cluster_info.rs");
+include!("kmip_cluster_info_key_info.rs");
+include!("kmip_cluster_info_wrapping_key_id_key_info.rs");
+include!("kmip_cluster_info_wrapping_rotation_interval_key_info.rs");
+include!("kmip_server_info.rs");
+include!("kmip_server_spec.rs");
+include!("kmip_server_spec_key_spec.rs");
+include!("kmip_server_spec_wrapping_key_id_key_spec.rs");
+include!("kmip_server_spec_wrapping_rotation_interval_key_spec.rs");
+include!("kmip_server_status.rs");
+include!("account_created_event.rs");
+include!("account_removed_event.rs");
+include!("account_updated_event.rs");
+include!("admin_password_not_changed_event.rs");
+include!("alarm_acknowledged_event.rs");
+include!("alarm_action_triggered_event.rs");
+include!("alarm_cleared_event.rs");
+include!("alarm_created_event.rs");
+include!("alarm_email_completed_event.rs");
+include!("alarm_event_argument.rs");
+include!("alarm_reconfigured_event.rs");
+include!("alarm_removed_event.rs");
+include!("alarm_script_complete_event.rs");
+include!("alarm_snmp_completed_event.rs");
+include!("alarm_status_changed_event.rs");
+include!("all_virtual_machines_licensed_event.rs");
+include!("already_authenticated_session_event.rs");
+include!("authorization_event.rs");
+include!("bad_username_session_event.rs");
+include!("canceled_host_operation_event.rs");
+include!("changes_info_event_argument.rs");
+include!("cluster_compliance_checked_event.rs");
+include!("cluster_created_event.rs");
+include!("cluster_destroyed_event.rs");
+include!("cluster_event.rs");
+include!("cluster_overcommitted_event.rs");
+include!("cluster_reconfigured_event.rs");
+include!("cluster_status_changed_event.rs");
+include!("custom_field_def_added_event.rs");
+include!("custom_field_def_event.rs");
+include!("custom_field_def_removed_event.rs");
+include!("custom_field_def_renamed_event.rs");
+include!("custom_field_event.rs");
+include!("custom_field_value_changed_event.rs");
+include!("customization_event.rs");
+include!("customization_failed.rs");
+include!("customization_linux_identity_failed.rs");
+include!("customization_network_setup_failed.rs");
+include!("customization_started_event.rs");
+include!("customization_succeeded.rs");
+include!("customization_sysprep_failed.rs");
+include!("customization_unknown_failure.rs");
+include!("dv_portgroup_created_event.rs");
+include!("dv_portgroup_destroyed_event.rs");
+include!("dv_portgroup_renamed_event.rs");
+include!("das_admission_control_disabled_event.rs");
+include!("das_admission_control_enabled_event.rs");
+include!("das_agent_found_event.rs");
+include!("das_agent_unavailable_event.rs");
+include!("das_cluster_isolated_event.rs");
+include!("das_disabled_event.rs");
+include!("das_enabled_event.rs");
+include!("das_host_failed_event.rs");
+include!("das_host_isolated_event.rs");
+include!("datacenter_created_event.rs");
+include!("datacenter_event.rs");
+include!("datacenter_renamed_event.rs");
+include!("datastore_capacity_increased_event.rs");
+include!("datastore_destroyed_event.rs");
+include!("datastore_discovered_event.rs");
+include!("datastore_duplicated_event.rs");
+include!("datastore_event.rs");
+include!("datastore_file_copied_event.rs");
+include!("datastore_file_deleted_event.rs");
+include!("datastore_file_event.rs");
+include!("datastore_file_moved_event.rs");
+include!("datastore_iorm_reconfigured_event.rs");
+include!("datastore_principal_configured.rs");
+include!("datastore_removed_on_host_event.rs");
+include!("datastore_renamed_event.rs");
+include!("datastore_renamed_on_host_event.rs");
+include!("drs_disabled_event.rs");
+include!("drs_enabled_event.rs");
+include!("drs_entered_standby_mode_event.rs");
+include!("drs_entering_standby_mode_event.rs");
+include!("drs_exit_standby_mode_failed_event.rs");
+include!("drs_exited_standby_mode_event.rs");
+include!("drs_exiting_standby_mode_event.rs");
+include!("drs_invocation_failed_event.rs");
+include!("drs_recovered_from_failure_event.rs");
+include!("drs_resource_configure_synced_event.rs");
+include!("drs_rule_compliance_event.rs");
+include!("drs_rule_violation_event.rs");
+include!("drs_soft_rule_violation_event.rs");
+include!("drs_vm_migrated_event.rs");
+include!("drs_vm_powered_on_event.rs");
+include!("duplicate_ip_detected_event.rs");
+include!("dvpg_import_event.rs");
+include!("dvpg_restore_event.rs");
+include!("dvs_created_event.rs");
+include!("dvs_destroyed_event.rs");
+include!("dvs_health_status_change_event.rs");
+include!("dvs_host_back_in_sync_event.rs");
+include!("dvs_host_joined_event.rs");
+include!("dvs_host_left_event.rs");
+include!("dvs_host_status_updated.rs");
+include!("dvs_host_went_out_of_sync_event.rs");
+include!("dvs_import_event.rs");
+include!("dvs_merged_event.rs");
+include!("dvs_out_of_sync_host_argument.rs");
+include!("dvs_port_blocked_event.rs");
+include!("dvs_port_connected_event.rs");
+include!("dvs_port_created_event.rs");
+include!("dvs_port_deleted_event.rs");
+include!("dvs_port_disconnected_event.rs");
+include!("dvs_port_entered_passthru_event.rs");
+include!("dvs_port_exited_passthru_event.rs");
+include!("dvs_port_join_portgroup_event.rs");
+include!("dvs_port_leave_portgroup_event.rs");
+include!("dvs_port_link_down_event.rs");
+include!("dvs_port_link_up_event.rs");
+include!("dvs_port_reconfigured_event.rs");
+include!("dvs_port_runtime_change_event.rs");
+include!("dvs_port_unblocked_event.rs");
+include!("dvs_port_vendor_specific_state_change_event.rs");
+include!("dvs_upgrade_available_event.rs");
+include!("dvs_upgrade_in_progress_event.rs");
+include!("dvs_upgrade_rejected_event.rs");
+include!("dvs_upgraded_event.rs");
+include!("entered_standby_mode_event.rs");
+include!("entering_standby_mode_event.rs");
+include!("entity_event_argument.rs");
+include!("event_argument.rs");
+include!("exit_standby_mode_failed_event.rs");
+include!("exited_standby_mode_event.rs");
+include!("exiting_standby_mode_event.rs");
+include!("extended_event.rs");
+include!("extended_event_pair.rs");
+include!("failover_level_restored.rs");
+include!("folder_event_argument.rs");
+include!("general_event.rs");
+include!("general_host_error_event.rs");
+include!("general_host_info_event.rs");
+include!("general_host_warning_event.rs");
+include!("general_user_event.rs");
+include!("general_vm_error_event.rs");
+include!("general_vm_info_event.rs");
+include!("general_vm_warning_event.rs");
+include!("global_message_changed_event.rs");
+include!("host_compliance_checked_event.rs");
+include!("host_inventory_full_event.rs");
+include!("host_license_expired_event.rs");
+include!("host_local_port_created_event.rs");
+include!("host_monitoring_state_changed_event.rs");
+include!("host_overcommitted_event.rs");
+include!("host_profile_applied_event.rs");
+include!("host_status_changed_event.rs");
+include!("host_vnic_connected_to_customized_dv_port_event.rs");
+include!("incorrect_host_information_event.rs");
+include!("insufficient_failover_resources_event.rs");
+include!("invalid_edition_event.rs");
+include!("license_event.rs");
+include!("license_expired_event.rs");
+include!("license_non_compliance_event.rs");
+include!("license_restricted_event.rs");
+include!("license_server_available_event.rs");
+include!("license_server_unavailable_event.rs");
+include!("managed_entity_event_argument.rs");
+include!("mtu_match_event.rs");
+include!("mtu_mismatch_event.rs");
+include!("no_access_user_event.rs");
+include!("no_license_event.rs");
+include!("non_vi_workload_detected_on_datastore_event.rs");
+include!("out_of_sync_dvs_host.rs");
+include!("permission_added_event.rs");
+include!("permission_event.rs");
+include!("permission_removed_event.rs");
+include!("permission_updated_event.rs");
+include!("profile_associated_event.rs");
+include!("profile_changed_event.rs");
+include!("profile_created_event.rs");
+include!("profile_dissociated_event.rs");
+include!("profile_event.rs");
+include!("profile_event_argument.rs");
+include!("profile_reference_host_changed_event.rs");
+include!("profile_removed_event.rs");
+include!("resource_pool_created_event.rs");
+include!("resource_pool_destroyed_event.rs");
+include!("resource_pool_event.rs");
+include!("resource_pool_event_argument.rs");
+include!("resource_pool_moved_event.rs");
+include!("resource_pool_reconfigured_event.rs");
+include!("resource_violated_event.rs");
+include!("role_added_event.rs");
+include!("role_event.rs");
+include!("role_event_argument.rs");
+include!("role_removed_event.rs");
+include!("role_updated_event.rs");
+include!("scheduled_task_completed_event.rs");
+include!("scheduled_task_created_event.rs");
+include!("scheduled_task_email_completed_event.rs");
+include!("scheduled_task_event_argument.rs");
+include!("scheduled_task_reconfigured_event.rs");
+include!("scheduled_task_removed_event.rs");
+include!("scheduled_task_started_event.rs");
+include!("server_license_expired_event.rs");
+include!("server_started_session_event.rs");
+include!("session_event.rs");
+include!("session_terminated_event.rs");
+include!("teaming_match_event.rs");
+include!("teaming_mis_match_event.rs");
+include!("unlicensed_virtual_machines_event.rs");
+include!("unlicensed_virtual_machines_found_event.rs");
+include!("uplink_port_mtu_not_support_event.rs");
+include!("uplink_port_mtu_support_event.rs");
+include!("uplink_port_vlan_trunked_event.rs");
+include!("uplink_port_vlan_untrunked_event.rs");
+include!("user_login_session_event.rs");
+include!("user_logout_session_event.rs");
+include!("vmotion_license_expired_event.rs");
+include!("vm_being_cloned_event.rs");
+include!("vm_health_monitoring_state_changed_event.rs");
+include!("vm_migrated_event.rs");
+include!("vm_powered_on_event.rs");
+include!("vm_powering_on_with_customized_dv_port_event.rs");
+include!("vm_resource_pool_moved_event.rs");
+include!("vm_resource_reallocated_event.rs");
+include!("vm_restarted_on_alternate_host_event.rs");
+include!("vnic_port_argument.rs");
+include!("managed_by_info.rs");
+include!("conflicting_configuration_config.rs");
+include!("datacenter_mismatch_argument.rs");
+include!("auto_start_power_info.rs");
+include!("host_auto_start_manager_config.rs");
+include!("auto_start_defaults.rs");
+include!("host_capability.rs");
+include!("host_datastore_exists_connect_info.rs");
+include!("host_datastore_connect_info.rs");
+include!("host_datastore_name_conflict_connect_info.rs");
+include!("host_connect_spec.rs");
+include!("host_cpu_id_info.rs");
+include!("host_cpu_package.rs");
+include!("file_info.rs");
+include!("floppy_image_file_info.rs");
+include!("folder_file_info.rs");
+include!("iso_image_file_info.rs");
+include!("host_datastore_browser_search_results.rs");
+include!("template_config_file_info.rs");
+include!("vm_config_file_info.rs");
+include!("vm_config_file_encryption_info.rs");
+include!("vm_disk_file_info.rs");
+include!("vm_disk_file_encryption_info.rs");
+include!("vm_log_file_info.rs");
+include!("vm_nvram_file_info.rs");
+include!("vm_snapshot_file_info.rs");
+include!("host_date_time_config.rs");
+include!("host_date_time_info.rs");
+include!("host_date_time_system_time_zone.rs");
+include!("host_device.rs");
+#[cfg(feature = "vsan")]
+include!("device_pci_id.rs");
+include!("host_diagnostic_partition.rs");
+include!("host_diagnostic_partition_create_description.rs");
+include!("host_diagnostic_partition_create_option.rs");
+include!("host_diagnostic_partition_create_spec.rs");
+include!("host_disk_dimensions_chs.rs");
+include!("host_disk_dimensions_lba.rs");
+include!("host_disk_partition_info.rs");
+include!("host_disk_partition_block_range.rs");
+include!("host_disk_partition_layout.rs");
+include!("host_disk_partition_attributes.rs");
+include!("host_disk_partition_spec.rs");
+include!("host_dns_config.rs");
+include!("host_dns_config_spec.rs");
+include!("fcoe_config.rs");
+include!("fcoe_config_fcoe_capabilities.rs");
+include!("fcoe_config_fcoe_specification.rs");
+include!("fcoe_config_vlan_range.rs");
+include!("host_feature_capability.rs");
+include!("host_feature_mask.rs");
+include!("host_feature_version_info.rs");
+include!("host_file_system_mount_info.rs");
+include!("host_file_system_volume.rs");
+include!("host_file_system_volume_info.rs");
+include!("host_force_mounted_info.rs");
+include!("host_gateway_spec.rs");
+include!("host_proxy_switch.rs");
+include!("host_proxy_switch_config.rs");
+include!("host_proxy_switch_ens_info.rs");
+include!("host_proxy_switch_host_lag_config.rs");
+include!("host_proxy_switch_spec.rs");
+include!("host_ip_config.rs");
+include!("host_ip_config_ip_v6_address.rs");
+include!("host_ip_config_ip_v6_address_configuration.rs");
+include!("host_ip_route_config.rs");
+include!("host_ip_route_config_spec.rs");
+include!("host_ip_route_entry.rs");
+include!("host_ip_route_op.rs");
+include!("host_ip_route_table_config.rs");
+include!("host_ip_route_table_info.rs");
+include!("host_license_spec.rs");
+include!("host_account_spec.rs");
+include!("host_posix_account_spec.rs");
+include!("local_datastore_info.rs");
+include!("host_local_file_system_volume.rs");
+include!("host_low_level_provisioning_manager_vm_recovery_info.rs");
+include!("host_maintenance_spec.rs");
+include!("host_maintenance_spec_evacuation_mode.rs");
+include!("host_mount_info.rs");
+include!("nas_datastore_info.rs");
+include!("host_nas_volume.rs");
+include!("host_net_stack_instance.rs");
+include!("host_network_config_net_stack_spec.rs");
+include!("host_ntp_config.rs");
+include!("pmem_datastore_info.rs");
+include!("host_pmem_volume.rs");
+include!("physical_nic.rs");
+include!("physical_nic_config.rs");
+include!("physical_nic_link_info.rs");
+include!("physical_nic_spec.rs");
+include!("host_protocol_endpoint.rs");
+include!("host_ptp_config.rs");
+include!("host_ptp_config_ptp_port.rs");
+include!("host_scsi_disk.rs");
+include!("host_scsi_disk_partition.rs");
+include!("scsi_lun.rs");
+include!("scsi_lun_capabilities.rs");
+include!("scsi_lun_descriptor.rs");
+include!("scsi_lun_durable_name.rs");
+include!("host_sriov_device_pool_info.rs");
+include!("host_sriov_network_device_pool_info.rs");
+include!("host_config_summary.rs");
+include!("host_system_resource_info.rs");
+include!("host_unresolved_vmfs_extent.rs");
+include!("host_unresolved_vmfs_volume.rs");
+include!("host_unresolved_vmfs_volume_resolve_status.rs");
+include!("host_vflash_manager_vflash_resource_config_info.rs");
+include!("host_vfat_volume.rs");
+include!("host_vffs_volume.rs");
+include!("host_vffs_spec.rs");
+include!("host_virtual_nic_ip_route_spec.rs");
+include!("host_virtual_nic_opaque_network_spec.rs");
+include!("host_virtual_nic_connection.rs");
+include!("host_virtual_nic_manager_nic_type_selection.rs");
+include!("vmfs_datastore_create_spec.rs");
+include!("vmfs_datastore_expand_spec.rs");
+include!("vmfs_datastore_extend_spec.rs");
+include!("vmfs_datastore_info.rs");
+include!("vmfs_datastore_option.rs");
+include!("vmfs_datastore_all_extent_option.rs");
+include!("vmfs_datastore_base_option.rs");
+include!("vmfs_datastore_multiple_extent_option.rs");
+include!("vmfs_datastore_single_extent_option.rs");
+include!("vmfs_datastore_spec.rs");
+include!("host_vmfs_volume.rs");
+include!("vmfs_config_option.rs");
+include!("host_vmfs_spec.rs");
+include!("vmfs_unmap_bandwidth_spec.rs");
+include!("vsan_datastore_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_encryption_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_rebalance_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_server_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_balance_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_root_fs_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_share_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_health_object_stats.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_hw_device_id.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_vmdk_load_test_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hw_to_vcg_info_mapping.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_limit_health_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_object_overall_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_physical_disk_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_resource_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vmdk_io_load_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vmdk_load_test_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vmdk_load_test_spec.rs");
+#[cfg(feature = "sms")]
+include!("vvol_datastore_info.rs");
+include!("host_vvol_nqn.rs");
+#[cfg(feature = "sms")]
+include!("host_vvol_volume.rs");
+include!("vvol_host_pe.rs");
+include!("host_vvol_volume_host_vvol_nqn.rs");
+#[cfg(feature = "sms")]
+include!("host_vvol_volume_specification.rs");
+include!("bool_option.rs");
+include!("int_option.rs");
+include!("long_option.rs");
+include!("compliance_locator.rs");
+include!("profile_property_path.rs");
+include!("cluster_profile_config_service_create_spec.rs");
+include!("answer_file_serialized_create_spec.rs");
+include!("after_startup_task_scheduler.rs");
+include!("daily_task_scheduler.rs");
+include!("hourly_task_scheduler.rs");
+include!("monthly_by_day_task_scheduler.rs");
+include!("monthly_by_weekday_task_scheduler.rs");
+include!("monthly_task_scheduler.rs");
+include!("once_task_scheduler.rs");
+include!("recurrent_task_scheduler.rs");
+include!("task_scheduler.rs");
+include!("weekly_task_scheduler.rs");
+include!("apply_storage_recommendation_result.rs");
+include!("virtual_disk_anti_affinity_rule_spec.rs");
+include!("virtual_disk_rule_spec.rs");
+include!("storage_drs_vm_config_info.rs");
+include!("vapp_clone_spec.rs");
+include!("vapp_clone_spec_network_mapping_pair.rs");
+include!("vapp_clone_spec_resource_map.rs");
+include!("vapp_entity_config_info.rs");
+include!("vapp_ip_assignment_info.rs");
+include!("ip_pool.rs");
+include!("ip_pool_association.rs");
+include!("ip_pool_ip_pool_config_info.rs");
+include!("vapp_ovf_section_info.rs");
+include!("vapp_product_info.rs");
+include!("vapp_property_info.rs");
+include!("vapp_config_info.rs");
+include!("vm_config_info.rs");
+include!("cluster_network_config_spec.rs");
+include!("failover_node_info.rs");
+include!("node_deployment_spec.rs");
+include!("node_network_spec.rs");
+include!("passive_node_deployment_spec.rs");
+include!("passive_node_network_spec.rs");
+include!("source_node_spec.rs");
+include!("vcha_cluster_config_info.rs");
+include!("vcha_cluster_deployment_spec.rs");
+include!("vcha_cluster_network_spec.rs");
+include!("witness_node_info.rs");
+include!("virtual_machine_cert_thumbprint.rs");
+include!("virtual_machine_datastore_info.rs");
+include!("datastore_option.rs");
+include!("virtual_machine_datastore_volume_option.rs");
+include!("virtual_machine_default_profile_spec.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-mod replication_target_info;
+include!("virtual_machine_defined_profile_spec.rs");
+include!("virtual_machine_device_runtime_info.rs");
+include!("virtual_machine_device_runtime_info_device_runtime_state.rs");
+include!("virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state.rs");
+include!("virtual_machine_disk_device_info.rs");
+include!("virtual_machine_empty_profile_spec.rs");
+include!("fault_tolerance_config_info.rs");
+include!("fault_tolerance_primary_config_info.rs");
+include!("fault_tolerance_secondary_config_info.rs");
+include!("virtual_machine_feature_requirement.rs");
+include!("guest_os_descriptor.rs");
+include!("virtual_machine_ide_disk_device_info.rs");
+include!("virtual_machine_ide_disk_device_partition_info.rs");
+include!("virtual_machine_profile_details.rs");
+include!("virtual_machine_profile_details_disk_profile_details.rs");
+include!("virtual_machine_profile_raw_data.rs");
+include!("virtual_machine_profile_spec.rs");
+include!("virtual_machine_relocate_spec_disk_locator_backing_spec.rs");
+include!("virtual_machine_scsi_disk_device_info.rs");
+include!("virtual_machine_config_summary.rs");
+include!("virtual_machine_quick_stats.rs");
+include!("virtual_machine_quick_stats_memory_tier_stats.rs");
+include!("customization_adapter_mapping.rs");
+include!("customization_auto_ip_v6_generator.rs");
+include!("customization_cloudinit_prep.rs");
+include!("customization_custom_ip_generator.rs");
+include!("customization_custom_ip_v6_generator.rs");
+include!("customization_custom_name.rs");
+include!("customization_dhcp_ip_generator.rs");
+include!("customization_dhcp_ip_v6_generator.rs");
+include!("customization_disable_ip_v4.rs");
+include!("customization_fixed_ip.rs");
+include!("customization_fixed_ip_v6.rs");
+include!("customization_fixed_name.rs");
+include!("customization_global_ip_settings.rs");
+include!("customization_gui_run_once.rs");
+include!("customization_gui_unattended.rs");
+include!("customization_ip_settings.rs");
+include!("customization_ip_settings_ip_v6_address_spec.rs");
+include!("customization_identification.rs");
+include!("customization_ip_generator.rs");
+include!("customization_ip_v6_generator.rs");
+include!("customization_license_file_print_data.rs");
+include!("customization_linux_flex_prep.rs");
+include!("customization_linux_options.rs");
+include!("customization_name.rs");
+include!("customization_options.rs");
+include!("customization_password.rs");
+include!("customization_prefix_name.rs");
+include!("customization_stateless_ip_v6_generator.rs");
+include!("customization_sysprep_text.rs");
+include!("customization_unknown_ip_generator.rs");
+include!("customization_unknown_ip_v6_generator.rs");
+include!("customization_unknown_name.rs");
+include!("customization_user_data.rs");
+include!("customization_virtual_machine_name.rs");
+include!("customization_win_options.rs");
+include!("customization_windows_flex_prep.rs");
+include!("virtual_cdrom_atapi_backing_info.rs");
+include!("virtual_cdrom_iso_backing_info.rs");
+include!("virtual_cdrom_passthrough_backing_info.rs");
+include!("virtual_cdrom_atapi_backing_option.rs");
+include!("virtual_cdrom_passthrough_backing_option.rs");
+include!("virtual_cdrom_remote_atapi_backing_option.rs");
+include!("virtual_cdrom_remote_passthrough_backing_option.rs");
+include!("virtual_device_device_backing_info.rs");
+include!("virtual_device_file_backing_info.rs");
+include!("virtual_device_connect_option.rs");
+include!("virtual_device_remote_device_backing_option.rs");
+include!("virtual_device_config_spec_backing_spec.rs");
+include!("virtual_disk_flat_ver1_backing_info.rs");
+include!("virtual_disk_flat_ver2_backing_info.rs");
+include!("virtual_disk_local_pmem_backing_info.rs");
+include!("virtual_disk_partitioned_raw_disk_ver2_backing_info.rs");
+include!("virtual_disk_raw_disk_mapping_ver1_backing_info.rs");
+include!("virtual_disk_raw_disk_ver2_backing_info.rs");
+include!("virtual_disk_se_sparse_backing_info.rs");
+include!("virtual_disk_sparse_ver1_backing_info.rs");
+include!("virtual_disk_sparse_ver2_backing_info.rs");
+include!("virtual_ethernet_card_distributed_virtual_port_backing_info.rs");
+include!("virtual_ethernet_card_legacy_network_backing_info.rs");
+include!("virtual_ethernet_card_network_backing_info.rs");
+include!("virtual_ethernet_card_resource_allocation.rs");
+include!("virtual_ethernet_card_legacy_network_backing_option.rs");
+include!("virtual_ethernet_card_network_backing_option.rs");
+include!("virtual_floppy_device_backing_info.rs");
+include!("virtual_floppy_image_backing_info.rs");
+include!("virtual_floppy_device_backing_option.rs");
+include!("virtual_floppy_remote_device_backing_option.rs");
+include!("virtual_nvdimm_backing_info.rs");
+include!("virtual_pci_passthrough_allowed_device.rs");
+include!("virtual_pci_passthrough_device_backing_info.rs");
+include!("virtual_pci_passthrough_dynamic_backing_info.rs");
+include!("virtual_pci_passthrough_device_backing_option.rs");
+include!("virtual_pci_passthrough_dynamic_backing_option.rs");
+include!("virtual_parallel_port_device_backing_info.rs");
+include!("virtual_parallel_port_file_backing_info.rs");
+include!("virtual_parallel_port_device_backing_option.rs");
+include!("virtual_pointing_device_device_backing_info.rs");
+include!("virtual_scsi_passthrough_device_backing_info.rs");
+include!("virtual_scsi_passthrough_device_backing_option.rs");
+include!("virtual_serial_port_device_backing_info.rs");
+include!("virtual_serial_port_file_backing_info.rs");
+include!("virtual_serial_port_device_backing_option.rs");
+include!("virtual_sound_card_device_backing_info.rs");
+include!("virtual_sound_card_device_backing_option.rs");
+include!("virtual_sriov_ethernet_card_sriov_backing_info.rs");
+include!("virtual_usb_remote_host_backing_info.rs");
+include!("virtual_usb_usb_backing_info.rs");
+include!("virtual_usb_remote_client_backing_option.rs");
+include!("virtual_usb_remote_host_backing_option.rs");
+include!("virtual_usb_usb_backing_option.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-pub use replication_target_info::ReplicationTargetInfo;
-#[cfg(feature = "sms")]
-mod source_group_member_info;
-#[cfg(feature = "sms")]
-pub use source_group_member_info::SourceGroupMemberInfo;
+include!("device_group_id.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-mod target_device_id;
+include!("fault_domain_id.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-pub use target_device_id::TargetDeviceId;
-#[cfg(feature = "sms")]
-mod target_group_info;
-#[cfg(feature = "sms")]
-pub use target_group_info::TargetGroupInfo;
+include!("replication_group_id.rs");
 #[cfg(any(feature = "pbm", feature = "sms"))]
-mod target_to_source_info;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use target_to_source_info::TargetToSourceInfo;
-#[cfg(feature = "sms")]
-mod target_group_member_info;
-#[cfg(feature = "sms")]
-pub use target_group_member_info::TargetGroupMemberInfo;
-#[cfg(feature = "sms")]
-pub use target_group_member_info::TargetGroupMemberInfoKind;
-#[cfg(feature = "sms")]
-mod test_failover_param;
-#[cfg(feature = "sms")]
-pub use test_failover_param::TestFailoverParam;
-#[cfg(feature = "sms")]
-mod vvol_id;
-#[cfg(feature = "sms")]
-pub use vvol_id::VVolId;
-#[cfg(feature = "sms")]
-mod vasa_virtual_disk_id;
-#[cfg(feature = "sms")]
-pub use vasa_virtual_disk_id::VasaVirtualDiskId;
-#[cfg(feature = "sms")]
-mod virtual_disk_key;
-#[cfg(feature = "sms")]
-pub use virtual_disk_key::VirtualDiskKey;
-#[cfg(feature = "sms")]
-mod virtual_disk_mo_id;
-#[cfg(feature = "sms")]
-pub use virtual_disk_mo_id::VirtualDiskMoId;
-#[cfg(feature = "sms")]
-mod virtual_machine_file_path;
-#[cfg(feature = "sms")]
-pub use virtual_machine_file_path::VirtualMachineFilePath;
-#[cfg(feature = "sms")]
-mod virtual_machine_id;
-#[cfg(feature = "sms")]
-pub use virtual_machine_id::VirtualMachineId;
-#[cfg(feature = "sms")]
-pub use virtual_machine_id::VirtualMachineIdKind;
-#[cfg(feature = "sms")]
-mod virtual_machine_mo_id;
-#[cfg(feature = "sms")]
-pub use virtual_machine_mo_id::VirtualMachineMoId;
-#[cfg(feature = "sms")]
-mod virtual_machine_uuid;
-#[cfg(feature = "sms")]
-pub use virtual_machine_uuid::VirtualMachineUUID;
-mod about_info;
-pub use about_info::AboutInfo;
-mod authorization_privilege;
-pub use authorization_privilege::AuthorizationPrivilege;
-mod bool_policy;
-pub use bool_policy::BoolPolicy;
-mod capability;
-pub use capability::Capability;
-mod cluster_compute_resource_crypto_mode_policy;
-pub use cluster_compute_resource_crypto_mode_policy::ClusterComputeResourceCryptoModePolicy;
-mod cluster_compute_resource_dvs_setting;
-pub use cluster_compute_resource_dvs_setting::ClusterComputeResourceDVSSetting;
-mod cluster_compute_resource_dvs_setting_dv_portgroup_to_service_mapping;
-pub use cluster_compute_resource_dvs_setting_dv_portgroup_to_service_mapping::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping;
-mod cluster_compute_resource_hci_config_info;
-pub use cluster_compute_resource_hci_config_info::ClusterComputeResourceHCIConfigInfo;
-mod cluster_compute_resource_host_configuration_profile;
-pub use cluster_compute_resource_host_configuration_profile::ClusterComputeResourceHostConfigurationProfile;
-mod cluster_compute_resource_summary;
-pub use cluster_compute_resource_summary::ClusterComputeResourceSummary;
-mod cluster_compute_resource_vcs_slots;
-pub use cluster_compute_resource_vcs_slots::ClusterComputeResourceVcsSlots;
-mod compute_resource_host_spbm_license_info;
-pub use compute_resource_host_spbm_license_info::ComputeResourceHostSPBMLicenseInfo;
-mod compute_resource_host_seed_spec;
-pub use compute_resource_host_seed_spec::ComputeResourceHostSeedSpec;
-mod compute_resource_host_seed_spec_single_host_spec;
-pub use compute_resource_host_seed_spec_single_host_spec::ComputeResourceHostSeedSpecSingleHostSpec;
-mod compute_resource_summary;
-pub use compute_resource_summary::ComputeResourceSummary;
-pub use compute_resource_summary::ComputeResourceSummaryKind;
-mod custom_field_def;
-pub use custom_field_def::CustomFieldDef;
-mod custom_field_string_value;
-pub use custom_field_string_value::CustomFieldStringValue;
-mod custom_field_value;
-pub use custom_field_value::CustomFieldValue;
-pub use custom_field_value::CustomFieldValueKind;
-mod customization_spec_info;
-pub use customization_spec_info::CustomizationSpecInfo;
-mod datacenter_config_info;
-pub use datacenter_config_info::DatacenterConfigInfo;
-mod datacenter_config_spec;
-pub use datacenter_config_spec::DatacenterConfigSpec;
-mod datastore_capability;
-pub use datastore_capability::DatastoreCapability;
-mod datastore_host_mount;
-pub use datastore_host_mount::DatastoreHostMount;
-mod datastore_info;
-pub use datastore_info::DatastoreInfo;
-pub use datastore_info::DatastoreInfoKind;
-mod datastore_mount_path_datastore_pair;
-pub use datastore_mount_path_datastore_pair::DatastoreMountPathDatastorePair;
-mod datastore_summary;
-pub use datastore_summary::DatastoreSummary;
-mod datastore_vvol_container_failover_pair;
-pub use datastore_vvol_container_failover_pair::DatastoreVVolContainerFailoverPair;
-mod datastore_namespace_manager_directory_info;
-pub use datastore_namespace_manager_directory_info::DatastoreNamespaceManagerDirectoryInfo;
-mod desired_software_spec;
-pub use desired_software_spec::DesiredSoftwareSpec;
-mod desired_software_spec_base_image_spec;
-pub use desired_software_spec_base_image_spec::DesiredSoftwareSpecBaseImageSpec;
-mod desired_software_spec_component_spec;
-pub use desired_software_spec_component_spec::DesiredSoftwareSpecComponentSpec;
-mod desired_software_spec_vendor_add_on_spec;
-pub use desired_software_spec_vendor_add_on_spec::DesiredSoftwareSpecVendorAddOnSpec;
-mod diagnostic_manager_audit_record_result;
-pub use diagnostic_manager_audit_record_result::DiagnosticManagerAuditRecordResult;
-mod diagnostic_manager_bundle_info;
-pub use diagnostic_manager_bundle_info::DiagnosticManagerBundleInfo;
-mod diagnostic_manager_log_header;
-pub use diagnostic_manager_log_header::DiagnosticManagerLogHeader;
-mod direct_path_profile_manager_capacity_query_by_id;
-pub use direct_path_profile_manager_capacity_query_by_id::DirectPathProfileManagerCapacityQueryById;
-mod direct_path_profile_manager_capacity_query_by_name;
-pub use direct_path_profile_manager_capacity_query_by_name::DirectPathProfileManagerCapacityQueryByName;
-mod direct_path_profile_manager_dynamic_direct_path_config;
-pub use direct_path_profile_manager_dynamic_direct_path_config::DirectPathProfileManagerDynamicDirectPathConfig;
-mod direct_path_profile_manager_filter_spec;
-pub use direct_path_profile_manager_filter_spec::DirectPathProfileManagerFilterSpec;
-mod direct_path_profile_manager_target_cluster;
-pub use direct_path_profile_manager_target_cluster::DirectPathProfileManagerTargetCluster;
-mod direct_path_profile_manager_target_entity;
-pub use direct_path_profile_manager_target_entity::DirectPathProfileManagerTargetEntity;
-pub use direct_path_profile_manager_target_entity::DirectPathProfileManagerTargetEntityKind;
-mod direct_path_profile_manager_target_host;
-pub use direct_path_profile_manager_target_host::DirectPathProfileManagerTargetHost;
-mod direct_path_profile_manager_update_spec;
-pub use direct_path_profile_manager_update_spec::DirectPathProfileManagerUpdateSpec;
-mod direct_path_profile_manager_virtual_device_group_direct_path_config;
-pub use direct_path_profile_manager_virtual_device_group_direct_path_config::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig;
-mod direct_path_profile_manager_vmiop_direct_path_config;
-pub use direct_path_profile_manager_vmiop_direct_path_config::DirectPathProfileManagerVmiopDirectPathConfig;
-mod dvs_backup_restore_capability;
-pub use dvs_backup_restore_capability::DVSBackupRestoreCapability;
-mod dvs_capability;
-pub use dvs_capability::DVSCapability;
-mod dvs_contact_info;
-pub use dvs_contact_info::DVSContactInfo;
-mod dvs_feature_capability;
-pub use dvs_feature_capability::DVSFeatureCapability;
-pub use dvs_feature_capability::DVSFeatureCapabilityKind;
-mod dvs_health_check_config;
-pub use dvs_health_check_config::DVSHealthCheckConfig;
-pub use dvs_health_check_config::DVSHealthCheckConfigKind;
-mod dvs_health_check_capability;
-pub use dvs_health_check_capability::DVSHealthCheckCapability;
-pub use dvs_health_check_capability::DVSHealthCheckCapabilityKind;
-mod dvs_host_infrastructure_traffic_resource;
-pub use dvs_host_infrastructure_traffic_resource::DvsHostInfrastructureTrafficResource;
-mod dvs_host_infrastructure_traffic_resource_allocation;
-pub use dvs_host_infrastructure_traffic_resource_allocation::DvsHostInfrastructureTrafficResourceAllocation;
-mod dvs_name_array_uplink_port_policy;
-pub use dvs_name_array_uplink_port_policy::DVSNameArrayUplinkPortPolicy;
-mod dvs_network_resource_management_capability;
-pub use dvs_network_resource_management_capability::DVSNetworkResourceManagementCapability;
-mod dvs_resource_runtime_info;
-pub use dvs_resource_runtime_info::DvsResourceRuntimeInfo;
-mod dvs_rollback_capability;
-pub use dvs_rollback_capability::DVSRollbackCapability;
-mod dvs_runtime_info;
-pub use dvs_runtime_info::DVSRuntimeInfo;
-mod dvs_summary;
-pub use dvs_summary::DVSSummary;
-mod dvs_policy;
-pub use dvs_policy::DVSPolicy;
-mod dvs_uplink_port_policy;
-pub use dvs_uplink_port_policy::DVSUplinkPortPolicy;
-pub use dvs_uplink_port_policy::DVSUplinkPortPolicyKind;
-mod evc_mode;
-pub use evc_mode::EVCMode;
-mod feature_evc_mode;
-pub use feature_evc_mode::FeatureEVCMode;
-mod folder_new_host_spec;
-pub use folder_new_host_spec::FolderNewHostSpec;
-mod health_update;
-pub use health_update::HealthUpdate;
-mod perf_interval;
-pub use perf_interval::PerfInterval;
-mod inheritable_policy;
-pub use inheritable_policy::InheritablePolicy;
-pub use inheritable_policy::InheritablePolicyKind;
-mod int_expression;
-pub use int_expression::IntExpression;
-#[cfg(feature = "vsan")]
-mod int_policy;
-#[cfg(feature = "vsan")]
-pub use int_policy::IntPolicy;
-mod cluster_io_filter_info;
-pub use cluster_io_filter_info::ClusterIoFilterInfo;
-mod host_io_filter_info;
-pub use host_io_filter_info::HostIoFilterInfo;
-mod io_filter_info;
-pub use io_filter_info::IoFilterInfo;
-pub use io_filter_info::IoFilterInfoKind;
-mod ip_address;
-pub use ip_address::IpAddress;
-pub use ip_address::IpAddressKind;
-mod ip_range;
-pub use ip_range::IpRange;
-mod license_availability_info;
-pub use license_availability_info::LicenseAvailabilityInfo;
-mod evaluation_license_source;
-pub use evaluation_license_source::EvaluationLicenseSource;
-mod license_feature_info;
-pub use license_feature_info::LicenseFeatureInfo;
-mod license_server_source;
-pub use license_server_source::LicenseServerSource;
-mod license_source;
-pub use license_source::LicenseSource;
-pub use license_source::LicenseSourceKind;
-mod license_usage_info;
-pub use license_usage_info::LicenseUsageInfo;
-mod local_license_source;
-pub use local_license_source::LocalLicenseSource;
-mod license_reservation_info;
-pub use license_reservation_info::LicenseReservationInfo;
-mod long_policy;
-pub use long_policy::LongPolicy;
-mod mac_address;
-pub use mac_address::MacAddress;
-pub use mac_address::MacAddressKind;
-mod mac_range;
-pub use mac_range::MacRange;
-mod negatable_expression;
-pub use negatable_expression::NegatableExpression;
-pub use negatable_expression::NegatableExpressionKind;
-mod numeric_range;
-pub use numeric_range::NumericRange;
-mod ovf_consumer_ost_node;
-pub use ovf_consumer_ost_node::OvfConsumerOstNode;
-mod ovf_consumer_ovf_section;
-pub use ovf_consumer_ovf_section::OvfConsumerOvfSection;
-mod ovf_manager_common_params;
-pub use ovf_manager_common_params::OvfManagerCommonParams;
-pub use ovf_manager_common_params::OvfManagerCommonParamsKind;
-mod ovf_create_import_spec_params;
-pub use ovf_create_import_spec_params::OvfCreateImportSpecParams;
-pub use ovf_create_import_spec_params::OvfCreateImportSpecParamsKind;
-mod ovf_datastore_mapping;
-pub use ovf_datastore_mapping::OvfDatastoreMapping;
-mod ovf_network_mapping;
-pub use ovf_network_mapping::OvfNetworkMapping;
-mod ovf_import_params;
-pub use ovf_import_params::OvfImportParams;
-mod ovf_parse_descriptor_params;
-pub use ovf_parse_descriptor_params::OvfParseDescriptorParams;
-mod ovf_resource_map;
-pub use ovf_resource_map::OvfResourceMap;
-mod ovf_storage_profile_mapping;
-pub use ovf_storage_profile_mapping::OvfStorageProfileMapping;
-mod ovf_validate_host_params;
-pub use ovf_validate_host_params::OvfValidateHostParams;
-mod perf_composite_metric;
-pub use perf_composite_metric::PerfCompositeMetric;
-mod perf_entity_metric;
-pub use perf_entity_metric::PerfEntityMetric;
-mod perf_entity_metric_base;
-pub use perf_entity_metric_base::PerfEntityMetricBase;
-pub use perf_entity_metric_base::PerfEntityMetricBaseKind;
-mod perf_entity_metric_csv;
-pub use perf_entity_metric_csv::PerfEntityMetricCSV;
-mod perf_metric_int_series;
-pub use perf_metric_int_series::PerfMetricIntSeries;
-mod perf_metric_id;
-pub use perf_metric_id::PerfMetricId;
-mod perf_metric_series;
-pub use perf_metric_series::PerfMetricSeries;
-pub use perf_metric_series::PerfMetricSeriesKind;
-mod perf_metric_series_csv;
-pub use perf_metric_series_csv::PerfMetricSeriesCSV;
-mod perf_query_spec;
-pub use perf_query_spec::PerfQuerySpec;
-mod perf_sample_info;
-pub use perf_sample_info::PerfSampleInfo;
-mod privilege_policy_def;
-pub use privilege_policy_def::PrivilegePolicyDef;
-mod resource_allocation_info;
-pub use resource_allocation_info::ResourceAllocationInfo;
-mod resource_allocation_option;
-pub use resource_allocation_option::ResourceAllocationOption;
-mod resource_config_option;
-pub use resource_config_option::ResourceConfigOption;
-mod resource_config_spec;
-pub use resource_config_spec::ResourceConfigSpec;
-mod database_size_estimate;
-pub use database_size_estimate::DatabaseSizeEstimate;
-mod database_size_param;
-pub use database_size_param::DatabaseSizeParam;
-mod inventory_description;
-pub use inventory_description::InventoryDescription;
-mod performance_statistics_description;
-pub use performance_statistics_description::PerformanceStatisticsDescription;
-mod resource_pool_resource_usage;
-pub use resource_pool_resource_usage::ResourcePoolResourceUsage;
-mod resource_pool_runtime_info;
-pub use resource_pool_runtime_info::ResourcePoolRuntimeInfo;
-mod resource_pool_summary;
-pub use resource_pool_summary::ResourcePoolSummary;
-pub use resource_pool_summary::ResourcePoolSummaryKind;
-mod resource_pool_quick_stats;
-pub use resource_pool_quick_stats::ResourcePoolQuickStats;
-mod sddc_base;
-pub use sddc_base::SDDCBase;
-pub use sddc_base::SDDCBaseKind;
-mod selection_set;
-pub use selection_set::SelectionSet;
-pub use selection_set::SelectionSetKind;
-mod service_content;
-pub use service_content::ServiceContent;
-mod service_locator;
-pub use service_locator::ServiceLocator;
-mod service_locator_credential;
-pub use service_locator_credential::ServiceLocatorCredential;
-pub use service_locator_credential::ServiceLocatorCredentialKind;
-mod service_locator_name_password;
-pub use service_locator_name_password::ServiceLocatorNamePassword;
-mod service_locator_saml_credential;
-pub use service_locator_saml_credential::ServiceLocatorSAMLCredential;
-mod session_manager_generic_service_ticket;
-pub use session_manager_generic_service_ticket::SessionManagerGenericServiceTicket;
-mod shares_info;
-pub use shares_info::SharesInfo;
-mod shares_option;
-pub use shares_option::SharesOption;
-mod single_ip;
-pub use single_ip::SingleIp;
-mod single_mac;
-pub use single_mac::SingleMac;
-mod storage_io_allocation_info;
-pub use storage_io_allocation_info::StorageIOAllocationInfo;
-mod storage_io_allocation_option;
-pub use storage_io_allocation_option::StorageIOAllocationOption;
-mod storage_iorm_config_option;
-pub use storage_iorm_config_option::StorageIORMConfigOption;
-mod string_expression;
-pub use string_expression::StringExpression;
-mod string_policy;
-pub use string_policy::StringPolicy;
-#[cfg(feature = "sms")]
-mod vasa_storage_array;
-#[cfg(feature = "sms")]
-pub use vasa_storage_array::VASAStorageArray;
-#[cfg(feature = "sms")]
-mod vasa_storage_array_discovery_fc_transport;
-#[cfg(feature = "sms")]
-pub use vasa_storage_array_discovery_fc_transport::VASAStorageArrayDiscoveryFcTransport;
-#[cfg(feature = "sms")]
-mod vasa_storage_array_discovery_ip_transport;
-#[cfg(feature = "sms")]
-pub use vasa_storage_array_discovery_ip_transport::VASAStorageArrayDiscoveryIpTransport;
-#[cfg(feature = "sms")]
-mod vasa_storage_array_discovery_svc_info;
-#[cfg(feature = "sms")]
-pub use vasa_storage_array_discovery_svc_info::VASAStorageArrayDiscoverySvcInfo;
-mod vasa_provider_container_spec;
-pub use vasa_provider_container_spec::VasaProviderContainerSpec;
-mod vim_vasa_provider;
-pub use vim_vasa_provider::VimVasaProvider;
-mod vim_vasa_provider_state_per_array;
-pub use vim_vasa_provider_state_per_array::VimVasaProviderStatePerArray;
-mod vim_vasa_provider_virtual_host_config;
-pub use vim_vasa_provider_virtual_host_config::VimVasaProviderVirtualHostConfig;
-mod vim_vasa_provider_info;
-pub use vim_vasa_provider_info::VimVasaProviderInfo;
-mod virtual_app_summary;
-pub use virtual_app_summary::VirtualAppSummary;
-mod device_backed_virtual_disk_spec;
-pub use device_backed_virtual_disk_spec::DeviceBackedVirtualDiskSpec;
-#[cfg(feature = "vsan")]
-mod file_backed_virtual_disk_spec;
-#[cfg(feature = "vsan")]
-pub use file_backed_virtual_disk_spec::FileBackedVirtualDiskSpec;
-#[cfg(feature = "vsan")]
-pub use file_backed_virtual_disk_spec::FileBackedVirtualDiskSpecKind;
-#[cfg(feature = "vsan")]
-mod se_sparse_virtual_disk_spec;
-#[cfg(feature = "vsan")]
-pub use se_sparse_virtual_disk_spec::SeSparseVirtualDiskSpec;
-mod virtual_disk_spec;
-pub use virtual_disk_spec::VirtualDiskSpec;
-pub use virtual_disk_spec::VirtualDiskSpecKind;
-mod disk_change_info;
-pub use disk_change_info::DiskChangeInfo;
-mod disk_change_extent;
-pub use disk_change_extent::DiskChangeExtent;
-mod virtual_machine_ticket;
-pub use virtual_machine_ticket::VirtualMachineTicket;
-mod vsan_upgrade_system_upgrade_history_disk_group_op;
-pub use vsan_upgrade_system_upgrade_history_disk_group_op::VsanUpgradeSystemUpgradeHistoryDiskGroupOp;
-mod create_task_action;
-pub use create_task_action::CreateTaskAction;
-mod alarm_expression;
-pub use alarm_expression::AlarmExpression;
-pub use alarm_expression::AlarmExpressionKind;
-mod alarm_filter_spec;
-pub use alarm_filter_spec::AlarmFilterSpec;
-mod alarm_setting;
-pub use alarm_setting::AlarmSetting;
-mod alarm_state;
-pub use alarm_state::AlarmState;
-mod alarm_triggering_action_transition_spec;
-pub use alarm_triggering_action_transition_spec::AlarmTriggeringActionTransitionSpec;
-mod and_alarm_expression;
-pub use and_alarm_expression::AndAlarmExpression;
-mod event_alarm_expression;
-pub use event_alarm_expression::EventAlarmExpression;
-mod event_alarm_expression_comparison;
-pub use event_alarm_expression_comparison::EventAlarmExpressionComparison;
-mod metric_alarm_expression;
-pub use metric_alarm_expression::MetricAlarmExpression;
-mod or_alarm_expression;
-pub use or_alarm_expression::OrAlarmExpression;
-mod state_alarm_expression;
-pub use state_alarm_expression::StateAlarmExpression;
-mod cluster_affinity_rule_spec;
-pub use cluster_affinity_rule_spec::ClusterAffinityRuleSpec;
-mod cluster_anti_affinity_rule_spec;
-pub use cluster_anti_affinity_rule_spec::ClusterAntiAffinityRuleSpec;
-mod cluster_attempted_vm_info;
-pub use cluster_attempted_vm_info::ClusterAttemptedVmInfo;
-mod cluster_crypto_config_info;
-pub use cluster_crypto_config_info::ClusterCryptoConfigInfo;
-mod cluster_das_aam_host_info;
-pub use cluster_das_aam_host_info::ClusterDasAamHostInfo;
-mod cluster_das_aam_node_state;
-pub use cluster_das_aam_node_state::ClusterDasAamNodeState;
-mod cluster_das_admission_control_info;
-pub use cluster_das_admission_control_info::ClusterDasAdmissionControlInfo;
-pub use cluster_das_admission_control_info::ClusterDasAdmissionControlInfoKind;
-mod cluster_das_admission_control_policy;
-pub use cluster_das_admission_control_policy::ClusterDasAdmissionControlPolicy;
-pub use cluster_das_admission_control_policy::ClusterDasAdmissionControlPolicyKind;
-mod cluster_das_advanced_runtime_info;
-pub use cluster_das_advanced_runtime_info::ClusterDasAdvancedRuntimeInfo;
-pub use cluster_das_advanced_runtime_info::ClusterDasAdvancedRuntimeInfoKind;
-mod das_heartbeat_datastore_info;
-pub use das_heartbeat_datastore_info::DasHeartbeatDatastoreInfo;
-mod cluster_das_advanced_runtime_info_vmcp_capability_info;
-pub use cluster_das_advanced_runtime_info_vmcp_capability_info::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo;
-mod cluster_das_data;
-pub use cluster_das_data::ClusterDasData;
-pub use cluster_das_data::ClusterDasDataKind;
-mod cluster_das_data_summary;
-pub use cluster_das_data_summary::ClusterDasDataSummary;
-mod cluster_das_failover_level_advanced_runtime_info;
-pub use cluster_das_failover_level_advanced_runtime_info::ClusterDasFailoverLevelAdvancedRuntimeInfo;
-mod cluster_das_failover_level_advanced_runtime_info_host_slots;
-pub use cluster_das_failover_level_advanced_runtime_info_host_slots::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots;
-mod cluster_das_failover_level_advanced_runtime_info_slot_info;
-pub use cluster_das_failover_level_advanced_runtime_info_slot_info::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo;
-mod cluster_das_failover_level_advanced_runtime_info_vm_slots;
-pub use cluster_das_failover_level_advanced_runtime_info_vm_slots::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots;
-mod cluster_das_fdm_host_state;
-pub use cluster_das_fdm_host_state::ClusterDasFdmHostState;
-mod cluster_das_host_info;
-pub use cluster_das_host_info::ClusterDasHostInfo;
-pub use cluster_das_host_info::ClusterDasHostInfoKind;
-mod cluster_das_host_recommendation;
-pub use cluster_das_host_recommendation::ClusterDasHostRecommendation;
-mod cluster_das_vm_config_info;
-pub use cluster_das_vm_config_info::ClusterDasVmConfigInfo;
-mod cluster_das_vm_settings;
-pub use cluster_das_vm_settings::ClusterDasVmSettings;
-mod cluster_dependency_rule_info;
-pub use cluster_dependency_rule_info::ClusterDependencyRuleInfo;
-mod cluster_dpm_host_config_info;
-pub use cluster_dpm_host_config_info::ClusterDpmHostConfigInfo;
-mod cluster_drs_migration;
-pub use cluster_drs_migration::ClusterDrsMigration;
-mod cluster_drs_recommendation;
-pub use cluster_drs_recommendation::ClusterDrsRecommendation;
-mod cluster_drs_vm_config_info;
-pub use cluster_drs_vm_config_info::ClusterDrsVmConfigInfo;
-mod cluster_evc_manager_evc_state;
-pub use cluster_evc_manager_evc_state::ClusterEVCManagerEVCState;
-mod cluster_failover_host_admission_control_info;
-pub use cluster_failover_host_admission_control_info::ClusterFailoverHostAdmissionControlInfo;
-mod cluster_failover_host_admission_control_info_host_status;
-pub use cluster_failover_host_admission_control_info_host_status::ClusterFailoverHostAdmissionControlInfoHostStatus;
-mod cluster_failover_host_admission_control_policy;
-pub use cluster_failover_host_admission_control_policy::ClusterFailoverHostAdmissionControlPolicy;
-mod cluster_failover_level_admission_control_info;
-pub use cluster_failover_level_admission_control_info::ClusterFailoverLevelAdmissionControlInfo;
-mod cluster_failover_level_admission_control_policy;
-pub use cluster_failover_level_admission_control_policy::ClusterFailoverLevelAdmissionControlPolicy;
-mod cluster_failover_resources_admission_control_info;
-pub use cluster_failover_resources_admission_control_info::ClusterFailoverResourcesAdmissionControlInfo;
-mod cluster_failover_resources_admission_control_policy;
-pub use cluster_failover_resources_admission_control_policy::ClusterFailoverResourcesAdmissionControlPolicy;
-#[cfg(feature = "vsan")]
-mod vsan_fault_domain_destroy_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_fault_domain_destroy_spec::VsanFaultDomainDestroySpec;
-#[cfg(feature = "vsan")]
-mod vsan_fault_domain_update_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_fault_domain_update_spec::VsanFaultDomainUpdateSpec;
-mod cluster_fixed_size_slot_policy;
-pub use cluster_fixed_size_slot_policy::ClusterFixedSizeSlotPolicy;
-mod cluster_ft_vm_host_rule_info;
-pub use cluster_ft_vm_host_rule_info::ClusterFtVmHostRuleInfo;
-mod cluster_group_info;
-pub use cluster_group_info::ClusterGroupInfo;
-pub use cluster_group_info::ClusterGroupInfoKind;
-mod cluster_host_group;
-pub use cluster_host_group::ClusterHostGroup;
-mod cluster_host_infra_update_ha_mode_action;
-pub use cluster_host_infra_update_ha_mode_action::ClusterHostInfraUpdateHaModeAction;
-mod cluster_host_power_action;
-pub use cluster_host_power_action::ClusterHostPowerAction;
-mod cluster_host_recommendation;
-pub use cluster_host_recommendation::ClusterHostRecommendation;
-mod cluster_infra_update_ha_config_info;
-pub use cluster_infra_update_ha_config_info::ClusterInfraUpdateHaConfigInfo;
-mod cluster_initial_placement_action;
-pub use cluster_initial_placement_action::ClusterInitialPlacementAction;
-mod cluster_migration_action;
-pub use cluster_migration_action::ClusterMigrationAction;
-mod cluster_orchestration_info;
-pub use cluster_orchestration_info::ClusterOrchestrationInfo;
-mod cluster_preemptible_vm_pair_info;
-pub use cluster_preemptible_vm_pair_info::ClusterPreemptibleVmPairInfo;
-mod cluster_proactive_drs_config_info;
-pub use cluster_proactive_drs_config_info::ClusterProactiveDrsConfigInfo;
-mod cluster_resource_usage_summary;
-pub use cluster_resource_usage_summary::ClusterResourceUsageSummary;
-mod cluster_rule_info;
-pub use cluster_rule_info::ClusterRuleInfo;
-pub use cluster_rule_info::ClusterRuleInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_site_fault_domain;
-#[cfg(feature = "vsan")]
-pub use vsan_site_fault_domain::VsanSiteFaultDomain;
-#[cfg(feature = "vsan")]
-mod vsan_site_fault_domain_config;
-#[cfg(feature = "vsan")]
-pub use vsan_site_fault_domain_config::VsanSiteFaultDomainConfig;
-mod cluster_slot_policy;
-pub use cluster_slot_policy::ClusterSlotPolicy;
-pub use cluster_slot_policy::ClusterSlotPolicyKind;
-#[cfg(feature = "vsan")]
-mod vsan_storage_compliance_result;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_compliance_result::VsanStorageComplianceResult;
-#[cfg(feature = "vsan")]
-mod vsan_storage_operational_status;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_operational_status::VsanStorageOperationalStatus;
-#[cfg(feature = "vsan")]
-mod vsan_storage_policy_status;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_policy_status::VsanStoragePolicyStatus;
-mod cluster_system_vms_config_info;
-pub use cluster_system_vms_config_info::ClusterSystemVMsConfigInfo;
-mod cluster_usage_summary;
-pub use cluster_usage_summary::ClusterUsageSummary;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_stretched_cluster_fault_domain_config;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_stretched_cluster_fault_domain_config::VimClusterVSANStretchedClusterFaultDomainConfig;
-mod cluster_vm_component_protection_settings;
-pub use cluster_vm_component_protection_settings::ClusterVmComponentProtectionSettings;
-mod cluster_vm_group;
-pub use cluster_vm_group::ClusterVmGroup;
-mod cluster_vm_host_rule_info;
-pub use cluster_vm_host_rule_info::ClusterVmHostRuleInfo;
-mod cluster_vm_orchestration_info;
-pub use cluster_vm_orchestration_info::ClusterVmOrchestrationInfo;
-mod cluster_vm_readiness;
-pub use cluster_vm_readiness::ClusterVmReadiness;
-mod cluster_vm_tools_monitoring_settings;
-pub use cluster_vm_tools_monitoring_settings::ClusterVmToolsMonitoringSettings;
-mod vsan_cluster_config;
-pub use vsan_cluster_config::VsanClusterConfig;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_file_service_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_file_service_health_summary::VsanClusterFileServiceHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_limit_health_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_limit_health_result::VsanClusterLimitHealthResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_whatif_host_failures_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_whatif_host_failures_result::VsanClusterWhatifHostFailuresResult;
-#[cfg(feature = "vsan")]
-mod vsan_component_basic_info;
-#[cfg(feature = "vsan")]
-pub use vsan_component_basic_info::VsanComponentBasicInfo;
-#[cfg(feature = "vsan")]
-mod vsan_component_placement;
-#[cfg(feature = "vsan")]
-pub use vsan_component_placement::VsanComponentPlacement;
-#[cfg(feature = "vsan")]
-mod vsan_config_generation;
-#[cfg(feature = "vsan")]
-pub use vsan_config_generation::VsanConfigGeneration;
-#[cfg(feature = "vsan")]
-mod vsan_disk_format_conversion_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_format_conversion_spec::VsanDiskFormatConversionSpec;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_disk_mappings_config_spec;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_disk_mappings_config_spec::VimClusterVsanDiskMappingsConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_effective_space_usage;
-#[cfg(feature = "vsan")]
-pub use vsan_effective_space_usage::VsanEffectiveSpaceUsage;
-#[cfg(feature = "vsan")]
-mod vsan_entity_space_usage;
-#[cfg(feature = "vsan")]
-pub use vsan_entity_space_usage::VsanEntitySpaceUsage;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_fault_domain_spec;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_fault_domain_spec::VimClusterVsanFaultDomainSpec;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_fault_domain_spec::VimClusterVsanFaultDomainSpecKind;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_fault_domains_config_spec;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_fault_domains_config_spec::VimClusterVsanFaultDomainsConfigSpec;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_host_disk_mapping;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_host_disk_mapping::VimClusterVsanHostDiskMapping;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_home_object_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_home_object_spec::VsanIscsiHomeObjectSpec;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_initiator_group;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_initiator_group::VsanIscsiInitiatorGroup;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_lun;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_lun::VsanIscsiLUN;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_lun_common_info;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_lun_common_info::VsanIscsiLUNCommonInfo;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_lun_common_info::VsanIscsiLUNCommonInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_lun_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_lun_spec::VsanIscsiLUNSpec;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target::VsanIscsiTarget;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_auth_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_auth_spec::VsanIscsiTargetAuthSpec;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_basic_info;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_basic_info::VsanIscsiTargetBasicInfo;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_basic_info::VsanIscsiTargetBasicInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_common_info;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_common_info::VsanIscsiTargetCommonInfo;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_common_info::VsanIscsiTargetCommonInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_service_config;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_service_config::VsanIscsiTargetServiceConfig;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_service_config::VsanIscsiTargetServiceConfigKind;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_service_default_config_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_service_default_config_spec::VsanIscsiTargetServiceDefaultConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_service_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_service_spec::VsanIscsiTargetServiceSpec;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_target_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_target_spec::VsanIscsiTargetSpec;
-#[cfg(feature = "vsan")]
-mod vsan_object_identity;
-#[cfg(feature = "vsan")]
-pub use vsan_object_identity::VsanObjectIdentity;
-#[cfg(feature = "vsan")]
-mod vsan_object_identity_and_health;
-#[cfg(feature = "vsan")]
-pub use vsan_object_identity_and_health::VsanObjectIdentityAndHealth;
-#[cfg(feature = "vsan")]
-mod vsan_object_information;
-#[cfg(feature = "vsan")]
-pub use vsan_object_information::VsanObjectInformation;
-#[cfg(feature = "vsan")]
-mod vsan_object_placement;
-#[cfg(feature = "vsan")]
-pub use vsan_object_placement::VsanObjectPlacement;
-#[cfg(feature = "vsan")]
-mod vsan_object_placement_details;
-#[cfg(feature = "vsan")]
-pub use vsan_object_placement_details::VsanObjectPlacementDetails;
-#[cfg(feature = "vsan")]
-mod vsan_object_space_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_object_space_summary::VsanObjectSpaceSummary;
-mod vsan_perf_member_info;
-pub use vsan_perf_member_info::VsanPerfMemberInfo;
-#[cfg(feature = "vsan")]
-mod vsan_perfsvc_config;
-#[cfg(feature = "vsan")]
-pub use vsan_perfsvc_config::VsanPerfsvcConfig;
-#[cfg(feature = "vsan")]
-mod vsan_snapshot_space;
-#[cfg(feature = "vsan")]
-pub use vsan_snapshot_space::VsanSnapshotSpace;
-#[cfg(feature = "vsan")]
-mod vsan_space_usage;
-#[cfg(feature = "vsan")]
-pub use vsan_space_usage::VsanSpaceUsage;
-#[cfg(feature = "vsan")]
-mod vsan_space_usage_detail_result;
-#[cfg(feature = "vsan")]
-pub use vsan_space_usage_detail_result::VsanSpaceUsageDetailResult;
-#[cfg(feature = "vsan")]
-mod vsan_space_usage_with_datastore_type;
-#[cfg(feature = "vsan")]
-pub use vsan_space_usage_with_datastore_type::VsanSpaceUsageWithDatastoreType;
-#[cfg(feature = "vsan")]
-mod vsan_storage_workload_type;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_workload_type::VsanStorageWorkloadType;
-#[cfg(feature = "vsan")]
-mod vsan_stretched_cluster_config;
-#[cfg(feature = "vsan")]
-pub use vsan_stretched_cluster_config::VsanStretchedClusterConfig;
-mod vsan_unicast_address_info;
-pub use vsan_unicast_address_info::VsanUnicastAddressInfo;
-#[cfg(feature = "vsan")]
-mod vsan_whatif_capacity;
-#[cfg(feature = "vsan")]
-pub use vsan_whatif_capacity::VsanWhatifCapacity;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_witness_spec;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_witness_spec::VimClusterVsanWitnessSpec;
-#[cfg(feature = "vsan")]
-mod cns_access_control_spec;
-#[cfg(feature = "vsan")]
-pub use cns_access_control_spec::CnsAccessControlSpec;
-#[cfg(feature = "vsan")]
-pub use cns_access_control_spec::CnsAccessControlSpecKind;
-#[cfg(feature = "vsan")]
-mod cns_backing_object_details;
-#[cfg(feature = "vsan")]
-pub use cns_backing_object_details::CnsBackingObjectDetails;
-#[cfg(feature = "vsan")]
-pub use cns_backing_object_details::CnsBackingObjectDetailsKind;
-#[cfg(feature = "vsan")]
-mod cns_base_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_base_create_spec::CnsBaseCreateSpec;
-#[cfg(feature = "vsan")]
-pub use cns_base_create_spec::CnsBaseCreateSpecKind;
-#[cfg(feature = "vsan")]
-mod cns_block_backing_details;
-#[cfg(feature = "vsan")]
-pub use cns_block_backing_details::CnsBlockBackingDetails;
-#[cfg(feature = "vsan")]
-mod cns_block_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_block_create_spec::CnsBlockCreateSpec;
-#[cfg(feature = "vsan")]
-mod cns_block_volume_relocate_spec;
-#[cfg(feature = "vsan")]
-pub use cns_block_volume_relocate_spec::CnsBlockVolumeRelocateSpec;
-#[cfg(feature = "vsan")]
-mod cns_clone_volume_source;
-#[cfg(feature = "vsan")]
-pub use cns_clone_volume_source::CnsCloneVolumeSource;
-#[cfg(feature = "vsan")]
-mod cns_container_cluster;
-#[cfg(feature = "vsan")]
-pub use cns_container_cluster::CnsContainerCluster;
-#[cfg(feature = "vsan")]
-mod cns_cursor;
-#[cfg(feature = "vsan")]
-pub use cns_cursor::CnsCursor;
-#[cfg(feature = "vsan")]
-mod cns_entity_metadata;
-#[cfg(feature = "vsan")]
-pub use cns_entity_metadata::CnsEntityMetadata;
-#[cfg(feature = "vsan")]
-pub use cns_entity_metadata::CnsEntityMetadataKind;
-#[cfg(feature = "vsan")]
-mod cns_file_backing_details;
-#[cfg(feature = "vsan")]
-pub use cns_file_backing_details::CnsFileBackingDetails;
-#[cfg(feature = "vsan")]
-pub use cns_file_backing_details::CnsFileBackingDetailsKind;
-#[cfg(feature = "vsan")]
-mod cns_file_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_file_create_spec::CnsFileCreateSpec;
-#[cfg(feature = "vsan")]
-pub use cns_file_create_spec::CnsFileCreateSpecKind;
-#[cfg(feature = "vsan")]
-mod cns_kubernetes_entity_metadata;
-#[cfg(feature = "vsan")]
-pub use cns_kubernetes_entity_metadata::CnsKubernetesEntityMetadata;
-mod cns_kubernetes_entity_reference;
-pub use cns_kubernetes_entity_reference::CnsKubernetesEntityReference;
-#[cfg(feature = "vsan")]
-mod cns_kubernetes_query_filter;
-#[cfg(feature = "vsan")]
-pub use cns_kubernetes_query_filter::CnsKubernetesQueryFilter;
-#[cfg(feature = "vsan")]
-mod cns_nfs_access_control_spec;
-#[cfg(feature = "vsan")]
-pub use cns_nfs_access_control_spec::CnsNFSAccessControlSpec;
-#[cfg(feature = "vsan")]
-mod cns_query_filter;
-#[cfg(feature = "vsan")]
-pub use cns_query_filter::CnsQueryFilter;
-#[cfg(feature = "vsan")]
-pub use cns_query_filter::CnsQueryFilterKind;
-#[cfg(feature = "vsan")]
-mod cns_query_result;
-#[cfg(feature = "vsan")]
-pub use cns_query_result::CnsQueryResult;
-#[cfg(feature = "vsan")]
-mod cns_query_selection;
-#[cfg(feature = "vsan")]
-pub use cns_query_selection::CnsQuerySelection;
-#[cfg(feature = "vsan")]
-mod cns_snapshot_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_snapshot_create_spec::CnsSnapshotCreateSpec;
-#[cfg(feature = "vsan")]
-mod cns_snapshot_delete_spec;
-#[cfg(feature = "vsan")]
-pub use cns_snapshot_delete_spec::CnsSnapshotDeleteSpec;
-#[cfg(feature = "vsan")]
-mod cns_snapshot_id;
-#[cfg(feature = "vsan")]
-pub use cns_snapshot_id::CnsSnapshotId;
-#[cfg(feature = "vsan")]
-mod cns_snapshot_volume_source;
-#[cfg(feature = "vsan")]
-pub use cns_snapshot_volume_source::CnsSnapshotVolumeSource;
-#[cfg(feature = "vsan")]
-mod cns_sync_volume_spec;
-#[cfg(feature = "vsan")]
-pub use cns_sync_volume_spec::CnsSyncVolumeSpec;
-#[cfg(feature = "vsan")]
-mod cns_unregister_volume_spec;
-#[cfg(feature = "vsan")]
-pub use cns_unregister_volume_spec::CnsUnregisterVolumeSpec;
-#[cfg(feature = "vsan")]
-mod cns_vsan_file_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_vsan_file_create_spec::CnsVSANFileCreateSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume;
-#[cfg(feature = "vsan")]
-pub use cns_volume::CnsVolume;
-#[cfg(feature = "vsan")]
-mod cns_volume_acl_configure_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_acl_configure_spec::CnsVolumeACLConfigureSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_attach_detach_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_attach_detach_spec::CnsVolumeAttachDetachSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_create_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_create_spec::CnsVolumeCreateSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_crypto_update_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_crypto_update_spec::CnsVolumeCryptoUpdateSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_extend_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_extend_spec::CnsVolumeExtendSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_id;
-#[cfg(feature = "vsan")]
-pub use cns_volume_id::CnsVolumeId;
-#[cfg(feature = "vsan")]
-mod cns_volume_metadata;
-#[cfg(feature = "vsan")]
-pub use cns_volume_metadata::CnsVolumeMetadata;
-#[cfg(feature = "vsan")]
-mod cns_volume_metadata_update_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_metadata_update_spec::CnsVolumeMetadataUpdateSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_policy_reconfig_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_policy_reconfig_spec::CnsVolumePolicyReconfigSpec;
-#[cfg(feature = "vsan")]
-mod cns_volume_relocate_spec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_relocate_spec::CnsVolumeRelocateSpec;
-#[cfg(feature = "vsan")]
-pub use cns_volume_relocate_spec::CnsVolumeRelocateSpecKind;
-#[cfg(feature = "vsan")]
-mod cns_volume_source;
-#[cfg(feature = "vsan")]
-pub use cns_volume_source::CnsVolumeSource;
-#[cfg(feature = "vsan")]
-pub use cns_volume_source::CnsVolumeSourceKind;
-#[cfg(feature = "vsan")]
-mod cns_vsan_file_share_backing_details;
-#[cfg(feature = "vsan")]
-pub use cns_vsan_file_share_backing_details::CnsVsanFileShareBackingDetails;
-mod distributed_virtual_port;
-pub use distributed_virtual_port::DistributedVirtualPort;
-mod dv_port_config_info;
-pub use dv_port_config_info::DVPortConfigInfo;
-mod dv_port_config_spec;
-pub use dv_port_config_spec::DVPortConfigSpec;
-mod dvs_filter_config;
-pub use dvs_filter_config::DvsFilterConfig;
-pub use dvs_filter_config::DvsFilterConfigKind;
-mod dvs_filter_config_spec;
-pub use dvs_filter_config_spec::DvsFilterConfigSpec;
-mod dvs_filter_parameter;
-pub use dvs_filter_parameter::DvsFilterParameter;
-mod dvs_filter_policy;
-pub use dvs_filter_policy::DvsFilterPolicy;
-mod dvs_host_local_port_info;
-pub use dvs_host_local_port_info::DVSHostLocalPortInfo;
-mod dv_port_status;
-pub use dv_port_status::DVPortStatus;
-mod dv_port_setting;
-pub use dv_port_setting::DVPortSetting;
-pub use dv_port_setting::DVPortSettingKind;
-mod dv_port_state;
-pub use dv_port_state::DVPortState;
-mod dvs_traffic_filter_config;
-pub use dvs_traffic_filter_config::DvsTrafficFilterConfig;
-pub use dvs_traffic_filter_config::DvsTrafficFilterConfigKind;
-mod dvs_traffic_filter_config_spec;
-pub use dvs_traffic_filter_config_spec::DvsTrafficFilterConfigSpec;
-mod dvs_traffic_shaping_policy;
-pub use dvs_traffic_shaping_policy::DVSTrafficShapingPolicy;
-mod dvs_vendor_specific_config;
-pub use dvs_vendor_specific_config::DVSVendorSpecificConfig;
-mod dv_portgroup_config_info;
-pub use dv_portgroup_config_info::DVPortgroupConfigInfo;
-mod dv_portgroup_nsx_config;
-pub use dv_portgroup_nsx_config::DVPortgroupNsxConfig;
-mod dv_portgroup_policy;
-pub use dv_portgroup_policy::DVPortgroupPolicy;
-pub use dv_portgroup_policy::DVPortgroupPolicyKind;
-mod dv_portgroup_nsx_subnet_address_info;
-pub use dv_portgroup_nsx_subnet_address_info::DVPortgroupNsxSubnetAddressInfo;
-mod distributed_virtual_portgroup_info;
-pub use distributed_virtual_portgroup_info::DistributedVirtualPortgroupInfo;
-mod dv_portgroup_selection;
-pub use dv_portgroup_selection::DVPortgroupSelection;
-mod distributed_virtual_switch_info;
-pub use distributed_virtual_switch_info::DistributedVirtualSwitchInfo;
-mod dvs_manager_dvs_config_target;
-pub use dvs_manager_dvs_config_target::DVSManagerDvsConfigTarget;
-mod distributed_virtual_switch_manager_dvs_product_spec;
-pub use distributed_virtual_switch_manager_dvs_product_spec::DistributedVirtualSwitchManagerDvsProductSpec;
-mod distributed_virtual_switch_manager_host_array_filter;
-pub use distributed_virtual_switch_manager_host_array_filter::DistributedVirtualSwitchManagerHostArrayFilter;
-mod distributed_virtual_switch_manager_host_container;
-pub use distributed_virtual_switch_manager_host_container::DistributedVirtualSwitchManagerHostContainer;
-mod distributed_virtual_switch_manager_host_container_filter;
-pub use distributed_virtual_switch_manager_host_container_filter::DistributedVirtualSwitchManagerHostContainerFilter;
-mod distributed_virtual_switch_manager_host_dvs_filter_spec;
-pub use distributed_virtual_switch_manager_host_dvs_filter_spec::DistributedVirtualSwitchManagerHostDvsFilterSpec;
-pub use distributed_virtual_switch_manager_host_dvs_filter_spec::DistributedVirtualSwitchManagerHostDvsFilterSpecKind;
-mod distributed_virtual_switch_manager_host_dvs_membership_filter;
-pub use distributed_virtual_switch_manager_host_dvs_membership_filter::DistributedVirtualSwitchManagerHostDvsMembershipFilter;
-mod dvs_manager_physical_nics_list;
-pub use dvs_manager_physical_nics_list::DVSManagerPhysicalNicsList;
-mod distributed_virtual_switch_manager_span_info;
-pub use distributed_virtual_switch_manager_span_info::DistributedVirtualSwitchManagerSpanInfo;
-mod dvs_selection;
-pub use dvs_selection::DVSSelection;
-mod dvs_filter_spec_connectee_spec;
-pub use dvs_filter_spec_connectee_spec::DVSFilterSpecConnecteeSpec;
-pub use dvs_filter_spec_connectee_spec::DVSFilterSpecConnecteeSpecKind;
-mod dvs_filter_spec_pnic_connectee_spec;
-pub use dvs_filter_spec_pnic_connectee_spec::DVSFilterSpecPnicConnecteeSpec;
-mod dvs_filter_spec_pvlan_spec;
-pub use dvs_filter_spec_pvlan_spec::DVSFilterSpecPvlanSpec;
-mod dvs_filter_spec_trunk_vlan_spec;
-pub use dvs_filter_spec_trunk_vlan_spec::DVSFilterSpecTrunkVlanSpec;
-mod dvs_filter_spec_vlan_id_spec;
-pub use dvs_filter_spec_vlan_id_spec::DVSFilterSpecVlanIdSpec;
-mod dvs_filter_spec_vlan_spec;
-pub use dvs_filter_spec_vlan_spec::DVSFilterSpecVlanSpec;
-pub use dvs_filter_spec_vlan_spec::DVSFilterSpecVlanSpecKind;
-mod dvs_filter_spec_vm_connectee_spec;
-pub use dvs_filter_spec_vm_connectee_spec::DVSFilterSpecVmConnecteeSpec;
-mod dvs_filter_spec_vmknic_connectee_spec;
-pub use dvs_filter_spec_vmknic_connectee_spec::DVSFilterSpecVmknicConnecteeSpec;
-mod distributed_virtual_switch_host_member_backing;
-pub use distributed_virtual_switch_host_member_backing::DistributedVirtualSwitchHostMemberBacking;
-pub use distributed_virtual_switch_host_member_backing::DistributedVirtualSwitchHostMemberBackingKind;
-mod distributed_virtual_switch_host_member_config_info;
-pub use distributed_virtual_switch_host_member_config_info::DistributedVirtualSwitchHostMemberConfigInfo;
-mod host_member_health_check_result;
-pub use host_member_health_check_result::HostMemberHealthCheckResult;
-pub use host_member_health_check_result::HostMemberHealthCheckResultKind;
-mod distributed_virtual_switch_host_member_host_perf_nic_offload_state;
-pub use distributed_virtual_switch_host_member_host_perf_nic_offload_state::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState;
-mod distributed_virtual_switch_host_member_host_uplink_state;
-pub use distributed_virtual_switch_host_member_host_uplink_state::DistributedVirtualSwitchHostMemberHostUplinkState;
-mod distributed_virtual_switch_host_member_pnic_backing;
-pub use distributed_virtual_switch_host_member_pnic_backing::DistributedVirtualSwitchHostMemberPnicBacking;
-mod distributed_virtual_switch_host_member_pnic_spec;
-pub use distributed_virtual_switch_host_member_pnic_spec::DistributedVirtualSwitchHostMemberPnicSpec;
-mod host_member_runtime_info;
-pub use host_member_runtime_info::HostMemberRuntimeInfo;
-mod distributed_virtual_switch_host_member_runtime_state;
-pub use distributed_virtual_switch_host_member_runtime_state::DistributedVirtualSwitchHostMemberRuntimeState;
-mod distributed_virtual_switch_host_member_transport_zone_info;
-pub use distributed_virtual_switch_host_member_transport_zone_info::DistributedVirtualSwitchHostMemberTransportZoneInfo;
-mod host_member_uplink_health_check_result;
-pub use host_member_uplink_health_check_result::HostMemberUplinkHealthCheckResult;
-pub use host_member_uplink_health_check_result::HostMemberUplinkHealthCheckResultKind;
-mod distributed_virtual_switch_host_product_spec;
-pub use distributed_virtual_switch_host_product_spec::DistributedVirtualSwitchHostProductSpec;
-mod distributed_virtual_switch_keyed_opaque_blob;
-pub use distributed_virtual_switch_keyed_opaque_blob::DistributedVirtualSwitchKeyedOpaqueBlob;
-mod distributed_virtual_switch_network_offload_spec;
-pub use distributed_virtual_switch_network_offload_spec::DistributedVirtualSwitchNetworkOffloadSpec;
-mod dvs_network_resource_pool;
-pub use dvs_network_resource_pool::DVSNetworkResourcePool;
-mod dvs_network_resource_pool_allocation_info;
-pub use dvs_network_resource_pool_allocation_info::DVSNetworkResourcePoolAllocationInfo;
-mod distributed_virtual_switch_port_connectee;
-pub use distributed_virtual_switch_port_connectee::DistributedVirtualSwitchPortConnectee;
-mod distributed_virtual_switch_port_connection;
-pub use distributed_virtual_switch_port_connection::DistributedVirtualSwitchPortConnection;
-mod distributed_virtual_switch_port_statistics;
-pub use distributed_virtual_switch_port_statistics::DistributedVirtualSwitchPortStatistics;
-mod distributed_virtual_switch_product_spec;
-pub use distributed_virtual_switch_product_spec::DistributedVirtualSwitchProductSpec;
-mod dvs_traffic_rule;
-pub use dvs_traffic_rule::DvsTrafficRule;
-mod dvs_accept_network_rule_action;
-pub use dvs_accept_network_rule_action::DvsAcceptNetworkRuleAction;
-mod dvs_network_rule_action;
-pub use dvs_network_rule_action::DvsNetworkRuleAction;
-pub use dvs_network_rule_action::DvsNetworkRuleActionKind;
-mod dvs_copy_network_rule_action;
-pub use dvs_copy_network_rule_action::DvsCopyNetworkRuleAction;
-mod dvs_drop_network_rule_action;
-pub use dvs_drop_network_rule_action::DvsDropNetworkRuleAction;
-mod dvs_gre_encap_network_rule_action;
-pub use dvs_gre_encap_network_rule_action::DvsGreEncapNetworkRuleAction;
-mod dvs_ip_port;
-pub use dvs_ip_port::DvsIpPort;
-pub use dvs_ip_port::DvsIpPortKind;
-mod dvs_ip_port_range;
-pub use dvs_ip_port_range::DvsIpPortRange;
-mod dvs_ip_network_rule_qualifier;
-pub use dvs_ip_network_rule_qualifier::DvsIpNetworkRuleQualifier;
-mod dvs_log_network_rule_action;
-pub use dvs_log_network_rule_action::DvsLogNetworkRuleAction;
-mod dvs_mac_network_rule_qualifier;
-pub use dvs_mac_network_rule_qualifier::DvsMacNetworkRuleQualifier;
-mod dvs_mac_rewrite_network_rule_action;
-pub use dvs_mac_rewrite_network_rule_action::DvsMacRewriteNetworkRuleAction;
-mod dvs_punt_network_rule_action;
-pub use dvs_punt_network_rule_action::DvsPuntNetworkRuleAction;
-mod dvs_network_rule_qualifier;
-pub use dvs_network_rule_qualifier::DvsNetworkRuleQualifier;
-pub use dvs_network_rule_qualifier::DvsNetworkRuleQualifierKind;
-mod dvs_rate_limit_network_rule_action;
-pub use dvs_rate_limit_network_rule_action::DvsRateLimitNetworkRuleAction;
-mod dvs_single_ip_port;
-pub use dvs_single_ip_port::DvsSingleIpPort;
-mod dvs_system_traffic_network_rule_qualifier;
-pub use dvs_system_traffic_network_rule_qualifier::DvsSystemTrafficNetworkRuleQualifier;
-mod dvs_update_tag_network_rule_action;
-pub use dvs_update_tag_network_rule_action::DvsUpdateTagNetworkRuleAction;
-mod dvs_traffic_ruleset;
-pub use dvs_traffic_ruleset::DvsTrafficRuleset;
-mod dvs_vm_vnic_network_resource_pool;
-pub use dvs_vm_vnic_network_resource_pool::DVSVmVnicNetworkResourcePool;
-mod dvs_vm_vnic_resource_pool_config_spec;
-pub use dvs_vm_vnic_resource_pool_config_spec::DvsVmVnicResourcePoolConfigSpec;
-mod dvs_vm_vnic_resource_allocation;
-pub use dvs_vm_vnic_resource_allocation::DvsVmVnicResourceAllocation;
-mod dvs_vm_vnic_network_resource_pool_runtime_info;
-pub use dvs_vm_vnic_network_resource_pool_runtime_info::DvsVmVnicNetworkResourcePoolRuntimeInfo;
-mod dvs_vnic_allocated_resource;
-pub use dvs_vnic_allocated_resource::DvsVnicAllocatedResource;
-mod vmware_dvs_dpu_capability;
-pub use vmware_dvs_dpu_capability::VMwareDvsDpuCapability;
-#[cfg(feature = "vsan")]
-mod dvs_failure_criteria;
-#[cfg(feature = "vsan")]
-pub use dvs_failure_criteria::DVSFailureCriteria;
-mod vmware_dvs_feature_capability;
-pub use vmware_dvs_feature_capability::VMwareDVSFeatureCapability;
-mod vmware_dvs_ipfix_capability;
-pub use vmware_dvs_ipfix_capability::VMwareDvsIpfixCapability;
-mod vmware_dvs_lacp_capability;
-pub use vmware_dvs_lacp_capability::VMwareDvsLacpCapability;
-mod vmware_dvs_lacp_group_config;
-pub use vmware_dvs_lacp_group_config::VMwareDvsLacpGroupConfig;
-mod vmware_dvs_lacp_group_spec;
-pub use vmware_dvs_lacp_group_spec::VMwareDvsLacpGroupSpec;
-mod vmware_dvs_lag_ipfix_config;
-pub use vmware_dvs_lag_ipfix_config::VMwareDvsLagIpfixConfig;
-mod vmware_dvs_lag_vlan_config;
-pub use vmware_dvs_lag_vlan_config::VMwareDvsLagVlanConfig;
-#[cfg(feature = "vsan")]
-mod dvs_mac_learning_policy;
-#[cfg(feature = "vsan")]
-pub use dvs_mac_learning_policy::DVSMacLearningPolicy;
-#[cfg(feature = "vsan")]
-mod dvs_mac_management_policy;
-#[cfg(feature = "vsan")]
-pub use dvs_mac_management_policy::DVSMacManagementPolicy;
-mod vmware_dvs_mtu_capability;
-pub use vmware_dvs_mtu_capability::VMwareDvsMtuCapability;
-mod vmware_dvs_mtu_health_check_result;
-pub use vmware_dvs_mtu_health_check_result::VMwareDVSMtuHealthCheckResult;
-mod vmware_dvs_perf_nic_offload_capability;
-pub use vmware_dvs_perf_nic_offload_capability::VMwareDvsPerfNicOffloadCapability;
-#[cfg(feature = "vsan")]
-mod vmware_distributed_virtual_switch_pvlan_spec;
-#[cfg(feature = "vsan")]
-pub use vmware_distributed_virtual_switch_pvlan_spec::VmwareDistributedVirtualSwitchPvlanSpec;
-#[cfg(feature = "vsan")]
-mod dvs_security_policy;
-#[cfg(feature = "vsan")]
-pub use dvs_security_policy::DVSSecurityPolicy;
-mod vmware_dvs_system_traffic_capabilities;
-pub use vmware_dvs_system_traffic_capabilities::VMwareDvsSystemTrafficCapabilities;
-mod vmware_dvs_teaming_health_check_config;
-pub use vmware_dvs_teaming_health_check_config::VMwareDVSTeamingHealthCheckConfig;
-mod vmware_dvs_teaming_health_check_result;
-pub use vmware_dvs_teaming_health_check_result::VMwareDVSTeamingHealthCheckResult;
-#[cfg(feature = "vsan")]
-mod vmware_distributed_virtual_switch_trunk_vlan_spec;
-#[cfg(feature = "vsan")]
-pub use vmware_distributed_virtual_switch_trunk_vlan_spec::VmwareDistributedVirtualSwitchTrunkVlanSpec;
-#[cfg(feature = "vsan")]
-mod vmware_uplink_lacp_policy;
-#[cfg(feature = "vsan")]
-pub use vmware_uplink_lacp_policy::VMwareUplinkLacpPolicy;
-#[cfg(feature = "vsan")]
-mod vmware_uplink_port_order_policy;
-#[cfg(feature = "vsan")]
-pub use vmware_uplink_port_order_policy::VMwareUplinkPortOrderPolicy;
-#[cfg(feature = "vsan")]
-mod vmware_uplink_port_teaming_policy;
-#[cfg(feature = "vsan")]
-pub use vmware_uplink_port_teaming_policy::VmwareUplinkPortTeamingPolicy;
-mod vmware_dvs_portgroup_policy;
-pub use vmware_dvs_portgroup_policy::VMwareDVSPortgroupPolicy;
-mod vmware_dvs_vlan_health_check_result;
-pub use vmware_dvs_vlan_health_check_result::VMwareDVSVlanHealthCheckResult;
-#[cfg(feature = "vsan")]
-mod vmware_distributed_virtual_switch_vlan_id_spec;
-#[cfg(feature = "vsan")]
-pub use vmware_distributed_virtual_switch_vlan_id_spec::VmwareDistributedVirtualSwitchVlanIdSpec;
-mod vmware_dvs_vlan_mtu_health_check_config;
-pub use vmware_dvs_vlan_mtu_health_check_config::VMwareDVSVlanMtuHealthCheckConfig;
-#[cfg(feature = "vsan")]
-mod vmware_distributed_virtual_switch_vlan_spec;
-#[cfg(feature = "vsan")]
-pub use vmware_distributed_virtual_switch_vlan_spec::VmwareDistributedVirtualSwitchVlanSpec;
-#[cfg(feature = "vsan")]
-pub use vmware_distributed_virtual_switch_vlan_spec::VmwareDistributedVirtualSwitchVlanSpecKind;
-mod vmware_dvs_health_check_config;
-pub use vmware_dvs_health_check_config::VMwareDVSHealthCheckConfig;
-pub use vmware_dvs_health_check_config::VMwareDVSHealthCheckConfigKind;
-mod vmware_dvs_health_check_capability;
-pub use vmware_dvs_health_check_capability::VMwareDVSHealthCheckCapability;
-#[cfg(feature = "vsan")]
-mod vmware_dvs_port_setting;
-#[cfg(feature = "vsan")]
-pub use vmware_dvs_port_setting::VMwareDVSPortSetting;
-mod vmware_dvs_vspan_capability;
-pub use vmware_dvs_vspan_capability::VMwareDVSVspanCapability;
-mod crypto_key_id;
-pub use crypto_key_id::CryptoKeyId;
-mod crypto_key_plain;
-pub use crypto_key_plain::CryptoKeyPlain;
-mod crypto_manager_host_key_status;
-pub use crypto_manager_host_key_status::CryptoManagerHostKeyStatus;
-mod crypto_manager_kmip_cert_sign_request;
-pub use crypto_manager_kmip_cert_sign_request::CryptoManagerKmipCertSignRequest;
-mod crypto_manager_kmip_certificate_info;
-pub use crypto_manager_kmip_certificate_info::CryptoManagerKmipCertificateInfo;
-mod crypto_manager_kmip_cluster_status;
-pub use crypto_manager_kmip_cluster_status::CryptoManagerKmipClusterStatus;
-mod crypto_manager_kmip_crypto_key_status;
-pub use crypto_manager_kmip_crypto_key_status::CryptoManagerKmipCryptoKeyStatus;
-mod crypto_manager_kmip_crypto_key_status_key_info;
-pub use crypto_manager_kmip_crypto_key_status_key_info::CryptoManagerKmipCryptoKeyStatusKeyInfo;
-pub use crypto_manager_kmip_crypto_key_status_key_info::CryptoManagerKmipCryptoKeyStatusKeyInfoKind;
-mod crypto_manager_kmip_crypto_key_status_wrapping_key_id_key_info;
-pub use crypto_manager_kmip_crypto_key_status_wrapping_key_id_key_info::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo;
-mod crypto_manager_kmip_crypto_key_status_wrapping_rotation_interval_key_info;
-pub use crypto_manager_kmip_crypto_key_status_wrapping_rotation_interval_key_info::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo;
-mod crypto_manager_kmip_custom_attribute_spec;
-pub use crypto_manager_kmip_custom_attribute_spec::CryptoManagerKmipCustomAttributeSpec;
-mod crypto_manager_kmip_generate_key_spec;
-pub use crypto_manager_kmip_generate_key_spec::CryptoManagerKmipGenerateKeySpec;
-mod crypto_manager_kmip_server_cert_info;
-pub use crypto_manager_kmip_server_cert_info::CryptoManagerKmipServerCertInfo;
-mod crypto_manager_kmip_server_status;
-pub use crypto_manager_kmip_server_status::CryptoManagerKmipServerStatus;
-mod crypto_spec;
-pub use crypto_spec::CryptoSpec;
-pub use crypto_spec::CryptoSpecKind;
-mod crypto_spec_decrypt;
-pub use crypto_spec_decrypt::CryptoSpecDecrypt;
-mod crypto_spec_deep_recrypt;
-pub use crypto_spec_deep_recrypt::CryptoSpecDeepRecrypt;
-mod crypto_spec_encrypt;
-pub use crypto_spec_encrypt::CryptoSpecEncrypt;
-mod crypto_spec_no_op;
-pub use crypto_spec_no_op::CryptoSpecNoOp;
-pub use crypto_spec_no_op::CryptoSpecNoOpKind;
-mod crypto_spec_register;
-pub use crypto_spec_register::CryptoSpecRegister;
-mod crypto_spec_shallow_recrypt;
-pub use crypto_spec_shallow_recrypt::CryptoSpecShallowRecrypt;
-mod key_provider_id;
-pub use key_provider_id::KeyProviderId;
-mod kmip_cluster_info;
-pub use kmip_cluster_info::KmipClusterInfo;
-mod kmip_cluster_info_key_info;
-pub use kmip_cluster_info_key_info::KmipClusterInfoKeyInfo;
-pub use kmip_cluster_info_key_info::KmipClusterInfoKeyInfoKind;
-mod kmip_cluster_info_wrapping_key_id_key_info;
-pub use kmip_cluster_info_wrapping_key_id_key_info::KmipClusterInfoWrappingKeyIdKeyInfo;
-mod kmip_cluster_info_wrapping_rotation_interval_key_info;
-pub use kmip_cluster_info_wrapping_rotation_interval_key_info::KmipClusterInfoWrappingRotationIntervalKeyInfo;
-mod kmip_server_info;
-pub use kmip_server_info::KmipServerInfo;
-mod kmip_server_spec;
-pub use kmip_server_spec::KmipServerSpec;
-mod kmip_server_spec_key_spec;
-pub use kmip_server_spec_key_spec::KmipServerSpecKeySpec;
-pub use kmip_server_spec_key_spec::KmipServerSpecKeySpecKind;
-mod kmip_server_spec_wrapping_key_id_key_spec;
-pub use kmip_server_spec_wrapping_key_id_key_spec::KmipServerSpecWrappingKeyIdKeySpec;
-mod kmip_server_spec_wrapping_rotation_interval_key_spec;
-pub use kmip_server_spec_wrapping_rotation_interval_key_spec::KmipServerSpecWrappingRotationIntervalKeySpec;
-mod kmip_server_status;
-pub use kmip_server_status::KmipServerStatus;
-mod account_created_event;
-pub use account_created_event::AccountCreatedEvent;
-mod account_removed_event;
-pub use account_removed_event::AccountRemovedEvent;
-mod account_updated_event;
-pub use account_updated_event::AccountUpdatedEvent;
-mod admin_password_not_changed_event;
-pub use admin_password_not_changed_event::AdminPasswordNotChangedEvent;
-mod alarm_acknowledged_event;
-pub use alarm_acknowledged_event::AlarmAcknowledgedEvent;
-mod alarm_action_triggered_event;
-pub use alarm_action_triggered_event::AlarmActionTriggeredEvent;
-mod alarm_cleared_event;
-pub use alarm_cleared_event::AlarmClearedEvent;
-mod alarm_created_event;
-pub use alarm_created_event::AlarmCreatedEvent;
-mod alarm_email_completed_event;
-pub use alarm_email_completed_event::AlarmEmailCompletedEvent;
-mod alarm_event_argument;
-pub use alarm_event_argument::AlarmEventArgument;
-mod alarm_reconfigured_event;
-pub use alarm_reconfigured_event::AlarmReconfiguredEvent;
-mod alarm_removed_event;
-pub use alarm_removed_event::AlarmRemovedEvent;
-mod alarm_script_complete_event;
-pub use alarm_script_complete_event::AlarmScriptCompleteEvent;
-mod alarm_snmp_completed_event;
-pub use alarm_snmp_completed_event::AlarmSnmpCompletedEvent;
-mod alarm_status_changed_event;
-pub use alarm_status_changed_event::AlarmStatusChangedEvent;
-mod all_virtual_machines_licensed_event;
-pub use all_virtual_machines_licensed_event::AllVirtualMachinesLicensedEvent;
-mod already_authenticated_session_event;
-pub use already_authenticated_session_event::AlreadyAuthenticatedSessionEvent;
-mod authorization_event;
-pub use authorization_event::AuthorizationEvent;
-pub use authorization_event::AuthorizationEventKind;
-mod bad_username_session_event;
-pub use bad_username_session_event::BadUsernameSessionEvent;
-mod canceled_host_operation_event;
-pub use canceled_host_operation_event::CanceledHostOperationEvent;
-mod changes_info_event_argument;
-pub use changes_info_event_argument::ChangesInfoEventArgument;
-mod cluster_compliance_checked_event;
-pub use cluster_compliance_checked_event::ClusterComplianceCheckedEvent;
-mod cluster_created_event;
-pub use cluster_created_event::ClusterCreatedEvent;
-mod cluster_destroyed_event;
-pub use cluster_destroyed_event::ClusterDestroyedEvent;
-mod cluster_event;
-pub use cluster_event::ClusterEvent;
-pub use cluster_event::ClusterEventKind;
-mod cluster_overcommitted_event;
-pub use cluster_overcommitted_event::ClusterOvercommittedEvent;
-pub use cluster_overcommitted_event::ClusterOvercommittedEventKind;
-mod cluster_reconfigured_event;
-pub use cluster_reconfigured_event::ClusterReconfiguredEvent;
-mod cluster_status_changed_event;
-pub use cluster_status_changed_event::ClusterStatusChangedEvent;
-pub use cluster_status_changed_event::ClusterStatusChangedEventKind;
-mod custom_field_def_added_event;
-pub use custom_field_def_added_event::CustomFieldDefAddedEvent;
-mod custom_field_def_event;
-pub use custom_field_def_event::CustomFieldDefEvent;
-pub use custom_field_def_event::CustomFieldDefEventKind;
-mod custom_field_def_removed_event;
-pub use custom_field_def_removed_event::CustomFieldDefRemovedEvent;
-mod custom_field_def_renamed_event;
-pub use custom_field_def_renamed_event::CustomFieldDefRenamedEvent;
-mod custom_field_event;
-pub use custom_field_event::CustomFieldEvent;
-pub use custom_field_event::CustomFieldEventKind;
-mod custom_field_value_changed_event;
-pub use custom_field_value_changed_event::CustomFieldValueChangedEvent;
-mod customization_event;
-pub use customization_event::CustomizationEvent;
-pub use customization_event::CustomizationEventKind;
-mod customization_failed;
-pub use customization_failed::CustomizationFailed;
-pub use customization_failed::CustomizationFailedKind;
-mod customization_linux_identity_failed;
-pub use customization_linux_identity_failed::CustomizationLinuxIdentityFailed;
-mod customization_network_setup_failed;
-pub use customization_network_setup_failed::CustomizationNetworkSetupFailed;
-mod customization_started_event;
-pub use customization_started_event::CustomizationStartedEvent;
-mod customization_succeeded;
-pub use customization_succeeded::CustomizationSucceeded;
-mod customization_sysprep_failed;
-pub use customization_sysprep_failed::CustomizationSysprepFailed;
-mod customization_unknown_failure;
-pub use customization_unknown_failure::CustomizationUnknownFailure;
-mod dv_portgroup_created_event;
-pub use dv_portgroup_created_event::DVPortgroupCreatedEvent;
-mod dv_portgroup_destroyed_event;
-pub use dv_portgroup_destroyed_event::DVPortgroupDestroyedEvent;
-mod dv_portgroup_renamed_event;
-pub use dv_portgroup_renamed_event::DVPortgroupRenamedEvent;
-mod das_admission_control_disabled_event;
-pub use das_admission_control_disabled_event::DasAdmissionControlDisabledEvent;
-mod das_admission_control_enabled_event;
-pub use das_admission_control_enabled_event::DasAdmissionControlEnabledEvent;
-mod das_agent_found_event;
-pub use das_agent_found_event::DasAgentFoundEvent;
-mod das_agent_unavailable_event;
-pub use das_agent_unavailable_event::DasAgentUnavailableEvent;
-mod das_cluster_isolated_event;
-pub use das_cluster_isolated_event::DasClusterIsolatedEvent;
-mod das_disabled_event;
-pub use das_disabled_event::DasDisabledEvent;
-mod das_enabled_event;
-pub use das_enabled_event::DasEnabledEvent;
-mod das_host_failed_event;
-pub use das_host_failed_event::DasHostFailedEvent;
-mod das_host_isolated_event;
-pub use das_host_isolated_event::DasHostIsolatedEvent;
-mod datacenter_created_event;
-pub use datacenter_created_event::DatacenterCreatedEvent;
-mod datacenter_event;
-pub use datacenter_event::DatacenterEvent;
-pub use datacenter_event::DatacenterEventKind;
-mod datacenter_renamed_event;
-pub use datacenter_renamed_event::DatacenterRenamedEvent;
-mod datastore_capacity_increased_event;
-pub use datastore_capacity_increased_event::DatastoreCapacityIncreasedEvent;
-mod datastore_destroyed_event;
-pub use datastore_destroyed_event::DatastoreDestroyedEvent;
-mod datastore_discovered_event;
-pub use datastore_discovered_event::DatastoreDiscoveredEvent;
-mod datastore_duplicated_event;
-pub use datastore_duplicated_event::DatastoreDuplicatedEvent;
-mod datastore_event;
-pub use datastore_event::DatastoreEvent;
-pub use datastore_event::DatastoreEventKind;
-mod datastore_file_copied_event;
-pub use datastore_file_copied_event::DatastoreFileCopiedEvent;
-mod datastore_file_deleted_event;
-pub use datastore_file_deleted_event::DatastoreFileDeletedEvent;
-mod datastore_file_event;
-pub use datastore_file_event::DatastoreFileEvent;
-pub use datastore_file_event::DatastoreFileEventKind;
-mod datastore_file_moved_event;
-pub use datastore_file_moved_event::DatastoreFileMovedEvent;
-mod datastore_iorm_reconfigured_event;
-pub use datastore_iorm_reconfigured_event::DatastoreIORMReconfiguredEvent;
-mod datastore_principal_configured;
-pub use datastore_principal_configured::DatastorePrincipalConfigured;
-mod datastore_removed_on_host_event;
-pub use datastore_removed_on_host_event::DatastoreRemovedOnHostEvent;
-mod datastore_renamed_event;
-pub use datastore_renamed_event::DatastoreRenamedEvent;
-mod datastore_renamed_on_host_event;
-pub use datastore_renamed_on_host_event::DatastoreRenamedOnHostEvent;
-mod drs_disabled_event;
-pub use drs_disabled_event::DrsDisabledEvent;
-mod drs_enabled_event;
-pub use drs_enabled_event::DrsEnabledEvent;
-mod drs_entered_standby_mode_event;
-pub use drs_entered_standby_mode_event::DrsEnteredStandbyModeEvent;
-mod drs_entering_standby_mode_event;
-pub use drs_entering_standby_mode_event::DrsEnteringStandbyModeEvent;
-mod drs_exit_standby_mode_failed_event;
-pub use drs_exit_standby_mode_failed_event::DrsExitStandbyModeFailedEvent;
-mod drs_exited_standby_mode_event;
-pub use drs_exited_standby_mode_event::DrsExitedStandbyModeEvent;
-mod drs_exiting_standby_mode_event;
-pub use drs_exiting_standby_mode_event::DrsExitingStandbyModeEvent;
-mod drs_invocation_failed_event;
-pub use drs_invocation_failed_event::DrsInvocationFailedEvent;
-mod drs_recovered_from_failure_event;
-pub use drs_recovered_from_failure_event::DrsRecoveredFromFailureEvent;
-mod drs_resource_configure_synced_event;
-pub use drs_resource_configure_synced_event::DrsResourceConfigureSyncedEvent;
-mod drs_rule_compliance_event;
-pub use drs_rule_compliance_event::DrsRuleComplianceEvent;
-mod drs_rule_violation_event;
-pub use drs_rule_violation_event::DrsRuleViolationEvent;
-mod drs_soft_rule_violation_event;
-pub use drs_soft_rule_violation_event::DrsSoftRuleViolationEvent;
-mod drs_vm_migrated_event;
-pub use drs_vm_migrated_event::DrsVmMigratedEvent;
-mod drs_vm_powered_on_event;
-pub use drs_vm_powered_on_event::DrsVmPoweredOnEvent;
-mod duplicate_ip_detected_event;
-pub use duplicate_ip_detected_event::DuplicateIpDetectedEvent;
-mod dvpg_import_event;
-pub use dvpg_import_event::DvpgImportEvent;
-mod dvpg_restore_event;
-pub use dvpg_restore_event::DvpgRestoreEvent;
-mod dvs_created_event;
-pub use dvs_created_event::DvsCreatedEvent;
-mod dvs_destroyed_event;
-pub use dvs_destroyed_event::DvsDestroyedEvent;
-mod dvs_health_status_change_event;
-pub use dvs_health_status_change_event::DvsHealthStatusChangeEvent;
-pub use dvs_health_status_change_event::DvsHealthStatusChangeEventKind;
-mod dvs_host_back_in_sync_event;
-pub use dvs_host_back_in_sync_event::DvsHostBackInSyncEvent;
-mod dvs_host_joined_event;
-pub use dvs_host_joined_event::DvsHostJoinedEvent;
-mod dvs_host_left_event;
-pub use dvs_host_left_event::DvsHostLeftEvent;
-mod dvs_host_status_updated;
-pub use dvs_host_status_updated::DvsHostStatusUpdated;
-mod dvs_host_went_out_of_sync_event;
-pub use dvs_host_went_out_of_sync_event::DvsHostWentOutOfSyncEvent;
-mod dvs_import_event;
-pub use dvs_import_event::DvsImportEvent;
-mod dvs_merged_event;
-pub use dvs_merged_event::DvsMergedEvent;
-mod dvs_out_of_sync_host_argument;
-pub use dvs_out_of_sync_host_argument::DvsOutOfSyncHostArgument;
-mod dvs_port_blocked_event;
-pub use dvs_port_blocked_event::DvsPortBlockedEvent;
-mod dvs_port_connected_event;
-pub use dvs_port_connected_event::DvsPortConnectedEvent;
-mod dvs_port_created_event;
-pub use dvs_port_created_event::DvsPortCreatedEvent;
-mod dvs_port_deleted_event;
-pub use dvs_port_deleted_event::DvsPortDeletedEvent;
-mod dvs_port_disconnected_event;
-pub use dvs_port_disconnected_event::DvsPortDisconnectedEvent;
-mod dvs_port_entered_passthru_event;
-pub use dvs_port_entered_passthru_event::DvsPortEnteredPassthruEvent;
-mod dvs_port_exited_passthru_event;
-pub use dvs_port_exited_passthru_event::DvsPortExitedPassthruEvent;
-mod dvs_port_join_portgroup_event;
-pub use dvs_port_join_portgroup_event::DvsPortJoinPortgroupEvent;
-mod dvs_port_leave_portgroup_event;
-pub use dvs_port_leave_portgroup_event::DvsPortLeavePortgroupEvent;
-mod dvs_port_link_down_event;
-pub use dvs_port_link_down_event::DvsPortLinkDownEvent;
-mod dvs_port_link_up_event;
-pub use dvs_port_link_up_event::DvsPortLinkUpEvent;
-mod dvs_port_reconfigured_event;
-pub use dvs_port_reconfigured_event::DvsPortReconfiguredEvent;
-mod dvs_port_runtime_change_event;
-pub use dvs_port_runtime_change_event::DvsPortRuntimeChangeEvent;
-mod dvs_port_unblocked_event;
-pub use dvs_port_unblocked_event::DvsPortUnblockedEvent;
-mod dvs_port_vendor_specific_state_change_event;
-pub use dvs_port_vendor_specific_state_change_event::DvsPortVendorSpecificStateChangeEvent;
-mod dvs_upgrade_available_event;
-pub use dvs_upgrade_available_event::DvsUpgradeAvailableEvent;
-mod dvs_upgrade_in_progress_event;
-pub use dvs_upgrade_in_progress_event::DvsUpgradeInProgressEvent;
-mod dvs_upgrade_rejected_event;
-pub use dvs_upgrade_rejected_event::DvsUpgradeRejectedEvent;
-mod dvs_upgraded_event;
-pub use dvs_upgraded_event::DvsUpgradedEvent;
-mod entered_standby_mode_event;
-pub use entered_standby_mode_event::EnteredStandbyModeEvent;
-pub use entered_standby_mode_event::EnteredStandbyModeEventKind;
-mod entering_standby_mode_event;
-pub use entering_standby_mode_event::EnteringStandbyModeEvent;
-pub use entering_standby_mode_event::EnteringStandbyModeEventKind;
-mod entity_event_argument;
-pub use entity_event_argument::EntityEventArgument;
-pub use entity_event_argument::EntityEventArgumentKind;
-mod event_argument;
-pub use event_argument::EventArgument;
-pub use event_argument::EventArgumentKind;
-mod exit_standby_mode_failed_event;
-pub use exit_standby_mode_failed_event::ExitStandbyModeFailedEvent;
-pub use exit_standby_mode_failed_event::ExitStandbyModeFailedEventKind;
-mod exited_standby_mode_event;
-pub use exited_standby_mode_event::ExitedStandbyModeEvent;
-pub use exited_standby_mode_event::ExitedStandbyModeEventKind;
-mod exiting_standby_mode_event;
-pub use exiting_standby_mode_event::ExitingStandbyModeEvent;
-pub use exiting_standby_mode_event::ExitingStandbyModeEventKind;
-mod extended_event;
-pub use extended_event::ExtendedEvent;
-mod extended_event_pair;
-pub use extended_event_pair::ExtendedEventPair;
-mod failover_level_restored;
-pub use failover_level_restored::FailoverLevelRestored;
-mod folder_event_argument;
-pub use folder_event_argument::FolderEventArgument;
-mod general_event;
-pub use general_event::GeneralEvent;
-pub use general_event::GeneralEventKind;
-mod general_host_error_event;
-pub use general_host_error_event::GeneralHostErrorEvent;
-mod general_host_info_event;
-pub use general_host_info_event::GeneralHostInfoEvent;
-mod general_host_warning_event;
-pub use general_host_warning_event::GeneralHostWarningEvent;
-mod general_user_event;
-pub use general_user_event::GeneralUserEvent;
-mod general_vm_error_event;
-pub use general_vm_error_event::GeneralVmErrorEvent;
-mod general_vm_info_event;
-pub use general_vm_info_event::GeneralVmInfoEvent;
-mod general_vm_warning_event;
-pub use general_vm_warning_event::GeneralVmWarningEvent;
-mod global_message_changed_event;
-pub use global_message_changed_event::GlobalMessageChangedEvent;
-mod host_compliance_checked_event;
-pub use host_compliance_checked_event::HostComplianceCheckedEvent;
-mod host_inventory_full_event;
-pub use host_inventory_full_event::HostInventoryFullEvent;
-mod host_license_expired_event;
-pub use host_license_expired_event::HostLicenseExpiredEvent;
-mod host_local_port_created_event;
-pub use host_local_port_created_event::HostLocalPortCreatedEvent;
-mod host_monitoring_state_changed_event;
-pub use host_monitoring_state_changed_event::HostMonitoringStateChangedEvent;
-mod host_overcommitted_event;
-pub use host_overcommitted_event::HostOvercommittedEvent;
-mod host_profile_applied_event;
-pub use host_profile_applied_event::HostProfileAppliedEvent;
-mod host_status_changed_event;
-pub use host_status_changed_event::HostStatusChangedEvent;
-mod host_vnic_connected_to_customized_dv_port_event;
-pub use host_vnic_connected_to_customized_dv_port_event::HostVnicConnectedToCustomizedDVPortEvent;
-mod incorrect_host_information_event;
-pub use incorrect_host_information_event::IncorrectHostInformationEvent;
-mod insufficient_failover_resources_event;
-pub use insufficient_failover_resources_event::InsufficientFailoverResourcesEvent;
-mod invalid_edition_event;
-pub use invalid_edition_event::InvalidEditionEvent;
-mod license_event;
-pub use license_event::LicenseEvent;
-pub use license_event::LicenseEventKind;
-mod license_expired_event;
-pub use license_expired_event::LicenseExpiredEvent;
-mod license_non_compliance_event;
-pub use license_non_compliance_event::LicenseNonComplianceEvent;
-mod license_restricted_event;
-pub use license_restricted_event::LicenseRestrictedEvent;
-mod license_server_available_event;
-pub use license_server_available_event::LicenseServerAvailableEvent;
-mod license_server_unavailable_event;
-pub use license_server_unavailable_event::LicenseServerUnavailableEvent;
-mod managed_entity_event_argument;
-pub use managed_entity_event_argument::ManagedEntityEventArgument;
-mod mtu_match_event;
-pub use mtu_match_event::MtuMatchEvent;
-mod mtu_mismatch_event;
-pub use mtu_mismatch_event::MtuMismatchEvent;
-mod no_access_user_event;
-pub use no_access_user_event::NoAccessUserEvent;
-mod no_license_event;
-pub use no_license_event::NoLicenseEvent;
-mod non_vi_workload_detected_on_datastore_event;
-pub use non_vi_workload_detected_on_datastore_event::NonVIWorkloadDetectedOnDatastoreEvent;
-mod out_of_sync_dvs_host;
-pub use out_of_sync_dvs_host::OutOfSyncDvsHost;
-mod permission_added_event;
-pub use permission_added_event::PermissionAddedEvent;
-mod permission_event;
-pub use permission_event::PermissionEvent;
-pub use permission_event::PermissionEventKind;
-mod permission_removed_event;
-pub use permission_removed_event::PermissionRemovedEvent;
-mod permission_updated_event;
-pub use permission_updated_event::PermissionUpdatedEvent;
-mod profile_associated_event;
-pub use profile_associated_event::ProfileAssociatedEvent;
-mod profile_changed_event;
-pub use profile_changed_event::ProfileChangedEvent;
-mod profile_created_event;
-pub use profile_created_event::ProfileCreatedEvent;
-mod profile_dissociated_event;
-pub use profile_dissociated_event::ProfileDissociatedEvent;
-mod profile_event;
-pub use profile_event::ProfileEvent;
-pub use profile_event::ProfileEventKind;
-mod profile_event_argument;
-pub use profile_event_argument::ProfileEventArgument;
-mod profile_reference_host_changed_event;
-pub use profile_reference_host_changed_event::ProfileReferenceHostChangedEvent;
-mod profile_removed_event;
-pub use profile_removed_event::ProfileRemovedEvent;
-mod resource_pool_created_event;
-pub use resource_pool_created_event::ResourcePoolCreatedEvent;
-mod resource_pool_destroyed_event;
-pub use resource_pool_destroyed_event::ResourcePoolDestroyedEvent;
-mod resource_pool_event;
-pub use resource_pool_event::ResourcePoolEvent;
-pub use resource_pool_event::ResourcePoolEventKind;
-mod resource_pool_event_argument;
-pub use resource_pool_event_argument::ResourcePoolEventArgument;
-mod resource_pool_moved_event;
-pub use resource_pool_moved_event::ResourcePoolMovedEvent;
-mod resource_pool_reconfigured_event;
-pub use resource_pool_reconfigured_event::ResourcePoolReconfiguredEvent;
-mod resource_violated_event;
-pub use resource_violated_event::ResourceViolatedEvent;
-mod role_added_event;
-pub use role_added_event::RoleAddedEvent;
-mod role_event;
-pub use role_event::RoleEvent;
-pub use role_event::RoleEventKind;
-mod role_event_argument;
-pub use role_event_argument::RoleEventArgument;
-mod role_removed_event;
-pub use role_removed_event::RoleRemovedEvent;
-mod role_updated_event;
-pub use role_updated_event::RoleUpdatedEvent;
-mod scheduled_task_completed_event;
-pub use scheduled_task_completed_event::ScheduledTaskCompletedEvent;
-mod scheduled_task_created_event;
-pub use scheduled_task_created_event::ScheduledTaskCreatedEvent;
-mod scheduled_task_email_completed_event;
-pub use scheduled_task_email_completed_event::ScheduledTaskEmailCompletedEvent;
-mod scheduled_task_event_argument;
-pub use scheduled_task_event_argument::ScheduledTaskEventArgument;
-mod scheduled_task_reconfigured_event;
-pub use scheduled_task_reconfigured_event::ScheduledTaskReconfiguredEvent;
-mod scheduled_task_removed_event;
-pub use scheduled_task_removed_event::ScheduledTaskRemovedEvent;
-mod scheduled_task_started_event;
-pub use scheduled_task_started_event::ScheduledTaskStartedEvent;
-mod server_license_expired_event;
-pub use server_license_expired_event::ServerLicenseExpiredEvent;
-mod server_started_session_event;
-pub use server_started_session_event::ServerStartedSessionEvent;
-mod session_event;
-pub use session_event::SessionEvent;
-pub use session_event::SessionEventKind;
-mod session_terminated_event;
-pub use session_terminated_event::SessionTerminatedEvent;
-mod teaming_match_event;
-pub use teaming_match_event::TeamingMatchEvent;
-mod teaming_mis_match_event;
-pub use teaming_mis_match_event::TeamingMisMatchEvent;
-mod unlicensed_virtual_machines_event;
-pub use unlicensed_virtual_machines_event::UnlicensedVirtualMachinesEvent;
-mod unlicensed_virtual_machines_found_event;
-pub use unlicensed_virtual_machines_found_event::UnlicensedVirtualMachinesFoundEvent;
-mod uplink_port_mtu_not_support_event;
-pub use uplink_port_mtu_not_support_event::UplinkPortMtuNotSupportEvent;
-mod uplink_port_mtu_support_event;
-pub use uplink_port_mtu_support_event::UplinkPortMtuSupportEvent;
-mod uplink_port_vlan_trunked_event;
-pub use uplink_port_vlan_trunked_event::UplinkPortVlanTrunkedEvent;
-mod uplink_port_vlan_untrunked_event;
-pub use uplink_port_vlan_untrunked_event::UplinkPortVlanUntrunkedEvent;
-mod user_login_session_event;
-pub use user_login_session_event::UserLoginSessionEvent;
-mod user_logout_session_event;
-pub use user_logout_session_event::UserLogoutSessionEvent;
-mod vmotion_license_expired_event;
-pub use vmotion_license_expired_event::VMotionLicenseExpiredEvent;
-mod vm_being_cloned_event;
-pub use vm_being_cloned_event::VmBeingClonedEvent;
-mod vm_health_monitoring_state_changed_event;
-pub use vm_health_monitoring_state_changed_event::VmHealthMonitoringStateChangedEvent;
-mod vm_migrated_event;
-pub use vm_migrated_event::VmMigratedEvent;
-pub use vm_migrated_event::VmMigratedEventKind;
-mod vm_powered_on_event;
-pub use vm_powered_on_event::VmPoweredOnEvent;
-pub use vm_powered_on_event::VmPoweredOnEventKind;
-mod vm_powering_on_with_customized_dv_port_event;
-pub use vm_powering_on_with_customized_dv_port_event::VmPoweringOnWithCustomizedDVPortEvent;
-mod vm_resource_pool_moved_event;
-pub use vm_resource_pool_moved_event::VmResourcePoolMovedEvent;
-mod vm_resource_reallocated_event;
-pub use vm_resource_reallocated_event::VmResourceReallocatedEvent;
-mod vm_restarted_on_alternate_host_event;
-pub use vm_restarted_on_alternate_host_event::VmRestartedOnAlternateHostEvent;
-mod vnic_port_argument;
-pub use vnic_port_argument::VnicPortArgument;
-mod managed_by_info;
-pub use managed_by_info::ManagedByInfo;
-mod conflicting_configuration_config;
-pub use conflicting_configuration_config::ConflictingConfigurationConfig;
-mod datacenter_mismatch_argument;
-pub use datacenter_mismatch_argument::DatacenterMismatchArgument;
-mod auto_start_power_info;
-pub use auto_start_power_info::AutoStartPowerInfo;
-mod host_auto_start_manager_config;
-pub use host_auto_start_manager_config::HostAutoStartManagerConfig;
-mod auto_start_defaults;
-pub use auto_start_defaults::AutoStartDefaults;
-mod host_capability;
-pub use host_capability::HostCapability;
-mod host_datastore_exists_connect_info;
-pub use host_datastore_exists_connect_info::HostDatastoreExistsConnectInfo;
-mod host_datastore_connect_info;
-pub use host_datastore_connect_info::HostDatastoreConnectInfo;
-pub use host_datastore_connect_info::HostDatastoreConnectInfoKind;
-mod host_datastore_name_conflict_connect_info;
-pub use host_datastore_name_conflict_connect_info::HostDatastoreNameConflictConnectInfo;
-mod host_connect_spec;
-pub use host_connect_spec::HostConnectSpec;
-mod host_cpu_id_info;
-pub use host_cpu_id_info::HostCpuIdInfo;
-mod host_cpu_package;
-pub use host_cpu_package::HostCpuPackage;
-mod file_info;
-pub use file_info::FileInfo;
-pub use file_info::FileInfoKind;
-mod floppy_image_file_info;
-pub use floppy_image_file_info::FloppyImageFileInfo;
-mod folder_file_info;
-pub use folder_file_info::FolderFileInfo;
-mod iso_image_file_info;
-pub use iso_image_file_info::IsoImageFileInfo;
-mod host_datastore_browser_search_results;
-pub use host_datastore_browser_search_results::HostDatastoreBrowserSearchResults;
-mod template_config_file_info;
-pub use template_config_file_info::TemplateConfigFileInfo;
-mod vm_config_file_info;
-pub use vm_config_file_info::VmConfigFileInfo;
-pub use vm_config_file_info::VmConfigFileInfoKind;
-mod vm_config_file_encryption_info;
-pub use vm_config_file_encryption_info::VmConfigFileEncryptionInfo;
-mod vm_disk_file_info;
-pub use vm_disk_file_info::VmDiskFileInfo;
-mod vm_disk_file_encryption_info;
-pub use vm_disk_file_encryption_info::VmDiskFileEncryptionInfo;
-mod vm_log_file_info;
-pub use vm_log_file_info::VmLogFileInfo;
-mod vm_nvram_file_info;
-pub use vm_nvram_file_info::VmNvramFileInfo;
-mod vm_snapshot_file_info;
-pub use vm_snapshot_file_info::VmSnapshotFileInfo;
-mod host_date_time_config;
-pub use host_date_time_config::HostDateTimeConfig;
-mod host_date_time_info;
-pub use host_date_time_info::HostDateTimeInfo;
-mod host_date_time_system_time_zone;
-pub use host_date_time_system_time_zone::HostDateTimeSystemTimeZone;
-mod host_device;
-pub use host_device::HostDevice;
-pub use host_device::HostDeviceKind;
-#[cfg(feature = "vsan")]
-mod device_pci_id;
-#[cfg(feature = "vsan")]
-pub use device_pci_id::DevicePciId;
-mod host_diagnostic_partition;
-pub use host_diagnostic_partition::HostDiagnosticPartition;
-mod host_diagnostic_partition_create_description;
-pub use host_diagnostic_partition_create_description::HostDiagnosticPartitionCreateDescription;
-mod host_diagnostic_partition_create_option;
-pub use host_diagnostic_partition_create_option::HostDiagnosticPartitionCreateOption;
-mod host_diagnostic_partition_create_spec;
-pub use host_diagnostic_partition_create_spec::HostDiagnosticPartitionCreateSpec;
-mod host_disk_dimensions_chs;
-pub use host_disk_dimensions_chs::HostDiskDimensionsChs;
-mod host_disk_dimensions_lba;
-pub use host_disk_dimensions_lba::HostDiskDimensionsLba;
-mod host_disk_partition_info;
-pub use host_disk_partition_info::HostDiskPartitionInfo;
-mod host_disk_partition_block_range;
-pub use host_disk_partition_block_range::HostDiskPartitionBlockRange;
-mod host_disk_partition_layout;
-pub use host_disk_partition_layout::HostDiskPartitionLayout;
-mod host_disk_partition_attributes;
-pub use host_disk_partition_attributes::HostDiskPartitionAttributes;
-mod host_disk_partition_spec;
-pub use host_disk_partition_spec::HostDiskPartitionSpec;
-mod host_dns_config;
-pub use host_dns_config::HostDnsConfig;
-pub use host_dns_config::HostDnsConfigKind;
-mod host_dns_config_spec;
-pub use host_dns_config_spec::HostDnsConfigSpec;
-mod fcoe_config;
-pub use fcoe_config::FcoeConfig;
-mod fcoe_config_fcoe_capabilities;
-pub use fcoe_config_fcoe_capabilities::FcoeConfigFcoeCapabilities;
-mod fcoe_config_fcoe_specification;
-pub use fcoe_config_fcoe_specification::FcoeConfigFcoeSpecification;
-mod fcoe_config_vlan_range;
-pub use fcoe_config_vlan_range::FcoeConfigVlanRange;
-mod host_feature_capability;
-pub use host_feature_capability::HostFeatureCapability;
-mod host_feature_mask;
-pub use host_feature_mask::HostFeatureMask;
-mod host_feature_version_info;
-pub use host_feature_version_info::HostFeatureVersionInfo;
-mod host_file_system_mount_info;
-pub use host_file_system_mount_info::HostFileSystemMountInfo;
-mod host_file_system_volume;
-pub use host_file_system_volume::HostFileSystemVolume;
-pub use host_file_system_volume::HostFileSystemVolumeKind;
-mod host_file_system_volume_info;
-pub use host_file_system_volume_info::HostFileSystemVolumeInfo;
-mod host_force_mounted_info;
-pub use host_force_mounted_info::HostForceMountedInfo;
-mod host_gateway_spec;
-pub use host_gateway_spec::HostGatewaySpec;
-mod host_proxy_switch;
-pub use host_proxy_switch::HostProxySwitch;
-mod host_proxy_switch_config;
-pub use host_proxy_switch_config::HostProxySwitchConfig;
-mod host_proxy_switch_ens_info;
-pub use host_proxy_switch_ens_info::HostProxySwitchEnsInfo;
-mod host_proxy_switch_host_lag_config;
-pub use host_proxy_switch_host_lag_config::HostProxySwitchHostLagConfig;
-mod host_proxy_switch_spec;
-pub use host_proxy_switch_spec::HostProxySwitchSpec;
-mod host_ip_config;
-pub use host_ip_config::HostIpConfig;
-pub use host_ip_config::HostIpConfigKind;
-mod host_ip_config_ip_v6_address;
-pub use host_ip_config_ip_v6_address::HostIpConfigIpV6Address;
-mod host_ip_config_ip_v6_address_configuration;
-pub use host_ip_config_ip_v6_address_configuration::HostIpConfigIpV6AddressConfiguration;
-mod host_ip_route_config;
-pub use host_ip_route_config::HostIpRouteConfig;
-pub use host_ip_route_config::HostIpRouteConfigKind;
-mod host_ip_route_config_spec;
-pub use host_ip_route_config_spec::HostIpRouteConfigSpec;
-mod host_ip_route_entry;
-pub use host_ip_route_entry::HostIpRouteEntry;
-mod host_ip_route_op;
-pub use host_ip_route_op::HostIpRouteOp;
-mod host_ip_route_table_config;
-pub use host_ip_route_table_config::HostIpRouteTableConfig;
-mod host_ip_route_table_info;
-pub use host_ip_route_table_info::HostIpRouteTableInfo;
-mod host_license_spec;
-pub use host_license_spec::HostLicenseSpec;
-mod host_account_spec;
-pub use host_account_spec::HostAccountSpec;
-pub use host_account_spec::HostAccountSpecKind;
-mod host_posix_account_spec;
-pub use host_posix_account_spec::HostPosixAccountSpec;
-mod local_datastore_info;
-pub use local_datastore_info::LocalDatastoreInfo;
-mod host_local_file_system_volume;
-pub use host_local_file_system_volume::HostLocalFileSystemVolume;
-mod host_low_level_provisioning_manager_vm_recovery_info;
-pub use host_low_level_provisioning_manager_vm_recovery_info::HostLowLevelProvisioningManagerVmRecoveryInfo;
-mod host_maintenance_spec;
-pub use host_maintenance_spec::HostMaintenanceSpec;
-mod host_maintenance_spec_evacuation_mode;
-pub use host_maintenance_spec_evacuation_mode::HostMaintenanceSpecEvacuationMode;
-mod host_mount_info;
-pub use host_mount_info::HostMountInfo;
-mod nas_datastore_info;
-pub use nas_datastore_info::NasDatastoreInfo;
-mod host_nas_volume;
-pub use host_nas_volume::HostNasVolume;
-mod host_net_stack_instance;
-pub use host_net_stack_instance::HostNetStackInstance;
-mod host_network_config_net_stack_spec;
-pub use host_network_config_net_stack_spec::HostNetworkConfigNetStackSpec;
-mod host_ntp_config;
-pub use host_ntp_config::HostNtpConfig;
-mod pmem_datastore_info;
-pub use pmem_datastore_info::PMemDatastoreInfo;
-mod host_pmem_volume;
-pub use host_pmem_volume::HostPMemVolume;
-mod physical_nic;
-pub use physical_nic::PhysicalNic;
-mod physical_nic_config;
-pub use physical_nic_config::PhysicalNicConfig;
-mod physical_nic_link_info;
-pub use physical_nic_link_info::PhysicalNicLinkInfo;
-mod physical_nic_spec;
-pub use physical_nic_spec::PhysicalNicSpec;
-mod host_protocol_endpoint;
-pub use host_protocol_endpoint::HostProtocolEndpoint;
-mod host_ptp_config;
-pub use host_ptp_config::HostPtpConfig;
-mod host_ptp_config_ptp_port;
-pub use host_ptp_config_ptp_port::HostPtpConfigPtpPort;
-mod host_scsi_disk;
-pub use host_scsi_disk::HostScsiDisk;
-mod host_scsi_disk_partition;
-pub use host_scsi_disk_partition::HostScsiDiskPartition;
-mod scsi_lun;
-pub use scsi_lun::ScsiLun;
-pub use scsi_lun::ScsiLunKind;
-mod scsi_lun_capabilities;
-pub use scsi_lun_capabilities::ScsiLunCapabilities;
-mod scsi_lun_descriptor;
-pub use scsi_lun_descriptor::ScsiLunDescriptor;
-mod scsi_lun_durable_name;
-pub use scsi_lun_durable_name::ScsiLunDurableName;
-mod host_sriov_device_pool_info;
-pub use host_sriov_device_pool_info::HostSriovDevicePoolInfo;
-pub use host_sriov_device_pool_info::HostSriovDevicePoolInfoKind;
-mod host_sriov_network_device_pool_info;
-pub use host_sriov_network_device_pool_info::HostSriovNetworkDevicePoolInfo;
-mod host_config_summary;
-pub use host_config_summary::HostConfigSummary;
-mod host_system_resource_info;
-pub use host_system_resource_info::HostSystemResourceInfo;
-mod host_unresolved_vmfs_extent;
-pub use host_unresolved_vmfs_extent::HostUnresolvedVmfsExtent;
-mod host_unresolved_vmfs_volume;
-pub use host_unresolved_vmfs_volume::HostUnresolvedVmfsVolume;
-mod host_unresolved_vmfs_volume_resolve_status;
-pub use host_unresolved_vmfs_volume_resolve_status::HostUnresolvedVmfsVolumeResolveStatus;
-mod host_vflash_manager_vflash_resource_config_info;
-pub use host_vflash_manager_vflash_resource_config_info::HostVFlashManagerVFlashResourceConfigInfo;
-mod host_vfat_volume;
-pub use host_vfat_volume::HostVfatVolume;
-mod host_vffs_volume;
-pub use host_vffs_volume::HostVffsVolume;
-mod host_vffs_spec;
-pub use host_vffs_spec::HostVffsSpec;
-mod host_virtual_nic_ip_route_spec;
-pub use host_virtual_nic_ip_route_spec::HostVirtualNicIpRouteSpec;
-mod host_virtual_nic_opaque_network_spec;
-pub use host_virtual_nic_opaque_network_spec::HostVirtualNicOpaqueNetworkSpec;
-mod host_virtual_nic_connection;
-pub use host_virtual_nic_connection::HostVirtualNicConnection;
-mod host_virtual_nic_manager_nic_type_selection;
-pub use host_virtual_nic_manager_nic_type_selection::HostVirtualNicManagerNicTypeSelection;
-mod vmfs_datastore_create_spec;
-pub use vmfs_datastore_create_spec::VmfsDatastoreCreateSpec;
-mod vmfs_datastore_expand_spec;
-pub use vmfs_datastore_expand_spec::VmfsDatastoreExpandSpec;
-mod vmfs_datastore_extend_spec;
-pub use vmfs_datastore_extend_spec::VmfsDatastoreExtendSpec;
-mod vmfs_datastore_info;
-pub use vmfs_datastore_info::VmfsDatastoreInfo;
-mod vmfs_datastore_option;
-pub use vmfs_datastore_option::VmfsDatastoreOption;
-mod vmfs_datastore_all_extent_option;
-pub use vmfs_datastore_all_extent_option::VmfsDatastoreAllExtentOption;
-mod vmfs_datastore_base_option;
-pub use vmfs_datastore_base_option::VmfsDatastoreBaseOption;
-pub use vmfs_datastore_base_option::VmfsDatastoreBaseOptionKind;
-mod vmfs_datastore_multiple_extent_option;
-pub use vmfs_datastore_multiple_extent_option::VmfsDatastoreMultipleExtentOption;
-mod vmfs_datastore_single_extent_option;
-pub use vmfs_datastore_single_extent_option::VmfsDatastoreSingleExtentOption;
-pub use vmfs_datastore_single_extent_option::VmfsDatastoreSingleExtentOptionKind;
-mod vmfs_datastore_spec;
-pub use vmfs_datastore_spec::VmfsDatastoreSpec;
-pub use vmfs_datastore_spec::VmfsDatastoreSpecKind;
-mod host_vmfs_volume;
-pub use host_vmfs_volume::HostVmfsVolume;
-mod vmfs_config_option;
-pub use vmfs_config_option::VmfsConfigOption;
-mod host_vmfs_spec;
-pub use host_vmfs_spec::HostVmfsSpec;
-mod vmfs_unmap_bandwidth_spec;
-pub use vmfs_unmap_bandwidth_spec::VmfsUnmapBandwidthSpec;
-mod vsan_datastore_info;
-pub use vsan_datastore_info::VsanDatastoreInfo;
-#[cfg(feature = "vsan")]
-mod vsan_disk_encryption_health;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_encryption_health::VsanDiskEncryptionHealth;
-#[cfg(feature = "vsan")]
-mod vsan_disk_rebalance_result;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_rebalance_result::VsanDiskRebalanceResult;
-#[cfg(feature = "vsan")]
-mod vsan_file_server_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_file_server_health_summary::VsanFileServerHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_balance_health;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_balance_health::VsanFileServiceBalanceHealth;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_health_summary::VsanFileServiceHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_root_fs_health;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_root_fs_health::VsanFileServiceRootFsHealth;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_share_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_share_health_summary::VsanFileServiceShareHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_health_object_stats;
-#[cfg(feature = "vsan")]
-pub use vsan_health_object_stats::VsanHealthObjectStats;
-#[cfg(feature = "vsan")]
-mod vsan_host_hw_device_id;
-#[cfg(feature = "vsan")]
-pub use vsan_host_hw_device_id::VsanHostHwDeviceId;
-#[cfg(feature = "vsan")]
-mod vsan_host_vmdk_load_test_result;
-#[cfg(feature = "vsan")]
-pub use vsan_host_vmdk_load_test_result::VsanHostVmdkLoadTestResult;
-#[cfg(feature = "vsan")]
-mod vsan_hw_to_vcg_info_mapping;
-#[cfg(feature = "vsan")]
-pub use vsan_hw_to_vcg_info_mapping::VsanHwToVcgInfoMapping;
-#[cfg(feature = "vsan")]
-mod vsan_limit_health_result;
-#[cfg(feature = "vsan")]
-pub use vsan_limit_health_result::VsanLimitHealthResult;
-#[cfg(feature = "vsan")]
-mod vsan_object_health;
-#[cfg(feature = "vsan")]
-pub use vsan_object_health::VsanObjectHealth;
-#[cfg(feature = "vsan")]
-mod vsan_object_overall_health;
-#[cfg(feature = "vsan")]
-pub use vsan_object_overall_health::VsanObjectOverallHealth;
-#[cfg(feature = "vsan")]
-mod vsan_physical_disk_health;
-#[cfg(feature = "vsan")]
-pub use vsan_physical_disk_health::VsanPhysicalDiskHealth;
-#[cfg(feature = "vsan")]
-mod vsan_resource_health;
-#[cfg(feature = "vsan")]
-pub use vsan_resource_health::VsanResourceHealth;
-#[cfg(feature = "vsan")]
-mod vsan_vmdk_io_load_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vmdk_io_load_spec::VsanVmdkIOLoadSpec;
-#[cfg(feature = "vsan")]
-mod vsan_vmdk_load_test_result;
-#[cfg(feature = "vsan")]
-pub use vsan_vmdk_load_test_result::VsanVmdkLoadTestResult;
-#[cfg(feature = "vsan")]
-mod vsan_vmdk_load_test_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vmdk_load_test_spec::VsanVmdkLoadTestSpec;
-#[cfg(feature = "sms")]
-mod vvol_datastore_info;
-#[cfg(feature = "sms")]
-pub use vvol_datastore_info::VvolDatastoreInfo;
-mod host_vvol_nqn;
-pub use host_vvol_nqn::HostVvolNQN;
-#[cfg(feature = "sms")]
-mod host_vvol_volume;
-#[cfg(feature = "sms")]
-pub use host_vvol_volume::HostVvolVolume;
-mod vvol_host_pe;
-pub use vvol_host_pe::VVolHostPE;
-mod host_vvol_volume_host_vvol_nqn;
-pub use host_vvol_volume_host_vvol_nqn::HostVvolVolumeHostVvolNQN;
-#[cfg(feature = "sms")]
-mod host_vvol_volume_specification;
-#[cfg(feature = "sms")]
-pub use host_vvol_volume_specification::HostVvolVolumeSpecification;
-mod bool_option;
-pub use bool_option::BoolOption;
-mod int_option;
-pub use int_option::IntOption;
-mod long_option;
-pub use long_option::LongOption;
-mod compliance_locator;
-pub use compliance_locator::ComplianceLocator;
-mod profile_property_path;
-pub use profile_property_path::ProfilePropertyPath;
-mod cluster_profile_config_service_create_spec;
-pub use cluster_profile_config_service_create_spec::ClusterProfileConfigServiceCreateSpec;
-mod answer_file_serialized_create_spec;
-pub use answer_file_serialized_create_spec::AnswerFileSerializedCreateSpec;
-mod after_startup_task_scheduler;
-pub use after_startup_task_scheduler::AfterStartupTaskScheduler;
-mod daily_task_scheduler;
-pub use daily_task_scheduler::DailyTaskScheduler;
-pub use daily_task_scheduler::DailyTaskSchedulerKind;
-mod hourly_task_scheduler;
-pub use hourly_task_scheduler::HourlyTaskScheduler;
-pub use hourly_task_scheduler::HourlyTaskSchedulerKind;
-mod monthly_by_day_task_scheduler;
-pub use monthly_by_day_task_scheduler::MonthlyByDayTaskScheduler;
-mod monthly_by_weekday_task_scheduler;
-pub use monthly_by_weekday_task_scheduler::MonthlyByWeekdayTaskScheduler;
-mod monthly_task_scheduler;
-pub use monthly_task_scheduler::MonthlyTaskScheduler;
-pub use monthly_task_scheduler::MonthlyTaskSchedulerKind;
-mod once_task_scheduler;
-pub use once_task_scheduler::OnceTaskScheduler;
-mod recurrent_task_scheduler;
-pub use recurrent_task_scheduler::RecurrentTaskScheduler;
-pub use recurrent_task_scheduler::RecurrentTaskSchedulerKind;
-mod task_scheduler;
-pub use task_scheduler::TaskScheduler;
-pub use task_scheduler::TaskSchedulerKind;
-mod weekly_task_scheduler;
-pub use weekly_task_scheduler::WeeklyTaskScheduler;
-mod apply_storage_recommendation_result;
-pub use apply_storage_recommendation_result::ApplyStorageRecommendationResult;
-mod virtual_disk_anti_affinity_rule_spec;
-pub use virtual_disk_anti_affinity_rule_spec::VirtualDiskAntiAffinityRuleSpec;
-mod virtual_disk_rule_spec;
-pub use virtual_disk_rule_spec::VirtualDiskRuleSpec;
-mod storage_drs_vm_config_info;
-pub use storage_drs_vm_config_info::StorageDrsVmConfigInfo;
-mod vapp_clone_spec;
-pub use vapp_clone_spec::VAppCloneSpec;
-mod vapp_clone_spec_network_mapping_pair;
-pub use vapp_clone_spec_network_mapping_pair::VAppCloneSpecNetworkMappingPair;
-mod vapp_clone_spec_resource_map;
-pub use vapp_clone_spec_resource_map::VAppCloneSpecResourceMap;
-mod vapp_entity_config_info;
-pub use vapp_entity_config_info::VAppEntityConfigInfo;
-mod vapp_ip_assignment_info;
-pub use vapp_ip_assignment_info::VAppIPAssignmentInfo;
-mod ip_pool;
-pub use ip_pool::IpPool;
-mod ip_pool_association;
-pub use ip_pool_association::IpPoolAssociation;
-mod ip_pool_ip_pool_config_info;
-pub use ip_pool_ip_pool_config_info::IpPoolIpPoolConfigInfo;
-mod vapp_ovf_section_info;
-pub use vapp_ovf_section_info::VAppOvfSectionInfo;
-mod vapp_product_info;
-pub use vapp_product_info::VAppProductInfo;
-mod vapp_property_info;
-pub use vapp_property_info::VAppPropertyInfo;
-mod vapp_config_info;
-pub use vapp_config_info::VAppConfigInfo;
-mod vm_config_info;
-pub use vm_config_info::VmConfigInfo;
-pub use vm_config_info::VmConfigInfoKind;
-mod cluster_network_config_spec;
-pub use cluster_network_config_spec::ClusterNetworkConfigSpec;
-mod failover_node_info;
-pub use failover_node_info::FailoverNodeInfo;
-mod node_deployment_spec;
-pub use node_deployment_spec::NodeDeploymentSpec;
-pub use node_deployment_spec::NodeDeploymentSpecKind;
-mod node_network_spec;
-pub use node_network_spec::NodeNetworkSpec;
-pub use node_network_spec::NodeNetworkSpecKind;
-mod passive_node_deployment_spec;
-pub use passive_node_deployment_spec::PassiveNodeDeploymentSpec;
-mod passive_node_network_spec;
-pub use passive_node_network_spec::PassiveNodeNetworkSpec;
-mod source_node_spec;
-pub use source_node_spec::SourceNodeSpec;
-mod vcha_cluster_config_info;
-pub use vcha_cluster_config_info::VchaClusterConfigInfo;
-mod vcha_cluster_deployment_spec;
-pub use vcha_cluster_deployment_spec::VchaClusterDeploymentSpec;
-mod vcha_cluster_network_spec;
-pub use vcha_cluster_network_spec::VchaClusterNetworkSpec;
-mod witness_node_info;
-pub use witness_node_info::WitnessNodeInfo;
-mod virtual_machine_cert_thumbprint;
-pub use virtual_machine_cert_thumbprint::VirtualMachineCertThumbprint;
-mod virtual_machine_datastore_info;
-pub use virtual_machine_datastore_info::VirtualMachineDatastoreInfo;
-mod datastore_option;
-pub use datastore_option::DatastoreOption;
-mod virtual_machine_datastore_volume_option;
-pub use virtual_machine_datastore_volume_option::VirtualMachineDatastoreVolumeOption;
-mod virtual_machine_default_profile_spec;
-pub use virtual_machine_default_profile_spec::VirtualMachineDefaultProfileSpec;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-mod virtual_machine_defined_profile_spec;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use virtual_machine_defined_profile_spec::VirtualMachineDefinedProfileSpec;
-mod virtual_machine_device_runtime_info;
-pub use virtual_machine_device_runtime_info::VirtualMachineDeviceRuntimeInfo;
-mod virtual_machine_device_runtime_info_device_runtime_state;
-pub use virtual_machine_device_runtime_info_device_runtime_state::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState;
-pub use virtual_machine_device_runtime_info_device_runtime_state::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind;
-mod virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state;
-pub use virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState;
-mod virtual_machine_disk_device_info;
-pub use virtual_machine_disk_device_info::VirtualMachineDiskDeviceInfo;
-pub use virtual_machine_disk_device_info::VirtualMachineDiskDeviceInfoKind;
-mod virtual_machine_empty_profile_spec;
-pub use virtual_machine_empty_profile_spec::VirtualMachineEmptyProfileSpec;
-mod fault_tolerance_config_info;
-pub use fault_tolerance_config_info::FaultToleranceConfigInfo;
-pub use fault_tolerance_config_info::FaultToleranceConfigInfoKind;
-mod fault_tolerance_primary_config_info;
-pub use fault_tolerance_primary_config_info::FaultTolerancePrimaryConfigInfo;
-mod fault_tolerance_secondary_config_info;
-pub use fault_tolerance_secondary_config_info::FaultToleranceSecondaryConfigInfo;
-mod virtual_machine_feature_requirement;
-pub use virtual_machine_feature_requirement::VirtualMachineFeatureRequirement;
-mod guest_os_descriptor;
-pub use guest_os_descriptor::GuestOsDescriptor;
-mod virtual_machine_ide_disk_device_info;
-pub use virtual_machine_ide_disk_device_info::VirtualMachineIdeDiskDeviceInfo;
-mod virtual_machine_ide_disk_device_partition_info;
-pub use virtual_machine_ide_disk_device_partition_info::VirtualMachineIdeDiskDevicePartitionInfo;
-mod virtual_machine_profile_details;
-pub use virtual_machine_profile_details::VirtualMachineProfileDetails;
-mod virtual_machine_profile_details_disk_profile_details;
-pub use virtual_machine_profile_details_disk_profile_details::VirtualMachineProfileDetailsDiskProfileDetails;
-mod virtual_machine_profile_raw_data;
-pub use virtual_machine_profile_raw_data::VirtualMachineProfileRawData;
-mod virtual_machine_profile_spec;
-pub use virtual_machine_profile_spec::VirtualMachineProfileSpec;
-pub use virtual_machine_profile_spec::VirtualMachineProfileSpecKind;
-mod virtual_machine_relocate_spec_disk_locator_backing_spec;
-pub use virtual_machine_relocate_spec_disk_locator_backing_spec::VirtualMachineRelocateSpecDiskLocatorBackingSpec;
-mod virtual_machine_scsi_disk_device_info;
-pub use virtual_machine_scsi_disk_device_info::VirtualMachineScsiDiskDeviceInfo;
-mod virtual_machine_config_summary;
-pub use virtual_machine_config_summary::VirtualMachineConfigSummary;
-mod virtual_machine_quick_stats;
-pub use virtual_machine_quick_stats::VirtualMachineQuickStats;
-mod virtual_machine_quick_stats_memory_tier_stats;
-pub use virtual_machine_quick_stats_memory_tier_stats::VirtualMachineQuickStatsMemoryTierStats;
-mod customization_adapter_mapping;
-pub use customization_adapter_mapping::CustomizationAdapterMapping;
-mod customization_auto_ip_v6_generator;
-pub use customization_auto_ip_v6_generator::CustomizationAutoIpV6Generator;
-mod customization_cloudinit_prep;
-pub use customization_cloudinit_prep::CustomizationCloudinitPrep;
-mod customization_custom_ip_generator;
-pub use customization_custom_ip_generator::CustomizationCustomIpGenerator;
-mod customization_custom_ip_v6_generator;
-pub use customization_custom_ip_v6_generator::CustomizationCustomIpV6Generator;
-mod customization_custom_name;
-pub use customization_custom_name::CustomizationCustomName;
-mod customization_dhcp_ip_generator;
-pub use customization_dhcp_ip_generator::CustomizationDhcpIpGenerator;
-mod customization_dhcp_ip_v6_generator;
-pub use customization_dhcp_ip_v6_generator::CustomizationDhcpIpV6Generator;
-mod customization_disable_ip_v4;
-pub use customization_disable_ip_v4::CustomizationDisableIpV4;
-mod customization_fixed_ip;
-pub use customization_fixed_ip::CustomizationFixedIp;
-mod customization_fixed_ip_v6;
-pub use customization_fixed_ip_v6::CustomizationFixedIpV6;
-mod customization_fixed_name;
-pub use customization_fixed_name::CustomizationFixedName;
-mod customization_global_ip_settings;
-pub use customization_global_ip_settings::CustomizationGlobalIPSettings;
-mod customization_gui_run_once;
-pub use customization_gui_run_once::CustomizationGuiRunOnce;
-mod customization_gui_unattended;
-pub use customization_gui_unattended::CustomizationGuiUnattended;
-mod customization_ip_settings;
-pub use customization_ip_settings::CustomizationIPSettings;
-mod customization_ip_settings_ip_v6_address_spec;
-pub use customization_ip_settings_ip_v6_address_spec::CustomizationIPSettingsIpV6AddressSpec;
-mod customization_identification;
-pub use customization_identification::CustomizationIdentification;
-mod customization_ip_generator;
-pub use customization_ip_generator::CustomizationIpGenerator;
-pub use customization_ip_generator::CustomizationIpGeneratorKind;
-mod customization_ip_v6_generator;
-pub use customization_ip_v6_generator::CustomizationIpV6Generator;
-pub use customization_ip_v6_generator::CustomizationIpV6GeneratorKind;
-mod customization_license_file_print_data;
-pub use customization_license_file_print_data::CustomizationLicenseFilePrintData;
-mod customization_linux_flex_prep;
-pub use customization_linux_flex_prep::CustomizationLinuxFlexPrep;
-mod customization_linux_options;
-pub use customization_linux_options::CustomizationLinuxOptions;
-mod customization_name;
-pub use customization_name::CustomizationName;
-pub use customization_name::CustomizationNameKind;
-mod customization_options;
-pub use customization_options::CustomizationOptions;
-pub use customization_options::CustomizationOptionsKind;
-mod customization_password;
-pub use customization_password::CustomizationPassword;
-mod customization_prefix_name;
-pub use customization_prefix_name::CustomizationPrefixName;
-mod customization_stateless_ip_v6_generator;
-pub use customization_stateless_ip_v6_generator::CustomizationStatelessIpV6Generator;
-mod customization_sysprep_text;
-pub use customization_sysprep_text::CustomizationSysprepText;
-mod customization_unknown_ip_generator;
-pub use customization_unknown_ip_generator::CustomizationUnknownIpGenerator;
-mod customization_unknown_ip_v6_generator;
-pub use customization_unknown_ip_v6_generator::CustomizationUnknownIpV6Generator;
-mod customization_unknown_name;
-pub use customization_unknown_name::CustomizationUnknownName;
-mod customization_user_data;
-pub use customization_user_data::CustomizationUserData;
-mod customization_virtual_machine_name;
-pub use customization_virtual_machine_name::CustomizationVirtualMachineName;
-mod customization_win_options;
-pub use customization_win_options::CustomizationWinOptions;
-mod customization_windows_flex_prep;
-pub use customization_windows_flex_prep::CustomizationWindowsFlexPrep;
-mod virtual_cdrom_atapi_backing_info;
-pub use virtual_cdrom_atapi_backing_info::VirtualCdromAtapiBackingInfo;
-mod virtual_cdrom_iso_backing_info;
-pub use virtual_cdrom_iso_backing_info::VirtualCdromIsoBackingInfo;
-mod virtual_cdrom_passthrough_backing_info;
-pub use virtual_cdrom_passthrough_backing_info::VirtualCdromPassthroughBackingInfo;
-mod virtual_cdrom_atapi_backing_option;
-pub use virtual_cdrom_atapi_backing_option::VirtualCdromAtapiBackingOption;
-mod virtual_cdrom_passthrough_backing_option;
-pub use virtual_cdrom_passthrough_backing_option::VirtualCdromPassthroughBackingOption;
-mod virtual_cdrom_remote_atapi_backing_option;
-pub use virtual_cdrom_remote_atapi_backing_option::VirtualCdromRemoteAtapiBackingOption;
-mod virtual_cdrom_remote_passthrough_backing_option;
-pub use virtual_cdrom_remote_passthrough_backing_option::VirtualCdromRemotePassthroughBackingOption;
-mod virtual_device_device_backing_info;
-pub use virtual_device_device_backing_info::VirtualDeviceDeviceBackingInfo;
-pub use virtual_device_device_backing_info::VirtualDeviceDeviceBackingInfoKind;
-mod virtual_device_file_backing_info;
-pub use virtual_device_file_backing_info::VirtualDeviceFileBackingInfo;
-pub use virtual_device_file_backing_info::VirtualDeviceFileBackingInfoKind;
-mod virtual_device_connect_option;
-pub use virtual_device_connect_option::VirtualDeviceConnectOption;
-mod virtual_device_remote_device_backing_option;
-pub use virtual_device_remote_device_backing_option::VirtualDeviceRemoteDeviceBackingOption;
-pub use virtual_device_remote_device_backing_option::VirtualDeviceRemoteDeviceBackingOptionKind;
-mod virtual_device_config_spec_backing_spec;
-pub use virtual_device_config_spec_backing_spec::VirtualDeviceConfigSpecBackingSpec;
-mod virtual_disk_flat_ver1_backing_info;
-pub use virtual_disk_flat_ver1_backing_info::VirtualDiskFlatVer1BackingInfo;
-mod virtual_disk_flat_ver2_backing_info;
-pub use virtual_disk_flat_ver2_backing_info::VirtualDiskFlatVer2BackingInfo;
-mod virtual_disk_local_pmem_backing_info;
-pub use virtual_disk_local_pmem_backing_info::VirtualDiskLocalPMemBackingInfo;
-mod virtual_disk_partitioned_raw_disk_ver2_backing_info;
-pub use virtual_disk_partitioned_raw_disk_ver2_backing_info::VirtualDiskPartitionedRawDiskVer2BackingInfo;
-mod virtual_disk_raw_disk_mapping_ver1_backing_info;
-pub use virtual_disk_raw_disk_mapping_ver1_backing_info::VirtualDiskRawDiskMappingVer1BackingInfo;
-mod virtual_disk_raw_disk_ver2_backing_info;
-pub use virtual_disk_raw_disk_ver2_backing_info::VirtualDiskRawDiskVer2BackingInfo;
-pub use virtual_disk_raw_disk_ver2_backing_info::VirtualDiskRawDiskVer2BackingInfoKind;
-mod virtual_disk_se_sparse_backing_info;
-pub use virtual_disk_se_sparse_backing_info::VirtualDiskSeSparseBackingInfo;
-mod virtual_disk_sparse_ver1_backing_info;
-pub use virtual_disk_sparse_ver1_backing_info::VirtualDiskSparseVer1BackingInfo;
-mod virtual_disk_sparse_ver2_backing_info;
-pub use virtual_disk_sparse_ver2_backing_info::VirtualDiskSparseVer2BackingInfo;
-mod virtual_ethernet_card_distributed_virtual_port_backing_info;
-pub use virtual_ethernet_card_distributed_virtual_port_backing_info::VirtualEthernetCardDistributedVirtualPortBackingInfo;
-mod virtual_ethernet_card_legacy_network_backing_info;
-pub use virtual_ethernet_card_legacy_network_backing_info::VirtualEthernetCardLegacyNetworkBackingInfo;
-mod virtual_ethernet_card_network_backing_info;
-pub use virtual_ethernet_card_network_backing_info::VirtualEthernetCardNetworkBackingInfo;
-mod virtual_ethernet_card_resource_allocation;
-pub use virtual_ethernet_card_resource_allocation::VirtualEthernetCardResourceAllocation;
-mod virtual_ethernet_card_legacy_network_backing_option;
-pub use virtual_ethernet_card_legacy_network_backing_option::VirtualEthernetCardLegacyNetworkBackingOption;
-mod virtual_ethernet_card_network_backing_option;
-pub use virtual_ethernet_card_network_backing_option::VirtualEthernetCardNetworkBackingOption;
-mod virtual_floppy_device_backing_info;
-pub use virtual_floppy_device_backing_info::VirtualFloppyDeviceBackingInfo;
-mod virtual_floppy_image_backing_info;
-pub use virtual_floppy_image_backing_info::VirtualFloppyImageBackingInfo;
-mod virtual_floppy_device_backing_option;
-pub use virtual_floppy_device_backing_option::VirtualFloppyDeviceBackingOption;
-mod virtual_floppy_remote_device_backing_option;
-pub use virtual_floppy_remote_device_backing_option::VirtualFloppyRemoteDeviceBackingOption;
-mod virtual_nvdimm_backing_info;
-pub use virtual_nvdimm_backing_info::VirtualNVDIMMBackingInfo;
-mod virtual_pci_passthrough_allowed_device;
-pub use virtual_pci_passthrough_allowed_device::VirtualPCIPassthroughAllowedDevice;
-mod virtual_pci_passthrough_device_backing_info;
-pub use virtual_pci_passthrough_device_backing_info::VirtualPCIPassthroughDeviceBackingInfo;
-mod virtual_pci_passthrough_dynamic_backing_info;
-pub use virtual_pci_passthrough_dynamic_backing_info::VirtualPCIPassthroughDynamicBackingInfo;
-mod virtual_pci_passthrough_device_backing_option;
-pub use virtual_pci_passthrough_device_backing_option::VirtualPCIPassthroughDeviceBackingOption;
-mod virtual_pci_passthrough_dynamic_backing_option;
-pub use virtual_pci_passthrough_dynamic_backing_option::VirtualPCIPassthroughDynamicBackingOption;
-mod virtual_parallel_port_device_backing_info;
-pub use virtual_parallel_port_device_backing_info::VirtualParallelPortDeviceBackingInfo;
-mod virtual_parallel_port_file_backing_info;
-pub use virtual_parallel_port_file_backing_info::VirtualParallelPortFileBackingInfo;
-mod virtual_parallel_port_device_backing_option;
-pub use virtual_parallel_port_device_backing_option::VirtualParallelPortDeviceBackingOption;
-mod virtual_pointing_device_device_backing_info;
-pub use virtual_pointing_device_device_backing_info::VirtualPointingDeviceDeviceBackingInfo;
-mod virtual_scsi_passthrough_device_backing_info;
-pub use virtual_scsi_passthrough_device_backing_info::VirtualSCSIPassthroughDeviceBackingInfo;
-mod virtual_scsi_passthrough_device_backing_option;
-pub use virtual_scsi_passthrough_device_backing_option::VirtualSCSIPassthroughDeviceBackingOption;
-mod virtual_serial_port_device_backing_info;
-pub use virtual_serial_port_device_backing_info::VirtualSerialPortDeviceBackingInfo;
-mod virtual_serial_port_file_backing_info;
-pub use virtual_serial_port_file_backing_info::VirtualSerialPortFileBackingInfo;
-mod virtual_serial_port_device_backing_option;
-pub use virtual_serial_port_device_backing_option::VirtualSerialPortDeviceBackingOption;
-mod virtual_sound_card_device_backing_info;
-pub use virtual_sound_card_device_backing_info::VirtualSoundCardDeviceBackingInfo;
-mod virtual_sound_card_device_backing_option;
-pub use virtual_sound_card_device_backing_option::VirtualSoundCardDeviceBackingOption;
-mod virtual_sriov_ethernet_card_sriov_backing_info;
-pub use virtual_sriov_ethernet_card_sriov_backing_info::VirtualSriovEthernetCardSriovBackingInfo;
-mod virtual_usb_remote_host_backing_info;
-pub use virtual_usb_remote_host_backing_info::VirtualUSBRemoteHostBackingInfo;
-mod virtual_usb_usb_backing_info;
-pub use virtual_usb_usb_backing_info::VirtualUSBUSBBackingInfo;
-mod virtual_usb_remote_client_backing_option;
-pub use virtual_usb_remote_client_backing_option::VirtualUSBRemoteClientBackingOption;
-mod virtual_usb_remote_host_backing_option;
-pub use virtual_usb_remote_host_backing_option::VirtualUSBRemoteHostBackingOption;
-mod virtual_usb_usb_backing_option;
-pub use virtual_usb_usb_backing_option::VirtualUSBUSBBackingOption;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-mod device_group_id;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use device_group_id::DeviceGroupId;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-mod fault_domain_id;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use fault_domain_id::FaultDomainId;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use fault_domain_id::FaultDomainIdKind;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-mod replication_group_id;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use replication_group_id::ReplicationGroupId;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-mod replication_spec;
-#[cfg(any(feature = "pbm", feature = "sms"))]
-pub use replication_spec::ReplicationSpec;
-#[cfg(feature = "vsan")]
-mod active_vsan_directory_server_config;
-#[cfg(feature = "vsan")]
-pub use active_vsan_directory_server_config::ActiveVsanDirectoryServerConfig;
-#[cfg(feature = "vsan")]
-mod vsan_advanced_datastore_config;
-#[cfg(feature = "vsan")]
-pub use vsan_advanced_datastore_config::VsanAdvancedDatastoreConfig;
-#[cfg(feature = "vsan")]
-mod vsan_auto_raid_config;
-#[cfg(feature = "vsan")]
-pub use vsan_auto_raid_config::VsanAutoRAIDConfig;
-#[cfg(feature = "vsan")]
-mod vsan_capacity_reservation_info;
-#[cfg(feature = "vsan")]
-pub use vsan_capacity_reservation_info::VsanCapacityReservationInfo;
-#[cfg(feature = "vsan")]
-mod vsan_client_datastore_config;
-#[cfg(feature = "vsan")]
-pub use vsan_client_datastore_config::VsanClientDatastoreConfig;
-mod vsan_client_unicast_config;
-pub use vsan_client_unicast_config::VsanClientUnicastConfig;
-#[cfg(feature = "vsan")]
-mod cluster_runtime_info;
-#[cfg(feature = "vsan")]
-pub use cluster_runtime_info::ClusterRuntimeInfo;
-#[cfg(feature = "vsan")]
-mod vsan_config_info_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_config_info_ex::VsanConfigInfoEx;
-#[cfg(feature = "vsan")]
-mod vim_vsan_data_efficiency_capacity_state;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_data_efficiency_capacity_state::VimVsanDataEfficiencyCapacityState;
-#[cfg(feature = "vsan")]
-mod vsan_data_efficiency_config;
-#[cfg(feature = "vsan")]
-pub use vsan_data_efficiency_config::VsanDataEfficiencyConfig;
-#[cfg(feature = "vsan")]
-pub use vsan_data_efficiency_config::VsanDataEfficiencyConfigKind;
-#[cfg(feature = "vsan")]
-mod vsan_data_efficiency_config_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_data_efficiency_config_ex::VsanDataEfficiencyConfigEx;
-#[cfg(feature = "vsan")]
-mod vsan_data_encryption_config;
-#[cfg(feature = "vsan")]
-pub use vsan_data_encryption_config::VsanDataEncryptionConfig;
-#[cfg(feature = "vsan")]
-mod vsan_data_in_transit_encryption_config;
-#[cfg(feature = "vsan")]
-pub use vsan_data_in_transit_encryption_config::VsanDataInTransitEncryptionConfig;
-#[cfg(feature = "vsan")]
-mod vsan_datastore_config;
-#[cfg(feature = "vsan")]
-pub use vsan_datastore_config::VsanDatastoreConfig;
-#[cfg(feature = "vsan")]
-pub use vsan_datastore_config::VsanDatastoreConfigKind;
-#[cfg(feature = "vsan")]
-mod vsan_datastore_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_datastore_spec::VsanDatastoreSpec;
-#[cfg(feature = "vsan")]
-pub use vsan_datastore_spec::VsanDatastoreSpecKind;
-mod default_datastore_policy_selection_info;
-pub use default_datastore_policy_selection_info::DefaultDatastorePolicySelectionInfo;
-#[cfg(feature = "vsan")]
-mod vsan_directory_server_config;
-#[cfg(feature = "vsan")]
-pub use vsan_directory_server_config::VsanDirectoryServerConfig;
-#[cfg(feature = "vsan")]
-pub use vsan_directory_server_config::VsanDirectoryServerConfigKind;
-#[cfg(feature = "vsan")]
-mod disk_claim_configuration;
-#[cfg(feature = "vsan")]
-pub use disk_claim_configuration::DiskClaimConfiguration;
-#[cfg(feature = "vsan")]
-mod vsan_disk_data_evacuation_resource_check_task_details;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_data_evacuation_resource_check_task_details::VsanDiskDataEvacuationResourceCheckTaskDetails;
-#[cfg(feature = "vsan")]
-mod disk_info;
-#[cfg(feature = "vsan")]
-pub use disk_info::DiskInfo;
-mod dp_daemon_health;
-pub use dp_daemon_health::DpDaemonHealth;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_config;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_config::VsanFileServiceConfig;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_domain;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_domain::VsanFileServiceDomain;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_domain_config;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_domain_config::VsanFileServiceDomainConfig;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_ip_config;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_ip_config::VsanFileServiceIpConfig;
-#[cfg(feature = "vsan")]
-mod vsan_file_share;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share::VsanFileShare;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_config;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_config::VsanFileShareConfig;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_net_permission;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_net_permission::VsanFileShareNetPermission;
-#[cfg(feature = "vsan")]
-mod file_share_query_result;
-#[cfg(feature = "vsan")]
-pub use file_share_query_result::FileShareQueryResult;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_runtime_info;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_runtime_info::VsanFileShareRuntimeInfo;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_smb_options;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_smb_options::VsanFileShareSmbOptions;
-#[cfg(feature = "vsan")]
-mod vsan_metric_profile;
-#[cfg(feature = "vsan")]
-pub use vsan_metric_profile::VsanMetricProfile;
-#[cfg(feature = "vsan")]
-mod vsan_metrics_config;
-#[cfg(feature = "vsan")]
-pub use vsan_metrics_config::VsanMetricsConfig;
-#[cfg(feature = "vsan")]
-mod vsan_proactive_rebalance_info;
-#[cfg(feature = "vsan")]
-pub use vsan_proactive_rebalance_info::VsanProactiveRebalanceInfo;
-#[cfg(feature = "vsan")]
-mod vsan_rdma_config;
-#[cfg(feature = "vsan")]
-pub use vsan_rdma_config::VsanRdmaConfig;
-#[cfg(feature = "vsan")]
-mod vim_vsan_reconfig_spec;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_reconfig_spec::VimVsanReconfigSpec;
-#[cfg(feature = "vsan")]
-mod remote_vsan_site;
-#[cfg(feature = "vsan")]
-pub use remote_vsan_site::RemoteVsanSite;
-#[cfg(feature = "vsan")]
-mod remote_vsan_site_affinity;
-#[cfg(feature = "vsan")]
-pub use remote_vsan_site_affinity::RemoteVsanSiteAffinity;
-#[cfg(feature = "vsan")]
-mod repair_timer_info;
-#[cfg(feature = "vsan")]
-pub use repair_timer_info::RepairTimerInfo;
-#[cfg(feature = "vsan")]
-mod vsan_resource_check_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_resource_check_spec::VsanResourceCheckSpec;
-#[cfg(feature = "vsan")]
-mod vsan_resource_check_task_details;
-#[cfg(feature = "vsan")]
-pub use vsan_resource_check_task_details::VsanResourceCheckTaskDetails;
-#[cfg(feature = "vsan")]
-pub use vsan_resource_check_task_details::VsanResourceCheckTaskDetailsKind;
-#[cfg(feature = "vsan")]
-mod resync_iops_info;
-#[cfg(feature = "vsan")]
-pub use resync_iops_info::ResyncIopsInfo;
-#[cfg(feature = "vsan")]
-mod vsan_runtime_stats_host_map;
-#[cfg(feature = "vsan")]
-pub use vsan_runtime_stats_host_map::VsanRuntimeStatsHostMap;
-mod vsan_server_host_unicast_info;
-pub use vsan_server_host_unicast_info::VsanServerHostUnicastInfo;
-#[cfg(feature = "vsan")]
-mod vsan_site_maintenance_check_task_details;
-#[cfg(feature = "vsan")]
-pub use vsan_site_maintenance_check_task_details::VsanSiteMaintenanceCheckTaskDetails;
-#[cfg(feature = "vsan")]
-mod vsan_site_maintenance_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_site_maintenance_spec::VsanSiteMaintenanceSpec;
-#[cfg(feature = "vsan")]
-mod vsan_snap_service_config;
-#[cfg(feature = "vsan")]
-pub use vsan_snap_service_config::VsanSnapServiceConfig;
-#[cfg(feature = "vsan")]
-mod vsan_vboss_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vboss_config::VsanVbossConfig;
-#[cfg(feature = "vsan")]
-pub use vsan_vboss_config::VsanVbossConfigKind;
-#[cfg(feature = "vsan")]
-mod vsan_vboss_object_store_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vboss_object_store_config::VsanVbossObjectStoreConfig;
-#[cfg(feature = "vsan")]
-mod vc_remote_vsan_server_cluster_config;
-#[cfg(feature = "vsan")]
-pub use vc_remote_vsan_server_cluster_config::VcRemoteVsanServerClusterConfig;
-#[cfg(feature = "vsan")]
-mod vc_remote_vsan_server_cluster_info;
-#[cfg(feature = "vsan")]
-pub use vc_remote_vsan_server_cluster_info::VcRemoteVsanServerClusterInfo;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_vip_config;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_vip_config::VsanIscsiVipConfig;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_vip_config_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_vip_config_spec::VsanIscsiVipConfigSpec;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_vip_config_spec::VsanIscsiVipConfigSpecKind;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_vip_d_vswitch_config;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_vip_d_vswitch_config::VsanIscsiVipDVswitchConfig;
-#[cfg(feature = "vsan")]
-mod vsan_vip_network_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vip_network_config::VsanVipNetworkConfig;
-#[cfg(feature = "vsan")]
-mod vsan_iscsi_vip_vswitch_config;
-#[cfg(feature = "vsan")]
-pub use vsan_iscsi_vip_vswitch_config::VsanIscsiVipVswitchConfig;
-#[cfg(feature = "vsan")]
-mod vsan_datastore_default_policy_selection_config;
-#[cfg(feature = "vsan")]
-pub use vsan_datastore_default_policy_selection_config::VsanDatastoreDefaultPolicySelectionConfig;
-#[cfg(feature = "vsan")]
-mod vsan_deconverged_net_config;
-#[cfg(feature = "vsan")]
-pub use vsan_deconverged_net_config::VsanDeconvergedNetConfig;
-#[cfg(feature = "vsan")]
-mod vsan_esa_config;
-#[cfg(feature = "vsan")]
-pub use vsan_esa_config::VsanEsaConfig;
-#[cfg(feature = "vsan")]
-mod vsan_esa_config_info;
-#[cfg(feature = "vsan")]
-pub use vsan_esa_config_info::VsanEsaConfigInfo;
-#[cfg(feature = "vsan")]
-mod vsan_esa_disk_configuration;
-#[cfg(feature = "vsan")]
-pub use vsan_esa_disk_configuration::VsanEsaDiskConfiguration;
-#[cfg(feature = "vsan")]
-mod vsan_extended_config;
-#[cfg(feature = "vsan")]
-pub use vsan_extended_config::VsanExtendedConfig;
-#[cfg(feature = "vsan")]
-mod vsan_health_config_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_health_config_spec::VsanHealthConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_health_threshold;
-#[cfg(feature = "vsan")]
-pub use vsan_health_threshold::VsanHealthThreshold;
-#[cfg(feature = "vsan")]
-mod vsan_historical_health_config;
-#[cfg(feature = "vsan")]
-pub use vsan_historical_health_config::VsanHistoricalHealthConfig;
-#[cfg(feature = "vsan")]
-mod vsan_hw_to_vcg_info_mapping_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_hw_to_vcg_info_mapping_spec::VsanHwToVcgInfoMappingSpec;
-mod vsan_internal_extended_config;
-pub use vsan_internal_extended_config::VsanInternalExtendedConfig;
-#[cfg(feature = "vsan")]
-mod vim_vsan_vsan_pmem_config;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_vsan_pmem_config::VimVsanVsanPMemConfig;
-#[cfg(feature = "vsan")]
-mod vsan_prepare_vsan_for_vcsa_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_prepare_vsan_for_vcsa_spec::VsanPrepareVsanForVcsaSpec;
-#[cfg(feature = "vsan")]
-mod vsan_space_efficiency_metadata_size;
-#[cfg(feature = "vsan")]
-pub use vsan_space_efficiency_metadata_size::VsanSpaceEfficiencyMetadataSize;
-#[cfg(feature = "vsan")]
-mod vsan_space_efficiency_ratio;
-#[cfg(feature = "vsan")]
-pub use vsan_space_efficiency_ratio::VsanSpaceEfficiencyRatio;
-#[cfg(feature = "vsan")]
-mod vsan_unmap_config;
-#[cfg(feature = "vsan")]
-pub use vsan_unmap_config::VsanUnmapConfig;
-#[cfg(feature = "vsan")]
-mod vsan_vc_post_deploy_config_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vc_post_deploy_config_spec::VsanVcPostDeployConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_vc_stretched_cluster_config_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vc_stretched_cluster_config_spec::VsanVcStretchedClusterConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_vds_pg_migration_host_info;
-#[cfg(feature = "vsan")]
-pub use vsan_vds_pg_migration_host_info::VsanVdsPgMigrationHostInfo;
-#[cfg(feature = "vsan")]
-mod vsan_vds_pg_migration_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vds_pg_migration_spec::VsanVdsPgMigrationSpec;
-#[cfg(feature = "vsan")]
-mod vsan_vds_pg_migration_vm_info;
-#[cfg(feature = "vsan")]
-pub use vsan_vds_pg_migration_vm_info::VsanVdsPgMigrationVmInfo;
-#[cfg(feature = "vsan")]
-mod vsan_vum_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vum_config::VsanVumConfig;
-mod vsan_witness_host_config;
-pub use vsan_witness_host_config::VsanWitnessHostConfig;
-mod vsan_xvc_client_info;
-pub use vsan_xvc_client_info::VsanXVCClientInfo;
-#[cfg(feature = "vsan")]
-mod vsan_xvc_datastore_config;
-#[cfg(feature = "vsan")]
-pub use vsan_xvc_datastore_config::VsanXVCDatastoreConfig;
-#[cfg(feature = "vsan")]
-mod vsan_xvc_datastore_info;
-#[cfg(feature = "vsan")]
-pub use vsan_xvc_datastore_info::VsanXVCDatastoreInfo;
-#[cfg(feature = "vsan")]
-mod vsan_xvc_client_config;
-#[cfg(feature = "vsan")]
-pub use vsan_xvc_client_config::VsanXvcClientConfig;
-mod vsan_xvc_client_info_spec;
-pub use vsan_xvc_client_info_spec::VsanXvcClientInfoSpec;
-mod vsan_cluster_config_info;
-pub use vsan_cluster_config_info::VsanClusterConfigInfo;
-pub use vsan_cluster_config_info::VsanClusterConfigInfoKind;
-mod vsan_cluster_config_info_host_default_info;
-pub use vsan_cluster_config_info_host_default_info::VsanClusterConfigInfoHostDefaultInfo;
-#[cfg(feature = "vsan")]
-mod vsan_vboss_cluster_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vboss_cluster_config::VsanVbossClusterConfig;
-#[cfg(feature = "vsan")]
-mod vsan_add_storage_pool_disk_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_add_storage_pool_disk_spec::VsanAddStoragePoolDiskSpec;
-mod vsan_host_client_cluster_unicast_config;
-pub use vsan_host_client_cluster_unicast_config::VsanHostClientClusterUnicastConfig;
-mod vsan_host_client_cluster_unicast_info;
-pub use vsan_host_client_cluster_unicast_info::VsanHostClientClusterUnicastInfo;
-mod vsan_host_client_host_unicast_info;
-pub use vsan_host_client_host_unicast_info::VsanHostClientHostUnicastInfo;
-mod vsan_host_config_info;
-pub use vsan_host_config_info::VsanHostConfigInfo;
-pub use vsan_host_config_info::VsanHostConfigInfoKind;
-mod vsan_host_config_info_cluster_info;
-pub use vsan_host_config_info_cluster_info::VsanHostConfigInfoClusterInfo;
-mod vsan_host_fault_domain_info;
-pub use vsan_host_fault_domain_info::VsanHostFaultDomainInfo;
-mod vsan_host_config_info_network_info;
-pub use vsan_host_config_info_network_info::VsanHostConfigInfoNetworkInfo;
-mod vsan_host_config_info_network_info_port_config;
-pub use vsan_host_config_info_network_info_port_config::VsanHostConfigInfoNetworkInfoPortConfig;
-pub use vsan_host_config_info_network_info_port_config::VsanHostConfigInfoNetworkInfoPortConfigKind;
-mod vsan_host_config_info_storage_info;
-pub use vsan_host_config_info_storage_info::VsanHostConfigInfoStorageInfo;
-#[cfg(feature = "vsan")]
-mod vsan_host_config_info_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_host_config_info_ex::VsanHostConfigInfoEx;
-#[cfg(feature = "vsan")]
-mod vsan_host_create_native_key_provider_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_host_create_native_key_provider_spec::VsanHostCreateNativeKeyProviderSpec;
-#[cfg(feature = "vsan")]
-mod vsan_in_transit_encryption_info;
-#[cfg(feature = "vsan")]
-pub use vsan_in_transit_encryption_info::VsanInTransitEncryptionInfo;
-mod vsan_host_decommission_mode;
-pub use vsan_host_decommission_mode::VsanHostDecommissionMode;
-#[cfg(feature = "vsan")]
-mod vsan_delete_storage_pool_disk_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_delete_storage_pool_disk_spec::VsanDeleteStoragePoolDiskSpec;
-mod vsan_host_disk_map_info;
-pub use vsan_host_disk_map_info::VsanHostDiskMapInfo;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_disk_map_info_ex;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_disk_map_info_ex::VimVsanHostDiskMapInfoEx;
-mod vsan_host_disk_mapping;
-pub use vsan_host_disk_mapping::VsanHostDiskMapping;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_disk_mapping_creation_spec;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_disk_mapping_creation_spec::VimVsanHostDiskMappingCreationSpec;
-#[cfg(feature = "vsan")]
-mod vsan_host_encryption_info;
-#[cfg(feature = "vsan")]
-pub use vsan_host_encryption_info::VsanHostEncryptionInfo;
-mod vsan_host_ip_config;
-pub use vsan_host_ip_config::VsanHostIpConfig;
-pub use vsan_host_ip_config::VsanHostIpConfigKind;
-mod vsan_host_ip_config_ex;
-pub use vsan_host_ip_config_ex::VsanHostIpConfigEx;
-mod vsan_host_port_config_ex;
-pub use vsan_host_port_config_ex::VsanHostPortConfigEx;
-mod remote_vsan_server_cluster_config;
-pub use remote_vsan_server_cluster_config::RemoteVsanServerClusterConfig;
-#[cfg(feature = "vsan")]
-mod vsan_host_runtime_stats;
-#[cfg(feature = "vsan")]
-pub use vsan_host_runtime_stats::VsanHostRuntimeStats;
-mod vsan_host_server_cluster_unicast_config;
-pub use vsan_host_server_cluster_unicast_config::VsanHostServerClusterUnicastConfig;
-mod vsan_host_server_cluster_unicast_info;
-pub use vsan_host_server_cluster_unicast_info::VsanHostServerClusterUnicastInfo;
-mod site_affinity_info;
-pub use site_affinity_info::SiteAffinityInfo;
-mod vsan_site_takeover_config;
-pub use vsan_site_takeover_config::VsanSiteTakeoverConfig;
-#[cfg(feature = "vsan")]
-mod vsan_storage_pool_disk;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_pool_disk::VsanStoragePoolDisk;
-#[cfg(feature = "vsan")]
-mod vsan_vboss_host_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vboss_host_config::VsanVbossHostConfig;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_vsan_direct_storage;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_vsan_direct_storage::VimVsanHostVsanDirectStorage;
-mod vsan_host_vsan_disk_info;
-pub use vsan_host_vsan_disk_info::VsanHostVsanDiskInfo;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_vsan_scsi_disk;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_vsan_scsi_disk::VimVsanHostVsanScsiDisk;
-mod base_config_info;
-pub use base_config_info::BaseConfigInfo;
-pub use base_config_info::BaseConfigInfoKind;
-mod base_config_info_backing_info;
-pub use base_config_info_backing_info::BaseConfigInfoBackingInfo;
-pub use base_config_info_backing_info::BaseConfigInfoBackingInfoKind;
-mod base_config_info_disk_file_backing_info;
-pub use base_config_info_disk_file_backing_info::BaseConfigInfoDiskFileBackingInfo;
-mod base_config_info_file_backing_info;
-pub use base_config_info_file_backing_info::BaseConfigInfoFileBackingInfo;
-pub use base_config_info_file_backing_info::BaseConfigInfoFileBackingInfoKind;
-mod base_config_info_raw_disk_mapping_backing_info;
-pub use base_config_info_raw_disk_mapping_backing_info::BaseConfigInfoRawDiskMappingBackingInfo;
-mod vslm_clone_spec;
-pub use vslm_clone_spec::VslmCloneSpec;
-mod vslm_create_spec;
-pub use vslm_create_spec::VslmCreateSpec;
-mod vslm_create_spec_backing_spec;
-pub use vslm_create_spec_backing_spec::VslmCreateSpecBackingSpec;
-pub use vslm_create_spec_backing_spec::VslmCreateSpecBackingSpecKind;
-mod vslm_create_spec_disk_file_backing_spec;
-pub use vslm_create_spec_disk_file_backing_spec::VslmCreateSpecDiskFileBackingSpec;
-mod vslm_create_spec_raw_disk_mapping_backing_spec;
-pub use vslm_create_spec_raw_disk_mapping_backing_spec::VslmCreateSpecRawDiskMappingBackingSpec;
-mod disk_crypto_spec;
-pub use disk_crypto_spec::DiskCryptoSpec;
-mod id;
-pub use id::ID;
-mod vslm_infrastructure_object_policy_spec;
-pub use vslm_infrastructure_object_policy_spec::VslmInfrastructureObjectPolicySpec;
-mod vslm_migrate_spec;
-pub use vslm_migrate_spec::VslmMigrateSpec;
-pub use vslm_migrate_spec::VslmMigrateSpecKind;
-mod vslm_relocate_spec;
-pub use vslm_relocate_spec::VslmRelocateSpec;
-mod vslm_vclock_info;
-pub use vslm_vclock_info::VslmVClockInfo;
-mod vstorage_object;
-pub use vstorage_object::VStorageObject;
-mod vstorage_object_config_info;
-pub use vstorage_object_config_info::VStorageObjectConfigInfo;
-mod vstorage_object_attach_spec;
-pub use vstorage_object_attach_spec::VStorageObjectAttachSpec;
-mod vstorage_object_snapshot;
-pub use vstorage_object_snapshot::VStorageObjectSnapshot;
-mod vstorage_object_snapshot_info;
-pub use vstorage_object_snapshot_info::VStorageObjectSnapshotInfo;
-mod vstorage_object_snapshot_info_vstorage_object_snapshot;
-pub use vstorage_object_snapshot_info_vstorage_object_snapshot::VStorageObjectSnapshotInfoVStorageObjectSnapshot;
-mod retrieve_vstorage_obj_spec;
-pub use retrieve_vstorage_obj_spec::RetrieveVStorageObjSpec;
-mod authentication_required_challenge;
-pub use authentication_required_challenge::AuthenticationRequiredChallenge;
+include!("replication_spec.rs");
+#[cfg(feature = "vsan")]
+include!("active_vsan_directory_server_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_advanced_datastore_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_auto_raid_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_capacity_reservation_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_client_datastore_config.rs");
+include!("vsan_client_unicast_config.rs");
+#[cfg(feature = "vsan")]
+include!("cluster_runtime_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_config_info_ex.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_data_efficiency_capacity_state.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_data_efficiency_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_data_efficiency_config_ex.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_data_encryption_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_data_in_transit_encryption_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_datastore_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_datastore_spec.rs");
+include!("default_datastore_policy_selection_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_directory_server_config.rs");
+#[cfg(feature = "vsan")]
+include!("disk_claim_configuration.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_data_evacuation_resource_check_task_details.rs");
+#[cfg(feature = "vsan")]
+include!("disk_info.rs");
+include!("dp_daemon_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_domain.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_domain_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_ip_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_net_permission.rs");
+#[cfg(feature = "vsan")]
+include!("file_share_query_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_runtime_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_smb_options.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_metric_profile.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_metrics_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_proactive_rebalance_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_rdma_config.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_reconfig_spec.rs");
+#[cfg(feature = "vsan")]
+include!("remote_vsan_site.rs");
+#[cfg(feature = "vsan")]
+include!("remote_vsan_site_affinity.rs");
+#[cfg(feature = "vsan")]
+include!("repair_timer_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_resource_check_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_resource_check_task_details.rs");
+#[cfg(feature = "vsan")]
+include!("resync_iops_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_runtime_stats_host_map.rs");
+include!("vsan_server_host_unicast_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_site_maintenance_check_task_details.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_site_maintenance_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_snap_service_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vboss_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vboss_object_store_config.rs");
+#[cfg(feature = "vsan")]
+include!("vc_remote_vsan_server_cluster_config.rs");
+#[cfg(feature = "vsan")]
+include!("vc_remote_vsan_server_cluster_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_vip_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_vip_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_vip_d_vswitch_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vip_network_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iscsi_vip_vswitch_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_datastore_default_policy_selection_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_deconverged_net_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_esa_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_esa_config_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_esa_disk_configuration.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_extended_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_health_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_health_threshold.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_historical_health_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hw_to_vcg_info_mapping_spec.rs");
+include!("vsan_internal_extended_config.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_vsan_pmem_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_prepare_vsan_for_vcsa_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_efficiency_metadata_size.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_efficiency_ratio.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_unmap_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vc_post_deploy_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vc_stretched_cluster_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vds_pg_migration_host_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vds_pg_migration_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vds_pg_migration_vm_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vum_config.rs");
+include!("vsan_witness_host_config.rs");
+include!("vsan_xvc_client_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_xvc_datastore_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_xvc_datastore_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_xvc_client_config.rs");
+include!("vsan_xvc_client_info_spec.rs");
+include!("vsan_cluster_config_info.rs");
+include!("vsan_cluster_config_info_host_default_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vboss_cluster_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_add_storage_pool_disk_spec.rs");
+include!("vsan_host_client_cluster_unicast_config.rs");
+include!("vsan_host_client_cluster_unicast_info.rs");
+include!("vsan_host_client_host_unicast_info.rs");
+include!("vsan_host_config_info.rs");
+include!("vsan_host_config_info_cluster_info.rs");
+include!("vsan_host_fault_domain_info.rs");
+include!("vsan_host_config_info_network_info.rs");
+include!("vsan_host_config_info_network_info_port_config.rs");
+include!("vsan_host_config_info_storage_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_config_info_ex.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_create_native_key_provider_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_in_transit_encryption_info.rs");
+include!("vsan_host_decommission_mode.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_delete_storage_pool_disk_spec.rs");
+include!("vsan_host_disk_map_info.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_disk_map_info_ex.rs");
+include!("vsan_host_disk_mapping.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_disk_mapping_creation_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_encryption_info.rs");
+include!("vsan_host_ip_config.rs");
+include!("vsan_host_ip_config_ex.rs");
+include!("vsan_host_port_config_ex.rs");
+include!("remote_vsan_server_cluster_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_runtime_stats.rs");
+include!("vsan_host_server_cluster_unicast_config.rs");
+include!("vsan_host_server_cluster_unicast_info.rs");
+include!("site_affinity_info.rs");
+include!("vsan_site_takeover_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_pool_disk.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vboss_host_config.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_vsan_direct_storage.rs");
+include!("vsan_host_vsan_disk_info.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_vsan_scsi_disk.rs");
+include!("base_config_info.rs");
+include!("base_config_info_backing_info.rs");
+include!("base_config_info_disk_file_backing_info.rs");
+include!("base_config_info_file_backing_info.rs");
+include!("base_config_info_raw_disk_mapping_backing_info.rs");
+include!("vslm_clone_spec.rs");
+include!("vslm_create_spec.rs");
+include!("vslm_create_spec_backing_spec.rs");
+include!("vslm_create_spec_disk_file_backing_spec.rs");
+include!("vslm_create_spec_raw_disk_mapping_backing_spec.rs");
+include!("disk_crypto_spec.rs");
+include!("id.rs");
+include!("vslm_infrastructure_object_policy_spec.rs");
+include!("vslm_migrate_spec.rs");
+include!("vslm_relocate_spec.rs");
+include!("vslm_vclock_info.rs");
+include!("vstorage_object.rs");
+include!("vstorage_object_config_info.rs");
+include!("vstorage_object_attach_spec.rs");
+include!("vstorage_object_snapshot.rs");
+include!("vstorage_object_snapshot_info.rs");
+include!("vstorage_object_snapshot_info_vstorage_object_snapshot.rs");
+include!("retrieve_vstorage_obj_spec.rs");
+include!("authentication_required_challenge.rs");
 #[cfg(feature = "vslm")]
-mod vslm_vso_vstorage_object_snapshot_result;
-#[cfg(feature = "vslm")]
-pub use vslm_vso_vstorage_object_snapshot_result::VslmVsoVStorageObjectSnapshotResult;
-mod dp_disk_already_claimed_reason;
-pub use dp_disk_already_claimed_reason::DpDiskAlreadyClaimedReason;
-mod dp_invalid_protection_reason;
-pub use dp_invalid_protection_reason::DpInvalidProtectionReason;
-mod dp_migration_type;
-pub use dp_migration_type::DpMigrationType;
-mod dp_protection_status_type;
-pub use dp_protection_status_type::DpProtectionStatusType;
-mod dp_protection_support_type;
-pub use dp_protection_support_type::DpProtectionSupportType;
-mod dp_snapshot_type;
-pub use dp_snapshot_type::DpSnapshotType;
-mod dp_sync_type;
-pub use dp_sync_type::DpSyncType;
-mod dp_vsphere_data_protection_capabilities;
-pub use dp_vsphere_data_protection_capabilities::DpVSphereDataProtectionCapabilities;
-mod dp_vsphere_data_protection_capabilities90_u1;
-pub use dp_vsphere_data_protection_capabilities90_u1::DpVSphereDataProtectionCapabilities90U1;
-mod dp_vss_backup_context;
-pub use dp_vss_backup_context::DpVssBackupContext;
-mod dp_vss_backup_type;
-pub use dp_vss_backup_type::DpVssBackupType;
-mod dp_capability_support_level;
-pub use dp_capability_support_level::DpCapabilitySupportLevel;
-mod dp_dr_srm_workflow;
-pub use dp_dr_srm_workflow::DpDrSrmWorkflow;
-mod agency_vm_placement_policy_vm_anti_affinity;
-pub use agency_vm_placement_policy_vm_anti_affinity::AgencyVMPlacementPolicyVMAntiAffinity;
-mod agency_vm_placement_policy_vm_data_affinity;
-pub use agency_vm_placement_policy_vm_data_affinity::AgencyVMPlacementPolicyVMDataAffinity;
-mod agent_config_info_authentication_scheme;
-pub use agent_config_info_authentication_scheme::AgentConfigInfoAuthenticationScheme;
-mod agent_config_info_ovf_disk_provisioning;
-pub use agent_config_info_ovf_disk_provisioning::AgentConfigInfoOvfDiskProvisioning;
-mod agent_vm_hook_vm_state;
-pub use agent_vm_hook_vm_state::AgentVmHookVmState;
-mod alarm_type;
-pub use alarm_type::AlarmType;
-mod backing_storage_pool_type;
-pub use backing_storage_pool_type::BackingStoragePoolType;
-mod block_device_interface;
-pub use block_device_interface::BlockDeviceInterface;
-mod batch_result_result;
-pub use batch_result_result::BatchResultResult;
-mod cluster_compute_resource_hci_workflow_state;
-pub use cluster_compute_resource_hci_workflow_state::ClusterComputeResourceHCIWorkflowState;
-mod cluster_compute_resource_vcs_health_status;
-pub use cluster_compute_resource_vcs_health_status::ClusterComputeResourceVcsHealthStatus;
-mod compute_resource_host_spbm_license_info_host_spbm_license_state;
-pub use compute_resource_host_spbm_license_info_host_spbm_license_state::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState;
-mod compute_resource_network_boot_mode;
-pub use compute_resource_network_boot_mode::ComputeResourceNetworkBootMode;
-mod config_spec_operation;
-pub use config_spec_operation::ConfigSpecOperation;
-mod datastore_accessible;
-pub use datastore_accessible::DatastoreAccessible;
-mod datastore_sector_format;
-pub use datastore_sector_format::DatastoreSectorFormat;
-mod datastore_summary_maintenance_mode_state;
-pub use datastore_summary_maintenance_mode_state::DatastoreSummaryMaintenanceModeState;
-mod diagnostic_manager_log_creator;
-pub use diagnostic_manager_log_creator::DiagnosticManagerLogCreator;
-mod diagnostic_manager_log_format;
-pub use diagnostic_manager_log_format::DiagnosticManagerLogFormat;
-mod distributed_virtual_switch_host_infrastructure_traffic_class;
-pub use distributed_virtual_switch_host_infrastructure_traffic_class::DistributedVirtualSwitchHostInfrastructureTrafficClass;
-mod distributed_virtual_switch_network_resource_control_version;
-pub use distributed_virtual_switch_network_resource_control_version::DistributedVirtualSwitchNetworkResourceControlVersion;
-mod distributed_virtual_switch_nic_teaming_policy_mode;
-pub use distributed_virtual_switch_nic_teaming_policy_mode::DistributedVirtualSwitchNicTeamingPolicyMode;
-mod distributed_virtual_switch_product_spec_operation_type;
-pub use distributed_virtual_switch_product_spec_operation_type::DistributedVirtualSwitchProductSpecOperationType;
-mod drs_injector_workload_correlation_state;
-pub use drs_injector_workload_correlation_state::DrsInjectorWorkloadCorrelationState;
-mod license_feature_info_state;
-pub use license_feature_info_state::LicenseFeatureInfoState;
-mod license_reservation_info_state;
-pub use license_reservation_info_state::LicenseReservationInfoState;
-mod managed_entity_status;
-pub use managed_entity_status::ManagedEntityStatus;
-mod shares_level;
-pub use shares_level::SharesLevel;
-mod virtual_app_vapp_state;
-pub use virtual_app_vapp_state::VirtualAppVAppState;
-mod action_parameter;
-pub use action_parameter::ActionParameter;
-mod alarm_filter_spec_alarm_type_by_entity;
-pub use alarm_filter_spec_alarm_type_by_entity::AlarmFilterSpecAlarmTypeByEntity;
-mod alarm_filter_spec_alarm_type_by_trigger;
-pub use alarm_filter_spec_alarm_type_by_trigger::AlarmFilterSpecAlarmTypeByTrigger;
-mod metric_alarm_operator;
-pub use metric_alarm_operator::MetricAlarmOperator;
-mod state_alarm_operator;
-pub use state_alarm_operator::StateAlarmOperator;
-mod action_type;
-pub use action_type::ActionType;
-mod cluster_power_status;
-pub use cluster_power_status::ClusterPowerStatus;
-mod cluster_crypto_config_info_crypto_mode;
-pub use cluster_crypto_config_info_crypto_mode::ClusterCryptoConfigInfoCryptoMode;
-mod cluster_das_aam_node_state_das_state;
-pub use cluster_das_aam_node_state_das_state::ClusterDasAamNodeStateDasState;
-mod cluster_das_config_info_hb_datastore_candidate;
-pub use cluster_das_config_info_hb_datastore_candidate::ClusterDasConfigInfoHBDatastoreCandidate;
-mod cluster_das_config_info_service_state;
-pub use cluster_das_config_info_service_state::ClusterDasConfigInfoServiceState;
-mod cluster_das_config_info_vm_monitoring_state;
-pub use cluster_das_config_info_vm_monitoring_state::ClusterDasConfigInfoVmMonitoringState;
-mod cluster_das_fdm_availability_state;
-pub use cluster_das_fdm_availability_state::ClusterDasFdmAvailabilityState;
-mod das_vm_priority;
-pub use das_vm_priority::DasVmPriority;
-mod cluster_das_vm_settings_isolation_response;
-pub use cluster_das_vm_settings_isolation_response::ClusterDasVmSettingsIsolationResponse;
-mod cluster_das_vm_settings_restart_priority;
-pub use cluster_das_vm_settings_restart_priority::ClusterDasVmSettingsRestartPriority;
-mod dpm_behavior;
-pub use dpm_behavior::DpmBehavior;
-mod drs_behavior;
-pub use drs_behavior::DrsBehavior;
-mod drs_recommendation_reason_code;
-pub use drs_recommendation_reason_code::DrsRecommendationReasonCode;
-mod cluster_host_infra_update_ha_mode_action_operation_type;
-pub use cluster_host_infra_update_ha_mode_action_operation_type::ClusterHostInfraUpdateHaModeActionOperationType;
-mod host_power_operation_type;
-pub use host_power_operation_type::HostPowerOperationType;
-mod cluster_infra_update_ha_config_info_behavior_type;
-pub use cluster_infra_update_ha_config_info_behavior_type::ClusterInfraUpdateHaConfigInfoBehaviorType;
-mod cluster_infra_update_ha_config_info_remediation_type;
-pub use cluster_infra_update_ha_config_info_remediation_type::ClusterInfraUpdateHaConfigInfoRemediationType;
-mod cluster_power_on_vm_option;
-pub use cluster_power_on_vm_option::ClusterPowerOnVmOption;
-mod cluster_system_vms_config_info_deployment_mode;
-pub use cluster_system_vms_config_info_deployment_mode::ClusterSystemVMsConfigInfoDeploymentMode;
-mod cluster_vm_component_protection_settings_storage_vm_reaction;
-pub use cluster_vm_component_protection_settings_storage_vm_reaction::ClusterVmComponentProtectionSettingsStorageVmReaction;
-mod cluster_vm_component_protection_settings_vm_reaction_on_apd_cleared;
-pub use cluster_vm_component_protection_settings_vm_reaction_on_apd_cleared::ClusterVmComponentProtectionSettingsVmReactionOnAPDCleared;
-mod cluster_vm_readiness_ready_condition;
-pub use cluster_vm_readiness_ready_condition::ClusterVmReadinessReadyCondition;
-mod cns_cluster_flavor;
-pub use cns_cluster_flavor::CnsClusterFlavor;
-mod cns_cluster_type;
-pub use cns_cluster_type::CnsClusterType;
-mod cns_kubernetes_entity_type;
-pub use cns_kubernetes_entity_type::CnsKubernetesEntityType;
-mod cns_sync_volume_mode;
-pub use cns_sync_volume_mode::CnsSyncVolumeMode;
-mod cns_unregister_target_volume_type;
-pub use cns_unregister_target_volume_type::CnsUnregisterTargetVolumeType;
-mod cns_volume_backing_type;
-pub use cns_volume_backing_type::CnsVolumeBackingType;
-mod cns_volume_type;
-pub use cns_volume_type::CnsVolumeType;
-mod dvs_filter_on_failure;
-pub use dvs_filter_on_failure::DvsFilterOnFailure;
-mod dv_port_status_vm_direct_path_gen2_inactive_reason_network;
-pub use dv_port_status_vm_direct_path_gen2_inactive_reason_network::DVPortStatusVmDirectPathGen2InactiveReasonNetwork;
-mod dv_port_status_vm_direct_path_gen2_inactive_reason_other;
-pub use dv_port_status_vm_direct_path_gen2_inactive_reason_other::DVPortStatusVmDirectPathGen2InactiveReasonOther;
-mod distributed_virtual_portgroup_backing_type;
-pub use distributed_virtual_portgroup_backing_type::DistributedVirtualPortgroupBackingType;
-mod distributed_virtual_portgroup_meta_tag_name;
-pub use distributed_virtual_portgroup_meta_tag_name::DistributedVirtualPortgroupMetaTagName;
-mod distributed_virtual_portgroup_portgroup_type;
-pub use distributed_virtual_portgroup_portgroup_type::DistributedVirtualPortgroupPortgroupType;
-mod dvs_filter_spec_link_config;
-pub use dvs_filter_spec_link_config::DVSFilterSpecLinkConfig;
-mod dvs_filter_spec_link_state;
-pub use dvs_filter_spec_link_state::DVSFilterSpecLinkState;
-mod distributed_virtual_switch_host_member_host_component_state;
-pub use distributed_virtual_switch_host_member_host_component_state::DistributedVirtualSwitchHostMemberHostComponentState;
-mod distributed_virtual_switch_host_member_host_perf_nic_offload_state_status;
-pub use distributed_virtual_switch_host_member_host_perf_nic_offload_state_status::DistributedVirtualSwitchHostMemberHostPerfNicOffloadStateStatus;
-mod distributed_virtual_switch_host_member_host_uplink_state_state;
-pub use distributed_virtual_switch_host_member_host_uplink_state_state::DistributedVirtualSwitchHostMemberHostUplinkStateState;
-mod distributed_virtual_switch_host_member_transport_zone_type;
-pub use distributed_virtual_switch_host_member_transport_zone_type::DistributedVirtualSwitchHostMemberTransportZoneType;
-mod distributed_virtual_switch_port_connectee_connectee_type;
-pub use distributed_virtual_switch_port_connectee_connectee_type::DistributedVirtualSwitchPortConnecteeConnecteeType;
-mod dvs_network_rule_direction_type;
-pub use dvs_network_rule_direction_type::DvsNetworkRuleDirectionType;
-mod dvs_mac_limit_policy_type;
-pub use dvs_mac_limit_policy_type::DVSMacLimitPolicyType;
-mod crypto_manager_host_key_management_type;
-pub use crypto_manager_host_key_management_type::CryptoManagerHostKeyManagementType;
-mod crypto_manager_kmip_crypto_key_status_key_unavailable_reason;
-pub use crypto_manager_kmip_crypto_key_status_key_unavailable_reason::CryptoManagerKmipCryptoKeyStatusKeyUnavailableReason;
-mod customization_failed_reason_code;
-pub use customization_failed_reason_code::CustomizationFailedReasonCode;
-mod dvs_event_port_block_state;
-pub use dvs_event_port_block_state::DvsEventPortBlockState;
-mod affinity_type;
-pub use affinity_type::AffinityType;
-mod agent_install_failed_reason;
-pub use agent_install_failed_reason::AgentInstallFailedReason;
-mod cannot_enable_vmcp_for_cluster_reason;
-pub use cannot_enable_vmcp_for_cluster_reason::CannotEnableVmcpForClusterReason;
-mod cannot_move_fault_tolerance_vm_move_type;
-pub use cannot_move_fault_tolerance_vm_move_type::CannotMoveFaultToleranceVmMoveType;
-mod cannot_power_off_vm_in_cluster_operation;
-pub use cannot_power_off_vm_in_cluster_operation::CannotPowerOffVmInClusterOperation;
-mod cannot_use_network_reason;
-pub use cannot_use_network_reason::CannotUseNetworkReason;
-mod das_config_fault_das_config_fault_reason;
-pub use das_config_fault_das_config_fault_reason::DasConfigFaultDasConfigFaultReason;
-mod device_not_supported_reason;
-pub use device_not_supported_reason::DeviceNotSupportedReason;
-mod disallowed_change_by_service_disallowed_change;
-pub use disallowed_change_by_service_disallowed_change::DisallowedChangeByServiceDisallowedChange;
-mod auto_start_action;
-pub use auto_start_action::AutoStartAction;
-mod auto_start_wait_heartbeat_setting;
-pub use auto_start_wait_heartbeat_setting::AutoStartWaitHeartbeatSetting;
-mod diagnostic_partition_type;
-pub use diagnostic_partition_type::DiagnosticPartitionType;
-mod diagnostic_partition_storage_type;
-pub use diagnostic_partition_storage_type::DiagnosticPartitionStorageType;
-mod host_lockdown_mode;
-pub use host_lockdown_mode::HostLockdownMode;
-mod device_protocol;
-pub use device_protocol::DeviceProtocol;
-mod array_update_operation;
-pub use array_update_operation::ArrayUpdateOperation;
-mod compliance_result_status;
-pub use compliance_result_status::ComplianceResultStatus;
-mod cluster_profile_service_type;
-pub use cluster_profile_service_type::ClusterProfileServiceType;
-mod apply_host_profile_configuration_result_status;
-pub use apply_host_profile_configuration_result_status::ApplyHostProfileConfigurationResultStatus;
-mod answer_file_validation_info_status;
-pub use answer_file_validation_info_status::AnswerFileValidationInfoStatus;
-mod day_of_week;
-pub use day_of_week::DayOfWeek;
-mod week_of_month;
-pub use week_of_month::WeekOfMonth;
-mod check_test_type;
-pub use check_test_type::CheckTestType;
-mod customization_net_bios_mode;
-pub use customization_net_bios_mode::CustomizationNetBIOSMode;
-mod customization_license_data_mode;
-pub use customization_license_data_mode::CustomizationLicenseDataMode;
-mod customization_sysprep_reboot_option;
-pub use customization_sysprep_reboot_option::CustomizationSysprepRebootOption;
-mod cluster_power_state;
-pub use cluster_power_state::ClusterPowerState;
-mod base_config_info_disk_file_backing_info_provisioning_type;
-pub use base_config_info_disk_file_backing_info_provisioning_type::BaseConfigInfoDiskFileBackingInfoProvisioningType;
-mod authentication_required_authentication_scheme;
-pub use authentication_required_authentication_scheme::AuthenticationRequiredAuthenticationScheme;
-mod authentication_required_error_type;
-pub use authentication_required_error_type::AuthenticationRequiredErrorType;
+include!("vslm_vso_vstorage_object_snapshot_result.rs");
+include!("dp_disk_already_claimed_reason.rs");
+include!("dp_invalid_protection_reason.rs");
+include!("dp_migration_type.rs");
+include!("dp_protection_status_type.rs");
+include!("dp_protection_support_type.rs");
+include!("dp_snapshot_type.rs");
+include!("dp_sync_type.rs");
+include!("dp_vsphere_data_protection_capabilities.rs");
+include!("dp_vsphere_data_protection_capabilities90_u1.rs");
+include!("dp_vss_backup_context.rs");
+include!("dp_vss_backup_type.rs");
+include!("dp_capability_support_level.rs");
+include!("dp_dr_srm_workflow.rs");
+include!("agency_vm_placement_policy_vm_anti_affinity.rs");
+include!("agency_vm_placement_policy_vm_data_affinity.rs");
+include!("agent_config_info_authentication_scheme.rs");
+include!("agent_config_info_ovf_disk_provisioning.rs");
+include!("agent_vm_hook_vm_state.rs");
+include!("alarm_type.rs");
+include!("backing_storage_pool_type.rs");
+include!("block_device_interface.rs");
+include!("batch_result_result.rs");
+include!("cluster_compute_resource_hci_workflow_state.rs");
+include!("cluster_compute_resource_vcs_health_status.rs");
+include!("compute_resource_host_spbm_license_info_host_spbm_license_state.rs");
+include!("compute_resource_network_boot_mode.rs");
+include!("config_spec_operation.rs");
+include!("datastore_accessible.rs");
+include!("datastore_sector_format.rs");
+include!("datastore_summary_maintenance_mode_state.rs");
+include!("diagnostic_manager_log_creator.rs");
+include!("diagnostic_manager_log_format.rs");
+include!("distributed_virtual_switch_host_infrastructure_traffic_class.rs");
+include!("distributed_virtual_switch_network_resource_control_version.rs");
+include!("distributed_virtual_switch_nic_teaming_policy_mode.rs");
+include!("distributed_virtual_switch_product_spec_operation_type.rs");
+include!("drs_injector_workload_correlation_state.rs");
+include!("license_feature_info_state.rs");
+include!("license_reservation_info_state.rs");
+include!("managed_entity_status.rs");
+include!("shares_level.rs");
+include!("virtual_app_vapp_state.rs");
+include!("action_parameter.rs");
+include!("alarm_filter_spec_alarm_type_by_entity.rs");
+include!("alarm_filter_spec_alarm_type_by_trigger.rs");
+include!("metric_alarm_operator.rs");
+include!("state_alarm_operator.rs");
+include!("action_type.rs");
+include!("cluster_power_status.rs");
+include!("cluster_crypto_config_info_crypto_mode.rs");
+include!("cluster_das_aam_node_state_das_state.rs");
+include!("cluster_das_config_info_hb_datastore_candidate.rs");
+include!("cluster_das_config_info_service_state.rs");
+include!("cluster_das_config_info_vm_monitoring_state.rs");
+include!("cluster_das_fdm_availability_state.rs");
+include!("das_vm_priority.rs");
+include!("cluster_das_vm_settings_isolation_response.rs");
+include!("cluster_das_vm_settings_restart_priority.rs");
+include!("dpm_behavior.rs");
+include!("drs_behavior.rs");
+include!("drs_recommendation_reason_code.rs");
+include!("cluster_host_infra_update_ha_mode_action_operation_type.rs");
+include!("host_power_operation_type.rs");
+include!("cluster_infra_update_ha_config_info_behavior_type.rs");
+include!("cluster_infra_update_ha_config_info_remediation_type.rs");
+include!("cluster_power_on_vm_option.rs");
+include!("cluster_system_vms_config_info_deployment_mode.rs");
+include!("cluster_vm_component_protection_settings_storage_vm_reaction.rs");
+include!("cluster_vm_component_protection_settings_vm_reaction_on_apd_cleared.rs");
+include!("cluster_vm_readiness_ready_condition.rs");
+include!("cns_cluster_flavor.rs");
+include!("cns_cluster_type.rs");
+include!("cns_kubernetes_entity_type.rs");
+include!("cns_sync_volume_mode.rs");
+include!("cns_unregister_target_volume_type.rs");
+include!("cns_volume_backing_type.rs");
+include!("cns_volume_type.rs");
+include!("dvs_filter_on_failure.rs");
+include!("dv_port_status_vm_direct_path_gen2_inactive_reason_network.rs");
+include!("dv_port_status_vm_direct_path_gen2_inactive_reason_other.rs");
+include!("distributed_virtual_portgroup_backing_type.rs");
+include!("distributed_virtual_portgroup_meta_tag_name.rs");
+include!("distributed_virtual_portgroup_portgroup_type.rs");
+include!("dvs_filter_spec_link_config.rs");
+include!("dvs_filter_spec_link_state.rs");
+include!("distributed_virtual_switch_host_member_host_component_state.rs");
+include!("distributed_virtual_switch_host_member_host_perf_nic_offload_state_status.rs");
+include!("distributed_virtual_switch_host_member_host_uplink_state_state.rs");
+include!("distributed_virtual_switch_host_member_transport_zone_type.rs");
+include!("distributed_virtual_switch_port_connectee_connectee_type.rs");
+include!("dvs_network_rule_direction_type.rs");
+include!("dvs_mac_limit_policy_type.rs");
+include!("crypto_manager_host_key_management_type.rs");
+include!("crypto_manager_kmip_crypto_key_status_key_unavailable_reason.rs");
+include!("customization_failed_reason_code.rs");
+include!("dvs_event_port_block_state.rs");
+include!("affinity_type.rs");
+include!("agent_install_failed_reason.rs");
+include!("cannot_enable_vmcp_for_cluster_reason.rs");
+include!("cannot_move_fault_tolerance_vm_move_type.rs");
+include!("cannot_power_off_vm_in_cluster_operation.rs");
+include!("cannot_use_network_reason.rs");
+include!("das_config_fault_das_config_fault_reason.rs");
+include!("device_not_supported_reason.rs");
+include!("disallowed_change_by_service_disallowed_change.rs");
+include!("auto_start_action.rs");
+include!("auto_start_wait_heartbeat_setting.rs");
+include!("diagnostic_partition_type.rs");
+include!("diagnostic_partition_storage_type.rs");
+include!("host_lockdown_mode.rs");
+include!("device_protocol.rs");
+include!("array_update_operation.rs");
+include!("compliance_result_status.rs");
+include!("cluster_profile_service_type.rs");
+include!("apply_host_profile_configuration_result_status.rs");
+include!("answer_file_validation_info_status.rs");
+include!("day_of_week.rs");
+include!("week_of_month.rs");
+include!("check_test_type.rs");
+include!("customization_net_bios_mode.rs");
+include!("customization_license_data_mode.rs");
+include!("customization_sysprep_reboot_option.rs");
+include!("cluster_power_state.rs");
+include!("base_config_info_disk_file_backing_info_provisioning_type.rs");
+include!("authentication_required_authentication_scheme.rs");
+include!("authentication_required_error_type.rs");
 #[doc(no_inline)]
 pub use vim25_base::types::*;

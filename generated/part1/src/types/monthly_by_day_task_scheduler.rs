@@ -37,18 +37,18 @@ impl MonthlyByDayTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MonthlyByDayTaskScheduler",
-    type_name: Some("MonthlyByDayTaskScheduler"),
-    wire: &["activeTime", "expireTime", "interval", "minute", "hour", "day"],
-    names: &["active_time", "expire_time", "interval", "minute", "hour", "day"],
-    required: &[2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 5u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MonthlyByDayTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MonthlyByDayTaskScheduler",
+            type_name: Some("MonthlyByDayTaskScheduler"),
+            wire: &["activeTime", "expireTime", "interval", "minute", "hour", "day"],
+            names: &["active_time", "expire_time", "interval", "minute", "hour", "day"],
+            required: &[2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 5u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,34 +39,34 @@ impl MonthlyByWeekdayTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MonthlyByWeekdayTaskScheduler",
-    type_name: Some("MonthlyByWeekdayTaskScheduler"),
-    wire: &[
-        "activeTime",
-        "expireTime",
-        "interval",
-        "minute",
-        "hour",
-        "offset",
-        "weekday",
-    ],
-    names: &[
-        "active_time",
-        "expire_time",
-        "interval",
-        "minute",
-        "hour",
-        "offset",
-        "weekday",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MonthlyByWeekdayTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MonthlyByWeekdayTaskScheduler",
+            type_name: Some("MonthlyByWeekdayTaskScheduler"),
+            wire: &[
+                "activeTime",
+                "expireTime",
+                "interval",
+                "minute",
+                "hour",
+                "offset",
+                "weekday",
+            ],
+            names: &[
+                "active_time",
+                "expire_time",
+                "interval",
+                "minute",
+                "hour",
+                "offset",
+                "weekday",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

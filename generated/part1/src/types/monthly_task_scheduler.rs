@@ -37,18 +37,18 @@ impl MonthlyTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "MonthlyTaskScheduler",
-    type_name: Some("MonthlyTaskScheduler"),
-    wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
-    names: &["active_time", "expire_time", "interval", "minute", "hour"],
-    required: &[2u16, 3u16, 4u16],
-    by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for MonthlyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "MonthlyTaskScheduler",
+            type_name: Some("MonthlyTaskScheduler"),
+            wire: &["activeTime", "expireTime", "interval", "minute", "hour"],
+            names: &["active_time", "expire_time", "interval", "minute", "hour"],
+            required: &[2u16, 3u16, 4u16],
+            by_name: &[0u16, 1u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -140,7 +140,6 @@ impl Unpin for MonthlyTaskSchedulerKind {}
 impl std::panic::UnwindSafe for MonthlyTaskSchedulerKind {}
 impl std::panic::RefUnwindSafe for MonthlyTaskSchedulerKind {}
 impl Clone for MonthlyTaskSchedulerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::MonthlyTaskScheduler(v) => Self::MonthlyTaskScheduler(Clone::clone(v)),

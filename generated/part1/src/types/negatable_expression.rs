@@ -25,18 +25,18 @@ impl NegatableExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NegatableExpression",
-    type_name: Some("NegatableExpression"),
-    wire: &["negate"],
-    names: &["negate"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NegatableExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NegatableExpression",
+            type_name: Some("NegatableExpression"),
+            wire: &["negate"],
+            names: &["negate"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for NegatableExpressionKind {}
 impl std::panic::UnwindSafe for NegatableExpressionKind {}
 impl std::panic::RefUnwindSafe for NegatableExpressionKind {}
 impl Clone for NegatableExpressionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NegatableExpression(v) => Self::NegatableExpression(Clone::clone(v)),

@@ -25,18 +25,18 @@ impl NodeNetworkSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NodeNetworkSpec",
-    type_name: Some("NodeNetworkSpec"),
-    wire: &["ipSettings"],
-    names: &["ip_settings"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NodeNetworkSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NodeNetworkSpec",
+            type_name: Some("NodeNetworkSpec"),
+            wire: &["ipSettings"],
+            names: &["ip_settings"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for NodeNetworkSpecKind {}
 impl std::panic::UnwindSafe for NodeNetworkSpecKind {}
 impl std::panic::RefUnwindSafe for NodeNetworkSpecKind {}
 impl Clone for NodeNetworkSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NodeNetworkSpec(v) => {

@@ -33,18 +33,18 @@ impl OnceTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OnceTaskScheduler",
-    type_name: Some("OnceTaskScheduler"),
-    wire: &["activeTime", "expireTime", "runAt"],
-    names: &["active_time", "expire_time", "run_at"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OnceTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OnceTaskScheduler",
+            type_name: Some("OnceTaskScheduler"),
+            wire: &["activeTime", "expireTime", "runAt"],
+            names: &["active_time", "expire_time", "run_at"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl OvfConsumerOstNode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfConsumerOstNode",
-    type_name: Some("OvfConsumerOstNode"),
-    wire: &["id", "type", "section", "child", "entity"],
-    names: &["id", "type", "section", "child", "entity"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfConsumerOstNode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfConsumerOstNode",
+            type_name: Some("OvfConsumerOstNode"),
+            wire: &["id", "type", "section", "child", "entity"],
+            names: &["id", "type", "section", "child", "entity"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 4u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -54,48 +54,49 @@ impl OvfCreateImportSpecParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfCreateImportSpecParams",
-    type_name: Some("OvfCreateImportSpecParams"),
-    wire: &[
-        "locale",
-        "deploymentOption",
-        "msgBundle",
-        "importOption",
-        "entityName",
-        "hostSystem",
-        "networkMapping",
-        "ipAllocationPolicy",
-        "ipProtocol",
-        "propertyMapping",
-        "resourceMapping",
-        "diskProvisioning",
-        "instantiationOst",
-    ],
-    names: &[
-        "locale",
-        "deployment_option",
-        "msg_bundle",
-        "import_option",
-        "entity_name",
-        "host_system",
-        "network_mapping",
-        "ip_allocation_policy",
-        "ip_protocol",
-        "property_mapping",
-        "resource_mapping",
-        "disk_provisioning",
-        "instantiation_ost",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[
-        1u16, 11u16, 4u16, 5u16, 3u16, 12u16, 7u16, 8u16, 0u16, 2u16, 6u16, 9u16, 10u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfCreateImportSpecParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfCreateImportSpecParams",
+            type_name: Some("OvfCreateImportSpecParams"),
+            wire: &[
+                "locale",
+                "deploymentOption",
+                "msgBundle",
+                "importOption",
+                "entityName",
+                "hostSystem",
+                "networkMapping",
+                "ipAllocationPolicy",
+                "ipProtocol",
+                "propertyMapping",
+                "resourceMapping",
+                "diskProvisioning",
+                "instantiationOst",
+            ],
+            names: &[
+                "locale",
+                "deployment_option",
+                "msg_bundle",
+                "import_option",
+                "entity_name",
+                "host_system",
+                "network_mapping",
+                "ip_allocation_policy",
+                "ip_protocol",
+                "property_mapping",
+                "resource_mapping",
+                "disk_provisioning",
+                "instantiation_ost",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[
+                1u16, 11u16, 4u16, 5u16, 3u16, 12u16, 7u16, 8u16, 0u16, 2u16, 6u16, 9u16,
+                10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -209,7 +210,6 @@ impl Unpin for OvfCreateImportSpecParamsKind {}
 impl std::panic::UnwindSafe for OvfCreateImportSpecParamsKind {}
 impl std::panic::RefUnwindSafe for OvfCreateImportSpecParamsKind {}
 impl Clone for OvfCreateImportSpecParamsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfCreateImportSpecParams(v) => {

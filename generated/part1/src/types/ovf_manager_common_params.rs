@@ -31,18 +31,18 @@ impl OvfManagerCommonParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfManagerCommonParams",
-    type_name: Some("OvfManagerCommonParams"),
-    wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
-    names: &["locale", "deployment_option", "msg_bundle", "import_option"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfManagerCommonParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfManagerCommonParams",
+            type_name: Some("OvfManagerCommonParams"),
+            wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
+            names: &["locale", "deployment_option", "msg_bundle", "import_option"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for OvfManagerCommonParamsKind {}
 impl std::panic::UnwindSafe for OvfManagerCommonParamsKind {}
 impl std::panic::RefUnwindSafe for OvfManagerCommonParamsKind {}
 impl Clone for OvfManagerCommonParamsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::OvfManagerCommonParams(v) => {

@@ -29,18 +29,18 @@ impl OvfParseDescriptorParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfParseDescriptorParams",
-    type_name: Some("OvfParseDescriptorParams"),
-    wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
-    names: &["locale", "deployment_option", "msg_bundle", "import_option"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfParseDescriptorParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfParseDescriptorParams",
+            type_name: Some("OvfParseDescriptorParams"),
+            wire: &["locale", "deploymentOption", "msgBundle", "importOption"],
+            names: &["locale", "deployment_option", "msg_bundle", "import_option"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,18 +36,18 @@ impl OvfResourceMap {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfResourceMap",
-    type_name: Some("OvfResourceMap"),
-    wire: &["source", "parent", "resourceSpec", "datastore"],
-    names: &["source", "parent", "resource_spec", "datastore"],
-    required: &[0u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfResourceMap {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfResourceMap",
+            type_name: Some("OvfResourceMap"),
+            wire: &["source", "parent", "resourceSpec", "datastore"],
+            names: &["source", "parent", "resource_spec", "datastore"],
+            required: &[0u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl OvfStorageProfileMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfStorageProfileMapping",
-    type_name: Some("OvfStorageProfileMapping"),
-    wire: &["diskId", "storageProfileId"],
-    names: &["disk_id", "storage_profile_id"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for OvfStorageProfileMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfStorageProfileMapping",
+            type_name: Some("OvfStorageProfileMapping"),
+            wire: &["diskId", "storageProfileId"],
+            names: &["disk_id", "storage_profile_id"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -53,40 +53,40 @@ impl PassiveNodeDeploymentSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PassiveNodeDeploymentSpec",
-    type_name: Some("PassiveNodeDeploymentSpec"),
-    wire: &[
-        "esxHost",
-        "datastore",
-        "publicNetworkPortGroup",
-        "clusterNetworkPortGroup",
-        "folder",
-        "resourcePool",
-        "managementVc",
-        "nodeName",
-        "ipSettings",
-        "failoverIpSettings",
-    ],
-    names: &[
-        "esx_host",
-        "datastore",
-        "public_network_port_group",
-        "cluster_network_port_group",
-        "folder",
-        "resource_pool",
-        "management_vc",
-        "node_name",
-        "ip_settings",
-        "failover_ip_settings",
-    ],
-    required: &[4u16, 7u16, 8u16],
-    by_name: &[3u16, 1u16, 0u16, 9u16, 4u16, 8u16, 6u16, 7u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PassiveNodeDeploymentSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PassiveNodeDeploymentSpec",
+            type_name: Some("PassiveNodeDeploymentSpec"),
+            wire: &[
+                "esxHost",
+                "datastore",
+                "publicNetworkPortGroup",
+                "clusterNetworkPortGroup",
+                "folder",
+                "resourcePool",
+                "managementVc",
+                "nodeName",
+                "ipSettings",
+                "failoverIpSettings",
+            ],
+            names: &[
+                "esx_host",
+                "datastore",
+                "public_network_port_group",
+                "cluster_network_port_group",
+                "folder",
+                "resource_pool",
+                "management_vc",
+                "node_name",
+                "ip_settings",
+                "failover_ip_settings",
+            ],
+            required: &[4u16, 7u16, 8u16],
+            by_name: &[3u16, 1u16, 0u16, 9u16, 4u16, 8u16, 6u16, 7u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl PbmPlacementMatchingResources {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPlacementMatchingResources",
-    type_name: Some("PbmPlacementMatchingResources"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPlacementMatchingResources {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPlacementMatchingResources",
+            type_name: Some("PbmPlacementMatchingResources"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -108,7 +108,6 @@ impl Unpin for PbmPlacementMatchingResourcesKind {}
 impl std::panic::UnwindSafe for PbmPlacementMatchingResourcesKind {}
 impl std::panic::RefUnwindSafe for PbmPlacementMatchingResourcesKind {}
 impl Clone for PbmPlacementMatchingResourcesKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmPlacementMatchingResources(v) => {

@@ -25,18 +25,18 @@ impl PerfCompositeMetric {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfCompositeMetric",
-    type_name: Some("PerfCompositeMetric"),
-    wire: &["entity", "childEntity"],
-    names: &["entity", "child_entity"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfCompositeMetric {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfCompositeMetric",
+            type_name: Some("PerfCompositeMetric"),
+            wire: &["entity", "childEntity"],
+            names: &["entity", "child_entity"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl PerfEntityMetricBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfEntityMetricBase",
-    type_name: Some("PerfEntityMetricBase"),
-    wire: &["entity"],
-    names: &["entity"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfEntityMetricBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfEntityMetricBase",
+            type_name: Some("PerfEntityMetricBase"),
+            wire: &["entity"],
+            names: &["entity"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for PerfEntityMetricBaseKind {}
 impl std::panic::UnwindSafe for PerfEntityMetricBaseKind {}
 impl std::panic::RefUnwindSafe for PerfEntityMetricBaseKind {}
 impl Clone for PerfEntityMetricBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PerfEntityMetricBase(v) => Self::PerfEntityMetricBase(Clone::clone(v)),

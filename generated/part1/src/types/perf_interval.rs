@@ -33,18 +33,18 @@ impl PerfInterval {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfInterval",
-    type_name: Some("PerfInterval"),
-    wire: &["key", "samplingPeriod", "name", "length", "level", "enabled"],
-    names: &["key", "sampling_period", "name", "length", "level", "enabled"],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[5u16, 0u16, 3u16, 4u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfInterval {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfInterval",
+            type_name: Some("PerfInterval"),
+            wire: &["key", "samplingPeriod", "name", "length", "level", "enabled"],
+            names: &["key", "sampling_period", "name", "length", "level", "enabled"],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[5u16, 0u16, 3u16, 4u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

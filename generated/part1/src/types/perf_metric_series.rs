@@ -25,18 +25,18 @@ impl PerfMetricSeries {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfMetricSeries",
-    type_name: Some("PerfMetricSeries"),
-    wire: &["id"],
-    names: &["id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfMetricSeries {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfMetricSeries",
+            type_name: Some("PerfMetricSeries"),
+            wire: &["id"],
+            names: &["id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for PerfMetricSeriesKind {}
 impl std::panic::UnwindSafe for PerfMetricSeriesKind {}
 impl std::panic::RefUnwindSafe for PerfMetricSeriesKind {}
 impl Clone for PerfMetricSeriesKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PerfMetricSeries(v) => Self::PerfMetricSeries(Clone::clone(v)),

@@ -39,34 +39,34 @@ impl PerfQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfQuerySpec",
-    type_name: Some("PerfQuerySpec"),
-    wire: &[
-        "entity",
-        "startTime",
-        "endTime",
-        "maxSample",
-        "metricId",
-        "intervalId",
-        "format",
-    ],
-    names: &[
-        "entity",
-        "start_time",
-        "end_time",
-        "max_sample",
-        "metric_id",
-        "interval_id",
-        "format",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 6u16, 5u16, 3u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfQuerySpec",
+            type_name: Some("PerfQuerySpec"),
+            wire: &[
+                "entity",
+                "startTime",
+                "endTime",
+                "maxSample",
+                "metricId",
+                "intervalId",
+                "format",
+            ],
+            names: &[
+                "entity",
+                "start_time",
+                "end_time",
+                "max_sample",
+                "metric_id",
+                "interval_id",
+                "format",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 6u16, 5u16, 3u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,23 +29,28 @@ impl PhysicalNicSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PhysicalNicSpec",
-    type_name: Some("PhysicalNicSpec"),
-    wire: &["ip", "linkSpeed", "enableEnhancedNetworkingStack", "ensInterruptEnabled"],
-    names: &[
-        "ip",
-        "link_speed",
-        "enable_enhanced_networking_stack",
-        "ens_interrupt_enabled",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PhysicalNicSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PhysicalNicSpec",
+            type_name: Some("PhysicalNicSpec"),
+            wire: &[
+                "ip",
+                "linkSpeed",
+                "enableEnhancedNetworkingStack",
+                "ensInterruptEnabled",
+            ],
+            names: &[
+                "ip",
+                "link_speed",
+                "enable_enhanced_networking_stack",
+                "ens_interrupt_enabled",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

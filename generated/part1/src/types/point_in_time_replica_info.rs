@@ -31,18 +31,18 @@ impl PointInTimeReplicaInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PointInTimeReplicaInfo",
-    type_name: Some("PointInTimeReplicaInfo"),
-    wire: &["id", "pitName", "timeStamp", "tags"],
-    names: &["id", "pit_name", "time_stamp", "tags"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PointInTimeReplicaInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PointInTimeReplicaInfo",
+            type_name: Some("PointInTimeReplicaInfo"),
+            wire: &["id", "pitName", "timeStamp", "tags"],
+            names: &["id", "pit_name", "time_stamp", "tags"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

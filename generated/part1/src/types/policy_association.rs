@@ -31,18 +31,18 @@ impl PolicyAssociation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PolicyAssociation",
-    type_name: Some("PolicyAssociation"),
-    wire: &["id", "policyId", "datastore"],
-    names: &["id", "policy_id", "datastore"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PolicyAssociation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PolicyAssociation",
+            type_name: Some("PolicyAssociation"),
+            wire: &["id", "policyId", "datastore"],
+            names: &["id", "policy_id", "datastore"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,23 +29,28 @@ impl PrivilegePolicyDef {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PrivilegePolicyDef",
-    type_name: Some("PrivilegePolicyDef"),
-    wire: &["createPrivilege", "readPrivilege", "updatePrivilege", "deletePrivilege"],
-    names: &[
-        "create_privilege",
-        "read_privilege",
-        "update_privilege",
-        "delete_privilege",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PrivilegePolicyDef {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PrivilegePolicyDef",
+            type_name: Some("PrivilegePolicyDef"),
+            wire: &[
+                "createPrivilege",
+                "readPrivilege",
+                "updatePrivilege",
+                "deletePrivilege",
+            ],
+            names: &[
+                "create_privilege",
+                "read_privilege",
+                "update_privilege",
+                "delete_privilege",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

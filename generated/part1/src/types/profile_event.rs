@@ -61,55 +61,55 @@ impl ProfileEvent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileEvent",
-    type_name: Some("ProfileEvent"),
-    wire: &[
-        "key",
-        "chainId",
-        "createdTime",
-        "userName",
-        "datacenter",
-        "computeResource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "fullFormattedMessage",
-        "changeTag",
-        "auditId",
-        "profile",
-    ],
-    names: &[
-        "key",
-        "chain_id",
-        "created_time",
-        "user_name",
-        "datacenter",
-        "compute_resource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "full_formatted_message",
-        "change_tag",
-        "audit_id",
-        "profile",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 15u16],
-    by_name: &[
-        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
-        15u16, 11u16, 3u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileEvent",
+            type_name: Some("ProfileEvent"),
+            wire: &[
+                "key",
+                "chainId",
+                "createdTime",
+                "userName",
+                "datacenter",
+                "computeResource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "fullFormattedMessage",
+                "changeTag",
+                "auditId",
+                "profile",
+            ],
+            names: &[
+                "key",
+                "chain_id",
+                "created_time",
+                "user_name",
+                "datacenter",
+                "compute_resource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "full_formatted_message",
+                "change_tag",
+                "audit_id",
+                "profile",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 15u16],
+            by_name: &[
+                14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16,
+                9u16, 15u16, 11u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -244,7 +244,6 @@ impl Unpin for ProfileEventKind {}
 impl std::panic::UnwindSafe for ProfileEventKind {}
 impl std::panic::RefUnwindSafe for ProfileEventKind {}
 impl Clone for ProfileEventKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileEvent(v) => crate::object::clone_boxed(&**v, Self::ProfileEvent),

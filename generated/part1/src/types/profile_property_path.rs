@@ -29,18 +29,18 @@ impl ProfilePropertyPath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfilePropertyPath",
-    type_name: Some("ProfilePropertyPath"),
-    wire: &["profilePath", "policyId", "parameterId", "policyOptionId"],
-    names: &["profile_path", "policy_id", "parameter_id", "policy_option_id"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfilePropertyPath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfilePropertyPath",
+            type_name: Some("ProfilePropertyPath"),
+            wire: &["profilePath", "policyId", "parameterId", "policyOptionId"],
+            names: &["profile_path", "policy_id", "parameter_id", "policy_option_id"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl PromoteParam {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PromoteParam",
-    type_name: Some("PromoteParam"),
-    wire: &["isPlanned", "replicationGroupsToPromote"],
-    names: &["is_planned", "replication_groups_to_promote"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PromoteParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PromoteParam",
+            type_name: Some("PromoteParam"),
+            wire: &["isPlanned", "replicationGroupsToPromote"],
+            names: &["is_planned", "replication_groups_to_promote"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,23 @@ impl RecoveredTargetGroupMemberInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RecoveredTargetGroupMemberInfo",
-    type_name: Some("RecoveredTargetGroupMemberInfo"),
-    wire: &["replicaId", "sourceId", "targetDatastore", "recoveredDeviceId"],
-    names: &["replica_id", "source_id", "target_datastore", "recovered_device_id"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RecoveredTargetGroupMemberInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RecoveredTargetGroupMemberInfo",
+            type_name: Some("RecoveredTargetGroupMemberInfo"),
+            wire: &["replicaId", "sourceId", "targetDatastore", "recoveredDeviceId"],
+            names: &[
+                "replica_id",
+                "source_id",
+                "target_datastore",
+                "recovered_device_id",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

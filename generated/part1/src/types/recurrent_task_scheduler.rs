@@ -33,18 +33,18 @@ impl RecurrentTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RecurrentTaskScheduler",
-    type_name: Some("RecurrentTaskScheduler"),
-    wire: &["activeTime", "expireTime", "interval"],
-    names: &["active_time", "expire_time", "interval"],
-    required: &[2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RecurrentTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RecurrentTaskScheduler",
+            type_name: Some("RecurrentTaskScheduler"),
+            wire: &["activeTime", "expireTime", "interval"],
+            names: &["active_time", "expire_time", "interval"],
+            required: &[2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for RecurrentTaskSchedulerKind {}
 impl std::panic::UnwindSafe for RecurrentTaskSchedulerKind {}
 impl std::panic::RefUnwindSafe for RecurrentTaskSchedulerKind {}
 impl Clone for RecurrentTaskSchedulerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::RecurrentTaskScheduler(v) => {

@@ -27,18 +27,18 @@ impl RemoteVsanServerClusterConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RemoteVsanServerClusterConfig",
-    type_name: Some("RemoteVsanServerClusterConfig"),
-    wire: &["clusterUuid", "siteAffinity"],
-    names: &["cluster_uuid", "site_affinity"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RemoteVsanServerClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RemoteVsanServerClusterConfig",
+            type_name: Some("RemoteVsanServerClusterConfig"),
+            wire: &["clusterUuid", "siteAffinity"],
+            names: &["cluster_uuid", "site_affinity"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,28 +31,28 @@ impl RepairTimerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RepairTimerInfo",
-    type_name: Some("RepairTimerInfo"),
-    wire: &[
-        "maxTimeToRepair",
-        "minTimeToRepair",
-        "objectCount",
-        "objectCountWithRepairTimer",
-    ],
-    names: &[
-        "max_time_to_repair",
-        "min_time_to_repair",
-        "object_count",
-        "object_count_with_repair_timer",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RepairTimerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RepairTimerInfo",
+            type_name: Some("RepairTimerInfo"),
+            wire: &[
+                "maxTimeToRepair",
+                "minTimeToRepair",
+                "objectCount",
+                "objectCountWithRepairTimer",
+            ],
+            names: &[
+                "max_time_to_repair",
+                "min_time_to_repair",
+                "object_count",
+                "object_count_with_repair_timer",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ReplicationGroupData {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationGroupData",
-    type_name: Some("ReplicationGroupData"),
-    wire: &["groupId", "pitId"],
-    names: &["group_id", "pit_id"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationGroupData {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationGroupData",
+            type_name: Some("ReplicationGroupData"),
+            wire: &["groupId", "pitId"],
+            names: &["group_id", "pit_id"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ReplicationTargetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationTargetInfo",
-    type_name: Some("ReplicationTargetInfo"),
-    wire: &["targetGroupId", "replicationAgreementDescription"],
-    names: &["target_group_id", "replication_agreement_description"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationTargetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationTargetInfo",
+            type_name: Some("ReplicationTargetInfo"),
+            wire: &["targetGroupId", "replicationAgreementDescription"],
+            names: &["target_group_id", "replication_agreement_description"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

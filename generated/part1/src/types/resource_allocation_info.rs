@@ -31,24 +31,30 @@ impl ResourceAllocationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourceAllocationInfo",
-    type_name: Some("ResourceAllocationInfo"),
-    wire: &["reservation", "expandableReservation", "limit", "shares", "overheadLimit"],
-    names: &[
-        "reservation",
-        "expandable_reservation",
-        "limit",
-        "shares",
-        "overhead_limit",
-    ],
-    required: &[],
-    by_name: &[1u16, 2u16, 4u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourceAllocationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourceAllocationInfo",
+            type_name: Some("ResourceAllocationInfo"),
+            wire: &[
+                "reservation",
+                "expandableReservation",
+                "limit",
+                "shares",
+                "overheadLimit",
+            ],
+            names: &[
+                "reservation",
+                "expandable_reservation",
+                "limit",
+                "shares",
+                "overhead_limit",
+            ],
+            required: &[],
+            by_name: &[1u16, 2u16, 4u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl ResourceConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourceConfigSpec",
-    type_name: Some("ResourceConfigSpec"),
-    wire: &[
-        "entity",
-        "changeVersion",
-        "lastModified",
-        "cpuAllocation",
-        "memoryAllocation",
-        "scaleDescendantsShares",
-    ],
-    names: &[
-        "entity",
-        "change_version",
-        "last_modified",
-        "cpu_allocation",
-        "memory_allocation",
-        "scale_descendants_shares",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourceConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourceConfigSpec",
+            type_name: Some("ResourceConfigSpec"),
+            wire: &[
+                "entity",
+                "changeVersion",
+                "lastModified",
+                "cpuAllocation",
+                "memoryAllocation",
+                "scaleDescendantsShares",
+            ],
+            names: &[
+                "entity",
+                "change_version",
+                "last_modified",
+                "cpu_allocation",
+                "memory_allocation",
+                "scale_descendants_shares",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ResourcePoolEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourcePoolEventArgument",
-    type_name: Some("ResourcePoolEventArgument"),
-    wire: &["name", "resourcePool"],
-    names: &["name", "resource_pool"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourcePoolEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourcePoolEventArgument",
+            type_name: Some("ResourcePoolEventArgument"),
+            wire: &["name", "resourcePool"],
+            names: &["name", "resource_pool"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

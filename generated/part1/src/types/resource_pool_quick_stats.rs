@@ -51,53 +51,53 @@ impl ResourcePoolQuickStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourcePoolQuickStats",
-    type_name: Some("ResourcePoolQuickStats"),
-    wire: &[
-        "overallCpuUsage",
-        "overallCpuDemand",
-        "guestMemoryUsage",
-        "hostMemoryUsage",
-        "distributedCpuEntitlement",
-        "distributedMemoryEntitlement",
-        "staticCpuEntitlement",
-        "staticMemoryEntitlement",
-        "privateMemory",
-        "sharedMemory",
-        "swappedMemory",
-        "balloonedMemory",
-        "overheadMemory",
-        "consumedOverheadMemory",
-        "compressedMemory",
-    ],
-    names: &[
-        "overall_cpu_usage",
-        "overall_cpu_demand",
-        "guest_memory_usage",
-        "host_memory_usage",
-        "distributed_cpu_entitlement",
-        "distributed_memory_entitlement",
-        "static_cpu_entitlement",
-        "static_memory_entitlement",
-        "private_memory",
-        "shared_memory",
-        "swapped_memory",
-        "ballooned_memory",
-        "overhead_memory",
-        "consumed_overhead_memory",
-        "compressed_memory",
-    ],
-    required: &[],
-    by_name: &[
-        11u16, 14u16, 13u16, 4u16, 5u16, 2u16, 3u16, 1u16, 0u16, 12u16, 8u16, 9u16, 6u16,
-        7u16, 10u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourcePoolQuickStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourcePoolQuickStats",
+            type_name: Some("ResourcePoolQuickStats"),
+            wire: &[
+                "overallCpuUsage",
+                "overallCpuDemand",
+                "guestMemoryUsage",
+                "hostMemoryUsage",
+                "distributedCpuEntitlement",
+                "distributedMemoryEntitlement",
+                "staticCpuEntitlement",
+                "staticMemoryEntitlement",
+                "privateMemory",
+                "sharedMemory",
+                "swappedMemory",
+                "balloonedMemory",
+                "overheadMemory",
+                "consumedOverheadMemory",
+                "compressedMemory",
+            ],
+            names: &[
+                "overall_cpu_usage",
+                "overall_cpu_demand",
+                "guest_memory_usage",
+                "host_memory_usage",
+                "distributed_cpu_entitlement",
+                "distributed_memory_entitlement",
+                "static_cpu_entitlement",
+                "static_memory_entitlement",
+                "private_memory",
+                "shared_memory",
+                "swapped_memory",
+                "ballooned_memory",
+                "overhead_memory",
+                "consumed_overhead_memory",
+                "compressed_memory",
+            ],
+            required: &[],
+            by_name: &[
+                11u16, 14u16, 13u16, 4u16, 5u16, 2u16, 3u16, 1u16, 0u16, 12u16, 8u16,
+                9u16, 6u16, 7u16, 10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -36,32 +36,32 @@ impl ResourcePoolResourceUsage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourcePoolResourceUsage",
-    type_name: Some("ResourcePoolResourceUsage"),
-    wire: &[
-        "reservationUsed",
-        "reservationUsedForVm",
-        "unreservedForPool",
-        "unreservedForVm",
-        "overallUsage",
-        "maxUsage",
-    ],
-    names: &[
-        "reservation_used",
-        "reservation_used_for_vm",
-        "unreserved_for_pool",
-        "unreserved_for_vm",
-        "overall_usage",
-        "max_usage",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourcePoolResourceUsage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourcePoolResourceUsage",
+            type_name: Some("ResourcePoolResourceUsage"),
+            wire: &[
+                "reservationUsed",
+                "reservationUsedForVm",
+                "unreservedForPool",
+                "unreservedForVm",
+                "overallUsage",
+                "maxUsage",
+            ],
+            names: &[
+                "reservation_used",
+                "reservation_used_for_vm",
+                "unreserved_for_pool",
+                "unreserved_for_vm",
+                "overall_usage",
+                "max_usage",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[5u16, 4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ResourcePoolRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourcePoolRuntimeInfo",
-    type_name: Some("ResourcePoolRuntimeInfo"),
-    wire: &["memory", "cpu", "overallStatus", "sharesScalable"],
-    names: &["memory", "cpu", "overall_status", "shares_scalable"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourcePoolRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourcePoolRuntimeInfo",
+            type_name: Some("ResourcePoolRuntimeInfo"),
+            wire: &["memory", "cpu", "overallStatus", "sharesScalable"],
+            names: &["memory", "cpu", "overall_status", "shares_scalable"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

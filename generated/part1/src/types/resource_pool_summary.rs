@@ -33,18 +33,18 @@ impl ResourcePoolSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResourcePoolSummary",
-    type_name: Some("ResourcePoolSummary"),
-    wire: &["name", "config", "runtime", "quickStats", "configuredMemoryMB"],
-    names: &["name", "config", "runtime", "quick_stats", "configured_memory_mb"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 4u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResourcePoolSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResourcePoolSummary",
+            type_name: Some("ResourcePoolSummary"),
+            wire: &["name", "config", "runtime", "quickStats", "configuredMemoryMB"],
+            names: &["name", "config", "runtime", "quick_stats", "configured_memory_mb"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 4u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -134,7 +134,6 @@ impl Unpin for ResourcePoolSummaryKind {}
 impl std::panic::UnwindSafe for ResourcePoolSummaryKind {}
 impl std::panic::RefUnwindSafe for ResourcePoolSummaryKind {}
 impl Clone for ResourcePoolSummaryKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ResourcePoolSummary(v) => {

@@ -25,18 +25,18 @@ impl ResyncIopsInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ResyncIopsInfo",
-    type_name: Some("ResyncIopsInfo"),
-    wire: &["resyncIops"],
-    names: &["resync_iops"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ResyncIopsInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ResyncIopsInfo",
+            type_name: Some("ResyncIopsInfo"),
+            wire: &["resyncIops"],
+            names: &["resync_iops"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

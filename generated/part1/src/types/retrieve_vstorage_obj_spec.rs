@@ -27,18 +27,18 @@ impl RetrieveVStorageObjSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RetrieveVStorageObjSpec",
-    type_name: Some("RetrieveVStorageObjSpec"),
-    wire: &["id", "datastore"],
-    names: &["id", "datastore"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RetrieveVStorageObjSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RetrieveVStorageObjSpec",
+            type_name: Some("RetrieveVStorageObjSpec"),
+            wire: &["id", "datastore"],
+            names: &["id", "datastore"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

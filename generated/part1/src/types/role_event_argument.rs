@@ -25,18 +25,18 @@ impl RoleEventArgument {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RoleEventArgument",
-    type_name: Some("RoleEventArgument"),
-    wire: &["roleId", "name"],
-    names: &["role_id", "name"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RoleEventArgument {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RoleEventArgument",
+            type_name: Some("RoleEventArgument"),
+            wire: &["roleId", "name"],
+            names: &["role_id", "name"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl ScsiLunDurableName {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ScsiLunDurableName",
-    type_name: Some("ScsiLunDurableName"),
-    wire: &["namespace", "namespaceId", "data"],
-    names: &["namespace", "namespace_id", "data"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ScsiLunDurableName {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ScsiLunDurableName",
+            type_name: Some("ScsiLunDurableName"),
+            wire: &["namespace", "namespaceId", "data"],
+            names: &["namespace", "namespace_id", "data"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl SDDCBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SDDCBase",
-    type_name: Some("SDDCBase"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SDDCBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SDDCBase",
+            type_name: Some("SDDCBase"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -104,7 +104,6 @@ impl Unpin for SDDCBaseKind {}
 impl std::panic::UnwindSafe for SDDCBaseKind {}
 impl std::panic::RefUnwindSafe for SDDCBaseKind {}
 impl Clone for SDDCBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SDDCBase(v) => crate::object::clone_boxed(&**v, Self::SDDCBase),

@@ -37,34 +37,34 @@ impl SeSparseVirtualDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SeSparseVirtualDiskSpec",
-    type_name: Some("SeSparseVirtualDiskSpec"),
-    wire: &[
-        "diskType",
-        "adapterType",
-        "capacityKb",
-        "profile",
-        "crypto",
-        "sectorFormat",
-        "grainSizeKb",
-    ],
-    names: &[
-        "disk_type",
-        "adapter_type",
-        "capacity_kb",
-        "profile",
-        "crypto",
-        "sector_format",
-        "grain_size_kb",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 4u16, 0u16, 6u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SeSparseVirtualDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SeSparseVirtualDiskSpec",
+            type_name: Some("SeSparseVirtualDiskSpec"),
+            wire: &[
+                "diskType",
+                "adapterType",
+                "capacityKb",
+                "profile",
+                "crypto",
+                "sectorFormat",
+                "grainSizeKb",
+            ],
+            names: &[
+                "disk_type",
+                "adapter_type",
+                "capacity_kb",
+                "profile",
+                "crypto",
+                "sector_format",
+                "grain_size_kb",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 4u16, 0u16, 6u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl SelectionSet {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SelectionSet",
-    type_name: Some("SelectionSet"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SelectionSet {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SelectionSet",
+            type_name: Some("SelectionSet"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for SelectionSetKind {}
 impl std::panic::UnwindSafe for SelectionSetKind {}
 impl std::panic::RefUnwindSafe for SelectionSetKind {}
 impl Clone for SelectionSetKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SelectionSet(v) => crate::object::clone_boxed(&**v, Self::SelectionSet),

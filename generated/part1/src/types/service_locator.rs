@@ -33,18 +33,30 @@ impl ServiceLocator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ServiceLocator",
-    type_name: Some("ServiceLocator"),
-    wire: &["instanceUuid", "url", "credential", "sslThumbprint", "sslCertificate"],
-    names: &["instance_uuid", "url", "credential", "ssl_thumbprint", "ssl_certificate"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ServiceLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ServiceLocator",
+            type_name: Some("ServiceLocator"),
+            wire: &[
+                "instanceUuid",
+                "url",
+                "credential",
+                "sslThumbprint",
+                "sslCertificate",
+            ],
+            names: &[
+                "instance_uuid",
+                "url",
+                "credential",
+                "ssl_thumbprint",
+                "ssl_certificate",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 4u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl ServiceLocatorCredential {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ServiceLocatorCredential",
-    type_name: Some("ServiceLocatorCredential"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ServiceLocatorCredential {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ServiceLocatorCredential",
+            type_name: Some("ServiceLocatorCredential"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for ServiceLocatorCredentialKind {}
 impl std::panic::UnwindSafe for ServiceLocatorCredentialKind {}
 impl std::panic::RefUnwindSafe for ServiceLocatorCredentialKind {}
 impl Clone for ServiceLocatorCredentialKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ServiceLocatorCredential(v) => {

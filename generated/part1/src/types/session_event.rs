@@ -59,53 +59,53 @@ impl SessionEvent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SessionEvent",
-    type_name: Some("SessionEvent"),
-    wire: &[
-        "key",
-        "chainId",
-        "createdTime",
-        "userName",
-        "datacenter",
-        "computeResource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "fullFormattedMessage",
-        "changeTag",
-        "auditId",
-    ],
-    names: &[
-        "key",
-        "chain_id",
-        "created_time",
-        "user_name",
-        "datacenter",
-        "compute_resource",
-        "host",
-        "vm",
-        "ds",
-        "net",
-        "dvs",
-        "tgw",
-        "full_formatted_message",
-        "change_tag",
-        "audit_id",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[
-        14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16, 9u16,
-        11u16, 3u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SessionEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SessionEvent",
+            type_name: Some("SessionEvent"),
+            wire: &[
+                "key",
+                "chainId",
+                "createdTime",
+                "userName",
+                "datacenter",
+                "computeResource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "fullFormattedMessage",
+                "changeTag",
+                "auditId",
+            ],
+            names: &[
+                "key",
+                "chain_id",
+                "created_time",
+                "user_name",
+                "datacenter",
+                "compute_resource",
+                "host",
+                "vm",
+                "ds",
+                "net",
+                "dvs",
+                "tgw",
+                "full_formatted_message",
+                "change_tag",
+                "audit_id",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[
+                14u16, 1u16, 13u16, 5u16, 2u16, 4u16, 8u16, 10u16, 12u16, 6u16, 0u16,
+                9u16, 11u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -241,7 +241,6 @@ impl Unpin for SessionEventKind {}
 impl std::panic::UnwindSafe for SessionEventKind {}
 impl std::panic::RefUnwindSafe for SessionEventKind {}
 impl Clone for SessionEventKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SessionEvent(v) => crate::object::clone_boxed(&**v, Self::SessionEvent),

@@ -39,32 +39,32 @@ impl SessionManagerGenericServiceTicket {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SessionManagerGenericServiceTicket",
-    type_name: Some("SessionManagerGenericServiceTicket"),
-    wire: &[
-        "id",
-        "hostName",
-        "sslThumbprint",
-        "certThumbprintList",
-        "sslCertificate",
-        "ticketType",
-    ],
-    names: &[
-        "id",
-        "host_name",
-        "ssl_thumbprint",
-        "cert_thumbprint_list",
-        "ssl_certificate",
-        "ticket_type",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 1u16, 0u16, 4u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SessionManagerGenericServiceTicket {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SessionManagerGenericServiceTicket",
+            type_name: Some("SessionManagerGenericServiceTicket"),
+            wire: &[
+                "id",
+                "hostName",
+                "sslThumbprint",
+                "certThumbprintList",
+                "sslCertificate",
+                "ticketType",
+            ],
+            names: &[
+                "id",
+                "host_name",
+                "ssl_thumbprint",
+                "cert_thumbprint_list",
+                "ssl_certificate",
+                "ticket_type",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 1u16, 0u16, 4u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

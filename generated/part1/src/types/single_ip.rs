@@ -25,18 +25,18 @@ impl SingleIp {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SingleIp",
-    type_name: Some("SingleIp"),
-    wire: &["negate", "address"],
-    names: &["negate", "address"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SingleIp {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SingleIp",
+            type_name: Some("SingleIp"),
+            wire: &["negate", "address"],
+            names: &["negate", "address"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

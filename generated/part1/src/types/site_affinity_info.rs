@@ -27,18 +27,18 @@ impl SiteAffinityInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SiteAffinityInfo",
-    type_name: Some("SiteAffinityInfo"),
-    wire: &["name", "siteId"],
-    names: &["name", "site_id"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SiteAffinityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SiteAffinityInfo",
+            type_name: Some("SiteAffinityInfo"),
+            wire: &["name", "siteId"],
+            names: &["name", "site_id"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

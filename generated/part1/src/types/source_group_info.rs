@@ -35,18 +35,25 @@ impl SourceGroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SourceGroupInfo",
-    type_name: Some("SourceGroupInfo"),
-    wire: &["groupId", "name", "description", "state", "replica", "memberInfo"],
-    names: &["group_id", "name", "description", "state", "replica", "member_info"],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SourceGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SourceGroupInfo",
+            type_name: Some("SourceGroupInfo"),
+            wire: &["groupId", "name", "description", "state", "replica", "memberInfo"],
+            names: &[
+                "group_id",
+                "name",
+                "description",
+                "state",
+                "replica",
+                "member_info",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

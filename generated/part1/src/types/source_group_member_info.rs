@@ -27,18 +27,18 @@ impl SourceGroupMemberInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SourceGroupMemberInfo",
-    type_name: Some("SourceGroupMemberInfo"),
-    wire: &["deviceId", "targetId"],
-    names: &["device_id", "target_id"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SourceGroupMemberInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SourceGroupMemberInfo",
+            type_name: Some("SourceGroupMemberInfo"),
+            wire: &["deviceId", "targetId"],
+            names: &["device_id", "target_id"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

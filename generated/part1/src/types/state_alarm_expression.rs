@@ -31,18 +31,18 @@ impl StateAlarmExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StateAlarmExpression",
-    type_name: Some("StateAlarmExpression"),
-    wire: &["operator", "type", "statePath", "yellow", "red"],
-    names: &["operator", "type", "state_path", "yellow", "red"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StateAlarmExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StateAlarmExpression",
+            type_name: Some("StateAlarmExpression"),
+            wire: &["operator", "type", "statePath", "yellow", "red"],
+            names: &["operator", "type", "state_path", "yellow", "red"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,42 +45,44 @@ impl StorageArray {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageArray",
-    type_name: Some("StorageArray"),
-    wire: &[
-        "name",
-        "uuid",
-        "vendorId",
-        "modelId",
-        "firmware",
-        "alternateName",
-        "supportedBlockInterface",
-        "supportedFileSystemInterface",
-        "supportedProfile",
-        "priority",
-        "discoverySvc",
-    ],
-    names: &[
-        "name",
-        "uuid",
-        "vendor_id",
-        "model_id",
-        "firmware",
-        "alternate_name",
-        "supported_block_interface",
-        "supported_file_system_interface",
-        "supported_profile",
-        "priority",
-        "discovery_svc",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[5u16, 10u16, 4u16, 3u16, 0u16, 9u16, 6u16, 7u16, 8u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageArray {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageArray",
+            type_name: Some("StorageArray"),
+            wire: &[
+                "name",
+                "uuid",
+                "vendorId",
+                "modelId",
+                "firmware",
+                "alternateName",
+                "supportedBlockInterface",
+                "supportedFileSystemInterface",
+                "supportedProfile",
+                "priority",
+                "discoverySvc",
+            ],
+            names: &[
+                "name",
+                "uuid",
+                "vendor_id",
+                "model_id",
+                "firmware",
+                "alternate_name",
+                "supported_block_interface",
+                "supported_file_system_interface",
+                "supported_profile",
+                "priority",
+                "discovery_svc",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[
+                5u16, 10u16, 4u16, 3u16, 0u16, 9u16, 6u16, 7u16, 8u16, 1u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl StorageDrsVmConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsVmConfigInfo",
-    type_name: Some("StorageDrsVmConfigInfo"),
-    wire: &[
-        "vm",
-        "enabled",
-        "behavior",
-        "intraVmAffinity",
-        "intraVmAntiAffinity",
-        "virtualDiskRules",
-    ],
-    names: &[
-        "vm",
-        "enabled",
-        "behavior",
-        "intra_vm_affinity",
-        "intra_vm_anti_affinity",
-        "virtual_disk_rules",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 5u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsVmConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsVmConfigInfo",
+            type_name: Some("StorageDrsVmConfigInfo"),
+            wire: &[
+                "vm",
+                "enabled",
+                "behavior",
+                "intraVmAffinity",
+                "intraVmAntiAffinity",
+                "virtualDiskRules",
+            ],
+            names: &[
+                "vm",
+                "enabled",
+                "behavior",
+                "intra_vm_affinity",
+                "intra_vm_anti_affinity",
+                "virtual_disk_rules",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 5u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

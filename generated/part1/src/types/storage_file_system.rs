@@ -37,34 +37,34 @@ impl StorageFileSystem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageFileSystem",
-    type_name: Some("StorageFileSystem"),
-    wire: &[
-        "uuid",
-        "info",
-        "nativeSnapshotSupported",
-        "thinProvisioningStatus",
-        "type",
-        "version",
-        "backingConfig",
-    ],
-    names: &[
-        "uuid",
-        "info",
-        "native_snapshot_supported",
-        "thin_provisioning_status",
-        "type",
-        "version",
-        "backing_config",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[6u16, 1u16, 2u16, 3u16, 4u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageFileSystem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageFileSystem",
+            type_name: Some("StorageFileSystem"),
+            wire: &[
+                "uuid",
+                "info",
+                "nativeSnapshotSupported",
+                "thinProvisioningStatus",
+                "type",
+                "version",
+                "backingConfig",
+            ],
+            names: &[
+                "uuid",
+                "info",
+                "native_snapshot_supported",
+                "thin_provisioning_status",
+                "type",
+                "version",
+                "backing_config",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[6u16, 1u16, 2u16, 3u16, 4u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl StorageFileSystemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageFileSystemInfo",
-    type_name: Some("StorageFileSystemInfo"),
-    wire: &["fileServerName", "fileSystemPath", "ipAddress"],
-    names: &["file_server_name", "file_system_path", "ip_address"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageFileSystemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageFileSystemInfo",
+            type_name: Some("StorageFileSystemInfo"),
+            wire: &["fileServerName", "fileSystemPath", "ipAddress"],
+            names: &["file_server_name", "file_system_path", "ip_address"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl StorageIORMConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageIORMConfigOption",
-    type_name: Some("StorageIORMConfigOption"),
-    wire: &[
-        "enabledOption",
-        "congestionThresholdOption",
-        "statsCollectionEnabledOption",
-        "reservationEnabledOption",
-    ],
-    names: &[
-        "enabled_option",
-        "congestion_threshold_option",
-        "stats_collection_enabled_option",
-        "reservation_enabled_option",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageIORMConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageIORMConfigOption",
+            type_name: Some("StorageIORMConfigOption"),
+            wire: &[
+                "enabledOption",
+                "congestionThresholdOption",
+                "statsCollectionEnabledOption",
+                "reservationEnabledOption",
+            ],
+            names: &[
+                "enabled_option",
+                "congestion_threshold_option",
+                "stats_collection_enabled_option",
+                "reservation_enabled_option",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

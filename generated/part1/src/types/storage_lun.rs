@@ -43,40 +43,40 @@ impl StorageLun {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageLun",
-    type_name: Some("StorageLun"),
-    wire: &[
-        "uuid",
-        "vSphereLunIdentifier",
-        "vendorDisplayName",
-        "capacityInMB",
-        "usedSpaceInMB",
-        "lunThinProvisioned",
-        "alternateIdentifier",
-        "drsManagementPermitted",
-        "thinProvisioningStatus",
-        "backingConfig",
-    ],
-    names: &[
-        "uuid",
-        "vsphere_lun_identifier",
-        "vendor_display_name",
-        "capacity_in_mb",
-        "used_space_in_mb",
-        "lun_thin_provisioned",
-        "alternate_identifier",
-        "drs_management_permitted",
-        "thin_provisioning_status",
-        "backing_config",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 7u16, 8u16],
-    by_name: &[6u16, 9u16, 3u16, 7u16, 5u16, 8u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageLun {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageLun",
+            type_name: Some("StorageLun"),
+            wire: &[
+                "uuid",
+                "vSphereLunIdentifier",
+                "vendorDisplayName",
+                "capacityInMB",
+                "usedSpaceInMB",
+                "lunThinProvisioned",
+                "alternateIdentifier",
+                "drsManagementPermitted",
+                "thinProvisioningStatus",
+                "backingConfig",
+            ],
+            names: &[
+                "uuid",
+                "vsphere_lun_identifier",
+                "vendor_display_name",
+                "capacity_in_mb",
+                "used_space_in_mb",
+                "lun_thin_provisioned",
+                "alternate_identifier",
+                "drs_management_permitted",
+                "thin_provisioning_status",
+                "backing_config",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 7u16, 8u16],
+            by_name: &[6u16, 9u16, 3u16, 7u16, 5u16, 8u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

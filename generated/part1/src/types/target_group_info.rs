@@ -35,25 +35,32 @@ impl TargetGroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TargetGroupInfo",
-    type_name: Some("TargetGroupInfo"),
-    wire: &["groupId", "sourceInfo", "state", "devices", "isPromoteCapable", "name"],
-    names: &[
-        "group_id",
-        "source_info",
-        "state",
-        "devices",
-        "is_promote_capable",
-        "name",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 0u16, 4u16, 5u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TargetGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TargetGroupInfo",
+            type_name: Some("TargetGroupInfo"),
+            wire: &[
+                "groupId",
+                "sourceInfo",
+                "state",
+                "devices",
+                "isPromoteCapable",
+                "name",
+            ],
+            names: &[
+                "group_id",
+                "source_info",
+                "state",
+                "devices",
+                "is_promote_capable",
+                "name",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 0u16, 4u16, 5u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

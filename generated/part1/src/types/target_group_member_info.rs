@@ -33,18 +33,18 @@ impl TargetGroupMemberInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TargetGroupMemberInfo",
-    type_name: Some("TargetGroupMemberInfo"),
-    wire: &["replicaId", "sourceId", "targetDatastore"],
-    names: &["replica_id", "source_id", "target_datastore"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TargetGroupMemberInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TargetGroupMemberInfo",
+            type_name: Some("TargetGroupMemberInfo"),
+            wire: &["replicaId", "sourceId", "targetDatastore"],
+            names: &["replica_id", "source_id", "target_datastore"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for TargetGroupMemberInfoKind {}
 impl std::panic::UnwindSafe for TargetGroupMemberInfoKind {}
 impl std::panic::RefUnwindSafe for TargetGroupMemberInfoKind {}
 impl Clone for TargetGroupMemberInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TargetGroupMemberInfo(v) => {

@@ -27,18 +27,18 @@ impl TargetToSourceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TargetToSourceInfo",
-    type_name: Some("TargetToSourceInfo"),
-    wire: &["sourceGroupId", "replicationAgreementDescription"],
-    names: &["source_group_id", "replication_agreement_description"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TargetToSourceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TargetToSourceInfo",
+            type_name: Some("TargetToSourceInfo"),
+            wire: &["sourceGroupId", "replicationAgreementDescription"],
+            names: &["source_group_id", "replication_agreement_description"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl TaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskScheduler",
-    type_name: Some("TaskScheduler"),
-    wire: &["activeTime", "expireTime"],
-    names: &["active_time", "expire_time"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskScheduler",
+            type_name: Some("TaskScheduler"),
+            wire: &["activeTime", "expireTime"],
+            names: &["active_time", "expire_time"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -127,7 +127,6 @@ impl Unpin for TaskSchedulerKind {}
 impl std::panic::UnwindSafe for TaskSchedulerKind {}
 impl std::panic::RefUnwindSafe for TaskSchedulerKind {}
 impl Clone for TaskSchedulerKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TaskScheduler(v) => Self::TaskScheduler(Clone::clone(v)),

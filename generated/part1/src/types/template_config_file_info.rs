@@ -36,34 +36,34 @@ impl TemplateConfigFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TemplateConfigFileInfo",
-    type_name: Some("TemplateConfigFileInfo"),
-    wire: &[
-        "path",
-        "friendlyName",
-        "fileSize",
-        "modification",
-        "owner",
-        "configVersion",
-        "encryption",
-    ],
-    names: &[
-        "path",
-        "friendly_name",
-        "file_size",
-        "modification",
-        "owner",
-        "config_version",
-        "encryption",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 6u16, 2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TemplateConfigFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TemplateConfigFileInfo",
+            type_name: Some("TemplateConfigFileInfo"),
+            wire: &[
+                "path",
+                "friendlyName",
+                "fileSize",
+                "modification",
+                "owner",
+                "configVersion",
+                "encryption",
+            ],
+            names: &[
+                "path",
+                "friendly_name",
+                "file_size",
+                "modification",
+                "owner",
+                "config_version",
+                "encryption",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 6u16, 2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

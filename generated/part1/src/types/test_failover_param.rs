@@ -31,28 +31,28 @@ impl TestFailoverParam {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TestFailoverParam",
-    type_name: Some("TestFailoverParam"),
-    wire: &[
-        "isPlanned",
-        "checkOnly",
-        "replicationGroupsToFailover",
-        "policyAssociations",
-    ],
-    names: &[
-        "is_planned",
-        "check_only",
-        "replication_groups_to_failover",
-        "policy_associations",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TestFailoverParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TestFailoverParam",
+            type_name: Some("TestFailoverParam"),
+            wire: &[
+                "isPlanned",
+                "checkOnly",
+                "replicationGroupsToFailover",
+                "policyAssociations",
+            ],
+            names: &[
+                "is_planned",
+                "check_only",
+                "replication_groups_to_failover",
+                "policy_associations",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,36 +43,36 @@ impl VAppCloneSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppCloneSpec",
-    type_name: Some("VAppCloneSpec"),
-    wire: &[
-        "location",
-        "host",
-        "resourceSpec",
-        "vmFolder",
-        "networkMapping",
-        "property",
-        "resourceMapping",
-        "provisioning",
-    ],
-    names: &[
-        "location",
-        "host",
-        "resource_spec",
-        "vm_folder",
-        "network_mapping",
-        "property",
-        "resource_mapping",
-        "provisioning",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 4u16, 5u16, 7u16, 6u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppCloneSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppCloneSpec",
+            type_name: Some("VAppCloneSpec"),
+            wire: &[
+                "location",
+                "host",
+                "resourceSpec",
+                "vmFolder",
+                "networkMapping",
+                "property",
+                "resourceMapping",
+                "provisioning",
+            ],
+            names: &[
+                "location",
+                "host",
+                "resource_spec",
+                "vm_folder",
+                "network_mapping",
+                "property",
+                "resource_mapping",
+                "provisioning",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 4u16, 5u16, 7u16, 6u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

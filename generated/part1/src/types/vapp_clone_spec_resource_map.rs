@@ -35,18 +35,18 @@ impl VAppCloneSpecResourceMap {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppCloneSpecResourceMap",
-    type_name: Some("VAppCloneSpecResourceMap"),
-    wire: &["source", "parent", "resourceSpec", "location"],
-    names: &["source", "parent", "resource_spec", "location"],
-    required: &[0u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppCloneSpecResourceMap {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppCloneSpecResourceMap",
+            type_name: Some("VAppCloneSpecResourceMap"),
+            wire: &["source", "parent", "resourceSpec", "location"],
+            names: &["source", "parent", "resource_spec", "location"],
+            required: &[0u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -44,38 +44,38 @@ impl VAppEntityConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppEntityConfigInfo",
-    type_name: Some("VAppEntityConfigInfo"),
-    wire: &[
-        "key",
-        "tag",
-        "startOrder",
-        "startDelay",
-        "waitingForGuest",
-        "startAction",
-        "stopDelay",
-        "stopAction",
-        "destroyWithParent",
-    ],
-    names: &[
-        "key",
-        "tag",
-        "start_order",
-        "start_delay",
-        "waiting_for_guest",
-        "start_action",
-        "stop_delay",
-        "stop_action",
-        "destroy_with_parent",
-    ],
-    required: &[],
-    by_name: &[8u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppEntityConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppEntityConfigInfo",
+            type_name: Some("VAppEntityConfigInfo"),
+            wire: &[
+                "key",
+                "tag",
+                "startOrder",
+                "startDelay",
+                "waitingForGuest",
+                "startAction",
+                "stopDelay",
+                "stopAction",
+                "destroyWithParent",
+            ],
+            names: &[
+                "key",
+                "tag",
+                "start_order",
+                "start_delay",
+                "waiting_for_guest",
+                "start_action",
+                "stop_delay",
+                "stop_action",
+                "destroy_with_parent",
+            ],
+            required: &[],
+            by_name: &[8u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl VAppIPAssignmentInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppIPAssignmentInfo",
-    type_name: Some("VAppIPAssignmentInfo"),
-    wire: &[
-        "supportedAllocationScheme",
-        "ipAllocationPolicy",
-        "supportedIpProtocol",
-        "ipProtocol",
-    ],
-    names: &[
-        "supported_allocation_scheme",
-        "ip_allocation_policy",
-        "supported_ip_protocol",
-        "ip_protocol",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppIPAssignmentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppIPAssignmentInfo",
+            type_name: Some("VAppIPAssignmentInfo"),
+            wire: &[
+                "supportedAllocationScheme",
+                "ipAllocationPolicy",
+                "supportedIpProtocol",
+                "ipProtocol",
+            ],
+            names: &[
+                "supported_allocation_scheme",
+                "ip_allocation_policy",
+                "supported_ip_protocol",
+                "ip_protocol",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

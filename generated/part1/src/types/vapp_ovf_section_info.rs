@@ -31,18 +31,18 @@ impl VAppOvfSectionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppOvfSectionInfo",
-    type_name: Some("VAppOvfSectionInfo"),
-    wire: &["key", "namespace", "type", "atEnvelopeLevel", "contents"],
-    names: &["key", "namespace", "type", "at_envelope_level", "contents"],
-    required: &[],
-    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppOvfSectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppOvfSectionInfo",
+            type_name: Some("VAppOvfSectionInfo"),
+            wire: &["key", "namespace", "type", "atEnvelopeLevel", "contents"],
+            names: &["key", "namespace", "type", "at_envelope_level", "contents"],
+            required: &[],
+            by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,40 +41,40 @@ impl VAppProductInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppProductInfo",
-    type_name: Some("VAppProductInfo"),
-    wire: &[
-        "key",
-        "classId",
-        "instanceId",
-        "name",
-        "vendor",
-        "version",
-        "fullVersion",
-        "vendorUrl",
-        "productUrl",
-        "appUrl",
-    ],
-    names: &[
-        "key",
-        "class_id",
-        "instance_id",
-        "name",
-        "vendor",
-        "version",
-        "full_version",
-        "vendor_url",
-        "product_url",
-        "app_url",
-    ],
-    required: &[0u16],
-    by_name: &[9u16, 1u16, 6u16, 2u16, 0u16, 3u16, 8u16, 4u16, 7u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppProductInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppProductInfo",
+            type_name: Some("VAppProductInfo"),
+            wire: &[
+                "key",
+                "classId",
+                "instanceId",
+                "name",
+                "vendor",
+                "version",
+                "fullVersion",
+                "vendorUrl",
+                "productUrl",
+                "appUrl",
+            ],
+            names: &[
+                "key",
+                "class_id",
+                "instance_id",
+                "name",
+                "vendor",
+                "version",
+                "full_version",
+                "vendor_url",
+                "product_url",
+                "app_url",
+            ],
+            required: &[0u16],
+            by_name: &[9u16, 1u16, 6u16, 2u16, 0u16, 3u16, 8u16, 4u16, 7u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,44 +45,46 @@ impl VAppPropertyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VAppPropertyInfo",
-    type_name: Some("VAppPropertyInfo"),
-    wire: &[
-        "key",
-        "classId",
-        "instanceId",
-        "id",
-        "category",
-        "label",
-        "type",
-        "typeReference",
-        "userConfigurable",
-        "defaultValue",
-        "value",
-        "description",
-    ],
-    names: &[
-        "key",
-        "class_id",
-        "instance_id",
-        "id",
-        "category",
-        "label",
-        "type",
-        "type_reference",
-        "user_configurable",
-        "default_value",
-        "value",
-        "description",
-    ],
-    required: &[0u16],
-    by_name: &[4u16, 1u16, 9u16, 11u16, 3u16, 2u16, 0u16, 5u16, 6u16, 7u16, 8u16, 10u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VAppPropertyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VAppPropertyInfo",
+            type_name: Some("VAppPropertyInfo"),
+            wire: &[
+                "key",
+                "classId",
+                "instanceId",
+                "id",
+                "category",
+                "label",
+                "type",
+                "typeReference",
+                "userConfigurable",
+                "defaultValue",
+                "value",
+                "description",
+            ],
+            names: &[
+                "key",
+                "class_id",
+                "instance_id",
+                "id",
+                "category",
+                "label",
+                "type",
+                "type_reference",
+                "user_configurable",
+                "default_value",
+                "value",
+                "description",
+            ],
+            required: &[0u16],
+            by_name: &[
+                4u16, 1u16, 9u16, 11u16, 3u16, 2u16, 0u16, 5u16, 6u16, 7u16, 8u16, 10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

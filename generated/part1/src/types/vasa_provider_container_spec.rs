@@ -31,18 +31,18 @@ impl VasaProviderContainerSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VasaProviderContainerSpec",
-    type_name: Some("VasaProviderContainerSpec"),
-    wire: &["vasaProviderInfo", "scId", "deleted", "stretched"],
-    names: &["vasa_provider_info", "sc_id", "deleted", "stretched"],
-    required: &[1u16, 2u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VasaProviderContainerSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VasaProviderContainerSpec",
+            type_name: Some("VasaProviderContainerSpec"),
+            wire: &["vasaProviderInfo", "scId", "deleted", "stretched"],
+            names: &["vasa_provider_info", "sc_id", "deleted", "stretched"],
+            required: &[1u16, 2u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

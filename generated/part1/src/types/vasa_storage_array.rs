@@ -33,18 +33,18 @@ impl VASAStorageArray {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VASAStorageArray",
-    type_name: Some("VASAStorageArray"),
-    wire: &["name", "uuid", "vendorId", "modelId", "discoverySvcInfo"],
-    names: &["name", "uuid", "vendor_id", "model_id", "discovery_svc_info"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VASAStorageArray {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VASAStorageArray",
+            type_name: Some("VASAStorageArray"),
+            wire: &["name", "uuid", "vendorId", "modelId", "discoverySvcInfo"],
+            names: &["name", "uuid", "vendor_id", "model_id", "discovery_svc_info"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

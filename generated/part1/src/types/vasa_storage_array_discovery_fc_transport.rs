@@ -27,18 +27,18 @@ impl VASAStorageArrayDiscoveryFcTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VASAStorageArrayDiscoveryFcTransport",
-    type_name: Some("VASAStorageArrayDiscoveryFcTransport"),
-    wire: &["nodeWwn", "portWwn"],
-    names: &["node_wwn", "port_wwn"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.0"),
-};
 impl crate::object::Object for VASAStorageArrayDiscoveryFcTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VASAStorageArrayDiscoveryFcTransport",
+            type_name: Some("VASAStorageArrayDiscoveryFcTransport"),
+            wire: &["nodeWwn", "portWwn"],
+            names: &["node_wwn", "port_wwn"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

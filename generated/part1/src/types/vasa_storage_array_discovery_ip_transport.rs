@@ -27,18 +27,18 @@ impl VASAStorageArrayDiscoveryIpTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VASAStorageArrayDiscoveryIpTransport",
-    type_name: Some("VASAStorageArrayDiscoveryIpTransport"),
-    wire: &["ipAddress", "portNumber"],
-    names: &["ip_address", "port_number"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.0"),
-};
 impl crate::object::Object for VASAStorageArrayDiscoveryIpTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VASAStorageArrayDiscoveryIpTransport",
+            type_name: Some("VASAStorageArrayDiscoveryIpTransport"),
+            wire: &["ipAddress", "portNumber"],
+            names: &["ip_address", "port_number"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VASAStorageArrayDiscoverySvcInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VASAStorageArrayDiscoverySvcInfo",
-    type_name: Some("VASAStorageArrayDiscoverySvcInfo"),
-    wire: &["portType", "svcNqn", "ipInfo", "fcInfo"],
-    names: &["port_type", "svc_nqn", "ip_info", "fc_info"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.0"),
-};
 impl crate::object::Object for VASAStorageArrayDiscoverySvcInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VASAStorageArrayDiscoverySvcInfo",
+            type_name: Some("VASAStorageArrayDiscoverySvcInfo"),
+            wire: &["portType", "svcNqn", "ipInfo", "fcInfo"],
+            names: &["port_type", "svc_nqn", "ip_info", "fc_info"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

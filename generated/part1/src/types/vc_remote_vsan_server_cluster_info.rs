@@ -33,24 +33,30 @@ impl VcRemoteVsanServerClusterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VcRemoteVsanServerClusterInfo",
-    type_name: Some("VcRemoteVsanServerClusterInfo"),
-    wire: &["clusterUuid", "networkTopology", "siteAffinity", "ownerVc", "ditConfig"],
-    names: &[
-        "cluster_uuid",
-        "network_topology",
-        "site_affinity",
-        "owner_vc",
-        "dit_config",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 4u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VcRemoteVsanServerClusterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VcRemoteVsanServerClusterInfo",
+            type_name: Some("VcRemoteVsanServerClusterInfo"),
+            wire: &[
+                "clusterUuid",
+                "networkTopology",
+                "siteAffinity",
+                "ownerVc",
+                "ditConfig",
+            ],
+            names: &[
+                "cluster_uuid",
+                "network_topology",
+                "site_affinity",
+                "owner_vc",
+                "dit_config",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 4u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,28 @@ impl VchaClusterConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VchaClusterConfigInfo",
-    type_name: Some("VchaClusterConfigInfo"),
-    wire: &["failoverNodeInfo1", "failoverNodeInfo2", "witnessNodeInfo", "state"],
-    names: &["failover_node_info1", "failover_node_info2", "witness_node_info", "state"],
-    required: &[3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VchaClusterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VchaClusterConfigInfo",
+            type_name: Some("VchaClusterConfigInfo"),
+            wire: &[
+                "failoverNodeInfo1",
+                "failoverNodeInfo2",
+                "witnessNodeInfo",
+                "state",
+            ],
+            names: &[
+                "failover_node_info1",
+                "failover_node_info2",
+                "witness_node_info",
+                "state",
+            ],
+            required: &[3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl VchaClusterDeploymentSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VchaClusterDeploymentSpec",
-    type_name: Some("VchaClusterDeploymentSpec"),
-    wire: &[
-        "passiveDeploymentSpec",
-        "witnessDeploymentSpec",
-        "activeVcSpec",
-        "activeVcNetworkConfig",
-    ],
-    names: &[
-        "passive_deployment_spec",
-        "witness_deployment_spec",
-        "active_vc_spec",
-        "active_vc_network_config",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VchaClusterDeploymentSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VchaClusterDeploymentSpec",
+            type_name: Some("VchaClusterDeploymentSpec"),
+            wire: &[
+                "passiveDeploymentSpec",
+                "witnessDeploymentSpec",
+                "activeVcSpec",
+                "activeVcNetworkConfig",
+            ],
+            names: &[
+                "passive_deployment_spec",
+                "witness_deployment_spec",
+                "active_vc_spec",
+                "active_vc_network_config",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

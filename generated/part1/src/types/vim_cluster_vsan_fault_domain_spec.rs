@@ -29,18 +29,18 @@ impl VimClusterVsanFaultDomainSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVsanFaultDomainSpec",
-    type_name: Some("VimClusterVsanFaultDomainSpec"),
-    wire: &["hosts", "name"],
-    names: &["hosts", "name"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVsanFaultDomainSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVsanFaultDomainSpec",
+            type_name: Some("VimClusterVsanFaultDomainSpec"),
+            wire: &["hosts", "name"],
+            names: &["hosts", "name"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for VimClusterVsanFaultDomainSpecKind {}
 impl std::panic::UnwindSafe for VimClusterVsanFaultDomainSpecKind {}
 impl std::panic::RefUnwindSafe for VimClusterVsanFaultDomainSpecKind {}
 impl Clone for VimClusterVsanFaultDomainSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VimClusterVsanFaultDomainSpec(v) => {

@@ -25,18 +25,18 @@ impl VimClusterVsanFaultDomainsConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVsanFaultDomainsConfigSpec",
-    type_name: Some("VimClusterVsanFaultDomainsConfigSpec"),
-    wire: &["faultDomains", "witness"],
-    names: &["fault_domains", "witness"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVsanFaultDomainsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVsanFaultDomainsConfigSpec",
+            type_name: Some("VimClusterVsanFaultDomainsConfigSpec"),
+            wire: &["faultDomains", "witness"],
+            names: &["fault_domains", "witness"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VimClusterVsanHostDiskMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVsanHostDiskMapping",
-    type_name: Some("VimClusterVsanHostDiskMapping"),
-    wire: &["host", "cacheDisks", "capacityDisks", "type"],
-    names: &["host", "cache_disks", "capacity_disks", "type"],
-    required: &[0u16, 3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVsanHostDiskMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVsanHostDiskMapping",
+            type_name: Some("VimClusterVsanHostDiskMapping"),
+            wire: &["host", "cacheDisks", "capacityDisks", "type"],
+            names: &["host", "cache_disks", "capacity_disks", "type"],
+            required: &[0u16, 3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,23 @@ impl VimClusterVSANStretchedClusterFaultDomainConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVSANStretchedClusterFaultDomainConfig",
-    type_name: Some("VimClusterVSANStretchedClusterFaultDomainConfig"),
-    wire: &["firstFdName", "firstFdHosts", "secondFdName", "secondFdHosts"],
-    names: &["first_fd_name", "first_fd_hosts", "second_fd_name", "second_fd_hosts"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVSANStretchedClusterFaultDomainConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVSANStretchedClusterFaultDomainConfig",
+            type_name: Some("VimClusterVSANStretchedClusterFaultDomainConfig"),
+            wire: &["firstFdName", "firstFdHosts", "secondFdName", "secondFdHosts"],
+            names: &[
+                "first_fd_name",
+                "first_fd_hosts",
+                "second_fd_name",
+                "second_fd_hosts",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

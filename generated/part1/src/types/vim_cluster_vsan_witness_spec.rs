@@ -31,18 +31,28 @@ impl VimClusterVsanWitnessSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVsanWitnessSpec",
-    type_name: Some("VimClusterVsanWitnessSpec"),
-    wire: &["host", "preferredFaultDomainName", "diskMapping", "storagePoolSpec"],
-    names: &["host", "preferred_fault_domain_name", "disk_mapping", "storage_pool_spec"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVsanWitnessSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVsanWitnessSpec",
+            type_name: Some("VimClusterVsanWitnessSpec"),
+            wire: &[
+                "host",
+                "preferredFaultDomainName",
+                "diskMapping",
+                "storagePoolSpec",
+            ],
+            names: &[
+                "host",
+                "preferred_fault_domain_name",
+                "disk_mapping",
+                "storage_pool_spec",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

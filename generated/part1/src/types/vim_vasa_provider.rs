@@ -37,25 +37,32 @@ impl VimVasaProvider {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVasaProvider",
-    type_name: Some("VimVasaProvider"),
-    wire: &["uid", "url", "name", "selfSignedCertificate", "vhostConfig", "versionId"],
-    names: &[
-        "uid",
-        "url",
-        "name",
-        "self_signed_certificate",
-        "vhost_config",
-        "version_id",
-    ],
-    required: &[1u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVasaProvider {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVasaProvider",
+            type_name: Some("VimVasaProvider"),
+            wire: &[
+                "uid",
+                "url",
+                "name",
+                "selfSignedCertificate",
+                "vhostConfig",
+                "versionId",
+            ],
+            names: &[
+                "uid",
+                "url",
+                "name",
+                "self_signed_certificate",
+                "vhost_config",
+                "version_id",
+            ],
+            required: &[1u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

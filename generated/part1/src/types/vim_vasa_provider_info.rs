@@ -25,18 +25,18 @@ impl VimVasaProviderInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVasaProviderInfo",
-    type_name: Some("VimVasaProviderInfo"),
-    wire: &["provider", "arrayState"],
-    names: &["provider", "array_state"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVasaProviderInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVasaProviderInfo",
+            type_name: Some("VimVasaProviderInfo"),
+            wire: &["provider", "arrayState"],
+            names: &["provider", "array_state"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VimVasaProviderVirtualHostConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVasaProviderVirtualHostConfig",
-    type_name: Some("VimVasaProviderVirtualHostConfig"),
-    wire: &["vhostName", "serviceHost", "servicePort"],
-    names: &["vhost_name", "service_host", "service_port"],
-    required: &[1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for VimVasaProviderVirtualHostConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVasaProviderVirtualHostConfig",
+            type_name: Some("VimVasaProviderVirtualHostConfig"),
+            wire: &["vhostName", "serviceHost", "servicePort"],
+            names: &["vhost_name", "service_host", "service_port"],
+            required: &[1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl VimVsanDataEfficiencyCapacityState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanDataEfficiencyCapacityState",
-    type_name: Some("VimVsanDataEfficiencyCapacityState"),
-    wire: &[
-        "logicalCapacity",
-        "logicalCapacityUsed",
-        "physicalCapacity",
-        "physicalCapacityUsed",
-        "dedupMetadataSize",
-        "spaceEfficiencyMetadataSize",
-        "esaDedupSpaceSaving",
-        "esaCompressionSpaceSaving",
-        "totalSpaceUsedWithoutOverhead",
-        "dedupEnabledObjectSpaceUsed",
-    ],
-    names: &[
-        "logical_capacity",
-        "logical_capacity_used",
-        "physical_capacity",
-        "physical_capacity_used",
-        "dedup_metadata_size",
-        "space_efficiency_metadata_size",
-        "esa_dedup_space_saving",
-        "esa_compression_space_saving",
-        "total_space_used_without_overhead",
-        "dedup_enabled_object_space_used",
-    ],
-    required: &[],
-    by_name: &[9u16, 4u16, 7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 5u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanDataEfficiencyCapacityState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanDataEfficiencyCapacityState",
+            type_name: Some("VimVsanDataEfficiencyCapacityState"),
+            wire: &[
+                "logicalCapacity",
+                "logicalCapacityUsed",
+                "physicalCapacity",
+                "physicalCapacityUsed",
+                "dedupMetadataSize",
+                "spaceEfficiencyMetadataSize",
+                "esaDedupSpaceSaving",
+                "esaCompressionSpaceSaving",
+                "totalSpaceUsedWithoutOverhead",
+                "dedupEnabledObjectSpaceUsed",
+            ],
+            names: &[
+                "logical_capacity",
+                "logical_capacity_used",
+                "physical_capacity",
+                "physical_capacity_used",
+                "dedup_metadata_size",
+                "space_efficiency_metadata_size",
+                "esa_dedup_space_saving",
+                "esa_compression_space_saving",
+                "total_space_used_without_overhead",
+                "dedup_enabled_object_space_used",
+            ],
+            required: &[],
+            by_name: &[9u16, 4u16, 7u16, 6u16, 0u16, 1u16, 2u16, 3u16, 5u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

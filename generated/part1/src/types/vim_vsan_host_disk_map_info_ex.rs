@@ -37,36 +37,36 @@ impl VimVsanHostDiskMapInfoEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostDiskMapInfoEx",
-    type_name: Some("VimVsanHostDiskMapInfoEx"),
-    wire: &[
-        "mapping",
-        "isMounted",
-        "unlockedEncrypted",
-        "isAllFlash",
-        "isDataEfficiency",
-        "encryptionInfo",
-        "dataEfficiencyConfig",
-        "diskgroupCapability",
-    ],
-    names: &[
-        "mapping",
-        "is_mounted",
-        "unlocked_encrypted",
-        "is_all_flash",
-        "is_data_efficiency",
-        "encryption_info",
-        "data_efficiency_config",
-        "diskgroup_capability",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[6u16, 7u16, 5u16, 3u16, 4u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostDiskMapInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostDiskMapInfoEx",
+            type_name: Some("VimVsanHostDiskMapInfoEx"),
+            wire: &[
+                "mapping",
+                "isMounted",
+                "unlockedEncrypted",
+                "isAllFlash",
+                "isDataEfficiency",
+                "encryptionInfo",
+                "dataEfficiencyConfig",
+                "diskgroupCapability",
+            ],
+            names: &[
+                "mapping",
+                "is_mounted",
+                "unlocked_encrypted",
+                "is_all_flash",
+                "is_data_efficiency",
+                "encryption_info",
+                "data_efficiency_config",
+                "diskgroup_capability",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[6u16, 7u16, 5u16, 3u16, 4u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VimVsanHostDiskMappingCreationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostDiskMappingCreationSpec",
-    type_name: Some("VimVsanHostDiskMappingCreationSpec"),
-    wire: &["host", "cacheDisks", "capacityDisks", "creationType"],
-    names: &["host", "cache_disks", "capacity_disks", "creation_type"],
-    required: &[0u16, 3u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostDiskMappingCreationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostDiskMappingCreationSpec",
+            type_name: Some("VimVsanHostDiskMappingCreationSpec"),
+            wire: &["host", "cacheDisks", "capacityDisks", "creationType"],
+            names: &["host", "cache_disks", "capacity_disks", "creation_type"],
+            required: &[0u16, 3u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

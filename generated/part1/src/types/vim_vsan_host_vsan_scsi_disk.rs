@@ -51,51 +51,51 @@ impl VimVsanHostVsanScsiDisk {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostVsanScsiDisk",
-    type_name: Some("VimVsanHostVsanScsiDisk"),
-    wire: &[
-        "capacity",
-        "usedCapacity",
-        "devicePath",
-        "ssd",
-        "localDisk",
-        "scsiDiskType",
-        "uuid",
-        "operationalState",
-        "canonicalName",
-        "displayName",
-        "lunType",
-        "vendor",
-        "model",
-        "mountInfo",
-    ],
-    names: &[
-        "capacity",
-        "used_capacity",
-        "device_path",
-        "ssd",
-        "local_disk",
-        "scsi_disk_type",
-        "uuid",
-        "operational_state",
-        "canonical_name",
-        "display_name",
-        "lun_type",
-        "vendor",
-        "model",
-        "mount_info",
-    ],
-    required: &[0u16, 2u16, 6u16, 10u16],
-    by_name: &[
-        8u16, 0u16, 2u16, 9u16, 4u16, 10u16, 12u16, 13u16, 7u16, 5u16, 3u16, 1u16, 6u16,
-        11u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostVsanScsiDisk {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostVsanScsiDisk",
+            type_name: Some("VimVsanHostVsanScsiDisk"),
+            wire: &[
+                "capacity",
+                "usedCapacity",
+                "devicePath",
+                "ssd",
+                "localDisk",
+                "scsiDiskType",
+                "uuid",
+                "operationalState",
+                "canonicalName",
+                "displayName",
+                "lunType",
+                "vendor",
+                "model",
+                "mountInfo",
+            ],
+            names: &[
+                "capacity",
+                "used_capacity",
+                "device_path",
+                "ssd",
+                "local_disk",
+                "scsi_disk_type",
+                "uuid",
+                "operational_state",
+                "canonical_name",
+                "display_name",
+                "lun_type",
+                "vendor",
+                "model",
+                "mount_info",
+            ],
+            required: &[0u16, 2u16, 6u16, 10u16],
+            by_name: &[
+                8u16, 0u16, 2u16, 9u16, 4u16, 10u16, 12u16, 13u16, 7u16, 5u16, 3u16,
+                1u16, 6u16, 11u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,40 +41,40 @@ impl VirtualAppSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualAppSummary",
-    type_name: Some("VirtualAppSummary"),
-    wire: &[
-        "name",
-        "config",
-        "runtime",
-        "quickStats",
-        "configuredMemoryMB",
-        "product",
-        "vAppState",
-        "suspended",
-        "installBootRequired",
-        "instanceUuid",
-    ],
-    names: &[
-        "name",
-        "config",
-        "runtime",
-        "quick_stats",
-        "configured_memory_mb",
-        "product",
-        "vapp_state",
-        "suspended",
-        "install_boot_required",
-        "instance_uuid",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 4u16, 8u16, 9u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualAppSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualAppSummary",
+            type_name: Some("VirtualAppSummary"),
+            wire: &[
+                "name",
+                "config",
+                "runtime",
+                "quickStats",
+                "configuredMemoryMB",
+                "product",
+                "vAppState",
+                "suspended",
+                "installBootRequired",
+                "instanceUuid",
+            ],
+            names: &[
+                "name",
+                "config",
+                "runtime",
+                "quick_stats",
+                "configured_memory_mb",
+                "product",
+                "vapp_state",
+                "suspended",
+                "install_boot_required",
+                "instance_uuid",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 4u16, 8u16, 9u16, 0u16, 5u16, 3u16, 2u16, 7u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualCdromPassthroughBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualCdromPassthroughBackingOption",
-    type_name: Some("VirtualCdromPassthroughBackingOption"),
-    wire: &["type", "autoDetectAvailable", "exclusive"],
-    names: &["type", "auto_detect_available", "exclusive"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualCdromPassthroughBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualCdromPassthroughBackingOption",
+            type_name: Some("VirtualCdromPassthroughBackingOption"),
+            wire: &["type", "autoDetectAvailable", "exclusive"],
+            names: &["type", "auto_detect_available", "exclusive"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualDeviceDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceDeviceBackingInfo",
-    type_name: Some("VirtualDeviceDeviceBackingInfo"),
-    wire: &["deviceName", "useAutoDetect"],
-    names: &["device_name", "use_auto_detect"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceDeviceBackingInfo",
+            type_name: Some("VirtualDeviceDeviceBackingInfo"),
+            wire: &["deviceName", "useAutoDetect"],
+            names: &["device_name", "use_auto_detect"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -169,7 +169,6 @@ impl Unpin for VirtualDeviceDeviceBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceDeviceBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceDeviceBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceDeviceBackingInfo(v) => {

@@ -31,18 +31,18 @@ impl VirtualDeviceFileBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceFileBackingInfo",
-    type_name: Some("VirtualDeviceFileBackingInfo"),
-    wire: &["fileName", "datastore", "backingObjectId"],
-    names: &["file_name", "datastore", "backing_object_id"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceFileBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceFileBackingInfo",
+            type_name: Some("VirtualDeviceFileBackingInfo"),
+            wire: &["fileName", "datastore", "backingObjectId"],
+            names: &["file_name", "datastore", "backing_object_id"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -158,7 +158,6 @@ impl Unpin for VirtualDeviceFileBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceFileBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceFileBackingInfoKind {}
 impl Clone for VirtualDeviceFileBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceFileBackingInfo(v) => {

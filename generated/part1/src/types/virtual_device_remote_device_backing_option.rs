@@ -27,18 +27,18 @@ impl VirtualDeviceRemoteDeviceBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceRemoteDeviceBackingOption",
-    type_name: Some("VirtualDeviceRemoteDeviceBackingOption"),
-    wire: &["type", "autoDetectAvailable"],
-    names: &["type", "auto_detect_available"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceRemoteDeviceBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceRemoteDeviceBackingOption",
+            type_name: Some("VirtualDeviceRemoteDeviceBackingOption"),
+            wire: &["type", "autoDetectAvailable"],
+            names: &["type", "auto_detect_available"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for VirtualDeviceRemoteDeviceBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualDeviceRemoteDeviceBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceRemoteDeviceBackingOptionKind {}
 impl Clone for VirtualDeviceRemoteDeviceBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingOption(v) => {

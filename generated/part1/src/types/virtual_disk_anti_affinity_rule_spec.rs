@@ -39,38 +39,38 @@ impl VirtualDiskAntiAffinityRuleSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskAntiAffinityRuleSpec",
-    type_name: Some("VirtualDiskAntiAffinityRuleSpec"),
-    wire: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "userCreated",
-        "inCompliance",
-        "ruleUuid",
-        "diskId",
-    ],
-    names: &[
-        "key",
-        "status",
-        "enabled",
-        "name",
-        "mandatory",
-        "user_created",
-        "in_compliance",
-        "rule_uuid",
-        "disk_id",
-    ],
-    required: &[8u16],
-    by_name: &[8u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskAntiAffinityRuleSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskAntiAffinityRuleSpec",
+            type_name: Some("VirtualDiskAntiAffinityRuleSpec"),
+            wire: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "userCreated",
+                "inCompliance",
+                "ruleUuid",
+                "diskId",
+            ],
+            names: &[
+                "key",
+                "status",
+                "enabled",
+                "name",
+                "mandatory",
+                "user_created",
+                "in_compliance",
+                "rule_uuid",
+                "disk_id",
+            ],
+            required: &[8u16],
+            by_name: &[8u16, 2u16, 6u16, 0u16, 4u16, 3u16, 7u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VirtualDiskLocalPMemBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskLocalPMemBackingInfo",
-    type_name: Some("VirtualDiskLocalPMemBackingInfo"),
-    wire: &[
-        "fileName",
-        "datastore",
-        "backingObjectId",
-        "diskMode",
-        "uuid",
-        "volumeUUID",
-        "contentId",
-    ],
-    names: &[
-        "file_name",
-        "datastore",
-        "backing_object_id",
-        "disk_mode",
-        "uuid",
-        "volume_uuid",
-        "content_id",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 6u16, 1u16, 3u16, 0u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskLocalPMemBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskLocalPMemBackingInfo",
+            type_name: Some("VirtualDiskLocalPMemBackingInfo"),
+            wire: &[
+                "fileName",
+                "datastore",
+                "backingObjectId",
+                "diskMode",
+                "uuid",
+                "volumeUUID",
+                "contentId",
+            ],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "disk_mode",
+                "uuid",
+                "volume_uuid",
+                "content_id",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 6u16, 1u16, 3u16, 0u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

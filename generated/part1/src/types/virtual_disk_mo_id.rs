@@ -29,18 +29,18 @@ impl VirtualDiskMoId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskMoId",
-    type_name: Some("VirtualDiskMoId"),
-    wire: &["vcUuid", "vmMoid", "diskKey"],
-    names: &["vc_uuid", "vm_moid", "disk_key"],
-    required: &[1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskMoId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskMoId",
+            type_name: Some("VirtualDiskMoId"),
+            wire: &["vcUuid", "vmMoid", "diskKey"],
+            names: &["vc_uuid", "vm_moid", "disk_key"],
+            required: &[1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

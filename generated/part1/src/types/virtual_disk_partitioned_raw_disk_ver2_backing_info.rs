@@ -35,34 +35,34 @@ impl VirtualDiskPartitionedRawDiskVer2BackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskPartitionedRawDiskVer2BackingInfo",
-    type_name: Some("VirtualDiskPartitionedRawDiskVer2BackingInfo"),
-    wire: &[
-        "deviceName",
-        "useAutoDetect",
-        "descriptorFileName",
-        "uuid",
-        "changeId",
-        "sharing",
-        "partition",
-    ],
-    names: &[
-        "device_name",
-        "use_auto_detect",
-        "descriptor_file_name",
-        "uuid",
-        "change_id",
-        "sharing",
-        "partition",
-    ],
-    required: &[0u16, 2u16, 6u16],
-    by_name: &[4u16, 2u16, 0u16, 6u16, 5u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskPartitionedRawDiskVer2BackingInfo",
+            type_name: Some("VirtualDiskPartitionedRawDiskVer2BackingInfo"),
+            wire: &[
+                "deviceName",
+                "useAutoDetect",
+                "descriptorFileName",
+                "uuid",
+                "changeId",
+                "sharing",
+                "partition",
+            ],
+            names: &[
+                "device_name",
+                "use_auto_detect",
+                "descriptor_file_name",
+                "uuid",
+                "change_id",
+                "sharing",
+                "partition",
+            ],
+            required: &[0u16, 2u16, 6u16],
+            by_name: &[4u16, 2u16, 0u16, 6u16, 5u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,51 +51,51 @@ impl VirtualDiskRawDiskMappingVer1BackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskRawDiskMappingVer1BackingInfo",
-    type_name: Some("VirtualDiskRawDiskMappingVer1BackingInfo"),
-    wire: &[
-        "fileName",
-        "datastore",
-        "backingObjectId",
-        "lunUuid",
-        "deviceName",
-        "compatibilityMode",
-        "diskMode",
-        "uuid",
-        "contentId",
-        "changeId",
-        "parent",
-        "deltaDiskFormat",
-        "deltaGrainSize",
-        "sharing",
-    ],
-    names: &[
-        "file_name",
-        "datastore",
-        "backing_object_id",
-        "lun_uuid",
-        "device_name",
-        "compatibility_mode",
-        "disk_mode",
-        "uuid",
-        "content_id",
-        "change_id",
-        "parent",
-        "delta_disk_format",
-        "delta_grain_size",
-        "sharing",
-    ],
-    required: &[0u16],
-    by_name: &[
-        2u16, 9u16, 5u16, 8u16, 1u16, 11u16, 12u16, 4u16, 6u16, 0u16, 3u16, 10u16, 13u16,
-        7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskRawDiskMappingVer1BackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskRawDiskMappingVer1BackingInfo",
+            type_name: Some("VirtualDiskRawDiskMappingVer1BackingInfo"),
+            wire: &[
+                "fileName",
+                "datastore",
+                "backingObjectId",
+                "lunUuid",
+                "deviceName",
+                "compatibilityMode",
+                "diskMode",
+                "uuid",
+                "contentId",
+                "changeId",
+                "parent",
+                "deltaDiskFormat",
+                "deltaGrainSize",
+                "sharing",
+            ],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "lun_uuid",
+                "device_name",
+                "compatibility_mode",
+                "disk_mode",
+                "uuid",
+                "content_id",
+                "change_id",
+                "parent",
+                "delta_disk_format",
+                "delta_grain_size",
+                "sharing",
+            ],
+            required: &[0u16],
+            by_name: &[
+                2u16, 9u16, 5u16, 8u16, 1u16, 11u16, 12u16, 4u16, 6u16, 0u16, 3u16,
+                10u16, 13u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VirtualDiskRawDiskVer2BackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskRawDiskVer2BackingInfo",
-    type_name: Some("VirtualDiskRawDiskVer2BackingInfo"),
-    wire: &[
-        "deviceName",
-        "useAutoDetect",
-        "descriptorFileName",
-        "uuid",
-        "changeId",
-        "sharing",
-    ],
-    names: &[
-        "device_name",
-        "use_auto_detect",
-        "descriptor_file_name",
-        "uuid",
-        "change_id",
-        "sharing",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[4u16, 2u16, 0u16, 5u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskRawDiskVer2BackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskRawDiskVer2BackingInfo",
+            type_name: Some("VirtualDiskRawDiskVer2BackingInfo"),
+            wire: &[
+                "deviceName",
+                "useAutoDetect",
+                "descriptorFileName",
+                "uuid",
+                "changeId",
+                "sharing",
+            ],
+            names: &[
+                "device_name",
+                "use_auto_detect",
+                "descriptor_file_name",
+                "uuid",
+                "change_id",
+                "sharing",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[4u16, 2u16, 0u16, 5u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -157,7 +157,6 @@ impl Unpin for VirtualDiskRawDiskVer2BackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDiskRawDiskVer2BackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDiskRawDiskVer2BackingInfoKind {}
 impl Clone for VirtualDiskRawDiskVer2BackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDiskRawDiskVer2BackingInfo(v) => {

@@ -49,48 +49,49 @@ impl VirtualDiskSeSparseBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSeSparseBackingInfo",
-    type_name: Some("VirtualDiskSeSparseBackingInfo"),
-    wire: &[
-        "fileName",
-        "datastore",
-        "backingObjectId",
-        "diskMode",
-        "writeThrough",
-        "uuid",
-        "contentId",
-        "changeId",
-        "parent",
-        "deltaDiskFormat",
-        "digestEnabled",
-        "grainSize",
-        "keyId",
-    ],
-    names: &[
-        "file_name",
-        "datastore",
-        "backing_object_id",
-        "disk_mode",
-        "write_through",
-        "uuid",
-        "content_id",
-        "change_id",
-        "parent",
-        "delta_disk_format",
-        "digest_enabled",
-        "grain_size",
-        "key_id",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[
-        2u16, 7u16, 6u16, 1u16, 9u16, 10u16, 3u16, 0u16, 11u16, 12u16, 8u16, 5u16, 4u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSeSparseBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSeSparseBackingInfo",
+            type_name: Some("VirtualDiskSeSparseBackingInfo"),
+            wire: &[
+                "fileName",
+                "datastore",
+                "backingObjectId",
+                "diskMode",
+                "writeThrough",
+                "uuid",
+                "contentId",
+                "changeId",
+                "parent",
+                "deltaDiskFormat",
+                "digestEnabled",
+                "grainSize",
+                "keyId",
+            ],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "disk_mode",
+                "write_through",
+                "uuid",
+                "content_id",
+                "change_id",
+                "parent",
+                "delta_disk_format",
+                "digest_enabled",
+                "grain_size",
+                "key_id",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[
+                2u16, 7u16, 6u16, 1u16, 9u16, 10u16, 3u16, 0u16, 11u16, 12u16, 8u16,
+                5u16, 4u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

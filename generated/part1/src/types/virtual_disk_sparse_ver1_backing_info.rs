@@ -41,38 +41,38 @@ impl VirtualDiskSparseVer1BackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSparseVer1BackingInfo",
-    type_name: Some("VirtualDiskSparseVer1BackingInfo"),
-    wire: &[
-        "fileName",
-        "datastore",
-        "backingObjectId",
-        "diskMode",
-        "split",
-        "writeThrough",
-        "spaceUsedInKB",
-        "contentId",
-        "parent",
-    ],
-    names: &[
-        "file_name",
-        "datastore",
-        "backing_object_id",
-        "disk_mode",
-        "split",
-        "write_through",
-        "space_used_in_kb",
-        "content_id",
-        "parent",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 7u16, 1u16, 3u16, 0u16, 8u16, 6u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSparseVer1BackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSparseVer1BackingInfo",
+            type_name: Some("VirtualDiskSparseVer1BackingInfo"),
+            wire: &[
+                "fileName",
+                "datastore",
+                "backingObjectId",
+                "diskMode",
+                "split",
+                "writeThrough",
+                "spaceUsedInKB",
+                "contentId",
+                "parent",
+            ],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "disk_mode",
+                "split",
+                "write_through",
+                "space_used_in_kb",
+                "content_id",
+                "parent",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[2u16, 7u16, 1u16, 3u16, 0u16, 8u16, 6u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

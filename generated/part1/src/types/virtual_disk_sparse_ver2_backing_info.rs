@@ -47,44 +47,46 @@ impl VirtualDiskSparseVer2BackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSparseVer2BackingInfo",
-    type_name: Some("VirtualDiskSparseVer2BackingInfo"),
-    wire: &[
-        "fileName",
-        "datastore",
-        "backingObjectId",
-        "diskMode",
-        "split",
-        "writeThrough",
-        "spaceUsedInKB",
-        "uuid",
-        "contentId",
-        "changeId",
-        "parent",
-        "keyId",
-    ],
-    names: &[
-        "file_name",
-        "datastore",
-        "backing_object_id",
-        "disk_mode",
-        "split",
-        "write_through",
-        "space_used_in_kb",
-        "uuid",
-        "content_id",
-        "change_id",
-        "parent",
-        "key_id",
-    ],
-    required: &[0u16, 3u16],
-    by_name: &[2u16, 9u16, 8u16, 1u16, 3u16, 0u16, 11u16, 10u16, 6u16, 4u16, 7u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSparseVer2BackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSparseVer2BackingInfo",
+            type_name: Some("VirtualDiskSparseVer2BackingInfo"),
+            wire: &[
+                "fileName",
+                "datastore",
+                "backingObjectId",
+                "diskMode",
+                "split",
+                "writeThrough",
+                "spaceUsedInKB",
+                "uuid",
+                "contentId",
+                "changeId",
+                "parent",
+                "keyId",
+            ],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "disk_mode",
+                "split",
+                "write_through",
+                "space_used_in_kb",
+                "uuid",
+                "content_id",
+                "change_id",
+                "parent",
+                "key_id",
+            ],
+            required: &[0u16, 3u16],
+            by_name: &[
+                2u16, 9u16, 8u16, 1u16, 3u16, 0u16, 11u16, 10u16, 6u16, 4u16, 7u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

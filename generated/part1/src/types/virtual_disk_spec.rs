@@ -27,18 +27,18 @@ impl VirtualDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskSpec",
-    type_name: Some("VirtualDiskSpec"),
-    wire: &["diskType", "adapterType"],
-    names: &["disk_type", "adapter_type"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskSpec",
+            type_name: Some("VirtualDiskSpec"),
+            wire: &["diskType", "adapterType"],
+            names: &["disk_type", "adapter_type"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for VirtualDiskSpecKind {}
 impl std::panic::UnwindSafe for VirtualDiskSpecKind {}
 impl std::panic::RefUnwindSafe for VirtualDiskSpecKind {}
 impl Clone for VirtualDiskSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDiskSpec(v) => Self::VirtualDiskSpec(Clone::clone(v)),

@@ -34,18 +34,18 @@ impl VirtualEthernetCardNetworkBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualEthernetCardNetworkBackingInfo",
-    type_name: Some("VirtualEthernetCardNetworkBackingInfo"),
-    wire: &["deviceName", "useAutoDetect", "network", "inPassthroughMode"],
-    names: &["device_name", "use_auto_detect", "network", "in_passthrough_mode"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualEthernetCardNetworkBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualEthernetCardNetworkBackingInfo",
+            type_name: Some("VirtualEthernetCardNetworkBackingInfo"),
+            wire: &["deviceName", "useAutoDetect", "network", "inPassthroughMode"],
+            names: &["device_name", "use_auto_detect", "network", "in_passthrough_mode"],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

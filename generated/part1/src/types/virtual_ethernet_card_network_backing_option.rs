@@ -25,18 +25,18 @@ impl VirtualEthernetCardNetworkBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualEthernetCardNetworkBackingOption",
-    type_name: Some("VirtualEthernetCardNetworkBackingOption"),
-    wire: &["type", "autoDetectAvailable"],
-    names: &["type", "auto_detect_available"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualEthernetCardNetworkBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualEthernetCardNetworkBackingOption",
+            type_name: Some("VirtualEthernetCardNetworkBackingOption"),
+            wire: &["type", "autoDetectAvailable"],
+            names: &["type", "auto_detect_available"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

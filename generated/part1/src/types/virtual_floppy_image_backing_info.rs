@@ -29,18 +29,18 @@ impl VirtualFloppyImageBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualFloppyImageBackingInfo",
-    type_name: Some("VirtualFloppyImageBackingInfo"),
-    wire: &["fileName", "datastore", "backingObjectId"],
-    names: &["file_name", "datastore", "backing_object_id"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualFloppyImageBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualFloppyImageBackingInfo",
+            type_name: Some("VirtualFloppyImageBackingInfo"),
+            wire: &["fileName", "datastore", "backingObjectId"],
+            names: &["file_name", "datastore", "backing_object_id"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineCertThumbprint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineCertThumbprint",
-    type_name: Some("VirtualMachineCertThumbprint"),
-    wire: &["thumbprint", "hashAlgorithm"],
-    names: &["thumbprint", "hash_algorithm"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("7.0.3.1"),
-};
 impl crate::object::Object for VirtualMachineCertThumbprint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineCertThumbprint",
+            type_name: Some("VirtualMachineCertThumbprint"),
+            wire: &["thumbprint", "hashAlgorithm"],
+            names: &["thumbprint", "hash_algorithm"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("7.0.3.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

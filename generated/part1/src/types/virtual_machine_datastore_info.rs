@@ -45,42 +45,44 @@ impl VirtualMachineDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDatastoreInfo",
-    type_name: Some("VirtualMachineDatastoreInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "datastore",
-        "capability",
-        "maxFileSize",
-        "maxVirtualDiskCapacity",
-        "maxPhysicalRDMFileSize",
-        "maxVirtualRDMFileSize",
-        "mode",
-        "vStorageSupport",
-        "supportedVDiskFormats",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "datastore",
-        "capability",
-        "max_file_size",
-        "max_virtual_disk_capacity",
-        "max_physical_rdm_file_size",
-        "max_virtual_rdm_file_size",
-        "mode",
-        "vstorage_support",
-        "supported_vdisk_formats",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 8u16],
-    by_name: &[3u16, 1u16, 2u16, 4u16, 6u16, 5u16, 7u16, 8u16, 0u16, 10u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDatastoreInfo",
+            type_name: Some("VirtualMachineDatastoreInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "datastore",
+                "capability",
+                "maxFileSize",
+                "maxVirtualDiskCapacity",
+                "maxPhysicalRDMFileSize",
+                "maxVirtualRDMFileSize",
+                "mode",
+                "vStorageSupport",
+                "supportedVDiskFormats",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "datastore",
+                "capability",
+                "max_file_size",
+                "max_virtual_disk_capacity",
+                "max_physical_rdm_file_size",
+                "max_virtual_rdm_file_size",
+                "mode",
+                "vstorage_support",
+                "supported_vdisk_formats",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 8u16],
+            by_name: &[
+                3u16, 1u16, 2u16, 4u16, 6u16, 5u16, 7u16, 8u16, 0u16, 10u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineDatastoreVolumeOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDatastoreVolumeOption",
-    type_name: Some("VirtualMachineDatastoreVolumeOption"),
-    wire: &["fileSystemType", "majorVersion"],
-    names: &["file_system_type", "major_version"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDatastoreVolumeOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDatastoreVolumeOption",
+            type_name: Some("VirtualMachineDatastoreVolumeOption"),
+            wire: &["fileSystemType", "majorVersion"],
+            names: &["file_system_type", "major_version"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

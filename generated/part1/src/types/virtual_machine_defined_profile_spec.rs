@@ -29,18 +29,18 @@ impl VirtualMachineDefinedProfileSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDefinedProfileSpec",
-    type_name: Some("VirtualMachineDefinedProfileSpec"),
-    wire: &["profileId", "replicationSpec", "profileData", "profileParams"],
-    names: &["profile_id", "replication_spec", "profile_data", "profile_params"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDefinedProfileSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDefinedProfileSpec",
+            type_name: Some("VirtualMachineDefinedProfileSpec"),
+            wire: &["profileId", "replicationSpec", "profileData", "profileParams"],
+            names: &["profile_id", "replication_spec", "profile_data", "profile_params"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState",
-    type_name: Some("VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDeviceRuntimeInfoDeviceRuntimeState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDeviceRuntimeInfoDeviceRuntimeState",
+            type_name: Some("VirtualMachineDeviceRuntimeInfoDeviceRuntimeState"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -112,7 +112,6 @@ impl std::panic::UnwindSafe for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStat
 impl std::panic::RefUnwindSafe
 for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {}
 impl Clone for VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(v) => {

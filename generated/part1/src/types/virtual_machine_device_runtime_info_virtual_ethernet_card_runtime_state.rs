@@ -59,41 +59,43 @@ impl VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState",
-    type_name: Some("VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState"),
-    wire: &[
-        "vmDirectPathGen2Active",
-        "vmDirectPathGen2InactiveReasonVm",
-        "vmDirectPathGen2InactiveReasonOther",
-        "vmDirectPathGen2InactiveReasonExtended",
-        "uptv2Active",
-        "uptv2InactiveReasonVm",
-        "uptv2InactiveReasonOther",
-        "reservationStatus",
-        "attachmentStatus",
-        "featureRequirement",
-    ],
-    names: &[
-        "vm_direct_path_gen2_active",
-        "vm_direct_path_gen2_inactive_reason_vm",
-        "vm_direct_path_gen2_inactive_reason_other",
-        "vm_direct_path_gen2_inactive_reason_extended",
-        "uptv2_active",
-        "uptv2_inactive_reason_vm",
-        "uptv2_inactive_reason_other",
-        "reservation_status",
-        "attachment_status",
-        "feature_requirement",
-    ],
-    required: &[],
-    by_name: &[8u16, 9u16, 7u16, 4u16, 6u16, 5u16, 0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object
 for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState",
+            type_name: Some(
+                "VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState",
+            ),
+            wire: &[
+                "vmDirectPathGen2Active",
+                "vmDirectPathGen2InactiveReasonVm",
+                "vmDirectPathGen2InactiveReasonOther",
+                "vmDirectPathGen2InactiveReasonExtended",
+                "uptv2Active",
+                "uptv2InactiveReasonVm",
+                "uptv2InactiveReasonOther",
+                "reservationStatus",
+                "attachmentStatus",
+                "featureRequirement",
+            ],
+            names: &[
+                "vm_direct_path_gen2_active",
+                "vm_direct_path_gen2_inactive_reason_vm",
+                "vm_direct_path_gen2_inactive_reason_other",
+                "vm_direct_path_gen2_inactive_reason_extended",
+                "uptv2_active",
+                "uptv2_inactive_reason_vm",
+                "uptv2_inactive_reason_other",
+                "reservation_status",
+                "attachment_status",
+                "feature_requirement",
+            ],
+            required: &[],
+            by_name: &[8u16, 9u16, 7u16, 4u16, 6u16, 5u16, 0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VirtualMachineDiskDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDiskDeviceInfo",
-    type_name: Some("VirtualMachineDiskDeviceInfo"),
-    wire: &["name", "configurationTag", "capacity", "vm"],
-    names: &["name", "configuration_tag", "capacity", "vm"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDiskDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDiskDeviceInfo",
+            type_name: Some("VirtualMachineDiskDeviceInfo"),
+            wire: &["name", "configurationTag", "capacity", "vm"],
+            names: &["name", "configuration_tag", "capacity", "vm"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for VirtualMachineDiskDeviceInfoKind {}
 impl std::panic::UnwindSafe for VirtualMachineDiskDeviceInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineDiskDeviceInfoKind {}
 impl Clone for VirtualMachineDiskDeviceInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineDiskDeviceInfo(v) => {

@@ -29,18 +29,18 @@ impl VirtualMachineFilePath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFilePath",
-    type_name: Some("VirtualMachineFilePath"),
-    wire: &["vcUuid", "dsUrl", "vmxPath"],
-    names: &["vc_uuid", "ds_url", "vmx_path"],
-    required: &[1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFilePath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFilePath",
+            type_name: Some("VirtualMachineFilePath"),
+            wire: &["vcUuid", "dsUrl", "vmxPath"],
+            names: &["vc_uuid", "ds_url", "vmx_path"],
+            required: &[1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

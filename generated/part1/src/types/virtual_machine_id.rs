@@ -25,18 +25,18 @@ impl VirtualMachineId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineId",
-    type_name: Some("VirtualMachineId"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineId",
+            type_name: Some("VirtualMachineId"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -112,7 +112,6 @@ impl Unpin for VirtualMachineIdKind {}
 impl std::panic::UnwindSafe for VirtualMachineIdKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineIdKind {}
 impl Clone for VirtualMachineIdKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineId(v) => {

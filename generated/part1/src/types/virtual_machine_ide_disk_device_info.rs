@@ -35,18 +35,18 @@ impl VirtualMachineIdeDiskDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineIdeDiskDeviceInfo",
-    type_name: Some("VirtualMachineIdeDiskDeviceInfo"),
-    wire: &["name", "configurationTag", "capacity", "vm", "partitionTable"],
-    names: &["name", "configuration_tag", "capacity", "vm", "partition_table"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineIdeDiskDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineIdeDiskDeviceInfo",
+            type_name: Some("VirtualMachineIdeDiskDeviceInfo"),
+            wire: &["name", "configurationTag", "capacity", "vm", "partitionTable"],
+            names: &["name", "configuration_tag", "capacity", "vm", "partition_table"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineProfileDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineProfileDetails",
-    type_name: Some("VirtualMachineProfileDetails"),
-    wire: &["profile", "diskProfileDetails"],
-    names: &["profile", "disk_profile_details"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineProfileDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineProfileDetails",
+            type_name: Some("VirtualMachineProfileDetails"),
+            wire: &["profile", "diskProfileDetails"],
+            names: &["profile", "disk_profile_details"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineProfileDetailsDiskProfileDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineProfileDetailsDiskProfileDetails",
-    type_name: Some("VirtualMachineProfileDetailsDiskProfileDetails"),
-    wire: &["diskId", "profile"],
-    names: &["disk_id", "profile"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineProfileDetailsDiskProfileDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineProfileDetailsDiskProfileDetails",
+            type_name: Some("VirtualMachineProfileDetailsDiskProfileDetails"),
+            wire: &["diskId", "profile"],
+            names: &["disk_id", "profile"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl VirtualMachineProfileSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineProfileSpec",
-    type_name: Some("VirtualMachineProfileSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineProfileSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineProfileSpec",
+            type_name: Some("VirtualMachineProfileSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -112,7 +112,6 @@ impl Unpin for VirtualMachineProfileSpecKind {}
 impl std::panic::UnwindSafe for VirtualMachineProfileSpecKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineProfileSpecKind {}
 impl Clone for VirtualMachineProfileSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineProfileSpec(v) => {

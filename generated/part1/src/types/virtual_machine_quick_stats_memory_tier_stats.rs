@@ -27,18 +27,18 @@ impl VirtualMachineQuickStatsMemoryTierStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineQuickStatsMemoryTierStats",
-    type_name: Some("VirtualMachineQuickStatsMemoryTierStats"),
-    wire: &["memoryTierType", "readBandwidth"],
-    names: &["memory_tier_type", "read_bandwidth"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for VirtualMachineQuickStatsMemoryTierStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineQuickStatsMemoryTierStats",
+            type_name: Some("VirtualMachineQuickStatsMemoryTierStats"),
+            wire: &["memoryTierType", "readBandwidth"],
+            names: &["memory_tier_type", "read_bandwidth"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

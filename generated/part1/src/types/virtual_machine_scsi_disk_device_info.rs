@@ -37,34 +37,34 @@ impl VirtualMachineScsiDiskDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineScsiDiskDeviceInfo",
-    type_name: Some("VirtualMachineScsiDiskDeviceInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "capacity",
-        "vm",
-        "disk",
-        "transportHint",
-        "lunNumber",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "capacity",
-        "vm",
-        "disk",
-        "transport_hint",
-        "lun_number",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 4u16, 6u16, 0u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineScsiDiskDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineScsiDiskDeviceInfo",
+            type_name: Some("VirtualMachineScsiDiskDeviceInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "capacity",
+                "vm",
+                "disk",
+                "transportHint",
+                "lunNumber",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "capacity",
+                "vm",
+                "disk",
+                "transport_hint",
+                "lun_number",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 4u16, 6u16, 0u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VirtualMachineTicket {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineTicket",
-    type_name: Some("VirtualMachineTicket"),
-    wire: &[
-        "ticket",
-        "cfgFile",
-        "host",
-        "port",
-        "sslThumbprint",
-        "certThumbprintList",
-        "sslCertificate",
-        "url",
-    ],
-    names: &[
-        "ticket",
-        "cfg_file",
-        "host",
-        "port",
-        "ssl_thumbprint",
-        "cert_thumbprint_list",
-        "ssl_certificate",
-        "url",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 1u16, 2u16, 3u16, 6u16, 4u16, 0u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineTicket {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineTicket",
+            type_name: Some("VirtualMachineTicket"),
+            wire: &[
+                "ticket",
+                "cfgFile",
+                "host",
+                "port",
+                "sslThumbprint",
+                "certThumbprintList",
+                "sslCertificate",
+                "url",
+            ],
+            names: &[
+                "ticket",
+                "cfg_file",
+                "host",
+                "port",
+                "ssl_thumbprint",
+                "cert_thumbprint_list",
+                "ssl_certificate",
+                "url",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 1u16, 2u16, 3u16, 6u16, 4u16, 0u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

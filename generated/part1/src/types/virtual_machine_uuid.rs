@@ -25,18 +25,18 @@ impl VirtualMachineUUID {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineUUID",
-    type_name: Some("VirtualMachineUUID"),
-    wire: &["vmInstanceUUID"],
-    names: &["vm_instance_uuid"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineUUID {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineUUID",
+            type_name: Some("VirtualMachineUUID"),
+            wire: &["vmInstanceUUID"],
+            names: &["vm_instance_uuid"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

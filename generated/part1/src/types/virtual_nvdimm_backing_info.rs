@@ -33,18 +33,24 @@ impl VirtualNVDIMMBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualNVDIMMBackingInfo",
-    type_name: Some("VirtualNVDIMMBackingInfo"),
-    wire: &["fileName", "datastore", "backingObjectId", "parent", "changeId"],
-    names: &["file_name", "datastore", "backing_object_id", "parent", "change_id"],
-    required: &[0u16],
-    by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualNVDIMMBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualNVDIMMBackingInfo",
+            type_name: Some("VirtualNVDIMMBackingInfo"),
+            wire: &["fileName", "datastore", "backingObjectId", "parent", "changeId"],
+            names: &[
+                "file_name",
+                "datastore",
+                "backing_object_id",
+                "parent",
+                "change_id",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 4u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

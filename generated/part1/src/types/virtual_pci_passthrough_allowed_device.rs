@@ -31,18 +31,24 @@ impl VirtualPCIPassthroughAllowedDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughAllowedDevice",
-    type_name: Some("VirtualPCIPassthroughAllowedDevice"),
-    wire: &["vendorId", "deviceId", "subVendorId", "subDeviceId", "revisionId"],
-    names: &["vendor_id", "device_id", "sub_vendor_id", "sub_device_id", "revision_id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughAllowedDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughAllowedDevice",
+            type_name: Some("VirtualPCIPassthroughAllowedDevice"),
+            wire: &["vendorId", "deviceId", "subVendorId", "subDeviceId", "revisionId"],
+            names: &[
+                "vendor_id",
+                "device_id",
+                "sub_vendor_id",
+                "sub_device_id",
+                "revision_id",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 4u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,25 +33,32 @@ impl VirtualPCIPassthroughDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughDeviceBackingInfo",
-    type_name: Some("VirtualPCIPassthroughDeviceBackingInfo"),
-    wire: &["deviceName", "useAutoDetect", "id", "deviceId", "systemId", "vendorId"],
-    names: &[
-        "device_name",
-        "use_auto_detect",
-        "id",
-        "device_id",
-        "system_id",
-        "vendor_id",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughDeviceBackingInfo",
+            type_name: Some("VirtualPCIPassthroughDeviceBackingInfo"),
+            wire: &[
+                "deviceName",
+                "useAutoDetect",
+                "id",
+                "deviceId",
+                "systemId",
+                "vendorId",
+            ],
+            names: &[
+                "device_name",
+                "use_auto_detect",
+                "id",
+                "device_id",
+                "system_id",
+                "vendor_id",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[3u16, 0u16, 2u16, 4u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

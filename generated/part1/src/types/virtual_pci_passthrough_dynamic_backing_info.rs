@@ -31,24 +31,30 @@ impl VirtualPCIPassthroughDynamicBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughDynamicBackingInfo",
-    type_name: Some("VirtualPCIPassthroughDynamicBackingInfo"),
-    wire: &["deviceName", "useAutoDetect", "allowedDevice", "customLabel", "assignedId"],
-    names: &[
-        "device_name",
-        "use_auto_detect",
-        "allowed_device",
-        "custom_label",
-        "assigned_id",
-    ],
-    required: &[0u16],
-    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughDynamicBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughDynamicBackingInfo",
+            type_name: Some("VirtualPCIPassthroughDynamicBackingInfo"),
+            wire: &[
+                "deviceName",
+                "useAutoDetect",
+                "allowedDevice",
+                "customLabel",
+                "assignedId",
+            ],
+            names: &[
+                "device_name",
+                "use_auto_detect",
+                "allowed_device",
+                "custom_label",
+                "assigned_id",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualPointingDeviceDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPointingDeviceDeviceBackingInfo",
-    type_name: Some("VirtualPointingDeviceDeviceBackingInfo"),
-    wire: &["deviceName", "useAutoDetect", "hostPointingDevice"],
-    names: &["device_name", "use_auto_detect", "host_pointing_device"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPointingDeviceDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPointingDeviceDeviceBackingInfo",
+            type_name: Some("VirtualPointingDeviceDeviceBackingInfo"),
+            wire: &["deviceName", "useAutoDetect", "hostPointingDevice"],
+            names: &["device_name", "use_auto_detect", "host_pointing_device"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

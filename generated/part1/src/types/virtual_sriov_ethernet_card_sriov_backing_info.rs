@@ -31,22 +31,26 @@ impl VirtualSriovEthernetCardSriovBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSriovEthernetCardSriovBackingInfo",
-    type_name: Some("VirtualSriovEthernetCardSriovBackingInfo"),
-    wire: &["physicalFunctionBacking", "virtualFunctionBacking", "virtualFunctionIndex"],
-    names: &[
-        "physical_function_backing",
-        "virtual_function_backing",
-        "virtual_function_index",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSriovEthernetCardSriovBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSriovEthernetCardSriovBackingInfo",
+            type_name: Some("VirtualSriovEthernetCardSriovBackingInfo"),
+            wire: &[
+                "physicalFunctionBacking",
+                "virtualFunctionBacking",
+                "virtualFunctionIndex",
+            ],
+            names: &[
+                "physical_function_backing",
+                "virtual_function_backing",
+                "virtual_function_index",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualUSBRemoteHostBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualUSBRemoteHostBackingInfo",
-    type_name: Some("VirtualUSBRemoteHostBackingInfo"),
-    wire: &["deviceName", "useAutoDetect", "hostname"],
-    names: &["device_name", "use_auto_detect", "hostname"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualUSBRemoteHostBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualUSBRemoteHostBackingInfo",
+            type_name: Some("VirtualUSBRemoteHostBackingInfo"),
+            wire: &["deviceName", "useAutoDetect", "hostname"],
+            names: &["device_name", "use_auto_detect", "hostname"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

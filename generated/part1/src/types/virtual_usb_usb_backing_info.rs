@@ -25,18 +25,18 @@ impl VirtualUSBUSBBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualUSBUSBBackingInfo",
-    type_name: Some("VirtualUSBUSBBackingInfo"),
-    wire: &["deviceName", "useAutoDetect"],
-    names: &["device_name", "use_auto_detect"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualUSBUSBBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualUSBUSBBackingInfo",
+            type_name: Some("VirtualUSBUSBBackingInfo"),
+            wire: &["deviceName", "useAutoDetect"],
+            names: &["device_name", "use_auto_detect"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

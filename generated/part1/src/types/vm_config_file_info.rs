@@ -38,34 +38,34 @@ impl VmConfigFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigFileInfo",
-    type_name: Some("VmConfigFileInfo"),
-    wire: &[
-        "path",
-        "friendlyName",
-        "fileSize",
-        "modification",
-        "owner",
-        "configVersion",
-        "encryption",
-    ],
-    names: &[
-        "path",
-        "friendly_name",
-        "file_size",
-        "modification",
-        "owner",
-        "config_version",
-        "encryption",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 6u16, 2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigFileInfo",
+            type_name: Some("VmConfigFileInfo"),
+            wire: &[
+                "path",
+                "friendlyName",
+                "fileSize",
+                "modification",
+                "owner",
+                "configVersion",
+                "encryption",
+            ],
+            names: &[
+                "path",
+                "friendly_name",
+                "file_size",
+                "modification",
+                "owner",
+                "config_version",
+                "encryption",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 6u16, 2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -161,7 +161,6 @@ impl Unpin for VmConfigFileInfoKind {}
 impl std::panic::UnwindSafe for VmConfigFileInfoKind {}
 impl std::panic::RefUnwindSafe for VmConfigFileInfoKind {}
 impl Clone for VmConfigFileInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmConfigFileInfo(v) => {

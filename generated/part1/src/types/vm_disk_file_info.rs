@@ -54,48 +54,49 @@ impl VmDiskFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmDiskFileInfo",
-    type_name: Some("VmDiskFileInfo"),
-    wire: &[
-        "path",
-        "friendlyName",
-        "fileSize",
-        "modification",
-        "owner",
-        "diskType",
-        "capacityKb",
-        "hardwareVersion",
-        "controllerType",
-        "diskExtents",
-        "thin",
-        "encryption",
-        "sectorFormat",
-    ],
-    names: &[
-        "path",
-        "friendly_name",
-        "file_size",
-        "modification",
-        "owner",
-        "disk_type",
-        "capacity_kb",
-        "hardware_version",
-        "controller_type",
-        "disk_extents",
-        "thin",
-        "encryption",
-        "sector_format",
-    ],
-    required: &[0u16],
-    by_name: &[
-        6u16, 8u16, 9u16, 5u16, 11u16, 2u16, 1u16, 7u16, 3u16, 4u16, 0u16, 12u16, 10u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmDiskFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmDiskFileInfo",
+            type_name: Some("VmDiskFileInfo"),
+            wire: &[
+                "path",
+                "friendlyName",
+                "fileSize",
+                "modification",
+                "owner",
+                "diskType",
+                "capacityKb",
+                "hardwareVersion",
+                "controllerType",
+                "diskExtents",
+                "thin",
+                "encryption",
+                "sectorFormat",
+            ],
+            names: &[
+                "path",
+                "friendly_name",
+                "file_size",
+                "modification",
+                "owner",
+                "disk_type",
+                "capacity_kb",
+                "hardware_version",
+                "controller_type",
+                "disk_extents",
+                "thin",
+                "encryption",
+                "sector_format",
+            ],
+            required: &[0u16],
+            by_name: &[
+                6u16, 8u16, 9u16, 5u16, 11u16, 2u16, 1u16, 7u16, 3u16, 4u16, 0u16, 12u16,
+                10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

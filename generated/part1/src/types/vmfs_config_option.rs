@@ -37,34 +37,34 @@ impl VmfsConfigOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsConfigOption",
-    type_name: Some("VmfsConfigOption"),
-    wire: &[
-        "blockSizeOption",
-        "unmapGranularityOption",
-        "unmapBandwidthFixedValue",
-        "unmapBandwidthDynamicMin",
-        "unmapBandwidthDynamicMax",
-        "unmapBandwidthIncrement",
-        "unmapBandwidthUltraLow",
-    ],
-    names: &[
-        "block_size_option",
-        "unmap_granularity_option",
-        "unmap_bandwidth_fixed_value",
-        "unmap_bandwidth_dynamic_min",
-        "unmap_bandwidth_dynamic_max",
-        "unmap_bandwidth_increment",
-        "unmap_bandwidth_ultra_low",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 4u16, 3u16, 2u16, 5u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsConfigOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsConfigOption",
+            type_name: Some("VmfsConfigOption"),
+            wire: &[
+                "blockSizeOption",
+                "unmapGranularityOption",
+                "unmapBandwidthFixedValue",
+                "unmapBandwidthDynamicMin",
+                "unmapBandwidthDynamicMax",
+                "unmapBandwidthIncrement",
+                "unmapBandwidthUltraLow",
+            ],
+            names: &[
+                "block_size_option",
+                "unmap_granularity_option",
+                "unmap_bandwidth_fixed_value",
+                "unmap_bandwidth_dynamic_min",
+                "unmap_bandwidth_dynamic_max",
+                "unmap_bandwidth_increment",
+                "unmap_bandwidth_ultra_low",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 4u16, 3u16, 2u16, 5u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VmfsDatastoreBaseOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreBaseOption",
-    type_name: Some("VmfsDatastoreBaseOption"),
-    wire: &["layout", "partitionFormatChange"],
-    names: &["layout", "partition_format_change"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreBaseOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreBaseOption",
+            type_name: Some("VmfsDatastoreBaseOption"),
+            wire: &["layout", "partitionFormatChange"],
+            names: &["layout", "partition_format_change"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -123,7 +123,6 @@ impl Unpin for VmfsDatastoreBaseOptionKind {}
 impl std::panic::UnwindSafe for VmfsDatastoreBaseOptionKind {}
 impl std::panic::RefUnwindSafe for VmfsDatastoreBaseOptionKind {}
 impl Clone for VmfsDatastoreBaseOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmfsDatastoreBaseOption(v) => {

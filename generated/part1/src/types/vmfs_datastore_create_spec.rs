@@ -29,18 +29,18 @@ impl VmfsDatastoreCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreCreateSpec",
-    type_name: Some("VmfsDatastoreCreateSpec"),
-    wire: &["diskUuid", "partition", "vmfs", "extent"],
-    names: &["disk_uuid", "partition", "vmfs", "extent"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreCreateSpec",
+            type_name: Some("VmfsDatastoreCreateSpec"),
+            wire: &["diskUuid", "partition", "vmfs", "extent"],
+            names: &["disk_uuid", "partition", "vmfs", "extent"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

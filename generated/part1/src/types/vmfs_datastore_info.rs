@@ -59,53 +59,53 @@ impl VmfsDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreInfo",
-    type_name: Some("VmfsDatastoreInfo"),
-    wire: &[
-        "name",
-        "url",
-        "freeSpace",
-        "maxFileSize",
-        "maxVirtualDiskCapacity",
-        "maxMemoryFileSize",
-        "timestamp",
-        "containerId",
-        "aliasOf",
-        "supportedVDiskFormats",
-        "logicalSectorSize",
-        "physicalSectorSize",
-        "maxPhysicalRDMFileSize",
-        "maxVirtualRDMFileSize",
-        "vmfs",
-    ],
-    names: &[
-        "name",
-        "url",
-        "free_space",
-        "max_file_size",
-        "max_virtual_disk_capacity",
-        "max_memory_file_size",
-        "timestamp",
-        "container_id",
-        "alias_of",
-        "supported_vdisk_formats",
-        "logical_sector_size",
-        "physical_sector_size",
-        "max_physical_rdm_file_size",
-        "max_virtual_rdm_file_size",
-        "vmfs",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 12u16, 13u16],
-    by_name: &[
-        8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 12u16, 4u16, 13u16, 0u16, 11u16, 9u16, 6u16,
-        1u16, 14u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreInfo",
+            type_name: Some("VmfsDatastoreInfo"),
+            wire: &[
+                "name",
+                "url",
+                "freeSpace",
+                "maxFileSize",
+                "maxVirtualDiskCapacity",
+                "maxMemoryFileSize",
+                "timestamp",
+                "containerId",
+                "aliasOf",
+                "supportedVDiskFormats",
+                "logicalSectorSize",
+                "physicalSectorSize",
+                "maxPhysicalRDMFileSize",
+                "maxVirtualRDMFileSize",
+                "vmfs",
+            ],
+            names: &[
+                "name",
+                "url",
+                "free_space",
+                "max_file_size",
+                "max_virtual_disk_capacity",
+                "max_memory_file_size",
+                "timestamp",
+                "container_id",
+                "alias_of",
+                "supported_vdisk_formats",
+                "logical_sector_size",
+                "physical_sector_size",
+                "max_physical_rdm_file_size",
+                "max_virtual_rdm_file_size",
+                "vmfs",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16, 12u16, 13u16],
+            by_name: &[
+                8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 12u16, 4u16, 13u16, 0u16, 11u16,
+                9u16, 6u16, 1u16, 14u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

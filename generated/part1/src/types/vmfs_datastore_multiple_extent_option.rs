@@ -27,18 +27,18 @@ impl VmfsDatastoreMultipleExtentOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreMultipleExtentOption",
-    type_name: Some("VmfsDatastoreMultipleExtentOption"),
-    wire: &["layout", "partitionFormatChange", "vmfsExtent"],
-    names: &["layout", "partition_format_change", "vmfs_extent"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreMultipleExtentOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreMultipleExtentOption",
+            type_name: Some("VmfsDatastoreMultipleExtentOption"),
+            wire: &["layout", "partitionFormatChange", "vmfsExtent"],
+            names: &["layout", "partition_format_change", "vmfs_extent"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

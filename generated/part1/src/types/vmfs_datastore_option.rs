@@ -25,18 +25,18 @@ impl VmfsDatastoreOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreOption",
-    type_name: Some("VmfsDatastoreOption"),
-    wire: &["info", "spec"],
-    names: &["info", "spec"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreOption",
+            type_name: Some("VmfsDatastoreOption"),
+            wire: &["info", "spec"],
+            names: &["info", "spec"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VmfsDatastoreSingleExtentOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreSingleExtentOption",
-    type_name: Some("VmfsDatastoreSingleExtentOption"),
-    wire: &["layout", "partitionFormatChange", "vmfsExtent"],
-    names: &["layout", "partition_format_change", "vmfs_extent"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreSingleExtentOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreSingleExtentOption",
+            type_name: Some("VmfsDatastoreSingleExtentOption"),
+            wire: &["layout", "partitionFormatChange", "vmfsExtent"],
+            names: &["layout", "partition_format_change", "vmfs_extent"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for VmfsDatastoreSingleExtentOptionKind {}
 impl std::panic::UnwindSafe for VmfsDatastoreSingleExtentOptionKind {}
 impl std::panic::RefUnwindSafe for VmfsDatastoreSingleExtentOptionKind {}
 impl Clone for VmfsDatastoreSingleExtentOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmfsDatastoreSingleExtentOption(v) => {

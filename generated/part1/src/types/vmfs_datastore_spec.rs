@@ -25,18 +25,18 @@ impl VmfsDatastoreSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsDatastoreSpec",
-    type_name: Some("VmfsDatastoreSpec"),
-    wire: &["diskUuid"],
-    names: &["disk_uuid"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsDatastoreSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsDatastoreSpec",
+            type_name: Some("VmfsDatastoreSpec"),
+            wire: &["diskUuid"],
+            names: &["disk_uuid"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -118,7 +118,6 @@ impl Unpin for VmfsDatastoreSpecKind {}
 impl std::panic::UnwindSafe for VmfsDatastoreSpecKind {}
 impl std::panic::RefUnwindSafe for VmfsDatastoreSpecKind {}
 impl Clone for VmfsDatastoreSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmfsDatastoreSpec(v) => Self::VmfsDatastoreSpec(Clone::clone(v)),

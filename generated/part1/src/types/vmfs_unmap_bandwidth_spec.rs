@@ -29,18 +29,18 @@ impl VmfsUnmapBandwidthSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmfsUnmapBandwidthSpec",
-    type_name: Some("VmfsUnmapBandwidthSpec"),
-    wire: &["policy", "fixedValue", "dynamicMin", "dynamicMax"],
-    names: &["policy", "fixed_value", "dynamic_min", "dynamic_max"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmfsUnmapBandwidthSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmfsUnmapBandwidthSpec",
+            type_name: Some("VmfsUnmapBandwidthSpec"),
+            wire: &["policy", "fixedValue", "dynamicMin", "dynamicMax"],
+            names: &["policy", "fixed_value", "dynamic_min", "dynamic_max"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VmwareDistributedVirtualSwitchVlanIdSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchVlanIdSpec",
-    type_name: Some("VmwareDistributedVirtualSwitchVlanIdSpec"),
-    wire: &["inherited", "vlanId"],
-    names: &["inherited", "vlan_id"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchVlanIdSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchVlanIdSpec",
+            type_name: Some("VmwareDistributedVirtualSwitchVlanIdSpec"),
+            wire: &["inherited", "vlanId"],
+            names: &["inherited", "vlan_id"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

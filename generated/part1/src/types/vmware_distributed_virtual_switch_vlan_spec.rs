@@ -25,18 +25,18 @@ impl VmwareDistributedVirtualSwitchVlanSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchVlanSpec",
-    type_name: Some("VmwareDistributedVirtualSwitchVlanSpec"),
-    wire: &["inherited"],
-    names: &["inherited"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchVlanSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchVlanSpec",
+            type_name: Some("VmwareDistributedVirtualSwitchVlanSpec"),
+            wire: &["inherited"],
+            names: &["inherited"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for VmwareDistributedVirtualSwitchVlanSpecKind {}
 impl std::panic::UnwindSafe for VmwareDistributedVirtualSwitchVlanSpecKind {}
 impl std::panic::RefUnwindSafe for VmwareDistributedVirtualSwitchVlanSpecKind {}
 impl Clone for VmwareDistributedVirtualSwitchVlanSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmwareDistributedVirtualSwitchVlanSpec(v) => {

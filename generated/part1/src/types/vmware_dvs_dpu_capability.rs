@@ -29,18 +29,18 @@ impl VMwareDvsDpuCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsDpuCapability",
-    type_name: Some("VMwareDvsDpuCapability"),
-    wire: &["networkOffloadSupported", "activeStandbyModeSupported"],
-    names: &["network_offload_supported", "active_standby_mode_supported"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VMwareDvsDpuCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsDpuCapability",
+            type_name: Some("VMwareDvsDpuCapability"),
+            wire: &["networkOffloadSupported", "activeStandbyModeSupported"],
+            names: &["network_offload_supported", "active_standby_mode_supported"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VMwareDVSHealthCheckConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSHealthCheckConfig",
-    type_name: Some("VMwareDVSHealthCheckConfig"),
-    wire: &["enable", "interval"],
-    names: &["enable", "interval"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSHealthCheckConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSHealthCheckConfig",
+            type_name: Some("VMwareDVSHealthCheckConfig"),
+            wire: &["enable", "interval"],
+            names: &["enable", "interval"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for VMwareDVSHealthCheckConfigKind {}
 impl std::panic::UnwindSafe for VMwareDVSHealthCheckConfigKind {}
 impl std::panic::RefUnwindSafe for VMwareDVSHealthCheckConfigKind {}
 impl Clone for VMwareDVSHealthCheckConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VMwareDVSHealthCheckConfig(v) => {

@@ -27,22 +27,26 @@ impl VMwareDvsIpfixCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsIpfixCapability",
-    type_name: Some("VMwareDvsIpfixCapability"),
-    wire: &["ipfixSupported", "ipv6ForIpfixSupported", "observationDomainIdSupported"],
-    names: &[
-        "ipfix_supported",
-        "ipv6_for_ipfix_supported",
-        "observation_domain_id_supported",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDvsIpfixCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsIpfixCapability",
+            type_name: Some("VMwareDvsIpfixCapability"),
+            wire: &[
+                "ipfixSupported",
+                "ipv6ForIpfixSupported",
+                "observationDomainIdSupported",
+            ],
+            names: &[
+                "ipfix_supported",
+                "ipv6_for_ipfix_supported",
+                "observation_domain_id_supported",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

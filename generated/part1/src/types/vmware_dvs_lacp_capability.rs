@@ -29,18 +29,22 @@ impl VMwareDvsLacpCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsLacpCapability",
-    type_name: Some("VMwareDvsLacpCapability"),
-    wire: &["lacpSupported", "multiLacpGroupSupported", "lacpFastModeSupported"],
-    names: &["lacp_supported", "multi_lacp_group_supported", "lacp_fast_mode_supported"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDvsLacpCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsLacpCapability",
+            type_name: Some("VMwareDvsLacpCapability"),
+            wire: &["lacpSupported", "multiLacpGroupSupported", "lacpFastModeSupported"],
+            names: &[
+                "lacp_supported",
+                "multi_lacp_group_supported",
+                "lacp_fast_mode_supported",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl VMwareDvsLacpGroupConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsLacpGroupConfig",
-    type_name: Some("VMwareDvsLacpGroupConfig"),
-    wire: &[
-        "key",
-        "name",
-        "mode",
-        "uplinkNum",
-        "loadbalanceAlgorithm",
-        "vlan",
-        "ipfix",
-        "uplinkName",
-        "uplinkPortKey",
-        "timeoutMode",
-    ],
-    names: &[
-        "key",
-        "name",
-        "mode",
-        "uplink_num",
-        "loadbalance_algorithm",
-        "vlan",
-        "ipfix",
-        "uplink_name",
-        "uplink_port_key",
-        "timeout_mode",
-    ],
-    required: &[],
-    by_name: &[6u16, 0u16, 4u16, 2u16, 1u16, 9u16, 7u16, 3u16, 8u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDvsLacpGroupConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsLacpGroupConfig",
+            type_name: Some("VMwareDvsLacpGroupConfig"),
+            wire: &[
+                "key",
+                "name",
+                "mode",
+                "uplinkNum",
+                "loadbalanceAlgorithm",
+                "vlan",
+                "ipfix",
+                "uplinkName",
+                "uplinkPortKey",
+                "timeoutMode",
+            ],
+            names: &[
+                "key",
+                "name",
+                "mode",
+                "uplink_num",
+                "loadbalance_algorithm",
+                "vlan",
+                "ipfix",
+                "uplink_name",
+                "uplink_port_key",
+                "timeout_mode",
+            ],
+            required: &[],
+            by_name: &[6u16, 0u16, 4u16, 2u16, 1u16, 9u16, 7u16, 3u16, 8u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VMwareDvsLacpGroupSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsLacpGroupSpec",
-    type_name: Some("VMwareDvsLacpGroupSpec"),
-    wire: &["lacpGroupConfig", "operation"],
-    names: &["lacp_group_config", "operation"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDvsLacpGroupSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsLacpGroupSpec",
+            type_name: Some("VMwareDvsLacpGroupSpec"),
+            wire: &["lacpGroupConfig", "operation"],
+            names: &["lacp_group_config", "operation"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl VMwareDvsLagVlanConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsLagVlanConfig",
-    type_name: Some("VMwareDvsLagVlanConfig"),
-    wire: &["vlanId"],
-    names: &["vlan_id"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDvsLagVlanConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsLagVlanConfig",
+            type_name: Some("VMwareDvsLagVlanConfig"),
+            wire: &["vlanId"],
+            names: &["vlan_id"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VMwareDvsMtuCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsMtuCapability",
-    type_name: Some("VMwareDvsMtuCapability"),
-    wire: &["minMtuSupported", "maxMtuSupported"],
-    names: &["min_mtu_supported", "max_mtu_supported"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("7.0.2.0"),
-};
 impl crate::object::Object for VMwareDvsMtuCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsMtuCapability",
+            type_name: Some("VMwareDvsMtuCapability"),
+            wire: &["minMtuSupported", "maxMtuSupported"],
+            names: &["min_mtu_supported", "max_mtu_supported"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("7.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

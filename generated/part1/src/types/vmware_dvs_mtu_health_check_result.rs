@@ -31,30 +31,30 @@ impl VMwareDVSMtuHealthCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSMtuHealthCheckResult",
-    type_name: Some("VMwareDVSMtuHealthCheckResult"),
-    wire: &[
-        "summary",
-        "uplinkPortKey",
-        "mtuMismatch",
-        "vlanSupportSwitchMtu",
-        "vlanNotSupportSwitchMtu",
-    ],
-    names: &[
-        "summary",
-        "uplink_port_key",
-        "mtu_mismatch",
-        "vlan_support_switch_mtu",
-        "vlan_not_support_switch_mtu",
-    ],
-    required: &[1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSMtuHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSMtuHealthCheckResult",
+            type_name: Some("VMwareDVSMtuHealthCheckResult"),
+            wire: &[
+                "summary",
+                "uplinkPortKey",
+                "mtuMismatch",
+                "vlanSupportSwitchMtu",
+                "vlanNotSupportSwitchMtu",
+            ],
+            names: &[
+                "summary",
+                "uplink_port_key",
+                "mtu_mismatch",
+                "vlan_support_switch_mtu",
+                "vlan_not_support_switch_mtu",
+            ],
+            required: &[1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

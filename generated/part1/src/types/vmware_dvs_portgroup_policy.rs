@@ -48,44 +48,46 @@ impl VMwareDVSPortgroupPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSPortgroupPolicy",
-    type_name: Some("VMwareDVSPortgroupPolicy"),
-    wire: &[
-        "blockOverrideAllowed",
-        "shapingOverrideAllowed",
-        "vendorConfigOverrideAllowed",
-        "livePortMovingAllowed",
-        "portConfigResetAtDisconnect",
-        "networkResourcePoolOverrideAllowed",
-        "trafficFilterOverrideAllowed",
-        "vlanOverrideAllowed",
-        "uplinkTeamingOverrideAllowed",
-        "securityPolicyOverrideAllowed",
-        "ipfixOverrideAllowed",
-        "macManagementOverrideAllowed",
-    ],
-    names: &[
-        "block_override_allowed",
-        "shaping_override_allowed",
-        "vendor_config_override_allowed",
-        "live_port_moving_allowed",
-        "port_config_reset_at_disconnect",
-        "network_resource_pool_override_allowed",
-        "traffic_filter_override_allowed",
-        "vlan_override_allowed",
-        "uplink_teaming_override_allowed",
-        "security_policy_override_allowed",
-        "ipfix_override_allowed",
-        "mac_management_override_allowed",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16],
-    by_name: &[0u16, 10u16, 3u16, 11u16, 5u16, 4u16, 9u16, 1u16, 6u16, 8u16, 2u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSPortgroupPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSPortgroupPolicy",
+            type_name: Some("VMwareDVSPortgroupPolicy"),
+            wire: &[
+                "blockOverrideAllowed",
+                "shapingOverrideAllowed",
+                "vendorConfigOverrideAllowed",
+                "livePortMovingAllowed",
+                "portConfigResetAtDisconnect",
+                "networkResourcePoolOverrideAllowed",
+                "trafficFilterOverrideAllowed",
+                "vlanOverrideAllowed",
+                "uplinkTeamingOverrideAllowed",
+                "securityPolicyOverrideAllowed",
+                "ipfixOverrideAllowed",
+                "macManagementOverrideAllowed",
+            ],
+            names: &[
+                "block_override_allowed",
+                "shaping_override_allowed",
+                "vendor_config_override_allowed",
+                "live_port_moving_allowed",
+                "port_config_reset_at_disconnect",
+                "network_resource_pool_override_allowed",
+                "traffic_filter_override_allowed",
+                "vlan_override_allowed",
+                "uplink_teaming_override_allowed",
+                "security_policy_override_allowed",
+                "ipfix_override_allowed",
+                "mac_management_override_allowed",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16],
+            by_name: &[
+                0u16, 10u16, 3u16, 11u16, 5u16, 4u16, 9u16, 1u16, 6u16, 8u16, 2u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VMwareDvsSystemTrafficCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDvsSystemTrafficCapabilities",
-    type_name: Some("VMwareDvsSystemTrafficCapabilities"),
-    wire: &["systemTrafficQualifiers"],
-    names: &["system_traffic_qualifiers"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VMwareDvsSystemTrafficCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDvsSystemTrafficCapabilities",
+            type_name: Some("VMwareDvsSystemTrafficCapabilities"),
+            wire: &["systemTrafficQualifiers"],
+            names: &["system_traffic_qualifiers"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

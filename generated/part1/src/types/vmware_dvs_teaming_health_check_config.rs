@@ -25,18 +25,18 @@ impl VMwareDVSTeamingHealthCheckConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSTeamingHealthCheckConfig",
-    type_name: Some("VMwareDVSTeamingHealthCheckConfig"),
-    wire: &["enable", "interval"],
-    names: &["enable", "interval"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSTeamingHealthCheckConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSTeamingHealthCheckConfig",
+            type_name: Some("VMwareDVSTeamingHealthCheckConfig"),
+            wire: &["enable", "interval"],
+            names: &["enable", "interval"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

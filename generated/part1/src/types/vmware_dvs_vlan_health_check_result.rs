@@ -29,18 +29,18 @@ impl VMwareDVSVlanHealthCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSVlanHealthCheckResult",
-    type_name: Some("VMwareDVSVlanHealthCheckResult"),
-    wire: &["summary", "uplinkPortKey", "trunkedVlan", "untrunkedVlan"],
-    names: &["summary", "uplink_port_key", "trunked_vlan", "untrunked_vlan"],
-    required: &[1u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSVlanHealthCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSVlanHealthCheckResult",
+            type_name: Some("VMwareDVSVlanHealthCheckResult"),
+            wire: &["summary", "uplinkPortKey", "trunkedVlan", "untrunkedVlan"],
+            names: &["summary", "uplink_port_key", "trunked_vlan", "untrunked_vlan"],
+            required: &[1u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VMwareDVSVspanCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSVspanCapability",
-    type_name: Some("VMwareDVSVspanCapability"),
-    wire: &[
-        "mixedDestSupported",
-        "dvportSupported",
-        "remoteSourceSupported",
-        "remoteDestSupported",
-        "encapRemoteSourceSupported",
-        "erspanProtocolSupported",
-        "mirrorNetstackSupported",
-    ],
-    names: &[
-        "mixed_dest_supported",
-        "dvport_supported",
-        "remote_source_supported",
-        "remote_dest_supported",
-        "encap_remote_source_supported",
-        "erspan_protocol_supported",
-        "mirror_netstack_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 4u16, 5u16, 6u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSVspanCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSVspanCapability",
+            type_name: Some("VMwareDVSVspanCapability"),
+            wire: &[
+                "mixedDestSupported",
+                "dvportSupported",
+                "remoteSourceSupported",
+                "remoteDestSupported",
+                "encapRemoteSourceSupported",
+                "erspanProtocolSupported",
+                "mirrorNetstackSupported",
+            ],
+            names: &[
+                "mixed_dest_supported",
+                "dvport_supported",
+                "remote_source_supported",
+                "remote_dest_supported",
+                "encap_remote_source_supported",
+                "erspan_protocol_supported",
+                "mirror_netstack_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 4u16, 5u16, 6u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl VMwareUplinkLacpPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareUplinkLacpPolicy",
-    type_name: Some("VMwareUplinkLacpPolicy"),
-    wire: &["inherited", "enable", "mode"],
-    names: &["inherited", "enable", "mode"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareUplinkLacpPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareUplinkLacpPolicy",
+            type_name: Some("VMwareUplinkLacpPolicy"),
+            wire: &["inherited", "enable", "mode"],
+            names: &["inherited", "enable", "mode"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

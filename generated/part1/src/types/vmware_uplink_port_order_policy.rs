@@ -27,18 +27,18 @@ impl VMwareUplinkPortOrderPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareUplinkPortOrderPolicy",
-    type_name: Some("VMwareUplinkPortOrderPolicy"),
-    wire: &["inherited", "activeUplinkPort", "standbyUplinkPort"],
-    names: &["inherited", "active_uplink_port", "standby_uplink_port"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareUplinkPortOrderPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareUplinkPortOrderPolicy",
+            type_name: Some("VMwareUplinkPortOrderPolicy"),
+            wire: &["inherited", "activeUplinkPort", "standbyUplinkPort"],
+            names: &["inherited", "active_uplink_port", "standby_uplink_port"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VmwareUplinkPortTeamingPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareUplinkPortTeamingPolicy",
-    type_name: Some("VmwareUplinkPortTeamingPolicy"),
-    wire: &[
-        "inherited",
-        "policy",
-        "reversePolicy",
-        "notifySwitches",
-        "rollingOrder",
-        "failureCriteria",
-        "uplinkPortOrder",
-    ],
-    names: &[
-        "inherited",
-        "policy",
-        "reverse_policy",
-        "notify_switches",
-        "rolling_order",
-        "failure_criteria",
-        "uplink_port_order",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 3u16, 1u16, 2u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmwareUplinkPortTeamingPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareUplinkPortTeamingPolicy",
+            type_name: Some("VmwareUplinkPortTeamingPolicy"),
+            wire: &[
+                "inherited",
+                "policy",
+                "reversePolicy",
+                "notifySwitches",
+                "rollingOrder",
+                "failureCriteria",
+                "uplinkPortOrder",
+            ],
+            names: &[
+                "inherited",
+                "policy",
+                "reverse_policy",
+                "notify_switches",
+                "rolling_order",
+                "failure_criteria",
+                "uplink_port_order",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 0u16, 3u16, 1u16, 2u16, 4u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanAddStoragePoolDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanAddStoragePoolDiskSpec",
-    type_name: Some("VsanAddStoragePoolDiskSpec"),
-    wire: &["host", "disks"],
-    names: &["host", "disks"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanAddStoragePoolDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanAddStoragePoolDiskSpec",
+            type_name: Some("VsanAddStoragePoolDiskSpec"),
+            wire: &["host", "disks"],
+            names: &["host", "disks"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanAdvancedDatastoreConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanAdvancedDatastoreConfig",
-    type_name: Some("VsanAdvancedDatastoreConfig"),
-    wire: &["datastores", "remoteDatastores"],
-    names: &["datastores", "remote_datastores"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanAdvancedDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanAdvancedDatastoreConfig",
+            type_name: Some("VsanAdvancedDatastoreConfig"),
+            wire: &["datastores", "remoteDatastores"],
+            names: &["datastores", "remote_datastores"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanAutoRAIDConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanAutoRAIDConfig",
-    type_name: Some("VsanAutoRAIDConfig"),
-    wire: &["assumeAutoManagedRAID"],
-    names: &["assume_auto_managed_raid"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanAutoRAIDConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanAutoRAIDConfig",
+            type_name: Some("VsanAutoRAIDConfig"),
+            wire: &["assumeAutoManagedRAID"],
+            names: &["assume_auto_managed_raid"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

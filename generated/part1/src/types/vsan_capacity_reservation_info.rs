@@ -27,18 +27,18 @@ impl VsanCapacityReservationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCapacityReservationInfo",
-    type_name: Some("VsanCapacityReservationInfo"),
-    wire: &["hostRebuildThreshold", "vsanOpSpaceThreshold"],
-    names: &["host_rebuild_threshold", "vsan_op_space_threshold"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCapacityReservationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCapacityReservationInfo",
+            type_name: Some("VsanCapacityReservationInfo"),
+            wire: &["hostRebuildThreshold", "vsanOpSpaceThreshold"],
+            names: &["host_rebuild_threshold", "vsan_op_space_threshold"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanClientDatastoreConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClientDatastoreConfig",
-    type_name: Some("VsanClientDatastoreConfig"),
-    wire: &["uuid", "name", "clusters"],
-    names: &["uuid", "name", "clusters"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClientDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClientDatastoreConfig",
+            type_name: Some("VsanClientDatastoreConfig"),
+            wire: &["uuid", "name", "clusters"],
+            names: &["uuid", "name", "clusters"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

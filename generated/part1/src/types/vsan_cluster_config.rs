@@ -29,18 +29,18 @@ impl VsanClusterConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterConfig",
-    type_name: Some("VsanClusterConfig"),
-    wire: &["config", "name", "hosts", "toBeDeleted"],
-    names: &["config", "name", "hosts", "to_be_deleted"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterConfig",
+            type_name: Some("VsanClusterConfig"),
+            wire: &["config", "name", "hosts", "toBeDeleted"],
+            names: &["config", "name", "hosts", "to_be_deleted"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,23 +35,28 @@ impl VsanClusterConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterConfigInfo",
-    type_name: Some("VsanClusterConfigInfo"),
-    wire: &["enabled", "defaultConfig", "vsanEsaEnabled", "vsanCyberRecoveryEnabled"],
-    names: &[
-        "enabled",
-        "default_config",
-        "vsan_esa_enabled",
-        "vsan_cyber_recovery_enabled",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterConfigInfo",
+            type_name: Some("VsanClusterConfigInfo"),
+            wire: &[
+                "enabled",
+                "defaultConfig",
+                "vsanEsaEnabled",
+                "vsanCyberRecoveryEnabled",
+            ],
+            names: &[
+                "enabled",
+                "default_config",
+                "vsan_esa_enabled",
+                "vsan_cyber_recovery_enabled",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +144,6 @@ impl Unpin for VsanClusterConfigInfoKind {}
 impl std::panic::UnwindSafe for VsanClusterConfigInfoKind {}
 impl std::panic::RefUnwindSafe for VsanClusterConfigInfoKind {}
 impl Clone for VsanClusterConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterConfigInfo(v) => {

@@ -30,18 +30,18 @@ impl VsanClusterConfigInfoHostDefaultInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterConfigInfoHostDefaultInfo",
-    type_name: Some("VsanClusterConfigInfoHostDefaultInfo"),
-    wire: &["uuid", "autoClaimStorage", "checksumEnabled"],
-    names: &["uuid", "auto_claim_storage", "checksum_enabled"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterConfigInfoHostDefaultInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterConfigInfoHostDefaultInfo",
+            type_name: Some("VsanClusterConfigInfoHostDefaultInfo"),
+            wire: &["uuid", "autoClaimStorage", "checksumEnabled"],
+            names: &["uuid", "auto_claim_storage", "checksum_enabled"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

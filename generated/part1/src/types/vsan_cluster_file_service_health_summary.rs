@@ -27,18 +27,18 @@ impl VsanClusterFileServiceHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterFileServiceHealthSummary",
-    type_name: Some("VsanClusterFileServiceHealthSummary"),
-    wire: &["overallHealth", "hostResults"],
-    names: &["overall_health", "host_results"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterFileServiceHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterFileServiceHealthSummary",
+            type_name: Some("VsanClusterFileServiceHealthSummary"),
+            wire: &["overallHealth", "hostResults"],
+            names: &["overall_health", "host_results"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VsanClusterLimitHealthResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterLimitHealthResult",
-    type_name: Some("VsanClusterLimitHealthResult"),
-    wire: &[
-        "issueFound",
-        "componentLimitHealth",
-        "diskFreeSpaceHealth",
-        "rcFreeReservationHealth",
-        "hostResults",
-        "whatifHostFailures",
-        "hostsCommFailure",
-    ],
-    names: &[
-        "issue_found",
-        "component_limit_health",
-        "disk_free_space_health",
-        "rc_free_reservation_health",
-        "host_results",
-        "whatif_host_failures",
-        "hosts_comm_failure",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 4u16, 6u16, 0u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterLimitHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterLimitHealthResult",
+            type_name: Some("VsanClusterLimitHealthResult"),
+            wire: &[
+                "issueFound",
+                "componentLimitHealth",
+                "diskFreeSpaceHealth",
+                "rcFreeReservationHealth",
+                "hostResults",
+                "whatifHostFailures",
+                "hostsCommFailure",
+            ],
+            names: &[
+                "issue_found",
+                "component_limit_health",
+                "disk_free_space_health",
+                "rc_free_reservation_health",
+                "host_results",
+                "whatif_host_failures",
+                "hosts_comm_failure",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 4u16, 6u16, 0u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

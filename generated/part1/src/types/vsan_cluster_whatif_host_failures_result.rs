@@ -47,48 +47,49 @@ impl VsanClusterWhatifHostFailuresResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterWhatifHostFailuresResult",
-    type_name: Some("VsanClusterWhatifHostFailuresResult"),
-    wire: &[
-        "numFailures",
-        "totalUsedCapacityB",
-        "totalCapacityB",
-        "totalRcReservationB",
-        "totalRcSizeB",
-        "usedComponents",
-        "totalComponents",
-        "componentLimitHealth",
-        "diskFreeSpaceHealth",
-        "rcFreeReservationHealth",
-        "slackSpaceCapRequired",
-        "diskSpaceThreshold",
-        "capacityReservationInfo",
-    ],
-    names: &[
-        "num_failures",
-        "total_used_capacity_b",
-        "total_capacity_b",
-        "total_rc_reservation_b",
-        "total_rc_size_b",
-        "used_components",
-        "total_components",
-        "component_limit_health",
-        "disk_free_space_health",
-        "rc_free_reservation_health",
-        "slack_space_cap_required",
-        "disk_space_threshold",
-        "capacity_reservation_info",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[
-        12u16, 7u16, 8u16, 11u16, 0u16, 9u16, 10u16, 2u16, 6u16, 3u16, 4u16, 1u16, 5u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterWhatifHostFailuresResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterWhatifHostFailuresResult",
+            type_name: Some("VsanClusterWhatifHostFailuresResult"),
+            wire: &[
+                "numFailures",
+                "totalUsedCapacityB",
+                "totalCapacityB",
+                "totalRcReservationB",
+                "totalRcSizeB",
+                "usedComponents",
+                "totalComponents",
+                "componentLimitHealth",
+                "diskFreeSpaceHealth",
+                "rcFreeReservationHealth",
+                "slackSpaceCapRequired",
+                "diskSpaceThreshold",
+                "capacityReservationInfo",
+            ],
+            names: &[
+                "num_failures",
+                "total_used_capacity_b",
+                "total_capacity_b",
+                "total_rc_reservation_b",
+                "total_rc_size_b",
+                "used_components",
+                "total_components",
+                "component_limit_health",
+                "disk_free_space_health",
+                "rc_free_reservation_health",
+                "slack_space_cap_required",
+                "disk_space_threshold",
+                "capacity_reservation_info",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[
+                12u16, 7u16, 8u16, 11u16, 0u16, 9u16, 10u16, 2u16, 6u16, 3u16, 4u16,
+                1u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

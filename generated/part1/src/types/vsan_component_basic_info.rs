@@ -39,36 +39,36 @@ impl VsanComponentBasicInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComponentBasicInfo",
-    type_name: Some("VsanComponentBasicInfo"),
-    wire: &[
-        "uuid",
-        "componentState",
-        "hostName",
-        "hostNodeUuid",
-        "faultDomainUuid",
-        "faultDomainName",
-        "cacheDiskInfo",
-        "capacityDiskInfo",
-    ],
-    names: &[
-        "uuid",
-        "component_state",
-        "host_name",
-        "host_node_uuid",
-        "fault_domain_uuid",
-        "fault_domain_name",
-        "cache_disk_info",
-        "capacity_disk_info",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[6u16, 7u16, 1u16, 5u16, 4u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComponentBasicInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComponentBasicInfo",
+            type_name: Some("VsanComponentBasicInfo"),
+            wire: &[
+                "uuid",
+                "componentState",
+                "hostName",
+                "hostNodeUuid",
+                "faultDomainUuid",
+                "faultDomainName",
+                "cacheDiskInfo",
+                "capacityDiskInfo",
+            ],
+            names: &[
+                "uuid",
+                "component_state",
+                "host_name",
+                "host_node_uuid",
+                "fault_domain_uuid",
+                "fault_domain_name",
+                "cache_disk_info",
+                "capacity_disk_info",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[6u16, 7u16, 1u16, 5u16, 4u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

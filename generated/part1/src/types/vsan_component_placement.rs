@@ -29,18 +29,18 @@ impl VsanComponentPlacement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComponentPlacement",
-    type_name: Some("VsanComponentPlacement"),
-    wire: &["type", "children", "basicInfo"],
-    names: &["type", "children", "basic_info"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComponentPlacement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComponentPlacement",
+            type_name: Some("VsanComponentPlacement"),
+            wire: &["type", "children", "basicInfo"],
+            names: &["type", "children", "basic_info"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

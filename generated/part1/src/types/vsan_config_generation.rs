@@ -29,18 +29,18 @@ impl VsanConfigGeneration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanConfigGeneration",
-    type_name: Some("VsanConfigGeneration"),
-    wire: &["vcUuid", "genNum", "genTime"],
-    names: &["vc_uuid", "gen_num", "gen_time"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanConfigGeneration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanConfigGeneration",
+            type_name: Some("VsanConfigGeneration"),
+            wire: &["vcUuid", "genNum", "genTime"],
+            names: &["vc_uuid", "gen_num", "gen_time"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanDataEfficiencyConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDataEfficiencyConfig",
-    type_name: Some("VsanDataEfficiencyConfig"),
-    wire: &["dedupEnabled", "compressionEnabled"],
-    names: &["dedup_enabled", "compression_enabled"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDataEfficiencyConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDataEfficiencyConfig",
+            type_name: Some("VsanDataEfficiencyConfig"),
+            wire: &["dedupEnabled", "compressionEnabled"],
+            names: &["dedup_enabled", "compression_enabled"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for VsanDataEfficiencyConfigKind {}
 impl std::panic::UnwindSafe for VsanDataEfficiencyConfigKind {}
 impl std::panic::RefUnwindSafe for VsanDataEfficiencyConfigKind {}
 impl Clone for VsanDataEfficiencyConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanDataEfficiencyConfig(v) => {

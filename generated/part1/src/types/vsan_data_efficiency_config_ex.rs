@@ -31,18 +31,28 @@ impl VsanDataEfficiencyConfigEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDataEfficiencyConfigEx",
-    type_name: Some("VsanDataEfficiencyConfigEx"),
-    wire: &["dedupEnabled", "compressionEnabled", "dedupStoreUuid", "dedupPaused"],
-    names: &["dedup_enabled", "compression_enabled", "dedup_store_uuid", "dedup_paused"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDataEfficiencyConfigEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDataEfficiencyConfigEx",
+            type_name: Some("VsanDataEfficiencyConfigEx"),
+            wire: &[
+                "dedupEnabled",
+                "compressionEnabled",
+                "dedupStoreUuid",
+                "dedupPaused",
+            ],
+            names: &[
+                "dedup_enabled",
+                "compression_enabled",
+                "dedup_store_uuid",
+                "dedup_paused",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanDataInTransitEncryptionConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDataInTransitEncryptionConfig",
-    type_name: Some("VsanDataInTransitEncryptionConfig"),
-    wire: &["enabled", "rekeyInterval", "state"],
-    names: &["enabled", "rekey_interval", "state"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDataInTransitEncryptionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDataInTransitEncryptionConfig",
+            type_name: Some("VsanDataInTransitEncryptionConfig"),
+            wire: &["enabled", "rekeyInterval", "state"],
+            names: &["enabled", "rekey_interval", "state"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanDatastoreConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDatastoreConfig",
-    type_name: Some("VsanDatastoreConfig"),
-    wire: &["datastores"],
-    names: &["datastores"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDatastoreConfig",
+            type_name: Some("VsanDatastoreConfig"),
+            wire: &["datastores"],
+            names: &["datastores"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -117,7 +117,6 @@ impl Unpin for VsanDatastoreConfigKind {}
 impl std::panic::UnwindSafe for VsanDatastoreConfigKind {}
 impl std::panic::RefUnwindSafe for VsanDatastoreConfigKind {}
 impl Clone for VsanDatastoreConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanDatastoreConfig(v) => Self::VsanDatastoreConfig(Clone::clone(v)),

@@ -59,51 +59,51 @@ impl VsanDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDatastoreInfo",
-    type_name: Some("VsanDatastoreInfo"),
-    wire: &[
-        "name",
-        "url",
-        "freeSpace",
-        "maxFileSize",
-        "maxVirtualDiskCapacity",
-        "maxMemoryFileSize",
-        "timestamp",
-        "containerId",
-        "aliasOf",
-        "supportedVDiskFormats",
-        "logicalSectorSize",
-        "physicalSectorSize",
-        "membershipUuid",
-        "accessGenNo",
-    ],
-    names: &[
-        "name",
-        "url",
-        "free_space",
-        "max_file_size",
-        "max_virtual_disk_capacity",
-        "max_memory_file_size",
-        "timestamp",
-        "container_id",
-        "alias_of",
-        "supported_vdisk_formats",
-        "logical_sector_size",
-        "physical_sector_size",
-        "membership_uuid",
-        "access_gen_no",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[
-        13u16, 8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 12u16, 0u16, 11u16, 9u16, 6u16,
-        1u16,
-    ],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for VsanDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDatastoreInfo",
+            type_name: Some("VsanDatastoreInfo"),
+            wire: &[
+                "name",
+                "url",
+                "freeSpace",
+                "maxFileSize",
+                "maxVirtualDiskCapacity",
+                "maxMemoryFileSize",
+                "timestamp",
+                "containerId",
+                "aliasOf",
+                "supportedVDiskFormats",
+                "logicalSectorSize",
+                "physicalSectorSize",
+                "membershipUuid",
+                "accessGenNo",
+            ],
+            names: &[
+                "name",
+                "url",
+                "free_space",
+                "max_file_size",
+                "max_virtual_disk_capacity",
+                "max_memory_file_size",
+                "timestamp",
+                "container_id",
+                "alias_of",
+                "supported_vdisk_formats",
+                "logical_sector_size",
+                "physical_sector_size",
+                "membership_uuid",
+                "access_gen_no",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[
+                13u16, 8u16, 7u16, 2u16, 10u16, 3u16, 5u16, 4u16, 12u16, 0u16, 11u16,
+                9u16, 6u16, 1u16,
+            ],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanDatastoreSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDatastoreSpec",
-    type_name: Some("VsanDatastoreSpec"),
-    wire: &["uuid", "name"],
-    names: &["uuid", "name"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDatastoreSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDatastoreSpec",
+            type_name: Some("VsanDatastoreSpec"),
+            wire: &["uuid", "name"],
+            names: &["uuid", "name"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for VsanDatastoreSpecKind {}
 impl std::panic::UnwindSafe for VsanDatastoreSpecKind {}
 impl std::panic::RefUnwindSafe for VsanDatastoreSpecKind {}
 impl Clone for VsanDatastoreSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanDatastoreSpec(v) => Self::VsanDatastoreSpec(Clone::clone(v)),

@@ -25,18 +25,18 @@ impl VsanDeconvergedNetConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDeconvergedNetConfig",
-    type_name: Some("VsanDeconvergedNetConfig"),
-    wire: &["enabled"],
-    names: &["enabled"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDeconvergedNetConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDeconvergedNetConfig",
+            type_name: Some("VsanDeconvergedNetConfig"),
+            wire: &["enabled"],
+            names: &["enabled"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

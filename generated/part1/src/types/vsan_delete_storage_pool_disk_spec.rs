@@ -27,18 +27,18 @@ impl VsanDeleteStoragePoolDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDeleteStoragePoolDiskSpec",
-    type_name: Some("VsanDeleteStoragePoolDiskSpec"),
-    wire: &["diskUuids", "maintenanceSpec"],
-    names: &["disk_uuids", "maintenance_spec"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDeleteStoragePoolDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDeleteStoragePoolDiskSpec",
+            type_name: Some("VsanDeleteStoragePoolDiskSpec"),
+            wire: &["diskUuids", "maintenanceSpec"],
+            names: &["disk_uuids", "maintenance_spec"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanDirectoryServerConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDirectoryServerConfig",
-    type_name: Some("VsanDirectoryServerConfig"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDirectoryServerConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDirectoryServerConfig",
+            type_name: Some("VsanDirectoryServerConfig"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -106,7 +106,6 @@ impl Unpin for VsanDirectoryServerConfigKind {}
 impl std::panic::UnwindSafe for VsanDirectoryServerConfigKind {}
 impl std::panic::RefUnwindSafe for VsanDirectoryServerConfigKind {}
 impl Clone for VsanDirectoryServerConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanDirectoryServerConfig(v) => {

@@ -39,25 +39,32 @@ impl VsanDiskDataEvacuationResourceCheckTaskDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskDataEvacuationResourceCheckTaskDetails",
-    type_name: Some("VsanDiskDataEvacuationResourceCheckTaskDetails"),
-    wire: &["task", "host", "hostUuid", "maintenanceSpec", "diskUuid", "isCapacityTier"],
-    names: &[
-        "task",
-        "host",
-        "host_uuid",
-        "maintenance_spec",
-        "disk_uuid",
-        "is_capacity_tier",
-    ],
-    required: &[0u16],
-    by_name: &[4u16, 1u16, 2u16, 5u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskDataEvacuationResourceCheckTaskDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskDataEvacuationResourceCheckTaskDetails",
+            type_name: Some("VsanDiskDataEvacuationResourceCheckTaskDetails"),
+            wire: &[
+                "task",
+                "host",
+                "hostUuid",
+                "maintenanceSpec",
+                "diskUuid",
+                "isCapacityTier",
+            ],
+            names: &[
+                "task",
+                "host",
+                "host_uuid",
+                "maintenance_spec",
+                "disk_uuid",
+                "is_capacity_tier",
+            ],
+            required: &[0u16],
+            by_name: &[4u16, 1u16, 2u16, 5u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

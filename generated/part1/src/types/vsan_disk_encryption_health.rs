@@ -27,18 +27,18 @@ impl VsanDiskEncryptionHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskEncryptionHealth",
-    type_name: Some("VsanDiskEncryptionHealth"),
-    wire: &["diskHealth", "encryptionIssues"],
-    names: &["disk_health", "encryption_issues"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskEncryptionHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskEncryptionHealth",
+            type_name: Some("VsanDiskEncryptionHealth"),
+            wire: &["diskHealth", "encryptionIssues"],
+            names: &["disk_health", "encryption_issues"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

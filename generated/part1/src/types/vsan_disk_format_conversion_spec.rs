@@ -29,28 +29,28 @@ impl VsanDiskFormatConversionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskFormatConversionSpec",
-    type_name: Some("VsanDiskFormatConversionSpec"),
-    wire: &[
-        "dataEfficiencyConfig",
-        "dataEncryptionConfig",
-        "skipHostRemediation",
-        "allowDataMovement",
-    ],
-    names: &[
-        "data_efficiency_config",
-        "data_encryption_config",
-        "skip_host_remediation",
-        "allow_data_movement",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskFormatConversionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskFormatConversionSpec",
+            type_name: Some("VsanDiskFormatConversionSpec"),
+            wire: &[
+                "dataEfficiencyConfig",
+                "dataEncryptionConfig",
+                "skipHostRemediation",
+                "allowDataMovement",
+            ],
+            names: &[
+                "data_efficiency_config",
+                "data_encryption_config",
+                "skip_host_remediation",
+                "allow_data_movement",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

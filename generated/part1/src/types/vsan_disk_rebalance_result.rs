@@ -53,42 +53,44 @@ impl VsanDiskRebalanceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiskRebalanceResult",
-    type_name: Some("VsanDiskRebalanceResult"),
-    wire: &[
-        "status",
-        "bytesMoving",
-        "remainingBytesToMove",
-        "diskUsage",
-        "maxDiskUsage",
-        "minDiskUsage",
-        "avgDiskUsage",
-        "diskCompUsage",
-        "maxDiskCompUsage",
-        "minDiskCompUsage",
-        "avgDiskCompUsage",
-    ],
-    names: &[
-        "status",
-        "bytes_moving",
-        "remaining_bytes_to_move",
-        "disk_usage",
-        "max_disk_usage",
-        "min_disk_usage",
-        "avg_disk_usage",
-        "disk_comp_usage",
-        "max_disk_comp_usage",
-        "min_disk_comp_usage",
-        "avg_disk_comp_usage",
-    ],
-    required: &[0u16],
-    by_name: &[10u16, 6u16, 1u16, 7u16, 3u16, 8u16, 4u16, 9u16, 5u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiskRebalanceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiskRebalanceResult",
+            type_name: Some("VsanDiskRebalanceResult"),
+            wire: &[
+                "status",
+                "bytesMoving",
+                "remainingBytesToMove",
+                "diskUsage",
+                "maxDiskUsage",
+                "minDiskUsage",
+                "avgDiskUsage",
+                "diskCompUsage",
+                "maxDiskCompUsage",
+                "minDiskCompUsage",
+                "avgDiskCompUsage",
+            ],
+            names: &[
+                "status",
+                "bytes_moving",
+                "remaining_bytes_to_move",
+                "disk_usage",
+                "max_disk_usage",
+                "min_disk_usage",
+                "avg_disk_usage",
+                "disk_comp_usage",
+                "max_disk_comp_usage",
+                "min_disk_comp_usage",
+                "avg_disk_comp_usage",
+            ],
+            required: &[0u16],
+            by_name: &[
+                10u16, 6u16, 1u16, 7u16, 3u16, 8u16, 4u16, 9u16, 5u16, 2u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

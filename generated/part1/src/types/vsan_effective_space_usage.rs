@@ -35,32 +35,32 @@ impl VsanEffectiveSpaceUsage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEffectiveSpaceUsage",
-    type_name: Some("VsanEffectiveSpaceUsage"),
-    wire: &[
-        "totalUsableB",
-        "freeUsableB",
-        "actualWrittenB",
-        "overReservedB",
-        "totalProvisionB",
-        "snapshotSpace",
-    ],
-    names: &[
-        "total_usable_b",
-        "free_usable_b",
-        "actual_written_b",
-        "over_reserved_b",
-        "total_provision_b",
-        "snapshot_space",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 3u16, 5u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEffectiveSpaceUsage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEffectiveSpaceUsage",
+            type_name: Some("VsanEffectiveSpaceUsage"),
+            wire: &[
+                "totalUsableB",
+                "freeUsableB",
+                "actualWrittenB",
+                "overReservedB",
+                "totalProvisionB",
+                "snapshotSpace",
+            ],
+            names: &[
+                "total_usable_b",
+                "free_usable_b",
+                "actual_written_b",
+                "over_reserved_b",
+                "total_provision_b",
+                "snapshot_space",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 3u16, 5u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,30 +35,30 @@ impl VsanEntitySpaceUsage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEntitySpaceUsage",
-    type_name: Some("VsanEntitySpaceUsage"),
-    wire: &[
-        "entityId",
-        "spaceUsageByObjectType",
-        "totalCapacityB",
-        "freeCapacityB",
-        "efficientCapacity",
-    ],
-    names: &[
-        "entity_id",
-        "space_usage_by_object_type",
-        "total_capacity_b",
-        "free_capacity_b",
-        "efficient_capacity",
-    ],
-    required: &[],
-    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEntitySpaceUsage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEntitySpaceUsage",
+            type_name: Some("VsanEntitySpaceUsage"),
+            wire: &[
+                "entityId",
+                "spaceUsageByObjectType",
+                "totalCapacityB",
+                "freeCapacityB",
+                "efficientCapacity",
+            ],
+            names: &[
+                "entity_id",
+                "space_usage_by_object_type",
+                "total_capacity_b",
+                "free_capacity_b",
+                "efficient_capacity",
+            ],
+            required: &[],
+            by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

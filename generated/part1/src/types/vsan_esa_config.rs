@@ -39,32 +39,32 @@ impl VsanEsaConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEsaConfig",
-    type_name: Some("VsanEsaConfig"),
-    wire: &[
-        "storagePoolSpecs",
-        "hclDiskClaimEnabled",
-        "datastoreDefaultPolicySelectionConfig",
-        "diskConfiguration",
-        "autoRAIDConfig",
-        "deleteStoragePoolDiskSpec",
-    ],
-    names: &[
-        "storage_pool_specs",
-        "hcl_disk_claim_enabled",
-        "datastore_default_policy_selection_config",
-        "disk_configuration",
-        "auto_raid_config",
-        "delete_storage_pool_disk_spec",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 5u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEsaConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEsaConfig",
+            type_name: Some("VsanEsaConfig"),
+            wire: &[
+                "storagePoolSpecs",
+                "hclDiskClaimEnabled",
+                "datastoreDefaultPolicySelectionConfig",
+                "diskConfiguration",
+                "autoRAIDConfig",
+                "deleteStoragePoolDiskSpec",
+            ],
+            names: &[
+                "storage_pool_specs",
+                "hcl_disk_claim_enabled",
+                "datastore_default_policy_selection_config",
+                "disk_configuration",
+                "auto_raid_config",
+                "delete_storage_pool_disk_spec",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 5u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,28 +33,28 @@ impl VsanEsaConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEsaConfigInfo",
-    type_name: Some("VsanEsaConfigInfo"),
-    wire: &[
-        "hclDiskClaimEnabled",
-        "datastoreDefaultPolicySelectionConfig",
-        "diskConfiguration",
-        "autoRAIDConfig",
-    ],
-    names: &[
-        "hcl_disk_claim_enabled",
-        "datastore_default_policy_selection_config",
-        "disk_configuration",
-        "auto_raid_config",
-    ],
-    required: &[],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEsaConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEsaConfigInfo",
+            type_name: Some("VsanEsaConfigInfo"),
+            wire: &[
+                "hclDiskClaimEnabled",
+                "datastoreDefaultPolicySelectionConfig",
+                "diskConfiguration",
+                "autoRAIDConfig",
+            ],
+            names: &[
+                "hcl_disk_claim_enabled",
+                "datastore_default_policy_selection_config",
+                "disk_configuration",
+                "auto_raid_config",
+            ],
+            required: &[],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanEsaDiskConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanEsaDiskConfiguration",
-    type_name: Some("VsanEsaDiskConfiguration"),
-    wire: &["diskClaimConfiguration"],
-    names: &["disk_claim_configuration"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanEsaDiskConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanEsaDiskConfiguration",
+            type_name: Some("VsanEsaDiskConfiguration"),
+            wire: &["diskClaimConfiguration"],
+            names: &["disk_claim_configuration"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanExtendedConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanExtendedConfig",
-    type_name: Some("VsanExtendedConfig"),
-    wire: &[
-        "objectRepairTimer",
-        "disableSiteReadLocality",
-        "enableCustomizedSwapObject",
-        "largeScaleClusterSupport",
-        "proactiveRebalanceInfo",
-        "capacityReservationInfo",
-    ],
-    names: &[
-        "object_repair_timer",
-        "disable_site_read_locality",
-        "enable_customized_swap_object",
-        "large_scale_cluster_support",
-        "proactive_rebalance_info",
-        "capacity_reservation_info",
-    ],
-    required: &[],
-    by_name: &[5u16, 1u16, 2u16, 3u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanExtendedConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanExtendedConfig",
+            type_name: Some("VsanExtendedConfig"),
+            wire: &[
+                "objectRepairTimer",
+                "disableSiteReadLocality",
+                "enableCustomizedSwapObject",
+                "largeScaleClusterSupport",
+                "proactiveRebalanceInfo",
+                "capacityReservationInfo",
+            ],
+            names: &[
+                "object_repair_timer",
+                "disable_site_read_locality",
+                "enable_customized_swap_object",
+                "large_scale_cluster_support",
+                "proactive_rebalance_info",
+                "capacity_reservation_info",
+            ],
+            required: &[],
+            by_name: &[5u16, 1u16, 2u16, 3u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanFaultDomainDestroySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFaultDomainDestroySpec",
-    type_name: Some("VsanFaultDomainDestroySpec"),
-    wire: &["hosts", "name"],
-    names: &["hosts", "name"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFaultDomainDestroySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFaultDomainDestroySpec",
+            type_name: Some("VsanFaultDomainDestroySpec"),
+            wire: &["hosts", "name"],
+            names: &["hosts", "name"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl VsanFileServerHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServerHealthSummary",
-    type_name: Some("VsanFileServerHealthSummary"),
-    wire: &[
-        "domainName",
-        "fileServerIp",
-        "nfsdHealth",
-        "networkHealth",
-        "rootfsHealth",
-        "description",
-        "smbConnections",
-        "smbDaemonHealth",
-        "adTestJoinHealth",
-        "dnsLookupHealth",
-    ],
-    names: &[
-        "domain_name",
-        "file_server_ip",
-        "nfsd_health",
-        "network_health",
-        "rootfs_health",
-        "description",
-        "smb_connections",
-        "smb_daemon_health",
-        "ad_test_join_health",
-        "dns_lookup_health",
-    ],
-    required: &[],
-    by_name: &[8u16, 5u16, 9u16, 0u16, 1u16, 3u16, 2u16, 4u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServerHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServerHealthSummary",
+            type_name: Some("VsanFileServerHealthSummary"),
+            wire: &[
+                "domainName",
+                "fileServerIp",
+                "nfsdHealth",
+                "networkHealth",
+                "rootfsHealth",
+                "description",
+                "smbConnections",
+                "smbDaemonHealth",
+                "adTestJoinHealth",
+                "dnsLookupHealth",
+            ],
+            names: &[
+                "domain_name",
+                "file_server_ip",
+                "nfsd_health",
+                "network_health",
+                "rootfs_health",
+                "description",
+                "smb_connections",
+                "smb_daemon_health",
+                "ad_test_join_health",
+                "dns_lookup_health",
+            ],
+            required: &[],
+            by_name: &[8u16, 5u16, 9u16, 0u16, 1u16, 3u16, 2u16, 4u16, 6u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VsanFileServiceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceConfig",
-    type_name: Some("VsanFileServiceConfig"),
-    wire: &[
-        "enabled",
-        "fileServerMemoryMB",
-        "fileServerCPUMhz",
-        "fsvmMemoryMB",
-        "fsvmCPU",
-        "network",
-        "domains",
-        "fileAnalyticsEnabled",
-    ],
-    names: &[
-        "enabled",
-        "file_server_memory_mb",
-        "file_server_cpu_mhz",
-        "fsvm_memory_mb",
-        "fsvm_cpu",
-        "network",
-        "domains",
-        "file_analytics_enabled",
-    ],
-    required: &[0u16],
-    by_name: &[6u16, 0u16, 7u16, 2u16, 1u16, 4u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceConfig",
+            type_name: Some("VsanFileServiceConfig"),
+            wire: &[
+                "enabled",
+                "fileServerMemoryMB",
+                "fileServerCPUMhz",
+                "fsvmMemoryMB",
+                "fsvmCPU",
+                "network",
+                "domains",
+                "fileAnalyticsEnabled",
+            ],
+            names: &[
+                "enabled",
+                "file_server_memory_mb",
+                "file_server_cpu_mhz",
+                "fsvm_memory_mb",
+                "fsvm_cpu",
+                "network",
+                "domains",
+                "file_analytics_enabled",
+            ],
+            required: &[0u16],
+            by_name: &[6u16, 0u16, 7u16, 2u16, 1u16, 4u16, 3u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

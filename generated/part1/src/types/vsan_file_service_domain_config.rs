@@ -35,32 +35,32 @@ impl VsanFileServiceDomainConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceDomainConfig",
-    type_name: Some("VsanFileServiceDomainConfig"),
-    wire: &[
-        "name",
-        "dnsServerAddresses",
-        "dnsSuffixes",
-        "fileServerIpConfig",
-        "directoryServerConfig",
-        "version",
-    ],
-    names: &[
-        "name",
-        "dns_server_addresses",
-        "dns_suffixes",
-        "file_server_ip_config",
-        "directory_server_config",
-        "version",
-    ],
-    required: &[],
-    by_name: &[4u16, 1u16, 2u16, 3u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceDomainConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceDomainConfig",
+            type_name: Some("VsanFileServiceDomainConfig"),
+            wire: &[
+                "name",
+                "dnsServerAddresses",
+                "dnsSuffixes",
+                "fileServerIpConfig",
+                "directoryServerConfig",
+                "version",
+            ],
+            names: &[
+                "name",
+                "dns_server_addresses",
+                "dns_suffixes",
+                "file_server_ip_config",
+                "directory_server_config",
+                "version",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 2u16, 3u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,40 +45,40 @@ impl VsanFileServiceHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceHealthSummary",
-    type_name: Some("VsanFileServiceHealthSummary"),
-    wire: &[
-        "hostname",
-        "overallHealth",
-        "enabled",
-        "vdfsdStatus",
-        "fsvmStatus",
-        "rootFsStatus",
-        "fileServerHealth",
-        "fileShareHealth",
-        "balanceStatus",
-        "hostLoadStatus",
-    ],
-    names: &[
-        "hostname",
-        "overall_health",
-        "enabled",
-        "vdfsd_status",
-        "fsvm_status",
-        "root_fs_status",
-        "file_server_health",
-        "file_share_health",
-        "balance_status",
-        "host_load_status",
-    ],
-    required: &[],
-    by_name: &[8u16, 2u16, 6u16, 7u16, 4u16, 9u16, 0u16, 1u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceHealthSummary",
+            type_name: Some("VsanFileServiceHealthSummary"),
+            wire: &[
+                "hostname",
+                "overallHealth",
+                "enabled",
+                "vdfsdStatus",
+                "fsvmStatus",
+                "rootFsStatus",
+                "fileServerHealth",
+                "fileShareHealth",
+                "balanceStatus",
+                "hostLoadStatus",
+            ],
+            names: &[
+                "hostname",
+                "overall_health",
+                "enabled",
+                "vdfsd_status",
+                "fsvm_status",
+                "root_fs_status",
+                "file_server_health",
+                "file_share_health",
+                "balance_status",
+                "host_load_status",
+            ],
+            required: &[],
+            by_name: &[8u16, 2u16, 6u16, 7u16, 4u16, 9u16, 0u16, 1u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl VsanFileServiceIpConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceIpConfig",
-    type_name: Some("VsanFileServiceIpConfig"),
-    wire: &[
-        "dhcp",
-        "ipAddress",
-        "subnetMask",
-        "ipV6Config",
-        "fqdn",
-        "isPrimary",
-        "gateway",
-        "affinityLocation",
-        "ipv6Gateway",
-    ],
-    names: &[
-        "dhcp",
-        "ip_address",
-        "subnet_mask",
-        "ip_v6_config",
-        "fqdn",
-        "is_primary",
-        "gateway",
-        "affinity_location",
-        "ipv6_gateway",
-    ],
-    required: &[0u16, 6u16],
-    by_name: &[7u16, 0u16, 4u16, 6u16, 1u16, 3u16, 8u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceIpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceIpConfig",
+            type_name: Some("VsanFileServiceIpConfig"),
+            wire: &[
+                "dhcp",
+                "ipAddress",
+                "subnetMask",
+                "ipV6Config",
+                "fqdn",
+                "isPrimary",
+                "gateway",
+                "affinityLocation",
+                "ipv6Gateway",
+            ],
+            names: &[
+                "dhcp",
+                "ip_address",
+                "subnet_mask",
+                "ip_v6_config",
+                "fqdn",
+                "is_primary",
+                "gateway",
+                "affinity_location",
+                "ipv6_gateway",
+            ],
+            required: &[0u16, 6u16],
+            by_name: &[7u16, 0u16, 4u16, 6u16, 1u16, 3u16, 8u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanFileServiceRootFsHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceRootFsHealth",
-    type_name: Some("VsanFileServiceRootFsHealth"),
-    wire: &["created", "health", "description"],
-    names: &["created", "health", "description"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceRootFsHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceRootFsHealth",
+            type_name: Some("VsanFileServiceRootFsHealth"),
+            wire: &["created", "health", "description"],
+            names: &["created", "health", "description"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl VsanFileServiceShareHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceShareHealthSummary",
-    type_name: Some("VsanFileServiceShareHealthSummary"),
-    wire: &[
-        "overallHealth",
-        "domainName",
-        "shareUuid",
-        "shareName",
-        "objectHealth",
-        "description",
-        "extensible",
-        "spbmProfileUuid",
-        "spbmProfileGenerationId",
-        "sharePolicyMismatch",
-    ],
-    names: &[
-        "overall_health",
-        "domain_name",
-        "share_uuid",
-        "share_name",
-        "object_health",
-        "description",
-        "extensible",
-        "spbm_profile_uuid",
-        "spbm_profile_generation_id",
-        "share_policy_mismatch",
-    ],
-    required: &[],
-    by_name: &[5u16, 1u16, 6u16, 4u16, 0u16, 3u16, 9u16, 2u16, 8u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceShareHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceShareHealthSummary",
+            type_name: Some("VsanFileServiceShareHealthSummary"),
+            wire: &[
+                "overallHealth",
+                "domainName",
+                "shareUuid",
+                "shareName",
+                "objectHealth",
+                "description",
+                "extensible",
+                "spbmProfileUuid",
+                "spbmProfileGenerationId",
+                "sharePolicyMismatch",
+            ],
+            names: &[
+                "overall_health",
+                "domain_name",
+                "share_uuid",
+                "share_name",
+                "object_health",
+                "description",
+                "extensible",
+                "spbm_profile_uuid",
+                "spbm_profile_generation_id",
+                "share_policy_mismatch",
+            ],
+            required: &[],
+            by_name: &[5u16, 1u16, 6u16, 4u16, 0u16, 3u16, 9u16, 2u16, 8u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

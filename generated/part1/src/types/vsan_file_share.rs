@@ -29,18 +29,18 @@ impl VsanFileShare {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShare",
-    type_name: Some("VsanFileShare"),
-    wire: &["uuid", "config", "runtime"],
-    names: &["uuid", "config", "runtime"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShare {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShare",
+            type_name: Some("VsanFileShare"),
+            wire: &["uuid", "config", "runtime"],
+            names: &["uuid", "config", "runtime"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,42 +45,44 @@ impl VsanFileShareConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareConfig",
-    type_name: Some("VsanFileShareConfig"),
-    wire: &[
-        "name",
-        "domainName",
-        "quota",
-        "softQuota",
-        "labels",
-        "storagePolicy",
-        "permission",
-        "protocols",
-        "smbOptions",
-        "nfsSecType",
-        "affinityLocation",
-    ],
-    names: &[
-        "name",
-        "domain_name",
-        "quota",
-        "soft_quota",
-        "labels",
-        "storage_policy",
-        "permission",
-        "protocols",
-        "smb_options",
-        "nfs_sec_type",
-        "affinity_location",
-    ],
-    required: &[],
-    by_name: &[10u16, 1u16, 4u16, 0u16, 9u16, 6u16, 7u16, 2u16, 8u16, 3u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareConfig",
+            type_name: Some("VsanFileShareConfig"),
+            wire: &[
+                "name",
+                "domainName",
+                "quota",
+                "softQuota",
+                "labels",
+                "storagePolicy",
+                "permission",
+                "protocols",
+                "smbOptions",
+                "nfsSecType",
+                "affinityLocation",
+            ],
+            names: &[
+                "name",
+                "domain_name",
+                "quota",
+                "soft_quota",
+                "labels",
+                "storage_policy",
+                "permission",
+                "protocols",
+                "smb_options",
+                "nfs_sec_type",
+                "affinity_location",
+            ],
+            required: &[],
+            by_name: &[
+                10u16, 1u16, 4u16, 0u16, 9u16, 6u16, 7u16, 2u16, 8u16, 3u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanFileShareNetPermission {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareNetPermission",
-    type_name: Some("VsanFileShareNetPermission"),
-    wire: &["ips", "permissions", "allowRoot"],
-    names: &["ips", "permissions", "allow_root"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareNetPermission {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareNetPermission",
+            type_name: Some("VsanFileShareNetPermission"),
+            wire: &["ips", "permissions", "allowRoot"],
+            names: &["ips", "permissions", "allow_root"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

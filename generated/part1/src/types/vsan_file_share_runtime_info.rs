@@ -37,34 +37,34 @@ impl VsanFileShareRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareRuntimeInfo",
-    type_name: Some("VsanFileShareRuntimeInfo"),
-    wire: &[
-        "usedCapacity",
-        "hostname",
-        "address",
-        "vsanObjectUuids",
-        "accessPoints",
-        "managedBy",
-        "fileServerFQDN",
-    ],
-    names: &[
-        "used_capacity",
-        "hostname",
-        "address",
-        "vsan_object_uuids",
-        "access_points",
-        "managed_by",
-        "file_server_fqdn",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 6u16, 1u16, 5u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareRuntimeInfo",
+            type_name: Some("VsanFileShareRuntimeInfo"),
+            wire: &[
+                "usedCapacity",
+                "hostname",
+                "address",
+                "vsanObjectUuids",
+                "accessPoints",
+                "managedBy",
+                "fileServerFQDN",
+            ],
+            names: &[
+                "used_capacity",
+                "hostname",
+                "address",
+                "vsan_object_uuids",
+                "access_points",
+                "managed_by",
+                "file_server_fqdn",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 6u16, 1u16, 5u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

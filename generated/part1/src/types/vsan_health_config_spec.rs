@@ -27,18 +27,18 @@ impl VsanHealthConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthConfigSpec",
-    type_name: Some("VsanHealthConfigSpec"),
-    wire: &["healthCheckThresholdSpec", "historicalHealthConfig"],
-    names: &["health_check_threshold_spec", "historical_health_config"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthConfigSpec",
+            type_name: Some("VsanHealthConfigSpec"),
+            wire: &["healthCheckThresholdSpec", "historicalHealthConfig"],
+            names: &["health_check_threshold_spec", "historical_health_config"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

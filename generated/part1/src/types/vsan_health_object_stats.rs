@@ -27,18 +27,18 @@ impl VsanHealthObjectStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthObjectStats",
-    type_name: Some("VsanHealthObjectStats"),
-    wire: &["numAutoManagedObjects", "numFTT3ManagedObjects"],
-    names: &["num_auto_managed_objects", "num_ftt3_managed_objects"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthObjectStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthObjectStats",
+            type_name: Some("VsanHealthObjectStats"),
+            wire: &["numAutoManagedObjects", "numFTT3ManagedObjects"],
+            names: &["num_auto_managed_objects", "num_ftt3_managed_objects"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanHealthThreshold {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthThreshold",
-    type_name: Some("VsanHealthThreshold"),
-    wire: &["yellowValue", "redValue", "target", "enabled"],
-    names: &["yellow_value", "red_value", "target", "enabled"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthThreshold {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthThreshold",
+            type_name: Some("VsanHealthThreshold"),
+            wire: &["yellowValue", "redValue", "target", "enabled"],
+            names: &["yellow_value", "red_value", "target", "enabled"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

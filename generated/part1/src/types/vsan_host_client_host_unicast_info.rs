@@ -29,18 +29,18 @@ impl VsanHostClientHostUnicastInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostClientHostUnicastInfo",
-    type_name: Some("VsanHostClientHostUnicastInfo"),
-    wire: &["hostUuid", "unicastSpec", "thumbprintList"],
-    names: &["host_uuid", "unicast_spec", "thumbprint_list"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostClientHostUnicastInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostClientHostUnicastInfo",
+            type_name: Some("VsanHostClientHostUnicastInfo"),
+            wire: &["hostUuid", "unicastSpec", "thumbprintList"],
+            names: &["host_uuid", "unicast_spec", "thumbprint_list"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,36 +45,36 @@ impl VsanHostConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostConfigInfo",
-    type_name: Some("VsanHostConfigInfo"),
-    wire: &[
-        "enabled",
-        "hostSystem",
-        "clusterInfo",
-        "storageInfo",
-        "networkInfo",
-        "faultDomainInfo",
-        "vsanEsaEnabled",
-        "vsanCyberRecoveryEnabled",
-    ],
-    names: &[
-        "enabled",
-        "host_system",
-        "cluster_info",
-        "storage_info",
-        "network_info",
-        "fault_domain_info",
-        "vsan_esa_enabled",
-        "vsan_cyber_recovery_enabled",
-    ],
-    required: &[],
-    by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16, 7u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostConfigInfo",
+            type_name: Some("VsanHostConfigInfo"),
+            wire: &[
+                "enabled",
+                "hostSystem",
+                "clusterInfo",
+                "storageInfo",
+                "networkInfo",
+                "faultDomainInfo",
+                "vsanEsaEnabled",
+                "vsanCyberRecoveryEnabled",
+            ],
+            names: &[
+                "enabled",
+                "host_system",
+                "cluster_info",
+                "storage_info",
+                "network_info",
+                "fault_domain_info",
+                "vsan_esa_enabled",
+                "vsan_cyber_recovery_enabled",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 5u16, 1u16, 4u16, 3u16, 7u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -174,7 +174,6 @@ impl Unpin for VsanHostConfigInfoKind {}
 impl std::panic::UnwindSafe for VsanHostConfigInfoKind {}
 impl std::panic::RefUnwindSafe for VsanHostConfigInfoKind {}
 impl Clone for VsanHostConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHostConfigInfo(v) => {

@@ -27,18 +27,18 @@ impl VsanHostConfigInfoNetworkInfoPortConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostConfigInfoNetworkInfoPortConfig",
-    type_name: Some("VsanHostConfigInfoNetworkInfoPortConfig"),
-    wire: &["ipConfig", "device"],
-    names: &["ip_config", "device"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostConfigInfoNetworkInfoPortConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostConfigInfoNetworkInfoPortConfig",
+            type_name: Some("VsanHostConfigInfoNetworkInfoPortConfig"),
+            wire: &["ipConfig", "device"],
+            names: &["ip_config", "device"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for VsanHostConfigInfoNetworkInfoPortConfigKind {}
 impl std::panic::UnwindSafe for VsanHostConfigInfoNetworkInfoPortConfigKind {}
 impl std::panic::RefUnwindSafe for VsanHostConfigInfoNetworkInfoPortConfigKind {}
 impl Clone for VsanHostConfigInfoNetworkInfoPortConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {

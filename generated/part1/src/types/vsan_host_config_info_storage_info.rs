@@ -38,18 +38,23 @@ impl VsanHostConfigInfoStorageInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostConfigInfoStorageInfo",
-    type_name: Some("VsanHostConfigInfoStorageInfo"),
-    wire: &["autoClaimStorage", "diskMapping", "diskMapInfo", "checksumEnabled"],
-    names: &["auto_claim_storage", "disk_mapping", "disk_map_info", "checksum_enabled"],
-    required: &[],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostConfigInfoStorageInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostConfigInfoStorageInfo",
+            type_name: Some("VsanHostConfigInfoStorageInfo"),
+            wire: &["autoClaimStorage", "diskMapping", "diskMapInfo", "checksumEnabled"],
+            names: &[
+                "auto_claim_storage",
+                "disk_mapping",
+                "disk_map_info",
+                "checksum_enabled",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

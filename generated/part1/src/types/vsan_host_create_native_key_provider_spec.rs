@@ -31,18 +31,18 @@ impl VsanHostCreateNativeKeyProviderSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostCreateNativeKeyProviderSpec",
-    type_name: Some("VsanHostCreateNativeKeyProviderSpec"),
-    wire: &["provider", "keyId", "keyDerivationKey", "tpmRequired"],
-    names: &["provider", "key_id", "key_derivation_key", "tpm_required"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostCreateNativeKeyProviderSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostCreateNativeKeyProviderSpec",
+            type_name: Some("VsanHostCreateNativeKeyProviderSpec"),
+            wire: &["provider", "keyId", "keyDerivationKey", "tpmRequired"],
+            names: &["provider", "key_id", "key_derivation_key", "tpm_required"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

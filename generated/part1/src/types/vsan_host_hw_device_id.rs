@@ -29,18 +29,18 @@ impl VsanHostHwDeviceId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostHwDeviceId",
-    type_name: Some("VsanHostHwDeviceId"),
-    wire: &["pciId", "productId", "diskCapacity"],
-    names: &["pci_id", "product_id", "disk_capacity"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostHwDeviceId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostHwDeviceId",
+            type_name: Some("VsanHostHwDeviceId"),
+            wire: &["pciId", "productId", "diskCapacity"],
+            names: &["pci_id", "product_id", "disk_capacity"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanHostIpConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostIpConfig",
-    type_name: Some("VsanHostIpConfig"),
-    wire: &["upstreamIpAddress", "downstreamIpAddress"],
-    names: &["upstream_ip_address", "downstream_ip_address"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostIpConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostIpConfig",
+            type_name: Some("VsanHostIpConfig"),
+            wire: &["upstreamIpAddress", "downstreamIpAddress"],
+            names: &["upstream_ip_address", "downstream_ip_address"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for VsanHostIpConfigKind {}
 impl std::panic::UnwindSafe for VsanHostIpConfigKind {}
 impl std::panic::RefUnwindSafe for VsanHostIpConfigKind {}
 impl Clone for VsanHostIpConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHostIpConfig(v) => Self::VsanHostIpConfig(Clone::clone(v)),

@@ -29,28 +29,28 @@ impl VsanHostIpConfigEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostIpConfigEx",
-    type_name: Some("VsanHostIpConfigEx"),
-    wire: &[
-        "upstreamIpAddress",
-        "downstreamIpAddress",
-        "upstreamIpV6Address",
-        "downstreamIpV6Address",
-    ],
-    names: &[
-        "upstream_ip_address",
-        "downstream_ip_address",
-        "upstream_ip_v6_address",
-        "downstream_ip_v6_address",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostIpConfigEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostIpConfigEx",
+            type_name: Some("VsanHostIpConfigEx"),
+            wire: &[
+                "upstreamIpAddress",
+                "downstreamIpAddress",
+                "upstreamIpV6Address",
+                "downstreamIpV6Address",
+            ],
+            names: &[
+                "upstream_ip_address",
+                "downstream_ip_address",
+                "upstream_ip_v6_address",
+                "downstream_ip_v6_address",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

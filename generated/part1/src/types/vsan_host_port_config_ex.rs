@@ -27,18 +27,18 @@ impl VsanHostPortConfigEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostPortConfigEx",
-    type_name: Some("VsanHostPortConfigEx"),
-    wire: &["ipConfig", "device", "trafficTypes"],
-    names: &["ip_config", "device", "traffic_types"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostPortConfigEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostPortConfigEx",
+            type_name: Some("VsanHostPortConfigEx"),
+            wire: &["ipConfig", "device", "trafficTypes"],
+            names: &["ip_config", "device", "traffic_types"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanHostRuntimeStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostRuntimeStats",
-    type_name: Some("VsanHostRuntimeStats"),
-    wire: &[
-        "resyncIopsInfo",
-        "configGeneration",
-        "supportedClusterSize",
-        "repairTimerInfo",
-        "componentLimitPerCluster",
-        "maxWitnessClusters",
-    ],
-    names: &[
-        "resync_iops_info",
-        "config_generation",
-        "supported_cluster_size",
-        "repair_timer_info",
-        "component_limit_per_cluster",
-        "max_witness_clusters",
-    ],
-    required: &[],
-    by_name: &[4u16, 1u16, 5u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostRuntimeStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostRuntimeStats",
+            type_name: Some("VsanHostRuntimeStats"),
+            wire: &[
+                "resyncIopsInfo",
+                "configGeneration",
+                "supportedClusterSize",
+                "repairTimerInfo",
+                "componentLimitPerCluster",
+                "maxWitnessClusters",
+            ],
+            names: &[
+                "resync_iops_info",
+                "config_generation",
+                "supported_cluster_size",
+                "repair_timer_info",
+                "component_limit_per_cluster",
+                "max_witness_clusters",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 5u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanHostServerClusterUnicastConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostServerClusterUnicastConfig",
-    type_name: Some("VsanHostServerClusterUnicastConfig"),
-    wire: &["remoteUnicastConfig"],
-    names: &["remote_unicast_config"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostServerClusterUnicastConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostServerClusterUnicastConfig",
+            type_name: Some("VsanHostServerClusterUnicastConfig"),
+            wire: &["remoteUnicastConfig"],
+            names: &["remote_unicast_config"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

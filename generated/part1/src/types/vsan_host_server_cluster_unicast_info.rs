@@ -27,18 +27,18 @@ impl VsanHostServerClusterUnicastInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostServerClusterUnicastInfo",
-    type_name: Some("VsanHostServerClusterUnicastInfo"),
-    wire: &["clusterUuid", "unicastInfo"],
-    names: &["cluster_uuid", "unicast_info"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostServerClusterUnicastInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostServerClusterUnicastInfo",
+            type_name: Some("VsanHostServerClusterUnicastInfo"),
+            wire: &["clusterUuid", "unicastInfo"],
+            names: &["cluster_uuid", "unicast_info"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

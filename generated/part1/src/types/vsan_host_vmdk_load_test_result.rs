@@ -29,18 +29,18 @@ impl VsanHostVmdkLoadTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostVmdkLoadTestResult",
-    type_name: Some("VsanHostVmdkLoadTestResult"),
-    wire: &["hostname", "issueFound", "faultMessage", "vmdkResults"],
-    names: &["hostname", "issue_found", "fault_message", "vmdk_results"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostVmdkLoadTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostVmdkLoadTestResult",
+            type_name: Some("VsanHostVmdkLoadTestResult"),
+            wire: &["hostname", "issueFound", "faultMessage", "vmdkResults"],
+            names: &["hostname", "issue_found", "fault_message", "vmdk_results"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

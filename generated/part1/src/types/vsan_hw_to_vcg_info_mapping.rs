@@ -27,18 +27,18 @@ impl VsanHwToVcgInfoMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHwToVcgInfoMapping",
-    type_name: Some("VsanHwToVcgInfoMapping"),
-    wire: &["vsanHostHwDeviceId", "vcgId"],
-    names: &["vsan_host_hw_device_id", "vcg_id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHwToVcgInfoMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHwToVcgInfoMapping",
+            type_name: Some("VsanHwToVcgInfoMapping"),
+            wire: &["vsanHostHwDeviceId", "vcgId"],
+            names: &["vsan_host_hw_device_id", "vcg_id"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

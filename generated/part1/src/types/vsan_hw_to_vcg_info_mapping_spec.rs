@@ -27,18 +27,18 @@ impl VsanHwToVcgInfoMappingSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHwToVcgInfoMappingSpec",
-    type_name: Some("VsanHwToVcgInfoMappingSpec"),
-    wire: &["entity", "vsanHwToVcgInfoMappings"],
-    names: &["entity", "vsan_hw_to_vcg_info_mappings"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHwToVcgInfoMappingSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHwToVcgInfoMappingSpec",
+            type_name: Some("VsanHwToVcgInfoMappingSpec"),
+            wire: &["entity", "vsanHwToVcgInfoMappings"],
+            names: &["entity", "vsan_hw_to_vcg_info_mappings"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

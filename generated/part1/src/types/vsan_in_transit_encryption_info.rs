@@ -33,30 +33,30 @@ impl VsanInTransitEncryptionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanInTransitEncryptionInfo",
-    type_name: Some("VsanInTransitEncryptionInfo"),
-    wire: &[
-        "enabled",
-        "rekeyInterval",
-        "transitionState",
-        "serverClusterUuid",
-        "clientClusterUuid",
-    ],
-    names: &[
-        "enabled",
-        "rekey_interval",
-        "transition_state",
-        "server_cluster_uuid",
-        "client_cluster_uuid",
-    ],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanInTransitEncryptionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanInTransitEncryptionInfo",
+            type_name: Some("VsanInTransitEncryptionInfo"),
+            wire: &[
+                "enabled",
+                "rekeyInterval",
+                "transitionState",
+                "serverClusterUuid",
+                "clientClusterUuid",
+            ],
+            names: &[
+                "enabled",
+                "rekey_interval",
+                "transition_state",
+                "server_cluster_uuid",
+                "client_cluster_uuid",
+            ],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

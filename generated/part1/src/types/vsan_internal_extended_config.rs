@@ -27,18 +27,18 @@ impl VsanInternalExtendedConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanInternalExtendedConfig",
-    type_name: Some("VsanInternalExtendedConfig"),
-    wire: &["vcMaxDiskVersion", "stretchedClient"],
-    names: &["vc_max_disk_version", "stretched_client"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanInternalExtendedConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanInternalExtendedConfig",
+            type_name: Some("VsanInternalExtendedConfig"),
+            wire: &["vcMaxDiskVersion", "stretchedClient"],
+            names: &["vc_max_disk_version", "stretched_client"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

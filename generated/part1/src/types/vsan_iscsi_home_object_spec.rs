@@ -27,18 +27,18 @@ impl VsanIscsiHomeObjectSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiHomeObjectSpec",
-    type_name: Some("VsanIscsiHomeObjectSpec"),
-    wire: &["storagePolicy", "defaultConfig"],
-    names: &["storage_policy", "default_config"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiHomeObjectSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiHomeObjectSpec",
+            type_name: Some("VsanIscsiHomeObjectSpec"),
+            wire: &["storagePolicy", "defaultConfig"],
+            names: &["storage_policy", "default_config"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanIscsiInitiatorGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiInitiatorGroup",
-    type_name: Some("VsanIscsiInitiatorGroup"),
-    wire: &["name", "initiators", "targets"],
-    names: &["name", "initiators", "targets"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiInitiatorGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiInitiatorGroup",
+            type_name: Some("VsanIscsiInitiatorGroup"),
+            wire: &["name", "initiators", "targets"],
+            names: &["name", "initiators", "targets"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl VsanIscsiLUN {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiLUN",
-    type_name: Some("VsanIscsiLUN"),
-    wire: &[
-        "lunId",
-        "alias",
-        "lunSize",
-        "status",
-        "targetAlias",
-        "uuid",
-        "actualSize",
-        "objectInformation",
-    ],
-    names: &[
-        "lun_id",
-        "alias",
-        "lun_size",
-        "status",
-        "target_alias",
-        "uuid",
-        "actual_size",
-        "object_information",
-    ],
-    required: &[2u16, 4u16, 5u16, 6u16],
-    by_name: &[6u16, 1u16, 0u16, 2u16, 7u16, 3u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiLUN {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiLUN",
+            type_name: Some("VsanIscsiLUN"),
+            wire: &[
+                "lunId",
+                "alias",
+                "lunSize",
+                "status",
+                "targetAlias",
+                "uuid",
+                "actualSize",
+                "objectInformation",
+            ],
+            names: &[
+                "lun_id",
+                "alias",
+                "lun_size",
+                "status",
+                "target_alias",
+                "uuid",
+                "actual_size",
+                "object_information",
+            ],
+            required: &[2u16, 4u16, 5u16, 6u16],
+            by_name: &[6u16, 1u16, 0u16, 2u16, 7u16, 3u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanIscsiLUNCommonInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiLUNCommonInfo",
-    type_name: Some("VsanIscsiLUNCommonInfo"),
-    wire: &["lunId", "alias", "lunSize", "status"],
-    names: &["lun_id", "alias", "lun_size", "status"],
-    required: &[2u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiLUNCommonInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiLUNCommonInfo",
+            type_name: Some("VsanIscsiLUNCommonInfo"),
+            wire: &["lunId", "alias", "lunSize", "status"],
+            names: &["lun_id", "alias", "lun_size", "status"],
+            required: &[2u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for VsanIscsiLUNCommonInfoKind {}
 impl std::panic::UnwindSafe for VsanIscsiLUNCommonInfoKind {}
 impl std::panic::RefUnwindSafe for VsanIscsiLUNCommonInfoKind {}
 impl Clone for VsanIscsiLUNCommonInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiLUNCommonInfo(v) => {

@@ -33,18 +33,25 @@ impl VsanIscsiLUNSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiLUNSpec",
-    type_name: Some("VsanIscsiLUNSpec"),
-    wire: &["lunId", "alias", "lunSize", "status", "storagePolicy", "newLunId"],
-    names: &["lun_id", "alias", "lun_size", "status", "storage_policy", "new_lun_id"],
-    required: &[2u16],
-    by_name: &[1u16, 0u16, 2u16, 5u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiLUNSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiLUNSpec",
+            type_name: Some("VsanIscsiLUNSpec"),
+            wire: &["lunId", "alias", "lunSize", "status", "storagePolicy", "newLunId"],
+            names: &[
+                "lun_id",
+                "alias",
+                "lun_size",
+                "status",
+                "storage_policy",
+                "new_lun_id",
+            ],
+            required: &[2u16],
+            by_name: &[1u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,42 +43,44 @@ impl VsanIscsiTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTarget",
-    type_name: Some("VsanIscsiTarget"),
-    wire: &[
-        "alias",
-        "iqn",
-        "authSpec",
-        "port",
-        "networkInterface",
-        "affinityLocation",
-        "lunCount",
-        "objectInformation",
-        "ioOwnerHost",
-        "initiators",
-        "initiatorGroups",
-    ],
-    names: &[
-        "alias",
-        "iqn",
-        "auth_spec",
-        "port",
-        "network_interface",
-        "affinity_location",
-        "lun_count",
-        "object_information",
-        "io_owner_host",
-        "initiators",
-        "initiator_groups",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 2u16, 10u16, 9u16, 8u16, 1u16, 6u16, 4u16, 7u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTarget",
+            type_name: Some("VsanIscsiTarget"),
+            wire: &[
+                "alias",
+                "iqn",
+                "authSpec",
+                "port",
+                "networkInterface",
+                "affinityLocation",
+                "lunCount",
+                "objectInformation",
+                "ioOwnerHost",
+                "initiators",
+                "initiatorGroups",
+            ],
+            names: &[
+                "alias",
+                "iqn",
+                "auth_spec",
+                "port",
+                "network_interface",
+                "affinity_location",
+                "lun_count",
+                "object_information",
+                "io_owner_host",
+                "initiators",
+                "initiator_groups",
+            ],
+            required: &[0u16],
+            by_name: &[
+                5u16, 0u16, 2u16, 10u16, 9u16, 8u16, 1u16, 6u16, 4u16, 7u16, 3u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

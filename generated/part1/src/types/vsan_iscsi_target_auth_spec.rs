@@ -31,30 +31,30 @@ impl VsanIscsiTargetAuthSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetAuthSpec",
-    type_name: Some("VsanIscsiTargetAuthSpec"),
-    wire: &[
-        "authType",
-        "userNameAttachToTarget",
-        "userSecretAttachToTarget",
-        "userNameAttachToInitiator",
-        "userSecretAttachToInitiator",
-    ],
-    names: &[
-        "auth_type",
-        "user_name_attach_to_target",
-        "user_secret_attach_to_target",
-        "user_name_attach_to_initiator",
-        "user_secret_attach_to_initiator",
-    ],
-    required: &[],
-    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetAuthSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetAuthSpec",
+            type_name: Some("VsanIscsiTargetAuthSpec"),
+            wire: &[
+                "authType",
+                "userNameAttachToTarget",
+                "userSecretAttachToTarget",
+                "userNameAttachToInitiator",
+                "userSecretAttachToInitiator",
+            ],
+            names: &[
+                "auth_type",
+                "user_name_attach_to_target",
+                "user_secret_attach_to_target",
+                "user_name_attach_to_initiator",
+                "user_secret_attach_to_initiator",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

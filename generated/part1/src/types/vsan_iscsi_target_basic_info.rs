@@ -27,18 +27,18 @@ impl VsanIscsiTargetBasicInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetBasicInfo",
-    type_name: Some("VsanIscsiTargetBasicInfo"),
-    wire: &["alias", "iqn"],
-    names: &["alias", "iqn"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetBasicInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetBasicInfo",
+            type_name: Some("VsanIscsiTargetBasicInfo"),
+            wire: &["alias", "iqn"],
+            names: &["alias", "iqn"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for VsanIscsiTargetBasicInfoKind {}
 impl std::panic::UnwindSafe for VsanIscsiTargetBasicInfoKind {}
 impl std::panic::RefUnwindSafe for VsanIscsiTargetBasicInfoKind {}
 impl Clone for VsanIscsiTargetBasicInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiTargetBasicInfo(v) => {

@@ -35,25 +35,32 @@ impl VsanIscsiTargetCommonInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetCommonInfo",
-    type_name: Some("VsanIscsiTargetCommonInfo"),
-    wire: &["alias", "iqn", "authSpec", "port", "networkInterface", "affinityLocation"],
-    names: &[
-        "alias",
-        "iqn",
-        "auth_spec",
-        "port",
-        "network_interface",
-        "affinity_location",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetCommonInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetCommonInfo",
+            type_name: Some("VsanIscsiTargetCommonInfo"),
+            wire: &[
+                "alias",
+                "iqn",
+                "authSpec",
+                "port",
+                "networkInterface",
+                "affinityLocation",
+            ],
+            names: &[
+                "alias",
+                "iqn",
+                "auth_spec",
+                "port",
+                "network_interface",
+                "affinity_location",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -150,7 +157,6 @@ impl Unpin for VsanIscsiTargetCommonInfoKind {}
 impl std::panic::UnwindSafe for VsanIscsiTargetCommonInfoKind {}
 impl std::panic::RefUnwindSafe for VsanIscsiTargetCommonInfoKind {}
 impl Clone for VsanIscsiTargetCommonInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiTargetCommonInfo(v) => {

@@ -31,18 +31,18 @@ impl VsanIscsiTargetServiceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetServiceConfig",
-    type_name: Some("VsanIscsiTargetServiceConfig"),
-    wire: &["defaultConfig", "enabled", "vipConfigs"],
-    names: &["default_config", "enabled", "vip_configs"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetServiceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetServiceConfig",
+            type_name: Some("VsanIscsiTargetServiceConfig"),
+            wire: &["defaultConfig", "enabled", "vipConfigs"],
+            names: &["default_config", "enabled", "vip_configs"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -127,7 +127,6 @@ impl Unpin for VsanIscsiTargetServiceConfigKind {}
 impl std::panic::UnwindSafe for VsanIscsiTargetServiceConfigKind {}
 impl std::panic::RefUnwindSafe for VsanIscsiTargetServiceConfigKind {}
 impl Clone for VsanIscsiTargetServiceConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiTargetServiceConfig(v) => {

@@ -27,18 +27,18 @@ impl VsanIscsiTargetServiceDefaultConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetServiceDefaultConfigSpec",
-    type_name: Some("VsanIscsiTargetServiceDefaultConfigSpec"),
-    wire: &["networkInterface", "port", "iscsiTargetAuthSpec"],
-    names: &["network_interface", "port", "iscsi_target_auth_spec"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetServiceDefaultConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetServiceDefaultConfigSpec",
+            type_name: Some("VsanIscsiTargetServiceDefaultConfigSpec"),
+            wire: &["networkInterface", "port", "iscsiTargetAuthSpec"],
+            names: &["network_interface", "port", "iscsi_target_auth_spec"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

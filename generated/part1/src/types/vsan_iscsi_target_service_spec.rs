@@ -31,18 +31,23 @@ impl VsanIscsiTargetServiceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetServiceSpec",
-    type_name: Some("VsanIscsiTargetServiceSpec"),
-    wire: &["defaultConfig", "enabled", "vipConfigs", "homeObjectStoragePolicy"],
-    names: &["default_config", "enabled", "vip_configs", "home_object_storage_policy"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetServiceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetServiceSpec",
+            type_name: Some("VsanIscsiTargetServiceSpec"),
+            wire: &["defaultConfig", "enabled", "vipConfigs", "homeObjectStoragePolicy"],
+            names: &[
+                "default_config",
+                "enabled",
+                "vip_configs",
+                "home_object_storage_policy",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

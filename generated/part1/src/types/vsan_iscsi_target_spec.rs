@@ -37,36 +37,36 @@ impl VsanIscsiTargetSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiTargetSpec",
-    type_name: Some("VsanIscsiTargetSpec"),
-    wire: &[
-        "alias",
-        "iqn",
-        "authSpec",
-        "port",
-        "networkInterface",
-        "affinityLocation",
-        "storagePolicy",
-        "newAlias",
-    ],
-    names: &[
-        "alias",
-        "iqn",
-        "auth_spec",
-        "port",
-        "network_interface",
-        "affinity_location",
-        "storage_policy",
-        "new_alias",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 7u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiTargetSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiTargetSpec",
+            type_name: Some("VsanIscsiTargetSpec"),
+            wire: &[
+                "alias",
+                "iqn",
+                "authSpec",
+                "port",
+                "networkInterface",
+                "affinityLocation",
+                "storagePolicy",
+                "newAlias",
+            ],
+            names: &[
+                "alias",
+                "iqn",
+                "auth_spec",
+                "port",
+                "network_interface",
+                "affinity_location",
+                "storage_policy",
+                "new_alias",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 0u16, 2u16, 1u16, 4u16, 7u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VsanIscsiVipConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiVipConfig",
-    type_name: Some("VsanIscsiVipConfig"),
-    wire: &[
-        "enabled",
-        "v4NetworkConfig",
-        "v6NetworkConfig",
-        "vswitchConfig",
-        "distributedSwitchConfig",
-        "vmknicName",
-        "owner",
-        "ownerHostUuid",
-    ],
-    names: &[
-        "enabled",
-        "v4_network_config",
-        "v6_network_config",
-        "vswitch_config",
-        "distributed_switch_config",
-        "vmknic_name",
-        "owner",
-        "owner_host_uuid",
-    ],
-    required: &[],
-    by_name: &[4u16, 0u16, 6u16, 7u16, 1u16, 2u16, 5u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiVipConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiVipConfig",
+            type_name: Some("VsanIscsiVipConfig"),
+            wire: &[
+                "enabled",
+                "v4NetworkConfig",
+                "v6NetworkConfig",
+                "vswitchConfig",
+                "distributedSwitchConfig",
+                "vmknicName",
+                "owner",
+                "ownerHostUuid",
+            ],
+            names: &[
+                "enabled",
+                "v4_network_config",
+                "v6_network_config",
+                "vswitch_config",
+                "distributed_switch_config",
+                "vmknic_name",
+                "owner",
+                "owner_host_uuid",
+            ],
+            required: &[],
+            by_name: &[4u16, 0u16, 6u16, 7u16, 1u16, 2u16, 5u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,30 +35,30 @@ impl VsanIscsiVipConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiVipConfigSpec",
-    type_name: Some("VsanIscsiVipConfigSpec"),
-    wire: &[
-        "enabled",
-        "v4NetworkConfig",
-        "v6NetworkConfig",
-        "vswitchConfig",
-        "distributedSwitchConfig",
-    ],
-    names: &[
-        "enabled",
-        "v4_network_config",
-        "v6_network_config",
-        "vswitch_config",
-        "distributed_switch_config",
-    ],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiVipConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiVipConfigSpec",
+            type_name: Some("VsanIscsiVipConfigSpec"),
+            wire: &[
+                "enabled",
+                "v4NetworkConfig",
+                "v6NetworkConfig",
+                "vswitchConfig",
+                "distributedSwitchConfig",
+            ],
+            names: &[
+                "enabled",
+                "v4_network_config",
+                "v6_network_config",
+                "vswitch_config",
+                "distributed_switch_config",
+            ],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -149,7 +149,6 @@ impl Unpin for VsanIscsiVipConfigSpecKind {}
 impl std::panic::UnwindSafe for VsanIscsiVipConfigSpecKind {}
 impl std::panic::RefUnwindSafe for VsanIscsiVipConfigSpecKind {}
 impl Clone for VsanIscsiVipConfigSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanIscsiVipConfigSpec(v) => {

@@ -29,18 +29,18 @@ impl VsanIscsiVipDVswitchConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIscsiVipDVswitchConfig",
-    type_name: Some("VsanIscsiVipDVswitchConfig"),
-    wire: &["portGroup", "dvsUuid"],
-    names: &["port_group", "dvs_uuid"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIscsiVipDVswitchConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIscsiVipDVswitchConfig",
+            type_name: Some("VsanIscsiVipDVswitchConfig"),
+            wire: &["portGroup", "dvsUuid"],
+            names: &["port_group", "dvs_uuid"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

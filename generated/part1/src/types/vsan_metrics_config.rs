@@ -25,18 +25,18 @@ impl VsanMetricsConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMetricsConfig",
-    type_name: Some("VsanMetricsConfig"),
-    wire: &["profiles"],
-    names: &["profiles"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMetricsConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMetricsConfig",
+            type_name: Some("VsanMetricsConfig"),
+            wire: &["profiles"],
+            names: &["profiles"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanObjectHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectHealth",
-    type_name: Some("VsanObjectHealth"),
-    wire: &["numObjects", "health", "objUuids", "vsanClusterUuid"],
-    names: &["num_objects", "health", "obj_uuids", "vsan_cluster_uuid"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectHealth",
+            type_name: Some("VsanObjectHealth"),
+            wire: &["numObjects", "health", "objUuids", "vsanClusterUuid"],
+            names: &["num_objects", "health", "obj_uuids", "vsan_cluster_uuid"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -43,40 +43,40 @@ impl VsanObjectIdentity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectIdentity",
-    type_name: Some("VsanObjectIdentity"),
-    wire: &[
-        "uuid",
-        "type",
-        "vmInstanceUuid",
-        "vmNsObjectUuid",
-        "vm",
-        "description",
-        "spbmProfileUuid",
-        "metadatas",
-        "typeExtId",
-        "spbmProfileName",
-    ],
-    names: &[
-        "uuid",
-        "type",
-        "vm_instance_uuid",
-        "vm_ns_object_uuid",
-        "vm",
-        "description",
-        "spbm_profile_uuid",
-        "metadatas",
-        "type_ext_id",
-        "spbm_profile_name",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 7u16, 9u16, 6u16, 1u16, 8u16, 0u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectIdentity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectIdentity",
+            type_name: Some("VsanObjectIdentity"),
+            wire: &[
+                "uuid",
+                "type",
+                "vmInstanceUuid",
+                "vmNsObjectUuid",
+                "vm",
+                "description",
+                "spbmProfileUuid",
+                "metadatas",
+                "typeExtId",
+                "spbmProfileName",
+            ],
+            names: &[
+                "uuid",
+                "type",
+                "vm_instance_uuid",
+                "vm_ns_object_uuid",
+                "vm",
+                "description",
+                "spbm_profile_uuid",
+                "metadatas",
+                "type_ext_id",
+                "spbm_profile_name",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 7u16, 9u16, 6u16, 1u16, 8u16, 0u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

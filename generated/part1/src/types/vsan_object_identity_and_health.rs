@@ -29,18 +29,18 @@ impl VsanObjectIdentityAndHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectIdentityAndHealth",
-    type_name: Some("VsanObjectIdentityAndHealth"),
-    wire: &["identities", "health", "spaceSummary", "rawData"],
-    names: &["identities", "health", "space_summary", "raw_data"],
-    required: &[],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectIdentityAndHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectIdentityAndHealth",
+            type_name: Some("VsanObjectIdentityAndHealth"),
+            wire: &["identities", "health", "spaceSummary", "rawData"],
+            names: &["identities", "health", "space_summary", "raw_data"],
+            required: &[],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VsanObjectInformation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectInformation",
-    type_name: Some("VsanObjectInformation"),
-    wire: &[
-        "directoryName",
-        "vsanObjectUuid",
-        "vsanHealth",
-        "policyAttributes",
-        "spbmProfileUuid",
-        "spbmProfileGenerationId",
-        "spbmComplianceResult",
-    ],
-    names: &[
-        "directory_name",
-        "vsan_object_uuid",
-        "vsan_health",
-        "policy_attributes",
-        "spbm_profile_uuid",
-        "spbm_profile_generation_id",
-        "spbm_compliance_result",
-    ],
-    required: &[],
-    by_name: &[0u16, 3u16, 6u16, 5u16, 4u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectInformation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectInformation",
+            type_name: Some("VsanObjectInformation"),
+            wire: &[
+                "directoryName",
+                "vsanObjectUuid",
+                "vsanHealth",
+                "policyAttributes",
+                "spbmProfileUuid",
+                "spbmProfileGenerationId",
+                "spbmComplianceResult",
+            ],
+            names: &[
+                "directory_name",
+                "vsan_object_uuid",
+                "vsan_health",
+                "policy_attributes",
+                "spbm_profile_uuid",
+                "spbm_profile_generation_id",
+                "spbm_compliance_result",
+            ],
+            required: &[],
+            by_name: &[0u16, 3u16, 6u16, 5u16, 4u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

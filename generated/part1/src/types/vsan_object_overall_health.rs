@@ -39,36 +39,36 @@ impl VsanObjectOverallHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectOverallHealth",
-    type_name: Some("VsanObjectOverallHealth"),
-    wire: &[
-        "objectHealthDetail",
-        "objectsComplianceDetail",
-        "objectVersionCompliance",
-        "objectFormatChangeRequiredUuids",
-        "objectsRelayoutBytes",
-        "globalDedupStoreHealth",
-        "objectStats",
-        "vsanObjectsForObjectStoreVolumes",
-    ],
-    names: &[
-        "object_health_detail",
-        "objects_compliance_detail",
-        "object_version_compliance",
-        "object_format_change_required_uuids",
-        "objects_relayout_bytes",
-        "global_dedup_store_health",
-        "object_stats",
-        "vsan_objects_for_object_store_volumes",
-    ],
-    required: &[],
-    by_name: &[5u16, 3u16, 0u16, 6u16, 2u16, 1u16, 4u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectOverallHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectOverallHealth",
+            type_name: Some("VsanObjectOverallHealth"),
+            wire: &[
+                "objectHealthDetail",
+                "objectsComplianceDetail",
+                "objectVersionCompliance",
+                "objectFormatChangeRequiredUuids",
+                "objectsRelayoutBytes",
+                "globalDedupStoreHealth",
+                "objectStats",
+                "vsanObjectsForObjectStoreVolumes",
+            ],
+            names: &[
+                "object_health_detail",
+                "objects_compliance_detail",
+                "object_version_compliance",
+                "object_format_change_required_uuids",
+                "objects_relayout_bytes",
+                "global_dedup_store_health",
+                "object_stats",
+                "vsan_objects_for_object_store_volumes",
+            ],
+            required: &[],
+            by_name: &[5u16, 3u16, 0u16, 6u16, 2u16, 1u16, 4u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

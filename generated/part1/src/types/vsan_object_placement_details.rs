@@ -57,53 +57,53 @@ impl VsanObjectPlacementDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectPlacementDetails",
-    type_name: Some("VsanObjectPlacementDetails"),
-    wire: &[
-        "uuid",
-        "type",
-        "name",
-        "isRemote",
-        "vm",
-        "spbmProfileUuid",
-        "spbmProfileName",
-        "isLocalPolicy",
-        "remoteDatastoreUuid",
-        "remoteDatastoreName",
-        "remoteCluster",
-        "remoteClusterName",
-        "remoteVc",
-        "healthState",
-        "components",
-    ],
-    names: &[
-        "uuid",
-        "type",
-        "name",
-        "is_remote",
-        "vm",
-        "spbm_profile_uuid",
-        "spbm_profile_name",
-        "is_local_policy",
-        "remote_datastore_uuid",
-        "remote_datastore_name",
-        "remote_cluster",
-        "remote_cluster_name",
-        "remote_vc",
-        "health_state",
-        "components",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[
-        14u16, 13u16, 7u16, 3u16, 2u16, 10u16, 11u16, 9u16, 8u16, 12u16, 6u16, 5u16,
-        1u16, 0u16, 4u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectPlacementDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectPlacementDetails",
+            type_name: Some("VsanObjectPlacementDetails"),
+            wire: &[
+                "uuid",
+                "type",
+                "name",
+                "isRemote",
+                "vm",
+                "spbmProfileUuid",
+                "spbmProfileName",
+                "isLocalPolicy",
+                "remoteDatastoreUuid",
+                "remoteDatastoreName",
+                "remoteCluster",
+                "remoteClusterName",
+                "remoteVc",
+                "healthState",
+                "components",
+            ],
+            names: &[
+                "uuid",
+                "type",
+                "name",
+                "is_remote",
+                "vm",
+                "spbm_profile_uuid",
+                "spbm_profile_name",
+                "is_local_policy",
+                "remote_datastore_uuid",
+                "remote_datastore_name",
+                "remote_cluster",
+                "remote_cluster_name",
+                "remote_vc",
+                "health_state",
+                "components",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[
+                14u16, 13u16, 7u16, 3u16, 2u16, 10u16, 11u16, 9u16, 8u16, 12u16, 6u16,
+                5u16, 1u16, 0u16, 4u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,44 +45,46 @@ impl VsanObjectSpaceSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectSpaceSummary",
-    type_name: Some("VsanObjectSpaceSummary"),
-    wire: &[
-        "objType",
-        "overheadB",
-        "temporaryOverheadB",
-        "primaryCapacityB",
-        "provisionCapacityB",
-        "reservedCapacityB",
-        "overReservedB",
-        "physicalUsedB",
-        "usedB",
-        "objTypeExt",
-        "objTypeExtDesc",
-        "snapshotUsedB",
-    ],
-    names: &[
-        "obj_type",
-        "overhead_b",
-        "temporary_overhead_b",
-        "primary_capacity_b",
-        "provision_capacity_b",
-        "reserved_capacity_b",
-        "over_reserved_b",
-        "physical_used_b",
-        "used_b",
-        "obj_type_ext",
-        "obj_type_ext_desc",
-        "snapshot_used_b",
-    ],
-    required: &[],
-    by_name: &[0u16, 9u16, 10u16, 6u16, 1u16, 7u16, 3u16, 4u16, 5u16, 11u16, 2u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectSpaceSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectSpaceSummary",
+            type_name: Some("VsanObjectSpaceSummary"),
+            wire: &[
+                "objType",
+                "overheadB",
+                "temporaryOverheadB",
+                "primaryCapacityB",
+                "provisionCapacityB",
+                "reservedCapacityB",
+                "overReservedB",
+                "physicalUsedB",
+                "usedB",
+                "objTypeExt",
+                "objTypeExtDesc",
+                "snapshotUsedB",
+            ],
+            names: &[
+                "obj_type",
+                "overhead_b",
+                "temporary_overhead_b",
+                "primary_capacity_b",
+                "provision_capacity_b",
+                "reserved_capacity_b",
+                "over_reserved_b",
+                "physical_used_b",
+                "used_b",
+                "obj_type_ext",
+                "obj_type_ext_desc",
+                "snapshot_used_b",
+            ],
+            required: &[],
+            by_name: &[
+                0u16, 9u16, 10u16, 6u16, 1u16, 7u16, 3u16, 4u16, 5u16, 11u16, 2u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VsanPerfMemberInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfMemberInfo",
-    type_name: Some("VsanPerfMemberInfo"),
-    wire: &[
-        "thumbprint",
-        "thumbprintList",
-        "memberUuid",
-        "isSupportUnicast",
-        "unicastAddressInfos",
-        "hostname",
-    ],
-    names: &[
-        "thumbprint",
-        "thumbprint_list",
-        "member_uuid",
-        "is_support_unicast",
-        "unicast_address_infos",
-        "hostname",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfMemberInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfMemberInfo",
+            type_name: Some("VsanPerfMemberInfo"),
+            wire: &[
+                "thumbprint",
+                "thumbprintList",
+                "memberUuid",
+                "isSupportUnicast",
+                "unicastAddressInfos",
+                "hostname",
+            ],
+            names: &[
+                "thumbprint",
+                "thumbprint_list",
+                "member_uuid",
+                "is_support_unicast",
+                "unicast_address_infos",
+                "hostname",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

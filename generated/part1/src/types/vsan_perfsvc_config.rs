@@ -31,18 +31,18 @@ impl VsanPerfsvcConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfsvcConfig",
-    type_name: Some("VsanPerfsvcConfig"),
-    wire: &["enabled", "profile", "diagnosticMode", "verboseMode"],
-    names: &["enabled", "profile", "diagnostic_mode", "verbose_mode"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfsvcConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfsvcConfig",
+            type_name: Some("VsanPerfsvcConfig"),
+            wire: &["enabled", "profile", "diagnosticMode", "verboseMode"],
+            names: &["enabled", "profile", "diagnostic_mode", "verbose_mode"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,32 +39,32 @@ impl VsanPrepareVsanForVcsaSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPrepareVsanForVcsaSpec",
-    type_name: Some("VsanPrepareVsanForVcsaSpec"),
-    wire: &[
-        "vsanDiskMappingCreationSpec",
-        "vsanDataEfficiencyConfig",
-        "taskId",
-        "vsanDataEncryptionConfig",
-        "vsanAddStoragePoolDiskSpec",
-        "createNativeKeyProviderSpec",
-    ],
-    names: &[
-        "vsan_disk_mapping_creation_spec",
-        "vsan_data_efficiency_config",
-        "task_id",
-        "vsan_data_encryption_config",
-        "vsan_add_storage_pool_disk_spec",
-        "create_native_key_provider_spec",
-    ],
-    required: &[],
-    by_name: &[5u16, 2u16, 4u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPrepareVsanForVcsaSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPrepareVsanForVcsaSpec",
+            type_name: Some("VsanPrepareVsanForVcsaSpec"),
+            wire: &[
+                "vsanDiskMappingCreationSpec",
+                "vsanDataEfficiencyConfig",
+                "taskId",
+                "vsanDataEncryptionConfig",
+                "vsanAddStoragePoolDiskSpec",
+                "createNativeKeyProviderSpec",
+            ],
+            names: &[
+                "vsan_disk_mapping_creation_spec",
+                "vsan_data_efficiency_config",
+                "task_id",
+                "vsan_data_encryption_config",
+                "vsan_add_storage_pool_disk_spec",
+                "create_native_key_provider_spec",
+            ],
+            required: &[],
+            by_name: &[5u16, 2u16, 4u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanProactiveRebalanceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanProactiveRebalanceInfo",
-    type_name: Some("VsanProactiveRebalanceInfo"),
-    wire: &["enabled", "threshold"],
-    names: &["enabled", "threshold"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanProactiveRebalanceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanProactiveRebalanceInfo",
+            type_name: Some("VsanProactiveRebalanceInfo"),
+            wire: &["enabled", "threshold"],
+            names: &["enabled", "threshold"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanResourceCheckSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceCheckSpec",
-    type_name: Some("VsanResourceCheckSpec"),
-    wire: &["operation", "entities", "maintenanceSpec", "parent"],
-    names: &["operation", "entities", "maintenance_spec", "parent"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceCheckSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceCheckSpec",
+            type_name: Some("VsanResourceCheckSpec"),
+            wire: &["operation", "entities", "maintenanceSpec", "parent"],
+            names: &["operation", "entities", "maintenance_spec", "parent"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

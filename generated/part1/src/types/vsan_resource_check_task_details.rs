@@ -37,18 +37,18 @@ impl VsanResourceCheckTaskDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceCheckTaskDetails",
-    type_name: Some("VsanResourceCheckTaskDetails"),
-    wire: &["task", "host", "hostUuid", "maintenanceSpec"],
-    names: &["task", "host", "host_uuid", "maintenance_spec"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceCheckTaskDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceCheckTaskDetails",
+            type_name: Some("VsanResourceCheckTaskDetails"),
+            wire: &["task", "host", "hostUuid", "maintenanceSpec"],
+            names: &["task", "host", "host_uuid", "maintenance_spec"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -143,7 +143,6 @@ impl Unpin for VsanResourceCheckTaskDetailsKind {}
 impl std::panic::UnwindSafe for VsanResourceCheckTaskDetailsKind {}
 impl std::panic::RefUnwindSafe for VsanResourceCheckTaskDetailsKind {}
 impl Clone for VsanResourceCheckTaskDetailsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanResourceCheckTaskDetails(v) => {

@@ -27,18 +27,18 @@ impl VsanResourceHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanResourceHealth",
-    type_name: Some("VsanResourceHealth"),
-    wire: &["resource", "health", "description"],
-    names: &["resource", "health", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanResourceHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanResourceHealth",
+            type_name: Some("VsanResourceHealth"),
+            wire: &["resource", "health", "description"],
+            names: &["resource", "health", "description"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

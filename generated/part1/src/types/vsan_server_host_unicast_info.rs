@@ -31,18 +31,18 @@ impl VsanServerHostUnicastInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanServerHostUnicastInfo",
-    type_name: Some("VsanServerHostUnicastInfo"),
-    wire: &["hostUuid", "nodeType", "unicastSpec", "thumbprintList"],
-    names: &["host_uuid", "node_type", "unicast_spec", "thumbprint_list"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanServerHostUnicastInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanServerHostUnicastInfo",
+            type_name: Some("VsanServerHostUnicastInfo"),
+            wire: &["hostUuid", "nodeType", "unicastSpec", "thumbprintList"],
+            names: &["host_uuid", "node_type", "unicast_spec", "thumbprint_list"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanSiteFaultDomain {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteFaultDomain",
-    type_name: Some("VsanSiteFaultDomain"),
-    wire: &["hosts", "name"],
-    names: &["hosts", "name"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteFaultDomain {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteFaultDomain",
+            type_name: Some("VsanSiteFaultDomain"),
+            wire: &["hosts", "name"],
+            names: &["hosts", "name"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

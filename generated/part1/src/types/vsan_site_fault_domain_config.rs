@@ -25,18 +25,18 @@ impl VsanSiteFaultDomainConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteFaultDomainConfig",
-    type_name: Some("VsanSiteFaultDomainConfig"),
-    wire: &["siteFaultDomains"],
-    names: &["site_fault_domains"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteFaultDomainConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteFaultDomainConfig",
+            type_name: Some("VsanSiteFaultDomainConfig"),
+            wire: &["siteFaultDomains"],
+            names: &["site_fault_domains"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

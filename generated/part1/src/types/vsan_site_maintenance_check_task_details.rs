@@ -41,32 +41,32 @@ impl VsanSiteMaintenanceCheckTaskDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenanceCheckTaskDetails",
-    type_name: Some("VsanSiteMaintenanceCheckTaskDetails"),
-    wire: &[
-        "task",
-        "host",
-        "hostUuid",
-        "maintenanceSpec",
-        "cluster",
-        "siteMaintenanceSpec",
-    ],
-    names: &[
-        "task",
-        "host",
-        "host_uuid",
-        "maintenance_spec",
-        "cluster",
-        "site_maintenance_spec",
-    ],
-    required: &[0u16, 4u16, 5u16],
-    by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenanceCheckTaskDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenanceCheckTaskDetails",
+            type_name: Some("VsanSiteMaintenanceCheckTaskDetails"),
+            wire: &[
+                "task",
+                "host",
+                "hostUuid",
+                "maintenanceSpec",
+                "cluster",
+                "siteMaintenanceSpec",
+            ],
+            names: &[
+                "task",
+                "host",
+                "host_uuid",
+                "maintenance_spec",
+                "cluster",
+                "site_maintenance_spec",
+            ],
+            required: &[0u16, 4u16, 5u16],
+            by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

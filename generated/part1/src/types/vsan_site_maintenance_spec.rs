@@ -25,18 +25,18 @@ impl VsanSiteMaintenanceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenanceSpec",
-    type_name: Some("VsanSiteMaintenanceSpec"),
-    wire: &["faultDomainName"],
-    names: &["fault_domain_name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenanceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenanceSpec",
+            type_name: Some("VsanSiteMaintenanceSpec"),
+            wire: &["faultDomainName"],
+            names: &["fault_domain_name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

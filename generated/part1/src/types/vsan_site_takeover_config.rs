@@ -25,18 +25,18 @@ impl VsanSiteTakeoverConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteTakeoverConfig",
-    type_name: Some("VsanSiteTakeoverConfig"),
-    wire: &["takeoverTimestamp"],
-    names: &["takeover_timestamp"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteTakeoverConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteTakeoverConfig",
+            type_name: Some("VsanSiteTakeoverConfig"),
+            wire: &["takeoverTimestamp"],
+            names: &["takeover_timestamp"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

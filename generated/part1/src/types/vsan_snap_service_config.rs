@@ -27,18 +27,18 @@ impl VsanSnapServiceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSnapServiceConfig",
-    type_name: Some("VsanSnapServiceConfig"),
-    wire: &["enabled"],
-    names: &["enabled"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanSnapServiceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSnapServiceConfig",
+            type_name: Some("VsanSnapServiceConfig"),
+            wire: &["enabled"],
+            names: &["enabled"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

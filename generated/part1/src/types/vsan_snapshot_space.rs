@@ -29,22 +29,26 @@ impl VsanSnapshotSpace {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSnapshotSpace",
-    type_name: Some("VsanSnapshotSpace"),
-    wire: &["snapshotCount", "actualSnapshotUsedB", "fullyInflatedSnapshotUsedB"],
-    names: &[
-        "snapshot_count",
-        "actual_snapshot_used_b",
-        "fully_inflated_snapshot_used_b",
-    ],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSnapshotSpace {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSnapshotSpace",
+            type_name: Some("VsanSnapshotSpace"),
+            wire: &[
+                "snapshotCount",
+                "actualSnapshotUsedB",
+                "fullyInflatedSnapshotUsedB",
+            ],
+            names: &[
+                "snapshot_count",
+                "actual_snapshot_used_b",
+                "fully_inflated_snapshot_used_b",
+            ],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

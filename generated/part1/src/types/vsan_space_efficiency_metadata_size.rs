@@ -27,18 +27,18 @@ impl VsanSpaceEfficiencyMetadataSize {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceEfficiencyMetadataSize",
-    type_name: Some("VsanSpaceEfficiencyMetadataSize"),
-    wire: &["dedupMetadataSize", "compressionMetadataSize"],
-    names: &["dedup_metadata_size", "compression_metadata_size"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSpaceEfficiencyMetadataSize {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceEfficiencyMetadataSize",
+            type_name: Some("VsanSpaceEfficiencyMetadataSize"),
+            wire: &["dedupMetadataSize", "compressionMetadataSize"],
+            names: &["dedup_metadata_size", "compression_metadata_size"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

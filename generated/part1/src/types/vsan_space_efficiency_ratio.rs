@@ -37,32 +37,32 @@ impl VsanSpaceEfficiencyRatio {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceEfficiencyRatio",
-    type_name: Some("VsanSpaceEfficiencyRatio"),
-    wire: &[
-        "overallRatio",
-        "compressionRatio",
-        "dedupRatio",
-        "dedupEnabledRatio",
-        "thinProvisionRatio",
-        "snapshotSavingRatio",
-    ],
-    names: &[
-        "overall_ratio",
-        "compression_ratio",
-        "dedup_ratio",
-        "dedup_enabled_ratio",
-        "thin_provision_ratio",
-        "snapshot_saving_ratio",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 2u16, 0u16, 5u16, 4u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanSpaceEfficiencyRatio {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceEfficiencyRatio",
+            type_name: Some("VsanSpaceEfficiencyRatio"),
+            wire: &[
+                "overallRatio",
+                "compressionRatio",
+                "dedupRatio",
+                "dedupEnabledRatio",
+                "thinProvisionRatio",
+                "snapshotSavingRatio",
+            ],
+            names: &[
+                "overall_ratio",
+                "compression_ratio",
+                "dedup_ratio",
+                "dedup_enabled_ratio",
+                "thin_provision_ratio",
+                "snapshot_saving_ratio",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 2u16, 0u16, 5u16, 4u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,40 +45,40 @@ impl VsanSpaceUsage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceUsage",
-    type_name: Some("VsanSpaceUsage"),
-    wire: &[
-        "totalCapacityB",
-        "freeCapacityB",
-        "spaceOverview",
-        "spaceDetail",
-        "efficientCapacity",
-        "whatifCapacities",
-        "uncommittedB",
-        "capacityHealthThreshold",
-        "spaceEfficiencyRatio",
-        "effectiveSpaceUsage",
-    ],
-    names: &[
-        "total_capacity_b",
-        "free_capacity_b",
-        "space_overview",
-        "space_detail",
-        "efficient_capacity",
-        "whatif_capacities",
-        "uncommitted_b",
-        "capacity_health_threshold",
-        "space_efficiency_ratio",
-        "effective_space_usage",
-    ],
-    required: &[0u16],
-    by_name: &[7u16, 9u16, 4u16, 1u16, 3u16, 8u16, 2u16, 0u16, 6u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSpaceUsage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceUsage",
+            type_name: Some("VsanSpaceUsage"),
+            wire: &[
+                "totalCapacityB",
+                "freeCapacityB",
+                "spaceOverview",
+                "spaceDetail",
+                "efficientCapacity",
+                "whatifCapacities",
+                "uncommittedB",
+                "capacityHealthThreshold",
+                "spaceEfficiencyRatio",
+                "effectiveSpaceUsage",
+            ],
+            names: &[
+                "total_capacity_b",
+                "free_capacity_b",
+                "space_overview",
+                "space_detail",
+                "efficient_capacity",
+                "whatif_capacities",
+                "uncommitted_b",
+                "capacity_health_threshold",
+                "space_efficiency_ratio",
+                "effective_space_usage",
+            ],
+            required: &[0u16],
+            by_name: &[7u16, 9u16, 4u16, 1u16, 3u16, 8u16, 2u16, 0u16, 6u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

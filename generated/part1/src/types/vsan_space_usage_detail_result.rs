@@ -23,18 +23,18 @@ impl VsanSpaceUsageDetailResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceUsageDetailResult",
-    type_name: Some("VsanSpaceUsageDetailResult"),
-    wire: &["spaceUsageByObjectType"],
-    names: &["space_usage_by_object_type"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSpaceUsageDetailResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceUsageDetailResult",
+            type_name: Some("VsanSpaceUsageDetailResult"),
+            wire: &["spaceUsageByObjectType"],
+            names: &["space_usage_by_object_type"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

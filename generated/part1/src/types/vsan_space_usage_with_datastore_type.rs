@@ -27,18 +27,18 @@ impl VsanSpaceUsageWithDatastoreType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceUsageWithDatastoreType",
-    type_name: Some("VsanSpaceUsageWithDatastoreType"),
-    wire: &["spaceUsage", "datastoreType"],
-    names: &["space_usage", "datastore_type"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSpaceUsageWithDatastoreType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceUsageWithDatastoreType",
+            type_name: Some("VsanSpaceUsageWithDatastoreType"),
+            wire: &["spaceUsage", "datastoreType"],
+            names: &["space_usage", "datastore_type"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

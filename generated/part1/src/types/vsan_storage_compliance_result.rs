@@ -39,36 +39,36 @@ impl VsanStorageComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanStorageComplianceResult",
-    type_name: Some("VsanStorageComplianceResult"),
-    wire: &[
-        "checkTime",
-        "profile",
-        "objectUUID",
-        "complianceStatus",
-        "mismatch",
-        "violatedPolicies",
-        "operationalStatus",
-        "objPolicyGenerationId",
-    ],
-    names: &[
-        "check_time",
-        "profile",
-        "object_uuid",
-        "compliance_status",
-        "mismatch",
-        "violated_policies",
-        "operational_status",
-        "obj_policy_generation_id",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[0u16, 3u16, 4u16, 7u16, 2u16, 6u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanStorageComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanStorageComplianceResult",
+            type_name: Some("VsanStorageComplianceResult"),
+            wire: &[
+                "checkTime",
+                "profile",
+                "objectUUID",
+                "complianceStatus",
+                "mismatch",
+                "violatedPolicies",
+                "operationalStatus",
+                "objPolicyGenerationId",
+            ],
+            names: &[
+                "check_time",
+                "profile",
+                "object_uuid",
+                "compliance_status",
+                "mismatch",
+                "violated_policies",
+                "operational_status",
+                "obj_policy_generation_id",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[0u16, 3u16, 4u16, 7u16, 2u16, 6u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanStorageOperationalStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanStorageOperationalStatus",
-    type_name: Some("VsanStorageOperationalStatus"),
-    wire: &["healthy", "operationETA", "operationProgress", "transitional"],
-    names: &["healthy", "operation_eta", "operation_progress", "transitional"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanStorageOperationalStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanStorageOperationalStatus",
+            type_name: Some("VsanStorageOperationalStatus"),
+            wire: &["healthy", "operationETA", "operationProgress", "transitional"],
+            names: &["healthy", "operation_eta", "operation_progress", "transitional"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanStoragePolicyStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanStoragePolicyStatus",
-    type_name: Some("VsanStoragePolicyStatus"),
-    wire: &["id", "expectedValue", "currentValue"],
-    names: &["id", "expected_value", "current_value"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanStoragePolicyStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanStoragePolicyStatus",
+            type_name: Some("VsanStoragePolicyStatus"),
+            wire: &["id", "expectedValue", "currentValue"],
+            names: &["id", "expected_value", "current_value"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

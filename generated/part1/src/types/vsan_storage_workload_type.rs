@@ -31,18 +31,18 @@ impl VsanStorageWorkloadType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanStorageWorkloadType",
-    type_name: Some("VsanStorageWorkloadType"),
-    wire: &["specs", "typeId", "name", "description", "duration"],
-    names: &["specs", "type_id", "name", "description", "duration"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanStorageWorkloadType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanStorageWorkloadType",
+            type_name: Some("VsanStorageWorkloadType"),
+            wire: &["specs", "typeId", "name", "description", "duration"],
+            names: &["specs", "type_id", "name", "description", "duration"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

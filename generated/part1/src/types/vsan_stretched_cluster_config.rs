@@ -33,18 +33,18 @@ impl VsanStretchedClusterConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanStretchedClusterConfig",
-    type_name: Some("VsanStretchedClusterConfig"),
-    wire: &["cluster", "preferredFdName", "faultDomainConfig"],
-    names: &["cluster", "preferred_fd_name", "fault_domain_config"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanStretchedClusterConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanStretchedClusterConfig",
+            type_name: Some("VsanStretchedClusterConfig"),
+            wire: &["cluster", "preferredFdName", "faultDomainConfig"],
+            names: &["cluster", "preferred_fd_name", "fault_domain_config"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanVbossConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVbossConfig",
-    type_name: Some("VsanVbossConfig"),
-    wire: &["enabled", "configs"],
-    names: &["enabled", "configs"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVbossConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVbossConfig",
+            type_name: Some("VsanVbossConfig"),
+            wire: &["enabled", "configs"],
+            names: &["enabled", "configs"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -125,7 +125,6 @@ impl Unpin for VsanVbossConfigKind {}
 impl std::panic::UnwindSafe for VsanVbossConfigKind {}
 impl std::panic::RefUnwindSafe for VsanVbossConfigKind {}
 impl Clone for VsanVbossConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanVbossConfig(v) => Self::VsanVbossConfig(Clone::clone(v)),

@@ -31,18 +31,18 @@ impl VsanVbossObjectStoreConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVbossObjectStoreConfig",
-    type_name: Some("VsanVbossObjectStoreConfig"),
-    wire: &["id", "secretKey", "volumeUuids", "properties"],
-    names: &["id", "secret_key", "volume_uuids", "properties"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVbossObjectStoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVbossObjectStoreConfig",
+            type_name: Some("VsanVbossObjectStoreConfig"),
+            wire: &["id", "secretKey", "volumeUuids", "properties"],
+            names: &["id", "secret_key", "volume_uuids", "properties"],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

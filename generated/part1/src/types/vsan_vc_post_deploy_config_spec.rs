@@ -52,44 +52,46 @@ impl VsanVcPostDeployConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcPostDeployConfigSpec",
-    type_name: Some("VsanVcPostDeployConfigSpec"),
-    wire: &[
-        "dcName",
-        "clusterName",
-        "firstHost",
-        "hostsToAdd",
-        "vsanDataEfficiencyConfig",
-        "vsanLicenseKey",
-        "hostLicenseKey",
-        "taskId",
-        "vsanDataEncryptionConfig",
-        "createNativeKeyProviderSpec",
-        "vsanClusterMode",
-        "deconvergedNetConfig",
-    ],
-    names: &[
-        "dc_name",
-        "cluster_name",
-        "first_host",
-        "hosts_to_add",
-        "vsan_data_efficiency_config",
-        "vsan_license_key",
-        "host_license_key",
-        "task_id",
-        "vsan_data_encryption_config",
-        "create_native_key_provider_spec",
-        "vsan_cluster_mode",
-        "deconverged_net_config",
-    ],
-    required: &[],
-    by_name: &[1u16, 9u16, 0u16, 11u16, 2u16, 6u16, 3u16, 7u16, 10u16, 4u16, 8u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcPostDeployConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcPostDeployConfigSpec",
+            type_name: Some("VsanVcPostDeployConfigSpec"),
+            wire: &[
+                "dcName",
+                "clusterName",
+                "firstHost",
+                "hostsToAdd",
+                "vsanDataEfficiencyConfig",
+                "vsanLicenseKey",
+                "hostLicenseKey",
+                "taskId",
+                "vsanDataEncryptionConfig",
+                "createNativeKeyProviderSpec",
+                "vsanClusterMode",
+                "deconvergedNetConfig",
+            ],
+            names: &[
+                "dc_name",
+                "cluster_name",
+                "first_host",
+                "hosts_to_add",
+                "vsan_data_efficiency_config",
+                "vsan_license_key",
+                "host_license_key",
+                "task_id",
+                "vsan_data_encryption_config",
+                "create_native_key_provider_spec",
+                "vsan_cluster_mode",
+                "deconverged_net_config",
+            ],
+            required: &[],
+            by_name: &[
+                1u16, 9u16, 0u16, 11u16, 2u16, 6u16, 3u16, 7u16, 10u16, 4u16, 8u16, 5u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

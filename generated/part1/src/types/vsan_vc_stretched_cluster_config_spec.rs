@@ -35,23 +35,28 @@ impl VsanVcStretchedClusterConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcStretchedClusterConfigSpec",
-    type_name: Some("VsanVcStretchedClusterConfigSpec"),
-    wire: &["witnessHost", "clusters", "witnessDiskMappings", "witnessStoragePoolSpecs"],
-    names: &[
-        "witness_host",
-        "clusters",
-        "witness_disk_mappings",
-        "witness_storage_pool_specs",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcStretchedClusterConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcStretchedClusterConfigSpec",
+            type_name: Some("VsanVcStretchedClusterConfigSpec"),
+            wire: &[
+                "witnessHost",
+                "clusters",
+                "witnessDiskMappings",
+                "witnessStoragePoolSpecs",
+            ],
+            names: &[
+                "witness_host",
+                "clusters",
+                "witness_disk_mappings",
+                "witness_storage_pool_specs",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanVdsPgMigrationHostInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVdsPgMigrationHostInfo",
-    type_name: Some("VsanVdsPgMigrationHostInfo"),
-    wire: &["host", "hostname", "vmknicDevices", "vmVnics"],
-    names: &["host", "hostname", "vmknic_devices", "vm_vnics"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVdsPgMigrationHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVdsPgMigrationHostInfo",
+            type_name: Some("VsanVdsPgMigrationHostInfo"),
+            wire: &["host", "hostname", "vmknicDevices", "vmVnics"],
+            names: &["host", "hostname", "vmknic_devices", "vm_vnics"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

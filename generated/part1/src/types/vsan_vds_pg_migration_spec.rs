@@ -35,32 +35,32 @@ impl VsanVdsPgMigrationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVdsPgMigrationSpec",
-    type_name: Some("VsanVdsPgMigrationSpec"),
-    wire: &[
-        "vssPgName",
-        "dvPgName",
-        "vdsPgSetting",
-        "vdsPgType",
-        "hosts",
-        "collisionRename",
-    ],
-    names: &[
-        "vss_pg_name",
-        "dv_pg_name",
-        "vds_pg_setting",
-        "vds_pg_type",
-        "hosts",
-        "collision_rename",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[5u16, 1u16, 4u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVdsPgMigrationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVdsPgMigrationSpec",
+            type_name: Some("VsanVdsPgMigrationSpec"),
+            wire: &[
+                "vssPgName",
+                "dvPgName",
+                "vdsPgSetting",
+                "vdsPgType",
+                "hosts",
+                "collisionRename",
+            ],
+            names: &[
+                "vss_pg_name",
+                "dv_pg_name",
+                "vds_pg_setting",
+                "vds_pg_type",
+                "hosts",
+                "collision_rename",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[5u16, 1u16, 4u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

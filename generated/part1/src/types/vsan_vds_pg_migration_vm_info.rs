@@ -29,18 +29,18 @@ impl VsanVdsPgMigrationVmInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVdsPgMigrationVmInfo",
-    type_name: Some("VsanVdsPgMigrationVmInfo"),
-    wire: &["vm", "vnicLabel"],
-    names: &["vm", "vnic_label"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVdsPgMigrationVmInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVdsPgMigrationVmInfo",
+            type_name: Some("VsanVdsPgMigrationVmInfo"),
+            wire: &["vm", "vnicLabel"],
+            names: &["vm", "vnic_label"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

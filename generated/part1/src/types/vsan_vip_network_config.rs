@@ -29,18 +29,18 @@ impl VsanVipNetworkConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVipNetworkConfig",
-    type_name: Some("VsanVipNetworkConfig"),
-    wire: &["ipAddress", "subnet", "gateway"],
-    names: &["ip_address", "subnet", "gateway"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVipNetworkConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVipNetworkConfig",
+            type_name: Some("VsanVipNetworkConfig"),
+            wire: &["ipAddress", "subnet", "gateway"],
+            names: &["ip_address", "subnet", "gateway"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,25 @@ impl VsanVmdkIOLoadSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVmdkIOLoadSpec",
-    type_name: Some("VsanVmdkIOLoadSpec"),
-    wire: &["readPct", "oio", "iosizeB", "dataSizeMb", "random", "startOffsetB"],
-    names: &["read_pct", "oio", "iosize_b", "data_size_mb", "random", "start_offset_b"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 2u16, 1u16, 4u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVmdkIOLoadSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVmdkIOLoadSpec",
+            type_name: Some("VsanVmdkIOLoadSpec"),
+            wire: &["readPct", "oio", "iosizeB", "dataSizeMb", "random", "startOffsetB"],
+            names: &[
+                "read_pct",
+                "oio",
+                "iosize_b",
+                "data_size_mb",
+                "random",
+                "start_offset_b",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 2u16, 1u16, 4u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,40 +41,40 @@ impl VsanVmdkLoadTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVmdkLoadTestResult",
-    type_name: Some("VsanVmdkLoadTestResult"),
-    wire: &[
-        "success",
-        "faultMessage",
-        "spec",
-        "actualDurationSec",
-        "totalBytes",
-        "iops",
-        "tputBps",
-        "avgLatencyUs",
-        "maxLatencyUs",
-        "numIoAboveLatencyThreshold",
-    ],
-    names: &[
-        "success",
-        "fault_message",
-        "spec",
-        "actual_duration_sec",
-        "total_bytes",
-        "iops",
-        "tput_bps",
-        "avg_latency_us",
-        "max_latency_us",
-        "num_io_above_latency_threshold",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[3u16, 7u16, 1u16, 5u16, 8u16, 9u16, 2u16, 0u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVmdkLoadTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVmdkLoadTestResult",
+            type_name: Some("VsanVmdkLoadTestResult"),
+            wire: &[
+                "success",
+                "faultMessage",
+                "spec",
+                "actualDurationSec",
+                "totalBytes",
+                "iops",
+                "tputBps",
+                "avgLatencyUs",
+                "maxLatencyUs",
+                "numIoAboveLatencyThreshold",
+            ],
+            names: &[
+                "success",
+                "fault_message",
+                "spec",
+                "actual_duration_sec",
+                "total_bytes",
+                "iops",
+                "tput_bps",
+                "avg_latency_us",
+                "max_latency_us",
+                "num_io_above_latency_threshold",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[3u16, 7u16, 1u16, 5u16, 8u16, 9u16, 2u16, 0u16, 4u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

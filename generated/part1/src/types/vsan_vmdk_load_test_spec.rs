@@ -29,23 +29,28 @@ impl VsanVmdkLoadTestSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVmdkLoadTestSpec",
-    type_name: Some("VsanVmdkLoadTestSpec"),
-    wire: &["vmdkCreateSpec", "vmdkIOSpec", "vmdkIOSpecSequence", "stepDurationSec"],
-    names: &[
-        "vmdk_create_spec",
-        "vmdk_io_spec",
-        "vmdk_io_spec_sequence",
-        "step_duration_sec",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVmdkLoadTestSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVmdkLoadTestSpec",
+            type_name: Some("VsanVmdkLoadTestSpec"),
+            wire: &[
+                "vmdkCreateSpec",
+                "vmdkIOSpec",
+                "vmdkIOSpecSequence",
+                "stepDurationSec",
+            ],
+            names: &[
+                "vmdk_create_spec",
+                "vmdk_io_spec",
+                "vmdk_io_spec_sequence",
+                "step_duration_sec",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

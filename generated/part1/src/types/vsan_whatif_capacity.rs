@@ -31,28 +31,28 @@ impl VsanWhatifCapacity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanWhatifCapacity",
-    type_name: Some("VsanWhatifCapacity"),
-    wire: &[
-        "totalWhatifCapacityB",
-        "freeWhatifCapacityB",
-        "storagePolicy",
-        "isSatisfiable",
-    ],
-    names: &[
-        "total_whatif_capacity_b",
-        "free_whatif_capacity_b",
-        "storage_policy",
-        "is_satisfiable",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanWhatifCapacity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanWhatifCapacity",
+            type_name: Some("VsanWhatifCapacity"),
+            wire: &[
+                "totalWhatifCapacityB",
+                "freeWhatifCapacityB",
+                "storagePolicy",
+                "isSatisfiable",
+            ],
+            names: &[
+                "total_whatif_capacity_b",
+                "free_whatif_capacity_b",
+                "storage_policy",
+                "is_satisfiable",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

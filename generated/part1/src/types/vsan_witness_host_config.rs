@@ -29,18 +29,18 @@ impl VsanWitnessHostConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanWitnessHostConfig",
-    type_name: Some("VsanWitnessHostConfig"),
-    wire: &["subClusterUuid", "preferredFaultDomainName", "metadataMode"],
-    names: &["sub_cluster_uuid", "preferred_fault_domain_name", "metadata_mode"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanWitnessHostConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanWitnessHostConfig",
+            type_name: Some("VsanWitnessHostConfig"),
+            wire: &["subClusterUuid", "preferredFaultDomainName", "metadataMode"],
+            names: &["sub_cluster_uuid", "preferred_fault_domain_name", "metadata_mode"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanXvcClientConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcClientConfig",
-    type_name: Some("VsanXvcClientConfig"),
-    wire: &["uuid", "name", "xvcClusters"],
-    names: &["uuid", "name", "xvc_clusters"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcClientConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcClientConfig",
+            type_name: Some("VsanXvcClientConfig"),
+            wire: &["uuid", "name", "xvcClusters"],
+            names: &["uuid", "name", "xvc_clusters"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl VsanXVCClientInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXVCClientInfo",
-    type_name: Some("VsanXVCClientInfo"),
-    wire: &[
-        "cluster",
-        "clusterName",
-        "vsanFormatVersion",
-        "ownerVc",
-        "vcUuid",
-        "clusterUuid",
-    ],
-    names: &[
-        "cluster",
-        "cluster_name",
-        "vsan_format_version",
-        "owner_vc",
-        "vc_uuid",
-        "cluster_uuid",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 5u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXVCClientInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXVCClientInfo",
+            type_name: Some("VsanXVCClientInfo"),
+            wire: &[
+                "cluster",
+                "clusterName",
+                "vsanFormatVersion",
+                "ownerVc",
+                "vcUuid",
+                "clusterUuid",
+            ],
+            names: &[
+                "cluster",
+                "cluster_name",
+                "vsan_format_version",
+                "owner_vc",
+                "vc_uuid",
+                "cluster_uuid",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 5u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -49,42 +49,44 @@ impl VsanXvcClientInfoSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXvcClientInfoSpec",
-    type_name: Some("VsanXvcClientInfoSpec"),
-    wire: &[
-        "clientVc",
-        "vcUuid",
-        "vcVersion",
-        "cluster",
-        "clusterName",
-        "clusterUuid",
-        "vsanFormatVersion",
-        "minVsanFormatVersion",
-        "datastore",
-        "unicastInfo",
-        "saGeneration",
-    ],
-    names: &[
-        "client_vc",
-        "vc_uuid",
-        "vc_version",
-        "cluster",
-        "cluster_name",
-        "cluster_uuid",
-        "vsan_format_version",
-        "min_vsan_format_version",
-        "datastore",
-        "unicast_info",
-        "sa_generation",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 4u16, 5u16, 8u16, 7u16, 10u16, 9u16, 1u16, 2u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXvcClientInfoSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXvcClientInfoSpec",
+            type_name: Some("VsanXvcClientInfoSpec"),
+            wire: &[
+                "clientVc",
+                "vcUuid",
+                "vcVersion",
+                "cluster",
+                "clusterName",
+                "clusterUuid",
+                "vsanFormatVersion",
+                "minVsanFormatVersion",
+                "datastore",
+                "unicastInfo",
+                "saGeneration",
+            ],
+            names: &[
+                "client_vc",
+                "vc_uuid",
+                "vc_version",
+                "cluster",
+                "cluster_name",
+                "cluster_uuid",
+                "vsan_format_version",
+                "min_vsan_format_version",
+                "datastore",
+                "unicast_info",
+                "sa_generation",
+            ],
+            required: &[0u16],
+            by_name: &[
+                0u16, 3u16, 4u16, 5u16, 8u16, 7u16, 10u16, 9u16, 1u16, 2u16, 6u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanXVCDatastoreConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXVCDatastoreConfig",
-    type_name: Some("VsanXVCDatastoreConfig"),
-    wire: &["xvcDatastores"],
-    names: &["xvc_datastores"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXVCDatastoreConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXVCDatastoreConfig",
+            type_name: Some("VsanXVCDatastoreConfig"),
+            wire: &["xvcDatastores"],
+            names: &["xvc_datastores"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanXVCDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanXVCDatastoreInfo",
-    type_name: Some("VsanXVCDatastoreInfo"),
-    wire: &["datastore", "ownerVc"],
-    names: &["datastore", "owner_vc"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanXVCDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanXVCDatastoreInfo",
+            type_name: Some("VsanXVCDatastoreInfo"),
+            wire: &["datastore", "ownerVc"],
+            names: &["datastore", "owner_vc"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl VslmCloneSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmCloneSpec",
-    type_name: Some("VslmCloneSpec"),
-    wire: &[
-        "backingSpec",
-        "profile",
-        "consolidate",
-        "disksCrypto",
-        "service",
-        "name",
-        "keepAfterDeleteVm",
-        "metadata",
-    ],
-    names: &[
-        "backing_spec",
-        "profile",
-        "consolidate",
-        "disks_crypto",
-        "service",
-        "name",
-        "keep_after_delete_vm",
-        "metadata",
-    ],
-    required: &[0u16, 5u16],
-    by_name: &[0u16, 2u16, 3u16, 6u16, 7u16, 5u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmCloneSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmCloneSpec",
+            type_name: Some("VslmCloneSpec"),
+            wire: &[
+                "backingSpec",
+                "profile",
+                "consolidate",
+                "disksCrypto",
+                "service",
+                "name",
+                "keepAfterDeleteVm",
+                "metadata",
+            ],
+            names: &[
+                "backing_spec",
+                "profile",
+                "consolidate",
+                "disks_crypto",
+                "service",
+                "name",
+                "keep_after_delete_vm",
+                "metadata",
+            ],
+            required: &[0u16, 5u16],
+            by_name: &[0u16, 2u16, 3u16, 6u16, 7u16, 5u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

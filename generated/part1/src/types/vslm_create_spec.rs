@@ -39,36 +39,36 @@ impl VslmCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmCreateSpec",
-    type_name: Some("VslmCreateSpec"),
-    wire: &[
-        "id",
-        "name",
-        "keepAfterDeleteVm",
-        "backingSpec",
-        "capacityInMB",
-        "profile",
-        "crypto",
-        "metadata",
-    ],
-    names: &[
-        "id",
-        "name",
-        "keep_after_delete_vm",
-        "backing_spec",
-        "capacity_in_mb",
-        "profile",
-        "crypto",
-        "metadata",
-    ],
-    required: &[1u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 6u16, 0u16, 2u16, 7u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmCreateSpec",
+            type_name: Some("VslmCreateSpec"),
+            wire: &[
+                "id",
+                "name",
+                "keepAfterDeleteVm",
+                "backingSpec",
+                "capacityInMB",
+                "profile",
+                "crypto",
+                "metadata",
+            ],
+            names: &[
+                "id",
+                "name",
+                "keep_after_delete_vm",
+                "backing_spec",
+                "capacity_in_mb",
+                "profile",
+                "crypto",
+                "metadata",
+            ],
+            required: &[1u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 6u16, 0u16, 2u16, 7u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VslmCreateSpecBackingSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmCreateSpecBackingSpec",
-    type_name: Some("VslmCreateSpecBackingSpec"),
-    wire: &["datastore", "path"],
-    names: &["datastore", "path"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmCreateSpecBackingSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmCreateSpecBackingSpec",
+            type_name: Some("VslmCreateSpecBackingSpec"),
+            wire: &["datastore", "path"],
+            names: &["datastore", "path"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -127,7 +127,6 @@ impl Unpin for VslmCreateSpecBackingSpecKind {}
 impl std::panic::UnwindSafe for VslmCreateSpecBackingSpecKind {}
 impl std::panic::RefUnwindSafe for VslmCreateSpecBackingSpecKind {}
 impl Clone for VslmCreateSpecBackingSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VslmCreateSpecBackingSpec(v) => {

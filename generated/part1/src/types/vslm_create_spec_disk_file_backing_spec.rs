@@ -29,18 +29,18 @@ impl VslmCreateSpecDiskFileBackingSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmCreateSpecDiskFileBackingSpec",
-    type_name: Some("VslmCreateSpecDiskFileBackingSpec"),
-    wire: &["datastore", "path", "provisioningType"],
-    names: &["datastore", "path", "provisioning_type"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmCreateSpecDiskFileBackingSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmCreateSpecDiskFileBackingSpec",
+            type_name: Some("VslmCreateSpecDiskFileBackingSpec"),
+            wire: &["datastore", "path", "provisioningType"],
+            names: &["datastore", "path", "provisioning_type"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

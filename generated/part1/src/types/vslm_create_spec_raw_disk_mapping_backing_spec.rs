@@ -31,18 +31,18 @@ impl VslmCreateSpecRawDiskMappingBackingSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmCreateSpecRawDiskMappingBackingSpec",
-    type_name: Some("VslmCreateSpecRawDiskMappingBackingSpec"),
-    wire: &["datastore", "path", "lunUuid", "compatibilityMode"],
-    names: &["datastore", "path", "lun_uuid", "compatibility_mode"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmCreateSpecRawDiskMappingBackingSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmCreateSpecRawDiskMappingBackingSpec",
+            type_name: Some("VslmCreateSpecRawDiskMappingBackingSpec"),
+            wire: &["datastore", "path", "lunUuid", "compatibilityMode"],
+            names: &["datastore", "path", "lun_uuid", "compatibility_mode"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,24 @@ impl VslmMigrateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmMigrateSpec",
-    type_name: Some("VslmMigrateSpec"),
-    wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
-    names: &["backing_spec", "profile", "consolidate", "disks_crypto", "service"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmMigrateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmMigrateSpec",
+            type_name: Some("VslmMigrateSpec"),
+            wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
+            names: &[
+                "backing_spec",
+                "profile",
+                "consolidate",
+                "disks_crypto",
+                "service",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -138,7 +144,6 @@ impl Unpin for VslmMigrateSpecKind {}
 impl std::panic::UnwindSafe for VslmMigrateSpecKind {}
 impl std::panic::RefUnwindSafe for VslmMigrateSpecKind {}
 impl Clone for VslmMigrateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VslmMigrateSpec(v) => {

@@ -33,18 +33,24 @@ impl VslmRelocateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmRelocateSpec",
-    type_name: Some("VslmRelocateSpec"),
-    wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
-    names: &["backing_spec", "profile", "consolidate", "disks_crypto", "service"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmRelocateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmRelocateSpec",
+            type_name: Some("VslmRelocateSpec"),
+            wire: &["backingSpec", "profile", "consolidate", "disksCrypto", "service"],
+            names: &[
+                "backing_spec",
+                "profile",
+                "consolidate",
+                "disks_crypto",
+                "service",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

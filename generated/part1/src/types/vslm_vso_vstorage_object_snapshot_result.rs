@@ -31,18 +31,18 @@ impl VslmVsoVStorageObjectSnapshotResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmVsoVStorageObjectSnapshotResult",
-    type_name: Some("VslmVsoVStorageObjectSnapshotResult"),
-    wire: &["backingObjectId", "description", "snapshotId", "diskPath"],
-    names: &["backing_object_id", "description", "snapshot_id", "disk_path"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmVsoVStorageObjectSnapshotResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmVsoVStorageObjectSnapshotResult",
+            type_name: Some("VslmVsoVStorageObjectSnapshotResult"),
+            wire: &["backingObjectId", "description", "snapshotId", "diskPath"],
+            names: &["backing_object_id", "description", "snapshot_id", "disk_path"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

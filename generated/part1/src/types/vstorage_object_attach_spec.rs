@@ -37,32 +37,32 @@ impl VStorageObjectAttachSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectAttachSpec",
-    type_name: Some("VStorageObjectAttachSpec"),
-    wire: &[
-        "volumeId",
-        "datastore",
-        "diskMode",
-        "sharing",
-        "controllerKey",
-        "unitNumber",
-    ],
-    names: &[
-        "volume_id",
-        "datastore",
-        "disk_mode",
-        "sharing",
-        "controller_key",
-        "unit_number",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VStorageObjectAttachSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectAttachSpec",
+            type_name: Some("VStorageObjectAttachSpec"),
+            wire: &[
+                "volumeId",
+                "datastore",
+                "diskMode",
+                "sharing",
+                "controllerKey",
+                "unitNumber",
+            ],
+            names: &[
+                "volume_id",
+                "datastore",
+                "disk_mode",
+                "sharing",
+                "controller_key",
+                "unit_number",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[4u16, 1u16, 2u16, 3u16, 5u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VStorageObjectSnapshot {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectSnapshot",
-    type_name: Some("VStorageObjectSnapshot"),
-    wire: &["id", "vclock", "usedCapacity"],
-    names: &["id", "vclock", "used_capacity"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for VStorageObjectSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectSnapshot",
+            type_name: Some("VStorageObjectSnapshot"),
+            wire: &["id", "vclock", "usedCapacity"],
+            names: &["id", "vclock", "used_capacity"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

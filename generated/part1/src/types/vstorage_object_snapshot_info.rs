@@ -25,18 +25,18 @@ impl VStorageObjectSnapshotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectSnapshotInfo",
-    type_name: Some("VStorageObjectSnapshotInfo"),
-    wire: &["snapshots"],
-    names: &["snapshots"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VStorageObjectSnapshotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectSnapshotInfo",
+            type_name: Some("VStorageObjectSnapshotInfo"),
+            wire: &["snapshots"],
+            names: &["snapshots"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VStorageObjectSnapshotInfoVStorageObjectSnapshot {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectSnapshotInfoVStorageObjectSnapshot",
-    type_name: Some("VStorageObjectSnapshotInfoVStorageObjectSnapshot"),
-    wire: &["id", "backingObjectId", "createTime", "description"],
-    names: &["id", "backing_object_id", "create_time", "description"],
-    required: &[2u16, 3u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VStorageObjectSnapshotInfoVStorageObjectSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectSnapshotInfoVStorageObjectSnapshot",
+            type_name: Some("VStorageObjectSnapshotInfoVStorageObjectSnapshot"),
+            wire: &["id", "backingObjectId", "createTime", "description"],
+            names: &["id", "backing_object_id", "create_time", "description"],
+            required: &[2u16, 3u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VVolHostPE {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VVolHostPE",
-    type_name: Some("VVolHostPE"),
-    wire: &["key", "protocolEndpoint"],
-    names: &["key", "protocol_endpoint"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VVolHostPE {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VVolHostPE",
+            type_name: Some("VVolHostPE"),
+            wire: &["key", "protocolEndpoint"],
+            names: &["key", "protocol_endpoint"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

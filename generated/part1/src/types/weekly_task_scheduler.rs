@@ -49,44 +49,46 @@ impl WeeklyTaskScheduler {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "WeeklyTaskScheduler",
-    type_name: Some("WeeklyTaskScheduler"),
-    wire: &[
-        "activeTime",
-        "expireTime",
-        "interval",
-        "minute",
-        "hour",
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-    ],
-    names: &[
-        "active_time",
-        "expire_time",
-        "interval",
-        "minute",
-        "hour",
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-    ],
-    required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
-    by_name: &[0u16, 1u16, 10u16, 4u16, 2u16, 3u16, 6u16, 11u16, 5u16, 9u16, 7u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for WeeklyTaskScheduler {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "WeeklyTaskScheduler",
+            type_name: Some("WeeklyTaskScheduler"),
+            wire: &[
+                "activeTime",
+                "expireTime",
+                "interval",
+                "minute",
+                "hour",
+                "sunday",
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+            ],
+            names: &[
+                "active_time",
+                "expire_time",
+                "interval",
+                "minute",
+                "hour",
+                "sunday",
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+            ],
+            required: &[2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16],
+            by_name: &[
+                0u16, 1u16, 10u16, 4u16, 2u16, 3u16, 6u16, 11u16, 5u16, 9u16, 7u16, 8u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

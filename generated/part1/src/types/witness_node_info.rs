@@ -25,18 +25,18 @@ impl WitnessNodeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "WitnessNodeInfo",
-    type_name: Some("WitnessNodeInfo"),
-    wire: &["ipSettings", "biosUuid"],
-    names: &["ip_settings", "bios_uuid"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for WitnessNodeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "WitnessNodeInfo",
+            type_name: Some("WitnessNodeInfo"),
+            wire: &["ipSettings", "biosUuid"],
+            names: &["ip_settings", "bios_uuid"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

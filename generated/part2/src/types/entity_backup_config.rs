@@ -37,18 +37,32 @@ impl EntityBackupConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EntityBackupConfig",
-    type_name: Some("EntityBackupConfig"),
-    wire: &["entityType", "configBlob", "key", "name", "container", "configVersion"],
-    names: &["entity_type", "config_blob", "key", "name", "container", "config_version"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 5u16, 4u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EntityBackupConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EntityBackupConfig",
+            type_name: Some("EntityBackupConfig"),
+            wire: &[
+                "entityType",
+                "configBlob",
+                "key",
+                "name",
+                "container",
+                "configVersion",
+            ],
+            names: &[
+                "entity_type",
+                "config_blob",
+                "key",
+                "name",
+                "container",
+                "config_version",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 5u16, 4u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl EnvironmentBrowserConfigOptionQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EnvironmentBrowserConfigOptionQuerySpec",
-    type_name: Some("EnvironmentBrowserConfigOptionQuerySpec"),
-    wire: &["key", "host", "guestId"],
-    names: &["key", "host", "guest_id"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EnvironmentBrowserConfigOptionQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EnvironmentBrowserConfigOptionQuerySpec",
+            type_name: Some("EnvironmentBrowserConfigOptionQuerySpec"),
+            wire: &["key", "host", "guestId"],
+            names: &["key", "host", "guest_id"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

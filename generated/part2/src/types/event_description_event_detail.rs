@@ -39,38 +39,38 @@ impl EventDescriptionEventDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventDescriptionEventDetail",
-    type_name: Some("EventDescriptionEventDetail"),
-    wire: &[
-        "key",
-        "description",
-        "category",
-        "formatOnDatacenter",
-        "formatOnComputeResource",
-        "formatOnHost",
-        "formatOnVm",
-        "fullFormat",
-        "longDescription",
-    ],
-    names: &[
-        "key",
-        "description",
-        "category",
-        "format_on_datacenter",
-        "format_on_compute_resource",
-        "format_on_host",
-        "format_on_vm",
-        "full_format",
-        "long_description",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 6u16, 7u16, 0u16, 8u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventDescriptionEventDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventDescriptionEventDetail",
+            type_name: Some("EventDescriptionEventDetail"),
+            wire: &[
+                "key",
+                "description",
+                "category",
+                "formatOnDatacenter",
+                "formatOnComputeResource",
+                "formatOnHost",
+                "formatOnVm",
+                "fullFormat",
+                "longDescription",
+            ],
+            names: &[
+                "key",
+                "description",
+                "category",
+                "format_on_datacenter",
+                "format_on_compute_resource",
+                "format_on_host",
+                "format_on_vm",
+                "full_format",
+                "long_description",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 6u16, 7u16, 0u16, 8u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -64,53 +64,53 @@ impl EventFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventFilterSpec",
-    type_name: Some("EventFilterSpec"),
-    wire: &[
-        "entity",
-        "time",
-        "userName",
-        "eventChainId",
-        "alarm",
-        "scheduledTask",
-        "disableFullMessage",
-        "category",
-        "type",
-        "tag",
-        "eventTypeId",
-        "maxCount",
-        "delayedInit",
-        "auditable",
-        "auditId",
-    ],
-    names: &[
-        "entity",
-        "time",
-        "user_name",
-        "event_chain_id",
-        "alarm",
-        "scheduled_task",
-        "disable_full_message",
-        "category",
-        "type",
-        "tag",
-        "event_type_id",
-        "max_count",
-        "delayed_init",
-        "auditable",
-        "audit_id",
-    ],
-    required: &[],
-    by_name: &[
-        4u16, 14u16, 13u16, 7u16, 12u16, 6u16, 0u16, 3u16, 10u16, 11u16, 5u16, 9u16,
-        1u16, 8u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventFilterSpec",
+            type_name: Some("EventFilterSpec"),
+            wire: &[
+                "entity",
+                "time",
+                "userName",
+                "eventChainId",
+                "alarm",
+                "scheduledTask",
+                "disableFullMessage",
+                "category",
+                "type",
+                "tag",
+                "eventTypeId",
+                "maxCount",
+                "delayedInit",
+                "auditable",
+                "auditId",
+            ],
+            names: &[
+                "entity",
+                "time",
+                "user_name",
+                "event_chain_id",
+                "alarm",
+                "scheduled_task",
+                "disable_full_message",
+                "category",
+                "type",
+                "tag",
+                "event_type_id",
+                "max_count",
+                "delayed_init",
+                "auditable",
+                "audit_id",
+            ],
+            required: &[],
+            by_name: &[
+                4u16, 14u16, 13u16, 7u16, 12u16, 6u16, 0u16, 3u16, 10u16, 11u16, 5u16,
+                9u16, 1u16, 8u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl EventFilterSpecByTime {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventFilterSpecByTime",
-    type_name: Some("EventFilterSpecByTime"),
-    wire: &["beginTime", "endTime"],
-    names: &["begin_time", "end_time"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for EventFilterSpecByTime {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventFilterSpecByTime",
+            type_name: Some("EventFilterSpecByTime"),
+            wire: &["beginTime", "endTime"],
+            names: &["begin_time", "end_time"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

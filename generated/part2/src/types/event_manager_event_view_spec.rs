@@ -25,18 +25,18 @@ impl EventManagerEventViewSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "EventManagerEventViewSpec",
-    type_name: Some("EventManagerEventViewSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for EventManagerEventViewSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "EventManagerEventViewSpec",
+            type_name: Some("EventManagerEventViewSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for EventManagerEventViewSpecKind {}
 impl std::panic::UnwindSafe for EventManagerEventViewSpecKind {}
 impl std::panic::RefUnwindSafe for EventManagerEventViewSpecKind {}
 impl Clone for EventManagerEventViewSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::EventManagerEventViewSpec(v) => {

@@ -31,18 +31,18 @@ impl ExtExtendedProductInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtExtendedProductInfo",
-    type_name: Some("ExtExtendedProductInfo"),
-    wire: &["companyUrl", "productUrl", "managementUrl", "self"],
-    names: &["company_url", "product_url", "management_url", "self_"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtExtendedProductInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtExtendedProductInfo",
+            type_name: Some("ExtExtendedProductInfo"),
+            wire: &["companyUrl", "productUrl", "managementUrl", "self"],
+            names: &["company_url", "product_url", "management_url", "self_"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ExtManagedEntityInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtManagedEntityInfo",
-    type_name: Some("ExtManagedEntityInfo"),
-    wire: &["type", "smallIconUrl", "iconUrl", "description"],
-    names: &["type", "small_icon_url", "icon_url", "description"],
-    required: &[0u16],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtManagedEntityInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtManagedEntityInfo",
+            type_name: Some("ExtManagedEntityInfo"),
+            wire: &["type", "smallIconUrl", "iconUrl", "description"],
+            names: &["type", "small_icon_url", "icon_url", "description"],
+            required: &[0u16],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

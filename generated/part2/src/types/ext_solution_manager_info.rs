@@ -28,18 +28,18 @@ impl ExtSolutionManagerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtSolutionManagerInfo",
-    type_name: Some("ExtSolutionManagerInfo"),
-    wire: &["tab", "smallIconUrl"],
-    names: &["tab", "small_icon_url"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtSolutionManagerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtSolutionManagerInfo",
+            type_name: Some("ExtSolutionManagerInfo"),
+            wire: &["tab", "smallIconUrl"],
+            names: &["tab", "small_icon_url"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -28,18 +28,18 @@ impl ExtSolutionManagerInfoTabInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtSolutionManagerInfoTabInfo",
-    type_name: Some("ExtSolutionManagerInfoTabInfo"),
-    wire: &["label", "url"],
-    names: &["label", "url"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtSolutionManagerInfoTabInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtSolutionManagerInfoTabInfo",
+            type_name: Some("ExtSolutionManagerInfoTabInfo"),
+            wire: &["label", "url"],
+            names: &["label", "url"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

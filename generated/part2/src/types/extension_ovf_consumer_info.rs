@@ -25,18 +25,18 @@ impl ExtensionOvfConsumerInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensionOvfConsumerInfo",
-    type_name: Some("ExtensionOvfConsumerInfo"),
-    wire: &["callbackUrl", "sectionType"],
-    names: &["callback_url", "section_type"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensionOvfConsumerInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensionOvfConsumerInfo",
+            type_name: Some("ExtensionOvfConsumerInfo"),
+            wire: &["callbackUrl", "sectionType"],
+            names: &["callback_url", "section_type"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl ExtensionPrivilegeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensionPrivilegeInfo",
-    type_name: Some("ExtensionPrivilegeInfo"),
-    wire: &["privID", "privGroupName"],
-    names: &["priv_id", "priv_group_name"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensionPrivilegeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensionPrivilegeInfo",
+            type_name: Some("ExtensionPrivilegeInfo"),
+            wire: &["privID", "privGroupName"],
+            names: &["priv_id", "priv_group_name"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

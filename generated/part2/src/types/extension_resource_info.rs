@@ -27,18 +27,18 @@ impl ExtensionResourceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ExtensionResourceInfo",
-    type_name: Some("ExtensionResourceInfo"),
-    wire: &["locale", "module", "data"],
-    names: &["locale", "module", "data"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ExtensionResourceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ExtensionResourceInfo",
+            type_name: Some("ExtensionResourceInfo"),
+            wire: &["locale", "module", "data"],
+            names: &["locale", "module", "data"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

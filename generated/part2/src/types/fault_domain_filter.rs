@@ -25,18 +25,18 @@ impl FaultDomainFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultDomainFilter",
-    type_name: Some("FaultDomainFilter"),
-    wire: &["providerId"],
-    names: &["provider_id"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultDomainFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultDomainFilter",
+            type_name: Some("FaultDomainFilter"),
+            wire: &["providerId"],
+            names: &["provider_id"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

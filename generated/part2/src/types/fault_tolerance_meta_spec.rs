@@ -25,18 +25,18 @@ impl FaultToleranceMetaSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FaultToleranceMetaSpec",
-    type_name: Some("FaultToleranceMetaSpec"),
-    wire: &["metaDataDatastore"],
-    names: &["meta_data_datastore"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FaultToleranceMetaSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FaultToleranceMetaSpec",
+            type_name: Some("FaultToleranceMetaSpec"),
+            wire: &["metaDataDatastore"],
+            names: &["meta_data_datastore"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

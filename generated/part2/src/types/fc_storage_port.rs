@@ -33,18 +33,18 @@ impl FcStoragePort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FcStoragePort",
-    type_name: Some("FcStoragePort"),
-    wire: &["uuid", "type", "alternateName", "portWwn", "nodeWwn"],
-    names: &["uuid", "type", "alternate_name", "port_wwn", "node_wwn"],
-    required: &[0u16, 1u16, 3u16, 4u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FcStoragePort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FcStoragePort",
+            type_name: Some("FcStoragePort"),
+            wire: &["uuid", "type", "alternateName", "portWwn", "nodeWwn"],
+            names: &["uuid", "type", "alternate_name", "port_wwn", "node_wwn"],
+            required: &[0u16, 1u16, 3u16, 4u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

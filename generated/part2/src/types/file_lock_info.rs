@@ -47,40 +47,40 @@ impl FileLockInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileLockInfo",
-    type_name: Some("FileLockInfo"),
-    wire: &[
-        "filePath",
-        "host",
-        "mac",
-        "id",
-        "worldName",
-        "ownerId",
-        "lockMode",
-        "acquired",
-        "heartbeat",
-        "refCount",
-    ],
-    names: &[
-        "file_path",
-        "host",
-        "mac",
-        "id",
-        "world_name",
-        "owner_id",
-        "lock_mode",
-        "acquired",
-        "heartbeat",
-        "ref_count",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[7u16, 0u16, 8u16, 1u16, 3u16, 6u16, 2u16, 5u16, 9u16, 4u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for FileLockInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileLockInfo",
+            type_name: Some("FileLockInfo"),
+            wire: &[
+                "filePath",
+                "host",
+                "mac",
+                "id",
+                "worldName",
+                "ownerId",
+                "lockMode",
+                "acquired",
+                "heartbeat",
+                "refCount",
+            ],
+            names: &[
+                "file_path",
+                "host",
+                "mac",
+                "id",
+                "world_name",
+                "owner_id",
+                "lock_mode",
+                "acquired",
+                "heartbeat",
+                "ref_count",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[7u16, 0u16, 8u16, 1u16, 3u16, 6u16, 2u16, 5u16, 9u16, 4u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl FileQuery {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileQuery",
-    type_name: Some("FileQuery"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileQuery {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileQuery",
+            type_name: Some("FileQuery"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -117,7 +117,6 @@ impl Unpin for FileQueryKind {}
 impl std::panic::UnwindSafe for FileQueryKind {}
 impl std::panic::RefUnwindSafe for FileQueryKind {}
 impl Clone for FileQueryKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::FileQuery(v) => crate::object::clone_boxed(&**v, Self::FileQuery),

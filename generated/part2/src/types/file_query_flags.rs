@@ -29,18 +29,18 @@ impl FileQueryFlags {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileQueryFlags",
-    type_name: Some("FileQueryFlags"),
-    wire: &["fileType", "fileSize", "modification", "fileOwner"],
-    names: &["file_type", "file_size", "modification", "file_owner"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileQueryFlags {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileQueryFlags",
+            type_name: Some("FileQueryFlags"),
+            wire: &["fileType", "fileSize", "modification", "fileOwner"],
+            names: &["file_type", "file_size", "modification", "file_owner"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

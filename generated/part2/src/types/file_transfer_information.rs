@@ -27,18 +27,18 @@ impl FileTransferInformation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "FileTransferInformation",
-    type_name: Some("FileTransferInformation"),
-    wire: &["attributes", "size", "url"],
-    names: &["attributes", "size", "url"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for FileTransferInformation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "FileTransferInformation",
+            type_name: Some("FileTransferInformation"),
+            wire: &["attributes", "size", "url"],
+            names: &["attributes", "size", "url"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

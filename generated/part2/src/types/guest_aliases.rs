@@ -25,18 +25,18 @@ impl GuestAliases {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestAliases",
-    type_name: Some("GuestAliases"),
-    wire: &["base64Cert", "aliases"],
-    names: &["base64_cert", "aliases"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestAliases {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestAliases",
+            type_name: Some("GuestAliases"),
+            wire: &["base64Cert", "aliases"],
+            names: &["base64_cert", "aliases"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl GuestAuthSubject {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestAuthSubject",
-    type_name: Some("GuestAuthSubject"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestAuthSubject {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestAuthSubject",
+            type_name: Some("GuestAuthSubject"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for GuestAuthSubjectKind {}
 impl std::panic::UnwindSafe for GuestAuthSubjectKind {}
 impl std::panic::RefUnwindSafe for GuestAuthSubjectKind {}
 impl Clone for GuestAuthSubjectKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestAuthSubject(v) => {

@@ -25,18 +25,18 @@ impl GuestAuthentication {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestAuthentication",
-    type_name: Some("GuestAuthentication"),
-    wire: &["interactiveSession"],
-    names: &["interactive_session"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestAuthentication {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestAuthentication",
+            type_name: Some("GuestAuthentication"),
+            wire: &["interactiveSession"],
+            names: &["interactive_session"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for GuestAuthenticationKind {}
 impl std::panic::UnwindSafe for GuestAuthenticationKind {}
 impl std::panic::RefUnwindSafe for GuestAuthenticationKind {}
 impl Clone for GuestAuthenticationKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestAuthentication(v) => Self::GuestAuthentication(Clone::clone(v)),

@@ -31,18 +31,24 @@ impl GuestDiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestDiskInfo",
-    type_name: Some("GuestDiskInfo"),
-    wire: &["diskPath", "capacity", "freeSpace", "filesystemType", "mappings"],
-    names: &["disk_path", "capacity", "free_space", "filesystem_type", "mappings"],
-    required: &[],
-    by_name: &[1u16, 0u16, 3u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestDiskInfo",
+            type_name: Some("GuestDiskInfo"),
+            wire: &["diskPath", "capacity", "freeSpace", "filesystemType", "mappings"],
+            names: &[
+                "disk_path",
+                "capacity",
+                "free_space",
+                "filesystem_type",
+                "mappings",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 3u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl GuestFileAttributes {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestFileAttributes",
-    type_name: Some("GuestFileAttributes"),
-    wire: &["modificationTime", "accessTime", "symlinkTarget"],
-    names: &["modification_time", "access_time", "symlink_target"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestFileAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestFileAttributes",
+            type_name: Some("GuestFileAttributes"),
+            wire: &["modificationTime", "accessTime", "symlinkTarget"],
+            names: &["modification_time", "access_time", "symlink_target"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for GuestFileAttributesKind {}
 impl std::panic::UnwindSafe for GuestFileAttributesKind {}
 impl std::panic::RefUnwindSafe for GuestFileAttributesKind {}
 impl Clone for GuestFileAttributesKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestFileAttributes(v) => Self::GuestFileAttributes(Clone::clone(v)),

@@ -35,18 +35,18 @@ impl GuestInfoCustomizationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestInfoCustomizationInfo",
-    type_name: Some("GuestInfoCustomizationInfo"),
-    wire: &["customizationStatus", "startTime", "endTime", "errorMsg"],
-    names: &["customization_status", "start_time", "end_time", "error_msg"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: Some("7.0.2.0"),
-};
 impl crate::object::Object for GuestInfoCustomizationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestInfoCustomizationInfo",
+            type_name: Some("GuestInfoCustomizationInfo"),
+            wire: &["customizationStatus", "startTime", "endTime", "errorMsg"],
+            names: &["customization_status", "start_time", "end_time", "error_msg"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: Some("7.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl GuestMappedAliases {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestMappedAliases",
-    type_name: Some("GuestMappedAliases"),
-    wire: &["base64Cert", "username", "subjects"],
-    names: &["base64_cert", "username", "subjects"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestMappedAliases {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestMappedAliases",
+            type_name: Some("GuestMappedAliases"),
+            wire: &["base64Cert", "username", "subjects"],
+            names: &["base64_cert", "username", "subjects"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -40,36 +40,36 @@ impl GuestNicInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestNicInfo",
-    type_name: Some("GuestNicInfo"),
-    wire: &[
-        "network",
-        "ipAddress",
-        "macAddress",
-        "connected",
-        "deviceConfigId",
-        "dnsConfig",
-        "ipConfig",
-        "netBIOSConfig",
-    ],
-    names: &[
-        "network",
-        "ip_address",
-        "mac_address",
-        "connected",
-        "device_config_id",
-        "dns_config",
-        "ip_config",
-        "net_bios_config",
-    ],
-    required: &[3u16, 4u16],
-    by_name: &[3u16, 4u16, 5u16, 1u16, 6u16, 2u16, 7u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestNicInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestNicInfo",
+            type_name: Some("GuestNicInfo"),
+            wire: &[
+                "network",
+                "ipAddress",
+                "macAddress",
+                "connected",
+                "deviceConfigId",
+                "dnsConfig",
+                "ipConfig",
+                "netBIOSConfig",
+            ],
+            names: &[
+                "network",
+                "ip_address",
+                "mac_address",
+                "connected",
+                "device_config_id",
+                "dns_config",
+                "ip_config",
+                "net_bios_config",
+            ],
+            required: &[3u16, 4u16],
+            by_name: &[3u16, 4u16, 5u16, 1u16, 6u16, 2u16, 7u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

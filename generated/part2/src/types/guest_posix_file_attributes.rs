@@ -37,32 +37,32 @@ impl GuestPosixFileAttributes {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestPosixFileAttributes",
-    type_name: Some("GuestPosixFileAttributes"),
-    wire: &[
-        "modificationTime",
-        "accessTime",
-        "symlinkTarget",
-        "ownerId",
-        "groupId",
-        "permissions",
-    ],
-    names: &[
-        "modification_time",
-        "access_time",
-        "symlink_target",
-        "owner_id",
-        "group_id",
-        "permissions",
-    ],
-    required: &[],
-    by_name: &[1u16, 4u16, 0u16, 3u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestPosixFileAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestPosixFileAttributes",
+            type_name: Some("GuestPosixFileAttributes"),
+            wire: &[
+                "modificationTime",
+                "accessTime",
+                "symlinkTarget",
+                "ownerId",
+                "groupId",
+                "permissions",
+            ],
+            names: &[
+                "modification_time",
+                "access_time",
+                "symlink_target",
+                "owner_id",
+                "group_id",
+                "permissions",
+            ],
+            required: &[],
+            by_name: &[1u16, 4u16, 0u16, 3u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,18 +39,34 @@ impl GuestProcessInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestProcessInfo",
-    type_name: Some("GuestProcessInfo"),
-    wire: &["name", "pid", "owner", "cmdLine", "startTime", "endTime", "exitCode"],
-    names: &["name", "pid", "owner", "cmd_line", "start_time", "end_time", "exit_code"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 5u16, 6u16, 0u16, 2u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestProcessInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestProcessInfo",
+            type_name: Some("GuestProcessInfo"),
+            wire: &[
+                "name",
+                "pid",
+                "owner",
+                "cmdLine",
+                "startTime",
+                "endTime",
+                "exitCode",
+            ],
+            names: &[
+                "name",
+                "pid",
+                "owner",
+                "cmd_line",
+                "start_time",
+                "end_time",
+                "exit_code",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 5u16, 6u16, 0u16, 2u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl GuestProgramSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestProgramSpec",
-    type_name: Some("GuestProgramSpec"),
-    wire: &["programPath", "arguments", "workingDirectory", "envVariables"],
-    names: &["program_path", "arguments", "working_directory", "env_variables"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestProgramSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestProgramSpec",
+            type_name: Some("GuestProgramSpec"),
+            wire: &["programPath", "arguments", "workingDirectory", "envVariables"],
+            names: &["program_path", "arguments", "working_directory", "env_variables"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -129,7 +129,6 @@ impl Unpin for GuestProgramSpecKind {}
 impl std::panic::UnwindSafe for GuestProgramSpecKind {}
 impl std::panic::RefUnwindSafe for GuestProgramSpecKind {}
 impl Clone for GuestProgramSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestProgramSpec(v) => Self::GuestProgramSpec(Clone::clone(v)),

@@ -29,18 +29,18 @@ impl GuestRegKeySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegKeySpec",
-    type_name: Some("GuestRegKeySpec"),
-    wire: &["keyName", "classType", "lastWritten"],
-    names: &["key_name", "class_type", "last_written"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegKeySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegKeySpec",
+            type_name: Some("GuestRegKeySpec"),
+            wire: &["keyName", "classType", "lastWritten"],
+            names: &["key_name", "class_type", "last_written"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

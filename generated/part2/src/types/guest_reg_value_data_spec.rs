@@ -23,18 +23,18 @@ impl GuestRegValueDataSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegValueDataSpec",
-    type_name: Some("GuestRegValueDataSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegValueDataSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegValueDataSpec",
+            type_name: Some("GuestRegValueDataSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for GuestRegValueDataSpecKind {}
 impl std::panic::UnwindSafe for GuestRegValueDataSpecKind {}
 impl std::panic::RefUnwindSafe for GuestRegValueDataSpecKind {}
 impl Clone for GuestRegValueDataSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::GuestRegValueDataSpec(v) => {

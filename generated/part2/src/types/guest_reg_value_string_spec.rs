@@ -23,18 +23,18 @@ impl GuestRegValueStringSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestRegValueStringSpec",
-    type_name: Some("GuestRegValueStringSpec"),
-    wire: &["value"],
-    names: &["value"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestRegValueStringSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestRegValueStringSpec",
+            type_name: Some("GuestRegValueStringSpec"),
+            wire: &["value"],
+            names: &["value"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl GuestStackInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestStackInfo",
-    type_name: Some("GuestStackInfo"),
-    wire: &["dnsConfig", "ipRouteConfig", "ipStackConfig", "dhcpConfig"],
-    names: &["dns_config", "ip_route_config", "ip_stack_config", "dhcp_config"],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestStackInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestStackInfo",
+            type_name: Some("GuestStackInfo"),
+            wire: &["dnsConfig", "ipRouteConfig", "ipStackConfig", "dhcpConfig"],
+            names: &["dns_config", "ip_route_config", "ip_stack_config", "dhcp_config"],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,32 +39,32 @@ impl GuestWindowsFileAttributes {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestWindowsFileAttributes",
-    type_name: Some("GuestWindowsFileAttributes"),
-    wire: &[
-        "modificationTime",
-        "accessTime",
-        "symlinkTarget",
-        "hidden",
-        "readOnly",
-        "createTime",
-    ],
-    names: &[
-        "modification_time",
-        "access_time",
-        "symlink_target",
-        "hidden",
-        "read_only",
-        "create_time",
-    ],
-    required: &[],
-    by_name: &[1u16, 5u16, 3u16, 0u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestWindowsFileAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestWindowsFileAttributes",
+            type_name: Some("GuestWindowsFileAttributes"),
+            wire: &[
+                "modificationTime",
+                "accessTime",
+                "symlinkTarget",
+                "hidden",
+                "readOnly",
+                "createTime",
+            ],
+            names: &[
+                "modification_time",
+                "access_time",
+                "symlink_target",
+                "hidden",
+                "read_only",
+                "create_time",
+            ],
+            required: &[],
+            by_name: &[1u16, 5u16, 3u16, 0u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

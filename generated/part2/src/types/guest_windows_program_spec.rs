@@ -31,30 +31,30 @@ impl GuestWindowsProgramSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "GuestWindowsProgramSpec",
-    type_name: Some("GuestWindowsProgramSpec"),
-    wire: &[
-        "programPath",
-        "arguments",
-        "workingDirectory",
-        "envVariables",
-        "startMinimized",
-    ],
-    names: &[
-        "program_path",
-        "arguments",
-        "working_directory",
-        "env_variables",
-        "start_minimized",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for GuestWindowsProgramSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "GuestWindowsProgramSpec",
+            type_name: Some("GuestWindowsProgramSpec"),
+            wire: &[
+                "programPath",
+                "arguments",
+                "workingDirectory",
+                "envVariables",
+                "startMinimized",
+            ],
+            names: &[
+                "program_path",
+                "arguments",
+                "working_directory",
+                "env_variables",
+                "start_minimized",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[1u16, 3u16, 0u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

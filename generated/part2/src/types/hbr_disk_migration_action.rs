@@ -53,51 +53,51 @@ impl HbrDiskMigrationAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HbrDiskMigrationAction",
-    type_name: Some("HbrDiskMigrationAction"),
-    wire: &[
-        "type",
-        "target",
-        "collectionId",
-        "collectionName",
-        "diskIds",
-        "source",
-        "destination",
-        "sizeTransferred",
-        "spaceUtilSrcBefore",
-        "spaceUtilDstBefore",
-        "spaceUtilSrcAfter",
-        "spaceUtilDstAfter",
-        "ioLatencySrcBefore",
-        "ioLatencyDstBefore",
-    ],
-    names: &[
-        "type",
-        "target",
-        "collection_id",
-        "collection_name",
-        "disk_ids",
-        "source",
-        "destination",
-        "size_transferred",
-        "space_util_src_before",
-        "space_util_dst_before",
-        "space_util_src_after",
-        "space_util_dst_after",
-        "io_latency_src_before",
-        "io_latency_dst_before",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[
-        2u16, 3u16, 6u16, 4u16, 13u16, 12u16, 7u16, 5u16, 11u16, 9u16, 10u16, 8u16, 1u16,
-        0u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HbrDiskMigrationAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HbrDiskMigrationAction",
+            type_name: Some("HbrDiskMigrationAction"),
+            wire: &[
+                "type",
+                "target",
+                "collectionId",
+                "collectionName",
+                "diskIds",
+                "source",
+                "destination",
+                "sizeTransferred",
+                "spaceUtilSrcBefore",
+                "spaceUtilDstBefore",
+                "spaceUtilSrcAfter",
+                "spaceUtilDstAfter",
+                "ioLatencySrcBefore",
+                "ioLatencyDstBefore",
+            ],
+            names: &[
+                "type",
+                "target",
+                "collection_id",
+                "collection_name",
+                "disk_ids",
+                "source",
+                "destination",
+                "size_transferred",
+                "space_util_src_before",
+                "space_util_dst_before",
+                "space_util_src_after",
+                "space_util_dst_after",
+                "io_latency_src_before",
+                "io_latency_dst_before",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[
+                2u16, 3u16, 6u16, 4u16, 13u16, 12u16, 7u16, 5u16, 11u16, 9u16, 10u16,
+                8u16, 1u16, 0u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

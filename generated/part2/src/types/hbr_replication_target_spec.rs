@@ -25,18 +25,18 @@ impl HbrReplicationTargetSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HbrReplicationTargetSpec",
-    type_name: Some("HbrReplicationTargetSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for HbrReplicationTargetSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HbrReplicationTargetSpec",
+            type_name: Some("HbrReplicationTargetSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for HbrReplicationTargetSpecKind {}
 impl std::panic::UnwindSafe for HbrReplicationTargetSpecKind {}
 impl std::panic::RefUnwindSafe for HbrReplicationTargetSpecKind {}
 impl Clone for HbrReplicationTargetSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HbrReplicationTargetSpec(v) => {

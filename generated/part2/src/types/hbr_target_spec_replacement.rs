@@ -25,18 +25,18 @@ impl HbrTargetSpecReplacement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HbrTargetSpecReplacement",
-    type_name: Some("HbrTargetSpecReplacement"),
-    wire: &["spec"],
-    names: &["spec"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for HbrTargetSpecReplacement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HbrTargetSpecReplacement",
+            type_name: Some("HbrTargetSpecReplacement"),
+            wire: &["spec"],
+            names: &["spec"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl HooksMarkAsProcessedSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HooksMarkAsProcessedSpec",
-    type_name: Some("HooksMarkAsProcessedSpec"),
-    wire: &["vm", "hookType", "success"],
-    names: &["vm", "hook_type", "success"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HooksMarkAsProcessedSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HooksMarkAsProcessedSpec",
+            type_name: Some("HooksMarkAsProcessedSpec"),
+            wire: &["vm", "hookType", "success"],
+            names: &["vm", "hook_type", "success"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostAccessControlEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAccessControlEntry",
-    type_name: Some("HostAccessControlEntry"),
-    wire: &["principal", "group", "accessMode"],
-    names: &["principal", "group", "access_mode"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostAccessControlEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAccessControlEntry",
+            type_name: Some("HostAccessControlEntry"),
+            wire: &["principal", "group", "accessMode"],
+            names: &["principal", "group", "access_mode"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

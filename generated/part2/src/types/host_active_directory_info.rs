@@ -31,30 +31,30 @@ impl HostActiveDirectoryInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostActiveDirectoryInfo",
-    type_name: Some("HostActiveDirectoryInfo"),
-    wire: &[
-        "enabled",
-        "joinedDomain",
-        "trustedDomain",
-        "domainMembershipStatus",
-        "smartCardAuthenticationEnabled",
-    ],
-    names: &[
-        "enabled",
-        "joined_domain",
-        "trusted_domain",
-        "domain_membership_status",
-        "smart_card_authentication_enabled",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostActiveDirectoryInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostActiveDirectoryInfo",
+            type_name: Some("HostActiveDirectoryInfo"),
+            wire: &[
+                "enabled",
+                "joinedDomain",
+                "trustedDomain",
+                "domainMembershipStatus",
+                "smartCardAuthenticationEnabled",
+            ],
+            names: &[
+                "enabled",
+                "joined_domain",
+                "trusted_domain",
+                "domain_membership_status",
+                "smart_card_authentication_enabled",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

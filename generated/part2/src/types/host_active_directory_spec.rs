@@ -39,36 +39,36 @@ impl HostActiveDirectorySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostActiveDirectorySpec",
-    type_name: Some("HostActiveDirectorySpec"),
-    wire: &[
-        "domainName",
-        "userName",
-        "password",
-        "camServer",
-        "thumbprint",
-        "certificate",
-        "smartCardAuthenticationEnabled",
-        "smartCardTrustAnchors",
-    ],
-    names: &[
-        "domain_name",
-        "user_name",
-        "password",
-        "cam_server",
-        "thumbprint",
-        "certificate",
-        "smart_card_authentication_enabled",
-        "smart_card_trust_anchors",
-    ],
-    required: &[],
-    by_name: &[3u16, 5u16, 0u16, 2u16, 6u16, 7u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostActiveDirectorySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostActiveDirectorySpec",
+            type_name: Some("HostActiveDirectorySpec"),
+            wire: &[
+                "domainName",
+                "userName",
+                "password",
+                "camServer",
+                "thumbprint",
+                "certificate",
+                "smartCardAuthenticationEnabled",
+                "smartCardTrustAnchors",
+            ],
+            names: &[
+                "domain_name",
+                "user_name",
+                "password",
+                "cam_server",
+                "thumbprint",
+                "certificate",
+                "smart_card_authentication_enabled",
+                "smart_card_trust_anchors",
+            ],
+            required: &[],
+            by_name: &[3u16, 5u16, 0u16, 2u16, 6u16, 7u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl HostAssignableHardwareBinding {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAssignableHardwareBinding",
-    type_name: Some("HostAssignableHardwareBinding"),
-    wire: &["instanceId", "vm", "pciId", "deviceKey"],
-    names: &["instance_id", "vm", "pci_id", "device_key"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostAssignableHardwareBinding {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAssignableHardwareBinding",
+            type_name: Some("HostAssignableHardwareBinding"),
+            wire: &["instanceId", "vm", "pciId", "deviceKey"],
+            names: &["instance_id", "vm", "pci_id", "device_key"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostAuthenticationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAuthenticationInfo",
-    type_name: Some("HostAuthenticationInfo"),
-    wire: &["principal", "ownerTag", "sslCertificates"],
-    names: &["principal", "owner_tag", "ssl_certificates"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for HostAuthenticationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAuthenticationInfo",
+            type_name: Some("HostAuthenticationInfo"),
+            wire: &["principal", "ownerTag", "sslCertificates"],
+            names: &["principal", "owner_tag", "ssl_certificates"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostAuthenticationStoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostAuthenticationStoreInfo",
-    type_name: Some("HostAuthenticationStoreInfo"),
-    wire: &["enabled"],
-    names: &["enabled"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostAuthenticationStoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostAuthenticationStoreInfo",
+            type_name: Some("HostAuthenticationStoreInfo"),
+            wire: &["enabled"],
+            names: &["enabled"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for HostAuthenticationStoreInfoKind {}
 impl std::panic::UnwindSafe for HostAuthenticationStoreInfoKind {}
 impl std::panic::RefUnwindSafe for HostAuthenticationStoreInfoKind {}
 impl Clone for HostAuthenticationStoreInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostAuthenticationStoreInfo(v) => {

@@ -41,36 +41,36 @@ impl HostBIOSInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostBIOSInfo",
-    type_name: Some("HostBIOSInfo"),
-    wire: &[
-        "biosVersion",
-        "releaseDate",
-        "vendor",
-        "majorRelease",
-        "minorRelease",
-        "firmwareMajorRelease",
-        "firmwareMinorRelease",
-        "firmwareType",
-    ],
-    names: &[
-        "bios_version",
-        "release_date",
-        "vendor",
-        "major_release",
-        "minor_release",
-        "firmware_major_release",
-        "firmware_minor_release",
-        "firmware_type",
-    ],
-    required: &[],
-    by_name: &[0u16, 5u16, 6u16, 7u16, 3u16, 4u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostBIOSInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostBIOSInfo",
+            type_name: Some("HostBIOSInfo"),
+            wire: &[
+                "biosVersion",
+                "releaseDate",
+                "vendor",
+                "majorRelease",
+                "minorRelease",
+                "firmwareMajorRelease",
+                "firmwareMinorRelease",
+                "firmwareType",
+            ],
+            names: &[
+                "bios_version",
+                "release_date",
+                "vendor",
+                "major_release",
+                "minor_release",
+                "firmware_major_release",
+                "firmware_minor_release",
+                "firmware_type",
+            ],
+            required: &[],
+            by_name: &[0u16, 5u16, 6u16, 7u16, 3u16, 4u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

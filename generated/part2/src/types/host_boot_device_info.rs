@@ -25,18 +25,18 @@ impl HostBootDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostBootDeviceInfo",
-    type_name: Some("HostBootDeviceInfo"),
-    wire: &["bootDevices", "currentBootDeviceKey"],
-    names: &["boot_devices", "current_boot_device_key"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostBootDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostBootDeviceInfo",
+            type_name: Some("HostBootDeviceInfo"),
+            wire: &["bootDevices", "currentBootDeviceKey"],
+            names: &["boot_devices", "current_boot_device_key"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

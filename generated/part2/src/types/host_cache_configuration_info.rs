@@ -27,18 +27,18 @@ impl HostCacheConfigurationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCacheConfigurationInfo",
-    type_name: Some("HostCacheConfigurationInfo"),
-    wire: &["key", "swapSize"],
-    names: &["key", "swap_size"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCacheConfigurationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCacheConfigurationInfo",
+            type_name: Some("HostCacheConfigurationInfo"),
+            wire: &["key", "swapSize"],
+            names: &["key", "swap_size"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,18 +39,18 @@ impl HostCertificateManagerCertificateInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCertificateManagerCertificateInfo",
-    type_name: Some("HostCertificateManagerCertificateInfo"),
-    wire: &["kind", "issuer", "notBefore", "notAfter", "subject", "status"],
-    names: &["kind", "issuer", "not_before", "not_after", "subject", "status"],
-    required: &[5u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCertificateManagerCertificateInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCertificateManagerCertificateInfo",
+            type_name: Some("HostCertificateManagerCertificateInfo"),
+            wire: &["kind", "issuer", "notBefore", "notAfter", "subject", "status"],
+            names: &["kind", "issuer", "not_before", "not_after", "subject", "status"],
+            required: &[5u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostCertificateManagerCertificateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCertificateManagerCertificateSpec",
-    type_name: Some("HostCertificateManagerCertificateSpec"),
-    wire: &["kind", "subjectAlternativeNames", "cryptoAlgorithm"],
-    names: &["kind", "subject_alternative_names", "crypto_algorithm"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for HostCertificateManagerCertificateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCertificateManagerCertificateSpec",
+            type_name: Some("HostCertificateManagerCertificateSpec"),
+            wire: &["kind", "subjectAlternativeNames", "cryptoAlgorithm"],
+            names: &["kind", "subject_alternative_names", "crypto_algorithm"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

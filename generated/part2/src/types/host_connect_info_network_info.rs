@@ -25,18 +25,18 @@ impl HostConnectInfoNetworkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostConnectInfoNetworkInfo",
-    type_name: Some("HostConnectInfoNetworkInfo"),
-    wire: &["summary"],
-    names: &["summary"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostConnectInfoNetworkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostConnectInfoNetworkInfo",
+            type_name: Some("HostConnectInfoNetworkInfo"),
+            wire: &["summary"],
+            names: &["summary"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for HostConnectInfoNetworkInfoKind {}
 impl std::panic::UnwindSafe for HostConnectInfoNetworkInfoKind {}
 impl std::panic::RefUnwindSafe for HostConnectInfoNetworkInfoKind {}
 impl Clone for HostConnectInfoNetworkInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostConnectInfoNetworkInfo(v) => {

@@ -29,18 +29,18 @@ impl HostCpuInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCpuInfo",
-    type_name: Some("HostCpuInfo"),
-    wire: &["numCpuPackages", "numCpuCores", "numCpuThreads", "hz"],
-    names: &["num_cpu_packages", "num_cpu_cores", "num_cpu_threads", "hz"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCpuInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCpuInfo",
+            type_name: Some("HostCpuInfo"),
+            wire: &["numCpuPackages", "numCpuCores", "numCpuThreads", "hz"],
+            names: &["num_cpu_packages", "num_cpu_cores", "num_cpu_threads", "hz"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

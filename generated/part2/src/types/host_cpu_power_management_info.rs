@@ -25,18 +25,18 @@ impl HostCpuPowerManagementInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostCpuPowerManagementInfo",
-    type_name: Some("HostCpuPowerManagementInfo"),
-    wire: &["currentPolicy", "hardwareSupport"],
-    names: &["current_policy", "hardware_support"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostCpuPowerManagementInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostCpuPowerManagementInfo",
+            type_name: Some("HostCpuPowerManagementInfo"),
+            wire: &["currentPolicy", "hardwareSupport"],
+            names: &["current_policy", "hardware_support"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostDataTransportConnectionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDataTransportConnectionInfo",
-    type_name: Some("HostDataTransportConnectionInfo"),
-    wire: &["staticMemoryConsumed"],
-    names: &["static_memory_consumed"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostDataTransportConnectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDataTransportConnectionInfo",
+            type_name: Some("HostDataTransportConnectionInfo"),
+            wire: &["staticMemoryConsumed"],
+            names: &["static_memory_consumed"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for HostDataTransportConnectionInfoKind {}
 impl std::panic::UnwindSafe for HostDataTransportConnectionInfoKind {}
 impl std::panic::RefUnwindSafe for HostDataTransportConnectionInfoKind {}
 impl Clone for HostDataTransportConnectionInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDataTransportConnectionInfo(v) => {

@@ -31,30 +31,30 @@ impl HostDatastoreBrowserSearchSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDatastoreBrowserSearchSpec",
-    type_name: Some("HostDatastoreBrowserSearchSpec"),
-    wire: &[
-        "query",
-        "details",
-        "searchCaseInsensitive",
-        "matchPattern",
-        "sortFoldersFirst",
-    ],
-    names: &[
-        "query",
-        "details",
-        "search_case_insensitive",
-        "match_pattern",
-        "sort_folders_first",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDatastoreBrowserSearchSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDatastoreBrowserSearchSpec",
+            type_name: Some("HostDatastoreBrowserSearchSpec"),
+            wire: &[
+                "query",
+                "details",
+                "searchCaseInsensitive",
+                "matchPattern",
+                "sortFoldersFirst",
+            ],
+            names: &[
+                "query",
+                "details",
+                "search_case_insensitive",
+                "match_pattern",
+                "sort_folders_first",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

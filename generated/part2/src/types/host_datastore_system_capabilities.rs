@@ -29,28 +29,28 @@ impl HostDatastoreSystemCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDatastoreSystemCapabilities",
-    type_name: Some("HostDatastoreSystemCapabilities"),
-    wire: &[
-        "nfsMountCreationRequired",
-        "nfsMountCreationSupported",
-        "localDatastoreSupported",
-        "vmfsExtentExpansionSupported",
-    ],
-    names: &[
-        "nfs_mount_creation_required",
-        "nfs_mount_creation_supported",
-        "local_datastore_supported",
-        "vmfs_extent_expansion_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDatastoreSystemCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDatastoreSystemCapabilities",
+            type_name: Some("HostDatastoreSystemCapabilities"),
+            wire: &[
+                "nfsMountCreationRequired",
+                "nfsMountCreationSupported",
+                "localDatastoreSupported",
+                "vmfsExtentExpansionSupported",
+            ],
+            names: &[
+                "nfs_mount_creation_required",
+                "nfs_mount_creation_supported",
+                "local_datastore_supported",
+                "vmfs_extent_expansion_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostDateTimeSystemServiceTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDateTimeSystemServiceTestResult",
-    type_name: Some("HostDateTimeSystemServiceTestResult"),
-    wire: &["workingNormally", "report"],
-    names: &["working_normally", "report"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostDateTimeSystemServiceTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDateTimeSystemServiceTestResult",
+            type_name: Some("HostDateTimeSystemServiceTestResult"),
+            wire: &["workingNormally", "report"],
+            names: &["working_normally", "report"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

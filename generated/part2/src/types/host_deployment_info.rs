@@ -23,18 +23,18 @@ impl HostDeploymentInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDeploymentInfo",
-    type_name: Some("HostDeploymentInfo"),
-    wire: &["bootedFromStatelessCache"],
-    names: &["booted_from_stateless_cache"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDeploymentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDeploymentInfo",
+            type_name: Some("HostDeploymentInfo"),
+            wire: &["bootedFromStatelessCache"],
+            names: &["booted_from_stateless_cache"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

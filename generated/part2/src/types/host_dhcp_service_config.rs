@@ -27,18 +27,18 @@ impl HostDhcpServiceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDhcpServiceConfig",
-    type_name: Some("HostDhcpServiceConfig"),
-    wire: &["changeOperation", "key", "spec"],
-    names: &["change_operation", "key", "spec"],
-    required: &[1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDhcpServiceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDhcpServiceConfig",
+            type_name: Some("HostDhcpServiceConfig"),
+            wire: &["changeOperation", "key", "spec"],
+            names: &["change_operation", "key", "spec"],
+            required: &[1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

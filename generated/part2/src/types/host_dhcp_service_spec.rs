@@ -37,36 +37,36 @@ impl HostDhcpServiceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDhcpServiceSpec",
-    type_name: Some("HostDhcpServiceSpec"),
-    wire: &[
-        "virtualSwitch",
-        "defaultLeaseDuration",
-        "leaseBeginIp",
-        "leaseEndIp",
-        "maxLeaseDuration",
-        "unlimitedLease",
-        "ipSubnetAddr",
-        "ipSubnetMask",
-    ],
-    names: &[
-        "virtual_switch",
-        "default_lease_duration",
-        "lease_begin_ip",
-        "lease_end_ip",
-        "max_lease_duration",
-        "unlimited_lease",
-        "ip_subnet_addr",
-        "ip_subnet_mask",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[1u16, 6u16, 7u16, 2u16, 3u16, 4u16, 5u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDhcpServiceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDhcpServiceSpec",
+            type_name: Some("HostDhcpServiceSpec"),
+            wire: &[
+                "virtualSwitch",
+                "defaultLeaseDuration",
+                "leaseBeginIp",
+                "leaseEndIp",
+                "maxLeaseDuration",
+                "unlimitedLease",
+                "ipSubnetAddr",
+                "ipSubnetMask",
+            ],
+            names: &[
+                "virtual_switch",
+                "default_lease_duration",
+                "lease_begin_ip",
+                "lease_end_ip",
+                "max_lease_duration",
+                "unlimited_lease",
+                "ip_subnet_addr",
+                "ip_subnet_mask",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[1u16, 6u16, 7u16, 2u16, 3u16, 4u16, 5u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

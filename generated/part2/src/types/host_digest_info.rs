@@ -29,18 +29,18 @@ impl HostDigestInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDigestInfo",
-    type_name: Some("HostDigestInfo"),
-    wire: &["digestMethod", "digestValue", "objectName"],
-    names: &["digest_method", "digest_value", "object_name"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDigestInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDigestInfo",
+            type_name: Some("HostDigestInfo"),
+            wire: &["digestMethod", "digestValue", "objectName"],
+            names: &["digest_method", "digest_value", "object_name"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for HostDigestInfoKind {}
 impl std::panic::UnwindSafe for HostDigestInfoKind {}
 impl std::panic::RefUnwindSafe for HostDigestInfoKind {}
 impl Clone for HostDigestInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDigestInfo(v) => Self::HostDigestInfo(Clone::clone(v)),

@@ -25,18 +25,18 @@ impl HostDirectoryStoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDirectoryStoreInfo",
-    type_name: Some("HostDirectoryStoreInfo"),
-    wire: &["enabled"],
-    names: &["enabled"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDirectoryStoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDirectoryStoreInfo",
+            type_name: Some("HostDirectoryStoreInfo"),
+            wire: &["enabled"],
+            names: &["enabled"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for HostDirectoryStoreInfoKind {}
 impl std::panic::UnwindSafe for HostDirectoryStoreInfoKind {}
 impl std::panic::RefUnwindSafe for HostDirectoryStoreInfoKind {}
 impl Clone for HostDirectoryStoreInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostDirectoryStoreInfo(v) => {

@@ -27,18 +27,18 @@ impl HostDiskMappingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskMappingInfo",
-    type_name: Some("HostDiskMappingInfo"),
-    wire: &["physicalPartition", "name", "exclusive"],
-    names: &["physical_partition", "name", "exclusive"],
-    required: &[1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskMappingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskMappingInfo",
+            type_name: Some("HostDiskMappingInfo"),
+            wire: &["physicalPartition", "name", "exclusive"],
+            names: &["physical_partition", "name", "exclusive"],
+            required: &[1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

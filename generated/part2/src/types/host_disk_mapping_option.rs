@@ -25,18 +25,18 @@ impl HostDiskMappingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskMappingOption",
-    type_name: Some("HostDiskMappingOption"),
-    wire: &["physicalPartition", "name"],
-    names: &["physical_partition", "name"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskMappingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskMappingOption",
+            type_name: Some("HostDiskMappingOption"),
+            wire: &["physicalPartition", "name"],
+            names: &["physical_partition", "name"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

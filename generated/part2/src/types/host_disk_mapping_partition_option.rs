@@ -27,18 +27,18 @@ impl HostDiskMappingPartitionOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDiskMappingPartitionOption",
-    type_name: Some("HostDiskMappingPartitionOption"),
-    wire: &["name", "fileSystem", "capacityInKb"],
-    names: &["name", "file_system", "capacity_in_kb"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostDiskMappingPartitionOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDiskMappingPartitionOption",
+            type_name: Some("HostDiskMappingPartitionOption"),
+            wire: &["name", "fileSystem", "capacityInKb"],
+            names: &["name", "file_system", "capacity_in_kb"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,23 +31,28 @@ impl HostDvxClass {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostDvxClass",
-    type_name: Some("HostDvxClass"),
-    wire: &["deviceClass", "checkpointSupported", "swDMATracingSupported", "sriovNic"],
-    names: &[
-        "device_class",
-        "checkpoint_supported",
-        "sw_dma_tracing_supported",
-        "sriov_nic",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for HostDvxClass {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostDvxClass",
+            type_name: Some("HostDvxClass"),
+            wire: &[
+                "deviceClass",
+                "checkpointSupported",
+                "swDMATracingSupported",
+                "sriovNic",
+            ],
+            names: &[
+                "device_class",
+                "checkpoint_supported",
+                "sw_dma_tracing_supported",
+                "sriov_nic",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

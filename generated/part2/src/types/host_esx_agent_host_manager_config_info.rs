@@ -29,18 +29,18 @@ impl HostEsxAgentHostManagerConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostEsxAgentHostManagerConfigInfo",
-    type_name: Some("HostEsxAgentHostManagerConfigInfo"),
-    wire: &["agentVmDatastore", "agentVmNetwork"],
-    names: &["agent_vm_datastore", "agent_vm_network"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostEsxAgentHostManagerConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostEsxAgentHostManagerConfigInfo",
+            type_name: Some("HostEsxAgentHostManagerConfigInfo"),
+            wire: &["agentVmDatastore", "agentVmNetwork"],
+            names: &["agent_vm_datastore", "agent_vm_network"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostFaultToleranceManagerComponentHealthInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFaultToleranceManagerComponentHealthInfo",
-    type_name: Some("HostFaultToleranceManagerComponentHealthInfo"),
-    wire: &["isStorageHealthy", "isNetworkHealthy"],
-    names: &["is_storage_healthy", "is_network_healthy"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFaultToleranceManagerComponentHealthInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFaultToleranceManagerComponentHealthInfo",
+            type_name: Some("HostFaultToleranceManagerComponentHealthInfo"),
+            wire: &["isStorageHealthy", "isNetworkHealthy"],
+            names: &["is_storage_healthy", "is_network_healthy"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

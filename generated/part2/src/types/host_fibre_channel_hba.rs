@@ -55,51 +55,51 @@ impl HostFibreChannelHba {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFibreChannelHba",
-    type_name: Some("HostFibreChannelHba"),
-    wire: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storageProtocol",
-        "driverVersion",
-        "firmwareVersion",
-        "portWorldWideName",
-        "nodeWorldWideName",
-        "portType",
-        "speed",
-    ],
-    names: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storage_protocol",
-        "driver_version",
-        "firmware_version",
-        "port_world_wide_name",
-        "node_world_wide_name",
-        "port_type",
-        "speed",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16, 10u16, 11u16, 12u16, 13u16],
-    by_name: &[
-        2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 11u16, 6u16, 12u16, 10u16, 13u16, 3u16,
-        7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFibreChannelHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFibreChannelHba",
+            type_name: Some("HostFibreChannelHba"),
+            wire: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storageProtocol",
+                "driverVersion",
+                "firmwareVersion",
+                "portWorldWideName",
+                "nodeWorldWideName",
+                "portType",
+                "speed",
+            ],
+            names: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storage_protocol",
+                "driver_version",
+                "firmware_version",
+                "port_world_wide_name",
+                "node_world_wide_name",
+                "port_type",
+                "speed",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16, 10u16, 11u16, 12u16, 13u16],
+            by_name: &[
+                2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 11u16, 6u16, 12u16, 10u16,
+                13u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -216,7 +216,6 @@ impl Unpin for HostFibreChannelHbaKind {}
 impl std::panic::UnwindSafe for HostFibreChannelHbaKind {}
 impl std::panic::RefUnwindSafe for HostFibreChannelHbaKind {}
 impl Clone for HostFibreChannelHbaKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostFibreChannelHba(v) => {

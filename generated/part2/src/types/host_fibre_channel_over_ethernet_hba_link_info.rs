@@ -27,18 +27,18 @@ impl HostFibreChannelOverEthernetHbaLinkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFibreChannelOverEthernetHbaLinkInfo",
-    type_name: Some("HostFibreChannelOverEthernetHbaLinkInfo"),
-    wire: &["vnportMac", "fcfMac", "vlanId"],
-    names: &["vnport_mac", "fcf_mac", "vlan_id"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFibreChannelOverEthernetHbaLinkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFibreChannelOverEthernetHbaLinkInfo",
+            type_name: Some("HostFibreChannelOverEthernetHbaLinkInfo"),
+            wire: &["vnportMac", "fcfMac", "vlanId"],
+            names: &["vnport_mac", "fcf_mac", "vlan_id"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

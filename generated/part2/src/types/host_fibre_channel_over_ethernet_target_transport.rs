@@ -31,24 +31,30 @@ impl HostFibreChannelOverEthernetTargetTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFibreChannelOverEthernetTargetTransport",
-    type_name: Some("HostFibreChannelOverEthernetTargetTransport"),
-    wire: &["portWorldWideName", "nodeWorldWideName", "vnportMac", "fcfMac", "vlanId"],
-    names: &[
-        "port_world_wide_name",
-        "node_world_wide_name",
-        "vnport_mac",
-        "fcf_mac",
-        "vlan_id",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 1u16, 0u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFibreChannelOverEthernetTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFibreChannelOverEthernetTargetTransport",
+            type_name: Some("HostFibreChannelOverEthernetTargetTransport"),
+            wire: &[
+                "portWorldWideName",
+                "nodeWorldWideName",
+                "vnportMac",
+                "fcfMac",
+                "vlanId",
+            ],
+            names: &[
+                "port_world_wide_name",
+                "node_world_wide_name",
+                "vnport_mac",
+                "fcf_mac",
+                "vlan_id",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 1u16, 0u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostFibreChannelTargetTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFibreChannelTargetTransport",
-    type_name: Some("HostFibreChannelTargetTransport"),
-    wire: &["portWorldWideName", "nodeWorldWideName"],
-    names: &["port_world_wide_name", "node_world_wide_name"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFibreChannelTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFibreChannelTargetTransport",
+            type_name: Some("HostFibreChannelTargetTransport"),
+            wire: &["portWorldWideName", "nodeWorldWideName"],
+            names: &["port_world_wide_name", "node_world_wide_name"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for HostFibreChannelTargetTransportKind {}
 impl std::panic::UnwindSafe for HostFibreChannelTargetTransportKind {}
 impl std::panic::RefUnwindSafe for HostFibreChannelTargetTransportKind {}
 impl Clone for HostFibreChannelTargetTransportKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostFibreChannelTargetTransport(v) => {

@@ -25,18 +25,18 @@ impl HostFirewallConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallConfig",
-    type_name: Some("HostFirewallConfig"),
-    wire: &["rule", "defaultBlockingPolicy"],
-    names: &["rule", "default_blocking_policy"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallConfig",
+            type_name: Some("HostFirewallConfig"),
+            wire: &["rule", "defaultBlockingPolicy"],
+            names: &["rule", "default_blocking_policy"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostFirewallConfigRuleSetConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallConfigRuleSetConfig",
-    type_name: Some("HostFirewallConfigRuleSetConfig"),
-    wire: &["rulesetId", "enabled", "allowedHosts"],
-    names: &["ruleset_id", "enabled", "allowed_hosts"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallConfigRuleSetConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallConfigRuleSetConfig",
+            type_name: Some("HostFirewallConfigRuleSetConfig"),
+            wire: &["rulesetId", "enabled", "allowedHosts"],
+            names: &["ruleset_id", "enabled", "allowed_hosts"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostFirewallDefaultPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallDefaultPolicy",
-    type_name: Some("HostFirewallDefaultPolicy"),
-    wire: &["incomingBlocked", "outgoingBlocked"],
-    names: &["incoming_blocked", "outgoing_blocked"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallDefaultPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallDefaultPolicy",
+            type_name: Some("HostFirewallDefaultPolicy"),
+            wire: &["incomingBlocked", "outgoingBlocked"],
+            names: &["incoming_blocked", "outgoing_blocked"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl HostFirewallRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallRule",
-    type_name: Some("HostFirewallRule"),
-    wire: &["port", "endPort", "direction", "portType", "protocol"],
-    names: &["port", "end_port", "direction", "port_type", "protocol"],
-    required: &[0u16, 2u16, 4u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallRule",
+            type_name: Some("HostFirewallRule"),
+            wire: &["port", "endPort", "direction", "portType", "protocol"],
+            names: &["port", "end_port", "direction", "port_type", "protocol"],
+            required: &[0u16, 2u16, 4u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

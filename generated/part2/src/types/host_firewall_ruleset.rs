@@ -43,38 +43,38 @@ impl HostFirewallRuleset {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallRuleset",
-    type_name: Some("HostFirewallRuleset"),
-    wire: &[
-        "key",
-        "label",
-        "required",
-        "rule",
-        "service",
-        "enabled",
-        "allowedHosts",
-        "userControllable",
-        "ipListUserConfigurable",
-    ],
-    names: &[
-        "key",
-        "label",
-        "required",
-        "rule",
-        "service",
-        "enabled",
-        "allowed_hosts",
-        "user_controllable",
-        "ip_list_user_configurable",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[6u16, 5u16, 8u16, 0u16, 1u16, 2u16, 3u16, 4u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallRuleset {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallRuleset",
+            type_name: Some("HostFirewallRuleset"),
+            wire: &[
+                "key",
+                "label",
+                "required",
+                "rule",
+                "service",
+                "enabled",
+                "allowedHosts",
+                "userControllable",
+                "ipListUserConfigurable",
+            ],
+            names: &[
+                "key",
+                "label",
+                "required",
+                "rule",
+                "service",
+                "enabled",
+                "allowed_hosts",
+                "user_controllable",
+                "ip_list_user_configurable",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[6u16, 5u16, 8u16, 0u16, 1u16, 2u16, 3u16, 4u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

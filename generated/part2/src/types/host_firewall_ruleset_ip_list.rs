@@ -27,18 +27,18 @@ impl HostFirewallRulesetIpList {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFirewallRulesetIpList",
-    type_name: Some("HostFirewallRulesetIpList"),
-    wire: &["ipAddress", "ipNetwork", "allIp"],
-    names: &["ip_address", "ip_network", "all_ip"],
-    required: &[2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFirewallRulesetIpList {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFirewallRulesetIpList",
+            type_name: Some("HostFirewallRulesetIpList"),
+            wire: &["ipAddress", "ipNetwork", "allIp"],
+            names: &["ip_address", "ip_network", "all_ip"],
+            required: &[2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostFlagInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFlagInfo",
-    type_name: Some("HostFlagInfo"),
-    wire: &["backgroundSnapshotsEnabled"],
-    names: &["background_snapshots_enabled"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostFlagInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFlagInfo",
+            type_name: Some("HostFlagInfo"),
+            wire: &["backgroundSnapshotsEnabled"],
+            names: &["background_snapshots_enabled"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl HostFru {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostFru",
-    type_name: Some("HostFru"),
-    wire: &[
-        "type",
-        "partName",
-        "partNumber",
-        "manufacturer",
-        "serialNumber",
-        "mfgTimeStamp",
-    ],
-    names: &[
-        "type",
-        "part_name",
-        "part_number",
-        "manufacturer",
-        "serial_number",
-        "mfg_time_stamp",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 5u16, 1u16, 2u16, 4u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for HostFru {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostFru",
+            type_name: Some("HostFru"),
+            wire: &[
+                "type",
+                "partName",
+                "partNumber",
+                "manufacturer",
+                "serialNumber",
+                "mfgTimeStamp",
+            ],
+            names: &[
+                "type",
+                "part_name",
+                "part_number",
+                "manufacturer",
+                "serial_number",
+                "mfg_time_stamp",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 5u16, 1u16, 2u16, 4u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,22 +27,26 @@ impl HostGraphicsConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostGraphicsConfig",
-    type_name: Some("HostGraphicsConfig"),
-    wire: &["hostDefaultGraphicsType", "sharedPassthruAssignmentPolicy", "deviceType"],
-    names: &[
-        "host_default_graphics_type",
-        "shared_passthru_assignment_policy",
-        "device_type",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostGraphicsConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostGraphicsConfig",
+            type_name: Some("HostGraphicsConfig"),
+            wire: &[
+                "hostDefaultGraphicsType",
+                "sharedPassthruAssignmentPolicy",
+                "deviceType",
+            ],
+            names: &[
+                "host_default_graphics_type",
+                "shared_passthru_assignment_policy",
+                "device_type",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

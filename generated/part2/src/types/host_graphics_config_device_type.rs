@@ -29,18 +29,18 @@ impl HostGraphicsConfigDeviceType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostGraphicsConfigDeviceType",
-    type_name: Some("HostGraphicsConfigDeviceType"),
-    wire: &["deviceId", "graphicsType", "vgpuMode"],
-    names: &["device_id", "graphics_type", "vgpu_mode"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostGraphicsConfigDeviceType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostGraphicsConfigDeviceType",
+            type_name: Some("HostGraphicsConfigDeviceType"),
+            wire: &["deviceId", "graphicsType", "vgpuMode"],
+            names: &["device_id", "graphics_type", "vgpu_mode"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,34 +39,34 @@ impl HostGraphicsInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostGraphicsInfo",
-    type_name: Some("HostGraphicsInfo"),
-    wire: &[
-        "deviceName",
-        "vendorName",
-        "pciId",
-        "graphicsType",
-        "vgpuMode",
-        "memorySizeInKB",
-        "vm",
-    ],
-    names: &[
-        "device_name",
-        "vendor_name",
-        "pci_id",
-        "graphics_type",
-        "vgpu_mode",
-        "memory_size_in_kb",
-        "vm",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[0u16, 3u16, 5u16, 2u16, 1u16, 4u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostGraphicsInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostGraphicsInfo",
+            type_name: Some("HostGraphicsInfo"),
+            wire: &[
+                "deviceName",
+                "vendorName",
+                "pciId",
+                "graphicsType",
+                "vgpuMode",
+                "memorySizeInKB",
+                "vm",
+            ],
+            names: &[
+                "device_name",
+                "vendor_name",
+                "pci_id",
+                "graphics_type",
+                "vgpu_mode",
+                "memory_size_in_kb",
+                "vm",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[0u16, 3u16, 5u16, 2u16, 1u16, 4u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

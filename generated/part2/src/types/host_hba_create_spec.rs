@@ -25,18 +25,18 @@ impl HostHbaCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHbaCreateSpec",
-    type_name: Some("HostHbaCreateSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostHbaCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHbaCreateSpec",
+            type_name: Some("HostHbaCreateSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for HostHbaCreateSpecKind {}
 impl std::panic::UnwindSafe for HostHbaCreateSpecKind {}
 impl std::panic::RefUnwindSafe for HostHbaCreateSpecKind {}
 impl Clone for HostHbaCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostHbaCreateSpec(v) => {

@@ -27,18 +27,18 @@ impl HostHyperThreadScheduleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostHyperThreadScheduleInfo",
-    type_name: Some("HostHyperThreadScheduleInfo"),
-    wire: &["available", "active", "config"],
-    names: &["available", "active", "config"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostHyperThreadScheduleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostHyperThreadScheduleInfo",
+            type_name: Some("HostHyperThreadScheduleInfo"),
+            wire: &["available", "active", "config"],
+            names: &["available", "active", "config"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

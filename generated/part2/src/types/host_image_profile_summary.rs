@@ -25,18 +25,18 @@ impl HostImageProfileSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostImageProfileSummary",
-    type_name: Some("HostImageProfileSummary"),
-    wire: &["name", "vendor"],
-    names: &["name", "vendor"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostImageProfileSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostImageProfileSummary",
+            type_name: Some("HostImageProfileSummary"),
+            wire: &["name", "vendor"],
+            names: &["name", "vendor"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

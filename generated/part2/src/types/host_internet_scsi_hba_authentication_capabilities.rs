@@ -35,34 +35,34 @@ impl HostInternetScsiHbaAuthenticationCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaAuthenticationCapabilities",
-    type_name: Some("HostInternetScsiHbaAuthenticationCapabilities"),
-    wire: &[
-        "chapAuthSettable",
-        "krb5AuthSettable",
-        "srpAuthSettable",
-        "spkmAuthSettable",
-        "mutualChapSettable",
-        "targetChapSettable",
-        "targetMutualChapSettable",
-    ],
-    names: &[
-        "chap_auth_settable",
-        "krb5_auth_settable",
-        "srp_auth_settable",
-        "spkm_auth_settable",
-        "mutual_chap_settable",
-        "target_chap_settable",
-        "target_mutual_chap_settable",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 4u16, 3u16, 2u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaAuthenticationCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaAuthenticationCapabilities",
+            type_name: Some("HostInternetScsiHbaAuthenticationCapabilities"),
+            wire: &[
+                "chapAuthSettable",
+                "krb5AuthSettable",
+                "srpAuthSettable",
+                "spkmAuthSettable",
+                "mutualChapSettable",
+                "targetChapSettable",
+                "targetMutualChapSettable",
+            ],
+            names: &[
+                "chap_auth_settable",
+                "krb5_auth_settable",
+                "srp_auth_settable",
+                "spkm_auth_settable",
+                "mutual_chap_settable",
+                "target_chap_settable",
+                "target_mutual_chap_settable",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 4u16, 3u16, 2u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

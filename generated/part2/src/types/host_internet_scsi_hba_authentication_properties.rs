@@ -39,38 +39,38 @@ impl HostInternetScsiHbaAuthenticationProperties {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaAuthenticationProperties",
-    type_name: Some("HostInternetScsiHbaAuthenticationProperties"),
-    wire: &[
-        "chapAuthEnabled",
-        "chapName",
-        "chapSecret",
-        "chapAuthenticationType",
-        "chapInherited",
-        "mutualChapName",
-        "mutualChapSecret",
-        "mutualChapAuthenticationType",
-        "mutualChapInherited",
-    ],
-    names: &[
-        "chap_auth_enabled",
-        "chap_name",
-        "chap_secret",
-        "chap_authentication_type",
-        "chap_inherited",
-        "mutual_chap_name",
-        "mutual_chap_secret",
-        "mutual_chap_authentication_type",
-        "mutual_chap_inherited",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 4u16, 1u16, 2u16, 7u16, 8u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaAuthenticationProperties {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaAuthenticationProperties",
+            type_name: Some("HostInternetScsiHbaAuthenticationProperties"),
+            wire: &[
+                "chapAuthEnabled",
+                "chapName",
+                "chapSecret",
+                "chapAuthenticationType",
+                "chapInherited",
+                "mutualChapName",
+                "mutualChapSecret",
+                "mutualChapAuthenticationType",
+                "mutualChapInherited",
+            ],
+            names: &[
+                "chap_auth_enabled",
+                "chap_name",
+                "chap_secret",
+                "chap_authentication_type",
+                "chap_inherited",
+                "mutual_chap_name",
+                "mutual_chap_secret",
+                "mutual_chap_authentication_type",
+                "mutual_chap_inherited",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 4u16, 1u16, 2u16, 7u16, 8u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

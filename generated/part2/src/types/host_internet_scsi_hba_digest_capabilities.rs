@@ -29,28 +29,28 @@ impl HostInternetScsiHbaDigestCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaDigestCapabilities",
-    type_name: Some("HostInternetScsiHbaDigestCapabilities"),
-    wire: &[
-        "headerDigestSettable",
-        "dataDigestSettable",
-        "targetHeaderDigestSettable",
-        "targetDataDigestSettable",
-    ],
-    names: &[
-        "header_digest_settable",
-        "data_digest_settable",
-        "target_header_digest_settable",
-        "target_data_digest_settable",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaDigestCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaDigestCapabilities",
+            type_name: Some("HostInternetScsiHbaDigestCapabilities"),
+            wire: &[
+                "headerDigestSettable",
+                "dataDigestSettable",
+                "targetHeaderDigestSettable",
+                "targetDataDigestSettable",
+            ],
+            names: &[
+                "header_digest_settable",
+                "data_digest_settable",
+                "target_header_digest_settable",
+                "target_data_digest_settable",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

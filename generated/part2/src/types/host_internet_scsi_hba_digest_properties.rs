@@ -29,28 +29,28 @@ impl HostInternetScsiHbaDigestProperties {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaDigestProperties",
-    type_name: Some("HostInternetScsiHbaDigestProperties"),
-    wire: &[
-        "headerDigestType",
-        "headerDigestInherited",
-        "dataDigestType",
-        "dataDigestInherited",
-    ],
-    names: &[
-        "header_digest_type",
-        "header_digest_inherited",
-        "data_digest_type",
-        "data_digest_inherited",
-    ],
-    required: &[],
-    by_name: &[3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaDigestProperties {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaDigestProperties",
+            type_name: Some("HostInternetScsiHbaDigestProperties"),
+            wire: &[
+                "headerDigestType",
+                "headerDigestInherited",
+                "dataDigestType",
+                "dataDigestInherited",
+            ],
+            names: &[
+                "header_digest_type",
+                "header_digest_inherited",
+                "data_digest_type",
+                "data_digest_inherited",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl HostInternetScsiHbaDiscoveryCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaDiscoveryCapabilities",
-    type_name: Some("HostInternetScsiHbaDiscoveryCapabilities"),
-    wire: &[
-        "iSnsDiscoverySettable",
-        "slpDiscoverySettable",
-        "staticTargetDiscoverySettable",
-        "sendTargetsDiscoverySettable",
-    ],
-    names: &[
-        "isns_discovery_settable",
-        "slp_discovery_settable",
-        "static_target_discovery_settable",
-        "send_targets_discovery_settable",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaDiscoveryCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaDiscoveryCapabilities",
+            type_name: Some("HostInternetScsiHbaDiscoveryCapabilities"),
+            wire: &[
+                "iSnsDiscoverySettable",
+                "slpDiscoverySettable",
+                "staticTargetDiscoverySettable",
+                "sendTargetsDiscoverySettable",
+            ],
+            names: &[
+                "isns_discovery_settable",
+                "slp_discovery_settable",
+                "static_target_discovery_settable",
+                "send_targets_discovery_settable",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl HostInternetScsiHbaDiscoveryProperties {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaDiscoveryProperties",
-    type_name: Some("HostInternetScsiHbaDiscoveryProperties"),
-    wire: &[
-        "iSnsDiscoveryEnabled",
-        "iSnsDiscoveryMethod",
-        "iSnsHost",
-        "slpDiscoveryEnabled",
-        "slpDiscoveryMethod",
-        "slpHost",
-        "staticTargetDiscoveryEnabled",
-        "sendTargetsDiscoveryEnabled",
-    ],
-    names: &[
-        "isns_discovery_enabled",
-        "isns_discovery_method",
-        "isns_host",
-        "slp_discovery_enabled",
-        "slp_discovery_method",
-        "slp_host",
-        "static_target_discovery_enabled",
-        "send_targets_discovery_enabled",
-    ],
-    required: &[0u16, 3u16, 6u16, 7u16],
-    by_name: &[0u16, 1u16, 2u16, 7u16, 3u16, 4u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaDiscoveryProperties {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaDiscoveryProperties",
+            type_name: Some("HostInternetScsiHbaDiscoveryProperties"),
+            wire: &[
+                "iSnsDiscoveryEnabled",
+                "iSnsDiscoveryMethod",
+                "iSnsHost",
+                "slpDiscoveryEnabled",
+                "slpDiscoveryMethod",
+                "slpHost",
+                "staticTargetDiscoveryEnabled",
+                "sendTargetsDiscoveryEnabled",
+            ],
+            names: &[
+                "isns_discovery_enabled",
+                "isns_discovery_method",
+                "isns_host",
+                "slp_discovery_enabled",
+                "slp_discovery_method",
+                "slp_host",
+                "static_target_discovery_enabled",
+                "send_targets_discovery_enabled",
+            ],
+            required: &[0u16, 3u16, 6u16, 7u16],
+            by_name: &[0u16, 1u16, 2u16, 7u16, 3u16, 4u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl HostInternetScsiHbaIPv6Properties {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaIPv6Properties",
-    type_name: Some("HostInternetScsiHbaIPv6Properties"),
-    wire: &[
-        "iscsiIpv6Address",
-        "ipv6DhcpConfigurationEnabled",
-        "ipv6LinkLocalAutoConfigurationEnabled",
-        "ipv6RouterAdvertisementConfigurationEnabled",
-        "ipv6DefaultGateway",
-    ],
-    names: &[
-        "iscsi_ipv6_address",
-        "ipv6_dhcp_configuration_enabled",
-        "ipv6_link_local_auto_configuration_enabled",
-        "ipv6_router_advertisement_configuration_enabled",
-        "ipv6_default_gateway",
-    ],
-    required: &[],
-    by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaIPv6Properties {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaIPv6Properties",
+            type_name: Some("HostInternetScsiHbaIPv6Properties"),
+            wire: &[
+                "iscsiIpv6Address",
+                "ipv6DhcpConfigurationEnabled",
+                "ipv6LinkLocalAutoConfigurationEnabled",
+                "ipv6RouterAdvertisementConfigurationEnabled",
+                "ipv6DefaultGateway",
+            ],
+            names: &[
+                "iscsi_ipv6_address",
+                "ipv6_dhcp_configuration_enabled",
+                "ipv6_link_local_auto_configuration_enabled",
+                "ipv6_router_advertisement_configuration_enabled",
+                "ipv6_default_gateway",
+            ],
+            required: &[],
+            by_name: &[4u16, 1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostInternetScsiHbaIscsiIpv6Address {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiHbaIscsiIpv6Address",
-    type_name: Some("HostInternetScsiHbaIscsiIpv6Address"),
-    wire: &["address", "prefixLength", "origin", "operation"],
-    names: &["address", "prefix_length", "origin", "operation"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiHbaIscsiIpv6Address {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiHbaIscsiIpv6Address",
+            type_name: Some("HostInternetScsiHbaIscsiIpv6Address"),
+            wire: &["address", "prefixLength", "origin", "operation"],
+            names: &["address", "prefix_length", "origin", "operation"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

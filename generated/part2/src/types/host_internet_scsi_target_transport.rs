@@ -27,18 +27,18 @@ impl HostInternetScsiTargetTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostInternetScsiTargetTransport",
-    type_name: Some("HostInternetScsiTargetTransport"),
-    wire: &["iScsiName", "iScsiAlias", "address"],
-    names: &["iscsi_name", "iscsi_alias", "address"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostInternetScsiTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostInternetScsiTargetTransport",
+            type_name: Some("HostInternetScsiTargetTransport"),
+            wire: &["iScsiName", "iScsiAlias", "address"],
+            names: &["iscsi_name", "iscsi_alias", "address"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostIpmiInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIpmiInfo",
-    type_name: Some("HostIpmiInfo"),
-    wire: &["bmcIpAddress", "bmcMacAddress", "login", "password"],
-    names: &["bmc_ip_address", "bmc_mac_address", "login", "password"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIpmiInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIpmiInfo",
+            type_name: Some("HostIpmiInfo"),
+            wire: &["bmcIpAddress", "bmcMacAddress", "login", "password"],
+            names: &["bmc_ip_address", "bmc_mac_address", "login", "password"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

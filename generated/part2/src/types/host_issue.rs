@@ -37,18 +37,18 @@ impl HostIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostIssue",
-    type_name: Some("HostIssue"),
-    wire: &["key", "description", "time", "host"],
-    names: &["key", "description", "time", "host"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostIssue",
+            type_name: Some("HostIssue"),
+            wire: &["key", "description", "time", "host"],
+            names: &["key", "description", "time", "host"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -139,7 +139,6 @@ impl Unpin for HostIssueKind {}
 impl std::panic::UnwindSafe for HostIssueKind {}
 impl std::panic::RefUnwindSafe for HostIssueKind {}
 impl Clone for HostIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostIssue(v) => crate::object::clone_boxed(&**v, Self::HostIssue),

@@ -33,32 +33,32 @@ impl HostListSummaryQuickStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostListSummaryQuickStats",
-    type_name: Some("HostListSummaryQuickStats"),
-    wire: &[
-        "overallCpuUsage",
-        "overallMemoryUsage",
-        "distributedCpuFairness",
-        "distributedMemoryFairness",
-        "availablePMemCapacity",
-        "uptime",
-    ],
-    names: &[
-        "overall_cpu_usage",
-        "overall_memory_usage",
-        "distributed_cpu_fairness",
-        "distributed_memory_fairness",
-        "available_pmem_capacity",
-        "uptime",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostListSummaryQuickStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostListSummaryQuickStats",
+            type_name: Some("HostListSummaryQuickStats"),
+            wire: &[
+                "overallCpuUsage",
+                "overallMemoryUsage",
+                "distributedCpuFairness",
+                "distributedMemoryFairness",
+                "availablePMemCapacity",
+                "uptime",
+            ],
+            names: &[
+                "overall_cpu_usage",
+                "overall_memory_usage",
+                "distributed_cpu_fairness",
+                "distributed_memory_fairness",
+                "available_pmem_capacity",
+                "uptime",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 3u16, 0u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl HostLowLevelProvisioningManagerDiskLayoutSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerDiskLayoutSpec",
-    type_name: Some("HostLowLevelProvisioningManagerDiskLayoutSpec"),
-    wire: &["controllerType", "busNumber", "unitNumber", "srcFilename", "dstFilename"],
-    names: &[
-        "controller_type",
-        "bus_number",
-        "unit_number",
-        "src_filename",
-        "dst_filename",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 0u16, 4u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerDiskLayoutSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerDiskLayoutSpec",
+            type_name: Some("HostLowLevelProvisioningManagerDiskLayoutSpec"),
+            wire: &[
+                "controllerType",
+                "busNumber",
+                "unitNumber",
+                "srcFilename",
+                "dstFilename",
+            ],
+            names: &[
+                "controller_type",
+                "bus_number",
+                "unit_number",
+                "src_filename",
+                "dst_filename",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 0u16, 4u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostLowLevelProvisioningManagerFileReserveResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerFileReserveResult",
-    type_name: Some("HostLowLevelProvisioningManagerFileReserveResult"),
-    wire: &["baseName", "parentDir", "reservedName"],
-    names: &["base_name", "parent_dir", "reserved_name"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerFileReserveResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerFileReserveResult",
+            type_name: Some("HostLowLevelProvisioningManagerFileReserveResult"),
+            wire: &["baseName", "parentDir", "reservedName"],
+            names: &["base_name", "parent_dir", "reserved_name"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

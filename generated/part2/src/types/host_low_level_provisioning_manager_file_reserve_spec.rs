@@ -29,18 +29,18 @@ impl HostLowLevelProvisioningManagerFileReserveSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerFileReserveSpec",
-    type_name: Some("HostLowLevelProvisioningManagerFileReserveSpec"),
-    wire: &["baseName", "parentDir", "fileType", "storageProfile"],
-    names: &["base_name", "parent_dir", "file_type", "storage_profile"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerFileReserveSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerFileReserveSpec",
+            type_name: Some("HostLowLevelProvisioningManagerFileReserveSpec"),
+            wire: &["baseName", "parentDir", "fileType", "storageProfile"],
+            names: &["base_name", "parent_dir", "file_type", "storage_profile"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

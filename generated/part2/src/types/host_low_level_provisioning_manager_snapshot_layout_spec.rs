@@ -29,18 +29,18 @@ impl HostLowLevelProvisioningManagerSnapshotLayoutSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerSnapshotLayoutSpec",
-    type_name: Some("HostLowLevelProvisioningManagerSnapshotLayoutSpec"),
-    wire: &["id", "srcFilename", "dstFilename", "disk"],
-    names: &["id", "src_filename", "dst_filename", "disk"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerSnapshotLayoutSpec",
+            type_name: Some("HostLowLevelProvisioningManagerSnapshotLayoutSpec"),
+            wire: &["id", "srcFilename", "dstFilename", "disk"],
+            names: &["id", "src_filename", "dst_filename", "disk"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostLowLevelProvisioningManagerVmMigrationStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostLowLevelProvisioningManagerVmMigrationStatus",
-    type_name: Some("HostLowLevelProvisioningManagerVmMigrationStatus"),
-    wire: &["migrationId", "type", "source", "consideredSuccessful"],
-    names: &["migration_id", "type", "source", "considered_successful"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostLowLevelProvisioningManagerVmMigrationStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostLowLevelProvisioningManagerVmMigrationStatus",
+            type_name: Some("HostLowLevelProvisioningManagerVmMigrationStatus"),
+            wire: &["migrationId", "type", "source", "consideredSuccessful"],
+            names: &["migration_id", "type", "source", "considered_successful"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

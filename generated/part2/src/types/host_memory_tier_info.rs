@@ -35,18 +35,18 @@ impl HostMemoryTierInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMemoryTierInfo",
-    type_name: Some("HostMemoryTierInfo"),
-    wire: &["name", "type", "flags", "internalFlags", "size"],
-    names: &["name", "type", "flags", "internal_flags", "size"],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostMemoryTierInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMemoryTierInfo",
+            type_name: Some("HostMemoryTierInfo"),
+            wire: &["name", "type", "flags", "internalFlags", "size"],
+            names: &["name", "type", "flags", "internal_flags", "size"],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[2u16, 3u16, 0u16, 4u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,25 +33,32 @@ impl HostMultipathInfoHppLogicalUnitPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMultipathInfoHppLogicalUnitPolicy",
-    type_name: Some("HostMultipathInfoHppLogicalUnitPolicy"),
-    wire: &["policy", "bytes", "iops", "path", "latencyEvalTime", "samplingIosPerPath"],
-    names: &[
-        "policy",
-        "bytes",
-        "iops",
-        "path",
-        "latency_eval_time",
-        "sampling_ios_per_path",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMultipathInfoHppLogicalUnitPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMultipathInfoHppLogicalUnitPolicy",
+            type_name: Some("HostMultipathInfoHppLogicalUnitPolicy"),
+            wire: &[
+                "policy",
+                "bytes",
+                "iops",
+                "path",
+                "latencyEvalTime",
+                "samplingIosPerPath",
+            ],
+            names: &[
+                "policy",
+                "bytes",
+                "iops",
+                "path",
+                "latency_eval_time",
+                "sampling_ios_per_path",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 4u16, 3u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl HostMultipathInfoLogicalUnit {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMultipathInfoLogicalUnit",
-    type_name: Some("HostMultipathInfoLogicalUnit"),
-    wire: &["key", "id", "lun", "path", "policy", "storageArrayTypePolicy"],
-    names: &["key", "id", "lun", "path", "policy", "storage_array_type_policy"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16, 4u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMultipathInfoLogicalUnit {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMultipathInfoLogicalUnit",
+            type_name: Some("HostMultipathInfoLogicalUnit"),
+            wire: &["key", "id", "lun", "path", "policy", "storageArrayTypePolicy"],
+            names: &["key", "id", "lun", "path", "policy", "storage_array_type_policy"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16, 4u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

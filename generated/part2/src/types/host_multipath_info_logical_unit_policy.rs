@@ -25,18 +25,18 @@ impl HostMultipathInfoLogicalUnitPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMultipathInfoLogicalUnitPolicy",
-    type_name: Some("HostMultipathInfoLogicalUnitPolicy"),
-    wire: &["policy"],
-    names: &["policy"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMultipathInfoLogicalUnitPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMultipathInfoLogicalUnitPolicy",
+            type_name: Some("HostMultipathInfoLogicalUnitPolicy"),
+            wire: &["policy"],
+            names: &["policy"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -120,7 +120,6 @@ impl Unpin for HostMultipathInfoLogicalUnitPolicyKind {}
 impl std::panic::UnwindSafe for HostMultipathInfoLogicalUnitPolicyKind {}
 impl std::panic::RefUnwindSafe for HostMultipathInfoLogicalUnitPolicyKind {}
 impl Clone for HostMultipathInfoLogicalUnitPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostMultipathInfoLogicalUnitPolicy(v) => {

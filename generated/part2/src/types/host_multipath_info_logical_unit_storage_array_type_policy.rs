@@ -23,18 +23,18 @@ impl HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMultipathInfoLogicalUnitStorageArrayTypePolicy",
-    type_name: Some("HostMultipathInfoLogicalUnitStorageArrayTypePolicy"),
-    wire: &["policy"],
-    names: &["policy"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMultipathInfoLogicalUnitStorageArrayTypePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMultipathInfoLogicalUnitStorageArrayTypePolicy",
+            type_name: Some("HostMultipathInfoLogicalUnitStorageArrayTypePolicy"),
+            wire: &["policy"],
+            names: &["policy"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

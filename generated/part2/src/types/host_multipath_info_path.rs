@@ -40,36 +40,36 @@ impl HostMultipathInfoPath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostMultipathInfoPath",
-    type_name: Some("HostMultipathInfoPath"),
-    wire: &[
-        "key",
-        "name",
-        "pathState",
-        "state",
-        "isWorkingPath",
-        "adapter",
-        "lun",
-        "transport",
-    ],
-    names: &[
-        "key",
-        "name",
-        "path_state",
-        "state",
-        "is_working_path",
-        "adapter",
-        "lun",
-        "transport",
-    ],
-    required: &[0u16, 1u16, 2u16, 5u16, 6u16],
-    by_name: &[5u16, 4u16, 0u16, 6u16, 1u16, 2u16, 3u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostMultipathInfoPath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostMultipathInfoPath",
+            type_name: Some("HostMultipathInfoPath"),
+            wire: &[
+                "key",
+                "name",
+                "pathState",
+                "state",
+                "isWorkingPath",
+                "adapter",
+                "lun",
+                "transport",
+            ],
+            names: &[
+                "key",
+                "name",
+                "path_state",
+                "state",
+                "is_working_path",
+                "adapter",
+                "lun",
+                "transport",
+            ],
+            required: &[0u16, 1u16, 2u16, 5u16, 6u16],
+            by_name: &[5u16, 4u16, 0u16, 6u16, 1u16, 2u16, 3u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,44 +51,46 @@ impl HostNasVolumeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNasVolumeSpec",
-    type_name: Some("HostNasVolumeSpec"),
-    wire: &[
-        "remoteHost",
-        "remotePath",
-        "localPath",
-        "accessMode",
-        "type",
-        "userName",
-        "password",
-        "remoteHostNames",
-        "securityType",
-        "vmknicToBind",
-        "vmknicBound",
-        "connections",
-    ],
-    names: &[
-        "remote_host",
-        "remote_path",
-        "local_path",
-        "access_mode",
-        "type",
-        "user_name",
-        "password",
-        "remote_host_names",
-        "security_type",
-        "vmknic_to_bind",
-        "vmknic_bound",
-        "connections",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 11u16, 2u16, 6u16, 0u16, 7u16, 1u16, 8u16, 4u16, 5u16, 10u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNasVolumeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNasVolumeSpec",
+            type_name: Some("HostNasVolumeSpec"),
+            wire: &[
+                "remoteHost",
+                "remotePath",
+                "localPath",
+                "accessMode",
+                "type",
+                "userName",
+                "password",
+                "remoteHostNames",
+                "securityType",
+                "vmknicToBind",
+                "vmknicBound",
+                "connections",
+            ],
+            names: &[
+                "remote_host",
+                "remote_path",
+                "local_path",
+                "access_mode",
+                "type",
+                "user_name",
+                "password",
+                "remote_host_names",
+                "security_type",
+                "vmknic_to_bind",
+                "vmknic_bound",
+                "connections",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[
+                3u16, 11u16, 2u16, 6u16, 0u16, 7u16, 1u16, 8u16, 4u16, 5u16, 10u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl HostNatServiceNameServiceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNatServiceNameServiceSpec",
-    type_name: Some("HostNatServiceNameServiceSpec"),
-    wire: &[
-        "dnsAutoDetect",
-        "dnsPolicy",
-        "dnsRetries",
-        "dnsTimeout",
-        "dnsNameServer",
-        "nbdsTimeout",
-        "nbnsRetries",
-        "nbnsTimeout",
-    ],
-    names: &[
-        "dns_auto_detect",
-        "dns_policy",
-        "dns_retries",
-        "dns_timeout",
-        "dns_name_server",
-        "nbds_timeout",
-        "nbns_retries",
-        "nbns_timeout",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
-    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNatServiceNameServiceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNatServiceNameServiceSpec",
+            type_name: Some("HostNatServiceNameServiceSpec"),
+            wire: &[
+                "dnsAutoDetect",
+                "dnsPolicy",
+                "dnsRetries",
+                "dnsTimeout",
+                "dnsNameServer",
+                "nbdsTimeout",
+                "nbnsRetries",
+                "nbnsTimeout",
+            ],
+            names: &[
+                "dns_auto_detect",
+                "dns_policy",
+                "dns_retries",
+                "dns_timeout",
+                "dns_name_server",
+                "nbds_timeout",
+                "nbns_retries",
+                "nbns_timeout",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
+            by_name: &[0u16, 4u16, 1u16, 2u16, 3u16, 5u16, 6u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl HostNatServicePortForwardSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNatServicePortForwardSpec",
-    type_name: Some("HostNatServicePortForwardSpec"),
-    wire: &["type", "name", "hostPort", "guestPort", "guestIpAddress"],
-    names: &["type", "name", "host_port", "guest_port", "guest_ip_address"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNatServicePortForwardSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNatServicePortForwardSpec",
+            type_name: Some("HostNatServicePortForwardSpec"),
+            wire: &["type", "name", "hostPort", "guestPort", "guestIpAddress"],
+            names: &["type", "name", "host_port", "guest_port", "guest_ip_address"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

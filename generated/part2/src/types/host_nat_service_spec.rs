@@ -37,36 +37,36 @@ impl HostNatServiceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNatServiceSpec",
-    type_name: Some("HostNatServiceSpec"),
-    wire: &[
-        "virtualSwitch",
-        "activeFtp",
-        "allowAnyOui",
-        "configPort",
-        "ipGatewayAddress",
-        "udpTimeout",
-        "portForward",
-        "nameService",
-    ],
-    names: &[
-        "virtual_switch",
-        "active_ftp",
-        "allow_any_oui",
-        "config_port",
-        "ip_gateway_address",
-        "udp_timeout",
-        "port_forward",
-        "name_service",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[1u16, 2u16, 3u16, 4u16, 7u16, 6u16, 5u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNatServiceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNatServiceSpec",
+            type_name: Some("HostNatServiceSpec"),
+            wire: &[
+                "virtualSwitch",
+                "activeFtp",
+                "allowAnyOui",
+                "configPort",
+                "ipGatewayAddress",
+                "udpTimeout",
+                "portForward",
+                "nameService",
+            ],
+            names: &[
+                "virtual_switch",
+                "active_ftp",
+                "allow_any_oui",
+                "config_port",
+                "ip_gateway_address",
+                "udp_timeout",
+                "port_forward",
+                "name_service",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[1u16, 2u16, 3u16, 4u16, 7u16, 6u16, 5u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

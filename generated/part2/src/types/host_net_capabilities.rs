@@ -51,51 +51,53 @@ impl HostNetCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetCapabilities",
-    type_name: Some("HostNetCapabilities"),
-    wire: &[
-        "canSetPhysicalNicLinkSpeed",
-        "supportsNicTeaming",
-        "nicTeamingPolicy",
-        "supportsVlan",
-        "usesServiceConsoleNic",
-        "supportsNetworkHints",
-        "maxPortGroupsPerVswitch",
-        "vswitchConfigSupported",
-        "vnicConfigSupported",
-        "ipRouteConfigSupported",
-        "dnsConfigSupported",
-        "dhcpOnVnicSupported",
-        "ipV6Supported",
-        "backupNfcNiocSupported",
-    ],
-    names: &[
-        "can_set_physical_nic_link_speed",
-        "supports_nic_teaming",
-        "nic_teaming_policy",
-        "supports_vlan",
-        "uses_service_console_nic",
-        "supports_network_hints",
-        "max_port_groups_per_vswitch",
-        "vswitch_config_supported",
-        "vnic_config_supported",
-        "ip_route_config_supported",
-        "dns_config_supported",
-        "dhcp_on_vnic_supported",
-        "ip_v6_supported",
-        "backup_nfc_nioc_supported",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
-    by_name: &[
-        13u16, 0u16, 11u16, 10u16, 9u16, 12u16, 6u16, 2u16, 5u16, 1u16, 3u16, 4u16, 8u16,
-        7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetCapabilities",
+            type_name: Some("HostNetCapabilities"),
+            wire: &[
+                "canSetPhysicalNicLinkSpeed",
+                "supportsNicTeaming",
+                "nicTeamingPolicy",
+                "supportsVlan",
+                "usesServiceConsoleNic",
+                "supportsNetworkHints",
+                "maxPortGroupsPerVswitch",
+                "vswitchConfigSupported",
+                "vnicConfigSupported",
+                "ipRouteConfigSupported",
+                "dnsConfigSupported",
+                "dhcpOnVnicSupported",
+                "ipV6Supported",
+                "backupNfcNiocSupported",
+            ],
+            names: &[
+                "can_set_physical_nic_link_speed",
+                "supports_nic_teaming",
+                "nic_teaming_policy",
+                "supports_vlan",
+                "uses_service_console_nic",
+                "supports_network_hints",
+                "max_port_groups_per_vswitch",
+                "vswitch_config_supported",
+                "vnic_config_supported",
+                "ip_route_config_supported",
+                "dns_config_supported",
+                "dhcp_on_vnic_supported",
+                "ip_v6_supported",
+                "backup_nfc_nioc_supported",
+            ],
+            required: &[
+                0u16, 1u16, 3u16, 4u16, 5u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+            ],
+            by_name: &[
+                13u16, 0u16, 11u16, 10u16, 9u16, 12u16, 6u16, 2u16, 5u16, 1u16, 3u16,
+                4u16, 8u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl HostNetOffloadCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetOffloadCapabilities",
-    type_name: Some("HostNetOffloadCapabilities"),
-    wire: &["csumOffload", "tcpSegmentation", "zeroCopyXmit"],
-    names: &["csum_offload", "tcp_segmentation", "zero_copy_xmit"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetOffloadCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetOffloadCapabilities",
+            type_name: Some("HostNetOffloadCapabilities"),
+            wire: &["csumOffload", "tcpSegmentation", "zeroCopyXmit"],
+            names: &["csum_offload", "tcp_segmentation", "zero_copy_xmit"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostNetworkConfigResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkConfigResult",
-    type_name: Some("HostNetworkConfigResult"),
-    wire: &["vnicDevice", "consoleVnicDevice"],
-    names: &["vnic_device", "console_vnic_device"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkConfigResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkConfigResult",
+            type_name: Some("HostNetworkConfigResult"),
+            wire: &["vnicDevice", "consoleVnicDevice"],
+            names: &["vnic_device", "console_vnic_device"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

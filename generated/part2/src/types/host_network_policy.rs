@@ -29,18 +29,18 @@ impl HostNetworkPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkPolicy",
-    type_name: Some("HostNetworkPolicy"),
-    wire: &["security", "nicTeaming", "offloadPolicy", "shapingPolicy"],
-    names: &["security", "nic_teaming", "offload_policy", "shaping_policy"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkPolicy",
+            type_name: Some("HostNetworkPolicy"),
+            wire: &["security", "nicTeaming", "offloadPolicy", "shapingPolicy"],
+            names: &["security", "nic_teaming", "offload_policy", "shaping_policy"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostNetworkResourceRuntime {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkResourceRuntime",
-    type_name: Some("HostNetworkResourceRuntime"),
-    wire: &["pnicResourceInfo"],
-    names: &["pnic_resource_info"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkResourceRuntime {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkResourceRuntime",
+            type_name: Some("HostNetworkResourceRuntime"),
+            wire: &["pnicResourceInfo"],
+            names: &["pnic_resource_info"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostNetworkSecurityPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkSecurityPolicy",
-    type_name: Some("HostNetworkSecurityPolicy"),
-    wire: &["allowPromiscuous", "macChanges", "forgedTransmits"],
-    names: &["allow_promiscuous", "mac_changes", "forged_transmits"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkSecurityPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkSecurityPolicy",
+            type_name: Some("HostNetworkSecurityPolicy"),
+            wire: &["allowPromiscuous", "macChanges", "forgedTransmits"],
+            names: &["allow_promiscuous", "mac_changes", "forged_transmits"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostNetworkTrafficShapingPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNetworkTrafficShapingPolicy",
-    type_name: Some("HostNetworkTrafficShapingPolicy"),
-    wire: &["enabled", "averageBandwidth", "peakBandwidth", "burstSize"],
-    names: &["enabled", "average_bandwidth", "peak_bandwidth", "burst_size"],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNetworkTrafficShapingPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNetworkTrafficShapingPolicy",
+            type_name: Some("HostNetworkTrafficShapingPolicy"),
+            wire: &["enabled", "averageBandwidth", "peakBandwidth", "burstSize"],
+            names: &["enabled", "average_bandwidth", "peak_bandwidth", "burst_size"],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -53,34 +53,34 @@ impl HostNicFailureCriteria {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNicFailureCriteria",
-    type_name: Some("HostNicFailureCriteria"),
-    wire: &[
-        "checkSpeed",
-        "speed",
-        "checkDuplex",
-        "fullDuplex",
-        "checkErrorPercent",
-        "percentage",
-        "checkBeacon",
-    ],
-    names: &[
-        "check_speed",
-        "speed",
-        "check_duplex",
-        "full_duplex",
-        "check_error_percent",
-        "percentage",
-        "check_beacon",
-    ],
-    required: &[],
-    by_name: &[6u16, 2u16, 4u16, 0u16, 3u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNicFailureCriteria {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNicFailureCriteria",
+            type_name: Some("HostNicFailureCriteria"),
+            wire: &[
+                "checkSpeed",
+                "speed",
+                "checkDuplex",
+                "fullDuplex",
+                "checkErrorPercent",
+                "percentage",
+                "checkBeacon",
+            ],
+            names: &[
+                "check_speed",
+                "speed",
+                "check_duplex",
+                "full_duplex",
+                "check_error_percent",
+                "percentage",
+                "check_beacon",
+            ],
+            required: &[],
+            by_name: &[6u16, 2u16, 4u16, 0u16, 3u16, 5u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

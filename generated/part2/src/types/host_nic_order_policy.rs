@@ -25,18 +25,18 @@ impl HostNicOrderPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNicOrderPolicy",
-    type_name: Some("HostNicOrderPolicy"),
-    wire: &["activeNic", "standbyNic"],
-    names: &["active_nic", "standby_nic"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNicOrderPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNicOrderPolicy",
+            type_name: Some("HostNicOrderPolicy"),
+            wire: &["activeNic", "standbyNic"],
+            names: &["active_nic", "standby_nic"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

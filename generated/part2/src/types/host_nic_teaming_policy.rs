@@ -36,32 +36,32 @@ impl HostNicTeamingPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNicTeamingPolicy",
-    type_name: Some("HostNicTeamingPolicy"),
-    wire: &[
-        "policy",
-        "reversePolicy",
-        "notifySwitches",
-        "rollingOrder",
-        "failureCriteria",
-        "nicOrder",
-    ],
-    names: &[
-        "policy",
-        "reverse_policy",
-        "notify_switches",
-        "rolling_order",
-        "failure_criteria",
-        "nic_order",
-    ],
-    required: &[],
-    by_name: &[4u16, 5u16, 2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNicTeamingPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNicTeamingPolicy",
+            type_name: Some("HostNicTeamingPolicy"),
+            wire: &[
+                "policy",
+                "reversePolicy",
+                "notifySwitches",
+                "rollingOrder",
+                "failureCriteria",
+                "nicOrder",
+            ],
+            names: &[
+                "policy",
+                "reverse_policy",
+                "notify_switches",
+                "rolling_order",
+                "failure_criteria",
+                "nic_order",
+            ],
+            required: &[],
+            by_name: &[4u16, 5u16, 2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -30,18 +30,18 @@ impl HostNumaInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNumaInfo",
-    type_name: Some("HostNumaInfo"),
-    wire: &["type", "numNodes", "numaNode"],
-    names: &["type", "num_nodes", "numa_node"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNumaInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNumaInfo",
+            type_name: Some("HostNumaInfo"),
+            wire: &["type", "numNodes", "numaNode"],
+            names: &["type", "num_nodes", "numa_node"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

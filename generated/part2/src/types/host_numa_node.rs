@@ -41,32 +41,32 @@ impl HostNumaNode {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNumaNode",
-    type_name: Some("HostNumaNode"),
-    wire: &[
-        "typeId",
-        "cpuID",
-        "memorySize",
-        "memoryRangeBegin",
-        "memoryRangeLength",
-        "pciId",
-    ],
-    names: &[
-        "type_id",
-        "cpu_id",
-        "memory_size",
-        "memory_range_begin",
-        "memory_range_length",
-        "pci_id",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16],
-    by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNumaNode {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNumaNode",
+            type_name: Some("HostNumaNode"),
+            wire: &[
+                "typeId",
+                "cpuID",
+                "memorySize",
+                "memoryRangeBegin",
+                "memoryRangeLength",
+                "pciId",
+            ],
+            names: &[
+                "type_id",
+                "cpu_id",
+                "memory_size",
+                "memory_range_begin",
+                "memory_range_length",
+                "pci_id",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16],
+            by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl HostNvmeConnectSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeConnectSpec",
-    type_name: Some("HostNvmeConnectSpec"),
-    wire: &[
-        "hbaName",
-        "transportParameters",
-        "subnqn",
-        "controllerId",
-        "adminQueueSize",
-        "keepAliveTimeout",
-    ],
-    names: &[
-        "hba_name",
-        "transport_parameters",
-        "subnqn",
-        "controller_id",
-        "admin_queue_size",
-        "keep_alive_timeout",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 3u16, 0u16, 5u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeConnectSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeConnectSpec",
+            type_name: Some("HostNvmeConnectSpec"),
+            wire: &[
+                "hbaName",
+                "transportParameters",
+                "subnqn",
+                "controllerId",
+                "adminQueueSize",
+                "keepAliveTimeout",
+            ],
+            names: &[
+                "hba_name",
+                "transport_parameters",
+                "subnqn",
+                "controller_id",
+                "admin_queue_size",
+                "keep_alive_timeout",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 3u16, 0u16, 5u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

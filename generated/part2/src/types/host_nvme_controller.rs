@@ -49,51 +49,51 @@ impl HostNvmeController {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeController",
-    type_name: Some("HostNvmeController"),
-    wire: &[
-        "key",
-        "controllerNumber",
-        "subnqn",
-        "name",
-        "associatedAdapter",
-        "transportType",
-        "fusedOperationSupported",
-        "numberOfQueues",
-        "queueSize",
-        "attachedNamespace",
-        "vendorId",
-        "model",
-        "serialNumber",
-        "firmwareVersion",
-    ],
-    names: &[
-        "key",
-        "controller_number",
-        "subnqn",
-        "name",
-        "associated_adapter",
-        "transport_type",
-        "fused_operation_supported",
-        "number_of_queues",
-        "queue_size",
-        "attached_namespace",
-        "vendor_id",
-        "model",
-        "serial_number",
-        "firmware_version",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
-    by_name: &[
-        4u16, 9u16, 1u16, 13u16, 6u16, 0u16, 11u16, 3u16, 7u16, 8u16, 12u16, 2u16, 5u16,
-        10u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeController {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeController",
+            type_name: Some("HostNvmeController"),
+            wire: &[
+                "key",
+                "controllerNumber",
+                "subnqn",
+                "name",
+                "associatedAdapter",
+                "transportType",
+                "fusedOperationSupported",
+                "numberOfQueues",
+                "queueSize",
+                "attachedNamespace",
+                "vendorId",
+                "model",
+                "serialNumber",
+                "firmwareVersion",
+            ],
+            names: &[
+                "key",
+                "controller_number",
+                "subnqn",
+                "name",
+                "associated_adapter",
+                "transport_type",
+                "fused_operation_supported",
+                "number_of_queues",
+                "queue_size",
+                "attached_namespace",
+                "vendor_id",
+                "model",
+                "serial_number",
+                "firmware_version",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+            by_name: &[
+                4u16, 9u16, 1u16, 13u16, 6u16, 0u16, 11u16, 3u16, 7u16, 8u16, 12u16,
+                2u16, 5u16, 10u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

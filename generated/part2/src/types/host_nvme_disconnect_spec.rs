@@ -27,18 +27,18 @@ impl HostNvmeDisconnectSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeDisconnectSpec",
-    type_name: Some("HostNvmeDisconnectSpec"),
-    wire: &["hbaName", "subnqn", "controllerNumber"],
-    names: &["hba_name", "subnqn", "controller_number"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeDisconnectSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeDisconnectSpec",
+            type_name: Some("HostNvmeDisconnectSpec"),
+            wire: &["hbaName", "subnqn", "controllerNumber"],
+            names: &["hba_name", "subnqn", "controller_number"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

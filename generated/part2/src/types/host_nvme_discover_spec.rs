@@ -31,23 +31,28 @@ impl HostNvmeDiscoverSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeDiscoverSpec",
-    type_name: Some("HostNvmeDiscoverSpec"),
-    wire: &["hbaName", "transportParameters", "autoConnect", "rootDiscoveryController"],
-    names: &[
-        "hba_name",
-        "transport_parameters",
-        "auto_connect",
-        "root_discovery_controller",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeDiscoverSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeDiscoverSpec",
+            type_name: Some("HostNvmeDiscoverSpec"),
+            wire: &[
+                "hbaName",
+                "transportParameters",
+                "autoConnect",
+                "rootDiscoveryController",
+            ],
+            names: &[
+                "hba_name",
+                "transport_parameters",
+                "auto_connect",
+                "root_discovery_controller",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

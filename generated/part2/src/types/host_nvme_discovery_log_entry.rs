@@ -37,36 +37,36 @@ impl HostNvmeDiscoveryLogEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeDiscoveryLogEntry",
-    type_name: Some("HostNvmeDiscoveryLogEntry"),
-    wire: &[
-        "subnqn",
-        "subsystemType",
-        "subsystemPortId",
-        "controllerId",
-        "adminQueueMaxSize",
-        "transportParameters",
-        "transportRequirements",
-        "connected",
-    ],
-    names: &[
-        "subnqn",
-        "subsystem_type",
-        "subsystem_port_id",
-        "controller_id",
-        "admin_queue_max_size",
-        "transport_parameters",
-        "transport_requirements",
-        "connected",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[4u16, 7u16, 3u16, 0u16, 2u16, 1u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeDiscoveryLogEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeDiscoveryLogEntry",
+            type_name: Some("HostNvmeDiscoveryLogEntry"),
+            wire: &[
+                "subnqn",
+                "subsystemType",
+                "subsystemPortId",
+                "controllerId",
+                "adminQueueMaxSize",
+                "transportParameters",
+                "transportRequirements",
+                "connected",
+            ],
+            names: &[
+                "subnqn",
+                "subsystem_type",
+                "subsystem_port_id",
+                "controller_id",
+                "admin_queue_max_size",
+                "transport_parameters",
+                "transport_requirements",
+                "connected",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[4u16, 7u16, 3u16, 0u16, 2u16, 1u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl HostNvmeNamespace {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeNamespace",
-    type_name: Some("HostNvmeNamespace"),
-    wire: &["key", "name", "id", "blockSize", "capacityInBlocks"],
-    names: &["key", "name", "id", "block_size", "capacity_in_blocks"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeNamespace {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeNamespace",
+            type_name: Some("HostNvmeNamespace"),
+            wire: &["key", "name", "id", "blockSize", "capacityInBlocks"],
+            names: &["key", "name", "id", "block_size", "capacity_in_blocks"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 4u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostNvmeOpaqueTransportParameters {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeOpaqueTransportParameters",
-    type_name: Some("HostNvmeOpaqueTransportParameters"),
-    wire: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
-    names: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 3u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeOpaqueTransportParameters {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeOpaqueTransportParameters",
+            type_name: Some("HostNvmeOpaqueTransportParameters"),
+            wire: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
+            names: &["trtype", "traddr", "adrfam", "trsvcid", "tsas"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 3u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostNvmeOverFibreChannelParameters {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeOverFibreChannelParameters",
-    type_name: Some("HostNvmeOverFibreChannelParameters"),
-    wire: &["nodeWorldWideName", "portWorldWideName"],
-    names: &["node_world_wide_name", "port_world_wide_name"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeOverFibreChannelParameters {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeOverFibreChannelParameters",
+            type_name: Some("HostNvmeOverFibreChannelParameters"),
+            wire: &["nodeWorldWideName", "portWorldWideName"],
+            names: &["node_world_wide_name", "port_world_wide_name"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

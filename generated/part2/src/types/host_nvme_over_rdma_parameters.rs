@@ -27,18 +27,18 @@ impl HostNvmeOverRdmaParameters {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeOverRdmaParameters",
-    type_name: Some("HostNvmeOverRdmaParameters"),
-    wire: &["address", "addressFamily", "portNumber"],
-    names: &["address", "address_family", "port_number"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeOverRdmaParameters {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeOverRdmaParameters",
+            type_name: Some("HostNvmeOverRdmaParameters"),
+            wire: &["address", "addressFamily", "portNumber"],
+            names: &["address", "address_family", "port_number"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

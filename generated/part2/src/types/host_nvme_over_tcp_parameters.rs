@@ -29,18 +29,18 @@ impl HostNvmeOverTcpParameters {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeOverTcpParameters",
-    type_name: Some("HostNvmeOverTcpParameters"),
-    wire: &["address", "portNumber", "digestVerification"],
-    names: &["address", "port_number", "digest_verification"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostNvmeOverTcpParameters {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeOverTcpParameters",
+            type_name: Some("HostNvmeOverTcpParameters"),
+            wire: &["address", "portNumber", "digestVerification"],
+            names: &["address", "port_number", "digest_verification"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostNvmeSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeSpec",
-    type_name: Some("HostNvmeSpec"),
-    wire: &["hbaName", "transportParameters"],
-    names: &["hba_name", "transport_parameters"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeSpec",
+            type_name: Some("HostNvmeSpec"),
+            wire: &["hbaName", "transportParameters"],
+            names: &["hba_name", "transport_parameters"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for HostNvmeSpecKind {}
 impl std::panic::UnwindSafe for HostNvmeSpecKind {}
 impl std::panic::RefUnwindSafe for HostNvmeSpecKind {}
 impl Clone for HostNvmeSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostNvmeSpec(v) => Self::HostNvmeSpec(Clone::clone(v)),

@@ -23,18 +23,18 @@ impl HostNvmeTopology {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeTopology",
-    type_name: Some("HostNvmeTopology"),
-    wire: &["adapter"],
-    names: &["adapter"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeTopology",
+            type_name: Some("HostNvmeTopology"),
+            wire: &["adapter"],
+            names: &["adapter"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostNvmeTransportParameters {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostNvmeTransportParameters",
-    type_name: Some("HostNvmeTransportParameters"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostNvmeTransportParameters {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostNvmeTransportParameters",
+            type_name: Some("HostNvmeTransportParameters"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for HostNvmeTransportParametersKind {}
 impl std::panic::UnwindSafe for HostNvmeTransportParametersKind {}
 impl std::panic::RefUnwindSafe for HostNvmeTransportParametersKind {}
 impl Clone for HostNvmeTransportParametersKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostNvmeTransportParameters(v) => {

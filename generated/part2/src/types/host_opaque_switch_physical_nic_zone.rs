@@ -25,18 +25,18 @@ impl HostOpaqueSwitchPhysicalNicZone {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostOpaqueSwitchPhysicalNicZone",
-    type_name: Some("HostOpaqueSwitchPhysicalNicZone"),
-    wire: &["key", "pnicDevice"],
-    names: &["key", "pnic_device"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostOpaqueSwitchPhysicalNicZone {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostOpaqueSwitchPhysicalNicZone",
+            type_name: Some("HostOpaqueSwitchPhysicalNicZone"),
+            wire: &["key", "pnicDevice"],
+            names: &["key", "pnic_device"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

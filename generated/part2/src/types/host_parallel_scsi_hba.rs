@@ -45,40 +45,40 @@ impl HostParallelScsiHba {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostParallelScsiHba",
-    type_name: Some("HostParallelScsiHba"),
-    wire: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storageProtocol",
-        "driverVersion",
-        "firmwareVersion",
-    ],
-    names: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storage_protocol",
-        "driver_version",
-        "firmware_version",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostParallelScsiHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostParallelScsiHba",
+            type_name: Some("HostParallelScsiHba"),
+            wire: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storageProtocol",
+                "driverVersion",
+                "firmwareVersion",
+            ],
+            names: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storage_protocol",
+                "driver_version",
+                "firmware_version",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

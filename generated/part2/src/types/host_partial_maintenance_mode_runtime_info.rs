@@ -27,18 +27,18 @@ impl HostPartialMaintenanceModeRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPartialMaintenanceModeRuntimeInfo",
-    type_name: Some("HostPartialMaintenanceModeRuntimeInfo"),
-    wire: &["key", "hostStatus"],
-    names: &["key", "host_status"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for HostPartialMaintenanceModeRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPartialMaintenanceModeRuntimeInfo",
+            type_name: Some("HostPartialMaintenanceModeRuntimeInfo"),
+            wire: &["key", "hostStatus"],
+            names: &["key", "host_status"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

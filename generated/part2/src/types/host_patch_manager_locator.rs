@@ -25,18 +25,18 @@ impl HostPatchManagerLocator {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPatchManagerLocator",
-    type_name: Some("HostPatchManagerLocator"),
-    wire: &["url", "proxy"],
-    names: &["url", "proxy"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPatchManagerLocator {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPatchManagerLocator",
+            type_name: Some("HostPatchManagerLocator"),
+            wire: &["url", "proxy"],
+            names: &["url", "proxy"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

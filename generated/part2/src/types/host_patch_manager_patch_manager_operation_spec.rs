@@ -31,18 +31,18 @@ impl HostPatchManagerPatchManagerOperationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPatchManagerPatchManagerOperationSpec",
-    type_name: Some("HostPatchManagerPatchManagerOperationSpec"),
-    wire: &["proxy", "port", "userName", "password", "cmdOption"],
-    names: &["proxy", "port", "user_name", "password", "cmd_option"],
-    required: &[],
-    by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPatchManagerPatchManagerOperationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPatchManagerPatchManagerOperationSpec",
+            type_name: Some("HostPatchManagerPatchManagerOperationSpec"),
+            wire: &["proxy", "port", "userName", "password", "cmdOption"],
+            names: &["proxy", "port", "user_name", "password", "cmd_option"],
+            required: &[],
+            by_name: &[4u16, 3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

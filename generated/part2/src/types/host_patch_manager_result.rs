@@ -27,18 +27,18 @@ impl HostPatchManagerResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPatchManagerResult",
-    type_name: Some("HostPatchManagerResult"),
-    wire: &["version", "status", "xmlResult"],
-    names: &["version", "status", "xml_result"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPatchManagerResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPatchManagerResult",
+            type_name: Some("HostPatchManagerResult"),
+            wire: &["version", "status", "xmlResult"],
+            names: &["version", "status", "xml_result"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -45,42 +45,44 @@ impl HostPatchManagerStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPatchManagerStatus",
-    type_name: Some("HostPatchManagerStatus"),
-    wire: &[
-        "id",
-        "applicable",
-        "reason",
-        "integrity",
-        "installed",
-        "installState",
-        "prerequisitePatch",
-        "restartRequired",
-        "reconnectRequired",
-        "vmOffRequired",
-        "supersededPatchIds",
-    ],
-    names: &[
-        "id",
-        "applicable",
-        "reason",
-        "integrity",
-        "installed",
-        "install_state",
-        "prerequisite_patch",
-        "restart_required",
-        "reconnect_required",
-        "vm_off_required",
-        "superseded_patch_ids",
-    ],
-    required: &[0u16, 1u16, 4u16, 7u16, 8u16, 9u16],
-    by_name: &[1u16, 0u16, 5u16, 4u16, 3u16, 6u16, 2u16, 8u16, 7u16, 10u16, 9u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPatchManagerStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPatchManagerStatus",
+            type_name: Some("HostPatchManagerStatus"),
+            wire: &[
+                "id",
+                "applicable",
+                "reason",
+                "integrity",
+                "installed",
+                "installState",
+                "prerequisitePatch",
+                "restartRequired",
+                "reconnectRequired",
+                "vmOffRequired",
+                "supersededPatchIds",
+            ],
+            names: &[
+                "id",
+                "applicable",
+                "reason",
+                "integrity",
+                "installed",
+                "install_state",
+                "prerequisite_patch",
+                "restart_required",
+                "reconnect_required",
+                "vm_off_required",
+                "superseded_patch_ids",
+            ],
+            required: &[0u16, 1u16, 4u16, 7u16, 8u16, 9u16],
+            by_name: &[
+                1u16, 0u16, 5u16, 4u16, 3u16, 6u16, 2u16, 8u16, 7u16, 10u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostPatchManagerStatusPrerequisitePatch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPatchManagerStatusPrerequisitePatch",
-    type_name: Some("HostPatchManagerStatusPrerequisitePatch"),
-    wire: &["id", "installState"],
-    names: &["id", "install_state"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPatchManagerStatusPrerequisitePatch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPatchManagerStatusPrerequisitePatch",
+            type_name: Some("HostPatchManagerStatusPrerequisitePatch"),
+            wire: &["id", "installState"],
+            names: &["id", "install_state"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,28 @@ impl HostPciDeviceDirectPathInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPciDeviceDirectPathInfo",
-    type_name: Some("HostPciDeviceDirectPathInfo"),
-    wire: &["interconnectType", "driverName", "driverVersion", "availableMemory"],
-    names: &["interconnect_type", "driver_name", "driver_version", "available_memory"],
-    required: &[],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for HostPciDeviceDirectPathInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPciDeviceDirectPathInfo",
+            type_name: Some("HostPciDeviceDirectPathInfo"),
+            wire: &[
+                "interconnectType",
+                "driverName",
+                "driverVersion",
+                "availableMemory",
+            ],
+            names: &[
+                "interconnect_type",
+                "driver_name",
+                "driver_version",
+                "available_memory",
+            ],
+            required: &[],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostPciPassthruConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPciPassthruConfig",
-    type_name: Some("HostPciPassthruConfig"),
-    wire: &["id", "passthruEnabled", "applyNow", "hardwareLabel"],
-    names: &["id", "passthru_enabled", "apply_now", "hardware_label"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPciPassthruConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPciPassthruConfig",
+            type_name: Some("HostPciPassthruConfig"),
+            wire: &["id", "passthruEnabled", "applyNow", "hardwareLabel"],
+            names: &["id", "passthru_enabled", "apply_now", "hardware_label"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for HostPciPassthruConfigKind {}
 impl std::panic::UnwindSafe for HostPciPassthruConfigKind {}
 impl std::panic::RefUnwindSafe for HostPciPassthruConfigKind {}
 impl Clone for HostPciPassthruConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostPciPassthruConfig(v) => {

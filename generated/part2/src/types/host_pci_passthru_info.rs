@@ -41,34 +41,34 @@ impl HostPciPassthruInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPciPassthruInfo",
-    type_name: Some("HostPciPassthruInfo"),
-    wire: &[
-        "id",
-        "dependentDevice",
-        "passthruEnabled",
-        "passthruCapable",
-        "passthruActive",
-        "hardwareLabel",
-        "directPathState",
-    ],
-    names: &[
-        "id",
-        "dependent_device",
-        "passthru_enabled",
-        "passthru_capable",
-        "passthru_active",
-        "hardware_label",
-        "direct_path_state",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPciPassthruInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPciPassthruInfo",
+            type_name: Some("HostPciPassthruInfo"),
+            wire: &[
+                "id",
+                "dependentDevice",
+                "passthruEnabled",
+                "passthruCapable",
+                "passthruActive",
+                "hardwareLabel",
+                "directPathState",
+            ],
+            names: &[
+                "id",
+                "dependent_device",
+                "passthru_enabled",
+                "passthru_capable",
+                "passthru_active",
+                "hardware_label",
+                "direct_path_state",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 6u16, 5u16, 0u16, 4u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -164,7 +164,6 @@ impl Unpin for HostPciPassthruInfoKind {}
 impl std::panic::UnwindSafe for HostPciPassthruInfoKind {}
 impl std::panic::RefUnwindSafe for HostPciPassthruInfoKind {}
 impl Clone for HostPciPassthruInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostPciPassthruInfo(v) => {

@@ -29,18 +29,18 @@ impl HostPciPassthruInfoDirectPathState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPciPassthruInfoDirectPathState",
-    type_name: Some("HostPciPassthruInfoDirectPathState"),
-    wire: &["mode", "configurableModes", "usedMemory"],
-    names: &["mode", "configurable_modes", "used_memory"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for HostPciPassthruInfoDirectPathState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPciPassthruInfoDirectPathState",
+            type_name: Some("HostPciPassthruInfoDirectPathState"),
+            wire: &["mode", "configurableModes", "usedMemory"],
+            names: &["mode", "configurable_modes", "used_memory"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

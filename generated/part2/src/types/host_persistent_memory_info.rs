@@ -25,18 +25,18 @@ impl HostPersistentMemoryInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPersistentMemoryInfo",
-    type_name: Some("HostPersistentMemoryInfo"),
-    wire: &["capacityInMB", "volumeUUID"],
-    names: &["capacity_in_mb", "volume_uuid"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPersistentMemoryInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPersistentMemoryInfo",
+            type_name: Some("HostPersistentMemoryInfo"),
+            wire: &["capacityInMB", "volumeUUID"],
+            names: &["capacity_in_mb", "volume_uuid"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

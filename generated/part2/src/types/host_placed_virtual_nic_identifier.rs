@@ -29,18 +29,18 @@ impl HostPlacedVirtualNicIdentifier {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPlacedVirtualNicIdentifier",
-    type_name: Some("HostPlacedVirtualNicIdentifier"),
-    wire: &["vm", "vnicKey", "reservation"],
-    names: &["vm", "vnic_key", "reservation"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPlacedVirtualNicIdentifier {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPlacedVirtualNicIdentifier",
+            type_name: Some("HostPlacedVirtualNicIdentifier"),
+            wire: &["vm", "vnicKey", "reservation"],
+            names: &["vm", "vnic_key", "reservation"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl HostPlugStoreTopology {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPlugStoreTopology",
-    type_name: Some("HostPlugStoreTopology"),
-    wire: &["adapter", "path", "target", "device", "plugin"],
-    names: &["adapter", "path", "target", "device", "plugin"],
-    required: &[],
-    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPlugStoreTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPlugStoreTopology",
+            type_name: Some("HostPlugStoreTopology"),
+            wire: &["adapter", "path", "target", "device", "plugin"],
+            names: &["adapter", "path", "target", "device", "plugin"],
+            required: &[],
+            by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

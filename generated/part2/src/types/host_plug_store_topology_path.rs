@@ -37,36 +37,36 @@ impl HostPlugStoreTopologyPath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPlugStoreTopologyPath",
-    type_name: Some("HostPlugStoreTopologyPath"),
-    wire: &[
-        "key",
-        "name",
-        "channelNumber",
-        "targetNumber",
-        "lunNumber",
-        "adapter",
-        "target",
-        "device",
-    ],
-    names: &[
-        "key",
-        "name",
-        "channel_number",
-        "target_number",
-        "lun_number",
-        "adapter",
-        "target",
-        "device",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[5u16, 2u16, 7u16, 0u16, 4u16, 1u16, 6u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPlugStoreTopologyPath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPlugStoreTopologyPath",
+            type_name: Some("HostPlugStoreTopologyPath"),
+            wire: &[
+                "key",
+                "name",
+                "channelNumber",
+                "targetNumber",
+                "lunNumber",
+                "adapter",
+                "target",
+                "device",
+            ],
+            names: &[
+                "key",
+                "name",
+                "channel_number",
+                "target_number",
+                "lun_number",
+                "adapter",
+                "target",
+                "device",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[5u16, 2u16, 7u16, 0u16, 4u16, 1u16, 6u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

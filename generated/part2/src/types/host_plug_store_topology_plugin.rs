@@ -29,18 +29,18 @@ impl HostPlugStoreTopologyPlugin {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPlugStoreTopologyPlugin",
-    type_name: Some("HostPlugStoreTopologyPlugin"),
-    wire: &["key", "name", "device", "claimedPath"],
-    names: &["key", "name", "device", "claimed_path"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPlugStoreTopologyPlugin {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPlugStoreTopologyPlugin",
+            type_name: Some("HostPlugStoreTopologyPlugin"),
+            wire: &["key", "name", "device", "claimedPath"],
+            names: &["key", "name", "device", "claimed_path"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl HostPnicNetworkResourceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPnicNetworkResourceInfo",
-    type_name: Some("HostPnicNetworkResourceInfo"),
-    wire: &[
-        "pnicDevice",
-        "availableBandwidthForVMTraffic",
-        "unusedBandwidthForVMTraffic",
-        "placedVirtualNics",
-    ],
-    names: &[
-        "pnic_device",
-        "available_bandwidth_for_vm_traffic",
-        "unused_bandwidth_for_vm_traffic",
-        "placed_virtual_nics",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPnicNetworkResourceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPnicNetworkResourceInfo",
+            type_name: Some("HostPnicNetworkResourceInfo"),
+            wire: &[
+                "pnicDevice",
+                "availableBandwidthForVMTraffic",
+                "unusedBandwidthForVMTraffic",
+                "placedVirtualNics",
+            ],
+            names: &[
+                "pnic_device",
+                "available_bandwidth_for_vm_traffic",
+                "unused_bandwidth_for_vm_traffic",
+                "placed_virtual_nics",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

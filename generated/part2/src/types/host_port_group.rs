@@ -31,18 +31,18 @@ impl HostPortGroup {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPortGroup",
-    type_name: Some("HostPortGroup"),
-    wire: &["key", "port", "vswitch", "computedPolicy", "spec"],
-    names: &["key", "port", "vswitch", "computed_policy", "spec"],
-    required: &[3u16, 4u16],
-    by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPortGroup {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPortGroup",
+            type_name: Some("HostPortGroup"),
+            wire: &["key", "port", "vswitch", "computedPolicy", "spec"],
+            names: &["key", "port", "vswitch", "computed_policy", "spec"],
+            required: &[3u16, 4u16],
+            by_name: &[3u16, 0u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

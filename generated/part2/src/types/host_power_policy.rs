@@ -29,18 +29,18 @@ impl HostPowerPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostPowerPolicy",
-    type_name: Some("HostPowerPolicy"),
-    wire: &["key", "name", "shortName", "description"],
-    names: &["key", "name", "short_name", "description"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostPowerPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostPowerPolicy",
+            type_name: Some("HostPowerPolicy"),
+            wire: &["key", "name", "shortName", "description"],
+            names: &["key", "name", "short_name", "description"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostProfileHostBasedConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileHostBasedConfigSpec",
-    type_name: Some("HostProfileHostBasedConfigSpec"),
-    wire: &["name", "annotation", "enabled", "host", "useHostProfileEngine"],
-    names: &["name", "annotation", "enabled", "host", "use_host_profile_engine"],
-    required: &[3u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileHostBasedConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileHostBasedConfigSpec",
+            type_name: Some("HostProfileHostBasedConfigSpec"),
+            wire: &["name", "annotation", "enabled", "host", "useHostProfileEngine"],
+            names: &["name", "annotation", "enabled", "host", "use_host_profile_engine"],
+            required: &[3u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl HostProfileSerializedHostProfileSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostProfileSerializedHostProfileSpec",
-    type_name: Some("HostProfileSerializedHostProfileSpec"),
-    wire: &[
-        "name",
-        "annotation",
-        "enabled",
-        "profileConfigString",
-        "validatorHost",
-        "validating",
-    ],
-    names: &[
-        "name",
-        "annotation",
-        "enabled",
-        "profile_config_string",
-        "validator_host",
-        "validating",
-    ],
-    required: &[3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostProfileSerializedHostProfileSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostProfileSerializedHostProfileSpec",
+            type_name: Some("HostProfileSerializedHostProfileSpec"),
+            wire: &[
+                "name",
+                "annotation",
+                "enabled",
+                "profileConfigString",
+                "validatorHost",
+                "validating",
+            ],
+            names: &[
+                "name",
+                "annotation",
+                "enabled",
+                "profile_config_string",
+                "validator_host",
+                "validating",
+            ],
+            required: &[3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

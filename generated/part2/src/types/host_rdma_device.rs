@@ -35,34 +35,34 @@ impl HostRdmaDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRdmaDevice",
-    type_name: Some("HostRdmaDevice"),
-    wire: &[
-        "key",
-        "device",
-        "driver",
-        "description",
-        "backing",
-        "connectionInfo",
-        "capability",
-    ],
-    names: &[
-        "key",
-        "device",
-        "driver",
-        "description",
-        "backing",
-        "connection_info",
-        "capability",
-    ],
-    required: &[0u16, 1u16, 5u16, 6u16],
-    by_name: &[4u16, 6u16, 5u16, 3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRdmaDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRdmaDevice",
+            type_name: Some("HostRdmaDevice"),
+            wire: &[
+                "key",
+                "device",
+                "driver",
+                "description",
+                "backing",
+                "connectionInfo",
+                "capability",
+            ],
+            names: &[
+                "key",
+                "device",
+                "driver",
+                "description",
+                "backing",
+                "connection_info",
+                "capability",
+            ],
+            required: &[0u16, 1u16, 5u16, 6u16],
+            by_name: &[4u16, 6u16, 5u16, 3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

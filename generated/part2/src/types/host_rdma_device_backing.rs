@@ -23,18 +23,18 @@ impl HostRdmaDeviceBacking {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRdmaDeviceBacking",
-    type_name: Some("HostRdmaDeviceBacking"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRdmaDeviceBacking {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRdmaDeviceBacking",
+            type_name: Some("HostRdmaDeviceBacking"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for HostRdmaDeviceBackingKind {}
 impl std::panic::UnwindSafe for HostRdmaDeviceBackingKind {}
 impl std::panic::RefUnwindSafe for HostRdmaDeviceBackingKind {}
 impl Clone for HostRdmaDeviceBackingKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostRdmaDeviceBacking(v) => {

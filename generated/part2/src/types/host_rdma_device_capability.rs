@@ -27,18 +27,18 @@ impl HostRdmaDeviceCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRdmaDeviceCapability",
-    type_name: Some("HostRdmaDeviceCapability"),
-    wire: &["roceV1Capable", "roceV2Capable", "iWarpCapable"],
-    names: &["roce_v1_capable", "roce_v2_capable", "iwarp_capable"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRdmaDeviceCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRdmaDeviceCapability",
+            type_name: Some("HostRdmaDeviceCapability"),
+            wire: &["roceV1Capable", "roceV2Capable", "iWarpCapable"],
+            names: &["roce_v1_capable", "roce_v2_capable", "iwarp_capable"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostRdmaDeviceConnectionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRdmaDeviceConnectionInfo",
-    type_name: Some("HostRdmaDeviceConnectionInfo"),
-    wire: &["state", "mtu", "speedInMbps"],
-    names: &["state", "mtu", "speed_in_mbps"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRdmaDeviceConnectionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRdmaDeviceConnectionInfo",
+            type_name: Some("HostRdmaDeviceConnectionInfo"),
+            wire: &["state", "mtu", "speedInMbps"],
+            names: &["state", "mtu", "speed_in_mbps"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

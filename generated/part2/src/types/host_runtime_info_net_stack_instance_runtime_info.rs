@@ -31,30 +31,30 @@ impl HostRuntimeInfoNetStackInstanceRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRuntimeInfoNetStackInstanceRuntimeInfo",
-    type_name: Some("HostRuntimeInfoNetStackInstanceRuntimeInfo"),
-    wire: &[
-        "netStackInstanceKey",
-        "state",
-        "vmknicKeys",
-        "maxNumberOfConnections",
-        "currentIpV6Enabled",
-    ],
-    names: &[
-        "net_stack_instance_key",
-        "state",
-        "vmknic_keys",
-        "max_number_of_connections",
-        "current_ip_v6_enabled",
-    ],
-    required: &[0u16],
-    by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRuntimeInfoNetStackInstanceRuntimeInfo",
+            type_name: Some("HostRuntimeInfoNetStackInstanceRuntimeInfo"),
+            wire: &[
+                "netStackInstanceKey",
+                "state",
+                "vmknicKeys",
+                "maxNumberOfConnections",
+                "currentIpV6Enabled",
+            ],
+            names: &[
+                "net_stack_instance_key",
+                "state",
+                "vmknic_keys",
+                "max_number_of_connections",
+                "current_ip_v6_enabled",
+            ],
+            required: &[0u16],
+            by_name: &[4u16, 3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostRuntimeInfoNetworkRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRuntimeInfoNetworkRuntimeInfo",
-    type_name: Some("HostRuntimeInfoNetworkRuntimeInfo"),
-    wire: &["netStackInstanceRuntimeInfo", "networkResourceRuntime"],
-    names: &["net_stack_instance_runtime_info", "network_resource_runtime"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostRuntimeInfoNetworkRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRuntimeInfoNetworkRuntimeInfo",
+            type_name: Some("HostRuntimeInfoNetworkRuntimeInfo"),
+            wire: &["netStackInstanceRuntimeInfo", "networkResourceRuntime"],
+            names: &["net_stack_instance_runtime_info", "network_resource_runtime"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

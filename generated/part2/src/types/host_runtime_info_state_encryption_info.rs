@@ -29,18 +29,22 @@ impl HostRuntimeInfoStateEncryptionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostRuntimeInfoStateEncryptionInfo",
-    type_name: Some("HostRuntimeInfoStateEncryptionInfo"),
-    wire: &["protectionMode", "requireSecureBoot", "requireExecInstalledOnly"],
-    names: &["protection_mode", "require_secure_boot", "require_exec_installed_only"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostRuntimeInfoStateEncryptionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostRuntimeInfoStateEncryptionInfo",
+            type_name: Some("HostRuntimeInfoStateEncryptionInfo"),
+            wire: &["protectionMode", "requireSecureBoot", "requireExecInstalledOnly"],
+            names: &[
+                "protection_mode",
+                "require_secure_boot",
+                "require_exec_installed_only",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostScsiTopology {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostScsiTopology",
-    type_name: Some("HostScsiTopology"),
-    wire: &["adapter"],
-    names: &["adapter"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostScsiTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostScsiTopology",
+            type_name: Some("HostScsiTopology"),
+            wire: &["adapter"],
+            names: &["adapter"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostScsiTopologyLun {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostScsiTopologyLun",
-    type_name: Some("HostScsiTopologyLun"),
-    wire: &["key", "lun", "scsiLun"],
-    names: &["key", "lun", "scsi_lun"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostScsiTopologyLun {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostScsiTopologyLun",
+            type_name: Some("HostScsiTopologyLun"),
+            wire: &["key", "lun", "scsiLun"],
+            names: &["key", "lun", "scsi_lun"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

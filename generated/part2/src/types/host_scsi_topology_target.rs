@@ -29,18 +29,18 @@ impl HostScsiTopologyTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostScsiTopologyTarget",
-    type_name: Some("HostScsiTopologyTarget"),
-    wire: &["key", "target", "lun", "transport"],
-    names: &["key", "target", "lun", "transport"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostScsiTopologyTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostScsiTopologyTarget",
+            type_name: Some("HostScsiTopologyTarget"),
+            wire: &["key", "target", "lun", "transport"],
+            names: &["key", "target", "lun", "transport"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostSecuritySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSecuritySpec",
-    type_name: Some("HostSecuritySpec"),
-    wire: &["adminPassword", "removePermission", "addPermission"],
-    names: &["admin_password", "remove_permission", "add_permission"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSecuritySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSecuritySpec",
+            type_name: Some("HostSecuritySpec"),
+            wire: &["adminPassword", "removePermission", "addPermission"],
+            names: &["admin_password", "remove_permission", "add_permission"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -47,42 +47,44 @@ impl HostSerialAttachedHba {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSerialAttachedHba",
-    type_name: Some("HostSerialAttachedHba"),
-    wire: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storageProtocol",
-        "driverVersion",
-        "firmwareVersion",
-        "nodeWorldWideName",
-    ],
-    names: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storage_protocol",
-        "driver_version",
-        "firmware_version",
-        "node_world_wide_name",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16, 10u16],
-    by_name: &[2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 10u16, 6u16, 3u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSerialAttachedHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSerialAttachedHba",
+            type_name: Some("HostSerialAttachedHba"),
+            wire: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storageProtocol",
+                "driverVersion",
+                "firmwareVersion",
+                "nodeWorldWideName",
+            ],
+            names: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storage_protocol",
+                "driver_version",
+                "firmware_version",
+                "node_world_wide_name",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16, 10u16],
+            by_name: &[
+                2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 10u16, 6u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -40,36 +40,36 @@ impl HostService {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostService",
-    type_name: Some("HostService"),
-    wire: &[
-        "key",
-        "label",
-        "required",
-        "uninstallable",
-        "running",
-        "ruleset",
-        "policy",
-        "sourcePackage",
-    ],
-    names: &[
-        "key",
-        "label",
-        "required",
-        "uninstallable",
-        "running",
-        "ruleset",
-        "policy",
-        "source_package",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[0u16, 1u16, 6u16, 2u16, 5u16, 4u16, 7u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostService {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostService",
+            type_name: Some("HostService"),
+            wire: &[
+                "key",
+                "label",
+                "required",
+                "uninstallable",
+                "running",
+                "ruleset",
+                "policy",
+                "sourcePackage",
+            ],
+            names: &[
+                "key",
+                "label",
+                "required",
+                "uninstallable",
+                "running",
+                "ruleset",
+                "policy",
+                "source_package",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[0u16, 1u16, 6u16, 2u16, 5u16, 4u16, 7u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostServiceSourcePackage {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostServiceSourcePackage",
-    type_name: Some("HostServiceSourcePackage"),
-    wire: &["sourcePackageName", "description"],
-    names: &["source_package_name", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostServiceSourcePackage {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostServiceSourcePackage",
+            type_name: Some("HostServiceSourcePackage"),
+            wire: &["sourcePackageName", "description"],
+            names: &["source_package_name", "description"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

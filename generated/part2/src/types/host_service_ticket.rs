@@ -37,34 +37,34 @@ impl HostServiceTicket {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostServiceTicket",
-    type_name: Some("HostServiceTicket"),
-    wire: &[
-        "host",
-        "port",
-        "sslThumbprint",
-        "sslCertificate",
-        "service",
-        "serviceVersion",
-        "sessionId",
-    ],
-    names: &[
-        "host",
-        "port",
-        "ssl_thumbprint",
-        "ssl_certificate",
-        "service",
-        "service_version",
-        "session_id",
-    ],
-    required: &[4u16, 5u16, 6u16],
-    by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostServiceTicket {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostServiceTicket",
+            type_name: Some("HostServiceTicket"),
+            wire: &[
+                "host",
+                "port",
+                "sslThumbprint",
+                "sslCertificate",
+                "service",
+                "serviceVersion",
+                "sessionId",
+            ],
+            names: &[
+                "host",
+                "port",
+                "ssl_thumbprint",
+                "ssl_certificate",
+                "service",
+                "service_version",
+                "session_id",
+            ],
+            required: &[4u16, 5u16, 6u16],
+            by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

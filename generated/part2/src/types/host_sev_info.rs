@@ -35,18 +35,18 @@ impl HostSevInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSevInfo",
-    type_name: Some("HostSevInfo"),
-    wire: &["sevState", "maxSevEsGuests", "snpState", "snpSupported"],
-    names: &["sev_state", "max_sev_es_guests", "snp_state", "snp_supported"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for HostSevInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSevInfo",
+            type_name: Some("HostSevInfo"),
+            wire: &["sevState", "maxSevEsGuests", "snpState", "snpSupported"],
+            names: &["sev_state", "max_sev_es_guests", "snp_state", "snp_supported"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,24 +33,30 @@ impl HostSgxInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSgxInfo",
-    type_name: Some("HostSgxInfo"),
-    wire: &["sgxState", "totalEpcMemory", "flcMode", "lePubKeyHash", "registrationInfo"],
-    names: &[
-        "sgx_state",
-        "total_epc_memory",
-        "flc_mode",
-        "le_pub_key_hash",
-        "registration_info",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSgxInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSgxInfo",
+            type_name: Some("HostSgxInfo"),
+            wire: &[
+                "sgxState",
+                "totalEpcMemory",
+                "flcMode",
+                "lePubKeyHash",
+                "registrationInfo",
+            ],
+            names: &[
+                "sgx_state",
+                "total_epc_memory",
+                "flc_mode",
+                "le_pub_key_hash",
+                "registration_info",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 3u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,32 +37,32 @@ impl HostSgxRegistrationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSgxRegistrationInfo",
-    type_name: Some("HostSgxRegistrationInfo"),
-    wire: &[
-        "status",
-        "biosError",
-        "registrationUrl",
-        "type",
-        "ppid",
-        "lastRegisteredTime",
-    ],
-    names: &[
-        "status",
-        "bios_error",
-        "registration_url",
-        "type",
-        "ppid",
-        "last_registered_time",
-    ],
-    required: &[],
-    by_name: &[1u16, 5u16, 4u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for HostSgxRegistrationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSgxRegistrationInfo",
+            type_name: Some("HostSgxRegistrationInfo"),
+            wire: &[
+                "status",
+                "biosError",
+                "registrationUrl",
+                "type",
+                "ppid",
+                "lastRegisteredTime",
+            ],
+            names: &[
+                "status",
+                "bios_error",
+                "registration_url",
+                "type",
+                "ppid",
+                "last_registered_time",
+            ],
+            required: &[],
+            by_name: &[1u16, 5u16, 4u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl HostSharedGpuCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSharedGpuCapabilities",
-    type_name: Some("HostSharedGpuCapabilities"),
-    wire: &[
-        "vgpu",
-        "diskSnapshotSupported",
-        "memorySnapshotSupported",
-        "suspendSupported",
-        "migrateSupported",
-    ],
-    names: &[
-        "vgpu",
-        "disk_snapshot_supported",
-        "memory_snapshot_supported",
-        "suspend_supported",
-        "migrate_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSharedGpuCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSharedGpuCapabilities",
+            type_name: Some("HostSharedGpuCapabilities"),
+            wire: &[
+                "vgpu",
+                "diskSnapshotSupported",
+                "memorySnapshotSupported",
+                "suspendSupported",
+                "migrateSupported",
+            ],
+            names: &[
+                "vgpu",
+                "disk_snapshot_supported",
+                "memory_snapshot_supported",
+                "suspend_supported",
+                "migrate_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 2u16, 4u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

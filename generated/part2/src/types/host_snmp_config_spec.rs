@@ -31,18 +31,24 @@ impl HostSnmpConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSnmpConfigSpec",
-    type_name: Some("HostSnmpConfigSpec"),
-    wire: &["enabled", "port", "readOnlyCommunities", "trapTargets", "option"],
-    names: &["enabled", "port", "read_only_communities", "trap_targets", "option"],
-    required: &[],
-    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSnmpConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSnmpConfigSpec",
+            type_name: Some("HostSnmpConfigSpec"),
+            wire: &["enabled", "port", "readOnlyCommunities", "trapTargets", "option"],
+            names: &[
+                "enabled",
+                "port",
+                "read_only_communities",
+                "trap_targets",
+                "option",
+            ],
+            required: &[],
+            by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

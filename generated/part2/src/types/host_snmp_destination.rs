@@ -27,18 +27,18 @@ impl HostSnmpDestination {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSnmpDestination",
-    type_name: Some("HostSnmpDestination"),
-    wire: &["hostName", "port", "community"],
-    names: &["host_name", "port", "community"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSnmpDestination {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSnmpDestination",
+            type_name: Some("HostSnmpDestination"),
+            wire: &["hostName", "port", "community"],
+            names: &["host_name", "port", "community"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl HostSnmpSystemAgentLimits {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSnmpSystemAgentLimits",
-    type_name: Some("HostSnmpSystemAgentLimits"),
-    wire: &[
-        "maxReadOnlyCommunities",
-        "maxTrapDestinations",
-        "maxCommunityLength",
-        "maxBufferSize",
-        "capability",
-    ],
-    names: &[
-        "max_read_only_communities",
-        "max_trap_destinations",
-        "max_community_length",
-        "max_buffer_size",
-        "capability",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSnmpSystemAgentLimits {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSnmpSystemAgentLimits",
+            type_name: Some("HostSnmpSystemAgentLimits"),
+            wire: &[
+                "maxReadOnlyCommunities",
+                "maxTrapDestinations",
+                "maxCommunityLength",
+                "maxBufferSize",
+                "capability",
+            ],
+            names: &[
+                "max_read_only_communities",
+                "max_trap_destinations",
+                "max_community_length",
+                "max_buffer_size",
+                "capability",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

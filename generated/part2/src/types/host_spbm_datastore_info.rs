@@ -29,18 +29,18 @@ impl HostSpbmDatastoreInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSpbmDatastoreInfo",
-    type_name: Some("HostSpbmDatastoreInfo"),
-    wire: &["datastoreUrl", "namespace", "defaultProfileId"],
-    names: &["datastore_url", "namespace", "default_profile_id"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSpbmDatastoreInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSpbmDatastoreInfo",
+            type_name: Some("HostSpbmDatastoreInfo"),
+            wire: &["datastoreUrl", "namespace", "defaultProfileId"],
+            names: &["datastore_url", "namespace", "default_profile_id"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

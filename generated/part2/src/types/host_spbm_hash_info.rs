@@ -27,18 +27,18 @@ impl HostSpbmHashInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSpbmHashInfo",
-    type_name: Some("HostSpbmHashInfo"),
-    wire: &["policyInfoHash", "datastoreInfoHash"],
-    names: &["policy_info_hash", "datastore_info_hash"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSpbmHashInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSpbmHashInfo",
+            type_name: Some("HostSpbmHashInfo"),
+            wire: &["policyInfoHash", "datastoreInfoHash"],
+            names: &["policy_info_hash", "datastore_info_hash"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostSpbmPolicyBlobInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSpbmPolicyBlobInfo",
-    type_name: Some("HostSpbmPolicyBlobInfo"),
-    wire: &["policyBlob", "namespace"],
-    names: &["policy_blob", "namespace"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSpbmPolicyBlobInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSpbmPolicyBlobInfo",
+            type_name: Some("HostSpbmPolicyBlobInfo"),
+            wire: &["policyBlob", "namespace"],
+            names: &["policy_blob", "namespace"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

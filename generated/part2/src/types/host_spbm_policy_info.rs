@@ -33,18 +33,30 @@ impl HostSpbmPolicyInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSpbmPolicyInfo",
-    type_name: Some("HostSpbmPolicyInfo"),
-    wire: &["profileId", "name", "description", "generationId", "policyBlobInfo"],
-    names: &["profile_id", "name", "description", "generation_id", "policy_blob_info"],
-    required: &[0u16, 1u16, 3u16, 4u16],
-    by_name: &[2u16, 3u16, 1u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSpbmPolicyInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSpbmPolicyInfo",
+            type_name: Some("HostSpbmPolicyInfo"),
+            wire: &[
+                "profileId",
+                "name",
+                "description",
+                "generationId",
+                "policyBlobInfo",
+            ],
+            names: &[
+                "profile_id",
+                "name",
+                "description",
+                "generation_id",
+                "policy_blob_info",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16],
+            by_name: &[2u16, 3u16, 1u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,18 @@ impl HostSpecification {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSpecification",
-    type_name: Some("HostSpecification"),
-    wire: &["createdTime", "lastModified", "host", "subSpecs", "changeID"],
-    names: &["created_time", "last_modified", "host", "sub_specs", "change_id"],
-    required: &[0u16, 2u16],
-    by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSpecification",
+            type_name: Some("HostSpecification"),
+            wire: &["createdTime", "lastModified", "host", "subSpecs", "changeID"],
+            names: &["created_time", "last_modified", "host", "sub_specs", "change_id"],
+            required: &[0u16, 2u16],
+            by_name: &[4u16, 0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

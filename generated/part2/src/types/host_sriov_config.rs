@@ -35,32 +35,32 @@ impl HostSriovConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSriovConfig",
-    type_name: Some("HostSriovConfig"),
-    wire: &[
-        "id",
-        "passthruEnabled",
-        "applyNow",
-        "hardwareLabel",
-        "sriovEnabled",
-        "numVirtualFunction",
-    ],
-    names: &[
-        "id",
-        "passthru_enabled",
-        "apply_now",
-        "hardware_label",
-        "sriov_enabled",
-        "num_virtual_function",
-    ],
-    required: &[0u16, 1u16, 4u16, 5u16],
-    by_name: &[2u16, 3u16, 0u16, 5u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSriovConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSriovConfig",
+            type_name: Some("HostSriovConfig"),
+            wire: &[
+                "id",
+                "passthruEnabled",
+                "applyNow",
+                "hardwareLabel",
+                "sriovEnabled",
+                "numVirtualFunction",
+            ],
+            names: &[
+                "id",
+                "passthru_enabled",
+                "apply_now",
+                "hardware_label",
+                "sriov_enabled",
+                "num_virtual_function",
+            ],
+            required: &[0u16, 1u16, 4u16, 5u16],
+            by_name: &[2u16, 3u16, 0u16, 5u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

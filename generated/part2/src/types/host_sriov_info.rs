@@ -51,48 +51,51 @@ impl HostSriovInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSriovInfo",
-    type_name: Some("HostSriovInfo"),
-    wire: &[
-        "id",
-        "dependentDevice",
-        "passthruEnabled",
-        "passthruCapable",
-        "passthruActive",
-        "hardwareLabel",
-        "directPathState",
-        "sriovEnabled",
-        "sriovCapable",
-        "sriovActive",
-        "numVirtualFunctionRequested",
-        "numVirtualFunction",
-        "maxVirtualFunctionSupported",
-    ],
-    names: &[
-        "id",
-        "dependent_device",
-        "passthru_enabled",
-        "passthru_capable",
-        "passthru_active",
-        "hardware_label",
-        "direct_path_state",
-        "sriov_enabled",
-        "sriov_capable",
-        "sriov_active",
-        "num_virtual_function_requested",
-        "num_virtual_function",
-        "max_virtual_function_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16],
-    by_name: &[
-        1u16, 6u16, 5u16, 0u16, 12u16, 11u16, 10u16, 4u16, 3u16, 2u16, 9u16, 8u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSriovInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSriovInfo",
+            type_name: Some("HostSriovInfo"),
+            wire: &[
+                "id",
+                "dependentDevice",
+                "passthruEnabled",
+                "passthruCapable",
+                "passthruActive",
+                "hardwareLabel",
+                "directPathState",
+                "sriovEnabled",
+                "sriovCapable",
+                "sriovActive",
+                "numVirtualFunctionRequested",
+                "numVirtualFunction",
+                "maxVirtualFunctionSupported",
+            ],
+            names: &[
+                "id",
+                "dependent_device",
+                "passthru_enabled",
+                "passthru_capable",
+                "passthru_active",
+                "hardware_label",
+                "direct_path_state",
+                "sriov_enabled",
+                "sriov_capable",
+                "sriov_active",
+                "num_virtual_function_requested",
+                "num_virtual_function",
+                "max_virtual_function_supported",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
+            ],
+            by_name: &[
+                1u16, 6u16, 5u16, 0u16, 12u16, 11u16, 10u16, 4u16, 3u16, 2u16, 9u16,
+                8u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostSslThumbprintInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSslThumbprintInfo",
-    type_name: Some("HostSslThumbprintInfo"),
-    wire: &["principal", "ownerTag", "sslThumbprints"],
-    names: &["principal", "owner_tag", "ssl_thumbprints"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSslThumbprintInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSslThumbprintInfo",
+            type_name: Some("HostSslThumbprintInfo"),
+            wire: &["principal", "ownerTag", "sslThumbprints"],
+            names: &["principal", "owner_tag", "ssl_thumbprints"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl HostSubSpecification {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSubSpecification",
-    type_name: Some("HostSubSpecification"),
-    wire: &["name", "createdTime", "data", "binaryData"],
-    names: &["name", "created_time", "data", "binary_data"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSubSpecification {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSubSpecification",
+            type_name: Some("HostSubSpecification"),
+            wire: &["name", "createdTime", "data", "binaryData"],
+            names: &["name", "created_time", "data", "binary_data"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HostSystemSwapConfiguration {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSystemSwapConfiguration",
-    type_name: Some("HostSystemSwapConfiguration"),
-    wire: &["option"],
-    names: &["option"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSystemSwapConfiguration {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSystemSwapConfiguration",
+            type_name: Some("HostSystemSwapConfiguration"),
+            wire: &["option"],
+            names: &["option"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

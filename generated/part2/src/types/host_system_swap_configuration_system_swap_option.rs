@@ -25,18 +25,18 @@ impl HostSystemSwapConfigurationSystemSwapOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostSystemSwapConfigurationSystemSwapOption",
-    type_name: Some("HostSystemSwapConfigurationSystemSwapOption"),
-    wire: &["key"],
-    names: &["key"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostSystemSwapConfigurationSystemSwapOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostSystemSwapConfigurationSystemSwapOption",
+            type_name: Some("HostSystemSwapConfigurationSystemSwapOption"),
+            wire: &["key"],
+            names: &["key"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -130,7 +130,6 @@ impl Unpin for HostSystemSwapConfigurationSystemSwapOptionKind {}
 impl std::panic::UnwindSafe for HostSystemSwapConfigurationSystemSwapOptionKind {}
 impl std::panic::RefUnwindSafe for HostSystemSwapConfigurationSystemSwapOptionKind {}
 impl Clone for HostSystemSwapConfigurationSystemSwapOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostSystemSwapConfigurationSystemSwapOption(v) => {

@@ -23,18 +23,18 @@ impl HostTargetTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTargetTransport",
-    type_name: Some("HostTargetTransport"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTargetTransport",
+            type_name: Some("HostTargetTransport"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for HostTargetTransportKind {}
 impl std::panic::UnwindSafe for HostTargetTransportKind {}
 impl std::panic::RefUnwindSafe for HostTargetTransportKind {}
 impl Clone for HostTargetTransportKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostTargetTransport(v) => {

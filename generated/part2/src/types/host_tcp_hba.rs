@@ -49,42 +49,44 @@ impl HostTcpHba {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTcpHba",
-    type_name: Some("HostTcpHba"),
-    wire: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storageProtocol",
-        "driverVersion",
-        "firmwareVersion",
-        "associatedPnic",
-    ],
-    names: &[
-        "key",
-        "device",
-        "bus",
-        "status",
-        "model",
-        "driver",
-        "pci",
-        "storage_protocol",
-        "driver_version",
-        "firmware_version",
-        "associated_pnic",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[10u16, 2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostTcpHba {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTcpHba",
+            type_name: Some("HostTcpHba"),
+            wire: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storageProtocol",
+                "driverVersion",
+                "firmwareVersion",
+                "associatedPnic",
+            ],
+            names: &[
+                "key",
+                "device",
+                "bus",
+                "status",
+                "model",
+                "driver",
+                "pci",
+                "storage_protocol",
+                "driver_version",
+                "firmware_version",
+                "associated_pnic",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[
+                10u16, 2u16, 1u16, 5u16, 8u16, 9u16, 0u16, 4u16, 6u16, 3u16, 7u16,
+            ],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

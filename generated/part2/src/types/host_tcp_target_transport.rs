@@ -23,18 +23,18 @@ impl HostTcpTargetTransport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTcpTargetTransport",
-    type_name: Some("HostTcpTargetTransport"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for HostTcpTargetTransport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTcpTargetTransport",
+            type_name: Some("HostTcpTargetTransport"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {

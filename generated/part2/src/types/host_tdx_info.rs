@@ -27,18 +27,18 @@ impl HostTdxInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTdxInfo",
-    type_name: Some("HostTdxInfo"),
-    wire: &["tdxState", "numTDXPrivateKeyIDs"],
-    names: &["tdx_state", "num_tdx_private_key_ids"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for HostTdxInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTdxInfo",
+            type_name: Some("HostTdxInfo"),
+            wire: &["tdxState", "numTDXPrivateKeyIDs"],
+            names: &["tdx_state", "num_tdx_private_key_ids"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostTpmAttestationReport {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmAttestationReport",
-    type_name: Some("HostTpmAttestationReport"),
-    wire: &["tpmPcrValues", "tpmEvents", "tpmLogReliable"],
-    names: &["tpm_pcr_values", "tpm_events", "tpm_log_reliable"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmAttestationReport {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmAttestationReport",
+            type_name: Some("HostTpmAttestationReport"),
+            wire: &["tpmPcrValues", "tpmEvents", "tpmLogReliable"],
+            names: &["tpm_pcr_values", "tpm_events", "tpm_log_reliable"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostTpmBootCompleteEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmBootCompleteEventDetails",
-    type_name: Some("HostTpmBootCompleteEventDetails"),
-    wire: &["dataHash", "dataHashMethod"],
-    names: &["data_hash", "data_hash_method"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.1.0"),
-};
 impl crate::object::Object for HostTpmBootCompleteEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmBootCompleteEventDetails",
+            type_name: Some("HostTpmBootCompleteEventDetails"),
+            wire: &["dataHash", "dataHashMethod"],
+            names: &["data_hash", "data_hash_method"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostTpmBootSecurityOptionEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmBootSecurityOptionEventDetails",
-    type_name: Some("HostTpmBootSecurityOptionEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "bootSecurityOption"],
-    names: &["data_hash", "data_hash_method", "boot_security_option"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmBootSecurityOptionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmBootSecurityOptionEventDetails",
+            type_name: Some("HostTpmBootSecurityOptionEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "bootSecurityOption"],
+            names: &["data_hash", "data_hash_method", "boot_security_option"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -128,7 +128,6 @@ impl Unpin for HostTpmBootSecurityOptionEventDetailsKind {}
 impl std::panic::UnwindSafe for HostTpmBootSecurityOptionEventDetailsKind {}
 impl std::panic::RefUnwindSafe for HostTpmBootSecurityOptionEventDetailsKind {}
 impl Clone for HostTpmBootSecurityOptionEventDetailsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostTpmBootSecurityOptionEventDetails(v) => {

@@ -27,18 +27,18 @@ impl HostTpmCommandEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmCommandEventDetails",
-    type_name: Some("HostTpmCommandEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "commandLine"],
-    names: &["data_hash", "data_hash_method", "command_line"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmCommandEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmCommandEventDetails",
+            type_name: Some("HostTpmCommandEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "commandLine"],
+            names: &["data_hash", "data_hash_method", "command_line"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostTpmDigestInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmDigestInfo",
-    type_name: Some("HostTpmDigestInfo"),
-    wire: &["digestMethod", "digestValue", "objectName", "pcrNumber"],
-    names: &["digest_method", "digest_value", "object_name", "pcr_number"],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmDigestInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmDigestInfo",
+            type_name: Some("HostTpmDigestInfo"),
+            wire: &["digestMethod", "digestValue", "objectName", "pcrNumber"],
+            names: &["digest_method", "digest_value", "object_name", "pcr_number"],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl HostTpmEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmEventDetails",
-    type_name: Some("HostTpmEventDetails"),
-    wire: &["dataHash", "dataHashMethod"],
-    names: &["data_hash", "data_hash_method"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmEventDetails",
+            type_name: Some("HostTpmEventDetails"),
+            wire: &["dataHash", "dataHashMethod"],
+            names: &["data_hash", "data_hash_method"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -137,7 +137,6 @@ impl Unpin for HostTpmEventDetailsKind {}
 impl std::panic::UnwindSafe for HostTpmEventDetailsKind {}
 impl std::panic::RefUnwindSafe for HostTpmEventDetailsKind {}
 impl Clone for HostTpmEventDetailsKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostTpmEventDetails(v) => Self::HostTpmEventDetails(Clone::clone(v)),

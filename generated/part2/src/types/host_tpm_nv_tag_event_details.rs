@@ -29,18 +29,18 @@ impl HostTpmNvTagEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmNvTagEventDetails",
-    type_name: Some("HostTpmNvTagEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "bootSecurityOption"],
-    names: &["data_hash", "data_hash_method", "boot_security_option"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: Some("7.0.2.0"),
-};
 impl crate::object::Object for HostTpmNvTagEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmNvTagEventDetails",
+            type_name: Some("HostTpmNvTagEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "bootSecurityOption"],
+            names: &["data_hash", "data_hash_method", "boot_security_option"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: Some("7.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

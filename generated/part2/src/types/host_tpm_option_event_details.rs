@@ -29,18 +29,23 @@ impl HostTpmOptionEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmOptionEventDetails",
-    type_name: Some("HostTpmOptionEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "optionsFileName", "bootOptions"],
-    names: &["data_hash", "data_hash_method", "options_file_name", "boot_options"],
-    required: &[0u16, 2u16],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmOptionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmOptionEventDetails",
+            type_name: Some("HostTpmOptionEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "optionsFileName", "bootOptions"],
+            names: &[
+                "data_hash",
+                "data_hash_method",
+                "options_file_name",
+                "boot_options",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl HostTpmSoftwareComponentEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmSoftwareComponentEventDetails",
-    type_name: Some("HostTpmSoftwareComponentEventDetails"),
-    wire: &[
-        "dataHash",
-        "dataHashMethod",
-        "componentName",
-        "vibName",
-        "vibVersion",
-        "vibVendor",
-    ],
-    names: &[
-        "data_hash",
-        "data_hash_method",
-        "component_name",
-        "vib_name",
-        "vib_version",
-        "vib_vendor",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16, 5u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostTpmSoftwareComponentEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmSoftwareComponentEventDetails",
+            type_name: Some("HostTpmSoftwareComponentEventDetails"),
+            wire: &[
+                "dataHash",
+                "dataHashMethod",
+                "componentName",
+                "vibName",
+                "vibVersion",
+                "vibVendor",
+            ],
+            names: &[
+                "data_hash",
+                "data_hash_method",
+                "component_name",
+                "vib_name",
+                "vib_version",
+                "vib_vendor",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16, 5u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

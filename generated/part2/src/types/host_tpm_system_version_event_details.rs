@@ -29,18 +29,18 @@ impl HostTpmSystemVersionEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmSystemVersionEventDetails",
-    type_name: Some("HostTpmSystemVersionEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "systemVersion"],
-    names: &["data_hash", "data_hash_method", "system_version"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for HostTpmSystemVersionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmSystemVersionEventDetails",
+            type_name: Some("HostTpmSystemVersionEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "systemVersion"],
+            names: &["data_hash", "data_hash_method", "system_version"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

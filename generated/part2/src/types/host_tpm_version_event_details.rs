@@ -31,18 +31,18 @@ impl HostTpmVersionEventDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostTpmVersionEventDetails",
-    type_name: Some("HostTpmVersionEventDetails"),
-    wire: &["dataHash", "dataHashMethod", "version"],
-    names: &["data_hash", "data_hash_method", "version"],
-    required: &[0u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for HostTpmVersionEventDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostTpmVersionEventDetails",
+            type_name: Some("HostTpmVersionEventDetails"),
+            wire: &["dataHash", "dataHashMethod", "version"],
+            names: &["data_hash", "data_hash_method", "version"],
+            required: &[0u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostUnresolvedVmfsResignatureSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostUnresolvedVmfsResignatureSpec",
-    type_name: Some("HostUnresolvedVmfsResignatureSpec"),
-    wire: &["extentDevicePath"],
-    names: &["extent_device_path"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostUnresolvedVmfsResignatureSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostUnresolvedVmfsResignatureSpec",
+            type_name: Some("HostUnresolvedVmfsResignatureSpec"),
+            wire: &["extentDevicePath"],
+            names: &["extent_device_path"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

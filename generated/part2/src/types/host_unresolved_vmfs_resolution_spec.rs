@@ -25,18 +25,18 @@ impl HostUnresolvedVmfsResolutionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostUnresolvedVmfsResolutionSpec",
-    type_name: Some("HostUnresolvedVmfsResolutionSpec"),
-    wire: &["extentDevicePath", "uuidResolution"],
-    names: &["extent_device_path", "uuid_resolution"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostUnresolvedVmfsResolutionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostUnresolvedVmfsResolutionSpec",
+            type_name: Some("HostUnresolvedVmfsResolutionSpec"),
+            wire: &["extentDevicePath", "uuidResolution"],
+            names: &["extent_device_path", "uuid_resolution"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

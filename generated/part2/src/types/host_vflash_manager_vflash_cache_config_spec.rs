@@ -25,18 +25,18 @@ impl HostVFlashManagerVFlashCacheConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashCacheConfigSpec",
-    type_name: Some("HostVFlashManagerVFlashCacheConfigSpec"),
-    wire: &["defaultVFlashModule", "swapCacheReservationInGB"],
-    names: &["default_vflash_module", "swap_cache_reservation_in_gb"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashManagerVFlashCacheConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashCacheConfigSpec",
+            type_name: Some("HostVFlashManagerVFlashCacheConfigSpec"),
+            wire: &["defaultVFlashModule", "swapCacheReservationInGB"],
+            names: &["default_vflash_module", "swap_cache_reservation_in_gb"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl HostVFlashManagerVFlashResourceRunTimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVFlashManagerVFlashResourceRunTimeInfo",
-    type_name: Some("HostVFlashManagerVFlashResourceRunTimeInfo"),
-    wire: &["usage", "capacity", "accessible", "capacityForVmCache", "freeForVmCache"],
-    names: &[
-        "usage",
-        "capacity",
-        "accessible",
-        "capacity_for_vm_cache",
-        "free_for_vm_cache",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVFlashManagerVFlashResourceRunTimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVFlashManagerVFlashResourceRunTimeInfo",
+            type_name: Some("HostVFlashManagerVFlashResourceRunTimeInfo"),
+            wire: &[
+                "usage",
+                "capacity",
+                "accessible",
+                "capacityForVmCache",
+                "freeForVmCache",
+            ],
+            names: &[
+                "usage",
+                "capacity",
+                "accessible",
+                "capacity_for_vm_cache",
+                "free_for_vm_cache",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

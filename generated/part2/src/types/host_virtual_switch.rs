@@ -37,36 +37,36 @@ impl HostVirtualSwitch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitch",
-    type_name: Some("HostVirtualSwitch"),
-    wire: &[
-        "name",
-        "key",
-        "numPorts",
-        "numPortsAvailable",
-        "mtu",
-        "portgroup",
-        "pnic",
-        "spec",
-    ],
-    names: &[
-        "name",
-        "key",
-        "num_ports",
-        "num_ports_available",
-        "mtu",
-        "portgroup",
-        "pnic",
-        "spec",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 7u16],
-    by_name: &[1u16, 4u16, 0u16, 2u16, 3u16, 6u16, 5u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitch",
+            type_name: Some("HostVirtualSwitch"),
+            wire: &[
+                "name",
+                "key",
+                "numPorts",
+                "numPortsAvailable",
+                "mtu",
+                "portgroup",
+                "pnic",
+                "spec",
+            ],
+            names: &[
+                "name",
+                "key",
+                "num_ports",
+                "num_ports_available",
+                "mtu",
+                "portgroup",
+                "pnic",
+                "spec",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 7u16],
+            by_name: &[1u16, 4u16, 0u16, 2u16, 3u16, 6u16, 5u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl HostVirtualSwitchAutoBridge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitchAutoBridge",
-    type_name: Some("HostVirtualSwitchAutoBridge"),
-    wire: &["excludedNicDevice"],
-    names: &["excluded_nic_device"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitchAutoBridge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitchAutoBridge",
+            type_name: Some("HostVirtualSwitchAutoBridge"),
+            wire: &["excludedNicDevice"],
+            names: &["excluded_nic_device"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl HostVirtualSwitchBondBridge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitchBondBridge",
-    type_name: Some("HostVirtualSwitchBondBridge"),
-    wire: &["nicDevice", "beacon", "linkDiscoveryProtocolConfig"],
-    names: &["nic_device", "beacon", "link_discovery_protocol_config"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitchBondBridge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitchBondBridge",
+            type_name: Some("HostVirtualSwitchBondBridge"),
+            wire: &["nicDevice", "beacon", "linkDiscoveryProtocolConfig"],
+            names: &["nic_device", "beacon", "link_discovery_protocol_config"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

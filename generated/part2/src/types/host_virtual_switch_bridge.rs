@@ -23,18 +23,18 @@ impl HostVirtualSwitchBridge {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitchBridge",
-    type_name: Some("HostVirtualSwitchBridge"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitchBridge {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitchBridge",
+            type_name: Some("HostVirtualSwitchBridge"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for HostVirtualSwitchBridgeKind {}
 impl std::panic::UnwindSafe for HostVirtualSwitchBridgeKind {}
 impl std::panic::RefUnwindSafe for HostVirtualSwitchBridgeKind {}
 impl Clone for HostVirtualSwitchBridgeKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::HostVirtualSwitchBridge(v) => {

@@ -27,18 +27,18 @@ impl HostVirtualSwitchConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitchConfig",
-    type_name: Some("HostVirtualSwitchConfig"),
-    wire: &["changeOperation", "name", "spec"],
-    names: &["change_operation", "name", "spec"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitchConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitchConfig",
+            type_name: Some("HostVirtualSwitchConfig"),
+            wire: &["changeOperation", "name", "spec"],
+            names: &["change_operation", "name", "spec"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

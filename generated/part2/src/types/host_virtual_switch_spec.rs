@@ -29,18 +29,18 @@ impl HostVirtualSwitchSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVirtualSwitchSpec",
-    type_name: Some("HostVirtualSwitchSpec"),
-    wire: &["numPorts", "bridge", "policy", "mtu"],
-    names: &["num_ports", "bridge", "policy", "mtu"],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVirtualSwitchSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVirtualSwitchSpec",
+            type_name: Some("HostVirtualSwitchSpec"),
+            wire: &["numPorts", "bridge", "policy", "mtu"],
+            names: &["num_ports", "bridge", "policy", "mtu"],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

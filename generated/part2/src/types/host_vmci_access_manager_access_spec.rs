@@ -29,18 +29,18 @@ impl HostVmciAccessManagerAccessSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVmciAccessManagerAccessSpec",
-    type_name: Some("HostVmciAccessManagerAccessSpec"),
-    wire: &["vm", "services", "mode"],
-    names: &["vm", "services", "mode"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVmciAccessManagerAccessSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVmciAccessManagerAccessSpec",
+            type_name: Some("HostVmciAccessManagerAccessSpec"),
+            wire: &["vm", "services", "mode"],
+            names: &["vm", "services", "mode"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

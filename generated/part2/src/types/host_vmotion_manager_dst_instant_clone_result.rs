@@ -41,40 +41,40 @@ impl HostVMotionManagerDstInstantCloneResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVMotionManagerDstInstantCloneResult",
-    type_name: Some("HostVMotionManagerDstInstantCloneResult"),
-    wire: &[
-        "dstVmId",
-        "startTime",
-        "cptLoadTime",
-        "cptLoadDoneTime",
-        "replicateMemDoneTime",
-        "endTime",
-        "cptXferTime",
-        "cptCacheUsed",
-        "devCptStreamSize",
-        "devCptStreamTime",
-    ],
-    names: &[
-        "dst_vm_id",
-        "start_time",
-        "cpt_load_time",
-        "cpt_load_done_time",
-        "replicate_mem_done_time",
-        "end_time",
-        "cpt_xfer_time",
-        "cpt_cache_used",
-        "dev_cpt_stream_size",
-        "dev_cpt_stream_time",
-    ],
-    required: &[],
-    by_name: &[7u16, 3u16, 2u16, 6u16, 8u16, 9u16, 0u16, 5u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVMotionManagerDstInstantCloneResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVMotionManagerDstInstantCloneResult",
+            type_name: Some("HostVMotionManagerDstInstantCloneResult"),
+            wire: &[
+                "dstVmId",
+                "startTime",
+                "cptLoadTime",
+                "cptLoadDoneTime",
+                "replicateMemDoneTime",
+                "endTime",
+                "cptXferTime",
+                "cptCacheUsed",
+                "devCptStreamSize",
+                "devCptStreamTime",
+            ],
+            names: &[
+                "dst_vm_id",
+                "start_time",
+                "cpt_load_time",
+                "cpt_load_done_time",
+                "replicate_mem_done_time",
+                "end_time",
+                "cpt_xfer_time",
+                "cpt_cache_used",
+                "dev_cpt_stream_size",
+                "dev_cpt_stream_time",
+            ],
+            required: &[],
+            by_name: &[7u16, 3u16, 2u16, 6u16, 8u16, 9u16, 0u16, 5u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

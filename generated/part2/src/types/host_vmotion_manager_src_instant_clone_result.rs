@@ -31,24 +31,30 @@ impl HostVMotionManagerSrcInstantCloneResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVMotionManagerSrcInstantCloneResult",
-    type_name: Some("HostVMotionManagerSrcInstantCloneResult"),
-    wire: &["startTime", "quiesceTime", "quiesceDoneTime", "resumeDoneTime", "endTime"],
-    names: &[
-        "start_time",
-        "quiesce_time",
-        "quiesce_done_time",
-        "resume_done_time",
-        "end_time",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVMotionManagerSrcInstantCloneResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVMotionManagerSrcInstantCloneResult",
+            type_name: Some("HostVMotionManagerSrcInstantCloneResult"),
+            wire: &[
+                "startTime",
+                "quiesceTime",
+                "quiesceDoneTime",
+                "resumeDoneTime",
+                "endTime",
+            ],
+            names: &[
+                "start_time",
+                "quiesce_time",
+                "quiesce_done_time",
+                "resume_done_time",
+                "end_time",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

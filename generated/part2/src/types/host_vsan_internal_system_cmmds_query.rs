@@ -27,18 +27,18 @@ impl HostVsanInternalSystemCmmdsQuery {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HostVsanInternalSystemCmmdsQuery",
-    type_name: Some("HostVsanInternalSystemCmmdsQuery"),
-    wire: &["type", "uuid", "owner"],
-    names: &["type", "uuid", "owner"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HostVsanInternalSystemCmmdsQuery {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HostVsanInternalSystemCmmdsQuery",
+            type_name: Some("HostVsanInternalSystemCmmdsQuery"),
+            wire: &["type", "uuid", "owner"],
+            names: &["type", "uuid", "owner"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HttpNfcLeaseCapabilities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseCapabilities",
-    type_name: Some("HttpNfcLeaseCapabilities"),
-    wire: &["pullModeSupported", "corsSupported"],
-    names: &["pull_mode_supported", "cors_supported"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpNfcLeaseCapabilities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseCapabilities",
+            type_name: Some("HttpNfcLeaseCapabilities"),
+            wire: &["pullModeSupported", "corsSupported"],
+            names: &["pull_mode_supported", "cors_supported"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl HttpNfcLeaseDeviceUrl {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseDeviceUrl",
-    type_name: Some("HttpNfcLeaseDeviceUrl"),
-    wire: &[
-        "key",
-        "importKey",
-        "url",
-        "sslThumbprint",
-        "sslCertificate",
-        "disk",
-        "targetId",
-        "datastoreKey",
-        "fileSize",
-    ],
-    names: &[
-        "key",
-        "import_key",
-        "url",
-        "ssl_thumbprint",
-        "ssl_certificate",
-        "disk",
-        "target_id",
-        "datastore_key",
-        "file_size",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[7u16, 5u16, 8u16, 1u16, 0u16, 4u16, 3u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpNfcLeaseDeviceUrl {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseDeviceUrl",
+            type_name: Some("HttpNfcLeaseDeviceUrl"),
+            wire: &[
+                "key",
+                "importKey",
+                "url",
+                "sslThumbprint",
+                "sslCertificate",
+                "disk",
+                "targetId",
+                "datastoreKey",
+                "fileSize",
+            ],
+            names: &[
+                "key",
+                "import_key",
+                "url",
+                "ssl_thumbprint",
+                "ssl_certificate",
+                "disk",
+                "target_id",
+                "datastore_key",
+                "file_size",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[7u16, 5u16, 8u16, 1u16, 0u16, 4u16, 3u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

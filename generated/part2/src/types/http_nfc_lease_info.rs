@@ -37,32 +37,32 @@ impl HttpNfcLeaseInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseInfo",
-    type_name: Some("HttpNfcLeaseInfo"),
-    wire: &[
-        "lease",
-        "entity",
-        "deviceUrl",
-        "totalDiskCapacityInKB",
-        "leaseTimeout",
-        "hostMap",
-    ],
-    names: &[
-        "lease",
-        "entity",
-        "device_url",
-        "total_disk_capacity_in_kb",
-        "lease_timeout",
-        "host_map",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 5u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpNfcLeaseInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseInfo",
+            type_name: Some("HttpNfcLeaseInfo"),
+            wire: &[
+                "lease",
+                "entity",
+                "deviceUrl",
+                "totalDiskCapacityInKB",
+                "leaseTimeout",
+                "hostMap",
+            ],
+            names: &[
+                "lease",
+                "entity",
+                "device_url",
+                "total_disk_capacity_in_kb",
+                "lease_timeout",
+                "host_map",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 5u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

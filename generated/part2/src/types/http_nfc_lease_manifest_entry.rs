@@ -37,36 +37,36 @@ impl HttpNfcLeaseManifestEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseManifestEntry",
-    type_name: Some("HttpNfcLeaseManifestEntry"),
-    wire: &[
-        "key",
-        "sha1",
-        "checksum",
-        "checksumType",
-        "size",
-        "disk",
-        "capacity",
-        "populatedSize",
-    ],
-    names: &[
-        "key",
-        "sha1",
-        "checksum",
-        "checksum_type",
-        "size",
-        "disk",
-        "capacity",
-        "populated_size",
-    ],
-    required: &[0u16, 1u16, 4u16, 5u16],
-    by_name: &[6u16, 2u16, 3u16, 5u16, 0u16, 7u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpNfcLeaseManifestEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseManifestEntry",
+            type_name: Some("HttpNfcLeaseManifestEntry"),
+            wire: &[
+                "key",
+                "sha1",
+                "checksum",
+                "checksumType",
+                "size",
+                "disk",
+                "capacity",
+                "populatedSize",
+            ],
+            names: &[
+                "key",
+                "sha1",
+                "checksum",
+                "checksum_type",
+                "size",
+                "disk",
+                "capacity",
+                "populated_size",
+            ],
+            required: &[0u16, 1u16, 4u16, 5u16],
+            by_name: &[6u16, 2u16, 3u16, 5u16, 0u16, 7u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl HttpNfcLeaseProbeResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseProbeResult",
-    type_name: Some("HttpNfcLeaseProbeResult"),
-    wire: &["serverAccessible"],
-    names: &["server_accessible"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("7.0.2.0"),
-};
 impl crate::object::Object for HttpNfcLeaseProbeResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseProbeResult",
+            type_name: Some("HttpNfcLeaseProbeResult"),
+            wire: &["serverAccessible"],
+            names: &["server_accessible"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("7.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,36 +39,36 @@ impl HttpNfcLeaseSourceFile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "HttpNfcLeaseSourceFile",
-    type_name: Some("HttpNfcLeaseSourceFile"),
-    wire: &[
-        "targetDeviceId",
-        "url",
-        "memberName",
-        "create",
-        "sslThumbprint",
-        "sslCertificate",
-        "httpHeaders",
-        "size",
-    ],
-    names: &[
-        "target_device_id",
-        "url",
-        "member_name",
-        "create",
-        "ssl_thumbprint",
-        "ssl_certificate",
-        "http_headers",
-        "size",
-    ],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[3u16, 6u16, 2u16, 7u16, 5u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for HttpNfcLeaseSourceFile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "HttpNfcLeaseSourceFile",
+            type_name: Some("HttpNfcLeaseSourceFile"),
+            wire: &[
+                "targetDeviceId",
+                "url",
+                "memberName",
+                "create",
+                "sslThumbprint",
+                "sslCertificate",
+                "httpHeaders",
+                "size",
+            ],
+            names: &[
+                "target_device_id",
+                "url",
+                "member_name",
+                "create",
+                "ssl_thumbprint",
+                "ssl_certificate",
+                "http_headers",
+                "size",
+            ],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[3u16, 6u16, 2u16, 7u16, 5u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

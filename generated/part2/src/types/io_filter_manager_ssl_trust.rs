@@ -25,18 +25,18 @@ impl IoFilterManagerSslTrust {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IoFilterManagerSslTrust",
-    type_name: Some("IoFilterManagerSslTrust"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for IoFilterManagerSslTrust {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IoFilterManagerSslTrust",
+            type_name: Some("IoFilterManagerSslTrust"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for IoFilterManagerSslTrustKind {}
 impl std::panic::UnwindSafe for IoFilterManagerSslTrustKind {}
 impl std::panic::RefUnwindSafe for IoFilterManagerSslTrustKind {}
 impl Clone for IoFilterManagerSslTrustKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::IoFilterManagerSslTrust(v) => {

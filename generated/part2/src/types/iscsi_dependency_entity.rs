@@ -27,18 +27,18 @@ impl IscsiDependencyEntity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IscsiDependencyEntity",
-    type_name: Some("IscsiDependencyEntity"),
-    wire: &["pnicDevice", "vnicDevice", "vmhbaName"],
-    names: &["pnic_device", "vnic_device", "vmhba_name"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IscsiDependencyEntity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IscsiDependencyEntity",
+            type_name: Some("IscsiDependencyEntity"),
+            wire: &["pnicDevice", "vnicDevice", "vmhbaName"],
+            names: &["pnic_device", "vnic_device", "vmhba_name"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

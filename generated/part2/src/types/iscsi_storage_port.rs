@@ -31,18 +31,18 @@ impl IscsiStoragePort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "IscsiStoragePort",
-    type_name: Some("IscsiStoragePort"),
-    wire: &["uuid", "type", "alternateName", "identifier"],
-    names: &["uuid", "type", "alternate_name", "identifier"],
-    required: &[0u16, 1u16, 3u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for IscsiStoragePort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "IscsiStoragePort",
+            type_name: Some("IscsiStoragePort"),
+            wire: &["uuid", "type", "alternateName", "identifier"],
+            names: &["uuid", "type", "alternate_name", "identifier"],
+            required: &[0u16, 1u16, 3u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

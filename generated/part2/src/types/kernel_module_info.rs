@@ -47,50 +47,52 @@ impl KernelModuleInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "KernelModuleInfo",
-    type_name: Some("KernelModuleInfo"),
-    wire: &[
-        "id",
-        "name",
-        "version",
-        "filename",
-        "optionString",
-        "loaded",
-        "enabled",
-        "useCount",
-        "readOnlySection",
-        "writableSection",
-        "textSection",
-        "dataSection",
-        "bssSection",
-    ],
-    names: &[
-        "id",
-        "name",
-        "version",
-        "filename",
-        "option_string",
-        "loaded",
-        "enabled",
-        "use_count",
-        "read_only_section",
-        "writable_section",
-        "text_section",
-        "data_section",
-        "bss_section",
-    ],
-    required: &[
-        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
-    ],
-    by_name: &[
-        12u16, 11u16, 6u16, 3u16, 0u16, 5u16, 1u16, 4u16, 8u16, 10u16, 7u16, 2u16, 9u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for KernelModuleInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "KernelModuleInfo",
+            type_name: Some("KernelModuleInfo"),
+            wire: &[
+                "id",
+                "name",
+                "version",
+                "filename",
+                "optionString",
+                "loaded",
+                "enabled",
+                "useCount",
+                "readOnlySection",
+                "writableSection",
+                "textSection",
+                "dataSection",
+                "bssSection",
+            ],
+            names: &[
+                "id",
+                "name",
+                "version",
+                "filename",
+                "option_string",
+                "loaded",
+                "enabled",
+                "use_count",
+                "read_only_section",
+                "writable_section",
+                "text_section",
+                "data_section",
+                "bss_section",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+                12u16,
+            ],
+            by_name: &[
+                12u16, 11u16, 6u16, 3u16, 0u16, 5u16, 1u16, 4u16, 8u16, 10u16, 7u16,
+                2u16, 9u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

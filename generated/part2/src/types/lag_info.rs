@@ -31,18 +31,18 @@ impl LAGInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LAGInfo",
-    type_name: Some("LAGInfo"),
-    wire: &["lagName", "groupState", "vnics", "uplinks"],
-    names: &["lag_name", "group_state", "vnics", "uplinks"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LAGInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LAGInfo",
+            type_name: Some("LAGInfo"),
+            wire: &["lagName", "groupState", "vnics", "uplinks"],
+            names: &["lag_name", "group_state", "vnics", "uplinks"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl LAGUplinkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LAGUplinkInfo",
-    type_name: Some("LAGUplinkInfo"),
-    wire: &["uplinkName", "portState", "bundleState"],
-    names: &["uplink_name", "port_state", "bundle_state"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LAGUplinkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LAGUplinkInfo",
+            type_name: Some("LAGUplinkInfo"),
+            wire: &["uplinkName", "portState", "bundleState"],
+            names: &["uplink_name", "port_state", "bundle_state"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

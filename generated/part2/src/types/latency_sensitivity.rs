@@ -28,18 +28,18 @@ impl LatencySensitivity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LatencySensitivity",
-    type_name: Some("LatencySensitivity"),
-    wire: &["level", "sensitivity"],
-    names: &["level", "sensitivity"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LatencySensitivity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LatencySensitivity",
+            type_name: Some("LatencySensitivity"),
+            wire: &["level", "sensitivity"],
+            names: &["level", "sensitivity"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

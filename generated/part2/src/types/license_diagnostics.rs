@@ -46,38 +46,38 @@ impl LicenseDiagnostics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LicenseDiagnostics",
-    type_name: Some("LicenseDiagnostics"),
-    wire: &[
-        "sourceLastChanged",
-        "sourceLost",
-        "sourceLatency",
-        "licenseRequests",
-        "licenseRequestFailures",
-        "licenseFeatureUnknowns",
-        "opState",
-        "lastStatusUpdate",
-        "opFailureMessage",
-    ],
-    names: &[
-        "source_last_changed",
-        "source_lost",
-        "source_latency",
-        "license_requests",
-        "license_request_failures",
-        "license_feature_unknowns",
-        "op_state",
-        "last_status_update",
-        "op_failure_message",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
-    by_name: &[7u16, 5u16, 4u16, 3u16, 8u16, 6u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LicenseDiagnostics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LicenseDiagnostics",
+            type_name: Some("LicenseDiagnostics"),
+            wire: &[
+                "sourceLastChanged",
+                "sourceLost",
+                "sourceLatency",
+                "licenseRequests",
+                "licenseRequestFailures",
+                "licenseFeatureUnknowns",
+                "opState",
+                "lastStatusUpdate",
+                "opFailureMessage",
+            ],
+            names: &[
+                "source_last_changed",
+                "source_lost",
+                "source_latency",
+                "license_requests",
+                "license_request_failures",
+                "license_feature_unknowns",
+                "op_state",
+                "last_status_update",
+                "op_failure_message",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+            by_name: &[7u16, 5u16, 4u16, 3u16, 8u16, 6u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl LifecycleConfigDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LifecycleConfigDetails",
-    type_name: Some("LifecycleConfigDetails"),
-    wire: &["clusterType", "faultDomainsDetails", "witnessHostsDetails"],
-    names: &["cluster_type", "fault_domains_details", "witness_hosts_details"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LifecycleConfigDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LifecycleConfigDetails",
+            type_name: Some("LifecycleConfigDetails"),
+            wire: &["clusterType", "faultDomainsDetails", "witnessHostsDetails"],
+            names: &["cluster_type", "fault_domains_details", "witness_hosts_details"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

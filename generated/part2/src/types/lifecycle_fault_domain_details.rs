@@ -31,18 +31,18 @@ impl LifecycleFaultDomainDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LifecycleFaultDomainDetails",
-    type_name: Some("LifecycleFaultDomainDetails"),
-    wire: &["isPreferredFaultDomain", "name", "hosts"],
-    names: &["is_preferred_fault_domain", "name", "hosts"],
-    required: &[],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LifecycleFaultDomainDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LifecycleFaultDomainDetails",
+            type_name: Some("LifecycleFaultDomainDetails"),
+            wire: &["isPreferredFaultDomain", "name", "hosts"],
+            names: &["is_preferred_fault_domain", "name", "hosts"],
+            required: &[],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

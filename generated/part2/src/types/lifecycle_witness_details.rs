@@ -33,18 +33,18 @@ impl LifecycleWitnessDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LifecycleWitnessDetails",
-    type_name: Some("LifecycleWitnessDetails"),
-    wire: &["host", "isVirtualAppliance", "sharedClusters"],
-    names: &["host", "is_virtual_appliance", "shared_clusters"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LifecycleWitnessDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LifecycleWitnessDetails",
+            type_name: Some("LifecycleWitnessDetails"),
+            wire: &["host", "isVirtualAppliance", "sharedClusters"],
+            names: &["host", "is_virtual_appliance", "shared_clusters"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

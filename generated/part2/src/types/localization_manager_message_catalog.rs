@@ -37,34 +37,34 @@ impl LocalizationManagerMessageCatalog {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "LocalizationManagerMessageCatalog",
-    type_name: Some("LocalizationManagerMessageCatalog"),
-    wire: &[
-        "moduleName",
-        "catalogName",
-        "locale",
-        "catalogUri",
-        "lastModified",
-        "md5sum",
-        "version",
-    ],
-    names: &[
-        "module_name",
-        "catalog_name",
-        "locale",
-        "catalog_uri",
-        "last_modified",
-        "md5sum",
-        "version",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for LocalizationManagerMessageCatalog {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "LocalizationManagerMessageCatalog",
+            type_name: Some("LocalizationManagerMessageCatalog"),
+            wire: &[
+                "moduleName",
+                "catalogName",
+                "locale",
+                "catalogUri",
+                "lastModified",
+                "md5sum",
+                "version",
+            ],
+            names: &[
+                "module_name",
+                "catalog_name",
+                "locale",
+                "catalog_uri",
+                "last_modified",
+                "md5sum",
+                "version",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 4u16, 2u16, 5u16, 0u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -2,4057 +2,1986 @@
 
 //! The types of this part of `vim25` and of the parts below it; use them as `vim25::types`.
 #[cfg(feature = "eam")]
-mod eam_certificate_not_trusted;
+include!("eam_certificate_not_trusted.rs");
 #[cfg(feature = "eam")]
-pub use eam_certificate_not_trusted::EamCertificateNotTrusted;
+include!("host_in_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-mod host_in_maintenance_mode;
+include!("host_in_partial_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-pub use host_in_maintenance_mode::HostInMaintenanceMode;
+include!("host_in_standby_mode.rs");
 #[cfg(feature = "eam")]
-mod host_in_partial_maintenance_mode;
+include!("host_issue.rs");
 #[cfg(feature = "eam")]
-pub use host_in_partial_maintenance_mode::HostInPartialMaintenanceMode;
+include!("managed_host_not_reachable.rs");
 #[cfg(feature = "eam")]
-mod host_in_standby_mode;
+include!("host_powered_off.rs");
 #[cfg(feature = "eam")]
-pub use host_in_standby_mode::HostInStandbyMode;
+include!("incompatible_host_version.rs");
 #[cfg(feature = "eam")]
-mod host_issue;
+include!("insufficient_ip_addresses.rs");
 #[cfg(feature = "eam")]
-pub use host_issue::HostIssue;
+include!("insufficient_resources.rs");
 #[cfg(feature = "eam")]
-pub use host_issue::HostIssueKind;
+include!("insufficient_space.rs");
 #[cfg(feature = "eam")]
-mod managed_host_not_reachable;
+include!("missing_agent_ip_pool.rs");
 #[cfg(feature = "eam")]
-pub use managed_host_not_reachable::ManagedHostNotReachable;
+include!("missing_dv_filter_switch.rs");
 #[cfg(feature = "eam")]
-mod host_powered_off;
+include!("no_agent_vm_datastore.rs");
 #[cfg(feature = "eam")]
-pub use host_powered_off::HostPoweredOff;
+include!("no_agent_vm_network.rs");
 #[cfg(feature = "eam")]
-mod incompatible_host_version;
+include!("no_custom_agent_vm_datastore.rs");
 #[cfg(feature = "eam")]
-pub use incompatible_host_version::IncompatibleHostVersion;
+include!("no_custom_agent_vm_network.rs");
 #[cfg(feature = "eam")]
-mod insufficient_ip_addresses;
+include!("no_discoverable_agent_vm_datastore.rs");
 #[cfg(feature = "eam")]
-pub use insufficient_ip_addresses::InsufficientIpAddresses;
+include!("no_discoverable_agent_vm_network.rs");
 #[cfg(feature = "eam")]
-mod insufficient_resources;
+include!("orphaned_agency.rs");
 #[cfg(feature = "eam")]
-pub use insufficient_resources::InsufficientResources;
+include!("orphaned_dv_filter_switch.rs");
 #[cfg(feature = "eam")]
-mod insufficient_space;
+include!("transition_failed.rs");
 #[cfg(feature = "eam")]
-pub use insufficient_space::InsufficientSpace;
+include!("unknown_agent_vm.rs");
 #[cfg(feature = "eam")]
-mod missing_agent_ip_pool;
+include!("vm_corrupted.rs");
 #[cfg(feature = "eam")]
-pub use missing_agent_ip_pool::MissingAgentIpPool;
+include!("vm_deployed.rs");
 #[cfg(feature = "eam")]
-mod missing_dv_filter_switch;
+include!("vm_hook_failed.rs");
 #[cfg(feature = "eam")]
-pub use missing_dv_filter_switch::MissingDvFilterSwitch;
+include!("vm_hook_timedout.rs");
 #[cfg(feature = "eam")]
-mod no_agent_vm_datastore;
+include!("vm_inaccessible.rs");
 #[cfg(feature = "eam")]
-pub use no_agent_vm_datastore::NoAgentVmDatastore;
+include!("vm_marked_as_template.rs");
 #[cfg(feature = "eam")]
-pub use no_agent_vm_datastore::NoAgentVmDatastoreKind;
+include!("vm_orphaned.rs");
 #[cfg(feature = "eam")]
-mod no_agent_vm_network;
+include!("vm_powered_off.rs");
 #[cfg(feature = "eam")]
-pub use no_agent_vm_network::NoAgentVmNetwork;
+include!("vm_powered_on.rs");
 #[cfg(feature = "eam")]
-pub use no_agent_vm_network::NoAgentVmNetworkKind;
+include!("vm_protected.rs");
 #[cfg(feature = "eam")]
-mod no_custom_agent_vm_datastore;
+include!("vm_requires_host_out_of_maintenance_mode.rs");
 #[cfg(feature = "eam")]
-pub use no_custom_agent_vm_datastore::NoCustomAgentVmDatastore;
+include!("vm_suspended.rs");
 #[cfg(feature = "eam")]
-mod no_custom_agent_vm_network;
+include!("vm_wrong_folder.rs");
 #[cfg(feature = "eam")]
-pub use no_custom_agent_vm_network::NoCustomAgentVmNetwork;
+include!("vm_wrong_resource_pool.rs");
 #[cfg(feature = "eam")]
-mod no_discoverable_agent_vm_datastore;
+include!("integrity_agency_cannot_delete_software.rs");
 #[cfg(feature = "eam")]
-pub use no_discoverable_agent_vm_datastore::NoDiscoverableAgentVmDatastore;
+include!("integrity_agency_cannot_stage_software.rs");
 #[cfg(feature = "eam")]
-mod no_discoverable_agent_vm_network;
+include!("integrity_agency_vum_issue.rs");
 #[cfg(feature = "eam")]
-pub use no_discoverable_agent_vm_network::NoDiscoverableAgentVmNetwork;
+include!("integrity_agency_vum_unavailable.rs");
 #[cfg(feature = "eam")]
-mod orphaned_agency;
+include!("personality_agency_cannot_configure_solutions.rs");
 #[cfg(feature = "eam")]
-pub use orphaned_agency::OrphanedAgency;
+include!("personality_agency_cannot_upload_depot.rs");
 #[cfg(feature = "eam")]
-mod orphaned_dv_filter_switch;
+include!("personality_agency_depot_issue.rs");
 #[cfg(feature = "eam")]
-pub use orphaned_dv_filter_switch::OrphanedDvFilterSwitch;
+include!("personality_agency_inaccessible_depot.rs");
 #[cfg(feature = "eam")]
-mod transition_failed;
+include!("personality_agency_invalid_depot.rs");
 #[cfg(feature = "eam")]
-pub use transition_failed::TransitionFailed;
+include!("personality_agency_pm_issue.rs");
 #[cfg(feature = "eam")]
-mod unknown_agent_vm;
+include!("personality_agency_pm_unavailable.rs");
 #[cfg(feature = "eam")]
-pub use unknown_agent_vm::UnknownAgentVm;
+include!("personality_agent_awaiting_pm_remediation.rs");
 #[cfg(feature = "eam")]
-mod vm_corrupted;
+include!("personality_agent_blocked_by_agency_operation.rs");
 #[cfg(feature = "eam")]
-pub use vm_corrupted::VmCorrupted;
-#[cfg(feature = "eam")]
-mod vm_deployed;
-#[cfg(feature = "eam")]
-pub use vm_deployed::VmDeployed;
-#[cfg(feature = "eam")]
-pub use vm_deployed::VmDeployedKind;
-#[cfg(feature = "eam")]
-mod vm_hook_failed;
-#[cfg(feature = "eam")]
-pub use vm_hook_failed::VmHookFailed;
-#[cfg(feature = "eam")]
-mod vm_hook_timedout;
-#[cfg(feature = "eam")]
-pub use vm_hook_timedout::VmHookTimedout;
-#[cfg(feature = "eam")]
-mod vm_inaccessible;
-#[cfg(feature = "eam")]
-pub use vm_inaccessible::VmInaccessible;
-#[cfg(feature = "eam")]
-mod vm_marked_as_template;
-#[cfg(feature = "eam")]
-pub use vm_marked_as_template::VmMarkedAsTemplate;
-#[cfg(feature = "eam")]
-mod vm_orphaned;
-#[cfg(feature = "eam")]
-pub use vm_orphaned::VmOrphaned;
-#[cfg(feature = "eam")]
-mod vm_powered_off;
-#[cfg(feature = "eam")]
-pub use vm_powered_off::VmPoweredOff;
-#[cfg(feature = "eam")]
-pub use vm_powered_off::VmPoweredOffKind;
-#[cfg(feature = "eam")]
-mod vm_powered_on;
-#[cfg(feature = "eam")]
-pub use vm_powered_on::VmPoweredOn;
-#[cfg(feature = "eam")]
-mod vm_protected;
-#[cfg(feature = "eam")]
-pub use vm_protected::VmProtected;
-#[cfg(feature = "eam")]
-mod vm_requires_host_out_of_maintenance_mode;
-#[cfg(feature = "eam")]
-pub use vm_requires_host_out_of_maintenance_mode::VmRequiresHostOutOfMaintenanceMode;
-#[cfg(feature = "eam")]
-mod vm_suspended;
-#[cfg(feature = "eam")]
-pub use vm_suspended::VmSuspended;
-#[cfg(feature = "eam")]
-mod vm_wrong_folder;
-#[cfg(feature = "eam")]
-pub use vm_wrong_folder::VmWrongFolder;
-#[cfg(feature = "eam")]
-mod vm_wrong_resource_pool;
-#[cfg(feature = "eam")]
-pub use vm_wrong_resource_pool::VmWrongResourcePool;
-#[cfg(feature = "eam")]
-mod integrity_agency_cannot_delete_software;
-#[cfg(feature = "eam")]
-pub use integrity_agency_cannot_delete_software::IntegrityAgencyCannotDeleteSoftware;
-#[cfg(feature = "eam")]
-mod integrity_agency_cannot_stage_software;
-#[cfg(feature = "eam")]
-pub use integrity_agency_cannot_stage_software::IntegrityAgencyCannotStageSoftware;
-#[cfg(feature = "eam")]
-mod integrity_agency_vum_issue;
-#[cfg(feature = "eam")]
-pub use integrity_agency_vum_issue::IntegrityAgencyVUMIssue;
-#[cfg(feature = "eam")]
-pub use integrity_agency_vum_issue::IntegrityAgencyVUMIssueKind;
-#[cfg(feature = "eam")]
-mod integrity_agency_vum_unavailable;
-#[cfg(feature = "eam")]
-pub use integrity_agency_vum_unavailable::IntegrityAgencyVUMUnavailable;
-#[cfg(feature = "eam")]
-mod personality_agency_cannot_configure_solutions;
-#[cfg(feature = "eam")]
-pub use personality_agency_cannot_configure_solutions::PersonalityAgencyCannotConfigureSolutions;
-#[cfg(feature = "eam")]
-mod personality_agency_cannot_upload_depot;
-#[cfg(feature = "eam")]
-pub use personality_agency_cannot_upload_depot::PersonalityAgencyCannotUploadDepot;
-#[cfg(feature = "eam")]
-mod personality_agency_depot_issue;
-#[cfg(feature = "eam")]
-pub use personality_agency_depot_issue::PersonalityAgencyDepotIssue;
-#[cfg(feature = "eam")]
-pub use personality_agency_depot_issue::PersonalityAgencyDepotIssueKind;
-#[cfg(feature = "eam")]
-mod personality_agency_inaccessible_depot;
-#[cfg(feature = "eam")]
-pub use personality_agency_inaccessible_depot::PersonalityAgencyInaccessibleDepot;
-#[cfg(feature = "eam")]
-mod personality_agency_invalid_depot;
-#[cfg(feature = "eam")]
-pub use personality_agency_invalid_depot::PersonalityAgencyInvalidDepot;
-#[cfg(feature = "eam")]
-mod personality_agency_pm_issue;
-#[cfg(feature = "eam")]
-pub use personality_agency_pm_issue::PersonalityAgencyPMIssue;
-#[cfg(feature = "eam")]
-pub use personality_agency_pm_issue::PersonalityAgencyPMIssueKind;
-#[cfg(feature = "eam")]
-mod personality_agency_pm_unavailable;
-#[cfg(feature = "eam")]
-pub use personality_agency_pm_unavailable::PersonalityAgencyPMUnavailable;
-#[cfg(feature = "eam")]
-mod personality_agent_awaiting_pm_remediation;
-#[cfg(feature = "eam")]
-pub use personality_agent_awaiting_pm_remediation::PersonalityAgentAwaitingPMRemediation;
-#[cfg(feature = "eam")]
-mod personality_agent_blocked_by_agency_operation;
-#[cfg(feature = "eam")]
-pub use personality_agent_blocked_by_agency_operation::PersonalityAgentBlockedByAgencyOperation;
-#[cfg(feature = "eam")]
-mod personality_agent_pm_issue;
-#[cfg(feature = "eam")]
-pub use personality_agent_pm_issue::PersonalityAgentPMIssue;
-#[cfg(feature = "eam")]
-pub use personality_agent_pm_issue::PersonalityAgentPMIssueKind;
-mod hooks_hook_list_spec;
-pub use hooks_hook_list_spec::HooksHookListSpec;
-mod hooks_mark_as_processed_spec;
-pub use hooks_mark_as_processed_spec::HooksMarkAsProcessedSpec;
-mod solutions_hook_acknowledge_config;
-pub use solutions_hook_acknowledge_config::SolutionsHookAcknowledgeConfig;
-pub use solutions_hook_acknowledge_config::SolutionsHookAcknowledgeConfigKind;
-mod solutions_hook_config;
-pub use solutions_hook_config::SolutionsHookConfig;
-mod solutions_hook_info;
-pub use solutions_hook_info::SolutionsHookInfo;
-mod solutions_host_bound_solution_config;
-pub use solutions_host_bound_solution_config::SolutionsHostBoundSolutionConfig;
-mod solutions_interactive_hook_acknowledge_config;
-pub use solutions_interactive_hook_acknowledge_config::SolutionsInteractiveHookAcknowledgeConfig;
-mod solutions_ovf_property;
-pub use solutions_ovf_property::SolutionsOvfProperty;
-mod solutions_profile_id_storage_policy;
-pub use solutions_profile_id_storage_policy::SolutionsProfileIdStoragePolicy;
-mod solutions_solution_validation_result;
-pub use solutions_solution_validation_result::SolutionsSolutionValidationResult;
-mod solutions_storage_policy;
-pub use solutions_storage_policy::SolutionsStoragePolicy;
-pub use solutions_storage_policy::SolutionsStoragePolicyKind;
-mod solutions_transition_spec;
-pub use solutions_transition_spec::SolutionsTransitionSpec;
-mod solutions_url_vm_source;
-pub use solutions_url_vm_source::SolutionsUrlVMSource;
-mod solutions_vm_network_mapping;
-pub use solutions_vm_network_mapping::SolutionsVMNetworkMapping;
-mod solutions_vm_source;
-pub use solutions_vm_source::SolutionsVMSource;
-pub use solutions_vm_source::SolutionsVMSourceKind;
-mod solutions_validation_result;
-pub use solutions_validation_result::SolutionsValidationResult;
-mod solutions_vm_resource_spec;
-pub use solutions_vm_resource_spec::SolutionsVmResourceSpec;
-#[cfg(feature = "eam")]
-mod vib_vib_info;
-#[cfg(feature = "eam")]
-pub use vib_vib_info::VibVibInfo;
-#[cfg(feature = "eam")]
-mod vib_vib_info_software_tags;
-#[cfg(feature = "eam")]
-pub use vib_vib_info_software_tags::VibVibInfoSoftwareTags;
-mod vib_vib_services_any_certificate;
-pub use vib_vib_services_any_certificate::VibVibServicesAnyCertificate;
-mod vib_vib_services_pinned_pem_certificate;
-pub use vib_vib_services_pinned_pem_certificate::VibVibServicesPinnedPemCertificate;
-mod vib_vib_services_ssl_trust;
-pub use vib_vib_services_ssl_trust::VibVibServicesSslTrust;
-pub use vib_vib_services_ssl_trust::VibVibServicesSslTrustKind;
+include!("personality_agent_pm_issue.rs");
+include!("hooks_hook_list_spec.rs");
+include!("hooks_mark_as_processed_spec.rs");
+include!("solutions_hook_acknowledge_config.rs");
+include!("solutions_hook_config.rs");
+include!("solutions_hook_info.rs");
+include!("solutions_host_bound_solution_config.rs");
+include!("solutions_interactive_hook_acknowledge_config.rs");
+include!("solutions_ovf_property.rs");
+include!("solutions_profile_id_storage_policy.rs");
+include!("solutions_solution_validation_result.rs");
+include!("solutions_storage_policy.rs");
+include!("solutions_transition_spec.rs");
+include!("solutions_url_vm_source.rs");
+include!("solutions_vm_network_mapping.rs");
+include!("solutions_vm_source.rs");
+include!("solutions_validation_result.rs");
+include!("solutions_vm_resource_spec.rs");
+#[cfg(feature = "eam")]
+include!("vib_vib_info.rs");
+#[cfg(feature = "eam")]
+include!("vib_vib_info_software_tags.rs");
+include!("vib_vib_services_any_certificate.rs");
+include!("vib_vib_services_pinned_pem_certificate.rs");
+include!("vib_vib_services_ssl_trust.rs");
 #[cfg(feature = "pbm")]
-mod pbm_about_info;
+include!("pbm_about_info.rs");
+include!("pbm_logging_configuration.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_about_info::PbmAboutInfo;
-mod pbm_logging_configuration;
-pub use pbm_logging_configuration::PbmLoggingConfiguration;
+include!("pbm_server_object_ref.rs");
 #[cfg(feature = "pbm")]
-mod pbm_server_object_ref;
+include!("pbm_service_instance_content.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_server_object_ref::PbmServerObjectRef;
+include!("pbm_capability_metadata_unique_id.rs");
 #[cfg(feature = "pbm")]
-mod pbm_service_instance_content;
+include!("pbm_capability_generic_type_info.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_service_instance_content::PbmServiceInstanceContent;
+include!("pbm_capability_type_info.rs");
+include!("pbm_capability_time_span.rs");
 #[cfg(feature = "pbm")]
-mod pbm_capability_metadata_unique_id;
+include!("pbm_fetch_entity_health_status_spec.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_capability_metadata_unique_id::PbmCapabilityMetadataUniqueId;
+include!("pbm_compliance_operational_status.rs");
 #[cfg(feature = "pbm")]
-mod pbm_capability_generic_type_info;
+include!("pbm_fault_no_permission_entity_privileges.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_capability_generic_type_info::PbmCapabilityGenericTypeInfo;
+include!("pbm_placement_capability_profile_requirement.rs");
 #[cfg(feature = "pbm")]
-mod pbm_capability_type_info;
+include!("pbm_placement_hub.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_capability_type_info::PbmCapabilityTypeInfo;
+include!("pbm_placement_hub_info.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_capability_type_info::PbmCapabilityTypeInfoKind;
-mod pbm_capability_time_span;
-pub use pbm_capability_time_span::PbmCapabilityTimeSpan;
+include!("pbm_placement_zone_topology_requirement.rs");
 #[cfg(feature = "pbm")]
-mod pbm_fetch_entity_health_status_spec;
+include!("pbm_profile_id.rs");
+include!("pbm_profile_k8s_compliant_name_spec.rs");
+include!("pbm_profile_type.rs");
 #[cfg(feature = "pbm")]
-pub use pbm_fetch_entity_health_status_spec::PbmFetchEntityHealthStatusSpec;
+include!("pbm_profile_resource_type.rs");
 #[cfg(feature = "pbm")]
-mod pbm_compliance_operational_status;
-#[cfg(feature = "pbm")]
-pub use pbm_compliance_operational_status::PbmComplianceOperationalStatus;
-#[cfg(feature = "pbm")]
-mod pbm_fault_no_permission_entity_privileges;
-#[cfg(feature = "pbm")]
-pub use pbm_fault_no_permission_entity_privileges::PbmFaultNoPermissionEntityPrivileges;
-#[cfg(feature = "pbm")]
-mod pbm_placement_capability_profile_requirement;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_capability_profile_requirement::PbmPlacementCapabilityProfileRequirement;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_capability_profile_requirement::PbmPlacementCapabilityProfileRequirementKind;
-#[cfg(feature = "pbm")]
-mod pbm_placement_hub;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_hub::PbmPlacementHub;
-#[cfg(feature = "pbm")]
-mod pbm_placement_hub_info;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_hub_info::PbmPlacementHubInfo;
-#[cfg(feature = "pbm")]
-mod pbm_placement_zone_topology_requirement;
-#[cfg(feature = "pbm")]
-pub use pbm_placement_zone_topology_requirement::PbmPlacementZoneTopologyRequirement;
-#[cfg(feature = "pbm")]
-mod pbm_profile_id;
-#[cfg(feature = "pbm")]
-pub use pbm_profile_id::PbmProfileId;
-mod pbm_profile_k8s_compliant_name_spec;
-pub use pbm_profile_k8s_compliant_name_spec::PbmProfileK8sCompliantNameSpec;
-mod pbm_profile_type;
-pub use pbm_profile_type::PbmProfileType;
-#[cfg(feature = "pbm")]
-mod pbm_profile_resource_type;
-#[cfg(feature = "pbm")]
-pub use pbm_profile_resource_type::PbmProfileResourceType;
-#[cfg(feature = "pbm")]
-mod pbm_datastore_space_statistics;
-#[cfg(feature = "pbm")]
-pub use pbm_datastore_space_statistics::PbmDatastoreSpaceStatistics;
+include!("pbm_datastore_space_statistics.rs");
 #[cfg(feature = "sms")]
-mod sms_about_info;
+include!("sms_about_info.rs");
+include!("entity_reference.rs");
 #[cfg(feature = "sms")]
-pub use sms_about_info::SmsAboutInfo;
-mod entity_reference;
-pub use entity_reference::EntityReference;
+include!("fault_domain_filter.rs");
 #[cfg(feature = "sms")]
-mod fault_domain_filter;
+include!("sms_provider_spec.rs");
 #[cfg(feature = "sms")]
-pub use fault_domain_filter::FaultDomainFilter;
+include!("vasa_provider_upgrade_spec.rs");
+include!("related_storage_array.rs");
+include!("supported_vendor_model_mapping.rs");
 #[cfg(feature = "sms")]
-mod sms_provider_spec;
+include!("vasa_provider_spec.rs");
 #[cfg(feature = "sms")]
-pub use sms_provider_spec::SmsProviderSpec;
+include!("fc_storage_port.rs");
 #[cfg(feature = "sms")]
-pub use sms_provider_spec::SmsProviderSpecKind;
+include!("fcoe_storage_port.rs");
 #[cfg(feature = "sms")]
-mod vasa_provider_upgrade_spec;
+include!("iscsi_storage_port.rs");
 #[cfg(feature = "sms")]
-pub use vasa_provider_upgrade_spec::VASAProviderUpgradeSpec;
-mod related_storage_array;
-pub use related_storage_array::RelatedStorageArray;
-mod supported_vendor_model_mapping;
-pub use supported_vendor_model_mapping::SupportedVendorModelMapping;
+include!("name_value_pair.rs");
 #[cfg(feature = "sms")]
-mod vasa_provider_spec;
+include!("storage_capability.rs");
 #[cfg(feature = "sms")]
-pub use vasa_provider_spec::VasaProviderSpec;
+include!("storage_container.rs");
 #[cfg(feature = "sms")]
-mod fc_storage_port;
+include!("storage_container_spec.rs");
 #[cfg(feature = "sms")]
-pub use fc_storage_port::FcStoragePort;
+include!("storage_port.rs");
 #[cfg(feature = "sms")]
-mod fcoe_storage_port;
+include!("storage_processor.rs");
+include!("recovered_disk_info.rs");
 #[cfg(feature = "sms")]
-pub use fcoe_storage_port::FcoeStoragePort;
+include!("query_point_in_time_replica_param.rs");
 #[cfg(feature = "sms")]
-mod iscsi_storage_port;
-#[cfg(feature = "sms")]
-pub use iscsi_storage_port::IscsiStoragePort;
-#[cfg(feature = "sms")]
-mod name_value_pair;
-#[cfg(feature = "sms")]
-pub use name_value_pair::NameValuePair;
-#[cfg(feature = "sms")]
-mod storage_capability;
-#[cfg(feature = "sms")]
-pub use storage_capability::StorageCapability;
-#[cfg(feature = "sms")]
-mod storage_container;
-#[cfg(feature = "sms")]
-pub use storage_container::StorageContainer;
-#[cfg(feature = "sms")]
-mod storage_container_spec;
-#[cfg(feature = "sms")]
-pub use storage_container_spec::StorageContainerSpec;
-#[cfg(feature = "sms")]
-mod storage_port;
-#[cfg(feature = "sms")]
-pub use storage_port::StoragePort;
-#[cfg(feature = "sms")]
-pub use storage_port::StoragePortKind;
-#[cfg(feature = "sms")]
-mod storage_processor;
-#[cfg(feature = "sms")]
-pub use storage_processor::StorageProcessor;
-mod recovered_disk_info;
-pub use recovered_disk_info::RecoveredDiskInfo;
-#[cfg(feature = "sms")]
-mod query_point_in_time_replica_param;
-#[cfg(feature = "sms")]
-pub use query_point_in_time_replica_param::QueryPointInTimeReplicaParam;
-#[cfg(feature = "sms")]
-mod replica_query_interval_param;
-#[cfg(feature = "sms")]
-pub use replica_query_interval_param::ReplicaQueryIntervalParam;
-mod replica_interval_query_result;
-pub use replica_interval_query_result::ReplicaIntervalQueryResult;
-mod entity_privilege;
-pub use entity_privilege::EntityPrivilege;
-mod permission;
-pub use permission::Permission;
-mod privilege_availability;
-pub use privilege_availability::PrivilegeAvailability;
-mod user_privilege_result;
-pub use user_privilege_result::UserPrivilegeResult;
-mod environment_browser_config_option_query_spec;
-pub use environment_browser_config_option_query_spec::EnvironmentBrowserConfigOptionQuerySpec;
-mod extension_event_type_info;
-pub use extension_event_type_info::ExtensionEventTypeInfo;
-mod extension_fault_type_info;
-pub use extension_fault_type_info::ExtensionFaultTypeInfo;
-mod extension_health_info;
-pub use extension_health_info::ExtensionHealthInfo;
-mod extension_ovf_consumer_info;
-pub use extension_ovf_consumer_info::ExtensionOvfConsumerInfo;
-mod extension_privilege_info;
-pub use extension_privilege_info::ExtensionPrivilegeInfo;
-mod extension_resource_info;
-pub use extension_resource_info::ExtensionResourceInfo;
-mod extension_task_type_info;
-pub use extension_task_type_info::ExtensionTaskTypeInfo;
-mod extension_manager_ip_allocation_usage;
-pub use extension_manager_ip_allocation_usage::ExtensionManagerIpAllocationUsage;
-mod file_lock_info;
-pub use file_lock_info::FileLockInfo;
-mod folder_externally_managed_folder_info;
-pub use folder_externally_managed_folder_info::FolderExternallyManagedFolderInfo;
-mod replication_vm_progress_info;
-pub use replication_vm_progress_info::ReplicationVmProgressInfo;
-mod hbr_replication_target_spec;
-pub use hbr_replication_target_spec::HbrReplicationTargetSpec;
-pub use hbr_replication_target_spec::HbrReplicationTargetSpecKind;
-mod hbr_target_spec;
-pub use hbr_target_spec::HbrTargetSpec;
-mod hbr_target_spec_replacement;
-pub use hbr_target_spec_replacement::HbrTargetSpecReplacement;
-mod health_update_info;
-pub use health_update_info::HealthUpdateInfo;
-mod host_service_ticket;
-pub use host_service_ticket::HostServiceTicket;
-mod host_system_compliance_check_state;
-pub use host_system_compliance_check_state::HostSystemComplianceCheckState;
-mod host_system_reconnect_spec;
-pub use host_system_reconnect_spec::HostSystemReconnectSpec;
-mod host_system_remediation_state;
-pub use host_system_remediation_state::HostSystemRemediationState;
-mod http_nfc_lease_capabilities;
-pub use http_nfc_lease_capabilities::HttpNfcLeaseCapabilities;
-mod http_nfc_lease_datastore_lease_info;
-pub use http_nfc_lease_datastore_lease_info::HttpNfcLeaseDatastoreLeaseInfo;
-mod http_nfc_lease_device_url;
-pub use http_nfc_lease_device_url::HttpNfcLeaseDeviceUrl;
-mod http_nfc_lease_host_info;
-pub use http_nfc_lease_host_info::HttpNfcLeaseHostInfo;
-mod http_nfc_lease_info;
-pub use http_nfc_lease_info::HttpNfcLeaseInfo;
-mod http_nfc_lease_manifest_entry;
-pub use http_nfc_lease_manifest_entry::HttpNfcLeaseManifestEntry;
-mod http_nfc_lease_probe_result;
-pub use http_nfc_lease_probe_result::HttpNfcLeaseProbeResult;
-mod http_nfc_lease_source_file;
-pub use http_nfc_lease_source_file::HttpNfcLeaseSourceFile;
-mod pinned_certificate;
-pub use pinned_certificate::PinnedCertificate;
-mod io_filter_manager_ssl_trust;
-pub use io_filter_manager_ssl_trust::IoFilterManagerSslTrust;
-pub use io_filter_manager_ssl_trust::IoFilterManagerSslTrustKind;
-mod untrusted_certificate;
-pub use untrusted_certificate::UntrustedCertificate;
-mod ip_pool_manager_ip_allocation;
-pub use ip_pool_manager_ip_allocation::IpPoolManagerIpAllocation;
-mod latency_sensitivity;
-pub use latency_sensitivity::LatencySensitivity;
-mod license_diagnostics;
-pub use license_diagnostics::LicenseDiagnostics;
-mod localization_manager_message_catalog;
-pub use localization_manager_message_catalog::LocalizationManagerMessageCatalog;
-mod method_description;
-pub use method_description::MethodDescription;
-mod network_summary;
-pub use network_summary::NetworkSummary;
-pub use network_summary::NetworkSummaryKind;
-mod opaque_network_capability;
-pub use opaque_network_capability::OpaqueNetworkCapability;
-mod opaque_network_summary;
-pub use opaque_network_summary::OpaqueNetworkSummary;
-mod ovf_create_descriptor_params;
-pub use ovf_create_descriptor_params::OvfCreateDescriptorParams;
-mod ovf_deployment_option;
-pub use ovf_deployment_option::OvfDeploymentOption;
-mod ovf_file_item;
-pub use ovf_file_item::OvfFileItem;
-mod ovf_network_info;
-pub use ovf_network_info::OvfNetworkInfo;
-mod ovf_file;
-pub use ovf_file::OvfFile;
-mod password_field;
-pub use password_field::PasswordField;
-mod performance_manager_counter_level_mapping;
-pub use performance_manager_counter_level_mapping::PerformanceManagerCounterLevelMapping;
-mod perf_provider_summary;
-pub use perf_provider_summary::PerfProviderSummary;
-mod place_vms_x_cluster_spec_candidate_networks;
-pub use place_vms_x_cluster_spec_candidate_networks::PlaceVmsXClusterSpecCandidateNetworks;
-mod posix_user_search_result;
-pub use posix_user_search_result::PosixUserSearchResult;
-mod search_index_iteration_spec;
-pub use search_index_iteration_spec::SearchIndexIterationSpec;
-mod host_vmotion_compatibility;
-pub use host_vmotion_compatibility::HostVMotionCompatibility;
-mod product_component_info;
-pub use product_component_info::ProductComponentInfo;
-mod service_manager_service_info;
-pub use service_manager_service_info::ServiceManagerServiceInfo;
-mod session_manager_http_service_request_spec;
-pub use session_manager_http_service_request_spec::SessionManagerHttpServiceRequestSpec;
-mod session_manager_local_ticket;
-pub use session_manager_local_ticket::SessionManagerLocalTicket;
-mod session_manager_service_request_spec;
-pub use session_manager_service_request_spec::SessionManagerServiceRequestSpec;
-pub use session_manager_service_request_spec::SessionManagerServiceRequestSpecKind;
-mod session_manager_vmomi_service_request_spec;
-pub use session_manager_vmomi_service_request_spec::SessionManagerVmomiServiceRequestSpec;
-mod site_info;
-pub use site_info::SiteInfo;
-mod storage_pod_summary;
-pub use storage_pod_summary::StoragePodSummary;
-mod storage_iorm_info;
-pub use storage_iorm_info::StorageIORMInfo;
-mod storage_iorm_config_spec;
-pub use storage_iorm_config_spec::StorageIORMConfigSpec;
-mod storage_performance_summary;
-pub use storage_performance_summary::StoragePerformanceSummary;
-mod storage_resource_manager_storage_profile_statistics;
-pub use storage_resource_manager_storage_profile_statistics::StorageResourceManagerStorageProfileStatistics;
-mod tag;
-pub use tag::Tag;
-mod tag_id;
-pub use tag_id::TagId;
-mod tag_id_name_id;
-pub use tag_id_name_id::TagIdNameId;
-mod task_filter_spec;
-pub use task_filter_spec::TaskFilterSpec;
-mod task_filter_spec_by_entity;
-pub use task_filter_spec_by_entity::TaskFilterSpecByEntity;
-mod task_filter_spec_by_time;
-pub use task_filter_spec_by_time::TaskFilterSpecByTime;
-mod task_filter_spec_by_username;
-pub use task_filter_spec_by_username::TaskFilterSpecByUsername;
-mod task_info_filter_spec;
-pub use task_info_filter_spec::TaskInfoFilterSpec;
-mod task_info_filter_spec_filter_task_results;
-pub use task_info_filter_spec_filter_task_results::TaskInfoFilterSpecFilterTaskResults;
-mod task_manager_task_view_spec;
-pub use task_manager_task_view_spec::TaskManagerTaskViewSpec;
-pub use task_manager_task_view_spec::TaskManagerTaskViewSpecKind;
-mod task_manager_view_by_start_id;
-pub use task_manager_view_by_start_id::TaskManagerViewByStartId;
-mod task_reason;
-pub use task_reason::TaskReason;
-pub use task_reason::TaskReasonKind;
-mod task_reason_alarm;
-pub use task_reason_alarm::TaskReasonAlarm;
-mod task_reason_schedule;
-pub use task_reason_schedule::TaskReasonSchedule;
-mod task_reason_system;
-pub use task_reason_system::TaskReasonSystem;
-mod task_reason_user;
-pub use task_reason_user::TaskReasonUser;
-mod transit_gateway_config_info;
-pub use transit_gateway_config_info::TransitGatewayConfigInfo;
-mod transit_gateway_config_spec;
-pub use transit_gateway_config_spec::TransitGatewayConfigSpec;
-mod transit_gateway_create_spec;
-pub use transit_gateway_create_spec::TransitGatewayCreateSpec;
-mod type_description;
-pub use type_description::TypeDescription;
-pub use type_description::TypeDescriptionKind;
-mod user_search_result;
-pub use user_search_result::UserSearchResult;
-pub use user_search_result::UserSearchResultKind;
-mod user_session;
-pub use user_session::UserSession;
-mod virtual_app_link_info;
-pub use virtual_app_link_info::VirtualAppLinkInfo;
-mod virtual_machine_connection;
-pub use virtual_machine_connection::VirtualMachineConnection;
-pub use virtual_machine_connection::VirtualMachineConnectionKind;
-mod virtual_machine_display_topology;
-pub use virtual_machine_display_topology::VirtualMachineDisplayTopology;
-mod virtual_machine_mks_connection;
-pub use virtual_machine_mks_connection::VirtualMachineMksConnection;
-mod virtual_machine_mks_ticket;
-pub use virtual_machine_mks_ticket::VirtualMachineMksTicket;
-mod storage_requirement;
-pub use storage_requirement::StorageRequirement;
-mod virtual_machine_wipe_result;
-pub use virtual_machine_wipe_result::VirtualMachineWipeResult;
-mod vsan_data_obfuscation_rule;
-pub use vsan_data_obfuscation_rule::VsanDataObfuscationRule;
-mod vsan_object_type_rule;
-pub use vsan_object_type_rule::VsanObjectTypeRule;
-mod vsan_regex_based_rule;
-pub use vsan_regex_based_rule::VsanRegexBasedRule;
-mod vsan_upgrade_system_api_broken_issue;
-pub use vsan_upgrade_system_api_broken_issue::VsanUpgradeSystemAPIBrokenIssue;
-mod vsan_upgrade_system_auto_claim_enabled_on_hosts_issue;
-pub use vsan_upgrade_system_auto_claim_enabled_on_hosts_issue::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue;
-mod vsan_upgrade_system_hosts_disconnected_issue;
-pub use vsan_upgrade_system_hosts_disconnected_issue::VsanUpgradeSystemHostsDisconnectedIssue;
-mod vsan_upgrade_system_missing_hosts_in_cluster_issue;
-pub use vsan_upgrade_system_missing_hosts_in_cluster_issue::VsanUpgradeSystemMissingHostsInClusterIssue;
-mod vsan_upgrade_system_network_partition_info;
-pub use vsan_upgrade_system_network_partition_info::VsanUpgradeSystemNetworkPartitionInfo;
-mod vsan_upgrade_system_network_partition_issue;
-pub use vsan_upgrade_system_network_partition_issue::VsanUpgradeSystemNetworkPartitionIssue;
-mod vsan_upgrade_system_not_enough_free_capacity_issue;
-pub use vsan_upgrade_system_not_enough_free_capacity_issue::VsanUpgradeSystemNotEnoughFreeCapacityIssue;
-mod vsan_upgrade_system_rogue_hosts_in_cluster_issue;
-pub use vsan_upgrade_system_rogue_hosts_in_cluster_issue::VsanUpgradeSystemRogueHostsInClusterIssue;
-mod vsan_upgrade_system_v2_objects_present_during_downgrade_issue;
-pub use vsan_upgrade_system_v2_objects_present_during_downgrade_issue::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue;
-mod vsan_upgrade_system_wrong_esx_version_issue;
-pub use vsan_upgrade_system_wrong_esx_version_issue::VsanUpgradeSystemWrongEsxVersionIssue;
-mod run_script_action;
-pub use run_script_action::RunScriptAction;
-mod send_email_action;
-pub use send_email_action::SendEmailAction;
-mod send_snmp_action;
-pub use send_snmp_action::SendSNMPAction;
-#[cfg(feature = "vsan")]
-mod perform_cluster_power_action_spec;
-#[cfg(feature = "vsan")]
-pub use perform_cluster_power_action_spec::PerformClusterPowerActionSpec;
-#[cfg(feature = "vsan")]
-mod query_vsan_managed_storage_space_usage_spec;
-#[cfg(feature = "vsan")]
-pub use query_vsan_managed_storage_space_usage_spec::QueryVsanManagedStorageSpaceUsageSpec;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_preferred_fault_domain_info;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_preferred_fault_domain_info::VimClusterVSANPreferredFaultDomainInfo;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_stretched_cluster_capability;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_stretched_cluster_capability::VimClusterVSANStretchedClusterCapability;
-mod vsan_stretched_cluster_host_virtual_appliance_status;
-pub use vsan_stretched_cluster_host_virtual_appliance_status::VSANStretchedClusterHostVirtualApplianceStatus;
-#[cfg(feature = "vsan")]
-mod vim_cluster_vsan_witness_host_info;
-#[cfg(feature = "vsan")]
-pub use vim_cluster_vsan_witness_host_info::VimClusterVSANWitnessHostInfo;
-#[cfg(feature = "vsan")]
-mod vsan_attach_to_sr_operation;
-#[cfg(feature = "vsan")]
-pub use vsan_attach_to_sr_operation::VsanAttachToSrOperation;
-#[cfg(feature = "vsan")]
-mod vsan_capability;
-#[cfg(feature = "vsan")]
-pub use vsan_capability::VsanCapability;
-#[cfg(feature = "vsan")]
-mod vsan_client_server_hci_mesh_dit_encryption_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_client_server_hci_mesh_dit_encryption_health_summary::VsanClientServerHciMeshDitEncryptionHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_adv_cfg_sync_host_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_adv_cfg_sync_host_result::VsanClusterAdvCfgSyncHostResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_adv_cfg_sync_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_adv_cfg_sync_result::VsanClusterAdvCfgSyncResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_balance_per_disk_info;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_balance_per_disk_info::VsanClusterBalancePerDiskInfo;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_balance_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_balance_summary::VsanClusterBalanceSummary;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_global_dedup_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_global_dedup_health_summary::VsanClusterGlobalDedupHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_hci_mesh_dit_encryption_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_hci_mesh_dit_encryption_health_summary::VsanClusterHciMeshDitEncryptionHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_check_info;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_check_info::VsanClusterHealthCheckInfo;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_configs;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_configs::VsanClusterHealthConfigs;
-mod vsan_cluster_health_link;
-pub use vsan_cluster_health_link::VsanClusterHealthLink;
-mod vsan_cluster_health_link_base;
-pub use vsan_cluster_health_link_base::VsanClusterHealthLinkBase;
-pub use vsan_cluster_health_link_base::VsanClusterHealthLinkBaseKind;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_query_spec::VsanClusterHealthQuerySpec;
-mod vsan_cluster_health_result_column_info;
-pub use vsan_cluster_health_result_column_info::VsanClusterHealthResultColumnInfo;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_result_key_value_pair;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_result_key_value_pair::VsanClusterHealthResultKeyValuePair;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_system_objects_repair_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_system_objects_repair_result::VsanClusterHealthSystemObjectsRepairResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_health_system_status_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_health_system_status_result::VsanClusterHealthSystemStatusResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_host_vmknic_mapping;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_host_vmknic_mapping::VsanClusterHostVmknicMapping;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_network_health_result;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_network_health_result::VsanClusterNetworkHealthResult;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_network_partition_info;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_network_partition_info::VsanClusterNetworkPartitionInfo;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_network_perf_task_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_network_perf_task_spec::VsanClusterNetworkPerfTaskSpec;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_telemetry_proxy_config;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_telemetry_proxy_config::VsanClusterTelemetryProxyConfig;
+include!("replica_query_interval_param.rs");
+include!("replica_interval_query_result.rs");
+include!("entity_privilege.rs");
+include!("permission.rs");
+include!("privilege_availability.rs");
+include!("user_privilege_result.rs");
+include!("environment_browser_config_option_query_spec.rs");
+include!("extension_event_type_info.rs");
+include!("extension_fault_type_info.rs");
+include!("extension_health_info.rs");
+include!("extension_ovf_consumer_info.rs");
+include!("extension_privilege_info.rs");
+include!("extension_resource_info.rs");
+include!("extension_task_type_info.rs");
+include!("extension_manager_ip_allocation_usage.rs");
+include!("file_lock_info.rs");
+include!("folder_externally_managed_folder_info.rs");
+include!("replication_vm_progress_info.rs");
+include!("hbr_replication_target_spec.rs");
+include!("hbr_target_spec.rs");
+include!("hbr_target_spec_replacement.rs");
+include!("health_update_info.rs");
+include!("host_service_ticket.rs");
+include!("host_system_compliance_check_state.rs");
+include!("host_system_reconnect_spec.rs");
+include!("host_system_remediation_state.rs");
+include!("http_nfc_lease_capabilities.rs");
+include!("http_nfc_lease_datastore_lease_info.rs");
+include!("http_nfc_lease_device_url.rs");
+include!("http_nfc_lease_host_info.rs");
+include!("http_nfc_lease_info.rs");
+include!("http_nfc_lease_manifest_entry.rs");
+include!("http_nfc_lease_probe_result.rs");
+include!("http_nfc_lease_source_file.rs");
+include!("pinned_certificate.rs");
+include!("io_filter_manager_ssl_trust.rs");
+include!("untrusted_certificate.rs");
+include!("ip_pool_manager_ip_allocation.rs");
+include!("latency_sensitivity.rs");
+include!("license_diagnostics.rs");
+include!("localization_manager_message_catalog.rs");
+include!("method_description.rs");
+include!("network_summary.rs");
+include!("opaque_network_capability.rs");
+include!("opaque_network_summary.rs");
+include!("ovf_create_descriptor_params.rs");
+include!("ovf_deployment_option.rs");
+include!("ovf_file_item.rs");
+include!("ovf_network_info.rs");
+include!("ovf_file.rs");
+include!("password_field.rs");
+include!("performance_manager_counter_level_mapping.rs");
+include!("perf_provider_summary.rs");
+include!("place_vms_x_cluster_spec_candidate_networks.rs");
+include!("posix_user_search_result.rs");
+include!("search_index_iteration_spec.rs");
+include!("host_vmotion_compatibility.rs");
+include!("product_component_info.rs");
+include!("service_manager_service_info.rs");
+include!("session_manager_http_service_request_spec.rs");
+include!("session_manager_local_ticket.rs");
+include!("session_manager_service_request_spec.rs");
+include!("session_manager_vmomi_service_request_spec.rs");
+include!("site_info.rs");
+include!("storage_pod_summary.rs");
+include!("storage_iorm_info.rs");
+include!("storage_iorm_config_spec.rs");
+include!("storage_performance_summary.rs");
+include!("storage_resource_manager_storage_profile_statistics.rs");
+include!("tag.rs");
+include!("tag_id.rs");
+include!("tag_id_name_id.rs");
+include!("task_filter_spec.rs");
+include!("task_filter_spec_by_entity.rs");
+include!("task_filter_spec_by_time.rs");
+include!("task_filter_spec_by_username.rs");
+include!("task_info_filter_spec.rs");
+include!("task_info_filter_spec_filter_task_results.rs");
+include!("task_manager_task_view_spec.rs");
+include!("task_manager_view_by_start_id.rs");
+include!("task_reason.rs");
+include!("task_reason_alarm.rs");
+include!("task_reason_schedule.rs");
+include!("task_reason_system.rs");
+include!("task_reason_user.rs");
+include!("transit_gateway_config_info.rs");
+include!("transit_gateway_config_spec.rs");
+include!("transit_gateway_create_spec.rs");
+include!("type_description.rs");
+include!("user_search_result.rs");
+include!("user_session.rs");
+include!("virtual_app_link_info.rs");
+include!("virtual_machine_connection.rs");
+include!("virtual_machine_display_topology.rs");
+include!("virtual_machine_mks_connection.rs");
+include!("virtual_machine_mks_ticket.rs");
+include!("storage_requirement.rs");
+include!("virtual_machine_wipe_result.rs");
+include!("vsan_data_obfuscation_rule.rs");
+include!("vsan_object_type_rule.rs");
+include!("vsan_regex_based_rule.rs");
+include!("vsan_upgrade_system_api_broken_issue.rs");
+include!("vsan_upgrade_system_auto_claim_enabled_on_hosts_issue.rs");
+include!("vsan_upgrade_system_hosts_disconnected_issue.rs");
+include!("vsan_upgrade_system_missing_hosts_in_cluster_issue.rs");
+include!("vsan_upgrade_system_network_partition_info.rs");
+include!("vsan_upgrade_system_network_partition_issue.rs");
+include!("vsan_upgrade_system_not_enough_free_capacity_issue.rs");
+include!("vsan_upgrade_system_rogue_hosts_in_cluster_issue.rs");
+include!("vsan_upgrade_system_v2_objects_present_during_downgrade_issue.rs");
+include!("vsan_upgrade_system_wrong_esx_version_issue.rs");
+include!("run_script_action.rs");
+include!("send_email_action.rs");
+include!("send_snmp_action.rs");
 #[cfg(feature = "vsan")]
-mod vsan_cluster_vms_health_overall_result;
+include!("perform_cluster_power_action_spec.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_cluster_vms_health_overall_result::VsanClusterVMsHealthOverallResult;
+include!("query_vsan_managed_storage_space_usage_spec.rs");
 #[cfg(feature = "vsan")]
-mod vsan_cluster_vms_health_summary_result;
+include!("vim_cluster_vsan_preferred_fault_domain_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_cluster_vms_health_summary_result::VsanClusterVMsHealthSummaryResult;
+include!("vim_cluster_vsan_stretched_cluster_capability.rs");
+include!("vsan_stretched_cluster_host_virtual_appliance_status.rs");
 #[cfg(feature = "vsan")]
-mod vsan_diagnostics_threshold;
+include!("vim_cluster_vsan_witness_host_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_diagnostics_threshold::VsanDiagnosticsThreshold;
-mod vsan_health_cmd_based_action;
-pub use vsan_health_cmd_based_action::VsanHealthCmdBasedAction;
-mod vsan_health_confirmation_dialog;
-pub use vsan_health_confirmation_dialog::VsanHealthConfirmationDialog;
+include!("vsan_attach_to_sr_operation.rs");
 #[cfg(feature = "vsan")]
-mod vsan_health_correlation;
+include!("vsan_capability.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_health_correlation::VsanHealthCorrelation;
+include!("vsan_client_server_hci_mesh_dit_encryption_health_summary.rs");
 #[cfg(feature = "vsan")]
-mod vsan_health_status_counts;
+include!("vsan_cluster_adv_cfg_sync_host_result.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_health_status_counts::VsanHealthStatusCounts;
-mod vsan_health_txt_based_action;
-pub use vsan_health_txt_based_action::VsanHealthTxtBasedAction;
+include!("vsan_cluster_adv_cfg_sync_result.rs");
 #[cfg(feature = "vsan")]
-mod vsan_historical_health_query_spec;
+include!("vsan_cluster_balance_per_disk_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_historical_health_query_spec::VsanHistoricalHealthQuerySpec;
+include!("vsan_cluster_balance_summary.rs");
 #[cfg(feature = "vsan")]
-mod vsan_io_insight_instance;
+include!("vsan_cluster_global_dedup_health_summary.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_io_insight_instance::VsanIoInsightInstance;
+include!("vsan_cluster_hci_mesh_dit_encryption_health_summary.rs");
 #[cfg(feature = "vsan")]
-mod vsan_io_insight_instance_query_spec;
+include!("vsan_cluster_health_check_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_io_insight_instance_query_spec::VsanIoInsightInstanceQuerySpec;
+include!("vsan_cluster_health_configs.rs");
+include!("vsan_cluster_health_link.rs");
+include!("vsan_cluster_health_link_base.rs");
 #[cfg(feature = "vsan")]
-mod vsan_obj_identity_query_spec;
+include!("vsan_cluster_health_query_spec.rs");
+include!("vsan_cluster_health_result_column_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_obj_identity_query_spec::VsanObjIdentityQuerySpec;
+include!("vsan_cluster_health_result_key_value_pair.rs");
 #[cfg(feature = "vsan")]
-mod vsan_cluster_object_ext_attrs;
+include!("vsan_cluster_health_system_objects_repair_result.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_cluster_object_ext_attrs::VsanClusterObjectExtAttrs;
-mod vsan_object_extra_attributes;
-pub use vsan_object_extra_attributes::VsanObjectExtraAttributes;
+include!("vsan_cluster_health_system_status_result.rs");
 #[cfg(feature = "vsan")]
-mod vsan_object_query_spec;
+include!("vsan_cluster_host_vmknic_mapping.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_object_query_spec::VsanObjectQuerySpec;
+include!("vsan_cluster_network_health_result.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_diagnose_query_spec;
+include!("vsan_cluster_network_partition_info.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_diagnose_query_spec::VsanPerfDiagnoseQuerySpec;
+include!("vsan_cluster_network_perf_task_spec.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_diagnostic_exception;
+include!("vsan_cluster_telemetry_proxy_config.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_diagnostic_exception::VsanPerfDiagnosticException;
+include!("vsan_cluster_vms_health_overall_result.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_diagnostic_result;
+include!("vsan_cluster_vms_health_summary_result.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_diagnostic_result::VsanPerfDiagnosticResult;
+include!("vsan_diagnostics_threshold.rs");
+include!("vsan_health_cmd_based_action.rs");
+include!("vsan_health_confirmation_dialog.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_entity_metric_csv;
+include!("vsan_health_correlation.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_entity_metric_csv::VsanPerfEntityMetricCSV;
+include!("vsan_health_status_counts.rs");
+include!("vsan_health_txt_based_action.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_entity_type;
+include!("vsan_historical_health_query_spec.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_entity_type::VsanPerfEntityType;
+include!("vsan_io_insight_instance.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_graph;
+include!("vsan_io_insight_instance_query_spec.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_graph::VsanPerfGraph;
+include!("vsan_obj_identity_query_spec.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_hotspot_entities_metrics;
+include!("vsan_cluster_object_ext_attrs.rs");
+include!("vsan_object_extra_attributes.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_hotspot_entities_metrics::VsanPerfHotspotEntitiesMetrics;
+include!("vsan_object_query_spec.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_hotspot_entity_type;
+include!("vsan_perf_diagnose_query_spec.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_hotspot_entity_type::VsanPerfHotspotEntityType;
+include!("vsan_perf_diagnostic_exception.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_hotspot_query_spec;
+include!("vsan_perf_diagnostic_result.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_hotspot_query_spec::VsanPerfHotspotQuerySpec;
+include!("vsan_perf_entity_metric_csv.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_master_information;
+include!("vsan_perf_entity_type.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_master_information::VsanPerfMasterInformation;
+include!("vsan_perf_graph.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_metric_id;
+include!("vsan_perf_hotspot_entities_metrics.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_metric_id::VsanPerfMetricId;
+include!("vsan_perf_hotspot_entity_type.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_metric_series_csv;
+include!("vsan_perf_hotspot_query_spec.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_metric_series_csv::VsanPerfMetricSeriesCSV;
+include!("vsan_perf_master_information.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_query_spec;
+include!("vsan_perf_metric_id.rs");
 #[cfg(feature = "vsan")]
-pub use vsan_perf_query_spec::VsanPerfQuerySpec;
+include!("vsan_perf_metric_series_csv.rs");
 #[cfg(feature = "vsan")]
-mod vsan_perf_threshold;
-#[cfg(feature = "vsan")]
-pub use vsan_perf_threshold::VsanPerfThreshold;
-#[cfg(feature = "vsan")]
-mod vsan_perf_time_range;
-#[cfg(feature = "vsan")]
-pub use vsan_perf_time_range::VsanPerfTimeRange;
-#[cfg(feature = "vsan")]
-mod vsan_perf_time_range_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_perf_time_range_query_spec::VsanPerfTimeRangeQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_perf_top_entities;
-#[cfg(feature = "vsan")]
-pub use vsan_perf_top_entities::VsanPerfTopEntities;
-mod vsan_perf_top_entity;
-pub use vsan_perf_top_entity::VsanPerfTopEntity;
-#[cfg(feature = "vsan")]
-mod vsan_perf_top_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_perf_top_query_spec::VsanPerfTopQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_query_physical_placement_specs;
-#[cfg(feature = "vsan")]
-pub use vsan_query_physical_placement_specs::VsanQueryPhysicalPlacementSpecs;
-#[cfg(feature = "vsan")]
-mod vsan_remote_cluster_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_remote_cluster_query_spec::VsanRemoteClusterQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_space_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_space_query_spec::VsanSpaceQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_syncing_object_filter;
-#[cfg(feature = "vsan")]
-pub use vsan_syncing_object_filter::VsanSyncingObjectFilter;
-#[cfg(feature = "vsan")]
-mod vsan_vc_lifecycle_check_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vc_lifecycle_check_spec::VsanVcLifecycleCheckSpec;
-#[cfg(feature = "vsan")]
-mod vsan_vsan_cluster_pcap_group;
-#[cfg(feature = "vsan")]
-pub use vsan_vsan_cluster_pcap_group::VsanVsanClusterPcapGroup;
-#[cfg(feature = "vsan")]
-mod vsan_vum_system_config;
-#[cfg(feature = "vsan")]
-pub use vsan_vum_system_config::VsanVumSystemConfig;
-mod entity_backup;
-pub use entity_backup::EntityBackup;
-mod entity_backup_config;
-pub use entity_backup_config::EntityBackupConfig;
-mod vmware_distributed_virtual_switch_dpu_failover_policy;
-pub use vmware_distributed_virtual_switch_dpu_failover_policy::VmwareDistributedVirtualSwitchDpuFailoverPolicy;
-mod vmware_ipfix_config;
-pub use vmware_ipfix_config::VMwareIpfixConfig;
-mod vmware_distributed_virtual_switch_network_offload_config;
-pub use vmware_distributed_virtual_switch_network_offload_config::VmwareDistributedVirtualSwitchNetworkOffloadConfig;
-mod vmware_dvs_pvlan_config_spec;
-pub use vmware_dvs_pvlan_config_spec::VMwareDVSPvlanConfigSpec;
-mod vmware_dvs_pvlan_map_entry;
-pub use vmware_dvs_pvlan_map_entry::VMwareDVSPvlanMapEntry;
-mod vmware_distributed_virtual_switch_real_time_config;
-pub use vmware_distributed_virtual_switch_real_time_config::VmwareDistributedVirtualSwitchRealTimeConfig;
-mod vmware_distributed_virtual_switch_real_time_lan_annotation;
-pub use vmware_distributed_virtual_switch_real_time_lan_annotation::VmwareDistributedVirtualSwitchRealTimeLanAnnotation;
-mod vmware_dvs_vspan_config_spec;
-pub use vmware_dvs_vspan_config_spec::VMwareDVSVspanConfigSpec;
-mod vmware_vspan_port;
-pub use vmware_vspan_port::VMwareVspanPort;
-mod vmware_vspan_session;
-pub use vmware_vspan_session::VMwareVspanSession;
-mod dvs_renamed_event;
-pub use dvs_renamed_event::DvsRenamedEvent;
-mod dvs_restore_event;
-pub use dvs_restore_event::DvsRestoreEvent;
-mod entered_maintenance_mode_event;
-pub use entered_maintenance_mode_event::EnteredMaintenanceModeEvent;
-mod entering_maintenance_mode_event;
-pub use entering_maintenance_mode_event::EnteringMaintenanceModeEvent;
-mod error_upgrade_event;
-pub use error_upgrade_event::ErrorUpgradeEvent;
-mod event_description_event_detail;
-pub use event_description_event_detail::EventDescriptionEventDetail;
-mod event_filter_spec;
-pub use event_filter_spec::EventFilterSpec;
-mod event_filter_spec_by_entity;
-pub use event_filter_spec_by_entity::EventFilterSpecByEntity;
-mod event_filter_spec_by_time;
-pub use event_filter_spec_by_time::EventFilterSpecByTime;
-mod event_filter_spec_by_username;
-pub use event_filter_spec_by_username::EventFilterSpecByUsername;
-mod event_manager_event_view_spec;
-pub use event_manager_event_view_spec::EventManagerEventViewSpec;
-pub use event_manager_event_view_spec::EventManagerEventViewSpecKind;
-mod event_manager_view_by_start_id;
-pub use event_manager_view_by_start_id::EventManagerViewByStartId;
-mod exit_maintenance_mode_event;
-pub use exit_maintenance_mode_event::ExitMaintenanceModeEvent;
-mod ghost_dvs_proxy_switch_detected_event;
-pub use ghost_dvs_proxy_switch_detected_event::GhostDvsProxySwitchDetectedEvent;
-mod ghost_dvs_proxy_switch_removed_event;
-pub use ghost_dvs_proxy_switch_removed_event::GhostDvsProxySwitchRemovedEvent;
-mod health_status_changed_event;
-pub use health_status_changed_event::HealthStatusChangedEvent;
-mod host_add_failed_event;
-pub use host_add_failed_event::HostAddFailedEvent;
-mod host_added_event;
-pub use host_added_event::HostAddedEvent;
-mod host_admin_disable_event;
-pub use host_admin_disable_event::HostAdminDisableEvent;
-mod host_admin_enable_event;
-pub use host_admin_enable_event::HostAdminEnableEvent;
-mod host_cnx_failed_account_failed_event;
-pub use host_cnx_failed_account_failed_event::HostCnxFailedAccountFailedEvent;
-mod host_cnx_failed_already_managed_event;
-pub use host_cnx_failed_already_managed_event::HostCnxFailedAlreadyManagedEvent;
-mod host_cnx_failed_bad_ccagent_event;
-pub use host_cnx_failed_bad_ccagent_event::HostCnxFailedBadCcagentEvent;
-mod host_cnx_failed_bad_username_event;
-pub use host_cnx_failed_bad_username_event::HostCnxFailedBadUsernameEvent;
-mod host_cnx_failed_bad_version_event;
-pub use host_cnx_failed_bad_version_event::HostCnxFailedBadVersionEvent;
-mod host_cnx_failed_ccagent_upgrade_event;
-pub use host_cnx_failed_ccagent_upgrade_event::HostCnxFailedCcagentUpgradeEvent;
-mod host_cnx_failed_event;
-pub use host_cnx_failed_event::HostCnxFailedEvent;
-mod host_cnx_failed_network_error_event;
-pub use host_cnx_failed_network_error_event::HostCnxFailedNetworkErrorEvent;
-mod host_cnx_failed_no_access_event;
-pub use host_cnx_failed_no_access_event::HostCnxFailedNoAccessEvent;
-mod host_cnx_failed_no_connection_event;
-pub use host_cnx_failed_no_connection_event::HostCnxFailedNoConnectionEvent;
-mod host_cnx_failed_no_license_event;
-pub use host_cnx_failed_no_license_event::HostCnxFailedNoLicenseEvent;
-mod host_cnx_failed_not_found_event;
-pub use host_cnx_failed_not_found_event::HostCnxFailedNotFoundEvent;
-mod host_cnx_failed_timeout_event;
-pub use host_cnx_failed_timeout_event::HostCnxFailedTimeoutEvent;
-mod host_compliant_event;
-pub use host_compliant_event::HostCompliantEvent;
-mod host_config_applied_event;
-pub use host_config_applied_event::HostConfigAppliedEvent;
-mod host_connected_event;
-pub use host_connected_event::HostConnectedEvent;
-mod host_connection_lost_event;
-pub use host_connection_lost_event::HostConnectionLostEvent;
-mod host_das_disabled_event;
-pub use host_das_disabled_event::HostDasDisabledEvent;
-mod host_das_disabling_event;
-pub use host_das_disabling_event::HostDasDisablingEvent;
-mod host_das_enabled_event;
-pub use host_das_enabled_event::HostDasEnabledEvent;
-mod host_das_enabling_event;
-pub use host_das_enabling_event::HostDasEnablingEvent;
-mod host_das_error_event;
-pub use host_das_error_event::HostDasErrorEvent;
-mod host_das_event;
-pub use host_das_event::HostDasEvent;
-pub use host_das_event::HostDasEventKind;
-mod host_das_ok_event;
-pub use host_das_ok_event::HostDasOkEvent;
-mod host_disconnected_event;
-pub use host_disconnected_event::HostDisconnectedEvent;
-mod host_enable_admin_failed_event;
-pub use host_enable_admin_failed_event::HostEnableAdminFailedEvent;
-mod host_extra_networks_event;
-pub use host_extra_networks_event::HostExtraNetworksEvent;
-mod host_get_short_name_failed_event;
-pub use host_get_short_name_failed_event::HostGetShortNameFailedEvent;
-mod host_in_audit_mode_event;
-pub use host_in_audit_mode_event::HostInAuditModeEvent;
-mod host_inventory_unreadable_event;
-pub use host_inventory_unreadable_event::HostInventoryUnreadableEvent;
-mod host_ip_changed_event;
-pub use host_ip_changed_event::HostIpChangedEvent;
-mod host_ip_inconsistent_event;
-pub use host_ip_inconsistent_event::HostIpInconsistentEvent;
-mod host_ip_to_short_name_failed_event;
-pub use host_ip_to_short_name_failed_event::HostIpToShortNameFailedEvent;
-mod host_isolation_ip_ping_failed_event;
-pub use host_isolation_ip_ping_failed_event::HostIsolationIpPingFailedEvent;
-mod host_missing_networks_event;
-pub use host_missing_networks_event::HostMissingNetworksEvent;
-mod host_no_available_networks_event;
-pub use host_no_available_networks_event::HostNoAvailableNetworksEvent;
-mod host_no_ha_enabled_port_groups_event;
-pub use host_no_ha_enabled_port_groups_event::HostNoHAEnabledPortGroupsEvent;
-mod host_no_redundant_management_network_event;
-pub use host_no_redundant_management_network_event::HostNoRedundantManagementNetworkEvent;
-mod host_non_compliant_event;
-pub use host_non_compliant_event::HostNonCompliantEvent;
-mod host_not_in_cluster_event;
-pub use host_not_in_cluster_event::HostNotInClusterEvent;
-mod host_primary_agent_not_short_name_event;
-pub use host_primary_agent_not_short_name_event::HostPrimaryAgentNotShortNameEvent;
-mod host_reconnection_failed_event;
-pub use host_reconnection_failed_event::HostReconnectionFailedEvent;
-mod host_removed_event;
-pub use host_removed_event::HostRemovedEvent;
-mod host_short_name_inconsistent_event;
-pub use host_short_name_inconsistent_event::HostShortNameInconsistentEvent;
-mod host_short_name_to_ip_failed_event;
-pub use host_short_name_to_ip_failed_event::HostShortNameToIpFailedEvent;
-mod host_shutdown_event;
-pub use host_shutdown_event::HostShutdownEvent;
-mod host_specification_changed_event;
-pub use host_specification_changed_event::HostSpecificationChangedEvent;
-mod host_specification_require_event;
-pub use host_specification_require_event::HostSpecificationRequireEvent;
-mod host_specification_update_event;
-pub use host_specification_update_event::HostSpecificationUpdateEvent;
-mod host_sub_specification_delete_event;
-pub use host_sub_specification_delete_event::HostSubSpecificationDeleteEvent;
-mod host_sub_specification_update_event;
-pub use host_sub_specification_update_event::HostSubSpecificationUpdateEvent;
-mod host_upgrade_failed_event;
-pub use host_upgrade_failed_event::HostUpgradeFailedEvent;
-mod host_user_world_swap_not_enabled_event;
-pub use host_user_world_swap_not_enabled_event::HostUserWorldSwapNotEnabledEvent;
-mod host_wwn_changed_event;
-pub use host_wwn_changed_event::HostWwnChangedEvent;
-mod host_wwn_conflict_event;
-pub use host_wwn_conflict_event::HostWwnConflictEvent;
-mod info_upgrade_event;
-pub use info_upgrade_event::InfoUpgradeEvent;
-mod local_datastore_created_event;
-pub use local_datastore_created_event::LocalDatastoreCreatedEvent;
-mod local_tsm_enabled_event;
-pub use local_tsm_enabled_event::LocalTSMEnabledEvent;
-mod locker_misconfigured_event;
-pub use locker_misconfigured_event::LockerMisconfiguredEvent;
-mod locker_reconfigured_event;
-pub use locker_reconfigured_event::LockerReconfiguredEvent;
-mod nas_datastore_created_event;
-pub use nas_datastore_created_event::NASDatastoreCreatedEvent;
-mod network_rollback_event;
-pub use network_rollback_event::NetworkRollbackEvent;
-mod no_datastores_configured_event;
-pub use no_datastores_configured_event::NoDatastoresConfiguredEvent;
-mod no_maintenance_mode_drs_recommendation_for_vm;
-pub use no_maintenance_mode_drs_recommendation_for_vm::NoMaintenanceModeDrsRecommendationForVM;
-mod not_enough_resources_to_start_vm_event;
-pub use not_enough_resources_to_start_vm_event::NotEnoughResourcesToStartVmEvent;
-mod recovery_event;
-pub use recovery_event::RecoveryEvent;
-mod remote_tsm_enabled_event;
-pub use remote_tsm_enabled_event::RemoteTSMEnabledEvent;
-mod rollback_event;
-pub use rollback_event::RollbackEvent;
-mod template_being_upgraded_event;
-pub use template_being_upgraded_event::TemplateBeingUpgradedEvent;
-mod template_upgraded_event;
-pub use template_upgraded_event::TemplateUpgradedEvent;
-mod timed_out_host_operation_event;
-pub use timed_out_host_operation_event::TimedOutHostOperationEvent;
-mod updated_agent_being_restarted_event;
-pub use updated_agent_being_restarted_event::UpdatedAgentBeingRestartedEvent;
-mod upgrade_event;
-pub use upgrade_event::UpgradeEvent;
-pub use upgrade_event::UpgradeEventKind;
-mod user_assigned_to_group;
-pub use user_assigned_to_group::UserAssignedToGroup;
-mod user_password_changed;
-pub use user_password_changed::UserPasswordChanged;
-mod user_unassigned_from_group;
-pub use user_unassigned_from_group::UserUnassignedFromGroup;
-mod user_upgrade_event;
-pub use user_upgrade_event::UserUpgradeEvent;
-mod vmfs_datastore_created_event;
-pub use vmfs_datastore_created_event::VMFSDatastoreCreatedEvent;
-mod vmfs_datastore_expanded_event;
-pub use vmfs_datastore_expanded_event::VMFSDatastoreExpandedEvent;
-mod vmfs_datastore_extended_event;
-pub use vmfs_datastore_extended_event::VMFSDatastoreExtendedEvent;
-mod vc_agent_uninstall_failed_event;
-pub use vc_agent_uninstall_failed_event::VcAgentUninstallFailedEvent;
-mod vc_agent_uninstalled_event;
-pub use vc_agent_uninstalled_event::VcAgentUninstalledEvent;
-mod vc_agent_upgrade_failed_event;
-pub use vc_agent_upgrade_failed_event::VcAgentUpgradeFailedEvent;
-mod vc_agent_upgraded_event;
-pub use vc_agent_upgraded_event::VcAgentUpgradedEvent;
-mod vim_account_password_changed_event;
-pub use vim_account_password_changed_event::VimAccountPasswordChangedEvent;
-mod vm_acquired_mks_ticket_event;
-pub use vm_acquired_mks_ticket_event::VmAcquiredMksTicketEvent;
-mod vm_acquired_ticket_event;
-pub use vm_acquired_ticket_event::VmAcquiredTicketEvent;
-mod vm_auto_rename_event;
-pub use vm_auto_rename_event::VmAutoRenameEvent;
-mod vm_being_cloned_no_folder_event;
-pub use vm_being_cloned_no_folder_event::VmBeingClonedNoFolderEvent;
-mod vm_being_deployed_event;
-pub use vm_being_deployed_event::VmBeingDeployedEvent;
-mod vm_being_hot_migrated_event;
-pub use vm_being_hot_migrated_event::VmBeingHotMigratedEvent;
-mod vm_being_migrated_event;
-pub use vm_being_migrated_event::VmBeingMigratedEvent;
-mod vm_being_relocated_event;
-pub use vm_being_relocated_event::VmBeingRelocatedEvent;
-mod vm_cloned_event;
-pub use vm_cloned_event::VmClonedEvent;
-mod vm_config_missing_event;
-pub use vm_config_missing_event::VmConfigMissingEvent;
-mod vm_connected_event;
-pub use vm_connected_event::VmConnectedEvent;
-mod vm_created_event;
-pub use vm_created_event::VmCreatedEvent;
-mod vm_das_being_reset_event;
-pub use vm_das_being_reset_event::VmDasBeingResetEvent;
-pub use vm_das_being_reset_event::VmDasBeingResetEventKind;
-mod vm_das_being_reset_with_screenshot_event;
-pub use vm_das_being_reset_with_screenshot_event::VmDasBeingResetWithScreenshotEvent;
-mod vm_das_reset_failed_event;
-pub use vm_das_reset_failed_event::VmDasResetFailedEvent;
-mod vm_das_update_error_event;
-pub use vm_das_update_error_event::VmDasUpdateErrorEvent;
-mod vm_das_update_ok_event;
-pub use vm_das_update_ok_event::VmDasUpdateOkEvent;
-mod vm_date_rolled_back_event;
-pub use vm_date_rolled_back_event::VmDateRolledBackEvent;
-mod vm_deployed_event;
-pub use vm_deployed_event::VmDeployedEvent;
-mod vm_disconnected_event;
-pub use vm_disconnected_event::VmDisconnectedEvent;
-mod vm_discovered_event;
-pub use vm_discovered_event::VmDiscoveredEvent;
-mod vm_emigrating_event;
-pub use vm_emigrating_event::VmEmigratingEvent;
-mod vm_end_recording_event;
-pub use vm_end_recording_event::VmEndRecordingEvent;
-mod vm_end_replaying_event;
-pub use vm_end_replaying_event::VmEndReplayingEvent;
-mod vm_failed_relayout_on_vmfs2_datastore_event;
-pub use vm_failed_relayout_on_vmfs2_datastore_event::VmFailedRelayoutOnVmfs2DatastoreEvent;
-mod vm_failed_starting_secondary_event;
-pub use vm_failed_starting_secondary_event::VmFailedStartingSecondaryEvent;
-mod vm_failed_updating_secondary_config;
-pub use vm_failed_updating_secondary_config::VmFailedUpdatingSecondaryConfig;
-mod vm_fault_tolerance_state_changed_event;
-pub use vm_fault_tolerance_state_changed_event::VmFaultToleranceStateChangedEvent;
-mod vm_fault_tolerance_turned_off_event;
-pub use vm_fault_tolerance_turned_off_event::VmFaultToleranceTurnedOffEvent;
-mod vm_fault_tolerance_vm_terminated_event;
-pub use vm_fault_tolerance_vm_terminated_event::VmFaultToleranceVmTerminatedEvent;
-mod vm_guest_os_crashed_event;
-pub use vm_guest_os_crashed_event::VmGuestOSCrashedEvent;
-mod vm_guest_reboot_event;
-pub use vm_guest_reboot_event::VmGuestRebootEvent;
-mod vm_guest_shutdown_event;
-pub use vm_guest_shutdown_event::VmGuestShutdownEvent;
-mod vm_guest_standby_event;
-pub use vm_guest_standby_event::VmGuestStandbyEvent;
-mod vm_instance_uuid_assigned_event;
-pub use vm_instance_uuid_assigned_event::VmInstanceUuidAssignedEvent;
-mod vm_instance_uuid_changed_event;
-pub use vm_instance_uuid_changed_event::VmInstanceUuidChangedEvent;
-mod vm_instance_uuid_conflict_event;
-pub use vm_instance_uuid_conflict_event::VmInstanceUuidConflictEvent;
-mod vm_mac_assigned_event;
-pub use vm_mac_assigned_event::VmMacAssignedEvent;
-mod vm_mac_changed_event;
-pub use vm_mac_changed_event::VmMacChangedEvent;
-mod vm_mac_conflict_event;
-pub use vm_mac_conflict_event::VmMacConflictEvent;
-mod vm_max_ft_restart_count_reached;
-pub use vm_max_ft_restart_count_reached::VmMaxFTRestartCountReached;
-mod vm_max_restart_count_reached;
-pub use vm_max_restart_count_reached::VmMaxRestartCountReached;
-mod vm_no_compatible_host_for_secondary_event;
-pub use vm_no_compatible_host_for_secondary_event::VmNoCompatibleHostForSecondaryEvent;
-mod vm_no_network_access_event;
-pub use vm_no_network_access_event::VmNoNetworkAccessEvent;
-mod vm_orphaned_event;
-pub use vm_orphaned_event::VmOrphanedEvent;
-mod vm_power_off_on_isolation_event;
-pub use vm_power_off_on_isolation_event::VmPowerOffOnIsolationEvent;
-mod vm_powered_off_event;
-pub use vm_powered_off_event::VmPoweredOffEvent;
-pub use vm_powered_off_event::VmPoweredOffEventKind;
-mod vm_primary_failover_event;
-pub use vm_primary_failover_event::VmPrimaryFailoverEvent;
-mod vm_registered_event;
-pub use vm_registered_event::VmRegisteredEvent;
-mod vm_relayout_successful_event;
-pub use vm_relayout_successful_event::VmRelayoutSuccessfulEvent;
-mod vm_relayout_up_to_date_event;
-pub use vm_relayout_up_to_date_event::VmRelayoutUpToDateEvent;
-mod vm_reload_from_path_event;
-pub use vm_reload_from_path_event::VmReloadFromPathEvent;
-mod vm_reload_from_path_failed_event;
-pub use vm_reload_from_path_failed_event::VmReloadFromPathFailedEvent;
-mod vm_relocated_event;
-pub use vm_relocated_event::VmRelocatedEvent;
-mod vm_remote_console_connected_event;
-pub use vm_remote_console_connected_event::VmRemoteConsoleConnectedEvent;
-mod vm_remote_console_disconnected_event;
-pub use vm_remote_console_disconnected_event::VmRemoteConsoleDisconnectedEvent;
-mod vm_removed_event;
-pub use vm_removed_event::VmRemovedEvent;
-mod vm_renamed_event;
-pub use vm_renamed_event::VmRenamedEvent;
-mod vm_requirements_exceed_current_evc_mode_event;
-pub use vm_requirements_exceed_current_evc_mode_event::VmRequirementsExceedCurrentEVCModeEvent;
-mod vm_resetting_event;
-pub use vm_resetting_event::VmResettingEvent;
-mod vm_resuming_event;
-pub use vm_resuming_event::VmResumingEvent;
-mod vm_secondary_added_event;
-pub use vm_secondary_added_event::VmSecondaryAddedEvent;
-mod vm_secondary_disabled_event;
-pub use vm_secondary_disabled_event::VmSecondaryDisabledEvent;
-mod vm_secondary_enabled_event;
-pub use vm_secondary_enabled_event::VmSecondaryEnabledEvent;
-mod vm_secondary_started_event;
-pub use vm_secondary_started_event::VmSecondaryStartedEvent;
-mod vm_shutdown_on_isolation_event;
-pub use vm_shutdown_on_isolation_event::VmShutdownOnIsolationEvent;
-mod vm_start_recording_event;
-pub use vm_start_recording_event::VmStartRecordingEvent;
-mod vm_start_replaying_event;
-pub use vm_start_replaying_event::VmStartReplayingEvent;
-mod vm_starting_event;
-pub use vm_starting_event::VmStartingEvent;
-pub use vm_starting_event::VmStartingEventKind;
-mod vm_starting_secondary_event;
-pub use vm_starting_secondary_event::VmStartingSecondaryEvent;
-mod vm_static_mac_conflict_event;
-pub use vm_static_mac_conflict_event::VmStaticMacConflictEvent;
-mod vm_stopping_event;
-pub use vm_stopping_event::VmStoppingEvent;
-mod vm_suspended_event;
-pub use vm_suspended_event::VmSuspendedEvent;
-mod vm_suspending_event;
-pub use vm_suspending_event::VmSuspendingEvent;
-mod vm_timedout_starting_secondary_event;
-pub use vm_timedout_starting_secondary_event::VmTimedoutStartingSecondaryEvent;
-mod vm_unsupported_starting_event;
-pub use vm_unsupported_starting_event::VmUnsupportedStartingEvent;
-mod vm_upgrade_complete_event;
-pub use vm_upgrade_complete_event::VmUpgradeCompleteEvent;
-mod vm_upgrade_failed_event;
-pub use vm_upgrade_failed_event::VmUpgradeFailedEvent;
-mod vm_upgrading_event;
-pub use vm_upgrading_event::VmUpgradingEvent;
-mod vm_uuid_assigned_event;
-pub use vm_uuid_assigned_event::VmUuidAssignedEvent;
-mod vm_uuid_changed_event;
-pub use vm_uuid_changed_event::VmUuidChangedEvent;
-mod vm_uuid_conflict_event;
-pub use vm_uuid_conflict_event::VmUuidConflictEvent;
-mod vm_vnic_pool_reservation_violation_clear_event;
-pub use vm_vnic_pool_reservation_violation_clear_event::VmVnicPoolReservationViolationClearEvent;
-mod vm_vnic_pool_reservation_violation_raise_event;
-pub use vm_vnic_pool_reservation_violation_raise_event::VmVnicPoolReservationViolationRaiseEvent;
-mod vm_wwn_assigned_event;
-pub use vm_wwn_assigned_event::VmWwnAssignedEvent;
-mod vm_wwn_changed_event;
-pub use vm_wwn_changed_event::VmWwnChangedEvent;
-mod vm_wwn_conflict_event;
-pub use vm_wwn_conflict_event::VmWwnConflictEvent;
-mod warning_upgrade_event;
-pub use warning_upgrade_event::WarningUpgradeEvent;
-mod i_scsi_boot_failure_event;
-pub use i_scsi_boot_failure_event::IScsiBootFailureEvent;
-mod ext_extended_product_info;
-pub use ext_extended_product_info::ExtExtendedProductInfo;
-mod ext_managed_entity_info;
-pub use ext_managed_entity_info::ExtManagedEntityInfo;
-mod ext_solution_manager_info;
-pub use ext_solution_manager_info::ExtSolutionManagerInfo;
-mod ext_solution_manager_info_tab_info;
-pub use ext_solution_manager_info_tab_info::ExtSolutionManagerInfoTabInfo;
-mod multiple_certificates_verify_fault_thumbprint_data;
-pub use multiple_certificates_verify_fault_thumbprint_data::MultipleCertificatesVerifyFaultThumbprintData;
-mod no_permission_entity_privileges;
-pub use no_permission_entity_privileges::NoPermissionEntityPrivileges;
-mod host_active_directory_info;
-pub use host_active_directory_info::HostActiveDirectoryInfo;
-mod host_active_directory;
-pub use host_active_directory::HostActiveDirectory;
-mod host_active_directory_spec;
-pub use host_active_directory_spec::HostActiveDirectorySpec;
-mod host_assignable_hardware_binding;
-pub use host_assignable_hardware_binding::HostAssignableHardwareBinding;
-mod host_authentication_info;
-pub use host_authentication_info::HostAuthenticationInfo;
-mod host_authentication_manager_info;
-pub use host_authentication_manager_info::HostAuthenticationManagerInfo;
-mod host_authentication_store_info;
-pub use host_authentication_store_info::HostAuthenticationStoreInfo;
-pub use host_authentication_store_info::HostAuthenticationStoreInfoKind;
-mod host_bios_info;
-pub use host_bios_info::HostBIOSInfo;
-mod host_block_adapter_target_transport;
-pub use host_block_adapter_target_transport::HostBlockAdapterTargetTransport;
-mod host_block_hba;
-pub use host_block_hba::HostBlockHba;
-mod host_boot_device_info;
-pub use host_boot_device_info::HostBootDeviceInfo;
-mod host_boot_device;
-pub use host_boot_device::HostBootDevice;
-mod host_cache_configuration_info;
-pub use host_cache_configuration_info::HostCacheConfigurationInfo;
-mod host_cache_configuration_spec;
-pub use host_cache_configuration_spec::HostCacheConfigurationSpec;
-mod host_certificate_manager_certificate_info;
-pub use host_certificate_manager_certificate_info::HostCertificateManagerCertificateInfo;
-mod host_certificate_manager_certificate_spec;
-pub use host_certificate_manager_certificate_spec::HostCertificateManagerCertificateSpec;
-mod host_config_change;
-pub use host_config_change::HostConfigChange;
-mod host_config_manager;
-pub use host_config_manager::HostConfigManager;
-mod host_connect_info_network_info;
-pub use host_connect_info_network_info::HostConnectInfoNetworkInfo;
-pub use host_connect_info_network_info::HostConnectInfoNetworkInfoKind;
-mod host_new_network_connect_info;
-pub use host_new_network_connect_info::HostNewNetworkConnectInfo;
-mod host_cpu_info;
-pub use host_cpu_info::HostCpuInfo;
-mod host_cpu_power_management_info;
-pub use host_cpu_power_management_info::HostCpuPowerManagementInfo;
-mod host_cpu_scheduler_info;
-pub use host_cpu_scheduler_info::HostCpuSchedulerInfo;
-mod host_hyper_thread_schedule_info;
-pub use host_hyper_thread_schedule_info::HostHyperThreadScheduleInfo;
-mod host_data_transport_connection_info;
-pub use host_data_transport_connection_info::HostDataTransportConnectionInfo;
-pub use host_data_transport_connection_info::HostDataTransportConnectionInfoKind;
-mod file_query_flags;
-pub use file_query_flags::FileQueryFlags;
-mod floppy_image_file_query;
-pub use floppy_image_file_query::FloppyImageFileQuery;
-mod folder_file_query;
-pub use folder_file_query::FolderFileQuery;
-mod iso_image_file_query;
-pub use iso_image_file_query::IsoImageFileQuery;
-mod file_query;
-pub use file_query::FileQuery;
-pub use file_query::FileQueryKind;
-mod host_datastore_browser_search_spec;
-pub use host_datastore_browser_search_spec::HostDatastoreBrowserSearchSpec;
-mod template_config_file_query;
-pub use template_config_file_query::TemplateConfigFileQuery;
-mod vm_config_file_query;
-pub use vm_config_file_query::VmConfigFileQuery;
-pub use vm_config_file_query::VmConfigFileQueryKind;
-mod vm_config_file_query_flags;
-pub use vm_config_file_query_flags::VmConfigFileQueryFlags;
-mod vm_config_file_query_filter;
-pub use vm_config_file_query_filter::VmConfigFileQueryFilter;
-mod vm_disk_file_query;
-pub use vm_disk_file_query::VmDiskFileQuery;
-mod vm_disk_file_query_flags;
-pub use vm_disk_file_query_flags::VmDiskFileQueryFlags;
-mod vm_disk_file_query_filter;
-pub use vm_disk_file_query_filter::VmDiskFileQueryFilter;
-mod vm_log_file_query;
-pub use vm_log_file_query::VmLogFileQuery;
-mod vm_nvram_file_query;
-pub use vm_nvram_file_query::VmNvramFileQuery;
-mod vm_snapshot_file_query;
-pub use vm_snapshot_file_query::VmSnapshotFileQuery;
-mod host_datastore_system_capabilities;
-pub use host_datastore_system_capabilities::HostDatastoreSystemCapabilities;
-mod host_datastore_system_vvol_datastore_spec;
-pub use host_datastore_system_vvol_datastore_spec::HostDatastoreSystemVvolDatastoreSpec;
-mod host_date_time_system_service_test_result;
-pub use host_date_time_system_service_test_result::HostDateTimeSystemServiceTestResult;
-mod host_deployment_info;
-pub use host_deployment_info::HostDeploymentInfo;
-mod host_dhcp_service;
-pub use host_dhcp_service::HostDhcpService;
-mod host_dhcp_service_config;
-pub use host_dhcp_service_config::HostDhcpServiceConfig;
-mod host_dhcp_service_spec;
-pub use host_dhcp_service_spec::HostDhcpServiceSpec;
-mod host_digest_info;
-pub use host_digest_info::HostDigestInfo;
-pub use host_digest_info::HostDigestInfoKind;
-mod host_directory_store_info;
-pub use host_directory_store_info::HostDirectoryStoreInfo;
-pub use host_directory_store_info::HostDirectoryStoreInfoKind;
-mod host_disk_dimensions;
-pub use host_disk_dimensions::HostDiskDimensions;
-mod host_dvx_class;
-pub use host_dvx_class::HostDvxClass;
-mod host_esx_agent_host_manager_config_info;
-pub use host_esx_agent_host_manager_config_info::HostEsxAgentHostManagerConfigInfo;
-mod host_fault_tolerance_manager_component_health_info;
-pub use host_fault_tolerance_manager_component_health_info::HostFaultToleranceManagerComponentHealthInfo;
-mod host_fibre_channel_hba;
-pub use host_fibre_channel_hba::HostFibreChannelHba;
-pub use host_fibre_channel_hba::HostFibreChannelHbaKind;
-mod host_fibre_channel_over_ethernet_hba;
-pub use host_fibre_channel_over_ethernet_hba::HostFibreChannelOverEthernetHba;
-mod host_fibre_channel_over_ethernet_hba_link_info;
-pub use host_fibre_channel_over_ethernet_hba_link_info::HostFibreChannelOverEthernetHbaLinkInfo;
-mod host_fibre_channel_over_ethernet_target_transport;
-pub use host_fibre_channel_over_ethernet_target_transport::HostFibreChannelOverEthernetTargetTransport;
-mod host_fibre_channel_target_transport;
-pub use host_fibre_channel_target_transport::HostFibreChannelTargetTransport;
-pub use host_fibre_channel_target_transport::HostFibreChannelTargetTransportKind;
-mod host_file_access;
-pub use host_file_access::HostFileAccess;
-mod mode_info;
-pub use mode_info::ModeInfo;
-mod host_firewall_config;
-pub use host_firewall_config::HostFirewallConfig;
-mod host_firewall_config_rule_set_config;
-pub use host_firewall_config_rule_set_config::HostFirewallConfigRuleSetConfig;
-mod host_firewall_info;
-pub use host_firewall_info::HostFirewallInfo;
-mod host_firewall_default_policy;
-pub use host_firewall_default_policy::HostFirewallDefaultPolicy;
-mod host_flag_info;
-pub use host_flag_info::HostFlagInfo;
-mod host_fru;
-pub use host_fru::HostFru;
-mod host_graphics_config;
-pub use host_graphics_config::HostGraphicsConfig;
-mod host_graphics_config_device_type;
-pub use host_graphics_config_device_type::HostGraphicsConfigDeviceType;
-mod host_graphics_info;
-pub use host_graphics_info::HostGraphicsInfo;
-mod host_storage_operational_info;
-pub use host_storage_operational_info::HostStorageOperationalInfo;
-mod host_hba_create_spec;
-pub use host_hba_create_spec::HostHbaCreateSpec;
-pub use host_hba_create_spec::HostHbaCreateSpecKind;
-mod host_access_control_entry;
-pub use host_access_control_entry::HostAccessControlEntry;
-mod host_spbm_datastore_info;
-pub use host_spbm_datastore_info::HostSpbmDatastoreInfo;
-mod host_spbm_hash_info;
-pub use host_spbm_hash_info::HostSpbmHashInfo;
-mod host_spbm_policy_blob_info;
-pub use host_spbm_policy_blob_info::HostSpbmPolicyBlobInfo;
-mod host_spbm_policy_info;
-pub use host_spbm_policy_info::HostSpbmPolicyInfo;
-mod host_image_profile_summary;
-pub use host_image_profile_summary::HostImageProfileSummary;
-mod host_internet_scsi_hba_authentication_capabilities;
-pub use host_internet_scsi_hba_authentication_capabilities::HostInternetScsiHbaAuthenticationCapabilities;
-mod host_internet_scsi_hba_authentication_properties;
-pub use host_internet_scsi_hba_authentication_properties::HostInternetScsiHbaAuthenticationProperties;
-mod host_internet_scsi_hba_digest_capabilities;
-pub use host_internet_scsi_hba_digest_capabilities::HostInternetScsiHbaDigestCapabilities;
-mod host_internet_scsi_hba_digest_properties;
-pub use host_internet_scsi_hba_digest_properties::HostInternetScsiHbaDigestProperties;
-mod host_internet_scsi_hba_discovery_capabilities;
-pub use host_internet_scsi_hba_discovery_capabilities::HostInternetScsiHbaDiscoveryCapabilities;
-mod host_internet_scsi_hba_discovery_properties;
-pub use host_internet_scsi_hba_discovery_properties::HostInternetScsiHbaDiscoveryProperties;
-mod host_internet_scsi_hba_ip_capabilities;
-pub use host_internet_scsi_hba_ip_capabilities::HostInternetScsiHbaIPCapabilities;
-mod host_internet_scsi_hba_ip_properties;
-pub use host_internet_scsi_hba_ip_properties::HostInternetScsiHbaIPProperties;
-mod host_internet_scsi_hba_ipv6_properties;
-pub use host_internet_scsi_hba_ipv6_properties::HostInternetScsiHbaIPv6Properties;
-mod host_internet_scsi_hba_iscsi_ipv6_address;
-pub use host_internet_scsi_hba_iscsi_ipv6_address::HostInternetScsiHbaIscsiIpv6Address;
-mod host_internet_scsi_target_transport;
-pub use host_internet_scsi_target_transport::HostInternetScsiTargetTransport;
-mod host_ipmi_info;
-pub use host_ipmi_info::HostIpmiInfo;
-mod iscsi_dependency_entity;
-pub use iscsi_dependency_entity::IscsiDependencyEntity;
-mod kernel_module_info;
-pub use kernel_module_info::KernelModuleInfo;
-mod kernel_module_section_info;
-pub use kernel_module_section_info::KernelModuleSectionInfo;
-#[cfg(feature = "vsan")]
-mod lacp_info;
-#[cfg(feature = "vsan")]
-pub use lacp_info::LACPInfo;
-#[cfg(feature = "vsan")]
-mod lag_info;
-#[cfg(feature = "vsan")]
-pub use lag_info::LAGInfo;
-#[cfg(feature = "vsan")]
-mod lag_uplink_info;
-#[cfg(feature = "vsan")]
-pub use lag_uplink_info::LAGUplinkInfo;
-mod link_discovery_protocol_config;
-pub use link_discovery_protocol_config::LinkDiscoveryProtocolConfig;
-mod host_local_authentication_info;
-pub use host_local_authentication_info::HostLocalAuthenticationInfo;
-mod host_local_file_system_volume_spec;
-pub use host_local_file_system_volume_spec::HostLocalFileSystemVolumeSpec;
-mod host_low_level_provisioning_manager_disk_layout_spec;
-pub use host_low_level_provisioning_manager_disk_layout_spec::HostLowLevelProvisioningManagerDiskLayoutSpec;
-mod host_low_level_provisioning_manager_file_delete_spec;
-pub use host_low_level_provisioning_manager_file_delete_spec::HostLowLevelProvisioningManagerFileDeleteSpec;
-mod host_low_level_provisioning_manager_file_reserve_result;
-pub use host_low_level_provisioning_manager_file_reserve_result::HostLowLevelProvisioningManagerFileReserveResult;
-mod host_low_level_provisioning_manager_file_reserve_spec;
-pub use host_low_level_provisioning_manager_file_reserve_spec::HostLowLevelProvisioningManagerFileReserveSpec;
-mod host_low_level_provisioning_manager_snapshot_layout_spec;
-pub use host_low_level_provisioning_manager_snapshot_layout_spec::HostLowLevelProvisioningManagerSnapshotLayoutSpec;
-mod host_low_level_provisioning_manager_vm_migration_status;
-pub use host_low_level_provisioning_manager_vm_migration_status::HostLowLevelProvisioningManagerVmMigrationStatus;
-mod service_console_reservation_info;
-pub use service_console_reservation_info::ServiceConsoleReservationInfo;
-mod virtual_machine_memory_reservation_info;
-pub use virtual_machine_memory_reservation_info::VirtualMachineMemoryReservationInfo;
-mod virtual_machine_memory_reservation_spec;
-pub use virtual_machine_memory_reservation_spec::VirtualMachineMemoryReservationSpec;
-mod host_memory_spec;
-pub use host_memory_spec::HostMemorySpec;
-mod host_memory_tier_info;
-pub use host_memory_tier_info::HostMemoryTierInfo;
-mod host_multipath_info;
-pub use host_multipath_info::HostMultipathInfo;
-mod host_multipath_info_fixed_logical_unit_policy;
-pub use host_multipath_info_fixed_logical_unit_policy::HostMultipathInfoFixedLogicalUnitPolicy;
-mod host_multipath_info_hpp_logical_unit_policy;
-pub use host_multipath_info_hpp_logical_unit_policy::HostMultipathInfoHppLogicalUnitPolicy;
-mod host_multipath_info_logical_unit;
-pub use host_multipath_info_logical_unit::HostMultipathInfoLogicalUnit;
-mod host_multipath_info_logical_unit_policy;
-pub use host_multipath_info_logical_unit_policy::HostMultipathInfoLogicalUnitPolicy;
-pub use host_multipath_info_logical_unit_policy::HostMultipathInfoLogicalUnitPolicyKind;
-mod host_multipath_info_logical_unit_storage_array_type_policy;
-pub use host_multipath_info_logical_unit_storage_array_type_policy::HostMultipathInfoLogicalUnitStorageArrayTypePolicy;
-mod host_multipath_info_path;
-pub use host_multipath_info_path::HostMultipathInfoPath;
-mod host_multipath_state_info;
-pub use host_multipath_state_info::HostMultipathStateInfo;
-mod host_multipath_state_info_path;
-pub use host_multipath_state_info_path::HostMultipathStateInfoPath;
-mod host_nas_volume_config;
-pub use host_nas_volume_config::HostNasVolumeConfig;
-mod host_nas_volume_spec;
-pub use host_nas_volume_spec::HostNasVolumeSpec;
-mod host_nas_volume_user_info;
-pub use host_nas_volume_user_info::HostNasVolumeUserInfo;
-mod host_nat_service;
-pub use host_nat_service::HostNatService;
-mod host_nat_service_config;
-pub use host_nat_service_config::HostNatServiceConfig;
-mod host_nat_service_name_service_spec;
-pub use host_nat_service_name_service_spec::HostNatServiceNameServiceSpec;
-mod host_nat_service_port_forward_spec;
-pub use host_nat_service_port_forward_spec::HostNatServicePortForwardSpec;
-mod host_nat_service_spec;
-pub use host_nat_service_spec::HostNatServiceSpec;
-mod host_net_capabilities;
-pub use host_net_capabilities::HostNetCapabilities;
-mod host_net_offload_capabilities;
-pub use host_net_offload_capabilities::HostNetOffloadCapabilities;
-mod host_network_config_result;
-pub use host_network_config_result::HostNetworkConfigResult;
-mod host_network_policy;
-pub use host_network_policy::HostNetworkPolicy;
-mod host_nic_failure_criteria;
-pub use host_nic_failure_criteria::HostNicFailureCriteria;
-mod host_nic_order_policy;
-pub use host_nic_order_policy::HostNicOrderPolicy;
-mod host_nic_teaming_policy;
-pub use host_nic_teaming_policy::HostNicTeamingPolicy;
-mod host_network_security_policy;
-pub use host_network_security_policy::HostNetworkSecurityPolicy;
-mod host_network_traffic_shaping_policy;
-pub use host_network_traffic_shaping_policy::HostNetworkTrafficShapingPolicy;
-mod host_nfc_connection_info;
-pub use host_nfc_connection_info::HostNfcConnectionInfo;
-mod host_numa_info;
-pub use host_numa_info::HostNumaInfo;
-mod host_numa_node;
-pub use host_numa_node::HostNumaNode;
-mod nvdimm_dimm_info;
-pub use nvdimm_dimm_info::NvdimmDimmInfo;
-mod nvdimm_guid;
-pub use nvdimm_guid::NvdimmGuid;
-mod nvdimm_health_info;
-pub use nvdimm_health_info::NvdimmHealthInfo;
-mod nvdimm_interleave_set_info;
-pub use nvdimm_interleave_set_info::NvdimmInterleaveSetInfo;
-mod nvdimm_namespace_create_spec;
-pub use nvdimm_namespace_create_spec::NvdimmNamespaceCreateSpec;
-mod nvdimm_namespace_delete_spec;
-pub use nvdimm_namespace_delete_spec::NvdimmNamespaceDeleteSpec;
-mod nvdimm_namespace_details;
-pub use nvdimm_namespace_details::NvdimmNamespaceDetails;
-mod nvdimm_namespace_info;
-pub use nvdimm_namespace_info::NvdimmNamespaceInfo;
-mod nvdimm_system_info;
-pub use nvdimm_system_info::NvdimmSystemInfo;
-mod nvdimm_pmem_namespace_create_spec;
-pub use nvdimm_pmem_namespace_create_spec::NvdimmPMemNamespaceCreateSpec;
-mod nvdimm_region_info;
-pub use nvdimm_region_info::NvdimmRegionInfo;
-mod nvdimm_summary;
-pub use nvdimm_summary::NvdimmSummary;
-mod host_nvme_connect_spec;
-pub use host_nvme_connect_spec::HostNvmeConnectSpec;
-mod host_nvme_controller;
-pub use host_nvme_controller::HostNvmeController;
-mod host_nvme_disconnect_spec;
-pub use host_nvme_disconnect_spec::HostNvmeDisconnectSpec;
-mod host_nvme_discover_spec;
-pub use host_nvme_discover_spec::HostNvmeDiscoverSpec;
-mod host_nvme_discovery_log;
-pub use host_nvme_discovery_log::HostNvmeDiscoveryLog;
-mod host_nvme_discovery_log_entry;
-pub use host_nvme_discovery_log_entry::HostNvmeDiscoveryLogEntry;
-mod host_nvme_namespace;
-pub use host_nvme_namespace::HostNvmeNamespace;
-mod host_nvme_opaque_transport_parameters;
-pub use host_nvme_opaque_transport_parameters::HostNvmeOpaqueTransportParameters;
-mod host_nvme_over_fibre_channel_parameters;
-pub use host_nvme_over_fibre_channel_parameters::HostNvmeOverFibreChannelParameters;
-mod host_nvme_over_rdma_parameters;
-pub use host_nvme_over_rdma_parameters::HostNvmeOverRdmaParameters;
-mod host_nvme_over_tcp_parameters;
-pub use host_nvme_over_tcp_parameters::HostNvmeOverTcpParameters;
-mod host_nvme_spec;
-pub use host_nvme_spec::HostNvmeSpec;
-pub use host_nvme_spec::HostNvmeSpecKind;
-mod host_nvme_topology;
-pub use host_nvme_topology::HostNvmeTopology;
-mod host_nvme_topology_interface;
-pub use host_nvme_topology_interface::HostNvmeTopologyInterface;
-mod host_nvme_transport_parameters;
-pub use host_nvme_transport_parameters::HostNvmeTransportParameters;
-pub use host_nvme_transport_parameters::HostNvmeTransportParametersKind;
-mod host_opaque_switch_physical_nic_zone;
-pub use host_opaque_switch_physical_nic_zone::HostOpaqueSwitchPhysicalNicZone;
-mod host_parallel_scsi_hba;
-pub use host_parallel_scsi_hba::HostParallelScsiHba;
-mod host_parallel_scsi_target_transport;
-pub use host_parallel_scsi_target_transport::HostParallelScsiTargetTransport;
-mod host_partial_maintenance_mode_runtime_info;
-pub use host_partial_maintenance_mode_runtime_info::HostPartialMaintenanceModeRuntimeInfo;
-mod host_patch_manager_locator;
-pub use host_patch_manager_locator::HostPatchManagerLocator;
-mod host_patch_manager_patch_manager_operation_spec;
-pub use host_patch_manager_patch_manager_operation_spec::HostPatchManagerPatchManagerOperationSpec;
-mod host_patch_manager_result;
-pub use host_patch_manager_result::HostPatchManagerResult;
-mod host_patch_manager_status;
-pub use host_patch_manager_status::HostPatchManagerStatus;
-mod host_patch_manager_status_prerequisite_patch;
-pub use host_patch_manager_status_prerequisite_patch::HostPatchManagerStatusPrerequisitePatch;
-mod host_pci_device;
-pub use host_pci_device::HostPciDevice;
-mod host_pci_device_direct_path_info;
-pub use host_pci_device_direct_path_info::HostPciDeviceDirectPathInfo;
-mod host_pci_passthru_config;
-pub use host_pci_passthru_config::HostPciPassthruConfig;
-pub use host_pci_passthru_config::HostPciPassthruConfigKind;
-mod host_pci_passthru_info;
-pub use host_pci_passthru_info::HostPciPassthruInfo;
-pub use host_pci_passthru_info::HostPciPassthruInfoKind;
-mod host_pci_passthru_info_direct_path_state;
-pub use host_pci_passthru_info_direct_path_state::HostPciPassthruInfoDirectPathState;
-mod host_pcie_hba;
-pub use host_pcie_hba::HostPcieHba;
-mod host_pcie_target_transport;
-pub use host_pcie_target_transport::HostPcieTargetTransport;
-mod host_persistent_memory_info;
-pub use host_persistent_memory_info::HostPersistentMemoryInfo;
-mod physical_nic_cdp_device_capability;
-pub use physical_nic_cdp_device_capability::PhysicalNicCdpDeviceCapability;
-mod physical_nic_cdp_info;
-pub use physical_nic_cdp_info::PhysicalNicCdpInfo;
-mod physical_nic_hint;
-pub use physical_nic_hint::PhysicalNicHint;
-pub use physical_nic_hint::PhysicalNicHintKind;
-mod physical_nic_ip_hint;
-pub use physical_nic_ip_hint::PhysicalNicIpHint;
-mod physical_nic_name_hint;
-pub use physical_nic_name_hint::PhysicalNicNameHint;
-mod host_plug_store_topology;
-pub use host_plug_store_topology::HostPlugStoreTopology;
-mod host_plug_store_topology_adapter;
-pub use host_plug_store_topology_adapter::HostPlugStoreTopologyAdapter;
-mod host_plug_store_topology_device;
-pub use host_plug_store_topology_device::HostPlugStoreTopologyDevice;
-mod host_plug_store_topology_path;
-pub use host_plug_store_topology_path::HostPlugStoreTopologyPath;
-mod host_plug_store_topology_plugin;
-pub use host_plug_store_topology_plugin::HostPlugStoreTopologyPlugin;
-mod host_plug_store_topology_target;
-pub use host_plug_store_topology_target::HostPlugStoreTopologyTarget;
-#[cfg(feature = "vsan")]
-mod pnic_tso_info;
-#[cfg(feature = "vsan")]
-pub use pnic_tso_info::PnicTSOInfo;
-mod pod_vm_info;
-pub use pod_vm_info::PodVMInfo;
-mod pod_vm_overhead_info;
-pub use pod_vm_overhead_info::PodVMOverheadInfo;
-mod host_port_group;
-pub use host_port_group::HostPortGroup;
-mod host_port_group_config;
-pub use host_port_group_config::HostPortGroupConfig;
-mod host_port_group_port;
-pub use host_port_group_port::HostPortGroupPort;
-mod host_port_group_spec;
-pub use host_port_group_spec::HostPortGroupSpec;
-mod power_system_capability;
-pub use power_system_capability::PowerSystemCapability;
-mod power_system_info;
-pub use power_system_info::PowerSystemInfo;
-mod host_power_policy;
-pub use host_power_policy::HostPowerPolicy;
-mod host_qualified_name;
-pub use host_qualified_name::HostQualifiedName;
-mod host_rdma_device;
-pub use host_rdma_device::HostRdmaDevice;
-mod host_rdma_device_backing;
-pub use host_rdma_device_backing::HostRdmaDeviceBacking;
-pub use host_rdma_device_backing::HostRdmaDeviceBackingKind;
-mod host_rdma_device_capability;
-pub use host_rdma_device_capability::HostRdmaDeviceCapability;
-mod host_rdma_device_connection_info;
-pub use host_rdma_device_connection_info::HostRdmaDeviceConnectionInfo;
-mod host_rdma_device_pnic_backing;
-pub use host_rdma_device_pnic_backing::HostRdmaDevicePnicBacking;
-mod host_rdma_hba;
-pub use host_rdma_hba::HostRdmaHba;
-mod host_rdma_target_transport;
-pub use host_rdma_target_transport::HostRdmaTargetTransport;
-mod host_reliable_memory_info;
-pub use host_reliable_memory_info::HostReliableMemoryInfo;
-mod host_firewall_ruleset;
-pub use host_firewall_ruleset::HostFirewallRuleset;
-mod host_firewall_ruleset_ip_list;
-pub use host_firewall_ruleset_ip_list::HostFirewallRulesetIpList;
-mod host_firewall_ruleset_ip_network;
-pub use host_firewall_ruleset_ip_network::HostFirewallRulesetIpNetwork;
-mod host_firewall_rule;
-pub use host_firewall_rule::HostFirewallRule;
-mod host_firewall_ruleset_ruleset_spec;
-pub use host_firewall_ruleset_ruleset_spec::HostFirewallRulesetRulesetSpec;
-mod host_runtime_info_net_stack_instance_runtime_info;
-pub use host_runtime_info_net_stack_instance_runtime_info::HostRuntimeInfoNetStackInstanceRuntimeInfo;
-mod host_network_resource_runtime;
-pub use host_network_resource_runtime::HostNetworkResourceRuntime;
-mod host_runtime_info_network_runtime_info;
-pub use host_runtime_info_network_runtime_info::HostRuntimeInfoNetworkRuntimeInfo;
-mod host_placed_virtual_nic_identifier;
-pub use host_placed_virtual_nic_identifier::HostPlacedVirtualNicIdentifier;
-mod host_pnic_network_resource_info;
-pub use host_pnic_network_resource_info::HostPnicNetworkResourceInfo;
-mod host_runtime_info_state_encryption_info;
-pub use host_runtime_info_state_encryption_info::HostRuntimeInfoStateEncryptionInfo;
-mod host_scsi_topology;
-pub use host_scsi_topology::HostScsiTopology;
-mod host_scsi_topology_interface;
-pub use host_scsi_topology_interface::HostScsiTopologyInterface;
-mod host_scsi_topology_lun;
-pub use host_scsi_topology_lun::HostScsiTopologyLun;
-mod host_scsi_topology_target;
-pub use host_scsi_topology_target::HostScsiTopologyTarget;
-mod host_security_spec;
-pub use host_security_spec::HostSecuritySpec;
-mod host_serial_attached_hba;
-pub use host_serial_attached_hba::HostSerialAttachedHba;
-mod host_serial_attached_target_transport;
-pub use host_serial_attached_target_transport::HostSerialAttachedTargetTransport;
-mod host_service;
-pub use host_service::HostService;
-mod host_service_source_package;
-pub use host_service_source_package::HostServiceSourcePackage;
-mod host_service_config;
-pub use host_service_config::HostServiceConfig;
-mod host_service_info;
-pub use host_service_info::HostServiceInfo;
-mod host_sev_info;
-pub use host_sev_info::HostSevInfo;
-mod host_sgx_info;
-pub use host_sgx_info::HostSgxInfo;
-mod host_sgx_registration_info;
-pub use host_sgx_registration_info::HostSgxRegistrationInfo;
-mod host_shared_gpu_capabilities;
-pub use host_shared_gpu_capabilities::HostSharedGpuCapabilities;
-mod host_snmp_system_agent_limits;
-pub use host_snmp_system_agent_limits::HostSnmpSystemAgentLimits;
-mod host_snmp_config_spec;
-pub use host_snmp_config_spec::HostSnmpConfigSpec;
-mod host_snmp_destination;
-pub use host_snmp_destination::HostSnmpDestination;
-mod software_package;
-pub use software_package::SoftwarePackage;
-mod software_package_capability;
-pub use software_package_capability::SoftwarePackageCapability;
-mod relation;
-pub use relation::Relation;
-mod host_sriov_config;
-pub use host_sriov_config::HostSriovConfig;
-mod host_sriov_info;
-pub use host_sriov_info::HostSriovInfo;
-mod host_ssl_thumbprint_info;
-pub use host_ssl_thumbprint_info::HostSslThumbprintInfo;
-mod host_list_summary_gateway_summary;
-pub use host_list_summary_gateway_summary::HostListSummaryGatewaySummary;
-mod host_list_summary_quick_stats;
-pub use host_list_summary_quick_stats::HostListSummaryQuickStats;
-mod system_event_info;
-pub use system_event_info::SystemEventInfo;
-mod host_system_swap_configuration;
-pub use host_system_swap_configuration::HostSystemSwapConfiguration;
-mod host_system_swap_configuration_datastore_option;
-pub use host_system_swap_configuration_datastore_option::HostSystemSwapConfigurationDatastoreOption;
-mod host_system_swap_configuration_disabled_option;
-pub use host_system_swap_configuration_disabled_option::HostSystemSwapConfigurationDisabledOption;
-mod host_system_swap_configuration_host_cache_option;
-pub use host_system_swap_configuration_host_cache_option::HostSystemSwapConfigurationHostCacheOption;
-mod host_system_swap_configuration_host_local_swap_option;
-pub use host_system_swap_configuration_host_local_swap_option::HostSystemSwapConfigurationHostLocalSwapOption;
-mod host_system_swap_configuration_system_swap_option;
-pub use host_system_swap_configuration_system_swap_option::HostSystemSwapConfigurationSystemSwapOption;
-pub use host_system_swap_configuration_system_swap_option::HostSystemSwapConfigurationSystemSwapOptionKind;
-mod host_target_transport;
-pub use host_target_transport::HostTargetTransport;
-pub use host_target_transport::HostTargetTransportKind;
-mod host_tcp_hba;
-pub use host_tcp_hba::HostTcpHba;
-mod host_tcp_hba_create_spec;
-pub use host_tcp_hba_create_spec::HostTcpHbaCreateSpec;
-mod host_tcp_target_transport;
-pub use host_tcp_target_transport::HostTcpTargetTransport;
-mod host_tdx_info;
-pub use host_tdx_info::HostTdxInfo;
-mod host_tpm_attestation_report;
-pub use host_tpm_attestation_report::HostTpmAttestationReport;
-mod host_tpm_boot_complete_event_details;
-pub use host_tpm_boot_complete_event_details::HostTpmBootCompleteEventDetails;
-mod host_tpm_boot_security_option_event_details;
-pub use host_tpm_boot_security_option_event_details::HostTpmBootSecurityOptionEventDetails;
-pub use host_tpm_boot_security_option_event_details::HostTpmBootSecurityOptionEventDetailsKind;
-mod host_tpm_command_event_details;
-pub use host_tpm_command_event_details::HostTpmCommandEventDetails;
-mod host_tpm_digest_info;
-pub use host_tpm_digest_info::HostTpmDigestInfo;
-mod host_tpm_event_details;
-pub use host_tpm_event_details::HostTpmEventDetails;
-pub use host_tpm_event_details::HostTpmEventDetailsKind;
-mod host_tpm_event_log_entry;
-pub use host_tpm_event_log_entry::HostTpmEventLogEntry;
-mod host_tpm_nv_tag_event_details;
-pub use host_tpm_nv_tag_event_details::HostTpmNvTagEventDetails;
-mod host_tpm_option_event_details;
-pub use host_tpm_option_event_details::HostTpmOptionEventDetails;
-mod host_tpm_signer_event_details;
-pub use host_tpm_signer_event_details::HostTpmSignerEventDetails;
-mod host_tpm_software_component_event_details;
-pub use host_tpm_software_component_event_details::HostTpmSoftwareComponentEventDetails;
-mod host_tpm_system_version_event_details;
-pub use host_tpm_system_version_event_details::HostTpmSystemVersionEventDetails;
-mod host_tpm_version_event_details;
-pub use host_tpm_version_event_details::HostTpmVersionEventDetails;
-mod host_unresolved_vmfs_resignature_spec;
-pub use host_unresolved_vmfs_resignature_spec::HostUnresolvedVmfsResignatureSpec;
-mod host_unresolved_vmfs_resolution_spec;
-pub use host_unresolved_vmfs_resolution_spec::HostUnresolvedVmfsResolutionSpec;
-mod host_vflash_manager_vflash_cache_config_spec;
-pub use host_vflash_manager_vflash_cache_config_spec::HostVFlashManagerVFlashCacheConfigSpec;
-mod host_vflash_manager_vflash_resource_config_spec;
-pub use host_vflash_manager_vflash_resource_config_spec::HostVFlashManagerVFlashResourceConfigSpec;
-mod host_vflash_manager_vflash_resource_run_time_info;
-pub use host_vflash_manager_vflash_resource_run_time_info::HostVFlashManagerVFlashResourceRunTimeInfo;
-mod host_vmotion_config;
-pub use host_vmotion_config::HostVMotionConfig;
-mod host_vmotion_manager_dst_instant_clone_result;
-pub use host_vmotion_manager_dst_instant_clone_result::HostVMotionManagerDstInstantCloneResult;
-mod host_vmotion_manager_src_instant_clone_result;
-pub use host_vmotion_manager_src_instant_clone_result::HostVMotionManagerSrcInstantCloneResult;
-#[cfg(feature = "vsan")]
-mod vim_host_vsan_stretched_cluster_host_capability;
-#[cfg(feature = "vsan")]
-pub use vim_host_vsan_stretched_cluster_host_capability::VimHostVSANStretchedClusterHostCapability;
-mod host_virtual_switch;
-pub use host_virtual_switch::HostVirtualSwitch;
-mod host_virtual_switch_auto_bridge;
-pub use host_virtual_switch_auto_bridge::HostVirtualSwitchAutoBridge;
-mod host_virtual_switch_beacon_config;
-pub use host_virtual_switch_beacon_config::HostVirtualSwitchBeaconConfig;
-mod host_virtual_switch_bond_bridge;
-pub use host_virtual_switch_bond_bridge::HostVirtualSwitchBondBridge;
-mod host_virtual_switch_bridge;
-pub use host_virtual_switch_bridge::HostVirtualSwitchBridge;
-pub use host_virtual_switch_bridge::HostVirtualSwitchBridgeKind;
-mod host_virtual_switch_config;
-pub use host_virtual_switch_config::HostVirtualSwitchConfig;
-mod host_virtual_switch_simple_bridge;
-pub use host_virtual_switch_simple_bridge::HostVirtualSwitchSimpleBridge;
-mod host_virtual_switch_spec;
-pub use host_virtual_switch_spec::HostVirtualSwitchSpec;
-mod host_vmci_access_manager_access_spec;
-pub use host_vmci_access_manager_access_spec::HostVmciAccessManagerAccessSpec;
-#[cfg(feature = "vsan")]
-mod vsan_basic_device_info;
-#[cfg(feature = "vsan")]
-pub use vsan_basic_device_info::VsanBasicDeviceInfo;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_membership_info;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_membership_info::VsanClusterMembershipInfo;
-#[cfg(feature = "vsan")]
-mod vsan_failed_repair_object_result;
-#[cfg(feature = "vsan")]
-pub use vsan_failed_repair_object_result::VsanFailedRepairObjectResult;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_common_device_info;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_common_device_info::VsanHclCommonDeviceInfo;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_common_device_info::VsanHclCommonDeviceInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_compute_resource;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_compute_resource::VsanHclComputeResource;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_firmware_file;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_firmware_file::VsanHclFirmwareFile;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_firmware_update_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_firmware_update_spec::VsanHclFirmwareUpdateSpec;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_mem_info;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_mem_info::VsanHclMemInfo;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_nic_info;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_nic_info::VsanHclNicInfo;
-#[cfg(feature = "vsan")]
-mod vsan_health_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_health_query_spec::VsanHealthQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_host_cim_provider_info;
-#[cfg(feature = "vsan")]
-pub use vsan_host_cim_provider_info::VsanHostCimProviderInfo;
-#[cfg(feature = "vsan")]
-mod vsan_host_emm_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_host_emm_summary::VsanHostEMMSummary;
-#[cfg(feature = "vsan")]
-mod vsan_host_fw_component;
-#[cfg(feature = "vsan")]
-pub use vsan_host_fw_component::VsanHostFwComponent;
-#[cfg(feature = "vsan")]
-mod vsan_host_global_dedup_config_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_host_global_dedup_config_health_summary::VsanHostGlobalDedupConfigHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_host_hci_mesh_dit_encryption_health;
-#[cfg(feature = "vsan")]
-pub use vsan_host_hci_mesh_dit_encryption_health::VsanHostHciMeshDitEncryptionHealth;
-#[cfg(feature = "vsan")]
-mod vsan_host_hci_mesh_dit_encryption_health_summary;
-#[cfg(feature = "vsan")]
-pub use vsan_host_hci_mesh_dit_encryption_health_summary::VsanHostHciMeshDitEncryptionHealthSummary;
-#[cfg(feature = "vsan")]
-mod vsan_host_health_system_status_result;
-#[cfg(feature = "vsan")]
-pub use vsan_host_health_system_status_result::VsanHostHealthSystemStatusResult;
-#[cfg(feature = "vsan")]
-mod vsan_host_io_insight_info;
-#[cfg(feature = "vsan")]
-pub use vsan_host_io_insight_info::VsanHostIoInsightInfo;
-#[cfg(feature = "vsan")]
-mod vsan_host_query_check_limits_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_host_query_check_limits_spec::VsanHostQueryCheckLimitsSpec;
-mod vsan_host_reference;
-pub use vsan_host_reference::VsanHostReference;
-#[cfg(feature = "vsan")]
-mod vsan_host_virtual_appliance_info;
-#[cfg(feature = "vsan")]
-pub use vsan_host_virtual_appliance_info::VsanHostVirtualApplianceInfo;
-mod host_vsan_internal_system_cmmds_query;
-pub use host_vsan_internal_system_cmmds_query::HostVsanInternalSystemCmmdsQuery;
-mod vsan_new_policy_batch;
-pub use vsan_new_policy_batch::VsanNewPolicyBatch;
-mod vsan_policy_change_batch;
-pub use vsan_policy_change_batch::VsanPolicyChangeBatch;
-mod vsan_policy_cost;
-pub use vsan_policy_cost::VsanPolicyCost;
-mod host_vsan_internal_system_vsan_physical_disk_diagnostics_result;
-pub use host_vsan_internal_system_vsan_physical_disk_diagnostics_result::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult;
-#[cfg(feature = "vsan")]
-mod vsan_io_insight_info;
-#[cfg(feature = "vsan")]
-pub use vsan_io_insight_info::VsanIoInsightInfo;
-#[cfg(feature = "vsan")]
-mod vsan_iperf_client_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_iperf_client_spec::VsanIperfClientSpec;
-#[cfg(feature = "vsan")]
-mod vsan_licensed_disk_result;
-#[cfg(feature = "vsan")]
-pub use vsan_licensed_disk_result::VsanLicensedDiskResult;
-#[cfg(feature = "vsan")]
-mod vsan_network_health_result;
-#[cfg(feature = "vsan")]
-pub use vsan_network_health_result::VsanNetworkHealthResult;
-#[cfg(feature = "vsan")]
-mod vsan_network_load_test_result;
-#[cfg(feature = "vsan")]
-pub use vsan_network_load_test_result::VsanNetworkLoadTestResult;
-#[cfg(feature = "vsan")]
-mod vsan_network_peer_health_result;
-#[cfg(feature = "vsan")]
-pub use vsan_network_peer_health_result::VsanNetworkPeerHealthResult;
-#[cfg(feature = "vsan")]
-mod vsan_nic_rdma_info;
-#[cfg(feature = "vsan")]
-pub use vsan_nic_rdma_info::VsanNicRdmaInfo;
-#[cfg(feature = "vsan")]
-mod vsan_query_result_host_info;
-#[cfg(feature = "vsan")]
-pub use vsan_query_result_host_info::VsanQueryResultHostInfo;
-#[cfg(feature = "vsan")]
-mod vsan_repair_objects_result;
-#[cfg(feature = "vsan")]
-pub use vsan_repair_objects_result::VsanRepairObjectsResult;
-#[cfg(feature = "vsan")]
-mod vsan_server_cluster_info;
-#[cfg(feature = "vsan")]
-pub use vsan_server_cluster_info::VsanServerClusterInfo;
-#[cfg(feature = "vsan")]
-mod vsan_smart_parameter;
-#[cfg(feature = "vsan")]
-pub use vsan_smart_parameter::VsanSmartParameter;
-#[cfg(feature = "vsan")]
-mod vsan_vcg_device_info;
-#[cfg(feature = "vsan")]
-pub use vsan_vcg_device_info::VsanVcgDeviceInfo;
-mod net_dhcp_config_info;
-pub use net_dhcp_config_info::NetDhcpConfigInfo;
-mod net_dhcp_config_info_dhcp_options;
-pub use net_dhcp_config_info_dhcp_options::NetDhcpConfigInfoDhcpOptions;
-mod net_dhcp_config_spec;
-pub use net_dhcp_config_spec::NetDhcpConfigSpec;
-mod net_dhcp_config_spec_dhcp_options_spec;
-pub use net_dhcp_config_spec_dhcp_options_spec::NetDhcpConfigSpecDhcpOptionsSpec;
-mod net_dns_config_info;
-pub use net_dns_config_info::NetDnsConfigInfo;
-mod net_dns_config_spec;
-pub use net_dns_config_spec::NetDnsConfigSpec;
-mod net_ip_config_info;
-pub use net_ip_config_info::NetIpConfigInfo;
-mod net_ip_config_info_ip_address;
-pub use net_ip_config_info_ip_address::NetIpConfigInfoIpAddress;
-mod net_ip_config_spec;
-pub use net_ip_config_spec::NetIpConfigSpec;
-mod net_ip_config_spec_ip_address_spec;
-pub use net_ip_config_spec_ip_address_spec::NetIpConfigSpecIpAddressSpec;
-mod net_ip_route_config_info;
-pub use net_ip_route_config_info::NetIpRouteConfigInfo;
-mod net_ip_route_config_info_gateway;
-pub use net_ip_route_config_info_gateway::NetIpRouteConfigInfoGateway;
-mod net_ip_route_config_info_ip_route;
-pub use net_ip_route_config_info_ip_route::NetIpRouteConfigInfoIpRoute;
-mod net_ip_route_config_spec;
-pub use net_ip_route_config_spec::NetIpRouteConfigSpec;
-mod net_ip_route_config_spec_gateway_spec;
-pub use net_ip_route_config_spec_gateway_spec::NetIpRouteConfigSpecGatewaySpec;
-mod net_ip_route_config_spec_ip_route_spec;
-pub use net_ip_route_config_spec_ip_route_spec::NetIpRouteConfigSpecIpRouteSpec;
-mod net_ip_stack_info;
-pub use net_ip_stack_info::NetIpStackInfo;
-mod net_ip_stack_info_default_router;
-pub use net_ip_stack_info_default_router::NetIpStackInfoDefaultRouter;
-mod net_ip_stack_info_net_to_media;
-pub use net_ip_stack_info_net_to_media::NetIpStackInfoNetToMedia;
-mod net_bios_config_info;
-pub use net_bios_config_info::NetBIOSConfigInfo;
-pub use net_bios_config_info::NetBIOSConfigInfoKind;
-mod win_net_bios_config_info;
-pub use win_net_bios_config_info::WinNetBIOSConfigInfo;
-mod float_option;
-pub use float_option::FloatOption;
-mod string_option;
-pub use string_option::StringOption;
-mod profile_composite_expression;
-pub use profile_composite_expression::ProfileCompositeExpression;
-mod profile_serialized_create_spec;
-pub use profile_serialized_create_spec::ProfileSerializedCreateSpec;
-pub use profile_serialized_create_spec::ProfileSerializedCreateSpecKind;
-mod profile_metadata_profile_sort_spec;
-pub use profile_metadata_profile_sort_spec::ProfileMetadataProfileSortSpec;
-mod profile_profile_structure;
-pub use profile_profile_structure::ProfileProfileStructure;
-mod profile_profile_structure_property;
-pub use profile_profile_structure_property::ProfileProfileStructureProperty;
-mod host_profile_host_based_config_spec;
-pub use host_profile_host_based_config_spec::HostProfileHostBasedConfigSpec;
-mod host_profile_serialized_host_profile_spec;
-pub use host_profile_serialized_host_profile_spec::HostProfileSerializedHostProfileSpec;
-mod host_specification;
-pub use host_specification::HostSpecification;
-mod host_sub_specification;
-pub use host_sub_specification::HostSubSpecification;
-mod scheduled_task_detail;
-pub use scheduled_task_detail::ScheduledTaskDetail;
-mod storage_drs_automation_config;
-pub use storage_drs_automation_config::StorageDrsAutomationConfig;
-mod hbr_disk_migration_action;
-pub use hbr_disk_migration_action::HbrDiskMigrationAction;
-mod storage_drs_io_load_balance_config;
-pub use storage_drs_io_load_balance_config::StorageDrsIoLoadBalanceConfig;
-mod placement_affinity_rule;
-pub use placement_affinity_rule::PlacementAffinityRule;
-mod storage_drs_space_load_balance_config;
-pub use storage_drs_space_load_balance_config::StorageDrsSpaceLoadBalanceConfig;
-mod vcha_cluster_config_spec;
-pub use vcha_cluster_config_spec::VchaClusterConfigSpec;
-mod vcha_cluster_runtime_info;
-pub use vcha_cluster_runtime_info::VchaClusterRuntimeInfo;
-mod vcha_node_runtime_info;
-pub use vcha_node_runtime_info::VchaNodeRuntimeInfo;
-mod virtual_machine_affinity_info;
-pub use virtual_machine_affinity_info::VirtualMachineAffinityInfo;
-mod virtual_machine_base_independent_filter_spec;
-pub use virtual_machine_base_independent_filter_spec::VirtualMachineBaseIndependentFilterSpec;
-pub use virtual_machine_base_independent_filter_spec::VirtualMachineBaseIndependentFilterSpecKind;
-mod virtual_machine_boot_options;
-pub use virtual_machine_boot_options::VirtualMachineBootOptions;
-mod virtual_machine_boot_options_bootable_cdrom_device;
-pub use virtual_machine_boot_options_bootable_cdrom_device::VirtualMachineBootOptionsBootableCdromDevice;
-mod virtual_machine_boot_options_bootable_device;
-pub use virtual_machine_boot_options_bootable_device::VirtualMachineBootOptionsBootableDevice;
-pub use virtual_machine_boot_options_bootable_device::VirtualMachineBootOptionsBootableDeviceKind;
-mod virtual_machine_boot_options_bootable_disk_device;
-pub use virtual_machine_boot_options_bootable_disk_device::VirtualMachineBootOptionsBootableDiskDevice;
-mod virtual_machine_boot_options_bootable_ethernet_device;
-pub use virtual_machine_boot_options_bootable_ethernet_device::VirtualMachineBootOptionsBootableEthernetDevice;
-mod virtual_machine_boot_options_bootable_floppy_device;
-pub use virtual_machine_boot_options_bootable_floppy_device::VirtualMachineBootOptionsBootableFloppyDevice;
-mod virtual_machine_capability;
-pub use virtual_machine_capability::VirtualMachineCapability;
-mod virtual_machine_cdrom_info;
-pub use virtual_machine_cdrom_info::VirtualMachineCdromInfo;
-mod virtual_machine_config_info_datastore_url_pair;
-pub use virtual_machine_config_info_datastore_url_pair::VirtualMachineConfigInfoDatastoreUrlPair;
-mod virtual_machine_config_info_overhead_info;
-pub use virtual_machine_config_info_overhead_info::VirtualMachineConfigInfoOverheadInfo;
-mod virtual_machine_config_option_descriptor;
-pub use virtual_machine_config_option_descriptor::VirtualMachineConfigOptionDescriptor;
-mod virtual_machine_console_preferences;
-pub use virtual_machine_console_preferences::VirtualMachineConsolePreferences;
-mod virtual_machine_content_library_item_info;
-pub use virtual_machine_content_library_item_info::VirtualMachineContentLibraryItemInfo;
-mod virtual_machine_default_power_op_info;
-pub use virtual_machine_default_power_op_info::VirtualMachineDefaultPowerOpInfo;
-mod virtual_machine_dynamic_passthrough_info;
-pub use virtual_machine_dynamic_passthrough_info::VirtualMachineDynamicPassthroughInfo;
-mod virtual_machine_empty_independent_filter_spec;
-pub use virtual_machine_empty_independent_filter_spec::VirtualMachineEmptyIndependentFilterSpec;
-mod fault_tolerance_meta_spec;
-pub use fault_tolerance_meta_spec::FaultToleranceMetaSpec;
-mod virtual_machine_file_info;
-pub use virtual_machine_file_info::VirtualMachineFileInfo;
-mod virtual_machine_file_layout;
-pub use virtual_machine_file_layout::VirtualMachineFileLayout;
-mod virtual_machine_file_layout_disk_layout;
-pub use virtual_machine_file_layout_disk_layout::VirtualMachineFileLayoutDiskLayout;
-mod virtual_machine_file_layout_snapshot_layout;
-pub use virtual_machine_file_layout_snapshot_layout::VirtualMachineFileLayoutSnapshotLayout;
-mod virtual_machine_file_layout_ex;
-pub use virtual_machine_file_layout_ex::VirtualMachineFileLayoutEx;
-mod virtual_machine_file_layout_ex_disk_layout;
-pub use virtual_machine_file_layout_ex_disk_layout::VirtualMachineFileLayoutExDiskLayout;
-mod virtual_machine_file_layout_ex_disk_unit;
-pub use virtual_machine_file_layout_ex_disk_unit::VirtualMachineFileLayoutExDiskUnit;
-mod virtual_machine_file_layout_ex_file_info;
-pub use virtual_machine_file_layout_ex_file_info::VirtualMachineFileLayoutExFileInfo;
-mod virtual_machine_file_layout_ex_snapshot_layout;
-pub use virtual_machine_file_layout_ex_snapshot_layout::VirtualMachineFileLayoutExSnapshotLayout;
-mod virtual_machine_flag_info;
-pub use virtual_machine_flag_info::VirtualMachineFlagInfo;
-mod virtual_machine_floppy_info;
-pub use virtual_machine_floppy_info::VirtualMachineFloppyInfo;
-mod virtual_machine_fork_config_info;
-pub use virtual_machine_fork_config_info::VirtualMachineForkConfigInfo;
-mod guest_info;
-pub use guest_info::GuestInfo;
-mod guest_info_customization_info;
-pub use guest_info_customization_info::GuestInfoCustomizationInfo;
-mod guest_disk_info;
-pub use guest_disk_info::GuestDiskInfo;
-mod virtual_machine_guest_reboot_status;
-pub use virtual_machine_guest_reboot_status::VirtualMachineGuestRebootStatus;
-mod guest_info_namespace_generation_info;
-pub use guest_info_namespace_generation_info::GuestInfoNamespaceGenerationInfo;
-mod guest_nic_info;
-pub use guest_nic_info::GuestNicInfo;
-mod guest_screen_info;
-pub use guest_screen_info::GuestScreenInfo;
-mod guest_stack_info;
-pub use guest_stack_info::GuestStackInfo;
-mod guest_info_virtual_disk_mapping;
-pub use guest_info_virtual_disk_mapping::GuestInfoVirtualDiskMapping;
-mod virtual_machine_guest_integrity_info;
-pub use virtual_machine_guest_integrity_info::VirtualMachineGuestIntegrityInfo;
-mod virtual_machine_guest_monitoring_mode_info;
-pub use virtual_machine_guest_monitoring_mode_info::VirtualMachineGuestMonitoringModeInfo;
-mod virtual_machine_guest_quiesce_spec;
-pub use virtual_machine_guest_quiesce_spec::VirtualMachineGuestQuiesceSpec;
-pub use virtual_machine_guest_quiesce_spec::VirtualMachineGuestQuiesceSpecKind;
-mod virtual_machine_independent_filter_spec;
-pub use virtual_machine_independent_filter_spec::VirtualMachineIndependentFilterSpec;
-mod virtual_machine_legacy_network_switch_info;
-pub use virtual_machine_legacy_network_switch_info::VirtualMachineLegacyNetworkSwitchInfo;
-mod virtual_machine_metadata_manager_vm_metadata;
-pub use virtual_machine_metadata_manager_vm_metadata::VirtualMachineMetadataManagerVmMetadata;
-mod virtual_machine_metadata_manager_vm_metadata_input;
-pub use virtual_machine_metadata_manager_vm_metadata_input::VirtualMachineMetadataManagerVmMetadataInput;
-mod virtual_machine_metadata_manager_vm_metadata_owner;
-pub use virtual_machine_metadata_manager_vm_metadata_owner::VirtualMachineMetadataManagerVmMetadataOwner;
-mod virtual_machine_network_info;
-pub use virtual_machine_network_info::VirtualMachineNetworkInfo;
-mod virtual_machine_network_shaper_info;
-pub use virtual_machine_network_shaper_info::VirtualMachineNetworkShaperInfo;
-mod opaque_network_target_info;
-pub use opaque_network_target_info::OpaqueNetworkTargetInfo;
-mod virtual_machine_parallel_info;
-pub use virtual_machine_parallel_info::VirtualMachineParallelInfo;
-mod virtual_machine_pci_passthrough_info;
-pub use virtual_machine_pci_passthrough_info::VirtualMachinePciPassthroughInfo;
-pub use virtual_machine_pci_passthrough_info::VirtualMachinePciPassthroughInfoKind;
-mod virtual_machine_pci_shared_gpu_passthrough_info;
-pub use virtual_machine_pci_shared_gpu_passthrough_info::VirtualMachinePciSharedGpuPassthroughInfo;
-mod virtual_machine_precision_clock_info;
-pub use virtual_machine_precision_clock_info::VirtualMachinePrecisionClockInfo;
-mod replication_config_spec;
-pub use replication_config_spec::ReplicationConfigSpec;
-mod replication_info_disk_settings;
-pub use replication_info_disk_settings::ReplicationInfoDiskSettings;
-mod virtual_machine_runtime_info_das_protection_state;
-pub use virtual_machine_runtime_info_das_protection_state::VirtualMachineRuntimeInfoDasProtectionState;
-mod virtual_machine_scsi_passthrough_info;
-pub use virtual_machine_scsi_passthrough_info::VirtualMachineScsiPassthroughInfo;
-mod virtual_machine_serial_info;
-pub use virtual_machine_serial_info::VirtualMachineSerialInfo;
-mod virtual_machine_sgx_info;
-pub use virtual_machine_sgx_info::VirtualMachineSgxInfo;
-mod virtual_machine_sgx_target_info;
-pub use virtual_machine_sgx_target_info::VirtualMachineSgxTargetInfo;
-mod virtual_machine_snapshot_info;
-pub use virtual_machine_snapshot_info::VirtualMachineSnapshotInfo;
-mod snapshot_selection_spec;
-pub use snapshot_selection_spec::SnapshotSelectionSpec;
-mod virtual_machine_snapshot_tree;
-pub use virtual_machine_snapshot_tree::VirtualMachineSnapshotTree;
-mod virtual_machine_sound_info;
-pub use virtual_machine_sound_info::VirtualMachineSoundInfo;
-mod virtual_machine_sriov_device_pool_info;
-pub use virtual_machine_sriov_device_pool_info::VirtualMachineSriovDevicePoolInfo;
-pub use virtual_machine_sriov_device_pool_info::VirtualMachineSriovDevicePoolInfoKind;
-mod virtual_machine_sriov_info;
-pub use virtual_machine_sriov_info::VirtualMachineSriovInfo;
-mod virtual_machine_sriov_network_device_pool_info;
-pub use virtual_machine_sriov_network_device_pool_info::VirtualMachineSriovNetworkDevicePoolInfo;
-mod virtual_machine_storage_info;
-pub use virtual_machine_storage_info::VirtualMachineStorageInfo;
-mod virtual_machine_usage_on_datastore;
-pub use virtual_machine_usage_on_datastore::VirtualMachineUsageOnDatastore;
-mod subnet_info;
-pub use subnet_info::SubnetInfo;
-mod subnet_info_folder_info;
-pub use subnet_info_folder_info::SubnetInfoFolderInfo;
-mod virtual_machine_guest_summary;
-pub use virtual_machine_guest_summary::VirtualMachineGuestSummary;
-mod virtual_machine_storage_summary;
-pub use virtual_machine_storage_summary::VirtualMachineStorageSummary;
-mod usb_scan_code_spec;
-pub use usb_scan_code_spec::UsbScanCodeSpec;
-mod usb_scan_code_spec_key_event;
-pub use usb_scan_code_spec_key_event::UsbScanCodeSpecKeyEvent;
-mod usb_scan_code_spec_modifier_type;
-pub use usb_scan_code_spec_modifier_type::UsbScanCodeSpecModifierType;
-mod virtual_machine_vmotion_stun_time_info;
-pub use virtual_machine_vmotion_stun_time_info::VirtualMachineVMotionStunTimeInfo;
-mod virtual_machine_vcpu_config;
-pub use virtual_machine_vcpu_config::VirtualMachineVcpuConfig;
-mod virtual_machine_vgpu_device_info;
-pub use virtual_machine_vgpu_device_info::VirtualMachineVgpuDeviceInfo;
-mod virtual_machine_vgpu_profile_info;
-pub use virtual_machine_vgpu_profile_info::VirtualMachineVgpuProfileInfo;
-mod virtual_machine_virtual_device_swap;
-pub use virtual_machine_virtual_device_swap::VirtualMachineVirtualDeviceSwap;
-mod virtual_machine_virtual_device_swap_device_swap_info;
-pub use virtual_machine_virtual_device_swap_device_swap_info::VirtualMachineVirtualDeviceSwapDeviceSwapInfo;
-mod virtual_machine_virtual_numa;
-pub use virtual_machine_virtual_numa::VirtualMachineVirtualNuma;
-mod virtual_machine_virtual_numa_info;
-pub use virtual_machine_virtual_numa_info::VirtualMachineVirtualNumaInfo;
-mod virtual_machine_virtual_pmem;
-pub use virtual_machine_virtual_pmem::VirtualMachineVirtualPMem;
-mod vm_placement_policy;
-pub use vm_placement_policy::VmPlacementPolicy;
-pub use vm_placement_policy::VmPlacementPolicyKind;
-mod vm_to_vm_groups_anti_affinity;
-pub use vm_to_vm_groups_anti_affinity::VmToVmGroupsAntiAffinity;
-mod vm_vm_affinity;
-pub use vm_vm_affinity::VmVmAffinity;
-mod vm_vm_anti_affinity;
-pub use vm_vm_anti_affinity::VmVmAntiAffinity;
-mod virtual_machine_windows_quiesce_spec;
-pub use virtual_machine_windows_quiesce_spec::VirtualMachineWindowsQuiesceSpec;
-mod host_disk_mapping_info;
-pub use host_disk_mapping_info::HostDiskMappingInfo;
-mod host_disk_mapping_partition_info;
-pub use host_disk_mapping_partition_info::HostDiskMappingPartitionInfo;
-mod host_disk_mapping_option;
-pub use host_disk_mapping_option::HostDiskMappingOption;
-mod host_disk_mapping_partition_option;
-pub use host_disk_mapping_partition_option::HostDiskMappingPartitionOption;
-mod virtual_cdrom_remote_atapi_backing_info;
-pub use virtual_cdrom_remote_atapi_backing_info::VirtualCdromRemoteAtapiBackingInfo;
-mod virtual_cdrom_remote_passthrough_backing_info;
-pub use virtual_cdrom_remote_passthrough_backing_info::VirtualCdromRemotePassthroughBackingInfo;
-mod virtual_device_bus_slot_info;
-pub use virtual_device_bus_slot_info::VirtualDeviceBusSlotInfo;
-pub use virtual_device_bus_slot_info::VirtualDeviceBusSlotInfoKind;
-mod virtual_device_connect_info;
-pub use virtual_device_connect_info::VirtualDeviceConnectInfo;
-mod virtual_device_device_group_info;
-pub use virtual_device_device_group_info::VirtualDeviceDeviceGroupInfo;
-mod virtual_device_pci_bus_slot_info;
-pub use virtual_device_pci_bus_slot_info::VirtualDevicePciBusSlotInfo;
-pub use virtual_device_pci_bus_slot_info::VirtualDevicePciBusSlotInfoKind;
-mod virtual_device_pipe_backing_info;
-pub use virtual_device_pipe_backing_info::VirtualDevicePipeBackingInfo;
-pub use virtual_device_pipe_backing_info::VirtualDevicePipeBackingInfoKind;
-mod virtual_device_remote_device_backing_info;
-pub use virtual_device_remote_device_backing_info::VirtualDeviceRemoteDeviceBackingInfo;
-pub use virtual_device_remote_device_backing_info::VirtualDeviceRemoteDeviceBackingInfoKind;
-mod virtual_device_uri_backing_info;
-pub use virtual_device_uri_backing_info::VirtualDeviceURIBackingInfo;
-pub use virtual_device_uri_backing_info::VirtualDeviceURIBackingInfoKind;
-mod virtual_device_bus_slot_option;
-pub use virtual_device_bus_slot_option::VirtualDeviceBusSlotOption;
-mod virtual_disk_vflash_cache_config_info;
-pub use virtual_disk_vflash_cache_config_info::VirtualDiskVFlashCacheConfigInfo;
-mod virtual_disk_id;
-pub use virtual_disk_id::VirtualDiskId;
-mod virtual_ethernet_card_opaque_network_backing_info;
-pub use virtual_ethernet_card_opaque_network_backing_info::VirtualEthernetCardOpaqueNetworkBackingInfo;
-mod virtual_ethernet_card_dv_port_backing_option;
-pub use virtual_ethernet_card_dv_port_backing_option::VirtualEthernetCardDVPortBackingOption;
-mod virtual_ethernet_card_opaque_network_backing_option;
-pub use virtual_ethernet_card_opaque_network_backing_option::VirtualEthernetCardOpaqueNetworkBackingOption;
-mod virtual_floppy_remote_device_backing_info;
-pub use virtual_floppy_remote_device_backing_info::VirtualFloppyRemoteDeviceBackingInfo;
-mod virtual_pci_passthrough_plugin_backing_info;
-pub use virtual_pci_passthrough_plugin_backing_info::VirtualPCIPassthroughPluginBackingInfo;
-pub use virtual_pci_passthrough_plugin_backing_info::VirtualPCIPassthroughPluginBackingInfoKind;
-mod virtual_pci_passthrough_vmiop_backing_info;
-pub use virtual_pci_passthrough_vmiop_backing_info::VirtualPCIPassthroughVmiopBackingInfo;
-mod virtual_pci_passthrough_dvx_backing_option;
-pub use virtual_pci_passthrough_dvx_backing_option::VirtualPCIPassthroughDvxBackingOption;
-mod virtual_pci_passthrough_plugin_backing_option;
-pub use virtual_pci_passthrough_plugin_backing_option::VirtualPCIPassthroughPluginBackingOption;
-pub use virtual_pci_passthrough_plugin_backing_option::VirtualPCIPassthroughPluginBackingOptionKind;
-mod virtual_pci_passthrough_vmiop_backing_option;
-pub use virtual_pci_passthrough_vmiop_backing_option::VirtualPCIPassthroughVmiopBackingOption;
-mod virtual_precision_clock_system_clock_backing_info;
-pub use virtual_precision_clock_system_clock_backing_info::VirtualPrecisionClockSystemClockBackingInfo;
-mod virtual_serial_port_pipe_backing_info;
-pub use virtual_serial_port_pipe_backing_info::VirtualSerialPortPipeBackingInfo;
-mod virtual_serial_port_thin_print_backing_info;
-pub use virtual_serial_port_thin_print_backing_info::VirtualSerialPortThinPrintBackingInfo;
-mod virtual_serial_port_uri_backing_info;
-pub use virtual_serial_port_uri_backing_info::VirtualSerialPortURIBackingInfo;
-mod virtual_serial_port_thin_print_backing_option;
-pub use virtual_serial_port_thin_print_backing_option::VirtualSerialPortThinPrintBackingOption;
-mod virtual_sriov_ethernet_card_sriov_backing_option;
-pub use virtual_sriov_ethernet_card_sriov_backing_option::VirtualSriovEthernetCardSriovBackingOption;
-mod virtual_usb_remote_client_backing_info;
-pub use virtual_usb_remote_client_backing_info::VirtualUSBRemoteClientBackingInfo;
-mod virtual_usb_controller_pci_bus_slot_info;
-pub use virtual_usb_controller_pci_bus_slot_info::VirtualUSBControllerPciBusSlotInfo;
-mod virtual_machine_vmci_device_filter_info;
-pub use virtual_machine_vmci_device_filter_info::VirtualMachineVMCIDeviceFilterInfo;
-mod virtual_machine_vmci_device_filter_spec;
-pub use virtual_machine_vmci_device_filter_spec::VirtualMachineVMCIDeviceFilterSpec;
-mod virtual_vmxnet3_strict_latency_config;
-pub use virtual_vmxnet3_strict_latency_config::VirtualVmxnet3StrictLatencyConfig;
-mod guest_aliases;
-pub use guest_aliases::GuestAliases;
-mod guest_auth_alias_info;
-pub use guest_auth_alias_info::GuestAuthAliasInfo;
-mod guest_auth_any_subject;
-pub use guest_auth_any_subject::GuestAuthAnySubject;
-mod guest_auth_named_subject;
-pub use guest_auth_named_subject::GuestAuthNamedSubject;
-mod guest_auth_subject;
-pub use guest_auth_subject::GuestAuthSubject;
-pub use guest_auth_subject::GuestAuthSubjectKind;
-mod guest_mapped_aliases;
-pub use guest_mapped_aliases::GuestMappedAliases;
-mod guest_file_attributes;
-pub use guest_file_attributes::GuestFileAttributes;
-pub use guest_file_attributes::GuestFileAttributesKind;
-mod guest_file_info;
-pub use guest_file_info::GuestFileInfo;
-mod file_transfer_information;
-pub use file_transfer_information::FileTransferInformation;
-mod guest_list_file_info;
-pub use guest_list_file_info::GuestListFileInfo;
-mod guest_posix_file_attributes;
-pub use guest_posix_file_attributes::GuestPosixFileAttributes;
-mod guest_windows_file_attributes;
-pub use guest_windows_file_attributes::GuestWindowsFileAttributes;
-mod guest_authentication;
-pub use guest_authentication::GuestAuthentication;
-pub use guest_authentication::GuestAuthenticationKind;
-mod name_password_authentication;
-pub use name_password_authentication::NamePasswordAuthentication;
-mod guest_process_info;
-pub use guest_process_info::GuestProcessInfo;
-mod guest_program_spec;
-pub use guest_program_spec::GuestProgramSpec;
-pub use guest_program_spec::GuestProgramSpecKind;
-mod guest_windows_program_spec;
-pub use guest_windows_program_spec::GuestWindowsProgramSpec;
-mod saml_token_authentication;
-pub use saml_token_authentication::SAMLTokenAuthentication;
-mod sspi_authentication;
-pub use sspi_authentication::SSPIAuthentication;
-mod ticketed_session_authentication;
-pub use ticketed_session_authentication::TicketedSessionAuthentication;
-mod guest_reg_key_spec;
-pub use guest_reg_key_spec::GuestRegKeySpec;
-mod guest_reg_key_name_spec;
-pub use guest_reg_key_name_spec::GuestRegKeyNameSpec;
-mod guest_reg_value_spec;
-pub use guest_reg_value_spec::GuestRegValueSpec;
-mod guest_reg_value_binary_spec;
-pub use guest_reg_value_binary_spec::GuestRegValueBinarySpec;
-mod guest_reg_value_data_spec;
-pub use guest_reg_value_data_spec::GuestRegValueDataSpec;
-pub use guest_reg_value_data_spec::GuestRegValueDataSpecKind;
-mod guest_reg_value_dword_spec;
-pub use guest_reg_value_dword_spec::GuestRegValueDwordSpec;
-mod guest_reg_value_expand_string_spec;
-pub use guest_reg_value_expand_string_spec::GuestRegValueExpandStringSpec;
-mod guest_reg_value_multi_string_spec;
-pub use guest_reg_value_multi_string_spec::GuestRegValueMultiStringSpec;
-mod guest_reg_value_name_spec;
-pub use guest_reg_value_name_spec::GuestRegValueNameSpec;
-mod guest_reg_value_qword_spec;
-pub use guest_reg_value_qword_spec::GuestRegValueQwordSpec;
-mod guest_reg_value_string_spec;
-pub use guest_reg_value_string_spec::GuestRegValueStringSpec;
-#[cfg(feature = "vsan")]
-mod vsan_auto_raid_info;
-#[cfg(feature = "vsan")]
-pub use vsan_auto_raid_info::VsanAutoRAIDInfo;
-mod vsan_cyber_recovery_config;
-pub use vsan_cyber_recovery_config::VsanCyberRecoveryConfig;
-#[cfg(feature = "vsan")]
-mod vsan_disk_group_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_group_resource_check_result::VsanDiskGroupResourceCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_disk_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_resource_check_result::VsanDiskResourceCheckResult;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_resource_check_result::VsanDiskResourceCheckResultKind;
-#[cfg(feature = "vsan")]
-mod vsan_fault_domain_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_fault_domain_resource_check_result::VsanFaultDomainResourceCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_domain_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_domain_query_spec::VsanFileServiceDomainQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_query_properties;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_query_properties::VsanFileShareQueryProperties;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_query_spec::VsanFileShareQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_snapshot;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_snapshot::VsanFileShareSnapshot;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_snapshot_config;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_snapshot_config::VsanFileShareSnapshotConfig;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_snapshot_query_result;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_snapshot_query_result::VsanFileShareSnapshotQueryResult;
-#[cfg(feature = "vsan")]
-mod vsan_file_share_snapshot_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_file_share_snapshot_query_spec::VsanFileShareSnapshotQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_hci_mesh_datastore_source;
-#[cfg(feature = "vsan")]
-pub use vsan_hci_mesh_datastore_source::VsanHciMeshDatastoreSource;
-#[cfg(feature = "vsan")]
-mod vsan_host_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_host_resource_check_result::VsanHostResourceCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_host_site_maintenance_status;
-#[cfg(feature = "vsan")]
-pub use vsan_host_site_maintenance_status::VsanHostSiteMaintenanceStatus;
-#[cfg(feature = "vsan")]
-mod vsan_io_diagnostics_instance;
-#[cfg(feature = "vsan")]
-pub use vsan_io_diagnostics_instance::VsanIODiagnosticsInstance;
-#[cfg(feature = "vsan")]
-mod vsan_io_diagnostics_instance_event;
-#[cfg(feature = "vsan")]
-pub use vsan_io_diagnostics_instance_event::VsanIODiagnosticsInstanceEvent;
-#[cfg(feature = "vsan")]
-mod vsan_io_diagnostics_instance_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_io_diagnostics_instance_query_spec::VsanIODiagnosticsInstanceQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_io_diagnostics_object_layout;
-#[cfg(feature = "vsan")]
-pub use vsan_io_diagnostics_object_layout::VsanIODiagnosticsObjectLayout;
-#[cfg(feature = "vsan")]
-mod vsan_io_diagnostics_target;
-#[cfg(feature = "vsan")]
-pub use vsan_io_diagnostics_target::VsanIODiagnosticsTarget;
-#[cfg(feature = "vsan")]
-mod vsan_io_latency_metrics;
-#[cfg(feature = "vsan")]
-pub use vsan_io_latency_metrics::VsanIOLatencyMetrics;
-#[cfg(feature = "vsan")]
-mod lifecycle_config_details;
-#[cfg(feature = "vsan")]
-pub use lifecycle_config_details::LifecycleConfigDetails;
-#[cfg(feature = "vsan")]
-mod lifecycle_fault_domain_details;
-#[cfg(feature = "vsan")]
-pub use lifecycle_fault_domain_details::LifecycleFaultDomainDetails;
-#[cfg(feature = "vsan")]
-mod lifecycle_witness_details;
-#[cfg(feature = "vsan")]
-pub use lifecycle_witness_details::LifecycleWitnessDetails;
-mod vsan_mount_precheck_network_connectivity;
-pub use vsan_mount_precheck_network_connectivity::VsanMountPrecheckNetworkConnectivity;
-mod vsan_mount_precheck_network_connectivity_detail;
-pub use vsan_mount_precheck_network_connectivity_detail::VsanMountPrecheckNetworkConnectivityDetail;
-mod vsan_mount_precheck_network_latency;
-pub use vsan_mount_precheck_network_latency::VsanMountPrecheckNetworkLatency;
-mod vsan_mount_precheck_network_latency_detail;
-pub use vsan_mount_precheck_network_latency_detail::VsanMountPrecheckNetworkLatencyDetail;
-mod vsan_object_health_telemetry_summary;
-pub use vsan_object_health_telemetry_summary::VsanObjectHealthTelemetrySummary;
-#[cfg(feature = "vsan")]
-mod vsan_remote_vc_info;
-#[cfg(feature = "vsan")]
-pub use vsan_remote_vc_info::VsanRemoteVcInfo;
-#[cfg(feature = "vsan")]
-pub use vsan_remote_vc_info::VsanRemoteVcInfoKind;
-#[cfg(feature = "vsan")]
-mod vsan_remote_vc_info_standalone;
-#[cfg(feature = "vsan")]
-pub use vsan_remote_vc_info_standalone::VsanRemoteVcInfoStandalone;
-mod ssd_endurance_threshold_spec;
-pub use ssd_endurance_threshold_spec::SSDEnduranceThresholdSpec;
-#[cfg(feature = "vsan")]
-mod vsan_site_maintenance_info;
-#[cfg(feature = "vsan")]
-pub use vsan_site_maintenance_info::VsanSiteMaintenanceInfo;
-#[cfg(feature = "vsan")]
-mod vsan_storage_pool_disk_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_pool_disk_resource_check_result::VsanStoragePoolDiskResourceCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_storage_pool_resource_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_storage_pool_resource_check_result::VsanStoragePoolResourceCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_burn_in_test;
-#[cfg(feature = "vsan")]
-pub use vsan_burn_in_test::VsanBurnInTest;
-#[cfg(feature = "vsan")]
-mod vsan_burn_in_test_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_burn_in_test_check_result::VsanBurnInTestCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_cloud_health_status;
-#[cfg(feature = "vsan")]
-pub use vsan_cloud_health_status::VsanCloudHealthStatus;
-#[cfg(feature = "vsan")]
-mod vsan_cluster_burn_in_test_result_list;
-#[cfg(feature = "vsan")]
-pub use vsan_cluster_burn_in_test_result_list::VsanClusterBurnInTestResultList;
-#[cfg(feature = "vsan")]
-mod vsan_compliant_driver;
-#[cfg(feature = "vsan")]
-pub use vsan_compliant_driver::VsanCompliantDriver;
-#[cfg(feature = "vsan")]
-mod vsan_compliant_firmware;
-#[cfg(feature = "vsan")]
-pub use vsan_compliant_firmware::VsanCompliantFirmware;
-#[cfg(feature = "vsan")]
-mod vsan_config_base_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_config_base_issue::VsanConfigBaseIssue;
-#[cfg(feature = "vsan")]
-pub use vsan_config_base_issue::VsanConfigBaseIssueKind;
-#[cfg(feature = "vsan")]
-mod vsan_config_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_config_check_result::VsanConfigCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_config_not_all_disks_claimed_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_config_not_all_disks_claimed_issue::VsanConfigNotAllDisksClaimedIssue;
-#[cfg(feature = "vsan")]
-mod vsan_disk_model_info;
-#[cfg(feature = "vsan")]
-pub use vsan_disk_model_info::VsanDiskModelInfo;
-#[cfg(feature = "vsan")]
-mod vsan_download_item;
-#[cfg(feature = "vsan")]
-pub use vsan_download_item::VsanDownloadItem;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_ovf_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_ovf_spec::VsanFileServiceOvfSpec;
-#[cfg(feature = "vsan")]
-mod vsan_file_service_preflight_check_result;
-#[cfg(feature = "vsan")]
-pub use vsan_file_service_preflight_check_result::VsanFileServicePreflightCheckResult;
-#[cfg(feature = "vsan")]
-mod vsan_generic_cluster_base_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_generic_cluster_base_issue::VsanGenericClusterBaseIssue;
-#[cfg(feature = "vsan")]
-mod vsan_generic_cluster_best_practice_health;
-#[cfg(feature = "vsan")]
-pub use vsan_generic_cluster_best_practice_health::VsanGenericClusterBestPracticeHealth;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_device_constraint;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_device_constraint::VsanHclDeviceConstraint;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_disk_constraint;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_disk_constraint::VsanHclDiskConstraint;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_driver_info;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_driver_info::VsanHclDriverInfo;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_min_fw_constraint;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_min_fw_constraint::VsanHclMinFwConstraint;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_query_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_query_spec::VsanHclQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_hcl_release_constraint;
-#[cfg(feature = "vsan")]
-pub use vsan_hcl_release_constraint::VsanHclReleaseConstraint;
-mod vsan_health_customization_spec;
-pub use vsan_health_customization_spec::VsanHealthCustomizationSpec;
-#[cfg(feature = "vsan")]
-mod vsan_host_device_info;
-#[cfg(feature = "vsan")]
-pub use vsan_host_device_info::VsanHostDeviceInfo;
-#[cfg(feature = "vsan")]
-mod vsan_io_trip_analyzer_config;
-#[cfg(feature = "vsan")]
-pub use vsan_io_trip_analyzer_config::VsanIOTripAnalyzerConfig;
-#[cfg(feature = "vsan")]
-mod vsan_io_trip_analyzer_recurrence;
-#[cfg(feature = "vsan")]
-pub use vsan_io_trip_analyzer_recurrence::VsanIOTripAnalyzerRecurrence;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_base_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_base_issue::VsanNetworkConfigBaseIssue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_base_issue::VsanNetworkConfigBaseIssueKind;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_best_practice_health;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_best_practice_health::VsanNetworkConfigBestPracticeHealth;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_pnic_speed_inconsistency_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_pnic_speed_inconsistency_issue::VsanNetworkConfigPnicSpeedInconsistencyIssue;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_portgroup_with_no_redundancy_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_portgroup_with_no_redundancy_issue::VsanNetworkConfigPortgroupWithNoRedundancyIssue;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_vds_scope_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_vds_scope_issue::VsanNetworkConfigVdsScopeIssue;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_vsan_not_on_vds_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_vsan_not_on_vds_issue::VsanNetworkConfigVsanNotOnVdsIssue;
-#[cfg(feature = "vsan")]
-mod vsan_network_config_vswitch_with_no_redundancy_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_config_vswitch_with_no_redundancy_issue::VsanNetworkConfigVswitchWithNoRedundancyIssue;
-#[cfg(feature = "vsan")]
-mod vsan_network_vmotion_vmknic_not_fount_issue;
-#[cfg(feature = "vsan")]
-pub use vsan_network_vmotion_vmknic_not_fount_issue::VsanNetworkVMotionVmknicNotFountIssue;
-mod vsan_obj_snap_params;
-pub use vsan_obj_snap_params::VsanObjSnapParams;
-mod vsan_object_detail;
-pub use vsan_object_detail::VsanObjectDetail;
-mod vsan_object_snapshot_id;
-pub use vsan_object_snapshot_id::VsanObjectSnapshotId;
-mod vsan_snapshot_detail;
-pub use vsan_snapshot_detail::VsanSnapshotDetail;
-mod vsan_snapshot_query_result;
-pub use vsan_snapshot_query_result::VsanSnapshotQueryResult;
-mod vsan_snapshot_query_spec;
-pub use vsan_snapshot_query_spec::VsanSnapshotQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_update_item;
-#[cfg(feature = "vsan")]
-pub use vsan_update_item::VsanUpdateItem;
-#[cfg(feature = "vsan")]
-mod vsan_vib_install_preflight_status;
-#[cfg(feature = "vsan")]
-pub use vsan_vib_install_preflight_status::VsanVibInstallPreflightStatus;
-#[cfg(feature = "vsan")]
-mod vsan_vib_scan_result;
-#[cfg(feature = "vsan")]
-pub use vsan_vib_scan_result::VsanVibScanResult;
-#[cfg(feature = "vsan")]
-mod vsan_vib_spec;
-#[cfg(feature = "vsan")]
-pub use vsan_vib_spec::VsanVibSpec;
-mod vsan_cluster_core_config;
-pub use vsan_cluster_core_config::VsanClusterCoreConfig;
-mod vsan_cluster_core_config_spec;
-pub use vsan_cluster_core_config_spec::VsanClusterCoreConfigSpec;
-#[cfg(feature = "vsan")]
-mod vsan_host_about_info_ex;
-#[cfg(feature = "vsan")]
-pub use vsan_host_about_info_ex::VsanHostAboutInfoEx;
-mod vsan_host_cluster_status;
-pub use vsan_host_cluster_status::VsanHostClusterStatus;
-mod vsan_host_cluster_status_state;
-pub use vsan_host_cluster_status_state::VsanHostClusterStatusState;
-mod vsan_host_cluster_status_state_completion_estimate;
-pub use vsan_host_cluster_status_state_completion_estimate::VsanHostClusterStatusStateCompletionEstimate;
-mod vsan_compliance_detail;
-pub use vsan_compliance_detail::VsanComplianceDetail;
-mod vsan_compliance_result;
-pub use vsan_compliance_result::VsanComplianceResult;
-#[cfg(feature = "vsan")]
-mod vsan_host_drs_stats;
-#[cfg(feature = "vsan")]
-pub use vsan_host_drs_stats::VsanHostDrsStats;
-mod vsan_host_membership_info;
-pub use vsan_host_membership_info::VsanHostMembershipInfo;
-mod vsan_policy_status;
-pub use vsan_policy_status::VsanPolicyStatus;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_query_vsan_disks_spec;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_query_vsan_disks_spec::VimVsanHostQueryVsanDisksSpec;
-mod vim_vsan_host_trim_disk_entry;
-pub use vim_vsan_host_trim_disk_entry::VimVsanHostTrimDiskEntry;
-mod vim_vsan_host_trim_disk_spec;
-pub use vim_vsan_host_trim_disk_spec::VimVsanHostTrimDiskSpec;
-mod vim_vsan_host_update_storage_pool_disk_spec;
-pub use vim_vsan_host_update_storage_pool_disk_spec::VimVsanHostUpdateStoragePoolDiskSpec;
-mod vsan_host_associated_objects;
-pub use vsan_host_associated_objects::VsanHostAssociatedObjects;
-mod vsan_host_associated_objects_result;
-pub use vsan_host_associated_objects_result::VsanHostAssociatedObjectsResult;
-mod vsan_compliance_query_spec;
-pub use vsan_compliance_query_spec::VsanComplianceQuerySpec;
-#[cfg(feature = "vsan")]
-mod vsan_host_component_sync_state;
-#[cfg(feature = "vsan")]
-pub use vsan_host_component_sync_state::VsanHostComponentSyncState;
-mod vim_vsan_host_vsan_disk_management_system_capability;
-pub use vim_vsan_host_vsan_disk_management_system_capability::VimVsanHostVsanDiskManagementSystemCapability;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_vsan_host_capability;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_vsan_host_capability::VimVsanHostVsanHostCapability;
-#[cfg(feature = "vsan")]
-mod vim_vsan_host_vsan_managed_pmem_info;
-#[cfg(feature = "vsan")]
-pub use vim_vsan_host_vsan_managed_pmem_info::VimVsanHostVsanManagedPMemInfo;
-mod vsan_object_profile_info;
-pub use vsan_object_profile_info::VsanObjectProfileInfo;
-#[cfg(feature = "vsan")]
-mod vsan_host_vsan_object_sync_state;
-#[cfg(feature = "vsan")]
-pub use vsan_host_vsan_object_sync_state::VsanHostVsanObjectSyncState;
-mod vsan_host_runtime_info;
-pub use vsan_host_runtime_info::VsanHostRuntimeInfo;
-mod vsan_host_runtime_info_disk_issue;
-pub use vsan_host_runtime_info_disk_issue::VsanHostRuntimeInfoDiskIssue;
-#[cfg(feature = "vsan")]
-mod vsan_host_vsan_object_sync_query_result;
-#[cfg(feature = "vsan")]
-pub use vsan_host_vsan_object_sync_query_result::VsanHostVsanObjectSyncQueryResult;
-#[cfg(feature = "vsan")]
-mod vsan_syncing_object_recovery_details;
-#[cfg(feature = "vsan")]
-pub use vsan_syncing_object_recovery_details::VsanSyncingObjectRecoveryDetails;
-#[cfg(feature = "vsan")]
-mod vsan_what_if_evac_detail;
-#[cfg(feature = "vsan")]
-pub use vsan_what_if_evac_detail::VsanWhatIfEvacDetail;
-#[cfg(feature = "vsan")]
-mod vsan_what_if_evac_result;
-#[cfg(feature = "vsan")]
-pub use vsan_what_if_evac_result::VsanWhatIfEvacResult;
-mod vsan_broken_disk_chain_issue;
-pub use vsan_broken_disk_chain_issue::VsanBrokenDiskChainIssue;
-mod vsan_disallow_data_movement_issue;
-pub use vsan_disallow_data_movement_issue::VsanDisallowDataMovementIssue;
-mod vsan_disallow_evacuate_data_issue;
-pub use vsan_disallow_evacuate_data_issue::VsanDisallowEvacuateDataIssue;
-mod vsan_disk_unhealth_issue;
-pub use vsan_disk_unhealth_issue::VsanDiskUnhealthIssue;
-mod vsan_higher_objects_present_during_downgrade_issue;
-pub use vsan_higher_objects_present_during_downgrade_issue::VsanHigherObjectsPresentDuringDowngradeIssue;
-mod vsan_host_property_retrieve_issue;
-pub use vsan_host_property_retrieve_issue::VsanHostPropertyRetrieveIssue;
-mod vsan_host_with_hybrid_diskgroup_issue;
-pub use vsan_host_with_hybrid_diskgroup_issue::VsanHostWithHybridDiskgroupIssue;
-mod vsan_hosts_compression_only_not_supported;
-pub use vsan_hosts_compression_only_not_supported::VsanHostsCompressionOnlyNotSupported;
-mod vsan_mixed_esx_version_in_client_issue;
-pub use vsan_mixed_esx_version_in_client_issue::VsanMixedEsxVersionInClientIssue;
-mod vsan_mixed_esx_version_issue;
-pub use vsan_mixed_esx_version_issue::VsanMixedEsxVersionIssue;
-mod vsan_object_inaccessible_issue;
-pub use vsan_object_inaccessible_issue::VsanObjectInaccessibleIssue;
-mod vsan_object_policy_issue;
-pub use vsan_object_policy_issue::VsanObjectPolicyIssue;
-mod vsan_unknown_scan_issue;
-pub use vsan_unknown_scan_issue::VsanUnknownScanIssue;
-mod vsan_unsupported_high_disk_version_issue;
-pub use vsan_unsupported_high_disk_version_issue::VsanUnsupportedHighDiskVersionIssue;
-mod vstorage_object_reconcile_result;
-pub use vstorage_object_reconcile_result::VStorageObjectReconcileResult;
-mod vstorage_object_reconcile_result_invalid_disk_path;
-pub use vstorage_object_reconcile_result_invalid_disk_path::VStorageObjectReconcileResultInvalidDiskPath;
-mod vstorage_object_reconcile_result_reconcile_detail;
-pub use vstorage_object_reconcile_result_reconcile_detail::VStorageObjectReconcileResultReconcileDetail;
-mod vstorage_object_reconcile_spec;
-pub use vstorage_object_reconcile_spec::VStorageObjectReconcileSpec;
-mod vstorage_object_state_info;
-pub use vstorage_object_state_info::VStorageObjectStateInfo;
-mod vslm_tag_entry;
-pub use vslm_tag_entry::VslmTagEntry;
-mod vstorage_object_snapshot_details;
-pub use vstorage_object_snapshot_details::VStorageObjectSnapshotDetails;
-mod vstorage_object_associations_vm_disk_associations;
-pub use vstorage_object_associations_vm_disk_associations::VStorageObjectAssociationsVmDiskAssociations;
-mod property_filter_spec;
-pub use property_filter_spec::PropertyFilterSpec;
-mod object_spec;
-pub use object_spec::ObjectSpec;
-mod property_spec;
-pub use property_spec::PropertySpec;
-mod retrieve_options;
-pub use retrieve_options::RetrieveOptions;
-mod selection_spec;
-pub use selection_spec::SelectionSpec;
-pub use selection_spec::SelectionSpecKind;
-mod traversal_spec;
-pub use traversal_spec::TraversalSpec;
-mod wait_options;
-pub use wait_options::WaitOptions;
+include!("vsan_perf_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perf_threshold.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perf_time_range.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perf_time_range_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perf_top_entities.rs");
+include!("vsan_perf_top_entity.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_perf_top_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_query_physical_placement_specs.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_remote_cluster_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_space_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_syncing_object_filter.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vc_lifecycle_check_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vsan_cluster_pcap_group.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vum_system_config.rs");
+include!("entity_backup.rs");
+include!("entity_backup_config.rs");
+include!("vmware_distributed_virtual_switch_dpu_failover_policy.rs");
+include!("vmware_ipfix_config.rs");
+include!("vmware_distributed_virtual_switch_network_offload_config.rs");
+include!("vmware_dvs_pvlan_config_spec.rs");
+include!("vmware_dvs_pvlan_map_entry.rs");
+include!("vmware_distributed_virtual_switch_real_time_config.rs");
+include!("vmware_distributed_virtual_switch_real_time_lan_annotation.rs");
+include!("vmware_dvs_vspan_config_spec.rs");
+include!("vmware_vspan_port.rs");
+include!("vmware_vspan_session.rs");
+include!("dvs_renamed_event.rs");
+include!("dvs_restore_event.rs");
+include!("entered_maintenance_mode_event.rs");
+include!("entering_maintenance_mode_event.rs");
+include!("error_upgrade_event.rs");
+include!("event_description_event_detail.rs");
+include!("event_filter_spec.rs");
+include!("event_filter_spec_by_entity.rs");
+include!("event_filter_spec_by_time.rs");
+include!("event_filter_spec_by_username.rs");
+include!("event_manager_event_view_spec.rs");
+include!("event_manager_view_by_start_id.rs");
+include!("exit_maintenance_mode_event.rs");
+include!("ghost_dvs_proxy_switch_detected_event.rs");
+include!("ghost_dvs_proxy_switch_removed_event.rs");
+include!("health_status_changed_event.rs");
+include!("host_add_failed_event.rs");
+include!("host_added_event.rs");
+include!("host_admin_disable_event.rs");
+include!("host_admin_enable_event.rs");
+include!("host_cnx_failed_account_failed_event.rs");
+include!("host_cnx_failed_already_managed_event.rs");
+include!("host_cnx_failed_bad_ccagent_event.rs");
+include!("host_cnx_failed_bad_username_event.rs");
+include!("host_cnx_failed_bad_version_event.rs");
+include!("host_cnx_failed_ccagent_upgrade_event.rs");
+include!("host_cnx_failed_event.rs");
+include!("host_cnx_failed_network_error_event.rs");
+include!("host_cnx_failed_no_access_event.rs");
+include!("host_cnx_failed_no_connection_event.rs");
+include!("host_cnx_failed_no_license_event.rs");
+include!("host_cnx_failed_not_found_event.rs");
+include!("host_cnx_failed_timeout_event.rs");
+include!("host_compliant_event.rs");
+include!("host_config_applied_event.rs");
+include!("host_connected_event.rs");
+include!("host_connection_lost_event.rs");
+include!("host_das_disabled_event.rs");
+include!("host_das_disabling_event.rs");
+include!("host_das_enabled_event.rs");
+include!("host_das_enabling_event.rs");
+include!("host_das_error_event.rs");
+include!("host_das_event.rs");
+include!("host_das_ok_event.rs");
+include!("host_disconnected_event.rs");
+include!("host_enable_admin_failed_event.rs");
+include!("host_extra_networks_event.rs");
+include!("host_get_short_name_failed_event.rs");
+include!("host_in_audit_mode_event.rs");
+include!("host_inventory_unreadable_event.rs");
+include!("host_ip_changed_event.rs");
+include!("host_ip_inconsistent_event.rs");
+include!("host_ip_to_short_name_failed_event.rs");
+include!("host_isolation_ip_ping_failed_event.rs");
+include!("host_missing_networks_event.rs");
+include!("host_no_available_networks_event.rs");
+include!("host_no_ha_enabled_port_groups_event.rs");
+include!("host_no_redundant_management_network_event.rs");
+include!("host_non_compliant_event.rs");
+include!("host_not_in_cluster_event.rs");
+include!("host_primary_agent_not_short_name_event.rs");
+include!("host_reconnection_failed_event.rs");
+include!("host_removed_event.rs");
+include!("host_short_name_inconsistent_event.rs");
+include!("host_short_name_to_ip_failed_event.rs");
+include!("host_shutdown_event.rs");
+include!("host_specification_changed_event.rs");
+include!("host_specification_require_event.rs");
+include!("host_specification_update_event.rs");
+include!("host_sub_specification_delete_event.rs");
+include!("host_sub_specification_update_event.rs");
+include!("host_upgrade_failed_event.rs");
+include!("host_user_world_swap_not_enabled_event.rs");
+include!("host_wwn_changed_event.rs");
+include!("host_wwn_conflict_event.rs");
+include!("info_upgrade_event.rs");
+include!("local_datastore_created_event.rs");
+include!("local_tsm_enabled_event.rs");
+include!("locker_misconfigured_event.rs");
+include!("locker_reconfigured_event.rs");
+include!("nas_datastore_created_event.rs");
+include!("network_rollback_event.rs");
+include!("no_datastores_configured_event.rs");
+include!("no_maintenance_mode_drs_recommendation_for_vm.rs");
+include!("not_enough_resources_to_start_vm_event.rs");
+include!("recovery_event.rs");
+include!("remote_tsm_enabled_event.rs");
+include!("rollback_event.rs");
+include!("template_being_upgraded_event.rs");
+include!("template_upgraded_event.rs");
+include!("timed_out_host_operation_event.rs");
+include!("updated_agent_being_restarted_event.rs");
+include!("upgrade_event.rs");
+include!("user_assigned_to_group.rs");
+include!("user_password_changed.rs");
+include!("user_unassigned_from_group.rs");
+include!("user_upgrade_event.rs");
+include!("vmfs_datastore_created_event.rs");
+include!("vmfs_datastore_expanded_event.rs");
+include!("vmfs_datastore_extended_event.rs");
+include!("vc_agent_uninstall_failed_event.rs");
+include!("vc_agent_uninstalled_event.rs");
+include!("vc_agent_upgrade_failed_event.rs");
+include!("vc_agent_upgraded_event.rs");
+include!("vim_account_password_changed_event.rs");
+include!("vm_acquired_mks_ticket_event.rs");
+include!("vm_acquired_ticket_event.rs");
+include!("vm_auto_rename_event.rs");
+include!("vm_being_cloned_no_folder_event.rs");
+include!("vm_being_deployed_event.rs");
+include!("vm_being_hot_migrated_event.rs");
+include!("vm_being_migrated_event.rs");
+include!("vm_being_relocated_event.rs");
+include!("vm_cloned_event.rs");
+include!("vm_config_missing_event.rs");
+include!("vm_connected_event.rs");
+include!("vm_created_event.rs");
+include!("vm_das_being_reset_event.rs");
+include!("vm_das_being_reset_with_screenshot_event.rs");
+include!("vm_das_reset_failed_event.rs");
+include!("vm_das_update_error_event.rs");
+include!("vm_das_update_ok_event.rs");
+include!("vm_date_rolled_back_event.rs");
+include!("vm_deployed_event.rs");
+include!("vm_disconnected_event.rs");
+include!("vm_discovered_event.rs");
+include!("vm_emigrating_event.rs");
+include!("vm_end_recording_event.rs");
+include!("vm_end_replaying_event.rs");
+include!("vm_failed_relayout_on_vmfs2_datastore_event.rs");
+include!("vm_failed_starting_secondary_event.rs");
+include!("vm_failed_updating_secondary_config.rs");
+include!("vm_fault_tolerance_state_changed_event.rs");
+include!("vm_fault_tolerance_turned_off_event.rs");
+include!("vm_fault_tolerance_vm_terminated_event.rs");
+include!("vm_guest_os_crashed_event.rs");
+include!("vm_guest_reboot_event.rs");
+include!("vm_guest_shutdown_event.rs");
+include!("vm_guest_standby_event.rs");
+include!("vm_instance_uuid_assigned_event.rs");
+include!("vm_instance_uuid_changed_event.rs");
+include!("vm_instance_uuid_conflict_event.rs");
+include!("vm_mac_assigned_event.rs");
+include!("vm_mac_changed_event.rs");
+include!("vm_mac_conflict_event.rs");
+include!("vm_max_ft_restart_count_reached.rs");
+include!("vm_max_restart_count_reached.rs");
+include!("vm_no_compatible_host_for_secondary_event.rs");
+include!("vm_no_network_access_event.rs");
+include!("vm_orphaned_event.rs");
+include!("vm_power_off_on_isolation_event.rs");
+include!("vm_powered_off_event.rs");
+include!("vm_primary_failover_event.rs");
+include!("vm_registered_event.rs");
+include!("vm_relayout_successful_event.rs");
+include!("vm_relayout_up_to_date_event.rs");
+include!("vm_reload_from_path_event.rs");
+include!("vm_reload_from_path_failed_event.rs");
+include!("vm_relocated_event.rs");
+include!("vm_remote_console_connected_event.rs");
+include!("vm_remote_console_disconnected_event.rs");
+include!("vm_removed_event.rs");
+include!("vm_renamed_event.rs");
+include!("vm_requirements_exceed_current_evc_mode_event.rs");
+include!("vm_resetting_event.rs");
+include!("vm_resuming_event.rs");
+include!("vm_secondary_added_event.rs");
+include!("vm_secondary_disabled_event.rs");
+include!("vm_secondary_enabled_event.rs");
+include!("vm_secondary_started_event.rs");
+include!("vm_shutdown_on_isolation_event.rs");
+include!("vm_start_recording_event.rs");
+include!("vm_start_replaying_event.rs");
+include!("vm_starting_event.rs");
+include!("vm_starting_secondary_event.rs");
+include!("vm_static_mac_conflict_event.rs");
+include!("vm_stopping_event.rs");
+include!("vm_suspended_event.rs");
+include!("vm_suspending_event.rs");
+include!("vm_timedout_starting_secondary_event.rs");
+include!("vm_unsupported_starting_event.rs");
+include!("vm_upgrade_complete_event.rs");
+include!("vm_upgrade_failed_event.rs");
+include!("vm_upgrading_event.rs");
+include!("vm_uuid_assigned_event.rs");
+include!("vm_uuid_changed_event.rs");
+include!("vm_uuid_conflict_event.rs");
+include!("vm_vnic_pool_reservation_violation_clear_event.rs");
+include!("vm_vnic_pool_reservation_violation_raise_event.rs");
+include!("vm_wwn_assigned_event.rs");
+include!("vm_wwn_changed_event.rs");
+include!("vm_wwn_conflict_event.rs");
+include!("warning_upgrade_event.rs");
+include!("i_scsi_boot_failure_event.rs");
+include!("ext_extended_product_info.rs");
+include!("ext_managed_entity_info.rs");
+include!("ext_solution_manager_info.rs");
+include!("ext_solution_manager_info_tab_info.rs");
+include!("multiple_certificates_verify_fault_thumbprint_data.rs");
+include!("no_permission_entity_privileges.rs");
+include!("host_active_directory_info.rs");
+include!("host_active_directory.rs");
+include!("host_active_directory_spec.rs");
+include!("host_assignable_hardware_binding.rs");
+include!("host_authentication_info.rs");
+include!("host_authentication_manager_info.rs");
+include!("host_authentication_store_info.rs");
+include!("host_bios_info.rs");
+include!("host_block_adapter_target_transport.rs");
+include!("host_block_hba.rs");
+include!("host_boot_device_info.rs");
+include!("host_boot_device.rs");
+include!("host_cache_configuration_info.rs");
+include!("host_cache_configuration_spec.rs");
+include!("host_certificate_manager_certificate_info.rs");
+include!("host_certificate_manager_certificate_spec.rs");
+include!("host_config_change.rs");
+include!("host_config_manager.rs");
+include!("host_connect_info_network_info.rs");
+include!("host_new_network_connect_info.rs");
+include!("host_cpu_info.rs");
+include!("host_cpu_power_management_info.rs");
+include!("host_cpu_scheduler_info.rs");
+include!("host_hyper_thread_schedule_info.rs");
+include!("host_data_transport_connection_info.rs");
+include!("file_query_flags.rs");
+include!("floppy_image_file_query.rs");
+include!("folder_file_query.rs");
+include!("iso_image_file_query.rs");
+include!("file_query.rs");
+include!("host_datastore_browser_search_spec.rs");
+include!("template_config_file_query.rs");
+include!("vm_config_file_query.rs");
+include!("vm_config_file_query_flags.rs");
+include!("vm_config_file_query_filter.rs");
+include!("vm_disk_file_query.rs");
+include!("vm_disk_file_query_flags.rs");
+include!("vm_disk_file_query_filter.rs");
+include!("vm_log_file_query.rs");
+include!("vm_nvram_file_query.rs");
+include!("vm_snapshot_file_query.rs");
+include!("host_datastore_system_capabilities.rs");
+include!("host_datastore_system_vvol_datastore_spec.rs");
+include!("host_date_time_system_service_test_result.rs");
+include!("host_deployment_info.rs");
+include!("host_dhcp_service.rs");
+include!("host_dhcp_service_config.rs");
+include!("host_dhcp_service_spec.rs");
+include!("host_digest_info.rs");
+include!("host_directory_store_info.rs");
+include!("host_disk_dimensions.rs");
+include!("host_dvx_class.rs");
+include!("host_esx_agent_host_manager_config_info.rs");
+include!("host_fault_tolerance_manager_component_health_info.rs");
+include!("host_fibre_channel_hba.rs");
+include!("host_fibre_channel_over_ethernet_hba.rs");
+include!("host_fibre_channel_over_ethernet_hba_link_info.rs");
+include!("host_fibre_channel_over_ethernet_target_transport.rs");
+include!("host_fibre_channel_target_transport.rs");
+include!("host_file_access.rs");
+include!("mode_info.rs");
+include!("host_firewall_config.rs");
+include!("host_firewall_config_rule_set_config.rs");
+include!("host_firewall_info.rs");
+include!("host_firewall_default_policy.rs");
+include!("host_flag_info.rs");
+include!("host_fru.rs");
+include!("host_graphics_config.rs");
+include!("host_graphics_config_device_type.rs");
+include!("host_graphics_info.rs");
+include!("host_storage_operational_info.rs");
+include!("host_hba_create_spec.rs");
+include!("host_access_control_entry.rs");
+include!("host_spbm_datastore_info.rs");
+include!("host_spbm_hash_info.rs");
+include!("host_spbm_policy_blob_info.rs");
+include!("host_spbm_policy_info.rs");
+include!("host_image_profile_summary.rs");
+include!("host_internet_scsi_hba_authentication_capabilities.rs");
+include!("host_internet_scsi_hba_authentication_properties.rs");
+include!("host_internet_scsi_hba_digest_capabilities.rs");
+include!("host_internet_scsi_hba_digest_properties.rs");
+include!("host_internet_scsi_hba_discovery_capabilities.rs");
+include!("host_internet_scsi_hba_discovery_properties.rs");
+include!("host_internet_scsi_hba_ip_capabilities.rs");
+include!("host_internet_scsi_hba_ip_properties.rs");
+include!("host_internet_scsi_hba_ipv6_properties.rs");
+include!("host_internet_scsi_hba_iscsi_ipv6_address.rs");
+include!("host_internet_scsi_target_transport.rs");
+include!("host_ipmi_info.rs");
+include!("iscsi_dependency_entity.rs");
+include!("kernel_module_info.rs");
+include!("kernel_module_section_info.rs");
+#[cfg(feature = "vsan")]
+include!("lacp_info.rs");
+#[cfg(feature = "vsan")]
+include!("lag_info.rs");
+#[cfg(feature = "vsan")]
+include!("lag_uplink_info.rs");
+include!("link_discovery_protocol_config.rs");
+include!("host_local_authentication_info.rs");
+include!("host_local_file_system_volume_spec.rs");
+include!("host_low_level_provisioning_manager_disk_layout_spec.rs");
+include!("host_low_level_provisioning_manager_file_delete_spec.rs");
+include!("host_low_level_provisioning_manager_file_reserve_result.rs");
+include!("host_low_level_provisioning_manager_file_reserve_spec.rs");
+include!("host_low_level_provisioning_manager_snapshot_layout_spec.rs");
+include!("host_low_level_provisioning_manager_vm_migration_status.rs");
+include!("service_console_reservation_info.rs");
+include!("virtual_machine_memory_reservation_info.rs");
+include!("virtual_machine_memory_reservation_spec.rs");
+include!("host_memory_spec.rs");
+include!("host_memory_tier_info.rs");
+include!("host_multipath_info.rs");
+include!("host_multipath_info_fixed_logical_unit_policy.rs");
+include!("host_multipath_info_hpp_logical_unit_policy.rs");
+include!("host_multipath_info_logical_unit.rs");
+include!("host_multipath_info_logical_unit_policy.rs");
+include!("host_multipath_info_logical_unit_storage_array_type_policy.rs");
+include!("host_multipath_info_path.rs");
+include!("host_multipath_state_info.rs");
+include!("host_multipath_state_info_path.rs");
+include!("host_nas_volume_config.rs");
+include!("host_nas_volume_spec.rs");
+include!("host_nas_volume_user_info.rs");
+include!("host_nat_service.rs");
+include!("host_nat_service_config.rs");
+include!("host_nat_service_name_service_spec.rs");
+include!("host_nat_service_port_forward_spec.rs");
+include!("host_nat_service_spec.rs");
+include!("host_net_capabilities.rs");
+include!("host_net_offload_capabilities.rs");
+include!("host_network_config_result.rs");
+include!("host_network_policy.rs");
+include!("host_nic_failure_criteria.rs");
+include!("host_nic_order_policy.rs");
+include!("host_nic_teaming_policy.rs");
+include!("host_network_security_policy.rs");
+include!("host_network_traffic_shaping_policy.rs");
+include!("host_nfc_connection_info.rs");
+include!("host_numa_info.rs");
+include!("host_numa_node.rs");
+include!("nvdimm_dimm_info.rs");
+include!("nvdimm_guid.rs");
+include!("nvdimm_health_info.rs");
+include!("nvdimm_interleave_set_info.rs");
+include!("nvdimm_namespace_create_spec.rs");
+include!("nvdimm_namespace_delete_spec.rs");
+include!("nvdimm_namespace_details.rs");
+include!("nvdimm_namespace_info.rs");
+include!("nvdimm_system_info.rs");
+include!("nvdimm_pmem_namespace_create_spec.rs");
+include!("nvdimm_region_info.rs");
+include!("nvdimm_summary.rs");
+include!("host_nvme_connect_spec.rs");
+include!("host_nvme_controller.rs");
+include!("host_nvme_disconnect_spec.rs");
+include!("host_nvme_discover_spec.rs");
+include!("host_nvme_discovery_log.rs");
+include!("host_nvme_discovery_log_entry.rs");
+include!("host_nvme_namespace.rs");
+include!("host_nvme_opaque_transport_parameters.rs");
+include!("host_nvme_over_fibre_channel_parameters.rs");
+include!("host_nvme_over_rdma_parameters.rs");
+include!("host_nvme_over_tcp_parameters.rs");
+include!("host_nvme_spec.rs");
+include!("host_nvme_topology.rs");
+include!("host_nvme_topology_interface.rs");
+include!("host_nvme_transport_parameters.rs");
+include!("host_opaque_switch_physical_nic_zone.rs");
+include!("host_parallel_scsi_hba.rs");
+include!("host_parallel_scsi_target_transport.rs");
+include!("host_partial_maintenance_mode_runtime_info.rs");
+include!("host_patch_manager_locator.rs");
+include!("host_patch_manager_patch_manager_operation_spec.rs");
+include!("host_patch_manager_result.rs");
+include!("host_patch_manager_status.rs");
+include!("host_patch_manager_status_prerequisite_patch.rs");
+include!("host_pci_device.rs");
+include!("host_pci_device_direct_path_info.rs");
+include!("host_pci_passthru_config.rs");
+include!("host_pci_passthru_info.rs");
+include!("host_pci_passthru_info_direct_path_state.rs");
+include!("host_pcie_hba.rs");
+include!("host_pcie_target_transport.rs");
+include!("host_persistent_memory_info.rs");
+include!("physical_nic_cdp_device_capability.rs");
+include!("physical_nic_cdp_info.rs");
+include!("physical_nic_hint.rs");
+include!("physical_nic_ip_hint.rs");
+include!("physical_nic_name_hint.rs");
+include!("host_plug_store_topology.rs");
+include!("host_plug_store_topology_adapter.rs");
+include!("host_plug_store_topology_device.rs");
+include!("host_plug_store_topology_path.rs");
+include!("host_plug_store_topology_plugin.rs");
+include!("host_plug_store_topology_target.rs");
+#[cfg(feature = "vsan")]
+include!("pnic_tso_info.rs");
+include!("pod_vm_info.rs");
+include!("pod_vm_overhead_info.rs");
+include!("host_port_group.rs");
+include!("host_port_group_config.rs");
+include!("host_port_group_port.rs");
+include!("host_port_group_spec.rs");
+include!("power_system_capability.rs");
+include!("power_system_info.rs");
+include!("host_power_policy.rs");
+include!("host_qualified_name.rs");
+include!("host_rdma_device.rs");
+include!("host_rdma_device_backing.rs");
+include!("host_rdma_device_capability.rs");
+include!("host_rdma_device_connection_info.rs");
+include!("host_rdma_device_pnic_backing.rs");
+include!("host_rdma_hba.rs");
+include!("host_rdma_target_transport.rs");
+include!("host_reliable_memory_info.rs");
+include!("host_firewall_ruleset.rs");
+include!("host_firewall_ruleset_ip_list.rs");
+include!("host_firewall_ruleset_ip_network.rs");
+include!("host_firewall_rule.rs");
+include!("host_firewall_ruleset_ruleset_spec.rs");
+include!("host_runtime_info_net_stack_instance_runtime_info.rs");
+include!("host_network_resource_runtime.rs");
+include!("host_runtime_info_network_runtime_info.rs");
+include!("host_placed_virtual_nic_identifier.rs");
+include!("host_pnic_network_resource_info.rs");
+include!("host_runtime_info_state_encryption_info.rs");
+include!("host_scsi_topology.rs");
+include!("host_scsi_topology_interface.rs");
+include!("host_scsi_topology_lun.rs");
+include!("host_scsi_topology_target.rs");
+include!("host_security_spec.rs");
+include!("host_serial_attached_hba.rs");
+include!("host_serial_attached_target_transport.rs");
+include!("host_service.rs");
+include!("host_service_source_package.rs");
+include!("host_service_config.rs");
+include!("host_service_info.rs");
+include!("host_sev_info.rs");
+include!("host_sgx_info.rs");
+include!("host_sgx_registration_info.rs");
+include!("host_shared_gpu_capabilities.rs");
+include!("host_snmp_system_agent_limits.rs");
+include!("host_snmp_config_spec.rs");
+include!("host_snmp_destination.rs");
+include!("software_package.rs");
+include!("software_package_capability.rs");
+include!("relation.rs");
+include!("host_sriov_config.rs");
+include!("host_sriov_info.rs");
+include!("host_ssl_thumbprint_info.rs");
+include!("host_list_summary_gateway_summary.rs");
+include!("host_list_summary_quick_stats.rs");
+include!("system_event_info.rs");
+include!("host_system_swap_configuration.rs");
+include!("host_system_swap_configuration_datastore_option.rs");
+include!("host_system_swap_configuration_disabled_option.rs");
+include!("host_system_swap_configuration_host_cache_option.rs");
+include!("host_system_swap_configuration_host_local_swap_option.rs");
+include!("host_system_swap_configuration_system_swap_option.rs");
+include!("host_target_transport.rs");
+include!("host_tcp_hba.rs");
+include!("host_tcp_hba_create_spec.rs");
+include!("host_tcp_target_transport.rs");
+include!("host_tdx_info.rs");
+include!("host_tpm_attestation_report.rs");
+include!("host_tpm_boot_complete_event_details.rs");
+include!("host_tpm_boot_security_option_event_details.rs");
+include!("host_tpm_command_event_details.rs");
+include!("host_tpm_digest_info.rs");
+include!("host_tpm_event_details.rs");
+include!("host_tpm_event_log_entry.rs");
+include!("host_tpm_nv_tag_event_details.rs");
+include!("host_tpm_option_event_details.rs");
+include!("host_tpm_signer_event_details.rs");
+include!("host_tpm_software_component_event_details.rs");
+include!("host_tpm_system_version_event_details.rs");
+include!("host_tpm_version_event_details.rs");
+include!("host_unresolved_vmfs_resignature_spec.rs");
+include!("host_unresolved_vmfs_resolution_spec.rs");
+include!("host_vflash_manager_vflash_cache_config_spec.rs");
+include!("host_vflash_manager_vflash_resource_config_spec.rs");
+include!("host_vflash_manager_vflash_resource_run_time_info.rs");
+include!("host_vmotion_config.rs");
+include!("host_vmotion_manager_dst_instant_clone_result.rs");
+include!("host_vmotion_manager_src_instant_clone_result.rs");
+#[cfg(feature = "vsan")]
+include!("vim_host_vsan_stretched_cluster_host_capability.rs");
+include!("host_virtual_switch.rs");
+include!("host_virtual_switch_auto_bridge.rs");
+include!("host_virtual_switch_beacon_config.rs");
+include!("host_virtual_switch_bond_bridge.rs");
+include!("host_virtual_switch_bridge.rs");
+include!("host_virtual_switch_config.rs");
+include!("host_virtual_switch_simple_bridge.rs");
+include!("host_virtual_switch_spec.rs");
+include!("host_vmci_access_manager_access_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_basic_device_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_membership_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_failed_repair_object_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_common_device_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_compute_resource.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_firmware_file.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_firmware_update_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_mem_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_nic_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_health_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_cim_provider_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_emm_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_fw_component.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_global_dedup_config_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_hci_mesh_dit_encryption_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_hci_mesh_dit_encryption_health_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_health_system_status_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_io_insight_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_query_check_limits_spec.rs");
+include!("vsan_host_reference.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_virtual_appliance_info.rs");
+include!("host_vsan_internal_system_cmmds_query.rs");
+include!("vsan_new_policy_batch.rs");
+include!("vsan_policy_change_batch.rs");
+include!("vsan_policy_cost.rs");
+include!("host_vsan_internal_system_vsan_physical_disk_diagnostics_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_insight_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_iperf_client_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_licensed_disk_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_health_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_load_test_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_peer_health_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_nic_rdma_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_query_result_host_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_repair_objects_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_server_cluster_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_smart_parameter.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vcg_device_info.rs");
+include!("net_dhcp_config_info.rs");
+include!("net_dhcp_config_info_dhcp_options.rs");
+include!("net_dhcp_config_spec.rs");
+include!("net_dhcp_config_spec_dhcp_options_spec.rs");
+include!("net_dns_config_info.rs");
+include!("net_dns_config_spec.rs");
+include!("net_ip_config_info.rs");
+include!("net_ip_config_info_ip_address.rs");
+include!("net_ip_config_spec.rs");
+include!("net_ip_config_spec_ip_address_spec.rs");
+include!("net_ip_route_config_info.rs");
+include!("net_ip_route_config_info_gateway.rs");
+include!("net_ip_route_config_info_ip_route.rs");
+include!("net_ip_route_config_spec.rs");
+include!("net_ip_route_config_spec_gateway_spec.rs");
+include!("net_ip_route_config_spec_ip_route_spec.rs");
+include!("net_ip_stack_info.rs");
+include!("net_ip_stack_info_default_router.rs");
+include!("net_ip_stack_info_net_to_media.rs");
+include!("net_bios_config_info.rs");
+include!("win_net_bios_config_info.rs");
+include!("float_option.rs");
+include!("string_option.rs");
+include!("profile_composite_expression.rs");
+include!("profile_serialized_create_spec.rs");
+include!("profile_metadata_profile_sort_spec.rs");
+include!("profile_profile_structure.rs");
+include!("profile_profile_structure_property.rs");
+include!("host_profile_host_based_config_spec.rs");
+include!("host_profile_serialized_host_profile_spec.rs");
+include!("host_specification.rs");
+include!("host_sub_specification.rs");
+include!("scheduled_task_detail.rs");
+include!("storage_drs_automation_config.rs");
+include!("hbr_disk_migration_action.rs");
+include!("storage_drs_io_load_balance_config.rs");
+include!("placement_affinity_rule.rs");
+include!("storage_drs_space_load_balance_config.rs");
+include!("vcha_cluster_config_spec.rs");
+include!("vcha_cluster_runtime_info.rs");
+include!("vcha_node_runtime_info.rs");
+include!("virtual_machine_affinity_info.rs");
+include!("virtual_machine_base_independent_filter_spec.rs");
+include!("virtual_machine_boot_options.rs");
+include!("virtual_machine_boot_options_bootable_cdrom_device.rs");
+include!("virtual_machine_boot_options_bootable_device.rs");
+include!("virtual_machine_boot_options_bootable_disk_device.rs");
+include!("virtual_machine_boot_options_bootable_ethernet_device.rs");
+include!("virtual_machine_boot_options_bootable_floppy_device.rs");
+include!("virtual_machine_capability.rs");
+include!("virtual_machine_cdrom_info.rs");
+include!("virtual_machine_config_info_datastore_url_pair.rs");
+include!("virtual_machine_config_info_overhead_info.rs");
+include!("virtual_machine_config_option_descriptor.rs");
+include!("virtual_machine_console_preferences.rs");
+include!("virtual_machine_content_library_item_info.rs");
+include!("virtual_machine_default_power_op_info.rs");
+include!("virtual_machine_dynamic_passthrough_info.rs");
+include!("virtual_machine_empty_independent_filter_spec.rs");
+include!("fault_tolerance_meta_spec.rs");
+include!("virtual_machine_file_info.rs");
+include!("virtual_machine_file_layout.rs");
+include!("virtual_machine_file_layout_disk_layout.rs");
+include!("virtual_machine_file_layout_snapshot_layout.rs");
+include!("virtual_machine_file_layout_ex.rs");
+include!("virtual_machine_file_layout_ex_disk_layout.rs");
+include!("virtual_machine_file_layout_ex_disk_unit.rs");
+include!("virtual_machine_file_layout_ex_file_info.rs");
+include!("virtual_machine_file_layout_ex_snapshot_layout.rs");
+include!("virtual_machine_flag_info.rs");
+include!("virtual_machine_floppy_info.rs");
+include!("virtual_machine_fork_config_info.rs");
+include!("guest_info.rs");
+include!("guest_info_customization_info.rs");
+include!("guest_disk_info.rs");
+include!("virtual_machine_guest_reboot_status.rs");
+include!("guest_info_namespace_generation_info.rs");
+include!("guest_nic_info.rs");
+include!("guest_screen_info.rs");
+include!("guest_stack_info.rs");
+include!("guest_info_virtual_disk_mapping.rs");
+include!("virtual_machine_guest_integrity_info.rs");
+include!("virtual_machine_guest_monitoring_mode_info.rs");
+include!("virtual_machine_guest_quiesce_spec.rs");
+include!("virtual_machine_independent_filter_spec.rs");
+include!("virtual_machine_legacy_network_switch_info.rs");
+include!("virtual_machine_metadata_manager_vm_metadata.rs");
+include!("virtual_machine_metadata_manager_vm_metadata_input.rs");
+include!("virtual_machine_metadata_manager_vm_metadata_owner.rs");
+include!("virtual_machine_network_info.rs");
+include!("virtual_machine_network_shaper_info.rs");
+include!("opaque_network_target_info.rs");
+include!("virtual_machine_parallel_info.rs");
+include!("virtual_machine_pci_passthrough_info.rs");
+include!("virtual_machine_pci_shared_gpu_passthrough_info.rs");
+include!("virtual_machine_precision_clock_info.rs");
+include!("replication_config_spec.rs");
+include!("replication_info_disk_settings.rs");
+include!("virtual_machine_runtime_info_das_protection_state.rs");
+include!("virtual_machine_scsi_passthrough_info.rs");
+include!("virtual_machine_serial_info.rs");
+include!("virtual_machine_sgx_info.rs");
+include!("virtual_machine_sgx_target_info.rs");
+include!("virtual_machine_snapshot_info.rs");
+include!("snapshot_selection_spec.rs");
+include!("virtual_machine_snapshot_tree.rs");
+include!("virtual_machine_sound_info.rs");
+include!("virtual_machine_sriov_device_pool_info.rs");
+include!("virtual_machine_sriov_info.rs");
+include!("virtual_machine_sriov_network_device_pool_info.rs");
+include!("virtual_machine_storage_info.rs");
+include!("virtual_machine_usage_on_datastore.rs");
+include!("subnet_info.rs");
+include!("subnet_info_folder_info.rs");
+include!("virtual_machine_guest_summary.rs");
+include!("virtual_machine_storage_summary.rs");
+include!("usb_scan_code_spec.rs");
+include!("usb_scan_code_spec_key_event.rs");
+include!("usb_scan_code_spec_modifier_type.rs");
+include!("virtual_machine_vmotion_stun_time_info.rs");
+include!("virtual_machine_vcpu_config.rs");
+include!("virtual_machine_vgpu_device_info.rs");
+include!("virtual_machine_vgpu_profile_info.rs");
+include!("virtual_machine_virtual_device_swap.rs");
+include!("virtual_machine_virtual_device_swap_device_swap_info.rs");
+include!("virtual_machine_virtual_numa.rs");
+include!("virtual_machine_virtual_numa_info.rs");
+include!("virtual_machine_virtual_pmem.rs");
+include!("vm_placement_policy.rs");
+include!("vm_to_vm_groups_anti_affinity.rs");
+include!("vm_vm_affinity.rs");
+include!("vm_vm_anti_affinity.rs");
+include!("virtual_machine_windows_quiesce_spec.rs");
+include!("host_disk_mapping_info.rs");
+include!("host_disk_mapping_partition_info.rs");
+include!("host_disk_mapping_option.rs");
+include!("host_disk_mapping_partition_option.rs");
+include!("virtual_cdrom_remote_atapi_backing_info.rs");
+include!("virtual_cdrom_remote_passthrough_backing_info.rs");
+include!("virtual_device_bus_slot_info.rs");
+include!("virtual_device_connect_info.rs");
+include!("virtual_device_device_group_info.rs");
+include!("virtual_device_pci_bus_slot_info.rs");
+include!("virtual_device_pipe_backing_info.rs");
+include!("virtual_device_remote_device_backing_info.rs");
+include!("virtual_device_uri_backing_info.rs");
+include!("virtual_device_bus_slot_option.rs");
+include!("virtual_disk_vflash_cache_config_info.rs");
+include!("virtual_disk_id.rs");
+include!("virtual_ethernet_card_opaque_network_backing_info.rs");
+include!("virtual_ethernet_card_dv_port_backing_option.rs");
+include!("virtual_ethernet_card_opaque_network_backing_option.rs");
+include!("virtual_floppy_remote_device_backing_info.rs");
+include!("virtual_pci_passthrough_plugin_backing_info.rs");
+include!("virtual_pci_passthrough_vmiop_backing_info.rs");
+include!("virtual_pci_passthrough_dvx_backing_option.rs");
+include!("virtual_pci_passthrough_plugin_backing_option.rs");
+include!("virtual_pci_passthrough_vmiop_backing_option.rs");
+include!("virtual_precision_clock_system_clock_backing_info.rs");
+include!("virtual_serial_port_pipe_backing_info.rs");
+include!("virtual_serial_port_thin_print_backing_info.rs");
+include!("virtual_serial_port_uri_backing_info.rs");
+include!("virtual_serial_port_thin_print_backing_option.rs");
+include!("virtual_sriov_ethernet_card_sriov_backing_option.rs");
+include!("virtual_usb_remote_client_backing_info.rs");
+include!("virtual_usb_controller_pci_bus_slot_info.rs");
+include!("virtual_machine_vmci_device_filter_info.rs");
+include!("virtual_machine_vmci_device_filter_spec.rs");
+include!("virtual_vmxnet3_strict_latency_config.rs");
+include!("guest_aliases.rs");
+include!("guest_auth_alias_info.rs");
+include!("guest_auth_any_subject.rs");
+include!("guest_auth_named_subject.rs");
+include!("guest_auth_subject.rs");
+include!("guest_mapped_aliases.rs");
+include!("guest_file_attributes.rs");
+include!("guest_file_info.rs");
+include!("file_transfer_information.rs");
+include!("guest_list_file_info.rs");
+include!("guest_posix_file_attributes.rs");
+include!("guest_windows_file_attributes.rs");
+include!("guest_authentication.rs");
+include!("name_password_authentication.rs");
+include!("guest_process_info.rs");
+include!("guest_program_spec.rs");
+include!("guest_windows_program_spec.rs");
+include!("saml_token_authentication.rs");
+include!("sspi_authentication.rs");
+include!("ticketed_session_authentication.rs");
+include!("guest_reg_key_spec.rs");
+include!("guest_reg_key_name_spec.rs");
+include!("guest_reg_value_spec.rs");
+include!("guest_reg_value_binary_spec.rs");
+include!("guest_reg_value_data_spec.rs");
+include!("guest_reg_value_dword_spec.rs");
+include!("guest_reg_value_expand_string_spec.rs");
+include!("guest_reg_value_multi_string_spec.rs");
+include!("guest_reg_value_name_spec.rs");
+include!("guest_reg_value_qword_spec.rs");
+include!("guest_reg_value_string_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_auto_raid_info.rs");
+include!("vsan_cyber_recovery_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_group_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_fault_domain_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_domain_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_query_properties.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_snapshot.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_snapshot_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_snapshot_query_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_share_snapshot_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hci_mesh_datastore_source.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_site_maintenance_status.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_diagnostics_instance.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_diagnostics_instance_event.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_diagnostics_instance_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_diagnostics_object_layout.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_diagnostics_target.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_latency_metrics.rs");
+#[cfg(feature = "vsan")]
+include!("lifecycle_config_details.rs");
+#[cfg(feature = "vsan")]
+include!("lifecycle_fault_domain_details.rs");
+#[cfg(feature = "vsan")]
+include!("lifecycle_witness_details.rs");
+include!("vsan_mount_precheck_network_connectivity.rs");
+include!("vsan_mount_precheck_network_connectivity_detail.rs");
+include!("vsan_mount_precheck_network_latency.rs");
+include!("vsan_mount_precheck_network_latency_detail.rs");
+include!("vsan_object_health_telemetry_summary.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_remote_vc_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_remote_vc_info_standalone.rs");
+include!("ssd_endurance_threshold_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_site_maintenance_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_pool_disk_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_storage_pool_resource_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_burn_in_test.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_burn_in_test_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cloud_health_status.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_cluster_burn_in_test_result_list.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_compliant_driver.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_compliant_firmware.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_config_base_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_config_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_config_not_all_disks_claimed_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_disk_model_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_download_item.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_ovf_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_file_service_preflight_check_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_generic_cluster_base_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_generic_cluster_best_practice_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_device_constraint.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_disk_constraint.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_driver_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_min_fw_constraint.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_hcl_release_constraint.rs");
+include!("vsan_health_customization_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_device_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_trip_analyzer_config.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_io_trip_analyzer_recurrence.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_base_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_best_practice_health.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_pnic_speed_inconsistency_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_portgroup_with_no_redundancy_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_vds_scope_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_vsan_not_on_vds_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_config_vswitch_with_no_redundancy_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_network_vmotion_vmknic_not_fount_issue.rs");
+include!("vsan_obj_snap_params.rs");
+include!("vsan_object_detail.rs");
+include!("vsan_object_snapshot_id.rs");
+include!("vsan_snapshot_detail.rs");
+include!("vsan_snapshot_query_result.rs");
+include!("vsan_snapshot_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_update_item.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vib_install_preflight_status.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vib_scan_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_vib_spec.rs");
+include!("vsan_cluster_core_config.rs");
+include!("vsan_cluster_core_config_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_about_info_ex.rs");
+include!("vsan_host_cluster_status.rs");
+include!("vsan_host_cluster_status_state.rs");
+include!("vsan_host_cluster_status_state_completion_estimate.rs");
+include!("vsan_compliance_detail.rs");
+include!("vsan_compliance_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_drs_stats.rs");
+include!("vsan_host_membership_info.rs");
+include!("vsan_policy_status.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_query_vsan_disks_spec.rs");
+include!("vim_vsan_host_trim_disk_entry.rs");
+include!("vim_vsan_host_trim_disk_spec.rs");
+include!("vim_vsan_host_update_storage_pool_disk_spec.rs");
+include!("vsan_host_associated_objects.rs");
+include!("vsan_host_associated_objects_result.rs");
+include!("vsan_compliance_query_spec.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_component_sync_state.rs");
+include!("vim_vsan_host_vsan_disk_management_system_capability.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_vsan_host_capability.rs");
+#[cfg(feature = "vsan")]
+include!("vim_vsan_host_vsan_managed_pmem_info.rs");
+include!("vsan_object_profile_info.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_vsan_object_sync_state.rs");
+include!("vsan_host_runtime_info.rs");
+include!("vsan_host_runtime_info_disk_issue.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_host_vsan_object_sync_query_result.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_syncing_object_recovery_details.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_what_if_evac_detail.rs");
+#[cfg(feature = "vsan")]
+include!("vsan_what_if_evac_result.rs");
+include!("vsan_broken_disk_chain_issue.rs");
+include!("vsan_disallow_data_movement_issue.rs");
+include!("vsan_disallow_evacuate_data_issue.rs");
+include!("vsan_disk_unhealth_issue.rs");
+include!("vsan_higher_objects_present_during_downgrade_issue.rs");
+include!("vsan_host_property_retrieve_issue.rs");
+include!("vsan_host_with_hybrid_diskgroup_issue.rs");
+include!("vsan_hosts_compression_only_not_supported.rs");
+include!("vsan_mixed_esx_version_in_client_issue.rs");
+include!("vsan_mixed_esx_version_issue.rs");
+include!("vsan_object_inaccessible_issue.rs");
+include!("vsan_object_policy_issue.rs");
+include!("vsan_unknown_scan_issue.rs");
+include!("vsan_unsupported_high_disk_version_issue.rs");
+include!("vstorage_object_reconcile_result.rs");
+include!("vstorage_object_reconcile_result_invalid_disk_path.rs");
+include!("vstorage_object_reconcile_result_reconcile_detail.rs");
+include!("vstorage_object_reconcile_spec.rs");
+include!("vstorage_object_state_info.rs");
+include!("vslm_tag_entry.rs");
+include!("vstorage_object_snapshot_details.rs");
+include!("vstorage_object_associations_vm_disk_associations.rs");
+include!("property_filter_spec.rs");
+include!("object_spec.rs");
+include!("property_spec.rs");
+include!("retrieve_options.rs");
+include!("selection_spec.rs");
+include!("traversal_spec.rs");
+include!("wait_options.rs");
 #[cfg(feature = "vslm")]
-mod vslm_about_info;
+include!("vslm_about_info.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_about_info::VslmAboutInfo;
+include!("vslm_query_datastore_info_result.rs");
 #[cfg(feature = "vslm")]
-mod vslm_query_datastore_info_result;
+include!("vslm_service_instance_content.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_query_datastore_info_result::VslmQueryDatastoreInfoResult;
+include!("vslm_task_reason.rs");
 #[cfg(feature = "vslm")]
-mod vslm_service_instance_content;
+include!("vslm_task_reason_alarm.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_service_instance_content::VslmServiceInstanceContent;
+include!("vslm_task_reason_schedule.rs");
 #[cfg(feature = "vslm")]
-mod vslm_task_reason;
+include!("vslm_task_reason_system.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_task_reason::VslmTaskReason;
+include!("vslm_task_reason_user.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_task_reason::VslmTaskReasonKind;
+include!("vslm_vso_vstorage_object_associations_vm_disk_association.rs");
 #[cfg(feature = "vslm")]
-mod vslm_task_reason_alarm;
+include!("vslm_vso_vstorage_object_query_spec.rs");
+include!("eam_object_runtime_info_goal_state.rs");
+include!("eam_object_runtime_info_status.rs");
+include!("esx_agent_manager_maintenance_mode_policy.rs");
+include!("hooks_hook_type.rs");
+include!("solutions_invalid_reason.rs");
+include!("solutions_non_compliance_reason.rs");
+include!("solutions_vm_deployment_optimization.rs");
+include!("solutions_vm_disk_provisioning.rs");
+include!("solutions_vm_placement_policy.rs");
+include!("pbm_logging_configuration_component.rs");
+include!("pbm_logging_configuration_log_level.rs");
+include!("pbm_debug_manager_keystore_name.rs");
+include!("pbm_object_type.rs");
+include!("pbm_vvol_type.rs");
+include!("pbm_capability_operator.rs");
+include!("pbm_capability_schema_capability_category.rs");
+include!("pbm_line_of_service_info_line_of_service_enum.rs");
+include!("pbm_builtin_generic_type.rs");
+include!("pbm_builtin_type.rs");
+include!("pbm_capability_time_unit_type.rs");
+include!("pbm_compliance_status.rs");
+include!("pbm_compliance_result_compliance_task_status.rs");
+include!("pbm_health_status_for_entity.rs");
+include!("pbm_associate_and_apply_policy_status_policy_status.rs");
+include!("pbm_profile_category_enum.rs");
+include!("pbm_system_created_profile_type.rs");
+include!("pbm_operation.rs");
+include!("pbm_iofilter_info_filter_type.rs");
+include!("pbm_policy_association_volume_allocation_type.rs");
+include!("pbm_profile_resource_type_enum.rs");
+include!("pbm_vm_operation.rs");
+include!("entity_reference_entity_type.rs");
+include!("sms_task_state.rs");
+include!("vp_category.rs");
+include!("vasa_provider_certificate_status.rs");
+include!("provider_profile.rs");
+include!("vp_type.rs");
+include!("vasa_provider_profile.rs");
+include!("vasa_provider_status.rs");
+include!("vasa_authentication_type.rs");
+include!("sms_alarm_status.rs");
+include!("sms_entity_type.rs");
+include!("file_system_interface.rs");
+include!("vasa_profile.rs");
+include!("storage_container_vvol_container_type_enum.rs");
+include!("file_system_interface_version.rs");
+include!("thin_provisioning_status.rs");
+include!("replication_replication_state.rs");
+include!("folder_desired_host_state.rs");
+include!("folder_externally_managed_folder_type.rs");
+include!("replication_vm_state.rs");
+include!("quiesce_mode.rs");
+include!("health_update_info_component_type.rs");
+include!("host_system_connection_state.rs");
+include!("host_crypto_state.rs");
+include!("host_system_power_state.rs");
+include!("host_system_remediation_state_state.rs");
+include!("host_standby_mode.rs");
+include!("http_nfc_lease_manifest_entry_checksum_type.rs");
+include!("http_nfc_lease_mode.rs");
+include!("http_nfc_lease_state.rs");
+include!("io_filter_type.rs");
+include!("io_filter_operation.rs");
+include!("latency_sensitivity_sensitivity_level.rs");
+include!("license_feature_info_unit.rs");
+include!("license_feature_info_source_restriction.rs");
+include!("host_licensable_resource_key.rs");
+include!("license_manager_license_key.rs");
+include!("license_manager_state.rs");
+include!("ovf_consumer_ost_node_type.rs");
+include!("ovf_create_import_spec_params_disk_provisioning_type.rs");
+include!("perf_summary_type.rs");
+include!("perf_stats_type.rs");
+include!("performance_manager_unit.rs");
+include!("perf_format.rs");
+include!("place_vms_x_cluster_spec_placement_type.rs");
+include!("resource_config_spec_scale_shares_behavior.rs");
+include!("search_index_predicate_array_operator.rs");
+include!("search_index_predicate_comparison_operator.rs");
+include!("search_index_query_spec_resource_type.rs");
+include!("vmotion_compatibility_type.rs");
+include!("validate_migration_test_type.rs");
+include!("session_manager_generic_service_ticket_ticket_type.rs");
+include!("session_manager_http_service_request_spec_method.rs");
+include!("simple_command_encoding.rs");
+include!("storage_iorm_threshold_mode.rs");
+include!("task_filter_spec_recursion_option.rs");
+include!("task_filter_spec_time_option.rs");
+include!("task_info_state.rs");
+include!("virtual_disk_adapter_type.rs");
+include!("virtual_disk_type.rs");
+include!("virtual_machine_app_heartbeat_status_type.rs");
+include!("virtual_machine_connection_state.rs");
+include!("virtual_machine_crypto_state.rs");
+include!("virtual_machine_fault_tolerance_state.rs");
+include!("virtual_machine_fault_tolerance_type.rs");
+include!("virtual_machine_move_priority.rs");
+include!("virtual_machine_need_secondary_reason.rs");
+include!("virtual_machine_power_state.rs");
+include!("virtual_machine_record_replay_state.rs");
+include!("virtual_machine_ticket_type.rs");
+include!("vsan_composite_constraint_conjoiner_enum.rs");
+include!("vsan_mass_collector_object_collection_enum.rs");
+include!("vsan_property_constraint_comparator_enum.rs");
+include!("vsan_upgrade_system_upgrade_history_disk_group_op_type.rs");
+include!("event_alarm_expression_comparison_operator.rs");
+include!("placement_spec_placement_type.rs");
+include!("recommendation_reason_code.rs");
+include!("recommendation_type.rs");
+include!("vsan_storage_compliance_status.rs");
+include!("vim_cluster_vsan_stretched_cluster_config_issue_enum.rs");
+include!("vsan_baseline_preference_type.rs");
+include!("vsan_capability_status.rs");
+include!("vsan_capability_type.rs");
+include!("vsan_capability_type90.rs");
+include!("vsan_capability_type91.rs");
+include!("vsan_cluster_health_action_id_enum.rs");
+include!("vsan_cluster_health_category_enum.rs");
+include!("vsan_component_states.rs");
+include!("vsan_datastore_type.rs");
+include!("vsan_hci_mesh_dit_encryption_issue.rs");
+include!("vim_cluster_vsan_disk_group_creation_type.rs");
+include!("vsan_io_insight_instance_state.rs");
+include!("vsan_iscsi_lun_status.rs");
+include!("vsan_iscsi_lun_runtime_status_type.rs");
+include!("vsan_iscsi_target_auth_type.rs");
+include!("vsan_iscsi_target_service_process_status.rs");
+include!("vsan_object_type_enum.rs");
+include!("vsan_object_type_enum90.rs");
+include!("vsan_perf_diagnostic_query_type.rs");
+include!("vsan_perf_stats_unit_type.rs");
+include!("vsan_perf_stats_type.rs");
+include!("vsan_perf_summary_type.rs");
+include!("vsan_perf_threshold_direction_type.rs");
+include!("vsan_relayout_objects_error_code.rs");
+include!("vsan_space_reporting_entity_type.rs");
+include!("vsan_health_log_level_enum.rs");
+include!("metric_format.rs");
+include!("metric_type.rs");
+include!("query_selection_name_type.rs");
+include!("entity_type.rs");
+include!("entity_import_type.rs");
+include!("host_dvs_config_spec_switch_mode.rs");
+include!("host_distributed_virtual_switch_manager_failover_reason.rs");
+include!("host_distributed_virtual_switch_manager_failover_stage.rs");
+include!("vmware_dvs_lacp_api_version.rs");
+include!("vmware_dvs_lacp_load_balance_algorithm.rs");
+include!("vmware_dvs_multicast_filtering_mode.rs");
+include!("vmware_distributed_virtual_switch_pvlan_port_type.rs");
+include!("vmware_dvs_teaming_match_status.rs");
+include!("vmware_uplink_lacp_mode.rs");
+include!("vmware_uplink_lacp_timeout_mode.rs");
+include!("vmware_dvs_vspan_session_encap_type.rs");
+include!("vmware_dvs_vspan_session_type.rs");
+include!("kmip_cluster_info_key_type.rs");
+include!("kmip_cluster_info_kms_management_type.rs");
+include!("event_event_severity.rs");
+include!("event_category.rs");
+include!("event_filter_spec_recursion_option.rs");
+include!("host_das_error_event_host_das_error_reason.rs");
+include!("host_disconnected_event_reason_code.rs");
+include!("vm_das_being_reset_event_reason_code.rs");
+include!("vm_failed_starting_secondary_event_failure_reason.rs");
+include!("vm_shutdown_on_isolation_event_operation.rs");
+include!("ft_issues_on_host_host_selection_type.rs");
+include!("host_has_component_failure_host_component_type.rs");
+include!("host_incompatible_for_fault_tolerance_reason.rs");
+include!("host_incompatible_for_record_replay_reason.rs");
+include!("incompatible_host_for_vm_replication_incompatible_reason.rs");
+include!("invalid_das_config_argument_entry_for_invalid_argument.rs");
+include!("invalid_profile_reference_host_reason.rs");
+include!("license_assignment_failed_reason.rs");
+include!("not_supported_device_for_ft_device_type.rs");
+include!("num_virtual_cpus_incompatible_reason.rs");
+include!("quarantine_mode_fault_fault_type.rs");
+include!("replication_disk_config_fault_reason_for_fault.rs");
+include!("replication_vm_config_fault_reason_for_fault.rs");
+include!("replication_vm_fault_reason_for_fault.rs");
+include!("replication_vm_in_progress_fault_activity.rs");
+include!("third_party_license_assignment_failed_reason.rs");
+include!("vflash_module_not_supported_reason.rs");
+include!("vm_fault_tolerance_config_issue_reason_for_issue.rs");
+include!("vm_fault_tolerance_invalid_file_backing_device_type.rs");
+include!("will_lose_ha_protection_resolution.rs");
+include!("host_active_directory_authentication_certificate_digest.rs");
+include!("host_active_directory_info_domain_membership_status.rs");
+include!("host_bios_info_firmware_type.rs");
+include!("host_capability_drtm_types.rs");
+include!("host_capability_ft_unsupported_reason.rs");
+include!("host_replay_unsupported_reason.rs");
+include!("host_capability_unmap_method_supported.rs");
+include!("host_capability_vm_direct_path_gen2_unsupported_reason.rs");
+include!("host_certificate_manager_certificate_info_certificate_status.rs");
+include!("host_certificate_manager_certificate_kind.rs");
+include!("host_certificate_manager_crypto_algorithm.rs");
+include!("host_config_change_mode.rs");
+include!("host_config_change_operation.rs");
+include!("host_config_change_owner.rs");
+include!("host_cpu_package_vendor.rs");
+include!("host_cpu_power_management_info_policy_type.rs");
+include!("host_cpu_scheduler_info_cpu_scheduler_policy_info.rs");
+include!("host_date_time_info_protocol.rs");
+include!("host_digest_info_digest_method_type.rs");
+include!("host_digest_verification_setting.rs");
+include!("host_disk_partition_info_partition_format.rs");
+include!("host_disk_partition_info_type.rs");
+include!("host_feature_version_key.rs");
+include!("fibre_channel_port_type.rs");
+include!("file_system_mount_info_vstorage_support_status.rs");
+include!("host_file_system_volume_file_system_type.rs");
+include!("host_firewall_system_rule_set_id.rs");
+include!("host_firewall_system_service_name.rs");
+include!("host_fru_fru_type.rs");
+include!("host_graphics_config_graphics_type.rs");
+include!("host_graphics_config_shared_passthru_assignment_policy.rs");
+include!("host_graphics_config_vgpu_mode.rs");
+include!("host_graphics_info_graphics_type.rs");
+include!("host_graphics_info_vgpu_mode.rs");
+include!("host_hardware_element_status.rs");
+include!("host_access_mode.rs");
+include!("host_image_acceptance_level.rs");
+include!("host_internet_scsi_hba_chap_authentication_type.rs");
+include!("host_internet_scsi_hba_digest_type.rs");
+include!("internet_scsi_sns_discovery_method.rs");
+include!("slp_discovery_method.rs");
+include!("host_internet_scsi_hba_iscsi_ipv6_address_address_configuration_type.rs");
+include!("host_internet_scsi_hba_iscsi_ipv6_address_ipv6_address_operation.rs");
+include!("host_internet_scsi_hba_network_binding_support_type.rs");
+include!("host_internet_scsi_hba_static_target_target_discovery_method.rs");
+include!("host_ip_config_ip_v6_address_config_type.rs");
+include!("host_ip_config_ip_v6_address_status.rs");
+include!("iscsi_port_info_path_status.rs");
+include!("link_discovery_protocol_config_operation_type.rs");
+include!("link_discovery_protocol_config_protocol_type.rs");
+include!("host_low_level_provisioning_manager_file_type.rs");
+include!("host_low_level_provisioning_manager_reload_target.rs");
+include!("host_maintenance_spec_purpose.rs");
+include!("virtual_machine_memory_allocation_policy.rs");
+include!("host_memory_tier_flags.rs");
+include!("host_memory_tier_type.rs");
+include!("host_memory_tiering_type.rs");
+include!("host_mount_mode.rs");
+include!("host_mount_info_inaccessible_reason.rs");
+include!("host_mount_info_mount_failed_reason.rs");
+include!("multipath_state.rs");
+include!("host_nas_volume_security_type.rs");
+include!("host_net_stack_instance_congestion_control_algorithm_type.rs");
+include!("host_net_stack_instance_system_stack_key.rs");
+include!("host_numeric_sensor_health_state.rs");
+include!("host_numeric_sensor_type.rs");
+include!("nvdimm_nvdimm_health_info_state.rs");
+include!("nvdimm_interleave_set_state.rs");
+include!("nvdimm_namespace_details_health_status.rs");
+include!("nvdimm_namespace_details_state.rs");
+include!("nvdimm_namespace_health_status.rs");
+include!("nvdimm_namespace_state.rs");
+include!("nvdimm_namespace_type.rs");
+include!("nvdimm_range_type.rs");
+include!("host_nvme_discovery_log_subsystem_type.rs");
+include!("host_nvme_discovery_log_transport_requirements.rs");
+include!("host_nvme_transport_parameters_nvme_address_family.rs");
+include!("host_nvme_transport_type.rs");
+include!("host_opaque_switch_opaque_switch_state.rs");
+include!("host_partial_maintenance_mode_id.rs");
+include!("host_partial_maintenance_mode_status.rs");
+include!("host_patch_manager_install_state.rs");
+include!("host_patch_manager_integrity_status.rs");
+include!("host_patch_manager_reason.rs");
+include!("host_pci_passthru_info_direct_path_device_mode.rs");
+include!("physical_nic_resource_pool_scheduler_disallowed_reason.rs");
+include!("physical_nic_vm_direct_path_gen2_supported_mode.rs");
+include!("port_group_connectee_type.rs");
+include!("host_protocol_endpoint_pe_type.rs");
+include!("host_protocol_endpoint_protocol_endpoint_type.rs");
+include!("host_ptp_config_device_type.rs");
+include!("host_qualified_name_type.rs");
+include!("host_rdma_device_connection_state.rs");
+include!("rdma_protocol.rs");
+include!("host_firewall_rule_direction.rs");
+include!("host_firewall_rule_port_type.rs");
+include!("host_firewall_rule_protocol.rs");
+include!("host_runtime_info_net_stack_instance_runtime_info_state.rs");
+include!("host_runtime_info_state_encryption_info_protection_mode.rs");
+include!("host_runtime_info_stateless_nvds_migration_state.rs");
+include!("scsi_disk_type.rs");
+include!("scsi_lun_descriptor_quality.rs");
+include!("scsi_lun_lun_reservation_status.rs");
+include!("scsi_lun_type.rs");
+include!("scsi_lun_state.rs");
+include!("scsi_lun_vstorage_support_status.rs");
+include!("host_service_policy.rs");
+include!("host_sev_info_sev_state.rs");
+include!("host_sgx_info_flc_modes.rs");
+include!("host_sgx_info_sgx_states.rs");
+include!("host_sgx_registration_info_registration_status.rs");
+include!("host_sgx_registration_info_registration_type.rs");
+include!("host_snmp_agent_capability.rs");
+include!("software_package_constraint.rs");
+include!("software_package_vib_type.rs");
+include!("host_storage_protocol.rs");
+include!("host_system_identification_info_identifier.rs");
+include!("host_tdx_info_tdx_state.rs");
+include!("host_tpm_attestation_info_acceptance_status.rs");
+include!("host_trust_authority_attestation_info_attestation_status.rs");
+include!("host_unresolved_vmfs_extent_unresolved_reason.rs");
+include!("host_unresolved_vmfs_resolution_spec_vmfs_uuid_resolution.rs");
+include!("host_virtual_nic_manager_nic_type.rs");
+include!("host_vmci_access_manager_mode.rs");
+include!("host_vmfs_volume_unmap_bandwidth_policy.rs");
+include!("host_vmfs_volume_unmap_priority.rs");
+include!("vsan_controller_type.rs");
+include!("vsan_disk_balance_state.rs");
+include!("vsan_encryption_issue.rs");
+include!("vsan_host_query_check_limits_option_type.rs");
+include!("vsan_io_insight_state.rs");
+include!("vsan_object_health_state.rs");
+include!("vsan_peer_host_connectivity_health_state.rs");
+include!("vsan_smart_parameter_type.rs");
+include!("net_ip_config_info_ip_address_origin.rs");
+include!("net_ip_config_info_ip_address_status.rs");
+include!("net_ip_stack_info_entry_type.rs");
+include!("net_ip_stack_info_preference.rs");
+include!("net_bios_config_info_mode.rs");
+include!("profile_numeric_comparator.rs");
+include!("profile_parameter_metadata_relation_type.rs");
+include!("profile_execute_result_status.rs");
+include!("host_profile_validation_failure_info_update_type.rs");
+include!("host_profile_validation_state.rs");
+include!("host_profile_manager_answer_file_status.rs");
+include!("host_profile_manager_composition_result_result_element_status.rs");
+include!("host_profile_manager_composition_validation_result_result_element_status.rs");
+include!("host_profile_manager_task_list_requirement.rs");
+include!("placement_affinity_rule_rule_scope.rs");
+include!("placement_affinity_rule_rule_type.rs");
+include!("storage_drs_pod_config_info_behavior.rs");
+include!("storage_drs_space_load_balance_config_space_threshold_mode.rs");
+include!("storage_placement_spec_placement_type.rs");
+include!("virtual_disk_rule_spec_rule_type.rs");
+include!("vapp_clone_spec_provisioning_type.rs");
+include!("vapp_auto_start_action.rs");
+include!("vapp_ip_assignment_info_allocation_schemes.rs");
+include!("vapp_ip_assignment_info_ip_allocation_policy.rs");
+include!("vapp_ip_assignment_info_protocols.rs");
+include!("vcha_state.rs");
+include!("vcha_cluster_mode.rs");
+include!("vcha_cluster_state.rs");
+include!("vcha_node_role.rs");
+include!("vcha_node_state.rs");
+include!("virtual_machine_boot_options_network_boot_protocol_type.rs");
+include!("virtual_machine_cert_thumbprint_hash_algorithm.rs");
+include!("virtual_machine_clone_spec_tpm_provision_policy.rs");
+include!("virtual_machine_config_info_npiv_wwn_type.rs");
+include!("virtual_machine_config_info_swap_placement_type.rs");
+include!("virtual_machine_config_spec_encrypted_ft_modes.rs");
+include!("virtual_machine_config_spec_encrypted_vmotion_modes.rs");
+include!("virtual_machine_config_spec_npiv_wwn_op.rs");
+include!("virtual_machine_power_op_type.rs");
+include!("virtual_machine_standby_action_type.rs");
+include!(
+    "virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_other.rs"
+);
+include!(
+    "virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_vm.rs"
+);
+include!("virtual_machine_file_layout_ex_file_type.rs");
+include!("virtual_machine_ht_sharing.rs");
+include!("virtual_machine_flag_info_monitor_type.rs");
+include!("virtual_machine_power_off_behavior.rs");
+include!("virtual_machine_flag_info_virtual_exec_usage.rs");
+include!("virtual_machine_flag_info_virtual_mmu_usage.rs");
+include!("virtual_machine_fork_config_info_child_type.rs");
+include!("guest_info_app_state_type.rs");
+include!("guest_info_customization_status.rs");
+include!("virtual_machine_guest_state.rs");
+include!("virtual_machine_tools_install_type.rs");
+include!("virtual_machine_tools_running_status.rs");
+include!("virtual_machine_tools_status.rs");
+include!("virtual_machine_tools_version_status.rs");
+include!("guest_os_descriptor_firmware_type.rs");
+include!("virtual_machine_guest_architecture.rs");
+include!("virtual_machine_guest_os_family.rs");
+include!("virtual_machine_guest_os_identifier.rs");
+include!("guest_os_descriptor_support_level.rs");
+include!("guest_quiesce_end_guest_quiesce_error.rs");
+include!("virtual_machine_metadata_manager_vm_metadata_op.rs");
+include!("virtual_machine_metadata_manager_vm_metadata_owner_owner.rs");
+include!("virtual_machine_relocate_disk_move_options.rs");
+include!("virtual_machine_relocate_transformation.rs");
+include!("scheduled_hardware_upgrade_info_hardware_upgrade_policy.rs");
+include!("scheduled_hardware_upgrade_info_hardware_upgrade_status.rs");
+include!("virtual_machine_scsi_passthrough_type.rs");
+include!("virtual_machine_sgx_info_flc_modes.rs");
+include!("virtual_machine_target_info_configuration_tag.rs");
+include!("upgrade_policy.rs");
+include!("virtual_machine_usb_info_family.rs");
+include!("virtual_machine_usb_info_speed.rs");
+include!(
+    "virtual_machine_vendor_device_group_info_component_device_info_component_type.rs"
+);
+include!("virtual_machine_vgpu_profile_info_profile_class.rs");
+include!("virtual_machine_vgpu_profile_info_profile_sharing.rs");
+include!("virtual_machine_virtual_device_swap_device_swap_status.rs");
+include!("virtual_hardware_motherboard_layout.rs");
+include!("virtual_machine_virtual_pmem_snapshot_mode.rs");
+include!("vm_placement_policy_vm_placement_policy_strictness.rs");
+include!("vm_placement_policy_vm_placement_policy_topology.rs");
+include!("virtual_machine_windows_quiesce_spec_vss_backup_context.rs");
+include!("virtual_device_connect_info_migrate_connect_op.rs");
+include!("virtual_device_connect_info_status.rs");
+include!("virtual_device_file_extension.rs");
+include!("virtual_device_uri_backing_option_direction.rs");
+include!("virtual_device_config_spec_change_mode.rs");
+include!("virtual_device_config_spec_file_operation.rs");
+include!("virtual_device_config_spec_operation.rs");
+include!("virtual_disk_delta_disk_format.rs");
+include!("virtual_disk_delta_disk_format_variant.rs");
+include!("virtual_disk_disk_chain_broken_issue.rs");
+include!("virtual_disk_sharing.rs");
+include!("virtual_disk_vflash_cache_config_info_cache_consistency_type.rs");
+include!("virtual_disk_vflash_cache_config_info_cache_mode.rs");
+include!("virtual_disk_compatibility_mode.rs");
+include!("virtual_disk_mode.rs");
+include!("virtual_ethernet_card_legacy_network_device_name.rs");
+include!("virtual_ethernet_card_mac_type.rs");
+include!("virtual_nvme_controller_sharing.rs");
+include!("virtual_pointing_device_host_choice.rs");
+include!("virtual_scsi_sharing.rs");
+include!("virtual_serial_port_end_point.rs");
+include!("virtual_machine_vmci_device_action.rs");
+include!("virtual_machine_vmci_device_direction.rs");
+include!("virtual_machine_vmci_device_protocol.rs");
+include!("virtual_machine_video_card_use3d_renderer.rs");
+include!("virtual_vmxnet3_strict_latency_config_disable_offload.rs");
+include!("virtual_vmxnet3_vrdma_option_device_protocols.rs");
+include!("guest_file_type.rs");
+include!("guest_reg_key_wow_spec.rs");
+include!("vsan_capacity_reservation_state.rs");
+include!("vsan_file_service_config_op_type.rs");
+include!("vsan_file_service_preflight_check_scope.rs");
+include!("vsan_file_service_vm_status.rs");
+include!("vsan_file_share_access_type.rs");
+include!("vsan_file_share_managing_entity.rs");
+include!("vsan_file_share_nfs_sec_type.rs");
+include!("vsan_file_protocol.rs");
+include!("vsan_file_share_smb_encryption_type.rs");
+include!("hci_mesh_client_operation.rs");
+include!("vsan_io_diagnostics_failed_check_type.rs");
+include!("vsan_io_diagnostics_instance_event_type.rs");
+include!("vsan_io_diagnostics_instance_state.rs");
+include!("vsan_io_diagnostics_target_type.rs");
+include!("vsan_io_latency_type.rs");
+include!("vim_vsan_lifecycle_check_operation.rs");
+include!("vim_vsan_lifecycle_cluster_type.rs");
+include!("vim_vsan_lifecycle_pre_check_type.rs");
+include!("vsan_mode.rs");
+include!("vim_vsan_mount_precheck_type.rs");
+include!("vim_vsan_mount_precheck_type_dit.rs");
+include!("vsan_perfsvc_remediate_action.rs");
+include!("precheck_datastore_source_operation.rs");
+include!("vsan_remote_vc_link_type.rs");
+include!("remote_vsan_network_topology.rs");
+include!("vsan_resource_check_component_type.rs");
+include!("resource_check_dedup_store_health_state.rs");
+include!("vsan_resource_check_status_type.rs");
+include!("vsan_site_maintenance_state.rs");
+include!("vsan_snapshot_creator.rs");
+include!("vsan_snapshot_type.rs");
+include!("vsan_analytics_event_location_type.rs");
+include!("vsan_analytics_event_snapshot_type.rs");
+include!("vsan_analytics_event_type.rs");
+include!("vsan_config_type.rs");
+include!("vsan_disk_compatibility_type.rs");
+include!("vim_vsan_vsan_hci_mesh_config_limits.rs");
+include!("vsan_health_perspective.rs");
+include!("vsan_health_perspective90.rs");
+include!("vsan_health_status_type.rs");
+include!("vsan_health_threshold_target.rs");
+include!("vsan_io_trip_analyzer_recurrence_status.rs");
+include!("vsan_policy_regulation_check_op_enum.rs");
+include!("vim_vsan_vsan_scan_objects_issue_type.rs");
+include!("vsan_service_status.rs");
+include!("vsan_site_location_type.rs");
+include!("vsan_snap_health_type.rs");
+include!("vsan_snap_stats_expiration_type.rs");
+include!("vsan_snap_vm_membership_change_status.rs");
+include!("vsan_sync_reason.rs");
+include!("vsan_sync_status.rs");
+include!("vsan_update_item_impact_type.rs");
+include!("vsan_update_item_type.rs");
+include!("vim_vsan_vsan_vcsa_deployment_phase.rs");
+include!("vsan_vib_type.rs");
+include!("vsan_xvc_query_criteria_operator.rs");
+include!("vsan_xvc_query_filter_operator.rs");
+include!("vim_vsan_cluster_compliance_resource_check_status_type.rs");
+include!("vim_vsan_cluster_vsan_managed_storage_type.rs");
+include!("vsan_compliance_status.rs");
+include!("vsan_host_decommission_mode_object_action.rs");
+include!("vim_vsan_host_disk_mapping_creation_type.rs");
+include!("vsan_host_disk_result_state.rs");
+include!("vsan_encryption_operation.rs");
+include!("vsan_encryption_transition_state.rs");
+include!("vsan_host_health_state.rs");
+include!("vsan_host_node_state.rs");
+include!("vim_vsan_host_traffic_type.rs");
+include!("vim_vsan_host_traffic_type90.rs");
+include!("server_node_type.rs");
+include!("vsan_host_stats_type.rs");
+include!("storage_pool_disk_type.rs");
+include!("trim_disk_type.rs");
+include!("vsan_disk_evac_reason.rs");
+include!("vsan_disk_trim_option.rs");
+include!("vsan_disk_type.rs");
+include!("vsan_diskgroup_capability.rs");
+include!("vsan_disk_issue_type.rs");
+include!("vsan_host_wipe_disk_eligible.rs");
+include!("vsan_host_wipe_disk_state.rs");
+include!("vslm_disk_info_flag.rs");
+include!("vstorage_object_consumption_type.rs");
+include!("vslm_vstorage_object_control_flag.rs");
+include!("vslm_vso_post_relocate_change_metadata_operation.rs");
+include!("property_change_op.rs");
+include!("object_update_kind.rs");
 #[cfg(feature = "vslm")]
-pub use vslm_task_reason_alarm::VslmTaskReasonAlarm;
-#[cfg(feature = "vslm")]
-mod vslm_task_reason_schedule;
-#[cfg(feature = "vslm")]
-pub use vslm_task_reason_schedule::VslmTaskReasonSchedule;
-#[cfg(feature = "vslm")]
-mod vslm_task_reason_system;
-#[cfg(feature = "vslm")]
-pub use vslm_task_reason_system::VslmTaskReasonSystem;
-#[cfg(feature = "vslm")]
-mod vslm_task_reason_user;
-#[cfg(feature = "vslm")]
-pub use vslm_task_reason_user::VslmTaskReasonUser;
-#[cfg(feature = "vslm")]
-mod vslm_vso_vstorage_object_associations_vm_disk_association;
-#[cfg(feature = "vslm")]
-pub use vslm_vso_vstorage_object_associations_vm_disk_association::VslmVsoVStorageObjectAssociationsVmDiskAssociation;
-#[cfg(feature = "vslm")]
-mod vslm_vso_vstorage_object_query_spec;
-#[cfg(feature = "vslm")]
-pub use vslm_vso_vstorage_object_query_spec::VslmVsoVStorageObjectQuerySpec;
-mod eam_object_runtime_info_goal_state;
-pub use eam_object_runtime_info_goal_state::EamObjectRuntimeInfoGoalState;
-mod eam_object_runtime_info_status;
-pub use eam_object_runtime_info_status::EamObjectRuntimeInfoStatus;
-mod esx_agent_manager_maintenance_mode_policy;
-pub use esx_agent_manager_maintenance_mode_policy::EsxAgentManagerMaintenanceModePolicy;
-mod hooks_hook_type;
-pub use hooks_hook_type::HooksHookType;
-mod solutions_invalid_reason;
-pub use solutions_invalid_reason::SolutionsInvalidReason;
-mod solutions_non_compliance_reason;
-pub use solutions_non_compliance_reason::SolutionsNonComplianceReason;
-mod solutions_vm_deployment_optimization;
-pub use solutions_vm_deployment_optimization::SolutionsVMDeploymentOptimization;
-mod solutions_vm_disk_provisioning;
-pub use solutions_vm_disk_provisioning::SolutionsVMDiskProvisioning;
-mod solutions_vm_placement_policy;
-pub use solutions_vm_placement_policy::SolutionsVmPlacementPolicy;
-mod pbm_logging_configuration_component;
-pub use pbm_logging_configuration_component::PbmLoggingConfigurationComponent;
-mod pbm_logging_configuration_log_level;
-pub use pbm_logging_configuration_log_level::PbmLoggingConfigurationLogLevel;
-mod pbm_debug_manager_keystore_name;
-pub use pbm_debug_manager_keystore_name::PbmDebugManagerKeystoreName;
-mod pbm_object_type;
-pub use pbm_object_type::PbmObjectType;
-mod pbm_vvol_type;
-pub use pbm_vvol_type::PbmVvolType;
-mod pbm_capability_operator;
-pub use pbm_capability_operator::PbmCapabilityOperator;
-mod pbm_capability_schema_capability_category;
-pub use pbm_capability_schema_capability_category::PbmCapabilitySchemaCapabilityCategory;
-mod pbm_line_of_service_info_line_of_service_enum;
-pub use pbm_line_of_service_info_line_of_service_enum::PbmLineOfServiceInfoLineOfServiceEnum;
-mod pbm_builtin_generic_type;
-pub use pbm_builtin_generic_type::PbmBuiltinGenericType;
-mod pbm_builtin_type;
-pub use pbm_builtin_type::PbmBuiltinType;
-mod pbm_capability_time_unit_type;
-pub use pbm_capability_time_unit_type::PbmCapabilityTimeUnitType;
-mod pbm_compliance_status;
-pub use pbm_compliance_status::PbmComplianceStatus;
-mod pbm_compliance_result_compliance_task_status;
-pub use pbm_compliance_result_compliance_task_status::PbmComplianceResultComplianceTaskStatus;
-mod pbm_health_status_for_entity;
-pub use pbm_health_status_for_entity::PbmHealthStatusForEntity;
-mod pbm_associate_and_apply_policy_status_policy_status;
-pub use pbm_associate_and_apply_policy_status_policy_status::PbmAssociateAndApplyPolicyStatusPolicyStatus;
-mod pbm_profile_category_enum;
-pub use pbm_profile_category_enum::PbmProfileCategoryEnum;
-mod pbm_system_created_profile_type;
-pub use pbm_system_created_profile_type::PbmSystemCreatedProfileType;
-mod pbm_operation;
-pub use pbm_operation::PbmOperation;
-mod pbm_iofilter_info_filter_type;
-pub use pbm_iofilter_info_filter_type::PbmIofilterInfoFilterType;
-mod pbm_policy_association_volume_allocation_type;
-pub use pbm_policy_association_volume_allocation_type::PbmPolicyAssociationVolumeAllocationType;
-mod pbm_profile_resource_type_enum;
-pub use pbm_profile_resource_type_enum::PbmProfileResourceTypeEnum;
-mod pbm_vm_operation;
-pub use pbm_vm_operation::PbmVmOperation;
-mod entity_reference_entity_type;
-pub use entity_reference_entity_type::EntityReferenceEntityType;
-mod sms_task_state;
-pub use sms_task_state::SmsTaskState;
-mod vp_category;
-pub use vp_category::VpCategory;
-mod vasa_provider_certificate_status;
-pub use vasa_provider_certificate_status::VasaProviderCertificateStatus;
-mod provider_profile;
-pub use provider_profile::ProviderProfile;
-mod vp_type;
-pub use vp_type::VpType;
-mod vasa_provider_profile;
-pub use vasa_provider_profile::VasaProviderProfile;
-mod vasa_provider_status;
-pub use vasa_provider_status::VasaProviderStatus;
-mod vasa_authentication_type;
-pub use vasa_authentication_type::VasaAuthenticationType;
-mod sms_alarm_status;
-pub use sms_alarm_status::SmsAlarmStatus;
-mod sms_entity_type;
-pub use sms_entity_type::SmsEntityType;
-mod file_system_interface;
-pub use file_system_interface::FileSystemInterface;
-mod vasa_profile;
-pub use vasa_profile::VasaProfile;
-mod storage_container_vvol_container_type_enum;
-pub use storage_container_vvol_container_type_enum::StorageContainerVvolContainerTypeEnum;
-mod file_system_interface_version;
-pub use file_system_interface_version::FileSystemInterfaceVersion;
-mod thin_provisioning_status;
-pub use thin_provisioning_status::ThinProvisioningStatus;
-mod replication_replication_state;
-pub use replication_replication_state::ReplicationReplicationState;
-mod folder_desired_host_state;
-pub use folder_desired_host_state::FolderDesiredHostState;
-mod folder_externally_managed_folder_type;
-pub use folder_externally_managed_folder_type::FolderExternallyManagedFolderType;
-mod replication_vm_state;
-pub use replication_vm_state::ReplicationVmState;
-mod quiesce_mode;
-pub use quiesce_mode::QuiesceMode;
-mod health_update_info_component_type;
-pub use health_update_info_component_type::HealthUpdateInfoComponentType;
-mod host_system_connection_state;
-pub use host_system_connection_state::HostSystemConnectionState;
-mod host_crypto_state;
-pub use host_crypto_state::HostCryptoState;
-mod host_system_power_state;
-pub use host_system_power_state::HostSystemPowerState;
-mod host_system_remediation_state_state;
-pub use host_system_remediation_state_state::HostSystemRemediationStateState;
-mod host_standby_mode;
-pub use host_standby_mode::HostStandbyMode;
-mod http_nfc_lease_manifest_entry_checksum_type;
-pub use http_nfc_lease_manifest_entry_checksum_type::HttpNfcLeaseManifestEntryChecksumType;
-mod http_nfc_lease_mode;
-pub use http_nfc_lease_mode::HttpNfcLeaseMode;
-mod http_nfc_lease_state;
-pub use http_nfc_lease_state::HttpNfcLeaseState;
-mod io_filter_type;
-pub use io_filter_type::IoFilterType;
-mod io_filter_operation;
-pub use io_filter_operation::IoFilterOperation;
-mod latency_sensitivity_sensitivity_level;
-pub use latency_sensitivity_sensitivity_level::LatencySensitivitySensitivityLevel;
-mod license_feature_info_unit;
-pub use license_feature_info_unit::LicenseFeatureInfoUnit;
-mod license_feature_info_source_restriction;
-pub use license_feature_info_source_restriction::LicenseFeatureInfoSourceRestriction;
-mod host_licensable_resource_key;
-pub use host_licensable_resource_key::HostLicensableResourceKey;
-mod license_manager_license_key;
-pub use license_manager_license_key::LicenseManagerLicenseKey;
-mod license_manager_state;
-pub use license_manager_state::LicenseManagerState;
-mod ovf_consumer_ost_node_type;
-pub use ovf_consumer_ost_node_type::OvfConsumerOstNodeType;
-mod ovf_create_import_spec_params_disk_provisioning_type;
-pub use ovf_create_import_spec_params_disk_provisioning_type::OvfCreateImportSpecParamsDiskProvisioningType;
-mod perf_summary_type;
-pub use perf_summary_type::PerfSummaryType;
-mod perf_stats_type;
-pub use perf_stats_type::PerfStatsType;
-mod performance_manager_unit;
-pub use performance_manager_unit::PerformanceManagerUnit;
-mod perf_format;
-pub use perf_format::PerfFormat;
-mod place_vms_x_cluster_spec_placement_type;
-pub use place_vms_x_cluster_spec_placement_type::PlaceVmsXClusterSpecPlacementType;
-mod resource_config_spec_scale_shares_behavior;
-pub use resource_config_spec_scale_shares_behavior::ResourceConfigSpecScaleSharesBehavior;
-mod search_index_predicate_array_operator;
-pub use search_index_predicate_array_operator::SearchIndexPredicateArrayOperator;
-mod search_index_predicate_comparison_operator;
-pub use search_index_predicate_comparison_operator::SearchIndexPredicateComparisonOperator;
-mod search_index_query_spec_resource_type;
-pub use search_index_query_spec_resource_type::SearchIndexQuerySpecResourceType;
-mod vmotion_compatibility_type;
-pub use vmotion_compatibility_type::VMotionCompatibilityType;
-mod validate_migration_test_type;
-pub use validate_migration_test_type::ValidateMigrationTestType;
-mod session_manager_generic_service_ticket_ticket_type;
-pub use session_manager_generic_service_ticket_ticket_type::SessionManagerGenericServiceTicketTicketType;
-mod session_manager_http_service_request_spec_method;
-pub use session_manager_http_service_request_spec_method::SessionManagerHttpServiceRequestSpecMethod;
-mod simple_command_encoding;
-pub use simple_command_encoding::SimpleCommandEncoding;
-mod storage_iorm_threshold_mode;
-pub use storage_iorm_threshold_mode::StorageIORMThresholdMode;
-mod task_filter_spec_recursion_option;
-pub use task_filter_spec_recursion_option::TaskFilterSpecRecursionOption;
-mod task_filter_spec_time_option;
-pub use task_filter_spec_time_option::TaskFilterSpecTimeOption;
-mod task_info_state;
-pub use task_info_state::TaskInfoState;
-mod virtual_disk_adapter_type;
-pub use virtual_disk_adapter_type::VirtualDiskAdapterType;
-mod virtual_disk_type;
-pub use virtual_disk_type::VirtualDiskType;
-mod virtual_machine_app_heartbeat_status_type;
-pub use virtual_machine_app_heartbeat_status_type::VirtualMachineAppHeartbeatStatusType;
-mod virtual_machine_connection_state;
-pub use virtual_machine_connection_state::VirtualMachineConnectionState;
-mod virtual_machine_crypto_state;
-pub use virtual_machine_crypto_state::VirtualMachineCryptoState;
-mod virtual_machine_fault_tolerance_state;
-pub use virtual_machine_fault_tolerance_state::VirtualMachineFaultToleranceState;
-mod virtual_machine_fault_tolerance_type;
-pub use virtual_machine_fault_tolerance_type::VirtualMachineFaultToleranceType;
-mod virtual_machine_move_priority;
-pub use virtual_machine_move_priority::VirtualMachineMovePriority;
-mod virtual_machine_need_secondary_reason;
-pub use virtual_machine_need_secondary_reason::VirtualMachineNeedSecondaryReason;
-mod virtual_machine_power_state;
-pub use virtual_machine_power_state::VirtualMachinePowerState;
-mod virtual_machine_record_replay_state;
-pub use virtual_machine_record_replay_state::VirtualMachineRecordReplayState;
-mod virtual_machine_ticket_type;
-pub use virtual_machine_ticket_type::VirtualMachineTicketType;
-mod vsan_composite_constraint_conjoiner_enum;
-pub use vsan_composite_constraint_conjoiner_enum::VsanCompositeConstraintConjoinerEnum;
-mod vsan_mass_collector_object_collection_enum;
-pub use vsan_mass_collector_object_collection_enum::VsanMassCollectorObjectCollectionEnum;
-mod vsan_property_constraint_comparator_enum;
-pub use vsan_property_constraint_comparator_enum::VsanPropertyConstraintComparatorEnum;
-mod vsan_upgrade_system_upgrade_history_disk_group_op_type;
-pub use vsan_upgrade_system_upgrade_history_disk_group_op_type::VsanUpgradeSystemUpgradeHistoryDiskGroupOpType;
-mod event_alarm_expression_comparison_operator;
-pub use event_alarm_expression_comparison_operator::EventAlarmExpressionComparisonOperator;
-mod placement_spec_placement_type;
-pub use placement_spec_placement_type::PlacementSpecPlacementType;
-mod recommendation_reason_code;
-pub use recommendation_reason_code::RecommendationReasonCode;
-mod recommendation_type;
-pub use recommendation_type::RecommendationType;
-mod vsan_storage_compliance_status;
-pub use vsan_storage_compliance_status::VsanStorageComplianceStatus;
-mod vim_cluster_vsan_stretched_cluster_config_issue_enum;
-pub use vim_cluster_vsan_stretched_cluster_config_issue_enum::VimClusterVSANStretchedClusterConfigIssueEnum;
-mod vsan_baseline_preference_type;
-pub use vsan_baseline_preference_type::VsanBaselinePreferenceType;
-mod vsan_capability_status;
-pub use vsan_capability_status::VsanCapabilityStatus;
-mod vsan_capability_type;
-pub use vsan_capability_type::VsanCapabilityType;
-mod vsan_capability_type90;
-pub use vsan_capability_type90::VsanCapabilityType90;
-mod vsan_capability_type91;
-pub use vsan_capability_type91::VsanCapabilityType91;
-mod vsan_cluster_health_action_id_enum;
-pub use vsan_cluster_health_action_id_enum::VsanClusterHealthActionIdEnum;
-mod vsan_cluster_health_category_enum;
-pub use vsan_cluster_health_category_enum::VsanClusterHealthCategoryEnum;
-mod vsan_component_states;
-pub use vsan_component_states::VsanComponentStates;
-mod vsan_datastore_type;
-pub use vsan_datastore_type::VsanDatastoreType;
-mod vsan_hci_mesh_dit_encryption_issue;
-pub use vsan_hci_mesh_dit_encryption_issue::VsanHciMeshDitEncryptionIssue;
-mod vim_cluster_vsan_disk_group_creation_type;
-pub use vim_cluster_vsan_disk_group_creation_type::VimClusterVsanDiskGroupCreationType;
-mod vsan_io_insight_instance_state;
-pub use vsan_io_insight_instance_state::VsanIoInsightInstanceState;
-mod vsan_iscsi_lun_status;
-pub use vsan_iscsi_lun_status::VsanIscsiLUNStatus;
-mod vsan_iscsi_lun_runtime_status_type;
-pub use vsan_iscsi_lun_runtime_status_type::VsanIscsiLUNRuntimeStatusType;
-mod vsan_iscsi_target_auth_type;
-pub use vsan_iscsi_target_auth_type::VsanIscsiTargetAuthType;
-mod vsan_iscsi_target_service_process_status;
-pub use vsan_iscsi_target_service_process_status::VsanIscsiTargetServiceProcessStatus;
-mod vsan_object_type_enum;
-pub use vsan_object_type_enum::VsanObjectTypeEnum;
-mod vsan_object_type_enum90;
-pub use vsan_object_type_enum90::VsanObjectTypeEnum90;
-mod vsan_perf_diagnostic_query_type;
-pub use vsan_perf_diagnostic_query_type::VsanPerfDiagnosticQueryType;
-mod vsan_perf_stats_unit_type;
-pub use vsan_perf_stats_unit_type::VsanPerfStatsUnitType;
-mod vsan_perf_stats_type;
-pub use vsan_perf_stats_type::VsanPerfStatsType;
-mod vsan_perf_summary_type;
-pub use vsan_perf_summary_type::VsanPerfSummaryType;
-mod vsan_perf_threshold_direction_type;
-pub use vsan_perf_threshold_direction_type::VsanPerfThresholdDirectionType;
-mod vsan_relayout_objects_error_code;
-pub use vsan_relayout_objects_error_code::VsanRelayoutObjectsErrorCode;
-mod vsan_space_reporting_entity_type;
-pub use vsan_space_reporting_entity_type::VsanSpaceReportingEntityType;
-mod vsan_health_log_level_enum;
-pub use vsan_health_log_level_enum::VsanHealthLogLevelEnum;
-mod metric_format;
-pub use metric_format::MetricFormat;
-mod metric_type;
-pub use metric_type::MetricType;
-mod query_selection_name_type;
-pub use query_selection_name_type::QuerySelectionNameType;
-mod entity_type;
-pub use entity_type::EntityType;
-mod entity_import_type;
-pub use entity_import_type::EntityImportType;
-mod host_dvs_config_spec_switch_mode;
-pub use host_dvs_config_spec_switch_mode::HostDVSConfigSpecSwitchMode;
-mod host_distributed_virtual_switch_manager_failover_reason;
-pub use host_distributed_virtual_switch_manager_failover_reason::HostDistributedVirtualSwitchManagerFailoverReason;
-mod host_distributed_virtual_switch_manager_failover_stage;
-pub use host_distributed_virtual_switch_manager_failover_stage::HostDistributedVirtualSwitchManagerFailoverStage;
-mod vmware_dvs_lacp_api_version;
-pub use vmware_dvs_lacp_api_version::VMwareDvsLacpApiVersion;
-mod vmware_dvs_lacp_load_balance_algorithm;
-pub use vmware_dvs_lacp_load_balance_algorithm::VMwareDvsLacpLoadBalanceAlgorithm;
-mod vmware_dvs_multicast_filtering_mode;
-pub use vmware_dvs_multicast_filtering_mode::VMwareDvsMulticastFilteringMode;
-mod vmware_distributed_virtual_switch_pvlan_port_type;
-pub use vmware_distributed_virtual_switch_pvlan_port_type::VmwareDistributedVirtualSwitchPvlanPortType;
-mod vmware_dvs_teaming_match_status;
-pub use vmware_dvs_teaming_match_status::VMwareDVSTeamingMatchStatus;
-mod vmware_uplink_lacp_mode;
-pub use vmware_uplink_lacp_mode::VMwareUplinkLacpMode;
-mod vmware_uplink_lacp_timeout_mode;
-pub use vmware_uplink_lacp_timeout_mode::VMwareUplinkLacpTimeoutMode;
-mod vmware_dvs_vspan_session_encap_type;
-pub use vmware_dvs_vspan_session_encap_type::VMwareDVSVspanSessionEncapType;
-mod vmware_dvs_vspan_session_type;
-pub use vmware_dvs_vspan_session_type::VMwareDVSVspanSessionType;
-mod kmip_cluster_info_key_type;
-pub use kmip_cluster_info_key_type::KmipClusterInfoKeyType;
-mod kmip_cluster_info_kms_management_type;
-pub use kmip_cluster_info_kms_management_type::KmipClusterInfoKmsManagementType;
-mod event_event_severity;
-pub use event_event_severity::EventEventSeverity;
-mod event_category;
-pub use event_category::EventCategory;
-mod event_filter_spec_recursion_option;
-pub use event_filter_spec_recursion_option::EventFilterSpecRecursionOption;
-mod host_das_error_event_host_das_error_reason;
-pub use host_das_error_event_host_das_error_reason::HostDasErrorEventHostDasErrorReason;
-mod host_disconnected_event_reason_code;
-pub use host_disconnected_event_reason_code::HostDisconnectedEventReasonCode;
-mod vm_das_being_reset_event_reason_code;
-pub use vm_das_being_reset_event_reason_code::VmDasBeingResetEventReasonCode;
-mod vm_failed_starting_secondary_event_failure_reason;
-pub use vm_failed_starting_secondary_event_failure_reason::VmFailedStartingSecondaryEventFailureReason;
-mod vm_shutdown_on_isolation_event_operation;
-pub use vm_shutdown_on_isolation_event_operation::VmShutdownOnIsolationEventOperation;
-mod ft_issues_on_host_host_selection_type;
-pub use ft_issues_on_host_host_selection_type::FtIssuesOnHostHostSelectionType;
-mod host_has_component_failure_host_component_type;
-pub use host_has_component_failure_host_component_type::HostHasComponentFailureHostComponentType;
-mod host_incompatible_for_fault_tolerance_reason;
-pub use host_incompatible_for_fault_tolerance_reason::HostIncompatibleForFaultToleranceReason;
-mod host_incompatible_for_record_replay_reason;
-pub use host_incompatible_for_record_replay_reason::HostIncompatibleForRecordReplayReason;
-mod incompatible_host_for_vm_replication_incompatible_reason;
-pub use incompatible_host_for_vm_replication_incompatible_reason::IncompatibleHostForVmReplicationIncompatibleReason;
-mod invalid_das_config_argument_entry_for_invalid_argument;
-pub use invalid_das_config_argument_entry_for_invalid_argument::InvalidDasConfigArgumentEntryForInvalidArgument;
-mod invalid_profile_reference_host_reason;
-pub use invalid_profile_reference_host_reason::InvalidProfileReferenceHostReason;
-mod license_assignment_failed_reason;
-pub use license_assignment_failed_reason::LicenseAssignmentFailedReason;
-mod not_supported_device_for_ft_device_type;
-pub use not_supported_device_for_ft_device_type::NotSupportedDeviceForFTDeviceType;
-mod num_virtual_cpus_incompatible_reason;
-pub use num_virtual_cpus_incompatible_reason::NumVirtualCpusIncompatibleReason;
-mod quarantine_mode_fault_fault_type;
-pub use quarantine_mode_fault_fault_type::QuarantineModeFaultFaultType;
-mod replication_disk_config_fault_reason_for_fault;
-pub use replication_disk_config_fault_reason_for_fault::ReplicationDiskConfigFaultReasonForFault;
-mod replication_vm_config_fault_reason_for_fault;
-pub use replication_vm_config_fault_reason_for_fault::ReplicationVmConfigFaultReasonForFault;
-mod replication_vm_fault_reason_for_fault;
-pub use replication_vm_fault_reason_for_fault::ReplicationVmFaultReasonForFault;
-mod replication_vm_in_progress_fault_activity;
-pub use replication_vm_in_progress_fault_activity::ReplicationVmInProgressFaultActivity;
-mod third_party_license_assignment_failed_reason;
-pub use third_party_license_assignment_failed_reason::ThirdPartyLicenseAssignmentFailedReason;
-mod vflash_module_not_supported_reason;
-pub use vflash_module_not_supported_reason::VFlashModuleNotSupportedReason;
-mod vm_fault_tolerance_config_issue_reason_for_issue;
-pub use vm_fault_tolerance_config_issue_reason_for_issue::VmFaultToleranceConfigIssueReasonForIssue;
-mod vm_fault_tolerance_invalid_file_backing_device_type;
-pub use vm_fault_tolerance_invalid_file_backing_device_type::VmFaultToleranceInvalidFileBackingDeviceType;
-mod will_lose_ha_protection_resolution;
-pub use will_lose_ha_protection_resolution::WillLoseHAProtectionResolution;
-mod host_active_directory_authentication_certificate_digest;
-pub use host_active_directory_authentication_certificate_digest::HostActiveDirectoryAuthenticationCertificateDigest;
-mod host_active_directory_info_domain_membership_status;
-pub use host_active_directory_info_domain_membership_status::HostActiveDirectoryInfoDomainMembershipStatus;
-mod host_bios_info_firmware_type;
-pub use host_bios_info_firmware_type::HostBIOSInfoFirmwareType;
-mod host_capability_drtm_types;
-pub use host_capability_drtm_types::HostCapabilityDRTMTypes;
-mod host_capability_ft_unsupported_reason;
-pub use host_capability_ft_unsupported_reason::HostCapabilityFtUnsupportedReason;
-mod host_replay_unsupported_reason;
-pub use host_replay_unsupported_reason::HostReplayUnsupportedReason;
-mod host_capability_unmap_method_supported;
-pub use host_capability_unmap_method_supported::HostCapabilityUnmapMethodSupported;
-mod host_capability_vm_direct_path_gen2_unsupported_reason;
-pub use host_capability_vm_direct_path_gen2_unsupported_reason::HostCapabilityVmDirectPathGen2UnsupportedReason;
-mod host_certificate_manager_certificate_info_certificate_status;
-pub use host_certificate_manager_certificate_info_certificate_status::HostCertificateManagerCertificateInfoCertificateStatus;
-mod host_certificate_manager_certificate_kind;
-pub use host_certificate_manager_certificate_kind::HostCertificateManagerCertificateKind;
-mod host_certificate_manager_crypto_algorithm;
-pub use host_certificate_manager_crypto_algorithm::HostCertificateManagerCryptoAlgorithm;
-mod host_config_change_mode;
-pub use host_config_change_mode::HostConfigChangeMode;
-mod host_config_change_operation;
-pub use host_config_change_operation::HostConfigChangeOperation;
-mod host_config_change_owner;
-pub use host_config_change_owner::HostConfigChangeOwner;
-mod host_cpu_package_vendor;
-pub use host_cpu_package_vendor::HostCpuPackageVendor;
-mod host_cpu_power_management_info_policy_type;
-pub use host_cpu_power_management_info_policy_type::HostCpuPowerManagementInfoPolicyType;
-mod host_cpu_scheduler_info_cpu_scheduler_policy_info;
-pub use host_cpu_scheduler_info_cpu_scheduler_policy_info::HostCpuSchedulerInfoCpuSchedulerPolicyInfo;
-mod host_date_time_info_protocol;
-pub use host_date_time_info_protocol::HostDateTimeInfoProtocol;
-mod host_digest_info_digest_method_type;
-pub use host_digest_info_digest_method_type::HostDigestInfoDigestMethodType;
-mod host_digest_verification_setting;
-pub use host_digest_verification_setting::HostDigestVerificationSetting;
-mod host_disk_partition_info_partition_format;
-pub use host_disk_partition_info_partition_format::HostDiskPartitionInfoPartitionFormat;
-mod host_disk_partition_info_type;
-pub use host_disk_partition_info_type::HostDiskPartitionInfoType;
-mod host_feature_version_key;
-pub use host_feature_version_key::HostFeatureVersionKey;
-mod fibre_channel_port_type;
-pub use fibre_channel_port_type::FibreChannelPortType;
-mod file_system_mount_info_vstorage_support_status;
-pub use file_system_mount_info_vstorage_support_status::FileSystemMountInfoVStorageSupportStatus;
-mod host_file_system_volume_file_system_type;
-pub use host_file_system_volume_file_system_type::HostFileSystemVolumeFileSystemType;
-mod host_firewall_system_rule_set_id;
-pub use host_firewall_system_rule_set_id::HostFirewallSystemRuleSetId;
-mod host_firewall_system_service_name;
-pub use host_firewall_system_service_name::HostFirewallSystemServiceName;
-mod host_fru_fru_type;
-pub use host_fru_fru_type::HostFruFruType;
-mod host_graphics_config_graphics_type;
-pub use host_graphics_config_graphics_type::HostGraphicsConfigGraphicsType;
-mod host_graphics_config_shared_passthru_assignment_policy;
-pub use host_graphics_config_shared_passthru_assignment_policy::HostGraphicsConfigSharedPassthruAssignmentPolicy;
-mod host_graphics_config_vgpu_mode;
-pub use host_graphics_config_vgpu_mode::HostGraphicsConfigVgpuMode;
-mod host_graphics_info_graphics_type;
-pub use host_graphics_info_graphics_type::HostGraphicsInfoGraphicsType;
-mod host_graphics_info_vgpu_mode;
-pub use host_graphics_info_vgpu_mode::HostGraphicsInfoVgpuMode;
-mod host_hardware_element_status;
-pub use host_hardware_element_status::HostHardwareElementStatus;
-mod host_access_mode;
-pub use host_access_mode::HostAccessMode;
-mod host_image_acceptance_level;
-pub use host_image_acceptance_level::HostImageAcceptanceLevel;
-mod host_internet_scsi_hba_chap_authentication_type;
-pub use host_internet_scsi_hba_chap_authentication_type::HostInternetScsiHbaChapAuthenticationType;
-mod host_internet_scsi_hba_digest_type;
-pub use host_internet_scsi_hba_digest_type::HostInternetScsiHbaDigestType;
-mod internet_scsi_sns_discovery_method;
-pub use internet_scsi_sns_discovery_method::InternetScsiSnsDiscoveryMethod;
-mod slp_discovery_method;
-pub use slp_discovery_method::SlpDiscoveryMethod;
-mod host_internet_scsi_hba_iscsi_ipv6_address_address_configuration_type;
-pub use host_internet_scsi_hba_iscsi_ipv6_address_address_configuration_type::HostInternetScsiHbaIscsiIpv6AddressAddressConfigurationType;
-mod host_internet_scsi_hba_iscsi_ipv6_address_ipv6_address_operation;
-pub use host_internet_scsi_hba_iscsi_ipv6_address_ipv6_address_operation::HostInternetScsiHbaIscsiIpv6AddressIPv6AddressOperation;
-mod host_internet_scsi_hba_network_binding_support_type;
-pub use host_internet_scsi_hba_network_binding_support_type::HostInternetScsiHbaNetworkBindingSupportType;
-mod host_internet_scsi_hba_static_target_target_discovery_method;
-pub use host_internet_scsi_hba_static_target_target_discovery_method::HostInternetScsiHbaStaticTargetTargetDiscoveryMethod;
-mod host_ip_config_ip_v6_address_config_type;
-pub use host_ip_config_ip_v6_address_config_type::HostIpConfigIpV6AddressConfigType;
-mod host_ip_config_ip_v6_address_status;
-pub use host_ip_config_ip_v6_address_status::HostIpConfigIpV6AddressStatus;
-mod iscsi_port_info_path_status;
-pub use iscsi_port_info_path_status::IscsiPortInfoPathStatus;
-mod link_discovery_protocol_config_operation_type;
-pub use link_discovery_protocol_config_operation_type::LinkDiscoveryProtocolConfigOperationType;
-mod link_discovery_protocol_config_protocol_type;
-pub use link_discovery_protocol_config_protocol_type::LinkDiscoveryProtocolConfigProtocolType;
-mod host_low_level_provisioning_manager_file_type;
-pub use host_low_level_provisioning_manager_file_type::HostLowLevelProvisioningManagerFileType;
-mod host_low_level_provisioning_manager_reload_target;
-pub use host_low_level_provisioning_manager_reload_target::HostLowLevelProvisioningManagerReloadTarget;
-mod host_maintenance_spec_purpose;
-pub use host_maintenance_spec_purpose::HostMaintenanceSpecPurpose;
-mod virtual_machine_memory_allocation_policy;
-pub use virtual_machine_memory_allocation_policy::VirtualMachineMemoryAllocationPolicy;
-mod host_memory_tier_flags;
-pub use host_memory_tier_flags::HostMemoryTierFlags;
-mod host_memory_tier_type;
-pub use host_memory_tier_type::HostMemoryTierType;
-mod host_memory_tiering_type;
-pub use host_memory_tiering_type::HostMemoryTieringType;
-mod host_mount_mode;
-pub use host_mount_mode::HostMountMode;
-mod host_mount_info_inaccessible_reason;
-pub use host_mount_info_inaccessible_reason::HostMountInfoInaccessibleReason;
-mod host_mount_info_mount_failed_reason;
-pub use host_mount_info_mount_failed_reason::HostMountInfoMountFailedReason;
-mod multipath_state;
-pub use multipath_state::MultipathState;
-mod host_nas_volume_security_type;
-pub use host_nas_volume_security_type::HostNasVolumeSecurityType;
-mod host_net_stack_instance_congestion_control_algorithm_type;
-pub use host_net_stack_instance_congestion_control_algorithm_type::HostNetStackInstanceCongestionControlAlgorithmType;
-mod host_net_stack_instance_system_stack_key;
-pub use host_net_stack_instance_system_stack_key::HostNetStackInstanceSystemStackKey;
-mod host_numeric_sensor_health_state;
-pub use host_numeric_sensor_health_state::HostNumericSensorHealthState;
-mod host_numeric_sensor_type;
-pub use host_numeric_sensor_type::HostNumericSensorType;
-mod nvdimm_nvdimm_health_info_state;
-pub use nvdimm_nvdimm_health_info_state::NvdimmNvdimmHealthInfoState;
-mod nvdimm_interleave_set_state;
-pub use nvdimm_interleave_set_state::NvdimmInterleaveSetState;
-mod nvdimm_namespace_details_health_status;
-pub use nvdimm_namespace_details_health_status::NvdimmNamespaceDetailsHealthStatus;
-mod nvdimm_namespace_details_state;
-pub use nvdimm_namespace_details_state::NvdimmNamespaceDetailsState;
-mod nvdimm_namespace_health_status;
-pub use nvdimm_namespace_health_status::NvdimmNamespaceHealthStatus;
-mod nvdimm_namespace_state;
-pub use nvdimm_namespace_state::NvdimmNamespaceState;
-mod nvdimm_namespace_type;
-pub use nvdimm_namespace_type::NvdimmNamespaceType;
-mod nvdimm_range_type;
-pub use nvdimm_range_type::NvdimmRangeType;
-mod host_nvme_discovery_log_subsystem_type;
-pub use host_nvme_discovery_log_subsystem_type::HostNvmeDiscoveryLogSubsystemType;
-mod host_nvme_discovery_log_transport_requirements;
-pub use host_nvme_discovery_log_transport_requirements::HostNvmeDiscoveryLogTransportRequirements;
-mod host_nvme_transport_parameters_nvme_address_family;
-pub use host_nvme_transport_parameters_nvme_address_family::HostNvmeTransportParametersNvmeAddressFamily;
-mod host_nvme_transport_type;
-pub use host_nvme_transport_type::HostNvmeTransportType;
-mod host_opaque_switch_opaque_switch_state;
-pub use host_opaque_switch_opaque_switch_state::HostOpaqueSwitchOpaqueSwitchState;
-mod host_partial_maintenance_mode_id;
-pub use host_partial_maintenance_mode_id::HostPartialMaintenanceModeId;
-mod host_partial_maintenance_mode_status;
-pub use host_partial_maintenance_mode_status::HostPartialMaintenanceModeStatus;
-mod host_patch_manager_install_state;
-pub use host_patch_manager_install_state::HostPatchManagerInstallState;
-mod host_patch_manager_integrity_status;
-pub use host_patch_manager_integrity_status::HostPatchManagerIntegrityStatus;
-mod host_patch_manager_reason;
-pub use host_patch_manager_reason::HostPatchManagerReason;
-mod host_pci_passthru_info_direct_path_device_mode;
-pub use host_pci_passthru_info_direct_path_device_mode::HostPciPassthruInfoDirectPathDeviceMode;
-mod physical_nic_resource_pool_scheduler_disallowed_reason;
-pub use physical_nic_resource_pool_scheduler_disallowed_reason::PhysicalNicResourcePoolSchedulerDisallowedReason;
-mod physical_nic_vm_direct_path_gen2_supported_mode;
-pub use physical_nic_vm_direct_path_gen2_supported_mode::PhysicalNicVmDirectPathGen2SupportedMode;
-mod port_group_connectee_type;
-pub use port_group_connectee_type::PortGroupConnecteeType;
-mod host_protocol_endpoint_pe_type;
-pub use host_protocol_endpoint_pe_type::HostProtocolEndpointPEType;
-mod host_protocol_endpoint_protocol_endpoint_type;
-pub use host_protocol_endpoint_protocol_endpoint_type::HostProtocolEndpointProtocolEndpointType;
-mod host_ptp_config_device_type;
-pub use host_ptp_config_device_type::HostPtpConfigDeviceType;
-mod host_qualified_name_type;
-pub use host_qualified_name_type::HostQualifiedNameType;
-mod host_rdma_device_connection_state;
-pub use host_rdma_device_connection_state::HostRdmaDeviceConnectionState;
-mod rdma_protocol;
-pub use rdma_protocol::RdmaProtocol;
-mod host_firewall_rule_direction;
-pub use host_firewall_rule_direction::HostFirewallRuleDirection;
-mod host_firewall_rule_port_type;
-pub use host_firewall_rule_port_type::HostFirewallRulePortType;
-mod host_firewall_rule_protocol;
-pub use host_firewall_rule_protocol::HostFirewallRuleProtocol;
-mod host_runtime_info_net_stack_instance_runtime_info_state;
-pub use host_runtime_info_net_stack_instance_runtime_info_state::HostRuntimeInfoNetStackInstanceRuntimeInfoState;
-mod host_runtime_info_state_encryption_info_protection_mode;
-pub use host_runtime_info_state_encryption_info_protection_mode::HostRuntimeInfoStateEncryptionInfoProtectionMode;
-mod host_runtime_info_stateless_nvds_migration_state;
-pub use host_runtime_info_stateless_nvds_migration_state::HostRuntimeInfoStatelessNvdsMigrationState;
-mod scsi_disk_type;
-pub use scsi_disk_type::ScsiDiskType;
-mod scsi_lun_descriptor_quality;
-pub use scsi_lun_descriptor_quality::ScsiLunDescriptorQuality;
-mod scsi_lun_lun_reservation_status;
-pub use scsi_lun_lun_reservation_status::ScsiLunLunReservationStatus;
-mod scsi_lun_type;
-pub use scsi_lun_type::ScsiLunType;
-mod scsi_lun_state;
-pub use scsi_lun_state::ScsiLunState;
-mod scsi_lun_vstorage_support_status;
-pub use scsi_lun_vstorage_support_status::ScsiLunVStorageSupportStatus;
-mod host_service_policy;
-pub use host_service_policy::HostServicePolicy;
-mod host_sev_info_sev_state;
-pub use host_sev_info_sev_state::HostSevInfoSevState;
-mod host_sgx_info_flc_modes;
-pub use host_sgx_info_flc_modes::HostSgxInfoFlcModes;
-mod host_sgx_info_sgx_states;
-pub use host_sgx_info_sgx_states::HostSgxInfoSgxStates;
-mod host_sgx_registration_info_registration_status;
-pub use host_sgx_registration_info_registration_status::HostSgxRegistrationInfoRegistrationStatus;
-mod host_sgx_registration_info_registration_type;
-pub use host_sgx_registration_info_registration_type::HostSgxRegistrationInfoRegistrationType;
-mod host_snmp_agent_capability;
-pub use host_snmp_agent_capability::HostSnmpAgentCapability;
-mod software_package_constraint;
-pub use software_package_constraint::SoftwarePackageConstraint;
-mod software_package_vib_type;
-pub use software_package_vib_type::SoftwarePackageVibType;
-mod host_storage_protocol;
-pub use host_storage_protocol::HostStorageProtocol;
-mod host_system_identification_info_identifier;
-pub use host_system_identification_info_identifier::HostSystemIdentificationInfoIdentifier;
-mod host_tdx_info_tdx_state;
-pub use host_tdx_info_tdx_state::HostTdxInfoTdxState;
-mod host_tpm_attestation_info_acceptance_status;
-pub use host_tpm_attestation_info_acceptance_status::HostTpmAttestationInfoAcceptanceStatus;
-mod host_trust_authority_attestation_info_attestation_status;
-pub use host_trust_authority_attestation_info_attestation_status::HostTrustAuthorityAttestationInfoAttestationStatus;
-mod host_unresolved_vmfs_extent_unresolved_reason;
-pub use host_unresolved_vmfs_extent_unresolved_reason::HostUnresolvedVmfsExtentUnresolvedReason;
-mod host_unresolved_vmfs_resolution_spec_vmfs_uuid_resolution;
-pub use host_unresolved_vmfs_resolution_spec_vmfs_uuid_resolution::HostUnresolvedVmfsResolutionSpecVmfsUuidResolution;
-mod host_virtual_nic_manager_nic_type;
-pub use host_virtual_nic_manager_nic_type::HostVirtualNicManagerNicType;
-mod host_vmci_access_manager_mode;
-pub use host_vmci_access_manager_mode::HostVmciAccessManagerMode;
-mod host_vmfs_volume_unmap_bandwidth_policy;
-pub use host_vmfs_volume_unmap_bandwidth_policy::HostVmfsVolumeUnmapBandwidthPolicy;
-mod host_vmfs_volume_unmap_priority;
-pub use host_vmfs_volume_unmap_priority::HostVmfsVolumeUnmapPriority;
-mod vsan_controller_type;
-pub use vsan_controller_type::VsanControllerType;
-mod vsan_disk_balance_state;
-pub use vsan_disk_balance_state::VsanDiskBalanceState;
-mod vsan_encryption_issue;
-pub use vsan_encryption_issue::VsanEncryptionIssue;
-mod vsan_host_query_check_limits_option_type;
-pub use vsan_host_query_check_limits_option_type::VsanHostQueryCheckLimitsOptionType;
-mod vsan_io_insight_state;
-pub use vsan_io_insight_state::VsanIoInsightState;
-mod vsan_object_health_state;
-pub use vsan_object_health_state::VsanObjectHealthState;
-mod vsan_peer_host_connectivity_health_state;
-pub use vsan_peer_host_connectivity_health_state::VsanPeerHostConnectivityHealthState;
-mod vsan_smart_parameter_type;
-pub use vsan_smart_parameter_type::VsanSmartParameterType;
-mod net_ip_config_info_ip_address_origin;
-pub use net_ip_config_info_ip_address_origin::NetIpConfigInfoIpAddressOrigin;
-mod net_ip_config_info_ip_address_status;
-pub use net_ip_config_info_ip_address_status::NetIpConfigInfoIpAddressStatus;
-mod net_ip_stack_info_entry_type;
-pub use net_ip_stack_info_entry_type::NetIpStackInfoEntryType;
-mod net_ip_stack_info_preference;
-pub use net_ip_stack_info_preference::NetIpStackInfoPreference;
-mod net_bios_config_info_mode;
-pub use net_bios_config_info_mode::NetBIOSConfigInfoMode;
-mod profile_numeric_comparator;
-pub use profile_numeric_comparator::ProfileNumericComparator;
-mod profile_parameter_metadata_relation_type;
-pub use profile_parameter_metadata_relation_type::ProfileParameterMetadataRelationType;
-mod profile_execute_result_status;
-pub use profile_execute_result_status::ProfileExecuteResultStatus;
-mod host_profile_validation_failure_info_update_type;
-pub use host_profile_validation_failure_info_update_type::HostProfileValidationFailureInfoUpdateType;
-mod host_profile_validation_state;
-pub use host_profile_validation_state::HostProfileValidationState;
-mod host_profile_manager_answer_file_status;
-pub use host_profile_manager_answer_file_status::HostProfileManagerAnswerFileStatus;
-mod host_profile_manager_composition_result_result_element_status;
-pub use host_profile_manager_composition_result_result_element_status::HostProfileManagerCompositionResultResultElementStatus;
-mod host_profile_manager_composition_validation_result_result_element_status;
-pub use host_profile_manager_composition_validation_result_result_element_status::HostProfileManagerCompositionValidationResultResultElementStatus;
-mod host_profile_manager_task_list_requirement;
-pub use host_profile_manager_task_list_requirement::HostProfileManagerTaskListRequirement;
-mod placement_affinity_rule_rule_scope;
-pub use placement_affinity_rule_rule_scope::PlacementAffinityRuleRuleScope;
-mod placement_affinity_rule_rule_type;
-pub use placement_affinity_rule_rule_type::PlacementAffinityRuleRuleType;
-mod storage_drs_pod_config_info_behavior;
-pub use storage_drs_pod_config_info_behavior::StorageDrsPodConfigInfoBehavior;
-mod storage_drs_space_load_balance_config_space_threshold_mode;
-pub use storage_drs_space_load_balance_config_space_threshold_mode::StorageDrsSpaceLoadBalanceConfigSpaceThresholdMode;
-mod storage_placement_spec_placement_type;
-pub use storage_placement_spec_placement_type::StoragePlacementSpecPlacementType;
-mod virtual_disk_rule_spec_rule_type;
-pub use virtual_disk_rule_spec_rule_type::VirtualDiskRuleSpecRuleType;
-mod vapp_clone_spec_provisioning_type;
-pub use vapp_clone_spec_provisioning_type::VAppCloneSpecProvisioningType;
-mod vapp_auto_start_action;
-pub use vapp_auto_start_action::VAppAutoStartAction;
-mod vapp_ip_assignment_info_allocation_schemes;
-pub use vapp_ip_assignment_info_allocation_schemes::VAppIPAssignmentInfoAllocationSchemes;
-mod vapp_ip_assignment_info_ip_allocation_policy;
-pub use vapp_ip_assignment_info_ip_allocation_policy::VAppIPAssignmentInfoIpAllocationPolicy;
-mod vapp_ip_assignment_info_protocols;
-pub use vapp_ip_assignment_info_protocols::VAppIPAssignmentInfoProtocols;
-mod vcha_state;
-pub use vcha_state::VchaState;
-mod vcha_cluster_mode;
-pub use vcha_cluster_mode::VchaClusterMode;
-mod vcha_cluster_state;
-pub use vcha_cluster_state::VchaClusterState;
-mod vcha_node_role;
-pub use vcha_node_role::VchaNodeRole;
-mod vcha_node_state;
-pub use vcha_node_state::VchaNodeState;
-mod virtual_machine_boot_options_network_boot_protocol_type;
-pub use virtual_machine_boot_options_network_boot_protocol_type::VirtualMachineBootOptionsNetworkBootProtocolType;
-mod virtual_machine_cert_thumbprint_hash_algorithm;
-pub use virtual_machine_cert_thumbprint_hash_algorithm::VirtualMachineCertThumbprintHashAlgorithm;
-mod virtual_machine_clone_spec_tpm_provision_policy;
-pub use virtual_machine_clone_spec_tpm_provision_policy::VirtualMachineCloneSpecTpmProvisionPolicy;
-mod virtual_machine_config_info_npiv_wwn_type;
-pub use virtual_machine_config_info_npiv_wwn_type::VirtualMachineConfigInfoNpivWwnType;
-mod virtual_machine_config_info_swap_placement_type;
-pub use virtual_machine_config_info_swap_placement_type::VirtualMachineConfigInfoSwapPlacementType;
-mod virtual_machine_config_spec_encrypted_ft_modes;
-pub use virtual_machine_config_spec_encrypted_ft_modes::VirtualMachineConfigSpecEncryptedFtModes;
-mod virtual_machine_config_spec_encrypted_vmotion_modes;
-pub use virtual_machine_config_spec_encrypted_vmotion_modes::VirtualMachineConfigSpecEncryptedVMotionModes;
-mod virtual_machine_config_spec_npiv_wwn_op;
-pub use virtual_machine_config_spec_npiv_wwn_op::VirtualMachineConfigSpecNpivWwnOp;
-mod virtual_machine_power_op_type;
-pub use virtual_machine_power_op_type::VirtualMachinePowerOpType;
-mod virtual_machine_standby_action_type;
-pub use virtual_machine_standby_action_type::VirtualMachineStandbyActionType;
-mod virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_other;
-pub use virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_other::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeStateVmDirectPathGen2InactiveReasonOther;
-mod virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_vm;
-pub use virtual_machine_device_runtime_info_virtual_ethernet_card_runtime_state_vm_direct_path_gen2_inactive_reason_vm::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeStateVmDirectPathGen2InactiveReasonVm;
-mod virtual_machine_file_layout_ex_file_type;
-pub use virtual_machine_file_layout_ex_file_type::VirtualMachineFileLayoutExFileType;
-mod virtual_machine_ht_sharing;
-pub use virtual_machine_ht_sharing::VirtualMachineHtSharing;
-mod virtual_machine_flag_info_monitor_type;
-pub use virtual_machine_flag_info_monitor_type::VirtualMachineFlagInfoMonitorType;
-mod virtual_machine_power_off_behavior;
-pub use virtual_machine_power_off_behavior::VirtualMachinePowerOffBehavior;
-mod virtual_machine_flag_info_virtual_exec_usage;
-pub use virtual_machine_flag_info_virtual_exec_usage::VirtualMachineFlagInfoVirtualExecUsage;
-mod virtual_machine_flag_info_virtual_mmu_usage;
-pub use virtual_machine_flag_info_virtual_mmu_usage::VirtualMachineFlagInfoVirtualMmuUsage;
-mod virtual_machine_fork_config_info_child_type;
-pub use virtual_machine_fork_config_info_child_type::VirtualMachineForkConfigInfoChildType;
-mod guest_info_app_state_type;
-pub use guest_info_app_state_type::GuestInfoAppStateType;
-mod guest_info_customization_status;
-pub use guest_info_customization_status::GuestInfoCustomizationStatus;
-mod virtual_machine_guest_state;
-pub use virtual_machine_guest_state::VirtualMachineGuestState;
-mod virtual_machine_tools_install_type;
-pub use virtual_machine_tools_install_type::VirtualMachineToolsInstallType;
-mod virtual_machine_tools_running_status;
-pub use virtual_machine_tools_running_status::VirtualMachineToolsRunningStatus;
-mod virtual_machine_tools_status;
-pub use virtual_machine_tools_status::VirtualMachineToolsStatus;
-mod virtual_machine_tools_version_status;
-pub use virtual_machine_tools_version_status::VirtualMachineToolsVersionStatus;
-mod guest_os_descriptor_firmware_type;
-pub use guest_os_descriptor_firmware_type::GuestOsDescriptorFirmwareType;
-mod virtual_machine_guest_architecture;
-pub use virtual_machine_guest_architecture::VirtualMachineGuestArchitecture;
-mod virtual_machine_guest_os_family;
-pub use virtual_machine_guest_os_family::VirtualMachineGuestOsFamily;
-mod virtual_machine_guest_os_identifier;
-pub use virtual_machine_guest_os_identifier::VirtualMachineGuestOsIdentifier;
-mod guest_os_descriptor_support_level;
-pub use guest_os_descriptor_support_level::GuestOsDescriptorSupportLevel;
-mod guest_quiesce_end_guest_quiesce_error;
-pub use guest_quiesce_end_guest_quiesce_error::GuestQuiesceEndGuestQuiesceError;
-mod virtual_machine_metadata_manager_vm_metadata_op;
-pub use virtual_machine_metadata_manager_vm_metadata_op::VirtualMachineMetadataManagerVmMetadataOp;
-mod virtual_machine_metadata_manager_vm_metadata_owner_owner;
-pub use virtual_machine_metadata_manager_vm_metadata_owner_owner::VirtualMachineMetadataManagerVmMetadataOwnerOwner;
-mod virtual_machine_relocate_disk_move_options;
-pub use virtual_machine_relocate_disk_move_options::VirtualMachineRelocateDiskMoveOptions;
-mod virtual_machine_relocate_transformation;
-pub use virtual_machine_relocate_transformation::VirtualMachineRelocateTransformation;
-mod scheduled_hardware_upgrade_info_hardware_upgrade_policy;
-pub use scheduled_hardware_upgrade_info_hardware_upgrade_policy::ScheduledHardwareUpgradeInfoHardwareUpgradePolicy;
-mod scheduled_hardware_upgrade_info_hardware_upgrade_status;
-pub use scheduled_hardware_upgrade_info_hardware_upgrade_status::ScheduledHardwareUpgradeInfoHardwareUpgradeStatus;
-mod virtual_machine_scsi_passthrough_type;
-pub use virtual_machine_scsi_passthrough_type::VirtualMachineScsiPassthroughType;
-mod virtual_machine_sgx_info_flc_modes;
-pub use virtual_machine_sgx_info_flc_modes::VirtualMachineSgxInfoFlcModes;
-mod virtual_machine_target_info_configuration_tag;
-pub use virtual_machine_target_info_configuration_tag::VirtualMachineTargetInfoConfigurationTag;
-mod upgrade_policy;
-pub use upgrade_policy::UpgradePolicy;
-mod virtual_machine_usb_info_family;
-pub use virtual_machine_usb_info_family::VirtualMachineUsbInfoFamily;
-mod virtual_machine_usb_info_speed;
-pub use virtual_machine_usb_info_speed::VirtualMachineUsbInfoSpeed;
-mod virtual_machine_vendor_device_group_info_component_device_info_component_type;
-pub use virtual_machine_vendor_device_group_info_component_device_info_component_type::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfoComponentType;
-mod virtual_machine_vgpu_profile_info_profile_class;
-pub use virtual_machine_vgpu_profile_info_profile_class::VirtualMachineVgpuProfileInfoProfileClass;
-mod virtual_machine_vgpu_profile_info_profile_sharing;
-pub use virtual_machine_vgpu_profile_info_profile_sharing::VirtualMachineVgpuProfileInfoProfileSharing;
-mod virtual_machine_virtual_device_swap_device_swap_status;
-pub use virtual_machine_virtual_device_swap_device_swap_status::VirtualMachineVirtualDeviceSwapDeviceSwapStatus;
-mod virtual_hardware_motherboard_layout;
-pub use virtual_hardware_motherboard_layout::VirtualHardwareMotherboardLayout;
-mod virtual_machine_virtual_pmem_snapshot_mode;
-pub use virtual_machine_virtual_pmem_snapshot_mode::VirtualMachineVirtualPMemSnapshotMode;
-mod vm_placement_policy_vm_placement_policy_strictness;
-pub use vm_placement_policy_vm_placement_policy_strictness::VmPlacementPolicyVmPlacementPolicyStrictness;
-mod vm_placement_policy_vm_placement_policy_topology;
-pub use vm_placement_policy_vm_placement_policy_topology::VmPlacementPolicyVmPlacementPolicyTopology;
-mod virtual_machine_windows_quiesce_spec_vss_backup_context;
-pub use virtual_machine_windows_quiesce_spec_vss_backup_context::VirtualMachineWindowsQuiesceSpecVssBackupContext;
-mod virtual_device_connect_info_migrate_connect_op;
-pub use virtual_device_connect_info_migrate_connect_op::VirtualDeviceConnectInfoMigrateConnectOp;
-mod virtual_device_connect_info_status;
-pub use virtual_device_connect_info_status::VirtualDeviceConnectInfoStatus;
-mod virtual_device_file_extension;
-pub use virtual_device_file_extension::VirtualDeviceFileExtension;
-mod virtual_device_uri_backing_option_direction;
-pub use virtual_device_uri_backing_option_direction::VirtualDeviceURIBackingOptionDirection;
-mod virtual_device_config_spec_change_mode;
-pub use virtual_device_config_spec_change_mode::VirtualDeviceConfigSpecChangeMode;
-mod virtual_device_config_spec_file_operation;
-pub use virtual_device_config_spec_file_operation::VirtualDeviceConfigSpecFileOperation;
-mod virtual_device_config_spec_operation;
-pub use virtual_device_config_spec_operation::VirtualDeviceConfigSpecOperation;
-mod virtual_disk_delta_disk_format;
-pub use virtual_disk_delta_disk_format::VirtualDiskDeltaDiskFormat;
-mod virtual_disk_delta_disk_format_variant;
-pub use virtual_disk_delta_disk_format_variant::VirtualDiskDeltaDiskFormatVariant;
-mod virtual_disk_disk_chain_broken_issue;
-pub use virtual_disk_disk_chain_broken_issue::VirtualDiskDiskChainBrokenIssue;
-mod virtual_disk_sharing;
-pub use virtual_disk_sharing::VirtualDiskSharing;
-mod virtual_disk_vflash_cache_config_info_cache_consistency_type;
-pub use virtual_disk_vflash_cache_config_info_cache_consistency_type::VirtualDiskVFlashCacheConfigInfoCacheConsistencyType;
-mod virtual_disk_vflash_cache_config_info_cache_mode;
-pub use virtual_disk_vflash_cache_config_info_cache_mode::VirtualDiskVFlashCacheConfigInfoCacheMode;
-mod virtual_disk_compatibility_mode;
-pub use virtual_disk_compatibility_mode::VirtualDiskCompatibilityMode;
-mod virtual_disk_mode;
-pub use virtual_disk_mode::VirtualDiskMode;
-mod virtual_ethernet_card_legacy_network_device_name;
-pub use virtual_ethernet_card_legacy_network_device_name::VirtualEthernetCardLegacyNetworkDeviceName;
-mod virtual_ethernet_card_mac_type;
-pub use virtual_ethernet_card_mac_type::VirtualEthernetCardMacType;
-mod virtual_nvme_controller_sharing;
-pub use virtual_nvme_controller_sharing::VirtualNVMEControllerSharing;
-mod virtual_pointing_device_host_choice;
-pub use virtual_pointing_device_host_choice::VirtualPointingDeviceHostChoice;
-mod virtual_scsi_sharing;
-pub use virtual_scsi_sharing::VirtualSCSISharing;
-mod virtual_serial_port_end_point;
-pub use virtual_serial_port_end_point::VirtualSerialPortEndPoint;
-mod virtual_machine_vmci_device_action;
-pub use virtual_machine_vmci_device_action::VirtualMachineVMCIDeviceAction;
-mod virtual_machine_vmci_device_direction;
-pub use virtual_machine_vmci_device_direction::VirtualMachineVMCIDeviceDirection;
-mod virtual_machine_vmci_device_protocol;
-pub use virtual_machine_vmci_device_protocol::VirtualMachineVMCIDeviceProtocol;
-mod virtual_machine_video_card_use3d_renderer;
-pub use virtual_machine_video_card_use3d_renderer::VirtualMachineVideoCardUse3dRenderer;
-mod virtual_vmxnet3_strict_latency_config_disable_offload;
-pub use virtual_vmxnet3_strict_latency_config_disable_offload::VirtualVmxnet3StrictLatencyConfigDisableOffload;
-mod virtual_vmxnet3_vrdma_option_device_protocols;
-pub use virtual_vmxnet3_vrdma_option_device_protocols::VirtualVmxnet3VrdmaOptionDeviceProtocols;
-mod guest_file_type;
-pub use guest_file_type::GuestFileType;
-mod guest_reg_key_wow_spec;
-pub use guest_reg_key_wow_spec::GuestRegKeyWowSpec;
-mod vsan_capacity_reservation_state;
-pub use vsan_capacity_reservation_state::VsanCapacityReservationState;
-mod vsan_file_service_config_op_type;
-pub use vsan_file_service_config_op_type::VsanFileServiceConfigOpType;
-mod vsan_file_service_preflight_check_scope;
-pub use vsan_file_service_preflight_check_scope::VsanFileServicePreflightCheckScope;
-mod vsan_file_service_vm_status;
-pub use vsan_file_service_vm_status::VsanFileServiceVMStatus;
-mod vsan_file_share_access_type;
-pub use vsan_file_share_access_type::VsanFileShareAccessType;
-mod vsan_file_share_managing_entity;
-pub use vsan_file_share_managing_entity::VsanFileShareManagingEntity;
-mod vsan_file_share_nfs_sec_type;
-pub use vsan_file_share_nfs_sec_type::VsanFileShareNfsSecType;
-mod vsan_file_protocol;
-pub use vsan_file_protocol::VsanFileProtocol;
-mod vsan_file_share_smb_encryption_type;
-pub use vsan_file_share_smb_encryption_type::VsanFileShareSmbEncryptionType;
-mod hci_mesh_client_operation;
-pub use hci_mesh_client_operation::HciMeshClientOperation;
-mod vsan_io_diagnostics_failed_check_type;
-pub use vsan_io_diagnostics_failed_check_type::VsanIODiagnosticsFailedCheckType;
-mod vsan_io_diagnostics_instance_event_type;
-pub use vsan_io_diagnostics_instance_event_type::VsanIODiagnosticsInstanceEventType;
-mod vsan_io_diagnostics_instance_state;
-pub use vsan_io_diagnostics_instance_state::VsanIODiagnosticsInstanceState;
-mod vsan_io_diagnostics_target_type;
-pub use vsan_io_diagnostics_target_type::VsanIODiagnosticsTargetType;
-mod vsan_io_latency_type;
-pub use vsan_io_latency_type::VsanIOLatencyType;
-mod vim_vsan_lifecycle_check_operation;
-pub use vim_vsan_lifecycle_check_operation::VimVsanLifecycleCheckOperation;
-mod vim_vsan_lifecycle_cluster_type;
-pub use vim_vsan_lifecycle_cluster_type::VimVsanLifecycleClusterType;
-mod vim_vsan_lifecycle_pre_check_type;
-pub use vim_vsan_lifecycle_pre_check_type::VimVsanLifecyclePreCheckType;
-mod vsan_mode;
-pub use vsan_mode::VsanMode;
-mod vim_vsan_mount_precheck_type;
-pub use vim_vsan_mount_precheck_type::VimVsanMountPrecheckType;
-mod vim_vsan_mount_precheck_type_dit;
-pub use vim_vsan_mount_precheck_type_dit::VimVsanMountPrecheckTypeDIT;
-mod vsan_perfsvc_remediate_action;
-pub use vsan_perfsvc_remediate_action::VsanPerfsvcRemediateAction;
-mod precheck_datastore_source_operation;
-pub use precheck_datastore_source_operation::PrecheckDatastoreSourceOperation;
-mod vsan_remote_vc_link_type;
-pub use vsan_remote_vc_link_type::VsanRemoteVcLinkType;
-mod remote_vsan_network_topology;
-pub use remote_vsan_network_topology::RemoteVsanNetworkTopology;
-mod vsan_resource_check_component_type;
-pub use vsan_resource_check_component_type::VsanResourceCheckComponentType;
-mod resource_check_dedup_store_health_state;
-pub use resource_check_dedup_store_health_state::ResourceCheckDedupStoreHealthState;
-mod vsan_resource_check_status_type;
-pub use vsan_resource_check_status_type::VsanResourceCheckStatusType;
-mod vsan_site_maintenance_state;
-pub use vsan_site_maintenance_state::VsanSiteMaintenanceState;
-mod vsan_snapshot_creator;
-pub use vsan_snapshot_creator::VsanSnapshotCreator;
-mod vsan_snapshot_type;
-pub use vsan_snapshot_type::VsanSnapshotType;
-mod vsan_analytics_event_location_type;
-pub use vsan_analytics_event_location_type::VsanAnalyticsEventLocationType;
-mod vsan_analytics_event_snapshot_type;
-pub use vsan_analytics_event_snapshot_type::VsanAnalyticsEventSnapshotType;
-mod vsan_analytics_event_type;
-pub use vsan_analytics_event_type::VsanAnalyticsEventType;
-mod vsan_config_type;
-pub use vsan_config_type::VsanConfigType;
-mod vsan_disk_compatibility_type;
-pub use vsan_disk_compatibility_type::VsanDiskCompatibilityType;
-mod vim_vsan_vsan_hci_mesh_config_limits;
-pub use vim_vsan_vsan_hci_mesh_config_limits::VimVsanVsanHciMeshConfigLimits;
-mod vsan_health_perspective;
-pub use vsan_health_perspective::VsanHealthPerspective;
-mod vsan_health_perspective90;
-pub use vsan_health_perspective90::VsanHealthPerspective90;
-mod vsan_health_status_type;
-pub use vsan_health_status_type::VsanHealthStatusType;
-mod vsan_health_threshold_target;
-pub use vsan_health_threshold_target::VsanHealthThresholdTarget;
-mod vsan_io_trip_analyzer_recurrence_status;
-pub use vsan_io_trip_analyzer_recurrence_status::VsanIOTripAnalyzerRecurrenceStatus;
-mod vsan_policy_regulation_check_op_enum;
-pub use vsan_policy_regulation_check_op_enum::VsanPolicyRegulationCheckOpEnum;
-mod vim_vsan_vsan_scan_objects_issue_type;
-pub use vim_vsan_vsan_scan_objects_issue_type::VimVsanVsanScanObjectsIssueType;
-mod vsan_service_status;
-pub use vsan_service_status::VsanServiceStatus;
-mod vsan_site_location_type;
-pub use vsan_site_location_type::VsanSiteLocationType;
-mod vsan_snap_health_type;
-pub use vsan_snap_health_type::VsanSnapHealthType;
-mod vsan_snap_stats_expiration_type;
-pub use vsan_snap_stats_expiration_type::VsanSnapStatsExpirationType;
-mod vsan_snap_vm_membership_change_status;
-pub use vsan_snap_vm_membership_change_status::VsanSnapVmMembershipChangeStatus;
-mod vsan_sync_reason;
-pub use vsan_sync_reason::VsanSyncReason;
-mod vsan_sync_status;
-pub use vsan_sync_status::VsanSyncStatus;
-mod vsan_update_item_impact_type;
-pub use vsan_update_item_impact_type::VsanUpdateItemImpactType;
-mod vsan_update_item_type;
-pub use vsan_update_item_type::VsanUpdateItemType;
-mod vim_vsan_vsan_vcsa_deployment_phase;
-pub use vim_vsan_vsan_vcsa_deployment_phase::VimVsanVsanVcsaDeploymentPhase;
-mod vsan_vib_type;
-pub use vsan_vib_type::VsanVibType;
-mod vsan_xvc_query_criteria_operator;
-pub use vsan_xvc_query_criteria_operator::VsanXvcQueryCriteriaOperator;
-mod vsan_xvc_query_filter_operator;
-pub use vsan_xvc_query_filter_operator::VsanXvcQueryFilterOperator;
-mod vim_vsan_cluster_compliance_resource_check_status_type;
-pub use vim_vsan_cluster_compliance_resource_check_status_type::VimVsanClusterComplianceResourceCheckStatusType;
-mod vim_vsan_cluster_vsan_managed_storage_type;
-pub use vim_vsan_cluster_vsan_managed_storage_type::VimVsanClusterVsanManagedStorageType;
-mod vsan_compliance_status;
-pub use vsan_compliance_status::VsanComplianceStatus;
-mod vsan_host_decommission_mode_object_action;
-pub use vsan_host_decommission_mode_object_action::VsanHostDecommissionModeObjectAction;
-mod vim_vsan_host_disk_mapping_creation_type;
-pub use vim_vsan_host_disk_mapping_creation_type::VimVsanHostDiskMappingCreationType;
-mod vsan_host_disk_result_state;
-pub use vsan_host_disk_result_state::VsanHostDiskResultState;
-mod vsan_encryption_operation;
-pub use vsan_encryption_operation::VsanEncryptionOperation;
-mod vsan_encryption_transition_state;
-pub use vsan_encryption_transition_state::VsanEncryptionTransitionState;
-mod vsan_host_health_state;
-pub use vsan_host_health_state::VsanHostHealthState;
-mod vsan_host_node_state;
-pub use vsan_host_node_state::VsanHostNodeState;
-mod vim_vsan_host_traffic_type;
-pub use vim_vsan_host_traffic_type::VimVsanHostTrafficType;
-mod vim_vsan_host_traffic_type90;
-pub use vim_vsan_host_traffic_type90::VimVsanHostTrafficType90;
-mod server_node_type;
-pub use server_node_type::ServerNodeType;
-mod vsan_host_stats_type;
-pub use vsan_host_stats_type::VsanHostStatsType;
-mod storage_pool_disk_type;
-pub use storage_pool_disk_type::StoragePoolDiskType;
-mod trim_disk_type;
-pub use trim_disk_type::TrimDiskType;
-mod vsan_disk_evac_reason;
-pub use vsan_disk_evac_reason::VsanDiskEvacReason;
-mod vsan_disk_trim_option;
-pub use vsan_disk_trim_option::VsanDiskTrimOption;
-mod vsan_disk_type;
-pub use vsan_disk_type::VsanDiskType;
-mod vsan_diskgroup_capability;
-pub use vsan_diskgroup_capability::VsanDiskgroupCapability;
-mod vsan_disk_issue_type;
-pub use vsan_disk_issue_type::VsanDiskIssueType;
-mod vsan_host_wipe_disk_eligible;
-pub use vsan_host_wipe_disk_eligible::VsanHostWipeDiskEligible;
-mod vsan_host_wipe_disk_state;
-pub use vsan_host_wipe_disk_state::VsanHostWipeDiskState;
-mod vslm_disk_info_flag;
-pub use vslm_disk_info_flag::VslmDiskInfoFlag;
-mod vstorage_object_consumption_type;
-pub use vstorage_object_consumption_type::VStorageObjectConsumptionType;
-mod vslm_vstorage_object_control_flag;
-pub use vslm_vstorage_object_control_flag::VslmVStorageObjectControlFlag;
-mod vslm_vso_post_relocate_change_metadata_operation;
-pub use vslm_vso_post_relocate_change_metadata_operation::VslmVsoPostRelocateChangeMetadataOperation;
-mod property_change_op;
-pub use property_change_op::PropertyChangeOp;
-mod object_update_kind;
-pub use object_update_kind::ObjectUpdateKind;
-#[cfg(feature = "vslm")]
-mod vslm_task_info_state;
-#[cfg(feature = "vslm")]
-pub use vslm_task_info_state::VslmTaskInfoState;
-mod vslm_event_type;
-pub use vslm_event_type::VslmEventType;
-mod vslm_event_vslm_event_info_state;
-pub use vslm_event_vslm_event_info_state::VslmEventVslmEventInfoState;
-mod vslm_vso_vstorage_object_query_spec_query_field_enum;
-pub use vslm_vso_vstorage_object_query_spec_query_field_enum::VslmVsoVStorageObjectQuerySpecQueryFieldEnum;
-mod vslm_vso_vstorage_object_query_spec_query_operator_enum;
-pub use vslm_vso_vstorage_object_query_spec_query_operator_enum::VslmVsoVStorageObjectQuerySpecQueryOperatorEnum;
+include!("vslm_task_info_state.rs");
+include!("vslm_event_type.rs");
+include!("vslm_event_vslm_event_info_state.rs");
+include!("vslm_vso_vstorage_object_query_spec_query_field_enum.rs");
+include!("vslm_vso_vstorage_object_query_spec_query_operator_enum.rs");
 #[doc(no_inline)]
 pub use vim25_base::types::*;

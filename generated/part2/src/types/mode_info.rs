@@ -33,18 +33,18 @@ impl ModeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ModeInfo",
-    type_name: Some("ModeInfo"),
-    wire: &["browse", "read", "modify", "use", "admin", "full"],
-    names: &["browse", "read", "modify", "use", "admin", "full"],
-    required: &[1u16, 2u16, 3u16, 5u16],
-    by_name: &[4u16, 0u16, 5u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ModeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ModeInfo",
+            type_name: Some("ModeInfo"),
+            wire: &["browse", "read", "modify", "use", "admin", "full"],
+            names: &["browse", "read", "modify", "use", "admin", "full"],
+            required: &[1u16, 2u16, 3u16, 5u16],
+            by_name: &[4u16, 0u16, 5u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl NameValuePair {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NameValuePair",
-    type_name: Some("NameValuePair"),
-    wire: &["parameterName", "parameterValue"],
-    names: &["parameter_name", "parameter_value"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NameValuePair {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NameValuePair",
+            type_name: Some("NameValuePair"),
+            wire: &["parameterName", "parameterValue"],
+            names: &["parameter_name", "parameter_value"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl NetBIOSConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetBIOSConfigInfo",
-    type_name: Some("NetBIOSConfigInfo"),
-    wire: &["mode"],
-    names: &["mode"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetBIOSConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetBIOSConfigInfo",
+            type_name: Some("NetBIOSConfigInfo"),
+            wire: &["mode"],
+            names: &["mode"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for NetBIOSConfigInfoKind {}
 impl std::panic::UnwindSafe for NetBIOSConfigInfoKind {}
 impl std::panic::RefUnwindSafe for NetBIOSConfigInfoKind {}
 impl Clone for NetBIOSConfigInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NetBIOSConfigInfo(v) => Self::NetBIOSConfigInfo(Clone::clone(v)),

@@ -25,18 +25,18 @@ impl NetDhcpConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetDhcpConfigInfo",
-    type_name: Some("NetDhcpConfigInfo"),
-    wire: &["ipv6", "ipv4"],
-    names: &["ipv6", "ipv4"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetDhcpConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetDhcpConfigInfo",
+            type_name: Some("NetDhcpConfigInfo"),
+            wire: &["ipv6", "ipv4"],
+            names: &["ipv6", "ipv4"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl NetDhcpConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetDhcpConfigSpec",
-    type_name: Some("NetDhcpConfigSpec"),
-    wire: &["ipv6", "ipv4"],
-    names: &["ipv6", "ipv4"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetDhcpConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetDhcpConfigSpec",
+            type_name: Some("NetDhcpConfigSpec"),
+            wire: &["ipv6", "ipv4"],
+            names: &["ipv6", "ipv4"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

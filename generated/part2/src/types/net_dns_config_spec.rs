@@ -31,18 +31,18 @@ impl NetDnsConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetDnsConfigSpec",
-    type_name: Some("NetDnsConfigSpec"),
-    wire: &["dhcp", "hostName", "domainName", "ipAddress", "searchDomain"],
-    names: &["dhcp", "host_name", "domain_name", "ip_address", "search_domain"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetDnsConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetDnsConfigSpec",
+            type_name: Some("NetDnsConfigSpec"),
+            wire: &["dhcp", "hostName", "domainName", "ipAddress", "searchDomain"],
+            names: &["dhcp", "host_name", "domain_name", "ip_address", "search_domain"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

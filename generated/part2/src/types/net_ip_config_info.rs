@@ -27,18 +27,18 @@ impl NetIpConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpConfigInfo",
-    type_name: Some("NetIpConfigInfo"),
-    wire: &["ipAddress", "dhcp", "autoConfigurationEnabled"],
-    names: &["ip_address", "dhcp", "auto_configuration_enabled"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpConfigInfo",
+            type_name: Some("NetIpConfigInfo"),
+            wire: &["ipAddress", "dhcp", "autoConfigurationEnabled"],
+            names: &["ip_address", "dhcp", "auto_configuration_enabled"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

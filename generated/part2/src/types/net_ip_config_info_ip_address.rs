@@ -33,18 +33,18 @@ impl NetIpConfigInfoIpAddress {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpConfigInfoIpAddress",
-    type_name: Some("NetIpConfigInfoIpAddress"),
-    wire: &["ipAddress", "prefixLength", "origin", "state", "lifetime"],
-    names: &["ip_address", "prefix_length", "origin", "state", "lifetime"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpConfigInfoIpAddress {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpConfigInfoIpAddress",
+            type_name: Some("NetIpConfigInfoIpAddress"),
+            wire: &["ipAddress", "prefixLength", "origin", "state", "lifetime"],
+            names: &["ip_address", "prefix_length", "origin", "state", "lifetime"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 4u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl NetIpConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpConfigSpec",
-    type_name: Some("NetIpConfigSpec"),
-    wire: &["ipAddress", "dhcp", "autoConfigurationEnabled"],
-    names: &["ip_address", "dhcp", "auto_configuration_enabled"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpConfigSpec",
+            type_name: Some("NetIpConfigSpec"),
+            wire: &["ipAddress", "dhcp", "autoConfigurationEnabled"],
+            names: &["ip_address", "dhcp", "auto_configuration_enabled"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl NetIpConfigSpecIpAddressSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpConfigSpecIpAddressSpec",
-    type_name: Some("NetIpConfigSpecIpAddressSpec"),
-    wire: &["ipAddress", "prefixLength", "operation"],
-    names: &["ip_address", "prefix_length", "operation"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpConfigSpecIpAddressSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpConfigSpecIpAddressSpec",
+            type_name: Some("NetIpConfigSpecIpAddressSpec"),
+            wire: &["ipAddress", "prefixLength", "operation"],
+            names: &["ip_address", "prefix_length", "operation"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl NetIpRouteConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpRouteConfigInfo",
-    type_name: Some("NetIpRouteConfigInfo"),
-    wire: &["ipRoute"],
-    names: &["ip_route"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpRouteConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpRouteConfigInfo",
+            type_name: Some("NetIpRouteConfigInfo"),
+            wire: &["ipRoute"],
+            names: &["ip_route"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

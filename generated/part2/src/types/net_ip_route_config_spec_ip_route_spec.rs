@@ -29,18 +29,18 @@ impl NetIpRouteConfigSpecIpRouteSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpRouteConfigSpecIpRouteSpec",
-    type_name: Some("NetIpRouteConfigSpecIpRouteSpec"),
-    wire: &["network", "prefixLength", "gateway", "operation"],
-    names: &["network", "prefix_length", "gateway", "operation"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpRouteConfigSpecIpRouteSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpRouteConfigSpecIpRouteSpec",
+            type_name: Some("NetIpRouteConfigSpecIpRouteSpec"),
+            wire: &["network", "prefixLength", "gateway", "operation"],
+            names: &["network", "prefix_length", "gateway", "operation"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

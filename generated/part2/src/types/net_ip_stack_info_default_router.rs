@@ -31,18 +31,18 @@ impl NetIpStackInfoDefaultRouter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpStackInfoDefaultRouter",
-    type_name: Some("NetIpStackInfoDefaultRouter"),
-    wire: &["ipAddress", "device", "lifetime", "preference"],
-    names: &["ip_address", "device", "lifetime", "preference"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpStackInfoDefaultRouter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpStackInfoDefaultRouter",
+            type_name: Some("NetIpStackInfoDefaultRouter"),
+            wire: &["ipAddress", "device", "lifetime", "preference"],
+            names: &["ip_address", "device", "lifetime", "preference"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

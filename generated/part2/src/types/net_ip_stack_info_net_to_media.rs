@@ -29,18 +29,18 @@ impl NetIpStackInfoNetToMedia {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetIpStackInfoNetToMedia",
-    type_name: Some("NetIpStackInfoNetToMedia"),
-    wire: &["ipAddress", "physicalAddress", "device", "type"],
-    names: &["ip_address", "physical_address", "device", "type"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetIpStackInfoNetToMedia {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetIpStackInfoNetToMedia",
+            type_name: Some("NetIpStackInfoNetToMedia"),
+            wire: &["ipAddress", "physicalAddress", "device", "type"],
+            names: &["ip_address", "physical_address", "device", "type"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl NetworkSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NetworkSummary",
-    type_name: Some("NetworkSummary"),
-    wire: &["network", "name", "accessible", "ipPoolName", "ipPoolId"],
-    names: &["network", "name", "accessible", "ip_pool_name", "ip_pool_id"],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NetworkSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NetworkSummary",
+            type_name: Some("NetworkSummary"),
+            wire: &["network", "name", "accessible", "ipPoolName", "ipPoolId"],
+            names: &["network", "name", "accessible", "ip_pool_name", "ip_pool_id"],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -136,7 +136,6 @@ impl Unpin for NetworkSummaryKind {}
 impl std::panic::UnwindSafe for NetworkSummaryKind {}
 impl std::panic::RefUnwindSafe for NetworkSummaryKind {}
 impl Clone for NetworkSummaryKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::NetworkSummary(v) => {

@@ -59,50 +59,52 @@ impl NoCustomAgentVmNetwork {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoCustomAgentVmNetwork",
-    type_name: Some("NoCustomAgentVmNetwork"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-        "agent",
-        "agentName",
-        "host",
-        "hostName",
-        "customAgentVmNetwork",
-        "customAgentVmNetworkName",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-        "agent",
-        "agent_name",
-        "host",
-        "host_name",
-        "custom_agent_vm_network",
-        "custom_agent_vm_network_name",
-    ],
-    required: &[
-        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16, 12u16,
-    ],
-    by_name: &[
-        3u16, 4u16, 7u16, 8u16, 11u16, 12u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NoCustomAgentVmNetwork {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoCustomAgentVmNetwork",
+            type_name: Some("NoCustomAgentVmNetwork"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+                "agent",
+                "agentName",
+                "host",
+                "hostName",
+                "customAgentVmNetwork",
+                "customAgentVmNetworkName",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+                "agent",
+                "agent_name",
+                "host",
+                "host_name",
+                "custom_agent_vm_network",
+                "custom_agent_vm_network_name",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+                12u16,
+            ],
+            by_name: &[
+                3u16, 4u16, 7u16, 8u16, 11u16, 12u16, 1u16, 9u16, 10u16, 0u16, 5u16,
+                6u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

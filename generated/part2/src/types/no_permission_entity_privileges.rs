@@ -27,18 +27,18 @@ impl NoPermissionEntityPrivileges {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NoPermissionEntityPrivileges",
-    type_name: Some("NoPermissionEntityPrivileges"),
-    wire: &["entity", "privilegeIds"],
-    names: &["entity", "privilege_ids"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("7.0.3.2"),
-};
 impl crate::object::Object for NoPermissionEntityPrivileges {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NoPermissionEntityPrivileges",
+            type_name: Some("NoPermissionEntityPrivileges"),
+            wire: &["entity", "privilegeIds"],
+            names: &["entity", "privilege_ids"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("7.0.3.2"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

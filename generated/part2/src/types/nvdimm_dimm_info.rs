@@ -41,40 +41,40 @@ impl NvdimmDimmInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmDimmInfo",
-    type_name: Some("NvdimmDimmInfo"),
-    wire: &[
-        "dimmHandle",
-        "healthInfo",
-        "totalCapacity",
-        "persistentCapacity",
-        "availablePersistentCapacity",
-        "volatileCapacity",
-        "availableVolatileCapacity",
-        "blockCapacity",
-        "regionInfo",
-        "representationString",
-    ],
-    names: &[
-        "dimm_handle",
-        "health_info",
-        "total_capacity",
-        "persistent_capacity",
-        "available_persistent_capacity",
-        "volatile_capacity",
-        "available_volatile_capacity",
-        "block_capacity",
-        "region_info",
-        "representation_string",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
-    by_name: &[4u16, 6u16, 7u16, 0u16, 1u16, 3u16, 8u16, 9u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmDimmInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmDimmInfo",
+            type_name: Some("NvdimmDimmInfo"),
+            wire: &[
+                "dimmHandle",
+                "healthInfo",
+                "totalCapacity",
+                "persistentCapacity",
+                "availablePersistentCapacity",
+                "volatileCapacity",
+                "availableVolatileCapacity",
+                "blockCapacity",
+                "regionInfo",
+                "representationString",
+            ],
+            names: &[
+                "dimm_handle",
+                "health_info",
+                "total_capacity",
+                "persistent_capacity",
+                "available_persistent_capacity",
+                "volatile_capacity",
+                "available_volatile_capacity",
+                "block_capacity",
+                "region_info",
+                "representation_string",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 9u16],
+            by_name: &[4u16, 6u16, 7u16, 0u16, 1u16, 3u16, 8u16, 9u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

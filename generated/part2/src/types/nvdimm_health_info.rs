@@ -43,42 +43,44 @@ impl NvdimmHealthInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmHealthInfo",
-    type_name: Some("NvdimmHealthInfo"),
-    wire: &[
-        "healthStatus",
-        "healthInformation",
-        "stateFlagInfo",
-        "dimmTemperature",
-        "dimmTemperatureThreshold",
-        "spareBlocksPercentage",
-        "spareBlockThreshold",
-        "dimmLifespanPercentage",
-        "esTemperature",
-        "esTemperatureThreshold",
-        "esLifespanPercentage",
-    ],
-    names: &[
-        "health_status",
-        "health_information",
-        "state_flag_info",
-        "dimm_temperature",
-        "dimm_temperature_threshold",
-        "spare_blocks_percentage",
-        "spare_block_threshold",
-        "dimm_lifespan_percentage",
-        "es_temperature",
-        "es_temperature_threshold",
-        "es_lifespan_percentage",
-    ],
-    required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[7u16, 3u16, 4u16, 10u16, 8u16, 9u16, 1u16, 0u16, 6u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmHealthInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmHealthInfo",
+            type_name: Some("NvdimmHealthInfo"),
+            wire: &[
+                "healthStatus",
+                "healthInformation",
+                "stateFlagInfo",
+                "dimmTemperature",
+                "dimmTemperatureThreshold",
+                "spareBlocksPercentage",
+                "spareBlockThreshold",
+                "dimmLifespanPercentage",
+                "esTemperature",
+                "esTemperatureThreshold",
+                "esLifespanPercentage",
+            ],
+            names: &[
+                "health_status",
+                "health_information",
+                "state_flag_info",
+                "dimm_temperature",
+                "dimm_temperature_threshold",
+                "spare_blocks_percentage",
+                "spare_block_threshold",
+                "dimm_lifespan_percentage",
+                "es_temperature",
+                "es_temperature_threshold",
+                "es_lifespan_percentage",
+            ],
+            required: &[0u16, 1u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[
+                7u16, 3u16, 4u16, 10u16, 8u16, 9u16, 1u16, 0u16, 6u16, 5u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

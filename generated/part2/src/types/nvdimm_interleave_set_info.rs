@@ -35,34 +35,34 @@ impl NvdimmInterleaveSetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmInterleaveSetInfo",
-    type_name: Some("NvdimmInterleaveSetInfo"),
-    wire: &[
-        "setId",
-        "rangeType",
-        "baseAddress",
-        "size",
-        "availableSize",
-        "deviceList",
-        "state",
-    ],
-    names: &[
-        "set_id",
-        "range_type",
-        "base_address",
-        "size",
-        "available_size",
-        "device_list",
-        "state",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[4u16, 2u16, 5u16, 1u16, 0u16, 3u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmInterleaveSetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmInterleaveSetInfo",
+            type_name: Some("NvdimmInterleaveSetInfo"),
+            wire: &[
+                "setId",
+                "rangeType",
+                "baseAddress",
+                "size",
+                "availableSize",
+                "deviceList",
+                "state",
+            ],
+            names: &[
+                "set_id",
+                "range_type",
+                "base_address",
+                "size",
+                "available_size",
+                "device_list",
+                "state",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[4u16, 2u16, 5u16, 1u16, 0u16, 3u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -34,18 +34,24 @@ impl NvdimmNamespaceCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmNamespaceCreateSpec",
-    type_name: Some("NvdimmNamespaceCreateSpec"),
-    wire: &["friendlyName", "blockSize", "blockCount", "type", "locationID"],
-    names: &["friendly_name", "block_size", "block_count", "type", "location_id"],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmNamespaceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmNamespaceCreateSpec",
+            type_name: Some("NvdimmNamespaceCreateSpec"),
+            wire: &["friendlyName", "blockSize", "blockCount", "type", "locationID"],
+            names: &[
+                "friendly_name",
+                "block_size",
+                "block_count",
+                "type",
+                "location_id",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 1u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

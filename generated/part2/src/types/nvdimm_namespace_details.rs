@@ -35,34 +35,34 @@ impl NvdimmNamespaceDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmNamespaceDetails",
-    type_name: Some("NvdimmNamespaceDetails"),
-    wire: &[
-        "uuid",
-        "friendlyName",
-        "size",
-        "type",
-        "namespaceHealthStatus",
-        "interleavesetID",
-        "state",
-    ],
-    names: &[
-        "uuid",
-        "friendly_name",
-        "size",
-        "type",
-        "namespace_health_status",
-        "interleaveset_id",
-        "state",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[1u16, 5u16, 4u16, 2u16, 6u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmNamespaceDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmNamespaceDetails",
+            type_name: Some("NvdimmNamespaceDetails"),
+            wire: &[
+                "uuid",
+                "friendlyName",
+                "size",
+                "type",
+                "namespaceHealthStatus",
+                "interleavesetID",
+                "state",
+            ],
+            names: &[
+                "uuid",
+                "friendly_name",
+                "size",
+                "type",
+                "namespace_health_status",
+                "interleaveset_id",
+                "state",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[1u16, 5u16, 4u16, 2u16, 6u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

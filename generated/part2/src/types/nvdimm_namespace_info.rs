@@ -40,36 +40,36 @@ impl NvdimmNamespaceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmNamespaceInfo",
-    type_name: Some("NvdimmNamespaceInfo"),
-    wire: &[
-        "uuid",
-        "friendlyName",
-        "blockSize",
-        "blockCount",
-        "type",
-        "namespaceHealthStatus",
-        "locationID",
-        "state",
-    ],
-    names: &[
-        "uuid",
-        "friendly_name",
-        "block_size",
-        "block_count",
-        "type",
-        "namespace_health_status",
-        "location_id",
-        "state",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[3u16, 2u16, 1u16, 6u16, 5u16, 7u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmNamespaceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmNamespaceInfo",
+            type_name: Some("NvdimmNamespaceInfo"),
+            wire: &[
+                "uuid",
+                "friendlyName",
+                "blockSize",
+                "blockCount",
+                "type",
+                "namespaceHealthStatus",
+                "locationID",
+                "state",
+            ],
+            names: &[
+                "uuid",
+                "friendly_name",
+                "block_size",
+                "block_count",
+                "type",
+                "namespace_health_status",
+                "location_id",
+                "state",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[3u16, 2u16, 1u16, 6u16, 5u16, 7u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

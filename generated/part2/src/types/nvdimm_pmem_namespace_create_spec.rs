@@ -27,18 +27,18 @@ impl NvdimmPMemNamespaceCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmPMemNamespaceCreateSpec",
-    type_name: Some("NvdimmPMemNamespaceCreateSpec"),
-    wire: &["friendlyName", "size", "interleavesetID"],
-    names: &["friendly_name", "size", "interleaveset_id"],
-    required: &[1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmPMemNamespaceCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmPMemNamespaceCreateSpec",
+            type_name: Some("NvdimmPMemNamespaceCreateSpec"),
+            wire: &["friendlyName", "size", "interleavesetID"],
+            names: &["friendly_name", "size", "interleaveset_id"],
+            required: &[1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,25 @@ impl NvdimmRegionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmRegionInfo",
-    type_name: Some("NvdimmRegionInfo"),
-    wire: &["regionId", "setId", "rangeType", "startAddr", "size", "offset"],
-    names: &["region_id", "set_id", "range_type", "start_addr", "size", "offset"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[5u16, 2u16, 0u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmRegionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmRegionInfo",
+            type_name: Some("NvdimmRegionInfo"),
+            wire: &["regionId", "setId", "rangeType", "startAddr", "size", "offset"],
+            names: &[
+                "region_id",
+                "set_id",
+                "range_type",
+                "start_addr",
+                "size",
+                "offset",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[5u16, 2u16, 0u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

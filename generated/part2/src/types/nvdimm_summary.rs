@@ -37,36 +37,36 @@ impl NvdimmSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmSummary",
-    type_name: Some("NvdimmSummary"),
-    wire: &[
-        "numDimms",
-        "healthStatus",
-        "totalCapacity",
-        "persistentCapacity",
-        "blockCapacity",
-        "availableCapacity",
-        "numInterleavesets",
-        "numNamespaces",
-    ],
-    names: &[
-        "num_dimms",
-        "health_status",
-        "total_capacity",
-        "persistent_capacity",
-        "block_capacity",
-        "available_capacity",
-        "num_interleavesets",
-        "num_namespaces",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[5u16, 4u16, 1u16, 0u16, 6u16, 7u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmSummary",
+            type_name: Some("NvdimmSummary"),
+            wire: &[
+                "numDimms",
+                "healthStatus",
+                "totalCapacity",
+                "persistentCapacity",
+                "blockCapacity",
+                "availableCapacity",
+                "numInterleavesets",
+                "numNamespaces",
+            ],
+            names: &[
+                "num_dimms",
+                "health_status",
+                "total_capacity",
+                "persistent_capacity",
+                "block_capacity",
+                "available_capacity",
+                "num_interleavesets",
+                "num_namespaces",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[5u16, 4u16, 1u16, 0u16, 6u16, 7u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -40,36 +40,36 @@ impl NvdimmSystemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "NvdimmSystemInfo",
-    type_name: Some("NvdimmSystemInfo"),
-    wire: &[
-        "summary",
-        "dimms",
-        "dimmInfo",
-        "interleaveSet",
-        "iSetInfo",
-        "namespace",
-        "nsInfo",
-        "nsDetails",
-    ],
-    names: &[
-        "summary",
-        "dimms",
-        "dimm_info",
-        "interleave_set",
-        "iset_info",
-        "namespace",
-        "ns_info",
-        "ns_details",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 7u16, 6u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for NvdimmSystemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "NvdimmSystemInfo",
+            type_name: Some("NvdimmSystemInfo"),
+            wire: &[
+                "summary",
+                "dimms",
+                "dimmInfo",
+                "interleaveSet",
+                "iSetInfo",
+                "namespace",
+                "nsInfo",
+                "nsDetails",
+            ],
+            names: &[
+                "summary",
+                "dimms",
+                "dimm_info",
+                "interleave_set",
+                "iset_info",
+                "namespace",
+                "ns_info",
+                "ns_details",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 4u16, 3u16, 5u16, 7u16, 6u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

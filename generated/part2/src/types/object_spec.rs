@@ -27,18 +27,18 @@ impl ObjectSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ObjectSpec",
-    type_name: Some("ObjectSpec"),
-    wire: &["obj", "skip", "selectSet"],
-    names: &["obj", "skip", "select_set"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ObjectSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ObjectSpec",
+            type_name: Some("ObjectSpec"),
+            wire: &["obj", "skip", "selectSet"],
+            names: &["obj", "skip", "select_set"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

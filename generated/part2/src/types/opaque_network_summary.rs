@@ -37,34 +37,34 @@ impl OpaqueNetworkSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OpaqueNetworkSummary",
-    type_name: Some("OpaqueNetworkSummary"),
-    wire: &[
-        "network",
-        "name",
-        "accessible",
-        "ipPoolName",
-        "ipPoolId",
-        "opaqueNetworkId",
-        "opaqueNetworkType",
-    ],
-    names: &[
-        "network",
-        "name",
-        "accessible",
-        "ip_pool_name",
-        "ip_pool_id",
-        "opaque_network_id",
-        "opaque_network_type",
-    ],
-    required: &[1u16, 2u16, 3u16, 5u16, 6u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OpaqueNetworkSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OpaqueNetworkSummary",
+            type_name: Some("OpaqueNetworkSummary"),
+            wire: &[
+                "network",
+                "name",
+                "accessible",
+                "ipPoolName",
+                "ipPoolId",
+                "opaqueNetworkId",
+                "opaqueNetworkType",
+            ],
+            names: &[
+                "network",
+                "name",
+                "accessible",
+                "ip_pool_name",
+                "ip_pool_id",
+                "opaque_network_id",
+                "opaque_network_type",
+            ],
+            required: &[1u16, 2u16, 3u16, 5u16, 6u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,28 @@ impl OpaqueNetworkTargetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OpaqueNetworkTargetInfo",
-    type_name: Some("OpaqueNetworkTargetInfo"),
-    wire: &["name", "configurationTag", "network", "networkReservationSupported"],
-    names: &["name", "configuration_tag", "network", "network_reservation_supported"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OpaqueNetworkTargetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OpaqueNetworkTargetInfo",
+            type_name: Some("OpaqueNetworkTargetInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "network",
+                "networkReservationSupported",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "network",
+                "network_reservation_supported",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl OrphanedDvFilterSwitch {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OrphanedDvFilterSwitch",
-    type_name: Some("OrphanedDvFilterSwitch"),
-    wire: &["key", "description", "time", "host"],
-    names: &["key", "description", "time", "host"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OrphanedDvFilterSwitch {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OrphanedDvFilterSwitch",
+            type_name: Some("OrphanedDvFilterSwitch"),
+            wire: &["key", "description", "time", "host"],
+            names: &["key", "description", "time", "host"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl OvfCreateDescriptorParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfCreateDescriptorParams",
-    type_name: Some("OvfCreateDescriptorParams"),
-    wire: &[
-        "ovfFiles",
-        "name",
-        "description",
-        "includeImageFiles",
-        "exportOption",
-        "snapshot",
-    ],
-    names: &[
-        "ovf_files",
-        "name",
-        "description",
-        "include_image_files",
-        "export_option",
-        "snapshot",
-    ],
-    required: &[],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfCreateDescriptorParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfCreateDescriptorParams",
+            type_name: Some("OvfCreateDescriptorParams"),
+            wire: &[
+                "ovfFiles",
+                "name",
+                "description",
+                "includeImageFiles",
+                "exportOption",
+                "snapshot",
+            ],
+            names: &[
+                "ovf_files",
+                "name",
+                "description",
+                "include_image_files",
+                "export_option",
+                "snapshot",
+            ],
+            required: &[],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

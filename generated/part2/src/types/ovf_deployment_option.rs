@@ -27,18 +27,18 @@ impl OvfDeploymentOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfDeploymentOption",
-    type_name: Some("OvfDeploymentOption"),
-    wire: &["key", "label", "description"],
-    names: &["key", "label", "description"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfDeploymentOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfDeploymentOption",
+            type_name: Some("OvfDeploymentOption"),
+            wire: &["key", "label", "description"],
+            names: &["key", "label", "description"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl OvfFile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfFile",
-    type_name: Some("OvfFile"),
-    wire: &[
-        "deviceId",
-        "path",
-        "compressionMethod",
-        "chunkSize",
-        "size",
-        "capacity",
-        "populatedSize",
-    ],
-    names: &[
-        "device_id",
-        "path",
-        "compression_method",
-        "chunk_size",
-        "size",
-        "capacity",
-        "populated_size",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfFile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfFile",
+            type_name: Some("OvfFile"),
+            wire: &[
+                "deviceId",
+                "path",
+                "compressionMethod",
+                "chunkSize",
+                "size",
+                "capacity",
+                "populatedSize",
+            ],
+            names: &[
+                "device_id",
+                "path",
+                "compression_method",
+                "chunk_size",
+                "size",
+                "capacity",
+                "populated_size",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[5u16, 3u16, 2u16, 0u16, 1u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

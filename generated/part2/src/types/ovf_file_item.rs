@@ -35,34 +35,34 @@ impl OvfFileItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "OvfFileItem",
-    type_name: Some("OvfFileItem"),
-    wire: &[
-        "deviceId",
-        "path",
-        "compressionMethod",
-        "chunkSize",
-        "size",
-        "cimType",
-        "create",
-    ],
-    names: &[
-        "device_id",
-        "path",
-        "compression_method",
-        "chunk_size",
-        "size",
-        "cim_type",
-        "create",
-    ],
-    required: &[0u16, 1u16, 5u16, 6u16],
-    by_name: &[3u16, 5u16, 2u16, 6u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for OvfFileItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "OvfFileItem",
+            type_name: Some("OvfFileItem"),
+            wire: &[
+                "deviceId",
+                "path",
+                "compressionMethod",
+                "chunkSize",
+                "size",
+                "cimType",
+                "create",
+            ],
+            names: &[
+                "device_id",
+                "path",
+                "compression_method",
+                "chunk_size",
+                "size",
+                "cim_type",
+                "create",
+            ],
+            required: &[0u16, 1u16, 5u16, 6u16],
+            by_name: &[3u16, 5u16, 2u16, 6u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PbmAboutInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmAboutInfo",
-    type_name: Some("PbmAboutInfo"),
-    wire: &["name", "version", "instanceUuid"],
-    names: &["name", "version", "instance_uuid"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmAboutInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmAboutInfo",
+            type_name: Some("PbmAboutInfo"),
+            wire: &["name", "version", "instanceUuid"],
+            names: &["name", "version", "instance_uuid"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl PbmCapabilityGenericTypeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityGenericTypeInfo",
-    type_name: Some("PbmCapabilityGenericTypeInfo"),
-    wire: &["typeName", "genericTypeName"],
-    names: &["type_name", "generic_type_name"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityGenericTypeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityGenericTypeInfo",
+            type_name: Some("PbmCapabilityGenericTypeInfo"),
+            wire: &["typeName", "genericTypeName"],
+            names: &["type_name", "generic_type_name"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

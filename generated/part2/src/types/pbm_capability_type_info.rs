@@ -27,18 +27,18 @@ impl PbmCapabilityTypeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmCapabilityTypeInfo",
-    type_name: Some("PbmCapabilityTypeInfo"),
-    wire: &["typeName"],
-    names: &["type_name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmCapabilityTypeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmCapabilityTypeInfo",
+            type_name: Some("PbmCapabilityTypeInfo"),
+            wire: &["typeName"],
+            names: &["type_name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -117,7 +117,6 @@ impl Unpin for PbmCapabilityTypeInfoKind {}
 impl std::panic::UnwindSafe for PbmCapabilityTypeInfoKind {}
 impl std::panic::RefUnwindSafe for PbmCapabilityTypeInfoKind {}
 impl Clone for PbmCapabilityTypeInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmCapabilityTypeInfo(v) => {

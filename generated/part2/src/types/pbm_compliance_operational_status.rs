@@ -33,18 +33,18 @@ impl PbmComplianceOperationalStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmComplianceOperationalStatus",
-    type_name: Some("PbmComplianceOperationalStatus"),
-    wire: &["healthy", "operationETA", "operationProgress", "transitional"],
-    names: &["healthy", "operation_eta", "operation_progress", "transitional"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmComplianceOperationalStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmComplianceOperationalStatus",
+            type_name: Some("PbmComplianceOperationalStatus"),
+            wire: &["healthy", "operationETA", "operationProgress", "transitional"],
+            names: &["healthy", "operation_eta", "operation_progress", "transitional"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl PbmDatastoreSpaceStatistics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmDatastoreSpaceStatistics",
-    type_name: Some("PbmDatastoreSpaceStatistics"),
-    wire: &[
-        "profileId",
-        "physicalTotalInMB",
-        "physicalFreeInMB",
-        "physicalUsedInMB",
-        "logicalLimitInMB",
-        "logicalFreeInMB",
-        "logicalUsedInMB",
-    ],
-    names: &[
-        "profile_id",
-        "physical_total_in_mb",
-        "physical_free_in_mb",
-        "physical_used_in_mb",
-        "logical_limit_in_mb",
-        "logical_free_in_mb",
-        "logical_used_in_mb",
-    ],
-    required: &[1u16, 2u16, 3u16, 5u16, 6u16],
-    by_name: &[5u16, 4u16, 6u16, 2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmDatastoreSpaceStatistics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmDatastoreSpaceStatistics",
+            type_name: Some("PbmDatastoreSpaceStatistics"),
+            wire: &[
+                "profileId",
+                "physicalTotalInMB",
+                "physicalFreeInMB",
+                "physicalUsedInMB",
+                "logicalLimitInMB",
+                "logicalFreeInMB",
+                "logicalUsedInMB",
+            ],
+            names: &[
+                "profile_id",
+                "physical_total_in_mb",
+                "physical_free_in_mb",
+                "physical_used_in_mb",
+                "logical_limit_in_mb",
+                "logical_free_in_mb",
+                "logical_used_in_mb",
+            ],
+            required: &[1u16, 2u16, 3u16, 5u16, 6u16],
+            by_name: &[5u16, 4u16, 6u16, 2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

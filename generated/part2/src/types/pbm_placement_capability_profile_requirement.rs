@@ -27,18 +27,18 @@ impl PbmPlacementCapabilityProfileRequirement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmPlacementCapabilityProfileRequirement",
-    type_name: Some("PbmPlacementCapabilityProfileRequirement"),
-    wire: &["profileId"],
-    names: &["profile_id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmPlacementCapabilityProfileRequirement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmPlacementCapabilityProfileRequirement",
+            type_name: Some("PbmPlacementCapabilityProfileRequirement"),
+            wire: &["profileId"],
+            names: &["profile_id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -121,7 +121,6 @@ impl Unpin for PbmPlacementCapabilityProfileRequirementKind {}
 impl std::panic::UnwindSafe for PbmPlacementCapabilityProfileRequirementKind {}
 impl std::panic::RefUnwindSafe for PbmPlacementCapabilityProfileRequirementKind {}
 impl Clone for PbmPlacementCapabilityProfileRequirementKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PbmPlacementCapabilityProfileRequirement(v) => {

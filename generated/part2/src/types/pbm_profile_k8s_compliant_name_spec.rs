@@ -29,18 +29,18 @@ impl PbmProfileK8sCompliantNameSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmProfileK8sCompliantNameSpec",
-    type_name: Some("PbmProfileK8sCompliantNameSpec"),
-    wire: &["profileId", "k8sCompliantName", "otherK8sCompliantNames"],
-    names: &["profile_id", "k8s_compliant_name", "other_k8s_compliant_names"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmProfileK8sCompliantNameSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmProfileK8sCompliantNameSpec",
+            type_name: Some("PbmProfileK8sCompliantNameSpec"),
+            wire: &["profileId", "k8sCompliantName", "otherK8sCompliantNames"],
+            names: &["profile_id", "k8s_compliant_name", "other_k8s_compliant_names"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PbmServerObjectRef {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmServerObjectRef",
-    type_name: Some("PbmServerObjectRef"),
-    wire: &["objectType", "key", "serverUuid"],
-    names: &["object_type", "key", "server_uuid"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmServerObjectRef {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmServerObjectRef",
+            type_name: Some("PbmServerObjectRef"),
+            wire: &["objectType", "key", "serverUuid"],
+            names: &["object_type", "key", "server_uuid"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

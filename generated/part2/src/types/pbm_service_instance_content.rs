@@ -49,34 +49,34 @@ impl PbmServiceInstanceContent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PbmServiceInstanceContent",
-    type_name: Some("PbmServiceInstanceContent"),
-    wire: &[
-        "aboutInfo",
-        "sessionManager",
-        "capabilityMetadataManager",
-        "profileManager",
-        "complianceManager",
-        "placementSolver",
-        "replicationManager",
-    ],
-    names: &[
-        "about_info",
-        "session_manager",
-        "capability_metadata_manager",
-        "profile_manager",
-        "compliance_manager",
-        "placement_solver",
-        "replication_manager",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
-    by_name: &[0u16, 2u16, 4u16, 5u16, 3u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PbmServiceInstanceContent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PbmServiceInstanceContent",
+            type_name: Some("PbmServiceInstanceContent"),
+            wire: &[
+                "aboutInfo",
+                "sessionManager",
+                "capabilityMetadataManager",
+                "profileManager",
+                "complianceManager",
+                "placementSolver",
+                "replicationManager",
+            ],
+            names: &[
+                "about_info",
+                "session_manager",
+                "capability_metadata_manager",
+                "profile_manager",
+                "compliance_manager",
+                "placement_solver",
+                "replication_manager",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16],
+            by_name: &[0u16, 2u16, 4u16, 5u16, 3u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl PerfProviderSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerfProviderSummary",
-    type_name: Some("PerfProviderSummary"),
-    wire: &["entity", "currentSupported", "summarySupported", "refreshRate"],
-    names: &["entity", "current_supported", "summary_supported", "refresh_rate"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerfProviderSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerfProviderSummary",
+            type_name: Some("PerfProviderSummary"),
+            wire: &["entity", "currentSupported", "summarySupported", "refreshRate"],
+            names: &["entity", "current_supported", "summary_supported", "refresh_rate"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

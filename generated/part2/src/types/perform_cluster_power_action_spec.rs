@@ -37,32 +37,32 @@ impl PerformClusterPowerActionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerformClusterPowerActionSpec",
-    type_name: Some("PerformClusterPowerActionSpec"),
-    wire: &[
-        "targetPowerStatus",
-        "isOrchestration",
-        "initialPowerStatus",
-        "powerOffReason",
-        "infraVMs",
-        "infraVMUuids",
-    ],
-    names: &[
-        "target_power_status",
-        "is_orchestration",
-        "initial_power_status",
-        "power_off_reason",
-        "infra_vms",
-        "infra_vm_uuids",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 4u16, 2u16, 1u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerformClusterPowerActionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerformClusterPowerActionSpec",
+            type_name: Some("PerformClusterPowerActionSpec"),
+            wire: &[
+                "targetPowerStatus",
+                "isOrchestration",
+                "initialPowerStatus",
+                "powerOffReason",
+                "infraVMs",
+                "infraVMUuids",
+            ],
+            names: &[
+                "target_power_status",
+                "is_orchestration",
+                "initial_power_status",
+                "power_off_reason",
+                "infra_vms",
+                "infra_vm_uuids",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 4u16, 2u16, 1u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl PerformanceManagerCounterLevelMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PerformanceManagerCounterLevelMapping",
-    type_name: Some("PerformanceManagerCounterLevelMapping"),
-    wire: &["counterId", "aggregateLevel", "perDeviceLevel"],
-    names: &["counter_id", "aggregate_level", "per_device_level"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PerformanceManagerCounterLevelMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PerformanceManagerCounterLevelMapping",
+            type_name: Some("PerformanceManagerCounterLevelMapping"),
+            wire: &["counterId", "aggregateLevel", "perDeviceLevel"],
+            names: &["counter_id", "aggregate_level", "per_device_level"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

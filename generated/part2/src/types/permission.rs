@@ -33,18 +33,18 @@ impl Permission {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Permission",
-    type_name: Some("Permission"),
-    wire: &["entity", "principal", "group", "roleId", "propagate"],
-    names: &["entity", "principal", "group", "role_id", "propagate"],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Permission {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Permission",
+            type_name: Some("Permission"),
+            wire: &["entity", "principal", "group", "roleId", "propagate"],
+            names: &["entity", "principal", "group", "role_id", "propagate"],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

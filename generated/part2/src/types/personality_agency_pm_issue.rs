@@ -43,34 +43,34 @@ impl PersonalityAgencyPMIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PersonalityAgencyPMIssue",
-    type_name: Some("PersonalityAgencyPMIssue"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PersonalityAgencyPMIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PersonalityAgencyPMIssue",
+            type_name: Some("PersonalityAgencyPMIssue"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -175,7 +175,6 @@ impl Unpin for PersonalityAgencyPMIssueKind {}
 impl std::panic::UnwindSafe for PersonalityAgencyPMIssueKind {}
 impl std::panic::RefUnwindSafe for PersonalityAgencyPMIssueKind {}
 impl Clone for PersonalityAgencyPMIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PersonalityAgencyPMIssue(v) => {

@@ -41,34 +41,34 @@ impl PersonalityAgencyPMUnavailable {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PersonalityAgencyPMUnavailable",
-    type_name: Some("PersonalityAgencyPMUnavailable"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PersonalityAgencyPMUnavailable {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PersonalityAgencyPMUnavailable",
+            type_name: Some("PersonalityAgencyPMUnavailable"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 6u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

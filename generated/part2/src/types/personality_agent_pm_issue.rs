@@ -55,42 +55,46 @@ impl PersonalityAgentPMIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PersonalityAgentPMIssue",
-    type_name: Some("PersonalityAgentPMIssue"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-        "agent",
-        "agentName",
-        "host",
-        "hostName",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-        "agent",
-        "agent_name",
-        "host",
-        "host_name",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16],
-    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PersonalityAgentPMIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PersonalityAgentPMIssue",
+            type_name: Some("PersonalityAgentPMIssue"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+                "agent",
+                "agentName",
+                "host",
+                "hostName",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+                "agent",
+                "agent_name",
+                "host",
+                "host_name",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16,
+            ],
+            by_name: &[
+                3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -206,7 +210,6 @@ impl Unpin for PersonalityAgentPMIssueKind {}
 impl std::panic::UnwindSafe for PersonalityAgentPMIssueKind {}
 impl std::panic::RefUnwindSafe for PersonalityAgentPMIssueKind {}
 impl Clone for PersonalityAgentPMIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PersonalityAgentPMIssue(v) => {

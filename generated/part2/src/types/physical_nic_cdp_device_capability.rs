@@ -35,34 +35,34 @@ impl PhysicalNicCdpDeviceCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PhysicalNicCdpDeviceCapability",
-    type_name: Some("PhysicalNicCdpDeviceCapability"),
-    wire: &[
-        "router",
-        "transparentBridge",
-        "sourceRouteBridge",
-        "networkSwitch",
-        "host",
-        "igmpEnabled",
-        "repeater",
-    ],
-    names: &[
-        "router",
-        "transparent_bridge",
-        "source_route_bridge",
-        "network_switch",
-        "host",
-        "igmp_enabled",
-        "repeater",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[4u16, 5u16, 3u16, 6u16, 0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PhysicalNicCdpDeviceCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PhysicalNicCdpDeviceCapability",
+            type_name: Some("PhysicalNicCdpDeviceCapability"),
+            wire: &[
+                "router",
+                "transparentBridge",
+                "sourceRouteBridge",
+                "networkSwitch",
+                "host",
+                "igmpEnabled",
+                "repeater",
+            ],
+            names: &[
+                "router",
+                "transparent_bridge",
+                "source_route_bridge",
+                "network_switch",
+                "host",
+                "igmp_enabled",
+                "repeater",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[4u16, 5u16, 3u16, 6u16, 0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

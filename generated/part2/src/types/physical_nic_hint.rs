@@ -25,18 +25,18 @@ impl PhysicalNicHint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PhysicalNicHint",
-    type_name: Some("PhysicalNicHint"),
-    wire: &["vlanId"],
-    names: &["vlan_id"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PhysicalNicHint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PhysicalNicHint",
+            type_name: Some("PhysicalNicHint"),
+            wire: &["vlanId"],
+            names: &["vlan_id"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for PhysicalNicHintKind {}
 impl std::panic::UnwindSafe for PhysicalNicHintKind {}
 impl std::panic::RefUnwindSafe for PhysicalNicHintKind {}
 impl Clone for PhysicalNicHintKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::PhysicalNicHint(v) => Self::PhysicalNicHint(Clone::clone(v)),

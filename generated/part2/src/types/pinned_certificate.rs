@@ -25,18 +25,18 @@ impl PinnedCertificate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PinnedCertificate",
-    type_name: Some("PinnedCertificate"),
-    wire: &["sslCertificate"],
-    names: &["ssl_certificate"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for PinnedCertificate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PinnedCertificate",
+            type_name: Some("PinnedCertificate"),
+            wire: &["sslCertificate"],
+            names: &["ssl_certificate"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

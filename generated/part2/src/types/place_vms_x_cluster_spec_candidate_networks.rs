@@ -27,18 +27,18 @@ impl PlaceVmsXClusterSpecCandidateNetworks {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlaceVmsXClusterSpecCandidateNetworks",
-    type_name: Some("PlaceVmsXClusterSpecCandidateNetworks"),
-    wire: &["networks"],
-    names: &["networks"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for PlaceVmsXClusterSpecCandidateNetworks {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlaceVmsXClusterSpecCandidateNetworks",
+            type_name: Some("PlaceVmsXClusterSpecCandidateNetworks"),
+            wire: &["networks"],
+            names: &["networks"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl PlacementAffinityRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PlacementAffinityRule",
-    type_name: Some("PlacementAffinityRule"),
-    wire: &["ruleType", "ruleScope", "vms", "keys"],
-    names: &["rule_type", "rule_scope", "vms", "keys"],
-    required: &[0u16, 1u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PlacementAffinityRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PlacementAffinityRule",
+            type_name: Some("PlacementAffinityRule"),
+            wire: &["ruleType", "ruleScope", "vms", "keys"],
+            names: &["rule_type", "rule_scope", "vms", "keys"],
+            required: &[0u16, 1u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl PodVMInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PodVMInfo",
-    type_name: Some("PodVMInfo"),
-    wire: &["hasPageSharingPodVM", "podVMOverheadInfo"],
-    names: &["has_page_sharing_pod_vm", "pod_vm_overhead_info"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for PodVMInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PodVMInfo",
+            type_name: Some("PodVMInfo"),
+            wire: &["hasPageSharingPodVM", "podVMOverheadInfo"],
+            names: &["has_page_sharing_pod_vm", "pod_vm_overhead_info"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

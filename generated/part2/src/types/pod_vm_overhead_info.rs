@@ -29,26 +29,26 @@ impl PodVMOverheadInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PodVMOverheadInfo",
-    type_name: Some("PodVMOverheadInfo"),
-    wire: &[
-        "crxPageSharingSupported",
-        "podVMOverheadWithoutPageSharing",
-        "podVMOverheadWithPageSharing",
-    ],
-    names: &[
-        "crx_page_sharing_supported",
-        "pod_vm_overhead_without_page_sharing",
-        "pod_vm_overhead_with_page_sharing",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for PodVMOverheadInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PodVMOverheadInfo",
+            type_name: Some("PodVMOverheadInfo"),
+            wire: &[
+                "crxPageSharingSupported",
+                "podVMOverheadWithoutPageSharing",
+                "podVMOverheadWithPageSharing",
+            ],
+            names: &[
+                "crx_page_sharing_supported",
+                "pod_vm_overhead_without_page_sharing",
+                "pod_vm_overhead_with_page_sharing",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,34 +39,34 @@ impl PosixUserSearchResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PosixUserSearchResult",
-    type_name: Some("PosixUserSearchResult"),
-    wire: &[
-        "principal",
-        "fullName",
-        "group",
-        "id",
-        "shellAccess",
-        "lastPasswordChange",
-        "maximumPasswordAge",
-    ],
-    names: &[
-        "principal",
-        "full_name",
-        "group",
-        "id",
-        "shell_access",
-        "last_password_change",
-        "maximum_password_age",
-    ],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 3u16, 5u16, 6u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PosixUserSearchResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PosixUserSearchResult",
+            type_name: Some("PosixUserSearchResult"),
+            wire: &[
+                "principal",
+                "fullName",
+                "group",
+                "id",
+                "shellAccess",
+                "lastPasswordChange",
+                "maximumPasswordAge",
+            ],
+            names: &[
+                "principal",
+                "full_name",
+                "group",
+                "id",
+                "shell_access",
+                "last_password_change",
+                "maximum_password_age",
+            ],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 3u16, 5u16, 6u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

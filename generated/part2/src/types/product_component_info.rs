@@ -29,18 +29,18 @@ impl ProductComponentInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProductComponentInfo",
-    type_name: Some("ProductComponentInfo"),
-    wire: &["id", "name", "version", "release"],
-    names: &["id", "name", "version", "release"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProductComponentInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProductComponentInfo",
+            type_name: Some("ProductComponentInfo"),
+            wire: &["id", "name", "version", "release"],
+            names: &["id", "name", "version", "release"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl ProfileCompositeExpression {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileCompositeExpression",
-    type_name: Some("ProfileCompositeExpression"),
-    wire: &["id", "displayName", "negated", "operator", "expressionName"],
-    names: &["id", "display_name", "negated", "operator", "expression_name"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 4u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileCompositeExpression {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileCompositeExpression",
+            type_name: Some("ProfileCompositeExpression"),
+            wire: &["id", "displayName", "negated", "operator", "expressionName"],
+            names: &["id", "display_name", "negated", "operator", "expression_name"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 4u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl ProfileSerializedCreateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ProfileSerializedCreateSpec",
-    type_name: Some("ProfileSerializedCreateSpec"),
-    wire: &["name", "annotation", "enabled", "profileConfigString"],
-    names: &["name", "annotation", "enabled", "profile_config_string"],
-    required: &[3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ProfileSerializedCreateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ProfileSerializedCreateSpec",
+            type_name: Some("ProfileSerializedCreateSpec"),
+            wire: &["name", "annotation", "enabled", "profileConfigString"],
+            names: &["name", "annotation", "enabled", "profile_config_string"],
+            required: &[3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for ProfileSerializedCreateSpecKind {}
 impl std::panic::UnwindSafe for ProfileSerializedCreateSpecKind {}
 impl std::panic::RefUnwindSafe for ProfileSerializedCreateSpecKind {}
 impl Clone for ProfileSerializedCreateSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::ProfileSerializedCreateSpec(v) => {

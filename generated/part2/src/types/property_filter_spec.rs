@@ -27,18 +27,18 @@ impl PropertyFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PropertyFilterSpec",
-    type_name: Some("PropertyFilterSpec"),
-    wire: &["propSet", "objectSet", "reportMissingObjectsInResults"],
-    names: &["prop_set", "object_set", "report_missing_objects_in_results"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PropertyFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PropertyFilterSpec",
+            type_name: Some("PropertyFilterSpec"),
+            wire: &["propSet", "objectSet", "reportMissingObjectsInResults"],
+            names: &["prop_set", "object_set", "report_missing_objects_in_results"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl PropertySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "PropertySpec",
-    type_name: Some("PropertySpec"),
-    wire: &["type", "all", "pathSet"],
-    names: &["type", "all", "path_set"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for PropertySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "PropertySpec",
+            type_name: Some("PropertySpec"),
+            wire: &["type", "all", "pathSet"],
+            names: &["type", "all", "path_set"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl QueryPointInTimeReplicaParam {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "QueryPointInTimeReplicaParam",
-    type_name: Some("QueryPointInTimeReplicaParam"),
-    wire: &["replicaTimeQueryParam", "pitName", "tags", "preferDetails"],
-    names: &["replica_time_query_param", "pit_name", "tags", "prefer_details"],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for QueryPointInTimeReplicaParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "QueryPointInTimeReplicaParam",
+            type_name: Some("QueryPointInTimeReplicaParam"),
+            wire: &["replicaTimeQueryParam", "pitName", "tags", "preferDetails"],
+            names: &["replica_time_query_param", "pit_name", "tags", "prefer_details"],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl RecoveredDiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RecoveredDiskInfo",
-    type_name: Some("RecoveredDiskInfo"),
-    wire: &["deviceKey", "dsUrl", "diskPath"],
-    names: &["device_key", "ds_url", "disk_path"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RecoveredDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RecoveredDiskInfo",
+            type_name: Some("RecoveredDiskInfo"),
+            wire: &["deviceKey", "dsUrl", "diskPath"],
+            names: &["device_key", "ds_url", "disk_path"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

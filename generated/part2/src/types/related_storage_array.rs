@@ -31,18 +31,18 @@ impl RelatedStorageArray {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "RelatedStorageArray",
-    type_name: Some("RelatedStorageArray"),
-    wire: &["arrayId", "active", "manageable", "priority"],
-    names: &["array_id", "active", "manageable", "priority"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for RelatedStorageArray {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "RelatedStorageArray",
+            type_name: Some("RelatedStorageArray"),
+            wire: &["arrayId", "active", "manageable", "priority"],
+            names: &["array_id", "active", "manageable", "priority"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

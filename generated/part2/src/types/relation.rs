@@ -27,18 +27,18 @@ impl Relation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "Relation",
-    type_name: Some("Relation"),
-    wire: &["constraint", "name", "version"],
-    names: &["constraint", "name", "version"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for Relation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "Relation",
+            type_name: Some("Relation"),
+            wire: &["constraint", "name", "version"],
+            names: &["constraint", "name", "version"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl ReplicaIntervalQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicaIntervalQueryResult",
-    type_name: Some("ReplicaIntervalQueryResult"),
-    wire: &["fromDate", "toDate", "number"],
-    names: &["from_date", "to_date", "number"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicaIntervalQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicaIntervalQueryResult",
+            type_name: Some("ReplicaIntervalQueryResult"),
+            wire: &["fromDate", "toDate", "number"],
+            names: &["from_date", "to_date", "number"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

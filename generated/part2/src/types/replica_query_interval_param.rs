@@ -33,18 +33,18 @@ impl ReplicaQueryIntervalParam {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicaQueryIntervalParam",
-    type_name: Some("ReplicaQueryIntervalParam"),
-    wire: &["fromDate", "toDate", "number"],
-    names: &["from_date", "to_date", "number"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicaQueryIntervalParam {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicaQueryIntervalParam",
+            type_name: Some("ReplicaQueryIntervalParam"),
+            wire: &["fromDate", "toDate", "number"],
+            names: &["from_date", "to_date", "number"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl ReplicationVmProgressInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ReplicationVmProgressInfo",
-    type_name: Some("ReplicationVmProgressInfo"),
-    wire: &[
-        "progress",
-        "bytesTransferred",
-        "bytesToTransfer",
-        "checksumTotalBytes",
-        "checksumComparedBytes",
-    ],
-    names: &[
-        "progress",
-        "bytes_transferred",
-        "bytes_to_transfer",
-        "checksum_total_bytes",
-        "checksum_compared_bytes",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 4u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ReplicationVmProgressInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ReplicationVmProgressInfo",
+            type_name: Some("ReplicationVmProgressInfo"),
+            wire: &[
+                "progress",
+                "bytesTransferred",
+                "bytesToTransfer",
+                "checksumTotalBytes",
+                "checksumComparedBytes",
+            ],
+            names: &[
+                "progress",
+                "bytes_transferred",
+                "bytes_to_transfer",
+                "checksum_total_bytes",
+                "checksum_compared_bytes",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 4u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl SAMLTokenAuthentication {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SAMLTokenAuthentication",
-    type_name: Some("SAMLTokenAuthentication"),
-    wire: &["interactiveSession", "token", "username"],
-    names: &["interactive_session", "token", "username"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SAMLTokenAuthentication {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SAMLTokenAuthentication",
+            type_name: Some("SAMLTokenAuthentication"),
+            wire: &["interactiveSession", "token", "username"],
+            names: &["interactive_session", "token", "username"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl ScheduledTaskDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ScheduledTaskDetail",
-    type_name: Some("ScheduledTaskDetail"),
-    wire: &["label", "summary", "key", "frequency"],
-    names: &["label", "summary", "key", "frequency"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ScheduledTaskDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ScheduledTaskDetail",
+            type_name: Some("ScheduledTaskDetail"),
+            wire: &["label", "summary", "key", "frequency"],
+            names: &["label", "summary", "key", "frequency"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

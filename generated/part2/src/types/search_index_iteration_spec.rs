@@ -27,18 +27,18 @@ impl SearchIndexIterationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SearchIndexIterationSpec",
-    type_name: Some("SearchIndexIterationSpec"),
-    wire: &["marker", "limit"],
-    names: &["marker", "limit"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for SearchIndexIterationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SearchIndexIterationSpec",
+            type_name: Some("SearchIndexIterationSpec"),
+            wire: &["marker", "limit"],
+            names: &["marker", "limit"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl SelectionSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SelectionSpec",
-    type_name: Some("SelectionSpec"),
-    wire: &["name"],
-    names: &["name"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SelectionSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SelectionSpec",
+            type_name: Some("SelectionSpec"),
+            wire: &["name"],
+            names: &["name"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -114,7 +114,6 @@ impl Unpin for SelectionSpecKind {}
 impl std::panic::UnwindSafe for SelectionSpecKind {}
 impl std::panic::RefUnwindSafe for SelectionSpecKind {}
 impl Clone for SelectionSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SelectionSpec(v) => Self::SelectionSpec(Clone::clone(v)),

@@ -27,18 +27,22 @@ impl ServiceConsoleReservationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ServiceConsoleReservationInfo",
-    type_name: Some("ServiceConsoleReservationInfo"),
-    wire: &["serviceConsoleReservedCfg", "serviceConsoleReserved", "unreserved"],
-    names: &["service_console_reserved_cfg", "service_console_reserved", "unreserved"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ServiceConsoleReservationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ServiceConsoleReservationInfo",
+            type_name: Some("ServiceConsoleReservationInfo"),
+            wire: &["serviceConsoleReservedCfg", "serviceConsoleReserved", "unreserved"],
+            names: &[
+                "service_console_reserved_cfg",
+                "service_console_reserved",
+                "unreserved",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

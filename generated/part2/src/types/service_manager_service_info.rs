@@ -29,18 +29,18 @@ impl ServiceManagerServiceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "ServiceManagerServiceInfo",
-    type_name: Some("ServiceManagerServiceInfo"),
-    wire: &["serviceName", "location", "service", "description"],
-    names: &["service_name", "location", "service", "description"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for ServiceManagerServiceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "ServiceManagerServiceInfo",
+            type_name: Some("ServiceManagerServiceInfo"),
+            wire: &["serviceName", "location", "service", "description"],
+            names: &["service_name", "location", "service", "description"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

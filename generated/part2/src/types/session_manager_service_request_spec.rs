@@ -23,18 +23,18 @@ impl SessionManagerServiceRequestSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SessionManagerServiceRequestSpec",
-    type_name: Some("SessionManagerServiceRequestSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SessionManagerServiceRequestSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SessionManagerServiceRequestSpec",
+            type_name: Some("SessionManagerServiceRequestSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for SessionManagerServiceRequestSpecKind {}
 impl std::panic::UnwindSafe for SessionManagerServiceRequestSpecKind {}
 impl std::panic::RefUnwindSafe for SessionManagerServiceRequestSpecKind {}
 impl Clone for SessionManagerServiceRequestSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SessionManagerServiceRequestSpec(v) => {

@@ -35,32 +35,32 @@ impl SmsAboutInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsAboutInfo",
-    type_name: Some("SmsAboutInfo"),
-    wire: &[
-        "name",
-        "fullName",
-        "vendor",
-        "apiVersion",
-        "instanceUuid",
-        "vasaApiVersion",
-    ],
-    names: &[
-        "name",
-        "full_name",
-        "vendor",
-        "api_version",
-        "instance_uuid",
-        "vasa_api_version",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 1u16, 4u16, 0u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsAboutInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsAboutInfo",
+            type_name: Some("SmsAboutInfo"),
+            wire: &[
+                "name",
+                "fullName",
+                "vendor",
+                "apiVersion",
+                "instanceUuid",
+                "vasaApiVersion",
+            ],
+            names: &[
+                "name",
+                "full_name",
+                "vendor",
+                "api_version",
+                "instance_uuid",
+                "vasa_api_version",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 1u16, 4u16, 0u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl SmsProviderSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SmsProviderSpec",
-    type_name: Some("SmsProviderSpec"),
-    wire: &["name", "description"],
-    names: &["name", "description"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SmsProviderSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SmsProviderSpec",
+            type_name: Some("SmsProviderSpec"),
+            wire: &["name", "description"],
+            names: &["name", "description"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for SmsProviderSpecKind {}
 impl std::panic::UnwindSafe for SmsProviderSpecKind {}
 impl std::panic::RefUnwindSafe for SmsProviderSpecKind {}
 impl Clone for SmsProviderSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SmsProviderSpec(v) => Self::SmsProviderSpec(Clone::clone(v)),

@@ -29,23 +29,28 @@ impl SoftwarePackageCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SoftwarePackageCapability",
-    type_name: Some("SoftwarePackageCapability"),
-    wire: &["liveInstallAllowed", "liveRemoveAllowed", "statelessReady", "overlay"],
-    names: &[
-        "live_install_allowed",
-        "live_remove_allowed",
-        "stateless_ready",
-        "overlay",
-    ],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SoftwarePackageCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SoftwarePackageCapability",
+            type_name: Some("SoftwarePackageCapability"),
+            wire: &[
+                "liveInstallAllowed",
+                "liveRemoveAllowed",
+                "statelessReady",
+                "overlay",
+            ],
+            names: &[
+                "live_install_allowed",
+                "live_remove_allowed",
+                "stateless_ready",
+                "overlay",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

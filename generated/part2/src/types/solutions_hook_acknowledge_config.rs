@@ -25,18 +25,18 @@ impl SolutionsHookAcknowledgeConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsHookAcknowledgeConfig",
-    type_name: Some("SolutionsHookAcknowledgeConfig"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsHookAcknowledgeConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsHookAcknowledgeConfig",
+            type_name: Some("SolutionsHookAcknowledgeConfig"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for SolutionsHookAcknowledgeConfigKind {}
 impl std::panic::UnwindSafe for SolutionsHookAcknowledgeConfigKind {}
 impl std::panic::RefUnwindSafe for SolutionsHookAcknowledgeConfigKind {}
 impl Clone for SolutionsHookAcknowledgeConfigKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SolutionsHookAcknowledgeConfig(v) => {

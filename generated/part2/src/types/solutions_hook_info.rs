@@ -37,18 +37,24 @@ impl SolutionsHookInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsHookInfo",
-    type_name: Some("SolutionsHookInfo"),
-    wire: &["vm", "solution", "config", "raisedAt", "dynamicUpdateProcessed"],
-    names: &["vm", "solution", "config", "raised_at", "dynamic_update_processed"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsHookInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsHookInfo",
+            type_name: Some("SolutionsHookInfo"),
+            wire: &["vm", "solution", "config", "raisedAt", "dynamicUpdateProcessed"],
+            names: &[
+                "vm",
+                "solution",
+                "config",
+                "raised_at",
+                "dynamic_update_processed",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl SolutionsHostBoundSolutionConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsHostBoundSolutionConfig",
-    type_name: Some("SolutionsHostBoundSolutionConfig"),
-    wire: &["preferHostConfiguration", "networks", "datastores", "vmci"],
-    names: &["prefer_host_configuration", "networks", "datastores", "vmci"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsHostBoundSolutionConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsHostBoundSolutionConfig",
+            type_name: Some("SolutionsHostBoundSolutionConfig"),
+            wire: &["preferHostConfiguration", "networks", "datastores", "vmci"],
+            names: &["prefer_host_configuration", "networks", "datastores", "vmci"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

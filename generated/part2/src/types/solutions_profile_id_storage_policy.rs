@@ -25,18 +25,18 @@ impl SolutionsProfileIdStoragePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsProfileIdStoragePolicy",
-    type_name: Some("SolutionsProfileIdStoragePolicy"),
-    wire: &["profileId"],
-    names: &["profile_id"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsProfileIdStoragePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsProfileIdStoragePolicy",
+            type_name: Some("SolutionsProfileIdStoragePolicy"),
+            wire: &["profileId"],
+            names: &["profile_id"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

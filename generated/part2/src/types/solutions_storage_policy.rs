@@ -25,18 +25,18 @@ impl SolutionsStoragePolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsStoragePolicy",
-    type_name: Some("SolutionsStoragePolicy"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsStoragePolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsStoragePolicy",
+            type_name: Some("SolutionsStoragePolicy"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for SolutionsStoragePolicyKind {}
 impl std::panic::UnwindSafe for SolutionsStoragePolicyKind {}
 impl std::panic::RefUnwindSafe for SolutionsStoragePolicyKind {}
 impl Clone for SolutionsStoragePolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SolutionsStoragePolicy(v) => {

@@ -29,18 +29,18 @@ impl SolutionsUrlVMSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsUrlVMSource",
-    type_name: Some("SolutionsUrlVMSource"),
-    wire: &["ovfUrl", "certificateValidation", "certificatePEM"],
-    names: &["ovf_url", "certificate_validation", "certificate_pem"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsUrlVMSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsUrlVMSource",
+            type_name: Some("SolutionsUrlVMSource"),
+            wire: &["ovfUrl", "certificateValidation", "certificatePEM"],
+            names: &["ovf_url", "certificate_validation", "certificate_pem"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

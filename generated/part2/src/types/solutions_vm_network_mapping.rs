@@ -29,18 +29,18 @@ impl SolutionsVMNetworkMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsVMNetworkMapping",
-    type_name: Some("SolutionsVMNetworkMapping"),
-    wire: &["name", "id"],
-    names: &["name", "id"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsVMNetworkMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsVMNetworkMapping",
+            type_name: Some("SolutionsVMNetworkMapping"),
+            wire: &["name", "id"],
+            names: &["name", "id"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

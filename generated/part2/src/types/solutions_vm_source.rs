@@ -25,18 +25,18 @@ impl SolutionsVMSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SolutionsVMSource",
-    type_name: Some("SolutionsVMSource"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SolutionsVMSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SolutionsVMSource",
+            type_name: Some("SolutionsVMSource"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for SolutionsVMSourceKind {}
 impl std::panic::UnwindSafe for SolutionsVMSourceKind {}
 impl std::panic::RefUnwindSafe for SolutionsVMSourceKind {}
 impl Clone for SolutionsVMSourceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::SolutionsVMSource(v) => {

@@ -45,40 +45,40 @@ impl SSDEnduranceThresholdSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SSDEnduranceThresholdSpec",
-    type_name: Some("SSDEnduranceThresholdSpec"),
-    wire: &[
-        "clustername",
-        "clusternameop",
-        "hostname",
-        "hostnameop",
-        "diskname",
-        "disknameop",
-        "diskvendorname",
-        "diskvendorop",
-        "ssdEndurancePtg",
-        "severity",
-    ],
-    names: &[
-        "clustername",
-        "clusternameop",
-        "hostname",
-        "hostnameop",
-        "diskname",
-        "disknameop",
-        "diskvendorname",
-        "diskvendorop",
-        "ssd_endurance_ptg",
-        "severity",
-    ],
-    required: &[0u16, 8u16, 9u16],
-    by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16, 2u16, 3u16, 9u16, 8u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for SSDEnduranceThresholdSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SSDEnduranceThresholdSpec",
+            type_name: Some("SSDEnduranceThresholdSpec"),
+            wire: &[
+                "clustername",
+                "clusternameop",
+                "hostname",
+                "hostnameop",
+                "diskname",
+                "disknameop",
+                "diskvendorname",
+                "diskvendorop",
+                "ssdEndurancePtg",
+                "severity",
+            ],
+            names: &[
+                "clustername",
+                "clusternameop",
+                "hostname",
+                "hostnameop",
+                "diskname",
+                "disknameop",
+                "diskvendorname",
+                "diskvendorop",
+                "ssd_endurance_ptg",
+                "severity",
+            ],
+            required: &[0u16, 8u16, 9u16],
+            by_name: &[0u16, 1u16, 4u16, 5u16, 6u16, 7u16, 2u16, 3u16, 9u16, 8u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

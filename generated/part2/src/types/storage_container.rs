@@ -37,34 +37,34 @@ impl StorageContainer {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageContainer",
-    type_name: Some("StorageContainer"),
-    wire: &[
-        "uuid",
-        "name",
-        "maxVvolSizeInMB",
-        "providerId",
-        "arrayId",
-        "vvolContainerType",
-        "stretched",
-    ],
-    names: &[
-        "uuid",
-        "name",
-        "max_vvol_size_in_mb",
-        "provider_id",
-        "array_id",
-        "vvol_container_type",
-        "stretched",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 1u16, 3u16, 6u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageContainer {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageContainer",
+            type_name: Some("StorageContainer"),
+            wire: &[
+                "uuid",
+                "name",
+                "maxVvolSizeInMB",
+                "providerId",
+                "arrayId",
+                "vvolContainerType",
+                "stretched",
+            ],
+            names: &[
+                "uuid",
+                "name",
+                "max_vvol_size_in_mb",
+                "provider_id",
+                "array_id",
+                "vvol_container_type",
+                "stretched",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 1u16, 3u16, 6u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl StorageDrsAutomationConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsAutomationConfig",
-    type_name: Some("StorageDrsAutomationConfig"),
-    wire: &[
-        "spaceLoadBalanceAutomationMode",
-        "ioLoadBalanceAutomationMode",
-        "ruleEnforcementAutomationMode",
-        "policyEnforcementAutomationMode",
-        "vmEvacuationAutomationMode",
-    ],
-    names: &[
-        "space_load_balance_automation_mode",
-        "io_load_balance_automation_mode",
-        "rule_enforcement_automation_mode",
-        "policy_enforcement_automation_mode",
-        "vm_evacuation_automation_mode",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 2u16, 0u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsAutomationConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsAutomationConfig",
+            type_name: Some("StorageDrsAutomationConfig"),
+            wire: &[
+                "spaceLoadBalanceAutomationMode",
+                "ioLoadBalanceAutomationMode",
+                "ruleEnforcementAutomationMode",
+                "policyEnforcementAutomationMode",
+                "vmEvacuationAutomationMode",
+            ],
+            names: &[
+                "space_load_balance_automation_mode",
+                "io_load_balance_automation_mode",
+                "rule_enforcement_automation_mode",
+                "policy_enforcement_automation_mode",
+                "vm_evacuation_automation_mode",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 2u16, 0u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl StorageDrsIoLoadBalanceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsIoLoadBalanceConfig",
-    type_name: Some("StorageDrsIoLoadBalanceConfig"),
-    wire: &[
-        "reservablePercentThreshold",
-        "reservableIopsThreshold",
-        "reservableThresholdMode",
-        "ioLatencyThreshold",
-        "ioLoadImbalanceThreshold",
-    ],
-    names: &[
-        "reservable_percent_threshold",
-        "reservable_iops_threshold",
-        "reservable_threshold_mode",
-        "io_latency_threshold",
-        "io_load_imbalance_threshold",
-    ],
-    required: &[],
-    by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsIoLoadBalanceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsIoLoadBalanceConfig",
+            type_name: Some("StorageDrsIoLoadBalanceConfig"),
+            wire: &[
+                "reservablePercentThreshold",
+                "reservableIopsThreshold",
+                "reservableThresholdMode",
+                "ioLatencyThreshold",
+                "ioLoadImbalanceThreshold",
+            ],
+            names: &[
+                "reservable_percent_threshold",
+                "reservable_iops_threshold",
+                "reservable_threshold_mode",
+                "io_latency_threshold",
+                "io_load_imbalance_threshold",
+            ],
+            required: &[],
+            by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

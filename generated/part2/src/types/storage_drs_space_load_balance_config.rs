@@ -29,28 +29,28 @@ impl StorageDrsSpaceLoadBalanceConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageDrsSpaceLoadBalanceConfig",
-    type_name: Some("StorageDrsSpaceLoadBalanceConfig"),
-    wire: &[
-        "spaceThresholdMode",
-        "spaceUtilizationThreshold",
-        "freeSpaceThresholdGB",
-        "minSpaceUtilizationDifference",
-    ],
-    names: &[
-        "space_threshold_mode",
-        "space_utilization_threshold",
-        "free_space_threshold_gb",
-        "min_space_utilization_difference",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageDrsSpaceLoadBalanceConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageDrsSpaceLoadBalanceConfig",
+            type_name: Some("StorageDrsSpaceLoadBalanceConfig"),
+            wire: &[
+                "spaceThresholdMode",
+                "spaceUtilizationThreshold",
+                "freeSpaceThresholdGB",
+                "minSpaceUtilizationDifference",
+            ],
+            names: &[
+                "space_threshold_mode",
+                "space_utilization_threshold",
+                "free_space_threshold_gb",
+                "min_space_utilization_difference",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

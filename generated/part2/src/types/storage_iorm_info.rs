@@ -40,36 +40,36 @@ impl StorageIORMInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageIORMInfo",
-    type_name: Some("StorageIORMInfo"),
-    wire: &[
-        "enabled",
-        "congestionThresholdMode",
-        "congestionThreshold",
-        "percentOfPeakThroughput",
-        "statsCollectionEnabled",
-        "reservationEnabled",
-        "statsAggregationDisabled",
-        "reservableIopsThreshold",
-    ],
-    names: &[
-        "enabled",
-        "congestion_threshold_mode",
-        "congestion_threshold",
-        "percent_of_peak_throughput",
-        "stats_collection_enabled",
-        "reservation_enabled",
-        "stats_aggregation_disabled",
-        "reservable_iops_threshold",
-    ],
-    required: &[0u16, 1u16, 2u16, 4u16, 5u16],
-    by_name: &[2u16, 1u16, 0u16, 3u16, 7u16, 5u16, 6u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageIORMInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageIORMInfo",
+            type_name: Some("StorageIORMInfo"),
+            wire: &[
+                "enabled",
+                "congestionThresholdMode",
+                "congestionThreshold",
+                "percentOfPeakThroughput",
+                "statsCollectionEnabled",
+                "reservationEnabled",
+                "statsAggregationDisabled",
+                "reservableIopsThreshold",
+            ],
+            names: &[
+                "enabled",
+                "congestion_threshold_mode",
+                "congestion_threshold",
+                "percent_of_peak_throughput",
+                "stats_collection_enabled",
+                "reservation_enabled",
+                "stats_aggregation_disabled",
+                "reservable_iops_threshold",
+            ],
+            required: &[0u16, 1u16, 2u16, 4u16, 5u16],
+            by_name: &[2u16, 1u16, 0u16, 3u16, 7u16, 5u16, 6u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl StoragePerformanceSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StoragePerformanceSummary",
-    type_name: Some("StoragePerformanceSummary"),
-    wire: &[
-        "interval",
-        "percentile",
-        "datastoreReadLatency",
-        "datastoreWriteLatency",
-        "datastoreVmLatency",
-        "datastoreReadIops",
-        "datastoreWriteIops",
-        "siocActivityDuration",
-    ],
-    names: &[
-        "interval",
-        "percentile",
-        "datastore_read_latency",
-        "datastore_write_latency",
-        "datastore_vm_latency",
-        "datastore_read_iops",
-        "datastore_write_iops",
-        "sioc_activity_duration",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[5u16, 2u16, 4u16, 6u16, 3u16, 0u16, 1u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StoragePerformanceSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StoragePerformanceSummary",
+            type_name: Some("StoragePerformanceSummary"),
+            wire: &[
+                "interval",
+                "percentile",
+                "datastoreReadLatency",
+                "datastoreWriteLatency",
+                "datastoreVmLatency",
+                "datastoreReadIops",
+                "datastoreWriteIops",
+                "siocActivityDuration",
+            ],
+            names: &[
+                "interval",
+                "percentile",
+                "datastore_read_latency",
+                "datastore_write_latency",
+                "datastore_vm_latency",
+                "datastore_read_iops",
+                "datastore_write_iops",
+                "sioc_activity_duration",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[5u16, 2u16, 4u16, 6u16, 3u16, 0u16, 1u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

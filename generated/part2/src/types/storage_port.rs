@@ -31,18 +31,18 @@ impl StoragePort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StoragePort",
-    type_name: Some("StoragePort"),
-    wire: &["uuid", "type", "alternateName"],
-    names: &["uuid", "type", "alternate_name"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StoragePort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StoragePort",
+            type_name: Some("StoragePort"),
+            wire: &["uuid", "type", "alternateName"],
+            names: &["uuid", "type", "alternate_name"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -133,7 +133,6 @@ impl Unpin for StoragePortKind {}
 impl std::panic::UnwindSafe for StoragePortKind {}
 impl std::panic::RefUnwindSafe for StoragePortKind {}
 impl Clone for StoragePortKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::StoragePort(v) => Self::StoragePort(Clone::clone(v)),

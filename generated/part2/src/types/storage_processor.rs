@@ -27,18 +27,18 @@ impl StorageProcessor {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageProcessor",
-    type_name: Some("StorageProcessor"),
-    wire: &["uuid", "alternateIdentifer"],
-    names: &["uuid", "alternate_identifer"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageProcessor {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageProcessor",
+            type_name: Some("StorageProcessor"),
+            wire: &["uuid", "alternateIdentifer"],
+            names: &["uuid", "alternate_identifer"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

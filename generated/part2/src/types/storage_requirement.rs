@@ -27,18 +27,18 @@ impl StorageRequirement {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageRequirement",
-    type_name: Some("StorageRequirement"),
-    wire: &["datastore", "freeSpaceRequiredInKb"],
-    names: &["datastore", "free_space_required_in_kb"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageRequirement {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageRequirement",
+            type_name: Some("StorageRequirement"),
+            wire: &["datastore", "freeSpaceRequiredInKb"],
+            names: &["datastore", "free_space_required_in_kb"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

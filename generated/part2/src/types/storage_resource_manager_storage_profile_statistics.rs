@@ -27,18 +27,18 @@ impl StorageResourceManagerStorageProfileStatistics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StorageResourceManagerStorageProfileStatistics",
-    type_name: Some("StorageResourceManagerStorageProfileStatistics"),
-    wire: &["profileId", "totalSpaceMB", "usedSpaceMB"],
-    names: &["profile_id", "total_space_mb", "used_space_mb"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StorageResourceManagerStorageProfileStatistics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StorageResourceManagerStorageProfileStatistics",
+            type_name: Some("StorageResourceManagerStorageProfileStatistics"),
+            wire: &["profileId", "totalSpaceMB", "usedSpaceMB"],
+            names: &["profile_id", "total_space_mb", "used_space_mb"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl StringOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "StringOption",
-    type_name: Some("StringOption"),
-    wire: &["valueIsReadonly", "defaultValue", "validCharacters"],
-    names: &["value_is_readonly", "default_value", "valid_characters"],
-    required: &[1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for StringOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "StringOption",
+            type_name: Some("StringOption"),
+            wire: &["valueIsReadonly", "defaultValue", "validCharacters"],
+            names: &["value_is_readonly", "default_value", "valid_characters"],
+            required: &[1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

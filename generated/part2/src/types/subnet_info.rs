@@ -37,34 +37,34 @@ impl SubnetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SubnetInfo",
-    type_name: Some("SubnetInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "id",
-        "subnetFolderInfo",
-        "vpcFolderInfo",
-        "projectFolderInfo",
-        "rootFolderInfo",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "id",
-        "subnet_folder_info",
-        "vpc_folder_info",
-        "project_folder_info",
-        "root_folder_info",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[1u16, 2u16, 0u16, 5u16, 6u16, 3u16, 4u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for SubnetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SubnetInfo",
+            type_name: Some("SubnetInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "id",
+                "subnetFolderInfo",
+                "vpcFolderInfo",
+                "projectFolderInfo",
+                "rootFolderInfo",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "id",
+                "subnet_folder_info",
+                "vpc_folder_info",
+                "project_folder_info",
+                "root_folder_info",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[1u16, 2u16, 0u16, 5u16, 6u16, 3u16, 4u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl SubnetInfoFolderInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SubnetInfoFolderInfo",
-    type_name: Some("SubnetInfoFolderInfo"),
-    wire: &["name", "folder"],
-    names: &["name", "folder"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for SubnetInfoFolderInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SubnetInfoFolderInfo",
+            type_name: Some("SubnetInfoFolderInfo"),
+            wire: &["name", "folder"],
+            names: &["name", "folder"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl SupportedVendorModelMapping {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SupportedVendorModelMapping",
-    type_name: Some("SupportedVendorModelMapping"),
-    wire: &["vendorId", "modelId"],
-    names: &["vendor_id", "model_id"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SupportedVendorModelMapping {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SupportedVendorModelMapping",
+            type_name: Some("SupportedVendorModelMapping"),
+            wire: &["vendorId", "modelId"],
+            names: &["vendor_id", "model_id"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

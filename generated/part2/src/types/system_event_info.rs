@@ -31,18 +31,18 @@ impl SystemEventInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "SystemEventInfo",
-    type_name: Some("SystemEventInfo"),
-    wire: &["recordId", "when", "selType", "message", "sensorNumber"],
-    names: &["record_id", "when", "sel_type", "message", "sensor_number"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 0u16, 2u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for SystemEventInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "SystemEventInfo",
+            type_name: Some("SystemEventInfo"),
+            wire: &["recordId", "when", "selType", "message", "sensorNumber"],
+            names: &["record_id", "when", "sel_type", "message", "sensor_number"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 0u16, 2u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl TagId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TagId",
-    type_name: Some("TagId"),
-    wire: &["nameId", "uuid"],
-    names: &["name_id", "uuid"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for TagId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TagId",
+            type_name: Some("TagId"),
+            wire: &["nameId", "uuid"],
+            names: &["name_id", "uuid"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

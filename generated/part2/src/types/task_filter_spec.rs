@@ -47,42 +47,44 @@ impl TaskFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskFilterSpec",
-    type_name: Some("TaskFilterSpec"),
-    wire: &[
-        "entity",
-        "time",
-        "userName",
-        "activationId",
-        "state",
-        "alarm",
-        "scheduledTask",
-        "eventChainId",
-        "tag",
-        "parentTaskKey",
-        "rootTaskKey",
-    ],
-    names: &[
-        "entity",
-        "time",
-        "user_name",
-        "activation_id",
-        "state",
-        "alarm",
-        "scheduled_task",
-        "event_chain_id",
-        "tag",
-        "parent_task_key",
-        "root_task_key",
-    ],
-    required: &[],
-    by_name: &[3u16, 5u16, 0u16, 7u16, 9u16, 10u16, 6u16, 4u16, 8u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskFilterSpec",
+            type_name: Some("TaskFilterSpec"),
+            wire: &[
+                "entity",
+                "time",
+                "userName",
+                "activationId",
+                "state",
+                "alarm",
+                "scheduledTask",
+                "eventChainId",
+                "tag",
+                "parentTaskKey",
+                "rootTaskKey",
+            ],
+            names: &[
+                "entity",
+                "time",
+                "user_name",
+                "activation_id",
+                "state",
+                "alarm",
+                "scheduled_task",
+                "event_chain_id",
+                "tag",
+                "parent_task_key",
+                "root_task_key",
+            ],
+            required: &[],
+            by_name: &[
+                3u16, 5u16, 0u16, 7u16, 9u16, 10u16, 6u16, 4u16, 8u16, 1u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl TaskFilterSpecByTime {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskFilterSpecByTime",
-    type_name: Some("TaskFilterSpecByTime"),
-    wire: &["timeType", "beginTime", "endTime"],
-    names: &["time_type", "begin_time", "end_time"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskFilterSpecByTime {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskFilterSpecByTime",
+            type_name: Some("TaskFilterSpecByTime"),
+            wire: &["timeType", "beginTime", "endTime"],
+            names: &["time_type", "begin_time", "end_time"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl TaskInfoFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskInfoFilterSpec",
-    type_name: Some("TaskInfoFilterSpec"),
-    wire: &["filterTaskResults"],
-    names: &["filter_task_results"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for TaskInfoFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskInfoFilterSpec",
+            type_name: Some("TaskInfoFilterSpec"),
+            wire: &["filterTaskResults"],
+            names: &["filter_task_results"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl TaskInfoFilterSpecFilterTaskResults {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskInfoFilterSpecFilterTaskResults",
-    type_name: Some("TaskInfoFilterSpecFilterTaskResults"),
-    wire: &["removeAll", "descriptionIds", "filterIn"],
-    names: &["remove_all", "description_ids", "filter_in"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for TaskInfoFilterSpecFilterTaskResults {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskInfoFilterSpecFilterTaskResults",
+            type_name: Some("TaskInfoFilterSpecFilterTaskResults"),
+            wire: &["removeAll", "descriptionIds", "filterIn"],
+            names: &["remove_all", "description_ids", "filter_in"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

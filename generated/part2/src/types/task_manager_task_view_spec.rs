@@ -25,18 +25,18 @@ impl TaskManagerTaskViewSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskManagerTaskViewSpec",
-    type_name: Some("TaskManagerTaskViewSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for TaskManagerTaskViewSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskManagerTaskViewSpec",
+            type_name: Some("TaskManagerTaskViewSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -105,7 +105,6 @@ impl Unpin for TaskManagerTaskViewSpecKind {}
 impl std::panic::UnwindSafe for TaskManagerTaskViewSpecKind {}
 impl std::panic::RefUnwindSafe for TaskManagerTaskViewSpecKind {}
 impl Clone for TaskManagerTaskViewSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TaskManagerTaskViewSpec(v) => {

@@ -23,18 +23,18 @@ impl TaskReason {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskReason",
-    type_name: Some("TaskReason"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskReason {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskReason",
+            type_name: Some("TaskReason"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for TaskReasonKind {}
 impl std::panic::UnwindSafe for TaskReasonKind {}
 impl std::panic::RefUnwindSafe for TaskReasonKind {}
 impl Clone for TaskReasonKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TaskReason(v) => crate::object::clone_boxed(&**v, Self::TaskReason),

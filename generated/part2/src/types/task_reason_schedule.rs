@@ -27,18 +27,18 @@ impl TaskReasonSchedule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TaskReasonSchedule",
-    type_name: Some("TaskReasonSchedule"),
-    wire: &["name", "scheduledTask"],
-    names: &["name", "scheduled_task"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TaskReasonSchedule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TaskReasonSchedule",
+            type_name: Some("TaskReasonSchedule"),
+            wire: &["name", "scheduledTask"],
+            names: &["name", "scheduled_task"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

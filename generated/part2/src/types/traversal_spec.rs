@@ -31,18 +31,18 @@ impl TraversalSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TraversalSpec",
-    type_name: Some("TraversalSpec"),
-    wire: &["name", "type", "path", "skip", "selectSet"],
-    names: &["name", "type", "path", "skip", "select_set"],
-    required: &[1u16, 2u16],
-    by_name: &[0u16, 2u16, 4u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TraversalSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TraversalSpec",
+            type_name: Some("TraversalSpec"),
+            wire: &["name", "type", "path", "skip", "selectSet"],
+            names: &["name", "type", "path", "skip", "select_set"],
+            required: &[1u16, 2u16],
+            by_name: &[0u16, 2u16, 4u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

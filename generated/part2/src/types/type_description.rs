@@ -29,18 +29,18 @@ impl TypeDescription {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "TypeDescription",
-    type_name: Some("TypeDescription"),
-    wire: &["label", "summary", "key"],
-    names: &["label", "summary", "key"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for TypeDescription {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "TypeDescription",
+            type_name: Some("TypeDescription"),
+            wire: &["label", "summary", "key"],
+            names: &["label", "summary", "key"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for TypeDescriptionKind {}
 impl std::panic::UnwindSafe for TypeDescriptionKind {}
 impl std::panic::RefUnwindSafe for TypeDescriptionKind {}
 impl Clone for TypeDescriptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::TypeDescription(v) => Self::TypeDescription(Clone::clone(v)),

@@ -39,18 +39,18 @@ impl UnknownAgentVm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UnknownAgentVm",
-    type_name: Some("UnknownAgentVm"),
-    wire: &["key", "description", "time", "host", "vm"],
-    names: &["key", "description", "time", "host", "vm"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UnknownAgentVm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UnknownAgentVm",
+            type_name: Some("UnknownAgentVm"),
+            wire: &["key", "description", "time", "host", "vm"],
+            names: &["key", "description", "time", "host", "vm"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,36 +37,36 @@ impl UsbScanCodeSpecModifierType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UsbScanCodeSpecModifierType",
-    type_name: Some("UsbScanCodeSpecModifierType"),
-    wire: &[
-        "leftControl",
-        "leftShift",
-        "leftAlt",
-        "leftGui",
-        "rightControl",
-        "rightShift",
-        "rightAlt",
-        "rightGui",
-    ],
-    names: &[
-        "left_control",
-        "left_shift",
-        "left_alt",
-        "left_gui",
-        "right_control",
-        "right_shift",
-        "right_alt",
-        "right_gui",
-    ],
-    required: &[],
-    by_name: &[2u16, 0u16, 3u16, 1u16, 6u16, 4u16, 7u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UsbScanCodeSpecModifierType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UsbScanCodeSpecModifierType",
+            type_name: Some("UsbScanCodeSpecModifierType"),
+            wire: &[
+                "leftControl",
+                "leftShift",
+                "leftAlt",
+                "leftGui",
+                "rightControl",
+                "rightShift",
+                "rightAlt",
+                "rightGui",
+            ],
+            names: &[
+                "left_control",
+                "left_shift",
+                "left_alt",
+                "left_gui",
+                "right_control",
+                "right_shift",
+                "right_alt",
+                "right_gui",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 3u16, 1u16, 6u16, 4u16, 7u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl UserSearchResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UserSearchResult",
-    type_name: Some("UserSearchResult"),
-    wire: &["principal", "fullName", "group"],
-    names: &["principal", "full_name", "group"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UserSearchResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UserSearchResult",
+            type_name: Some("UserSearchResult"),
+            wire: &["principal", "fullName", "group"],
+            names: &["principal", "full_name", "group"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for UserSearchResultKind {}
 impl std::panic::UnwindSafe for UserSearchResultKind {}
 impl std::panic::RefUnwindSafe for UserSearchResultKind {}
 impl Clone for UserSearchResultKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::UserSearchResult(v) => Self::UserSearchResult(Clone::clone(v)),

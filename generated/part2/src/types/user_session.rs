@@ -47,42 +47,46 @@ impl UserSession {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "UserSession",
-    type_name: Some("UserSession"),
-    wire: &[
-        "key",
-        "userName",
-        "fullName",
-        "loginTime",
-        "lastActiveTime",
-        "locale",
-        "messageLocale",
-        "extensionSession",
-        "ipAddress",
-        "userAgent",
-        "callCount",
-    ],
-    names: &[
-        "key",
-        "user_name",
-        "full_name",
-        "login_time",
-        "last_active_time",
-        "locale",
-        "message_locale",
-        "extension_session",
-        "ip_address",
-        "user_agent",
-        "call_count",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16],
-    by_name: &[10u16, 7u16, 2u16, 8u16, 0u16, 4u16, 5u16, 3u16, 6u16, 9u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for UserSession {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "UserSession",
+            type_name: Some("UserSession"),
+            wire: &[
+                "key",
+                "userName",
+                "fullName",
+                "loginTime",
+                "lastActiveTime",
+                "locale",
+                "messageLocale",
+                "extensionSession",
+                "ipAddress",
+                "userAgent",
+                "callCount",
+            ],
+            names: &[
+                "key",
+                "user_name",
+                "full_name",
+                "login_time",
+                "last_active_time",
+                "locale",
+                "message_locale",
+                "extension_session",
+                "ip_address",
+                "user_agent",
+                "call_count",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16,
+            ],
+            by_name: &[
+                10u16, 7u16, 2u16, 8u16, 0u16, 4u16, 5u16, 3u16, 6u16, 9u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

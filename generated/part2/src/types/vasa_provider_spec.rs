@@ -35,18 +35,25 @@ impl VasaProviderSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VasaProviderSpec",
-    type_name: Some("VasaProviderSpec"),
-    wire: &["name", "description", "username", "password", "url", "certificate"],
-    names: &["name", "description", "username", "password", "url", "certificate"],
-    required: &[0u16, 2u16, 3u16, 4u16],
-    by_name: &[5u16, 1u16, 0u16, 3u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VasaProviderSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VasaProviderSpec",
+            type_name: Some("VasaProviderSpec"),
+            wire: &["name", "description", "username", "password", "url", "certificate"],
+            names: &[
+                "name",
+                "description",
+                "username",
+                "password",
+                "url",
+                "certificate",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16],
+            by_name: &[5u16, 1u16, 0u16, 3u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

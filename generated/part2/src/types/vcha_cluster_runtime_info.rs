@@ -27,18 +27,18 @@ impl VchaClusterRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VchaClusterRuntimeInfo",
-    type_name: Some("VchaClusterRuntimeInfo"),
-    wire: &["clusterState", "nodeInfo", "clusterMode"],
-    names: &["cluster_state", "node_info", "cluster_mode"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VchaClusterRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VchaClusterRuntimeInfo",
+            type_name: Some("VchaClusterRuntimeInfo"),
+            wire: &["clusterState", "nodeInfo", "clusterMode"],
+            names: &["cluster_state", "node_info", "cluster_mode"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VchaNodeRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VchaNodeRuntimeInfo",
-    type_name: Some("VchaNodeRuntimeInfo"),
-    wire: &["nodeState", "nodeRole", "nodeIp"],
-    names: &["node_state", "node_role", "node_ip"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VchaNodeRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VchaNodeRuntimeInfo",
+            type_name: Some("VchaNodeRuntimeInfo"),
+            wire: &["nodeState", "nodeRole", "nodeIp"],
+            names: &["node_state", "node_role", "node_ip"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

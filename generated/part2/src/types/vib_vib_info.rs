@@ -39,26 +39,34 @@ impl VibVibInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VibVibInfo",
-    type_name: Some("VibVibInfo"),
-    wire: &["id", "name", "version", "vendor", "summary", "softwareTags", "releaseDate"],
-    names: &[
-        "id",
-        "name",
-        "version",
-        "vendor",
-        "summary",
-        "software_tags",
-        "release_date",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
-    by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VibVibInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VibVibInfo",
+            type_name: Some("VibVibInfo"),
+            wire: &[
+                "id",
+                "name",
+                "version",
+                "vendor",
+                "summary",
+                "softwareTags",
+                "releaseDate",
+            ],
+            names: &[
+                "id",
+                "name",
+                "version",
+                "vendor",
+                "summary",
+                "software_tags",
+                "release_date",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 6u16],
+            by_name: &[0u16, 1u16, 6u16, 5u16, 4u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

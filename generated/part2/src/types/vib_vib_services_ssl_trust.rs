@@ -27,18 +27,18 @@ impl VibVibServicesSslTrust {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VibVibServicesSslTrust",
-    type_name: Some("VibVibServicesSslTrust"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VibVibServicesSslTrust {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VibVibServicesSslTrust",
+            type_name: Some("VibVibServicesSslTrust"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -111,7 +111,6 @@ impl Unpin for VibVibServicesSslTrustKind {}
 impl std::panic::UnwindSafe for VibVibServicesSslTrustKind {}
 impl std::panic::RefUnwindSafe for VibVibServicesSslTrustKind {}
 impl Clone for VibVibServicesSslTrustKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VibVibServicesSslTrust(v) => {

@@ -25,18 +25,18 @@ impl VimClusterVSANPreferredFaultDomainInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVSANPreferredFaultDomainInfo",
-    type_name: Some("VimClusterVSANPreferredFaultDomainInfo"),
-    wire: &["preferredFaultDomainName", "preferredFaultDomainId"],
-    names: &["preferred_fault_domain_name", "preferred_fault_domain_id"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVSANPreferredFaultDomainInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVSANPreferredFaultDomainInfo",
+            type_name: Some("VimClusterVSANPreferredFaultDomainInfo"),
+            wire: &["preferredFaultDomainName", "preferredFaultDomainId"],
+            names: &["preferred_fault_domain_name", "preferred_fault_domain_id"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VimClusterVSANStretchedClusterCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVSANStretchedClusterCapability",
-    type_name: Some("VimClusterVSANStretchedClusterCapability"),
-    wire: &["hostMoId", "connStatus", "isSupported", "hostCapability"],
-    names: &["host_mo_id", "conn_status", "is_supported", "host_capability"],
-    required: &[0u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVSANStretchedClusterCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVSANStretchedClusterCapability",
+            type_name: Some("VimClusterVSANStretchedClusterCapability"),
+            wire: &["hostMoId", "connStatus", "isSupported", "hostCapability"],
+            names: &["host_mo_id", "conn_status", "is_supported", "host_capability"],
+            required: &[0u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VimClusterVSANWitnessHostInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimClusterVSANWitnessHostInfo",
-    type_name: Some("VimClusterVSANWitnessHostInfo"),
-    wire: &[
-        "nodeUuid",
-        "faultDomainName",
-        "preferredFdName",
-        "preferredFdUuid",
-        "unicastAgentAddr",
-        "host",
-        "metadataMode",
-    ],
-    names: &[
-        "node_uuid",
-        "fault_domain_name",
-        "preferred_fd_name",
-        "preferred_fd_uuid",
-        "unicast_agent_addr",
-        "host",
-        "metadata_mode",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 5u16, 6u16, 0u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimClusterVSANWitnessHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimClusterVSANWitnessHostInfo",
+            type_name: Some("VimClusterVSANWitnessHostInfo"),
+            wire: &[
+                "nodeUuid",
+                "faultDomainName",
+                "preferredFdName",
+                "preferredFdUuid",
+                "unicastAgentAddr",
+                "host",
+                "metadataMode",
+            ],
+            names: &[
+                "node_uuid",
+                "fault_domain_name",
+                "preferred_fd_name",
+                "preferred_fd_uuid",
+                "unicast_agent_addr",
+                "host",
+                "metadata_mode",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 5u16, 6u16, 0u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VimVsanHostQueryVsanDisksSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostQueryVsanDisksSpec",
-    type_name: Some("VimVsanHostQueryVsanDisksSpec"),
-    wire: &["diskName", "vsanDiskType"],
-    names: &["disk_name", "vsan_disk_type"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostQueryVsanDisksSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostQueryVsanDisksSpec",
+            type_name: Some("VimVsanHostQueryVsanDisksSpec"),
+            wire: &["diskName", "vsanDiskType"],
+            names: &["disk_name", "vsan_disk_type"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

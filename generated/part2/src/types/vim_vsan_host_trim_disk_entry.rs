@@ -27,18 +27,18 @@ impl VimVsanHostTrimDiskEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostTrimDiskEntry",
-    type_name: Some("VimVsanHostTrimDiskEntry"),
-    wire: &["diskName", "diskType"],
-    names: &["disk_name", "disk_type"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostTrimDiskEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostTrimDiskEntry",
+            type_name: Some("VimVsanHostTrimDiskEntry"),
+            wire: &["diskName", "diskType"],
+            names: &["disk_name", "disk_type"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

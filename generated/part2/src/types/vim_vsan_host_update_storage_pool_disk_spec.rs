@@ -27,18 +27,18 @@ impl VimVsanHostUpdateStoragePoolDiskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostUpdateStoragePoolDiskSpec",
-    type_name: Some("VimVsanHostUpdateStoragePoolDiskSpec"),
-    wire: &["diskUuids", "diskFormatVersion"],
-    names: &["disk_uuids", "disk_format_version"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostUpdateStoragePoolDiskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostUpdateStoragePoolDiskSpec",
+            type_name: Some("VimVsanHostUpdateStoragePoolDiskSpec"),
+            wire: &["diskUuids", "diskFormatVersion"],
+            names: &["disk_uuids", "disk_format_version"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VimVsanHostVsanHostCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostVsanHostCapability",
-    type_name: Some("VimVsanHostVsanHostCapability"),
-    wire: &["host", "isSupported", "isLicensed"],
-    names: &["host", "is_supported", "is_licensed"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostVsanHostCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostVsanHostCapability",
+            type_name: Some("VimVsanHostVsanHostCapability"),
+            wire: &["host", "isSupported", "isLicensed"],
+            names: &["host", "is_supported", "is_licensed"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VimVsanHostVsanManagedPMemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VimVsanHostVsanManagedPMemInfo",
-    type_name: Some("VimVsanHostVsanManagedPMemInfo"),
-    wire: &["localPMemDatastores"],
-    names: &["local_pmem_datastores"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VimVsanHostVsanManagedPMemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VimVsanHostVsanManagedPMemInfo",
+            type_name: Some("VimVsanHostVsanManagedPMemInfo"),
+            wire: &["localPMemDatastores"],
+            names: &["local_pmem_datastores"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

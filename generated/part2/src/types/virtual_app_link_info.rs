@@ -30,18 +30,18 @@ impl VirtualAppLinkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualAppLinkInfo",
-    type_name: Some("VirtualAppLinkInfo"),
-    wire: &["key", "destroyWithParent"],
-    names: &["key", "destroy_with_parent"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualAppLinkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualAppLinkInfo",
+            type_name: Some("VirtualAppLinkInfo"),
+            wire: &["key", "destroyWithParent"],
+            names: &["key", "destroy_with_parent"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

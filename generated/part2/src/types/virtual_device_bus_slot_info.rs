@@ -23,18 +23,18 @@ impl VirtualDeviceBusSlotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceBusSlotInfo",
-    type_name: Some("VirtualDeviceBusSlotInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceBusSlotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceBusSlotInfo",
+            type_name: Some("VirtualDeviceBusSlotInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -103,7 +103,6 @@ impl Unpin for VirtualDeviceBusSlotInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceBusSlotInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceBusSlotInfoKind {}
 impl Clone for VirtualDeviceBusSlotInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceBusSlotInfo(v) => {

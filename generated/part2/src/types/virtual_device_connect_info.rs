@@ -31,30 +31,30 @@ impl VirtualDeviceConnectInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceConnectInfo",
-    type_name: Some("VirtualDeviceConnectInfo"),
-    wire: &[
-        "migrateConnect",
-        "startConnected",
-        "allowGuestControl",
-        "connected",
-        "status",
-    ],
-    names: &[
-        "migrate_connect",
-        "start_connected",
-        "allow_guest_control",
-        "connected",
-        "status",
-    ],
-    required: &[1u16, 2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceConnectInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceConnectInfo",
+            type_name: Some("VirtualDeviceConnectInfo"),
+            wire: &[
+                "migrateConnect",
+                "startConnected",
+                "allowGuestControl",
+                "connected",
+                "status",
+            ],
+            names: &[
+                "migrate_connect",
+                "start_connected",
+                "allow_guest_control",
+                "connected",
+                "status",
+            ],
+            required: &[1u16, 2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualDeviceDeviceGroupInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceDeviceGroupInfo",
-    type_name: Some("VirtualDeviceDeviceGroupInfo"),
-    wire: &["groupInstanceKey", "sequenceId"],
-    names: &["group_instance_key", "sequence_id"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualDeviceDeviceGroupInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceDeviceGroupInfo",
+            type_name: Some("VirtualDeviceDeviceGroupInfo"),
+            wire: &["groupInstanceKey", "sequenceId"],
+            names: &["group_instance_key", "sequence_id"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

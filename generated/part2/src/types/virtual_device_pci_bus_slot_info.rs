@@ -25,18 +25,18 @@ impl VirtualDevicePciBusSlotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDevicePciBusSlotInfo",
-    type_name: Some("VirtualDevicePciBusSlotInfo"),
-    wire: &["pciSlotNumber"],
-    names: &["pci_slot_number"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDevicePciBusSlotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDevicePciBusSlotInfo",
+            type_name: Some("VirtualDevicePciBusSlotInfo"),
+            wire: &["pciSlotNumber"],
+            names: &["pci_slot_number"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VirtualDevicePciBusSlotInfoKind {}
 impl std::panic::UnwindSafe for VirtualDevicePciBusSlotInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDevicePciBusSlotInfoKind {}
 impl Clone for VirtualDevicePciBusSlotInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePciBusSlotInfo(v) => {

@@ -25,18 +25,18 @@ impl VirtualDevicePipeBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDevicePipeBackingInfo",
-    type_name: Some("VirtualDevicePipeBackingInfo"),
-    wire: &["pipeName"],
-    names: &["pipe_name"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDevicePipeBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDevicePipeBackingInfo",
+            type_name: Some("VirtualDevicePipeBackingInfo"),
+            wire: &["pipeName"],
+            names: &["pipe_name"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VirtualDevicePipeBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDevicePipeBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDevicePipeBackingInfoKind {}
 impl Clone for VirtualDevicePipeBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDevicePipeBackingInfo(v) => {

@@ -27,18 +27,18 @@ impl VirtualDeviceRemoteDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceRemoteDeviceBackingInfo",
-    type_name: Some("VirtualDeviceRemoteDeviceBackingInfo"),
-    wire: &["deviceName", "useAutoDetect"],
-    names: &["device_name", "use_auto_detect"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceRemoteDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceRemoteDeviceBackingInfo",
+            type_name: Some("VirtualDeviceRemoteDeviceBackingInfo"),
+            wire: &["deviceName", "useAutoDetect"],
+            names: &["device_name", "use_auto_detect"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -135,7 +135,6 @@ impl Unpin for VirtualDeviceRemoteDeviceBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceRemoteDeviceBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceRemoteDeviceBackingInfoKind {}
 impl Clone for VirtualDeviceRemoteDeviceBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceRemoteDeviceBackingInfo(v) => {

@@ -29,18 +29,18 @@ impl VirtualDeviceURIBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDeviceURIBackingInfo",
-    type_name: Some("VirtualDeviceURIBackingInfo"),
-    wire: &["serviceURI", "direction", "proxyURI"],
-    names: &["service_uri", "direction", "proxy_uri"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDeviceURIBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDeviceURIBackingInfo",
+            type_name: Some("VirtualDeviceURIBackingInfo"),
+            wire: &["serviceURI", "direction", "proxyURI"],
+            names: &["service_uri", "direction", "proxy_uri"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -124,7 +124,6 @@ impl Unpin for VirtualDeviceURIBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualDeviceURIBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualDeviceURIBackingInfoKind {}
 impl Clone for VirtualDeviceURIBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualDeviceURIBackingInfo(v) => {

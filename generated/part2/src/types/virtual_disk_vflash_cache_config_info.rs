@@ -46,30 +46,30 @@ impl VirtualDiskVFlashCacheConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualDiskVFlashCacheConfigInfo",
-    type_name: Some("VirtualDiskVFlashCacheConfigInfo"),
-    wire: &[
-        "vFlashModule",
-        "reservationInMB",
-        "cacheConsistencyType",
-        "cacheMode",
-        "blockSizeInKB",
-    ],
-    names: &[
-        "vflash_module",
-        "reservation_in_mb",
-        "cache_consistency_type",
-        "cache_mode",
-        "block_size_in_kb",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualDiskVFlashCacheConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualDiskVFlashCacheConfigInfo",
+            type_name: Some("VirtualDiskVFlashCacheConfigInfo"),
+            wire: &[
+                "vFlashModule",
+                "reservationInMB",
+                "cacheConsistencyType",
+                "cacheMode",
+                "blockSizeInKB",
+            ],
+            names: &[
+                "vflash_module",
+                "reservation_in_mb",
+                "cache_consistency_type",
+                "cache_mode",
+                "block_size_in_kb",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

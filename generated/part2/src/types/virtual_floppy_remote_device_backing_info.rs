@@ -25,18 +25,18 @@ impl VirtualFloppyRemoteDeviceBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualFloppyRemoteDeviceBackingInfo",
-    type_name: Some("VirtualFloppyRemoteDeviceBackingInfo"),
-    wire: &["deviceName", "useAutoDetect"],
-    names: &["device_name", "use_auto_detect"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualFloppyRemoteDeviceBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualFloppyRemoteDeviceBackingInfo",
+            type_name: Some("VirtualFloppyRemoteDeviceBackingInfo"),
+            wire: &["deviceName", "useAutoDetect"],
+            names: &["device_name", "use_auto_detect"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

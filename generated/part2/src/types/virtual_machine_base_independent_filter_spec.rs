@@ -25,18 +25,18 @@ impl VirtualMachineBaseIndependentFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineBaseIndependentFilterSpec",
-    type_name: Some("VirtualMachineBaseIndependentFilterSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("7.0.2.1"),
-};
 impl crate::object::Object for VirtualMachineBaseIndependentFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineBaseIndependentFilterSpec",
+            type_name: Some("VirtualMachineBaseIndependentFilterSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("7.0.2.1"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -113,7 +113,6 @@ impl Unpin for VirtualMachineBaseIndependentFilterSpecKind {}
 impl std::panic::UnwindSafe for VirtualMachineBaseIndependentFilterSpecKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineBaseIndependentFilterSpecKind {}
 impl Clone for VirtualMachineBaseIndependentFilterSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineBaseIndependentFilterSpec(v) => {

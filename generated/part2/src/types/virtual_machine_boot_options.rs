@@ -37,34 +37,34 @@ impl VirtualMachineBootOptions {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineBootOptions",
-    type_name: Some("VirtualMachineBootOptions"),
-    wire: &[
-        "bootDelay",
-        "enterBIOSSetup",
-        "efiSecureBootEnabled",
-        "bootRetryEnabled",
-        "bootRetryDelay",
-        "bootOrder",
-        "networkBootProtocol",
-    ],
-    names: &[
-        "boot_delay",
-        "enter_bios_setup",
-        "efi_secure_boot_enabled",
-        "boot_retry_enabled",
-        "boot_retry_delay",
-        "boot_order",
-        "network_boot_protocol",
-    ],
-    required: &[],
-    by_name: &[0u16, 5u16, 4u16, 3u16, 2u16, 1u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineBootOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineBootOptions",
+            type_name: Some("VirtualMachineBootOptions"),
+            wire: &[
+                "bootDelay",
+                "enterBIOSSetup",
+                "efiSecureBootEnabled",
+                "bootRetryEnabled",
+                "bootRetryDelay",
+                "bootOrder",
+                "networkBootProtocol",
+            ],
+            names: &[
+                "boot_delay",
+                "enter_bios_setup",
+                "efi_secure_boot_enabled",
+                "boot_retry_enabled",
+                "boot_retry_delay",
+                "boot_order",
+                "network_boot_protocol",
+            ],
+            required: &[],
+            by_name: &[0u16, 5u16, 4u16, 3u16, 2u16, 1u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

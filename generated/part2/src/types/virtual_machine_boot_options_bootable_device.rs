@@ -23,18 +23,18 @@ impl VirtualMachineBootOptionsBootableDevice {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineBootOptionsBootableDevice",
-    type_name: Some("VirtualMachineBootOptionsBootableDevice"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineBootOptionsBootableDevice {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineBootOptionsBootableDevice",
+            type_name: Some("VirtualMachineBootOptionsBootableDevice"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for VirtualMachineBootOptionsBootableDeviceKind {}
 impl std::panic::UnwindSafe for VirtualMachineBootOptionsBootableDeviceKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineBootOptionsBootableDeviceKind {}
 impl Clone for VirtualMachineBootOptionsBootableDeviceKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineBootOptionsBootableDevice(v) => {

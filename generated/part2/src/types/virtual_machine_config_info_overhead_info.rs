@@ -25,18 +25,18 @@ impl VirtualMachineConfigInfoOverheadInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineConfigInfoOverheadInfo",
-    type_name: Some("VirtualMachineConfigInfoOverheadInfo"),
-    wire: &["initialMemoryReservation", "initialSwapReservation"],
-    names: &["initial_memory_reservation", "initial_swap_reservation"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineConfigInfoOverheadInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineConfigInfoOverheadInfo",
+            type_name: Some("VirtualMachineConfigInfoOverheadInfo"),
+            wire: &["initialMemoryReservation", "initialSwapReservation"],
+            names: &["initial_memory_reservation", "initial_swap_reservation"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VirtualMachineConfigOptionDescriptor {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineConfigOptionDescriptor",
-    type_name: Some("VirtualMachineConfigOptionDescriptor"),
-    wire: &[
-        "key",
-        "description",
-        "host",
-        "createSupported",
-        "defaultConfigOption",
-        "runSupported",
-        "upgradeSupported",
-    ],
-    names: &[
-        "key",
-        "description",
-        "host",
-        "create_supported",
-        "default_config_option",
-        "run_supported",
-        "upgrade_supported",
-    ],
-    required: &[0u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[3u16, 4u16, 1u16, 2u16, 0u16, 5u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineConfigOptionDescriptor {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineConfigOptionDescriptor",
+            type_name: Some("VirtualMachineConfigOptionDescriptor"),
+            wire: &[
+                "key",
+                "description",
+                "host",
+                "createSupported",
+                "defaultConfigOption",
+                "runSupported",
+                "upgradeSupported",
+            ],
+            names: &[
+                "key",
+                "description",
+                "host",
+                "create_supported",
+                "default_config_option",
+                "run_supported",
+                "upgrade_supported",
+            ],
+            required: &[0u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[3u16, 4u16, 1u16, 2u16, 0u16, 5u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

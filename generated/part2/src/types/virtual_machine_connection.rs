@@ -31,18 +31,18 @@ impl VirtualMachineConnection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineConnection",
-    type_name: Some("VirtualMachineConnection"),
-    wire: &["label", "client", "userName"],
-    names: &["label", "client", "user_name"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for VirtualMachineConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineConnection",
+            type_name: Some("VirtualMachineConnection"),
+            wire: &["label", "client", "userName"],
+            names: &["label", "client", "user_name"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -126,7 +126,6 @@ impl Unpin for VirtualMachineConnectionKind {}
 impl std::panic::UnwindSafe for VirtualMachineConnectionKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineConnectionKind {}
 impl Clone for VirtualMachineConnectionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineConnection(v) => {

@@ -27,22 +27,26 @@ impl VirtualMachineConsolePreferences {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineConsolePreferences",
-    type_name: Some("VirtualMachineConsolePreferences"),
-    wire: &["powerOnWhenOpened", "enterFullScreenOnPowerOn", "closeOnPowerOffOrSuspend"],
-    names: &[
-        "power_on_when_opened",
-        "enter_full_screen_on_power_on",
-        "close_on_power_off_or_suspend",
-    ],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineConsolePreferences {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineConsolePreferences",
+            type_name: Some("VirtualMachineConsolePreferences"),
+            wire: &[
+                "powerOnWhenOpened",
+                "enterFullScreenOnPowerOn",
+                "closeOnPowerOffOrSuspend",
+            ],
+            names: &[
+                "power_on_when_opened",
+                "enter_full_screen_on_power_on",
+                "close_on_power_off_or_suspend",
+            ],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineContentLibraryItemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineContentLibraryItemInfo",
-    type_name: Some("VirtualMachineContentLibraryItemInfo"),
-    wire: &["contentLibraryItemUuid", "contentLibraryItemVersion"],
-    names: &["content_library_item_uuid", "content_library_item_version"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineContentLibraryItemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineContentLibraryItemInfo",
+            type_name: Some("VirtualMachineContentLibraryItemInfo"),
+            wire: &["contentLibraryItemUuid", "contentLibraryItemVersion"],
+            names: &["content_library_item_uuid", "content_library_item_version"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

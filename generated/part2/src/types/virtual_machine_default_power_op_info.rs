@@ -35,34 +35,34 @@ impl VirtualMachineDefaultPowerOpInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDefaultPowerOpInfo",
-    type_name: Some("VirtualMachineDefaultPowerOpInfo"),
-    wire: &[
-        "powerOffType",
-        "suspendType",
-        "resetType",
-        "defaultPowerOffType",
-        "defaultSuspendType",
-        "defaultResetType",
-        "standbyAction",
-    ],
-    names: &[
-        "power_off_type",
-        "suspend_type",
-        "reset_type",
-        "default_power_off_type",
-        "default_suspend_type",
-        "default_reset_type",
-        "standby_action",
-    ],
-    required: &[],
-    by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDefaultPowerOpInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDefaultPowerOpInfo",
+            type_name: Some("VirtualMachineDefaultPowerOpInfo"),
+            wire: &[
+                "powerOffType",
+                "suspendType",
+                "resetType",
+                "defaultPowerOffType",
+                "defaultSuspendType",
+                "defaultResetType",
+                "standbyAction",
+            ],
+            names: &[
+                "power_off_type",
+                "suspend_type",
+                "reset_type",
+                "default_power_off_type",
+                "default_suspend_type",
+                "default_reset_type",
+                "standby_action",
+            ],
+            required: &[],
+            by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

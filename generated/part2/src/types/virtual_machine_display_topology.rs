@@ -29,18 +29,18 @@ impl VirtualMachineDisplayTopology {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDisplayTopology",
-    type_name: Some("VirtualMachineDisplayTopology"),
-    wire: &["x", "y", "width", "height"],
-    names: &["x", "y", "width", "height"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDisplayTopology {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDisplayTopology",
+            type_name: Some("VirtualMachineDisplayTopology"),
+            wire: &["x", "y", "width", "height"],
+            names: &["x", "y", "width", "height"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

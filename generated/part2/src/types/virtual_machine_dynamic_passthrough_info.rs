@@ -35,34 +35,34 @@ impl VirtualMachineDynamicPassthroughInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineDynamicPassthroughInfo",
-    type_name: Some("VirtualMachineDynamicPassthroughInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "vendorName",
-        "deviceName",
-        "customLabel",
-        "vendorId",
-        "deviceId",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "vendor_name",
-        "device_name",
-        "custom_label",
-        "vendor_id",
-        "device_id",
-    ],
-    required: &[0u16, 2u16, 3u16, 5u16, 6u16],
-    by_name: &[1u16, 4u16, 6u16, 3u16, 0u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineDynamicPassthroughInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineDynamicPassthroughInfo",
+            type_name: Some("VirtualMachineDynamicPassthroughInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "vendorName",
+                "deviceName",
+                "customLabel",
+                "vendorId",
+                "deviceId",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "vendor_name",
+                "device_name",
+                "custom_label",
+                "vendor_id",
+                "device_id",
+            ],
+            required: &[0u16, 2u16, 3u16, 5u16, 6u16],
+            by_name: &[1u16, 4u16, 6u16, 3u16, 0u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

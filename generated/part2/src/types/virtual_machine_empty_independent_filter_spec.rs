@@ -23,18 +23,18 @@ impl VirtualMachineEmptyIndependentFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineEmptyIndependentFilterSpec",
-    type_name: Some("VirtualMachineEmptyIndependentFilterSpec"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("7.0.2.1"),
-};
 impl crate::object::Object for VirtualMachineEmptyIndependentFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineEmptyIndependentFilterSpec",
+            type_name: Some("VirtualMachineEmptyIndependentFilterSpec"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("7.0.2.1"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl VirtualMachineFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileInfo",
-    type_name: Some("VirtualMachineFileInfo"),
-    wire: &[
-        "vmPathName",
-        "snapshotDirectory",
-        "suspendDirectory",
-        "logDirectory",
-        "ftMetadataDirectory",
-    ],
-    names: &[
-        "vm_path_name",
-        "snapshot_directory",
-        "suspend_directory",
-        "log_directory",
-        "ft_metadata_directory",
-    ],
-    required: &[],
-    by_name: &[4u16, 3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileInfo",
+            type_name: Some("VirtualMachineFileInfo"),
+            wire: &[
+                "vmPathName",
+                "snapshotDirectory",
+                "suspendDirectory",
+                "logDirectory",
+                "ftMetadataDirectory",
+            ],
+            names: &[
+                "vm_path_name",
+                "snapshot_directory",
+                "suspend_directory",
+                "log_directory",
+                "ft_metadata_directory",
+            ],
+            required: &[],
+            by_name: &[4u16, 3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -34,18 +34,18 @@ impl VirtualMachineFileLayout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayout",
-    type_name: Some("VirtualMachineFileLayout"),
-    wire: &["configFile", "logFile", "disk", "snapshot", "swapFile"],
-    names: &["config_file", "log_file", "disk", "snapshot", "swap_file"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayout",
+            type_name: Some("VirtualMachineFileLayout"),
+            wire: &["configFile", "logFile", "disk", "snapshot", "swapFile"],
+            names: &["config_file", "log_file", "disk", "snapshot", "swap_file"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VirtualMachineFileLayoutEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayoutEx",
-    type_name: Some("VirtualMachineFileLayoutEx"),
-    wire: &["file", "disk", "snapshot", "timestamp"],
-    names: &["file", "disk", "snapshot", "timestamp"],
-    required: &[3u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayoutEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayoutEx",
+            type_name: Some("VirtualMachineFileLayoutEx"),
+            wire: &["file", "disk", "snapshot", "timestamp"],
+            names: &["file", "disk", "snapshot", "timestamp"],
+            required: &[3u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VirtualMachineFileLayoutExDiskLayout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayoutExDiskLayout",
-    type_name: Some("VirtualMachineFileLayoutExDiskLayout"),
-    wire: &["key", "virtualDiskFormat", "chain"],
-    names: &["key", "virtual_disk_format", "chain"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayoutExDiskLayout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayoutExDiskLayout",
+            type_name: Some("VirtualMachineFileLayoutExDiskLayout"),
+            wire: &["key", "virtualDiskFormat", "chain"],
+            names: &["key", "virtual_disk_format", "chain"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VirtualMachineFileLayoutExFileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayoutExFileInfo",
-    type_name: Some("VirtualMachineFileLayoutExFileInfo"),
-    wire: &[
-        "key",
-        "name",
-        "type",
-        "size",
-        "uniqueSize",
-        "backingObjectId",
-        "accessible",
-    ],
-    names: &[
-        "key",
-        "name",
-        "type",
-        "size",
-        "unique_size",
-        "backing_object_id",
-        "accessible",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[6u16, 5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayoutExFileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayoutExFileInfo",
+            type_name: Some("VirtualMachineFileLayoutExFileInfo"),
+            wire: &[
+                "key",
+                "name",
+                "type",
+                "size",
+                "uniqueSize",
+                "backingObjectId",
+                "accessible",
+            ],
+            names: &[
+                "key",
+                "name",
+                "type",
+                "size",
+                "unique_size",
+                "backing_object_id",
+                "accessible",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[6u16, 5u16, 0u16, 1u16, 3u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

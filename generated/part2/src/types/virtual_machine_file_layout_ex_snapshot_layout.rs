@@ -31,18 +31,18 @@ impl VirtualMachineFileLayoutExSnapshotLayout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayoutExSnapshotLayout",
-    type_name: Some("VirtualMachineFileLayoutExSnapshotLayout"),
-    wire: &["key", "dataKey", "memoryKey", "disk"],
-    names: &["key", "data_key", "memory_key", "disk"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayoutExSnapshotLayout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayoutExSnapshotLayout",
+            type_name: Some("VirtualMachineFileLayoutExSnapshotLayout"),
+            wire: &["key", "dataKey", "memoryKey", "disk"],
+            names: &["key", "data_key", "memory_key", "disk"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

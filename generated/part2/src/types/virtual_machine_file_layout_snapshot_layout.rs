@@ -27,18 +27,18 @@ impl VirtualMachineFileLayoutSnapshotLayout {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineFileLayoutSnapshotLayout",
-    type_name: Some("VirtualMachineFileLayoutSnapshotLayout"),
-    wire: &["key", "snapshotFile"],
-    names: &["key", "snapshot_file"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineFileLayoutSnapshotLayout {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineFileLayoutSnapshotLayout",
+            type_name: Some("VirtualMachineFileLayoutSnapshotLayout"),
+            wire: &["key", "snapshotFile"],
+            names: &["key", "snapshot_file"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,23 +29,28 @@ impl VirtualMachineForkConfigInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineForkConfigInfo",
-    type_name: Some("VirtualMachineForkConfigInfo"),
-    wire: &["parentEnabled", "childForkGroupId", "parentForkGroupId", "childType"],
-    names: &[
-        "parent_enabled",
-        "child_fork_group_id",
-        "parent_fork_group_id",
-        "child_type",
-    ],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineForkConfigInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineForkConfigInfo",
+            type_name: Some("VirtualMachineForkConfigInfo"),
+            wire: &[
+                "parentEnabled",
+                "childForkGroupId",
+                "parentForkGroupId",
+                "childType",
+            ],
+            names: &[
+                "parent_enabled",
+                "child_fork_group_id",
+                "parent_fork_group_id",
+                "child_type",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

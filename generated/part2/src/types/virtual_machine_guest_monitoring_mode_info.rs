@@ -25,18 +25,18 @@ impl VirtualMachineGuestMonitoringModeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineGuestMonitoringModeInfo",
-    type_name: Some("VirtualMachineGuestMonitoringModeInfo"),
-    wire: &["gmmFile", "gmmAppliance"],
-    names: &["gmm_file", "gmm_appliance"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineGuestMonitoringModeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineGuestMonitoringModeInfo",
+            type_name: Some("VirtualMachineGuestMonitoringModeInfo"),
+            wire: &["gmmFile", "gmmAppliance"],
+            names: &["gmm_file", "gmm_appliance"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

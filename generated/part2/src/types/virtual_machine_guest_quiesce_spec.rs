@@ -25,18 +25,18 @@ impl VirtualMachineGuestQuiesceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineGuestQuiesceSpec",
-    type_name: Some("VirtualMachineGuestQuiesceSpec"),
-    wire: &["timeout"],
-    names: &["timeout"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineGuestQuiesceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineGuestQuiesceSpec",
+            type_name: Some("VirtualMachineGuestQuiesceSpec"),
+            wire: &["timeout"],
+            names: &["timeout"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VirtualMachineGuestQuiesceSpecKind {}
 impl std::panic::UnwindSafe for VirtualMachineGuestQuiesceSpecKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineGuestQuiesceSpecKind {}
 impl Clone for VirtualMachineGuestQuiesceSpecKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineGuestQuiesceSpec(v) => {

@@ -31,18 +31,18 @@ impl VirtualMachineGuestRebootStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineGuestRebootStatus",
-    type_name: Some("VirtualMachineGuestRebootStatus"),
-    wire: &["rebootRequested", "requestingComponents", "requestTimestamp"],
-    names: &["reboot_requested", "requesting_components", "request_timestamp"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VirtualMachineGuestRebootStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineGuestRebootStatus",
+            type_name: Some("VirtualMachineGuestRebootStatus"),
+            wire: &["rebootRequested", "requestingComponents", "requestTimestamp"],
+            names: &["reboot_requested", "requesting_components", "request_timestamp"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -42,38 +42,38 @@ impl VirtualMachineGuestSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineGuestSummary",
-    type_name: Some("VirtualMachineGuestSummary"),
-    wire: &[
-        "guestId",
-        "guestFullName",
-        "toolsStatus",
-        "toolsVersionStatus",
-        "toolsVersionStatus2",
-        "toolsRunningStatus",
-        "hostName",
-        "ipAddress",
-        "hwVersion",
-    ],
-    names: &[
-        "guest_id",
-        "guest_full_name",
-        "tools_status",
-        "tools_version_status",
-        "tools_version_status2",
-        "tools_running_status",
-        "host_name",
-        "ip_address",
-        "hw_version",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 6u16, 8u16, 7u16, 5u16, 2u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineGuestSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineGuestSummary",
+            type_name: Some("VirtualMachineGuestSummary"),
+            wire: &[
+                "guestId",
+                "guestFullName",
+                "toolsStatus",
+                "toolsVersionStatus",
+                "toolsVersionStatus2",
+                "toolsRunningStatus",
+                "hostName",
+                "ipAddress",
+                "hwVersion",
+            ],
+            names: &[
+                "guest_id",
+                "guest_full_name",
+                "tools_status",
+                "tools_version_status",
+                "tools_version_status2",
+                "tools_running_status",
+                "host_name",
+                "ip_address",
+                "hw_version",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 6u16, 8u16, 7u16, 5u16, 2u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

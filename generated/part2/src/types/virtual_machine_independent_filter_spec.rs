@@ -29,18 +29,18 @@ impl VirtualMachineIndependentFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineIndependentFilterSpec",
-    type_name: Some("VirtualMachineIndependentFilterSpec"),
-    wire: &["filterName", "filterClass", "filterCapabilities"],
-    names: &["filter_name", "filter_class", "filter_capabilities"],
-    required: &[0u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: Some("7.0.2.1"),
-};
 impl crate::object::Object for VirtualMachineIndependentFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineIndependentFilterSpec",
+            type_name: Some("VirtualMachineIndependentFilterSpec"),
+            wire: &["filterName", "filterClass", "filterCapabilities"],
+            names: &["filter_name", "filter_class", "filter_capabilities"],
+            required: &[0u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: Some("7.0.2.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl VirtualMachineMemoryReservationInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineMemoryReservationInfo",
-    type_name: Some("VirtualMachineMemoryReservationInfo"),
-    wire: &[
-        "virtualMachineMin",
-        "virtualMachineMax",
-        "virtualMachineReserved",
-        "allocationPolicy",
-    ],
-    names: &[
-        "virtual_machine_min",
-        "virtual_machine_max",
-        "virtual_machine_reserved",
-        "allocation_policy",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineMemoryReservationInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineMemoryReservationInfo",
+            type_name: Some("VirtualMachineMemoryReservationInfo"),
+            wire: &[
+                "virtualMachineMin",
+                "virtualMachineMax",
+                "virtualMachineReserved",
+                "allocationPolicy",
+            ],
+            names: &[
+                "virtual_machine_min",
+                "virtual_machine_max",
+                "virtual_machine_reserved",
+                "allocation_policy",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

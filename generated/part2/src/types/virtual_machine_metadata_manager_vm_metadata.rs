@@ -25,18 +25,18 @@ impl VirtualMachineMetadataManagerVmMetadata {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineMetadataManagerVmMetadata",
-    type_name: Some("VirtualMachineMetadataManagerVmMetadata"),
-    wire: &["vmId", "metadata"],
-    names: &["vm_id", "metadata"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineMetadataManagerVmMetadata {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineMetadataManagerVmMetadata",
+            type_name: Some("VirtualMachineMetadataManagerVmMetadata"),
+            wire: &["vmId", "metadata"],
+            names: &["vm_id", "metadata"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

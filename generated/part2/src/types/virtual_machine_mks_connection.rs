@@ -29,18 +29,18 @@ impl VirtualMachineMksConnection {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineMksConnection",
-    type_name: Some("VirtualMachineMksConnection"),
-    wire: &["label", "client", "userName"],
-    names: &["label", "client", "user_name"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("7.0.1.0"),
-};
 impl crate::object::Object for VirtualMachineMksConnection {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineMksConnection",
+            type_name: Some("VirtualMachineMksConnection"),
+            wire: &["label", "client", "userName"],
+            names: &["label", "client", "user_name"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("7.0.1.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

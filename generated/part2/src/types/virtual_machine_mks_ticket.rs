@@ -34,18 +34,18 @@ impl VirtualMachineMksTicket {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineMksTicket",
-    type_name: Some("VirtualMachineMksTicket"),
-    wire: &["ticket", "cfgFile", "host", "port", "sslThumbprint"],
-    names: &["ticket", "cfg_file", "host", "port", "ssl_thumbprint"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineMksTicket {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineMksTicket",
+            type_name: Some("VirtualMachineMksTicket"),
+            wire: &["ticket", "cfgFile", "host", "port", "sslThumbprint"],
+            names: &["ticket", "cfg_file", "host", "port", "ssl_thumbprint"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VirtualMachineNetworkInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineNetworkInfo",
-    type_name: Some("VirtualMachineNetworkInfo"),
-    wire: &["name", "configurationTag", "network", "vswitch"],
-    names: &["name", "configuration_tag", "network", "vswitch"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineNetworkInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineNetworkInfo",
+            type_name: Some("VirtualMachineNetworkInfo"),
+            wire: &["name", "configurationTag", "network", "vswitch"],
+            names: &["name", "configuration_tag", "network", "vswitch"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VirtualMachineNetworkShaperInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineNetworkShaperInfo",
-    type_name: Some("VirtualMachineNetworkShaperInfo"),
-    wire: &["enabled", "peakBps", "averageBps", "burstSize"],
-    names: &["enabled", "peak_bps", "average_bps", "burst_size"],
-    required: &[],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineNetworkShaperInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineNetworkShaperInfo",
+            type_name: Some("VirtualMachineNetworkShaperInfo"),
+            wire: &["enabled", "peakBps", "averageBps", "burstSize"],
+            names: &["enabled", "peak_bps", "average_bps", "burst_size"],
+            required: &[],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VirtualMachinePciPassthroughInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachinePciPassthroughInfo",
-    type_name: Some("VirtualMachinePciPassthroughInfo"),
-    wire: &["name", "configurationTag", "pciDevice", "systemId"],
-    names: &["name", "configuration_tag", "pci_device", "system_id"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachinePciPassthroughInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachinePciPassthroughInfo",
+            type_name: Some("VirtualMachinePciPassthroughInfo"),
+            wire: &["name", "configurationTag", "pciDevice", "systemId"],
+            names: &["name", "configuration_tag", "pci_device", "system_id"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for VirtualMachinePciPassthroughInfoKind {}
 impl std::panic::UnwindSafe for VirtualMachinePciPassthroughInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualMachinePciPassthroughInfoKind {}
 impl Clone for VirtualMachinePciPassthroughInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachinePciPassthroughInfo(v) => {

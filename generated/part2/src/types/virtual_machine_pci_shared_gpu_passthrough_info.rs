@@ -27,18 +27,18 @@ impl VirtualMachinePciSharedGpuPassthroughInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachinePciSharedGpuPassthroughInfo",
-    type_name: Some("VirtualMachinePciSharedGpuPassthroughInfo"),
-    wire: &["name", "configurationTag", "vgpu"],
-    names: &["name", "configuration_tag", "vgpu"],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachinePciSharedGpuPassthroughInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachinePciSharedGpuPassthroughInfo",
+            type_name: Some("VirtualMachinePciSharedGpuPassthroughInfo"),
+            wire: &["name", "configurationTag", "vgpu"],
+            names: &["name", "configuration_tag", "vgpu"],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

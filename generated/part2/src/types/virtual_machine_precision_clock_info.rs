@@ -27,18 +27,18 @@ impl VirtualMachinePrecisionClockInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachinePrecisionClockInfo",
-    type_name: Some("VirtualMachinePrecisionClockInfo"),
-    wire: &["name", "configurationTag", "systemClockProtocol"],
-    names: &["name", "configuration_tag", "system_clock_protocol"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachinePrecisionClockInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachinePrecisionClockInfo",
+            type_name: Some("VirtualMachinePrecisionClockInfo"),
+            wire: &["name", "configurationTag", "systemClockProtocol"],
+            names: &["name", "configuration_tag", "system_clock_protocol"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,24 +31,30 @@ impl VirtualMachineScsiPassthroughInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineScsiPassthroughInfo",
-    type_name: Some("VirtualMachineScsiPassthroughInfo"),
-    wire: &["name", "configurationTag", "scsiClass", "vendor", "physicalUnitNumber"],
-    names: &[
-        "name",
-        "configuration_tag",
-        "scsi_class",
-        "vendor",
-        "physical_unit_number",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 0u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineScsiPassthroughInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineScsiPassthroughInfo",
+            type_name: Some("VirtualMachineScsiPassthroughInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "scsiClass",
+                "vendor",
+                "physicalUnitNumber",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "scsi_class",
+                "vendor",
+                "physical_unit_number",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 0u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

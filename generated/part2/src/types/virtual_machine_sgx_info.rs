@@ -31,18 +31,18 @@ impl VirtualMachineSgxInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSgxInfo",
-    type_name: Some("VirtualMachineSgxInfo"),
-    wire: &["epcSize", "flcMode", "lePubKeyHash", "requireAttestation"],
-    names: &["epc_size", "flc_mode", "le_pub_key_hash", "require_attestation"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSgxInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSgxInfo",
+            type_name: Some("VirtualMachineSgxInfo"),
+            wire: &["epcSize", "flcMode", "lePubKeyHash", "requireAttestation"],
+            names: &["epc_size", "flc_mode", "le_pub_key_hash", "require_attestation"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

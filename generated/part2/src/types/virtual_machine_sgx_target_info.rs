@@ -35,32 +35,32 @@ impl VirtualMachineSgxTargetInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSgxTargetInfo",
-    type_name: Some("VirtualMachineSgxTargetInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "maxEpcSize",
-        "flcModes",
-        "lePubKeyHashes",
-        "requireAttestationSupported",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "max_epc_size",
-        "flc_modes",
-        "le_pub_key_hashes",
-        "require_attestation_supported",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSgxTargetInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSgxTargetInfo",
+            type_name: Some("VirtualMachineSgxTargetInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "maxEpcSize",
+                "flcModes",
+                "lePubKeyHashes",
+                "requireAttestationSupported",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "max_epc_size",
+                "flc_modes",
+                "le_pub_key_hashes",
+                "require_attestation_supported",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

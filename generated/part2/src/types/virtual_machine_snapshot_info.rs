@@ -27,18 +27,18 @@ impl VirtualMachineSnapshotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSnapshotInfo",
-    type_name: Some("VirtualMachineSnapshotInfo"),
-    wire: &["currentSnapshot", "rootSnapshotList"],
-    names: &["current_snapshot", "root_snapshot_list"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSnapshotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSnapshotInfo",
+            type_name: Some("VirtualMachineSnapshotInfo"),
+            wire: &["currentSnapshot", "rootSnapshotList"],
+            names: &["current_snapshot", "root_snapshot_list"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -52,42 +52,44 @@ impl VirtualMachineSnapshotTree {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSnapshotTree",
-    type_name: Some("VirtualMachineSnapshotTree"),
-    wire: &[
-        "snapshot",
-        "vm",
-        "name",
-        "description",
-        "id",
-        "createTime",
-        "state",
-        "quiesced",
-        "backupManifest",
-        "childSnapshotList",
-        "replaySupported",
-    ],
-    names: &[
-        "snapshot",
-        "vm",
-        "name",
-        "description",
-        "id",
-        "create_time",
-        "state",
-        "quiesced",
-        "backup_manifest",
-        "child_snapshot_list",
-        "replay_supported",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[8u16, 9u16, 5u16, 3u16, 4u16, 2u16, 7u16, 10u16, 0u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSnapshotTree {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSnapshotTree",
+            type_name: Some("VirtualMachineSnapshotTree"),
+            wire: &[
+                "snapshot",
+                "vm",
+                "name",
+                "description",
+                "id",
+                "createTime",
+                "state",
+                "quiesced",
+                "backupManifest",
+                "childSnapshotList",
+                "replaySupported",
+            ],
+            names: &[
+                "snapshot",
+                "vm",
+                "name",
+                "description",
+                "id",
+                "create_time",
+                "state",
+                "quiesced",
+                "backup_manifest",
+                "child_snapshot_list",
+                "replay_supported",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[
+                8u16, 9u16, 5u16, 3u16, 4u16, 2u16, 7u16, 10u16, 0u16, 6u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineSoundInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSoundInfo",
-    type_name: Some("VirtualMachineSoundInfo"),
-    wire: &["name", "configurationTag"],
-    names: &["name", "configuration_tag"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSoundInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSoundInfo",
+            type_name: Some("VirtualMachineSoundInfo"),
+            wire: &["name", "configurationTag"],
+            names: &["name", "configuration_tag"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineSriovDevicePoolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSriovDevicePoolInfo",
-    type_name: Some("VirtualMachineSriovDevicePoolInfo"),
-    wire: &["key"],
-    names: &["key"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSriovDevicePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSriovDevicePoolInfo",
+            type_name: Some("VirtualMachineSriovDevicePoolInfo"),
+            wire: &["key"],
+            names: &["key"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VirtualMachineSriovDevicePoolInfoKind {}
 impl std::panic::UnwindSafe for VirtualMachineSriovDevicePoolInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualMachineSriovDevicePoolInfoKind {}
 impl Clone for VirtualMachineSriovDevicePoolInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualMachineSriovDevicePoolInfo(v) => {

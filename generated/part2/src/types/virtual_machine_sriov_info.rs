@@ -35,34 +35,34 @@ impl VirtualMachineSriovInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSriovInfo",
-    type_name: Some("VirtualMachineSriovInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "pciDevice",
-        "systemId",
-        "virtualFunction",
-        "pnic",
-        "devicePool",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "pci_device",
-        "system_id",
-        "virtual_function",
-        "pnic",
-        "device_pool",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16],
-    by_name: &[1u16, 6u16, 0u16, 2u16, 5u16, 3u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSriovInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSriovInfo",
+            type_name: Some("VirtualMachineSriovInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "pciDevice",
+                "systemId",
+                "virtualFunction",
+                "pnic",
+                "devicePool",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "pci_device",
+                "system_id",
+                "virtual_function",
+                "pnic",
+                "device_pool",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16],
+            by_name: &[1u16, 6u16, 0u16, 2u16, 5u16, 3u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineSriovNetworkDevicePoolInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineSriovNetworkDevicePoolInfo",
-    type_name: Some("VirtualMachineSriovNetworkDevicePoolInfo"),
-    wire: &["key", "switchKey", "switchUuid"],
-    names: &["key", "switch_key", "switch_uuid"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineSriovNetworkDevicePoolInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineSriovNetworkDevicePoolInfo",
+            type_name: Some("VirtualMachineSriovNetworkDevicePoolInfo"),
+            wire: &["key", "switchKey", "switchUuid"],
+            names: &["key", "switch_key", "switch_uuid"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineStorageInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineStorageInfo",
-    type_name: Some("VirtualMachineStorageInfo"),
-    wire: &["perDatastoreUsage", "timestamp"],
-    names: &["per_datastore_usage", "timestamp"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineStorageInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineStorageInfo",
+            type_name: Some("VirtualMachineStorageInfo"),
+            wire: &["perDatastoreUsage", "timestamp"],
+            names: &["per_datastore_usage", "timestamp"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

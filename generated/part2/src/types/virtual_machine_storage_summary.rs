@@ -31,18 +31,18 @@ impl VirtualMachineStorageSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineStorageSummary",
-    type_name: Some("VirtualMachineStorageSummary"),
-    wire: &["committed", "uncommitted", "unshared", "timestamp"],
-    names: &["committed", "uncommitted", "unshared", "timestamp"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineStorageSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineStorageSummary",
+            type_name: Some("VirtualMachineStorageSummary"),
+            wire: &["committed", "uncommitted", "unshared", "timestamp"],
+            names: &["committed", "uncommitted", "unshared", "timestamp"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VirtualMachineUsageOnDatastore {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineUsageOnDatastore",
-    type_name: Some("VirtualMachineUsageOnDatastore"),
-    wire: &["datastore", "committed", "uncommitted", "unshared"],
-    names: &["datastore", "committed", "uncommitted", "unshared"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineUsageOnDatastore {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineUsageOnDatastore",
+            type_name: Some("VirtualMachineUsageOnDatastore"),
+            wire: &["datastore", "committed", "uncommitted", "unshared"],
+            names: &["datastore", "committed", "uncommitted", "unshared"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

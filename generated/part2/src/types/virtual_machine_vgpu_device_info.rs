@@ -41,38 +41,38 @@ impl VirtualMachineVgpuDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVgpuDeviceInfo",
-    type_name: Some("VirtualMachineVgpuDeviceInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "deviceName",
-        "deviceVendorId",
-        "maxFbSizeInGib",
-        "timeSlicedCapable",
-        "migCapable",
-        "computeProfileCapable",
-        "quadroProfileCapable",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "device_name",
-        "device_vendor_id",
-        "max_fb_size_in_gib",
-        "time_sliced_capable",
-        "mig_capable",
-        "compute_profile_capable",
-        "quadro_profile_capable",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
-    by_name: &[7u16, 1u16, 2u16, 3u16, 4u16, 6u16, 0u16, 8u16, 5u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for VirtualMachineVgpuDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVgpuDeviceInfo",
+            type_name: Some("VirtualMachineVgpuDeviceInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "deviceName",
+                "deviceVendorId",
+                "maxFbSizeInGib",
+                "timeSlicedCapable",
+                "migCapable",
+                "computeProfileCapable",
+                "quadroProfileCapable",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "device_name",
+                "device_vendor_id",
+                "max_fb_size_in_gib",
+                "time_sliced_capable",
+                "mig_capable",
+                "compute_profile_capable",
+                "quadro_profile_capable",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16],
+            by_name: &[7u16, 1u16, 2u16, 3u16, 4u16, 6u16, 0u16, 8u16, 5u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

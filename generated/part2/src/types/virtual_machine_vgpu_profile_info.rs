@@ -43,36 +43,36 @@ impl VirtualMachineVgpuProfileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVgpuProfileInfo",
-    type_name: Some("VirtualMachineVgpuProfileInfo"),
-    wire: &[
-        "name",
-        "configurationTag",
-        "profileName",
-        "deviceVendorId",
-        "fbSizeInGib",
-        "profileSharing",
-        "profileClass",
-        "stunTimeEstimates",
-    ],
-    names: &[
-        "name",
-        "configuration_tag",
-        "profile_name",
-        "device_vendor_id",
-        "fb_size_in_gib",
-        "profile_sharing",
-        "profile_class",
-        "stun_time_estimates",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16],
-    by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 5u16, 7u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for VirtualMachineVgpuProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVgpuProfileInfo",
+            type_name: Some("VirtualMachineVgpuProfileInfo"),
+            wire: &[
+                "name",
+                "configurationTag",
+                "profileName",
+                "deviceVendorId",
+                "fbSizeInGib",
+                "profileSharing",
+                "profileClass",
+                "stunTimeEstimates",
+            ],
+            names: &[
+                "name",
+                "configuration_tag",
+                "profile_name",
+                "device_vendor_id",
+                "fb_size_in_gib",
+                "profile_sharing",
+                "profile_class",
+                "stun_time_estimates",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16, 5u16, 6u16],
+            by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 5u16, 7u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineVirtualDeviceSwap {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualDeviceSwap",
-    type_name: Some("VirtualMachineVirtualDeviceSwap"),
-    wire: &["lsiToPvscsi"],
-    names: &["lsi_to_pvscsi"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVirtualDeviceSwap {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualDeviceSwap",
+            type_name: Some("VirtualMachineVirtualDeviceSwap"),
+            wire: &["lsiToPvscsi"],
+            names: &["lsi_to_pvscsi"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualDeviceSwapDeviceSwapInfo",
-    type_name: Some("VirtualMachineVirtualDeviceSwapDeviceSwapInfo"),
-    wire: &["enabled", "applicable", "status"],
-    names: &["enabled", "applicable", "status"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualDeviceSwapDeviceSwapInfo",
+            type_name: Some("VirtualMachineVirtualDeviceSwapDeviceSwapInfo"),
+            wire: &["enabled", "applicable", "status"],
+            names: &["enabled", "applicable", "status"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualMachineVirtualNuma {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualNuma",
-    type_name: Some("VirtualMachineVirtualNuma"),
-    wire: &["coresPerNumaNode", "exposeVnumaOnCpuHotadd"],
-    names: &["cores_per_numa_node", "expose_vnuma_on_cpu_hotadd"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVirtualNuma {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualNuma",
+            type_name: Some("VirtualMachineVirtualNuma"),
+            wire: &["coresPerNumaNode", "exposeVnumaOnCpuHotadd"],
+            names: &["cores_per_numa_node", "expose_vnuma_on_cpu_hotadd"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

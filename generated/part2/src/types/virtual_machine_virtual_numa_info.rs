@@ -29,22 +29,26 @@ impl VirtualMachineVirtualNumaInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualNumaInfo",
-    type_name: Some("VirtualMachineVirtualNumaInfo"),
-    wire: &["coresPerNumaNode", "autoCoresPerNumaNode", "vnumaOnCpuHotaddExposed"],
-    names: &[
-        "cores_per_numa_node",
-        "auto_cores_per_numa_node",
-        "vnuma_on_cpu_hotadd_exposed",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualMachineVirtualNumaInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualNumaInfo",
+            type_name: Some("VirtualMachineVirtualNumaInfo"),
+            wire: &[
+                "coresPerNumaNode",
+                "autoCoresPerNumaNode",
+                "vnumaOnCpuHotaddExposed",
+            ],
+            names: &[
+                "cores_per_numa_node",
+                "auto_cores_per_numa_node",
+                "vnuma_on_cpu_hotadd_exposed",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VirtualMachineVirtualPMem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVirtualPMem",
-    type_name: Some("VirtualMachineVirtualPMem"),
-    wire: &["snapshotMode"],
-    names: &["snapshot_mode"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("7.0.3.0"),
-};
 impl crate::object::Object for VirtualMachineVirtualPMem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVirtualPMem",
+            type_name: Some("VirtualMachineVirtualPMem"),
+            wire: &["snapshotMode"],
+            names: &["snapshot_mode"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("7.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,32 +33,32 @@ impl VirtualMachineVMCIDeviceFilterSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVMCIDeviceFilterSpec",
-    type_name: Some("VirtualMachineVMCIDeviceFilterSpec"),
-    wire: &[
-        "rank",
-        "action",
-        "protocol",
-        "direction",
-        "lowerDstPortBoundary",
-        "upperDstPortBoundary",
-    ],
-    names: &[
-        "rank",
-        "action",
-        "protocol",
-        "direction",
-        "lower_dst_port_boundary",
-        "upper_dst_port_boundary",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineVMCIDeviceFilterSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVMCIDeviceFilterSpec",
+            type_name: Some("VirtualMachineVMCIDeviceFilterSpec"),
+            wire: &[
+                "rank",
+                "action",
+                "protocol",
+                "direction",
+                "lowerDstPortBoundary",
+                "upperDstPortBoundary",
+            ],
+            names: &[
+                "rank",
+                "action",
+                "protocol",
+                "direction",
+                "lower_dst_port_boundary",
+                "upper_dst_port_boundary",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 3u16, 4u16, 2u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VirtualMachineVMotionStunTimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineVMotionStunTimeInfo",
-    type_name: Some("VirtualMachineVMotionStunTimeInfo"),
-    wire: &["name", "configurationTag", "migrationBW", "stunTime"],
-    names: &["name", "configuration_tag", "migration_bw", "stun_time"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: Some("8.0.2.0"),
-};
 impl crate::object::Object for VirtualMachineVMotionStunTimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineVMotionStunTimeInfo",
+            type_name: Some("VirtualMachineVMotionStunTimeInfo"),
+            wire: &["name", "configurationTag", "migrationBW", "stunTime"],
+            names: &["name", "configuration_tag", "migration_bw", "stun_time"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: Some("8.0.2.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl VirtualMachineWindowsQuiesceSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualMachineWindowsQuiesceSpec",
-    type_name: Some("VirtualMachineWindowsQuiesceSpec"),
-    wire: &[
-        "timeout",
-        "vssBackupType",
-        "vssBootableSystemState",
-        "vssPartialFileSupport",
-        "vssBackupContext",
-    ],
-    names: &[
-        "timeout",
-        "vss_backup_type",
-        "vss_bootable_system_state",
-        "vss_partial_file_support",
-        "vss_backup_context",
-    ],
-    required: &[],
-    by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualMachineWindowsQuiesceSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualMachineWindowsQuiesceSpec",
+            type_name: Some("VirtualMachineWindowsQuiesceSpec"),
+            wire: &[
+                "timeout",
+                "vssBackupType",
+                "vssBootableSystemState",
+                "vssPartialFileSupport",
+                "vssBackupContext",
+            ],
+            names: &[
+                "timeout",
+                "vss_backup_type",
+                "vss_bootable_system_state",
+                "vss_partial_file_support",
+                "vss_backup_context",
+            ],
+            required: &[],
+            by_name: &[0u16, 4u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

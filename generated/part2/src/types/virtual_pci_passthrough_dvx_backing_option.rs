@@ -25,18 +25,18 @@ impl VirtualPCIPassthroughDvxBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughDvxBackingOption",
-    type_name: Some("VirtualPCIPassthroughDvxBackingOption"),
-    wire: &["type"],
-    names: &["type"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.1"),
-};
 impl crate::object::Object for VirtualPCIPassthroughDvxBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughDvxBackingOption",
+            type_name: Some("VirtualPCIPassthroughDvxBackingOption"),
+            wire: &["type"],
+            names: &["type"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

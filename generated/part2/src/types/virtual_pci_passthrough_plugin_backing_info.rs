@@ -23,18 +23,18 @@ impl VirtualPCIPassthroughPluginBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughPluginBackingInfo",
-    type_name: Some("VirtualPCIPassthroughPluginBackingInfo"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughPluginBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughPluginBackingInfo",
+            type_name: Some("VirtualPCIPassthroughPluginBackingInfo"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -107,7 +107,6 @@ impl Unpin for VirtualPCIPassthroughPluginBackingInfoKind {}
 impl std::panic::UnwindSafe for VirtualPCIPassthroughPluginBackingInfoKind {}
 impl std::panic::RefUnwindSafe for VirtualPCIPassthroughPluginBackingInfoKind {}
 impl Clone for VirtualPCIPassthroughPluginBackingInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualPCIPassthroughPluginBackingInfo(v) => {

@@ -25,18 +25,18 @@ impl VirtualPCIPassthroughPluginBackingOption {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughPluginBackingOption",
-    type_name: Some("VirtualPCIPassthroughPluginBackingOption"),
-    wire: &["type"],
-    names: &["type"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughPluginBackingOption {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughPluginBackingOption",
+            type_name: Some("VirtualPCIPassthroughPluginBackingOption"),
+            wire: &["type"],
+            names: &["type"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -118,7 +118,6 @@ impl Unpin for VirtualPCIPassthroughPluginBackingOptionKind {}
 impl std::panic::UnwindSafe for VirtualPCIPassthroughPluginBackingOptionKind {}
 impl std::panic::RefUnwindSafe for VirtualPCIPassthroughPluginBackingOptionKind {}
 impl Clone for VirtualPCIPassthroughPluginBackingOptionKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VirtualPCIPassthroughPluginBackingOption(v) => {

@@ -35,28 +35,28 @@ impl VirtualPCIPassthroughVmiopBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPCIPassthroughVmiopBackingInfo",
-    type_name: Some("VirtualPCIPassthroughVmiopBackingInfo"),
-    wire: &[
-        "vgpu",
-        "vgpuMigrateDataSizeMB",
-        "migrateSupported",
-        "enhancedMigrateCapability",
-    ],
-    names: &[
-        "vgpu",
-        "vgpu_migrate_data_size_mb",
-        "migrate_supported",
-        "enhanced_migrate_capability",
-    ],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPCIPassthroughVmiopBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPCIPassthroughVmiopBackingInfo",
+            type_name: Some("VirtualPCIPassthroughVmiopBackingInfo"),
+            wire: &[
+                "vgpu",
+                "vgpuMigrateDataSizeMB",
+                "migrateSupported",
+                "enhancedMigrateCapability",
+            ],
+            names: &[
+                "vgpu",
+                "vgpu_migrate_data_size_mb",
+                "migrate_supported",
+                "enhanced_migrate_capability",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl VirtualPrecisionClockSystemClockBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualPrecisionClockSystemClockBackingInfo",
-    type_name: Some("VirtualPrecisionClockSystemClockBackingInfo"),
-    wire: &["protocol"],
-    names: &["protocol"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualPrecisionClockSystemClockBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualPrecisionClockSystemClockBackingInfo",
+            type_name: Some("VirtualPrecisionClockSystemClockBackingInfo"),
+            wire: &["protocol"],
+            names: &["protocol"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualSerialPortPipeBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSerialPortPipeBackingInfo",
-    type_name: Some("VirtualSerialPortPipeBackingInfo"),
-    wire: &["pipeName", "endpoint", "noRxLoss"],
-    names: &["pipe_name", "endpoint", "no_rx_loss"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSerialPortPipeBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSerialPortPipeBackingInfo",
+            type_name: Some("VirtualSerialPortPipeBackingInfo"),
+            wire: &["pipeName", "endpoint", "noRxLoss"],
+            names: &["pipe_name", "endpoint", "no_rx_loss"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VirtualSerialPortURIBackingInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualSerialPortURIBackingInfo",
-    type_name: Some("VirtualSerialPortURIBackingInfo"),
-    wire: &["serviceURI", "direction", "proxyURI"],
-    names: &["service_uri", "direction", "proxy_uri"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualSerialPortURIBackingInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualSerialPortURIBackingInfo",
+            type_name: Some("VirtualSerialPortURIBackingInfo"),
+            wire: &["serviceURI", "direction", "proxyURI"],
+            names: &["service_uri", "direction", "proxy_uri"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

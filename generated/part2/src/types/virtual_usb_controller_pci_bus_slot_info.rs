@@ -25,18 +25,18 @@ impl VirtualUSBControllerPciBusSlotInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VirtualUSBControllerPciBusSlotInfo",
-    type_name: Some("VirtualUSBControllerPciBusSlotInfo"),
-    wire: &["pciSlotNumber", "ehciPciSlotNumber"],
-    names: &["pci_slot_number", "ehci_pci_slot_number"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VirtualUSBControllerPciBusSlotInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VirtualUSBControllerPciBusSlotInfo",
+            type_name: Some("VirtualUSBControllerPciBusSlotInfo"),
+            wire: &["pciSlotNumber", "ehciPciSlotNumber"],
+            names: &["pci_slot_number", "ehci_pci_slot_number"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

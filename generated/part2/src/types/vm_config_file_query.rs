@@ -27,18 +27,18 @@ impl VmConfigFileQuery {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigFileQuery",
-    type_name: Some("VmConfigFileQuery"),
-    wire: &["filter", "details"],
-    names: &["filter", "details"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigFileQuery {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigFileQuery",
+            type_name: Some("VmConfigFileQuery"),
+            wire: &["filter", "details"],
+            names: &["filter", "details"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -119,7 +119,6 @@ impl Unpin for VmConfigFileQueryKind {}
 impl std::panic::UnwindSafe for VmConfigFileQueryKind {}
 impl std::panic::RefUnwindSafe for VmConfigFileQueryKind {}
 impl Clone for VmConfigFileQueryKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmConfigFileQuery(v) => Self::VmConfigFileQuery(Clone::clone(v)),

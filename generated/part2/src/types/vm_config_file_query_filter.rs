@@ -25,18 +25,18 @@ impl VmConfigFileQueryFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigFileQueryFilter",
-    type_name: Some("VmConfigFileQueryFilter"),
-    wire: &["matchConfigVersion", "encrypted"],
-    names: &["match_config_version", "encrypted"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigFileQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigFileQueryFilter",
+            type_name: Some("VmConfigFileQueryFilter"),
+            wire: &["matchConfigVersion", "encrypted"],
+            names: &["match_config_version", "encrypted"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -23,18 +23,18 @@ impl VmConfigFileQueryFlags {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmConfigFileQueryFlags",
-    type_name: Some("VmConfigFileQueryFlags"),
-    wire: &["configVersion", "encryption"],
-    names: &["config_version", "encryption"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmConfigFileQueryFlags {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmConfigFileQueryFlags",
+            type_name: Some("VmConfigFileQueryFlags"),
+            wire: &["configVersion", "encryption"],
+            names: &["config_version", "encryption"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VmDiskFileQuery {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmDiskFileQuery",
-    type_name: Some("VmDiskFileQuery"),
-    wire: &["filter", "details"],
-    names: &["filter", "details"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmDiskFileQuery {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmDiskFileQuery",
+            type_name: Some("VmDiskFileQuery"),
+            wire: &["filter", "details"],
+            names: &["filter", "details"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

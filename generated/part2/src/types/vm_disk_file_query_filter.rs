@@ -34,24 +34,30 @@ impl VmDiskFileQueryFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmDiskFileQueryFilter",
-    type_name: Some("VmDiskFileQueryFilter"),
-    wire: &["diskType", "matchHardwareVersion", "controllerType", "thin", "encrypted"],
-    names: &[
-        "disk_type",
-        "match_hardware_version",
-        "controller_type",
-        "thin",
-        "encrypted",
-    ],
-    required: &[],
-    by_name: &[2u16, 0u16, 4u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmDiskFileQueryFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmDiskFileQueryFilter",
+            type_name: Some("VmDiskFileQueryFilter"),
+            wire: &[
+                "diskType",
+                "matchHardwareVersion",
+                "controllerType",
+                "thin",
+                "encrypted",
+            ],
+            names: &[
+                "disk_type",
+                "match_hardware_version",
+                "controller_type",
+                "thin",
+                "encrypted",
+            ],
+            required: &[],
+            by_name: &[2u16, 0u16, 4u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -42,36 +42,36 @@ impl VmDiskFileQueryFlags {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmDiskFileQueryFlags",
-    type_name: Some("VmDiskFileQueryFlags"),
-    wire: &[
-        "diskType",
-        "capacityKb",
-        "hardwareVersion",
-        "controllerType",
-        "diskExtents",
-        "thin",
-        "encryption",
-        "sectorFormat",
-    ],
-    names: &[
-        "disk_type",
-        "capacity_kb",
-        "hardware_version",
-        "controller_type",
-        "disk_extents",
-        "thin",
-        "encryption",
-        "sector_format",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 7u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmDiskFileQueryFlags {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmDiskFileQueryFlags",
+            type_name: Some("VmDiskFileQueryFlags"),
+            wire: &[
+                "diskType",
+                "capacityKb",
+                "hardwareVersion",
+                "controllerType",
+                "diskExtents",
+                "thin",
+                "encryption",
+                "sectorFormat",
+            ],
+            names: &[
+                "disk_type",
+                "capacity_kb",
+                "hardware_version",
+                "controller_type",
+                "disk_extents",
+                "thin",
+                "encryption",
+                "sector_format",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 3u16, 4u16, 0u16, 6u16, 2u16, 7u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -57,46 +57,48 @@ impl VmOrphaned {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmOrphaned",
-    type_name: Some("VmOrphaned"),
-    wire: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agencyName",
-        "solutionId",
-        "solutionName",
-        "agent",
-        "agentName",
-        "host",
-        "hostName",
-        "vm",
-    ],
-    names: &[
-        "key",
-        "description",
-        "time",
-        "agency",
-        "agency_name",
-        "solution_id",
-        "solution_name",
-        "agent",
-        "agent_name",
-        "host",
-        "host_name",
-        "vm",
-    ],
-    required: &[
-        0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
-    ],
-    by_name: &[3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16, 11u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VmOrphaned {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmOrphaned",
+            type_name: Some("VmOrphaned"),
+            wire: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agencyName",
+                "solutionId",
+                "solutionName",
+                "agent",
+                "agentName",
+                "host",
+                "hostName",
+                "vm",
+            ],
+            names: &[
+                "key",
+                "description",
+                "time",
+                "agency",
+                "agency_name",
+                "solution_id",
+                "solution_name",
+                "agent",
+                "agent_name",
+                "host",
+                "host_name",
+                "vm",
+            ],
+            required: &[
+                0u16, 1u16, 2u16, 3u16, 4u16, 5u16, 6u16, 7u16, 8u16, 9u16, 10u16, 11u16,
+            ],
+            by_name: &[
+                3u16, 4u16, 7u16, 8u16, 1u16, 9u16, 10u16, 0u16, 5u16, 6u16, 2u16, 11u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VmPlacementPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmPlacementPolicy",
-    type_name: Some("VmPlacementPolicy"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VmPlacementPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmPlacementPolicy",
+            type_name: Some("VmPlacementPolicy"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -109,7 +109,6 @@ impl Unpin for VmPlacementPolicyKind {}
 impl std::panic::UnwindSafe for VmPlacementPolicyKind {}
 impl std::panic::RefUnwindSafe for VmPlacementPolicyKind {}
 impl Clone for VmPlacementPolicyKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VmPlacementPolicy(v) => {

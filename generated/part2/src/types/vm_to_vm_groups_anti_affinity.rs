@@ -31,23 +31,28 @@ impl VmToVmGroupsAntiAffinity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmToVmGroupsAntiAffinity",
-    type_name: Some("VmToVmGroupsAntiAffinity"),
-    wire: &["selfTag", "antiAffinedVmGroupTags", "policyStrictness", "policyTopology"],
-    names: &[
-        "self_tag",
-        "anti_affined_vm_group_tags",
-        "policy_strictness",
-        "policy_topology",
-    ],
-    required: &[],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VmToVmGroupsAntiAffinity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmToVmGroupsAntiAffinity",
+            type_name: Some("VmToVmGroupsAntiAffinity"),
+            wire: &[
+                "selfTag",
+                "antiAffinedVmGroupTags",
+                "policyStrictness",
+                "policyTopology",
+            ],
+            names: &[
+                "self_tag",
+                "anti_affined_vm_group_tags",
+                "policy_strictness",
+                "policy_topology",
+            ],
+            required: &[],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VmVmAffinity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmVmAffinity",
-    type_name: Some("VmVmAffinity"),
-    wire: &["affinedVmsTag", "policyStrictness", "policyTopology"],
-    names: &["affined_vms_tag", "policy_strictness", "policy_topology"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VmVmAffinity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmVmAffinity",
+            type_name: Some("VmVmAffinity"),
+            wire: &["affinedVmsTag", "policyStrictness", "policyTopology"],
+            names: &["affined_vms_tag", "policy_strictness", "policy_topology"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VmVmAntiAffinity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmVmAntiAffinity",
-    type_name: Some("VmVmAntiAffinity"),
-    wire: &["antiAffinedVmsTag", "policyStrictness", "policyTopology"],
-    names: &["anti_affined_vms_tag", "policy_strictness", "policy_topology"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: Some("9.1.0.0"),
-};
 impl crate::object::Object for VmVmAntiAffinity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmVmAntiAffinity",
+            type_name: Some("VmVmAntiAffinity"),
+            wire: &["antiAffinedVmsTag", "policyStrictness", "policyTopology"],
+            names: &["anti_affined_vms_tag", "policy_strictness", "policy_topology"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: Some("9.1.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VmwareDistributedVirtualSwitchDpuFailoverPolicy {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchDpuFailoverPolicy",
-    type_name: Some("VmwareDistributedVirtualSwitchDpuFailoverPolicy"),
-    wire: &["activeUplink", "standbyUplink"],
-    names: &["active_uplink", "standby_uplink"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchDpuFailoverPolicy",
+            type_name: Some("VmwareDistributedVirtualSwitchDpuFailoverPolicy"),
+            wire: &["activeUplink", "standbyUplink"],
+            names: &["active_uplink", "standby_uplink"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VmwareDistributedVirtualSwitchNetworkOffloadConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchNetworkOffloadConfig",
-    type_name: Some("VmwareDistributedVirtualSwitchNetworkOffloadConfig"),
-    wire: &["dpuFailoverPolicy"],
-    names: &["dpu_failover_policy"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.3.0"),
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchNetworkOffloadConfig",
+            type_name: Some("VmwareDistributedVirtualSwitchNetworkOffloadConfig"),
+            wire: &["dpuFailoverPolicy"],
+            names: &["dpu_failover_policy"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.3.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VmwareDistributedVirtualSwitchRealTimeConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchRealTimeConfig",
-    type_name: Some("VmwareDistributedVirtualSwitchRealTimeConfig"),
-    wire: &["allowed", "lanAnnotation"],
-    names: &["allowed", "lan_annotation"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.3.1"),
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchRealTimeConfig",
+            type_name: Some("VmwareDistributedVirtualSwitchRealTimeConfig"),
+            wire: &["allowed", "lanAnnotation"],
+            names: &["allowed", "lan_annotation"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.3.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

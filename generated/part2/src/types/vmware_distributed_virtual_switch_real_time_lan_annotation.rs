@@ -27,18 +27,18 @@ impl VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VmwareDistributedVirtualSwitchRealTimeLanAnnotation",
-    type_name: Some("VmwareDistributedVirtualSwitchRealTimeLanAnnotation"),
-    wire: &["lanAUplink", "lanBUplink"],
-    names: &["lan_a_uplink", "lan_b_uplink"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("8.0.3.1"),
-};
 impl crate::object::Object for VmwareDistributedVirtualSwitchRealTimeLanAnnotation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VmwareDistributedVirtualSwitchRealTimeLanAnnotation",
+            type_name: Some("VmwareDistributedVirtualSwitchRealTimeLanAnnotation"),
+            wire: &["lanAUplink", "lanBUplink"],
+            names: &["lan_a_uplink", "lan_b_uplink"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("8.0.3.1"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VMwareDVSPvlanMapEntry {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSPvlanMapEntry",
-    type_name: Some("VMwareDVSPvlanMapEntry"),
-    wire: &["primaryVlanId", "secondaryVlanId", "pvlanType"],
-    names: &["primary_vlan_id", "secondary_vlan_id", "pvlan_type"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSPvlanMapEntry {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSPvlanMapEntry",
+            type_name: Some("VMwareDVSPvlanMapEntry"),
+            wire: &["primaryVlanId", "secondaryVlanId", "pvlanType"],
+            names: &["primary_vlan_id", "secondary_vlan_id", "pvlan_type"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VMwareDVSVspanConfigSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareDVSVspanConfigSpec",
-    type_name: Some("VMwareDVSVspanConfigSpec"),
-    wire: &["vspanSession", "operation"],
-    names: &["vspan_session", "operation"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareDVSVspanConfigSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareDVSVspanConfigSpec",
+            type_name: Some("VMwareDVSVspanConfigSpec"),
+            wire: &["vspanSession", "operation"],
+            names: &["vspan_session", "operation"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

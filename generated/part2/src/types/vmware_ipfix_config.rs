@@ -35,34 +35,34 @@ impl VMwareIpfixConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareIpfixConfig",
-    type_name: Some("VMwareIpfixConfig"),
-    wire: &[
-        "collectorIpAddress",
-        "collectorPort",
-        "observationDomainId",
-        "activeFlowTimeout",
-        "idleFlowTimeout",
-        "samplingRate",
-        "internalFlowsOnly",
-    ],
-    names: &[
-        "collector_ip_address",
-        "collector_port",
-        "observation_domain_id",
-        "active_flow_timeout",
-        "idle_flow_timeout",
-        "sampling_rate",
-        "internal_flows_only",
-    ],
-    required: &[3u16, 5u16, 6u16],
-    by_name: &[3u16, 0u16, 1u16, 4u16, 6u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareIpfixConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareIpfixConfig",
+            type_name: Some("VMwareIpfixConfig"),
+            wire: &[
+                "collectorIpAddress",
+                "collectorPort",
+                "observationDomainId",
+                "activeFlowTimeout",
+                "idleFlowTimeout",
+                "samplingRate",
+                "internalFlowsOnly",
+            ],
+            names: &[
+                "collector_ip_address",
+                "collector_port",
+                "observation_domain_id",
+                "active_flow_timeout",
+                "idle_flow_timeout",
+                "sampling_rate",
+                "internal_flows_only",
+            ],
+            required: &[3u16, 5u16, 6u16],
+            by_name: &[3u16, 0u16, 1u16, 4u16, 6u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,30 +31,30 @@ impl VMwareVspanPort {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VMwareVspanPort",
-    type_name: Some("VMwareVspanPort"),
-    wire: &[
-        "portKey",
-        "uplinkPortName",
-        "wildcardPortConnecteeType",
-        "vlans",
-        "ipAddress",
-    ],
-    names: &[
-        "port_key",
-        "uplink_port_name",
-        "wildcard_port_connectee_type",
-        "vlans",
-        "ip_address",
-    ],
-    required: &[],
-    by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VMwareVspanPort {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VMwareVspanPort",
+            type_name: Some("VMwareVspanPort"),
+            wire: &[
+                "portKey",
+                "uplinkPortName",
+                "wildcardPortConnecteeType",
+                "vlans",
+                "ipAddress",
+            ],
+            names: &[
+                "port_key",
+                "uplink_port_name",
+                "wildcard_port_connectee_type",
+                "vlans",
+                "ip_address",
+            ],
+            required: &[],
+            by_name: &[4u16, 0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanAttachToSrOperation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanAttachToSrOperation",
-    type_name: Some("VsanAttachToSrOperation"),
-    wire: &["task", "success", "timestamp", "srNumber"],
-    names: &["task", "success", "timestamp", "sr_number"],
-    required: &[3u16],
-    by_name: &[3u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanAttachToSrOperation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanAttachToSrOperation",
+            type_name: Some("VsanAttachToSrOperation"),
+            wire: &["task", "success", "timestamp", "srNumber"],
+            names: &["task", "success", "timestamp", "sr_number"],
+            required: &[3u16],
+            by_name: &[3u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

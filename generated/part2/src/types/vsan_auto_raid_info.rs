@@ -27,18 +27,18 @@ impl VsanAutoRAIDInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanAutoRAIDInfo",
-    type_name: Some("VsanAutoRAIDInfo"),
-    wire: &["hostFailuresToTolerate", "subFailuresToTolerate"],
-    names: &["host_failures_to_tolerate", "sub_failures_to_tolerate"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanAutoRAIDInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanAutoRAIDInfo",
+            type_name: Some("VsanAutoRAIDInfo"),
+            wire: &["hostFailuresToTolerate", "subFailuresToTolerate"],
+            names: &["host_failures_to_tolerate", "sub_failures_to_tolerate"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanBasicDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanBasicDeviceInfo",
-    type_name: Some("VsanBasicDeviceInfo"),
-    wire: &["deviceName", "pciId", "fwVersion", "features"],
-    names: &["device_name", "pci_id", "fw_version", "features"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanBasicDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanBasicDeviceInfo",
+            type_name: Some("VsanBasicDeviceInfo"),
+            wire: &["deviceName", "pciId", "fwVersion", "features"],
+            names: &["device_name", "pci_id", "fw_version", "features"],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanBurnInTest {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanBurnInTest",
-    type_name: Some("VsanBurnInTest"),
-    wire: &["testname", "workload", "duration", "result"],
-    names: &["testname", "workload", "duration", "result"],
-    required: &[0u16, 2u16, 3u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanBurnInTest {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanBurnInTest",
+            type_name: Some("VsanBurnInTest"),
+            wire: &["testname", "workload", "duration", "result"],
+            names: &["testname", "workload", "duration", "result"],
+            required: &[0u16, 2u16, 3u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanBurnInTestCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanBurnInTestCheckResult",
-    type_name: Some("VsanBurnInTestCheckResult"),
-    wire: &["passedTests", "notPerformedTests", "failedTests"],
-    names: &["passed_tests", "not_performed_tests", "failed_tests"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanBurnInTestCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanBurnInTestCheckResult",
+            type_name: Some("VsanBurnInTestCheckResult"),
+            wire: &["passedTests", "notPerformedTests", "failedTests"],
+            names: &["passed_tests", "not_performed_tests", "failed_tests"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

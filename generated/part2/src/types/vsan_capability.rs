@@ -27,18 +27,18 @@ impl VsanCapability {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCapability",
-    type_name: Some("VsanCapability"),
-    wire: &["target", "capabilities", "statuses"],
-    names: &["target", "capabilities", "statuses"],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCapability {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCapability",
+            type_name: Some("VsanCapability"),
+            wire: &["target", "capabilities", "statuses"],
+            names: &["target", "capabilities", "statuses"],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

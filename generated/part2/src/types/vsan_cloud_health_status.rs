@@ -29,18 +29,22 @@ impl VsanCloudHealthStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCloudHealthStatus",
-    type_name: Some("VsanCloudHealthStatus"),
-    wire: &["collectorRunning", "lastSentTimestamp", "internetConnectivity"],
-    names: &["collector_running", "last_sent_timestamp", "internet_connectivity"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCloudHealthStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCloudHealthStatus",
+            type_name: Some("VsanCloudHealthStatus"),
+            wire: &["collectorRunning", "lastSentTimestamp", "internetConnectivity"],
+            names: &[
+                "collector_running",
+                "last_sent_timestamp",
+                "internet_connectivity",
+            ],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanClusterAdvCfgSyncHostResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterAdvCfgSyncHostResult",
-    type_name: Some("VsanClusterAdvCfgSyncHostResult"),
-    wire: &["hostname", "value", "isDefault"],
-    names: &["hostname", "value", "is_default"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterAdvCfgSyncHostResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterAdvCfgSyncHostResult",
+            type_name: Some("VsanClusterAdvCfgSyncHostResult"),
+            wire: &["hostname", "value", "isDefault"],
+            names: &["hostname", "value", "is_default"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanClusterAdvCfgSyncResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterAdvCfgSyncResult",
-    type_name: Some("VsanClusterAdvCfgSyncResult"),
-    wire: &["inSync", "name", "hostValues"],
-    names: &["in_sync", "name", "host_values"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterAdvCfgSyncResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterAdvCfgSyncResult",
+            type_name: Some("VsanClusterAdvCfgSyncResult"),
+            wire: &["inSync", "name", "hostValues"],
+            names: &["in_sync", "name", "host_values"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,34 +39,34 @@ impl VsanClusterBalancePerDiskInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterBalancePerDiskInfo",
-    type_name: Some("VsanClusterBalancePerDiskInfo"),
-    wire: &[
-        "uuid",
-        "fullness",
-        "variance",
-        "fullnessAboveThreshold",
-        "dataToMoveB",
-        "compFullness",
-        "compVariance",
-    ],
-    names: &[
-        "uuid",
-        "fullness",
-        "variance",
-        "fullness_above_threshold",
-        "data_to_move_b",
-        "comp_fullness",
-        "comp_variance",
-    ],
-    required: &[1u16, 2u16, 3u16, 4u16],
-    by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterBalancePerDiskInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterBalancePerDiskInfo",
+            type_name: Some("VsanClusterBalancePerDiskInfo"),
+            wire: &[
+                "uuid",
+                "fullness",
+                "variance",
+                "fullnessAboveThreshold",
+                "dataToMoveB",
+                "compFullness",
+                "compVariance",
+            ],
+            names: &[
+                "uuid",
+                "fullness",
+                "variance",
+                "fullness_above_threshold",
+                "data_to_move_b",
+                "comp_fullness",
+                "comp_variance",
+            ],
+            required: &[1u16, 2u16, 3u16, 4u16],
+            by_name: &[5u16, 6u16, 4u16, 1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

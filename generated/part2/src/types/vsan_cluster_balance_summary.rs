@@ -25,18 +25,18 @@ impl VsanClusterBalanceSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterBalanceSummary",
-    type_name: Some("VsanClusterBalanceSummary"),
-    wire: &["varianceThreshold", "disks"],
-    names: &["variance_threshold", "disks"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterBalanceSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterBalanceSummary",
+            type_name: Some("VsanClusterBalanceSummary"),
+            wire: &["varianceThreshold", "disks"],
+            names: &["variance_threshold", "disks"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

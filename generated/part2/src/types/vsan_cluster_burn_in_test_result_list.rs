@@ -27,18 +27,18 @@ impl VsanClusterBurnInTestResultList {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterBurnInTestResultList",
-    type_name: Some("VsanClusterBurnInTestResultList"),
-    wire: &["items", "hosts"],
-    names: &["items", "hosts"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterBurnInTestResultList {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterBurnInTestResultList",
+            type_name: Some("VsanClusterBurnInTestResultList"),
+            wire: &["items", "hosts"],
+            names: &["items", "hosts"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

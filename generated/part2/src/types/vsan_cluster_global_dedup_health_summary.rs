@@ -29,18 +29,18 @@ impl VsanClusterGlobalDedupHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterGlobalDedupHealthSummary",
-    type_name: Some("VsanClusterGlobalDedupHealthSummary"),
-    wire: &["dedupConfigHealth", "dedupStoreHealth"],
-    names: &["dedup_config_health", "dedup_store_health"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterGlobalDedupHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterGlobalDedupHealthSummary",
+            type_name: Some("VsanClusterGlobalDedupHealthSummary"),
+            wire: &["dedupConfigHealth", "dedupStoreHealth"],
+            names: &["dedup_config_health", "dedup_store_health"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,28 +37,28 @@ impl VsanClusterHciMeshDitEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHciMeshDitEncryptionHealthSummary",
-    type_name: Some("VsanClusterHciMeshDitEncryptionHealthSummary"),
-    wire: &[
-        "overallHealth",
-        "hostClientClusterSummary",
-        "hostServerClusterSummary",
-        "serverClusterSummary",
-    ],
-    names: &[
-        "overall_health",
-        "host_client_cluster_summary",
-        "host_server_cluster_summary",
-        "server_cluster_summary",
-    ],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHciMeshDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHciMeshDitEncryptionHealthSummary",
+            type_name: Some("VsanClusterHciMeshDitEncryptionHealthSummary"),
+            wire: &[
+                "overallHealth",
+                "hostClientClusterSummary",
+                "hostServerClusterSummary",
+                "serverClusterSummary",
+            ],
+            names: &[
+                "overall_health",
+                "host_client_cluster_summary",
+                "host_server_cluster_summary",
+                "server_cluster_summary",
+            ],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

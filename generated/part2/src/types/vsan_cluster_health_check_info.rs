@@ -31,18 +31,18 @@ impl VsanClusterHealthCheckInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthCheckInfo",
-    type_name: Some("VsanClusterHealthCheckInfo"),
-    wire: &["testId", "testName", "groupId", "groupName"],
-    names: &["test_id", "test_name", "group_id", "group_name"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthCheckInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthCheckInfo",
+            type_name: Some("VsanClusterHealthCheckInfo"),
+            wire: &["testId", "testName", "groupId", "groupName"],
+            names: &["test_id", "test_name", "group_id", "group_name"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,28 +29,28 @@ impl VsanClusterHealthConfigs {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthConfigs",
-    type_name: Some("VsanClusterHealthConfigs"),
-    wire: &[
-        "enableVsanTelemetry",
-        "vsanTelemetryInterval",
-        "vsanTelemetryProxy",
-        "configs",
-    ],
-    names: &[
-        "enable_vsan_telemetry",
-        "vsan_telemetry_interval",
-        "vsan_telemetry_proxy",
-        "configs",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthConfigs {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthConfigs",
+            type_name: Some("VsanClusterHealthConfigs"),
+            wire: &[
+                "enableVsanTelemetry",
+                "vsanTelemetryInterval",
+                "vsanTelemetryProxy",
+                "configs",
+            ],
+            names: &[
+                "enable_vsan_telemetry",
+                "vsan_telemetry_interval",
+                "vsan_telemetry_proxy",
+                "configs",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

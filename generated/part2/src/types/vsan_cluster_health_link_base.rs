@@ -27,18 +27,18 @@ impl VsanClusterHealthLinkBase {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthLinkBase",
-    type_name: Some("VsanClusterHealthLinkBase"),
-    wire: &["label"],
-    names: &["label"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthLinkBase {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthLinkBase",
+            type_name: Some("VsanClusterHealthLinkBase"),
+            wire: &["label"],
+            names: &["label"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -116,7 +116,6 @@ impl Unpin for VsanClusterHealthLinkBaseKind {}
 impl std::panic::UnwindSafe for VsanClusterHealthLinkBaseKind {}
 impl std::panic::RefUnwindSafe for VsanClusterHealthLinkBaseKind {}
 impl Clone for VsanClusterHealthLinkBaseKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanClusterHealthLinkBase(v) => {

@@ -33,18 +33,23 @@ impl VsanClusterHealthQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthQuerySpec",
-    type_name: Some("VsanClusterHealthQuerySpec"),
-    wire: &["task", "diskNames", "includeHealthRemediation", "excludeChecks"],
-    names: &["task", "disk_names", "include_health_remediation", "exclude_checks"],
-    required: &[],
-    by_name: &[1u16, 3u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthQuerySpec",
+            type_name: Some("VsanClusterHealthQuerySpec"),
+            wire: &["task", "diskNames", "includeHealthRemediation", "excludeChecks"],
+            names: &[
+                "task",
+                "disk_names",
+                "include_health_remediation",
+                "exclude_checks",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,22 @@ impl VsanClusterHealthSystemObjectsRepairResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthSystemObjectsRepairResult",
-    type_name: Some("VsanClusterHealthSystemObjectsRepairResult"),
-    wire: &["inRepairingQueueObjects", "failedRepairObjects", "issueFound"],
-    names: &["in_repairing_queue_objects", "failed_repair_objects", "issue_found"],
-    required: &[2u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthSystemObjectsRepairResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthSystemObjectsRepairResult",
+            type_name: Some("VsanClusterHealthSystemObjectsRepairResult"),
+            wire: &["inRepairingQueueObjects", "failedRepairObjects", "issueFound"],
+            names: &[
+                "in_repairing_queue_objects",
+                "failed_repair_objects",
+                "issue_found",
+            ],
+            required: &[2u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

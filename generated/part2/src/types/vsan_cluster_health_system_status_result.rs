@@ -31,18 +31,18 @@ impl VsanClusterHealthSystemStatusResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterHealthSystemStatusResult",
-    type_name: Some("VsanClusterHealthSystemStatusResult"),
-    wire: &["status", "goalState", "untrackedHosts", "trackedHostsStatus"],
-    names: &["status", "goal_state", "untracked_hosts", "tracked_hosts_status"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterHealthSystemStatusResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterHealthSystemStatusResult",
+            type_name: Some("VsanClusterHealthSystemStatusResult"),
+            wire: &["status", "goalState", "untrackedHosts", "trackedHostsStatus"],
+            names: &["status", "goal_state", "untracked_hosts", "tracked_hosts_status"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanClusterMembershipInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterMembershipInfo",
-    type_name: Some("VsanClusterMembershipInfo"),
-    wire: &["clusterUuid", "health", "membershipUuid", "memberUuid"],
-    names: &["cluster_uuid", "health", "membership_uuid", "member_uuid"],
-    required: &[],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterMembershipInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterMembershipInfo",
+            type_name: Some("VsanClusterMembershipInfo"),
+            wire: &["clusterUuid", "health", "membershipUuid", "memberUuid"],
+            names: &["cluster_uuid", "health", "membership_uuid", "member_uuid"],
+            required: &[],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

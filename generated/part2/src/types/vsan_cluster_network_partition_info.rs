@@ -25,18 +25,18 @@ impl VsanClusterNetworkPartitionInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterNetworkPartitionInfo",
-    type_name: Some("VsanClusterNetworkPartitionInfo"),
-    wire: &["hosts", "partitionUnknown"],
-    names: &["hosts", "partition_unknown"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterNetworkPartitionInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterNetworkPartitionInfo",
+            type_name: Some("VsanClusterNetworkPartitionInfo"),
+            wire: &["hosts", "partitionUnknown"],
+            names: &["hosts", "partition_unknown"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanClusterNetworkPerfTaskSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterNetworkPerfTaskSpec",
-    type_name: Some("VsanClusterNetworkPerfTaskSpec"),
-    wire: &["Cluster", "DurationSec", "ownerVc"],
-    names: &["cluster", "duration_sec", "owner_vc"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterNetworkPerfTaskSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterNetworkPerfTaskSpec",
+            type_name: Some("VsanClusterNetworkPerfTaskSpec"),
+            wire: &["Cluster", "DurationSec", "ownerVc"],
+            names: &["cluster", "duration_sec", "owner_vc"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

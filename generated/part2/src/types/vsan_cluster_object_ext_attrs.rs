@@ -33,18 +33,24 @@ impl VsanClusterObjectExtAttrs {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterObjectExtAttrs",
-    type_name: Some("VsanClusterObjectExtAttrs"),
-    wire: &["uuid", "objectType", "objectPath", "groupUuid", "directoryName"],
-    names: &["uuid", "object_type", "object_path", "group_uuid", "directory_name"],
-    required: &[0u16],
-    by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterObjectExtAttrs {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterObjectExtAttrs",
+            type_name: Some("VsanClusterObjectExtAttrs"),
+            wire: &["uuid", "objectType", "objectPath", "groupUuid", "directoryName"],
+            names: &[
+                "uuid",
+                "object_type",
+                "object_path",
+                "group_uuid",
+                "directory_name",
+            ],
+            required: &[0u16],
+            by_name: &[4u16, 3u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanClusterTelemetryProxyConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterTelemetryProxyConfig",
-    type_name: Some("VsanClusterTelemetryProxyConfig"),
-    wire: &["host", "port", "user", "password", "autoDiscovered"],
-    names: &["host", "port", "user", "password", "auto_discovered"],
-    required: &[],
-    by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterTelemetryProxyConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterTelemetryProxyConfig",
+            type_name: Some("VsanClusterTelemetryProxyConfig"),
+            wire: &["host", "port", "user", "password", "autoDiscovered"],
+            names: &["host", "port", "user", "password", "auto_discovered"],
+            required: &[],
+            by_name: &[4u16, 0u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanClusterVMsHealthOverallResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterVMsHealthOverallResult",
-    type_name: Some("VsanClusterVMsHealthOverallResult"),
-    wire: &["healthStateList", "overallHealthState"],
-    names: &["health_state_list", "overall_health_state"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterVMsHealthOverallResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterVMsHealthOverallResult",
+            type_name: Some("VsanClusterVMsHealthOverallResult"),
+            wire: &["healthStateList", "overallHealthState"],
+            names: &["health_state_list", "overall_health_state"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanClusterVMsHealthSummaryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanClusterVMsHealthSummaryResult",
-    type_name: Some("VsanClusterVMsHealthSummaryResult"),
-    wire: &["numVMs", "state", "health", "vmInstanceUuids"],
-    names: &["num_vms", "state", "health", "vm_instance_uuids"],
-    required: &[0u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanClusterVMsHealthSummaryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanClusterVMsHealthSummaryResult",
+            type_name: Some("VsanClusterVMsHealthSummaryResult"),
+            wire: &["numVMs", "state", "health", "vmInstanceUuids"],
+            names: &["num_vms", "state", "health", "vm_instance_uuids"],
+            required: &[0u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

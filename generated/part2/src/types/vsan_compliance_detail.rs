@@ -31,18 +31,28 @@ impl VsanComplianceDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComplianceDetail",
-    type_name: Some("VsanComplianceDetail"),
-    wire: &["objectUUID", "complianceStatus", "objectHealth", "violatedPolicies"],
-    names: &["object_uuid", "compliance_status", "object_health", "violated_policies"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComplianceDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComplianceDetail",
+            type_name: Some("VsanComplianceDetail"),
+            wire: &[
+                "objectUUID",
+                "complianceStatus",
+                "objectHealth",
+                "violatedPolicies",
+            ],
+            names: &[
+                "object_uuid",
+                "compliance_status",
+                "object_health",
+                "violated_policies",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanComplianceQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComplianceQuerySpec",
-    type_name: Some("VsanComplianceQuerySpec"),
-    wire: &["uuids", "spbmProfileId", "spbmProfileGenerationId"],
-    names: &["uuids", "spbm_profile_id", "spbm_profile_generation_id"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComplianceQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComplianceQuerySpec",
+            type_name: Some("VsanComplianceQuerySpec"),
+            wire: &["uuids", "spbmProfileId", "spbmProfileGenerationId"],
+            names: &["uuids", "spbm_profile_id", "spbm_profile_generation_id"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

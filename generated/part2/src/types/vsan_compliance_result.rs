@@ -33,18 +33,18 @@ impl VsanComplianceResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanComplianceResult",
-    type_name: Some("VsanComplianceResult"),
-    wire: &["checkTime", "policyId", "policyGen", "objComplianceDetail"],
-    names: &["check_time", "policy_id", "policy_gen", "obj_compliance_detail"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanComplianceResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanComplianceResult",
+            type_name: Some("VsanComplianceResult"),
+            wire: &["checkTime", "policyId", "policyGen", "objComplianceDetail"],
+            names: &["check_time", "policy_id", "policy_gen", "obj_compliance_detail"],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanCompliantDriver {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanCompliantDriver",
-    type_name: Some("VsanCompliantDriver"),
-    wire: &["driverName", "driverVersion", "supportedFeatures"],
-    names: &["driver_name", "driver_version", "supported_features"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanCompliantDriver {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanCompliantDriver",
+            type_name: Some("VsanCompliantDriver"),
+            wire: &["driverName", "driverVersion", "supportedFeatures"],
+            names: &["driver_name", "driver_version", "supported_features"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

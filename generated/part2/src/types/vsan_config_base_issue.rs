@@ -25,18 +25,18 @@ impl VsanConfigBaseIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanConfigBaseIssue",
-    type_name: Some("VsanConfigBaseIssue"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanConfigBaseIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanConfigBaseIssue",
+            type_name: Some("VsanConfigBaseIssue"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -108,7 +108,6 @@ impl Unpin for VsanConfigBaseIssueKind {}
 impl std::panic::UnwindSafe for VsanConfigBaseIssueKind {}
 impl std::panic::RefUnwindSafe for VsanConfigBaseIssueKind {}
 impl Clone for VsanConfigBaseIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanConfigBaseIssue(v) => {

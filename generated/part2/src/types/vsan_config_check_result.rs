@@ -27,18 +27,18 @@ impl VsanConfigCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanConfigCheckResult",
-    type_name: Some("VsanConfigCheckResult"),
-    wire: &["vsanEnabled", "issues"],
-    names: &["vsan_enabled", "issues"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanConfigCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanConfigCheckResult",
+            type_name: Some("VsanConfigCheckResult"),
+            wire: &["vsanEnabled", "issues"],
+            names: &["vsan_enabled", "issues"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

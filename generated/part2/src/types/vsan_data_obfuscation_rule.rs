@@ -23,18 +23,18 @@ impl VsanDataObfuscationRule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDataObfuscationRule",
-    type_name: Some("VsanDataObfuscationRule"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDataObfuscationRule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDataObfuscationRule",
+            type_name: Some("VsanDataObfuscationRule"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {

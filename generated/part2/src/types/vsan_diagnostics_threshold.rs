@@ -31,18 +31,18 @@ impl VsanDiagnosticsThreshold {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDiagnosticsThreshold",
-    type_name: Some("VsanDiagnosticsThreshold"),
-    wire: &["entityType", "metric", "yellow", "red"],
-    names: &["entity_type", "metric", "yellow", "red"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDiagnosticsThreshold {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDiagnosticsThreshold",
+            type_name: Some("VsanDiagnosticsThreshold"),
+            wire: &["entityType", "metric", "yellow", "red"],
+            names: &["entity_type", "metric", "yellow", "red"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

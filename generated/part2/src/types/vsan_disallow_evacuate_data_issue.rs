@@ -29,18 +29,18 @@ impl VsanDisallowEvacuateDataIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDisallowEvacuateDataIssue",
-    type_name: Some("VsanDisallowEvacuateDataIssue"),
-    wire: &["msg", "hosts"],
-    names: &["msg", "hosts"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDisallowEvacuateDataIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDisallowEvacuateDataIssue",
+            type_name: Some("VsanDisallowEvacuateDataIssue"),
+            wire: &["msg", "hosts"],
+            names: &["msg", "hosts"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanDownloadItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanDownloadItem",
-    type_name: Some("VsanDownloadItem"),
-    wire: &["url", "sha1sum", "formatType", "itemId"],
-    names: &["url", "sha1sum", "format_type", "item_id"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanDownloadItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanDownloadItem",
+            type_name: Some("VsanDownloadItem"),
+            wire: &["url", "sha1sum", "formatType", "itemId"],
+            names: &["url", "sha1sum", "format_type", "item_id"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

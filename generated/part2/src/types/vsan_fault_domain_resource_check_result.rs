@@ -45,42 +45,44 @@ impl VsanFaultDomainResourceCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFaultDomainResourceCheckResult",
-    type_name: Some("VsanFaultDomainResourceCheckResult"),
-    wire: &[
-        "name",
-        "uuid",
-        "isNew",
-        "capacity",
-        "postOperationCapacity",
-        "usedCapacity",
-        "postOperationUsedCapacity",
-        "additionalRequiredCapacity",
-        "maxComponents",
-        "components",
-        "hosts",
-    ],
-    names: &[
-        "name",
-        "uuid",
-        "is_new",
-        "capacity",
-        "post_operation_capacity",
-        "used_capacity",
-        "post_operation_used_capacity",
-        "additional_required_capacity",
-        "max_components",
-        "components",
-        "hosts",
-    ],
-    required: &[],
-    by_name: &[7u16, 3u16, 9u16, 10u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFaultDomainResourceCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFaultDomainResourceCheckResult",
+            type_name: Some("VsanFaultDomainResourceCheckResult"),
+            wire: &[
+                "name",
+                "uuid",
+                "isNew",
+                "capacity",
+                "postOperationCapacity",
+                "usedCapacity",
+                "postOperationUsedCapacity",
+                "additionalRequiredCapacity",
+                "maxComponents",
+                "components",
+                "hosts",
+            ],
+            names: &[
+                "name",
+                "uuid",
+                "is_new",
+                "capacity",
+                "post_operation_capacity",
+                "used_capacity",
+                "post_operation_used_capacity",
+                "additional_required_capacity",
+                "max_components",
+                "components",
+                "hosts",
+            ],
+            required: &[],
+            by_name: &[
+                7u16, 3u16, 9u16, 10u16, 2u16, 8u16, 0u16, 4u16, 6u16, 5u16, 1u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanFileServiceOvfSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServiceOvfSpec",
-    type_name: Some("VsanFileServiceOvfSpec"),
-    wire: &["version", "updateTime", "task"],
-    names: &["version", "update_time", "task"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServiceOvfSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServiceOvfSpec",
+            type_name: Some("VsanFileServiceOvfSpec"),
+            wire: &["version", "updateTime", "task"],
+            names: &["version", "update_time", "task"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

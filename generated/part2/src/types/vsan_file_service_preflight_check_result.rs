@@ -55,53 +55,53 @@ impl VsanFileServicePreflightCheckResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileServicePreflightCheckResult",
-    type_name: Some("VsanFileServicePreflightCheckResult"),
-    wire: &[
-        "ovfInstalled",
-        "fsvmVersion",
-        "lastUpgradeDate",
-        "ovfMixedModeIssue",
-        "hostVersion",
-        "mixedModeIssue",
-        "networkPartitionIssue",
-        "vsanDatastoreIssue",
-        "domainConfigIssue",
-        "fileServiceVersion",
-        "dvsConfigIssue",
-        "domainConfigWarning",
-        "ntpConfigWarning",
-        "svsConfigIssue",
-        "nsxConfigIssue",
-    ],
-    names: &[
-        "ovf_installed",
-        "fsvm_version",
-        "last_upgrade_date",
-        "ovf_mixed_mode_issue",
-        "host_version",
-        "mixed_mode_issue",
-        "network_partition_issue",
-        "vsan_datastore_issue",
-        "domain_config_issue",
-        "file_service_version",
-        "dvs_config_issue",
-        "domain_config_warning",
-        "ntp_config_warning",
-        "svs_config_issue",
-        "nsx_config_issue",
-    ],
-    required: &[],
-    by_name: &[
-        8u16, 11u16, 10u16, 9u16, 1u16, 4u16, 2u16, 5u16, 6u16, 14u16, 12u16, 0u16, 3u16,
-        13u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileServicePreflightCheckResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileServicePreflightCheckResult",
+            type_name: Some("VsanFileServicePreflightCheckResult"),
+            wire: &[
+                "ovfInstalled",
+                "fsvmVersion",
+                "lastUpgradeDate",
+                "ovfMixedModeIssue",
+                "hostVersion",
+                "mixedModeIssue",
+                "networkPartitionIssue",
+                "vsanDatastoreIssue",
+                "domainConfigIssue",
+                "fileServiceVersion",
+                "dvsConfigIssue",
+                "domainConfigWarning",
+                "ntpConfigWarning",
+                "svsConfigIssue",
+                "nsxConfigIssue",
+            ],
+            names: &[
+                "ovf_installed",
+                "fsvm_version",
+                "last_upgrade_date",
+                "ovf_mixed_mode_issue",
+                "host_version",
+                "mixed_mode_issue",
+                "network_partition_issue",
+                "vsan_datastore_issue",
+                "domain_config_issue",
+                "file_service_version",
+                "dvs_config_issue",
+                "domain_config_warning",
+                "ntp_config_warning",
+                "svs_config_issue",
+                "nsx_config_issue",
+            ],
+            required: &[],
+            by_name: &[
+                8u16, 11u16, 10u16, 9u16, 1u16, 4u16, 2u16, 5u16, 6u16, 14u16, 12u16,
+                0u16, 3u16, 13u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl VsanFileShareQueryProperties {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareQueryProperties",
-    type_name: Some("VsanFileShareQueryProperties"),
-    wire: &[
-        "includeBasic",
-        "includeUsedCapacity",
-        "includeVsanObjectUuids",
-        "includeAllLabels",
-        "labelKeys",
-    ],
-    names: &[
-        "include_basic",
-        "include_used_capacity",
-        "include_vsan_object_uuids",
-        "include_all_labels",
-        "label_keys",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareQueryProperties {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareQueryProperties",
+            type_name: Some("VsanFileShareQueryProperties"),
+            wire: &[
+                "includeBasic",
+                "includeUsedCapacity",
+                "includeVsanObjectUuids",
+                "includeAllLabels",
+                "labelKeys",
+            ],
+            names: &[
+                "include_basic",
+                "include_used_capacity",
+                "include_vsan_object_uuids",
+                "include_all_labels",
+                "label_keys",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 1u16, 2u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl VsanFileShareQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareQuerySpec",
-    type_name: Some("VsanFileShareQuerySpec"),
-    wire: &[
-        "domainName",
-        "uuids",
-        "names",
-        "offset",
-        "limit",
-        "managedBy",
-        "protocols",
-        "pageNumber",
-        "properties",
-    ],
-    names: &[
-        "domain_name",
-        "uuids",
-        "names",
-        "offset",
-        "limit",
-        "managed_by",
-        "protocols",
-        "page_number",
-        "properties",
-    ],
-    required: &[],
-    by_name: &[0u16, 4u16, 5u16, 2u16, 3u16, 7u16, 8u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareQuerySpec",
+            type_name: Some("VsanFileShareQuerySpec"),
+            wire: &[
+                "domainName",
+                "uuids",
+                "names",
+                "offset",
+                "limit",
+                "managedBy",
+                "protocols",
+                "pageNumber",
+                "properties",
+            ],
+            names: &[
+                "domain_name",
+                "uuids",
+                "names",
+                "offset",
+                "limit",
+                "managed_by",
+                "protocols",
+                "page_number",
+                "properties",
+            ],
+            required: &[],
+            by_name: &[0u16, 4u16, 5u16, 2u16, 3u16, 7u16, 8u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

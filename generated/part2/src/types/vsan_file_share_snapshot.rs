@@ -31,18 +31,18 @@ impl VsanFileShareSnapshot {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareSnapshot",
-    type_name: Some("VsanFileShareSnapshot"),
-    wire: &["config", "creationTime", "usedCapacity"],
-    names: &["config", "creation_time", "used_capacity"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareSnapshot {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareSnapshot",
+            type_name: Some("VsanFileShareSnapshot"),
+            wire: &["config", "creationTime", "usedCapacity"],
+            names: &["config", "creation_time", "used_capacity"],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanFileShareSnapshotConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareSnapshotConfig",
-    type_name: Some("VsanFileShareSnapshotConfig"),
-    wire: &["shareUuid", "name"],
-    names: &["share_uuid", "name"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareSnapshotConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareSnapshotConfig",
+            type_name: Some("VsanFileShareSnapshotConfig"),
+            wire: &["shareUuid", "name"],
+            names: &["share_uuid", "name"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

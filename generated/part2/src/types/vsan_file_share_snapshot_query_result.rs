@@ -27,18 +27,18 @@ impl VsanFileShareSnapshotQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareSnapshotQueryResult",
-    type_name: Some("VsanFileShareSnapshotQueryResult"),
-    wire: &["snapshots", "totalCount"],
-    names: &["snapshots", "total_count"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareSnapshotQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareSnapshotQueryResult",
+            type_name: Some("VsanFileShareSnapshotQueryResult"),
+            wire: &["snapshots", "totalCount"],
+            names: &["snapshots", "total_count"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

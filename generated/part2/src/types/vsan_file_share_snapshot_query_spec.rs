@@ -39,32 +39,32 @@ impl VsanFileShareSnapshotQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanFileShareSnapshotQuerySpec",
-    type_name: Some("VsanFileShareSnapshotQuerySpec"),
-    wire: &[
-        "shareUuid",
-        "snapshotNames",
-        "startTime",
-        "endTime",
-        "pageSize",
-        "pageNumber",
-    ],
-    names: &[
-        "share_uuid",
-        "snapshot_names",
-        "start_time",
-        "end_time",
-        "page_size",
-        "page_number",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 5u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanFileShareSnapshotQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanFileShareSnapshotQuerySpec",
+            type_name: Some("VsanFileShareSnapshotQuerySpec"),
+            wire: &[
+                "shareUuid",
+                "snapshotNames",
+                "startTime",
+                "endTime",
+                "pageSize",
+                "pageNumber",
+            ],
+            names: &[
+                "share_uuid",
+                "snapshot_names",
+                "start_time",
+                "end_time",
+                "page_size",
+                "page_number",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 5u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanGenericClusterBestPracticeHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanGenericClusterBestPracticeHealth",
-    type_name: Some("VsanGenericClusterBestPracticeHealth"),
-    wire: &["drsEnabled", "haEnabled", "issues"],
-    names: &["drs_enabled", "ha_enabled", "issues"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanGenericClusterBestPracticeHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanGenericClusterBestPracticeHealth",
+            type_name: Some("VsanGenericClusterBestPracticeHealth"),
+            wire: &["drsEnabled", "haEnabled", "issues"],
+            names: &["drs_enabled", "ha_enabled", "issues"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

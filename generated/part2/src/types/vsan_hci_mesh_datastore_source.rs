@@ -25,18 +25,18 @@ impl VsanHciMeshDatastoreSource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHciMeshDatastoreSource",
-    type_name: Some("VsanHciMeshDatastoreSource"),
-    wire: &["vcInfo"],
-    names: &["vc_info"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHciMeshDatastoreSource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHciMeshDatastoreSource",
+            type_name: Some("VsanHciMeshDatastoreSource"),
+            wire: &["vcInfo"],
+            names: &["vc_info"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

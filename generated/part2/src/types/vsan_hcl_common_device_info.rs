@@ -61,59 +61,59 @@ impl VsanHclCommonDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclCommonDeviceInfo",
-    type_name: Some("VsanHclCommonDeviceInfo"),
-    wire: &[
-        "deviceName",
-        "displayName",
-        "driverName",
-        "driverVersion",
-        "vendorId",
-        "deviceId",
-        "subVendorId",
-        "subDeviceId",
-        "extraInfo",
-        "deviceOnHcl",
-        "releaseSupported",
-        "releasesOnHcl",
-        "driverVersionsOnHcl",
-        "driverVersionSupported",
-        "fwVersionSupported",
-        "fwVersionOnHcl",
-        "fwVersion",
-        "driversOnHcl",
-    ],
-    names: &[
-        "device_name",
-        "display_name",
-        "driver_name",
-        "driver_version",
-        "vendor_id",
-        "device_id",
-        "sub_vendor_id",
-        "sub_device_id",
-        "extra_info",
-        "device_on_hcl",
-        "release_supported",
-        "releases_on_hcl",
-        "driver_versions_on_hcl",
-        "driver_version_supported",
-        "fw_version_supported",
-        "fw_version_on_hcl",
-        "fw_version",
-        "drivers_on_hcl",
-    ],
-    required: &[0u16],
-    by_name: &[
-        5u16, 0u16, 9u16, 1u16, 2u16, 3u16, 13u16, 12u16, 17u16, 8u16, 16u16, 15u16,
-        14u16, 10u16, 11u16, 7u16, 6u16, 4u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclCommonDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclCommonDeviceInfo",
+            type_name: Some("VsanHclCommonDeviceInfo"),
+            wire: &[
+                "deviceName",
+                "displayName",
+                "driverName",
+                "driverVersion",
+                "vendorId",
+                "deviceId",
+                "subVendorId",
+                "subDeviceId",
+                "extraInfo",
+                "deviceOnHcl",
+                "releaseSupported",
+                "releasesOnHcl",
+                "driverVersionsOnHcl",
+                "driverVersionSupported",
+                "fwVersionSupported",
+                "fwVersionOnHcl",
+                "fwVersion",
+                "driversOnHcl",
+            ],
+            names: &[
+                "device_name",
+                "display_name",
+                "driver_name",
+                "driver_version",
+                "vendor_id",
+                "device_id",
+                "sub_vendor_id",
+                "sub_device_id",
+                "extra_info",
+                "device_on_hcl",
+                "release_supported",
+                "releases_on_hcl",
+                "driver_versions_on_hcl",
+                "driver_version_supported",
+                "fw_version_supported",
+                "fw_version_on_hcl",
+                "fw_version",
+                "drivers_on_hcl",
+            ],
+            required: &[0u16],
+            by_name: &[
+                5u16, 0u16, 9u16, 1u16, 2u16, 3u16, 13u16, 12u16, 17u16, 8u16, 16u16,
+                15u16, 14u16, 10u16, 11u16, 7u16, 6u16, 4u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -243,7 +243,6 @@ impl Unpin for VsanHclCommonDeviceInfoKind {}
 impl std::panic::UnwindSafe for VsanHclCommonDeviceInfoKind {}
 impl std::panic::RefUnwindSafe for VsanHclCommonDeviceInfoKind {}
 impl Clone for VsanHclCommonDeviceInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanHclCommonDeviceInfo(v) => {

@@ -25,18 +25,18 @@ impl VsanHclComputeResource {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclComputeResource",
-    type_name: Some("VsanHclComputeResource"),
-    wire: &["memory"],
-    names: &["memory"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclComputeResource {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclComputeResource",
+            type_name: Some("VsanHclComputeResource"),
+            wire: &["memory"],
+            names: &["memory"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

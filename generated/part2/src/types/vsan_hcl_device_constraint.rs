@@ -41,38 +41,38 @@ impl VsanHclDeviceConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclDeviceConstraint",
-    type_name: Some("VsanHclDeviceConstraint"),
-    wire: &[
-        "pciId",
-        "vcgLink",
-        "similarVcgLinks",
-        "compliantFirmwares",
-        "vcgId",
-        "model",
-        "partner",
-        "partNumber",
-        "release",
-    ],
-    names: &[
-        "pci_id",
-        "vcg_link",
-        "similar_vcg_links",
-        "compliant_firmwares",
-        "vcg_id",
-        "model",
-        "partner",
-        "part_number",
-        "release",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 5u16, 7u16, 6u16, 0u16, 8u16, 2u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclDeviceConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclDeviceConstraint",
+            type_name: Some("VsanHclDeviceConstraint"),
+            wire: &[
+                "pciId",
+                "vcgLink",
+                "similarVcgLinks",
+                "compliantFirmwares",
+                "vcgId",
+                "model",
+                "partner",
+                "partNumber",
+                "release",
+            ],
+            names: &[
+                "pci_id",
+                "vcg_link",
+                "similar_vcg_links",
+                "compliant_firmwares",
+                "vcg_id",
+                "model",
+                "partner",
+                "part_number",
+                "release",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 5u16, 7u16, 6u16, 0u16, 8u16, 2u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,30 @@ impl VsanHclDiskConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclDiskConstraint",
-    type_name: Some("VsanHclDiskConstraint"),
-    wire: &["productId", "vendor", "constraints", "pcieConstraints", "partNumber"],
-    names: &["product_id", "vendor", "constraints", "pcie_constraints", "part_number"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclDiskConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclDiskConstraint",
+            type_name: Some("VsanHclDiskConstraint"),
+            wire: &[
+                "productId",
+                "vendor",
+                "constraints",
+                "pcieConstraints",
+                "partNumber",
+            ],
+            names: &[
+                "product_id",
+                "vendor",
+                "constraints",
+                "pcie_constraints",
+                "part_number",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 4u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

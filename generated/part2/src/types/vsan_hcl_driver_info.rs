@@ -43,40 +43,40 @@ impl VsanHclDriverInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclDriverInfo",
-    type_name: Some("VsanHclDriverInfo"),
-    wire: &[
-        "driverVersion",
-        "driverLink",
-        "fwVersion",
-        "fwLinks",
-        "toolsLinks",
-        "eula",
-        "driverType",
-        "driverName",
-        "diskModes",
-        "supportedFeatures",
-    ],
-    names: &[
-        "driver_version",
-        "driver_link",
-        "fw_version",
-        "fw_links",
-        "tools_links",
-        "eula",
-        "driver_type",
-        "driver_name",
-        "disk_modes",
-        "supported_features",
-    ],
-    required: &[],
-    by_name: &[8u16, 1u16, 7u16, 6u16, 0u16, 5u16, 3u16, 2u16, 9u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclDriverInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclDriverInfo",
+            type_name: Some("VsanHclDriverInfo"),
+            wire: &[
+                "driverVersion",
+                "driverLink",
+                "fwVersion",
+                "fwLinks",
+                "toolsLinks",
+                "eula",
+                "driverType",
+                "driverName",
+                "diskModes",
+                "supportedFeatures",
+            ],
+            names: &[
+                "driver_version",
+                "driver_link",
+                "fw_version",
+                "fw_links",
+                "tools_links",
+                "eula",
+                "driver_type",
+                "driver_name",
+                "disk_modes",
+                "supported_features",
+            ],
+            required: &[],
+            by_name: &[8u16, 1u16, 7u16, 6u16, 0u16, 5u16, 3u16, 2u16, 9u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanHclFirmwareFile {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclFirmwareFile",
-    type_name: Some("VsanHclFirmwareFile"),
-    wire: &["fileType", "filenameOrUrl", "sha1sum"],
-    names: &["file_type", "filename_or_url", "sha1sum"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclFirmwareFile {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclFirmwareFile",
+            type_name: Some("VsanHclFirmwareFile"),
+            wire: &["fileType", "filenameOrUrl", "sha1sum"],
+            names: &["file_type", "filename_or_url", "sha1sum"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

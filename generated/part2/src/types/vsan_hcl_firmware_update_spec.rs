@@ -35,18 +35,30 @@ impl VsanHclFirmwareUpdateSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclFirmwareUpdateSpec",
-    type_name: Some("VsanHclFirmwareUpdateSpec"),
-    wire: &["host", "hbaDevice", "fwFiles", "allowDowngrade", "firmwareComponent"],
-    names: &["host", "hba_device", "fw_files", "allow_downgrade", "firmware_component"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclFirmwareUpdateSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclFirmwareUpdateSpec",
+            type_name: Some("VsanHclFirmwareUpdateSpec"),
+            wire: &[
+                "host",
+                "hbaDevice",
+                "fwFiles",
+                "allowDowngrade",
+                "firmwareComponent",
+            ],
+            names: &[
+                "host",
+                "hba_device",
+                "fw_files",
+                "allow_downgrade",
+                "firmware_component",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 4u16, 2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanHclMemInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclMemInfo",
-    type_name: Some("VsanHclMemInfo"),
-    wire: &["memorySize", "vsanHostCompatibility"],
-    names: &["memory_size", "vsan_host_compatibility"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclMemInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclMemInfo",
+            type_name: Some("VsanHclMemInfo"),
+            wire: &["memorySize", "vsanHostCompatibility"],
+            names: &["memory_size", "vsan_host_compatibility"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

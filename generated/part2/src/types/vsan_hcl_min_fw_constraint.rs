@@ -37,26 +37,34 @@ impl VsanHclMinFwConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclMinFwConstraint",
-    type_name: Some("VsanHclMinFwConstraint"),
-    wire: &["vcgId", "vcgLink", "model", "partner", "partNumber", "release", "firmware"],
-    names: &[
-        "vcg_id",
-        "vcg_link",
-        "model",
-        "partner",
-        "part_number",
-        "release",
-        "firmware",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
-    by_name: &[6u16, 2u16, 4u16, 3u16, 5u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclMinFwConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclMinFwConstraint",
+            type_name: Some("VsanHclMinFwConstraint"),
+            wire: &[
+                "vcgId",
+                "vcgLink",
+                "model",
+                "partner",
+                "partNumber",
+                "release",
+                "firmware",
+            ],
+            names: &[
+                "vcg_id",
+                "vcg_link",
+                "model",
+                "partner",
+                "part_number",
+                "release",
+                "firmware",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16, 6u16],
+            by_name: &[6u16, 2u16, 4u16, 3u16, 5u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

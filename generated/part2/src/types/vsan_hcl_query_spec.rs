@@ -35,28 +35,28 @@ impl VsanHclQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclQuerySpec",
-    type_name: Some("VsanHclQuerySpec"),
-    wire: &[
-        "includeOnlyVsanControllers",
-        "cluster",
-        "hosts",
-        "vsanStoragePoolEligibleDisksOnly",
-    ],
-    names: &[
-        "include_only_vsan_controllers",
-        "cluster",
-        "hosts",
-        "vsan_storage_pool_eligible_disks_only",
-    ],
-    required: &[],
-    by_name: &[1u16, 2u16, 0u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclQuerySpec",
+            type_name: Some("VsanHclQuerySpec"),
+            wire: &[
+                "includeOnlyVsanControllers",
+                "cluster",
+                "hosts",
+                "vsanStoragePoolEligibleDisksOnly",
+            ],
+            names: &[
+                "include_only_vsan_controllers",
+                "cluster",
+                "hosts",
+                "vsan_storage_pool_eligible_disks_only",
+            ],
+            required: &[],
+            by_name: &[1u16, 2u16, 0u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanHclReleaseConstraint {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHclReleaseConstraint",
-    type_name: Some("VsanHclReleaseConstraint"),
-    wire: &["cluster", "release", "hostDevices", "constraints"],
-    names: &["cluster", "release", "host_devices", "constraints"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHclReleaseConstraint {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHclReleaseConstraint",
+            type_name: Some("VsanHclReleaseConstraint"),
+            wire: &["cluster", "release", "hostDevices", "constraints"],
+            names: &["cluster", "release", "host_devices", "constraints"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,25 +35,32 @@ impl VsanHealthConfirmationDialog {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthConfirmationDialog",
-    type_name: Some("VsanHealthConfirmationDialog"),
-    wire: &["title", "subTitle", "content", "agreeLabel", "closeLabel", "isWarning"],
-    names: &[
-        "title",
-        "sub_title",
-        "content",
-        "agree_label",
-        "close_label",
-        "is_warning",
-    ],
-    required: &[0u16, 2u16],
-    by_name: &[3u16, 4u16, 2u16, 5u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthConfirmationDialog {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthConfirmationDialog",
+            type_name: Some("VsanHealthConfirmationDialog"),
+            wire: &[
+                "title",
+                "subTitle",
+                "content",
+                "agreeLabel",
+                "closeLabel",
+                "isWarning",
+            ],
+            names: &[
+                "title",
+                "sub_title",
+                "content",
+                "agree_label",
+                "close_label",
+                "is_warning",
+            ],
+            required: &[0u16, 2u16],
+            by_name: &[3u16, 4u16, 2u16, 5u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,22 @@ impl VsanHealthCorrelation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthCorrelation",
-    type_name: Some("VsanHealthCorrelation"),
-    wire: &["primaryHealthTests", "relatedHealthTests", "skippedHealthTests"],
-    names: &["primary_health_tests", "related_health_tests", "skipped_health_tests"],
-    required: &[],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthCorrelation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthCorrelation",
+            type_name: Some("VsanHealthCorrelation"),
+            wire: &["primaryHealthTests", "relatedHealthTests", "skippedHealthTests"],
+            names: &[
+                "primary_health_tests",
+                "related_health_tests",
+                "skipped_health_tests",
+            ],
+            required: &[],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

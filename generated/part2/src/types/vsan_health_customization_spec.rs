@@ -27,18 +27,18 @@ impl VsanHealthCustomizationSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthCustomizationSpec",
-    type_name: Some("VsanHealthCustomizationSpec"),
-    wire: &["ssdEnduranceSpec"],
-    names: &["ssd_endurance_spec"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanHealthCustomizationSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthCustomizationSpec",
+            type_name: Some("VsanHealthCustomizationSpec"),
+            wire: &["ssdEnduranceSpec"],
+            names: &["ssd_endurance_spec"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

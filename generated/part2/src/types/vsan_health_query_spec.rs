@@ -31,23 +31,28 @@ impl VsanHealthQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthQuerySpec",
-    type_name: Some("VsanHealthQuerySpec"),
-    wire: &["includeAllRemoteClusters", "remoteClusterUuids", "latencyOnly", "mode"],
-    names: &[
-        "include_all_remote_clusters",
-        "remote_cluster_uuids",
-        "latency_only",
-        "mode",
-    ],
-    required: &[],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthQuerySpec",
+            type_name: Some("VsanHealthQuerySpec"),
+            wire: &[
+                "includeAllRemoteClusters",
+                "remoteClusterUuids",
+                "latencyOnly",
+                "mode",
+            ],
+            names: &[
+                "include_all_remote_clusters",
+                "remote_cluster_uuids",
+                "latency_only",
+                "mode",
+            ],
+            required: &[],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanHealthTxtBasedAction {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHealthTxtBasedAction",
-    type_name: Some("VsanHealthTxtBasedAction"),
-    wire: &["description"],
-    names: &["description"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHealthTxtBasedAction {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHealthTxtBasedAction",
+            type_name: Some("VsanHealthTxtBasedAction"),
+            wire: &["description"],
+            names: &["description"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

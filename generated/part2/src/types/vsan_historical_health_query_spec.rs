@@ -41,25 +41,32 @@ impl VsanHistoricalHealthQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHistoricalHealthQuerySpec",
-    type_name: Some("VsanHistoricalHealthQuerySpec"),
-    wire: &["clusters", "start", "end", "testId", "groupId", "includeHealthRemediation"],
-    names: &[
-        "clusters",
-        "start",
-        "end",
-        "test_id",
-        "group_id",
-        "include_health_remediation",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 4u16, 5u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHistoricalHealthQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHistoricalHealthQuerySpec",
+            type_name: Some("VsanHistoricalHealthQuerySpec"),
+            wire: &[
+                "clusters",
+                "start",
+                "end",
+                "testId",
+                "groupId",
+                "includeHealthRemediation",
+            ],
+            names: &[
+                "clusters",
+                "start",
+                "end",
+                "test_id",
+                "group_id",
+                "include_health_remediation",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 4u16, 5u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanHostAboutInfoEx {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostAboutInfoEx",
-    type_name: Some("VsanHostAboutInfoEx"),
-    wire: &["name", "version", "build", "buildType", "apiVersion"],
-    names: &["name", "version", "build", "build_type", "api_version"],
-    required: &[],
-    by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostAboutInfoEx {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostAboutInfoEx",
+            type_name: Some("VsanHostAboutInfoEx"),
+            wire: &["name", "version", "build", "buildType", "apiVersion"],
+            names: &["name", "version", "build", "build_type", "api_version"],
+            required: &[],
+            by_name: &[4u16, 2u16, 3u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

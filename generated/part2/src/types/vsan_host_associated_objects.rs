@@ -29,18 +29,18 @@ impl VsanHostAssociatedObjects {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostAssociatedObjects",
-    type_name: Some("VsanHostAssociatedObjects"),
-    wire: &["spbmProfileId", "spbmProfileGenerationNum", "vsanObjects"],
-    names: &["spbm_profile_id", "spbm_profile_generation_num", "vsan_objects"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostAssociatedObjects {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostAssociatedObjects",
+            type_name: Some("VsanHostAssociatedObjects"),
+            wire: &["spbmProfileId", "spbmProfileGenerationNum", "vsanObjects"],
+            names: &["spbm_profile_id", "spbm_profile_generation_num", "vsan_objects"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

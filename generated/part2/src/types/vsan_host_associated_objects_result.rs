@@ -29,18 +29,18 @@ impl VsanHostAssociatedObjectsResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostAssociatedObjectsResult",
-    type_name: Some("VsanHostAssociatedObjectsResult"),
-    wire: &["data", "offset", "limit"],
-    names: &["data", "offset", "limit"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostAssociatedObjectsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostAssociatedObjectsResult",
+            type_name: Some("VsanHostAssociatedObjectsResult"),
+            wire: &["data", "offset", "limit"],
+            names: &["data", "offset", "limit"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

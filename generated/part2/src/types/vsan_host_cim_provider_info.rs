@@ -29,28 +29,28 @@ impl VsanHostCimProviderInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostCimProviderInfo",
-    type_name: Some("VsanHostCimProviderInfo"),
-    wire: &[
-        "cimProviderSupported",
-        "installedCIMProvider",
-        "cimProviderOnHcl",
-        "cimProviderLinksOnHcl",
-    ],
-    names: &[
-        "cim_provider_supported",
-        "installed_cim_provider",
-        "cim_provider_on_hcl",
-        "cim_provider_links_on_hcl",
-    ],
-    required: &[],
-    by_name: &[3u16, 2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostCimProviderInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostCimProviderInfo",
+            type_name: Some("VsanHostCimProviderInfo"),
+            wire: &[
+                "cimProviderSupported",
+                "installedCIMProvider",
+                "cimProviderOnHcl",
+                "cimProviderLinksOnHcl",
+            ],
+            names: &[
+                "cim_provider_supported",
+                "installed_cim_provider",
+                "cim_provider_on_hcl",
+                "cim_provider_links_on_hcl",
+            ],
+            required: &[],
+            by_name: &[3u16, 2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanHostClusterStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostClusterStatus",
-    type_name: Some("VsanHostClusterStatus"),
-    wire: &["uuid", "nodeUuid", "health", "nodeState", "memberUuid"],
-    names: &["uuid", "node_uuid", "health", "node_state", "member_uuid"],
-    required: &[2u16, 3u16],
-    by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostClusterStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostClusterStatus",
+            type_name: Some("VsanHostClusterStatus"),
+            wire: &["uuid", "nodeUuid", "health", "nodeState", "memberUuid"],
+            names: &["uuid", "node_uuid", "health", "node_state", "member_uuid"],
+            required: &[2u16, 3u16],
+            by_name: &[2u16, 4u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

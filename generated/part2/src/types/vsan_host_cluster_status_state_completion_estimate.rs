@@ -27,18 +27,18 @@ impl VsanHostClusterStatusStateCompletionEstimate {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostClusterStatusStateCompletionEstimate",
-    type_name: Some("VsanHostClusterStatusStateCompletionEstimate"),
-    wire: &["completeTime", "percentComplete"],
-    names: &["complete_time", "percent_complete"],
-    required: &[],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostClusterStatusStateCompletionEstimate {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostClusterStatusStateCompletionEstimate",
+            type_name: Some("VsanHostClusterStatusStateCompletionEstimate"),
+            wire: &["completeTime", "percentComplete"],
+            names: &["complete_time", "percent_complete"],
+            required: &[],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,25 +35,32 @@ impl VsanHostComponentSyncState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostComponentSyncState",
-    type_name: Some("VsanHostComponentSyncState"),
-    wire: &["uuid", "diskUuid", "hostUuid", "bytesToSync", "recoveryETA", "reasons"],
-    names: &[
-        "uuid",
-        "disk_uuid",
-        "host_uuid",
-        "bytes_to_sync",
-        "recovery_eta",
-        "reasons",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[3u16, 1u16, 2u16, 5u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostComponentSyncState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostComponentSyncState",
+            type_name: Some("VsanHostComponentSyncState"),
+            wire: &[
+                "uuid",
+                "diskUuid",
+                "hostUuid",
+                "bytesToSync",
+                "recoveryETA",
+                "reasons",
+            ],
+            names: &[
+                "uuid",
+                "disk_uuid",
+                "host_uuid",
+                "bytes_to_sync",
+                "recovery_eta",
+                "reasons",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[3u16, 1u16, 2u16, 5u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

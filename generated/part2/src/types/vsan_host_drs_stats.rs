@@ -33,18 +33,18 @@ impl VsanHostDrsStats {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostDrsStats",
-    type_name: Some("VsanHostDrsStats"),
-    wire: &["host", "stats", "readLocalityPresented"],
-    names: &["host", "stats", "read_locality_presented"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostDrsStats {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostDrsStats",
+            type_name: Some("VsanHostDrsStats"),
+            wire: &["host", "stats", "readLocalityPresented"],
+            names: &["host", "stats", "read_locality_presented"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanHostEMMSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostEMMSummary",
-    type_name: Some("VsanHostEMMSummary"),
-    wire: &["hostname", "inMaintenanceMode", "inDecomState"],
-    names: &["hostname", "in_maintenance_mode", "in_decom_state"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostEMMSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostEMMSummary",
+            type_name: Some("VsanHostEMMSummary"),
+            wire: &["hostname", "inMaintenanceMode", "inDecomState"],
+            names: &["hostname", "in_maintenance_mode", "in_decom_state"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanHostFwComponent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostFwComponent",
-    type_name: Some("VsanHostFwComponent"),
-    wire: &[
-        "name",
-        "url",
-        "sha1sum",
-        "currentVersion",
-        "suggestedVersion",
-        "componentID",
-    ],
-    names: &[
-        "name",
-        "url",
-        "sha1sum",
-        "current_version",
-        "suggested_version",
-        "component_id",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 3u16, 0u16, 2u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostFwComponent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostFwComponent",
+            type_name: Some("VsanHostFwComponent"),
+            wire: &[
+                "name",
+                "url",
+                "sha1sum",
+                "currentVersion",
+                "suggestedVersion",
+                "componentID",
+            ],
+            names: &[
+                "name",
+                "url",
+                "sha1sum",
+                "current_version",
+                "suggested_version",
+                "component_id",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 3u16, 0u16, 2u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

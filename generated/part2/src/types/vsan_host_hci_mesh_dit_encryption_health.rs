@@ -35,32 +35,32 @@ impl VsanHostHciMeshDitEncryptionHealth {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostHciMeshDitEncryptionHealth",
-    type_name: Some("VsanHostHciMeshDitEncryptionHealth"),
-    wire: &[
-        "clusterUuid",
-        "clusterName",
-        "ownerVc",
-        "isLocalOwnerVc",
-        "health",
-        "issues",
-    ],
-    names: &[
-        "cluster_uuid",
-        "cluster_name",
-        "owner_vc",
-        "is_local_owner_vc",
-        "health",
-        "issues",
-    ],
-    required: &[0u16, 1u16, 4u16],
-    by_name: &[1u16, 0u16, 4u16, 3u16, 5u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostHciMeshDitEncryptionHealth {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostHciMeshDitEncryptionHealth",
+            type_name: Some("VsanHostHciMeshDitEncryptionHealth"),
+            wire: &[
+                "clusterUuid",
+                "clusterName",
+                "ownerVc",
+                "isLocalOwnerVc",
+                "health",
+                "issues",
+            ],
+            names: &[
+                "cluster_uuid",
+                "cluster_name",
+                "owner_vc",
+                "is_local_owner_vc",
+                "health",
+                "issues",
+            ],
+            required: &[0u16, 1u16, 4u16],
+            by_name: &[1u16, 0u16, 4u16, 3u16, 5u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,34 +37,34 @@ impl VsanHostHciMeshDitEncryptionHealthSummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostHciMeshDitEncryptionHealthSummary",
-    type_name: Some("VsanHostHciMeshDitEncryptionHealthSummary"),
-    wire: &[
-        "hostname",
-        "clusterUuid",
-        "clusterName",
-        "ownerVc",
-        "isLocalOwnerVc",
-        "capable",
-        "clusterHealths",
-    ],
-    names: &[
-        "hostname",
-        "cluster_uuid",
-        "cluster_name",
-        "owner_vc",
-        "is_local_owner_vc",
-        "capable",
-        "cluster_healths",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[5u16, 6u16, 2u16, 1u16, 0u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostHciMeshDitEncryptionHealthSummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostHciMeshDitEncryptionHealthSummary",
+            type_name: Some("VsanHostHciMeshDitEncryptionHealthSummary"),
+            wire: &[
+                "hostname",
+                "clusterUuid",
+                "clusterName",
+                "ownerVc",
+                "isLocalOwnerVc",
+                "capable",
+                "clusterHealths",
+            ],
+            names: &[
+                "hostname",
+                "cluster_uuid",
+                "cluster_name",
+                "owner_vc",
+                "is_local_owner_vc",
+                "capable",
+                "cluster_healths",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[5u16, 6u16, 2u16, 1u16, 0u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,18 @@ impl VsanHostIoInsightInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostIoInsightInfo",
-    type_name: Some("VsanHostIoInsightInfo"),
-    wire: &["host", "ioinsightWorldId", "faultMessage", "ioinsightInfo"],
-    names: &["host", "ioinsight_world_id", "fault_message", "ioinsight_info"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostIoInsightInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostIoInsightInfo",
+            type_name: Some("VsanHostIoInsightInfo"),
+            wire: &["host", "ioinsightWorldId", "faultMessage", "ioinsightInfo"],
+            names: &["host", "ioinsight_world_id", "fault_message", "ioinsight_info"],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanHostQueryCheckLimitsSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostQueryCheckLimitsSpec",
-    type_name: Some("VsanHostQueryCheckLimitsSpec"),
-    wire: &["optionTypes", "fetchAll"],
-    names: &["option_types", "fetch_all"],
-    required: &[1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostQueryCheckLimitsSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostQueryCheckLimitsSpec",
+            type_name: Some("VsanHostQueryCheckLimitsSpec"),
+            wire: &["optionTypes", "fetchAll"],
+            names: &["option_types", "fetch_all"],
+            required: &[1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanHostRuntimeInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostRuntimeInfo",
-    type_name: Some("VsanHostRuntimeInfo"),
-    wire: &["membershipList", "diskIssues", "accessGenNo"],
-    names: &["membership_list", "disk_issues", "access_gen_no"],
-    required: &[],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostRuntimeInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostRuntimeInfo",
+            type_name: Some("VsanHostRuntimeInfo"),
+            wire: &["membershipList", "diskIssues", "accessGenNo"],
+            names: &["membership_list", "disk_issues", "access_gen_no"],
+            required: &[],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,18 +39,32 @@ impl VsanHostSiteMaintenanceStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostSiteMaintenanceStatus",
-    type_name: Some("VsanHostSiteMaintenanceStatus"),
-    wire: &["host", "state", "startTime", "hostCount", "hosts", "statusUpdateTime"],
-    names: &["host", "state", "start_time", "host_count", "hosts", "status_update_time"],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 4u16, 2u16, 1u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostSiteMaintenanceStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostSiteMaintenanceStatus",
+            type_name: Some("VsanHostSiteMaintenanceStatus"),
+            wire: &[
+                "host",
+                "state",
+                "startTime",
+                "hostCount",
+                "hosts",
+                "statusUpdateTime",
+            ],
+            names: &[
+                "host",
+                "state",
+                "start_time",
+                "host_count",
+                "hosts",
+                "status_update_time",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 4u16, 2u16, 1u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanHostVirtualApplianceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostVirtualApplianceInfo",
-    type_name: Some("VsanHostVirtualApplianceInfo"),
-    wire: &["hostKey", "isVirtualApp", "isDeployedFromOVF"],
-    names: &["host_key", "is_virtual_app", "is_deployed_from_ovf"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostVirtualApplianceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostVirtualApplianceInfo",
+            type_name: Some("VsanHostVirtualApplianceInfo"),
+            wire: &["hostKey", "isVirtualApp", "isDeployedFromOVF"],
+            names: &["host_key", "is_virtual_app", "is_deployed_from_ovf"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,30 +35,30 @@ impl VsanHostVsanObjectSyncQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostVsanObjectSyncQueryResult",
-    type_name: Some("VsanHostVsanObjectSyncQueryResult"),
-    wire: &[
-        "totalObjectsToSync",
-        "totalBytesToSync",
-        "totalRecoveryETA",
-        "objects",
-        "syncingObjectRecoveryDetails",
-    ],
-    names: &[
-        "total_objects_to_sync",
-        "total_bytes_to_sync",
-        "total_recovery_eta",
-        "objects",
-        "syncing_object_recovery_details",
-    ],
-    required: &[],
-    by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostVsanObjectSyncQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostVsanObjectSyncQueryResult",
+            type_name: Some("VsanHostVsanObjectSyncQueryResult"),
+            wire: &[
+                "totalObjectsToSync",
+                "totalBytesToSync",
+                "totalRecoveryETA",
+                "objects",
+                "syncingObjectRecoveryDetails",
+            ],
+            names: &[
+                "total_objects_to_sync",
+                "total_bytes_to_sync",
+                "total_recovery_eta",
+                "objects",
+                "syncing_object_recovery_details",
+            ],
+            required: &[],
+            by_name: &[3u16, 4u16, 1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

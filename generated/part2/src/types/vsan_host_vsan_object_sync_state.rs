@@ -27,18 +27,18 @@ impl VsanHostVsanObjectSyncState {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanHostVsanObjectSyncState",
-    type_name: Some("VsanHostVsanObjectSyncState"),
-    wire: &["uuid", "components"],
-    names: &["uuid", "components"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanHostVsanObjectSyncState {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanHostVsanObjectSyncState",
+            type_name: Some("VsanHostVsanObjectSyncState"),
+            wire: &["uuid", "components"],
+            names: &["uuid", "components"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

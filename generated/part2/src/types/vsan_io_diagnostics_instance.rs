@@ -43,34 +43,34 @@ impl VsanIODiagnosticsInstance {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIODiagnosticsInstance",
-    type_name: Some("VsanIODiagnosticsInstance"),
-    wire: &[
-        "name",
-        "state",
-        "events",
-        "targets",
-        "startTime",
-        "endTime",
-        "recurrenceName",
-    ],
-    names: &[
-        "name",
-        "state",
-        "events",
-        "targets",
-        "start_time",
-        "end_time",
-        "recurrence_name",
-    ],
-    required: &[0u16, 1u16, 4u16, 5u16],
-    by_name: &[5u16, 2u16, 0u16, 6u16, 4u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIODiagnosticsInstance {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIODiagnosticsInstance",
+            type_name: Some("VsanIODiagnosticsInstance"),
+            wire: &[
+                "name",
+                "state",
+                "events",
+                "targets",
+                "startTime",
+                "endTime",
+                "recurrenceName",
+            ],
+            names: &[
+                "name",
+                "state",
+                "events",
+                "targets",
+                "start_time",
+                "end_time",
+                "recurrence_name",
+            ],
+            required: &[0u16, 1u16, 4u16, 5u16],
+            by_name: &[5u16, 2u16, 0u16, 6u16, 4u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

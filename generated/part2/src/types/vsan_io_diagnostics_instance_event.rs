@@ -33,18 +33,18 @@ impl VsanIODiagnosticsInstanceEvent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIODiagnosticsInstanceEvent",
-    type_name: Some("VsanIODiagnosticsInstanceEvent"),
-    wire: &["eventType", "eventTime", "eventTargets"],
-    names: &["event_type", "event_time", "event_targets"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIODiagnosticsInstanceEvent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIODiagnosticsInstanceEvent",
+            type_name: Some("VsanIODiagnosticsInstanceEvent"),
+            wire: &["eventType", "eventTime", "eventTargets"],
+            names: &["event_type", "event_time", "event_targets"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

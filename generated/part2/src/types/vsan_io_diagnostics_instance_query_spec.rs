@@ -33,18 +33,18 @@ impl VsanIODiagnosticsInstanceQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIODiagnosticsInstanceQuerySpec",
-    type_name: Some("VsanIODiagnosticsInstanceQuerySpec"),
-    wire: &["targets", "startTime", "endTime"],
-    names: &["targets", "start_time", "end_time"],
-    required: &[1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIODiagnosticsInstanceQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIODiagnosticsInstanceQuerySpec",
+            type_name: Some("VsanIODiagnosticsInstanceQuerySpec"),
+            wire: &["targets", "startTime", "endTime"],
+            names: &["targets", "start_time", "end_time"],
+            required: &[1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

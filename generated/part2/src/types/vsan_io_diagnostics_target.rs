@@ -29,18 +29,18 @@ impl VsanIODiagnosticsTarget {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIODiagnosticsTarget",
-    type_name: Some("VsanIODiagnosticsTarget"),
-    wire: &["type", "entityId", "objUuids"],
-    names: &["type", "entity_id", "obj_uuids"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIODiagnosticsTarget {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIODiagnosticsTarget",
+            type_name: Some("VsanIODiagnosticsTarget"),
+            wire: &["type", "entityId", "objUuids"],
+            names: &["type", "entity_id", "obj_uuids"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

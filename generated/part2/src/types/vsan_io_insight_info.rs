@@ -29,18 +29,18 @@ impl VsanIoInsightInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIoInsightInfo",
-    type_name: Some("VsanIoInsightInfo"),
-    wire: &["state", "monitoredVMs"],
-    names: &["state", "monitored_vms"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIoInsightInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIoInsightInfo",
+            type_name: Some("VsanIoInsightInfo"),
+            wire: &["state", "monitoredVMs"],
+            names: &["state", "monitored_vms"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

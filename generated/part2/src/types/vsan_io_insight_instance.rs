@@ -41,34 +41,34 @@ impl VsanIoInsightInstance {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIoInsightInstance",
-    type_name: Some("VsanIoInsightInstance"),
-    wire: &[
-        "runName",
-        "state",
-        "startTime",
-        "endTime",
-        "hostsIoInsightInfo",
-        "hostUuids",
-        "vmUuids",
-    ],
-    names: &[
-        "run_name",
-        "state",
-        "start_time",
-        "end_time",
-        "hosts_io_insight_info",
-        "host_uuids",
-        "vm_uuids",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 1u16, 6u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIoInsightInstance {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIoInsightInstance",
+            type_name: Some("VsanIoInsightInstance"),
+            wire: &[
+                "runName",
+                "state",
+                "startTime",
+                "endTime",
+                "hostsIoInsightInfo",
+                "hostUuids",
+                "vmUuids",
+            ],
+            names: &[
+                "run_name",
+                "state",
+                "start_time",
+                "end_time",
+                "hosts_io_insight_info",
+                "host_uuids",
+                "vm_uuids",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 5u16, 4u16, 0u16, 2u16, 1u16, 6u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

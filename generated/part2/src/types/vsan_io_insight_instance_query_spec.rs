@@ -27,18 +27,18 @@ impl VsanIoInsightInstanceQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIoInsightInstanceQuerySpec",
-    type_name: Some("VsanIoInsightInstanceQuerySpec"),
-    wire: &["state", "entityRefId"],
-    names: &["state", "entity_ref_id"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIoInsightInstanceQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIoInsightInstanceQuerySpec",
+            type_name: Some("VsanIoInsightInstanceQuerySpec"),
+            wire: &["state", "entityRefId"],
+            names: &["state", "entity_ref_id"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanIOLatencyMetrics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIOLatencyMetrics",
-    type_name: Some("VsanIOLatencyMetrics"),
-    wire: &["totalCount", "averageLatency", "stddevLatency"],
-    names: &["total_count", "average_latency", "stddev_latency"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIOLatencyMetrics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIOLatencyMetrics",
+            type_name: Some("VsanIOLatencyMetrics"),
+            wire: &["totalCount", "averageLatency", "stddevLatency"],
+            names: &["total_count", "average_latency", "stddev_latency"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanIOTripAnalyzerConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIOTripAnalyzerConfig",
-    type_name: Some("VsanIOTripAnalyzerConfig"),
-    wire: &["recurrences"],
-    names: &["recurrences"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIOTripAnalyzerConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIOTripAnalyzerConfig",
+            type_name: Some("VsanIOTripAnalyzerConfig"),
+            wire: &["recurrences"],
+            names: &["recurrences"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

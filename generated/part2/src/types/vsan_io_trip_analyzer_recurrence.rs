@@ -41,26 +41,34 @@ impl VsanIOTripAnalyzerRecurrence {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIOTripAnalyzerRecurrence",
-    type_name: Some("VsanIOTripAnalyzerRecurrence"),
-    wire: &["name", "targets", "startTime", "endTime", "duration", "interval", "status"],
-    names: &[
-        "name",
-        "targets",
-        "start_time",
-        "end_time",
-        "duration",
-        "interval",
-        "status",
-    ],
-    required: &[1u16, 2u16, 4u16, 5u16, 6u16],
-    by_name: &[4u16, 3u16, 5u16, 0u16, 2u16, 6u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIOTripAnalyzerRecurrence {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIOTripAnalyzerRecurrence",
+            type_name: Some("VsanIOTripAnalyzerRecurrence"),
+            wire: &[
+                "name",
+                "targets",
+                "startTime",
+                "endTime",
+                "duration",
+                "interval",
+                "status",
+            ],
+            names: &[
+                "name",
+                "targets",
+                "start_time",
+                "end_time",
+                "duration",
+                "interval",
+                "status",
+            ],
+            required: &[1u16, 2u16, 4u16, 5u16, 6u16],
+            by_name: &[4u16, 3u16, 5u16, 0u16, 2u16, 6u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanIperfClientSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanIperfClientSpec",
-    type_name: Some("VsanIperfClientSpec"),
-    wire: &["Reverse"],
-    names: &["reverse"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanIperfClientSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanIperfClientSpec",
+            type_name: Some("VsanIperfClientSpec"),
+            wire: &["Reverse"],
+            names: &["reverse"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,23 +33,28 @@ impl VsanMountPrecheckNetworkConnectivity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckNetworkConnectivity",
-    type_name: Some("VsanMountPrecheckNetworkConnectivity"),
-    wire: &["host", "smallPingTestSuccessPct", "largePingTestSuccessPct", "status"],
-    names: &[
-        "host",
-        "small_ping_test_success_pct",
-        "large_ping_test_success_pct",
-        "status",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckNetworkConnectivity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckNetworkConnectivity",
+            type_name: Some("VsanMountPrecheckNetworkConnectivity"),
+            wire: &[
+                "host",
+                "smallPingTestSuccessPct",
+                "largePingTestSuccessPct",
+                "status",
+            ],
+            names: &[
+                "host",
+                "small_ping_test_success_pct",
+                "large_ping_test_success_pct",
+                "status",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

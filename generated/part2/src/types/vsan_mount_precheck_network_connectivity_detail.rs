@@ -31,18 +31,18 @@ impl VsanMountPrecheckNetworkConnectivityDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckNetworkConnectivityDetail",
-    type_name: Some("VsanMountPrecheckNetworkConnectivityDetail"),
-    wire: &["host", "networkConnectivity"],
-    names: &["host", "network_connectivity"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckNetworkConnectivityDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckNetworkConnectivityDetail",
+            type_name: Some("VsanMountPrecheckNetworkConnectivityDetail"),
+            wire: &["host", "networkConnectivity"],
+            names: &["host", "network_connectivity"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanMountPrecheckNetworkLatency {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckNetworkLatency",
-    type_name: Some("VsanMountPrecheckNetworkLatency"),
-    wire: &["host", "networkLatency", "status"],
-    names: &["host", "network_latency", "status"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckNetworkLatency {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckNetworkLatency",
+            type_name: Some("VsanMountPrecheckNetworkLatency"),
+            wire: &["host", "networkLatency", "status"],
+            names: &["host", "network_latency", "status"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanMountPrecheckNetworkLatencyDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanMountPrecheckNetworkLatencyDetail",
-    type_name: Some("VsanMountPrecheckNetworkLatencyDetail"),
-    wire: &["host", "networkLatencies"],
-    names: &["host", "network_latencies"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanMountPrecheckNetworkLatencyDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanMountPrecheckNetworkLatencyDetail",
+            type_name: Some("VsanMountPrecheckNetworkLatencyDetail"),
+            wire: &["host", "networkLatencies"],
+            names: &["host", "network_latencies"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanNetworkConfigBaseIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkConfigBaseIssue",
-    type_name: Some("VsanNetworkConfigBaseIssue"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkConfigBaseIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkConfigBaseIssue",
+            type_name: Some("VsanNetworkConfigBaseIssue"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -131,7 +131,6 @@ impl Unpin for VsanNetworkConfigBaseIssueKind {}
 impl std::panic::UnwindSafe for VsanNetworkConfigBaseIssueKind {}
 impl std::panic::RefUnwindSafe for VsanNetworkConfigBaseIssueKind {}
 impl Clone for VsanNetworkConfigBaseIssueKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanNetworkConfigBaseIssue(v) => {

@@ -39,18 +39,18 @@ impl VsanNetworkConfigPortgroupWithNoRedundancyIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkConfigPortgroupWithNoRedundancyIssue",
-    type_name: Some("VsanNetworkConfigPortgroupWithNoRedundancyIssue"),
-    wire: &["host", "portgroupName", "vds", "pg", "numPnics"],
-    names: &["host", "portgroup_name", "vds", "pg", "num_pnics"],
-    required: &[0u16, 4u16],
-    by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkConfigPortgroupWithNoRedundancyIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkConfigPortgroupWithNoRedundancyIssue",
+            type_name: Some("VsanNetworkConfigPortgroupWithNoRedundancyIssue"),
+            wire: &["host", "portgroupName", "vds", "pg", "numPnics"],
+            names: &["host", "portgroup_name", "vds", "pg", "num_pnics"],
+            required: &[0u16, 4u16],
+            by_name: &[0u16, 4u16, 3u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

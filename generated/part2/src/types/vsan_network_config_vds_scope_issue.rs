@@ -35,18 +35,18 @@ impl VsanNetworkConfigVdsScopeIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkConfigVdsScopeIssue",
-    type_name: Some("VsanNetworkConfigVdsScopeIssue"),
-    wire: &["vds", "memberHosts", "nonMemberHosts"],
-    names: &["vds", "member_hosts", "non_member_hosts"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkConfigVdsScopeIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkConfigVdsScopeIssue",
+            type_name: Some("VsanNetworkConfigVdsScopeIssue"),
+            wire: &["vds", "memberHosts", "nonMemberHosts"],
+            names: &["vds", "member_hosts", "non_member_hosts"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

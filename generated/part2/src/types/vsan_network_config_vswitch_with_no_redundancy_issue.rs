@@ -35,18 +35,18 @@ impl VsanNetworkConfigVswitchWithNoRedundancyIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkConfigVswitchWithNoRedundancyIssue",
-    type_name: Some("VsanNetworkConfigVswitchWithNoRedundancyIssue"),
-    wire: &["host", "vswitchName", "vds", "numPnics"],
-    names: &["host", "vswitch_name", "vds", "num_pnics"],
-    required: &[0u16, 3u16],
-    by_name: &[0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkConfigVswitchWithNoRedundancyIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkConfigVswitchWithNoRedundancyIssue",
+            type_name: Some("VsanNetworkConfigVswitchWithNoRedundancyIssue"),
+            wire: &["host", "vswitchName", "vds", "numPnics"],
+            names: &["host", "vswitch_name", "vds", "num_pnics"],
+            required: &[0u16, 3u16],
+            by_name: &[0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -51,51 +51,51 @@ impl VsanNetworkHealthResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkHealthResult",
-    type_name: Some("VsanNetworkHealthResult"),
-    wire: &[
-        "host",
-        "hostname",
-        "vsanVmknicPresent",
-        "ipSubnets",
-        "issueFound",
-        "peerHealth",
-        "vMotionHealth",
-        "multicastConfig",
-        "unicastConfig",
-        "inUnicast",
-        "rdmaEnabled",
-        "rdtConnProtocol",
-        "serverClusters",
-        "externalPeerHealth",
-    ],
-    names: &[
-        "host",
-        "hostname",
-        "vsan_vmknic_present",
-        "ip_subnets",
-        "issue_found",
-        "peer_health",
-        "vmotion_health",
-        "multicast_config",
-        "unicast_config",
-        "in_unicast",
-        "rdma_enabled",
-        "rdt_conn_protocol",
-        "server_clusters",
-        "external_peer_health",
-    ],
-    required: &[],
-    by_name: &[
-        13u16, 0u16, 1u16, 9u16, 3u16, 4u16, 7u16, 5u16, 10u16, 11u16, 12u16, 8u16, 6u16,
-        2u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkHealthResult",
+            type_name: Some("VsanNetworkHealthResult"),
+            wire: &[
+                "host",
+                "hostname",
+                "vsanVmknicPresent",
+                "ipSubnets",
+                "issueFound",
+                "peerHealth",
+                "vMotionHealth",
+                "multicastConfig",
+                "unicastConfig",
+                "inUnicast",
+                "rdmaEnabled",
+                "rdtConnProtocol",
+                "serverClusters",
+                "externalPeerHealth",
+            ],
+            names: &[
+                "host",
+                "hostname",
+                "vsan_vmknic_present",
+                "ip_subnets",
+                "issue_found",
+                "peer_health",
+                "vmotion_health",
+                "multicast_config",
+                "unicast_config",
+                "in_unicast",
+                "rdma_enabled",
+                "rdt_conn_protocol",
+                "server_clusters",
+                "external_peer_health",
+            ],
+            required: &[],
+            by_name: &[
+                13u16, 0u16, 1u16, 9u16, 3u16, 4u16, 7u16, 5u16, 10u16, 11u16, 12u16,
+                8u16, 6u16, 2u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -39,38 +39,38 @@ impl VsanNetworkLoadTestResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkLoadTestResult",
-    type_name: Some("VsanNetworkLoadTestResult"),
-    wire: &[
-        "hostname",
-        "status",
-        "client",
-        "bandwidthBps",
-        "totalBytes",
-        "lostDatagrams",
-        "lossPct",
-        "sentDatagrams",
-        "jitterMs",
-    ],
-    names: &[
-        "hostname",
-        "status",
-        "client",
-        "bandwidth_bps",
-        "total_bytes",
-        "lost_datagrams",
-        "loss_pct",
-        "sent_datagrams",
-        "jitter_ms",
-    ],
-    required: &[0u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 2u16, 0u16, 8u16, 6u16, 5u16, 7u16, 1u16, 4u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkLoadTestResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkLoadTestResult",
+            type_name: Some("VsanNetworkLoadTestResult"),
+            wire: &[
+                "hostname",
+                "status",
+                "client",
+                "bandwidthBps",
+                "totalBytes",
+                "lostDatagrams",
+                "lossPct",
+                "sentDatagrams",
+                "jitterMs",
+            ],
+            names: &[
+                "hostname",
+                "status",
+                "client",
+                "bandwidth_bps",
+                "total_bytes",
+                "lost_datagrams",
+                "loss_pct",
+                "sent_datagrams",
+                "jitter_ms",
+            ],
+            required: &[0u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 2u16, 0u16, 8u16, 6u16, 5u16, 7u16, 1u16, 4u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

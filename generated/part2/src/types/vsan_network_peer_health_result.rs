@@ -41,40 +41,40 @@ impl VsanNetworkPeerHealthResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkPeerHealthResult",
-    type_name: Some("VsanNetworkPeerHealthResult"),
-    wire: &[
-        "peer",
-        "peerHostname",
-        "peerVmknicName",
-        "smallPingTestSuccessPct",
-        "largePingTestSuccessPct",
-        "maxLatencyUs",
-        "onSameIpSubnet",
-        "sourceVmknicName",
-        "connectivityHealthState",
-        "missingHeartBeatCount",
-    ],
-    names: &[
-        "peer",
-        "peer_hostname",
-        "peer_vmknic_name",
-        "small_ping_test_success_pct",
-        "large_ping_test_success_pct",
-        "max_latency_us",
-        "on_same_ip_subnet",
-        "source_vmknic_name",
-        "connectivity_health_state",
-        "missing_heart_beat_count",
-    ],
-    required: &[],
-    by_name: &[8u16, 4u16, 5u16, 9u16, 6u16, 0u16, 1u16, 2u16, 3u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkPeerHealthResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkPeerHealthResult",
+            type_name: Some("VsanNetworkPeerHealthResult"),
+            wire: &[
+                "peer",
+                "peerHostname",
+                "peerVmknicName",
+                "smallPingTestSuccessPct",
+                "largePingTestSuccessPct",
+                "maxLatencyUs",
+                "onSameIpSubnet",
+                "sourceVmknicName",
+                "connectivityHealthState",
+                "missingHeartBeatCount",
+            ],
+            names: &[
+                "peer",
+                "peer_hostname",
+                "peer_vmknic_name",
+                "small_ping_test_success_pct",
+                "large_ping_test_success_pct",
+                "max_latency_us",
+                "on_same_ip_subnet",
+                "source_vmknic_name",
+                "connectivity_health_state",
+                "missing_heart_beat_count",
+            ],
+            required: &[],
+            by_name: &[8u16, 4u16, 5u16, 9u16, 6u16, 0u16, 1u16, 2u16, 3u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanNetworkVMotionVmknicNotFountIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNetworkVMotionVmknicNotFountIssue",
-    type_name: Some("VsanNetworkVMotionVmknicNotFountIssue"),
-    wire: &["hostWithoutVmotionVmknic"],
-    names: &["host_without_vmotion_vmknic"],
-    required: &[0u16],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNetworkVMotionVmknicNotFountIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNetworkVMotionVmknicNotFountIssue",
+            type_name: Some("VsanNetworkVMotionVmknicNotFountIssue"),
+            wire: &["hostWithoutVmotionVmknic"],
+            names: &["host_without_vmotion_vmknic"],
+            required: &[0u16],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanNicRdmaInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanNicRdmaInfo",
-    type_name: Some("VsanNicRdmaInfo"),
-    wire: &[
-        "rdmaCapable",
-        "rdmaProtocolCapable",
-        "dcbEnabled",
-        "dcbMode",
-        "pfcEnabled",
-        "pfcConfig",
-    ],
-    names: &[
-        "rdma_capable",
-        "rdma_protocol_capable",
-        "dcb_enabled",
-        "dcb_mode",
-        "pfc_enabled",
-        "pfc_config",
-    ],
-    required: &[],
-    by_name: &[2u16, 3u16, 5u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanNicRdmaInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanNicRdmaInfo",
+            type_name: Some("VsanNicRdmaInfo"),
+            wire: &[
+                "rdmaCapable",
+                "rdmaProtocolCapable",
+                "dcbEnabled",
+                "dcbMode",
+                "pfcEnabled",
+                "pfcConfig",
+            ],
+            names: &[
+                "rdma_capable",
+                "rdma_protocol_capable",
+                "dcb_enabled",
+                "dcb_mode",
+                "pfc_enabled",
+                "pfc_config",
+            ],
+            required: &[],
+            by_name: &[2u16, 3u16, 5u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

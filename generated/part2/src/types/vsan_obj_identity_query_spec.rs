@@ -27,18 +27,18 @@ impl VsanObjIdentityQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjIdentityQuerySpec",
-    type_name: Some("VsanObjIdentityQuerySpec"),
-    wire: &["knownSpbmProfileUuids", "includeEffectiveCapacity"],
-    names: &["known_spbm_profile_uuids", "include_effective_capacity"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjIdentityQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjIdentityQuerySpec",
+            type_name: Some("VsanObjIdentityQuerySpec"),
+            wire: &["knownSpbmProfileUuids", "includeEffectiveCapacity"],
+            names: &["known_spbm_profile_uuids", "include_effective_capacity"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanObjSnapParams {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjSnapParams",
-    type_name: Some("VsanObjSnapParams"),
-    wire: &["uuid", "creator", "snapshotType", "cookie", "immutableTag"],
-    names: &["uuid", "creator", "snapshot_type", "cookie", "immutable_tag"],
-    required: &[0u16],
-    by_name: &[3u16, 1u16, 4u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanObjSnapParams {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjSnapParams",
+            type_name: Some("VsanObjSnapParams"),
+            wire: &["uuid", "creator", "snapshotType", "cookie", "immutableTag"],
+            names: &["uuid", "creator", "snapshot_type", "cookie", "immutable_tag"],
+            required: &[0u16],
+            by_name: &[3u16, 1u16, 4u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

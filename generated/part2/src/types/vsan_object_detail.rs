@@ -31,18 +31,18 @@ impl VsanObjectDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectDetail",
-    type_name: Some("VsanObjectDetail"),
-    wire: &["uuid", "objectPath", "snapshots"],
-    names: &["uuid", "object_path", "snapshots"],
-    required: &[0u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanObjectDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectDetail",
+            type_name: Some("VsanObjectDetail"),
+            wire: &["uuid", "objectPath", "snapshots"],
+            names: &["uuid", "object_path", "snapshots"],
+            required: &[0u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,32 @@ impl VsanObjectExtraAttributes {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectExtraAttributes",
-    type_name: Some("VsanObjectExtraAttributes"),
-    wire: &["uuid", "objPath", "objClass", "ufn", "isHbrCfg", "ownerClusterUuid"],
-    names: &["uuid", "obj_path", "obj_class", "ufn", "is_hbr_cfg", "owner_cluster_uuid"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 2u16, 1u16, 5u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectExtraAttributes {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectExtraAttributes",
+            type_name: Some("VsanObjectExtraAttributes"),
+            wire: &[
+                "uuid",
+                "objPath",
+                "objClass",
+                "ufn",
+                "isHbrCfg",
+                "ownerClusterUuid",
+            ],
+            names: &[
+                "uuid",
+                "obj_path",
+                "obj_class",
+                "ufn",
+                "is_hbr_cfg",
+                "owner_cluster_uuid",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 2u16, 1u16, 5u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl VsanObjectHealthTelemetrySummary {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectHealthTelemetrySummary",
-    type_name: Some("VsanObjectHealthTelemetrySummary"),
-    wire: &[
-        "healthyObjectCount",
-        "inaccessibleObjectCount",
-        "needRetryObjectCount",
-        "pdlObjectCount",
-        "clusterHostCount",
-    ],
-    names: &[
-        "healthy_object_count",
-        "inaccessible_object_count",
-        "need_retry_object_count",
-        "pdl_object_count",
-        "cluster_host_count",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectHealthTelemetrySummary {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectHealthTelemetrySummary",
+            type_name: Some("VsanObjectHealthTelemetrySummary"),
+            wire: &[
+                "healthyObjectCount",
+                "inaccessibleObjectCount",
+                "needRetryObjectCount",
+                "pdlObjectCount",
+                "clusterHostCount",
+            ],
+            names: &[
+                "healthy_object_count",
+                "inaccessible_object_count",
+                "need_retry_object_count",
+                "pdl_object_count",
+                "cluster_host_count",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[4u16, 0u16, 1u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,22 @@ impl VsanObjectProfileInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectProfileInfo",
-    type_name: Some("VsanObjectProfileInfo"),
-    wire: &["vsanObjectUuid", "spbmProfileId", "spbmProfileGenerationNum"],
-    names: &["vsan_object_uuid", "spbm_profile_id", "spbm_profile_generation_num"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectProfileInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectProfileInfo",
+            type_name: Some("VsanObjectProfileInfo"),
+            wire: &["vsanObjectUuid", "spbmProfileId", "spbmProfileGenerationNum"],
+            names: &[
+                "vsan_object_uuid",
+                "spbm_profile_id",
+                "spbm_profile_generation_num",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

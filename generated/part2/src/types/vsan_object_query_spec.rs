@@ -25,18 +25,18 @@ impl VsanObjectQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectQuerySpec",
-    type_name: Some("VsanObjectQuerySpec"),
-    wire: &["uuid", "spbmProfileGenerationId"],
-    names: &["uuid", "spbm_profile_generation_id"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanObjectQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectQuerySpec",
+            type_name: Some("VsanObjectQuerySpec"),
+            wire: &["uuid", "spbmProfileGenerationId"],
+            names: &["uuid", "spbm_profile_generation_id"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VsanObjectSnapshotId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanObjectSnapshotId",
-    type_name: Some("VsanObjectSnapshotId"),
-    wire: &["uuid", "snapshotId", "cookie"],
-    names: &["uuid", "snapshot_id", "cookie"],
-    required: &[0u16, 1u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanObjectSnapshotId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanObjectSnapshotId",
+            type_name: Some("VsanObjectSnapshotId"),
+            wire: &["uuid", "snapshotId", "cookie"],
+            names: &["uuid", "snapshot_id", "cookie"],
+            required: &[0u16, 1u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanPerfDiagnoseQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfDiagnoseQuerySpec",
-    type_name: Some("VsanPerfDiagnoseQuerySpec"),
-    wire: &["startTime", "endTime", "queryType", "context"],
-    names: &["start_time", "end_time", "query_type", "context"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[3u16, 1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfDiagnoseQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfDiagnoseQuerySpec",
+            type_name: Some("VsanPerfDiagnoseQuerySpec"),
+            wire: &["startTime", "endTime", "queryType", "context"],
+            names: &["start_time", "end_time", "query_type", "context"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[3u16, 1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

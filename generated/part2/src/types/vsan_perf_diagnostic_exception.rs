@@ -31,18 +31,28 @@ impl VsanPerfDiagnosticException {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfDiagnosticException",
-    type_name: Some("VsanPerfDiagnosticException"),
-    wire: &["exceptionId", "exceptionMessage", "exceptionDetails", "exceptionUrl"],
-    names: &["exception_id", "exception_message", "exception_details", "exception_url"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[2u16, 0u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfDiagnosticException {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfDiagnosticException",
+            type_name: Some("VsanPerfDiagnosticException"),
+            wire: &[
+                "exceptionId",
+                "exceptionMessage",
+                "exceptionDetails",
+                "exceptionUrl",
+            ],
+            names: &[
+                "exception_id",
+                "exception_message",
+                "exception_details",
+                "exception_url",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[2u16, 0u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,30 +33,30 @@ impl VsanPerfDiagnosticResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfDiagnosticResult",
-    type_name: Some("VsanPerfDiagnosticResult"),
-    wire: &[
-        "exceptionId",
-        "recommendation",
-        "aggregationFunction",
-        "aggregationData",
-        "exceptionData",
-    ],
-    names: &[
-        "exception_id",
-        "recommendation",
-        "aggregation_function",
-        "aggregation_data",
-        "exception_data",
-    ],
-    required: &[0u16, 4u16],
-    by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfDiagnosticResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfDiagnosticResult",
+            type_name: Some("VsanPerfDiagnosticResult"),
+            wire: &[
+                "exceptionId",
+                "recommendation",
+                "aggregationFunction",
+                "aggregationData",
+                "exceptionData",
+            ],
+            names: &[
+                "exception_id",
+                "recommendation",
+                "aggregation_function",
+                "aggregation_data",
+                "exception_data",
+            ],
+            required: &[0u16, 4u16],
+            by_name: &[3u16, 2u16, 4u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

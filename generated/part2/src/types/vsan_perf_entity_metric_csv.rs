@@ -27,18 +27,18 @@ impl VsanPerfEntityMetricCSV {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfEntityMetricCSV",
-    type_name: Some("VsanPerfEntityMetricCSV"),
-    wire: &["entityRefId", "sampleInfo", "value"],
-    names: &["entity_ref_id", "sample_info", "value"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfEntityMetricCSV {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfEntityMetricCSV",
+            type_name: Some("VsanPerfEntityMetricCSV"),
+            wire: &["entityRefId", "sampleInfo", "value"],
+            names: &["entity_ref_id", "sample_info", "value"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

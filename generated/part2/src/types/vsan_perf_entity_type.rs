@@ -35,34 +35,34 @@ impl VsanPerfEntityType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfEntityType",
-    type_name: Some("VsanPerfEntityType"),
-    wire: &[
-        "name",
-        "id",
-        "graphs",
-        "description",
-        "advancedGraphs",
-        "verboseGraphs",
-        "hotspotGraphs",
-    ],
-    names: &[
-        "name",
-        "id",
-        "graphs",
-        "description",
-        "advanced_graphs",
-        "verbose_graphs",
-        "hotspot_graphs",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[4u16, 3u16, 2u16, 6u16, 1u16, 0u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfEntityType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfEntityType",
+            type_name: Some("VsanPerfEntityType"),
+            wire: &[
+                "name",
+                "id",
+                "graphs",
+                "description",
+                "advancedGraphs",
+                "verboseGraphs",
+                "hotspotGraphs",
+            ],
+            names: &[
+                "name",
+                "id",
+                "graphs",
+                "description",
+                "advanced_graphs",
+                "verbose_graphs",
+                "hotspot_graphs",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[4u16, 3u16, 2u16, 6u16, 1u16, 0u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,26 +35,34 @@ impl VsanPerfGraph {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfGraph",
-    type_name: Some("VsanPerfGraph"),
-    wire: &["id", "metrics", "unit", "threshold", "name", "description", "secondGraph"],
-    names: &[
-        "id",
-        "metrics",
-        "unit",
-        "threshold",
-        "name",
-        "description",
-        "second_graph",
-    ],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfGraph {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfGraph",
+            type_name: Some("VsanPerfGraph"),
+            wire: &[
+                "id",
+                "metrics",
+                "unit",
+                "threshold",
+                "name",
+                "description",
+                "secondGraph",
+            ],
+            names: &[
+                "id",
+                "metrics",
+                "unit",
+                "threshold",
+                "name",
+                "description",
+                "second_graph",
+            ],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[5u16, 0u16, 1u16, 4u16, 6u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanPerfHotspotEntitiesMetrics {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfHotspotEntitiesMetrics",
-    type_name: Some("VsanPerfHotspotEntitiesMetrics"),
-    wire: &["entityRefId", "startTime", "endTime", "metricsValue"],
-    names: &["entity_ref_id", "start_time", "end_time", "metrics_value"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 3u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfHotspotEntitiesMetrics {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfHotspotEntitiesMetrics",
+            type_name: Some("VsanPerfHotspotEntitiesMetrics"),
+            wire: &["entityRefId", "startTime", "endTime", "metricsValue"],
+            names: &["entity_ref_id", "start_time", "end_time", "metrics_value"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 3u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,30 @@ impl VsanPerfHotspotEntityType {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfHotspotEntityType",
-    type_name: Some("VsanPerfHotspotEntityType"),
-    wire: &["name", "id", "sortingMetrics", "originalEntityTypes", "description"],
-    names: &["name", "id", "sorting_metrics", "original_entity_types", "description"],
-    required: &[0u16, 1u16],
-    by_name: &[4u16, 1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfHotspotEntityType {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfHotspotEntityType",
+            type_name: Some("VsanPerfHotspotEntityType"),
+            wire: &[
+                "name",
+                "id",
+                "sortingMetrics",
+                "originalEntityTypes",
+                "description",
+            ],
+            names: &[
+                "name",
+                "id",
+                "sorting_metrics",
+                "original_entity_types",
+                "description",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[4u16, 1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,18 @@ impl VsanPerfHotspotQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfHotspotQuerySpec",
-    type_name: Some("VsanPerfHotspotQuerySpec"),
-    wire: &["startTime", "endTime", "entity", "metricId", "numEntities"],
-    names: &["start_time", "end_time", "entity", "metric_id", "num_entities"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfHotspotQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfHotspotQuerySpec",
+            type_name: Some("VsanPerfHotspotQuerySpec"),
+            wire: &["startTime", "endTime", "entity", "metricId", "numEntities"],
+            names: &["start_time", "end_time", "entity", "metric_id", "num_entities"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 2u16, 3u16, 4u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

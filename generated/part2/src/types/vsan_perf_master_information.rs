@@ -39,36 +39,36 @@ impl VsanPerfMasterInformation {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfMasterInformation",
-    type_name: Some("VsanPerfMasterInformation"),
-    wire: &[
-        "secSinceLastStatsWrite",
-        "secSinceLastStatsCollect",
-        "statsIntervalSec",
-        "collectionFailureHostUuids",
-        "renamedStatsDirectories",
-        "statsDirectoryPercentFree",
-        "verboseMode",
-        "verboseModeLastUpdate",
-    ],
-    names: &[
-        "sec_since_last_stats_write",
-        "sec_since_last_stats_collect",
-        "stats_interval_sec",
-        "collection_failure_host_uuids",
-        "renamed_stats_directories",
-        "stats_directory_percent_free",
-        "verbose_mode",
-        "verbose_mode_last_update",
-    ],
-    required: &[2u16],
-    by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 2u16, 6u16, 7u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfMasterInformation {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfMasterInformation",
+            type_name: Some("VsanPerfMasterInformation"),
+            wire: &[
+                "secSinceLastStatsWrite",
+                "secSinceLastStatsCollect",
+                "statsIntervalSec",
+                "collectionFailureHostUuids",
+                "renamedStatsDirectories",
+                "statsDirectoryPercentFree",
+                "verboseMode",
+                "verboseModeLastUpdate",
+            ],
+            names: &[
+                "sec_since_last_stats_write",
+                "sec_since_last_stats_collect",
+                "stats_interval_sec",
+                "collection_failure_host_uuids",
+                "renamed_stats_directories",
+                "stats_directory_percent_free",
+                "verbose_mode",
+                "verbose_mode_last_update",
+            ],
+            required: &[2u16],
+            by_name: &[3u16, 4u16, 1u16, 0u16, 5u16, 2u16, 6u16, 7u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,34 +35,34 @@ impl VsanPerfMetricId {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfMetricId",
-    type_name: Some("VsanPerfMetricId"),
-    wire: &[
-        "label",
-        "group",
-        "rollupType",
-        "statsType",
-        "name",
-        "description",
-        "metricsCollectInterval",
-    ],
-    names: &[
-        "label",
-        "group",
-        "rollup_type",
-        "stats_type",
-        "name",
-        "description",
-        "metrics_collect_interval",
-    ],
-    required: &[0u16],
-    by_name: &[5u16, 1u16, 0u16, 6u16, 4u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfMetricId {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfMetricId",
+            type_name: Some("VsanPerfMetricId"),
+            wire: &[
+                "label",
+                "group",
+                "rollupType",
+                "statsType",
+                "name",
+                "description",
+                "metricsCollectInterval",
+            ],
+            names: &[
+                "label",
+                "group",
+                "rollup_type",
+                "stats_type",
+                "name",
+                "description",
+                "metrics_collect_interval",
+            ],
+            required: &[0u16],
+            by_name: &[5u16, 1u16, 0u16, 6u16, 4u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -37,18 +37,32 @@ impl VsanPerfQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfQuerySpec",
-    type_name: Some("VsanPerfQuerySpec"),
-    wire: &["entityRefId", "startTime", "endTime", "group", "labels", "interval"],
-    names: &["entity_ref_id", "start_time", "end_time", "group", "labels", "interval"],
-    required: &[0u16],
-    by_name: &[2u16, 0u16, 3u16, 5u16, 4u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfQuerySpec",
+            type_name: Some("VsanPerfQuerySpec"),
+            wire: &[
+                "entityRefId",
+                "startTime",
+                "endTime",
+                "group",
+                "labels",
+                "interval",
+            ],
+            names: &[
+                "entity_ref_id",
+                "start_time",
+                "end_time",
+                "group",
+                "labels",
+                "interval",
+            ],
+            required: &[0u16],
+            by_name: &[2u16, 0u16, 3u16, 5u16, 4u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanPerfThreshold {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfThreshold",
-    type_name: Some("VsanPerfThreshold"),
-    wire: &["direction", "yellow", "red"],
-    names: &["direction", "yellow", "red"],
-    required: &[0u16],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfThreshold {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfThreshold",
+            type_name: Some("VsanPerfThreshold"),
+            wire: &["direction", "yellow", "red"],
+            names: &["direction", "yellow", "red"],
+            required: &[0u16],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

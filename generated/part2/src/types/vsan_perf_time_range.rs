@@ -33,18 +33,18 @@ impl VsanPerfTimeRange {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfTimeRange",
-    type_name: Some("VsanPerfTimeRange"),
-    wire: &["name", "startTime", "endTime"],
-    names: &["name", "start_time", "end_time"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfTimeRange {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfTimeRange",
+            type_name: Some("VsanPerfTimeRange"),
+            wire: &["name", "startTime", "endTime"],
+            names: &["name", "start_time", "end_time"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

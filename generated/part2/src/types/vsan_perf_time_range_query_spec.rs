@@ -41,18 +41,24 @@ impl VsanPerfTimeRangeQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfTimeRangeQuerySpec",
-    type_name: Some("VsanPerfTimeRangeQuerySpec"),
-    wire: &["name", "startTimeFrom", "startTimeTo", "endTimeFrom", "endTimeTo"],
-    names: &["name", "start_time_from", "start_time_to", "end_time_from", "end_time_to"],
-    required: &[],
-    by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfTimeRangeQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfTimeRangeQuerySpec",
+            type_name: Some("VsanPerfTimeRangeQuerySpec"),
+            wire: &["name", "startTimeFrom", "startTimeTo", "endTimeFrom", "endTimeTo"],
+            names: &[
+                "name",
+                "start_time_from",
+                "start_time_to",
+                "end_time_from",
+                "end_time_to",
+            ],
+            required: &[],
+            by_name: &[3u16, 4u16, 0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanPerfTopEntities {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfTopEntities",
-    type_name: Some("VsanPerfTopEntities"),
-    wire: &["metricId", "entities"],
-    names: &["metric_id", "entities"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfTopEntities {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfTopEntities",
+            type_name: Some("VsanPerfTopEntities"),
+            wire: &["metricId", "entities"],
+            names: &["metric_id", "entities"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

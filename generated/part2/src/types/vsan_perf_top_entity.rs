@@ -25,18 +25,18 @@ impl VsanPerfTopEntity {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfTopEntity",
-    type_name: Some("VsanPerfTopEntity"),
-    wire: &["entityRefId", "value"],
-    names: &["entity_ref_id", "value"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfTopEntity {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfTopEntity",
+            type_name: Some("VsanPerfTopEntity"),
+            wire: &["entityRefId", "value"],
+            names: &["entity_ref_id", "value"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

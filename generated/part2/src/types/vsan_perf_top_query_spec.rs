@@ -33,18 +33,18 @@ impl VsanPerfTopQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPerfTopQuerySpec",
-    type_name: Some("VsanPerfTopQuerySpec"),
-    wire: &["timeStamp", "entity", "metricId", "numEntities"],
-    names: &["time_stamp", "entity", "metric_id", "num_entities"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPerfTopQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPerfTopQuerySpec",
+            type_name: Some("VsanPerfTopQuerySpec"),
+            wire: &["timeStamp", "entity", "metricId", "numEntities"],
+            names: &["time_stamp", "entity", "metric_id", "num_entities"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

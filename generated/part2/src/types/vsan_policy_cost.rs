@@ -37,36 +37,36 @@ impl VsanPolicyCost {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPolicyCost",
-    type_name: Some("VsanPolicyCost"),
-    wire: &[
-        "changeDataSize",
-        "currentDataSize",
-        "tempDataSize",
-        "copyDataSize",
-        "changeFlashReadCacheSize",
-        "currentFlashReadCacheSize",
-        "currentDiskSpaceToAddressSpaceRatio",
-        "diskSpaceToAddressSpaceRatio",
-    ],
-    names: &[
-        "change_data_size",
-        "current_data_size",
-        "temp_data_size",
-        "copy_data_size",
-        "change_flash_read_cache_size",
-        "current_flash_read_cache_size",
-        "current_disk_space_to_address_space_ratio",
-        "disk_space_to_address_space_ratio",
-    ],
-    required: &[],
-    by_name: &[0u16, 4u16, 3u16, 1u16, 6u16, 5u16, 7u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPolicyCost {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPolicyCost",
+            type_name: Some("VsanPolicyCost"),
+            wire: &[
+                "changeDataSize",
+                "currentDataSize",
+                "tempDataSize",
+                "copyDataSize",
+                "changeFlashReadCacheSize",
+                "currentFlashReadCacheSize",
+                "currentDiskSpaceToAddressSpaceRatio",
+                "diskSpaceToAddressSpaceRatio",
+            ],
+            names: &[
+                "change_data_size",
+                "current_data_size",
+                "temp_data_size",
+                "copy_data_size",
+                "change_flash_read_cache_size",
+                "current_flash_read_cache_size",
+                "current_disk_space_to_address_space_ratio",
+                "disk_space_to_address_space_ratio",
+            ],
+            required: &[],
+            by_name: &[0u16, 4u16, 3u16, 1u16, 6u16, 5u16, 7u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanPolicyStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanPolicyStatus",
-    type_name: Some("VsanPolicyStatus"),
-    wire: &["id", "expectedValue", "currentValue"],
-    names: &["id", "expected_value", "current_value"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[2u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanPolicyStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanPolicyStatus",
+            type_name: Some("VsanPolicyStatus"),
+            wire: &["id", "expectedValue", "currentValue"],
+            names: &["id", "expected_value", "current_value"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[2u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanQueryPhysicalPlacementSpecs {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanQueryPhysicalPlacementSpecs",
-    type_name: Some("VsanQueryPhysicalPlacementSpecs"),
-    wire: &["vms"],
-    names: &["vms"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanQueryPhysicalPlacementSpecs {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanQueryPhysicalPlacementSpecs",
+            type_name: Some("VsanQueryPhysicalPlacementSpecs"),
+            wire: &["vms"],
+            names: &["vms"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanQueryResultHostInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanQueryResultHostInfo",
-    type_name: Some("VsanQueryResultHostInfo"),
-    wire: &["uuid", "hostnameInCmmds", "vsanIpv4Addresses"],
-    names: &["uuid", "hostname_in_cmmds", "vsan_ipv4_addresses"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanQueryResultHostInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanQueryResultHostInfo",
+            type_name: Some("VsanQueryResultHostInfo"),
+            wire: &["uuid", "hostnameInCmmds", "vsanIpv4Addresses"],
+            names: &["uuid", "hostname_in_cmmds", "vsan_ipv4_addresses"],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

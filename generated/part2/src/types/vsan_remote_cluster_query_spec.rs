@@ -31,18 +31,18 @@ impl VsanRemoteClusterQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanRemoteClusterQuerySpec",
-    type_name: Some("VsanRemoteClusterQuerySpec"),
-    wire: &["startTime", "endTime"],
-    names: &["start_time", "end_time"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanRemoteClusterQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanRemoteClusterQuerySpec",
+            type_name: Some("VsanRemoteClusterQuerySpec"),
+            wire: &["startTime", "endTime"],
+            names: &["start_time", "end_time"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

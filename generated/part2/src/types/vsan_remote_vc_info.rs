@@ -29,18 +29,18 @@ impl VsanRemoteVcInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanRemoteVcInfo",
-    type_name: Some("VsanRemoteVcInfo"),
-    wire: &["linkType", "vcHost"],
-    names: &["link_type", "vc_host"],
-    required: &[1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanRemoteVcInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanRemoteVcInfo",
+            type_name: Some("VsanRemoteVcInfo"),
+            wire: &["linkType", "vcHost"],
+            names: &["link_type", "vc_host"],
+            required: &[1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
@@ -122,7 +122,6 @@ impl Unpin for VsanRemoteVcInfoKind {}
 impl std::panic::UnwindSafe for VsanRemoteVcInfoKind {}
 impl std::panic::RefUnwindSafe for VsanRemoteVcInfoKind {}
 impl Clone for VsanRemoteVcInfoKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VsanRemoteVcInfo(v) => Self::VsanRemoteVcInfo(Clone::clone(v)),

@@ -33,18 +33,18 @@ impl VsanRemoteVcInfoStandalone {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanRemoteVcInfoStandalone",
-    type_name: Some("VsanRemoteVcInfoStandalone"),
-    wire: &["linkType", "vcHost", "user", "password", "cert"],
-    names: &["link_type", "vc_host", "user", "password", "cert"],
-    required: &[1u16],
-    by_name: &[4u16, 0u16, 3u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanRemoteVcInfoStandalone {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanRemoteVcInfoStandalone",
+            type_name: Some("VsanRemoteVcInfoStandalone"),
+            wire: &["linkType", "vcHost", "user", "password", "cert"],
+            names: &["link_type", "vc_host", "user", "password", "cert"],
+            required: &[1u16],
+            by_name: &[4u16, 0u16, 3u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,22 @@ impl VsanRepairObjectsResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanRepairObjectsResult",
-    type_name: Some("VsanRepairObjectsResult"),
-    wire: &["inQueueObjects", "failedRepairObjects", "notInQueueObjects"],
-    names: &["in_queue_objects", "failed_repair_objects", "not_in_queue_objects"],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanRepairObjectsResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanRepairObjectsResult",
+            type_name: Some("VsanRepairObjectsResult"),
+            wire: &["inQueueObjects", "failedRepairObjects", "notInQueueObjects"],
+            names: &[
+                "in_queue_objects",
+                "failed_repair_objects",
+                "not_in_queue_objects",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

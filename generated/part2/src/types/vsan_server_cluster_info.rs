@@ -31,18 +31,18 @@ impl VsanServerClusterInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanServerClusterInfo",
-    type_name: Some("VsanServerClusterInfo"),
-    wire: &["cluster", "peerHealth", "membership"],
-    names: &["cluster", "peer_health", "membership"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanServerClusterInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanServerClusterInfo",
+            type_name: Some("VsanServerClusterInfo"),
+            wire: &["cluster", "peerHealth", "membership"],
+            names: &["cluster", "peer_health", "membership"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

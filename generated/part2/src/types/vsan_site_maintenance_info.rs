@@ -35,30 +35,30 @@ impl VsanSiteMaintenanceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSiteMaintenanceInfo",
-    type_name: Some("VsanSiteMaintenanceInfo"),
-    wire: &[
-        "faultDomainName",
-        "state",
-        "trackingTask",
-        "hostStatus",
-        "statusUpdateTime",
-    ],
-    names: &[
-        "fault_domain_name",
-        "state",
-        "tracking_task",
-        "host_status",
-        "status_update_time",
-    ],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSiteMaintenanceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSiteMaintenanceInfo",
+            type_name: Some("VsanSiteMaintenanceInfo"),
+            wire: &[
+                "faultDomainName",
+                "state",
+                "trackingTask",
+                "hostStatus",
+                "statusUpdateTime",
+            ],
+            names: &[
+                "fault_domain_name",
+                "state",
+                "tracking_task",
+                "host_status",
+                "status_update_time",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 3u16, 1u16, 4u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

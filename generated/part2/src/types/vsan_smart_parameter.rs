@@ -31,18 +31,18 @@ impl VsanSmartParameter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSmartParameter",
-    type_name: Some("VsanSmartParameter"),
-    wire: &["parameter", "value", "threshold", "worst"],
-    names: &["parameter", "value", "threshold", "worst"],
-    required: &[],
-    by_name: &[0u16, 2u16, 1u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSmartParameter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSmartParameter",
+            type_name: Some("VsanSmartParameter"),
+            wire: &["parameter", "value", "threshold", "worst"],
+            names: &["parameter", "value", "threshold", "worst"],
+            required: &[],
+            by_name: &[0u16, 2u16, 1u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

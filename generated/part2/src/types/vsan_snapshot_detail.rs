@@ -33,18 +33,23 @@ impl VsanSnapshotDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSnapshotDetail",
-    type_name: Some("VsanSnapshotDetail"),
-    wire: &["snapshotId", "snapshotType", "snapshotPath", "snapshotTagsInfo"],
-    names: &["snapshot_id", "snapshot_type", "snapshot_path", "snapshot_tags_info"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 2u16, 3u16, 1u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanSnapshotDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSnapshotDetail",
+            type_name: Some("VsanSnapshotDetail"),
+            wire: &["snapshotId", "snapshotType", "snapshotPath", "snapshotTagsInfo"],
+            names: &[
+                "snapshot_id",
+                "snapshot_type",
+                "snapshot_path",
+                "snapshot_tags_info",
+            ],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 2u16, 3u16, 1u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanSnapshotQueryResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSnapshotQueryResult",
-    type_name: Some("VsanSnapshotQueryResult"),
-    wire: &["objects"],
-    names: &["objects"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanSnapshotQueryResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSnapshotQueryResult",
+            type_name: Some("VsanSnapshotQueryResult"),
+            wire: &["objects"],
+            names: &["objects"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

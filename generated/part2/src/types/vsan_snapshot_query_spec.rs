@@ -37,32 +37,32 @@ impl VsanSnapshotQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSnapshotQuerySpec",
-    type_name: Some("VsanSnapshotQuerySpec"),
-    wire: &[
-        "datastoreUuid",
-        "objectUuids",
-        "snapshotType",
-        "creator",
-        "includeDescriptorPath",
-        "snapshotTagMask",
-    ],
-    names: &[
-        "datastore_uuid",
-        "object_uuids",
-        "snapshot_type",
-        "creator",
-        "include_descriptor_path",
-        "snapshot_tag_mask",
-    ],
-    required: &[0u16],
-    by_name: &[3u16, 0u16, 4u16, 1u16, 5u16, 2u16],
-    plain: true,
-    since: Some("8.0.0.4"),
-};
 impl crate::object::Object for VsanSnapshotQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSnapshotQuerySpec",
+            type_name: Some("VsanSnapshotQuerySpec"),
+            wire: &[
+                "datastoreUuid",
+                "objectUuids",
+                "snapshotType",
+                "creator",
+                "includeDescriptorPath",
+                "snapshotTagMask",
+            ],
+            names: &[
+                "datastore_uuid",
+                "object_uuids",
+                "snapshot_type",
+                "creator",
+                "include_descriptor_path",
+                "snapshot_tag_mask",
+            ],
+            required: &[0u16],
+            by_name: &[3u16, 0u16, 4u16, 1u16, 5u16, 2u16],
+            plain: true,
+            since: Some("8.0.0.4"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

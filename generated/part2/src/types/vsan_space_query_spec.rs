@@ -27,18 +27,18 @@ impl VsanSpaceQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSpaceQuerySpec",
-    type_name: Some("VsanSpaceQuerySpec"),
-    wire: &["entityType", "entityIds"],
-    names: &["entity_type", "entity_ids"],
-    required: &[0u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSpaceQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSpaceQuerySpec",
+            type_name: Some("VsanSpaceQuerySpec"),
+            wire: &["entityType", "entityIds"],
+            names: &["entity_type", "entity_ids"],
+            required: &[0u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -33,18 +33,23 @@ impl VSANStretchedClusterHostVirtualApplianceStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VSANStretchedClusterHostVirtualApplianceStatus",
-    type_name: Some("VSANStretchedClusterHostVirtualApplianceStatus"),
-    wire: &["vcCluster", "isVirtualApp", "vcClusters", "isVirtualAppValid"],
-    names: &["vc_cluster", "is_virtual_app", "vc_clusters", "is_virtual_app_valid"],
-    required: &[],
-    by_name: &[1u16, 3u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VSANStretchedClusterHostVirtualApplianceStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VSANStretchedClusterHostVirtualApplianceStatus",
+            type_name: Some("VSANStretchedClusterHostVirtualApplianceStatus"),
+            wire: &["vcCluster", "isVirtualApp", "vcClusters", "isVirtualAppValid"],
+            names: &[
+                "vc_cluster",
+                "is_virtual_app",
+                "vc_clusters",
+                "is_virtual_app_valid",
+            ],
+            required: &[],
+            by_name: &[1u16, 3u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

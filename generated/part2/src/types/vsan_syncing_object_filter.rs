@@ -33,30 +33,30 @@ impl VsanSyncingObjectFilter {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSyncingObjectFilter",
-    type_name: Some("VsanSyncingObjectFilter"),
-    wire: &[
-        "resyncType",
-        "resyncStatus",
-        "numberOfObjects",
-        "offset",
-        "includeDedupObject",
-    ],
-    names: &[
-        "resync_type",
-        "resync_status",
-        "number_of_objects",
-        "offset",
-        "include_dedup_object",
-    ],
-    required: &[],
-    by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSyncingObjectFilter {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSyncingObjectFilter",
+            type_name: Some("VsanSyncingObjectFilter"),
+            wire: &[
+                "resyncType",
+                "resyncStatus",
+                "numberOfObjects",
+                "offset",
+                "includeDedupObject",
+            ],
+            names: &[
+                "resync_type",
+                "resync_status",
+                "number_of_objects",
+                "offset",
+                "include_dedup_object",
+            ],
+            required: &[],
+            by_name: &[4u16, 2u16, 3u16, 1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,38 +41,38 @@ impl VsanSyncingObjectRecoveryDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanSyncingObjectRecoveryDetails",
-    type_name: Some("VsanSyncingObjectRecoveryDetails"),
-    wire: &[
-        "activelySyncingObjectRecoveryETA",
-        "queuedForSyncObjectRecoveryETA",
-        "suspendedObjectRecoveryETA",
-        "activeObjectsToSync",
-        "queuedObjectsToSync",
-        "suspendedObjectsToSync",
-        "bytesToSyncForActiveObjects",
-        "bytesToSyncForQueuedObjects",
-        "bytesToSyncForSuspendedObjects",
-    ],
-    names: &[
-        "actively_syncing_object_recovery_eta",
-        "queued_for_sync_object_recovery_eta",
-        "suspended_object_recovery_eta",
-        "active_objects_to_sync",
-        "queued_objects_to_sync",
-        "suspended_objects_to_sync",
-        "bytes_to_sync_for_active_objects",
-        "bytes_to_sync_for_queued_objects",
-        "bytes_to_sync_for_suspended_objects",
-    ],
-    required: &[],
-    by_name: &[3u16, 0u16, 6u16, 7u16, 8u16, 1u16, 4u16, 2u16, 5u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanSyncingObjectRecoveryDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanSyncingObjectRecoveryDetails",
+            type_name: Some("VsanSyncingObjectRecoveryDetails"),
+            wire: &[
+                "activelySyncingObjectRecoveryETA",
+                "queuedForSyncObjectRecoveryETA",
+                "suspendedObjectRecoveryETA",
+                "activeObjectsToSync",
+                "queuedObjectsToSync",
+                "suspendedObjectsToSync",
+                "bytesToSyncForActiveObjects",
+                "bytesToSyncForQueuedObjects",
+                "bytesToSyncForSuspendedObjects",
+            ],
+            names: &[
+                "actively_syncing_object_recovery_eta",
+                "queued_for_sync_object_recovery_eta",
+                "suspended_object_recovery_eta",
+                "active_objects_to_sync",
+                "queued_objects_to_sync",
+                "suspended_objects_to_sync",
+                "bytes_to_sync_for_active_objects",
+                "bytes_to_sync_for_queued_objects",
+                "bytes_to_sync_for_suspended_objects",
+            ],
+            required: &[],
+            by_name: &[3u16, 0u16, 6u16, 7u16, 8u16, 1u16, 4u16, 2u16, 5u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -55,53 +55,53 @@ impl VsanUpdateItem {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpdateItem",
-    type_name: Some("VsanUpdateItem"),
-    wire: &[
-        "host",
-        "type",
-        "name",
-        "version",
-        "existingVersion",
-        "present",
-        "vibSpec",
-        "vibType",
-        "firmwareSpec",
-        "downloadInfo",
-        "eula",
-        "adapter",
-        "key",
-        "impact",
-        "firmwareUnknown",
-    ],
-    names: &[
-        "host",
-        "type",
-        "name",
-        "version",
-        "existing_version",
-        "present",
-        "vib_spec",
-        "vib_type",
-        "firmware_spec",
-        "download_info",
-        "eula",
-        "adapter",
-        "key",
-        "impact",
-        "firmware_unknown",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16, 5u16],
-    by_name: &[
-        11u16, 9u16, 10u16, 4u16, 8u16, 14u16, 0u16, 13u16, 12u16, 2u16, 5u16, 1u16,
-        3u16, 6u16, 7u16,
-    ],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpdateItem {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpdateItem",
+            type_name: Some("VsanUpdateItem"),
+            wire: &[
+                "host",
+                "type",
+                "name",
+                "version",
+                "existingVersion",
+                "present",
+                "vibSpec",
+                "vibType",
+                "firmwareSpec",
+                "downloadInfo",
+                "eula",
+                "adapter",
+                "key",
+                "impact",
+                "firmwareUnknown",
+            ],
+            names: &[
+                "host",
+                "type",
+                "name",
+                "version",
+                "existing_version",
+                "present",
+                "vib_spec",
+                "vib_type",
+                "firmware_spec",
+                "download_info",
+                "eula",
+                "adapter",
+                "key",
+                "impact",
+                "firmware_unknown",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16, 5u16],
+            by_name: &[
+                11u16, 9u16, 10u16, 4u16, 8u16, 14u16, 0u16, 13u16, 12u16, 2u16, 5u16,
+                1u16, 3u16, 6u16, 7u16,
+            ],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

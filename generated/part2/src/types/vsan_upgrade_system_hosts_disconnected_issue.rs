@@ -27,18 +27,18 @@ impl VsanUpgradeSystemHostsDisconnectedIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemHostsDisconnectedIssue",
-    type_name: Some("VsanUpgradeSystemHostsDisconnectedIssue"),
-    wire: &["msg", "hosts"],
-    names: &["msg", "hosts"],
-    required: &[0u16, 1u16],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemHostsDisconnectedIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemHostsDisconnectedIssue",
+            type_name: Some("VsanUpgradeSystemHostsDisconnectedIssue"),
+            wire: &["msg", "hosts"],
+            names: &["msg", "hosts"],
+            required: &[0u16, 1u16],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VsanUpgradeSystemNetworkPartitionIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemNetworkPartitionIssue",
-    type_name: Some("VsanUpgradeSystemNetworkPartitionIssue"),
-    wire: &["msg", "partitions"],
-    names: &["msg", "partitions"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemNetworkPartitionIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemNetworkPartitionIssue",
+            type_name: Some("VsanUpgradeSystemNetworkPartitionIssue"),
+            wire: &["msg", "partitions"],
+            names: &["msg", "partitions"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

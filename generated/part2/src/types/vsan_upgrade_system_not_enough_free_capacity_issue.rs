@@ -25,18 +25,18 @@ impl VsanUpgradeSystemNotEnoughFreeCapacityIssue {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanUpgradeSystemNotEnoughFreeCapacityIssue",
-    type_name: Some("VsanUpgradeSystemNotEnoughFreeCapacityIssue"),
-    wire: &["msg", "reducedRedundancyUpgradePossible"],
-    names: &["msg", "reduced_redundancy_upgrade_possible"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanUpgradeSystemNotEnoughFreeCapacityIssue {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanUpgradeSystemNotEnoughFreeCapacityIssue",
+            type_name: Some("VsanUpgradeSystemNotEnoughFreeCapacityIssue"),
+            wire: &["msg", "reducedRedundancyUpgradePossible"],
+            names: &["msg", "reduced_redundancy_upgrade_possible"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

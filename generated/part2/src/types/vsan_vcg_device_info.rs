@@ -27,18 +27,18 @@ impl VsanVcgDeviceInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVcgDeviceInfo",
-    type_name: Some("VsanVcgDeviceInfo"),
-    wire: &["vcgId", "vcgModelName"],
-    names: &["vcg_id", "vcg_model_name"],
-    required: &[0u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVcgDeviceInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVcgDeviceInfo",
+            type_name: Some("VsanVcgDeviceInfo"),
+            wire: &["vcgId", "vcgModelName"],
+            names: &["vcg_id", "vcg_model_name"],
+            required: &[0u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VsanVibInstallPreflightStatus {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVibInstallPreflightStatus",
-    type_name: Some("VsanVibInstallPreflightStatus"),
-    wire: &["manualVmotionRequired", "rollingRequired"],
-    names: &["manual_vmotion_required", "rolling_required"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVibInstallPreflightStatus {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVibInstallPreflightStatus",
+            type_name: Some("VsanVibInstallPreflightStatus"),
+            wire: &["manualVmotionRequired", "rollingRequired"],
+            names: &["manual_vmotion_required", "rolling_required"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -41,36 +41,36 @@ impl VsanVibScanResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVibScanResult",
-    type_name: Some("VsanVibScanResult"),
-    wire: &[
-        "host",
-        "vibName",
-        "vibVersion",
-        "existingVersion",
-        "maintenanceModeRequired",
-        "rebootRequired",
-        "meetsSystemReq",
-        "pkgDepsMetByHost",
-    ],
-    names: &[
-        "host",
-        "vib_name",
-        "vib_version",
-        "existing_version",
-        "maintenance_mode_required",
-        "reboot_required",
-        "meets_system_req",
-        "pkg_deps_met_by_host",
-    ],
-    required: &[0u16, 1u16, 2u16, 4u16, 5u16, 6u16, 7u16],
-    by_name: &[3u16, 0u16, 4u16, 6u16, 7u16, 5u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVibScanResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVibScanResult",
+            type_name: Some("VsanVibScanResult"),
+            wire: &[
+                "host",
+                "vibName",
+                "vibVersion",
+                "existingVersion",
+                "maintenanceModeRequired",
+                "rebootRequired",
+                "meetsSystemReq",
+                "pkgDepsMetByHost",
+            ],
+            names: &[
+                "host",
+                "vib_name",
+                "vib_version",
+                "existing_version",
+                "maintenance_mode_required",
+                "reboot_required",
+                "meets_system_req",
+                "pkg_deps_met_by_host",
+            ],
+            required: &[0u16, 1u16, 2u16, 4u16, 5u16, 6u16, 7u16],
+            by_name: &[3u16, 0u16, 4u16, 6u16, 7u16, 5u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,18 +35,18 @@ impl VsanVibSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVibSpec",
-    type_name: Some("VsanVibSpec"),
-    wire: &["host", "metaUrl", "metaSha1Sum", "vibUrl", "vibSha1Sum"],
-    names: &["host", "meta_url", "meta_sha1_sum", "vib_url", "vib_sha1_sum"],
-    required: &[0u16, 3u16, 4u16],
-    by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVibSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVibSpec",
+            type_name: Some("VsanVibSpec"),
+            wire: &["host", "metaUrl", "metaSha1Sum", "vibUrl", "vibSha1Sum"],
+            names: &["host", "meta_url", "meta_sha1_sum", "vib_url", "vib_sha1_sum"],
+            required: &[0u16, 3u16, 4u16],
+            by_name: &[0u16, 2u16, 1u16, 4u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

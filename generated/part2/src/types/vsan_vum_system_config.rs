@@ -33,28 +33,28 @@ impl VsanVumSystemConfig {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanVumSystemConfig",
-    type_name: Some("VsanVumSystemConfig"),
-    wire: &[
-        "enabled",
-        "autoCheckInterval",
-        "metadataUpdateInterval",
-        "releaseDbLastUpdate",
-    ],
-    names: &[
-        "enabled",
-        "auto_check_interval",
-        "metadata_update_interval",
-        "release_db_last_update",
-    ],
-    required: &[],
-    by_name: &[1u16, 0u16, 2u16, 3u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanVumSystemConfig {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanVumSystemConfig",
+            type_name: Some("VsanVumSystemConfig"),
+            wire: &[
+                "enabled",
+                "autoCheckInterval",
+                "metadataUpdateInterval",
+                "releaseDbLastUpdate",
+            ],
+            names: &[
+                "enabled",
+                "auto_check_interval",
+                "metadata_update_interval",
+                "release_db_last_update",
+            ],
+            required: &[],
+            by_name: &[1u16, 0u16, 2u16, 3u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -35,32 +35,32 @@ impl VsanWhatIfEvacDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanWhatIfEvacDetail",
-    type_name: Some("VsanWhatIfEvacDetail"),
-    wire: &[
-        "success",
-        "bytesToSync",
-        "inaccessibleObjects",
-        "incompliantObjects",
-        "extraSpaceNeeded",
-        "failedDueToInaccessibleObjects",
-    ],
-    names: &[
-        "success",
-        "bytes_to_sync",
-        "inaccessible_objects",
-        "incompliant_objects",
-        "extra_space_needed",
-        "failed_due_to_inaccessible_objects",
-    ],
-    required: &[],
-    by_name: &[1u16, 4u16, 5u16, 2u16, 3u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanWhatIfEvacDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanWhatIfEvacDetail",
+            type_name: Some("VsanWhatIfEvacDetail"),
+            wire: &[
+                "success",
+                "bytesToSync",
+                "inaccessibleObjects",
+                "incompliantObjects",
+                "extraSpaceNeeded",
+                "failedDueToInaccessibleObjects",
+            ],
+            names: &[
+                "success",
+                "bytes_to_sync",
+                "inaccessible_objects",
+                "incompliant_objects",
+                "extra_space_needed",
+                "failed_due_to_inaccessible_objects",
+            ],
+            required: &[],
+            by_name: &[1u16, 4u16, 5u16, 2u16, 3u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VsanWhatIfEvacResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VsanWhatIfEvacResult",
-    type_name: Some("VsanWhatIfEvacResult"),
-    wire: &["noAction", "ensureAccess", "evacAllData"],
-    names: &["no_action", "ensure_access", "evac_all_data"],
-    required: &[0u16, 1u16, 2u16],
-    by_name: &[1u16, 2u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VsanWhatIfEvacResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VsanWhatIfEvacResult",
+            type_name: Some("VsanWhatIfEvacResult"),
+            wire: &["noAction", "ensureAccess", "evacAllData"],
+            names: &["no_action", "ensure_access", "evac_all_data"],
+            required: &[0u16, 1u16, 2u16],
+            by_name: &[1u16, 2u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

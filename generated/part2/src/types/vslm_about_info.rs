@@ -33,18 +33,18 @@ impl VslmAboutInfo {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmAboutInfo",
-    type_name: Some("VslmAboutInfo"),
-    wire: &["name", "fullName", "vendor", "apiVersion", "instanceUuid"],
-    names: &["name", "full_name", "vendor", "api_version", "instance_uuid"],
-    required: &[0u16, 1u16, 2u16, 3u16, 4u16],
-    by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmAboutInfo {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmAboutInfo",
+            type_name: Some("VslmAboutInfo"),
+            wire: &["name", "fullName", "vendor", "apiVersion", "instanceUuid"],
+            names: &["name", "full_name", "vendor", "api_version", "instance_uuid"],
+            required: &[0u16, 1u16, 2u16, 3u16, 4u16],
+            by_name: &[3u16, 1u16, 4u16, 0u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -31,18 +31,18 @@ impl VslmQueryDatastoreInfoResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmQueryDatastoreInfoResult",
-    type_name: Some("VslmQueryDatastoreInfoResult"),
-    wire: &["datacenter", "datastore"],
-    names: &["datacenter", "datastore"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmQueryDatastoreInfoResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmQueryDatastoreInfoResult",
+            type_name: Some("VslmQueryDatastoreInfoResult"),
+            wire: &["datacenter", "datastore"],
+            names: &["datacenter", "datastore"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

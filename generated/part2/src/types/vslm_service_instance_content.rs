@@ -37,28 +37,28 @@ impl VslmServiceInstanceContent {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmServiceInstanceContent",
-    type_name: Some("VslmServiceInstanceContent"),
-    wire: &[
-        "aboutInfo",
-        "sessionManager",
-        "vStorageObjectManager",
-        "storageLifecycleManager",
-    ],
-    names: &[
-        "about_info",
-        "session_manager",
-        "vstorage_object_manager",
-        "storage_lifecycle_manager",
-    ],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[0u16, 1u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmServiceInstanceContent {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmServiceInstanceContent",
+            type_name: Some("VslmServiceInstanceContent"),
+            wire: &[
+                "aboutInfo",
+                "sessionManager",
+                "vStorageObjectManager",
+                "storageLifecycleManager",
+            ],
+            names: &[
+                "about_info",
+                "session_manager",
+                "vstorage_object_manager",
+                "storage_lifecycle_manager",
+            ],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[0u16, 1u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

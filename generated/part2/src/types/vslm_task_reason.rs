@@ -25,18 +25,18 @@ impl VslmTaskReason {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmTaskReason",
-    type_name: Some("VslmTaskReason"),
-    wire: &[],
-    names: &[],
-    required: &[],
-    by_name: &[],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmTaskReason {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmTaskReason",
+            type_name: Some("VslmTaskReason"),
+            wire: &[],
+            names: &[],
+            required: &[],
+            by_name: &[],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, _: usize) -> &dyn crate::object::Field {
@@ -115,7 +115,6 @@ impl Unpin for VslmTaskReasonKind {}
 impl std::panic::UnwindSafe for VslmTaskReasonKind {}
 impl std::panic::RefUnwindSafe for VslmTaskReasonKind {}
 impl Clone for VslmTaskReasonKind {
-    #[inline]
     fn clone(&self) -> Self {
         match self {
             Self::VslmTaskReason(v) => {

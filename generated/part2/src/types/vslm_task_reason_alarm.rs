@@ -35,18 +35,18 @@ impl VslmTaskReasonAlarm {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmTaskReasonAlarm",
-    type_name: Some("VslmTaskReasonAlarm"),
-    wire: &["alarmName", "alarm", "entityName", "entity"],
-    names: &["alarm_name", "alarm", "entity_name", "entity"],
-    required: &[0u16, 1u16, 2u16, 3u16],
-    by_name: &[1u16, 0u16, 3u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmTaskReasonAlarm {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmTaskReasonAlarm",
+            type_name: Some("VslmTaskReasonAlarm"),
+            wire: &["alarmName", "alarm", "entityName", "entity"],
+            names: &["alarm_name", "alarm", "entity_name", "entity"],
+            required: &[0u16, 1u16, 2u16, 3u16],
+            by_name: &[1u16, 0u16, 3u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -29,18 +29,18 @@ impl VslmTaskReasonSchedule {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmTaskReasonSchedule",
-    type_name: Some("VslmTaskReasonSchedule"),
-    wire: &["name", "scheduledTask"],
-    names: &["name", "scheduled_task"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmTaskReasonSchedule {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmTaskReasonSchedule",
+            type_name: Some("VslmTaskReasonSchedule"),
+            wire: &["name", "scheduledTask"],
+            names: &["name", "scheduled_task"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

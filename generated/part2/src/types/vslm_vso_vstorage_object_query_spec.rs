@@ -29,18 +29,18 @@ impl VslmVsoVStorageObjectQuerySpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VslmVsoVStorageObjectQuerySpec",
-    type_name: Some("VslmVsoVStorageObjectQuerySpec"),
-    wire: &["queryField", "queryOperator", "queryValue"],
-    names: &["query_field", "query_operator", "query_value"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16, 2u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VslmVsoVStorageObjectQuerySpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VslmVsoVStorageObjectQuerySpec",
+            type_name: Some("VslmVsoVStorageObjectQuerySpec"),
+            wire: &["queryField", "queryOperator", "queryValue"],
+            names: &["query_field", "query_operator", "query_value"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16, 2u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -27,18 +27,18 @@ impl VStorageObjectReconcileResult {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectReconcileResult",
-    type_name: Some("VStorageObjectReconcileResult"),
-    wire: &["reconcileDetails"],
-    names: &["reconcile_details"],
-    required: &[],
-    by_name: &[0u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for VStorageObjectReconcileResult {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectReconcileResult",
+            type_name: Some("VStorageObjectReconcileResult"),
+            wire: &["reconcileDetails"],
+            names: &["reconcile_details"],
+            required: &[],
+            by_name: &[0u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

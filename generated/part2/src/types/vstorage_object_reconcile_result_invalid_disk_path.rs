@@ -27,18 +27,18 @@ impl VStorageObjectReconcileResultInvalidDiskPath {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectReconcileResultInvalidDiskPath",
-    type_name: Some("VStorageObjectReconcileResultInvalidDiskPath"),
-    wire: &["path", "reason"],
-    names: &["path", "reason"],
-    required: &[0u16, 1u16],
-    by_name: &[0u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for VStorageObjectReconcileResultInvalidDiskPath {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectReconcileResultInvalidDiskPath",
+            type_name: Some("VStorageObjectReconcileResultInvalidDiskPath"),
+            wire: &["path", "reason"],
+            names: &["path", "reason"],
+            required: &[0u16, 1u16],
+            by_name: &[0u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

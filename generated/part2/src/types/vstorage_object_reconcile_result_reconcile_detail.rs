@@ -41,36 +41,36 @@ impl VStorageObjectReconcileResultReconcileDetail {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectReconcileResultReconcileDetail",
-    type_name: Some("VStorageObjectReconcileResultReconcileDetail"),
-    wire: &[
-        "hostName",
-        "reconcileReportPath",
-        "isReconciled",
-        "isDeepScanned",
-        "numberOfReconcileIssues",
-        "numberOfFcdsBeforeReconcile",
-        "numberOfFcdsAfterReconcile",
-        "invalidDiskPaths",
-    ],
-    names: &[
-        "host_name",
-        "reconcile_report_path",
-        "is_reconciled",
-        "is_deep_scanned",
-        "number_of_reconcile_issues",
-        "number_of_fcds_before_reconcile",
-        "number_of_fcds_after_reconcile",
-        "invalid_disk_paths",
-    ],
-    required: &[],
-    by_name: &[0u16, 7u16, 3u16, 2u16, 6u16, 5u16, 4u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for VStorageObjectReconcileResultReconcileDetail {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectReconcileResultReconcileDetail",
+            type_name: Some("VStorageObjectReconcileResultReconcileDetail"),
+            wire: &[
+                "hostName",
+                "reconcileReportPath",
+                "isReconciled",
+                "isDeepScanned",
+                "numberOfReconcileIssues",
+                "numberOfFcdsBeforeReconcile",
+                "numberOfFcdsAfterReconcile",
+                "invalidDiskPaths",
+            ],
+            names: &[
+                "host_name",
+                "reconcile_report_path",
+                "is_reconciled",
+                "is_deep_scanned",
+                "number_of_reconcile_issues",
+                "number_of_fcds_before_reconcile",
+                "number_of_fcds_after_reconcile",
+                "invalid_disk_paths",
+            ],
+            required: &[],
+            by_name: &[0u16, 7u16, 3u16, 2u16, 6u16, 5u16, 4u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

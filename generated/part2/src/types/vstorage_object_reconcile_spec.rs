@@ -37,32 +37,32 @@ impl VStorageObjectReconcileSpec {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectReconcileSpec",
-    type_name: Some("VStorageObjectReconcileSpec"),
-    wire: &[
-        "datastore",
-        "includeDiskPaths",
-        "excludeDiskPaths",
-        "deepScan",
-        "dryRun",
-        "generateReport",
-    ],
-    names: &[
-        "datastore",
-        "include_disk_paths",
-        "exclude_disk_paths",
-        "deep_scan",
-        "dry_run",
-        "generate_report",
-    ],
-    required: &[0u16],
-    by_name: &[0u16, 3u16, 4u16, 2u16, 5u16, 1u16],
-    plain: true,
-    since: Some("9.0.0.0"),
-};
 impl crate::object::Object for VStorageObjectReconcileSpec {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectReconcileSpec",
+            type_name: Some("VStorageObjectReconcileSpec"),
+            wire: &[
+                "datastore",
+                "includeDiskPaths",
+                "excludeDiskPaths",
+                "deepScan",
+                "dryRun",
+                "generateReport",
+            ],
+            names: &[
+                "datastore",
+                "include_disk_paths",
+                "exclude_disk_paths",
+                "deep_scan",
+                "dry_run",
+                "generate_report",
+            ],
+            required: &[0u16],
+            by_name: &[0u16, 3u16, 4u16, 2u16, 5u16, 1u16],
+            plain: true,
+            since: Some("9.0.0.0"),
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

@@ -25,18 +25,18 @@ impl VStorageObjectSnapshotDetails {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "VStorageObjectSnapshotDetails",
-    type_name: Some("VStorageObjectSnapshotDetails"),
-    wire: &["path", "changedBlockTrackingId"],
-    names: &["path", "changed_block_tracking_id"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for VStorageObjectSnapshotDetails {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "VStorageObjectSnapshotDetails",
+            type_name: Some("VStorageObjectSnapshotDetails"),
+            wire: &["path", "changedBlockTrackingId"],
+            names: &["path", "changed_block_tracking_id"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {

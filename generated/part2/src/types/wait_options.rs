@@ -25,18 +25,18 @@ impl WaitOptions {
         self.extra.type_name().unwrap_or(Self::TYPE_NAME)
     }
 }
-static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
-    rust: "WaitOptions",
-    type_name: Some("WaitOptions"),
-    wire: &["maxWaitSeconds", "maxObjectUpdates"],
-    names: &["max_wait_seconds", "max_object_updates"],
-    required: &[],
-    by_name: &[1u16, 0u16],
-    plain: true,
-    since: None,
-};
 impl crate::object::Object for WaitOptions {
     fn info(&self) -> &'static crate::object::ObjectInfo {
+        static INFO: crate::object::ObjectInfo = crate::object::ObjectInfo {
+            rust: "WaitOptions",
+            type_name: Some("WaitOptions"),
+            wire: &["maxWaitSeconds", "maxObjectUpdates"],
+            names: &["max_wait_seconds", "max_object_updates"],
+            required: &[],
+            by_name: &[1u16, 0u16],
+            plain: true,
+            since: None,
+        };
         &INFO
     }
     fn field(&self, i: usize) -> &dyn crate::object::Field {
