@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
+#![allow(rustdoc::redundant_explicit_links)]
 #![allow(
     clippy::upper_case_acronyms,
     clippy::too_many_arguments,

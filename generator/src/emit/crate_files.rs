@@ -335,6 +335,9 @@ fn crate_attrs() -> TokenStream {
         #![cfg_attr(docsrs, feature(doc_cfg))]
         // Deprecated API members are still decoded and encoded here; users get the warnings.
         #![allow(deprecated)]
+        // Docs link every type by its full path, `crate::types::X`, which resolves from every
+        // module; inside `types`, where the type files are included, the bare name would too.
+        #![allow(rustdoc::redundant_explicit_links)]
         // Names and shapes come from the wire protocol (acronyms, many parameters, variant
         // names sharing a suffix such as `...Fault`), and descriptions from VMware's text.
         #![allow(
