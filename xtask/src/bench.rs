@@ -247,10 +247,7 @@ fn compile_pair(other: &Path, rounds: usize) -> Result<(), String> {
 /// repository's lock file and the `vim25` profile settings of `Cargo.toml`, so that `krate` is
 /// built as `cargo xtask bench` builds `generated/`.
 pub(crate) fn scratch_workspace(ws: &Path, name: &str, krate: &Path) -> Result<PathBuf, String> {
-    let path = krate.display().to_string();
-    if path.contains(['\'', '\n']) {
-        return Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)"));
-    }
+    let path = toml_literal_path(krate)?;
     std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
     let mut manifest = format!(
         "[workspace]\n\n[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
@@ -265,6 +262,16 @@ pub(crate) fn scratch_workspace(ws: &Path, name: &str, krate: &Path) -> Result<P
     write("src/lib.rs", b"")?;
     write("Cargo.lock", &std::fs::read(repo().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?)?;
     Ok(ws.to_path_buf())
+}
+
+/// `path` as the text of a TOML literal string (`'...'`), which cannot hold a quote or a line
+/// break.
+pub(crate) fn toml_literal_path(path: &Path) -> Result<String, String> {
+    let path = path.display().to_string();
+    match path.contains(['\'', '\n']) {
+        true => Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)")),
+        false => Ok(path),
+    }
 }
 
 /// The median; the mean of the middle two for an even count.

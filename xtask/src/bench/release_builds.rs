@@ -49,11 +49,7 @@ const VIM_RS_MAIN: &str = r#"fn main() {
 "#;
 
 fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
-    let generated = crate::codegen::generated_dir();
-    let path = generated.display().to_string();
-    if path.contains(['\'', '\n']) {
-        return Err(format!("{path}: a quote or line break in the path (it goes into a TOML literal string)"));
-    }
+    let path = super::toml_literal_path(&crate::codegen::generated_dir())?;
     let mut out = vec![
         Program { name: "vim25", dependencies: format!("vim25 = {{ path = '{path}' }}\n"), main: OURS_MAIN, lock: repo().join("Cargo.lock") },
         Program {
