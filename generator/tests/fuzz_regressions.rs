@@ -40,3 +40,33 @@ fn a_long_number_in_an_unknown_member() {
         format!(r#"{{"_typeName":"VirtualMachineConfigInfoOverheadInfo","initialMemoryReservation":214446080,"initialSwapReservauion":{digits}}}"#);
     assert_eq!(refused_or_lossless(&input), Ok(()));
 }
+
+/// `round_trip` (CI, 2026-12-06): an object whose first `_typeName` names no type of the
+/// release and whose second names a known one. It was kept as JSON, where `serde_json::Map`
+/// keeps the last value of a repeated key: the encoding carried the known name alone and
+/// decoded as that type. A member written twice in JSON kept verbatim is now refused, at any
+/// depth, as it is in a data object of a known type.
+#[test]
+fn a_repeated_type_name_after_an_unknown_one() {
+    let input = r#"{"_typeName":"Desipti+n","_typeName":"HostIpRouteTableInfo","numDisplays":1,"us":"automatic"}"#;
+    let error = vim25::from_slice::<Any>(input.as_bytes()).map(drop).expect_err("a repeated `_typeName` is refused");
+    assert!(error.to_string().contains("duplicate member `_typeName`"), "{error}");
+    assert_eq!(refused_or_lossless(input), Err("refused".into()));
+    // deeper in a value kept verbatim, and in an unknown member of a known type
+    for input in [
+        r#"{"_typeName":"NoSuchType","a":[{"b":1,"c":{"d":1,"d":2}}]}"#,
+        r#"{"_typeName":"ManagedObjectReference","type":"Folder","value":"a","x":{"y":1,"y":2}}"#,
+        r#"{"_typeName":"NoSuchType","a":1,"\u0061":2}"#,
+    ] {
+        let error = vim25::from_slice::<Any>(input.as_bytes()).map(drop).expect_err(input);
+        assert!(error.to_string().contains("duplicate member"), "{input}: {error}");
+    }
+    // the same objects with each key once round-trip
+    for input in [
+        r#"{"_typeName":"Desipti+n","numDisplays":1,"us":"automatic"}"#,
+        r#"{"_typeName":"NoSuchType","a":[{"b":1,"c":{"d":1,"e":2}}],"f":[[],{}]}"#,
+        r#"{"_typeName":"ManagedObjectReference","type":"Folder","value":"a","x":{"y":1,"z":{"y":2}}}"#,
+    ] {
+        assert_eq!(refused_or_lossless(input), Ok(()), "{input}");
+    }
+}

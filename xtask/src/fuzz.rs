@@ -62,6 +62,8 @@ struct Stats {
     execs: u64,
     /// Inputs that crashed, hung or ran out of memory, as libFuzzer wrote them.
     artifacts: Vec<PathBuf>,
+    /// What libFuzzer printed about the first of them (see [`crash_report`]).
+    report: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<(), String> {
@@ -106,6 +108,11 @@ pub fn run(args: Args) -> Result<(), String> {
         println!("fuzz: {target}: {} execs, corpus {after} inputs, {} crashes", stats.execs, stats.artifacts.len());
         for path in &stats.artifacts {
             println!("fuzz: {target}: crash input {}", path.display());
+        }
+        // CI keeps only this output, not the artifacts: the report carries the panic and the
+        // input (libFuzzer prints it escaped and in base64), enough to reproduce the crash
+        if let Some(report) = &stats.report {
+            println!("fuzz: {target}: libFuzzer's report, from {}:\n{report}", log.display());
         }
         total.execs += stats.execs;
         total.artifacts.extend(stats.artifacts);
@@ -212,8 +219,38 @@ fn parse_output(text: &str) -> Stats {
     if let Some(n) = final_stat {
         stats.execs = n;
     }
+    if !stats.artifacts.is_empty() {
+        stats.report = crash_report(text);
+    }
     stats
 }
+
+/// Lines of libFuzzer's report on the first failing input, from the first line that tells
+/// what went wrong (a panic, a libFuzzer error, a timeout's alarm) through the input's base64
+/// line: at most [`REPORT_LINES`] lines of at most [`REPORT_LINE_CHARS`] characters each.
+fn crash_report(text: &str) -> Option<String> {
+    const STARTS: [&str; 4] = ["panicked at", "==ERROR", "ERROR: libFuzzer", "ALARM: working on"];
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| STARTS.iter().any(|s| l.contains(s)))?;
+    let end = lines[start..].iter().position(|l| l.starts_with("Base64:")).map_or(lines.len(), |i| start + i + 1);
+    let mut out: Vec<String> = lines[start..end]
+        .iter()
+        .take(REPORT_LINES)
+        .map(|l| match l.char_indices().nth(REPORT_LINE_CHARS) {
+            Some((cut, _)) => format!("{}... ({} bytes in all)", &l[..cut], l.len()),
+            None => (*l).to_owned(),
+        })
+        .collect();
+    if end - start > REPORT_LINES {
+        out.push(format!("... ({} more lines)", end - start - REPORT_LINES));
+    }
+    Some(out.join("\n"))
+}
+
+/// Bounds of [`crash_report`]: a panic message and backtrace fit; a pathological input does
+/// not flood the log.
+const REPORT_LINES: usize = 80;
+const REPORT_LINE_CHARS: usize = 4_000;
 
 /// Writes the dictionary: JSON's own tokens, then the document's member names, type names,
 /// enumeration values and array type names, each a JSON string, at most [`DICT_LIMIT`].
@@ -483,6 +520,22 @@ mod tests {
         let stats = parse_output(text);
         assert_eq!(stats.execs, 1_234_568);
         assert_eq!(stats.artifacts, vec![PathBuf::from("target/fuzz/artifacts/any/crash-abc")]);
+        assert_eq!(stats.report.as_deref(), Some("==1== ERROR: libFuzzer: deadly signal\nartifact_prefix='target/fuzz/artifacts/any/'; Test unit written to target/fuzz/artifacts/any/crash-abc\nstat::number_of_executed_units: 1234568"));
+    }
+
+    #[test]
+    fn the_crash_report_runs_from_the_panic_to_the_input() {
+        let long = "x".repeat(REPORT_LINE_CHARS + 10);
+        let text = format!(
+            "#100\tNEW cov: 1\n\nthread '<unnamed>' panicked at fuzz_targets/round_trip.rs:25:5:\nthe value changed\n{long}\n\
+             ==7== ERROR: libFuzzer: deadly signal\nMS: 1 ChangeByte-; base unit: 00\n\"{{}}\"\n\
+             artifact_prefix='a/'; Test unit written to a/crash-1\nBase64: e30=\nstat::number_of_executed_units: 101\n"
+        );
+        let report = parse_output(&text).report.expect("a report");
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(lines[0], "thread '<unnamed>' panicked at fuzz_targets/round_trip.rs:25:5:");
+        assert_eq!(lines[2], format!("{}... ({} bytes in all)", "x".repeat(REPORT_LINE_CHARS), REPORT_LINE_CHARS + 10));
+        assert_eq!(lines.last(), Some(&"Base64: e30="));
     }
 
     #[test]
@@ -490,7 +543,7 @@ mod tests {
         let text = "#1000: cov: 5 ft: 6 corp: 7 exec/s: 100 oom/timeout/crash: 0/0/0 time: 10s job: 1 dft_time: 0\n\
                     #52000: cov: 5 ft: 6 corp: 7 exec/s: 100 oom/timeout/crash: 0/0/0 time: 20s job: 2 dft_time: 0\n\
                     INFO: exiting: 0 time: 21s\n";
-        assert_eq!(parse_output(text), Stats { execs: 52_000, artifacts: Vec::new() });
+        assert_eq!(parse_output(text), Stats { execs: 52_000, artifacts: Vec::new(), report: None });
     }
 
     #[test]

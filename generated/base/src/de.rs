@@ -675,9 +675,22 @@ impl<'a> Decoder<'a> {
     }
 
     /// The input from `start` to where the parser stands, read as JSON.
+    ///
+    /// A member written twice in an object is refused, as it is in a data object of a known
+    /// type: `serde_json::Map` would keep the last value only, so the value kept would not be
+    /// the one received, and a repeated `_typeName` would change type when encoded again.
     fn json_since(&self, start: usize) -> Result<serde_json::Value, DecodeError> {
         let raw = self.data.get(start..self.pos()).unwrap_or_default();
-        serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))
+        let value: serde_json::Value = serde_json::from_slice(raw).map_err(|e| DecodeError::at(e.to_string(), start))?;
+        if value.is_object() || value.is_array() {
+            // serde_json accepted it, so it nests no deeper than its recursion limit
+            let mut j = Jiter::new(raw);
+            let peek = j.peek().map_err(|e| jerr(e, start))?;
+            if let Some((key, at)) = repeated_key(&mut j, peek).map_err(|e| jerr(e, start))? {
+                return Err(DecodeError::at(format!("duplicate member `{key}`"), start + at));
+            }
+        }
+        Ok(value)
     }
 
     /// The `_typeName` of an `Any` value. A leading one is consumed with the object's opening (the
@@ -936,6 +949,7 @@ impl<'a> Decoder<'a> {
         self.error(format!("duplicate member `{member}`"))
     }
 
+
     /// Required members of `o` that the input left out: an error in strict mode, otherwise
     /// recorded in the object and in the decoder's list.
     #[cold]
@@ -1107,6 +1121,38 @@ impl<'a> Decoder<'a> {
             _ => Err(DecodeError::at("expected an object".into(), start)),
         }
     }
+}
+
+/// The first member written twice in an object of the JSON value `j` stands at (`peek` its
+/// first byte), and where its second key ends, relative to the parser's input.
+fn repeated_key(j: &mut Jiter<'_>, peek: Peek) -> Result<Option<(String, usize)>, JiterError> {
+    match peek {
+        Peek::Object => {
+            let mut keys = std::collections::HashSet::new();
+            let mut key = j.known_object()?.map(str::to_owned);
+            while let Some(k) = key {
+                if !keys.insert(k.clone()) {
+                    return Ok(Some((k, j.current_index())));
+                }
+                let peek = j.peek()?;
+                if let Some(found) = repeated_key(j, peek)? {
+                    return Ok(Some(found));
+                }
+                key = j.next_key()?.map(str::to_owned);
+            }
+        }
+        Peek::Array => {
+            let mut next = j.known_array()?;
+            while let Some(peek) = next {
+                if let Some(found) = repeated_key(j, peek)? {
+                    return Ok(Some(found));
+                }
+                next = j.array_step()?;
+            }
+        }
+        _ => j.known_skip(peek)?,
+    }
+    Ok(None)
 }
 
 /// Which required members were seen (members past the 512th are not tracked; no type has
