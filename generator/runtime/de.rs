@@ -685,7 +685,7 @@ impl<'a> Decoder<'a> {
             let mut j = Jiter::new(raw);
             let peek = j.peek().map_err(|e| jerr(e, start))?;
             if let Some((key, at)) = repeated_key(&mut j, peek).map_err(|e| jerr(e, start))? {
-                return Err(DecodeError::at(format!("duplicate member `{key}`"), start + at));
+                return Err(duplicate_at(&key, start + at));
             }
         }
         Ok(value)
@@ -944,9 +944,8 @@ impl<'a> Decoder<'a> {
 
     #[cold]
     fn duplicate(&self, member: &str) -> DecodeError {
-        self.error(format!("duplicate member `{member}`"))
+        duplicate_at(member, self.pos())
     }
-
 
     /// Required members of `o` that the input left out: an error in strict mode, otherwise
     /// recorded in the object and in the decoder's list.
@@ -1121,6 +1120,12 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// The error for `member` written twice, its second key ending at byte `offset`.
+#[cold]
+fn duplicate_at(member: &str, offset: usize) -> DecodeError {
+    DecodeError::at(format!("duplicate member `{member}`"), offset)
+}
+
 /// The first member written twice in an object of the JSON value `j` stands at (`peek` its
 /// first byte), and where its second key ends, relative to the parser's input.
 fn repeated_key(j: &mut Jiter<'_>, peek: Peek) -> Result<Option<(String, usize)>, JiterError> {
@@ -1129,9 +1134,10 @@ fn repeated_key(j: &mut Jiter<'_>, peek: Peek) -> Result<Option<(String, usize)>
             let mut keys = std::collections::HashSet::new();
             let mut key = j.known_object()?.map(str::to_owned);
             while let Some(k) = key {
-                if !keys.insert(k.clone()) {
+                if keys.contains(&k) {
                     return Ok(Some((k, j.current_index())));
                 }
+                keys.insert(k);
                 let peek = j.peek()?;
                 if let Some(found) = repeated_key(j, peek)? {
                     return Ok(Some(found));
