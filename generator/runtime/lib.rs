@@ -13,7 +13,7 @@
 //! The client files (`client.rs`, `connect.rs`, `release.rs`, `service_none.rs`) belong to the
 //! generated `vim25`, which sits over the base crate; `tests/client.rs` is that crate's root,
 //! over this one. The tests are in `tests/`, so that the generated crates do not carry them.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 // the attributes the generator gives every generated crate (`crate_attrs` in crate_files.rs),
 // for the fixture's generated types
 #![allow(deprecated)]
@@ -68,6 +68,7 @@ pub use compact_str::CompactString;
 pub use datetime::{DateTime, DateTimeError};
 pub use de::{from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode, DecodeError, DecodeMode};
 pub use extra::{Extra, Password};
+pub use object::ObjectBox;
 pub use ser::{to_vec, Encode};
 
 /// The member naming an object's concrete type on the wire (the fixture's, as vSphere's).

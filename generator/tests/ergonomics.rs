@@ -165,3 +165,22 @@ impl Blank {
         }
     }
 }
+
+/// A matched variant holds its object in an `ObjectBox`, which reads and writes like a `Box`:
+/// fields through it, `*` for the value, `into_inner` to take it out.
+#[test]
+fn a_matched_variant_is_its_object() {
+    let mut device: VirtualDeviceKind = VirtualDisk { key: -100, capacity_in_bytes: Some(1 << 20), ..Default::default() }.into();
+    let VirtualDeviceKind::VirtualDisk(disk) = &mut device else { panic!("a disk: {device:?}") };
+    assert_eq!(disk.capacity_in_bytes, Some(1 << 20));
+    disk.key = -101;
+    let copy: VirtualDisk = (**disk).clone();
+    assert_eq!(format!("{disk:?}"), format!("{copy:?}"));
+    let VirtualDeviceKind::VirtualDisk(disk) = device.clone() else { unreachable!() };
+    let owned: VirtualDisk = disk.into_inner();
+    assert_eq!(owned.key, -101);
+    // built directly, the same value as through `From`
+    let direct = VirtualDeviceKind::VirtualDisk(vim25::ObjectBox::new(owned));
+    assert_eq!(vim25::to_vec(&direct).unwrap(), vim25::to_vec(&device).unwrap());
+    assert_eq!(direct.downcast_ref::<VirtualDisk>().map(|d| d.key), Some(-101));
+}

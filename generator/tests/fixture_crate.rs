@@ -60,7 +60,7 @@ fn inheritance_flattens_members_and_nests_families() {
     let shape = type_file(&out, "shape");
     assert!(shape.contains("pub enum ShapeKind"));
     assert!(shape.contains("Polygon(crate::types::PolygonKind)"), "{shape}");
-    assert!(type_file(&out, "polygon").contains("Square(Box<crate::types::Square>)"));
+    assert!(type_file(&out, "polygon").contains("Square(crate::object::ObjectBox<crate::types::Square>)"));
     // a self-referencing member is boxed; a password is redacted
     let gizmo = type_file(&out, "gizmo_info");
     assert!(gizmo.contains("pub next: Option<Box<crate::types::GizmoInfo>>"), "{gizmo}");

@@ -7,9 +7,10 @@
 //! (`vim25.dict`), libFuzzer's output (`logs/<target>.log`) and whatever input crashed, hung or
 //! ran out of memory (`artifacts/<target>/`).
 //!
-//! The build uses no sanitizer: the runtime and the generated crates forbid `unsafe`, so what
-//! AddressSanitizer would add is memory checks of code that cannot break memory, at several
-//! times the cost per execution. A panic, a hang over `-timeout` and an allocation over
+//! The build uses no sanitizer: the runtime's only `unsafe` is `ObjectBox`'s (`object.rs`: one
+//! `ManuallyDrop::drop`, one `take`, whose unit tests count every drop) and the other crates
+//! forbid it, so what AddressSanitizer would add is memory checks of code that cannot break
+//! memory, at several times the cost per execution. A panic, a hang over `-timeout` and an allocation over
 //! `-malloc_limit_mb` are what the targets look for, and libFuzzer finds those without it.
 //! Debug assertions and overflow checks are on: an overflow that would wrap in a release build
 //! is a finding too.

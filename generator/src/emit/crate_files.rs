@@ -217,7 +217,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
     let release = &model.release;
     let sha = &model.sha256;
     let releases = &model.releases;
-    let attrs = crate_attrs();
+    let attrs = crate_attrs(Unsafe::Forbidden);
     let impls = impls_mod(model, plan, Unit::Facade);
     let header = model.session_header.clone().unwrap_or_else(|| "vmware-api-session-id".into());
     let fault = match &plan.fault_root {
@@ -271,7 +271,7 @@ fn lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         #[doc(no_inline)]
         pub use de::{from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode, DecodeError, DecodeMode};
         #[doc(no_inline)]
-        pub use vim25_base::{CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR};
+        pub use vim25_base::{CompactString, DateTime, DateTimeError, Extra, ObjectBox, Password, DISCRIMINATOR};
         #[doc(no_inline)]
         pub use ser::{to_vec, Encode};
 
@@ -327,10 +327,21 @@ fn impls_mod(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
     }
 }
 
+/// Whether a crate may hold `unsafe` code where it says so (`#[allow(unsafe_code)]`).
+enum Unsafe {
+    Forbidden,
+    /// `ObjectBox` (`object.rs`), in the base crate.
+    Audited,
+}
+
 /// The attributes every generated crate starts with.
-fn crate_attrs() -> TokenStream {
+fn crate_attrs(unsafe_code: Unsafe) -> TokenStream {
+    let unsafe_code = match unsafe_code {
+        Unsafe::Forbidden => quote!(#![forbid(unsafe_code)]),
+        Unsafe::Audited => quote!(#![deny(unsafe_code)]),
+    };
     quote! {
-        #![forbid(unsafe_code)]
+        #unsafe_code
         // On docs.rs (see the manifest), each item shows the cargo features it needs.
         #![cfg_attr(docsrs, feature(doc_cfg))]
         // Deprecated API members are still decoded and encoded here; users get the warnings.
@@ -358,7 +369,7 @@ fn crate_attrs() -> TokenStream {
 
 /// `vim25-base`: the codec and the registry, and the types nearly every other type uses.
 fn base_lib_rs(model: &Model, plan: &Plan) -> TokenStream {
-    let attrs = crate_attrs();
+    let attrs = crate_attrs(Unsafe::Audited);
     let impls = impls_mod(model, plan, Unit::Base);
     let disc = &model.discriminator;
     let doc = docs::inner(&[
@@ -386,6 +397,7 @@ fn base_lib_rs(model: &Model, plan: &Plan) -> TokenStream {
         pub use de::{from_slice, from_slice_strict, from_slice_with, from_str, AbsentMember, Decode, DecodeError, DecodeMode};
         pub use datetime::{DateTime, DateTimeError};
         pub use extra::{Extra, Password};
+        pub use object::ObjectBox;
         /// The string type of every string member: kept inline up to 24 bytes, so that the
         /// short strings most objects carry (keys, moIds, names) need no allocation of their
         /// own. It derefs to `str`; build one with `.into()` from a `&str` or a `String`.
@@ -400,7 +412,7 @@ fn base_lib_rs(model: &Model, plan: &Plan) -> TokenStream {
 /// `vim25-part{n}` (a share of the types below the cycle through `Any`) or `vim25-cycle` (the
 /// types on it; see `plan::split`), seeing the runtime under the paths it has in `vim25`.
 fn types_lib_rs(model: &Model, plan: &Plan, unit: Unit) -> TokenStream {
-    let attrs = crate_attrs();
+    let attrs = crate_attrs(Unsafe::Forbidden);
     let impls = impls_mod(model, plan, unit);
     let what = match unit {
         Unit::Part(n) => format!("Part {n} of the data types of `vim25`"),

@@ -358,30 +358,31 @@ pub(super) struct Held {
 impl Held {
     fn field(&self) -> TokenStream {
         let ty = &self.ty;
-        if self.boxed {
-            quote!(Box<#ty>)
-        } else {
-            ty.clone()
+        match (self.boxed, self.family) {
+            (true, false) => quote!(crate::object::ObjectBox<#ty>),
+            // a family enum's own glue is small: its boxed variants are `ObjectBox`es
+            (true, true) => quote!(Box<#ty>),
+            (false, _) => ty.clone(),
         }
     }
 
     /// `value` (of type `ty`) as the variant.
     pub(super) fn wrap(&self, value: TokenStream) -> TokenStream {
         let v = &self.v;
-        if self.boxed {
-            quote!(crate::object::boxed(#value, Self::#v))
-        } else {
-            quote!(Self::#v(#value))
+        match (self.boxed, self.family) {
+            (true, false) => quote!(crate::object::boxed(#value, Self::#v)),
+            (true, true) => quote!(crate::object::in_box(#value, Self::#v)),
+            (false, _) => quote!(Self::#v(#value)),
         }
     }
 
     /// The clone of the variant's value `v`.
     fn clone_body(&self) -> TokenStream {
         let v = &self.v;
-        if self.boxed {
-            quote!(crate::object::clone_boxed(&**v, Self::#v))
-        } else {
-            quote!(Self::#v(Clone::clone(v)))
+        match (self.boxed, self.family) {
+            (true, false) => quote!(crate::object::clone_boxed(&**v, Self::#v)),
+            (true, true) => quote!(crate::object::clone_in_box(&**v, Self::#v)),
+            (false, _) => quote!(Self::#v(Clone::clone(v))),
         }
     }
 

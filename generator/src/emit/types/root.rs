@@ -120,7 +120,7 @@ impl RootArms {
             if plan.layout.nested_boxed.contains(child) {
                 self.variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
                 self.decode
-                    .extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
+                    .extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::in_box(k, Self::#v)),));
                 self.encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));
             } else {
                 self.variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
@@ -130,7 +130,7 @@ impl RootArms {
             self.as_any.extend(quote!(#cfg Self::#v(v) => v.as_any(),));
         } else {
             self.froms.extend(quote!(#cfg impl From<crate::types::#cid> for #name { #[inline] fn from(v: crate::types::#cid) -> Self { crate::object::boxed(v, Self::#v) } }));
-            self.variants.extend(quote!(#doc #cfg #v(Box<crate::types::#cid>),));
+            self.variants.extend(quote!(#doc #cfg #v(crate::object::ObjectBox<crate::types::#cid>),));
             self.as_any.extend(quote!(#cfg Self::#v(v) => &**v,));
             self.decode.extend(quote!(#cfg crate::registry::id::#cid => d.decode_boxed_as(Self::#v),));
             self.encode.extend(quote!(#cfg Self::#v(v) => e.object(&**v),));

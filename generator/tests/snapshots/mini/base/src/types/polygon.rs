@@ -115,9 +115,9 @@ impl<'de> serde::Deserialize<'de> for Polygon {
 #[non_exhaustive]
 pub enum PolygonKind {
     /// Exactly this type.
-    Polygon(Box<crate::types::Polygon>),
+    Polygon(crate::object::ObjectBox<crate::types::Polygon>),
     /// A `Square`.
-    Square(Box<crate::types::Square>),
+    Square(crate::object::ObjectBox<crate::types::Square>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PolygonKind {

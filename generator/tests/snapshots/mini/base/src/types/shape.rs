@@ -108,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for Shape {
 #[non_exhaustive]
 pub enum ShapeKind {
     /// Exactly this type.
-    Shape(Box<crate::types::Shape>),
+    Shape(crate::object::ObjectBox<crate::types::Shape>),
     /// A `Polygon` or one of its subtypes.
     Polygon(crate::types::PolygonKind),
 }

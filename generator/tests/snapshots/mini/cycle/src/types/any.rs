@@ -13,7 +13,9 @@ pub enum Any {
     /// Wire `_typeName`: `Color`.
     Color(crate::types::Color),
     /// A `ManagedObjectReference`.
-    ManagedObjectReference(Box<crate::types::ManagedObjectReference>),
+    ManagedObjectReference(
+        crate::object::ObjectBox<crate::types::ManagedObjectReference>,
+    ),
     /// A `DataObject` or one of its subtypes.
     DataObject(crate::types::DataObjectKind),
     /// A `MethodFault` or one of its subtypes.

@@ -84,18 +84,18 @@ impl<'de> serde::Deserialize<'de> for DataObject {
 #[non_exhaustive]
 pub enum DataObjectKind {
     /// Exactly this type.
-    DataObject(Box<crate::types::DataObject>),
+    DataObject(crate::object::ObjectBox<crate::types::DataObject>),
     /// A `Shape` or one of its subtypes.
     Shape(crate::types::ShapeKind),
     /// A `GizmoInfo`.
     #[cfg(feature = "gadget")]
-    GizmoInfo(Box<crate::types::GizmoInfo>),
+    GizmoInfo(crate::object::ObjectBox<crate::types::GizmoInfo>),
     /// A `GizmoLabel`.
     #[cfg(feature = "gadget")]
-    GizmoLabel(Box<crate::types::GizmoLabel>),
+    GizmoLabel(crate::object::ObjectBox<crate::types::GizmoLabel>),
     /// A `GizmoManual`.
     #[cfg(feature = "gadget")]
-    GizmoManual(Box<crate::types::GizmoManual>),
+    GizmoManual(crate::object::ObjectBox<crate::types::GizmoManual>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DataObjectKind {

@@ -96,7 +96,7 @@ pub enum MethodFaultKind {
     /// Exactly this type.
     MethodFault(crate::types::MethodFault),
     /// A `WidgetFault`.
-    WidgetFault(Box<crate::types::WidgetFault>),
+    WidgetFault(crate::object::ObjectBox<crate::types::WidgetFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for MethodFaultKind {
