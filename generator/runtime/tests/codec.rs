@@ -221,6 +221,16 @@ fn strings_are_escaped_and_numbers_written_exactly() {
 }
 
 #[test]
+fn every_character_is_written_as_serde_json_writes_it() {
+    let mut all: String = (0u8..0x80).map(char::from).collect();
+    all.push_str("é 😀 \u{2028} \u{7f} \u{ffff} end");
+    for s in [all.as_str(), "", "\"", "\\", "\u{1f}", "plain"] {
+        let name = vim25_runtime::CompactString::from(s);
+        assert_eq!(String::from_utf8(to_vec(&name).unwrap()).unwrap(), serde_json::to_string(s).unwrap(), "{s:?}");
+    }
+}
+
+#[test]
 fn a_float_json_cannot_hold_is_written_as_serde_json_writes_it() {
     for side in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let s = Square { name: "x".into(), side: Some(side), ..Square::default() };
