@@ -78,7 +78,7 @@ pub use de::{
 };
 #[doc(no_inline)]
 pub use vim25_base::{
-    CompactString, DateTime, DateTimeError, Extra, Password, DISCRIMINATOR,
+    CompactString, DateTime, DateTimeError, Extra, ObjectBox, Password, DISCRIMINATOR,
 };
 #[doc(no_inline)]
 pub use ser::{to_vec, Encode};

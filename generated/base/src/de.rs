@@ -1053,8 +1053,8 @@ impl<'a> Decoder<'a> {
 
     /// [`Decode::decode_boxed`], put into a variant of the root (see [`Self::wrapped_as`]).
     #[inline]
-    pub fn decode_boxed_as<T: Decode, R>(&mut self, wrap: fn(Box<T>) -> R) -> Result<R, DecodeError> {
-        T::decode_boxed(self).map(wrap)
+    pub fn decode_boxed_as<T: Decode, R>(&mut self, wrap: fn(crate::object::ObjectBox<T>) -> R) -> Result<R, DecodeError> {
+        T::decode_boxed(self).map(|b| wrap(crate::object::ObjectBox::from_box(b)))
     }
 
     /// A polymorphic value whose `_typeName` was already looked up, put into a variant of

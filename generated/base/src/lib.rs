@@ -2,7 +2,7 @@
 
 //! The vi-json codec, the type registry and the most used types of `vim25`, which re-exports
 //! them all: depend on `vim25`, not on this crate.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(rustdoc::redundant_explicit_links)]
@@ -38,6 +38,7 @@ pub use de::{
 };
 pub use datetime::{DateTime, DateTimeError};
 pub use extra::{Extra, Password};
+pub use object::ObjectBox;
 /// The string type of every string member: kept inline up to 24 bytes, so that the
 /// short strings most objects carry (keys, moIds, names) need no allocation of their
 /// own. It derefs to `str`; build one with `.into()` from a `&str` or a `String`.

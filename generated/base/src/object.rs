@@ -288,35 +288,257 @@ impl<T: Blank> Blank for Box<T> {
     }
 }
 
-// A family enum's variants are built through these, so that its own bodies hold no `Box<T>`:
-// rustc drop-checks every distinct type of a local in every body, and each such check walks all
-// the types `T` reaches, through the family enums most of the crate. Here `T`
-// is a parameter, checked once.
+/// A family enum's or `Any`'s variant value on the heap: a `Box<T>` that derefs to the `T` it
+/// holds, with the same size and layout.
+///
+/// Build one with `ObjectBox::new(v)`, or let `From` do it (`VirtualE1000 { .. }.into()` into
+/// `VirtualDeviceKind`); take the value out with [`ObjectBox::into_inner`].
+///
+/// It differs from a `Box<T>` in one thing: it drops its `T` in a function of its own, compiled
+/// once per crate, instead of in the drop glue of what holds it. In an optimized build rustc
+/// compiles a type's drop glue again in every codegen unit that drops it, and through the
+/// family enums the glue of a `Box<T>` reaches most of the API: every codegen unit of every
+/// crate that dropped an `Any` compiled the glue of the whole API.
+pub struct ObjectBox<T>(std::mem::ManuallyDrop<Box<T>>);
 
-/// `wrap(Box::new(v))`.
+impl<T> ObjectBox<T> {
+    /// `v` on the heap.
+    #[inline]
+    pub fn new(v: T) -> Self {
+        Self::from_box(Box::new(v))
+    }
+
+    /// The boxed `v`, where it is.
+    #[inline]
+    pub fn from_box(v: Box<T>) -> Self {
+        ObjectBox(std::mem::ManuallyDrop::new(v))
+    }
+
+    /// The value held.
+    #[inline]
+    pub fn into_inner(self) -> T {
+        *self.into_box()
+    }
+
+    /// The value held, in a `Box`, where it is.
+    #[inline]
+    #[allow(unsafe_code)]
+    pub fn into_box(self) -> Box<T> {
+        let mut this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never dropped, so its box is taken here once and never dropped by
+        // `ObjectBox::drop`; nothing reads `this.0` afterwards.
+        unsafe { std::mem::ManuallyDrop::take(&mut this.0) }
+    }
+}
+
+impl<T> Drop for ObjectBox<T> {
+    // Never inline: the point is one body per `T` and crate, not one per codegen unit.
+    #[inline(never)]
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: `drop` runs once, and this is the only place the box is dropped; `into_box`,
+        // the only other place that takes it, keeps `drop` from running.
+        unsafe { std::mem::ManuallyDrop::drop(&mut self.0) }
+    }
+}
+
+// The auto traits of the `Box<T>` it holds, stated rather than derived: derived, each of the
+// wrappers (`ManuallyDrop`, its inner wrapper, `Box`, `Unique`) is a level of the trait
+// solver's recursion for every nesting, and the deepest chains of the API (a family in a struct
+// in a family...) exceeded its limit: `vim25` did not compile.
+
+// SAFETY: an `ObjectBox<T>` owns its `T` alone, as a `Box<T>` does, which is `Send` and `Sync`
+// on the same terms.
+#[allow(unsafe_code)]
+unsafe impl<T: Send> Send for ObjectBox<T> {}
+// SAFETY: as for `Send`.
+#[allow(unsafe_code)]
+unsafe impl<T: Sync> Sync for ObjectBox<T> {}
+impl<T: std::panic::UnwindSafe> std::panic::UnwindSafe for ObjectBox<T> {}
+impl<T: std::panic::RefUnwindSafe> std::panic::RefUnwindSafe for ObjectBox<T> {}
+
+impl<T> std::ops::Deref for ObjectBox<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for ObjectBox<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<T> AsRef<T> for ObjectBox<T> {
+    #[inline]
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T> AsMut<T> for ObjectBox<T> {
+    #[inline]
+    fn as_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T> std::borrow::Borrow<T> for ObjectBox<T> {
+    #[inline]
+    fn borrow(&self) -> &T {
+        self
+    }
+}
+
+impl<T> std::borrow::BorrowMut<T> for ObjectBox<T> {
+    #[inline]
+    fn borrow_mut(&mut self) -> &mut T {
+        self
+    }
+}
+
+impl<T> From<T> for ObjectBox<T> {
+    #[inline]
+    fn from(v: T) -> Self {
+        Self::new(v)
+    }
+}
+
+impl<T> From<Box<T>> for ObjectBox<T> {
+    #[inline]
+    fn from(v: Box<T>) -> Self {
+        Self::from_box(v)
+    }
+}
+
+impl<T: Clone> Clone for ObjectBox<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        Self::new(T::clone(self))
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for ObjectBox<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        T::fmt(self, f)
+    }
+}
+
+impl<T: PartialEq> PartialEq for ObjectBox<T> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        T::eq(self, other)
+    }
+}
+
+// A family enum's variants are built through these, so that its own bodies hold no
+// `ObjectBox<T>` or `Box<T>`: rustc drop-checks every distinct type of a local in every body,
+// and each such check walks all the types `T` reaches, through the family enums most of the
+// crate. Here `T` is a parameter, checked once.
+
+/// `wrap(ObjectBox::new(v))`.
 #[doc(hidden)]
 #[inline]
-pub fn boxed<T, K>(v: T, wrap: fn(Box<T>) -> K) -> K {
-    wrap(Box::new(v))
+pub fn boxed<T, K>(v: T, wrap: fn(ObjectBox<T>) -> K) -> K {
+    wrap(ObjectBox::new(v))
 }
 
 /// `wrap` around a clone of `v`.
 #[doc(hidden)]
 #[inline]
-pub fn clone_boxed<T: Clone, K>(v: &T, wrap: fn(Box<T>) -> K) -> K {
+pub fn clone_boxed<T: Clone, K>(v: &T, wrap: fn(ObjectBox<T>) -> K) -> K {
+    wrap(ObjectBox::new(v.clone()))
+}
+
+/// `wrap(Box::new(v))`.
+#[doc(hidden)]
+#[inline]
+pub fn in_box<T, K>(v: T, wrap: fn(Box<T>) -> K) -> K {
+    wrap(Box::new(v))
+}
+
+/// `wrap` around a clone of `v`, in a `Box`.
+#[doc(hidden)]
+#[inline]
+pub fn clone_in_box<T: Clone, K>(v: &T, wrap: fn(Box<T>) -> K) -> K {
     wrap(Box::new(v.clone()))
 }
 
 /// `wrap` around a blank `T`.
 #[doc(hidden)]
 #[inline]
-pub fn blank_boxed<T: Blank, K>(wrap: fn(Box<T>) -> K) -> K {
-    wrap(Box::new(T::blank()))
+pub fn blank_boxed<T: Blank, K>(wrap: fn(ObjectBox<T>) -> K) -> K {
+    wrap(ObjectBox::new(T::blank()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::{same, ObjectBox};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// Counts its drops in the cell it shares.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Counted(Rc<Cell<u32>>, u32);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+
+    #[test]
+    fn an_object_box_drops_its_value_once_and_never_after_giving_it_up() {
+        let drops = Rc::new(Cell::new(0));
+        drop(ObjectBox::new(Counted(drops.clone(), 1)));
+        assert_eq!(drops.get(), 1);
+
+        let value = ObjectBox::new(Counted(drops.clone(), 2)).into_inner();
+        assert_eq!((drops.get(), value.1), (1, 2));
+        drop(value);
+        assert_eq!(drops.get(), 2);
+
+        let boxed: Box<Counted> = ObjectBox::from_box(Box::new(Counted(drops.clone(), 3))).into_box();
+        assert_eq!(drops.get(), 2);
+        drop(boxed);
+        assert_eq!(drops.get(), 3);
+
+        let one = ObjectBox::new(Counted(drops.clone(), 4));
+        let mut two = one.clone();
+        two.1 = 5;
+        assert_eq!((one.1, two.1), (4, 5));
+        assert_ne!(one, two);
+        drop((one, two));
+        assert_eq!(drops.get(), 5);
+
+        // a panic while the box is held still drops the value once, on unwinding
+        let held = ObjectBox::new(Counted(drops.clone(), 6));
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _held = held;
+            panic!("unwinding");
+        }));
+        assert!(unwound.is_err());
+        assert_eq!(drops.get(), 6);
+    }
+
+    #[test]
+    fn an_object_box_is_a_box_in_size_and_in_use() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<ObjectBox<[u64; 16]>>(), size_of::<Box<[u64; 16]>>());
+        assert_eq!(size_of::<Option<ObjectBox<[u64; 16]>>>(), size_of::<Box<[u64; 16]>>());
+        let mut b: ObjectBox<Vec<u32>> = vec![1, 2].into();
+        b.push(3);
+        assert_eq!(&**b, &[1, 2, 3]);
+        assert_eq!(AsRef::<Vec<u32>>::as_ref(&b).len(), 3);
+        assert_eq!(format!("{b:?}"), "[1, 2, 3]");
+        // what its value is, the box is (an object's unknown members, here)
+        fn send_sync_unwind_safe<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+        send_sync_unwind_safe::<crate::Extra>();
+        send_sync_unwind_safe::<ObjectBox<crate::Extra>>();
+    }
 
     #[test]
     fn same_agrees_with_slice_equality() {

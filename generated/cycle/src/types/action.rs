@@ -88,17 +88,17 @@ impl<'de> serde::Deserialize<'de> for Action {
 #[non_exhaustive]
 pub enum ActionKind {
     /// Exactly this type.
-    Action(Box<crate::types::Action>),
+    Action(crate::object::ObjectBox<crate::types::Action>),
     /// A `CreateTaskAction`.
-    CreateTaskAction(Box<crate::types::CreateTaskAction>),
+    CreateTaskAction(crate::object::ObjectBox<crate::types::CreateTaskAction>),
     /// A `MethodAction`.
-    MethodAction(Box<crate::types::MethodAction>),
+    MethodAction(crate::object::ObjectBox<crate::types::MethodAction>),
     /// A `RunScriptAction`.
-    RunScriptAction(Box<crate::types::RunScriptAction>),
+    RunScriptAction(crate::object::ObjectBox<crate::types::RunScriptAction>),
     /// A `SendEmailAction`.
-    SendEmailAction(Box<crate::types::SendEmailAction>),
+    SendEmailAction(crate::object::ObjectBox<crate::types::SendEmailAction>),
     /// A `SendSNMPAction`.
-    SendSNMPAction(Box<crate::types::SendSNMPAction>),
+    SendSNMPAction(crate::object::ObjectBox<crate::types::SendSNMPAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ActionKind {

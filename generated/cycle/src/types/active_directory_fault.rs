@@ -109,15 +109,15 @@ impl<'de> serde::Deserialize<'de> for ActiveDirectoryFault {
 #[non_exhaustive]
 pub enum ActiveDirectoryFaultKind {
     /// Exactly this type.
-    ActiveDirectoryFault(Box<crate::types::ActiveDirectoryFault>),
+    ActiveDirectoryFault(crate::object::ObjectBox<crate::types::ActiveDirectoryFault>),
     /// A `DomainNotFound`.
-    DomainNotFound(Box<crate::types::DomainNotFound>),
+    DomainNotFound(crate::object::ObjectBox<crate::types::DomainNotFound>),
     /// A `InvalidCAMServer` or one of its subtypes.
     InvalidCAMServer(crate::types::InvalidCAMServerKind),
     /// A `NoPermissionOnAD`.
-    NoPermissionOnAD(Box<crate::types::NoPermissionOnAD>),
+    NoPermissionOnAD(crate::object::ObjectBox<crate::types::NoPermissionOnAD>),
     /// A `NonADUserRequired`.
-    NonADUserRequired(Box<crate::types::NonADUserRequired>),
+    NonADUserRequired(crate::object::ObjectBox<crate::types::NonADUserRequired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ActiveDirectoryFaultKind {

@@ -151,16 +151,16 @@ impl<'de> serde::Deserialize<'de> for AgencyIssue {
 #[non_exhaustive]
 pub enum AgencyIssueKind {
     /// Exactly this type.
-    AgencyIssue(Box<crate::types::AgencyIssue>),
+    AgencyIssue(crate::object::ObjectBox<crate::types::AgencyIssue>),
     /// A `AgencyDisabled`.
     #[cfg(feature = "eam")]
-    AgencyDisabled(Box<crate::types::AgencyDisabled>),
+    AgencyDisabled(crate::object::ObjectBox<crate::types::AgencyDisabled>),
     /// A `AgentIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgentIssue(crate::types::AgentIssueKind),
     /// A `OrphanedAgency`.
     #[cfg(feature = "eam")]
-    OrphanedAgency(Box<crate::types::OrphanedAgency>),
+    OrphanedAgency(crate::object::ObjectBox<crate::types::OrphanedAgency>),
     /// A `ClusterAgentAgentIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentAgentIssue(crate::types::ClusterAgentAgentIssueKind),

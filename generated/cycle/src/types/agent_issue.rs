@@ -187,25 +187,31 @@ impl<'de> serde::Deserialize<'de> for AgentIssue {
 #[non_exhaustive]
 pub enum AgentIssueKind {
     /// Exactly this type.
-    AgentIssue(Box<crate::types::AgentIssue>),
+    AgentIssue(crate::object::ObjectBox<crate::types::AgentIssue>),
     /// A `EamCertificateNotTrusted`.
     #[cfg(feature = "eam")]
-    EamCertificateNotTrusted(Box<crate::types::EamCertificateNotTrusted>),
+    EamCertificateNotTrusted(
+        crate::object::ObjectBox<crate::types::EamCertificateNotTrusted>,
+    ),
     /// A `HostInPartialMaintenanceMode`.
     #[cfg(feature = "eam")]
-    HostInPartialMaintenanceMode(Box<crate::types::HostInPartialMaintenanceMode>),
+    HostInPartialMaintenanceMode(
+        crate::object::ObjectBox<crate::types::HostInPartialMaintenanceMode>,
+    ),
     /// A `ManagedHostNotReachable`.
     #[cfg(feature = "eam")]
-    ManagedHostNotReachable(Box<crate::types::ManagedHostNotReachable>),
+    ManagedHostNotReachable(
+        crate::object::ObjectBox<crate::types::ManagedHostNotReachable>,
+    ),
     /// A `MissingDvFilterSwitch`.
     #[cfg(feature = "eam")]
-    MissingDvFilterSwitch(Box<crate::types::MissingDvFilterSwitch>),
+    MissingDvFilterSwitch(crate::object::ObjectBox<crate::types::MissingDvFilterSwitch>),
     /// A `OvfInvalidProperty`.
     #[cfg(feature = "eam")]
-    OvfInvalidProperty(Box<crate::types::OvfInvalidProperty>),
+    OvfInvalidProperty(crate::object::ObjectBox<crate::types::OvfInvalidProperty>),
     /// A `TransitionFailed`.
     #[cfg(feature = "eam")]
-    TransitionFailed(Box<crate::types::TransitionFailed>),
+    TransitionFailed(crate::object::ObjectBox<crate::types::TransitionFailed>),
     /// A `VibIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     VibIssue(crate::types::VibIssueKind),

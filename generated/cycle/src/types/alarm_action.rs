@@ -88,11 +88,11 @@ impl<'de> serde::Deserialize<'de> for AlarmAction {
 #[non_exhaustive]
 pub enum AlarmActionKind {
     /// Exactly this type.
-    AlarmAction(Box<crate::types::AlarmAction>),
+    AlarmAction(crate::object::ObjectBox<crate::types::AlarmAction>),
     /// A `AlarmTriggeringAction`.
-    AlarmTriggeringAction(Box<crate::types::AlarmTriggeringAction>),
+    AlarmTriggeringAction(crate::object::ObjectBox<crate::types::AlarmTriggeringAction>),
     /// A `GroupAlarmAction`.
-    GroupAlarmAction(Box<crate::types::GroupAlarmAction>),
+    GroupAlarmAction(crate::object::ObjectBox<crate::types::GroupAlarmAction>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AlarmActionKind {

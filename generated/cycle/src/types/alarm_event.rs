@@ -217,33 +217,49 @@ impl<'de> serde::Deserialize<'de> for AlarmEvent {
 #[non_exhaustive]
 pub enum AlarmEventKind {
     /// Exactly this type.
-    AlarmEvent(Box<crate::types::AlarmEvent>),
+    AlarmEvent(crate::object::ObjectBox<crate::types::AlarmEvent>),
     /// A `AlarmAcknowledgedEvent`.
-    AlarmAcknowledgedEvent(Box<crate::types::AlarmAcknowledgedEvent>),
+    AlarmAcknowledgedEvent(
+        crate::object::ObjectBox<crate::types::AlarmAcknowledgedEvent>,
+    ),
     /// A `AlarmActionTriggeredEvent`.
-    AlarmActionTriggeredEvent(Box<crate::types::AlarmActionTriggeredEvent>),
+    AlarmActionTriggeredEvent(
+        crate::object::ObjectBox<crate::types::AlarmActionTriggeredEvent>,
+    ),
     /// A `AlarmClearedEvent`.
-    AlarmClearedEvent(Box<crate::types::AlarmClearedEvent>),
+    AlarmClearedEvent(crate::object::ObjectBox<crate::types::AlarmClearedEvent>),
     /// A `AlarmCreatedEvent`.
-    AlarmCreatedEvent(Box<crate::types::AlarmCreatedEvent>),
+    AlarmCreatedEvent(crate::object::ObjectBox<crate::types::AlarmCreatedEvent>),
     /// A `AlarmEmailCompletedEvent`.
-    AlarmEmailCompletedEvent(Box<crate::types::AlarmEmailCompletedEvent>),
+    AlarmEmailCompletedEvent(
+        crate::object::ObjectBox<crate::types::AlarmEmailCompletedEvent>,
+    ),
     /// A `AlarmEmailFailedEvent`.
-    AlarmEmailFailedEvent(Box<crate::types::AlarmEmailFailedEvent>),
+    AlarmEmailFailedEvent(crate::object::ObjectBox<crate::types::AlarmEmailFailedEvent>),
     /// A `AlarmReconfiguredEvent`.
-    AlarmReconfiguredEvent(Box<crate::types::AlarmReconfiguredEvent>),
+    AlarmReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::AlarmReconfiguredEvent>,
+    ),
     /// A `AlarmRemovedEvent`.
-    AlarmRemovedEvent(Box<crate::types::AlarmRemovedEvent>),
+    AlarmRemovedEvent(crate::object::ObjectBox<crate::types::AlarmRemovedEvent>),
     /// A `AlarmScriptCompleteEvent`.
-    AlarmScriptCompleteEvent(Box<crate::types::AlarmScriptCompleteEvent>),
+    AlarmScriptCompleteEvent(
+        crate::object::ObjectBox<crate::types::AlarmScriptCompleteEvent>,
+    ),
     /// A `AlarmScriptFailedEvent`.
-    AlarmScriptFailedEvent(Box<crate::types::AlarmScriptFailedEvent>),
+    AlarmScriptFailedEvent(
+        crate::object::ObjectBox<crate::types::AlarmScriptFailedEvent>,
+    ),
     /// A `AlarmSnmpCompletedEvent`.
-    AlarmSnmpCompletedEvent(Box<crate::types::AlarmSnmpCompletedEvent>),
+    AlarmSnmpCompletedEvent(
+        crate::object::ObjectBox<crate::types::AlarmSnmpCompletedEvent>,
+    ),
     /// A `AlarmSnmpFailedEvent`.
-    AlarmSnmpFailedEvent(Box<crate::types::AlarmSnmpFailedEvent>),
+    AlarmSnmpFailedEvent(crate::object::ObjectBox<crate::types::AlarmSnmpFailedEvent>),
     /// A `AlarmStatusChangedEvent`.
-    AlarmStatusChangedEvent(Box<crate::types::AlarmStatusChangedEvent>),
+    AlarmStatusChangedEvent(
+        crate::object::ObjectBox<crate::types::AlarmStatusChangedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AlarmEventKind {

@@ -152,9 +152,9 @@ impl<'de> serde::Deserialize<'de> for AlarmSpec {
 #[non_exhaustive]
 pub enum AlarmSpecKind {
     /// Exactly this type.
-    AlarmSpec(Box<crate::types::AlarmSpec>),
+    AlarmSpec(crate::object::ObjectBox<crate::types::AlarmSpec>),
     /// A `AlarmInfo`.
-    AlarmInfo(Box<crate::types::AlarmInfo>),
+    AlarmInfo(crate::object::ObjectBox<crate::types::AlarmInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AlarmSpecKind {

@@ -101,9 +101,13 @@ pub enum AnswerFileCreateSpecKind {
     /// Exactly this type.
     AnswerFileCreateSpec(crate::types::AnswerFileCreateSpec),
     /// A `AnswerFileOptionsCreateSpec`.
-    AnswerFileOptionsCreateSpec(Box<crate::types::AnswerFileOptionsCreateSpec>),
+    AnswerFileOptionsCreateSpec(
+        crate::object::ObjectBox<crate::types::AnswerFileOptionsCreateSpec>,
+    ),
     /// A `AnswerFileSerializedCreateSpec`.
-    AnswerFileSerializedCreateSpec(Box<crate::types::AnswerFileSerializedCreateSpec>),
+    AnswerFileSerializedCreateSpec(
+        crate::object::ObjectBox<crate::types::AnswerFileSerializedCreateSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AnswerFileCreateSpecKind {

@@ -15,7 +15,9 @@ pub enum Any {
     /// Wire `_typeName`: `ArrayOfAnyType`.
     ArrayOfAnyType(Vec<crate::types::Any>),
     /// A `ManagedObjectReference`.
-    ManagedObjectReference(Box<crate::types::ManagedObjectReference>),
+    ManagedObjectReference(
+        crate::object::ObjectBox<crate::types::ManagedObjectReference>,
+    ),
     /// A boxed Boolean primitive. To be used in *Any* placeholders.
     ///
     /// Wire `_typeName`: `boolean`.

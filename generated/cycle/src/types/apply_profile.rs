@@ -177,75 +177,87 @@ pub enum ApplyProfileKind {
     /// Exactly this type.
     ApplyProfile(crate::types::ApplyProfile),
     /// A `ProfileApplyProfileElement`.
-    ProfileApplyProfileElement(Box<crate::types::ProfileApplyProfileElement>),
+    ProfileApplyProfileElement(
+        crate::object::ObjectBox<crate::types::ProfileApplyProfileElement>,
+    ),
     /// A `ActiveDirectoryProfile`.
-    ActiveDirectoryProfile(Box<crate::types::ActiveDirectoryProfile>),
+    ActiveDirectoryProfile(
+        crate::object::ObjectBox<crate::types::ActiveDirectoryProfile>,
+    ),
     /// A `AuthenticationProfile`.
-    AuthenticationProfile(Box<crate::types::AuthenticationProfile>),
+    AuthenticationProfile(crate::object::ObjectBox<crate::types::AuthenticationProfile>),
     /// A `DateTimeProfile`.
-    DateTimeProfile(Box<crate::types::DateTimeProfile>),
+    DateTimeProfile(crate::object::ObjectBox<crate::types::DateTimeProfile>),
     /// A `DvsProfile`.
-    DvsProfile(Box<crate::types::DvsProfile>),
+    DvsProfile(crate::object::ObjectBox<crate::types::DvsProfile>),
     /// A `DvsVNicProfile` or one of its subtypes.
     DvsVNicProfile(crate::types::DvsVNicProfileKind),
     /// A `FirewallProfile`.
-    FirewallProfile(Box<crate::types::FirewallProfile>),
+    FirewallProfile(crate::object::ObjectBox<crate::types::FirewallProfile>),
     /// A `FirewallProfileRulesetProfile`.
-    FirewallProfileRulesetProfile(Box<crate::types::FirewallProfileRulesetProfile>),
+    FirewallProfileRulesetProfile(
+        crate::object::ObjectBox<crate::types::FirewallProfileRulesetProfile>,
+    ),
     /// A `HostApplyProfile`.
-    HostApplyProfile(Box<crate::types::HostApplyProfile>),
+    HostApplyProfile(crate::object::ObjectBox<crate::types::HostApplyProfile>),
     /// A `HostMemoryProfile`.
-    HostMemoryProfile(Box<crate::types::HostMemoryProfile>),
+    HostMemoryProfile(crate::object::ObjectBox<crate::types::HostMemoryProfile>),
     /// A `IpAddressProfile`.
-    IpAddressProfile(Box<crate::types::IpAddressProfile>),
+    IpAddressProfile(crate::object::ObjectBox<crate::types::IpAddressProfile>),
     /// A `IpRouteProfile`.
-    IpRouteProfile(Box<crate::types::IpRouteProfile>),
+    IpRouteProfile(crate::object::ObjectBox<crate::types::IpRouteProfile>),
     /// A `NasStorageProfile`.
-    NasStorageProfile(Box<crate::types::NasStorageProfile>),
+    NasStorageProfile(crate::object::ObjectBox<crate::types::NasStorageProfile>),
     /// A `NetStackInstanceProfile`.
-    NetStackInstanceProfile(Box<crate::types::NetStackInstanceProfile>),
+    NetStackInstanceProfile(
+        crate::object::ObjectBox<crate::types::NetStackInstanceProfile>,
+    ),
     /// A `NetworkPolicyProfile`.
-    NetworkPolicyProfile(Box<crate::types::NetworkPolicyProfile>),
+    NetworkPolicyProfile(crate::object::ObjectBox<crate::types::NetworkPolicyProfile>),
     /// A `NetworkProfile`.
-    NetworkProfile(Box<crate::types::NetworkProfile>),
+    NetworkProfile(crate::object::ObjectBox<crate::types::NetworkProfile>),
     /// A `NetworkProfileDnsConfigProfile`.
-    NetworkProfileDnsConfigProfile(Box<crate::types::NetworkProfileDnsConfigProfile>),
+    NetworkProfileDnsConfigProfile(
+        crate::object::ObjectBox<crate::types::NetworkProfileDnsConfigProfile>,
+    ),
     /// A `NsxHostVNicProfile`.
-    NsxHostVNicProfile(Box<crate::types::NsxHostVNicProfile>),
+    NsxHostVNicProfile(crate::object::ObjectBox<crate::types::NsxHostVNicProfile>),
     /// A `OpaqueSwitchProfile`.
-    OpaqueSwitchProfile(Box<crate::types::OpaqueSwitchProfile>),
+    OpaqueSwitchProfile(crate::object::ObjectBox<crate::types::OpaqueSwitchProfile>),
     /// A `OptionProfile`.
-    OptionProfile(Box<crate::types::OptionProfile>),
+    OptionProfile(crate::object::ObjectBox<crate::types::OptionProfile>),
     /// A `PermissionProfile`.
-    PermissionProfile(Box<crate::types::PermissionProfile>),
+    PermissionProfile(crate::object::ObjectBox<crate::types::PermissionProfile>),
     /// A `PhysicalNicProfile`.
-    PhysicalNicProfile(Box<crate::types::PhysicalNicProfile>),
+    PhysicalNicProfile(crate::object::ObjectBox<crate::types::PhysicalNicProfile>),
     /// A `PnicUplinkProfile`.
-    PnicUplinkProfile(Box<crate::types::PnicUplinkProfile>),
+    PnicUplinkProfile(crate::object::ObjectBox<crate::types::PnicUplinkProfile>),
     /// A `PortGroupProfile` or one of its subtypes.
     PortGroupProfile(crate::types::PortGroupProfileKind),
     /// A `VirtualSwitchSelectionProfile`.
-    VirtualSwitchSelectionProfile(Box<crate::types::VirtualSwitchSelectionProfile>),
+    VirtualSwitchSelectionProfile(
+        crate::object::ObjectBox<crate::types::VirtualSwitchSelectionProfile>,
+    ),
     /// A `VlanProfile`.
-    VlanProfile(Box<crate::types::VlanProfile>),
+    VlanProfile(crate::object::ObjectBox<crate::types::VlanProfile>),
     /// A `SecurityProfile`.
-    SecurityProfile(Box<crate::types::SecurityProfile>),
+    SecurityProfile(crate::object::ObjectBox<crate::types::SecurityProfile>),
     /// A `ServiceProfile`.
-    ServiceProfile(Box<crate::types::ServiceProfile>),
+    ServiceProfile(crate::object::ObjectBox<crate::types::ServiceProfile>),
     /// A `StaticRouteProfile`.
-    StaticRouteProfile(Box<crate::types::StaticRouteProfile>),
+    StaticRouteProfile(crate::object::ObjectBox<crate::types::StaticRouteProfile>),
     /// A `StorageProfile`.
-    StorageProfile(Box<crate::types::StorageProfile>),
+    StorageProfile(crate::object::ObjectBox<crate::types::StorageProfile>),
     /// A `UserGroupProfile`.
-    UserGroupProfile(Box<crate::types::UserGroupProfile>),
+    UserGroupProfile(crate::object::ObjectBox<crate::types::UserGroupProfile>),
     /// A `UserProfile`.
-    UserProfile(Box<crate::types::UserProfile>),
+    UserProfile(crate::object::ObjectBox<crate::types::UserProfile>),
     /// A `VirtualSwitchProfile`.
-    VirtualSwitchProfile(Box<crate::types::VirtualSwitchProfile>),
+    VirtualSwitchProfile(crate::object::ObjectBox<crate::types::VirtualSwitchProfile>),
     /// A `LinkProfile`.
-    LinkProfile(Box<crate::types::LinkProfile>),
+    LinkProfile(crate::object::ObjectBox<crate::types::LinkProfile>),
     /// A `NumPortsProfile`.
-    NumPortsProfile(Box<crate::types::NumPortsProfile>),
+    NumPortsProfile(crate::object::ObjectBox<crate::types::NumPortsProfile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ApplyProfileKind {

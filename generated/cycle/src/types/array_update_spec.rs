@@ -106,37 +106,55 @@ pub enum ArrayUpdateSpecKind {
     /// Exactly this type.
     ArrayUpdateSpec(crate::types::ArrayUpdateSpec),
     /// A `TagSpec`.
-    TagSpec(Box<crate::types::TagSpec>),
+    TagSpec(crate::object::ObjectBox<crate::types::TagSpec>),
     /// A `ClusterDasVmConfigSpec`.
-    ClusterDasVmConfigSpec(Box<crate::types::ClusterDasVmConfigSpec>),
+    ClusterDasVmConfigSpec(
+        crate::object::ObjectBox<crate::types::ClusterDasVmConfigSpec>,
+    ),
     /// A `ClusterDatastoreUpdateSpec`.
-    ClusterDatastoreUpdateSpec(Box<crate::types::ClusterDatastoreUpdateSpec>),
+    ClusterDatastoreUpdateSpec(
+        crate::object::ObjectBox<crate::types::ClusterDatastoreUpdateSpec>,
+    ),
     /// A `ClusterDpmHostConfigSpec`.
-    ClusterDpmHostConfigSpec(Box<crate::types::ClusterDpmHostConfigSpec>),
+    ClusterDpmHostConfigSpec(
+        crate::object::ObjectBox<crate::types::ClusterDpmHostConfigSpec>,
+    ),
     /// A `ClusterDrsVmConfigSpec`.
-    ClusterDrsVmConfigSpec(Box<crate::types::ClusterDrsVmConfigSpec>),
+    ClusterDrsVmConfigSpec(
+        crate::object::ObjectBox<crate::types::ClusterDrsVmConfigSpec>,
+    ),
     /// A `ClusterGroupSpec`.
-    ClusterGroupSpec(Box<crate::types::ClusterGroupSpec>),
+    ClusterGroupSpec(crate::object::ObjectBox<crate::types::ClusterGroupSpec>),
     /// A `ClusterPreemptibleVmPairSpec`.
-    ClusterPreemptibleVmPairSpec(Box<crate::types::ClusterPreemptibleVmPairSpec>),
+    ClusterPreemptibleVmPairSpec(
+        crate::object::ObjectBox<crate::types::ClusterPreemptibleVmPairSpec>,
+    ),
     /// A `ClusterRuleSpec`.
-    ClusterRuleSpec(Box<crate::types::ClusterRuleSpec>),
+    ClusterRuleSpec(crate::object::ObjectBox<crate::types::ClusterRuleSpec>),
     /// A `ClusterTagCategoryUpdateSpec`.
-    ClusterTagCategoryUpdateSpec(Box<crate::types::ClusterTagCategoryUpdateSpec>),
+    ClusterTagCategoryUpdateSpec(
+        crate::object::ObjectBox<crate::types::ClusterTagCategoryUpdateSpec>,
+    ),
     /// A `ClusterVmOrchestrationSpec`.
-    ClusterVmOrchestrationSpec(Box<crate::types::ClusterVmOrchestrationSpec>),
+    ClusterVmOrchestrationSpec(
+        crate::object::ObjectBox<crate::types::ClusterVmOrchestrationSpec>,
+    ),
     /// A `StorageDrsOptionSpec`.
-    StorageDrsOptionSpec(Box<crate::types::StorageDrsOptionSpec>),
+    StorageDrsOptionSpec(crate::object::ObjectBox<crate::types::StorageDrsOptionSpec>),
     /// A `StorageDrsVmConfigSpec`.
-    StorageDrsVmConfigSpec(Box<crate::types::StorageDrsVmConfigSpec>),
+    StorageDrsVmConfigSpec(
+        crate::object::ObjectBox<crate::types::StorageDrsVmConfigSpec>,
+    ),
     /// A `VAppOvfSectionSpec`.
-    VAppOvfSectionSpec(Box<crate::types::VAppOvfSectionSpec>),
+    VAppOvfSectionSpec(crate::object::ObjectBox<crate::types::VAppOvfSectionSpec>),
     /// A `VAppProductSpec`.
-    VAppProductSpec(Box<crate::types::VAppProductSpec>),
+    VAppProductSpec(crate::object::ObjectBox<crate::types::VAppProductSpec>),
     /// A `VAppPropertySpec`.
-    VAppPropertySpec(Box<crate::types::VAppPropertySpec>),
+    VAppPropertySpec(crate::object::ObjectBox<crate::types::VAppPropertySpec>),
     /// A `VirtualMachineCpuIdInfoSpec`.
-    VirtualMachineCpuIdInfoSpec(Box<crate::types::VirtualMachineCpuIdInfoSpec>),
+    VirtualMachineCpuIdInfoSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineCpuIdInfoSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ArrayUpdateSpecKind {

@@ -140,15 +140,17 @@ impl<'de> serde::Deserialize<'de> for CannotAccessNetwork {
 #[non_exhaustive]
 pub enum CannotAccessNetworkKind {
     /// Exactly this type.
-    CannotAccessNetwork(Box<crate::types::CannotAccessNetwork>),
+    CannotAccessNetwork(crate::object::ObjectBox<crate::types::CannotAccessNetwork>),
     /// A `DestinationSwitchFull`.
-    DestinationSwitchFull(Box<crate::types::DestinationSwitchFull>),
+    DestinationSwitchFull(crate::object::ObjectBox<crate::types::DestinationSwitchFull>),
     /// A `LegacyNetworkInterfaceInUse`.
-    LegacyNetworkInterfaceInUse(Box<crate::types::LegacyNetworkInterfaceInUse>),
+    LegacyNetworkInterfaceInUse(
+        crate::object::ObjectBox<crate::types::LegacyNetworkInterfaceInUse>,
+    ),
     /// A `VMOnConflictDVPort`.
-    VMOnConflictDVPort(Box<crate::types::VMOnConflictDVPort>),
+    VMOnConflictDVPort(crate::object::ObjectBox<crate::types::VMOnConflictDVPort>),
     /// A `VMOnVirtualIntranet`.
-    VMOnVirtualIntranet(Box<crate::types::VMOnVirtualIntranet>),
+    VMOnVirtualIntranet(crate::object::ObjectBox<crate::types::VMOnVirtualIntranet>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CannotAccessNetworkKind {

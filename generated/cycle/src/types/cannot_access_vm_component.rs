@@ -104,9 +104,11 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmComponent {
 #[non_exhaustive]
 pub enum CannotAccessVmComponentKind {
     /// Exactly this type.
-    CannotAccessVmComponent(Box<crate::types::CannotAccessVmComponent>),
+    CannotAccessVmComponent(
+        crate::object::ObjectBox<crate::types::CannotAccessVmComponent>,
+    ),
     /// A `CannotAccessVmConfig`.
-    CannotAccessVmConfig(Box<crate::types::CannotAccessVmConfig>),
+    CannotAccessVmConfig(crate::object::ObjectBox<crate::types::CannotAccessVmConfig>),
     /// A `CannotAccessVmDevice` or one of its subtypes.
     CannotAccessVmDevice(crate::types::CannotAccessVmDeviceKind),
 }

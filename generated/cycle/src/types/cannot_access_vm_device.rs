@@ -119,7 +119,7 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDevice {
 #[non_exhaustive]
 pub enum CannotAccessVmDeviceKind {
     /// Exactly this type.
-    CannotAccessVmDevice(Box<crate::types::CannotAccessVmDevice>),
+    CannotAccessVmDevice(crate::object::ObjectBox<crate::types::CannotAccessVmDevice>),
     /// A `CannotAccessNetwork` or one of its subtypes.
     CannotAccessNetwork(crate::types::CannotAccessNetworkKind),
     /// A `CannotAccessVmDisk` or one of its subtypes.

@@ -138,9 +138,11 @@ impl<'de> serde::Deserialize<'de> for CannotAccessVmDisk {
 #[non_exhaustive]
 pub enum CannotAccessVmDiskKind {
     /// Exactly this type.
-    CannotAccessVmDisk(Box<crate::types::CannotAccessVmDisk>),
+    CannotAccessVmDisk(crate::object::ObjectBox<crate::types::CannotAccessVmDisk>),
     /// A `RDMPointsToInaccessibleDisk`.
-    RDMPointsToInaccessibleDisk(Box<crate::types::RDMPointsToInaccessibleDisk>),
+    RDMPointsToInaccessibleDisk(
+        crate::object::ObjectBox<crate::types::RDMPointsToInaccessibleDisk>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CannotAccessVmDiskKind {

@@ -104,11 +104,17 @@ impl<'de> serde::Deserialize<'de> for CannotMoveVsanEnabledHost {
 #[non_exhaustive]
 pub enum CannotMoveVsanEnabledHostKind {
     /// Exactly this type.
-    CannotMoveVsanEnabledHost(Box<crate::types::CannotMoveVsanEnabledHost>),
+    CannotMoveVsanEnabledHost(
+        crate::object::ObjectBox<crate::types::CannotMoveVsanEnabledHost>,
+    ),
     /// A `DestinationVsanDisabled`.
-    DestinationVsanDisabled(Box<crate::types::DestinationVsanDisabled>),
+    DestinationVsanDisabled(
+        crate::object::ObjectBox<crate::types::DestinationVsanDisabled>,
+    ),
     /// A `VsanClusterUuidMismatch`.
-    VsanClusterUuidMismatch(Box<crate::types::VsanClusterUuidMismatch>),
+    VsanClusterUuidMismatch(
+        crate::object::ObjectBox<crate::types::VsanClusterUuidMismatch>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CannotMoveVsanEnabledHostKind {

@@ -107,26 +107,38 @@ pub enum ClusterActionKind {
     ClusterAction(crate::types::ClusterAction),
     /// A `ClusterClusterInitialPlacementAction`.
     ClusterClusterInitialPlacementAction(
-        Box<crate::types::ClusterClusterInitialPlacementAction>,
+        crate::object::ObjectBox<crate::types::ClusterClusterInitialPlacementAction>,
     ),
     /// A `ClusterHostInfraUpdateHaModeAction`.
     ClusterHostInfraUpdateHaModeAction(
-        Box<crate::types::ClusterHostInfraUpdateHaModeAction>,
+        crate::object::ObjectBox<crate::types::ClusterHostInfraUpdateHaModeAction>,
     ),
     /// A `ClusterHostPowerAction`.
-    ClusterHostPowerAction(Box<crate::types::ClusterHostPowerAction>),
+    ClusterHostPowerAction(
+        crate::object::ObjectBox<crate::types::ClusterHostPowerAction>,
+    ),
     /// A `ClusterInitialPlacementAction`.
-    ClusterInitialPlacementAction(Box<crate::types::ClusterInitialPlacementAction>),
+    ClusterInitialPlacementAction(
+        crate::object::ObjectBox<crate::types::ClusterInitialPlacementAction>,
+    ),
     /// A `ClusterMigrationAction`.
-    ClusterMigrationAction(Box<crate::types::ClusterMigrationAction>),
+    ClusterMigrationAction(
+        crate::object::ObjectBox<crate::types::ClusterMigrationAction>,
+    ),
     /// A `PlacementAction`.
-    PlacementAction(Box<crate::types::PlacementAction>),
+    PlacementAction(crate::object::ObjectBox<crate::types::PlacementAction>),
     /// A `HbrDiskMigrationAction`.
-    HbrDiskMigrationAction(Box<crate::types::HbrDiskMigrationAction>),
+    HbrDiskMigrationAction(
+        crate::object::ObjectBox<crate::types::HbrDiskMigrationAction>,
+    ),
     /// A `StorageMigrationAction`.
-    StorageMigrationAction(Box<crate::types::StorageMigrationAction>),
+    StorageMigrationAction(
+        crate::object::ObjectBox<crate::types::StorageMigrationAction>,
+    ),
     /// A `StoragePlacementAction`.
-    StoragePlacementAction(Box<crate::types::StoragePlacementAction>),
+    StoragePlacementAction(
+        crate::object::ObjectBox<crate::types::StoragePlacementAction>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterActionKind {

@@ -169,13 +169,19 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentAgentIssue {
 #[non_exhaustive]
 pub enum ClusterAgentAgentIssueKind {
     /// Exactly this type.
-    ClusterAgentAgentIssue(Box<crate::types::ClusterAgentAgentIssue>),
+    ClusterAgentAgentIssue(
+        crate::object::ObjectBox<crate::types::ClusterAgentAgentIssue>,
+    ),
     /// A `ClusterAgentOvfInvalidProperty`.
     #[cfg(feature = "eam")]
-    ClusterAgentOvfInvalidProperty(Box<crate::types::ClusterAgentOvfInvalidProperty>),
+    ClusterAgentOvfInvalidProperty(
+        crate::object::ObjectBox<crate::types::ClusterAgentOvfInvalidProperty>,
+    ),
     /// A `ClusterAgentTransitionFailed`.
     #[cfg(feature = "eam")]
-    ClusterAgentTransitionFailed(Box<crate::types::ClusterAgentTransitionFailed>),
+    ClusterAgentTransitionFailed(
+        crate::object::ObjectBox<crate::types::ClusterAgentTransitionFailed>,
+    ),
     /// A `ClusterAgentVmIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmIssue(crate::types::ClusterAgentVmIssueKind),

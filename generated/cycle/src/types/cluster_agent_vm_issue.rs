@@ -178,44 +178,60 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmIssue {
 #[non_exhaustive]
 pub enum ClusterAgentVmIssueKind {
     /// Exactly this type.
-    ClusterAgentVmIssue(Box<crate::types::ClusterAgentVmIssue>),
+    ClusterAgentVmIssue(crate::object::ObjectBox<crate::types::ClusterAgentVmIssue>),
     /// A `ClusterAgentHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     ClusterAgentHostInMaintenanceMode(
-        Box<crate::types::ClusterAgentHostInMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::ClusterAgentHostInMaintenanceMode>,
     ),
     /// A `ClusterAgentHostInPartialMaintenanceMode`.
     #[cfg(feature = "eam")]
     ClusterAgentHostInPartialMaintenanceMode(
-        Box<crate::types::ClusterAgentHostInPartialMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::ClusterAgentHostInPartialMaintenanceMode>,
     ),
     /// A `ClusterAgentInvalidConfig`.
     #[cfg(feature = "eam")]
-    ClusterAgentInvalidConfig(Box<crate::types::ClusterAgentInvalidConfig>),
+    ClusterAgentInvalidConfig(
+        crate::object::ObjectBox<crate::types::ClusterAgentInvalidConfig>,
+    ),
     /// A `ClusterAgentVmHookFailed`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmHookFailed(Box<crate::types::ClusterAgentVmHookFailed>),
+    ClusterAgentVmHookFailed(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmHookFailed>,
+    ),
     /// A `ClusterAgentVmHookTimedout`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmHookTimedout(Box<crate::types::ClusterAgentVmHookTimedout>),
+    ClusterAgentVmHookTimedout(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmHookTimedout>,
+    ),
     /// A `ClusterAgentVmInaccessible`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmInaccessible(Box<crate::types::ClusterAgentVmInaccessible>),
+    ClusterAgentVmInaccessible(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmInaccessible>,
+    ),
     /// A `ClusterAgentVmNotRemoved`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmNotRemoved(Box<crate::types::ClusterAgentVmNotRemoved>),
+    ClusterAgentVmNotRemoved(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmNotRemoved>,
+    ),
     /// A `ClusterAgentVmPoweredOff` or one of its subtypes.
     #[cfg(feature = "eam")]
     ClusterAgentVmPoweredOff(crate::types::ClusterAgentVmPoweredOffKind),
     /// A `ClusterAgentVmPoweredOn`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmPoweredOn(Box<crate::types::ClusterAgentVmPoweredOn>),
+    ClusterAgentVmPoweredOn(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmPoweredOn>,
+    ),
     /// A `ClusterAgentVmProtected`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmProtected(Box<crate::types::ClusterAgentVmProtected>),
+    ClusterAgentVmProtected(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmProtected>,
+    ),
     /// A `ClusterAgentVmSuspended`.
     #[cfg(feature = "eam")]
-    ClusterAgentVmSuspended(Box<crate::types::ClusterAgentVmSuspended>),
+    ClusterAgentVmSuspended(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmSuspended>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterAgentVmIssueKind {

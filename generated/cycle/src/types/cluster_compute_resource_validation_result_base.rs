@@ -104,16 +104,22 @@ pub enum ClusterComputeResourceValidationResultBaseKind {
     ),
     /// A `ClusterComputeResourceDVSConfigurationValidation`.
     ClusterComputeResourceDVSConfigurationValidation(
-        Box<crate::types::ClusterComputeResourceDVSConfigurationValidation>,
+        crate::object::ObjectBox<
+            crate::types::ClusterComputeResourceDVSConfigurationValidation,
+        >,
     ),
     /// A `ClusterComputeResourceHostConfigurationValidation`.
     ClusterComputeResourceHostConfigurationValidation(
-        Box<crate::types::ClusterComputeResourceHostConfigurationValidation>,
+        crate::object::ObjectBox<
+            crate::types::ClusterComputeResourceHostConfigurationValidation,
+        >,
     ),
     /// A `VsanClusterConfigPrecheckItem`.
-    VsanClusterConfigPrecheckItem(Box<crate::types::VsanClusterConfigPrecheckItem>),
+    VsanClusterConfigPrecheckItem(
+        crate::object::ObjectBox<crate::types::VsanClusterConfigPrecheckItem>,
+    ),
     /// A `VsanValidationItem`.
-    VsanValidationItem(Box<crate::types::VsanValidationItem>),
+    VsanValidationItem(crate::object::ObjectBox<crate::types::VsanValidationItem>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterComputeResourceValidationResultBaseKind {

@@ -109,7 +109,7 @@ pub enum ClusterDrsFaultsFaultsByVmKind {
     ClusterDrsFaultsFaultsByVm(crate::types::ClusterDrsFaultsFaultsByVm),
     /// A `ClusterDrsFaultsFaultsByVirtualDisk`.
     ClusterDrsFaultsFaultsByVirtualDisk(
-        Box<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
+        crate::object::ObjectBox<crate::types::ClusterDrsFaultsFaultsByVirtualDisk>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

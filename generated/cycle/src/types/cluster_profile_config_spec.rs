@@ -112,11 +112,11 @@ pub enum ClusterProfileConfigSpecKind {
     ClusterProfileConfigSpec(crate::types::ClusterProfileConfigSpec),
     /// A `ClusterProfileCompleteConfigSpec`.
     ClusterProfileCompleteConfigSpec(
-        Box<crate::types::ClusterProfileCompleteConfigSpec>,
+        crate::object::ObjectBox<crate::types::ClusterProfileCompleteConfigSpec>,
     ),
     /// A `ClusterProfileConfigServiceCreateSpec`.
     ClusterProfileConfigServiceCreateSpec(
-        Box<crate::types::ClusterProfileConfigServiceCreateSpec>,
+        crate::object::ObjectBox<crate::types::ClusterProfileConfigServiceCreateSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

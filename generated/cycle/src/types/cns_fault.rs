@@ -111,28 +111,38 @@ impl<'de> serde::Deserialize<'de> for CnsFault {
 #[non_exhaustive]
 pub enum CnsFaultKind {
     /// Exactly this type.
-    CnsFault(Box<crate::types::CnsFault>),
+    CnsFault(crate::object::ObjectBox<crate::types::CnsFault>),
     /// A `CnsAlreadyRegisteredFault`.
     #[cfg(feature = "vsan")]
-    CnsAlreadyRegisteredFault(Box<crate::types::CnsAlreadyRegisteredFault>),
+    CnsAlreadyRegisteredFault(
+        crate::object::ObjectBox<crate::types::CnsAlreadyRegisteredFault>,
+    ),
     /// A `CnsMissingControllerFault`.
     #[cfg(feature = "vsan")]
-    CnsMissingControllerFault(Box<crate::types::CnsMissingControllerFault>),
+    CnsMissingControllerFault(
+        crate::object::ObjectBox<crate::types::CnsMissingControllerFault>,
+    ),
     /// A `CnsNotRegisteredFault`.
     #[cfg(feature = "vsan")]
-    CnsNotRegisteredFault(Box<crate::types::CnsNotRegisteredFault>),
+    CnsNotRegisteredFault(crate::object::ObjectBox<crate::types::CnsNotRegisteredFault>),
     /// A `CnsPlacementFault` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsPlacementFault(crate::types::CnsPlacementFaultKind),
     /// A `CnsSnapshotNotFoundFault`.
     #[cfg(feature = "vsan")]
-    CnsSnapshotNotFoundFault(Box<crate::types::CnsSnapshotNotFoundFault>),
+    CnsSnapshotNotFoundFault(
+        crate::object::ObjectBox<crate::types::CnsSnapshotNotFoundFault>,
+    ),
     /// A `CnsVolumeAlreadyExistsFault`.
     #[cfg(feature = "vsan")]
-    CnsVolumeAlreadyExistsFault(Box<crate::types::CnsVolumeAlreadyExistsFault>),
+    CnsVolumeAlreadyExistsFault(
+        crate::object::ObjectBox<crate::types::CnsVolumeAlreadyExistsFault>,
+    ),
     /// A `CnsVolumeNotFoundFault`.
     #[cfg(feature = "vsan")]
-    CnsVolumeNotFoundFault(Box<crate::types::CnsVolumeNotFoundFault>),
+    CnsVolumeNotFoundFault(
+        crate::object::ObjectBox<crate::types::CnsVolumeNotFoundFault>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsFaultKind {

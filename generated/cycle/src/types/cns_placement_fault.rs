@@ -111,16 +111,18 @@ impl<'de> serde::Deserialize<'de> for CnsPlacementFault {
 #[non_exhaustive]
 pub enum CnsPlacementFaultKind {
     /// Exactly this type.
-    CnsPlacementFault(Box<crate::types::CnsPlacementFault>),
+    CnsPlacementFault(crate::object::ObjectBox<crate::types::CnsPlacementFault>),
     /// A `CnsInCompatibleFault`.
     #[cfg(feature = "vsan")]
-    CnsInCompatibleFault(Box<crate::types::CnsInCompatibleFault>),
+    CnsInCompatibleFault(crate::object::ObjectBox<crate::types::CnsInCompatibleFault>),
     /// A `CnsMissingPrivilegeFault`.
     #[cfg(feature = "vsan")]
-    CnsMissingPrivilegeFault(Box<crate::types::CnsMissingPrivilegeFault>),
+    CnsMissingPrivilegeFault(
+        crate::object::ObjectBox<crate::types::CnsMissingPrivilegeFault>,
+    ),
     /// A `CnsRankedLowerFault`.
     #[cfg(feature = "vsan")]
-    CnsRankedLowerFault(Box<crate::types::CnsRankedLowerFault>),
+    CnsRankedLowerFault(crate::object::ObjectBox<crate::types::CnsRankedLowerFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsPlacementFaultKind {

@@ -106,16 +106,18 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeOperationResult {
 #[non_exhaustive]
 pub enum CnsVolumeOperationResultKind {
     /// Exactly this type.
-    CnsVolumeOperationResult(Box<crate::types::CnsVolumeOperationResult>),
+    CnsVolumeOperationResult(
+        crate::object::ObjectBox<crate::types::CnsVolumeOperationResult>,
+    ),
     /// A `CnsAsyncQueryResult`.
     #[cfg(feature = "vsan")]
-    CnsAsyncQueryResult(Box<crate::types::CnsAsyncQueryResult>),
+    CnsAsyncQueryResult(crate::object::ObjectBox<crate::types::CnsAsyncQueryResult>),
     /// A `CnsVolumeAttachResult`.
     #[cfg(feature = "vsan")]
-    CnsVolumeAttachResult(Box<crate::types::CnsVolumeAttachResult>),
+    CnsVolumeAttachResult(crate::object::ObjectBox<crate::types::CnsVolumeAttachResult>),
     /// A `CnsVolumeCreateResult`.
     #[cfg(feature = "vsan")]
-    CnsVolumeCreateResult(Box<crate::types::CnsVolumeCreateResult>),
+    CnsVolumeCreateResult(crate::object::ObjectBox<crate::types::CnsVolumeCreateResult>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsVolumeOperationResultKind {

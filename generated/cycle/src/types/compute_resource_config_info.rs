@@ -128,7 +128,7 @@ pub enum ComputeResourceConfigInfoKind {
     /// Exactly this type.
     ComputeResourceConfigInfo(crate::types::ComputeResourceConfigInfo),
     /// A `ClusterConfigInfoEx`.
-    ClusterConfigInfoEx(Box<crate::types::ClusterConfigInfoEx>),
+    ClusterConfigInfoEx(crate::object::ObjectBox<crate::types::ClusterConfigInfoEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ComputeResourceConfigInfoKind {

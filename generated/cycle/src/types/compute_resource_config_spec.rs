@@ -169,9 +169,11 @@ impl<'de> serde::Deserialize<'de> for ComputeResourceConfigSpec {
 #[non_exhaustive]
 pub enum ComputeResourceConfigSpecKind {
     /// Exactly this type.
-    ComputeResourceConfigSpec(Box<crate::types::ComputeResourceConfigSpec>),
+    ComputeResourceConfigSpec(
+        crate::object::ObjectBox<crate::types::ComputeResourceConfigSpec>,
+    ),
     /// A `ClusterConfigSpecEx`.
-    ClusterConfigSpecEx(Box<crate::types::ClusterConfigSpecEx>),
+    ClusterConfigSpecEx(crate::object::ObjectBox<crate::types::ClusterConfigSpecEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ComputeResourceConfigSpecKind {

@@ -150,15 +150,19 @@ impl<'de> serde::Deserialize<'de> for CpuIncompatible {
 #[non_exhaustive]
 pub enum CpuIncompatibleKind {
     /// Exactly this type.
-    CpuIncompatible(Box<crate::types::CpuIncompatible>),
+    CpuIncompatible(crate::object::ObjectBox<crate::types::CpuIncompatible>),
     /// A `CpuCompatibilityUnknown`.
-    CpuCompatibilityUnknown(Box<crate::types::CpuCompatibilityUnknown>),
+    CpuCompatibilityUnknown(
+        crate::object::ObjectBox<crate::types::CpuCompatibilityUnknown>,
+    ),
     /// A `CpuIncompatible1ECX`.
-    CpuIncompatible1ECX(Box<crate::types::CpuIncompatible1ECX>),
+    CpuIncompatible1ECX(crate::object::ObjectBox<crate::types::CpuIncompatible1ECX>),
     /// A `CpuIncompatible81EDX`.
-    CpuIncompatible81EDX(Box<crate::types::CpuIncompatible81EDX>),
+    CpuIncompatible81EDX(crate::object::ObjectBox<crate::types::CpuIncompatible81EDX>),
     /// A `FaultToleranceCpuIncompatible`.
-    FaultToleranceCpuIncompatible(Box<crate::types::FaultToleranceCpuIncompatible>),
+    FaultToleranceCpuIncompatible(
+        crate::object::ObjectBox<crate::types::FaultToleranceCpuIncompatible>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CpuIncompatibleKind {

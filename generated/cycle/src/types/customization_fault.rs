@@ -104,31 +104,41 @@ impl<'de> serde::Deserialize<'de> for CustomizationFault {
 #[non_exhaustive]
 pub enum CustomizationFaultKind {
     /// Exactly this type.
-    CustomizationFault(Box<crate::types::CustomizationFault>),
+    CustomizationFault(crate::object::ObjectBox<crate::types::CustomizationFault>),
     /// A `CannotDecryptPasswords`.
-    CannotDecryptPasswords(Box<crate::types::CannotDecryptPasswords>),
+    CannotDecryptPasswords(
+        crate::object::ObjectBox<crate::types::CannotDecryptPasswords>,
+    ),
     /// A `CustomizationPending`.
-    CustomizationPending(Box<crate::types::CustomizationPending>),
+    CustomizationPending(crate::object::ObjectBox<crate::types::CustomizationPending>),
     /// A `IpHostnameGeneratorError`.
-    IpHostnameGeneratorError(Box<crate::types::IpHostnameGeneratorError>),
+    IpHostnameGeneratorError(
+        crate::object::ObjectBox<crate::types::IpHostnameGeneratorError>,
+    ),
     /// A `LinuxVolumeNotClean`.
-    LinuxVolumeNotClean(Box<crate::types::LinuxVolumeNotClean>),
+    LinuxVolumeNotClean(crate::object::ObjectBox<crate::types::LinuxVolumeNotClean>),
     /// A `MissingLinuxCustResources`.
-    MissingLinuxCustResources(Box<crate::types::MissingLinuxCustResources>),
+    MissingLinuxCustResources(
+        crate::object::ObjectBox<crate::types::MissingLinuxCustResources>,
+    ),
     /// A `MissingWindowsCustResources`.
-    MissingWindowsCustResources(Box<crate::types::MissingWindowsCustResources>),
+    MissingWindowsCustResources(
+        crate::object::ObjectBox<crate::types::MissingWindowsCustResources>,
+    ),
     /// A `MountError`.
-    MountError(Box<crate::types::MountError>),
+    MountError(crate::object::ObjectBox<crate::types::MountError>),
     /// A `NicSettingMismatch`.
-    NicSettingMismatch(Box<crate::types::NicSettingMismatch>),
+    NicSettingMismatch(crate::object::ObjectBox<crate::types::NicSettingMismatch>),
     /// A `NoDisksToCustomize`.
-    NoDisksToCustomize(Box<crate::types::NoDisksToCustomize>),
+    NoDisksToCustomize(crate::object::ObjectBox<crate::types::NoDisksToCustomize>),
     /// A `UncustomizableGuest`.
-    UncustomizableGuest(Box<crate::types::UncustomizableGuest>),
+    UncustomizableGuest(crate::object::ObjectBox<crate::types::UncustomizableGuest>),
     /// A `UnexpectedCustomizationFault`.
-    UnexpectedCustomizationFault(Box<crate::types::UnexpectedCustomizationFault>),
+    UnexpectedCustomizationFault(
+        crate::object::ObjectBox<crate::types::UnexpectedCustomizationFault>,
+    ),
     /// A `VolumeEditorError`.
-    VolumeEditorError(Box<crate::types::VolumeEditorError>),
+    VolumeEditorError(crate::object::ObjectBox<crate::types::VolumeEditorError>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationFaultKind {

@@ -88,19 +88,31 @@ impl<'de> serde::Deserialize<'de> for CustomizationIdentitySettings {
 #[non_exhaustive]
 pub enum CustomizationIdentitySettingsKind {
     /// Exactly this type.
-    CustomizationIdentitySettings(Box<crate::types::CustomizationIdentitySettings>),
+    CustomizationIdentitySettings(
+        crate::object::ObjectBox<crate::types::CustomizationIdentitySettings>,
+    ),
     /// A `CustomizationCloudinitPrep`.
-    CustomizationCloudinitPrep(Box<crate::types::CustomizationCloudinitPrep>),
+    CustomizationCloudinitPrep(
+        crate::object::ObjectBox<crate::types::CustomizationCloudinitPrep>,
+    ),
     /// A `CustomizationLinuxFlexPrep`.
-    CustomizationLinuxFlexPrep(Box<crate::types::CustomizationLinuxFlexPrep>),
+    CustomizationLinuxFlexPrep(
+        crate::object::ObjectBox<crate::types::CustomizationLinuxFlexPrep>,
+    ),
     /// A `CustomizationLinuxPrep`.
-    CustomizationLinuxPrep(Box<crate::types::CustomizationLinuxPrep>),
+    CustomizationLinuxPrep(
+        crate::object::ObjectBox<crate::types::CustomizationLinuxPrep>,
+    ),
     /// A `CustomizationSysprep`.
-    CustomizationSysprep(Box<crate::types::CustomizationSysprep>),
+    CustomizationSysprep(crate::object::ObjectBox<crate::types::CustomizationSysprep>),
     /// A `CustomizationSysprepText`.
-    CustomizationSysprepText(Box<crate::types::CustomizationSysprepText>),
+    CustomizationSysprepText(
+        crate::object::ObjectBox<crate::types::CustomizationSysprepText>,
+    ),
     /// A `CustomizationWindowsFlexPrep`.
-    CustomizationWindowsFlexPrep(Box<crate::types::CustomizationWindowsFlexPrep>),
+    CustomizationWindowsFlexPrep(
+        crate::object::ObjectBox<crate::types::CustomizationWindowsFlexPrep>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationIdentitySettingsKind {

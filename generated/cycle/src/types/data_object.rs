@@ -86,29 +86,31 @@ impl<'de> serde::Deserialize<'de> for DataObject {
 #[non_exhaustive]
 pub enum DataObjectKind {
     /// Exactly this type.
-    DataObject(Box<crate::types::DataObject>),
+    DataObject(crate::object::ObjectBox<crate::types::DataObject>),
     /// A `AgencyConfigInfo`.
     #[cfg(feature = "eam")]
-    AgencyConfigInfo(Box<crate::types::AgencyConfigInfo>),
+    AgencyConfigInfo(crate::object::ObjectBox<crate::types::AgencyConfigInfo>),
     /// A `AgencyScope` or one of its subtypes.
     #[cfg(feature = "eam")]
     AgencyScope(crate::types::AgencyScopeKind),
     /// A `AgencyVMFolder`.
     #[cfg(feature = "eam")]
-    AgencyVMFolder(Box<crate::types::AgencyVMFolder>),
+    AgencyVMFolder(crate::object::ObjectBox<crate::types::AgencyVMFolder>),
     /// A `AgencyVMResourcePool`.
     #[cfg(feature = "eam")]
-    AgencyVMResourcePool(Box<crate::types::AgencyVMResourcePool>),
+    AgencyVMResourcePool(crate::object::ObjectBox<crate::types::AgencyVMResourcePool>),
     /// A `AgentConfigInfo`.
     #[cfg(feature = "eam")]
-    AgentConfigInfo(Box<crate::types::AgentConfigInfo>),
+    AgentConfigInfo(crate::object::ObjectBox<crate::types::AgentConfigInfo>),
     /// A `AgentOvfEnvironmentInfo`.
     #[cfg(feature = "eam")]
-    AgentOvfEnvironmentInfo(Box<crate::types::AgentOvfEnvironmentInfo>),
+    AgentOvfEnvironmentInfo(
+        crate::object::ObjectBox<crate::types::AgentOvfEnvironmentInfo>,
+    ),
     /// A `AgentOvfEnvironmentInfoOvfProperty`.
     #[cfg(feature = "eam")]
     AgentOvfEnvironmentInfoOvfProperty(
-        Box<crate::types::AgentOvfEnvironmentInfoOvfProperty>,
+        crate::object::ObjectBox<crate::types::AgentOvfEnvironmentInfoOvfProperty>,
     ),
     /// A `AgentSslTrust` or one of its subtypes.
     #[cfg(feature = "eam")]
@@ -118,10 +120,10 @@ pub enum DataObjectKind {
     AgentStoragePolicy(crate::types::AgentStoragePolicyKind),
     /// A `AgentVibMatchingRule`.
     #[cfg(feature = "eam")]
-    AgentVibMatchingRule(Box<crate::types::AgentVibMatchingRule>),
+    AgentVibMatchingRule(crate::object::ObjectBox<crate::types::AgentVibMatchingRule>),
     /// A `AgentVmHook`.
     #[cfg(feature = "eam")]
-    AgentVmHook(Box<crate::types::AgentVmHook>),
+    AgentVmHook(crate::object::ObjectBox<crate::types::AgentVmHook>),
     /// A `EamObjectRuntimeInfo` or one of its subtypes.
     #[cfg(feature = "eam")]
     EamObjectRuntimeInfo(crate::types::EamObjectRuntimeInfoKind),
@@ -129,246 +131,320 @@ pub enum DataObjectKind {
     #[cfg(feature = "eam")]
     Issue(Box<crate::types::IssueKind>),
     /// A `HooksHookListSpec`.
-    HooksHookListSpec(Box<crate::types::HooksHookListSpec>),
+    HooksHookListSpec(crate::object::ObjectBox<crate::types::HooksHookListSpec>),
     /// A `HooksMarkAsProcessedSpec`.
-    HooksMarkAsProcessedSpec(Box<crate::types::HooksMarkAsProcessedSpec>),
+    HooksMarkAsProcessedSpec(
+        crate::object::ObjectBox<crate::types::HooksMarkAsProcessedSpec>,
+    ),
     /// A `SolutionsApplySpec`.
-    SolutionsApplySpec(Box<crate::types::SolutionsApplySpec>),
+    SolutionsApplySpec(crate::object::ObjectBox<crate::types::SolutionsApplySpec>),
     /// A `SolutionsClusterSolutionComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsClusterSolutionComplianceResult(
-        Box<crate::types::SolutionsClusterSolutionComplianceResult>,
+        crate::object::ObjectBox<crate::types::SolutionsClusterSolutionComplianceResult>,
     ),
     /// A `SolutionsComplianceResult`.
     #[cfg(feature = "eam")]
-    SolutionsComplianceResult(Box<crate::types::SolutionsComplianceResult>),
+    SolutionsComplianceResult(
+        crate::object::ObjectBox<crate::types::SolutionsComplianceResult>,
+    ),
     /// A `SolutionsComplianceSpec`.
-    SolutionsComplianceSpec(Box<crate::types::SolutionsComplianceSpec>),
+    SolutionsComplianceSpec(
+        crate::object::ObjectBox<crate::types::SolutionsComplianceSpec>,
+    ),
     /// A `SolutionsDeploymentUnitComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsDeploymentUnitComplianceResult(
-        Box<crate::types::SolutionsDeploymentUnitComplianceResult>,
+        crate::object::ObjectBox<crate::types::SolutionsDeploymentUnitComplianceResult>,
     ),
     /// A `SolutionsHookAcknowledgeConfig` or one of its subtypes.
     SolutionsHookAcknowledgeConfig(crate::types::SolutionsHookAcknowledgeConfigKind),
     /// A `SolutionsHookConfig`.
-    SolutionsHookConfig(Box<crate::types::SolutionsHookConfig>),
+    SolutionsHookConfig(crate::object::ObjectBox<crate::types::SolutionsHookConfig>),
     /// A `SolutionsHookInfo`.
-    SolutionsHookInfo(Box<crate::types::SolutionsHookInfo>),
+    SolutionsHookInfo(crate::object::ObjectBox<crate::types::SolutionsHookInfo>),
     /// A `SolutionsHostComplianceResult`.
     #[cfg(feature = "eam")]
-    SolutionsHostComplianceResult(Box<crate::types::SolutionsHostComplianceResult>),
+    SolutionsHostComplianceResult(
+        crate::object::ObjectBox<crate::types::SolutionsHostComplianceResult>,
+    ),
     /// A `SolutionsOvfProperty`.
-    SolutionsOvfProperty(Box<crate::types::SolutionsOvfProperty>),
+    SolutionsOvfProperty(crate::object::ObjectBox<crate::types::SolutionsOvfProperty>),
     /// A `SolutionsSolutionComplianceResult`.
     #[cfg(feature = "eam")]
     SolutionsSolutionComplianceResult(
-        Box<crate::types::SolutionsSolutionComplianceResult>,
+        crate::object::ObjectBox<crate::types::SolutionsSolutionComplianceResult>,
     ),
     /// A `SolutionsSolutionConfig`.
-    SolutionsSolutionConfig(Box<crate::types::SolutionsSolutionConfig>),
+    SolutionsSolutionConfig(
+        crate::object::ObjectBox<crate::types::SolutionsSolutionConfig>,
+    ),
     /// A `SolutionsSolutionValidationResult`.
     SolutionsSolutionValidationResult(
-        Box<crate::types::SolutionsSolutionValidationResult>,
+        crate::object::ObjectBox<crate::types::SolutionsSolutionValidationResult>,
     ),
     /// A `SolutionsStoragePolicy` or one of its subtypes.
     SolutionsStoragePolicy(crate::types::SolutionsStoragePolicyKind),
     /// A `SolutionsTransitionSpec`.
-    SolutionsTransitionSpec(Box<crate::types::SolutionsTransitionSpec>),
+    SolutionsTransitionSpec(
+        crate::object::ObjectBox<crate::types::SolutionsTransitionSpec>,
+    ),
     /// A `SolutionsTypeSpecificSolutionConfig` or one of its subtypes.
     SolutionsTypeSpecificSolutionConfig(
         crate::types::SolutionsTypeSpecificSolutionConfigKind,
     ),
     /// A `SolutionsVMNetworkMapping`.
-    SolutionsVMNetworkMapping(Box<crate::types::SolutionsVMNetworkMapping>),
+    SolutionsVMNetworkMapping(
+        crate::object::ObjectBox<crate::types::SolutionsVMNetworkMapping>,
+    ),
     /// A `SolutionsVMSource` or one of its subtypes.
     SolutionsVMSource(crate::types::SolutionsVMSourceKind),
     /// A `SolutionsValidateSpec`.
-    SolutionsValidateSpec(Box<crate::types::SolutionsValidateSpec>),
+    SolutionsValidateSpec(crate::object::ObjectBox<crate::types::SolutionsValidateSpec>),
     /// A `SolutionsValidationResult`.
-    SolutionsValidationResult(Box<crate::types::SolutionsValidationResult>),
+    SolutionsValidationResult(
+        crate::object::ObjectBox<crate::types::SolutionsValidationResult>,
+    ),
     /// A `SolutionsVmResourceSpec`.
-    SolutionsVmResourceSpec(Box<crate::types::SolutionsVmResourceSpec>),
+    SolutionsVmResourceSpec(
+        crate::object::ObjectBox<crate::types::SolutionsVmResourceSpec>,
+    ),
     /// A `VibVibInfo`.
     #[cfg(feature = "eam")]
-    VibVibInfo(Box<crate::types::VibVibInfo>),
+    VibVibInfo(crate::object::ObjectBox<crate::types::VibVibInfo>),
     /// A `VibVibInfoSoftwareTags`.
     #[cfg(feature = "eam")]
-    VibVibInfoSoftwareTags(Box<crate::types::VibVibInfoSoftwareTags>),
+    VibVibInfoSoftwareTags(
+        crate::object::ObjectBox<crate::types::VibVibInfoSoftwareTags>,
+    ),
     /// A `VibVibServicesSslTrust` or one of its subtypes.
     VibVibServicesSslTrust(crate::types::VibVibServicesSslTrustKind),
     /// A `PbmAboutInfo`.
     #[cfg(feature = "pbm")]
-    PbmAboutInfo(Box<crate::types::PbmAboutInfo>),
+    PbmAboutInfo(crate::object::ObjectBox<crate::types::PbmAboutInfo>),
     /// A `PbmExtendedElementDescription`.
     #[cfg(feature = "pbm")]
-    PbmExtendedElementDescription(Box<crate::types::PbmExtendedElementDescription>),
+    PbmExtendedElementDescription(
+        crate::object::ObjectBox<crate::types::PbmExtendedElementDescription>,
+    ),
     /// A `PbmLoggingConfiguration`.
-    PbmLoggingConfiguration(Box<crate::types::PbmLoggingConfiguration>),
+    PbmLoggingConfiguration(
+        crate::object::ObjectBox<crate::types::PbmLoggingConfiguration>,
+    ),
     /// A `PbmServerObjectRef`.
     #[cfg(feature = "pbm")]
-    PbmServerObjectRef(Box<crate::types::PbmServerObjectRef>),
+    PbmServerObjectRef(crate::object::ObjectBox<crate::types::PbmServerObjectRef>),
     /// A `PbmServiceInstanceContent`.
     #[cfg(feature = "pbm")]
-    PbmServiceInstanceContent(Box<crate::types::PbmServiceInstanceContent>),
+    PbmServiceInstanceContent(
+        crate::object::ObjectBox<crate::types::PbmServiceInstanceContent>,
+    ),
     /// A `PbmCapabilityInstance`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityInstance(Box<crate::types::PbmCapabilityInstance>),
+    PbmCapabilityInstance(crate::object::ObjectBox<crate::types::PbmCapabilityInstance>),
     /// A `PbmCapabilityMetadata`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityMetadata(Box<crate::types::PbmCapabilityMetadata>),
+    PbmCapabilityMetadata(crate::object::ObjectBox<crate::types::PbmCapabilityMetadata>),
     /// A `PbmCapabilityMetadataUniqueId`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityMetadataUniqueId(Box<crate::types::PbmCapabilityMetadataUniqueId>),
+    PbmCapabilityMetadataUniqueId(
+        crate::object::ObjectBox<crate::types::PbmCapabilityMetadataUniqueId>,
+    ),
     /// A `PbmCapabilityConstraintInstance`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityConstraintInstance(Box<crate::types::PbmCapabilityConstraintInstance>),
+    PbmCapabilityConstraintInstance(
+        crate::object::ObjectBox<crate::types::PbmCapabilityConstraintInstance>,
+    ),
     /// A `PbmCapabilityPropertyInstance`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityPropertyInstance(Box<crate::types::PbmCapabilityPropertyInstance>),
+    PbmCapabilityPropertyInstance(
+        crate::object::ObjectBox<crate::types::PbmCapabilityPropertyInstance>,
+    ),
     /// A `PbmCapabilityPropertyMetadata`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityPropertyMetadata(Box<crate::types::PbmCapabilityPropertyMetadata>),
+    PbmCapabilityPropertyMetadata(
+        crate::object::ObjectBox<crate::types::PbmCapabilityPropertyMetadata>,
+    ),
     /// A `PbmCapabilityTypeInfo` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfoKind),
     /// A `PbmCapabilityMetadataPerCategory`.
     #[cfg(feature = "pbm")]
     PbmCapabilityMetadataPerCategory(
-        Box<crate::types::PbmCapabilityMetadataPerCategory>,
+        crate::object::ObjectBox<crate::types::PbmCapabilityMetadataPerCategory>,
     ),
     /// A `PbmCapabilitySchema`.
     #[cfg(feature = "pbm")]
-    PbmCapabilitySchema(Box<crate::types::PbmCapabilitySchema>),
+    PbmCapabilitySchema(crate::object::ObjectBox<crate::types::PbmCapabilitySchema>),
     /// A `PbmCapabilityNamespaceInfo`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityNamespaceInfo(Box<crate::types::PbmCapabilityNamespaceInfo>),
+    PbmCapabilityNamespaceInfo(
+        crate::object::ObjectBox<crate::types::PbmCapabilityNamespaceInfo>,
+    ),
     /// A `PbmCapabilitySchemaVendorInfo`.
     #[cfg(feature = "pbm")]
-    PbmCapabilitySchemaVendorInfo(Box<crate::types::PbmCapabilitySchemaVendorInfo>),
+    PbmCapabilitySchemaVendorInfo(
+        crate::object::ObjectBox<crate::types::PbmCapabilitySchemaVendorInfo>,
+    ),
     /// A `PbmCapabilityVendorNamespaceInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityVendorNamespaceInfo(
-        Box<crate::types::PbmCapabilityVendorNamespaceInfo>,
+        crate::object::ObjectBox<crate::types::PbmCapabilityVendorNamespaceInfo>,
     ),
     /// A `PbmCapabilityVendorResourceTypeInfo`.
     #[cfg(feature = "pbm")]
     PbmCapabilityVendorResourceTypeInfo(
-        Box<crate::types::PbmCapabilityVendorResourceTypeInfo>,
+        crate::object::ObjectBox<crate::types::PbmCapabilityVendorResourceTypeInfo>,
     ),
     /// A `PbmLineOfServiceInfo` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmLineOfServiceInfo(crate::types::PbmLineOfServiceInfoKind),
     /// A `PbmCapabilityDescription`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityDescription(Box<crate::types::PbmCapabilityDescription>),
+    PbmCapabilityDescription(
+        crate::object::ObjectBox<crate::types::PbmCapabilityDescription>,
+    ),
     /// A `PbmCapabilityDiscreteSet`.
-    PbmCapabilityDiscreteSet(Box<crate::types::PbmCapabilityDiscreteSet>),
+    PbmCapabilityDiscreteSet(
+        crate::object::ObjectBox<crate::types::PbmCapabilityDiscreteSet>,
+    ),
     /// A `PbmCapabilityRange`.
-    PbmCapabilityRange(Box<crate::types::PbmCapabilityRange>),
+    PbmCapabilityRange(crate::object::ObjectBox<crate::types::PbmCapabilityRange>),
     /// A `PbmCapabilityTimeSpan`.
-    PbmCapabilityTimeSpan(Box<crate::types::PbmCapabilityTimeSpan>),
+    PbmCapabilityTimeSpan(crate::object::ObjectBox<crate::types::PbmCapabilityTimeSpan>),
     /// A `PbmComplianceResult`.
     #[cfg(feature = "pbm")]
-    PbmComplianceResult(Box<crate::types::PbmComplianceResult>),
+    PbmComplianceResult(crate::object::ObjectBox<crate::types::PbmComplianceResult>),
     /// A `PbmFetchEntityHealthStatusSpec`.
     #[cfg(feature = "pbm")]
-    PbmFetchEntityHealthStatusSpec(Box<crate::types::PbmFetchEntityHealthStatusSpec>),
+    PbmFetchEntityHealthStatusSpec(
+        crate::object::ObjectBox<crate::types::PbmFetchEntityHealthStatusSpec>,
+    ),
     /// A `PbmComplianceOperationalStatus`.
     #[cfg(feature = "pbm")]
-    PbmComplianceOperationalStatus(Box<crate::types::PbmComplianceOperationalStatus>),
+    PbmComplianceOperationalStatus(
+        crate::object::ObjectBox<crate::types::PbmComplianceOperationalStatus>,
+    ),
     /// A `PbmCompliancePolicyStatus`.
     #[cfg(feature = "pbm")]
-    PbmCompliancePolicyStatus(Box<crate::types::PbmCompliancePolicyStatus>),
+    PbmCompliancePolicyStatus(
+        crate::object::ObjectBox<crate::types::PbmCompliancePolicyStatus>,
+    ),
     /// A `PbmRollupComplianceResult`.
     #[cfg(feature = "pbm")]
-    PbmRollupComplianceResult(Box<crate::types::PbmRollupComplianceResult>),
+    PbmRollupComplianceResult(
+        crate::object::ObjectBox<crate::types::PbmRollupComplianceResult>,
+    ),
     /// A `PbmFaultNoPermissionEntityPrivileges`.
     #[cfg(feature = "pbm")]
     PbmFaultNoPermissionEntityPrivileges(
-        Box<crate::types::PbmFaultNoPermissionEntityPrivileges>,
+        crate::object::ObjectBox<crate::types::PbmFaultNoPermissionEntityPrivileges>,
     ),
     /// A `PbmPlacementCompatibilityResult`.
     #[cfg(feature = "pbm")]
-    PbmPlacementCompatibilityResult(Box<crate::types::PbmPlacementCompatibilityResult>),
+    PbmPlacementCompatibilityResult(
+        crate::object::ObjectBox<crate::types::PbmPlacementCompatibilityResult>,
+    ),
     /// A `PbmPlacementMatchingResources` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPlacementMatchingResources(crate::types::PbmPlacementMatchingResourcesKind),
     /// A `PbmPlacementHub`.
     #[cfg(feature = "pbm")]
-    PbmPlacementHub(Box<crate::types::PbmPlacementHub>),
+    PbmPlacementHub(crate::object::ObjectBox<crate::types::PbmPlacementHub>),
     /// A `PbmPlacementHubInfo`.
     #[cfg(feature = "pbm")]
-    PbmPlacementHubInfo(Box<crate::types::PbmPlacementHubInfo>),
+    PbmPlacementHubInfo(crate::object::ObjectBox<crate::types::PbmPlacementHubInfo>),
     /// A `PbmPlacementRequirement` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirementKind>),
     /// A `PbmPlacementResourceUtilization`.
     #[cfg(feature = "pbm")]
-    PbmPlacementResourceUtilization(Box<crate::types::PbmPlacementResourceUtilization>),
+    PbmPlacementResourceUtilization(
+        crate::object::ObjectBox<crate::types::PbmPlacementResourceUtilization>,
+    ),
     /// A `PbmCapabilityProfileCreateSpec`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityProfileCreateSpec(Box<crate::types::PbmCapabilityProfileCreateSpec>),
+    PbmCapabilityProfileCreateSpec(
+        crate::object::ObjectBox<crate::types::PbmCapabilityProfileCreateSpec>,
+    ),
     /// A `PbmCapabilityProfileUpdateSpec`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityProfileUpdateSpec(Box<crate::types::PbmCapabilityProfileUpdateSpec>),
+    PbmCapabilityProfileUpdateSpec(
+        crate::object::ObjectBox<crate::types::PbmCapabilityProfileUpdateSpec>,
+    ),
     /// A `PbmCapabilityConstraints` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityConstraints(crate::types::PbmCapabilityConstraintsKind),
     /// A `PbmDataServiceToPoliciesMap`.
     #[cfg(feature = "pbm")]
-    PbmDataServiceToPoliciesMap(Box<crate::types::PbmDataServiceToPoliciesMap>),
+    PbmDataServiceToPoliciesMap(
+        crate::object::ObjectBox<crate::types::PbmDataServiceToPoliciesMap>,
+    ),
     /// A `PbmDefaultProfileInfo`.
     #[cfg(feature = "pbm")]
-    PbmDefaultProfileInfo(Box<crate::types::PbmDefaultProfileInfo>),
+    PbmDefaultProfileInfo(crate::object::ObjectBox<crate::types::PbmDefaultProfileInfo>),
     /// A `PbmProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmProfile(crate::types::PbmProfileKind),
     /// A `PbmProfileId`.
     #[cfg(feature = "pbm")]
-    PbmProfileId(Box<crate::types::PbmProfileId>),
+    PbmProfileId(crate::object::ObjectBox<crate::types::PbmProfileId>),
     /// A `PbmProfileK8sCompliantNameSpec`.
-    PbmProfileK8sCompliantNameSpec(Box<crate::types::PbmProfileK8sCompliantNameSpec>),
+    PbmProfileK8sCompliantNameSpec(
+        crate::object::ObjectBox<crate::types::PbmProfileK8sCompliantNameSpec>,
+    ),
     /// A `PbmProfileOperationOutcome`.
     #[cfg(feature = "pbm")]
-    PbmProfileOperationOutcome(Box<crate::types::PbmProfileOperationOutcome>),
+    PbmProfileOperationOutcome(
+        crate::object::ObjectBox<crate::types::PbmProfileOperationOutcome>,
+    ),
     /// A `PbmProfileType`.
-    PbmProfileType(Box<crate::types::PbmProfileType>),
+    PbmProfileType(crate::object::ObjectBox<crate::types::PbmProfileType>),
     /// A `PbmQueryProfileResult`.
     #[cfg(feature = "pbm")]
-    PbmQueryProfileResult(Box<crate::types::PbmQueryProfileResult>),
+    PbmQueryProfileResult(crate::object::ObjectBox<crate::types::PbmQueryProfileResult>),
     /// A `PbmProfileResourceType`.
     #[cfg(feature = "pbm")]
-    PbmProfileResourceType(Box<crate::types::PbmProfileResourceType>),
+    PbmProfileResourceType(
+        crate::object::ObjectBox<crate::types::PbmProfileResourceType>,
+    ),
     /// A `PbmCapabilitySubProfile`.
     #[cfg(feature = "pbm")]
-    PbmCapabilitySubProfile(Box<crate::types::PbmCapabilitySubProfile>),
+    PbmCapabilitySubProfile(
+        crate::object::ObjectBox<crate::types::PbmCapabilitySubProfile>,
+    ),
     /// A `PbmDatastoreSpaceStatistics`.
     #[cfg(feature = "pbm")]
-    PbmDatastoreSpaceStatistics(Box<crate::types::PbmDatastoreSpaceStatistics>),
+    PbmDatastoreSpaceStatistics(
+        crate::object::ObjectBox<crate::types::PbmDatastoreSpaceStatistics>,
+    ),
     /// A `PbmQueryReplicationGroupResult`.
     #[cfg(feature = "pbm")]
-    PbmQueryReplicationGroupResult(Box<crate::types::PbmQueryReplicationGroupResult>),
+    PbmQueryReplicationGroupResult(
+        crate::object::ObjectBox<crate::types::PbmQueryReplicationGroupResult>,
+    ),
     /// A `SmsAboutInfo`.
     #[cfg(feature = "sms")]
-    SmsAboutInfo(Box<crate::types::SmsAboutInfo>),
+    SmsAboutInfo(crate::object::ObjectBox<crate::types::SmsAboutInfo>),
     /// A `EntityReference`.
-    EntityReference(Box<crate::types::EntityReference>),
+    EntityReference(crate::object::ObjectBox<crate::types::EntityReference>),
     /// A `FaultDomainFilter`.
     #[cfg(feature = "sms")]
-    FaultDomainFilter(Box<crate::types::FaultDomainFilter>),
+    FaultDomainFilter(crate::object::ObjectBox<crate::types::FaultDomainFilter>),
     /// A `ReplicationGroupFilter`.
     #[cfg(feature = "sms")]
-    ReplicationGroupFilter(Box<crate::types::ReplicationGroupFilter>),
+    ReplicationGroupFilter(
+        crate::object::ObjectBox<crate::types::ReplicationGroupFilter>,
+    ),
     /// A `SmsTaskInfo`.
     #[cfg(feature = "sms")]
-    SmsTaskInfo(Box<crate::types::SmsTaskInfo>),
+    SmsTaskInfo(crate::object::ObjectBox<crate::types::SmsTaskInfo>),
     /// A `AlarmFilter`.
     #[cfg(feature = "sms")]
-    AlarmFilter(Box<crate::types::AlarmFilter>),
+    AlarmFilter(crate::object::ObjectBox<crate::types::AlarmFilter>),
     /// A `AlarmResult`.
     #[cfg(feature = "sms")]
-    AlarmResult(Box<crate::types::AlarmResult>),
+    AlarmResult(crate::object::ObjectBox<crate::types::AlarmResult>),
     /// A `SmsProviderInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
     SmsProviderInfo(Box<crate::types::SmsProviderInfoKind>),
@@ -377,67 +453,79 @@ pub enum DataObjectKind {
     SmsProviderSpec(Box<crate::types::SmsProviderSpecKind>),
     /// A `VASAProviderUpgradeSpec`.
     #[cfg(feature = "sms")]
-    VASAProviderUpgradeSpec(Box<crate::types::VASAProviderUpgradeSpec>),
+    VASAProviderUpgradeSpec(
+        crate::object::ObjectBox<crate::types::VASAProviderUpgradeSpec>,
+    ),
     /// A `RelatedStorageArray`.
-    RelatedStorageArray(Box<crate::types::RelatedStorageArray>),
+    RelatedStorageArray(crate::object::ObjectBox<crate::types::RelatedStorageArray>),
     /// A `SupportedVendorModelMapping`.
-    SupportedVendorModelMapping(Box<crate::types::SupportedVendorModelMapping>),
+    SupportedVendorModelMapping(
+        crate::object::ObjectBox<crate::types::SupportedVendorModelMapping>,
+    ),
     /// A `BackingConfig`.
     #[cfg(feature = "sms")]
-    BackingConfig(Box<crate::types::BackingConfig>),
+    BackingConfig(crate::object::ObjectBox<crate::types::BackingConfig>),
     /// A `BackingStoragePool`.
     #[cfg(feature = "sms")]
-    BackingStoragePool(Box<crate::types::BackingStoragePool>),
+    BackingStoragePool(crate::object::ObjectBox<crate::types::BackingStoragePool>),
     /// A `DatastoreBackingPoolMapping`.
     #[cfg(feature = "sms")]
-    DatastoreBackingPoolMapping(Box<crate::types::DatastoreBackingPoolMapping>),
+    DatastoreBackingPoolMapping(
+        crate::object::ObjectBox<crate::types::DatastoreBackingPoolMapping>,
+    ),
     /// A `DatastorePair`.
     #[cfg(feature = "sms")]
-    DatastorePair(Box<crate::types::DatastorePair>),
+    DatastorePair(crate::object::ObjectBox<crate::types::DatastorePair>),
     /// A `DrsMigrationCapabilityResult`.
     #[cfg(feature = "sms")]
-    DrsMigrationCapabilityResult(Box<crate::types::DrsMigrationCapabilityResult>),
+    DrsMigrationCapabilityResult(
+        crate::object::ObjectBox<crate::types::DrsMigrationCapabilityResult>,
+    ),
     /// A `FaultDomainProviderMapping`.
     #[cfg(feature = "sms")]
-    FaultDomainProviderMapping(Box<crate::types::FaultDomainProviderMapping>),
+    FaultDomainProviderMapping(
+        crate::object::ObjectBox<crate::types::FaultDomainProviderMapping>,
+    ),
     /// A `StorageFileSystemInfo`.
     #[cfg(feature = "sms")]
-    StorageFileSystemInfo(Box<crate::types::StorageFileSystemInfo>),
+    StorageFileSystemInfo(crate::object::ObjectBox<crate::types::StorageFileSystemInfo>),
     /// A `LunHbaAssociation`.
-    LunHbaAssociation(Box<crate::types::LunHbaAssociation>),
+    LunHbaAssociation(crate::object::ObjectBox<crate::types::LunHbaAssociation>),
     /// A `NameValuePair`.
     #[cfg(feature = "sms")]
-    NameValuePair(Box<crate::types::NameValuePair>),
+    NameValuePair(crate::object::ObjectBox<crate::types::NameValuePair>),
     /// A `StorageAlarm`.
     #[cfg(feature = "sms")]
-    StorageAlarm(Box<crate::types::StorageAlarm>),
+    StorageAlarm(crate::object::ObjectBox<crate::types::StorageAlarm>),
     /// A `StorageArray`.
     #[cfg(feature = "sms")]
-    StorageArray(Box<crate::types::StorageArray>),
+    StorageArray(crate::object::ObjectBox<crate::types::StorageArray>),
     /// A `StorageCapability`.
     #[cfg(feature = "sms")]
-    StorageCapability(Box<crate::types::StorageCapability>),
+    StorageCapability(crate::object::ObjectBox<crate::types::StorageCapability>),
     /// A `StorageContainer`.
     #[cfg(feature = "sms")]
-    StorageContainer(Box<crate::types::StorageContainer>),
+    StorageContainer(crate::object::ObjectBox<crate::types::StorageContainer>),
     /// A `StorageContainerResult`.
     #[cfg(feature = "sms")]
-    StorageContainerResult(Box<crate::types::StorageContainerResult>),
+    StorageContainerResult(
+        crate::object::ObjectBox<crate::types::StorageContainerResult>,
+    ),
     /// A `StorageContainerSpec`.
     #[cfg(feature = "sms")]
-    StorageContainerSpec(Box<crate::types::StorageContainerSpec>),
+    StorageContainerSpec(crate::object::ObjectBox<crate::types::StorageContainerSpec>),
     /// A `StorageFileSystem`.
     #[cfg(feature = "sms")]
-    StorageFileSystem(Box<crate::types::StorageFileSystem>),
+    StorageFileSystem(crate::object::ObjectBox<crate::types::StorageFileSystem>),
     /// A `StorageLun`.
     #[cfg(feature = "sms")]
-    StorageLun(Box<crate::types::StorageLun>),
+    StorageLun(crate::object::ObjectBox<crate::types::StorageLun>),
     /// A `StoragePort` or one of its subtypes.
     #[cfg(feature = "sms")]
     StoragePort(Box<crate::types::StoragePortKind>),
     /// A `StorageProcessor`.
     #[cfg(feature = "sms")]
-    StorageProcessor(Box<crate::types::StorageProcessor>),
+    StorageProcessor(crate::object::ObjectBox<crate::types::StorageProcessor>),
     /// A `DeviceId` or one of its subtypes.
     #[cfg(feature = "sms")]
     DeviceId(crate::types::DeviceIdKind),
@@ -446,15 +534,15 @@ pub enum DataObjectKind {
     FailoverParam(Box<crate::types::FailoverParamKind>),
     /// A `PolicyAssociation`.
     #[cfg(feature = "sms")]
-    PolicyAssociation(Box<crate::types::PolicyAssociation>),
+    PolicyAssociation(crate::object::ObjectBox<crate::types::PolicyAssociation>),
     /// A `ReplicationGroupData`.
     #[cfg(feature = "sms")]
-    ReplicationGroupData(Box<crate::types::ReplicationGroupData>),
+    ReplicationGroupData(crate::object::ObjectBox<crate::types::ReplicationGroupData>),
     /// A `RecoveredDevice`.
     #[cfg(feature = "sms")]
-    RecoveredDevice(Box<crate::types::RecoveredDevice>),
+    RecoveredDevice(crate::object::ObjectBox<crate::types::RecoveredDevice>),
     /// A `RecoveredDiskInfo`.
-    RecoveredDiskInfo(Box<crate::types::RecoveredDiskInfo>),
+    RecoveredDiskInfo(crate::object::ObjectBox<crate::types::RecoveredDiskInfo>),
     /// A `GroupInfo` or one of its subtypes.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     GroupInfo(Box<crate::types::GroupInfoKind>),
@@ -463,197 +551,233 @@ pub enum DataObjectKind {
     GroupOperationResult(Box<crate::types::GroupOperationResultKind>),
     /// A `PointInTimeReplicaId`.
     #[cfg(feature = "sms")]
-    PointInTimeReplicaId(Box<crate::types::PointInTimeReplicaId>),
+    PointInTimeReplicaId(crate::object::ObjectBox<crate::types::PointInTimeReplicaId>),
     /// A `PromoteParam`.
     #[cfg(feature = "sms")]
-    PromoteParam(Box<crate::types::PromoteParam>),
+    PromoteParam(crate::object::ObjectBox<crate::types::PromoteParam>),
     /// A `QueryPointInTimeReplicaParam`.
     #[cfg(feature = "sms")]
-    QueryPointInTimeReplicaParam(Box<crate::types::QueryPointInTimeReplicaParam>),
+    QueryPointInTimeReplicaParam(
+        crate::object::ObjectBox<crate::types::QueryPointInTimeReplicaParam>,
+    ),
     /// A `ReplicaQueryIntervalParam`.
     #[cfg(feature = "sms")]
-    ReplicaQueryIntervalParam(Box<crate::types::ReplicaQueryIntervalParam>),
+    ReplicaQueryIntervalParam(
+        crate::object::ObjectBox<crate::types::ReplicaQueryIntervalParam>,
+    ),
     /// A `PointInTimeReplicaInfo`.
     #[cfg(feature = "sms")]
-    PointInTimeReplicaInfo(Box<crate::types::PointInTimeReplicaInfo>),
+    PointInTimeReplicaInfo(
+        crate::object::ObjectBox<crate::types::PointInTimeReplicaInfo>,
+    ),
     /// A `ReplicaIntervalQueryResult`.
-    ReplicaIntervalQueryResult(Box<crate::types::ReplicaIntervalQueryResult>),
+    ReplicaIntervalQueryResult(
+        crate::object::ObjectBox<crate::types::ReplicaIntervalQueryResult>,
+    ),
     /// A `QueryReplicationPeerResult`.
     #[cfg(feature = "sms")]
-    QueryReplicationPeerResult(Box<crate::types::QueryReplicationPeerResult>),
+    QueryReplicationPeerResult(
+        crate::object::ObjectBox<crate::types::QueryReplicationPeerResult>,
+    ),
     /// A `ReplicaId`.
-    ReplicaId(Box<crate::types::ReplicaId>),
+    ReplicaId(crate::object::ObjectBox<crate::types::ReplicaId>),
     /// A `ReplicationTargetInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    ReplicationTargetInfo(Box<crate::types::ReplicationTargetInfo>),
+    ReplicationTargetInfo(crate::object::ObjectBox<crate::types::ReplicationTargetInfo>),
     /// A `SourceGroupMemberInfo`.
     #[cfg(feature = "sms")]
-    SourceGroupMemberInfo(Box<crate::types::SourceGroupMemberInfo>),
+    SourceGroupMemberInfo(crate::object::ObjectBox<crate::types::SourceGroupMemberInfo>),
     /// A `TargetDeviceId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    TargetDeviceId(Box<crate::types::TargetDeviceId>),
+    TargetDeviceId(crate::object::ObjectBox<crate::types::TargetDeviceId>),
     /// A `TargetToSourceInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    TargetToSourceInfo(Box<crate::types::TargetToSourceInfo>),
+    TargetToSourceInfo(crate::object::ObjectBox<crate::types::TargetToSourceInfo>),
     /// A `TargetGroupMemberInfo` or one of its subtypes.
     #[cfg(feature = "sms")]
     TargetGroupMemberInfo(Box<crate::types::TargetGroupMemberInfoKind>),
     /// A `AboutInfo`.
-    AboutInfo(Box<crate::types::AboutInfo>),
+    AboutInfo(crate::object::ObjectBox<crate::types::AboutInfo>),
     /// A `AuthorizationDescription`.
-    AuthorizationDescription(Box<crate::types::AuthorizationDescription>),
+    AuthorizationDescription(
+        crate::object::ObjectBox<crate::types::AuthorizationDescription>,
+    ),
     /// A `EntityPrivilege`.
-    EntityPrivilege(Box<crate::types::EntityPrivilege>),
+    EntityPrivilege(crate::object::ObjectBox<crate::types::EntityPrivilege>),
     /// A `Permission`.
-    Permission(Box<crate::types::Permission>),
+    Permission(crate::object::ObjectBox<crate::types::Permission>),
     /// A `AuthorizationPrivilege`.
-    AuthorizationPrivilege(Box<crate::types::AuthorizationPrivilege>),
+    AuthorizationPrivilege(
+        crate::object::ObjectBox<crate::types::AuthorizationPrivilege>,
+    ),
     /// A `PrivilegeAvailability`.
-    PrivilegeAvailability(Box<crate::types::PrivilegeAvailability>),
+    PrivilegeAvailability(crate::object::ObjectBox<crate::types::PrivilegeAvailability>),
     /// A `AuthorizationRole`.
-    AuthorizationRole(Box<crate::types::AuthorizationRole>),
+    AuthorizationRole(crate::object::ObjectBox<crate::types::AuthorizationRole>),
     /// A `UserPrivilegeResult`.
-    UserPrivilegeResult(Box<crate::types::UserPrivilegeResult>),
+    UserPrivilegeResult(crate::object::ObjectBox<crate::types::UserPrivilegeResult>),
     /// A `BatchResult`.
-    BatchResult(Box<crate::types::BatchResult>),
+    BatchResult(crate::object::ObjectBox<crate::types::BatchResult>),
     /// A `Capability`.
-    Capability(Box<crate::types::Capability>),
+    Capability(crate::object::ObjectBox<crate::types::Capability>),
     /// A `ClusterComputeResourceClusterConfigResult`.
     ClusterComputeResourceClusterConfigResult(
-        Box<crate::types::ClusterComputeResourceClusterConfigResult>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceClusterConfigResult>,
     ),
     /// A `ClusterComputeResourceCryptoModePolicy`.
     ClusterComputeResourceCryptoModePolicy(
-        Box<crate::types::ClusterComputeResourceCryptoModePolicy>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceCryptoModePolicy>,
     ),
     /// A `ClusterComputeResourceDVSSetting`.
     ClusterComputeResourceDVSSetting(
-        Box<crate::types::ClusterComputeResourceDVSSetting>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceDVSSetting>,
     ),
     /// A `ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping`.
     ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping(
-        Box<crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping>,
+        crate::object::ObjectBox<
+            crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping,
+        >,
     ),
     /// A `ClusterComputeResourceDvsProfile`.
     ClusterComputeResourceDvsProfile(
-        Box<crate::types::ClusterComputeResourceDvsProfile>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceDvsProfile>,
     ),
     /// A `ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping`.
     ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping(
-        Box<
+        crate::object::ObjectBox<
             crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping,
         >,
     ),
     /// A `ClusterComputeResourceHCIConfigInfo`.
     ClusterComputeResourceHCIConfigInfo(
-        Box<crate::types::ClusterComputeResourceHCIConfigInfo>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceHCIConfigInfo>,
     ),
     /// A `ClusterComputeResourceHCIConfigSpec`.
     ClusterComputeResourceHCIConfigSpec(
-        Box<crate::types::ClusterComputeResourceHCIConfigSpec>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceHCIConfigSpec>,
     ),
     /// A `ClusterComputeResourceHostConfigurationInput`.
     ClusterComputeResourceHostConfigurationInput(
-        Box<crate::types::ClusterComputeResourceHostConfigurationInput>,
+        crate::object::ObjectBox<
+            crate::types::ClusterComputeResourceHostConfigurationInput,
+        >,
     ),
     /// A `ClusterComputeResourceHostConfigurationProfile`.
     ClusterComputeResourceHostConfigurationProfile(
-        Box<crate::types::ClusterComputeResourceHostConfigurationProfile>,
+        crate::object::ObjectBox<
+            crate::types::ClusterComputeResourceHostConfigurationProfile,
+        >,
     ),
     /// A `ClusterComputeResourceHostEvacuationInfo`.
     ClusterComputeResourceHostEvacuationInfo(
-        Box<crate::types::ClusterComputeResourceHostEvacuationInfo>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceHostEvacuationInfo>,
     ),
     /// A `ClusterComputeResourceHostVmkNicInfo`.
     ClusterComputeResourceHostVmkNicInfo(
-        Box<crate::types::ClusterComputeResourceHostVmkNicInfo>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceHostVmkNicInfo>,
     ),
     /// A `ClusterComputeResourceMaintenanceInfo`.
     ClusterComputeResourceMaintenanceInfo(
-        Box<crate::types::ClusterComputeResourceMaintenanceInfo>,
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceMaintenanceInfo>,
     ),
     /// A `ClusterComputeResourceVCProfile`.
-    ClusterComputeResourceVCProfile(Box<crate::types::ClusterComputeResourceVCProfile>),
+    ClusterComputeResourceVCProfile(
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceVCProfile>,
+    ),
     /// A `ClusterComputeResourceValidationResultBase` or one of its subtypes.
     ClusterComputeResourceValidationResultBase(
         crate::types::ClusterComputeResourceValidationResultBaseKind,
     ),
     /// A `ClusterComputeResourceVcsSlots`.
-    ClusterComputeResourceVcsSlots(Box<crate::types::ClusterComputeResourceVcsSlots>),
+    ClusterComputeResourceVcsSlots(
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceVcsSlots>,
+    ),
     /// A `ComputeResourceConfigInfo` or one of its subtypes.
     ComputeResourceConfigInfo(Box<crate::types::ComputeResourceConfigInfoKind>),
     /// A `ComputeResourceConfigSpec` or one of its subtypes.
     ComputeResourceConfigSpec(crate::types::ComputeResourceConfigSpecKind),
     /// A `ComputeResourceHostSPBMLicenseInfo`.
     ComputeResourceHostSPBMLicenseInfo(
-        Box<crate::types::ComputeResourceHostSPBMLicenseInfo>,
+        crate::object::ObjectBox<crate::types::ComputeResourceHostSPBMLicenseInfo>,
     ),
     /// A `ComputeResourceHostSeedSpec`.
-    ComputeResourceHostSeedSpec(Box<crate::types::ComputeResourceHostSeedSpec>),
+    ComputeResourceHostSeedSpec(
+        crate::object::ObjectBox<crate::types::ComputeResourceHostSeedSpec>,
+    ),
     /// A `ComputeResourceHostSeedSpecSingleHostSpec`.
     ComputeResourceHostSeedSpecSingleHostSpec(
-        Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
+        crate::object::ObjectBox<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
     ),
     /// A `ComputeResourceSummary` or one of its subtypes.
     ComputeResourceSummary(Box<crate::types::ComputeResourceSummaryKind>),
     /// A `CustomFieldDef`.
-    CustomFieldDef(Box<crate::types::CustomFieldDef>),
+    CustomFieldDef(crate::object::ObjectBox<crate::types::CustomFieldDef>),
     /// A `CustomFieldValue` or one of its subtypes.
     CustomFieldValue(crate::types::CustomFieldValueKind),
     /// A `CustomizationSpecInfo`.
-    CustomizationSpecInfo(Box<crate::types::CustomizationSpecInfo>),
+    CustomizationSpecInfo(crate::object::ObjectBox<crate::types::CustomizationSpecInfo>),
     /// A `CustomizationSpecItem`.
-    CustomizationSpecItem(Box<crate::types::CustomizationSpecItem>),
+    CustomizationSpecItem(crate::object::ObjectBox<crate::types::CustomizationSpecItem>),
     /// A `DatacenterBasicConnectInfo`.
-    DatacenterBasicConnectInfo(Box<crate::types::DatacenterBasicConnectInfo>),
+    DatacenterBasicConnectInfo(
+        crate::object::ObjectBox<crate::types::DatacenterBasicConnectInfo>,
+    ),
     /// A `DatacenterConfigInfo`.
-    DatacenterConfigInfo(Box<crate::types::DatacenterConfigInfo>),
+    DatacenterConfigInfo(crate::object::ObjectBox<crate::types::DatacenterConfigInfo>),
     /// A `DatacenterConfigSpec`.
-    DatacenterConfigSpec(Box<crate::types::DatacenterConfigSpec>),
+    DatacenterConfigSpec(crate::object::ObjectBox<crate::types::DatacenterConfigSpec>),
     /// A `DatastoreCapability`.
-    DatastoreCapability(Box<crate::types::DatastoreCapability>),
+    DatastoreCapability(crate::object::ObjectBox<crate::types::DatastoreCapability>),
     /// A `DatastoreHostMount`.
-    DatastoreHostMount(Box<crate::types::DatastoreHostMount>),
+    DatastoreHostMount(crate::object::ObjectBox<crate::types::DatastoreHostMount>),
     /// A `DatastoreInfo` or one of its subtypes.
     DatastoreInfo(crate::types::DatastoreInfoKind),
     /// A `DatastoreMountPathDatastorePair`.
-    DatastoreMountPathDatastorePair(Box<crate::types::DatastoreMountPathDatastorePair>),
+    DatastoreMountPathDatastorePair(
+        crate::object::ObjectBox<crate::types::DatastoreMountPathDatastorePair>,
+    ),
     /// A `DatastoreSummary`.
-    DatastoreSummary(Box<crate::types::DatastoreSummary>),
+    DatastoreSummary(crate::object::ObjectBox<crate::types::DatastoreSummary>),
     /// A `DatastoreVVolContainerFailoverPair`.
     DatastoreVVolContainerFailoverPair(
-        Box<crate::types::DatastoreVVolContainerFailoverPair>,
+        crate::object::ObjectBox<crate::types::DatastoreVVolContainerFailoverPair>,
     ),
     /// A `DatastoreNamespaceManagerDirectoryInfo`.
     DatastoreNamespaceManagerDirectoryInfo(
-        Box<crate::types::DatastoreNamespaceManagerDirectoryInfo>,
+        crate::object::ObjectBox<crate::types::DatastoreNamespaceManagerDirectoryInfo>,
     ),
     /// A `Description` or one of its subtypes.
     Description(Box<crate::types::DescriptionKind>),
     /// A `DesiredSoftwareSpec`.
-    DesiredSoftwareSpec(Box<crate::types::DesiredSoftwareSpec>),
+    DesiredSoftwareSpec(crate::object::ObjectBox<crate::types::DesiredSoftwareSpec>),
     /// A `DesiredSoftwareSpecBaseImageSpec`.
     DesiredSoftwareSpecBaseImageSpec(
-        Box<crate::types::DesiredSoftwareSpecBaseImageSpec>,
+        crate::object::ObjectBox<crate::types::DesiredSoftwareSpecBaseImageSpec>,
     ),
     /// A `DesiredSoftwareSpecComponentSpec`.
     DesiredSoftwareSpecComponentSpec(
-        Box<crate::types::DesiredSoftwareSpecComponentSpec>,
+        crate::object::ObjectBox<crate::types::DesiredSoftwareSpecComponentSpec>,
     ),
     /// A `DesiredSoftwareSpecVendorAddOnSpec`.
     DesiredSoftwareSpecVendorAddOnSpec(
-        Box<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
+        crate::object::ObjectBox<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
     ),
     /// A `DiagnosticManagerAuditRecordResult`.
     DiagnosticManagerAuditRecordResult(
-        Box<crate::types::DiagnosticManagerAuditRecordResult>,
+        crate::object::ObjectBox<crate::types::DiagnosticManagerAuditRecordResult>,
     ),
     /// A `DiagnosticManagerBundleInfo`.
-    DiagnosticManagerBundleInfo(Box<crate::types::DiagnosticManagerBundleInfo>),
+    DiagnosticManagerBundleInfo(
+        crate::object::ObjectBox<crate::types::DiagnosticManagerBundleInfo>,
+    ),
     /// A `DiagnosticManagerLogDescriptor`.
-    DiagnosticManagerLogDescriptor(Box<crate::types::DiagnosticManagerLogDescriptor>),
+    DiagnosticManagerLogDescriptor(
+        crate::object::ObjectBox<crate::types::DiagnosticManagerLogDescriptor>,
+    ),
     /// A `DiagnosticManagerLogHeader`.
-    DiagnosticManagerLogHeader(Box<crate::types::DiagnosticManagerLogHeader>),
+    DiagnosticManagerLogHeader(
+        crate::object::ObjectBox<crate::types::DiagnosticManagerLogHeader>,
+    ),
     /// A `DirectPathProfileManagerCapacityQuerySpec` or one of its subtypes.
     DirectPathProfileManagerCapacityQuerySpec(
         crate::types::DirectPathProfileManagerCapacityQuerySpecKind,
@@ -664,17 +788,17 @@ pub enum DataObjectKind {
     ),
     /// A `DirectPathProfileManagerCreateSpec`.
     DirectPathProfileManagerCreateSpec(
-        Box<crate::types::DirectPathProfileManagerCreateSpec>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCreateSpec>,
     ),
     /// A `DirectPathProfileManagerDirectPathConfig` or one of its subtypes.
     DirectPathProfileManagerDirectPathConfig(
         crate::types::DirectPathProfileManagerDirectPathConfigKind,
     ),
     /// A `DirectPathProfileInfo`.
-    DirectPathProfileInfo(Box<crate::types::DirectPathProfileInfo>),
+    DirectPathProfileInfo(crate::object::ObjectBox<crate::types::DirectPathProfileInfo>),
     /// A `DirectPathProfileManagerFilterSpec`.
     DirectPathProfileManagerFilterSpec(
-        Box<crate::types::DirectPathProfileManagerFilterSpec>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerFilterSpec>,
     ),
     /// A `DirectPathProfileManagerTargetEntity` or one of its subtypes.
     DirectPathProfileManagerTargetEntity(
@@ -682,20 +806,22 @@ pub enum DataObjectKind {
     ),
     /// A `DirectPathProfileManagerUpdateSpec`.
     DirectPathProfileManagerUpdateSpec(
-        Box<crate::types::DirectPathProfileManagerUpdateSpec>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerUpdateSpec>,
     ),
     /// A `DVSBackupRestoreCapability`.
-    DVSBackupRestoreCapability(Box<crate::types::DVSBackupRestoreCapability>),
+    DVSBackupRestoreCapability(
+        crate::object::ObjectBox<crate::types::DVSBackupRestoreCapability>,
+    ),
     /// A `DVSCapability`.
-    DVSCapability(Box<crate::types::DVSCapability>),
+    DVSCapability(crate::object::ObjectBox<crate::types::DVSCapability>),
     /// A `DVSConfigInfo` or one of its subtypes.
     DVSConfigInfo(crate::types::DVSConfigInfoKind),
     /// A `DVSConfigSpec` or one of its subtypes.
     DVSConfigSpec(crate::types::DVSConfigSpecKind),
     /// A `DVSContactInfo`.
-    DVSContactInfo(Box<crate::types::DVSContactInfo>),
+    DVSContactInfo(crate::object::ObjectBox<crate::types::DVSContactInfo>),
     /// A `DVSCreateSpec`.
-    DVSCreateSpec(Box<crate::types::DVSCreateSpec>),
+    DVSCreateSpec(crate::object::ObjectBox<crate::types::DVSCreateSpec>),
     /// A `DVSFeatureCapability` or one of its subtypes.
     DVSFeatureCapability(crate::types::DVSFeatureCapabilityKind),
     /// A `DVSHealthCheckConfig` or one of its subtypes.
@@ -704,124 +830,158 @@ pub enum DataObjectKind {
     DVSHealthCheckCapability(crate::types::DVSHealthCheckCapabilityKind),
     /// A `DvsHostInfrastructureTrafficResource`.
     DvsHostInfrastructureTrafficResource(
-        Box<crate::types::DvsHostInfrastructureTrafficResource>,
+        crate::object::ObjectBox<crate::types::DvsHostInfrastructureTrafficResource>,
     ),
     /// A `DvsHostInfrastructureTrafficResourceAllocation`.
     DvsHostInfrastructureTrafficResourceAllocation(
-        Box<crate::types::DvsHostInfrastructureTrafficResourceAllocation>,
+        crate::object::ObjectBox<
+            crate::types::DvsHostInfrastructureTrafficResourceAllocation,
+        >,
     ),
     /// A `DVSNetworkResourceManagementCapability`.
     DVSNetworkResourceManagementCapability(
-        Box<crate::types::DVSNetworkResourceManagementCapability>,
+        crate::object::ObjectBox<crate::types::DVSNetworkResourceManagementCapability>,
     ),
     /// A `DvsResourceRuntimeInfo`.
-    DvsResourceRuntimeInfo(Box<crate::types::DvsResourceRuntimeInfo>),
+    DvsResourceRuntimeInfo(
+        crate::object::ObjectBox<crate::types::DvsResourceRuntimeInfo>,
+    ),
     /// A `DVSRollbackCapability`.
-    DVSRollbackCapability(Box<crate::types::DVSRollbackCapability>),
+    DVSRollbackCapability(crate::object::ObjectBox<crate::types::DVSRollbackCapability>),
     /// A `DVSRuntimeInfo`.
-    DVSRuntimeInfo(Box<crate::types::DVSRuntimeInfo>),
+    DVSRuntimeInfo(crate::object::ObjectBox<crate::types::DVSRuntimeInfo>),
     /// A `DVSSummary`.
-    DVSSummary(Box<crate::types::DVSSummary>),
+    DVSSummary(crate::object::ObjectBox<crate::types::DVSSummary>),
     /// A `DVSPolicy`.
-    DVSPolicy(Box<crate::types::DVSPolicy>),
+    DVSPolicy(crate::object::ObjectBox<crate::types::DVSPolicy>),
     /// A `DVSUplinkPortPolicy` or one of its subtypes.
     DVSUplinkPortPolicy(crate::types::DVSUplinkPortPolicyKind),
     /// A `EnumDescription`.
-    EnumDescription(Box<crate::types::EnumDescription>),
+    EnumDescription(crate::object::ObjectBox<crate::types::EnumDescription>),
     /// A `EnvironmentBrowserConfigOptionQuerySpec`.
     EnvironmentBrowserConfigOptionQuerySpec(
-        Box<crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
+        crate::object::ObjectBox<crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
     ),
     /// A `Extension`.
-    Extension(Box<crate::types::Extension>),
+    Extension(crate::object::ObjectBox<crate::types::Extension>),
     /// A `ExtensionClientInfo`.
-    ExtensionClientInfo(Box<crate::types::ExtensionClientInfo>),
+    ExtensionClientInfo(crate::object::ObjectBox<crate::types::ExtensionClientInfo>),
     /// A `ExtensionEventTypeInfo`.
-    ExtensionEventTypeInfo(Box<crate::types::ExtensionEventTypeInfo>),
+    ExtensionEventTypeInfo(
+        crate::object::ObjectBox<crate::types::ExtensionEventTypeInfo>,
+    ),
     /// A `ExtensionFaultTypeInfo`.
-    ExtensionFaultTypeInfo(Box<crate::types::ExtensionFaultTypeInfo>),
+    ExtensionFaultTypeInfo(
+        crate::object::ObjectBox<crate::types::ExtensionFaultTypeInfo>,
+    ),
     /// A `ExtensionHealthInfo`.
-    ExtensionHealthInfo(Box<crate::types::ExtensionHealthInfo>),
+    ExtensionHealthInfo(crate::object::ObjectBox<crate::types::ExtensionHealthInfo>),
     /// A `ExtensionOvfConsumerInfo`.
-    ExtensionOvfConsumerInfo(Box<crate::types::ExtensionOvfConsumerInfo>),
+    ExtensionOvfConsumerInfo(
+        crate::object::ObjectBox<crate::types::ExtensionOvfConsumerInfo>,
+    ),
     /// A `ExtensionPrivilegeInfo`.
-    ExtensionPrivilegeInfo(Box<crate::types::ExtensionPrivilegeInfo>),
+    ExtensionPrivilegeInfo(
+        crate::object::ObjectBox<crate::types::ExtensionPrivilegeInfo>,
+    ),
     /// A `ExtensionResourceInfo`.
-    ExtensionResourceInfo(Box<crate::types::ExtensionResourceInfo>),
+    ExtensionResourceInfo(crate::object::ObjectBox<crate::types::ExtensionResourceInfo>),
     /// A `ExtensionServerInfo`.
-    ExtensionServerInfo(Box<crate::types::ExtensionServerInfo>),
+    ExtensionServerInfo(crate::object::ObjectBox<crate::types::ExtensionServerInfo>),
     /// A `ExtensionTaskTypeInfo`.
-    ExtensionTaskTypeInfo(Box<crate::types::ExtensionTaskTypeInfo>),
+    ExtensionTaskTypeInfo(crate::object::ObjectBox<crate::types::ExtensionTaskTypeInfo>),
     /// A `ExtensionManagerIpAllocationUsage`.
     ExtensionManagerIpAllocationUsage(
-        Box<crate::types::ExtensionManagerIpAllocationUsage>,
+        crate::object::ObjectBox<crate::types::ExtensionManagerIpAllocationUsage>,
     ),
     /// A `FaultsByHost`.
-    FaultsByHost(Box<crate::types::FaultsByHost>),
+    FaultsByHost(crate::object::ObjectBox<crate::types::FaultsByHost>),
     /// A `FaultsByVM`.
-    FaultsByVM(Box<crate::types::FaultsByVM>),
+    FaultsByVM(crate::object::ObjectBox<crate::types::FaultsByVM>),
     /// A `FileLockInfo`.
-    FileLockInfo(Box<crate::types::FileLockInfo>),
+    FileLockInfo(crate::object::ObjectBox<crate::types::FileLockInfo>),
     /// A `FileLockInfoResult`.
-    FileLockInfoResult(Box<crate::types::FileLockInfoResult>),
+    FileLockInfoResult(crate::object::ObjectBox<crate::types::FileLockInfoResult>),
     /// A `FolderBatchAddHostsToClusterResult`.
     FolderBatchAddHostsToClusterResult(
-        Box<crate::types::FolderBatchAddHostsToClusterResult>,
+        crate::object::ObjectBox<crate::types::FolderBatchAddHostsToClusterResult>,
     ),
     /// A `FolderBatchAddStandaloneHostsResult`.
     FolderBatchAddStandaloneHostsResult(
-        Box<crate::types::FolderBatchAddStandaloneHostsResult>,
+        crate::object::ObjectBox<crate::types::FolderBatchAddStandaloneHostsResult>,
     ),
     /// A `FolderExternallyManagedFolderInfo`.
     FolderExternallyManagedFolderInfo(
-        Box<crate::types::FolderExternallyManagedFolderInfo>,
+        crate::object::ObjectBox<crate::types::FolderExternallyManagedFolderInfo>,
     ),
     /// A `FolderFailedHostResult`.
-    FolderFailedHostResult(Box<crate::types::FolderFailedHostResult>),
+    FolderFailedHostResult(
+        crate::object::ObjectBox<crate::types::FolderFailedHostResult>,
+    ),
     /// A `FolderNewHostSpec`.
-    FolderNewHostSpec(Box<crate::types::FolderNewHostSpec>),
+    FolderNewHostSpec(crate::object::ObjectBox<crate::types::FolderNewHostSpec>),
     /// A `HbrManagerReplicationVmInfo`.
-    HbrManagerReplicationVmInfo(Box<crate::types::HbrManagerReplicationVmInfo>),
+    HbrManagerReplicationVmInfo(
+        crate::object::ObjectBox<crate::types::HbrManagerReplicationVmInfo>,
+    ),
     /// A `ReplicationVmProgressInfo`.
-    ReplicationVmProgressInfo(Box<crate::types::ReplicationVmProgressInfo>),
+    ReplicationVmProgressInfo(
+        crate::object::ObjectBox<crate::types::ReplicationVmProgressInfo>,
+    ),
     /// A `HbrManagerVmReplicationCapability`.
     HbrManagerVmReplicationCapability(
-        Box<crate::types::HbrManagerVmReplicationCapability>,
+        crate::object::ObjectBox<crate::types::HbrManagerVmReplicationCapability>,
     ),
     /// A `HbrReplicationTargetSpec` or one of its subtypes.
     HbrReplicationTargetSpec(crate::types::HbrReplicationTargetSpecKind),
     /// A `HbrTargetSpec`.
-    HbrTargetSpec(Box<crate::types::HbrTargetSpec>),
+    HbrTargetSpec(crate::object::ObjectBox<crate::types::HbrTargetSpec>),
     /// A `HealthUpdate`.
-    HealthUpdate(Box<crate::types::HealthUpdate>),
+    HealthUpdate(crate::object::ObjectBox<crate::types::HealthUpdate>),
     /// A `HealthUpdateInfo`.
-    HealthUpdateInfo(Box<crate::types::HealthUpdateInfo>),
+    HealthUpdateInfo(crate::object::ObjectBox<crate::types::HealthUpdateInfo>),
     /// A `PerfInterval`.
-    PerfInterval(Box<crate::types::PerfInterval>),
+    PerfInterval(crate::object::ObjectBox<crate::types::PerfInterval>),
     /// A `HostServiceTicket`.
-    HostServiceTicket(Box<crate::types::HostServiceTicket>),
+    HostServiceTicket(crate::object::ObjectBox<crate::types::HostServiceTicket>),
     /// A `HostSystemComplianceCheckState`.
-    HostSystemComplianceCheckState(Box<crate::types::HostSystemComplianceCheckState>),
+    HostSystemComplianceCheckState(
+        crate::object::ObjectBox<crate::types::HostSystemComplianceCheckState>,
+    ),
     /// A `HostSystemReconnectSpec`.
-    HostSystemReconnectSpec(Box<crate::types::HostSystemReconnectSpec>),
+    HostSystemReconnectSpec(
+        crate::object::ObjectBox<crate::types::HostSystemReconnectSpec>,
+    ),
     /// A `HostSystemRemediationState`.
-    HostSystemRemediationState(Box<crate::types::HostSystemRemediationState>),
+    HostSystemRemediationState(
+        crate::object::ObjectBox<crate::types::HostSystemRemediationState>,
+    ),
     /// A `HttpNfcLeaseCapabilities`.
-    HttpNfcLeaseCapabilities(Box<crate::types::HttpNfcLeaseCapabilities>),
+    HttpNfcLeaseCapabilities(
+        crate::object::ObjectBox<crate::types::HttpNfcLeaseCapabilities>,
+    ),
     /// A `HttpNfcLeaseDatastoreLeaseInfo`.
-    HttpNfcLeaseDatastoreLeaseInfo(Box<crate::types::HttpNfcLeaseDatastoreLeaseInfo>),
+    HttpNfcLeaseDatastoreLeaseInfo(
+        crate::object::ObjectBox<crate::types::HttpNfcLeaseDatastoreLeaseInfo>,
+    ),
     /// A `HttpNfcLeaseDeviceUrl`.
-    HttpNfcLeaseDeviceUrl(Box<crate::types::HttpNfcLeaseDeviceUrl>),
+    HttpNfcLeaseDeviceUrl(crate::object::ObjectBox<crate::types::HttpNfcLeaseDeviceUrl>),
     /// A `HttpNfcLeaseHostInfo`.
-    HttpNfcLeaseHostInfo(Box<crate::types::HttpNfcLeaseHostInfo>),
+    HttpNfcLeaseHostInfo(crate::object::ObjectBox<crate::types::HttpNfcLeaseHostInfo>),
     /// A `HttpNfcLeaseInfo`.
-    HttpNfcLeaseInfo(Box<crate::types::HttpNfcLeaseInfo>),
+    HttpNfcLeaseInfo(crate::object::ObjectBox<crate::types::HttpNfcLeaseInfo>),
     /// A `HttpNfcLeaseManifestEntry`.
-    HttpNfcLeaseManifestEntry(Box<crate::types::HttpNfcLeaseManifestEntry>),
+    HttpNfcLeaseManifestEntry(
+        crate::object::ObjectBox<crate::types::HttpNfcLeaseManifestEntry>,
+    ),
     /// A `HttpNfcLeaseProbeResult`.
-    HttpNfcLeaseProbeResult(Box<crate::types::HttpNfcLeaseProbeResult>),
+    HttpNfcLeaseProbeResult(
+        crate::object::ObjectBox<crate::types::HttpNfcLeaseProbeResult>,
+    ),
     /// A `HttpNfcLeaseSourceFile`.
-    HttpNfcLeaseSourceFile(Box<crate::types::HttpNfcLeaseSourceFile>),
+    HttpNfcLeaseSourceFile(
+        crate::object::ObjectBox<crate::types::HttpNfcLeaseSourceFile>,
+    ),
     /// A `ImportSpec` or one of its subtypes.
     ImportSpec(crate::types::ImportSpecKind),
     /// A `InheritablePolicy` or one of its subtypes.
@@ -829,327 +989,419 @@ pub enum DataObjectKind {
     /// A `IoFilterInfo` or one of its subtypes.
     IoFilterInfo(crate::types::IoFilterInfoKind),
     /// A `IoFilterQueryIssueResult`.
-    IoFilterQueryIssueResult(Box<crate::types::IoFilterQueryIssueResult>),
+    IoFilterQueryIssueResult(
+        crate::object::ObjectBox<crate::types::IoFilterQueryIssueResult>,
+    ),
     /// A `IoFilterHostIssue`.
-    IoFilterHostIssue(Box<crate::types::IoFilterHostIssue>),
+    IoFilterHostIssue(crate::object::ObjectBox<crate::types::IoFilterHostIssue>),
     /// A `IoFilterManagerSslTrust` or one of its subtypes.
     IoFilterManagerSslTrust(crate::types::IoFilterManagerSslTrustKind),
     /// A `IpPoolManagerIpAllocation`.
-    IpPoolManagerIpAllocation(Box<crate::types::IpPoolManagerIpAllocation>),
+    IpPoolManagerIpAllocation(
+        crate::object::ObjectBox<crate::types::IpPoolManagerIpAllocation>,
+    ),
     /// A `KeyValue`.
-    KeyValue(Box<crate::types::KeyValue>),
+    KeyValue(crate::object::ObjectBox<crate::types::KeyValue>),
     /// A `LatencySensitivity`.
-    LatencySensitivity(Box<crate::types::LatencySensitivity>),
+    LatencySensitivity(crate::object::ObjectBox<crate::types::LatencySensitivity>),
     /// A `LicenseAssignmentManagerLicenseAssignment`.
     LicenseAssignmentManagerLicenseAssignment(
-        Box<crate::types::LicenseAssignmentManagerLicenseAssignment>,
+        crate::object::ObjectBox<crate::types::LicenseAssignmentManagerLicenseAssignment>,
     ),
     /// A `LicenseAvailabilityInfo`.
-    LicenseAvailabilityInfo(Box<crate::types::LicenseAvailabilityInfo>),
+    LicenseAvailabilityInfo(
+        crate::object::ObjectBox<crate::types::LicenseAvailabilityInfo>,
+    ),
     /// A `LicenseDiagnostics`.
-    LicenseDiagnostics(Box<crate::types::LicenseDiagnostics>),
+    LicenseDiagnostics(crate::object::ObjectBox<crate::types::LicenseDiagnostics>),
     /// A `LicenseManagerEvaluationInfo`.
-    LicenseManagerEvaluationInfo(Box<crate::types::LicenseManagerEvaluationInfo>),
+    LicenseManagerEvaluationInfo(
+        crate::object::ObjectBox<crate::types::LicenseManagerEvaluationInfo>,
+    ),
     /// A `LicenseFeatureInfo`.
-    LicenseFeatureInfo(Box<crate::types::LicenseFeatureInfo>),
+    LicenseFeatureInfo(crate::object::ObjectBox<crate::types::LicenseFeatureInfo>),
     /// A `HostLicensableResourceInfo`.
-    HostLicensableResourceInfo(Box<crate::types::HostLicensableResourceInfo>),
+    HostLicensableResourceInfo(
+        crate::object::ObjectBox<crate::types::HostLicensableResourceInfo>,
+    ),
     /// A `LicenseManagerLicenseInfo`.
-    LicenseManagerLicenseInfo(Box<crate::types::LicenseManagerLicenseInfo>),
+    LicenseManagerLicenseInfo(
+        crate::object::ObjectBox<crate::types::LicenseManagerLicenseInfo>,
+    ),
     /// A `LicenseSource` or one of its subtypes.
     LicenseSource(crate::types::LicenseSourceKind),
     /// A `LicenseUsageInfo`.
-    LicenseUsageInfo(Box<crate::types::LicenseUsageInfo>),
+    LicenseUsageInfo(crate::object::ObjectBox<crate::types::LicenseUsageInfo>),
     /// A `LicenseReservationInfo`.
-    LicenseReservationInfo(Box<crate::types::LicenseReservationInfo>),
+    LicenseReservationInfo(
+        crate::object::ObjectBox<crate::types::LicenseReservationInfo>,
+    ),
     /// A `LocalizationManagerMessageCatalog`.
     LocalizationManagerMessageCatalog(
-        Box<crate::types::LocalizationManagerMessageCatalog>,
+        crate::object::ObjectBox<crate::types::LocalizationManagerMessageCatalog>,
     ),
     /// A `NegatableExpression` or one of its subtypes.
     NegatableExpression(crate::types::NegatableExpressionKind),
     /// A `NetworkSummary` or one of its subtypes.
     NetworkSummary(crate::types::NetworkSummaryKind),
     /// A `NumericRange`.
-    NumericRange(Box<crate::types::NumericRange>),
+    NumericRange(crate::object::ObjectBox<crate::types::NumericRange>),
     /// A `OpaqueNetworkCapability`.
-    OpaqueNetworkCapability(Box<crate::types::OpaqueNetworkCapability>),
+    OpaqueNetworkCapability(
+        crate::object::ObjectBox<crate::types::OpaqueNetworkCapability>,
+    ),
     /// A `OvfConsumerOstNode`.
-    OvfConsumerOstNode(Box<crate::types::OvfConsumerOstNode>),
+    OvfConsumerOstNode(crate::object::ObjectBox<crate::types::OvfConsumerOstNode>),
     /// A `OvfConsumerOvfSection`.
-    OvfConsumerOvfSection(Box<crate::types::OvfConsumerOvfSection>),
+    OvfConsumerOvfSection(crate::object::ObjectBox<crate::types::OvfConsumerOvfSection>),
     /// A `OvfManagerCommonParams` or one of its subtypes.
     OvfManagerCommonParams(crate::types::OvfManagerCommonParamsKind),
     /// A `OvfCreateDescriptorParams`.
-    OvfCreateDescriptorParams(Box<crate::types::OvfCreateDescriptorParams>),
+    OvfCreateDescriptorParams(
+        crate::object::ObjectBox<crate::types::OvfCreateDescriptorParams>,
+    ),
     /// A `OvfCreateDescriptorResult`.
-    OvfCreateDescriptorResult(Box<crate::types::OvfCreateDescriptorResult>),
+    OvfCreateDescriptorResult(
+        crate::object::ObjectBox<crate::types::OvfCreateDescriptorResult>,
+    ),
     /// A `OvfCreateImportSpecResult`.
-    OvfCreateImportSpecResult(Box<crate::types::OvfCreateImportSpecResult>),
+    OvfCreateImportSpecResult(
+        crate::object::ObjectBox<crate::types::OvfCreateImportSpecResult>,
+    ),
     /// A `OvfDatastoreMapping`.
-    OvfDatastoreMapping(Box<crate::types::OvfDatastoreMapping>),
+    OvfDatastoreMapping(crate::object::ObjectBox<crate::types::OvfDatastoreMapping>),
     /// A `OvfDeploymentOption`.
-    OvfDeploymentOption(Box<crate::types::OvfDeploymentOption>),
+    OvfDeploymentOption(crate::object::ObjectBox<crate::types::OvfDeploymentOption>),
     /// A `OvfFileItem`.
-    OvfFileItem(Box<crate::types::OvfFileItem>),
+    OvfFileItem(crate::object::ObjectBox<crate::types::OvfFileItem>),
     /// A `OvfNetworkInfo`.
-    OvfNetworkInfo(Box<crate::types::OvfNetworkInfo>),
+    OvfNetworkInfo(crate::object::ObjectBox<crate::types::OvfNetworkInfo>),
     /// A `OvfNetworkMapping`.
-    OvfNetworkMapping(Box<crate::types::OvfNetworkMapping>),
+    OvfNetworkMapping(crate::object::ObjectBox<crate::types::OvfNetworkMapping>),
     /// A `OvfFile`.
-    OvfFile(Box<crate::types::OvfFile>),
+    OvfFile(crate::object::ObjectBox<crate::types::OvfFile>),
     /// A `OvfOptionInfo`.
-    OvfOptionInfo(Box<crate::types::OvfOptionInfo>),
+    OvfOptionInfo(crate::object::ObjectBox<crate::types::OvfOptionInfo>),
     /// A `OvfParseDescriptorResult`.
-    OvfParseDescriptorResult(Box<crate::types::OvfParseDescriptorResult>),
+    OvfParseDescriptorResult(
+        crate::object::ObjectBox<crate::types::OvfParseDescriptorResult>,
+    ),
     /// A `OvfResourceMap`.
-    OvfResourceMap(Box<crate::types::OvfResourceMap>),
+    OvfResourceMap(crate::object::ObjectBox<crate::types::OvfResourceMap>),
     /// A `OvfStorageProfileMapping`.
-    OvfStorageProfileMapping(Box<crate::types::OvfStorageProfileMapping>),
+    OvfStorageProfileMapping(
+        crate::object::ObjectBox<crate::types::OvfStorageProfileMapping>,
+    ),
     /// A `OvfValidateHostResult`.
-    OvfValidateHostResult(Box<crate::types::OvfValidateHostResult>),
+    OvfValidateHostResult(crate::object::ObjectBox<crate::types::OvfValidateHostResult>),
     /// A `PasswordField`.
-    PasswordField(Box<crate::types::PasswordField>),
+    PasswordField(crate::object::ObjectBox<crate::types::PasswordField>),
     /// A `PerformanceDescription`.
-    PerformanceDescription(Box<crate::types::PerformanceDescription>),
+    PerformanceDescription(
+        crate::object::ObjectBox<crate::types::PerformanceDescription>,
+    ),
     /// A `PerfCompositeMetric`.
-    PerfCompositeMetric(Box<crate::types::PerfCompositeMetric>),
+    PerfCompositeMetric(crate::object::ObjectBox<crate::types::PerfCompositeMetric>),
     /// A `PerfCounterInfo`.
-    PerfCounterInfo(Box<crate::types::PerfCounterInfo>),
+    PerfCounterInfo(crate::object::ObjectBox<crate::types::PerfCounterInfo>),
     /// A `PerformanceManagerCounterLevelMapping`.
     PerformanceManagerCounterLevelMapping(
-        Box<crate::types::PerformanceManagerCounterLevelMapping>,
+        crate::object::ObjectBox<crate::types::PerformanceManagerCounterLevelMapping>,
     ),
     /// A `PerfEntityMetricBase` or one of its subtypes.
     PerfEntityMetricBase(Box<crate::types::PerfEntityMetricBaseKind>),
     /// A `PerfMetricId`.
-    PerfMetricId(Box<crate::types::PerfMetricId>),
+    PerfMetricId(crate::object::ObjectBox<crate::types::PerfMetricId>),
     /// A `PerfMetricSeries` or one of its subtypes.
     PerfMetricSeries(Box<crate::types::PerfMetricSeriesKind>),
     /// A `PerfProviderSummary`.
-    PerfProviderSummary(Box<crate::types::PerfProviderSummary>),
+    PerfProviderSummary(crate::object::ObjectBox<crate::types::PerfProviderSummary>),
     /// A `PerfQuerySpec`.
-    PerfQuerySpec(Box<crate::types::PerfQuerySpec>),
+    PerfQuerySpec(crate::object::ObjectBox<crate::types::PerfQuerySpec>),
     /// A `PerfSampleInfo`.
-    PerfSampleInfo(Box<crate::types::PerfSampleInfo>),
+    PerfSampleInfo(crate::object::ObjectBox<crate::types::PerfSampleInfo>),
     /// A `PlaceVmsXClusterSpecCandidateNetworks`.
     PlaceVmsXClusterSpecCandidateNetworks(
-        Box<crate::types::PlaceVmsXClusterSpecCandidateNetworks>,
+        crate::object::ObjectBox<crate::types::PlaceVmsXClusterSpecCandidateNetworks>,
     ),
     /// A `PrivilegePolicyDef`.
-    PrivilegePolicyDef(Box<crate::types::PrivilegePolicyDef>),
+    PrivilegePolicyDef(crate::object::ObjectBox<crate::types::PrivilegePolicyDef>),
     /// A `ResourceAllocationInfo`.
-    ResourceAllocationInfo(Box<crate::types::ResourceAllocationInfo>),
+    ResourceAllocationInfo(
+        crate::object::ObjectBox<crate::types::ResourceAllocationInfo>,
+    ),
     /// A `ResourceAllocationOption`.
-    ResourceAllocationOption(Box<crate::types::ResourceAllocationOption>),
+    ResourceAllocationOption(
+        crate::object::ObjectBox<crate::types::ResourceAllocationOption>,
+    ),
     /// A `ResourceConfigOption`.
-    ResourceConfigOption(Box<crate::types::ResourceConfigOption>),
+    ResourceConfigOption(crate::object::ObjectBox<crate::types::ResourceConfigOption>),
     /// A `ResourceConfigSpec`.
-    ResourceConfigSpec(Box<crate::types::ResourceConfigSpec>),
+    ResourceConfigSpec(crate::object::ObjectBox<crate::types::ResourceConfigSpec>),
     /// A `DatabaseSizeEstimate`.
-    DatabaseSizeEstimate(Box<crate::types::DatabaseSizeEstimate>),
+    DatabaseSizeEstimate(crate::object::ObjectBox<crate::types::DatabaseSizeEstimate>),
     /// A `DatabaseSizeParam`.
-    DatabaseSizeParam(Box<crate::types::DatabaseSizeParam>),
+    DatabaseSizeParam(crate::object::ObjectBox<crate::types::DatabaseSizeParam>),
     /// A `InventoryDescription`.
-    InventoryDescription(Box<crate::types::InventoryDescription>),
+    InventoryDescription(crate::object::ObjectBox<crate::types::InventoryDescription>),
     /// A `PerformanceStatisticsDescription`.
     PerformanceStatisticsDescription(
-        Box<crate::types::PerformanceStatisticsDescription>,
+        crate::object::ObjectBox<crate::types::PerformanceStatisticsDescription>,
     ),
     /// A `ResourcePoolResourceUsage`.
-    ResourcePoolResourceUsage(Box<crate::types::ResourcePoolResourceUsage>),
+    ResourcePoolResourceUsage(
+        crate::object::ObjectBox<crate::types::ResourcePoolResourceUsage>,
+    ),
     /// A `ResourcePoolRuntimeInfo`.
-    ResourcePoolRuntimeInfo(Box<crate::types::ResourcePoolRuntimeInfo>),
+    ResourcePoolRuntimeInfo(
+        crate::object::ObjectBox<crate::types::ResourcePoolRuntimeInfo>,
+    ),
     /// A `ResourcePoolSummary` or one of its subtypes.
     ResourcePoolSummary(crate::types::ResourcePoolSummaryKind),
     /// A `ResourcePoolQuickStats`.
-    ResourcePoolQuickStats(Box<crate::types::ResourcePoolQuickStats>),
+    ResourcePoolQuickStats(
+        crate::object::ObjectBox<crate::types::ResourcePoolQuickStats>,
+    ),
     /// A `SDDCBase` or one of its subtypes.
     SDDCBase(crate::types::SDDCBaseKind),
     /// A `SearchIndexFilter`.
-    SearchIndexFilter(Box<crate::types::SearchIndexFilter>),
+    SearchIndexFilter(crate::object::ObjectBox<crate::types::SearchIndexFilter>),
     /// A `SearchIndexIterationSpec`.
-    SearchIndexIterationSpec(Box<crate::types::SearchIndexIterationSpec>),
+    SearchIndexIterationSpec(
+        crate::object::ObjectBox<crate::types::SearchIndexIterationSpec>,
+    ),
     /// A `SearchIndexOptionalValue`.
-    SearchIndexOptionalValue(Box<crate::types::SearchIndexOptionalValue>),
+    SearchIndexOptionalValue(
+        crate::object::ObjectBox<crate::types::SearchIndexOptionalValue>,
+    ),
     /// A `SearchIndexPredicate`.
-    SearchIndexPredicate(Box<crate::types::SearchIndexPredicate>),
+    SearchIndexPredicate(crate::object::ObjectBox<crate::types::SearchIndexPredicate>),
     /// A `SearchIndexQuerySpec`.
-    SearchIndexQuerySpec(Box<crate::types::SearchIndexQuerySpec>),
+    SearchIndexQuerySpec(crate::object::ObjectBox<crate::types::SearchIndexQuerySpec>),
     /// A `SearchIndexResourceItem`.
-    SearchIndexResourceItem(Box<crate::types::SearchIndexResourceItem>),
+    SearchIndexResourceItem(
+        crate::object::ObjectBox<crate::types::SearchIndexResourceItem>,
+    ),
     /// A `SearchIndexResultSet`.
-    SearchIndexResultSet(Box<crate::types::SearchIndexResultSet>),
+    SearchIndexResultSet(crate::object::ObjectBox<crate::types::SearchIndexResultSet>),
     /// A `SelectionSet` or one of its subtypes.
     SelectionSet(crate::types::SelectionSetKind),
     /// A `HostVMotionCompatibility`.
-    HostVMotionCompatibility(Box<crate::types::HostVMotionCompatibility>),
+    HostVMotionCompatibility(
+        crate::object::ObjectBox<crate::types::HostVMotionCompatibility>,
+    ),
     /// A `ProductComponentInfo`.
-    ProductComponentInfo(Box<crate::types::ProductComponentInfo>),
+    ProductComponentInfo(crate::object::ObjectBox<crate::types::ProductComponentInfo>),
     /// A `ServiceContent`.
-    ServiceContent(Box<crate::types::ServiceContent>),
+    ServiceContent(crate::object::ObjectBox<crate::types::ServiceContent>),
     /// A `ServiceLocator`.
-    ServiceLocator(Box<crate::types::ServiceLocator>),
+    ServiceLocator(crate::object::ObjectBox<crate::types::ServiceLocator>),
     /// A `ServiceLocatorCredential` or one of its subtypes.
     ServiceLocatorCredential(crate::types::ServiceLocatorCredentialKind),
     /// A `ServiceManagerServiceInfo`.
-    ServiceManagerServiceInfo(Box<crate::types::ServiceManagerServiceInfo>),
+    ServiceManagerServiceInfo(
+        crate::object::ObjectBox<crate::types::ServiceManagerServiceInfo>,
+    ),
     /// A `SessionManagerGenericServiceTicket`.
     SessionManagerGenericServiceTicket(
-        Box<crate::types::SessionManagerGenericServiceTicket>,
+        crate::object::ObjectBox<crate::types::SessionManagerGenericServiceTicket>,
     ),
     /// A `SessionManagerLocalTicket`.
-    SessionManagerLocalTicket(Box<crate::types::SessionManagerLocalTicket>),
+    SessionManagerLocalTicket(
+        crate::object::ObjectBox<crate::types::SessionManagerLocalTicket>,
+    ),
     /// A `SessionManagerServiceRequestSpec` or one of its subtypes.
     SessionManagerServiceRequestSpec(crate::types::SessionManagerServiceRequestSpecKind),
     /// A `SharesInfo`.
-    SharesInfo(Box<crate::types::SharesInfo>),
+    SharesInfo(crate::object::ObjectBox<crate::types::SharesInfo>),
     /// A `SharesOption`.
-    SharesOption(Box<crate::types::SharesOption>),
+    SharesOption(crate::object::ObjectBox<crate::types::SharesOption>),
     /// A `SiteInfo`.
-    SiteInfo(Box<crate::types::SiteInfo>),
+    SiteInfo(crate::object::ObjectBox<crate::types::SiteInfo>),
     /// A `StoragePodSummary`.
-    StoragePodSummary(Box<crate::types::StoragePodSummary>),
+    StoragePodSummary(crate::object::ObjectBox<crate::types::StoragePodSummary>),
     /// A `StorageIOAllocationInfo`.
-    StorageIOAllocationInfo(Box<crate::types::StorageIOAllocationInfo>),
+    StorageIOAllocationInfo(
+        crate::object::ObjectBox<crate::types::StorageIOAllocationInfo>,
+    ),
     /// A `StorageIOAllocationOption`.
-    StorageIOAllocationOption(Box<crate::types::StorageIOAllocationOption>),
+    StorageIOAllocationOption(
+        crate::object::ObjectBox<crate::types::StorageIOAllocationOption>,
+    ),
     /// A `StorageIORMInfo`.
-    StorageIORMInfo(Box<crate::types::StorageIORMInfo>),
+    StorageIORMInfo(crate::object::ObjectBox<crate::types::StorageIORMInfo>),
     /// A `StorageIORMConfigOption`.
-    StorageIORMConfigOption(Box<crate::types::StorageIORMConfigOption>),
+    StorageIORMConfigOption(
+        crate::object::ObjectBox<crate::types::StorageIORMConfigOption>,
+    ),
     /// A `StorageIORMConfigSpec`.
-    StorageIORMConfigSpec(Box<crate::types::StorageIORMConfigSpec>),
+    StorageIORMConfigSpec(crate::object::ObjectBox<crate::types::StorageIORMConfigSpec>),
     /// A `PodStorageDrsEntry`.
-    PodStorageDrsEntry(Box<crate::types::PodStorageDrsEntry>),
+    PodStorageDrsEntry(crate::object::ObjectBox<crate::types::PodStorageDrsEntry>),
     /// A `StoragePerformanceSummary`.
-    StoragePerformanceSummary(Box<crate::types::StoragePerformanceSummary>),
+    StoragePerformanceSummary(
+        crate::object::ObjectBox<crate::types::StoragePerformanceSummary>,
+    ),
     /// A `StorageResourceManagerStorageProfileStatistics`.
     StorageResourceManagerStorageProfileStatistics(
-        Box<crate::types::StorageResourceManagerStorageProfileStatistics>,
+        crate::object::ObjectBox<
+            crate::types::StorageResourceManagerStorageProfileStatistics,
+        >,
     ),
     /// A `Tag`.
-    Tag(Box<crate::types::Tag>),
+    Tag(crate::object::ObjectBox<crate::types::Tag>),
     /// A `TagId`.
-    TagId(Box<crate::types::TagId>),
+    TagId(crate::object::ObjectBox<crate::types::TagId>),
     /// A `TagIdNameId`.
-    TagIdNameId(Box<crate::types::TagIdNameId>),
+    TagIdNameId(crate::object::ObjectBox<crate::types::TagIdNameId>),
     /// A `TaskDescription`.
-    TaskDescription(Box<crate::types::TaskDescription>),
+    TaskDescription(crate::object::ObjectBox<crate::types::TaskDescription>),
     /// A `TaskFilterSpec`.
-    TaskFilterSpec(Box<crate::types::TaskFilterSpec>),
+    TaskFilterSpec(crate::object::ObjectBox<crate::types::TaskFilterSpec>),
     /// A `TaskFilterSpecByEntity`.
-    TaskFilterSpecByEntity(Box<crate::types::TaskFilterSpecByEntity>),
+    TaskFilterSpecByEntity(
+        crate::object::ObjectBox<crate::types::TaskFilterSpecByEntity>,
+    ),
     /// A `TaskFilterSpecByTime`.
-    TaskFilterSpecByTime(Box<crate::types::TaskFilterSpecByTime>),
+    TaskFilterSpecByTime(crate::object::ObjectBox<crate::types::TaskFilterSpecByTime>),
     /// A `TaskFilterSpecByUsername`.
-    TaskFilterSpecByUsername(Box<crate::types::TaskFilterSpecByUsername>),
+    TaskFilterSpecByUsername(
+        crate::object::ObjectBox<crate::types::TaskFilterSpecByUsername>,
+    ),
     /// A `TaskInfo`.
-    TaskInfo(Box<crate::types::TaskInfo>),
+    TaskInfo(crate::object::ObjectBox<crate::types::TaskInfo>),
     /// A `TaskInfoFilterSpec`.
-    TaskInfoFilterSpec(Box<crate::types::TaskInfoFilterSpec>),
+    TaskInfoFilterSpec(crate::object::ObjectBox<crate::types::TaskInfoFilterSpec>),
     /// A `TaskInfoFilterSpecFilterTaskResults`.
     TaskInfoFilterSpecFilterTaskResults(
-        Box<crate::types::TaskInfoFilterSpecFilterTaskResults>,
+        crate::object::ObjectBox<crate::types::TaskInfoFilterSpecFilterTaskResults>,
     ),
     /// A `TaskManagerTaskViewSpec` or one of its subtypes.
     TaskManagerTaskViewSpec(crate::types::TaskManagerTaskViewSpecKind),
     /// A `TaskReason` or one of its subtypes.
     TaskReason(crate::types::TaskReasonKind),
     /// A `TransitGatewayConfigInfo`.
-    TransitGatewayConfigInfo(Box<crate::types::TransitGatewayConfigInfo>),
+    TransitGatewayConfigInfo(
+        crate::object::ObjectBox<crate::types::TransitGatewayConfigInfo>,
+    ),
     /// A `TransitGatewayConfigSpec`.
-    TransitGatewayConfigSpec(Box<crate::types::TransitGatewayConfigSpec>),
+    TransitGatewayConfigSpec(
+        crate::object::ObjectBox<crate::types::TransitGatewayConfigSpec>,
+    ),
     /// A `TransitGatewayCreateSpec`.
-    TransitGatewayCreateSpec(Box<crate::types::TransitGatewayCreateSpec>),
+    TransitGatewayCreateSpec(
+        crate::object::ObjectBox<crate::types::TransitGatewayCreateSpec>,
+    ),
     /// A `UpdateVirtualMachineFilesResult`.
-    UpdateVirtualMachineFilesResult(Box<crate::types::UpdateVirtualMachineFilesResult>),
+    UpdateVirtualMachineFilesResult(
+        crate::object::ObjectBox<crate::types::UpdateVirtualMachineFilesResult>,
+    ),
     /// A `UpdateVirtualMachineFilesResultFailedVmFileInfo`.
     UpdateVirtualMachineFilesResultFailedVmFileInfo(
-        Box<crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo>,
+        crate::object::ObjectBox<
+            crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo,
+        >,
     ),
     /// A `UserSearchResult` or one of its subtypes.
     UserSearchResult(Box<crate::types::UserSearchResultKind>),
     /// A `UserSession`.
-    UserSession(Box<crate::types::UserSession>),
+    UserSession(crate::object::ObjectBox<crate::types::UserSession>),
     /// A `VVolVmConfigFileUpdateResult`.
-    VVolVmConfigFileUpdateResult(Box<crate::types::VVolVmConfigFileUpdateResult>),
+    VVolVmConfigFileUpdateResult(
+        crate::object::ObjectBox<crate::types::VVolVmConfigFileUpdateResult>,
+    ),
     /// A `VVolVmConfigFileUpdateResultFailedVmConfigFileInfo`.
     VVolVmConfigFileUpdateResultFailedVmConfigFileInfo(
-        Box<crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo>,
+        crate::object::ObjectBox<
+            crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo,
+        >,
     ),
     /// A `VASAStorageArray`.
     #[cfg(feature = "sms")]
-    VASAStorageArray(Box<crate::types::VASAStorageArray>),
+    VASAStorageArray(crate::object::ObjectBox<crate::types::VASAStorageArray>),
     /// A `VASAStorageArrayDiscoveryFcTransport`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoveryFcTransport(
-        Box<crate::types::VASAStorageArrayDiscoveryFcTransport>,
+        crate::object::ObjectBox<crate::types::VASAStorageArrayDiscoveryFcTransport>,
     ),
     /// A `VASAStorageArrayDiscoveryIpTransport`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoveryIpTransport(
-        Box<crate::types::VASAStorageArrayDiscoveryIpTransport>,
+        crate::object::ObjectBox<crate::types::VASAStorageArrayDiscoveryIpTransport>,
     ),
     /// A `VASAStorageArrayDiscoverySvcInfo`.
     #[cfg(feature = "sms")]
     VASAStorageArrayDiscoverySvcInfo(
-        Box<crate::types::VASAStorageArrayDiscoverySvcInfo>,
+        crate::object::ObjectBox<crate::types::VASAStorageArrayDiscoverySvcInfo>,
     ),
     /// A `VasaProviderContainerSpec`.
-    VasaProviderContainerSpec(Box<crate::types::VasaProviderContainerSpec>),
+    VasaProviderContainerSpec(
+        crate::object::ObjectBox<crate::types::VasaProviderContainerSpec>,
+    ),
     /// A `VimVasaProvider`.
-    VimVasaProvider(Box<crate::types::VimVasaProvider>),
+    VimVasaProvider(crate::object::ObjectBox<crate::types::VimVasaProvider>),
     /// A `VimVasaProviderStatePerArray`.
-    VimVasaProviderStatePerArray(Box<crate::types::VimVasaProviderStatePerArray>),
+    VimVasaProviderStatePerArray(
+        crate::object::ObjectBox<crate::types::VimVasaProviderStatePerArray>,
+    ),
     /// A `VimVasaProviderVirtualHostConfig`.
     VimVasaProviderVirtualHostConfig(
-        Box<crate::types::VimVasaProviderVirtualHostConfig>,
+        crate::object::ObjectBox<crate::types::VimVasaProviderVirtualHostConfig>,
     ),
     /// A `VimVasaProviderInfo`.
-    VimVasaProviderInfo(Box<crate::types::VimVasaProviderInfo>),
+    VimVasaProviderInfo(crate::object::ObjectBox<crate::types::VimVasaProviderInfo>),
     /// A `VirtualAppLinkInfo`.
-    VirtualAppLinkInfo(Box<crate::types::VirtualAppLinkInfo>),
+    VirtualAppLinkInfo(crate::object::ObjectBox<crate::types::VirtualAppLinkInfo>),
     /// A `VirtualDiskSpec` or one of its subtypes.
     VirtualDiskSpec(Box<crate::types::VirtualDiskSpecKind>),
     /// A `VirtualMachineConnection` or one of its subtypes.
     VirtualMachineConnection(Box<crate::types::VirtualMachineConnectionKind>),
     /// A `DiskChangeInfo`.
-    DiskChangeInfo(Box<crate::types::DiskChangeInfo>),
+    DiskChangeInfo(crate::object::ObjectBox<crate::types::DiskChangeInfo>),
     /// A `DiskChangeExtent`.
-    DiskChangeExtent(Box<crate::types::DiskChangeExtent>),
+    DiskChangeExtent(crate::object::ObjectBox<crate::types::DiskChangeExtent>),
     /// A `VirtualMachineDisplayTopology`.
-    VirtualMachineDisplayTopology(Box<crate::types::VirtualMachineDisplayTopology>),
+    VirtualMachineDisplayTopology(
+        crate::object::ObjectBox<crate::types::VirtualMachineDisplayTopology>,
+    ),
     /// A `VirtualMachineMksTicket`.
-    VirtualMachineMksTicket(Box<crate::types::VirtualMachineMksTicket>),
+    VirtualMachineMksTicket(
+        crate::object::ObjectBox<crate::types::VirtualMachineMksTicket>,
+    ),
     /// A `StorageRequirement`.
-    StorageRequirement(Box<crate::types::StorageRequirement>),
+    StorageRequirement(crate::object::ObjectBox<crate::types::StorageRequirement>),
     /// A `VirtualMachineTicket`.
-    VirtualMachineTicket(Box<crate::types::VirtualMachineTicket>),
+    VirtualMachineTicket(crate::object::ObjectBox<crate::types::VirtualMachineTicket>),
     /// A `VirtualMachineWipeResult`.
-    VirtualMachineWipeResult(Box<crate::types::VirtualMachineWipeResult>),
+    VirtualMachineWipeResult(
+        crate::object::ObjectBox<crate::types::VirtualMachineWipeResult>,
+    ),
     /// A `VsanComparator` or one of its subtypes.
     VsanComparator(crate::types::VsanComparatorKind),
     /// A `VsanDataObfuscationRule`.
-    VsanDataObfuscationRule(Box<crate::types::VsanDataObfuscationRule>),
+    VsanDataObfuscationRule(
+        crate::object::ObjectBox<crate::types::VsanDataObfuscationRule>,
+    ),
     /// A `VsanJsonFilterRule`.
-    VsanJsonFilterRule(Box<crate::types::VsanJsonFilterRule>),
+    VsanJsonFilterRule(crate::object::ObjectBox<crate::types::VsanJsonFilterRule>),
     /// A `VsanMassCollectorPropertyParams`.
     #[cfg(feature = "vsan")]
-    VsanMassCollectorPropertyParams(Box<crate::types::VsanMassCollectorPropertyParams>),
+    VsanMassCollectorPropertyParams(
+        crate::object::ObjectBox<crate::types::VsanMassCollectorPropertyParams>,
+    ),
     /// A `VsanMassCollectorSpec`.
     #[cfg(feature = "vsan")]
-    VsanMassCollectorSpec(Box<crate::types::VsanMassCollectorSpec>),
+    VsanMassCollectorSpec(crate::object::ObjectBox<crate::types::VsanMassCollectorSpec>),
     /// A `VsanObjectTypeRule`.
-    VsanObjectTypeRule(Box<crate::types::VsanObjectTypeRule>),
+    VsanObjectTypeRule(crate::object::ObjectBox<crate::types::VsanObjectTypeRule>),
     /// A `VsanRegexBasedRule`.
-    VsanRegexBasedRule(Box<crate::types::VsanRegexBasedRule>),
+    VsanRegexBasedRule(crate::object::ObjectBox<crate::types::VsanRegexBasedRule>),
     /// A `VsanResourceConstraint` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceConstraint(crate::types::VsanResourceConstraintKind),
     /// A `VsanUpgradeSystemNetworkPartitionInfo`.
     VsanUpgradeSystemNetworkPartitionInfo(
-        Box<crate::types::VsanUpgradeSystemNetworkPartitionInfo>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemNetworkPartitionInfo>,
     ),
     /// A `VsanUpgradeSystemPreflightCheckIssue` or one of its subtypes.
     VsanUpgradeSystemPreflightCheckIssue(
@@ -1170,44 +1422,52 @@ pub enum DataObjectKind {
     /// A `Action` or one of its subtypes.
     Action(crate::types::ActionKind),
     /// A `MethodActionArgument`.
-    MethodActionArgument(Box<crate::types::MethodActionArgument>),
+    MethodActionArgument(crate::object::ObjectBox<crate::types::MethodActionArgument>),
     /// A `AlarmAction` or one of its subtypes.
     AlarmAction(crate::types::AlarmActionKind),
     /// A `AlarmDescription`.
-    AlarmDescription(Box<crate::types::AlarmDescription>),
+    AlarmDescription(crate::object::ObjectBox<crate::types::AlarmDescription>),
     /// A `AlarmExpression` or one of its subtypes.
     AlarmExpression(crate::types::AlarmExpressionKind),
     /// A `AlarmFilterSpec`.
-    AlarmFilterSpec(Box<crate::types::AlarmFilterSpec>),
+    AlarmFilterSpec(crate::object::ObjectBox<crate::types::AlarmFilterSpec>),
     /// A `AlarmSetting`.
-    AlarmSetting(Box<crate::types::AlarmSetting>),
+    AlarmSetting(crate::object::ObjectBox<crate::types::AlarmSetting>),
     /// A `AlarmSpec` or one of its subtypes.
     AlarmSpec(crate::types::AlarmSpecKind),
     /// A `AlarmState`.
-    AlarmState(Box<crate::types::AlarmState>),
+    AlarmState(crate::object::ObjectBox<crate::types::AlarmState>),
     /// A `AlarmTriggeringActionTransitionSpec`.
     AlarmTriggeringActionTransitionSpec(
-        Box<crate::types::AlarmTriggeringActionTransitionSpec>,
+        crate::object::ObjectBox<crate::types::AlarmTriggeringActionTransitionSpec>,
     ),
     /// A `EventAlarmExpressionComparison`.
-    EventAlarmExpressionComparison(Box<crate::types::EventAlarmExpressionComparison>),
+    EventAlarmExpressionComparison(
+        crate::object::ObjectBox<crate::types::EventAlarmExpressionComparison>,
+    ),
     /// A `ClusterAction` or one of its subtypes.
     ClusterAction(Box<crate::types::ClusterActionKind>),
     /// A `ClusterActionHistory`.
-    ClusterActionHistory(Box<crate::types::ClusterActionHistory>),
+    ClusterActionHistory(crate::object::ObjectBox<crate::types::ClusterActionHistory>),
     /// A `ClusterAttemptedVmInfo`.
-    ClusterAttemptedVmInfo(Box<crate::types::ClusterAttemptedVmInfo>),
+    ClusterAttemptedVmInfo(
+        crate::object::ObjectBox<crate::types::ClusterAttemptedVmInfo>,
+    ),
     /// A `ClusterPowerContext`.
     #[cfg(feature = "vsan")]
-    ClusterPowerContext(Box<crate::types::ClusterPowerContext>),
+    ClusterPowerContext(crate::object::ObjectBox<crate::types::ClusterPowerContext>),
     /// A `ClusterConfigInfo`.
-    ClusterConfigInfo(Box<crate::types::ClusterConfigInfo>),
+    ClusterConfigInfo(crate::object::ObjectBox<crate::types::ClusterConfigInfo>),
     /// A `ClusterConfigSpec`.
-    ClusterConfigSpec(Box<crate::types::ClusterConfigSpec>),
+    ClusterConfigSpec(crate::object::ObjectBox<crate::types::ClusterConfigSpec>),
     /// A `ClusterCryptoConfigInfo`.
-    ClusterCryptoConfigInfo(Box<crate::types::ClusterCryptoConfigInfo>),
+    ClusterCryptoConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterCryptoConfigInfo>,
+    ),
     /// A `ClusterDasAamNodeState`.
-    ClusterDasAamNodeState(Box<crate::types::ClusterDasAamNodeState>),
+    ClusterDasAamNodeState(
+        crate::object::ObjectBox<crate::types::ClusterDasAamNodeState>,
+    ),
     /// A `ClusterDasAdmissionControlInfo` or one of its subtypes.
     ClusterDasAdmissionControlInfo(crate::types::ClusterDasAdmissionControlInfoKind),
     /// A `ClusterDasAdmissionControlPolicy` or one of its subtypes.
@@ -1215,402 +1475,554 @@ pub enum DataObjectKind {
     /// A `ClusterDasAdvancedRuntimeInfo` or one of its subtypes.
     ClusterDasAdvancedRuntimeInfo(Box<crate::types::ClusterDasAdvancedRuntimeInfoKind>),
     /// A `DasHeartbeatDatastoreInfo`.
-    DasHeartbeatDatastoreInfo(Box<crate::types::DasHeartbeatDatastoreInfo>),
+    DasHeartbeatDatastoreInfo(
+        crate::object::ObjectBox<crate::types::DasHeartbeatDatastoreInfo>,
+    ),
     /// A `ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo`.
     ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo(
-        Box<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
+        crate::object::ObjectBox<
+            crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo,
+        >,
     ),
     /// A `ClusterDasConfigInfo`.
-    ClusterDasConfigInfo(Box<crate::types::ClusterDasConfigInfo>),
+    ClusterDasConfigInfo(crate::object::ObjectBox<crate::types::ClusterDasConfigInfo>),
     /// A `ClusterDasData` or one of its subtypes.
     ClusterDasData(crate::types::ClusterDasDataKind),
     /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots(
-        Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots>,
+        crate::object::ObjectBox<
+            crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots,
+        >,
     ),
     /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo(
-        Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo>,
+        crate::object::ObjectBox<
+            crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo,
+        >,
     ),
     /// A `ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots`.
     ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots(
-        Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots>,
+        crate::object::ObjectBox<
+            crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots,
+        >,
     ),
     /// A `ClusterDasFdmHostState`.
-    ClusterDasFdmHostState(Box<crate::types::ClusterDasFdmHostState>),
+    ClusterDasFdmHostState(
+        crate::object::ObjectBox<crate::types::ClusterDasFdmHostState>,
+    ),
     /// A `ClusterDasHostInfo` or one of its subtypes.
     ClusterDasHostInfo(crate::types::ClusterDasHostInfoKind),
     /// A `ClusterDasHostRecommendation`.
-    ClusterDasHostRecommendation(Box<crate::types::ClusterDasHostRecommendation>),
+    ClusterDasHostRecommendation(
+        crate::object::ObjectBox<crate::types::ClusterDasHostRecommendation>,
+    ),
     /// A `ClusterDasVmConfigInfo`.
-    ClusterDasVmConfigInfo(Box<crate::types::ClusterDasVmConfigInfo>),
+    ClusterDasVmConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterDasVmConfigInfo>,
+    ),
     /// A `ClusterDasVmSettings`.
-    ClusterDasVmSettings(Box<crate::types::ClusterDasVmSettings>),
+    ClusterDasVmSettings(crate::object::ObjectBox<crate::types::ClusterDasVmSettings>),
     /// A `ClusterDpmConfigInfo`.
-    ClusterDpmConfigInfo(Box<crate::types::ClusterDpmConfigInfo>),
+    ClusterDpmConfigInfo(crate::object::ObjectBox<crate::types::ClusterDpmConfigInfo>),
     /// A `ClusterDpmHostConfigInfo`.
-    ClusterDpmHostConfigInfo(Box<crate::types::ClusterDpmHostConfigInfo>),
+    ClusterDpmHostConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterDpmHostConfigInfo>,
+    ),
     /// A `ClusterDrsConfigInfo`.
-    ClusterDrsConfigInfo(Box<crate::types::ClusterDrsConfigInfo>),
+    ClusterDrsConfigInfo(crate::object::ObjectBox<crate::types::ClusterDrsConfigInfo>),
     /// A `ClusterDrsFaults`.
-    ClusterDrsFaults(Box<crate::types::ClusterDrsFaults>),
+    ClusterDrsFaults(crate::object::ObjectBox<crate::types::ClusterDrsFaults>),
     /// A `ClusterDrsFaultsFaultsByVm` or one of its subtypes.
     ClusterDrsFaultsFaultsByVm(Box<crate::types::ClusterDrsFaultsFaultsByVmKind>),
     /// A `ClusterDrsMigration`.
-    ClusterDrsMigration(Box<crate::types::ClusterDrsMigration>),
+    ClusterDrsMigration(crate::object::ObjectBox<crate::types::ClusterDrsMigration>),
     /// A `ClusterDrsRecommendation`.
-    ClusterDrsRecommendation(Box<crate::types::ClusterDrsRecommendation>),
+    ClusterDrsRecommendation(
+        crate::object::ObjectBox<crate::types::ClusterDrsRecommendation>,
+    ),
     /// A `ClusterDrsVmConfigInfo`.
-    ClusterDrsVmConfigInfo(Box<crate::types::ClusterDrsVmConfigInfo>),
+    ClusterDrsVmConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterDrsVmConfigInfo>,
+    ),
     /// A `ClusterEVCManagerCheckResult`.
-    ClusterEVCManagerCheckResult(Box<crate::types::ClusterEVCManagerCheckResult>),
+    ClusterEVCManagerCheckResult(
+        crate::object::ObjectBox<crate::types::ClusterEVCManagerCheckResult>,
+    ),
     /// A `ClusterEVCManagerEVCState`.
-    ClusterEVCManagerEVCState(Box<crate::types::ClusterEVCManagerEVCState>),
+    ClusterEVCManagerEVCState(
+        crate::object::ObjectBox<crate::types::ClusterEVCManagerEVCState>,
+    ),
     /// A `ClusterEnterMaintenanceResult`.
-    ClusterEnterMaintenanceResult(Box<crate::types::ClusterEnterMaintenanceResult>),
+    ClusterEnterMaintenanceResult(
+        crate::object::ObjectBox<crate::types::ClusterEnterMaintenanceResult>,
+    ),
     /// A `ClusterFailoverHostAdmissionControlInfoHostStatus`.
     ClusterFailoverHostAdmissionControlInfoHostStatus(
-        Box<crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus>,
+        crate::object::ObjectBox<
+            crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus,
+        >,
     ),
     /// A `ClusterGroupInfo` or one of its subtypes.
     ClusterGroupInfo(Box<crate::types::ClusterGroupInfoKind>),
     /// A `ClusterHostRecommendation`.
-    ClusterHostRecommendation(Box<crate::types::ClusterHostRecommendation>),
+    ClusterHostRecommendation(
+        crate::object::ObjectBox<crate::types::ClusterHostRecommendation>,
+    ),
     /// A `ClusterInfraUpdateHaConfigInfo`.
-    ClusterInfraUpdateHaConfigInfo(Box<crate::types::ClusterInfraUpdateHaConfigInfo>),
+    ClusterInfraUpdateHaConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterInfraUpdateHaConfigInfo>,
+    ),
     /// A `ClusterNotAttemptedVmInfo`.
-    ClusterNotAttemptedVmInfo(Box<crate::types::ClusterNotAttemptedVmInfo>),
+    ClusterNotAttemptedVmInfo(
+        crate::object::ObjectBox<crate::types::ClusterNotAttemptedVmInfo>,
+    ),
     /// A `ClusterOrchestrationInfo`.
-    ClusterOrchestrationInfo(Box<crate::types::ClusterOrchestrationInfo>),
+    ClusterOrchestrationInfo(
+        crate::object::ObjectBox<crate::types::ClusterOrchestrationInfo>,
+    ),
     /// A `PerformClusterPowerActionSpec`.
     #[cfg(feature = "vsan")]
-    PerformClusterPowerActionSpec(Box<crate::types::PerformClusterPowerActionSpec>),
+    PerformClusterPowerActionSpec(
+        crate::object::ObjectBox<crate::types::PerformClusterPowerActionSpec>,
+    ),
     /// A `PlacementResult`.
-    PlacementResult(Box<crate::types::PlacementResult>),
+    PlacementResult(crate::object::ObjectBox<crate::types::PlacementResult>),
     /// A `PlacementSpec`.
-    PlacementSpec(Box<crate::types::PlacementSpec>),
+    PlacementSpec(crate::object::ObjectBox<crate::types::PlacementSpec>),
     /// A `ClusterPowerOnVmResult`.
-    ClusterPowerOnVmResult(Box<crate::types::ClusterPowerOnVmResult>),
+    ClusterPowerOnVmResult(
+        crate::object::ObjectBox<crate::types::ClusterPowerOnVmResult>,
+    ),
     /// A `ClusterPreemptibleVmPairInfo`.
-    ClusterPreemptibleVmPairInfo(Box<crate::types::ClusterPreemptibleVmPairInfo>),
+    ClusterPreemptibleVmPairInfo(
+        crate::object::ObjectBox<crate::types::ClusterPreemptibleVmPairInfo>,
+    ),
     /// A `ClusterProactiveDrsConfigInfo`.
-    ClusterProactiveDrsConfigInfo(Box<crate::types::ClusterProactiveDrsConfigInfo>),
+    ClusterProactiveDrsConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterProactiveDrsConfigInfo>,
+    ),
     /// A `QueryVsanManagedStorageSpaceUsageSpec`.
     #[cfg(feature = "vsan")]
     QueryVsanManagedStorageSpaceUsageSpec(
-        Box<crate::types::QueryVsanManagedStorageSpaceUsageSpec>,
+        crate::object::ObjectBox<crate::types::QueryVsanManagedStorageSpaceUsageSpec>,
     ),
     /// A `ClusterRecommendation`.
-    ClusterRecommendation(Box<crate::types::ClusterRecommendation>),
+    ClusterRecommendation(crate::object::ObjectBox<crate::types::ClusterRecommendation>),
     /// A `ClusterResourceUsageSummary`.
-    ClusterResourceUsageSummary(Box<crate::types::ClusterResourceUsageSummary>),
+    ClusterResourceUsageSummary(
+        crate::object::ObjectBox<crate::types::ClusterResourceUsageSummary>,
+    ),
     /// A `ClusterRuleInfo` or one of its subtypes.
     ClusterRuleInfo(Box<crate::types::ClusterRuleInfoKind>),
     /// A `VsanSiteFaultDomain`.
     #[cfg(feature = "vsan")]
-    VsanSiteFaultDomain(Box<crate::types::VsanSiteFaultDomain>),
+    VsanSiteFaultDomain(crate::object::ObjectBox<crate::types::VsanSiteFaultDomain>),
     /// A `VsanSiteFaultDomainConfig`.
     #[cfg(feature = "vsan")]
-    VsanSiteFaultDomainConfig(Box<crate::types::VsanSiteFaultDomainConfig>),
+    VsanSiteFaultDomainConfig(
+        crate::object::ObjectBox<crate::types::VsanSiteFaultDomainConfig>,
+    ),
     /// A `ClusterSlotPolicy` or one of its subtypes.
     ClusterSlotPolicy(crate::types::ClusterSlotPolicyKind),
     /// A `VsanStorageComplianceResult`.
     #[cfg(feature = "vsan")]
-    VsanStorageComplianceResult(Box<crate::types::VsanStorageComplianceResult>),
+    VsanStorageComplianceResult(
+        crate::object::ObjectBox<crate::types::VsanStorageComplianceResult>,
+    ),
     /// A `VsanStorageOperationalStatus`.
     #[cfg(feature = "vsan")]
-    VsanStorageOperationalStatus(Box<crate::types::VsanStorageOperationalStatus>),
+    VsanStorageOperationalStatus(
+        crate::object::ObjectBox<crate::types::VsanStorageOperationalStatus>,
+    ),
     /// A `VsanStoragePolicyStatus`.
     #[cfg(feature = "vsan")]
-    VsanStoragePolicyStatus(Box<crate::types::VsanStoragePolicyStatus>),
+    VsanStoragePolicyStatus(
+        crate::object::ObjectBox<crate::types::VsanStoragePolicyStatus>,
+    ),
     /// A `ClusterSystemVMsConfigInfo`.
-    ClusterSystemVMsConfigInfo(Box<crate::types::ClusterSystemVMsConfigInfo>),
+    ClusterSystemVMsConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterSystemVMsConfigInfo>,
+    ),
     /// A `ClusterSystemVMsConfigSpec`.
-    ClusterSystemVMsConfigSpec(Box<crate::types::ClusterSystemVMsConfigSpec>),
+    ClusterSystemVMsConfigSpec(
+        crate::object::ObjectBox<crate::types::ClusterSystemVMsConfigSpec>,
+    ),
     /// A `ClusterUsageSummary`.
-    ClusterUsageSummary(Box<crate::types::ClusterUsageSummary>),
+    ClusterUsageSummary(crate::object::ObjectBox<crate::types::ClusterUsageSummary>),
     /// A `VimClusterVSANPreferredFaultDomainInfo`.
     #[cfg(feature = "vsan")]
     VimClusterVSANPreferredFaultDomainInfo(
-        Box<crate::types::VimClusterVSANPreferredFaultDomainInfo>,
+        crate::object::ObjectBox<crate::types::VimClusterVSANPreferredFaultDomainInfo>,
     ),
     /// A `VimClusterVSANStretchedClusterCapability`.
     #[cfg(feature = "vsan")]
     VimClusterVSANStretchedClusterCapability(
-        Box<crate::types::VimClusterVSANStretchedClusterCapability>,
+        crate::object::ObjectBox<crate::types::VimClusterVSANStretchedClusterCapability>,
     ),
     /// A `VimClusterVSANStretchedClusterFaultDomainConfig`.
     #[cfg(feature = "vsan")]
     VimClusterVSANStretchedClusterFaultDomainConfig(
-        Box<crate::types::VimClusterVSANStretchedClusterFaultDomainConfig>,
+        crate::object::ObjectBox<
+            crate::types::VimClusterVSANStretchedClusterFaultDomainConfig,
+        >,
     ),
     /// A `VSANStretchedClusterHostVirtualApplianceStatus`.
     VSANStretchedClusterHostVirtualApplianceStatus(
-        Box<crate::types::VSANStretchedClusterHostVirtualApplianceStatus>,
+        crate::object::ObjectBox<
+            crate::types::VSANStretchedClusterHostVirtualApplianceStatus,
+        >,
     ),
     /// A `VimClusterVSANWitnessHostInfo`.
     #[cfg(feature = "vsan")]
-    VimClusterVSANWitnessHostInfo(Box<crate::types::VimClusterVSANWitnessHostInfo>),
+    VimClusterVSANWitnessHostInfo(
+        crate::object::ObjectBox<crate::types::VimClusterVSANWitnessHostInfo>,
+    ),
     /// A `ClusterVmComponentProtectionSettings`.
     ClusterVmComponentProtectionSettings(
-        Box<crate::types::ClusterVmComponentProtectionSettings>,
+        crate::object::ObjectBox<crate::types::ClusterVmComponentProtectionSettings>,
     ),
     /// A `ClusterVmOrchestrationInfo`.
-    ClusterVmOrchestrationInfo(Box<crate::types::ClusterVmOrchestrationInfo>),
+    ClusterVmOrchestrationInfo(
+        crate::object::ObjectBox<crate::types::ClusterVmOrchestrationInfo>,
+    ),
     /// A `ClusterVmReadiness`.
-    ClusterVmReadiness(Box<crate::types::ClusterVmReadiness>),
+    ClusterVmReadiness(crate::object::ObjectBox<crate::types::ClusterVmReadiness>),
     /// A `ClusterVmToolsMonitoringSettings`.
     ClusterVmToolsMonitoringSettings(
-        Box<crate::types::ClusterVmToolsMonitoringSettings>,
+        crate::object::ObjectBox<crate::types::ClusterVmToolsMonitoringSettings>,
     ),
     /// A `VsanAttachToSrOperation`.
     #[cfg(feature = "vsan")]
-    VsanAttachToSrOperation(Box<crate::types::VsanAttachToSrOperation>),
+    VsanAttachToSrOperation(
+        crate::object::ObjectBox<crate::types::VsanAttachToSrOperation>,
+    ),
     /// A `VsanCapability`.
     #[cfg(feature = "vsan")]
-    VsanCapability(Box<crate::types::VsanCapability>),
+    VsanCapability(crate::object::ObjectBox<crate::types::VsanCapability>),
     /// A `VsanClientServerHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClientServerHciMeshDitEncryptionHealthSummary(
-        Box<crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary>,
+        crate::object::ObjectBox<
+            crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary,
+        >,
     ),
     /// A `VsanClusterAdvCfgSyncHostResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterAdvCfgSyncHostResult(Box<crate::types::VsanClusterAdvCfgSyncHostResult>),
+    VsanClusterAdvCfgSyncHostResult(
+        crate::object::ObjectBox<crate::types::VsanClusterAdvCfgSyncHostResult>,
+    ),
     /// A `VsanClusterAdvCfgSyncResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterAdvCfgSyncResult(Box<crate::types::VsanClusterAdvCfgSyncResult>),
+    VsanClusterAdvCfgSyncResult(
+        crate::object::ObjectBox<crate::types::VsanClusterAdvCfgSyncResult>,
+    ),
     /// A `VsanClusterBalancePerDiskInfo`.
     #[cfg(feature = "vsan")]
-    VsanClusterBalancePerDiskInfo(Box<crate::types::VsanClusterBalancePerDiskInfo>),
+    VsanClusterBalancePerDiskInfo(
+        crate::object::ObjectBox<crate::types::VsanClusterBalancePerDiskInfo>,
+    ),
     /// A `VsanClusterBalanceSummary`.
     #[cfg(feature = "vsan")]
-    VsanClusterBalanceSummary(Box<crate::types::VsanClusterBalanceSummary>),
+    VsanClusterBalanceSummary(
+        crate::object::ObjectBox<crate::types::VsanClusterBalanceSummary>,
+    ),
     /// A `VsanClusterClomdLivenessResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterClomdLivenessResult(Box<crate::types::VsanClusterClomdLivenessResult>),
+    VsanClusterClomdLivenessResult(
+        crate::object::ObjectBox<crate::types::VsanClusterClomdLivenessResult>,
+    ),
     /// A `VsanClusterConfig`.
-    VsanClusterConfig(Box<crate::types::VsanClusterConfig>),
+    VsanClusterConfig(crate::object::ObjectBox<crate::types::VsanClusterConfig>),
     /// A `VsanClusterCreateVmHealthTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterCreateVmHealthTestResult(
-        Box<crate::types::VsanClusterCreateVmHealthTestResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterCreateVmHealthTestResult>,
     ),
     /// A `VsanClusterDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterDitEncryptionHealthSummary(
-        Box<crate::types::VsanClusterDitEncryptionHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanClusterDitEncryptionHealthSummary>,
     ),
     /// A `VsanClusterEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterEncryptionHealthSummary(
-        Box<crate::types::VsanClusterEncryptionHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanClusterEncryptionHealthSummary>,
     ),
     /// A `VsanClusterFileServiceHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterFileServiceHealthSummary(
-        Box<crate::types::VsanClusterFileServiceHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanClusterFileServiceHealthSummary>,
     ),
     /// A `VsanClusterGlobalDedupHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterGlobalDedupHealthSummary(
-        Box<crate::types::VsanClusterGlobalDedupHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanClusterGlobalDedupHealthSummary>,
     ),
     /// A `VsanClusterHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanClusterHciMeshDitEncryptionHealthSummary(
-        Box<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>,
+        crate::object::ObjectBox<
+            crate::types::VsanClusterHciMeshDitEncryptionHealthSummary,
+        >,
     ),
     /// A `VsanClusterHclInfo`.
     #[cfg(feature = "vsan")]
-    VsanClusterHclInfo(Box<crate::types::VsanClusterHclInfo>),
+    VsanClusterHclInfo(crate::object::ObjectBox<crate::types::VsanClusterHclInfo>),
     /// A `VsanClusterHealthAction`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthAction(Box<crate::types::VsanClusterHealthAction>),
+    VsanClusterHealthAction(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthAction>,
+    ),
     /// A `VsanClusterHealthCheckInfo`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthCheckInfo(Box<crate::types::VsanClusterHealthCheckInfo>),
+    VsanClusterHealthCheckInfo(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthCheckInfo>,
+    ),
     /// A `VsanClusterHealthConfigs`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthConfigs(Box<crate::types::VsanClusterHealthConfigs>),
+    VsanClusterHealthConfigs(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthConfigs>,
+    ),
     /// A `VsanClusterHealthGroup`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthGroup(Box<crate::types::VsanClusterHealthGroup>),
+    VsanClusterHealthGroup(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthGroup>,
+    ),
     /// A `VsanClusterHealthLinkBase` or one of its subtypes.
     VsanClusterHealthLinkBase(crate::types::VsanClusterHealthLinkBaseKind),
     /// A `VsanClusterHealthQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthQuerySpec(Box<crate::types::VsanClusterHealthQuerySpec>),
+    VsanClusterHealthQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthQuerySpec>,
+    ),
     /// A `VsanClusterHealthResultBase` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultBase(crate::types::VsanClusterHealthResultBaseKind),
     /// A `VsanClusterHealthResultColumnInfo`.
     VsanClusterHealthResultColumnInfo(
-        Box<crate::types::VsanClusterHealthResultColumnInfo>,
+        crate::object::ObjectBox<crate::types::VsanClusterHealthResultColumnInfo>,
     ),
     /// A `VsanClusterHealthResultKeyValuePair`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultKeyValuePair(
-        Box<crate::types::VsanClusterHealthResultKeyValuePair>,
+        crate::object::ObjectBox<crate::types::VsanClusterHealthResultKeyValuePair>,
     ),
     /// A `VsanClusterHealthResultRow`.
-    VsanClusterHealthResultRow(Box<crate::types::VsanClusterHealthResultRow>),
+    VsanClusterHealthResultRow(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthResultRow>,
+    ),
     /// A `VsanClusterHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthSummary(Box<crate::types::VsanClusterHealthSummary>),
+    VsanClusterHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthSummary>,
+    ),
     /// A `VsanClusterHealthSystemObjectsRepairResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemObjectsRepairResult(
-        Box<crate::types::VsanClusterHealthSystemObjectsRepairResult>,
+        crate::object::ObjectBox<
+            crate::types::VsanClusterHealthSystemObjectsRepairResult,
+        >,
     ),
     /// A `VsanClusterHealthSystemStatusResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemStatusResult(
-        Box<crate::types::VsanClusterHealthSystemStatusResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterHealthSystemStatusResult>,
     ),
     /// A `VsanClusterHealthSystemVersionResult`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthSystemVersionResult(
-        Box<crate::types::VsanClusterHealthSystemVersionResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterHealthSystemVersionResult>,
     ),
     /// A `VsanClusterHealthTest`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthTest(Box<crate::types::VsanClusterHealthTest>),
+    VsanClusterHealthTest(crate::object::ObjectBox<crate::types::VsanClusterHealthTest>),
     /// A `VsanClusterHostVmknicMapping`.
     #[cfg(feature = "vsan")]
-    VsanClusterHostVmknicMapping(Box<crate::types::VsanClusterHostVmknicMapping>),
+    VsanClusterHostVmknicMapping(
+        crate::object::ObjectBox<crate::types::VsanClusterHostVmknicMapping>,
+    ),
     /// A `VsanClusterLimitHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterLimitHealthResult(Box<crate::types::VsanClusterLimitHealthResult>),
+    VsanClusterLimitHealthResult(
+        crate::object::ObjectBox<crate::types::VsanClusterLimitHealthResult>,
+    ),
     /// A `VsanClusterNetworkHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterNetworkHealthResult(Box<crate::types::VsanClusterNetworkHealthResult>),
+    VsanClusterNetworkHealthResult(
+        crate::object::ObjectBox<crate::types::VsanClusterNetworkHealthResult>,
+    ),
     /// A `VsanClusterNetworkLoadTestResult`.
     #[cfg(feature = "vsan")]
     VsanClusterNetworkLoadTestResult(
-        Box<crate::types::VsanClusterNetworkLoadTestResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterNetworkLoadTestResult>,
     ),
     /// A `VsanClusterNetworkPartitionInfo`.
     #[cfg(feature = "vsan")]
-    VsanClusterNetworkPartitionInfo(Box<crate::types::VsanClusterNetworkPartitionInfo>),
+    VsanClusterNetworkPartitionInfo(
+        crate::object::ObjectBox<crate::types::VsanClusterNetworkPartitionInfo>,
+    ),
     /// A `VsanClusterNetworkPerfTaskSpec`.
     #[cfg(feature = "vsan")]
-    VsanClusterNetworkPerfTaskSpec(Box<crate::types::VsanClusterNetworkPerfTaskSpec>),
+    VsanClusterNetworkPerfTaskSpec(
+        crate::object::ObjectBox<crate::types::VsanClusterNetworkPerfTaskSpec>,
+    ),
     /// A `VsanClusterProactiveTestResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterProactiveTestResult(Box<crate::types::VsanClusterProactiveTestResult>),
+    VsanClusterProactiveTestResult(
+        crate::object::ObjectBox<crate::types::VsanClusterProactiveTestResult>,
+    ),
     /// A `VsanClusterTelemetryProxyConfig`.
     #[cfg(feature = "vsan")]
-    VsanClusterTelemetryProxyConfig(Box<crate::types::VsanClusterTelemetryProxyConfig>),
+    VsanClusterTelemetryProxyConfig(
+        crate::object::ObjectBox<crate::types::VsanClusterTelemetryProxyConfig>,
+    ),
     /// A `VsanClusterVMsHealthOverallResult`.
     #[cfg(feature = "vsan")]
     VsanClusterVMsHealthOverallResult(
-        Box<crate::types::VsanClusterVMsHealthOverallResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterVMsHealthOverallResult>,
     ),
     /// A `VsanClusterVMsHealthSummaryResult`.
     #[cfg(feature = "vsan")]
     VsanClusterVMsHealthSummaryResult(
-        Box<crate::types::VsanClusterVMsHealthSummaryResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterVMsHealthSummaryResult>,
     ),
     /// A `VsanClusterVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
-    VsanClusterVmdkLoadTestResult(Box<crate::types::VsanClusterVmdkLoadTestResult>),
+    VsanClusterVmdkLoadTestResult(
+        crate::object::ObjectBox<crate::types::VsanClusterVmdkLoadTestResult>,
+    ),
     /// A `VsanClusterWhatifHostFailuresResult`.
     #[cfg(feature = "vsan")]
     VsanClusterWhatifHostFailuresResult(
-        Box<crate::types::VsanClusterWhatifHostFailuresResult>,
+        crate::object::ObjectBox<crate::types::VsanClusterWhatifHostFailuresResult>,
     ),
     /// A `VsanComponentBasicInfo`.
     #[cfg(feature = "vsan")]
-    VsanComponentBasicInfo(Box<crate::types::VsanComponentBasicInfo>),
+    VsanComponentBasicInfo(
+        crate::object::ObjectBox<crate::types::VsanComponentBasicInfo>,
+    ),
     /// A `VsanComponentPlacement`.
     #[cfg(feature = "vsan")]
-    VsanComponentPlacement(Box<crate::types::VsanComponentPlacement>),
+    VsanComponentPlacement(
+        crate::object::ObjectBox<crate::types::VsanComponentPlacement>,
+    ),
     /// A `VsanConfigGeneration`.
     #[cfg(feature = "vsan")]
-    VsanConfigGeneration(Box<crate::types::VsanConfigGeneration>),
+    VsanConfigGeneration(crate::object::ObjectBox<crate::types::VsanConfigGeneration>),
     /// A `VsanDataDrivenAPIAction`.
-    VsanDataDrivenAPIAction(Box<crate::types::VsanDataDrivenAPIAction>),
+    VsanDataDrivenAPIAction(
+        crate::object::ObjectBox<crate::types::VsanDataDrivenAPIAction>,
+    ),
     /// A `VsanDiagnosticsThreshold`.
     #[cfg(feature = "vsan")]
-    VsanDiagnosticsThreshold(Box<crate::types::VsanDiagnosticsThreshold>),
+    VsanDiagnosticsThreshold(
+        crate::object::ObjectBox<crate::types::VsanDiagnosticsThreshold>,
+    ),
     /// A `VsanDiskFormatConversionSpec`.
     #[cfg(feature = "vsan")]
-    VsanDiskFormatConversionSpec(Box<crate::types::VsanDiskFormatConversionSpec>),
+    VsanDiskFormatConversionSpec(
+        crate::object::ObjectBox<crate::types::VsanDiskFormatConversionSpec>,
+    ),
     /// A `VimClusterVsanDiskMappingsConfigSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanDiskMappingsConfigSpec(
-        Box<crate::types::VimClusterVsanDiskMappingsConfigSpec>,
+        crate::object::ObjectBox<crate::types::VimClusterVsanDiskMappingsConfigSpec>,
     ),
     /// A `VsanEffectiveSpaceUsage`.
     #[cfg(feature = "vsan")]
-    VsanEffectiveSpaceUsage(Box<crate::types::VsanEffectiveSpaceUsage>),
+    VsanEffectiveSpaceUsage(
+        crate::object::ObjectBox<crate::types::VsanEffectiveSpaceUsage>,
+    ),
     /// A `VsanEntitySpaceUsage`.
     #[cfg(feature = "vsan")]
-    VsanEntitySpaceUsage(Box<crate::types::VsanEntitySpaceUsage>),
+    VsanEntitySpaceUsage(crate::object::ObjectBox<crate::types::VsanEntitySpaceUsage>),
     /// A `VimClusterVsanFaultDomainSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VimClusterVsanFaultDomainSpec(Box<crate::types::VimClusterVsanFaultDomainSpecKind>),
     /// A `VimClusterVsanFaultDomainsConfigSpec`.
     #[cfg(feature = "vsan")]
     VimClusterVsanFaultDomainsConfigSpec(
-        Box<crate::types::VimClusterVsanFaultDomainsConfigSpec>,
+        crate::object::ObjectBox<crate::types::VimClusterVsanFaultDomainsConfigSpec>,
     ),
     /// A `VsanHealthActionBase` or one of its subtypes.
     VsanHealthActionBase(crate::types::VsanHealthActionBaseKind),
     /// A `VsanHealthConfirmationDialog`.
-    VsanHealthConfirmationDialog(Box<crate::types::VsanHealthConfirmationDialog>),
+    VsanHealthConfirmationDialog(
+        crate::object::ObjectBox<crate::types::VsanHealthConfirmationDialog>,
+    ),
     /// A `VsanHealthCorrelation`.
     #[cfg(feature = "vsan")]
-    VsanHealthCorrelation(Box<crate::types::VsanHealthCorrelation>),
+    VsanHealthCorrelation(crate::object::ObjectBox<crate::types::VsanHealthCorrelation>),
     /// A `VsanHealthExtMgmtPreCheckResult`.
     #[cfg(feature = "vsan")]
-    VsanHealthExtMgmtPreCheckResult(Box<crate::types::VsanHealthExtMgmtPreCheckResult>),
+    VsanHealthExtMgmtPreCheckResult(
+        crate::object::ObjectBox<crate::types::VsanHealthExtMgmtPreCheckResult>,
+    ),
     /// A `VsanHealthStatusCounts`.
     #[cfg(feature = "vsan")]
-    VsanHealthStatusCounts(Box<crate::types::VsanHealthStatusCounts>),
+    VsanHealthStatusCounts(
+        crate::object::ObjectBox<crate::types::VsanHealthStatusCounts>,
+    ),
     /// A `VsanHealthTroubleshooting`.
-    VsanHealthTroubleshooting(Box<crate::types::VsanHealthTroubleshooting>),
+    VsanHealthTroubleshooting(
+        crate::object::ObjectBox<crate::types::VsanHealthTroubleshooting>,
+    ),
     /// A `VsanHistoricalHealthQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanHistoricalHealthQuerySpec(Box<crate::types::VsanHistoricalHealthQuerySpec>),
+    VsanHistoricalHealthQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanHistoricalHealthQuerySpec>,
+    ),
     /// A `VsanHistoricalHealthTest`.
     #[cfg(feature = "vsan")]
-    VsanHistoricalHealthTest(Box<crate::types::VsanHistoricalHealthTest>),
+    VsanHistoricalHealthTest(
+        crate::object::ObjectBox<crate::types::VsanHistoricalHealthTest>,
+    ),
     /// A `VsanHostClomdLivenessResult`.
     #[cfg(feature = "vsan")]
-    VsanHostClomdLivenessResult(Box<crate::types::VsanHostClomdLivenessResult>),
+    VsanHostClomdLivenessResult(
+        crate::object::ObjectBox<crate::types::VsanHostClomdLivenessResult>,
+    ),
     /// A `VsanHostCreateVmHealthTestResult`.
     #[cfg(feature = "vsan")]
     VsanHostCreateVmHealthTestResult(
-        Box<crate::types::VsanHostCreateVmHealthTestResult>,
+        crate::object::ObjectBox<crate::types::VsanHostCreateVmHealthTestResult>,
     ),
     /// A `VimClusterVsanHostDiskMapping`.
     #[cfg(feature = "vsan")]
-    VimClusterVsanHostDiskMapping(Box<crate::types::VimClusterVsanHostDiskMapping>),
+    VimClusterVsanHostDiskMapping(
+        crate::object::ObjectBox<crate::types::VimClusterVsanHostDiskMapping>,
+    ),
     /// A `VsanHostHealthSystemVersionResult`.
     #[cfg(feature = "vsan")]
     VsanHostHealthSystemVersionResult(
-        Box<crate::types::VsanHostHealthSystemVersionResult>,
+        crate::object::ObjectBox<crate::types::VsanHostHealthSystemVersionResult>,
     ),
     /// A `VsanIoInsightInstance`.
     #[cfg(feature = "vsan")]
-    VsanIoInsightInstance(Box<crate::types::VsanIoInsightInstance>),
+    VsanIoInsightInstance(crate::object::ObjectBox<crate::types::VsanIoInsightInstance>),
     /// A `VsanIoInsightInstanceQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanIoInsightInstanceQuerySpec(Box<crate::types::VsanIoInsightInstanceQuerySpec>),
+    VsanIoInsightInstanceQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanIoInsightInstanceQuerySpec>,
+    ),
     /// A `VsanIscsiHomeObjectSpec`.
     #[cfg(feature = "vsan")]
-    VsanIscsiHomeObjectSpec(Box<crate::types::VsanIscsiHomeObjectSpec>),
+    VsanIscsiHomeObjectSpec(
+        crate::object::ObjectBox<crate::types::VsanIscsiHomeObjectSpec>,
+    ),
     /// A `VsanIscsiInitiatorGroup`.
     #[cfg(feature = "vsan")]
-    VsanIscsiInitiatorGroup(Box<crate::types::VsanIscsiInitiatorGroup>),
+    VsanIscsiInitiatorGroup(
+        crate::object::ObjectBox<crate::types::VsanIscsiInitiatorGroup>,
+    ),
     /// A `VsanIscsiLUNCommonInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiLUNCommonInfo(Box<crate::types::VsanIscsiLUNCommonInfoKind>),
     /// A `VsanIscsiTargetAuthSpec`.
     #[cfg(feature = "vsan")]
-    VsanIscsiTargetAuthSpec(Box<crate::types::VsanIscsiTargetAuthSpec>),
+    VsanIscsiTargetAuthSpec(
+        crate::object::ObjectBox<crate::types::VsanIscsiTargetAuthSpec>,
+    ),
     /// A `VsanIscsiTargetBasicInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetBasicInfo(Box<crate::types::VsanIscsiTargetBasicInfoKind>),
@@ -1620,160 +2032,224 @@ pub enum DataObjectKind {
     /// A `VsanIscsiTargetServiceDefaultConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanIscsiTargetServiceDefaultConfigSpec(
-        Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>,
+        crate::object::ObjectBox<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>,
     ),
     /// A `VsanNetworkDiagnostics`.
     #[cfg(feature = "vsan")]
-    VsanNetworkDiagnostics(Box<crate::types::VsanNetworkDiagnostics>),
+    VsanNetworkDiagnostics(
+        crate::object::ObjectBox<crate::types::VsanNetworkDiagnostics>,
+    ),
     /// A `VsanObjIdentityQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanObjIdentityQuerySpec(Box<crate::types::VsanObjIdentityQuerySpec>),
+    VsanObjIdentityQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanObjIdentityQuerySpec>,
+    ),
     /// A `VsanClusterObjectExtAttrs`.
     #[cfg(feature = "vsan")]
-    VsanClusterObjectExtAttrs(Box<crate::types::VsanClusterObjectExtAttrs>),
+    VsanClusterObjectExtAttrs(
+        crate::object::ObjectBox<crate::types::VsanClusterObjectExtAttrs>,
+    ),
     /// A `VsanObjectExtraAttributes`.
-    VsanObjectExtraAttributes(Box<crate::types::VsanObjectExtraAttributes>),
+    VsanObjectExtraAttributes(
+        crate::object::ObjectBox<crate::types::VsanObjectExtraAttributes>,
+    ),
     /// A `VsanObjectIdentity`.
     #[cfg(feature = "vsan")]
-    VsanObjectIdentity(Box<crate::types::VsanObjectIdentity>),
+    VsanObjectIdentity(crate::object::ObjectBox<crate::types::VsanObjectIdentity>),
     /// A `VsanObjectIdentityAndHealth`.
     #[cfg(feature = "vsan")]
-    VsanObjectIdentityAndHealth(Box<crate::types::VsanObjectIdentityAndHealth>),
+    VsanObjectIdentityAndHealth(
+        crate::object::ObjectBox<crate::types::VsanObjectIdentityAndHealth>,
+    ),
     /// A `VsanObjectInformation`.
     #[cfg(feature = "vsan")]
-    VsanObjectInformation(Box<crate::types::VsanObjectInformation>),
+    VsanObjectInformation(crate::object::ObjectBox<crate::types::VsanObjectInformation>),
     /// A `VsanObjectPlacement`.
     #[cfg(feature = "vsan")]
-    VsanObjectPlacement(Box<crate::types::VsanObjectPlacement>),
+    VsanObjectPlacement(crate::object::ObjectBox<crate::types::VsanObjectPlacement>),
     /// A `VsanObjectPlacementDetails`.
     #[cfg(feature = "vsan")]
-    VsanObjectPlacementDetails(Box<crate::types::VsanObjectPlacementDetails>),
+    VsanObjectPlacementDetails(
+        crate::object::ObjectBox<crate::types::VsanObjectPlacementDetails>,
+    ),
     /// A `VsanObjectQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanObjectQuerySpec(Box<crate::types::VsanObjectQuerySpec>),
+    VsanObjectQuerySpec(crate::object::ObjectBox<crate::types::VsanObjectQuerySpec>),
     /// A `VsanObjectSpaceSummary`.
     #[cfg(feature = "vsan")]
-    VsanObjectSpaceSummary(Box<crate::types::VsanObjectSpaceSummary>),
+    VsanObjectSpaceSummary(
+        crate::object::ObjectBox<crate::types::VsanObjectSpaceSummary>,
+    ),
     /// A `VsanPerfDiagnoseQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanPerfDiagnoseQuerySpec(Box<crate::types::VsanPerfDiagnoseQuerySpec>),
+    VsanPerfDiagnoseQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanPerfDiagnoseQuerySpec>,
+    ),
     /// A `VsanPerfDiagnosticException`.
     #[cfg(feature = "vsan")]
-    VsanPerfDiagnosticException(Box<crate::types::VsanPerfDiagnosticException>),
+    VsanPerfDiagnosticException(
+        crate::object::ObjectBox<crate::types::VsanPerfDiagnosticException>,
+    ),
     /// A `VsanPerfDiagnosticResult`.
     #[cfg(feature = "vsan")]
-    VsanPerfDiagnosticResult(Box<crate::types::VsanPerfDiagnosticResult>),
+    VsanPerfDiagnosticResult(
+        crate::object::ObjectBox<crate::types::VsanPerfDiagnosticResult>,
+    ),
     /// A `VsanPerfEntityMetricCSV`.
     #[cfg(feature = "vsan")]
-    VsanPerfEntityMetricCSV(Box<crate::types::VsanPerfEntityMetricCSV>),
+    VsanPerfEntityMetricCSV(
+        crate::object::ObjectBox<crate::types::VsanPerfEntityMetricCSV>,
+    ),
     /// A `VsanPerfEntityType`.
     #[cfg(feature = "vsan")]
-    VsanPerfEntityType(Box<crate::types::VsanPerfEntityType>),
+    VsanPerfEntityType(crate::object::ObjectBox<crate::types::VsanPerfEntityType>),
     /// A `VsanPerfGraph`.
     #[cfg(feature = "vsan")]
-    VsanPerfGraph(Box<crate::types::VsanPerfGraph>),
+    VsanPerfGraph(crate::object::ObjectBox<crate::types::VsanPerfGraph>),
     /// A `VsanPerfHotspotEntitiesMetrics`.
     #[cfg(feature = "vsan")]
-    VsanPerfHotspotEntitiesMetrics(Box<crate::types::VsanPerfHotspotEntitiesMetrics>),
+    VsanPerfHotspotEntitiesMetrics(
+        crate::object::ObjectBox<crate::types::VsanPerfHotspotEntitiesMetrics>,
+    ),
     /// A `VsanPerfHotspotEntityType`.
     #[cfg(feature = "vsan")]
-    VsanPerfHotspotEntityType(Box<crate::types::VsanPerfHotspotEntityType>),
+    VsanPerfHotspotEntityType(
+        crate::object::ObjectBox<crate::types::VsanPerfHotspotEntityType>,
+    ),
     /// A `VsanPerfHotspotQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanPerfHotspotQuerySpec(Box<crate::types::VsanPerfHotspotQuerySpec>),
+    VsanPerfHotspotQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanPerfHotspotQuerySpec>,
+    ),
     /// A `VsanPerfMasterInformation`.
     #[cfg(feature = "vsan")]
-    VsanPerfMasterInformation(Box<crate::types::VsanPerfMasterInformation>),
+    VsanPerfMasterInformation(
+        crate::object::ObjectBox<crate::types::VsanPerfMasterInformation>,
+    ),
     /// A `VsanPerfMemberInfo`.
-    VsanPerfMemberInfo(Box<crate::types::VsanPerfMemberInfo>),
+    VsanPerfMemberInfo(crate::object::ObjectBox<crate::types::VsanPerfMemberInfo>),
     /// A `VsanPerfMetricId`.
     #[cfg(feature = "vsan")]
-    VsanPerfMetricId(Box<crate::types::VsanPerfMetricId>),
+    VsanPerfMetricId(crate::object::ObjectBox<crate::types::VsanPerfMetricId>),
     /// A `VsanPerfMetricSeriesCSV`.
     #[cfg(feature = "vsan")]
-    VsanPerfMetricSeriesCSV(Box<crate::types::VsanPerfMetricSeriesCSV>),
+    VsanPerfMetricSeriesCSV(
+        crate::object::ObjectBox<crate::types::VsanPerfMetricSeriesCSV>,
+    ),
     /// A `VsanPerfNodeInformation`.
     #[cfg(feature = "vsan")]
-    VsanPerfNodeInformation(Box<crate::types::VsanPerfNodeInformation>),
+    VsanPerfNodeInformation(
+        crate::object::ObjectBox<crate::types::VsanPerfNodeInformation>,
+    ),
     /// A `VsanPerfQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanPerfQuerySpec(Box<crate::types::VsanPerfQuerySpec>),
+    VsanPerfQuerySpec(crate::object::ObjectBox<crate::types::VsanPerfQuerySpec>),
     /// A `VsanPerfThreshold`.
     #[cfg(feature = "vsan")]
-    VsanPerfThreshold(Box<crate::types::VsanPerfThreshold>),
+    VsanPerfThreshold(crate::object::ObjectBox<crate::types::VsanPerfThreshold>),
     /// A `VsanPerfTimeRange`.
     #[cfg(feature = "vsan")]
-    VsanPerfTimeRange(Box<crate::types::VsanPerfTimeRange>),
+    VsanPerfTimeRange(crate::object::ObjectBox<crate::types::VsanPerfTimeRange>),
     /// A `VsanPerfTimeRangeQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanPerfTimeRangeQuerySpec(Box<crate::types::VsanPerfTimeRangeQuerySpec>),
+    VsanPerfTimeRangeQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanPerfTimeRangeQuerySpec>,
+    ),
     /// A `VsanPerfTopEntities`.
     #[cfg(feature = "vsan")]
-    VsanPerfTopEntities(Box<crate::types::VsanPerfTopEntities>),
+    VsanPerfTopEntities(crate::object::ObjectBox<crate::types::VsanPerfTopEntities>),
     /// A `VsanPerfTopEntity`.
-    VsanPerfTopEntity(Box<crate::types::VsanPerfTopEntity>),
+    VsanPerfTopEntity(crate::object::ObjectBox<crate::types::VsanPerfTopEntity>),
     /// A `VsanPerfTopQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanPerfTopQuerySpec(Box<crate::types::VsanPerfTopQuerySpec>),
+    VsanPerfTopQuerySpec(crate::object::ObjectBox<crate::types::VsanPerfTopQuerySpec>),
     /// A `VsanPerfsvcConfig`.
     #[cfg(feature = "vsan")]
-    VsanPerfsvcConfig(Box<crate::types::VsanPerfsvcConfig>),
+    VsanPerfsvcConfig(crate::object::ObjectBox<crate::types::VsanPerfsvcConfig>),
     /// A `VsanQueryPhysicalPlacementSpecs`.
     #[cfg(feature = "vsan")]
-    VsanQueryPhysicalPlacementSpecs(Box<crate::types::VsanQueryPhysicalPlacementSpecs>),
+    VsanQueryPhysicalPlacementSpecs(
+        crate::object::ObjectBox<crate::types::VsanQueryPhysicalPlacementSpecs>,
+    ),
     /// A `VsanRemoteClusterQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanRemoteClusterQuerySpec(Box<crate::types::VsanRemoteClusterQuerySpec>),
+    VsanRemoteClusterQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanRemoteClusterQuerySpec>,
+    ),
     /// A `VsanSnapshotSpace`.
     #[cfg(feature = "vsan")]
-    VsanSnapshotSpace(Box<crate::types::VsanSnapshotSpace>),
+    VsanSnapshotSpace(crate::object::ObjectBox<crate::types::VsanSnapshotSpace>),
     /// A `VsanSpaceQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanSpaceQuerySpec(Box<crate::types::VsanSpaceQuerySpec>),
+    VsanSpaceQuerySpec(crate::object::ObjectBox<crate::types::VsanSpaceQuerySpec>),
     /// A `VsanSpaceUsage`.
     #[cfg(feature = "vsan")]
-    VsanSpaceUsage(Box<crate::types::VsanSpaceUsage>),
+    VsanSpaceUsage(crate::object::ObjectBox<crate::types::VsanSpaceUsage>),
     /// A `VsanSpaceUsageDetailResult`.
     #[cfg(feature = "vsan")]
-    VsanSpaceUsageDetailResult(Box<crate::types::VsanSpaceUsageDetailResult>),
+    VsanSpaceUsageDetailResult(
+        crate::object::ObjectBox<crate::types::VsanSpaceUsageDetailResult>,
+    ),
     /// A `VsanSpaceUsageWithDatastoreType`.
     #[cfg(feature = "vsan")]
-    VsanSpaceUsageWithDatastoreType(Box<crate::types::VsanSpaceUsageWithDatastoreType>),
+    VsanSpaceUsageWithDatastoreType(
+        crate::object::ObjectBox<crate::types::VsanSpaceUsageWithDatastoreType>,
+    ),
     /// A `VsanStorageWorkloadType`.
     #[cfg(feature = "vsan")]
-    VsanStorageWorkloadType(Box<crate::types::VsanStorageWorkloadType>),
+    VsanStorageWorkloadType(
+        crate::object::ObjectBox<crate::types::VsanStorageWorkloadType>,
+    ),
     /// A `VsanStretchedClusterConfig`.
     #[cfg(feature = "vsan")]
-    VsanStretchedClusterConfig(Box<crate::types::VsanStretchedClusterConfig>),
+    VsanStretchedClusterConfig(
+        crate::object::ObjectBox<crate::types::VsanStretchedClusterConfig>,
+    ),
     /// A `VsanSyncingObjectFilter`.
     #[cfg(feature = "vsan")]
-    VsanSyncingObjectFilter(Box<crate::types::VsanSyncingObjectFilter>),
+    VsanSyncingObjectFilter(
+        crate::object::ObjectBox<crate::types::VsanSyncingObjectFilter>,
+    ),
     /// A `VsanUnicastAddressInfo`.
-    VsanUnicastAddressInfo(Box<crate::types::VsanUnicastAddressInfo>),
+    VsanUnicastAddressInfo(
+        crate::object::ObjectBox<crate::types::VsanUnicastAddressInfo>,
+    ),
     /// A `VsanVcKmipServersHealth`.
     #[cfg(feature = "vsan")]
-    VsanVcKmipServersHealth(Box<crate::types::VsanVcKmipServersHealth>),
+    VsanVcKmipServersHealth(
+        crate::object::ObjectBox<crate::types::VsanVcKmipServersHealth>,
+    ),
     /// A `VsanVcLifecycleCheckResult`.
     #[cfg(feature = "vsan")]
-    VsanVcLifecycleCheckResult(Box<crate::types::VsanVcLifecycleCheckResult>),
+    VsanVcLifecycleCheckResult(
+        crate::object::ObjectBox<crate::types::VsanVcLifecycleCheckResult>,
+    ),
     /// A `VsanVcLifecycleCheckSpec`.
     #[cfg(feature = "vsan")]
-    VsanVcLifecycleCheckSpec(Box<crate::types::VsanVcLifecycleCheckSpec>),
+    VsanVcLifecycleCheckSpec(
+        crate::object::ObjectBox<crate::types::VsanVcLifecycleCheckSpec>,
+    ),
     /// A `VsanVsanClusterPcapGroup`.
     #[cfg(feature = "vsan")]
-    VsanVsanClusterPcapGroup(Box<crate::types::VsanVsanClusterPcapGroup>),
+    VsanVsanClusterPcapGroup(
+        crate::object::ObjectBox<crate::types::VsanVsanClusterPcapGroup>,
+    ),
     /// A `VsanVsanClusterPcapResult`.
     #[cfg(feature = "vsan")]
-    VsanVsanClusterPcapResult(Box<crate::types::VsanVsanClusterPcapResult>),
+    VsanVsanClusterPcapResult(
+        crate::object::ObjectBox<crate::types::VsanVsanClusterPcapResult>,
+    ),
     /// A `VsanVumSystemConfig`.
     #[cfg(feature = "vsan")]
-    VsanVumSystemConfig(Box<crate::types::VsanVumSystemConfig>),
+    VsanVumSystemConfig(crate::object::ObjectBox<crate::types::VsanVumSystemConfig>),
     /// A `VsanWhatifCapacity`.
     #[cfg(feature = "vsan")]
-    VsanWhatifCapacity(Box<crate::types::VsanWhatifCapacity>),
+    VsanWhatifCapacity(crate::object::ObjectBox<crate::types::VsanWhatifCapacity>),
     /// A `VimClusterVsanWitnessSpec`.
     #[cfg(feature = "vsan")]
-    VimClusterVsanWitnessSpec(Box<crate::types::VimClusterVsanWitnessSpec>),
+    VimClusterVsanWitnessSpec(
+        crate::object::ObjectBox<crate::types::VimClusterVsanWitnessSpec>,
+    ),
     /// A `CnsAccessControlSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsAccessControlSpec(crate::types::CnsAccessControlSpecKind),
@@ -1785,77 +2261,93 @@ pub enum DataObjectKind {
     CnsBaseCreateSpec(crate::types::CnsBaseCreateSpecKind),
     /// A `CnsContainerCluster`.
     #[cfg(feature = "vsan")]
-    CnsContainerCluster(Box<crate::types::CnsContainerCluster>),
+    CnsContainerCluster(crate::object::ObjectBox<crate::types::CnsContainerCluster>),
     /// A `CnsCursor`.
     #[cfg(feature = "vsan")]
-    CnsCursor(Box<crate::types::CnsCursor>),
+    CnsCursor(crate::object::ObjectBox<crate::types::CnsCursor>),
     /// A `CnsEntityMetadata` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsEntityMetadata(Box<crate::types::CnsEntityMetadataKind>),
     /// A `CnsKubernetesEntityReference`.
-    CnsKubernetesEntityReference(Box<crate::types::CnsKubernetesEntityReference>),
+    CnsKubernetesEntityReference(
+        crate::object::ObjectBox<crate::types::CnsKubernetesEntityReference>,
+    ),
     /// A `CnsPlacementResult`.
-    CnsPlacementResult(Box<crate::types::CnsPlacementResult>),
+    CnsPlacementResult(crate::object::ObjectBox<crate::types::CnsPlacementResult>),
     /// A `CnsQueryFilter` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsQueryFilter(crate::types::CnsQueryFilterKind),
     /// A `CnsQueryResult`.
     #[cfg(feature = "vsan")]
-    CnsQueryResult(Box<crate::types::CnsQueryResult>),
+    CnsQueryResult(crate::object::ObjectBox<crate::types::CnsQueryResult>),
     /// A `CnsQuerySelection`.
     #[cfg(feature = "vsan")]
-    CnsQuerySelection(Box<crate::types::CnsQuerySelection>),
+    CnsQuerySelection(crate::object::ObjectBox<crate::types::CnsQuerySelection>),
     /// A `CnsSnapshotCreateSpec`.
     #[cfg(feature = "vsan")]
-    CnsSnapshotCreateSpec(Box<crate::types::CnsSnapshotCreateSpec>),
+    CnsSnapshotCreateSpec(crate::object::ObjectBox<crate::types::CnsSnapshotCreateSpec>),
     /// A `CnsSnapshotDeleteSpec`.
     #[cfg(feature = "vsan")]
-    CnsSnapshotDeleteSpec(Box<crate::types::CnsSnapshotDeleteSpec>),
+    CnsSnapshotDeleteSpec(crate::object::ObjectBox<crate::types::CnsSnapshotDeleteSpec>),
     /// A `CnsSnapshotId`.
     #[cfg(feature = "vsan")]
-    CnsSnapshotId(Box<crate::types::CnsSnapshotId>),
+    CnsSnapshotId(crate::object::ObjectBox<crate::types::CnsSnapshotId>),
     /// A `CnsSyncVolumeSpec`.
     #[cfg(feature = "vsan")]
-    CnsSyncVolumeSpec(Box<crate::types::CnsSyncVolumeSpec>),
+    CnsSyncVolumeSpec(crate::object::ObjectBox<crate::types::CnsSyncVolumeSpec>),
     /// A `CnsUnregisterVolumeSpec`.
     #[cfg(feature = "vsan")]
-    CnsUnregisterVolumeSpec(Box<crate::types::CnsUnregisterVolumeSpec>),
+    CnsUnregisterVolumeSpec(
+        crate::object::ObjectBox<crate::types::CnsUnregisterVolumeSpec>,
+    ),
     /// A `CnsVolume`.
     #[cfg(feature = "vsan")]
-    CnsVolume(Box<crate::types::CnsVolume>),
+    CnsVolume(crate::object::ObjectBox<crate::types::CnsVolume>),
     /// A `CnsVolumeACLConfigureSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeACLConfigureSpec(Box<crate::types::CnsVolumeACLConfigureSpec>),
+    CnsVolumeACLConfigureSpec(
+        crate::object::ObjectBox<crate::types::CnsVolumeACLConfigureSpec>,
+    ),
     /// A `CnsVolumeAttachDetachSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeAttachDetachSpec(Box<crate::types::CnsVolumeAttachDetachSpec>),
+    CnsVolumeAttachDetachSpec(
+        crate::object::ObjectBox<crate::types::CnsVolumeAttachDetachSpec>,
+    ),
     /// A `CnsVolumeCreateSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeCreateSpec(Box<crate::types::CnsVolumeCreateSpec>),
+    CnsVolumeCreateSpec(crate::object::ObjectBox<crate::types::CnsVolumeCreateSpec>),
     /// A `CnsVolumeCryptoUpdateSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeCryptoUpdateSpec(Box<crate::types::CnsVolumeCryptoUpdateSpec>),
+    CnsVolumeCryptoUpdateSpec(
+        crate::object::ObjectBox<crate::types::CnsVolumeCryptoUpdateSpec>,
+    ),
     /// A `CnsVolumeExtendSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeExtendSpec(Box<crate::types::CnsVolumeExtendSpec>),
+    CnsVolumeExtendSpec(crate::object::ObjectBox<crate::types::CnsVolumeExtendSpec>),
     /// A `CnsVolumeId`.
     #[cfg(feature = "vsan")]
-    CnsVolumeId(Box<crate::types::CnsVolumeId>),
+    CnsVolumeId(crate::object::ObjectBox<crate::types::CnsVolumeId>),
     /// A `CnsVolumeMetadata`.
     #[cfg(feature = "vsan")]
-    CnsVolumeMetadata(Box<crate::types::CnsVolumeMetadata>),
+    CnsVolumeMetadata(crate::object::ObjectBox<crate::types::CnsVolumeMetadata>),
     /// A `CnsVolumeMetadataUpdateSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumeMetadataUpdateSpec(Box<crate::types::CnsVolumeMetadataUpdateSpec>),
+    CnsVolumeMetadataUpdateSpec(
+        crate::object::ObjectBox<crate::types::CnsVolumeMetadataUpdateSpec>,
+    ),
     /// A `CnsVolumeOperationBatchResult`.
     #[cfg(feature = "vsan")]
-    CnsVolumeOperationBatchResult(Box<crate::types::CnsVolumeOperationBatchResult>),
+    CnsVolumeOperationBatchResult(
+        crate::object::ObjectBox<crate::types::CnsVolumeOperationBatchResult>,
+    ),
     /// A `CnsVolumeOperationResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeOperationResult(crate::types::CnsVolumeOperationResultKind),
     /// A `CnsVolumePolicyReconfigSpec`.
     #[cfg(feature = "vsan")]
-    CnsVolumePolicyReconfigSpec(Box<crate::types::CnsVolumePolicyReconfigSpec>),
+    CnsVolumePolicyReconfigSpec(
+        crate::object::ObjectBox<crate::types::CnsVolumePolicyReconfigSpec>,
+    ),
     /// A `CnsVolumeRelocateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsVolumeRelocateSpec(Box<crate::types::CnsVolumeRelocateSpecKind>),
@@ -1863,56 +2355,74 @@ pub enum DataObjectKind {
     #[cfg(feature = "vsan")]
     CnsVolumeSource(crate::types::CnsVolumeSourceKind),
     /// A `DistributedVirtualPort`.
-    DistributedVirtualPort(Box<crate::types::DistributedVirtualPort>),
+    DistributedVirtualPort(
+        crate::object::ObjectBox<crate::types::DistributedVirtualPort>,
+    ),
     /// A `DVPortConfigInfo`.
-    DVPortConfigInfo(Box<crate::types::DVPortConfigInfo>),
+    DVPortConfigInfo(crate::object::ObjectBox<crate::types::DVPortConfigInfo>),
     /// A `DVPortConfigSpec`.
-    DVPortConfigSpec(Box<crate::types::DVPortConfigSpec>),
+    DVPortConfigSpec(crate::object::ObjectBox<crate::types::DVPortConfigSpec>),
     /// A `DvsFilterParameter`.
-    DvsFilterParameter(Box<crate::types::DvsFilterParameter>),
+    DvsFilterParameter(crate::object::ObjectBox<crate::types::DvsFilterParameter>),
     /// A `DVSHostLocalPortInfo`.
-    DVSHostLocalPortInfo(Box<crate::types::DVSHostLocalPortInfo>),
+    DVSHostLocalPortInfo(crate::object::ObjectBox<crate::types::DVSHostLocalPortInfo>),
     /// A `DVPortStatus`.
-    DVPortStatus(Box<crate::types::DVPortStatus>),
+    DVPortStatus(crate::object::ObjectBox<crate::types::DVPortStatus>),
     /// A `DVPortSetting` or one of its subtypes.
     DVPortSetting(crate::types::DVPortSettingKind),
     /// A `DVPortState`.
-    DVPortState(Box<crate::types::DVPortState>),
+    DVPortState(crate::object::ObjectBox<crate::types::DVPortState>),
     /// A `DVPortgroupConfigInfo`.
-    DVPortgroupConfigInfo(Box<crate::types::DVPortgroupConfigInfo>),
+    DVPortgroupConfigInfo(crate::object::ObjectBox<crate::types::DVPortgroupConfigInfo>),
     /// A `DVPortgroupConfigSpec`.
-    DVPortgroupConfigSpec(Box<crate::types::DVPortgroupConfigSpec>),
+    DVPortgroupConfigSpec(crate::object::ObjectBox<crate::types::DVPortgroupConfigSpec>),
     /// A `DVPortgroupNsxConfig`.
-    DVPortgroupNsxConfig(Box<crate::types::DVPortgroupNsxConfig>),
+    DVPortgroupNsxConfig(crate::object::ObjectBox<crate::types::DVPortgroupNsxConfig>),
     /// A `DistributedVirtualPortgroupNsxPortgroupOperationResult`.
     DistributedVirtualPortgroupNsxPortgroupOperationResult(
-        Box<crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualPortgroupNsxPortgroupOperationResult,
+        >,
     ),
     /// A `DVPortgroupPolicy` or one of its subtypes.
     DVPortgroupPolicy(crate::types::DVPortgroupPolicyKind),
     /// A `DistributedVirtualPortgroupProblem`.
     DistributedVirtualPortgroupProblem(
-        Box<crate::types::DistributedVirtualPortgroupProblem>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualPortgroupProblem>,
     ),
     /// A `DVPortgroupNsxSubnetAddressInfo`.
-    DVPortgroupNsxSubnetAddressInfo(Box<crate::types::DVPortgroupNsxSubnetAddressInfo>),
+    DVPortgroupNsxSubnetAddressInfo(
+        crate::object::ObjectBox<crate::types::DVPortgroupNsxSubnetAddressInfo>,
+    ),
     /// A `DistributedVirtualPortgroupInfo`.
-    DistributedVirtualPortgroupInfo(Box<crate::types::DistributedVirtualPortgroupInfo>),
+    DistributedVirtualPortgroupInfo(
+        crate::object::ObjectBox<crate::types::DistributedVirtualPortgroupInfo>,
+    ),
     /// A `DistributedVirtualSwitchInfo`.
-    DistributedVirtualSwitchInfo(Box<crate::types::DistributedVirtualSwitchInfo>),
+    DistributedVirtualSwitchInfo(
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchInfo>,
+    ),
     /// A `DistributedVirtualSwitchManagerCompatibilityResult`.
     DistributedVirtualSwitchManagerCompatibilityResult(
-        Box<crate::types::DistributedVirtualSwitchManagerCompatibilityResult>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerCompatibilityResult,
+        >,
     ),
     /// A `DVSManagerDvsConfigTarget`.
-    DVSManagerDvsConfigTarget(Box<crate::types::DVSManagerDvsConfigTarget>),
+    DVSManagerDvsConfigTarget(
+        crate::object::ObjectBox<crate::types::DVSManagerDvsConfigTarget>,
+    ),
     /// A `DistributedVirtualSwitchManagerDvsProductSpec`.
     DistributedVirtualSwitchManagerDvsProductSpec(
-        Box<crate::types::DistributedVirtualSwitchManagerDvsProductSpec>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerDvsProductSpec,
+        >,
     ),
     /// A `DistributedVirtualSwitchManagerHostContainer`.
     DistributedVirtualSwitchManagerHostContainer(
-        Box<crate::types::DistributedVirtualSwitchManagerHostContainer>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerHostContainer,
+        >,
     ),
     /// A `DistributedVirtualSwitchManagerHostDvsFilterSpec` or one of its subtypes.
     DistributedVirtualSwitchManagerHostDvsFilterSpec(
@@ -1920,25 +2430,29 @@ pub enum DataObjectKind {
     ),
     /// A `DistributedVirtualSwitchManagerImportResult`.
     DistributedVirtualSwitchManagerImportResult(
-        Box<crate::types::DistributedVirtualSwitchManagerImportResult>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerImportResult,
+        >,
     ),
     /// A `DVSManagerPhysicalNicsList`.
-    DVSManagerPhysicalNicsList(Box<crate::types::DVSManagerPhysicalNicsList>),
+    DVSManagerPhysicalNicsList(
+        crate::object::ObjectBox<crate::types::DVSManagerPhysicalNicsList>,
+    ),
     /// A `DistributedVirtualSwitchManagerSpanInfo`.
     DistributedVirtualSwitchManagerSpanInfo(
-        Box<crate::types::DistributedVirtualSwitchManagerSpanInfo>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchManagerSpanInfo>,
     ),
     /// A `EntityBackup`.
-    EntityBackup(Box<crate::types::EntityBackup>),
+    EntityBackup(crate::object::ObjectBox<crate::types::EntityBackup>),
     /// A `EntityBackupConfig`.
-    EntityBackupConfig(Box<crate::types::EntityBackupConfig>),
+    EntityBackupConfig(crate::object::ObjectBox<crate::types::EntityBackupConfig>),
     /// A `DVSFilterSpecConnecteeSpec` or one of its subtypes.
     DVSFilterSpecConnecteeSpec(crate::types::DVSFilterSpecConnecteeSpecKind),
     /// A `DVSFilterSpecVlanSpec` or one of its subtypes.
     DVSFilterSpecVlanSpec(crate::types::DVSFilterSpecVlanSpecKind),
     /// A `DistributedVirtualSwitchHostMember`.
     DistributedVirtualSwitchHostMember(
-        Box<crate::types::DistributedVirtualSwitchHostMember>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchHostMember>,
     ),
     /// A `DistributedVirtualSwitchHostMemberBacking` or one of its subtypes.
     DistributedVirtualSwitchHostMemberBacking(
@@ -1946,173 +2460,235 @@ pub enum DataObjectKind {
     ),
     /// A `DistributedVirtualSwitchHostMemberConfigInfo`.
     DistributedVirtualSwitchHostMemberConfigInfo(
-        Box<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberConfigInfo,
+        >,
     ),
     /// A `DistributedVirtualSwitchHostMemberConfigSpec`.
     DistributedVirtualSwitchHostMemberConfigSpec(
-        Box<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberConfigSpec,
+        >,
     ),
     /// A `HostMemberHealthCheckResult` or one of its subtypes.
     HostMemberHealthCheckResult(Box<crate::types::HostMemberHealthCheckResultKind>),
     /// A `DistributedVirtualSwitchHostMemberHostPerfNicOffloadState`.
     DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(
-        Box<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
+        >,
     ),
     /// A `DistributedVirtualSwitchHostMemberHostUplinkState`.
     DistributedVirtualSwitchHostMemberHostUplinkState(
-        Box<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberHostUplinkState,
+        >,
     ),
     /// A `DistributedVirtualSwitchHostMemberPnicSpec`.
     DistributedVirtualSwitchHostMemberPnicSpec(
-        Box<crate::types::DistributedVirtualSwitchHostMemberPnicSpec>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberPnicSpec,
+        >,
     ),
     /// A `HostMemberRuntimeInfo`.
-    HostMemberRuntimeInfo(Box<crate::types::HostMemberRuntimeInfo>),
+    HostMemberRuntimeInfo(crate::object::ObjectBox<crate::types::HostMemberRuntimeInfo>),
     /// A `DistributedVirtualSwitchHostMemberRuntimeState`.
     DistributedVirtualSwitchHostMemberRuntimeState(
-        Box<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberRuntimeState,
+        >,
     ),
     /// A `DistributedVirtualSwitchHostMemberTransportZoneInfo`.
     DistributedVirtualSwitchHostMemberTransportZoneInfo(
-        Box<crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo,
+        >,
     ),
     /// A `DistributedVirtualSwitchHostProductSpec`.
     DistributedVirtualSwitchHostProductSpec(
-        Box<crate::types::DistributedVirtualSwitchHostProductSpec>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchHostProductSpec>,
     ),
     /// A `DistributedVirtualSwitchKeyedOpaqueBlob`.
     DistributedVirtualSwitchKeyedOpaqueBlob(
-        Box<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>,
     ),
     /// A `DistributedVirtualSwitchNetworkOffloadSpec`.
     DistributedVirtualSwitchNetworkOffloadSpec(
-        Box<crate::types::DistributedVirtualSwitchNetworkOffloadSpec>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchNetworkOffloadSpec,
+        >,
     ),
     /// A `DVSNetworkResourcePool`.
-    DVSNetworkResourcePool(Box<crate::types::DVSNetworkResourcePool>),
+    DVSNetworkResourcePool(
+        crate::object::ObjectBox<crate::types::DVSNetworkResourcePool>,
+    ),
     /// A `DVSNetworkResourcePoolAllocationInfo`.
     DVSNetworkResourcePoolAllocationInfo(
-        Box<crate::types::DVSNetworkResourcePoolAllocationInfo>,
+        crate::object::ObjectBox<crate::types::DVSNetworkResourcePoolAllocationInfo>,
     ),
     /// A `DVSNetworkResourcePoolConfigSpec`.
     DVSNetworkResourcePoolConfigSpec(
-        Box<crate::types::DVSNetworkResourcePoolConfigSpec>,
+        crate::object::ObjectBox<crate::types::DVSNetworkResourcePoolConfigSpec>,
     ),
     /// A `DistributedVirtualSwitchPortConnectee`.
     DistributedVirtualSwitchPortConnectee(
-        Box<crate::types::DistributedVirtualSwitchPortConnectee>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchPortConnectee>,
     ),
     /// A `DistributedVirtualSwitchPortConnection`.
     DistributedVirtualSwitchPortConnection(
-        Box<crate::types::DistributedVirtualSwitchPortConnection>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchPortConnection>,
     ),
     /// A `DistributedVirtualSwitchPortCriteria`.
     DistributedVirtualSwitchPortCriteria(
-        Box<crate::types::DistributedVirtualSwitchPortCriteria>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchPortCriteria>,
     ),
     /// A `DistributedVirtualSwitchPortStatistics`.
     DistributedVirtualSwitchPortStatistics(
-        Box<crate::types::DistributedVirtualSwitchPortStatistics>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchPortStatistics>,
     ),
     /// A `DistributedVirtualSwitchProductSpec`.
     DistributedVirtualSwitchProductSpec(
-        Box<crate::types::DistributedVirtualSwitchProductSpec>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchProductSpec>,
     ),
     /// A `DvsTrafficRule`.
-    DvsTrafficRule(Box<crate::types::DvsTrafficRule>),
+    DvsTrafficRule(crate::object::ObjectBox<crate::types::DvsTrafficRule>),
     /// A `DvsNetworkRuleAction` or one of its subtypes.
     DvsNetworkRuleAction(crate::types::DvsNetworkRuleActionKind),
     /// A `DvsNetworkRuleQualifier` or one of its subtypes.
     DvsNetworkRuleQualifier(crate::types::DvsNetworkRuleQualifierKind),
     /// A `DvsTrafficRuleset`.
-    DvsTrafficRuleset(Box<crate::types::DvsTrafficRuleset>),
+    DvsTrafficRuleset(crate::object::ObjectBox<crate::types::DvsTrafficRuleset>),
     /// A `DVSVmVnicNetworkResourcePool`.
-    DVSVmVnicNetworkResourcePool(Box<crate::types::DVSVmVnicNetworkResourcePool>),
+    DVSVmVnicNetworkResourcePool(
+        crate::object::ObjectBox<crate::types::DVSVmVnicNetworkResourcePool>,
+    ),
     /// A `DvsVmVnicResourcePoolConfigSpec`.
-    DvsVmVnicResourcePoolConfigSpec(Box<crate::types::DvsVmVnicResourcePoolConfigSpec>),
+    DvsVmVnicResourcePoolConfigSpec(
+        crate::object::ObjectBox<crate::types::DvsVmVnicResourcePoolConfigSpec>,
+    ),
     /// A `DvsVmVnicResourceAllocation`.
-    DvsVmVnicResourceAllocation(Box<crate::types::DvsVmVnicResourceAllocation>),
+    DvsVmVnicResourceAllocation(
+        crate::object::ObjectBox<crate::types::DvsVmVnicResourceAllocation>,
+    ),
     /// A `DvsVmVnicNetworkResourcePoolRuntimeInfo`.
     DvsVmVnicNetworkResourcePoolRuntimeInfo(
-        Box<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo>,
+        crate::object::ObjectBox<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo>,
     ),
     /// A `DvsVnicAllocatedResource`.
-    DvsVnicAllocatedResource(Box<crate::types::DvsVnicAllocatedResource>),
+    DvsVnicAllocatedResource(
+        crate::object::ObjectBox<crate::types::DvsVnicAllocatedResource>,
+    ),
     /// A `VmwareDistributedVirtualSwitchDpuFailoverPolicy`.
     VmwareDistributedVirtualSwitchDpuFailoverPolicy(
-        Box<crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy>,
+        crate::object::ObjectBox<
+            crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy,
+        >,
     ),
     /// A `VMwareDvsDpuCapability`.
-    VMwareDvsDpuCapability(Box<crate::types::VMwareDvsDpuCapability>),
+    VMwareDvsDpuCapability(
+        crate::object::ObjectBox<crate::types::VMwareDvsDpuCapability>,
+    ),
     /// A `VMwareIpfixConfig`.
-    VMwareIpfixConfig(Box<crate::types::VMwareIpfixConfig>),
+    VMwareIpfixConfig(crate::object::ObjectBox<crate::types::VMwareIpfixConfig>),
     /// A `VMwareDvsIpfixCapability`.
-    VMwareDvsIpfixCapability(Box<crate::types::VMwareDvsIpfixCapability>),
+    VMwareDvsIpfixCapability(
+        crate::object::ObjectBox<crate::types::VMwareDvsIpfixCapability>,
+    ),
     /// A `VMwareDvsLacpCapability`.
-    VMwareDvsLacpCapability(Box<crate::types::VMwareDvsLacpCapability>),
+    VMwareDvsLacpCapability(
+        crate::object::ObjectBox<crate::types::VMwareDvsLacpCapability>,
+    ),
     /// A `VMwareDvsLacpGroupConfig`.
-    VMwareDvsLacpGroupConfig(Box<crate::types::VMwareDvsLacpGroupConfig>),
+    VMwareDvsLacpGroupConfig(
+        crate::object::ObjectBox<crate::types::VMwareDvsLacpGroupConfig>,
+    ),
     /// A `VMwareDvsLacpGroupSpec`.
-    VMwareDvsLacpGroupSpec(Box<crate::types::VMwareDvsLacpGroupSpec>),
+    VMwareDvsLacpGroupSpec(
+        crate::object::ObjectBox<crate::types::VMwareDvsLacpGroupSpec>,
+    ),
     /// A `VMwareDvsLagIpfixConfig`.
-    VMwareDvsLagIpfixConfig(Box<crate::types::VMwareDvsLagIpfixConfig>),
+    VMwareDvsLagIpfixConfig(
+        crate::object::ObjectBox<crate::types::VMwareDvsLagIpfixConfig>,
+    ),
     /// A `VMwareDvsLagVlanConfig`.
-    VMwareDvsLagVlanConfig(Box<crate::types::VMwareDvsLagVlanConfig>),
+    VMwareDvsLagVlanConfig(
+        crate::object::ObjectBox<crate::types::VMwareDvsLagVlanConfig>,
+    ),
     /// A `VMwareDvsMtuCapability`.
-    VMwareDvsMtuCapability(Box<crate::types::VMwareDvsMtuCapability>),
+    VMwareDvsMtuCapability(
+        crate::object::ObjectBox<crate::types::VMwareDvsMtuCapability>,
+    ),
     /// A `VmwareDistributedVirtualSwitchNetworkOffloadConfig`.
     VmwareDistributedVirtualSwitchNetworkOffloadConfig(
-        Box<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+        crate::object::ObjectBox<
+            crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig,
+        >,
     ),
     /// A `VMwareDvsPerfNicOffloadCapability`.
     VMwareDvsPerfNicOffloadCapability(
-        Box<crate::types::VMwareDvsPerfNicOffloadCapability>,
+        crate::object::ObjectBox<crate::types::VMwareDvsPerfNicOffloadCapability>,
     ),
     /// A `VMwareDVSPvlanConfigSpec`.
-    VMwareDVSPvlanConfigSpec(Box<crate::types::VMwareDVSPvlanConfigSpec>),
+    VMwareDVSPvlanConfigSpec(
+        crate::object::ObjectBox<crate::types::VMwareDVSPvlanConfigSpec>,
+    ),
     /// A `VMwareDVSPvlanMapEntry`.
-    VMwareDVSPvlanMapEntry(Box<crate::types::VMwareDVSPvlanMapEntry>),
+    VMwareDVSPvlanMapEntry(
+        crate::object::ObjectBox<crate::types::VMwareDVSPvlanMapEntry>,
+    ),
     /// A `VmwareDistributedVirtualSwitchRealTimeConfig`.
     VmwareDistributedVirtualSwitchRealTimeConfig(
-        Box<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
+        crate::object::ObjectBox<
+            crate::types::VmwareDistributedVirtualSwitchRealTimeConfig,
+        >,
     ),
     /// A `VmwareDistributedVirtualSwitchRealTimeLanAnnotation`.
     VmwareDistributedVirtualSwitchRealTimeLanAnnotation(
-        Box<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
+        crate::object::ObjectBox<
+            crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation,
+        >,
     ),
     /// A `VMwareDvsSystemTrafficCapabilities`.
     VMwareDvsSystemTrafficCapabilities(
-        Box<crate::types::VMwareDvsSystemTrafficCapabilities>,
+        crate::object::ObjectBox<crate::types::VMwareDvsSystemTrafficCapabilities>,
     ),
     /// A `VMwareDVSVspanConfigSpec`.
-    VMwareDVSVspanConfigSpec(Box<crate::types::VMwareDVSVspanConfigSpec>),
+    VMwareDVSVspanConfigSpec(
+        crate::object::ObjectBox<crate::types::VMwareDVSVspanConfigSpec>,
+    ),
     /// A `VMwareDVSVspanCapability`.
-    VMwareDVSVspanCapability(Box<crate::types::VMwareDVSVspanCapability>),
+    VMwareDVSVspanCapability(
+        crate::object::ObjectBox<crate::types::VMwareDVSVspanCapability>,
+    ),
     /// A `VMwareVspanPort`.
-    VMwareVspanPort(Box<crate::types::VMwareVspanPort>),
+    VMwareVspanPort(crate::object::ObjectBox<crate::types::VMwareVspanPort>),
     /// A `VMwareVspanSession`.
-    VMwareVspanSession(Box<crate::types::VMwareVspanSession>),
+    VMwareVspanSession(crate::object::ObjectBox<crate::types::VMwareVspanSession>),
     /// A `CryptoKeyId`.
-    CryptoKeyId(Box<crate::types::CryptoKeyId>),
+    CryptoKeyId(crate::object::ObjectBox<crate::types::CryptoKeyId>),
     /// A `CryptoKeyPlain`.
-    CryptoKeyPlain(Box<crate::types::CryptoKeyPlain>),
+    CryptoKeyPlain(crate::object::ObjectBox<crate::types::CryptoKeyPlain>),
     /// A `CryptoKeyResult`.
-    CryptoKeyResult(Box<crate::types::CryptoKeyResult>),
+    CryptoKeyResult(crate::object::ObjectBox<crate::types::CryptoKeyResult>),
     /// A `CryptoManagerHostKeyStatus`.
-    CryptoManagerHostKeyStatus(Box<crate::types::CryptoManagerHostKeyStatus>),
+    CryptoManagerHostKeyStatus(
+        crate::object::ObjectBox<crate::types::CryptoManagerHostKeyStatus>,
+    ),
     /// A `CryptoManagerKmipCertSignRequest`.
     CryptoManagerKmipCertSignRequest(
-        Box<crate::types::CryptoManagerKmipCertSignRequest>,
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipCertSignRequest>,
     ),
     /// A `CryptoManagerKmipCertificateInfo`.
     CryptoManagerKmipCertificateInfo(
-        Box<crate::types::CryptoManagerKmipCertificateInfo>,
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipCertificateInfo>,
     ),
     /// A `CryptoManagerKmipClusterStatus`.
-    CryptoManagerKmipClusterStatus(Box<crate::types::CryptoManagerKmipClusterStatus>),
+    CryptoManagerKmipClusterStatus(
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipClusterStatus>,
+    ),
     /// A `CryptoManagerKmipCryptoKeyStatus`.
     CryptoManagerKmipCryptoKeyStatus(
-        Box<crate::types::CryptoManagerKmipCryptoKeyStatus>,
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipCryptoKeyStatus>,
     ),
     /// A `CryptoManagerKmipCryptoKeyStatusKeyInfo` or one of its subtypes.
     CryptoManagerKmipCryptoKeyStatusKeyInfo(
@@ -2120,853 +2696,1125 @@ pub enum DataObjectKind {
     ),
     /// A `CryptoManagerKmipCustomAttributeSpec`.
     CryptoManagerKmipCustomAttributeSpec(
-        Box<crate::types::CryptoManagerKmipCustomAttributeSpec>,
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipCustomAttributeSpec>,
     ),
     /// A `CryptoManagerKmipGenerateKeySpec`.
     CryptoManagerKmipGenerateKeySpec(
-        Box<crate::types::CryptoManagerKmipGenerateKeySpec>,
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipGenerateKeySpec>,
     ),
     /// A `CryptoManagerKmipServerCertInfo`.
-    CryptoManagerKmipServerCertInfo(Box<crate::types::CryptoManagerKmipServerCertInfo>),
+    CryptoManagerKmipServerCertInfo(
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipServerCertInfo>,
+    ),
     /// A `CryptoManagerKmipServerStatus`.
-    CryptoManagerKmipServerStatus(Box<crate::types::CryptoManagerKmipServerStatus>),
+    CryptoManagerKmipServerStatus(
+        crate::object::ObjectBox<crate::types::CryptoManagerKmipServerStatus>,
+    ),
     /// A `CryptoSpec` or one of its subtypes.
     CryptoSpec(crate::types::CryptoSpecKind),
     /// A `KeyProviderId`.
-    KeyProviderId(Box<crate::types::KeyProviderId>),
+    KeyProviderId(crate::object::ObjectBox<crate::types::KeyProviderId>),
     /// A `KmipClusterInfo`.
-    KmipClusterInfo(Box<crate::types::KmipClusterInfo>),
+    KmipClusterInfo(crate::object::ObjectBox<crate::types::KmipClusterInfo>),
     /// A `KmipClusterInfoKeyInfo` or one of its subtypes.
     KmipClusterInfoKeyInfo(crate::types::KmipClusterInfoKeyInfoKind),
     /// A `KmipServerInfo`.
-    KmipServerInfo(Box<crate::types::KmipServerInfo>),
+    KmipServerInfo(crate::object::ObjectBox<crate::types::KmipServerInfo>),
     /// A `KmipServerSpec`.
-    KmipServerSpec(Box<crate::types::KmipServerSpec>),
+    KmipServerSpec(crate::object::ObjectBox<crate::types::KmipServerSpec>),
     /// A `KmipServerSpecKeySpec` or one of its subtypes.
     KmipServerSpecKeySpec(crate::types::KmipServerSpecKeySpecKind),
     /// A `KmipServerStatus`.
-    KmipServerStatus(Box<crate::types::KmipServerStatus>),
+    KmipServerStatus(crate::object::ObjectBox<crate::types::KmipServerStatus>),
     /// A `ChangesInfoEventArgument`.
-    ChangesInfoEventArgument(Box<crate::types::ChangesInfoEventArgument>),
+    ChangesInfoEventArgument(
+        crate::object::ObjectBox<crate::types::ChangesInfoEventArgument>,
+    ),
     /// A `DvsOutOfSyncHostArgument`.
-    DvsOutOfSyncHostArgument(Box<crate::types::DvsOutOfSyncHostArgument>),
+    DvsOutOfSyncHostArgument(
+        crate::object::ObjectBox<crate::types::DvsOutOfSyncHostArgument>,
+    ),
     /// A `Event` or one of its subtypes.
     Event(crate::types::EventKind),
     /// A `EventArgument` or one of its subtypes.
     EventArgument(crate::types::EventArgumentKind),
     /// A `EventDescription`.
-    EventDescription(Box<crate::types::EventDescription>),
+    EventDescription(crate::object::ObjectBox<crate::types::EventDescription>),
     /// A `EventArgDesc`.
-    EventArgDesc(Box<crate::types::EventArgDesc>),
+    EventArgDesc(crate::object::ObjectBox<crate::types::EventArgDesc>),
     /// A `EventDescriptionEventDetail`.
-    EventDescriptionEventDetail(Box<crate::types::EventDescriptionEventDetail>),
+    EventDescriptionEventDetail(
+        crate::object::ObjectBox<crate::types::EventDescriptionEventDetail>,
+    ),
     /// A `EventFilterSpec`.
-    EventFilterSpec(Box<crate::types::EventFilterSpec>),
+    EventFilterSpec(crate::object::ObjectBox<crate::types::EventFilterSpec>),
     /// A `EventFilterSpecByEntity`.
-    EventFilterSpecByEntity(Box<crate::types::EventFilterSpecByEntity>),
+    EventFilterSpecByEntity(
+        crate::object::ObjectBox<crate::types::EventFilterSpecByEntity>,
+    ),
     /// A `EventFilterSpecByTime`.
-    EventFilterSpecByTime(Box<crate::types::EventFilterSpecByTime>),
+    EventFilterSpecByTime(crate::object::ObjectBox<crate::types::EventFilterSpecByTime>),
     /// A `EventFilterSpecByUsername`.
-    EventFilterSpecByUsername(Box<crate::types::EventFilterSpecByUsername>),
+    EventFilterSpecByUsername(
+        crate::object::ObjectBox<crate::types::EventFilterSpecByUsername>,
+    ),
     /// A `EventManagerEventViewSpec` or one of its subtypes.
     EventManagerEventViewSpec(crate::types::EventManagerEventViewSpecKind),
     /// A `ExtendedEventPair`.
-    ExtendedEventPair(Box<crate::types::ExtendedEventPair>),
+    ExtendedEventPair(crate::object::ObjectBox<crate::types::ExtendedEventPair>),
     /// A `VnicPortArgument`.
-    VnicPortArgument(Box<crate::types::VnicPortArgument>),
+    VnicPortArgument(crate::object::ObjectBox<crate::types::VnicPortArgument>),
     /// A `ExtExtendedProductInfo`.
-    ExtExtendedProductInfo(Box<crate::types::ExtExtendedProductInfo>),
+    ExtExtendedProductInfo(
+        crate::object::ObjectBox<crate::types::ExtExtendedProductInfo>,
+    ),
     /// A `ManagedByInfo`.
-    ManagedByInfo(Box<crate::types::ManagedByInfo>),
+    ManagedByInfo(crate::object::ObjectBox<crate::types::ManagedByInfo>),
     /// A `ExtManagedEntityInfo`.
-    ExtManagedEntityInfo(Box<crate::types::ExtManagedEntityInfo>),
+    ExtManagedEntityInfo(crate::object::ObjectBox<crate::types::ExtManagedEntityInfo>),
     /// A `ExtSolutionManagerInfo`.
-    ExtSolutionManagerInfo(Box<crate::types::ExtSolutionManagerInfo>),
+    ExtSolutionManagerInfo(
+        crate::object::ObjectBox<crate::types::ExtSolutionManagerInfo>,
+    ),
     /// A `ExtSolutionManagerInfoTabInfo`.
-    ExtSolutionManagerInfoTabInfo(Box<crate::types::ExtSolutionManagerInfoTabInfo>),
+    ExtSolutionManagerInfoTabInfo(
+        crate::object::ObjectBox<crate::types::ExtSolutionManagerInfoTabInfo>,
+    ),
     /// A `AnswerFileUpdateFailure`.
-    AnswerFileUpdateFailure(Box<crate::types::AnswerFileUpdateFailure>),
+    AnswerFileUpdateFailure(
+        crate::object::ObjectBox<crate::types::AnswerFileUpdateFailure>,
+    ),
     /// A `ConflictingConfigurationConfig`.
-    ConflictingConfigurationConfig(Box<crate::types::ConflictingConfigurationConfig>),
+    ConflictingConfigurationConfig(
+        crate::object::ObjectBox<crate::types::ConflictingConfigurationConfig>,
+    ),
     /// A `DatacenterMismatchArgument`.
-    DatacenterMismatchArgument(Box<crate::types::DatacenterMismatchArgument>),
+    DatacenterMismatchArgument(
+        crate::object::ObjectBox<crate::types::DatacenterMismatchArgument>,
+    ),
     /// A `DvsApplyOperationFaultFaultOnObject`.
     DvsApplyOperationFaultFaultOnObject(
-        Box<crate::types::DvsApplyOperationFaultFaultOnObject>,
+        crate::object::ObjectBox<crate::types::DvsApplyOperationFaultFaultOnObject>,
     ),
     /// A `DvsOperationBulkFaultFaultOnHost`.
     DvsOperationBulkFaultFaultOnHost(
-        Box<crate::types::DvsOperationBulkFaultFaultOnHost>,
+        crate::object::ObjectBox<crate::types::DvsOperationBulkFaultFaultOnHost>,
     ),
     /// A `ImportOperationBulkFaultFaultOnImport`.
     ImportOperationBulkFaultFaultOnImport(
-        Box<crate::types::ImportOperationBulkFaultFaultOnImport>,
+        crate::object::ObjectBox<crate::types::ImportOperationBulkFaultFaultOnImport>,
     ),
     /// A `MultipleCertificatesVerifyFaultThumbprintData`.
     MultipleCertificatesVerifyFaultThumbprintData(
-        Box<crate::types::MultipleCertificatesVerifyFaultThumbprintData>,
+        crate::object::ObjectBox<
+            crate::types::MultipleCertificatesVerifyFaultThumbprintData,
+        >,
     ),
     /// A `NoPermissionEntityPrivileges`.
-    NoPermissionEntityPrivileges(Box<crate::types::NoPermissionEntityPrivileges>),
+    NoPermissionEntityPrivileges(
+        crate::object::ObjectBox<crate::types::NoPermissionEntityPrivileges>,
+    ),
     /// A `ProfileUpdateFailedUpdateFailure`.
     ProfileUpdateFailedUpdateFailure(
-        Box<crate::types::ProfileUpdateFailedUpdateFailure>,
+        crate::object::ObjectBox<crate::types::ProfileUpdateFailedUpdateFailure>,
     ),
     /// A `HostActiveDirectory`.
-    HostActiveDirectory(Box<crate::types::HostActiveDirectory>),
+    HostActiveDirectory(crate::object::ObjectBox<crate::types::HostActiveDirectory>),
     /// A `HostActiveDirectorySpec`.
-    HostActiveDirectorySpec(Box<crate::types::HostActiveDirectorySpec>),
+    HostActiveDirectorySpec(
+        crate::object::ObjectBox<crate::types::HostActiveDirectorySpec>,
+    ),
     /// A `HostAssignableHardwareBinding`.
-    HostAssignableHardwareBinding(Box<crate::types::HostAssignableHardwareBinding>),
+    HostAssignableHardwareBinding(
+        crate::object::ObjectBox<crate::types::HostAssignableHardwareBinding>,
+    ),
     /// A `HostAssignableHardwareConfig`.
-    HostAssignableHardwareConfig(Box<crate::types::HostAssignableHardwareConfig>),
+    HostAssignableHardwareConfig(
+        crate::object::ObjectBox<crate::types::HostAssignableHardwareConfig>,
+    ),
     /// A `HostAssignableHardwareConfigAttributeOverride`.
     HostAssignableHardwareConfigAttributeOverride(
-        Box<crate::types::HostAssignableHardwareConfigAttributeOverride>,
+        crate::object::ObjectBox<
+            crate::types::HostAssignableHardwareConfigAttributeOverride,
+        >,
     ),
     /// A `HostAuthenticationInfo`.
-    HostAuthenticationInfo(Box<crate::types::HostAuthenticationInfo>),
+    HostAuthenticationInfo(
+        crate::object::ObjectBox<crate::types::HostAuthenticationInfo>,
+    ),
     /// A `HostAuthenticationManagerInfo`.
-    HostAuthenticationManagerInfo(Box<crate::types::HostAuthenticationManagerInfo>),
+    HostAuthenticationManagerInfo(
+        crate::object::ObjectBox<crate::types::HostAuthenticationManagerInfo>,
+    ),
     /// A `HostAuthenticationStoreInfo` or one of its subtypes.
     HostAuthenticationStoreInfo(crate::types::HostAuthenticationStoreInfoKind),
     /// A `AutoStartPowerInfo`.
-    AutoStartPowerInfo(Box<crate::types::AutoStartPowerInfo>),
+    AutoStartPowerInfo(crate::object::ObjectBox<crate::types::AutoStartPowerInfo>),
     /// A `HostAutoStartManagerConfig`.
-    HostAutoStartManagerConfig(Box<crate::types::HostAutoStartManagerConfig>),
+    HostAutoStartManagerConfig(
+        crate::object::ObjectBox<crate::types::HostAutoStartManagerConfig>,
+    ),
     /// A `AutoStartDefaults`.
-    AutoStartDefaults(Box<crate::types::AutoStartDefaults>),
+    AutoStartDefaults(crate::object::ObjectBox<crate::types::AutoStartDefaults>),
     /// A `HostBIOSInfo`.
-    HostBIOSInfo(Box<crate::types::HostBIOSInfo>),
+    HostBIOSInfo(crate::object::ObjectBox<crate::types::HostBIOSInfo>),
     /// A `HostBootDeviceInfo`.
-    HostBootDeviceInfo(Box<crate::types::HostBootDeviceInfo>),
+    HostBootDeviceInfo(crate::object::ObjectBox<crate::types::HostBootDeviceInfo>),
     /// A `HostBootDevice`.
-    HostBootDevice(Box<crate::types::HostBootDevice>),
+    HostBootDevice(crate::object::ObjectBox<crate::types::HostBootDevice>),
     /// A `HostCacheConfigurationInfo`.
-    HostCacheConfigurationInfo(Box<crate::types::HostCacheConfigurationInfo>),
+    HostCacheConfigurationInfo(
+        crate::object::ObjectBox<crate::types::HostCacheConfigurationInfo>,
+    ),
     /// A `HostCacheConfigurationSpec`.
-    HostCacheConfigurationSpec(Box<crate::types::HostCacheConfigurationSpec>),
+    HostCacheConfigurationSpec(
+        crate::object::ObjectBox<crate::types::HostCacheConfigurationSpec>,
+    ),
     /// A `HostCapability`.
-    HostCapability(Box<crate::types::HostCapability>),
+    HostCapability(crate::object::ObjectBox<crate::types::HostCapability>),
     /// A `HostCertificateManagerCertificateInfo`.
     HostCertificateManagerCertificateInfo(
-        Box<crate::types::HostCertificateManagerCertificateInfo>,
+        crate::object::ObjectBox<crate::types::HostCertificateManagerCertificateInfo>,
     ),
     /// A `HostCertificateManagerCertificateSpec`.
     HostCertificateManagerCertificateSpec(
-        Box<crate::types::HostCertificateManagerCertificateSpec>,
+        crate::object::ObjectBox<crate::types::HostCertificateManagerCertificateSpec>,
     ),
     /// A `HostConfigChange`.
-    HostConfigChange(Box<crate::types::HostConfigChange>),
+    HostConfigChange(crate::object::ObjectBox<crate::types::HostConfigChange>),
     /// A `HostConfigInfo`.
-    HostConfigInfo(Box<crate::types::HostConfigInfo>),
+    HostConfigInfo(crate::object::ObjectBox<crate::types::HostConfigInfo>),
     /// A `HostConfigManager`.
-    HostConfigManager(Box<crate::types::HostConfigManager>),
+    HostConfigManager(crate::object::ObjectBox<crate::types::HostConfigManager>),
     /// A `HostConfigSpec`.
-    HostConfigSpec(Box<crate::types::HostConfigSpec>),
+    HostConfigSpec(crate::object::ObjectBox<crate::types::HostConfigSpec>),
     /// A `HostConnectInfo`.
-    HostConnectInfo(Box<crate::types::HostConnectInfo>),
+    HostConnectInfo(crate::object::ObjectBox<crate::types::HostConnectInfo>),
     /// A `HostDatastoreConnectInfo` or one of its subtypes.
     HostDatastoreConnectInfo(crate::types::HostDatastoreConnectInfoKind),
     /// A `HostLicenseConnectInfo`.
-    HostLicenseConnectInfo(Box<crate::types::HostLicenseConnectInfo>),
+    HostLicenseConnectInfo(
+        crate::object::ObjectBox<crate::types::HostLicenseConnectInfo>,
+    ),
     /// A `HostConnectInfoNetworkInfo` or one of its subtypes.
     HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfoKind),
     /// A `HostConnectSpec`.
-    HostConnectSpec(Box<crate::types::HostConnectSpec>),
+    HostConnectSpec(crate::object::ObjectBox<crate::types::HostConnectSpec>),
     /// A `HostCpuIdInfo`.
-    HostCpuIdInfo(Box<crate::types::HostCpuIdInfo>),
+    HostCpuIdInfo(crate::object::ObjectBox<crate::types::HostCpuIdInfo>),
     /// A `HostCpuInfo`.
-    HostCpuInfo(Box<crate::types::HostCpuInfo>),
+    HostCpuInfo(crate::object::ObjectBox<crate::types::HostCpuInfo>),
     /// A `HostCpuPackage`.
-    HostCpuPackage(Box<crate::types::HostCpuPackage>),
+    HostCpuPackage(crate::object::ObjectBox<crate::types::HostCpuPackage>),
     /// A `HostCpuPowerManagementInfo`.
-    HostCpuPowerManagementInfo(Box<crate::types::HostCpuPowerManagementInfo>),
+    HostCpuPowerManagementInfo(
+        crate::object::ObjectBox<crate::types::HostCpuPowerManagementInfo>,
+    ),
     /// A `HostCpuSchedulerInfo`.
-    HostCpuSchedulerInfo(Box<crate::types::HostCpuSchedulerInfo>),
+    HostCpuSchedulerInfo(crate::object::ObjectBox<crate::types::HostCpuSchedulerInfo>),
     /// A `HostHyperThreadScheduleInfo`.
-    HostHyperThreadScheduleInfo(Box<crate::types::HostHyperThreadScheduleInfo>),
+    HostHyperThreadScheduleInfo(
+        crate::object::ObjectBox<crate::types::HostHyperThreadScheduleInfo>,
+    ),
     /// A `HostDataTransportConnectionInfo` or one of its subtypes.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfoKind),
     /// A `FileInfo` or one of its subtypes.
     FileInfo(crate::types::FileInfoKind),
     /// A `FileQueryFlags`.
-    FileQueryFlags(Box<crate::types::FileQueryFlags>),
+    FileQueryFlags(crate::object::ObjectBox<crate::types::FileQueryFlags>),
     /// A `FileQuery` or one of its subtypes.
     FileQuery(Box<crate::types::FileQueryKind>),
     /// A `HostDatastoreBrowserSearchResults`.
     HostDatastoreBrowserSearchResults(
-        Box<crate::types::HostDatastoreBrowserSearchResults>,
+        crate::object::ObjectBox<crate::types::HostDatastoreBrowserSearchResults>,
     ),
     /// A `HostDatastoreBrowserSearchSpec`.
-    HostDatastoreBrowserSearchSpec(Box<crate::types::HostDatastoreBrowserSearchSpec>),
+    HostDatastoreBrowserSearchSpec(
+        crate::object::ObjectBox<crate::types::HostDatastoreBrowserSearchSpec>,
+    ),
     /// A `VmConfigFileEncryptionInfo`.
-    VmConfigFileEncryptionInfo(Box<crate::types::VmConfigFileEncryptionInfo>),
+    VmConfigFileEncryptionInfo(
+        crate::object::ObjectBox<crate::types::VmConfigFileEncryptionInfo>,
+    ),
     /// A `VmConfigFileQueryFlags`.
-    VmConfigFileQueryFlags(Box<crate::types::VmConfigFileQueryFlags>),
+    VmConfigFileQueryFlags(
+        crate::object::ObjectBox<crate::types::VmConfigFileQueryFlags>,
+    ),
     /// A `VmConfigFileQueryFilter`.
-    VmConfigFileQueryFilter(Box<crate::types::VmConfigFileQueryFilter>),
+    VmConfigFileQueryFilter(
+        crate::object::ObjectBox<crate::types::VmConfigFileQueryFilter>,
+    ),
     /// A `VmDiskFileEncryptionInfo`.
-    VmDiskFileEncryptionInfo(Box<crate::types::VmDiskFileEncryptionInfo>),
+    VmDiskFileEncryptionInfo(
+        crate::object::ObjectBox<crate::types::VmDiskFileEncryptionInfo>,
+    ),
     /// A `VmDiskFileQueryFlags`.
-    VmDiskFileQueryFlags(Box<crate::types::VmDiskFileQueryFlags>),
+    VmDiskFileQueryFlags(crate::object::ObjectBox<crate::types::VmDiskFileQueryFlags>),
     /// A `VmDiskFileQueryFilter`.
-    VmDiskFileQueryFilter(Box<crate::types::VmDiskFileQueryFilter>),
+    VmDiskFileQueryFilter(crate::object::ObjectBox<crate::types::VmDiskFileQueryFilter>),
     /// A `HostDatastoreSystemCapabilities`.
-    HostDatastoreSystemCapabilities(Box<crate::types::HostDatastoreSystemCapabilities>),
+    HostDatastoreSystemCapabilities(
+        crate::object::ObjectBox<crate::types::HostDatastoreSystemCapabilities>,
+    ),
     /// A `HostDatastoreSystemDatastoreResult`.
     HostDatastoreSystemDatastoreResult(
-        Box<crate::types::HostDatastoreSystemDatastoreResult>,
+        crate::object::ObjectBox<crate::types::HostDatastoreSystemDatastoreResult>,
     ),
     /// A `HostDatastoreSystemVvolDatastoreSpec`.
     HostDatastoreSystemVvolDatastoreSpec(
-        Box<crate::types::HostDatastoreSystemVvolDatastoreSpec>,
+        crate::object::ObjectBox<crate::types::HostDatastoreSystemVvolDatastoreSpec>,
     ),
     /// A `HostDateTimeConfig`.
-    HostDateTimeConfig(Box<crate::types::HostDateTimeConfig>),
+    HostDateTimeConfig(crate::object::ObjectBox<crate::types::HostDateTimeConfig>),
     /// A `HostDateTimeInfo`.
-    HostDateTimeInfo(Box<crate::types::HostDateTimeInfo>),
+    HostDateTimeInfo(crate::object::ObjectBox<crate::types::HostDateTimeInfo>),
     /// A `HostDateTimeSystemServiceTestResult`.
     HostDateTimeSystemServiceTestResult(
-        Box<crate::types::HostDateTimeSystemServiceTestResult>,
+        crate::object::ObjectBox<crate::types::HostDateTimeSystemServiceTestResult>,
     ),
     /// A `HostDateTimeSystemTimeZone`.
-    HostDateTimeSystemTimeZone(Box<crate::types::HostDateTimeSystemTimeZone>),
+    HostDateTimeSystemTimeZone(
+        crate::object::ObjectBox<crate::types::HostDateTimeSystemTimeZone>,
+    ),
     /// A `HostDeploymentInfo`.
-    HostDeploymentInfo(Box<crate::types::HostDeploymentInfo>),
+    HostDeploymentInfo(crate::object::ObjectBox<crate::types::HostDeploymentInfo>),
     /// A `HostDevice` or one of its subtypes.
     HostDevice(Box<crate::types::HostDeviceKind>),
     /// A `DevicePciId`.
     #[cfg(feature = "vsan")]
-    DevicePciId(Box<crate::types::DevicePciId>),
+    DevicePciId(crate::object::ObjectBox<crate::types::DevicePciId>),
     /// A `HostDhcpService`.
-    HostDhcpService(Box<crate::types::HostDhcpService>),
+    HostDhcpService(crate::object::ObjectBox<crate::types::HostDhcpService>),
     /// A `HostDhcpServiceConfig`.
-    HostDhcpServiceConfig(Box<crate::types::HostDhcpServiceConfig>),
+    HostDhcpServiceConfig(crate::object::ObjectBox<crate::types::HostDhcpServiceConfig>),
     /// A `HostDhcpServiceSpec`.
-    HostDhcpServiceSpec(Box<crate::types::HostDhcpServiceSpec>),
+    HostDhcpServiceSpec(crate::object::ObjectBox<crate::types::HostDhcpServiceSpec>),
     /// A `HostDiagnosticPartition`.
-    HostDiagnosticPartition(Box<crate::types::HostDiagnosticPartition>),
+    HostDiagnosticPartition(
+        crate::object::ObjectBox<crate::types::HostDiagnosticPartition>,
+    ),
     /// A `HostDiagnosticPartitionCreateDescription`.
     HostDiagnosticPartitionCreateDescription(
-        Box<crate::types::HostDiagnosticPartitionCreateDescription>,
+        crate::object::ObjectBox<crate::types::HostDiagnosticPartitionCreateDescription>,
     ),
     /// A `HostDiagnosticPartitionCreateOption`.
     HostDiagnosticPartitionCreateOption(
-        Box<crate::types::HostDiagnosticPartitionCreateOption>,
+        crate::object::ObjectBox<crate::types::HostDiagnosticPartitionCreateOption>,
     ),
     /// A `HostDiagnosticPartitionCreateSpec`.
     HostDiagnosticPartitionCreateSpec(
-        Box<crate::types::HostDiagnosticPartitionCreateSpec>,
+        crate::object::ObjectBox<crate::types::HostDiagnosticPartitionCreateSpec>,
     ),
     /// A `HostDigestInfo` or one of its subtypes.
     HostDigestInfo(Box<crate::types::HostDigestInfoKind>),
     /// A `HostDiskConfigurationResult`.
-    HostDiskConfigurationResult(Box<crate::types::HostDiskConfigurationResult>),
+    HostDiskConfigurationResult(
+        crate::object::ObjectBox<crate::types::HostDiskConfigurationResult>,
+    ),
     /// A `HostDiskDimensions`.
-    HostDiskDimensions(Box<crate::types::HostDiskDimensions>),
+    HostDiskDimensions(crate::object::ObjectBox<crate::types::HostDiskDimensions>),
     /// A `HostDiskDimensionsChs`.
-    HostDiskDimensionsChs(Box<crate::types::HostDiskDimensionsChs>),
+    HostDiskDimensionsChs(crate::object::ObjectBox<crate::types::HostDiskDimensionsChs>),
     /// A `HostDiskDimensionsLba`.
-    HostDiskDimensionsLba(Box<crate::types::HostDiskDimensionsLba>),
+    HostDiskDimensionsLba(crate::object::ObjectBox<crate::types::HostDiskDimensionsLba>),
     /// A `HostDiskPartitionInfo`.
-    HostDiskPartitionInfo(Box<crate::types::HostDiskPartitionInfo>),
+    HostDiskPartitionInfo(crate::object::ObjectBox<crate::types::HostDiskPartitionInfo>),
     /// A `HostDiskPartitionBlockRange`.
-    HostDiskPartitionBlockRange(Box<crate::types::HostDiskPartitionBlockRange>),
+    HostDiskPartitionBlockRange(
+        crate::object::ObjectBox<crate::types::HostDiskPartitionBlockRange>,
+    ),
     /// A `HostDiskPartitionLayout`.
-    HostDiskPartitionLayout(Box<crate::types::HostDiskPartitionLayout>),
+    HostDiskPartitionLayout(
+        crate::object::ObjectBox<crate::types::HostDiskPartitionLayout>,
+    ),
     /// A `HostDiskPartitionAttributes`.
-    HostDiskPartitionAttributes(Box<crate::types::HostDiskPartitionAttributes>),
+    HostDiskPartitionAttributes(
+        crate::object::ObjectBox<crate::types::HostDiskPartitionAttributes>,
+    ),
     /// A `HostDiskPartitionSpec`.
-    HostDiskPartitionSpec(Box<crate::types::HostDiskPartitionSpec>),
+    HostDiskPartitionSpec(crate::object::ObjectBox<crate::types::HostDiskPartitionSpec>),
     /// A `HostDnsConfig` or one of its subtypes.
     HostDnsConfig(crate::types::HostDnsConfigKind),
     /// A `HostDvxClass`.
-    HostDvxClass(Box<crate::types::HostDvxClass>),
+    HostDvxClass(crate::object::ObjectBox<crate::types::HostDvxClass>),
     /// A `HostEnterMaintenanceResult`.
-    HostEnterMaintenanceResult(Box<crate::types::HostEnterMaintenanceResult>),
+    HostEnterMaintenanceResult(
+        crate::object::ObjectBox<crate::types::HostEnterMaintenanceResult>,
+    ),
     /// A `HostEsxAgentHostManagerConfigInfo`.
     HostEsxAgentHostManagerConfigInfo(
-        Box<crate::types::HostEsxAgentHostManagerConfigInfo>,
+        crate::object::ObjectBox<crate::types::HostEsxAgentHostManagerConfigInfo>,
     ),
     /// A `HostFaultToleranceManagerComponentHealthInfo`.
     HostFaultToleranceManagerComponentHealthInfo(
-        Box<crate::types::HostFaultToleranceManagerComponentHealthInfo>,
+        crate::object::ObjectBox<
+            crate::types::HostFaultToleranceManagerComponentHealthInfo,
+        >,
     ),
     /// A `FcoeConfig`.
-    FcoeConfig(Box<crate::types::FcoeConfig>),
+    FcoeConfig(crate::object::ObjectBox<crate::types::FcoeConfig>),
     /// A `FcoeConfigFcoeCapabilities`.
-    FcoeConfigFcoeCapabilities(Box<crate::types::FcoeConfigFcoeCapabilities>),
+    FcoeConfigFcoeCapabilities(
+        crate::object::ObjectBox<crate::types::FcoeConfigFcoeCapabilities>,
+    ),
     /// A `FcoeConfigFcoeSpecification`.
-    FcoeConfigFcoeSpecification(Box<crate::types::FcoeConfigFcoeSpecification>),
+    FcoeConfigFcoeSpecification(
+        crate::object::ObjectBox<crate::types::FcoeConfigFcoeSpecification>,
+    ),
     /// A `FcoeConfigVlanRange`.
-    FcoeConfigVlanRange(Box<crate::types::FcoeConfigVlanRange>),
+    FcoeConfigVlanRange(crate::object::ObjectBox<crate::types::FcoeConfigVlanRange>),
     /// A `HostFeatureCapability`.
-    HostFeatureCapability(Box<crate::types::HostFeatureCapability>),
+    HostFeatureCapability(crate::object::ObjectBox<crate::types::HostFeatureCapability>),
     /// A `HostFeatureMask`.
-    HostFeatureMask(Box<crate::types::HostFeatureMask>),
+    HostFeatureMask(crate::object::ObjectBox<crate::types::HostFeatureMask>),
     /// A `HostFeatureVersionInfo`.
-    HostFeatureVersionInfo(Box<crate::types::HostFeatureVersionInfo>),
+    HostFeatureVersionInfo(
+        crate::object::ObjectBox<crate::types::HostFeatureVersionInfo>,
+    ),
     /// A `HostFibreChannelOverEthernetHbaLinkInfo`.
     HostFibreChannelOverEthernetHbaLinkInfo(
-        Box<crate::types::HostFibreChannelOverEthernetHbaLinkInfo>,
+        crate::object::ObjectBox<crate::types::HostFibreChannelOverEthernetHbaLinkInfo>,
     ),
     /// A `HostFileAccess`.
-    HostFileAccess(Box<crate::types::HostFileAccess>),
+    HostFileAccess(crate::object::ObjectBox<crate::types::HostFileAccess>),
     /// A `ModeInfo`.
-    ModeInfo(Box<crate::types::ModeInfo>),
+    ModeInfo(crate::object::ObjectBox<crate::types::ModeInfo>),
     /// A `HostFileSystemMountInfo`.
-    HostFileSystemMountInfo(Box<crate::types::HostFileSystemMountInfo>),
+    HostFileSystemMountInfo(
+        crate::object::ObjectBox<crate::types::HostFileSystemMountInfo>,
+    ),
     /// A `HostFileSystemVolume` or one of its subtypes.
     HostFileSystemVolume(Box<crate::types::HostFileSystemVolumeKind>),
     /// A `HostFileSystemVolumeInfo`.
-    HostFileSystemVolumeInfo(Box<crate::types::HostFileSystemVolumeInfo>),
+    HostFileSystemVolumeInfo(
+        crate::object::ObjectBox<crate::types::HostFileSystemVolumeInfo>,
+    ),
     /// A `HostFirewallConfig`.
-    HostFirewallConfig(Box<crate::types::HostFirewallConfig>),
+    HostFirewallConfig(crate::object::ObjectBox<crate::types::HostFirewallConfig>),
     /// A `HostFirewallConfigRuleSetConfig`.
-    HostFirewallConfigRuleSetConfig(Box<crate::types::HostFirewallConfigRuleSetConfig>),
+    HostFirewallConfigRuleSetConfig(
+        crate::object::ObjectBox<crate::types::HostFirewallConfigRuleSetConfig>,
+    ),
     /// A `HostFirewallInfo`.
-    HostFirewallInfo(Box<crate::types::HostFirewallInfo>),
+    HostFirewallInfo(crate::object::ObjectBox<crate::types::HostFirewallInfo>),
     /// A `HostFirewallDefaultPolicy`.
-    HostFirewallDefaultPolicy(Box<crate::types::HostFirewallDefaultPolicy>),
+    HostFirewallDefaultPolicy(
+        crate::object::ObjectBox<crate::types::HostFirewallDefaultPolicy>,
+    ),
     /// A `HostFlagInfo`.
-    HostFlagInfo(Box<crate::types::HostFlagInfo>),
+    HostFlagInfo(crate::object::ObjectBox<crate::types::HostFlagInfo>),
     /// A `HostForceMountedInfo`.
-    HostForceMountedInfo(Box<crate::types::HostForceMountedInfo>),
+    HostForceMountedInfo(crate::object::ObjectBox<crate::types::HostForceMountedInfo>),
     /// A `HostFru`.
-    HostFru(Box<crate::types::HostFru>),
+    HostFru(crate::object::ObjectBox<crate::types::HostFru>),
     /// A `HostGatewaySpec`.
-    HostGatewaySpec(Box<crate::types::HostGatewaySpec>),
+    HostGatewaySpec(crate::object::ObjectBox<crate::types::HostGatewaySpec>),
     /// A `HostGraphicsConfig`.
-    HostGraphicsConfig(Box<crate::types::HostGraphicsConfig>),
+    HostGraphicsConfig(crate::object::ObjectBox<crate::types::HostGraphicsConfig>),
     /// A `HostGraphicsConfigDeviceType`.
-    HostGraphicsConfigDeviceType(Box<crate::types::HostGraphicsConfigDeviceType>),
+    HostGraphicsConfigDeviceType(
+        crate::object::ObjectBox<crate::types::HostGraphicsConfigDeviceType>,
+    ),
     /// A `HostGraphicsInfo`.
-    HostGraphicsInfo(Box<crate::types::HostGraphicsInfo>),
+    HostGraphicsInfo(crate::object::ObjectBox<crate::types::HostGraphicsInfo>),
     /// A `HostHardwareInfo`.
-    HostHardwareInfo(Box<crate::types::HostHardwareInfo>),
+    HostHardwareInfo(crate::object::ObjectBox<crate::types::HostHardwareInfo>),
     /// A `HostHardwareStatusInfo`.
-    HostHardwareStatusInfo(Box<crate::types::HostHardwareStatusInfo>),
+    HostHardwareStatusInfo(
+        crate::object::ObjectBox<crate::types::HostHardwareStatusInfo>,
+    ),
     /// A `DpuStatusInfoOperationalInfo`.
-    DpuStatusInfoOperationalInfo(Box<crate::types::DpuStatusInfoOperationalInfo>),
+    DpuStatusInfoOperationalInfo(
+        crate::object::ObjectBox<crate::types::DpuStatusInfoOperationalInfo>,
+    ),
     /// A `HostHardwareElementInfo` or one of its subtypes.
     HostHardwareElementInfo(Box<crate::types::HostHardwareElementInfoKind>),
     /// A `HostStorageOperationalInfo`.
-    HostStorageOperationalInfo(Box<crate::types::HostStorageOperationalInfo>),
+    HostStorageOperationalInfo(
+        crate::object::ObjectBox<crate::types::HostStorageOperationalInfo>,
+    ),
     /// A `HostHbaCreateSpec` or one of its subtypes.
     HostHbaCreateSpec(crate::types::HostHbaCreateSpecKind),
     /// A `HealthSystemRuntime`.
-    HealthSystemRuntime(Box<crate::types::HealthSystemRuntime>),
+    HealthSystemRuntime(crate::object::ObjectBox<crate::types::HealthSystemRuntime>),
     /// A `HostAccessControlEntry`.
-    HostAccessControlEntry(Box<crate::types::HostAccessControlEntry>),
+    HostAccessControlEntry(
+        crate::object::ObjectBox<crate::types::HostAccessControlEntry>,
+    ),
     /// A `HostHostBusAdapter` or one of its subtypes.
     HostHostBusAdapter(crate::types::HostHostBusAdapterKind),
     /// A `HostProxySwitch`.
-    HostProxySwitch(Box<crate::types::HostProxySwitch>),
+    HostProxySwitch(crate::object::ObjectBox<crate::types::HostProxySwitch>),
     /// A `HostProxySwitchConfig`.
-    HostProxySwitchConfig(Box<crate::types::HostProxySwitchConfig>),
+    HostProxySwitchConfig(crate::object::ObjectBox<crate::types::HostProxySwitchConfig>),
     /// A `HostProxySwitchEnsInfo`.
-    HostProxySwitchEnsInfo(Box<crate::types::HostProxySwitchEnsInfo>),
+    HostProxySwitchEnsInfo(
+        crate::object::ObjectBox<crate::types::HostProxySwitchEnsInfo>,
+    ),
     /// A `HostProxySwitchHostLagConfig`.
-    HostProxySwitchHostLagConfig(Box<crate::types::HostProxySwitchHostLagConfig>),
+    HostProxySwitchHostLagConfig(
+        crate::object::ObjectBox<crate::types::HostProxySwitchHostLagConfig>,
+    ),
     /// A `HostProxySwitchSpec`.
-    HostProxySwitchSpec(Box<crate::types::HostProxySwitchSpec>),
+    HostProxySwitchSpec(crate::object::ObjectBox<crate::types::HostProxySwitchSpec>),
     /// A `HostSpbmDatastoreInfo`.
-    HostSpbmDatastoreInfo(Box<crate::types::HostSpbmDatastoreInfo>),
+    HostSpbmDatastoreInfo(crate::object::ObjectBox<crate::types::HostSpbmDatastoreInfo>),
     /// A `HostSpbmHashInfo`.
-    HostSpbmHashInfo(Box<crate::types::HostSpbmHashInfo>),
+    HostSpbmHashInfo(crate::object::ObjectBox<crate::types::HostSpbmHashInfo>),
     /// A `HostSpbmPolicyBlobInfo`.
-    HostSpbmPolicyBlobInfo(Box<crate::types::HostSpbmPolicyBlobInfo>),
+    HostSpbmPolicyBlobInfo(
+        crate::object::ObjectBox<crate::types::HostSpbmPolicyBlobInfo>,
+    ),
     /// A `HostSpbmPolicyInfo`.
-    HostSpbmPolicyInfo(Box<crate::types::HostSpbmPolicyInfo>),
+    HostSpbmPolicyInfo(crate::object::ObjectBox<crate::types::HostSpbmPolicyInfo>),
     /// A `HostImageProfileSummary`.
-    HostImageProfileSummary(Box<crate::types::HostImageProfileSummary>),
+    HostImageProfileSummary(
+        crate::object::ObjectBox<crate::types::HostImageProfileSummary>,
+    ),
     /// A `HostInternetScsiHbaAuthenticationCapabilities`.
     HostInternetScsiHbaAuthenticationCapabilities(
-        Box<crate::types::HostInternetScsiHbaAuthenticationCapabilities>,
+        crate::object::ObjectBox<
+            crate::types::HostInternetScsiHbaAuthenticationCapabilities,
+        >,
     ),
     /// A `HostInternetScsiHbaAuthenticationProperties`.
     HostInternetScsiHbaAuthenticationProperties(
-        Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
+        crate::object::ObjectBox<
+            crate::types::HostInternetScsiHbaAuthenticationProperties,
+        >,
     ),
     /// A `HostInternetScsiHbaDigestCapabilities`.
     HostInternetScsiHbaDigestCapabilities(
-        Box<crate::types::HostInternetScsiHbaDigestCapabilities>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaDigestCapabilities>,
     ),
     /// A `HostInternetScsiHbaDigestProperties`.
     HostInternetScsiHbaDigestProperties(
-        Box<crate::types::HostInternetScsiHbaDigestProperties>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaDigestProperties>,
     ),
     /// A `HostInternetScsiHbaDiscoveryCapabilities`.
     HostInternetScsiHbaDiscoveryCapabilities(
-        Box<crate::types::HostInternetScsiHbaDiscoveryCapabilities>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaDiscoveryCapabilities>,
     ),
     /// A `HostInternetScsiHbaDiscoveryProperties`.
     HostInternetScsiHbaDiscoveryProperties(
-        Box<crate::types::HostInternetScsiHbaDiscoveryProperties>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaDiscoveryProperties>,
     ),
     /// A `HostInternetScsiHbaIPCapabilities`.
     HostInternetScsiHbaIPCapabilities(
-        Box<crate::types::HostInternetScsiHbaIPCapabilities>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaIPCapabilities>,
     ),
     /// A `HostInternetScsiHbaIPProperties`.
-    HostInternetScsiHbaIPProperties(Box<crate::types::HostInternetScsiHbaIPProperties>),
+    HostInternetScsiHbaIPProperties(
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaIPProperties>,
+    ),
     /// A `HostInternetScsiHbaIPv6Properties`.
     HostInternetScsiHbaIPv6Properties(
-        Box<crate::types::HostInternetScsiHbaIPv6Properties>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaIPv6Properties>,
     ),
     /// A `HostInternetScsiHbaIscsiIpv6Address`.
     HostInternetScsiHbaIscsiIpv6Address(
-        Box<crate::types::HostInternetScsiHbaIscsiIpv6Address>,
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaIscsiIpv6Address>,
     ),
     /// A `HostInternetScsiHbaSendTarget`.
-    HostInternetScsiHbaSendTarget(Box<crate::types::HostInternetScsiHbaSendTarget>),
+    HostInternetScsiHbaSendTarget(
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaSendTarget>,
+    ),
     /// A `HostInternetScsiHbaStaticTarget`.
-    HostInternetScsiHbaStaticTarget(Box<crate::types::HostInternetScsiHbaStaticTarget>),
+    HostInternetScsiHbaStaticTarget(
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaStaticTarget>,
+    ),
     /// A `HostInternetScsiHbaTargetSet`.
-    HostInternetScsiHbaTargetSet(Box<crate::types::HostInternetScsiHbaTargetSet>),
+    HostInternetScsiHbaTargetSet(
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaTargetSet>,
+    ),
     /// A `HostIpConfig` or one of its subtypes.
     HostIpConfig(Box<crate::types::HostIpConfigKind>),
     /// A `HostIpConfigIpV6Address`.
-    HostIpConfigIpV6Address(Box<crate::types::HostIpConfigIpV6Address>),
+    HostIpConfigIpV6Address(
+        crate::object::ObjectBox<crate::types::HostIpConfigIpV6Address>,
+    ),
     /// A `HostIpConfigIpV6AddressConfiguration`.
     HostIpConfigIpV6AddressConfiguration(
-        Box<crate::types::HostIpConfigIpV6AddressConfiguration>,
+        crate::object::ObjectBox<crate::types::HostIpConfigIpV6AddressConfiguration>,
     ),
     /// A `HostIpRouteConfig` or one of its subtypes.
     HostIpRouteConfig(Box<crate::types::HostIpRouteConfigKind>),
     /// A `HostIpRouteEntry`.
-    HostIpRouteEntry(Box<crate::types::HostIpRouteEntry>),
+    HostIpRouteEntry(crate::object::ObjectBox<crate::types::HostIpRouteEntry>),
     /// A `HostIpRouteOp`.
-    HostIpRouteOp(Box<crate::types::HostIpRouteOp>),
+    HostIpRouteOp(crate::object::ObjectBox<crate::types::HostIpRouteOp>),
     /// A `HostIpRouteTableConfig`.
-    HostIpRouteTableConfig(Box<crate::types::HostIpRouteTableConfig>),
+    HostIpRouteTableConfig(
+        crate::object::ObjectBox<crate::types::HostIpRouteTableConfig>,
+    ),
     /// A `HostIpRouteTableInfo`.
-    HostIpRouteTableInfo(Box<crate::types::HostIpRouteTableInfo>),
+    HostIpRouteTableInfo(crate::object::ObjectBox<crate::types::HostIpRouteTableInfo>),
     /// A `HostIpmiInfo`.
-    HostIpmiInfo(Box<crate::types::HostIpmiInfo>),
+    HostIpmiInfo(crate::object::ObjectBox<crate::types::HostIpmiInfo>),
     /// A `IscsiDependencyEntity`.
-    IscsiDependencyEntity(Box<crate::types::IscsiDependencyEntity>),
+    IscsiDependencyEntity(crate::object::ObjectBox<crate::types::IscsiDependencyEntity>),
     /// A `IscsiMigrationDependency`.
-    IscsiMigrationDependency(Box<crate::types::IscsiMigrationDependency>),
+    IscsiMigrationDependency(
+        crate::object::ObjectBox<crate::types::IscsiMigrationDependency>,
+    ),
     /// A `IscsiPortInfo`.
-    IscsiPortInfo(Box<crate::types::IscsiPortInfo>),
+    IscsiPortInfo(crate::object::ObjectBox<crate::types::IscsiPortInfo>),
     /// A `IscsiStatus`.
-    IscsiStatus(Box<crate::types::IscsiStatus>),
+    IscsiStatus(crate::object::ObjectBox<crate::types::IscsiStatus>),
     /// A `KernelModuleInfo`.
-    KernelModuleInfo(Box<crate::types::KernelModuleInfo>),
+    KernelModuleInfo(crate::object::ObjectBox<crate::types::KernelModuleInfo>),
     /// A `KernelModuleSectionInfo`.
-    KernelModuleSectionInfo(Box<crate::types::KernelModuleSectionInfo>),
+    KernelModuleSectionInfo(
+        crate::object::ObjectBox<crate::types::KernelModuleSectionInfo>,
+    ),
     /// A `LACPInfo`.
     #[cfg(feature = "vsan")]
-    LACPInfo(Box<crate::types::LACPInfo>),
+    LACPInfo(crate::object::ObjectBox<crate::types::LACPInfo>),
     /// A `LAGInfo`.
     #[cfg(feature = "vsan")]
-    LAGInfo(Box<crate::types::LAGInfo>),
+    LAGInfo(crate::object::ObjectBox<crate::types::LAGInfo>),
     /// A `LAGUplinkInfo`.
     #[cfg(feature = "vsan")]
-    LAGUplinkInfo(Box<crate::types::LAGUplinkInfo>),
+    LAGUplinkInfo(crate::object::ObjectBox<crate::types::LAGUplinkInfo>),
     /// A `HostLicenseSpec`.
-    HostLicenseSpec(Box<crate::types::HostLicenseSpec>),
+    HostLicenseSpec(crate::object::ObjectBox<crate::types::HostLicenseSpec>),
     /// A `LinkDiscoveryProtocolConfig`.
-    LinkDiscoveryProtocolConfig(Box<crate::types::LinkDiscoveryProtocolConfig>),
+    LinkDiscoveryProtocolConfig(
+        crate::object::ObjectBox<crate::types::LinkDiscoveryProtocolConfig>,
+    ),
     /// A `HostAccountSpec` or one of its subtypes.
     HostAccountSpec(Box<crate::types::HostAccountSpecKind>),
     /// A `HostLocalFileSystemVolumeSpec`.
-    HostLocalFileSystemVolumeSpec(Box<crate::types::HostLocalFileSystemVolumeSpec>),
+    HostLocalFileSystemVolumeSpec(
+        crate::object::ObjectBox<crate::types::HostLocalFileSystemVolumeSpec>,
+    ),
     /// A `HostLowLevelProvisioningManagerDiskLayoutSpec`.
     HostLowLevelProvisioningManagerDiskLayoutSpec(
-        Box<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerFileDeleteResult`.
     HostLowLevelProvisioningManagerFileDeleteResult(
-        Box<crate::types::HostLowLevelProvisioningManagerFileDeleteResult>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerFileDeleteResult,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerFileDeleteSpec`.
     HostLowLevelProvisioningManagerFileDeleteSpec(
-        Box<crate::types::HostLowLevelProvisioningManagerFileDeleteSpec>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerFileDeleteSpec,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerFileReserveResult`.
     HostLowLevelProvisioningManagerFileReserveResult(
-        Box<crate::types::HostLowLevelProvisioningManagerFileReserveResult>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerFileReserveResult,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerFileReserveSpec`.
     HostLowLevelProvisioningManagerFileReserveSpec(
-        Box<crate::types::HostLowLevelProvisioningManagerFileReserveSpec>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerFileReserveSpec,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerSnapshotLayoutSpec`.
     HostLowLevelProvisioningManagerSnapshotLayoutSpec(
-        Box<crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerSnapshotLayoutSpec,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerVmMigrationStatus`.
     HostLowLevelProvisioningManagerVmMigrationStatus(
-        Box<crate::types::HostLowLevelProvisioningManagerVmMigrationStatus>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerVmMigrationStatus,
+        >,
     ),
     /// A `HostLowLevelProvisioningManagerVmRecoveryInfo`.
     HostLowLevelProvisioningManagerVmRecoveryInfo(
-        Box<crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo>,
+        crate::object::ObjectBox<
+            crate::types::HostLowLevelProvisioningManagerVmRecoveryInfo,
+        >,
     ),
     /// A `HostMaintenanceSpec`.
-    HostMaintenanceSpec(Box<crate::types::HostMaintenanceSpec>),
+    HostMaintenanceSpec(crate::object::ObjectBox<crate::types::HostMaintenanceSpec>),
     /// A `HostMaintenanceSpecEvacuationMode`.
     HostMaintenanceSpecEvacuationMode(
-        Box<crate::types::HostMaintenanceSpecEvacuationMode>,
+        crate::object::ObjectBox<crate::types::HostMaintenanceSpecEvacuationMode>,
     ),
     /// A `ServiceConsoleReservationInfo`.
-    ServiceConsoleReservationInfo(Box<crate::types::ServiceConsoleReservationInfo>),
+    ServiceConsoleReservationInfo(
+        crate::object::ObjectBox<crate::types::ServiceConsoleReservationInfo>,
+    ),
     /// A `VirtualMachineMemoryReservationInfo`.
     VirtualMachineMemoryReservationInfo(
-        Box<crate::types::VirtualMachineMemoryReservationInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineMemoryReservationInfo>,
     ),
     /// A `VirtualMachineMemoryReservationSpec`.
     VirtualMachineMemoryReservationSpec(
-        Box<crate::types::VirtualMachineMemoryReservationSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineMemoryReservationSpec>,
     ),
     /// A `HostMemorySpec`.
-    HostMemorySpec(Box<crate::types::HostMemorySpec>),
+    HostMemorySpec(crate::object::ObjectBox<crate::types::HostMemorySpec>),
     /// A `HostMemoryTierInfo`.
-    HostMemoryTierInfo(Box<crate::types::HostMemoryTierInfo>),
+    HostMemoryTierInfo(crate::object::ObjectBox<crate::types::HostMemoryTierInfo>),
     /// A `HostMountInfo`.
-    HostMountInfo(Box<crate::types::HostMountInfo>),
+    HostMountInfo(crate::object::ObjectBox<crate::types::HostMountInfo>),
     /// A `HostMultipathInfo`.
-    HostMultipathInfo(Box<crate::types::HostMultipathInfo>),
+    HostMultipathInfo(crate::object::ObjectBox<crate::types::HostMultipathInfo>),
     /// A `HostMultipathInfoLogicalUnit`.
-    HostMultipathInfoLogicalUnit(Box<crate::types::HostMultipathInfoLogicalUnit>),
+    HostMultipathInfoLogicalUnit(
+        crate::object::ObjectBox<crate::types::HostMultipathInfoLogicalUnit>,
+    ),
     /// A `HostMultipathInfoLogicalUnitPolicy` or one of its subtypes.
     HostMultipathInfoLogicalUnitPolicy(
         crate::types::HostMultipathInfoLogicalUnitPolicyKind,
     ),
     /// A `HostMultipathInfoLogicalUnitStorageArrayTypePolicy`.
     HostMultipathInfoLogicalUnitStorageArrayTypePolicy(
-        Box<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>,
+        crate::object::ObjectBox<
+            crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy,
+        >,
     ),
     /// A `HostMultipathInfoPath`.
-    HostMultipathInfoPath(Box<crate::types::HostMultipathInfoPath>),
+    HostMultipathInfoPath(crate::object::ObjectBox<crate::types::HostMultipathInfoPath>),
     /// A `HostMultipathStateInfo`.
-    HostMultipathStateInfo(Box<crate::types::HostMultipathStateInfo>),
+    HostMultipathStateInfo(
+        crate::object::ObjectBox<crate::types::HostMultipathStateInfo>,
+    ),
     /// A `HostMultipathStateInfoPath`.
-    HostMultipathStateInfoPath(Box<crate::types::HostMultipathStateInfoPath>),
+    HostMultipathStateInfoPath(
+        crate::object::ObjectBox<crate::types::HostMultipathStateInfoPath>,
+    ),
     /// A `HostNasVolumeConfig`.
-    HostNasVolumeConfig(Box<crate::types::HostNasVolumeConfig>),
+    HostNasVolumeConfig(crate::object::ObjectBox<crate::types::HostNasVolumeConfig>),
     /// A `HostNasVolumeSpec`.
-    HostNasVolumeSpec(Box<crate::types::HostNasVolumeSpec>),
+    HostNasVolumeSpec(crate::object::ObjectBox<crate::types::HostNasVolumeSpec>),
     /// A `HostNasVolumeUserInfo`.
-    HostNasVolumeUserInfo(Box<crate::types::HostNasVolumeUserInfo>),
+    HostNasVolumeUserInfo(crate::object::ObjectBox<crate::types::HostNasVolumeUserInfo>),
     /// A `HostNatService`.
-    HostNatService(Box<crate::types::HostNatService>),
+    HostNatService(crate::object::ObjectBox<crate::types::HostNatService>),
     /// A `HostNatServiceConfig`.
-    HostNatServiceConfig(Box<crate::types::HostNatServiceConfig>),
+    HostNatServiceConfig(crate::object::ObjectBox<crate::types::HostNatServiceConfig>),
     /// A `HostNatServiceNameServiceSpec`.
-    HostNatServiceNameServiceSpec(Box<crate::types::HostNatServiceNameServiceSpec>),
+    HostNatServiceNameServiceSpec(
+        crate::object::ObjectBox<crate::types::HostNatServiceNameServiceSpec>,
+    ),
     /// A `HostNatServicePortForwardSpec`.
-    HostNatServicePortForwardSpec(Box<crate::types::HostNatServicePortForwardSpec>),
+    HostNatServicePortForwardSpec(
+        crate::object::ObjectBox<crate::types::HostNatServicePortForwardSpec>,
+    ),
     /// A `HostNatServiceSpec`.
-    HostNatServiceSpec(Box<crate::types::HostNatServiceSpec>),
+    HostNatServiceSpec(crate::object::ObjectBox<crate::types::HostNatServiceSpec>),
     /// A `HostNetCapabilities`.
-    HostNetCapabilities(Box<crate::types::HostNetCapabilities>),
+    HostNetCapabilities(crate::object::ObjectBox<crate::types::HostNetCapabilities>),
     /// A `HostNetOffloadCapabilities`.
-    HostNetOffloadCapabilities(Box<crate::types::HostNetOffloadCapabilities>),
+    HostNetOffloadCapabilities(
+        crate::object::ObjectBox<crate::types::HostNetOffloadCapabilities>,
+    ),
     /// A `HostNetStackInstance`.
-    HostNetStackInstance(Box<crate::types::HostNetStackInstance>),
+    HostNetStackInstance(crate::object::ObjectBox<crate::types::HostNetStackInstance>),
     /// A `HostNetworkConfig`.
-    HostNetworkConfig(Box<crate::types::HostNetworkConfig>),
+    HostNetworkConfig(crate::object::ObjectBox<crate::types::HostNetworkConfig>),
     /// A `HostNetworkConfigNetStackSpec`.
-    HostNetworkConfigNetStackSpec(Box<crate::types::HostNetworkConfigNetStackSpec>),
+    HostNetworkConfigNetStackSpec(
+        crate::object::ObjectBox<crate::types::HostNetworkConfigNetStackSpec>,
+    ),
     /// A `HostNetworkConfigResult`.
-    HostNetworkConfigResult(Box<crate::types::HostNetworkConfigResult>),
+    HostNetworkConfigResult(
+        crate::object::ObjectBox<crate::types::HostNetworkConfigResult>,
+    ),
     /// A `HostNetworkInfo`.
-    HostNetworkInfo(Box<crate::types::HostNetworkInfo>),
+    HostNetworkInfo(crate::object::ObjectBox<crate::types::HostNetworkInfo>),
     /// A `HostNetworkPolicy`.
-    HostNetworkPolicy(Box<crate::types::HostNetworkPolicy>),
+    HostNetworkPolicy(crate::object::ObjectBox<crate::types::HostNetworkPolicy>),
     /// A `HostNicFailureCriteria`.
-    HostNicFailureCriteria(Box<crate::types::HostNicFailureCriteria>),
+    HostNicFailureCriteria(
+        crate::object::ObjectBox<crate::types::HostNicFailureCriteria>,
+    ),
     /// A `HostNicOrderPolicy`.
-    HostNicOrderPolicy(Box<crate::types::HostNicOrderPolicy>),
+    HostNicOrderPolicy(crate::object::ObjectBox<crate::types::HostNicOrderPolicy>),
     /// A `HostNicTeamingPolicy`.
-    HostNicTeamingPolicy(Box<crate::types::HostNicTeamingPolicy>),
+    HostNicTeamingPolicy(crate::object::ObjectBox<crate::types::HostNicTeamingPolicy>),
     /// A `HostNetworkSecurityPolicy`.
-    HostNetworkSecurityPolicy(Box<crate::types::HostNetworkSecurityPolicy>),
+    HostNetworkSecurityPolicy(
+        crate::object::ObjectBox<crate::types::HostNetworkSecurityPolicy>,
+    ),
     /// A `HostNetworkTrafficShapingPolicy`.
-    HostNetworkTrafficShapingPolicy(Box<crate::types::HostNetworkTrafficShapingPolicy>),
+    HostNetworkTrafficShapingPolicy(
+        crate::object::ObjectBox<crate::types::HostNetworkTrafficShapingPolicy>,
+    ),
     /// A `HostNtpConfig`.
-    HostNtpConfig(Box<crate::types::HostNtpConfig>),
+    HostNtpConfig(crate::object::ObjectBox<crate::types::HostNtpConfig>),
     /// A `HostNumaInfo`.
-    HostNumaInfo(Box<crate::types::HostNumaInfo>),
+    HostNumaInfo(crate::object::ObjectBox<crate::types::HostNumaInfo>),
     /// A `HostNumaNode`.
-    HostNumaNode(Box<crate::types::HostNumaNode>),
+    HostNumaNode(crate::object::ObjectBox<crate::types::HostNumaNode>),
     /// A `HostNumericSensorInfo`.
-    HostNumericSensorInfo(Box<crate::types::HostNumericSensorInfo>),
+    HostNumericSensorInfo(crate::object::ObjectBox<crate::types::HostNumericSensorInfo>),
     /// A `NvdimmDimmInfo`.
-    NvdimmDimmInfo(Box<crate::types::NvdimmDimmInfo>),
+    NvdimmDimmInfo(crate::object::ObjectBox<crate::types::NvdimmDimmInfo>),
     /// A `NvdimmGuid`.
-    NvdimmGuid(Box<crate::types::NvdimmGuid>),
+    NvdimmGuid(crate::object::ObjectBox<crate::types::NvdimmGuid>),
     /// A `NvdimmHealthInfo`.
-    NvdimmHealthInfo(Box<crate::types::NvdimmHealthInfo>),
+    NvdimmHealthInfo(crate::object::ObjectBox<crate::types::NvdimmHealthInfo>),
     /// A `NvdimmInterleaveSetInfo`.
-    NvdimmInterleaveSetInfo(Box<crate::types::NvdimmInterleaveSetInfo>),
+    NvdimmInterleaveSetInfo(
+        crate::object::ObjectBox<crate::types::NvdimmInterleaveSetInfo>,
+    ),
     /// A `NvdimmNamespaceCreateSpec`.
-    NvdimmNamespaceCreateSpec(Box<crate::types::NvdimmNamespaceCreateSpec>),
+    NvdimmNamespaceCreateSpec(
+        crate::object::ObjectBox<crate::types::NvdimmNamespaceCreateSpec>,
+    ),
     /// A `NvdimmNamespaceDeleteSpec`.
-    NvdimmNamespaceDeleteSpec(Box<crate::types::NvdimmNamespaceDeleteSpec>),
+    NvdimmNamespaceDeleteSpec(
+        crate::object::ObjectBox<crate::types::NvdimmNamespaceDeleteSpec>,
+    ),
     /// A `NvdimmNamespaceDetails`.
-    NvdimmNamespaceDetails(Box<crate::types::NvdimmNamespaceDetails>),
+    NvdimmNamespaceDetails(
+        crate::object::ObjectBox<crate::types::NvdimmNamespaceDetails>,
+    ),
     /// A `NvdimmNamespaceInfo`.
-    NvdimmNamespaceInfo(Box<crate::types::NvdimmNamespaceInfo>),
+    NvdimmNamespaceInfo(crate::object::ObjectBox<crate::types::NvdimmNamespaceInfo>),
     /// A `NvdimmSystemInfo`.
-    NvdimmSystemInfo(Box<crate::types::NvdimmSystemInfo>),
+    NvdimmSystemInfo(crate::object::ObjectBox<crate::types::NvdimmSystemInfo>),
     /// A `NvdimmPMemNamespaceCreateSpec`.
-    NvdimmPMemNamespaceCreateSpec(Box<crate::types::NvdimmPMemNamespaceCreateSpec>),
+    NvdimmPMemNamespaceCreateSpec(
+        crate::object::ObjectBox<crate::types::NvdimmPMemNamespaceCreateSpec>,
+    ),
     /// A `NvdimmRegionInfo`.
-    NvdimmRegionInfo(Box<crate::types::NvdimmRegionInfo>),
+    NvdimmRegionInfo(crate::object::ObjectBox<crate::types::NvdimmRegionInfo>),
     /// A `NvdimmSummary`.
-    NvdimmSummary(Box<crate::types::NvdimmSummary>),
+    NvdimmSummary(crate::object::ObjectBox<crate::types::NvdimmSummary>),
     /// A `HostNvmeController`.
-    HostNvmeController(Box<crate::types::HostNvmeController>),
+    HostNvmeController(crate::object::ObjectBox<crate::types::HostNvmeController>),
     /// A `HostNvmeDisconnectSpec`.
-    HostNvmeDisconnectSpec(Box<crate::types::HostNvmeDisconnectSpec>),
+    HostNvmeDisconnectSpec(
+        crate::object::ObjectBox<crate::types::HostNvmeDisconnectSpec>,
+    ),
     /// A `HostNvmeDiscoveryLog`.
-    HostNvmeDiscoveryLog(Box<crate::types::HostNvmeDiscoveryLog>),
+    HostNvmeDiscoveryLog(crate::object::ObjectBox<crate::types::HostNvmeDiscoveryLog>),
     /// A `HostNvmeDiscoveryLogEntry`.
-    HostNvmeDiscoveryLogEntry(Box<crate::types::HostNvmeDiscoveryLogEntry>),
+    HostNvmeDiscoveryLogEntry(
+        crate::object::ObjectBox<crate::types::HostNvmeDiscoveryLogEntry>,
+    ),
     /// A `HostNvmeNamespace`.
-    HostNvmeNamespace(Box<crate::types::HostNvmeNamespace>),
+    HostNvmeNamespace(crate::object::ObjectBox<crate::types::HostNvmeNamespace>),
     /// A `HostNvmeSpec` or one of its subtypes.
     HostNvmeSpec(Box<crate::types::HostNvmeSpecKind>),
     /// A `HostNvmeTopology`.
-    HostNvmeTopology(Box<crate::types::HostNvmeTopology>),
+    HostNvmeTopology(crate::object::ObjectBox<crate::types::HostNvmeTopology>),
     /// A `HostNvmeTopologyInterface`.
-    HostNvmeTopologyInterface(Box<crate::types::HostNvmeTopologyInterface>),
+    HostNvmeTopologyInterface(
+        crate::object::ObjectBox<crate::types::HostNvmeTopologyInterface>,
+    ),
     /// A `HostNvmeTransportParameters` or one of its subtypes.
     HostNvmeTransportParameters(crate::types::HostNvmeTransportParametersKind),
     /// A `HostOpaqueNetworkInfo`.
-    HostOpaqueNetworkInfo(Box<crate::types::HostOpaqueNetworkInfo>),
+    HostOpaqueNetworkInfo(crate::object::ObjectBox<crate::types::HostOpaqueNetworkInfo>),
     /// A `HostOpaqueSwitch`.
-    HostOpaqueSwitch(Box<crate::types::HostOpaqueSwitch>),
+    HostOpaqueSwitch(crate::object::ObjectBox<crate::types::HostOpaqueSwitch>),
     /// A `HostOpaqueSwitchPhysicalNicZone`.
-    HostOpaqueSwitchPhysicalNicZone(Box<crate::types::HostOpaqueSwitchPhysicalNicZone>),
+    HostOpaqueSwitchPhysicalNicZone(
+        crate::object::ObjectBox<crate::types::HostOpaqueSwitchPhysicalNicZone>,
+    ),
     /// A `HostPartialMaintenanceModeRuntimeInfo`.
     HostPartialMaintenanceModeRuntimeInfo(
-        Box<crate::types::HostPartialMaintenanceModeRuntimeInfo>,
+        crate::object::ObjectBox<crate::types::HostPartialMaintenanceModeRuntimeInfo>,
     ),
     /// A `HostPatchManagerLocator`.
-    HostPatchManagerLocator(Box<crate::types::HostPatchManagerLocator>),
+    HostPatchManagerLocator(
+        crate::object::ObjectBox<crate::types::HostPatchManagerLocator>,
+    ),
     /// A `HostPatchManagerPatchManagerOperationSpec`.
     HostPatchManagerPatchManagerOperationSpec(
-        Box<crate::types::HostPatchManagerPatchManagerOperationSpec>,
+        crate::object::ObjectBox<crate::types::HostPatchManagerPatchManagerOperationSpec>,
     ),
     /// A `HostPatchManagerResult`.
-    HostPatchManagerResult(Box<crate::types::HostPatchManagerResult>),
+    HostPatchManagerResult(
+        crate::object::ObjectBox<crate::types::HostPatchManagerResult>,
+    ),
     /// A `HostPatchManagerStatus`.
-    HostPatchManagerStatus(Box<crate::types::HostPatchManagerStatus>),
+    HostPatchManagerStatus(
+        crate::object::ObjectBox<crate::types::HostPatchManagerStatus>,
+    ),
     /// A `HostPatchManagerStatusPrerequisitePatch`.
     HostPatchManagerStatusPrerequisitePatch(
-        Box<crate::types::HostPatchManagerStatusPrerequisitePatch>,
+        crate::object::ObjectBox<crate::types::HostPatchManagerStatusPrerequisitePatch>,
     ),
     /// A `HostPathSelectionPolicyOption`.
-    HostPathSelectionPolicyOption(Box<crate::types::HostPathSelectionPolicyOption>),
+    HostPathSelectionPolicyOption(
+        crate::object::ObjectBox<crate::types::HostPathSelectionPolicyOption>,
+    ),
     /// A `HostPciDevice`.
-    HostPciDevice(Box<crate::types::HostPciDevice>),
+    HostPciDevice(crate::object::ObjectBox<crate::types::HostPciDevice>),
     /// A `HostPciDeviceDirectPathInfo`.
-    HostPciDeviceDirectPathInfo(Box<crate::types::HostPciDeviceDirectPathInfo>),
+    HostPciDeviceDirectPathInfo(
+        crate::object::ObjectBox<crate::types::HostPciDeviceDirectPathInfo>,
+    ),
     /// A `HostPciPassthruConfig` or one of its subtypes.
     HostPciPassthruConfig(Box<crate::types::HostPciPassthruConfigKind>),
     /// A `HostPciPassthruInfo` or one of its subtypes.
     HostPciPassthruInfo(crate::types::HostPciPassthruInfoKind),
     /// A `HostPciPassthruInfoDirectPathState`.
     HostPciPassthruInfoDirectPathState(
-        Box<crate::types::HostPciPassthruInfoDirectPathState>,
+        crate::object::ObjectBox<crate::types::HostPciPassthruInfoDirectPathState>,
     ),
     /// A `HostPersistentMemoryInfo`.
-    HostPersistentMemoryInfo(Box<crate::types::HostPersistentMemoryInfo>),
+    HostPersistentMemoryInfo(
+        crate::object::ObjectBox<crate::types::HostPersistentMemoryInfo>,
+    ),
     /// A `PhysicalNic`.
-    PhysicalNic(Box<crate::types::PhysicalNic>),
+    PhysicalNic(crate::object::ObjectBox<crate::types::PhysicalNic>),
     /// A `PhysicalNicCdpDeviceCapability`.
-    PhysicalNicCdpDeviceCapability(Box<crate::types::PhysicalNicCdpDeviceCapability>),
+    PhysicalNicCdpDeviceCapability(
+        crate::object::ObjectBox<crate::types::PhysicalNicCdpDeviceCapability>,
+    ),
     /// A `PhysicalNicCdpInfo`.
-    PhysicalNicCdpInfo(Box<crate::types::PhysicalNicCdpInfo>),
+    PhysicalNicCdpInfo(crate::object::ObjectBox<crate::types::PhysicalNicCdpInfo>),
     /// A `PhysicalNicConfig`.
-    PhysicalNicConfig(Box<crate::types::PhysicalNicConfig>),
+    PhysicalNicConfig(crate::object::ObjectBox<crate::types::PhysicalNicConfig>),
     /// A `PhysicalNicLinkInfo`.
-    PhysicalNicLinkInfo(Box<crate::types::PhysicalNicLinkInfo>),
+    PhysicalNicLinkInfo(crate::object::ObjectBox<crate::types::PhysicalNicLinkInfo>),
     /// A `LinkLayerDiscoveryProtocolInfo`.
-    LinkLayerDiscoveryProtocolInfo(Box<crate::types::LinkLayerDiscoveryProtocolInfo>),
+    LinkLayerDiscoveryProtocolInfo(
+        crate::object::ObjectBox<crate::types::LinkLayerDiscoveryProtocolInfo>,
+    ),
     /// A `PhysicalNicHintInfo`.
-    PhysicalNicHintInfo(Box<crate::types::PhysicalNicHintInfo>),
+    PhysicalNicHintInfo(crate::object::ObjectBox<crate::types::PhysicalNicHintInfo>),
     /// A `PhysicalNicHint` or one of its subtypes.
     PhysicalNicHint(crate::types::PhysicalNicHintKind),
     /// A `PhysicalNicSpec`.
-    PhysicalNicSpec(Box<crate::types::PhysicalNicSpec>),
+    PhysicalNicSpec(crate::object::ObjectBox<crate::types::PhysicalNicSpec>),
     /// A `HostPlugStoreTopology`.
-    HostPlugStoreTopology(Box<crate::types::HostPlugStoreTopology>),
+    HostPlugStoreTopology(crate::object::ObjectBox<crate::types::HostPlugStoreTopology>),
     /// A `HostPlugStoreTopologyAdapter`.
-    HostPlugStoreTopologyAdapter(Box<crate::types::HostPlugStoreTopologyAdapter>),
+    HostPlugStoreTopologyAdapter(
+        crate::object::ObjectBox<crate::types::HostPlugStoreTopologyAdapter>,
+    ),
     /// A `HostPlugStoreTopologyDevice`.
-    HostPlugStoreTopologyDevice(Box<crate::types::HostPlugStoreTopologyDevice>),
+    HostPlugStoreTopologyDevice(
+        crate::object::ObjectBox<crate::types::HostPlugStoreTopologyDevice>,
+    ),
     /// A `HostPlugStoreTopologyPath`.
-    HostPlugStoreTopologyPath(Box<crate::types::HostPlugStoreTopologyPath>),
+    HostPlugStoreTopologyPath(
+        crate::object::ObjectBox<crate::types::HostPlugStoreTopologyPath>,
+    ),
     /// A `HostPlugStoreTopologyPlugin`.
-    HostPlugStoreTopologyPlugin(Box<crate::types::HostPlugStoreTopologyPlugin>),
+    HostPlugStoreTopologyPlugin(
+        crate::object::ObjectBox<crate::types::HostPlugStoreTopologyPlugin>,
+    ),
     /// A `HostPlugStoreTopologyTarget`.
-    HostPlugStoreTopologyTarget(Box<crate::types::HostPlugStoreTopologyTarget>),
+    HostPlugStoreTopologyTarget(
+        crate::object::ObjectBox<crate::types::HostPlugStoreTopologyTarget>,
+    ),
     /// A `PnicTSOInfo`.
     #[cfg(feature = "vsan")]
-    PnicTSOInfo(Box<crate::types::PnicTSOInfo>),
+    PnicTSOInfo(crate::object::ObjectBox<crate::types::PnicTSOInfo>),
     /// A `PodVMInfo`.
-    PodVMInfo(Box<crate::types::PodVMInfo>),
+    PodVMInfo(crate::object::ObjectBox<crate::types::PodVMInfo>),
     /// A `PodVMOverheadInfo`.
-    PodVMOverheadInfo(Box<crate::types::PodVMOverheadInfo>),
+    PodVMOverheadInfo(crate::object::ObjectBox<crate::types::PodVMOverheadInfo>),
     /// A `HostPortGroup`.
-    HostPortGroup(Box<crate::types::HostPortGroup>),
+    HostPortGroup(crate::object::ObjectBox<crate::types::HostPortGroup>),
     /// A `HostPortGroupConfig`.
-    HostPortGroupConfig(Box<crate::types::HostPortGroupConfig>),
+    HostPortGroupConfig(crate::object::ObjectBox<crate::types::HostPortGroupConfig>),
     /// A `HostPortGroupPort`.
-    HostPortGroupPort(Box<crate::types::HostPortGroupPort>),
+    HostPortGroupPort(crate::object::ObjectBox<crate::types::HostPortGroupPort>),
     /// A `HostPortGroupSpec`.
-    HostPortGroupSpec(Box<crate::types::HostPortGroupSpec>),
+    HostPortGroupSpec(crate::object::ObjectBox<crate::types::HostPortGroupSpec>),
     /// A `PowerSystemCapability`.
-    PowerSystemCapability(Box<crate::types::PowerSystemCapability>),
+    PowerSystemCapability(crate::object::ObjectBox<crate::types::PowerSystemCapability>),
     /// A `PowerSystemInfo`.
-    PowerSystemInfo(Box<crate::types::PowerSystemInfo>),
+    PowerSystemInfo(crate::object::ObjectBox<crate::types::PowerSystemInfo>),
     /// A `HostPowerPolicy`.
-    HostPowerPolicy(Box<crate::types::HostPowerPolicy>),
+    HostPowerPolicy(crate::object::ObjectBox<crate::types::HostPowerPolicy>),
     /// A `HostProtocolEndpoint`.
-    HostProtocolEndpoint(Box<crate::types::HostProtocolEndpoint>),
+    HostProtocolEndpoint(crate::object::ObjectBox<crate::types::HostProtocolEndpoint>),
     /// A `HostPtpConfig`.
-    HostPtpConfig(Box<crate::types::HostPtpConfig>),
+    HostPtpConfig(crate::object::ObjectBox<crate::types::HostPtpConfig>),
     /// A `HostPtpConfigPtpPort`.
-    HostPtpConfigPtpPort(Box<crate::types::HostPtpConfigPtpPort>),
+    HostPtpConfigPtpPort(crate::object::ObjectBox<crate::types::HostPtpConfigPtpPort>),
     /// A `HostQualifiedName`.
-    HostQualifiedName(Box<crate::types::HostQualifiedName>),
+    HostQualifiedName(crate::object::ObjectBox<crate::types::HostQualifiedName>),
     /// A `HostRdmaDevice`.
-    HostRdmaDevice(Box<crate::types::HostRdmaDevice>),
+    HostRdmaDevice(crate::object::ObjectBox<crate::types::HostRdmaDevice>),
     /// A `HostRdmaDeviceBacking` or one of its subtypes.
     HostRdmaDeviceBacking(crate::types::HostRdmaDeviceBackingKind),
     /// A `HostRdmaDeviceCapability`.
-    HostRdmaDeviceCapability(Box<crate::types::HostRdmaDeviceCapability>),
+    HostRdmaDeviceCapability(
+        crate::object::ObjectBox<crate::types::HostRdmaDeviceCapability>,
+    ),
     /// A `HostRdmaDeviceConnectionInfo`.
-    HostRdmaDeviceConnectionInfo(Box<crate::types::HostRdmaDeviceConnectionInfo>),
+    HostRdmaDeviceConnectionInfo(
+        crate::object::ObjectBox<crate::types::HostRdmaDeviceConnectionInfo>,
+    ),
     /// A `HostReliableMemoryInfo`.
-    HostReliableMemoryInfo(Box<crate::types::HostReliableMemoryInfo>),
+    HostReliableMemoryInfo(
+        crate::object::ObjectBox<crate::types::HostReliableMemoryInfo>,
+    ),
     /// A `HostResignatureRescanResult`.
-    HostResignatureRescanResult(Box<crate::types::HostResignatureRescanResult>),
+    HostResignatureRescanResult(
+        crate::object::ObjectBox<crate::types::HostResignatureRescanResult>,
+    ),
     /// A `HostFirewallRuleset`.
-    HostFirewallRuleset(Box<crate::types::HostFirewallRuleset>),
+    HostFirewallRuleset(crate::object::ObjectBox<crate::types::HostFirewallRuleset>),
     /// A `HostFirewallRulesetIpList`.
-    HostFirewallRulesetIpList(Box<crate::types::HostFirewallRulesetIpList>),
+    HostFirewallRulesetIpList(
+        crate::object::ObjectBox<crate::types::HostFirewallRulesetIpList>,
+    ),
     /// A `HostFirewallRulesetIpNetwork`.
-    HostFirewallRulesetIpNetwork(Box<crate::types::HostFirewallRulesetIpNetwork>),
+    HostFirewallRulesetIpNetwork(
+        crate::object::ObjectBox<crate::types::HostFirewallRulesetIpNetwork>,
+    ),
     /// A `HostFirewallRule`.
-    HostFirewallRule(Box<crate::types::HostFirewallRule>),
+    HostFirewallRule(crate::object::ObjectBox<crate::types::HostFirewallRule>),
     /// A `HostFirewallRulesetRulesetSpec`.
-    HostFirewallRulesetRulesetSpec(Box<crate::types::HostFirewallRulesetRulesetSpec>),
+    HostFirewallRulesetRulesetSpec(
+        crate::object::ObjectBox<crate::types::HostFirewallRulesetRulesetSpec>,
+    ),
     /// A `HostRuntimeInfo`.
-    HostRuntimeInfo(Box<crate::types::HostRuntimeInfo>),
+    HostRuntimeInfo(crate::object::ObjectBox<crate::types::HostRuntimeInfo>),
     /// A `HostRuntimeInfoNetStackInstanceRuntimeInfo`.
     HostRuntimeInfoNetStackInstanceRuntimeInfo(
-        Box<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo>,
+        crate::object::ObjectBox<
+            crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo,
+        >,
     ),
     /// A `HostNetworkResourceRuntime`.
-    HostNetworkResourceRuntime(Box<crate::types::HostNetworkResourceRuntime>),
+    HostNetworkResourceRuntime(
+        crate::object::ObjectBox<crate::types::HostNetworkResourceRuntime>,
+    ),
     /// A `HostRuntimeInfoNetworkRuntimeInfo`.
     HostRuntimeInfoNetworkRuntimeInfo(
-        Box<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
+        crate::object::ObjectBox<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
     ),
     /// A `HostPlacedVirtualNicIdentifier`.
-    HostPlacedVirtualNicIdentifier(Box<crate::types::HostPlacedVirtualNicIdentifier>),
+    HostPlacedVirtualNicIdentifier(
+        crate::object::ObjectBox<crate::types::HostPlacedVirtualNicIdentifier>,
+    ),
     /// A `HostPnicNetworkResourceInfo`.
-    HostPnicNetworkResourceInfo(Box<crate::types::HostPnicNetworkResourceInfo>),
+    HostPnicNetworkResourceInfo(
+        crate::object::ObjectBox<crate::types::HostPnicNetworkResourceInfo>,
+    ),
     /// A `HostRuntimeInfoStateEncryptionInfo`.
     HostRuntimeInfoStateEncryptionInfo(
-        Box<crate::types::HostRuntimeInfoStateEncryptionInfo>,
+        crate::object::ObjectBox<crate::types::HostRuntimeInfoStateEncryptionInfo>,
     ),
     /// A `HostScsiDiskPartition`.
-    HostScsiDiskPartition(Box<crate::types::HostScsiDiskPartition>),
+    HostScsiDiskPartition(crate::object::ObjectBox<crate::types::HostScsiDiskPartition>),
     /// A `ScsiLunCapabilities`.
-    ScsiLunCapabilities(Box<crate::types::ScsiLunCapabilities>),
+    ScsiLunCapabilities(crate::object::ObjectBox<crate::types::ScsiLunCapabilities>),
     /// A `ScsiLunDescriptor`.
-    ScsiLunDescriptor(Box<crate::types::ScsiLunDescriptor>),
+    ScsiLunDescriptor(crate::object::ObjectBox<crate::types::ScsiLunDescriptor>),
     /// A `ScsiLunDurableName`.
-    ScsiLunDurableName(Box<crate::types::ScsiLunDurableName>),
+    ScsiLunDurableName(crate::object::ObjectBox<crate::types::ScsiLunDurableName>),
     /// A `HostScsiTopology`.
-    HostScsiTopology(Box<crate::types::HostScsiTopology>),
+    HostScsiTopology(crate::object::ObjectBox<crate::types::HostScsiTopology>),
     /// A `HostScsiTopologyInterface`.
-    HostScsiTopologyInterface(Box<crate::types::HostScsiTopologyInterface>),
+    HostScsiTopologyInterface(
+        crate::object::ObjectBox<crate::types::HostScsiTopologyInterface>,
+    ),
     /// A `HostScsiTopologyLun`.
-    HostScsiTopologyLun(Box<crate::types::HostScsiTopologyLun>),
+    HostScsiTopologyLun(crate::object::ObjectBox<crate::types::HostScsiTopologyLun>),
     /// A `HostScsiTopologyTarget`.
-    HostScsiTopologyTarget(Box<crate::types::HostScsiTopologyTarget>),
+    HostScsiTopologyTarget(
+        crate::object::ObjectBox<crate::types::HostScsiTopologyTarget>,
+    ),
     /// A `HostSecuritySpec`.
-    HostSecuritySpec(Box<crate::types::HostSecuritySpec>),
+    HostSecuritySpec(crate::object::ObjectBox<crate::types::HostSecuritySpec>),
     /// A `HostService`.
-    HostService(Box<crate::types::HostService>),
+    HostService(crate::object::ObjectBox<crate::types::HostService>),
     /// A `HostServiceSourcePackage`.
-    HostServiceSourcePackage(Box<crate::types::HostServiceSourcePackage>),
+    HostServiceSourcePackage(
+        crate::object::ObjectBox<crate::types::HostServiceSourcePackage>,
+    ),
     /// A `HostServiceConfig`.
-    HostServiceConfig(Box<crate::types::HostServiceConfig>),
+    HostServiceConfig(crate::object::ObjectBox<crate::types::HostServiceConfig>),
     /// A `HostServiceInfo`.
-    HostServiceInfo(Box<crate::types::HostServiceInfo>),
+    HostServiceInfo(crate::object::ObjectBox<crate::types::HostServiceInfo>),
     /// A `HostSevInfo`.
-    HostSevInfo(Box<crate::types::HostSevInfo>),
+    HostSevInfo(crate::object::ObjectBox<crate::types::HostSevInfo>),
     /// A `HostSgxInfo`.
-    HostSgxInfo(Box<crate::types::HostSgxInfo>),
+    HostSgxInfo(crate::object::ObjectBox<crate::types::HostSgxInfo>),
     /// A `HostSgxRegistrationInfo`.
-    HostSgxRegistrationInfo(Box<crate::types::HostSgxRegistrationInfo>),
+    HostSgxRegistrationInfo(
+        crate::object::ObjectBox<crate::types::HostSgxRegistrationInfo>,
+    ),
     /// A `HostSharedGpuCapabilities`.
-    HostSharedGpuCapabilities(Box<crate::types::HostSharedGpuCapabilities>),
+    HostSharedGpuCapabilities(
+        crate::object::ObjectBox<crate::types::HostSharedGpuCapabilities>,
+    ),
     /// A `HostSnmpSystemAgentLimits`.
-    HostSnmpSystemAgentLimits(Box<crate::types::HostSnmpSystemAgentLimits>),
+    HostSnmpSystemAgentLimits(
+        crate::object::ObjectBox<crate::types::HostSnmpSystemAgentLimits>,
+    ),
     /// A `HostSnmpConfigSpec`.
-    HostSnmpConfigSpec(Box<crate::types::HostSnmpConfigSpec>),
+    HostSnmpConfigSpec(crate::object::ObjectBox<crate::types::HostSnmpConfigSpec>),
     /// A `HostSnmpDestination`.
-    HostSnmpDestination(Box<crate::types::HostSnmpDestination>),
+    HostSnmpDestination(crate::object::ObjectBox<crate::types::HostSnmpDestination>),
     /// A `SoftwarePackage`.
-    SoftwarePackage(Box<crate::types::SoftwarePackage>),
+    SoftwarePackage(crate::object::ObjectBox<crate::types::SoftwarePackage>),
     /// A `SoftwarePackageCapability`.
-    SoftwarePackageCapability(Box<crate::types::SoftwarePackageCapability>),
+    SoftwarePackageCapability(
+        crate::object::ObjectBox<crate::types::SoftwarePackageCapability>,
+    ),
     /// A `Relation`.
-    Relation(Box<crate::types::Relation>),
+    Relation(crate::object::ObjectBox<crate::types::Relation>),
     /// A `HostSriovDevicePoolInfo` or one of its subtypes.
     HostSriovDevicePoolInfo(crate::types::HostSriovDevicePoolInfoKind),
     /// A `HostSslThumbprintInfo`.
-    HostSslThumbprintInfo(Box<crate::types::HostSslThumbprintInfo>),
+    HostSslThumbprintInfo(crate::object::ObjectBox<crate::types::HostSslThumbprintInfo>),
     /// A `HostStorageArrayTypePolicyOption`.
     HostStorageArrayTypePolicyOption(
-        Box<crate::types::HostStorageArrayTypePolicyOption>,
+        crate::object::ObjectBox<crate::types::HostStorageArrayTypePolicyOption>,
     ),
     /// A `HostStorageDeviceInfo`.
-    HostStorageDeviceInfo(Box<crate::types::HostStorageDeviceInfo>),
+    HostStorageDeviceInfo(crate::object::ObjectBox<crate::types::HostStorageDeviceInfo>),
     /// A `HostStorageSystemDiskLocatorLedResult`.
     HostStorageSystemDiskLocatorLedResult(
-        Box<crate::types::HostStorageSystemDiskLocatorLedResult>,
+        crate::object::ObjectBox<crate::types::HostStorageSystemDiskLocatorLedResult>,
     ),
     /// A `HostStorageSystemScsiLunResult`.
-    HostStorageSystemScsiLunResult(Box<crate::types::HostStorageSystemScsiLunResult>),
+    HostStorageSystemScsiLunResult(
+        crate::object::ObjectBox<crate::types::HostStorageSystemScsiLunResult>,
+    ),
     /// A `HostStorageSystemVmfsVolumeResult`.
     HostStorageSystemVmfsVolumeResult(
-        Box<crate::types::HostStorageSystemVmfsVolumeResult>,
+        crate::object::ObjectBox<crate::types::HostStorageSystemVmfsVolumeResult>,
     ),
     /// A `HostListSummary`.
-    HostListSummary(Box<crate::types::HostListSummary>),
+    HostListSummary(crate::object::ObjectBox<crate::types::HostListSummary>),
     /// A `HostConfigSummary`.
-    HostConfigSummary(Box<crate::types::HostConfigSummary>),
+    HostConfigSummary(crate::object::ObjectBox<crate::types::HostConfigSummary>),
     /// A `HostListSummaryGatewaySummary`.
-    HostListSummaryGatewaySummary(Box<crate::types::HostListSummaryGatewaySummary>),
+    HostListSummaryGatewaySummary(
+        crate::object::ObjectBox<crate::types::HostListSummaryGatewaySummary>,
+    ),
     /// A `HostHardwareSummary`.
-    HostHardwareSummary(Box<crate::types::HostHardwareSummary>),
+    HostHardwareSummary(crate::object::ObjectBox<crate::types::HostHardwareSummary>),
     /// A `HostListSummaryQuickStats`.
-    HostListSummaryQuickStats(Box<crate::types::HostListSummaryQuickStats>),
+    HostListSummaryQuickStats(
+        crate::object::ObjectBox<crate::types::HostListSummaryQuickStats>,
+    ),
     /// A `SystemEventInfo`.
-    SystemEventInfo(Box<crate::types::SystemEventInfo>),
+    SystemEventInfo(crate::object::ObjectBox<crate::types::SystemEventInfo>),
     /// A `HostSystemHealthInfo`.
-    HostSystemHealthInfo(Box<crate::types::HostSystemHealthInfo>),
+    HostSystemHealthInfo(crate::object::ObjectBox<crate::types::HostSystemHealthInfo>),
     /// A `HostSystemIdentificationInfo`.
-    HostSystemIdentificationInfo(Box<crate::types::HostSystemIdentificationInfo>),
+    HostSystemIdentificationInfo(
+        crate::object::ObjectBox<crate::types::HostSystemIdentificationInfo>,
+    ),
     /// A `HostSystemInfo`.
-    HostSystemInfo(Box<crate::types::HostSystemInfo>),
+    HostSystemInfo(crate::object::ObjectBox<crate::types::HostSystemInfo>),
     /// A `HostSystemResourceInfo`.
-    HostSystemResourceInfo(Box<crate::types::HostSystemResourceInfo>),
+    HostSystemResourceInfo(
+        crate::object::ObjectBox<crate::types::HostSystemResourceInfo>,
+    ),
     /// A `HostSystemSwapConfiguration`.
-    HostSystemSwapConfiguration(Box<crate::types::HostSystemSwapConfiguration>),
+    HostSystemSwapConfiguration(
+        crate::object::ObjectBox<crate::types::HostSystemSwapConfiguration>,
+    ),
     /// A `HostSystemSwapConfigurationSystemSwapOption` or one of its subtypes.
     HostSystemSwapConfigurationSystemSwapOption(
         crate::types::HostSystemSwapConfigurationSystemSwapOptionKind,
@@ -2974,413 +3822,531 @@ pub enum DataObjectKind {
     /// A `HostTargetTransport` or one of its subtypes.
     HostTargetTransport(crate::types::HostTargetTransportKind),
     /// A `HostTdxInfo`.
-    HostTdxInfo(Box<crate::types::HostTdxInfo>),
+    HostTdxInfo(crate::object::ObjectBox<crate::types::HostTdxInfo>),
     /// A `HostTpmAttestationInfo`.
-    HostTpmAttestationInfo(Box<crate::types::HostTpmAttestationInfo>),
+    HostTpmAttestationInfo(
+        crate::object::ObjectBox<crate::types::HostTpmAttestationInfo>,
+    ),
     /// A `HostTpmAttestationReport`.
-    HostTpmAttestationReport(Box<crate::types::HostTpmAttestationReport>),
+    HostTpmAttestationReport(
+        crate::object::ObjectBox<crate::types::HostTpmAttestationReport>,
+    ),
     /// A `HostTpmEventDetails` or one of its subtypes.
     HostTpmEventDetails(Box<crate::types::HostTpmEventDetailsKind>),
     /// A `HostTpmEventLogEntry`.
-    HostTpmEventLogEntry(Box<crate::types::HostTpmEventLogEntry>),
+    HostTpmEventLogEntry(crate::object::ObjectBox<crate::types::HostTpmEventLogEntry>),
     /// A `HostTrustAuthorityAttestationInfo`.
     HostTrustAuthorityAttestationInfo(
-        Box<crate::types::HostTrustAuthorityAttestationInfo>,
+        crate::object::ObjectBox<crate::types::HostTrustAuthorityAttestationInfo>,
     ),
     /// A `HostUnresolvedVmfsExtent`.
-    HostUnresolvedVmfsExtent(Box<crate::types::HostUnresolvedVmfsExtent>),
+    HostUnresolvedVmfsExtent(
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsExtent>,
+    ),
     /// A `HostUnresolvedVmfsResignatureSpec`.
     HostUnresolvedVmfsResignatureSpec(
-        Box<crate::types::HostUnresolvedVmfsResignatureSpec>,
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsResignatureSpec>,
     ),
     /// A `HostUnresolvedVmfsResolutionResult`.
     HostUnresolvedVmfsResolutionResult(
-        Box<crate::types::HostUnresolvedVmfsResolutionResult>,
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsResolutionResult>,
     ),
     /// A `HostUnresolvedVmfsResolutionSpec`.
     HostUnresolvedVmfsResolutionSpec(
-        Box<crate::types::HostUnresolvedVmfsResolutionSpec>,
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsResolutionSpec>,
     ),
     /// A `HostUnresolvedVmfsVolume`.
-    HostUnresolvedVmfsVolume(Box<crate::types::HostUnresolvedVmfsVolume>),
+    HostUnresolvedVmfsVolume(
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsVolume>,
+    ),
     /// A `HostUnresolvedVmfsVolumeResolveStatus`.
     HostUnresolvedVmfsVolumeResolveStatus(
-        Box<crate::types::HostUnresolvedVmfsVolumeResolveStatus>,
+        crate::object::ObjectBox<crate::types::HostUnresolvedVmfsVolumeResolveStatus>,
     ),
     /// A `HostVFlashManagerVFlashCacheConfigInfo`.
     HostVFlashManagerVFlashCacheConfigInfo(
-        Box<crate::types::HostVFlashManagerVFlashCacheConfigInfo>,
+        crate::object::ObjectBox<crate::types::HostVFlashManagerVFlashCacheConfigInfo>,
     ),
     /// A `HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption`.
     HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption(
-        Box<crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption>,
+        crate::object::ObjectBox<
+            crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
+        >,
     ),
     /// A `HostVFlashManagerVFlashCacheConfigSpec`.
     HostVFlashManagerVFlashCacheConfigSpec(
-        Box<crate::types::HostVFlashManagerVFlashCacheConfigSpec>,
+        crate::object::ObjectBox<crate::types::HostVFlashManagerVFlashCacheConfigSpec>,
     ),
     /// A `HostVFlashManagerVFlashConfigInfo`.
     HostVFlashManagerVFlashConfigInfo(
-        Box<crate::types::HostVFlashManagerVFlashConfigInfo>,
+        crate::object::ObjectBox<crate::types::HostVFlashManagerVFlashConfigInfo>,
     ),
     /// A `HostVFlashManagerVFlashResourceConfigInfo`.
     HostVFlashManagerVFlashResourceConfigInfo(
-        Box<crate::types::HostVFlashManagerVFlashResourceConfigInfo>,
+        crate::object::ObjectBox<crate::types::HostVFlashManagerVFlashResourceConfigInfo>,
     ),
     /// A `HostVFlashManagerVFlashResourceConfigSpec`.
     HostVFlashManagerVFlashResourceConfigSpec(
-        Box<crate::types::HostVFlashManagerVFlashResourceConfigSpec>,
+        crate::object::ObjectBox<crate::types::HostVFlashManagerVFlashResourceConfigSpec>,
     ),
     /// A `HostVFlashManagerVFlashResourceRunTimeInfo`.
     HostVFlashManagerVFlashResourceRunTimeInfo(
-        Box<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo>,
+        crate::object::ObjectBox<
+            crate::types::HostVFlashManagerVFlashResourceRunTimeInfo,
+        >,
     ),
     /// A `HostVFlashResourceConfigurationResult`.
     HostVFlashResourceConfigurationResult(
-        Box<crate::types::HostVFlashResourceConfigurationResult>,
+        crate::object::ObjectBox<crate::types::HostVFlashResourceConfigurationResult>,
     ),
     /// A `HostVMotionConfig`.
-    HostVMotionConfig(Box<crate::types::HostVMotionConfig>),
+    HostVMotionConfig(crate::object::ObjectBox<crate::types::HostVMotionConfig>),
     /// A `HostVMotionInfo`.
-    HostVMotionInfo(Box<crate::types::HostVMotionInfo>),
+    HostVMotionInfo(crate::object::ObjectBox<crate::types::HostVMotionInfo>),
     /// A `HostVMotionManagerDstInstantCloneResult`.
     HostVMotionManagerDstInstantCloneResult(
-        Box<crate::types::HostVMotionManagerDstInstantCloneResult>,
+        crate::object::ObjectBox<crate::types::HostVMotionManagerDstInstantCloneResult>,
     ),
     /// A `HostVMotionManagerSrcInstantCloneResult`.
     HostVMotionManagerSrcInstantCloneResult(
-        Box<crate::types::HostVMotionManagerSrcInstantCloneResult>,
+        crate::object::ObjectBox<crate::types::HostVMotionManagerSrcInstantCloneResult>,
     ),
     /// A `HostVMotionNetConfig`.
-    HostVMotionNetConfig(Box<crate::types::HostVMotionNetConfig>),
+    HostVMotionNetConfig(crate::object::ObjectBox<crate::types::HostVMotionNetConfig>),
     /// A `VimHostVSANStretchedClusterHostCapability`.
     #[cfg(feature = "vsan")]
     VimHostVSANStretchedClusterHostCapability(
-        Box<crate::types::VimHostVSANStretchedClusterHostCapability>,
+        crate::object::ObjectBox<crate::types::VimHostVSANStretchedClusterHostCapability>,
     ),
     /// A `HostVffsSpec`.
-    HostVffsSpec(Box<crate::types::HostVffsSpec>),
+    HostVffsSpec(crate::object::ObjectBox<crate::types::HostVffsSpec>),
     /// A `HostVirtualNic`.
-    HostVirtualNic(Box<crate::types::HostVirtualNic>),
+    HostVirtualNic(crate::object::ObjectBox<crate::types::HostVirtualNic>),
     /// A `HostVirtualNicConfig`.
-    HostVirtualNicConfig(Box<crate::types::HostVirtualNicConfig>),
+    HostVirtualNicConfig(crate::object::ObjectBox<crate::types::HostVirtualNicConfig>),
     /// A `HostVirtualNicIpRouteSpec`.
-    HostVirtualNicIpRouteSpec(Box<crate::types::HostVirtualNicIpRouteSpec>),
+    HostVirtualNicIpRouteSpec(
+        crate::object::ObjectBox<crate::types::HostVirtualNicIpRouteSpec>,
+    ),
     /// A `HostVirtualNicOpaqueNetworkSpec`.
-    HostVirtualNicOpaqueNetworkSpec(Box<crate::types::HostVirtualNicOpaqueNetworkSpec>),
+    HostVirtualNicOpaqueNetworkSpec(
+        crate::object::ObjectBox<crate::types::HostVirtualNicOpaqueNetworkSpec>,
+    ),
     /// A `HostVirtualNicSpec`.
-    HostVirtualNicSpec(Box<crate::types::HostVirtualNicSpec>),
+    HostVirtualNicSpec(crate::object::ObjectBox<crate::types::HostVirtualNicSpec>),
     /// A `HostVirtualNicConnection`.
-    HostVirtualNicConnection(Box<crate::types::HostVirtualNicConnection>),
+    HostVirtualNicConnection(
+        crate::object::ObjectBox<crate::types::HostVirtualNicConnection>,
+    ),
     /// A `VirtualNicManagerNetConfig`.
-    VirtualNicManagerNetConfig(Box<crate::types::VirtualNicManagerNetConfig>),
+    VirtualNicManagerNetConfig(
+        crate::object::ObjectBox<crate::types::VirtualNicManagerNetConfig>,
+    ),
     /// A `HostVirtualNicManagerNicTypeSelection`.
     HostVirtualNicManagerNicTypeSelection(
-        Box<crate::types::HostVirtualNicManagerNicTypeSelection>,
+        crate::object::ObjectBox<crate::types::HostVirtualNicManagerNicTypeSelection>,
     ),
     /// A `HostVirtualNicManagerInfo`.
-    HostVirtualNicManagerInfo(Box<crate::types::HostVirtualNicManagerInfo>),
+    HostVirtualNicManagerInfo(
+        crate::object::ObjectBox<crate::types::HostVirtualNicManagerInfo>,
+    ),
     /// A `HostVirtualSwitch`.
-    HostVirtualSwitch(Box<crate::types::HostVirtualSwitch>),
+    HostVirtualSwitch(crate::object::ObjectBox<crate::types::HostVirtualSwitch>),
     /// A `HostVirtualSwitchBeaconConfig`.
-    HostVirtualSwitchBeaconConfig(Box<crate::types::HostVirtualSwitchBeaconConfig>),
+    HostVirtualSwitchBeaconConfig(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchBeaconConfig>,
+    ),
     /// A `HostVirtualSwitchBridge` or one of its subtypes.
     HostVirtualSwitchBridge(crate::types::HostVirtualSwitchBridgeKind),
     /// A `HostVirtualSwitchConfig`.
-    HostVirtualSwitchConfig(Box<crate::types::HostVirtualSwitchConfig>),
+    HostVirtualSwitchConfig(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchConfig>,
+    ),
     /// A `HostVirtualSwitchSpec`.
-    HostVirtualSwitchSpec(Box<crate::types::HostVirtualSwitchSpec>),
+    HostVirtualSwitchSpec(crate::object::ObjectBox<crate::types::HostVirtualSwitchSpec>),
     /// A `HostVmciAccessManagerAccessSpec`.
-    HostVmciAccessManagerAccessSpec(Box<crate::types::HostVmciAccessManagerAccessSpec>),
+    HostVmciAccessManagerAccessSpec(
+        crate::object::ObjectBox<crate::types::HostVmciAccessManagerAccessSpec>,
+    ),
     /// A `VmfsDatastoreOption`.
-    VmfsDatastoreOption(Box<crate::types::VmfsDatastoreOption>),
+    VmfsDatastoreOption(crate::object::ObjectBox<crate::types::VmfsDatastoreOption>),
     /// A `VmfsDatastoreBaseOption` or one of its subtypes.
     VmfsDatastoreBaseOption(Box<crate::types::VmfsDatastoreBaseOptionKind>),
     /// A `VmfsDatastoreSpec` or one of its subtypes.
     VmfsDatastoreSpec(crate::types::VmfsDatastoreSpecKind),
     /// A `HostVmfsRescanResult`.
-    HostVmfsRescanResult(Box<crate::types::HostVmfsRescanResult>),
+    HostVmfsRescanResult(crate::object::ObjectBox<crate::types::HostVmfsRescanResult>),
     /// A `VmfsConfigOption`.
-    VmfsConfigOption(Box<crate::types::VmfsConfigOption>),
+    VmfsConfigOption(crate::object::ObjectBox<crate::types::VmfsConfigOption>),
     /// A `HostVmfsSpec`.
-    HostVmfsSpec(Box<crate::types::HostVmfsSpec>),
+    HostVmfsSpec(crate::object::ObjectBox<crate::types::HostVmfsSpec>),
     /// A `VmfsUnmapBandwidthSpec`.
-    VmfsUnmapBandwidthSpec(Box<crate::types::VmfsUnmapBandwidthSpec>),
+    VmfsUnmapBandwidthSpec(
+        crate::object::ObjectBox<crate::types::VmfsUnmapBandwidthSpec>,
+    ),
     /// A `VsanBasicDeviceInfo`.
     #[cfg(feature = "vsan")]
-    VsanBasicDeviceInfo(Box<crate::types::VsanBasicDeviceInfo>),
+    VsanBasicDeviceInfo(crate::object::ObjectBox<crate::types::VsanBasicDeviceInfo>),
     /// A `VsanClusterMembershipInfo`.
     #[cfg(feature = "vsan")]
-    VsanClusterMembershipInfo(Box<crate::types::VsanClusterMembershipInfo>),
+    VsanClusterMembershipInfo(
+        crate::object::ObjectBox<crate::types::VsanClusterMembershipInfo>,
+    ),
     /// A `VsanDaemonHealth`.
-    VsanDaemonHealth(Box<crate::types::VsanDaemonHealth>),
+    VsanDaemonHealth(crate::object::ObjectBox<crate::types::VsanDaemonHealth>),
     /// A `VsanDiskEncryptionHealth`.
     #[cfg(feature = "vsan")]
-    VsanDiskEncryptionHealth(Box<crate::types::VsanDiskEncryptionHealth>),
+    VsanDiskEncryptionHealth(
+        crate::object::ObjectBox<crate::types::VsanDiskEncryptionHealth>,
+    ),
     /// A `VsanDiskRebalanceResult`.
     #[cfg(feature = "vsan")]
-    VsanDiskRebalanceResult(Box<crate::types::VsanDiskRebalanceResult>),
+    VsanDiskRebalanceResult(
+        crate::object::ObjectBox<crate::types::VsanDiskRebalanceResult>,
+    ),
     /// A `VsanDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanDitEncryptionHealthSummary(Box<crate::types::VsanDitEncryptionHealthSummary>),
+    VsanDitEncryptionHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanDitEncryptionHealthSummary>,
+    ),
     /// A `VsanEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanEncryptionHealthSummary(Box<crate::types::VsanEncryptionHealthSummary>),
+    VsanEncryptionHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanEncryptionHealthSummary>,
+    ),
     /// A `VsanFailedRepairObjectResult`.
     #[cfg(feature = "vsan")]
-    VsanFailedRepairObjectResult(Box<crate::types::VsanFailedRepairObjectResult>),
+    VsanFailedRepairObjectResult(
+        crate::object::ObjectBox<crate::types::VsanFailedRepairObjectResult>,
+    ),
     /// A `VsanFileServerHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanFileServerHealthSummary(Box<crate::types::VsanFileServerHealthSummary>),
+    VsanFileServerHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanFileServerHealthSummary>,
+    ),
     /// A `VsanFileServiceBalanceHealth`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceBalanceHealth(Box<crate::types::VsanFileServiceBalanceHealth>),
+    VsanFileServiceBalanceHealth(
+        crate::object::ObjectBox<crate::types::VsanFileServiceBalanceHealth>,
+    ),
     /// A `VsanFileServiceHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceHealthSummary(Box<crate::types::VsanFileServiceHealthSummary>),
+    VsanFileServiceHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanFileServiceHealthSummary>,
+    ),
     /// A `VsanFileServiceRootFsHealth`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceRootFsHealth(Box<crate::types::VsanFileServiceRootFsHealth>),
+    VsanFileServiceRootFsHealth(
+        crate::object::ObjectBox<crate::types::VsanFileServiceRootFsHealth>,
+    ),
     /// A `VsanFileServiceShareHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanFileServiceShareHealthSummary(
-        Box<crate::types::VsanFileServiceShareHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanFileServiceShareHealthSummary>,
     ),
     /// A `VsanHclCommonDeviceInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanHclCommonDeviceInfo(crate::types::VsanHclCommonDeviceInfoKind),
     /// A `VsanHclComputeResource`.
     #[cfg(feature = "vsan")]
-    VsanHclComputeResource(Box<crate::types::VsanHclComputeResource>),
+    VsanHclComputeResource(
+        crate::object::ObjectBox<crate::types::VsanHclComputeResource>,
+    ),
     /// A `VsanHclControllerInfo`.
     #[cfg(feature = "vsan")]
-    VsanHclControllerInfo(Box<crate::types::VsanHclControllerInfo>),
+    VsanHclControllerInfo(crate::object::ObjectBox<crate::types::VsanHclControllerInfo>),
     /// A `VsanHclDiskInfo`.
     #[cfg(feature = "vsan")]
-    VsanHclDiskInfo(Box<crate::types::VsanHclDiskInfo>),
+    VsanHclDiskInfo(crate::object::ObjectBox<crate::types::VsanHclDiskInfo>),
     /// A `VsanHclFirmwareFile`.
     #[cfg(feature = "vsan")]
-    VsanHclFirmwareFile(Box<crate::types::VsanHclFirmwareFile>),
+    VsanHclFirmwareFile(crate::object::ObjectBox<crate::types::VsanHclFirmwareFile>),
     /// A `VsanHclFirmwareUpdateSpec`.
     #[cfg(feature = "vsan")]
-    VsanHclFirmwareUpdateSpec(Box<crate::types::VsanHclFirmwareUpdateSpec>),
+    VsanHclFirmwareUpdateSpec(
+        crate::object::ObjectBox<crate::types::VsanHclFirmwareUpdateSpec>,
+    ),
     /// A `VsanHclMemInfo`.
     #[cfg(feature = "vsan")]
-    VsanHclMemInfo(Box<crate::types::VsanHclMemInfo>),
+    VsanHclMemInfo(crate::object::ObjectBox<crate::types::VsanHclMemInfo>),
     /// A `VsanHealthObjectStats`.
     #[cfg(feature = "vsan")]
-    VsanHealthObjectStats(Box<crate::types::VsanHealthObjectStats>),
+    VsanHealthObjectStats(crate::object::ObjectBox<crate::types::VsanHealthObjectStats>),
     /// A `VsanHealthQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanHealthQuerySpec(Box<crate::types::VsanHealthQuerySpec>),
+    VsanHealthQuerySpec(crate::object::ObjectBox<crate::types::VsanHealthQuerySpec>),
     /// A `VsanHostCimProviderInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostCimProviderInfo(Box<crate::types::VsanHostCimProviderInfo>),
+    VsanHostCimProviderInfo(
+        crate::object::ObjectBox<crate::types::VsanHostCimProviderInfo>,
+    ),
     /// A `VsanHostEMMSummary`.
     #[cfg(feature = "vsan")]
-    VsanHostEMMSummary(Box<crate::types::VsanHostEMMSummary>),
+    VsanHostEMMSummary(crate::object::ObjectBox<crate::types::VsanHostEMMSummary>),
     /// A `VsanHostFwComponent`.
     #[cfg(feature = "vsan")]
-    VsanHostFwComponent(Box<crate::types::VsanHostFwComponent>),
+    VsanHostFwComponent(crate::object::ObjectBox<crate::types::VsanHostFwComponent>),
     /// A `VsanHostGlobalDedupConfigHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanHostGlobalDedupConfigHealthSummary(
-        Box<crate::types::VsanHostGlobalDedupConfigHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanHostGlobalDedupConfigHealthSummary>,
     ),
     /// A `VsanHostHciMeshDitEncryptionHealth`.
     #[cfg(feature = "vsan")]
     VsanHostHciMeshDitEncryptionHealth(
-        Box<crate::types::VsanHostHciMeshDitEncryptionHealth>,
+        crate::object::ObjectBox<crate::types::VsanHostHciMeshDitEncryptionHealth>,
     ),
     /// A `VsanHostHciMeshDitEncryptionHealthSummary`.
     #[cfg(feature = "vsan")]
     VsanHostHciMeshDitEncryptionHealthSummary(
-        Box<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>,
+        crate::object::ObjectBox<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>,
     ),
     /// A `VsanHostHclInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostHclInfo(Box<crate::types::VsanHostHclInfo>),
+    VsanHostHclInfo(crate::object::ObjectBox<crate::types::VsanHostHclInfo>),
     /// A `VsanHostHealthSystemStatusResult`.
     #[cfg(feature = "vsan")]
     VsanHostHealthSystemStatusResult(
-        Box<crate::types::VsanHostHealthSystemStatusResult>,
+        crate::object::ObjectBox<crate::types::VsanHostHealthSystemStatusResult>,
     ),
     /// A `VsanHostHwDeviceId`.
     #[cfg(feature = "vsan")]
-    VsanHostHwDeviceId(Box<crate::types::VsanHostHwDeviceId>),
+    VsanHostHwDeviceId(crate::object::ObjectBox<crate::types::VsanHostHwDeviceId>),
     /// A `VsanHostIoInsightInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostIoInsightInfo(Box<crate::types::VsanHostIoInsightInfo>),
+    VsanHostIoInsightInfo(crate::object::ObjectBox<crate::types::VsanHostIoInsightInfo>),
     /// A `VsanHostQueryCheckLimitsSpec`.
     #[cfg(feature = "vsan")]
-    VsanHostQueryCheckLimitsSpec(Box<crate::types::VsanHostQueryCheckLimitsSpec>),
+    VsanHostQueryCheckLimitsSpec(
+        crate::object::ObjectBox<crate::types::VsanHostQueryCheckLimitsSpec>,
+    ),
     /// A `VsanHostReference`.
-    VsanHostReference(Box<crate::types::VsanHostReference>),
+    VsanHostReference(crate::object::ObjectBox<crate::types::VsanHostReference>),
     /// A `VsanHostVirtualApplianceInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostVirtualApplianceInfo(Box<crate::types::VsanHostVirtualApplianceInfo>),
+    VsanHostVirtualApplianceInfo(
+        crate::object::ObjectBox<crate::types::VsanHostVirtualApplianceInfo>,
+    ),
     /// A `VsanHostVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
-    VsanHostVmdkLoadTestResult(Box<crate::types::VsanHostVmdkLoadTestResult>),
+    VsanHostVmdkLoadTestResult(
+        crate::object::ObjectBox<crate::types::VsanHostVmdkLoadTestResult>,
+    ),
     /// A `VsanHwToVcgInfoMapping`.
     #[cfg(feature = "vsan")]
-    VsanHwToVcgInfoMapping(Box<crate::types::VsanHwToVcgInfoMapping>),
+    VsanHwToVcgInfoMapping(
+        crate::object::ObjectBox<crate::types::VsanHwToVcgInfoMapping>,
+    ),
     /// A `HostVsanInternalSystemCmmdsQuery`.
     HostVsanInternalSystemCmmdsQuery(
-        Box<crate::types::HostVsanInternalSystemCmmdsQuery>,
+        crate::object::ObjectBox<crate::types::HostVsanInternalSystemCmmdsQuery>,
     ),
     /// A `HostVsanInternalSystemDeleteVsanObjectsResult`.
     HostVsanInternalSystemDeleteVsanObjectsResult(
-        Box<crate::types::HostVsanInternalSystemDeleteVsanObjectsResult>,
+        crate::object::ObjectBox<
+            crate::types::HostVsanInternalSystemDeleteVsanObjectsResult,
+        >,
     ),
     /// A `VsanNewPolicyBatch`.
-    VsanNewPolicyBatch(Box<crate::types::VsanNewPolicyBatch>),
+    VsanNewPolicyBatch(crate::object::ObjectBox<crate::types::VsanNewPolicyBatch>),
     /// A `VsanPolicyChangeBatch`.
-    VsanPolicyChangeBatch(Box<crate::types::VsanPolicyChangeBatch>),
+    VsanPolicyChangeBatch(crate::object::ObjectBox<crate::types::VsanPolicyChangeBatch>),
     /// A `VsanPolicyCost`.
-    VsanPolicyCost(Box<crate::types::VsanPolicyCost>),
+    VsanPolicyCost(crate::object::ObjectBox<crate::types::VsanPolicyCost>),
     /// A `VsanPolicySatisfiability`.
-    VsanPolicySatisfiability(Box<crate::types::VsanPolicySatisfiability>),
+    VsanPolicySatisfiability(
+        crate::object::ObjectBox<crate::types::VsanPolicySatisfiability>,
+    ),
     /// A `HostVsanInternalSystemVsanObjectOperationResult`.
     HostVsanInternalSystemVsanObjectOperationResult(
-        Box<crate::types::HostVsanInternalSystemVsanObjectOperationResult>,
+        crate::object::ObjectBox<
+            crate::types::HostVsanInternalSystemVsanObjectOperationResult,
+        >,
     ),
     /// A `HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult`.
     HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult(
-        Box<crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult>,
+        crate::object::ObjectBox<
+            crate::types::HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult,
+        >,
     ),
     /// A `VsanIoInsightInfo`.
     #[cfg(feature = "vsan")]
-    VsanIoInsightInfo(Box<crate::types::VsanIoInsightInfo>),
+    VsanIoInsightInfo(crate::object::ObjectBox<crate::types::VsanIoInsightInfo>),
     /// A `VsanIperfClientSpec`.
     #[cfg(feature = "vsan")]
-    VsanIperfClientSpec(Box<crate::types::VsanIperfClientSpec>),
+    VsanIperfClientSpec(crate::object::ObjectBox<crate::types::VsanIperfClientSpec>),
     /// A `VsanKmsHealth`.
     #[cfg(feature = "vsan")]
-    VsanKmsHealth(Box<crate::types::VsanKmsHealth>),
+    VsanKmsHealth(crate::object::ObjectBox<crate::types::VsanKmsHealth>),
     /// A `VsanLicensedDiskResult`.
     #[cfg(feature = "vsan")]
-    VsanLicensedDiskResult(Box<crate::types::VsanLicensedDiskResult>),
+    VsanLicensedDiskResult(
+        crate::object::ObjectBox<crate::types::VsanLicensedDiskResult>,
+    ),
     /// A `VsanLimitHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanLimitHealthResult(Box<crate::types::VsanLimitHealthResult>),
+    VsanLimitHealthResult(crate::object::ObjectBox<crate::types::VsanLimitHealthResult>),
     /// A `VsanNetworkDiagnosticsHealthInfo`.
     #[cfg(feature = "vsan")]
     VsanNetworkDiagnosticsHealthInfo(
-        Box<crate::types::VsanNetworkDiagnosticsHealthInfo>,
+        crate::object::ObjectBox<crate::types::VsanNetworkDiagnosticsHealthInfo>,
     ),
     /// A `VsanNetworkHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanNetworkHealthResult(Box<crate::types::VsanNetworkHealthResult>),
+    VsanNetworkHealthResult(
+        crate::object::ObjectBox<crate::types::VsanNetworkHealthResult>,
+    ),
     /// A `VsanNetworkLoadTestResult`.
     #[cfg(feature = "vsan")]
-    VsanNetworkLoadTestResult(Box<crate::types::VsanNetworkLoadTestResult>),
+    VsanNetworkLoadTestResult(
+        crate::object::ObjectBox<crate::types::VsanNetworkLoadTestResult>,
+    ),
     /// A `VsanNetworkPeerHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanNetworkPeerHealthResult(Box<crate::types::VsanNetworkPeerHealthResult>),
+    VsanNetworkPeerHealthResult(
+        crate::object::ObjectBox<crate::types::VsanNetworkPeerHealthResult>,
+    ),
     /// A `VsanNicRdmaInfo`.
     #[cfg(feature = "vsan")]
-    VsanNicRdmaInfo(Box<crate::types::VsanNicRdmaInfo>),
+    VsanNicRdmaInfo(crate::object::ObjectBox<crate::types::VsanNicRdmaInfo>),
     /// A `VsanObjectHealth`.
     #[cfg(feature = "vsan")]
-    VsanObjectHealth(Box<crate::types::VsanObjectHealth>),
+    VsanObjectHealth(crate::object::ObjectBox<crate::types::VsanObjectHealth>),
     /// A `VsanObjectOverallHealth`.
     #[cfg(feature = "vsan")]
-    VsanObjectOverallHealth(Box<crate::types::VsanObjectOverallHealth>),
+    VsanObjectOverallHealth(
+        crate::object::ObjectBox<crate::types::VsanObjectOverallHealth>,
+    ),
     /// A `VsanPhysicalDiskHealth`.
     #[cfg(feature = "vsan")]
-    VsanPhysicalDiskHealth(Box<crate::types::VsanPhysicalDiskHealth>),
+    VsanPhysicalDiskHealth(
+        crate::object::ObjectBox<crate::types::VsanPhysicalDiskHealth>,
+    ),
     /// A `VsanPhysicalDiskHealthSummary`.
     #[cfg(feature = "vsan")]
-    VsanPhysicalDiskHealthSummary(Box<crate::types::VsanPhysicalDiskHealthSummary>),
+    VsanPhysicalDiskHealthSummary(
+        crate::object::ObjectBox<crate::types::VsanPhysicalDiskHealthSummary>,
+    ),
     /// A `VsanProactiveRebalanceInfoEx`.
     #[cfg(feature = "vsan")]
-    VsanProactiveRebalanceInfoEx(Box<crate::types::VsanProactiveRebalanceInfoEx>),
+    VsanProactiveRebalanceInfoEx(
+        crate::object::ObjectBox<crate::types::VsanProactiveRebalanceInfoEx>,
+    ),
     /// A `VsanQueryResultHostInfo`.
     #[cfg(feature = "vsan")]
-    VsanQueryResultHostInfo(Box<crate::types::VsanQueryResultHostInfo>),
+    VsanQueryResultHostInfo(
+        crate::object::ObjectBox<crate::types::VsanQueryResultHostInfo>,
+    ),
     /// A `VsanRepairObjectsResult`.
     #[cfg(feature = "vsan")]
-    VsanRepairObjectsResult(Box<crate::types::VsanRepairObjectsResult>),
+    VsanRepairObjectsResult(
+        crate::object::ObjectBox<crate::types::VsanRepairObjectsResult>,
+    ),
     /// A `VsanResourceHealth`.
     #[cfg(feature = "vsan")]
-    VsanResourceHealth(Box<crate::types::VsanResourceHealth>),
+    VsanResourceHealth(crate::object::ObjectBox<crate::types::VsanResourceHealth>),
     /// A `VsanServerClusterInfo`.
     #[cfg(feature = "vsan")]
-    VsanServerClusterInfo(Box<crate::types::VsanServerClusterInfo>),
+    VsanServerClusterInfo(crate::object::ObjectBox<crate::types::VsanServerClusterInfo>),
     /// A `VsanSmartDiskStats`.
     #[cfg(feature = "vsan")]
-    VsanSmartDiskStats(Box<crate::types::VsanSmartDiskStats>),
+    VsanSmartDiskStats(crate::object::ObjectBox<crate::types::VsanSmartDiskStats>),
     /// A `VsanSmartParameter`.
     #[cfg(feature = "vsan")]
-    VsanSmartParameter(Box<crate::types::VsanSmartParameter>),
+    VsanSmartParameter(crate::object::ObjectBox<crate::types::VsanSmartParameter>),
     /// A `VsanSmartStatsHostSummary`.
     #[cfg(feature = "vsan")]
-    VsanSmartStatsHostSummary(Box<crate::types::VsanSmartStatsHostSummary>),
+    VsanSmartStatsHostSummary(
+        crate::object::ObjectBox<crate::types::VsanSmartStatsHostSummary>,
+    ),
     /// A `VsanVcgDeviceInfo`.
     #[cfg(feature = "vsan")]
-    VsanVcgDeviceInfo(Box<crate::types::VsanVcgDeviceInfo>),
+    VsanVcgDeviceInfo(crate::object::ObjectBox<crate::types::VsanVcgDeviceInfo>),
     /// A `VsanVmdkIOLoadSpec`.
     #[cfg(feature = "vsan")]
-    VsanVmdkIOLoadSpec(Box<crate::types::VsanVmdkIOLoadSpec>),
+    VsanVmdkIOLoadSpec(crate::object::ObjectBox<crate::types::VsanVmdkIOLoadSpec>),
     /// A `VsanVmdkLoadTestResult`.
     #[cfg(feature = "vsan")]
-    VsanVmdkLoadTestResult(Box<crate::types::VsanVmdkLoadTestResult>),
+    VsanVmdkLoadTestResult(
+        crate::object::ObjectBox<crate::types::VsanVmdkLoadTestResult>,
+    ),
     /// A `VsanVmdkLoadTestSpec`.
     #[cfg(feature = "vsan")]
-    VsanVmdkLoadTestSpec(Box<crate::types::VsanVmdkLoadTestSpec>),
+    VsanVmdkLoadTestSpec(crate::object::ObjectBox<crate::types::VsanVmdkLoadTestSpec>),
     /// A `VsanVsanPcapResult`.
     #[cfg(feature = "vsan")]
-    VsanVsanPcapResult(Box<crate::types::VsanVsanPcapResult>),
+    VsanVsanPcapResult(crate::object::ObjectBox<crate::types::VsanVsanPcapResult>),
     /// A `HostVvolNQN`.
-    HostVvolNQN(Box<crate::types::HostVvolNQN>),
+    HostVvolNQN(crate::object::ObjectBox<crate::types::HostVvolNQN>),
     /// A `VVolHostPE`.
-    VVolHostPE(Box<crate::types::VVolHostPE>),
+    VVolHostPE(crate::object::ObjectBox<crate::types::VVolHostPE>),
     /// A `HostVvolVolumeHostVvolNQN`.
-    HostVvolVolumeHostVvolNQN(Box<crate::types::HostVvolVolumeHostVvolNQN>),
+    HostVvolVolumeHostVvolNQN(
+        crate::object::ObjectBox<crate::types::HostVvolVolumeHostVvolNQN>,
+    ),
     /// A `HostVvolVolumeSpecification`.
     #[cfg(feature = "sms")]
-    HostVvolVolumeSpecification(Box<crate::types::HostVvolVolumeSpecification>),
+    HostVvolVolumeSpecification(
+        crate::object::ObjectBox<crate::types::HostVvolVolumeSpecification>,
+    ),
     /// A `NetDhcpConfigInfo`.
-    NetDhcpConfigInfo(Box<crate::types::NetDhcpConfigInfo>),
+    NetDhcpConfigInfo(crate::object::ObjectBox<crate::types::NetDhcpConfigInfo>),
     /// A `NetDhcpConfigInfoDhcpOptions`.
-    NetDhcpConfigInfoDhcpOptions(Box<crate::types::NetDhcpConfigInfoDhcpOptions>),
+    NetDhcpConfigInfoDhcpOptions(
+        crate::object::ObjectBox<crate::types::NetDhcpConfigInfoDhcpOptions>,
+    ),
     /// A `NetDhcpConfigSpec`.
-    NetDhcpConfigSpec(Box<crate::types::NetDhcpConfigSpec>),
+    NetDhcpConfigSpec(crate::object::ObjectBox<crate::types::NetDhcpConfigSpec>),
     /// A `NetDhcpConfigSpecDhcpOptionsSpec`.
     NetDhcpConfigSpecDhcpOptionsSpec(
-        Box<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
+        crate::object::ObjectBox<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
     ),
     /// A `NetDnsConfigInfo`.
-    NetDnsConfigInfo(Box<crate::types::NetDnsConfigInfo>),
+    NetDnsConfigInfo(crate::object::ObjectBox<crate::types::NetDnsConfigInfo>),
     /// A `NetDnsConfigSpec`.
-    NetDnsConfigSpec(Box<crate::types::NetDnsConfigSpec>),
+    NetDnsConfigSpec(crate::object::ObjectBox<crate::types::NetDnsConfigSpec>),
     /// A `NetIpConfigInfo`.
-    NetIpConfigInfo(Box<crate::types::NetIpConfigInfo>),
+    NetIpConfigInfo(crate::object::ObjectBox<crate::types::NetIpConfigInfo>),
     /// A `NetIpConfigInfoIpAddress`.
-    NetIpConfigInfoIpAddress(Box<crate::types::NetIpConfigInfoIpAddress>),
+    NetIpConfigInfoIpAddress(
+        crate::object::ObjectBox<crate::types::NetIpConfigInfoIpAddress>,
+    ),
     /// A `NetIpConfigSpec`.
-    NetIpConfigSpec(Box<crate::types::NetIpConfigSpec>),
+    NetIpConfigSpec(crate::object::ObjectBox<crate::types::NetIpConfigSpec>),
     /// A `NetIpConfigSpecIpAddressSpec`.
-    NetIpConfigSpecIpAddressSpec(Box<crate::types::NetIpConfigSpecIpAddressSpec>),
+    NetIpConfigSpecIpAddressSpec(
+        crate::object::ObjectBox<crate::types::NetIpConfigSpecIpAddressSpec>,
+    ),
     /// A `NetIpRouteConfigInfo`.
-    NetIpRouteConfigInfo(Box<crate::types::NetIpRouteConfigInfo>),
+    NetIpRouteConfigInfo(crate::object::ObjectBox<crate::types::NetIpRouteConfigInfo>),
     /// A `NetIpRouteConfigInfoGateway`.
-    NetIpRouteConfigInfoGateway(Box<crate::types::NetIpRouteConfigInfoGateway>),
+    NetIpRouteConfigInfoGateway(
+        crate::object::ObjectBox<crate::types::NetIpRouteConfigInfoGateway>,
+    ),
     /// A `NetIpRouteConfigInfoIpRoute`.
-    NetIpRouteConfigInfoIpRoute(Box<crate::types::NetIpRouteConfigInfoIpRoute>),
+    NetIpRouteConfigInfoIpRoute(
+        crate::object::ObjectBox<crate::types::NetIpRouteConfigInfoIpRoute>,
+    ),
     /// A `NetIpRouteConfigSpec`.
-    NetIpRouteConfigSpec(Box<crate::types::NetIpRouteConfigSpec>),
+    NetIpRouteConfigSpec(crate::object::ObjectBox<crate::types::NetIpRouteConfigSpec>),
     /// A `NetIpRouteConfigSpecGatewaySpec`.
-    NetIpRouteConfigSpecGatewaySpec(Box<crate::types::NetIpRouteConfigSpecGatewaySpec>),
+    NetIpRouteConfigSpecGatewaySpec(
+        crate::object::ObjectBox<crate::types::NetIpRouteConfigSpecGatewaySpec>,
+    ),
     /// A `NetIpRouteConfigSpecIpRouteSpec`.
-    NetIpRouteConfigSpecIpRouteSpec(Box<crate::types::NetIpRouteConfigSpecIpRouteSpec>),
+    NetIpRouteConfigSpecIpRouteSpec(
+        crate::object::ObjectBox<crate::types::NetIpRouteConfigSpecIpRouteSpec>,
+    ),
     /// A `NetIpStackInfo`.
-    NetIpStackInfo(Box<crate::types::NetIpStackInfo>),
+    NetIpStackInfo(crate::object::ObjectBox<crate::types::NetIpStackInfo>),
     /// A `NetIpStackInfoDefaultRouter`.
-    NetIpStackInfoDefaultRouter(Box<crate::types::NetIpStackInfoDefaultRouter>),
+    NetIpStackInfoDefaultRouter(
+        crate::object::ObjectBox<crate::types::NetIpStackInfoDefaultRouter>,
+    ),
     /// A `NetIpStackInfoNetToMedia`.
-    NetIpStackInfoNetToMedia(Box<crate::types::NetIpStackInfoNetToMedia>),
+    NetIpStackInfoNetToMedia(
+        crate::object::ObjectBox<crate::types::NetIpStackInfoNetToMedia>,
+    ),
     /// A `NetBIOSConfigInfo` or one of its subtypes.
     NetBIOSConfigInfo(crate::types::NetBIOSConfigInfoKind),
     /// A `ArrayUpdateSpec` or one of its subtypes.
@@ -3392,37 +4358,45 @@ pub enum DataObjectKind {
     /// A `ApplyProfile` or one of its subtypes.
     ApplyProfile(Box<crate::types::ApplyProfileKind>),
     /// A `ProfileApplyProfileProperty`.
-    ProfileApplyProfileProperty(Box<crate::types::ProfileApplyProfileProperty>),
+    ProfileApplyProfileProperty(
+        crate::object::ObjectBox<crate::types::ProfileApplyProfileProperty>,
+    ),
     /// A `ComplianceLocator`.
-    ComplianceLocator(Box<crate::types::ComplianceLocator>),
+    ComplianceLocator(crate::object::ObjectBox<crate::types::ComplianceLocator>),
     /// A `ComplianceProfile`.
-    ComplianceProfile(Box<crate::types::ComplianceProfile>),
+    ComplianceProfile(crate::object::ObjectBox<crate::types::ComplianceProfile>),
     /// A `ComplianceResult`.
-    ComplianceResult(Box<crate::types::ComplianceResult>),
+    ComplianceResult(crate::object::ObjectBox<crate::types::ComplianceResult>),
     /// A `ComplianceFailure`.
-    ComplianceFailure(Box<crate::types::ComplianceFailure>),
+    ComplianceFailure(crate::object::ObjectBox<crate::types::ComplianceFailure>),
     /// A `ComplianceFailureComplianceFailureValues`.
     ComplianceFailureComplianceFailureValues(
-        Box<crate::types::ComplianceFailureComplianceFailureValues>,
+        crate::object::ObjectBox<crate::types::ComplianceFailureComplianceFailureValues>,
     ),
     /// A `ProfileDeferredPolicyOptionParameter`.
     ProfileDeferredPolicyOptionParameter(
-        Box<crate::types::ProfileDeferredPolicyOptionParameter>,
+        crate::object::ObjectBox<crate::types::ProfileDeferredPolicyOptionParameter>,
     ),
     /// A `ProfileExpression` or one of its subtypes.
     ProfileExpression(Box<crate::types::ProfileExpressionKind>),
     /// A `ProfileExpressionMetadata`.
-    ProfileExpressionMetadata(Box<crate::types::ProfileExpressionMetadata>),
+    ProfileExpressionMetadata(
+        crate::object::ObjectBox<crate::types::ProfileExpressionMetadata>,
+    ),
     /// A `ProfileParameterMetadata`.
-    ProfileParameterMetadata(Box<crate::types::ProfileParameterMetadata>),
+    ProfileParameterMetadata(
+        crate::object::ObjectBox<crate::types::ProfileParameterMetadata>,
+    ),
     /// A `ProfileParameterMetadataParameterRelationMetadata`.
     ProfileParameterMetadataParameterRelationMetadata(
-        Box<crate::types::ProfileParameterMetadataParameterRelationMetadata>,
+        crate::object::ObjectBox<
+            crate::types::ProfileParameterMetadataParameterRelationMetadata,
+        >,
     ),
     /// A `ProfilePolicy`.
-    ProfilePolicy(Box<crate::types::ProfilePolicy>),
+    ProfilePolicy(crate::object::ObjectBox<crate::types::ProfilePolicy>),
     /// A `ProfilePolicyMetadata`.
-    ProfilePolicyMetadata(Box<crate::types::ProfilePolicyMetadata>),
+    ProfilePolicyMetadata(crate::object::ObjectBox<crate::types::ProfilePolicyMetadata>),
     /// A `PolicyOption` or one of its subtypes.
     PolicyOption(Box<crate::types::PolicyOptionKind>),
     /// A `ProfilePolicyOptionMetadata` or one of its subtypes.
@@ -3432,479 +4406,653 @@ pub enum DataObjectKind {
     /// A `ProfileCreateSpec` or one of its subtypes.
     ProfileCreateSpec(Box<crate::types::ProfileCreateSpecKind>),
     /// A `ProfileDescription`.
-    ProfileDescription(Box<crate::types::ProfileDescription>),
+    ProfileDescription(crate::object::ObjectBox<crate::types::ProfileDescription>),
     /// A `ProfileDescriptionSection`.
-    ProfileDescriptionSection(Box<crate::types::ProfileDescriptionSection>),
+    ProfileDescriptionSection(
+        crate::object::ObjectBox<crate::types::ProfileDescriptionSection>,
+    ),
     /// A `ProfileMetadata`.
-    ProfileMetadata(Box<crate::types::ProfileMetadata>),
+    ProfileMetadata(crate::object::ObjectBox<crate::types::ProfileMetadata>),
     /// A `ProfileMetadataProfileOperationMessage`.
     ProfileMetadataProfileOperationMessage(
-        Box<crate::types::ProfileMetadataProfileOperationMessage>,
+        crate::object::ObjectBox<crate::types::ProfileMetadataProfileOperationMessage>,
     ),
     /// A `ProfileMetadataProfileSortSpec`.
-    ProfileMetadataProfileSortSpec(Box<crate::types::ProfileMetadataProfileSortSpec>),
+    ProfileMetadataProfileSortSpec(
+        crate::object::ObjectBox<crate::types::ProfileMetadataProfileSortSpec>,
+    ),
     /// A `ProfilePropertyPath`.
-    ProfilePropertyPath(Box<crate::types::ProfilePropertyPath>),
+    ProfilePropertyPath(crate::object::ObjectBox<crate::types::ProfilePropertyPath>),
     /// A `ProfileProfileStructure`.
-    ProfileProfileStructure(Box<crate::types::ProfileProfileStructure>),
+    ProfileProfileStructure(
+        crate::object::ObjectBox<crate::types::ProfileProfileStructure>,
+    ),
     /// A `ProfileProfileStructureProperty`.
-    ProfileProfileStructureProperty(Box<crate::types::ProfileProfileStructureProperty>),
+    ProfileProfileStructureProperty(
+        crate::object::ObjectBox<crate::types::ProfileProfileStructureProperty>,
+    ),
     /// A `AnswerFile`.
-    AnswerFile(Box<crate::types::AnswerFile>),
+    AnswerFile(crate::object::ObjectBox<crate::types::AnswerFile>),
     /// A `AnswerFileStatusResult`.
-    AnswerFileStatusResult(Box<crate::types::AnswerFileStatusResult>),
+    AnswerFileStatusResult(
+        crate::object::ObjectBox<crate::types::AnswerFileStatusResult>,
+    ),
     /// A `AnswerFileStatusError`.
-    AnswerFileStatusError(Box<crate::types::AnswerFileStatusError>),
+    AnswerFileStatusError(crate::object::ObjectBox<crate::types::AnswerFileStatusError>),
     /// A `ProfileExecuteResult` or one of its subtypes.
     ProfileExecuteResult(crate::types::ProfileExecuteResultKind),
     /// A `ProfileExecuteError`.
-    ProfileExecuteError(Box<crate::types::ProfileExecuteError>),
+    ProfileExecuteError(crate::object::ObjectBox<crate::types::ProfileExecuteError>),
     /// A `HostProfileValidationFailureInfo`.
     HostProfileValidationFailureInfo(
-        Box<crate::types::HostProfileValidationFailureInfo>,
+        crate::object::ObjectBox<crate::types::HostProfileValidationFailureInfo>,
     ),
     /// A `HostSpecification`.
-    HostSpecification(Box<crate::types::HostSpecification>),
+    HostSpecification(crate::object::ObjectBox<crate::types::HostSpecification>),
     /// A `HostSubSpecification`.
-    HostSubSpecification(Box<crate::types::HostSubSpecification>),
+    HostSubSpecification(crate::object::ObjectBox<crate::types::HostSubSpecification>),
     /// A `AnswerFileCreateSpec` or one of its subtypes.
     AnswerFileCreateSpec(crate::types::AnswerFileCreateSpecKind),
     /// A `ApplyHostProfileConfigurationResult`.
     ApplyHostProfileConfigurationResult(
-        Box<crate::types::ApplyHostProfileConfigurationResult>,
+        crate::object::ObjectBox<crate::types::ApplyHostProfileConfigurationResult>,
     ),
     /// A `HostProfileManagerCompositionResult`.
     HostProfileManagerCompositionResult(
-        Box<crate::types::HostProfileManagerCompositionResult>,
+        crate::object::ObjectBox<crate::types::HostProfileManagerCompositionResult>,
     ),
     /// A `HostProfileManagerCompositionResultResultElement`.
     HostProfileManagerCompositionResultResultElement(
-        Box<crate::types::HostProfileManagerCompositionResultResultElement>,
+        crate::object::ObjectBox<
+            crate::types::HostProfileManagerCompositionResultResultElement,
+        >,
     ),
     /// A `HostProfileManagerCompositionValidationResult`.
     HostProfileManagerCompositionValidationResult(
-        Box<crate::types::HostProfileManagerCompositionValidationResult>,
+        crate::object::ObjectBox<
+            crate::types::HostProfileManagerCompositionValidationResult,
+        >,
     ),
     /// A `HostProfileManagerCompositionValidationResultResultElement`.
     HostProfileManagerCompositionValidationResultResultElement(
-        Box<crate::types::HostProfileManagerCompositionValidationResultResultElement>,
+        crate::object::ObjectBox<
+            crate::types::HostProfileManagerCompositionValidationResultResultElement,
+        >,
     ),
     /// A `HostProfileManagerConfigTaskList`.
     HostProfileManagerConfigTaskList(
-        Box<crate::types::HostProfileManagerConfigTaskList>,
+        crate::object::ObjectBox<crate::types::HostProfileManagerConfigTaskList>,
     ),
     /// A `HostProfilesEntityCustomizations` or one of its subtypes.
     HostProfilesEntityCustomizations(crate::types::HostProfilesEntityCustomizationsKind),
     /// A `HostProfileManagerHostToConfigSpecMap`.
     HostProfileManagerHostToConfigSpecMap(
-        Box<crate::types::HostProfileManagerHostToConfigSpecMap>,
+        crate::object::ObjectBox<crate::types::HostProfileManagerHostToConfigSpecMap>,
     ),
     /// A `ScheduledTaskDescription`.
-    ScheduledTaskDescription(Box<crate::types::ScheduledTaskDescription>),
+    ScheduledTaskDescription(
+        crate::object::ObjectBox<crate::types::ScheduledTaskDescription>,
+    ),
     /// A `ScheduledTaskSpec` or one of its subtypes.
     ScheduledTaskSpec(crate::types::ScheduledTaskSpecKind),
     /// A `TaskScheduler` or one of its subtypes.
     TaskScheduler(Box<crate::types::TaskSchedulerKind>),
     /// A `ApplyStorageRecommendationResult`.
     ApplyStorageRecommendationResult(
-        Box<crate::types::ApplyStorageRecommendationResult>,
+        crate::object::ObjectBox<crate::types::ApplyStorageRecommendationResult>,
     ),
     /// A `StorageDrsAutomationConfig`.
-    StorageDrsAutomationConfig(Box<crate::types::StorageDrsAutomationConfig>),
+    StorageDrsAutomationConfig(
+        crate::object::ObjectBox<crate::types::StorageDrsAutomationConfig>,
+    ),
     /// A `StorageDrsConfigInfo`.
-    StorageDrsConfigInfo(Box<crate::types::StorageDrsConfigInfo>),
+    StorageDrsConfigInfo(crate::object::ObjectBox<crate::types::StorageDrsConfigInfo>),
     /// A `StorageDrsConfigSpec`.
-    StorageDrsConfigSpec(Box<crate::types::StorageDrsConfigSpec>),
+    StorageDrsConfigSpec(crate::object::ObjectBox<crate::types::StorageDrsConfigSpec>),
     /// A `StorageDrsIoLoadBalanceConfig`.
-    StorageDrsIoLoadBalanceConfig(Box<crate::types::StorageDrsIoLoadBalanceConfig>),
+    StorageDrsIoLoadBalanceConfig(
+        crate::object::ObjectBox<crate::types::StorageDrsIoLoadBalanceConfig>,
+    ),
     /// A `PlacementAffinityRule`.
-    PlacementAffinityRule(Box<crate::types::PlacementAffinityRule>),
+    PlacementAffinityRule(crate::object::ObjectBox<crate::types::PlacementAffinityRule>),
     /// A `PlacementRankResult`.
-    PlacementRankResult(Box<crate::types::PlacementRankResult>),
+    PlacementRankResult(crate::object::ObjectBox<crate::types::PlacementRankResult>),
     /// A `PlacementRankSpec`.
-    PlacementRankSpec(Box<crate::types::PlacementRankSpec>),
+    PlacementRankSpec(crate::object::ObjectBox<crate::types::PlacementRankSpec>),
     /// A `StorageDrsPlacementRankVmSpec`.
-    StorageDrsPlacementRankVmSpec(Box<crate::types::StorageDrsPlacementRankVmSpec>),
+    StorageDrsPlacementRankVmSpec(
+        crate::object::ObjectBox<crate::types::StorageDrsPlacementRankVmSpec>,
+    ),
     /// A `StorageDrsPodConfigInfo`.
-    StorageDrsPodConfigInfo(Box<crate::types::StorageDrsPodConfigInfo>),
+    StorageDrsPodConfigInfo(
+        crate::object::ObjectBox<crate::types::StorageDrsPodConfigInfo>,
+    ),
     /// A `StorageDrsPodConfigSpec`.
-    StorageDrsPodConfigSpec(Box<crate::types::StorageDrsPodConfigSpec>),
+    StorageDrsPodConfigSpec(
+        crate::object::ObjectBox<crate::types::StorageDrsPodConfigSpec>,
+    ),
     /// A `StorageDrsPodSelectionSpec`.
-    StorageDrsPodSelectionSpec(Box<crate::types::StorageDrsPodSelectionSpec>),
+    StorageDrsPodSelectionSpec(
+        crate::object::ObjectBox<crate::types::StorageDrsPodSelectionSpec>,
+    ),
     /// A `PodDiskLocator`.
-    PodDiskLocator(Box<crate::types::PodDiskLocator>),
+    PodDiskLocator(crate::object::ObjectBox<crate::types::PodDiskLocator>),
     /// A `VmPodConfigForPlacement`.
-    VmPodConfigForPlacement(Box<crate::types::VmPodConfigForPlacement>),
+    VmPodConfigForPlacement(
+        crate::object::ObjectBox<crate::types::VmPodConfigForPlacement>,
+    ),
     /// A `StorageDrsSpaceLoadBalanceConfig`.
     StorageDrsSpaceLoadBalanceConfig(
-        Box<crate::types::StorageDrsSpaceLoadBalanceConfig>,
+        crate::object::ObjectBox<crate::types::StorageDrsSpaceLoadBalanceConfig>,
     ),
     /// A `StoragePlacementResult`.
-    StoragePlacementResult(Box<crate::types::StoragePlacementResult>),
+    StoragePlacementResult(
+        crate::object::ObjectBox<crate::types::StoragePlacementResult>,
+    ),
     /// A `StoragePlacementSpec`.
-    StoragePlacementSpec(Box<crate::types::StoragePlacementSpec>),
+    StoragePlacementSpec(crate::object::ObjectBox<crate::types::StoragePlacementSpec>),
     /// A `StorageDrsVmConfigInfo`.
-    StorageDrsVmConfigInfo(Box<crate::types::StorageDrsVmConfigInfo>),
+    StorageDrsVmConfigInfo(
+        crate::object::ObjectBox<crate::types::StorageDrsVmConfigInfo>,
+    ),
     /// A `VAppCloneSpec`.
-    VAppCloneSpec(Box<crate::types::VAppCloneSpec>),
+    VAppCloneSpec(crate::object::ObjectBox<crate::types::VAppCloneSpec>),
     /// A `VAppCloneSpecNetworkMappingPair`.
-    VAppCloneSpecNetworkMappingPair(Box<crate::types::VAppCloneSpecNetworkMappingPair>),
+    VAppCloneSpecNetworkMappingPair(
+        crate::object::ObjectBox<crate::types::VAppCloneSpecNetworkMappingPair>,
+    ),
     /// A `VAppCloneSpecResourceMap`.
-    VAppCloneSpecResourceMap(Box<crate::types::VAppCloneSpecResourceMap>),
+    VAppCloneSpecResourceMap(
+        crate::object::ObjectBox<crate::types::VAppCloneSpecResourceMap>,
+    ),
     /// A `VAppEntityConfigInfo`.
-    VAppEntityConfigInfo(Box<crate::types::VAppEntityConfigInfo>),
+    VAppEntityConfigInfo(crate::object::ObjectBox<crate::types::VAppEntityConfigInfo>),
     /// A `VAppIPAssignmentInfo`.
-    VAppIPAssignmentInfo(Box<crate::types::VAppIPAssignmentInfo>),
+    VAppIPAssignmentInfo(crate::object::ObjectBox<crate::types::VAppIPAssignmentInfo>),
     /// A `IpPool`.
-    IpPool(Box<crate::types::IpPool>),
+    IpPool(crate::object::ObjectBox<crate::types::IpPool>),
     /// A `IpPoolAssociation`.
-    IpPoolAssociation(Box<crate::types::IpPoolAssociation>),
+    IpPoolAssociation(crate::object::ObjectBox<crate::types::IpPoolAssociation>),
     /// A `IpPoolIpPoolConfigInfo`.
-    IpPoolIpPoolConfigInfo(Box<crate::types::IpPoolIpPoolConfigInfo>),
+    IpPoolIpPoolConfigInfo(
+        crate::object::ObjectBox<crate::types::IpPoolIpPoolConfigInfo>,
+    ),
     /// A `VAppOvfSectionInfo`.
-    VAppOvfSectionInfo(Box<crate::types::VAppOvfSectionInfo>),
+    VAppOvfSectionInfo(crate::object::ObjectBox<crate::types::VAppOvfSectionInfo>),
     /// A `VAppProductInfo`.
-    VAppProductInfo(Box<crate::types::VAppProductInfo>),
+    VAppProductInfo(crate::object::ObjectBox<crate::types::VAppProductInfo>),
     /// A `VAppPropertyInfo`.
-    VAppPropertyInfo(Box<crate::types::VAppPropertyInfo>),
+    VAppPropertyInfo(crate::object::ObjectBox<crate::types::VAppPropertyInfo>),
     /// A `VmConfigInfo` or one of its subtypes.
     VmConfigInfo(crate::types::VmConfigInfoKind),
     /// A `VmConfigSpec` or one of its subtypes.
     VmConfigSpec(crate::types::VmConfigSpecKind),
     /// A `ClusterNetworkConfigSpec`.
-    ClusterNetworkConfigSpec(Box<crate::types::ClusterNetworkConfigSpec>),
+    ClusterNetworkConfigSpec(
+        crate::object::ObjectBox<crate::types::ClusterNetworkConfigSpec>,
+    ),
     /// A `FailoverNodeInfo`.
-    FailoverNodeInfo(Box<crate::types::FailoverNodeInfo>),
+    FailoverNodeInfo(crate::object::ObjectBox<crate::types::FailoverNodeInfo>),
     /// A `NodeDeploymentSpec` or one of its subtypes.
     NodeDeploymentSpec(crate::types::NodeDeploymentSpecKind),
     /// A `NodeNetworkSpec` or one of its subtypes.
     NodeNetworkSpec(crate::types::NodeNetworkSpecKind),
     /// A `SourceNodeSpec`.
-    SourceNodeSpec(Box<crate::types::SourceNodeSpec>),
+    SourceNodeSpec(crate::object::ObjectBox<crate::types::SourceNodeSpec>),
     /// A `VchaClusterConfigInfo`.
-    VchaClusterConfigInfo(Box<crate::types::VchaClusterConfigInfo>),
+    VchaClusterConfigInfo(crate::object::ObjectBox<crate::types::VchaClusterConfigInfo>),
     /// A `VchaClusterConfigSpec`.
-    VchaClusterConfigSpec(Box<crate::types::VchaClusterConfigSpec>),
+    VchaClusterConfigSpec(crate::object::ObjectBox<crate::types::VchaClusterConfigSpec>),
     /// A `VchaClusterDeploymentSpec`.
-    VchaClusterDeploymentSpec(Box<crate::types::VchaClusterDeploymentSpec>),
+    VchaClusterDeploymentSpec(
+        crate::object::ObjectBox<crate::types::VchaClusterDeploymentSpec>,
+    ),
     /// A `VchaClusterNetworkSpec`.
-    VchaClusterNetworkSpec(Box<crate::types::VchaClusterNetworkSpec>),
+    VchaClusterNetworkSpec(
+        crate::object::ObjectBox<crate::types::VchaClusterNetworkSpec>,
+    ),
     /// A `WitnessNodeInfo`.
-    WitnessNodeInfo(Box<crate::types::WitnessNodeInfo>),
+    WitnessNodeInfo(crate::object::ObjectBox<crate::types::WitnessNodeInfo>),
     /// A `VchaClusterHealth`.
-    VchaClusterHealth(Box<crate::types::VchaClusterHealth>),
+    VchaClusterHealth(crate::object::ObjectBox<crate::types::VchaClusterHealth>),
     /// A `VchaClusterRuntimeInfo`.
-    VchaClusterRuntimeInfo(Box<crate::types::VchaClusterRuntimeInfo>),
+    VchaClusterRuntimeInfo(
+        crate::object::ObjectBox<crate::types::VchaClusterRuntimeInfo>,
+    ),
     /// A `VchaNodeRuntimeInfo`.
-    VchaNodeRuntimeInfo(Box<crate::types::VchaNodeRuntimeInfo>),
+    VchaNodeRuntimeInfo(crate::object::ObjectBox<crate::types::VchaNodeRuntimeInfo>),
     /// A `VirtualMachineAffinityInfo`.
-    VirtualMachineAffinityInfo(Box<crate::types::VirtualMachineAffinityInfo>),
+    VirtualMachineAffinityInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineAffinityInfo>,
+    ),
     /// A `VirtualMachineBaseIndependentFilterSpec` or one of its subtypes.
     VirtualMachineBaseIndependentFilterSpec(
         crate::types::VirtualMachineBaseIndependentFilterSpecKind,
     ),
     /// A `VirtualMachineBootOptions`.
-    VirtualMachineBootOptions(Box<crate::types::VirtualMachineBootOptions>),
+    VirtualMachineBootOptions(
+        crate::object::ObjectBox<crate::types::VirtualMachineBootOptions>,
+    ),
     /// A `VirtualMachineBootOptionsBootableDevice` or one of its subtypes.
     VirtualMachineBootOptionsBootableDevice(
         crate::types::VirtualMachineBootOptionsBootableDeviceKind,
     ),
     /// A `VirtualMachineCapability`.
-    VirtualMachineCapability(Box<crate::types::VirtualMachineCapability>),
+    VirtualMachineCapability(
+        crate::object::ObjectBox<crate::types::VirtualMachineCapability>,
+    ),
     /// A `VirtualMachineCertThumbprint`.
-    VirtualMachineCertThumbprint(Box<crate::types::VirtualMachineCertThumbprint>),
+    VirtualMachineCertThumbprint(
+        crate::object::ObjectBox<crate::types::VirtualMachineCertThumbprint>,
+    ),
     /// A `VirtualMachineCloneSpec`.
-    VirtualMachineCloneSpec(Box<crate::types::VirtualMachineCloneSpec>),
+    VirtualMachineCloneSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineCloneSpec>,
+    ),
     /// A `VirtualMachineConfigInfo`.
-    VirtualMachineConfigInfo(Box<crate::types::VirtualMachineConfigInfo>),
+    VirtualMachineConfigInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigInfo>,
+    ),
     /// A `VirtualMachineConfigInfoDatastoreUrlPair`.
     VirtualMachineConfigInfoDatastoreUrlPair(
-        Box<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>,
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>,
     ),
     /// A `VirtualMachineConfigInfoOverheadInfo`.
     VirtualMachineConfigInfoOverheadInfo(
-        Box<crate::types::VirtualMachineConfigInfoOverheadInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigInfoOverheadInfo>,
     ),
     /// A `VirtualMachineConfigOption`.
-    VirtualMachineConfigOption(Box<crate::types::VirtualMachineConfigOption>),
+    VirtualMachineConfigOption(
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigOption>,
+    ),
     /// A `VirtualMachineConfigOptionDescriptor`.
     VirtualMachineConfigOptionDescriptor(
-        Box<crate::types::VirtualMachineConfigOptionDescriptor>,
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigOptionDescriptor>,
     ),
     /// A `VirtualMachineConfigSpec`.
-    VirtualMachineConfigSpec(Box<crate::types::VirtualMachineConfigSpec>),
+    VirtualMachineConfigSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigSpec>,
+    ),
     /// A `ConfigTarget`.
-    ConfigTarget(Box<crate::types::ConfigTarget>),
+    ConfigTarget(crate::object::ObjectBox<crate::types::ConfigTarget>),
     /// A `VirtualMachineConsolePreferences`.
     VirtualMachineConsolePreferences(
-        Box<crate::types::VirtualMachineConsolePreferences>,
+        crate::object::ObjectBox<crate::types::VirtualMachineConsolePreferences>,
     ),
     /// A `VirtualMachineContentLibraryItemInfo`.
     VirtualMachineContentLibraryItemInfo(
-        Box<crate::types::VirtualMachineContentLibraryItemInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineContentLibraryItemInfo>,
     ),
     /// A `DatastoreOption`.
-    DatastoreOption(Box<crate::types::DatastoreOption>),
+    DatastoreOption(crate::object::ObjectBox<crate::types::DatastoreOption>),
     /// A `VirtualMachineDatastoreVolumeOption`.
     VirtualMachineDatastoreVolumeOption(
-        Box<crate::types::VirtualMachineDatastoreVolumeOption>,
+        crate::object::ObjectBox<crate::types::VirtualMachineDatastoreVolumeOption>,
     ),
     /// A `VirtualMachineDefaultPowerOpInfo`.
     VirtualMachineDefaultPowerOpInfo(
-        Box<crate::types::VirtualMachineDefaultPowerOpInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineDefaultPowerOpInfo>,
     ),
     /// A `VirtualMachineDeviceRuntimeInfo`.
-    VirtualMachineDeviceRuntimeInfo(Box<crate::types::VirtualMachineDeviceRuntimeInfo>),
+    VirtualMachineDeviceRuntimeInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineDeviceRuntimeInfo>,
+    ),
     /// A `VirtualMachineDeviceRuntimeInfoDeviceRuntimeState` or one of its subtypes.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
         crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind,
     ),
     /// A `VirtualMachineDvxClassInfo`.
-    VirtualMachineDvxClassInfo(Box<crate::types::VirtualMachineDvxClassInfo>),
+    VirtualMachineDvxClassInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineDvxClassInfo>,
+    ),
     /// A `FaultToleranceConfigInfo` or one of its subtypes.
     FaultToleranceConfigInfo(Box<crate::types::FaultToleranceConfigInfoKind>),
     /// A `FaultToleranceConfigSpec`.
-    FaultToleranceConfigSpec(Box<crate::types::FaultToleranceConfigSpec>),
+    FaultToleranceConfigSpec(
+        crate::object::ObjectBox<crate::types::FaultToleranceConfigSpec>,
+    ),
     /// A `FaultToleranceMetaSpec`.
-    FaultToleranceMetaSpec(Box<crate::types::FaultToleranceMetaSpec>),
+    FaultToleranceMetaSpec(
+        crate::object::ObjectBox<crate::types::FaultToleranceMetaSpec>,
+    ),
     /// A `FaultToleranceSecondaryOpResult`.
-    FaultToleranceSecondaryOpResult(Box<crate::types::FaultToleranceSecondaryOpResult>),
+    FaultToleranceSecondaryOpResult(
+        crate::object::ObjectBox<crate::types::FaultToleranceSecondaryOpResult>,
+    ),
     /// A `FaultToleranceVMConfigSpec`.
-    FaultToleranceVMConfigSpec(Box<crate::types::FaultToleranceVMConfigSpec>),
+    FaultToleranceVMConfigSpec(
+        crate::object::ObjectBox<crate::types::FaultToleranceVMConfigSpec>,
+    ),
     /// A `FaultToleranceDiskSpec`.
-    FaultToleranceDiskSpec(Box<crate::types::FaultToleranceDiskSpec>),
+    FaultToleranceDiskSpec(
+        crate::object::ObjectBox<crate::types::FaultToleranceDiskSpec>,
+    ),
     /// A `VirtualMachineFeatureRequirement`.
     VirtualMachineFeatureRequirement(
-        Box<crate::types::VirtualMachineFeatureRequirement>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFeatureRequirement>,
     ),
     /// A `VirtualMachineFileInfo`.
-    VirtualMachineFileInfo(Box<crate::types::VirtualMachineFileInfo>),
+    VirtualMachineFileInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineFileInfo>,
+    ),
     /// A `VirtualMachineFileLayout`.
-    VirtualMachineFileLayout(Box<crate::types::VirtualMachineFileLayout>),
+    VirtualMachineFileLayout(
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayout>,
+    ),
     /// A `VirtualMachineFileLayoutDiskLayout`.
     VirtualMachineFileLayoutDiskLayout(
-        Box<crate::types::VirtualMachineFileLayoutDiskLayout>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutDiskLayout>,
     ),
     /// A `VirtualMachineFileLayoutSnapshotLayout`.
     VirtualMachineFileLayoutSnapshotLayout(
-        Box<crate::types::VirtualMachineFileLayoutSnapshotLayout>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutSnapshotLayout>,
     ),
     /// A `VirtualMachineFileLayoutEx`.
-    VirtualMachineFileLayoutEx(Box<crate::types::VirtualMachineFileLayoutEx>),
+    VirtualMachineFileLayoutEx(
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutEx>,
+    ),
     /// A `VirtualMachineFileLayoutExDiskLayout`.
     VirtualMachineFileLayoutExDiskLayout(
-        Box<crate::types::VirtualMachineFileLayoutExDiskLayout>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutExDiskLayout>,
     ),
     /// A `VirtualMachineFileLayoutExDiskUnit`.
     VirtualMachineFileLayoutExDiskUnit(
-        Box<crate::types::VirtualMachineFileLayoutExDiskUnit>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutExDiskUnit>,
     ),
     /// A `VirtualMachineFileLayoutExFileInfo`.
     VirtualMachineFileLayoutExFileInfo(
-        Box<crate::types::VirtualMachineFileLayoutExFileInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutExFileInfo>,
     ),
     /// A `VirtualMachineFileLayoutExSnapshotLayout`.
     VirtualMachineFileLayoutExSnapshotLayout(
-        Box<crate::types::VirtualMachineFileLayoutExSnapshotLayout>,
+        crate::object::ObjectBox<crate::types::VirtualMachineFileLayoutExSnapshotLayout>,
     ),
     /// A `VirtualMachineFlagInfo`.
-    VirtualMachineFlagInfo(Box<crate::types::VirtualMachineFlagInfo>),
+    VirtualMachineFlagInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineFlagInfo>,
+    ),
     /// A `VirtualMachineForkConfigInfo`.
-    VirtualMachineForkConfigInfo(Box<crate::types::VirtualMachineForkConfigInfo>),
+    VirtualMachineForkConfigInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineForkConfigInfo>,
+    ),
     /// A `GuestInfo`.
-    GuestInfo(Box<crate::types::GuestInfo>),
+    GuestInfo(crate::object::ObjectBox<crate::types::GuestInfo>),
     /// A `GuestInfoCustomizationInfo`.
-    GuestInfoCustomizationInfo(Box<crate::types::GuestInfoCustomizationInfo>),
+    GuestInfoCustomizationInfo(
+        crate::object::ObjectBox<crate::types::GuestInfoCustomizationInfo>,
+    ),
     /// A `GuestDiskInfo`.
-    GuestDiskInfo(Box<crate::types::GuestDiskInfo>),
+    GuestDiskInfo(crate::object::ObjectBox<crate::types::GuestDiskInfo>),
     /// A `VirtualMachineGuestRebootStatus`.
-    VirtualMachineGuestRebootStatus(Box<crate::types::VirtualMachineGuestRebootStatus>),
+    VirtualMachineGuestRebootStatus(
+        crate::object::ObjectBox<crate::types::VirtualMachineGuestRebootStatus>,
+    ),
     /// A `GuestInfoNamespaceGenerationInfo`.
     GuestInfoNamespaceGenerationInfo(
-        Box<crate::types::GuestInfoNamespaceGenerationInfo>,
+        crate::object::ObjectBox<crate::types::GuestInfoNamespaceGenerationInfo>,
     ),
     /// A `GuestNicInfo`.
-    GuestNicInfo(Box<crate::types::GuestNicInfo>),
+    GuestNicInfo(crate::object::ObjectBox<crate::types::GuestNicInfo>),
     /// A `GuestScreenInfo`.
-    GuestScreenInfo(Box<crate::types::GuestScreenInfo>),
+    GuestScreenInfo(crate::object::ObjectBox<crate::types::GuestScreenInfo>),
     /// A `GuestStackInfo`.
-    GuestStackInfo(Box<crate::types::GuestStackInfo>),
+    GuestStackInfo(crate::object::ObjectBox<crate::types::GuestStackInfo>),
     /// A `GuestInfoVirtualDiskMapping`.
-    GuestInfoVirtualDiskMapping(Box<crate::types::GuestInfoVirtualDiskMapping>),
+    GuestInfoVirtualDiskMapping(
+        crate::object::ObjectBox<crate::types::GuestInfoVirtualDiskMapping>,
+    ),
     /// A `VirtualMachineGuestIntegrityInfo`.
     VirtualMachineGuestIntegrityInfo(
-        Box<crate::types::VirtualMachineGuestIntegrityInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineGuestIntegrityInfo>,
     ),
     /// A `VirtualMachineGuestMonitoringModeInfo`.
     VirtualMachineGuestMonitoringModeInfo(
-        Box<crate::types::VirtualMachineGuestMonitoringModeInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineGuestMonitoringModeInfo>,
     ),
     /// A `GuestOsDescriptor`.
-    GuestOsDescriptor(Box<crate::types::GuestOsDescriptor>),
+    GuestOsDescriptor(crate::object::ObjectBox<crate::types::GuestOsDescriptor>),
     /// A `VirtualMachineGuestQuiesceSpec` or one of its subtypes.
     VirtualMachineGuestQuiesceSpec(crate::types::VirtualMachineGuestQuiesceSpecKind),
     /// A `VirtualMachineIdeDiskDevicePartitionInfo`.
     VirtualMachineIdeDiskDevicePartitionInfo(
-        Box<crate::types::VirtualMachineIdeDiskDevicePartitionInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineIdeDiskDevicePartitionInfo>,
     ),
     /// A `VirtualMachineInstantCloneSpec`.
-    VirtualMachineInstantCloneSpec(Box<crate::types::VirtualMachineInstantCloneSpec>),
+    VirtualMachineInstantCloneSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineInstantCloneSpec>,
+    ),
     /// A `VirtualMachineLegacyNetworkSwitchInfo`.
     VirtualMachineLegacyNetworkSwitchInfo(
-        Box<crate::types::VirtualMachineLegacyNetworkSwitchInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineLegacyNetworkSwitchInfo>,
     ),
     /// A `VirtualMachineMessage`.
-    VirtualMachineMessage(Box<crate::types::VirtualMachineMessage>),
+    VirtualMachineMessage(crate::object::ObjectBox<crate::types::VirtualMachineMessage>),
     /// A `VirtualMachineMetadataManagerVmMetadata`.
     VirtualMachineMetadataManagerVmMetadata(
-        Box<crate::types::VirtualMachineMetadataManagerVmMetadata>,
+        crate::object::ObjectBox<crate::types::VirtualMachineMetadataManagerVmMetadata>,
     ),
     /// A `VirtualMachineMetadataManagerVmMetadataInput`.
     VirtualMachineMetadataManagerVmMetadataInput(
-        Box<crate::types::VirtualMachineMetadataManagerVmMetadataInput>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineMetadataManagerVmMetadataInput,
+        >,
     ),
     /// A `VirtualMachineMetadataManagerVmMetadataOwner`.
     VirtualMachineMetadataManagerVmMetadataOwner(
-        Box<crate::types::VirtualMachineMetadataManagerVmMetadataOwner>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineMetadataManagerVmMetadataOwner,
+        >,
     ),
     /// A `VirtualMachineMetadataManagerVmMetadataResult`.
     VirtualMachineMetadataManagerVmMetadataResult(
-        Box<crate::types::VirtualMachineMetadataManagerVmMetadataResult>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineMetadataManagerVmMetadataResult,
+        >,
     ),
     /// A `VirtualMachineNetworkShaperInfo`.
-    VirtualMachineNetworkShaperInfo(Box<crate::types::VirtualMachineNetworkShaperInfo>),
+    VirtualMachineNetworkShaperInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineNetworkShaperInfo>,
+    ),
     /// A `VirtualMachineProfileDetails`.
-    VirtualMachineProfileDetails(Box<crate::types::VirtualMachineProfileDetails>),
+    VirtualMachineProfileDetails(
+        crate::object::ObjectBox<crate::types::VirtualMachineProfileDetails>,
+    ),
     /// A `VirtualMachineProfileDetailsDiskProfileDetails`.
     VirtualMachineProfileDetailsDiskProfileDetails(
-        Box<crate::types::VirtualMachineProfileDetailsDiskProfileDetails>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineProfileDetailsDiskProfileDetails,
+        >,
     ),
     /// A `VirtualMachineProfileRawData`.
-    VirtualMachineProfileRawData(Box<crate::types::VirtualMachineProfileRawData>),
+    VirtualMachineProfileRawData(
+        crate::object::ObjectBox<crate::types::VirtualMachineProfileRawData>,
+    ),
     /// A `VirtualMachineProfileSpec` or one of its subtypes.
     VirtualMachineProfileSpec(crate::types::VirtualMachineProfileSpecKind),
     /// A `VirtualMachinePropertyRelation`.
-    VirtualMachinePropertyRelation(Box<crate::types::VirtualMachinePropertyRelation>),
+    VirtualMachinePropertyRelation(
+        crate::object::ObjectBox<crate::types::VirtualMachinePropertyRelation>,
+    ),
     /// A `VirtualMachineQuestionInfo`.
-    VirtualMachineQuestionInfo(Box<crate::types::VirtualMachineQuestionInfo>),
+    VirtualMachineQuestionInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineQuestionInfo>,
+    ),
     /// A `VirtualMachineRelocateSpec`.
-    VirtualMachineRelocateSpec(Box<crate::types::VirtualMachineRelocateSpec>),
+    VirtualMachineRelocateSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineRelocateSpec>,
+    ),
     /// A `VirtualMachineRelocateSpecDiskLocator`.
     VirtualMachineRelocateSpecDiskLocator(
-        Box<crate::types::VirtualMachineRelocateSpecDiskLocator>,
+        crate::object::ObjectBox<crate::types::VirtualMachineRelocateSpecDiskLocator>,
     ),
     /// A `VirtualMachineRelocateSpecDiskLocatorBackingSpec`.
     VirtualMachineRelocateSpecDiskLocatorBackingSpec(
-        Box<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec,
+        >,
     ),
     /// A `ReplicationConfigSpec`.
-    ReplicationConfigSpec(Box<crate::types::ReplicationConfigSpec>),
+    ReplicationConfigSpec(crate::object::ObjectBox<crate::types::ReplicationConfigSpec>),
     /// A `ReplicationInfoDiskSettings`.
-    ReplicationInfoDiskSettings(Box<crate::types::ReplicationInfoDiskSettings>),
+    ReplicationInfoDiskSettings(
+        crate::object::ObjectBox<crate::types::ReplicationInfoDiskSettings>,
+    ),
     /// A `VirtualMachineRuntimeInfo`.
-    VirtualMachineRuntimeInfo(Box<crate::types::VirtualMachineRuntimeInfo>),
+    VirtualMachineRuntimeInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineRuntimeInfo>,
+    ),
     /// A `VirtualMachineRuntimeInfoDasProtectionState`.
     VirtualMachineRuntimeInfoDasProtectionState(
-        Box<crate::types::VirtualMachineRuntimeInfoDasProtectionState>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineRuntimeInfoDasProtectionState,
+        >,
     ),
     /// A `ScheduledHardwareUpgradeInfo`.
-    ScheduledHardwareUpgradeInfo(Box<crate::types::ScheduledHardwareUpgradeInfo>),
+    ScheduledHardwareUpgradeInfo(
+        crate::object::ObjectBox<crate::types::ScheduledHardwareUpgradeInfo>,
+    ),
     /// A `VirtualMachineSgxInfo`.
-    VirtualMachineSgxInfo(Box<crate::types::VirtualMachineSgxInfo>),
+    VirtualMachineSgxInfo(crate::object::ObjectBox<crate::types::VirtualMachineSgxInfo>),
     /// A `VirtualMachineSnapshotInfo`.
-    VirtualMachineSnapshotInfo(Box<crate::types::VirtualMachineSnapshotInfo>),
+    VirtualMachineSnapshotInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineSnapshotInfo>,
+    ),
     /// A `SnapshotSelectionSpec`.
-    SnapshotSelectionSpec(Box<crate::types::SnapshotSelectionSpec>),
+    SnapshotSelectionSpec(crate::object::ObjectBox<crate::types::SnapshotSelectionSpec>),
     /// A `VirtualMachineSnapshotTree`.
-    VirtualMachineSnapshotTree(Box<crate::types::VirtualMachineSnapshotTree>),
+    VirtualMachineSnapshotTree(
+        crate::object::ObjectBox<crate::types::VirtualMachineSnapshotTree>,
+    ),
     /// A `VirtualMachineSriovDevicePoolInfo` or one of its subtypes.
     VirtualMachineSriovDevicePoolInfo(
         crate::types::VirtualMachineSriovDevicePoolInfoKind,
     ),
     /// A `VirtualMachineStorageInfo`.
-    VirtualMachineStorageInfo(Box<crate::types::VirtualMachineStorageInfo>),
+    VirtualMachineStorageInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineStorageInfo>,
+    ),
     /// A `VirtualMachineUsageOnDatastore`.
-    VirtualMachineUsageOnDatastore(Box<crate::types::VirtualMachineUsageOnDatastore>),
+    VirtualMachineUsageOnDatastore(
+        crate::object::ObjectBox<crate::types::VirtualMachineUsageOnDatastore>,
+    ),
     /// A `SubnetInfoFolderInfo`.
-    SubnetInfoFolderInfo(Box<crate::types::SubnetInfoFolderInfo>),
+    SubnetInfoFolderInfo(crate::object::ObjectBox<crate::types::SubnetInfoFolderInfo>),
     /// A `VirtualMachineSummary`.
-    VirtualMachineSummary(Box<crate::types::VirtualMachineSummary>),
+    VirtualMachineSummary(crate::object::ObjectBox<crate::types::VirtualMachineSummary>),
     /// A `VirtualMachineConfigSummary`.
-    VirtualMachineConfigSummary(Box<crate::types::VirtualMachineConfigSummary>),
+    VirtualMachineConfigSummary(
+        crate::object::ObjectBox<crate::types::VirtualMachineConfigSummary>,
+    ),
     /// A `VirtualMachineGuestSummary`.
-    VirtualMachineGuestSummary(Box<crate::types::VirtualMachineGuestSummary>),
+    VirtualMachineGuestSummary(
+        crate::object::ObjectBox<crate::types::VirtualMachineGuestSummary>,
+    ),
     /// A `VirtualMachineQuickStats`.
-    VirtualMachineQuickStats(Box<crate::types::VirtualMachineQuickStats>),
+    VirtualMachineQuickStats(
+        crate::object::ObjectBox<crate::types::VirtualMachineQuickStats>,
+    ),
     /// A `VirtualMachineQuickStatsMemoryTierStats`.
     VirtualMachineQuickStatsMemoryTierStats(
-        Box<crate::types::VirtualMachineQuickStatsMemoryTierStats>,
+        crate::object::ObjectBox<crate::types::VirtualMachineQuickStatsMemoryTierStats>,
     ),
     /// A `VirtualMachineStorageSummary`.
-    VirtualMachineStorageSummary(Box<crate::types::VirtualMachineStorageSummary>),
+    VirtualMachineStorageSummary(
+        crate::object::ObjectBox<crate::types::VirtualMachineStorageSummary>,
+    ),
     /// A `VirtualMachineTargetInfo` or one of its subtypes.
     VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfoKind>),
     /// A `ToolsConfigInfo`.
-    ToolsConfigInfo(Box<crate::types::ToolsConfigInfo>),
+    ToolsConfigInfo(crate::object::ObjectBox<crate::types::ToolsConfigInfo>),
     /// A `ToolsConfigInfoToolsLastInstallInfo`.
     ToolsConfigInfoToolsLastInstallInfo(
-        Box<crate::types::ToolsConfigInfoToolsLastInstallInfo>,
+        crate::object::ObjectBox<crate::types::ToolsConfigInfoToolsLastInstallInfo>,
     ),
     /// A `UsbScanCodeSpec`.
-    UsbScanCodeSpec(Box<crate::types::UsbScanCodeSpec>),
+    UsbScanCodeSpec(crate::object::ObjectBox<crate::types::UsbScanCodeSpec>),
     /// A `UsbScanCodeSpecKeyEvent`.
-    UsbScanCodeSpecKeyEvent(Box<crate::types::UsbScanCodeSpecKeyEvent>),
+    UsbScanCodeSpecKeyEvent(
+        crate::object::ObjectBox<crate::types::UsbScanCodeSpecKeyEvent>,
+    ),
     /// A `UsbScanCodeSpecModifierType`.
-    UsbScanCodeSpecModifierType(Box<crate::types::UsbScanCodeSpecModifierType>),
+    UsbScanCodeSpecModifierType(
+        crate::object::ObjectBox<crate::types::UsbScanCodeSpecModifierType>,
+    ),
     /// A `VirtualMachineVcpuConfig`.
-    VirtualMachineVcpuConfig(Box<crate::types::VirtualMachineVcpuConfig>),
+    VirtualMachineVcpuConfig(
+        crate::object::ObjectBox<crate::types::VirtualMachineVcpuConfig>,
+    ),
     /// A `VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo`.
     VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo(
-        Box<crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineVendorDeviceGroupInfoComponentDeviceInfo,
+        >,
     ),
     /// A `VirtualMachineVirtualDeviceGroups`.
     VirtualMachineVirtualDeviceGroups(
-        Box<crate::types::VirtualMachineVirtualDeviceGroups>,
+        crate::object::ObjectBox<crate::types::VirtualMachineVirtualDeviceGroups>,
     ),
     /// A `VirtualMachineVirtualDeviceGroupsDeviceGroup` or one of its subtypes.
     VirtualMachineVirtualDeviceGroupsDeviceGroup(
         Box<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>,
     ),
     /// A `VirtualMachineVirtualDeviceSwap`.
-    VirtualMachineVirtualDeviceSwap(Box<crate::types::VirtualMachineVirtualDeviceSwap>),
+    VirtualMachineVirtualDeviceSwap(
+        crate::object::ObjectBox<crate::types::VirtualMachineVirtualDeviceSwap>,
+    ),
     /// A `VirtualMachineVirtualDeviceSwapDeviceSwapInfo`.
     VirtualMachineVirtualDeviceSwapDeviceSwapInfo(
-        Box<crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo,
+        >,
     ),
     /// A `VirtualHardware`.
-    VirtualHardware(Box<crate::types::VirtualHardware>),
+    VirtualHardware(crate::object::ObjectBox<crate::types::VirtualHardware>),
     /// A `VirtualHardwareOption`.
-    VirtualHardwareOption(Box<crate::types::VirtualHardwareOption>),
+    VirtualHardwareOption(crate::object::ObjectBox<crate::types::VirtualHardwareOption>),
     /// A `VirtualMachineVirtualNuma`.
-    VirtualMachineVirtualNuma(Box<crate::types::VirtualMachineVirtualNuma>),
+    VirtualMachineVirtualNuma(
+        crate::object::ObjectBox<crate::types::VirtualMachineVirtualNuma>,
+    ),
     /// A `VirtualMachineVirtualNumaInfo`.
-    VirtualMachineVirtualNumaInfo(Box<crate::types::VirtualMachineVirtualNumaInfo>),
+    VirtualMachineVirtualNumaInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineVirtualNumaInfo>,
+    ),
     /// A `VirtualMachineVirtualPMem`.
-    VirtualMachineVirtualPMem(Box<crate::types::VirtualMachineVirtualPMem>),
+    VirtualMachineVirtualPMem(
+        crate::object::ObjectBox<crate::types::VirtualMachineVirtualPMem>,
+    ),
     /// A `VmPlacementPolicy` or one of its subtypes.
     VmPlacementPolicy(crate::types::VmPlacementPolicyKind),
     /// A `CheckResult`.
-    CheckResult(Box<crate::types::CheckResult>),
+    CheckResult(crate::object::ObjectBox<crate::types::CheckResult>),
     /// A `CustomizationAdapterMapping`.
-    CustomizationAdapterMapping(Box<crate::types::CustomizationAdapterMapping>),
+    CustomizationAdapterMapping(
+        crate::object::ObjectBox<crate::types::CustomizationAdapterMapping>,
+    ),
     /// A `CustomizationGlobalIPSettings`.
-    CustomizationGlobalIPSettings(Box<crate::types::CustomizationGlobalIPSettings>),
+    CustomizationGlobalIPSettings(
+        crate::object::ObjectBox<crate::types::CustomizationGlobalIPSettings>,
+    ),
     /// A `CustomizationGuiRunOnce`.
-    CustomizationGuiRunOnce(Box<crate::types::CustomizationGuiRunOnce>),
+    CustomizationGuiRunOnce(
+        crate::object::ObjectBox<crate::types::CustomizationGuiRunOnce>,
+    ),
     /// A `CustomizationGuiUnattended`.
-    CustomizationGuiUnattended(Box<crate::types::CustomizationGuiUnattended>),
+    CustomizationGuiUnattended(
+        crate::object::ObjectBox<crate::types::CustomizationGuiUnattended>,
+    ),
     /// A `CustomizationIPSettings`.
-    CustomizationIPSettings(Box<crate::types::CustomizationIPSettings>),
+    CustomizationIPSettings(
+        crate::object::ObjectBox<crate::types::CustomizationIPSettings>,
+    ),
     /// A `CustomizationIPSettingsIpV6AddressSpec`.
     CustomizationIPSettingsIpV6AddressSpec(
-        Box<crate::types::CustomizationIPSettingsIpV6AddressSpec>,
+        crate::object::ObjectBox<crate::types::CustomizationIPSettingsIpV6AddressSpec>,
     ),
     /// A `CustomizationIdentification`.
-    CustomizationIdentification(Box<crate::types::CustomizationIdentification>),
+    CustomizationIdentification(
+        crate::object::ObjectBox<crate::types::CustomizationIdentification>,
+    ),
     /// A `CustomizationIdentitySettings` or one of its subtypes.
     CustomizationIdentitySettings(crate::types::CustomizationIdentitySettingsKind),
     /// A `CustomizationIpGenerator` or one of its subtypes.
@@ -3913,26 +5061,30 @@ pub enum DataObjectKind {
     CustomizationIpV6Generator(crate::types::CustomizationIpV6GeneratorKind),
     /// A `CustomizationLicenseFilePrintData`.
     CustomizationLicenseFilePrintData(
-        Box<crate::types::CustomizationLicenseFilePrintData>,
+        crate::object::ObjectBox<crate::types::CustomizationLicenseFilePrintData>,
     ),
     /// A `CustomizationName` or one of its subtypes.
     CustomizationName(crate::types::CustomizationNameKind),
     /// A `CustomizationOptions` or one of its subtypes.
     CustomizationOptions(crate::types::CustomizationOptionsKind),
     /// A `CustomizationPassword`.
-    CustomizationPassword(Box<crate::types::CustomizationPassword>),
+    CustomizationPassword(crate::object::ObjectBox<crate::types::CustomizationPassword>),
     /// A `CustomizationSpec`.
-    CustomizationSpec(Box<crate::types::CustomizationSpec>),
+    CustomizationSpec(crate::object::ObjectBox<crate::types::CustomizationSpec>),
     /// A `CustomizationUserData`.
-    CustomizationUserData(Box<crate::types::CustomizationUserData>),
+    CustomizationUserData(crate::object::ObjectBox<crate::types::CustomizationUserData>),
     /// A `HostDiskMappingInfo`.
-    HostDiskMappingInfo(Box<crate::types::HostDiskMappingInfo>),
+    HostDiskMappingInfo(crate::object::ObjectBox<crate::types::HostDiskMappingInfo>),
     /// A `HostDiskMappingPartitionInfo`.
-    HostDiskMappingPartitionInfo(Box<crate::types::HostDiskMappingPartitionInfo>),
+    HostDiskMappingPartitionInfo(
+        crate::object::ObjectBox<crate::types::HostDiskMappingPartitionInfo>,
+    ),
     /// A `HostDiskMappingOption`.
-    HostDiskMappingOption(Box<crate::types::HostDiskMappingOption>),
+    HostDiskMappingOption(crate::object::ObjectBox<crate::types::HostDiskMappingOption>),
     /// A `HostDiskMappingPartitionOption`.
-    HostDiskMappingPartitionOption(Box<crate::types::HostDiskMappingPartitionOption>),
+    HostDiskMappingPartitionOption(
+        crate::object::ObjectBox<crate::types::HostDiskMappingPartitionOption>,
+    ),
     /// A `VirtualDevice` or one of its subtypes.
     VirtualDevice(crate::types::VirtualDeviceKind),
     /// A `VirtualDeviceBackingInfo` or one of its subtypes.
@@ -3940,144 +5092,168 @@ pub enum DataObjectKind {
     /// A `VirtualDeviceBusSlotInfo` or one of its subtypes.
     VirtualDeviceBusSlotInfo(crate::types::VirtualDeviceBusSlotInfoKind),
     /// A `VirtualDeviceConnectInfo`.
-    VirtualDeviceConnectInfo(Box<crate::types::VirtualDeviceConnectInfo>),
+    VirtualDeviceConnectInfo(
+        crate::object::ObjectBox<crate::types::VirtualDeviceConnectInfo>,
+    ),
     /// A `VirtualDeviceDeviceGroupInfo`.
-    VirtualDeviceDeviceGroupInfo(Box<crate::types::VirtualDeviceDeviceGroupInfo>),
+    VirtualDeviceDeviceGroupInfo(
+        crate::object::ObjectBox<crate::types::VirtualDeviceDeviceGroupInfo>,
+    ),
     /// A `VirtualDeviceOption` or one of its subtypes.
     VirtualDeviceOption(crate::types::VirtualDeviceOptionKind),
     /// A `VirtualDeviceBackingOption` or one of its subtypes.
     VirtualDeviceBackingOption(Box<crate::types::VirtualDeviceBackingOptionKind>),
     /// A `VirtualDeviceBusSlotOption`.
-    VirtualDeviceBusSlotOption(Box<crate::types::VirtualDeviceBusSlotOption>),
+    VirtualDeviceBusSlotOption(
+        crate::object::ObjectBox<crate::types::VirtualDeviceBusSlotOption>,
+    ),
     /// A `VirtualDeviceConnectOption`.
-    VirtualDeviceConnectOption(Box<crate::types::VirtualDeviceConnectOption>),
+    VirtualDeviceConnectOption(
+        crate::object::ObjectBox<crate::types::VirtualDeviceConnectOption>,
+    ),
     /// A `VirtualDeviceConfigSpec` or one of its subtypes.
     VirtualDeviceConfigSpec(crate::types::VirtualDeviceConfigSpecKind),
     /// A `VirtualDeviceConfigSpecBackingSpec`.
     VirtualDeviceConfigSpecBackingSpec(
-        Box<crate::types::VirtualDeviceConfigSpecBackingSpec>,
+        crate::object::ObjectBox<crate::types::VirtualDeviceConfigSpecBackingSpec>,
     ),
     /// A `VirtualDiskVFlashCacheConfigInfo`.
     VirtualDiskVFlashCacheConfigInfo(
-        Box<crate::types::VirtualDiskVFlashCacheConfigInfo>,
+        crate::object::ObjectBox<crate::types::VirtualDiskVFlashCacheConfigInfo>,
     ),
     /// A `VirtualDiskId`.
-    VirtualDiskId(Box<crate::types::VirtualDiskId>),
+    VirtualDiskId(crate::object::ObjectBox<crate::types::VirtualDiskId>),
     /// A `VirtualDiskDeltaDiskFormatsSupported`.
     VirtualDiskDeltaDiskFormatsSupported(
-        Box<crate::types::VirtualDiskDeltaDiskFormatsSupported>,
+        crate::object::ObjectBox<crate::types::VirtualDiskDeltaDiskFormatsSupported>,
     ),
     /// A `VirtualDiskOptionVFlashCacheConfigOption`.
     VirtualDiskOptionVFlashCacheConfigOption(
-        Box<crate::types::VirtualDiskOptionVFlashCacheConfigOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskOptionVFlashCacheConfigOption>,
     ),
     /// A `VirtualEthernetCardResourceAllocation`.
     VirtualEthernetCardResourceAllocation(
-        Box<crate::types::VirtualEthernetCardResourceAllocation>,
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardResourceAllocation>,
     ),
     /// A `VirtualPCIPassthroughAllowedDevice`.
     VirtualPCIPassthroughAllowedDevice(
-        Box<crate::types::VirtualPCIPassthroughAllowedDevice>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughAllowedDevice>,
     ),
     /// A `VirtualMachineVMCIDeviceFilterInfo`.
     VirtualMachineVMCIDeviceFilterInfo(
-        Box<crate::types::VirtualMachineVMCIDeviceFilterInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineVMCIDeviceFilterInfo>,
     ),
     /// A `VirtualMachineVMCIDeviceFilterSpec`.
     VirtualMachineVMCIDeviceFilterSpec(
-        Box<crate::types::VirtualMachineVMCIDeviceFilterSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineVMCIDeviceFilterSpec>,
     ),
     /// A `VirtualMachineVMCIDeviceOptionFilterSpecOption`.
     VirtualMachineVMCIDeviceOptionFilterSpecOption(
-        Box<crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineVMCIDeviceOptionFilterSpecOption,
+        >,
     ),
     /// A `VirtualVmxnet3StrictLatencyConfig`.
     VirtualVmxnet3StrictLatencyConfig(
-        Box<crate::types::VirtualVmxnet3StrictLatencyConfig>,
+        crate::object::ObjectBox<crate::types::VirtualVmxnet3StrictLatencyConfig>,
     ),
     /// A `VirtualVmxnet3OptionStrictLatencyConfigOption`.
     VirtualVmxnet3OptionStrictLatencyConfigOption(
-        Box<crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualVmxnet3OptionStrictLatencyConfigOption,
+        >,
     ),
     /// A `GuestAliases`.
-    GuestAliases(Box<crate::types::GuestAliases>),
+    GuestAliases(crate::object::ObjectBox<crate::types::GuestAliases>),
     /// A `GuestAuthAliasInfo`.
-    GuestAuthAliasInfo(Box<crate::types::GuestAuthAliasInfo>),
+    GuestAuthAliasInfo(crate::object::ObjectBox<crate::types::GuestAuthAliasInfo>),
     /// A `GuestAuthSubject` or one of its subtypes.
     GuestAuthSubject(crate::types::GuestAuthSubjectKind),
     /// A `GuestMappedAliases`.
-    GuestMappedAliases(Box<crate::types::GuestMappedAliases>),
+    GuestMappedAliases(crate::object::ObjectBox<crate::types::GuestMappedAliases>),
     /// A `GuestFileAttributes` or one of its subtypes.
     GuestFileAttributes(Box<crate::types::GuestFileAttributesKind>),
     /// A `GuestFileInfo`.
-    GuestFileInfo(Box<crate::types::GuestFileInfo>),
+    GuestFileInfo(crate::object::ObjectBox<crate::types::GuestFileInfo>),
     /// A `FileTransferInformation`.
-    FileTransferInformation(Box<crate::types::FileTransferInformation>),
+    FileTransferInformation(
+        crate::object::ObjectBox<crate::types::FileTransferInformation>,
+    ),
     /// A `GuestListFileInfo`.
-    GuestListFileInfo(Box<crate::types::GuestListFileInfo>),
+    GuestListFileInfo(crate::object::ObjectBox<crate::types::GuestListFileInfo>),
     /// A `GuestAuthentication` or one of its subtypes.
     GuestAuthentication(crate::types::GuestAuthenticationKind),
     /// A `GuestProcessInfo`.
-    GuestProcessInfo(Box<crate::types::GuestProcessInfo>),
+    GuestProcessInfo(crate::object::ObjectBox<crate::types::GuestProcessInfo>),
     /// A `GuestProgramSpec` or one of its subtypes.
     GuestProgramSpec(Box<crate::types::GuestProgramSpecKind>),
     /// A `GuestRegKeySpec`.
-    GuestRegKeySpec(Box<crate::types::GuestRegKeySpec>),
+    GuestRegKeySpec(crate::object::ObjectBox<crate::types::GuestRegKeySpec>),
     /// A `GuestRegKeyNameSpec`.
-    GuestRegKeyNameSpec(Box<crate::types::GuestRegKeyNameSpec>),
+    GuestRegKeyNameSpec(crate::object::ObjectBox<crate::types::GuestRegKeyNameSpec>),
     /// A `GuestRegKeyRecordSpec`.
-    GuestRegKeyRecordSpec(Box<crate::types::GuestRegKeyRecordSpec>),
+    GuestRegKeyRecordSpec(crate::object::ObjectBox<crate::types::GuestRegKeyRecordSpec>),
     /// A `GuestRegValueSpec`.
-    GuestRegValueSpec(Box<crate::types::GuestRegValueSpec>),
+    GuestRegValueSpec(crate::object::ObjectBox<crate::types::GuestRegValueSpec>),
     /// A `GuestRegValueDataSpec` or one of its subtypes.
     GuestRegValueDataSpec(crate::types::GuestRegValueDataSpecKind),
     /// A `GuestRegValueNameSpec`.
-    GuestRegValueNameSpec(Box<crate::types::GuestRegValueNameSpec>),
+    GuestRegValueNameSpec(crate::object::ObjectBox<crate::types::GuestRegValueNameSpec>),
     /// A `DeviceGroupId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    DeviceGroupId(Box<crate::types::DeviceGroupId>),
+    DeviceGroupId(crate::object::ObjectBox<crate::types::DeviceGroupId>),
     /// A `FaultDomainId` or one of its subtypes.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     FaultDomainId(crate::types::FaultDomainIdKind),
     /// A `ReplicationGroupId`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    ReplicationGroupId(Box<crate::types::ReplicationGroupId>),
+    ReplicationGroupId(crate::object::ObjectBox<crate::types::ReplicationGroupId>),
     /// A `ReplicationSpec`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    ReplicationSpec(Box<crate::types::ReplicationSpec>),
+    ReplicationSpec(crate::object::ObjectBox<crate::types::ReplicationSpec>),
     /// A `VsanAutoRAIDConfig`.
     #[cfg(feature = "vsan")]
-    VsanAutoRAIDConfig(Box<crate::types::VsanAutoRAIDConfig>),
+    VsanAutoRAIDConfig(crate::object::ObjectBox<crate::types::VsanAutoRAIDConfig>),
     /// A `VsanAutoRAIDInfo`.
     #[cfg(feature = "vsan")]
-    VsanAutoRAIDInfo(Box<crate::types::VsanAutoRAIDInfo>),
+    VsanAutoRAIDInfo(crate::object::ObjectBox<crate::types::VsanAutoRAIDInfo>),
     /// A `VsanCapacityReservationInfo`.
     #[cfg(feature = "vsan")]
-    VsanCapacityReservationInfo(Box<crate::types::VsanCapacityReservationInfo>),
+    VsanCapacityReservationInfo(
+        crate::object::ObjectBox<crate::types::VsanCapacityReservationInfo>,
+    ),
     /// A `VsanClientUnicastConfig`.
-    VsanClientUnicastConfig(Box<crate::types::VsanClientUnicastConfig>),
+    VsanClientUnicastConfig(
+        crate::object::ObjectBox<crate::types::VsanClientUnicastConfig>,
+    ),
     /// A `ClusterRuntimeInfo`.
     #[cfg(feature = "vsan")]
-    ClusterRuntimeInfo(Box<crate::types::ClusterRuntimeInfo>),
+    ClusterRuntimeInfo(crate::object::ObjectBox<crate::types::ClusterRuntimeInfo>),
     /// A `VsanCompatibilityCheckResult`.
-    VsanCompatibilityCheckResult(Box<crate::types::VsanCompatibilityCheckResult>),
+    VsanCompatibilityCheckResult(
+        crate::object::ObjectBox<crate::types::VsanCompatibilityCheckResult>,
+    ),
     /// A `VsanCyberRecoveryConfig`.
-    VsanCyberRecoveryConfig(Box<crate::types::VsanCyberRecoveryConfig>),
+    VsanCyberRecoveryConfig(
+        crate::object::ObjectBox<crate::types::VsanCyberRecoveryConfig>,
+    ),
     /// A `VimVsanDataEfficiencyCapacityState`.
     #[cfg(feature = "vsan")]
     VimVsanDataEfficiencyCapacityState(
-        Box<crate::types::VimVsanDataEfficiencyCapacityState>,
+        crate::object::ObjectBox<crate::types::VimVsanDataEfficiencyCapacityState>,
     ),
     /// A `VsanDataEfficiencyConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfigKind),
     /// A `VsanDataEncryptionConfig`.
     #[cfg(feature = "vsan")]
-    VsanDataEncryptionConfig(Box<crate::types::VsanDataEncryptionConfig>),
+    VsanDataEncryptionConfig(
+        crate::object::ObjectBox<crate::types::VsanDataEncryptionConfig>,
+    ),
     /// A `VsanDataInTransitEncryptionConfig`.
     #[cfg(feature = "vsan")]
     VsanDataInTransitEncryptionConfig(
-        Box<crate::types::VsanDataInTransitEncryptionConfig>,
+        crate::object::ObjectBox<crate::types::VsanDataInTransitEncryptionConfig>,
     ),
     /// A `VsanDatastoreConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
@@ -4087,807 +5263,1063 @@ pub enum DataObjectKind {
     VsanDatastoreSpec(Box<crate::types::VsanDatastoreSpecKind>),
     /// A `DefaultDatastorePolicySelectionInfo`.
     DefaultDatastorePolicySelectionInfo(
-        Box<crate::types::DefaultDatastorePolicySelectionInfo>,
+        crate::object::ObjectBox<crate::types::DefaultDatastorePolicySelectionInfo>,
     ),
     /// A `VsanDirectoryServerConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanDirectoryServerConfig(crate::types::VsanDirectoryServerConfigKind),
     /// A `DiskClaimConfiguration`.
     #[cfg(feature = "vsan")]
-    DiskClaimConfiguration(Box<crate::types::DiskClaimConfiguration>),
+    DiskClaimConfiguration(
+        crate::object::ObjectBox<crate::types::DiskClaimConfiguration>,
+    ),
     /// A `DiskInfo`.
     #[cfg(feature = "vsan")]
-    DiskInfo(Box<crate::types::DiskInfo>),
+    DiskInfo(crate::object::ObjectBox<crate::types::DiskInfo>),
     /// A `DpDaemonHealth`.
-    DpDaemonHealth(Box<crate::types::DpDaemonHealth>),
+    DpDaemonHealth(crate::object::ObjectBox<crate::types::DpDaemonHealth>),
     /// A `VSANEntityCompatibilityResult`.
     #[cfg(feature = "vsan")]
-    VSANEntityCompatibilityResult(Box<crate::types::VSANEntityCompatibilityResult>),
+    VSANEntityCompatibilityResult(
+        crate::object::ObjectBox<crate::types::VSANEntityCompatibilityResult>,
+    ),
     /// A `EntityResourceCheckDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     EntityResourceCheckDetails(crate::types::EntityResourceCheckDetailsKind),
     /// A `VsanFileServiceConfig`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceConfig(Box<crate::types::VsanFileServiceConfig>),
+    VsanFileServiceConfig(crate::object::ObjectBox<crate::types::VsanFileServiceConfig>),
     /// A `VsanFileServiceDomain`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceDomain(Box<crate::types::VsanFileServiceDomain>),
+    VsanFileServiceDomain(crate::object::ObjectBox<crate::types::VsanFileServiceDomain>),
     /// A `VsanFileServiceDomainConfig`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceDomainConfig(Box<crate::types::VsanFileServiceDomainConfig>),
+    VsanFileServiceDomainConfig(
+        crate::object::ObjectBox<crate::types::VsanFileServiceDomainConfig>,
+    ),
     /// A `VsanFileServiceDomainQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceDomainQuerySpec(Box<crate::types::VsanFileServiceDomainQuerySpec>),
+    VsanFileServiceDomainQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanFileServiceDomainQuerySpec>,
+    ),
     /// A `VsanFileShare`.
     #[cfg(feature = "vsan")]
-    VsanFileShare(Box<crate::types::VsanFileShare>),
+    VsanFileShare(crate::object::ObjectBox<crate::types::VsanFileShare>),
     /// A `VsanFileShareConfig`.
     #[cfg(feature = "vsan")]
-    VsanFileShareConfig(Box<crate::types::VsanFileShareConfig>),
+    VsanFileShareConfig(crate::object::ObjectBox<crate::types::VsanFileShareConfig>),
     /// A `VsanFileShareNetPermission`.
     #[cfg(feature = "vsan")]
-    VsanFileShareNetPermission(Box<crate::types::VsanFileShareNetPermission>),
+    VsanFileShareNetPermission(
+        crate::object::ObjectBox<crate::types::VsanFileShareNetPermission>,
+    ),
     /// A `VsanFileShareQueryProperties`.
     #[cfg(feature = "vsan")]
-    VsanFileShareQueryProperties(Box<crate::types::VsanFileShareQueryProperties>),
+    VsanFileShareQueryProperties(
+        crate::object::ObjectBox<crate::types::VsanFileShareQueryProperties>,
+    ),
     /// A `FileShareQueryResult`.
     #[cfg(feature = "vsan")]
-    FileShareQueryResult(Box<crate::types::FileShareQueryResult>),
+    FileShareQueryResult(crate::object::ObjectBox<crate::types::FileShareQueryResult>),
     /// A `VsanFileShareQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanFileShareQuerySpec(Box<crate::types::VsanFileShareQuerySpec>),
+    VsanFileShareQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanFileShareQuerySpec>,
+    ),
     /// A `VsanFileShareRuntimeInfo`.
     #[cfg(feature = "vsan")]
-    VsanFileShareRuntimeInfo(Box<crate::types::VsanFileShareRuntimeInfo>),
+    VsanFileShareRuntimeInfo(
+        crate::object::ObjectBox<crate::types::VsanFileShareRuntimeInfo>,
+    ),
     /// A `VsanFileShareSmbOptions`.
     #[cfg(feature = "vsan")]
-    VsanFileShareSmbOptions(Box<crate::types::VsanFileShareSmbOptions>),
+    VsanFileShareSmbOptions(
+        crate::object::ObjectBox<crate::types::VsanFileShareSmbOptions>,
+    ),
     /// A `VsanFileShareSnapshot`.
     #[cfg(feature = "vsan")]
-    VsanFileShareSnapshot(Box<crate::types::VsanFileShareSnapshot>),
+    VsanFileShareSnapshot(crate::object::ObjectBox<crate::types::VsanFileShareSnapshot>),
     /// A `VsanFileShareSnapshotConfig`.
     #[cfg(feature = "vsan")]
-    VsanFileShareSnapshotConfig(Box<crate::types::VsanFileShareSnapshotConfig>),
+    VsanFileShareSnapshotConfig(
+        crate::object::ObjectBox<crate::types::VsanFileShareSnapshotConfig>,
+    ),
     /// A `VsanFileShareSnapshotQueryResult`.
     #[cfg(feature = "vsan")]
     VsanFileShareSnapshotQueryResult(
-        Box<crate::types::VsanFileShareSnapshotQueryResult>,
+        crate::object::ObjectBox<crate::types::VsanFileShareSnapshotQueryResult>,
     ),
     /// A `VsanFileShareSnapshotQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanFileShareSnapshotQuerySpec(Box<crate::types::VsanFileShareSnapshotQuerySpec>),
+    VsanFileShareSnapshotQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanFileShareSnapshotQuerySpec>,
+    ),
     /// A `VsanHciMeshDatastoreSource`.
     #[cfg(feature = "vsan")]
-    VsanHciMeshDatastoreSource(Box<crate::types::VsanHciMeshDatastoreSource>),
+    VsanHciMeshDatastoreSource(
+        crate::object::ObjectBox<crate::types::VsanHciMeshDatastoreSource>,
+    ),
     /// A `VsanHostSiteMaintenanceStatus`.
     #[cfg(feature = "vsan")]
-    VsanHostSiteMaintenanceStatus(Box<crate::types::VsanHostSiteMaintenanceStatus>),
+    VsanHostSiteMaintenanceStatus(
+        crate::object::ObjectBox<crate::types::VsanHostSiteMaintenanceStatus>,
+    ),
     /// A `VsanIODiagnosticsFailedCheck`.
-    VsanIODiagnosticsFailedCheck(Box<crate::types::VsanIODiagnosticsFailedCheck>),
+    VsanIODiagnosticsFailedCheck(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsFailedCheck>,
+    ),
     /// A `VsanIODiagnosticsInstance`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsInstance(Box<crate::types::VsanIODiagnosticsInstance>),
+    VsanIODiagnosticsInstance(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsInstance>,
+    ),
     /// A `VsanIODiagnosticsInstanceEvent`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsInstanceEvent(Box<crate::types::VsanIODiagnosticsInstanceEvent>),
+    VsanIODiagnosticsInstanceEvent(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsInstanceEvent>,
+    ),
     /// A `VsanIODiagnosticsInstanceQuerySpec`.
     #[cfg(feature = "vsan")]
     VsanIODiagnosticsInstanceQuerySpec(
-        Box<crate::types::VsanIODiagnosticsInstanceQuerySpec>,
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsInstanceQuerySpec>,
     ),
     /// A `VsanIODiagnosticsObjectLayout`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsObjectLayout(Box<crate::types::VsanIODiagnosticsObjectLayout>),
+    VsanIODiagnosticsObjectLayout(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsObjectLayout>,
+    ),
     /// A `VsanIODiagnosticsPrecheckResult`.
-    VsanIODiagnosticsPrecheckResult(Box<crate::types::VsanIODiagnosticsPrecheckResult>),
+    VsanIODiagnosticsPrecheckResult(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsPrecheckResult>,
+    ),
     /// A `VsanIODiagnosticsStats`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsStats(Box<crate::types::VsanIODiagnosticsStats>),
+    VsanIODiagnosticsStats(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsStats>,
+    ),
     /// A `VsanIODiagnosticsTarget`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsTarget(Box<crate::types::VsanIODiagnosticsTarget>),
+    VsanIODiagnosticsTarget(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsTarget>,
+    ),
     /// A `VsanIODiagnosticsTargetStats`.
     #[cfg(feature = "vsan")]
-    VsanIODiagnosticsTargetStats(Box<crate::types::VsanIODiagnosticsTargetStats>),
+    VsanIODiagnosticsTargetStats(
+        crate::object::ObjectBox<crate::types::VsanIODiagnosticsTargetStats>,
+    ),
     /// A `VsanIOLatency`.
     #[cfg(feature = "vsan")]
-    VsanIOLatency(Box<crate::types::VsanIOLatency>),
+    VsanIOLatency(crate::object::ObjectBox<crate::types::VsanIOLatency>),
     /// A `VsanIOLatencyMetrics`.
     #[cfg(feature = "vsan")]
-    VsanIOLatencyMetrics(Box<crate::types::VsanIOLatencyMetrics>),
+    VsanIOLatencyMetrics(crate::object::ObjectBox<crate::types::VsanIOLatencyMetrics>),
     /// A `LifecycleConfigDetails`.
     #[cfg(feature = "vsan")]
-    LifecycleConfigDetails(Box<crate::types::LifecycleConfigDetails>),
+    LifecycleConfigDetails(
+        crate::object::ObjectBox<crate::types::LifecycleConfigDetails>,
+    ),
     /// A `LifecycleFaultDomainDetails`.
     #[cfg(feature = "vsan")]
-    LifecycleFaultDomainDetails(Box<crate::types::LifecycleFaultDomainDetails>),
+    LifecycleFaultDomainDetails(
+        crate::object::ObjectBox<crate::types::LifecycleFaultDomainDetails>,
+    ),
     /// A `LifecyclePreCheckResult`.
     #[cfg(feature = "vsan")]
-    LifecyclePreCheckResult(Box<crate::types::LifecyclePreCheckResult>),
+    LifecyclePreCheckResult(
+        crate::object::ObjectBox<crate::types::LifecyclePreCheckResult>,
+    ),
     /// A `LifecycleWitnessDetails`.
     #[cfg(feature = "vsan")]
-    LifecycleWitnessDetails(Box<crate::types::LifecycleWitnessDetails>),
+    LifecycleWitnessDetails(
+        crate::object::ObjectBox<crate::types::LifecycleWitnessDetails>,
+    ),
     /// A `VsanMetricProfile`.
     #[cfg(feature = "vsan")]
-    VsanMetricProfile(Box<crate::types::VsanMetricProfile>),
+    VsanMetricProfile(crate::object::ObjectBox<crate::types::VsanMetricProfile>),
     /// A `VsanMetricsConfig`.
     #[cfg(feature = "vsan")]
-    VsanMetricsConfig(Box<crate::types::VsanMetricsConfig>),
+    VsanMetricsConfig(crate::object::ObjectBox<crate::types::VsanMetricsConfig>),
     /// A `VsanMountPrecheckItem` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckItem(crate::types::VsanMountPrecheckItemKind),
     /// A `VsanMountPrecheckNetworkConnectivity`.
     VsanMountPrecheckNetworkConnectivity(
-        Box<crate::types::VsanMountPrecheckNetworkConnectivity>,
+        crate::object::ObjectBox<crate::types::VsanMountPrecheckNetworkConnectivity>,
     ),
     /// A `VsanMountPrecheckNetworkConnectivityDetail`.
     VsanMountPrecheckNetworkConnectivityDetail(
-        Box<crate::types::VsanMountPrecheckNetworkConnectivityDetail>,
+        crate::object::ObjectBox<
+            crate::types::VsanMountPrecheckNetworkConnectivityDetail,
+        >,
     ),
     /// A `VsanMountPrecheckNetworkLatency`.
-    VsanMountPrecheckNetworkLatency(Box<crate::types::VsanMountPrecheckNetworkLatency>),
+    VsanMountPrecheckNetworkLatency(
+        crate::object::ObjectBox<crate::types::VsanMountPrecheckNetworkLatency>,
+    ),
     /// A `VsanMountPrecheckNetworkLatencyDetail`.
     VsanMountPrecheckNetworkLatencyDetail(
-        Box<crate::types::VsanMountPrecheckNetworkLatencyDetail>,
+        crate::object::ObjectBox<crate::types::VsanMountPrecheckNetworkLatencyDetail>,
     ),
     /// A `VsanMountPrecheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckResult(crate::types::VsanMountPrecheckResultKind),
     /// A `VsanObjectHealthTelemetrySummary`.
     VsanObjectHealthTelemetrySummary(
-        Box<crate::types::VsanObjectHealthTelemetrySummary>,
+        crate::object::ObjectBox<crate::types::VsanObjectHealthTelemetrySummary>,
     ),
     /// A `VsanObjectIOStats`.
     #[cfg(feature = "vsan")]
-    VsanObjectIOStats(Box<crate::types::VsanObjectIOStats>),
+    VsanObjectIOStats(crate::object::ObjectBox<crate::types::VsanObjectIOStats>),
     /// A `VsanProactiveRebalanceInfo`.
     #[cfg(feature = "vsan")]
-    VsanProactiveRebalanceInfo(Box<crate::types::VsanProactiveRebalanceInfo>),
+    VsanProactiveRebalanceInfo(
+        crate::object::ObjectBox<crate::types::VsanProactiveRebalanceInfo>,
+    ),
     /// A `VsanRdmaConfig`.
     #[cfg(feature = "vsan")]
-    VsanRdmaConfig(Box<crate::types::VsanRdmaConfig>),
+    VsanRdmaConfig(crate::object::ObjectBox<crate::types::VsanRdmaConfig>),
     /// A `VsanRemoteVcInfo` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanRemoteVcInfo(Box<crate::types::VsanRemoteVcInfoKind>),
     /// A `RemoteVsanSite`.
     #[cfg(feature = "vsan")]
-    RemoteVsanSite(Box<crate::types::RemoteVsanSite>),
+    RemoteVsanSite(crate::object::ObjectBox<crate::types::RemoteVsanSite>),
     /// A `RemoteVsanSiteAffinity`.
     #[cfg(feature = "vsan")]
-    RemoteVsanSiteAffinity(Box<crate::types::RemoteVsanSiteAffinity>),
+    RemoteVsanSiteAffinity(
+        crate::object::ObjectBox<crate::types::RemoteVsanSiteAffinity>,
+    ),
     /// A `RepairTimerInfo`.
     #[cfg(feature = "vsan")]
-    RepairTimerInfo(Box<crate::types::RepairTimerInfo>),
+    RepairTimerInfo(crate::object::ObjectBox<crate::types::RepairTimerInfo>),
     /// A `VsanResourceCheckSpec`.
     #[cfg(feature = "vsan")]
-    VsanResourceCheckSpec(Box<crate::types::VsanResourceCheckSpec>),
+    VsanResourceCheckSpec(crate::object::ObjectBox<crate::types::VsanResourceCheckSpec>),
     /// A `VsanResourceCheckStatus`.
     #[cfg(feature = "vsan")]
-    VsanResourceCheckStatus(Box<crate::types::VsanResourceCheckStatus>),
+    VsanResourceCheckStatus(
+        crate::object::ObjectBox<crate::types::VsanResourceCheckStatus>,
+    ),
     /// A `VsanResourceCheckTaskDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckTaskDetails(crate::types::VsanResourceCheckTaskDetailsKind),
     /// A `ResyncIopsInfo`.
     #[cfg(feature = "vsan")]
-    ResyncIopsInfo(Box<crate::types::ResyncIopsInfo>),
+    ResyncIopsInfo(crate::object::ObjectBox<crate::types::ResyncIopsInfo>),
     /// A `VsanRuntimeStatsHostMap`.
     #[cfg(feature = "vsan")]
-    VsanRuntimeStatsHostMap(Box<crate::types::VsanRuntimeStatsHostMap>),
+    VsanRuntimeStatsHostMap(
+        crate::object::ObjectBox<crate::types::VsanRuntimeStatsHostMap>,
+    ),
     /// A `SSDEnduranceThresholdSpec`.
-    SSDEnduranceThresholdSpec(Box<crate::types::SSDEnduranceThresholdSpec>),
+    SSDEnduranceThresholdSpec(
+        crate::object::ObjectBox<crate::types::SSDEnduranceThresholdSpec>,
+    ),
     /// A `VsanServerHostUnicastInfo`.
-    VsanServerHostUnicastInfo(Box<crate::types::VsanServerHostUnicastInfo>),
+    VsanServerHostUnicastInfo(
+        crate::object::ObjectBox<crate::types::VsanServerHostUnicastInfo>,
+    ),
     /// A `VSANSharedWitnessCompatibilityResult`.
     #[cfg(feature = "vsan")]
     VSANSharedWitnessCompatibilityResult(
-        Box<crate::types::VSANSharedWitnessCompatibilityResult>,
+        crate::object::ObjectBox<crate::types::VSANSharedWitnessCompatibilityResult>,
     ),
     /// A `VsanSiteMaintenanceInfo`.
     #[cfg(feature = "vsan")]
-    VsanSiteMaintenanceInfo(Box<crate::types::VsanSiteMaintenanceInfo>),
+    VsanSiteMaintenanceInfo(
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenanceInfo>,
+    ),
     /// A `VsanSiteMaintenancePrecheckDetail`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenancePrecheckDetail(
-        Box<crate::types::VsanSiteMaintenancePrecheckDetail>,
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenancePrecheckDetail>,
     ),
     /// A `VsanSiteMaintenancePrecheckStatus`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenancePrecheckStatus(
-        Box<crate::types::VsanSiteMaintenancePrecheckStatus>,
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenancePrecheckStatus>,
     ),
     /// A `VsanSiteMaintenanceSpec`.
     #[cfg(feature = "vsan")]
-    VsanSiteMaintenanceSpec(Box<crate::types::VsanSiteMaintenanceSpec>),
+    VsanSiteMaintenanceSpec(
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenanceSpec>,
+    ),
     /// A `VsanSnapServiceConfig`.
     #[cfg(feature = "vsan")]
-    VsanSnapServiceConfig(Box<crate::types::VsanSnapServiceConfig>),
+    VsanSnapServiceConfig(crate::object::ObjectBox<crate::types::VsanSnapServiceConfig>),
     /// A `VsanSiteMaintenanceVMPowerOffInfo`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceVMPowerOffInfo(
-        Box<crate::types::VsanSiteMaintenanceVMPowerOffInfo>,
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenanceVMPowerOffInfo>,
     ),
     /// A `VsanVbossConfig` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanVbossConfig(crate::types::VsanVbossConfigKind),
     /// A `VsanVbossObjectStoreConfig`.
     #[cfg(feature = "vsan")]
-    VsanVbossObjectStoreConfig(Box<crate::types::VsanVbossObjectStoreConfig>),
+    VsanVbossObjectStoreConfig(
+        crate::object::ObjectBox<crate::types::VsanVbossObjectStoreConfig>,
+    ),
     /// A `VcRemoteVsanServerClusterConfig`.
     #[cfg(feature = "vsan")]
-    VcRemoteVsanServerClusterConfig(Box<crate::types::VcRemoteVsanServerClusterConfig>),
+    VcRemoteVsanServerClusterConfig(
+        crate::object::ObjectBox<crate::types::VcRemoteVsanServerClusterConfig>,
+    ),
     /// A `VcRemoteVsanServerClusterInfo`.
     #[cfg(feature = "vsan")]
-    VcRemoteVsanServerClusterInfo(Box<crate::types::VcRemoteVsanServerClusterInfo>),
+    VcRemoteVsanServerClusterInfo(
+        crate::object::ObjectBox<crate::types::VcRemoteVsanServerClusterInfo>,
+    ),
     /// A `VsanIscsiVipConfigSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanIscsiVipConfigSpec(crate::types::VsanIscsiVipConfigSpecKind),
     /// A `VsanIscsiVipDVswitchConfig`.
     #[cfg(feature = "vsan")]
-    VsanIscsiVipDVswitchConfig(Box<crate::types::VsanIscsiVipDVswitchConfig>),
+    VsanIscsiVipDVswitchConfig(
+        crate::object::ObjectBox<crate::types::VsanIscsiVipDVswitchConfig>,
+    ),
     /// A `VsanVipNetworkConfig`.
     #[cfg(feature = "vsan")]
-    VsanVipNetworkConfig(Box<crate::types::VsanVipNetworkConfig>),
+    VsanVipNetworkConfig(crate::object::ObjectBox<crate::types::VsanVipNetworkConfig>),
     /// A `VsanIscsiVipVswitchConfig`.
     #[cfg(feature = "vsan")]
-    VsanIscsiVipVswitchConfig(Box<crate::types::VsanIscsiVipVswitchConfig>),
+    VsanIscsiVipVswitchConfig(
+        crate::object::ObjectBox<crate::types::VsanIscsiVipVswitchConfig>,
+    ),
     /// A `VsanBurnInTest`.
     #[cfg(feature = "vsan")]
-    VsanBurnInTest(Box<crate::types::VsanBurnInTest>),
+    VsanBurnInTest(crate::object::ObjectBox<crate::types::VsanBurnInTest>),
     /// A `VsanBurnInTestCheckResult`.
     #[cfg(feature = "vsan")]
-    VsanBurnInTestCheckResult(Box<crate::types::VsanBurnInTestCheckResult>),
+    VsanBurnInTestCheckResult(
+        crate::object::ObjectBox<crate::types::VsanBurnInTestCheckResult>,
+    ),
     /// A `VsanCloudHealthStatus`.
     #[cfg(feature = "vsan")]
-    VsanCloudHealthStatus(Box<crate::types::VsanCloudHealthStatus>),
+    VsanCloudHealthStatus(crate::object::ObjectBox<crate::types::VsanCloudHealthStatus>),
     /// A `VsanClusterBurnInTestResultList`.
     #[cfg(feature = "vsan")]
-    VsanClusterBurnInTestResultList(Box<crate::types::VsanClusterBurnInTestResultList>),
+    VsanClusterBurnInTestResultList(
+        crate::object::ObjectBox<crate::types::VsanClusterBurnInTestResultList>,
+    ),
     /// A `VsanCompliantDriver`.
     #[cfg(feature = "vsan")]
-    VsanCompliantDriver(Box<crate::types::VsanCompliantDriver>),
+    VsanCompliantDriver(crate::object::ObjectBox<crate::types::VsanCompliantDriver>),
     /// A `VsanCompliantFirmware`.
     #[cfg(feature = "vsan")]
-    VsanCompliantFirmware(Box<crate::types::VsanCompliantFirmware>),
+    VsanCompliantFirmware(crate::object::ObjectBox<crate::types::VsanCompliantFirmware>),
     /// A `VsanConfigBaseIssue` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanConfigBaseIssue(crate::types::VsanConfigBaseIssueKind),
     /// A `VsanConfigCheckResult`.
     #[cfg(feature = "vsan")]
-    VsanConfigCheckResult(Box<crate::types::VsanConfigCheckResult>),
+    VsanConfigCheckResult(crate::object::ObjectBox<crate::types::VsanConfigCheckResult>),
     /// A `VsanDatastoreDefaultPolicySelectionConfig`.
     #[cfg(feature = "vsan")]
     VsanDatastoreDefaultPolicySelectionConfig(
-        Box<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+        crate::object::ObjectBox<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
     ),
     /// A `VsanDeconvergedNetConfig`.
     #[cfg(feature = "vsan")]
-    VsanDeconvergedNetConfig(Box<crate::types::VsanDeconvergedNetConfig>),
+    VsanDeconvergedNetConfig(
+        crate::object::ObjectBox<crate::types::VsanDeconvergedNetConfig>,
+    ),
     /// A `VsanDiskModelInfo`.
     #[cfg(feature = "vsan")]
-    VsanDiskModelInfo(Box<crate::types::VsanDiskModelInfo>),
+    VsanDiskModelInfo(crate::object::ObjectBox<crate::types::VsanDiskModelInfo>),
     /// A `VsanDownloadItem`.
     #[cfg(feature = "vsan")]
-    VsanDownloadItem(Box<crate::types::VsanDownloadItem>),
+    VsanDownloadItem(crate::object::ObjectBox<crate::types::VsanDownloadItem>),
     /// A `VsanEsaConfig`.
     #[cfg(feature = "vsan")]
-    VsanEsaConfig(Box<crate::types::VsanEsaConfig>),
+    VsanEsaConfig(crate::object::ObjectBox<crate::types::VsanEsaConfig>),
     /// A `VsanEsaConfigInfo`.
     #[cfg(feature = "vsan")]
-    VsanEsaConfigInfo(Box<crate::types::VsanEsaConfigInfo>),
+    VsanEsaConfigInfo(crate::object::ObjectBox<crate::types::VsanEsaConfigInfo>),
     /// A `VsanEsaDiskConfiguration`.
     #[cfg(feature = "vsan")]
-    VsanEsaDiskConfiguration(Box<crate::types::VsanEsaDiskConfiguration>),
+    VsanEsaDiskConfiguration(
+        crate::object::ObjectBox<crate::types::VsanEsaDiskConfiguration>,
+    ),
     /// A `VsanExtendedConfig`.
     #[cfg(feature = "vsan")]
-    VsanExtendedConfig(Box<crate::types::VsanExtendedConfig>),
+    VsanExtendedConfig(crate::object::ObjectBox<crate::types::VsanExtendedConfig>),
     /// A `VsanFileServiceOvfSpec`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceOvfSpec(Box<crate::types::VsanFileServiceOvfSpec>),
+    VsanFileServiceOvfSpec(
+        crate::object::ObjectBox<crate::types::VsanFileServiceOvfSpec>,
+    ),
     /// A `VsanFileServicePreflightCheckResult`.
     #[cfg(feature = "vsan")]
     VsanFileServicePreflightCheckResult(
-        Box<crate::types::VsanFileServicePreflightCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanFileServicePreflightCheckResult>,
     ),
     /// A `VsanGenericClusterBaseIssue`.
     #[cfg(feature = "vsan")]
-    VsanGenericClusterBaseIssue(Box<crate::types::VsanGenericClusterBaseIssue>),
+    VsanGenericClusterBaseIssue(
+        crate::object::ObjectBox<crate::types::VsanGenericClusterBaseIssue>,
+    ),
     /// A `VsanGenericClusterBestPracticeHealth`.
     #[cfg(feature = "vsan")]
     VsanGenericClusterBestPracticeHealth(
-        Box<crate::types::VsanGenericClusterBestPracticeHealth>,
+        crate::object::ObjectBox<crate::types::VsanGenericClusterBestPracticeHealth>,
     ),
     /// A `VsanHclDeviceConstraint`.
     #[cfg(feature = "vsan")]
-    VsanHclDeviceConstraint(Box<crate::types::VsanHclDeviceConstraint>),
+    VsanHclDeviceConstraint(
+        crate::object::ObjectBox<crate::types::VsanHclDeviceConstraint>,
+    ),
     /// A `VsanHclDiskConstraint`.
     #[cfg(feature = "vsan")]
-    VsanHclDiskConstraint(Box<crate::types::VsanHclDiskConstraint>),
+    VsanHclDiskConstraint(crate::object::ObjectBox<crate::types::VsanHclDiskConstraint>),
     /// A `VsanHclDriverInfo`.
     #[cfg(feature = "vsan")]
-    VsanHclDriverInfo(Box<crate::types::VsanHclDriverInfo>),
+    VsanHclDriverInfo(crate::object::ObjectBox<crate::types::VsanHclDriverInfo>),
     /// A `VsanHclMinFwConstraint`.
     #[cfg(feature = "vsan")]
-    VsanHclMinFwConstraint(Box<crate::types::VsanHclMinFwConstraint>),
+    VsanHclMinFwConstraint(
+        crate::object::ObjectBox<crate::types::VsanHclMinFwConstraint>,
+    ),
     /// A `VsanHclQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanHclQuerySpec(Box<crate::types::VsanHclQuerySpec>),
+    VsanHclQuerySpec(crate::object::ObjectBox<crate::types::VsanHclQuerySpec>),
     /// A `VsanHclReleaseConstraint`.
     #[cfg(feature = "vsan")]
-    VsanHclReleaseConstraint(Box<crate::types::VsanHclReleaseConstraint>),
+    VsanHclReleaseConstraint(
+        crate::object::ObjectBox<crate::types::VsanHclReleaseConstraint>,
+    ),
     /// A `VsanHealthConfigSpec`.
     #[cfg(feature = "vsan")]
-    VsanHealthConfigSpec(Box<crate::types::VsanHealthConfigSpec>),
+    VsanHealthConfigSpec(crate::object::ObjectBox<crate::types::VsanHealthConfigSpec>),
     /// A `VsanHealthCustomizationSpec`.
-    VsanHealthCustomizationSpec(Box<crate::types::VsanHealthCustomizationSpec>),
+    VsanHealthCustomizationSpec(
+        crate::object::ObjectBox<crate::types::VsanHealthCustomizationSpec>,
+    ),
     /// A `VsanHealthThreshold`.
     #[cfg(feature = "vsan")]
-    VsanHealthThreshold(Box<crate::types::VsanHealthThreshold>),
+    VsanHealthThreshold(crate::object::ObjectBox<crate::types::VsanHealthThreshold>),
     /// A `VsanHistoricalHealthConfig`.
     #[cfg(feature = "vsan")]
-    VsanHistoricalHealthConfig(Box<crate::types::VsanHistoricalHealthConfig>),
+    VsanHistoricalHealthConfig(
+        crate::object::ObjectBox<crate::types::VsanHistoricalHealthConfig>,
+    ),
     /// A `VsanHostDeviceInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostDeviceInfo(Box<crate::types::VsanHostDeviceInfo>),
+    VsanHostDeviceInfo(crate::object::ObjectBox<crate::types::VsanHostDeviceInfo>),
     /// A `VsanHwToVcgInfoMappingSpec`.
     #[cfg(feature = "vsan")]
-    VsanHwToVcgInfoMappingSpec(Box<crate::types::VsanHwToVcgInfoMappingSpec>),
+    VsanHwToVcgInfoMappingSpec(
+        crate::object::ObjectBox<crate::types::VsanHwToVcgInfoMappingSpec>,
+    ),
     /// A `VsanIOTripAnalyzerConfig`.
     #[cfg(feature = "vsan")]
-    VsanIOTripAnalyzerConfig(Box<crate::types::VsanIOTripAnalyzerConfig>),
+    VsanIOTripAnalyzerConfig(
+        crate::object::ObjectBox<crate::types::VsanIOTripAnalyzerConfig>,
+    ),
     /// A `VsanIOTripAnalyzerRecurrence`.
     #[cfg(feature = "vsan")]
-    VsanIOTripAnalyzerRecurrence(Box<crate::types::VsanIOTripAnalyzerRecurrence>),
+    VsanIOTripAnalyzerRecurrence(
+        crate::object::ObjectBox<crate::types::VsanIOTripAnalyzerRecurrence>,
+    ),
     /// A `VsanInternalExtendedConfig`.
-    VsanInternalExtendedConfig(Box<crate::types::VsanInternalExtendedConfig>),
+    VsanInternalExtendedConfig(
+        crate::object::ObjectBox<crate::types::VsanInternalExtendedConfig>,
+    ),
     /// A `VsanNetworkConfigBaseIssue` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigBaseIssue(crate::types::VsanNetworkConfigBaseIssueKind),
     /// A `VsanNetworkConfigBestPracticeHealth`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigBestPracticeHealth(
-        Box<crate::types::VsanNetworkConfigBestPracticeHealth>,
+        crate::object::ObjectBox<crate::types::VsanNetworkConfigBestPracticeHealth>,
     ),
     /// A `VsanObjSnapParams`.
-    VsanObjSnapParams(Box<crate::types::VsanObjSnapParams>),
+    VsanObjSnapParams(crate::object::ObjectBox<crate::types::VsanObjSnapParams>),
     /// A `VsanObjectDetail`.
-    VsanObjectDetail(Box<crate::types::VsanObjectDetail>),
+    VsanObjectDetail(crate::object::ObjectBox<crate::types::VsanObjectDetail>),
     /// A `VsanObjectSnapshotId`.
-    VsanObjectSnapshotId(Box<crate::types::VsanObjectSnapshotId>),
+    VsanObjectSnapshotId(crate::object::ObjectBox<crate::types::VsanObjectSnapshotId>),
     /// A `VimVsanVsanPMemConfig`.
     #[cfg(feature = "vsan")]
-    VimVsanVsanPMemConfig(Box<crate::types::VimVsanVsanPMemConfig>),
+    VimVsanVsanPMemConfig(crate::object::ObjectBox<crate::types::VimVsanVsanPMemConfig>),
     /// A `VsanPerfsvcHealthResult`.
     #[cfg(feature = "vsan")]
-    VsanPerfsvcHealthResult(Box<crate::types::VsanPerfsvcHealthResult>),
+    VsanPerfsvcHealthResult(
+        crate::object::ObjectBox<crate::types::VsanPerfsvcHealthResult>,
+    ),
     /// A `VsanPrepareVsanForVcsaSpec`.
     #[cfg(feature = "vsan")]
-    VsanPrepareVsanForVcsaSpec(Box<crate::types::VsanPrepareVsanForVcsaSpec>),
+    VsanPrepareVsanForVcsaSpec(
+        crate::object::ObjectBox<crate::types::VsanPrepareVsanForVcsaSpec>,
+    ),
     /// A `VsanSnapshotDetail`.
-    VsanSnapshotDetail(Box<crate::types::VsanSnapshotDetail>),
+    VsanSnapshotDetail(crate::object::ObjectBox<crate::types::VsanSnapshotDetail>),
     /// A `VsanSnapshotQueryResult`.
-    VsanSnapshotQueryResult(Box<crate::types::VsanSnapshotQueryResult>),
+    VsanSnapshotQueryResult(
+        crate::object::ObjectBox<crate::types::VsanSnapshotQueryResult>,
+    ),
     /// A `VsanSnapshotQuerySpec`.
-    VsanSnapshotQuerySpec(Box<crate::types::VsanSnapshotQuerySpec>),
+    VsanSnapshotQuerySpec(crate::object::ObjectBox<crate::types::VsanSnapshotQuerySpec>),
     /// A `VsanSpaceEfficiencyMetadataSize`.
     #[cfg(feature = "vsan")]
-    VsanSpaceEfficiencyMetadataSize(Box<crate::types::VsanSpaceEfficiencyMetadataSize>),
+    VsanSpaceEfficiencyMetadataSize(
+        crate::object::ObjectBox<crate::types::VsanSpaceEfficiencyMetadataSize>,
+    ),
     /// A `VsanSpaceEfficiencyRatio`.
     #[cfg(feature = "vsan")]
-    VsanSpaceEfficiencyRatio(Box<crate::types::VsanSpaceEfficiencyRatio>),
+    VsanSpaceEfficiencyRatio(
+        crate::object::ObjectBox<crate::types::VsanSpaceEfficiencyRatio>,
+    ),
     /// A `VsanUnmapConfig`.
     #[cfg(feature = "vsan")]
-    VsanUnmapConfig(Box<crate::types::VsanUnmapConfig>),
+    VsanUnmapConfig(crate::object::ObjectBox<crate::types::VsanUnmapConfig>),
     /// A `VsanUpdateItem`.
     #[cfg(feature = "vsan")]
-    VsanUpdateItem(Box<crate::types::VsanUpdateItem>),
+    VsanUpdateItem(crate::object::ObjectBox<crate::types::VsanUpdateItem>),
     /// A `VsanVcPostDeployConfigSpec`.
     #[cfg(feature = "vsan")]
-    VsanVcPostDeployConfigSpec(Box<crate::types::VsanVcPostDeployConfigSpec>),
+    VsanVcPostDeployConfigSpec(
+        crate::object::ObjectBox<crate::types::VsanVcPostDeployConfigSpec>,
+    ),
     /// A `VsanVcStretchedClusterConfigSpec`.
     #[cfg(feature = "vsan")]
     VsanVcStretchedClusterConfigSpec(
-        Box<crate::types::VsanVcStretchedClusterConfigSpec>,
+        crate::object::ObjectBox<crate::types::VsanVcStretchedClusterConfigSpec>,
     ),
     /// A `VsanVcsaDeploymentProgress`.
     #[cfg(feature = "vsan")]
-    VsanVcsaDeploymentProgress(Box<crate::types::VsanVcsaDeploymentProgress>),
+    VsanVcsaDeploymentProgress(
+        crate::object::ObjectBox<crate::types::VsanVcsaDeploymentProgress>,
+    ),
     /// A `VsanVdsMigrationPlan`.
     #[cfg(feature = "vsan")]
-    VsanVdsMigrationPlan(Box<crate::types::VsanVdsMigrationPlan>),
+    VsanVdsMigrationPlan(crate::object::ObjectBox<crate::types::VsanVdsMigrationPlan>),
     /// A `VsanVdsPgMigrationHostInfo`.
     #[cfg(feature = "vsan")]
-    VsanVdsPgMigrationHostInfo(Box<crate::types::VsanVdsPgMigrationHostInfo>),
+    VsanVdsPgMigrationHostInfo(
+        crate::object::ObjectBox<crate::types::VsanVdsPgMigrationHostInfo>,
+    ),
     /// A `VsanVdsPgMigrationSpec`.
     #[cfg(feature = "vsan")]
-    VsanVdsPgMigrationSpec(Box<crate::types::VsanVdsPgMigrationSpec>),
+    VsanVdsPgMigrationSpec(
+        crate::object::ObjectBox<crate::types::VsanVdsPgMigrationSpec>,
+    ),
     /// A `VsanVdsPgMigrationVmInfo`.
     #[cfg(feature = "vsan")]
-    VsanVdsPgMigrationVmInfo(Box<crate::types::VsanVdsPgMigrationVmInfo>),
+    VsanVdsPgMigrationVmInfo(
+        crate::object::ObjectBox<crate::types::VsanVdsPgMigrationVmInfo>,
+    ),
     /// A `VsanVibInstallPreflightStatus`.
     #[cfg(feature = "vsan")]
-    VsanVibInstallPreflightStatus(Box<crate::types::VsanVibInstallPreflightStatus>),
+    VsanVibInstallPreflightStatus(
+        crate::object::ObjectBox<crate::types::VsanVibInstallPreflightStatus>,
+    ),
     /// A `VsanVibScanResult`.
     #[cfg(feature = "vsan")]
-    VsanVibScanResult(Box<crate::types::VsanVibScanResult>),
+    VsanVibScanResult(crate::object::ObjectBox<crate::types::VsanVibScanResult>),
     /// A `VsanVibSpec`.
     #[cfg(feature = "vsan")]
-    VsanVibSpec(Box<crate::types::VsanVibSpec>),
+    VsanVibSpec(crate::object::ObjectBox<crate::types::VsanVibSpec>),
     /// A `VsanVmVdsMigrationSpec`.
     #[cfg(feature = "vsan")]
-    VsanVmVdsMigrationSpec(Box<crate::types::VsanVmVdsMigrationSpec>),
+    VsanVmVdsMigrationSpec(
+        crate::object::ObjectBox<crate::types::VsanVmVdsMigrationSpec>,
+    ),
     /// A `VsanVnicVdsMigrationSpec`.
     #[cfg(feature = "vsan")]
-    VsanVnicVdsMigrationSpec(Box<crate::types::VsanVnicVdsMigrationSpec>),
+    VsanVnicVdsMigrationSpec(
+        crate::object::ObjectBox<crate::types::VsanVnicVdsMigrationSpec>,
+    ),
     /// A `VsanVumConfig`.
     #[cfg(feature = "vsan")]
-    VsanVumConfig(Box<crate::types::VsanVumConfig>),
+    VsanVumConfig(crate::object::ObjectBox<crate::types::VsanVumConfig>),
     /// A `VsanWitnessHostConfig`.
-    VsanWitnessHostConfig(Box<crate::types::VsanWitnessHostConfig>),
+    VsanWitnessHostConfig(crate::object::ObjectBox<crate::types::VsanWitnessHostConfig>),
     /// A `VsanXVCClientInfo`.
-    VsanXVCClientInfo(Box<crate::types::VsanXVCClientInfo>),
+    VsanXVCClientInfo(crate::object::ObjectBox<crate::types::VsanXVCClientInfo>),
     /// A `VsanXVCDatastoreConfig`.
     #[cfg(feature = "vsan")]
-    VsanXVCDatastoreConfig(Box<crate::types::VsanXVCDatastoreConfig>),
+    VsanXVCDatastoreConfig(
+        crate::object::ObjectBox<crate::types::VsanXVCDatastoreConfig>,
+    ),
     /// A `VsanXVCDatastoreInfo`.
     #[cfg(feature = "vsan")]
-    VsanXVCDatastoreInfo(Box<crate::types::VsanXVCDatastoreInfo>),
+    VsanXVCDatastoreInfo(crate::object::ObjectBox<crate::types::VsanXVCDatastoreInfo>),
     /// A `VsanXvcClientInfoSpec`.
-    VsanXvcClientInfoSpec(Box<crate::types::VsanXvcClientInfoSpec>),
+    VsanXvcClientInfoSpec(crate::object::ObjectBox<crate::types::VsanXvcClientInfoSpec>),
     /// A `VsanXvcQueryCriteria`.
     #[cfg(feature = "vsan")]
-    VsanXvcQueryCriteria(Box<crate::types::VsanXvcQueryCriteria>),
+    VsanXvcQueryCriteria(crate::object::ObjectBox<crate::types::VsanXvcQueryCriteria>),
     /// A `VsanXvcQueryFilter`.
     #[cfg(feature = "vsan")]
-    VsanXvcQueryFilter(Box<crate::types::VsanXvcQueryFilter>),
+    VsanXvcQueryFilter(crate::object::ObjectBox<crate::types::VsanXvcQueryFilter>),
     /// A `VsanXvcQueryPropertyValue`.
     #[cfg(feature = "vsan")]
-    VsanXvcQueryPropertyValue(Box<crate::types::VsanXvcQueryPropertyValue>),
+    VsanXvcQueryPropertyValue(
+        crate::object::ObjectBox<crate::types::VsanXvcQueryPropertyValue>,
+    ),
     /// A `VsanXvcQueryResultSet`.
     #[cfg(feature = "vsan")]
-    VsanXvcQueryResultSet(Box<crate::types::VsanXvcQueryResultSet>),
+    VsanXvcQueryResultSet(crate::object::ObjectBox<crate::types::VsanXvcQueryResultSet>),
     /// A `VsanXvcQuerySpec`.
     #[cfg(feature = "vsan")]
-    VsanXvcQuerySpec(Box<crate::types::VsanXvcQuerySpec>),
+    VsanXvcQuerySpec(crate::object::ObjectBox<crate::types::VsanXvcQuerySpec>),
     /// A `VsanXvcResultItem`.
     #[cfg(feature = "vsan")]
-    VsanXvcResultItem(Box<crate::types::VsanXvcResultItem>),
+    VsanXvcResultItem(crate::object::ObjectBox<crate::types::VsanXvcResultItem>),
     /// A `VsanClusterConfigInfo` or one of its subtypes.
     VsanClusterConfigInfo(Box<crate::types::VsanClusterConfigInfoKind>),
     /// A `VsanClusterConfigInfoHostDefaultInfo`.
     VsanClusterConfigInfoHostDefaultInfo(
-        Box<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
+        crate::object::ObjectBox<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
     ),
     /// A `VsanClusterCoreConfig`.
-    VsanClusterCoreConfig(Box<crate::types::VsanClusterCoreConfig>),
+    VsanClusterCoreConfig(crate::object::ObjectBox<crate::types::VsanClusterCoreConfig>),
     /// A `VsanClusterCoreConfigSpec`.
-    VsanClusterCoreConfigSpec(Box<crate::types::VsanClusterCoreConfigSpec>),
+    VsanClusterCoreConfigSpec(
+        crate::object::ObjectBox<crate::types::VsanClusterCoreConfigSpec>,
+    ),
     /// A `VsanHostAbortWipeDiskStatus`.
     #[cfg(feature = "vsan")]
-    VsanHostAbortWipeDiskStatus(Box<crate::types::VsanHostAbortWipeDiskStatus>),
+    VsanHostAbortWipeDiskStatus(
+        crate::object::ObjectBox<crate::types::VsanHostAbortWipeDiskStatus>,
+    ),
     /// A `VsanHostAboutInfoEx`.
     #[cfg(feature = "vsan")]
-    VsanHostAboutInfoEx(Box<crate::types::VsanHostAboutInfoEx>),
+    VsanHostAboutInfoEx(crate::object::ObjectBox<crate::types::VsanHostAboutInfoEx>),
     /// A `VsanAddStoragePoolDiskSpec`.
     #[cfg(feature = "vsan")]
-    VsanAddStoragePoolDiskSpec(Box<crate::types::VsanAddStoragePoolDiskSpec>),
+    VsanAddStoragePoolDiskSpec(
+        crate::object::ObjectBox<crate::types::VsanAddStoragePoolDiskSpec>,
+    ),
     /// A `VsanHostClientClusterUnicastConfig`.
     VsanHostClientClusterUnicastConfig(
-        Box<crate::types::VsanHostClientClusterUnicastConfig>,
+        crate::object::ObjectBox<crate::types::VsanHostClientClusterUnicastConfig>,
     ),
     /// A `VsanHostClientClusterUnicastInfo`.
     VsanHostClientClusterUnicastInfo(
-        Box<crate::types::VsanHostClientClusterUnicastInfo>,
+        crate::object::ObjectBox<crate::types::VsanHostClientClusterUnicastInfo>,
     ),
     /// A `VsanHostClientHostUnicastInfo`.
-    VsanHostClientHostUnicastInfo(Box<crate::types::VsanHostClientHostUnicastInfo>),
+    VsanHostClientHostUnicastInfo(
+        crate::object::ObjectBox<crate::types::VsanHostClientHostUnicastInfo>,
+    ),
     /// A `VsanHostClusterStatus`.
-    VsanHostClusterStatus(Box<crate::types::VsanHostClusterStatus>),
+    VsanHostClusterStatus(crate::object::ObjectBox<crate::types::VsanHostClusterStatus>),
     /// A `VsanHostClusterStatusState`.
-    VsanHostClusterStatusState(Box<crate::types::VsanHostClusterStatusState>),
+    VsanHostClusterStatusState(
+        crate::object::ObjectBox<crate::types::VsanHostClusterStatusState>,
+    ),
     /// A `VsanHostClusterStatusStateCompletionEstimate`.
     VsanHostClusterStatusStateCompletionEstimate(
-        Box<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
+        crate::object::ObjectBox<
+            crate::types::VsanHostClusterStatusStateCompletionEstimate,
+        >,
     ),
     /// A `VsanComplianceDetail`.
-    VsanComplianceDetail(Box<crate::types::VsanComplianceDetail>),
+    VsanComplianceDetail(crate::object::ObjectBox<crate::types::VsanComplianceDetail>),
     /// A `VsanComplianceResult`.
-    VsanComplianceResult(Box<crate::types::VsanComplianceResult>),
+    VsanComplianceResult(crate::object::ObjectBox<crate::types::VsanComplianceResult>),
     /// A `VsanHostConfigInfo` or one of its subtypes.
     VsanHostConfigInfo(crate::types::VsanHostConfigInfoKind),
     /// A `VsanHostConfigInfoClusterInfo`.
-    VsanHostConfigInfoClusterInfo(Box<crate::types::VsanHostConfigInfoClusterInfo>),
+    VsanHostConfigInfoClusterInfo(
+        crate::object::ObjectBox<crate::types::VsanHostConfigInfoClusterInfo>,
+    ),
     /// A `VsanHostFaultDomainInfo`.
-    VsanHostFaultDomainInfo(Box<crate::types::VsanHostFaultDomainInfo>),
+    VsanHostFaultDomainInfo(
+        crate::object::ObjectBox<crate::types::VsanHostFaultDomainInfo>,
+    ),
     /// A `VsanHostConfigInfoNetworkInfo`.
-    VsanHostConfigInfoNetworkInfo(Box<crate::types::VsanHostConfigInfoNetworkInfo>),
+    VsanHostConfigInfoNetworkInfo(
+        crate::object::ObjectBox<crate::types::VsanHostConfigInfoNetworkInfo>,
+    ),
     /// A `VsanHostConfigInfoNetworkInfoPortConfig` or one of its subtypes.
     VsanHostConfigInfoNetworkInfoPortConfig(
         Box<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>,
     ),
     /// A `VsanHostConfigInfoStorageInfo`.
-    VsanHostConfigInfoStorageInfo(Box<crate::types::VsanHostConfigInfoStorageInfo>),
+    VsanHostConfigInfoStorageInfo(
+        crate::object::ObjectBox<crate::types::VsanHostConfigInfoStorageInfo>,
+    ),
     /// A `VsanHostCreateNativeKeyProviderSpec`.
     #[cfg(feature = "vsan")]
     VsanHostCreateNativeKeyProviderSpec(
-        Box<crate::types::VsanHostCreateNativeKeyProviderSpec>,
+        crate::object::ObjectBox<crate::types::VsanHostCreateNativeKeyProviderSpec>,
     ),
     /// A `VsanInTransitEncryptionInfo`.
     #[cfg(feature = "vsan")]
-    VsanInTransitEncryptionInfo(Box<crate::types::VsanInTransitEncryptionInfo>),
+    VsanInTransitEncryptionInfo(
+        crate::object::ObjectBox<crate::types::VsanInTransitEncryptionInfo>,
+    ),
     /// A `VsanHostDecommissionMode`.
-    VsanHostDecommissionMode(Box<crate::types::VsanHostDecommissionMode>),
+    VsanHostDecommissionMode(
+        crate::object::ObjectBox<crate::types::VsanHostDecommissionMode>,
+    ),
     /// A `VsanDeleteStoragePoolDiskSpec`.
     #[cfg(feature = "vsan")]
-    VsanDeleteStoragePoolDiskSpec(Box<crate::types::VsanDeleteStoragePoolDiskSpec>),
+    VsanDeleteStoragePoolDiskSpec(
+        crate::object::ObjectBox<crate::types::VsanDeleteStoragePoolDiskSpec>,
+    ),
     /// A `VsanHostDiskMapInfo`.
-    VsanHostDiskMapInfo(Box<crate::types::VsanHostDiskMapInfo>),
+    VsanHostDiskMapInfo(crate::object::ObjectBox<crate::types::VsanHostDiskMapInfo>),
     /// A `VimVsanHostDiskMapInfoEx`.
     #[cfg(feature = "vsan")]
-    VimVsanHostDiskMapInfoEx(Box<crate::types::VimVsanHostDiskMapInfoEx>),
+    VimVsanHostDiskMapInfoEx(
+        crate::object::ObjectBox<crate::types::VimVsanHostDiskMapInfoEx>,
+    ),
     /// A `VsanHostDiskMapResult`.
-    VsanHostDiskMapResult(Box<crate::types::VsanHostDiskMapResult>),
+    VsanHostDiskMapResult(crate::object::ObjectBox<crate::types::VsanHostDiskMapResult>),
     /// A `VsanHostDiskMapping`.
-    VsanHostDiskMapping(Box<crate::types::VsanHostDiskMapping>),
+    VsanHostDiskMapping(crate::object::ObjectBox<crate::types::VsanHostDiskMapping>),
     /// A `VimVsanHostDiskMappingCreationSpec`.
     #[cfg(feature = "vsan")]
     VimVsanHostDiskMappingCreationSpec(
-        Box<crate::types::VimVsanHostDiskMappingCreationSpec>,
+        crate::object::ObjectBox<crate::types::VimVsanHostDiskMappingCreationSpec>,
     ),
     /// A `VsanHostDiskResult` or one of its subtypes.
     VsanHostDiskResult(crate::types::VsanHostDiskResultKind),
     /// A `VsanHostDrsStats`.
     #[cfg(feature = "vsan")]
-    VsanHostDrsStats(Box<crate::types::VsanHostDrsStats>),
+    VsanHostDrsStats(crate::object::ObjectBox<crate::types::VsanHostDrsStats>),
     /// A `VsanHostEncryptionInfo`.
     #[cfg(feature = "vsan")]
-    VsanHostEncryptionInfo(Box<crate::types::VsanHostEncryptionInfo>),
+    VsanHostEncryptionInfo(
+        crate::object::ObjectBox<crate::types::VsanHostEncryptionInfo>,
+    ),
     /// A `VsanHostIpConfig` or one of its subtypes.
     VsanHostIpConfig(Box<crate::types::VsanHostIpConfigKind>),
     /// A `VsanHostMembershipInfo`.
-    VsanHostMembershipInfo(Box<crate::types::VsanHostMembershipInfo>),
+    VsanHostMembershipInfo(
+        crate::object::ObjectBox<crate::types::VsanHostMembershipInfo>,
+    ),
     /// A `VsanPolicyStatus`.
-    VsanPolicyStatus(Box<crate::types::VsanPolicyStatus>),
+    VsanPolicyStatus(crate::object::ObjectBox<crate::types::VsanPolicyStatus>),
     /// A `VimVsanHostQueryVsanDisksSpec`.
     #[cfg(feature = "vsan")]
-    VimVsanHostQueryVsanDisksSpec(Box<crate::types::VimVsanHostQueryVsanDisksSpec>),
+    VimVsanHostQueryVsanDisksSpec(
+        crate::object::ObjectBox<crate::types::VimVsanHostQueryVsanDisksSpec>,
+    ),
     /// A `RemoteVsanServerClusterConfig`.
-    RemoteVsanServerClusterConfig(Box<crate::types::RemoteVsanServerClusterConfig>),
+    RemoteVsanServerClusterConfig(
+        crate::object::ObjectBox<crate::types::RemoteVsanServerClusterConfig>,
+    ),
     /// A `VsanHostRuntimeStats`.
     #[cfg(feature = "vsan")]
-    VsanHostRuntimeStats(Box<crate::types::VsanHostRuntimeStats>),
+    VsanHostRuntimeStats(crate::object::ObjectBox<crate::types::VsanHostRuntimeStats>),
     /// A `VsanHostServerClusterUnicastConfig`.
     VsanHostServerClusterUnicastConfig(
-        Box<crate::types::VsanHostServerClusterUnicastConfig>,
+        crate::object::ObjectBox<crate::types::VsanHostServerClusterUnicastConfig>,
     ),
     /// A `VsanHostServerClusterUnicastInfo`.
     VsanHostServerClusterUnicastInfo(
-        Box<crate::types::VsanHostServerClusterUnicastInfo>,
+        crate::object::ObjectBox<crate::types::VsanHostServerClusterUnicastInfo>,
     ),
     /// A `SiteAffinityInfo`.
-    SiteAffinityInfo(Box<crate::types::SiteAffinityInfo>),
+    SiteAffinityInfo(crate::object::ObjectBox<crate::types::SiteAffinityInfo>),
     /// A `VsanSiteTakeoverConfig`.
-    VsanSiteTakeoverConfig(Box<crate::types::VsanSiteTakeoverConfig>),
+    VsanSiteTakeoverConfig(
+        crate::object::ObjectBox<crate::types::VsanSiteTakeoverConfig>,
+    ),
     /// A `VsanStoragePoolDisk`.
     #[cfg(feature = "vsan")]
-    VsanStoragePoolDisk(Box<crate::types::VsanStoragePoolDisk>),
+    VsanStoragePoolDisk(crate::object::ObjectBox<crate::types::VsanStoragePoolDisk>),
     /// A `VimVsanHostStoragePoolDiskInfo`.
     #[cfg(feature = "vsan")]
-    VimVsanHostStoragePoolDiskInfo(Box<crate::types::VimVsanHostStoragePoolDiskInfo>),
+    VimVsanHostStoragePoolDiskInfo(
+        crate::object::ObjectBox<crate::types::VimVsanHostStoragePoolDiskInfo>,
+    ),
     /// A `VimVsanHostStoragePoolInfo`.
     #[cfg(feature = "vsan")]
-    VimVsanHostStoragePoolInfo(Box<crate::types::VimVsanHostStoragePoolInfo>),
+    VimVsanHostStoragePoolInfo(
+        crate::object::ObjectBox<crate::types::VimVsanHostStoragePoolInfo>,
+    ),
     /// A `VimVsanHostTrimDiskEntry`.
-    VimVsanHostTrimDiskEntry(Box<crate::types::VimVsanHostTrimDiskEntry>),
+    VimVsanHostTrimDiskEntry(
+        crate::object::ObjectBox<crate::types::VimVsanHostTrimDiskEntry>,
+    ),
     /// A `VimVsanHostTrimDiskSpec`.
-    VimVsanHostTrimDiskSpec(Box<crate::types::VimVsanHostTrimDiskSpec>),
+    VimVsanHostTrimDiskSpec(
+        crate::object::ObjectBox<crate::types::VimVsanHostTrimDiskSpec>,
+    ),
     /// A `VimVsanHostUpdateStoragePoolDiskSpec`.
     VimVsanHostUpdateStoragePoolDiskSpec(
-        Box<crate::types::VimVsanHostUpdateStoragePoolDiskSpec>,
+        crate::object::ObjectBox<crate::types::VimVsanHostUpdateStoragePoolDiskSpec>,
     ),
     /// A `VsanHostAssociatedObjects`.
-    VsanHostAssociatedObjects(Box<crate::types::VsanHostAssociatedObjects>),
+    VsanHostAssociatedObjects(
+        crate::object::ObjectBox<crate::types::VsanHostAssociatedObjects>,
+    ),
     /// A `VsanHostAssociatedObjectsResult`.
-    VsanHostAssociatedObjectsResult(Box<crate::types::VsanHostAssociatedObjectsResult>),
+    VsanHostAssociatedObjectsResult(
+        crate::object::ObjectBox<crate::types::VsanHostAssociatedObjectsResult>,
+    ),
     /// A `VsanComplianceQuerySpec`.
-    VsanComplianceQuerySpec(Box<crate::types::VsanComplianceQuerySpec>),
+    VsanComplianceQuerySpec(
+        crate::object::ObjectBox<crate::types::VsanComplianceQuerySpec>,
+    ),
     /// A `VsanHostComponentSyncState`.
     #[cfg(feature = "vsan")]
-    VsanHostComponentSyncState(Box<crate::types::VsanHostComponentSyncState>),
+    VsanHostComponentSyncState(
+        crate::object::ObjectBox<crate::types::VsanHostComponentSyncState>,
+    ),
     /// A `VimVsanHostVsanDirectStorage`.
     #[cfg(feature = "vsan")]
-    VimVsanHostVsanDirectStorage(Box<crate::types::VimVsanHostVsanDirectStorage>),
+    VimVsanHostVsanDirectStorage(
+        crate::object::ObjectBox<crate::types::VimVsanHostVsanDirectStorage>,
+    ),
     /// A `VsanHostVsanDiskInfo`.
-    VsanHostVsanDiskInfo(Box<crate::types::VsanHostVsanDiskInfo>),
+    VsanHostVsanDiskInfo(crate::object::ObjectBox<crate::types::VsanHostVsanDiskInfo>),
     /// A `VimVsanHostVsanDiskManagementSystemCapability`.
     VimVsanHostVsanDiskManagementSystemCapability(
-        Box<crate::types::VimVsanHostVsanDiskManagementSystemCapability>,
+        crate::object::ObjectBox<
+            crate::types::VimVsanHostVsanDiskManagementSystemCapability,
+        >,
     ),
     /// A `VimVsanHostVsanHostCapability`.
     #[cfg(feature = "vsan")]
-    VimVsanHostVsanHostCapability(Box<crate::types::VimVsanHostVsanHostCapability>),
+    VimVsanHostVsanHostCapability(
+        crate::object::ObjectBox<crate::types::VimVsanHostVsanHostCapability>,
+    ),
     /// A `VimVsanHostVsanManagedDisksInfo`.
     #[cfg(feature = "vsan")]
-    VimVsanHostVsanManagedDisksInfo(Box<crate::types::VimVsanHostVsanManagedDisksInfo>),
+    VimVsanHostVsanManagedDisksInfo(
+        crate::object::ObjectBox<crate::types::VimVsanHostVsanManagedDisksInfo>,
+    ),
     /// A `VimVsanHostVsanManagedPMemInfo`.
     #[cfg(feature = "vsan")]
-    VimVsanHostVsanManagedPMemInfo(Box<crate::types::VimVsanHostVsanManagedPMemInfo>),
+    VimVsanHostVsanManagedPMemInfo(
+        crate::object::ObjectBox<crate::types::VimVsanHostVsanManagedPMemInfo>,
+    ),
     /// A `VsanObjectProfileInfo`.
-    VsanObjectProfileInfo(Box<crate::types::VsanObjectProfileInfo>),
+    VsanObjectProfileInfo(crate::object::ObjectBox<crate::types::VsanObjectProfileInfo>),
     /// A `VsanHostVsanObjectSyncState`.
     #[cfg(feature = "vsan")]
-    VsanHostVsanObjectSyncState(Box<crate::types::VsanHostVsanObjectSyncState>),
+    VsanHostVsanObjectSyncState(
+        crate::object::ObjectBox<crate::types::VsanHostVsanObjectSyncState>,
+    ),
     /// A `VsanHostRuntimeInfo`.
-    VsanHostRuntimeInfo(Box<crate::types::VsanHostRuntimeInfo>),
+    VsanHostRuntimeInfo(crate::object::ObjectBox<crate::types::VsanHostRuntimeInfo>),
     /// A `VsanHostRuntimeInfoDiskIssue`.
-    VsanHostRuntimeInfoDiskIssue(Box<crate::types::VsanHostRuntimeInfoDiskIssue>),
+    VsanHostRuntimeInfoDiskIssue(
+        crate::object::ObjectBox<crate::types::VsanHostRuntimeInfoDiskIssue>,
+    ),
     /// A `VimVsanHostVsanScsiDisk`.
     #[cfg(feature = "vsan")]
-    VimVsanHostVsanScsiDisk(Box<crate::types::VimVsanHostVsanScsiDisk>),
+    VimVsanHostVsanScsiDisk(
+        crate::object::ObjectBox<crate::types::VimVsanHostVsanScsiDisk>,
+    ),
     /// A `VsanHostVsanObjectSyncQueryResult`.
     #[cfg(feature = "vsan")]
     VsanHostVsanObjectSyncQueryResult(
-        Box<crate::types::VsanHostVsanObjectSyncQueryResult>,
+        crate::object::ObjectBox<crate::types::VsanHostVsanObjectSyncQueryResult>,
     ),
     /// A `VsanSyncingObjectRecoveryDetails`.
     #[cfg(feature = "vsan")]
     VsanSyncingObjectRecoveryDetails(
-        Box<crate::types::VsanSyncingObjectRecoveryDetails>,
+        crate::object::ObjectBox<crate::types::VsanSyncingObjectRecoveryDetails>,
     ),
     /// A `VsanWhatIfEvacDetail`.
     #[cfg(feature = "vsan")]
-    VsanWhatIfEvacDetail(Box<crate::types::VsanWhatIfEvacDetail>),
+    VsanWhatIfEvacDetail(crate::object::ObjectBox<crate::types::VsanWhatIfEvacDetail>),
     /// A `VsanWhatIfEvacResult`.
     #[cfg(feature = "vsan")]
-    VsanWhatIfEvacResult(Box<crate::types::VsanWhatIfEvacResult>),
+    VsanWhatIfEvacResult(crate::object::ObjectBox<crate::types::VsanWhatIfEvacResult>),
     /// A `VsanHostWipeDiskStatus`.
     #[cfg(feature = "vsan")]
-    VsanHostWipeDiskStatus(Box<crate::types::VsanHostWipeDiskStatus>),
+    VsanHostWipeDiskStatus(
+        crate::object::ObjectBox<crate::types::VsanHostWipeDiskStatus>,
+    ),
     /// A `BaseConfigInfo` or one of its subtypes.
     BaseConfigInfo(crate::types::BaseConfigInfoKind),
     /// A `BaseConfigInfoBackingInfo` or one of its subtypes.
     BaseConfigInfoBackingInfo(crate::types::BaseConfigInfoBackingInfoKind),
     /// A `VslmCreateSpec`.
-    VslmCreateSpec(Box<crate::types::VslmCreateSpec>),
+    VslmCreateSpec(crate::object::ObjectBox<crate::types::VslmCreateSpec>),
     /// A `VslmCreateSpecBackingSpec` or one of its subtypes.
     VslmCreateSpecBackingSpec(Box<crate::types::VslmCreateSpecBackingSpecKind>),
     /// A `DiskCryptoSpec`.
-    DiskCryptoSpec(Box<crate::types::DiskCryptoSpec>),
+    DiskCryptoSpec(crate::object::ObjectBox<crate::types::DiskCryptoSpec>),
     /// A `ID`.
-    ID(Box<crate::types::ID>),
+    ID(crate::object::ObjectBox<crate::types::ID>),
     /// A `vslmInfrastructureObjectPolicy`.
-    VslmInfrastructureObjectPolicy(Box<crate::types::VslmInfrastructureObjectPolicy>),
+    VslmInfrastructureObjectPolicy(
+        crate::object::ObjectBox<crate::types::VslmInfrastructureObjectPolicy>,
+    ),
     /// A `vslmInfrastructureObjectPolicySpec`.
     VslmInfrastructureObjectPolicySpec(
-        Box<crate::types::VslmInfrastructureObjectPolicySpec>,
+        crate::object::ObjectBox<crate::types::VslmInfrastructureObjectPolicySpec>,
     ),
     /// A `VslmMigrateSpec` or one of its subtypes.
     VslmMigrateSpec(crate::types::VslmMigrateSpecKind),
     /// A `VStorageObjectReconcileResult`.
-    VStorageObjectReconcileResult(Box<crate::types::VStorageObjectReconcileResult>),
+    VStorageObjectReconcileResult(
+        crate::object::ObjectBox<crate::types::VStorageObjectReconcileResult>,
+    ),
     /// A `VStorageObjectReconcileResultInvalidDiskPath`.
     VStorageObjectReconcileResultInvalidDiskPath(
-        Box<crate::types::VStorageObjectReconcileResultInvalidDiskPath>,
+        crate::object::ObjectBox<
+            crate::types::VStorageObjectReconcileResultInvalidDiskPath,
+        >,
     ),
     /// A `VStorageObjectReconcileResultReconcileDetail`.
     VStorageObjectReconcileResultReconcileDetail(
-        Box<crate::types::VStorageObjectReconcileResultReconcileDetail>,
+        crate::object::ObjectBox<
+            crate::types::VStorageObjectReconcileResultReconcileDetail,
+        >,
     ),
     /// A `VStorageObjectReconcileSpec`.
-    VStorageObjectReconcileSpec(Box<crate::types::VStorageObjectReconcileSpec>),
+    VStorageObjectReconcileSpec(
+        crate::object::ObjectBox<crate::types::VStorageObjectReconcileSpec>,
+    ),
     /// A `VStorageObjectStateInfo`.
-    VStorageObjectStateInfo(Box<crate::types::VStorageObjectStateInfo>),
+    VStorageObjectStateInfo(
+        crate::object::ObjectBox<crate::types::VStorageObjectStateInfo>,
+    ),
     /// A `VslmTagEntry`.
-    VslmTagEntry(Box<crate::types::VslmTagEntry>),
+    VslmTagEntry(crate::object::ObjectBox<crate::types::VslmTagEntry>),
     /// A `vslmVClockInfo`.
-    VslmVClockInfo(Box<crate::types::VslmVClockInfo>),
+    VslmVClockInfo(crate::object::ObjectBox<crate::types::VslmVClockInfo>),
     /// A `VStorageObject`.
-    VStorageObject(Box<crate::types::VStorageObject>),
+    VStorageObject(crate::object::ObjectBox<crate::types::VStorageObject>),
     /// A `VStorageObjectAttachResult`.
-    VStorageObjectAttachResult(Box<crate::types::VStorageObjectAttachResult>),
+    VStorageObjectAttachResult(
+        crate::object::ObjectBox<crate::types::VStorageObjectAttachResult>,
+    ),
     /// A `VStorageObjectAttachSpec`.
-    VStorageObjectAttachSpec(Box<crate::types::VStorageObjectAttachSpec>),
+    VStorageObjectAttachSpec(
+        crate::object::ObjectBox<crate::types::VStorageObjectAttachSpec>,
+    ),
     /// A `VStorageObjectSnapshot`.
-    VStorageObjectSnapshot(Box<crate::types::VStorageObjectSnapshot>),
+    VStorageObjectSnapshot(
+        crate::object::ObjectBox<crate::types::VStorageObjectSnapshot>,
+    ),
     /// A `VStorageObjectSnapshotDetails`.
-    VStorageObjectSnapshotDetails(Box<crate::types::VStorageObjectSnapshotDetails>),
+    VStorageObjectSnapshotDetails(
+        crate::object::ObjectBox<crate::types::VStorageObjectSnapshotDetails>,
+    ),
     /// A `VStorageObjectSnapshotInfo`.
-    VStorageObjectSnapshotInfo(Box<crate::types::VStorageObjectSnapshotInfo>),
+    VStorageObjectSnapshotInfo(
+        crate::object::ObjectBox<crate::types::VStorageObjectSnapshotInfo>,
+    ),
     /// A `VStorageObjectSnapshotInfoVStorageObjectSnapshot`.
     VStorageObjectSnapshotInfoVStorageObjectSnapshot(
-        Box<crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot>,
+        crate::object::ObjectBox<
+            crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot,
+        >,
     ),
     /// A `RetrieveVStorageObjSpec`.
-    RetrieveVStorageObjSpec(Box<crate::types::RetrieveVStorageObjSpec>),
+    RetrieveVStorageObjSpec(
+        crate::object::ObjectBox<crate::types::RetrieveVStorageObjSpec>,
+    ),
     /// A `VStorageObjectAssociations`.
-    VStorageObjectAssociations(Box<crate::types::VStorageObjectAssociations>),
+    VStorageObjectAssociations(
+        crate::object::ObjectBox<crate::types::VStorageObjectAssociations>,
+    ),
     /// A `VStorageObjectAssociationsVmDiskAssociations`.
     VStorageObjectAssociationsVmDiskAssociations(
-        Box<crate::types::VStorageObjectAssociationsVmDiskAssociations>,
+        crate::object::ObjectBox<
+            crate::types::VStorageObjectAssociationsVmDiskAssociations,
+        >,
     ),
     /// A `DynamicArray`.
     #[cfg(feature = "vsan")]
-    DynamicArray(Box<crate::types::DynamicArray>),
+    DynamicArray(crate::object::ObjectBox<crate::types::DynamicArray>),
     /// A `DynamicProperty`.
-    DynamicProperty(Box<crate::types::DynamicProperty>),
+    DynamicProperty(crate::object::ObjectBox<crate::types::DynamicProperty>),
     /// A `KeyAnyValue`.
-    KeyAnyValue(Box<crate::types::KeyAnyValue>),
+    KeyAnyValue(crate::object::ObjectBox<crate::types::KeyAnyValue>),
     /// A `LocalizableMessage`.
-    LocalizableMessage(Box<crate::types::LocalizableMessage>),
+    LocalizableMessage(crate::object::ObjectBox<crate::types::LocalizableMessage>),
     /// A `LocalizedMethodFault`.
-    LocalizedMethodFault(Box<crate::types::LocalizedMethodFault>),
+    LocalizedMethodFault(crate::object::ObjectBox<crate::types::LocalizedMethodFault>),
     /// A `AuthenticationRequiredChallenge`.
-    AuthenticationRequiredChallenge(Box<crate::types::AuthenticationRequiredChallenge>),
+    AuthenticationRequiredChallenge(
+        crate::object::ObjectBox<crate::types::AuthenticationRequiredChallenge>,
+    ),
     /// A `PropertyChange`.
-    PropertyChange(Box<crate::types::PropertyChange>),
+    PropertyChange(crate::object::ObjectBox<crate::types::PropertyChange>),
     /// A `PropertyFilterSpec`.
-    PropertyFilterSpec(Box<crate::types::PropertyFilterSpec>),
+    PropertyFilterSpec(crate::object::ObjectBox<crate::types::PropertyFilterSpec>),
     /// A `PropertyFilterUpdate`.
-    PropertyFilterUpdate(Box<crate::types::PropertyFilterUpdate>),
+    PropertyFilterUpdate(crate::object::ObjectBox<crate::types::PropertyFilterUpdate>),
     /// A `MissingObject`.
-    MissingObject(Box<crate::types::MissingObject>),
+    MissingObject(crate::object::ObjectBox<crate::types::MissingObject>),
     /// A `MissingProperty`.
-    MissingProperty(Box<crate::types::MissingProperty>),
+    MissingProperty(crate::object::ObjectBox<crate::types::MissingProperty>),
     /// A `ObjectContent`.
-    ObjectContent(Box<crate::types::ObjectContent>),
+    ObjectContent(crate::object::ObjectBox<crate::types::ObjectContent>),
     /// A `ObjectSpec`.
-    ObjectSpec(Box<crate::types::ObjectSpec>),
+    ObjectSpec(crate::object::ObjectBox<crate::types::ObjectSpec>),
     /// A `ObjectUpdate`.
-    ObjectUpdate(Box<crate::types::ObjectUpdate>),
+    ObjectUpdate(crate::object::ObjectBox<crate::types::ObjectUpdate>),
     /// A `PropertySpec`.
-    PropertySpec(Box<crate::types::PropertySpec>),
+    PropertySpec(crate::object::ObjectBox<crate::types::PropertySpec>),
     /// A `RetrieveOptions`.
-    RetrieveOptions(Box<crate::types::RetrieveOptions>),
+    RetrieveOptions(crate::object::ObjectBox<crate::types::RetrieveOptions>),
     /// A `RetrieveResult`.
-    RetrieveResult(Box<crate::types::RetrieveResult>),
+    RetrieveResult(crate::object::ObjectBox<crate::types::RetrieveResult>),
     /// A `SelectionSpec` or one of its subtypes.
     SelectionSpec(crate::types::SelectionSpecKind),
     /// A `UpdateSet`.
-    UpdateSet(Box<crate::types::UpdateSet>),
+    UpdateSet(crate::object::ObjectBox<crate::types::UpdateSet>),
     /// A `WaitOptions`.
-    WaitOptions(Box<crate::types::WaitOptions>),
+    WaitOptions(crate::object::ObjectBox<crate::types::WaitOptions>),
     /// A `VslmAboutInfo`.
     #[cfg(feature = "vslm")]
-    VslmAboutInfo(Box<crate::types::VslmAboutInfo>),
+    VslmAboutInfo(crate::object::ObjectBox<crate::types::VslmAboutInfo>),
     /// A `VslmQueryDatastoreInfoResult`.
     #[cfg(feature = "vslm")]
-    VslmQueryDatastoreInfoResult(Box<crate::types::VslmQueryDatastoreInfoResult>),
+    VslmQueryDatastoreInfoResult(
+        crate::object::ObjectBox<crate::types::VslmQueryDatastoreInfoResult>,
+    ),
     /// A `VslmServiceInstanceContent`.
     #[cfg(feature = "vslm")]
-    VslmServiceInstanceContent(Box<crate::types::VslmServiceInstanceContent>),
+    VslmServiceInstanceContent(
+        crate::object::ObjectBox<crate::types::VslmServiceInstanceContent>,
+    ),
     /// A `VslmTaskInfo`.
     #[cfg(feature = "vslm")]
-    VslmTaskInfo(Box<crate::types::VslmTaskInfo>),
+    VslmTaskInfo(crate::object::ObjectBox<crate::types::VslmTaskInfo>),
     /// A `VslmTaskReason` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmTaskReason(crate::types::VslmTaskReasonKind),
     /// A `VslmDatastoreSyncStatus`.
     #[cfg(feature = "vslm")]
-    VslmDatastoreSyncStatus(Box<crate::types::VslmDatastoreSyncStatus>),
+    VslmDatastoreSyncStatus(
+        crate::object::ObjectBox<crate::types::VslmDatastoreSyncStatus>,
+    ),
     /// A `VslmVsoVStorageObjectAssociations`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectAssociations(
-        Box<crate::types::VslmVsoVStorageObjectAssociations>,
+        crate::object::ObjectBox<crate::types::VslmVsoVStorageObjectAssociations>,
     ),
     /// A `VslmVsoVStorageObjectAssociationsVmDiskAssociation`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectAssociationsVmDiskAssociation(
-        Box<crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation>,
+        crate::object::ObjectBox<
+            crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation,
+        >,
     ),
     /// A `VslmVsoVStorageObjectQueryResult`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectQueryResult(
-        Box<crate::types::VslmVsoVStorageObjectQueryResult>,
+        crate::object::ObjectBox<crate::types::VslmVsoVStorageObjectQueryResult>,
     ),
     /// A `VslmVsoVStorageObjectQuerySpec`.
     #[cfg(feature = "vslm")]
-    VslmVsoVStorageObjectQuerySpec(Box<crate::types::VslmVsoVStorageObjectQuerySpec>),
+    VslmVsoVStorageObjectQuerySpec(
+        crate::object::ObjectBox<crate::types::VslmVsoVStorageObjectQuerySpec>,
+    ),
     /// A `VslmVsoVStorageObjectResult`.
     #[cfg(feature = "vslm")]
-    VslmVsoVStorageObjectResult(Box<crate::types::VslmVsoVStorageObjectResult>),
+    VslmVsoVStorageObjectResult(
+        crate::object::ObjectBox<crate::types::VslmVsoVStorageObjectResult>,
+    ),
     /// A `VslmVsoVStorageObjectSnapshotResult`.
     #[cfg(feature = "vslm")]
     VslmVsoVStorageObjectSnapshotResult(
-        Box<crate::types::VslmVsoVStorageObjectSnapshotResult>,
+        crate::object::ObjectBox<crate::types::VslmVsoVStorageObjectSnapshotResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
@@ -4946,7 +6378,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "eam")]
             Self::EamObjectRuntimeInfo(v) => Self::EamObjectRuntimeInfo(Clone::clone(v)),
             #[cfg(feature = "eam")]
-            Self::Issue(v) => crate::object::clone_boxed(&**v, Self::Issue),
+            Self::Issue(v) => crate::object::clone_in_box(&**v, Self::Issue),
             Self::HooksHookListSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HooksHookListSpec)
             }
@@ -5166,7 +6598,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementRequirement(v) => {
-                crate::object::clone_boxed(&**v, Self::PbmPlacementRequirement)
+                crate::object::clone_in_box(&**v, Self::PbmPlacementRequirement)
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementResourceUtilization(v) => {
@@ -5247,11 +6679,11 @@ impl Clone for DataObjectKind {
             Self::AlarmResult(v) => crate::object::clone_boxed(&**v, Self::AlarmResult),
             #[cfg(feature = "sms")]
             Self::SmsProviderInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::SmsProviderInfo)
+                crate::object::clone_in_box(&**v, Self::SmsProviderInfo)
             }
             #[cfg(feature = "sms")]
             Self::SmsProviderSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::SmsProviderSpec)
+                crate::object::clone_in_box(&**v, Self::SmsProviderSpec)
             }
             #[cfg(feature = "sms")]
             Self::VASAProviderUpgradeSpec(v) => {
@@ -5325,7 +6757,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::StorageLun(v) => crate::object::clone_boxed(&**v, Self::StorageLun),
             #[cfg(feature = "sms")]
-            Self::StoragePort(v) => crate::object::clone_boxed(&**v, Self::StoragePort),
+            Self::StoragePort(v) => crate::object::clone_in_box(&**v, Self::StoragePort),
             #[cfg(feature = "sms")]
             Self::StorageProcessor(v) => {
                 crate::object::clone_boxed(&**v, Self::StorageProcessor)
@@ -5334,7 +6766,7 @@ impl Clone for DataObjectKind {
             Self::DeviceId(v) => Self::DeviceId(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::FailoverParam(v) => {
-                crate::object::clone_boxed(&**v, Self::FailoverParam)
+                crate::object::clone_in_box(&**v, Self::FailoverParam)
             }
             #[cfg(feature = "sms")]
             Self::PolicyAssociation(v) => {
@@ -5352,10 +6784,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::RecoveredDiskInfo)
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::GroupInfo(v) => crate::object::clone_boxed(&**v, Self::GroupInfo),
+            Self::GroupInfo(v) => crate::object::clone_in_box(&**v, Self::GroupInfo),
             #[cfg(feature = "sms")]
             Self::GroupOperationResult(v) => {
-                crate::object::clone_boxed(&**v, Self::GroupOperationResult)
+                crate::object::clone_in_box(&**v, Self::GroupOperationResult)
             }
             #[cfg(feature = "sms")]
             Self::PointInTimeReplicaId(v) => {
@@ -5401,7 +6833,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             Self::TargetGroupMemberInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::TargetGroupMemberInfo)
+                crate::object::clone_in_box(&**v, Self::TargetGroupMemberInfo)
             }
             Self::AboutInfo(v) => crate::object::clone_boxed(&**v, Self::AboutInfo),
             Self::AuthorizationDescription(v) => {
@@ -5507,7 +6939,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterComputeResourceVcsSlots)
             }
             Self::ComputeResourceConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigInfo)
+                crate::object::clone_in_box(&**v, Self::ComputeResourceConfigInfo)
             }
             Self::ComputeResourceConfigSpec(v) => {
                 Self::ComputeResourceConfigSpec(Clone::clone(v))
@@ -5528,7 +6960,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ComputeResourceSummary(v) => {
-                crate::object::clone_boxed(&**v, Self::ComputeResourceSummary)
+                crate::object::clone_in_box(&**v, Self::ComputeResourceSummary)
             }
             Self::CustomFieldDef(v) => {
                 crate::object::clone_boxed(&**v, Self::CustomFieldDef)
@@ -5574,7 +7006,7 @@ impl Clone for DataObjectKind {
                     Self::DatastoreNamespaceManagerDirectoryInfo,
                 )
             }
-            Self::Description(v) => crate::object::clone_boxed(&**v, Self::Description),
+            Self::Description(v) => crate::object::clone_in_box(&**v, Self::Description),
             Self::DesiredSoftwareSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DesiredSoftwareSpec)
             }
@@ -5935,11 +7367,11 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::PerfEntityMetricBase(v) => {
-                crate::object::clone_boxed(&**v, Self::PerfEntityMetricBase)
+                crate::object::clone_in_box(&**v, Self::PerfEntityMetricBase)
             }
             Self::PerfMetricId(v) => crate::object::clone_boxed(&**v, Self::PerfMetricId),
             Self::PerfMetricSeries(v) => {
-                crate::object::clone_boxed(&**v, Self::PerfMetricSeries)
+                crate::object::clone_in_box(&**v, Self::PerfMetricSeries)
             }
             Self::PerfProviderSummary(v) => {
                 crate::object::clone_boxed(&**v, Self::PerfProviderSummary)
@@ -6130,7 +7562,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::UserSearchResult(v) => {
-                crate::object::clone_boxed(&**v, Self::UserSearchResult)
+                crate::object::clone_in_box(&**v, Self::UserSearchResult)
             }
             Self::UserSession(v) => crate::object::clone_boxed(&**v, Self::UserSession),
             Self::VVolVmConfigFileUpdateResult(v) => {
@@ -6183,10 +7615,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualAppLinkInfo)
             }
             Self::VirtualDiskSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDiskSpec)
+                crate::object::clone_in_box(&**v, Self::VirtualDiskSpec)
             }
             Self::VirtualMachineConnection(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineConnection)
+                crate::object::clone_in_box(&**v, Self::VirtualMachineConnection)
             }
             Self::DiskChangeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskChangeInfo)
@@ -6250,7 +7682,7 @@ impl Clone for DataObjectKind {
                 Self::VsanUpgradeSystemUpgradeHistoryItem(Clone::clone(v))
             }
             Self::VsanUpgradeSystemUpgradeStatus(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemUpgradeStatus)
+                crate::object::clone_in_box(&**v, Self::VsanUpgradeSystemUpgradeStatus)
             }
             Self::Action(v) => Self::Action(Clone::clone(v)),
             Self::MethodActionArgument(v) => {
@@ -6277,7 +7709,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::EventAlarmExpressionComparison)
             }
             Self::ClusterAction(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterAction)
+                crate::object::clone_in_box(&**v, Self::ClusterAction)
             }
             Self::ClusterActionHistory(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterActionHistory)
@@ -6308,7 +7740,7 @@ impl Clone for DataObjectKind {
                 Self::ClusterDasAdmissionControlPolicy(Clone::clone(v))
             }
             Self::ClusterDasAdvancedRuntimeInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterDasAdvancedRuntimeInfo)
+                crate::object::clone_in_box(&**v, Self::ClusterDasAdvancedRuntimeInfo)
             }
             Self::DasHeartbeatDatastoreInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DasHeartbeatDatastoreInfo)
@@ -6367,7 +7799,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsFaults)
             }
             Self::ClusterDrsFaultsFaultsByVm(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterDrsFaultsFaultsByVm)
+                crate::object::clone_in_box(&**v, Self::ClusterDrsFaultsFaultsByVm)
             }
             Self::ClusterDrsMigration(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsMigration)
@@ -6394,7 +7826,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ClusterGroupInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterGroupInfo)
+                crate::object::clone_in_box(&**v, Self::ClusterGroupInfo)
             }
             Self::ClusterHostRecommendation(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterHostRecommendation)
@@ -6441,7 +7873,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterResourceUsageSummary)
             }
             Self::ClusterRuleInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ClusterRuleInfo)
+                crate::object::clone_in_box(&**v, Self::ClusterRuleInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanSiteFaultDomain(v) => {
@@ -6763,7 +8195,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VimClusterVsanFaultDomainSpec)
+                crate::object::clone_in_box(&**v, Self::VimClusterVsanFaultDomainSpec)
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainsConfigSpec(v) => {
@@ -6833,7 +8265,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUNCommonInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNCommonInfo)
+                crate::object::clone_in_box(&**v, Self::VsanIscsiLUNCommonInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetAuthSpec(v) => {
@@ -6841,7 +8273,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetBasicInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetBasicInfo)
+                crate::object::clone_in_box(&**v, Self::VsanIscsiTargetBasicInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetServiceConfig(v) => {
@@ -7062,7 +8494,7 @@ impl Clone for DataObjectKind {
             Self::CnsAccessControlSpec(v) => Self::CnsAccessControlSpec(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::CnsBackingObjectDetails(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsBackingObjectDetails)
+                crate::object::clone_in_box(&**v, Self::CnsBackingObjectDetails)
             }
             #[cfg(feature = "vsan")]
             Self::CnsBaseCreateSpec(v) => Self::CnsBaseCreateSpec(Clone::clone(v)),
@@ -7074,7 +8506,7 @@ impl Clone for DataObjectKind {
             Self::CnsCursor(v) => crate::object::clone_boxed(&**v, Self::CnsCursor),
             #[cfg(feature = "vsan")]
             Self::CnsEntityMetadata(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsEntityMetadata)
+                crate::object::clone_in_box(&**v, Self::CnsEntityMetadata)
             }
             Self::CnsKubernetesEntityReference(v) => {
                 crate::object::clone_boxed(&**v, Self::CnsKubernetesEntityReference)
@@ -7158,7 +8590,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeRelocateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::CnsVolumeRelocateSpec)
+                crate::object::clone_in_box(&**v, Self::CnsVolumeRelocateSpec)
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeSource(v) => Self::CnsVolumeSource(Clone::clone(v)),
@@ -7282,7 +8714,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::HostMemberHealthCheckResult(v) => {
-                crate::object::clone_boxed(&**v, Self::HostMemberHealthCheckResult)
+                crate::object::clone_in_box(&**v, Self::HostMemberHealthCheckResult)
             }
             Self::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(v) => {
                 crate::object::clone_boxed(
@@ -7746,7 +9178,7 @@ impl Clone for DataObjectKind {
             Self::FileQueryFlags(v) => {
                 crate::object::clone_boxed(&**v, Self::FileQueryFlags)
             }
-            Self::FileQuery(v) => crate::object::clone_boxed(&**v, Self::FileQuery),
+            Self::FileQuery(v) => crate::object::clone_in_box(&**v, Self::FileQuery),
             Self::HostDatastoreBrowserSearchResults(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDatastoreBrowserSearchResults)
             }
@@ -7804,7 +9236,7 @@ impl Clone for DataObjectKind {
             Self::HostDeploymentInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDeploymentInfo)
             }
-            Self::HostDevice(v) => crate::object::clone_boxed(&**v, Self::HostDevice),
+            Self::HostDevice(v) => crate::object::clone_in_box(&**v, Self::HostDevice),
             #[cfg(feature = "vsan")]
             Self::DevicePciId(v) => crate::object::clone_boxed(&**v, Self::DevicePciId),
             Self::HostDhcpService(v) => {
@@ -7835,7 +9267,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostDiagnosticPartitionCreateSpec)
             }
             Self::HostDigestInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostDigestInfo)
+                crate::object::clone_in_box(&**v, Self::HostDigestInfo)
             }
             Self::HostDiskConfigurationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDiskConfigurationResult)
@@ -7911,7 +9343,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemMountInfo)
             }
             Self::HostFileSystemVolume(v) => {
-                crate::object::clone_boxed(&**v, Self::HostFileSystemVolume)
+                crate::object::clone_in_box(&**v, Self::HostFileSystemVolume)
             }
             Self::HostFileSystemVolumeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemVolumeInfo)
@@ -7955,7 +9387,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::DpuStatusInfoOperationalInfo)
             }
             Self::HostHardwareElementInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::HostHardwareElementInfo)
+                crate::object::clone_in_box(&**v, Self::HostHardwareElementInfo)
             }
             Self::HostStorageOperationalInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostStorageOperationalInfo)
@@ -8058,7 +9490,9 @@ impl Clone for DataObjectKind {
             Self::HostInternetScsiHbaTargetSet(v) => {
                 crate::object::clone_boxed(&**v, Self::HostInternetScsiHbaTargetSet)
             }
-            Self::HostIpConfig(v) => crate::object::clone_boxed(&**v, Self::HostIpConfig),
+            Self::HostIpConfig(v) => {
+                crate::object::clone_in_box(&**v, Self::HostIpConfig)
+            }
             Self::HostIpConfigIpV6Address(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpConfigIpV6Address)
             }
@@ -8069,7 +9503,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::HostIpRouteConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::HostIpRouteConfig)
+                crate::object::clone_in_box(&**v, Self::HostIpRouteConfig)
             }
             Self::HostIpRouteEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpRouteEntry)
@@ -8115,7 +9549,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::LinkDiscoveryProtocolConfig)
             }
             Self::HostAccountSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::HostAccountSpec)
+                crate::object::clone_in_box(&**v, Self::HostAccountSpec)
             }
             Self::HostLocalFileSystemVolumeSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostLocalFileSystemVolumeSpec)
@@ -8342,7 +9776,9 @@ impl Clone for DataObjectKind {
             Self::HostNvmeNamespace(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeNamespace)
             }
-            Self::HostNvmeSpec(v) => crate::object::clone_boxed(&**v, Self::HostNvmeSpec),
+            Self::HostNvmeSpec(v) => {
+                crate::object::clone_in_box(&**v, Self::HostNvmeSpec)
+            }
             Self::HostNvmeTopology(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeTopology)
             }
@@ -8398,7 +9834,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostPciDeviceDirectPathInfo)
             }
             Self::HostPciPassthruConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::HostPciPassthruConfig)
+                crate::object::clone_in_box(&**v, Self::HostPciPassthruConfig)
             }
             Self::HostPciPassthruInfo(v) => Self::HostPciPassthruInfo(Clone::clone(v)),
             Self::HostPciPassthruInfoDirectPathState(v) => {
@@ -8680,7 +10116,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostTpmAttestationReport)
             }
             Self::HostTpmEventDetails(v) => {
-                crate::object::clone_boxed(&**v, Self::HostTpmEventDetails)
+                crate::object::clone_in_box(&**v, Self::HostTpmEventDetails)
             }
             Self::HostTpmEventLogEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmEventLogEntry)
@@ -8838,7 +10274,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VmfsDatastoreOption)
             }
             Self::VmfsDatastoreBaseOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VmfsDatastoreBaseOption)
+                crate::object::clone_in_box(&**v, Self::VmfsDatastoreBaseOption)
             }
             Self::VmfsDatastoreSpec(v) => Self::VmfsDatastoreSpec(Clone::clone(v)),
             Self::HostVmfsRescanResult(v) => {
@@ -9215,11 +10651,13 @@ impl Clone for DataObjectKind {
             }
             Self::NetBIOSConfigInfo(v) => Self::NetBIOSConfigInfo(Clone::clone(v)),
             Self::ArrayUpdateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ArrayUpdateSpec)
+                crate::object::clone_in_box(&**v, Self::ArrayUpdateSpec)
             }
             Self::OptionType(v) => Self::OptionType(Clone::clone(v)),
-            Self::OptionValue(v) => crate::object::clone_boxed(&**v, Self::OptionValue),
-            Self::ApplyProfile(v) => crate::object::clone_boxed(&**v, Self::ApplyProfile),
+            Self::OptionValue(v) => crate::object::clone_in_box(&**v, Self::OptionValue),
+            Self::ApplyProfile(v) => {
+                crate::object::clone_in_box(&**v, Self::ApplyProfile)
+            }
             Self::ProfileApplyProfileProperty(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileApplyProfileProperty)
             }
@@ -9248,7 +10686,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ProfileExpression(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileExpression)
+                crate::object::clone_in_box(&**v, Self::ProfileExpression)
             }
             Self::ProfileExpressionMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileExpressionMetadata)
@@ -9268,15 +10706,17 @@ impl Clone for DataObjectKind {
             Self::ProfilePolicyMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfilePolicyMetadata)
             }
-            Self::PolicyOption(v) => crate::object::clone_boxed(&**v, Self::PolicyOption),
+            Self::PolicyOption(v) => {
+                crate::object::clone_in_box(&**v, Self::PolicyOption)
+            }
             Self::ProfilePolicyOptionMetadata(v) => {
                 Self::ProfilePolicyOptionMetadata(Clone::clone(v))
             }
             Self::ProfileConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileConfigInfo)
+                crate::object::clone_in_box(&**v, Self::ProfileConfigInfo)
             }
             Self::ProfileCreateSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::ProfileCreateSpec)
+                crate::object::clone_in_box(&**v, Self::ProfileCreateSpec)
             }
             Self::ProfileDescription(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileDescription)
@@ -9373,7 +10813,7 @@ impl Clone for DataObjectKind {
             }
             Self::ScheduledTaskSpec(v) => Self::ScheduledTaskSpec(Clone::clone(v)),
             Self::TaskScheduler(v) => {
-                crate::object::clone_boxed(&**v, Self::TaskScheduler)
+                crate::object::clone_in_box(&**v, Self::TaskScheduler)
             }
             Self::ApplyStorageRecommendationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::ApplyStorageRecommendationResult)
@@ -9577,7 +11017,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineDvxClassInfo)
             }
             Self::FaultToleranceConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::FaultToleranceConfigInfo)
+                crate::object::clone_in_box(&**v, Self::FaultToleranceConfigInfo)
             }
             Self::FaultToleranceConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::FaultToleranceConfigSpec)
@@ -9831,7 +11271,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineStorageSummary)
             }
             Self::VirtualMachineTargetInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualMachineTargetInfo)
+                crate::object::clone_in_box(&**v, Self::VirtualMachineTargetInfo)
             }
             Self::ToolsConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::ToolsConfigInfo)
@@ -9864,7 +11304,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineVirtualDeviceGroups)
             }
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                crate::object::clone_boxed(
+                crate::object::clone_in_box(
                     &**v,
                     Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
                 )
@@ -9956,7 +11396,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDevice(v) => Self::VirtualDevice(Clone::clone(v)),
             Self::VirtualDeviceBackingInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingInfo)
+                crate::object::clone_in_box(&**v, Self::VirtualDeviceBackingInfo)
             }
             Self::VirtualDeviceBusSlotInfo(v) => {
                 Self::VirtualDeviceBusSlotInfo(Clone::clone(v))
@@ -9969,7 +11409,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDeviceOption(v) => Self::VirtualDeviceOption(Clone::clone(v)),
             Self::VirtualDeviceBackingOption(v) => {
-                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingOption)
+                crate::object::clone_in_box(&**v, Self::VirtualDeviceBackingOption)
             }
             Self::VirtualDeviceBusSlotOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualDeviceBusSlotOption)
@@ -10052,7 +11492,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::GuestMappedAliases)
             }
             Self::GuestFileAttributes(v) => {
-                crate::object::clone_boxed(&**v, Self::GuestFileAttributes)
+                crate::object::clone_in_box(&**v, Self::GuestFileAttributes)
             }
             Self::GuestFileInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestFileInfo)
@@ -10068,7 +11508,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::GuestProcessInfo)
             }
             Self::GuestProgramSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::GuestProgramSpec)
+                crate::object::clone_in_box(&**v, Self::GuestProgramSpec)
             }
             Self::GuestRegKeySpec(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestRegKeySpec)
@@ -10150,7 +11590,7 @@ impl Clone for DataObjectKind {
             Self::VsanDatastoreConfig(v) => Self::VsanDatastoreConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanDatastoreSpec)
+                crate::object::clone_in_box(&**v, Self::VsanDatastoreSpec)
             }
             Self::DefaultDatastorePolicySelectionInfo(v) => {
                 crate::object::clone_boxed(
@@ -10366,7 +11806,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanRemoteVcInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfo)
+                crate::object::clone_in_box(&**v, Self::VsanRemoteVcInfo)
             }
             #[cfg(feature = "vsan")]
             Self::RemoteVsanSite(v) => {
@@ -10761,7 +12201,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanXvcResultItem)
             }
             Self::VsanClusterConfigInfo(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanClusterConfigInfo)
+                crate::object::clone_in_box(&**v, Self::VsanClusterConfigInfo)
             }
             Self::VsanClusterConfigInfoHostDefaultInfo(v) => {
                 crate::object::clone_boxed(
@@ -10828,7 +12268,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanHostConfigInfoNetworkInfo)
             }
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                crate::object::clone_boxed(
+                crate::object::clone_in_box(
                     &**v,
                     Self::VsanHostConfigInfoNetworkInfoPortConfig,
                 )
@@ -10884,7 +12324,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanHostEncryptionInfo)
             }
             Self::VsanHostIpConfig(v) => {
-                crate::object::clone_boxed(&**v, Self::VsanHostIpConfig)
+                crate::object::clone_in_box(&**v, Self::VsanHostIpConfig)
             }
             Self::VsanHostMembershipInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostMembershipInfo)
@@ -11025,7 +12465,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VslmCreateSpec)
             }
             Self::VslmCreateSpecBackingSpec(v) => {
-                crate::object::clone_boxed(&**v, Self::VslmCreateSpecBackingSpec)
+                crate::object::clone_in_box(&**v, Self::VslmCreateSpecBackingSpec)
             }
             Self::DiskCryptoSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskCryptoSpec)
@@ -11317,7 +12757,7 @@ impl From<crate::types::EamObjectRuntimeInfoKind> for DataObjectKind {
 impl From<crate::types::IssueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::IssueKind) -> Self {
-        crate::object::boxed(v, Self::Issue)
+        crate::object::in_box(v, Self::Issue)
     }
 }
 impl From<crate::types::HooksHookListSpec> for DataObjectKind {
@@ -11714,7 +13154,7 @@ impl From<crate::types::PbmPlacementHubInfo> for DataObjectKind {
 impl From<crate::types::PbmPlacementRequirementKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementRequirementKind) -> Self {
-        crate::object::boxed(v, Self::PbmPlacementRequirement)
+        crate::object::in_box(v, Self::PbmPlacementRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -11879,14 +13319,14 @@ impl From<crate::types::AlarmResult> for DataObjectKind {
 impl From<crate::types::SmsProviderInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderInfoKind) -> Self {
-        crate::object::boxed(v, Self::SmsProviderInfo)
+        crate::object::in_box(v, Self::SmsProviderInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsProviderSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderSpecKind) -> Self {
-        crate::object::boxed(v, Self::SmsProviderSpec)
+        crate::object::in_box(v, Self::SmsProviderSpec)
     }
 }
 #[cfg(feature = "sms")]
@@ -12030,7 +13470,7 @@ impl From<crate::types::StorageLun> for DataObjectKind {
 impl From<crate::types::StoragePortKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::StoragePortKind) -> Self {
-        crate::object::boxed(v, Self::StoragePort)
+        crate::object::in_box(v, Self::StoragePort)
     }
 }
 #[cfg(feature = "sms")]
@@ -12051,7 +13491,7 @@ impl From<crate::types::DeviceIdKind> for DataObjectKind {
 impl From<crate::types::FailoverParamKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FailoverParamKind) -> Self {
-        crate::object::boxed(v, Self::FailoverParam)
+        crate::object::in_box(v, Self::FailoverParam)
     }
 }
 #[cfg(feature = "sms")]
@@ -12085,14 +13525,14 @@ impl From<crate::types::RecoveredDiskInfo> for DataObjectKind {
 impl From<crate::types::GroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupInfoKind) -> Self {
-        crate::object::boxed(v, Self::GroupInfo)
+        crate::object::in_box(v, Self::GroupInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupOperationResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupOperationResultKind) -> Self {
-        crate::object::boxed(v, Self::GroupOperationResult)
+        crate::object::in_box(v, Self::GroupOperationResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -12181,7 +13621,7 @@ impl From<crate::types::TargetToSourceInfo> for DataObjectKind {
 impl From<crate::types::TargetGroupMemberInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TargetGroupMemberInfoKind) -> Self {
-        crate::object::boxed(v, Self::TargetGroupMemberInfo)
+        crate::object::in_box(v, Self::TargetGroupMemberInfo)
     }
 }
 impl From<crate::types::AboutInfo> for DataObjectKind {
@@ -12358,7 +13798,7 @@ impl From<crate::types::ClusterComputeResourceVcsSlots> for DataObjectKind {
 impl From<crate::types::ComputeResourceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfoKind) -> Self {
-        crate::object::boxed(v, Self::ComputeResourceConfigInfo)
+        crate::object::in_box(v, Self::ComputeResourceConfigInfo)
     }
 }
 impl From<crate::types::ComputeResourceConfigSpecKind> for DataObjectKind {
@@ -12388,7 +13828,7 @@ impl From<crate::types::ComputeResourceHostSeedSpecSingleHostSpec> for DataObjec
 impl From<crate::types::ComputeResourceSummaryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceSummaryKind) -> Self {
-        crate::object::boxed(v, Self::ComputeResourceSummary)
+        crate::object::in_box(v, Self::ComputeResourceSummary)
     }
 }
 impl From<crate::types::CustomFieldDef> for DataObjectKind {
@@ -12478,7 +13918,7 @@ impl From<crate::types::DatastoreNamespaceManagerDirectoryInfo> for DataObjectKi
 impl From<crate::types::DescriptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::DescriptionKind) -> Self {
-        crate::object::boxed(v, Self::Description)
+        crate::object::in_box(v, Self::Description)
     }
 }
 impl From<crate::types::DesiredSoftwareSpec> for DataObjectKind {
@@ -13219,7 +14659,7 @@ impl From<crate::types::PerformanceManagerCounterLevelMapping> for DataObjectKin
 impl From<crate::types::PerfEntityMetricBaseKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricBaseKind) -> Self {
-        crate::object::boxed(v, Self::PerfEntityMetricBase)
+        crate::object::in_box(v, Self::PerfEntityMetricBase)
     }
 }
 impl From<crate::types::PerfMetricId> for DataObjectKind {
@@ -13231,7 +14671,7 @@ impl From<crate::types::PerfMetricId> for DataObjectKind {
 impl From<crate::types::PerfMetricSeriesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeriesKind) -> Self {
-        crate::object::boxed(v, Self::PerfMetricSeries)
+        crate::object::in_box(v, Self::PerfMetricSeries)
     }
 }
 impl From<crate::types::PerfProviderSummary> for DataObjectKind {
@@ -13629,7 +15069,7 @@ for DataObjectKind {
 impl From<crate::types::UserSearchResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::UserSearchResultKind) -> Self {
-        crate::object::boxed(v, Self::UserSearchResult)
+        crate::object::in_box(v, Self::UserSearchResult)
     }
 }
 impl From<crate::types::UserSession> for DataObjectKind {
@@ -13720,13 +15160,13 @@ impl From<crate::types::VirtualAppLinkInfo> for DataObjectKind {
 impl From<crate::types::VirtualDiskSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSpecKind) -> Self {
-        crate::object::boxed(v, Self::VirtualDiskSpec)
+        crate::object::in_box(v, Self::VirtualDiskSpec)
     }
 }
 impl From<crate::types::VirtualMachineConnectionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineConnectionKind) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineConnection)
+        crate::object::in_box(v, Self::VirtualMachineConnection)
     }
 }
 impl From<crate::types::DiskChangeInfo> for DataObjectKind {
@@ -13849,7 +15289,7 @@ impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind> for DataObjectK
 impl From<crate::types::VsanUpgradeSystemUpgradeStatusKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatusKind) -> Self {
-        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeStatus)
+        crate::object::in_box(v, Self::VsanUpgradeSystemUpgradeStatus)
     }
 }
 impl From<crate::types::ActionKind> for DataObjectKind {
@@ -13921,7 +15361,7 @@ impl From<crate::types::EventAlarmExpressionComparison> for DataObjectKind {
 impl From<crate::types::ClusterActionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterActionKind) -> Self {
-        crate::object::boxed(v, Self::ClusterAction)
+        crate::object::in_box(v, Self::ClusterAction)
     }
 }
 impl From<crate::types::ClusterActionHistory> for DataObjectKind {
@@ -13982,7 +15422,7 @@ impl From<crate::types::ClusterDasAdmissionControlPolicyKind> for DataObjectKind
 impl From<crate::types::ClusterDasAdvancedRuntimeInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfoKind) -> Self {
-        crate::object::boxed(v, Self::ClusterDasAdvancedRuntimeInfo)
+        crate::object::in_box(v, Self::ClusterDasAdvancedRuntimeInfo)
     }
 }
 impl From<crate::types::DasHeartbeatDatastoreInfo> for DataObjectKind {
@@ -14095,7 +15535,7 @@ impl From<crate::types::ClusterDrsFaults> for DataObjectKind {
 impl From<crate::types::ClusterDrsFaultsFaultsByVmKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVmKind) -> Self {
-        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVm)
+        crate::object::in_box(v, Self::ClusterDrsFaultsFaultsByVm)
     }
 }
 impl From<crate::types::ClusterDrsMigration> for DataObjectKind {
@@ -14144,7 +15584,7 @@ for DataObjectKind {
 impl From<crate::types::ClusterGroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupInfoKind) -> Self {
-        crate::object::boxed(v, Self::ClusterGroupInfo)
+        crate::object::in_box(v, Self::ClusterGroupInfo)
     }
 }
 impl From<crate::types::ClusterHostRecommendation> for DataObjectKind {
@@ -14230,7 +15670,7 @@ impl From<crate::types::ClusterResourceUsageSummary> for DataObjectKind {
 impl From<crate::types::ClusterRuleInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleInfoKind) -> Self {
-        crate::object::boxed(v, Self::ClusterRuleInfo)
+        crate::object::in_box(v, Self::ClusterRuleInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14717,7 +16157,7 @@ impl From<crate::types::VsanEntitySpaceUsage> for DataObjectKind {
 impl From<crate::types::VimClusterVsanFaultDomainSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpecKind) -> Self {
-        crate::object::boxed(v, Self::VimClusterVsanFaultDomainSpec)
+        crate::object::in_box(v, Self::VimClusterVsanFaultDomainSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14840,7 +16280,7 @@ impl From<crate::types::VsanIscsiInitiatorGroup> for DataObjectKind {
 impl From<crate::types::VsanIscsiLUNCommonInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfoKind) -> Self {
-        crate::object::boxed(v, Self::VsanIscsiLUNCommonInfo)
+        crate::object::in_box(v, Self::VsanIscsiLUNCommonInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -14854,7 +16294,7 @@ impl From<crate::types::VsanIscsiTargetAuthSpec> for DataObjectKind {
 impl From<crate::types::VsanIscsiTargetBasicInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfoKind) -> Self {
-        crate::object::boxed(v, Self::VsanIscsiTargetBasicInfo)
+        crate::object::in_box(v, Self::VsanIscsiTargetBasicInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15242,7 +16682,7 @@ impl From<crate::types::CnsAccessControlSpecKind> for DataObjectKind {
 impl From<crate::types::CnsBackingObjectDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsBackingObjectDetailsKind) -> Self {
-        crate::object::boxed(v, Self::CnsBackingObjectDetails)
+        crate::object::in_box(v, Self::CnsBackingObjectDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15270,7 +16710,7 @@ impl From<crate::types::CnsCursor> for DataObjectKind {
 impl From<crate::types::CnsEntityMetadataKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsEntityMetadataKind) -> Self {
-        crate::object::boxed(v, Self::CnsEntityMetadata)
+        crate::object::in_box(v, Self::CnsEntityMetadata)
     }
 }
 impl From<crate::types::CnsKubernetesEntityReference> for DataObjectKind {
@@ -15429,7 +16869,7 @@ impl From<crate::types::CnsVolumePolicyReconfigSpec> for DataObjectKind {
 impl From<crate::types::CnsVolumeRelocateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpecKind) -> Self {
-        crate::object::boxed(v, Self::CnsVolumeRelocateSpec)
+        crate::object::in_box(v, Self::CnsVolumeRelocateSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -15657,7 +17097,7 @@ for DataObjectKind {
 impl From<crate::types::HostMemberHealthCheckResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResultKind) -> Self {
-        crate::object::boxed(v, Self::HostMemberHealthCheckResult)
+        crate::object::in_box(v, Self::HostMemberHealthCheckResult)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>
@@ -16488,7 +17928,7 @@ impl From<crate::types::FileQueryFlags> for DataObjectKind {
 impl From<crate::types::FileQueryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FileQueryKind) -> Self {
-        crate::object::boxed(v, Self::FileQuery)
+        crate::object::in_box(v, Self::FileQuery)
     }
 }
 impl From<crate::types::HostDatastoreBrowserSearchResults> for DataObjectKind {
@@ -16590,7 +18030,7 @@ impl From<crate::types::HostDeploymentInfo> for DataObjectKind {
 impl From<crate::types::HostDeviceKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDeviceKind) -> Self {
-        crate::object::boxed(v, Self::HostDevice)
+        crate::object::in_box(v, Self::HostDevice)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16645,7 +18085,7 @@ impl From<crate::types::HostDiagnosticPartitionCreateSpec> for DataObjectKind {
 impl From<crate::types::HostDigestInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDigestInfoKind) -> Self {
-        crate::object::boxed(v, Self::HostDigestInfo)
+        crate::object::in_box(v, Self::HostDigestInfo)
     }
 }
 impl From<crate::types::HostDiskConfigurationResult> for DataObjectKind {
@@ -16802,7 +18242,7 @@ impl From<crate::types::HostFileSystemMountInfo> for DataObjectKind {
 impl From<crate::types::HostFileSystemVolumeKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostFileSystemVolumeKind) -> Self {
-        crate::object::boxed(v, Self::HostFileSystemVolume)
+        crate::object::in_box(v, Self::HostFileSystemVolume)
     }
 }
 impl From<crate::types::HostFileSystemVolumeInfo> for DataObjectKind {
@@ -16898,7 +18338,7 @@ impl From<crate::types::DpuStatusInfoOperationalInfo> for DataObjectKind {
 impl From<crate::types::HostHardwareElementInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostHardwareElementInfoKind) -> Self {
-        crate::object::boxed(v, Self::HostHardwareElementInfo)
+        crate::object::in_box(v, Self::HostHardwareElementInfo)
     }
 }
 impl From<crate::types::HostStorageOperationalInfo> for DataObjectKind {
@@ -17073,7 +18513,7 @@ impl From<crate::types::HostInternetScsiHbaTargetSet> for DataObjectKind {
 impl From<crate::types::HostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpConfigKind) -> Self {
-        crate::object::boxed(v, Self::HostIpConfig)
+        crate::object::in_box(v, Self::HostIpConfig)
     }
 }
 impl From<crate::types::HostIpConfigIpV6Address> for DataObjectKind {
@@ -17091,7 +18531,7 @@ impl From<crate::types::HostIpConfigIpV6AddressConfiguration> for DataObjectKind
 impl From<crate::types::HostIpRouteConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfigKind) -> Self {
-        crate::object::boxed(v, Self::HostIpRouteConfig)
+        crate::object::in_box(v, Self::HostIpRouteConfig)
     }
 }
 impl From<crate::types::HostIpRouteEntry> for DataObjectKind {
@@ -17196,7 +18636,7 @@ impl From<crate::types::LinkDiscoveryProtocolConfig> for DataObjectKind {
 impl From<crate::types::HostAccountSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostAccountSpecKind) -> Self {
-        crate::object::boxed(v, Self::HostAccountSpec)
+        crate::object::in_box(v, Self::HostAccountSpec)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolumeSpec> for DataObjectKind {
@@ -17609,7 +19049,7 @@ impl From<crate::types::HostNvmeNamespace> for DataObjectKind {
 impl From<crate::types::HostNvmeSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostNvmeSpecKind) -> Self {
-        crate::object::boxed(v, Self::HostNvmeSpec)
+        crate::object::in_box(v, Self::HostNvmeSpec)
     }
 }
 impl From<crate::types::HostNvmeTopology> for DataObjectKind {
@@ -17705,7 +19145,7 @@ impl From<crate::types::HostPciDeviceDirectPathInfo> for DataObjectKind {
 impl From<crate::types::HostPciPassthruConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruConfigKind) -> Self {
-        crate::object::boxed(v, Self::HostPciPassthruConfig)
+        crate::object::in_box(v, Self::HostPciPassthruConfig)
     }
 }
 impl From<crate::types::HostPciPassthruInfoKind> for DataObjectKind {
@@ -18289,7 +19729,7 @@ impl From<crate::types::HostTpmAttestationReport> for DataObjectKind {
 impl From<crate::types::HostTpmEventDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostTpmEventDetailsKind) -> Self {
-        crate::object::boxed(v, Self::HostTpmEventDetails)
+        crate::object::in_box(v, Self::HostTpmEventDetails)
     }
 }
 impl From<crate::types::HostTpmEventLogEntry> for DataObjectKind {
@@ -18536,7 +19976,7 @@ impl From<crate::types::VmfsDatastoreOption> for DataObjectKind {
 impl From<crate::types::VmfsDatastoreBaseOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOptionKind) -> Self {
-        crate::object::boxed(v, Self::VmfsDatastoreBaseOption)
+        crate::object::in_box(v, Self::VmfsDatastoreBaseOption)
     }
 }
 impl From<crate::types::VmfsDatastoreSpecKind> for DataObjectKind {
@@ -19219,7 +20659,7 @@ impl From<crate::types::NetBIOSConfigInfoKind> for DataObjectKind {
 impl From<crate::types::ArrayUpdateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ArrayUpdateSpecKind) -> Self {
-        crate::object::boxed(v, Self::ArrayUpdateSpec)
+        crate::object::in_box(v, Self::ArrayUpdateSpec)
     }
 }
 impl From<crate::types::OptionTypeKind> for DataObjectKind {
@@ -19231,13 +20671,13 @@ impl From<crate::types::OptionTypeKind> for DataObjectKind {
 impl From<crate::types::OptionValueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::OptionValueKind) -> Self {
-        crate::object::boxed(v, Self::OptionValue)
+        crate::object::in_box(v, Self::OptionValue)
     }
 }
 impl From<crate::types::ApplyProfileKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ApplyProfileKind) -> Self {
-        crate::object::boxed(v, Self::ApplyProfile)
+        crate::object::in_box(v, Self::ApplyProfile)
     }
 }
 impl From<crate::types::ProfileApplyProfileProperty> for DataObjectKind {
@@ -19285,7 +20725,7 @@ impl From<crate::types::ProfileDeferredPolicyOptionParameter> for DataObjectKind
 impl From<crate::types::ProfileExpressionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileExpressionKind) -> Self {
-        crate::object::boxed(v, Self::ProfileExpression)
+        crate::object::in_box(v, Self::ProfileExpression)
     }
 }
 impl From<crate::types::ProfileExpressionMetadata> for DataObjectKind {
@@ -19322,7 +20762,7 @@ impl From<crate::types::ProfilePolicyMetadata> for DataObjectKind {
 impl From<crate::types::PolicyOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PolicyOptionKind) -> Self {
-        crate::object::boxed(v, Self::PolicyOption)
+        crate::object::in_box(v, Self::PolicyOption)
     }
 }
 impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
@@ -19334,13 +20774,13 @@ impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
 impl From<crate::types::ProfileConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileConfigInfoKind) -> Self {
-        crate::object::boxed(v, Self::ProfileConfigInfo)
+        crate::object::in_box(v, Self::ProfileConfigInfo)
     }
 }
 impl From<crate::types::ProfileCreateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileCreateSpecKind) -> Self {
-        crate::object::boxed(v, Self::ProfileCreateSpec)
+        crate::object::in_box(v, Self::ProfileCreateSpec)
     }
 }
 impl From<crate::types::ProfileDescription> for DataObjectKind {
@@ -19516,7 +20956,7 @@ impl From<crate::types::ScheduledTaskSpecKind> for DataObjectKind {
 impl From<crate::types::TaskSchedulerKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TaskSchedulerKind) -> Self {
-        crate::object::boxed(v, Self::TaskScheduler)
+        crate::object::in_box(v, Self::TaskScheduler)
     }
 }
 impl From<crate::types::ApplyStorageRecommendationResult> for DataObjectKind {
@@ -19921,7 +21361,7 @@ impl From<crate::types::VirtualMachineDvxClassInfo> for DataObjectKind {
 impl From<crate::types::FaultToleranceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfoKind) -> Self {
-        crate::object::boxed(v, Self::FaultToleranceConfigInfo)
+        crate::object::in_box(v, Self::FaultToleranceConfigInfo)
     }
 }
 impl From<crate::types::FaultToleranceConfigSpec> for DataObjectKind {
@@ -20334,7 +21774,7 @@ impl From<crate::types::VirtualMachineStorageSummary> for DataObjectKind {
 impl From<crate::types::VirtualMachineTargetInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfoKind) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineTargetInfo)
+        crate::object::in_box(v, Self::VirtualMachineTargetInfo)
     }
 }
 impl From<crate::types::ToolsConfigInfo> for DataObjectKind {
@@ -20395,7 +21835,7 @@ impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>
 for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind) -> Self {
-        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
+        crate::object::in_box(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceSwap> for DataObjectKind {
@@ -20582,7 +22022,7 @@ impl From<crate::types::VirtualDeviceKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfoKind) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceBackingInfo)
+        crate::object::in_box(v, Self::VirtualDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotInfoKind> for DataObjectKind {
@@ -20612,7 +22052,7 @@ impl From<crate::types::VirtualDeviceOptionKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOptionKind) -> Self {
-        crate::object::boxed(v, Self::VirtualDeviceBackingOption)
+        crate::object::in_box(v, Self::VirtualDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotOption> for DataObjectKind {
@@ -20734,7 +22174,7 @@ impl From<crate::types::GuestMappedAliases> for DataObjectKind {
 impl From<crate::types::GuestFileAttributesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestFileAttributesKind) -> Self {
-        crate::object::boxed(v, Self::GuestFileAttributes)
+        crate::object::in_box(v, Self::GuestFileAttributes)
     }
 }
 impl From<crate::types::GuestFileInfo> for DataObjectKind {
@@ -20770,7 +22210,7 @@ impl From<crate::types::GuestProcessInfo> for DataObjectKind {
 impl From<crate::types::GuestProgramSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestProgramSpecKind) -> Self {
-        crate::object::boxed(v, Self::GuestProgramSpec)
+        crate::object::in_box(v, Self::GuestProgramSpec)
     }
 }
 impl From<crate::types::GuestRegKeySpec> for DataObjectKind {
@@ -20922,7 +22362,7 @@ impl From<crate::types::VsanDatastoreConfigKind> for DataObjectKind {
 impl From<crate::types::VsanDatastoreSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSpecKind) -> Self {
-        crate::object::boxed(v, Self::VsanDatastoreSpec)
+        crate::object::in_box(v, Self::VsanDatastoreSpec)
     }
 }
 impl From<crate::types::DefaultDatastorePolicySelectionInfo> for DataObjectKind {
@@ -21284,7 +22724,7 @@ impl From<crate::types::VsanRdmaConfig> for DataObjectKind {
 impl From<crate::types::VsanRemoteVcInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoKind) -> Self {
-        crate::object::boxed(v, Self::VsanRemoteVcInfo)
+        crate::object::in_box(v, Self::VsanRemoteVcInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -21970,7 +23410,7 @@ impl From<crate::types::VsanXvcResultItem> for DataObjectKind {
 impl From<crate::types::VsanClusterConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigInfoKind) -> Self {
-        crate::object::boxed(v, Self::VsanClusterConfigInfo)
+        crate::object::in_box(v, Self::VsanClusterConfigInfo)
     }
 }
 impl From<crate::types::VsanClusterConfigInfoHostDefaultInfo> for DataObjectKind {
@@ -22088,7 +23528,7 @@ impl From<crate::types::VsanHostConfigInfoNetworkInfo> for DataObjectKind {
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind) -> Self {
-        crate::object::boxed(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
+        crate::object::in_box(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
     }
 }
 impl From<crate::types::VsanHostConfigInfoStorageInfo> for DataObjectKind {
@@ -22179,7 +23619,7 @@ impl From<crate::types::VsanHostEncryptionInfo> for DataObjectKind {
 impl From<crate::types::VsanHostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfigKind) -> Self {
-        crate::object::boxed(v, Self::VsanHostIpConfig)
+        crate::object::in_box(v, Self::VsanHostIpConfig)
     }
 }
 impl From<crate::types::VsanHostMembershipInfo> for DataObjectKind {
@@ -22431,7 +23871,7 @@ impl From<crate::types::VslmCreateSpec> for DataObjectKind {
 impl From<crate::types::VslmCreateSpecBackingSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpecKind) -> Self {
-        crate::object::boxed(v, Self::VslmCreateSpecBackingSpec)
+        crate::object::in_box(v, Self::VslmCreateSpecBackingSpec)
     }
 }
 impl From<crate::types::DiskCryptoSpec> for DataObjectKind {
@@ -28906,7 +30346,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::Issue => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::IssueKind as crate::object::Family>::blank_for(id),
                     Self::Issue,
                 )
@@ -29160,7 +30600,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementRequirement => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::PbmPlacementRequirementKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29266,7 +30706,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::SmsProviderInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29275,7 +30715,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::SmsProviderSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29361,7 +30801,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::StoragePort => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::StoragePortKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29380,7 +30820,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::FailoverParam => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::FailoverParamKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29404,7 +30844,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
             crate::registry::id::GroupInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::GroupInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29413,7 +30853,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::GroupOperationResult => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::GroupOperationResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29466,7 +30906,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::TargetGroupMemberInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::TargetGroupMemberInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29566,7 +31006,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterComputeResourceVcsSlots)
             }
             crate::registry::id::ComputeResourceConfigInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ComputeResourceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29592,7 +31032,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ComputeResourceSummary => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ComputeResourceSummaryKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -29650,7 +31090,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DatastoreNamespaceManagerDirectoryInfo)
             }
             crate::registry::id::Description => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::DescriptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30096,7 +31536,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::PerformanceManagerCounterLevelMapping)
             }
             crate::registry::id::PerfEntityMetricBase => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::PerfEntityMetricBaseKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30107,7 +31547,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::PerfMetricId)
             }
             crate::registry::id::PerfMetricSeries => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::PerfMetricSeriesKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30332,7 +31772,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::UserSearchResult => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::UserSearchResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30385,7 +31825,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualAppLinkInfo)
             }
             crate::registry::id::VirtualDiskSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualDiskSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30393,7 +31833,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualMachineConnection => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualMachineConnectionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30481,7 +31921,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VsanUpgradeSystemUpgradeStatus => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanUpgradeSystemUpgradeStatusKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30534,7 +31974,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::EventAlarmExpressionComparison)
             }
             crate::registry::id::ClusterAction => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ClusterActionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30578,7 +32018,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterDasAdvancedRuntimeInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ClusterDasAdvancedRuntimeInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30650,7 +32090,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterDrsFaults)
             }
             crate::registry::id::ClusterDrsFaultsFaultsByVm => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ClusterDrsFaultsFaultsByVmKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30681,7 +32121,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterGroupInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ClusterGroupInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30730,7 +32170,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterResourceUsageSummary)
             }
             crate::registry::id::ClusterRuleInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ClusterRuleInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31029,7 +32469,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VimClusterVsanFaultDomainSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VimClusterVsanFaultDomainSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31107,7 +32547,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiLUNCommonInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanIscsiLUNCommonInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31120,7 +32560,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTargetBasicInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanIscsiTargetBasicInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31353,7 +32793,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBackingObjectDetails => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::CnsBackingObjectDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31376,7 +32816,7 @@ impl crate::object::Family for DataObjectKind {
             crate::registry::id::CnsCursor => crate::object::blank_boxed(Self::CnsCursor),
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsEntityMetadata => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::CnsEntityMetadataKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31477,7 +32917,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeRelocateSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::CnsVolumeRelocateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31630,7 +33070,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::HostMemberHealthCheckResult => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostMemberHealthCheckResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32113,7 +33553,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::FileQueryFlags)
             }
             crate::registry::id::FileQuery => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::FileQueryKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32169,7 +33609,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDeploymentInfo)
             }
             crate::registry::id::HostDevice => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostDeviceKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32204,7 +33644,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDiagnosticPartitionCreateSpec)
             }
             crate::registry::id::HostDigestInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostDigestInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32291,7 +33731,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostFileSystemMountInfo)
             }
             crate::registry::id::HostFileSystemVolume => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostFileSystemVolumeKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32342,7 +33782,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DpuStatusInfoOperationalInfo)
             }
             crate::registry::id::HostHardwareElementInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostHardwareElementInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32448,7 +33888,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostInternetScsiHbaTargetSet)
             }
             crate::registry::id::HostIpConfig => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32462,7 +33902,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostIpConfigIpV6AddressConfiguration)
             }
             crate::registry::id::HostIpRouteConfig => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostIpRouteConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32517,7 +33957,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::LinkDiscoveryProtocolConfig)
             }
             crate::registry::id::HostAccountSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostAccountSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32745,7 +34185,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostNvmeNamespace)
             }
             crate::registry::id::HostNvmeSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostNvmeSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32804,7 +34244,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostPciDeviceDirectPathInfo)
             }
             crate::registry::id::HostPciPassthruConfig => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostPciPassthruConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33123,7 +34563,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostTpmAttestationReport)
             }
             crate::registry::id::HostTpmEventDetails => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::HostTpmEventDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33263,7 +34703,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VmfsDatastoreOption)
             }
             crate::registry::id::VmfsDatastoreBaseOption => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VmfsDatastoreBaseOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33657,7 +35097,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ArrayUpdateSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ArrayUpdateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33672,7 +35112,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::OptionValue => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::OptionValueKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33680,7 +35120,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ApplyProfile => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ApplyProfileKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33711,7 +35151,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfileDeferredPolicyOptionParameter)
             }
             crate::registry::id::ProfileExpression => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ProfileExpressionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33736,7 +35176,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfilePolicyMetadata)
             }
             crate::registry::id::PolicyOption => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::PolicyOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33751,7 +35191,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ProfileConfigInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ProfileConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33759,7 +35199,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ProfileCreateSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::ProfileCreateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33870,7 +35310,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::TaskScheduler => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::TaskSchedulerKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34104,7 +35544,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineDvxClassInfo)
             }
             crate::registry::id::FaultToleranceConfigInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::FaultToleranceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34339,7 +35779,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineStorageSummary)
             }
             crate::registry::id::VirtualMachineTargetInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualMachineTargetInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34373,7 +35813,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineVirtualDeviceGroups)
             }
             crate::registry::id::VirtualMachineVirtualDeviceGroupsDeviceGroup => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34501,7 +35941,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualDeviceBackingInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34529,7 +35969,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingOption => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VirtualDeviceBackingOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34608,7 +36048,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestMappedAliases)
             }
             crate::registry::id::GuestFileAttributes => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::GuestFileAttributesKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34635,7 +36075,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestProcessInfo)
             }
             crate::registry::id::GuestProgramSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::GuestProgramSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34739,7 +36179,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDatastoreSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanDatastoreSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34963,7 +36403,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanRemoteVcInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanRemoteVcInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35376,7 +36816,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanXvcResultItem)
             }
             crate::registry::id::VsanClusterConfigInfo => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanClusterConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35447,7 +36887,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostConfigInfoNetworkInfo)
             }
             crate::registry::id::VsanHostConfigInfoNetworkInfoPortConfig => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35505,7 +36945,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostEncryptionInfo)
             }
             crate::registry::id::VsanHostIpConfig => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VsanHostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35654,7 +37094,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VslmCreateSpec)
             }
             crate::registry::id::VslmCreateSpecBackingSpec => {
-                crate::object::boxed(
+                crate::object::in_box(
                     <crate::types::VslmCreateSpecBackingSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),

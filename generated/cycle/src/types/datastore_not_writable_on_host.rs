@@ -123,9 +123,13 @@ impl<'de> serde::Deserialize<'de> for DatastoreNotWritableOnHost {
 #[non_exhaustive]
 pub enum DatastoreNotWritableOnHostKind {
     /// Exactly this type.
-    DatastoreNotWritableOnHost(Box<crate::types::DatastoreNotWritableOnHost>),
+    DatastoreNotWritableOnHost(
+        crate::object::ObjectBox<crate::types::DatastoreNotWritableOnHost>,
+    ),
     /// A `SwapDatastoreNotWritableOnHost`.
-    SwapDatastoreNotWritableOnHost(Box<crate::types::SwapDatastoreNotWritableOnHost>),
+    SwapDatastoreNotWritableOnHost(
+        crate::object::ObjectBox<crate::types::SwapDatastoreNotWritableOnHost>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DatastoreNotWritableOnHostKind {

@@ -108,9 +108,9 @@ pub enum DescriptionKind {
     /// A `ElementDescription` or one of its subtypes.
     ElementDescription(crate::types::ElementDescriptionKind),
     /// A `ExtendedDescription`.
-    ExtendedDescription(Box<crate::types::ExtendedDescription>),
+    ExtendedDescription(crate::object::ObjectBox<crate::types::ExtendedDescription>),
     /// A `MethodDescription`.
-    MethodDescription(Box<crate::types::MethodDescription>),
+    MethodDescription(crate::object::ObjectBox<crate::types::MethodDescription>),
     /// A `TypeDescription` or one of its subtypes.
     TypeDescription(crate::types::TypeDescriptionKind),
 }

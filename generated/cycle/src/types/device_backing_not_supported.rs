@@ -119,16 +119,18 @@ impl<'de> serde::Deserialize<'de> for DeviceBackingNotSupported {
 #[non_exhaustive]
 pub enum DeviceBackingNotSupportedKind {
     /// Exactly this type.
-    DeviceBackingNotSupported(Box<crate::types::DeviceBackingNotSupported>),
+    DeviceBackingNotSupported(
+        crate::object::ObjectBox<crate::types::DeviceBackingNotSupported>,
+    ),
     /// A `DVPortNotSupported`.
-    DVPortNotSupported(Box<crate::types::DVPortNotSupported>),
+    DVPortNotSupported(crate::object::ObjectBox<crate::types::DVPortNotSupported>),
     /// A `UnusedVirtualDiskBlocksNotScrubbed`.
     UnusedVirtualDiskBlocksNotScrubbed(
-        Box<crate::types::UnusedVirtualDiskBlocksNotScrubbed>,
+        crate::object::ObjectBox<crate::types::UnusedVirtualDiskBlocksNotScrubbed>,
     ),
     /// A `VirtualDiskBlocksNotFullyProvisioned`.
     VirtualDiskBlocksNotFullyProvisioned(
-        Box<crate::types::VirtualDiskBlocksNotFullyProvisioned>,
+        crate::object::ObjectBox<crate::types::VirtualDiskBlocksNotFullyProvisioned>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

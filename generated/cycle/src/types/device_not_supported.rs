@@ -114,33 +114,49 @@ impl<'de> serde::Deserialize<'de> for DeviceNotSupported {
 #[non_exhaustive]
 pub enum DeviceNotSupportedKind {
     /// Exactly this type.
-    DeviceNotSupported(Box<crate::types::DeviceNotSupported>),
+    DeviceNotSupported(crate::object::ObjectBox<crate::types::DeviceNotSupported>),
     /// A `DeviceBackingNotSupported` or one of its subtypes.
     DeviceBackingNotSupported(crate::types::DeviceBackingNotSupportedKind),
     /// A `DeviceControllerNotSupported`.
-    DeviceControllerNotSupported(Box<crate::types::DeviceControllerNotSupported>),
+    DeviceControllerNotSupported(
+        crate::object::ObjectBox<crate::types::DeviceControllerNotSupported>,
+    ),
     /// A `DigestNotSupported`.
-    DigestNotSupported(Box<crate::types::DigestNotSupported>),
+    DigestNotSupported(crate::object::ObjectBox<crate::types::DigestNotSupported>),
     /// A `FileBackedPortNotSupported`.
-    FileBackedPortNotSupported(Box<crate::types::FileBackedPortNotSupported>),
+    FileBackedPortNotSupported(
+        crate::object::ObjectBox<crate::types::FileBackedPortNotSupported>,
+    ),
     /// A `MultiWriterNotSupported`.
-    MultiWriterNotSupported(Box<crate::types::MultiWriterNotSupported>),
+    MultiWriterNotSupported(
+        crate::object::ObjectBox<crate::types::MultiWriterNotSupported>,
+    ),
     /// A `NonPersistentDisksNotSupported`.
-    NonPersistentDisksNotSupported(Box<crate::types::NonPersistentDisksNotSupported>),
+    NonPersistentDisksNotSupported(
+        crate::object::ObjectBox<crate::types::NonPersistentDisksNotSupported>,
+    ),
     /// A `RDMNotSupported` or one of its subtypes.
     RDMNotSupported(crate::types::RDMNotSupportedKind),
     /// A `RawDiskNotSupported`.
-    RawDiskNotSupported(Box<crate::types::RawDiskNotSupported>),
+    RawDiskNotSupported(crate::object::ObjectBox<crate::types::RawDiskNotSupported>),
     /// A `RemoteDeviceNotSupported`.
-    RemoteDeviceNotSupported(Box<crate::types::RemoteDeviceNotSupported>),
+    RemoteDeviceNotSupported(
+        crate::object::ObjectBox<crate::types::RemoteDeviceNotSupported>,
+    ),
     /// A `SharedBusControllerNotSupported`.
-    SharedBusControllerNotSupported(Box<crate::types::SharedBusControllerNotSupported>),
+    SharedBusControllerNotSupported(
+        crate::object::ObjectBox<crate::types::SharedBusControllerNotSupported>,
+    ),
     /// A `VMINotSupported`.
-    VMINotSupported(Box<crate::types::VMINotSupported>),
+    VMINotSupported(crate::object::ObjectBox<crate::types::VMINotSupported>),
     /// A `VirtualDiskModeNotSupported`.
-    VirtualDiskModeNotSupported(Box<crate::types::VirtualDiskModeNotSupported>),
+    VirtualDiskModeNotSupported(
+        crate::object::ObjectBox<crate::types::VirtualDiskModeNotSupported>,
+    ),
     /// A `VirtualEthernetCardNotSupported`.
-    VirtualEthernetCardNotSupported(Box<crate::types::VirtualEthernetCardNotSupported>),
+    VirtualEthernetCardNotSupported(
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardNotSupported>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DeviceNotSupportedKind {

@@ -91,19 +91,23 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityQuerySpec 
 pub enum DirectPathProfileManagerCapacityQuerySpecKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityQuerySpec(
-        Box<crate::types::DirectPathProfileManagerCapacityQuerySpec>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCapacityQuerySpec>,
     ),
     /// A `DirectPathProfileManagerCapacityQueryByDeviceConfig`.
     DirectPathProfileManagerCapacityQueryByDeviceConfig(
-        Box<crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerCapacityQueryByDeviceConfig,
+        >,
     ),
     /// A `DirectPathProfileManagerCapacityQueryById`.
     DirectPathProfileManagerCapacityQueryById(
-        Box<crate::types::DirectPathProfileManagerCapacityQueryById>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCapacityQueryById>,
     ),
     /// A `DirectPathProfileManagerCapacityQueryByName`.
     DirectPathProfileManagerCapacityQueryByName(
-        Box<crate::types::DirectPathProfileManagerCapacityQueryByName>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerCapacityQueryByName,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

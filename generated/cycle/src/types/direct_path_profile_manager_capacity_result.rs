@@ -91,15 +91,15 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerCapacityResult {
 pub enum DirectPathProfileManagerCapacityResultKind {
     /// Exactly this type.
     DirectPathProfileManagerCapacityResult(
-        Box<crate::types::DirectPathProfileManagerCapacityResult>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCapacityResult>,
     ),
     /// A `DirectPathProfileManagerCapacityInfo`.
     DirectPathProfileManagerCapacityInfo(
-        Box<crate::types::DirectPathProfileManagerCapacityInfo>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCapacityInfo>,
     ),
     /// A `DirectPathProfileManagerCapacityUnknown`.
     DirectPathProfileManagerCapacityUnknown(
-        Box<crate::types::DirectPathProfileManagerCapacityUnknown>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerCapacityUnknown>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

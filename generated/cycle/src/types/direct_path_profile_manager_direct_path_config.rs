@@ -91,23 +91,31 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerDirectPathConfig {
 pub enum DirectPathProfileManagerDirectPathConfigKind {
     /// Exactly this type.
     DirectPathProfileManagerDirectPathConfig(
-        Box<crate::types::DirectPathProfileManagerDirectPathConfig>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerDirectPathConfig>,
     ),
     /// A `DirectPathProfileManagerDvxDirectPathConfig`.
     DirectPathProfileManagerDvxDirectPathConfig(
-        Box<crate::types::DirectPathProfileManagerDvxDirectPathConfig>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerDvxDirectPathConfig,
+        >,
     ),
     /// A `DirectPathProfileManagerDynamicDirectPathConfig`.
     DirectPathProfileManagerDynamicDirectPathConfig(
-        Box<crate::types::DirectPathProfileManagerDynamicDirectPathConfig>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerDynamicDirectPathConfig,
+        >,
     ),
     /// A `DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig`.
     DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig(
-        Box<crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig,
+        >,
     ),
     /// A `DirectPathProfileManagerVmiopDirectPathConfig`.
     DirectPathProfileManagerVmiopDirectPathConfig(
-        Box<crate::types::DirectPathProfileManagerVmiopDirectPathConfig>,
+        crate::object::ObjectBox<
+            crate::types::DirectPathProfileManagerVmiopDirectPathConfig,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -109,9 +109,9 @@ impl<'de> serde::Deserialize<'de> for DiskNotSupported {
 #[non_exhaustive]
 pub enum DiskNotSupportedKind {
     /// Exactly this type.
-    DiskNotSupported(Box<crate::types::DiskNotSupported>),
+    DiskNotSupported(crate::object::ObjectBox<crate::types::DiskNotSupported>),
     /// A `IDEDiskNotSupported`.
-    IDEDiskNotSupported(Box<crate::types::IDEDiskNotSupported>),
+    IDEDiskNotSupported(crate::object::ObjectBox<crate::types::IDEDiskNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DiskNotSupportedKind {

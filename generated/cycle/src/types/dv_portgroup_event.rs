@@ -210,19 +210,27 @@ impl<'de> serde::Deserialize<'de> for DVPortgroupEvent {
 #[non_exhaustive]
 pub enum DVPortgroupEventKind {
     /// Exactly this type.
-    DVPortgroupEvent(Box<crate::types::DVPortgroupEvent>),
+    DVPortgroupEvent(crate::object::ObjectBox<crate::types::DVPortgroupEvent>),
     /// A `DVPortgroupCreatedEvent`.
-    DVPortgroupCreatedEvent(Box<crate::types::DVPortgroupCreatedEvent>),
+    DVPortgroupCreatedEvent(
+        crate::object::ObjectBox<crate::types::DVPortgroupCreatedEvent>,
+    ),
     /// A `DVPortgroupDestroyedEvent`.
-    DVPortgroupDestroyedEvent(Box<crate::types::DVPortgroupDestroyedEvent>),
+    DVPortgroupDestroyedEvent(
+        crate::object::ObjectBox<crate::types::DVPortgroupDestroyedEvent>,
+    ),
     /// A `DVPortgroupReconfiguredEvent`.
-    DVPortgroupReconfiguredEvent(Box<crate::types::DVPortgroupReconfiguredEvent>),
+    DVPortgroupReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::DVPortgroupReconfiguredEvent>,
+    ),
     /// A `DVPortgroupRenamedEvent`.
-    DVPortgroupRenamedEvent(Box<crate::types::DVPortgroupRenamedEvent>),
+    DVPortgroupRenamedEvent(
+        crate::object::ObjectBox<crate::types::DVPortgroupRenamedEvent>,
+    ),
     /// A `DvpgImportEvent`.
-    DvpgImportEvent(Box<crate::types::DvpgImportEvent>),
+    DvpgImportEvent(crate::object::ObjectBox<crate::types::DvpgImportEvent>),
     /// A `DvpgRestoreEvent`.
-    DvpgRestoreEvent(Box<crate::types::DvpgRestoreEvent>),
+    DvpgRestoreEvent(crate::object::ObjectBox<crate::types::DvpgRestoreEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVPortgroupEventKind {

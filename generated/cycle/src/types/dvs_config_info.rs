@@ -304,9 +304,9 @@ impl<'de> serde::Deserialize<'de> for DVSConfigInfo {
 #[non_exhaustive]
 pub enum DVSConfigInfoKind {
     /// Exactly this type.
-    DVSConfigInfo(Box<crate::types::DVSConfigInfo>),
+    DVSConfigInfo(crate::object::ObjectBox<crate::types::DVSConfigInfo>),
     /// A `VMwareDVSConfigInfo`.
-    VMwareDVSConfigInfo(Box<crate::types::VMwareDVSConfigInfo>),
+    VMwareDVSConfigInfo(crate::object::ObjectBox<crate::types::VMwareDVSConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSConfigInfoKind {

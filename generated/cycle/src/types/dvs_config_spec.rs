@@ -243,9 +243,9 @@ impl<'de> serde::Deserialize<'de> for DVSConfigSpec {
 #[non_exhaustive]
 pub enum DVSConfigSpecKind {
     /// Exactly this type.
-    DVSConfigSpec(Box<crate::types::DVSConfigSpec>),
+    DVSConfigSpec(crate::object::ObjectBox<crate::types::DVSConfigSpec>),
     /// A `VMwareDVSConfigSpec`.
-    VMwareDVSConfigSpec(Box<crate::types::VMwareDVSConfigSpec>),
+    VMwareDVSConfigSpec(crate::object::ObjectBox<crate::types::VMwareDVSConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSConfigSpecKind {

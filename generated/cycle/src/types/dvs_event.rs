@@ -210,86 +210,112 @@ impl<'de> serde::Deserialize<'de> for DvsEvent {
 #[non_exhaustive]
 pub enum DvsEventKind {
     /// Exactly this type.
-    DvsEvent(Box<crate::types::DvsEvent>),
+    DvsEvent(crate::object::ObjectBox<crate::types::DvsEvent>),
     /// A `DvsCreatedEvent`.
-    DvsCreatedEvent(Box<crate::types::DvsCreatedEvent>),
+    DvsCreatedEvent(crate::object::ObjectBox<crate::types::DvsCreatedEvent>),
     /// A `DvsDestroyedEvent`.
-    DvsDestroyedEvent(Box<crate::types::DvsDestroyedEvent>),
+    DvsDestroyedEvent(crate::object::ObjectBox<crate::types::DvsDestroyedEvent>),
     /// A `DvsHostBackInSyncEvent`.
-    DvsHostBackInSyncEvent(Box<crate::types::DvsHostBackInSyncEvent>),
+    DvsHostBackInSyncEvent(
+        crate::object::ObjectBox<crate::types::DvsHostBackInSyncEvent>,
+    ),
     /// A `DvsHostJoinedEvent`.
-    DvsHostJoinedEvent(Box<crate::types::DvsHostJoinedEvent>),
+    DvsHostJoinedEvent(crate::object::ObjectBox<crate::types::DvsHostJoinedEvent>),
     /// A `DvsHostLeftEvent`.
-    DvsHostLeftEvent(Box<crate::types::DvsHostLeftEvent>),
+    DvsHostLeftEvent(crate::object::ObjectBox<crate::types::DvsHostLeftEvent>),
     /// A `DvsHostStatusUpdated`.
-    DvsHostStatusUpdated(Box<crate::types::DvsHostStatusUpdated>),
+    DvsHostStatusUpdated(crate::object::ObjectBox<crate::types::DvsHostStatusUpdated>),
     /// A `DvsHostWentOutOfSyncEvent`.
-    DvsHostWentOutOfSyncEvent(Box<crate::types::DvsHostWentOutOfSyncEvent>),
+    DvsHostWentOutOfSyncEvent(
+        crate::object::ObjectBox<crate::types::DvsHostWentOutOfSyncEvent>,
+    ),
     /// A `DvsImportEvent`.
-    DvsImportEvent(Box<crate::types::DvsImportEvent>),
+    DvsImportEvent(crate::object::ObjectBox<crate::types::DvsImportEvent>),
     /// A `DvsMergedEvent`.
-    DvsMergedEvent(Box<crate::types::DvsMergedEvent>),
+    DvsMergedEvent(crate::object::ObjectBox<crate::types::DvsMergedEvent>),
     /// A `DvsPortBlockedEvent`.
-    DvsPortBlockedEvent(Box<crate::types::DvsPortBlockedEvent>),
+    DvsPortBlockedEvent(crate::object::ObjectBox<crate::types::DvsPortBlockedEvent>),
     /// A `DvsPortConnectedEvent`.
-    DvsPortConnectedEvent(Box<crate::types::DvsPortConnectedEvent>),
+    DvsPortConnectedEvent(crate::object::ObjectBox<crate::types::DvsPortConnectedEvent>),
     /// A `DvsPortCreatedEvent`.
-    DvsPortCreatedEvent(Box<crate::types::DvsPortCreatedEvent>),
+    DvsPortCreatedEvent(crate::object::ObjectBox<crate::types::DvsPortCreatedEvent>),
     /// A `DvsPortDeletedEvent`.
-    DvsPortDeletedEvent(Box<crate::types::DvsPortDeletedEvent>),
+    DvsPortDeletedEvent(crate::object::ObjectBox<crate::types::DvsPortDeletedEvent>),
     /// A `DvsPortDisconnectedEvent`.
-    DvsPortDisconnectedEvent(Box<crate::types::DvsPortDisconnectedEvent>),
+    DvsPortDisconnectedEvent(
+        crate::object::ObjectBox<crate::types::DvsPortDisconnectedEvent>,
+    ),
     /// A `DvsPortEnteredPassthruEvent`.
-    DvsPortEnteredPassthruEvent(Box<crate::types::DvsPortEnteredPassthruEvent>),
+    DvsPortEnteredPassthruEvent(
+        crate::object::ObjectBox<crate::types::DvsPortEnteredPassthruEvent>,
+    ),
     /// A `DvsPortExitedPassthruEvent`.
-    DvsPortExitedPassthruEvent(Box<crate::types::DvsPortExitedPassthruEvent>),
+    DvsPortExitedPassthruEvent(
+        crate::object::ObjectBox<crate::types::DvsPortExitedPassthruEvent>,
+    ),
     /// A `DvsPortJoinPortgroupEvent`.
-    DvsPortJoinPortgroupEvent(Box<crate::types::DvsPortJoinPortgroupEvent>),
+    DvsPortJoinPortgroupEvent(
+        crate::object::ObjectBox<crate::types::DvsPortJoinPortgroupEvent>,
+    ),
     /// A `DvsPortLeavePortgroupEvent`.
-    DvsPortLeavePortgroupEvent(Box<crate::types::DvsPortLeavePortgroupEvent>),
+    DvsPortLeavePortgroupEvent(
+        crate::object::ObjectBox<crate::types::DvsPortLeavePortgroupEvent>,
+    ),
     /// A `DvsPortLinkDownEvent`.
-    DvsPortLinkDownEvent(Box<crate::types::DvsPortLinkDownEvent>),
+    DvsPortLinkDownEvent(crate::object::ObjectBox<crate::types::DvsPortLinkDownEvent>),
     /// A `DvsPortLinkUpEvent`.
-    DvsPortLinkUpEvent(Box<crate::types::DvsPortLinkUpEvent>),
+    DvsPortLinkUpEvent(crate::object::ObjectBox<crate::types::DvsPortLinkUpEvent>),
     /// A `DvsPortReconfiguredEvent`.
-    DvsPortReconfiguredEvent(Box<crate::types::DvsPortReconfiguredEvent>),
+    DvsPortReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::DvsPortReconfiguredEvent>,
+    ),
     /// A `DvsPortRuntimeChangeEvent`.
-    DvsPortRuntimeChangeEvent(Box<crate::types::DvsPortRuntimeChangeEvent>),
+    DvsPortRuntimeChangeEvent(
+        crate::object::ObjectBox<crate::types::DvsPortRuntimeChangeEvent>,
+    ),
     /// A `DvsPortUnblockedEvent`.
-    DvsPortUnblockedEvent(Box<crate::types::DvsPortUnblockedEvent>),
+    DvsPortUnblockedEvent(crate::object::ObjectBox<crate::types::DvsPortUnblockedEvent>),
     /// A `DvsPortVendorSpecificStateChangeEvent`.
     DvsPortVendorSpecificStateChangeEvent(
-        Box<crate::types::DvsPortVendorSpecificStateChangeEvent>,
+        crate::object::ObjectBox<crate::types::DvsPortVendorSpecificStateChangeEvent>,
     ),
     /// A `DvsReconfiguredEvent`.
-    DvsReconfiguredEvent(Box<crate::types::DvsReconfiguredEvent>),
+    DvsReconfiguredEvent(crate::object::ObjectBox<crate::types::DvsReconfiguredEvent>),
     /// A `DvsRenamedEvent`.
-    DvsRenamedEvent(Box<crate::types::DvsRenamedEvent>),
+    DvsRenamedEvent(crate::object::ObjectBox<crate::types::DvsRenamedEvent>),
     /// A `DvsRestoreEvent`.
-    DvsRestoreEvent(Box<crate::types::DvsRestoreEvent>),
+    DvsRestoreEvent(crate::object::ObjectBox<crate::types::DvsRestoreEvent>),
     /// A `DvsUpgradeAvailableEvent`.
-    DvsUpgradeAvailableEvent(Box<crate::types::DvsUpgradeAvailableEvent>),
+    DvsUpgradeAvailableEvent(
+        crate::object::ObjectBox<crate::types::DvsUpgradeAvailableEvent>,
+    ),
     /// A `DvsUpgradeInProgressEvent`.
-    DvsUpgradeInProgressEvent(Box<crate::types::DvsUpgradeInProgressEvent>),
+    DvsUpgradeInProgressEvent(
+        crate::object::ObjectBox<crate::types::DvsUpgradeInProgressEvent>,
+    ),
     /// A `DvsUpgradeRejectedEvent`.
-    DvsUpgradeRejectedEvent(Box<crate::types::DvsUpgradeRejectedEvent>),
+    DvsUpgradeRejectedEvent(
+        crate::object::ObjectBox<crate::types::DvsUpgradeRejectedEvent>,
+    ),
     /// A `DvsUpgradedEvent`.
-    DvsUpgradedEvent(Box<crate::types::DvsUpgradedEvent>),
+    DvsUpgradedEvent(crate::object::ObjectBox<crate::types::DvsUpgradedEvent>),
     /// A `HostLocalPortCreatedEvent`.
-    HostLocalPortCreatedEvent(Box<crate::types::HostLocalPortCreatedEvent>),
+    HostLocalPortCreatedEvent(
+        crate::object::ObjectBox<crate::types::HostLocalPortCreatedEvent>,
+    ),
     /// A `OutOfSyncDvsHost`.
-    OutOfSyncDvsHost(Box<crate::types::OutOfSyncDvsHost>),
+    OutOfSyncDvsHost(crate::object::ObjectBox<crate::types::OutOfSyncDvsHost>),
     /// A `RecoveryEvent`.
-    RecoveryEvent(Box<crate::types::RecoveryEvent>),
+    RecoveryEvent(crate::object::ObjectBox<crate::types::RecoveryEvent>),
     /// A `RollbackEvent`.
-    RollbackEvent(Box<crate::types::RollbackEvent>),
+    RollbackEvent(crate::object::ObjectBox<crate::types::RollbackEvent>),
     /// A `VmVnicPoolReservationViolationClearEvent`.
     VmVnicPoolReservationViolationClearEvent(
-        Box<crate::types::VmVnicPoolReservationViolationClearEvent>,
+        crate::object::ObjectBox<crate::types::VmVnicPoolReservationViolationClearEvent>,
     ),
     /// A `VmVnicPoolReservationViolationRaiseEvent`.
     VmVnicPoolReservationViolationRaiseEvent(
-        Box<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
+        crate::object::ObjectBox<crate::types::VmVnicPoolReservationViolationRaiseEvent>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

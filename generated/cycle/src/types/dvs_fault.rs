@@ -104,55 +104,71 @@ impl<'de> serde::Deserialize<'de> for DvsFault {
 #[non_exhaustive]
 pub enum DvsFaultKind {
     /// Exactly this type.
-    DvsFault(Box<crate::types::DvsFault>),
+    DvsFault(crate::object::ObjectBox<crate::types::DvsFault>),
     /// A `BackupBlobReadFailure`.
-    BackupBlobReadFailure(Box<crate::types::BackupBlobReadFailure>),
+    BackupBlobReadFailure(crate::object::ObjectBox<crate::types::BackupBlobReadFailure>),
     /// A `BackupBlobWriteFailure`.
-    BackupBlobWriteFailure(Box<crate::types::BackupBlobWriteFailure>),
+    BackupBlobWriteFailure(
+        crate::object::ObjectBox<crate::types::BackupBlobWriteFailure>,
+    ),
     /// A `CollectorAddressUnset`.
-    CollectorAddressUnset(Box<crate::types::CollectorAddressUnset>),
+    CollectorAddressUnset(crate::object::ObjectBox<crate::types::CollectorAddressUnset>),
     /// A `ConflictingConfiguration`.
-    ConflictingConfiguration(Box<crate::types::ConflictingConfiguration>),
+    ConflictingConfiguration(
+        crate::object::ObjectBox<crate::types::ConflictingConfiguration>,
+    ),
     /// A `DvsApplyOperationFault`.
-    DvsApplyOperationFault(Box<crate::types::DvsApplyOperationFault>),
+    DvsApplyOperationFault(
+        crate::object::ObjectBox<crate::types::DvsApplyOperationFault>,
+    ),
     /// A `DvsNotAuthorized`.
-    DvsNotAuthorized(Box<crate::types::DvsNotAuthorized>),
+    DvsNotAuthorized(crate::object::ObjectBox<crate::types::DvsNotAuthorized>),
     /// A `DvsOperationBulkFault`.
-    DvsOperationBulkFault(Box<crate::types::DvsOperationBulkFault>),
+    DvsOperationBulkFault(crate::object::ObjectBox<crate::types::DvsOperationBulkFault>),
     /// A `DvsScopeViolated`.
-    DvsScopeViolated(Box<crate::types::DvsScopeViolated>),
+    DvsScopeViolated(crate::object::ObjectBox<crate::types::DvsScopeViolated>),
     /// A `ImportHostAddFailure`.
-    ImportHostAddFailure(Box<crate::types::ImportHostAddFailure>),
+    ImportHostAddFailure(crate::object::ObjectBox<crate::types::ImportHostAddFailure>),
     /// A `ImportOperationBulkFault`.
-    ImportOperationBulkFault(Box<crate::types::ImportOperationBulkFault>),
+    ImportOperationBulkFault(
+        crate::object::ObjectBox<crate::types::ImportOperationBulkFault>,
+    ),
     /// A `InvalidIpfixConfig`.
-    InvalidIpfixConfig(Box<crate::types::InvalidIpfixConfig>),
+    InvalidIpfixConfig(crate::object::ObjectBox<crate::types::InvalidIpfixConfig>),
     /// A `RollbackFailure`.
-    RollbackFailure(Box<crate::types::RollbackFailure>),
+    RollbackFailure(crate::object::ObjectBox<crate::types::RollbackFailure>),
     /// A `SwitchIpUnset`.
-    SwitchIpUnset(Box<crate::types::SwitchIpUnset>),
+    SwitchIpUnset(crate::object::ObjectBox<crate::types::SwitchIpUnset>),
     /// A `SwitchNotInUpgradeMode`.
-    SwitchNotInUpgradeMode(Box<crate::types::SwitchNotInUpgradeMode>),
+    SwitchNotInUpgradeMode(
+        crate::object::ObjectBox<crate::types::SwitchNotInUpgradeMode>,
+    ),
     /// A `VspanDestPortConflict`.
-    VspanDestPortConflict(Box<crate::types::VspanDestPortConflict>),
+    VspanDestPortConflict(crate::object::ObjectBox<crate::types::VspanDestPortConflict>),
     /// A `VspanPortConflict`.
-    VspanPortConflict(Box<crate::types::VspanPortConflict>),
+    VspanPortConflict(crate::object::ObjectBox<crate::types::VspanPortConflict>),
     /// A `VspanPortMoveFault`.
-    VspanPortMoveFault(Box<crate::types::VspanPortMoveFault>),
+    VspanPortMoveFault(crate::object::ObjectBox<crate::types::VspanPortMoveFault>),
     /// A `VspanPortPromiscChangeFault`.
-    VspanPortPromiscChangeFault(Box<crate::types::VspanPortPromiscChangeFault>),
+    VspanPortPromiscChangeFault(
+        crate::object::ObjectBox<crate::types::VspanPortPromiscChangeFault>,
+    ),
     /// A `VspanPortgroupPromiscChangeFault`.
     VspanPortgroupPromiscChangeFault(
-        Box<crate::types::VspanPortgroupPromiscChangeFault>,
+        crate::object::ObjectBox<crate::types::VspanPortgroupPromiscChangeFault>,
     ),
     /// A `VspanPortgroupTypeChangeFault`.
-    VspanPortgroupTypeChangeFault(Box<crate::types::VspanPortgroupTypeChangeFault>),
+    VspanPortgroupTypeChangeFault(
+        crate::object::ObjectBox<crate::types::VspanPortgroupTypeChangeFault>,
+    ),
     /// A `VspanPromiscuousPortNotSupported`.
     VspanPromiscuousPortNotSupported(
-        Box<crate::types::VspanPromiscuousPortNotSupported>,
+        crate::object::ObjectBox<crate::types::VspanPromiscuousPortNotSupported>,
     ),
     /// A `VspanSameSessionPortConflict`.
-    VspanSameSessionPortConflict(Box<crate::types::VspanSameSessionPortConflict>),
+    VspanSameSessionPortConflict(
+        crate::object::ObjectBox<crate::types::VspanSameSessionPortConflict>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsFaultKind {

@@ -190,11 +190,13 @@ impl<'de> serde::Deserialize<'de> for DvsVNicProfile {
 #[non_exhaustive]
 pub enum DvsVNicProfileKind {
     /// Exactly this type.
-    DvsVNicProfile(Box<crate::types::DvsVNicProfile>),
+    DvsVNicProfile(crate::object::ObjectBox<crate::types::DvsVNicProfile>),
     /// A `DvsHostVNicProfile`.
-    DvsHostVNicProfile(Box<crate::types::DvsHostVNicProfile>),
+    DvsHostVNicProfile(crate::object::ObjectBox<crate::types::DvsHostVNicProfile>),
     /// A `DvsServiceConsoleVNicProfile`.
-    DvsServiceConsoleVNicProfile(Box<crate::types::DvsServiceConsoleVNicProfile>),
+    DvsServiceConsoleVNicProfile(
+        crate::object::ObjectBox<crate::types::DvsServiceConsoleVNicProfile>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsVNicProfileKind {

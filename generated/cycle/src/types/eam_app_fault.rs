@@ -106,13 +106,15 @@ impl<'de> serde::Deserialize<'de> for EamAppFault {
 #[non_exhaustive]
 pub enum EamAppFaultKind {
     /// Exactly this type.
-    EamAppFault(Box<crate::types::EamAppFault>),
+    EamAppFault(crate::object::ObjectBox<crate::types::EamAppFault>),
     /// A `CertificateNotTrustedFault`.
-    CertificateNotTrustedFault(Box<crate::types::CertificateNotTrustedFault>),
+    CertificateNotTrustedFault(
+        crate::object::ObjectBox<crate::types::CertificateNotTrustedFault>,
+    ),
     /// A `DisabledClusterFault`.
-    DisabledClusterFault(Box<crate::types::DisabledClusterFault>),
+    DisabledClusterFault(crate::object::ObjectBox<crate::types::DisabledClusterFault>),
     /// A `EamInvalidState`.
-    EamInvalidState(Box<crate::types::EamInvalidState>),
+    EamInvalidState(crate::object::ObjectBox<crate::types::EamInvalidState>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EamAppFaultKind {

@@ -109,16 +109,18 @@ impl<'de> serde::Deserialize<'de> for EamFault {
 #[non_exhaustive]
 pub enum EamFaultKind {
     /// Exactly this type.
-    EamFault(Box<crate::types::EamFault>),
+    EamFault(crate::object::ObjectBox<crate::types::EamFault>),
     /// A `InvalidAgencyScope`.
     #[cfg(feature = "eam")]
-    InvalidAgencyScope(Box<crate::types::InvalidAgencyScope>),
+    InvalidAgencyScope(crate::object::ObjectBox<crate::types::InvalidAgencyScope>),
     /// A `InvalidAgentConfiguration`.
     #[cfg(feature = "eam")]
-    InvalidAgentConfiguration(Box<crate::types::InvalidAgentConfiguration>),
+    InvalidAgentConfiguration(
+        crate::object::ObjectBox<crate::types::InvalidAgentConfiguration>,
+    ),
     /// A `EamInvalidUrl`.
     #[cfg(feature = "eam")]
-    EamInvalidUrl(Box<crate::types::EamInvalidUrl>),
+    EamInvalidUrl(crate::object::ObjectBox<crate::types::EamInvalidUrl>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EamFaultKind {

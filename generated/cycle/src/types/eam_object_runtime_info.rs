@@ -121,10 +121,10 @@ impl<'de> serde::Deserialize<'de> for EamObjectRuntimeInfo {
 #[non_exhaustive]
 pub enum EamObjectRuntimeInfoKind {
     /// Exactly this type.
-    EamObjectRuntimeInfo(Box<crate::types::EamObjectRuntimeInfo>),
+    EamObjectRuntimeInfo(crate::object::ObjectBox<crate::types::EamObjectRuntimeInfo>),
     /// A `AgentRuntimeInfo`.
     #[cfg(feature = "eam")]
-    AgentRuntimeInfo(Box<crate::types::AgentRuntimeInfo>),
+    AgentRuntimeInfo(crate::object::ObjectBox<crate::types::AgentRuntimeInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EamObjectRuntimeInfoKind {

@@ -106,23 +106,25 @@ impl<'de> serde::Deserialize<'de> for EamRuntimeFault {
 #[non_exhaustive]
 pub enum EamRuntimeFaultKind {
     /// Exactly this type.
-    EamRuntimeFault(Box<crate::types::EamRuntimeFault>),
+    EamRuntimeFault(crate::object::ObjectBox<crate::types::EamRuntimeFault>),
     /// A `EamAppFault` or one of its subtypes.
     EamAppFault(crate::types::EamAppFaultKind),
     /// A `EamIOFault`.
-    EamIOFault(Box<crate::types::EamIOFault>),
+    EamIOFault(crate::object::ObjectBox<crate::types::EamIOFault>),
     /// A `EamServiceNotInitialized`.
-    EamServiceNotInitialized(Box<crate::types::EamServiceNotInitialized>),
+    EamServiceNotInitialized(
+        crate::object::ObjectBox<crate::types::EamServiceNotInitialized>,
+    ),
     /// A `EamSystemFault`.
-    EamSystemFault(Box<crate::types::EamSystemFault>),
+    EamSystemFault(crate::object::ObjectBox<crate::types::EamSystemFault>),
     /// A `EamInvalidLogin`.
-    EamInvalidLogin(Box<crate::types::EamInvalidLogin>),
+    EamInvalidLogin(crate::object::ObjectBox<crate::types::EamInvalidLogin>),
     /// A `EamInvalidVibPackage`.
-    EamInvalidVibPackage(Box<crate::types::EamInvalidVibPackage>),
+    EamInvalidVibPackage(crate::object::ObjectBox<crate::types::EamInvalidVibPackage>),
     /// A `NoConnectionToVCenter`.
-    NoConnectionToVCenter(Box<crate::types::NoConnectionToVCenter>),
+    NoConnectionToVCenter(crate::object::ObjectBox<crate::types::NoConnectionToVCenter>),
     /// A `NotAuthorized`.
-    NotAuthorized(Box<crate::types::NotAuthorized>),
+    NotAuthorized(crate::object::ObjectBox<crate::types::NotAuthorized>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EamRuntimeFaultKind {

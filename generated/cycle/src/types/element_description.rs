@@ -111,13 +111,15 @@ pub enum ElementDescriptionKind {
     /// Exactly this type.
     ElementDescription(crate::types::ElementDescription),
     /// A `EVCMode`.
-    EVCMode(Box<crate::types::EVCMode>),
+    EVCMode(crate::object::ObjectBox<crate::types::EVCMode>),
     /// A `ExtendedElementDescription`.
-    ExtendedElementDescription(Box<crate::types::ExtendedElementDescription>),
+    ExtendedElementDescription(
+        crate::object::ObjectBox<crate::types::ExtendedElementDescription>,
+    ),
     /// A `FeatureEVCMode`.
-    FeatureEVCMode(Box<crate::types::FeatureEVCMode>),
+    FeatureEVCMode(crate::object::ObjectBox<crate::types::FeatureEVCMode>),
     /// A `OptionDef`.
-    OptionDef(Box<crate::types::OptionDef>),
+    OptionDef(crate::object::ObjectBox<crate::types::OptionDef>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ElementDescriptionKind {

@@ -168,11 +168,13 @@ impl<'de> serde::Deserialize<'de> for EntityResourceCheckDetails {
 #[non_exhaustive]
 pub enum EntityResourceCheckDetailsKind {
     /// Exactly this type.
-    EntityResourceCheckDetails(Box<crate::types::EntityResourceCheckDetails>),
+    EntityResourceCheckDetails(
+        crate::object::ObjectBox<crate::types::EntityResourceCheckDetails>,
+    ),
     /// A `VsanDiskGroupResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanDiskGroupResourceCheckResult(
-        Box<crate::types::VsanDiskGroupResourceCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanDiskGroupResourceCheckResult>,
     ),
     /// A `VsanDiskResourceCheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
@@ -180,18 +182,20 @@ pub enum EntityResourceCheckDetailsKind {
     /// A `VsanFaultDomainResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanFaultDomainResourceCheckResult(
-        Box<crate::types::VsanFaultDomainResourceCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanFaultDomainResourceCheckResult>,
     ),
     /// A `VsanHostResourceCheckResult`.
     #[cfg(feature = "vsan")]
-    VsanHostResourceCheckResult(Box<crate::types::VsanHostResourceCheckResult>),
+    VsanHostResourceCheckResult(
+        crate::object::ObjectBox<crate::types::VsanHostResourceCheckResult>,
+    ),
     /// A `VsanResourceCheckResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckResult(crate::types::VsanResourceCheckResultKind),
     /// A `VsanStoragePoolResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanStoragePoolResourceCheckResult(
-        Box<crate::types::VsanStoragePoolResourceCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanStoragePoolResourceCheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -131,35 +131,43 @@ impl<'de> serde::Deserialize<'de> for EVCAdmissionFailed {
 #[non_exhaustive]
 pub enum EVCAdmissionFailedKind {
     /// Exactly this type.
-    EVCAdmissionFailed(Box<crate::types::EVCAdmissionFailed>),
+    EVCAdmissionFailed(crate::object::ObjectBox<crate::types::EVCAdmissionFailed>),
     /// A `EVCAdmissionFailedCPUFeaturesForMode`.
     EVCAdmissionFailedCPUFeaturesForMode(
-        Box<crate::types::EVCAdmissionFailedCPUFeaturesForMode>,
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedCPUFeaturesForMode>,
     ),
     /// A `EVCAdmissionFailedCPUModel`.
-    EVCAdmissionFailedCPUModel(Box<crate::types::EVCAdmissionFailedCPUModel>),
+    EVCAdmissionFailedCPUModel(
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedCPUModel>,
+    ),
     /// A `EVCAdmissionFailedCPUModelForMode`.
     EVCAdmissionFailedCPUModelForMode(
-        Box<crate::types::EVCAdmissionFailedCPUModelForMode>,
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedCPUModelForMode>,
     ),
     /// A `EVCAdmissionFailedCPUVendor`.
-    EVCAdmissionFailedCPUVendor(Box<crate::types::EVCAdmissionFailedCPUVendor>),
+    EVCAdmissionFailedCPUVendor(
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedCPUVendor>,
+    ),
     /// A `EVCAdmissionFailedCPUVendorUnknown`.
     EVCAdmissionFailedCPUVendorUnknown(
-        Box<crate::types::EVCAdmissionFailedCPUVendorUnknown>,
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedCPUVendorUnknown>,
     ),
     /// A `EVCAdmissionFailedHostDisconnected`.
     EVCAdmissionFailedHostDisconnected(
-        Box<crate::types::EVCAdmissionFailedHostDisconnected>,
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedHostDisconnected>,
     ),
     /// A `EVCAdmissionFailedHostSoftware`.
-    EVCAdmissionFailedHostSoftware(Box<crate::types::EVCAdmissionFailedHostSoftware>),
+    EVCAdmissionFailedHostSoftware(
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedHostSoftware>,
+    ),
     /// A `EVCAdmissionFailedHostSoftwareForMode`.
     EVCAdmissionFailedHostSoftwareForMode(
-        Box<crate::types::EVCAdmissionFailedHostSoftwareForMode>,
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedHostSoftwareForMode>,
     ),
     /// A `EVCAdmissionFailedVmActive`.
-    EVCAdmissionFailedVmActive(Box<crate::types::EVCAdmissionFailedVmActive>),
+    EVCAdmissionFailedVmActive(
+        crate::object::ObjectBox<crate::types::EVCAdmissionFailedVmActive>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EVCAdmissionFailedKind {

@@ -109,21 +109,33 @@ impl<'de> serde::Deserialize<'de> for EVCConfigFault {
 #[non_exhaustive]
 pub enum EVCConfigFaultKind {
     /// Exactly this type.
-    EVCConfigFault(Box<crate::types::EVCConfigFault>),
+    EVCConfigFault(crate::object::ObjectBox<crate::types::EVCConfigFault>),
     /// A `ActiveVMsBlockingEVC`.
-    ActiveVMsBlockingEVC(Box<crate::types::ActiveVMsBlockingEVC>),
+    ActiveVMsBlockingEVC(crate::object::ObjectBox<crate::types::ActiveVMsBlockingEVC>),
     /// A `DisconnectedHostsBlockingEVC`.
-    DisconnectedHostsBlockingEVC(Box<crate::types::DisconnectedHostsBlockingEVC>),
+    DisconnectedHostsBlockingEVC(
+        crate::object::ObjectBox<crate::types::DisconnectedHostsBlockingEVC>,
+    ),
     /// A `EVCModeIllegalByVendor`.
-    EVCModeIllegalByVendor(Box<crate::types::EVCModeIllegalByVendor>),
+    EVCModeIllegalByVendor(
+        crate::object::ObjectBox<crate::types::EVCModeIllegalByVendor>,
+    ),
     /// A `EVCModeUnsupportedByHosts`.
-    EVCModeUnsupportedByHosts(Box<crate::types::EVCModeUnsupportedByHosts>),
+    EVCModeUnsupportedByHosts(
+        crate::object::ObjectBox<crate::types::EVCModeUnsupportedByHosts>,
+    ),
     /// A `EVCUnsupportedByHostHardware`.
-    EVCUnsupportedByHostHardware(Box<crate::types::EVCUnsupportedByHostHardware>),
+    EVCUnsupportedByHostHardware(
+        crate::object::ObjectBox<crate::types::EVCUnsupportedByHostHardware>,
+    ),
     /// A `EVCUnsupportedByHostSoftware`.
-    EVCUnsupportedByHostSoftware(Box<crate::types::EVCUnsupportedByHostSoftware>),
+    EVCUnsupportedByHostSoftware(
+        crate::object::ObjectBox<crate::types::EVCUnsupportedByHostSoftware>,
+    ),
     /// A `HeterogenousHostsBlockingEVC`.
-    HeterogenousHostsBlockingEVC(Box<crate::types::HeterogenousHostsBlockingEVC>),
+    HeterogenousHostsBlockingEVC(
+        crate::object::ObjectBox<crate::types::HeterogenousHostsBlockingEVC>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EVCConfigFaultKind {

@@ -210,7 +210,7 @@ impl<'de> serde::Deserialize<'de> for Event {
 #[non_exhaustive]
 pub enum EventKind {
     /// Exactly this type.
-    Event(Box<crate::types::Event>),
+    Event(crate::object::ObjectBox<crate::types::Event>),
     /// A `AlarmEvent` or one of its subtypes.
     AlarmEvent(crate::types::AlarmEventKind),
     /// A `AuthorizationEvent` or one of its subtypes.
@@ -228,25 +228,33 @@ pub enum EventKind {
     /// A `DvsEvent` or one of its subtypes.
     DvsEvent(crate::types::DvsEventKind),
     /// A `EventEx`.
-    EventEx(Box<crate::types::EventEx>),
+    EventEx(crate::object::ObjectBox<crate::types::EventEx>),
     /// A `GeneralEvent` or one of its subtypes.
     GeneralEvent(crate::types::GeneralEventKind),
     /// A `HealthStatusChangedEvent`.
-    HealthStatusChangedEvent(Box<crate::types::HealthStatusChangedEvent>),
+    HealthStatusChangedEvent(
+        crate::object::ObjectBox<crate::types::HealthStatusChangedEvent>,
+    ),
     /// A `HostEvent` or one of its subtypes.
     HostEvent(crate::types::HostEventKind),
     /// A `HostInventoryUnreadableEvent`.
-    HostInventoryUnreadableEvent(Box<crate::types::HostInventoryUnreadableEvent>),
+    HostInventoryUnreadableEvent(
+        crate::object::ObjectBox<crate::types::HostInventoryUnreadableEvent>,
+    ),
     /// A `LicenseEvent` or one of its subtypes.
     LicenseEvent(crate::types::LicenseEventKind),
     /// A `LicenseExpiredEvent`.
-    LicenseExpiredEvent(Box<crate::types::LicenseExpiredEvent>),
+    LicenseExpiredEvent(crate::object::ObjectBox<crate::types::LicenseExpiredEvent>),
     /// A `LockerMisconfiguredEvent`.
-    LockerMisconfiguredEvent(Box<crate::types::LockerMisconfiguredEvent>),
+    LockerMisconfiguredEvent(
+        crate::object::ObjectBox<crate::types::LockerMisconfiguredEvent>,
+    ),
     /// A `LockerReconfiguredEvent`.
-    LockerReconfiguredEvent(Box<crate::types::LockerReconfiguredEvent>),
+    LockerReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::LockerReconfiguredEvent>,
+    ),
     /// A `NetworkRollbackEvent`.
-    NetworkRollbackEvent(Box<crate::types::NetworkRollbackEvent>),
+    NetworkRollbackEvent(crate::object::ObjectBox<crate::types::NetworkRollbackEvent>),
     /// A `ProfileEvent` or one of its subtypes.
     ProfileEvent(crate::types::ProfileEventKind),
     /// A `ResourcePoolEvent` or one of its subtypes.

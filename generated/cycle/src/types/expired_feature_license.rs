@@ -127,13 +127,13 @@ impl<'de> serde::Deserialize<'de> for ExpiredFeatureLicense {
 #[non_exhaustive]
 pub enum ExpiredFeatureLicenseKind {
     /// Exactly this type.
-    ExpiredFeatureLicense(Box<crate::types::ExpiredFeatureLicense>),
+    ExpiredFeatureLicense(crate::object::ObjectBox<crate::types::ExpiredFeatureLicense>),
     /// A `ExpiredAddonLicense`.
     #[cfg(feature = "vsan")]
-    ExpiredAddonLicense(Box<crate::types::ExpiredAddonLicense>),
+    ExpiredAddonLicense(crate::object::ObjectBox<crate::types::ExpiredAddonLicense>),
     /// A `ExpiredEditionLicense`.
     #[cfg(feature = "vsan")]
-    ExpiredEditionLicense(Box<crate::types::ExpiredEditionLicense>),
+    ExpiredEditionLicense(crate::object::ObjectBox<crate::types::ExpiredEditionLicense>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ExpiredFeatureLicenseKind {

@@ -107,9 +107,11 @@ impl<'de> serde::Deserialize<'de> for FcoeFault {
 #[non_exhaustive]
 pub enum FcoeFaultKind {
     /// Exactly this type.
-    FcoeFault(Box<crate::types::FcoeFault>),
+    FcoeFault(crate::object::ObjectBox<crate::types::FcoeFault>),
     /// A `FcoeFaultPnicHasNoPortSet`.
-    FcoeFaultPnicHasNoPortSet(Box<crate::types::FcoeFaultPnicHasNoPortSet>),
+    FcoeFaultPnicHasNoPortSet(
+        crate::object::ObjectBox<crate::types::FcoeFaultPnicHasNoPortSet>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FcoeFaultKind {

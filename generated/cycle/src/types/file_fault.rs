@@ -109,44 +109,50 @@ impl<'de> serde::Deserialize<'de> for FileFault {
 #[non_exhaustive]
 pub enum FileFaultKind {
     /// Exactly this type.
-    FileFault(Box<crate::types::FileFault>),
+    FileFault(crate::object::ObjectBox<crate::types::FileFault>),
     /// A `CannotAccessFile`.
-    CannotAccessFile(Box<crate::types::CannotAccessFile>),
+    CannotAccessFile(crate::object::ObjectBox<crate::types::CannotAccessFile>),
     /// A `CannotCreateFile`.
-    CannotCreateFile(Box<crate::types::CannotCreateFile>),
+    CannotCreateFile(crate::object::ObjectBox<crate::types::CannotCreateFile>),
     /// A `CannotDeleteFile`.
-    CannotDeleteFile(Box<crate::types::CannotDeleteFile>),
+    CannotDeleteFile(crate::object::ObjectBox<crate::types::CannotDeleteFile>),
     /// A `DirectoryNotEmpty`.
-    DirectoryNotEmpty(Box<crate::types::DirectoryNotEmpty>),
+    DirectoryNotEmpty(crate::object::ObjectBox<crate::types::DirectoryNotEmpty>),
     /// A `FileAlreadyExists`.
-    FileAlreadyExists(Box<crate::types::FileAlreadyExists>),
+    FileAlreadyExists(crate::object::ObjectBox<crate::types::FileAlreadyExists>),
     /// A `FileLocked`.
-    FileLocked(Box<crate::types::FileLocked>),
+    FileLocked(crate::object::ObjectBox<crate::types::FileLocked>),
     /// A `FileNameTooLong`.
-    FileNameTooLong(Box<crate::types::FileNameTooLong>),
+    FileNameTooLong(crate::object::ObjectBox<crate::types::FileNameTooLong>),
     /// A `FileNotFound`.
-    FileNotFound(Box<crate::types::FileNotFound>),
+    FileNotFound(crate::object::ObjectBox<crate::types::FileNotFound>),
     /// A `FileNotWritable`.
     #[cfg(feature = "vsan")]
-    FileNotWritable(Box<crate::types::FileNotWritable>),
+    FileNotWritable(crate::object::ObjectBox<crate::types::FileNotWritable>),
     /// A `FileTooLarge`.
-    FileTooLarge(Box<crate::types::FileTooLarge>),
+    FileTooLarge(crate::object::ObjectBox<crate::types::FileTooLarge>),
     /// A `IncorrectFileType`.
-    IncorrectFileType(Box<crate::types::IncorrectFileType>),
+    IncorrectFileType(crate::object::ObjectBox<crate::types::IncorrectFileType>),
     /// A `NetworkCopyFault`.
-    NetworkCopyFault(Box<crate::types::NetworkCopyFault>),
+    NetworkCopyFault(crate::object::ObjectBox<crate::types::NetworkCopyFault>),
     /// A `NoDiskSpace`.
-    NoDiskSpace(Box<crate::types::NoDiskSpace>),
+    NoDiskSpace(crate::object::ObjectBox<crate::types::NoDiskSpace>),
     /// A `NotADirectory`.
-    NotADirectory(Box<crate::types::NotADirectory>),
+    NotADirectory(crate::object::ObjectBox<crate::types::NotADirectory>),
     /// A `NotAFile`.
-    NotAFile(Box<crate::types::NotAFile>),
+    NotAFile(crate::object::ObjectBox<crate::types::NotAFile>),
     /// A `TooManyConcurrentNativeClones`.
-    TooManyConcurrentNativeClones(Box<crate::types::TooManyConcurrentNativeClones>),
+    TooManyConcurrentNativeClones(
+        crate::object::ObjectBox<crate::types::TooManyConcurrentNativeClones>,
+    ),
     /// A `TooManyNativeCloneLevels`.
-    TooManyNativeCloneLevels(Box<crate::types::TooManyNativeCloneLevels>),
+    TooManyNativeCloneLevels(
+        crate::object::ObjectBox<crate::types::TooManyNativeCloneLevels>,
+    ),
     /// A `TooManyNativeClonesOnFile`.
-    TooManyNativeClonesOnFile(Box<crate::types::TooManyNativeClonesOnFile>),
+    TooManyNativeClonesOnFile(
+        crate::object::ObjectBox<crate::types::TooManyNativeClonesOnFile>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FileFaultKind {

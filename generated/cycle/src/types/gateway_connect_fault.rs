@@ -141,13 +141,15 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectFault {
 #[non_exhaustive]
 pub enum GatewayConnectFaultKind {
     /// Exactly this type.
-    GatewayConnectFault(Box<crate::types::GatewayConnectFault>),
+    GatewayConnectFault(crate::object::ObjectBox<crate::types::GatewayConnectFault>),
     /// A `GatewayNotFound`.
-    GatewayNotFound(Box<crate::types::GatewayNotFound>),
+    GatewayNotFound(crate::object::ObjectBox<crate::types::GatewayNotFound>),
     /// A `GatewayNotReachable`.
-    GatewayNotReachable(Box<crate::types::GatewayNotReachable>),
+    GatewayNotReachable(crate::object::ObjectBox<crate::types::GatewayNotReachable>),
     /// A `GatewayOperationRefused`.
-    GatewayOperationRefused(Box<crate::types::GatewayOperationRefused>),
+    GatewayOperationRefused(
+        crate::object::ObjectBox<crate::types::GatewayOperationRefused>,
+    ),
     /// A `GatewayToHostConnectFault` or one of its subtypes.
     GatewayToHostConnectFault(crate::types::GatewayToHostConnectFaultKind),
 }

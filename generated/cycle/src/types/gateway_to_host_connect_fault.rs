@@ -155,13 +155,21 @@ impl<'de> serde::Deserialize<'de> for GatewayToHostConnectFault {
 #[non_exhaustive]
 pub enum GatewayToHostConnectFaultKind {
     /// Exactly this type.
-    GatewayToHostConnectFault(Box<crate::types::GatewayToHostConnectFault>),
+    GatewayToHostConnectFault(
+        crate::object::ObjectBox<crate::types::GatewayToHostConnectFault>,
+    ),
     /// A `GatewayHostNotReachable`.
-    GatewayHostNotReachable(Box<crate::types::GatewayHostNotReachable>),
+    GatewayHostNotReachable(
+        crate::object::ObjectBox<crate::types::GatewayHostNotReachable>,
+    ),
     /// A `GatewayToHostAuthFault`.
-    GatewayToHostAuthFault(Box<crate::types::GatewayToHostAuthFault>),
+    GatewayToHostAuthFault(
+        crate::object::ObjectBox<crate::types::GatewayToHostAuthFault>,
+    ),
     /// A `GatewayToHostTrustVerifyFault`.
-    GatewayToHostTrustVerifyFault(Box<crate::types::GatewayToHostTrustVerifyFault>),
+    GatewayToHostTrustVerifyFault(
+        crate::object::ObjectBox<crate::types::GatewayToHostTrustVerifyFault>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GatewayToHostConnectFaultKind {

@@ -108,32 +108,34 @@ pub enum GroupOperationResultKind {
     GroupOperationResult(crate::types::GroupOperationResult),
     /// A `FailoverSuccessResult`.
     #[cfg(feature = "sms")]
-    FailoverSuccessResult(Box<crate::types::FailoverSuccessResult>),
+    FailoverSuccessResult(crate::object::ObjectBox<crate::types::FailoverSuccessResult>),
     /// A `GroupErrorResult`.
     #[cfg(feature = "sms")]
-    GroupErrorResult(Box<crate::types::GroupErrorResult>),
+    GroupErrorResult(crate::object::ObjectBox<crate::types::GroupErrorResult>),
     /// A `QueryPointInTimeReplicaSuccessResult`.
     #[cfg(feature = "sms")]
     QueryPointInTimeReplicaSuccessResult(
-        Box<crate::types::QueryPointInTimeReplicaSuccessResult>,
+        crate::object::ObjectBox<crate::types::QueryPointInTimeReplicaSuccessResult>,
     ),
     /// A `QueryPointInTimeReplicaSummaryResult`.
     #[cfg(feature = "sms")]
     QueryPointInTimeReplicaSummaryResult(
-        Box<crate::types::QueryPointInTimeReplicaSummaryResult>,
+        crate::object::ObjectBox<crate::types::QueryPointInTimeReplicaSummaryResult>,
     ),
     /// A `QueryReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
     QueryReplicationGroupSuccessResult(
-        Box<crate::types::QueryReplicationGroupSuccessResult>,
+        crate::object::ObjectBox<crate::types::QueryReplicationGroupSuccessResult>,
     ),
     /// A `ReverseReplicationSuccessResult`.
     #[cfg(feature = "sms")]
-    ReverseReplicationSuccessResult(Box<crate::types::ReverseReplicationSuccessResult>),
+    ReverseReplicationSuccessResult(
+        crate::object::ObjectBox<crate::types::ReverseReplicationSuccessResult>,
+    ),
     /// A `SyncReplicationGroupSuccessResult`.
     #[cfg(feature = "sms")]
     SyncReplicationGroupSuccessResult(
-        Box<crate::types::SyncReplicationGroupSuccessResult>,
+        crate::object::ObjectBox<crate::types::SyncReplicationGroupSuccessResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

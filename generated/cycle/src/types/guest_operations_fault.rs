@@ -104,29 +104,39 @@ impl<'de> serde::Deserialize<'de> for GuestOperationsFault {
 #[non_exhaustive]
 pub enum GuestOperationsFaultKind {
     /// Exactly this type.
-    GuestOperationsFault(Box<crate::types::GuestOperationsFault>),
+    GuestOperationsFault(crate::object::ObjectBox<crate::types::GuestOperationsFault>),
     /// A `GuestAuthenticationChallenge`.
-    GuestAuthenticationChallenge(Box<crate::types::GuestAuthenticationChallenge>),
+    GuestAuthenticationChallenge(
+        crate::object::ObjectBox<crate::types::GuestAuthenticationChallenge>,
+    ),
     /// A `GuestComponentsOutOfDate`.
-    GuestComponentsOutOfDate(Box<crate::types::GuestComponentsOutOfDate>),
+    GuestComponentsOutOfDate(
+        crate::object::ObjectBox<crate::types::GuestComponentsOutOfDate>,
+    ),
     /// A `GuestMultipleMappings`.
-    GuestMultipleMappings(Box<crate::types::GuestMultipleMappings>),
+    GuestMultipleMappings(crate::object::ObjectBox<crate::types::GuestMultipleMappings>),
     /// A `GuestOperationsUnavailable`.
-    GuestOperationsUnavailable(Box<crate::types::GuestOperationsUnavailable>),
+    GuestOperationsUnavailable(
+        crate::object::ObjectBox<crate::types::GuestOperationsUnavailable>,
+    ),
     /// A `GuestPermissionDenied`.
-    GuestPermissionDenied(Box<crate::types::GuestPermissionDenied>),
+    GuestPermissionDenied(crate::object::ObjectBox<crate::types::GuestPermissionDenied>),
     /// A `GuestProcessNotFound`.
-    GuestProcessNotFound(Box<crate::types::GuestProcessNotFound>),
+    GuestProcessNotFound(crate::object::ObjectBox<crate::types::GuestProcessNotFound>),
     /// A `GuestRegistryFault` or one of its subtypes.
     GuestRegistryFault(crate::types::GuestRegistryFaultKind),
     /// A `InvalidGuestLogin`.
-    InvalidGuestLogin(Box<crate::types::InvalidGuestLogin>),
+    InvalidGuestLogin(crate::object::ObjectBox<crate::types::InvalidGuestLogin>),
     /// A `OperationDisabledByGuest`.
-    OperationDisabledByGuest(Box<crate::types::OperationDisabledByGuest>),
+    OperationDisabledByGuest(
+        crate::object::ObjectBox<crate::types::OperationDisabledByGuest>,
+    ),
     /// A `OperationNotSupportedByGuest`.
-    OperationNotSupportedByGuest(Box<crate::types::OperationNotSupportedByGuest>),
+    OperationNotSupportedByGuest(
+        crate::object::ObjectBox<crate::types::OperationNotSupportedByGuest>,
+    ),
     /// A `TooManyGuestLogons`.
-    TooManyGuestLogons(Box<crate::types::TooManyGuestLogons>),
+    TooManyGuestLogons(crate::object::ObjectBox<crate::types::TooManyGuestLogons>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestOperationsFaultKind {

@@ -109,7 +109,7 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryFault {
 #[non_exhaustive]
 pub enum GuestRegistryFaultKind {
     /// Exactly this type.
-    GuestRegistryFault(Box<crate::types::GuestRegistryFault>),
+    GuestRegistryFault(crate::object::ObjectBox<crate::types::GuestRegistryFault>),
     /// A `GuestRegistryKeyFault` or one of its subtypes.
     GuestRegistryKeyFault(crate::types::GuestRegistryKeyFaultKind),
     /// A `GuestRegistryValueFault` or one of its subtypes.

@@ -119,15 +119,23 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryKeyFault {
 #[non_exhaustive]
 pub enum GuestRegistryKeyFaultKind {
     /// Exactly this type.
-    GuestRegistryKeyFault(Box<crate::types::GuestRegistryKeyFault>),
+    GuestRegistryKeyFault(crate::object::ObjectBox<crate::types::GuestRegistryKeyFault>),
     /// A `GuestRegistryKeyAlreadyExists`.
-    GuestRegistryKeyAlreadyExists(Box<crate::types::GuestRegistryKeyAlreadyExists>),
+    GuestRegistryKeyAlreadyExists(
+        crate::object::ObjectBox<crate::types::GuestRegistryKeyAlreadyExists>,
+    ),
     /// A `GuestRegistryKeyHasSubkeys`.
-    GuestRegistryKeyHasSubkeys(Box<crate::types::GuestRegistryKeyHasSubkeys>),
+    GuestRegistryKeyHasSubkeys(
+        crate::object::ObjectBox<crate::types::GuestRegistryKeyHasSubkeys>,
+    ),
     /// A `GuestRegistryKeyInvalid`.
-    GuestRegistryKeyInvalid(Box<crate::types::GuestRegistryKeyInvalid>),
+    GuestRegistryKeyInvalid(
+        crate::object::ObjectBox<crate::types::GuestRegistryKeyInvalid>,
+    ),
     /// A `GuestRegistryKeyParentVolatile`.
-    GuestRegistryKeyParentVolatile(Box<crate::types::GuestRegistryKeyParentVolatile>),
+    GuestRegistryKeyParentVolatile(
+        crate::object::ObjectBox<crate::types::GuestRegistryKeyParentVolatile>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestRegistryKeyFaultKind {

@@ -131,9 +131,13 @@ impl<'de> serde::Deserialize<'de> for GuestRegistryValueFault {
 #[non_exhaustive]
 pub enum GuestRegistryValueFaultKind {
     /// Exactly this type.
-    GuestRegistryValueFault(Box<crate::types::GuestRegistryValueFault>),
+    GuestRegistryValueFault(
+        crate::object::ObjectBox<crate::types::GuestRegistryValueFault>,
+    ),
     /// A `GuestRegistryValueNotFound`.
-    GuestRegistryValueNotFound(Box<crate::types::GuestRegistryValueNotFound>),
+    GuestRegistryValueNotFound(
+        crate::object::ObjectBox<crate::types::GuestRegistryValueNotFound>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestRegistryValueFaultKind {

@@ -104,11 +104,11 @@ impl<'de> serde::Deserialize<'de> for HostCommunication {
 #[non_exhaustive]
 pub enum HostCommunicationKind {
     /// Exactly this type.
-    HostCommunication(Box<crate::types::HostCommunication>),
+    HostCommunication(crate::object::ObjectBox<crate::types::HostCommunication>),
     /// A `HostNotConnected`.
-    HostNotConnected(Box<crate::types::HostNotConnected>),
+    HostNotConnected(crate::object::ObjectBox<crate::types::HostNotConnected>),
     /// A `HostNotReachable`.
-    HostNotReachable(Box<crate::types::HostNotReachable>),
+    HostNotReachable(crate::object::ObjectBox<crate::types::HostNotReachable>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostCommunicationKind {

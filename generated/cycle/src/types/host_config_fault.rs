@@ -104,29 +104,31 @@ impl<'de> serde::Deserialize<'de> for HostConfigFault {
 #[non_exhaustive]
 pub enum HostConfigFaultKind {
     /// Exactly this type.
-    HostConfigFault(Box<crate::types::HostConfigFault>),
+    HostConfigFault(crate::object::ObjectBox<crate::types::HostConfigFault>),
     /// A `AdminDisabled`.
-    AdminDisabled(Box<crate::types::AdminDisabled>),
+    AdminDisabled(crate::object::ObjectBox<crate::types::AdminDisabled>),
     /// A `AdminNotDisabled`.
-    AdminNotDisabled(Box<crate::types::AdminNotDisabled>),
+    AdminNotDisabled(crate::object::ObjectBox<crate::types::AdminNotDisabled>),
     /// A `BlockedByFirewall`.
-    BlockedByFirewall(Box<crate::types::BlockedByFirewall>),
+    BlockedByFirewall(crate::object::ObjectBox<crate::types::BlockedByFirewall>),
     /// A `ClockSkew`.
-    ClockSkew(Box<crate::types::ClockSkew>),
+    ClockSkew(crate::object::ObjectBox<crate::types::ClockSkew>),
     /// A `DisableAdminNotSupported`.
-    DisableAdminNotSupported(Box<crate::types::DisableAdminNotSupported>),
+    DisableAdminNotSupported(
+        crate::object::ObjectBox<crate::types::DisableAdminNotSupported>,
+    ),
     /// A `HostConfigFailed`.
-    HostConfigFailed(Box<crate::types::HostConfigFailed>),
+    HostConfigFailed(crate::object::ObjectBox<crate::types::HostConfigFailed>),
     /// A `HostInDomain`.
-    HostInDomain(Box<crate::types::HostInDomain>),
+    HostInDomain(crate::object::ObjectBox<crate::types::HostInDomain>),
     /// A `InvalidHostName`.
-    InvalidHostName(Box<crate::types::InvalidHostName>),
+    InvalidHostName(crate::object::ObjectBox<crate::types::InvalidHostName>),
     /// A `NasConfigFault` or one of its subtypes.
     NasConfigFault(crate::types::NasConfigFaultKind),
     /// A `NoGateway`.
-    NoGateway(Box<crate::types::NoGateway>),
+    NoGateway(crate::object::ObjectBox<crate::types::NoGateway>),
     /// A `NoVirtualNic`.
-    NoVirtualNic(Box<crate::types::NoVirtualNic>),
+    NoVirtualNic(crate::object::ObjectBox<crate::types::NoVirtualNic>),
     /// A `PlatformConfigFault` or one of its subtypes.
     PlatformConfigFault(crate::types::PlatformConfigFaultKind),
     /// A `VmfsMountFault` or one of its subtypes.

@@ -104,43 +104,47 @@ impl<'de> serde::Deserialize<'de> for HostConnectFault {
 #[non_exhaustive]
 pub enum HostConnectFaultKind {
     /// Exactly this type.
-    HostConnectFault(Box<crate::types::HostConnectFault>),
+    HostConnectFault(crate::object::ObjectBox<crate::types::HostConnectFault>),
     /// A `AgentInstallFailed`.
-    AgentInstallFailed(Box<crate::types::AgentInstallFailed>),
+    AgentInstallFailed(crate::object::ObjectBox<crate::types::AgentInstallFailed>),
     /// A `AlreadyBeingManaged`.
-    AlreadyBeingManaged(Box<crate::types::AlreadyBeingManaged>),
+    AlreadyBeingManaged(crate::object::ObjectBox<crate::types::AlreadyBeingManaged>),
     /// A `AlreadyConnected`.
-    AlreadyConnected(Box<crate::types::AlreadyConnected>),
+    AlreadyConnected(crate::object::ObjectBox<crate::types::AlreadyConnected>),
     /// A `CannotAddHostWithFTVmAsStandalone`.
     CannotAddHostWithFTVmAsStandalone(
-        Box<crate::types::CannotAddHostWithFTVmAsStandalone>,
+        crate::object::ObjectBox<crate::types::CannotAddHostWithFTVmAsStandalone>,
     ),
     /// A `CannotAddHostWithFTVmToDifferentCluster`.
     CannotAddHostWithFTVmToDifferentCluster(
-        Box<crate::types::CannotAddHostWithFTVmToDifferentCluster>,
+        crate::object::ObjectBox<crate::types::CannotAddHostWithFTVmToDifferentCluster>,
     ),
     /// A `CannotAddHostWithFTVmToNonHACluster`.
     CannotAddHostWithFTVmToNonHACluster(
-        Box<crate::types::CannotAddHostWithFTVmToNonHACluster>,
+        crate::object::ObjectBox<crate::types::CannotAddHostWithFTVmToNonHACluster>,
     ),
     /// A `GatewayConnectFault` or one of its subtypes.
     GatewayConnectFault(crate::types::GatewayConnectFaultKind),
     /// A `MultipleCertificatesVerifyFault`.
-    MultipleCertificatesVerifyFault(Box<crate::types::MultipleCertificatesVerifyFault>),
+    MultipleCertificatesVerifyFault(
+        crate::object::ObjectBox<crate::types::MultipleCertificatesVerifyFault>,
+    ),
     /// A `NoHost`.
-    NoHost(Box<crate::types::NoHost>),
+    NoHost(crate::object::ObjectBox<crate::types::NoHost>),
     /// A `NoPermissionOnHost`.
-    NoPermissionOnHost(Box<crate::types::NoPermissionOnHost>),
+    NoPermissionOnHost(crate::object::ObjectBox<crate::types::NoPermissionOnHost>),
     /// A `NotSupportedHost` or one of its subtypes.
     NotSupportedHost(crate::types::NotSupportedHostKind),
     /// A `ReadHostResourcePoolTreeFailed`.
-    ReadHostResourcePoolTreeFailed(Box<crate::types::ReadHostResourcePoolTreeFailed>),
+    ReadHostResourcePoolTreeFailed(
+        crate::object::ObjectBox<crate::types::ReadHostResourcePoolTreeFailed>,
+    ),
     /// A `SSLDisabledFault`.
-    SSLDisabledFault(Box<crate::types::SSLDisabledFault>),
+    SSLDisabledFault(crate::object::ObjectBox<crate::types::SSLDisabledFault>),
     /// A `SSLVerifyFault` or one of its subtypes.
     SSLVerifyFault(crate::types::SSLVerifyFaultKind),
     /// A `TooManyHosts`.
-    TooManyHosts(Box<crate::types::TooManyHosts>),
+    TooManyHosts(crate::object::ObjectBox<crate::types::TooManyHosts>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostConnectFaultKind {

@@ -210,43 +210,67 @@ impl<'de> serde::Deserialize<'de> for HostEvent {
 #[non_exhaustive]
 pub enum HostEventKind {
     /// Exactly this type.
-    HostEvent(Box<crate::types::HostEvent>),
+    HostEvent(crate::object::ObjectBox<crate::types::HostEvent>),
     /// A `AccountCreatedEvent`.
-    AccountCreatedEvent(Box<crate::types::AccountCreatedEvent>),
+    AccountCreatedEvent(crate::object::ObjectBox<crate::types::AccountCreatedEvent>),
     /// A `AccountRemovedEvent`.
-    AccountRemovedEvent(Box<crate::types::AccountRemovedEvent>),
+    AccountRemovedEvent(crate::object::ObjectBox<crate::types::AccountRemovedEvent>),
     /// A `AccountUpdatedEvent`.
-    AccountUpdatedEvent(Box<crate::types::AccountUpdatedEvent>),
+    AccountUpdatedEvent(crate::object::ObjectBox<crate::types::AccountUpdatedEvent>),
     /// A `AdminPasswordNotChangedEvent`.
-    AdminPasswordNotChangedEvent(Box<crate::types::AdminPasswordNotChangedEvent>),
+    AdminPasswordNotChangedEvent(
+        crate::object::ObjectBox<crate::types::AdminPasswordNotChangedEvent>,
+    ),
     /// A `CanceledHostOperationEvent`.
-    CanceledHostOperationEvent(Box<crate::types::CanceledHostOperationEvent>),
+    CanceledHostOperationEvent(
+        crate::object::ObjectBox<crate::types::CanceledHostOperationEvent>,
+    ),
     /// A `DatastoreDiscoveredEvent`.
-    DatastoreDiscoveredEvent(Box<crate::types::DatastoreDiscoveredEvent>),
+    DatastoreDiscoveredEvent(
+        crate::object::ObjectBox<crate::types::DatastoreDiscoveredEvent>,
+    ),
     /// A `DatastorePrincipalConfigured`.
-    DatastorePrincipalConfigured(Box<crate::types::DatastorePrincipalConfigured>),
+    DatastorePrincipalConfigured(
+        crate::object::ObjectBox<crate::types::DatastorePrincipalConfigured>,
+    ),
     /// A `DatastoreRemovedOnHostEvent`.
-    DatastoreRemovedOnHostEvent(Box<crate::types::DatastoreRemovedOnHostEvent>),
+    DatastoreRemovedOnHostEvent(
+        crate::object::ObjectBox<crate::types::DatastoreRemovedOnHostEvent>,
+    ),
     /// A `DatastoreRenamedOnHostEvent`.
-    DatastoreRenamedOnHostEvent(Box<crate::types::DatastoreRenamedOnHostEvent>),
+    DatastoreRenamedOnHostEvent(
+        crate::object::ObjectBox<crate::types::DatastoreRenamedOnHostEvent>,
+    ),
     /// A `DrsResourceConfigureFailedEvent`.
-    DrsResourceConfigureFailedEvent(Box<crate::types::DrsResourceConfigureFailedEvent>),
+    DrsResourceConfigureFailedEvent(
+        crate::object::ObjectBox<crate::types::DrsResourceConfigureFailedEvent>,
+    ),
     /// A `DrsResourceConfigureSyncedEvent`.
-    DrsResourceConfigureSyncedEvent(Box<crate::types::DrsResourceConfigureSyncedEvent>),
+    DrsResourceConfigureSyncedEvent(
+        crate::object::ObjectBox<crate::types::DrsResourceConfigureSyncedEvent>,
+    ),
     /// A `DuplicateIpDetectedEvent`.
-    DuplicateIpDetectedEvent(Box<crate::types::DuplicateIpDetectedEvent>),
+    DuplicateIpDetectedEvent(
+        crate::object::ObjectBox<crate::types::DuplicateIpDetectedEvent>,
+    ),
     /// A `DvsHealthStatusChangeEvent` or one of its subtypes.
     DvsHealthStatusChangeEvent(crate::types::DvsHealthStatusChangeEventKind),
     /// A `EnteredMaintenanceModeEvent`.
-    EnteredMaintenanceModeEvent(Box<crate::types::EnteredMaintenanceModeEvent>),
+    EnteredMaintenanceModeEvent(
+        crate::object::ObjectBox<crate::types::EnteredMaintenanceModeEvent>,
+    ),
     /// A `EnteredStandbyModeEvent` or one of its subtypes.
     EnteredStandbyModeEvent(crate::types::EnteredStandbyModeEventKind),
     /// A `EnteringMaintenanceModeEvent`.
-    EnteringMaintenanceModeEvent(Box<crate::types::EnteringMaintenanceModeEvent>),
+    EnteringMaintenanceModeEvent(
+        crate::object::ObjectBox<crate::types::EnteringMaintenanceModeEvent>,
+    ),
     /// A `EnteringStandbyModeEvent` or one of its subtypes.
     EnteringStandbyModeEvent(crate::types::EnteringStandbyModeEventKind),
     /// A `ExitMaintenanceModeEvent`.
-    ExitMaintenanceModeEvent(Box<crate::types::ExitMaintenanceModeEvent>),
+    ExitMaintenanceModeEvent(
+        crate::object::ObjectBox<crate::types::ExitMaintenanceModeEvent>,
+    ),
     /// A `ExitStandbyModeFailedEvent` or one of its subtypes.
     ExitStandbyModeFailedEvent(crate::types::ExitStandbyModeFailedEventKind),
     /// A `ExitedStandbyModeEvent` or one of its subtypes.
@@ -255,162 +279,242 @@ pub enum HostEventKind {
     ExitingStandbyModeEvent(crate::types::ExitingStandbyModeEventKind),
     /// A `GhostDvsProxySwitchDetectedEvent`.
     GhostDvsProxySwitchDetectedEvent(
-        Box<crate::types::GhostDvsProxySwitchDetectedEvent>,
+        crate::object::ObjectBox<crate::types::GhostDvsProxySwitchDetectedEvent>,
     ),
     /// A `GhostDvsProxySwitchRemovedEvent`.
-    GhostDvsProxySwitchRemovedEvent(Box<crate::types::GhostDvsProxySwitchRemovedEvent>),
+    GhostDvsProxySwitchRemovedEvent(
+        crate::object::ObjectBox<crate::types::GhostDvsProxySwitchRemovedEvent>,
+    ),
     /// A `HostAddFailedEvent`.
-    HostAddFailedEvent(Box<crate::types::HostAddFailedEvent>),
+    HostAddFailedEvent(crate::object::ObjectBox<crate::types::HostAddFailedEvent>),
     /// A `HostAddedEvent`.
-    HostAddedEvent(Box<crate::types::HostAddedEvent>),
+    HostAddedEvent(crate::object::ObjectBox<crate::types::HostAddedEvent>),
     /// A `HostAdminDisableEvent`.
-    HostAdminDisableEvent(Box<crate::types::HostAdminDisableEvent>),
+    HostAdminDisableEvent(crate::object::ObjectBox<crate::types::HostAdminDisableEvent>),
     /// A `HostAdminEnableEvent`.
-    HostAdminEnableEvent(Box<crate::types::HostAdminEnableEvent>),
+    HostAdminEnableEvent(crate::object::ObjectBox<crate::types::HostAdminEnableEvent>),
     /// A `HostCnxFailedAccountFailedEvent`.
-    HostCnxFailedAccountFailedEvent(Box<crate::types::HostCnxFailedAccountFailedEvent>),
+    HostCnxFailedAccountFailedEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedAccountFailedEvent>,
+    ),
     /// A `HostCnxFailedAlreadyManagedEvent`.
     HostCnxFailedAlreadyManagedEvent(
-        Box<crate::types::HostCnxFailedAlreadyManagedEvent>,
+        crate::object::ObjectBox<crate::types::HostCnxFailedAlreadyManagedEvent>,
     ),
     /// A `HostCnxFailedBadCcagentEvent`.
-    HostCnxFailedBadCcagentEvent(Box<crate::types::HostCnxFailedBadCcagentEvent>),
+    HostCnxFailedBadCcagentEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedBadCcagentEvent>,
+    ),
     /// A `HostCnxFailedBadUsernameEvent`.
-    HostCnxFailedBadUsernameEvent(Box<crate::types::HostCnxFailedBadUsernameEvent>),
+    HostCnxFailedBadUsernameEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedBadUsernameEvent>,
+    ),
     /// A `HostCnxFailedBadVersionEvent`.
-    HostCnxFailedBadVersionEvent(Box<crate::types::HostCnxFailedBadVersionEvent>),
+    HostCnxFailedBadVersionEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedBadVersionEvent>,
+    ),
     /// A `HostCnxFailedCcagentUpgradeEvent`.
     HostCnxFailedCcagentUpgradeEvent(
-        Box<crate::types::HostCnxFailedCcagentUpgradeEvent>,
+        crate::object::ObjectBox<crate::types::HostCnxFailedCcagentUpgradeEvent>,
     ),
     /// A `HostCnxFailedEvent`.
-    HostCnxFailedEvent(Box<crate::types::HostCnxFailedEvent>),
+    HostCnxFailedEvent(crate::object::ObjectBox<crate::types::HostCnxFailedEvent>),
     /// A `HostCnxFailedNetworkErrorEvent`.
-    HostCnxFailedNetworkErrorEvent(Box<crate::types::HostCnxFailedNetworkErrorEvent>),
+    HostCnxFailedNetworkErrorEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedNetworkErrorEvent>,
+    ),
     /// A `HostCnxFailedNoAccessEvent`.
-    HostCnxFailedNoAccessEvent(Box<crate::types::HostCnxFailedNoAccessEvent>),
+    HostCnxFailedNoAccessEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedNoAccessEvent>,
+    ),
     /// A `HostCnxFailedNoConnectionEvent`.
-    HostCnxFailedNoConnectionEvent(Box<crate::types::HostCnxFailedNoConnectionEvent>),
+    HostCnxFailedNoConnectionEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedNoConnectionEvent>,
+    ),
     /// A `HostCnxFailedNoLicenseEvent`.
-    HostCnxFailedNoLicenseEvent(Box<crate::types::HostCnxFailedNoLicenseEvent>),
+    HostCnxFailedNoLicenseEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedNoLicenseEvent>,
+    ),
     /// A `HostCnxFailedNotFoundEvent`.
-    HostCnxFailedNotFoundEvent(Box<crate::types::HostCnxFailedNotFoundEvent>),
+    HostCnxFailedNotFoundEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedNotFoundEvent>,
+    ),
     /// A `HostCnxFailedTimeoutEvent`.
-    HostCnxFailedTimeoutEvent(Box<crate::types::HostCnxFailedTimeoutEvent>),
+    HostCnxFailedTimeoutEvent(
+        crate::object::ObjectBox<crate::types::HostCnxFailedTimeoutEvent>,
+    ),
     /// A `HostComplianceCheckedEvent`.
-    HostComplianceCheckedEvent(Box<crate::types::HostComplianceCheckedEvent>),
+    HostComplianceCheckedEvent(
+        crate::object::ObjectBox<crate::types::HostComplianceCheckedEvent>,
+    ),
     /// A `HostCompliantEvent`.
-    HostCompliantEvent(Box<crate::types::HostCompliantEvent>),
+    HostCompliantEvent(crate::object::ObjectBox<crate::types::HostCompliantEvent>),
     /// A `HostConfigAppliedEvent`.
-    HostConfigAppliedEvent(Box<crate::types::HostConfigAppliedEvent>),
+    HostConfigAppliedEvent(
+        crate::object::ObjectBox<crate::types::HostConfigAppliedEvent>,
+    ),
     /// A `HostConnectedEvent`.
-    HostConnectedEvent(Box<crate::types::HostConnectedEvent>),
+    HostConnectedEvent(crate::object::ObjectBox<crate::types::HostConnectedEvent>),
     /// A `HostConnectionLostEvent`.
-    HostConnectionLostEvent(Box<crate::types::HostConnectionLostEvent>),
+    HostConnectionLostEvent(
+        crate::object::ObjectBox<crate::types::HostConnectionLostEvent>,
+    ),
     /// A `HostDasDisabledEvent`.
-    HostDasDisabledEvent(Box<crate::types::HostDasDisabledEvent>),
+    HostDasDisabledEvent(crate::object::ObjectBox<crate::types::HostDasDisabledEvent>),
     /// A `HostDasDisablingEvent`.
-    HostDasDisablingEvent(Box<crate::types::HostDasDisablingEvent>),
+    HostDasDisablingEvent(crate::object::ObjectBox<crate::types::HostDasDisablingEvent>),
     /// A `HostDasEnabledEvent`.
-    HostDasEnabledEvent(Box<crate::types::HostDasEnabledEvent>),
+    HostDasEnabledEvent(crate::object::ObjectBox<crate::types::HostDasEnabledEvent>),
     /// A `HostDasEnablingEvent`.
-    HostDasEnablingEvent(Box<crate::types::HostDasEnablingEvent>),
+    HostDasEnablingEvent(crate::object::ObjectBox<crate::types::HostDasEnablingEvent>),
     /// A `HostDasErrorEvent`.
-    HostDasErrorEvent(Box<crate::types::HostDasErrorEvent>),
+    HostDasErrorEvent(crate::object::ObjectBox<crate::types::HostDasErrorEvent>),
     /// A `HostDasEvent` or one of its subtypes.
     HostDasEvent(crate::types::HostDasEventKind),
     /// A `HostDasOkEvent`.
-    HostDasOkEvent(Box<crate::types::HostDasOkEvent>),
+    HostDasOkEvent(crate::object::ObjectBox<crate::types::HostDasOkEvent>),
     /// A `HostDisconnectedEvent`.
-    HostDisconnectedEvent(Box<crate::types::HostDisconnectedEvent>),
+    HostDisconnectedEvent(crate::object::ObjectBox<crate::types::HostDisconnectedEvent>),
     /// A `HostEnableAdminFailedEvent`.
-    HostEnableAdminFailedEvent(Box<crate::types::HostEnableAdminFailedEvent>),
+    HostEnableAdminFailedEvent(
+        crate::object::ObjectBox<crate::types::HostEnableAdminFailedEvent>,
+    ),
     /// A `HostGetShortNameFailedEvent`.
-    HostGetShortNameFailedEvent(Box<crate::types::HostGetShortNameFailedEvent>),
+    HostGetShortNameFailedEvent(
+        crate::object::ObjectBox<crate::types::HostGetShortNameFailedEvent>,
+    ),
     /// A `HostInAuditModeEvent`.
-    HostInAuditModeEvent(Box<crate::types::HostInAuditModeEvent>),
+    HostInAuditModeEvent(crate::object::ObjectBox<crate::types::HostInAuditModeEvent>),
     /// A `HostIpChangedEvent`.
-    HostIpChangedEvent(Box<crate::types::HostIpChangedEvent>),
+    HostIpChangedEvent(crate::object::ObjectBox<crate::types::HostIpChangedEvent>),
     /// A `HostIpInconsistentEvent`.
-    HostIpInconsistentEvent(Box<crate::types::HostIpInconsistentEvent>),
+    HostIpInconsistentEvent(
+        crate::object::ObjectBox<crate::types::HostIpInconsistentEvent>,
+    ),
     /// A `HostIpToShortNameFailedEvent`.
-    HostIpToShortNameFailedEvent(Box<crate::types::HostIpToShortNameFailedEvent>),
+    HostIpToShortNameFailedEvent(
+        crate::object::ObjectBox<crate::types::HostIpToShortNameFailedEvent>,
+    ),
     /// A `HostNonCompliantEvent`.
-    HostNonCompliantEvent(Box<crate::types::HostNonCompliantEvent>),
+    HostNonCompliantEvent(crate::object::ObjectBox<crate::types::HostNonCompliantEvent>),
     /// A `HostProfileAppliedEvent`.
-    HostProfileAppliedEvent(Box<crate::types::HostProfileAppliedEvent>),
+    HostProfileAppliedEvent(
+        crate::object::ObjectBox<crate::types::HostProfileAppliedEvent>,
+    ),
     /// A `HostReconnectionFailedEvent`.
-    HostReconnectionFailedEvent(Box<crate::types::HostReconnectionFailedEvent>),
+    HostReconnectionFailedEvent(
+        crate::object::ObjectBox<crate::types::HostReconnectionFailedEvent>,
+    ),
     /// A `HostRemovedEvent`.
-    HostRemovedEvent(Box<crate::types::HostRemovedEvent>),
+    HostRemovedEvent(crate::object::ObjectBox<crate::types::HostRemovedEvent>),
     /// A `HostShortNameToIpFailedEvent`.
-    HostShortNameToIpFailedEvent(Box<crate::types::HostShortNameToIpFailedEvent>),
+    HostShortNameToIpFailedEvent(
+        crate::object::ObjectBox<crate::types::HostShortNameToIpFailedEvent>,
+    ),
     /// A `HostShutdownEvent`.
-    HostShutdownEvent(Box<crate::types::HostShutdownEvent>),
+    HostShutdownEvent(crate::object::ObjectBox<crate::types::HostShutdownEvent>),
     /// A `HostSpecificationChangedEvent`.
-    HostSpecificationChangedEvent(Box<crate::types::HostSpecificationChangedEvent>),
+    HostSpecificationChangedEvent(
+        crate::object::ObjectBox<crate::types::HostSpecificationChangedEvent>,
+    ),
     /// A `HostSpecificationRequireEvent`.
-    HostSpecificationRequireEvent(Box<crate::types::HostSpecificationRequireEvent>),
+    HostSpecificationRequireEvent(
+        crate::object::ObjectBox<crate::types::HostSpecificationRequireEvent>,
+    ),
     /// A `HostSpecificationUpdateEvent`.
-    HostSpecificationUpdateEvent(Box<crate::types::HostSpecificationUpdateEvent>),
+    HostSpecificationUpdateEvent(
+        crate::object::ObjectBox<crate::types::HostSpecificationUpdateEvent>,
+    ),
     /// A `HostSubSpecificationDeleteEvent`.
-    HostSubSpecificationDeleteEvent(Box<crate::types::HostSubSpecificationDeleteEvent>),
+    HostSubSpecificationDeleteEvent(
+        crate::object::ObjectBox<crate::types::HostSubSpecificationDeleteEvent>,
+    ),
     /// A `HostSubSpecificationUpdateEvent`.
-    HostSubSpecificationUpdateEvent(Box<crate::types::HostSubSpecificationUpdateEvent>),
+    HostSubSpecificationUpdateEvent(
+        crate::object::ObjectBox<crate::types::HostSubSpecificationUpdateEvent>,
+    ),
     /// A `HostSyncFailedEvent`.
-    HostSyncFailedEvent(Box<crate::types::HostSyncFailedEvent>),
+    HostSyncFailedEvent(crate::object::ObjectBox<crate::types::HostSyncFailedEvent>),
     /// A `HostUpgradeFailedEvent`.
-    HostUpgradeFailedEvent(Box<crate::types::HostUpgradeFailedEvent>),
+    HostUpgradeFailedEvent(
+        crate::object::ObjectBox<crate::types::HostUpgradeFailedEvent>,
+    ),
     /// A `HostUserWorldSwapNotEnabledEvent`.
     HostUserWorldSwapNotEnabledEvent(
-        Box<crate::types::HostUserWorldSwapNotEnabledEvent>,
+        crate::object::ObjectBox<crate::types::HostUserWorldSwapNotEnabledEvent>,
     ),
     /// A `HostVnicConnectedToCustomizedDVPortEvent`.
     HostVnicConnectedToCustomizedDVPortEvent(
-        Box<crate::types::HostVnicConnectedToCustomizedDVPortEvent>,
+        crate::object::ObjectBox<crate::types::HostVnicConnectedToCustomizedDVPortEvent>,
     ),
     /// A `HostWwnChangedEvent`.
-    HostWwnChangedEvent(Box<crate::types::HostWwnChangedEvent>),
+    HostWwnChangedEvent(crate::object::ObjectBox<crate::types::HostWwnChangedEvent>),
     /// A `HostWwnConflictEvent`.
-    HostWwnConflictEvent(Box<crate::types::HostWwnConflictEvent>),
+    HostWwnConflictEvent(crate::object::ObjectBox<crate::types::HostWwnConflictEvent>),
     /// A `LocalDatastoreCreatedEvent`.
-    LocalDatastoreCreatedEvent(Box<crate::types::LocalDatastoreCreatedEvent>),
+    LocalDatastoreCreatedEvent(
+        crate::object::ObjectBox<crate::types::LocalDatastoreCreatedEvent>,
+    ),
     /// A `LocalTSMEnabledEvent`.
-    LocalTSMEnabledEvent(Box<crate::types::LocalTSMEnabledEvent>),
+    LocalTSMEnabledEvent(crate::object::ObjectBox<crate::types::LocalTSMEnabledEvent>),
     /// A `NASDatastoreCreatedEvent`.
-    NASDatastoreCreatedEvent(Box<crate::types::NASDatastoreCreatedEvent>),
+    NASDatastoreCreatedEvent(
+        crate::object::ObjectBox<crate::types::NASDatastoreCreatedEvent>,
+    ),
     /// A `NoDatastoresConfiguredEvent`.
-    NoDatastoresConfiguredEvent(Box<crate::types::NoDatastoresConfiguredEvent>),
+    NoDatastoresConfiguredEvent(
+        crate::object::ObjectBox<crate::types::NoDatastoresConfiguredEvent>,
+    ),
     /// A `RemoteTSMEnabledEvent`.
-    RemoteTSMEnabledEvent(Box<crate::types::RemoteTSMEnabledEvent>),
+    RemoteTSMEnabledEvent(crate::object::ObjectBox<crate::types::RemoteTSMEnabledEvent>),
     /// A `TimedOutHostOperationEvent`.
-    TimedOutHostOperationEvent(Box<crate::types::TimedOutHostOperationEvent>),
+    TimedOutHostOperationEvent(
+        crate::object::ObjectBox<crate::types::TimedOutHostOperationEvent>,
+    ),
     /// A `UpdatedAgentBeingRestartedEvent`.
-    UpdatedAgentBeingRestartedEvent(Box<crate::types::UpdatedAgentBeingRestartedEvent>),
+    UpdatedAgentBeingRestartedEvent(
+        crate::object::ObjectBox<crate::types::UpdatedAgentBeingRestartedEvent>,
+    ),
     /// A `UserAssignedToGroup`.
-    UserAssignedToGroup(Box<crate::types::UserAssignedToGroup>),
+    UserAssignedToGroup(crate::object::ObjectBox<crate::types::UserAssignedToGroup>),
     /// A `UserPasswordChanged`.
-    UserPasswordChanged(Box<crate::types::UserPasswordChanged>),
+    UserPasswordChanged(crate::object::ObjectBox<crate::types::UserPasswordChanged>),
     /// A `UserUnassignedFromGroup`.
-    UserUnassignedFromGroup(Box<crate::types::UserUnassignedFromGroup>),
+    UserUnassignedFromGroup(
+        crate::object::ObjectBox<crate::types::UserUnassignedFromGroup>,
+    ),
     /// A `VMFSDatastoreCreatedEvent`.
-    VMFSDatastoreCreatedEvent(Box<crate::types::VMFSDatastoreCreatedEvent>),
+    VMFSDatastoreCreatedEvent(
+        crate::object::ObjectBox<crate::types::VMFSDatastoreCreatedEvent>,
+    ),
     /// A `VMFSDatastoreExpandedEvent`.
-    VMFSDatastoreExpandedEvent(Box<crate::types::VMFSDatastoreExpandedEvent>),
+    VMFSDatastoreExpandedEvent(
+        crate::object::ObjectBox<crate::types::VMFSDatastoreExpandedEvent>,
+    ),
     /// A `VMFSDatastoreExtendedEvent`.
-    VMFSDatastoreExtendedEvent(Box<crate::types::VMFSDatastoreExtendedEvent>),
+    VMFSDatastoreExtendedEvent(
+        crate::object::ObjectBox<crate::types::VMFSDatastoreExtendedEvent>,
+    ),
     /// A `VcAgentUninstallFailedEvent`.
-    VcAgentUninstallFailedEvent(Box<crate::types::VcAgentUninstallFailedEvent>),
+    VcAgentUninstallFailedEvent(
+        crate::object::ObjectBox<crate::types::VcAgentUninstallFailedEvent>,
+    ),
     /// A `VcAgentUninstalledEvent`.
-    VcAgentUninstalledEvent(Box<crate::types::VcAgentUninstalledEvent>),
+    VcAgentUninstalledEvent(
+        crate::object::ObjectBox<crate::types::VcAgentUninstalledEvent>,
+    ),
     /// A `VcAgentUpgradeFailedEvent`.
-    VcAgentUpgradeFailedEvent(Box<crate::types::VcAgentUpgradeFailedEvent>),
+    VcAgentUpgradeFailedEvent(
+        crate::object::ObjectBox<crate::types::VcAgentUpgradeFailedEvent>,
+    ),
     /// A `VcAgentUpgradedEvent`.
-    VcAgentUpgradedEvent(Box<crate::types::VcAgentUpgradedEvent>),
+    VcAgentUpgradedEvent(crate::object::ObjectBox<crate::types::VcAgentUpgradedEvent>),
     /// A `VimAccountPasswordChangedEvent`.
-    VimAccountPasswordChangedEvent(Box<crate::types::VimAccountPasswordChangedEvent>),
+    VimAccountPasswordChangedEvent(
+        crate::object::ObjectBox<crate::types::VimAccountPasswordChangedEvent>,
+    ),
     /// A `IScsiBootFailureEvent`.
-    IScsiBootFailureEvent(Box<crate::types::IScsiBootFailureEvent>),
+    IScsiBootFailureEvent(crate::object::ObjectBox<crate::types::IScsiBootFailureEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostEventKind {

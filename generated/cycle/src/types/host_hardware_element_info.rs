@@ -106,9 +106,11 @@ pub enum HostHardwareElementInfoKind {
     /// Exactly this type.
     HostHardwareElementInfo(crate::types::HostHardwareElementInfo),
     /// A `DpuStatusInfo`.
-    DpuStatusInfo(Box<crate::types::DpuStatusInfo>),
+    DpuStatusInfo(crate::object::ObjectBox<crate::types::DpuStatusInfo>),
     /// A `HostStorageElementInfo`.
-    HostStorageElementInfo(Box<crate::types::HostStorageElementInfo>),
+    HostStorageElementInfo(
+        crate::object::ObjectBox<crate::types::HostStorageElementInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostHardwareElementInfoKind {

@@ -170,23 +170,23 @@ impl<'de> serde::Deserialize<'de> for HostHostBusAdapter {
 #[non_exhaustive]
 pub enum HostHostBusAdapterKind {
     /// Exactly this type.
-    HostHostBusAdapter(Box<crate::types::HostHostBusAdapter>),
+    HostHostBusAdapter(crate::object::ObjectBox<crate::types::HostHostBusAdapter>),
     /// A `HostBlockHba`.
-    HostBlockHba(Box<crate::types::HostBlockHba>),
+    HostBlockHba(crate::object::ObjectBox<crate::types::HostBlockHba>),
     /// A `HostFibreChannelHba` or one of its subtypes.
     HostFibreChannelHba(crate::types::HostFibreChannelHbaKind),
     /// A `HostInternetScsiHba`.
-    HostInternetScsiHba(Box<crate::types::HostInternetScsiHba>),
+    HostInternetScsiHba(crate::object::ObjectBox<crate::types::HostInternetScsiHba>),
     /// A `HostParallelScsiHba`.
-    HostParallelScsiHba(Box<crate::types::HostParallelScsiHba>),
+    HostParallelScsiHba(crate::object::ObjectBox<crate::types::HostParallelScsiHba>),
     /// A `HostPcieHba`.
-    HostPcieHba(Box<crate::types::HostPcieHba>),
+    HostPcieHba(crate::object::ObjectBox<crate::types::HostPcieHba>),
     /// A `HostRdmaHba`.
-    HostRdmaHba(Box<crate::types::HostRdmaHba>),
+    HostRdmaHba(crate::object::ObjectBox<crate::types::HostRdmaHba>),
     /// A `HostSerialAttachedHba`.
-    HostSerialAttachedHba(Box<crate::types::HostSerialAttachedHba>),
+    HostSerialAttachedHba(crate::object::ObjectBox<crate::types::HostSerialAttachedHba>),
     /// A `HostTcpHba`.
-    HostTcpHba(Box<crate::types::HostTcpHba>),
+    HostTcpHba(crate::object::ObjectBox<crate::types::HostTcpHba>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostHostBusAdapterKind {

@@ -104,14 +104,16 @@ impl<'de> serde::Deserialize<'de> for HostPowerOpFailed {
 #[non_exhaustive]
 pub enum HostPowerOpFailedKind {
     /// Exactly this type.
-    HostPowerOpFailed(Box<crate::types::HostPowerOpFailed>),
+    HostPowerOpFailed(crate::object::ObjectBox<crate::types::HostPowerOpFailed>),
     /// A `NoPeerHostFound`.
-    NoPeerHostFound(Box<crate::types::NoPeerHostFound>),
+    NoPeerHostFound(crate::object::ObjectBox<crate::types::NoPeerHostFound>),
     /// A `VmotionInterfaceNotEnabled`.
-    VmotionInterfaceNotEnabled(Box<crate::types::VmotionInterfaceNotEnabled>),
+    VmotionInterfaceNotEnabled(
+        crate::object::ObjectBox<crate::types::VmotionInterfaceNotEnabled>,
+    ),
     /// A `WakeOnLanNotSupportedByVmotionNIC`.
     WakeOnLanNotSupportedByVmotionNIC(
-        Box<crate::types::WakeOnLanNotSupportedByVmotionNIC>,
+        crate::object::ObjectBox<crate::types::WakeOnLanNotSupportedByVmotionNIC>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -111,9 +111,13 @@ pub enum HostProfileConfigSpecKind {
     /// Exactly this type.
     HostProfileConfigSpec(crate::types::HostProfileConfigSpec),
     /// A `HostProfileCompleteConfigSpec`.
-    HostProfileCompleteConfigSpec(Box<crate::types::HostProfileCompleteConfigSpec>),
+    HostProfileCompleteConfigSpec(
+        crate::object::ObjectBox<crate::types::HostProfileCompleteConfigSpec>,
+    ),
     /// A `HostProfileHostBasedConfigSpec`.
-    HostProfileHostBasedConfigSpec(Box<crate::types::HostProfileHostBasedConfigSpec>),
+    HostProfileHostBasedConfigSpec(
+        crate::object::ObjectBox<crate::types::HostProfileHostBasedConfigSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostProfileConfigSpecKind {

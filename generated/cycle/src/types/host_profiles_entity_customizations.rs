@@ -89,10 +89,12 @@ impl<'de> serde::Deserialize<'de> for HostProfilesEntityCustomizations {
 pub enum HostProfilesEntityCustomizationsKind {
     /// Exactly this type.
     HostProfilesEntityCustomizations(
-        Box<crate::types::HostProfilesEntityCustomizations>,
+        crate::object::ObjectBox<crate::types::HostProfilesEntityCustomizations>,
     ),
     /// A `StructuredCustomizations`.
-    StructuredCustomizations(Box<crate::types::StructuredCustomizations>),
+    StructuredCustomizations(
+        crate::object::ObjectBox<crate::types::StructuredCustomizations>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostProfilesEntityCustomizationsKind {

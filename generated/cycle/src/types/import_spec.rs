@@ -104,11 +104,13 @@ impl<'de> serde::Deserialize<'de> for ImportSpec {
 #[non_exhaustive]
 pub enum ImportSpecKind {
     /// Exactly this type.
-    ImportSpec(Box<crate::types::ImportSpec>),
+    ImportSpec(crate::object::ObjectBox<crate::types::ImportSpec>),
     /// A `VirtualAppImportSpec`.
-    VirtualAppImportSpec(Box<crate::types::VirtualAppImportSpec>),
+    VirtualAppImportSpec(crate::object::ObjectBox<crate::types::VirtualAppImportSpec>),
     /// A `VirtualMachineImportSpec`.
-    VirtualMachineImportSpec(Box<crate::types::VirtualMachineImportSpec>),
+    VirtualMachineImportSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineImportSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ImportSpecKind {

@@ -121,9 +121,11 @@ impl<'de> serde::Deserialize<'de> for InaccessibleDatastore {
 #[non_exhaustive]
 pub enum InaccessibleDatastoreKind {
     /// Exactly this type.
-    InaccessibleDatastore(Box<crate::types::InaccessibleDatastore>),
+    InaccessibleDatastore(crate::object::ObjectBox<crate::types::InaccessibleDatastore>),
     /// A `InaccessibleFTMetadataDatastore`.
-    InaccessibleFTMetadataDatastore(Box<crate::types::InaccessibleFTMetadataDatastore>),
+    InaccessibleFTMetadataDatastore(
+        crate::object::ObjectBox<crate::types::InaccessibleFTMetadataDatastore>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InaccessibleDatastoreKind {

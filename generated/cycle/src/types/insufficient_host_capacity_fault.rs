@@ -111,17 +111,21 @@ impl<'de> serde::Deserialize<'de> for InsufficientHostCapacityFault {
 #[non_exhaustive]
 pub enum InsufficientHostCapacityFaultKind {
     /// Exactly this type.
-    InsufficientHostCapacityFault(Box<crate::types::InsufficientHostCapacityFault>),
+    InsufficientHostCapacityFault(
+        crate::object::ObjectBox<crate::types::InsufficientHostCapacityFault>,
+    ),
     /// A `InsufficientHostCpuCapacityFault`.
     InsufficientHostCpuCapacityFault(
-        Box<crate::types::InsufficientHostCpuCapacityFault>,
+        crate::object::ObjectBox<crate::types::InsufficientHostCpuCapacityFault>,
     ),
     /// A `InsufficientHostMemoryCapacityFault`.
     InsufficientHostMemoryCapacityFault(
-        Box<crate::types::InsufficientHostMemoryCapacityFault>,
+        crate::object::ObjectBox<crate::types::InsufficientHostMemoryCapacityFault>,
     ),
     /// A `InsufficientPerCpuCapacity`.
-    InsufficientPerCpuCapacity(Box<crate::types::InsufficientPerCpuCapacity>),
+    InsufficientPerCpuCapacity(
+        crate::object::ObjectBox<crate::types::InsufficientPerCpuCapacity>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InsufficientHostCapacityFaultKind {

@@ -104,56 +104,68 @@ impl<'de> serde::Deserialize<'de> for InsufficientResourcesFault {
 #[non_exhaustive]
 pub enum InsufficientResourcesFaultKind {
     /// Exactly this type.
-    InsufficientResourcesFault(Box<crate::types::InsufficientResourcesFault>),
+    InsufficientResourcesFault(
+        crate::object::ObjectBox<crate::types::InsufficientResourcesFault>,
+    ),
     /// A `InsufficientAgentVmsDeployed`.
-    InsufficientAgentVmsDeployed(Box<crate::types::InsufficientAgentVmsDeployed>),
+    InsufficientAgentVmsDeployed(
+        crate::object::ObjectBox<crate::types::InsufficientAgentVmsDeployed>,
+    ),
     /// A `InsufficientCpuResourcesFault`.
-    InsufficientCpuResourcesFault(Box<crate::types::InsufficientCpuResourcesFault>),
+    InsufficientCpuResourcesFault(
+        crate::object::ObjectBox<crate::types::InsufficientCpuResourcesFault>,
+    ),
     /// A `InsufficientFailoverResourcesFault`.
     InsufficientFailoverResourcesFault(
-        Box<crate::types::InsufficientFailoverResourcesFault>,
+        crate::object::ObjectBox<crate::types::InsufficientFailoverResourcesFault>,
     ),
     /// A `InsufficientGraphicsResourcesFault`.
     InsufficientGraphicsResourcesFault(
-        Box<crate::types::InsufficientGraphicsResourcesFault>,
+        crate::object::ObjectBox<crate::types::InsufficientGraphicsResourcesFault>,
     ),
     /// A `InsufficientHostCapacityFault` or one of its subtypes.
     InsufficientHostCapacityFault(crate::types::InsufficientHostCapacityFaultKind),
     /// A `InsufficientMemoryResourcesFault`.
     InsufficientMemoryResourcesFault(
-        Box<crate::types::InsufficientMemoryResourcesFault>,
+        crate::object::ObjectBox<crate::types::InsufficientMemoryResourcesFault>,
     ),
     /// A `InsufficientNetworkCapacity`.
-    InsufficientNetworkCapacity(Box<crate::types::InsufficientNetworkCapacity>),
+    InsufficientNetworkCapacity(
+        crate::object::ObjectBox<crate::types::InsufficientNetworkCapacity>,
+    ),
     /// A `InsufficientNetworkResourcePoolCapacity`.
     InsufficientNetworkResourcePoolCapacity(
-        Box<crate::types::InsufficientNetworkResourcePoolCapacity>,
+        crate::object::ObjectBox<crate::types::InsufficientNetworkResourcePoolCapacity>,
     ),
     /// A `InsufficientStandbyResource` or one of its subtypes.
     InsufficientStandbyResource(crate::types::InsufficientStandbyResourceKind),
     /// A `InsufficientStorageSpace`.
-    InsufficientStorageSpace(Box<crate::types::InsufficientStorageSpace>),
+    InsufficientStorageSpace(
+        crate::object::ObjectBox<crate::types::InsufficientStorageSpace>,
+    ),
     /// A `InsufficientVFlashResourcesFault`.
     InsufficientVFlashResourcesFault(
-        Box<crate::types::InsufficientVFlashResourcesFault>,
+        crate::object::ObjectBox<crate::types::InsufficientVFlashResourcesFault>,
     ),
     /// A `InvalidResourcePoolStructureFault`.
     InvalidResourcePoolStructureFault(
-        Box<crate::types::InvalidResourcePoolStructureFault>,
+        crate::object::ObjectBox<crate::types::InvalidResourcePoolStructureFault>,
     ),
     /// A `NumVirtualCpusExceedsLimit`.
-    NumVirtualCpusExceedsLimit(Box<crate::types::NumVirtualCpusExceedsLimit>),
+    NumVirtualCpusExceedsLimit(
+        crate::object::ObjectBox<crate::types::NumVirtualCpusExceedsLimit>,
+    ),
     /// A `VmFaultToleranceTooManyFtVcpusOnHost`.
     VmFaultToleranceTooManyFtVcpusOnHost(
-        Box<crate::types::VmFaultToleranceTooManyFtVcpusOnHost>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceTooManyFtVcpusOnHost>,
     ),
     /// A `VmFaultToleranceTooManyVMsOnHost`.
     VmFaultToleranceTooManyVMsOnHost(
-        Box<crate::types::VmFaultToleranceTooManyVMsOnHost>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceTooManyVMsOnHost>,
     ),
     /// A `VmSmpFaultToleranceTooManyVMsOnHost`.
     VmSmpFaultToleranceTooManyVMsOnHost(
-        Box<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
+        crate::object::ObjectBox<crate::types::VmSmpFaultToleranceTooManyVMsOnHost>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

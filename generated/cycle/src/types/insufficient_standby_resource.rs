@@ -104,12 +104,16 @@ impl<'de> serde::Deserialize<'de> for InsufficientStandbyResource {
 #[non_exhaustive]
 pub enum InsufficientStandbyResourceKind {
     /// Exactly this type.
-    InsufficientStandbyResource(Box<crate::types::InsufficientStandbyResource>),
+    InsufficientStandbyResource(
+        crate::object::ObjectBox<crate::types::InsufficientStandbyResource>,
+    ),
     /// A `InsufficientStandbyCpuResource`.
-    InsufficientStandbyCpuResource(Box<crate::types::InsufficientStandbyCpuResource>),
+    InsufficientStandbyCpuResource(
+        crate::object::ObjectBox<crate::types::InsufficientStandbyCpuResource>,
+    ),
     /// A `InsufficientStandbyMemoryResource`.
     InsufficientStandbyMemoryResource(
-        Box<crate::types::InsufficientStandbyMemoryResource>,
+        crate::object::ObjectBox<crate::types::InsufficientStandbyMemoryResource>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -109,23 +109,29 @@ impl<'de> serde::Deserialize<'de> for InvalidArgument {
 #[non_exhaustive]
 pub enum InvalidArgumentKind {
     /// Exactly this type.
-    InvalidArgument(Box<crate::types::InvalidArgument>),
+    InvalidArgument(crate::object::ObjectBox<crate::types::InvalidArgument>),
     /// A `MultipleSortSpecsNotSupported`.
-    MultipleSortSpecsNotSupported(Box<crate::types::MultipleSortSpecsNotSupported>),
+    MultipleSortSpecsNotSupported(
+        crate::object::ObjectBox<crate::types::MultipleSortSpecsNotSupported>,
+    ),
     /// A `QueryNotSupported`.
-    QueryNotSupported(Box<crate::types::QueryNotSupported>),
+    QueryNotSupported(crate::object::ObjectBox<crate::types::QueryNotSupported>),
     /// A `IncompatibleSetting`.
-    IncompatibleSetting(Box<crate::types::IncompatibleSetting>),
+    IncompatibleSetting(crate::object::ObjectBox<crate::types::IncompatibleSetting>),
     /// A `InvalidDasConfigArgument`.
-    InvalidDasConfigArgument(Box<crate::types::InvalidDasConfigArgument>),
+    InvalidDasConfigArgument(
+        crate::object::ObjectBox<crate::types::InvalidDasConfigArgument>,
+    ),
     /// A `InvalidDasRestartPriorityForFtVm`.
     InvalidDasRestartPriorityForFtVm(
-        Box<crate::types::InvalidDasRestartPriorityForFtVm>,
+        crate::object::ObjectBox<crate::types::InvalidDasRestartPriorityForFtVm>,
     ),
     /// A `InvalidDrsBehaviorForFtVm`.
-    InvalidDrsBehaviorForFtVm(Box<crate::types::InvalidDrsBehaviorForFtVm>),
+    InvalidDrsBehaviorForFtVm(
+        crate::object::ObjectBox<crate::types::InvalidDrsBehaviorForFtVm>,
+    ),
     /// A `InvalidIndexArgument`.
-    InvalidIndexArgument(Box<crate::types::InvalidIndexArgument>),
+    InvalidIndexArgument(crate::object::ObjectBox<crate::types::InvalidIndexArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidArgumentKind {

@@ -114,11 +114,13 @@ impl<'de> serde::Deserialize<'de> for InvalidCAMServer {
 #[non_exhaustive]
 pub enum InvalidCAMServerKind {
     /// Exactly this type.
-    InvalidCAMServer(Box<crate::types::InvalidCAMServer>),
+    InvalidCAMServer(crate::object::ObjectBox<crate::types::InvalidCAMServer>),
     /// A `CAMServerRefusedConnection`.
-    CAMServerRefusedConnection(Box<crate::types::CAMServerRefusedConnection>),
+    CAMServerRefusedConnection(
+        crate::object::ObjectBox<crate::types::CAMServerRefusedConnection>,
+    ),
     /// A `InvalidCAMCertificate`.
-    InvalidCAMCertificate(Box<crate::types::InvalidCAMCertificate>),
+    InvalidCAMCertificate(crate::object::ObjectBox<crate::types::InvalidCAMCertificate>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidCAMServerKind {

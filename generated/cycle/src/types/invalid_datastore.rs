@@ -116,13 +116,13 @@ impl<'de> serde::Deserialize<'de> for InvalidDatastore {
 #[non_exhaustive]
 pub enum InvalidDatastoreKind {
     /// Exactly this type.
-    InvalidDatastore(Box<crate::types::InvalidDatastore>),
+    InvalidDatastore(crate::object::ObjectBox<crate::types::InvalidDatastore>),
     /// A `DatastoreNotWritableOnHost` or one of its subtypes.
     DatastoreNotWritableOnHost(crate::types::DatastoreNotWritableOnHostKind),
     /// A `InaccessibleDatastore` or one of its subtypes.
     InaccessibleDatastore(crate::types::InaccessibleDatastoreKind),
     /// A `InvalidDatastorePath`.
-    InvalidDatastorePath(Box<crate::types::InvalidDatastorePath>),
+    InvalidDatastorePath(crate::object::ObjectBox<crate::types::InvalidDatastorePath>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidDatastoreKind {

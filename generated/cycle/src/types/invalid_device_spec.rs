@@ -114,25 +114,35 @@ impl<'de> serde::Deserialize<'de> for InvalidDeviceSpec {
 #[non_exhaustive]
 pub enum InvalidDeviceSpecKind {
     /// Exactly this type.
-    InvalidDeviceSpec(Box<crate::types::InvalidDeviceSpec>),
+    InvalidDeviceSpec(crate::object::ObjectBox<crate::types::InvalidDeviceSpec>),
     /// A `DeviceHotPlugNotSupported`.
-    DeviceHotPlugNotSupported(Box<crate::types::DeviceHotPlugNotSupported>),
+    DeviceHotPlugNotSupported(
+        crate::object::ObjectBox<crate::types::DeviceHotPlugNotSupported>,
+    ),
     /// A `DeviceNotFound`.
-    DeviceNotFound(Box<crate::types::DeviceNotFound>),
+    DeviceNotFound(crate::object::ObjectBox<crate::types::DeviceNotFound>),
     /// A `DeviceUnsupportedForVmPlatform`.
-    DeviceUnsupportedForVmPlatform(Box<crate::types::DeviceUnsupportedForVmPlatform>),
+    DeviceUnsupportedForVmPlatform(
+        crate::object::ObjectBox<crate::types::DeviceUnsupportedForVmPlatform>,
+    ),
     /// A `DeviceUnsupportedForVmVersion`.
-    DeviceUnsupportedForVmVersion(Box<crate::types::DeviceUnsupportedForVmVersion>),
+    DeviceUnsupportedForVmVersion(
+        crate::object::ObjectBox<crate::types::DeviceUnsupportedForVmVersion>,
+    ),
     /// A `DisallowedDiskModeChange`.
-    DisallowedDiskModeChange(Box<crate::types::DisallowedDiskModeChange>),
+    DisallowedDiskModeChange(
+        crate::object::ObjectBox<crate::types::DisallowedDiskModeChange>,
+    ),
     /// A `InvalidController`.
-    InvalidController(Box<crate::types::InvalidController>),
+    InvalidController(crate::object::ObjectBox<crate::types::InvalidController>),
     /// A `InvalidDeviceBacking`.
-    InvalidDeviceBacking(Box<crate::types::InvalidDeviceBacking>),
+    InvalidDeviceBacking(crate::object::ObjectBox<crate::types::InvalidDeviceBacking>),
     /// A `InvalidDeviceOperation`.
-    InvalidDeviceOperation(Box<crate::types::InvalidDeviceOperation>),
+    InvalidDeviceOperation(
+        crate::object::ObjectBox<crate::types::InvalidDeviceOperation>,
+    ),
     /// A `MissingController`.
-    MissingController(Box<crate::types::MissingController>),
+    MissingController(crate::object::ObjectBox<crate::types::MissingController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidDeviceSpecKind {

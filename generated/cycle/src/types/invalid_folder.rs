@@ -111,9 +111,11 @@ impl<'de> serde::Deserialize<'de> for InvalidFolder {
 #[non_exhaustive]
 pub enum InvalidFolderKind {
     /// Exactly this type.
-    InvalidFolder(Box<crate::types::InvalidFolder>),
+    InvalidFolder(crate::object::ObjectBox<crate::types::InvalidFolder>),
     /// A `VmAlreadyExistsInDatacenter`.
-    VmAlreadyExistsInDatacenter(Box<crate::types::VmAlreadyExistsInDatacenter>),
+    VmAlreadyExistsInDatacenter(
+        crate::object::ObjectBox<crate::types::VmAlreadyExistsInDatacenter>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidFolderKind {

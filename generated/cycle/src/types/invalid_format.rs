@@ -104,11 +104,11 @@ impl<'de> serde::Deserialize<'de> for InvalidFormat {
 #[non_exhaustive]
 pub enum InvalidFormatKind {
     /// Exactly this type.
-    InvalidFormat(Box<crate::types::InvalidFormat>),
+    InvalidFormat(crate::object::ObjectBox<crate::types::InvalidFormat>),
     /// A `InvalidDiskFormat`.
-    InvalidDiskFormat(Box<crate::types::InvalidDiskFormat>),
+    InvalidDiskFormat(crate::object::ObjectBox<crate::types::InvalidDiskFormat>),
     /// A `InvalidSnapshotFormat`.
-    InvalidSnapshotFormat(Box<crate::types::InvalidSnapshotFormat>),
+    InvalidSnapshotFormat(crate::object::ObjectBox<crate::types::InvalidSnapshotFormat>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidFormatKind {

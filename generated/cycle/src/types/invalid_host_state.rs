@@ -111,9 +111,11 @@ impl<'de> serde::Deserialize<'de> for InvalidHostState {
 #[non_exhaustive]
 pub enum InvalidHostStateKind {
     /// Exactly this type.
-    InvalidHostState(Box<crate::types::InvalidHostState>),
+    InvalidHostState(crate::object::ObjectBox<crate::types::InvalidHostState>),
     /// A `InvalidHostConnectionState`.
-    InvalidHostConnectionState(Box<crate::types::InvalidHostConnectionState>),
+    InvalidHostConnectionState(
+        crate::object::ObjectBox<crate::types::InvalidHostConnectionState>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidHostStateKind {

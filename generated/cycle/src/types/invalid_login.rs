@@ -104,11 +104,13 @@ impl<'de> serde::Deserialize<'de> for InvalidLogin {
 #[non_exhaustive]
 pub enum InvalidLoginKind {
     /// Exactly this type.
-    InvalidLogin(Box<crate::types::InvalidLogin>),
+    InvalidLogin(crate::object::ObjectBox<crate::types::InvalidLogin>),
     /// A `InvalidClientCertificate`.
-    InvalidClientCertificate(Box<crate::types::InvalidClientCertificate>),
+    InvalidClientCertificate(
+        crate::object::ObjectBox<crate::types::InvalidClientCertificate>,
+    ),
     /// A `PasswordExpired`.
-    PasswordExpired(Box<crate::types::PasswordExpired>),
+    PasswordExpired(crate::object::ObjectBox<crate::types::PasswordExpired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidLoginKind {

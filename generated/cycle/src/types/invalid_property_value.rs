@@ -145,9 +145,11 @@ impl<'de> serde::Deserialize<'de> for InvalidPropertyValue {
 #[non_exhaustive]
 pub enum InvalidPropertyValueKind {
     /// Exactly this type.
-    InvalidPropertyValue(Box<crate::types::InvalidPropertyValue>),
+    InvalidPropertyValue(crate::object::ObjectBox<crate::types::InvalidPropertyValue>),
     /// A `UnconfiguredPropertyValue`.
-    UnconfiguredPropertyValue(Box<crate::types::UnconfiguredPropertyValue>),
+    UnconfiguredPropertyValue(
+        crate::object::ObjectBox<crate::types::UnconfiguredPropertyValue>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidPropertyValueKind {

@@ -104,11 +104,11 @@ impl<'de> serde::Deserialize<'de> for InvalidRequest {
 #[non_exhaustive]
 pub enum InvalidRequestKind {
     /// Exactly this type.
-    InvalidRequest(Box<crate::types::InvalidRequest>),
+    InvalidRequest(crate::object::ObjectBox<crate::types::InvalidRequest>),
     /// A `InvalidType`.
-    InvalidType(Box<crate::types::InvalidType>),
+    InvalidType(crate::object::ObjectBox<crate::types::InvalidType>),
     /// A `MethodNotFound`.
-    MethodNotFound(Box<crate::types::MethodNotFound>),
+    MethodNotFound(crate::object::ObjectBox<crate::types::MethodNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidRequestKind {

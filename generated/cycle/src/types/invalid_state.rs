@@ -104,29 +104,35 @@ impl<'de> serde::Deserialize<'de> for InvalidState {
 #[non_exhaustive]
 pub enum InvalidStateKind {
     /// Exactly this type.
-    InvalidState(Box<crate::types::InvalidState>),
+    InvalidState(crate::object::ObjectBox<crate::types::InvalidState>),
     /// A `CannotPowerOffVmInCluster`.
-    CannotPowerOffVmInCluster(Box<crate::types::CannotPowerOffVmInCluster>),
+    CannotPowerOffVmInCluster(
+        crate::object::ObjectBox<crate::types::CannotPowerOffVmInCluster>,
+    ),
     /// A `EncryptionKeyRequired`.
-    EncryptionKeyRequired(Box<crate::types::EncryptionKeyRequired>),
+    EncryptionKeyRequired(crate::object::ObjectBox<crate::types::EncryptionKeyRequired>),
     /// A `InvalidDatastoreState`.
-    InvalidDatastoreState(Box<crate::types::InvalidDatastoreState>),
+    InvalidDatastoreState(crate::object::ObjectBox<crate::types::InvalidDatastoreState>),
     /// A `InvalidHostState` or one of its subtypes.
     InvalidHostState(crate::types::InvalidHostStateKind),
     /// A `InvalidPowerState`.
-    InvalidPowerState(Box<crate::types::InvalidPowerState>),
+    InvalidPowerState(crate::object::ObjectBox<crate::types::InvalidPowerState>),
     /// A `InvalidVmState`.
-    InvalidVmState(Box<crate::types::InvalidVmState>),
+    InvalidVmState(crate::object::ObjectBox<crate::types::InvalidVmState>),
     /// A `MksConnectionLimitReached`.
-    MksConnectionLimitReached(Box<crate::types::MksConnectionLimitReached>),
+    MksConnectionLimitReached(
+        crate::object::ObjectBox<crate::types::MksConnectionLimitReached>,
+    ),
     /// A `NoActiveHostInCluster`.
-    NoActiveHostInCluster(Box<crate::types::NoActiveHostInCluster>),
+    NoActiveHostInCluster(crate::object::ObjectBox<crate::types::NoActiveHostInCluster>),
     /// A `OvfConsumerPowerOnFault`.
-    OvfConsumerPowerOnFault(Box<crate::types::OvfConsumerPowerOnFault>),
+    OvfConsumerPowerOnFault(
+        crate::object::ObjectBox<crate::types::OvfConsumerPowerOnFault>,
+    ),
     /// A `QuestionPending`.
-    QuestionPending(Box<crate::types::QuestionPending>),
+    QuestionPending(crate::object::ObjectBox<crate::types::QuestionPending>),
     /// A `VmPowerOnDisabled`.
-    VmPowerOnDisabled(Box<crate::types::VmPowerOnDisabled>),
+    VmPowerOnDisabled(crate::object::ObjectBox<crate::types::VmPowerOnDisabled>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidStateKind {

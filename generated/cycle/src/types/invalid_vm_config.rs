@@ -109,19 +109,19 @@ impl<'de> serde::Deserialize<'de> for InvalidVmConfig {
 #[non_exhaustive]
 pub enum InvalidVmConfigKind {
     /// Exactly this type.
-    InvalidVmConfig(Box<crate::types::InvalidVmConfig>),
+    InvalidVmConfig(crate::object::ObjectBox<crate::types::InvalidVmConfig>),
     /// A `InvalidDeviceSpec` or one of its subtypes.
     InvalidDeviceSpec(crate::types::InvalidDeviceSpecKind),
     /// A `SwapPlacementOverrideNotSupported`.
     SwapPlacementOverrideNotSupported(
-        Box<crate::types::SwapPlacementOverrideNotSupported>,
+        crate::object::ObjectBox<crate::types::SwapPlacementOverrideNotSupported>,
     ),
     /// A `TooManyDevices`.
-    TooManyDevices(Box<crate::types::TooManyDevices>),
+    TooManyDevices(crate::object::ObjectBox<crate::types::TooManyDevices>),
     /// A `UnsupportedGuest`.
-    UnsupportedGuest(Box<crate::types::UnsupportedGuest>),
+    UnsupportedGuest(crate::object::ObjectBox<crate::types::UnsupportedGuest>),
     /// A `VmWwnConflict`.
-    VmWwnConflict(Box<crate::types::VmWwnConflict>),
+    VmWwnConflict(crate::object::ObjectBox<crate::types::VmWwnConflict>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for InvalidVmConfigKind {

@@ -104,31 +104,45 @@ impl<'de> serde::Deserialize<'de> for IscsiFault {
 #[non_exhaustive]
 pub enum IscsiFaultKind {
     /// Exactly this type.
-    IscsiFault(Box<crate::types::IscsiFault>),
+    IscsiFault(crate::object::ObjectBox<crate::types::IscsiFault>),
     /// A `IscsiFaultInvalidVnic`.
-    IscsiFaultInvalidVnic(Box<crate::types::IscsiFaultInvalidVnic>),
+    IscsiFaultInvalidVnic(crate::object::ObjectBox<crate::types::IscsiFaultInvalidVnic>),
     /// A `IscsiFaultPnicInUse`.
-    IscsiFaultPnicInUse(Box<crate::types::IscsiFaultPnicInUse>),
+    IscsiFaultPnicInUse(crate::object::ObjectBox<crate::types::IscsiFaultPnicInUse>),
     /// A `IscsiFaultVnicAlreadyBound`.
-    IscsiFaultVnicAlreadyBound(Box<crate::types::IscsiFaultVnicAlreadyBound>),
+    IscsiFaultVnicAlreadyBound(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicAlreadyBound>,
+    ),
     /// A `IscsiFaultVnicHasActivePaths`.
-    IscsiFaultVnicHasActivePaths(Box<crate::types::IscsiFaultVnicHasActivePaths>),
+    IscsiFaultVnicHasActivePaths(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicHasActivePaths>,
+    ),
     /// A `IscsiFaultVnicHasMultipleUplinks`.
     IscsiFaultVnicHasMultipleUplinks(
-        Box<crate::types::IscsiFaultVnicHasMultipleUplinks>,
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicHasMultipleUplinks>,
     ),
     /// A `IscsiFaultVnicHasNoUplinks`.
-    IscsiFaultVnicHasNoUplinks(Box<crate::types::IscsiFaultVnicHasNoUplinks>),
+    IscsiFaultVnicHasNoUplinks(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicHasNoUplinks>,
+    ),
     /// A `IscsiFaultVnicHasWrongUplink`.
-    IscsiFaultVnicHasWrongUplink(Box<crate::types::IscsiFaultVnicHasWrongUplink>),
+    IscsiFaultVnicHasWrongUplink(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicHasWrongUplink>,
+    ),
     /// A `IscsiFaultVnicInUse`.
-    IscsiFaultVnicInUse(Box<crate::types::IscsiFaultVnicInUse>),
+    IscsiFaultVnicInUse(crate::object::ObjectBox<crate::types::IscsiFaultVnicInUse>),
     /// A `IscsiFaultVnicIsLastPath`.
-    IscsiFaultVnicIsLastPath(Box<crate::types::IscsiFaultVnicIsLastPath>),
+    IscsiFaultVnicIsLastPath(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicIsLastPath>,
+    ),
     /// A `IscsiFaultVnicNotBound`.
-    IscsiFaultVnicNotBound(Box<crate::types::IscsiFaultVnicNotBound>),
+    IscsiFaultVnicNotBound(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicNotBound>,
+    ),
     /// A `IscsiFaultVnicNotFound`.
-    IscsiFaultVnicNotFound(Box<crate::types::IscsiFaultVnicNotFound>),
+    IscsiFaultVnicNotFound(
+        crate::object::ObjectBox<crate::types::IscsiFaultVnicNotFound>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for IscsiFaultKind {

@@ -119,7 +119,7 @@ pub enum IssueKind {
     AgencyIssue(crate::types::AgencyIssueKind),
     /// A `ExtensibleIssue`.
     #[cfg(feature = "eam")]
-    ExtensibleIssue(Box<crate::types::ExtensibleIssue>),
+    ExtensibleIssue(crate::object::ObjectBox<crate::types::ExtensibleIssue>),
     /// A `HostIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     HostIssue(crate::types::HostIssueKind),

@@ -102,7 +102,7 @@ impl<'de> serde::Deserialize<'de> for MethodFault {
 #[non_exhaustive]
 pub enum MethodFaultKind {
     /// Exactly this type.
-    MethodFault(Box<crate::types::MethodFault>),
+    MethodFault(crate::object::ObjectBox<crate::types::MethodFault>),
     /// A `EamFault` or one of its subtypes.
     #[cfg(feature = "eam")]
     EamFault(crate::types::EamFaultKind),
@@ -111,32 +111,38 @@ pub enum MethodFaultKind {
     PbmFault(crate::types::PbmFaultKind),
     /// A `CertificateRefreshFailed`.
     #[cfg(feature = "sms")]
-    CertificateRefreshFailed(Box<crate::types::CertificateRefreshFailed>),
+    CertificateRefreshFailed(
+        crate::object::ObjectBox<crate::types::CertificateRefreshFailed>,
+    ),
     /// A `CertificateRevocationFailed`.
     #[cfg(feature = "sms")]
-    CertificateRevocationFailed(Box<crate::types::CertificateRevocationFailed>),
+    CertificateRevocationFailed(
+        crate::object::ObjectBox<crate::types::CertificateRevocationFailed>,
+    ),
     /// A `DuplicateEntry`.
-    DuplicateEntry(Box<crate::types::DuplicateEntry>),
+    DuplicateEntry(crate::object::ObjectBox<crate::types::DuplicateEntry>),
     /// A `InactiveProvider`.
     #[cfg(feature = "sms")]
-    InactiveProvider(Box<crate::types::InactiveProvider>),
+    InactiveProvider(crate::object::ObjectBox<crate::types::InactiveProvider>),
     /// A `SmsInvalidLogin`.
-    SmsInvalidLogin(Box<crate::types::SmsInvalidLogin>),
+    SmsInvalidLogin(crate::object::ObjectBox<crate::types::SmsInvalidLogin>),
     /// A `InvalidProfile`.
-    InvalidProfile(Box<crate::types::InvalidProfile>),
+    InvalidProfile(crate::object::ObjectBox<crate::types::InvalidProfile>),
     /// A `NotSupportedByProvider`.
     #[cfg(feature = "sms")]
-    NotSupportedByProvider(Box<crate::types::NotSupportedByProvider>),
+    NotSupportedByProvider(
+        crate::object::ObjectBox<crate::types::NotSupportedByProvider>,
+    ),
     /// A `ProviderBusy`.
     #[cfg(feature = "sms")]
-    ProviderBusy(Box<crate::types::ProviderBusy>),
+    ProviderBusy(crate::object::ObjectBox<crate::types::ProviderBusy>),
     /// A `ProviderOutOfProvisioningResource`.
     ProviderOutOfProvisioningResource(
-        Box<crate::types::ProviderOutOfProvisioningResource>,
+        crate::object::ObjectBox<crate::types::ProviderOutOfProvisioningResource>,
     ),
     /// A `ProviderOutOfResource`.
     #[cfg(feature = "sms")]
-    ProviderOutOfResource(Box<crate::types::ProviderOutOfResource>),
+    ProviderOutOfResource(crate::object::ObjectBox<crate::types::ProviderOutOfResource>),
     /// A `ProviderRegistrationFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     ProviderRegistrationFault(crate::types::ProviderRegistrationFaultKind),
@@ -145,19 +151,21 @@ pub enum MethodFaultKind {
     ProviderSyncFailed(crate::types::ProviderSyncFailedKind),
     /// A `ProviderUnavailable`.
     #[cfg(feature = "sms")]
-    ProviderUnavailable(Box<crate::types::ProviderUnavailable>),
+    ProviderUnavailable(crate::object::ObjectBox<crate::types::ProviderUnavailable>),
     /// A `ProviderUnregistrationFault`.
     #[cfg(feature = "sms")]
-    ProviderUnregistrationFault(Box<crate::types::ProviderUnregistrationFault>),
+    ProviderUnregistrationFault(
+        crate::object::ObjectBox<crate::types::ProviderUnregistrationFault>,
+    ),
     /// A `QueryExecutionFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     QueryExecutionFault(crate::types::QueryExecutionFaultKind),
     /// A `SmsFault`.
     #[cfg(feature = "sms")]
-    SmsFault(Box<crate::types::SmsFault>),
+    SmsFault(crate::object::ObjectBox<crate::types::SmsFault>),
     /// A `TooMany`.
     #[cfg(feature = "sms")]
-    TooMany(Box<crate::types::TooMany>),
+    TooMany(crate::object::ObjectBox<crate::types::TooMany>),
     /// A `SmsReplicationFault` or one of its subtypes.
     #[cfg(feature = "sms")]
     SmsReplicationFault(crate::types::SmsReplicationFaultKind),
@@ -166,9 +174,11 @@ pub enum MethodFaultKind {
     /// A `RuntimeFault` or one of its subtypes.
     RuntimeFault(crate::types::RuntimeFaultKind),
     /// A `InvalidCollectorVersion`.
-    InvalidCollectorVersion(Box<crate::types::InvalidCollectorVersion>),
+    InvalidCollectorVersion(
+        crate::object::ObjectBox<crate::types::InvalidCollectorVersion>,
+    ),
     /// A `InvalidProperty`.
-    InvalidProperty(Box<crate::types::InvalidProperty>),
+    InvalidProperty(crate::object::ObjectBox<crate::types::InvalidProperty>),
     /// A `VslmFault` or one of its subtypes.
     #[cfg(feature = "vslm")]
     VslmFault(crate::types::VslmFaultKind),

@@ -224,19 +224,27 @@ impl<'de> serde::Deserialize<'de> for MigrationEvent {
 #[non_exhaustive]
 pub enum MigrationEventKind {
     /// Exactly this type.
-    MigrationEvent(Box<crate::types::MigrationEvent>),
+    MigrationEvent(crate::object::ObjectBox<crate::types::MigrationEvent>),
     /// A `MigrationErrorEvent`.
-    MigrationErrorEvent(Box<crate::types::MigrationErrorEvent>),
+    MigrationErrorEvent(crate::object::ObjectBox<crate::types::MigrationErrorEvent>),
     /// A `MigrationHostErrorEvent`.
-    MigrationHostErrorEvent(Box<crate::types::MigrationHostErrorEvent>),
+    MigrationHostErrorEvent(
+        crate::object::ObjectBox<crate::types::MigrationHostErrorEvent>,
+    ),
     /// A `MigrationHostWarningEvent`.
-    MigrationHostWarningEvent(Box<crate::types::MigrationHostWarningEvent>),
+    MigrationHostWarningEvent(
+        crate::object::ObjectBox<crate::types::MigrationHostWarningEvent>,
+    ),
     /// A `MigrationResourceErrorEvent`.
-    MigrationResourceErrorEvent(Box<crate::types::MigrationResourceErrorEvent>),
+    MigrationResourceErrorEvent(
+        crate::object::ObjectBox<crate::types::MigrationResourceErrorEvent>,
+    ),
     /// A `MigrationResourceWarningEvent`.
-    MigrationResourceWarningEvent(Box<crate::types::MigrationResourceWarningEvent>),
+    MigrationResourceWarningEvent(
+        crate::object::ObjectBox<crate::types::MigrationResourceWarningEvent>,
+    ),
     /// A `MigrationWarningEvent`.
-    MigrationWarningEvent(Box<crate::types::MigrationWarningEvent>),
+    MigrationWarningEvent(crate::object::ObjectBox<crate::types::MigrationWarningEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for MigrationEventKind {

@@ -104,87 +104,127 @@ impl<'de> serde::Deserialize<'de> for MigrationFault {
 #[non_exhaustive]
 pub enum MigrationFaultKind {
     /// Exactly this type.
-    MigrationFault(Box<crate::types::MigrationFault>),
+    MigrationFault(crate::object::ObjectBox<crate::types::MigrationFault>),
     /// A `AffinityConfigured`.
-    AffinityConfigured(Box<crate::types::AffinityConfigured>),
+    AffinityConfigured(crate::object::ObjectBox<crate::types::AffinityConfigured>),
     /// A `CannotModifyConfigCpuRequirements`.
     CannotModifyConfigCpuRequirements(
-        Box<crate::types::CannotModifyConfigCpuRequirements>,
+        crate::object::ObjectBox<crate::types::CannotModifyConfigCpuRequirements>,
     ),
     /// A `CannotMoveVmWithDeltaDisk`.
-    CannotMoveVmWithDeltaDisk(Box<crate::types::CannotMoveVmWithDeltaDisk>),
+    CannotMoveVmWithDeltaDisk(
+        crate::object::ObjectBox<crate::types::CannotMoveVmWithDeltaDisk>,
+    ),
     /// A `CannotMoveVmWithNativeDeltaDisk`.
-    CannotMoveVmWithNativeDeltaDisk(Box<crate::types::CannotMoveVmWithNativeDeltaDisk>),
+    CannotMoveVmWithNativeDeltaDisk(
+        crate::object::ObjectBox<crate::types::CannotMoveVmWithNativeDeltaDisk>,
+    ),
     /// A `CloneFromSnapshotNotSupported`.
-    CloneFromSnapshotNotSupported(Box<crate::types::CloneFromSnapshotNotSupported>),
+    CloneFromSnapshotNotSupported(
+        crate::object::ObjectBox<crate::types::CloneFromSnapshotNotSupported>,
+    ),
     /// A `DatacenterMismatch`.
-    DatacenterMismatch(Box<crate::types::DatacenterMismatch>),
+    DatacenterMismatch(crate::object::ObjectBox<crate::types::DatacenterMismatch>),
     /// A `DisallowedMigrationDeviceAttached`.
     DisallowedMigrationDeviceAttached(
-        Box<crate::types::DisallowedMigrationDeviceAttached>,
+        crate::object::ObjectBox<crate::types::DisallowedMigrationDeviceAttached>,
     ),
     /// A `DiskMoveTypeNotSupported`.
-    DiskMoveTypeNotSupported(Box<crate::types::DiskMoveTypeNotSupported>),
+    DiskMoveTypeNotSupported(
+        crate::object::ObjectBox<crate::types::DiskMoveTypeNotSupported>,
+    ),
     /// A `FaultToleranceAntiAffinityViolated`.
     FaultToleranceAntiAffinityViolated(
-        Box<crate::types::FaultToleranceAntiAffinityViolated>,
+        crate::object::ObjectBox<crate::types::FaultToleranceAntiAffinityViolated>,
     ),
     /// A `FaultToleranceNeedsThickDisk`.
-    FaultToleranceNeedsThickDisk(Box<crate::types::FaultToleranceNeedsThickDisk>),
+    FaultToleranceNeedsThickDisk(
+        crate::object::ObjectBox<crate::types::FaultToleranceNeedsThickDisk>,
+    ),
     /// A `FaultToleranceNotSameBuild`.
-    FaultToleranceNotSameBuild(Box<crate::types::FaultToleranceNotSameBuild>),
+    FaultToleranceNotSameBuild(
+        crate::object::ObjectBox<crate::types::FaultToleranceNotSameBuild>,
+    ),
     /// A `HAErrorsAtDest`.
-    HAErrorsAtDest(Box<crate::types::HAErrorsAtDest>),
+    HAErrorsAtDest(crate::object::ObjectBox<crate::types::HAErrorsAtDest>),
     /// A `IncompatibleDefaultDevice`.
-    IncompatibleDefaultDevice(Box<crate::types::IncompatibleDefaultDevice>),
+    IncompatibleDefaultDevice(
+        crate::object::ObjectBox<crate::types::IncompatibleDefaultDevice>,
+    ),
     /// A `LargeRDMConversionNotSupported`.
-    LargeRDMConversionNotSupported(Box<crate::types::LargeRDMConversionNotSupported>),
+    LargeRDMConversionNotSupported(
+        crate::object::ObjectBox<crate::types::LargeRDMConversionNotSupported>,
+    ),
     /// A `MaintenanceModeFileMove`.
-    MaintenanceModeFileMove(Box<crate::types::MaintenanceModeFileMove>),
+    MaintenanceModeFileMove(
+        crate::object::ObjectBox<crate::types::MaintenanceModeFileMove>,
+    ),
     /// A `MigrationDisabled`.
-    MigrationDisabled(Box<crate::types::MigrationDisabled>),
+    MigrationDisabled(crate::object::ObjectBox<crate::types::MigrationDisabled>),
     /// A `MigrationFeatureNotSupported` or one of its subtypes.
     MigrationFeatureNotSupported(crate::types::MigrationFeatureNotSupportedKind),
     /// A `MigrationNotReady`.
-    MigrationNotReady(Box<crate::types::MigrationNotReady>),
+    MigrationNotReady(crate::object::ObjectBox<crate::types::MigrationNotReady>),
     /// A `MismatchedNetworkPolicies`.
-    MismatchedNetworkPolicies(Box<crate::types::MismatchedNetworkPolicies>),
+    MismatchedNetworkPolicies(
+        crate::object::ObjectBox<crate::types::MismatchedNetworkPolicies>,
+    ),
     /// A `MismatchedVMotionNetworkNames`.
-    MismatchedVMotionNetworkNames(Box<crate::types::MismatchedVMotionNetworkNames>),
+    MismatchedVMotionNetworkNames(
+        crate::object::ObjectBox<crate::types::MismatchedVMotionNetworkNames>,
+    ),
     /// A `NetworksMayNotBeTheSame`.
-    NetworksMayNotBeTheSame(Box<crate::types::NetworksMayNotBeTheSame>),
+    NetworksMayNotBeTheSame(
+        crate::object::ObjectBox<crate::types::NetworksMayNotBeTheSame>,
+    ),
     /// A `NoGuestHeartbeat`.
-    NoGuestHeartbeat(Box<crate::types::NoGuestHeartbeat>),
+    NoGuestHeartbeat(crate::object::ObjectBox<crate::types::NoGuestHeartbeat>),
     /// A `RDMConversionNotSupported`.
-    RDMConversionNotSupported(Box<crate::types::RDMConversionNotSupported>),
+    RDMConversionNotSupported(
+        crate::object::ObjectBox<crate::types::RDMConversionNotSupported>,
+    ),
     /// A `RDMNotPreserved`.
-    RDMNotPreserved(Box<crate::types::RDMNotPreserved>),
+    RDMNotPreserved(crate::object::ObjectBox<crate::types::RDMNotPreserved>),
     /// A `ReadOnlyDisksWithLegacyDestination`.
     ReadOnlyDisksWithLegacyDestination(
-        Box<crate::types::ReadOnlyDisksWithLegacyDestination>,
+        crate::object::ObjectBox<crate::types::ReadOnlyDisksWithLegacyDestination>,
     ),
     /// A `SnapshotCopyNotSupported` or one of its subtypes.
     SnapshotCopyNotSupported(crate::types::SnapshotCopyNotSupportedKind),
     /// A `SnapshotRevertIssue`.
-    SnapshotRevertIssue(Box<crate::types::SnapshotRevertIssue>),
+    SnapshotRevertIssue(crate::object::ObjectBox<crate::types::SnapshotRevertIssue>),
     /// A `SuspendedRelocateNotSupported`.
-    SuspendedRelocateNotSupported(Box<crate::types::SuspendedRelocateNotSupported>),
+    SuspendedRelocateNotSupported(
+        crate::object::ObjectBox<crate::types::SuspendedRelocateNotSupported>,
+    ),
     /// A `TooManyDisksOnLegacyHost`.
-    TooManyDisksOnLegacyHost(Box<crate::types::TooManyDisksOnLegacyHost>),
+    TooManyDisksOnLegacyHost(
+        crate::object::ObjectBox<crate::types::TooManyDisksOnLegacyHost>,
+    ),
     /// A `ToolsInstallationInProgress`.
-    ToolsInstallationInProgress(Box<crate::types::ToolsInstallationInProgress>),
+    ToolsInstallationInProgress(
+        crate::object::ObjectBox<crate::types::ToolsInstallationInProgress>,
+    ),
     /// A `UncommittedUndoableDisk`.
-    UncommittedUndoableDisk(Box<crate::types::UncommittedUndoableDisk>),
+    UncommittedUndoableDisk(
+        crate::object::ObjectBox<crate::types::UncommittedUndoableDisk>,
+    ),
     /// A `VMotionInterfaceIssue` or one of its subtypes.
     VMotionInterfaceIssue(crate::types::VMotionInterfaceIssueKind),
     /// A `VMotionProtocolIncompatible`.
-    VMotionProtocolIncompatible(Box<crate::types::VMotionProtocolIncompatible>),
+    VMotionProtocolIncompatible(
+        crate::object::ObjectBox<crate::types::VMotionProtocolIncompatible>,
+    ),
     /// A `WillLoseHAProtection`.
-    WillLoseHAProtection(Box<crate::types::WillLoseHAProtection>),
+    WillLoseHAProtection(crate::object::ObjectBox<crate::types::WillLoseHAProtection>),
     /// A `WillModifyConfigCpuRequirements`.
-    WillModifyConfigCpuRequirements(Box<crate::types::WillModifyConfigCpuRequirements>),
+    WillModifyConfigCpuRequirements(
+        crate::object::ObjectBox<crate::types::WillModifyConfigCpuRequirements>,
+    ),
     /// A `WillResetSnapshotDirectory`.
-    WillResetSnapshotDirectory(Box<crate::types::WillResetSnapshotDirectory>),
+    WillResetSnapshotDirectory(
+        crate::object::ObjectBox<crate::types::WillResetSnapshotDirectory>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for MigrationFaultKind {

@@ -133,22 +133,32 @@ impl<'de> serde::Deserialize<'de> for MigrationFeatureNotSupported {
 #[non_exhaustive]
 pub enum MigrationFeatureNotSupportedKind {
     /// Exactly this type.
-    MigrationFeatureNotSupported(Box<crate::types::MigrationFeatureNotSupported>),
+    MigrationFeatureNotSupported(
+        crate::object::ObjectBox<crate::types::MigrationFeatureNotSupported>,
+    ),
     /// A `FullStorageVMotionNotSupported`.
-    FullStorageVMotionNotSupported(Box<crate::types::FullStorageVMotionNotSupported>),
+    FullStorageVMotionNotSupported(
+        crate::object::ObjectBox<crate::types::FullStorageVMotionNotSupported>,
+    ),
     /// A `IndependentDiskVMotionNotSupported`.
     IndependentDiskVMotionNotSupported(
-        Box<crate::types::IndependentDiskVMotionNotSupported>,
+        crate::object::ObjectBox<crate::types::IndependentDiskVMotionNotSupported>,
     ),
     /// A `NonHomeRDMVMotionNotSupported`.
-    NonHomeRDMVMotionNotSupported(Box<crate::types::NonHomeRDMVMotionNotSupported>),
+    NonHomeRDMVMotionNotSupported(
+        crate::object::ObjectBox<crate::types::NonHomeRDMVMotionNotSupported>,
+    ),
     /// A `StorageVMotionNotSupported`.
-    StorageVMotionNotSupported(Box<crate::types::StorageVMotionNotSupported>),
+    StorageVMotionNotSupported(
+        crate::object::ObjectBox<crate::types::StorageVMotionNotSupported>,
+    ),
     /// A `UnsharedSwapVMotionNotSupported`.
-    UnsharedSwapVMotionNotSupported(Box<crate::types::UnsharedSwapVMotionNotSupported>),
+    UnsharedSwapVMotionNotSupported(
+        crate::object::ObjectBox<crate::types::UnsharedSwapVMotionNotSupported>,
+    ),
     /// A `VMotionAcrossNetworkNotSupported`.
     VMotionAcrossNetworkNotSupported(
-        Box<crate::types::VMotionAcrossNetworkNotSupported>,
+        crate::object::ObjectBox<crate::types::VMotionAcrossNetworkNotSupported>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

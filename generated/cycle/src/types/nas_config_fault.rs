@@ -109,21 +109,29 @@ impl<'de> serde::Deserialize<'de> for NasConfigFault {
 #[non_exhaustive]
 pub enum NasConfigFaultKind {
     /// Exactly this type.
-    NasConfigFault(Box<crate::types::NasConfigFault>),
+    NasConfigFault(crate::object::ObjectBox<crate::types::NasConfigFault>),
     /// A `InvalidNasCredentials`.
-    InvalidNasCredentials(Box<crate::types::InvalidNasCredentials>),
+    InvalidNasCredentials(crate::object::ObjectBox<crate::types::InvalidNasCredentials>),
     /// A `InvalidNetworkResource`.
-    InvalidNetworkResource(Box<crate::types::InvalidNetworkResource>),
+    InvalidNetworkResource(
+        crate::object::ObjectBox<crate::types::InvalidNetworkResource>,
+    ),
     /// A `NasConnectionLimitReached`.
-    NasConnectionLimitReached(Box<crate::types::NasConnectionLimitReached>),
+    NasConnectionLimitReached(
+        crate::object::ObjectBox<crate::types::NasConnectionLimitReached>,
+    ),
     /// A `NasSessionCredentialConflict`.
-    NasSessionCredentialConflict(Box<crate::types::NasSessionCredentialConflict>),
+    NasSessionCredentialConflict(
+        crate::object::ObjectBox<crate::types::NasSessionCredentialConflict>,
+    ),
     /// A `NasVolumeNotMounted`.
-    NasVolumeNotMounted(Box<crate::types::NasVolumeNotMounted>),
+    NasVolumeNotMounted(crate::object::ObjectBox<crate::types::NasVolumeNotMounted>),
     /// A `NetworkInaccessible`.
-    NetworkInaccessible(Box<crate::types::NetworkInaccessible>),
+    NetworkInaccessible(crate::object::ObjectBox<crate::types::NetworkInaccessible>),
     /// A `NoPermissionOnNasVolume`.
-    NoPermissionOnNasVolume(Box<crate::types::NoPermissionOnNasVolume>),
+    NoPermissionOnNasVolume(
+        crate::object::ObjectBox<crate::types::NoPermissionOnNasVolume>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NasConfigFaultKind {

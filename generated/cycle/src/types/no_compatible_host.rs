@@ -116,10 +116,10 @@ impl<'de> serde::Deserialize<'de> for NoCompatibleHost {
 #[non_exhaustive]
 pub enum NoCompatibleHostKind {
     /// Exactly this type.
-    NoCompatibleHost(Box<crate::types::NoCompatibleHost>),
+    NoCompatibleHost(crate::object::ObjectBox<crate::types::NoCompatibleHost>),
     /// A `NoCompatibleHostWithAccessToDevice`.
     NoCompatibleHostWithAccessToDevice(
-        Box<crate::types::NoCompatibleHostWithAccessToDevice>,
+        crate::object::ObjectBox<crate::types::NoCompatibleHostWithAccessToDevice>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

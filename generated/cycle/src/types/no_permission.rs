@@ -136,13 +136,13 @@ impl<'de> serde::Deserialize<'de> for NoPermission {
 #[non_exhaustive]
 pub enum NoPermissionKind {
     /// Exactly this type.
-    NoPermission(Box<crate::types::NoPermission>),
+    NoPermission(crate::object::ObjectBox<crate::types::NoPermission>),
     /// A `AuthConnectionFailed`.
-    AuthConnectionFailed(Box<crate::types::AuthConnectionFailed>),
+    AuthConnectionFailed(crate::object::ObjectBox<crate::types::AuthConnectionFailed>),
     /// A `InvalidSession`.
-    InvalidSession(Box<crate::types::InvalidSession>),
+    InvalidSession(crate::object::ObjectBox<crate::types::InvalidSession>),
     /// A `NotAuthenticated`.
-    NotAuthenticated(Box<crate::types::NotAuthenticated>),
+    NotAuthenticated(crate::object::ObjectBox<crate::types::NotAuthenticated>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NoPermissionKind {

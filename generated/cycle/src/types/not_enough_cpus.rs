@@ -114,9 +114,9 @@ impl<'de> serde::Deserialize<'de> for NotEnoughCpus {
 #[non_exhaustive]
 pub enum NotEnoughCpusKind {
     /// Exactly this type.
-    NotEnoughCpus(Box<crate::types::NotEnoughCpus>),
+    NotEnoughCpus(crate::object::ObjectBox<crate::types::NotEnoughCpus>),
     /// A `NotEnoughLogicalCpus`.
-    NotEnoughLogicalCpus(Box<crate::types::NotEnoughLogicalCpus>),
+    NotEnoughLogicalCpus(crate::object::ObjectBox<crate::types::NotEnoughLogicalCpus>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NotEnoughCpusKind {

@@ -104,54 +104,66 @@ impl<'de> serde::Deserialize<'de> for NotEnoughLicenses {
 #[non_exhaustive]
 pub enum NotEnoughLicensesKind {
     /// Exactly this type.
-    NotEnoughLicenses(Box<crate::types::NotEnoughLicenses>),
+    NotEnoughLicenses(crate::object::ObjectBox<crate::types::NotEnoughLicenses>),
     /// A `ExpiredFeatureLicense` or one of its subtypes.
     #[cfg(feature = "vsan")]
     ExpiredFeatureLicense(crate::types::ExpiredFeatureLicenseKind),
     /// A `FailToEnableSPBM`.
     #[cfg(feature = "vsan")]
-    FailToEnableSPBM(Box<crate::types::FailToEnableSPBM>),
+    FailToEnableSPBM(crate::object::ObjectBox<crate::types::FailToEnableSPBM>),
     /// A `HostInventoryFull`.
     #[cfg(feature = "vsan")]
-    HostInventoryFull(Box<crate::types::HostInventoryFull>),
+    HostInventoryFull(crate::object::ObjectBox<crate::types::HostInventoryFull>),
     /// A `InUseFeatureManipulationDisallowed`.
     #[cfg(feature = "vsan")]
     InUseFeatureManipulationDisallowed(
-        Box<crate::types::InUseFeatureManipulationDisallowed>,
+        crate::object::ObjectBox<crate::types::InUseFeatureManipulationDisallowed>,
     ),
     /// A `IncorrectHostInformation`.
     #[cfg(feature = "vsan")]
-    IncorrectHostInformation(Box<crate::types::IncorrectHostInformation>),
+    IncorrectHostInformation(
+        crate::object::ObjectBox<crate::types::IncorrectHostInformation>,
+    ),
     /// A `InvalidEditionLicense`.
     #[cfg(feature = "vsan")]
-    InvalidEditionLicense(Box<crate::types::InvalidEditionLicense>),
+    InvalidEditionLicense(crate::object::ObjectBox<crate::types::InvalidEditionLicense>),
     /// A `InventoryHasStandardAloneHosts`.
     #[cfg(feature = "vsan")]
-    InventoryHasStandardAloneHosts(Box<crate::types::InventoryHasStandardAloneHosts>),
+    InventoryHasStandardAloneHosts(
+        crate::object::ObjectBox<crate::types::InventoryHasStandardAloneHosts>,
+    ),
     /// A `LicenseDowngradeDisallowed`.
     #[cfg(feature = "vsan")]
-    LicenseDowngradeDisallowed(Box<crate::types::LicenseDowngradeDisallowed>),
+    LicenseDowngradeDisallowed(
+        crate::object::ObjectBox<crate::types::LicenseDowngradeDisallowed>,
+    ),
     /// A `LicenseExpired`.
     #[cfg(feature = "vsan")]
-    LicenseExpired(Box<crate::types::LicenseExpired>),
+    LicenseExpired(crate::object::ObjectBox<crate::types::LicenseExpired>),
     /// A `LicenseKeyEntityMismatch`.
     #[cfg(feature = "vsan")]
-    LicenseKeyEntityMismatch(Box<crate::types::LicenseKeyEntityMismatch>),
+    LicenseKeyEntityMismatch(
+        crate::object::ObjectBox<crate::types::LicenseKeyEntityMismatch>,
+    ),
     /// A `LicenseRestricted`.
     #[cfg(feature = "vsan")]
-    LicenseRestricted(Box<crate::types::LicenseRestricted>),
+    LicenseRestricted(crate::object::ObjectBox<crate::types::LicenseRestricted>),
     /// A `LicenseSourceUnavailable`.
     #[cfg(feature = "vsan")]
-    LicenseSourceUnavailable(Box<crate::types::LicenseSourceUnavailable>),
+    LicenseSourceUnavailable(
+        crate::object::ObjectBox<crate::types::LicenseSourceUnavailable>,
+    ),
     /// A `NoLicenseServerConfigured`.
     #[cfg(feature = "vsan")]
-    NoLicenseServerConfigured(Box<crate::types::NoLicenseServerConfigured>),
+    NoLicenseServerConfigured(
+        crate::object::ObjectBox<crate::types::NoLicenseServerConfigured>,
+    ),
     /// A `VmLimitLicense`.
     #[cfg(feature = "vsan")]
-    VmLimitLicense(Box<crate::types::VmLimitLicense>),
+    VmLimitLicense(crate::object::ObjectBox<crate::types::VmLimitLicense>),
     /// A `VramLimitLicense`.
     #[cfg(feature = "vsan")]
-    VramLimitLicense(Box<crate::types::VramLimitLicense>),
+    VramLimitLicense(crate::object::ObjectBox<crate::types::VramLimitLicense>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NotEnoughLicensesKind {

@@ -104,10 +104,10 @@ impl<'de> serde::Deserialize<'de> for NotSupported {
 #[non_exhaustive]
 pub enum NotSupportedKind {
     /// Exactly this type.
-    NotSupported(Box<crate::types::NotSupported>),
+    NotSupported(crate::object::ObjectBox<crate::types::NotSupported>),
     /// A `HostAccessRestrictedToManagementServer`.
     HostAccessRestrictedToManagementServer(
-        Box<crate::types::HostAccessRestrictedToManagementServer>,
+        crate::object::ObjectBox<crate::types::HostAccessRestrictedToManagementServer>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

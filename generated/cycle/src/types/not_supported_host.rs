@@ -114,23 +114,35 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHost {
 #[non_exhaustive]
 pub enum NotSupportedHostKind {
     /// Exactly this type.
-    NotSupportedHost(Box<crate::types::NotSupportedHost>),
+    NotSupportedHost(crate::object::ObjectBox<crate::types::NotSupportedHost>),
     /// A `NonVmwareOuiMacNotSupportedHost`.
-    NonVmwareOuiMacNotSupportedHost(Box<crate::types::NonVmwareOuiMacNotSupportedHost>),
+    NonVmwareOuiMacNotSupportedHost(
+        crate::object::ObjectBox<crate::types::NonVmwareOuiMacNotSupportedHost>,
+    ),
     /// A `NotSupportedHostForVFlash`.
-    NotSupportedHostForVFlash(Box<crate::types::NotSupportedHostForVFlash>),
+    NotSupportedHostForVFlash(
+        crate::object::ObjectBox<crate::types::NotSupportedHostForVFlash>,
+    ),
     /// A `NotSupportedHostForVmcp`.
-    NotSupportedHostForVmcp(Box<crate::types::NotSupportedHostForVmcp>),
+    NotSupportedHostForVmcp(
+        crate::object::ObjectBox<crate::types::NotSupportedHostForVmcp>,
+    ),
     /// A `NotSupportedHostForVmemFile`.
-    NotSupportedHostForVmemFile(Box<crate::types::NotSupportedHostForVmemFile>),
+    NotSupportedHostForVmemFile(
+        crate::object::ObjectBox<crate::types::NotSupportedHostForVmemFile>,
+    ),
     /// A `NotSupportedHostForVsan`.
-    NotSupportedHostForVsan(Box<crate::types::NotSupportedHostForVsan>),
+    NotSupportedHostForVsan(
+        crate::object::ObjectBox<crate::types::NotSupportedHostForVsan>,
+    ),
     /// A `NotSupportedHostInCluster` or one of its subtypes.
     NotSupportedHostInCluster(crate::types::NotSupportedHostInClusterKind),
     /// A `NotSupportedHostInDvs`.
-    NotSupportedHostInDvs(Box<crate::types::NotSupportedHostInDvs>),
+    NotSupportedHostInDvs(crate::object::ObjectBox<crate::types::NotSupportedHostInDvs>),
     /// A `NotSupportedHostInHACluster`.
-    NotSupportedHostInHACluster(Box<crate::types::NotSupportedHostInHACluster>),
+    NotSupportedHostInHACluster(
+        crate::object::ObjectBox<crate::types::NotSupportedHostInHACluster>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NotSupportedHostKind {

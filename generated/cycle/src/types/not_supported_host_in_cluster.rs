@@ -114,7 +114,9 @@ impl<'de> serde::Deserialize<'de> for NotSupportedHostInCluster {
 #[non_exhaustive]
 pub enum NotSupportedHostInClusterKind {
     /// Exactly this type.
-    NotSupportedHostInCluster(Box<crate::types::NotSupportedHostInCluster>),
+    NotSupportedHostInCluster(
+        crate::object::ObjectBox<crate::types::NotSupportedHostInCluster>,
+    ),
     /// A `EVCAdmissionFailed` or one of its subtypes.
     EVCAdmissionFailed(crate::types::EVCAdmissionFailedKind),
 }

@@ -101,17 +101,17 @@ pub enum OptionTypeKind {
     /// Exactly this type.
     OptionType(crate::types::OptionType),
     /// A `BoolOption`.
-    BoolOption(Box<crate::types::BoolOption>),
+    BoolOption(crate::object::ObjectBox<crate::types::BoolOption>),
     /// A `ChoiceOption`.
-    ChoiceOption(Box<crate::types::ChoiceOption>),
+    ChoiceOption(crate::object::ObjectBox<crate::types::ChoiceOption>),
     /// A `FloatOption`.
-    FloatOption(Box<crate::types::FloatOption>),
+    FloatOption(crate::object::ObjectBox<crate::types::FloatOption>),
     /// A `IntOption`.
-    IntOption(Box<crate::types::IntOption>),
+    IntOption(crate::object::ObjectBox<crate::types::IntOption>),
     /// A `LongOption`.
-    LongOption(Box<crate::types::LongOption>),
+    LongOption(crate::object::ObjectBox<crate::types::LongOption>),
     /// A `StringOption`.
-    StringOption(Box<crate::types::StringOption>),
+    StringOption(crate::object::ObjectBox<crate::types::StringOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OptionTypeKind {

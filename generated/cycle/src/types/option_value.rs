@@ -106,7 +106,9 @@ pub enum OptionValueKind {
     /// Exactly this type.
     OptionValue(crate::types::OptionValue),
     /// A `HostInternetScsiHbaParamValue`.
-    HostInternetScsiHbaParamValue(Box<crate::types::HostInternetScsiHbaParamValue>),
+    HostInternetScsiHbaParamValue(
+        crate::object::ObjectBox<crate::types::HostInternetScsiHbaParamValue>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OptionValueKind {

@@ -131,11 +131,11 @@ impl<'de> serde::Deserialize<'de> for OvfAttribute {
 #[non_exhaustive]
 pub enum OvfAttributeKind {
     /// Exactly this type.
-    OvfAttribute(Box<crate::types::OvfAttribute>),
+    OvfAttribute(crate::object::ObjectBox<crate::types::OvfAttribute>),
     /// A `OvfInvalidValue` or one of its subtypes.
     OvfInvalidValue(crate::types::OvfInvalidValueKind),
     /// A `OvfMissingAttribute`.
-    OvfMissingAttribute(Box<crate::types::OvfMissingAttribute>),
+    OvfMissingAttribute(crate::object::ObjectBox<crate::types::OvfMissingAttribute>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfAttributeKind {

@@ -114,11 +114,13 @@ impl<'de> serde::Deserialize<'de> for OvfConnectedDevice {
 #[non_exhaustive]
 pub enum OvfConnectedDeviceKind {
     /// Exactly this type.
-    OvfConnectedDevice(Box<crate::types::OvfConnectedDevice>),
+    OvfConnectedDevice(crate::object::ObjectBox<crate::types::OvfConnectedDevice>),
     /// A `OvfConnectedDeviceFloppy`.
-    OvfConnectedDeviceFloppy(Box<crate::types::OvfConnectedDeviceFloppy>),
+    OvfConnectedDeviceFloppy(
+        crate::object::ObjectBox<crate::types::OvfConnectedDeviceFloppy>,
+    ),
     /// A `OvfConnectedDeviceIso`.
-    OvfConnectedDeviceIso(Box<crate::types::OvfConnectedDeviceIso>),
+    OvfConnectedDeviceIso(crate::object::ObjectBox<crate::types::OvfConnectedDeviceIso>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfConnectedDeviceKind {

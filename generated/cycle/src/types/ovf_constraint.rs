@@ -114,11 +114,15 @@ impl<'de> serde::Deserialize<'de> for OvfConstraint {
 #[non_exhaustive]
 pub enum OvfConstraintKind {
     /// Exactly this type.
-    OvfConstraint(Box<crate::types::OvfConstraint>),
+    OvfConstraint(crate::object::ObjectBox<crate::types::OvfConstraint>),
     /// A `OvfDiskOrderConstraint`.
-    OvfDiskOrderConstraint(Box<crate::types::OvfDiskOrderConstraint>),
+    OvfDiskOrderConstraint(
+        crate::object::ObjectBox<crate::types::OvfDiskOrderConstraint>,
+    ),
     /// A `OvfHostResourceConstraint`.
-    OvfHostResourceConstraint(Box<crate::types::OvfHostResourceConstraint>),
+    OvfHostResourceConstraint(
+        crate::object::ObjectBox<crate::types::OvfHostResourceConstraint>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfConstraintKind {

@@ -114,17 +114,27 @@ impl<'de> serde::Deserialize<'de> for OvfConsumerCallbackFault {
 #[non_exhaustive]
 pub enum OvfConsumerCallbackFaultKind {
     /// Exactly this type.
-    OvfConsumerCallbackFault(Box<crate::types::OvfConsumerCallbackFault>),
+    OvfConsumerCallbackFault(
+        crate::object::ObjectBox<crate::types::OvfConsumerCallbackFault>,
+    ),
     /// A `OvfConsumerCommunicationError`.
-    OvfConsumerCommunicationError(Box<crate::types::OvfConsumerCommunicationError>),
+    OvfConsumerCommunicationError(
+        crate::object::ObjectBox<crate::types::OvfConsumerCommunicationError>,
+    ),
     /// A `OvfConsumerFault`.
-    OvfConsumerFault(Box<crate::types::OvfConsumerFault>),
+    OvfConsumerFault(crate::object::ObjectBox<crate::types::OvfConsumerFault>),
     /// A `OvfConsumerInvalidSection`.
-    OvfConsumerInvalidSection(Box<crate::types::OvfConsumerInvalidSection>),
+    OvfConsumerInvalidSection(
+        crate::object::ObjectBox<crate::types::OvfConsumerInvalidSection>,
+    ),
     /// A `OvfConsumerUndeclaredSection`.
-    OvfConsumerUndeclaredSection(Box<crate::types::OvfConsumerUndeclaredSection>),
+    OvfConsumerUndeclaredSection(
+        crate::object::ObjectBox<crate::types::OvfConsumerUndeclaredSection>,
+    ),
     /// A `OvfConsumerUndefinedPrefix`.
-    OvfConsumerUndefinedPrefix(Box<crate::types::OvfConsumerUndefinedPrefix>),
+    OvfConsumerUndefinedPrefix(
+        crate::object::ObjectBox<crate::types::OvfConsumerUndefinedPrefix>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfConsumerCallbackFaultKind {

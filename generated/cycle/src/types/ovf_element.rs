@@ -114,19 +114,23 @@ impl<'de> serde::Deserialize<'de> for OvfElement {
 #[non_exhaustive]
 pub enum OvfElementKind {
     /// Exactly this type.
-    OvfElement(Box<crate::types::OvfElement>),
+    OvfElement(crate::object::ObjectBox<crate::types::OvfElement>),
     /// A `OvfDuplicateElement`.
-    OvfDuplicateElement(Box<crate::types::OvfDuplicateElement>),
+    OvfDuplicateElement(crate::object::ObjectBox<crate::types::OvfDuplicateElement>),
     /// A `OvfDuplicatedElementBoundary`.
-    OvfDuplicatedElementBoundary(Box<crate::types::OvfDuplicatedElementBoundary>),
+    OvfDuplicatedElementBoundary(
+        crate::object::ObjectBox<crate::types::OvfDuplicatedElementBoundary>,
+    ),
     /// A `OvfElementInvalidValue`.
-    OvfElementInvalidValue(Box<crate::types::OvfElementInvalidValue>),
+    OvfElementInvalidValue(
+        crate::object::ObjectBox<crate::types::OvfElementInvalidValue>,
+    ),
     /// A `OvfMissingElement` or one of its subtypes.
     OvfMissingElement(crate::types::OvfMissingElementKind),
     /// A `OvfUnexpectedElement`.
-    OvfUnexpectedElement(Box<crate::types::OvfUnexpectedElement>),
+    OvfUnexpectedElement(crate::object::ObjectBox<crate::types::OvfUnexpectedElement>),
     /// A `OvfWrongElement`.
-    OvfWrongElement(Box<crate::types::OvfWrongElement>),
+    OvfWrongElement(crate::object::ObjectBox<crate::types::OvfWrongElement>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfElementKind {

@@ -104,21 +104,27 @@ impl<'de> serde::Deserialize<'de> for OvfExport {
 #[non_exhaustive]
 pub enum OvfExportKind {
     /// Exactly this type.
-    OvfExport(Box<crate::types::OvfExport>),
+    OvfExport(crate::object::ObjectBox<crate::types::OvfExport>),
     /// A `ConnectedIso`.
-    ConnectedIso(Box<crate::types::ConnectedIso>),
+    ConnectedIso(crate::object::ObjectBox<crate::types::ConnectedIso>),
     /// A `OvfDuplicatedPropertyIdExport`.
-    OvfDuplicatedPropertyIdExport(Box<crate::types::OvfDuplicatedPropertyIdExport>),
+    OvfDuplicatedPropertyIdExport(
+        crate::object::ObjectBox<crate::types::OvfDuplicatedPropertyIdExport>,
+    ),
     /// A `OvfDuplicatedPropertyIdImport`.
-    OvfDuplicatedPropertyIdImport(Box<crate::types::OvfDuplicatedPropertyIdImport>),
+    OvfDuplicatedPropertyIdImport(
+        crate::object::ObjectBox<crate::types::OvfDuplicatedPropertyIdImport>,
+    ),
     /// A `OvfExportFailed`.
-    OvfExportFailed(Box<crate::types::OvfExportFailed>),
+    OvfExportFailed(crate::object::ObjectBox<crate::types::OvfExportFailed>),
     /// A `OvfHardwareExport` or one of its subtypes.
     OvfHardwareExport(crate::types::OvfHardwareExportKind),
     /// A `OvfPropertyExport`.
-    OvfPropertyExport(Box<crate::types::OvfPropertyExport>),
+    OvfPropertyExport(crate::object::ObjectBox<crate::types::OvfPropertyExport>),
     /// A `OvfPropertyNetworkExport`.
-    OvfPropertyNetworkExport(Box<crate::types::OvfPropertyNetworkExport>),
+    OvfPropertyNetworkExport(
+        crate::object::ObjectBox<crate::types::OvfPropertyNetworkExport>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfExportKind {

@@ -104,7 +104,7 @@ impl<'de> serde::Deserialize<'de> for OvfFault {
 #[non_exhaustive]
 pub enum OvfFaultKind {
     /// Exactly this type.
-    OvfFault(Box<crate::types::OvfFault>),
+    OvfFault(crate::object::ObjectBox<crate::types::OvfFault>),
     /// A `OvfConsumerCallbackFault` or one of its subtypes.
     OvfConsumerCallbackFault(crate::types::OvfConsumerCallbackFaultKind),
     /// A `OvfExport` or one of its subtypes.

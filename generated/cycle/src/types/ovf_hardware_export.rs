@@ -114,15 +114,19 @@ impl<'de> serde::Deserialize<'de> for OvfHardwareExport {
 #[non_exhaustive]
 pub enum OvfHardwareExportKind {
     /// Exactly this type.
-    OvfHardwareExport(Box<crate::types::OvfHardwareExport>),
+    OvfHardwareExport(crate::object::ObjectBox<crate::types::OvfHardwareExport>),
     /// A `OvfConnectedDevice` or one of its subtypes.
     OvfConnectedDevice(crate::types::OvfConnectedDeviceKind),
     /// A `OvfUnableToExportDisk`.
-    OvfUnableToExportDisk(Box<crate::types::OvfUnableToExportDisk>),
+    OvfUnableToExportDisk(crate::object::ObjectBox<crate::types::OvfUnableToExportDisk>),
     /// A `OvfUnknownDeviceBacking`.
-    OvfUnknownDeviceBacking(Box<crate::types::OvfUnknownDeviceBacking>),
+    OvfUnknownDeviceBacking(
+        crate::object::ObjectBox<crate::types::OvfUnknownDeviceBacking>,
+    ),
     /// A `OvfUnsupportedDeviceExport`.
-    OvfUnsupportedDeviceExport(Box<crate::types::OvfUnsupportedDeviceExport>),
+    OvfUnsupportedDeviceExport(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedDeviceExport>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfHardwareExportKind {

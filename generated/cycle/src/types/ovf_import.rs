@@ -104,25 +104,29 @@ impl<'de> serde::Deserialize<'de> for OvfImport {
 #[non_exhaustive]
 pub enum OvfImportKind {
     /// Exactly this type.
-    OvfImport(Box<crate::types::OvfImport>),
+    OvfImport(crate::object::ObjectBox<crate::types::OvfImport>),
     /// A `OvfCpuCompatibility`.
-    OvfCpuCompatibility(Box<crate::types::OvfCpuCompatibility>),
+    OvfCpuCompatibility(crate::object::ObjectBox<crate::types::OvfCpuCompatibility>),
     /// A `OvfCpuCompatibilityCheckNotSupported`.
     OvfCpuCompatibilityCheckNotSupported(
-        Box<crate::types::OvfCpuCompatibilityCheckNotSupported>,
+        crate::object::ObjectBox<crate::types::OvfCpuCompatibilityCheckNotSupported>,
     ),
     /// A `OvfHardwareCheck`.
-    OvfHardwareCheck(Box<crate::types::OvfHardwareCheck>),
+    OvfHardwareCheck(crate::object::ObjectBox<crate::types::OvfHardwareCheck>),
     /// A `OvfImportFailed`.
-    OvfImportFailed(Box<crate::types::OvfImportFailed>),
+    OvfImportFailed(crate::object::ObjectBox<crate::types::OvfImportFailed>),
     /// A `OvfMappedOsId`.
-    OvfMappedOsId(Box<crate::types::OvfMappedOsId>),
+    OvfMappedOsId(crate::object::ObjectBox<crate::types::OvfMappedOsId>),
     /// A `OvfMissingHardware`.
-    OvfMissingHardware(Box<crate::types::OvfMissingHardware>),
+    OvfMissingHardware(crate::object::ObjectBox<crate::types::OvfMissingHardware>),
     /// A `OvfNetworkMappingNotSupported`.
-    OvfNetworkMappingNotSupported(Box<crate::types::OvfNetworkMappingNotSupported>),
+    OvfNetworkMappingNotSupported(
+        crate::object::ObjectBox<crate::types::OvfNetworkMappingNotSupported>,
+    ),
     /// A `OvfUnsupportedDiskProvisioning`.
-    OvfUnsupportedDiskProvisioning(Box<crate::types::OvfUnsupportedDiskProvisioning>),
+    OvfUnsupportedDiskProvisioning(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedDiskProvisioning>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfImportKind {

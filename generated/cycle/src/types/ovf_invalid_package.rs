@@ -109,7 +109,7 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidPackage {
 #[non_exhaustive]
 pub enum OvfInvalidPackageKind {
     /// Exactly this type.
-    OvfInvalidPackage(Box<crate::types::OvfInvalidPackage>),
+    OvfInvalidPackage(crate::object::ObjectBox<crate::types::OvfInvalidPackage>),
     /// A `OvfAttribute` or one of its subtypes.
     OvfAttribute(crate::types::OvfAttributeKind),
     /// A `OvfConstraint` or one of its subtypes.
@@ -119,9 +119,9 @@ pub enum OvfInvalidPackageKind {
     /// A `OvfProperty` or one of its subtypes.
     OvfProperty(crate::types::OvfPropertyKind),
     /// A `OvfWrongNamespace`.
-    OvfWrongNamespace(Box<crate::types::OvfWrongNamespace>),
+    OvfWrongNamespace(crate::object::ObjectBox<crate::types::OvfWrongNamespace>),
     /// A `OvfXmlFormat`.
-    OvfXmlFormat(Box<crate::types::OvfXmlFormat>),
+    OvfXmlFormat(crate::object::ObjectBox<crate::types::OvfXmlFormat>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfInvalidPackageKind {

@@ -138,15 +138,21 @@ impl<'de> serde::Deserialize<'de> for OvfInvalidValue {
 #[non_exhaustive]
 pub enum OvfInvalidValueKind {
     /// Exactly this type.
-    OvfInvalidValue(Box<crate::types::OvfInvalidValue>),
+    OvfInvalidValue(crate::object::ObjectBox<crate::types::OvfInvalidValue>),
     /// A `OvfInvalidValueConfiguration`.
-    OvfInvalidValueConfiguration(Box<crate::types::OvfInvalidValueConfiguration>),
+    OvfInvalidValueConfiguration(
+        crate::object::ObjectBox<crate::types::OvfInvalidValueConfiguration>,
+    ),
     /// A `OvfInvalidValueEmpty`.
-    OvfInvalidValueEmpty(Box<crate::types::OvfInvalidValueEmpty>),
+    OvfInvalidValueEmpty(crate::object::ObjectBox<crate::types::OvfInvalidValueEmpty>),
     /// A `OvfInvalidValueFormatMalformed`.
-    OvfInvalidValueFormatMalformed(Box<crate::types::OvfInvalidValueFormatMalformed>),
+    OvfInvalidValueFormatMalformed(
+        crate::object::ObjectBox<crate::types::OvfInvalidValueFormatMalformed>,
+    ),
     /// A `OvfInvalidValueReference`.
-    OvfInvalidValueReference(Box<crate::types::OvfInvalidValueReference>),
+    OvfInvalidValueReference(
+        crate::object::ObjectBox<crate::types::OvfInvalidValueReference>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfInvalidValueKind {

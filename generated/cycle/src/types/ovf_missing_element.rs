@@ -114,9 +114,11 @@ impl<'de> serde::Deserialize<'de> for OvfMissingElement {
 #[non_exhaustive]
 pub enum OvfMissingElementKind {
     /// Exactly this type.
-    OvfMissingElement(Box<crate::types::OvfMissingElement>),
+    OvfMissingElement(crate::object::ObjectBox<crate::types::OvfMissingElement>),
     /// A `OvfMissingElementNormalBoundary`.
-    OvfMissingElementNormalBoundary(Box<crate::types::OvfMissingElementNormalBoundary>),
+    OvfMissingElementNormalBoundary(
+        crate::object::ObjectBox<crate::types::OvfMissingElementNormalBoundary>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfMissingElementKind {

@@ -119,19 +119,23 @@ impl<'de> serde::Deserialize<'de> for OvfProperty {
 #[non_exhaustive]
 pub enum OvfPropertyKind {
     /// Exactly this type.
-    OvfProperty(Box<crate::types::OvfProperty>),
+    OvfProperty(crate::object::ObjectBox<crate::types::OvfProperty>),
     /// A `OvfPropertyNetwork`.
-    OvfPropertyNetwork(Box<crate::types::OvfPropertyNetwork>),
+    OvfPropertyNetwork(crate::object::ObjectBox<crate::types::OvfPropertyNetwork>),
     /// A `OvfPropertyQualifier`.
-    OvfPropertyQualifier(Box<crate::types::OvfPropertyQualifier>),
+    OvfPropertyQualifier(crate::object::ObjectBox<crate::types::OvfPropertyQualifier>),
     /// A `OvfPropertyQualifierDuplicate`.
-    OvfPropertyQualifierDuplicate(Box<crate::types::OvfPropertyQualifierDuplicate>),
+    OvfPropertyQualifierDuplicate(
+        crate::object::ObjectBox<crate::types::OvfPropertyQualifierDuplicate>,
+    ),
     /// A `OvfPropertyQualifierIgnored`.
-    OvfPropertyQualifierIgnored(Box<crate::types::OvfPropertyQualifierIgnored>),
+    OvfPropertyQualifierIgnored(
+        crate::object::ObjectBox<crate::types::OvfPropertyQualifierIgnored>,
+    ),
     /// A `OvfPropertyType`.
-    OvfPropertyType(Box<crate::types::OvfPropertyType>),
+    OvfPropertyType(crate::object::ObjectBox<crate::types::OvfPropertyType>),
     /// A `OvfPropertyValue`.
-    OvfPropertyValue(Box<crate::types::OvfPropertyValue>),
+    OvfPropertyValue(crate::object::ObjectBox<crate::types::OvfPropertyValue>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfPropertyKind {

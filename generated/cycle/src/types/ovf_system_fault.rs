@@ -104,24 +104,30 @@ impl<'de> serde::Deserialize<'de> for OvfSystemFault {
 #[non_exhaustive]
 pub enum OvfSystemFaultKind {
     /// Exactly this type.
-    OvfSystemFault(Box<crate::types::OvfSystemFault>),
+    OvfSystemFault(crate::object::ObjectBox<crate::types::OvfSystemFault>),
     /// A `OvfDiskMappingNotFound`.
-    OvfDiskMappingNotFound(Box<crate::types::OvfDiskMappingNotFound>),
+    OvfDiskMappingNotFound(
+        crate::object::ObjectBox<crate::types::OvfDiskMappingNotFound>,
+    ),
     /// A `OvfHostValueNotParsed`.
-    OvfHostValueNotParsed(Box<crate::types::OvfHostValueNotParsed>),
+    OvfHostValueNotParsed(crate::object::ObjectBox<crate::types::OvfHostValueNotParsed>),
     /// A `OvfInternalError`.
-    OvfInternalError(Box<crate::types::OvfInternalError>),
+    OvfInternalError(crate::object::ObjectBox<crate::types::OvfInternalError>),
     /// A `OvfToXmlUnsupportedElement`.
-    OvfToXmlUnsupportedElement(Box<crate::types::OvfToXmlUnsupportedElement>),
+    OvfToXmlUnsupportedElement(
+        crate::object::ObjectBox<crate::types::OvfToXmlUnsupportedElement>,
+    ),
     /// A `OvfUnknownDevice`.
-    OvfUnknownDevice(Box<crate::types::OvfUnknownDevice>),
+    OvfUnknownDevice(crate::object::ObjectBox<crate::types::OvfUnknownDevice>),
     /// A `OvfUnknownEntity`.
-    OvfUnknownEntity(Box<crate::types::OvfUnknownEntity>),
+    OvfUnknownEntity(crate::object::ObjectBox<crate::types::OvfUnknownEntity>),
     /// A `OvfUnsupportedDeviceBackingInfo`.
-    OvfUnsupportedDeviceBackingInfo(Box<crate::types::OvfUnsupportedDeviceBackingInfo>),
+    OvfUnsupportedDeviceBackingInfo(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedDeviceBackingInfo>,
+    ),
     /// A `OvfUnsupportedDeviceBackingOption`.
     OvfUnsupportedDeviceBackingOption(
-        Box<crate::types::OvfUnsupportedDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::OvfUnsupportedDeviceBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

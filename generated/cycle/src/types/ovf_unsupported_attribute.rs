@@ -131,9 +131,13 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedAttribute {
 #[non_exhaustive]
 pub enum OvfUnsupportedAttributeKind {
     /// Exactly this type.
-    OvfUnsupportedAttribute(Box<crate::types::OvfUnsupportedAttribute>),
+    OvfUnsupportedAttribute(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedAttribute>,
+    ),
     /// A `OvfUnsupportedAttributeValue`.
-    OvfUnsupportedAttributeValue(Box<crate::types::OvfUnsupportedAttributeValue>),
+    OvfUnsupportedAttributeValue(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedAttributeValue>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfUnsupportedAttributeKind {

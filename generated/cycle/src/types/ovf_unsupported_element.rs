@@ -114,13 +114,17 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedElement {
 #[non_exhaustive]
 pub enum OvfUnsupportedElementKind {
     /// Exactly this type.
-    OvfUnsupportedElement(Box<crate::types::OvfUnsupportedElement>),
+    OvfUnsupportedElement(crate::object::ObjectBox<crate::types::OvfUnsupportedElement>),
     /// A `OvfNoSpaceOnController`.
-    OvfNoSpaceOnController(Box<crate::types::OvfNoSpaceOnController>),
+    OvfNoSpaceOnController(
+        crate::object::ObjectBox<crate::types::OvfNoSpaceOnController>,
+    ),
     /// A `OvfUnsupportedElementValue`.
-    OvfUnsupportedElementValue(Box<crate::types::OvfUnsupportedElementValue>),
+    OvfUnsupportedElementValue(
+        crate::object::ObjectBox<crate::types::OvfUnsupportedElementValue>,
+    ),
     /// A `OvfUnsupportedSection`.
-    OvfUnsupportedSection(Box<crate::types::OvfUnsupportedSection>),
+    OvfUnsupportedSection(crate::object::ObjectBox<crate::types::OvfUnsupportedSection>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfUnsupportedElementKind {

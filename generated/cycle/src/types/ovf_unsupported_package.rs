@@ -109,21 +109,23 @@ impl<'de> serde::Deserialize<'de> for OvfUnsupportedPackage {
 #[non_exhaustive]
 pub enum OvfUnsupportedPackageKind {
     /// Exactly this type.
-    OvfUnsupportedPackage(Box<crate::types::OvfUnsupportedPackage>),
+    OvfUnsupportedPackage(crate::object::ObjectBox<crate::types::OvfUnsupportedPackage>),
     /// A `OvfInvalidVmName`.
-    OvfInvalidVmName(Box<crate::types::OvfInvalidVmName>),
+    OvfInvalidVmName(crate::object::ObjectBox<crate::types::OvfInvalidVmName>),
     /// A `OvfNoHostNic`.
-    OvfNoHostNic(Box<crate::types::OvfNoHostNic>),
+    OvfNoHostNic(crate::object::ObjectBox<crate::types::OvfNoHostNic>),
     /// A `OvfNoSupportedHardwareFamily`.
-    OvfNoSupportedHardwareFamily(Box<crate::types::OvfNoSupportedHardwareFamily>),
+    OvfNoSupportedHardwareFamily(
+        crate::object::ObjectBox<crate::types::OvfNoSupportedHardwareFamily>,
+    ),
     /// A `OvfUnsupportedAttribute` or one of its subtypes.
     OvfUnsupportedAttribute(crate::types::OvfUnsupportedAttributeKind),
     /// A `OvfUnsupportedElement` or one of its subtypes.
     OvfUnsupportedElement(crate::types::OvfUnsupportedElementKind),
     /// A `OvfUnsupportedSubType`.
-    OvfUnsupportedSubType(Box<crate::types::OvfUnsupportedSubType>),
+    OvfUnsupportedSubType(crate::object::ObjectBox<crate::types::OvfUnsupportedSubType>),
     /// A `OvfUnsupportedType`.
-    OvfUnsupportedType(Box<crate::types::OvfUnsupportedType>),
+    OvfUnsupportedType(crate::object::ObjectBox<crate::types::OvfUnsupportedType>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfUnsupportedPackageKind {

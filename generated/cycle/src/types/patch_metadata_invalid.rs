@@ -114,11 +114,13 @@ impl<'de> serde::Deserialize<'de> for PatchMetadataInvalid {
 #[non_exhaustive]
 pub enum PatchMetadataInvalidKind {
     /// Exactly this type.
-    PatchMetadataInvalid(Box<crate::types::PatchMetadataInvalid>),
+    PatchMetadataInvalid(crate::object::ObjectBox<crate::types::PatchMetadataInvalid>),
     /// A `PatchMetadataCorrupted`.
-    PatchMetadataCorrupted(Box<crate::types::PatchMetadataCorrupted>),
+    PatchMetadataCorrupted(
+        crate::object::ObjectBox<crate::types::PatchMetadataCorrupted>,
+    ),
     /// A `PatchMetadataNotFound`.
-    PatchMetadataNotFound(Box<crate::types::PatchMetadataNotFound>),
+    PatchMetadataNotFound(crate::object::ObjectBox<crate::types::PatchMetadataNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PatchMetadataInvalidKind {

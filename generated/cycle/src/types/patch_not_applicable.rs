@@ -109,13 +109,15 @@ impl<'de> serde::Deserialize<'de> for PatchNotApplicable {
 #[non_exhaustive]
 pub enum PatchNotApplicableKind {
     /// Exactly this type.
-    PatchNotApplicable(Box<crate::types::PatchNotApplicable>),
+    PatchNotApplicable(crate::object::ObjectBox<crate::types::PatchNotApplicable>),
     /// A `PatchAlreadyInstalled`.
-    PatchAlreadyInstalled(Box<crate::types::PatchAlreadyInstalled>),
+    PatchAlreadyInstalled(crate::object::ObjectBox<crate::types::PatchAlreadyInstalled>),
     /// A `PatchMissingDependencies`.
-    PatchMissingDependencies(Box<crate::types::PatchMissingDependencies>),
+    PatchMissingDependencies(
+        crate::object::ObjectBox<crate::types::PatchMissingDependencies>,
+    ),
     /// A `PatchSuperseded`.
-    PatchSuperseded(Box<crate::types::PatchSuperseded>),
+    PatchSuperseded(crate::object::ObjectBox<crate::types::PatchSuperseded>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PatchNotApplicableKind {

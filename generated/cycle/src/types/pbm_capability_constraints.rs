@@ -90,11 +90,13 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityConstraints {
 #[non_exhaustive]
 pub enum PbmCapabilityConstraintsKind {
     /// Exactly this type.
-    PbmCapabilityConstraints(Box<crate::types::PbmCapabilityConstraints>),
+    PbmCapabilityConstraints(
+        crate::object::ObjectBox<crate::types::PbmCapabilityConstraints>,
+    ),
     /// A `PbmCapabilitySubProfileConstraints`.
     #[cfg(feature = "pbm")]
     PbmCapabilitySubProfileConstraints(
-        Box<crate::types::PbmCapabilitySubProfileConstraints>,
+        crate::object::ObjectBox<crate::types::PbmCapabilitySubProfileConstraints>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -220,10 +220,12 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfile {
 #[non_exhaustive]
 pub enum PbmCapabilityProfileKind {
     /// Exactly this type.
-    PbmCapabilityProfile(Box<crate::types::PbmCapabilityProfile>),
+    PbmCapabilityProfile(crate::object::ObjectBox<crate::types::PbmCapabilityProfile>),
     /// A `PbmDefaultCapabilityProfile`.
     #[cfg(feature = "pbm")]
-    PbmDefaultCapabilityProfile(Box<crate::types::PbmDefaultCapabilityProfile>),
+    PbmDefaultCapabilityProfile(
+        crate::object::ObjectBox<crate::types::PbmDefaultCapabilityProfile>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PbmCapabilityProfileKind {

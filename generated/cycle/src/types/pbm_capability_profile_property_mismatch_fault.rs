@@ -141,12 +141,12 @@ impl<'de> serde::Deserialize<'de> for PbmCapabilityProfilePropertyMismatchFault 
 pub enum PbmCapabilityProfilePropertyMismatchFaultKind {
     /// Exactly this type.
     PbmCapabilityProfilePropertyMismatchFault(
-        Box<crate::types::PbmCapabilityProfilePropertyMismatchFault>,
+        crate::object::ObjectBox<crate::types::PbmCapabilityProfilePropertyMismatchFault>,
     ),
     /// A `PbmIncompatibleVendorSpecificRuleSet`.
     #[cfg(feature = "pbm")]
     PbmIncompatibleVendorSpecificRuleSet(
-        Box<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
+        crate::object::ObjectBox<crate::types::PbmIncompatibleVendorSpecificRuleSet>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

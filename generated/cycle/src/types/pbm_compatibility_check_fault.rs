@@ -111,10 +111,14 @@ impl<'de> serde::Deserialize<'de> for PbmCompatibilityCheckFault {
 #[non_exhaustive]
 pub enum PbmCompatibilityCheckFaultKind {
     /// Exactly this type.
-    PbmCompatibilityCheckFault(Box<crate::types::PbmCompatibilityCheckFault>),
+    PbmCompatibilityCheckFault(
+        crate::object::ObjectBox<crate::types::PbmCompatibilityCheckFault>,
+    ),
     /// A `PbmDefaultProfileAppliesFault`.
     #[cfg(feature = "pbm")]
-    PbmDefaultProfileAppliesFault(Box<crate::types::PbmDefaultProfileAppliesFault>),
+    PbmDefaultProfileAppliesFault(
+        crate::object::ObjectBox<crate::types::PbmDefaultProfileAppliesFault>,
+    ),
     /// A `PbmPropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmPropertyMismatchFault(crate::types::PbmPropertyMismatchFaultKind),

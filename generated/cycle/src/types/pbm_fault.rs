@@ -106,34 +106,38 @@ impl<'de> serde::Deserialize<'de> for PbmFault {
 #[non_exhaustive]
 pub enum PbmFaultKind {
     /// Exactly this type.
-    PbmFault(Box<crate::types::PbmFault>),
+    PbmFault(crate::object::ObjectBox<crate::types::PbmFault>),
     /// A `PbmAlreadyExists`.
     #[cfg(feature = "pbm")]
-    PbmAlreadyExists(Box<crate::types::PbmAlreadyExists>),
+    PbmAlreadyExists(crate::object::ObjectBox<crate::types::PbmAlreadyExists>),
     /// A `PbmCompatibilityCheckFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCompatibilityCheckFault(crate::types::PbmCompatibilityCheckFaultKind),
     /// A `PbmDuplicateName`.
     #[cfg(feature = "pbm")]
-    PbmDuplicateName(Box<crate::types::PbmDuplicateName>),
+    PbmDuplicateName(crate::object::ObjectBox<crate::types::PbmDuplicateName>),
     /// A `PbmFaultInvalidLogin`.
     #[cfg(feature = "pbm")]
-    PbmFaultInvalidLogin(Box<crate::types::PbmFaultInvalidLogin>),
+    PbmFaultInvalidLogin(crate::object::ObjectBox<crate::types::PbmFaultInvalidLogin>),
     /// A `PbmLegacyHubsNotSupported`.
     #[cfg(feature = "pbm")]
-    PbmLegacyHubsNotSupported(Box<crate::types::PbmLegacyHubsNotSupported>),
+    PbmLegacyHubsNotSupported(
+        crate::object::ObjectBox<crate::types::PbmLegacyHubsNotSupported>,
+    ),
     /// A `PbmNonExistentHubs`.
     #[cfg(feature = "pbm")]
-    PbmNonExistentHubs(Box<crate::types::PbmNonExistentHubs>),
+    PbmNonExistentHubs(crate::object::ObjectBox<crate::types::PbmNonExistentHubs>),
     /// A `PbmFaultNotFound`.
     #[cfg(feature = "pbm")]
-    PbmFaultNotFound(Box<crate::types::PbmFaultNotFound>),
+    PbmFaultNotFound(crate::object::ObjectBox<crate::types::PbmFaultNotFound>),
     /// A `PbmFaultProfileStorageFault`.
     #[cfg(feature = "pbm")]
-    PbmFaultProfileStorageFault(Box<crate::types::PbmFaultProfileStorageFault>),
+    PbmFaultProfileStorageFault(
+        crate::object::ObjectBox<crate::types::PbmFaultProfileStorageFault>,
+    ),
     /// A `PbmResourceInUse`.
     #[cfg(feature = "pbm")]
-    PbmResourceInUse(Box<crate::types::PbmResourceInUse>),
+    PbmResourceInUse(crate::object::ObjectBox<crate::types::PbmResourceInUse>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PbmFaultKind {

@@ -111,15 +111,17 @@ impl<'de> serde::Deserialize<'de> for PbmLineOfServiceInfo {
 #[non_exhaustive]
 pub enum PbmLineOfServiceInfoKind {
     /// Exactly this type.
-    PbmLineOfServiceInfo(Box<crate::types::PbmLineOfServiceInfo>),
+    PbmLineOfServiceInfo(crate::object::ObjectBox<crate::types::PbmLineOfServiceInfo>),
     /// A `PbmPersistenceBasedDataServiceInfo`.
     #[cfg(feature = "pbm")]
     PbmPersistenceBasedDataServiceInfo(
-        Box<crate::types::PbmPersistenceBasedDataServiceInfo>,
+        crate::object::ObjectBox<crate::types::PbmPersistenceBasedDataServiceInfo>,
     ),
     /// A `PbmVaioDataServiceInfo`.
     #[cfg(feature = "pbm")]
-    PbmVaioDataServiceInfo(Box<crate::types::PbmVaioDataServiceInfo>),
+    PbmVaioDataServiceInfo(
+        crate::object::ObjectBox<crate::types::PbmVaioDataServiceInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PbmLineOfServiceInfoKind {

@@ -90,11 +90,15 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementRequirement {
 #[non_exhaustive]
 pub enum PbmPlacementRequirementKind {
     /// Exactly this type.
-    PbmPlacementRequirement(Box<crate::types::PbmPlacementRequirement>),
+    PbmPlacementRequirement(
+        crate::object::ObjectBox<crate::types::PbmPlacementRequirement>,
+    ),
     /// A `PbmPlacementCapabilityConstraintsRequirement`.
     #[cfg(feature = "pbm")]
     PbmPlacementCapabilityConstraintsRequirement(
-        Box<crate::types::PbmPlacementCapabilityConstraintsRequirement>,
+        crate::object::ObjectBox<
+            crate::types::PbmPlacementCapabilityConstraintsRequirement,
+        >,
     ),
     /// A `PbmPlacementCapabilityProfileRequirement` or one of its subtypes.
     #[cfg(feature = "pbm")]

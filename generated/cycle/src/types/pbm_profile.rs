@@ -151,7 +151,7 @@ impl<'de> serde::Deserialize<'de> for PbmProfile {
 #[non_exhaustive]
 pub enum PbmProfileKind {
     /// Exactly this type.
-    PbmProfile(Box<crate::types::PbmProfile>),
+    PbmProfile(crate::object::ObjectBox<crate::types::PbmProfile>),
     /// A `PbmCapabilityProfile` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfile(crate::types::PbmCapabilityProfileKind),

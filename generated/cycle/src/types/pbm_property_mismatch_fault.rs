@@ -133,7 +133,9 @@ impl<'de> serde::Deserialize<'de> for PbmPropertyMismatchFault {
 #[non_exhaustive]
 pub enum PbmPropertyMismatchFaultKind {
     /// Exactly this type.
-    PbmPropertyMismatchFault(Box<crate::types::PbmPropertyMismatchFault>),
+    PbmPropertyMismatchFault(
+        crate::object::ObjectBox<crate::types::PbmPropertyMismatchFault>,
+    ),
     /// A `PbmCapabilityProfilePropertyMismatchFault` or one of its subtypes.
     #[cfg(feature = "pbm")]
     PbmCapabilityProfilePropertyMismatchFault(

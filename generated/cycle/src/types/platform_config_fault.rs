@@ -109,13 +109,13 @@ impl<'de> serde::Deserialize<'de> for PlatformConfigFault {
 #[non_exhaustive]
 pub enum PlatformConfigFaultKind {
     /// Exactly this type.
-    PlatformConfigFault(Box<crate::types::PlatformConfigFault>),
+    PlatformConfigFault(crate::object::ObjectBox<crate::types::PlatformConfigFault>),
     /// A `InvalidBundle`.
-    InvalidBundle(Box<crate::types::InvalidBundle>),
+    InvalidBundle(crate::object::ObjectBox<crate::types::InvalidBundle>),
     /// A `PatchInstallFailed`.
-    PatchInstallFailed(Box<crate::types::PatchInstallFailed>),
+    PatchInstallFailed(crate::object::ObjectBox<crate::types::PatchInstallFailed>),
     /// A `PatchIntegrityError`.
-    PatchIntegrityError(Box<crate::types::PatchIntegrityError>),
+    PatchIntegrityError(crate::object::ObjectBox<crate::types::PatchIntegrityError>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PlatformConfigFaultKind {

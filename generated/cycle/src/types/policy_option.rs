@@ -106,7 +106,7 @@ pub enum PolicyOptionKind {
     /// Exactly this type.
     PolicyOption(crate::types::PolicyOption),
     /// A `CompositePolicyOption`.
-    CompositePolicyOption(Box<crate::types::CompositePolicyOption>),
+    CompositePolicyOption(crate::object::ObjectBox<crate::types::CompositePolicyOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PolicyOptionKind {

@@ -211,13 +211,15 @@ impl<'de> serde::Deserialize<'de> for PortGroupProfile {
 #[non_exhaustive]
 pub enum PortGroupProfileKind {
     /// Exactly this type.
-    PortGroupProfile(Box<crate::types::PortGroupProfile>),
+    PortGroupProfile(crate::object::ObjectBox<crate::types::PortGroupProfile>),
     /// A `HostPortGroupProfile`.
-    HostPortGroupProfile(Box<crate::types::HostPortGroupProfile>),
+    HostPortGroupProfile(crate::object::ObjectBox<crate::types::HostPortGroupProfile>),
     /// A `ServiceConsolePortGroupProfile`.
-    ServiceConsolePortGroupProfile(Box<crate::types::ServiceConsolePortGroupProfile>),
+    ServiceConsolePortGroupProfile(
+        crate::object::ObjectBox<crate::types::ServiceConsolePortGroupProfile>,
+    ),
     /// A `VmPortGroupProfile`.
-    VmPortGroupProfile(Box<crate::types::VmPortGroupProfile>),
+    VmPortGroupProfile(crate::object::ObjectBox<crate::types::VmPortGroupProfile>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PortGroupProfileKind {

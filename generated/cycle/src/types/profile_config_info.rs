@@ -111,9 +111,11 @@ pub enum ProfileConfigInfoKind {
     /// Exactly this type.
     ProfileConfigInfo(crate::types::ProfileConfigInfo),
     /// A `ClusterProfileConfigInfo`.
-    ClusterProfileConfigInfo(Box<crate::types::ClusterProfileConfigInfo>),
+    ClusterProfileConfigInfo(
+        crate::object::ObjectBox<crate::types::ClusterProfileConfigInfo>,
+    ),
     /// A `HostProfileConfigInfo`.
-    HostProfileConfigInfo(Box<crate::types::HostProfileConfigInfo>),
+    HostProfileConfigInfo(crate::object::ObjectBox<crate::types::HostProfileConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ProfileConfigInfoKind {

@@ -125,10 +125,10 @@ impl<'de> serde::Deserialize<'de> for ProfileExecuteResult {
 #[non_exhaustive]
 pub enum ProfileExecuteResultKind {
     /// Exactly this type.
-    ProfileExecuteResult(Box<crate::types::ProfileExecuteResult>),
+    ProfileExecuteResult(crate::object::ObjectBox<crate::types::ProfileExecuteResult>),
     /// A `ApplyHostProfileConfigurationSpec`.
     ApplyHostProfileConfigurationSpec(
-        Box<crate::types::ApplyHostProfileConfigurationSpec>,
+        crate::object::ObjectBox<crate::types::ApplyHostProfileConfigurationSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -111,9 +111,13 @@ pub enum ProfileExpressionKind {
     /// Exactly this type.
     ProfileExpression(crate::types::ProfileExpression),
     /// A `ProfileCompositeExpression`.
-    ProfileCompositeExpression(Box<crate::types::ProfileCompositeExpression>),
+    ProfileCompositeExpression(
+        crate::object::ObjectBox<crate::types::ProfileCompositeExpression>,
+    ),
     /// A `ProfileSimpleExpression`.
-    ProfileSimpleExpression(Box<crate::types::ProfileSimpleExpression>),
+    ProfileSimpleExpression(
+        crate::object::ObjectBox<crate::types::ProfileSimpleExpression>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ProfileExpressionKind {

@@ -104,14 +104,16 @@ impl<'de> serde::Deserialize<'de> for ProfilePolicyOptionMetadata {
 #[non_exhaustive]
 pub enum ProfilePolicyOptionMetadataKind {
     /// Exactly this type.
-    ProfilePolicyOptionMetadata(Box<crate::types::ProfilePolicyOptionMetadata>),
+    ProfilePolicyOptionMetadata(
+        crate::object::ObjectBox<crate::types::ProfilePolicyOptionMetadata>,
+    ),
     /// A `ProfileCompositePolicyOptionMetadata`.
     ProfileCompositePolicyOptionMetadata(
-        Box<crate::types::ProfileCompositePolicyOptionMetadata>,
+        crate::object::ObjectBox<crate::types::ProfileCompositePolicyOptionMetadata>,
     ),
     /// A `UserInputRequiredParameterMetadata`.
     UserInputRequiredParameterMetadata(
-        Box<crate::types::UserInputRequiredParameterMetadata>,
+        crate::object::ObjectBox<crate::types::UserInputRequiredParameterMetadata>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -106,25 +106,33 @@ impl<'de> serde::Deserialize<'de> for ProviderRegistrationFault {
 #[non_exhaustive]
 pub enum ProviderRegistrationFaultKind {
     /// Exactly this type.
-    ProviderRegistrationFault(Box<crate::types::ProviderRegistrationFault>),
+    ProviderRegistrationFault(
+        crate::object::ObjectBox<crate::types::ProviderRegistrationFault>,
+    ),
     /// A `CertificateAuthorityFault`.
     #[cfg(feature = "sms")]
-    CertificateAuthorityFault(Box<crate::types::CertificateAuthorityFault>),
+    CertificateAuthorityFault(
+        crate::object::ObjectBox<crate::types::CertificateAuthorityFault>,
+    ),
     /// A `CertificateNotImported`.
     #[cfg(feature = "sms")]
-    CertificateNotImported(Box<crate::types::CertificateNotImported>),
+    CertificateNotImported(
+        crate::object::ObjectBox<crate::types::CertificateNotImported>,
+    ),
     /// A `CertificateNotTrusted`.
     #[cfg(feature = "sms")]
-    CertificateNotTrusted(Box<crate::types::CertificateNotTrusted>),
+    CertificateNotTrusted(crate::object::ObjectBox<crate::types::CertificateNotTrusted>),
     /// A `IncorrectUsernamePassword`.
     #[cfg(feature = "sms")]
-    IncorrectUsernamePassword(Box<crate::types::IncorrectUsernamePassword>),
+    IncorrectUsernamePassword(
+        crate::object::ObjectBox<crate::types::IncorrectUsernamePassword>,
+    ),
     /// A `InvalidCertificate`.
     #[cfg(feature = "sms")]
-    InvalidCertificate(Box<crate::types::InvalidCertificate>),
+    InvalidCertificate(crate::object::ObjectBox<crate::types::InvalidCertificate>),
     /// A `InvalidUrl`.
     #[cfg(feature = "sms")]
-    InvalidUrl(Box<crate::types::InvalidUrl>),
+    InvalidUrl(crate::object::ObjectBox<crate::types::InvalidUrl>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ProviderRegistrationFaultKind {

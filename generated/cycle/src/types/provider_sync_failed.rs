@@ -106,10 +106,10 @@ impl<'de> serde::Deserialize<'de> for ProviderSyncFailed {
 #[non_exhaustive]
 pub enum ProviderSyncFailedKind {
     /// Exactly this type.
-    ProviderSyncFailed(Box<crate::types::ProviderSyncFailed>),
+    ProviderSyncFailed(crate::object::ObjectBox<crate::types::ProviderSyncFailed>),
     /// A `SyncInProgress`.
     #[cfg(feature = "sms")]
-    SyncInProgress(Box<crate::types::SyncInProgress>),
+    SyncInProgress(crate::object::ObjectBox<crate::types::SyncInProgress>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ProviderSyncFailedKind {

@@ -106,13 +106,15 @@ impl<'de> serde::Deserialize<'de> for QueryExecutionFault {
 #[non_exhaustive]
 pub enum QueryExecutionFaultKind {
     /// Exactly this type.
-    QueryExecutionFault(Box<crate::types::QueryExecutionFault>),
+    QueryExecutionFault(crate::object::ObjectBox<crate::types::QueryExecutionFault>),
     /// A `NoCommonProviderForAllBackings`.
     #[cfg(feature = "sms")]
-    NoCommonProviderForAllBackings(Box<crate::types::NoCommonProviderForAllBackings>),
+    NoCommonProviderForAllBackings(
+        crate::object::ObjectBox<crate::types::NoCommonProviderForAllBackings>,
+    ),
     /// A `ProviderNotFound`.
     #[cfg(feature = "sms")]
-    ProviderNotFound(Box<crate::types::ProviderNotFound>),
+    ProviderNotFound(crate::object::ObjectBox<crate::types::ProviderNotFound>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for QueryExecutionFaultKind {

@@ -114,9 +114,11 @@ impl<'de> serde::Deserialize<'de> for RDMNotSupported {
 #[non_exhaustive]
 pub enum RDMNotSupportedKind {
     /// Exactly this type.
-    RDMNotSupported(Box<crate::types::RDMNotSupported>),
+    RDMNotSupported(crate::object::ObjectBox<crate::types::RDMNotSupported>),
     /// A `PhysCompatRDMNotSupported`.
-    PhysCompatRDMNotSupported(Box<crate::types::PhysCompatRDMNotSupported>),
+    PhysCompatRDMNotSupported(
+        crate::object::ObjectBox<crate::types::PhysCompatRDMNotSupported>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for RDMNotSupportedKind {

@@ -104,11 +104,17 @@ impl<'de> serde::Deserialize<'de> for ReplicationConfigFault {
 #[non_exhaustive]
 pub enum ReplicationConfigFaultKind {
     /// Exactly this type.
-    ReplicationConfigFault(Box<crate::types::ReplicationConfigFault>),
+    ReplicationConfigFault(
+        crate::object::ObjectBox<crate::types::ReplicationConfigFault>,
+    ),
     /// A `ReplicationDiskConfigFault`.
-    ReplicationDiskConfigFault(Box<crate::types::ReplicationDiskConfigFault>),
+    ReplicationDiskConfigFault(
+        crate::object::ObjectBox<crate::types::ReplicationDiskConfigFault>,
+    ),
     /// A `ReplicationVmConfigFault`.
-    ReplicationVmConfigFault(Box<crate::types::ReplicationVmConfigFault>),
+    ReplicationVmConfigFault(
+        crate::object::ObjectBox<crate::types::ReplicationVmConfigFault>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ReplicationConfigFaultKind {

@@ -104,19 +104,25 @@ impl<'de> serde::Deserialize<'de> for ReplicationFault {
 #[non_exhaustive]
 pub enum ReplicationFaultKind {
     /// Exactly this type.
-    ReplicationFault(Box<crate::types::ReplicationFault>),
+    ReplicationFault(crate::object::ObjectBox<crate::types::ReplicationFault>),
     /// A `IncompatibleHostForVmReplication`.
     IncompatibleHostForVmReplication(
-        Box<crate::types::IncompatibleHostForVmReplication>,
+        crate::object::ObjectBox<crate::types::IncompatibleHostForVmReplication>,
     ),
     /// A `ReplicationConfigFault` or one of its subtypes.
     ReplicationConfigFault(crate::types::ReplicationConfigFaultKind),
     /// A `ReplicationIncompatibleWithFT`.
-    ReplicationIncompatibleWithFT(Box<crate::types::ReplicationIncompatibleWithFT>),
+    ReplicationIncompatibleWithFT(
+        crate::object::ObjectBox<crate::types::ReplicationIncompatibleWithFT>,
+    ),
     /// A `ReplicationInvalidOptions`.
-    ReplicationInvalidOptions(Box<crate::types::ReplicationInvalidOptions>),
+    ReplicationInvalidOptions(
+        crate::object::ObjectBox<crate::types::ReplicationInvalidOptions>,
+    ),
     /// A `ReplicationNotSupportedOnHost`.
-    ReplicationNotSupportedOnHost(Box<crate::types::ReplicationNotSupportedOnHost>),
+    ReplicationNotSupportedOnHost(
+        crate::object::ObjectBox<crate::types::ReplicationNotSupportedOnHost>,
+    ),
     /// A `ReplicationVmFault` or one of its subtypes.
     ReplicationVmFault(crate::types::ReplicationVmFaultKind),
 }

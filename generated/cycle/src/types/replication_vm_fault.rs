@@ -133,9 +133,11 @@ impl<'de> serde::Deserialize<'de> for ReplicationVmFault {
 #[non_exhaustive]
 pub enum ReplicationVmFaultKind {
     /// Exactly this type.
-    ReplicationVmFault(Box<crate::types::ReplicationVmFault>),
+    ReplicationVmFault(crate::object::ObjectBox<crate::types::ReplicationVmFault>),
     /// A `ReplicationVmInProgressFault`.
-    ReplicationVmInProgressFault(Box<crate::types::ReplicationVmInProgressFault>),
+    ReplicationVmInProgressFault(
+        crate::object::ObjectBox<crate::types::ReplicationVmInProgressFault>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ReplicationVmFaultKind {

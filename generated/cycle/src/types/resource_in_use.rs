@@ -114,14 +114,16 @@ impl<'de> serde::Deserialize<'de> for ResourceInUse {
 #[non_exhaustive]
 pub enum ResourceInUseKind {
     /// Exactly this type.
-    ResourceInUse(Box<crate::types::ResourceInUse>),
+    ResourceInUse(crate::object::ObjectBox<crate::types::ResourceInUse>),
     /// A `SmsResourceInUse`.
     #[cfg(feature = "sms")]
-    SmsResourceInUse(Box<crate::types::SmsResourceInUse>),
+    SmsResourceInUse(crate::object::ObjectBox<crate::types::SmsResourceInUse>),
     /// A `FilterInUse`.
-    FilterInUse(Box<crate::types::FilterInUse>),
+    FilterInUse(crate::object::ObjectBox<crate::types::FilterInUse>),
     /// A `QuiesceDatastoreIOForHAFailed`.
-    QuiesceDatastoreIOForHAFailed(Box<crate::types::QuiesceDatastoreIOForHAFailed>),
+    QuiesceDatastoreIOForHAFailed(
+        crate::object::ObjectBox<crate::types::QuiesceDatastoreIOForHAFailed>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ResourceInUseKind {

@@ -104,54 +104,78 @@ impl<'de> serde::Deserialize<'de> for RuntimeFault {
 #[non_exhaustive]
 pub enum RuntimeFaultKind {
     /// Exactly this type.
-    RuntimeFault(Box<crate::types::RuntimeFault>),
+    RuntimeFault(crate::object::ObjectBox<crate::types::RuntimeFault>),
     /// A `EamRuntimeFault` or one of its subtypes.
     EamRuntimeFault(crate::types::EamRuntimeFaultKind),
     /// A `ProviderConnectionFailed`.
     #[cfg(feature = "sms")]
-    ProviderConnectionFailed(Box<crate::types::ProviderConnectionFailed>),
+    ProviderConnectionFailed(
+        crate::object::ObjectBox<crate::types::ProviderConnectionFailed>,
+    ),
     /// A `ProxyRegistrationFailed`.
-    ProxyRegistrationFailed(Box<crate::types::ProxyRegistrationFailed>),
+    ProxyRegistrationFailed(
+        crate::object::ObjectBox<crate::types::ProxyRegistrationFailed>,
+    ),
     /// A `ServiceNotInitialized`.
-    ServiceNotInitialized(Box<crate::types::ServiceNotInitialized>),
+    ServiceNotInitialized(crate::object::ObjectBox<crate::types::ServiceNotInitialized>),
     /// A `CannotDisableDrsOnClustersWithVApps`.
     CannotDisableDrsOnClustersWithVApps(
-        Box<crate::types::CannotDisableDrsOnClustersWithVApps>,
+        crate::object::ObjectBox<crate::types::CannotDisableDrsOnClustersWithVApps>,
     ),
     /// A `ConflictingDatastoreFound`.
-    ConflictingDatastoreFound(Box<crate::types::ConflictingDatastoreFound>),
+    ConflictingDatastoreFound(
+        crate::object::ObjectBox<crate::types::ConflictingDatastoreFound>,
+    ),
     /// A `DatabaseError`.
-    DatabaseError(Box<crate::types::DatabaseError>),
+    DatabaseError(crate::object::ObjectBox<crate::types::DatabaseError>),
     /// A `DisallowedChangeByService`.
-    DisallowedChangeByService(Box<crate::types::DisallowedChangeByService>),
+    DisallowedChangeByService(
+        crate::object::ObjectBox<crate::types::DisallowedChangeByService>,
+    ),
     /// A `DisallowedOperationOnFailoverHost`.
     DisallowedOperationOnFailoverHost(
-        Box<crate::types::DisallowedOperationOnFailoverHost>,
+        crate::object::ObjectBox<crate::types::DisallowedOperationOnFailoverHost>,
     ),
     /// A `FailToLockFaultToleranceVMs`.
-    FailToLockFaultToleranceVMs(Box<crate::types::FailToLockFaultToleranceVMs>),
+    FailToLockFaultToleranceVMs(
+        crate::object::ObjectBox<crate::types::FailToLockFaultToleranceVMs>,
+    ),
     /// A `InvalidProfileReferenceHost`.
-    InvalidProfileReferenceHost(Box<crate::types::InvalidProfileReferenceHost>),
+    InvalidProfileReferenceHost(
+        crate::object::ObjectBox<crate::types::InvalidProfileReferenceHost>,
+    ),
     /// A `InvalidScheduledTask`.
-    InvalidScheduledTask(Box<crate::types::InvalidScheduledTask>),
+    InvalidScheduledTask(crate::object::ObjectBox<crate::types::InvalidScheduledTask>),
     /// A `LicenseAssignmentFailed`.
-    LicenseAssignmentFailed(Box<crate::types::LicenseAssignmentFailed>),
+    LicenseAssignmentFailed(
+        crate::object::ObjectBox<crate::types::LicenseAssignmentFailed>,
+    ),
     /// A `MethodAlreadyDisabledFault`.
-    MethodAlreadyDisabledFault(Box<crate::types::MethodAlreadyDisabledFault>),
+    MethodAlreadyDisabledFault(
+        crate::object::ObjectBox<crate::types::MethodAlreadyDisabledFault>,
+    ),
     /// A `MethodDisabled`.
-    MethodDisabled(Box<crate::types::MethodDisabled>),
+    MethodDisabled(crate::object::ObjectBox<crate::types::MethodDisabled>),
     /// A `OperationDisallowedOnHost`.
-    OperationDisallowedOnHost(Box<crate::types::OperationDisallowedOnHost>),
+    OperationDisallowedOnHost(
+        crate::object::ObjectBox<crate::types::OperationDisallowedOnHost>,
+    ),
     /// A `RestrictedByAdministrator`.
-    RestrictedByAdministrator(Box<crate::types::RestrictedByAdministrator>),
+    RestrictedByAdministrator(
+        crate::object::ObjectBox<crate::types::RestrictedByAdministrator>,
+    ),
     /// A `ThirdPartyLicenseAssignmentFailed`.
     ThirdPartyLicenseAssignmentFailed(
-        Box<crate::types::ThirdPartyLicenseAssignmentFailed>,
+        crate::object::ObjectBox<crate::types::ThirdPartyLicenseAssignmentFailed>,
     ),
     /// A `VAppOperationInProgress`.
-    VAppOperationInProgress(Box<crate::types::VAppOperationInProgress>),
+    VAppOperationInProgress(
+        crate::object::ObjectBox<crate::types::VAppOperationInProgress>,
+    ),
     /// A `AuthenticationRequired`.
-    AuthenticationRequired(Box<crate::types::AuthenticationRequired>),
+    AuthenticationRequired(
+        crate::object::ObjectBox<crate::types::AuthenticationRequired>,
+    ),
     /// A `HostCommunication` or one of its subtypes.
     HostCommunication(crate::types::HostCommunicationKind),
     /// A `InvalidArgument` or one of its subtypes.
@@ -159,27 +183,27 @@ pub enum RuntimeFaultKind {
     /// A `InvalidRequest` or one of its subtypes.
     InvalidRequest(crate::types::InvalidRequestKind),
     /// A `InvalidToken`.
-    InvalidToken(Box<crate::types::InvalidToken>),
+    InvalidToken(crate::object::ObjectBox<crate::types::InvalidToken>),
     /// A `ManagedObjectNotFound`.
-    ManagedObjectNotFound(Box<crate::types::ManagedObjectNotFound>),
+    ManagedObjectNotFound(crate::object::ObjectBox<crate::types::ManagedObjectNotFound>),
     /// A `NotEnoughLicenses` or one of its subtypes.
     #[cfg(feature = "vsan")]
     NotEnoughLicenses(crate::types::NotEnoughLicensesKind),
     /// A `NotImplemented`.
     #[cfg(feature = "vsan")]
-    NotImplemented(Box<crate::types::NotImplemented>),
+    NotImplemented(crate::object::ObjectBox<crate::types::NotImplemented>),
     /// A `NotSupported` or one of its subtypes.
     NotSupported(crate::types::NotSupportedKind),
     /// A `RequestCanceled`.
-    RequestCanceled(Box<crate::types::RequestCanceled>),
+    RequestCanceled(crate::object::ObjectBox<crate::types::RequestCanceled>),
     /// A `SecurityError` or one of its subtypes.
     SecurityError(crate::types::SecurityErrorKind),
     /// A `SessionNotFound`.
-    SessionNotFound(Box<crate::types::SessionNotFound>),
+    SessionNotFound(crate::object::ObjectBox<crate::types::SessionNotFound>),
     /// A `SystemError`.
-    SystemError(Box<crate::types::SystemError>),
+    SystemError(crate::object::ObjectBox<crate::types::SystemError>),
     /// A `UnexpectedFault`.
-    UnexpectedFault(Box<crate::types::UnexpectedFault>),
+    UnexpectedFault(crate::object::ObjectBox<crate::types::UnexpectedFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for RuntimeFaultKind {

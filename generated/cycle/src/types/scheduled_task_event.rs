@@ -224,25 +224,39 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskEvent {
 #[non_exhaustive]
 pub enum ScheduledTaskEventKind {
     /// Exactly this type.
-    ScheduledTaskEvent(Box<crate::types::ScheduledTaskEvent>),
+    ScheduledTaskEvent(crate::object::ObjectBox<crate::types::ScheduledTaskEvent>),
     /// A `ScheduledTaskCompletedEvent`.
-    ScheduledTaskCompletedEvent(Box<crate::types::ScheduledTaskCompletedEvent>),
+    ScheduledTaskCompletedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskCompletedEvent>,
+    ),
     /// A `ScheduledTaskCreatedEvent`.
-    ScheduledTaskCreatedEvent(Box<crate::types::ScheduledTaskCreatedEvent>),
+    ScheduledTaskCreatedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskCreatedEvent>,
+    ),
     /// A `ScheduledTaskEmailCompletedEvent`.
     ScheduledTaskEmailCompletedEvent(
-        Box<crate::types::ScheduledTaskEmailCompletedEvent>,
+        crate::object::ObjectBox<crate::types::ScheduledTaskEmailCompletedEvent>,
     ),
     /// A `ScheduledTaskEmailFailedEvent`.
-    ScheduledTaskEmailFailedEvent(Box<crate::types::ScheduledTaskEmailFailedEvent>),
+    ScheduledTaskEmailFailedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskEmailFailedEvent>,
+    ),
     /// A `ScheduledTaskFailedEvent`.
-    ScheduledTaskFailedEvent(Box<crate::types::ScheduledTaskFailedEvent>),
+    ScheduledTaskFailedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskFailedEvent>,
+    ),
     /// A `ScheduledTaskReconfiguredEvent`.
-    ScheduledTaskReconfiguredEvent(Box<crate::types::ScheduledTaskReconfiguredEvent>),
+    ScheduledTaskReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskReconfiguredEvent>,
+    ),
     /// A `ScheduledTaskRemovedEvent`.
-    ScheduledTaskRemovedEvent(Box<crate::types::ScheduledTaskRemovedEvent>),
+    ScheduledTaskRemovedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskRemovedEvent>,
+    ),
     /// A `ScheduledTaskStartedEvent`.
-    ScheduledTaskStartedEvent(Box<crate::types::ScheduledTaskStartedEvent>),
+    ScheduledTaskStartedEvent(
+        crate::object::ObjectBox<crate::types::ScheduledTaskStartedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ScheduledTaskEventKind {

@@ -138,9 +138,9 @@ impl<'de> serde::Deserialize<'de> for ScheduledTaskSpec {
 #[non_exhaustive]
 pub enum ScheduledTaskSpecKind {
     /// Exactly this type.
-    ScheduledTaskSpec(Box<crate::types::ScheduledTaskSpec>),
+    ScheduledTaskSpec(crate::object::ObjectBox<crate::types::ScheduledTaskSpec>),
     /// A `ScheduledTaskInfo`.
-    ScheduledTaskInfo(Box<crate::types::ScheduledTaskInfo>),
+    ScheduledTaskInfo(crate::object::ObjectBox<crate::types::ScheduledTaskInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ScheduledTaskSpecKind {

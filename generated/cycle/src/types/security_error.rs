@@ -104,16 +104,16 @@ impl<'de> serde::Deserialize<'de> for SecurityError {
 #[non_exhaustive]
 pub enum SecurityErrorKind {
     /// Exactly this type.
-    SecurityError(Box<crate::types::SecurityError>),
+    SecurityError(crate::object::ObjectBox<crate::types::SecurityError>),
     /// A `PbmFaultNoPermission`.
     #[cfg(feature = "pbm")]
-    PbmFaultNoPermission(Box<crate::types::PbmFaultNoPermission>),
+    PbmFaultNoPermission(crate::object::ObjectBox<crate::types::PbmFaultNoPermission>),
     /// A `NoPermission` or one of its subtypes.
     NoPermission(crate::types::NoPermissionKind),
     /// A `RestrictedVersion`.
-    RestrictedVersion(Box<crate::types::RestrictedVersion>),
+    RestrictedVersion(crate::object::ObjectBox<crate::types::RestrictedVersion>),
     /// A `SolutionUserRequired`.
-    SolutionUserRequired(Box<crate::types::SolutionUserRequired>),
+    SolutionUserRequired(crate::object::ObjectBox<crate::types::SolutionUserRequired>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SecurityErrorKind {

@@ -119,7 +119,7 @@ pub enum SmsProviderInfoKind {
     SmsProviderInfo(crate::types::SmsProviderInfo),
     /// A `VasaProviderInfo`.
     #[cfg(feature = "sms")]
-    VasaProviderInfo(Box<crate::types::VasaProviderInfo>),
+    VasaProviderInfo(crate::object::ObjectBox<crate::types::VasaProviderInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SmsProviderInfoKind {

@@ -106,28 +106,30 @@ impl<'de> serde::Deserialize<'de> for SmsReplicationFault {
 #[non_exhaustive]
 pub enum SmsReplicationFaultKind {
     /// Exactly this type.
-    SmsReplicationFault(Box<crate::types::SmsReplicationFault>),
+    SmsReplicationFault(crate::object::ObjectBox<crate::types::SmsReplicationFault>),
     /// A `AlreadyDone`.
     #[cfg(feature = "sms")]
-    AlreadyDone(Box<crate::types::AlreadyDone>),
+    AlreadyDone(crate::object::ObjectBox<crate::types::AlreadyDone>),
     /// A `InvalidFunctionTarget`.
     #[cfg(feature = "sms")]
-    InvalidFunctionTarget(Box<crate::types::InvalidFunctionTarget>),
+    InvalidFunctionTarget(crate::object::ObjectBox<crate::types::InvalidFunctionTarget>),
     /// A `InvalidReplicationState`.
     #[cfg(feature = "sms")]
-    InvalidReplicationState(Box<crate::types::InvalidReplicationState>),
+    InvalidReplicationState(
+        crate::object::ObjectBox<crate::types::InvalidReplicationState>,
+    ),
     /// A `NoReplicationTarget`.
     #[cfg(feature = "sms")]
-    NoReplicationTarget(Box<crate::types::NoReplicationTarget>),
+    NoReplicationTarget(crate::object::ObjectBox<crate::types::NoReplicationTarget>),
     /// A `NoValidReplica`.
     #[cfg(feature = "sms")]
-    NoValidReplica(Box<crate::types::NoValidReplica>),
+    NoValidReplica(crate::object::ObjectBox<crate::types::NoValidReplica>),
     /// A `PeerNotReachable`.
     #[cfg(feature = "sms")]
-    PeerNotReachable(Box<crate::types::PeerNotReachable>),
+    PeerNotReachable(crate::object::ObjectBox<crate::types::PeerNotReachable>),
     /// A `SyncOngoing`.
     #[cfg(feature = "sms")]
-    SyncOngoing(Box<crate::types::SyncOngoing>),
+    SyncOngoing(crate::object::ObjectBox<crate::types::SyncOngoing>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SmsReplicationFaultKind {

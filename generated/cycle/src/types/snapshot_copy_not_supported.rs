@@ -104,20 +104,28 @@ impl<'de> serde::Deserialize<'de> for SnapshotCopyNotSupported {
 #[non_exhaustive]
 pub enum SnapshotCopyNotSupportedKind {
     /// Exactly this type.
-    SnapshotCopyNotSupported(Box<crate::types::SnapshotCopyNotSupported>),
+    SnapshotCopyNotSupported(
+        crate::object::ObjectBox<crate::types::SnapshotCopyNotSupported>,
+    ),
     /// A `HotSnapshotMoveNotSupported`.
-    HotSnapshotMoveNotSupported(Box<crate::types::HotSnapshotMoveNotSupported>),
+    HotSnapshotMoveNotSupported(
+        crate::object::ObjectBox<crate::types::HotSnapshotMoveNotSupported>,
+    ),
     /// A `SnapshotCloneNotSupported`.
-    SnapshotCloneNotSupported(Box<crate::types::SnapshotCloneNotSupported>),
+    SnapshotCloneNotSupported(
+        crate::object::ObjectBox<crate::types::SnapshotCloneNotSupported>,
+    ),
     /// A `SnapshotMoveFromNonHomeNotSupported`.
     SnapshotMoveFromNonHomeNotSupported(
-        Box<crate::types::SnapshotMoveFromNonHomeNotSupported>,
+        crate::object::ObjectBox<crate::types::SnapshotMoveFromNonHomeNotSupported>,
     ),
     /// A `SnapshotMoveNotSupported`.
-    SnapshotMoveNotSupported(Box<crate::types::SnapshotMoveNotSupported>),
+    SnapshotMoveNotSupported(
+        crate::object::ObjectBox<crate::types::SnapshotMoveNotSupported>,
+    ),
     /// A `SnapshotMoveToNonHomeNotSupported`.
     SnapshotMoveToNonHomeNotSupported(
-        Box<crate::types::SnapshotMoveToNonHomeNotSupported>,
+        crate::object::ObjectBox<crate::types::SnapshotMoveToNonHomeNotSupported>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -104,25 +104,35 @@ impl<'de> serde::Deserialize<'de> for SnapshotFault {
 #[non_exhaustive]
 pub enum SnapshotFaultKind {
     /// Exactly this type.
-    SnapshotFault(Box<crate::types::SnapshotFault>),
+    SnapshotFault(crate::object::ObjectBox<crate::types::SnapshotFault>),
     /// A `ApplicationQuiesceFault`.
-    ApplicationQuiesceFault(Box<crate::types::ApplicationQuiesceFault>),
+    ApplicationQuiesceFault(
+        crate::object::ObjectBox<crate::types::ApplicationQuiesceFault>,
+    ),
     /// A `FilesystemQuiesceFault`.
-    FilesystemQuiesceFault(Box<crate::types::FilesystemQuiesceFault>),
+    FilesystemQuiesceFault(
+        crate::object::ObjectBox<crate::types::FilesystemQuiesceFault>,
+    ),
     /// A `MemorySnapshotOnIndependentDisk`.
-    MemorySnapshotOnIndependentDisk(Box<crate::types::MemorySnapshotOnIndependentDisk>),
+    MemorySnapshotOnIndependentDisk(
+        crate::object::ObjectBox<crate::types::MemorySnapshotOnIndependentDisk>,
+    ),
     /// A `MultipleSnapshotsNotSupported`.
-    MultipleSnapshotsNotSupported(Box<crate::types::MultipleSnapshotsNotSupported>),
+    MultipleSnapshotsNotSupported(
+        crate::object::ObjectBox<crate::types::MultipleSnapshotsNotSupported>,
+    ),
     /// A `SnapshotDisabled`.
-    SnapshotDisabled(Box<crate::types::SnapshotDisabled>),
+    SnapshotDisabled(crate::object::ObjectBox<crate::types::SnapshotDisabled>),
     /// A `SnapshotIncompatibleDeviceInVm`.
-    SnapshotIncompatibleDeviceInVm(Box<crate::types::SnapshotIncompatibleDeviceInVm>),
+    SnapshotIncompatibleDeviceInVm(
+        crate::object::ObjectBox<crate::types::SnapshotIncompatibleDeviceInVm>,
+    ),
     /// A `SnapshotLocked`.
-    SnapshotLocked(Box<crate::types::SnapshotLocked>),
+    SnapshotLocked(crate::object::ObjectBox<crate::types::SnapshotLocked>),
     /// A `SnapshotNoChange`.
-    SnapshotNoChange(Box<crate::types::SnapshotNoChange>),
+    SnapshotNoChange(crate::object::ObjectBox<crate::types::SnapshotNoChange>),
     /// A `TooManySnapshotLevels`.
-    TooManySnapshotLevels(Box<crate::types::TooManySnapshotLevels>),
+    TooManySnapshotLevels(crate::object::ObjectBox<crate::types::TooManySnapshotLevels>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SnapshotFaultKind {

@@ -91,15 +91,15 @@ impl<'de> serde::Deserialize<'de> for SolutionsTypeSpecificSolutionConfig {
 pub enum SolutionsTypeSpecificSolutionConfigKind {
     /// Exactly this type.
     SolutionsTypeSpecificSolutionConfig(
-        Box<crate::types::SolutionsTypeSpecificSolutionConfig>,
+        crate::object::ObjectBox<crate::types::SolutionsTypeSpecificSolutionConfig>,
     ),
     /// A `SolutionsClusterBoundSolutionConfig`.
     SolutionsClusterBoundSolutionConfig(
-        Box<crate::types::SolutionsClusterBoundSolutionConfig>,
+        crate::object::ObjectBox<crate::types::SolutionsClusterBoundSolutionConfig>,
     ),
     /// A `SolutionsHostBoundSolutionConfig`.
     SolutionsHostBoundSolutionConfig(
-        Box<crate::types::SolutionsHostBoundSolutionConfig>,
+        crate::object::ObjectBox<crate::types::SolutionsHostBoundSolutionConfig>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

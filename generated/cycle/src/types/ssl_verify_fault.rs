@@ -133,10 +133,12 @@ impl<'de> serde::Deserialize<'de> for SSLVerifyFault {
 #[non_exhaustive]
 pub enum SSLVerifyFaultKind {
     /// Exactly this type.
-    SSLVerifyFault(Box<crate::types::SSLVerifyFault>),
+    SSLVerifyFault(crate::object::ObjectBox<crate::types::SSLVerifyFault>),
     /// A `VsanSslVerifyCertFault`.
     #[cfg(feature = "vsan")]
-    VsanSslVerifyCertFault(Box<crate::types::VsanSslVerifyCertFault>),
+    VsanSslVerifyCertFault(
+        crate::object::ObjectBox<crate::types::VsanSslVerifyCertFault>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SSLVerifyFaultKind {

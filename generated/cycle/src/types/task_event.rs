@@ -217,9 +217,9 @@ impl<'de> serde::Deserialize<'de> for TaskEvent {
 #[non_exhaustive]
 pub enum TaskEventKind {
     /// Exactly this type.
-    TaskEvent(Box<crate::types::TaskEvent>),
+    TaskEvent(crate::object::ObjectBox<crate::types::TaskEvent>),
     /// A `TaskTimeoutEvent`.
-    TaskTimeoutEvent(Box<crate::types::TaskTimeoutEvent>),
+    TaskTimeoutEvent(crate::object::ObjectBox<crate::types::TaskTimeoutEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TaskEventKind {

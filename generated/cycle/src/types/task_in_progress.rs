@@ -111,9 +111,9 @@ impl<'de> serde::Deserialize<'de> for TaskInProgress {
 #[non_exhaustive]
 pub enum TaskInProgressKind {
     /// Exactly this type.
-    TaskInProgress(Box<crate::types::TaskInProgress>),
+    TaskInProgress(crate::object::ObjectBox<crate::types::TaskInProgress>),
     /// A `VAppTaskInProgress`.
-    VAppTaskInProgress(Box<crate::types::VAppTaskInProgress>),
+    VAppTaskInProgress(crate::object::ObjectBox<crate::types::VAppTaskInProgress>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TaskInProgressKind {

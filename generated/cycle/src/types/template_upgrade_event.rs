@@ -217,13 +217,17 @@ impl<'de> serde::Deserialize<'de> for TemplateUpgradeEvent {
 #[non_exhaustive]
 pub enum TemplateUpgradeEventKind {
     /// Exactly this type.
-    TemplateUpgradeEvent(Box<crate::types::TemplateUpgradeEvent>),
+    TemplateUpgradeEvent(crate::object::ObjectBox<crate::types::TemplateUpgradeEvent>),
     /// A `TemplateBeingUpgradedEvent`.
-    TemplateBeingUpgradedEvent(Box<crate::types::TemplateBeingUpgradedEvent>),
+    TemplateBeingUpgradedEvent(
+        crate::object::ObjectBox<crate::types::TemplateBeingUpgradedEvent>,
+    ),
     /// A `TemplateUpgradeFailedEvent`.
-    TemplateUpgradeFailedEvent(Box<crate::types::TemplateUpgradeFailedEvent>),
+    TemplateUpgradeFailedEvent(
+        crate::object::ObjectBox<crate::types::TemplateUpgradeFailedEvent>,
+    ),
     /// A `TemplateUpgradedEvent`.
-    TemplateUpgradedEvent(Box<crate::types::TemplateUpgradedEvent>),
+    TemplateUpgradedEvent(crate::object::ObjectBox<crate::types::TemplateUpgradedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TemplateUpgradeEventKind {

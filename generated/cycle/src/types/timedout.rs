@@ -104,9 +104,11 @@ impl<'de> serde::Deserialize<'de> for Timedout {
 #[non_exhaustive]
 pub enum TimedoutKind {
     /// Exactly this type.
-    Timedout(Box<crate::types::Timedout>),
+    Timedout(crate::object::ObjectBox<crate::types::Timedout>),
     /// A `PowerOnFtSecondaryTimedout`.
-    PowerOnFtSecondaryTimedout(Box<crate::types::PowerOnFtSecondaryTimedout>),
+    PowerOnFtSecondaryTimedout(
+        crate::object::ObjectBox<crate::types::PowerOnFtSecondaryTimedout>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TimedoutKind {

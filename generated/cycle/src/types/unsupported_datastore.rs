@@ -111,13 +111,15 @@ impl<'de> serde::Deserialize<'de> for UnsupportedDatastore {
 #[non_exhaustive]
 pub enum UnsupportedDatastoreKind {
     /// Exactly this type.
-    UnsupportedDatastore(Box<crate::types::UnsupportedDatastore>),
+    UnsupportedDatastore(crate::object::ObjectBox<crate::types::UnsupportedDatastore>),
     /// A `MemoryFileFormatNotSupportedByDatastore`.
     MemoryFileFormatNotSupportedByDatastore(
-        Box<crate::types::MemoryFileFormatNotSupportedByDatastore>,
+        crate::object::ObjectBox<crate::types::MemoryFileFormatNotSupportedByDatastore>,
     ),
     /// A `UnSupportedDatastoreForVFlash`.
-    UnSupportedDatastoreForVFlash(Box<crate::types::UnSupportedDatastoreForVFlash>),
+    UnSupportedDatastoreForVFlash(
+        crate::object::ObjectBox<crate::types::UnSupportedDatastoreForVFlash>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for UnsupportedDatastoreKind {

@@ -104,13 +104,17 @@ impl<'de> serde::Deserialize<'de> for VAppConfigFault {
 #[non_exhaustive]
 pub enum VAppConfigFaultKind {
     /// Exactly this type.
-    VAppConfigFault(Box<crate::types::VAppConfigFault>),
+    VAppConfigFault(crate::object::ObjectBox<crate::types::VAppConfigFault>),
     /// A `MissingPowerOffConfiguration`.
-    MissingPowerOffConfiguration(Box<crate::types::MissingPowerOffConfiguration>),
+    MissingPowerOffConfiguration(
+        crate::object::ObjectBox<crate::types::MissingPowerOffConfiguration>,
+    ),
     /// A `MissingPowerOnConfiguration`.
-    MissingPowerOnConfiguration(Box<crate::types::MissingPowerOnConfiguration>),
+    MissingPowerOnConfiguration(
+        crate::object::ObjectBox<crate::types::MissingPowerOnConfiguration>,
+    ),
     /// A `NoVmInVApp`.
-    NoVmInVApp(Box<crate::types::NoVmInVApp>),
+    NoVmInVApp(crate::object::ObjectBox<crate::types::NoVmInVApp>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VAppConfigFaultKind {

@@ -145,23 +145,29 @@ impl<'de> serde::Deserialize<'de> for VAppPropertyFault {
 #[non_exhaustive]
 pub enum VAppPropertyFaultKind {
     /// Exactly this type.
-    VAppPropertyFault(Box<crate::types::VAppPropertyFault>),
+    VAppPropertyFault(crate::object::ObjectBox<crate::types::VAppPropertyFault>),
     /// A `InvalidNetworkInType`.
-    InvalidNetworkInType(Box<crate::types::InvalidNetworkInType>),
+    InvalidNetworkInType(crate::object::ObjectBox<crate::types::InvalidNetworkInType>),
     /// A `InvalidPropertyType`.
-    InvalidPropertyType(Box<crate::types::InvalidPropertyType>),
+    InvalidPropertyType(crate::object::ObjectBox<crate::types::InvalidPropertyType>),
     /// A `InvalidPropertyValue` or one of its subtypes.
     InvalidPropertyValue(crate::types::InvalidPropertyValueKind),
     /// A `MissingIpPool`.
-    MissingIpPool(Box<crate::types::MissingIpPool>),
+    MissingIpPool(crate::object::ObjectBox<crate::types::MissingIpPool>),
     /// A `MissingNetworkIpConfig`.
-    MissingNetworkIpConfig(Box<crate::types::MissingNetworkIpConfig>),
+    MissingNetworkIpConfig(
+        crate::object::ObjectBox<crate::types::MissingNetworkIpConfig>,
+    ),
     /// A `NoAvailableIp`.
-    NoAvailableIp(Box<crate::types::NoAvailableIp>),
+    NoAvailableIp(crate::object::ObjectBox<crate::types::NoAvailableIp>),
     /// A `NoVcManagedIpConfigured`.
-    NoVcManagedIpConfigured(Box<crate::types::NoVcManagedIpConfigured>),
+    NoVcManagedIpConfigured(
+        crate::object::ObjectBox<crate::types::NoVcManagedIpConfigured>,
+    ),
     /// A `NotUserConfigurableProperty`.
-    NotUserConfigurableProperty(Box<crate::types::NotUserConfigurableProperty>),
+    NotUserConfigurableProperty(
+        crate::object::ObjectBox<crate::types::NotUserConfigurableProperty>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VAppPropertyFaultKind {

@@ -104,62 +104,74 @@ impl<'de> serde::Deserialize<'de> for VimFault {
 #[non_exhaustive]
 pub enum VimFaultKind {
     /// Exactly this type.
-    VimFault(Box<crate::types::VimFault>),
+    VimFault(crate::object::ObjectBox<crate::types::VimFault>),
     /// A `ActiveDirectoryFault` or one of its subtypes.
     ActiveDirectoryFault(crate::types::ActiveDirectoryFaultKind),
     /// A `AlreadyExists`.
-    AlreadyExists(Box<crate::types::AlreadyExists>),
+    AlreadyExists(crate::object::ObjectBox<crate::types::AlreadyExists>),
     /// A `AlreadyUpgraded`.
-    AlreadyUpgraded(Box<crate::types::AlreadyUpgraded>),
+    AlreadyUpgraded(crate::object::ObjectBox<crate::types::AlreadyUpgraded>),
     /// A `AnswerFileUpdateFailed`.
-    AnswerFileUpdateFailed(Box<crate::types::AnswerFileUpdateFailed>),
+    AnswerFileUpdateFailed(
+        crate::object::ObjectBox<crate::types::AnswerFileUpdateFailed>,
+    ),
     /// A `AuthMinimumAdminPermission`.
-    AuthMinimumAdminPermission(Box<crate::types::AuthMinimumAdminPermission>),
+    AuthMinimumAdminPermission(
+        crate::object::ObjectBox<crate::types::AuthMinimumAdminPermission>,
+    ),
     /// A `CannotAccessLocalSource`.
-    CannotAccessLocalSource(Box<crate::types::CannotAccessLocalSource>),
+    CannotAccessLocalSource(
+        crate::object::ObjectBox<crate::types::CannotAccessLocalSource>,
+    ),
     /// A `CannotDisconnectHostWithFaultToleranceVm`.
     CannotDisconnectHostWithFaultToleranceVm(
-        Box<crate::types::CannotDisconnectHostWithFaultToleranceVm>,
+        crate::object::ObjectBox<crate::types::CannotDisconnectHostWithFaultToleranceVm>,
     ),
     /// A `CannotEnableVmcpForCluster`.
-    CannotEnableVmcpForCluster(Box<crate::types::CannotEnableVmcpForCluster>),
+    CannotEnableVmcpForCluster(
+        crate::object::ObjectBox<crate::types::CannotEnableVmcpForCluster>,
+    ),
     /// A `CannotMoveFaultToleranceVm`.
-    CannotMoveFaultToleranceVm(Box<crate::types::CannotMoveFaultToleranceVm>),
+    CannotMoveFaultToleranceVm(
+        crate::object::ObjectBox<crate::types::CannotMoveFaultToleranceVm>,
+    ),
     /// A `CannotMoveHostWithFaultToleranceVm`.
     CannotMoveHostWithFaultToleranceVm(
-        Box<crate::types::CannotMoveHostWithFaultToleranceVm>,
+        crate::object::ObjectBox<crate::types::CannotMoveHostWithFaultToleranceVm>,
     ),
     /// A `CannotPlaceWithoutPrerequisiteMoves`.
     CannotPlaceWithoutPrerequisiteMoves(
-        Box<crate::types::CannotPlaceWithoutPrerequisiteMoves>,
+        crate::object::ObjectBox<crate::types::CannotPlaceWithoutPrerequisiteMoves>,
     ),
     /// A `CnsFault` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFault(crate::types::CnsFaultKind),
     /// A `ConcurrentAccess`.
-    ConcurrentAccess(Box<crate::types::ConcurrentAccess>),
+    ConcurrentAccess(crate::object::ObjectBox<crate::types::ConcurrentAccess>),
     /// A `CustomizationFault` or one of its subtypes.
     CustomizationFault(crate::types::CustomizationFaultKind),
     /// A `DasConfigFault`.
-    DasConfigFault(Box<crate::types::DasConfigFault>),
+    DasConfigFault(crate::object::ObjectBox<crate::types::DasConfigFault>),
     /// A `DrsDisabledOnVm`.
-    DrsDisabledOnVm(Box<crate::types::DrsDisabledOnVm>),
+    DrsDisabledOnVm(crate::object::ObjectBox<crate::types::DrsDisabledOnVm>),
     /// A `DuplicateName`.
-    DuplicateName(Box<crate::types::DuplicateName>),
+    DuplicateName(crate::object::ObjectBox<crate::types::DuplicateName>),
     /// A `DvsFault` or one of its subtypes.
     DvsFault(crate::types::DvsFaultKind),
     /// A `EVCConfigFault` or one of its subtypes.
     EVCConfigFault(crate::types::EVCConfigFaultKind),
     /// A `ExtendedFault`.
-    ExtendedFault(Box<crate::types::ExtendedFault>),
+    ExtendedFault(crate::object::ObjectBox<crate::types::ExtendedFault>),
     /// A `FaultToleranceVmNotDasProtected`.
-    FaultToleranceVmNotDasProtected(Box<crate::types::FaultToleranceVmNotDasProtected>),
+    FaultToleranceVmNotDasProtected(
+        crate::object::ObjectBox<crate::types::FaultToleranceVmNotDasProtected>,
+    ),
     /// A `FcoeFault` or one of its subtypes.
     FcoeFault(crate::types::FcoeFaultKind),
     /// A `FileFault` or one of its subtypes.
     FileFault(crate::types::FileFaultKind),
     /// A `GenericDrsFault`.
-    GenericDrsFault(Box<crate::types::GenericDrsFault>),
+    GenericDrsFault(crate::object::ObjectBox<crate::types::GenericDrsFault>),
     /// A `GuestOperationsFault` or one of its subtypes.
     GuestOperationsFault(crate::types::GuestOperationsFaultKind),
     /// A `HostConfigFault` or one of its subtypes.
@@ -167,224 +179,272 @@ pub enum VimFaultKind {
     /// A `HostConnectFault` or one of its subtypes.
     HostConnectFault(crate::types::HostConnectFaultKind),
     /// A `HostHasComponentFailure`.
-    HostHasComponentFailure(Box<crate::types::HostHasComponentFailure>),
+    HostHasComponentFailure(
+        crate::object::ObjectBox<crate::types::HostHasComponentFailure>,
+    ),
     /// A `HostIncompatibleForRecordReplay`.
-    HostIncompatibleForRecordReplay(Box<crate::types::HostIncompatibleForRecordReplay>),
+    HostIncompatibleForRecordReplay(
+        crate::object::ObjectBox<crate::types::HostIncompatibleForRecordReplay>,
+    ),
     /// A `HostPowerOpFailed` or one of its subtypes.
     HostPowerOpFailed(crate::types::HostPowerOpFailedKind),
     /// A `HostSpecificationOperationFailed`.
     HostSpecificationOperationFailed(
-        Box<crate::types::HostSpecificationOperationFailed>,
+        crate::object::ObjectBox<crate::types::HostSpecificationOperationFailed>,
     ),
     /// A `HttpFault`.
-    HttpFault(Box<crate::types::HttpFault>),
+    HttpFault(crate::object::ObjectBox<crate::types::HttpFault>),
     /// A `IORMNotSupportedHostOnDatastore`.
-    IORMNotSupportedHostOnDatastore(Box<crate::types::IORMNotSupportedHostOnDatastore>),
+    IORMNotSupportedHostOnDatastore(
+        crate::object::ObjectBox<crate::types::IORMNotSupportedHostOnDatastore>,
+    ),
     /// A `InaccessibleVFlashSource`.
-    InaccessibleVFlashSource(Box<crate::types::InaccessibleVFlashSource>),
+    InaccessibleVFlashSource(
+        crate::object::ObjectBox<crate::types::InaccessibleVFlashSource>,
+    ),
     /// A `InsufficientResourcesFault` or one of its subtypes.
     InsufficientResourcesFault(crate::types::InsufficientResourcesFaultKind),
     /// A `InsufficientStorageIops`.
-    InsufficientStorageIops(Box<crate::types::InsufficientStorageIops>),
+    InsufficientStorageIops(
+        crate::object::ObjectBox<crate::types::InsufficientStorageIops>,
+    ),
     /// A `InvalidAffinitySettingFault`.
-    InvalidAffinitySettingFault(Box<crate::types::InvalidAffinitySettingFault>),
+    InvalidAffinitySettingFault(
+        crate::object::ObjectBox<crate::types::InvalidAffinitySettingFault>,
+    ),
     /// A `InvalidBmcRole`.
-    InvalidBmcRole(Box<crate::types::InvalidBmcRole>),
+    InvalidBmcRole(crate::object::ObjectBox<crate::types::InvalidBmcRole>),
     /// A `InvalidDatastore` or one of its subtypes.
     InvalidDatastore(crate::types::InvalidDatastoreKind),
     /// A `InvalidEvent`.
-    InvalidEvent(Box<crate::types::InvalidEvent>),
+    InvalidEvent(crate::object::ObjectBox<crate::types::InvalidEvent>),
     /// A `InvalidFolder` or one of its subtypes.
     InvalidFolder(crate::types::InvalidFolderKind),
     /// A `InvalidIpmiLoginInfo`.
-    InvalidIpmiLoginInfo(Box<crate::types::InvalidIpmiLoginInfo>),
+    InvalidIpmiLoginInfo(crate::object::ObjectBox<crate::types::InvalidIpmiLoginInfo>),
     /// A `InvalidIpmiMacAddress`.
-    InvalidIpmiMacAddress(Box<crate::types::InvalidIpmiMacAddress>),
+    InvalidIpmiMacAddress(crate::object::ObjectBox<crate::types::InvalidIpmiMacAddress>),
     /// A `InvalidLicense`.
-    InvalidLicense(Box<crate::types::InvalidLicense>),
+    InvalidLicense(crate::object::ObjectBox<crate::types::InvalidLicense>),
     /// A `InvalidLocale`.
-    InvalidLocale(Box<crate::types::InvalidLocale>),
+    InvalidLocale(crate::object::ObjectBox<crate::types::InvalidLocale>),
     /// A `InvalidLogin` or one of its subtypes.
     InvalidLogin(crate::types::InvalidLoginKind),
     /// A `InvalidName`.
-    InvalidName(Box<crate::types::InvalidName>),
+    InvalidName(crate::object::ObjectBox<crate::types::InvalidName>),
     /// A `InvalidPrivilege`.
-    InvalidPrivilege(Box<crate::types::InvalidPrivilege>),
+    InvalidPrivilege(crate::object::ObjectBox<crate::types::InvalidPrivilege>),
     /// A `InvalidState` or one of its subtypes.
     InvalidState(crate::types::InvalidStateKind),
     /// A `IscsiFault` or one of its subtypes.
     IscsiFault(crate::types::IscsiFaultKind),
     /// A `KeyNotFound`.
-    KeyNotFound(Box<crate::types::KeyNotFound>),
+    KeyNotFound(crate::object::ObjectBox<crate::types::KeyNotFound>),
     /// A `LicenseEntityNotFound`.
-    LicenseEntityNotFound(Box<crate::types::LicenseEntityNotFound>),
+    LicenseEntityNotFound(crate::object::ObjectBox<crate::types::LicenseEntityNotFound>),
     /// A `LicenseServerUnavailable`.
-    LicenseServerUnavailable(Box<crate::types::LicenseServerUnavailable>),
+    LicenseServerUnavailable(
+        crate::object::ObjectBox<crate::types::LicenseServerUnavailable>,
+    ),
     /// A `LimitExceeded`.
-    LimitExceeded(Box<crate::types::LimitExceeded>),
+    LimitExceeded(crate::object::ObjectBox<crate::types::LimitExceeded>),
     /// A `LogBundlingFailed`.
-    LogBundlingFailed(Box<crate::types::LogBundlingFailed>),
+    LogBundlingFailed(crate::object::ObjectBox<crate::types::LogBundlingFailed>),
     /// A `MigrationFault` or one of its subtypes.
     MigrationFault(crate::types::MigrationFaultKind),
     /// A `MismatchedBundle`.
-    MismatchedBundle(Box<crate::types::MismatchedBundle>),
+    MismatchedBundle(crate::object::ObjectBox<crate::types::MismatchedBundle>),
     /// A `MissingBmcSupport`.
-    MissingBmcSupport(Box<crate::types::MissingBmcSupport>),
+    MissingBmcSupport(crate::object::ObjectBox<crate::types::MissingBmcSupport>),
     /// A `NamespaceFull`.
-    NamespaceFull(Box<crate::types::NamespaceFull>),
+    NamespaceFull(crate::object::ObjectBox<crate::types::NamespaceFull>),
     /// A `NamespaceLimitReached`.
-    NamespaceLimitReached(Box<crate::types::NamespaceLimitReached>),
+    NamespaceLimitReached(crate::object::ObjectBox<crate::types::NamespaceLimitReached>),
     /// A `NamespaceWriteProtected`.
-    NamespaceWriteProtected(Box<crate::types::NamespaceWriteProtected>),
+    NamespaceWriteProtected(
+        crate::object::ObjectBox<crate::types::NamespaceWriteProtected>,
+    ),
     /// A `NetworkDisruptedAndConfigRolledBack`.
     NetworkDisruptedAndConfigRolledBack(
-        Box<crate::types::NetworkDisruptedAndConfigRolledBack>,
+        crate::object::ObjectBox<crate::types::NetworkDisruptedAndConfigRolledBack>,
     ),
     /// A `NoClientCertificate`.
-    NoClientCertificate(Box<crate::types::NoClientCertificate>),
+    NoClientCertificate(crate::object::ObjectBox<crate::types::NoClientCertificate>),
     /// A `NoCompatibleDatastore`.
-    NoCompatibleDatastore(Box<crate::types::NoCompatibleDatastore>),
+    NoCompatibleDatastore(crate::object::ObjectBox<crate::types::NoCompatibleDatastore>),
     /// A `NoCompatibleHost` or one of its subtypes.
     NoCompatibleHost(crate::types::NoCompatibleHostKind),
     /// A `NoConnectedDatastore`.
-    NoConnectedDatastore(Box<crate::types::NoConnectedDatastore>),
+    NoConnectedDatastore(crate::object::ObjectBox<crate::types::NoConnectedDatastore>),
     /// A `NoDiskFound`.
-    NoDiskFound(Box<crate::types::NoDiskFound>),
+    NoDiskFound(crate::object::ObjectBox<crate::types::NoDiskFound>),
     /// A `NoSubjectName`.
-    NoSubjectName(Box<crate::types::NoSubjectName>),
+    NoSubjectName(crate::object::ObjectBox<crate::types::NoSubjectName>),
     /// A `NotFound`.
-    NotFound(Box<crate::types::NotFound>),
+    NotFound(crate::object::ObjectBox<crate::types::NotFound>),
     /// A `NotSupportedHostForChecksum`.
-    NotSupportedHostForChecksum(Box<crate::types::NotSupportedHostForChecksum>),
+    NotSupportedHostForChecksum(
+        crate::object::ObjectBox<crate::types::NotSupportedHostForChecksum>,
+    ),
     /// A `OutOfBounds`.
-    OutOfBounds(Box<crate::types::OutOfBounds>),
+    OutOfBounds(crate::object::ObjectBox<crate::types::OutOfBounds>),
     /// A `OvfFault` or one of its subtypes.
     OvfFault(crate::types::OvfFaultKind),
     /// A `PatchBinariesNotFound`.
-    PatchBinariesNotFound(Box<crate::types::PatchBinariesNotFound>),
+    PatchBinariesNotFound(crate::object::ObjectBox<crate::types::PatchBinariesNotFound>),
     /// A `PatchMetadataInvalid` or one of its subtypes.
     PatchMetadataInvalid(crate::types::PatchMetadataInvalidKind),
     /// A `PatchNotApplicable` or one of its subtypes.
     PatchNotApplicable(crate::types::PatchNotApplicableKind),
     /// A `ProfileUpdateFailed`.
-    ProfileUpdateFailed(Box<crate::types::ProfileUpdateFailed>),
+    ProfileUpdateFailed(crate::object::ObjectBox<crate::types::ProfileUpdateFailed>),
     /// A `RebootRequired`.
-    RebootRequired(Box<crate::types::RebootRequired>),
+    RebootRequired(crate::object::ObjectBox<crate::types::RebootRequired>),
     /// A `RecordReplayDisabled`.
-    RecordReplayDisabled(Box<crate::types::RecordReplayDisabled>),
+    RecordReplayDisabled(crate::object::ObjectBox<crate::types::RecordReplayDisabled>),
     /// A `RemoveFailed`.
-    RemoveFailed(Box<crate::types::RemoveFailed>),
+    RemoveFailed(crate::object::ObjectBox<crate::types::RemoveFailed>),
     /// A `ReplicationFault` or one of its subtypes.
     ReplicationFault(crate::types::ReplicationFaultKind),
     /// A `ResourceInUse` or one of its subtypes.
     ResourceInUse(crate::types::ResourceInUseKind),
     /// A `ResourceNotAvailable`.
-    ResourceNotAvailable(Box<crate::types::ResourceNotAvailable>),
+    ResourceNotAvailable(crate::object::ObjectBox<crate::types::ResourceNotAvailable>),
     /// A `SSPIChallenge`.
-    SSPIChallenge(Box<crate::types::SSPIChallenge>),
+    SSPIChallenge(crate::object::ObjectBox<crate::types::SSPIChallenge>),
     /// A `ShrinkDiskFault`.
-    ShrinkDiskFault(Box<crate::types::ShrinkDiskFault>),
+    ShrinkDiskFault(crate::object::ObjectBox<crate::types::ShrinkDiskFault>),
     /// A `SnapshotFault` or one of its subtypes.
     SnapshotFault(crate::types::SnapshotFaultKind),
     /// A `SsdDiskNotAvailable`.
-    SsdDiskNotAvailable(Box<crate::types::SsdDiskNotAvailable>),
+    SsdDiskNotAvailable(crate::object::ObjectBox<crate::types::SsdDiskNotAvailable>),
     /// A `StorageDrsCannotMoveDiskInMultiWriterMode`.
     StorageDrsCannotMoveDiskInMultiWriterMode(
-        Box<crate::types::StorageDrsCannotMoveDiskInMultiWriterMode>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveDiskInMultiWriterMode>,
     ),
     /// A `StorageDrsCannotMoveFTVm`.
-    StorageDrsCannotMoveFTVm(Box<crate::types::StorageDrsCannotMoveFTVm>),
+    StorageDrsCannotMoveFTVm(
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveFTVm>,
+    ),
     /// A `StorageDrsCannotMoveIndependentDisk`.
     StorageDrsCannotMoveIndependentDisk(
-        Box<crate::types::StorageDrsCannotMoveIndependentDisk>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveIndependentDisk>,
     ),
     /// A `StorageDrsCannotMoveManuallyPlacedSwapFile`.
     StorageDrsCannotMoveManuallyPlacedSwapFile(
-        Box<crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile>,
+        crate::object::ObjectBox<
+            crate::types::StorageDrsCannotMoveManuallyPlacedSwapFile,
+        >,
     ),
     /// A `StorageDrsCannotMoveManuallyPlacedVm`.
     StorageDrsCannotMoveManuallyPlacedVm(
-        Box<crate::types::StorageDrsCannotMoveManuallyPlacedVm>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveManuallyPlacedVm>,
     ),
     /// A `StorageDrsCannotMoveSharedDisk`.
-    StorageDrsCannotMoveSharedDisk(Box<crate::types::StorageDrsCannotMoveSharedDisk>),
+    StorageDrsCannotMoveSharedDisk(
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveSharedDisk>,
+    ),
     /// A `StorageDrsCannotMoveTemplate`.
-    StorageDrsCannotMoveTemplate(Box<crate::types::StorageDrsCannotMoveTemplate>),
+    StorageDrsCannotMoveTemplate(
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveTemplate>,
+    ),
     /// A `StorageDrsCannotMoveVmInUserFolder`.
     StorageDrsCannotMoveVmInUserFolder(
-        Box<crate::types::StorageDrsCannotMoveVmInUserFolder>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveVmInUserFolder>,
     ),
     /// A `StorageDrsCannotMoveVmWithMountedCDROM`.
     StorageDrsCannotMoveVmWithMountedCDROM(
-        Box<crate::types::StorageDrsCannotMoveVmWithMountedCDROM>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveVmWithMountedCDROM>,
     ),
     /// A `StorageDrsCannotMoveVmWithNoFilesInLayout`.
     StorageDrsCannotMoveVmWithNoFilesInLayout(
-        Box<crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout>,
+        crate::object::ObjectBox<crate::types::StorageDrsCannotMoveVmWithNoFilesInLayout>,
     ),
     /// A `StorageDrsDatacentersCannotShareDatastore`.
     StorageDrsDatacentersCannotShareDatastore(
-        Box<crate::types::StorageDrsDatacentersCannotShareDatastore>,
+        crate::object::ObjectBox<crate::types::StorageDrsDatacentersCannotShareDatastore>,
     ),
     /// A `StorageDrsDisabledOnVm`.
-    StorageDrsDisabledOnVm(Box<crate::types::StorageDrsDisabledOnVm>),
+    StorageDrsDisabledOnVm(
+        crate::object::ObjectBox<crate::types::StorageDrsDisabledOnVm>,
+    ),
     /// A `StorageDrsHbrDiskNotMovable`.
-    StorageDrsHbrDiskNotMovable(Box<crate::types::StorageDrsHbrDiskNotMovable>),
+    StorageDrsHbrDiskNotMovable(
+        crate::object::ObjectBox<crate::types::StorageDrsHbrDiskNotMovable>,
+    ),
     /// A `StorageDrsHmsMoveInProgress`.
-    StorageDrsHmsMoveInProgress(Box<crate::types::StorageDrsHmsMoveInProgress>),
+    StorageDrsHmsMoveInProgress(
+        crate::object::ObjectBox<crate::types::StorageDrsHmsMoveInProgress>,
+    ),
     /// A `StorageDrsHmsUnreachable`.
-    StorageDrsHmsUnreachable(Box<crate::types::StorageDrsHmsUnreachable>),
+    StorageDrsHmsUnreachable(
+        crate::object::ObjectBox<crate::types::StorageDrsHmsUnreachable>,
+    ),
     /// A `StorageDrsIolbDisabledInternally`.
     StorageDrsIolbDisabledInternally(
-        Box<crate::types::StorageDrsIolbDisabledInternally>,
+        crate::object::ObjectBox<crate::types::StorageDrsIolbDisabledInternally>,
     ),
     /// A `StorageDrsRelocateDisabled`.
-    StorageDrsRelocateDisabled(Box<crate::types::StorageDrsRelocateDisabled>),
+    StorageDrsRelocateDisabled(
+        crate::object::ObjectBox<crate::types::StorageDrsRelocateDisabled>,
+    ),
     /// A `StorageDrsStaleHmsCollection`.
-    StorageDrsStaleHmsCollection(Box<crate::types::StorageDrsStaleHmsCollection>),
+    StorageDrsStaleHmsCollection(
+        crate::object::ObjectBox<crate::types::StorageDrsStaleHmsCollection>,
+    ),
     /// A `StorageDrsUnableToMoveFiles`.
-    StorageDrsUnableToMoveFiles(Box<crate::types::StorageDrsUnableToMoveFiles>),
+    StorageDrsUnableToMoveFiles(
+        crate::object::ObjectBox<crate::types::StorageDrsUnableToMoveFiles>,
+    ),
     /// A `SwapDatastoreUnset`.
-    SwapDatastoreUnset(Box<crate::types::SwapDatastoreUnset>),
+    SwapDatastoreUnset(crate::object::ObjectBox<crate::types::SwapDatastoreUnset>),
     /// A `TaskInProgress` or one of its subtypes.
     TaskInProgress(crate::types::TaskInProgressKind),
     /// A `Timedout` or one of its subtypes.
     Timedout(crate::types::TimedoutKind),
     /// A `TooManyConsecutiveOverrides`.
-    TooManyConsecutiveOverrides(Box<crate::types::TooManyConsecutiveOverrides>),
+    TooManyConsecutiveOverrides(
+        crate::object::ObjectBox<crate::types::TooManyConsecutiveOverrides>,
+    ),
     /// A `ToolsUnavailable`.
-    ToolsUnavailable(Box<crate::types::ToolsUnavailable>),
+    ToolsUnavailable(crate::object::ObjectBox<crate::types::ToolsUnavailable>),
     /// A `UnrecognizedHost`.
-    UnrecognizedHost(Box<crate::types::UnrecognizedHost>),
+    UnrecognizedHost(crate::object::ObjectBox<crate::types::UnrecognizedHost>),
     /// A `UnsupportedVimApiVersion`.
-    UnsupportedVimApiVersion(Box<crate::types::UnsupportedVimApiVersion>),
+    UnsupportedVimApiVersion(
+        crate::object::ObjectBox<crate::types::UnsupportedVimApiVersion>,
+    ),
     /// A `UserNotFound`.
-    UserNotFound(Box<crate::types::UserNotFound>),
+    UserNotFound(crate::object::ObjectBox<crate::types::UserNotFound>),
     /// A `VAppConfigFault` or one of its subtypes.
     VAppConfigFault(crate::types::VAppConfigFaultKind),
     /// A `VFlashModuleVersionIncompatible`.
-    VFlashModuleVersionIncompatible(Box<crate::types::VFlashModuleVersionIncompatible>),
+    VFlashModuleVersionIncompatible(
+        crate::object::ObjectBox<crate::types::VFlashModuleVersionIncompatible>,
+    ),
     /// A `VmConfigFault` or one of its subtypes.
     VmConfigFault(crate::types::VmConfigFaultKind),
     /// A `VmFaultToleranceIssue` or one of its subtypes.
     VmFaultToleranceIssue(crate::types::VmFaultToleranceIssueKind),
     /// A `VmMetadataManagerFault`.
-    VmMetadataManagerFault(Box<crate::types::VmMetadataManagerFault>),
+    VmMetadataManagerFault(
+        crate::object::ObjectBox<crate::types::VmMetadataManagerFault>,
+    ),
     /// A `VmMonitorIncompatibleForFaultTolerance`.
     VmMonitorIncompatibleForFaultTolerance(
-        Box<crate::types::VmMonitorIncompatibleForFaultTolerance>,
+        crate::object::ObjectBox<crate::types::VmMonitorIncompatibleForFaultTolerance>,
     ),
     /// A `VmToolsUpgradeFault` or one of its subtypes.
     VmToolsUpgradeFault(crate::types::VmToolsUpgradeFaultKind),
     /// A `VmValidateMaxDevice`.
-    VmValidateMaxDevice(Box<crate::types::VmValidateMaxDevice>),
+    VmValidateMaxDevice(crate::object::ObjectBox<crate::types::VmValidateMaxDevice>),
     /// A `VsanFault` or one of its subtypes.
     VsanFault(crate::types::VsanFaultKind),
     /// A `VsanNodeNotMaster`.
     #[cfg(feature = "vsan")]
-    VsanNodeNotMaster(Box<crate::types::VsanNodeNotMaster>),
+    VsanNodeNotMaster(crate::object::ObjectBox<crate::types::VsanNodeNotMaster>),
     /// A `WipeDiskFault`.
-    WipeDiskFault(Box<crate::types::WipeDiskFault>),
+    WipeDiskFault(crate::object::ObjectBox<crate::types::WipeDiskFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VimFaultKind {

@@ -179,27 +179,31 @@ impl<'de> serde::Deserialize<'de> for VirtualController {
 #[non_exhaustive]
 pub enum VirtualControllerKind {
     /// Exactly this type.
-    VirtualController(Box<crate::types::VirtualController>),
+    VirtualController(crate::object::ObjectBox<crate::types::VirtualController>),
     /// A `VirtualIDEController`.
-    VirtualIDEController(Box<crate::types::VirtualIDEController>),
+    VirtualIDEController(crate::object::ObjectBox<crate::types::VirtualIDEController>),
     /// A `VirtualNVDIMMController`.
-    VirtualNVDIMMController(Box<crate::types::VirtualNVDIMMController>),
+    VirtualNVDIMMController(
+        crate::object::ObjectBox<crate::types::VirtualNVDIMMController>,
+    ),
     /// A `VirtualNVMEController`.
-    VirtualNVMEController(Box<crate::types::VirtualNVMEController>),
+    VirtualNVMEController(crate::object::ObjectBox<crate::types::VirtualNVMEController>),
     /// A `VirtualPCIController`.
-    VirtualPCIController(Box<crate::types::VirtualPCIController>),
+    VirtualPCIController(crate::object::ObjectBox<crate::types::VirtualPCIController>),
     /// A `VirtualPS2Controller`.
-    VirtualPS2Controller(Box<crate::types::VirtualPS2Controller>),
+    VirtualPS2Controller(crate::object::ObjectBox<crate::types::VirtualPS2Controller>),
     /// A `VirtualSATAController` or one of its subtypes.
     VirtualSATAController(crate::types::VirtualSATAControllerKind),
     /// A `VirtualSCSIController` or one of its subtypes.
     VirtualSCSIController(crate::types::VirtualSCSIControllerKind),
     /// A `VirtualSIOController`.
-    VirtualSIOController(Box<crate::types::VirtualSIOController>),
+    VirtualSIOController(crate::object::ObjectBox<crate::types::VirtualSIOController>),
     /// A `VirtualUSBController`.
-    VirtualUSBController(Box<crate::types::VirtualUSBController>),
+    VirtualUSBController(crate::object::ObjectBox<crate::types::VirtualUSBController>),
     /// A `VirtualUSBXHCIController`.
-    VirtualUSBXHCIController(Box<crate::types::VirtualUSBXHCIController>),
+    VirtualUSBXHCIController(
+        crate::object::ObjectBox<crate::types::VirtualUSBXHCIController>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualControllerKind {

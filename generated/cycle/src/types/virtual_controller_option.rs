@@ -199,27 +199,45 @@ impl<'de> serde::Deserialize<'de> for VirtualControllerOption {
 #[non_exhaustive]
 pub enum VirtualControllerOptionKind {
     /// Exactly this type.
-    VirtualControllerOption(Box<crate::types::VirtualControllerOption>),
+    VirtualControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualControllerOption>,
+    ),
     /// A `VirtualIDEControllerOption`.
-    VirtualIDEControllerOption(Box<crate::types::VirtualIDEControllerOption>),
+    VirtualIDEControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualIDEControllerOption>,
+    ),
     /// A `VirtualNVDIMMControllerOption`.
-    VirtualNVDIMMControllerOption(Box<crate::types::VirtualNVDIMMControllerOption>),
+    VirtualNVDIMMControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualNVDIMMControllerOption>,
+    ),
     /// A `VirtualNVMEControllerOption`.
-    VirtualNVMEControllerOption(Box<crate::types::VirtualNVMEControllerOption>),
+    VirtualNVMEControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualNVMEControllerOption>,
+    ),
     /// A `VirtualPCIControllerOption`.
-    VirtualPCIControllerOption(Box<crate::types::VirtualPCIControllerOption>),
+    VirtualPCIControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualPCIControllerOption>,
+    ),
     /// A `VirtualPS2ControllerOption`.
-    VirtualPS2ControllerOption(Box<crate::types::VirtualPS2ControllerOption>),
+    VirtualPS2ControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualPS2ControllerOption>,
+    ),
     /// A `VirtualSATAControllerOption` or one of its subtypes.
     VirtualSATAControllerOption(crate::types::VirtualSATAControllerOptionKind),
     /// A `VirtualSCSIControllerOption` or one of its subtypes.
     VirtualSCSIControllerOption(crate::types::VirtualSCSIControllerOptionKind),
     /// A `VirtualSIOControllerOption`.
-    VirtualSIOControllerOption(Box<crate::types::VirtualSIOControllerOption>),
+    VirtualSIOControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualSIOControllerOption>,
+    ),
     /// A `VirtualUSBControllerOption`.
-    VirtualUSBControllerOption(Box<crate::types::VirtualUSBControllerOption>),
+    VirtualUSBControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualUSBControllerOption>,
+    ),
     /// A `VirtualUSBXHCIControllerOption`.
-    VirtualUSBXHCIControllerOption(Box<crate::types::VirtualUSBXHCIControllerOption>),
+    VirtualUSBXHCIControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualUSBXHCIControllerOption>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualControllerOptionKind {

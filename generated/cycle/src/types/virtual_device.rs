@@ -163,47 +163,53 @@ impl<'de> serde::Deserialize<'de> for VirtualDevice {
 #[non_exhaustive]
 pub enum VirtualDeviceKind {
     /// Exactly this type.
-    VirtualDevice(Box<crate::types::VirtualDevice>),
+    VirtualDevice(crate::object::ObjectBox<crate::types::VirtualDevice>),
     /// A `VirtualCdrom`.
-    VirtualCdrom(Box<crate::types::VirtualCdrom>),
+    VirtualCdrom(crate::object::ObjectBox<crate::types::VirtualCdrom>),
     /// A `VirtualController` or one of its subtypes.
     VirtualController(crate::types::VirtualControllerKind),
     /// A `VirtualDisk`.
-    VirtualDisk(Box<crate::types::VirtualDisk>),
+    VirtualDisk(crate::object::ObjectBox<crate::types::VirtualDisk>),
     /// A `VirtualEthernetCard` or one of its subtypes.
     VirtualEthernetCard(crate::types::VirtualEthernetCardKind),
     /// A `VirtualFloppy`.
-    VirtualFloppy(Box<crate::types::VirtualFloppy>),
+    VirtualFloppy(crate::object::ObjectBox<crate::types::VirtualFloppy>),
     /// A `VirtualKeyboard`.
-    VirtualKeyboard(Box<crate::types::VirtualKeyboard>),
+    VirtualKeyboard(crate::object::ObjectBox<crate::types::VirtualKeyboard>),
     /// A `VirtualNVDIMM`.
-    VirtualNVDIMM(Box<crate::types::VirtualNVDIMM>),
+    VirtualNVDIMM(crate::object::ObjectBox<crate::types::VirtualNVDIMM>),
     /// A `VirtualPCIPassthrough`.
-    VirtualPCIPassthrough(Box<crate::types::VirtualPCIPassthrough>),
+    VirtualPCIPassthrough(crate::object::ObjectBox<crate::types::VirtualPCIPassthrough>),
     /// A `VirtualParallelPort`.
-    VirtualParallelPort(Box<crate::types::VirtualParallelPort>),
+    VirtualParallelPort(crate::object::ObjectBox<crate::types::VirtualParallelPort>),
     /// A `VirtualPointingDevice`.
-    VirtualPointingDevice(Box<crate::types::VirtualPointingDevice>),
+    VirtualPointingDevice(crate::object::ObjectBox<crate::types::VirtualPointingDevice>),
     /// A `VirtualPrecisionClock`.
-    VirtualPrecisionClock(Box<crate::types::VirtualPrecisionClock>),
+    VirtualPrecisionClock(crate::object::ObjectBox<crate::types::VirtualPrecisionClock>),
     /// A `VirtualSCSIPassthrough`.
-    VirtualSCSIPassthrough(Box<crate::types::VirtualSCSIPassthrough>),
+    VirtualSCSIPassthrough(
+        crate::object::ObjectBox<crate::types::VirtualSCSIPassthrough>,
+    ),
     /// A `VirtualSerialPort`.
-    VirtualSerialPort(Box<crate::types::VirtualSerialPort>),
+    VirtualSerialPort(crate::object::ObjectBox<crate::types::VirtualSerialPort>),
     /// A `VirtualSoundCard` or one of its subtypes.
     VirtualSoundCard(crate::types::VirtualSoundCardKind),
     /// A `VirtualTPM`.
-    VirtualTPM(Box<crate::types::VirtualTPM>),
+    VirtualTPM(crate::object::ObjectBox<crate::types::VirtualTPM>),
     /// A `VirtualUSB`.
-    VirtualUSB(Box<crate::types::VirtualUSB>),
+    VirtualUSB(crate::object::ObjectBox<crate::types::VirtualUSB>),
     /// A `VirtualMachineVMCIDevice`.
-    VirtualMachineVMCIDevice(Box<crate::types::VirtualMachineVMCIDevice>),
+    VirtualMachineVMCIDevice(
+        crate::object::ObjectBox<crate::types::VirtualMachineVMCIDevice>,
+    ),
     /// A `VirtualMachineVMIROM`.
-    VirtualMachineVMIROM(Box<crate::types::VirtualMachineVMIROM>),
+    VirtualMachineVMIROM(crate::object::ObjectBox<crate::types::VirtualMachineVMIROM>),
     /// A `VirtualMachineVideoCard`.
-    VirtualMachineVideoCard(Box<crate::types::VirtualMachineVideoCard>),
+    VirtualMachineVideoCard(
+        crate::object::ObjectBox<crate::types::VirtualMachineVideoCard>,
+    ),
     /// A `VirtualWDT`.
-    VirtualWDT(Box<crate::types::VirtualWDT>),
+    VirtualWDT(crate::object::ObjectBox<crate::types::VirtualWDT>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceKind {

@@ -88,7 +88,9 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBackingInfo {
 #[non_exhaustive]
 pub enum VirtualDeviceBackingInfoKind {
     /// Exactly this type.
-    VirtualDeviceBackingInfo(Box<crate::types::VirtualDeviceBackingInfo>),
+    VirtualDeviceBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualDeviceBackingInfo>,
+    ),
     /// A `VirtualDeviceDeviceBackingInfo` or one of its subtypes.
     VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfoKind),
     /// A `VirtualDeviceFileBackingInfo` or one of its subtypes.
@@ -103,15 +105,19 @@ pub enum VirtualDeviceBackingInfoKind {
     VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfoKind),
     /// A `VirtualEthernetCardDistributedVirtualPortBackingInfo`.
     VirtualEthernetCardDistributedVirtualPortBackingInfo(
-        Box<crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualEthernetCardDistributedVirtualPortBackingInfo,
+        >,
     ),
     /// A `VirtualEthernetCardOpaqueNetworkBackingInfo`.
     VirtualEthernetCardOpaqueNetworkBackingInfo(
-        Box<crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualEthernetCardOpaqueNetworkBackingInfo,
+        >,
     ),
     /// A `VirtualPCIPassthroughDvxBackingInfo`.
     VirtualPCIPassthroughDvxBackingInfo(
-        Box<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
     ),
     /// A `VirtualPCIPassthroughPluginBackingInfo` or one of its subtypes.
     VirtualPCIPassthroughPluginBackingInfo(
@@ -119,15 +125,17 @@ pub enum VirtualDeviceBackingInfoKind {
     ),
     /// A `VirtualPrecisionClockSystemClockBackingInfo`.
     VirtualPrecisionClockSystemClockBackingInfo(
-        Box<crate::types::VirtualPrecisionClockSystemClockBackingInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualPrecisionClockSystemClockBackingInfo,
+        >,
     ),
     /// A `VirtualSerialPortThinPrintBackingInfo`.
     VirtualSerialPortThinPrintBackingInfo(
-        Box<crate::types::VirtualSerialPortThinPrintBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortThinPrintBackingInfo>,
     ),
     /// A `VirtualSriovEthernetCardSriovBackingInfo`.
     VirtualSriovEthernetCardSriovBackingInfo(
-        Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSriovEthernetCardSriovBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

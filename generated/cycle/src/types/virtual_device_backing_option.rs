@@ -114,15 +114,17 @@ pub enum VirtualDeviceBackingOptionKind {
     VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOptionKind),
     /// A `VirtualEthernetCardDVPortBackingOption`.
     VirtualEthernetCardDVPortBackingOption(
-        Box<crate::types::VirtualEthernetCardDVPortBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardDVPortBackingOption>,
     ),
     /// A `VirtualEthernetCardOpaqueNetworkBackingOption`.
     VirtualEthernetCardOpaqueNetworkBackingOption(
-        Box<crate::types::VirtualEthernetCardOpaqueNetworkBackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualEthernetCardOpaqueNetworkBackingOption,
+        >,
     ),
     /// A `VirtualPCIPassthroughDvxBackingOption`.
     VirtualPCIPassthroughDvxBackingOption(
-        Box<crate::types::VirtualPCIPassthroughDvxBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDvxBackingOption>,
     ),
     /// A `VirtualPCIPassthroughPluginBackingOption` or one of its subtypes.
     VirtualPCIPassthroughPluginBackingOption(
@@ -130,15 +132,19 @@ pub enum VirtualDeviceBackingOptionKind {
     ),
     /// A `VirtualPrecisionClockSystemClockBackingOption`.
     VirtualPrecisionClockSystemClockBackingOption(
-        Box<crate::types::VirtualPrecisionClockSystemClockBackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualPrecisionClockSystemClockBackingOption,
+        >,
     ),
     /// A `VirtualSerialPortThinPrintBackingOption`.
     VirtualSerialPortThinPrintBackingOption(
-        Box<crate::types::VirtualSerialPortThinPrintBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortThinPrintBackingOption>,
     ),
     /// A `VirtualSriovEthernetCardSriovBackingOption`.
     VirtualSriovEthernetCardSriovBackingOption(
-        Box<crate::types::VirtualSriovEthernetCardSriovBackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualSriovEthernetCardSriovBackingOption,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -151,9 +151,11 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceConfigSpec {
 #[non_exhaustive]
 pub enum VirtualDeviceConfigSpecKind {
     /// Exactly this type.
-    VirtualDeviceConfigSpec(Box<crate::types::VirtualDeviceConfigSpec>),
+    VirtualDeviceConfigSpec(
+        crate::object::ObjectBox<crate::types::VirtualDeviceConfigSpec>,
+    ),
     /// A `VirtualDiskConfigSpec`.
-    VirtualDiskConfigSpec(Box<crate::types::VirtualDiskConfigSpec>),
+    VirtualDiskConfigSpec(crate::object::ObjectBox<crate::types::VirtualDiskConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceConfigSpecKind {

@@ -106,18 +106,22 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingOption(crate::types::VirtualDeviceDeviceBackingOption),
     /// A `VirtualCdromAtapiBackingOption`.
-    VirtualCdromAtapiBackingOption(Box<crate::types::VirtualCdromAtapiBackingOption>),
+    VirtualCdromAtapiBackingOption(
+        crate::object::ObjectBox<crate::types::VirtualCdromAtapiBackingOption>,
+    ),
     /// A `VirtualCdromPassthroughBackingOption`.
     VirtualCdromPassthroughBackingOption(
-        Box<crate::types::VirtualCdromPassthroughBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualCdromPassthroughBackingOption>,
     ),
     /// A `VirtualCdromRemoteAtapiBackingOption`.
     VirtualCdromRemoteAtapiBackingOption(
-        Box<crate::types::VirtualCdromRemoteAtapiBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualCdromRemoteAtapiBackingOption>,
     ),
     /// A `VirtualDiskRawDiskMappingVer1BackingOption`.
     VirtualDiskRawDiskMappingVer1BackingOption(
-        Box<crate::types::VirtualDiskRawDiskMappingVer1BackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualDiskRawDiskMappingVer1BackingOption,
+        >,
     ),
     /// A `VirtualDiskRawDiskVer2BackingOption` or one of its subtypes.
     VirtualDiskRawDiskVer2BackingOption(
@@ -125,50 +129,54 @@ pub enum VirtualDeviceDeviceBackingOptionKind {
     ),
     /// A `VirtualEthernetCardLegacyNetworkBackingOption`.
     VirtualEthernetCardLegacyNetworkBackingOption(
-        Box<crate::types::VirtualEthernetCardLegacyNetworkBackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualEthernetCardLegacyNetworkBackingOption,
+        >,
     ),
     /// A `VirtualEthernetCardNetworkBackingOption`.
     VirtualEthernetCardNetworkBackingOption(
-        Box<crate::types::VirtualEthernetCardNetworkBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardNetworkBackingOption>,
     ),
     /// A `VirtualFloppyDeviceBackingOption`.
     VirtualFloppyDeviceBackingOption(
-        Box<crate::types::VirtualFloppyDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualFloppyDeviceBackingOption>,
     ),
     /// A `VirtualPCIPassthroughDeviceBackingOption`.
     VirtualPCIPassthroughDeviceBackingOption(
-        Box<crate::types::VirtualPCIPassthroughDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDeviceBackingOption>,
     ),
     /// A `VirtualPCIPassthroughDynamicBackingOption`.
     VirtualPCIPassthroughDynamicBackingOption(
-        Box<crate::types::VirtualPCIPassthroughDynamicBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDynamicBackingOption>,
     ),
     /// A `VirtualParallelPortDeviceBackingOption`.
     VirtualParallelPortDeviceBackingOption(
-        Box<crate::types::VirtualParallelPortDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualParallelPortDeviceBackingOption>,
     ),
     /// A `VirtualPointingDeviceBackingOption`.
     VirtualPointingDeviceBackingOption(
-        Box<crate::types::VirtualPointingDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualPointingDeviceBackingOption>,
     ),
     /// A `VirtualSCSIPassthroughDeviceBackingOption`.
     VirtualSCSIPassthroughDeviceBackingOption(
-        Box<crate::types::VirtualSCSIPassthroughDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSCSIPassthroughDeviceBackingOption>,
     ),
     /// A `VirtualSerialPortDeviceBackingOption`.
     VirtualSerialPortDeviceBackingOption(
-        Box<crate::types::VirtualSerialPortDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortDeviceBackingOption>,
     ),
     /// A `VirtualSoundCardDeviceBackingOption`.
     VirtualSoundCardDeviceBackingOption(
-        Box<crate::types::VirtualSoundCardDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSoundCardDeviceBackingOption>,
     ),
     /// A `VirtualUSBRemoteHostBackingOption`.
     VirtualUSBRemoteHostBackingOption(
-        Box<crate::types::VirtualUSBRemoteHostBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualUSBRemoteHostBackingOption>,
     ),
     /// A `VirtualUSBUSBBackingOption`.
-    VirtualUSBUSBBackingOption(Box<crate::types::VirtualUSBUSBBackingOption>),
+    VirtualUSBUSBBackingOption(
+        crate::object::ObjectBox<crate::types::VirtualUSBUSBBackingOption>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceDeviceBackingOptionKind {

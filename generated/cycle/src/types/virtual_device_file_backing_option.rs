@@ -106,40 +106,44 @@ pub enum VirtualDeviceFileBackingOptionKind {
     /// Exactly this type.
     VirtualDeviceFileBackingOption(crate::types::VirtualDeviceFileBackingOption),
     /// A `VirtualCdromIsoBackingOption`.
-    VirtualCdromIsoBackingOption(Box<crate::types::VirtualCdromIsoBackingOption>),
+    VirtualCdromIsoBackingOption(
+        crate::object::ObjectBox<crate::types::VirtualCdromIsoBackingOption>,
+    ),
     /// A `VirtualDiskFlatVer1BackingOption`.
     VirtualDiskFlatVer1BackingOption(
-        Box<crate::types::VirtualDiskFlatVer1BackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskFlatVer1BackingOption>,
     ),
     /// A `VirtualDiskFlatVer2BackingOption`.
     VirtualDiskFlatVer2BackingOption(
-        Box<crate::types::VirtualDiskFlatVer2BackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskFlatVer2BackingOption>,
     ),
     /// A `VirtualDiskLocalPMemBackingOption`.
     VirtualDiskLocalPMemBackingOption(
-        Box<crate::types::VirtualDiskLocalPMemBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskLocalPMemBackingOption>,
     ),
     /// A `VirtualDiskSeSparseBackingOption`.
     VirtualDiskSeSparseBackingOption(
-        Box<crate::types::VirtualDiskSeSparseBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskSeSparseBackingOption>,
     ),
     /// A `VirtualDiskSparseVer1BackingOption`.
     VirtualDiskSparseVer1BackingOption(
-        Box<crate::types::VirtualDiskSparseVer1BackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskSparseVer1BackingOption>,
     ),
     /// A `VirtualDiskSparseVer2BackingOption`.
     VirtualDiskSparseVer2BackingOption(
-        Box<crate::types::VirtualDiskSparseVer2BackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualDiskSparseVer2BackingOption>,
     ),
     /// A `VirtualFloppyImageBackingOption`.
-    VirtualFloppyImageBackingOption(Box<crate::types::VirtualFloppyImageBackingOption>),
+    VirtualFloppyImageBackingOption(
+        crate::object::ObjectBox<crate::types::VirtualFloppyImageBackingOption>,
+    ),
     /// A `VirtualParallelPortFileBackingOption`.
     VirtualParallelPortFileBackingOption(
-        Box<crate::types::VirtualParallelPortFileBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualParallelPortFileBackingOption>,
     ),
     /// A `VirtualSerialPortFileBackingOption`.
     VirtualSerialPortFileBackingOption(
-        Box<crate::types::VirtualSerialPortFileBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortFileBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -184,47 +184,63 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceOption {
 #[non_exhaustive]
 pub enum VirtualDeviceOptionKind {
     /// Exactly this type.
-    VirtualDeviceOption(Box<crate::types::VirtualDeviceOption>),
+    VirtualDeviceOption(crate::object::ObjectBox<crate::types::VirtualDeviceOption>),
     /// A `VirtualCdromOption`.
-    VirtualCdromOption(Box<crate::types::VirtualCdromOption>),
+    VirtualCdromOption(crate::object::ObjectBox<crate::types::VirtualCdromOption>),
     /// A `VirtualControllerOption` or one of its subtypes.
     VirtualControllerOption(crate::types::VirtualControllerOptionKind),
     /// A `VirtualDiskOption`.
-    VirtualDiskOption(Box<crate::types::VirtualDiskOption>),
+    VirtualDiskOption(crate::object::ObjectBox<crate::types::VirtualDiskOption>),
     /// A `VirtualEthernetCardOption` or one of its subtypes.
     VirtualEthernetCardOption(crate::types::VirtualEthernetCardOptionKind),
     /// A `VirtualFloppyOption`.
-    VirtualFloppyOption(Box<crate::types::VirtualFloppyOption>),
+    VirtualFloppyOption(crate::object::ObjectBox<crate::types::VirtualFloppyOption>),
     /// A `VirtualKeyboardOption`.
-    VirtualKeyboardOption(Box<crate::types::VirtualKeyboardOption>),
+    VirtualKeyboardOption(crate::object::ObjectBox<crate::types::VirtualKeyboardOption>),
     /// A `VirtualNVDIMMOption`.
-    VirtualNVDIMMOption(Box<crate::types::VirtualNVDIMMOption>),
+    VirtualNVDIMMOption(crate::object::ObjectBox<crate::types::VirtualNVDIMMOption>),
     /// A `VirtualPCIPassthroughOption`.
-    VirtualPCIPassthroughOption(Box<crate::types::VirtualPCIPassthroughOption>),
+    VirtualPCIPassthroughOption(
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughOption>,
+    ),
     /// A `VirtualParallelPortOption`.
-    VirtualParallelPortOption(Box<crate::types::VirtualParallelPortOption>),
+    VirtualParallelPortOption(
+        crate::object::ObjectBox<crate::types::VirtualParallelPortOption>,
+    ),
     /// A `VirtualPointingDeviceOption`.
-    VirtualPointingDeviceOption(Box<crate::types::VirtualPointingDeviceOption>),
+    VirtualPointingDeviceOption(
+        crate::object::ObjectBox<crate::types::VirtualPointingDeviceOption>,
+    ),
     /// A `VirtualPrecisionClockOption`.
-    VirtualPrecisionClockOption(Box<crate::types::VirtualPrecisionClockOption>),
+    VirtualPrecisionClockOption(
+        crate::object::ObjectBox<crate::types::VirtualPrecisionClockOption>,
+    ),
     /// A `VirtualSCSIPassthroughOption`.
-    VirtualSCSIPassthroughOption(Box<crate::types::VirtualSCSIPassthroughOption>),
+    VirtualSCSIPassthroughOption(
+        crate::object::ObjectBox<crate::types::VirtualSCSIPassthroughOption>,
+    ),
     /// A `VirtualSerialPortOption`.
-    VirtualSerialPortOption(Box<crate::types::VirtualSerialPortOption>),
+    VirtualSerialPortOption(
+        crate::object::ObjectBox<crate::types::VirtualSerialPortOption>,
+    ),
     /// A `VirtualSoundCardOption` or one of its subtypes.
     VirtualSoundCardOption(crate::types::VirtualSoundCardOptionKind),
     /// A `VirtualTPMOption`.
-    VirtualTPMOption(Box<crate::types::VirtualTPMOption>),
+    VirtualTPMOption(crate::object::ObjectBox<crate::types::VirtualTPMOption>),
     /// A `VirtualUSBOption`.
-    VirtualUSBOption(Box<crate::types::VirtualUSBOption>),
+    VirtualUSBOption(crate::object::ObjectBox<crate::types::VirtualUSBOption>),
     /// A `VirtualMachineVMCIDeviceOption`.
-    VirtualMachineVMCIDeviceOption(Box<crate::types::VirtualMachineVMCIDeviceOption>),
+    VirtualMachineVMCIDeviceOption(
+        crate::object::ObjectBox<crate::types::VirtualMachineVMCIDeviceOption>,
+    ),
     /// A `VirtualVMIROMOption`.
-    VirtualVMIROMOption(Box<crate::types::VirtualVMIROMOption>),
+    VirtualVMIROMOption(crate::object::ObjectBox<crate::types::VirtualVMIROMOption>),
     /// A `VirtualVideoCardOption`.
-    VirtualVideoCardOption(Box<crate::types::VirtualVideoCardOption>),
+    VirtualVideoCardOption(
+        crate::object::ObjectBox<crate::types::VirtualVideoCardOption>,
+    ),
     /// A `VirtualWDTOption`.
-    VirtualWDTOption(Box<crate::types::VirtualWDTOption>),
+    VirtualWDTOption(crate::object::ObjectBox<crate::types::VirtualWDTOption>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceOptionKind {

@@ -102,7 +102,7 @@ pub enum VirtualDevicePipeBackingOptionKind {
     VirtualDevicePipeBackingOption(crate::types::VirtualDevicePipeBackingOption),
     /// A `VirtualSerialPortPipeBackingOption`.
     VirtualSerialPortPipeBackingOption(
-        Box<crate::types::VirtualSerialPortPipeBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortPipeBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

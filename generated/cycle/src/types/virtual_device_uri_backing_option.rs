@@ -107,7 +107,7 @@ pub enum VirtualDeviceURIBackingOptionKind {
     VirtualDeviceURIBackingOption(crate::types::VirtualDeviceURIBackingOption),
     /// A `VirtualSerialPortURIBackingOption`.
     VirtualSerialPortURIBackingOption(
-        Box<crate::types::VirtualSerialPortURIBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortURIBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

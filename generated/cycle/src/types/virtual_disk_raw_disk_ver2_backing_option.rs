@@ -129,7 +129,9 @@ pub enum VirtualDiskRawDiskVer2BackingOptionKind {
     ),
     /// A `VirtualDiskPartitionedRawDiskVer2BackingOption`.
     VirtualDiskPartitionedRawDiskVer2BackingOption(
-        Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualDiskPartitionedRawDiskVer2BackingOption,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

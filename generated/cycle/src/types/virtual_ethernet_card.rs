@@ -227,15 +227,17 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCard {
 #[non_exhaustive]
 pub enum VirtualEthernetCardKind {
     /// Exactly this type.
-    VirtualEthernetCard(Box<crate::types::VirtualEthernetCard>),
+    VirtualEthernetCard(crate::object::ObjectBox<crate::types::VirtualEthernetCard>),
     /// A `VirtualE1000`.
-    VirtualE1000(Box<crate::types::VirtualE1000>),
+    VirtualE1000(crate::object::ObjectBox<crate::types::VirtualE1000>),
     /// A `VirtualE1000e`.
-    VirtualE1000e(Box<crate::types::VirtualE1000e>),
+    VirtualE1000e(crate::object::ObjectBox<crate::types::VirtualE1000e>),
     /// A `VirtualPCNet32`.
-    VirtualPCNet32(Box<crate::types::VirtualPCNet32>),
+    VirtualPCNet32(crate::object::ObjectBox<crate::types::VirtualPCNet32>),
     /// A `VirtualSriovEthernetCard`.
-    VirtualSriovEthernetCard(Box<crate::types::VirtualSriovEthernetCard>),
+    VirtualSriovEthernetCard(
+        crate::object::ObjectBox<crate::types::VirtualSriovEthernetCard>,
+    ),
     /// A `VirtualVmxnet` or one of its subtypes.
     VirtualVmxnet(crate::types::VirtualVmxnetKind),
 }

@@ -223,15 +223,19 @@ impl<'de> serde::Deserialize<'de> for VirtualEthernetCardOption {
 #[non_exhaustive]
 pub enum VirtualEthernetCardOptionKind {
     /// Exactly this type.
-    VirtualEthernetCardOption(Box<crate::types::VirtualEthernetCardOption>),
+    VirtualEthernetCardOption(
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardOption>,
+    ),
     /// A `VirtualE1000Option`.
-    VirtualE1000Option(Box<crate::types::VirtualE1000Option>),
+    VirtualE1000Option(crate::object::ObjectBox<crate::types::VirtualE1000Option>),
     /// A `VirtualE1000eOption`.
-    VirtualE1000eOption(Box<crate::types::VirtualE1000eOption>),
+    VirtualE1000eOption(crate::object::ObjectBox<crate::types::VirtualE1000eOption>),
     /// A `VirtualPCNet32Option`.
-    VirtualPCNet32Option(Box<crate::types::VirtualPCNet32Option>),
+    VirtualPCNet32Option(crate::object::ObjectBox<crate::types::VirtualPCNet32Option>),
     /// A `VirtualSriovEthernetCardOption`.
-    VirtualSriovEthernetCardOption(Box<crate::types::VirtualSriovEthernetCardOption>),
+    VirtualSriovEthernetCardOption(
+        crate::object::ObjectBox<crate::types::VirtualSriovEthernetCardOption>,
+    ),
     /// A `VirtualVmxnetOption` or one of its subtypes.
     VirtualVmxnetOption(crate::types::VirtualVmxnetOptionKind),
 }

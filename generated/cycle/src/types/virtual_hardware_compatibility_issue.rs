@@ -105,7 +105,7 @@ impl<'de> serde::Deserialize<'de> for VirtualHardwareCompatibilityIssue {
 pub enum VirtualHardwareCompatibilityIssueKind {
     /// Exactly this type.
     VirtualHardwareCompatibilityIssue(
-        Box<crate::types::VirtualHardwareCompatibilityIssue>,
+        crate::object::ObjectBox<crate::types::VirtualHardwareCompatibilityIssue>,
     ),
     /// A `CpuIncompatible` or one of its subtypes.
     CpuIncompatible(crate::types::CpuIncompatibleKind),
@@ -114,33 +114,45 @@ pub enum VirtualHardwareCompatibilityIssueKind {
     /// A `DiskNotSupported` or one of its subtypes.
     DiskNotSupported(crate::types::DiskNotSupportedKind),
     /// A `DrsVmotionIncompatibleFault`.
-    DrsVmotionIncompatibleFault(Box<crate::types::DrsVmotionIncompatibleFault>),
+    DrsVmotionIncompatibleFault(
+        crate::object::ObjectBox<crate::types::DrsVmotionIncompatibleFault>,
+    ),
     /// A `FeatureRequirementsNotMet`.
-    FeatureRequirementsNotMet(Box<crate::types::FeatureRequirementsNotMet>),
+    FeatureRequirementsNotMet(
+        crate::object::ObjectBox<crate::types::FeatureRequirementsNotMet>,
+    ),
     /// A `MemorySizeNotRecommended`.
-    MemorySizeNotRecommended(Box<crate::types::MemorySizeNotRecommended>),
+    MemorySizeNotRecommended(
+        crate::object::ObjectBox<crate::types::MemorySizeNotRecommended>,
+    ),
     /// A `MemorySizeNotSupported`.
-    MemorySizeNotSupported(Box<crate::types::MemorySizeNotSupported>),
+    MemorySizeNotSupported(
+        crate::object::ObjectBox<crate::types::MemorySizeNotSupported>,
+    ),
     /// A `MemorySizeNotSupportedByDatastore`.
     MemorySizeNotSupportedByDatastore(
-        Box<crate::types::MemorySizeNotSupportedByDatastore>,
+        crate::object::ObjectBox<crate::types::MemorySizeNotSupportedByDatastore>,
     ),
     /// A `NotEnoughCpus` or one of its subtypes.
     NotEnoughCpus(crate::types::NotEnoughCpusKind),
     /// A `NumVirtualCoresPerSocketNotSupported`.
     NumVirtualCoresPerSocketNotSupported(
-        Box<crate::types::NumVirtualCoresPerSocketNotSupported>,
+        crate::object::ObjectBox<crate::types::NumVirtualCoresPerSocketNotSupported>,
     ),
     /// A `NumVirtualCpusNotSupported`.
-    NumVirtualCpusNotSupported(Box<crate::types::NumVirtualCpusNotSupported>),
+    NumVirtualCpusNotSupported(
+        crate::object::ObjectBox<crate::types::NumVirtualCpusNotSupported>,
+    ),
     /// A `StorageVmotionIncompatible`.
-    StorageVmotionIncompatible(Box<crate::types::StorageVmotionIncompatible>),
+    StorageVmotionIncompatible(
+        crate::object::ObjectBox<crate::types::StorageVmotionIncompatible>,
+    ),
     /// A `VirtualHardwareVersionNotSupported`.
     VirtualHardwareVersionNotSupported(
-        Box<crate::types::VirtualHardwareVersionNotSupported>,
+        crate::object::ObjectBox<crate::types::VirtualHardwareVersionNotSupported>,
     ),
     /// A `WakeOnLanNotSupported`.
-    WakeOnLanNotSupported(Box<crate::types::WakeOnLanNotSupported>),
+    WakeOnLanNotSupported(crate::object::ObjectBox<crate::types::WakeOnLanNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualHardwareCompatibilityIssueKind {

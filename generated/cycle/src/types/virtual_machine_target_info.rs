@@ -104,63 +104,89 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineTargetInfo {
 #[non_exhaustive]
 pub enum VirtualMachineTargetInfoKind {
     /// Exactly this type.
-    VirtualMachineTargetInfo(Box<crate::types::VirtualMachineTargetInfo>),
+    VirtualMachineTargetInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineTargetInfo>,
+    ),
     /// A `VirtualMachineCdromInfo`.
-    VirtualMachineCdromInfo(Box<crate::types::VirtualMachineCdromInfo>),
+    VirtualMachineCdromInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineCdromInfo>,
+    ),
     /// A `VirtualMachineDatastoreInfo`.
-    VirtualMachineDatastoreInfo(Box<crate::types::VirtualMachineDatastoreInfo>),
+    VirtualMachineDatastoreInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineDatastoreInfo>,
+    ),
     /// A `VirtualMachineDiskDeviceInfo` or one of its subtypes.
     VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfoKind),
     /// A `VirtualMachineDynamicPassthroughInfo`.
     VirtualMachineDynamicPassthroughInfo(
-        Box<crate::types::VirtualMachineDynamicPassthroughInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineDynamicPassthroughInfo>,
     ),
     /// A `VirtualMachineFloppyInfo`.
-    VirtualMachineFloppyInfo(Box<crate::types::VirtualMachineFloppyInfo>),
+    VirtualMachineFloppyInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineFloppyInfo>,
+    ),
     /// A `VirtualMachineNetworkInfo`.
-    VirtualMachineNetworkInfo(Box<crate::types::VirtualMachineNetworkInfo>),
+    VirtualMachineNetworkInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineNetworkInfo>,
+    ),
     /// A `OpaqueNetworkTargetInfo`.
-    OpaqueNetworkTargetInfo(Box<crate::types::OpaqueNetworkTargetInfo>),
+    OpaqueNetworkTargetInfo(
+        crate::object::ObjectBox<crate::types::OpaqueNetworkTargetInfo>,
+    ),
     /// A `VirtualMachineParallelInfo`.
-    VirtualMachineParallelInfo(Box<crate::types::VirtualMachineParallelInfo>),
+    VirtualMachineParallelInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineParallelInfo>,
+    ),
     /// A `VirtualMachinePciPassthroughInfo` or one of its subtypes.
     VirtualMachinePciPassthroughInfo(crate::types::VirtualMachinePciPassthroughInfoKind),
     /// A `VirtualMachinePciSharedGpuPassthroughInfo`.
     VirtualMachinePciSharedGpuPassthroughInfo(
-        Box<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>,
     ),
     /// A `VirtualMachinePrecisionClockInfo`.
     VirtualMachinePrecisionClockInfo(
-        Box<crate::types::VirtualMachinePrecisionClockInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachinePrecisionClockInfo>,
     ),
     /// A `VirtualMachineScsiPassthroughInfo`.
     VirtualMachineScsiPassthroughInfo(
-        Box<crate::types::VirtualMachineScsiPassthroughInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineScsiPassthroughInfo>,
     ),
     /// A `VirtualMachineSerialInfo`.
-    VirtualMachineSerialInfo(Box<crate::types::VirtualMachineSerialInfo>),
+    VirtualMachineSerialInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineSerialInfo>,
+    ),
     /// A `VirtualMachineSgxTargetInfo`.
-    VirtualMachineSgxTargetInfo(Box<crate::types::VirtualMachineSgxTargetInfo>),
+    VirtualMachineSgxTargetInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineSgxTargetInfo>,
+    ),
     /// A `VirtualMachineSoundInfo`.
-    VirtualMachineSoundInfo(Box<crate::types::VirtualMachineSoundInfo>),
+    VirtualMachineSoundInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineSoundInfo>,
+    ),
     /// A `SubnetInfo`.
-    SubnetInfo(Box<crate::types::SubnetInfo>),
+    SubnetInfo(crate::object::ObjectBox<crate::types::SubnetInfo>),
     /// A `VirtualMachineUsbInfo`.
-    VirtualMachineUsbInfo(Box<crate::types::VirtualMachineUsbInfo>),
+    VirtualMachineUsbInfo(crate::object::ObjectBox<crate::types::VirtualMachineUsbInfo>),
     /// A `VirtualMachineVFlashModuleInfo`.
-    VirtualMachineVFlashModuleInfo(Box<crate::types::VirtualMachineVFlashModuleInfo>),
+    VirtualMachineVFlashModuleInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineVFlashModuleInfo>,
+    ),
     /// A `VirtualMachineVMotionStunTimeInfo`.
     VirtualMachineVMotionStunTimeInfo(
-        Box<crate::types::VirtualMachineVMotionStunTimeInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineVMotionStunTimeInfo>,
     ),
     /// A `VirtualMachineVendorDeviceGroupInfo`.
     VirtualMachineVendorDeviceGroupInfo(
-        Box<crate::types::VirtualMachineVendorDeviceGroupInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineVendorDeviceGroupInfo>,
     ),
     /// A `VirtualMachineVgpuDeviceInfo`.
-    VirtualMachineVgpuDeviceInfo(Box<crate::types::VirtualMachineVgpuDeviceInfo>),
+    VirtualMachineVgpuDeviceInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineVgpuDeviceInfo>,
+    ),
     /// A `VirtualMachineVgpuProfileInfo`.
-    VirtualMachineVgpuProfileInfo(Box<crate::types::VirtualMachineVgpuProfileInfo>),
+    VirtualMachineVgpuProfileInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineVgpuProfileInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualMachineTargetInfoKind {

@@ -109,7 +109,9 @@ pub enum VirtualMachineVirtualDeviceGroupsDeviceGroupKind {
     ),
     /// A `VirtualMachineVirtualDeviceGroupsVendorDeviceGroup`.
     VirtualMachineVirtualDeviceGroupsVendorDeviceGroup(
-        Box<crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineVirtualDeviceGroupsVendorDeviceGroup,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

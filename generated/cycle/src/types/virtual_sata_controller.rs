@@ -179,9 +179,9 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAController {
 #[non_exhaustive]
 pub enum VirtualSATAControllerKind {
     /// Exactly this type.
-    VirtualSATAController(Box<crate::types::VirtualSATAController>),
+    VirtualSATAController(crate::object::ObjectBox<crate::types::VirtualSATAController>),
     /// A `VirtualAHCIController`.
-    VirtualAHCIController(Box<crate::types::VirtualAHCIController>),
+    VirtualAHCIController(crate::object::ObjectBox<crate::types::VirtualAHCIController>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualSATAControllerKind {

@@ -213,9 +213,13 @@ impl<'de> serde::Deserialize<'de> for VirtualSATAControllerOption {
 #[non_exhaustive]
 pub enum VirtualSATAControllerOptionKind {
     /// Exactly this type.
-    VirtualSATAControllerOption(Box<crate::types::VirtualSATAControllerOption>),
+    VirtualSATAControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualSATAControllerOption>,
+    ),
     /// A `VirtualAHCIControllerOption`.
-    VirtualAHCIControllerOption(Box<crate::types::VirtualAHCIControllerOption>),
+    VirtualAHCIControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualAHCIControllerOption>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualSATAControllerOptionKind {

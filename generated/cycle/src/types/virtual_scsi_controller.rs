@@ -201,15 +201,23 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIController {
 #[non_exhaustive]
 pub enum VirtualSCSIControllerKind {
     /// Exactly this type.
-    VirtualSCSIController(Box<crate::types::VirtualSCSIController>),
+    VirtualSCSIController(crate::object::ObjectBox<crate::types::VirtualSCSIController>),
     /// A `ParaVirtualSCSIController`.
-    ParaVirtualSCSIController(Box<crate::types::ParaVirtualSCSIController>),
+    ParaVirtualSCSIController(
+        crate::object::ObjectBox<crate::types::ParaVirtualSCSIController>,
+    ),
     /// A `VirtualBusLogicController`.
-    VirtualBusLogicController(Box<crate::types::VirtualBusLogicController>),
+    VirtualBusLogicController(
+        crate::object::ObjectBox<crate::types::VirtualBusLogicController>,
+    ),
     /// A `VirtualLsiLogicController`.
-    VirtualLsiLogicController(Box<crate::types::VirtualLsiLogicController>),
+    VirtualLsiLogicController(
+        crate::object::ObjectBox<crate::types::VirtualLsiLogicController>,
+    ),
     /// A `VirtualLsiLogicSASController`.
-    VirtualLsiLogicSASController(Box<crate::types::VirtualLsiLogicSASController>),
+    VirtualLsiLogicSASController(
+        crate::object::ObjectBox<crate::types::VirtualLsiLogicSASController>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualSCSIControllerKind {

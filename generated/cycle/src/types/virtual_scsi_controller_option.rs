@@ -251,16 +251,24 @@ impl<'de> serde::Deserialize<'de> for VirtualSCSIControllerOption {
 #[non_exhaustive]
 pub enum VirtualSCSIControllerOptionKind {
     /// Exactly this type.
-    VirtualSCSIControllerOption(Box<crate::types::VirtualSCSIControllerOption>),
+    VirtualSCSIControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualSCSIControllerOption>,
+    ),
     /// A `ParaVirtualSCSIControllerOption`.
-    ParaVirtualSCSIControllerOption(Box<crate::types::ParaVirtualSCSIControllerOption>),
+    ParaVirtualSCSIControllerOption(
+        crate::object::ObjectBox<crate::types::ParaVirtualSCSIControllerOption>,
+    ),
     /// A `VirtualBusLogicControllerOption`.
-    VirtualBusLogicControllerOption(Box<crate::types::VirtualBusLogicControllerOption>),
+    VirtualBusLogicControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualBusLogicControllerOption>,
+    ),
     /// A `VirtualLsiLogicControllerOption`.
-    VirtualLsiLogicControllerOption(Box<crate::types::VirtualLsiLogicControllerOption>),
+    VirtualLsiLogicControllerOption(
+        crate::object::ObjectBox<crate::types::VirtualLsiLogicControllerOption>,
+    ),
     /// A `VirtualLsiLogicSASControllerOption`.
     VirtualLsiLogicSASControllerOption(
-        Box<crate::types::VirtualLsiLogicSASControllerOption>,
+        crate::object::ObjectBox<crate::types::VirtualLsiLogicSASControllerOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -163,13 +163,13 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCard {
 #[non_exhaustive]
 pub enum VirtualSoundCardKind {
     /// Exactly this type.
-    VirtualSoundCard(Box<crate::types::VirtualSoundCard>),
+    VirtualSoundCard(crate::object::ObjectBox<crate::types::VirtualSoundCard>),
     /// A `VirtualEnsoniq1371`.
-    VirtualEnsoniq1371(Box<crate::types::VirtualEnsoniq1371>),
+    VirtualEnsoniq1371(crate::object::ObjectBox<crate::types::VirtualEnsoniq1371>),
     /// A `VirtualHdAudioCard`.
-    VirtualHdAudioCard(Box<crate::types::VirtualHdAudioCard>),
+    VirtualHdAudioCard(crate::object::ObjectBox<crate::types::VirtualHdAudioCard>),
     /// A `VirtualSoundBlaster16`.
-    VirtualSoundBlaster16(Box<crate::types::VirtualSoundBlaster16>),
+    VirtualSoundBlaster16(crate::object::ObjectBox<crate::types::VirtualSoundBlaster16>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualSoundCardKind {

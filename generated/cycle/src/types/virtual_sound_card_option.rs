@@ -184,13 +184,21 @@ impl<'de> serde::Deserialize<'de> for VirtualSoundCardOption {
 #[non_exhaustive]
 pub enum VirtualSoundCardOptionKind {
     /// Exactly this type.
-    VirtualSoundCardOption(Box<crate::types::VirtualSoundCardOption>),
+    VirtualSoundCardOption(
+        crate::object::ObjectBox<crate::types::VirtualSoundCardOption>,
+    ),
     /// A `VirtualEnsoniq1371Option`.
-    VirtualEnsoniq1371Option(Box<crate::types::VirtualEnsoniq1371Option>),
+    VirtualEnsoniq1371Option(
+        crate::object::ObjectBox<crate::types::VirtualEnsoniq1371Option>,
+    ),
     /// A `VirtualHdAudioCardOption`.
-    VirtualHdAudioCardOption(Box<crate::types::VirtualHdAudioCardOption>),
+    VirtualHdAudioCardOption(
+        crate::object::ObjectBox<crate::types::VirtualHdAudioCardOption>,
+    ),
     /// A `VirtualSoundBlaster16Option`.
-    VirtualSoundBlaster16Option(Box<crate::types::VirtualSoundBlaster16Option>),
+    VirtualSoundBlaster16Option(
+        crate::object::ObjectBox<crate::types::VirtualSoundBlaster16Option>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualSoundCardOptionKind {

@@ -227,9 +227,9 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet {
 #[non_exhaustive]
 pub enum VirtualVmxnetKind {
     /// Exactly this type.
-    VirtualVmxnet(Box<crate::types::VirtualVmxnet>),
+    VirtualVmxnet(crate::object::ObjectBox<crate::types::VirtualVmxnet>),
     /// A `VirtualVmxnet2`.
-    VirtualVmxnet2(Box<crate::types::VirtualVmxnet2>),
+    VirtualVmxnet2(crate::object::ObjectBox<crate::types::VirtualVmxnet2>),
     /// A `VirtualVmxnet3` or one of its subtypes.
     VirtualVmxnet3(crate::types::VirtualVmxnet3Kind),
 }

@@ -245,9 +245,9 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3 {
 #[non_exhaustive]
 pub enum VirtualVmxnet3Kind {
     /// Exactly this type.
-    VirtualVmxnet3(Box<crate::types::VirtualVmxnet3>),
+    VirtualVmxnet3(crate::object::ObjectBox<crate::types::VirtualVmxnet3>),
     /// A `VirtualVmxnet3Vrdma`.
-    VirtualVmxnet3Vrdma(Box<crate::types::VirtualVmxnet3Vrdma>),
+    VirtualVmxnet3Vrdma(crate::object::ObjectBox<crate::types::VirtualVmxnet3Vrdma>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualVmxnet3Kind {

@@ -243,9 +243,11 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnet3Option {
 #[non_exhaustive]
 pub enum VirtualVmxnet3OptionKind {
     /// Exactly this type.
-    VirtualVmxnet3Option(Box<crate::types::VirtualVmxnet3Option>),
+    VirtualVmxnet3Option(crate::object::ObjectBox<crate::types::VirtualVmxnet3Option>),
     /// A `VirtualVmxnet3VrdmaOption`.
-    VirtualVmxnet3VrdmaOption(Box<crate::types::VirtualVmxnet3VrdmaOption>),
+    VirtualVmxnet3VrdmaOption(
+        crate::object::ObjectBox<crate::types::VirtualVmxnet3VrdmaOption>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualVmxnet3OptionKind {

@@ -223,9 +223,9 @@ impl<'de> serde::Deserialize<'de> for VirtualVmxnetOption {
 #[non_exhaustive]
 pub enum VirtualVmxnetOptionKind {
     /// Exactly this type.
-    VirtualVmxnetOption(Box<crate::types::VirtualVmxnetOption>),
+    VirtualVmxnetOption(crate::object::ObjectBox<crate::types::VirtualVmxnetOption>),
     /// A `VirtualVmxnet2Option`.
-    VirtualVmxnet2Option(Box<crate::types::VirtualVmxnet2Option>),
+    VirtualVmxnet2Option(crate::object::ObjectBox<crate::types::VirtualVmxnet2Option>),
     /// A `VirtualVmxnet3Option` or one of its subtypes.
     VirtualVmxnet3Option(crate::types::VirtualVmxnet3OptionKind),
 }

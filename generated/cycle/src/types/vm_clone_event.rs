@@ -217,15 +217,17 @@ impl<'de> serde::Deserialize<'de> for VmCloneEvent {
 #[non_exhaustive]
 pub enum VmCloneEventKind {
     /// Exactly this type.
-    VmCloneEvent(Box<crate::types::VmCloneEvent>),
+    VmCloneEvent(crate::object::ObjectBox<crate::types::VmCloneEvent>),
     /// A `VmBeingClonedEvent`.
-    VmBeingClonedEvent(Box<crate::types::VmBeingClonedEvent>),
+    VmBeingClonedEvent(crate::object::ObjectBox<crate::types::VmBeingClonedEvent>),
     /// A `VmBeingClonedNoFolderEvent`.
-    VmBeingClonedNoFolderEvent(Box<crate::types::VmBeingClonedNoFolderEvent>),
+    VmBeingClonedNoFolderEvent(
+        crate::object::ObjectBox<crate::types::VmBeingClonedNoFolderEvent>,
+    ),
     /// A `VmCloneFailedEvent`.
-    VmCloneFailedEvent(Box<crate::types::VmCloneFailedEvent>),
+    VmCloneFailedEvent(crate::object::ObjectBox<crate::types::VmCloneFailedEvent>),
     /// A `VmClonedEvent`.
-    VmClonedEvent(Box<crate::types::VmClonedEvent>),
+    VmClonedEvent(crate::object::ObjectBox<crate::types::VmClonedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmCloneEventKind {

@@ -104,79 +104,111 @@ impl<'de> serde::Deserialize<'de> for VmConfigFault {
 #[non_exhaustive]
 pub enum VmConfigFaultKind {
     /// Exactly this type.
-    VmConfigFault(Box<crate::types::VmConfigFault>),
+    VmConfigFault(crate::object::ObjectBox<crate::types::VmConfigFault>),
     /// A `CannotAccessVmComponent` or one of its subtypes.
     CannotAccessVmComponent(crate::types::CannotAccessVmComponentKind),
     /// A `CannotDisableSnapshot`.
-    CannotDisableSnapshot(Box<crate::types::CannotDisableSnapshot>),
+    CannotDisableSnapshot(crate::object::ObjectBox<crate::types::CannotDisableSnapshot>),
     /// A `CannotUseNetwork`.
-    CannotUseNetwork(Box<crate::types::CannotUseNetwork>),
+    CannotUseNetwork(crate::object::ObjectBox<crate::types::CannotUseNetwork>),
     /// A `CpuHotPlugNotSupported`.
-    CpuHotPlugNotSupported(Box<crate::types::CpuHotPlugNotSupported>),
+    CpuHotPlugNotSupported(
+        crate::object::ObjectBox<crate::types::CpuHotPlugNotSupported>,
+    ),
     /// A `DeltaDiskFormatNotSupported`.
-    DeltaDiskFormatNotSupported(Box<crate::types::DeltaDiskFormatNotSupported>),
+    DeltaDiskFormatNotSupported(
+        crate::object::ObjectBox<crate::types::DeltaDiskFormatNotSupported>,
+    ),
     /// A `EightHostLimitViolated`.
-    EightHostLimitViolated(Box<crate::types::EightHostLimitViolated>),
+    EightHostLimitViolated(
+        crate::object::ObjectBox<crate::types::EightHostLimitViolated>,
+    ),
     /// A `FaultToleranceCannotEditMem`.
-    FaultToleranceCannotEditMem(Box<crate::types::FaultToleranceCannotEditMem>),
+    FaultToleranceCannotEditMem(
+        crate::object::ObjectBox<crate::types::FaultToleranceCannotEditMem>,
+    ),
     /// A `FtVmHostRuleViolation`.
-    FtVmHostRuleViolation(Box<crate::types::FtVmHostRuleViolation>),
+    FtVmHostRuleViolation(crate::object::ObjectBox<crate::types::FtVmHostRuleViolation>),
     /// A `GenericVmConfigFault`.
-    GenericVmConfigFault(Box<crate::types::GenericVmConfigFault>),
+    GenericVmConfigFault(crate::object::ObjectBox<crate::types::GenericVmConfigFault>),
     /// A `InvalidFormat` or one of its subtypes.
     InvalidFormat(crate::types::InvalidFormatKind),
     /// A `InvalidVmConfig` or one of its subtypes.
     InvalidVmConfig(crate::types::InvalidVmConfigKind),
     /// A `LargeRDMNotSupportedOnDatastore`.
-    LargeRDMNotSupportedOnDatastore(Box<crate::types::LargeRDMNotSupportedOnDatastore>),
+    LargeRDMNotSupportedOnDatastore(
+        crate::object::ObjectBox<crate::types::LargeRDMNotSupportedOnDatastore>,
+    ),
     /// A `MemoryHotPlugNotSupported`.
-    MemoryHotPlugNotSupported(Box<crate::types::MemoryHotPlugNotSupported>),
+    MemoryHotPlugNotSupported(
+        crate::object::ObjectBox<crate::types::MemoryHotPlugNotSupported>,
+    ),
     /// A `NoCompatibleHardAffinityHost`.
-    NoCompatibleHardAffinityHost(Box<crate::types::NoCompatibleHardAffinityHost>),
+    NoCompatibleHardAffinityHost(
+        crate::object::ObjectBox<crate::types::NoCompatibleHardAffinityHost>,
+    ),
     /// A `NoCompatibleSoftAffinityHost`.
-    NoCompatibleSoftAffinityHost(Box<crate::types::NoCompatibleSoftAffinityHost>),
+    NoCompatibleSoftAffinityHost(
+        crate::object::ObjectBox<crate::types::NoCompatibleSoftAffinityHost>,
+    ),
     /// A `NumVirtualCpusIncompatible`.
-    NumVirtualCpusIncompatible(Box<crate::types::NumVirtualCpusIncompatible>),
+    NumVirtualCpusIncompatible(
+        crate::object::ObjectBox<crate::types::NumVirtualCpusIncompatible>,
+    ),
     /// A `OvfConsumerValidationFault`.
-    OvfConsumerValidationFault(Box<crate::types::OvfConsumerValidationFault>),
+    OvfConsumerValidationFault(
+        crate::object::ObjectBox<crate::types::OvfConsumerValidationFault>,
+    ),
     /// A `QuarantineModeFault`.
-    QuarantineModeFault(Box<crate::types::QuarantineModeFault>),
+    QuarantineModeFault(crate::object::ObjectBox<crate::types::QuarantineModeFault>),
     /// A `RDMNotSupportedOnDatastore`.
-    RDMNotSupportedOnDatastore(Box<crate::types::RDMNotSupportedOnDatastore>),
+    RDMNotSupportedOnDatastore(
+        crate::object::ObjectBox<crate::types::RDMNotSupportedOnDatastore>,
+    ),
     /// A `RuleViolation`.
-    RuleViolation(Box<crate::types::RuleViolation>),
+    RuleViolation(crate::object::ObjectBox<crate::types::RuleViolation>),
     /// A `SoftRuleVioCorrectionDisallowed`.
-    SoftRuleVioCorrectionDisallowed(Box<crate::types::SoftRuleVioCorrectionDisallowed>),
+    SoftRuleVioCorrectionDisallowed(
+        crate::object::ObjectBox<crate::types::SoftRuleVioCorrectionDisallowed>,
+    ),
     /// A `SoftRuleVioCorrectionImpact`.
-    SoftRuleVioCorrectionImpact(Box<crate::types::SoftRuleVioCorrectionImpact>),
+    SoftRuleVioCorrectionImpact(
+        crate::object::ObjectBox<crate::types::SoftRuleVioCorrectionImpact>,
+    ),
     /// A `UnsupportedDatastore` or one of its subtypes.
     UnsupportedDatastore(crate::types::UnsupportedDatastoreKind),
     /// A `UnsupportedVmxLocation`.
-    UnsupportedVmxLocation(Box<crate::types::UnsupportedVmxLocation>),
+    UnsupportedVmxLocation(
+        crate::object::ObjectBox<crate::types::UnsupportedVmxLocation>,
+    ),
     /// A `VAppNotRunning`.
-    VAppNotRunning(Box<crate::types::VAppNotRunning>),
+    VAppNotRunning(crate::object::ObjectBox<crate::types::VAppNotRunning>),
     /// A `VAppPropertyFault` or one of its subtypes.
     VAppPropertyFault(crate::types::VAppPropertyFaultKind),
     /// A `VFlashCacheHotConfigNotSupported`.
     VFlashCacheHotConfigNotSupported(
-        Box<crate::types::VFlashCacheHotConfigNotSupported>,
+        crate::object::ObjectBox<crate::types::VFlashCacheHotConfigNotSupported>,
     ),
     /// A `VFlashModuleNotSupported`.
-    VFlashModuleNotSupported(Box<crate::types::VFlashModuleNotSupported>),
+    VFlashModuleNotSupported(
+        crate::object::ObjectBox<crate::types::VFlashModuleNotSupported>,
+    ),
     /// A `VirtualHardwareCompatibilityIssue` or one of its subtypes.
     VirtualHardwareCompatibilityIssue(
         crate::types::VirtualHardwareCompatibilityIssueKind,
     ),
     /// A `VmConfigIncompatibleForFaultTolerance`.
     VmConfigIncompatibleForFaultTolerance(
-        Box<crate::types::VmConfigIncompatibleForFaultTolerance>,
+        crate::object::ObjectBox<crate::types::VmConfigIncompatibleForFaultTolerance>,
     ),
     /// A `VmConfigIncompatibleForRecordReplay`.
     VmConfigIncompatibleForRecordReplay(
-        Box<crate::types::VmConfigIncompatibleForRecordReplay>,
+        crate::object::ObjectBox<crate::types::VmConfigIncompatibleForRecordReplay>,
     ),
     /// A `VmHostAffinityRuleViolation`.
-    VmHostAffinityRuleViolation(Box<crate::types::VmHostAffinityRuleViolation>),
+    VmHostAffinityRuleViolation(
+        crate::object::ObjectBox<crate::types::VmHostAffinityRuleViolation>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmConfigFaultKind {

@@ -152,9 +152,9 @@ impl<'de> serde::Deserialize<'de> for VmConfigSpec {
 #[non_exhaustive]
 pub enum VmConfigSpecKind {
     /// Exactly this type.
-    VmConfigSpec(Box<crate::types::VmConfigSpec>),
+    VmConfigSpec(crate::object::ObjectBox<crate::types::VmConfigSpec>),
     /// A `VAppConfigSpec`.
-    VAppConfigSpec(Box<crate::types::VAppConfigSpec>),
+    VAppConfigSpec(crate::object::ObjectBox<crate::types::VAppConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmConfigSpecKind {

@@ -217,247 +217,311 @@ impl<'de> serde::Deserialize<'de> for VmEvent {
 #[non_exhaustive]
 pub enum VmEventKind {
     /// Exactly this type.
-    VmEvent(Box<crate::types::VmEvent>),
+    VmEvent(crate::object::ObjectBox<crate::types::VmEvent>),
     /// A `CustomizationEvent` or one of its subtypes.
     CustomizationEvent(crate::types::CustomizationEventKind),
     /// A `DrsRuleComplianceEvent`.
-    DrsRuleComplianceEvent(Box<crate::types::DrsRuleComplianceEvent>),
+    DrsRuleComplianceEvent(
+        crate::object::ObjectBox<crate::types::DrsRuleComplianceEvent>,
+    ),
     /// A `DrsRuleViolationEvent`.
-    DrsRuleViolationEvent(Box<crate::types::DrsRuleViolationEvent>),
+    DrsRuleViolationEvent(crate::object::ObjectBox<crate::types::DrsRuleViolationEvent>),
     /// A `DrsSoftRuleViolationEvent`.
-    DrsSoftRuleViolationEvent(Box<crate::types::DrsSoftRuleViolationEvent>),
+    DrsSoftRuleViolationEvent(
+        crate::object::ObjectBox<crate::types::DrsSoftRuleViolationEvent>,
+    ),
     /// A `MigrationEvent` or one of its subtypes.
     MigrationEvent(crate::types::MigrationEventKind),
     /// A `NoMaintenanceModeDrsRecommendationForVM`.
     NoMaintenanceModeDrsRecommendationForVM(
-        Box<crate::types::NoMaintenanceModeDrsRecommendationForVM>,
+        crate::object::ObjectBox<crate::types::NoMaintenanceModeDrsRecommendationForVM>,
     ),
     /// A `NotEnoughResourcesToStartVmEvent`.
     NotEnoughResourcesToStartVmEvent(
-        Box<crate::types::NotEnoughResourcesToStartVmEvent>,
+        crate::object::ObjectBox<crate::types::NotEnoughResourcesToStartVmEvent>,
     ),
     /// A `VmAcquiredMksTicketEvent`.
-    VmAcquiredMksTicketEvent(Box<crate::types::VmAcquiredMksTicketEvent>),
+    VmAcquiredMksTicketEvent(
+        crate::object::ObjectBox<crate::types::VmAcquiredMksTicketEvent>,
+    ),
     /// A `VmAcquiredTicketEvent`.
-    VmAcquiredTicketEvent(Box<crate::types::VmAcquiredTicketEvent>),
+    VmAcquiredTicketEvent(crate::object::ObjectBox<crate::types::VmAcquiredTicketEvent>),
     /// A `VmAutoRenameEvent`.
-    VmAutoRenameEvent(Box<crate::types::VmAutoRenameEvent>),
+    VmAutoRenameEvent(crate::object::ObjectBox<crate::types::VmAutoRenameEvent>),
     /// A `VmBeingCreatedEvent`.
-    VmBeingCreatedEvent(Box<crate::types::VmBeingCreatedEvent>),
+    VmBeingCreatedEvent(crate::object::ObjectBox<crate::types::VmBeingCreatedEvent>),
     /// A `VmBeingDeployedEvent`.
-    VmBeingDeployedEvent(Box<crate::types::VmBeingDeployedEvent>),
+    VmBeingDeployedEvent(crate::object::ObjectBox<crate::types::VmBeingDeployedEvent>),
     /// A `VmBeingHotMigratedEvent`.
-    VmBeingHotMigratedEvent(Box<crate::types::VmBeingHotMigratedEvent>),
+    VmBeingHotMigratedEvent(
+        crate::object::ObjectBox<crate::types::VmBeingHotMigratedEvent>,
+    ),
     /// A `VmBeingMigratedEvent`.
-    VmBeingMigratedEvent(Box<crate::types::VmBeingMigratedEvent>),
+    VmBeingMigratedEvent(crate::object::ObjectBox<crate::types::VmBeingMigratedEvent>),
     /// A `VmCloneEvent` or one of its subtypes.
     VmCloneEvent(crate::types::VmCloneEventKind),
     /// A `VmConfigMissingEvent`.
-    VmConfigMissingEvent(Box<crate::types::VmConfigMissingEvent>),
+    VmConfigMissingEvent(crate::object::ObjectBox<crate::types::VmConfigMissingEvent>),
     /// A `VmConnectedEvent`.
-    VmConnectedEvent(Box<crate::types::VmConnectedEvent>),
+    VmConnectedEvent(crate::object::ObjectBox<crate::types::VmConnectedEvent>),
     /// A `VmCreatedEvent`.
-    VmCreatedEvent(Box<crate::types::VmCreatedEvent>),
+    VmCreatedEvent(crate::object::ObjectBox<crate::types::VmCreatedEvent>),
     /// A `VmDasBeingResetEvent` or one of its subtypes.
     VmDasBeingResetEvent(crate::types::VmDasBeingResetEventKind),
     /// A `VmDasResetFailedEvent`.
-    VmDasResetFailedEvent(Box<crate::types::VmDasResetFailedEvent>),
+    VmDasResetFailedEvent(crate::object::ObjectBox<crate::types::VmDasResetFailedEvent>),
     /// A `VmDasUpdateErrorEvent`.
-    VmDasUpdateErrorEvent(Box<crate::types::VmDasUpdateErrorEvent>),
+    VmDasUpdateErrorEvent(crate::object::ObjectBox<crate::types::VmDasUpdateErrorEvent>),
     /// A `VmDasUpdateOkEvent`.
-    VmDasUpdateOkEvent(Box<crate::types::VmDasUpdateOkEvent>),
+    VmDasUpdateOkEvent(crate::object::ObjectBox<crate::types::VmDasUpdateOkEvent>),
     /// A `VmDateRolledBackEvent`.
-    VmDateRolledBackEvent(Box<crate::types::VmDateRolledBackEvent>),
+    VmDateRolledBackEvent(crate::object::ObjectBox<crate::types::VmDateRolledBackEvent>),
     /// A `VmDeployFailedEvent`.
-    VmDeployFailedEvent(Box<crate::types::VmDeployFailedEvent>),
+    VmDeployFailedEvent(crate::object::ObjectBox<crate::types::VmDeployFailedEvent>),
     /// A `VmDeployedEvent`.
-    VmDeployedEvent(Box<crate::types::VmDeployedEvent>),
+    VmDeployedEvent(crate::object::ObjectBox<crate::types::VmDeployedEvent>),
     /// A `VmDisconnectedEvent`.
-    VmDisconnectedEvent(Box<crate::types::VmDisconnectedEvent>),
+    VmDisconnectedEvent(crate::object::ObjectBox<crate::types::VmDisconnectedEvent>),
     /// A `VmDiscoveredEvent`.
-    VmDiscoveredEvent(Box<crate::types::VmDiscoveredEvent>),
+    VmDiscoveredEvent(crate::object::ObjectBox<crate::types::VmDiscoveredEvent>),
     /// A `VmDiskFailedEvent`.
-    VmDiskFailedEvent(Box<crate::types::VmDiskFailedEvent>),
+    VmDiskFailedEvent(crate::object::ObjectBox<crate::types::VmDiskFailedEvent>),
     /// A `VmEmigratingEvent`.
-    VmEmigratingEvent(Box<crate::types::VmEmigratingEvent>),
+    VmEmigratingEvent(crate::object::ObjectBox<crate::types::VmEmigratingEvent>),
     /// A `VmEndRecordingEvent`.
-    VmEndRecordingEvent(Box<crate::types::VmEndRecordingEvent>),
+    VmEndRecordingEvent(crate::object::ObjectBox<crate::types::VmEndRecordingEvent>),
     /// A `VmEndReplayingEvent`.
-    VmEndReplayingEvent(Box<crate::types::VmEndReplayingEvent>),
+    VmEndReplayingEvent(crate::object::ObjectBox<crate::types::VmEndReplayingEvent>),
     /// A `VmFailedMigrateEvent`.
-    VmFailedMigrateEvent(Box<crate::types::VmFailedMigrateEvent>),
+    VmFailedMigrateEvent(crate::object::ObjectBox<crate::types::VmFailedMigrateEvent>),
     /// A `VmFailedRelayoutEvent`.
-    VmFailedRelayoutEvent(Box<crate::types::VmFailedRelayoutEvent>),
+    VmFailedRelayoutEvent(crate::object::ObjectBox<crate::types::VmFailedRelayoutEvent>),
     /// A `VmFailedRelayoutOnVmfs2DatastoreEvent`.
     VmFailedRelayoutOnVmfs2DatastoreEvent(
-        Box<crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent>,
+        crate::object::ObjectBox<crate::types::VmFailedRelayoutOnVmfs2DatastoreEvent>,
     ),
     /// A `VmFailedStartingSecondaryEvent`.
-    VmFailedStartingSecondaryEvent(Box<crate::types::VmFailedStartingSecondaryEvent>),
+    VmFailedStartingSecondaryEvent(
+        crate::object::ObjectBox<crate::types::VmFailedStartingSecondaryEvent>,
+    ),
     /// A `VmFailedToPowerOffEvent`.
-    VmFailedToPowerOffEvent(Box<crate::types::VmFailedToPowerOffEvent>),
+    VmFailedToPowerOffEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToPowerOffEvent>,
+    ),
     /// A `VmFailedToPowerOnEvent`.
-    VmFailedToPowerOnEvent(Box<crate::types::VmFailedToPowerOnEvent>),
+    VmFailedToPowerOnEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToPowerOnEvent>,
+    ),
     /// A `VmFailedToRebootGuestEvent`.
-    VmFailedToRebootGuestEvent(Box<crate::types::VmFailedToRebootGuestEvent>),
+    VmFailedToRebootGuestEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToRebootGuestEvent>,
+    ),
     /// A `VmFailedToResetEvent`.
-    VmFailedToResetEvent(Box<crate::types::VmFailedToResetEvent>),
+    VmFailedToResetEvent(crate::object::ObjectBox<crate::types::VmFailedToResetEvent>),
     /// A `VmFailedToShutdownGuestEvent`.
-    VmFailedToShutdownGuestEvent(Box<crate::types::VmFailedToShutdownGuestEvent>),
+    VmFailedToShutdownGuestEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToShutdownGuestEvent>,
+    ),
     /// A `VmFailedToStandbyGuestEvent`.
-    VmFailedToStandbyGuestEvent(Box<crate::types::VmFailedToStandbyGuestEvent>),
+    VmFailedToStandbyGuestEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToStandbyGuestEvent>,
+    ),
     /// A `VmFailedToSuspendEvent`.
-    VmFailedToSuspendEvent(Box<crate::types::VmFailedToSuspendEvent>),
+    VmFailedToSuspendEvent(
+        crate::object::ObjectBox<crate::types::VmFailedToSuspendEvent>,
+    ),
     /// A `VmFailedUpdatingSecondaryConfig`.
-    VmFailedUpdatingSecondaryConfig(Box<crate::types::VmFailedUpdatingSecondaryConfig>),
+    VmFailedUpdatingSecondaryConfig(
+        crate::object::ObjectBox<crate::types::VmFailedUpdatingSecondaryConfig>,
+    ),
     /// A `VmFailoverFailed`.
-    VmFailoverFailed(Box<crate::types::VmFailoverFailed>),
+    VmFailoverFailed(crate::object::ObjectBox<crate::types::VmFailoverFailed>),
     /// A `VmFaultToleranceStateChangedEvent`.
     VmFaultToleranceStateChangedEvent(
-        Box<crate::types::VmFaultToleranceStateChangedEvent>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceStateChangedEvent>,
     ),
     /// A `VmFaultToleranceTurnedOffEvent`.
-    VmFaultToleranceTurnedOffEvent(Box<crate::types::VmFaultToleranceTurnedOffEvent>),
+    VmFaultToleranceTurnedOffEvent(
+        crate::object::ObjectBox<crate::types::VmFaultToleranceTurnedOffEvent>,
+    ),
     /// A `VmFaultToleranceVmTerminatedEvent`.
     VmFaultToleranceVmTerminatedEvent(
-        Box<crate::types::VmFaultToleranceVmTerminatedEvent>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceVmTerminatedEvent>,
     ),
     /// A `VmGuestOSCrashedEvent`.
-    VmGuestOSCrashedEvent(Box<crate::types::VmGuestOSCrashedEvent>),
+    VmGuestOSCrashedEvent(crate::object::ObjectBox<crate::types::VmGuestOSCrashedEvent>),
     /// A `VmGuestRebootEvent`.
-    VmGuestRebootEvent(Box<crate::types::VmGuestRebootEvent>),
+    VmGuestRebootEvent(crate::object::ObjectBox<crate::types::VmGuestRebootEvent>),
     /// A `VmGuestShutdownEvent`.
-    VmGuestShutdownEvent(Box<crate::types::VmGuestShutdownEvent>),
+    VmGuestShutdownEvent(crate::object::ObjectBox<crate::types::VmGuestShutdownEvent>),
     /// A `VmGuestStandbyEvent`.
-    VmGuestStandbyEvent(Box<crate::types::VmGuestStandbyEvent>),
+    VmGuestStandbyEvent(crate::object::ObjectBox<crate::types::VmGuestStandbyEvent>),
     /// A `VmInstanceUuidAssignedEvent`.
-    VmInstanceUuidAssignedEvent(Box<crate::types::VmInstanceUuidAssignedEvent>),
+    VmInstanceUuidAssignedEvent(
+        crate::object::ObjectBox<crate::types::VmInstanceUuidAssignedEvent>,
+    ),
     /// A `VmInstanceUuidChangedEvent`.
-    VmInstanceUuidChangedEvent(Box<crate::types::VmInstanceUuidChangedEvent>),
+    VmInstanceUuidChangedEvent(
+        crate::object::ObjectBox<crate::types::VmInstanceUuidChangedEvent>,
+    ),
     /// A `VmInstanceUuidConflictEvent`.
-    VmInstanceUuidConflictEvent(Box<crate::types::VmInstanceUuidConflictEvent>),
+    VmInstanceUuidConflictEvent(
+        crate::object::ObjectBox<crate::types::VmInstanceUuidConflictEvent>,
+    ),
     /// A `VmMacAssignedEvent`.
-    VmMacAssignedEvent(Box<crate::types::VmMacAssignedEvent>),
+    VmMacAssignedEvent(crate::object::ObjectBox<crate::types::VmMacAssignedEvent>),
     /// A `VmMacChangedEvent`.
-    VmMacChangedEvent(Box<crate::types::VmMacChangedEvent>),
+    VmMacChangedEvent(crate::object::ObjectBox<crate::types::VmMacChangedEvent>),
     /// A `VmMacConflictEvent`.
-    VmMacConflictEvent(Box<crate::types::VmMacConflictEvent>),
+    VmMacConflictEvent(crate::object::ObjectBox<crate::types::VmMacConflictEvent>),
     /// A `VmMaxFTRestartCountReached`.
-    VmMaxFTRestartCountReached(Box<crate::types::VmMaxFTRestartCountReached>),
+    VmMaxFTRestartCountReached(
+        crate::object::ObjectBox<crate::types::VmMaxFTRestartCountReached>,
+    ),
     /// A `VmMaxRestartCountReached`.
-    VmMaxRestartCountReached(Box<crate::types::VmMaxRestartCountReached>),
+    VmMaxRestartCountReached(
+        crate::object::ObjectBox<crate::types::VmMaxRestartCountReached>,
+    ),
     /// A `VmMessageErrorEvent`.
-    VmMessageErrorEvent(Box<crate::types::VmMessageErrorEvent>),
+    VmMessageErrorEvent(crate::object::ObjectBox<crate::types::VmMessageErrorEvent>),
     /// A `VmMessageEvent`.
-    VmMessageEvent(Box<crate::types::VmMessageEvent>),
+    VmMessageEvent(crate::object::ObjectBox<crate::types::VmMessageEvent>),
     /// A `VmMessageWarningEvent`.
-    VmMessageWarningEvent(Box<crate::types::VmMessageWarningEvent>),
+    VmMessageWarningEvent(crate::object::ObjectBox<crate::types::VmMessageWarningEvent>),
     /// A `VmMigratedEvent` or one of its subtypes.
     VmMigratedEvent(crate::types::VmMigratedEventKind),
     /// A `VmNoCompatibleHostForSecondaryEvent`.
     VmNoCompatibleHostForSecondaryEvent(
-        Box<crate::types::VmNoCompatibleHostForSecondaryEvent>,
+        crate::object::ObjectBox<crate::types::VmNoCompatibleHostForSecondaryEvent>,
     ),
     /// A `VmNoNetworkAccessEvent`.
-    VmNoNetworkAccessEvent(Box<crate::types::VmNoNetworkAccessEvent>),
+    VmNoNetworkAccessEvent(
+        crate::object::ObjectBox<crate::types::VmNoNetworkAccessEvent>,
+    ),
     /// A `VmOrphanedEvent`.
-    VmOrphanedEvent(Box<crate::types::VmOrphanedEvent>),
+    VmOrphanedEvent(crate::object::ObjectBox<crate::types::VmOrphanedEvent>),
     /// A `VmPoweredOffEvent` or one of its subtypes.
     VmPoweredOffEvent(crate::types::VmPoweredOffEventKind),
     /// A `VmPoweredOnEvent` or one of its subtypes.
     VmPoweredOnEvent(crate::types::VmPoweredOnEventKind),
     /// A `VmPoweringOnWithCustomizedDVPortEvent`.
     VmPoweringOnWithCustomizedDVPortEvent(
-        Box<crate::types::VmPoweringOnWithCustomizedDVPortEvent>,
+        crate::object::ObjectBox<crate::types::VmPoweringOnWithCustomizedDVPortEvent>,
     ),
     /// A `VmPrimaryFailoverEvent`.
-    VmPrimaryFailoverEvent(Box<crate::types::VmPrimaryFailoverEvent>),
+    VmPrimaryFailoverEvent(
+        crate::object::ObjectBox<crate::types::VmPrimaryFailoverEvent>,
+    ),
     /// A `VmReconfiguredEvent`.
-    VmReconfiguredEvent(Box<crate::types::VmReconfiguredEvent>),
+    VmReconfiguredEvent(crate::object::ObjectBox<crate::types::VmReconfiguredEvent>),
     /// A `VmRegisteredEvent`.
-    VmRegisteredEvent(Box<crate::types::VmRegisteredEvent>),
+    VmRegisteredEvent(crate::object::ObjectBox<crate::types::VmRegisteredEvent>),
     /// A `VmRelayoutSuccessfulEvent`.
-    VmRelayoutSuccessfulEvent(Box<crate::types::VmRelayoutSuccessfulEvent>),
+    VmRelayoutSuccessfulEvent(
+        crate::object::ObjectBox<crate::types::VmRelayoutSuccessfulEvent>,
+    ),
     /// A `VmRelayoutUpToDateEvent`.
-    VmRelayoutUpToDateEvent(Box<crate::types::VmRelayoutUpToDateEvent>),
+    VmRelayoutUpToDateEvent(
+        crate::object::ObjectBox<crate::types::VmRelayoutUpToDateEvent>,
+    ),
     /// A `VmReloadFromPathEvent`.
-    VmReloadFromPathEvent(Box<crate::types::VmReloadFromPathEvent>),
+    VmReloadFromPathEvent(crate::object::ObjectBox<crate::types::VmReloadFromPathEvent>),
     /// A `VmReloadFromPathFailedEvent`.
-    VmReloadFromPathFailedEvent(Box<crate::types::VmReloadFromPathFailedEvent>),
+    VmReloadFromPathFailedEvent(
+        crate::object::ObjectBox<crate::types::VmReloadFromPathFailedEvent>,
+    ),
     /// A `VmRelocateSpecEvent` or one of its subtypes.
     VmRelocateSpecEvent(crate::types::VmRelocateSpecEventKind),
     /// A `VmRemoteConsoleConnectedEvent`.
-    VmRemoteConsoleConnectedEvent(Box<crate::types::VmRemoteConsoleConnectedEvent>),
+    VmRemoteConsoleConnectedEvent(
+        crate::object::ObjectBox<crate::types::VmRemoteConsoleConnectedEvent>,
+    ),
     /// A `VmRemoteConsoleDisconnectedEvent`.
     VmRemoteConsoleDisconnectedEvent(
-        Box<crate::types::VmRemoteConsoleDisconnectedEvent>,
+        crate::object::ObjectBox<crate::types::VmRemoteConsoleDisconnectedEvent>,
     ),
     /// A `VmRemovedEvent`.
-    VmRemovedEvent(Box<crate::types::VmRemovedEvent>),
+    VmRemovedEvent(crate::object::ObjectBox<crate::types::VmRemovedEvent>),
     /// A `VmRenamedEvent`.
-    VmRenamedEvent(Box<crate::types::VmRenamedEvent>),
+    VmRenamedEvent(crate::object::ObjectBox<crate::types::VmRenamedEvent>),
     /// A `VmRequirementsExceedCurrentEVCModeEvent`.
     VmRequirementsExceedCurrentEVCModeEvent(
-        Box<crate::types::VmRequirementsExceedCurrentEVCModeEvent>,
+        crate::object::ObjectBox<crate::types::VmRequirementsExceedCurrentEVCModeEvent>,
     ),
     /// A `VmResettingEvent`.
-    VmResettingEvent(Box<crate::types::VmResettingEvent>),
+    VmResettingEvent(crate::object::ObjectBox<crate::types::VmResettingEvent>),
     /// A `VmResourcePoolMovedEvent`.
-    VmResourcePoolMovedEvent(Box<crate::types::VmResourcePoolMovedEvent>),
+    VmResourcePoolMovedEvent(
+        crate::object::ObjectBox<crate::types::VmResourcePoolMovedEvent>,
+    ),
     /// A `VmResourceReallocatedEvent`.
-    VmResourceReallocatedEvent(Box<crate::types::VmResourceReallocatedEvent>),
+    VmResourceReallocatedEvent(
+        crate::object::ObjectBox<crate::types::VmResourceReallocatedEvent>,
+    ),
     /// A `VmResumingEvent`.
-    VmResumingEvent(Box<crate::types::VmResumingEvent>),
+    VmResumingEvent(crate::object::ObjectBox<crate::types::VmResumingEvent>),
     /// A `VmSecondaryAddedEvent`.
-    VmSecondaryAddedEvent(Box<crate::types::VmSecondaryAddedEvent>),
+    VmSecondaryAddedEvent(crate::object::ObjectBox<crate::types::VmSecondaryAddedEvent>),
     /// A `VmSecondaryDisabledBySystemEvent`.
     VmSecondaryDisabledBySystemEvent(
-        Box<crate::types::VmSecondaryDisabledBySystemEvent>,
+        crate::object::ObjectBox<crate::types::VmSecondaryDisabledBySystemEvent>,
     ),
     /// A `VmSecondaryDisabledEvent`.
-    VmSecondaryDisabledEvent(Box<crate::types::VmSecondaryDisabledEvent>),
+    VmSecondaryDisabledEvent(
+        crate::object::ObjectBox<crate::types::VmSecondaryDisabledEvent>,
+    ),
     /// A `VmSecondaryEnabledEvent`.
-    VmSecondaryEnabledEvent(Box<crate::types::VmSecondaryEnabledEvent>),
+    VmSecondaryEnabledEvent(
+        crate::object::ObjectBox<crate::types::VmSecondaryEnabledEvent>,
+    ),
     /// A `VmSecondaryStartedEvent`.
-    VmSecondaryStartedEvent(Box<crate::types::VmSecondaryStartedEvent>),
+    VmSecondaryStartedEvent(
+        crate::object::ObjectBox<crate::types::VmSecondaryStartedEvent>,
+    ),
     /// A `VmStartRecordingEvent`.
-    VmStartRecordingEvent(Box<crate::types::VmStartRecordingEvent>),
+    VmStartRecordingEvent(crate::object::ObjectBox<crate::types::VmStartRecordingEvent>),
     /// A `VmStartReplayingEvent`.
-    VmStartReplayingEvent(Box<crate::types::VmStartReplayingEvent>),
+    VmStartReplayingEvent(crate::object::ObjectBox<crate::types::VmStartReplayingEvent>),
     /// A `VmStartingEvent` or one of its subtypes.
     VmStartingEvent(crate::types::VmStartingEventKind),
     /// A `VmStartingSecondaryEvent`.
-    VmStartingSecondaryEvent(Box<crate::types::VmStartingSecondaryEvent>),
+    VmStartingSecondaryEvent(
+        crate::object::ObjectBox<crate::types::VmStartingSecondaryEvent>,
+    ),
     /// A `VmStaticMacConflictEvent`.
-    VmStaticMacConflictEvent(Box<crate::types::VmStaticMacConflictEvent>),
+    VmStaticMacConflictEvent(
+        crate::object::ObjectBox<crate::types::VmStaticMacConflictEvent>,
+    ),
     /// A `VmStoppingEvent`.
-    VmStoppingEvent(Box<crate::types::VmStoppingEvent>),
+    VmStoppingEvent(crate::object::ObjectBox<crate::types::VmStoppingEvent>),
     /// A `VmSuspendedEvent`.
-    VmSuspendedEvent(Box<crate::types::VmSuspendedEvent>),
+    VmSuspendedEvent(crate::object::ObjectBox<crate::types::VmSuspendedEvent>),
     /// A `VmSuspendingEvent`.
-    VmSuspendingEvent(Box<crate::types::VmSuspendingEvent>),
+    VmSuspendingEvent(crate::object::ObjectBox<crate::types::VmSuspendingEvent>),
     /// A `VmTimedoutStartingSecondaryEvent`.
     VmTimedoutStartingSecondaryEvent(
-        Box<crate::types::VmTimedoutStartingSecondaryEvent>,
+        crate::object::ObjectBox<crate::types::VmTimedoutStartingSecondaryEvent>,
     ),
     /// A `VmUpgradeCompleteEvent`.
-    VmUpgradeCompleteEvent(Box<crate::types::VmUpgradeCompleteEvent>),
+    VmUpgradeCompleteEvent(
+        crate::object::ObjectBox<crate::types::VmUpgradeCompleteEvent>,
+    ),
     /// A `VmUpgradeFailedEvent`.
-    VmUpgradeFailedEvent(Box<crate::types::VmUpgradeFailedEvent>),
+    VmUpgradeFailedEvent(crate::object::ObjectBox<crate::types::VmUpgradeFailedEvent>),
     /// A `VmUpgradingEvent`.
-    VmUpgradingEvent(Box<crate::types::VmUpgradingEvent>),
+    VmUpgradingEvent(crate::object::ObjectBox<crate::types::VmUpgradingEvent>),
     /// A `VmUuidAssignedEvent`.
-    VmUuidAssignedEvent(Box<crate::types::VmUuidAssignedEvent>),
+    VmUuidAssignedEvent(crate::object::ObjectBox<crate::types::VmUuidAssignedEvent>),
     /// A `VmUuidChangedEvent`.
-    VmUuidChangedEvent(Box<crate::types::VmUuidChangedEvent>),
+    VmUuidChangedEvent(crate::object::ObjectBox<crate::types::VmUuidChangedEvent>),
     /// A `VmUuidConflictEvent`.
-    VmUuidConflictEvent(Box<crate::types::VmUuidConflictEvent>),
+    VmUuidConflictEvent(crate::object::ObjectBox<crate::types::VmUuidConflictEvent>),
     /// A `VmWwnAssignedEvent`.
-    VmWwnAssignedEvent(Box<crate::types::VmWwnAssignedEvent>),
+    VmWwnAssignedEvent(crate::object::ObjectBox<crate::types::VmWwnAssignedEvent>),
     /// A `VmWwnChangedEvent`.
-    VmWwnChangedEvent(Box<crate::types::VmWwnChangedEvent>),
+    VmWwnChangedEvent(crate::object::ObjectBox<crate::types::VmWwnChangedEvent>),
     /// A `VmWwnConflictEvent`.
-    VmWwnConflictEvent(Box<crate::types::VmWwnConflictEvent>),
+    VmWwnConflictEvent(crate::object::ObjectBox<crate::types::VmWwnConflictEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmEventKind {

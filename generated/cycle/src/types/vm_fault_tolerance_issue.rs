@@ -104,59 +104,85 @@ impl<'de> serde::Deserialize<'de> for VmFaultToleranceIssue {
 #[non_exhaustive]
 pub enum VmFaultToleranceIssueKind {
     /// Exactly this type.
-    VmFaultToleranceIssue(Box<crate::types::VmFaultToleranceIssue>),
+    VmFaultToleranceIssue(crate::object::ObjectBox<crate::types::VmFaultToleranceIssue>),
     /// A `CannotChangeDrsBehaviorForFtSecondary`.
     CannotChangeDrsBehaviorForFtSecondary(
-        Box<crate::types::CannotChangeDrsBehaviorForFtSecondary>,
+        crate::object::ObjectBox<crate::types::CannotChangeDrsBehaviorForFtSecondary>,
     ),
     /// A `CannotChangeHaSettingsForFtSecondary`.
     CannotChangeHaSettingsForFtSecondary(
-        Box<crate::types::CannotChangeHaSettingsForFtSecondary>,
+        crate::object::ObjectBox<crate::types::CannotChangeHaSettingsForFtSecondary>,
     ),
     /// A `CannotComputeFTCompatibleHosts`.
-    CannotComputeFTCompatibleHosts(Box<crate::types::CannotComputeFTCompatibleHosts>),
+    CannotComputeFTCompatibleHosts(
+        crate::object::ObjectBox<crate::types::CannotComputeFTCompatibleHosts>,
+    ),
     /// A `FaultToleranceNotLicensed`.
-    FaultToleranceNotLicensed(Box<crate::types::FaultToleranceNotLicensed>),
+    FaultToleranceNotLicensed(
+        crate::object::ObjectBox<crate::types::FaultToleranceNotLicensed>,
+    ),
     /// A `FaultTolerancePrimaryPowerOnNotAttempted`.
     FaultTolerancePrimaryPowerOnNotAttempted(
-        Box<crate::types::FaultTolerancePrimaryPowerOnNotAttempted>,
+        crate::object::ObjectBox<crate::types::FaultTolerancePrimaryPowerOnNotAttempted>,
     ),
     /// A `FtIssuesOnHost`.
-    FtIssuesOnHost(Box<crate::types::FtIssuesOnHost>),
+    FtIssuesOnHost(crate::object::ObjectBox<crate::types::FtIssuesOnHost>),
     /// A `HostIncompatibleForFaultTolerance`.
     HostIncompatibleForFaultTolerance(
-        Box<crate::types::HostIncompatibleForFaultTolerance>,
+        crate::object::ObjectBox<crate::types::HostIncompatibleForFaultTolerance>,
     ),
     /// A `IncompatibleHostForFtSecondary`.
-    IncompatibleHostForFtSecondary(Box<crate::types::IncompatibleHostForFtSecondary>),
+    IncompatibleHostForFtSecondary(
+        crate::object::ObjectBox<crate::types::IncompatibleHostForFtSecondary>,
+    ),
     /// A `InvalidOperationOnSecondaryVm`.
-    InvalidOperationOnSecondaryVm(Box<crate::types::InvalidOperationOnSecondaryVm>),
+    InvalidOperationOnSecondaryVm(
+        crate::object::ObjectBox<crate::types::InvalidOperationOnSecondaryVm>,
+    ),
     /// A `NoHostSuitableForFtSecondary`.
-    NoHostSuitableForFtSecondary(Box<crate::types::NoHostSuitableForFtSecondary>),
+    NoHostSuitableForFtSecondary(
+        crate::object::ObjectBox<crate::types::NoHostSuitableForFtSecondary>,
+    ),
     /// A `NotSupportedDeviceForFT`.
-    NotSupportedDeviceForFT(Box<crate::types::NotSupportedDeviceForFT>),
+    NotSupportedDeviceForFT(
+        crate::object::ObjectBox<crate::types::NotSupportedDeviceForFT>,
+    ),
     /// A `PowerOnFtSecondaryFailed`.
-    PowerOnFtSecondaryFailed(Box<crate::types::PowerOnFtSecondaryFailed>),
+    PowerOnFtSecondaryFailed(
+        crate::object::ObjectBox<crate::types::PowerOnFtSecondaryFailed>,
+    ),
     /// A `SecondaryVmAlreadyDisabled`.
-    SecondaryVmAlreadyDisabled(Box<crate::types::SecondaryVmAlreadyDisabled>),
+    SecondaryVmAlreadyDisabled(
+        crate::object::ObjectBox<crate::types::SecondaryVmAlreadyDisabled>,
+    ),
     /// A `SecondaryVmAlreadyEnabled`.
-    SecondaryVmAlreadyEnabled(Box<crate::types::SecondaryVmAlreadyEnabled>),
+    SecondaryVmAlreadyEnabled(
+        crate::object::ObjectBox<crate::types::SecondaryVmAlreadyEnabled>,
+    ),
     /// A `SecondaryVmAlreadyRegistered`.
-    SecondaryVmAlreadyRegistered(Box<crate::types::SecondaryVmAlreadyRegistered>),
+    SecondaryVmAlreadyRegistered(
+        crate::object::ObjectBox<crate::types::SecondaryVmAlreadyRegistered>,
+    ),
     /// A `SecondaryVmNotRegistered`.
-    SecondaryVmNotRegistered(Box<crate::types::SecondaryVmNotRegistered>),
+    SecondaryVmNotRegistered(
+        crate::object::ObjectBox<crate::types::SecondaryVmNotRegistered>,
+    ),
     /// A `VmFaultToleranceConfigIssue`.
-    VmFaultToleranceConfigIssue(Box<crate::types::VmFaultToleranceConfigIssue>),
+    VmFaultToleranceConfigIssue(
+        crate::object::ObjectBox<crate::types::VmFaultToleranceConfigIssue>,
+    ),
     /// A `VmFaultToleranceConfigIssueWrapper`.
     VmFaultToleranceConfigIssueWrapper(
-        Box<crate::types::VmFaultToleranceConfigIssueWrapper>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceConfigIssueWrapper>,
     ),
     /// A `VmFaultToleranceInvalidFileBacking`.
     VmFaultToleranceInvalidFileBacking(
-        Box<crate::types::VmFaultToleranceInvalidFileBacking>,
+        crate::object::ObjectBox<crate::types::VmFaultToleranceInvalidFileBacking>,
     ),
     /// A `VmFaultToleranceOpIssuesList`.
-    VmFaultToleranceOpIssuesList(Box<crate::types::VmFaultToleranceOpIssuesList>),
+    VmFaultToleranceOpIssuesList(
+        crate::object::ObjectBox<crate::types::VmFaultToleranceOpIssuesList>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmFaultToleranceIssueKind {

@@ -196,49 +196,49 @@ impl<'de> serde::Deserialize<'de> for VmIssue {
 #[non_exhaustive]
 pub enum VmIssueKind {
     /// Exactly this type.
-    VmIssue(Box<crate::types::VmIssue>),
+    VmIssue(crate::object::ObjectBox<crate::types::VmIssue>),
     /// A `InvalidConfig`.
     #[cfg(feature = "eam")]
-    InvalidConfig(Box<crate::types::InvalidConfig>),
+    InvalidConfig(crate::object::ObjectBox<crate::types::InvalidConfig>),
     /// A `VmCorrupted`.
     #[cfg(feature = "eam")]
-    VmCorrupted(Box<crate::types::VmCorrupted>),
+    VmCorrupted(crate::object::ObjectBox<crate::types::VmCorrupted>),
     /// A `VmDeployed` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmDeployed(crate::types::VmDeployedKind),
     /// A `VmHookFailed`.
     #[cfg(feature = "eam")]
-    VmHookFailed(Box<crate::types::VmHookFailed>),
+    VmHookFailed(crate::object::ObjectBox<crate::types::VmHookFailed>),
     /// A `VmHookTimedout`.
     #[cfg(feature = "eam")]
-    VmHookTimedout(Box<crate::types::VmHookTimedout>),
+    VmHookTimedout(crate::object::ObjectBox<crate::types::VmHookTimedout>),
     /// A `VmInaccessible`.
     #[cfg(feature = "eam")]
-    VmInaccessible(Box<crate::types::VmInaccessible>),
+    VmInaccessible(crate::object::ObjectBox<crate::types::VmInaccessible>),
     /// A `VmMarkedAsTemplate`.
     #[cfg(feature = "eam")]
-    VmMarkedAsTemplate(Box<crate::types::VmMarkedAsTemplate>),
+    VmMarkedAsTemplate(crate::object::ObjectBox<crate::types::VmMarkedAsTemplate>),
     /// A `VmOrphaned`.
     #[cfg(feature = "eam")]
-    VmOrphaned(Box<crate::types::VmOrphaned>),
+    VmOrphaned(crate::object::ObjectBox<crate::types::VmOrphaned>),
     /// A `VmPoweredOff` or one of its subtypes.
     #[cfg(feature = "eam")]
     VmPoweredOff(crate::types::VmPoweredOffKind),
     /// A `VmPoweredOn`.
     #[cfg(feature = "eam")]
-    VmPoweredOn(Box<crate::types::VmPoweredOn>),
+    VmPoweredOn(crate::object::ObjectBox<crate::types::VmPoweredOn>),
     /// A `VmProtected`.
     #[cfg(feature = "eam")]
-    VmProtected(Box<crate::types::VmProtected>),
+    VmProtected(crate::object::ObjectBox<crate::types::VmProtected>),
     /// A `VmSuspended`.
     #[cfg(feature = "eam")]
-    VmSuspended(Box<crate::types::VmSuspended>),
+    VmSuspended(crate::object::ObjectBox<crate::types::VmSuspended>),
     /// A `VmWrongFolder`.
     #[cfg(feature = "eam")]
-    VmWrongFolder(Box<crate::types::VmWrongFolder>),
+    VmWrongFolder(crate::object::ObjectBox<crate::types::VmWrongFolder>),
     /// A `VmWrongResourcePool`.
     #[cfg(feature = "eam")]
-    VmWrongResourcePool(Box<crate::types::VmWrongResourcePool>),
+    VmWrongResourcePool(crate::object::ObjectBox<crate::types::VmWrongResourcePool>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmIssueKind {

@@ -187,19 +187,21 @@ impl<'de> serde::Deserialize<'de> for VmNotDeployed {
 #[non_exhaustive]
 pub enum VmNotDeployedKind {
     /// Exactly this type.
-    VmNotDeployed(Box<crate::types::VmNotDeployed>),
+    VmNotDeployed(crate::object::ObjectBox<crate::types::VmNotDeployed>),
     /// A `CannotAccessAgentOVF`.
     #[cfg(feature = "eam")]
-    CannotAccessAgentOVF(Box<crate::types::CannotAccessAgentOVF>),
+    CannotAccessAgentOVF(crate::object::ObjectBox<crate::types::CannotAccessAgentOVF>),
     /// A `IncompatibleHostVersion`.
     #[cfg(feature = "eam")]
-    IncompatibleHostVersion(Box<crate::types::IncompatibleHostVersion>),
+    IncompatibleHostVersion(
+        crate::object::ObjectBox<crate::types::IncompatibleHostVersion>,
+    ),
     /// A `InsufficientResources`.
     #[cfg(feature = "eam")]
-    InsufficientResources(Box<crate::types::InsufficientResources>),
+    InsufficientResources(crate::object::ObjectBox<crate::types::InsufficientResources>),
     /// A `InsufficientSpace`.
     #[cfg(feature = "eam")]
-    InsufficientSpace(Box<crate::types::InsufficientSpace>),
+    InsufficientSpace(crate::object::ObjectBox<crate::types::InsufficientSpace>),
     /// A `NoAgentVmDatastore` or one of its subtypes.
     #[cfg(feature = "eam")]
     NoAgentVmDatastore(crate::types::NoAgentVmDatastoreKind),
@@ -208,17 +210,21 @@ pub enum VmNotDeployedKind {
     NoAgentVmNetwork(crate::types::NoAgentVmNetworkKind),
     /// A `NoDiscoverableAgentVmDatastore`.
     #[cfg(feature = "eam")]
-    NoDiscoverableAgentVmDatastore(Box<crate::types::NoDiscoverableAgentVmDatastore>),
+    NoDiscoverableAgentVmDatastore(
+        crate::object::ObjectBox<crate::types::NoDiscoverableAgentVmDatastore>,
+    ),
     /// A `NoDiscoverableAgentVmNetwork`.
     #[cfg(feature = "eam")]
-    NoDiscoverableAgentVmNetwork(Box<crate::types::NoDiscoverableAgentVmNetwork>),
+    NoDiscoverableAgentVmNetwork(
+        crate::object::ObjectBox<crate::types::NoDiscoverableAgentVmNetwork>,
+    ),
     /// A `OvfInvalidFormat`.
     #[cfg(feature = "eam")]
-    OvfInvalidFormat(Box<crate::types::OvfInvalidFormat>),
+    OvfInvalidFormat(crate::object::ObjectBox<crate::types::OvfInvalidFormat>),
     /// A `VmRequiresHostOutOfMaintenanceMode`.
     #[cfg(feature = "eam")]
     VmRequiresHostOutOfMaintenanceMode(
-        Box<crate::types::VmRequiresHostOutOfMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::VmRequiresHostOutOfMaintenanceMode>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

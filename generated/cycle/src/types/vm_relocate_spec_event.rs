@@ -217,13 +217,13 @@ impl<'de> serde::Deserialize<'de> for VmRelocateSpecEvent {
 #[non_exhaustive]
 pub enum VmRelocateSpecEventKind {
     /// Exactly this type.
-    VmRelocateSpecEvent(Box<crate::types::VmRelocateSpecEvent>),
+    VmRelocateSpecEvent(crate::object::ObjectBox<crate::types::VmRelocateSpecEvent>),
     /// A `VmBeingRelocatedEvent`.
-    VmBeingRelocatedEvent(Box<crate::types::VmBeingRelocatedEvent>),
+    VmBeingRelocatedEvent(crate::object::ObjectBox<crate::types::VmBeingRelocatedEvent>),
     /// A `VmRelocateFailedEvent`.
-    VmRelocateFailedEvent(Box<crate::types::VmRelocateFailedEvent>),
+    VmRelocateFailedEvent(crate::object::ObjectBox<crate::types::VmRelocateFailedEvent>),
     /// A `VmRelocatedEvent`.
-    VmRelocatedEvent(Box<crate::types::VmRelocatedEvent>),
+    VmRelocatedEvent(crate::object::ObjectBox<crate::types::VmRelocatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmRelocateSpecEventKind {

@@ -104,19 +104,25 @@ impl<'de> serde::Deserialize<'de> for VmToolsUpgradeFault {
 #[non_exhaustive]
 pub enum VmToolsUpgradeFaultKind {
     /// Exactly this type.
-    VmToolsUpgradeFault(Box<crate::types::VmToolsUpgradeFault>),
+    VmToolsUpgradeFault(crate::object::ObjectBox<crate::types::VmToolsUpgradeFault>),
     /// A `ToolsAlreadyUpgraded`.
-    ToolsAlreadyUpgraded(Box<crate::types::ToolsAlreadyUpgraded>),
+    ToolsAlreadyUpgraded(crate::object::ObjectBox<crate::types::ToolsAlreadyUpgraded>),
     /// A `ToolsAutoUpgradeNotSupported`.
-    ToolsAutoUpgradeNotSupported(Box<crate::types::ToolsAutoUpgradeNotSupported>),
+    ToolsAutoUpgradeNotSupported(
+        crate::object::ObjectBox<crate::types::ToolsAutoUpgradeNotSupported>,
+    ),
     /// A `ToolsImageCopyFailed`.
-    ToolsImageCopyFailed(Box<crate::types::ToolsImageCopyFailed>),
+    ToolsImageCopyFailed(crate::object::ObjectBox<crate::types::ToolsImageCopyFailed>),
     /// A `ToolsImageNotAvailable`.
-    ToolsImageNotAvailable(Box<crate::types::ToolsImageNotAvailable>),
+    ToolsImageNotAvailable(
+        crate::object::ObjectBox<crate::types::ToolsImageNotAvailable>,
+    ),
     /// A `ToolsImageSignatureCheckFailed`.
-    ToolsImageSignatureCheckFailed(Box<crate::types::ToolsImageSignatureCheckFailed>),
+    ToolsImageSignatureCheckFailed(
+        crate::object::ObjectBox<crate::types::ToolsImageSignatureCheckFailed>,
+    ),
     /// A `ToolsUpgradeCancelled`.
-    ToolsUpgradeCancelled(Box<crate::types::ToolsUpgradeCancelled>),
+    ToolsUpgradeCancelled(crate::object::ObjectBox<crate::types::ToolsUpgradeCancelled>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmToolsUpgradeFaultKind {

@@ -109,11 +109,11 @@ impl<'de> serde::Deserialize<'de> for VmfsMountFault {
 #[non_exhaustive]
 pub enum VmfsMountFaultKind {
     /// Exactly this type.
-    VmfsMountFault(Box<crate::types::VmfsMountFault>),
+    VmfsMountFault(crate::object::ObjectBox<crate::types::VmfsMountFault>),
     /// A `VmfsAlreadyMounted`.
-    VmfsAlreadyMounted(Box<crate::types::VmfsAlreadyMounted>),
+    VmfsAlreadyMounted(crate::object::ObjectBox<crate::types::VmfsAlreadyMounted>),
     /// A `VmfsAmbiguousMount`.
-    VmfsAmbiguousMount(Box<crate::types::VmfsAmbiguousMount>),
+    VmfsAmbiguousMount(crate::object::ObjectBox<crate::types::VmfsAmbiguousMount>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmfsMountFaultKind {

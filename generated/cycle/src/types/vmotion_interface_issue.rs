@@ -133,17 +133,19 @@ impl<'de> serde::Deserialize<'de> for VMotionInterfaceIssue {
 #[non_exhaustive]
 pub enum VMotionInterfaceIssueKind {
     /// Exactly this type.
-    VMotionInterfaceIssue(Box<crate::types::VMotionInterfaceIssue>),
+    VMotionInterfaceIssue(crate::object::ObjectBox<crate::types::VMotionInterfaceIssue>),
     /// A `VMotionLinkCapacityLow`.
-    VMotionLinkCapacityLow(Box<crate::types::VMotionLinkCapacityLow>),
+    VMotionLinkCapacityLow(
+        crate::object::ObjectBox<crate::types::VMotionLinkCapacityLow>,
+    ),
     /// A `VMotionLinkDown`.
-    VMotionLinkDown(Box<crate::types::VMotionLinkDown>),
+    VMotionLinkDown(crate::object::ObjectBox<crate::types::VMotionLinkDown>),
     /// A `VMotionNotConfigured`.
-    VMotionNotConfigured(Box<crate::types::VMotionNotConfigured>),
+    VMotionNotConfigured(crate::object::ObjectBox<crate::types::VMotionNotConfigured>),
     /// A `VMotionNotLicensed`.
-    VMotionNotLicensed(Box<crate::types::VMotionNotLicensed>),
+    VMotionNotLicensed(crate::object::ObjectBox<crate::types::VMotionNotLicensed>),
     /// A `VMotionNotSupported`.
-    VMotionNotSupported(Box<crate::types::VMotionNotSupported>),
+    VMotionNotSupported(crate::object::ObjectBox<crate::types::VMotionNotSupported>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VMotionInterfaceIssueKind {

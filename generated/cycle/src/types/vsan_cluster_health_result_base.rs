@@ -102,11 +102,13 @@ pub enum VsanClusterHealthResultBaseKind {
     VsanClusterHealthResultBase(crate::types::VsanClusterHealthResultBase),
     /// A `VsanClusterHealthResultTable`.
     #[cfg(feature = "vsan")]
-    VsanClusterHealthResultTable(Box<crate::types::VsanClusterHealthResultTable>),
+    VsanClusterHealthResultTable(
+        crate::object::ObjectBox<crate::types::VsanClusterHealthResultTable>,
+    ),
     /// A `VsanClusterHealthResultWithRemediation`.
     #[cfg(feature = "vsan")]
     VsanClusterHealthResultWithRemediation(
-        Box<crate::types::VsanClusterHealthResultWithRemediation>,
+        crate::object::ObjectBox<crate::types::VsanClusterHealthResultWithRemediation>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

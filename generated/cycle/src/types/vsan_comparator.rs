@@ -90,11 +90,13 @@ impl<'de> serde::Deserialize<'de> for VsanComparator {
 #[non_exhaustive]
 pub enum VsanComparatorKind {
     /// Exactly this type.
-    VsanComparator(Box<crate::types::VsanComparator>),
+    VsanComparator(crate::object::ObjectBox<crate::types::VsanComparator>),
     /// A `VsanJsonComparator`.
-    VsanJsonComparator(Box<crate::types::VsanJsonComparator>),
+    VsanJsonComparator(crate::object::ObjectBox<crate::types::VsanJsonComparator>),
     /// A `VsanNestJsonComparator`.
-    VsanNestJsonComparator(Box<crate::types::VsanNestJsonComparator>),
+    VsanNestJsonComparator(
+        crate::object::ObjectBox<crate::types::VsanNestJsonComparator>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanComparatorKind {

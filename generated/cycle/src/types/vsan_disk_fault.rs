@@ -109,23 +109,27 @@ impl<'de> serde::Deserialize<'de> for VsanDiskFault {
 #[non_exhaustive]
 pub enum VsanDiskFaultKind {
     /// Exactly this type.
-    VsanDiskFault(Box<crate::types::VsanDiskFault>),
+    VsanDiskFault(crate::object::ObjectBox<crate::types::VsanDiskFault>),
     /// A `DiskHasPartitions`.
-    DiskHasPartitions(Box<crate::types::DiskHasPartitions>),
+    DiskHasPartitions(crate::object::ObjectBox<crate::types::DiskHasPartitions>),
     /// A `DiskIsLastRemainingNonSSD`.
-    DiskIsLastRemainingNonSSD(Box<crate::types::DiskIsLastRemainingNonSSD>),
+    DiskIsLastRemainingNonSSD(
+        crate::object::ObjectBox<crate::types::DiskIsLastRemainingNonSSD>,
+    ),
     /// A `DiskIsNonLocal`.
-    DiskIsNonLocal(Box<crate::types::DiskIsNonLocal>),
+    DiskIsNonLocal(crate::object::ObjectBox<crate::types::DiskIsNonLocal>),
     /// A `DiskIsUSB`.
-    DiskIsUSB(Box<crate::types::DiskIsUSB>),
+    DiskIsUSB(crate::object::ObjectBox<crate::types::DiskIsUSB>),
     /// A `DiskTooSmall`.
-    DiskTooSmall(Box<crate::types::DiskTooSmall>),
+    DiskTooSmall(crate::object::ObjectBox<crate::types::DiskTooSmall>),
     /// A `DuplicateDisks`.
-    DuplicateDisks(Box<crate::types::DuplicateDisks>),
+    DuplicateDisks(crate::object::ObjectBox<crate::types::DuplicateDisks>),
     /// A `InsufficientDisks`.
-    InsufficientDisks(Box<crate::types::InsufficientDisks>),
+    InsufficientDisks(crate::object::ObjectBox<crate::types::InsufficientDisks>),
     /// A `VsanIncompatibleDiskMapping`.
-    VsanIncompatibleDiskMapping(Box<crate::types::VsanIncompatibleDiskMapping>),
+    VsanIncompatibleDiskMapping(
+        crate::object::ObjectBox<crate::types::VsanIncompatibleDiskMapping>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanDiskFaultKind {

@@ -104,19 +104,25 @@ impl<'de> serde::Deserialize<'de> for VsanFault {
 #[non_exhaustive]
 pub enum VsanFaultKind {
     /// Exactly this type.
-    VsanFault(Box<crate::types::VsanFault>),
+    VsanFault(crate::object::ObjectBox<crate::types::VsanFault>),
     /// A `CannotChangeVsanClusterUuid`.
-    CannotChangeVsanClusterUuid(Box<crate::types::CannotChangeVsanClusterUuid>),
+    CannotChangeVsanClusterUuid(
+        crate::object::ObjectBox<crate::types::CannotChangeVsanClusterUuid>,
+    ),
     /// A `CannotChangeVsanNodeUuid`.
-    CannotChangeVsanNodeUuid(Box<crate::types::CannotChangeVsanNodeUuid>),
+    CannotChangeVsanNodeUuid(
+        crate::object::ObjectBox<crate::types::CannotChangeVsanNodeUuid>,
+    ),
     /// A `CannotMoveVsanEnabledHost` or one of its subtypes.
     CannotMoveVsanEnabledHost(crate::types::CannotMoveVsanEnabledHostKind),
     /// A `CannotReconfigureVsanWhenHaEnabled`.
     CannotReconfigureVsanWhenHaEnabled(
-        Box<crate::types::CannotReconfigureVsanWhenHaEnabled>,
+        crate::object::ObjectBox<crate::types::CannotReconfigureVsanWhenHaEnabled>,
     ),
     /// A `DuplicateVsanNetworkInterface`.
-    DuplicateVsanNetworkInterface(Box<crate::types::DuplicateVsanNetworkInterface>),
+    DuplicateVsanNetworkInterface(
+        crate::object::ObjectBox<crate::types::DuplicateVsanNetworkInterface>,
+    ),
     /// A `VsanDiskFault` or one of its subtypes.
     VsanDiskFault(crate::types::VsanDiskFaultKind),
 }

@@ -103,16 +103,24 @@ pub enum VsanHealthActionBaseKind {
     /// Exactly this type.
     VsanHealthActionBase(crate::types::VsanHealthActionBase),
     /// A `VsanHealthActionSteps`.
-    VsanHealthActionSteps(Box<crate::types::VsanHealthActionSteps>),
+    VsanHealthActionSteps(crate::object::ObjectBox<crate::types::VsanHealthActionSteps>),
     /// A `VsanHealthApiBasedAction`.
     #[cfg(feature = "vsan")]
-    VsanHealthApiBasedAction(Box<crate::types::VsanHealthApiBasedAction>),
+    VsanHealthApiBasedAction(
+        crate::object::ObjectBox<crate::types::VsanHealthApiBasedAction>,
+    ),
     /// A `VsanHealthCmdBasedAction`.
-    VsanHealthCmdBasedAction(Box<crate::types::VsanHealthCmdBasedAction>),
+    VsanHealthCmdBasedAction(
+        crate::object::ObjectBox<crate::types::VsanHealthCmdBasedAction>,
+    ),
     /// A `VsanHealthDataDrivenAction`.
-    VsanHealthDataDrivenAction(Box<crate::types::VsanHealthDataDrivenAction>),
+    VsanHealthDataDrivenAction(
+        crate::object::ObjectBox<crate::types::VsanHealthDataDrivenAction>,
+    ),
     /// A `VsanHealthTxtBasedAction`.
-    VsanHealthTxtBasedAction(Box<crate::types::VsanHealthTxtBasedAction>),
+    VsanHealthTxtBasedAction(
+        crate::object::ObjectBox<crate::types::VsanHealthTxtBasedAction>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHealthActionBaseKind {

@@ -119,9 +119,11 @@ impl<'de> serde::Deserialize<'de> for VsanHostDiskResult {
 #[non_exhaustive]
 pub enum VsanHostDiskResultKind {
     /// Exactly this type.
-    VsanHostDiskResult(Box<crate::types::VsanHostDiskResult>),
+    VsanHostDiskResult(crate::object::ObjectBox<crate::types::VsanHostDiskResult>),
     /// A `VimVsanHostDiskResultEx`.
-    VimVsanHostDiskResultEx(Box<crate::types::VimVsanHostDiskResultEx>),
+    VimVsanHostDiskResultEx(
+        crate::object::ObjectBox<crate::types::VimVsanHostDiskResultEx>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHostDiskResultKind {

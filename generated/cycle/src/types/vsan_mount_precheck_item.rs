@@ -121,19 +121,23 @@ impl<'de> serde::Deserialize<'de> for VsanMountPrecheckItem {
 #[non_exhaustive]
 pub enum VsanMountPrecheckItemKind {
     /// Exactly this type.
-    VsanMountPrecheckItem(Box<crate::types::VsanMountPrecheckItem>),
+    VsanMountPrecheckItem(crate::object::ObjectBox<crate::types::VsanMountPrecheckItem>),
     /// A `VsanDatastoreSourcePrecheckItem`.
     #[cfg(feature = "vsan")]
-    VsanDatastoreSourcePrecheckItem(Box<crate::types::VsanDatastoreSourcePrecheckItem>),
+    VsanDatastoreSourcePrecheckItem(
+        crate::object::ObjectBox<crate::types::VsanDatastoreSourcePrecheckItem>,
+    ),
     /// A `VsanMountPrecheckNetworkConnectivityResult`.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckNetworkConnectivityResult(
-        Box<crate::types::VsanMountPrecheckNetworkConnectivityResult>,
+        crate::object::ObjectBox<
+            crate::types::VsanMountPrecheckNetworkConnectivityResult,
+        >,
     ),
     /// A `VsanMountPrecheckNetworkLatencyResult`.
     #[cfg(feature = "vsan")]
     VsanMountPrecheckNetworkLatencyResult(
-        Box<crate::types::VsanMountPrecheckNetworkLatencyResult>,
+        crate::object::ObjectBox<crate::types::VsanMountPrecheckNetworkLatencyResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -105,7 +105,7 @@ pub enum VsanMountPrecheckResultKind {
     /// A `VsanDatastoreSourcePrecheckResult`.
     #[cfg(feature = "vsan")]
     VsanDatastoreSourcePrecheckResult(
-        Box<crate::types::VsanDatastoreSourcePrecheckResult>,
+        crate::object::ObjectBox<crate::types::VsanDatastoreSourcePrecheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -258,12 +258,12 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckComponentResult {
 pub enum VsanResourceCheckComponentResultKind {
     /// Exactly this type.
     VsanResourceCheckComponentResult(
-        Box<crate::types::VsanResourceCheckComponentResult>,
+        crate::object::ObjectBox<crate::types::VsanResourceCheckComponentResult>,
     ),
     /// A `VsanResourceCheckDataPersistenceResult`.
     #[cfg(feature = "vsan")]
     VsanResourceCheckDataPersistenceResult(
-        Box<crate::types::VsanResourceCheckDataPersistenceResult>,
+        crate::object::ObjectBox<crate::types::VsanResourceCheckDataPersistenceResult>,
     ),
     /// A `VsanResourceCheckVsanResult` or one of its subtypes.
     #[cfg(feature = "vsan")]

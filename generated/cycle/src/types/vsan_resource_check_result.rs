@@ -250,7 +250,9 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckResult {
 #[non_exhaustive]
 pub enum VsanResourceCheckResultKind {
     /// Exactly this type.
-    VsanResourceCheckResult(Box<crate::types::VsanResourceCheckResult>),
+    VsanResourceCheckResult(
+        crate::object::ObjectBox<crate::types::VsanResourceCheckResult>,
+    ),
     /// A `VsanResourceCheckComponentResult` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VsanResourceCheckComponentResult(crate::types::VsanResourceCheckComponentResultKind),

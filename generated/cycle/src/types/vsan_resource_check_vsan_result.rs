@@ -257,11 +257,13 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckVsanResult {
 #[non_exhaustive]
 pub enum VsanResourceCheckVsanResultKind {
     /// Exactly this type.
-    VsanResourceCheckVsanResult(Box<crate::types::VsanResourceCheckVsanResult>),
+    VsanResourceCheckVsanResult(
+        crate::object::ObjectBox<crate::types::VsanResourceCheckVsanResult>,
+    ),
     /// A `VsanSiteMaintenanceResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceResourceCheckResult(
-        Box<crate::types::VsanSiteMaintenanceResourceCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenanceResourceCheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -104,10 +104,14 @@ pub enum VsanResourceConstraintKind {
     VsanResourceConstraint(crate::types::VsanResourceConstraint),
     /// A `VsanCompositeConstraint`.
     #[cfg(feature = "vsan")]
-    VsanCompositeConstraint(Box<crate::types::VsanCompositeConstraint>),
+    VsanCompositeConstraint(
+        crate::object::ObjectBox<crate::types::VsanCompositeConstraint>,
+    ),
     /// A `VsanPropertyConstraint`.
     #[cfg(feature = "vsan")]
-    VsanPropertyConstraint(Box<crate::types::VsanPropertyConstraint>),
+    VsanPropertyConstraint(
+        crate::object::ObjectBox<crate::types::VsanPropertyConstraint>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanResourceConstraintKind {

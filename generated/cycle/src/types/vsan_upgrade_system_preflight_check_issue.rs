@@ -103,78 +103,104 @@ pub enum VsanUpgradeSystemPreflightCheckIssueKind {
         crate::types::VsanUpgradeSystemPreflightCheckIssue,
     ),
     /// A `VsanUpgradeSystemAPIBrokenIssue`.
-    VsanUpgradeSystemAPIBrokenIssue(Box<crate::types::VsanUpgradeSystemAPIBrokenIssue>),
+    VsanUpgradeSystemAPIBrokenIssue(
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemAPIBrokenIssue>,
+    ),
     /// A `VsanUpgradeSystemAutoClaimEnabledOnHostsIssue`.
     VsanUpgradeSystemAutoClaimEnabledOnHostsIssue(
-        Box<crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemAutoClaimEnabledOnHostsIssue,
+        >,
     ),
     /// A `VsanUpgradeSystemHostsDisconnectedIssue`.
     VsanUpgradeSystemHostsDisconnectedIssue(
-        Box<crate::types::VsanUpgradeSystemHostsDisconnectedIssue>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemHostsDisconnectedIssue>,
     ),
     /// A `VsanUpgradeSystemMissingHostsInClusterIssue`.
     VsanUpgradeSystemMissingHostsInClusterIssue(
-        Box<crate::types::VsanUpgradeSystemMissingHostsInClusterIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemMissingHostsInClusterIssue,
+        >,
     ),
     /// A `VsanUpgradeSystemNetworkPartitionIssue`.
     VsanUpgradeSystemNetworkPartitionIssue(
-        Box<crate::types::VsanUpgradeSystemNetworkPartitionIssue>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemNetworkPartitionIssue>,
     ),
     /// A `VsanUpgradeSystemNotEnoughFreeCapacityIssue`.
     VsanUpgradeSystemNotEnoughFreeCapacityIssue(
-        Box<crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemNotEnoughFreeCapacityIssue,
+        >,
     ),
     /// A `VsanUpgradeSystemRogueHostsInClusterIssue`.
     VsanUpgradeSystemRogueHostsInClusterIssue(
-        Box<crate::types::VsanUpgradeSystemRogueHostsInClusterIssue>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemRogueHostsInClusterIssue>,
     ),
     /// A `VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue`.
     VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue(
-        Box<crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemV2ObjectsPresentDuringDowngradeIssue,
+        >,
     ),
     /// A `VsanUpgradeSystemWrongEsxVersionIssue`.
     VsanUpgradeSystemWrongEsxVersionIssue(
-        Box<crate::types::VsanUpgradeSystemWrongEsxVersionIssue>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemWrongEsxVersionIssue>,
     ),
     /// A `VsanBrokenDiskChainIssue`.
-    VsanBrokenDiskChainIssue(Box<crate::types::VsanBrokenDiskChainIssue>),
+    VsanBrokenDiskChainIssue(
+        crate::object::ObjectBox<crate::types::VsanBrokenDiskChainIssue>,
+    ),
     /// A `VsanDisallowDataMovementIssue`.
-    VsanDisallowDataMovementIssue(Box<crate::types::VsanDisallowDataMovementIssue>),
+    VsanDisallowDataMovementIssue(
+        crate::object::ObjectBox<crate::types::VsanDisallowDataMovementIssue>,
+    ),
     /// A `VsanDisallowEvacuateDataIssue`.
-    VsanDisallowEvacuateDataIssue(Box<crate::types::VsanDisallowEvacuateDataIssue>),
+    VsanDisallowEvacuateDataIssue(
+        crate::object::ObjectBox<crate::types::VsanDisallowEvacuateDataIssue>,
+    ),
     /// A `VsanDiskUnhealthIssue`.
-    VsanDiskUnhealthIssue(Box<crate::types::VsanDiskUnhealthIssue>),
+    VsanDiskUnhealthIssue(crate::object::ObjectBox<crate::types::VsanDiskUnhealthIssue>),
     /// A `VsanHigherObjectsPresentDuringDowngradeIssue`.
     VsanHigherObjectsPresentDuringDowngradeIssue(
-        Box<crate::types::VsanHigherObjectsPresentDuringDowngradeIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanHigherObjectsPresentDuringDowngradeIssue,
+        >,
     ),
     /// A `VsanHostPropertyRetrieveIssue`.
-    VsanHostPropertyRetrieveIssue(Box<crate::types::VsanHostPropertyRetrieveIssue>),
+    VsanHostPropertyRetrieveIssue(
+        crate::object::ObjectBox<crate::types::VsanHostPropertyRetrieveIssue>,
+    ),
     /// A `VsanHostWithHybridDiskgroupIssue`.
     VsanHostWithHybridDiskgroupIssue(
-        Box<crate::types::VsanHostWithHybridDiskgroupIssue>,
+        crate::object::ObjectBox<crate::types::VsanHostWithHybridDiskgroupIssue>,
     ),
     /// A `VsanHostsCompressionOnlyNotSupported`.
     VsanHostsCompressionOnlyNotSupported(
-        Box<crate::types::VsanHostsCompressionOnlyNotSupported>,
+        crate::object::ObjectBox<crate::types::VsanHostsCompressionOnlyNotSupported>,
     ),
     /// A `VsanMixedEsxVersionInClientIssue`.
     VsanMixedEsxVersionInClientIssue(
-        Box<crate::types::VsanMixedEsxVersionInClientIssue>,
+        crate::object::ObjectBox<crate::types::VsanMixedEsxVersionInClientIssue>,
     ),
     /// A `VsanMixedEsxVersionIssue`.
-    VsanMixedEsxVersionIssue(Box<crate::types::VsanMixedEsxVersionIssue>),
+    VsanMixedEsxVersionIssue(
+        crate::object::ObjectBox<crate::types::VsanMixedEsxVersionIssue>,
+    ),
     /// A `VsanObjectInaccessibleIssue`.
-    VsanObjectInaccessibleIssue(Box<crate::types::VsanObjectInaccessibleIssue>),
+    VsanObjectInaccessibleIssue(
+        crate::object::ObjectBox<crate::types::VsanObjectInaccessibleIssue>,
+    ),
     /// A `VsanObjectPolicyIssue`.
-    VsanObjectPolicyIssue(Box<crate::types::VsanObjectPolicyIssue>),
+    VsanObjectPolicyIssue(crate::object::ObjectBox<crate::types::VsanObjectPolicyIssue>),
     /// A `VsanRemoteClusterNotCompatible`.
-    VsanRemoteClusterNotCompatible(Box<crate::types::VsanRemoteClusterNotCompatible>),
+    VsanRemoteClusterNotCompatible(
+        crate::object::ObjectBox<crate::types::VsanRemoteClusterNotCompatible>,
+    ),
     /// A `VsanUnknownScanIssue`.
-    VsanUnknownScanIssue(Box<crate::types::VsanUnknownScanIssue>),
+    VsanUnknownScanIssue(crate::object::ObjectBox<crate::types::VsanUnknownScanIssue>),
     /// A `VsanUnsupportedHighDiskVersionIssue`.
     VsanUnsupportedHighDiskVersionIssue(
-        Box<crate::types::VsanUnsupportedHighDiskVersionIssue>,
+        crate::object::ObjectBox<crate::types::VsanUnsupportedHighDiskVersionIssue>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

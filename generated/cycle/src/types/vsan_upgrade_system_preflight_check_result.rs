@@ -105,12 +105,12 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemPreflightCheckResult {
 pub enum VsanUpgradeSystemPreflightCheckResultKind {
     /// Exactly this type.
     VsanUpgradeSystemPreflightCheckResult(
-        Box<crate::types::VsanUpgradeSystemPreflightCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemPreflightCheckResult>,
     ),
     /// A `VsanDiskFormatConversionCheckResult`.
     #[cfg(feature = "vsan")]
     VsanDiskFormatConversionCheckResult(
-        Box<crate::types::VsanDiskFormatConversionCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanDiskFormatConversionCheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

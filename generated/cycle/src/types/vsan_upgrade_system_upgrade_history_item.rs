@@ -121,20 +121,26 @@ impl<'de> serde::Deserialize<'de> for VsanUpgradeSystemUpgradeHistoryItem {
 pub enum VsanUpgradeSystemUpgradeHistoryItemKind {
     /// Exactly this type.
     VsanUpgradeSystemUpgradeHistoryItem(
-        Box<crate::types::VsanUpgradeSystemUpgradeHistoryItem>,
+        crate::object::ObjectBox<crate::types::VsanUpgradeSystemUpgradeHistoryItem>,
     ),
     /// A `VsanUpgradeSystemUpgradeHistoryDiskGroupOp`.
     VsanUpgradeSystemUpgradeHistoryDiskGroupOp(
-        Box<crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemUpgradeHistoryDiskGroupOp,
+        >,
     ),
     /// A `VsanUpgradeSystemUpgradeHistoryPreflightFail`.
     VsanUpgradeSystemUpgradeHistoryPreflightFail(
-        Box<crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemUpgradeHistoryPreflightFail,
+        >,
     ),
     /// A `VsanUpgradeSystemUpgradeHistoryStoragePoolOp`.
     #[cfg(feature = "vsan")]
     VsanUpgradeSystemUpgradeHistoryStoragePoolOp(
-        Box<crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp>,
+        crate::object::ObjectBox<
+            crate::types::VsanUpgradeSystemUpgradeHistoryStoragePoolOp,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -122,7 +122,7 @@ pub enum VsanUpgradeSystemUpgradeStatusKind {
     VsanUpgradeSystemUpgradeStatus(crate::types::VsanUpgradeSystemUpgradeStatus),
     /// A `VsanUpgradeStatusEx`.
     #[cfg(feature = "vsan")]
-    VsanUpgradeStatusEx(Box<crate::types::VsanUpgradeStatusEx>),
+    VsanUpgradeStatusEx(crate::object::ObjectBox<crate::types::VsanUpgradeStatusEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanUpgradeSystemUpgradeStatusKind {

@@ -111,10 +111,10 @@ impl<'de> serde::Deserialize<'de> for VslmFault {
 #[non_exhaustive]
 pub enum VslmFaultKind {
     /// Exactly this type.
-    VslmFault(Box<crate::types::VslmFault>),
+    VslmFault(crate::object::ObjectBox<crate::types::VslmFault>),
     /// A `VslmSyncFault`.
     #[cfg(feature = "vslm")]
-    VslmSyncFault(Box<crate::types::VslmSyncFault>),
+    VslmSyncFault(crate::object::ObjectBox<crate::types::VslmSyncFault>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VslmFaultKind {

@@ -93,10 +93,12 @@ impl<'de> serde::Deserialize<'de> for AgencyScope {
 #[non_exhaustive]
 pub enum AgencyScopeKind {
     /// Exactly this type.
-    AgencyScope(Box<crate::types::AgencyScope>),
+    AgencyScope(crate::object::ObjectBox<crate::types::AgencyScope>),
     /// A `AgencyComputeResourceScope`.
     #[cfg(feature = "eam")]
-    AgencyComputeResourceScope(Box<crate::types::AgencyComputeResourceScope>),
+    AgencyComputeResourceScope(
+        crate::object::ObjectBox<crate::types::AgencyComputeResourceScope>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AgencyScopeKind {

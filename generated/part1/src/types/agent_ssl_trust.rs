@@ -95,13 +95,15 @@ impl<'de> serde::Deserialize<'de> for AgentSslTrust {
 #[non_exhaustive]
 pub enum AgentSslTrustKind {
     /// Exactly this type.
-    AgentSslTrust(Box<crate::types::AgentSslTrust>),
+    AgentSslTrust(crate::object::ObjectBox<crate::types::AgentSslTrust>),
     /// A `AgentAnyCertificate`.
     #[cfg(feature = "eam")]
-    AgentAnyCertificate(Box<crate::types::AgentAnyCertificate>),
+    AgentAnyCertificate(crate::object::ObjectBox<crate::types::AgentAnyCertificate>),
     /// A `AgentPinnedPemCertificate`.
     #[cfg(feature = "eam")]
-    AgentPinnedPemCertificate(Box<crate::types::AgentPinnedPemCertificate>),
+    AgentPinnedPemCertificate(
+        crate::object::ObjectBox<crate::types::AgentPinnedPemCertificate>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AgentSslTrustKind {

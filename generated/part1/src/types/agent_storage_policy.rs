@@ -93,10 +93,12 @@ impl<'de> serde::Deserialize<'de> for AgentStoragePolicy {
 #[non_exhaustive]
 pub enum AgentStoragePolicyKind {
     /// Exactly this type.
-    AgentStoragePolicy(Box<crate::types::AgentStoragePolicy>),
+    AgentStoragePolicy(crate::object::ObjectBox<crate::types::AgentStoragePolicy>),
     /// A `AgentVsanStoragePolicy`.
     #[cfg(feature = "eam")]
-    AgentVsanStoragePolicy(Box<crate::types::AgentVsanStoragePolicy>),
+    AgentVsanStoragePolicy(
+        crate::object::ObjectBox<crate::types::AgentVsanStoragePolicy>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AgentStoragePolicyKind {

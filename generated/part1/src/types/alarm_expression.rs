@@ -88,17 +88,17 @@ impl<'de> serde::Deserialize<'de> for AlarmExpression {
 #[non_exhaustive]
 pub enum AlarmExpressionKind {
     /// Exactly this type.
-    AlarmExpression(Box<crate::types::AlarmExpression>),
+    AlarmExpression(crate::object::ObjectBox<crate::types::AlarmExpression>),
     /// A `AndAlarmExpression`.
-    AndAlarmExpression(Box<crate::types::AndAlarmExpression>),
+    AndAlarmExpression(crate::object::ObjectBox<crate::types::AndAlarmExpression>),
     /// A `EventAlarmExpression`.
-    EventAlarmExpression(Box<crate::types::EventAlarmExpression>),
+    EventAlarmExpression(crate::object::ObjectBox<crate::types::EventAlarmExpression>),
     /// A `MetricAlarmExpression`.
-    MetricAlarmExpression(Box<crate::types::MetricAlarmExpression>),
+    MetricAlarmExpression(crate::object::ObjectBox<crate::types::MetricAlarmExpression>),
     /// A `OrAlarmExpression`.
-    OrAlarmExpression(Box<crate::types::OrAlarmExpression>),
+    OrAlarmExpression(crate::object::ObjectBox<crate::types::OrAlarmExpression>),
     /// A `StateAlarmExpression`.
-    StateAlarmExpression(Box<crate::types::StateAlarmExpression>),
+    StateAlarmExpression(crate::object::ObjectBox<crate::types::StateAlarmExpression>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for AlarmExpressionKind {

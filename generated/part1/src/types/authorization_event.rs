@@ -210,7 +210,7 @@ impl<'de> serde::Deserialize<'de> for AuthorizationEvent {
 #[non_exhaustive]
 pub enum AuthorizationEventKind {
     /// Exactly this type.
-    AuthorizationEvent(Box<crate::types::AuthorizationEvent>),
+    AuthorizationEvent(crate::object::ObjectBox<crate::types::AuthorizationEvent>),
     /// A `PermissionEvent` or one of its subtypes.
     PermissionEvent(crate::types::PermissionEventKind),
     /// A `RoleEvent` or one of its subtypes.

@@ -181,9 +181,11 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfo {
 #[non_exhaustive]
 pub enum BaseConfigInfoKind {
     /// Exactly this type.
-    BaseConfigInfo(Box<crate::types::BaseConfigInfo>),
+    BaseConfigInfo(crate::object::ObjectBox<crate::types::BaseConfigInfo>),
     /// A `VStorageObjectConfigInfo`.
-    VStorageObjectConfigInfo(Box<crate::types::VStorageObjectConfigInfo>),
+    VStorageObjectConfigInfo(
+        crate::object::ObjectBox<crate::types::VStorageObjectConfigInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for BaseConfigInfoKind {

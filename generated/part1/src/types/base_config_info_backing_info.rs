@@ -101,7 +101,9 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoBackingInfo {
 #[non_exhaustive]
 pub enum BaseConfigInfoBackingInfoKind {
     /// Exactly this type.
-    BaseConfigInfoBackingInfo(Box<crate::types::BaseConfigInfoBackingInfo>),
+    BaseConfigInfoBackingInfo(
+        crate::object::ObjectBox<crate::types::BaseConfigInfoBackingInfo>,
+    ),
     /// A `BaseConfigInfoFileBackingInfo` or one of its subtypes.
     BaseConfigInfoFileBackingInfo(crate::types::BaseConfigInfoFileBackingInfoKind),
 }

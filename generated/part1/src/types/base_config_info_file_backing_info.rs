@@ -149,14 +149,16 @@ impl<'de> serde::Deserialize<'de> for BaseConfigInfoFileBackingInfo {
 #[non_exhaustive]
 pub enum BaseConfigInfoFileBackingInfoKind {
     /// Exactly this type.
-    BaseConfigInfoFileBackingInfo(Box<crate::types::BaseConfigInfoFileBackingInfo>),
+    BaseConfigInfoFileBackingInfo(
+        crate::object::ObjectBox<crate::types::BaseConfigInfoFileBackingInfo>,
+    ),
     /// A `BaseConfigInfoDiskFileBackingInfo`.
     BaseConfigInfoDiskFileBackingInfo(
-        Box<crate::types::BaseConfigInfoDiskFileBackingInfo>,
+        crate::object::ObjectBox<crate::types::BaseConfigInfoDiskFileBackingInfo>,
     ),
     /// A `BaseConfigInfoRawDiskMappingBackingInfo`.
     BaseConfigInfoRawDiskMappingBackingInfo(
-        Box<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
+        crate::object::ObjectBox<crate::types::BaseConfigInfoRawDiskMappingBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -169,26 +169,28 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmNotDeployed {
 #[non_exhaustive]
 pub enum ClusterAgentVmNotDeployedKind {
     /// Exactly this type.
-    ClusterAgentVmNotDeployed(Box<crate::types::ClusterAgentVmNotDeployed>),
+    ClusterAgentVmNotDeployed(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmNotDeployed>,
+    ),
     /// A `ClusterAgentCertificateNotTrusted`.
     #[cfg(feature = "eam")]
     ClusterAgentCertificateNotTrusted(
-        Box<crate::types::ClusterAgentCertificateNotTrusted>,
+        crate::object::ObjectBox<crate::types::ClusterAgentCertificateNotTrusted>,
     ),
     /// A `ClusterAgentInsufficientClusterSpace`.
     #[cfg(feature = "eam")]
     ClusterAgentInsufficientClusterSpace(
-        Box<crate::types::ClusterAgentInsufficientClusterSpace>,
+        crate::object::ObjectBox<crate::types::ClusterAgentInsufficientClusterSpace>,
     ),
     /// A `ClusterAgentMissingClusterVmDatastore`.
     #[cfg(feature = "eam")]
     ClusterAgentMissingClusterVmDatastore(
-        Box<crate::types::ClusterAgentMissingClusterVmDatastore>,
+        crate::object::ObjectBox<crate::types::ClusterAgentMissingClusterVmDatastore>,
     ),
     /// A `ClusterAgentMissingClusterVmNetwork`.
     #[cfg(feature = "eam")]
     ClusterAgentMissingClusterVmNetwork(
-        Box<crate::types::ClusterAgentMissingClusterVmNetwork>,
+        crate::object::ObjectBox<crate::types::ClusterAgentMissingClusterVmNetwork>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -178,11 +178,13 @@ impl<'de> serde::Deserialize<'de> for ClusterAgentVmPoweredOff {
 #[non_exhaustive]
 pub enum ClusterAgentVmPoweredOffKind {
     /// Exactly this type.
-    ClusterAgentVmPoweredOff(Box<crate::types::ClusterAgentVmPoweredOff>),
+    ClusterAgentVmPoweredOff(
+        crate::object::ObjectBox<crate::types::ClusterAgentVmPoweredOff>,
+    ),
     /// A `ClusterAgentInsufficientClusterResources`.
     #[cfg(feature = "eam")]
     ClusterAgentInsufficientClusterResources(
-        Box<crate::types::ClusterAgentInsufficientClusterResources>,
+        crate::object::ObjectBox<crate::types::ClusterAgentInsufficientClusterResources>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -88,18 +88,22 @@ impl<'de> serde::Deserialize<'de> for ClusterDasAdmissionControlInfo {
 #[non_exhaustive]
 pub enum ClusterDasAdmissionControlInfoKind {
     /// Exactly this type.
-    ClusterDasAdmissionControlInfo(Box<crate::types::ClusterDasAdmissionControlInfo>),
+    ClusterDasAdmissionControlInfo(
+        crate::object::ObjectBox<crate::types::ClusterDasAdmissionControlInfo>,
+    ),
     /// A `ClusterFailoverHostAdmissionControlInfo`.
     ClusterFailoverHostAdmissionControlInfo(
-        Box<crate::types::ClusterFailoverHostAdmissionControlInfo>,
+        crate::object::ObjectBox<crate::types::ClusterFailoverHostAdmissionControlInfo>,
     ),
     /// A `ClusterFailoverLevelAdmissionControlInfo`.
     ClusterFailoverLevelAdmissionControlInfo(
-        Box<crate::types::ClusterFailoverLevelAdmissionControlInfo>,
+        crate::object::ObjectBox<crate::types::ClusterFailoverLevelAdmissionControlInfo>,
     ),
     /// A `ClusterFailoverResourcesAdmissionControlInfo`.
     ClusterFailoverResourcesAdmissionControlInfo(
-        Box<crate::types::ClusterFailoverResourcesAdmissionControlInfo>,
+        crate::object::ObjectBox<
+            crate::types::ClusterFailoverResourcesAdmissionControlInfo,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -112,15 +112,19 @@ pub enum ClusterDasAdmissionControlPolicyKind {
     ClusterDasAdmissionControlPolicy(crate::types::ClusterDasAdmissionControlPolicy),
     /// A `ClusterFailoverHostAdmissionControlPolicy`.
     ClusterFailoverHostAdmissionControlPolicy(
-        Box<crate::types::ClusterFailoverHostAdmissionControlPolicy>,
+        crate::object::ObjectBox<crate::types::ClusterFailoverHostAdmissionControlPolicy>,
     ),
     /// A `ClusterFailoverLevelAdmissionControlPolicy`.
     ClusterFailoverLevelAdmissionControlPolicy(
-        Box<crate::types::ClusterFailoverLevelAdmissionControlPolicy>,
+        crate::object::ObjectBox<
+            crate::types::ClusterFailoverLevelAdmissionControlPolicy,
+        >,
     ),
     /// A `ClusterFailoverResourcesAdmissionControlPolicy`.
     ClusterFailoverResourcesAdmissionControlPolicy(
-        Box<crate::types::ClusterFailoverResourcesAdmissionControlPolicy>,
+        crate::object::ObjectBox<
+            crate::types::ClusterFailoverResourcesAdmissionControlPolicy,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

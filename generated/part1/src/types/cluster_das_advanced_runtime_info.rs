@@ -114,7 +114,9 @@ pub enum ClusterDasAdvancedRuntimeInfoKind {
     ClusterDasAdvancedRuntimeInfo(crate::types::ClusterDasAdvancedRuntimeInfo),
     /// A `ClusterDasFailoverLevelAdvancedRuntimeInfo`.
     ClusterDasFailoverLevelAdvancedRuntimeInfo(
-        Box<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo>,
+        crate::object::ObjectBox<
+            crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfo,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

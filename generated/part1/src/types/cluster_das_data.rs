@@ -88,9 +88,9 @@ impl<'de> serde::Deserialize<'de> for ClusterDasData {
 #[non_exhaustive]
 pub enum ClusterDasDataKind {
     /// Exactly this type.
-    ClusterDasData(Box<crate::types::ClusterDasData>),
+    ClusterDasData(crate::object::ObjectBox<crate::types::ClusterDasData>),
     /// A `ClusterDasDataSummary`.
-    ClusterDasDataSummary(Box<crate::types::ClusterDasDataSummary>),
+    ClusterDasDataSummary(crate::object::ObjectBox<crate::types::ClusterDasDataSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterDasDataKind {

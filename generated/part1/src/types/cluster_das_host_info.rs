@@ -88,9 +88,9 @@ impl<'de> serde::Deserialize<'de> for ClusterDasHostInfo {
 #[non_exhaustive]
 pub enum ClusterDasHostInfoKind {
     /// Exactly this type.
-    ClusterDasHostInfo(Box<crate::types::ClusterDasHostInfo>),
+    ClusterDasHostInfo(crate::object::ObjectBox<crate::types::ClusterDasHostInfo>),
     /// A `ClusterDasAamHostInfo`.
-    ClusterDasAamHostInfo(Box<crate::types::ClusterDasAamHostInfo>),
+    ClusterDasAamHostInfo(crate::object::ObjectBox<crate::types::ClusterDasAamHostInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterDasHostInfoKind {

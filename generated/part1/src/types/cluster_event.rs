@@ -210,58 +210,74 @@ impl<'de> serde::Deserialize<'de> for ClusterEvent {
 #[non_exhaustive]
 pub enum ClusterEventKind {
     /// Exactly this type.
-    ClusterEvent(Box<crate::types::ClusterEvent>),
+    ClusterEvent(crate::object::ObjectBox<crate::types::ClusterEvent>),
     /// A `ClusterComplianceCheckedEvent`.
-    ClusterComplianceCheckedEvent(Box<crate::types::ClusterComplianceCheckedEvent>),
+    ClusterComplianceCheckedEvent(
+        crate::object::ObjectBox<crate::types::ClusterComplianceCheckedEvent>,
+    ),
     /// A `ClusterCreatedEvent`.
-    ClusterCreatedEvent(Box<crate::types::ClusterCreatedEvent>),
+    ClusterCreatedEvent(crate::object::ObjectBox<crate::types::ClusterCreatedEvent>),
     /// A `ClusterDestroyedEvent`.
-    ClusterDestroyedEvent(Box<crate::types::ClusterDestroyedEvent>),
+    ClusterDestroyedEvent(crate::object::ObjectBox<crate::types::ClusterDestroyedEvent>),
     /// A `ClusterOvercommittedEvent` or one of its subtypes.
     ClusterOvercommittedEvent(crate::types::ClusterOvercommittedEventKind),
     /// A `ClusterReconfiguredEvent`.
-    ClusterReconfiguredEvent(Box<crate::types::ClusterReconfiguredEvent>),
+    ClusterReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::ClusterReconfiguredEvent>,
+    ),
     /// A `ClusterStatusChangedEvent` or one of its subtypes.
     ClusterStatusChangedEvent(crate::types::ClusterStatusChangedEventKind),
     /// A `DasAdmissionControlDisabledEvent`.
     DasAdmissionControlDisabledEvent(
-        Box<crate::types::DasAdmissionControlDisabledEvent>,
+        crate::object::ObjectBox<crate::types::DasAdmissionControlDisabledEvent>,
     ),
     /// A `DasAdmissionControlEnabledEvent`.
-    DasAdmissionControlEnabledEvent(Box<crate::types::DasAdmissionControlEnabledEvent>),
+    DasAdmissionControlEnabledEvent(
+        crate::object::ObjectBox<crate::types::DasAdmissionControlEnabledEvent>,
+    ),
     /// A `DasAgentFoundEvent`.
-    DasAgentFoundEvent(Box<crate::types::DasAgentFoundEvent>),
+    DasAgentFoundEvent(crate::object::ObjectBox<crate::types::DasAgentFoundEvent>),
     /// A `DasAgentUnavailableEvent`.
-    DasAgentUnavailableEvent(Box<crate::types::DasAgentUnavailableEvent>),
+    DasAgentUnavailableEvent(
+        crate::object::ObjectBox<crate::types::DasAgentUnavailableEvent>,
+    ),
     /// A `DasClusterIsolatedEvent`.
-    DasClusterIsolatedEvent(Box<crate::types::DasClusterIsolatedEvent>),
+    DasClusterIsolatedEvent(
+        crate::object::ObjectBox<crate::types::DasClusterIsolatedEvent>,
+    ),
     /// A `DasDisabledEvent`.
-    DasDisabledEvent(Box<crate::types::DasDisabledEvent>),
+    DasDisabledEvent(crate::object::ObjectBox<crate::types::DasDisabledEvent>),
     /// A `DasEnabledEvent`.
-    DasEnabledEvent(Box<crate::types::DasEnabledEvent>),
+    DasEnabledEvent(crate::object::ObjectBox<crate::types::DasEnabledEvent>),
     /// A `DasHostFailedEvent`.
-    DasHostFailedEvent(Box<crate::types::DasHostFailedEvent>),
+    DasHostFailedEvent(crate::object::ObjectBox<crate::types::DasHostFailedEvent>),
     /// A `DasHostIsolatedEvent`.
-    DasHostIsolatedEvent(Box<crate::types::DasHostIsolatedEvent>),
+    DasHostIsolatedEvent(crate::object::ObjectBox<crate::types::DasHostIsolatedEvent>),
     /// A `DrsDisabledEvent`.
-    DrsDisabledEvent(Box<crate::types::DrsDisabledEvent>),
+    DrsDisabledEvent(crate::object::ObjectBox<crate::types::DrsDisabledEvent>),
     /// A `DrsEnabledEvent`.
-    DrsEnabledEvent(Box<crate::types::DrsEnabledEvent>),
+    DrsEnabledEvent(crate::object::ObjectBox<crate::types::DrsEnabledEvent>),
     /// A `DrsInvocationFailedEvent`.
-    DrsInvocationFailedEvent(Box<crate::types::DrsInvocationFailedEvent>),
+    DrsInvocationFailedEvent(
+        crate::object::ObjectBox<crate::types::DrsInvocationFailedEvent>,
+    ),
     /// A `DrsRecoveredFromFailureEvent`.
-    DrsRecoveredFromFailureEvent(Box<crate::types::DrsRecoveredFromFailureEvent>),
+    DrsRecoveredFromFailureEvent(
+        crate::object::ObjectBox<crate::types::DrsRecoveredFromFailureEvent>,
+    ),
     /// A `FailoverLevelRestored`.
-    FailoverLevelRestored(Box<crate::types::FailoverLevelRestored>),
+    FailoverLevelRestored(crate::object::ObjectBox<crate::types::FailoverLevelRestored>),
     /// A `HostMonitoringStateChangedEvent`.
-    HostMonitoringStateChangedEvent(Box<crate::types::HostMonitoringStateChangedEvent>),
+    HostMonitoringStateChangedEvent(
+        crate::object::ObjectBox<crate::types::HostMonitoringStateChangedEvent>,
+    ),
     /// A `InsufficientFailoverResourcesEvent`.
     InsufficientFailoverResourcesEvent(
-        Box<crate::types::InsufficientFailoverResourcesEvent>,
+        crate::object::ObjectBox<crate::types::InsufficientFailoverResourcesEvent>,
     ),
     /// A `VmHealthMonitoringStateChangedEvent`.
     VmHealthMonitoringStateChangedEvent(
-        Box<crate::types::VmHealthMonitoringStateChangedEvent>,
+        crate::object::ObjectBox<crate::types::VmHealthMonitoringStateChangedEvent>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -111,9 +111,9 @@ pub enum ClusterGroupInfoKind {
     /// Exactly this type.
     ClusterGroupInfo(crate::types::ClusterGroupInfo),
     /// A `ClusterHostGroup`.
-    ClusterHostGroup(Box<crate::types::ClusterHostGroup>),
+    ClusterHostGroup(crate::object::ObjectBox<crate::types::ClusterHostGroup>),
     /// A `ClusterVmGroup`.
-    ClusterVmGroup(Box<crate::types::ClusterVmGroup>),
+    ClusterVmGroup(crate::object::ObjectBox<crate::types::ClusterVmGroup>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterGroupInfoKind {

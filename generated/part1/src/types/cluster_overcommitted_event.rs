@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for ClusterOvercommittedEvent {
 #[non_exhaustive]
 pub enum ClusterOvercommittedEventKind {
     /// Exactly this type.
-    ClusterOvercommittedEvent(Box<crate::types::ClusterOvercommittedEvent>),
+    ClusterOvercommittedEvent(
+        crate::object::ObjectBox<crate::types::ClusterOvercommittedEvent>,
+    ),
     /// A `HostOvercommittedEvent`.
-    HostOvercommittedEvent(Box<crate::types::HostOvercommittedEvent>),
+    HostOvercommittedEvent(
+        crate::object::ObjectBox<crate::types::HostOvercommittedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterOvercommittedEventKind {

@@ -154,19 +154,29 @@ pub enum ClusterRuleInfoKind {
     /// Exactly this type.
     ClusterRuleInfo(crate::types::ClusterRuleInfo),
     /// A `ClusterAffinityRuleSpec`.
-    ClusterAffinityRuleSpec(Box<crate::types::ClusterAffinityRuleSpec>),
+    ClusterAffinityRuleSpec(
+        crate::object::ObjectBox<crate::types::ClusterAffinityRuleSpec>,
+    ),
     /// A `ClusterAntiAffinityRuleSpec`.
-    ClusterAntiAffinityRuleSpec(Box<crate::types::ClusterAntiAffinityRuleSpec>),
+    ClusterAntiAffinityRuleSpec(
+        crate::object::ObjectBox<crate::types::ClusterAntiAffinityRuleSpec>,
+    ),
     /// A `ClusterDependencyRuleInfo`.
-    ClusterDependencyRuleInfo(Box<crate::types::ClusterDependencyRuleInfo>),
+    ClusterDependencyRuleInfo(
+        crate::object::ObjectBox<crate::types::ClusterDependencyRuleInfo>,
+    ),
     /// A `ClusterFtVmHostRuleInfo`.
-    ClusterFtVmHostRuleInfo(Box<crate::types::ClusterFtVmHostRuleInfo>),
+    ClusterFtVmHostRuleInfo(
+        crate::object::ObjectBox<crate::types::ClusterFtVmHostRuleInfo>,
+    ),
     /// A `ClusterVmHostRuleInfo`.
-    ClusterVmHostRuleInfo(Box<crate::types::ClusterVmHostRuleInfo>),
+    ClusterVmHostRuleInfo(crate::object::ObjectBox<crate::types::ClusterVmHostRuleInfo>),
     /// A `VirtualDiskAntiAffinityRuleSpec`.
-    VirtualDiskAntiAffinityRuleSpec(Box<crate::types::VirtualDiskAntiAffinityRuleSpec>),
+    VirtualDiskAntiAffinityRuleSpec(
+        crate::object::ObjectBox<crate::types::VirtualDiskAntiAffinityRuleSpec>,
+    ),
     /// A `VirtualDiskRuleSpec`.
-    VirtualDiskRuleSpec(Box<crate::types::VirtualDiskRuleSpec>),
+    VirtualDiskRuleSpec(crate::object::ObjectBox<crate::types::VirtualDiskRuleSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterRuleInfoKind {

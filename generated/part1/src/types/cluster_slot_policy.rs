@@ -88,9 +88,11 @@ impl<'de> serde::Deserialize<'de> for ClusterSlotPolicy {
 #[non_exhaustive]
 pub enum ClusterSlotPolicyKind {
     /// Exactly this type.
-    ClusterSlotPolicy(Box<crate::types::ClusterSlotPolicy>),
+    ClusterSlotPolicy(crate::object::ObjectBox<crate::types::ClusterSlotPolicy>),
     /// A `ClusterFixedSizeSlotPolicy`.
-    ClusterFixedSizeSlotPolicy(Box<crate::types::ClusterFixedSizeSlotPolicy>),
+    ClusterFixedSizeSlotPolicy(
+        crate::object::ObjectBox<crate::types::ClusterFixedSizeSlotPolicy>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterSlotPolicyKind {

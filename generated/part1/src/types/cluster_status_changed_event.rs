@@ -224,9 +224,13 @@ impl<'de> serde::Deserialize<'de> for ClusterStatusChangedEvent {
 #[non_exhaustive]
 pub enum ClusterStatusChangedEventKind {
     /// Exactly this type.
-    ClusterStatusChangedEvent(Box<crate::types::ClusterStatusChangedEvent>),
+    ClusterStatusChangedEvent(
+        crate::object::ObjectBox<crate::types::ClusterStatusChangedEvent>,
+    ),
     /// A `HostStatusChangedEvent`.
-    HostStatusChangedEvent(Box<crate::types::HostStatusChangedEvent>),
+    HostStatusChangedEvent(
+        crate::object::ObjectBox<crate::types::HostStatusChangedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ClusterStatusChangedEventKind {

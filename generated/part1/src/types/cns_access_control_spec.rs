@@ -90,10 +90,12 @@ impl<'de> serde::Deserialize<'de> for CnsAccessControlSpec {
 #[non_exhaustive]
 pub enum CnsAccessControlSpecKind {
     /// Exactly this type.
-    CnsAccessControlSpec(Box<crate::types::CnsAccessControlSpec>),
+    CnsAccessControlSpec(crate::object::ObjectBox<crate::types::CnsAccessControlSpec>),
     /// A `CnsNFSAccessControlSpec`.
     #[cfg(feature = "vsan")]
-    CnsNFSAccessControlSpec(Box<crate::types::CnsNFSAccessControlSpec>),
+    CnsNFSAccessControlSpec(
+        crate::object::ObjectBox<crate::types::CnsNFSAccessControlSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsAccessControlSpecKind {

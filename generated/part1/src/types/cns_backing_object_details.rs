@@ -104,7 +104,9 @@ pub enum CnsBackingObjectDetailsKind {
     CnsBackingObjectDetails(crate::types::CnsBackingObjectDetails),
     /// A `CnsBlockBackingDetails`.
     #[cfg(feature = "vsan")]
-    CnsBlockBackingDetails(Box<crate::types::CnsBlockBackingDetails>),
+    CnsBlockBackingDetails(
+        crate::object::ObjectBox<crate::types::CnsBlockBackingDetails>,
+    ),
     /// A `CnsFileBackingDetails` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileBackingDetails(crate::types::CnsFileBackingDetailsKind),

@@ -90,10 +90,10 @@ impl<'de> serde::Deserialize<'de> for CnsBaseCreateSpec {
 #[non_exhaustive]
 pub enum CnsBaseCreateSpecKind {
     /// Exactly this type.
-    CnsBaseCreateSpec(Box<crate::types::CnsBaseCreateSpec>),
+    CnsBaseCreateSpec(crate::object::ObjectBox<crate::types::CnsBaseCreateSpec>),
     /// A `CnsBlockCreateSpec`.
     #[cfg(feature = "vsan")]
-    CnsBlockCreateSpec(Box<crate::types::CnsBlockCreateSpec>),
+    CnsBlockCreateSpec(crate::object::ObjectBox<crate::types::CnsBlockCreateSpec>),
     /// A `CnsFileCreateSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     CnsFileCreateSpec(crate::types::CnsFileCreateSpecKind),

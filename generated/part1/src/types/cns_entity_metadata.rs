@@ -119,7 +119,9 @@ pub enum CnsEntityMetadataKind {
     CnsEntityMetadata(crate::types::CnsEntityMetadata),
     /// A `CnsKubernetesEntityMetadata`.
     #[cfg(feature = "vsan")]
-    CnsKubernetesEntityMetadata(Box<crate::types::CnsKubernetesEntityMetadata>),
+    CnsKubernetesEntityMetadata(
+        crate::object::ObjectBox<crate::types::CnsKubernetesEntityMetadata>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsEntityMetadataKind {

@@ -109,7 +109,9 @@ pub enum CnsFileBackingDetailsKind {
     CnsFileBackingDetails(crate::types::CnsFileBackingDetails),
     /// A `CnsVsanFileShareBackingDetails`.
     #[cfg(feature = "vsan")]
-    CnsVsanFileShareBackingDetails(Box<crate::types::CnsVsanFileShareBackingDetails>),
+    CnsVsanFileShareBackingDetails(
+        crate::object::ObjectBox<crate::types::CnsVsanFileShareBackingDetails>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsFileBackingDetailsKind {

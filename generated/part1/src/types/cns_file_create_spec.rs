@@ -90,10 +90,10 @@ impl<'de> serde::Deserialize<'de> for CnsFileCreateSpec {
 #[non_exhaustive]
 pub enum CnsFileCreateSpecKind {
     /// Exactly this type.
-    CnsFileCreateSpec(Box<crate::types::CnsFileCreateSpec>),
+    CnsFileCreateSpec(crate::object::ObjectBox<crate::types::CnsFileCreateSpec>),
     /// A `CnsVSANFileCreateSpec`.
     #[cfg(feature = "vsan")]
-    CnsVSANFileCreateSpec(Box<crate::types::CnsVSANFileCreateSpec>),
+    CnsVSANFileCreateSpec(crate::object::ObjectBox<crate::types::CnsVSANFileCreateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsFileCreateSpecKind {

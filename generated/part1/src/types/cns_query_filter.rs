@@ -170,10 +170,12 @@ impl<'de> serde::Deserialize<'de> for CnsQueryFilter {
 #[non_exhaustive]
 pub enum CnsQueryFilterKind {
     /// Exactly this type.
-    CnsQueryFilter(Box<crate::types::CnsQueryFilter>),
+    CnsQueryFilter(crate::object::ObjectBox<crate::types::CnsQueryFilter>),
     /// A `CnsKubernetesQueryFilter`.
     #[cfg(feature = "vsan")]
-    CnsKubernetesQueryFilter(Box<crate::types::CnsKubernetesQueryFilter>),
+    CnsKubernetesQueryFilter(
+        crate::object::ObjectBox<crate::types::CnsKubernetesQueryFilter>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsQueryFilterKind {

@@ -116,7 +116,9 @@ pub enum CnsVolumeRelocateSpecKind {
     CnsVolumeRelocateSpec(crate::types::CnsVolumeRelocateSpec),
     /// A `CnsBlockVolumeRelocateSpec`.
     #[cfg(feature = "vsan")]
-    CnsBlockVolumeRelocateSpec(Box<crate::types::CnsBlockVolumeRelocateSpec>),
+    CnsBlockVolumeRelocateSpec(
+        crate::object::ObjectBox<crate::types::CnsBlockVolumeRelocateSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsVolumeRelocateSpecKind {

@@ -90,13 +90,15 @@ impl<'de> serde::Deserialize<'de> for CnsVolumeSource {
 #[non_exhaustive]
 pub enum CnsVolumeSourceKind {
     /// Exactly this type.
-    CnsVolumeSource(Box<crate::types::CnsVolumeSource>),
+    CnsVolumeSource(crate::object::ObjectBox<crate::types::CnsVolumeSource>),
     /// A `CnsCloneVolumeSource`.
     #[cfg(feature = "vsan")]
-    CnsCloneVolumeSource(Box<crate::types::CnsCloneVolumeSource>),
+    CnsCloneVolumeSource(crate::object::ObjectBox<crate::types::CnsCloneVolumeSource>),
     /// A `CnsSnapshotVolumeSource`.
     #[cfg(feature = "vsan")]
-    CnsSnapshotVolumeSource(Box<crate::types::CnsSnapshotVolumeSource>),
+    CnsSnapshotVolumeSource(
+        crate::object::ObjectBox<crate::types::CnsSnapshotVolumeSource>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CnsVolumeSourceKind {

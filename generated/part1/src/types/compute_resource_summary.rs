@@ -161,7 +161,9 @@ pub enum ComputeResourceSummaryKind {
     /// Exactly this type.
     ComputeResourceSummary(crate::types::ComputeResourceSummary),
     /// A `ClusterComputeResourceSummary`.
-    ClusterComputeResourceSummary(Box<crate::types::ClusterComputeResourceSummary>),
+    ClusterComputeResourceSummary(
+        crate::object::ObjectBox<crate::types::ClusterComputeResourceSummary>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ComputeResourceSummaryKind {

@@ -106,11 +106,13 @@ pub enum CryptoManagerKmipCryptoKeyStatusKeyInfoKind {
     ),
     /// A `CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo`.
     CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo(
-        Box<crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo>,
+        crate::object::ObjectBox<
+            crate::types::CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo,
+        >,
     ),
     /// A `CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo`.
     CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo(
-        Box<
+        crate::object::ObjectBox<
             crate::types::CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo,
         >,
     ),

@@ -88,17 +88,19 @@ impl<'de> serde::Deserialize<'de> for CryptoSpec {
 #[non_exhaustive]
 pub enum CryptoSpecKind {
     /// Exactly this type.
-    CryptoSpec(Box<crate::types::CryptoSpec>),
+    CryptoSpec(crate::object::ObjectBox<crate::types::CryptoSpec>),
     /// A `CryptoSpecDecrypt`.
-    CryptoSpecDecrypt(Box<crate::types::CryptoSpecDecrypt>),
+    CryptoSpecDecrypt(crate::object::ObjectBox<crate::types::CryptoSpecDecrypt>),
     /// A `CryptoSpecDeepRecrypt`.
-    CryptoSpecDeepRecrypt(Box<crate::types::CryptoSpecDeepRecrypt>),
+    CryptoSpecDeepRecrypt(crate::object::ObjectBox<crate::types::CryptoSpecDeepRecrypt>),
     /// A `CryptoSpecEncrypt`.
-    CryptoSpecEncrypt(Box<crate::types::CryptoSpecEncrypt>),
+    CryptoSpecEncrypt(crate::object::ObjectBox<crate::types::CryptoSpecEncrypt>),
     /// A `CryptoSpecNoOp` or one of its subtypes.
     CryptoSpecNoOp(crate::types::CryptoSpecNoOpKind),
     /// A `CryptoSpecShallowRecrypt`.
-    CryptoSpecShallowRecrypt(Box<crate::types::CryptoSpecShallowRecrypt>),
+    CryptoSpecShallowRecrypt(
+        crate::object::ObjectBox<crate::types::CryptoSpecShallowRecrypt>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CryptoSpecKind {

@@ -88,9 +88,9 @@ impl<'de> serde::Deserialize<'de> for CryptoSpecNoOp {
 #[non_exhaustive]
 pub enum CryptoSpecNoOpKind {
     /// Exactly this type.
-    CryptoSpecNoOp(Box<crate::types::CryptoSpecNoOp>),
+    CryptoSpecNoOp(crate::object::ObjectBox<crate::types::CryptoSpecNoOp>),
     /// A `CryptoSpecRegister`.
-    CryptoSpecRegister(Box<crate::types::CryptoSpecRegister>),
+    CryptoSpecRegister(crate::object::ObjectBox<crate::types::CryptoSpecRegister>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CryptoSpecNoOpKind {

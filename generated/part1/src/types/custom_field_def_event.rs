@@ -224,13 +224,19 @@ impl<'de> serde::Deserialize<'de> for CustomFieldDefEvent {
 #[non_exhaustive]
 pub enum CustomFieldDefEventKind {
     /// Exactly this type.
-    CustomFieldDefEvent(Box<crate::types::CustomFieldDefEvent>),
+    CustomFieldDefEvent(crate::object::ObjectBox<crate::types::CustomFieldDefEvent>),
     /// A `CustomFieldDefAddedEvent`.
-    CustomFieldDefAddedEvent(Box<crate::types::CustomFieldDefAddedEvent>),
+    CustomFieldDefAddedEvent(
+        crate::object::ObjectBox<crate::types::CustomFieldDefAddedEvent>,
+    ),
     /// A `CustomFieldDefRemovedEvent`.
-    CustomFieldDefRemovedEvent(Box<crate::types::CustomFieldDefRemovedEvent>),
+    CustomFieldDefRemovedEvent(
+        crate::object::ObjectBox<crate::types::CustomFieldDefRemovedEvent>,
+    ),
     /// A `CustomFieldDefRenamedEvent`.
-    CustomFieldDefRenamedEvent(Box<crate::types::CustomFieldDefRenamedEvent>),
+    CustomFieldDefRenamedEvent(
+        crate::object::ObjectBox<crate::types::CustomFieldDefRenamedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomFieldDefEventKind {

@@ -210,11 +210,13 @@ impl<'de> serde::Deserialize<'de> for CustomFieldEvent {
 #[non_exhaustive]
 pub enum CustomFieldEventKind {
     /// Exactly this type.
-    CustomFieldEvent(Box<crate::types::CustomFieldEvent>),
+    CustomFieldEvent(crate::object::ObjectBox<crate::types::CustomFieldEvent>),
     /// A `CustomFieldDefEvent` or one of its subtypes.
     CustomFieldDefEvent(crate::types::CustomFieldDefEventKind),
     /// A `CustomFieldValueChangedEvent`.
-    CustomFieldValueChangedEvent(Box<crate::types::CustomFieldValueChangedEvent>),
+    CustomFieldValueChangedEvent(
+        crate::object::ObjectBox<crate::types::CustomFieldValueChangedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomFieldEventKind {

@@ -101,7 +101,9 @@ pub enum CustomFieldValueKind {
     /// Exactly this type.
     CustomFieldValue(crate::types::CustomFieldValue),
     /// A `CustomFieldStringValue`.
-    CustomFieldStringValue(Box<crate::types::CustomFieldStringValue>),
+    CustomFieldStringValue(
+        crate::object::ObjectBox<crate::types::CustomFieldStringValue>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomFieldValueKind {

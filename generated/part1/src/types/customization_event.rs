@@ -224,13 +224,17 @@ impl<'de> serde::Deserialize<'de> for CustomizationEvent {
 #[non_exhaustive]
 pub enum CustomizationEventKind {
     /// Exactly this type.
-    CustomizationEvent(Box<crate::types::CustomizationEvent>),
+    CustomizationEvent(crate::object::ObjectBox<crate::types::CustomizationEvent>),
     /// A `CustomizationFailed` or one of its subtypes.
     CustomizationFailed(crate::types::CustomizationFailedKind),
     /// A `CustomizationStartedEvent`.
-    CustomizationStartedEvent(Box<crate::types::CustomizationStartedEvent>),
+    CustomizationStartedEvent(
+        crate::object::ObjectBox<crate::types::CustomizationStartedEvent>,
+    ),
     /// A `CustomizationSucceeded`.
-    CustomizationSucceeded(Box<crate::types::CustomizationSucceeded>),
+    CustomizationSucceeded(
+        crate::object::ObjectBox<crate::types::CustomizationSucceeded>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationEventKind {

@@ -231,17 +231,23 @@ impl<'de> serde::Deserialize<'de> for CustomizationFailed {
 #[non_exhaustive]
 pub enum CustomizationFailedKind {
     /// Exactly this type.
-    CustomizationFailed(Box<crate::types::CustomizationFailed>),
+    CustomizationFailed(crate::object::ObjectBox<crate::types::CustomizationFailed>),
     /// A `CustomizationLinuxIdentityFailed`.
     CustomizationLinuxIdentityFailed(
-        Box<crate::types::CustomizationLinuxIdentityFailed>,
+        crate::object::ObjectBox<crate::types::CustomizationLinuxIdentityFailed>,
     ),
     /// A `CustomizationNetworkSetupFailed`.
-    CustomizationNetworkSetupFailed(Box<crate::types::CustomizationNetworkSetupFailed>),
+    CustomizationNetworkSetupFailed(
+        crate::object::ObjectBox<crate::types::CustomizationNetworkSetupFailed>,
+    ),
     /// A `CustomizationSysprepFailed`.
-    CustomizationSysprepFailed(Box<crate::types::CustomizationSysprepFailed>),
+    CustomizationSysprepFailed(
+        crate::object::ObjectBox<crate::types::CustomizationSysprepFailed>,
+    ),
     /// A `CustomizationUnknownFailure`.
-    CustomizationUnknownFailure(Box<crate::types::CustomizationUnknownFailure>),
+    CustomizationUnknownFailure(
+        crate::object::ObjectBox<crate::types::CustomizationUnknownFailure>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationFailedKind {

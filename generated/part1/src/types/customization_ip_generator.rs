@@ -88,17 +88,27 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpGenerator {
 #[non_exhaustive]
 pub enum CustomizationIpGeneratorKind {
     /// Exactly this type.
-    CustomizationIpGenerator(Box<crate::types::CustomizationIpGenerator>),
+    CustomizationIpGenerator(
+        crate::object::ObjectBox<crate::types::CustomizationIpGenerator>,
+    ),
     /// A `CustomizationCustomIpGenerator`.
-    CustomizationCustomIpGenerator(Box<crate::types::CustomizationCustomIpGenerator>),
+    CustomizationCustomIpGenerator(
+        crate::object::ObjectBox<crate::types::CustomizationCustomIpGenerator>,
+    ),
     /// A `CustomizationDhcpIpGenerator`.
-    CustomizationDhcpIpGenerator(Box<crate::types::CustomizationDhcpIpGenerator>),
+    CustomizationDhcpIpGenerator(
+        crate::object::ObjectBox<crate::types::CustomizationDhcpIpGenerator>,
+    ),
     /// A `CustomizationDisableIpV4`.
-    CustomizationDisableIpV4(Box<crate::types::CustomizationDisableIpV4>),
+    CustomizationDisableIpV4(
+        crate::object::ObjectBox<crate::types::CustomizationDisableIpV4>,
+    ),
     /// A `CustomizationFixedIp`.
-    CustomizationFixedIp(Box<crate::types::CustomizationFixedIp>),
+    CustomizationFixedIp(crate::object::ObjectBox<crate::types::CustomizationFixedIp>),
     /// A `CustomizationUnknownIpGenerator`.
-    CustomizationUnknownIpGenerator(Box<crate::types::CustomizationUnknownIpGenerator>),
+    CustomizationUnknownIpGenerator(
+        crate::object::ObjectBox<crate::types::CustomizationUnknownIpGenerator>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationIpGeneratorKind {

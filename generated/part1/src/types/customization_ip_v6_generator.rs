@@ -88,24 +88,32 @@ impl<'de> serde::Deserialize<'de> for CustomizationIpV6Generator {
 #[non_exhaustive]
 pub enum CustomizationIpV6GeneratorKind {
     /// Exactly this type.
-    CustomizationIpV6Generator(Box<crate::types::CustomizationIpV6Generator>),
+    CustomizationIpV6Generator(
+        crate::object::ObjectBox<crate::types::CustomizationIpV6Generator>,
+    ),
     /// A `CustomizationAutoIpV6Generator`.
-    CustomizationAutoIpV6Generator(Box<crate::types::CustomizationAutoIpV6Generator>),
+    CustomizationAutoIpV6Generator(
+        crate::object::ObjectBox<crate::types::CustomizationAutoIpV6Generator>,
+    ),
     /// A `CustomizationCustomIpV6Generator`.
     CustomizationCustomIpV6Generator(
-        Box<crate::types::CustomizationCustomIpV6Generator>,
+        crate::object::ObjectBox<crate::types::CustomizationCustomIpV6Generator>,
     ),
     /// A `CustomizationDhcpIpV6Generator`.
-    CustomizationDhcpIpV6Generator(Box<crate::types::CustomizationDhcpIpV6Generator>),
+    CustomizationDhcpIpV6Generator(
+        crate::object::ObjectBox<crate::types::CustomizationDhcpIpV6Generator>,
+    ),
     /// A `CustomizationFixedIpV6`.
-    CustomizationFixedIpV6(Box<crate::types::CustomizationFixedIpV6>),
+    CustomizationFixedIpV6(
+        crate::object::ObjectBox<crate::types::CustomizationFixedIpV6>,
+    ),
     /// A `CustomizationStatelessIpV6Generator`.
     CustomizationStatelessIpV6Generator(
-        Box<crate::types::CustomizationStatelessIpV6Generator>,
+        crate::object::ObjectBox<crate::types::CustomizationStatelessIpV6Generator>,
     ),
     /// A `CustomizationUnknownIpV6Generator`.
     CustomizationUnknownIpV6Generator(
-        Box<crate::types::CustomizationUnknownIpV6Generator>,
+        crate::object::ObjectBox<crate::types::CustomizationUnknownIpV6Generator>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

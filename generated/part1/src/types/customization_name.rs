@@ -88,17 +88,27 @@ impl<'de> serde::Deserialize<'de> for CustomizationName {
 #[non_exhaustive]
 pub enum CustomizationNameKind {
     /// Exactly this type.
-    CustomizationName(Box<crate::types::CustomizationName>),
+    CustomizationName(crate::object::ObjectBox<crate::types::CustomizationName>),
     /// A `CustomizationCustomName`.
-    CustomizationCustomName(Box<crate::types::CustomizationCustomName>),
+    CustomizationCustomName(
+        crate::object::ObjectBox<crate::types::CustomizationCustomName>,
+    ),
     /// A `CustomizationFixedName`.
-    CustomizationFixedName(Box<crate::types::CustomizationFixedName>),
+    CustomizationFixedName(
+        crate::object::ObjectBox<crate::types::CustomizationFixedName>,
+    ),
     /// A `CustomizationPrefixName`.
-    CustomizationPrefixName(Box<crate::types::CustomizationPrefixName>),
+    CustomizationPrefixName(
+        crate::object::ObjectBox<crate::types::CustomizationPrefixName>,
+    ),
     /// A `CustomizationUnknownName`.
-    CustomizationUnknownName(Box<crate::types::CustomizationUnknownName>),
+    CustomizationUnknownName(
+        crate::object::ObjectBox<crate::types::CustomizationUnknownName>,
+    ),
     /// A `CustomizationVirtualMachineName`.
-    CustomizationVirtualMachineName(Box<crate::types::CustomizationVirtualMachineName>),
+    CustomizationVirtualMachineName(
+        crate::object::ObjectBox<crate::types::CustomizationVirtualMachineName>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationNameKind {

@@ -88,11 +88,15 @@ impl<'de> serde::Deserialize<'de> for CustomizationOptions {
 #[non_exhaustive]
 pub enum CustomizationOptionsKind {
     /// Exactly this type.
-    CustomizationOptions(Box<crate::types::CustomizationOptions>),
+    CustomizationOptions(crate::object::ObjectBox<crate::types::CustomizationOptions>),
     /// A `CustomizationLinuxOptions`.
-    CustomizationLinuxOptions(Box<crate::types::CustomizationLinuxOptions>),
+    CustomizationLinuxOptions(
+        crate::object::ObjectBox<crate::types::CustomizationLinuxOptions>,
+    ),
     /// A `CustomizationWinOptions`.
-    CustomizationWinOptions(Box<crate::types::CustomizationWinOptions>),
+    CustomizationWinOptions(
+        crate::object::ObjectBox<crate::types::CustomizationWinOptions>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for CustomizationOptionsKind {

@@ -127,7 +127,7 @@ pub enum DailyTaskSchedulerKind {
     /// A `MonthlyTaskScheduler` or one of its subtypes.
     MonthlyTaskScheduler(crate::types::MonthlyTaskSchedulerKind),
     /// A `WeeklyTaskScheduler`.
-    WeeklyTaskScheduler(Box<crate::types::WeeklyTaskScheduler>),
+    WeeklyTaskScheduler(crate::object::ObjectBox<crate::types::WeeklyTaskScheduler>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DailyTaskSchedulerKind {

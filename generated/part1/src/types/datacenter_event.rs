@@ -210,11 +210,15 @@ impl<'de> serde::Deserialize<'de> for DatacenterEvent {
 #[non_exhaustive]
 pub enum DatacenterEventKind {
     /// Exactly this type.
-    DatacenterEvent(Box<crate::types::DatacenterEvent>),
+    DatacenterEvent(crate::object::ObjectBox<crate::types::DatacenterEvent>),
     /// A `DatacenterCreatedEvent`.
-    DatacenterCreatedEvent(Box<crate::types::DatacenterCreatedEvent>),
+    DatacenterCreatedEvent(
+        crate::object::ObjectBox<crate::types::DatacenterCreatedEvent>,
+    ),
     /// A `DatacenterRenamedEvent`.
-    DatacenterRenamedEvent(Box<crate::types::DatacenterRenamedEvent>),
+    DatacenterRenamedEvent(
+        crate::object::ObjectBox<crate::types::DatacenterRenamedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DatacenterEventKind {

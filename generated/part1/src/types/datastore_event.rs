@@ -217,22 +217,30 @@ impl<'de> serde::Deserialize<'de> for DatastoreEvent {
 #[non_exhaustive]
 pub enum DatastoreEventKind {
     /// Exactly this type.
-    DatastoreEvent(Box<crate::types::DatastoreEvent>),
+    DatastoreEvent(crate::object::ObjectBox<crate::types::DatastoreEvent>),
     /// A `DatastoreCapacityIncreasedEvent`.
-    DatastoreCapacityIncreasedEvent(Box<crate::types::DatastoreCapacityIncreasedEvent>),
+    DatastoreCapacityIncreasedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreCapacityIncreasedEvent>,
+    ),
     /// A `DatastoreDestroyedEvent`.
-    DatastoreDestroyedEvent(Box<crate::types::DatastoreDestroyedEvent>),
+    DatastoreDestroyedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreDestroyedEvent>,
+    ),
     /// A `DatastoreDuplicatedEvent`.
-    DatastoreDuplicatedEvent(Box<crate::types::DatastoreDuplicatedEvent>),
+    DatastoreDuplicatedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreDuplicatedEvent>,
+    ),
     /// A `DatastoreFileEvent` or one of its subtypes.
     DatastoreFileEvent(crate::types::DatastoreFileEventKind),
     /// A `DatastoreIORMReconfiguredEvent`.
-    DatastoreIORMReconfiguredEvent(Box<crate::types::DatastoreIORMReconfiguredEvent>),
+    DatastoreIORMReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::DatastoreIORMReconfiguredEvent>,
+    ),
     /// A `DatastoreRenamedEvent`.
-    DatastoreRenamedEvent(Box<crate::types::DatastoreRenamedEvent>),
+    DatastoreRenamedEvent(crate::object::ObjectBox<crate::types::DatastoreRenamedEvent>),
     /// A `NonVIWorkloadDetectedOnDatastoreEvent`.
     NonVIWorkloadDetectedOnDatastoreEvent(
-        Box<crate::types::NonVIWorkloadDetectedOnDatastoreEvent>,
+        crate::object::ObjectBox<crate::types::NonVIWorkloadDetectedOnDatastoreEvent>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -238,13 +238,19 @@ impl<'de> serde::Deserialize<'de> for DatastoreFileEvent {
 #[non_exhaustive]
 pub enum DatastoreFileEventKind {
     /// Exactly this type.
-    DatastoreFileEvent(Box<crate::types::DatastoreFileEvent>),
+    DatastoreFileEvent(crate::object::ObjectBox<crate::types::DatastoreFileEvent>),
     /// A `DatastoreFileCopiedEvent`.
-    DatastoreFileCopiedEvent(Box<crate::types::DatastoreFileCopiedEvent>),
+    DatastoreFileCopiedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreFileCopiedEvent>,
+    ),
     /// A `DatastoreFileDeletedEvent`.
-    DatastoreFileDeletedEvent(Box<crate::types::DatastoreFileDeletedEvent>),
+    DatastoreFileDeletedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreFileDeletedEvent>,
+    ),
     /// A `DatastoreFileMovedEvent`.
-    DatastoreFileMovedEvent(Box<crate::types::DatastoreFileMovedEvent>),
+    DatastoreFileMovedEvent(
+        crate::object::ObjectBox<crate::types::DatastoreFileMovedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DatastoreFileEventKind {

@@ -190,20 +190,20 @@ impl<'de> serde::Deserialize<'de> for DatastoreInfo {
 #[non_exhaustive]
 pub enum DatastoreInfoKind {
     /// Exactly this type.
-    DatastoreInfo(Box<crate::types::DatastoreInfo>),
+    DatastoreInfo(crate::object::ObjectBox<crate::types::DatastoreInfo>),
     /// A `LocalDatastoreInfo`.
-    LocalDatastoreInfo(Box<crate::types::LocalDatastoreInfo>),
+    LocalDatastoreInfo(crate::object::ObjectBox<crate::types::LocalDatastoreInfo>),
     /// A `NasDatastoreInfo`.
-    NasDatastoreInfo(Box<crate::types::NasDatastoreInfo>),
+    NasDatastoreInfo(crate::object::ObjectBox<crate::types::NasDatastoreInfo>),
     /// A `PMemDatastoreInfo`.
-    PMemDatastoreInfo(Box<crate::types::PMemDatastoreInfo>),
+    PMemDatastoreInfo(crate::object::ObjectBox<crate::types::PMemDatastoreInfo>),
     /// A `VmfsDatastoreInfo`.
-    VmfsDatastoreInfo(Box<crate::types::VmfsDatastoreInfo>),
+    VmfsDatastoreInfo(crate::object::ObjectBox<crate::types::VmfsDatastoreInfo>),
     /// A `VsanDatastoreInfo`.
-    VsanDatastoreInfo(Box<crate::types::VsanDatastoreInfo>),
+    VsanDatastoreInfo(crate::object::ObjectBox<crate::types::VsanDatastoreInfo>),
     /// A `VvolDatastoreInfo`.
     #[cfg(feature = "sms")]
-    VvolDatastoreInfo(Box<crate::types::VvolDatastoreInfo>),
+    VvolDatastoreInfo(crate::object::ObjectBox<crate::types::VvolDatastoreInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DatastoreInfoKind {

@@ -90,19 +90,19 @@ impl<'de> serde::Deserialize<'de> for DeviceId {
 #[non_exhaustive]
 pub enum DeviceIdKind {
     /// Exactly this type.
-    DeviceId(Box<crate::types::DeviceId>),
+    DeviceId(crate::object::ObjectBox<crate::types::DeviceId>),
     /// A `VVolId`.
     #[cfg(feature = "sms")]
-    VVolId(Box<crate::types::VVolId>),
+    VVolId(crate::object::ObjectBox<crate::types::VVolId>),
     /// A `VasaVirtualDiskId`.
     #[cfg(feature = "sms")]
-    VasaVirtualDiskId(Box<crate::types::VasaVirtualDiskId>),
+    VasaVirtualDiskId(crate::object::ObjectBox<crate::types::VasaVirtualDiskId>),
     /// A `VirtualDiskKey`.
     #[cfg(feature = "sms")]
-    VirtualDiskKey(Box<crate::types::VirtualDiskKey>),
+    VirtualDiskKey(crate::object::ObjectBox<crate::types::VirtualDiskKey>),
     /// A `VirtualDiskMoId`.
     #[cfg(feature = "sms")]
-    VirtualDiskMoId(Box<crate::types::VirtualDiskMoId>),
+    VirtualDiskMoId(crate::object::ObjectBox<crate::types::VirtualDiskMoId>),
     /// A `VirtualMachineId` or one of its subtypes.
     #[cfg(feature = "sms")]
     VirtualMachineId(crate::types::VirtualMachineIdKind),

@@ -91,15 +91,15 @@ impl<'de> serde::Deserialize<'de> for DirectPathProfileManagerTargetEntity {
 pub enum DirectPathProfileManagerTargetEntityKind {
     /// Exactly this type.
     DirectPathProfileManagerTargetEntity(
-        Box<crate::types::DirectPathProfileManagerTargetEntity>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerTargetEntity>,
     ),
     /// A `DirectPathProfileManagerTargetCluster`.
     DirectPathProfileManagerTargetCluster(
-        Box<crate::types::DirectPathProfileManagerTargetCluster>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerTargetCluster>,
     ),
     /// A `DirectPathProfileManagerTargetHost`.
     DirectPathProfileManagerTargetHost(
-        Box<crate::types::DirectPathProfileManagerTargetHost>,
+        crate::object::ObjectBox<crate::types::DirectPathProfileManagerTargetHost>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -89,11 +89,13 @@ impl<'de> serde::Deserialize<'de> for DistributedVirtualSwitchHostMemberBacking 
 pub enum DistributedVirtualSwitchHostMemberBackingKind {
     /// Exactly this type.
     DistributedVirtualSwitchHostMemberBacking(
-        Box<crate::types::DistributedVirtualSwitchHostMemberBacking>,
+        crate::object::ObjectBox<crate::types::DistributedVirtualSwitchHostMemberBacking>,
     ),
     /// A `DistributedVirtualSwitchHostMemberPnicBacking`.
     DistributedVirtualSwitchHostMemberPnicBacking(
-        Box<crate::types::DistributedVirtualSwitchHostMemberPnicBacking>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchHostMemberPnicBacking,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

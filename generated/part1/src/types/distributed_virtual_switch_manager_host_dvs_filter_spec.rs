@@ -104,15 +104,21 @@ pub enum DistributedVirtualSwitchManagerHostDvsFilterSpecKind {
     ),
     /// A `DistributedVirtualSwitchManagerHostArrayFilter`.
     DistributedVirtualSwitchManagerHostArrayFilter(
-        Box<crate::types::DistributedVirtualSwitchManagerHostArrayFilter>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerHostArrayFilter,
+        >,
     ),
     /// A `DistributedVirtualSwitchManagerHostContainerFilter`.
     DistributedVirtualSwitchManagerHostContainerFilter(
-        Box<crate::types::DistributedVirtualSwitchManagerHostContainerFilter>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerHostContainerFilter,
+        >,
     ),
     /// A `DistributedVirtualSwitchManagerHostDvsMembershipFilter`.
     DistributedVirtualSwitchManagerHostDvsMembershipFilter(
-        Box<crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter>,
+        crate::object::ObjectBox<
+            crate::types::DistributedVirtualSwitchManagerHostDvsMembershipFilter,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -145,10 +145,10 @@ impl<'de> serde::Deserialize<'de> for DVPortSetting {
 #[non_exhaustive]
 pub enum DVPortSettingKind {
     /// Exactly this type.
-    DVPortSetting(Box<crate::types::DVPortSetting>),
+    DVPortSetting(crate::object::ObjectBox<crate::types::DVPortSetting>),
     /// A `VMwareDVSPortSetting`.
     #[cfg(feature = "vsan")]
-    VMwareDVSPortSetting(Box<crate::types::VMwareDVSPortSetting>),
+    VMwareDVSPortSetting(crate::object::ObjectBox<crate::types::VMwareDVSPortSetting>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVPortSettingKind {

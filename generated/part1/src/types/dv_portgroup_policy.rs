@@ -147,7 +147,9 @@ pub enum DVPortgroupPolicyKind {
     /// Exactly this type.
     DVPortgroupPolicy(crate::types::DVPortgroupPolicy),
     /// A `VMwareDVSPortgroupPolicy`.
-    VMwareDVSPortgroupPolicy(Box<crate::types::VMwareDVSPortgroupPolicy>),
+    VMwareDVSPortgroupPolicy(
+        crate::object::ObjectBox<crate::types::VMwareDVSPortgroupPolicy>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVPortgroupPolicyKind {

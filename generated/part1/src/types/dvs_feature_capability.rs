@@ -177,9 +177,11 @@ impl<'de> serde::Deserialize<'de> for DVSFeatureCapability {
 #[non_exhaustive]
 pub enum DVSFeatureCapabilityKind {
     /// Exactly this type.
-    DVSFeatureCapability(Box<crate::types::DVSFeatureCapability>),
+    DVSFeatureCapability(crate::object::ObjectBox<crate::types::DVSFeatureCapability>),
     /// A `VMwareDVSFeatureCapability`.
-    VMwareDVSFeatureCapability(Box<crate::types::VMwareDVSFeatureCapability>),
+    VMwareDVSFeatureCapability(
+        crate::object::ObjectBox<crate::types::VMwareDVSFeatureCapability>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSFeatureCapabilityKind {

@@ -138,9 +138,9 @@ impl<'de> serde::Deserialize<'de> for DvsFilterConfig {
 #[non_exhaustive]
 pub enum DvsFilterConfigKind {
     /// Exactly this type.
-    DvsFilterConfig(Box<crate::types::DvsFilterConfig>),
+    DvsFilterConfig(crate::object::ObjectBox<crate::types::DvsFilterConfig>),
     /// A `DvsFilterConfigSpec`.
-    DvsFilterConfigSpec(Box<crate::types::DvsFilterConfigSpec>),
+    DvsFilterConfigSpec(crate::object::ObjectBox<crate::types::DvsFilterConfigSpec>),
     /// A `DvsTrafficFilterConfig` or one of its subtypes.
     DvsTrafficFilterConfig(crate::types::DvsTrafficFilterConfigKind),
 }

@@ -90,14 +90,20 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecConnecteeSpec {
 #[non_exhaustive]
 pub enum DVSFilterSpecConnecteeSpecKind {
     /// Exactly this type.
-    DVSFilterSpecConnecteeSpec(Box<crate::types::DVSFilterSpecConnecteeSpec>),
+    DVSFilterSpecConnecteeSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecConnecteeSpec>,
+    ),
     /// A `DVSFilterSpecPnicConnecteeSpec`.
-    DVSFilterSpecPnicConnecteeSpec(Box<crate::types::DVSFilterSpecPnicConnecteeSpec>),
+    DVSFilterSpecPnicConnecteeSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecPnicConnecteeSpec>,
+    ),
     /// A `DVSFilterSpecVmConnecteeSpec`.
-    DVSFilterSpecVmConnecteeSpec(Box<crate::types::DVSFilterSpecVmConnecteeSpec>),
+    DVSFilterSpecVmConnecteeSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecVmConnecteeSpec>,
+    ),
     /// A `DVSFilterSpecVmknicConnecteeSpec`.
     DVSFilterSpecVmknicConnecteeSpec(
-        Box<crate::types::DVSFilterSpecVmknicConnecteeSpec>,
+        crate::object::ObjectBox<crate::types::DVSFilterSpecVmknicConnecteeSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

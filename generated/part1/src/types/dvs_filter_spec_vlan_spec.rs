@@ -90,13 +90,19 @@ impl<'de> serde::Deserialize<'de> for DVSFilterSpecVlanSpec {
 #[non_exhaustive]
 pub enum DVSFilterSpecVlanSpecKind {
     /// Exactly this type.
-    DVSFilterSpecVlanSpec(Box<crate::types::DVSFilterSpecVlanSpec>),
+    DVSFilterSpecVlanSpec(crate::object::ObjectBox<crate::types::DVSFilterSpecVlanSpec>),
     /// A `DVSFilterSpecPvlanSpec`.
-    DVSFilterSpecPvlanSpec(Box<crate::types::DVSFilterSpecPvlanSpec>),
+    DVSFilterSpecPvlanSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecPvlanSpec>,
+    ),
     /// A `DVSFilterSpecTrunkVlanSpec`.
-    DVSFilterSpecTrunkVlanSpec(Box<crate::types::DVSFilterSpecTrunkVlanSpec>),
+    DVSFilterSpecTrunkVlanSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecTrunkVlanSpec>,
+    ),
     /// A `DVSFilterSpecVlanIdSpec`.
-    DVSFilterSpecVlanIdSpec(Box<crate::types::DVSFilterSpecVlanIdSpec>),
+    DVSFilterSpecVlanIdSpec(
+        crate::object::ObjectBox<crate::types::DVSFilterSpecVlanIdSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSFilterSpecVlanSpecKind {

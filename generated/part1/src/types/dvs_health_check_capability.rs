@@ -88,9 +88,13 @@ impl<'de> serde::Deserialize<'de> for DVSHealthCheckCapability {
 #[non_exhaustive]
 pub enum DVSHealthCheckCapabilityKind {
     /// Exactly this type.
-    DVSHealthCheckCapability(Box<crate::types::DVSHealthCheckCapability>),
+    DVSHealthCheckCapability(
+        crate::object::ObjectBox<crate::types::DVSHealthCheckCapability>,
+    ),
     /// A `VMwareDVSHealthCheckCapability`.
-    VMwareDVSHealthCheckCapability(Box<crate::types::VMwareDVSHealthCheckCapability>),
+    VMwareDVSHealthCheckCapability(
+        crate::object::ObjectBox<crate::types::VMwareDVSHealthCheckCapability>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSHealthCheckCapabilityKind {

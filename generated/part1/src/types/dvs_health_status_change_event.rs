@@ -224,23 +224,33 @@ impl<'de> serde::Deserialize<'de> for DvsHealthStatusChangeEvent {
 #[non_exhaustive]
 pub enum DvsHealthStatusChangeEventKind {
     /// Exactly this type.
-    DvsHealthStatusChangeEvent(Box<crate::types::DvsHealthStatusChangeEvent>),
+    DvsHealthStatusChangeEvent(
+        crate::object::ObjectBox<crate::types::DvsHealthStatusChangeEvent>,
+    ),
     /// A `MtuMatchEvent`.
-    MtuMatchEvent(Box<crate::types::MtuMatchEvent>),
+    MtuMatchEvent(crate::object::ObjectBox<crate::types::MtuMatchEvent>),
     /// A `MtuMismatchEvent`.
-    MtuMismatchEvent(Box<crate::types::MtuMismatchEvent>),
+    MtuMismatchEvent(crate::object::ObjectBox<crate::types::MtuMismatchEvent>),
     /// A `TeamingMatchEvent`.
-    TeamingMatchEvent(Box<crate::types::TeamingMatchEvent>),
+    TeamingMatchEvent(crate::object::ObjectBox<crate::types::TeamingMatchEvent>),
     /// A `TeamingMisMatchEvent`.
-    TeamingMisMatchEvent(Box<crate::types::TeamingMisMatchEvent>),
+    TeamingMisMatchEvent(crate::object::ObjectBox<crate::types::TeamingMisMatchEvent>),
     /// A `UplinkPortMtuNotSupportEvent`.
-    UplinkPortMtuNotSupportEvent(Box<crate::types::UplinkPortMtuNotSupportEvent>),
+    UplinkPortMtuNotSupportEvent(
+        crate::object::ObjectBox<crate::types::UplinkPortMtuNotSupportEvent>,
+    ),
     /// A `UplinkPortMtuSupportEvent`.
-    UplinkPortMtuSupportEvent(Box<crate::types::UplinkPortMtuSupportEvent>),
+    UplinkPortMtuSupportEvent(
+        crate::object::ObjectBox<crate::types::UplinkPortMtuSupportEvent>,
+    ),
     /// A `UplinkPortVlanTrunkedEvent`.
-    UplinkPortVlanTrunkedEvent(Box<crate::types::UplinkPortVlanTrunkedEvent>),
+    UplinkPortVlanTrunkedEvent(
+        crate::object::ObjectBox<crate::types::UplinkPortVlanTrunkedEvent>,
+    ),
     /// A `UplinkPortVlanUntrunkedEvent`.
-    UplinkPortVlanUntrunkedEvent(Box<crate::types::UplinkPortVlanUntrunkedEvent>),
+    UplinkPortVlanUntrunkedEvent(
+        crate::object::ObjectBox<crate::types::UplinkPortVlanUntrunkedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsHealthStatusChangeEventKind {

@@ -101,9 +101,9 @@ pub enum DvsIpPortKind {
     /// Exactly this type.
     DvsIpPort(crate::types::DvsIpPort),
     /// A `DvsIpPortRange`.
-    DvsIpPortRange(Box<crate::types::DvsIpPortRange>),
+    DvsIpPortRange(crate::object::ObjectBox<crate::types::DvsIpPortRange>),
     /// A `DvsSingleIpPort`.
-    DvsSingleIpPort(Box<crate::types::DvsSingleIpPort>),
+    DvsSingleIpPort(crate::object::ObjectBox<crate::types::DvsSingleIpPort>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsIpPortKind {

@@ -88,25 +88,43 @@ impl<'de> serde::Deserialize<'de> for DvsNetworkRuleAction {
 #[non_exhaustive]
 pub enum DvsNetworkRuleActionKind {
     /// Exactly this type.
-    DvsNetworkRuleAction(Box<crate::types::DvsNetworkRuleAction>),
+    DvsNetworkRuleAction(crate::object::ObjectBox<crate::types::DvsNetworkRuleAction>),
     /// A `DvsAcceptNetworkRuleAction`.
-    DvsAcceptNetworkRuleAction(Box<crate::types::DvsAcceptNetworkRuleAction>),
+    DvsAcceptNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsAcceptNetworkRuleAction>,
+    ),
     /// A `DvsCopyNetworkRuleAction`.
-    DvsCopyNetworkRuleAction(Box<crate::types::DvsCopyNetworkRuleAction>),
+    DvsCopyNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsCopyNetworkRuleAction>,
+    ),
     /// A `DvsDropNetworkRuleAction`.
-    DvsDropNetworkRuleAction(Box<crate::types::DvsDropNetworkRuleAction>),
+    DvsDropNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsDropNetworkRuleAction>,
+    ),
     /// A `DvsGreEncapNetworkRuleAction`.
-    DvsGreEncapNetworkRuleAction(Box<crate::types::DvsGreEncapNetworkRuleAction>),
+    DvsGreEncapNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsGreEncapNetworkRuleAction>,
+    ),
     /// A `DvsLogNetworkRuleAction`.
-    DvsLogNetworkRuleAction(Box<crate::types::DvsLogNetworkRuleAction>),
+    DvsLogNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsLogNetworkRuleAction>,
+    ),
     /// A `DvsMacRewriteNetworkRuleAction`.
-    DvsMacRewriteNetworkRuleAction(Box<crate::types::DvsMacRewriteNetworkRuleAction>),
+    DvsMacRewriteNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsMacRewriteNetworkRuleAction>,
+    ),
     /// A `DvsPuntNetworkRuleAction`.
-    DvsPuntNetworkRuleAction(Box<crate::types::DvsPuntNetworkRuleAction>),
+    DvsPuntNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsPuntNetworkRuleAction>,
+    ),
     /// A `DvsRateLimitNetworkRuleAction`.
-    DvsRateLimitNetworkRuleAction(Box<crate::types::DvsRateLimitNetworkRuleAction>),
+    DvsRateLimitNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsRateLimitNetworkRuleAction>,
+    ),
     /// A `DvsUpdateTagNetworkRuleAction`.
-    DvsUpdateTagNetworkRuleAction(Box<crate::types::DvsUpdateTagNetworkRuleAction>),
+    DvsUpdateTagNetworkRuleAction(
+        crate::object::ObjectBox<crate::types::DvsUpdateTagNetworkRuleAction>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsNetworkRuleActionKind {

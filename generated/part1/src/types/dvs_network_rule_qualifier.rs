@@ -101,12 +101,16 @@ pub enum DvsNetworkRuleQualifierKind {
     /// Exactly this type.
     DvsNetworkRuleQualifier(crate::types::DvsNetworkRuleQualifier),
     /// A `DvsIpNetworkRuleQualifier`.
-    DvsIpNetworkRuleQualifier(Box<crate::types::DvsIpNetworkRuleQualifier>),
+    DvsIpNetworkRuleQualifier(
+        crate::object::ObjectBox<crate::types::DvsIpNetworkRuleQualifier>,
+    ),
     /// A `DvsMacNetworkRuleQualifier`.
-    DvsMacNetworkRuleQualifier(Box<crate::types::DvsMacNetworkRuleQualifier>),
+    DvsMacNetworkRuleQualifier(
+        crate::object::ObjectBox<crate::types::DvsMacNetworkRuleQualifier>,
+    ),
     /// A `DvsSystemTrafficNetworkRuleQualifier`.
     DvsSystemTrafficNetworkRuleQualifier(
-        Box<crate::types::DvsSystemTrafficNetworkRuleQualifier>,
+        crate::object::ObjectBox<crate::types::DvsSystemTrafficNetworkRuleQualifier>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -145,9 +145,13 @@ impl<'de> serde::Deserialize<'de> for DvsTrafficFilterConfig {
 #[non_exhaustive]
 pub enum DvsTrafficFilterConfigKind {
     /// Exactly this type.
-    DvsTrafficFilterConfig(Box<crate::types::DvsTrafficFilterConfig>),
+    DvsTrafficFilterConfig(
+        crate::object::ObjectBox<crate::types::DvsTrafficFilterConfig>,
+    ),
     /// A `DvsTrafficFilterConfigSpec`.
-    DvsTrafficFilterConfigSpec(Box<crate::types::DvsTrafficFilterConfigSpec>),
+    DvsTrafficFilterConfigSpec(
+        crate::object::ObjectBox<crate::types::DvsTrafficFilterConfigSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DvsTrafficFilterConfigKind {

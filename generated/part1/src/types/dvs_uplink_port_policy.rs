@@ -88,9 +88,11 @@ impl<'de> serde::Deserialize<'de> for DVSUplinkPortPolicy {
 #[non_exhaustive]
 pub enum DVSUplinkPortPolicyKind {
     /// Exactly this type.
-    DVSUplinkPortPolicy(Box<crate::types::DVSUplinkPortPolicy>),
+    DVSUplinkPortPolicy(crate::object::ObjectBox<crate::types::DVSUplinkPortPolicy>),
     /// A `DVSNameArrayUplinkPortPolicy`.
-    DVSNameArrayUplinkPortPolicy(Box<crate::types::DVSNameArrayUplinkPortPolicy>),
+    DVSNameArrayUplinkPortPolicy(
+        crate::object::ObjectBox<crate::types::DVSNameArrayUplinkPortPolicy>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for DVSUplinkPortPolicyKind {

@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for EnteredStandbyModeEvent {
 #[non_exhaustive]
 pub enum EnteredStandbyModeEventKind {
     /// Exactly this type.
-    EnteredStandbyModeEvent(Box<crate::types::EnteredStandbyModeEvent>),
+    EnteredStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::EnteredStandbyModeEvent>,
+    ),
     /// A `DrsEnteredStandbyModeEvent`.
-    DrsEnteredStandbyModeEvent(Box<crate::types::DrsEnteredStandbyModeEvent>),
+    DrsEnteredStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::DrsEnteredStandbyModeEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EnteredStandbyModeEventKind {

@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for EnteringStandbyModeEvent {
 #[non_exhaustive]
 pub enum EnteringStandbyModeEventKind {
     /// Exactly this type.
-    EnteringStandbyModeEvent(Box<crate::types::EnteringStandbyModeEvent>),
+    EnteringStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::EnteringStandbyModeEvent>,
+    ),
     /// A `DrsEnteringStandbyModeEvent`.
-    DrsEnteringStandbyModeEvent(Box<crate::types::DrsEnteringStandbyModeEvent>),
+    DrsEnteringStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::DrsEnteringStandbyModeEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EnteringStandbyModeEventKind {

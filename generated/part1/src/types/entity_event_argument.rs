@@ -101,31 +101,43 @@ pub enum EntityEventArgumentKind {
     /// Exactly this type.
     EntityEventArgument(crate::types::EntityEventArgument),
     /// A `AlarmEventArgument`.
-    AlarmEventArgument(Box<crate::types::AlarmEventArgument>),
+    AlarmEventArgument(crate::object::ObjectBox<crate::types::AlarmEventArgument>),
     /// A `ComputeResourceEventArgument`.
-    ComputeResourceEventArgument(Box<crate::types::ComputeResourceEventArgument>),
+    ComputeResourceEventArgument(
+        crate::object::ObjectBox<crate::types::ComputeResourceEventArgument>,
+    ),
     /// A `DatacenterEventArgument`.
-    DatacenterEventArgument(Box<crate::types::DatacenterEventArgument>),
+    DatacenterEventArgument(
+        crate::object::ObjectBox<crate::types::DatacenterEventArgument>,
+    ),
     /// A `DatastoreEventArgument`.
-    DatastoreEventArgument(Box<crate::types::DatastoreEventArgument>),
+    DatastoreEventArgument(
+        crate::object::ObjectBox<crate::types::DatastoreEventArgument>,
+    ),
     /// A `DvsEventArgument`.
-    DvsEventArgument(Box<crate::types::DvsEventArgument>),
+    DvsEventArgument(crate::object::ObjectBox<crate::types::DvsEventArgument>),
     /// A `FolderEventArgument`.
-    FolderEventArgument(Box<crate::types::FolderEventArgument>),
+    FolderEventArgument(crate::object::ObjectBox<crate::types::FolderEventArgument>),
     /// A `HostEventArgument`.
-    HostEventArgument(Box<crate::types::HostEventArgument>),
+    HostEventArgument(crate::object::ObjectBox<crate::types::HostEventArgument>),
     /// A `ManagedEntityEventArgument`.
-    ManagedEntityEventArgument(Box<crate::types::ManagedEntityEventArgument>),
+    ManagedEntityEventArgument(
+        crate::object::ObjectBox<crate::types::ManagedEntityEventArgument>,
+    ),
     /// A `NetworkEventArgument`.
-    NetworkEventArgument(Box<crate::types::NetworkEventArgument>),
+    NetworkEventArgument(crate::object::ObjectBox<crate::types::NetworkEventArgument>),
     /// A `ResourcePoolEventArgument`.
-    ResourcePoolEventArgument(Box<crate::types::ResourcePoolEventArgument>),
+    ResourcePoolEventArgument(
+        crate::object::ObjectBox<crate::types::ResourcePoolEventArgument>,
+    ),
     /// A `ScheduledTaskEventArgument`.
-    ScheduledTaskEventArgument(Box<crate::types::ScheduledTaskEventArgument>),
+    ScheduledTaskEventArgument(
+        crate::object::ObjectBox<crate::types::ScheduledTaskEventArgument>,
+    ),
     /// A `TgwEventArgument`.
-    TgwEventArgument(Box<crate::types::TgwEventArgument>),
+    TgwEventArgument(crate::object::ObjectBox<crate::types::TgwEventArgument>),
     /// A `VmEventArgument`.
-    VmEventArgument(Box<crate::types::VmEventArgument>),
+    VmEventArgument(crate::object::ObjectBox<crate::types::VmEventArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EntityEventArgumentKind {

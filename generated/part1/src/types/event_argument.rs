@@ -88,13 +88,13 @@ impl<'de> serde::Deserialize<'de> for EventArgument {
 #[non_exhaustive]
 pub enum EventArgumentKind {
     /// Exactly this type.
-    EventArgument(Box<crate::types::EventArgument>),
+    EventArgument(crate::object::ObjectBox<crate::types::EventArgument>),
     /// A `EntityEventArgument` or one of its subtypes.
     EntityEventArgument(crate::types::EntityEventArgumentKind),
     /// A `ProfileEventArgument`.
-    ProfileEventArgument(Box<crate::types::ProfileEventArgument>),
+    ProfileEventArgument(crate::object::ObjectBox<crate::types::ProfileEventArgument>),
     /// A `RoleEventArgument`.
-    RoleEventArgument(Box<crate::types::RoleEventArgument>),
+    RoleEventArgument(crate::object::ObjectBox<crate::types::RoleEventArgument>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EventArgumentKind {

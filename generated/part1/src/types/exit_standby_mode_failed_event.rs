@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for ExitStandbyModeFailedEvent {
 #[non_exhaustive]
 pub enum ExitStandbyModeFailedEventKind {
     /// Exactly this type.
-    ExitStandbyModeFailedEvent(Box<crate::types::ExitStandbyModeFailedEvent>),
+    ExitStandbyModeFailedEvent(
+        crate::object::ObjectBox<crate::types::ExitStandbyModeFailedEvent>,
+    ),
     /// A `DrsExitStandbyModeFailedEvent`.
-    DrsExitStandbyModeFailedEvent(Box<crate::types::DrsExitStandbyModeFailedEvent>),
+    DrsExitStandbyModeFailedEvent(
+        crate::object::ObjectBox<crate::types::DrsExitStandbyModeFailedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ExitStandbyModeFailedEventKind {

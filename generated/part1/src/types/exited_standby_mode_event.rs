@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for ExitedStandbyModeEvent {
 #[non_exhaustive]
 pub enum ExitedStandbyModeEventKind {
     /// Exactly this type.
-    ExitedStandbyModeEvent(Box<crate::types::ExitedStandbyModeEvent>),
+    ExitedStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::ExitedStandbyModeEvent>,
+    ),
     /// A `DrsExitedStandbyModeEvent`.
-    DrsExitedStandbyModeEvent(Box<crate::types::DrsExitedStandbyModeEvent>),
+    DrsExitedStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::DrsExitedStandbyModeEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ExitedStandbyModeEventKind {

@@ -210,9 +210,13 @@ impl<'de> serde::Deserialize<'de> for ExitingStandbyModeEvent {
 #[non_exhaustive]
 pub enum ExitingStandbyModeEventKind {
     /// Exactly this type.
-    ExitingStandbyModeEvent(Box<crate::types::ExitingStandbyModeEvent>),
+    ExitingStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::ExitingStandbyModeEvent>,
+    ),
     /// A `DrsExitingStandbyModeEvent`.
-    DrsExitingStandbyModeEvent(Box<crate::types::DrsExitingStandbyModeEvent>),
+    DrsExitingStandbyModeEvent(
+        crate::object::ObjectBox<crate::types::DrsExitingStandbyModeEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ExitingStandbyModeEventKind {

@@ -129,7 +129,7 @@ pub enum FailoverParamKind {
     FailoverParam(crate::types::FailoverParam),
     /// A `TestFailoverParam`.
     #[cfg(feature = "sms")]
-    TestFailoverParam(Box<crate::types::TestFailoverParam>),
+    TestFailoverParam(crate::object::ObjectBox<crate::types::TestFailoverParam>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FailoverParamKind {

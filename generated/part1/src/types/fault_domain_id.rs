@@ -102,7 +102,7 @@ pub enum FaultDomainIdKind {
     FaultDomainId(crate::types::FaultDomainId),
     /// A `FaultDomainInfo`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
-    FaultDomainInfo(Box<crate::types::FaultDomainInfo>),
+    FaultDomainInfo(crate::object::ObjectBox<crate::types::FaultDomainInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FaultDomainIdKind {

@@ -116,10 +116,12 @@ pub enum FaultToleranceConfigInfoKind {
     /// Exactly this type.
     FaultToleranceConfigInfo(crate::types::FaultToleranceConfigInfo),
     /// A `FaultTolerancePrimaryConfigInfo`.
-    FaultTolerancePrimaryConfigInfo(Box<crate::types::FaultTolerancePrimaryConfigInfo>),
+    FaultTolerancePrimaryConfigInfo(
+        crate::object::ObjectBox<crate::types::FaultTolerancePrimaryConfigInfo>,
+    ),
     /// A `FaultToleranceSecondaryConfigInfo`.
     FaultToleranceSecondaryConfigInfo(
-        Box<crate::types::FaultToleranceSecondaryConfigInfo>,
+        crate::object::ObjectBox<crate::types::FaultToleranceSecondaryConfigInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

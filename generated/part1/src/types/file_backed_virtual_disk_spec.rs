@@ -140,10 +140,14 @@ impl<'de> serde::Deserialize<'de> for FileBackedVirtualDiskSpec {
 #[non_exhaustive]
 pub enum FileBackedVirtualDiskSpecKind {
     /// Exactly this type.
-    FileBackedVirtualDiskSpec(Box<crate::types::FileBackedVirtualDiskSpec>),
+    FileBackedVirtualDiskSpec(
+        crate::object::ObjectBox<crate::types::FileBackedVirtualDiskSpec>,
+    ),
     /// A `SeSparseVirtualDiskSpec`.
     #[cfg(feature = "vsan")]
-    SeSparseVirtualDiskSpec(Box<crate::types::SeSparseVirtualDiskSpec>),
+    SeSparseVirtualDiskSpec(
+        crate::object::ObjectBox<crate::types::SeSparseVirtualDiskSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FileBackedVirtualDiskSpecKind {

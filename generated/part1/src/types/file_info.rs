@@ -121,23 +121,23 @@ impl<'de> serde::Deserialize<'de> for FileInfo {
 #[non_exhaustive]
 pub enum FileInfoKind {
     /// Exactly this type.
-    FileInfo(Box<crate::types::FileInfo>),
+    FileInfo(crate::object::ObjectBox<crate::types::FileInfo>),
     /// A `FloppyImageFileInfo`.
-    FloppyImageFileInfo(Box<crate::types::FloppyImageFileInfo>),
+    FloppyImageFileInfo(crate::object::ObjectBox<crate::types::FloppyImageFileInfo>),
     /// A `FolderFileInfo`.
-    FolderFileInfo(Box<crate::types::FolderFileInfo>),
+    FolderFileInfo(crate::object::ObjectBox<crate::types::FolderFileInfo>),
     /// A `IsoImageFileInfo`.
-    IsoImageFileInfo(Box<crate::types::IsoImageFileInfo>),
+    IsoImageFileInfo(crate::object::ObjectBox<crate::types::IsoImageFileInfo>),
     /// A `VmConfigFileInfo` or one of its subtypes.
     VmConfigFileInfo(crate::types::VmConfigFileInfoKind),
     /// A `VmDiskFileInfo`.
-    VmDiskFileInfo(Box<crate::types::VmDiskFileInfo>),
+    VmDiskFileInfo(crate::object::ObjectBox<crate::types::VmDiskFileInfo>),
     /// A `VmLogFileInfo`.
-    VmLogFileInfo(Box<crate::types::VmLogFileInfo>),
+    VmLogFileInfo(crate::object::ObjectBox<crate::types::VmLogFileInfo>),
     /// A `VmNvramFileInfo`.
-    VmNvramFileInfo(Box<crate::types::VmNvramFileInfo>),
+    VmNvramFileInfo(crate::object::ObjectBox<crate::types::VmNvramFileInfo>),
     /// A `VmSnapshotFileInfo`.
-    VmSnapshotFileInfo(Box<crate::types::VmSnapshotFileInfo>),
+    VmSnapshotFileInfo(crate::object::ObjectBox<crate::types::VmSnapshotFileInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FileInfoKind {

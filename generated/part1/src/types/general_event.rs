@@ -217,23 +217,25 @@ impl<'de> serde::Deserialize<'de> for GeneralEvent {
 #[non_exhaustive]
 pub enum GeneralEventKind {
     /// Exactly this type.
-    GeneralEvent(Box<crate::types::GeneralEvent>),
+    GeneralEvent(crate::object::ObjectBox<crate::types::GeneralEvent>),
     /// A `ExtendedEvent`.
-    ExtendedEvent(Box<crate::types::ExtendedEvent>),
+    ExtendedEvent(crate::object::ObjectBox<crate::types::ExtendedEvent>),
     /// A `GeneralHostErrorEvent`.
-    GeneralHostErrorEvent(Box<crate::types::GeneralHostErrorEvent>),
+    GeneralHostErrorEvent(crate::object::ObjectBox<crate::types::GeneralHostErrorEvent>),
     /// A `GeneralHostInfoEvent`.
-    GeneralHostInfoEvent(Box<crate::types::GeneralHostInfoEvent>),
+    GeneralHostInfoEvent(crate::object::ObjectBox<crate::types::GeneralHostInfoEvent>),
     /// A `GeneralHostWarningEvent`.
-    GeneralHostWarningEvent(Box<crate::types::GeneralHostWarningEvent>),
+    GeneralHostWarningEvent(
+        crate::object::ObjectBox<crate::types::GeneralHostWarningEvent>,
+    ),
     /// A `GeneralUserEvent`.
-    GeneralUserEvent(Box<crate::types::GeneralUserEvent>),
+    GeneralUserEvent(crate::object::ObjectBox<crate::types::GeneralUserEvent>),
     /// A `GeneralVmErrorEvent`.
-    GeneralVmErrorEvent(Box<crate::types::GeneralVmErrorEvent>),
+    GeneralVmErrorEvent(crate::object::ObjectBox<crate::types::GeneralVmErrorEvent>),
     /// A `GeneralVmInfoEvent`.
-    GeneralVmInfoEvent(Box<crate::types::GeneralVmInfoEvent>),
+    GeneralVmInfoEvent(crate::object::ObjectBox<crate::types::GeneralVmInfoEvent>),
     /// A `GeneralVmWarningEvent`.
-    GeneralVmWarningEvent(Box<crate::types::GeneralVmWarningEvent>),
+    GeneralVmWarningEvent(crate::object::ObjectBox<crate::types::GeneralVmWarningEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GeneralEventKind {

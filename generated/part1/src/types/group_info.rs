@@ -104,10 +104,10 @@ pub enum GroupInfoKind {
     GroupInfo(crate::types::GroupInfo),
     /// A `SourceGroupInfo`.
     #[cfg(feature = "sms")]
-    SourceGroupInfo(Box<crate::types::SourceGroupInfo>),
+    SourceGroupInfo(crate::object::ObjectBox<crate::types::SourceGroupInfo>),
     /// A `TargetGroupInfo`.
     #[cfg(feature = "sms")]
-    TargetGroupInfo(Box<crate::types::TargetGroupInfo>),
+    TargetGroupInfo(crate::object::ObjectBox<crate::types::TargetGroupInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GroupInfoKind {

@@ -111,7 +111,7 @@ pub enum HostAccountSpecKind {
     /// Exactly this type.
     HostAccountSpec(crate::types::HostAccountSpec),
     /// A `HostPosixAccountSpec`.
-    HostPosixAccountSpec(Box<crate::types::HostPosixAccountSpec>),
+    HostPosixAccountSpec(crate::object::ObjectBox<crate::types::HostPosixAccountSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostAccountSpecKind {

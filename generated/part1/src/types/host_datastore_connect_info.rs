@@ -99,12 +99,16 @@ impl<'de> serde::Deserialize<'de> for HostDatastoreConnectInfo {
 #[non_exhaustive]
 pub enum HostDatastoreConnectInfoKind {
     /// Exactly this type.
-    HostDatastoreConnectInfo(Box<crate::types::HostDatastoreConnectInfo>),
+    HostDatastoreConnectInfo(
+        crate::object::ObjectBox<crate::types::HostDatastoreConnectInfo>,
+    ),
     /// A `HostDatastoreExistsConnectInfo`.
-    HostDatastoreExistsConnectInfo(Box<crate::types::HostDatastoreExistsConnectInfo>),
+    HostDatastoreExistsConnectInfo(
+        crate::object::ObjectBox<crate::types::HostDatastoreExistsConnectInfo>,
+    ),
     /// A `HostDatastoreNameConflictConnectInfo`.
     HostDatastoreNameConflictConnectInfo(
-        Box<crate::types::HostDatastoreNameConflictConnectInfo>,
+        crate::object::ObjectBox<crate::types::HostDatastoreNameConflictConnectInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

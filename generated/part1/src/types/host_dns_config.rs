@@ -145,9 +145,9 @@ impl<'de> serde::Deserialize<'de> for HostDnsConfig {
 #[non_exhaustive]
 pub enum HostDnsConfigKind {
     /// Exactly this type.
-    HostDnsConfig(Box<crate::types::HostDnsConfig>),
+    HostDnsConfig(crate::object::ObjectBox<crate::types::HostDnsConfig>),
     /// A `HostDnsConfigSpec`.
-    HostDnsConfigSpec(Box<crate::types::HostDnsConfigSpec>),
+    HostDnsConfigSpec(crate::object::ObjectBox<crate::types::HostDnsConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostDnsConfigKind {

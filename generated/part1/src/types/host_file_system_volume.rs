@@ -111,20 +111,22 @@ pub enum HostFileSystemVolumeKind {
     /// Exactly this type.
     HostFileSystemVolume(crate::types::HostFileSystemVolume),
     /// A `HostLocalFileSystemVolume`.
-    HostLocalFileSystemVolume(Box<crate::types::HostLocalFileSystemVolume>),
+    HostLocalFileSystemVolume(
+        crate::object::ObjectBox<crate::types::HostLocalFileSystemVolume>,
+    ),
     /// A `HostNasVolume`.
-    HostNasVolume(Box<crate::types::HostNasVolume>),
+    HostNasVolume(crate::object::ObjectBox<crate::types::HostNasVolume>),
     /// A `HostPMemVolume`.
-    HostPMemVolume(Box<crate::types::HostPMemVolume>),
+    HostPMemVolume(crate::object::ObjectBox<crate::types::HostPMemVolume>),
     /// A `HostVfatVolume`.
-    HostVfatVolume(Box<crate::types::HostVfatVolume>),
+    HostVfatVolume(crate::object::ObjectBox<crate::types::HostVfatVolume>),
     /// A `HostVffsVolume`.
-    HostVffsVolume(Box<crate::types::HostVffsVolume>),
+    HostVffsVolume(crate::object::ObjectBox<crate::types::HostVffsVolume>),
     /// A `HostVmfsVolume`.
-    HostVmfsVolume(Box<crate::types::HostVmfsVolume>),
+    HostVmfsVolume(crate::object::ObjectBox<crate::types::HostVmfsVolume>),
     /// A `HostVvolVolume`.
     #[cfg(feature = "sms")]
-    HostVvolVolume(Box<crate::types::HostVvolVolume>),
+    HostVvolVolume(crate::object::ObjectBox<crate::types::HostVvolVolume>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostFileSystemVolumeKind {

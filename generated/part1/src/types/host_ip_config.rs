@@ -117,7 +117,9 @@ pub enum HostIpConfigKind {
     HostIpConfig(crate::types::HostIpConfig),
     /// A `VsanFileServiceIpConfig`.
     #[cfg(feature = "vsan")]
-    VsanFileServiceIpConfig(Box<crate::types::VsanFileServiceIpConfig>),
+    VsanFileServiceIpConfig(
+        crate::object::ObjectBox<crate::types::VsanFileServiceIpConfig>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostIpConfigKind {

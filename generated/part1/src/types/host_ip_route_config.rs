@@ -126,7 +126,7 @@ pub enum HostIpRouteConfigKind {
     /// Exactly this type.
     HostIpRouteConfig(crate::types::HostIpRouteConfig),
     /// A `HostIpRouteConfigSpec`.
-    HostIpRouteConfigSpec(Box<crate::types::HostIpRouteConfigSpec>),
+    HostIpRouteConfigSpec(crate::object::ObjectBox<crate::types::HostIpRouteConfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostIpRouteConfigKind {

@@ -106,7 +106,7 @@ pub enum HostMemberHealthCheckResultKind {
     ),
     /// A `VMwareDVSTeamingHealthCheckResult`.
     VMwareDVSTeamingHealthCheckResult(
-        Box<crate::types::VMwareDVSTeamingHealthCheckResult>,
+        crate::object::ObjectBox<crate::types::VMwareDVSTeamingHealthCheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -106,9 +106,13 @@ pub enum HostMemberUplinkHealthCheckResultKind {
     /// Exactly this type.
     HostMemberUplinkHealthCheckResult(crate::types::HostMemberUplinkHealthCheckResult),
     /// A `VMwareDVSMtuHealthCheckResult`.
-    VMwareDVSMtuHealthCheckResult(Box<crate::types::VMwareDVSMtuHealthCheckResult>),
+    VMwareDVSMtuHealthCheckResult(
+        crate::object::ObjectBox<crate::types::VMwareDVSMtuHealthCheckResult>,
+    ),
     /// A `VMwareDVSVlanHealthCheckResult`.
-    VMwareDVSVlanHealthCheckResult(Box<crate::types::VMwareDVSVlanHealthCheckResult>),
+    VMwareDVSVlanHealthCheckResult(
+        crate::object::ObjectBox<crate::types::VMwareDVSVlanHealthCheckResult>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostMemberUplinkHealthCheckResultKind {

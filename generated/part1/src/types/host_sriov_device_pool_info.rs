@@ -101,7 +101,9 @@ pub enum HostSriovDevicePoolInfoKind {
     /// Exactly this type.
     HostSriovDevicePoolInfo(crate::types::HostSriovDevicePoolInfo),
     /// A `HostSriovNetworkDevicePoolInfo`.
-    HostSriovNetworkDevicePoolInfo(Box<crate::types::HostSriovNetworkDevicePoolInfo>),
+    HostSriovNetworkDevicePoolInfo(
+        crate::object::ObjectBox<crate::types::HostSriovNetworkDevicePoolInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostSriovDevicePoolInfoKind {

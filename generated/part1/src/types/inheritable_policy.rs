@@ -101,43 +101,55 @@ pub enum InheritablePolicyKind {
     /// Exactly this type.
     InheritablePolicy(crate::types::InheritablePolicy),
     /// A `BoolPolicy`.
-    BoolPolicy(Box<crate::types::BoolPolicy>),
+    BoolPolicy(crate::object::ObjectBox<crate::types::BoolPolicy>),
     /// A `IntPolicy`.
     #[cfg(feature = "vsan")]
-    IntPolicy(Box<crate::types::IntPolicy>),
+    IntPolicy(crate::object::ObjectBox<crate::types::IntPolicy>),
     /// A `LongPolicy`.
-    LongPolicy(Box<crate::types::LongPolicy>),
+    LongPolicy(crate::object::ObjectBox<crate::types::LongPolicy>),
     /// A `StringPolicy`.
-    StringPolicy(Box<crate::types::StringPolicy>),
+    StringPolicy(crate::object::ObjectBox<crate::types::StringPolicy>),
     /// A `DvsFilterConfig` or one of its subtypes.
     DvsFilterConfig(crate::types::DvsFilterConfigKind),
     /// A `DvsFilterPolicy`.
-    DvsFilterPolicy(Box<crate::types::DvsFilterPolicy>),
+    DvsFilterPolicy(crate::object::ObjectBox<crate::types::DvsFilterPolicy>),
     /// A `DVSTrafficShapingPolicy`.
-    DVSTrafficShapingPolicy(Box<crate::types::DVSTrafficShapingPolicy>),
+    DVSTrafficShapingPolicy(
+        crate::object::ObjectBox<crate::types::DVSTrafficShapingPolicy>,
+    ),
     /// A `DVSVendorSpecificConfig`.
-    DVSVendorSpecificConfig(Box<crate::types::DVSVendorSpecificConfig>),
+    DVSVendorSpecificConfig(
+        crate::object::ObjectBox<crate::types::DVSVendorSpecificConfig>,
+    ),
     /// A `DVSFailureCriteria`.
     #[cfg(feature = "vsan")]
-    DVSFailureCriteria(Box<crate::types::DVSFailureCriteria>),
+    DVSFailureCriteria(crate::object::ObjectBox<crate::types::DVSFailureCriteria>),
     /// A `DVSMacLearningPolicy`.
     #[cfg(feature = "vsan")]
-    DVSMacLearningPolicy(Box<crate::types::DVSMacLearningPolicy>),
+    DVSMacLearningPolicy(crate::object::ObjectBox<crate::types::DVSMacLearningPolicy>),
     /// A `DVSMacManagementPolicy`.
     #[cfg(feature = "vsan")]
-    DVSMacManagementPolicy(Box<crate::types::DVSMacManagementPolicy>),
+    DVSMacManagementPolicy(
+        crate::object::ObjectBox<crate::types::DVSMacManagementPolicy>,
+    ),
     /// A `DVSSecurityPolicy`.
     #[cfg(feature = "vsan")]
-    DVSSecurityPolicy(Box<crate::types::DVSSecurityPolicy>),
+    DVSSecurityPolicy(crate::object::ObjectBox<crate::types::DVSSecurityPolicy>),
     /// A `VMwareUplinkLacpPolicy`.
     #[cfg(feature = "vsan")]
-    VMwareUplinkLacpPolicy(Box<crate::types::VMwareUplinkLacpPolicy>),
+    VMwareUplinkLacpPolicy(
+        crate::object::ObjectBox<crate::types::VMwareUplinkLacpPolicy>,
+    ),
     /// A `VMwareUplinkPortOrderPolicy`.
     #[cfg(feature = "vsan")]
-    VMwareUplinkPortOrderPolicy(Box<crate::types::VMwareUplinkPortOrderPolicy>),
+    VMwareUplinkPortOrderPolicy(
+        crate::object::ObjectBox<crate::types::VMwareUplinkPortOrderPolicy>,
+    ),
     /// A `VmwareUplinkPortTeamingPolicy`.
     #[cfg(feature = "vsan")]
-    VmwareUplinkPortTeamingPolicy(Box<crate::types::VmwareUplinkPortTeamingPolicy>),
+    VmwareUplinkPortTeamingPolicy(
+        crate::object::ObjectBox<crate::types::VmwareUplinkPortTeamingPolicy>,
+    ),
     /// A `VmwareDistributedVirtualSwitchVlanSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchVlanSpec(

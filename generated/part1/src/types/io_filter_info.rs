@@ -137,11 +137,11 @@ impl<'de> serde::Deserialize<'de> for IoFilterInfo {
 #[non_exhaustive]
 pub enum IoFilterInfoKind {
     /// Exactly this type.
-    IoFilterInfo(Box<crate::types::IoFilterInfo>),
+    IoFilterInfo(crate::object::ObjectBox<crate::types::IoFilterInfo>),
     /// A `ClusterIoFilterInfo`.
-    ClusterIoFilterInfo(Box<crate::types::ClusterIoFilterInfo>),
+    ClusterIoFilterInfo(crate::object::ObjectBox<crate::types::ClusterIoFilterInfo>),
     /// A `HostIoFilterInfo`.
-    HostIoFilterInfo(Box<crate::types::HostIoFilterInfo>),
+    HostIoFilterInfo(crate::object::ObjectBox<crate::types::HostIoFilterInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for IoFilterInfoKind {

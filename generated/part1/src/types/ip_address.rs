@@ -101,9 +101,9 @@ pub enum IpAddressKind {
     /// Exactly this type.
     IpAddress(crate::types::IpAddress),
     /// A `IpRange`.
-    IpRange(Box<crate::types::IpRange>),
+    IpRange(crate::object::ObjectBox<crate::types::IpRange>),
     /// A `SingleIp`.
-    SingleIp(Box<crate::types::SingleIp>),
+    SingleIp(crate::object::ObjectBox<crate::types::SingleIp>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for IpAddressKind {

@@ -90,14 +90,18 @@ impl<'de> serde::Deserialize<'de> for KmipClusterInfoKeyInfo {
 #[non_exhaustive]
 pub enum KmipClusterInfoKeyInfoKind {
     /// Exactly this type.
-    KmipClusterInfoKeyInfo(Box<crate::types::KmipClusterInfoKeyInfo>),
+    KmipClusterInfoKeyInfo(
+        crate::object::ObjectBox<crate::types::KmipClusterInfoKeyInfo>,
+    ),
     /// A `KmipClusterInfoWrappingKeyIdKeyInfo`.
     KmipClusterInfoWrappingKeyIdKeyInfo(
-        Box<crate::types::KmipClusterInfoWrappingKeyIdKeyInfo>,
+        crate::object::ObjectBox<crate::types::KmipClusterInfoWrappingKeyIdKeyInfo>,
     ),
     /// A `KmipClusterInfoWrappingRotationIntervalKeyInfo`.
     KmipClusterInfoWrappingRotationIntervalKeyInfo(
-        Box<crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo>,
+        crate::object::ObjectBox<
+            crate::types::KmipClusterInfoWrappingRotationIntervalKeyInfo,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -90,14 +90,16 @@ impl<'de> serde::Deserialize<'de> for KmipServerSpecKeySpec {
 #[non_exhaustive]
 pub enum KmipServerSpecKeySpecKind {
     /// Exactly this type.
-    KmipServerSpecKeySpec(Box<crate::types::KmipServerSpecKeySpec>),
+    KmipServerSpecKeySpec(crate::object::ObjectBox<crate::types::KmipServerSpecKeySpec>),
     /// A `KmipServerSpecWrappingKeyIdKeySpec`.
     KmipServerSpecWrappingKeyIdKeySpec(
-        Box<crate::types::KmipServerSpecWrappingKeyIdKeySpec>,
+        crate::object::ObjectBox<crate::types::KmipServerSpecWrappingKeyIdKeySpec>,
     ),
     /// A `KmipServerSpecWrappingRotationIntervalKeySpec`.
     KmipServerSpecWrappingRotationIntervalKeySpec(
-        Box<crate::types::KmipServerSpecWrappingRotationIntervalKeySpec>,
+        crate::object::ObjectBox<
+            crate::types::KmipServerSpecWrappingRotationIntervalKeySpec,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -210,37 +210,59 @@ impl<'de> serde::Deserialize<'de> for LicenseEvent {
 #[non_exhaustive]
 pub enum LicenseEventKind {
     /// Exactly this type.
-    LicenseEvent(Box<crate::types::LicenseEvent>),
+    LicenseEvent(crate::object::ObjectBox<crate::types::LicenseEvent>),
     /// A `AllVirtualMachinesLicensedEvent`.
-    AllVirtualMachinesLicensedEvent(Box<crate::types::AllVirtualMachinesLicensedEvent>),
+    AllVirtualMachinesLicensedEvent(
+        crate::object::ObjectBox<crate::types::AllVirtualMachinesLicensedEvent>,
+    ),
     /// A `HostInventoryFullEvent`.
-    HostInventoryFullEvent(Box<crate::types::HostInventoryFullEvent>),
+    HostInventoryFullEvent(
+        crate::object::ObjectBox<crate::types::HostInventoryFullEvent>,
+    ),
     /// A `HostLicenseExpiredEvent`.
-    HostLicenseExpiredEvent(Box<crate::types::HostLicenseExpiredEvent>),
+    HostLicenseExpiredEvent(
+        crate::object::ObjectBox<crate::types::HostLicenseExpiredEvent>,
+    ),
     /// A `IncorrectHostInformationEvent`.
-    IncorrectHostInformationEvent(Box<crate::types::IncorrectHostInformationEvent>),
+    IncorrectHostInformationEvent(
+        crate::object::ObjectBox<crate::types::IncorrectHostInformationEvent>,
+    ),
     /// A `InvalidEditionEvent`.
-    InvalidEditionEvent(Box<crate::types::InvalidEditionEvent>),
+    InvalidEditionEvent(crate::object::ObjectBox<crate::types::InvalidEditionEvent>),
     /// A `LicenseNonComplianceEvent`.
-    LicenseNonComplianceEvent(Box<crate::types::LicenseNonComplianceEvent>),
+    LicenseNonComplianceEvent(
+        crate::object::ObjectBox<crate::types::LicenseNonComplianceEvent>,
+    ),
     /// A `LicenseRestrictedEvent`.
-    LicenseRestrictedEvent(Box<crate::types::LicenseRestrictedEvent>),
+    LicenseRestrictedEvent(
+        crate::object::ObjectBox<crate::types::LicenseRestrictedEvent>,
+    ),
     /// A `LicenseServerAvailableEvent`.
-    LicenseServerAvailableEvent(Box<crate::types::LicenseServerAvailableEvent>),
+    LicenseServerAvailableEvent(
+        crate::object::ObjectBox<crate::types::LicenseServerAvailableEvent>,
+    ),
     /// A `LicenseServerUnavailableEvent`.
-    LicenseServerUnavailableEvent(Box<crate::types::LicenseServerUnavailableEvent>),
+    LicenseServerUnavailableEvent(
+        crate::object::ObjectBox<crate::types::LicenseServerUnavailableEvent>,
+    ),
     /// A `NoLicenseEvent`.
-    NoLicenseEvent(Box<crate::types::NoLicenseEvent>),
+    NoLicenseEvent(crate::object::ObjectBox<crate::types::NoLicenseEvent>),
     /// A `ServerLicenseExpiredEvent`.
-    ServerLicenseExpiredEvent(Box<crate::types::ServerLicenseExpiredEvent>),
+    ServerLicenseExpiredEvent(
+        crate::object::ObjectBox<crate::types::ServerLicenseExpiredEvent>,
+    ),
     /// A `UnlicensedVirtualMachinesEvent`.
-    UnlicensedVirtualMachinesEvent(Box<crate::types::UnlicensedVirtualMachinesEvent>),
+    UnlicensedVirtualMachinesEvent(
+        crate::object::ObjectBox<crate::types::UnlicensedVirtualMachinesEvent>,
+    ),
     /// A `UnlicensedVirtualMachinesFoundEvent`.
     UnlicensedVirtualMachinesFoundEvent(
-        Box<crate::types::UnlicensedVirtualMachinesFoundEvent>,
+        crate::object::ObjectBox<crate::types::UnlicensedVirtualMachinesFoundEvent>,
     ),
     /// A `VMotionLicenseExpiredEvent`.
-    VMotionLicenseExpiredEvent(Box<crate::types::VMotionLicenseExpiredEvent>),
+    VMotionLicenseExpiredEvent(
+        crate::object::ObjectBox<crate::types::VMotionLicenseExpiredEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for LicenseEventKind {

@@ -91,13 +91,15 @@ impl<'de> serde::Deserialize<'de> for LicenseSource {
 #[non_exhaustive]
 pub enum LicenseSourceKind {
     /// Exactly this type.
-    LicenseSource(Box<crate::types::LicenseSource>),
+    LicenseSource(crate::object::ObjectBox<crate::types::LicenseSource>),
     /// A `EvaluationLicenseSource`.
-    EvaluationLicenseSource(Box<crate::types::EvaluationLicenseSource>),
+    EvaluationLicenseSource(
+        crate::object::ObjectBox<crate::types::EvaluationLicenseSource>,
+    ),
     /// A `LicenseServerSource`.
-    LicenseServerSource(Box<crate::types::LicenseServerSource>),
+    LicenseServerSource(crate::object::ObjectBox<crate::types::LicenseServerSource>),
     /// A `LocalLicenseSource`.
-    LocalLicenseSource(Box<crate::types::LocalLicenseSource>),
+    LocalLicenseSource(crate::object::ObjectBox<crate::types::LocalLicenseSource>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for LicenseSourceKind {

@@ -101,9 +101,9 @@ pub enum MacAddressKind {
     /// Exactly this type.
     MacAddress(crate::types::MacAddress),
     /// A `MacRange`.
-    MacRange(Box<crate::types::MacRange>),
+    MacRange(crate::object::ObjectBox<crate::types::MacRange>),
     /// A `SingleMac`.
-    SingleMac(Box<crate::types::SingleMac>),
+    SingleMac(crate::object::ObjectBox<crate::types::SingleMac>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for MacAddressKind {

@@ -125,9 +125,13 @@ pub enum MonthlyTaskSchedulerKind {
     /// Exactly this type.
     MonthlyTaskScheduler(crate::types::MonthlyTaskScheduler),
     /// A `MonthlyByDayTaskScheduler`.
-    MonthlyByDayTaskScheduler(Box<crate::types::MonthlyByDayTaskScheduler>),
+    MonthlyByDayTaskScheduler(
+        crate::object::ObjectBox<crate::types::MonthlyByDayTaskScheduler>,
+    ),
     /// A `MonthlyByWeekdayTaskScheduler`.
-    MonthlyByWeekdayTaskScheduler(Box<crate::types::MonthlyByWeekdayTaskScheduler>),
+    MonthlyByWeekdayTaskScheduler(
+        crate::object::ObjectBox<crate::types::MonthlyByWeekdayTaskScheduler>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for MonthlyTaskSchedulerKind {

@@ -101,13 +101,13 @@ pub enum NegatableExpressionKind {
     /// Exactly this type.
     NegatableExpression(crate::types::NegatableExpression),
     /// A `IntExpression`.
-    IntExpression(Box<crate::types::IntExpression>),
+    IntExpression(crate::object::ObjectBox<crate::types::IntExpression>),
     /// A `IpAddress` or one of its subtypes.
     IpAddress(crate::types::IpAddressKind),
     /// A `MacAddress` or one of its subtypes.
     MacAddress(crate::types::MacAddressKind),
     /// A `StringExpression`.
-    StringExpression(Box<crate::types::StringExpression>),
+    StringExpression(crate::object::ObjectBox<crate::types::StringExpression>),
     /// A `DvsIpPort` or one of its subtypes.
     DvsIpPort(crate::types::DvsIpPortKind),
 }

@@ -171,9 +171,11 @@ impl<'de> serde::Deserialize<'de> for NodeDeploymentSpec {
 #[non_exhaustive]
 pub enum NodeDeploymentSpecKind {
     /// Exactly this type.
-    NodeDeploymentSpec(Box<crate::types::NodeDeploymentSpec>),
+    NodeDeploymentSpec(crate::object::ObjectBox<crate::types::NodeDeploymentSpec>),
     /// A `PassiveNodeDeploymentSpec`.
-    PassiveNodeDeploymentSpec(Box<crate::types::PassiveNodeDeploymentSpec>),
+    PassiveNodeDeploymentSpec(
+        crate::object::ObjectBox<crate::types::PassiveNodeDeploymentSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NodeDeploymentSpecKind {

@@ -99,9 +99,11 @@ impl<'de> serde::Deserialize<'de> for NodeNetworkSpec {
 #[non_exhaustive]
 pub enum NodeNetworkSpecKind {
     /// Exactly this type.
-    NodeNetworkSpec(Box<crate::types::NodeNetworkSpec>),
+    NodeNetworkSpec(crate::object::ObjectBox<crate::types::NodeNetworkSpec>),
     /// A `PassiveNodeNetworkSpec`.
-    PassiveNodeNetworkSpec(Box<crate::types::PassiveNodeNetworkSpec>),
+    PassiveNodeNetworkSpec(
+        crate::object::ObjectBox<crate::types::PassiveNodeNetworkSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NodeNetworkSpecKind {

@@ -195,9 +195,11 @@ impl<'de> serde::Deserialize<'de> for OvfCreateImportSpecParams {
 #[non_exhaustive]
 pub enum OvfCreateImportSpecParamsKind {
     /// Exactly this type.
-    OvfCreateImportSpecParams(Box<crate::types::OvfCreateImportSpecParams>),
+    OvfCreateImportSpecParams(
+        crate::object::ObjectBox<crate::types::OvfCreateImportSpecParams>,
+    ),
     /// A `OvfImportParams`.
-    OvfImportParams(Box<crate::types::OvfImportParams>),
+    OvfImportParams(crate::object::ObjectBox<crate::types::OvfImportParams>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfCreateImportSpecParamsKind {

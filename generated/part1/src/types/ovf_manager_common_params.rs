@@ -114,13 +114,17 @@ impl<'de> serde::Deserialize<'de> for OvfManagerCommonParams {
 #[non_exhaustive]
 pub enum OvfManagerCommonParamsKind {
     /// Exactly this type.
-    OvfManagerCommonParams(Box<crate::types::OvfManagerCommonParams>),
+    OvfManagerCommonParams(
+        crate::object::ObjectBox<crate::types::OvfManagerCommonParams>,
+    ),
     /// A `OvfCreateImportSpecParams` or one of its subtypes.
     OvfCreateImportSpecParams(crate::types::OvfCreateImportSpecParamsKind),
     /// A `OvfParseDescriptorParams`.
-    OvfParseDescriptorParams(Box<crate::types::OvfParseDescriptorParams>),
+    OvfParseDescriptorParams(
+        crate::object::ObjectBox<crate::types::OvfParseDescriptorParams>,
+    ),
     /// A `OvfValidateHostParams`.
-    OvfValidateHostParams(Box<crate::types::OvfValidateHostParams>),
+    OvfValidateHostParams(crate::object::ObjectBox<crate::types::OvfValidateHostParams>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for OvfManagerCommonParamsKind {

@@ -90,11 +90,13 @@ impl<'de> serde::Deserialize<'de> for PbmPlacementMatchingResources {
 #[non_exhaustive]
 pub enum PbmPlacementMatchingResourcesKind {
     /// Exactly this type.
-    PbmPlacementMatchingResources(Box<crate::types::PbmPlacementMatchingResources>),
+    PbmPlacementMatchingResources(
+        crate::object::ObjectBox<crate::types::PbmPlacementMatchingResources>,
+    ),
     /// A `PbmPlacementMatchingReplicationResources`.
     #[cfg(feature = "pbm")]
     PbmPlacementMatchingReplicationResources(
-        Box<crate::types::PbmPlacementMatchingReplicationResources>,
+        crate::object::ObjectBox<crate::types::PbmPlacementMatchingReplicationResources>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -101,9 +101,9 @@ pub enum PerfEntityMetricBaseKind {
     /// Exactly this type.
     PerfEntityMetricBase(crate::types::PerfEntityMetricBase),
     /// A `PerfEntityMetric`.
-    PerfEntityMetric(Box<crate::types::PerfEntityMetric>),
+    PerfEntityMetric(crate::object::ObjectBox<crate::types::PerfEntityMetric>),
     /// A `PerfEntityMetricCSV`.
-    PerfEntityMetricCSV(Box<crate::types::PerfEntityMetricCSV>),
+    PerfEntityMetricCSV(crate::object::ObjectBox<crate::types::PerfEntityMetricCSV>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PerfEntityMetricBaseKind {

@@ -101,9 +101,9 @@ pub enum PerfMetricSeriesKind {
     /// Exactly this type.
     PerfMetricSeries(crate::types::PerfMetricSeries),
     /// A `PerfMetricIntSeries`.
-    PerfMetricIntSeries(Box<crate::types::PerfMetricIntSeries>),
+    PerfMetricIntSeries(crate::object::ObjectBox<crate::types::PerfMetricIntSeries>),
     /// A `PerfMetricSeriesCSV`.
-    PerfMetricSeriesCSV(Box<crate::types::PerfMetricSeriesCSV>),
+    PerfMetricSeriesCSV(crate::object::ObjectBox<crate::types::PerfMetricSeriesCSV>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PerfMetricSeriesKind {

@@ -231,13 +231,17 @@ impl<'de> serde::Deserialize<'de> for PermissionEvent {
 #[non_exhaustive]
 pub enum PermissionEventKind {
     /// Exactly this type.
-    PermissionEvent(Box<crate::types::PermissionEvent>),
+    PermissionEvent(crate::object::ObjectBox<crate::types::PermissionEvent>),
     /// A `PermissionAddedEvent`.
-    PermissionAddedEvent(Box<crate::types::PermissionAddedEvent>),
+    PermissionAddedEvent(crate::object::ObjectBox<crate::types::PermissionAddedEvent>),
     /// A `PermissionRemovedEvent`.
-    PermissionRemovedEvent(Box<crate::types::PermissionRemovedEvent>),
+    PermissionRemovedEvent(
+        crate::object::ObjectBox<crate::types::PermissionRemovedEvent>,
+    ),
     /// A `PermissionUpdatedEvent`.
-    PermissionUpdatedEvent(Box<crate::types::PermissionUpdatedEvent>),
+    PermissionUpdatedEvent(
+        crate::object::ObjectBox<crate::types::PermissionUpdatedEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PermissionEventKind {

@@ -217,21 +217,25 @@ impl<'de> serde::Deserialize<'de> for ProfileEvent {
 #[non_exhaustive]
 pub enum ProfileEventKind {
     /// Exactly this type.
-    ProfileEvent(Box<crate::types::ProfileEvent>),
+    ProfileEvent(crate::object::ObjectBox<crate::types::ProfileEvent>),
     /// A `ProfileAssociatedEvent`.
-    ProfileAssociatedEvent(Box<crate::types::ProfileAssociatedEvent>),
+    ProfileAssociatedEvent(
+        crate::object::ObjectBox<crate::types::ProfileAssociatedEvent>,
+    ),
     /// A `ProfileChangedEvent`.
-    ProfileChangedEvent(Box<crate::types::ProfileChangedEvent>),
+    ProfileChangedEvent(crate::object::ObjectBox<crate::types::ProfileChangedEvent>),
     /// A `ProfileCreatedEvent`.
-    ProfileCreatedEvent(Box<crate::types::ProfileCreatedEvent>),
+    ProfileCreatedEvent(crate::object::ObjectBox<crate::types::ProfileCreatedEvent>),
     /// A `ProfileDissociatedEvent`.
-    ProfileDissociatedEvent(Box<crate::types::ProfileDissociatedEvent>),
+    ProfileDissociatedEvent(
+        crate::object::ObjectBox<crate::types::ProfileDissociatedEvent>,
+    ),
     /// A `ProfileReferenceHostChangedEvent`.
     ProfileReferenceHostChangedEvent(
-        Box<crate::types::ProfileReferenceHostChangedEvent>,
+        crate::object::ObjectBox<crate::types::ProfileReferenceHostChangedEvent>,
     ),
     /// A `ProfileRemovedEvent`.
-    ProfileRemovedEvent(Box<crate::types::ProfileRemovedEvent>),
+    ProfileRemovedEvent(crate::object::ObjectBox<crate::types::ProfileRemovedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ProfileEventKind {

@@ -217,17 +217,25 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolEvent {
 #[non_exhaustive]
 pub enum ResourcePoolEventKind {
     /// Exactly this type.
-    ResourcePoolEvent(Box<crate::types::ResourcePoolEvent>),
+    ResourcePoolEvent(crate::object::ObjectBox<crate::types::ResourcePoolEvent>),
     /// A `ResourcePoolCreatedEvent`.
-    ResourcePoolCreatedEvent(Box<crate::types::ResourcePoolCreatedEvent>),
+    ResourcePoolCreatedEvent(
+        crate::object::ObjectBox<crate::types::ResourcePoolCreatedEvent>,
+    ),
     /// A `ResourcePoolDestroyedEvent`.
-    ResourcePoolDestroyedEvent(Box<crate::types::ResourcePoolDestroyedEvent>),
+    ResourcePoolDestroyedEvent(
+        crate::object::ObjectBox<crate::types::ResourcePoolDestroyedEvent>,
+    ),
     /// A `ResourcePoolMovedEvent`.
-    ResourcePoolMovedEvent(Box<crate::types::ResourcePoolMovedEvent>),
+    ResourcePoolMovedEvent(
+        crate::object::ObjectBox<crate::types::ResourcePoolMovedEvent>,
+    ),
     /// A `ResourcePoolReconfiguredEvent`.
-    ResourcePoolReconfiguredEvent(Box<crate::types::ResourcePoolReconfiguredEvent>),
+    ResourcePoolReconfiguredEvent(
+        crate::object::ObjectBox<crate::types::ResourcePoolReconfiguredEvent>,
+    ),
     /// A `ResourceViolatedEvent`.
-    ResourceViolatedEvent(Box<crate::types::ResourceViolatedEvent>),
+    ResourceViolatedEvent(crate::object::ObjectBox<crate::types::ResourceViolatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ResourcePoolEventKind {

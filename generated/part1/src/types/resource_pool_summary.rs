@@ -119,9 +119,9 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolSummary {
 #[non_exhaustive]
 pub enum ResourcePoolSummaryKind {
     /// Exactly this type.
-    ResourcePoolSummary(Box<crate::types::ResourcePoolSummary>),
+    ResourcePoolSummary(crate::object::ObjectBox<crate::types::ResourcePoolSummary>),
     /// A `VirtualAppSummary`.
-    VirtualAppSummary(Box<crate::types::VirtualAppSummary>),
+    VirtualAppSummary(crate::object::ObjectBox<crate::types::VirtualAppSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ResourcePoolSummaryKind {

@@ -217,13 +217,13 @@ impl<'de> serde::Deserialize<'de> for RoleEvent {
 #[non_exhaustive]
 pub enum RoleEventKind {
     /// Exactly this type.
-    RoleEvent(Box<crate::types::RoleEvent>),
+    RoleEvent(crate::object::ObjectBox<crate::types::RoleEvent>),
     /// A `RoleAddedEvent`.
-    RoleAddedEvent(Box<crate::types::RoleAddedEvent>),
+    RoleAddedEvent(crate::object::ObjectBox<crate::types::RoleAddedEvent>),
     /// A `RoleRemovedEvent`.
-    RoleRemovedEvent(Box<crate::types::RoleRemovedEvent>),
+    RoleRemovedEvent(crate::object::ObjectBox<crate::types::RoleRemovedEvent>),
     /// A `RoleUpdatedEvent`.
-    RoleUpdatedEvent(Box<crate::types::RoleUpdatedEvent>),
+    RoleUpdatedEvent(crate::object::ObjectBox<crate::types::RoleUpdatedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for RoleEventKind {

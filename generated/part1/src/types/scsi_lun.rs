@@ -288,9 +288,9 @@ impl<'de> serde::Deserialize<'de> for ScsiLun {
 #[non_exhaustive]
 pub enum ScsiLunKind {
     /// Exactly this type.
-    ScsiLun(Box<crate::types::ScsiLun>),
+    ScsiLun(crate::object::ObjectBox<crate::types::ScsiLun>),
     /// A `HostScsiDisk`.
-    HostScsiDisk(Box<crate::types::HostScsiDisk>),
+    HostScsiDisk(crate::object::ObjectBox<crate::types::HostScsiDisk>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ScsiLunKind {

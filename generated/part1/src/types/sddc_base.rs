@@ -88,10 +88,10 @@ impl<'de> serde::Deserialize<'de> for SDDCBase {
 #[non_exhaustive]
 pub enum SDDCBaseKind {
     /// Exactly this type.
-    SDDCBase(Box<crate::types::SDDCBase>),
+    SDDCBase(crate::object::ObjectBox<crate::types::SDDCBase>),
     /// A `VimVsanReconfigSpec`.
     #[cfg(feature = "vsan")]
-    VimVsanReconfigSpec(Box<crate::types::VimVsanReconfigSpec>),
+    VimVsanReconfigSpec(crate::object::ObjectBox<crate::types::VimVsanReconfigSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SDDCBaseKind {

@@ -88,11 +88,11 @@ impl<'de> serde::Deserialize<'de> for SelectionSet {
 #[non_exhaustive]
 pub enum SelectionSetKind {
     /// Exactly this type.
-    SelectionSet(Box<crate::types::SelectionSet>),
+    SelectionSet(crate::object::ObjectBox<crate::types::SelectionSet>),
     /// A `DVPortgroupSelection`.
-    DVPortgroupSelection(Box<crate::types::DVPortgroupSelection>),
+    DVPortgroupSelection(crate::object::ObjectBox<crate::types::DVPortgroupSelection>),
     /// A `DVSSelection`.
-    DVSSelection(Box<crate::types::DVSSelection>),
+    DVSSelection(crate::object::ObjectBox<crate::types::DVSSelection>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SelectionSetKind {

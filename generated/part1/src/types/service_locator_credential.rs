@@ -88,11 +88,17 @@ impl<'de> serde::Deserialize<'de> for ServiceLocatorCredential {
 #[non_exhaustive]
 pub enum ServiceLocatorCredentialKind {
     /// Exactly this type.
-    ServiceLocatorCredential(Box<crate::types::ServiceLocatorCredential>),
+    ServiceLocatorCredential(
+        crate::object::ObjectBox<crate::types::ServiceLocatorCredential>,
+    ),
     /// A `ServiceLocatorNamePassword`.
-    ServiceLocatorNamePassword(Box<crate::types::ServiceLocatorNamePassword>),
+    ServiceLocatorNamePassword(
+        crate::object::ObjectBox<crate::types::ServiceLocatorNamePassword>,
+    ),
     /// A `ServiceLocatorSAMLCredential`.
-    ServiceLocatorSAMLCredential(Box<crate::types::ServiceLocatorSAMLCredential>),
+    ServiceLocatorSAMLCredential(
+        crate::object::ObjectBox<crate::types::ServiceLocatorSAMLCredential>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for ServiceLocatorCredentialKind {

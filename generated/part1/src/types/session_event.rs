@@ -210,25 +210,35 @@ impl<'de> serde::Deserialize<'de> for SessionEvent {
 #[non_exhaustive]
 pub enum SessionEventKind {
     /// Exactly this type.
-    SessionEvent(Box<crate::types::SessionEvent>),
+    SessionEvent(crate::object::ObjectBox<crate::types::SessionEvent>),
     /// A `AlreadyAuthenticatedSessionEvent`.
     AlreadyAuthenticatedSessionEvent(
-        Box<crate::types::AlreadyAuthenticatedSessionEvent>,
+        crate::object::ObjectBox<crate::types::AlreadyAuthenticatedSessionEvent>,
     ),
     /// A `BadUsernameSessionEvent`.
-    BadUsernameSessionEvent(Box<crate::types::BadUsernameSessionEvent>),
+    BadUsernameSessionEvent(
+        crate::object::ObjectBox<crate::types::BadUsernameSessionEvent>,
+    ),
     /// A `GlobalMessageChangedEvent`.
-    GlobalMessageChangedEvent(Box<crate::types::GlobalMessageChangedEvent>),
+    GlobalMessageChangedEvent(
+        crate::object::ObjectBox<crate::types::GlobalMessageChangedEvent>,
+    ),
     /// A `NoAccessUserEvent`.
-    NoAccessUserEvent(Box<crate::types::NoAccessUserEvent>),
+    NoAccessUserEvent(crate::object::ObjectBox<crate::types::NoAccessUserEvent>),
     /// A `ServerStartedSessionEvent`.
-    ServerStartedSessionEvent(Box<crate::types::ServerStartedSessionEvent>),
+    ServerStartedSessionEvent(
+        crate::object::ObjectBox<crate::types::ServerStartedSessionEvent>,
+    ),
     /// A `SessionTerminatedEvent`.
-    SessionTerminatedEvent(Box<crate::types::SessionTerminatedEvent>),
+    SessionTerminatedEvent(
+        crate::object::ObjectBox<crate::types::SessionTerminatedEvent>,
+    ),
     /// A `UserLoginSessionEvent`.
-    UserLoginSessionEvent(Box<crate::types::UserLoginSessionEvent>),
+    UserLoginSessionEvent(crate::object::ObjectBox<crate::types::UserLoginSessionEvent>),
     /// A `UserLogoutSessionEvent`.
-    UserLogoutSessionEvent(Box<crate::types::UserLogoutSessionEvent>),
+    UserLogoutSessionEvent(
+        crate::object::ObjectBox<crate::types::UserLogoutSessionEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SessionEventKind {

@@ -116,7 +116,9 @@ pub enum TargetGroupMemberInfoKind {
     TargetGroupMemberInfo(crate::types::TargetGroupMemberInfo),
     /// A `RecoveredTargetGroupMemberInfo`.
     #[cfg(feature = "sms")]
-    RecoveredTargetGroupMemberInfo(Box<crate::types::RecoveredTargetGroupMemberInfo>),
+    RecoveredTargetGroupMemberInfo(
+        crate::object::ObjectBox<crate::types::RecoveredTargetGroupMemberInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TargetGroupMemberInfoKind {

@@ -110,9 +110,11 @@ pub enum TaskSchedulerKind {
     /// Exactly this type.
     TaskScheduler(crate::types::TaskScheduler),
     /// A `AfterStartupTaskScheduler`.
-    AfterStartupTaskScheduler(Box<crate::types::AfterStartupTaskScheduler>),
+    AfterStartupTaskScheduler(
+        crate::object::ObjectBox<crate::types::AfterStartupTaskScheduler>,
+    ),
     /// A `OnceTaskScheduler`.
-    OnceTaskScheduler(Box<crate::types::OnceTaskScheduler>),
+    OnceTaskScheduler(crate::object::ObjectBox<crate::types::OnceTaskScheduler>),
     /// A `RecurrentTaskScheduler` or one of its subtypes.
     RecurrentTaskScheduler(crate::types::RecurrentTaskSchedulerKind),
 }

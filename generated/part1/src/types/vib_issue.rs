@@ -187,19 +187,21 @@ impl<'de> serde::Deserialize<'de> for VibIssue {
 #[non_exhaustive]
 pub enum VibIssueKind {
     /// Exactly this type.
-    VibIssue(Box<crate::types::VibIssue>),
+    VibIssue(crate::object::ObjectBox<crate::types::VibIssue>),
     /// A `ImmediateHostRebootRequired`.
     #[cfg(feature = "eam")]
-    ImmediateHostRebootRequired(Box<crate::types::ImmediateHostRebootRequired>),
+    ImmediateHostRebootRequired(
+        crate::object::ObjectBox<crate::types::ImmediateHostRebootRequired>,
+    ),
     /// A `VibCannotPutHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibCannotPutHostInMaintenanceMode(
-        Box<crate::types::VibCannotPutHostInMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::VibCannotPutHostInMaintenanceMode>,
     ),
     /// A `VibCannotPutHostOutOfMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibCannotPutHostOutOfMaintenanceMode(
-        Box<crate::types::VibCannotPutHostOutOfMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::VibCannotPutHostOutOfMaintenanceMode>,
     ),
     /// A `VibNotInstalled` or one of its subtypes.
     #[cfg(feature = "eam")]
@@ -207,17 +209,21 @@ pub enum VibIssueKind {
     /// A `VibRequiresHostInMaintenanceMode`.
     #[cfg(feature = "eam")]
     VibRequiresHostInMaintenanceMode(
-        Box<crate::types::VibRequiresHostInMaintenanceMode>,
+        crate::object::ObjectBox<crate::types::VibRequiresHostInMaintenanceMode>,
     ),
     /// A `VibRequiresHostReboot`.
     #[cfg(feature = "eam")]
-    VibRequiresHostReboot(Box<crate::types::VibRequiresHostReboot>),
+    VibRequiresHostReboot(crate::object::ObjectBox<crate::types::VibRequiresHostReboot>),
     /// A `VibRequiresManualInstallation`.
     #[cfg(feature = "eam")]
-    VibRequiresManualInstallation(Box<crate::types::VibRequiresManualInstallation>),
+    VibRequiresManualInstallation(
+        crate::object::ObjectBox<crate::types::VibRequiresManualInstallation>,
+    ),
     /// A `VibRequiresManualUninstallation`.
     #[cfg(feature = "eam")]
-    VibRequiresManualUninstallation(Box<crate::types::VibRequiresManualUninstallation>),
+    VibRequiresManualUninstallation(
+        crate::object::ObjectBox<crate::types::VibRequiresManualUninstallation>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VibIssueKind {

@@ -187,19 +187,23 @@ impl<'de> serde::Deserialize<'de> for VibNotInstalled {
 #[non_exhaustive]
 pub enum VibNotInstalledKind {
     /// Exactly this type.
-    VibNotInstalled(Box<crate::types::VibNotInstalled>),
+    VibNotInstalled(crate::object::ObjectBox<crate::types::VibNotInstalled>),
     /// A `CannotAccessAgentVib`.
     #[cfg(feature = "eam")]
-    CannotAccessAgentVib(Box<crate::types::CannotAccessAgentVib>),
+    CannotAccessAgentVib(crate::object::ObjectBox<crate::types::CannotAccessAgentVib>),
     /// A `VibDependenciesNotMetByHost`.
     #[cfg(feature = "eam")]
-    VibDependenciesNotMetByHost(Box<crate::types::VibDependenciesNotMetByHost>),
+    VibDependenciesNotMetByHost(
+        crate::object::ObjectBox<crate::types::VibDependenciesNotMetByHost>,
+    ),
     /// A `VibInvalidFormat`.
     #[cfg(feature = "eam")]
-    VibInvalidFormat(Box<crate::types::VibInvalidFormat>),
+    VibInvalidFormat(crate::object::ObjectBox<crate::types::VibInvalidFormat>),
     /// A `VibRequirementsNotMetByHost`.
     #[cfg(feature = "eam")]
-    VibRequirementsNotMetByHost(Box<crate::types::VibRequirementsNotMetByHost>),
+    VibRequirementsNotMetByHost(
+        crate::object::ObjectBox<crate::types::VibRequirementsNotMetByHost>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VibNotInstalledKind {

@@ -109,10 +109,14 @@ pub enum VimClusterVsanFaultDomainSpecKind {
     VimClusterVsanFaultDomainSpec(crate::types::VimClusterVsanFaultDomainSpec),
     /// A `VsanFaultDomainDestroySpec`.
     #[cfg(feature = "vsan")]
-    VsanFaultDomainDestroySpec(Box<crate::types::VsanFaultDomainDestroySpec>),
+    VsanFaultDomainDestroySpec(
+        crate::object::ObjectBox<crate::types::VsanFaultDomainDestroySpec>,
+    ),
     /// A `VsanFaultDomainUpdateSpec`.
     #[cfg(feature = "vsan")]
-    VsanFaultDomainUpdateSpec(Box<crate::types::VsanFaultDomainUpdateSpec>),
+    VsanFaultDomainUpdateSpec(
+        crate::object::ObjectBox<crate::types::VsanFaultDomainUpdateSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VimClusterVsanFaultDomainSpecKind {

@@ -106,10 +106,12 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceDeviceBackingInfo(crate::types::VirtualDeviceDeviceBackingInfo),
     /// A `VirtualCdromAtapiBackingInfo`.
-    VirtualCdromAtapiBackingInfo(Box<crate::types::VirtualCdromAtapiBackingInfo>),
+    VirtualCdromAtapiBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualCdromAtapiBackingInfo>,
+    ),
     /// A `VirtualCdromPassthroughBackingInfo`.
     VirtualCdromPassthroughBackingInfo(
-        Box<crate::types::VirtualCdromPassthroughBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualCdromPassthroughBackingInfo>,
     ),
     /// A `VirtualDiskRawDiskVer2BackingInfo` or one of its subtypes.
     VirtualDiskRawDiskVer2BackingInfo(
@@ -117,46 +119,54 @@ pub enum VirtualDeviceDeviceBackingInfoKind {
     ),
     /// A `VirtualEthernetCardLegacyNetworkBackingInfo`.
     VirtualEthernetCardLegacyNetworkBackingInfo(
-        Box<crate::types::VirtualEthernetCardLegacyNetworkBackingInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualEthernetCardLegacyNetworkBackingInfo,
+        >,
     ),
     /// A `VirtualEthernetCardNetworkBackingInfo`.
     VirtualEthernetCardNetworkBackingInfo(
-        Box<crate::types::VirtualEthernetCardNetworkBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualEthernetCardNetworkBackingInfo>,
     ),
     /// A `VirtualFloppyDeviceBackingInfo`.
-    VirtualFloppyDeviceBackingInfo(Box<crate::types::VirtualFloppyDeviceBackingInfo>),
+    VirtualFloppyDeviceBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualFloppyDeviceBackingInfo>,
+    ),
     /// A `VirtualPCIPassthroughDeviceBackingInfo`.
     VirtualPCIPassthroughDeviceBackingInfo(
-        Box<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
     ),
     /// A `VirtualPCIPassthroughDynamicBackingInfo`.
     VirtualPCIPassthroughDynamicBackingInfo(
-        Box<crate::types::VirtualPCIPassthroughDynamicBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughDynamicBackingInfo>,
     ),
     /// A `VirtualParallelPortDeviceBackingInfo`.
     VirtualParallelPortDeviceBackingInfo(
-        Box<crate::types::VirtualParallelPortDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualParallelPortDeviceBackingInfo>,
     ),
     /// A `VirtualPointingDeviceDeviceBackingInfo`.
     VirtualPointingDeviceDeviceBackingInfo(
-        Box<crate::types::VirtualPointingDeviceDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPointingDeviceDeviceBackingInfo>,
     ),
     /// A `VirtualSCSIPassthroughDeviceBackingInfo`.
     VirtualSCSIPassthroughDeviceBackingInfo(
-        Box<crate::types::VirtualSCSIPassthroughDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSCSIPassthroughDeviceBackingInfo>,
     ),
     /// A `VirtualSerialPortDeviceBackingInfo`.
     VirtualSerialPortDeviceBackingInfo(
-        Box<crate::types::VirtualSerialPortDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortDeviceBackingInfo>,
     ),
     /// A `VirtualSoundCardDeviceBackingInfo`.
     VirtualSoundCardDeviceBackingInfo(
-        Box<crate::types::VirtualSoundCardDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSoundCardDeviceBackingInfo>,
     ),
     /// A `VirtualUSBRemoteHostBackingInfo`.
-    VirtualUSBRemoteHostBackingInfo(Box<crate::types::VirtualUSBRemoteHostBackingInfo>),
+    VirtualUSBRemoteHostBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualUSBRemoteHostBackingInfo>,
+    ),
     /// A `VirtualUSBUSBBackingInfo`.
-    VirtualUSBUSBBackingInfo(Box<crate::types::VirtualUSBUSBBackingInfo>),
+    VirtualUSBUSBBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualUSBUSBBackingInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceDeviceBackingInfoKind {

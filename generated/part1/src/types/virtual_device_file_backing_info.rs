@@ -113,38 +113,52 @@ pub enum VirtualDeviceFileBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceFileBackingInfo(crate::types::VirtualDeviceFileBackingInfo),
     /// A `VirtualCdromIsoBackingInfo`.
-    VirtualCdromIsoBackingInfo(Box<crate::types::VirtualCdromIsoBackingInfo>),
+    VirtualCdromIsoBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualCdromIsoBackingInfo>,
+    ),
     /// A `VirtualDiskFlatVer1BackingInfo`.
-    VirtualDiskFlatVer1BackingInfo(Box<crate::types::VirtualDiskFlatVer1BackingInfo>),
+    VirtualDiskFlatVer1BackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualDiskFlatVer1BackingInfo>,
+    ),
     /// A `VirtualDiskFlatVer2BackingInfo`.
-    VirtualDiskFlatVer2BackingInfo(Box<crate::types::VirtualDiskFlatVer2BackingInfo>),
+    VirtualDiskFlatVer2BackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualDiskFlatVer2BackingInfo>,
+    ),
     /// A `VirtualDiskLocalPMemBackingInfo`.
-    VirtualDiskLocalPMemBackingInfo(Box<crate::types::VirtualDiskLocalPMemBackingInfo>),
+    VirtualDiskLocalPMemBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualDiskLocalPMemBackingInfo>,
+    ),
     /// A `VirtualDiskRawDiskMappingVer1BackingInfo`.
     VirtualDiskRawDiskMappingVer1BackingInfo(
-        Box<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>,
     ),
     /// A `VirtualDiskSeSparseBackingInfo`.
-    VirtualDiskSeSparseBackingInfo(Box<crate::types::VirtualDiskSeSparseBackingInfo>),
+    VirtualDiskSeSparseBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualDiskSeSparseBackingInfo>,
+    ),
     /// A `VirtualDiskSparseVer1BackingInfo`.
     VirtualDiskSparseVer1BackingInfo(
-        Box<crate::types::VirtualDiskSparseVer1BackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualDiskSparseVer1BackingInfo>,
     ),
     /// A `VirtualDiskSparseVer2BackingInfo`.
     VirtualDiskSparseVer2BackingInfo(
-        Box<crate::types::VirtualDiskSparseVer2BackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualDiskSparseVer2BackingInfo>,
     ),
     /// A `VirtualFloppyImageBackingInfo`.
-    VirtualFloppyImageBackingInfo(Box<crate::types::VirtualFloppyImageBackingInfo>),
+    VirtualFloppyImageBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualFloppyImageBackingInfo>,
+    ),
     /// A `VirtualNVDIMMBackingInfo`.
-    VirtualNVDIMMBackingInfo(Box<crate::types::VirtualNVDIMMBackingInfo>),
+    VirtualNVDIMMBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualNVDIMMBackingInfo>,
+    ),
     /// A `VirtualParallelPortFileBackingInfo`.
     VirtualParallelPortFileBackingInfo(
-        Box<crate::types::VirtualParallelPortFileBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualParallelPortFileBackingInfo>,
     ),
     /// A `VirtualSerialPortFileBackingInfo`.
     VirtualSerialPortFileBackingInfo(
-        Box<crate::types::VirtualSerialPortFileBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortFileBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

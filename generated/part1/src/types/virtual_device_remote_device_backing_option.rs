@@ -109,15 +109,17 @@ pub enum VirtualDeviceRemoteDeviceBackingOptionKind {
     ),
     /// A `VirtualCdromRemotePassthroughBackingOption`.
     VirtualCdromRemotePassthroughBackingOption(
-        Box<crate::types::VirtualCdromRemotePassthroughBackingOption>,
+        crate::object::ObjectBox<
+            crate::types::VirtualCdromRemotePassthroughBackingOption,
+        >,
     ),
     /// A `VirtualFloppyRemoteDeviceBackingOption`.
     VirtualFloppyRemoteDeviceBackingOption(
-        Box<crate::types::VirtualFloppyRemoteDeviceBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualFloppyRemoteDeviceBackingOption>,
     ),
     /// A `VirtualUSBRemoteClientBackingOption`.
     VirtualUSBRemoteClientBackingOption(
-        Box<crate::types::VirtualUSBRemoteClientBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualUSBRemoteClientBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

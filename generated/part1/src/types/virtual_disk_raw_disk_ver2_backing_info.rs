@@ -139,11 +139,13 @@ impl<'de> serde::Deserialize<'de> for VirtualDiskRawDiskVer2BackingInfo {
 pub enum VirtualDiskRawDiskVer2BackingInfoKind {
     /// Exactly this type.
     VirtualDiskRawDiskVer2BackingInfo(
-        Box<crate::types::VirtualDiskRawDiskVer2BackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualDiskRawDiskVer2BackingInfo>,
     ),
     /// A `VirtualDiskPartitionedRawDiskVer2BackingInfo`.
     VirtualDiskPartitionedRawDiskVer2BackingInfo(
-        Box<crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo>,
+        crate::object::ObjectBox<
+            crate::types::VirtualDiskPartitionedRawDiskVer2BackingInfo,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

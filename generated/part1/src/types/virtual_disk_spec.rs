@@ -106,7 +106,9 @@ pub enum VirtualDiskSpecKind {
     /// Exactly this type.
     VirtualDiskSpec(crate::types::VirtualDiskSpec),
     /// A `DeviceBackedVirtualDiskSpec`.
-    DeviceBackedVirtualDiskSpec(Box<crate::types::DeviceBackedVirtualDiskSpec>),
+    DeviceBackedVirtualDiskSpec(
+        crate::object::ObjectBox<crate::types::DeviceBackedVirtualDiskSpec>,
+    ),
     /// A `FileBackedVirtualDiskSpec` or one of its subtypes.
     #[cfg(feature = "vsan")]
     FileBackedVirtualDiskSpec(crate::types::FileBackedVirtualDiskSpecKind),

@@ -93,11 +93,15 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineDeviceRuntimeInfoDeviceRunti
 pub enum VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind {
     /// Exactly this type.
     VirtualMachineDeviceRuntimeInfoDeviceRuntimeState(
-        Box<crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState,
+        >,
     ),
     /// A `VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState`.
     VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState(
-        Box<crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -118,10 +118,12 @@ pub enum VirtualMachineDiskDeviceInfoKind {
     /// Exactly this type.
     VirtualMachineDiskDeviceInfo(crate::types::VirtualMachineDiskDeviceInfo),
     /// A `VirtualMachineIdeDiskDeviceInfo`.
-    VirtualMachineIdeDiskDeviceInfo(Box<crate::types::VirtualMachineIdeDiskDeviceInfo>),
+    VirtualMachineIdeDiskDeviceInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineIdeDiskDeviceInfo>,
+    ),
     /// A `VirtualMachineScsiDiskDeviceInfo`.
     VirtualMachineScsiDiskDeviceInfo(
-        Box<crate::types::VirtualMachineScsiDiskDeviceInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineScsiDiskDeviceInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -90,16 +90,18 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineId {
 #[non_exhaustive]
 pub enum VirtualMachineIdKind {
     /// Exactly this type.
-    VirtualMachineId(Box<crate::types::VirtualMachineId>),
+    VirtualMachineId(crate::object::ObjectBox<crate::types::VirtualMachineId>),
     /// A `VirtualMachineFilePath`.
     #[cfg(feature = "sms")]
-    VirtualMachineFilePath(Box<crate::types::VirtualMachineFilePath>),
+    VirtualMachineFilePath(
+        crate::object::ObjectBox<crate::types::VirtualMachineFilePath>,
+    ),
     /// A `VirtualMachineMoId`.
     #[cfg(feature = "sms")]
-    VirtualMachineMoId(Box<crate::types::VirtualMachineMoId>),
+    VirtualMachineMoId(crate::object::ObjectBox<crate::types::VirtualMachineMoId>),
     /// A `VirtualMachineUUID`.
     #[cfg(feature = "sms")]
-    VirtualMachineUUID(Box<crate::types::VirtualMachineUUID>),
+    VirtualMachineUUID(crate::object::ObjectBox<crate::types::VirtualMachineUUID>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualMachineIdKind {

@@ -88,18 +88,22 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineProfileSpec {
 #[non_exhaustive]
 pub enum VirtualMachineProfileSpecKind {
     /// Exactly this type.
-    VirtualMachineProfileSpec(Box<crate::types::VirtualMachineProfileSpec>),
+    VirtualMachineProfileSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineProfileSpec>,
+    ),
     /// A `VirtualMachineDefaultProfileSpec`.
     VirtualMachineDefaultProfileSpec(
-        Box<crate::types::VirtualMachineDefaultProfileSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineDefaultProfileSpec>,
     ),
     /// A `VirtualMachineDefinedProfileSpec`.
     #[cfg(any(feature = "pbm", feature = "sms"))]
     VirtualMachineDefinedProfileSpec(
-        Box<crate::types::VirtualMachineDefinedProfileSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineDefinedProfileSpec>,
     ),
     /// A `VirtualMachineEmptyProfileSpec`.
-    VirtualMachineEmptyProfileSpec(Box<crate::types::VirtualMachineEmptyProfileSpec>),
+    VirtualMachineEmptyProfileSpec(
+        crate::object::ObjectBox<crate::types::VirtualMachineEmptyProfileSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualMachineProfileSpecKind {

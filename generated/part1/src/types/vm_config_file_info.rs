@@ -146,9 +146,11 @@ impl<'de> serde::Deserialize<'de> for VmConfigFileInfo {
 #[non_exhaustive]
 pub enum VmConfigFileInfoKind {
     /// Exactly this type.
-    VmConfigFileInfo(Box<crate::types::VmConfigFileInfo>),
+    VmConfigFileInfo(crate::object::ObjectBox<crate::types::VmConfigFileInfo>),
     /// A `TemplateConfigFileInfo`.
-    TemplateConfigFileInfo(Box<crate::types::TemplateConfigFileInfo>),
+    TemplateConfigFileInfo(
+        crate::object::ObjectBox<crate::types::TemplateConfigFileInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmConfigFileInfoKind {

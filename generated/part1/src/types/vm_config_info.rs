@@ -152,9 +152,9 @@ impl<'de> serde::Deserialize<'de> for VmConfigInfo {
 #[non_exhaustive]
 pub enum VmConfigInfoKind {
     /// Exactly this type.
-    VmConfigInfo(Box<crate::types::VmConfigInfo>),
+    VmConfigInfo(crate::object::ObjectBox<crate::types::VmConfigInfo>),
     /// A `VAppConfigInfo`.
-    VAppConfigInfo(Box<crate::types::VAppConfigInfo>),
+    VAppConfigInfo(crate::object::ObjectBox<crate::types::VAppConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmConfigInfoKind {

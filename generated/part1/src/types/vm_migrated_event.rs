@@ -238,9 +238,9 @@ impl<'de> serde::Deserialize<'de> for VmMigratedEvent {
 #[non_exhaustive]
 pub enum VmMigratedEventKind {
     /// Exactly this type.
-    VmMigratedEvent(Box<crate::types::VmMigratedEvent>),
+    VmMigratedEvent(crate::object::ObjectBox<crate::types::VmMigratedEvent>),
     /// A `DrsVmMigratedEvent`.
-    DrsVmMigratedEvent(Box<crate::types::DrsVmMigratedEvent>),
+    DrsVmMigratedEvent(crate::object::ObjectBox<crate::types::DrsVmMigratedEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmMigratedEventKind {

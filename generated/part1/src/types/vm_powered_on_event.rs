@@ -217,11 +217,13 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOnEvent {
 #[non_exhaustive]
 pub enum VmPoweredOnEventKind {
     /// Exactly this type.
-    VmPoweredOnEvent(Box<crate::types::VmPoweredOnEvent>),
+    VmPoweredOnEvent(crate::object::ObjectBox<crate::types::VmPoweredOnEvent>),
     /// A `DrsVmPoweredOnEvent`.
-    DrsVmPoweredOnEvent(Box<crate::types::DrsVmPoweredOnEvent>),
+    DrsVmPoweredOnEvent(crate::object::ObjectBox<crate::types::DrsVmPoweredOnEvent>),
     /// A `VmRestartedOnAlternateHostEvent`.
-    VmRestartedOnAlternateHostEvent(Box<crate::types::VmRestartedOnAlternateHostEvent>),
+    VmRestartedOnAlternateHostEvent(
+        crate::object::ObjectBox<crate::types::VmRestartedOnAlternateHostEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmPoweredOnEventKind {

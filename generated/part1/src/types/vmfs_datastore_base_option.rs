@@ -107,7 +107,7 @@ pub enum VmfsDatastoreBaseOptionKind {
     VmfsDatastoreBaseOption(crate::types::VmfsDatastoreBaseOption),
     /// A `VmfsDatastoreMultipleExtentOption`.
     VmfsDatastoreMultipleExtentOption(
-        Box<crate::types::VmfsDatastoreMultipleExtentOption>,
+        crate::object::ObjectBox<crate::types::VmfsDatastoreMultipleExtentOption>,
     ),
     /// A `VmfsDatastoreSingleExtentOption` or one of its subtypes.
     VmfsDatastoreSingleExtentOption(crate::types::VmfsDatastoreSingleExtentOptionKind),

@@ -109,9 +109,13 @@ impl<'de> serde::Deserialize<'de> for VmfsDatastoreSingleExtentOption {
 #[non_exhaustive]
 pub enum VmfsDatastoreSingleExtentOptionKind {
     /// Exactly this type.
-    VmfsDatastoreSingleExtentOption(Box<crate::types::VmfsDatastoreSingleExtentOption>),
+    VmfsDatastoreSingleExtentOption(
+        crate::object::ObjectBox<crate::types::VmfsDatastoreSingleExtentOption>,
+    ),
     /// A `VmfsDatastoreAllExtentOption`.
-    VmfsDatastoreAllExtentOption(Box<crate::types::VmfsDatastoreAllExtentOption>),
+    VmfsDatastoreAllExtentOption(
+        crate::object::ObjectBox<crate::types::VmfsDatastoreAllExtentOption>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmfsDatastoreSingleExtentOptionKind {

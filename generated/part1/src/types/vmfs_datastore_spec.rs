@@ -101,11 +101,17 @@ pub enum VmfsDatastoreSpecKind {
     /// Exactly this type.
     VmfsDatastoreSpec(crate::types::VmfsDatastoreSpec),
     /// A `VmfsDatastoreCreateSpec`.
-    VmfsDatastoreCreateSpec(Box<crate::types::VmfsDatastoreCreateSpec>),
+    VmfsDatastoreCreateSpec(
+        crate::object::ObjectBox<crate::types::VmfsDatastoreCreateSpec>,
+    ),
     /// A `VmfsDatastoreExpandSpec`.
-    VmfsDatastoreExpandSpec(Box<crate::types::VmfsDatastoreExpandSpec>),
+    VmfsDatastoreExpandSpec(
+        crate::object::ObjectBox<crate::types::VmfsDatastoreExpandSpec>,
+    ),
     /// A `VmfsDatastoreExtendSpec`.
-    VmfsDatastoreExtendSpec(Box<crate::types::VmfsDatastoreExtendSpec>),
+    VmfsDatastoreExtendSpec(
+        crate::object::ObjectBox<crate::types::VmfsDatastoreExtendSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmfsDatastoreSpecKind {

@@ -105,17 +105,19 @@ pub enum VmwareDistributedVirtualSwitchVlanSpecKind {
     /// A `VmwareDistributedVirtualSwitchPvlanSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchPvlanSpec(
-        Box<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>,
+        crate::object::ObjectBox<crate::types::VmwareDistributedVirtualSwitchPvlanSpec>,
     ),
     /// A `VmwareDistributedVirtualSwitchTrunkVlanSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchTrunkVlanSpec(
-        Box<crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec>,
+        crate::object::ObjectBox<
+            crate::types::VmwareDistributedVirtualSwitchTrunkVlanSpec,
+        >,
     ),
     /// A `VmwareDistributedVirtualSwitchVlanIdSpec`.
     #[cfg(feature = "vsan")]
     VmwareDistributedVirtualSwitchVlanIdSpec(
-        Box<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
+        crate::object::ObjectBox<crate::types::VmwareDistributedVirtualSwitchVlanIdSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -107,11 +107,11 @@ pub enum VMwareDVSHealthCheckConfigKind {
     VMwareDVSHealthCheckConfig(crate::types::VMwareDVSHealthCheckConfig),
     /// A `VMwareDVSTeamingHealthCheckConfig`.
     VMwareDVSTeamingHealthCheckConfig(
-        Box<crate::types::VMwareDVSTeamingHealthCheckConfig>,
+        crate::object::ObjectBox<crate::types::VMwareDVSTeamingHealthCheckConfig>,
     ),
     /// A `VMwareDVSVlanMtuHealthCheckConfig`.
     VMwareDVSVlanMtuHealthCheckConfig(
-        Box<crate::types::VMwareDVSVlanMtuHealthCheckConfig>,
+        crate::object::ObjectBox<crate::types::VMwareDVSVlanMtuHealthCheckConfig>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

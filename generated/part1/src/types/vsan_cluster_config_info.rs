@@ -131,7 +131,7 @@ pub enum VsanClusterConfigInfoKind {
     VsanClusterConfigInfo(crate::types::VsanClusterConfigInfo),
     /// A `VsanConfigInfoEx`.
     #[cfg(feature = "vsan")]
-    VsanConfigInfoEx(Box<crate::types::VsanConfigInfoEx>),
+    VsanConfigInfoEx(crate::object::ObjectBox<crate::types::VsanConfigInfoEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanClusterConfigInfoKind {

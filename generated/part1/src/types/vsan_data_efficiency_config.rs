@@ -107,7 +107,9 @@ pub enum VsanDataEfficiencyConfigKind {
     VsanDataEfficiencyConfig(crate::types::VsanDataEfficiencyConfig),
     /// A `VsanDataEfficiencyConfigEx`.
     #[cfg(feature = "vsan")]
-    VsanDataEfficiencyConfigEx(Box<crate::types::VsanDataEfficiencyConfigEx>),
+    VsanDataEfficiencyConfigEx(
+        crate::object::ObjectBox<crate::types::VsanDataEfficiencyConfigEx>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanDataEfficiencyConfigKind {

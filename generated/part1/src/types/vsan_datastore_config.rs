@@ -104,7 +104,9 @@ pub enum VsanDatastoreConfigKind {
     VsanDatastoreConfig(crate::types::VsanDatastoreConfig),
     /// A `VsanAdvancedDatastoreConfig`.
     #[cfg(feature = "vsan")]
-    VsanAdvancedDatastoreConfig(Box<crate::types::VsanAdvancedDatastoreConfig>),
+    VsanAdvancedDatastoreConfig(
+        crate::object::ObjectBox<crate::types::VsanAdvancedDatastoreConfig>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanDatastoreConfigKind {

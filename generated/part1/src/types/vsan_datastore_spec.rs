@@ -109,10 +109,12 @@ pub enum VsanDatastoreSpecKind {
     VsanDatastoreSpec(crate::types::VsanDatastoreSpec),
     /// A `VsanClientDatastoreConfig`.
     #[cfg(feature = "vsan")]
-    VsanClientDatastoreConfig(Box<crate::types::VsanClientDatastoreConfig>),
+    VsanClientDatastoreConfig(
+        crate::object::ObjectBox<crate::types::VsanClientDatastoreConfig>,
+    ),
     /// A `VsanXvcClientConfig`.
     #[cfg(feature = "vsan")]
-    VsanXvcClientConfig(Box<crate::types::VsanXvcClientConfig>),
+    VsanXvcClientConfig(crate::object::ObjectBox<crate::types::VsanXvcClientConfig>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanDatastoreSpecKind {

@@ -90,10 +90,14 @@ impl<'de> serde::Deserialize<'de> for VsanDirectoryServerConfig {
 #[non_exhaustive]
 pub enum VsanDirectoryServerConfigKind {
     /// Exactly this type.
-    VsanDirectoryServerConfig(Box<crate::types::VsanDirectoryServerConfig>),
+    VsanDirectoryServerConfig(
+        crate::object::ObjectBox<crate::types::VsanDirectoryServerConfig>,
+    ),
     /// A `ActiveVsanDirectoryServerConfig`.
     #[cfg(feature = "vsan")]
-    ActiveVsanDirectoryServerConfig(Box<crate::types::ActiveVsanDirectoryServerConfig>),
+    ActiveVsanDirectoryServerConfig(
+        crate::object::ObjectBox<crate::types::ActiveVsanDirectoryServerConfig>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanDirectoryServerConfigKind {

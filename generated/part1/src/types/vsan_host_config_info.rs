@@ -158,10 +158,10 @@ impl<'de> serde::Deserialize<'de> for VsanHostConfigInfo {
 #[non_exhaustive]
 pub enum VsanHostConfigInfoKind {
     /// Exactly this type.
-    VsanHostConfigInfo(Box<crate::types::VsanHostConfigInfo>),
+    VsanHostConfigInfo(crate::object::ObjectBox<crate::types::VsanHostConfigInfo>),
     /// A `VsanHostConfigInfoEx`.
     #[cfg(feature = "vsan")]
-    VsanHostConfigInfoEx(Box<crate::types::VsanHostConfigInfoEx>),
+    VsanHostConfigInfoEx(crate::object::ObjectBox<crate::types::VsanHostConfigInfoEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHostConfigInfoKind {

@@ -108,7 +108,7 @@ pub enum VsanHostConfigInfoNetworkInfoPortConfigKind {
         crate::types::VsanHostConfigInfoNetworkInfoPortConfig,
     ),
     /// A `VsanHostPortConfigEx`.
-    VsanHostPortConfigEx(Box<crate::types::VsanHostPortConfigEx>),
+    VsanHostPortConfigEx(crate::object::ObjectBox<crate::types::VsanHostPortConfigEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHostConfigInfoNetworkInfoPortConfigKind {

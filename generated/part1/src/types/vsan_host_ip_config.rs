@@ -106,7 +106,7 @@ pub enum VsanHostIpConfigKind {
     /// Exactly this type.
     VsanHostIpConfig(crate::types::VsanHostIpConfig),
     /// A `VsanHostIpConfigEx`.
-    VsanHostIpConfigEx(Box<crate::types::VsanHostIpConfigEx>),
+    VsanHostIpConfigEx(crate::object::ObjectBox<crate::types::VsanHostIpConfigEx>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHostIpConfigKind {

@@ -117,10 +117,10 @@ pub enum VsanIscsiLUNCommonInfoKind {
     VsanIscsiLUNCommonInfo(crate::types::VsanIscsiLUNCommonInfo),
     /// A `VsanIscsiLUN`.
     #[cfg(feature = "vsan")]
-    VsanIscsiLUN(Box<crate::types::VsanIscsiLUN>),
+    VsanIscsiLUN(crate::object::ObjectBox<crate::types::VsanIscsiLUN>),
     /// A `VsanIscsiLUNSpec`.
     #[cfg(feature = "vsan")]
-    VsanIscsiLUNSpec(Box<crate::types::VsanIscsiLUNSpec>),
+    VsanIscsiLUNSpec(crate::object::ObjectBox<crate::types::VsanIscsiLUNSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanIscsiLUNCommonInfoKind {

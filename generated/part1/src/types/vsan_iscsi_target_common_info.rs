@@ -138,13 +138,15 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetCommonInfo {
 #[non_exhaustive]
 pub enum VsanIscsiTargetCommonInfoKind {
     /// Exactly this type.
-    VsanIscsiTargetCommonInfo(Box<crate::types::VsanIscsiTargetCommonInfo>),
+    VsanIscsiTargetCommonInfo(
+        crate::object::ObjectBox<crate::types::VsanIscsiTargetCommonInfo>,
+    ),
     /// A `VsanIscsiTarget`.
     #[cfg(feature = "vsan")]
-    VsanIscsiTarget(Box<crate::types::VsanIscsiTarget>),
+    VsanIscsiTarget(crate::object::ObjectBox<crate::types::VsanIscsiTarget>),
     /// A `VsanIscsiTargetSpec`.
     #[cfg(feature = "vsan")]
-    VsanIscsiTargetSpec(Box<crate::types::VsanIscsiTargetSpec>),
+    VsanIscsiTargetSpec(crate::object::ObjectBox<crate::types::VsanIscsiTargetSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanIscsiTargetCommonInfoKind {

@@ -111,10 +111,14 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiTargetServiceConfig {
 #[non_exhaustive]
 pub enum VsanIscsiTargetServiceConfigKind {
     /// Exactly this type.
-    VsanIscsiTargetServiceConfig(Box<crate::types::VsanIscsiTargetServiceConfig>),
+    VsanIscsiTargetServiceConfig(
+        crate::object::ObjectBox<crate::types::VsanIscsiTargetServiceConfig>,
+    ),
     /// A `VsanIscsiTargetServiceSpec`.
     #[cfg(feature = "vsan")]
-    VsanIscsiTargetServiceSpec(Box<crate::types::VsanIscsiTargetServiceSpec>),
+    VsanIscsiTargetServiceSpec(
+        crate::object::ObjectBox<crate::types::VsanIscsiTargetServiceSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanIscsiTargetServiceConfigKind {

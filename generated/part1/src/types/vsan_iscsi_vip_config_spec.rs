@@ -133,10 +133,12 @@ impl<'de> serde::Deserialize<'de> for VsanIscsiVipConfigSpec {
 #[non_exhaustive]
 pub enum VsanIscsiVipConfigSpecKind {
     /// Exactly this type.
-    VsanIscsiVipConfigSpec(Box<crate::types::VsanIscsiVipConfigSpec>),
+    VsanIscsiVipConfigSpec(
+        crate::object::ObjectBox<crate::types::VsanIscsiVipConfigSpec>,
+    ),
     /// A `VsanIscsiVipConfig`.
     #[cfg(feature = "vsan")]
-    VsanIscsiVipConfig(Box<crate::types::VsanIscsiVipConfig>),
+    VsanIscsiVipConfig(crate::object::ObjectBox<crate::types::VsanIscsiVipConfig>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanIscsiVipConfigSpecKind {

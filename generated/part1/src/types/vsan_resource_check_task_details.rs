@@ -120,16 +120,20 @@ impl<'de> serde::Deserialize<'de> for VsanResourceCheckTaskDetails {
 #[non_exhaustive]
 pub enum VsanResourceCheckTaskDetailsKind {
     /// Exactly this type.
-    VsanResourceCheckTaskDetails(Box<crate::types::VsanResourceCheckTaskDetails>),
+    VsanResourceCheckTaskDetails(
+        crate::object::ObjectBox<crate::types::VsanResourceCheckTaskDetails>,
+    ),
     /// A `VsanDiskDataEvacuationResourceCheckTaskDetails`.
     #[cfg(feature = "vsan")]
     VsanDiskDataEvacuationResourceCheckTaskDetails(
-        Box<crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails>,
+        crate::object::ObjectBox<
+            crate::types::VsanDiskDataEvacuationResourceCheckTaskDetails,
+        >,
     ),
     /// A `VsanSiteMaintenanceCheckTaskDetails`.
     #[cfg(feature = "vsan")]
     VsanSiteMaintenanceCheckTaskDetails(
-        Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>,
+        crate::object::ObjectBox<crate::types::VsanSiteMaintenanceCheckTaskDetails>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -109,10 +109,12 @@ pub enum VsanVbossConfigKind {
     VsanVbossConfig(crate::types::VsanVbossConfig),
     /// A `VsanVbossClusterConfig`.
     #[cfg(feature = "vsan")]
-    VsanVbossClusterConfig(Box<crate::types::VsanVbossClusterConfig>),
+    VsanVbossClusterConfig(
+        crate::object::ObjectBox<crate::types::VsanVbossClusterConfig>,
+    ),
     /// A `VsanVbossHostConfig`.
     #[cfg(feature = "vsan")]
-    VsanVbossHostConfig(Box<crate::types::VsanVbossHostConfig>),
+    VsanVbossHostConfig(crate::object::ObjectBox<crate::types::VsanVbossHostConfig>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanVbossConfigKind {

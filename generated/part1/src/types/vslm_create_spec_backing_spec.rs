@@ -109,11 +109,11 @@ pub enum VslmCreateSpecBackingSpecKind {
     VslmCreateSpecBackingSpec(crate::types::VslmCreateSpecBackingSpec),
     /// A `VslmCreateSpecDiskFileBackingSpec`.
     VslmCreateSpecDiskFileBackingSpec(
-        Box<crate::types::VslmCreateSpecDiskFileBackingSpec>,
+        crate::object::ObjectBox<crate::types::VslmCreateSpecDiskFileBackingSpec>,
     ),
     /// A `VslmCreateSpecRawDiskMappingBackingSpec`.
     VslmCreateSpecRawDiskMappingBackingSpec(
-        Box<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
+        crate::object::ObjectBox<crate::types::VslmCreateSpecRawDiskMappingBackingSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -127,11 +127,11 @@ impl<'de> serde::Deserialize<'de> for VslmMigrateSpec {
 #[non_exhaustive]
 pub enum VslmMigrateSpecKind {
     /// Exactly this type.
-    VslmMigrateSpec(Box<crate::types::VslmMigrateSpec>),
+    VslmMigrateSpec(crate::object::ObjectBox<crate::types::VslmMigrateSpec>),
     /// A `VslmCloneSpec`.
-    VslmCloneSpec(Box<crate::types::VslmCloneSpec>),
+    VslmCloneSpec(crate::object::ObjectBox<crate::types::VslmCloneSpec>),
     /// A `VslmRelocateSpec`.
-    VslmRelocateSpec(Box<crate::types::VslmRelocateSpec>),
+    VslmRelocateSpec(crate::object::ObjectBox<crate::types::VslmRelocateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VslmMigrateSpecKind {

@@ -90,9 +90,13 @@ impl<'de> serde::Deserialize<'de> for EventManagerEventViewSpec {
 #[non_exhaustive]
 pub enum EventManagerEventViewSpecKind {
     /// Exactly this type.
-    EventManagerEventViewSpec(Box<crate::types::EventManagerEventViewSpec>),
+    EventManagerEventViewSpec(
+        crate::object::ObjectBox<crate::types::EventManagerEventViewSpec>,
+    ),
     /// A `EventManagerViewByStartId`.
-    EventManagerViewByStartId(Box<crate::types::EventManagerViewByStartId>),
+    EventManagerViewByStartId(
+        crate::object::ObjectBox<crate::types::EventManagerViewByStartId>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for EventManagerEventViewSpecKind {

@@ -88,23 +88,23 @@ impl<'de> serde::Deserialize<'de> for FileQuery {
 #[non_exhaustive]
 pub enum FileQueryKind {
     /// Exactly this type.
-    FileQuery(Box<crate::types::FileQuery>),
+    FileQuery(crate::object::ObjectBox<crate::types::FileQuery>),
     /// A `FloppyImageFileQuery`.
-    FloppyImageFileQuery(Box<crate::types::FloppyImageFileQuery>),
+    FloppyImageFileQuery(crate::object::ObjectBox<crate::types::FloppyImageFileQuery>),
     /// A `FolderFileQuery`.
-    FolderFileQuery(Box<crate::types::FolderFileQuery>),
+    FolderFileQuery(crate::object::ObjectBox<crate::types::FolderFileQuery>),
     /// A `IsoImageFileQuery`.
-    IsoImageFileQuery(Box<crate::types::IsoImageFileQuery>),
+    IsoImageFileQuery(crate::object::ObjectBox<crate::types::IsoImageFileQuery>),
     /// A `VmConfigFileQuery` or one of its subtypes.
     VmConfigFileQuery(crate::types::VmConfigFileQueryKind),
     /// A `VmDiskFileQuery`.
-    VmDiskFileQuery(Box<crate::types::VmDiskFileQuery>),
+    VmDiskFileQuery(crate::object::ObjectBox<crate::types::VmDiskFileQuery>),
     /// A `VmLogFileQuery`.
-    VmLogFileQuery(Box<crate::types::VmLogFileQuery>),
+    VmLogFileQuery(crate::object::ObjectBox<crate::types::VmLogFileQuery>),
     /// A `VmNvramFileQuery`.
-    VmNvramFileQuery(Box<crate::types::VmNvramFileQuery>),
+    VmNvramFileQuery(crate::object::ObjectBox<crate::types::VmNvramFileQuery>),
     /// A `VmSnapshotFileQuery`.
-    VmSnapshotFileQuery(Box<crate::types::VmSnapshotFileQuery>),
+    VmSnapshotFileQuery(crate::object::ObjectBox<crate::types::VmSnapshotFileQuery>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for FileQueryKind {

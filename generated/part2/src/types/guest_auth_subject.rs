@@ -88,11 +88,11 @@ impl<'de> serde::Deserialize<'de> for GuestAuthSubject {
 #[non_exhaustive]
 pub enum GuestAuthSubjectKind {
     /// Exactly this type.
-    GuestAuthSubject(Box<crate::types::GuestAuthSubject>),
+    GuestAuthSubject(crate::object::ObjectBox<crate::types::GuestAuthSubject>),
     /// A `GuestAuthAnySubject`.
-    GuestAuthAnySubject(Box<crate::types::GuestAuthAnySubject>),
+    GuestAuthAnySubject(crate::object::ObjectBox<crate::types::GuestAuthAnySubject>),
     /// A `GuestAuthNamedSubject`.
-    GuestAuthNamedSubject(Box<crate::types::GuestAuthNamedSubject>),
+    GuestAuthNamedSubject(crate::object::ObjectBox<crate::types::GuestAuthNamedSubject>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestAuthSubjectKind {

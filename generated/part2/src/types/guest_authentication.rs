@@ -101,13 +101,19 @@ pub enum GuestAuthenticationKind {
     /// Exactly this type.
     GuestAuthentication(crate::types::GuestAuthentication),
     /// A `NamePasswordAuthentication`.
-    NamePasswordAuthentication(Box<crate::types::NamePasswordAuthentication>),
+    NamePasswordAuthentication(
+        crate::object::ObjectBox<crate::types::NamePasswordAuthentication>,
+    ),
     /// A `SAMLTokenAuthentication`.
-    SAMLTokenAuthentication(Box<crate::types::SAMLTokenAuthentication>),
+    SAMLTokenAuthentication(
+        crate::object::ObjectBox<crate::types::SAMLTokenAuthentication>,
+    ),
     /// A `SSPIAuthentication`.
-    SSPIAuthentication(Box<crate::types::SSPIAuthentication>),
+    SSPIAuthentication(crate::object::ObjectBox<crate::types::SSPIAuthentication>),
     /// A `TicketedSessionAuthentication`.
-    TicketedSessionAuthentication(Box<crate::types::TicketedSessionAuthentication>),
+    TicketedSessionAuthentication(
+        crate::object::ObjectBox<crate::types::TicketedSessionAuthentication>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestAuthenticationKind {

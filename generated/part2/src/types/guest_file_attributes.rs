@@ -115,9 +115,13 @@ pub enum GuestFileAttributesKind {
     /// Exactly this type.
     GuestFileAttributes(crate::types::GuestFileAttributes),
     /// A `GuestPosixFileAttributes`.
-    GuestPosixFileAttributes(Box<crate::types::GuestPosixFileAttributes>),
+    GuestPosixFileAttributes(
+        crate::object::ObjectBox<crate::types::GuestPosixFileAttributes>,
+    ),
     /// A `GuestWindowsFileAttributes`.
-    GuestWindowsFileAttributes(Box<crate::types::GuestWindowsFileAttributes>),
+    GuestWindowsFileAttributes(
+        crate::object::ObjectBox<crate::types::GuestWindowsFileAttributes>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestFileAttributesKind {

@@ -116,7 +116,9 @@ pub enum GuestProgramSpecKind {
     /// Exactly this type.
     GuestProgramSpec(crate::types::GuestProgramSpec),
     /// A `GuestWindowsProgramSpec`.
-    GuestWindowsProgramSpec(Box<crate::types::GuestWindowsProgramSpec>),
+    GuestWindowsProgramSpec(
+        crate::object::ObjectBox<crate::types::GuestWindowsProgramSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestProgramSpecKind {

@@ -88,19 +88,31 @@ impl<'de> serde::Deserialize<'de> for GuestRegValueDataSpec {
 #[non_exhaustive]
 pub enum GuestRegValueDataSpecKind {
     /// Exactly this type.
-    GuestRegValueDataSpec(Box<crate::types::GuestRegValueDataSpec>),
+    GuestRegValueDataSpec(crate::object::ObjectBox<crate::types::GuestRegValueDataSpec>),
     /// A `GuestRegValueBinarySpec`.
-    GuestRegValueBinarySpec(Box<crate::types::GuestRegValueBinarySpec>),
+    GuestRegValueBinarySpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueBinarySpec>,
+    ),
     /// A `GuestRegValueDwordSpec`.
-    GuestRegValueDwordSpec(Box<crate::types::GuestRegValueDwordSpec>),
+    GuestRegValueDwordSpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueDwordSpec>,
+    ),
     /// A `GuestRegValueExpandStringSpec`.
-    GuestRegValueExpandStringSpec(Box<crate::types::GuestRegValueExpandStringSpec>),
+    GuestRegValueExpandStringSpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueExpandStringSpec>,
+    ),
     /// A `GuestRegValueMultiStringSpec`.
-    GuestRegValueMultiStringSpec(Box<crate::types::GuestRegValueMultiStringSpec>),
+    GuestRegValueMultiStringSpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueMultiStringSpec>,
+    ),
     /// A `GuestRegValueQwordSpec`.
-    GuestRegValueQwordSpec(Box<crate::types::GuestRegValueQwordSpec>),
+    GuestRegValueQwordSpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueQwordSpec>,
+    ),
     /// A `GuestRegValueStringSpec`.
-    GuestRegValueStringSpec(Box<crate::types::GuestRegValueStringSpec>),
+    GuestRegValueStringSpec(
+        crate::object::ObjectBox<crate::types::GuestRegValueStringSpec>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for GuestRegValueDataSpecKind {

@@ -90,9 +90,13 @@ impl<'de> serde::Deserialize<'de> for HbrReplicationTargetSpec {
 #[non_exhaustive]
 pub enum HbrReplicationTargetSpecKind {
     /// Exactly this type.
-    HbrReplicationTargetSpec(Box<crate::types::HbrReplicationTargetSpec>),
+    HbrReplicationTargetSpec(
+        crate::object::ObjectBox<crate::types::HbrReplicationTargetSpec>,
+    ),
     /// A `HbrTargetSpecReplacement`.
-    HbrTargetSpecReplacement(Box<crate::types::HbrTargetSpecReplacement>),
+    HbrTargetSpecReplacement(
+        crate::object::ObjectBox<crate::types::HbrTargetSpecReplacement>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HbrReplicationTargetSpecKind {

@@ -103,7 +103,9 @@ pub enum HostAuthenticationStoreInfoKind {
     /// A `HostDirectoryStoreInfo` or one of its subtypes.
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfoKind),
     /// A `HostLocalAuthenticationInfo`.
-    HostLocalAuthenticationInfo(Box<crate::types::HostLocalAuthenticationInfo>),
+    HostLocalAuthenticationInfo(
+        crate::object::ObjectBox<crate::types::HostLocalAuthenticationInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostAuthenticationStoreInfoKind {

@@ -101,7 +101,9 @@ pub enum HostConnectInfoNetworkInfoKind {
     /// Exactly this type.
     HostConnectInfoNetworkInfo(crate::types::HostConnectInfoNetworkInfo),
     /// A `HostNewNetworkConnectInfo`.
-    HostNewNetworkConnectInfo(Box<crate::types::HostNewNetworkConnectInfo>),
+    HostNewNetworkConnectInfo(
+        crate::object::ObjectBox<crate::types::HostNewNetworkConnectInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostConnectInfoNetworkInfoKind {

@@ -210,29 +210,41 @@ impl<'de> serde::Deserialize<'de> for HostDasEvent {
 #[non_exhaustive]
 pub enum HostDasEventKind {
     /// Exactly this type.
-    HostDasEvent(Box<crate::types::HostDasEvent>),
+    HostDasEvent(crate::object::ObjectBox<crate::types::HostDasEvent>),
     /// A `HostExtraNetworksEvent`.
-    HostExtraNetworksEvent(Box<crate::types::HostExtraNetworksEvent>),
+    HostExtraNetworksEvent(
+        crate::object::ObjectBox<crate::types::HostExtraNetworksEvent>,
+    ),
     /// A `HostIsolationIpPingFailedEvent`.
-    HostIsolationIpPingFailedEvent(Box<crate::types::HostIsolationIpPingFailedEvent>),
+    HostIsolationIpPingFailedEvent(
+        crate::object::ObjectBox<crate::types::HostIsolationIpPingFailedEvent>,
+    ),
     /// A `HostMissingNetworksEvent`.
-    HostMissingNetworksEvent(Box<crate::types::HostMissingNetworksEvent>),
+    HostMissingNetworksEvent(
+        crate::object::ObjectBox<crate::types::HostMissingNetworksEvent>,
+    ),
     /// A `HostNoAvailableNetworksEvent`.
-    HostNoAvailableNetworksEvent(Box<crate::types::HostNoAvailableNetworksEvent>),
+    HostNoAvailableNetworksEvent(
+        crate::object::ObjectBox<crate::types::HostNoAvailableNetworksEvent>,
+    ),
     /// A `HostNoHAEnabledPortGroupsEvent`.
-    HostNoHAEnabledPortGroupsEvent(Box<crate::types::HostNoHAEnabledPortGroupsEvent>),
+    HostNoHAEnabledPortGroupsEvent(
+        crate::object::ObjectBox<crate::types::HostNoHAEnabledPortGroupsEvent>,
+    ),
     /// A `HostNoRedundantManagementNetworkEvent`.
     HostNoRedundantManagementNetworkEvent(
-        Box<crate::types::HostNoRedundantManagementNetworkEvent>,
+        crate::object::ObjectBox<crate::types::HostNoRedundantManagementNetworkEvent>,
     ),
     /// A `HostNotInClusterEvent`.
-    HostNotInClusterEvent(Box<crate::types::HostNotInClusterEvent>),
+    HostNotInClusterEvent(crate::object::ObjectBox<crate::types::HostNotInClusterEvent>),
     /// A `HostPrimaryAgentNotShortNameEvent`.
     HostPrimaryAgentNotShortNameEvent(
-        Box<crate::types::HostPrimaryAgentNotShortNameEvent>,
+        crate::object::ObjectBox<crate::types::HostPrimaryAgentNotShortNameEvent>,
     ),
     /// A `HostShortNameInconsistentEvent`.
-    HostShortNameInconsistentEvent(Box<crate::types::HostShortNameInconsistentEvent>),
+    HostShortNameInconsistentEvent(
+        crate::object::ObjectBox<crate::types::HostShortNameInconsistentEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostDasEventKind {

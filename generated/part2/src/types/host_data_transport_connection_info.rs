@@ -103,7 +103,7 @@ pub enum HostDataTransportConnectionInfoKind {
     /// Exactly this type.
     HostDataTransportConnectionInfo(crate::types::HostDataTransportConnectionInfo),
     /// A `HostNfcConnectionInfo`.
-    HostNfcConnectionInfo(Box<crate::types::HostNfcConnectionInfo>),
+    HostNfcConnectionInfo(crate::object::ObjectBox<crate::types::HostNfcConnectionInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostDataTransportConnectionInfoKind {

@@ -111,7 +111,7 @@ pub enum HostDigestInfoKind {
     /// Exactly this type.
     HostDigestInfo(crate::types::HostDigestInfo),
     /// A `HostTpmDigestInfo`.
-    HostTpmDigestInfo(Box<crate::types::HostTpmDigestInfo>),
+    HostTpmDigestInfo(crate::object::ObjectBox<crate::types::HostTpmDigestInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostDigestInfoKind {

@@ -101,7 +101,9 @@ pub enum HostDirectoryStoreInfoKind {
     /// Exactly this type.
     HostDirectoryStoreInfo(crate::types::HostDirectoryStoreInfo),
     /// A `HostActiveDirectoryInfo`.
-    HostActiveDirectoryInfo(Box<crate::types::HostActiveDirectoryInfo>),
+    HostActiveDirectoryInfo(
+        crate::object::ObjectBox<crate::types::HostActiveDirectoryInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostDirectoryStoreInfoKind {

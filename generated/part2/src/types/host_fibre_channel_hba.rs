@@ -201,9 +201,11 @@ impl<'de> serde::Deserialize<'de> for HostFibreChannelHba {
 #[non_exhaustive]
 pub enum HostFibreChannelHbaKind {
     /// Exactly this type.
-    HostFibreChannelHba(Box<crate::types::HostFibreChannelHba>),
+    HostFibreChannelHba(crate::object::ObjectBox<crate::types::HostFibreChannelHba>),
     /// A `HostFibreChannelOverEthernetHba`.
-    HostFibreChannelOverEthernetHba(Box<crate::types::HostFibreChannelOverEthernetHba>),
+    HostFibreChannelOverEthernetHba(
+        crate::object::ObjectBox<crate::types::HostFibreChannelOverEthernetHba>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostFibreChannelHbaKind {

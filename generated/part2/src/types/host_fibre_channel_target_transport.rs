@@ -107,7 +107,9 @@ pub enum HostFibreChannelTargetTransportKind {
     HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransport),
     /// A `HostFibreChannelOverEthernetTargetTransport`.
     HostFibreChannelOverEthernetTargetTransport(
-        Box<crate::types::HostFibreChannelOverEthernetTargetTransport>,
+        crate::object::ObjectBox<
+            crate::types::HostFibreChannelOverEthernetTargetTransport,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

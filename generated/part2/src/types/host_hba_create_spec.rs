@@ -90,9 +90,9 @@ impl<'de> serde::Deserialize<'de> for HostHbaCreateSpec {
 #[non_exhaustive]
 pub enum HostHbaCreateSpecKind {
     /// Exactly this type.
-    HostHbaCreateSpec(Box<crate::types::HostHbaCreateSpec>),
+    HostHbaCreateSpec(crate::object::ObjectBox<crate::types::HostHbaCreateSpec>),
     /// A `HostTcpHbaCreateSpec`.
-    HostTcpHbaCreateSpec(Box<crate::types::HostTcpHbaCreateSpec>),
+    HostTcpHbaCreateSpec(crate::object::ObjectBox<crate::types::HostTcpHbaCreateSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostHbaCreateSpecKind {

@@ -120,13 +120,15 @@ impl<'de> serde::Deserialize<'de> for HostIssue {
 #[non_exhaustive]
 pub enum HostIssueKind {
     /// Exactly this type.
-    HostIssue(Box<crate::types::HostIssue>),
+    HostIssue(crate::object::ObjectBox<crate::types::HostIssue>),
     /// A `OrphanedDvFilterSwitch`.
     #[cfg(feature = "eam")]
-    OrphanedDvFilterSwitch(Box<crate::types::OrphanedDvFilterSwitch>),
+    OrphanedDvFilterSwitch(
+        crate::object::ObjectBox<crate::types::OrphanedDvFilterSwitch>,
+    ),
     /// A `UnknownAgentVm`.
     #[cfg(feature = "eam")]
-    UnknownAgentVm(Box<crate::types::UnknownAgentVm>),
+    UnknownAgentVm(crate::object::ObjectBox<crate::types::UnknownAgentVm>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostIssueKind {

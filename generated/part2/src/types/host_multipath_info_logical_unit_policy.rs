@@ -102,11 +102,11 @@ pub enum HostMultipathInfoLogicalUnitPolicyKind {
     HostMultipathInfoLogicalUnitPolicy(crate::types::HostMultipathInfoLogicalUnitPolicy),
     /// A `HostMultipathInfoFixedLogicalUnitPolicy`.
     HostMultipathInfoFixedLogicalUnitPolicy(
-        Box<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>,
+        crate::object::ObjectBox<crate::types::HostMultipathInfoFixedLogicalUnitPolicy>,
     ),
     /// A `HostMultipathInfoHppLogicalUnitPolicy`.
     HostMultipathInfoHppLogicalUnitPolicy(
-        Box<crate::types::HostMultipathInfoHppLogicalUnitPolicy>,
+        crate::object::ObjectBox<crate::types::HostMultipathInfoHppLogicalUnitPolicy>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

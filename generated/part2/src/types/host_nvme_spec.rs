@@ -106,9 +106,9 @@ pub enum HostNvmeSpecKind {
     /// Exactly this type.
     HostNvmeSpec(crate::types::HostNvmeSpec),
     /// A `HostNvmeConnectSpec`.
-    HostNvmeConnectSpec(Box<crate::types::HostNvmeConnectSpec>),
+    HostNvmeConnectSpec(crate::object::ObjectBox<crate::types::HostNvmeConnectSpec>),
     /// A `HostNvmeDiscoverSpec`.
-    HostNvmeDiscoverSpec(Box<crate::types::HostNvmeDiscoverSpec>),
+    HostNvmeDiscoverSpec(crate::object::ObjectBox<crate::types::HostNvmeDiscoverSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostNvmeSpecKind {

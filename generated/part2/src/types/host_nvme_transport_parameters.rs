@@ -88,19 +88,25 @@ impl<'de> serde::Deserialize<'de> for HostNvmeTransportParameters {
 #[non_exhaustive]
 pub enum HostNvmeTransportParametersKind {
     /// Exactly this type.
-    HostNvmeTransportParameters(Box<crate::types::HostNvmeTransportParameters>),
+    HostNvmeTransportParameters(
+        crate::object::ObjectBox<crate::types::HostNvmeTransportParameters>,
+    ),
     /// A `HostNvmeOpaqueTransportParameters`.
     HostNvmeOpaqueTransportParameters(
-        Box<crate::types::HostNvmeOpaqueTransportParameters>,
+        crate::object::ObjectBox<crate::types::HostNvmeOpaqueTransportParameters>,
     ),
     /// A `HostNvmeOverFibreChannelParameters`.
     HostNvmeOverFibreChannelParameters(
-        Box<crate::types::HostNvmeOverFibreChannelParameters>,
+        crate::object::ObjectBox<crate::types::HostNvmeOverFibreChannelParameters>,
     ),
     /// A `HostNvmeOverRdmaParameters`.
-    HostNvmeOverRdmaParameters(Box<crate::types::HostNvmeOverRdmaParameters>),
+    HostNvmeOverRdmaParameters(
+        crate::object::ObjectBox<crate::types::HostNvmeOverRdmaParameters>,
+    ),
     /// A `HostNvmeOverTcpParameters`.
-    HostNvmeOverTcpParameters(Box<crate::types::HostNvmeOverTcpParameters>),
+    HostNvmeOverTcpParameters(
+        crate::object::ObjectBox<crate::types::HostNvmeOverTcpParameters>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostNvmeTransportParametersKind {

@@ -118,7 +118,7 @@ pub enum HostPciPassthruConfigKind {
     /// Exactly this type.
     HostPciPassthruConfig(crate::types::HostPciPassthruConfig),
     /// A `HostSriovConfig`.
-    HostSriovConfig(Box<crate::types::HostSriovConfig>),
+    HostSriovConfig(crate::object::ObjectBox<crate::types::HostSriovConfig>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostPciPassthruConfigKind {

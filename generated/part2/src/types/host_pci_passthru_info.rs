@@ -149,9 +149,9 @@ impl<'de> serde::Deserialize<'de> for HostPciPassthruInfo {
 #[non_exhaustive]
 pub enum HostPciPassthruInfoKind {
     /// Exactly this type.
-    HostPciPassthruInfo(Box<crate::types::HostPciPassthruInfo>),
+    HostPciPassthruInfo(crate::object::ObjectBox<crate::types::HostPciPassthruInfo>),
     /// A `HostSriovInfo`.
-    HostSriovInfo(Box<crate::types::HostSriovInfo>),
+    HostSriovInfo(crate::object::ObjectBox<crate::types::HostSriovInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostPciPassthruInfoKind {

@@ -88,9 +88,11 @@ impl<'de> serde::Deserialize<'de> for HostRdmaDeviceBacking {
 #[non_exhaustive]
 pub enum HostRdmaDeviceBackingKind {
     /// Exactly this type.
-    HostRdmaDeviceBacking(Box<crate::types::HostRdmaDeviceBacking>),
+    HostRdmaDeviceBacking(crate::object::ObjectBox<crate::types::HostRdmaDeviceBacking>),
     /// A `HostRdmaDevicePnicBacking`.
-    HostRdmaDevicePnicBacking(Box<crate::types::HostRdmaDevicePnicBacking>),
+    HostRdmaDevicePnicBacking(
+        crate::object::ObjectBox<crate::types::HostRdmaDevicePnicBacking>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostRdmaDeviceBackingKind {

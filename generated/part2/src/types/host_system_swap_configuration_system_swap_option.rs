@@ -104,19 +104,25 @@ pub enum HostSystemSwapConfigurationSystemSwapOptionKind {
     ),
     /// A `HostSystemSwapConfigurationDatastoreOption`.
     HostSystemSwapConfigurationDatastoreOption(
-        Box<crate::types::HostSystemSwapConfigurationDatastoreOption>,
+        crate::object::ObjectBox<
+            crate::types::HostSystemSwapConfigurationDatastoreOption,
+        >,
     ),
     /// A `HostSystemSwapConfigurationDisabledOption`.
     HostSystemSwapConfigurationDisabledOption(
-        Box<crate::types::HostSystemSwapConfigurationDisabledOption>,
+        crate::object::ObjectBox<crate::types::HostSystemSwapConfigurationDisabledOption>,
     ),
     /// A `HostSystemSwapConfigurationHostCacheOption`.
     HostSystemSwapConfigurationHostCacheOption(
-        Box<crate::types::HostSystemSwapConfigurationHostCacheOption>,
+        crate::object::ObjectBox<
+            crate::types::HostSystemSwapConfigurationHostCacheOption,
+        >,
     ),
     /// A `HostSystemSwapConfigurationHostLocalSwapOption`.
     HostSystemSwapConfigurationHostLocalSwapOption(
-        Box<crate::types::HostSystemSwapConfigurationHostLocalSwapOption>,
+        crate::object::ObjectBox<
+            crate::types::HostSystemSwapConfigurationHostLocalSwapOption,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

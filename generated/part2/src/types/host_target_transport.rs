@@ -88,25 +88,37 @@ impl<'de> serde::Deserialize<'de> for HostTargetTransport {
 #[non_exhaustive]
 pub enum HostTargetTransportKind {
     /// Exactly this type.
-    HostTargetTransport(Box<crate::types::HostTargetTransport>),
+    HostTargetTransport(crate::object::ObjectBox<crate::types::HostTargetTransport>),
     /// A `HostBlockAdapterTargetTransport`.
-    HostBlockAdapterTargetTransport(Box<crate::types::HostBlockAdapterTargetTransport>),
+    HostBlockAdapterTargetTransport(
+        crate::object::ObjectBox<crate::types::HostBlockAdapterTargetTransport>,
+    ),
     /// A `HostFibreChannelTargetTransport` or one of its subtypes.
     HostFibreChannelTargetTransport(crate::types::HostFibreChannelTargetTransportKind),
     /// A `HostInternetScsiTargetTransport`.
-    HostInternetScsiTargetTransport(Box<crate::types::HostInternetScsiTargetTransport>),
+    HostInternetScsiTargetTransport(
+        crate::object::ObjectBox<crate::types::HostInternetScsiTargetTransport>,
+    ),
     /// A `HostParallelScsiTargetTransport`.
-    HostParallelScsiTargetTransport(Box<crate::types::HostParallelScsiTargetTransport>),
+    HostParallelScsiTargetTransport(
+        crate::object::ObjectBox<crate::types::HostParallelScsiTargetTransport>,
+    ),
     /// A `HostPcieTargetTransport`.
-    HostPcieTargetTransport(Box<crate::types::HostPcieTargetTransport>),
+    HostPcieTargetTransport(
+        crate::object::ObjectBox<crate::types::HostPcieTargetTransport>,
+    ),
     /// A `HostRdmaTargetTransport`.
-    HostRdmaTargetTransport(Box<crate::types::HostRdmaTargetTransport>),
+    HostRdmaTargetTransport(
+        crate::object::ObjectBox<crate::types::HostRdmaTargetTransport>,
+    ),
     /// A `HostSerialAttachedTargetTransport`.
     HostSerialAttachedTargetTransport(
-        Box<crate::types::HostSerialAttachedTargetTransport>,
+        crate::object::ObjectBox<crate::types::HostSerialAttachedTargetTransport>,
     ),
     /// A `HostTcpTargetTransport`.
-    HostTcpTargetTransport(Box<crate::types::HostTcpTargetTransport>),
+    HostTcpTargetTransport(
+        crate::object::ObjectBox<crate::types::HostTcpTargetTransport>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostTargetTransportKind {

@@ -113,9 +113,13 @@ pub enum HostTpmBootSecurityOptionEventDetailsKind {
         crate::types::HostTpmBootSecurityOptionEventDetails,
     ),
     /// A `HostTpmNvTagEventDetails`.
-    HostTpmNvTagEventDetails(Box<crate::types::HostTpmNvTagEventDetails>),
+    HostTpmNvTagEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmNvTagEventDetails>,
+    ),
     /// A `HostTpmSignerEventDetails`.
-    HostTpmSignerEventDetails(Box<crate::types::HostTpmSignerEventDetails>),
+    HostTpmSignerEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmSignerEventDetails>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostTpmBootSecurityOptionEventDetailsKind {

@@ -106,25 +106,33 @@ pub enum HostTpmEventDetailsKind {
     /// Exactly this type.
     HostTpmEventDetails(crate::types::HostTpmEventDetails),
     /// A `HostTpmBootCompleteEventDetails`.
-    HostTpmBootCompleteEventDetails(Box<crate::types::HostTpmBootCompleteEventDetails>),
+    HostTpmBootCompleteEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmBootCompleteEventDetails>,
+    ),
     /// A `HostTpmBootSecurityOptionEventDetails` or one of its subtypes.
     HostTpmBootSecurityOptionEventDetails(
         crate::types::HostTpmBootSecurityOptionEventDetailsKind,
     ),
     /// A `HostTpmCommandEventDetails`.
-    HostTpmCommandEventDetails(Box<crate::types::HostTpmCommandEventDetails>),
+    HostTpmCommandEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmCommandEventDetails>,
+    ),
     /// A `HostTpmOptionEventDetails`.
-    HostTpmOptionEventDetails(Box<crate::types::HostTpmOptionEventDetails>),
+    HostTpmOptionEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmOptionEventDetails>,
+    ),
     /// A `HostTpmSoftwareComponentEventDetails`.
     HostTpmSoftwareComponentEventDetails(
-        Box<crate::types::HostTpmSoftwareComponentEventDetails>,
+        crate::object::ObjectBox<crate::types::HostTpmSoftwareComponentEventDetails>,
     ),
     /// A `HostTpmSystemVersionEventDetails`.
     HostTpmSystemVersionEventDetails(
-        Box<crate::types::HostTpmSystemVersionEventDetails>,
+        crate::object::ObjectBox<crate::types::HostTpmSystemVersionEventDetails>,
     ),
     /// A `HostTpmVersionEventDetails`.
-    HostTpmVersionEventDetails(Box<crate::types::HostTpmVersionEventDetails>),
+    HostTpmVersionEventDetails(
+        crate::object::ObjectBox<crate::types::HostTpmVersionEventDetails>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostTpmEventDetailsKind {

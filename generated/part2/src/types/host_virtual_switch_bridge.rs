@@ -88,13 +88,21 @@ impl<'de> serde::Deserialize<'de> for HostVirtualSwitchBridge {
 #[non_exhaustive]
 pub enum HostVirtualSwitchBridgeKind {
     /// Exactly this type.
-    HostVirtualSwitchBridge(Box<crate::types::HostVirtualSwitchBridge>),
+    HostVirtualSwitchBridge(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchBridge>,
+    ),
     /// A `HostVirtualSwitchAutoBridge`.
-    HostVirtualSwitchAutoBridge(Box<crate::types::HostVirtualSwitchAutoBridge>),
+    HostVirtualSwitchAutoBridge(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchAutoBridge>,
+    ),
     /// A `HostVirtualSwitchBondBridge`.
-    HostVirtualSwitchBondBridge(Box<crate::types::HostVirtualSwitchBondBridge>),
+    HostVirtualSwitchBondBridge(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchBondBridge>,
+    ),
     /// A `HostVirtualSwitchSimpleBridge`.
-    HostVirtualSwitchSimpleBridge(Box<crate::types::HostVirtualSwitchSimpleBridge>),
+    HostVirtualSwitchSimpleBridge(
+        crate::object::ObjectBox<crate::types::HostVirtualSwitchSimpleBridge>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for HostVirtualSwitchBridgeKind {

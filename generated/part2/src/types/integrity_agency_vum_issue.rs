@@ -151,20 +151,24 @@ impl<'de> serde::Deserialize<'de> for IntegrityAgencyVUMIssue {
 #[non_exhaustive]
 pub enum IntegrityAgencyVUMIssueKind {
     /// Exactly this type.
-    IntegrityAgencyVUMIssue(Box<crate::types::IntegrityAgencyVUMIssue>),
+    IntegrityAgencyVUMIssue(
+        crate::object::ObjectBox<crate::types::IntegrityAgencyVUMIssue>,
+    ),
     /// A `IntegrityAgencyCannotDeleteSoftware`.
     #[cfg(feature = "eam")]
     IntegrityAgencyCannotDeleteSoftware(
-        Box<crate::types::IntegrityAgencyCannotDeleteSoftware>,
+        crate::object::ObjectBox<crate::types::IntegrityAgencyCannotDeleteSoftware>,
     ),
     /// A `IntegrityAgencyCannotStageSoftware`.
     #[cfg(feature = "eam")]
     IntegrityAgencyCannotStageSoftware(
-        Box<crate::types::IntegrityAgencyCannotStageSoftware>,
+        crate::object::ObjectBox<crate::types::IntegrityAgencyCannotStageSoftware>,
     ),
     /// A `IntegrityAgencyVUMUnavailable`.
     #[cfg(feature = "eam")]
-    IntegrityAgencyVUMUnavailable(Box<crate::types::IntegrityAgencyVUMUnavailable>),
+    IntegrityAgencyVUMUnavailable(
+        crate::object::ObjectBox<crate::types::IntegrityAgencyVUMUnavailable>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for IntegrityAgencyVUMIssueKind {

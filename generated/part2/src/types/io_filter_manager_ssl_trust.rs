@@ -90,11 +90,13 @@ impl<'de> serde::Deserialize<'de> for IoFilterManagerSslTrust {
 #[non_exhaustive]
 pub enum IoFilterManagerSslTrustKind {
     /// Exactly this type.
-    IoFilterManagerSslTrust(Box<crate::types::IoFilterManagerSslTrust>),
+    IoFilterManagerSslTrust(
+        crate::object::ObjectBox<crate::types::IoFilterManagerSslTrust>,
+    ),
     /// A `PinnedCertificate`.
-    PinnedCertificate(Box<crate::types::PinnedCertificate>),
+    PinnedCertificate(crate::object::ObjectBox<crate::types::PinnedCertificate>),
     /// A `UntrustedCertificate`.
-    UntrustedCertificate(Box<crate::types::UntrustedCertificate>),
+    UntrustedCertificate(crate::object::ObjectBox<crate::types::UntrustedCertificate>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for IoFilterManagerSslTrustKind {

@@ -101,7 +101,7 @@ pub enum NetBIOSConfigInfoKind {
     /// Exactly this type.
     NetBIOSConfigInfo(crate::types::NetBIOSConfigInfo),
     /// A `WinNetBIOSConfigInfo`.
-    WinNetBIOSConfigInfo(Box<crate::types::WinNetBIOSConfigInfo>),
+    WinNetBIOSConfigInfo(crate::object::ObjectBox<crate::types::WinNetBIOSConfigInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NetBIOSConfigInfoKind {

@@ -121,9 +121,9 @@ impl<'de> serde::Deserialize<'de> for NetworkSummary {
 #[non_exhaustive]
 pub enum NetworkSummaryKind {
     /// Exactly this type.
-    NetworkSummary(Box<crate::types::NetworkSummary>),
+    NetworkSummary(crate::object::ObjectBox<crate::types::NetworkSummary>),
     /// A `OpaqueNetworkSummary`.
-    OpaqueNetworkSummary(Box<crate::types::OpaqueNetworkSummary>),
+    OpaqueNetworkSummary(crate::object::ObjectBox<crate::types::OpaqueNetworkSummary>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NetworkSummaryKind {

@@ -187,10 +187,12 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmDatastore {
 #[non_exhaustive]
 pub enum NoAgentVmDatastoreKind {
     /// Exactly this type.
-    NoAgentVmDatastore(Box<crate::types::NoAgentVmDatastore>),
+    NoAgentVmDatastore(crate::object::ObjectBox<crate::types::NoAgentVmDatastore>),
     /// A `NoCustomAgentVmDatastore`.
     #[cfg(feature = "eam")]
-    NoCustomAgentVmDatastore(Box<crate::types::NoCustomAgentVmDatastore>),
+    NoCustomAgentVmDatastore(
+        crate::object::ObjectBox<crate::types::NoCustomAgentVmDatastore>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NoAgentVmDatastoreKind {

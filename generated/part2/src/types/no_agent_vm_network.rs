@@ -187,10 +187,12 @@ impl<'de> serde::Deserialize<'de> for NoAgentVmNetwork {
 #[non_exhaustive]
 pub enum NoAgentVmNetworkKind {
     /// Exactly this type.
-    NoAgentVmNetwork(Box<crate::types::NoAgentVmNetwork>),
+    NoAgentVmNetwork(crate::object::ObjectBox<crate::types::NoAgentVmNetwork>),
     /// A `NoCustomAgentVmNetwork`.
     #[cfg(feature = "eam")]
-    NoCustomAgentVmNetwork(Box<crate::types::NoCustomAgentVmNetwork>),
+    NoCustomAgentVmNetwork(
+        crate::object::ObjectBox<crate::types::NoCustomAgentVmNetwork>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for NoAgentVmNetworkKind {

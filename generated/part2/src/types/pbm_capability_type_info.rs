@@ -104,7 +104,9 @@ pub enum PbmCapabilityTypeInfoKind {
     PbmCapabilityTypeInfo(crate::types::PbmCapabilityTypeInfo),
     /// A `PbmCapabilityGenericTypeInfo`.
     #[cfg(feature = "pbm")]
-    PbmCapabilityGenericTypeInfo(Box<crate::types::PbmCapabilityGenericTypeInfo>),
+    PbmCapabilityGenericTypeInfo(
+        crate::object::ObjectBox<crate::types::PbmCapabilityGenericTypeInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PbmCapabilityTypeInfoKind {

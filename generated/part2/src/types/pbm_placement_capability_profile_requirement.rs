@@ -107,7 +107,7 @@ pub enum PbmPlacementCapabilityProfileRequirementKind {
     /// A `PbmPlacementZoneTopologyRequirement`.
     #[cfg(feature = "pbm")]
     PbmPlacementZoneTopologyRequirement(
-        Box<crate::types::PbmPlacementZoneTopologyRequirement>,
+        crate::object::ObjectBox<crate::types::PbmPlacementZoneTopologyRequirement>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -158,20 +158,24 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyDepotIssue {
 #[non_exhaustive]
 pub enum PersonalityAgencyDepotIssueKind {
     /// Exactly this type.
-    PersonalityAgencyDepotIssue(Box<crate::types::PersonalityAgencyDepotIssue>),
+    PersonalityAgencyDepotIssue(
+        crate::object::ObjectBox<crate::types::PersonalityAgencyDepotIssue>,
+    ),
     /// A `PersonalityAgencyCannotUploadDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyCannotUploadDepot(
-        Box<crate::types::PersonalityAgencyCannotUploadDepot>,
+        crate::object::ObjectBox<crate::types::PersonalityAgencyCannotUploadDepot>,
     ),
     /// A `PersonalityAgencyInaccessibleDepot`.
     #[cfg(feature = "eam")]
     PersonalityAgencyInaccessibleDepot(
-        Box<crate::types::PersonalityAgencyInaccessibleDepot>,
+        crate::object::ObjectBox<crate::types::PersonalityAgencyInaccessibleDepot>,
     ),
     /// A `PersonalityAgencyInvalidDepot`.
     #[cfg(feature = "eam")]
-    PersonalityAgencyInvalidDepot(Box<crate::types::PersonalityAgencyInvalidDepot>),
+    PersonalityAgencyInvalidDepot(
+        crate::object::ObjectBox<crate::types::PersonalityAgencyInvalidDepot>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PersonalityAgencyDepotIssueKind {

@@ -151,18 +151,22 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgencyPMIssue {
 #[non_exhaustive]
 pub enum PersonalityAgencyPMIssueKind {
     /// Exactly this type.
-    PersonalityAgencyPMIssue(Box<crate::types::PersonalityAgencyPMIssue>),
+    PersonalityAgencyPMIssue(
+        crate::object::ObjectBox<crate::types::PersonalityAgencyPMIssue>,
+    ),
     /// A `PersonalityAgencyCannotConfigureSolutions`.
     #[cfg(feature = "eam")]
     PersonalityAgencyCannotConfigureSolutions(
-        Box<crate::types::PersonalityAgencyCannotConfigureSolutions>,
+        crate::object::ObjectBox<crate::types::PersonalityAgencyCannotConfigureSolutions>,
     ),
     /// A `PersonalityAgencyDepotIssue` or one of its subtypes.
     #[cfg(feature = "eam")]
     PersonalityAgencyDepotIssue(crate::types::PersonalityAgencyDepotIssueKind),
     /// A `PersonalityAgencyPMUnavailable`.
     #[cfg(feature = "eam")]
-    PersonalityAgencyPMUnavailable(Box<crate::types::PersonalityAgencyPMUnavailable>),
+    PersonalityAgencyPMUnavailable(
+        crate::object::ObjectBox<crate::types::PersonalityAgencyPMUnavailable>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PersonalityAgencyPMIssueKind {

@@ -187,16 +187,18 @@ impl<'de> serde::Deserialize<'de> for PersonalityAgentPMIssue {
 #[non_exhaustive]
 pub enum PersonalityAgentPMIssueKind {
     /// Exactly this type.
-    PersonalityAgentPMIssue(Box<crate::types::PersonalityAgentPMIssue>),
+    PersonalityAgentPMIssue(
+        crate::object::ObjectBox<crate::types::PersonalityAgentPMIssue>,
+    ),
     /// A `PersonalityAgentAwaitingPMRemediation`.
     #[cfg(feature = "eam")]
     PersonalityAgentAwaitingPMRemediation(
-        Box<crate::types::PersonalityAgentAwaitingPMRemediation>,
+        crate::object::ObjectBox<crate::types::PersonalityAgentAwaitingPMRemediation>,
     ),
     /// A `PersonalityAgentBlockedByAgencyOperation`.
     #[cfg(feature = "eam")]
     PersonalityAgentBlockedByAgencyOperation(
-        Box<crate::types::PersonalityAgentBlockedByAgencyOperation>,
+        crate::object::ObjectBox<crate::types::PersonalityAgentBlockedByAgencyOperation>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -101,9 +101,9 @@ pub enum PhysicalNicHintKind {
     /// Exactly this type.
     PhysicalNicHint(crate::types::PhysicalNicHint),
     /// A `PhysicalNicIpHint`.
-    PhysicalNicIpHint(Box<crate::types::PhysicalNicIpHint>),
+    PhysicalNicIpHint(crate::object::ObjectBox<crate::types::PhysicalNicIpHint>),
     /// A `PhysicalNicNameHint`.
-    PhysicalNicNameHint(Box<crate::types::PhysicalNicNameHint>),
+    PhysicalNicNameHint(crate::object::ObjectBox<crate::types::PhysicalNicNameHint>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for PhysicalNicHintKind {

@@ -117,7 +117,7 @@ pub enum ProfileSerializedCreateSpecKind {
     ProfileSerializedCreateSpec(crate::types::ProfileSerializedCreateSpec),
     /// A `HostProfileSerializedHostProfileSpec`.
     HostProfileSerializedHostProfileSpec(
-        Box<crate::types::HostProfileSerializedHostProfileSpec>,
+        crate::object::ObjectBox<crate::types::HostProfileSerializedHostProfileSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -101,7 +101,7 @@ pub enum SelectionSpecKind {
     /// Exactly this type.
     SelectionSpec(crate::types::SelectionSpec),
     /// A `TraversalSpec`.
-    TraversalSpec(Box<crate::types::TraversalSpec>),
+    TraversalSpec(crate::object::ObjectBox<crate::types::TraversalSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SelectionSpecKind {

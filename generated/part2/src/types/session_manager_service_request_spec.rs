@@ -89,15 +89,15 @@ impl<'de> serde::Deserialize<'de> for SessionManagerServiceRequestSpec {
 pub enum SessionManagerServiceRequestSpecKind {
     /// Exactly this type.
     SessionManagerServiceRequestSpec(
-        Box<crate::types::SessionManagerServiceRequestSpec>,
+        crate::object::ObjectBox<crate::types::SessionManagerServiceRequestSpec>,
     ),
     /// A `SessionManagerHttpServiceRequestSpec`.
     SessionManagerHttpServiceRequestSpec(
-        Box<crate::types::SessionManagerHttpServiceRequestSpec>,
+        crate::object::ObjectBox<crate::types::SessionManagerHttpServiceRequestSpec>,
     ),
     /// A `SessionManagerVmomiServiceRequestSpec`.
     SessionManagerVmomiServiceRequestSpec(
-        Box<crate::types::SessionManagerVmomiServiceRequestSpec>,
+        crate::object::ObjectBox<crate::types::SessionManagerVmomiServiceRequestSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -109,7 +109,7 @@ pub enum SmsProviderSpecKind {
     SmsProviderSpec(crate::types::SmsProviderSpec),
     /// A `VasaProviderSpec`.
     #[cfg(feature = "sms")]
-    VasaProviderSpec(Box<crate::types::VasaProviderSpec>),
+    VasaProviderSpec(crate::object::ObjectBox<crate::types::VasaProviderSpec>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SmsProviderSpecKind {

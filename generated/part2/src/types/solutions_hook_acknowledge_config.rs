@@ -90,10 +90,12 @@ impl<'de> serde::Deserialize<'de> for SolutionsHookAcknowledgeConfig {
 #[non_exhaustive]
 pub enum SolutionsHookAcknowledgeConfigKind {
     /// Exactly this type.
-    SolutionsHookAcknowledgeConfig(Box<crate::types::SolutionsHookAcknowledgeConfig>),
+    SolutionsHookAcknowledgeConfig(
+        crate::object::ObjectBox<crate::types::SolutionsHookAcknowledgeConfig>,
+    ),
     /// A `SolutionsInteractiveHookAcknowledgeConfig`.
     SolutionsInteractiveHookAcknowledgeConfig(
-        Box<crate::types::SolutionsInteractiveHookAcknowledgeConfig>,
+        crate::object::ObjectBox<crate::types::SolutionsInteractiveHookAcknowledgeConfig>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -90,9 +90,13 @@ impl<'de> serde::Deserialize<'de> for SolutionsStoragePolicy {
 #[non_exhaustive]
 pub enum SolutionsStoragePolicyKind {
     /// Exactly this type.
-    SolutionsStoragePolicy(Box<crate::types::SolutionsStoragePolicy>),
+    SolutionsStoragePolicy(
+        crate::object::ObjectBox<crate::types::SolutionsStoragePolicy>,
+    ),
     /// A `SolutionsProfileIdStoragePolicy`.
-    SolutionsProfileIdStoragePolicy(Box<crate::types::SolutionsProfileIdStoragePolicy>),
+    SolutionsProfileIdStoragePolicy(
+        crate::object::ObjectBox<crate::types::SolutionsProfileIdStoragePolicy>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SolutionsStoragePolicyKind {

@@ -90,9 +90,9 @@ impl<'de> serde::Deserialize<'de> for SolutionsVMSource {
 #[non_exhaustive]
 pub enum SolutionsVMSourceKind {
     /// Exactly this type.
-    SolutionsVMSource(Box<crate::types::SolutionsVMSource>),
+    SolutionsVMSource(crate::object::ObjectBox<crate::types::SolutionsVMSource>),
     /// A `SolutionsUrlVMSource`.
-    SolutionsUrlVMSource(Box<crate::types::SolutionsUrlVMSource>),
+    SolutionsUrlVMSource(crate::object::ObjectBox<crate::types::SolutionsUrlVMSource>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for SolutionsVMSourceKind {

@@ -114,13 +114,13 @@ pub enum StoragePortKind {
     StoragePort(crate::types::StoragePort),
     /// A `FcStoragePort`.
     #[cfg(feature = "sms")]
-    FcStoragePort(Box<crate::types::FcStoragePort>),
+    FcStoragePort(crate::object::ObjectBox<crate::types::FcStoragePort>),
     /// A `FcoeStoragePort`.
     #[cfg(feature = "sms")]
-    FcoeStoragePort(Box<crate::types::FcoeStoragePort>),
+    FcoeStoragePort(crate::object::ObjectBox<crate::types::FcoeStoragePort>),
     /// A `IscsiStoragePort`.
     #[cfg(feature = "sms")]
-    IscsiStoragePort(Box<crate::types::IscsiStoragePort>),
+    IscsiStoragePort(crate::object::ObjectBox<crate::types::IscsiStoragePort>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for StoragePortKind {

@@ -90,9 +90,13 @@ impl<'de> serde::Deserialize<'de> for TaskManagerTaskViewSpec {
 #[non_exhaustive]
 pub enum TaskManagerTaskViewSpecKind {
     /// Exactly this type.
-    TaskManagerTaskViewSpec(Box<crate::types::TaskManagerTaskViewSpec>),
+    TaskManagerTaskViewSpec(
+        crate::object::ObjectBox<crate::types::TaskManagerTaskViewSpec>,
+    ),
     /// A `TaskManagerViewByStartId`.
-    TaskManagerViewByStartId(Box<crate::types::TaskManagerViewByStartId>),
+    TaskManagerViewByStartId(
+        crate::object::ObjectBox<crate::types::TaskManagerViewByStartId>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TaskManagerTaskViewSpecKind {

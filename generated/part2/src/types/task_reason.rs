@@ -88,15 +88,15 @@ impl<'de> serde::Deserialize<'de> for TaskReason {
 #[non_exhaustive]
 pub enum TaskReasonKind {
     /// Exactly this type.
-    TaskReason(Box<crate::types::TaskReason>),
+    TaskReason(crate::object::ObjectBox<crate::types::TaskReason>),
     /// A `TaskReasonAlarm`.
-    TaskReasonAlarm(Box<crate::types::TaskReasonAlarm>),
+    TaskReasonAlarm(crate::object::ObjectBox<crate::types::TaskReasonAlarm>),
     /// A `TaskReasonSchedule`.
-    TaskReasonSchedule(Box<crate::types::TaskReasonSchedule>),
+    TaskReasonSchedule(crate::object::ObjectBox<crate::types::TaskReasonSchedule>),
     /// A `TaskReasonSystem`.
-    TaskReasonSystem(Box<crate::types::TaskReasonSystem>),
+    TaskReasonSystem(crate::object::ObjectBox<crate::types::TaskReasonSystem>),
     /// A `TaskReasonUser`.
-    TaskReasonUser(Box<crate::types::TaskReasonUser>),
+    TaskReasonUser(crate::object::ObjectBox<crate::types::TaskReasonUser>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TaskReasonKind {

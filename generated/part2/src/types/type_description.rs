@@ -111,7 +111,7 @@ pub enum TypeDescriptionKind {
     /// Exactly this type.
     TypeDescription(crate::types::TypeDescription),
     /// A `ScheduledTaskDetail`.
-    ScheduledTaskDetail(Box<crate::types::ScheduledTaskDetail>),
+    ScheduledTaskDetail(crate::object::ObjectBox<crate::types::ScheduledTaskDetail>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for TypeDescriptionKind {

@@ -217,15 +217,15 @@ impl<'de> serde::Deserialize<'de> for UpgradeEvent {
 #[non_exhaustive]
 pub enum UpgradeEventKind {
     /// Exactly this type.
-    UpgradeEvent(Box<crate::types::UpgradeEvent>),
+    UpgradeEvent(crate::object::ObjectBox<crate::types::UpgradeEvent>),
     /// A `ErrorUpgradeEvent`.
-    ErrorUpgradeEvent(Box<crate::types::ErrorUpgradeEvent>),
+    ErrorUpgradeEvent(crate::object::ObjectBox<crate::types::ErrorUpgradeEvent>),
     /// A `InfoUpgradeEvent`.
-    InfoUpgradeEvent(Box<crate::types::InfoUpgradeEvent>),
+    InfoUpgradeEvent(crate::object::ObjectBox<crate::types::InfoUpgradeEvent>),
     /// A `UserUpgradeEvent`.
-    UserUpgradeEvent(Box<crate::types::UserUpgradeEvent>),
+    UserUpgradeEvent(crate::object::ObjectBox<crate::types::UserUpgradeEvent>),
     /// A `WarningUpgradeEvent`.
-    WarningUpgradeEvent(Box<crate::types::WarningUpgradeEvent>),
+    WarningUpgradeEvent(crate::object::ObjectBox<crate::types::WarningUpgradeEvent>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for UpgradeEventKind {

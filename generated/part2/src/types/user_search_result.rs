@@ -111,7 +111,7 @@ pub enum UserSearchResultKind {
     /// Exactly this type.
     UserSearchResult(crate::types::UserSearchResult),
     /// A `PosixUserSearchResult`.
-    PosixUserSearchResult(Box<crate::types::PosixUserSearchResult>),
+    PosixUserSearchResult(crate::object::ObjectBox<crate::types::PosixUserSearchResult>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for UserSearchResultKind {

@@ -92,12 +92,16 @@ impl<'de> serde::Deserialize<'de> for VibVibServicesSslTrust {
 #[non_exhaustive]
 pub enum VibVibServicesSslTrustKind {
     /// Exactly this type.
-    VibVibServicesSslTrust(Box<crate::types::VibVibServicesSslTrust>),
+    VibVibServicesSslTrust(
+        crate::object::ObjectBox<crate::types::VibVibServicesSslTrust>,
+    ),
     /// A `VibVibServicesAnyCertificate`.
-    VibVibServicesAnyCertificate(Box<crate::types::VibVibServicesAnyCertificate>),
+    VibVibServicesAnyCertificate(
+        crate::object::ObjectBox<crate::types::VibVibServicesAnyCertificate>,
+    ),
     /// A `VibVibServicesPinnedPemCertificate`.
     VibVibServicesPinnedPemCertificate(
-        Box<crate::types::VibVibServicesPinnedPemCertificate>,
+        crate::object::ObjectBox<crate::types::VibVibServicesPinnedPemCertificate>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -88,7 +88,9 @@ impl<'de> serde::Deserialize<'de> for VirtualDeviceBusSlotInfo {
 #[non_exhaustive]
 pub enum VirtualDeviceBusSlotInfoKind {
     /// Exactly this type.
-    VirtualDeviceBusSlotInfo(Box<crate::types::VirtualDeviceBusSlotInfo>),
+    VirtualDeviceBusSlotInfo(
+        crate::object::ObjectBox<crate::types::VirtualDeviceBusSlotInfo>,
+    ),
     /// A `VirtualDevicePciBusSlotInfo` or one of its subtypes.
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfoKind),
 }

@@ -102,7 +102,7 @@ pub enum VirtualDevicePciBusSlotInfoKind {
     VirtualDevicePciBusSlotInfo(crate::types::VirtualDevicePciBusSlotInfo),
     /// A `VirtualUSBControllerPciBusSlotInfo`.
     VirtualUSBControllerPciBusSlotInfo(
-        Box<crate::types::VirtualUSBControllerPciBusSlotInfo>,
+        crate::object::ObjectBox<crate::types::VirtualUSBControllerPciBusSlotInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -102,7 +102,7 @@ pub enum VirtualDevicePipeBackingInfoKind {
     VirtualDevicePipeBackingInfo(crate::types::VirtualDevicePipeBackingInfo),
     /// A `VirtualSerialPortPipeBackingInfo`.
     VirtualSerialPortPipeBackingInfo(
-        Box<crate::types::VirtualSerialPortPipeBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualSerialPortPipeBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -109,19 +109,19 @@ pub enum VirtualDeviceRemoteDeviceBackingInfoKind {
     ),
     /// A `VirtualCdromRemoteAtapiBackingInfo`.
     VirtualCdromRemoteAtapiBackingInfo(
-        Box<crate::types::VirtualCdromRemoteAtapiBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualCdromRemoteAtapiBackingInfo>,
     ),
     /// A `VirtualCdromRemotePassthroughBackingInfo`.
     VirtualCdromRemotePassthroughBackingInfo(
-        Box<crate::types::VirtualCdromRemotePassthroughBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualCdromRemotePassthroughBackingInfo>,
     ),
     /// A `VirtualFloppyRemoteDeviceBackingInfo`.
     VirtualFloppyRemoteDeviceBackingInfo(
-        Box<crate::types::VirtualFloppyRemoteDeviceBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualFloppyRemoteDeviceBackingInfo>,
     ),
     /// A `VirtualUSBRemoteClientBackingInfo`.
     VirtualUSBRemoteClientBackingInfo(
-        Box<crate::types::VirtualUSBRemoteClientBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualUSBRemoteClientBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

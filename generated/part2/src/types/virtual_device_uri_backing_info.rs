@@ -111,7 +111,9 @@ pub enum VirtualDeviceURIBackingInfoKind {
     /// Exactly this type.
     VirtualDeviceURIBackingInfo(crate::types::VirtualDeviceURIBackingInfo),
     /// A `VirtualSerialPortURIBackingInfo`.
-    VirtualSerialPortURIBackingInfo(Box<crate::types::VirtualSerialPortURIBackingInfo>),
+    VirtualSerialPortURIBackingInfo(
+        crate::object::ObjectBox<crate::types::VirtualSerialPortURIBackingInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualDeviceURIBackingInfoKind {

@@ -91,15 +91,15 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBaseIndependentFilterSpec {
 pub enum VirtualMachineBaseIndependentFilterSpecKind {
     /// Exactly this type.
     VirtualMachineBaseIndependentFilterSpec(
-        Box<crate::types::VirtualMachineBaseIndependentFilterSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineBaseIndependentFilterSpec>,
     ),
     /// A `VirtualMachineEmptyIndependentFilterSpec`.
     VirtualMachineEmptyIndependentFilterSpec(
-        Box<crate::types::VirtualMachineEmptyIndependentFilterSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineEmptyIndependentFilterSpec>,
     ),
     /// A `VirtualMachineIndependentFilterSpec`.
     VirtualMachineIndependentFilterSpec(
-        Box<crate::types::VirtualMachineIndependentFilterSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineIndependentFilterSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -89,23 +89,31 @@ impl<'de> serde::Deserialize<'de> for VirtualMachineBootOptionsBootableDevice {
 pub enum VirtualMachineBootOptionsBootableDeviceKind {
     /// Exactly this type.
     VirtualMachineBootOptionsBootableDevice(
-        Box<crate::types::VirtualMachineBootOptionsBootableDevice>,
+        crate::object::ObjectBox<crate::types::VirtualMachineBootOptionsBootableDevice>,
     ),
     /// A `VirtualMachineBootOptionsBootableCdromDevice`.
     VirtualMachineBootOptionsBootableCdromDevice(
-        Box<crate::types::VirtualMachineBootOptionsBootableCdromDevice>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineBootOptionsBootableCdromDevice,
+        >,
     ),
     /// A `VirtualMachineBootOptionsBootableDiskDevice`.
     VirtualMachineBootOptionsBootableDiskDevice(
-        Box<crate::types::VirtualMachineBootOptionsBootableDiskDevice>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineBootOptionsBootableDiskDevice,
+        >,
     ),
     /// A `VirtualMachineBootOptionsBootableEthernetDevice`.
     VirtualMachineBootOptionsBootableEthernetDevice(
-        Box<crate::types::VirtualMachineBootOptionsBootableEthernetDevice>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineBootOptionsBootableEthernetDevice,
+        >,
     ),
     /// A `VirtualMachineBootOptionsBootableFloppyDevice`.
     VirtualMachineBootOptionsBootableFloppyDevice(
-        Box<crate::types::VirtualMachineBootOptionsBootableFloppyDevice>,
+        crate::object::ObjectBox<
+            crate::types::VirtualMachineBootOptionsBootableFloppyDevice,
+        >,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -113,7 +113,9 @@ pub enum VirtualMachineConnectionKind {
     /// Exactly this type.
     VirtualMachineConnection(crate::types::VirtualMachineConnection),
     /// A `VirtualMachineMksConnection`.
-    VirtualMachineMksConnection(Box<crate::types::VirtualMachineMksConnection>),
+    VirtualMachineMksConnection(
+        crate::object::ObjectBox<crate::types::VirtualMachineMksConnection>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualMachineConnectionKind {

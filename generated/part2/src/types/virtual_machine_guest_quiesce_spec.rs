@@ -102,7 +102,7 @@ pub enum VirtualMachineGuestQuiesceSpecKind {
     VirtualMachineGuestQuiesceSpec(crate::types::VirtualMachineGuestQuiesceSpec),
     /// A `VirtualMachineWindowsQuiesceSpec`.
     VirtualMachineWindowsQuiesceSpec(
-        Box<crate::types::VirtualMachineWindowsQuiesceSpec>,
+        crate::object::ObjectBox<crate::types::VirtualMachineWindowsQuiesceSpec>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

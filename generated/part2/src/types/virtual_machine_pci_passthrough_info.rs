@@ -115,10 +115,12 @@ impl<'de> serde::Deserialize<'de> for VirtualMachinePciPassthroughInfo {
 pub enum VirtualMachinePciPassthroughInfoKind {
     /// Exactly this type.
     VirtualMachinePciPassthroughInfo(
-        Box<crate::types::VirtualMachinePciPassthroughInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachinePciPassthroughInfo>,
     ),
     /// A `VirtualMachineSriovInfo`.
-    VirtualMachineSriovInfo(Box<crate::types::VirtualMachineSriovInfo>),
+    VirtualMachineSriovInfo(
+        crate::object::ObjectBox<crate::types::VirtualMachineSriovInfo>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VirtualMachinePciPassthroughInfoKind {

@@ -102,7 +102,7 @@ pub enum VirtualMachineSriovDevicePoolInfoKind {
     VirtualMachineSriovDevicePoolInfo(crate::types::VirtualMachineSriovDevicePoolInfo),
     /// A `VirtualMachineSriovNetworkDevicePoolInfo`.
     VirtualMachineSriovNetworkDevicePoolInfo(
-        Box<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
+        crate::object::ObjectBox<crate::types::VirtualMachineSriovNetworkDevicePoolInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

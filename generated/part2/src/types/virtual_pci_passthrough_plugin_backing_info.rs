@@ -89,11 +89,11 @@ impl<'de> serde::Deserialize<'de> for VirtualPCIPassthroughPluginBackingInfo {
 pub enum VirtualPCIPassthroughPluginBackingInfoKind {
     /// Exactly this type.
     VirtualPCIPassthroughPluginBackingInfo(
-        Box<crate::types::VirtualPCIPassthroughPluginBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughPluginBackingInfo>,
     ),
     /// A `VirtualPCIPassthroughVmiopBackingInfo`.
     VirtualPCIPassthroughVmiopBackingInfo(
-        Box<crate::types::VirtualPCIPassthroughVmiopBackingInfo>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughVmiopBackingInfo>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

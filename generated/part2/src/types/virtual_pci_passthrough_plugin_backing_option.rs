@@ -104,7 +104,7 @@ pub enum VirtualPCIPassthroughPluginBackingOptionKind {
     ),
     /// A `VirtualPCIPassthroughVmiopBackingOption`.
     VirtualPCIPassthroughVmiopBackingOption(
-        Box<crate::types::VirtualPCIPassthroughVmiopBackingOption>,
+        crate::object::ObjectBox<crate::types::VirtualPCIPassthroughVmiopBackingOption>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

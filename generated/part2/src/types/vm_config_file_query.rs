@@ -106,7 +106,9 @@ pub enum VmConfigFileQueryKind {
     /// Exactly this type.
     VmConfigFileQuery(crate::types::VmConfigFileQuery),
     /// A `TemplateConfigFileQuery`.
-    TemplateConfigFileQuery(Box<crate::types::TemplateConfigFileQuery>),
+    TemplateConfigFileQuery(
+        crate::object::ObjectBox<crate::types::TemplateConfigFileQuery>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmConfigFileQueryKind {

@@ -224,10 +224,10 @@ impl<'de> serde::Deserialize<'de> for VmDasBeingResetEvent {
 #[non_exhaustive]
 pub enum VmDasBeingResetEventKind {
     /// Exactly this type.
-    VmDasBeingResetEvent(Box<crate::types::VmDasBeingResetEvent>),
+    VmDasBeingResetEvent(crate::object::ObjectBox<crate::types::VmDasBeingResetEvent>),
     /// A `VmDasBeingResetWithScreenshotEvent`.
     VmDasBeingResetWithScreenshotEvent(
-        Box<crate::types::VmDasBeingResetWithScreenshotEvent>,
+        crate::object::ObjectBox<crate::types::VmDasBeingResetWithScreenshotEvent>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

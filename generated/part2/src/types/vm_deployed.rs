@@ -196,16 +196,16 @@ impl<'de> serde::Deserialize<'de> for VmDeployed {
 #[non_exhaustive]
 pub enum VmDeployedKind {
     /// Exactly this type.
-    VmDeployed(Box<crate::types::VmDeployed>),
+    VmDeployed(crate::object::ObjectBox<crate::types::VmDeployed>),
     /// A `HostInMaintenanceMode`.
     #[cfg(feature = "eam")]
-    HostInMaintenanceMode(Box<crate::types::HostInMaintenanceMode>),
+    HostInMaintenanceMode(crate::object::ObjectBox<crate::types::HostInMaintenanceMode>),
     /// A `HostInStandbyMode`.
     #[cfg(feature = "eam")]
-    HostInStandbyMode(Box<crate::types::HostInStandbyMode>),
+    HostInStandbyMode(crate::object::ObjectBox<crate::types::HostInStandbyMode>),
     /// A `HostPoweredOff`.
     #[cfg(feature = "eam")]
-    HostPoweredOff(Box<crate::types::HostPoweredOff>),
+    HostPoweredOff(crate::object::ObjectBox<crate::types::HostPoweredOff>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmDeployedKind {

@@ -90,13 +90,15 @@ impl<'de> serde::Deserialize<'de> for VmPlacementPolicy {
 #[non_exhaustive]
 pub enum VmPlacementPolicyKind {
     /// Exactly this type.
-    VmPlacementPolicy(Box<crate::types::VmPlacementPolicy>),
+    VmPlacementPolicy(crate::object::ObjectBox<crate::types::VmPlacementPolicy>),
     /// A `VmToVmGroupsAntiAffinity`.
-    VmToVmGroupsAntiAffinity(Box<crate::types::VmToVmGroupsAntiAffinity>),
+    VmToVmGroupsAntiAffinity(
+        crate::object::ObjectBox<crate::types::VmToVmGroupsAntiAffinity>,
+    ),
     /// A `VmVmAffinity`.
-    VmVmAffinity(Box<crate::types::VmVmAffinity>),
+    VmVmAffinity(crate::object::ObjectBox<crate::types::VmVmAffinity>),
     /// A `VmVmAntiAffinity`.
-    VmVmAntiAffinity(Box<crate::types::VmVmAntiAffinity>),
+    VmVmAntiAffinity(crate::object::ObjectBox<crate::types::VmVmAntiAffinity>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmPlacementPolicyKind {

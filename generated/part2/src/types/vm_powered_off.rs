@@ -196,13 +196,15 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOff {
 #[non_exhaustive]
 pub enum VmPoweredOffKind {
     /// Exactly this type.
-    VmPoweredOff(Box<crate::types::VmPoweredOff>),
+    VmPoweredOff(crate::object::ObjectBox<crate::types::VmPoweredOff>),
     /// A `InsufficientIpAddresses`.
     #[cfg(feature = "eam")]
-    InsufficientIpAddresses(Box<crate::types::InsufficientIpAddresses>),
+    InsufficientIpAddresses(
+        crate::object::ObjectBox<crate::types::InsufficientIpAddresses>,
+    ),
     /// A `MissingAgentIpPool`.
     #[cfg(feature = "eam")]
-    MissingAgentIpPool(Box<crate::types::MissingAgentIpPool>),
+    MissingAgentIpPool(crate::object::ObjectBox<crate::types::MissingAgentIpPool>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmPoweredOffKind {

@@ -217,11 +217,15 @@ impl<'de> serde::Deserialize<'de> for VmPoweredOffEvent {
 #[non_exhaustive]
 pub enum VmPoweredOffEventKind {
     /// Exactly this type.
-    VmPoweredOffEvent(Box<crate::types::VmPoweredOffEvent>),
+    VmPoweredOffEvent(crate::object::ObjectBox<crate::types::VmPoweredOffEvent>),
     /// A `VmPowerOffOnIsolationEvent`.
-    VmPowerOffOnIsolationEvent(Box<crate::types::VmPowerOffOnIsolationEvent>),
+    VmPowerOffOnIsolationEvent(
+        crate::object::ObjectBox<crate::types::VmPowerOffOnIsolationEvent>,
+    ),
     /// A `VmShutdownOnIsolationEvent`.
-    VmShutdownOnIsolationEvent(Box<crate::types::VmShutdownOnIsolationEvent>),
+    VmShutdownOnIsolationEvent(
+        crate::object::ObjectBox<crate::types::VmShutdownOnIsolationEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmPoweredOffEventKind {

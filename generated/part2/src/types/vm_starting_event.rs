@@ -217,9 +217,11 @@ impl<'de> serde::Deserialize<'de> for VmStartingEvent {
 #[non_exhaustive]
 pub enum VmStartingEventKind {
     /// Exactly this type.
-    VmStartingEvent(Box<crate::types::VmStartingEvent>),
+    VmStartingEvent(crate::object::ObjectBox<crate::types::VmStartingEvent>),
     /// A `VmUnsupportedStartingEvent`.
-    VmUnsupportedStartingEvent(Box<crate::types::VmUnsupportedStartingEvent>),
+    VmUnsupportedStartingEvent(
+        crate::object::ObjectBox<crate::types::VmUnsupportedStartingEvent>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VmStartingEventKind {

@@ -103,7 +103,7 @@ pub enum VsanClusterHealthLinkBaseKind {
     /// Exactly this type.
     VsanClusterHealthLinkBase(crate::types::VsanClusterHealthLinkBase),
     /// A `VsanClusterHealthLink`.
-    VsanClusterHealthLink(Box<crate::types::VsanClusterHealthLink>),
+    VsanClusterHealthLink(crate::object::ObjectBox<crate::types::VsanClusterHealthLink>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanClusterHealthLinkBaseKind {

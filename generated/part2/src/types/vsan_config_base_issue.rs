@@ -90,11 +90,11 @@ impl<'de> serde::Deserialize<'de> for VsanConfigBaseIssue {
 #[non_exhaustive]
 pub enum VsanConfigBaseIssueKind {
     /// Exactly this type.
-    VsanConfigBaseIssue(Box<crate::types::VsanConfigBaseIssue>),
+    VsanConfigBaseIssue(crate::object::ObjectBox<crate::types::VsanConfigBaseIssue>),
     /// A `VsanConfigNotAllDisksClaimedIssue`.
     #[cfg(feature = "vsan")]
     VsanConfigNotAllDisksClaimedIssue(
-        Box<crate::types::VsanConfigNotAllDisksClaimedIssue>,
+        crate::object::ObjectBox<crate::types::VsanConfigNotAllDisksClaimedIssue>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -168,11 +168,13 @@ impl<'de> serde::Deserialize<'de> for VsanDiskResourceCheckResult {
 #[non_exhaustive]
 pub enum VsanDiskResourceCheckResultKind {
     /// Exactly this type.
-    VsanDiskResourceCheckResult(Box<crate::types::VsanDiskResourceCheckResult>),
+    VsanDiskResourceCheckResult(
+        crate::object::ObjectBox<crate::types::VsanDiskResourceCheckResult>,
+    ),
     /// A `VsanStoragePoolDiskResourceCheckResult`.
     #[cfg(feature = "vsan")]
     VsanStoragePoolDiskResourceCheckResult(
-        Box<crate::types::VsanStoragePoolDiskResourceCheckResult>,
+        crate::object::ObjectBox<crate::types::VsanStoragePoolDiskResourceCheckResult>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

@@ -227,10 +227,12 @@ impl<'de> serde::Deserialize<'de> for VsanHclCommonDeviceInfo {
 #[non_exhaustive]
 pub enum VsanHclCommonDeviceInfoKind {
     /// Exactly this type.
-    VsanHclCommonDeviceInfo(Box<crate::types::VsanHclCommonDeviceInfo>),
+    VsanHclCommonDeviceInfo(
+        crate::object::ObjectBox<crate::types::VsanHclCommonDeviceInfo>,
+    ),
     /// A `VsanHclNicInfo`.
     #[cfg(feature = "vsan")]
-    VsanHclNicInfo(Box<crate::types::VsanHclNicInfo>),
+    VsanHclNicInfo(crate::object::ObjectBox<crate::types::VsanHclNicInfo>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanHclCommonDeviceInfoKind {

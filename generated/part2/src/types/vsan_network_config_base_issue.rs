@@ -90,34 +90,44 @@ impl<'de> serde::Deserialize<'de> for VsanNetworkConfigBaseIssue {
 #[non_exhaustive]
 pub enum VsanNetworkConfigBaseIssueKind {
     /// Exactly this type.
-    VsanNetworkConfigBaseIssue(Box<crate::types::VsanNetworkConfigBaseIssue>),
+    VsanNetworkConfigBaseIssue(
+        crate::object::ObjectBox<crate::types::VsanNetworkConfigBaseIssue>,
+    ),
     /// A `VsanNetworkConfigPnicSpeedInconsistencyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigPnicSpeedInconsistencyIssue(
-        Box<crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanNetworkConfigPnicSpeedInconsistencyIssue,
+        >,
     ),
     /// A `VsanNetworkConfigPortgroupWithNoRedundancyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigPortgroupWithNoRedundancyIssue(
-        Box<crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanNetworkConfigPortgroupWithNoRedundancyIssue,
+        >,
     ),
     /// A `VsanNetworkConfigVdsScopeIssue`.
     #[cfg(feature = "vsan")]
-    VsanNetworkConfigVdsScopeIssue(Box<crate::types::VsanNetworkConfigVdsScopeIssue>),
+    VsanNetworkConfigVdsScopeIssue(
+        crate::object::ObjectBox<crate::types::VsanNetworkConfigVdsScopeIssue>,
+    ),
     /// A `VsanNetworkConfigVsanNotOnVdsIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigVsanNotOnVdsIssue(
-        Box<crate::types::VsanNetworkConfigVsanNotOnVdsIssue>,
+        crate::object::ObjectBox<crate::types::VsanNetworkConfigVsanNotOnVdsIssue>,
     ),
     /// A `VsanNetworkConfigVswitchWithNoRedundancyIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkConfigVswitchWithNoRedundancyIssue(
-        Box<crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue>,
+        crate::object::ObjectBox<
+            crate::types::VsanNetworkConfigVswitchWithNoRedundancyIssue,
+        >,
     ),
     /// A `VsanNetworkVMotionVmknicNotFountIssue`.
     #[cfg(feature = "vsan")]
     VsanNetworkVMotionVmknicNotFountIssue(
-        Box<crate::types::VsanNetworkVMotionVmknicNotFountIssue>,
+        crate::object::ObjectBox<crate::types::VsanNetworkVMotionVmknicNotFountIssue>,
     ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).

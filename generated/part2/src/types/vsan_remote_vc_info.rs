@@ -109,7 +109,9 @@ pub enum VsanRemoteVcInfoKind {
     VsanRemoteVcInfo(crate::types::VsanRemoteVcInfo),
     /// A `VsanRemoteVcInfoStandalone`.
     #[cfg(feature = "vsan")]
-    VsanRemoteVcInfoStandalone(Box<crate::types::VsanRemoteVcInfoStandalone>),
+    VsanRemoteVcInfoStandalone(
+        crate::object::ObjectBox<crate::types::VsanRemoteVcInfoStandalone>,
+    ),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VsanRemoteVcInfoKind {

@@ -90,19 +90,21 @@ impl<'de> serde::Deserialize<'de> for VslmTaskReason {
 #[non_exhaustive]
 pub enum VslmTaskReasonKind {
     /// Exactly this type.
-    VslmTaskReason(Box<crate::types::VslmTaskReason>),
+    VslmTaskReason(crate::object::ObjectBox<crate::types::VslmTaskReason>),
     /// A `VslmTaskReasonAlarm`.
     #[cfg(feature = "vslm")]
-    VslmTaskReasonAlarm(Box<crate::types::VslmTaskReasonAlarm>),
+    VslmTaskReasonAlarm(crate::object::ObjectBox<crate::types::VslmTaskReasonAlarm>),
     /// A `VslmTaskReasonSchedule`.
     #[cfg(feature = "vslm")]
-    VslmTaskReasonSchedule(Box<crate::types::VslmTaskReasonSchedule>),
+    VslmTaskReasonSchedule(
+        crate::object::ObjectBox<crate::types::VslmTaskReasonSchedule>,
+    ),
     /// A `VslmTaskReasonSystem`.
     #[cfg(feature = "vslm")]
-    VslmTaskReasonSystem(Box<crate::types::VslmTaskReasonSystem>),
+    VslmTaskReasonSystem(crate::object::ObjectBox<crate::types::VslmTaskReasonSystem>),
     /// A `VslmTaskReasonUser`.
     #[cfg(feature = "vslm")]
-    VslmTaskReasonUser(Box<crate::types::VslmTaskReasonUser>),
+    VslmTaskReasonUser(crate::object::ObjectBox<crate::types::VslmTaskReasonUser>),
 }
 /// The blank base type (`VirtualDeviceKind::VirtualDevice` with every member empty).
 impl Default for VslmTaskReasonKind {
