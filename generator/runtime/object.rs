@@ -437,32 +437,18 @@ impl<T: PartialEq> PartialEq for ObjectBox<T> {
 // and each such check walks all the types `T` reaches, through the family enums most of the
 // crate. Here `T` is a parameter, checked once.
 
-/// `wrap(ObjectBox::new(v))`.
+/// `wrap` around `v` in its box (an `ObjectBox<T>`, or a `Box<T>` for a nested family).
 #[doc(hidden)]
 #[inline]
-pub fn boxed<T, K>(v: T, wrap: fn(ObjectBox<T>) -> K) -> K {
-    wrap(ObjectBox::new(v))
+pub fn boxed<T, B: From<T>, K>(v: T, wrap: fn(B) -> K) -> K {
+    wrap(B::from(v))
 }
 
-/// `wrap` around a clone of `v`.
+/// `wrap` around a clone of `v` in its box.
 #[doc(hidden)]
 #[inline]
-pub fn clone_boxed<T: Clone, K>(v: &T, wrap: fn(ObjectBox<T>) -> K) -> K {
-    wrap(ObjectBox::new(v.clone()))
-}
-
-/// `wrap(Box::new(v))`.
-#[doc(hidden)]
-#[inline]
-pub fn in_box<T, K>(v: T, wrap: fn(Box<T>) -> K) -> K {
-    wrap(Box::new(v))
-}
-
-/// `wrap` around a clone of `v`, in a `Box`.
-#[doc(hidden)]
-#[inline]
-pub fn clone_in_box<T: Clone, K>(v: &T, wrap: fn(Box<T>) -> K) -> K {
-    wrap(Box::new(v.clone()))
+pub fn clone_boxed<T: Clone, B: From<T>, K>(v: &T, wrap: fn(B) -> K) -> K {
+    wrap(B::from(v.clone()))
 }
 
 /// `wrap` around a blank `T`.

@@ -6378,7 +6378,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "eam")]
             Self::EamObjectRuntimeInfo(v) => Self::EamObjectRuntimeInfo(Clone::clone(v)),
             #[cfg(feature = "eam")]
-            Self::Issue(v) => crate::object::clone_in_box(&**v, Self::Issue),
+            Self::Issue(v) => crate::object::clone_boxed(&**v, Self::Issue),
             Self::HooksHookListSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HooksHookListSpec)
             }
@@ -6598,7 +6598,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementRequirement(v) => {
-                crate::object::clone_in_box(&**v, Self::PbmPlacementRequirement)
+                crate::object::clone_boxed(&**v, Self::PbmPlacementRequirement)
             }
             #[cfg(feature = "pbm")]
             Self::PbmPlacementResourceUtilization(v) => {
@@ -6679,11 +6679,11 @@ impl Clone for DataObjectKind {
             Self::AlarmResult(v) => crate::object::clone_boxed(&**v, Self::AlarmResult),
             #[cfg(feature = "sms")]
             Self::SmsProviderInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::SmsProviderInfo)
+                crate::object::clone_boxed(&**v, Self::SmsProviderInfo)
             }
             #[cfg(feature = "sms")]
             Self::SmsProviderSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::SmsProviderSpec)
+                crate::object::clone_boxed(&**v, Self::SmsProviderSpec)
             }
             #[cfg(feature = "sms")]
             Self::VASAProviderUpgradeSpec(v) => {
@@ -6757,7 +6757,7 @@ impl Clone for DataObjectKind {
             #[cfg(feature = "sms")]
             Self::StorageLun(v) => crate::object::clone_boxed(&**v, Self::StorageLun),
             #[cfg(feature = "sms")]
-            Self::StoragePort(v) => crate::object::clone_in_box(&**v, Self::StoragePort),
+            Self::StoragePort(v) => crate::object::clone_boxed(&**v, Self::StoragePort),
             #[cfg(feature = "sms")]
             Self::StorageProcessor(v) => {
                 crate::object::clone_boxed(&**v, Self::StorageProcessor)
@@ -6766,7 +6766,7 @@ impl Clone for DataObjectKind {
             Self::DeviceId(v) => Self::DeviceId(Clone::clone(v)),
             #[cfg(feature = "sms")]
             Self::FailoverParam(v) => {
-                crate::object::clone_in_box(&**v, Self::FailoverParam)
+                crate::object::clone_boxed(&**v, Self::FailoverParam)
             }
             #[cfg(feature = "sms")]
             Self::PolicyAssociation(v) => {
@@ -6784,10 +6784,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::RecoveredDiskInfo)
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
-            Self::GroupInfo(v) => crate::object::clone_in_box(&**v, Self::GroupInfo),
+            Self::GroupInfo(v) => crate::object::clone_boxed(&**v, Self::GroupInfo),
             #[cfg(feature = "sms")]
             Self::GroupOperationResult(v) => {
-                crate::object::clone_in_box(&**v, Self::GroupOperationResult)
+                crate::object::clone_boxed(&**v, Self::GroupOperationResult)
             }
             #[cfg(feature = "sms")]
             Self::PointInTimeReplicaId(v) => {
@@ -6833,7 +6833,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             Self::TargetGroupMemberInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::TargetGroupMemberInfo)
+                crate::object::clone_boxed(&**v, Self::TargetGroupMemberInfo)
             }
             Self::AboutInfo(v) => crate::object::clone_boxed(&**v, Self::AboutInfo),
             Self::AuthorizationDescription(v) => {
@@ -6939,7 +6939,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterComputeResourceVcsSlots)
             }
             Self::ComputeResourceConfigInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::ComputeResourceConfigInfo)
+                crate::object::clone_boxed(&**v, Self::ComputeResourceConfigInfo)
             }
             Self::ComputeResourceConfigSpec(v) => {
                 Self::ComputeResourceConfigSpec(Clone::clone(v))
@@ -6960,7 +6960,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ComputeResourceSummary(v) => {
-                crate::object::clone_in_box(&**v, Self::ComputeResourceSummary)
+                crate::object::clone_boxed(&**v, Self::ComputeResourceSummary)
             }
             Self::CustomFieldDef(v) => {
                 crate::object::clone_boxed(&**v, Self::CustomFieldDef)
@@ -7006,7 +7006,7 @@ impl Clone for DataObjectKind {
                     Self::DatastoreNamespaceManagerDirectoryInfo,
                 )
             }
-            Self::Description(v) => crate::object::clone_in_box(&**v, Self::Description),
+            Self::Description(v) => crate::object::clone_boxed(&**v, Self::Description),
             Self::DesiredSoftwareSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DesiredSoftwareSpec)
             }
@@ -7367,11 +7367,11 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::PerfEntityMetricBase(v) => {
-                crate::object::clone_in_box(&**v, Self::PerfEntityMetricBase)
+                crate::object::clone_boxed(&**v, Self::PerfEntityMetricBase)
             }
             Self::PerfMetricId(v) => crate::object::clone_boxed(&**v, Self::PerfMetricId),
             Self::PerfMetricSeries(v) => {
-                crate::object::clone_in_box(&**v, Self::PerfMetricSeries)
+                crate::object::clone_boxed(&**v, Self::PerfMetricSeries)
             }
             Self::PerfProviderSummary(v) => {
                 crate::object::clone_boxed(&**v, Self::PerfProviderSummary)
@@ -7562,7 +7562,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::UserSearchResult(v) => {
-                crate::object::clone_in_box(&**v, Self::UserSearchResult)
+                crate::object::clone_boxed(&**v, Self::UserSearchResult)
             }
             Self::UserSession(v) => crate::object::clone_boxed(&**v, Self::UserSession),
             Self::VVolVmConfigFileUpdateResult(v) => {
@@ -7615,10 +7615,10 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualAppLinkInfo)
             }
             Self::VirtualDiskSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::VirtualDiskSpec)
+                crate::object::clone_boxed(&**v, Self::VirtualDiskSpec)
             }
             Self::VirtualMachineConnection(v) => {
-                crate::object::clone_in_box(&**v, Self::VirtualMachineConnection)
+                crate::object::clone_boxed(&**v, Self::VirtualMachineConnection)
             }
             Self::DiskChangeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskChangeInfo)
@@ -7682,7 +7682,7 @@ impl Clone for DataObjectKind {
                 Self::VsanUpgradeSystemUpgradeHistoryItem(Clone::clone(v))
             }
             Self::VsanUpgradeSystemUpgradeStatus(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanUpgradeSystemUpgradeStatus)
+                crate::object::clone_boxed(&**v, Self::VsanUpgradeSystemUpgradeStatus)
             }
             Self::Action(v) => Self::Action(Clone::clone(v)),
             Self::MethodActionArgument(v) => {
@@ -7709,7 +7709,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::EventAlarmExpressionComparison)
             }
             Self::ClusterAction(v) => {
-                crate::object::clone_in_box(&**v, Self::ClusterAction)
+                crate::object::clone_boxed(&**v, Self::ClusterAction)
             }
             Self::ClusterActionHistory(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterActionHistory)
@@ -7740,7 +7740,7 @@ impl Clone for DataObjectKind {
                 Self::ClusterDasAdmissionControlPolicy(Clone::clone(v))
             }
             Self::ClusterDasAdvancedRuntimeInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::ClusterDasAdvancedRuntimeInfo)
+                crate::object::clone_boxed(&**v, Self::ClusterDasAdvancedRuntimeInfo)
             }
             Self::DasHeartbeatDatastoreInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::DasHeartbeatDatastoreInfo)
@@ -7799,7 +7799,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsFaults)
             }
             Self::ClusterDrsFaultsFaultsByVm(v) => {
-                crate::object::clone_in_box(&**v, Self::ClusterDrsFaultsFaultsByVm)
+                crate::object::clone_boxed(&**v, Self::ClusterDrsFaultsFaultsByVm)
             }
             Self::ClusterDrsMigration(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterDrsMigration)
@@ -7826,7 +7826,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ClusterGroupInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::ClusterGroupInfo)
+                crate::object::clone_boxed(&**v, Self::ClusterGroupInfo)
             }
             Self::ClusterHostRecommendation(v) => {
                 crate::object::clone_boxed(&**v, Self::ClusterHostRecommendation)
@@ -7873,7 +7873,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::ClusterResourceUsageSummary)
             }
             Self::ClusterRuleInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::ClusterRuleInfo)
+                crate::object::clone_boxed(&**v, Self::ClusterRuleInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanSiteFaultDomain(v) => {
@@ -8195,7 +8195,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::VimClusterVsanFaultDomainSpec)
+                crate::object::clone_boxed(&**v, Self::VimClusterVsanFaultDomainSpec)
             }
             #[cfg(feature = "vsan")]
             Self::VimClusterVsanFaultDomainsConfigSpec(v) => {
@@ -8265,7 +8265,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiLUNCommonInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanIscsiLUNCommonInfo)
+                crate::object::clone_boxed(&**v, Self::VsanIscsiLUNCommonInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetAuthSpec(v) => {
@@ -8273,7 +8273,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetBasicInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanIscsiTargetBasicInfo)
+                crate::object::clone_boxed(&**v, Self::VsanIscsiTargetBasicInfo)
             }
             #[cfg(feature = "vsan")]
             Self::VsanIscsiTargetServiceConfig(v) => {
@@ -8494,7 +8494,7 @@ impl Clone for DataObjectKind {
             Self::CnsAccessControlSpec(v) => Self::CnsAccessControlSpec(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::CnsBackingObjectDetails(v) => {
-                crate::object::clone_in_box(&**v, Self::CnsBackingObjectDetails)
+                crate::object::clone_boxed(&**v, Self::CnsBackingObjectDetails)
             }
             #[cfg(feature = "vsan")]
             Self::CnsBaseCreateSpec(v) => Self::CnsBaseCreateSpec(Clone::clone(v)),
@@ -8506,7 +8506,7 @@ impl Clone for DataObjectKind {
             Self::CnsCursor(v) => crate::object::clone_boxed(&**v, Self::CnsCursor),
             #[cfg(feature = "vsan")]
             Self::CnsEntityMetadata(v) => {
-                crate::object::clone_in_box(&**v, Self::CnsEntityMetadata)
+                crate::object::clone_boxed(&**v, Self::CnsEntityMetadata)
             }
             Self::CnsKubernetesEntityReference(v) => {
                 crate::object::clone_boxed(&**v, Self::CnsKubernetesEntityReference)
@@ -8590,7 +8590,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeRelocateSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::CnsVolumeRelocateSpec)
+                crate::object::clone_boxed(&**v, Self::CnsVolumeRelocateSpec)
             }
             #[cfg(feature = "vsan")]
             Self::CnsVolumeSource(v) => Self::CnsVolumeSource(Clone::clone(v)),
@@ -8714,7 +8714,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::HostMemberHealthCheckResult(v) => {
-                crate::object::clone_in_box(&**v, Self::HostMemberHealthCheckResult)
+                crate::object::clone_boxed(&**v, Self::HostMemberHealthCheckResult)
             }
             Self::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState(v) => {
                 crate::object::clone_boxed(
@@ -9178,7 +9178,7 @@ impl Clone for DataObjectKind {
             Self::FileQueryFlags(v) => {
                 crate::object::clone_boxed(&**v, Self::FileQueryFlags)
             }
-            Self::FileQuery(v) => crate::object::clone_in_box(&**v, Self::FileQuery),
+            Self::FileQuery(v) => crate::object::clone_boxed(&**v, Self::FileQuery),
             Self::HostDatastoreBrowserSearchResults(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDatastoreBrowserSearchResults)
             }
@@ -9236,7 +9236,7 @@ impl Clone for DataObjectKind {
             Self::HostDeploymentInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDeploymentInfo)
             }
-            Self::HostDevice(v) => crate::object::clone_in_box(&**v, Self::HostDevice),
+            Self::HostDevice(v) => crate::object::clone_boxed(&**v, Self::HostDevice),
             #[cfg(feature = "vsan")]
             Self::DevicePciId(v) => crate::object::clone_boxed(&**v, Self::DevicePciId),
             Self::HostDhcpService(v) => {
@@ -9267,7 +9267,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostDiagnosticPartitionCreateSpec)
             }
             Self::HostDigestInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::HostDigestInfo)
+                crate::object::clone_boxed(&**v, Self::HostDigestInfo)
             }
             Self::HostDiskConfigurationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::HostDiskConfigurationResult)
@@ -9343,7 +9343,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemMountInfo)
             }
             Self::HostFileSystemVolume(v) => {
-                crate::object::clone_in_box(&**v, Self::HostFileSystemVolume)
+                crate::object::clone_boxed(&**v, Self::HostFileSystemVolume)
             }
             Self::HostFileSystemVolumeInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostFileSystemVolumeInfo)
@@ -9387,7 +9387,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::DpuStatusInfoOperationalInfo)
             }
             Self::HostHardwareElementInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::HostHardwareElementInfo)
+                crate::object::clone_boxed(&**v, Self::HostHardwareElementInfo)
             }
             Self::HostStorageOperationalInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::HostStorageOperationalInfo)
@@ -9490,9 +9490,7 @@ impl Clone for DataObjectKind {
             Self::HostInternetScsiHbaTargetSet(v) => {
                 crate::object::clone_boxed(&**v, Self::HostInternetScsiHbaTargetSet)
             }
-            Self::HostIpConfig(v) => {
-                crate::object::clone_in_box(&**v, Self::HostIpConfig)
-            }
+            Self::HostIpConfig(v) => crate::object::clone_boxed(&**v, Self::HostIpConfig),
             Self::HostIpConfigIpV6Address(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpConfigIpV6Address)
             }
@@ -9503,7 +9501,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::HostIpRouteConfig(v) => {
-                crate::object::clone_in_box(&**v, Self::HostIpRouteConfig)
+                crate::object::clone_boxed(&**v, Self::HostIpRouteConfig)
             }
             Self::HostIpRouteEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostIpRouteEntry)
@@ -9549,7 +9547,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::LinkDiscoveryProtocolConfig)
             }
             Self::HostAccountSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::HostAccountSpec)
+                crate::object::clone_boxed(&**v, Self::HostAccountSpec)
             }
             Self::HostLocalFileSystemVolumeSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::HostLocalFileSystemVolumeSpec)
@@ -9776,9 +9774,7 @@ impl Clone for DataObjectKind {
             Self::HostNvmeNamespace(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeNamespace)
             }
-            Self::HostNvmeSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::HostNvmeSpec)
-            }
+            Self::HostNvmeSpec(v) => crate::object::clone_boxed(&**v, Self::HostNvmeSpec),
             Self::HostNvmeTopology(v) => {
                 crate::object::clone_boxed(&**v, Self::HostNvmeTopology)
             }
@@ -9834,7 +9830,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostPciDeviceDirectPathInfo)
             }
             Self::HostPciPassthruConfig(v) => {
-                crate::object::clone_in_box(&**v, Self::HostPciPassthruConfig)
+                crate::object::clone_boxed(&**v, Self::HostPciPassthruConfig)
             }
             Self::HostPciPassthruInfo(v) => Self::HostPciPassthruInfo(Clone::clone(v)),
             Self::HostPciPassthruInfoDirectPathState(v) => {
@@ -10116,7 +10112,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::HostTpmAttestationReport)
             }
             Self::HostTpmEventDetails(v) => {
-                crate::object::clone_in_box(&**v, Self::HostTpmEventDetails)
+                crate::object::clone_boxed(&**v, Self::HostTpmEventDetails)
             }
             Self::HostTpmEventLogEntry(v) => {
                 crate::object::clone_boxed(&**v, Self::HostTpmEventLogEntry)
@@ -10274,7 +10270,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VmfsDatastoreOption)
             }
             Self::VmfsDatastoreBaseOption(v) => {
-                crate::object::clone_in_box(&**v, Self::VmfsDatastoreBaseOption)
+                crate::object::clone_boxed(&**v, Self::VmfsDatastoreBaseOption)
             }
             Self::VmfsDatastoreSpec(v) => Self::VmfsDatastoreSpec(Clone::clone(v)),
             Self::HostVmfsRescanResult(v) => {
@@ -10651,13 +10647,11 @@ impl Clone for DataObjectKind {
             }
             Self::NetBIOSConfigInfo(v) => Self::NetBIOSConfigInfo(Clone::clone(v)),
             Self::ArrayUpdateSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::ArrayUpdateSpec)
+                crate::object::clone_boxed(&**v, Self::ArrayUpdateSpec)
             }
             Self::OptionType(v) => Self::OptionType(Clone::clone(v)),
-            Self::OptionValue(v) => crate::object::clone_in_box(&**v, Self::OptionValue),
-            Self::ApplyProfile(v) => {
-                crate::object::clone_in_box(&**v, Self::ApplyProfile)
-            }
+            Self::OptionValue(v) => crate::object::clone_boxed(&**v, Self::OptionValue),
+            Self::ApplyProfile(v) => crate::object::clone_boxed(&**v, Self::ApplyProfile),
             Self::ProfileApplyProfileProperty(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileApplyProfileProperty)
             }
@@ -10686,7 +10680,7 @@ impl Clone for DataObjectKind {
                 )
             }
             Self::ProfileExpression(v) => {
-                crate::object::clone_in_box(&**v, Self::ProfileExpression)
+                crate::object::clone_boxed(&**v, Self::ProfileExpression)
             }
             Self::ProfileExpressionMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileExpressionMetadata)
@@ -10706,17 +10700,15 @@ impl Clone for DataObjectKind {
             Self::ProfilePolicyMetadata(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfilePolicyMetadata)
             }
-            Self::PolicyOption(v) => {
-                crate::object::clone_in_box(&**v, Self::PolicyOption)
-            }
+            Self::PolicyOption(v) => crate::object::clone_boxed(&**v, Self::PolicyOption),
             Self::ProfilePolicyOptionMetadata(v) => {
                 Self::ProfilePolicyOptionMetadata(Clone::clone(v))
             }
             Self::ProfileConfigInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::ProfileConfigInfo)
+                crate::object::clone_boxed(&**v, Self::ProfileConfigInfo)
             }
             Self::ProfileCreateSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::ProfileCreateSpec)
+                crate::object::clone_boxed(&**v, Self::ProfileCreateSpec)
             }
             Self::ProfileDescription(v) => {
                 crate::object::clone_boxed(&**v, Self::ProfileDescription)
@@ -10813,7 +10805,7 @@ impl Clone for DataObjectKind {
             }
             Self::ScheduledTaskSpec(v) => Self::ScheduledTaskSpec(Clone::clone(v)),
             Self::TaskScheduler(v) => {
-                crate::object::clone_in_box(&**v, Self::TaskScheduler)
+                crate::object::clone_boxed(&**v, Self::TaskScheduler)
             }
             Self::ApplyStorageRecommendationResult(v) => {
                 crate::object::clone_boxed(&**v, Self::ApplyStorageRecommendationResult)
@@ -11017,7 +11009,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineDvxClassInfo)
             }
             Self::FaultToleranceConfigInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::FaultToleranceConfigInfo)
+                crate::object::clone_boxed(&**v, Self::FaultToleranceConfigInfo)
             }
             Self::FaultToleranceConfigSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::FaultToleranceConfigSpec)
@@ -11271,7 +11263,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineStorageSummary)
             }
             Self::VirtualMachineTargetInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VirtualMachineTargetInfo)
+                crate::object::clone_boxed(&**v, Self::VirtualMachineTargetInfo)
             }
             Self::ToolsConfigInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::ToolsConfigInfo)
@@ -11304,7 +11296,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VirtualMachineVirtualDeviceGroups)
             }
             Self::VirtualMachineVirtualDeviceGroupsDeviceGroup(v) => {
-                crate::object::clone_in_box(
+                crate::object::clone_boxed(
                     &**v,
                     Self::VirtualMachineVirtualDeviceGroupsDeviceGroup,
                 )
@@ -11396,7 +11388,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDevice(v) => Self::VirtualDevice(Clone::clone(v)),
             Self::VirtualDeviceBackingInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VirtualDeviceBackingInfo)
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingInfo)
             }
             Self::VirtualDeviceBusSlotInfo(v) => {
                 Self::VirtualDeviceBusSlotInfo(Clone::clone(v))
@@ -11409,7 +11401,7 @@ impl Clone for DataObjectKind {
             }
             Self::VirtualDeviceOption(v) => Self::VirtualDeviceOption(Clone::clone(v)),
             Self::VirtualDeviceBackingOption(v) => {
-                crate::object::clone_in_box(&**v, Self::VirtualDeviceBackingOption)
+                crate::object::clone_boxed(&**v, Self::VirtualDeviceBackingOption)
             }
             Self::VirtualDeviceBusSlotOption(v) => {
                 crate::object::clone_boxed(&**v, Self::VirtualDeviceBusSlotOption)
@@ -11492,7 +11484,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::GuestMappedAliases)
             }
             Self::GuestFileAttributes(v) => {
-                crate::object::clone_in_box(&**v, Self::GuestFileAttributes)
+                crate::object::clone_boxed(&**v, Self::GuestFileAttributes)
             }
             Self::GuestFileInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestFileInfo)
@@ -11508,7 +11500,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::GuestProcessInfo)
             }
             Self::GuestProgramSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::GuestProgramSpec)
+                crate::object::clone_boxed(&**v, Self::GuestProgramSpec)
             }
             Self::GuestRegKeySpec(v) => {
                 crate::object::clone_boxed(&**v, Self::GuestRegKeySpec)
@@ -11590,7 +11582,7 @@ impl Clone for DataObjectKind {
             Self::VsanDatastoreConfig(v) => Self::VsanDatastoreConfig(Clone::clone(v)),
             #[cfg(feature = "vsan")]
             Self::VsanDatastoreSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanDatastoreSpec)
+                crate::object::clone_boxed(&**v, Self::VsanDatastoreSpec)
             }
             Self::DefaultDatastorePolicySelectionInfo(v) => {
                 crate::object::clone_boxed(
@@ -11806,7 +11798,7 @@ impl Clone for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             Self::VsanRemoteVcInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanRemoteVcInfo)
+                crate::object::clone_boxed(&**v, Self::VsanRemoteVcInfo)
             }
             #[cfg(feature = "vsan")]
             Self::RemoteVsanSite(v) => {
@@ -12201,7 +12193,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanXvcResultItem)
             }
             Self::VsanClusterConfigInfo(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanClusterConfigInfo)
+                crate::object::clone_boxed(&**v, Self::VsanClusterConfigInfo)
             }
             Self::VsanClusterConfigInfoHostDefaultInfo(v) => {
                 crate::object::clone_boxed(
@@ -12268,7 +12260,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanHostConfigInfoNetworkInfo)
             }
             Self::VsanHostConfigInfoNetworkInfoPortConfig(v) => {
-                crate::object::clone_in_box(
+                crate::object::clone_boxed(
                     &**v,
                     Self::VsanHostConfigInfoNetworkInfoPortConfig,
                 )
@@ -12324,7 +12316,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VsanHostEncryptionInfo)
             }
             Self::VsanHostIpConfig(v) => {
-                crate::object::clone_in_box(&**v, Self::VsanHostIpConfig)
+                crate::object::clone_boxed(&**v, Self::VsanHostIpConfig)
             }
             Self::VsanHostMembershipInfo(v) => {
                 crate::object::clone_boxed(&**v, Self::VsanHostMembershipInfo)
@@ -12465,7 +12457,7 @@ impl Clone for DataObjectKind {
                 crate::object::clone_boxed(&**v, Self::VslmCreateSpec)
             }
             Self::VslmCreateSpecBackingSpec(v) => {
-                crate::object::clone_in_box(&**v, Self::VslmCreateSpecBackingSpec)
+                crate::object::clone_boxed(&**v, Self::VslmCreateSpecBackingSpec)
             }
             Self::DiskCryptoSpec(v) => {
                 crate::object::clone_boxed(&**v, Self::DiskCryptoSpec)
@@ -12757,7 +12749,7 @@ impl From<crate::types::EamObjectRuntimeInfoKind> for DataObjectKind {
 impl From<crate::types::IssueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::IssueKind) -> Self {
-        crate::object::in_box(v, Self::Issue)
+        crate::object::boxed(v, Self::Issue)
     }
 }
 impl From<crate::types::HooksHookListSpec> for DataObjectKind {
@@ -13154,7 +13146,7 @@ impl From<crate::types::PbmPlacementHubInfo> for DataObjectKind {
 impl From<crate::types::PbmPlacementRequirementKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PbmPlacementRequirementKind) -> Self {
-        crate::object::in_box(v, Self::PbmPlacementRequirement)
+        crate::object::boxed(v, Self::PbmPlacementRequirement)
     }
 }
 #[cfg(feature = "pbm")]
@@ -13319,14 +13311,14 @@ impl From<crate::types::AlarmResult> for DataObjectKind {
 impl From<crate::types::SmsProviderInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderInfoKind) -> Self {
-        crate::object::in_box(v, Self::SmsProviderInfo)
+        crate::object::boxed(v, Self::SmsProviderInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::SmsProviderSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::SmsProviderSpecKind) -> Self {
-        crate::object::in_box(v, Self::SmsProviderSpec)
+        crate::object::boxed(v, Self::SmsProviderSpec)
     }
 }
 #[cfg(feature = "sms")]
@@ -13470,7 +13462,7 @@ impl From<crate::types::StorageLun> for DataObjectKind {
 impl From<crate::types::StoragePortKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::StoragePortKind) -> Self {
-        crate::object::in_box(v, Self::StoragePort)
+        crate::object::boxed(v, Self::StoragePort)
     }
 }
 #[cfg(feature = "sms")]
@@ -13491,7 +13483,7 @@ impl From<crate::types::DeviceIdKind> for DataObjectKind {
 impl From<crate::types::FailoverParamKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FailoverParamKind) -> Self {
-        crate::object::in_box(v, Self::FailoverParam)
+        crate::object::boxed(v, Self::FailoverParam)
     }
 }
 #[cfg(feature = "sms")]
@@ -13525,14 +13517,14 @@ impl From<crate::types::RecoveredDiskInfo> for DataObjectKind {
 impl From<crate::types::GroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupInfoKind) -> Self {
-        crate::object::in_box(v, Self::GroupInfo)
+        crate::object::boxed(v, Self::GroupInfo)
     }
 }
 #[cfg(feature = "sms")]
 impl From<crate::types::GroupOperationResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GroupOperationResultKind) -> Self {
-        crate::object::in_box(v, Self::GroupOperationResult)
+        crate::object::boxed(v, Self::GroupOperationResult)
     }
 }
 #[cfg(feature = "sms")]
@@ -13621,7 +13613,7 @@ impl From<crate::types::TargetToSourceInfo> for DataObjectKind {
 impl From<crate::types::TargetGroupMemberInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TargetGroupMemberInfoKind) -> Self {
-        crate::object::in_box(v, Self::TargetGroupMemberInfo)
+        crate::object::boxed(v, Self::TargetGroupMemberInfo)
     }
 }
 impl From<crate::types::AboutInfo> for DataObjectKind {
@@ -13798,7 +13790,7 @@ impl From<crate::types::ClusterComputeResourceVcsSlots> for DataObjectKind {
 impl From<crate::types::ComputeResourceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceConfigInfoKind) -> Self {
-        crate::object::in_box(v, Self::ComputeResourceConfigInfo)
+        crate::object::boxed(v, Self::ComputeResourceConfigInfo)
     }
 }
 impl From<crate::types::ComputeResourceConfigSpecKind> for DataObjectKind {
@@ -13828,7 +13820,7 @@ impl From<crate::types::ComputeResourceHostSeedSpecSingleHostSpec> for DataObjec
 impl From<crate::types::ComputeResourceSummaryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ComputeResourceSummaryKind) -> Self {
-        crate::object::in_box(v, Self::ComputeResourceSummary)
+        crate::object::boxed(v, Self::ComputeResourceSummary)
     }
 }
 impl From<crate::types::CustomFieldDef> for DataObjectKind {
@@ -13918,7 +13910,7 @@ impl From<crate::types::DatastoreNamespaceManagerDirectoryInfo> for DataObjectKi
 impl From<crate::types::DescriptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::DescriptionKind) -> Self {
-        crate::object::in_box(v, Self::Description)
+        crate::object::boxed(v, Self::Description)
     }
 }
 impl From<crate::types::DesiredSoftwareSpec> for DataObjectKind {
@@ -14659,7 +14651,7 @@ impl From<crate::types::PerformanceManagerCounterLevelMapping> for DataObjectKin
 impl From<crate::types::PerfEntityMetricBaseKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfEntityMetricBaseKind) -> Self {
-        crate::object::in_box(v, Self::PerfEntityMetricBase)
+        crate::object::boxed(v, Self::PerfEntityMetricBase)
     }
 }
 impl From<crate::types::PerfMetricId> for DataObjectKind {
@@ -14671,7 +14663,7 @@ impl From<crate::types::PerfMetricId> for DataObjectKind {
 impl From<crate::types::PerfMetricSeriesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PerfMetricSeriesKind) -> Self {
-        crate::object::in_box(v, Self::PerfMetricSeries)
+        crate::object::boxed(v, Self::PerfMetricSeries)
     }
 }
 impl From<crate::types::PerfProviderSummary> for DataObjectKind {
@@ -15069,7 +15061,7 @@ for DataObjectKind {
 impl From<crate::types::UserSearchResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::UserSearchResultKind) -> Self {
-        crate::object::in_box(v, Self::UserSearchResult)
+        crate::object::boxed(v, Self::UserSearchResult)
     }
 }
 impl From<crate::types::UserSession> for DataObjectKind {
@@ -15160,13 +15152,13 @@ impl From<crate::types::VirtualAppLinkInfo> for DataObjectKind {
 impl From<crate::types::VirtualDiskSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDiskSpecKind) -> Self {
-        crate::object::in_box(v, Self::VirtualDiskSpec)
+        crate::object::boxed(v, Self::VirtualDiskSpec)
     }
 }
 impl From<crate::types::VirtualMachineConnectionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineConnectionKind) -> Self {
-        crate::object::in_box(v, Self::VirtualMachineConnection)
+        crate::object::boxed(v, Self::VirtualMachineConnection)
     }
 }
 impl From<crate::types::DiskChangeInfo> for DataObjectKind {
@@ -15289,7 +15281,7 @@ impl From<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind> for DataObjectK
 impl From<crate::types::VsanUpgradeSystemUpgradeStatusKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanUpgradeSystemUpgradeStatusKind) -> Self {
-        crate::object::in_box(v, Self::VsanUpgradeSystemUpgradeStatus)
+        crate::object::boxed(v, Self::VsanUpgradeSystemUpgradeStatus)
     }
 }
 impl From<crate::types::ActionKind> for DataObjectKind {
@@ -15361,7 +15353,7 @@ impl From<crate::types::EventAlarmExpressionComparison> for DataObjectKind {
 impl From<crate::types::ClusterActionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterActionKind) -> Self {
-        crate::object::in_box(v, Self::ClusterAction)
+        crate::object::boxed(v, Self::ClusterAction)
     }
 }
 impl From<crate::types::ClusterActionHistory> for DataObjectKind {
@@ -15422,7 +15414,7 @@ impl From<crate::types::ClusterDasAdmissionControlPolicyKind> for DataObjectKind
 impl From<crate::types::ClusterDasAdvancedRuntimeInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDasAdvancedRuntimeInfoKind) -> Self {
-        crate::object::in_box(v, Self::ClusterDasAdvancedRuntimeInfo)
+        crate::object::boxed(v, Self::ClusterDasAdvancedRuntimeInfo)
     }
 }
 impl From<crate::types::DasHeartbeatDatastoreInfo> for DataObjectKind {
@@ -15535,7 +15527,7 @@ impl From<crate::types::ClusterDrsFaults> for DataObjectKind {
 impl From<crate::types::ClusterDrsFaultsFaultsByVmKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterDrsFaultsFaultsByVmKind) -> Self {
-        crate::object::in_box(v, Self::ClusterDrsFaultsFaultsByVm)
+        crate::object::boxed(v, Self::ClusterDrsFaultsFaultsByVm)
     }
 }
 impl From<crate::types::ClusterDrsMigration> for DataObjectKind {
@@ -15584,7 +15576,7 @@ for DataObjectKind {
 impl From<crate::types::ClusterGroupInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterGroupInfoKind) -> Self {
-        crate::object::in_box(v, Self::ClusterGroupInfo)
+        crate::object::boxed(v, Self::ClusterGroupInfo)
     }
 }
 impl From<crate::types::ClusterHostRecommendation> for DataObjectKind {
@@ -15670,7 +15662,7 @@ impl From<crate::types::ClusterResourceUsageSummary> for DataObjectKind {
 impl From<crate::types::ClusterRuleInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ClusterRuleInfoKind) -> Self {
-        crate::object::in_box(v, Self::ClusterRuleInfo)
+        crate::object::boxed(v, Self::ClusterRuleInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16157,7 +16149,7 @@ impl From<crate::types::VsanEntitySpaceUsage> for DataObjectKind {
 impl From<crate::types::VimClusterVsanFaultDomainSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VimClusterVsanFaultDomainSpecKind) -> Self {
-        crate::object::in_box(v, Self::VimClusterVsanFaultDomainSpec)
+        crate::object::boxed(v, Self::VimClusterVsanFaultDomainSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16280,7 +16272,7 @@ impl From<crate::types::VsanIscsiInitiatorGroup> for DataObjectKind {
 impl From<crate::types::VsanIscsiLUNCommonInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiLUNCommonInfoKind) -> Self {
-        crate::object::in_box(v, Self::VsanIscsiLUNCommonInfo)
+        crate::object::boxed(v, Self::VsanIscsiLUNCommonInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16294,7 +16286,7 @@ impl From<crate::types::VsanIscsiTargetAuthSpec> for DataObjectKind {
 impl From<crate::types::VsanIscsiTargetBasicInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanIscsiTargetBasicInfoKind) -> Self {
-        crate::object::in_box(v, Self::VsanIscsiTargetBasicInfo)
+        crate::object::boxed(v, Self::VsanIscsiTargetBasicInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16682,7 +16674,7 @@ impl From<crate::types::CnsAccessControlSpecKind> for DataObjectKind {
 impl From<crate::types::CnsBackingObjectDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsBackingObjectDetailsKind) -> Self {
-        crate::object::in_box(v, Self::CnsBackingObjectDetails)
+        crate::object::boxed(v, Self::CnsBackingObjectDetails)
     }
 }
 #[cfg(feature = "vsan")]
@@ -16710,7 +16702,7 @@ impl From<crate::types::CnsCursor> for DataObjectKind {
 impl From<crate::types::CnsEntityMetadataKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsEntityMetadataKind) -> Self {
-        crate::object::in_box(v, Self::CnsEntityMetadata)
+        crate::object::boxed(v, Self::CnsEntityMetadata)
     }
 }
 impl From<crate::types::CnsKubernetesEntityReference> for DataObjectKind {
@@ -16869,7 +16861,7 @@ impl From<crate::types::CnsVolumePolicyReconfigSpec> for DataObjectKind {
 impl From<crate::types::CnsVolumeRelocateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::CnsVolumeRelocateSpecKind) -> Self {
-        crate::object::in_box(v, Self::CnsVolumeRelocateSpec)
+        crate::object::boxed(v, Self::CnsVolumeRelocateSpec)
     }
 }
 #[cfg(feature = "vsan")]
@@ -17097,7 +17089,7 @@ for DataObjectKind {
 impl From<crate::types::HostMemberHealthCheckResultKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostMemberHealthCheckResultKind) -> Self {
-        crate::object::in_box(v, Self::HostMemberHealthCheckResult)
+        crate::object::boxed(v, Self::HostMemberHealthCheckResult)
     }
 }
 impl From<crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState>
@@ -17928,7 +17920,7 @@ impl From<crate::types::FileQueryFlags> for DataObjectKind {
 impl From<crate::types::FileQueryKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FileQueryKind) -> Self {
-        crate::object::in_box(v, Self::FileQuery)
+        crate::object::boxed(v, Self::FileQuery)
     }
 }
 impl From<crate::types::HostDatastoreBrowserSearchResults> for DataObjectKind {
@@ -18030,7 +18022,7 @@ impl From<crate::types::HostDeploymentInfo> for DataObjectKind {
 impl From<crate::types::HostDeviceKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDeviceKind) -> Self {
-        crate::object::in_box(v, Self::HostDevice)
+        crate::object::boxed(v, Self::HostDevice)
     }
 }
 #[cfg(feature = "vsan")]
@@ -18085,7 +18077,7 @@ impl From<crate::types::HostDiagnosticPartitionCreateSpec> for DataObjectKind {
 impl From<crate::types::HostDigestInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostDigestInfoKind) -> Self {
-        crate::object::in_box(v, Self::HostDigestInfo)
+        crate::object::boxed(v, Self::HostDigestInfo)
     }
 }
 impl From<crate::types::HostDiskConfigurationResult> for DataObjectKind {
@@ -18242,7 +18234,7 @@ impl From<crate::types::HostFileSystemMountInfo> for DataObjectKind {
 impl From<crate::types::HostFileSystemVolumeKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostFileSystemVolumeKind) -> Self {
-        crate::object::in_box(v, Self::HostFileSystemVolume)
+        crate::object::boxed(v, Self::HostFileSystemVolume)
     }
 }
 impl From<crate::types::HostFileSystemVolumeInfo> for DataObjectKind {
@@ -18338,7 +18330,7 @@ impl From<crate::types::DpuStatusInfoOperationalInfo> for DataObjectKind {
 impl From<crate::types::HostHardwareElementInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostHardwareElementInfoKind) -> Self {
-        crate::object::in_box(v, Self::HostHardwareElementInfo)
+        crate::object::boxed(v, Self::HostHardwareElementInfo)
     }
 }
 impl From<crate::types::HostStorageOperationalInfo> for DataObjectKind {
@@ -18513,7 +18505,7 @@ impl From<crate::types::HostInternetScsiHbaTargetSet> for DataObjectKind {
 impl From<crate::types::HostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpConfigKind) -> Self {
-        crate::object::in_box(v, Self::HostIpConfig)
+        crate::object::boxed(v, Self::HostIpConfig)
     }
 }
 impl From<crate::types::HostIpConfigIpV6Address> for DataObjectKind {
@@ -18531,7 +18523,7 @@ impl From<crate::types::HostIpConfigIpV6AddressConfiguration> for DataObjectKind
 impl From<crate::types::HostIpRouteConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostIpRouteConfigKind) -> Self {
-        crate::object::in_box(v, Self::HostIpRouteConfig)
+        crate::object::boxed(v, Self::HostIpRouteConfig)
     }
 }
 impl From<crate::types::HostIpRouteEntry> for DataObjectKind {
@@ -18636,7 +18628,7 @@ impl From<crate::types::LinkDiscoveryProtocolConfig> for DataObjectKind {
 impl From<crate::types::HostAccountSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostAccountSpecKind) -> Self {
-        crate::object::in_box(v, Self::HostAccountSpec)
+        crate::object::boxed(v, Self::HostAccountSpec)
     }
 }
 impl From<crate::types::HostLocalFileSystemVolumeSpec> for DataObjectKind {
@@ -19049,7 +19041,7 @@ impl From<crate::types::HostNvmeNamespace> for DataObjectKind {
 impl From<crate::types::HostNvmeSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostNvmeSpecKind) -> Self {
-        crate::object::in_box(v, Self::HostNvmeSpec)
+        crate::object::boxed(v, Self::HostNvmeSpec)
     }
 }
 impl From<crate::types::HostNvmeTopology> for DataObjectKind {
@@ -19145,7 +19137,7 @@ impl From<crate::types::HostPciDeviceDirectPathInfo> for DataObjectKind {
 impl From<crate::types::HostPciPassthruConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostPciPassthruConfigKind) -> Self {
-        crate::object::in_box(v, Self::HostPciPassthruConfig)
+        crate::object::boxed(v, Self::HostPciPassthruConfig)
     }
 }
 impl From<crate::types::HostPciPassthruInfoKind> for DataObjectKind {
@@ -19729,7 +19721,7 @@ impl From<crate::types::HostTpmAttestationReport> for DataObjectKind {
 impl From<crate::types::HostTpmEventDetailsKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::HostTpmEventDetailsKind) -> Self {
-        crate::object::in_box(v, Self::HostTpmEventDetails)
+        crate::object::boxed(v, Self::HostTpmEventDetails)
     }
 }
 impl From<crate::types::HostTpmEventLogEntry> for DataObjectKind {
@@ -19976,7 +19968,7 @@ impl From<crate::types::VmfsDatastoreOption> for DataObjectKind {
 impl From<crate::types::VmfsDatastoreBaseOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VmfsDatastoreBaseOptionKind) -> Self {
-        crate::object::in_box(v, Self::VmfsDatastoreBaseOption)
+        crate::object::boxed(v, Self::VmfsDatastoreBaseOption)
     }
 }
 impl From<crate::types::VmfsDatastoreSpecKind> for DataObjectKind {
@@ -20659,7 +20651,7 @@ impl From<crate::types::NetBIOSConfigInfoKind> for DataObjectKind {
 impl From<crate::types::ArrayUpdateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ArrayUpdateSpecKind) -> Self {
-        crate::object::in_box(v, Self::ArrayUpdateSpec)
+        crate::object::boxed(v, Self::ArrayUpdateSpec)
     }
 }
 impl From<crate::types::OptionTypeKind> for DataObjectKind {
@@ -20671,13 +20663,13 @@ impl From<crate::types::OptionTypeKind> for DataObjectKind {
 impl From<crate::types::OptionValueKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::OptionValueKind) -> Self {
-        crate::object::in_box(v, Self::OptionValue)
+        crate::object::boxed(v, Self::OptionValue)
     }
 }
 impl From<crate::types::ApplyProfileKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ApplyProfileKind) -> Self {
-        crate::object::in_box(v, Self::ApplyProfile)
+        crate::object::boxed(v, Self::ApplyProfile)
     }
 }
 impl From<crate::types::ProfileApplyProfileProperty> for DataObjectKind {
@@ -20725,7 +20717,7 @@ impl From<crate::types::ProfileDeferredPolicyOptionParameter> for DataObjectKind
 impl From<crate::types::ProfileExpressionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileExpressionKind) -> Self {
-        crate::object::in_box(v, Self::ProfileExpression)
+        crate::object::boxed(v, Self::ProfileExpression)
     }
 }
 impl From<crate::types::ProfileExpressionMetadata> for DataObjectKind {
@@ -20762,7 +20754,7 @@ impl From<crate::types::ProfilePolicyMetadata> for DataObjectKind {
 impl From<crate::types::PolicyOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::PolicyOptionKind) -> Self {
-        crate::object::in_box(v, Self::PolicyOption)
+        crate::object::boxed(v, Self::PolicyOption)
     }
 }
 impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
@@ -20774,13 +20766,13 @@ impl From<crate::types::ProfilePolicyOptionMetadataKind> for DataObjectKind {
 impl From<crate::types::ProfileConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileConfigInfoKind) -> Self {
-        crate::object::in_box(v, Self::ProfileConfigInfo)
+        crate::object::boxed(v, Self::ProfileConfigInfo)
     }
 }
 impl From<crate::types::ProfileCreateSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::ProfileCreateSpecKind) -> Self {
-        crate::object::in_box(v, Self::ProfileCreateSpec)
+        crate::object::boxed(v, Self::ProfileCreateSpec)
     }
 }
 impl From<crate::types::ProfileDescription> for DataObjectKind {
@@ -20956,7 +20948,7 @@ impl From<crate::types::ScheduledTaskSpecKind> for DataObjectKind {
 impl From<crate::types::TaskSchedulerKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::TaskSchedulerKind) -> Self {
-        crate::object::in_box(v, Self::TaskScheduler)
+        crate::object::boxed(v, Self::TaskScheduler)
     }
 }
 impl From<crate::types::ApplyStorageRecommendationResult> for DataObjectKind {
@@ -21361,7 +21353,7 @@ impl From<crate::types::VirtualMachineDvxClassInfo> for DataObjectKind {
 impl From<crate::types::FaultToleranceConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::FaultToleranceConfigInfoKind) -> Self {
-        crate::object::in_box(v, Self::FaultToleranceConfigInfo)
+        crate::object::boxed(v, Self::FaultToleranceConfigInfo)
     }
 }
 impl From<crate::types::FaultToleranceConfigSpec> for DataObjectKind {
@@ -21774,7 +21766,7 @@ impl From<crate::types::VirtualMachineStorageSummary> for DataObjectKind {
 impl From<crate::types::VirtualMachineTargetInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineTargetInfoKind) -> Self {
-        crate::object::in_box(v, Self::VirtualMachineTargetInfo)
+        crate::object::boxed(v, Self::VirtualMachineTargetInfo)
     }
 }
 impl From<crate::types::ToolsConfigInfo> for DataObjectKind {
@@ -21835,7 +21827,7 @@ impl From<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>
 for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind) -> Self {
-        crate::object::in_box(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
+        crate::object::boxed(v, Self::VirtualMachineVirtualDeviceGroupsDeviceGroup)
     }
 }
 impl From<crate::types::VirtualMachineVirtualDeviceSwap> for DataObjectKind {
@@ -22022,7 +22014,7 @@ impl From<crate::types::VirtualDeviceKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingInfoKind) -> Self {
-        crate::object::in_box(v, Self::VirtualDeviceBackingInfo)
+        crate::object::boxed(v, Self::VirtualDeviceBackingInfo)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotInfoKind> for DataObjectKind {
@@ -22052,7 +22044,7 @@ impl From<crate::types::VirtualDeviceOptionKind> for DataObjectKind {
 impl From<crate::types::VirtualDeviceBackingOptionKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VirtualDeviceBackingOptionKind) -> Self {
-        crate::object::in_box(v, Self::VirtualDeviceBackingOption)
+        crate::object::boxed(v, Self::VirtualDeviceBackingOption)
     }
 }
 impl From<crate::types::VirtualDeviceBusSlotOption> for DataObjectKind {
@@ -22174,7 +22166,7 @@ impl From<crate::types::GuestMappedAliases> for DataObjectKind {
 impl From<crate::types::GuestFileAttributesKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestFileAttributesKind) -> Self {
-        crate::object::in_box(v, Self::GuestFileAttributes)
+        crate::object::boxed(v, Self::GuestFileAttributes)
     }
 }
 impl From<crate::types::GuestFileInfo> for DataObjectKind {
@@ -22210,7 +22202,7 @@ impl From<crate::types::GuestProcessInfo> for DataObjectKind {
 impl From<crate::types::GuestProgramSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::GuestProgramSpecKind) -> Self {
-        crate::object::in_box(v, Self::GuestProgramSpec)
+        crate::object::boxed(v, Self::GuestProgramSpec)
     }
 }
 impl From<crate::types::GuestRegKeySpec> for DataObjectKind {
@@ -22362,7 +22354,7 @@ impl From<crate::types::VsanDatastoreConfigKind> for DataObjectKind {
 impl From<crate::types::VsanDatastoreSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanDatastoreSpecKind) -> Self {
-        crate::object::in_box(v, Self::VsanDatastoreSpec)
+        crate::object::boxed(v, Self::VsanDatastoreSpec)
     }
 }
 impl From<crate::types::DefaultDatastorePolicySelectionInfo> for DataObjectKind {
@@ -22724,7 +22716,7 @@ impl From<crate::types::VsanRdmaConfig> for DataObjectKind {
 impl From<crate::types::VsanRemoteVcInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanRemoteVcInfoKind) -> Self {
-        crate::object::in_box(v, Self::VsanRemoteVcInfo)
+        crate::object::boxed(v, Self::VsanRemoteVcInfo)
     }
 }
 #[cfg(feature = "vsan")]
@@ -23410,7 +23402,7 @@ impl From<crate::types::VsanXvcResultItem> for DataObjectKind {
 impl From<crate::types::VsanClusterConfigInfoKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanClusterConfigInfoKind) -> Self {
-        crate::object::in_box(v, Self::VsanClusterConfigInfo)
+        crate::object::boxed(v, Self::VsanClusterConfigInfo)
     }
 }
 impl From<crate::types::VsanClusterConfigInfoHostDefaultInfo> for DataObjectKind {
@@ -23528,7 +23520,7 @@ impl From<crate::types::VsanHostConfigInfoNetworkInfo> for DataObjectKind {
 impl From<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind) -> Self {
-        crate::object::in_box(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
+        crate::object::boxed(v, Self::VsanHostConfigInfoNetworkInfoPortConfig)
     }
 }
 impl From<crate::types::VsanHostConfigInfoStorageInfo> for DataObjectKind {
@@ -23619,7 +23611,7 @@ impl From<crate::types::VsanHostEncryptionInfo> for DataObjectKind {
 impl From<crate::types::VsanHostIpConfigKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VsanHostIpConfigKind) -> Self {
-        crate::object::in_box(v, Self::VsanHostIpConfig)
+        crate::object::boxed(v, Self::VsanHostIpConfig)
     }
 }
 impl From<crate::types::VsanHostMembershipInfo> for DataObjectKind {
@@ -23871,7 +23863,7 @@ impl From<crate::types::VslmCreateSpec> for DataObjectKind {
 impl From<crate::types::VslmCreateSpecBackingSpecKind> for DataObjectKind {
     #[inline]
     fn from(v: crate::types::VslmCreateSpecBackingSpecKind) -> Self {
-        crate::object::in_box(v, Self::VslmCreateSpecBackingSpec)
+        crate::object::boxed(v, Self::VslmCreateSpecBackingSpec)
     }
 }
 impl From<crate::types::DiskCryptoSpec> for DataObjectKind {
@@ -30346,7 +30338,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "eam")]
             crate::registry::id::Issue => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::IssueKind as crate::object::Family>::blank_for(id),
                     Self::Issue,
                 )
@@ -30600,7 +30592,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "pbm")]
             crate::registry::id::PbmPlacementRequirement => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::PbmPlacementRequirementKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30706,7 +30698,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::SmsProviderInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30715,7 +30707,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::SmsProviderSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::SmsProviderSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30801,7 +30793,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::StoragePort => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::StoragePortKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30820,7 +30812,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::FailoverParam => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::FailoverParamKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30844,7 +30836,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(any(feature = "pbm", feature = "sms"))]
             crate::registry::id::GroupInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::GroupInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30853,7 +30845,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::GroupOperationResult => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::GroupOperationResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -30906,7 +30898,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "sms")]
             crate::registry::id::TargetGroupMemberInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::TargetGroupMemberInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31006,7 +30998,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterComputeResourceVcsSlots)
             }
             crate::registry::id::ComputeResourceConfigInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ComputeResourceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31032,7 +31024,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ComputeResourceSummary => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ComputeResourceSummaryKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31090,7 +31082,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DatastoreNamespaceManagerDirectoryInfo)
             }
             crate::registry::id::Description => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::DescriptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31536,7 +31528,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::PerformanceManagerCounterLevelMapping)
             }
             crate::registry::id::PerfEntityMetricBase => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::PerfEntityMetricBaseKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31547,7 +31539,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::PerfMetricId)
             }
             crate::registry::id::PerfMetricSeries => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::PerfMetricSeriesKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31772,7 +31764,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::UserSearchResult => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::UserSearchResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31825,7 +31817,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualAppLinkInfo)
             }
             crate::registry::id::VirtualDiskSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualDiskSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31833,7 +31825,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualMachineConnection => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualMachineConnectionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31921,7 +31913,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VsanUpgradeSystemUpgradeStatus => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanUpgradeSystemUpgradeStatusKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -31974,7 +31966,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::EventAlarmExpressionComparison)
             }
             crate::registry::id::ClusterAction => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ClusterActionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32018,7 +32010,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterDasAdvancedRuntimeInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ClusterDasAdvancedRuntimeInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32090,7 +32082,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterDrsFaults)
             }
             crate::registry::id::ClusterDrsFaultsFaultsByVm => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ClusterDrsFaultsFaultsByVmKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32121,7 +32113,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ClusterGroupInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ClusterGroupInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32170,7 +32162,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ClusterResourceUsageSummary)
             }
             crate::registry::id::ClusterRuleInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ClusterRuleInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32469,7 +32461,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VimClusterVsanFaultDomainSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VimClusterVsanFaultDomainSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32547,7 +32539,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiLUNCommonInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanIscsiLUNCommonInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32560,7 +32552,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanIscsiTargetBasicInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanIscsiTargetBasicInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32793,7 +32785,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsBackingObjectDetails => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::CnsBackingObjectDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32816,7 +32808,7 @@ impl crate::object::Family for DataObjectKind {
             crate::registry::id::CnsCursor => crate::object::blank_boxed(Self::CnsCursor),
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsEntityMetadata => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::CnsEntityMetadataKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -32917,7 +32909,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::CnsVolumeRelocateSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::CnsVolumeRelocateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33070,7 +33062,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::HostMemberHealthCheckResult => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostMemberHealthCheckResultKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33553,7 +33545,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::FileQueryFlags)
             }
             crate::registry::id::FileQuery => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::FileQueryKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33609,7 +33601,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDeploymentInfo)
             }
             crate::registry::id::HostDevice => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostDeviceKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33644,7 +33636,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostDiagnosticPartitionCreateSpec)
             }
             crate::registry::id::HostDigestInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostDigestInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33731,7 +33723,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostFileSystemMountInfo)
             }
             crate::registry::id::HostFileSystemVolume => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostFileSystemVolumeKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33782,7 +33774,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::DpuStatusInfoOperationalInfo)
             }
             crate::registry::id::HostHardwareElementInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostHardwareElementInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33888,7 +33880,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostInternetScsiHbaTargetSet)
             }
             crate::registry::id::HostIpConfig => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33902,7 +33894,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostIpConfigIpV6AddressConfiguration)
             }
             crate::registry::id::HostIpRouteConfig => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostIpRouteConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -33957,7 +33949,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::LinkDiscoveryProtocolConfig)
             }
             crate::registry::id::HostAccountSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostAccountSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34185,7 +34177,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostNvmeNamespace)
             }
             crate::registry::id::HostNvmeSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostNvmeSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34244,7 +34236,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostPciDeviceDirectPathInfo)
             }
             crate::registry::id::HostPciPassthruConfig => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostPciPassthruConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34563,7 +34555,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::HostTpmAttestationReport)
             }
             crate::registry::id::HostTpmEventDetails => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::HostTpmEventDetailsKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -34703,7 +34695,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VmfsDatastoreOption)
             }
             crate::registry::id::VmfsDatastoreBaseOption => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VmfsDatastoreBaseOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35097,7 +35089,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ArrayUpdateSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ArrayUpdateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35112,7 +35104,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::OptionValue => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::OptionValueKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35120,7 +35112,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ApplyProfile => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ApplyProfileKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35151,7 +35143,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfileDeferredPolicyOptionParameter)
             }
             crate::registry::id::ProfileExpression => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ProfileExpressionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35176,7 +35168,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::ProfilePolicyMetadata)
             }
             crate::registry::id::PolicyOption => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::PolicyOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35191,7 +35183,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ProfileConfigInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ProfileConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35199,7 +35191,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::ProfileCreateSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::ProfileCreateSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35310,7 +35302,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::TaskScheduler => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::TaskSchedulerKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35544,7 +35536,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineDvxClassInfo)
             }
             crate::registry::id::FaultToleranceConfigInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::FaultToleranceConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35779,7 +35771,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineStorageSummary)
             }
             crate::registry::id::VirtualMachineTargetInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualMachineTargetInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35813,7 +35805,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VirtualMachineVirtualDeviceGroups)
             }
             crate::registry::id::VirtualMachineVirtualDeviceGroupsDeviceGroup => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35941,7 +35933,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualDeviceBackingInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -35969,7 +35961,7 @@ impl crate::object::Family for DataObjectKind {
                 )
             }
             crate::registry::id::VirtualDeviceBackingOption => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VirtualDeviceBackingOptionKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36048,7 +36040,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestMappedAliases)
             }
             crate::registry::id::GuestFileAttributes => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::GuestFileAttributesKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36075,7 +36067,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::GuestProcessInfo)
             }
             crate::registry::id::GuestProgramSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::GuestProgramSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36179,7 +36171,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanDatastoreSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanDatastoreSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36403,7 +36395,7 @@ impl crate::object::Family for DataObjectKind {
             }
             #[cfg(feature = "vsan")]
             crate::registry::id::VsanRemoteVcInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanRemoteVcInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36816,7 +36808,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanXvcResultItem)
             }
             crate::registry::id::VsanClusterConfigInfo => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanClusterConfigInfoKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36887,7 +36879,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostConfigInfoNetworkInfo)
             }
             crate::registry::id::VsanHostConfigInfoNetworkInfoPortConfig => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -36945,7 +36937,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VsanHostEncryptionInfo)
             }
             crate::registry::id::VsanHostIpConfig => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VsanHostIpConfigKind as crate::object::Family>::blank_for(
                         id,
                     ),
@@ -37094,7 +37086,7 @@ impl crate::object::Family for DataObjectKind {
                 crate::object::blank_boxed(Self::VslmCreateSpec)
             }
             crate::registry::id::VslmCreateSpecBackingSpec => {
-                crate::object::in_box(
+                crate::object::boxed(
                     <crate::types::VslmCreateSpecBackingSpecKind as crate::object::Family>::blank_for(
                         id,
                     ),

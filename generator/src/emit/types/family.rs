@@ -346,8 +346,9 @@ pub(super) fn accessors(model: &Model, plan: &Plan, s: &Schema) -> (TokenStream,
 /// family enum (a subtype with subtypes) or a struct.
 ///
 /// Boxed variants are built through the generic helpers of `object.rs` (`boxed`, `clone_boxed`,
-/// `blank_boxed`), so that no generated body holds a `Box<T>` of a member: rustc drop-checks
-/// each such type where a body holds it, and each check walks most of the crate.
+/// `blank_boxed`), so that no generated body holds an `ObjectBox<T>` or `Box<T>` of a member:
+/// rustc drop-checks each such type where a body holds it, and each check walks most of the
+/// crate.
 pub(super) struct Held {
     pub(super) v: proc_macro2::Ident,
     pub(super) ty: TokenStream,
@@ -369,20 +370,20 @@ impl Held {
     /// `value` (of type `ty`) as the variant.
     pub(super) fn wrap(&self, value: TokenStream) -> TokenStream {
         let v = &self.v;
-        match (self.boxed, self.family) {
-            (true, false) => quote!(crate::object::boxed(#value, Self::#v)),
-            (true, true) => quote!(crate::object::in_box(#value, Self::#v)),
-            (false, _) => quote!(Self::#v(#value)),
+        if self.boxed {
+            quote!(crate::object::boxed(#value, Self::#v))
+        } else {
+            quote!(Self::#v(#value))
         }
     }
 
     /// The clone of the variant's value `v`.
     fn clone_body(&self) -> TokenStream {
         let v = &self.v;
-        match (self.boxed, self.family) {
-            (true, false) => quote!(crate::object::clone_boxed(&**v, Self::#v)),
-            (true, true) => quote!(crate::object::clone_in_box(&**v, Self::#v)),
-            (false, _) => quote!(Self::#v(Clone::clone(v))),
+        if self.boxed {
+            quote!(crate::object::clone_boxed(&**v, Self::#v))
+        } else {
+            quote!(Self::#v(Clone::clone(v)))
         }
     }
 

@@ -120,7 +120,7 @@ impl RootArms {
             if plan.layout.nested_boxed.contains(child) {
                 self.variants.extend(quote!(#doc #cfg #v(Box<crate::types::#ck>),));
                 self.decode
-                    .extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::in_box(k, Self::#v)),));
+                    .extend(quote!(#cfg crate::registry::id::#cid => d.family_tagged_as(#tag, |k| crate::object::boxed(k, Self::#v)),));
                 self.encode.extend(quote!(#cfg Self::#v(v) => crate::ser::Encode::encode(&**v, e),));
             } else {
                 self.variants.extend(quote!(#doc #cfg #v(crate::types::#ck),));
