@@ -1136,10 +1136,9 @@ fn repeated_key(j: &mut Jiter<'_>, peek: Peek) -> Result<Option<(String, usize)>
             let mut keys = std::collections::HashSet::new();
             let mut key = j.known_object()?.map(str::to_owned);
             while let Some(k) = key {
-                if keys.contains(&k) {
+                if let Some(k) = keys.replace(k) {
                     return Ok(Some((k, j.current_index())));
                 }
-                keys.insert(k);
                 let peek = j.peek()?;
                 if let Some(found) = repeated_key(j, peek)? {
                     return Ok(Some(found));
