@@ -25,6 +25,30 @@ fn unknown_subtype_decodes_as_the_declared_base_and_keeps_everything() {
 }
 
 #[test]
+fn a_clone_keeps_everything_and_owns_it() {
+    // `Clone` goes through the member table: every member, the unknown subtype's name and its
+    // unknown members come along, boxed and nested values are copied rather than shared.
+    let json = json!({"_typeName": "VirtualQuantumDevice", "key": 4000, "qubits": 7, "controllerKey": 100,
+        "backing": {"_typeName": "VirtualDeviceFileBackingInfo", "fileName": "[ds] q.bin", "future": [1, {"a": null}]},
+        "deviceInfo": {"_typeName": "Description", "label": "Q", "summary": "s"}});
+    let device: VirtualDeviceKind = decode(&json);
+    let mut copy = device.clone();
+    assert_eq!(reencode(&copy), json);
+    assert_eq!(format!("{copy:?}"), format!("{device:?}"));
+    let VirtualDeviceKind::VirtualDevice(base) = &mut copy else { panic!("{copy:?}") };
+    base.key = 1;
+    *base.device_info.as_mut().unwrap().label_mut() = "changed".into();
+    base.extra.push_field("added".into(), json!(true));
+    assert_eq!(reencode(&device), json, "the original is untouched");
+    assert_eq!(reencode(&copy)["deviceInfo"]["label"], json!("changed"));
+
+    // and cloning into a value that already holds one (`clone_from`)
+    let mut target: VirtualDeviceKind = decode(&json!({"_typeName": "VirtualDisk", "key": 1, "capacityInKB": 2}));
+    target.clone_from(&device);
+    assert_eq!(reencode(&target), json);
+}
+
+#[test]
 fn unknown_type_in_an_any_position_is_kept_verbatim() {
     let json = json!({"propValue": 1, "_typeName": "FutureThing", "nested": {"a": [1, 2]}});
     let any: Any = decode(&json);

@@ -57,10 +57,13 @@ fn main() {
     let (decode, scan) = (times[0].total, times[1].total);
     let value: vim25::types::RetrieveResult = vim25::from_slice(&big).expect("decodes");
     let encode = median_n(RUNS, || vim25::to_vec(&value).expect("encodes"));
+    let clone = median_n(RUNS, || value.clone());
     drop(value);
     let vm_decode = median_n(200, || vim25::from_slice::<vim25::types::Any>(&vminfo).expect("vminfo decodes"));
     println!("decode_mb_per_s={:.0}", rate(big.len(), decode));
     println!("encode_mb_per_s={:.0}", rate(big.len(), encode));
+    // cloning the decoded value (and dropping the clone), in bytes of the payload it came from
+    println!("clone_mb_per_s={:.0}", rate(big.len(), clone));
     println!("scan_mb_per_s={:.0}", rate(big.len(), scan));
     println!("decode_vs_scan={:.2}", decode.as_secs_f64() / scan.as_secs_f64());
     println!("vminfo_decode_mb_per_s={:.0}", rate(vminfo.len(), vm_decode));

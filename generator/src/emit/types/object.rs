@@ -50,6 +50,8 @@ struct MemberTable {
     muts: TokenStream,
     /// The member initializers of the blank value.
     blanks: TokenStream,
+    /// Each member's `object::clone_member` instance, for `Clone`.
+    clones: Vec<TokenStream>,
     /// No wire name (nor the type's) is one JSON writes with escapes.
     plain: bool,
 }
@@ -65,6 +67,7 @@ impl MemberTable {
             refs: TokenStream::new(),
             muts: TokenStream::new(),
             blanks: TokenStream::new(),
+            clones: Vec::new(),
             plain: true,
         };
         for (i, m) in members.iter().enumerate() {
@@ -81,6 +84,7 @@ impl MemberTable {
             t.muts.extend(quote!(#i => &mut self.#n,));
             let b = blank_expr(model, plan, m.holder, f);
             t.blanks.extend(quote!(#n: #b,));
+            t.clones.push(quote!(crate::object::clone_member::<#ty>));
         }
         let mut order: Vec<usize> = (0..members.len()).collect();
         order.sort_by(|a, b| members[*a].field.name.as_bytes().cmp(members[*b].field.name.as_bytes()));
@@ -100,7 +104,6 @@ fn struct_decl(s: &Schema, name: &Ident, fields: &TokenStream, wire_name: Option
     quote! {
         #doc
         #dep
-        #[derive(Clone)]
         pub struct #name {
             #fields
             /// Members this release does not declare, kept so that re-encoding loses nothing.
@@ -135,7 +138,7 @@ fn object_impls(rust_name: &str, name: &Ident, t: &MemberTable, wire_name: Optio
         None => quote!(None),
     };
     let (field_ref, field_mut) = field_methods(rust_name, t);
-    let MemberTable { wires, names, required, by_name, blanks, plain, .. } = t;
+    let MemberTable { wires, names, required, by_name, blanks, clones, plain, .. } = t;
     quote! {
         impl crate::object::Object for #name {
             fn info(&self) -> &'static crate::object::ObjectInfo {
@@ -169,6 +172,15 @@ fn object_impls(rust_name: &str, name: &Ident, t: &MemberTable, wire_name: Optio
         impl Default for #name {
             #[inline]
             fn default() -> Self { <Self as crate::object::Blank>::blank() }
+        }
+
+        // `Clone` goes through the member table too: a blank value with each member cloned in
+        // by its type's entry of the clone table.
+        impl Clone for #name {
+            fn clone(&self) -> Self {
+                static MEMBERS: &[crate::object::CloneFn] = &[#(#clones),*];
+                crate::object::clone(self, MEMBERS)
+            }
         }
 
         impl std::fmt::Debug for #name {

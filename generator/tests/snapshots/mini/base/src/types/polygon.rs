@@ -3,7 +3,6 @@
 /// Extends [`Shape`](crate::types::Shape).
 ///
 /// Has subtypes: members declared with this type are held as [`PolygonKind`].
-#[derive(Clone)]
 pub struct Polygon {
     pub name: crate::CompactString,
     /// A keyword as a property name.
@@ -86,6 +85,18 @@ impl Default for Polygon {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for Polygon {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::Color>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::ShapeKind>>,
+        ];
+        crate::object::clone(self, MEMBERS)
     }
 }
 impl std::fmt::Debug for Polygon {

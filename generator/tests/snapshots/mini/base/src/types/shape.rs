@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`ShapeKind`].
-#[derive(Clone)]
 pub struct Shape {
     pub name: crate::CompactString,
     /// A keyword as a property name.
@@ -79,6 +78,16 @@ impl Default for Shape {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for Shape {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::Color>>,
+        ];
+        crate::object::clone(self, MEMBERS)
     }
 }
 impl std::fmt::Debug for Shape {
