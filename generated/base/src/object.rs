@@ -167,6 +167,44 @@ pub fn member_mut<T: 'static>(o: &mut dyn Object, i: usize) -> &mut T {
     }
 }
 
+/// Clones member `src` into member `dst` of the same Rust type: one entry of a type's clone
+/// table, [`clone_member`] of that member's type.
+#[doc(hidden)]
+pub type CloneFn = fn(dst: &mut dyn Field, src: &dyn Field);
+
+/// A data object's `Clone`: `dst` is its blank value, into which each member of `src` is cloned
+/// by the entry of `members` (one [`clone_member`] per member, in member-index order). One small
+/// instance of `clone_member` per member type and this one loop serve every object, where a
+/// derived `Clone` would be one body per type with every member's clone inlined into it. The
+/// table is kept out of `Field`'s vtable so that a program that never clones links none of it,
+/// and this function is not generic so that a debug build compiles it once.
+#[doc(hidden)]
+pub fn clone_into(src: &dyn Object, dst: &mut dyn Object, members: &[CloneFn]) {
+    for (i, clone) in members.iter().enumerate() {
+        clone(dst.field_mut(i), src.field(i));
+    }
+    dst.extra_mut().clone_from(src.extra());
+}
+
+/// The [`CloneFn`] of members of Rust type `M`.
+#[doc(hidden)]
+pub fn clone_member<M: Clone + 'static>(dst: &mut dyn Field, src: &dyn Field) {
+    match (dst.as_any_mut().downcast_mut::<M>(), src.as_any().downcast_ref::<M>()) {
+        // `dst` is blank, with nothing for `clone_from` to reuse; `clone` is the instance the
+        // rest of the program compiles anyway
+        (Some(dst), Some(src)) => *dst = src.clone(),
+        _ => clone_mismatch(),
+    }
+}
+
+/// A clone table whose entry does not match its member's type: a generator bug, not
+/// something input can cause.
+#[cold]
+#[inline(never)]
+fn clone_mismatch() -> ! {
+    unreachable!("a clone table entry has another type than its member")
+}
+
 #[cold]
 #[inline(never)]
 fn mismatch(info: &ObjectInfo, i: usize) -> ! {

@@ -3,7 +3,6 @@
 /// Data object type *DatacenterEventArgument*.
 ///
 /// Extends `EntityEventArgument`.
-#[derive(Clone)]
 pub struct DatacenterEventArgument {
     /// Property *EntityEventArgument.name*.
     pub name: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for DatacenterEventArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatacenterEventArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatacenterEventArgument {

@@ -3,7 +3,6 @@
 /// Data object type *ActiveVMsBlockingEVC*.
 ///
 /// Extends [`EVCConfigFault`](crate::types::EVCConfigFault).
-#[derive(Clone)]
 pub struct ActiveVMsBlockingEVC {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -109,6 +108,23 @@ impl Default for ActiveVMsBlockingEVC {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ActiveVMsBlockingEVC {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ActiveVMsBlockingEVC {

@@ -3,7 +3,6 @@
 /// Data object type *AlarmDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct AlarmDescription {
     /// Property *AlarmDescription.expr*.
     pub expr: Vec<crate::types::TypeDescriptionKind>,
@@ -137,6 +136,25 @@ impl Default for AlarmDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::TypeDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::TypeDescriptionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmDescription {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct AlarmFilter {
     /// Property *AlarmFilter.alarmStatus*.
     pub alarm_status: Option<crate::CompactString>,
@@ -96,6 +95,20 @@ impl Default for AlarmFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Any>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmFilter {

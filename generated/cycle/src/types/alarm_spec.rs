@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`AlarmSpecKind`].
-#[derive(Clone)]
 pub struct AlarmSpec {
     /// Property *AlarmSpec.name*.
     pub name: crate::CompactString,
@@ -123,6 +122,23 @@ impl Default for AlarmSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::AlarmExpressionKind>,
+            crate::object::clone_member::<Option<crate::types::AlarmActionKind>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::AlarmSetting>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmSpec {

@@ -3,7 +3,6 @@
 /// Data object type *AlarmTriggeringAction*.
 ///
 /// Extends [`AlarmAction`](crate::types::AlarmAction).
-#[derive(Clone)]
 pub struct AlarmTriggeringAction {
     /// Property *AlarmTriggeringAction.action*.
     pub action: crate::types::ActionKind,
@@ -119,6 +118,23 @@ impl Default for AlarmTriggeringAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmTriggeringAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ActionKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::AlarmTriggeringActionTransitionSpec>>,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmTriggeringAction {

@@ -3,7 +3,6 @@
 /// Data object type *AnswerFile*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct AnswerFile {
     /// Property *AnswerFile.userInput*.
     pub user_input: Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
@@ -82,6 +81,20 @@ impl Default for AnswerFile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AnswerFile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
+            >,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AnswerFile {

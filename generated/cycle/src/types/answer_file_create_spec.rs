@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`AnswerFileCreateSpecKind`].
-#[derive(Clone)]
 pub struct AnswerFileCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -70,6 +69,16 @@ impl Default for AnswerFileCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AnswerFileCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AnswerFileCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *AnswerFileOptionsCreateSpec*.
 ///
 /// Extends [`AnswerFileCreateSpec`](crate::types::AnswerFileCreateSpec).
-#[derive(Clone)]
 pub struct AnswerFileOptionsCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -73,6 +72,19 @@ impl Default for AnswerFileOptionsCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AnswerFileOptionsCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AnswerFileOptionsCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ApplyHostProfileConfigurationResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ApplyHostProfileConfigurationResult {
     /// Property *ApplyHostProfileConfigurationResult.startTime*.
     ///
@@ -94,6 +93,20 @@ impl Default for ApplyHostProfileConfigurationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ApplyHostProfileConfigurationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ApplyHostProfileConfigurationResult {

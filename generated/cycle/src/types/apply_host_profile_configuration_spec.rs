@@ -3,7 +3,6 @@
 /// Data object type *ApplyHostProfileConfigurationSpec*.
 ///
 /// Extends [`ProfileExecuteResult`](crate::types::ProfileExecuteResult).
-#[derive(Clone)]
 pub struct ApplyHostProfileConfigurationSpec {
     /// Property *ProfileExecuteResult.status*.
     pub status: crate::CompactString,
@@ -146,6 +145,30 @@ impl Default for ApplyHostProfileConfigurationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ApplyHostProfileConfigurationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Box<crate::types::HostConfigSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileExecuteError>>,
+            >,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ApplyHostProfileConfigurationSpec {

@@ -3,7 +3,6 @@
 /// Data object type *AuthenticationRequired*.
 ///
 /// Extends [`RuntimeFault`](crate::types::RuntimeFault).
-#[derive(Clone)]
 pub struct AuthenticationRequired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -78,6 +77,20 @@ impl Default for AuthenticationRequired {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AuthenticationRequired {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Vec<crate::types::AuthenticationRequiredChallenge>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AuthenticationRequired {

@@ -3,7 +3,6 @@
 /// Data object type *AuthorizationDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct AuthorizationDescription {
     /// Property *AuthorizationDescription.privilege*.
     pub privilege: Vec<crate::types::ElementDescriptionKind>,
@@ -73,6 +72,17 @@ impl Default for AuthorizationDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AuthorizationDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AuthorizationDescription {

@@ -5,7 +5,6 @@
 /// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 ///
 /// Has subtypes: members declared with this type are held as [`CannotAccessVmComponentKind`].
-#[derive(Clone)]
 pub struct CannotAccessVmComponent {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -75,6 +74,17 @@ impl Default for CannotAccessVmComponent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CannotAccessVmComponent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CannotAccessVmComponent {

@@ -5,7 +5,6 @@
 /// Extends [`CannotAccessVmDevice`](crate::types::CannotAccessVmDevice).
 ///
 /// Has subtypes: members declared with this type are held as [`CannotAccessVmDiskKind`].
-#[derive(Clone)]
 pub struct CannotAccessVmDisk {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -109,6 +108,21 @@ impl Default for CannotAccessVmDisk {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CannotAccessVmDisk {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CannotAccessVmDisk {

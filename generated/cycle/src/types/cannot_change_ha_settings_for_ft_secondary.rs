@@ -3,7 +3,6 @@
 /// Data object type *CannotChangeHaSettingsForFtSecondary*.
 ///
 /// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
-#[derive(Clone)]
 pub struct CannotChangeHaSettingsForFtSecondary {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -85,6 +84,19 @@ impl Default for CannotChangeHaSettingsForFtSecondary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CannotChangeHaSettingsForFtSecondary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CannotChangeHaSettingsForFtSecondary {

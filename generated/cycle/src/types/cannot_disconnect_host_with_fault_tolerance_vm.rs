@@ -3,7 +3,6 @@
 /// Data object type *CannotDisconnectHostWithFaultToleranceVm*.
 ///
 /// Extends [`VimFault`](crate::types::VimFault).
-#[derive(Clone)]
 pub struct CannotDisconnectHostWithFaultToleranceVm {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -78,6 +77,18 @@ impl Default for CannotDisconnectHostWithFaultToleranceVm {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CannotDisconnectHostWithFaultToleranceVm {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CannotDisconnectHostWithFaultToleranceVm {

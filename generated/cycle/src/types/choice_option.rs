@@ -3,7 +3,6 @@
 /// Data object type *ChoiceOption*.
 ///
 /// Extends [`OptionType`](crate::types::OptionType).
-#[derive(Clone)]
 pub struct ChoiceOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for ChoiceOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ChoiceOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ChoiceOption {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterActionHistory*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterActionHistory {
     /// Property *ClusterActionHistory.action*.
     pub action: crate::types::ClusterActionKind,
@@ -75,6 +74,17 @@ impl Default for ClusterActionHistory {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterActionHistory {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ClusterActionKind>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterActionHistory {

@@ -7,7 +7,6 @@
 /// Extends [`AgencyIssue`](crate::types::AgencyIssue).
 ///
 /// Has subtypes: members declared with this type are held as [`ClusterAgentAgentIssueKind`].
-#[derive(Clone)]
 pub struct ClusterAgentAgentIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -140,6 +139,24 @@ impl Default for ClusterAgentAgentIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterAgentAgentIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterAgentAgentIssue {

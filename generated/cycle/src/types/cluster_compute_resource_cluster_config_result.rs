@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceClusterConfigResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceClusterConfigResult {
     /// Property *ClusterComputeResourceClusterConfigResult.failedHosts*.
     pub failed_hosts: Option<Vec<crate::types::FolderFailedHostResult>>,
@@ -75,6 +74,21 @@ impl Default for ClusterComputeResourceClusterConfigResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceClusterConfigResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::FolderFailedHostResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceClusterConfigResult {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceDVSConfigurationValidation*.
 ///
 /// Extends [`ClusterComputeResourceValidationResultBase`](crate::types::ClusterComputeResourceValidationResultBase).
-#[derive(Clone)]
 pub struct ClusterComputeResourceDVSConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -78,6 +77,18 @@ impl Default for ClusterComputeResourceDVSConfigurationValidation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceDVSConfigurationValidation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDVSConfigurationValidation {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceDvsProfile*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfile {
     /// Property *ClusterComputeResourceDvsProfile.dvsName*.
     pub dvs_name: Option<crate::CompactString>,
@@ -89,6 +88,25 @@ impl Default for ClusterComputeResourceDvsProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceDvsProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping,
+                    >,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDvsProfile {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
     /// Property *ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping.dvPortgroupSpec*.
     pub dv_portgroup_spec: Option<Box<crate::types::DVPortgroupConfigSpec>>,
@@ -84,6 +83,20 @@ impl Default for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceDvsProfileDVPortgroupSpecToServiceMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::DVPortgroupConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHCIConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceHCIConfigSpec {
     /// Property *ClusterComputeResourceHCIConfigSpec.dvsProf*.
     pub dvs_prof: Option<Vec<crate::types::ClusterComputeResourceDvsProfile>>,
@@ -85,6 +84,25 @@ impl Default for ClusterComputeResourceHCIConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHCIConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterComputeResourceDvsProfile>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterComputeResourceHostConfigurationProfile>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::SDDCBaseKind>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterComputeResourceVCProfile>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHCIConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHostConfigurationInput*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationInput {
     /// Property *ClusterComputeResourceHostConfigurationInput.host*.
     ///
@@ -80,6 +79,20 @@ impl Default for ClusterComputeResourceHostConfigurationInput {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHostConfigurationInput {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterComputeResourceHostVmkNicInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostConfigurationInput {

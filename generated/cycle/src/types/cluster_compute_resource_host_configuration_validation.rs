@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHostConfigurationValidation*.
 ///
 /// Extends [`ClusterComputeResourceValidationResultBase`](crate::types::ClusterComputeResourceValidationResultBase).
-#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationValidation {
     /// Property *ClusterComputeResourceValidationResultBase.info*.
     pub info: Option<Vec<crate::types::LocalizableMessage>>,
@@ -109,6 +108,21 @@ impl Default for ClusterComputeResourceHostConfigurationValidation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHostConfigurationValidation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostConfigurationValidation {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceHostEvacuationInfo {
     /// Property *ClusterComputeResourceHostEvacuationInfo.host*.
     ///
@@ -77,6 +76,17 @@ impl Default for ClusterComputeResourceHostEvacuationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHostEvacuationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostEvacuationInfo {

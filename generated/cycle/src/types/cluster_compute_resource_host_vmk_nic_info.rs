@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHostVmkNicInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceHostVmkNicInfo {
     /// Property *ClusterComputeResourceHostVmkNicInfo.nicSpec*.
     pub nic_spec: Box<crate::types::HostVirtualNicSpec>,
@@ -73,6 +72,17 @@ impl Default for ClusterComputeResourceHostVmkNicInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHostVmkNicInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostVirtualNicSpec>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostVmkNicInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceVCProfile*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterComputeResourceVCProfile {
     /// Property *ClusterComputeResourceVCProfile.clusterSpec*.
     pub cluster_spec: Option<Box<crate::types::ClusterConfigSpecEx>>,
@@ -80,6 +79,20 @@ impl Default for ClusterComputeResourceVCProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceVCProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterConfigSpecEx>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceVCProfile {

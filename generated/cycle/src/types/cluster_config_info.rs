@@ -6,7 +6,6 @@
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
-#[derive(Clone)]
 pub struct ClusterConfigInfo {
     /// Property *ClusterConfigInfo.dasConfig*.
     pub das_config: Box<crate::types::ClusterDasConfigInfo>,
@@ -97,6 +96,24 @@ impl Default for ClusterConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::ClusterDasConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
+            >,
+            crate::object::clone_member::<crate::types::ClusterDrsConfigInfo>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterRuleInfoKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterConfigInfoEx*.
 ///
 /// Extends [`ComputeResourceConfigInfo`](crate::types::ComputeResourceConfigInfo).
-#[derive(Clone)]
 pub struct ClusterConfigInfoEx {
     /// Property *ComputeResourceConfigInfo.vmSwapPlacement*.
     pub vm_swap_placement: crate::CompactString,
@@ -221,6 +220,62 @@ impl Default for ClusterConfigInfoEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterConfigInfoEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterSystemVMsConfigInfo>,
+            >,
+            crate::object::clone_member::<Box<crate::types::ClusterDasConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDasVmConfigInfo>>,
+            >,
+            crate::object::clone_member::<crate::types::ClusterDrsConfigInfo>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDrsVmConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterRuleInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterOrchestrationInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterVmOrchestrationInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDpmConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDpmHostConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterConfigInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostConfigInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterGroupInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterInfraUpdateHaConfigInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterProactiveDrsConfigInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterCryptoConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanClusterCoreConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterConfigInfoEx {

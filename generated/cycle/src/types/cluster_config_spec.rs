@@ -6,7 +6,6 @@
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
-#[derive(Clone)]
 pub struct ClusterConfigSpec {
     /// Property *ClusterConfigSpec.dasConfig*.
     pub das_config: Option<Box<crate::types::ClusterDasConfigInfo>>,
@@ -103,6 +102,26 @@ impl Default for ClusterConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterDasConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDrsConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterRuleSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterConfigSpec {

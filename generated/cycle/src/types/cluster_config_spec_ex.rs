@@ -3,7 +3,6 @@
 /// Data object type *ClusterConfigSpecEx*.
 ///
 /// Extends [`ComputeResourceConfigSpec`](crate::types::ComputeResourceConfigSpec).
-#[derive(Clone)]
 pub struct ClusterConfigSpecEx {
     /// Property *ComputeResourceConfigSpec.vmSwapPlacement*.
     pub vm_swap_placement: Option<crate::CompactString>,
@@ -272,6 +271,72 @@ impl Default for ClusterConfigSpecEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterConfigSpecEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::DesiredSoftwareSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ComputeResourceHostSeedSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterSystemVMsConfigSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterDasConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDasVmConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDrsConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDrsVmConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterRuleSpec>>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterOrchestrationInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterVmOrchestrationSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDpmConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDpmHostConfigSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterConfigInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostConfigInfoKind>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterGroupSpec>>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterInfraUpdateHaConfigInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterProactiveDrsConfigInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterCryptoConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterCoreConfigSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterConfigSpecEx {

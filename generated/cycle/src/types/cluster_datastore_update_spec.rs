@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
-#[derive(Clone)]
 pub struct ClusterDatastoreUpdateSpec {
     /// Property *ArrayUpdateSpec.operation*.
     pub operation: crate::types::ArrayUpdateOperation,
@@ -82,6 +81,18 @@ impl Default for ClusterDatastoreUpdateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDatastoreUpdateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ArrayUpdateOperation>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDatastoreUpdateSpec {

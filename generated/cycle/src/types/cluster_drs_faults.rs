@@ -3,7 +3,6 @@
 /// Data object type *ClusterDrsFaults*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterDrsFaults {
     /// Property *ClusterDrsFaults.reason*.
     pub reason: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for ClusterDrsFaults {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDrsFaults {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Vec<crate::types::ClusterDrsFaultsFaultsByVmKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDrsFaults {

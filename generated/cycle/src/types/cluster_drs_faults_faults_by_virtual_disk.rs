@@ -3,7 +3,6 @@
 /// Data object type *ClusterDrsFaultsFaultsByVirtualDisk*.
 ///
 /// Extends [`ClusterDrsFaultsFaultsByVm`](crate::types::ClusterDrsFaultsFaultsByVm).
-#[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVirtualDisk {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -80,6 +79,18 @@ impl Default for ClusterDrsFaultsFaultsByVirtualDisk {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDrsFaultsFaultsByVirtualDisk {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Vec<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<crate::types::VirtualDiskId>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDrsFaultsFaultsByVirtualDisk {

@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`ClusterDrsFaultsFaultsByVmKind`].
-#[derive(Clone)]
 pub struct ClusterDrsFaultsFaultsByVm {
     /// Property *ClusterDrsFaultsFaultsByVm.vm*.
     ///
@@ -77,6 +76,17 @@ impl Default for ClusterDrsFaultsFaultsByVm {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDrsFaultsFaultsByVm {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Vec<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDrsFaultsFaultsByVm {

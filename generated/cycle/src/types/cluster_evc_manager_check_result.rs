@@ -3,7 +3,6 @@
 /// Data object type *ClusterEVCManagerCheckResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterEVCManagerCheckResult {
     /// Property *ClusterEVCManagerCheckResult.evcModeKey*.
     pub evc_mode_key: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for ClusterEVCManagerCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterEVCManagerCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterEVCManagerCheckResult {

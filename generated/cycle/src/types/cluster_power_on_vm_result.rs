@@ -3,7 +3,6 @@
 /// Data object type *ClusterPowerOnVmResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterPowerOnVmResult {
     /// Property *ClusterPowerOnVmResult.attempted*.
     pub attempted: Option<Vec<crate::types::ClusterAttemptedVmInfo>>,
@@ -78,6 +77,24 @@ impl Default for ClusterPowerOnVmResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterPowerOnVmResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterAttemptedVmInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterNotAttemptedVmInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterRecommendation>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterPowerOnVmResult {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterProfileCompleteConfigSpec*.
 ///
 /// Extends [`ClusterProfileConfigSpec`](crate::types::ClusterProfileConfigSpec).
-#[derive(Clone)]
 pub struct ClusterProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for ClusterProfileCompleteConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterProfileCompleteConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ComplianceProfile>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterProfileCompleteConfigSpec {

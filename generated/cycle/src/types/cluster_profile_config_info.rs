@@ -3,7 +3,6 @@
 /// Data object type *ClusterProfileConfigInfo*.
 ///
 /// Extends [`ProfileConfigInfo`](crate::types::ProfileConfigInfo).
-#[derive(Clone)]
 pub struct ClusterProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for ClusterProfileConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterProfileConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ComplianceProfile>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterProfileConfigInfo {

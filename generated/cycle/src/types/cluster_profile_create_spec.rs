@@ -5,7 +5,6 @@
 /// Extends [`ProfileCreateSpec`](crate::types::ProfileCreateSpec).
 ///
 /// Has subtypes: members declared with this type are held as [`ClusterProfileCreateSpecKind`].
-#[derive(Clone)]
 pub struct ClusterProfileCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -80,6 +79,18 @@ impl Default for ClusterProfileCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterProfileCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterProfileCreateSpec {

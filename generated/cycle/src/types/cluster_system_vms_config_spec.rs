@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ClusterSystemVMsConfigSpec {
     /// Property *ClusterSystemVMsConfigSpec.allowedDatastores*.
     pub allowed_datastores: Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
@@ -99,6 +98,25 @@ impl Default for ClusterSystemVMsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterSystemVMsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDatastoreUpdateSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterTagCategoryUpdateSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterSystemVMsConfigSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsVolumeOperationResult`](crate::types::CnsVolumeOperationResult).
-#[derive(Clone)]
 pub struct CnsVolumeCreateResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<crate::types::CnsVolumeId>,
@@ -85,6 +84,19 @@ impl Default for CnsVolumeCreateResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeCreateResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CnsVolumeId>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::CnsPlacementResult>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeCreateResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct CnsVolumeOperationBatchResult {
     /// Property *CnsVolumeOperationBatchResult.volumeResults*.
     pub volume_results: Option<Vec<crate::types::CnsVolumeOperationResultKind>>,
@@ -70,6 +69,18 @@ impl Default for CnsVolumeOperationBatchResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeOperationBatchResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::CnsVolumeOperationResultKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeOperationBatchResult {

@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`CnsVolumeOperationResultKind`].
-#[derive(Clone)]
 pub struct CnsVolumeOperationResult {
     /// Property *CnsVolumeOperationResult.volumeId*.
     pub volume_id: Option<crate::types::CnsVolumeId>,
@@ -77,6 +76,17 @@ impl Default for CnsVolumeOperationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeOperationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CnsVolumeId>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeOperationResult {

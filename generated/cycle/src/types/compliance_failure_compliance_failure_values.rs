@@ -3,7 +3,6 @@
 /// Data object type *ComplianceFailureComplianceFailureValues*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ComplianceFailureComplianceFailureValues {
     /// Property *ComplianceFailureComplianceFailureValues.comparisonIdentifier*.
     pub comparison_identifier: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for ComplianceFailureComplianceFailureValues {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComplianceFailureComplianceFailureValues {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComplianceFailureComplianceFailureValues {

@@ -3,7 +3,6 @@
 /// Data object type *ComplianceProfile*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ComplianceProfile {
     /// Property *ComplianceProfile.expression*.
     pub expression: Vec<crate::types::ProfileExpressionKind>,
@@ -73,6 +72,17 @@ impl Default for ComplianceProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComplianceProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ProfileExpressionKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComplianceProfile {

@@ -3,7 +3,6 @@
 /// Data object type *CompositePolicyOption*.
 ///
 /// Extends [`PolicyOption`](crate::types::PolicyOption).
-#[derive(Clone)]
 pub struct CompositePolicyOption {
     /// Property *PolicyOption.id*.
     pub id: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for CompositePolicyOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CompositePolicyOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PolicyOptionKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CompositePolicyOption {

@@ -3,7 +3,6 @@
 /// Data object type *ConfigTarget*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ConfigTarget {
     /// Property *ConfigTarget.numCpus*.
     pub num_cpus: i32,
@@ -398,6 +397,111 @@ impl Default for ConfigTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ConfigTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineDatastoreInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineNetworkInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::OpaqueNetworkTargetInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualPortgroupInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::SubnetInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineCdromInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineSerialInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineParallelInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineSoundInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineUsbInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFloppyInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineLegacyNetworkSwitchInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineScsiPassthroughInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineScsiDiskDeviceInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineIdeDiskDeviceInfo>>,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ResourcePoolRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachinePciPassthroughInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineSriovInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVFlashModuleInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachinePciSharedGpuPassthroughInfo>>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineDynamicPassthroughInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineSgxTargetInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachinePrecisionClockInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVgpuDeviceInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVgpuProfileInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVendorDeviceGroupInfo>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineDvxClassInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<i64>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ConfigTarget {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationLinuxPrep*.
 ///
 /// Extends [`CustomizationIdentitySettings`](crate::types::CustomizationIdentitySettings).
-#[derive(Clone)]
 pub struct CustomizationLinuxPrep {
     /// Property *CustomizationLinuxPrep.hostName*.
     pub host_name: crate::types::CustomizationNameKind,
@@ -136,6 +135,24 @@ impl Default for CustomizationLinuxPrep {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationLinuxPrep {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CustomizationNameKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::CustomizationPassword>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationLinuxPrep {

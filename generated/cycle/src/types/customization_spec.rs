@@ -3,7 +3,6 @@
 /// Data object type *CustomizationSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct CustomizationSpec {
     /// Property *CustomizationSpec.options*.
     pub options: Option<crate::types::CustomizationOptionsKind>,
@@ -100,6 +99,26 @@ impl Default for CustomizationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::CustomizationOptionsKind>,
+            >,
+            crate::object::clone_member::<
+                crate::types::CustomizationIdentitySettingsKind,
+            >,
+            crate::object::clone_member::<crate::types::CustomizationGlobalIPSettings>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::CustomizationAdapterMapping>>,
+            >,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationSpec {

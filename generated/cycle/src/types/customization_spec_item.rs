@@ -3,7 +3,6 @@
 /// Data object type *CustomizationSpecItem*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct CustomizationSpecItem {
     /// Property *CustomizationSpecItem.info*.
     pub info: Box<crate::types::CustomizationSpecInfo>,
@@ -73,6 +72,17 @@ impl Default for CustomizationSpecItem {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationSpecItem {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CustomizationSpecInfo>>,
+            crate::object::clone_member::<Box<crate::types::CustomizationSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationSpecItem {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationSysprep*.
 ///
 /// Extends [`CustomizationIdentitySettings`](crate::types::CustomizationIdentitySettings).
-#[derive(Clone)]
 pub struct CustomizationSysprep {
     /// Property *CustomizationSysprep.guiUnattended*.
     pub gui_unattended: crate::types::CustomizationGuiUnattended,
@@ -127,6 +126,27 @@ impl Default for CustomizationSysprep {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationSysprep {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CustomizationGuiUnattended>,
+            crate::object::clone_member::<crate::types::CustomizationUserData>,
+            crate::object::clone_member::<Option<crate::types::CustomizationGuiRunOnce>>,
+            crate::object::clone_member::<
+                Box<crate::types::CustomizationIdentification>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::CustomizationLicenseFilePrintData>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationSysprep {

@@ -3,7 +3,6 @@
 /// Data object type *DataObject*.
 ///
 /// Has subtypes: members declared with this type are held as [`DataObjectKind`].
-#[derive(Clone)]
 pub struct DataObject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -57,6 +56,14 @@ impl Default for DataObject {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DataObject {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DataObject {

@@ -3,7 +3,6 @@
 /// Data object type *DatacenterMismatch*.
 ///
 /// Extends [`MigrationFault`](crate::types::MigrationFault).
-#[derive(Clone)]
 pub struct DatacenterMismatch {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -95,6 +94,19 @@ impl Default for DatacenterMismatch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatacenterMismatch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Vec<crate::types::DatacenterMismatchArgument>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatacenterMismatch {

@@ -5,7 +5,6 @@
 /// Extends [`InvalidDatastore`](crate::types::InvalidDatastore).
 ///
 /// Has subtypes: members declared with this type are held as [`DatastoreNotWritableOnHostKind`].
-#[derive(Clone)]
 pub struct DatastoreNotWritableOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -94,6 +93,20 @@ impl Default for DatastoreNotWritableOnHost {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreNotWritableOnHost {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreNotWritableOnHost {

@@ -3,7 +3,6 @@
 /// Data object type *DiagnosticManagerLogDescriptor*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DiagnosticManagerLogDescriptor {
     /// Property *DiagnosticManagerLogDescriptor.key*.
     pub key: crate::CompactString,
@@ -93,6 +92,21 @@ impl Default for DiagnosticManagerLogDescriptor {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiagnosticManagerLogDescriptor {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::DescriptionKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiagnosticManagerLogDescriptor {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerCapacityResult`](crate::types::DirectPathProfileManagerCapacityResult).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityInfo {
     /// Property *DirectPathProfileManagerCapacityInfo.profile*.
     pub profile: crate::types::DirectPathProfileInfo,
@@ -90,6 +89,20 @@ impl Default for DirectPathProfileManagerCapacityInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerCapacityInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::DirectPathProfileInfo>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCapacityInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerCapacityQuerySpec`](crate::types::DirectPathProfileManagerCapacityQuerySpec).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityQueryByDeviceConfig {
     /// Property *DirectPathProfileManagerCapacityQueryByDeviceConfig.deviceConfig*.
     pub device_config: crate::types::DirectPathProfileManagerDirectPathConfigKind,
@@ -70,6 +69,18 @@ impl Default for DirectPathProfileManagerCapacityQueryByDeviceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerCapacityQueryByDeviceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::DirectPathProfileManagerDirectPathConfigKind,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCapacityQueryByDeviceConfig {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerCapacityResult`](crate::types::DirectPathProfileManagerCapacityResult).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerCapacityUnknown {
     /// Property *DirectPathProfileManagerCapacityUnknown.querySpec*.
     pub query_spec: crate::types::DirectPathProfileManagerCapacityQuerySpecKind,
@@ -75,6 +74,19 @@ impl Default for DirectPathProfileManagerCapacityUnknown {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerCapacityUnknown {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::DirectPathProfileManagerCapacityQuerySpecKind,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCapacityUnknown {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerCreateSpec {
     /// Property *DirectPathProfileManagerCreateSpec.name*.
     pub name: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for DirectPathProfileManagerCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                crate::types::DirectPathProfileManagerDirectPathConfigKind,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerCreateSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerDirectPathConfig`](crate::types::DirectPathProfileManagerDirectPathConfig).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerDvxDirectPathConfig {
     /// Property *DirectPathProfileManagerDvxDirectPathConfig.dvxBacking*.
     pub dvx_backing: crate::types::VirtualPCIPassthroughDvxBackingInfo,
@@ -70,6 +69,18 @@ impl Default for DirectPathProfileManagerDvxDirectPathConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerDvxDirectPathConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::VirtualPCIPassthroughDvxBackingInfo,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerDvxDirectPathConfig {

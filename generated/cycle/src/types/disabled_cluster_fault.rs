@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 7.6
 ///
 /// Extends [`EamAppFault`](crate::types::EamAppFault).
-#[derive(Clone)]
 pub struct DisabledClusterFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -84,6 +83,20 @@ impl Default for DisabledClusterFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DisabledClusterFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DisabledClusterFault {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualPortgroupProblem*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DistributedVirtualPortgroupProblem {
     /// Property *DistributedVirtualPortgroupProblem.logicalSwitchUuid*.
     pub logical_switch_uuid: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for DistributedVirtualPortgroupProblem {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualPortgroupProblem {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualPortgroupProblem {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchHostMember*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMember {
     /// Property *DistributedVirtualSwitchHostMember.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -122,6 +121,28 @@ impl Default for DistributedVirtualSwitchHostMember {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMember {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<
+                Option<crate::types::DistributedVirtualSwitchHostMemberRuntimeState>,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::DistributedVirtualSwitchHostMemberConfigInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMember {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerCompatibilityResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerCompatibilityResult {
     /// Property *DistributedVirtualSwitchManagerCompatibilityResult.host*.
     ///
@@ -75,6 +74,17 @@ impl Default for DistributedVirtualSwitchManagerCompatibilityResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerCompatibilityResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerCompatibilityResult {

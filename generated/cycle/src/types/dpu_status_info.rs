@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends [`HostHardwareElementInfo`](crate::types::HostHardwareElementInfo).
-#[derive(Clone)]
 pub struct DpuStatusInfo {
     /// Property *HostHardwareElementInfo.name*.
     pub name: crate::CompactString,
@@ -90,6 +89,22 @@ impl Default for DpuStatusInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DpuStatusInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Box<crate::types::HostFru>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DpuStatusInfoOperationalInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DpuStatusInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DvsApplyOperationFaultFaultOnObject*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DvsApplyOperationFaultFaultOnObject {
     /// Property *DvsApplyOperationFaultFaultOnObject.objectId*.
     pub object_id: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for DvsApplyOperationFaultFaultOnObject {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsApplyOperationFaultFaultOnObject {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsApplyOperationFaultFaultOnObject {

@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`DVSConfigInfoKind`].
-#[derive(Clone)]
 pub struct DVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -275,6 +274,60 @@ impl Default for DVSConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::DVSUplinkPortPolicyKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<crate::types::DVPortSettingKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchHostMember>>,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::DistributedVirtualSwitchProductSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSPolicy>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::DVSContactInfo>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DVSHealthCheckConfigKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DVSCreateSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DVSCreateSpec {
     /// Property *DVSCreateSpec.configSpec*.
     pub config_spec: crate::types::DVSConfigSpecKind,
@@ -78,6 +77,20 @@ impl Default for DVSCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::DVSConfigSpecKind>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSCapability>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DVSNetworkResourcePoolConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DVSNetworkResourcePoolConfigSpec {
     /// Property *DVSNetworkResourcePoolConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -107,6 +106,23 @@ impl Default for DVSNetworkResourcePoolConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSNetworkResourcePoolConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::DVSNetworkResourcePoolAllocationInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSNetworkResourcePoolConfigSpec {

@@ -5,7 +5,6 @@
 /// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 ///
 /// Has subtypes: members declared with this type are held as [`DvsVNicProfileKind`].
-#[derive(Clone)]
 pub struct DvsVNicProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -161,6 +160,30 @@ impl Default for DvsVNicProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsVNicProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::IpAddressProfile>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsVNicProfile {

@@ -3,7 +3,6 @@
 /// Data object type *DynamicArray*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct DynamicArray {
     /// Property *DynamicArray.val*.
     pub val: Vec<crate::types::Any>,
@@ -68,6 +67,16 @@ impl Default for DynamicArray {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DynamicArray {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DynamicArray {

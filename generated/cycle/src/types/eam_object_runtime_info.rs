@@ -10,7 +10,6 @@
 ///
 /// Has subtypes: members declared with this type are held as [`EamObjectRuntimeInfoKind`].
 #[deprecated]
-#[derive(Clone)]
 pub struct EamObjectRuntimeInfo {
     /// Property *EamObjectRuntimeInfo.status*.
     pub status: crate::CompactString,
@@ -92,6 +91,19 @@ impl Default for EamObjectRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EamObjectRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::IssueKind>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EamObjectRuntimeInfo {

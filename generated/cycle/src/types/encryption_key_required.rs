@@ -3,7 +3,6 @@
 /// Data object type *EncryptionKeyRequired*.
 ///
 /// Extends [`InvalidState`](crate::types::InvalidState).
-#[derive(Clone)]
 pub struct EncryptionKeyRequired {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -78,6 +77,18 @@ impl Default for EncryptionKeyRequired {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EncryptionKeyRequired {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::CryptoKeyId>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EncryptionKeyRequired {

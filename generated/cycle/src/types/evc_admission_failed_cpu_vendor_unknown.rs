@@ -3,7 +3,6 @@
 /// Data object type *EVCAdmissionFailedCPUVendorUnknown*.
 ///
 /// Extends [`EVCAdmissionFailed`](crate::types::EVCAdmissionFailed).
-#[derive(Clone)]
 pub struct EVCAdmissionFailedCPUVendorUnknown {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -100,6 +99,20 @@ impl Default for EVCAdmissionFailedCPUVendorUnknown {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EVCAdmissionFailedCPUVendorUnknown {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EVCAdmissionFailedCPUVendorUnknown {

@@ -3,7 +3,6 @@
 /// Data object type *EventDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct EventDescription {
     /// Property *EventDescription.category*.
     pub category: Vec<crate::types::ElementDescriptionKind>,
@@ -78,6 +77,20 @@ impl Default for EventDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<
+                Vec<crate::types::EventDescriptionEventDetail>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::EnumDescription>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventDescription {

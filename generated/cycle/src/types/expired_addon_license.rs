@@ -3,7 +3,6 @@
 /// Data object type *ExpiredAddonLicense*.
 ///
 /// Extends [`ExpiredFeatureLicense`](crate::types::ExpiredFeatureLicense).
-#[derive(Clone)]
 pub struct ExpiredAddonLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -96,6 +95,20 @@ impl Default for ExpiredAddonLicense {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExpiredAddonLicense {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExpiredAddonLicense {

@@ -3,7 +3,6 @@
 /// Data object type *ExpiredEditionLicense*.
 ///
 /// Extends [`ExpiredFeatureLicense`](crate::types::ExpiredFeatureLicense).
-#[derive(Clone)]
 pub struct ExpiredEditionLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -96,6 +95,20 @@ impl Default for ExpiredEditionLicense {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExpiredEditionLicense {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExpiredEditionLicense {

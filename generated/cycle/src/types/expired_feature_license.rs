@@ -5,7 +5,6 @@
 /// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
 ///
 /// Has subtypes: members declared with this type are held as [`ExpiredFeatureLicenseKind`].
-#[derive(Clone)]
 pub struct ExpiredFeatureLicense {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -98,6 +97,20 @@ impl Default for ExpiredFeatureLicense {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExpiredFeatureLicense {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExpiredFeatureLicense {

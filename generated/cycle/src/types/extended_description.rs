@@ -3,7 +3,6 @@
 /// Data object type *ExtendedDescription*.
 ///
 /// Extends [`Description`](crate::types::Description).
-#[derive(Clone)]
 pub struct ExtendedDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for ExtendedDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtendedDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtendedDescription {

@@ -3,7 +3,6 @@
 /// Data object type *ExtendedElementDescription*.
 ///
 /// Extends [`ElementDescription`](crate::types::ElementDescription).
-#[derive(Clone)]
 pub struct ExtendedElementDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -94,6 +93,20 @@ impl Default for ExtendedElementDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtendedElementDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtendedElementDescription {

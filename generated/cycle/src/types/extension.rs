@@ -3,7 +3,6 @@
 /// Data object type *Extension*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct Extension {
     /// Property *Extension.description*.
     pub description: crate::types::DescriptionKind,
@@ -210,6 +209,55 @@ impl Default for Extension {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for Extension {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::DescriptionKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionServerInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionClientInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionTaskTypeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionEventTypeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionFaultTypeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionPrivilegeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtensionResourceInfo>>,
+            >,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::types::ExtensionHealthInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::ExtensionOvfConsumerInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ExtExtendedProductInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtManagedEntityInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ExtSolutionManagerInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for Extension {

@@ -3,7 +3,6 @@
 /// Data object type *FailToEnableSPBM*.
 ///
 /// Extends [`NotEnoughLicenses`](crate::types::NotEnoughLicenses).
-#[derive(Clone)]
 pub struct FailToEnableSPBM {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -96,6 +95,22 @@ impl Default for FailToEnableSPBM {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FailToEnableSPBM {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Vec<crate::types::ComputeResourceHostSPBMLicenseInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FailToEnableSPBM {

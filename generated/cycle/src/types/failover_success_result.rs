@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`GroupOperationResult`](crate::types::GroupOperationResult).
-#[derive(Clone)]
 pub struct FailoverSuccessResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -117,6 +116,22 @@ impl Default for FailoverSuccessResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FailoverSuccessResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::PointInTimeReplicaId>>,
+            crate::object::clone_member::<Option<crate::types::PointInTimeReplicaId>>,
+            crate::object::clone_member::<Option<Vec<crate::types::RecoveredDevice>>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FailoverSuccessResult {

@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FaultToleranceConfigSpec {
     /// Property *FaultToleranceConfigSpec.metaDataPath*.
     pub meta_data_path: Option<crate::types::FaultToleranceMetaSpec>,
@@ -97,6 +96,21 @@ impl Default for FaultToleranceConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::FaultToleranceMetaSpec>>,
+            crate::object::clone_member::<
+                Option<crate::types::FaultToleranceVMConfigSpec>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceDiskSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FaultToleranceDiskSpec {
     /// Property *FaultToleranceDiskSpec.disk*.
     pub disk: crate::types::VirtualDeviceKind,
@@ -75,6 +74,17 @@ impl Default for FaultToleranceDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VirtualDeviceKind>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceDiskSpec {

@@ -3,7 +3,6 @@
 /// Data object type *FaultTolerancePrimaryPowerOnNotAttempted*.
 ///
 /// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
-#[derive(Clone)]
 pub struct FaultTolerancePrimaryPowerOnNotAttempted {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -87,6 +86,19 @@ impl Default for FaultTolerancePrimaryPowerOnNotAttempted {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultTolerancePrimaryPowerOnNotAttempted {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultTolerancePrimaryPowerOnNotAttempted {

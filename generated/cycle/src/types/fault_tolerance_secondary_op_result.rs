@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceSecondaryOpResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FaultToleranceSecondaryOpResult {
     /// Property *FaultToleranceSecondaryOpResult.vm*.
     ///
@@ -80,6 +79,18 @@ impl Default for FaultToleranceSecondaryOpResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceSecondaryOpResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ClusterPowerOnVmResult>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceSecondaryOpResult {

@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceVMConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FaultToleranceVMConfigSpec {
     /// Property *FaultToleranceVMConfigSpec.vmConfig*.
     ///
@@ -75,6 +74,19 @@ impl Default for FaultToleranceVMConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceVMConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::FaultToleranceDiskSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceVMConfigSpec {

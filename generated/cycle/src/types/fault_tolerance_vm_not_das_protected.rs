@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceVmNotDasProtected*.
 ///
 /// Extends [`VimFault`](crate::types::VimFault).
-#[derive(Clone)]
 pub struct FaultToleranceVmNotDasProtected {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -85,6 +84,19 @@ impl Default for FaultToleranceVmNotDasProtected {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceVmNotDasProtected {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceVmNotDasProtected {

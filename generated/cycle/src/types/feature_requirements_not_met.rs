@@ -3,7 +3,6 @@
 /// Data object type *FeatureRequirementsNotMet*.
 ///
 /// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
-#[derive(Clone)]
 pub struct FeatureRequirementsNotMet {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -98,6 +97,22 @@ impl Default for FeatureRequirementsNotMet {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FeatureRequirementsNotMet {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FeatureRequirementsNotMet {

@@ -3,7 +3,6 @@
 /// Data object type *FileBackedPortNotSupported*.
 ///
 /// Extends [`DeviceNotSupported`](crate::types::DeviceNotSupported).
-#[derive(Clone)]
 pub struct FileBackedPortNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -83,6 +82,19 @@ impl Default for FileBackedPortNotSupported {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FileBackedPortNotSupported {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FileBackedPortNotSupported {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FileLockInfoResult {
     /// Property *FileLockInfoResult.lockInfo*.
     pub lock_info: Option<Vec<crate::types::FileLockInfo>>,
@@ -75,6 +74,17 @@ impl Default for FileLockInfoResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FileLockInfoResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::FileLockInfo>>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FileLockInfoResult {

@@ -3,7 +3,6 @@
 /// Data object type *FolderBatchAddHostsToClusterResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FolderBatchAddHostsToClusterResult {
     /// Property *FolderBatchAddHostsToClusterResult.hostsAddedToCluster*.
     ///
@@ -88,6 +87,24 @@ impl Default for FolderBatchAddHostsToClusterResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FolderBatchAddHostsToClusterResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::FolderFailedHostResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::FolderFailedHostResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FolderBatchAddHostsToClusterResult {

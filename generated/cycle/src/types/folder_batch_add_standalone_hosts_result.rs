@@ -3,7 +3,6 @@
 /// Data object type *FolderBatchAddStandaloneHostsResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct FolderBatchAddStandaloneHostsResult {
     /// Property *FolderBatchAddStandaloneHostsResult.addedHosts*.
     ///
@@ -75,6 +74,21 @@ impl Default for FolderBatchAddStandaloneHostsResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FolderBatchAddStandaloneHostsResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::FolderFailedHostResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FolderBatchAddStandaloneHostsResult {

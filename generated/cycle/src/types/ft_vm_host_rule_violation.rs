@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`VmConfigFault`](crate::types::VmConfigFault).
-#[derive(Clone)]
 pub struct FtVmHostRuleViolation {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -96,6 +95,20 @@ impl Default for FtVmHostRuleViolation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FtVmHostRuleViolation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FtVmHostRuleViolation {

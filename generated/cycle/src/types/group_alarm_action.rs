@@ -3,7 +3,6 @@
 /// Data object type *GroupAlarmAction*.
 ///
 /// Extends [`AlarmAction`](crate::types::AlarmAction).
-#[derive(Clone)]
 pub struct GroupAlarmAction {
     /// Property *GroupAlarmAction.action*.
     pub action: Vec<crate::types::AlarmActionKind>,
@@ -68,6 +67,16 @@ impl Default for GroupAlarmAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GroupAlarmAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::AlarmActionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GroupAlarmAction {

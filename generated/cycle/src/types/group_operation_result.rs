@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`GroupOperationResultKind`].
-#[derive(Clone)]
 pub struct GroupOperationResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -76,6 +75,17 @@ impl Default for GroupOperationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GroupOperationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GroupOperationResult {

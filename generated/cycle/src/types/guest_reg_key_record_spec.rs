@@ -3,7 +3,6 @@
 /// Data object type *GuestRegKeyRecordSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct GuestRegKeyRecordSpec {
     /// Property *GuestRegKeyRecordSpec.key*.
     pub key: crate::types::GuestRegKeySpec,
@@ -73,6 +72,17 @@ impl Default for GuestRegKeyRecordSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegKeyRecordSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestRegKeySpec>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegKeyRecordSpec {

@@ -5,7 +5,6 @@
 /// Extends [`GuestOperationsFault`](crate::types::GuestOperationsFault).
 ///
 /// Has subtypes: members declared with this type are held as [`GuestRegistryFaultKind`].
-#[derive(Clone)]
 pub struct GuestRegistryFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,6 +79,18 @@ impl Default for GuestRegistryFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegistryFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegistryFault {

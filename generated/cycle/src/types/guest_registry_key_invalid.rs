@@ -3,7 +3,6 @@
 /// Data object type *GuestRegistryKeyInvalid*.
 ///
 /// Extends [`GuestRegistryKeyFault`](crate::types::GuestRegistryKeyFault).
-#[derive(Clone)]
 pub struct GuestRegistryKeyInvalid {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -88,6 +87,19 @@ impl Default for GuestRegistryKeyInvalid {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegistryKeyInvalid {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegistryKeyInvalid {

@@ -3,7 +3,6 @@
 /// Data object type *HbrManagerReplicationVmInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HbrManagerReplicationVmInfo {
     /// Property *HbrManagerReplicationVmInfo.state*.
     pub state: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for HbrManagerReplicationVmInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HbrManagerReplicationVmInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::ReplicationVmProgressInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HbrManagerReplicationVmInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HealthSystemRuntime*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HealthSystemRuntime {
     /// Property *HealthSystemRuntime.systemHealthInfo*.
     pub system_health_info: Option<crate::types::HostSystemHealthInfo>,
@@ -73,6 +72,17 @@ impl Default for HealthSystemRuntime {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HealthSystemRuntime {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::HostSystemHealthInfo>>,
+            crate::object::clone_member::<Option<crate::types::HostHardwareStatusInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HealthSystemRuntime {

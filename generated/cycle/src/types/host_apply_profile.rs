@@ -3,7 +3,6 @@
 /// Data object type *HostApplyProfile*.
 ///
 /// Extends [`ApplyProfile`](crate::types::ApplyProfile).
-#[derive(Clone)]
 pub struct HostApplyProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -222,6 +221,41 @@ impl Default for HostApplyProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostApplyProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::HostMemoryProfile>>,
+            crate::object::clone_member::<Option<Box<crate::types::StorageProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::NetworkProfile>>>,
+            crate::object::clone_member::<Option<crate::types::DateTimeProfile>>,
+            crate::object::clone_member::<Option<Box<crate::types::FirewallProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::SecurityProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::ServiceProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::UserProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::UserGroupProfile>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::AuthenticationProfile>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostApplyProfile {

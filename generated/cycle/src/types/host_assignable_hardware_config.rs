@@ -3,7 +3,6 @@
 /// Data object type *HostAssignableHardwareConfig*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostAssignableHardwareConfig {
     /// Property *HostAssignableHardwareConfig.attributeOverride*.
     pub attribute_override: Option<
@@ -70,6 +69,18 @@ impl Default for HostAssignableHardwareConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAssignableHardwareConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostAssignableHardwareConfigAttributeOverride>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAssignableHardwareConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostAssignableHardwareConfigAttributeOverride*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostAssignableHardwareConfigAttributeOverride {
     /// Property *HostAssignableHardwareConfigAttributeOverride.instanceId*.
     pub instance_id: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostAssignableHardwareConfigAttributeOverride {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAssignableHardwareConfigAttributeOverride {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAssignableHardwareConfigAttributeOverride {

@@ -3,7 +3,6 @@
 /// Data object type *HostConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostConfigInfo {
     /// Property *HostConfigInfo.host*.
     ///
@@ -506,6 +505,122 @@ impl Default for HostConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Box<crate::types::AboutInfo>>,
+            crate::object::clone_member::<Option<crate::types::HostDeploymentInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostHyperThreadScheduleInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostCpuSchedulerInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::ServiceConsoleReservationInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineMemoryReservationInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostStorageDeviceInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostMultipathStateInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostFileSystemVolumeInfo>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostNetworkInfo>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostVMotionInfo>>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostVirtualNicManagerInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostNetCapabilities>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostDatastoreSystemCapabilities>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostNetOffloadCapabilities>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostServiceInfo>>,
+            crate::object::clone_member::<Option<crate::types::HostFirewallInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostAutoStartManagerConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostDiagnosticPartition>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionDef>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostSystemSwapConfiguration>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostSystemResourceInfo>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostDateTimeInfo>>>,
+            crate::object::clone_member::<Option<crate::types::HostFlagInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::HostLockdownMode>>,
+            crate::object::clone_member::<Option<crate::types::HostIpmiInfo>>,
+            crate::object::clone_member::<Option<crate::types::HostSslThumbprintInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSslThumbprintInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostAuthenticationInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPciPassthruInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostAuthenticationManagerInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureVersionInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::PowerSystemCapability>>,
+            crate::object::clone_member::<Option<crate::types::PowerSystemInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostCacheConfigurationInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVFlashManagerVFlashConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHostConfigInfoKind>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostGraphicsInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::HostGraphicsConfig>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSharedGpuCapabilities>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostIoFilterInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSriovDevicePoolInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostAssignableHardwareBinding>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostAssignableHardwareConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostConfigInfo {

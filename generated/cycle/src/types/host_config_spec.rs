@@ -3,7 +3,6 @@
 /// Data object type *HostConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostConfigSpec {
     /// Property *HostConfigSpec.nasDatastore*.
     pub nas_datastore: Option<Vec<crate::types::HostNasVolumeConfig>>,
@@ -203,6 +202,48 @@ impl Default for HostConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNasVolumeConfig>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostNetworkConfig>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostVirtualNicManagerNicTypeSelection>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostServiceConfig>>>,
+            crate::object::clone_member::<Option<crate::types::HostFirewallConfig>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostDateTimeConfig>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostStorageDeviceInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostLicenseSpec>>,
+            crate::object::clone_member::<Option<crate::types::HostSecuritySpec>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostAccountSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostAccountSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostMemorySpec>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostActiveDirectory>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+            crate::object::clone_member::<Option<crate::types::HostGraphicsConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostAssignableHardwareConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostConnectInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostConnectInfo {
     /// Property *HostConnectInfo.serverIp*.
     pub server_ip: Option<crate::CompactString>,
@@ -135,6 +134,33 @@ impl Default for HostConnectInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostConnectInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Box<crate::types::HostListSummary>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineSummary>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostConnectInfoNetworkInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostDatastoreConnectInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostLicenseConnectInfo>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostCapability>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostConnectInfo {

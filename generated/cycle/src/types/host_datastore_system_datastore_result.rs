@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreSystemDatastoreResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostDatastoreSystemDatastoreResult {
     /// Property *HostDatastoreSystemDatastoreResult.key*.
     ///
@@ -75,6 +74,17 @@ impl Default for HostDatastoreSystemDatastoreResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreSystemDatastoreResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreSystemDatastoreResult {

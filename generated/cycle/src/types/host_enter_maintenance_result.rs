@@ -3,7 +3,6 @@
 /// Data object type *HostEnterMaintenanceResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostEnterMaintenanceResult {
     /// Property *HostEnterMaintenanceResult.vmFaults*.
     pub vm_faults: Option<Vec<crate::types::FaultsByVM>>,
@@ -73,6 +72,17 @@ impl Default for HostEnterMaintenanceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostEnterMaintenanceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::FaultsByVM>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::FaultsByHost>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostEnterMaintenanceResult {

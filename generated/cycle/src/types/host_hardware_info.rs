@@ -3,7 +3,6 @@
 /// Data object type *HostHardwareInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostHardwareInfo {
     /// Property *HostHardwareInfo.systemInfo*.
     pub system_info: Box<crate::types::HostSystemInfo>,
@@ -204,6 +203,37 @@ impl Default for HostHardwareInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostHardwareInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostSystemInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostCpuPowerManagementInfo>,
+            >,
+            crate::object::clone_member::<crate::types::HostCpuInfo>,
+            crate::object::clone_member::<Vec<crate::types::HostCpuPackage>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::types::HostNumaInfo>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostPciDevice>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostDvxClass>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostCpuIdInfo>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostBIOSInfo>>>,
+            crate::object::clone_member::<Option<crate::types::HostReliableMemoryInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostPersistentMemoryInfo>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostSgxInfo>>>,
+            crate::object::clone_member::<Option<crate::types::HostSevInfo>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostMemoryTierInfo>>>,
+            crate::object::clone_member::<Option<crate::types::HostTdxInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostHardwareInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostHardwareStatusInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostHardwareStatusInfo {
     /// Property *HostHardwareStatusInfo.memoryStatusInfo*.
     pub memory_status_info: Option<Vec<crate::types::HostHardwareElementInfoKind>>,
@@ -95,6 +94,25 @@ impl Default for HostHardwareStatusInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostHardwareStatusInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostHardwareElementInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostHardwareElementInfoKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostStorageElementInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::DpuStatusInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostHardwareStatusInfo {

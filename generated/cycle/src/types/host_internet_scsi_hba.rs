@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHba*.
 ///
 /// Extends [`HostHostBusAdapter`](crate::types::HostHostBusAdapter).
-#[derive(Clone)]
 pub struct HostInternetScsiHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -285,6 +284,68 @@ impl Default for HostInternetScsiHba {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHba {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostInternetScsiHbaNetworkBindingSupportType>,
+            >,
+            crate::object::clone_member::<
+                crate::types::HostInternetScsiHbaDiscoveryCapabilities,
+            >,
+            crate::object::clone_member::<
+                crate::types::HostInternetScsiHbaDiscoveryProperties,
+            >,
+            crate::object::clone_member::<
+                crate::types::HostInternetScsiHbaAuthenticationCapabilities,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::HostInternetScsiHbaAuthenticationProperties>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostInternetScsiHbaDigestCapabilities>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostInternetScsiHbaDigestProperties>,
+            >,
+            crate::object::clone_member::<
+                crate::types::HostInternetScsiHbaIPCapabilities,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::HostInternetScsiHbaIPProperties>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionDef>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaSendTarget>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaStaticTarget>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHba {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaParamValue*.
 ///
 /// Extends [`OptionValue`](crate::types::OptionValue).
-#[derive(Clone)]
 pub struct HostInternetScsiHbaParamValue {
     /// Property *OptionValue.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostInternetScsiHbaParamValue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaParamValue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaParamValue {

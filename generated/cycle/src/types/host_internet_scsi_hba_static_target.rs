@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaStaticTarget*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostInternetScsiHbaStaticTarget {
     /// Property *HostInternetScsiHbaStaticTarget.address*.
     pub address: crate::CompactString,
@@ -130,6 +129,30 @@ impl Default for HostInternetScsiHbaStaticTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaStaticTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostInternetScsiHbaAuthenticationProperties>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostInternetScsiHbaDigestProperties>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionDef>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaParamValue>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaStaticTarget {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaTargetSet*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostInternetScsiHbaTargetSet {
     /// Property *HostInternetScsiHbaTargetSet.staticTargets*.
     pub static_targets: Option<Vec<crate::types::HostInternetScsiHbaStaticTarget>>,
@@ -73,6 +72,21 @@ impl Default for HostInternetScsiHbaTargetSet {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaTargetSet {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaStaticTarget>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaSendTarget>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaTargetSet {

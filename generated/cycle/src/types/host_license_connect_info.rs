@@ -3,7 +3,6 @@
 /// Data object type *HostLicenseConnectInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostLicenseConnectInfo {
     /// Property *HostLicenseConnectInfo.license*.
     pub license: Box<crate::types::LicenseManagerLicenseInfo>,
@@ -78,6 +77,20 @@ impl Default for HostLicenseConnectInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLicenseConnectInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::LicenseManagerLicenseInfo>>,
+            crate::object::clone_member::<crate::types::LicenseManagerEvaluationInfo>,
+            crate::object::clone_member::<
+                Option<crate::types::HostLicensableResourceInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLicenseConnectInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostListSummary*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostListSummary {
     /// Property *HostListSummary.host*.
     ///
@@ -199,6 +198,42 @@ impl Default for HostListSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostListSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostHardwareSummary>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostRuntimeInfo>>>,
+            crate::object::clone_member::<Box<crate::types::HostConfigSummary>>,
+            crate::object::clone_member::<crate::types::HostListSummaryQuickStats>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::CustomFieldValueKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostListSummaryGatewaySummary>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostTpmAttestationInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostTrustAuthorityAttestationInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostListSummary {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkConfig*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostNetworkConfig {
     /// Property *HostNetworkConfig.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitchConfig>>,
@@ -175,6 +174,46 @@ impl Default for HostNetworkConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostVirtualSwitchConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostProxySwitchConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPortGroupConfig>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::PhysicalNicConfig>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostVirtualNicConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostVirtualNicConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostDnsConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteTableConfig>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostDhcpServiceConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNatServiceConfig>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNetworkConfigNetStackSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostNetworkInfo {
     /// Property *HostNetworkInfo.vswitch*.
     pub vswitch: Option<Vec<crate::types::HostVirtualSwitch>>,
@@ -219,6 +218,40 @@ impl Default for HostNetworkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualSwitch>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostProxySwitch>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostPortGroup>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PhysicalNic>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostRdmaDevice>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<crate::types::HostDnsConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteTableInfo>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostDhcpService>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostNatService>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNetStackInstance>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostOpaqueSwitch>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostOpaqueNetworkInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostOpaqueSwitch*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostOpaqueSwitch {
     /// Property *HostOpaqueSwitch.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -128,6 +127,28 @@ impl Default for HostOpaqueSwitch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostOpaqueSwitch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostOpaqueSwitchPhysicalNicZone>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostOpaqueSwitch {

@@ -3,7 +3,6 @@
 /// Data object type *HostPortGroupProfile*.
 ///
 /// Extends [`PortGroupProfile`](crate::types::PortGroupProfile).
-#[derive(Clone)]
 pub struct HostPortGroupProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -187,6 +186,34 @@ impl Default for HostPortGroupProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPortGroupProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::VlanProfile>,
+            crate::object::clone_member::<crate::types::VirtualSwitchSelectionProfile>,
+            crate::object::clone_member::<crate::types::NetworkPolicyProfile>,
+            crate::object::clone_member::<crate::types::IpAddressProfile>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPortGroupProfile {

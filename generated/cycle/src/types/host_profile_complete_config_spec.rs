@@ -3,7 +3,6 @@
 /// Data object type *HostProfileCompleteConfigSpec*.
 ///
 /// Extends [`HostProfileConfigSpec`](crate::types::HostProfileConfigSpec).
-#[derive(Clone)]
 pub struct HostProfileCompleteConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -137,6 +136,27 @@ impl Default for HostProfileCompleteConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileCompleteConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<crate::types::ComplianceProfile>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostProfileConfigInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileCompleteConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileConfigInfo*.
 ///
 /// Extends [`ProfileConfigInfo`](crate::types::ProfileConfigInfo).
-#[derive(Clone)]
 pub struct HostProfileConfigInfo {
     /// Property *ProfileConfigInfo.name*.
     pub name: crate::CompactString,
@@ -128,6 +127,24 @@ impl Default for HostProfileConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<crate::types::ComplianceProfile>>,
+            crate::object::clone_member::<Option<Vec<crate::types::ComplianceLocator>>>,
+            crate::object::clone_member::<Option<crate::types::ComplianceProfile>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::ProfileDescription>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileConfigInfo {

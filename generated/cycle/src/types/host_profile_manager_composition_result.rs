@@ -3,7 +3,6 @@
 /// Data object type *HostProfileManagerCompositionResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileManagerCompositionResult {
     /// Property *HostProfileManagerCompositionResult.errors*.
     pub errors: Option<Vec<crate::types::LocalizableMessage>>,
@@ -75,6 +74,21 @@ impl Default for HostProfileManagerCompositionResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileManagerCompositionResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::HostProfileManagerCompositionResultResultElement>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileManagerCompositionResultResultElement*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileManagerCompositionResultResultElement {
     /// Property *HostProfileManagerCompositionResultResultElement.target*.
     ///
@@ -80,6 +79,18 @@ impl Default for HostProfileManagerCompositionResultResultElement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileManagerCompositionResultResultElement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionResultResultElement {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileManagerCompositionValidationResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResult {
     /// Property *HostProfileManagerCompositionValidationResult.results*.
     pub results: Option<
@@ -75,6 +74,23 @@ impl Default for HostProfileManagerCompositionValidationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileManagerCompositionValidationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::HostProfileManagerCompositionValidationResultResultElement,
+                    >,
+                >,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionValidationResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileManagerCompositionValidationResultResultElement*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileManagerCompositionValidationResultResultElement {
     /// Property *HostProfileManagerCompositionValidationResultResultElement.target*.
     ///
@@ -141,6 +140,25 @@ impl Default for HostProfileManagerCompositionValidationResultResultElement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileManagerCompositionValidationResultResultElement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileManagerCompositionValidationResultResultElement {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileManagerConfigTaskList*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileManagerConfigTaskList {
     /// Property *HostProfileManagerConfigTaskList.configSpec*.
     pub config_spec: Option<Box<crate::types::HostConfigSpec>>,
@@ -78,6 +77,18 @@ impl Default for HostProfileManagerConfigTaskList {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileManagerConfigTaskList {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::HostConfigSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileManagerConfigTaskList {

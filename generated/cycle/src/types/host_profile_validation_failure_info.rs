@@ -3,7 +3,6 @@
 /// Data object type *HostProfileValidationFailureInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostProfileValidationFailureInfo {
     /// Property *HostProfileValidationFailureInfo.name*.
     pub name: crate::CompactString,
@@ -116,6 +115,24 @@ impl Default for HostProfileValidationFailureInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileValidationFailureInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostApplyProfile>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileUpdateFailedUpdateFailure>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileValidationFailureInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostRuntimeInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostRuntimeInfo {
     /// Property *HostRuntimeInfo.connectionState*.
     pub connection_state: crate::types::HostSystemConnectionState,
@@ -218,6 +217,44 @@ impl Default for HostRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostSystemConnectionState>,
+            crate::object::clone_member::<crate::types::HostSystemPowerState>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HealthSystemRuntime>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDasFdmHostState>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostTpmDigestInfo>>>,
+            crate::object::clone_member::<Option<crate::types::VsanHostRuntimeInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostRuntimeInfoNetworkRuntimeInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostVFlashManagerVFlashResourceRunTimeInfo>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPartialMaintenanceModeRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostRuntimeInfoStateEncryptionInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::types::PodVMInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRuntimeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostStorageArrayTypePolicyOption*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostStorageArrayTypePolicyOption {
     /// Property *HostStorageArrayTypePolicyOption.policy*.
     pub policy: crate::types::ElementDescriptionKind,
@@ -68,6 +67,16 @@ impl Default for HostStorageArrayTypePolicyOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostStorageArrayTypePolicyOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostStorageArrayTypePolicyOption {

@@ -3,7 +3,6 @@
 /// Data object type *HostStorageDeviceInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostStorageDeviceInfo {
     /// Property *HostStorageDeviceInfo.hostBusAdapter*.
     pub host_bus_adapter: Option<Vec<crate::types::HostHostBusAdapterKind>>,
@@ -114,6 +113,24 @@ impl Default for HostStorageDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostStorageDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostHostBusAdapterKind>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ScsiLunKind>>>,
+            crate::object::clone_member::<Option<crate::types::HostScsiTopology>>,
+            crate::object::clone_member::<Option<crate::types::HostNvmeTopology>>,
+            crate::object::clone_member::<Option<crate::types::HostMultipathInfo>>,
+            crate::object::clone_member::<Option<crate::types::HostPlugStoreTopology>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostStorageDeviceInfo {

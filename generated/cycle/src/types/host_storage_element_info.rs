@@ -3,7 +3,6 @@
 /// Data object type *HostStorageElementInfo*.
 ///
 /// Extends [`HostHardwareElementInfo`](crate::types::HostHardwareElementInfo).
-#[derive(Clone)]
 pub struct HostStorageElementInfo {
     /// Property *HostHardwareElementInfo.name*.
     pub name: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for HostStorageElementInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostStorageElementInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostStorageOperationalInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostStorageElementInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostStorageSystemScsiLunResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostStorageSystemScsiLunResult {
     /// Property *HostStorageSystemScsiLunResult.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostStorageSystemScsiLunResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostStorageSystemScsiLunResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostStorageSystemScsiLunResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostStorageSystemVmfsVolumeResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostStorageSystemVmfsVolumeResult {
     /// Property *HostStorageSystemVmfsVolumeResult.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostStorageSystemVmfsVolumeResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostStorageSystemVmfsVolumeResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostStorageSystemVmfsVolumeResult {

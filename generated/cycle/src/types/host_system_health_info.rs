@@ -3,7 +3,6 @@
 /// Data object type *HostSystemHealthInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostSystemHealthInfo {
     /// Property *HostSystemHealthInfo.numericSensorInfo*.
     pub numeric_sensor_info: Option<Vec<crate::types::HostNumericSensorInfo>>,
@@ -68,6 +67,18 @@ impl Default for HostSystemHealthInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemHealthInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNumericSensorInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemHealthInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostSystemIdentificationInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostSystemIdentificationInfo {
     /// Property *HostSystemIdentificationInfo.identifierValue*.
     pub identifier_value: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostSystemIdentificationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemIdentificationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemIdentificationInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostTpmAttestationInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostTpmAttestationInfo {
     /// Property *HostTpmAttestationInfo.time*.
     ///
@@ -80,6 +79,20 @@ impl Default for HostTpmAttestationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmAttestationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<
+                crate::types::HostTpmAttestationInfoAcceptanceStatus,
+            >,
+            crate::object::clone_member::<Option<crate::types::LocalizableMessage>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmAttestationInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostTrustAuthorityAttestationInfo {
     /// Property *HostTrustAuthorityAttestationInfo.attestationStatus*.
     pub attestation_status: crate::CompactString,
@@ -106,6 +105,20 @@ impl Default for HostTrustAuthorityAttestationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTrustAuthorityAttestationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTrustAuthorityAttestationInfo {

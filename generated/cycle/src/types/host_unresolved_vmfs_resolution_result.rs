@@ -3,7 +3,6 @@
 /// Data object type *HostUnresolvedVmfsResolutionResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionResult {
     /// Property *HostUnresolvedVmfsResolutionResult.spec*.
     pub spec: crate::types::HostUnresolvedVmfsResolutionSpec,
@@ -78,6 +77,20 @@ impl Default for HostUnresolvedVmfsResolutionResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostUnresolvedVmfsResolutionResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::HostUnresolvedVmfsResolutionSpec,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostVmfsVolume>>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResolutionResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigInfo {
     /// Property *HostVFlashManagerVFlashCacheConfigInfo.vFlashModuleConfigOption*.
     pub vflash_module_config_option: Option<
@@ -88,6 +87,24 @@ impl Default for HostVFlashManagerVFlashCacheConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashCacheConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
+                    >,
+                >,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfo {

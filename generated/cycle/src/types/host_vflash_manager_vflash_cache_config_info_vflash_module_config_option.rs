@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
     /// Property *HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption.vFlashModule*.
     pub vflash_module: crate::CompactString,
@@ -125,6 +124,23 @@ impl Default for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption 
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption {

@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashConfigInfo {
     /// Property *HostVFlashManagerVFlashConfigInfo.vFlashResourceConfigInfo*.
     pub vflash_resource_config_info: Option<
@@ -77,6 +76,21 @@ impl Default for HostVFlashManagerVFlashConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVFlashManagerVFlashResourceConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostVFlashManagerVFlashCacheConfigInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashConfigInfo {

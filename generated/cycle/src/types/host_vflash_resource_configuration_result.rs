@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashResourceConfigurationResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVFlashResourceConfigurationResult {
     /// Property *HostVFlashResourceConfigurationResult.devicePath*.
     pub device_path: Option<Vec<crate::CompactString>>,
@@ -80,6 +79,20 @@ impl Default for HostVFlashResourceConfigurationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashResourceConfigurationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostVffsVolume>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostDiskConfigurationResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashResourceConfigurationResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicConfig*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVirtualNicConfig {
     /// Property *HostVirtualNicConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for HostVirtualNicConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Box<crate::types::HostVirtualNicSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicConfig {

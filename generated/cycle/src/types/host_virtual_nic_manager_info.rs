@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicManagerInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVirtualNicManagerInfo {
     /// Property *HostVirtualNicManagerInfo.netConfig*.
     pub net_config: Option<Vec<crate::types::VirtualNicManagerNetConfig>>,
@@ -68,6 +67,18 @@ impl Default for HostVirtualNicManagerInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicManagerInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualNicManagerNetConfig>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicManagerInfo {

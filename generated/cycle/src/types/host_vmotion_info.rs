@@ -6,7 +6,6 @@
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
-#[derive(Clone)]
 pub struct HostVMotionInfo {
     /// Property *HostVMotionInfo.netConfig*.
     pub net_config: Option<crate::types::HostVMotionNetConfig>,
@@ -76,6 +75,17 @@ impl Default for HostVMotionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::HostVMotionNetConfig>>,
+            crate::object::clone_member::<Option<crate::types::HostIpConfigKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionInfo {

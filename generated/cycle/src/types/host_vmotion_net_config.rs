@@ -3,7 +3,6 @@
 /// Data object type *HostVMotionNetConfig*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVMotionNetConfig {
     /// Property *HostVMotionNetConfig.candidateVnic*.
     pub candidate_vnic: Option<Vec<crate::types::HostVirtualNic>>,
@@ -73,6 +72,17 @@ impl Default for HostVMotionNetConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionNetConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionNetConfig {

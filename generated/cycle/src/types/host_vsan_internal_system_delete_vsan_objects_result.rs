@@ -3,7 +3,6 @@
 /// Data object type *HostVsanInternalSystemDeleteVsanObjectsResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVsanInternalSystemDeleteVsanObjectsResult {
     /// Property *HostVsanInternalSystemDeleteVsanObjectsResult.uuid*.
     pub uuid: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostVsanInternalSystemDeleteVsanObjectsResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVsanInternalSystemDeleteVsanObjectsResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemDeleteVsanObjectsResult {

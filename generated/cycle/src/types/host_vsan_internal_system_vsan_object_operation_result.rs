@@ -3,7 +3,6 @@
 /// Data object type *HostVsanInternalSystemVsanObjectOperationResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct HostVsanInternalSystemVsanObjectOperationResult {
     /// Property *HostVsanInternalSystemVsanObjectOperationResult.uuid*.
     pub uuid: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostVsanInternalSystemVsanObjectOperationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVsanInternalSystemVsanObjectOperationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemVsanObjectOperationResult {

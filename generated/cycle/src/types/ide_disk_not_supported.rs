@@ -6,7 +6,6 @@
 ///
 /// Extends [`DiskNotSupported`](crate::types::DiskNotSupported).
 #[deprecated]
-#[derive(Clone)]
 pub struct IDEDiskNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,6 +80,18 @@ impl Default for IDEDiskNotSupported {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IDEDiskNotSupported {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IDEDiskNotSupported {

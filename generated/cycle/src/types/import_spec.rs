@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`ImportSpecKind`].
-#[derive(Clone)]
 pub struct ImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -75,6 +74,19 @@ impl Default for ImportSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ImportSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VAppEntityConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::OvfConsumerOstNode>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ImportSpec {

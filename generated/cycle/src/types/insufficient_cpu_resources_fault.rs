@@ -3,7 +3,6 @@
 /// Data object type *InsufficientCpuResourcesFault*.
 ///
 /// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
-#[derive(Clone)]
 pub struct InsufficientCpuResourcesFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -83,6 +82,19 @@ impl Default for InsufficientCpuResourcesFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InsufficientCpuResourcesFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InsufficientCpuResourcesFault {

@@ -5,7 +5,6 @@
 /// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
 ///
 /// Has subtypes: members declared with this type are held as [`InsufficientHostCapacityFaultKind`].
-#[derive(Clone)]
 pub struct InsufficientHostCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,6 +81,18 @@ impl Default for InsufficientHostCapacityFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InsufficientHostCapacityFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InsufficientHostCapacityFault {

@@ -3,7 +3,6 @@
 /// Data object type *InsufficientHostCpuCapacityFault*.
 ///
 /// Extends [`InsufficientHostCapacityFault`](crate::types::InsufficientHostCapacityFault).
-#[derive(Clone)]
 pub struct InsufficientHostCpuCapacityFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -90,6 +89,20 @@ impl Default for InsufficientHostCpuCapacityFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InsufficientHostCpuCapacityFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InsufficientHostCpuCapacityFault {

@@ -3,7 +3,6 @@
 /// Data object type *InsufficientNetworkResourcePoolCapacity*.
 ///
 /// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
-#[derive(Clone)]
 pub struct InsufficientNetworkResourcePoolCapacity {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -121,6 +120,23 @@ impl Default for InsufficientNetworkResourcePoolCapacity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InsufficientNetworkResourcePoolCapacity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InsufficientNetworkResourcePoolCapacity {

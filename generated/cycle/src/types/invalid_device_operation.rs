@@ -3,7 +3,6 @@
 /// Data object type *InvalidDeviceOperation*.
 ///
 /// Extends [`InvalidDeviceSpec`](crate::types::InvalidDeviceSpec).
-#[derive(Clone)]
 pub struct InvalidDeviceOperation {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -107,6 +106,25 @@ impl Default for InvalidDeviceOperation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InvalidDeviceOperation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecOperation>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecFileOperation>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InvalidDeviceOperation {

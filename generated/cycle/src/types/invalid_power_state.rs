@@ -3,7 +3,6 @@
 /// Data object type *InvalidPowerState*.
 ///
 /// Extends [`InvalidState`](crate::types::InvalidState).
-#[derive(Clone)]
 pub struct InvalidPowerState {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -88,6 +87,21 @@ impl Default for InvalidPowerState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InvalidPowerState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachinePowerState>,
+            >,
+            crate::object::clone_member::<crate::types::VirtualMachinePowerState>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InvalidPowerState {

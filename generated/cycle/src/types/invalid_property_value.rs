@@ -5,7 +5,6 @@
 /// Extends [`VAppPropertyFault`](crate::types::VAppPropertyFault).
 ///
 /// Has subtypes: members declared with this type are held as [`InvalidPropertyValueKind`].
-#[derive(Clone)]
 pub struct InvalidPropertyValue {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -116,6 +115,22 @@ impl Default for InvalidPropertyValue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InvalidPropertyValue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InvalidPropertyValue {

@@ -3,7 +3,6 @@
 /// Data object type *IoFilterQueryIssueResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct IoFilterQueryIssueResult {
     /// Property *IoFilterQueryIssueResult.opType*.
     pub op_type: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for IoFilterQueryIssueResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IoFilterQueryIssueResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::IoFilterHostIssue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IoFilterQueryIssueResult {

@@ -3,7 +3,6 @@
 /// Data object type *IscsiMigrationDependency*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct IscsiMigrationDependency {
     /// Property *IscsiMigrationDependency.migrationAllowed*.
     pub migration_allowed: bool,
@@ -78,6 +77,20 @@ impl Default for IscsiMigrationDependency {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IscsiMigrationDependency {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::IscsiStatus>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::IscsiDependencyEntity>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IscsiMigrationDependency {

@@ -3,7 +3,6 @@
 /// Data object type *IscsiStatus*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct IscsiStatus {
     /// Property *IscsiStatus.reason*.
     pub reason: Option<Vec<crate::types::MethodFaultKind>>,
@@ -68,6 +67,16 @@ impl Default for IscsiStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IscsiStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IscsiStatus {

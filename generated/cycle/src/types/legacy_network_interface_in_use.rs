@@ -3,7 +3,6 @@
 /// Data object type *LegacyNetworkInterfaceInUse*.
 ///
 /// Extends [`CannotAccessNetwork`](crate::types::CannotAccessNetwork).
-#[derive(Clone)]
 pub struct LegacyNetworkInterfaceInUse {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -109,6 +108,21 @@ impl Default for LegacyNetworkInterfaceInUse {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LegacyNetworkInterfaceInUse {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LegacyNetworkInterfaceInUse {

@@ -3,7 +3,6 @@
 /// Data object type *LicenseAssignmentManagerLicenseAssignment*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct LicenseAssignmentManagerLicenseAssignment {
     /// Property *LicenseAssignmentManagerLicenseAssignment.entityId*.
     pub entity_id: crate::CompactString,
@@ -100,6 +99,20 @@ impl Default for LicenseAssignmentManagerLicenseAssignment {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseAssignmentManagerLicenseAssignment {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Box<crate::types::LicenseManagerLicenseInfo>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseAssignmentManagerLicenseAssignment {

@@ -3,7 +3,6 @@
 /// Data object type *LicenseManagerEvaluationInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct LicenseManagerEvaluationInfo {
     /// Property *LicenseManagerEvaluationInfo.properties*.
     pub properties: Vec<crate::types::KeyAnyValue>,
@@ -68,6 +67,16 @@ impl Default for LicenseManagerEvaluationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseManagerEvaluationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::KeyAnyValue>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseManagerEvaluationInfo {

@@ -3,7 +3,6 @@
 /// Data object type *LicenseManagerLicenseInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct LicenseManagerLicenseInfo {
     /// Property *LicenseManagerLicenseInfo.licenseKey*.
     pub license_key: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for LicenseManagerLicenseInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseManagerLicenseInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseManagerLicenseInfo {

@@ -3,7 +3,6 @@
 /// Data object type *LinkLayerDiscoveryProtocolInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct LinkLayerDiscoveryProtocolInfo {
     /// Property *LinkLayerDiscoveryProtocolInfo.chassisId*.
     pub chassis_id: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for LinkLayerDiscoveryProtocolInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LinkLayerDiscoveryProtocolInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LinkLayerDiscoveryProtocolInfo {

@@ -3,7 +3,6 @@
 /// Data object type *LocalizedMethodFault*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct LocalizedMethodFault {
     pub fault: crate::types::MethodFaultKind,
     /// Property *LocalizedMethodFault.localizedMessage*.
@@ -72,6 +71,17 @@ impl Default for LocalizedMethodFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LocalizedMethodFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LocalizedMethodFault {

@@ -3,7 +3,6 @@
 /// Data object type *MethodAction*.
 ///
 /// Extends [`Action`](crate::types::Action).
-#[derive(Clone)]
 pub struct MethodAction {
     /// Property *MethodAction.name*.
     pub name: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for MethodAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MethodAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::MethodActionArgument>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MethodAction {

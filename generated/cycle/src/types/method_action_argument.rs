@@ -3,7 +3,6 @@
 /// Data object type *MethodActionArgument*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct MethodActionArgument {
     /// Property *MethodActionArgument.value*.
     pub value: Option<crate::types::Any>,
@@ -68,6 +67,16 @@ impl Default for MethodActionArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MethodActionArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MethodActionArgument {

@@ -3,7 +3,6 @@
 /// Data object type *MultipleCertificatesVerifyFault*.
 ///
 /// Extends [`HostConnectFault`](crate::types::HostConnectFault).
-#[derive(Clone)]
 pub struct MultipleCertificatesVerifyFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,6 +79,20 @@ impl Default for MultipleCertificatesVerifyFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MultipleCertificatesVerifyFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Vec<crate::types::MultipleCertificatesVerifyFaultThumbprintData>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MultipleCertificatesVerifyFault {

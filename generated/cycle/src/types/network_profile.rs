@@ -3,7 +3,6 @@
 /// Data object type *NetworkProfile*.
 ///
 /// Extends [`ApplyProfile`](crate::types::ApplyProfile).
-#[derive(Clone)]
 pub struct NetworkProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -246,6 +245,54 @@ impl Default for NetworkProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetworkProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualSwitchProfile>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VmPortGroupProfile>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPortGroupProfile>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ServiceConsolePortGroupProfile>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::NetworkProfileDnsConfigProfile>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::IpRouteProfile>>>,
+            crate::object::clone_member::<Option<Box<crate::types::IpRouteProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PhysicalNicProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::DvsProfile>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsServiceConsoleVNicProfile>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::DvsHostVNicProfile>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::NsxHostVNicProfile>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetStackInstanceProfile>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::OpaqueSwitchProfile>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetworkProfile {

@@ -3,7 +3,6 @@
 /// Data object type *NetworksMayNotBeTheSame*.
 ///
 /// Extends [`MigrationFault`](crate::types::MigrationFault).
-#[derive(Clone)]
 pub struct NetworksMayNotBeTheSame {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -78,6 +77,18 @@ impl Default for NetworksMayNotBeTheSame {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetworksMayNotBeTheSame {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetworksMayNotBeTheSame {

@@ -3,7 +3,6 @@
 /// Data object type *NoCompatibleHostWithAccessToDevice*.
 ///
 /// Extends [`NoCompatibleHost`](crate::types::NoCompatibleHost).
-#[derive(Clone)]
 pub struct NoCompatibleHostWithAccessToDevice {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -85,6 +84,21 @@ impl Default for NoCompatibleHostWithAccessToDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NoCompatibleHostWithAccessToDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NoCompatibleHostWithAccessToDevice {

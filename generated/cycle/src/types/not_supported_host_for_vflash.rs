@@ -3,7 +3,6 @@
 /// Data object type *NotSupportedHostForVFlash*.
 ///
 /// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
-#[derive(Clone)]
 pub struct NotSupportedHostForVFlash {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -100,6 +99,20 @@ impl Default for NotSupportedHostForVFlash {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NotSupportedHostForVFlash {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NotSupportedHostForVFlash {

@@ -3,7 +3,6 @@
 /// Data object type *NotSupportedHostInDvs*.
 ///
 /// Extends [`NotSupportedHost`](crate::types::NotSupportedHost).
-#[derive(Clone)]
 pub struct NotSupportedHostInDvs {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -100,6 +99,22 @@ impl Default for NotSupportedHostInDvs {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NotSupportedHostInDvs {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Box<crate::types::DistributedVirtualSwitchProductSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NotSupportedHostInDvs {

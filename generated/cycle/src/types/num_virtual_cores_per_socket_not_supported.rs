@@ -3,7 +3,6 @@
 /// Data object type *NumVirtualCoresPerSocketNotSupported*.
 ///
 /// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
-#[derive(Clone)]
 pub struct NumVirtualCoresPerSocketNotSupported {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -93,6 +92,19 @@ impl Default for NumVirtualCoresPerSocketNotSupported {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NumVirtualCoresPerSocketNotSupported {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NumVirtualCoresPerSocketNotSupported {

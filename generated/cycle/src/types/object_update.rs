@@ -3,7 +3,6 @@
 /// Data object type *ObjectUpdate*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ObjectUpdate {
     /// Property *ObjectUpdate.kind*.
     pub kind: crate::types::ObjectUpdateKind,
@@ -83,6 +82,19 @@ impl Default for ObjectUpdate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ObjectUpdate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ObjectUpdateKind>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::PropertyChange>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MissingProperty>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ObjectUpdate {

@@ -3,7 +3,6 @@
 /// Data object type *OpaqueSwitchProfile*.
 ///
 /// Extends [`ApplyProfile`](crate::types::ApplyProfile).
-#[derive(Clone)]
 pub struct OpaqueSwitchProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -144,6 +143,28 @@ impl Default for OpaqueSwitchProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OpaqueSwitchProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OpaqueSwitchProfile {

@@ -3,7 +3,6 @@
 /// Data object type *OvfCreateDescriptorResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct OvfCreateDescriptorResult {
     /// Property *OvfCreateDescriptorResult.ovfDescriptor*.
     pub ovf_descriptor: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for OvfCreateDescriptorResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfCreateDescriptorResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfCreateDescriptorResult {

@@ -3,7 +3,6 @@
 /// Data object type *OvfCreateImportSpecResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct OvfCreateImportSpecResult {
     /// Property *OvfCreateImportSpecResult.importSpec*.
     pub import_spec: Option<crate::types::ImportSpecKind>,
@@ -83,6 +82,19 @@ impl Default for OvfCreateImportSpecResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfCreateImportSpecResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ImportSpecKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OvfFileItem>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfCreateImportSpecResult {

@@ -3,7 +3,6 @@
 /// Data object type *OvfUnknownDeviceBacking*.
 ///
 /// Extends [`OvfHardwareExport`](crate::types::OvfHardwareExport).
-#[derive(Clone)]
 pub struct OvfUnknownDeviceBacking {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -88,6 +87,20 @@ impl Default for OvfUnknownDeviceBacking {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfUnknownDeviceBacking {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::VirtualDeviceKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::VirtualDeviceBackingInfoKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfUnknownDeviceBacking {

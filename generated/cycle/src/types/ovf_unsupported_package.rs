@@ -5,7 +5,6 @@
 /// Extends [`OvfFault`](crate::types::OvfFault).
 ///
 /// Has subtypes: members declared with this type are held as [`OvfUnsupportedPackageKind`].
-#[derive(Clone)]
 pub struct OvfUnsupportedPackage {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,6 +79,18 @@ impl Default for OvfUnsupportedPackage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfUnsupportedPackage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfUnsupportedPackage {

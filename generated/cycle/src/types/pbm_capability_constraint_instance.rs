@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityConstraintInstance {
     /// Property *PbmCapabilityConstraintInstance.propertyInstance*.
     pub property_instance: Vec<crate::types::PbmCapabilityPropertyInstance>,
@@ -70,6 +69,18 @@ impl Default for PbmCapabilityConstraintInstance {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityConstraintInstance {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Vec<crate::types::PbmCapabilityPropertyInstance>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityConstraintInstance {

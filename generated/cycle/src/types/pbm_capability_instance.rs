@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityInstance {
     /// Property *PbmCapabilityInstance.id*.
     pub id: crate::types::PbmCapabilityMetadataUniqueId,
@@ -75,6 +74,19 @@ impl Default for PbmCapabilityInstance {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityInstance {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmCapabilityMetadataUniqueId>,
+            crate::object::clone_member::<
+                Vec<crate::types::PbmCapabilityConstraintInstance>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityInstance {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityMetadata {
     /// Property *PbmCapabilityMetadata.id*.
     pub id: crate::types::PbmCapabilityMetadataUniqueId,
@@ -116,6 +115,24 @@ impl Default for PbmCapabilityMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmCapabilityMetadataUniqueId>,
+            crate::object::clone_member::<crate::types::PbmExtendedElementDescription>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Vec<crate::types::PbmCapabilityPropertyMetadata>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityMetadata {

@@ -7,7 +7,6 @@
 /// Extends [`PbmProfile`](crate::types::PbmProfile).
 ///
 /// Has subtypes: members declared with this type are held as [`PbmCapabilityProfileKind`].
-#[derive(Clone)]
 pub struct PbmCapabilityProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: crate::types::PbmProfileId,
@@ -191,6 +190,31 @@ impl Default for PbmCapabilityProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmProfileId>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PbmProfileResourceType>,
+            crate::object::clone_member::<crate::types::PbmCapabilityConstraintsKind>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityProfile {

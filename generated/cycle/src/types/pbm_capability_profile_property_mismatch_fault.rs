@@ -7,7 +7,6 @@
 /// Extends [`PbmPropertyMismatchFault`](crate::types::PbmPropertyMismatchFault).
 ///
 /// Has subtypes: members declared with this type are held as [`PbmCapabilityProfilePropertyMismatchFaultKind`].
-#[derive(Clone)]
 pub struct PbmCapabilityProfilePropertyMismatchFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -111,6 +110,21 @@ impl Default for PbmCapabilityProfilePropertyMismatchFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityProfilePropertyMismatchFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::PbmPlacementHub>,
+            crate::object::clone_member::<crate::types::PbmCapabilityMetadataUniqueId>,
+            crate::object::clone_member::<crate::types::PbmCapabilityPropertyInstance>,
+            crate::object::clone_member::<crate::types::PbmCapabilityPropertyInstance>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityProfilePropertyMismatchFault {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityPropertyMetadata {
     /// Property *PbmCapabilityPropertyMetadata.id*.
     pub id: crate::CompactString,
@@ -116,6 +115,24 @@ impl Default for PbmCapabilityPropertyMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityPropertyMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PbmExtendedElementDescription>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<crate::types::PbmCapabilityTypeInfoKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityPropertyMetadata {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilitySchema {
     /// Property *PbmCapabilitySchema.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -104,6 +103,26 @@ impl Default for PbmCapabilitySchema {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilitySchema {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Box<crate::types::PbmCapabilitySchemaVendorInfo>,
+            >,
+            crate::object::clone_member::<Box<crate::types::PbmCapabilityNamespaceInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::PbmLineOfServiceInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Vec<crate::types::PbmCapabilityMetadataPerCategory>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilitySchema {

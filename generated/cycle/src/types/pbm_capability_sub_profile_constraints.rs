@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmCapabilityConstraints`](crate::types::PbmCapabilityConstraints).
-#[derive(Clone)]
 pub struct PbmCapabilitySubProfileConstraints {
     /// Property *PbmCapabilitySubProfileConstraints.subProfiles*.
     pub sub_profiles: Vec<crate::types::PbmCapabilitySubProfile>,
@@ -70,6 +69,16 @@ impl Default for PbmCapabilitySubProfileConstraints {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilitySubProfileConstraints {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::PbmCapabilitySubProfile>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilitySubProfileConstraints {

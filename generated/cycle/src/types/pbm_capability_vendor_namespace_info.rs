@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityVendorNamespaceInfo {
     /// Property *PbmCapabilityVendorNamespaceInfo.vendorInfo*.
     pub vendor_info: Box<crate::types::PbmCapabilitySchemaVendorInfo>,
@@ -75,6 +74,19 @@ impl Default for PbmCapabilityVendorNamespaceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityVendorNamespaceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Box<crate::types::PbmCapabilitySchemaVendorInfo>,
+            >,
+            crate::object::clone_member::<Box<crate::types::PbmCapabilityNamespaceInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityVendorNamespaceInfo {

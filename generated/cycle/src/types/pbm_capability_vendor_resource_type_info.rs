@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCapabilityVendorResourceTypeInfo {
     /// Property *PbmCapabilityVendorResourceTypeInfo.resourceType*.
     pub resource_type: crate::CompactString,
@@ -75,6 +74,19 @@ impl Default for PbmCapabilityVendorResourceTypeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCapabilityVendorResourceTypeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Vec<crate::types::PbmCapabilityVendorNamespaceInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCapabilityVendorResourceTypeInfo {

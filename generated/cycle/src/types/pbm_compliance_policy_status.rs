@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmCompliancePolicyStatus {
     /// Property *PbmCompliancePolicyStatus.expectedValue*.
     pub expected_value: crate::types::PbmCapabilityInstance,
@@ -75,6 +74,17 @@ impl Default for PbmCompliancePolicyStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmCompliancePolicyStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmCapabilityInstance>,
+            crate::object::clone_member::<Option<crate::types::PbmCapabilityInstance>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmCompliancePolicyStatus {

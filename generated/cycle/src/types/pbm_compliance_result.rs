@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmComplianceResult {
     /// Property *PbmComplianceResult.checkTime*.
     ///
@@ -139,6 +138,31 @@ impl Default for PbmComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::PbmServerObjectRef>,
+            crate::object::clone_member::<Option<crate::types::PbmProfileId>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PbmCompliancePolicyStatus>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<
+                Option<crate::types::PbmComplianceOperationalStatus>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::PbmExtendedElementDescription>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmComplianceResult {

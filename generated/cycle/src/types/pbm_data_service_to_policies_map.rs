@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmDataServiceToPoliciesMap {
     /// Property *PbmDataServiceToPoliciesMap.dataServicePolicy*.
     pub data_service_policy: crate::types::PbmProfileId,
@@ -80,6 +79,18 @@ impl Default for PbmDataServiceToPoliciesMap {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmDataServiceToPoliciesMap {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmProfileId>,
+            crate::object::clone_member::<Option<Vec<crate::types::PbmProfileId>>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmDataServiceToPoliciesMap {

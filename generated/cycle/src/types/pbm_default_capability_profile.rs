@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmCapabilityProfile`](crate::types::PbmCapabilityProfile).
-#[derive(Clone)]
 pub struct PbmDefaultCapabilityProfile {
     /// Property *PbmProfile.profileId*.
     pub profile_id: crate::types::PbmProfileId,
@@ -205,6 +204,33 @@ impl Default for PbmDefaultCapabilityProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmDefaultCapabilityProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmProfileId>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PbmProfileResourceType>,
+            crate::object::clone_member::<crate::types::PbmCapabilityConstraintsKind>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmDefaultCapabilityProfile {

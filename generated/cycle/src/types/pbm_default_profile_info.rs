@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmDefaultProfileInfo {
     /// Property *PbmDefaultProfileInfo.datastores*.
     pub datastores: Vec<crate::types::PbmPlacementHub>,
@@ -80,6 +79,18 @@ impl Default for PbmDefaultProfileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmDefaultProfileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::PbmPlacementHub>>,
+            crate::object::clone_member::<Option<crate::types::PbmProfileKind>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmDefaultProfileInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`SecurityError`](crate::types::SecurityError).
-#[derive(Clone)]
 pub struct PbmFaultNoPermission {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,6 +81,20 @@ impl Default for PbmFaultNoPermission {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmFaultNoPermission {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PbmFaultNoPermissionEntityPrivileges>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmFaultNoPermission {

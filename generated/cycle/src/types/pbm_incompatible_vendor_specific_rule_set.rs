@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmCapabilityProfilePropertyMismatchFault`](crate::types::PbmCapabilityProfilePropertyMismatchFault).
-#[derive(Clone)]
 pub struct PbmIncompatibleVendorSpecificRuleSet {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -109,6 +108,21 @@ impl Default for PbmIncompatibleVendorSpecificRuleSet {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmIncompatibleVendorSpecificRuleSet {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::PbmPlacementHub>,
+            crate::object::clone_member::<crate::types::PbmCapabilityMetadataUniqueId>,
+            crate::object::clone_member::<crate::types::PbmCapabilityPropertyInstance>,
+            crate::object::clone_member::<crate::types::PbmCapabilityPropertyInstance>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmIncompatibleVendorSpecificRuleSet {

@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`PbmLineOfServiceInfoKind`].
-#[derive(Clone)]
 pub struct PbmLineOfServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
@@ -82,6 +81,20 @@ impl Default for PbmLineOfServiceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmLineOfServiceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PbmExtendedElementDescription>,
+            crate::object::clone_member::<
+                Option<crate::types::PbmExtendedElementDescription>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmLineOfServiceInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmPlacementRequirement`](crate::types::PbmPlacementRequirement).
-#[derive(Clone)]
 pub struct PbmPlacementCapabilityConstraintsRequirement {
     /// Property *PbmPlacementCapabilityConstraintsRequirement.constraints*.
     pub constraints: crate::types::PbmCapabilityConstraintsKind,
@@ -70,6 +69,16 @@ impl Default for PbmPlacementCapabilityConstraintsRequirement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementCapabilityConstraintsRequirement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmCapabilityConstraintsKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementCapabilityConstraintsRequirement {

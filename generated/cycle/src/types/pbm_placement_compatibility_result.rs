@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmPlacementCompatibilityResult {
     /// Property *PbmPlacementCompatibilityResult.hub*.
     pub hub: crate::types::PbmPlacementHub,
@@ -116,6 +115,26 @@ impl Default for PbmPlacementCompatibilityResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementCompatibilityResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmPlacementHub>,
+            crate::object::clone_member::<Option<crate::types::PbmPlacementHubInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PbmPlacementMatchingResourcesKind>>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PbmPlacementResourceUtilization>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementCompatibilityResult {

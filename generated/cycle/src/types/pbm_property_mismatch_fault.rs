@@ -7,7 +7,6 @@
 /// Extends [`PbmCompatibilityCheckFault`](crate::types::PbmCompatibilityCheckFault).
 ///
 /// Has subtypes: members declared with this type are held as [`PbmPropertyMismatchFaultKind`].
-#[derive(Clone)]
 pub struct PbmPropertyMismatchFault {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -104,6 +103,20 @@ impl Default for PbmPropertyMismatchFault {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPropertyMismatchFault {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::PbmPlacementHub>,
+            crate::object::clone_member::<crate::types::PbmCapabilityMetadataUniqueId>,
+            crate::object::clone_member::<crate::types::PbmCapabilityPropertyInstance>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPropertyMismatchFault {

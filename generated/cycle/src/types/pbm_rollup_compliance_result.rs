@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PbmRollupComplianceResult {
     /// Property *PbmRollupComplianceResult.oldestCheckTime*.
     ///
@@ -118,6 +117,24 @@ impl Default for PbmRollupComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmRollupComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::PbmServerObjectRef>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PbmComplianceResult>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmRollupComplianceResult {

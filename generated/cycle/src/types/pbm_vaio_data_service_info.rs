@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmLineOfServiceInfo`](crate::types::PbmLineOfServiceInfo).
-#[derive(Clone)]
 pub struct PbmVaioDataServiceInfo {
     /// Property *PbmLineOfServiceInfo.lineOfService*.
     pub line_of_service: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for PbmVaioDataServiceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmVaioDataServiceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PbmExtendedElementDescription>,
+            crate::object::clone_member::<
+                Option<crate::types::PbmExtendedElementDescription>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmVaioDataServiceInfo {

@@ -3,7 +3,6 @@
 /// Data object type *PerfCounterInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PerfCounterInfo {
     /// Property *PerfCounterInfo.key*.
     pub key: i32,
@@ -131,6 +130,24 @@ impl Default for PerfCounterInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfCounterInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<crate::types::PerfSummaryType>,
+            crate::object::clone_member::<crate::types::PerfStatsType>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfCounterInfo {

@@ -3,7 +3,6 @@
 /// Data object type *PerformanceDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PerformanceDescription {
     /// Property *PerformanceDescription.counterType*.
     pub counter_type: Vec<crate::types::ElementDescriptionKind>,
@@ -73,6 +72,17 @@ impl Default for PerformanceDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerformanceDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerformanceDescription {

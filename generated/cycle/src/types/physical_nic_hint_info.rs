@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicHintInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PhysicalNicHintInfo {
     /// Property *PhysicalNicHintInfo.device*.
     pub device: crate::CompactString,
@@ -94,6 +93,24 @@ impl Default for PhysicalNicHintInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicHintInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::PhysicalNicIpHint>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PhysicalNicNameHint>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::PhysicalNicCdpInfo>>>,
+            crate::object::clone_member::<
+                Option<crate::types::LinkLayerDiscoveryProtocolInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicHintInfo {

@@ -3,7 +3,6 @@
 /// Data object type *PlacementAction*.
 ///
 /// Extends [`ClusterAction`](crate::types::ClusterAction).
-#[derive(Clone)]
 pub struct PlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -92,6 +91,22 @@ impl Default for PlacementAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PlacementAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineRelocateSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PlacementAction {

@@ -3,7 +3,6 @@
 /// Data object type *PlacementRankSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PlacementRankSpec {
     /// Property *PlacementRankSpec.specs*.
     pub specs: Vec<crate::types::PlacementSpec>,
@@ -85,6 +84,23 @@ impl Default for PlacementRankSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PlacementRankSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::PlacementSpec>>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PlacementAffinityRule>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::StorageDrsPlacementRankVmSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PlacementRankSpec {

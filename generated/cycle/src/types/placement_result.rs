@@ -3,7 +3,6 @@
 /// Data object type *PlacementResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PlacementResult {
     /// Property *PlacementResult.recommendations*.
     pub recommendations: Option<Vec<crate::types::ClusterRecommendation>>,
@@ -73,6 +72,19 @@ impl Default for PlacementResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PlacementResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterRecommendation>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ClusterDrsFaults>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PlacementResult {

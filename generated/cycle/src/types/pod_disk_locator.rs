@@ -3,7 +3,6 @@
 /// Data object type *PodDiskLocator*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PodDiskLocator {
     /// Property *PodDiskLocator.diskId*.
     pub disk_id: i32,
@@ -83,6 +82,23 @@ impl Default for PodDiskLocator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PodDiskLocator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PodDiskLocator {

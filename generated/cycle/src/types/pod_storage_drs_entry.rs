@@ -3,7 +3,6 @@
 /// Data object type *PodStorageDrsEntry*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PodStorageDrsEntry {
     /// Property *PodStorageDrsEntry.storageDrsConfig*.
     pub storage_drs_config: Box<crate::types::StorageDrsConfigInfo>,
@@ -88,6 +87,23 @@ impl Default for PodStorageDrsEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PodStorageDrsEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::StorageDrsConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterRecommendation>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterDrsFaults>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterActionHistory>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PodStorageDrsEntry {

@@ -5,7 +5,6 @@
 /// Extends [`ApplyProfile`](crate::types::ApplyProfile).
 ///
 /// Has subtypes: members declared with this type are held as [`PortGroupProfileKind`].
-#[derive(Clone)]
 pub struct PortGroupProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -182,6 +181,33 @@ impl Default for PortGroupProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PortGroupProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::VlanProfile>,
+            crate::object::clone_member::<crate::types::VirtualSwitchSelectionProfile>,
+            crate::object::clone_member::<crate::types::NetworkPolicyProfile>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PortGroupProfile {

@@ -3,7 +3,6 @@
 /// Data object type *PowerOnFtSecondaryFailed*.
 ///
 /// Extends [`VmFaultToleranceIssue`](crate::types::VmFaultToleranceIssue).
-#[derive(Clone)]
 pub struct PowerOnFtSecondaryFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -116,6 +115,22 @@ impl Default for PowerOnFtSecondaryFailed {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PowerOnFtSecondaryFailed {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::FtIssuesOnHostHostSelectionType>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PowerOnFtSecondaryFailed {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileApplyProfileProperty*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileApplyProfileProperty {
     /// Property *ProfileApplyProfileProperty.propertyName*.
     pub property_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ProfileApplyProfileProperty {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileApplyProfileProperty {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ApplyProfileKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileApplyProfileProperty {

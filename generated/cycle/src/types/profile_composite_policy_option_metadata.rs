@@ -3,7 +3,6 @@
 /// Data object type *ProfileCompositePolicyOptionMetadata*.
 ///
 /// Extends [`ProfilePolicyOptionMetadata`](crate::types::ProfilePolicyOptionMetadata).
-#[derive(Clone)]
 pub struct ProfileCompositePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: crate::types::ExtendedElementDescription,
@@ -78,6 +77,20 @@ impl Default for ProfileCompositePolicyOptionMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileCompositePolicyOptionMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileParameterMetadata>>,
+            >,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileCompositePolicyOptionMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileDeferredPolicyOptionParameter*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileDeferredPolicyOptionParameter {
     /// Property *ProfileDeferredPolicyOptionParameter.inputPath*.
     pub input_path: crate::types::ProfilePropertyPath,
@@ -73,6 +72,17 @@ impl Default for ProfileDeferredPolicyOptionParameter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileDeferredPolicyOptionParameter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ProfilePropertyPath>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileDeferredPolicyOptionParameter {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileDescription {
     /// Property *ProfileDescription.section*.
     pub section: Vec<crate::types::ProfileDescriptionSection>,
@@ -68,6 +67,16 @@ impl Default for ProfileDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ProfileDescriptionSection>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileDescription {

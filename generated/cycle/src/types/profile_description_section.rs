@@ -3,7 +3,6 @@
 /// Data object type *ProfileDescriptionSection*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileDescriptionSection {
     /// Property *ProfileDescriptionSection.description*.
     pub description: crate::types::ExtendedElementDescription,
@@ -73,6 +72,17 @@ impl Default for ProfileDescriptionSection {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileDescriptionSection {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileDescriptionSection {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileExecuteError*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileExecuteError {
     /// Property *ProfileExecuteError.path*.
     pub path: Option<crate::types::ProfilePropertyPath>,
@@ -73,6 +72,17 @@ impl Default for ProfileExecuteError {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileExecuteError {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ProfilePropertyPath>>,
+            crate::object::clone_member::<crate::types::LocalizableMessage>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileExecuteError {

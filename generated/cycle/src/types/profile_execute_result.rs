@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`ProfileExecuteResultKind`].
-#[derive(Clone)]
 pub struct ProfileExecuteResult {
     /// Property *ProfileExecuteResult.status*.
     pub status: crate::CompactString,
@@ -96,6 +95,22 @@ impl Default for ProfileExecuteResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileExecuteResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Box<crate::types::HostConfigSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileDeferredPolicyOptionParameter>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfileExecuteError>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileExecuteResult {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileExpressionMetadata*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileExpressionMetadata {
     /// Property *ProfileExpressionMetadata.expressionId*.
     pub expression_id: crate::types::ExtendedElementDescription,
@@ -73,6 +72,19 @@ impl Default for ProfileExpressionMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileExpressionMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileParameterMetadata>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileExpressionMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileMetadataProfileOperationMessage*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileMetadataProfileOperationMessage {
     /// Property *ProfileMetadataProfileOperationMessage.operationName*.
     pub operation_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ProfileMetadataProfileOperationMessage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileMetadataProfileOperationMessage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::LocalizableMessage>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileMetadataProfileOperationMessage {

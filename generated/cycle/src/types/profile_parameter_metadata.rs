@@ -3,7 +3,6 @@
 /// Data object type *ProfileParameterMetadata*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileParameterMetadata {
     /// Property *ProfileParameterMetadata.id*.
     pub id: crate::types::ExtendedElementDescription,
@@ -123,6 +122,27 @@ impl Default for ProfileParameterMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileParameterMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::ProfileParameterMetadataParameterRelationMetadata>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileParameterMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileParameterMetadataParameterRelationMetadata*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfileParameterMetadataParameterRelationMetadata {
     /// Property *ProfileParameterMetadataParameterRelationMetadata.relationTypes*.
     pub relation_types: Option<Vec<crate::CompactString>>,
@@ -88,6 +87,20 @@ impl Default for ProfileParameterMetadataParameterRelationMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileParameterMetadataParameterRelationMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Any>>>,
+            crate::object::clone_member::<Option<crate::types::ProfilePropertyPath>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileParameterMetadataParameterRelationMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *ProfilePolicyMetadata*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ProfilePolicyMetadata {
     /// Property *ProfilePolicyMetadata.id*.
     pub id: crate::types::ExtendedElementDescription,
@@ -73,6 +72,19 @@ impl Default for ProfilePolicyMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfilePolicyMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<
+                Vec<crate::types::ProfilePolicyOptionMetadataKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfilePolicyMetadata {

@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`ProfilePolicyOptionMetadataKind`].
-#[derive(Clone)]
 pub struct ProfilePolicyOptionMetadata {
     /// Property *ProfilePolicyOptionMetadata.id*.
     pub id: crate::types::ExtendedElementDescription,
@@ -75,6 +74,19 @@ impl Default for ProfilePolicyOptionMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfilePolicyOptionMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ExtendedElementDescription>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileParameterMetadata>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfilePolicyOptionMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileSimpleExpression*.
 ///
 /// Extends [`ProfileExpression`](crate::types::ProfileExpression).
-#[derive(Clone)]
 pub struct ProfileSimpleExpression {
     /// Property *ProfileExpression.id*.
     pub id: crate::CompactString,
@@ -88,6 +87,20 @@ impl Default for ProfileSimpleExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileSimpleExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileSimpleExpression {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileUpdateFailed*.
 ///
 /// Extends [`VimFault`](crate::types::VimFault).
-#[derive(Clone)]
 pub struct ProfileUpdateFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -83,6 +82,23 @@ impl Default for ProfileUpdateFailed {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileUpdateFailed {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Vec<crate::types::ProfileUpdateFailedUpdateFailure>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileUpdateFailedUpdateFailure>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileUpdateFailed {

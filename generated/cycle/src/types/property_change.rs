@@ -3,7 +3,6 @@
 /// Data object type *PropertyChange*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PropertyChange {
     /// Property *PropertyChange.name*.
     pub name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for PropertyChange {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PropertyChange {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PropertyChangeOp>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PropertyChange {

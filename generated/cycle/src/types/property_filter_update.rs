@@ -3,7 +3,6 @@
 /// Data object type *PropertyFilterUpdate*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct PropertyFilterUpdate {
     /// Property *PropertyFilterUpdate.filter*.
     ///
@@ -80,6 +79,18 @@ impl Default for PropertyFilterUpdate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PropertyFilterUpdate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::ObjectUpdate>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MissingObject>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PropertyFilterUpdate {

@@ -7,7 +7,6 @@
 /// Extends [`MethodFault`](crate::types::MethodFault).
 ///
 /// Has subtypes: members declared with this type are held as [`ProviderSyncFailedKind`].
-#[derive(Clone)]
 pub struct ProviderSyncFailed {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -77,6 +76,17 @@ impl Default for ProviderSyncFailed {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProviderSyncFailed {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProviderSyncFailed {

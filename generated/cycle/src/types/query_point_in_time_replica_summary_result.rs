@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`GroupOperationResult`](crate::types::GroupOperationResult).
-#[derive(Clone)]
 pub struct QueryPointInTimeReplicaSummaryResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -79,6 +78,20 @@ impl Default for QueryPointInTimeReplicaSummaryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for QueryPointInTimeReplicaSummaryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ReplicaIntervalQueryResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for QueryPointInTimeReplicaSummaryResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`GroupOperationResult`](crate::types::GroupOperationResult).
-#[derive(Clone)]
 pub struct QueryReplicationGroupSuccessResult {
     /// Property *GroupOperationResult.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -79,6 +78,18 @@ impl Default for QueryReplicationGroupSuccessResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for QueryReplicationGroupSuccessResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<crate::types::GroupInfoKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for QueryReplicationGroupSuccessResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct QueryReplicationPeerResult {
     /// Property *QueryReplicationPeerResult.sourceDomain*.
     pub source_domain: crate::types::FaultDomainIdKind,
@@ -85,6 +84,19 @@ impl Default for QueryReplicationPeerResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for QueryReplicationPeerResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::FaultDomainIdKind>,
+            crate::object::clone_member::<Option<Vec<crate::types::FaultDomainIdKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::MethodFaultKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for QueryReplicationPeerResult {

@@ -3,7 +3,6 @@
 /// Data object type *RDMPointsToInaccessibleDisk*.
 ///
 /// Extends [`CannotAccessVmDisk`](crate::types::CannotAccessVmDisk).
-#[derive(Clone)]
 pub struct RDMPointsToInaccessibleDisk {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -107,6 +106,21 @@ impl Default for RDMPointsToInaccessibleDisk {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RDMPointsToInaccessibleDisk {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RDMPointsToInaccessibleDisk {

@@ -3,7 +3,6 @@
 /// Data object type *RetrieveResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct RetrieveResult {
     /// Property *RetrieveResult.token*.
     pub token: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for RetrieveResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RetrieveResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::types::ObjectContent>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RetrieveResult {

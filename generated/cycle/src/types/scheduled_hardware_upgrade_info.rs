@@ -3,7 +3,6 @@
 /// Data object type *ScheduledHardwareUpgradeInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ScheduledHardwareUpgradeInfo {
     /// Property *ScheduledHardwareUpgradeInfo.upgradePolicy*.
     pub upgrade_policy: Option<crate::CompactString>,
@@ -93,6 +92,19 @@ impl Default for ScheduledHardwareUpgradeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScheduledHardwareUpgradeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScheduledHardwareUpgradeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ScheduledTaskDescription*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ScheduledTaskDescription {
     /// Property *ScheduledTaskDescription.action*.
     pub action: Vec<crate::types::TypeDescriptionKind>,
@@ -94,6 +93,20 @@ impl Default for ScheduledTaskDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScheduledTaskDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::TypeDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ScheduledTaskDetail>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+            crate::object::clone_member::<Vec<crate::types::ElementDescriptionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScheduledTaskDescription {

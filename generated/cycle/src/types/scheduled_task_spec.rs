@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`ScheduledTaskSpecKind`].
-#[derive(Clone)]
 pub struct ScheduledTaskSpec {
     /// Property *ScheduledTaskSpec.name*.
     pub name: crate::CompactString,
@@ -109,6 +108,21 @@ impl Default for ScheduledTaskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScheduledTaskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::TaskSchedulerKind>,
+            crate::object::clone_member::<crate::types::ActionKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScheduledTaskSpec {

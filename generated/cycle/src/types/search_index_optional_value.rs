@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SearchIndexOptionalValue {
     /// Property *SearchIndexOptionalValue.value*.
     pub value: Option<crate::types::Any>,
@@ -70,6 +69,16 @@ impl Default for SearchIndexOptionalValue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SearchIndexOptionalValue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::Any>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SearchIndexOptionalValue {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SearchIndexResourceItem {
     /// Property *SearchIndexResourceItem.propertyValues*.
     pub property_values: Option<Vec<crate::types::SearchIndexOptionalValue>>,
@@ -70,6 +69,18 @@ impl Default for SearchIndexResourceItem {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SearchIndexResourceItem {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SearchIndexOptionalValue>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SearchIndexResourceItem {

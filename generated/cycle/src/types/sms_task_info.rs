@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SmsTaskInfo {
     /// Property *SmsTaskInfo.key*.
     pub key: crate::CompactString,
@@ -136,6 +135,24 @@ impl Default for SmsTaskInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SmsTaskInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SmsTaskInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`SolutionsTypeSpecificSolutionConfig`](crate::types::SolutionsTypeSpecificSolutionConfig).
-#[derive(Clone)]
 pub struct SolutionsClusterBoundSolutionConfig {
     /// Property *SolutionsClusterBoundSolutionConfig.vmCount*.
     pub vm_count: i32,
@@ -104,6 +103,26 @@ impl Default for SolutionsClusterBoundSolutionConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsClusterBoundSolutionConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsVMNetworkMapping>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineConfigSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsClusterBoundSolutionConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SolutionsComplianceResult {
     /// Property *SolutionsComplianceResult.compliant*.
     pub compliant: bool,
@@ -82,6 +81,22 @@ impl Default for SolutionsComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsHostComplianceResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsClusterSolutionComplianceResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsComplianceResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SolutionsDeploymentUnitComplianceResult {
     /// Property *SolutionsDeploymentUnitComplianceResult.deploymentUnit*.
     pub deployment_unit: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for SolutionsDeploymentUnitComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsDeploymentUnitComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::SolutionsSolutionComplianceResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsDeploymentUnitComplianceResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SolutionsSolutionComplianceResult {
     /// Property *SolutionsSolutionComplianceResult.solution*.
     pub solution: crate::CompactString,
@@ -127,6 +126,25 @@ impl Default for SolutionsSolutionComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsSolutionComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Box<crate::types::SolutionsHookInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::IssueKind>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::SolutionsSolutionConfig>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsSolutionComplianceResult {

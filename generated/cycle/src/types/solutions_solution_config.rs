@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SolutionsSolutionConfig {
     /// Property *SolutionsSolutionConfig.solution*.
     pub solution: crate::CompactString,
@@ -179,6 +178,38 @@ impl Default for SolutionsSolutionConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsSolutionConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::SolutionsVMSourceKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsOvfProperty>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsStoragePolicyKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                crate::types::SolutionsTypeSpecificSolutionConfigKind,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SolutionsHookConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::SolutionsVmResourceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsSolutionConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct SolutionsValidateSpec {
     /// Property *SolutionsValidateSpec.desiredState*.
     pub desired_state: Vec<crate::types::SolutionsSolutionConfig>,
@@ -77,6 +76,17 @@ impl Default for SolutionsValidateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsValidateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::SolutionsSolutionConfig>>,
+            crate::object::clone_member::<Option<crate::types::SolutionsTransitionSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsValidateSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageContainerResult {
     /// Property *StorageContainerResult.storageContainer*.
     pub storage_container: Option<Vec<crate::types::StorageContainer>>,
@@ -75,6 +74,17 @@ impl Default for StorageContainerResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageContainerResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::StorageContainer>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::SmsProviderInfoKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageContainerResult {

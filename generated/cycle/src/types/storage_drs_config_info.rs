@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageDrsConfigInfo {
     /// Property *StorageDrsConfigInfo.podConfig*.
     pub pod_config: Box<crate::types::StorageDrsPodConfigInfo>,
@@ -73,6 +72,19 @@ impl Default for StorageDrsConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::StorageDrsPodConfigInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::StorageDrsVmConfigInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsConfigSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageDrsConfigSpec {
     /// Property *StorageDrsConfigSpec.podConfigSpec*.
     pub pod_config_spec: Option<Box<crate::types::StorageDrsPodConfigSpec>>,
@@ -73,6 +72,21 @@ impl Default for StorageDrsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::StorageDrsPodConfigSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::StorageDrsVmConfigSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsOptionSpec*.
 ///
 /// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
-#[derive(Clone)]
 pub struct StorageDrsOptionSpec {
     /// Property *ArrayUpdateSpec.operation*.
     pub operation: crate::types::ArrayUpdateOperation,
@@ -78,6 +77,18 @@ impl Default for StorageDrsOptionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsOptionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ArrayUpdateOperation>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<crate::types::OptionValueKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsOptionSpec {

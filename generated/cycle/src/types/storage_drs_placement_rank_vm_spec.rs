@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsPlacementRankVmSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageDrsPlacementRankVmSpec {
     /// Property *StorageDrsPlacementRankVmSpec.vmPlacementSpec*.
     pub vm_placement_spec: Box<crate::types::PlacementSpec>,
@@ -75,6 +74,17 @@ impl Default for StorageDrsPlacementRankVmSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsPlacementRankVmSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::PlacementSpec>>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsPlacementRankVmSpec {

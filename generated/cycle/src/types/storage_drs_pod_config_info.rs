@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsPodConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageDrsPodConfigInfo {
     /// Property *StorageDrsPodConfigInfo.enabled*.
     pub enabled: bool,
@@ -137,6 +136,33 @@ impl Default for StorageDrsPodConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsPodConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::StorageDrsSpaceLoadBalanceConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::StorageDrsIoLoadBalanceConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::StorageDrsAutomationConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterRuleInfoKind>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsPodConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsPodSelectionSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StorageDrsPodSelectionSpec {
     /// Property *StorageDrsPodSelectionSpec.initialVmConfig*.
     pub initial_vm_config: Option<Vec<crate::types::VmPodConfigForPlacement>>,
@@ -75,6 +74,19 @@ impl Default for StorageDrsPodSelectionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsPodSelectionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VmPodConfigForPlacement>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsPodSelectionSpec {

@@ -3,7 +3,6 @@
 /// Data object type *StoragePlacementAction*.
 ///
 /// Extends [`ClusterAction`](crate::types::ClusterAction).
-#[derive(Clone)]
 pub struct StoragePlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -139,6 +138,25 @@ impl Default for StoragePlacementAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StoragePlacementAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineRelocateSpec>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StoragePlacementAction {

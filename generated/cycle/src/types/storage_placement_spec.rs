@@ -3,7 +3,6 @@
 /// Data object type *StoragePlacementSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct StoragePlacementSpec {
     /// Property *StoragePlacementSpec.type*.
     pub r#type: crate::CompactString,
@@ -167,6 +166,36 @@ impl Default for StoragePlacementSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StoragePlacementSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineMovePriority>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::StorageDrsPodSelectionSpec>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineCloneSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineConfigSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineRelocateSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StoragePlacementSpec {

@@ -3,7 +3,6 @@
 /// Data object type *StorageVmotionIncompatible*.
 ///
 /// Extends [`VirtualHardwareCompatibilityIssue`](crate::types::VirtualHardwareCompatibilityIssue).
-#[derive(Clone)]
 pub struct StorageVmotionIncompatible {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -80,6 +79,18 @@ impl Default for StorageVmotionIncompatible {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageVmotionIncompatible {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageVmotionIncompatible {

@@ -3,7 +3,6 @@
 /// Data object type *StructuredCustomizations*.
 ///
 /// Extends [`HostProfilesEntityCustomizations`](crate::types::HostProfilesEntityCustomizations).
-#[derive(Clone)]
 pub struct StructuredCustomizations {
     /// Property *StructuredCustomizations.entity*.
     ///
@@ -75,6 +74,17 @@ impl Default for StructuredCustomizations {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StructuredCustomizations {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::AnswerFile>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StructuredCustomizations {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
-#[derive(Clone)]
 pub struct TagSpec {
     /// Property *ArrayUpdateSpec.operation*.
     pub operation: crate::types::ArrayUpdateOperation,
@@ -80,6 +79,18 @@ impl Default for TagSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TagSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ArrayUpdateOperation>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<crate::types::TagId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TagSpec {

@@ -3,7 +3,6 @@
 /// Data object type *TaskInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct TaskInfo {
     /// Property *TaskInfo.key*.
     pub key: crate::CompactString,
@@ -251,6 +250,41 @@ impl Default for TaskInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::LocalizableMessage>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<crate::types::TaskInfoState>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyAnyValue>>>,
+            crate::object::clone_member::<crate::types::TaskReasonKind>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskInfo {

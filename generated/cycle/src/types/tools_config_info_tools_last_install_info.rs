@@ -3,7 +3,6 @@
 /// Data object type *ToolsConfigInfoToolsLastInstallInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct ToolsConfigInfoToolsLastInstallInfo {
     /// Property *ToolsConfigInfoToolsLastInstallInfo.counter*.
     pub counter: i32,
@@ -73,6 +72,17 @@ impl Default for ToolsConfigInfoToolsLastInstallInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ToolsConfigInfoToolsLastInstallInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ToolsConfigInfoToolsLastInstallInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ToolsUnavailable*.
 ///
 /// Extends [`VimFault`](crate::types::VimFault).
-#[derive(Clone)]
 pub struct ToolsUnavailable {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -73,6 +72,17 @@ impl Default for ToolsUnavailable {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ToolsUnavailable {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ToolsUnavailable {

@@ -3,7 +3,6 @@
 /// Data object type *UpdateVirtualMachineFilesResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct UpdateVirtualMachineFilesResult {
     /// Property *UpdateVirtualMachineFilesResult.failedVmFile*.
     pub failed_vm_file: Option<
@@ -70,6 +69,20 @@ impl Default for UpdateVirtualMachineFilesResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for UpdateVirtualMachineFilesResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::UpdateVirtualMachineFilesResultFailedVmFileInfo>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for UpdateVirtualMachineFilesResult {

@@ -3,7 +3,6 @@
 /// Data object type *VAppConfigSpec*.
 ///
 /// Extends [`VmConfigSpec`](crate::types::VmConfigSpec).
-#[derive(Clone)]
 pub struct VAppConfigSpec {
     /// Property *VmConfigSpec.product*.
     pub product: Option<Vec<crate::types::VAppProductSpec>>,
@@ -151,6 +150,29 @@ impl Default for VAppConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VAppProductSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppPropertySpec>>>,
+            crate::object::clone_member::<Option<crate::types::VAppIPAssignmentInfo>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppOvfSectionSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VAppEntityConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedByInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VAppPropertySpec*.
 ///
 /// Extends [`ArrayUpdateSpec`](crate::types::ArrayUpdateSpec).
-#[derive(Clone)]
 pub struct VAppPropertySpec {
     /// Property *ArrayUpdateSpec.operation*.
     pub operation: crate::types::ArrayUpdateOperation,
@@ -78,6 +77,18 @@ impl Default for VAppPropertySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppPropertySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ArrayUpdateOperation>,
+            crate::object::clone_member::<Option<crate::types::Any>>,
+            crate::object::clone_member::<Option<Box<crate::types::VAppPropertyInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppPropertySpec {

@@ -3,7 +3,6 @@
 /// Data object type *VchaClusterHealth*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VchaClusterHealth {
     /// Property *VchaClusterHealth.runtimeInfo*.
     pub runtime_info: crate::types::VchaClusterRuntimeInfo,
@@ -78,6 +77,18 @@ impl Default for VchaClusterHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaClusterHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VchaClusterRuntimeInfo>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaClusterHealth {

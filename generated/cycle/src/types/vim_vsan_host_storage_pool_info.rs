@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VimVsanHostStoragePoolInfo {
     /// Property *VimVsanHostStoragePoolInfo.storagePoolDisks*.
     pub storage_pool_disks: Option<Vec<crate::types::VimVsanHostStoragePoolDiskInfo>>,
@@ -70,6 +69,18 @@ impl Default for VimVsanHostStoragePoolInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostStoragePoolInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostStoragePoolDiskInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostStoragePoolInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VimVsanHostVsanManagedDisksInfo {
     /// Property *VimVsanHostVsanManagedDisksInfo.vSANDirectDisks*.
     pub vsan_direct_disks: Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
@@ -95,6 +94,27 @@ impl Default for VimVsanHostVsanManagedDisksInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostVsanManagedDisksInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostVsanDirectStorage>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostDiskMapInfoEx>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VimVsanHostVsanManagedPMemInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostStoragePoolInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanManagedDisksInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualAppImportSpec*.
 ///
 /// Extends [`ImportSpec`](crate::types::ImportSpec).
-#[derive(Clone)]
 pub struct VirtualAppImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -107,6 +106,23 @@ impl Default for VirtualAppImportSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualAppImportSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VAppEntityConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::OvfConsumerOstNode>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::VAppConfigSpec>>,
+            crate::object::clone_member::<Box<crate::types::ResourceConfigSpec>>,
+            crate::object::clone_member::<Option<Vec<crate::types::ImportSpecKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualAppImportSpec {

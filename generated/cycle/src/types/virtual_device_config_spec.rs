@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDeviceConfigSpecKind`].
-#[derive(Clone)]
 pub struct VirtualDeviceConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.
     pub operation: Option<crate::types::VirtualDeviceConfigSpecOperation>,
@@ -122,6 +121,32 @@ impl Default for VirtualDeviceConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecOperation>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecFileOperation>,
+            >,
+            crate::object::clone_member::<crate::types::VirtualDeviceKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceConfigSpec {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDeviceDeviceBackingOptionKind`].
-#[derive(Clone)]
 pub struct VirtualDeviceDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VirtualDeviceDeviceBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceDeviceBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceDeviceBackingOption {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDeviceFileBackingOptionKind`].
-#[derive(Clone)]
 pub struct VirtualDeviceFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VirtualDeviceFileBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceFileBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceFileBackingOption {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDevicePipeBackingOptionKind`].
-#[derive(Clone)]
 pub struct VirtualDevicePipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for VirtualDevicePipeBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDevicePipeBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDevicePipeBackingOption {

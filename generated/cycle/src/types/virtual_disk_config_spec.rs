@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskConfigSpec*.
 ///
 /// Extends [`VirtualDeviceConfigSpec`](crate::types::VirtualDeviceConfigSpec).
-#[derive(Clone)]
 pub struct VirtualDiskConfigSpec {
     /// Property *VirtualDeviceConfigSpec.operation*.
     pub operation: Option<crate::types::VirtualDeviceConfigSpecOperation>,
@@ -137,6 +136,34 @@ impl Default for VirtualDiskConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecOperation>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConfigSpecFileOperation>,
+            >,
+            crate::object::clone_member::<crate::types::VirtualDeviceKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskLocalPMemBackingOption*.
 ///
 /// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
-#[derive(Clone)]
 pub struct VirtualDiskLocalPMemBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for VirtualDiskLocalPMemBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskLocalPMemBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskLocalPMemBackingOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskOption*.
 ///
 /// Extends [`VirtualDeviceOption`](crate::types::VirtualDeviceOption).
-#[derive(Clone)]
 pub struct VirtualDiskOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -177,6 +176,38 @@ impl Default for VirtualDiskOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectOption>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotOption>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::StorageIOAllocationOption>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDiskOptionVFlashCacheConfigOption>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskOption {

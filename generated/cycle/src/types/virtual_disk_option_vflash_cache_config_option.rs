@@ -6,7 +6,6 @@
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
 #[deprecated]
-#[derive(Clone)]
 pub struct VirtualDiskOptionVFlashCacheConfigOption {
     /// Property *VirtualDiskOptionVFlashCacheConfigOption.cacheConsistencyType*.
     pub cache_consistency_type: crate::types::ChoiceOption,
@@ -96,6 +95,19 @@ impl Default for VirtualDiskOptionVFlashCacheConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskOptionVFlashCacheConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskOptionVFlashCacheConfigOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingOption*.
 ///
 /// Extends [`VirtualDiskRawDiskVer2BackingOption`](crate::types::VirtualDiskRawDiskVer2BackingOption).
-#[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for VirtualDiskPartitionedRawDiskVer2BackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskPartitionedRawDiskVer2BackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingOption {

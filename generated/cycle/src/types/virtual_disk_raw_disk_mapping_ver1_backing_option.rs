@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingOption*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingOption`](crate::types::VirtualDeviceDeviceBackingOption).
-#[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -116,6 +115,22 @@ impl Default for VirtualDiskRawDiskMappingVer1BackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskRawDiskMappingVer1BackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingOption {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDeviceDeviceBackingOption`](crate::types::VirtualDeviceDeviceBackingOption).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDiskRawDiskVer2BackingOptionKind`].
-#[derive(Clone)]
 pub struct VirtualDiskRawDiskVer2BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -95,6 +94,19 @@ impl Default for VirtualDiskRawDiskVer2BackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskRawDiskVer2BackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskVer2BackingOption {

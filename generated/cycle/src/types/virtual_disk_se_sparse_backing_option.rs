@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskSeSparseBackingOption*.
 ///
 /// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
-#[derive(Clone)]
 pub struct VirtualDiskSeSparseBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -132,6 +131,26 @@ impl Default for VirtualDiskSeSparseBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskSeSparseBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Vec<crate::types::VirtualDiskDeltaDiskFormatsSupported>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskSeSparseBackingOption {

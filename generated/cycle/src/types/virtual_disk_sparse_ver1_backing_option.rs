@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskSparseVer1BackingOption*.
 ///
 /// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
-#[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for VirtualDiskSparseVer1BackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskSparseVer1BackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer1BackingOption {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDevice`](crate::types::VirtualDevice).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualEthernetCardKind`].
-#[derive(Clone)]
 pub struct VirtualEthernetCard {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -198,6 +197,42 @@ impl Default for VirtualEthernetCard {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCard {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceDeviceGroupInfo>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualEthernetCardResourceAllocation>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCard {

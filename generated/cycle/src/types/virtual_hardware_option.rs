@@ -3,7 +3,6 @@
 /// Data object type *VirtualHardwareOption*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualHardwareOption {
     /// Property *VirtualHardwareOption.hwVersion*.
     pub hw_version: i32,
@@ -280,6 +279,43 @@ impl Default for VirtualHardwareOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualHardwareOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<crate::types::VirtualDeviceOptionKind>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Vec<i32>>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Box<crate::types::ResourceConfigOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::LongOption>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<crate::types::IntOption>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualHardwareOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualIDEController*.
 ///
 /// Extends [`VirtualController`](crate::types::VirtualController).
-#[derive(Clone)]
 pub struct VirtualIDEController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -148,6 +147,34 @@ impl Default for VirtualIDEController {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualIDEController {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceDeviceGroupInfo>,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualIDEController {

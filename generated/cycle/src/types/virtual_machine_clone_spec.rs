@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineCloneSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineCloneSpec {
     /// Property *VirtualMachineCloneSpec.location*.
     pub location: Box<crate::types::VirtualMachineRelocateSpec>,
@@ -125,6 +124,25 @@ impl Default for VirtualMachineCloneSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineCloneSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VirtualMachineRelocateSpec>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::CustomizationSpec>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineCloneSpec {

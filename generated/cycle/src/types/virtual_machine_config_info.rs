@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineConfigInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineConfigInfo {
     /// Property *VirtualMachineConfigInfo.changeVersion*.
     pub change_version: crate::CompactString,
@@ -740,6 +739,142 @@ impl Default for VirtualMachineConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<i64>>>,
+            crate::object::clone_member::<Option<Vec<i64>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i16>>,
+            crate::object::clone_member::<Option<i16>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::types::VirtualMachineFileInfo>,
+            crate::object::clone_member::<Option<Box<crate::types::ToolsConfigInfo>>>,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineFlagInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineConsolePreferences>,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::VirtualMachineDefaultPowerOpInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::VirtualHardware>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVcpuConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ResourceAllocationInfo>>,
+            crate::object::clone_member::<Option<crate::types::ResourceAllocationInfo>>,
+            crate::object::clone_member::<Option<crate::types::LatencySensitivity>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineAffinityInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineAffinityInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineNetworkShaperInfo>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostCpuIdInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineConfigInfoDatastoreUrlPair>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineBootOptions>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::FaultToleranceConfigInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ReplicationConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VmConfigInfoKind>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ManagedByInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineConfigInfoOverheadInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ScheduledHardwareUpgradeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineForkConfigInfo>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineGuestIntegrityInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VirtualMachineSgxInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineContentLibraryItemInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineGuestMonitoringModeInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineVirtualNumaInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineVirtualDeviceSwap>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineVirtualPMem>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineVirtualDeviceGroups>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigInfo {

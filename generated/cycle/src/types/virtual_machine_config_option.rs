@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineConfigOption*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineConfigOption {
     /// Property *VirtualMachineConfigOption.version*.
     pub version: crate::CompactString,
@@ -151,6 +150,29 @@ impl Default for VirtualMachineConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::GuestOsDescriptor>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Box<crate::types::VirtualHardwareOption>>,
+            crate::object::clone_member::<crate::types::VirtualMachineCapability>,
+            crate::object::clone_member::<crate::types::DatastoreOption>,
+            crate::object::clone_member::<Option<Vec<crate::types::VirtualDeviceKind>>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachinePropertyRelation>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigOption {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineDvxClassInfo {
     /// Property *VirtualMachineDvxClassInfo.deviceClass*.
     pub device_class: crate::types::ElementDescriptionKind,
@@ -85,6 +84,19 @@ impl Default for VirtualMachineDvxClassInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDvxClassInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ElementDescriptionKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionDef>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDvxClassInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineImportSpec*.
 ///
 /// Extends [`ImportSpec`](crate::types::ImportSpec).
-#[derive(Clone)]
 pub struct VirtualMachineImportSpec {
     /// Property *ImportSpec.entityConfig*.
     pub entity_config: Option<Box<crate::types::VAppEntityConfigInfo>>,
@@ -90,6 +89,21 @@ impl Default for VirtualMachineImportSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineImportSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VAppEntityConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::OvfConsumerOstNode>>>,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineConfigSpec>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineImportSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineInstantCloneSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineInstantCloneSpec {
     /// Property *VirtualMachineInstantCloneSpec.name*.
     pub name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for VirtualMachineInstantCloneSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineInstantCloneSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineRelocateSpec>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineInstantCloneSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataResult {
     /// Property *VirtualMachineMetadataManagerVmMetadataResult.vmMetadata*.
     pub vm_metadata: crate::types::VirtualMachineMetadataManagerVmMetadata,
@@ -73,6 +72,19 @@ impl Default for VirtualMachineMetadataManagerVmMetadataResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMetadataManagerVmMetadataResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::VirtualMachineMetadataManagerVmMetadata,
+            >,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataResult {

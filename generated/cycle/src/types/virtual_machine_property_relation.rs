@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachinePropertyRelation*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachinePropertyRelation {
     /// Property *VirtualMachinePropertyRelation.key*.
     pub key: crate::types::DynamicProperty,
@@ -73,6 +72,17 @@ impl Default for VirtualMachinePropertyRelation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachinePropertyRelation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::DynamicProperty>,
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachinePropertyRelation {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineQuestionInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineQuestionInfo {
     /// Property *VirtualMachineQuestionInfo.id*.
     pub id: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for VirtualMachineQuestionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineQuestionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineMessage>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineQuestionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineRelocateSpec*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineRelocateSpec {
     /// Property *VirtualMachineRelocateSpec.service*.
     pub service: Option<crate::types::ServiceLocator>,
@@ -171,6 +170,38 @@ impl Default for VirtualMachineRelocateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineRelocateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ServiceLocator>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineRelocateSpecDiskLocator>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineRelocateTransformation>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceConfigSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::TagSpec>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VmPlacementPolicyKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineRelocateSpec {

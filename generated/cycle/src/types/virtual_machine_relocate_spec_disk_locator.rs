@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineRelocateSpecDiskLocator*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineRelocateSpecDiskLocator {
     /// Property *VirtualMachineRelocateSpecDiskLocator.diskId*.
     pub disk_id: i32,
@@ -122,6 +121,32 @@ impl Default for VirtualMachineRelocateSpecDiskLocator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineRelocateSpecDiskLocator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<
+                    Box<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>,
+                >,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineBaseIndependentFilterSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocator {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineRuntimeInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineRuntimeInfo {
     /// Property *VirtualMachineRuntimeInfo.device*.
     pub device: Option<Vec<crate::types::VirtualMachineDeviceRuntimeInfo>>,
@@ -359,6 +358,64 @@ impl Default for VirtualMachineRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineDeviceRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::VirtualMachineConnectionState>,
+            crate::object::clone_member::<crate::types::VirtualMachinePowerState>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                crate::types::VirtualMachineFaultToleranceState,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineRuntimeInfoDasProtectionState>,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineQuestionInfo>>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::VirtualMachineRecordReplayState>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostFeatureMask>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineRuntimeInfo {

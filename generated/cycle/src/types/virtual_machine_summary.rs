@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineSummary*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineSummary {
     /// Property *VirtualMachineSummary.vm*.
     ///
@@ -123,6 +122,31 @@ impl Default for VirtualMachineSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineRuntimeInfo>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineGuestSummary>>,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::VirtualMachineConfigSummary>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineStorageSummary>,
+            >,
+            crate::object::clone_member::<Box<crate::types::VirtualMachineQuickStats>>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::CustomFieldValueKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineSummary {

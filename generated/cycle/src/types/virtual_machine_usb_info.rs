@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineUsbInfo*.
 ///
 /// Extends [`VirtualMachineTargetInfo`](crate::types::VirtualMachineTargetInfo).
-#[derive(Clone)]
 pub struct VirtualMachineUsbInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -128,6 +127,26 @@ impl Default for VirtualMachineUsbInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineUsbInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualMachineSummary>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineUsbInfo {

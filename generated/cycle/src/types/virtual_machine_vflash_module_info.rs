@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVFlashModuleInfo*.
 ///
 /// Extends [`VirtualMachineTargetInfo`](crate::types::VirtualMachineTargetInfo).
-#[derive(Clone)]
 pub struct VirtualMachineVFlashModuleInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -80,6 +79,22 @@ impl Default for VirtualMachineVFlashModuleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVFlashModuleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Box<
+                    crate::types::HostVFlashManagerVFlashCacheConfigInfoVFlashModuleConfigOption,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVFlashModuleInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroups {
     /// Property *VirtualMachineVirtualDeviceGroups.deviceGroup*.
     pub device_group: Option<
@@ -72,6 +71,20 @@ impl Default for VirtualMachineVirtualDeviceGroups {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVirtualDeviceGroups {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroupKind>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroups {

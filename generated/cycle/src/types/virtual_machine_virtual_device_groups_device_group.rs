@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualMachineVirtualDeviceGroupsDeviceGroupKind`].
-#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -75,6 +74,17 @@ impl Default for VirtualMachineVirtualDeviceGroupsDeviceGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVirtualDeviceGroupsDeviceGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsDeviceGroup {

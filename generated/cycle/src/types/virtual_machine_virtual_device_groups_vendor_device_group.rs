@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVirtualDeviceGroupsVendorDeviceGroup*.
 ///
 /// Extends [`VirtualMachineVirtualDeviceGroupsDeviceGroup`](crate::types::VirtualMachineVirtualDeviceGroupsDeviceGroup).
-#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     /// Property *VirtualMachineVirtualDeviceGroupsDeviceGroup.groupInstanceKey*.
     pub group_instance_key: i32,
@@ -78,6 +77,18 @@ impl Default for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceGroupsVendorDeviceGroup {

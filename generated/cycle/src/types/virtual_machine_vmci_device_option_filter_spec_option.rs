@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVMCIDeviceOptionFilterSpecOption*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceOptionFilterSpecOption {
     /// Property *VirtualMachineVMCIDeviceOptionFilterSpecOption.action*.
     pub action: crate::types::ChoiceOption,
@@ -100,6 +99,20 @@ impl Default for VirtualMachineVMCIDeviceOptionFilterSpecOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVMCIDeviceOptionFilterSpecOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::LongOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceOptionFilterSpecOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualNicManagerNetConfig*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualNicManagerNetConfig {
     /// Property *VirtualNicManagerNetConfig.nicType*.
     pub nic_type: crate::CompactString,
@@ -88,6 +87,19 @@ impl Default for VirtualNicManagerNetConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualNicManagerNetConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualNicManagerNetConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualNVDIMMControllerOption*.
 ///
 /// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
-#[derive(Clone)]
 pub struct VirtualNVDIMMControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -175,6 +174,36 @@ impl Default for VirtualNVDIMMControllerOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualNVDIMMControllerOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectOption>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotOption>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::IntOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualNVDIMMControllerOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualParallelPortFileBackingOption*.
 ///
 /// Extends [`VirtualDeviceFileBackingOption`](crate::types::VirtualDeviceFileBackingOption).
-#[derive(Clone)]
 pub struct VirtualParallelPortFileBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualParallelPortFileBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualParallelPortFileBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ChoiceOption>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualParallelPortFileBackingOption {

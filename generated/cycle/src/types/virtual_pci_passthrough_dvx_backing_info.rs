@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends [`VirtualDeviceBackingInfo`](crate::types::VirtualDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughDvxBackingInfo {
     /// Property *VirtualPCIPassthroughDvxBackingInfo.deviceClass*.
     pub device_class: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for VirtualPCIPassthroughDvxBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughDvxBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OptionValueKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDvxBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualPrecisionClockSystemClockBackingOption*.
 ///
 /// Extends [`VirtualDeviceBackingOption`](crate::types::VirtualDeviceBackingOption).
-#[derive(Clone)]
 pub struct VirtualPrecisionClockSystemClockBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualPrecisionClockSystemClockBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPrecisionClockSystemClockBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPrecisionClockSystemClockBackingOption {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualController`](crate::types::VirtualController).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualSATAControllerKind`].
-#[derive(Clone)]
 pub struct VirtualSATAController {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -150,6 +149,34 @@ impl Default for VirtualSATAController {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSATAController {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceDeviceGroupInfo>,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSATAController {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualSerialPortPipeBackingOption*.
 ///
 /// Extends [`VirtualDevicePipeBackingOption`](crate::types::VirtualDevicePipeBackingOption).
-#[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualSerialPortPipeBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSerialPortPipeBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSerialPortPipeBackingOption {

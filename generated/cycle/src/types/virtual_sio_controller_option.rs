@@ -3,7 +3,6 @@
 /// Data object type *VirtualSIOControllerOption*.
 ///
 /// Extends [`VirtualControllerOption`](crate::types::VirtualControllerOption).
-#[derive(Clone)]
 pub struct VirtualSIOControllerOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -189,6 +188,38 @@ impl Default for VirtualSIOControllerOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSIOControllerOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectOption>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotOption>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSIOControllerOption {

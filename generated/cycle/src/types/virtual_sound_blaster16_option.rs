@@ -3,7 +3,6 @@
 /// Data object type *VirtualSoundBlaster16Option*.
 ///
 /// Extends [`VirtualSoundCardOption`](crate::types::VirtualSoundCardOption).
-#[derive(Clone)]
 pub struct VirtualSoundBlaster16Option {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -153,6 +152,33 @@ impl Default for VirtualSoundBlaster16Option {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSoundBlaster16Option {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectOption>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotOption>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSoundBlaster16Option {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualSriovEthernetCard*.
 ///
 /// Extends [`VirtualEthernetCard`](crate::types::VirtualEthernetCard).
-#[derive(Clone)]
 pub struct VirtualSriovEthernetCard {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -221,6 +220,49 @@ impl Default for VirtualSriovEthernetCard {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSriovEthernetCard {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceDeviceGroupInfo>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualEthernetCardResourceAllocation>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualSriovEthernetCardSriovBackingInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualPCIPassthroughDvxBackingInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCard {

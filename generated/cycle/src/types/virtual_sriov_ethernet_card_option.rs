@@ -3,7 +3,6 @@
 /// Data object type *VirtualSriovEthernetCardOption*.
 ///
 /// Extends [`VirtualEthernetCardOption`](crate::types::VirtualEthernetCardOption).
-#[derive(Clone)]
 pub struct VirtualSriovEthernetCardOption {
     /// Property *VirtualDeviceOption.type*.
     pub r#type: crate::CompactString,
@@ -192,6 +191,38 @@ impl Default for VirtualSriovEthernetCardOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSriovEthernetCardOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectOption>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotOption>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualDeviceBackingOptionKind>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::BoolOption>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCardOption {

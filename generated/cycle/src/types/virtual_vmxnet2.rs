@@ -3,7 +3,6 @@
 /// Data object type *VirtualVmxnet2*.
 ///
 /// Extends [`VirtualVmxnet`](crate::types::VirtualVmxnet).
-#[derive(Clone)]
 pub struct VirtualVmxnet2 {
     /// Property *VirtualDevice.key*.
     pub key: i32,
@@ -196,6 +195,42 @@ impl Default for VirtualVmxnet2 {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualVmxnet2 {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::DescriptionKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBackingInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceConnectInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceBusSlotInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDeviceDeviceGroupInfo>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualEthernetCardResourceAllocation>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualVmxnet2 {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VirtualVmxnet3OptionStrictLatencyConfigOption {
     /// Property *VirtualVmxnet3OptionStrictLatencyConfigOption.allowed*.
     pub allowed: crate::types::BoolOption,
@@ -116,6 +115,22 @@ impl Default for VirtualVmxnet3OptionStrictLatencyConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualVmxnet3OptionStrictLatencyConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::ChoiceOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualVmxnet3OptionStrictLatencyConfigOption {

@@ -6,7 +6,6 @@
 ///
 /// Extends [`VmConfigFault`](crate::types::VmConfigFault).
 #[deprecated]
-#[derive(Clone)]
 pub struct VmConfigIncompatibleForRecordReplay {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -81,6 +80,18 @@ impl Default for VmConfigIncompatibleForRecordReplay {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigIncompatibleForRecordReplay {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigIncompatibleForRecordReplay {

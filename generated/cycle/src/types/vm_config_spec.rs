@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VmConfigSpecKind`].
-#[derive(Clone)]
 pub struct VmConfigSpec {
     /// Property *VmConfigSpec.product*.
     pub product: Option<Vec<crate::types::VAppProductSpec>>,
@@ -123,6 +122,23 @@ impl Default for VmConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VAppProductSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppPropertySpec>>>,
+            crate::object::clone_member::<Option<crate::types::VAppIPAssignmentInfo>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppOvfSectionSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigSpec {

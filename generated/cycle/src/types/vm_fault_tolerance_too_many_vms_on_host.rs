@@ -3,7 +3,6 @@
 /// Data object type *VmFaultToleranceTooManyVMsOnHost*.
 ///
 /// Extends [`InsufficientResourcesFault`](crate::types::InsufficientResourcesFault).
-#[derive(Clone)]
 pub struct VmFaultToleranceTooManyVMsOnHost {
     /// Property *MethodFault.faultCause*.
     pub fault_cause: Option<crate::types::MethodFaultKind>,
@@ -82,6 +81,19 @@ impl Default for VmFaultToleranceTooManyVMsOnHost {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmFaultToleranceTooManyVMsOnHost {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmFaultToleranceTooManyVMsOnHost {

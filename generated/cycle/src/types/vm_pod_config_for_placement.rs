@@ -3,7 +3,6 @@
 /// Data object type *VmPodConfigForPlacement*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VmPodConfigForPlacement {
     /// Property *VmPodConfigForPlacement.storagePod*.
     ///
@@ -85,6 +84,21 @@ impl Default for VmPodConfigForPlacement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmPodConfigForPlacement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::PodDiskLocator>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::StorageDrsVmConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::ClusterRuleInfoKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmPodConfigForPlacement {

@@ -3,7 +3,6 @@
 /// Data object type *VmPortGroupProfile*.
 ///
 /// Extends [`PortGroupProfile`](crate::types::PortGroupProfile).
-#[derive(Clone)]
 pub struct VmPortGroupProfile {
     /// Property *ApplyProfile.enabled*.
     pub enabled: bool,
@@ -180,6 +179,33 @@ impl Default for VmPortGroupProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmPortGroupProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ProfilePolicy>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileApplyProfileProperty>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::VlanProfile>,
+            crate::object::clone_member::<crate::types::VirtualSwitchSelectionProfile>,
+            crate::object::clone_member::<crate::types::NetworkPolicyProfile>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmPortGroupProfile {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSConfigInfo*.
 ///
 /// Extends [`DVSConfigInfo`](crate::types::DVSConfigInfo).
-#[derive(Clone)]
 pub struct VMwareDVSConfigInfo {
     /// Property *DVSConfigInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -363,6 +362,81 @@ impl Default for VMwareDVSConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::DVSUplinkPortPolicyKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<crate::types::DVPortSettingKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchHostMember>>,
+            >,
+            crate::object::clone_member::<
+                Box<crate::types::DistributedVirtualSwitchProductSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSPolicy>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::DVSContactInfo>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DVSHealthCheckConfigKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DVSVmVnicNetworkResourcePool>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VMwareVspanSession>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VMwareDVSPvlanMapEntry>>,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<crate::types::LinkDiscoveryProtocolConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VMwareIpfixConfig>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VMwareDvsLacpGroupConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSConfigSpec*.
 ///
 /// Extends [`DVSConfigSpec`](crate::types::DVSConfigSpec).
-#[derive(Clone)]
 pub struct VMwareDVSConfigSpec {
     /// Property *DVSConfigSpec.dynamicProperty*.
     pub dynamic_property: Option<Vec<crate::types::DynamicProperty>>,
@@ -295,6 +294,64 @@ impl Default for VMwareDVSConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::DynamicProperty>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::DVSUplinkPortPolicyKind>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVPortSettingKind>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchHostMemberConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DVSPolicy>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSContactInfo>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsHostInfrastructureTrafficResource>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VMwareDVSPvlanConfigSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VMwareDVSVspanConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::LinkDiscoveryProtocolConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VMwareIpfixConfig>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchNetworkOffloadConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchRealTimeConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSConfigSpec {

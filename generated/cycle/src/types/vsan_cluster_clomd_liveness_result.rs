@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterClomdLivenessResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterClomdLivenessResult {
     /// Property *VsanClusterClomdLivenessResult.clomdLivenessResult*.
     pub clomd_liveness_result: Option<Vec<crate::types::VsanHostClomdLivenessResult>>,
@@ -73,6 +72,19 @@ impl Default for VsanClusterClomdLivenessResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterClomdLivenessResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostClomdLivenessResult>>,
+            >,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterClomdLivenessResult {

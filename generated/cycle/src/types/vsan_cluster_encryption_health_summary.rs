@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterEncryptionHealthSummary {
     /// Property *VsanClusterEncryptionHealthSummary.overallHealth*.
     pub overall_health: Option<crate::CompactString>,
@@ -109,6 +108,25 @@ impl Default for VsanClusterEncryptionHealthSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterEncryptionHealthSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanVcKmipServersHealth>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanEncryptionHealthSummary>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterEncryptionHealthSummary {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHclInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHclInfo {
     /// Property *VsanClusterHclInfo.hclDbLastUpdate*.
     ///
@@ -102,6 +101,20 @@ impl Default for VsanClusterHclInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHclInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanHostHclInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanUpdateItem>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHclInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthAction*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthAction {
     /// Property *VsanClusterHealthAction.actionId*.
     pub action_id: crate::CompactString,
@@ -100,6 +99,20 @@ impl Default for VsanClusterHealthAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::LocalizableMessage>,
+            crate::object::clone_member::<crate::types::LocalizableMessage>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthAction {

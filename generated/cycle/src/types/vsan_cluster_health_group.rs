@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthGroup*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthGroup {
     /// Property *VsanClusterHealthGroup.groupId*.
     pub group_id: crate::CompactString,
@@ -107,6 +106,25 @@ impl Default for VsanClusterHealthGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthTest>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthGroup {

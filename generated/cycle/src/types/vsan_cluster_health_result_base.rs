@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanClusterHealthResultBaseKind`].
-#[derive(Clone)]
 pub struct VsanClusterHealthResultBase {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -70,6 +69,16 @@ impl Default for VsanClusterHealthResultBase {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthResultBase {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultBase {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthResultRow*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthResultRow {
     /// Property *VsanClusterHealthResultRow.values*.
     pub values: Vec<crate::CompactString>,
@@ -80,6 +79,22 @@ impl Default for VsanClusterHealthResultRow {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthResultRow {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultRow>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHealthDataDrivenAction>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultRow {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthResultTable*.
 ///
 /// Extends [`VsanClusterHealthResultBase`](crate::types::VsanClusterHealthResultBase).
-#[derive(Clone)]
 pub struct VsanClusterHealthResultTable {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -78,6 +77,22 @@ impl Default for VsanClusterHealthResultTable {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthResultTable {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultColumnInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultRow>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultTable {

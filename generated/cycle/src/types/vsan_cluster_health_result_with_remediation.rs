@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanClusterHealthResultBase`](crate::types::VsanClusterHealthResultBase).
-#[derive(Clone)]
 pub struct VsanClusterHealthResultWithRemediation {
     /// Property *VsanClusterHealthResultBase.label*.
     pub label: Option<crate::CompactString>,
@@ -102,6 +101,26 @@ impl Default for VsanClusterHealthResultWithRemediation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthResultWithRemediation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultTable>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHealthTroubleshooting>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthLink>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultWithRemediation {

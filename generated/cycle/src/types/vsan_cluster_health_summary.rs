@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthSummary*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthSummary {
     /// Property *VsanClusterHealthSummary.clusterStatus*.
     pub cluster_status: Option<crate::types::VsanClusterHealthSystemStatusResult>,
@@ -280,6 +279,86 @@ impl Default for VsanClusterHealthSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterHealthSystemStatusResult>,
+            >,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterHealthSystemVersionResult>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanObjectOverallHealth>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterVMsHealthOverallResult>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanClusterNetworkHealthResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanClusterLimitHealthResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterAdvCfgSyncResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostCreateVmHealthTestResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanPhysicalDiskHealthSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanClusterEncryptionHealthSummary>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanClusterHclInfo>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthGroup>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterClomdLivenessResult>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterBalanceSummary>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanGenericClusterBestPracticeHealth>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanNetworkConfigBestPracticeHealth>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanConfigCheckResult>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanBurnInTestCheckResult>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanPerfsvcHealthResult>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterFileServiceHealthSummary>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterDitEncryptionHealthSummary>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterGlobalDedupHealthSummary>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterHciMeshDitEncryptionHealthSummary>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHealthStatusCounts>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSummary {

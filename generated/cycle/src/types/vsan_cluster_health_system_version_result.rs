@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthSystemVersionResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthSystemVersionResult {
     /// Property *VsanClusterHealthSystemVersionResult.hostResults*.
     pub host_results: Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
@@ -100,6 +99,22 @@ impl Default for VsanClusterHealthSystemVersionResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthSystemVersionResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostHealthSystemVersionResult>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemVersionResult {

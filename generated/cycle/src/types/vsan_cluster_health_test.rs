@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthTest*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterHealthTest {
     /// Property *VsanClusterHealthTest.testId*.
     pub test_id: Option<crate::CompactString>,
@@ -175,6 +174,36 @@ impl Default for VsanClusterHealthTest {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthTest {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultBaseKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthAction>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHistoricalHealthTest>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHealthCorrelation>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthTest {

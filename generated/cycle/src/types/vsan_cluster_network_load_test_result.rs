@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterNetworkLoadTestResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterNetworkLoadTestResult {
     /// Property *VsanClusterNetworkLoadTestResult.clusterResult*.
     pub cluster_result: Box<crate::types::VsanClusterProactiveTestResult>,
@@ -73,6 +72,21 @@ impl Default for VsanClusterNetworkLoadTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterNetworkLoadTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Box<crate::types::VsanClusterProactiveTestResult>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanNetworkLoadTestResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkLoadTestResult {

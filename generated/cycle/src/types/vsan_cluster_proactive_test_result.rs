@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterProactiveTestResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterProactiveTestResult {
     /// Property *VsanClusterProactiveTestResult.overallStatus*.
     pub overall_status: crate::CompactString,
@@ -95,6 +94,21 @@ impl Default for VsanClusterProactiveTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterProactiveTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanClusterHealthTest>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterProactiveTestResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterVmdkLoadTestResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanClusterVmdkLoadTestResult {
     /// Property *VsanClusterVmdkLoadTestResult.task*.
     ///
@@ -80,6 +79,22 @@ impl Default for VsanClusterVmdkLoadTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterVmdkLoadTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanClusterProactiveTestResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostVmdkLoadTestResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterVmdkLoadTestResult {

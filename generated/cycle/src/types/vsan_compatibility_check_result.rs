@@ -3,7 +3,6 @@
 /// Data object type *VsanCompatibilityCheckResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanCompatibilityCheckResult {
     /// Property *VsanCompatibilityCheckResult.status*.
     pub status: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanCompatibilityCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanCompatibilityCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::LocalizableMessage>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanCompatibilityCheckResult {

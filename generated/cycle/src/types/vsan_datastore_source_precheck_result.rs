@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanMountPrecheckResult`](crate::types::VsanMountPrecheckResult).
-#[derive(Clone)]
 pub struct VsanDatastoreSourcePrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.
     pub result: Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
@@ -70,6 +69,18 @@ impl Default for VsanDatastoreSourcePrecheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDatastoreSourcePrecheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDatastoreSourcePrecheckResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanDiskFormatConversionCheckResult*.
 ///
 /// Extends [`VsanUpgradeSystemPreflightCheckResult`](crate::types::VsanUpgradeSystemPreflightCheckResult).
-#[derive(Clone)]
 pub struct VsanDiskFormatConversionCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -107,6 +106,25 @@ impl Default for VsanDiskFormatConversionCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskFormatConversionCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHostDiskMapping>>,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskFormatConversionCheckResult {

@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanHealthActionBaseKind`].
-#[derive(Clone)]
 pub struct VsanHealthActionBase {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -72,6 +71,16 @@ impl Default for VsanHealthActionBase {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthActionBase {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthActionBase {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanHealthActionBase`](crate::types::VsanHealthActionBase).
-#[derive(Clone)]
 pub struct VsanHealthApiBasedAction {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VsanHealthApiBasedAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthApiBasedAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::VsanClusterHealthAction>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthApiBasedAction {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanHealthActionBase`](crate::types::VsanHealthActionBase).
-#[derive(Clone)]
 pub struct VsanHealthDataDrivenAction {
     /// Property *VsanHealthActionBase.description*.
     pub description: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for VsanHealthDataDrivenAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthDataDrivenAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::VsanDataDrivenAPIAction>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHealthConfirmationDialog>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthDataDrivenAction {

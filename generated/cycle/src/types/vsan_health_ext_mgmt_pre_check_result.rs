@@ -3,7 +3,6 @@
 /// Data object type *VsanHealthExtMgmtPreCheckResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHealthExtMgmtPreCheckResult {
     /// Property *VsanHealthExtMgmtPreCheckResult.overallResult*.
     pub overall_result: bool,
@@ -114,6 +113,22 @@ impl Default for VsanHealthExtMgmtPreCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthExtMgmtPreCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Vec<crate::types::VsanClusterHealthTest>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthExtMgmtPreCheckResult {

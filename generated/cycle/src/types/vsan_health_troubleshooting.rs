@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHealthTroubleshooting {
     /// Property *VsanHealthTroubleshooting.diagnosticSteps*.
     pub diagnostic_steps: Option<Vec<crate::types::VsanHealthActionBaseKind>>,
@@ -75,6 +74,21 @@ impl Default for VsanHealthTroubleshooting {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthTroubleshooting {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHealthActionBaseKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHealthActionBaseKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthTroubleshooting {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostClomdLivenessResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHostClomdLivenessResult {
     /// Property *VsanHostClomdLivenessResult.hostname*.
     pub hostname: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VsanHostClomdLivenessResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostClomdLivenessResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostClomdLivenessResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostCreateVmHealthTestResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHostCreateVmHealthTestResult {
     /// Property *VsanHostCreateVmHealthTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VsanHostCreateVmHealthTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostCreateVmHealthTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostCreateVmHealthTestResult {

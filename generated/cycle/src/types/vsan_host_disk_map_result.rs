@@ -3,7 +3,6 @@
 /// Data object type *VsanHostDiskMapResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHostDiskMapResult {
     /// Property *VsanHostDiskMapResult.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -78,6 +77,20 @@ impl Default for VsanHostDiskMapResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostDiskMapResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VsanHostDiskMapping>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostDiskResultKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapResult {

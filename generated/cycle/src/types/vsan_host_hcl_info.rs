@@ -3,7 +3,6 @@
 /// Data object type *VsanHostHclInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHostHclInfo {
     /// Property *VsanHostHclInfo.hostname*.
     pub hostname: crate::CompactString,
@@ -130,6 +129,26 @@ impl Default for VsanHostHclInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostHclInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHclControllerInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanHclNicInfo>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::VsanHclComputeResource>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostHclInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostHealthSystemVersionResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanHostHealthSystemVersionResult {
     /// Property *VsanHostHealthSystemVersionResult.hostname*.
     pub hostname: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for VsanHostHealthSystemVersionResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostHealthSystemVersionResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostHealthSystemVersionResult {

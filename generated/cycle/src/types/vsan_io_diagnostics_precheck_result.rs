@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanIODiagnosticsPrecheckResult {
     /// Property *VsanIODiagnosticsPrecheckResult.supported*.
     pub supported: bool,
@@ -75,6 +74,19 @@ impl Default for VsanIODiagnosticsPrecheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIODiagnosticsPrecheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIODiagnosticsFailedCheck>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsPrecheckResult {

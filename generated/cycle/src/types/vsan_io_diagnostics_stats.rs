@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanIODiagnosticsStats {
     /// Property *VsanIODiagnosticsStats.objectsIOStats*.
     pub objects_io_stats: Option<Vec<crate::types::VsanObjectIOStats>>,
@@ -84,6 +83,18 @@ impl Default for VsanIODiagnosticsStats {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIODiagnosticsStats {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanObjectIOStats>>>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsStats {

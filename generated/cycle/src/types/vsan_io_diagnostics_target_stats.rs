@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanIODiagnosticsTargetStats {
     /// Property *VsanIODiagnosticsTargetStats.target*.
     pub target: crate::types::VsanIODiagnosticsTarget,
@@ -75,6 +74,19 @@ impl Default for VsanIODiagnosticsTargetStats {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIODiagnosticsTargetStats {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VsanIODiagnosticsTarget>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIODiagnosticsStats>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsTargetStats {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanComparator`](crate::types::VsanComparator).
-#[derive(Clone)]
 pub struct VsanJsonComparator {
     /// Property *VsanJsonComparator.comparator*.
     pub comparator: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for VsanJsonComparator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanJsonComparator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::KeyAnyValue>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanJsonComparator {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanMassCollectorSpec {
     /// Property *VsanMassCollectorSpec.objects*.
     pub objects: Option<Vec<crate::types::ManagedObjectReference>>,
@@ -102,6 +101,26 @@ impl Default for VsanMassCollectorSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanMassCollectorSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanMassCollectorPropertyParams>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanResourceConstraintKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanMassCollectorSpec {

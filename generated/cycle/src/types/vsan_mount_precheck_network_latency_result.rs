@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanMountPrecheckItem`](crate::types::VsanMountPrecheckItem).
-#[derive(Clone)]
 pub struct VsanMountPrecheckNetworkLatencyResult {
     /// Property *VsanMountPrecheckItem.type*.
     pub r#type: crate::CompactString,
@@ -109,6 +108,23 @@ impl Default for VsanMountPrecheckNetworkLatencyResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanMountPrecheckNetworkLatencyResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::LocalizableMessage>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LocalizableMessage>>>,
+            crate::object::clone_member::<
+                Vec<crate::types::VsanMountPrecheckNetworkLatencyDetail>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckNetworkLatencyResult {

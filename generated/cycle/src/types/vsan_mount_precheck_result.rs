@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanMountPrecheckResultKind`].
-#[derive(Clone)]
 pub struct VsanMountPrecheckResult {
     /// Property *VsanMountPrecheckResult.result*.
     pub result: Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
@@ -72,6 +71,18 @@ impl Default for VsanMountPrecheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanMountPrecheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanMountPrecheckItemKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckResult {

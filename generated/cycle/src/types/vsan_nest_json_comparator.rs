@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanComparator`](crate::types::VsanComparator).
-#[derive(Clone)]
 pub struct VsanNestJsonComparator {
     /// Property *VsanNestJsonComparator.nestedComparators*.
     pub nested_comparators: Option<Vec<crate::types::VsanJsonComparator>>,
@@ -75,6 +74,17 @@ impl Default for VsanNestJsonComparator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNestJsonComparator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanJsonComparator>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNestJsonComparator {

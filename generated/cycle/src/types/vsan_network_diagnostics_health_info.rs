@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanNetworkDiagnosticsHealthInfo {
     /// Property *VsanNetworkDiagnosticsHealthInfo.vnicInfo*.
     pub vnic_info: Option<Vec<crate::types::HostVirtualNic>>,
@@ -80,6 +79,18 @@ impl Default for VsanNetworkDiagnosticsHealthInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkDiagnosticsHealthInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostVirtualNic>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PnicTSOInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::LACPInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkDiagnosticsHealthInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanPhysicalDiskHealthSummary*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanPhysicalDiskHealthSummary {
     /// Property *VsanPhysicalDiskHealthSummary.overallHealth*.
     pub overall_health: crate::CompactString,
@@ -128,6 +127,28 @@ impl Default for VsanPhysicalDiskHealthSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPhysicalDiskHealthSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanResourceHealth>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanResourceHealth>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanPhysicalDiskHealth>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanResourceHealth>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanLicensedDiskResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPhysicalDiskHealthSummary {

@@ -3,7 +3,6 @@
 /// Data object type *VsanPolicySatisfiability*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanPolicySatisfiability {
     /// Property *VsanPolicySatisfiability.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for VsanPolicySatisfiability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPolicySatisfiability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::LocalizableMessage>>,
+            crate::object::clone_member::<Option<Box<crate::types::VsanPolicyCost>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPolicySatisfiability {

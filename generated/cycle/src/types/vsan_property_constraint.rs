@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanResourceConstraint`](crate::types::VsanResourceConstraint).
-#[derive(Clone)]
 pub struct VsanPropertyConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<crate::CompactString>,
@@ -85,6 +84,19 @@ impl Default for VsanPropertyConstraint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPropertyConstraint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::KeyAnyValue>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPropertyConstraint {

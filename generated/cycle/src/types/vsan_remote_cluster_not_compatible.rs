@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanUpgradeSystemPreflightCheckIssue`](crate::types::VsanUpgradeSystemPreflightCheckIssue).
-#[derive(Clone)]
 pub struct VsanRemoteClusterNotCompatible {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VsanRemoteClusterNotCompatible {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanRemoteClusterNotCompatible {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::KeyAnyValue>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanRemoteClusterNotCompatible {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanResourceCheckStatus {
     /// Property *VsanResourceCheckStatus.status*.
     pub status: crate::CompactString,
@@ -92,6 +91,28 @@ impl Default for VsanResourceCheckStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanResourceCheckStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanResourceCheckResultKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanResourceCheckTaskDetailsKind>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanResourceCheckTaskDetailsKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanResourceCheckComponentResultKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanResourceCheckStatus {

@@ -7,7 +7,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanResourceConstraintKind`].
-#[derive(Clone)]
 pub struct VsanResourceConstraint {
     /// Property *VsanResourceConstraint.targetType*.
     pub target_type: Option<crate::CompactString>,
@@ -72,6 +71,16 @@ impl Default for VsanResourceConstraint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanResourceConstraint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanResourceConstraint {

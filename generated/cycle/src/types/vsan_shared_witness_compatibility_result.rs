@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VSANSharedWitnessCompatibilityResult {
     /// Property *VSANSharedWitnessCompatibilityResult.witnessHostCompatibility*.
     pub witness_host_compatibility: crate::types::VSANEntityCompatibilityResult,
@@ -77,6 +76,19 @@ impl Default for VSANSharedWitnessCompatibilityResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VSANSharedWitnessCompatibilityResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VSANEntityCompatibilityResult>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VSANEntityCompatibilityResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VSANSharedWitnessCompatibilityResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanSiteMaintenancePrecheckStatus {
     /// Property *VsanSiteMaintenancePrecheckStatus.timestamp*.
     ///
@@ -89,6 +88,23 @@ impl Default for VsanSiteMaintenancePrecheckStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSiteMaintenancePrecheckStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanSiteMaintenanceCheckTaskDetails>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanSiteMaintenanceResourceCheckResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenancePrecheckStatus {

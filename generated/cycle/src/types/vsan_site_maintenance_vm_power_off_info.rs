@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanSiteMaintenanceVMPowerOffInfo {
     /// Property *VsanSiteMaintenanceVMPowerOffInfo.vmToPowerOff*.
     pub vm_to_power_off: Option<Vec<crate::types::ManagedObjectReference>>,
@@ -75,6 +74,19 @@ impl Default for VsanSiteMaintenanceVMPowerOffInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSiteMaintenanceVMPowerOffInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::LocalizableMessage>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSiteMaintenanceVMPowerOffInfo {

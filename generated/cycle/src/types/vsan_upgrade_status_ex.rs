@@ -3,7 +3,6 @@
 /// Data object type *VsanUpgradeStatusEx*.
 ///
 /// Extends [`VsanUpgradeSystemUpgradeStatus`](crate::types::VsanUpgradeSystemUpgradeStatus).
-#[derive(Clone)]
 pub struct VsanUpgradeStatusEx {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -114,6 +113,26 @@ impl Default for VsanUpgradeStatusEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeStatusEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanDiskFormatConversionCheckResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeStatusEx {

@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemPreflightCheckResultKind`].
-#[derive(Clone)]
 pub struct VsanUpgradeSystemPreflightCheckResult {
     /// Property *VsanUpgradeSystemPreflightCheckResult.issues*.
     pub issues: Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
@@ -75,6 +74,19 @@ impl Default for VsanUpgradeSystemPreflightCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemPreflightCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUpgradeSystemPreflightCheckIssueKind>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::VsanHostDiskMapping>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemPreflightCheckResult {

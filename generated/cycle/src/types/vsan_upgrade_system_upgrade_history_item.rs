@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemUpgradeHistoryItemKind`].
-#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryItem {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -91,6 +90,19 @@ impl Default for VsanUpgradeSystemUpgradeHistoryItem {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemUpgradeHistoryItem {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryItem {

@@ -3,7 +3,6 @@
 /// Data object type *VsanUpgradeSystemUpgradeHistoryPreflightFail*.
 ///
 /// Extends [`VsanUpgradeSystemUpgradeHistoryItem`](crate::types::VsanUpgradeSystemUpgradeHistoryItem).
-#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryPreflightFail {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -94,6 +93,22 @@ impl Default for VsanUpgradeSystemUpgradeHistoryPreflightFail {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemUpgradeHistoryPreflightFail {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                crate::types::VsanUpgradeSystemPreflightCheckResultKind,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryPreflightFail {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanUpgradeSystemUpgradeHistoryItem`](crate::types::VsanUpgradeSystemUpgradeHistoryItem).
-#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -101,6 +100,23 @@ impl Default for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Box<crate::types::VimVsanHostStoragePoolDiskInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryStoragePoolOp {

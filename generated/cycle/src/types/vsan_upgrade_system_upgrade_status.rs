@@ -5,7 +5,6 @@
 /// Extends [`DataObject`](crate::types::DataObject).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanUpgradeSystemUpgradeStatusKind`].
-#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeStatus {
     /// Property *VsanUpgradeSystemUpgradeStatus.inProgress*.
     pub in_progress: bool,
@@ -90,6 +89,22 @@ impl Default for VsanUpgradeSystemUpgradeStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemUpgradeStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUpgradeSystemUpgradeHistoryItemKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeStatus {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanVcLifecycleCheckResult {
     /// Property *VsanVcLifecycleCheckResult.status*.
     pub status: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for VsanVcLifecycleCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVcLifecycleCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::LifecyclePreCheckResult>>,
+            >,
+            crate::object::clone_member::<crate::types::LifecycleConfigDetails>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVcLifecycleCheckResult {

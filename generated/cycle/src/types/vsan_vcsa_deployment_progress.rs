@@ -3,7 +3,6 @@
 /// Data object type *VsanVcsaDeploymentProgress*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanVcsaDeploymentProgress {
     /// Property *VsanVcsaDeploymentProgress.phase*.
     pub phase: crate::CompactString,
@@ -123,6 +122,23 @@ impl Default for VsanVcsaDeploymentProgress {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVcsaDeploymentProgress {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVcsaDeploymentProgress {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanVdsMigrationPlan {
     /// Property *VsanVdsMigrationPlan.vdsSpec*.
     pub vds_spec: Box<crate::types::DVSCreateSpec>,
@@ -89,6 +88,25 @@ impl Default for VsanVdsMigrationPlan {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVdsMigrationPlan {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::DVSCreateSpec>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanVdsPgMigrationSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVdsMigrationPlan {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanVmVdsMigrationSpec {
     /// Property *VsanVmVdsMigrationSpec.vmInstanceUuid*.
     pub vm_instance_uuid: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VsanVmVdsMigrationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVmVdsMigrationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::VsanVnicVdsMigrationSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVmVdsMigrationSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VsanVsanClusterPcapResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanVsanClusterPcapResult {
     /// Property *VsanVsanClusterPcapResult.pkts*.
     pub pkts: Option<Vec<crate::CompactString>>,
@@ -83,6 +82,21 @@ impl Default for VsanVsanClusterPcapResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVsanClusterPcapResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanVsanClusterPcapGroup>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanVsanPcapResult>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVsanClusterPcapResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VsanXvcQuerySpec {
     /// Property *VsanXvcQuerySpec.objectModel*.
     pub object_model: Option<crate::CompactString>,
@@ -109,6 +108,21 @@ impl Default for VsanXvcQuerySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanXvcQuerySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::VsanXvcQueryFilter>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanXvcQuerySpec {

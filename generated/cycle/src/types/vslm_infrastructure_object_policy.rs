@@ -3,7 +3,6 @@
 /// Data object type *vslmInfrastructureObjectPolicy*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VslmInfrastructureObjectPolicy {
     /// Property *vslmInfrastructureObjectPolicy.name*.
     pub name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for VslmInfrastructureObjectPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmInfrastructureObjectPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmInfrastructureObjectPolicy {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VslmVsoVStorageObjectAssociations {
     /// Property *VslmVsoVStorageObjectAssociations.id*.
     pub id: crate::types::ID,
@@ -82,6 +81,22 @@ impl Default for VslmVsoVStorageObjectAssociations {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmVsoVStorageObjectAssociations {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::VslmVsoVStorageObjectAssociationsVmDiskAssociation>,
+                >,
+            >,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectAssociations {

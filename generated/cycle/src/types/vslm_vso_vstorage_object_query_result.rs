@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VslmVsoVStorageObjectQueryResult {
     /// Property *VslmVsoVStorageObjectQueryResult.allRecordsReturned*.
     pub all_records_returned: bool,
@@ -80,6 +79,20 @@ impl Default for VslmVsoVStorageObjectQueryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmVsoVStorageObjectQueryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::ID>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VslmVsoVStorageObjectResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectQueryResult {

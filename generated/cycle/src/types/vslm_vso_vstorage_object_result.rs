@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VslmVsoVStorageObjectResult {
     /// Property *VslmVsoVStorageObjectResult.id*.
     pub id: crate::types::ID,
@@ -148,6 +147,28 @@ impl Default for VslmVsoVStorageObjectResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmVsoVStorageObjectResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::ID>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VslmVsoVStorageObjectSnapshotResult>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectResult {

@@ -3,7 +3,6 @@
 /// Data object type *VStorageObjectAssociations*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VStorageObjectAssociations {
     /// Property *VStorageObjectAssociations.id*.
     pub id: crate::types::ID,
@@ -80,6 +79,20 @@ impl Default for VStorageObjectAssociations {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectAssociations {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VStorageObjectAssociationsVmDiskAssociations>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::MethodFaultKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectAssociations {

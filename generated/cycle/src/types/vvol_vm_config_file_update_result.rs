@@ -3,7 +3,6 @@
 /// Data object type *VVolVmConfigFileUpdateResult*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VVolVmConfigFileUpdateResult {
     /// Property *VVolVmConfigFileUpdateResult.succeededVmConfigFile*.
     pub succeeded_vm_config_file: Option<Vec<crate::types::KeyValue>>,
@@ -75,6 +74,21 @@ impl Default for VVolVmConfigFileUpdateResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VVolVmConfigFileUpdateResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::VVolVmConfigFileUpdateResultFailedVmConfigFileInfo>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VVolVmConfigFileUpdateResult {

@@ -3,7 +3,6 @@
 /// Data object type *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo*.
 ///
 /// Extends [`DataObject`](crate::types::DataObject).
-#[derive(Clone)]
 pub struct VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     /// Property *VVolVmConfigFileUpdateResultFailedVmConfigFileInfo.targetConfigVVolId*.
     pub target_config_vvol_id: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::types::MethodFaultKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VVolVmConfigFileUpdateResultFailedVmConfigFileInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanDirectoryServerConfig`](crate::types::VsanDirectoryServerConfig).
-#[derive(Clone)]
 pub struct ActiveVsanDirectoryServerConfig {
     /// Property *ActiveVsanDirectoryServerConfig.activeDirectoryDomainName*.
     pub active_directory_domain_name: Option<crate::CompactString>,
@@ -102,6 +101,20 @@ impl Default for ActiveVsanDirectoryServerConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ActiveVsanDirectoryServerConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ActiveVsanDirectoryServerConfig {

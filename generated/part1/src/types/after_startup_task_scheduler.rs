@@ -3,7 +3,6 @@
 /// Data object type *AfterStartupTaskScheduler*.
 ///
 /// Extends [`TaskScheduler`](crate::types::TaskScheduler).
-#[derive(Clone)]
 pub struct AfterStartupTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -82,6 +81,18 @@ impl Default for AfterStartupTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AfterStartupTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AfterStartupTaskScheduler {

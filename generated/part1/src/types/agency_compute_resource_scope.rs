@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`AgencyScope`](crate::types::AgencyScope).
-#[derive(Clone)]
 pub struct AgencyComputeResourceScope {
     /// Property *AgencyComputeResourceScope.computeResource*.
     ///
@@ -72,6 +71,18 @@ impl Default for AgencyComputeResourceScope {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgencyComputeResourceScope {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgencyComputeResourceScope {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AgencyConfigInfo {
     /// Property *AgencyConfigInfo.agentConfig*.
     pub agent_config: Option<Vec<crate::types::AgentConfigInfo>>,
@@ -195,6 +194,38 @@ impl Default for AgencyConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgencyConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::AgentConfigInfo>>>,
+            crate::object::clone_member::<Option<crate::types::AgencyScopeKind>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Box<crate::types::IpPool>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::AgencyVMResourcePool>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::AgencyVMFolder>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgencyConfigInfo {

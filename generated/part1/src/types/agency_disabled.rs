@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 7.6
 ///
 /// Extends `AgencyIssue`.
-#[derive(Clone)]
 pub struct AgencyDisabled {
     /// Property *Issue.key*.
     pub key: i32,
@@ -122,6 +121,22 @@ impl Default for AgencyDisabled {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgencyDisabled {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgencyDisabled {

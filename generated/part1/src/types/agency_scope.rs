@@ -10,7 +10,6 @@
 ///
 /// Has subtypes: members declared with this type are held as [`AgencyScopeKind`].
 #[deprecated]
-#[derive(Clone)]
 pub struct AgencyScope {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -64,6 +63,14 @@ impl Default for AgencyScope {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgencyScope {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgencyScope {

@@ -8,7 +8,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct AgentOvfEnvironmentInfo {
     /// Property *AgentOvfEnvironmentInfo.ovfProperty*.
     pub ovf_property: Option<Vec<crate::types::AgentOvfEnvironmentInfoOvfProperty>>,
@@ -73,6 +72,18 @@ impl Default for AgentOvfEnvironmentInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentOvfEnvironmentInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::AgentOvfEnvironmentInfoOvfProperty>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentOvfEnvironmentInfo {

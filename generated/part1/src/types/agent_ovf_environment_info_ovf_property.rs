@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AgentOvfEnvironmentInfoOvfProperty {
     /// Property *AgentOvfEnvironmentInfoOvfProperty.key*.
     pub key: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for AgentOvfEnvironmentInfoOvfProperty {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentOvfEnvironmentInfoOvfProperty {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentOvfEnvironmentInfoOvfProperty {

@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends [`AgentSslTrust`](crate::types::AgentSslTrust).
-#[derive(Clone)]
 pub struct AgentPinnedPemCertificate {
     /// Property *AgentPinnedPemCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -72,6 +71,16 @@ impl Default for AgentPinnedPemCertificate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentPinnedPemCertificate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentPinnedPemCertificate {

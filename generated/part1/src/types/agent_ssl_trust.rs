@@ -12,7 +12,6 @@
 ///
 /// Has subtypes: members declared with this type are held as [`AgentSslTrustKind`].
 #[deprecated]
-#[derive(Clone)]
 pub struct AgentSslTrust {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -66,6 +65,14 @@ impl Default for AgentSslTrust {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentSslTrust {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentSslTrust {

@@ -10,7 +10,6 @@
 ///
 /// Has subtypes: members declared with this type are held as [`AgentStoragePolicyKind`].
 #[deprecated]
-#[derive(Clone)]
 pub struct AgentStoragePolicy {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -64,6 +63,14 @@ impl Default for AgentStoragePolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentStoragePolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentStoragePolicy {

@@ -8,7 +8,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct AgentVibMatchingRule {
     /// Property *AgentVibMatchingRule.vibNameRegex*.
     pub vib_name_regex: crate::CompactString,
@@ -78,6 +77,17 @@ impl Default for AgentVibMatchingRule {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentVibMatchingRule {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentVibMatchingRule {

@@ -8,7 +8,6 @@
 ///
 /// Extends [`AgentStoragePolicy`](crate::types::AgentStoragePolicy).
 #[deprecated]
-#[derive(Clone)]
 pub struct AgentVsanStoragePolicy {
     /// Property *AgentVsanStoragePolicy.profileId*.
     pub profile_id: crate::CompactString,
@@ -73,6 +72,16 @@ impl Default for AgentVsanStoragePolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AgentVsanStoragePolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AgentVsanStoragePolicy {

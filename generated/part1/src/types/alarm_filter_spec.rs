@@ -3,7 +3,6 @@
 /// Data object type *AlarmFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AlarmFilterSpec {
     /// Property *AlarmFilterSpec.status*.
     pub status: Option<Vec<crate::types::ManagedEntityStatus>>,
@@ -78,6 +77,20 @@ impl Default for AlarmFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedEntityStatus>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmFilterSpec {

@@ -3,7 +3,6 @@
 /// Data object type *AlarmTriggeringActionTransitionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AlarmTriggeringActionTransitionSpec {
     /// Property *AlarmTriggeringActionTransitionSpec.startState*.
     pub start_state: crate::types::ManagedEntityStatus,
@@ -78,6 +77,18 @@ impl Default for AlarmTriggeringActionTransitionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AlarmTriggeringActionTransitionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AlarmTriggeringActionTransitionSpec {

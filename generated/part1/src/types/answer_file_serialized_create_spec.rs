@@ -3,7 +3,6 @@
 /// Data object type *AnswerFileSerializedCreateSpec*.
 ///
 /// Extends `AnswerFileCreateSpec`.
-#[derive(Clone)]
 pub struct AnswerFileSerializedCreateSpec {
     /// Property *AnswerFileCreateSpec.validating*.
     pub validating: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for AnswerFileSerializedCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AnswerFileSerializedCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AnswerFileSerializedCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ApplyStorageRecommendationResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ApplyStorageRecommendationResult {
     /// Property *ApplyStorageRecommendationResult.vm*.
     ///
@@ -70,6 +69,16 @@ impl Default for ApplyStorageRecommendationResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ApplyStorageRecommendationResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ApplyStorageRecommendationResult {

@@ -3,7 +3,6 @@
 /// Data object type *AuthorizationPrivilege*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AuthorizationPrivilege {
     /// Property *AuthorizationPrivilege.privId*.
     pub priv_id: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for AuthorizationPrivilege {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AuthorizationPrivilege {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AuthorizationPrivilege {

@@ -3,7 +3,6 @@
 /// Data object type *AutoStartPowerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct AutoStartPowerInfo {
     /// Property *AutoStartPowerInfo.key*.
     ///
@@ -116,6 +115,22 @@ impl Default for AutoStartPowerInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for AutoStartPowerInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::AutoStartWaitHeartbeatSetting>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for AutoStartPowerInfo {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`BaseConfigInfoBackingInfoKind`].
-#[derive(Clone)]
 pub struct BaseConfigInfoBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -72,6 +71,16 @@ impl Default for BaseConfigInfoBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for BaseConfigInfoBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for BaseConfigInfoBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *BaseConfigInfoDiskFileBackingInfo*.
 ///
 /// Extends [`BaseConfigInfoFileBackingInfo`](crate::types::BaseConfigInfoFileBackingInfo).
-#[derive(Clone)]
 pub struct BaseConfigInfoDiskFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -125,6 +124,25 @@ impl Default for BaseConfigInfoDiskFileBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for BaseConfigInfoDiskFileBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for BaseConfigInfoDiskFileBackingInfo {

@@ -5,7 +5,6 @@
 /// Extends [`BaseConfigInfoBackingInfo`](crate::types::BaseConfigInfoBackingInfo).
 ///
 /// Has subtypes: members declared with this type are held as [`BaseConfigInfoFileBackingInfoKind`].
-#[derive(Clone)]
 pub struct BaseConfigInfoFileBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -120,6 +119,24 @@ impl Default for BaseConfigInfoFileBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for BaseConfigInfoFileBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for BaseConfigInfoFileBackingInfo {

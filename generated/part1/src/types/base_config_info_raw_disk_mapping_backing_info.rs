@@ -3,7 +3,6 @@
 /// Data object type *BaseConfigInfoRawDiskMappingBackingInfo*.
 ///
 /// Extends [`BaseConfigInfoFileBackingInfo`](crate::types::BaseConfigInfoFileBackingInfo).
-#[derive(Clone)]
 pub struct BaseConfigInfoRawDiskMappingBackingInfo {
     /// Property *BaseConfigInfoBackingInfo.datastore*.
     ///
@@ -132,6 +131,26 @@ impl Default for BaseConfigInfoRawDiskMappingBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for BaseConfigInfoRawDiskMappingBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::BaseConfigInfoFileBackingInfoKind>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for BaseConfigInfoRawDiskMappingBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *BoolOption*.
 ///
 /// Extends `OptionType`.
-#[derive(Clone)]
 pub struct BoolOption {
     /// Property *OptionType.valueIsReadonly*.
     pub value_is_readonly: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for BoolOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for BoolOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for BoolOption {

@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends [`ClusterAgentVmNotDeployed`](crate::types::ClusterAgentVmNotDeployed).
-#[derive(Clone)]
 pub struct ClusterAgentCertificateNotTrusted {
     /// Property *Issue.key*.
     pub key: i32,
@@ -147,6 +146,25 @@ impl Default for ClusterAgentCertificateNotTrusted {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterAgentCertificateNotTrusted {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterAgentCertificateNotTrusted {

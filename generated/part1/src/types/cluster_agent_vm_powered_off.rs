@@ -7,7 +7,6 @@
 /// Extends `ClusterAgentVmIssue`.
 ///
 /// Has subtypes: members declared with this type are held as [`ClusterAgentVmPoweredOffKind`].
-#[derive(Clone)]
 pub struct ClusterAgentVmPoweredOff {
     /// Property *Issue.key*.
     pub key: i32,
@@ -149,6 +148,25 @@ impl Default for ClusterAgentVmPoweredOff {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterAgentVmPoweredOff {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterAgentVmPoweredOff {

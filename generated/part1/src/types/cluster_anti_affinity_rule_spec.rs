@@ -3,7 +3,6 @@
 /// Data object type *ClusterAntiAffinityRuleSpec*.
 ///
 /// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
-#[derive(Clone)]
 pub struct ClusterAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -130,6 +129,24 @@ impl Default for ClusterAntiAffinityRuleSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterAntiAffinityRuleSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterAntiAffinityRuleSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterComputeResourceCryptoModePolicy {
     /// Property *ClusterComputeResourceCryptoModePolicy.keyId*.
     pub key_id: Option<crate::types::CryptoKeyId>,
@@ -75,6 +74,17 @@ impl Default for ClusterComputeResourceCryptoModePolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceCryptoModePolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+            crate::object::clone_member::<Option<crate::types::KeyProviderId>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceCryptoModePolicy {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceDVSSetting*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterComputeResourceDVSSetting {
     /// Property *ClusterComputeResourceDVSSetting.dvSwitch*.
     ///
@@ -82,6 +81,24 @@ impl Default for ClusterComputeResourceDVSSetting {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceDVSSetting {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping,
+                    >,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDVSSetting {

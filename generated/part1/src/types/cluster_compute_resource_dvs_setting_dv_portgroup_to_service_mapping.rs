@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     /// Property *ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping.dvPortgroup*.
     ///
@@ -79,6 +78,17 @@ impl Default for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceDVSSettingDVPortgroupToServiceMapping {

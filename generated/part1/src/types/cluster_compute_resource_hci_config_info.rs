@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHCIConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterComputeResourceHCIConfigInfo {
     /// Property *ClusterComputeResourceHCIConfigInfo.workflowState*.
     pub workflow_state: crate::CompactString,
@@ -97,6 +96,25 @@ impl Default for ClusterComputeResourceHCIConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHCIConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterComputeResourceDVSSetting>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterComputeResourceHostConfigurationProfile>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHCIConfigInfo {

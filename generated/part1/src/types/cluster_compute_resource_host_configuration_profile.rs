@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceHostConfigurationProfile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterComputeResourceHostConfigurationProfile {
     /// Property *ClusterComputeResourceHostConfigurationProfile.dateTimeConfig*.
     pub date_time_config: Option<Box<crate::types::HostDateTimeConfig>>,
@@ -73,6 +72,17 @@ impl Default for ClusterComputeResourceHostConfigurationProfile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceHostConfigurationProfile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::HostDateTimeConfig>>>,
+            crate::object::clone_member::<Option<crate::types::HostLockdownMode>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceHostConfigurationProfile {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterComputeResourceSummary*.
 ///
 /// Extends [`ComputeResourceSummary`](crate::types::ComputeResourceSummary).
-#[derive(Clone)]
 pub struct ClusterComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.
     pub total_cpu: i32,
@@ -243,6 +242,44 @@ impl Default for ClusterComputeResourceSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterComputeResourceSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterDasAdmissionControlInfoKind>,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterUsageSummary>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ClusterDasDataKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterComputeResourceVcsSlots>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterComputeResourceSummary {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterCryptoConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterCryptoConfigInfo {
     /// Property *ClusterCryptoConfigInfo.cryptoMode*.
     pub crypto_mode: Option<crate::CompactString>,
@@ -75,6 +74,19 @@ impl Default for ClusterCryptoConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterCryptoConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterComputeResourceCryptoModePolicy>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterCryptoConfigInfo {

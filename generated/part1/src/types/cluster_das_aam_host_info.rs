@@ -6,7 +6,6 @@
 ///
 /// Extends [`ClusterDasHostInfo`](crate::types::ClusterDasHostInfo).
 #[deprecated]
-#[derive(Clone)]
 pub struct ClusterDasAamHostInfo {
     /// Property *ClusterDasAamHostInfo.hostDasState*.
     pub host_das_state: Option<Vec<crate::types::ClusterDasAamNodeState>>,
@@ -76,6 +75,19 @@ impl Default for ClusterDasAamHostInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasAamHostInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ClusterDasAamNodeState>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasAamHostInfo {

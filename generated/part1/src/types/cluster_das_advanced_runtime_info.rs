@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`ClusterDasAdvancedRuntimeInfoKind`].
-#[derive(Clone)]
 pub struct ClusterDasAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -82,6 +81,22 @@ impl Default for ClusterDasAdvancedRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasAdvancedRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ClusterDasHostInfoKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfo {

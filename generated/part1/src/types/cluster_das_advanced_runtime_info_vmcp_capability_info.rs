@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     /// Property *ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo.storageAPDSupported*.
     pub storage_apd_supported: bool,
@@ -73,6 +72,17 @@ impl Default for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo {

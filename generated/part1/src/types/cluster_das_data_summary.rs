@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasDataSummary*.
 ///
 /// Extends [`ClusterDasData`](crate::types::ClusterDasData).
-#[derive(Clone)]
 pub struct ClusterDasDataSummary {
     /// Property *ClusterDasDataSummary.hostListVersion*.
     pub host_list_version: i64,
@@ -82,6 +81,18 @@ impl Default for ClusterDasDataSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasDataSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasDataSummary {

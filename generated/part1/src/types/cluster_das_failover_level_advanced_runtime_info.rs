@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfo*.
 ///
 /// Extends [`ClusterDasAdvancedRuntimeInfo`](crate::types::ClusterDasAdvancedRuntimeInfo).
-#[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfo {
     /// Property *ClusterDasAdvancedRuntimeInfo.dasHostInfo*.
     pub das_host_info: Option<crate::types::ClusterDasHostInfoKind>,
@@ -157,6 +156,43 @@ impl Default for ClusterDasFailoverLevelAdvancedRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasFailoverLevelAdvancedRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ClusterDasHostInfoKind>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterDasAdvancedRuntimeInfoVmcpCapabilityInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DasHeartbeatDatastoreInfo>>,
+            >,
+            crate::object::clone_member::<
+                crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo,
+            >,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoHostSlots,
+                    >,
+                >,
+            >,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::ClusterDasFailoverLevelAdvancedRuntimeInfoVmSlots>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfo {

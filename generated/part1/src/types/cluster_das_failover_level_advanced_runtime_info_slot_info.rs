@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     /// Deprecated.
     ///
@@ -81,6 +80,18 @@ impl Default for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasFailoverLevelAdvancedRuntimeInfoSlotInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasFdmHostState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasFdmHostState {
     /// Property *ClusterDasFdmHostState.state*.
     pub state: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for ClusterDasFdmHostState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasFdmHostState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasFdmHostState {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasHostRecommendation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasHostRecommendation {
     /// Property *ClusterDasHostRecommendation.host*.
     ///
@@ -75,6 +74,17 @@ impl Default for ClusterDasHostRecommendation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasHostRecommendation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasHostRecommendation {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasVmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasVmConfigInfo {
     /// Property *ClusterDasVmConfigInfo.key*.
     ///
@@ -93,6 +92,21 @@ impl Default for ClusterDasVmConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasVmConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::DasVmPriority>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterDasVmSettings>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasVmConfigInfo {

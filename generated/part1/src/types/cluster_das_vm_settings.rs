@@ -3,7 +3,6 @@
 /// Data object type *ClusterDasVmSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterDasVmSettings {
     /// Property *ClusterDasVmSettings.restartPriority*.
     pub restart_priority: Option<crate::CompactString>,
@@ -104,6 +103,24 @@ impl Default for ClusterDasVmSettings {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterDasVmSettings {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterVmToolsMonitoringSettings>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::ClusterVmComponentProtectionSettings>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterDasVmSettings {

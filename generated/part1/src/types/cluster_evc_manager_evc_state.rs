@@ -3,7 +3,6 @@
 /// Data object type *ClusterEVCManagerEVCState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterEVCManagerEVCState {
     /// Property *ClusterEVCManagerEVCState.supportedEVCMode*.
     pub supported_evc_mode: Vec<crate::types::EVCMode>,
@@ -110,6 +109,25 @@ impl Default for ClusterEVCManagerEVCState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterEVCManagerEVCState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::EVCMode>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostCpuIdInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostFeatureMask>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterEVCManagerEVCState {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterFailoverHostAdmissionControlInfo*.
 ///
 /// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
-#[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlInfo {
     /// Property *ClusterFailoverHostAdmissionControlInfo.hostStatus*.
     pub host_status: Option<
@@ -70,6 +69,20 @@ impl Default for ClusterFailoverHostAdmissionControlInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFailoverHostAdmissionControlInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::ClusterFailoverHostAdmissionControlInfoHostStatus>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFailoverHostAdmissionControlInfo {

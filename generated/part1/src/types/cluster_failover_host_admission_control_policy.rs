@@ -3,7 +3,6 @@
 /// Data object type *ClusterFailoverHostAdmissionControlPolicy*.
 ///
 /// Extends [`ClusterDasAdmissionControlPolicy`](crate::types::ClusterDasAdmissionControlPolicy).
-#[derive(Clone)]
 pub struct ClusterFailoverHostAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -97,6 +96,21 @@ impl Default for ClusterFailoverHostAdmissionControlPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFailoverHostAdmissionControlPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFailoverHostAdmissionControlPolicy {

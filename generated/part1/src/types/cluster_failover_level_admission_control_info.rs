@@ -3,7 +3,6 @@
 /// Data object type *ClusterFailoverLevelAdmissionControlInfo*.
 ///
 /// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
-#[derive(Clone)]
 pub struct ClusterFailoverLevelAdmissionControlInfo {
     /// Property *ClusterFailoverLevelAdmissionControlInfo.currentFailoverLevel*.
     pub current_failover_level: i32,
@@ -68,6 +67,16 @@ impl Default for ClusterFailoverLevelAdmissionControlInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFailoverLevelAdmissionControlInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFailoverLevelAdmissionControlInfo {

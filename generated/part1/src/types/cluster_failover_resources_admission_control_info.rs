@@ -3,7 +3,6 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlInfo*.
 ///
 /// Extends [`ClusterDasAdmissionControlInfo`](crate::types::ClusterDasAdmissionControlInfo).
-#[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlInfo {
     /// Property *ClusterFailoverResourcesAdmissionControlInfo.currentCpuFailoverResourcesPercent*.
     pub current_cpu_failover_resources_percent: i32,
@@ -88,6 +87,18 @@ impl Default for ClusterFailoverResourcesAdmissionControlInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFailoverResourcesAdmissionControlInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterFailoverResourcesAdmissionControlPolicy*.
 ///
 /// Extends [`ClusterDasAdmissionControlPolicy`](crate::types::ClusterDasAdmissionControlPolicy).
-#[derive(Clone)]
 pub struct ClusterFailoverResourcesAdmissionControlPolicy {
     /// Property *ClusterDasAdmissionControlPolicy.resourceReductionToToleratePercent*.
     pub resource_reduction_to_tolerate_percent: Option<i32>,
@@ -127,6 +126,23 @@ impl Default for ClusterFailoverResourcesAdmissionControlPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFailoverResourcesAdmissionControlPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFailoverResourcesAdmissionControlPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterFixedSizeSlotPolicy*.
 ///
 /// Extends [`ClusterSlotPolicy`](crate::types::ClusterSlotPolicy).
-#[derive(Clone)]
 pub struct ClusterFixedSizeSlotPolicy {
     /// Property *ClusterFixedSizeSlotPolicy.cpu*.
     pub cpu: i32,
@@ -73,6 +72,17 @@ impl Default for ClusterFixedSizeSlotPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterFixedSizeSlotPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterFixedSizeSlotPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterHostInfraUpdateHaModeAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone)]
 pub struct ClusterHostInfraUpdateHaModeAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ClusterHostInfraUpdateHaModeAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterHostInfraUpdateHaModeAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterHostInfraUpdateHaModeAction {

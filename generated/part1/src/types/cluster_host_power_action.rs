@@ -3,7 +3,6 @@
 /// Data object type *ClusterHostPowerAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone)]
 pub struct ClusterHostPowerAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for ClusterHostPowerAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterHostPowerAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::HostPowerOperationType>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterHostPowerAction {

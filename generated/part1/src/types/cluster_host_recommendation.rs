@@ -3,7 +3,6 @@
 /// Data object type *ClusterHostRecommendation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterHostRecommendation {
     /// Property *ClusterHostRecommendation.host*.
     ///
@@ -75,6 +74,17 @@ impl Default for ClusterHostRecommendation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterHostRecommendation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterHostRecommendation {

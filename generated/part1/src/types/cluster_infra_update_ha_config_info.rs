@@ -3,7 +3,6 @@
 /// Data object type *ClusterInfraUpdateHaConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterInfraUpdateHaConfigInfo {
     /// Property *ClusterInfraUpdateHaConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -100,6 +99,20 @@ impl Default for ClusterInfraUpdateHaConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterInfraUpdateHaConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterInfraUpdateHaConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterInitialPlacementAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone)]
 pub struct ClusterInitialPlacementAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -87,6 +86,19 @@ impl Default for ClusterInitialPlacementAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterInitialPlacementAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterInitialPlacementAction {

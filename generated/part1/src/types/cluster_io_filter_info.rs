@@ -3,7 +3,6 @@
 /// Data object type *ClusterIoFilterInfo*.
 ///
 /// Extends [`IoFilterInfo`](crate::types::IoFilterInfo).
-#[derive(Clone)]
 pub struct ClusterIoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: crate::CompactString,
@@ -128,6 +127,24 @@ impl Default for ClusterIoFilterInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterIoFilterInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterIoFilterInfo {

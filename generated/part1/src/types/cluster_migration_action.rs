@@ -3,7 +3,6 @@
 /// Data object type *ClusterMigrationAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone)]
 pub struct ClusterMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ClusterMigrationAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterMigrationAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Box<crate::types::ClusterDrsMigration>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterMigrationAction {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterNetworkConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterNetworkConfigSpec {
     /// Property *ClusterNetworkConfigSpec.networkPortGroup*.
     ///
@@ -75,6 +74,17 @@ impl Default for ClusterNetworkConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterNetworkConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterNetworkConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterOrchestrationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterOrchestrationInfo {
     /// Property *ClusterOrchestrationInfo.defaultVmReadiness*.
     pub default_vm_readiness: Option<crate::types::ClusterVmReadiness>,
@@ -68,6 +67,16 @@ impl Default for ClusterOrchestrationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterOrchestrationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ClusterVmReadiness>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterOrchestrationInfo {

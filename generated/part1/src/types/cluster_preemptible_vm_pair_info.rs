@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterPreemptibleVmPairInfo {
     /// Property *ClusterPreemptibleVmPairInfo.id*.
     pub id: Option<i32>,
@@ -84,6 +83,18 @@ impl Default for ClusterPreemptibleVmPairInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterPreemptibleVmPairInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterPreemptibleVmPairInfo {

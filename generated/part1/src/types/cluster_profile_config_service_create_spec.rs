@@ -3,7 +3,6 @@
 /// Data object type *ClusterProfileConfigServiceCreateSpec*.
 ///
 /// Extends `ClusterProfileConfigSpec`.
-#[derive(Clone)]
 pub struct ClusterProfileConfigServiceCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for ClusterProfileConfigServiceCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterProfileConfigServiceCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterProfileConfigServiceCreateSpec {

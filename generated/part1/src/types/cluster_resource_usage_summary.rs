@@ -3,7 +3,6 @@
 /// Data object type *ClusterResourceUsageSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterResourceUsageSummary {
     /// Property *ClusterResourceUsageSummary.cpuUsedMHz*.
     pub cpu_used_mhz: i32,
@@ -121,6 +120,23 @@ impl Default for ClusterResourceUsageSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterResourceUsageSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterResourceUsageSummary {

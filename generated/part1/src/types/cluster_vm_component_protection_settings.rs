@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmComponentProtectionSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterVmComponentProtectionSettings {
     /// Property *ClusterVmComponentProtectionSettings.vmStorageProtectionForAPD*.
     pub vm_storage_protection_for_apd: Option<crate::CompactString>,
@@ -100,6 +99,20 @@ impl Default for ClusterVmComponentProtectionSettings {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmComponentProtectionSettings {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmComponentProtectionSettings {

@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmGroup*.
 ///
 /// Extends [`ClusterGroupInfo`](crate::types::ClusterGroupInfo).
-#[derive(Clone)]
 pub struct ClusterVmGroup {
     /// Property *ClusterGroupInfo.name*.
     pub name: crate::CompactString,
@@ -85,6 +84,21 @@ impl Default for ClusterVmGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmGroup {

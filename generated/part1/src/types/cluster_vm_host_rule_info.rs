@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmHostRuleInfo*.
 ///
 /// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
-#[derive(Clone)]
 pub struct ClusterVmHostRuleInfo {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -144,6 +143,26 @@ impl Default for ClusterVmHostRuleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmHostRuleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmHostRuleInfo {

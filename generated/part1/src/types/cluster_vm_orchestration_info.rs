@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmOrchestrationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterVmOrchestrationInfo {
     /// Property *ClusterVmOrchestrationInfo.vm*.
     ///
@@ -75,6 +74,17 @@ impl Default for ClusterVmOrchestrationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmOrchestrationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::ClusterVmReadiness>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmOrchestrationInfo {

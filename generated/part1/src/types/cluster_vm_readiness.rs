@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmReadiness*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterVmReadiness {
     /// Property *ClusterVmReadiness.readyCondition*.
     pub ready_condition: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for ClusterVmReadiness {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmReadiness {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmReadiness {

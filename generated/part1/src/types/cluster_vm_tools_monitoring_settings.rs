@@ -3,7 +3,6 @@
 /// Data object type *ClusterVmToolsMonitoringSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ClusterVmToolsMonitoringSettings {
     /// Deprecated.
     ///
@@ -117,6 +116,22 @@ impl Default for ClusterVmToolsMonitoringSettings {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ClusterVmToolsMonitoringSettings {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ClusterVmToolsMonitoringSettings {

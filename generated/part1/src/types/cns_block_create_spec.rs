@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsBaseCreateSpec`](crate::types::CnsBaseCreateSpec).
-#[derive(Clone)]
 pub struct CnsBlockCreateSpec {
     /// Property *CnsBlockCreateSpec.cryptoSpec*.
     pub crypto_spec: Option<crate::types::CryptoSpecKind>,
@@ -70,6 +69,16 @@ impl Default for CnsBlockCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsBlockCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsBlockCreateSpec {

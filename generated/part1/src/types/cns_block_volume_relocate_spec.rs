@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsVolumeRelocateSpec`](crate::types::CnsVolumeRelocateSpec).
-#[derive(Clone)]
 pub struct CnsBlockVolumeRelocateSpec {
     /// Property *CnsVolumeRelocateSpec.volumeId*.
     pub volume_id: crate::types::CnsVolumeId,
@@ -82,6 +81,20 @@ impl Default for CnsBlockVolumeRelocateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsBlockVolumeRelocateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CnsVolumeId>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsBlockVolumeRelocateSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsVolumeSource`](crate::types::CnsVolumeSource).
-#[derive(Clone)]
 pub struct CnsCloneVolumeSource {
     /// Property *CnsCloneVolumeSource.volumeId*.
     pub volume_id: crate::types::CnsVolumeId,
@@ -75,6 +74,17 @@ impl Default for CnsCloneVolumeSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsCloneVolumeSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CnsVolumeId>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsCloneVolumeSource {

@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`CnsEntityMetadataKind`].
-#[derive(Clone)]
 pub struct CnsEntityMetadata {
     /// Property *CnsEntityMetadata.entityName*.
     pub entity_name: crate::CompactString,
@@ -87,6 +86,19 @@ impl Default for CnsEntityMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsEntityMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsEntityMetadata {

@@ -7,7 +7,6 @@
 /// Extends [`CnsBackingObjectDetails`](crate::types::CnsBackingObjectDetails).
 ///
 /// Has subtypes: members declared with this type are held as [`CnsFileBackingDetailsKind`].
-#[derive(Clone)]
 pub struct CnsFileBackingDetails {
     /// Property *CnsBackingObjectDetails.capacityInMb*.
     pub capacity_in_mb: Option<i64>,
@@ -77,6 +76,17 @@ impl Default for CnsFileBackingDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsFileBackingDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsFileBackingDetails {

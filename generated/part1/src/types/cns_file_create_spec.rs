@@ -7,7 +7,6 @@
 /// Extends [`CnsBaseCreateSpec`](crate::types::CnsBaseCreateSpec).
 ///
 /// Has subtypes: members declared with this type are held as [`CnsFileCreateSpecKind`].
-#[derive(Clone)]
 pub struct CnsFileCreateSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -61,6 +60,14 @@ impl Default for CnsFileCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsFileCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsFileCreateSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsAccessControlSpec`](crate::types::CnsAccessControlSpec).
-#[derive(Clone)]
 pub struct CnsNFSAccessControlSpec {
     /// Property *CnsNFSAccessControlSpec.netPermission*.
     pub net_permission: crate::types::VsanFileShareNetPermission,
@@ -75,6 +74,17 @@ impl Default for CnsNFSAccessControlSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsNFSAccessControlSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VsanFileShareNetPermission>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsNFSAccessControlSpec {

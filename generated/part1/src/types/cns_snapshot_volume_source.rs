@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsVolumeSource`](crate::types::CnsVolumeSource).
-#[derive(Clone)]
 pub struct CnsSnapshotVolumeSource {
     /// Property *CnsSnapshotVolumeSource.volumeId*.
     pub volume_id: Option<crate::types::CnsVolumeId>,
@@ -80,6 +79,18 @@ impl Default for CnsSnapshotVolumeSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsSnapshotVolumeSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CnsVolumeId>>,
+            crate::object::clone_member::<Option<crate::types::CnsSnapshotId>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsSnapshotVolumeSource {

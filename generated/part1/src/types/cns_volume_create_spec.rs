@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CnsVolumeCreateSpec {
     /// Property *CnsVolumeCreateSpec.name*.
     pub name: crate::CompactString,
@@ -141,6 +140,31 @@ impl Default for CnsVolumeCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::CnsVolumeId>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::CnsVolumeMetadata>>>,
+            crate::object::clone_member::<crate::types::CnsBackingObjectDetailsKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CnsBaseCreateSpecKind>>,
+            crate::object::clone_member::<Option<crate::types::CnsVolumeSourceKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeCreateSpec {

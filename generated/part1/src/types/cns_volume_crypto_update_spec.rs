@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CnsVolumeCryptoUpdateSpec {
     /// Property *CnsVolumeCryptoUpdateSpec.volumeId*.
     pub volume_id: crate::types::CnsVolumeId,
@@ -80,6 +79,20 @@ impl Default for CnsVolumeCryptoUpdateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeCryptoUpdateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CnsVolumeId>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::DiskCryptoSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeCryptoUpdateSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CnsVolumeMetadata {
     /// Property *CnsVolumeMetadata.containerCluster*.
     pub container_cluster: Box<crate::types::CnsContainerCluster>,
@@ -80,6 +79,20 @@ impl Default for CnsVolumeMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVolumeMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CnsContainerCluster>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::CnsEntityMetadataKind>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::CnsContainerCluster>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVolumeMetadata {

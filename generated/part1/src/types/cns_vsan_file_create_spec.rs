@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`CnsFileCreateSpec`](crate::types::CnsFileCreateSpec).
-#[derive(Clone)]
 pub struct CnsVSANFileCreateSpec {
     /// Property *CnsVSANFileCreateSpec.softQuotaInMb*.
     pub soft_quota_in_mb: Option<i64>,
@@ -75,6 +74,19 @@ impl Default for CnsVSANFileCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CnsVSANFileCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFileShareNetPermission>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CnsVSANFileCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ComplianceLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ComplianceLocator {
     /// Property *ComplianceLocator.expressionName*.
     pub expression_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ComplianceLocator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComplianceLocator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ProfilePropertyPath>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComplianceLocator {

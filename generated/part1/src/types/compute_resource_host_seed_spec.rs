@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ComputeResourceHostSeedSpec {
     /// Property *ComputeResourceHostSeedSpec.singleHostSpec*.
     pub single_host_spec: Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
@@ -70,6 +69,18 @@ impl Default for ComputeResourceHostSeedSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComputeResourceHostSeedSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Box<crate::types::ComputeResourceHostSeedSpecSingleHostSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComputeResourceHostSeedSpec {

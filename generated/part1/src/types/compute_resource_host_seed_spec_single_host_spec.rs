@@ -3,7 +3,6 @@
 /// Data object type *ComputeResourceHostSeedSpecSingleHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ComputeResourceHostSeedSpecSingleHostSpec {
     /// Property *ComputeResourceHostSeedSpecSingleHostSpec.newHostCnxSpec*.
     pub new_host_cnx_spec: Option<Box<crate::types::HostConnectSpec>>,
@@ -75,6 +74,17 @@ impl Default for ComputeResourceHostSeedSpecSingleHostSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComputeResourceHostSeedSpecSingleHostSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::HostConnectSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComputeResourceHostSeedSpecSingleHostSpec {

@@ -3,7 +3,6 @@
 /// Data object type *ComputeResourceHostSPBMLicenseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ComputeResourceHostSPBMLicenseInfo {
     /// Property *ComputeResourceHostSPBMLicenseInfo.host*.
     ///
@@ -75,6 +74,19 @@ impl Default for ComputeResourceHostSPBMLicenseInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComputeResourceHostSPBMLicenseInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                crate::types::ComputeResourceHostSPBMLicenseInfoHostSPBMLicenseState,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComputeResourceHostSPBMLicenseInfo {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`ComputeResourceSummaryKind`].
-#[derive(Clone)]
 pub struct ComputeResourceSummary {
     /// Property *ComputeResourceSummary.totalCpu*.
     pub total_cpu: i32,
@@ -130,6 +129,24 @@ impl Default for ComputeResourceSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ComputeResourceSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ComputeResourceSummary {

@@ -3,7 +3,6 @@
 /// Data object type *CreateTaskAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone)]
 pub struct CreateTaskAction {
     /// Property *CreateTaskAction.taskTypeId*.
     pub task_type_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for CreateTaskAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CreateTaskAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CreateTaskAction {

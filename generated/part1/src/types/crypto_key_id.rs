@@ -3,7 +3,6 @@
 /// Data object type *CryptoKeyId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoKeyId {
     /// Property *CryptoKeyId.keyId*.
     pub key_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for CryptoKeyId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoKeyId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::KeyProviderId>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoKeyId {

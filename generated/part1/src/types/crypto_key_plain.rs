@@ -3,7 +3,6 @@
 /// Data object type *CryptoKeyPlain*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoKeyPlain {
     /// Property *CryptoKeyPlain.keyId*.
     pub key_id: crate::types::CryptoKeyId,
@@ -78,6 +77,18 @@ impl Default for CryptoKeyPlain {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoKeyPlain {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoKeyPlain {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerHostKeyStatus {
     /// Property *CryptoManagerHostKeyStatus.keyId*.
     pub key_id: crate::types::CryptoKeyId,
@@ -87,6 +86,19 @@ impl Default for CryptoManagerHostKeyStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerHostKeyStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerHostKeyStatus {

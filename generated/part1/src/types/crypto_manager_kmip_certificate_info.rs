@@ -3,7 +3,6 @@
 /// Data object type *CryptoManagerKmipCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipCertificateInfo {
     /// Property *CryptoManagerKmipCertificateInfo.subject*.
     pub subject: crate::CompactString,
@@ -134,6 +133,24 @@ impl Default for CryptoManagerKmipCertificateInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCertificateInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCertificateInfo {

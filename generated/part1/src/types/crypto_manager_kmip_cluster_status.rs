@@ -3,7 +3,6 @@
 /// Data object type *CryptoManagerKmipClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipClusterStatus {
     /// Property *CryptoManagerKmipClusterStatus.clusterId*.
     pub cluster_id: crate::types::KeyProviderId,
@@ -100,6 +99,24 @@ impl Default for CryptoManagerKmipClusterStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipClusterStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::KeyProviderId>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Vec<crate::types::CryptoManagerKmipServerStatus>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipClusterStatus {

@@ -3,7 +3,6 @@
 /// Data object type *CryptoManagerKmipCryptoKeyStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatus {
     /// Property *CryptoManagerKmipCryptoKeyStatus.keyId*.
     pub key_id: crate::types::CryptoKeyId,
@@ -120,6 +119,28 @@ impl Default for CryptoManagerKmipCryptoKeyStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCryptoKeyStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfoKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatus {

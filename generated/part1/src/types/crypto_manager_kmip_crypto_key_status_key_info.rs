@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`CryptoManagerKmipCryptoKeyStatusKeyInfoKind`].
-#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -72,6 +71,16 @@ impl Default for CryptoManagerKmipCryptoKeyStatusKeyInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCryptoKeyStatusKeyInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusKeyInfo {

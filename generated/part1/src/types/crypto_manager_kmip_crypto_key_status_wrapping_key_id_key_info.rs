@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`CryptoManagerKmipCryptoKeyStatusKeyInfo`](crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo).
-#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -77,6 +76,17 @@ impl Default for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCryptoKeyStatusWrappingKeyIdKeyInfo {

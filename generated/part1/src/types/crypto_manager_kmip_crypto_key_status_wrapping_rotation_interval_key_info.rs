@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`CryptoManagerKmipCryptoKeyStatusKeyInfo`](crate::types::CryptoManagerKmipCryptoKeyStatusKeyInfo).
-#[derive(Clone)]
 pub struct CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
     /// Property *CryptoManagerKmipCryptoKeyStatusKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -88,6 +87,18 @@ impl Default for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCryptoKeyStatusWrappingRotationIntervalKeyInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipCustomAttributeSpec {
     /// Property *CryptoManagerKmipCustomAttributeSpec.attributes*.
     pub attributes: Option<Vec<crate::types::KeyValue>>,
@@ -70,6 +69,16 @@ impl Default for CryptoManagerKmipCustomAttributeSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipCustomAttributeSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipCustomAttributeSpec {

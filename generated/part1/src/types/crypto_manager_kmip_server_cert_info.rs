@@ -3,7 +3,6 @@
 /// Data object type *CryptoManagerKmipServerCertInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipServerCertInfo {
     /// Property *CryptoManagerKmipServerCertInfo.certificate*.
     pub certificate: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for CryptoManagerKmipServerCertInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipServerCertInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipServerCertInfo {

@@ -3,7 +3,6 @@
 /// Data object type *CryptoManagerKmipServerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CryptoManagerKmipServerStatus {
     /// Property *CryptoManagerKmipServerStatus.name*.
     pub name: crate::CompactString,
@@ -107,6 +106,23 @@ impl Default for CryptoManagerKmipServerStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoManagerKmipServerStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CryptoManagerKmipCertificateInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoManagerKmipServerStatus {

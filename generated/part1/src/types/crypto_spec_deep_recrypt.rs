@@ -3,7 +3,6 @@
 /// Data object type *CryptoSpecDeepRecrypt*.
 ///
 /// Extends [`CryptoSpec`](crate::types::CryptoSpec).
-#[derive(Clone)]
 pub struct CryptoSpecDeepRecrypt {
     /// Property *CryptoSpecDeepRecrypt.newKeyId*.
     pub new_key_id: crate::types::CryptoKeyId,
@@ -68,6 +67,16 @@ impl Default for CryptoSpecDeepRecrypt {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoSpecDeepRecrypt {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoSpecDeepRecrypt {

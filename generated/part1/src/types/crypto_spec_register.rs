@@ -3,7 +3,6 @@
 /// Data object type *CryptoSpecRegister*.
 ///
 /// Extends [`CryptoSpecNoOp`](crate::types::CryptoSpecNoOp).
-#[derive(Clone)]
 pub struct CryptoSpecRegister {
     /// Property *CryptoSpecRegister.cryptoKeyId*.
     pub crypto_key_id: crate::types::CryptoKeyId,
@@ -68,6 +67,16 @@ impl Default for CryptoSpecRegister {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoSpecRegister {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoSpecRegister {

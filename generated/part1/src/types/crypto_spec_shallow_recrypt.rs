@@ -3,7 +3,6 @@
 /// Data object type *CryptoSpecShallowRecrypt*.
 ///
 /// Extends [`CryptoSpec`](crate::types::CryptoSpec).
-#[derive(Clone)]
 pub struct CryptoSpecShallowRecrypt {
     /// Property *CryptoSpecShallowRecrypt.newKeyId*.
     pub new_key_id: crate::types::CryptoKeyId,
@@ -68,6 +67,16 @@ impl Default for CryptoSpecShallowRecrypt {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CryptoSpecShallowRecrypt {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CryptoKeyId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CryptoSpecShallowRecrypt {

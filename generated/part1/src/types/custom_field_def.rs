@@ -3,7 +3,6 @@
 /// Data object type *CustomFieldDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomFieldDef {
     /// Property *CustomFieldDef.key*.
     pub key: i32,
@@ -107,6 +106,21 @@ impl Default for CustomFieldDef {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomFieldDef {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::PrivilegePolicyDef>>,
+            crate::object::clone_member::<Option<crate::types::PrivilegePolicyDef>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomFieldDef {

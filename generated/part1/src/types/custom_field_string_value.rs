@@ -3,7 +3,6 @@
 /// Data object type *CustomFieldStringValue*.
 ///
 /// Extends [`CustomFieldValue`](crate::types::CustomFieldValue).
-#[derive(Clone)]
 pub struct CustomFieldStringValue {
     /// Property *CustomFieldValue.key*.
     pub key: i32,
@@ -73,6 +72,17 @@ impl Default for CustomFieldStringValue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomFieldStringValue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomFieldStringValue {

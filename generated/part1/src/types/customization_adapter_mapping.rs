@@ -3,7 +3,6 @@
 /// Data object type *CustomizationAdapterMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationAdapterMapping {
     /// Property *CustomizationAdapterMapping.macAddress*.
     pub mac_address: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for CustomizationAdapterMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationAdapterMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationAdapterMapping {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone)]
 pub struct CustomizationCloudinitPrep {
     /// Property *CustomizationCloudinitPrep.metadata*.
     pub metadata: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for CustomizationCloudinitPrep {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationCloudinitPrep {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationCloudinitPrep {

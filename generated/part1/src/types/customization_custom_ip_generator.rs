@@ -3,7 +3,6 @@
 /// Data object type *CustomizationCustomIpGenerator*.
 ///
 /// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
-#[derive(Clone)]
 pub struct CustomizationCustomIpGenerator {
     /// Property *CustomizationCustomIpGenerator.argument*.
     pub argument: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for CustomizationCustomIpGenerator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationCustomIpGenerator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationCustomIpGenerator {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationCustomIpV6Generator*.
 ///
 /// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
-#[derive(Clone)]
 pub struct CustomizationCustomIpV6Generator {
     /// Property *CustomizationCustomIpV6Generator.argument*.
     pub argument: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for CustomizationCustomIpV6Generator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationCustomIpV6Generator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationCustomIpV6Generator {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationCustomName*.
 ///
 /// Extends [`CustomizationName`](crate::types::CustomizationName).
-#[derive(Clone)]
 pub struct CustomizationCustomName {
     /// Property *CustomizationCustomName.argument*.
     pub argument: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for CustomizationCustomName {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationCustomName {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationCustomName {

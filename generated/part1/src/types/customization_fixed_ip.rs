@@ -3,7 +3,6 @@
 /// Data object type *CustomizationFixedIp*.
 ///
 /// Extends [`CustomizationIpGenerator`](crate::types::CustomizationIpGenerator).
-#[derive(Clone)]
 pub struct CustomizationFixedIp {
     /// Property *CustomizationFixedIp.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for CustomizationFixedIp {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationFixedIp {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationFixedIp {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationFixedIpV6*.
 ///
 /// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
-#[derive(Clone)]
 pub struct CustomizationFixedIpV6 {
     /// Property *CustomizationFixedIpV6.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for CustomizationFixedIpV6 {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationFixedIpV6 {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationFixedIpV6 {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationFixedName*.
 ///
 /// Extends [`CustomizationName`](crate::types::CustomizationName).
-#[derive(Clone)]
 pub struct CustomizationFixedName {
     /// Property *CustomizationFixedName.name*.
     pub name: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for CustomizationFixedName {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationFixedName {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationFixedName {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationGlobalIPSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationGlobalIPSettings {
     /// Property *CustomizationGlobalIPSettings.dnsSuffixList*.
     pub dns_suffix_list: Option<Vec<crate::CompactString>>,
@@ -73,6 +72,17 @@ impl Default for CustomizationGlobalIPSettings {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationGlobalIPSettings {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationGlobalIPSettings {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationGuiUnattended*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationGuiUnattended {
     /// Property *CustomizationGuiUnattended.password*.
     pub password: Option<crate::types::CustomizationPassword>,
@@ -83,6 +82,19 @@ impl Default for CustomizationGuiUnattended {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationGuiUnattended {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CustomizationPassword>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationGuiUnattended {

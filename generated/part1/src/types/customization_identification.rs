@@ -3,7 +3,6 @@
 /// Data object type *CustomizationIdentification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationIdentification {
     /// Property *CustomizationIdentification.joinWorkgroup*.
     pub join_workgroup: Option<crate::CompactString>,
@@ -102,6 +101,20 @@ impl Default for CustomizationIdentification {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationIdentification {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::CustomizationPassword>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationIdentification {

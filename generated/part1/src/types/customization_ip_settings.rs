@@ -3,7 +3,6 @@
 /// Data object type *CustomizationIPSettings*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationIPSettings {
     /// Property *CustomizationIPSettings.ip*.
     pub ip: crate::types::CustomizationIpGeneratorKind,
@@ -128,6 +127,26 @@ impl Default for CustomizationIPSettings {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationIPSettings {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CustomizationIpGeneratorKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<crate::types::CustomizationIPSettingsIpV6AddressSpec>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::CustomizationNetBIOSMode>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationIPSettings {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationIPSettingsIpV6AddressSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationIPSettingsIpV6AddressSpec {
     /// Property *CustomizationIPSettingsIpV6AddressSpec.ip*.
     pub ip: Vec<crate::types::CustomizationIpV6GeneratorKind>,
@@ -73,6 +72,19 @@ impl Default for CustomizationIPSettingsIpV6AddressSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationIPSettingsIpV6AddressSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Vec<crate::types::CustomizationIpV6GeneratorKind>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationIPSettingsIpV6AddressSpec {

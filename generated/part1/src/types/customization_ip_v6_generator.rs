@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`CustomizationIpV6GeneratorKind`].
-#[derive(Clone)]
 pub struct CustomizationIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -59,6 +58,14 @@ impl Default for CustomizationIpV6Generator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationIpV6Generator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationIpV6Generator {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationLicenseFilePrintData*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationLicenseFilePrintData {
     /// Property *CustomizationLicenseFilePrintData.autoMode*.
     pub auto_mode: crate::types::CustomizationLicenseDataMode,
@@ -73,6 +72,17 @@ impl Default for CustomizationLicenseFilePrintData {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationLicenseFilePrintData {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::CustomizationLicenseDataMode>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationLicenseFilePrintData {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationPassword*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationPassword {
     /// Property *CustomizationPassword.value*.
     pub value: crate::Password,
@@ -73,6 +72,17 @@ impl Default for CustomizationPassword {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationPassword {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::Password>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationPassword {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationSpecInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationSpecInfo {
     /// Property *CustomizationSpecInfo.name*.
     pub name: crate::CompactString,
@@ -96,6 +95,20 @@ impl Default for CustomizationSpecInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationSpecInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationSpecInfo {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationStatelessIpV6Generator*.
 ///
 /// Extends [`CustomizationIpV6Generator`](crate::types::CustomizationIpV6Generator).
-#[derive(Clone)]
 pub struct CustomizationStatelessIpV6Generator {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -57,6 +56,14 @@ impl Default for CustomizationStatelessIpV6Generator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationStatelessIpV6Generator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationStatelessIpV6Generator {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationSysprepText*.
 ///
 /// Extends `CustomizationIdentitySettings`.
-#[derive(Clone)]
 pub struct CustomizationSysprepText {
     /// Property *CustomizationSysprepText.value*.
     pub value: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for CustomizationSysprepText {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationSysprepText {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationSysprepText {

@@ -3,7 +3,6 @@
 /// Data object type *CustomizationUserData*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct CustomizationUserData {
     /// Property *CustomizationUserData.fullName*.
     pub full_name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for CustomizationUserData {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationUserData {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::CustomizationNameKind>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationUserData {

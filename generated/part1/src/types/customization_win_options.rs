@@ -3,7 +3,6 @@
 /// Data object type *CustomizationWinOptions*.
 ///
 /// Extends [`CustomizationOptions`](crate::types::CustomizationOptions).
-#[derive(Clone)]
 pub struct CustomizationWinOptions {
     /// Property *CustomizationWinOptions.changeSID*.
     pub change_sid: bool,
@@ -81,6 +80,20 @@ impl Default for CustomizationWinOptions {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for CustomizationWinOptions {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<crate::types::CustomizationSysprepRebootOption>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for CustomizationWinOptions {

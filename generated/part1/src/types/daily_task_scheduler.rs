@@ -5,7 +5,6 @@
 /// Extends [`HourlyTaskScheduler`](crate::types::HourlyTaskScheduler).
 ///
 /// Has subtypes: members declared with this type are held as [`DailyTaskSchedulerKind`].
-#[derive(Clone)]
 pub struct DailyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -94,6 +93,20 @@ impl Default for DailyTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DailyTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DailyTaskScheduler {

@@ -3,7 +3,6 @@
 /// Data object type *DasHeartbeatDatastoreInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DasHeartbeatDatastoreInfo {
     /// Property *DasHeartbeatDatastoreInfo.datastore*.
     ///
@@ -77,6 +76,17 @@ impl Default for DasHeartbeatDatastoreInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DasHeartbeatDatastoreInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DasHeartbeatDatastoreInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DatabaseSizeEstimate*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatabaseSizeEstimate {
     /// Property *DatabaseSizeEstimate.size*.
     pub size: i64,
@@ -68,6 +67,16 @@ impl Default for DatabaseSizeEstimate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatabaseSizeEstimate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatabaseSizeEstimate {

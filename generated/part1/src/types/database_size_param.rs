@@ -3,7 +3,6 @@
 /// Data object type *DatabaseSizeParam*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatabaseSizeParam {
     /// Property *DatabaseSizeParam.inventoryDesc*.
     pub inventory_desc: Box<crate::types::InventoryDescription>,
@@ -73,6 +72,19 @@ impl Default for DatabaseSizeParam {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatabaseSizeParam {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::InventoryDescription>>,
+            crate::object::clone_member::<
+                Option<crate::types::PerformanceStatisticsDescription>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatabaseSizeParam {

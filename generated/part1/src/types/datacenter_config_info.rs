@@ -3,7 +3,6 @@
 /// Data object type *DatacenterConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatacenterConfigInfo {
     /// Property *DatacenterConfigInfo.defaultHardwareVersionKey*.
     pub default_hardware_version_key: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for DatacenterConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatacenterConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatacenterConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DatacenterConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatacenterConfigSpec {
     /// Property *DatacenterConfigSpec.defaultHardwareVersionKey*.
     pub default_hardware_version_key: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for DatacenterConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatacenterConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatacenterConfigSpec {

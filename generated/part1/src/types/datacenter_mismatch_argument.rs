@@ -3,7 +3,6 @@
 /// Data object type *DatacenterMismatchArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatacenterMismatchArgument {
     /// Property *DatacenterMismatchArgument.entity*.
     ///
@@ -77,6 +76,17 @@ impl Default for DatacenterMismatchArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatacenterMismatchArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatacenterMismatchArgument {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreBackingPoolMapping {
     /// Property *DatastoreBackingPoolMapping.datastore*.
     ///
@@ -77,6 +76,17 @@ impl Default for DatastoreBackingPoolMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreBackingPoolMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::types::BackingStoragePool>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreBackingPoolMapping {

@@ -3,7 +3,6 @@
 /// Data object type *DatastoreHostMount*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreHostMount {
     /// Property *DatastoreHostMount.key*.
     ///
@@ -75,6 +74,17 @@ impl Default for DatastoreHostMount {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreHostMount {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Box<crate::types::HostMountInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreHostMount {

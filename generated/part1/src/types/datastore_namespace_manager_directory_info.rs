@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreNamespaceManagerDirectoryInfo {
     /// Property *DatastoreNamespaceManagerDirectoryInfo.capacity*.
     pub capacity: i64,
@@ -75,6 +74,17 @@ impl Default for DatastoreNamespaceManagerDirectoryInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreNamespaceManagerDirectoryInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreNamespaceManagerDirectoryInfo {

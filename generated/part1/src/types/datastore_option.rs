@@ -3,7 +3,6 @@
 /// Data object type *DatastoreOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreOption {
     /// Property *DatastoreOption.unsupportedVolumes*.
     pub unsupported_volumes: Option<
@@ -70,6 +69,18 @@ impl Default for DatastoreOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineDatastoreVolumeOption>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreOption {

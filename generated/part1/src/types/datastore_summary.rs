@@ -3,7 +3,6 @@
 /// Data object type *DatastoreSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreSummary {
     /// Property *DatastoreSummary.datastore*.
     ///
@@ -137,6 +136,25 @@ impl Default for DatastoreSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreSummary {

@@ -3,7 +3,6 @@
 /// Data object type *DatastoreVVolContainerFailoverPair*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DatastoreVVolContainerFailoverPair {
     /// Property *DatastoreVVolContainerFailoverPair.srcContainer*.
     pub src_container: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for DatastoreVVolContainerFailoverPair {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DatastoreVVolContainerFailoverPair {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DatastoreVVolContainerFailoverPair {

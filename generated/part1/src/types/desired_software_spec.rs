@@ -3,7 +3,6 @@
 /// Data object type *DesiredSoftwareSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DesiredSoftwareSpec {
     /// Property *DesiredSoftwareSpec.baseImageSpec*.
     pub base_image_spec: crate::types::DesiredSoftwareSpecBaseImageSpec,
@@ -97,6 +96,25 @@ impl Default for DesiredSoftwareSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DesiredSoftwareSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::DesiredSoftwareSpecBaseImageSpec,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::DesiredSoftwareSpecVendorAddOnSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DesiredSoftwareSpecComponentSpec>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpec {

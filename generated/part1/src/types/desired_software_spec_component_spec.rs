@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DesiredSoftwareSpecComponentSpec {
     /// Property *DesiredSoftwareSpecComponentSpec.name*.
     pub name: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for DesiredSoftwareSpecComponentSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DesiredSoftwareSpecComponentSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DesiredSoftwareSpecComponentSpec {

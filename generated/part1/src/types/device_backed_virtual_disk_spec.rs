@@ -3,7 +3,6 @@
 /// Data object type *DeviceBackedVirtualDiskSpec*.
 ///
 /// Extends [`VirtualDiskSpec`](crate::types::VirtualDiskSpec).
-#[derive(Clone)]
 pub struct DeviceBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for DeviceBackedVirtualDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DeviceBackedVirtualDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DeviceBackedVirtualDiskSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DiagnosticManagerBundleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DiagnosticManagerBundleInfo {
     /// Property *DiagnosticManagerBundleInfo.system*.
     ///
@@ -75,6 +74,17 @@ impl Default for DiagnosticManagerBundleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiagnosticManagerBundleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiagnosticManagerBundleInfo {

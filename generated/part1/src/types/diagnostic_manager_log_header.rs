@@ -3,7 +3,6 @@
 /// Data object type *DiagnosticManagerLogHeader*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DiagnosticManagerLogHeader {
     /// Property *DiagnosticManagerLogHeader.lineStart*.
     pub line_start: i32,
@@ -78,6 +77,18 @@ impl Default for DiagnosticManagerLogHeader {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiagnosticManagerLogHeader {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiagnosticManagerLogHeader {

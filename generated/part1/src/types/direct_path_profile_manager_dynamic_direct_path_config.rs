@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone)]
 pub struct DirectPathProfileManagerDynamicDirectPathConfig {
     /// Property *DirectPathProfileManagerDynamicDirectPathConfig.dynamicDirectPathBacking*.
     pub dynamic_direct_path_backing: crate::types::VirtualPCIPassthroughDynamicBackingInfo,
@@ -70,6 +69,18 @@ impl Default for DirectPathProfileManagerDynamicDirectPathConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerDynamicDirectPathConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::VirtualPCIPassthroughDynamicBackingInfo,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerDynamicDirectPathConfig {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerTargetEntity`](crate::types::DirectPathProfileManagerTargetEntity).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerTargetCluster {
     /// Property *DirectPathProfileManagerTargetCluster.cluster*.
     ///
@@ -72,6 +71,16 @@ impl Default for DirectPathProfileManagerTargetCluster {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerTargetCluster {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerTargetCluster {

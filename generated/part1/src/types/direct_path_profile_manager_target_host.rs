@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`DirectPathProfileManagerTargetEntity`](crate::types::DirectPathProfileManagerTargetEntity).
-#[derive(Clone)]
 pub struct DirectPathProfileManagerTargetHost {
     /// Property *DirectPathProfileManagerTargetHost.host*.
     ///
@@ -72,6 +71,16 @@ impl Default for DirectPathProfileManagerTargetHost {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerTargetHost {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerTargetHost {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone)]
 pub struct DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     /// Property *DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig.deviceGroupName*.
     pub device_group_name: crate::CompactString,
@@ -74,6 +73,16 @@ impl Default for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerVirtualDeviceGroupDirectPathConfig {

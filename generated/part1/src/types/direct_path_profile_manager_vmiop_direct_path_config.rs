@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DirectPathProfileManagerDirectPathConfig`.
-#[derive(Clone)]
 pub struct DirectPathProfileManagerVmiopDirectPathConfig {
     /// Property *DirectPathProfileManagerVmiopDirectPathConfig.vgpuProfile*.
     pub vgpu_profile: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for DirectPathProfileManagerVmiopDirectPathConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DirectPathProfileManagerVmiopDirectPathConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DirectPathProfileManagerVmiopDirectPathConfig {

@@ -3,7 +3,6 @@
 /// Data object type *DiskChangeExtent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DiskChangeExtent {
     /// Property *DiskChangeExtent.start*.
     pub start: i64,
@@ -73,6 +72,17 @@ impl Default for DiskChangeExtent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiskChangeExtent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiskChangeExtent {

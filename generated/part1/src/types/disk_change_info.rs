@@ -3,7 +3,6 @@
 /// Data object type *DiskChangeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DiskChangeInfo {
     /// Property *DiskChangeInfo.startOffset*.
     pub start_offset: i64,
@@ -78,6 +77,18 @@ impl Default for DiskChangeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiskChangeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<crate::types::DiskChangeExtent>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiskChangeInfo {

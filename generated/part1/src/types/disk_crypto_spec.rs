@@ -3,7 +3,6 @@
 /// Data object type *DiskCryptoSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DiskCryptoSpec {
     /// Property *DiskCryptoSpec.parent*.
     pub parent: Option<Box<crate::types::DiskCryptoSpec>>,
@@ -73,6 +72,17 @@ impl Default for DiskCryptoSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DiskCryptoSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::DiskCryptoSpec>>>,
+            crate::object::clone_member::<crate::types::CryptoSpecKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DiskCryptoSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualPortgroupInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualPortgroupInfo {
     /// Property *DistributedVirtualPortgroupInfo.switchName*.
     pub switch_name: crate::CompactString,
@@ -155,6 +154,27 @@ impl Default for DistributedVirtualPortgroupInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualPortgroupInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualPortgroupInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchHostMemberConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberConfigInfo {
     /// Property *DistributedVirtualSwitchHostMemberConfigInfo.host*.
     ///
@@ -154,6 +153,36 @@ impl Default for DistributedVirtualSwitchHostMemberConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+            crate::object::clone_member::<
+                crate::types::DistributedVirtualSwitchHostMemberBackingKind,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo,
+                    >,
+                >,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberConfigInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     /// Property *DistributedVirtualSwitchHostMemberHostPerfNicOffloadState.enabled*.
     pub enabled: bool,
@@ -81,6 +80,18 @@ impl Default for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberHostPerfNicOffloadState {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberHostUplinkState {
     /// Property *DistributedVirtualSwitchHostMemberHostUplinkState.uplinkName*.
     pub uplink_name: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for DistributedVirtualSwitchHostMemberHostUplinkState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberHostUplinkState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberHostUplinkState {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchHostMemberPnicBacking*.
 ///
 /// Extends [`DistributedVirtualSwitchHostMemberBacking`](crate::types::DistributedVirtualSwitchHostMemberBacking).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberPnicBacking {
     /// Property *DistributedVirtualSwitchHostMemberPnicBacking.pnicSpec*.
     pub pnic_spec: Option<Vec<crate::types::DistributedVirtualSwitchHostMemberPnicSpec>>,
@@ -68,6 +67,18 @@ impl Default for DistributedVirtualSwitchHostMemberPnicBacking {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberPnicBacking {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchHostMemberPnicSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberPnicBacking {

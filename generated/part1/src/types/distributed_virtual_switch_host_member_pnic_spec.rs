@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchHostMemberPnicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberPnicSpec {
     /// Property *DistributedVirtualSwitchHostMemberPnicSpec.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for DistributedVirtualSwitchHostMemberPnicSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberPnicSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberPnicSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchHostMemberRuntimeState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchHostMemberRuntimeState {
     /// Property *DistributedVirtualSwitchHostMemberRuntimeState.currentMaxProxySwitchPorts*.
     pub current_max_proxy_switch_ports: i32,
@@ -68,6 +67,16 @@ impl Default for DistributedVirtualSwitchHostMemberRuntimeState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchHostMemberRuntimeState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchHostMemberRuntimeState {

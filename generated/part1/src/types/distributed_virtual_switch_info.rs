@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchInfo {
     /// Property *DistributedVirtualSwitchInfo.switchName*.
     pub switch_name: crate::CompactString,
@@ -95,6 +94,19 @@ impl Default for DistributedVirtualSwitchInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchInfo {

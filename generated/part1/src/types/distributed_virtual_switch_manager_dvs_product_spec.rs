@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerDvsProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerDvsProductSpec {
     /// Property *DistributedVirtualSwitchManagerDvsProductSpec.newSwitchProductSpec*.
     pub new_switch_product_spec: Option<
@@ -77,6 +76,19 @@ impl Default for DistributedVirtualSwitchManagerDvsProductSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerDvsProductSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::DistributedVirtualSwitchProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerDvsProductSpec {

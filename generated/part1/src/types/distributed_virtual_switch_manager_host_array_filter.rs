@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerHostArrayFilter*.
 ///
 /// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostArrayFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -75,6 +74,17 @@ impl Default for DistributedVirtualSwitchManagerHostArrayFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerHostArrayFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostArrayFilter {

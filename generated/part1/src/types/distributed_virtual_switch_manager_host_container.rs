@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerHostContainer*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostContainer {
     /// Property *DistributedVirtualSwitchManagerHostContainer.container*.
     ///
@@ -75,6 +74,17 @@ impl Default for DistributedVirtualSwitchManagerHostContainer {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerHostContainer {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostContainer {

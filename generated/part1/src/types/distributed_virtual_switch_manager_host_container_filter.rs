@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerHostContainerFilter*.
 ///
 /// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostContainerFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -73,6 +72,19 @@ impl Default for DistributedVirtualSwitchManagerHostContainerFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerHostContainerFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                crate::types::DistributedVirtualSwitchManagerHostContainer,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostContainerFilter {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`DistributedVirtualSwitchManagerHostDvsFilterSpecKind`].
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostDvsFilterSpec {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -70,6 +69,16 @@ impl Default for DistributedVirtualSwitchManagerHostDvsFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerHostDvsFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsFilterSpec {

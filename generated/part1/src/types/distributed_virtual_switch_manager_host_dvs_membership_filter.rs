@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchManagerHostDvsMembershipFilter*.
 ///
 /// Extends [`DistributedVirtualSwitchManagerHostDvsFilterSpec`](crate::types::DistributedVirtualSwitchManagerHostDvsFilterSpec).
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     /// Property *DistributedVirtualSwitchManagerHostDvsFilterSpec.inclusive*.
     pub inclusive: bool,
@@ -75,6 +74,17 @@ impl Default for DistributedVirtualSwitchManagerHostDvsMembershipFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchManagerHostDvsMembershipFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchManagerHostDvsMembershipFilter {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchPortConnectee*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchPortConnectee {
     /// Property *DistributedVirtualSwitchPortConnectee.connectedEntity*.
     ///
@@ -85,6 +84,19 @@ impl Default for DistributedVirtualSwitchPortConnectee {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchPortConnectee {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchPortConnectee {

@@ -3,7 +3,6 @@
 /// Data object type *DistributedVirtualSwitchProductSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DistributedVirtualSwitchProductSpec {
     /// Property *DistributedVirtualSwitchProductSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -114,6 +113,22 @@ impl Default for DistributedVirtualSwitchProductSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DistributedVirtualSwitchProductSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DistributedVirtualSwitchProductSpec {

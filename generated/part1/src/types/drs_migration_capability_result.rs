@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DrsMigrationCapabilityResult {
     /// Property *DrsMigrationCapabilityResult.recommendedDatastorePair*.
     pub recommended_datastore_pair: Option<Vec<crate::types::DatastorePair>>,
@@ -75,6 +74,17 @@ impl Default for DrsMigrationCapabilityResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DrsMigrationCapabilityResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::DatastorePair>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::DatastorePair>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DrsMigrationCapabilityResult {

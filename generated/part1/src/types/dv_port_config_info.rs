@@ -3,7 +3,6 @@
 /// Data object type *DVPortConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVPortConfigInfo {
     /// Property *DVPortConfigInfo.name*.
     pub name: Option<crate::CompactString>,
@@ -93,6 +92,22 @@ impl Default for DVPortConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVPortConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DVPortSettingKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVPortConfigInfo {

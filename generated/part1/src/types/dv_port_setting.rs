@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`DVPortSettingKind`].
-#[derive(Clone)]
 pub struct DVPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<crate::types::BoolPolicy>,
@@ -116,6 +115,22 @@ impl Default for DVPortSetting {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVPortSetting {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSTrafficShapingPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSTrafficShapingPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSVendorSpecificConfig>>,
+            crate::object::clone_member::<Option<crate::types::StringPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVPortSetting {

@@ -3,7 +3,6 @@
 /// Data object type *DVPortState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVPortState {
     /// Property *DVPortState.runtimeInfo*.
     pub runtime_info: Option<Box<crate::types::DVPortStatus>>,
@@ -80,6 +79,22 @@ impl Default for DVPortState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVPortState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::DVPortStatus>>>,
+            crate::object::clone_member::<
+                Box<crate::types::DistributedVirtualSwitchPortStatistics>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVPortState {

@@ -3,7 +3,6 @@
 /// Data object type *DVSBackupRestoreCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSBackupRestoreCapability {
     /// Property *DVSBackupRestoreCapability.backupRestoreSupported*.
     pub backup_restore_supported: bool,
@@ -68,6 +67,16 @@ impl Default for DVSBackupRestoreCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSBackupRestoreCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSBackupRestoreCapability {

@@ -3,7 +3,6 @@
 /// Data object type *DVSCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSCapability {
     /// Property *DVSCapability.dvsOperationSupported*.
     pub dvs_operation_supported: Option<bool>,
@@ -102,6 +101,22 @@ impl Default for DVSCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchHostProductSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSFeatureCapabilityKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSCapability {

@@ -3,7 +3,6 @@
 /// Data object type *DVSContactInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSContactInfo {
     /// Property *DVSContactInfo.name*.
     pub name: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for DVSContactInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSContactInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSContactInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DvsDropNetworkRuleAction*.
 ///
 /// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
-#[derive(Clone)]
 pub struct DvsDropNetworkRuleAction {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -57,6 +56,14 @@ impl Default for DvsDropNetworkRuleAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsDropNetworkRuleAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsDropNetworkRuleAction {

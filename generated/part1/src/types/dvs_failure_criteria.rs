@@ -3,7 +3,6 @@
 /// Data object type *DVSFailureCriteria*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct DVSFailureCriteria {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -121,6 +120,23 @@ impl Default for DVSFailureCriteria {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFailureCriteria {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::StringPolicy>>,
+            crate::object::clone_member::<Option<crate::types::IntPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::IntPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFailureCriteria {

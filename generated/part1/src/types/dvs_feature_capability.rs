@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`DVSFeatureCapabilityKind`].
-#[derive(Clone)]
 pub struct DVSFeatureCapability {
     /// Deprecated.
     ///
@@ -148,6 +147,31 @@ impl Default for DVSFeatureCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFeatureCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::DVSNetworkResourceManagementCapability>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::DVSHealthCheckCapabilityKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSRollbackCapability>>,
+            crate::object::clone_member::<
+                Option<crate::types::DVSBackupRestoreCapability>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFeatureCapability {

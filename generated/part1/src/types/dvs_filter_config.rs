@@ -5,7 +5,6 @@
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 ///
 /// Has subtypes: members declared with this type are held as [`DvsFilterConfigKind`].
-#[derive(Clone)]
 pub struct DvsFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -109,6 +108,21 @@ impl Default for DvsFilterConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsFilterConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterParameter>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsFilterConfig {

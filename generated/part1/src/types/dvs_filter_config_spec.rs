@@ -3,7 +3,6 @@
 /// Data object type *DvsFilterConfigSpec*.
 ///
 /// Extends [`DvsFilterConfig`](crate::types::DvsFilterConfig).
-#[derive(Clone)]
 pub struct DvsFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -114,6 +113,22 @@ impl Default for DvsFilterConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsFilterConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterParameter>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsFilterConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DvsFilterParameter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsFilterParameter {
     /// Property *DvsFilterParameter.parameters*.
     pub parameters: Option<Vec<crate::CompactString>>,
@@ -68,6 +67,16 @@ impl Default for DvsFilterParameter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsFilterParameter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsFilterParameter {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`DVSFilterSpecConnecteeSpec`](crate::types::DVSFilterSpecConnecteeSpec).
-#[derive(Clone)]
 pub struct DVSFilterSpecPnicConnecteeSpec {
     /// Property *DVSFilterSpecPnicConnecteeSpec.pnicNameSpec*.
     pub pnic_name_spec: Option<crate::CompactString>,
@@ -70,6 +69,16 @@ impl Default for DVSFilterSpecPnicConnecteeSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFilterSpecPnicConnecteeSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFilterSpecPnicConnecteeSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`DVSFilterSpecVlanSpec`](crate::types::DVSFilterSpecVlanSpec).
-#[derive(Clone)]
 pub struct DVSFilterSpecPvlanSpec {
     /// Property *DVSFilterSpecPvlanSpec.pvlanId*.
     pub pvlan_id: Option<i32>,
@@ -70,6 +69,16 @@ impl Default for DVSFilterSpecPvlanSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFilterSpecPvlanSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFilterSpecPvlanSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`DVSFilterSpecVlanSpec`](crate::types::DVSFilterSpecVlanSpec).
-#[derive(Clone)]
 pub struct DVSFilterSpecTrunkVlanSpec {
     /// Property *DVSFilterSpecTrunkVlanSpec.range*.
     pub range: Option<crate::types::NumericRange>,
@@ -70,6 +69,16 @@ impl Default for DVSFilterSpecTrunkVlanSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFilterSpecTrunkVlanSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::NumericRange>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFilterSpecTrunkVlanSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`DVSFilterSpecConnecteeSpec`](crate::types::DVSFilterSpecConnecteeSpec).
-#[derive(Clone)]
 pub struct DVSFilterSpecVmConnecteeSpec {
     /// Property *DVSFilterSpecVmConnecteeSpec.vmNameSpec*.
     pub vm_name_spec: Option<crate::CompactString>,
@@ -70,6 +69,16 @@ impl Default for DVSFilterSpecVmConnecteeSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSFilterSpecVmConnecteeSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSFilterSpecVmConnecteeSpec {

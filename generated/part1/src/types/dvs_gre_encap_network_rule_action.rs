@@ -3,7 +3,6 @@
 /// Data object type *DvsGreEncapNetworkRuleAction*.
 ///
 /// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
-#[derive(Clone)]
 pub struct DvsGreEncapNetworkRuleAction {
     /// Property *DvsGreEncapNetworkRuleAction.encapsulationIp*.
     pub encapsulation_ip: crate::types::SingleIp,
@@ -68,6 +67,16 @@ impl Default for DvsGreEncapNetworkRuleAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsGreEncapNetworkRuleAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::SingleIp>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsGreEncapNetworkRuleAction {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`DVSHealthCheckConfigKind`].
-#[derive(Clone)]
 pub struct DVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -75,6 +74,17 @@ impl Default for DVSHealthCheckConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSHealthCheckConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSHealthCheckConfig {

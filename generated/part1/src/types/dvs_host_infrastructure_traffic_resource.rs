@@ -3,7 +3,6 @@
 /// Data object type *DvsHostInfrastructureTrafficResource*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsHostInfrastructureTrafficResource {
     /// Property *DvsHostInfrastructureTrafficResource.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for DvsHostInfrastructureTrafficResource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsHostInfrastructureTrafficResource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                crate::types::DvsHostInfrastructureTrafficResourceAllocation,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsHostInfrastructureTrafficResource {

@@ -3,7 +3,6 @@
 /// Data object type *DvsHostInfrastructureTrafficResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsHostInfrastructureTrafficResourceAllocation {
     /// Property *DvsHostInfrastructureTrafficResourceAllocation.limit*.
     pub limit: Option<i64>,
@@ -78,6 +77,18 @@ impl Default for DvsHostInfrastructureTrafficResourceAllocation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsHostInfrastructureTrafficResourceAllocation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::SharesInfo>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsHostInfrastructureTrafficResourceAllocation {

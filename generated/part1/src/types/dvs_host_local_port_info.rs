@@ -3,7 +3,6 @@
 /// Data object type *DVSHostLocalPortInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSHostLocalPortInfo {
     /// Property *DVSHostLocalPortInfo.switchUuid*.
     pub switch_uuid: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for DVSHostLocalPortInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSHostLocalPortInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::DVPortSettingKind>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSHostLocalPortInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DvsIpNetworkRuleQualifier*.
 ///
 /// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
-#[derive(Clone)]
 pub struct DvsIpNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -114,6 +113,22 @@ impl Default for DvsIpNetworkRuleQualifier {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsIpNetworkRuleQualifier {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::IpAddressKind>>,
+            crate::object::clone_member::<Option<crate::types::IpAddressKind>>,
+            crate::object::clone_member::<Option<crate::types::IntExpression>>,
+            crate::object::clone_member::<Option<crate::types::DvsIpPortKind>>,
+            crate::object::clone_member::<Option<crate::types::DvsIpPortKind>>,
+            crate::object::clone_member::<Option<crate::types::IntExpression>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsIpNetworkRuleQualifier {

@@ -3,7 +3,6 @@
 /// Data object type *DvsIpPortRange*.
 ///
 /// Extends [`DvsIpPort`](crate::types::DvsIpPort).
-#[derive(Clone)]
 pub struct DvsIpPortRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for DvsIpPortRange {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsIpPortRange {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsIpPortRange {

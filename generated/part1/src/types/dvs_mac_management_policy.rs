@@ -3,7 +3,6 @@
 /// Data object type *DVSMacManagementPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct DVSMacManagementPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -100,6 +99,20 @@ impl Default for DVSMacManagementPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSMacManagementPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::DVSMacLearningPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSMacManagementPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *DvsMacNetworkRuleQualifier*.
 ///
 /// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
-#[derive(Clone)]
 pub struct DvsMacNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -94,6 +93,20 @@ impl Default for DvsMacNetworkRuleQualifier {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsMacNetworkRuleQualifier {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::MacAddressKind>>,
+            crate::object::clone_member::<Option<crate::types::MacAddressKind>>,
+            crate::object::clone_member::<Option<crate::types::IntExpression>>,
+            crate::object::clone_member::<Option<crate::types::IntExpression>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsMacNetworkRuleQualifier {

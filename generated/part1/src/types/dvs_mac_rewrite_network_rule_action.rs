@@ -3,7 +3,6 @@
 /// Data object type *DvsMacRewriteNetworkRuleAction*.
 ///
 /// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
-#[derive(Clone)]
 pub struct DvsMacRewriteNetworkRuleAction {
     /// Property *DvsMacRewriteNetworkRuleAction.rewriteMac*.
     pub rewrite_mac: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for DvsMacRewriteNetworkRuleAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsMacRewriteNetworkRuleAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsMacRewriteNetworkRuleAction {

@@ -3,7 +3,6 @@
 /// Data object type *DVSManagerDvsConfigTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSManagerDvsConfigTarget {
     /// Property *DVSManagerDvsConfigTarget.distributedVirtualPortgroup*.
     pub distributed_virtual_portgroup: Option<
@@ -77,6 +76,21 @@ impl Default for DVSManagerDvsConfigTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSManagerDvsConfigTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualPortgroupInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSManagerDvsConfigTarget {

@@ -3,7 +3,6 @@
 /// Data object type *DVSNameArrayUplinkPortPolicy*.
 ///
 /// Extends [`DVSUplinkPortPolicy`](crate::types::DVSUplinkPortPolicy).
-#[derive(Clone)]
 pub struct DVSNameArrayUplinkPortPolicy {
     /// Property *DVSNameArrayUplinkPortPolicy.uplinkPortName*.
     pub uplink_port_name: Vec<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for DVSNameArrayUplinkPortPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSNameArrayUplinkPortPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSNameArrayUplinkPortPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *DVSNetworkResourceManagementCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSNetworkResourceManagementCapability {
     /// Property *DVSNetworkResourceManagementCapability.networkResourceManagementSupported*.
     pub network_resource_management_supported: bool,
@@ -107,6 +106,21 @@ impl Default for DVSNetworkResourceManagementCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSNetworkResourceManagementCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSNetworkResourceManagementCapability {

@@ -3,7 +3,6 @@
 /// Data object type *DVSNetworkResourcePoolAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSNetworkResourcePoolAllocationInfo {
     /// Property *DVSNetworkResourcePoolAllocationInfo.limit*.
     pub limit: Option<i64>,
@@ -78,6 +77,18 @@ impl Default for DVSNetworkResourcePoolAllocationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSNetworkResourcePoolAllocationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::SharesInfo>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSNetworkResourcePoolAllocationInfo {

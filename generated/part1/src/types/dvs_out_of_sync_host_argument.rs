@@ -3,7 +3,6 @@
 /// Data object type *DvsOutOfSyncHostArgument*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsOutOfSyncHostArgument {
     /// Property *DvsOutOfSyncHostArgument.outOfSyncHost*.
     pub out_of_sync_host: crate::types::HostEventArgument,
@@ -73,6 +72,17 @@ impl Default for DvsOutOfSyncHostArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsOutOfSyncHostArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostEventArgument>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsOutOfSyncHostArgument {

@@ -3,7 +3,6 @@
 /// Data object type *DVSPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSPolicy {
     /// Property *DVSPolicy.autoPreInstallAllowed*.
     pub auto_pre_install_allowed: Option<bool>,
@@ -86,6 +85,18 @@ impl Default for DVSPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSPolicy {

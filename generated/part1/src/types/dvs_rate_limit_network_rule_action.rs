@@ -3,7 +3,6 @@
 /// Data object type *DvsRateLimitNetworkRuleAction*.
 ///
 /// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
-#[derive(Clone)]
 pub struct DvsRateLimitNetworkRuleAction {
     /// Property *DvsRateLimitNetworkRuleAction.packetsPerSecond*.
     pub packets_per_second: i32,
@@ -68,6 +67,16 @@ impl Default for DvsRateLimitNetworkRuleAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsRateLimitNetworkRuleAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsRateLimitNetworkRuleAction {

@@ -3,7 +3,6 @@
 /// Data object type *DvsResourceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsResourceRuntimeInfo {
     /// Property *DvsResourceRuntimeInfo.capacity*.
     pub capacity: Option<i32>,
@@ -102,6 +101,24 @@ impl Default for DvsResourceRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsResourceRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsVnicAllocatedResource>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsVmVnicNetworkResourcePoolRuntimeInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsResourceRuntimeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DVSRollbackCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSRollbackCapability {
     /// Property *DVSRollbackCapability.rollbackSupported*.
     pub rollback_supported: bool,
@@ -68,6 +67,16 @@ impl Default for DVSRollbackCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSRollbackCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSRollbackCapability {

@@ -3,7 +3,6 @@
 /// Data object type *DVSRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSRuntimeInfo {
     /// Property *DVSRuntimeInfo.hostMemberRuntime*.
     pub host_member_runtime: Option<Vec<crate::types::HostMemberRuntimeInfo>>,
@@ -73,6 +72,19 @@ impl Default for DVSRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostMemberRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DvsResourceRuntimeInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSRuntimeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *DVSSecurityPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct DVSSecurityPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -88,6 +87,19 @@ impl Default for DVSSecurityPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSSecurityPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSSecurityPolicy {

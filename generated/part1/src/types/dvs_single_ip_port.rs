@@ -3,7 +3,6 @@
 /// Data object type *DvsSingleIpPort*.
 ///
 /// Extends [`DvsIpPort`](crate::types::DvsIpPort).
-#[derive(Clone)]
 pub struct DvsSingleIpPort {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for DvsSingleIpPort {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsSingleIpPort {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsSingleIpPort {

@@ -3,7 +3,6 @@
 /// Data object type *DvsSystemTrafficNetworkRuleQualifier*.
 ///
 /// Extends [`DvsNetworkRuleQualifier`](crate::types::DvsNetworkRuleQualifier).
-#[derive(Clone)]
 pub struct DvsSystemTrafficNetworkRuleQualifier {
     /// Property *DvsNetworkRuleQualifier.key*.
     pub key: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for DvsSystemTrafficNetworkRuleQualifier {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsSystemTrafficNetworkRuleQualifier {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::StringExpression>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsSystemTrafficNetworkRuleQualifier {

@@ -5,7 +5,6 @@
 /// Extends [`DvsFilterConfig`](crate::types::DvsFilterConfig).
 ///
 /// Has subtypes: members declared with this type are held as [`DvsTrafficFilterConfigKind`].
-#[derive(Clone)]
 pub struct DvsTrafficFilterConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -116,6 +115,22 @@ impl Default for DvsTrafficFilterConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsTrafficFilterConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterParameter>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsTrafficRuleset>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsTrafficFilterConfig {

@@ -3,7 +3,6 @@
 /// Data object type *DvsTrafficFilterConfigSpec*.
 ///
 /// Extends [`DvsTrafficFilterConfig`](crate::types::DvsTrafficFilterConfig).
-#[derive(Clone)]
 pub struct DvsTrafficFilterConfigSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -121,6 +120,23 @@ impl Default for DvsTrafficFilterConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsTrafficFilterConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterParameter>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::DvsTrafficRuleset>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsTrafficFilterConfigSpec {

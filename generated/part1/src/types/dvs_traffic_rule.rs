@@ -3,7 +3,6 @@
 /// Data object type *DvsTrafficRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsTrafficRule {
     /// Property *DvsTrafficRule.key*.
     pub key: Option<crate::CompactString>,
@@ -107,6 +106,25 @@ impl Default for DvsTrafficRule {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsTrafficRule {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsNetworkRuleQualifierKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::DvsNetworkRuleActionKind>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsTrafficRule {

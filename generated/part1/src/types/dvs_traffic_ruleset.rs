@@ -3,7 +3,6 @@
 /// Data object type *DvsTrafficRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsTrafficRuleset {
     /// Property *DvsTrafficRuleset.key*.
     pub key: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for DvsTrafficRuleset {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsTrafficRuleset {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::types::DvsTrafficRule>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsTrafficRuleset {

@@ -3,7 +3,6 @@
 /// Data object type *DVSTrafficShapingPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct DVSTrafficShapingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -100,6 +99,20 @@ impl Default for DVSTrafficShapingPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSTrafficShapingPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::LongPolicy>>,
+            crate::object::clone_member::<Option<crate::types::LongPolicy>>,
+            crate::object::clone_member::<Option<crate::types::LongPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSTrafficShapingPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *DvsUpdateTagNetworkRuleAction*.
 ///
 /// Extends [`DvsNetworkRuleAction`](crate::types::DvsNetworkRuleAction).
-#[derive(Clone)]
 pub struct DvsUpdateTagNetworkRuleAction {
     /// Property *DvsUpdateTagNetworkRuleAction.qosTag*.
     pub qos_tag: Option<i32>,
@@ -73,6 +72,17 @@ impl Default for DvsUpdateTagNetworkRuleAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsUpdateTagNetworkRuleAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsUpdateTagNetworkRuleAction {

@@ -3,7 +3,6 @@
 /// Data object type *DVSVendorSpecificConfig*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct DVSVendorSpecificConfig {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -73,6 +72,19 @@ impl Default for DVSVendorSpecificConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSVendorSpecificConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DistributedVirtualSwitchKeyedOpaqueBlob>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSVendorSpecificConfig {

@@ -3,7 +3,6 @@
 /// Data object type *DVSVmVnicNetworkResourcePool*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DVSVmVnicNetworkResourcePool {
     /// Property *DVSVmVnicNetworkResourcePool.key*.
     pub key: crate::CompactString,
@@ -88,6 +87,22 @@ impl Default for DVSVmVnicNetworkResourcePool {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DVSVmVnicNetworkResourcePool {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::DvsVmVnicResourceAllocation>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DVSVmVnicNetworkResourcePool {

@@ -3,7 +3,6 @@
 /// Data object type *DvsVmVnicNetworkResourcePoolRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsVmVnicNetworkResourcePoolRuntimeInfo {
     /// Property *DvsVmVnicNetworkResourcePoolRuntimeInfo.key*.
     pub key: crate::CompactString,
@@ -114,6 +113,24 @@ impl Default for DvsVmVnicNetworkResourcePoolRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsVmVnicNetworkResourcePoolRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DvsVnicAllocatedResource>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsVmVnicNetworkResourcePoolRuntimeInfo {

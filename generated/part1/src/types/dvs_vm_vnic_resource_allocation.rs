@@ -3,7 +3,6 @@
 /// Data object type *DvsVmVnicResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsVmVnicResourceAllocation {
     /// Property *DvsVmVnicResourceAllocation.reservationQuota*.
     pub reservation_quota: Option<i64>,
@@ -68,6 +67,16 @@ impl Default for DvsVmVnicResourceAllocation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsVmVnicResourceAllocation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsVmVnicResourceAllocation {

@@ -3,7 +3,6 @@
 /// Data object type *DvsVmVnicResourcePoolConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsVmVnicResourcePoolConfigSpec {
     /// Property *DvsVmVnicResourcePoolConfigSpec.operation*.
     pub operation: crate::CompactString,
@@ -107,6 +106,23 @@ impl Default for DvsVmVnicResourcePoolConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsVmVnicResourcePoolConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::DvsVmVnicResourceAllocation>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsVmVnicResourcePoolConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *DvsVnicAllocatedResource*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct DvsVnicAllocatedResource {
     /// Property *DvsVnicAllocatedResource.vm*.
     ///
@@ -80,6 +79,18 @@ impl Default for DvsVnicAllocatedResource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for DvsVnicAllocatedResource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DvsVnicAllocatedResource {

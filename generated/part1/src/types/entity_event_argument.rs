@@ -5,7 +5,6 @@
 /// Extends [`EventArgument`](crate::types::EventArgument).
 ///
 /// Has subtypes: members declared with this type are held as [`EntityEventArgumentKind`].
-#[derive(Clone)]
 pub struct EntityEventArgument {
     /// Property *EntityEventArgument.name*.
     pub name: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for EntityEventArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EntityEventArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EntityEventArgument {

@@ -6,7 +6,6 @@
 ///
 /// Extends [`LicenseSource`](crate::types::LicenseSource).
 #[deprecated]
-#[derive(Clone)]
 pub struct EvaluationLicenseSource {
     /// Property *EvaluationLicenseSource.remainingHours*.
     pub remaining_hours: Option<i64>,
@@ -71,6 +70,16 @@ impl Default for EvaluationLicenseSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EvaluationLicenseSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EvaluationLicenseSource {

@@ -3,7 +3,6 @@
 /// Data object type *EVCMode*.
 ///
 /// Extends `ElementDescription`.
-#[derive(Clone)]
 pub struct EVCMode {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -138,6 +137,29 @@ impl Default for EVCMode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EVCMode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostCpuIdInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::HostFeatureMask>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EVCMode {

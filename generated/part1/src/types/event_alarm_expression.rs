@@ -3,7 +3,6 @@
 /// Data object type *EventAlarmExpression*.
 ///
 /// Extends [`AlarmExpression`](crate::types::AlarmExpression).
-#[derive(Clone)]
 pub struct EventAlarmExpression {
     /// Property *EventAlarmExpression.comparisons*.
     pub comparisons: Option<Vec<crate::types::EventAlarmExpressionComparison>>,
@@ -97,6 +96,22 @@ impl Default for EventAlarmExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventAlarmExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::EventAlarmExpressionComparison>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventAlarmExpression {

@@ -3,7 +3,6 @@
 /// Data object type *EventAlarmExpressionComparison*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventAlarmExpressionComparison {
     /// Property *EventAlarmExpressionComparison.attributeName*.
     pub attribute_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for EventAlarmExpressionComparison {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventAlarmExpressionComparison {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventAlarmExpressionComparison {

@@ -3,7 +3,6 @@
 /// Data object type *FailoverNodeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FailoverNodeInfo {
     /// Property *FailoverNodeInfo.clusterIpSettings*.
     pub cluster_ip_settings: Box<crate::types::CustomizationIPSettings>,
@@ -78,6 +77,20 @@ impl Default for FailoverNodeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FailoverNodeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CustomizationIPSettings>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FailoverNodeInfo {

@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`FailoverParamKind`].
-#[derive(Clone)]
 pub struct FailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -97,6 +96,21 @@ impl Default for FailoverParam {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FailoverParam {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ReplicationGroupData>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::PolicyAssociation>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FailoverParam {

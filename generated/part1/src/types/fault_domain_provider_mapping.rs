@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FaultDomainProviderMapping {
     /// Property *FaultDomainProviderMapping.activeProvider*.
     ///
@@ -77,6 +76,17 @@ impl Default for FaultDomainProviderMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultDomainProviderMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::FaultDomainIdKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultDomainProviderMapping {

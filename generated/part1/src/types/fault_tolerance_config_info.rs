@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`FaultToleranceConfigInfoKind`].
-#[derive(Clone)]
 pub struct FaultToleranceConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -85,6 +84,19 @@ impl Default for FaultToleranceConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *FaultTolerancePrimaryConfigInfo*.
 ///
 /// Extends [`FaultToleranceConfigInfo`](crate::types::FaultToleranceConfigInfo).
-#[derive(Clone)]
 pub struct FaultTolerancePrimaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -96,6 +95,20 @@ impl Default for FaultTolerancePrimaryConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultTolerancePrimaryConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultTolerancePrimaryConfigInfo {

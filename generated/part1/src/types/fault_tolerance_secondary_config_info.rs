@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceSecondaryConfigInfo*.
 ///
 /// Extends [`FaultToleranceConfigInfo`](crate::types::FaultToleranceConfigInfo).
-#[derive(Clone)]
 pub struct FaultToleranceSecondaryConfigInfo {
     /// Property *FaultToleranceConfigInfo.role*.
     pub role: i32,
@@ -90,6 +89,20 @@ impl Default for FaultToleranceSecondaryConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceSecondaryConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceSecondaryConfigInfo {

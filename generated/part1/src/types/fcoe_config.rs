@@ -3,7 +3,6 @@
 /// Data object type *FcoeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FcoeConfig {
     /// Property *FcoeConfig.priorityClass*.
     pub priority_class: i32,
@@ -100,6 +99,20 @@ impl Default for FcoeConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FcoeConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::FcoeConfigVlanRange>>,
+            crate::object::clone_member::<crate::types::FcoeConfigFcoeCapabilities>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FcoeConfig {

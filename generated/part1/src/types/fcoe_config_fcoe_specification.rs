@@ -3,7 +3,6 @@
 /// Data object type *FcoeConfigFcoeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FcoeConfigFcoeSpecification {
     /// Property *FcoeConfigFcoeSpecification.underlyingPnic*.
     pub underlying_pnic: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for FcoeConfigFcoeSpecification {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FcoeConfigFcoeSpecification {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::FcoeConfigVlanRange>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FcoeConfigFcoeSpecification {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `ElementDescription`.
-#[derive(Clone)]
 pub struct FeatureEVCMode {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -95,6 +94,25 @@ impl Default for FeatureEVCMode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FeatureEVCMode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostFeatureMask>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFeatureCapability>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FeatureEVCMode {

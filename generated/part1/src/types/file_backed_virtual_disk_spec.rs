@@ -5,7 +5,6 @@
 /// Extends [`VirtualDiskSpec`](crate::types::VirtualDiskSpec).
 ///
 /// Has subtypes: members declared with this type are held as [`FileBackedVirtualDiskSpecKind`].
-#[derive(Clone)]
 pub struct FileBackedVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -111,6 +110,23 @@ impl Default for FileBackedVirtualDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FileBackedVirtualDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FileBackedVirtualDiskSpec {

@@ -3,7 +3,6 @@
 /// Data object type *FloppyImageFileInfo*.
 ///
 /// Extends [`FileInfo`](crate::types::FileInfo).
-#[derive(Clone)]
 pub struct FloppyImageFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -90,6 +89,20 @@ impl Default for FloppyImageFileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FloppyImageFileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FloppyImageFileInfo {

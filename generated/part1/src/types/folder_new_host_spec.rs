@@ -3,7 +3,6 @@
 /// Data object type *FolderNewHostSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FolderNewHostSpec {
     /// Property *FolderNewHostSpec.hostCnxSpec*.
     pub host_cnx_spec: Box<crate::types::HostConnectSpec>,
@@ -73,6 +72,17 @@ impl Default for FolderNewHostSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FolderNewHostSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostConnectSpec>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FolderNewHostSpec {

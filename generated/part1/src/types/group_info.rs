@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`GroupInfoKind`].
-#[derive(Clone)]
 pub struct GroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -72,6 +71,16 @@ impl Default for GroupInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GroupInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GroupInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HealthUpdate*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HealthUpdate {
     /// Property *HealthUpdate.entity*.
     ///
@@ -90,6 +89,20 @@ impl Default for HealthUpdate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HealthUpdate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HealthUpdate {

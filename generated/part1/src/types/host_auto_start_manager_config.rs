@@ -3,7 +3,6 @@
 /// Data object type *HostAutoStartManagerConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostAutoStartManagerConfig {
     /// Property *HostAutoStartManagerConfig.defaults*.
     pub defaults: Option<crate::types::AutoStartDefaults>,
@@ -73,6 +72,17 @@ impl Default for HostAutoStartManagerConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAutoStartManagerConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::AutoStartDefaults>>,
+            crate::object::clone_member::<Option<Vec<crate::types::AutoStartPowerInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAutoStartManagerConfig {

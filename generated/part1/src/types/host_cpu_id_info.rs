@@ -3,7 +3,6 @@
 /// Data object type *HostCpuIdInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCpuIdInfo {
     /// Property *HostCpuIdInfo.level*.
     pub level: i32,
@@ -93,6 +92,21 @@ impl Default for HostCpuIdInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCpuIdInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCpuIdInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostCpuPackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCpuPackage {
     /// Property *HostCpuPackage.index*.
     pub index: i16,
@@ -141,6 +140,25 @@ impl Default for HostCpuPackage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCpuPackage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<i16>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostCpuIdInfo>>>,
+            crate::object::clone_member::<Option<i16>>,
+            crate::object::clone_member::<Option<i16>>,
+            crate::object::clone_member::<Option<i16>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCpuPackage {

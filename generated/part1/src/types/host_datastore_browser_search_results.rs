@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreBrowserSearchResults*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDatastoreBrowserSearchResults {
     /// Property *HostDatastoreBrowserSearchResults.datastore*.
     ///
@@ -80,6 +79,18 @@ impl Default for HostDatastoreBrowserSearchResults {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreBrowserSearchResults {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::FileInfoKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreBrowserSearchResults {

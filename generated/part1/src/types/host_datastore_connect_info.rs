@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostDatastoreConnectInfoKind`].
-#[derive(Clone)]
 pub struct HostDatastoreConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
     pub summary: Box<crate::types::DatastoreSummary>,
@@ -70,6 +69,16 @@ impl Default for HostDatastoreConnectInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreConnectInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::DatastoreSummary>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreConnectInfo {

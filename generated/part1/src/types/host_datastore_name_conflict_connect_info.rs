@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreNameConflictConnectInfo*.
 ///
 /// Extends [`HostDatastoreConnectInfo`](crate::types::HostDatastoreConnectInfo).
-#[derive(Clone)]
 pub struct HostDatastoreNameConflictConnectInfo {
     /// Property *HostDatastoreConnectInfo.summary*.
     pub summary: Box<crate::types::DatastoreSummary>,
@@ -73,6 +72,17 @@ impl Default for HostDatastoreNameConflictConnectInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreNameConflictConnectInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::DatastoreSummary>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreNameConflictConnectInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostDateTimeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDateTimeConfig {
     /// Property *HostDateTimeConfig.timeZone*.
     pub time_zone: Option<crate::CompactString>,
@@ -133,6 +132,23 @@ impl Default for HostDateTimeConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDateTimeConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostNtpConfig>>,
+            crate::object::clone_member::<Option<crate::types::HostPtpConfig>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDateTimeConfig {

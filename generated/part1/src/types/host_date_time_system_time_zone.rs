@@ -3,7 +3,6 @@
 /// Data object type *HostDateTimeSystemTimeZone*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDateTimeSystemTimeZone {
     /// Property *HostDateTimeSystemTimeZone.key*.
     pub key: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostDateTimeSystemTimeZone {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDateTimeSystemTimeZone {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDateTimeSystemTimeZone {

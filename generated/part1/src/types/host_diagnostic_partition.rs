@@ -3,7 +3,6 @@
 /// Data object type *HostDiagnosticPartition*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiagnosticPartition {
     /// Property *HostDiagnosticPartition.storageType*.
     pub storage_type: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostDiagnosticPartition {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiagnosticPartition {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::HostScsiDiskPartition>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartition {

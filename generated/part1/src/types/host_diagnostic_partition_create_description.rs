@@ -3,7 +3,6 @@
 /// Data object type *HostDiagnosticPartitionCreateDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateDescription {
     /// Property *HostDiagnosticPartitionCreateDescription.layout*.
     pub layout: crate::types::HostDiskPartitionLayout,
@@ -78,6 +77,20 @@ impl Default for HostDiagnosticPartitionCreateDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiagnosticPartitionCreateDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Box<crate::types::HostDiagnosticPartitionCreateSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateDescription {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiagnosticPartitionCreateOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateOption {
     /// Property *HostDiagnosticPartitionCreateOption.storageType*.
     pub storage_type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostDiagnosticPartitionCreateOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiagnosticPartitionCreateOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostScsiDisk>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateOption {

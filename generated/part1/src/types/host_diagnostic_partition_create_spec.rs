@@ -3,7 +3,6 @@
 /// Data object type *HostDiagnosticPartitionCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiagnosticPartitionCreateSpec {
     /// Property *HostDiagnosticPartitionCreateSpec.storageType*.
     pub storage_type: crate::CompactString,
@@ -88,6 +87,20 @@ impl Default for HostDiagnosticPartitionCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiagnosticPartitionCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostScsiDiskPartition>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionSpec>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiagnosticPartitionCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskDimensionsChs*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskDimensionsChs {
     /// Property *HostDiskDimensionsChs.cylinder*.
     pub cylinder: i64,
@@ -78,6 +77,18 @@ impl Default for HostDiskDimensionsChs {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskDimensionsChs {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskDimensionsChs {

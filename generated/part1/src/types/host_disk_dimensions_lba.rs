@@ -3,7 +3,6 @@
 /// Data object type *HostDiskDimensionsLba*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskDimensionsLba {
     /// Property *HostDiskDimensionsLba.blockSize*.
     pub block_size: i32,
@@ -73,6 +72,17 @@ impl Default for HostDiskDimensionsLba {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskDimensionsLba {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskDimensionsLba {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskPartitionAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskPartitionAttributes {
     /// Property *HostDiskPartitionAttributes.partition*.
     pub partition: i32,
@@ -121,6 +120,23 @@ impl Default for HostDiskPartitionAttributes {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskPartitionAttributes {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskPartitionAttributes {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskPartitionBlockRange*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskPartitionBlockRange {
     /// Property *HostDiskPartitionBlockRange.partition*.
     pub partition: Option<i32>,
@@ -83,6 +82,19 @@ impl Default for HostDiskPartitionBlockRange {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskPartitionBlockRange {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostDiskDimensionsLba>,
+            crate::object::clone_member::<crate::types::HostDiskDimensionsLba>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskPartitionBlockRange {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskPartitionInfo {
     /// Property *HostDiskPartitionInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostDiskPartitionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskPartitionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionSpec>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskPartitionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskPartitionLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskPartitionLayout {
     /// Property *HostDiskPartitionLayout.total*.
     pub total: Option<crate::types::HostDiskDimensionsLba>,
@@ -73,6 +72,17 @@ impl Default for HostDiskPartitionLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskPartitionLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::HostDiskDimensionsLba>>,
+            crate::object::clone_member::<Vec<crate::types::HostDiskPartitionBlockRange>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskPartitionLayout {

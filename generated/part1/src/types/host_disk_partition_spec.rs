@@ -3,7 +3,6 @@
 /// Data object type *HostDiskPartitionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskPartitionSpec {
     /// Property *HostDiskPartitionSpec.partitionFormat*.
     pub partition_format: Option<crate::CompactString>,
@@ -96,6 +95,22 @@ impl Default for HostDiskPartitionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskPartitionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostDiskDimensionsChs>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostDiskPartitionAttributes>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskPartitionSpec {

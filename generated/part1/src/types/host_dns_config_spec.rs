@@ -3,7 +3,6 @@
 /// Data object type *HostDnsConfigSpec*.
 ///
 /// Extends [`HostDnsConfig`](crate::types::HostDnsConfig).
-#[derive(Clone)]
 pub struct HostDnsConfigSpec {
     /// Property *HostDnsConfig.dhcp*.
     pub dhcp: bool,
@@ -128,6 +127,28 @@ impl Default for HostDnsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDnsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVirtualNicConnection>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVirtualNicConnection>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDnsConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostFeatureCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFeatureCapability {
     /// Property *HostFeatureCapability.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostFeatureCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFeatureCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFeatureCapability {

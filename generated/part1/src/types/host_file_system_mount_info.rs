@@ -3,7 +3,6 @@
 /// Data object type *HostFileSystemMountInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFileSystemMountInfo {
     /// Property *HostFileSystemMountInfo.mountInfo*.
     pub mount_info: Box<crate::types::HostMountInfo>,
@@ -78,6 +77,18 @@ impl Default for HostFileSystemMountInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFileSystemMountInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostMountInfo>>,
+            crate::object::clone_member::<crate::types::HostFileSystemVolumeKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFileSystemMountInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostFileSystemVolumeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFileSystemVolumeInfo {
     /// Property *HostFileSystemVolumeInfo.volumeTypeList*.
     pub volume_type_list: Option<Vec<crate::CompactString>>,
@@ -73,6 +72,19 @@ impl Default for HostFileSystemVolumeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFileSystemVolumeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFileSystemMountInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFileSystemVolumeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostForceMountedInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostForceMountedInfo {
     /// Property *HostForceMountedInfo.persist*.
     pub persist: bool,
@@ -73,6 +72,17 @@ impl Default for HostForceMountedInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostForceMountedInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostForceMountedInfo {

@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct HostGatewaySpec {
     /// Property *HostGatewaySpec.gatewayType*.
     pub gateway_type: crate::CompactString,
@@ -96,6 +95,19 @@ impl Default for HostGatewaySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostGatewaySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostGatewaySpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostIoFilterInfo*.
 ///
 /// Extends [`IoFilterInfo`](crate::types::IoFilterInfo).
-#[derive(Clone)]
 pub struct HostIoFilterInfo {
     /// Property *IoFilterInfo.id*.
     pub id: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HostIoFilterInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIoFilterInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIoFilterInfo {

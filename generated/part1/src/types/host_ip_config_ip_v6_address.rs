@@ -3,7 +3,6 @@
 /// Data object type *HostIpConfigIpV6Address*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpConfigIpV6Address {
     /// Property *HostIpConfigIpV6Address.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -109,6 +108,21 @@ impl Default for HostIpConfigIpV6Address {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpConfigIpV6Address {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpConfigIpV6Address {

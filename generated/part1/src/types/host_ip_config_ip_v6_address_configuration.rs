@@ -3,7 +3,6 @@
 /// Data object type *HostIpConfigIpV6AddressConfiguration*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpConfigIpV6AddressConfiguration {
     /// Property *HostIpConfigIpV6AddressConfiguration.ipV6Address*.
     pub ip_v6_address: Option<Vec<crate::types::HostIpConfigIpV6Address>>,
@@ -78,6 +77,20 @@ impl Default for HostIpConfigIpV6AddressConfiguration {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpConfigIpV6AddressConfiguration {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostIpConfigIpV6Address>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpConfigIpV6AddressConfiguration {

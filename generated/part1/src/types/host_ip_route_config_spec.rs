@@ -3,7 +3,6 @@
 /// Data object type *HostIpRouteConfigSpec*.
 ///
 /// Extends [`HostIpRouteConfig`](crate::types::HostIpRouteConfig).
-#[derive(Clone)]
 pub struct HostIpRouteConfigSpec {
     /// Property *HostIpRouteConfig.defaultGateway*.
     pub default_gateway: Option<crate::CompactString>,
@@ -109,6 +108,25 @@ impl Default for HostIpRouteConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpRouteConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVirtualNicConnection>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVirtualNicConnection>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpRouteConfigSpec {

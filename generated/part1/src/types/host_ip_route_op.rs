@@ -3,7 +3,6 @@
 /// Data object type *HostIpRouteOp*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpRouteOp {
     /// Property *HostIpRouteOp.changeOperation*.
     pub change_operation: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostIpRouteOp {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpRouteOp {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostIpRouteEntry>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpRouteOp {

@@ -3,7 +3,6 @@
 /// Data object type *HostIpRouteTableConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpRouteTableConfig {
     /// Property *HostIpRouteTableConfig.ipRoute*.
     pub ip_route: Option<Vec<crate::types::HostIpRouteOp>>,
@@ -73,6 +72,17 @@ impl Default for HostIpRouteTableConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpRouteTableConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostIpRouteOp>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostIpRouteOp>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpRouteTableConfig {

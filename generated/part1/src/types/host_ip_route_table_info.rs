@@ -3,7 +3,6 @@
 /// Data object type *HostIpRouteTableInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpRouteTableInfo {
     /// Property *HostIpRouteTableInfo.ipRoute*.
     pub ip_route: Option<Vec<crate::types::HostIpRouteEntry>>,
@@ -73,6 +72,17 @@ impl Default for HostIpRouteTableInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpRouteTableInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostIpRouteEntry>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostIpRouteEntry>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpRouteTableInfo {

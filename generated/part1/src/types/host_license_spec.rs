@@ -3,7 +3,6 @@
 /// Data object type *HostLicenseSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLicenseSpec {
     /// Property *HostLicenseSpec.source*.
     pub source: Option<crate::types::LicenseSourceKind>,
@@ -88,6 +87,19 @@ impl Default for HostLicenseSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLicenseSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::LicenseSourceKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLicenseSpec {

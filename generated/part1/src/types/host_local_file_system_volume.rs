@@ -3,7 +3,6 @@
 /// Data object type *HostLocalFileSystemVolume*.
 ///
 /// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
-#[derive(Clone)]
 pub struct HostLocalFileSystemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostLocalFileSystemVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLocalFileSystemVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLocalFileSystemVolume {

@@ -3,7 +3,6 @@
 /// Data object type *HostLowLevelProvisioningManagerVmRecoveryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerVmRecoveryInfo {
     /// Property *HostLowLevelProvisioningManagerVmRecoveryInfo.version*.
     pub version: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for HostLowLevelProvisioningManagerVmRecoveryInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLowLevelProvisioningManagerVmRecoveryInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::FaultToleranceConfigInfoKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerVmRecoveryInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostMaintenanceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMaintenanceSpec {
     /// Property *HostMaintenanceSpec.vsanMode*.
     pub vsan_mode: Option<crate::types::VsanHostDecommissionMode>,
@@ -80,6 +79,22 @@ impl Default for HostMaintenanceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMaintenanceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostDecommissionMode>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostMaintenanceSpecEvacuationMode>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMaintenanceSpec {

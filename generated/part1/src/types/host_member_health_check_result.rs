@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostMemberHealthCheckResultKind`].
-#[derive(Clone)]
 pub struct HostMemberHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -70,6 +69,16 @@ impl Default for HostMemberHealthCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMemberHealthCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMemberHealthCheckResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostMemberRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMemberRuntimeInfo {
     /// Property *HostMemberRuntimeInfo.host*.
     ///
@@ -131,6 +130,33 @@ impl Default for HostMemberRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMemberRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostMemberHealthCheckResultKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>,
+                >,
+            >,
+            crate::object::clone_member::<
+                Option<
+                    crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMemberRuntimeInfo {

@@ -5,7 +5,6 @@
 /// Extends [`HostMemberHealthCheckResult`](crate::types::HostMemberHealthCheckResult).
 ///
 /// Has subtypes: members declared with this type are held as [`HostMemberUplinkHealthCheckResultKind`].
-#[derive(Clone)]
 pub struct HostMemberUplinkHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for HostMemberUplinkHealthCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMemberUplinkHealthCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMemberUplinkHealthCheckResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostNasVolume*.
 ///
 /// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
-#[derive(Clone)]
 pub struct HostNasVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -128,6 +127,24 @@ impl Default for HostNasVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNasVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNasVolume {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetStackInstance*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetStackInstance {
     /// Property *HostNetStackInstance.key*.
     pub key: Option<crate::CompactString>,
@@ -130,6 +129,24 @@ impl Default for HostNetStackInstance {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetStackInstance {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostDnsConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::HostIpRouteTableConfig>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetStackInstance {

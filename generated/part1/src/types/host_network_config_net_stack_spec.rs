@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkConfigNetStackSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkConfigNetStackSpec {
     /// Property *HostNetworkConfigNetStackSpec.netStackInstance*.
     pub net_stack_instance: Box<crate::types::HostNetStackInstance>,
@@ -73,6 +72,17 @@ impl Default for HostNetworkConfigNetStackSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkConfigNetStackSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostNetStackInstance>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkConfigNetStackSpec {

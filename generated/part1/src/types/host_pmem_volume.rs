@@ -3,7 +3,6 @@
 /// Data object type *HostPMemVolume*.
 ///
 /// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
-#[derive(Clone)]
 pub struct HostPMemVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -88,6 +87,20 @@ impl Default for HostPMemVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPMemVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPMemVolume {

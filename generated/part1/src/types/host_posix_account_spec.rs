@@ -3,7 +3,6 @@
 /// Data object type *HostPosixAccountSpec*.
 ///
 /// Extends [`HostAccountSpec`](crate::types::HostAccountSpec).
-#[derive(Clone)]
 pub struct HostPosixAccountSpec {
     /// Property *HostAccountSpec.id*.
     pub id: crate::CompactString,
@@ -91,6 +90,20 @@ impl Default for HostPosixAccountSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPosixAccountSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPosixAccountSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostProxySwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostProxySwitch {
     /// Property *HostProxySwitch.dvsUuid*.
     pub dvs_uuid: crate::CompactString,
@@ -262,6 +261,56 @@ impl Default for HostProxySwitch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProxySwitch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::HostProxySwitchSpec>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostProxySwitchHostLagConfig>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<
+                        crate::types::DistributedVirtualSwitchHostMemberTransportZoneInfo,
+                    >,
+                >,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostProxySwitchEnsInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::DistributedVirtualSwitchHostMemberHostUplinkState>,
+                >,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<
+                    crate::types::DistributedVirtualSwitchHostMemberHostPerfNicOffloadState,
+                >,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProxySwitch {

@@ -3,7 +3,6 @@
 /// Data object type *HostProxySwitchHostLagConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostProxySwitchHostLagConfig {
     /// Property *HostProxySwitchHostLagConfig.lagKey*.
     pub lag_key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostProxySwitchHostLagConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProxySwitchHostLagConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProxySwitchHostLagConfig {

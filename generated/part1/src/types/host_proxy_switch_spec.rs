@@ -3,7 +3,6 @@
 /// Data object type *HostProxySwitchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostProxySwitchSpec {
     /// Property *HostProxySwitchSpec.backing*.
     pub backing: Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
@@ -68,6 +67,18 @@ impl Default for HostProxySwitchSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProxySwitchSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::DistributedVirtualSwitchHostMemberBackingKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProxySwitchSpec {

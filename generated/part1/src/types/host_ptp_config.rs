@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPtpConfig {
     /// Property *HostPtpConfig.domain*.
     pub domain: Option<i32>,
@@ -75,6 +74,19 @@ impl Default for HostPtpConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPtpConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPtpConfigPtpPort>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPtpConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostScsiDiskPartition*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostScsiDiskPartition {
     /// Property *HostScsiDiskPartition.diskName*.
     pub disk_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostScsiDiskPartition {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostScsiDiskPartition {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostScsiDiskPartition {

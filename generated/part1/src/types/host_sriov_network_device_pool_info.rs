@@ -3,7 +3,6 @@
 /// Data object type *HostSriovNetworkDevicePoolInfo*.
 ///
 /// Extends [`HostSriovDevicePoolInfo`](crate::types::HostSriovDevicePoolInfo).
-#[derive(Clone)]
 pub struct HostSriovNetworkDevicePoolInfo {
     /// Property *HostSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostSriovNetworkDevicePoolInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSriovNetworkDevicePoolInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PhysicalNic>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSriovNetworkDevicePoolInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostSystemResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSystemResourceInfo {
     /// Property *HostSystemResourceInfo.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for HostSystemResourceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemResourceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Box<crate::types::ResourceConfigSpec>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSystemResourceInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemResourceInfo {

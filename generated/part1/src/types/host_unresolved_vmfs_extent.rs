@@ -3,7 +3,6 @@
 /// Data object type *HostUnresolvedVmfsExtent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostUnresolvedVmfsExtent {
     /// Property *HostUnresolvedVmfsExtent.device*.
     pub device: crate::types::HostScsiDiskPartition,
@@ -121,6 +120,23 @@ impl Default for HostUnresolvedVmfsExtent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostUnresolvedVmfsExtent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostScsiDiskPartition>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsExtent {

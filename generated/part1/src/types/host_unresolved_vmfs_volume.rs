@@ -3,7 +3,6 @@
 /// Data object type *HostUnresolvedVmfsVolume*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostUnresolvedVmfsVolume {
     /// Property *HostUnresolvedVmfsVolume.extent*.
     pub extent: Vec<crate::types::HostUnresolvedVmfsExtent>,
@@ -94,6 +93,22 @@ impl Default for HostUnresolvedVmfsVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostUnresolvedVmfsVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::HostUnresolvedVmfsExtent>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                crate::types::HostUnresolvedVmfsVolumeResolveStatus,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsVolume {

@@ -3,7 +3,6 @@
 /// Data object type *HostVffsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVffsSpec {
     /// Property *HostVffsSpec.devicePath*.
     pub device_path: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostVffsSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVffsSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::HostDiskPartitionSpec>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVffsSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashResourceConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashResourceConfigInfo {
     /// Property *HostVFlashManagerVFlashResourceConfigInfo.vffs*.
     pub vffs: Option<Box<crate::types::HostVffsVolume>>,
@@ -73,6 +72,17 @@ impl Default for HostVFlashManagerVFlashResourceConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashResourceConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::HostVffsVolume>>>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashResourceConfigInfo {

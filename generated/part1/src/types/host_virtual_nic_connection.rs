@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicConnection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualNicConnection {
     /// Property *HostVirtualNicConnection.portgroup*.
     pub portgroup: Option<crate::CompactString>,
@@ -78,6 +77,22 @@ impl Default for HostVirtualNicConnection {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicConnection {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::DistributedVirtualSwitchPortConnection>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostVirtualNicOpaqueNetworkSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicConnection {

@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicIpRouteSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualNicIpRouteSpec {
     /// Property *HostVirtualNicIpRouteSpec.ipRouteConfig*.
     pub ip_route_config: Option<crate::types::HostIpRouteConfigKind>,
@@ -68,6 +67,16 @@ impl Default for HostVirtualNicIpRouteSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicIpRouteSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::HostIpRouteConfigKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicIpRouteSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicManagerNicTypeSelection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualNicManagerNicTypeSelection {
     /// Property *HostVirtualNicManagerNicTypeSelection.vnic*.
     pub vnic: Box<crate::types::HostVirtualNicConnection>,
@@ -73,6 +72,17 @@ impl Default for HostVirtualNicManagerNicTypeSelection {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicManagerNicTypeSelection {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostVirtualNicConnection>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicManagerNicTypeSelection {

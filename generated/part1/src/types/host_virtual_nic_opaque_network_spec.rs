@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualNicOpaqueNetworkSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualNicOpaqueNetworkSpec {
     /// Property *HostVirtualNicOpaqueNetworkSpec.opaqueNetworkId*.
     pub opaque_network_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostVirtualNicOpaqueNetworkSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualNicOpaqueNetworkSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualNicOpaqueNetworkSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostVmfsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVmfsSpec {
     /// Property *HostVmfsSpec.extent*.
     pub extent: crate::types::HostScsiDiskPartition,
@@ -124,6 +123,23 @@ impl Default for HostVmfsSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVmfsSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostScsiDiskPartition>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VmfsUnmapBandwidthSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVmfsSpec {

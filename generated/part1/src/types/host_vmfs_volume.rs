@@ -3,7 +3,6 @@
 /// Data object type *HostVmfsVolume*.
 ///
 /// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
-#[derive(Clone)]
 pub struct HostVmfsVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -197,6 +196,33 @@ impl Default for HostVmfsVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVmfsVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VmfsUnmapBandwidthSpec>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::HostScsiDiskPartition>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::HostForceMountedInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVmfsVolume {

@@ -3,7 +3,6 @@
 /// Data object type *HostVvolVolume*.
 ///
 /// Extends [`HostFileSystemVolume`](crate::types::HostFileSystemVolume).
-#[derive(Clone)]
 pub struct HostVvolVolume {
     /// Property *HostFileSystemVolume.type*.
     pub r#type: crate::CompactString,
@@ -152,6 +151,30 @@ impl Default for HostVvolVolume {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVvolVolume {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::VVolHostPE>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostVvolVolumeHostVvolNQN>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVasaProviderInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VASAStorageArray>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVvolVolume {

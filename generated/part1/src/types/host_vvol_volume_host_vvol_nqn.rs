@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVvolVolumeHostVvolNQN {
     /// Property *HostVvolVolumeHostVvolNQN.host*.
     ///
@@ -77,6 +76,17 @@ impl Default for HostVvolVolumeHostVvolNQN {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVvolVolumeHostVvolNQN {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostVvolNQN>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVvolVolumeHostVvolNQN {

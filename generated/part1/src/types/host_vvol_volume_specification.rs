@@ -3,7 +3,6 @@
 /// Data object type *HostVvolVolumeSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVvolVolumeSpecification {
     /// Property *HostVvolVolumeSpecification.maxSizeInMB*.
     pub max_size_in_mb: i64,
@@ -109,6 +108,23 @@ impl Default for HostVvolVolumeSpecification {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVvolVolumeSpecification {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVasaProviderInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VASAStorageArray>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVvolVolumeSpecification {

@@ -5,7 +5,6 @@
 /// Extends [`RecurrentTaskScheduler`](crate::types::RecurrentTaskScheduler).
 ///
 /// Has subtypes: members declared with this type are held as [`HourlyTaskSchedulerKind`].
-#[derive(Clone)]
 pub struct HourlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -89,6 +88,19 @@ impl Default for HourlyTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HourlyTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HourlyTaskScheduler {

@@ -3,7 +3,6 @@
 /// Data object type *ID*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ID {
     /// Property *ID.id*.
     pub id: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for ID {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ID {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ID {

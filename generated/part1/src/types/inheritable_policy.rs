@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`InheritablePolicyKind`].
-#[derive(Clone)]
 pub struct InheritablePolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -70,6 +69,16 @@ impl Default for InheritablePolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for InheritablePolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for InheritablePolicy {

@@ -3,7 +3,6 @@
 /// Data object type *IntExpression*.
 ///
 /// Extends [`NegatableExpression`](crate::types::NegatableExpression).
-#[derive(Clone)]
 pub struct IntExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for IntExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IntExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IntExpression {

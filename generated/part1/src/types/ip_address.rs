@@ -5,7 +5,6 @@
 /// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 ///
 /// Has subtypes: members declared with this type are held as [`IpAddressKind`].
-#[derive(Clone)]
 pub struct IpAddress {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -70,6 +69,16 @@ impl Default for IpAddress {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IpAddress {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IpAddress {

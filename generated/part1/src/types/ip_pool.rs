@@ -3,7 +3,6 @@
 /// Data object type *IpPool*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct IpPool {
     /// Property *IpPool.id*.
     pub id: Option<i32>,
@@ -159,6 +158,32 @@ impl Default for IpPool {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IpPool {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::IpPoolIpPoolConfigInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::IpPoolAssociation>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IpPool {

@@ -3,7 +3,6 @@
 /// Data object type *IpPoolIpPoolConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct IpPoolIpPoolConfigInfo {
     /// Property *IpPoolIpPoolConfigInfo.subnetAddress*.
     pub subnet_address: Option<crate::CompactString>,
@@ -114,6 +113,22 @@ impl Default for IpPoolIpPoolConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IpPoolIpPoolConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IpPoolIpPoolConfigInfo {

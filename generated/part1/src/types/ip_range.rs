@@ -3,7 +3,6 @@
 /// Data object type *IpRange*.
 ///
 /// Extends [`IpAddress`](crate::types::IpAddress).
-#[derive(Clone)]
 pub struct IpRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for IpRange {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IpRange {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IpRange {

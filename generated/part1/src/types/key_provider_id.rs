@@ -3,7 +3,6 @@
 /// Data object type *KeyProviderId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KeyProviderId {
     /// Property *KeyProviderId.id*.
     pub id: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for KeyProviderId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KeyProviderId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KeyProviderId {

@@ -3,7 +3,6 @@
 /// Data object type *KmipClusterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KmipClusterInfo {
     /// Property *KmipClusterInfo.clusterId*.
     pub cluster_id: crate::types::KeyProviderId,
@@ -147,6 +146,29 @@ impl Default for KmipClusterInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipClusterInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::KeyProviderId>,
+            crate::object::clone_member::<Option<Vec<crate::types::KmipServerInfo>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::KmipClusterInfoKeyInfoKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipClusterInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`KmipClusterInfoKeyInfo`](crate::types::KmipClusterInfoKeyInfo).
-#[derive(Clone)]
 pub struct KmipClusterInfoWrappingKeyIdKeyInfo {
     /// Property *KmipClusterInfoWrappingKeyIdKeyInfo.keyId*.
     pub key_id: crate::CompactString,
@@ -77,6 +76,17 @@ impl Default for KmipClusterInfoWrappingKeyIdKeyInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipClusterInfoWrappingKeyIdKeyInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipClusterInfoWrappingKeyIdKeyInfo {

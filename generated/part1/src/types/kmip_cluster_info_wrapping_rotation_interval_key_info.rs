@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`KmipClusterInfoKeyInfo`](crate::types::KmipClusterInfoKeyInfo).
-#[derive(Clone)]
 pub struct KmipClusterInfoWrappingRotationIntervalKeyInfo {
     /// Property *KmipClusterInfoWrappingRotationIntervalKeyInfo.keyId*.
     pub key_id: Option<crate::CompactString>,
@@ -82,6 +81,18 @@ impl Default for KmipClusterInfoWrappingRotationIntervalKeyInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipClusterInfoWrappingRotationIntervalKeyInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipClusterInfoWrappingRotationIntervalKeyInfo {

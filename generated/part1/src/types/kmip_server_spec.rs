@@ -3,7 +3,6 @@
 /// Data object type *KmipServerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KmipServerSpec {
     /// Property *KmipServerSpec.clusterId*.
     pub cluster_id: crate::types::KeyProviderId,
@@ -92,6 +91,22 @@ impl Default for KmipServerSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipServerSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::KeyProviderId>,
+            crate::object::clone_member::<Box<crate::types::KmipServerInfo>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::KmipServerSpecKeySpecKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipServerSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`KmipServerSpecKeySpec`](crate::types::KmipServerSpecKeySpec).
-#[derive(Clone)]
 pub struct KmipServerSpecWrappingKeyIdKeySpec {
     /// Property *KmipServerSpecWrappingKeyIdKeySpec.keyId*.
     pub key_id: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for KmipServerSpecWrappingKeyIdKeySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipServerSpecWrappingKeyIdKeySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipServerSpecWrappingKeyIdKeySpec {

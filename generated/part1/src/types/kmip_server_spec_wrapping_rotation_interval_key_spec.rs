@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`KmipServerSpecKeySpec`](crate::types::KmipServerSpecKeySpec).
-#[derive(Clone)]
 pub struct KmipServerSpecWrappingRotationIntervalKeySpec {
     /// Property *KmipServerSpecWrappingRotationIntervalKeySpec.rotationInterval*.
     pub rotation_interval: Option<i32>,
@@ -70,6 +69,16 @@ impl Default for KmipServerSpecWrappingRotationIntervalKeySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipServerSpecWrappingRotationIntervalKeySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipServerSpecWrappingRotationIntervalKeySpec {

@@ -3,7 +3,6 @@
 /// Data object type *KmipServerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KmipServerStatus {
     /// Property *KmipServerStatus.clusterId*.
     pub cluster_id: crate::types::KeyProviderId,
@@ -83,6 +82,19 @@ impl Default for KmipServerStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KmipServerStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::KeyProviderId>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KmipServerStatus {

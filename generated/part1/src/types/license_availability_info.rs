@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct LicenseAvailabilityInfo {
     /// Property *LicenseAvailabilityInfo.feature*.
     pub feature: Box<crate::types::LicenseFeatureInfo>,
@@ -81,6 +80,18 @@ impl Default for LicenseAvailabilityInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseAvailabilityInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::LicenseFeatureInfo>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseAvailabilityInfo {

@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct LicenseReservationInfo {
     /// Property *LicenseReservationInfo.key*.
     pub key: crate::CompactString,
@@ -81,6 +80,18 @@ impl Default for LicenseReservationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseReservationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::LicenseReservationInfoState>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseReservationInfo {

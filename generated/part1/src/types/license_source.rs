@@ -8,7 +8,6 @@
 ///
 /// Has subtypes: members declared with this type are held as [`LicenseSourceKind`].
 #[deprecated]
-#[derive(Clone)]
 pub struct LicenseSource {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -62,6 +61,14 @@ impl Default for LicenseSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseSource {

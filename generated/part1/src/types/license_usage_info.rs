@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct LicenseUsageInfo {
     /// Property *LicenseUsageInfo.source*.
     pub source: crate::types::LicenseSourceKind,
@@ -86,6 +85,21 @@ impl Default for LicenseUsageInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LicenseUsageInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::LicenseSourceKind>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::LicenseReservationInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::LicenseFeatureInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LicenseUsageInfo {

@@ -6,7 +6,6 @@
 ///
 /// Extends [`LicenseSource`](crate::types::LicenseSource).
 #[deprecated]
-#[derive(Clone)]
 pub struct LocalLicenseSource {
     /// Property *LocalLicenseSource.licenseKeys*.
     pub license_keys: crate::CompactString,
@@ -71,6 +70,16 @@ impl Default for LocalLicenseSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LocalLicenseSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LocalLicenseSource {

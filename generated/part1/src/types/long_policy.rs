@@ -3,7 +3,6 @@
 /// Data object type *LongPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct LongPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -73,6 +72,17 @@ impl Default for LongPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LongPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LongPolicy {

@@ -5,7 +5,6 @@
 /// Extends [`NegatableExpression`](crate::types::NegatableExpression).
 ///
 /// Has subtypes: members declared with this type are held as [`MacAddressKind`].
-#[derive(Clone)]
 pub struct MacAddress {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -70,6 +69,16 @@ impl Default for MacAddress {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MacAddress {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MacAddress {

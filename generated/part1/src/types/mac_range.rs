@@ -3,7 +3,6 @@
 /// Data object type *MacRange*.
 ///
 /// Extends [`MacAddress`](crate::types::MacAddress).
-#[derive(Clone)]
 pub struct MacRange {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for MacRange {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MacRange {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MacRange {

@@ -3,7 +3,6 @@
 /// Data object type *MetricAlarmExpression*.
 ///
 /// Extends [`AlarmExpression`](crate::types::AlarmExpression).
-#[derive(Clone)]
 pub struct MetricAlarmExpression {
     /// Property *MetricAlarmExpression.operator*.
     pub operator: crate::types::MetricAlarmOperator,
@@ -114,6 +113,22 @@ impl Default for MetricAlarmExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MetricAlarmExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::MetricAlarmOperator>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::PerfMetricId>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MetricAlarmExpression {

@@ -3,7 +3,6 @@
 /// Data object type *MonthlyByDayTaskScheduler*.
 ///
 /// Extends [`MonthlyTaskScheduler`](crate::types::MonthlyTaskScheduler).
-#[derive(Clone)]
 pub struct MonthlyByDayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -97,6 +96,21 @@ impl Default for MonthlyByDayTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MonthlyByDayTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MonthlyByDayTaskScheduler {

@@ -3,7 +3,6 @@
 /// Data object type *MonthlyByWeekdayTaskScheduler*.
 ///
 /// Extends [`MonthlyTaskScheduler`](crate::types::MonthlyTaskScheduler).
-#[derive(Clone)]
 pub struct MonthlyByWeekdayTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -118,6 +117,22 @@ impl Default for MonthlyByWeekdayTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MonthlyByWeekdayTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::WeekOfMonth>,
+            crate::object::clone_member::<crate::types::DayOfWeek>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MonthlyByWeekdayTaskScheduler {

@@ -5,7 +5,6 @@
 /// Extends [`DailyTaskScheduler`](crate::types::DailyTaskScheduler).
 ///
 /// Has subtypes: members declared with this type are held as [`MonthlyTaskSchedulerKind`].
-#[derive(Clone)]
 pub struct MonthlyTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -94,6 +93,20 @@ impl Default for MonthlyTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for MonthlyTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for MonthlyTaskScheduler {

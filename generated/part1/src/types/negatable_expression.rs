@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`NegatableExpressionKind`].
-#[derive(Clone)]
 pub struct NegatableExpression {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -70,6 +69,16 @@ impl Default for NegatableExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NegatableExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NegatableExpression {

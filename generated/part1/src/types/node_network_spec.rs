@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`NodeNetworkSpecKind`].
-#[derive(Clone)]
 pub struct NodeNetworkSpec {
     /// Property *NodeNetworkSpec.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
@@ -70,6 +69,16 @@ impl Default for NodeNetworkSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NodeNetworkSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NodeNetworkSpec {

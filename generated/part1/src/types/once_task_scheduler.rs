@@ -3,7 +3,6 @@
 /// Data object type *OnceTaskScheduler*.
 ///
 /// Extends [`TaskScheduler`](crate::types::TaskScheduler).
-#[derive(Clone)]
 pub struct OnceTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -84,6 +83,18 @@ impl Default for OnceTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OnceTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OnceTaskScheduler {

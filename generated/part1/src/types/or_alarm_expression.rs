@@ -3,7 +3,6 @@
 /// Data object type *OrAlarmExpression*.
 ///
 /// Extends [`AlarmExpression`](crate::types::AlarmExpression).
-#[derive(Clone)]
 pub struct OrAlarmExpression {
     /// Property *OrAlarmExpression.expression*.
     pub expression: Vec<crate::types::AlarmExpressionKind>,
@@ -68,6 +67,16 @@ impl Default for OrAlarmExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OrAlarmExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::AlarmExpressionKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OrAlarmExpression {

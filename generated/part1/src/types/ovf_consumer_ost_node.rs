@@ -3,7 +3,6 @@
 /// Data object type *OvfConsumerOstNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct OvfConsumerOstNode {
     /// Property *OvfConsumerOstNode.id*.
     pub id: crate::CompactString,
@@ -90,6 +89,22 @@ impl Default for OvfConsumerOstNode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfConsumerOstNode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::OvfConsumerOvfSection>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::OvfConsumerOstNode>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfConsumerOstNode {

@@ -3,7 +3,6 @@
 /// Data object type *OvfConsumerOvfSection*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct OvfConsumerOvfSection {
     /// Property *OvfConsumerOvfSection.lineNumber*.
     pub line_number: i32,
@@ -73,6 +72,17 @@ impl Default for OvfConsumerOvfSection {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfConsumerOvfSection {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfConsumerOvfSection {

@@ -5,7 +5,6 @@
 /// Extends [`OvfManagerCommonParams`](crate::types::OvfManagerCommonParams).
 ///
 /// Has subtypes: members declared with this type are held as [`OvfCreateImportSpecParamsKind`].
-#[derive(Clone)]
 pub struct OvfCreateImportSpecParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -166,6 +165,28 @@ impl Default for OvfCreateImportSpecParams {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfCreateImportSpecParams {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OvfNetworkMapping>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::OvfResourceMap>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::OvfConsumerOstNode>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfCreateImportSpecParams {

@@ -3,7 +3,6 @@
 /// Data object type *OvfValidateHostParams*.
 ///
 /// Extends [`OvfManagerCommonParams`](crate::types::OvfManagerCommonParams).
-#[derive(Clone)]
 pub struct OvfValidateHostParams {
     /// Property *OvfManagerCommonParams.locale*.
     pub locale: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for OvfValidateHostParams {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfValidateHostParams {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfValidateHostParams {

@@ -3,7 +3,6 @@
 /// Data object type *PassiveNodeDeploymentSpec*.
 ///
 /// Extends [`NodeDeploymentSpec`](crate::types::NodeDeploymentSpec).
-#[derive(Clone)]
 pub struct PassiveNodeDeploymentSpec {
     /// Property *NodeDeploymentSpec.esxHost*.
     ///
@@ -147,6 +146,27 @@ impl Default for PassiveNodeDeploymentSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PassiveNodeDeploymentSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ServiceLocator>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CustomizationIPSettings>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PassiveNodeDeploymentSpec {

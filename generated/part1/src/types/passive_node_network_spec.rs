@@ -3,7 +3,6 @@
 /// Data object type *PassiveNodeNetworkSpec*.
 ///
 /// Extends [`NodeNetworkSpec`](crate::types::NodeNetworkSpec).
-#[derive(Clone)]
 pub struct PassiveNodeNetworkSpec {
     /// Property *NodeNetworkSpec.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
@@ -73,6 +72,19 @@ impl Default for PassiveNodeNetworkSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PassiveNodeNetworkSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::CustomizationIPSettings>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PassiveNodeNetworkSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmPlacementMatchingResources`](crate::types::PbmPlacementMatchingResources).
-#[derive(Clone)]
 pub struct PbmPlacementMatchingReplicationResources {
     /// Property *PbmPlacementMatchingReplicationResources.replicationGroup*.
     pub replication_group: Option<Vec<crate::types::ReplicationGroupId>>,
@@ -70,6 +69,16 @@ impl Default for PbmPlacementMatchingReplicationResources {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementMatchingReplicationResources {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::ReplicationGroupId>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementMatchingReplicationResources {

@@ -3,7 +3,6 @@
 /// Data object type *PerfCompositeMetric*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerfCompositeMetric {
     /// Property *PerfCompositeMetric.entity*.
     pub entity: Option<crate::types::PerfEntityMetricBaseKind>,
@@ -73,6 +72,21 @@ impl Default for PerfCompositeMetric {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfCompositeMetric {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::PerfEntityMetricBaseKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PerfEntityMetricBaseKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfCompositeMetric {

@@ -3,7 +3,6 @@
 /// Data object type *PerfEntityMetric*.
 ///
 /// Extends [`PerfEntityMetricBase`](crate::types::PerfEntityMetricBase).
-#[derive(Clone)]
 pub struct PerfEntityMetric {
     /// Property *PerfEntityMetricBase.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -78,6 +77,20 @@ impl Default for PerfEntityMetric {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfEntityMetric {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::PerfSampleInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::PerfMetricSeriesKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfEntityMetric {

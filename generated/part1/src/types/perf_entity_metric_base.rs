@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`PerfEntityMetricBaseKind`].
-#[derive(Clone)]
 pub struct PerfEntityMetricBase {
     /// Property *PerfEntityMetricBase.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -70,6 +69,16 @@ impl Default for PerfEntityMetricBase {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfEntityMetricBase {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfEntityMetricBase {

@@ -3,7 +3,6 @@
 /// Data object type *PerfEntityMetricCSV*.
 ///
 /// Extends [`PerfEntityMetricBase`](crate::types::PerfEntityMetricBase).
-#[derive(Clone)]
 pub struct PerfEntityMetricCSV {
     /// Property *PerfEntityMetricBase.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -78,6 +77,18 @@ impl Default for PerfEntityMetricCSV {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfEntityMetricCSV {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::PerfMetricSeriesCSV>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfEntityMetricCSV {

@@ -3,7 +3,6 @@
 /// Data object type *PerfInterval*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerfInterval {
     /// Property *PerfInterval.key*.
     pub key: i32,
@@ -93,6 +92,21 @@ impl Default for PerfInterval {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfInterval {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfInterval {

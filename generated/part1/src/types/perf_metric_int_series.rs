@@ -3,7 +3,6 @@
 /// Data object type *PerfMetricIntSeries*.
 ///
 /// Extends [`PerfMetricSeries`](crate::types::PerfMetricSeries).
-#[derive(Clone)]
 pub struct PerfMetricIntSeries {
     /// Property *PerfMetricSeries.id*.
     pub id: crate::types::PerfMetricId,
@@ -73,6 +72,17 @@ impl Default for PerfMetricIntSeries {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfMetricIntSeries {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PerfMetricId>,
+            crate::object::clone_member::<Option<Vec<i64>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfMetricIntSeries {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`PerfMetricSeriesKind`].
-#[derive(Clone)]
 pub struct PerfMetricSeries {
     /// Property *PerfMetricSeries.id*.
     pub id: crate::types::PerfMetricId,
@@ -70,6 +69,16 @@ impl Default for PerfMetricSeries {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfMetricSeries {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PerfMetricId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfMetricSeries {

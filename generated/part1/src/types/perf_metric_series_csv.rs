@@ -3,7 +3,6 @@
 /// Data object type *PerfMetricSeriesCSV*.
 ///
 /// Extends [`PerfMetricSeries`](crate::types::PerfMetricSeries).
-#[derive(Clone)]
 pub struct PerfMetricSeriesCSV {
     /// Property *PerfMetricSeries.id*.
     pub id: crate::types::PerfMetricId,
@@ -73,6 +72,17 @@ impl Default for PerfMetricSeriesCSV {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfMetricSeriesCSV {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PerfMetricId>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfMetricSeriesCSV {

@@ -3,7 +3,6 @@
 /// Data object type *PerfQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerfQuerySpec {
     /// Property *PerfQuerySpec.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -118,6 +117,22 @@ impl Default for PerfQuerySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfQuerySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::types::PerfMetricId>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfQuerySpec {

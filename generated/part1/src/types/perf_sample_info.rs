@@ -3,7 +3,6 @@
 /// Data object type *PerfSampleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerfSampleInfo {
     /// Property *PerfSampleInfo.timestamp*.
     ///
@@ -75,6 +74,17 @@ impl Default for PerfSampleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfSampleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfSampleInfo {

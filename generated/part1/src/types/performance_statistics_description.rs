@@ -3,7 +3,6 @@
 /// Data object type *PerformanceStatisticsDescription*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerformanceStatisticsDescription {
     /// Property *PerformanceStatisticsDescription.intervals*.
     pub intervals: Option<Vec<crate::types::PerfInterval>>,
@@ -68,6 +67,16 @@ impl Default for PerformanceStatisticsDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerformanceStatisticsDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::PerfInterval>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerformanceStatisticsDescription {

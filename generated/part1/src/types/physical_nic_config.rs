@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PhysicalNicConfig {
     /// Property *PhysicalNicConfig.device*.
     pub device: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for PhysicalNicConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::PhysicalNicSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicConfig {

@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicLinkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PhysicalNicLinkInfo {
     /// Property *PhysicalNicLinkInfo.speedMb*.
     pub speed_mb: i32,
@@ -73,6 +72,17 @@ impl Default for PhysicalNicLinkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicLinkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicLinkInfo {

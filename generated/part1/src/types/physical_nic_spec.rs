@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PhysicalNicSpec {
     /// Property *PhysicalNicSpec.ip*.
     pub ip: Option<crate::types::HostIpConfigKind>,
@@ -93,6 +92,19 @@ impl Default for PhysicalNicSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::HostIpConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::PhysicalNicLinkInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicSpec {

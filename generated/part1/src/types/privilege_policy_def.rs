@@ -3,7 +3,6 @@
 /// Data object type *PrivilegePolicyDef*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PrivilegePolicyDef {
     /// Property *PrivilegePolicyDef.createPrivilege*.
     pub create_privilege: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for PrivilegePolicyDef {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PrivilegePolicyDef {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PrivilegePolicyDef {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileEventArgument*.
 ///
 /// Extends [`EventArgument`](crate::types::EventArgument).
-#[derive(Clone)]
 pub struct ProfileEventArgument {
     /// Property *ProfileEventArgument.profile*.
     ///
@@ -75,6 +74,17 @@ impl Default for ProfileEventArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileEventArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileEventArgument {

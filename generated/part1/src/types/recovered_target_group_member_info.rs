@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`TargetGroupMemberInfo`](crate::types::TargetGroupMemberInfo).
-#[derive(Clone)]
 pub struct RecoveredTargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
     pub replica_id: crate::types::ReplicaId,
@@ -92,6 +91,19 @@ impl Default for RecoveredTargetGroupMemberInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RecoveredTargetGroupMemberInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicaId>,
+            crate::object::clone_member::<crate::types::DeviceIdKind>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::DeviceIdKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RecoveredTargetGroupMemberInfo {

@@ -5,7 +5,6 @@
 /// Extends [`TaskScheduler`](crate::types::TaskScheduler).
 ///
 /// Has subtypes: members declared with this type are held as [`RecurrentTaskSchedulerKind`].
-#[derive(Clone)]
 pub struct RecurrentTaskScheduler {
     /// Property *TaskScheduler.activeTime*.
     ///
@@ -84,6 +83,18 @@ impl Default for RecurrentTaskScheduler {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RecurrentTaskScheduler {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RecurrentTaskScheduler {

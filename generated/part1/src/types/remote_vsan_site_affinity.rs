@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct RemoteVsanSiteAffinity {
     /// Property *RemoteVsanSiteAffinity.clientSite*.
     pub client_site: Option<crate::types::RemoteVsanSite>,
@@ -75,6 +74,17 @@ impl Default for RemoteVsanSiteAffinity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RemoteVsanSiteAffinity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::RemoteVsanSite>>,
+            crate::object::clone_member::<crate::types::RemoteVsanSite>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RemoteVsanSiteAffinity {

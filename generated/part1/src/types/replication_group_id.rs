@@ -3,7 +3,6 @@
 /// Data object type *ReplicationGroupId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ReplicationGroupId {
     /// Property *ReplicationGroupId.faultDomainId*.
     pub fault_domain_id: crate::types::FaultDomainIdKind,
@@ -73,6 +72,17 @@ impl Default for ReplicationGroupId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ReplicationGroupId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::FaultDomainIdKind>,
+            crate::object::clone_member::<crate::types::DeviceGroupId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ReplicationGroupId {

@@ -3,7 +3,6 @@
 /// Data object type *ReplicationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ReplicationSpec {
     /// Property *ReplicationSpec.replicationGroupId*.
     pub replication_group_id: crate::types::ReplicationGroupId,
@@ -68,6 +67,16 @@ impl Default for ReplicationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ReplicationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ReplicationSpec {

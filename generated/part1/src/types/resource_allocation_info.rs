@@ -3,7 +3,6 @@
 /// Data object type *ResourceAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourceAllocationInfo {
     /// Property *ResourceAllocationInfo.reservation*.
     pub reservation: Option<i64>,
@@ -100,6 +99,20 @@ impl Default for ResourceAllocationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourceAllocationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::SharesInfo>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourceAllocationInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ResourceAllocationOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourceAllocationOption {
     /// Property *ResourceAllocationOption.sharesOption*.
     pub shares_option: crate::types::SharesOption,
@@ -68,6 +67,16 @@ impl Default for ResourceAllocationOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourceAllocationOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::SharesOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourceAllocationOption {

@@ -3,7 +3,6 @@
 /// Data object type *ResourceConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourceConfigOption {
     /// Property *ResourceConfigOption.cpuAllocationOption*.
     pub cpu_allocation_option: crate::types::ResourceAllocationOption,
@@ -73,6 +72,17 @@ impl Default for ResourceConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourceConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ResourceAllocationOption>,
+            crate::object::clone_member::<crate::types::ResourceAllocationOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourceConfigOption {

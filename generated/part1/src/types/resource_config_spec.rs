@@ -3,7 +3,6 @@
 /// Data object type *ResourceConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourceConfigSpec {
     /// Property *ResourceConfigSpec.entity*.
     ///
@@ -111,6 +110,21 @@ impl Default for ResourceConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourceConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<crate::types::ResourceAllocationInfo>,
+            crate::object::clone_member::<crate::types::ResourceAllocationInfo>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourceConfigSpec {

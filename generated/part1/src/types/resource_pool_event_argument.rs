@@ -3,7 +3,6 @@
 /// Data object type *ResourcePoolEventArgument*.
 ///
 /// Extends [`EntityEventArgument`](crate::types::EntityEventArgument).
-#[derive(Clone)]
 pub struct ResourcePoolEventArgument {
     /// Property *EntityEventArgument.name*.
     pub name: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for ResourcePoolEventArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourcePoolEventArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourcePoolEventArgument {

@@ -3,7 +3,6 @@
 /// Data object type *ResourcePoolResourceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourcePoolResourceUsage {
     /// Property *ResourcePoolResourceUsage.reservationUsed*.
     pub reservation_used: i64,
@@ -110,6 +109,21 @@ impl Default for ResourcePoolResourceUsage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourcePoolResourceUsage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourcePoolResourceUsage {

@@ -3,7 +3,6 @@
 /// Data object type *ResourcePoolRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ResourcePoolRuntimeInfo {
     /// Property *ResourcePoolRuntimeInfo.memory*.
     pub memory: crate::types::ResourcePoolResourceUsage,
@@ -83,6 +82,19 @@ impl Default for ResourcePoolRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourcePoolRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ResourcePoolResourceUsage>,
+            crate::object::clone_member::<crate::types::ResourcePoolResourceUsage>,
+            crate::object::clone_member::<crate::types::ManagedEntityStatus>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourcePoolRuntimeInfo {

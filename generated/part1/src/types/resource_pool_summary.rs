@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`ResourcePoolSummaryKind`].
-#[derive(Clone)]
 pub struct ResourcePoolSummary {
     /// Property *ResourcePoolSummary.name*.
     pub name: crate::CompactString,
@@ -90,6 +89,22 @@ impl Default for ResourcePoolSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ResourcePoolSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::ResourceConfigSpec>>,
+            crate::object::clone_member::<Box<crate::types::ResourcePoolRuntimeInfo>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ResourcePoolQuickStats>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ResourcePoolSummary {

@@ -3,7 +3,6 @@
 /// Data object type *RetrieveVStorageObjSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct RetrieveVStorageObjSpec {
     /// Property *RetrieveVStorageObjSpec.id*.
     pub id: crate::types::ID,
@@ -75,6 +74,17 @@ impl Default for RetrieveVStorageObjSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RetrieveVStorageObjSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RetrieveVStorageObjSpec {

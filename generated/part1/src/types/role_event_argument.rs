@@ -3,7 +3,6 @@
 /// Data object type *RoleEventArgument*.
 ///
 /// Extends [`EventArgument`](crate::types::EventArgument).
-#[derive(Clone)]
 pub struct RoleEventArgument {
     /// Property *RoleEventArgument.roleId*.
     pub role_id: i32,
@@ -73,6 +72,17 @@ impl Default for RoleEventArgument {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RoleEventArgument {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RoleEventArgument {

@@ -5,7 +5,6 @@
 /// Extends [`HostDevice`](crate::types::HostDevice).
 ///
 /// Has subtypes: members declared with this type are held as [`ScsiLunKind`].
-#[derive(Clone)]
 pub struct ScsiLun {
     /// Property *HostDevice.deviceName*.
     pub device_name: crate::CompactString,
@@ -259,6 +258,41 @@ impl Default for ScsiLun {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScsiLun {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::ScsiLunDescriptor>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ScsiLunDurableName>>,
+            crate::object::clone_member::<Option<Vec<crate::types::ScsiLunDurableName>>>,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ScsiLunCapabilities>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScsiLun {

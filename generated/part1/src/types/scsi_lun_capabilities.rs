@@ -3,7 +3,6 @@
 /// Data object type *ScsiLunCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ScsiLunCapabilities {
     /// Property *ScsiLunCapabilities.updateDisplayNameSupported*.
     pub update_display_name_supported: bool,
@@ -68,6 +67,16 @@ impl Default for ScsiLunCapabilities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScsiLunCapabilities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScsiLunCapabilities {

@@ -3,7 +3,6 @@
 /// Data object type *ScsiLunDescriptor*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ScsiLunDescriptor {
     /// Property *ScsiLunDescriptor.quality*.
     pub quality: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ScsiLunDescriptor {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScsiLunDescriptor {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScsiLunDescriptor {

@@ -3,7 +3,6 @@
 /// Data object type *ScsiLunDurableName*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ScsiLunDurableName {
     /// Property *ScsiLunDurableName.namespace*.
     pub namespace: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ScsiLunDurableName {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScsiLunDurableName {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScsiLunDurableName {

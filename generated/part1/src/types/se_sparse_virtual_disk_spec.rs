@@ -3,7 +3,6 @@
 /// Data object type *SeSparseVirtualDiskSpec*.
 ///
 /// Extends [`FileBackedVirtualDiskSpec`](crate::types::FileBackedVirtualDiskSpec).
-#[derive(Clone)]
 pub struct SeSparseVirtualDiskSpec {
     /// Property *VirtualDiskSpec.diskType*.
     pub disk_type: crate::CompactString,
@@ -116,6 +115,24 @@ impl Default for SeSparseVirtualDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SeSparseVirtualDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SeSparseVirtualDiskSpec {

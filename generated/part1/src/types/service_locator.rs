@@ -3,7 +3,6 @@
 /// Data object type *ServiceLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ServiceLocator {
     /// Property *ServiceLocator.instanceUuid*.
     pub instance_uuid: crate::CompactString,
@@ -102,6 +101,20 @@ impl Default for ServiceLocator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ServiceLocator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ServiceLocatorCredentialKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ServiceLocator {

@@ -3,7 +3,6 @@
 /// Data object type *ServiceLocatorNamePassword*.
 ///
 /// Extends [`ServiceLocatorCredential`](crate::types::ServiceLocatorCredential).
-#[derive(Clone)]
 pub struct ServiceLocatorNamePassword {
     /// Property *ServiceLocatorNamePassword.username*.
     pub username: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ServiceLocatorNamePassword {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ServiceLocatorNamePassword {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ServiceLocatorNamePassword {

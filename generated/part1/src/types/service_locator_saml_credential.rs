@@ -3,7 +3,6 @@
 /// Data object type *ServiceLocatorSAMLCredential*.
 ///
 /// Extends [`ServiceLocatorCredential`](crate::types::ServiceLocatorCredential).
-#[derive(Clone)]
 pub struct ServiceLocatorSAMLCredential {
     /// Property *ServiceLocatorSAMLCredential.token*.
     pub token: Option<crate::Password>,
@@ -68,6 +67,16 @@ impl Default for ServiceLocatorSAMLCredential {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ServiceLocatorSAMLCredential {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::Password>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ServiceLocatorSAMLCredential {

@@ -3,7 +3,6 @@
 /// Data object type *SessionManagerGenericServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SessionManagerGenericServiceTicket {
     /// Property *SessionManagerGenericServiceTicket.id*.
     pub id: crate::Password,
@@ -113,6 +112,23 @@ impl Default for SessionManagerGenericServiceTicket {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SessionManagerGenericServiceTicket {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::Password>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SessionManagerGenericServiceTicket {

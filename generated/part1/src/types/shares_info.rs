@@ -3,7 +3,6 @@
 /// Data object type *SharesInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SharesInfo {
     /// Property *SharesInfo.shares*.
     pub shares: i32,
@@ -73,6 +72,17 @@ impl Default for SharesInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SharesInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::SharesLevel>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SharesInfo {

@@ -3,7 +3,6 @@
 /// Data object type *SharesOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SharesOption {
     /// Property *SharesOption.sharesOption*.
     pub shares_option: crate::types::IntOption,
@@ -73,6 +72,17 @@ impl Default for SharesOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SharesOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::SharesLevel>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SharesOption {

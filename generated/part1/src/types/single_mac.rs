@@ -3,7 +3,6 @@
 /// Data object type *SingleMac*.
 ///
 /// Extends [`MacAddress`](crate::types::MacAddress).
-#[derive(Clone)]
 pub struct SingleMac {
     /// Property *NegatableExpression.negate*.
     pub negate: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for SingleMac {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SingleMac {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SingleMac {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`GroupInfo`](crate::types::GroupInfo).
-#[derive(Clone)]
 pub struct SourceGroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -102,6 +101,25 @@ impl Default for SourceGroupInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SourceGroupInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ReplicationTargetInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SourceGroupMemberInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SourceGroupInfo {

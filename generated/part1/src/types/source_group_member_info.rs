@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SourceGroupMemberInfo {
     /// Property *SourceGroupMemberInfo.deviceId*.
     pub device_id: crate::types::DeviceIdKind,
@@ -75,6 +74,17 @@ impl Default for SourceGroupMemberInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SourceGroupMemberInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::DeviceIdKind>,
+            crate::object::clone_member::<Option<Vec<crate::types::TargetDeviceId>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SourceGroupMemberInfo {

@@ -3,7 +3,6 @@
 /// Data object type *SourceNodeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SourceNodeSpec {
     /// Property *SourceNodeSpec.managementVc*.
     pub management_vc: crate::types::ServiceLocator,
@@ -75,6 +74,17 @@ impl Default for SourceNodeSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SourceNodeSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ServiceLocator>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SourceNodeSpec {

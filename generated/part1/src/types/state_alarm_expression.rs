@@ -3,7 +3,6 @@
 /// Data object type *StateAlarmExpression*.
 ///
 /// Extends [`AlarmExpression`](crate::types::AlarmExpression).
-#[derive(Clone)]
 pub struct StateAlarmExpression {
     /// Property *StateAlarmExpression.operator*.
     pub operator: crate::types::StateAlarmOperator,
@@ -88,6 +87,20 @@ impl Default for StateAlarmExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StateAlarmExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::StateAlarmOperator>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StateAlarmExpression {

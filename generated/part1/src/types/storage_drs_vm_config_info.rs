@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsVmConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageDrsVmConfigInfo {
     /// Property *StorageDrsVmConfigInfo.vm*.
     ///
@@ -109,6 +108,23 @@ impl Default for StorageDrsVmConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsVmConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualDiskAntiAffinityRuleSpec>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VirtualDiskRuleSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsVmConfigInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageFileSystem {
     /// Property *StorageFileSystem.uuid*.
     pub uuid: crate::CompactString,
@@ -116,6 +115,22 @@ impl Default for StorageFileSystem {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageFileSystem {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::StorageFileSystemInfo>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::BackingConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageFileSystem {

@@ -3,7 +3,6 @@
 /// Data object type *StorageIOAllocationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageIOAllocationInfo {
     /// Property *StorageIOAllocationInfo.limit*.
     pub limit: Option<i64>,
@@ -78,6 +77,18 @@ impl Default for StorageIOAllocationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageIOAllocationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::SharesInfo>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageIOAllocationInfo {

@@ -3,7 +3,6 @@
 /// Data object type *StorageIOAllocationOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageIOAllocationOption {
     /// Property *StorageIOAllocationOption.limitOption*.
     pub limit_option: crate::types::LongOption,
@@ -73,6 +72,17 @@ impl Default for StorageIOAllocationOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageIOAllocationOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::LongOption>,
+            crate::object::clone_member::<crate::types::SharesOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageIOAllocationOption {

@@ -3,7 +3,6 @@
 /// Data object type *StorageIORMConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageIORMConfigOption {
     /// Property *StorageIORMConfigOption.enabledOption*.
     pub enabled_option: crate::types::BoolOption,
@@ -93,6 +92,19 @@ impl Default for StorageIORMConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageIORMConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::IntOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageIORMConfigOption {

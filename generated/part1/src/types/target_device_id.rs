@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TargetDeviceId {
     /// Property *TargetDeviceId.domainId*.
     pub domain_id: crate::types::FaultDomainIdKind,
@@ -75,6 +74,17 @@ impl Default for TargetDeviceId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TargetDeviceId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::FaultDomainIdKind>,
+            crate::object::clone_member::<crate::types::ReplicaId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TargetDeviceId {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`GroupInfo`](crate::types::GroupInfo).
-#[derive(Clone)]
 pub struct TargetGroupInfo {
     /// Property *GroupInfo.groupId*.
     pub group_id: crate::types::ReplicationGroupId,
@@ -109,6 +108,23 @@ impl Default for TargetGroupInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TargetGroupInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicationGroupId>,
+            crate::object::clone_member::<crate::types::TargetToSourceInfo>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::TargetGroupMemberInfoKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TargetGroupInfo {

@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`TargetGroupMemberInfoKind`].
-#[derive(Clone)]
 pub struct TargetGroupMemberInfo {
     /// Property *TargetGroupMemberInfo.replicaId*.
     pub replica_id: crate::types::ReplicaId,
@@ -84,6 +83,18 @@ impl Default for TargetGroupMemberInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TargetGroupMemberInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ReplicaId>,
+            crate::object::clone_member::<crate::types::DeviceIdKind>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TargetGroupMemberInfo {

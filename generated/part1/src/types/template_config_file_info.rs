@@ -3,7 +3,6 @@
 /// Data object type *TemplateConfigFileInfo*.
 ///
 /// Extends [`VmConfigFileInfo`](crate::types::VmConfigFileInfo).
-#[derive(Clone)]
 pub struct TemplateConfigFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -115,6 +114,24 @@ impl Default for TemplateConfigFileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TemplateConfigFileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmConfigFileEncryptionInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TemplateConfigFileInfo {

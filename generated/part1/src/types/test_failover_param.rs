@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`FailoverParam`](crate::types::FailoverParam).
-#[derive(Clone)]
 pub struct TestFailoverParam {
     /// Property *FailoverParam.isPlanned*.
     pub is_planned: bool,
@@ -95,6 +94,21 @@ impl Default for TestFailoverParam {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TestFailoverParam {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ReplicationGroupData>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::PolicyAssociation>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TestFailoverParam {

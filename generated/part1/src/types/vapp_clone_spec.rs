@@ -3,7 +3,6 @@
 /// Data object type *VAppCloneSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VAppCloneSpec {
     /// Property *VAppCloneSpec.location*.
     ///
@@ -127,6 +126,27 @@ impl Default for VAppCloneSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppCloneSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Box<crate::types::ResourceConfigSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VAppCloneSpecNetworkMappingPair>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VAppCloneSpecResourceMap>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppCloneSpec {

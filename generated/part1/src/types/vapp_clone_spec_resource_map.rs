@@ -3,7 +3,6 @@
 /// Data object type *VAppCloneSpecResourceMap*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VAppCloneSpecResourceMap {
     /// Property *VAppCloneSpecResourceMap.source*.
     ///
@@ -89,6 +88,19 @@ impl Default for VAppCloneSpecResourceMap {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppCloneSpecResourceMap {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Box<crate::types::ResourceConfigSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppCloneSpecResourceMap {

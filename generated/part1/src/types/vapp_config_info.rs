@@ -3,7 +3,6 @@
 /// Data object type *VAppConfigInfo*.
 ///
 /// Extends [`VmConfigInfo`](crate::types::VmConfigInfo).
-#[derive(Clone)]
 pub struct VAppConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -151,6 +150,29 @@ impl Default for VAppConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VAppProductInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppPropertyInfo>>>,
+            crate::object::clone_member::<crate::types::VAppIPAssignmentInfo>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppOvfSectionInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VAppEntityConfigInfo>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedByInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppConfigInfo {

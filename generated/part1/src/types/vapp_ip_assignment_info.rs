@@ -3,7 +3,6 @@
 /// Data object type *VAppIPAssignmentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VAppIPAssignmentInfo {
     /// Property *VAppIPAssignmentInfo.supportedAllocationScheme*.
     pub supported_allocation_scheme: Option<Vec<crate::CompactString>>,
@@ -93,6 +92,19 @@ impl Default for VAppIPAssignmentInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppIPAssignmentInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppIPAssignmentInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VAppOvfSectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VAppOvfSectionInfo {
     /// Property *VAppOvfSectionInfo.key*.
     pub key: Option<i32>,
@@ -88,6 +87,20 @@ impl Default for VAppOvfSectionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VAppOvfSectionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VAppOvfSectionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VasaProviderContainerSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VasaProviderContainerSpec {
     /// Property *VasaProviderContainerSpec.vasaProviderInfo*.
     pub vasa_provider_info: Option<Vec<crate::types::VimVasaProviderInfo>>,
@@ -85,6 +84,21 @@ impl Default for VasaProviderContainerSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VasaProviderContainerSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVasaProviderInfo>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VasaProviderContainerSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VASAStorageArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VASAStorageArray {
     /// Property *VASAStorageArray.name*.
     pub name: crate::CompactString,
@@ -90,6 +89,22 @@ impl Default for VASAStorageArray {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VASAStorageArray {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VASAStorageArrayDiscoverySvcInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VASAStorageArray {

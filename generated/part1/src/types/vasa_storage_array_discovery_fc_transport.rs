@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VASAStorageArrayDiscoveryFcTransport {
     /// Property *VASAStorageArrayDiscoveryFcTransport.nodeWwn*.
     pub node_wwn: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VASAStorageArrayDiscoveryFcTransport {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VASAStorageArrayDiscoveryFcTransport {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VASAStorageArrayDiscoveryFcTransport {

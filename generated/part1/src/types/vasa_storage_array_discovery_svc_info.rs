@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VASAStorageArrayDiscoverySvcInfo {
     /// Property *VASAStorageArrayDiscoverySvcInfo.portType*.
     pub port_type: crate::CompactString,
@@ -85,6 +84,23 @@ impl Default for VASAStorageArrayDiscoverySvcInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VASAStorageArrayDiscoverySvcInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VASAStorageArrayDiscoveryIpTransport>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VASAStorageArrayDiscoveryFcTransport>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VASAStorageArrayDiscoverySvcInfo {

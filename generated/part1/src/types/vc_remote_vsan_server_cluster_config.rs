@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VcRemoteVsanServerClusterConfig {
     /// Property *VcRemoteVsanServerClusterConfig.serverClusters*.
     pub server_clusters: Option<Vec<crate::types::VcRemoteVsanServerClusterInfo>>,
@@ -70,6 +69,18 @@ impl Default for VcRemoteVsanServerClusterConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VcRemoteVsanServerClusterConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VcRemoteVsanServerClusterInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VcRemoteVsanServerClusterConfig {

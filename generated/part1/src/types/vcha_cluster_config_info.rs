@@ -3,7 +3,6 @@
 /// Data object type *VchaClusterConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VchaClusterConfigInfo {
     /// Property *VchaClusterConfigInfo.failoverNodeInfo1*.
     pub failover_node_info1: Option<Box<crate::types::FailoverNodeInfo>>,
@@ -93,6 +92,19 @@ impl Default for VchaClusterConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaClusterConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::FailoverNodeInfo>>>,
+            crate::object::clone_member::<Option<Box<crate::types::FailoverNodeInfo>>>,
+            crate::object::clone_member::<Option<Box<crate::types::WitnessNodeInfo>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaClusterConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VchaClusterDeploymentSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VchaClusterDeploymentSpec {
     /// Property *VchaClusterDeploymentSpec.passiveDeploymentSpec*.
     pub passive_deployment_spec: Box<crate::types::PassiveNodeDeploymentSpec>,
@@ -93,6 +92,21 @@ impl Default for VchaClusterDeploymentSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaClusterDeploymentSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::PassiveNodeDeploymentSpec>>,
+            crate::object::clone_member::<crate::types::NodeDeploymentSpecKind>,
+            crate::object::clone_member::<Box<crate::types::SourceNodeSpec>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ClusterNetworkConfigSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaClusterDeploymentSpec {

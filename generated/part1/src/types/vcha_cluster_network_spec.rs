@@ -3,7 +3,6 @@
 /// Data object type *VchaClusterNetworkSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VchaClusterNetworkSpec {
     /// Property *VchaClusterNetworkSpec.witnessNetworkSpec*.
     pub witness_network_spec: crate::types::NodeNetworkSpecKind,
@@ -73,6 +72,17 @@ impl Default for VchaClusterNetworkSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaClusterNetworkSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::NodeNetworkSpecKind>,
+            crate::object::clone_member::<Box<crate::types::PassiveNodeNetworkSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaClusterNetworkSpec {

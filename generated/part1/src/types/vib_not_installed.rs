@@ -7,7 +7,6 @@
 /// Extends [`VibIssue`](crate::types::VibIssue).
 ///
 /// Has subtypes: members declared with this type are held as [`VibNotInstalledKind`].
-#[derive(Clone)]
 pub struct VibNotInstalled {
     /// Property *Issue.key*.
     pub key: i32,
@@ -158,6 +157,26 @@ impl Default for VibNotInstalled {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VibNotInstalled {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VibNotInstalled {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVsanDiskMappingsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVsanDiskMappingsConfigSpec {
     /// Property *VimClusterVsanDiskMappingsConfigSpec.hostDiskMappings*.
     pub host_disk_mappings: Vec<crate::types::VimClusterVsanHostDiskMapping>,
@@ -68,6 +67,18 @@ impl Default for VimClusterVsanDiskMappingsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVsanDiskMappingsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Vec<crate::types::VimClusterVsanHostDiskMapping>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVsanDiskMappingsConfigSpec {

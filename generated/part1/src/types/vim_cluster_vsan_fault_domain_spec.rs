@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VimClusterVsanFaultDomainSpecKind`].
-#[derive(Clone)]
 pub struct VimClusterVsanFaultDomainSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -77,6 +76,19 @@ impl Default for VimClusterVsanFaultDomainSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVsanFaultDomainSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVsanFaultDomainSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVsanFaultDomainsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVsanFaultDomainsConfigSpec {
     /// Property *VimClusterVsanFaultDomainsConfigSpec.faultDomains*.
     pub fault_domains: Vec<crate::types::VimClusterVsanFaultDomainSpecKind>,
@@ -73,6 +72,21 @@ impl Default for VimClusterVsanFaultDomainsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVsanFaultDomainsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Vec<crate::types::VimClusterVsanFaultDomainSpecKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VimClusterVsanWitnessSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVsanFaultDomainsConfigSpec {

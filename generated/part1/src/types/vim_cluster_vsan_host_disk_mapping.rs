@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVsanHostDiskMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVsanHostDiskMapping {
     /// Property *VimClusterVsanHostDiskMapping.host*.
     ///
@@ -85,6 +84,19 @@ impl Default for VimClusterVsanHostDiskMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVsanHostDiskMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVsanHostDiskMapping {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVSANStretchedClusterFaultDomainConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVSANStretchedClusterFaultDomainConfig {
     /// Property *VimClusterVSANStretchedClusterFaultDomainConfig.firstFdName*.
     pub first_fd_name: crate::CompactString,
@@ -92,6 +91,19 @@ impl Default for VimClusterVSANStretchedClusterFaultDomainConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVSANStretchedClusterFaultDomainConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVSANStretchedClusterFaultDomainConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVsanWitnessSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVsanWitnessSpec {
     /// Property *VimClusterVsanWitnessSpec.host*.
     ///
@@ -95,6 +94,23 @@ impl Default for VimClusterVsanWitnessSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVsanWitnessSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHostDiskMapping>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanAddStoragePoolDiskSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVsanWitnessSpec {

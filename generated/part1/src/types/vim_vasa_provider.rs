@@ -3,7 +3,6 @@
 /// Data object type *VimVasaProvider*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVasaProvider {
     /// Property *VimVasaProvider.uid*.
     pub uid: Option<crate::CompactString>,
@@ -111,6 +110,23 @@ impl Default for VimVasaProvider {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVasaProvider {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VimVasaProviderVirtualHostConfig>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVasaProvider {

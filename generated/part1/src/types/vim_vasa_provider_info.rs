@@ -3,7 +3,6 @@
 /// Data object type *VimVasaProviderInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVasaProviderInfo {
     /// Property *VimVasaProviderInfo.provider*.
     pub provider: Box<crate::types::VimVasaProvider>,
@@ -73,6 +72,19 @@ impl Default for VimVasaProviderInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVasaProviderInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VimVasaProvider>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVasaProviderStatePerArray>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVasaProviderInfo {

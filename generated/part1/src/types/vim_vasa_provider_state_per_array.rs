@@ -3,7 +3,6 @@
 /// Data object type *VimVasaProviderStatePerArray*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVasaProviderStatePerArray {
     /// Property *VimVasaProviderStatePerArray.priority*.
     pub priority: i32,
@@ -78,6 +77,18 @@ impl Default for VimVasaProviderStatePerArray {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVasaProviderStatePerArray {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVasaProviderStatePerArray {

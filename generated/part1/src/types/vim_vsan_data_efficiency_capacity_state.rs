@@ -3,7 +3,6 @@
 /// Data object type *VimVsanDataEfficiencyCapacityState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanDataEfficiencyCapacityState {
     /// Property *VimVsanDataEfficiencyCapacityState.logicalCapacity*.
     pub logical_capacity: Option<i64>,
@@ -137,6 +136,27 @@ impl Default for VimVsanDataEfficiencyCapacityState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanDataEfficiencyCapacityState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanSpaceEfficiencyMetadataSize>,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanDataEfficiencyCapacityState {

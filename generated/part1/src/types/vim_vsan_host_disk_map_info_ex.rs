@@ -3,7 +3,6 @@
 /// Data object type *VimVsanHostDiskMapInfoEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanHostDiskMapInfoEx {
     /// Property *VimVsanHostDiskMapInfoEx.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -121,6 +120,27 @@ impl Default for VimVsanHostDiskMapInfoEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostDiskMapInfoEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VsanHostDiskMapping>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanDataEncryptionConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostDiskMapInfoEx {

@@ -3,7 +3,6 @@
 /// Data object type *VimVsanHostDiskMappingCreationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanHostDiskMappingCreationSpec {
     /// Property *VimVsanHostDiskMappingCreationSpec.host*.
     ///
@@ -85,6 +84,19 @@ impl Default for VimVsanHostDiskMappingCreationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostDiskMappingCreationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostDiskMappingCreationSpec {

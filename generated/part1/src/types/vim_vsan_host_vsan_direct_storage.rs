@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanHostVsanDirectStorage {
     /// Property *VimVsanHostVsanDirectStorage.scsiDisks*.
     pub scsi_disks: Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
@@ -75,6 +74,19 @@ impl Default for VimVsanHostVsanDirectStorage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostVsanDirectStorage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostVsanScsiDisk>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanDirectStorage {

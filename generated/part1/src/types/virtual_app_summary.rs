@@ -3,7 +3,6 @@
 /// Data object type *VirtualAppSummary*.
 ///
 /// Extends [`ResourcePoolSummary`](crate::types::ResourcePoolSummary).
-#[derive(Clone)]
 pub struct VirtualAppSummary {
     /// Property *ResourcePoolSummary.name*.
     pub name: crate::CompactString,
@@ -135,6 +134,27 @@ impl Default for VirtualAppSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualAppSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::ResourceConfigSpec>>,
+            crate::object::clone_member::<Box<crate::types::ResourcePoolRuntimeInfo>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::ResourcePoolQuickStats>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Box<crate::types::VAppProductInfo>>>,
+            crate::object::clone_member::<Option<crate::types::VirtualAppVAppState>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualAppSummary {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualCdromIsoBackingInfo*.
 ///
 /// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
-#[derive(Clone)]
 pub struct VirtualCdromIsoBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for VirtualCdromIsoBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualCdromIsoBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualCdromIsoBackingInfo {

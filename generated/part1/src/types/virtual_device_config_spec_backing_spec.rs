@@ -3,7 +3,6 @@
 /// Data object type *VirtualDeviceConfigSpecBackingSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualDeviceConfigSpecBackingSpec {
     /// Property *VirtualDeviceConfigSpecBackingSpec.parent*.
     pub parent: Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
@@ -73,6 +72,19 @@ impl Default for VirtualDeviceConfigSpecBackingSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceConfigSpecBackingSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDeviceConfigSpecBackingSpec>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceConfigSpecBackingSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDeviceConnectOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualDeviceConnectOption {
     /// Property *VirtualDeviceConnectOption.startConnected*.
     pub start_connected: crate::types::BoolOption,
@@ -73,6 +72,17 @@ impl Default for VirtualDeviceConnectOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceConnectOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::BoolOption>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceConnectOption {

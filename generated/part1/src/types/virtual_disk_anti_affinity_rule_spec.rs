@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskAntiAffinityRuleSpec*.
 ///
 /// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
-#[derive(Clone)]
 pub struct VirtualDiskAntiAffinityRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -128,6 +127,24 @@ impl Default for VirtualDiskAntiAffinityRuleSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskAntiAffinityRuleSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Vec<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskAntiAffinityRuleSpec {

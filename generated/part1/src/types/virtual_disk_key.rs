@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`DeviceId`](crate::types::DeviceId).
-#[derive(Clone)]
 pub struct VirtualDiskKey {
     /// Property *VirtualDiskKey.vmInstanceUUID*.
     pub vm_instance_uuid: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VirtualDiskKey {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskKey {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskKey {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskLocalPMemBackingInfo*.
 ///
 /// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
-#[derive(Clone)]
 pub struct VirtualDiskLocalPMemBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -116,6 +115,22 @@ impl Default for VirtualDiskLocalPMemBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskLocalPMemBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskLocalPMemBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskPartitionedRawDiskVer2BackingInfo*.
 ///
 /// Extends [`VirtualDiskRawDiskVer2BackingInfo`](crate::types::VirtualDiskRawDiskVer2BackingInfo).
-#[derive(Clone)]
 pub struct VirtualDiskPartitionedRawDiskVer2BackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -114,6 +113,22 @@ impl Default for VirtualDiskPartitionedRawDiskVer2BackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskPartitionedRawDiskVer2BackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Vec<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskPartitionedRawDiskVer2BackingInfo {

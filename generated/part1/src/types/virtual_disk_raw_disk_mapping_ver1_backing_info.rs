@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskRawDiskMappingVer1BackingInfo*.
 ///
 /// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
-#[derive(Clone)]
 pub struct VirtualDiskRawDiskMappingVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -168,6 +167,31 @@ impl Default for VirtualDiskRawDiskMappingVer1BackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskRawDiskMappingVer1BackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDiskRawDiskMappingVer1BackingInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskRawDiskMappingVer1BackingInfo {

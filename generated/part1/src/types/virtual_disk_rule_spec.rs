@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskRuleSpec*.
 ///
 /// Extends [`ClusterRuleInfo`](crate::types::ClusterRuleInfo).
-#[derive(Clone)]
 pub struct VirtualDiskRuleSpec {
     /// Property *ClusterRuleInfo.key*.
     pub key: Option<i32>,
@@ -135,6 +134,25 @@ impl Default for VirtualDiskRuleSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskRuleSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::ManagedEntityStatus>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskRuleSpec {

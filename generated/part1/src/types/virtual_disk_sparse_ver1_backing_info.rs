@@ -3,7 +3,6 @@
 /// Data object type *VirtualDiskSparseVer1BackingInfo*.
 ///
 /// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
-#[derive(Clone)]
 pub struct VirtualDiskSparseVer1BackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -130,6 +129,26 @@ impl Default for VirtualDiskSparseVer1BackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDiskSparseVer1BackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualDiskSparseVer1BackingInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDiskSparseVer1BackingInfo {

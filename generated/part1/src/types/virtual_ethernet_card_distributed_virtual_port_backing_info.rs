@@ -3,7 +3,6 @@
 /// Data object type *VirtualEthernetCardDistributedVirtualPortBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone)]
 pub struct VirtualEthernetCardDistributedVirtualPortBackingInfo {
     /// Property *VirtualEthernetCardDistributedVirtualPortBackingInfo.port*.
     pub port: crate::types::DistributedVirtualSwitchPortConnection,
@@ -68,6 +67,18 @@ impl Default for VirtualEthernetCardDistributedVirtualPortBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCardDistributedVirtualPortBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::DistributedVirtualSwitchPortConnection,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardDistributedVirtualPortBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualEthernetCardLegacyNetworkBackingInfo*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualEthernetCardLegacyNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualEthernetCardLegacyNetworkBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCardLegacyNetworkBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardLegacyNetworkBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualEthernetCardNetworkBackingInfo*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualEthernetCardNetworkBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -88,6 +87,19 @@ impl Default for VirtualEthernetCardNetworkBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCardNetworkBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardNetworkBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualEthernetCardResourceAllocation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualEthernetCardResourceAllocation {
     /// Property *VirtualEthernetCardResourceAllocation.reservation*.
     pub reservation: Option<i64>,
@@ -78,6 +77,18 @@ impl Default for VirtualEthernetCardResourceAllocation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCardResourceAllocation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<crate::types::SharesInfo>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardResourceAllocation {

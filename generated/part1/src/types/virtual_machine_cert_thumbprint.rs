@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineCertThumbprint {
     /// Property *VirtualMachineCertThumbprint.thumbprint*.
     pub thumbprint: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VirtualMachineCertThumbprint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineCertThumbprint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineCertThumbprint {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineDatastoreVolumeOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineDatastoreVolumeOption {
     /// Property *VirtualMachineDatastoreVolumeOption.fileSystemType*.
     pub file_system_type: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineDatastoreVolumeOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDatastoreVolumeOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDatastoreVolumeOption {

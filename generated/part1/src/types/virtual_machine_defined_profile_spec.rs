@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineDefinedProfileSpec*.
 ///
 /// Extends [`VirtualMachineProfileSpec`](crate::types::VirtualMachineProfileSpec).
-#[derive(Clone)]
 pub struct VirtualMachineDefinedProfileSpec {
     /// Property *VirtualMachineDefinedProfileSpec.profileId*.
     pub profile_id: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for VirtualMachineDefinedProfileSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDefinedProfileSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ReplicationSpec>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineProfileRawData>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDefinedProfileSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineDeviceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfo {
     /// Property *VirtualMachineDeviceRuntimeInfo.runtimeState*.
     pub runtime_state: crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind,
@@ -73,6 +72,19 @@ impl Default for VirtualMachineDeviceRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDeviceRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeStateKind,
+            >,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState*.
 ///
 /// Extends [`VirtualMachineDeviceRuntimeInfoDeviceRuntimeState`](crate::types::VirtualMachineDeviceRuntimeInfoDeviceRuntimeState).
-#[derive(Clone)]
 pub struct VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
     /// Deprecated.
     ///
@@ -157,6 +156,27 @@ impl Default for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState 
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFeatureRequirement>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDeviceRuntimeInfoVirtualEthernetCardRuntimeState {

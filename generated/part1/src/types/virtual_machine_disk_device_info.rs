@@ -5,7 +5,6 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualMachineDiskDeviceInfoKind`].
-#[derive(Clone)]
 pub struct VirtualMachineDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -87,6 +86,21 @@ impl Default for VirtualMachineDiskDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDiskDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDiskDeviceInfo {

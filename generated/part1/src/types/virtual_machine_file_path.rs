@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`VirtualMachineId`](crate::types::VirtualMachineId).
-#[derive(Clone)]
 pub struct VirtualMachineFilePath {
     /// Property *VirtualMachineFilePath.vcUuid*.
     pub vc_uuid: Option<crate::CompactString>,
@@ -80,6 +79,18 @@ impl Default for VirtualMachineFilePath {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFilePath {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFilePath {

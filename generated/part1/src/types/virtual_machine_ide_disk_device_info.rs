@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineIdeDiskDeviceInfo*.
 ///
 /// Extends [`VirtualMachineDiskDeviceInfo`](crate::types::VirtualMachineDiskDeviceInfo).
-#[derive(Clone)]
 pub struct VirtualMachineIdeDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -92,6 +91,24 @@ impl Default for VirtualMachineIdeDiskDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineIdeDiskDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineIdeDiskDevicePartitionInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineIdeDiskDeviceInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`VirtualMachineId`](crate::types::VirtualMachineId).
-#[derive(Clone)]
 pub struct VirtualMachineMoId {
     /// Property *VirtualMachineMoId.vcUuid*.
     pub vc_uuid: Option<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for VirtualMachineMoId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMoId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMoId {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineProfileDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineProfileDetails {
     /// Property *VirtualMachineProfileDetails.profile*.
     pub profile: Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
@@ -75,6 +74,21 @@ impl Default for VirtualMachineProfileDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineProfileDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileDetailsDiskProfileDetails>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineProfileDetails {

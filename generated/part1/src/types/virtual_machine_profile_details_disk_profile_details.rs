@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineProfileDetailsDiskProfileDetails*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineProfileDetailsDiskProfileDetails {
     /// Property *VirtualMachineProfileDetailsDiskProfileDetails.diskId*.
     pub disk_id: i32,
@@ -73,6 +72,19 @@ impl Default for VirtualMachineProfileDetailsDiskProfileDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineProfileDetailsDiskProfileDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineProfileDetailsDiskProfileDetails {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineRelocateSpecDiskLocatorBackingSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     /// Property *VirtualMachineRelocateSpecDiskLocatorBackingSpec.parent*.
     pub parent: Option<
@@ -75,6 +74,21 @@ impl Default for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineRelocateSpecDiskLocatorBackingSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Box<crate::types::VirtualMachineRelocateSpecDiskLocatorBackingSpec>,
+                >,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineRelocateSpecDiskLocatorBackingSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineScsiDiskDeviceInfo*.
 ///
 /// Extends [`VirtualMachineDiskDeviceInfo`](crate::types::VirtualMachineDiskDeviceInfo).
-#[derive(Clone)]
 pub struct VirtualMachineScsiDiskDeviceInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -116,6 +115,24 @@ impl Default for VirtualMachineScsiDiskDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineScsiDiskDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineScsiDiskDeviceInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`VirtualMachineId`](crate::types::VirtualMachineId).
-#[derive(Clone)]
 pub struct VirtualMachineUUID {
     /// Property *VirtualMachineUUID.vmInstanceUUID*.
     pub vm_instance_uuid: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for VirtualMachineUUID {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineUUID {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineUUID {

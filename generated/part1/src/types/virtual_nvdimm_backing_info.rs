@@ -3,7 +3,6 @@
 /// Data object type *VirtualNVDIMMBackingInfo*.
 ///
 /// Extends [`VirtualDeviceFileBackingInfo`](crate::types::VirtualDeviceFileBackingInfo).
-#[derive(Clone)]
 pub struct VirtualNVDIMMBackingInfo {
     /// Property *VirtualDeviceFileBackingInfo.fileName*.
     pub file_name: crate::CompactString,
@@ -96,6 +95,22 @@ impl Default for VirtualNVDIMMBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualNVDIMMBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VirtualNVDIMMBackingInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualNVDIMMBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualPCIPassthroughAllowedDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughAllowedDevice {
     /// Property *VirtualPCIPassthroughAllowedDevice.vendorId*.
     pub vendor_id: i32,
@@ -94,6 +93,20 @@ impl Default for VirtualPCIPassthroughAllowedDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughAllowedDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i16>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughAllowedDevice {

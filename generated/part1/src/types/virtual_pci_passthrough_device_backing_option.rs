@@ -3,7 +3,6 @@
 /// Data object type *VirtualPCIPassthroughDeviceBackingOption*.
 ///
 /// Extends `VirtualDeviceDeviceBackingOption`.
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughDeviceBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualPCIPassthroughDeviceBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughDeviceBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::BoolOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDeviceBackingOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualPCIPassthroughDynamicBackingInfo*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughDynamicBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -100,6 +99,22 @@ impl Default for VirtualPCIPassthroughDynamicBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughDynamicBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualPCIPassthroughAllowedDevice>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughDynamicBackingInfo {

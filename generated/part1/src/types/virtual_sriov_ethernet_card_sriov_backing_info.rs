@@ -3,7 +3,6 @@
 /// Data object type *VirtualSriovEthernetCardSriovBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone)]
 pub struct VirtualSriovEthernetCardSriovBackingInfo {
     /// Property *VirtualSriovEthernetCardSriovBackingInfo.physicalFunctionBacking*.
     pub physical_function_backing: Option<
@@ -90,6 +89,22 @@ impl Default for VirtualSriovEthernetCardSriovBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSriovEthernetCardSriovBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualPCIPassthroughDeviceBackingInfo>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSriovEthernetCardSriovBackingInfo {

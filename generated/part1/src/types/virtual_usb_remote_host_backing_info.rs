@@ -3,7 +3,6 @@
 /// Data object type *VirtualUSBRemoteHostBackingInfo*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualUSBRemoteHostBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualUSBRemoteHostBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualUSBRemoteHostBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualUSBRemoteHostBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualUSBUSBBackingInfo*.
 ///
 /// Extends [`VirtualDeviceDeviceBackingInfo`](crate::types::VirtualDeviceDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualUSBUSBBackingInfo {
     /// Property *VirtualDeviceDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualUSBUSBBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualUSBUSBBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualUSBUSBBackingInfo {

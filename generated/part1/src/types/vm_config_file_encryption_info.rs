@@ -3,7 +3,6 @@
 /// Data object type *VmConfigFileEncryptionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmConfigFileEncryptionInfo {
     /// Property *VmConfigFileEncryptionInfo.keyId*.
     pub key_id: Option<crate::types::CryptoKeyId>,
@@ -68,6 +67,16 @@ impl Default for VmConfigFileEncryptionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigFileEncryptionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigFileEncryptionInfo {

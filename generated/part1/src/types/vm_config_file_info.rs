@@ -5,7 +5,6 @@
 /// Extends [`FileInfo`](crate::types::FileInfo).
 ///
 /// Has subtypes: members declared with this type are held as [`VmConfigFileInfoKind`].
-#[derive(Clone)]
 pub struct VmConfigFileInfo {
     /// Property *FileInfo.path*.
     pub path: crate::CompactString,
@@ -117,6 +116,24 @@ impl Default for VmConfigFileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigFileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmConfigFileEncryptionInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigFileInfo {

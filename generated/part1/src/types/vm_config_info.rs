@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VmConfigInfoKind`].
-#[derive(Clone)]
 pub struct VmConfigInfo {
     /// Property *VmConfigInfo.product*.
     pub product: Option<Vec<crate::types::VAppProductInfo>>,
@@ -123,6 +122,23 @@ impl Default for VmConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VAppProductInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppPropertyInfo>>>,
+            crate::object::clone_member::<crate::types::VAppIPAssignmentInfo>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VAppOvfSectionInfo>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigInfo {

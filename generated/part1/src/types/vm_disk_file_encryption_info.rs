@@ -3,7 +3,6 @@
 /// Data object type *VmDiskFileEncryptionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmDiskFileEncryptionInfo {
     /// Property *VmDiskFileEncryptionInfo.keyId*.
     pub key_id: Option<crate::types::CryptoKeyId>,
@@ -68,6 +67,16 @@ impl Default for VmDiskFileEncryptionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmDiskFileEncryptionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::CryptoKeyId>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmDiskFileEncryptionInfo {

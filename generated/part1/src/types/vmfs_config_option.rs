@@ -3,7 +3,6 @@
 /// Data object type *VmfsConfigOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmfsConfigOption {
     /// Property *VmfsConfigOption.blockSizeOption*.
     pub block_size_option: i32,
@@ -116,6 +115,22 @@ impl Default for VmfsConfigOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsConfigOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<crate::types::LongOption>>,
+            crate::object::clone_member::<Option<crate::types::LongOption>>,
+            crate::object::clone_member::<Option<crate::types::LongOption>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsConfigOption {

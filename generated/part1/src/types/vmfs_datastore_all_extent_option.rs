@@ -3,7 +3,6 @@
 /// Data object type *VmfsDatastoreAllExtentOption*.
 ///
 /// Extends [`VmfsDatastoreSingleExtentOption`](crate::types::VmfsDatastoreSingleExtentOption).
-#[derive(Clone)]
 pub struct VmfsDatastoreAllExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: crate::types::HostDiskPartitionLayout,
@@ -78,6 +77,18 @@ impl Default for VmfsDatastoreAllExtentOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreAllExtentOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionBlockRange>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreAllExtentOption {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VmfsDatastoreBaseOptionKind`].
-#[derive(Clone)]
 pub struct VmfsDatastoreBaseOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: crate::types::HostDiskPartitionLayout,
@@ -75,6 +74,17 @@ impl Default for VmfsDatastoreBaseOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreBaseOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreBaseOption {

@@ -3,7 +3,6 @@
 /// Data object type *VmfsDatastoreCreateSpec*.
 ///
 /// Extends [`VmfsDatastoreSpec`](crate::types::VmfsDatastoreSpec).
-#[derive(Clone)]
 pub struct VmfsDatastoreCreateSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for VmfsDatastoreCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionSpec>,
+            crate::object::clone_member::<Box<crate::types::HostVmfsSpec>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostScsiDiskPartition>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreCreateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VmfsDatastoreExtendSpec*.
 ///
 /// Extends [`VmfsDatastoreSpec`](crate::types::VmfsDatastoreSpec).
-#[derive(Clone)]
 pub struct VmfsDatastoreExtendSpec {
     /// Property *VmfsDatastoreSpec.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VmfsDatastoreExtendSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreExtendSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionSpec>,
+            crate::object::clone_member::<Vec<crate::types::HostScsiDiskPartition>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreExtendSpec {

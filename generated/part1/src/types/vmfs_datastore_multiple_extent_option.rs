@@ -3,7 +3,6 @@
 /// Data object type *VmfsDatastoreMultipleExtentOption*.
 ///
 /// Extends [`VmfsDatastoreBaseOption`](crate::types::VmfsDatastoreBaseOption).
-#[derive(Clone)]
 pub struct VmfsDatastoreMultipleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: crate::types::HostDiskPartitionLayout,
@@ -78,6 +77,18 @@ impl Default for VmfsDatastoreMultipleExtentOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreMultipleExtentOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Vec<crate::types::HostDiskPartitionBlockRange>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreMultipleExtentOption {

@@ -3,7 +3,6 @@
 /// Data object type *VmfsDatastoreOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmfsDatastoreOption {
     /// Property *VmfsDatastoreOption.info*.
     pub info: crate::types::VmfsDatastoreBaseOptionKind,
@@ -73,6 +72,17 @@ impl Default for VmfsDatastoreOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VmfsDatastoreBaseOptionKind>,
+            crate::object::clone_member::<crate::types::VmfsDatastoreSpecKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreOption {

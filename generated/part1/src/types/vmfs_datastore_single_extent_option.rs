@@ -5,7 +5,6 @@
 /// Extends [`VmfsDatastoreBaseOption`](crate::types::VmfsDatastoreBaseOption).
 ///
 /// Has subtypes: members declared with this type are held as [`VmfsDatastoreSingleExtentOptionKind`].
-#[derive(Clone)]
 pub struct VmfsDatastoreSingleExtentOption {
     /// Property *VmfsDatastoreBaseOption.layout*.
     pub layout: crate::types::HostDiskPartitionLayout,
@@ -80,6 +79,18 @@ impl Default for VmfsDatastoreSingleExtentOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsDatastoreSingleExtentOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostDiskPartitionLayout>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::HostDiskPartitionBlockRange>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsDatastoreSingleExtentOption {

@@ -3,7 +3,6 @@
 /// Data object type *VmfsUnmapBandwidthSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmfsUnmapBandwidthSpec {
     /// Property *VmfsUnmapBandwidthSpec.policy*.
     pub policy: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for VmfsUnmapBandwidthSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmfsUnmapBandwidthSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmfsUnmapBandwidthSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VmwareDistributedVirtualSwitchTrunkVlanSpec*.
 ///
 /// Extends [`VmwareDistributedVirtualSwitchVlanSpec`](crate::types::VmwareDistributedVirtualSwitchVlanSpec).
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchTrunkVlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -73,6 +72,17 @@ impl Default for VmwareDistributedVirtualSwitchTrunkVlanSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchTrunkVlanSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchTrunkVlanSpec {

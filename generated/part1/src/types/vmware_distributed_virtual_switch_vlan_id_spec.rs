@@ -3,7 +3,6 @@
 /// Data object type *VmwareDistributedVirtualSwitchVlanIdSpec*.
 ///
 /// Extends [`VmwareDistributedVirtualSwitchVlanSpec`](crate::types::VmwareDistributedVirtualSwitchVlanSpec).
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanIdSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -73,6 +72,17 @@ impl Default for VmwareDistributedVirtualSwitchVlanIdSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchVlanIdSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanIdSpec {

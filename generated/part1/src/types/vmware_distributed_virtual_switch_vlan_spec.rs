@@ -5,7 +5,6 @@
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 ///
 /// Has subtypes: members declared with this type are held as [`VmwareDistributedVirtualSwitchVlanSpecKind`].
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchVlanSpec {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -70,6 +69,16 @@ impl Default for VmwareDistributedVirtualSwitchVlanSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchVlanSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchVlanSpec {

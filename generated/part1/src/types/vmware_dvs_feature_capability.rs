@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSFeatureCapability*.
 ///
 /// Extends [`DVSFeatureCapability`](crate::types::DVSFeatureCapability).
-#[derive(Clone)]
 pub struct VMwareDVSFeatureCapability {
     /// Deprecated.
     ///
@@ -258,6 +257,52 @@ impl Default for VMwareDVSFeatureCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSFeatureCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::DVSNetworkResourceManagementCapability>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::DVSHealthCheckCapabilityKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSRollbackCapability>>,
+            crate::object::clone_member::<
+                Option<crate::types::DVSBackupRestoreCapability>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VMwareDvsIpfixCapability>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VMwareDVSVspanCapability>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VMwareDvsLacpCapability>>,
+            crate::object::clone_member::<Option<crate::types::VMwareDvsDpuCapability>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::VMwareDvsMtuCapability>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VMwareDvsPerfNicOffloadCapability>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VMwareDvsSystemTrafficCapabilities>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSFeatureCapability {

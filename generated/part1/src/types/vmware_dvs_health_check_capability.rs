@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSHealthCheckCapability*.
 ///
 /// Extends [`DVSHealthCheckCapability`](crate::types::DVSHealthCheckCapability).
-#[derive(Clone)]
 pub struct VMwareDVSHealthCheckCapability {
     /// Property *VMwareDVSHealthCheckCapability.vlanMtuSupported*.
     pub vlan_mtu_supported: bool,
@@ -73,6 +72,17 @@ impl Default for VMwareDVSHealthCheckCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSHealthCheckCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSHealthCheckCapability {

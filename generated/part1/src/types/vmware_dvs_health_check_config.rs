@@ -5,7 +5,6 @@
 /// Extends [`DVSHealthCheckConfig`](crate::types::DVSHealthCheckConfig).
 ///
 /// Has subtypes: members declared with this type are held as [`VMwareDVSHealthCheckConfigKind`].
-#[derive(Clone)]
 pub struct VMwareDVSHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -75,6 +74,17 @@ impl Default for VMwareDVSHealthCheckConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSHealthCheckConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSHealthCheckConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsIpfixCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsIpfixCapability {
     /// Property *VMwareDvsIpfixCapability.ipfixSupported*.
     pub ipfix_supported: Option<bool>,
@@ -86,6 +85,18 @@ impl Default for VMwareDvsIpfixCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsIpfixCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsIpfixCapability {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsLacpCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsLacpCapability {
     /// Property *VMwareDvsLacpCapability.lacpSupported*.
     pub lacp_supported: Option<bool>,
@@ -84,6 +83,18 @@ impl Default for VMwareDvsLacpCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsLacpCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpCapability {

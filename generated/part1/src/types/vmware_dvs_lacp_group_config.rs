@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsLacpGroupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsLacpGroupConfig {
     /// Property *VMwareDvsLacpGroupConfig.key*.
     pub key: Option<crate::CompactString>,
@@ -137,6 +136,25 @@ impl Default for VMwareDvsLacpGroupConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsLacpGroupConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VMwareDvsLagVlanConfig>>,
+            crate::object::clone_member::<Option<crate::types::VMwareDvsLagIpfixConfig>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpGroupConfig {

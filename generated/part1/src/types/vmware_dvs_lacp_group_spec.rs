@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsLacpGroupSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsLacpGroupSpec {
     /// Property *VMwareDvsLacpGroupSpec.lacpGroupConfig*.
     pub lacp_group_config: Box<crate::types::VMwareDvsLacpGroupConfig>,
@@ -73,6 +72,17 @@ impl Default for VMwareDvsLacpGroupSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsLacpGroupSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VMwareDvsLacpGroupConfig>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsLacpGroupSpec {

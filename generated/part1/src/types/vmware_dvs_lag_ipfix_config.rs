@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsLagIpfixConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsLagIpfixConfig {
     /// Property *VMwareDvsLagIpfixConfig.ipfixEnabled*.
     pub ipfix_enabled: Option<bool>,
@@ -68,6 +67,16 @@ impl Default for VMwareDvsLagIpfixConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsLagIpfixConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsLagIpfixConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDvsLagVlanConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsLagVlanConfig {
     /// Property *VMwareDvsLagVlanConfig.vlanId*.
     pub vlan_id: Option<Vec<crate::types::NumericRange>>,
@@ -68,6 +67,16 @@ impl Default for VMwareDvsLagVlanConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsLagVlanConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsLagVlanConfig {

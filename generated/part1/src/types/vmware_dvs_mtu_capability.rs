@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsMtuCapability {
     /// Property *VMwareDvsMtuCapability.minMtuSupported*.
     pub min_mtu_supported: i32,
@@ -75,6 +74,17 @@ impl Default for VMwareDvsMtuCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsMtuCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsMtuCapability {

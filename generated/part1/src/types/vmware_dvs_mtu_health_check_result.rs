@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSMtuHealthCheckResult*.
 ///
 /// Extends [`HostMemberUplinkHealthCheckResult`](crate::types::HostMemberUplinkHealthCheckResult).
-#[derive(Clone)]
 pub struct VMwareDVSMtuHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -100,6 +99,20 @@ impl Default for VMwareDVSMtuHealthCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSMtuHealthCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSMtuHealthCheckResult {

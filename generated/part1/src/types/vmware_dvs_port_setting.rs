@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSPortSetting*.
 ///
 /// Extends [`DVPortSetting`](crate::types::DVPortSetting).
-#[derive(Clone)]
 pub struct VMwareDVSPortSetting {
     /// Property *DVPortSetting.blocked*.
     pub blocked: Option<crate::types::BoolPolicy>,
@@ -180,6 +179,35 @@ impl Default for VMwareDVSPortSetting {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSPortSetting {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSTrafficShapingPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSTrafficShapingPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSVendorSpecificConfig>>,
+            crate::object::clone_member::<Option<crate::types::StringPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DvsFilterPolicy>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchVlanSpecKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::IntPolicy>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VmwareUplinkPortTeamingPolicy>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::DVSSecurityPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::VMwareUplinkLacpPolicy>>,
+            crate::object::clone_member::<Option<crate::types::DVSMacManagementPolicy>>,
+            crate::object::clone_member::<Option<crate::types::IntPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSPortSetting {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSPortgroupPolicy*.
 ///
 /// Extends [`DVPortgroupPolicy`](crate::types::DVPortgroupPolicy).
-#[derive(Clone)]
 pub struct VMwareDVSPortgroupPolicy {
     /// Property *DVPortgroupPolicy.blockOverrideAllowed*.
     pub block_override_allowed: bool,
@@ -154,6 +153,27 @@ impl Default for VMwareDVSPortgroupPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSPortgroupPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSPortgroupPolicy {

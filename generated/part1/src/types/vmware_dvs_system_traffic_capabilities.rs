@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDvsSystemTrafficCapabilities {
     /// Property *VMwareDvsSystemTrafficCapabilities.systemTrafficQualifiers*.
     pub system_traffic_qualifiers: Option<Vec<crate::CompactString>>,
@@ -70,6 +69,16 @@ impl Default for VMwareDvsSystemTrafficCapabilities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDvsSystemTrafficCapabilities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDvsSystemTrafficCapabilities {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSVlanHealthCheckResult*.
 ///
 /// Extends [`HostMemberUplinkHealthCheckResult`](crate::types::HostMemberUplinkHealthCheckResult).
-#[derive(Clone)]
 pub struct VMwareDVSVlanHealthCheckResult {
     /// Property *HostMemberHealthCheckResult.summary*.
     pub summary: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for VMwareDVSVlanHealthCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSVlanHealthCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::NumericRange>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSVlanHealthCheckResult {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSVlanMtuHealthCheckConfig*.
 ///
 /// Extends [`VMwareDVSHealthCheckConfig`](crate::types::VMwareDVSHealthCheckConfig).
-#[derive(Clone)]
 pub struct VMwareDVSVlanMtuHealthCheckConfig {
     /// Property *DVSHealthCheckConfig.enable*.
     pub enable: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for VMwareDVSVlanMtuHealthCheckConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSVlanMtuHealthCheckConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSVlanMtuHealthCheckConfig {

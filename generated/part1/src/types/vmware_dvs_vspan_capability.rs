@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSVspanCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDVSVspanCapability {
     /// Property *VMwareDVSVspanCapability.mixedDestSupported*.
     pub mixed_dest_supported: bool,
@@ -114,6 +113,22 @@ impl Default for VMwareDVSVspanCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSVspanCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSVspanCapability {

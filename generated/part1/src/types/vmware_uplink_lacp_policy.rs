@@ -6,7 +6,6 @@
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
 #[deprecated]
-#[derive(Clone)]
 pub struct VMwareUplinkLacpPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -81,6 +80,18 @@ impl Default for VMwareUplinkLacpPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareUplinkLacpPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::StringPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareUplinkLacpPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareUplinkPortOrderPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct VMwareUplinkPortOrderPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -78,6 +77,18 @@ impl Default for VMwareUplinkPortOrderPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareUplinkPortOrderPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareUplinkPortOrderPolicy {

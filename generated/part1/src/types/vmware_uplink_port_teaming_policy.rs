@@ -3,7 +3,6 @@
 /// Data object type *VmwareUplinkPortTeamingPolicy*.
 ///
 /// Extends [`InheritablePolicy`](crate::types::InheritablePolicy).
-#[derive(Clone)]
 pub struct VmwareUplinkPortTeamingPolicy {
     /// Property *InheritablePolicy.inherited*.
     pub inherited: bool,
@@ -114,6 +113,24 @@ impl Default for VmwareUplinkPortTeamingPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareUplinkPortTeamingPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::StringPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<crate::types::BoolPolicy>>,
+            crate::object::clone_member::<Option<Box<crate::types::DVSFailureCriteria>>>,
+            crate::object::clone_member::<
+                Option<crate::types::VMwareUplinkPortOrderPolicy>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareUplinkPortTeamingPolicy {

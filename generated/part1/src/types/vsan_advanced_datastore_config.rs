@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanDatastoreConfig`](crate::types::VsanDatastoreConfig).
-#[derive(Clone)]
 pub struct VsanAdvancedDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -77,6 +76,21 @@ impl Default for VsanAdvancedDatastoreConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanAdvancedDatastoreConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanDatastoreSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanAdvancedDatastoreConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanDatastoreSpec`](crate::types::VsanDatastoreSpec).
-#[derive(Clone)]
 pub struct VsanClientDatastoreConfig {
     /// Property *VsanDatastoreSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -82,6 +81,18 @@ impl Default for VsanClientDatastoreConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClientDatastoreConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClientDatastoreConfig {

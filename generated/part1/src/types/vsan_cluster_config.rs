@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterConfig {
     /// Property *VsanClusterConfig.config*.
     pub config: crate::types::VsanClusterConfigInfoKind,
@@ -83,6 +82,19 @@ impl Default for VsanClusterConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VsanClusterConfigInfoKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterConfigInfoHostDefaultInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterConfigInfoHostDefaultInfo {
     /// Property *VsanClusterConfigInfoHostDefaultInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -81,6 +80,18 @@ impl Default for VsanClusterConfigInfoHostDefaultInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterConfigInfoHostDefaultInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterConfigInfoHostDefaultInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterLimitHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterLimitHealthResult {
     /// Property *VsanClusterLimitHealthResult.issueFound*.
     pub issue_found: bool,
@@ -116,6 +115,26 @@ impl Default for VsanClusterLimitHealthResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterLimitHealthResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanLimitHealthResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterWhatifHostFailuresResult>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterLimitHealthResult {

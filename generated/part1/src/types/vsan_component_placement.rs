@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanComponentPlacement {
     /// Property *VsanComponentPlacement.type*.
     pub r#type: crate::CompactString,
@@ -80,6 +79,22 @@ impl Default for VsanComponentPlacement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanComponentPlacement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanComponentPlacement>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanComponentBasicInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanComponentPlacement {

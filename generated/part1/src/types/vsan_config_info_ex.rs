@@ -3,7 +3,6 @@
 /// Data object type *VsanConfigInfoEx*.
 ///
 /// Extends [`VsanClusterConfigInfo`](crate::types::VsanClusterConfigInfo).
-#[derive(Clone)]
 pub struct VsanConfigInfoEx {
     /// Property *VsanClusterConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -275,6 +274,63 @@ impl Default for VsanConfigInfoEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanConfigInfoEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterConfigInfoHostDefaultInfo>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ResyncIopsInfo>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanIscsiTargetServiceConfigKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanDataEncryptionConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanExtendedConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanDatastoreConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::VsanPerfsvcConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanUnmapConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanVumConfig>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanFileServiceConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanMetricsConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanRdmaConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataInTransitEncryptionConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHealthConfigSpec>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VimVsanVsanPMemConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanEsaConfigInfo>>,
+            crate::object::clone_member::<Option<crate::types::VsanXVCDatastoreConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VcRemoteVsanServerClusterConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanSnapServiceConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDeconvergedNetConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanSiteFaultDomainConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanVbossClusterConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanConfigInfoEx {

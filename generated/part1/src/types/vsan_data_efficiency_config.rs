@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanDataEfficiencyConfigKind`].
-#[derive(Clone)]
 pub struct VsanDataEfficiencyConfig {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -75,6 +74,17 @@ impl Default for VsanDataEfficiencyConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDataEfficiencyConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDataEfficiencyConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanDataEfficiencyConfig`](crate::types::VsanDataEfficiencyConfig).
-#[derive(Clone)]
 pub struct VsanDataEfficiencyConfigEx {
     /// Property *VsanDataEfficiencyConfig.dedupEnabled*.
     pub dedup_enabled: bool,
@@ -95,6 +94,19 @@ impl Default for VsanDataEfficiencyConfigEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDataEfficiencyConfigEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDataEfficiencyConfigEx {

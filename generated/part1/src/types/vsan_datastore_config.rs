@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanDatastoreConfigKind`].
-#[derive(Clone)]
 pub struct VsanDatastoreConfig {
     /// Property *VsanDatastoreConfig.datastores*.
     pub datastores: Option<Vec<crate::types::VsanDatastoreSpecKind>>,
@@ -72,6 +71,18 @@ impl Default for VsanDatastoreConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDatastoreConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanDatastoreSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDatastoreConfig {

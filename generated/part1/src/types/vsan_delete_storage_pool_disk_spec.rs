@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanDeleteStoragePoolDiskSpec {
     /// Property *VsanDeleteStoragePoolDiskSpec.diskUuids*.
     pub disk_uuids: Vec<crate::CompactString>,
@@ -75,6 +74,17 @@ impl Default for VsanDeleteStoragePoolDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDeleteStoragePoolDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<crate::types::HostMaintenanceSpec>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDeleteStoragePoolDiskSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanResourceCheckTaskDetails`](crate::types::VsanResourceCheckTaskDetails).
-#[derive(Clone)]
 pub struct VsanDiskDataEvacuationResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
@@ -113,6 +112,21 @@ impl Default for VsanDiskDataEvacuationResourceCheckTaskDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskDataEvacuationResourceCheckTaskDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostMaintenanceSpec>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskDataEvacuationResourceCheckTaskDetails {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanDiskEncryptionHealth {
     /// Property *VsanDiskEncryptionHealth.diskHealth*.
     pub disk_health: Option<Box<crate::types::VsanPhysicalDiskHealth>>,
@@ -75,6 +74,19 @@ impl Default for VsanDiskEncryptionHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskEncryptionHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanPhysicalDiskHealth>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskEncryptionHealth {

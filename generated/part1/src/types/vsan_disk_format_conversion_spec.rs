@@ -3,7 +3,6 @@
 /// Data object type *VsanDiskFormatConversionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanDiskFormatConversionSpec {
     /// Property *VsanDiskFormatConversionSpec.dataEfficiencyConfig*.
     pub data_efficiency_config: Option<crate::types::VsanDataEfficiencyConfigKind>,
@@ -93,6 +92,23 @@ impl Default for VsanDiskFormatConversionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskFormatConversionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanDataEncryptionConfig>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskFormatConversionSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanDiskRebalanceResult {
     /// Property *VsanDiskRebalanceResult.status*.
     pub status: crate::CompactString,
@@ -154,6 +153,26 @@ impl Default for VsanDiskRebalanceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskRebalanceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskRebalanceResult {

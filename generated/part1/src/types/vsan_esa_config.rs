@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanEsaConfig {
     /// Property *VsanEsaConfig.storagePoolSpecs*.
     pub storage_pool_specs: Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
@@ -113,6 +112,29 @@ impl Default for VsanEsaConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanEsaConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanEsaDiskConfiguration>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanAutoRAIDConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDeleteStoragePoolDiskSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanEsaConfig {

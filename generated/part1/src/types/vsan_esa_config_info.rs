@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanEsaConfigInfo {
     /// Property *VsanEsaConfigInfo.hclDiskClaimEnabled*.
     pub hcl_disk_claim_enabled: Option<bool>,
@@ -97,6 +96,23 @@ impl Default for VsanEsaConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanEsaConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDatastoreDefaultPolicySelectionConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanEsaDiskConfiguration>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanAutoRAIDConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanEsaConfigInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanEsaDiskConfiguration {
     /// Property *VsanEsaDiskConfiguration.diskClaimConfiguration*.
     pub disk_claim_configuration: Option<Vec<crate::types::DiskClaimConfiguration>>,
@@ -70,6 +69,18 @@ impl Default for VsanEsaDiskConfiguration {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanEsaDiskConfiguration {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::DiskClaimConfiguration>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanEsaDiskConfiguration {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VimClusterVsanFaultDomainSpec`](crate::types::VimClusterVsanFaultDomainSpec).
-#[derive(Clone)]
 pub struct VsanFaultDomainUpdateSpec {
     /// Property *VimClusterVsanFaultDomainSpec.hosts*.
     ///
@@ -82,6 +81,20 @@ impl Default for VsanFaultDomainUpdateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanFaultDomainUpdateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanFaultDomainUpdateSpec {

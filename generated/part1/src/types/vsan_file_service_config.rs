@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanFileServiceConfig {
     /// Property *VsanFileServiceConfig.enabled*.
     pub enabled: bool,
@@ -125,6 +124,25 @@ impl Default for VsanFileServiceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanFileServiceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFileServiceDomainConfig>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanFileServiceConfig {

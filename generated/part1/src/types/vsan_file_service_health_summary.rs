@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanFileServiceHealthSummary {
     /// Property *VsanFileServiceHealthSummary.hostname*.
     pub hostname: Option<crate::CompactString>,
@@ -139,6 +138,33 @@ impl Default for VsanFileServiceHealthSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanFileServiceHealthSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::VsanResourceHealth>>,
+            crate::object::clone_member::<Option<crate::types::VsanResourceHealth>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanFileServiceRootFsHealth>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFileServerHealthSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFileServiceShareHealthSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanFileServiceBalanceHealth>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanResourceHealth>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanFileServiceHealthSummary {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanFileShare {
     /// Property *VsanFileShare.uuid*.
     pub uuid: crate::CompactString,
@@ -80,6 +79,22 @@ impl Default for VsanFileShare {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanFileShare {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanFileShareConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanFileShareRuntimeInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanFileShare {

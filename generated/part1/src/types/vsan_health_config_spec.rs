@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHealthConfigSpec {
     /// Property *VsanHealthConfigSpec.healthCheckThresholdSpec*.
     pub health_check_threshold_spec: Option<Vec<crate::types::VsanHealthThreshold>>,
@@ -75,6 +74,21 @@ impl Default for VsanHealthConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHealthThreshold>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHistoricalHealthConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthConfigSpec {

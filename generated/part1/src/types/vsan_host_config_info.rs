@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanHostConfigInfoKind`].
-#[derive(Clone)]
 pub struct VsanHostConfigInfo {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -129,6 +128,29 @@ impl Default for VsanHostConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoClusterInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoStorageInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoNetworkInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHostFaultDomainInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanHostConfigInfo`](crate::types::VsanHostConfigInfo).
-#[derive(Clone)]
 pub struct VsanHostConfigInfoEx {
     /// Property *VsanHostConfigInfo.enabled*.
     pub enabled: Option<bool>,
@@ -284,6 +283,70 @@ impl Default for VsanHostConfigInfoEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostConfigInfoEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoClusterInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoStorageInfo>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostConfigInfoNetworkInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanHostFaultDomainInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHostEncryptionInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::ResyncIopsInfo>>,
+            crate::object::clone_member::<Option<crate::types::VsanExtendedConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanDatastoreConfigKind>>,
+            crate::object::clone_member::<Option<crate::types::VsanUnmapConfig>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanWitnessHostConfig>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanInternalExtendedConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanMetricsConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostServerClusterUnicastConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanRdmaConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanInTransitEncryptionInfo>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::RemoteVsanServerClusterConfig>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanSnapServiceConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDeconvergedNetConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanInTransitEncryptionInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostClientClusterUnicastConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanSiteTakeoverConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanVbossHostConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanAutoRAIDConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoEx {

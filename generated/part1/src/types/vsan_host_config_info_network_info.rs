@@ -3,7 +3,6 @@
 /// Data object type *VsanHostConfigInfoNetworkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostConfigInfoNetworkInfo {
     /// Property *VsanHostConfigInfoNetworkInfo.port*.
     pub port: Option<Vec<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>>,
@@ -68,6 +67,18 @@ impl Default for VsanHostConfigInfoNetworkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostConfigInfoNetworkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostConfigInfoNetworkInfoPortConfigKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoNetworkInfo {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanHostConfigInfoNetworkInfoPortConfigKind`].
-#[derive(Clone)]
 pub struct VsanHostConfigInfoNetworkInfoPortConfig {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -75,6 +74,17 @@ impl Default for VsanHostConfigInfoNetworkInfoPortConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostConfigInfoNetworkInfoPortConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::VsanHostIpConfigKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoNetworkInfoPortConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostConfigInfoStorageInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostConfigInfoStorageInfo {
     /// Deprecated.
     ///
@@ -97,6 +96,23 @@ impl Default for VsanHostConfigInfoStorageInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostConfigInfoStorageInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostDiskMapping>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostDiskMapInfo>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostConfigInfoStorageInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostDecommissionMode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostDecommissionMode {
     /// Property *VsanHostDecommissionMode.objectAction*.
     pub object_action: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for VsanHostDecommissionMode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostDecommissionMode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostDecommissionMode {

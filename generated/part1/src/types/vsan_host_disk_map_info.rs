@@ -3,7 +3,6 @@
 /// Data object type *VsanHostDiskMapInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostDiskMapInfo {
     /// Property *VsanHostDiskMapInfo.mapping*.
     pub mapping: Box<crate::types::VsanHostDiskMapping>,
@@ -73,6 +72,17 @@ impl Default for VsanHostDiskMapInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostDiskMapInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VsanHostDiskMapping>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostDiskMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostDiskMapping {
     /// Property *VsanHostDiskMapping.ssd*.
     pub ssd: Box<crate::types::HostScsiDisk>,
@@ -73,6 +72,17 @@ impl Default for VsanHostDiskMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostDiskMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::HostScsiDisk>>,
+            crate::object::clone_member::<Vec<crate::types::HostScsiDisk>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostDiskMapping {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostFaultDomainInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostFaultDomainInfo {
     /// Property *VsanHostFaultDomainInfo.name*.
     pub name: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for VsanHostFaultDomainInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostFaultDomainInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostFaultDomainInfo {

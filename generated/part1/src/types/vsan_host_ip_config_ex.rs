@@ -3,7 +3,6 @@
 /// Data object type *VsanHostIpConfigEx*.
 ///
 /// Extends [`VsanHostIpConfig`](crate::types::VsanHostIpConfig).
-#[derive(Clone)]
 pub struct VsanHostIpConfigEx {
     /// Property *VsanHostIpConfig.upstreamIpAddress*.
     pub upstream_ip_address: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for VsanHostIpConfigEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostIpConfigEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostIpConfigEx {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostPortConfigEx*.
 ///
 /// Extends [`VsanHostConfigInfoNetworkInfoPortConfig`](crate::types::VsanHostConfigInfoNetworkInfoPortConfig).
-#[derive(Clone)]
 pub struct VsanHostPortConfigEx {
     /// Property *VsanHostConfigInfoNetworkInfoPortConfig.ipConfig*.
     pub ip_config: Option<crate::types::VsanHostIpConfigKind>,
@@ -78,6 +77,18 @@ impl Default for VsanHostPortConfigEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostPortConfigEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::VsanHostIpConfigKind>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostPortConfigEx {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostRuntimeStats {
     /// Property *VsanHostRuntimeStats.resyncIopsInfo*.
     pub resync_iops_info: Option<crate::types::ResyncIopsInfo>,
@@ -109,6 +108,21 @@ impl Default for VsanHostRuntimeStats {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostRuntimeStats {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ResyncIopsInfo>>,
+            crate::object::clone_member::<Option<crate::types::VsanConfigGeneration>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::RepairTimerInfo>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostRuntimeStats {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostServerClusterUnicastConfig {
     /// Property *VsanHostServerClusterUnicastConfig.remoteUnicastConfig*.
     pub remote_unicast_config: Option<
@@ -72,6 +71,18 @@ impl Default for VsanHostServerClusterUnicastConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostServerClusterUnicastConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostServerClusterUnicastInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostServerClusterUnicastConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostVmdkLoadTestResult {
     /// Property *VsanHostVmdkLoadTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for VsanHostVmdkLoadTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostVmdkLoadTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanVmdkLoadTestResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostVmdkLoadTestResult {

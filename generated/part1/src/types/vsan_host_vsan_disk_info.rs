@@ -3,7 +3,6 @@
 /// Data object type *VsanHostVsanDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostVsanDiskInfo {
     /// Property *VsanHostVsanDiskInfo.vsanUuid*.
     pub vsan_uuid: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanHostVsanDiskInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostVsanDiskInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostVsanDiskInfo {

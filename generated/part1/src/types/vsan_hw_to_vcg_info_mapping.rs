@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHwToVcgInfoMapping {
     /// Property *VsanHwToVcgInfoMapping.vsanHostHwDeviceId*.
     pub vsan_host_hw_device_id: crate::types::VsanHostHwDeviceId,
@@ -75,6 +74,17 @@ impl Default for VsanHwToVcgInfoMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHwToVcgInfoMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VsanHostHwDeviceId>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHwToVcgInfoMapping {

@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiHomeObjectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanIscsiHomeObjectSpec {
     /// Property *VsanIscsiHomeObjectSpec.storagePolicy*.
     pub storage_policy: Option<crate::types::VirtualMachineProfileSpecKind>,
@@ -75,6 +74,21 @@ impl Default for VsanIscsiHomeObjectSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiHomeObjectSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineProfileSpecKind>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiHomeObjectSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiInitiatorGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanIscsiInitiatorGroup {
     /// Property *VsanIscsiInitiatorGroup.name*.
     pub name: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for VsanIscsiInitiatorGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiInitiatorGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIscsiTargetBasicInfoKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiInitiatorGroup {

@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiLUN*.
 ///
 /// Extends [`VsanIscsiLUNCommonInfo`](crate::types::VsanIscsiLUNCommonInfo).
-#[derive(Clone)]
 pub struct VsanIscsiLUN {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -121,6 +120,25 @@ impl Default for VsanIscsiLUN {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiLUN {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanObjectInformation>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiLUN {

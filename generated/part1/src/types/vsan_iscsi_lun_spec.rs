@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiLUNSpec*.
 ///
 /// Extends [`VsanIscsiLUNCommonInfo`](crate::types::VsanIscsiLUNCommonInfo).
-#[derive(Clone)]
 pub struct VsanIscsiLUNSpec {
     /// Property *VsanIscsiLUNCommonInfo.lunId*.
     pub lun_id: Option<i32>,
@@ -100,6 +99,23 @@ impl Default for VsanIscsiLUNSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiLUNSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineProfileSpecKind>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiLUNSpec {

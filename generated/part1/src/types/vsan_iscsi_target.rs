@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiTarget*.
 ///
 /// Extends [`VsanIscsiTargetCommonInfo`](crate::types::VsanIscsiTargetCommonInfo).
-#[derive(Clone)]
 pub struct VsanIscsiTarget {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -144,6 +143,28 @@ impl Default for VsanIscsiTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VsanIscsiTargetAuthSpec>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanObjectInformation>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTarget {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanIscsiTargetBasicInfoKind`].
-#[derive(Clone)]
 pub struct VsanIscsiTargetBasicInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VsanIscsiTargetBasicInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetBasicInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetBasicInfo {

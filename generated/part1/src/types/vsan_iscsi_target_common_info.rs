@@ -5,7 +5,6 @@
 /// Extends [`VsanIscsiTargetBasicInfo`](crate::types::VsanIscsiTargetBasicInfo).
 ///
 /// Has subtypes: members declared with this type are held as [`VsanIscsiTargetCommonInfoKind`].
-#[derive(Clone)]
 pub struct VsanIscsiTargetCommonInfo {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -109,6 +108,21 @@ impl Default for VsanIscsiTargetCommonInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetCommonInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VsanIscsiTargetAuthSpec>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetCommonInfo {

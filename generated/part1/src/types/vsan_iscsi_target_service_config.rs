@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanIscsiTargetServiceConfigKind`].
-#[derive(Clone)]
 pub struct VsanIscsiTargetServiceConfig {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -82,6 +81,22 @@ impl Default for VsanIscsiTargetServiceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetServiceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiTargetServiceDefaultConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanIscsiTargetServiceDefaultConfigSpec {
     /// Property *VsanIscsiTargetServiceDefaultConfigSpec.networkInterface*.
     pub network_interface: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for VsanIscsiTargetServiceDefaultConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetServiceDefaultConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::VsanIscsiTargetAuthSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceDefaultConfigSpec {

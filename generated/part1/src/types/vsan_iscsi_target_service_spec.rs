@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiTargetServiceSpec*.
 ///
 /// Extends [`VsanIscsiTargetServiceConfig`](crate::types::VsanIscsiTargetServiceConfig).
-#[derive(Clone)]
 pub struct VsanIscsiTargetServiceSpec {
     /// Property *VsanIscsiTargetServiceConfig.defaultConfig*.
     pub default_config: Option<
@@ -90,6 +89,25 @@ impl Default for VsanIscsiTargetServiceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetServiceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanIscsiTargetServiceDefaultConfigSpec>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIscsiVipConfigSpecKind>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineProfileSpecKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetServiceSpec {

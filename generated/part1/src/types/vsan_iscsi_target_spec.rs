@@ -3,7 +3,6 @@
 /// Data object type *VsanIscsiTargetSpec*.
 ///
 /// Extends [`VsanIscsiTargetCommonInfo`](crate::types::VsanIscsiTargetCommonInfo).
-#[derive(Clone)]
 pub struct VsanIscsiTargetSpec {
     /// Property *VsanIscsiTargetBasicInfo.alias*.
     pub alias: crate::CompactString,
@@ -121,6 +120,25 @@ impl Default for VsanIscsiTargetSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiTargetSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VsanIscsiTargetAuthSpec>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineProfileSpecKind>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiTargetSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanIscsiVipConfigSpec`](crate::types::VsanIscsiVipConfigSpec).
-#[derive(Clone)]
 pub struct VsanIscsiVipConfig {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -125,6 +124,27 @@ impl Default for VsanIscsiVipConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiVipConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::VsanVipNetworkConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanVipNetworkConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanIscsiVipVswitchConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanIscsiVipDVswitchConfig>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiVipConfig {

@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanIscsiVipConfigSpecKind`].
-#[derive(Clone)]
 pub struct VsanIscsiVipConfigSpec {
     /// Property *VsanIscsiVipConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -104,6 +103,24 @@ impl Default for VsanIscsiVipConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIscsiVipConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::VsanVipNetworkConfig>>,
+            crate::object::clone_member::<Option<crate::types::VsanVipNetworkConfig>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanIscsiVipVswitchConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanIscsiVipDVswitchConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIscsiVipConfigSpec {

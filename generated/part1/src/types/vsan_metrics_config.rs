@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanMetricsConfig {
     /// Property *VsanMetricsConfig.profiles*.
     pub profiles: Option<Vec<crate::types::VsanMetricProfile>>,
@@ -70,6 +69,16 @@ impl Default for VsanMetricsConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanMetricsConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanMetricProfile>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanMetricsConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectHealth {
     /// Property *VsanObjectHealth.numObjects*.
     pub num_objects: i32,
@@ -83,6 +82,19 @@ impl Default for VsanObjectHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectHealth {

@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectIdentityAndHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectIdentityAndHealth {
     /// Property *VsanObjectIdentityAndHealth.identities*.
     pub identities: Option<Vec<crate::types::VsanObjectIdentity>>,
@@ -83,6 +82,23 @@ impl Default for VsanObjectIdentityAndHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectIdentityAndHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanObjectIdentity>>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanObjectOverallHealth>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanObjectSpaceSummary>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectIdentityAndHealth {

@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectInformation {
     /// Property *VsanObjectInformation.directoryName*.
     pub directory_name: Option<crate::CompactString>,
@@ -114,6 +113,24 @@ impl Default for VsanObjectInformation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectInformation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanStorageComplianceResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectInformation {

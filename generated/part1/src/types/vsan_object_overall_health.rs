@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectOverallHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectOverallHealth {
     /// Property *VsanObjectOverallHealth.objectHealthDetail*.
     pub object_health_detail: Option<Vec<crate::types::VsanObjectHealth>>,
@@ -123,6 +122,25 @@ impl Default for VsanObjectOverallHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectOverallHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanObjectHealth>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanStorageComplianceResult>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VsanHealthObjectStats>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectOverallHealth {

@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfMemberInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfMemberInfo {
     /// Property *VsanPerfMemberInfo.thumbprint*.
     pub thumbprint: crate::CompactString,
@@ -107,6 +106,25 @@ impl Default for VsanPerfMemberInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfMemberInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUnicastAddressInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfMemberInfo {

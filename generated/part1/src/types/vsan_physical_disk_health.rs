@@ -3,7 +3,6 @@
 /// Data object type *VsanPhysicalDiskHealth*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPhysicalDiskHealth {
     /// Property *VsanPhysicalDiskHealth.name*.
     pub name: crate::CompactString,
@@ -386,6 +385,62 @@ impl Default for VsanPhysicalDiskHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPhysicalDiskHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostScsiDisk>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanDiskRebalanceResult>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPhysicalDiskHealth {

@@ -3,7 +3,6 @@
 /// Data object type *VsanPrepareVsanForVcsaSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPrepareVsanForVcsaSpec {
     /// Property *VsanPrepareVsanForVcsaSpec.vsanDiskMappingCreationSpec*.
     pub vsan_disk_mapping_creation_spec: Option<
@@ -113,6 +112,31 @@ impl Default for VsanPrepareVsanForVcsaSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPrepareVsanForVcsaSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Box<crate::types::VimVsanHostDiskMappingCreationSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHostEncryptionInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanAddStoragePoolDiskSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostCreateNativeKeyProviderSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPrepareVsanForVcsaSpec {

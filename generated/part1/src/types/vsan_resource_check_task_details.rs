@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanResourceCheckTaskDetailsKind`].
-#[derive(Clone)]
 pub struct VsanResourceCheckTaskDetails {
     /// Property *VsanResourceCheckTaskDetails.task*.
     ///
@@ -91,6 +90,19 @@ impl Default for VsanResourceCheckTaskDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanResourceCheckTaskDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::HostMaintenanceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanResourceCheckTaskDetails {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanServerHostUnicastInfo {
     /// Property *VsanServerHostUnicastInfo.hostUuid*.
     pub host_uuid: crate::CompactString,
@@ -85,6 +84,23 @@ impl Default for VsanServerHostUnicastInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanServerHostUnicastInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanUnicastAddressInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineCertThumbprint>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanServerHostUnicastInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSiteFaultDomainConfig {
     /// Property *VsanSiteFaultDomainConfig.siteFaultDomains*.
     pub site_fault_domains: Option<Vec<crate::types::VsanSiteFaultDomain>>,
@@ -70,6 +69,16 @@ impl Default for VsanSiteFaultDomainConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSiteFaultDomainConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanSiteFaultDomain>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSiteFaultDomainConfig {

@@ -7,7 +7,6 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSnapServiceConfig {
     /// Property *VsanSnapServiceConfig.enabled*.
     pub enabled: bool,
@@ -72,6 +71,16 @@ impl Default for VsanSnapServiceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSnapServiceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSnapServiceConfig {

@@ -7,7 +7,6 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSpaceEfficiencyRatio {
     /// Property *VsanSpaceEfficiencyRatio.overallRatio*.
     pub overall_ratio: Option<f32>,
@@ -111,6 +110,21 @@ impl Default for VsanSpaceEfficiencyRatio {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSpaceEfficiencyRatio {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSpaceEfficiencyRatio {

@@ -3,7 +3,6 @@
 /// Data object type *VsanSpaceUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSpaceUsage {
     /// Property *VsanSpaceUsage.totalCapacityB*.
     pub total_capacity_b: i64,
@@ -139,6 +138,35 @@ impl Default for VsanSpaceUsage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSpaceUsage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanObjectSpaceSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanSpaceUsageDetailResult>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VimVsanDataEfficiencyCapacityState>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanWhatifCapacity>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::types::VsanHealthThreshold>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanSpaceEfficiencyRatio>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanEffectiveSpaceUsage>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSpaceUsage {

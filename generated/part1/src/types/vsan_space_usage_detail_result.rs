@@ -3,7 +3,6 @@
 /// Data object type *VsanSpaceUsageDetailResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSpaceUsageDetailResult {
     /// Property *VsanSpaceUsageDetailResult.spaceUsageByObjectType*.
     pub space_usage_by_object_type: Option<Vec<crate::types::VsanObjectSpaceSummary>>,
@@ -68,6 +67,18 @@ impl Default for VsanSpaceUsageDetailResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSpaceUsageDetailResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanObjectSpaceSummary>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSpaceUsageDetailResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSpaceUsageWithDatastoreType {
     /// Property *VsanSpaceUsageWithDatastoreType.spaceUsage*.
     pub space_usage: Option<Box<crate::types::VsanSpaceUsage>>,
@@ -75,6 +74,17 @@ impl Default for VsanSpaceUsageWithDatastoreType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSpaceUsageWithDatastoreType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Box<crate::types::VsanSpaceUsage>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSpaceUsageWithDatastoreType {

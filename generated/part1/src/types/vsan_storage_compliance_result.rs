@@ -3,7 +3,6 @@
 /// Data object type *VsanStorageComplianceResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanStorageComplianceResult {
     /// Property *VsanStorageComplianceResult.checkTime*.
     ///
@@ -123,6 +122,27 @@ impl Default for VsanStorageComplianceResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanStorageComplianceResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanStoragePolicyStatus>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanStorageOperationalStatus>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanStorageComplianceResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanStorageOperationalStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanStorageOperationalStatus {
     /// Property *VsanStorageOperationalStatus.healthy*.
     pub healthy: Option<bool>,
@@ -85,6 +84,19 @@ impl Default for VsanStorageOperationalStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanStorageOperationalStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanStorageOperationalStatus {

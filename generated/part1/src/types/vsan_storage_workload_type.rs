@@ -3,7 +3,6 @@
 /// Data object type *VsanStorageWorkloadType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanStorageWorkloadType {
     /// Property *VsanStorageWorkloadType.specs*.
     pub specs: Vec<crate::types::VsanVmdkLoadTestSpec>,
@@ -88,6 +87,20 @@ impl Default for VsanStorageWorkloadType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanStorageWorkloadType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::VsanVmdkLoadTestSpec>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanStorageWorkloadType {

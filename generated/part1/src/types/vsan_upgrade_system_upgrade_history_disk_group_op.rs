@@ -3,7 +3,6 @@
 /// Data object type *VsanUpgradeSystemUpgradeHistoryDiskGroupOp*.
 ///
 /// Extends `VsanUpgradeSystemUpgradeHistoryItem`.
-#[derive(Clone)]
 pub struct VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     /// Property *VsanUpgradeSystemUpgradeHistoryItem.timestamp*.
     ///
@@ -106,6 +105,21 @@ impl Default for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::VsanHostDiskMapping>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemUpgradeHistoryDiskGroupOp {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanVbossConfig`](crate::types::VsanVbossConfig).
-#[derive(Clone)]
 pub struct VsanVbossHostConfig {
     /// Property *VsanVbossConfig.enabled*.
     pub enabled: bool,
@@ -75,6 +74,19 @@ impl Default for VsanVbossHostConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVbossHostConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanVbossObjectStoreConfig>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVbossHostConfig {

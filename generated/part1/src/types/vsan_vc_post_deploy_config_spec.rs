@@ -3,7 +3,6 @@
 /// Data object type *VsanVcPostDeployConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVcPostDeployConfigSpec {
     /// Property *VsanVcPostDeployConfigSpec.dcName*.
     pub dc_name: Option<crate::CompactString>,
@@ -158,6 +157,33 @@ impl Default for VsanVcPostDeployConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVcPostDeployConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostConnectSpec>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostConnectSpec>>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanDataEfficiencyConfigKind>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanHostEncryptionInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostCreateNativeKeyProviderSpec>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::VsanDeconvergedNetConfig>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVcPostDeployConfigSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVcStretchedClusterConfigSpec {
     /// Property *VsanVcStretchedClusterConfigSpec.witnessHost*.
     ///
@@ -99,6 +98,23 @@ impl Default for VsanVcStretchedClusterConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVcStretchedClusterConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Vec<crate::types::VsanStretchedClusterConfig>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostDiskMapping>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanAddStoragePoolDiskSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVcStretchedClusterConfigSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVdsPgMigrationHostInfo {
     /// Property *VsanVdsPgMigrationHostInfo.host*.
     ///
@@ -87,6 +86,21 @@ impl Default for VsanVdsPgMigrationHostInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVdsPgMigrationHostInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanVdsPgMigrationVmInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVdsPgMigrationHostInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanVmdkIOLoadSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVmdkIOLoadSpec {
     /// Property *VsanVmdkIOLoadSpec.readPct*.
     pub read_pct: i32,
@@ -100,6 +99,21 @@ impl Default for VsanVmdkIOLoadSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVmdkIOLoadSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVmdkIOLoadSpec {

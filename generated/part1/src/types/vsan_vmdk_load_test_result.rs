@@ -3,7 +3,6 @@
 /// Data object type *VsanVmdkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVmdkLoadTestResult {
     /// Property *VsanVmdkLoadTestResult.success*.
     pub success: bool,
@@ -135,6 +134,25 @@ impl Default for VsanVmdkLoadTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVmdkLoadTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Box<crate::types::VsanVmdkLoadTestSpec>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVmdkLoadTestResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanVmdkLoadTestSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanVmdkLoadTestSpec {
     /// Property *VsanVmdkLoadTestSpec.vmdkCreateSpec*.
     pub vmdk_create_spec: Option<crate::types::FileBackedVirtualDiskSpecKind>,
@@ -93,6 +92,21 @@ impl Default for VsanVmdkLoadTestSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanVmdkLoadTestSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::FileBackedVirtualDiskSpecKind>,
+            >,
+            crate::object::clone_member::<Option<crate::types::VsanVmdkIOLoadSpec>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanVmdkIOLoadSpec>>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanVmdkLoadTestSpec {

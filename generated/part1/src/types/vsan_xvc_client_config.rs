@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanDatastoreSpec`](crate::types::VsanDatastoreSpec).
-#[derive(Clone)]
 pub struct VsanXvcClientConfig {
     /// Property *VsanDatastoreSpec.uuid*.
     pub uuid: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for VsanXvcClientConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanXvcClientConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanXVCClientInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanXvcClientConfig {

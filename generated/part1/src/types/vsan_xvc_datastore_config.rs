@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanXVCDatastoreConfig {
     /// Property *VsanXVCDatastoreConfig.xvcDatastores*.
     pub xvc_datastores: Option<Vec<crate::types::VsanXVCDatastoreInfo>>,
@@ -70,6 +69,18 @@ impl Default for VsanXVCDatastoreConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanXVCDatastoreConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanXVCDatastoreInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanXVCDatastoreConfig {

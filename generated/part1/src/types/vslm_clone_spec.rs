@@ -3,7 +3,6 @@
 /// Data object type *VslmCloneSpec*.
 ///
 /// Extends [`VslmMigrateSpec`](crate::types::VslmMigrateSpec).
-#[derive(Clone)]
 pub struct VslmCloneSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
     pub backing_spec: crate::types::VslmCreateSpecBackingSpecKind,
@@ -123,6 +122,25 @@ impl Default for VslmCloneSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmCloneSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VslmCreateSpecBackingSpecKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Box<crate::types::DiskCryptoSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ServiceLocator>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmCloneSpec {

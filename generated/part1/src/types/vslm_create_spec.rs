@@ -3,7 +3,6 @@
 /// Data object type *VslmCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VslmCreateSpec {
     /// Property *VslmCreateSpec.id*.
     ///
@@ -123,6 +122,25 @@ impl Default for VslmCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ID>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::VslmCreateSpecBackingSpecKind>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::CryptoSpecKind>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmCreateSpec {

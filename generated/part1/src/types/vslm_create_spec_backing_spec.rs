@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VslmCreateSpecBackingSpecKind`].
-#[derive(Clone)]
 pub struct VslmCreateSpecBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
@@ -77,6 +76,17 @@ impl Default for VslmCreateSpecBackingSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmCreateSpecBackingSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmCreateSpecBackingSpec {

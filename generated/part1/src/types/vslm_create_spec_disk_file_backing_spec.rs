@@ -3,7 +3,6 @@
 /// Data object type *VslmCreateSpecDiskFileBackingSpec*.
 ///
 /// Extends [`VslmCreateSpecBackingSpec`](crate::types::VslmCreateSpecBackingSpec).
-#[derive(Clone)]
 pub struct VslmCreateSpecDiskFileBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
@@ -80,6 +79,18 @@ impl Default for VslmCreateSpecDiskFileBackingSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmCreateSpecDiskFileBackingSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmCreateSpecDiskFileBackingSpec {

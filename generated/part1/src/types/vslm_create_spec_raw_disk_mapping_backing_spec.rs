@@ -3,7 +3,6 @@
 /// Data object type *VslmCreateSpecRawDiskMappingBackingSpec*.
 ///
 /// Extends [`VslmCreateSpecBackingSpec`](crate::types::VslmCreateSpecBackingSpec).
-#[derive(Clone)]
 pub struct VslmCreateSpecRawDiskMappingBackingSpec {
     /// Property *VslmCreateSpecBackingSpec.datastore*.
     ///
@@ -85,6 +84,19 @@ impl Default for VslmCreateSpecRawDiskMappingBackingSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmCreateSpecRawDiskMappingBackingSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmCreateSpecRawDiskMappingBackingSpec {

@@ -3,7 +3,6 @@
 /// Data object type *vslmInfrastructureObjectPolicySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VslmInfrastructureObjectPolicySpec {
     /// Property *vslmInfrastructureObjectPolicySpec.datastore*.
     ///
@@ -75,6 +74,19 @@ impl Default for VslmInfrastructureObjectPolicySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmInfrastructureObjectPolicySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmInfrastructureObjectPolicySpec {

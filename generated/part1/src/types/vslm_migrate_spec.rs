@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VslmMigrateSpecKind`].
-#[derive(Clone)]
 pub struct VslmMigrateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
     pub backing_spec: crate::types::VslmCreateSpecBackingSpecKind,
@@ -98,6 +97,22 @@ impl Default for VslmMigrateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmMigrateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VslmCreateSpecBackingSpecKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Box<crate::types::DiskCryptoSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ServiceLocator>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmMigrateSpec {

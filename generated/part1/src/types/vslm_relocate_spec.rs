@@ -3,7 +3,6 @@
 /// Data object type *VslmRelocateSpec*.
 ///
 /// Extends [`VslmMigrateSpec`](crate::types::VslmMigrateSpec).
-#[derive(Clone)]
 pub struct VslmRelocateSpec {
     /// Property *VslmMigrateSpec.backingSpec*.
     pub backing_spec: crate::types::VslmCreateSpecBackingSpecKind,
@@ -96,6 +95,22 @@ impl Default for VslmRelocateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmRelocateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VslmCreateSpecBackingSpecKind>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineProfileSpecKind>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Box<crate::types::DiskCryptoSpec>>>,
+            crate::object::clone_member::<Option<crate::types::ServiceLocator>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmRelocateSpec {

@@ -3,7 +3,6 @@
 /// Data object type *vslmVClockInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VslmVClockInfo {
     /// Property *vslmVClockInfo.vClockTime*.
     pub vclock_time: i64,
@@ -68,6 +67,16 @@ impl Default for VslmVClockInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmVClockInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmVClockInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VslmVsoVStorageObjectSnapshotResult {
     /// Property *VslmVsoVStorageObjectSnapshotResult.backingObjectId*.
     pub backing_object_id: crate::types::ID,
@@ -85,6 +84,19 @@ impl Default for VslmVsoVStorageObjectSnapshotResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmVsoVStorageObjectSnapshotResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ID>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmVsoVStorageObjectSnapshotResult {

@@ -3,7 +3,6 @@
 /// Data object type *VStorageObject*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObject {
     /// Property *VStorageObject.config*.
     pub config: Box<crate::types::VStorageObjectConfigInfo>,
@@ -68,6 +67,16 @@ impl Default for VStorageObject {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObject {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VStorageObjectConfigInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObject {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObjectSnapshot {
     /// Property *VStorageObjectSnapshot.id*.
     pub id: crate::types::ID,
@@ -82,6 +81,18 @@ impl Default for VStorageObjectSnapshot {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectSnapshot {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ID>,
+            crate::object::clone_member::<crate::types::VslmVClockInfo>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectSnapshot {

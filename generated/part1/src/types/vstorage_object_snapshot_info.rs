@@ -3,7 +3,6 @@
 /// Data object type *VStorageObjectSnapshotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObjectSnapshotInfo {
     /// Property *VStorageObjectSnapshotInfo.snapshots*.
     pub snapshots: Option<
@@ -70,6 +69,20 @@ impl Default for VStorageObjectSnapshotInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectSnapshotInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::VStorageObjectSnapshotInfoVStorageObjectSnapshot>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectSnapshotInfo {

@@ -3,7 +3,6 @@
 /// Data object type *WitnessNodeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct WitnessNodeInfo {
     /// Property *WitnessNodeInfo.ipSettings*.
     pub ip_settings: Box<crate::types::CustomizationIPSettings>,
@@ -73,6 +72,17 @@ impl Default for WitnessNodeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for WitnessNodeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::CustomizationIPSettings>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for WitnessNodeInfo {

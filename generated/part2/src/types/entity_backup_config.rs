@@ -3,7 +3,6 @@
 /// Data object type *EntityBackupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EntityBackupConfig {
     /// Property *EntityBackupConfig.entityType*.
     pub entity_type: crate::CompactString,
@@ -111,6 +110,21 @@ impl Default for EntityBackupConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EntityBackupConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EntityBackupConfig {

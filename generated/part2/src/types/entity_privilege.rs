@@ -3,7 +3,6 @@
 /// Data object type *EntityPrivilege*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EntityPrivilege {
     /// Property *EntityPrivilege.entity*.
     ///
@@ -75,6 +74,17 @@ impl Default for EntityPrivilege {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EntityPrivilege {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Vec<crate::types::PrivilegeAvailability>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EntityPrivilege {

@@ -3,7 +3,6 @@
 /// Data object type *EnvironmentBrowserConfigOptionQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EnvironmentBrowserConfigOptionQuerySpec {
     /// Property *EnvironmentBrowserConfigOptionQuerySpec.key*.
     pub key: Option<crate::CompactString>,
@@ -80,6 +79,18 @@ impl Default for EnvironmentBrowserConfigOptionQuerySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EnvironmentBrowserConfigOptionQuerySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EnvironmentBrowserConfigOptionQuerySpec {

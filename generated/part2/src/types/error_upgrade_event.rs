@@ -3,7 +3,6 @@
 /// Data object type *ErrorUpgradeEvent*.
 ///
 /// Extends [`UpgradeEvent`](crate::types::UpgradeEvent).
-#[derive(Clone)]
 pub struct ErrorUpgradeEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -186,6 +185,33 @@ impl Default for ErrorUpgradeEvent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ErrorUpgradeEvent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::DatacenterEventArgument>>,
+            crate::object::clone_member::<
+                Option<crate::types::ComputeResourceEventArgument>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::VmEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::DatastoreEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::NetworkEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::DvsEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::TgwEventArgument>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ErrorUpgradeEvent {

@@ -3,7 +3,6 @@
 /// Data object type *EventDescriptionEventDetail*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventDescriptionEventDetail {
     /// Property *EventDescriptionEventDetail.key*.
     pub key: crate::CompactString,
@@ -128,6 +127,24 @@ impl Default for EventDescriptionEventDetail {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventDescriptionEventDetail {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventDescriptionEventDetail {

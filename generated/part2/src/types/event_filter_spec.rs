@@ -3,7 +3,6 @@
 /// Data object type *EventFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventFilterSpec {
     /// Property *EventFilterSpec.entity*.
     pub entity: Option<crate::types::EventFilterSpecByEntity>,
@@ -186,6 +185,32 @@ impl Default for EventFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::EventFilterSpecByEntity>>,
+            crate::object::clone_member::<Option<crate::types::EventFilterSpecByTime>>,
+            crate::object::clone_member::<
+                Option<crate::types::EventFilterSpecByUsername>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventFilterSpec {

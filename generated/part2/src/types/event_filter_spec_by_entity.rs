@@ -3,7 +3,6 @@
 /// Data object type *EventFilterSpecByEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventFilterSpecByEntity {
     /// Property *EventFilterSpecByEntity.entity*.
     ///
@@ -75,6 +74,17 @@ impl Default for EventFilterSpecByEntity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventFilterSpecByEntity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::EventFilterSpecRecursionOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventFilterSpecByEntity {

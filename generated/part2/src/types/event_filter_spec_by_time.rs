@@ -3,7 +3,6 @@
 /// Data object type *EventFilterSpecByTime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventFilterSpecByTime {
     /// Property *EventFilterSpecByTime.beginTime*.
     ///
@@ -77,6 +76,17 @@ impl Default for EventFilterSpecByTime {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventFilterSpecByTime {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventFilterSpecByTime {

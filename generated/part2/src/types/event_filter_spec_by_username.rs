@@ -3,7 +3,6 @@
 /// Data object type *EventFilterSpecByUsername*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct EventFilterSpecByUsername {
     /// Property *EventFilterSpecByUsername.systemUser*.
     pub system_user: bool,
@@ -73,6 +72,17 @@ impl Default for EventFilterSpecByUsername {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventFilterSpecByUsername {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventFilterSpecByUsername {

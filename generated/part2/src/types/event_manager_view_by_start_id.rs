@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`EventManagerEventViewSpec`](crate::types::EventManagerEventViewSpec).
-#[derive(Clone)]
 pub struct EventManagerViewByStartId {
     /// Property *EventManagerViewByStartId.startEventId*.
     pub start_event_id: i32,
@@ -75,6 +74,17 @@ impl Default for EventManagerViewByStartId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for EventManagerViewByStartId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for EventManagerViewByStartId {

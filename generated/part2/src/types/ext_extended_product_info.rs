@@ -3,7 +3,6 @@
 /// Data object type *ExtExtendedProductInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtExtendedProductInfo {
     /// Property *ExtExtendedProductInfo.companyUrl*.
     pub company_url: Option<crate::CompactString>,
@@ -85,6 +84,19 @@ impl Default for ExtExtendedProductInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtExtendedProductInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtExtendedProductInfo {

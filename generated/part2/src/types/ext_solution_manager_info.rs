@@ -3,7 +3,6 @@
 /// Data object type *ExtSolutionManagerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtSolutionManagerInfo {
     /// Deprecated.
     ///
@@ -76,6 +75,19 @@ impl Default for ExtSolutionManagerInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtSolutionManagerInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ExtSolutionManagerInfoTabInfo>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtSolutionManagerInfo {

@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct ExtSolutionManagerInfoTabInfo {
     /// Property *ExtSolutionManagerInfoTabInfo.label*.
     pub label: crate::CompactString,
@@ -76,6 +75,17 @@ impl Default for ExtSolutionManagerInfoTabInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtSolutionManagerInfoTabInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtSolutionManagerInfoTabInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ExtensionEventTypeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionEventTypeInfo {
     /// Property *ExtensionEventTypeInfo.eventID*.
     pub event_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ExtensionEventTypeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionEventTypeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionEventTypeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ExtensionFaultTypeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionFaultTypeInfo {
     /// Property *ExtensionFaultTypeInfo.faultID*.
     pub fault_id: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for ExtensionFaultTypeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionFaultTypeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionFaultTypeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ExtensionHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionHealthInfo {
     /// Property *ExtensionHealthInfo.url*.
     pub url: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for ExtensionHealthInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionHealthInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionHealthInfo {

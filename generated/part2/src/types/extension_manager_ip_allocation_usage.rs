@@ -3,7 +3,6 @@
 /// Data object type *ExtensionManagerIpAllocationUsage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionManagerIpAllocationUsage {
     /// Property *ExtensionManagerIpAllocationUsage.extensionKey*.
     pub extension_key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ExtensionManagerIpAllocationUsage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionManagerIpAllocationUsage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionManagerIpAllocationUsage {

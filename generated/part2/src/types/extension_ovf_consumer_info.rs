@@ -3,7 +3,6 @@
 /// Data object type *ExtensionOvfConsumerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionOvfConsumerInfo {
     /// Property *ExtensionOvfConsumerInfo.callbackUrl*.
     pub callback_url: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for ExtensionOvfConsumerInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionOvfConsumerInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionOvfConsumerInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ExtensionResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ExtensionResourceInfo {
     /// Property *ExtensionResourceInfo.locale*.
     pub locale: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ExtensionResourceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ExtensionResourceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::KeyValue>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ExtensionResourceInfo {

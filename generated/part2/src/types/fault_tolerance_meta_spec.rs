@@ -3,7 +3,6 @@
 /// Data object type *FaultToleranceMetaSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FaultToleranceMetaSpec {
     /// Property *FaultToleranceMetaSpec.metaDataDatastore*.
     ///
@@ -70,6 +69,16 @@ impl Default for FaultToleranceMetaSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FaultToleranceMetaSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FaultToleranceMetaSpec {

@@ -3,7 +3,6 @@
 /// Data object type *FileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FileQueryFlags {
     /// Property *FileQueryFlags.fileType*.
     pub file_type: bool,
@@ -83,6 +82,19 @@ impl Default for FileQueryFlags {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FileQueryFlags {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FileQueryFlags {

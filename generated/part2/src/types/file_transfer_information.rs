@@ -3,7 +3,6 @@
 /// Data object type *FileTransferInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct FileTransferInformation {
     /// Property *FileTransferInformation.attributes*.
     pub attributes: crate::types::GuestFileAttributesKind,
@@ -78,6 +77,18 @@ impl Default for FileTransferInformation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for FileTransferInformation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestFileAttributesKind>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for FileTransferInformation {

@@ -3,7 +3,6 @@
 /// Data object type *GuestAliases*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestAliases {
     /// Property *GuestAliases.base64Cert*.
     pub base64_cert: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for GuestAliases {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestAliases {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::GuestAuthAliasInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestAliases {

@@ -3,7 +3,6 @@
 /// Data object type *GuestAuthAliasInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestAuthAliasInfo {
     /// Property *GuestAuthAliasInfo.subject*.
     pub subject: crate::types::GuestAuthSubjectKind,
@@ -73,6 +72,17 @@ impl Default for GuestAuthAliasInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestAuthAliasInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestAuthSubjectKind>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestAuthAliasInfo {

@@ -3,7 +3,6 @@
 /// Data object type *GuestAuthAnySubject*.
 ///
 /// Extends [`GuestAuthSubject`](crate::types::GuestAuthSubject).
-#[derive(Clone)]
 pub struct GuestAuthAnySubject {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -57,6 +56,14 @@ impl Default for GuestAuthAnySubject {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestAuthAnySubject {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestAuthAnySubject {

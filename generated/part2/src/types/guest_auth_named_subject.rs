@@ -3,7 +3,6 @@
 /// Data object type *GuestAuthNamedSubject*.
 ///
 /// Extends [`GuestAuthSubject`](crate::types::GuestAuthSubject).
-#[derive(Clone)]
 pub struct GuestAuthNamedSubject {
     /// Property *GuestAuthNamedSubject.name*.
     pub name: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for GuestAuthNamedSubject {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestAuthNamedSubject {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestAuthNamedSubject {

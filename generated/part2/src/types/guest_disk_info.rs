@@ -3,7 +3,6 @@
 /// Data object type *GuestDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestDiskInfo {
     /// Property *GuestDiskInfo.diskPath*.
     pub disk_path: Option<crate::CompactString>,
@@ -94,6 +93,22 @@ impl Default for GuestDiskInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestDiskInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::GuestInfoVirtualDiskMapping>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestDiskInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestInfoCustomizationInfo {
     /// Property *GuestInfoCustomizationInfo.customizationStatus*.
     pub customization_status: crate::CompactString,
@@ -89,6 +88,19 @@ impl Default for GuestInfoCustomizationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestInfoCustomizationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestInfoCustomizationInfo {

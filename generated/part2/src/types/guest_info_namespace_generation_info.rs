@@ -3,7 +3,6 @@
 /// Data object type *GuestInfoNamespaceGenerationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestInfoNamespaceGenerationInfo {
     /// Property *GuestInfoNamespaceGenerationInfo.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for GuestInfoNamespaceGenerationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestInfoNamespaceGenerationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestInfoNamespaceGenerationInfo {

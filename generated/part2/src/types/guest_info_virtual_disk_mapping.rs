@@ -3,7 +3,6 @@
 /// Data object type *GuestInfoVirtualDiskMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestInfoVirtualDiskMapping {
     /// Property *GuestInfoVirtualDiskMapping.key*.
     pub key: i32,
@@ -68,6 +67,16 @@ impl Default for GuestInfoVirtualDiskMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestInfoVirtualDiskMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestInfoVirtualDiskMapping {

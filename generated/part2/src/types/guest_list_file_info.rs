@@ -3,7 +3,6 @@
 /// Data object type *GuestListFileInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestListFileInfo {
     /// Property *GuestListFileInfo.files*.
     pub files: Option<Vec<crate::types::GuestFileInfo>>,
@@ -73,6 +72,17 @@ impl Default for GuestListFileInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestListFileInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::GuestFileInfo>>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestListFileInfo {

@@ -3,7 +3,6 @@
 /// Data object type *GuestMappedAliases*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestMappedAliases {
     /// Property *GuestMappedAliases.base64Cert*.
     pub base64_cert: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for GuestMappedAliases {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestMappedAliases {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::GuestAuthSubjectKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestMappedAliases {

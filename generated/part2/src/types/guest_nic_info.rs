@@ -3,7 +3,6 @@
 /// Data object type *GuestNicInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestNicInfo {
     /// Property *GuestNicInfo.network*.
     pub network: Option<crate::CompactString>,
@@ -124,6 +123,23 @@ impl Default for GuestNicInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestNicInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::types::NetDnsConfigInfo>>,
+            crate::object::clone_member::<Option<Box<crate::types::NetIpConfigInfo>>>,
+            crate::object::clone_member::<Option<crate::types::NetBIOSConfigInfoKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestNicInfo {

@@ -3,7 +3,6 @@
 /// Data object type *GuestPosixFileAttributes*.
 ///
 /// Extends [`GuestFileAttributes`](crate::types::GuestFileAttributes).
-#[derive(Clone)]
 pub struct GuestPosixFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -111,6 +110,21 @@ impl Default for GuestPosixFileAttributes {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestPosixFileAttributes {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestPosixFileAttributes {

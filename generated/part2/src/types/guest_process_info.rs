@@ -3,7 +3,6 @@
 /// Data object type *GuestProcessInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestProcessInfo {
     /// Property *GuestProcessInfo.name*.
     pub name: crate::CompactString,
@@ -118,6 +117,22 @@ impl Default for GuestProcessInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestProcessInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestProcessInfo {

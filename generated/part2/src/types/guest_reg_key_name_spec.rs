@@ -3,7 +3,6 @@
 /// Data object type *GuestRegKeyNameSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestRegKeyNameSpec {
     /// Property *GuestRegKeyNameSpec.registryPath*.
     pub registry_path: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for GuestRegKeyNameSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegKeyNameSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegKeyNameSpec {

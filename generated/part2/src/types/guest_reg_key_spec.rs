@@ -3,7 +3,6 @@
 /// Data object type *GuestRegKeySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestRegKeySpec {
     /// Property *GuestRegKeySpec.keyName*.
     pub key_name: crate::types::GuestRegKeyNameSpec,
@@ -80,6 +79,18 @@ impl Default for GuestRegKeySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegKeySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestRegKeyNameSpec>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegKeySpec {

@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueBinarySpec*.
 ///
 /// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
-#[derive(Clone)]
 pub struct GuestRegValueBinarySpec {
     /// Property *GuestRegValueBinarySpec.value*.
     ///
@@ -70,6 +69,16 @@ impl Default for GuestRegValueBinarySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueBinarySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueBinarySpec {

@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueDwordSpec*.
 ///
 /// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
-#[derive(Clone)]
 pub struct GuestRegValueDwordSpec {
     /// Property *GuestRegValueDwordSpec.value*.
     pub value: i32,
@@ -68,6 +67,16 @@ impl Default for GuestRegValueDwordSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueDwordSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueDwordSpec {

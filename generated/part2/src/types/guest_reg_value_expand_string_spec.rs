@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueExpandStringSpec*.
 ///
 /// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
-#[derive(Clone)]
 pub struct GuestRegValueExpandStringSpec {
     /// Property *GuestRegValueExpandStringSpec.value*.
     pub value: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for GuestRegValueExpandStringSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueExpandStringSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueExpandStringSpec {

@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueMultiStringSpec*.
 ///
 /// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
-#[derive(Clone)]
 pub struct GuestRegValueMultiStringSpec {
     /// Property *GuestRegValueMultiStringSpec.value*.
     pub value: Option<Vec<crate::CompactString>>,
@@ -68,6 +67,16 @@ impl Default for GuestRegValueMultiStringSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueMultiStringSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueMultiStringSpec {

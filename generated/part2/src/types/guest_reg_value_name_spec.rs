@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueNameSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestRegValueNameSpec {
     /// Property *GuestRegValueNameSpec.keyName*.
     pub key_name: crate::types::GuestRegKeyNameSpec,
@@ -73,6 +72,17 @@ impl Default for GuestRegValueNameSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueNameSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestRegKeyNameSpec>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueNameSpec {

@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestRegValueSpec {
     /// Property *GuestRegValueSpec.name*.
     pub name: crate::types::GuestRegValueNameSpec,
@@ -73,6 +72,17 @@ impl Default for GuestRegValueSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::GuestRegValueNameSpec>,
+            crate::object::clone_member::<crate::types::GuestRegValueDataSpecKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueSpec {

@@ -3,7 +3,6 @@
 /// Data object type *GuestRegValueStringSpec*.
 ///
 /// Extends [`GuestRegValueDataSpec`](crate::types::GuestRegValueDataSpec).
-#[derive(Clone)]
 pub struct GuestRegValueStringSpec {
     /// Property *GuestRegValueStringSpec.value*.
     pub value: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for GuestRegValueStringSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestRegValueStringSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestRegValueStringSpec {

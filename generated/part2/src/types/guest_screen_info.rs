@@ -3,7 +3,6 @@
 /// Data object type *GuestScreenInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestScreenInfo {
     /// Property *GuestScreenInfo.width*.
     pub width: i32,
@@ -73,6 +72,17 @@ impl Default for GuestScreenInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestScreenInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestScreenInfo {

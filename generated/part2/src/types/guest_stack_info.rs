@@ -3,7 +3,6 @@
 /// Data object type *GuestStackInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct GuestStackInfo {
     /// Property *GuestStackInfo.dnsConfig*.
     pub dns_config: Option<crate::types::NetDnsConfigInfo>,
@@ -83,6 +82,19 @@ impl Default for GuestStackInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestStackInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::NetDnsConfigInfo>>,
+            crate::object::clone_member::<Option<crate::types::NetIpRouteConfigInfo>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<crate::types::NetDhcpConfigInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestStackInfo {

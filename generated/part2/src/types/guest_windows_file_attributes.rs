@@ -3,7 +3,6 @@
 /// Data object type *GuestWindowsFileAttributes*.
 ///
 /// Extends [`GuestFileAttributes`](crate::types::GuestFileAttributes).
-#[derive(Clone)]
 pub struct GuestWindowsFileAttributes {
     /// Property *GuestFileAttributes.modificationTime*.
     ///
@@ -113,6 +112,21 @@ impl Default for GuestWindowsFileAttributes {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestWindowsFileAttributes {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestWindowsFileAttributes {

@@ -3,7 +3,6 @@
 /// Data object type *GuestWindowsProgramSpec*.
 ///
 /// Extends [`GuestProgramSpec`](crate::types::GuestProgramSpec).
-#[derive(Clone)]
 pub struct GuestWindowsProgramSpec {
     /// Property *GuestProgramSpec.programPath*.
     pub program_path: crate::CompactString,
@@ -100,6 +99,20 @@ impl Default for GuestWindowsProgramSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for GuestWindowsProgramSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GuestWindowsProgramSpec {

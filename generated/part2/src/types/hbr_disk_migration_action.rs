@@ -3,7 +3,6 @@
 /// Data object type *HbrDiskMigrationAction*.
 ///
 /// Extends `ClusterAction`.
-#[derive(Clone)]
 pub struct HbrDiskMigrationAction {
     /// Property *ClusterAction.type*.
     pub r#type: crate::CompactString,
@@ -170,6 +169,29 @@ impl Default for HbrDiskMigrationAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HbrDiskMigrationAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HbrDiskMigrationAction {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`HbrReplicationTargetSpec`](crate::types::HbrReplicationTargetSpec).
-#[derive(Clone)]
 pub struct HbrTargetSpecReplacement {
     /// Property *HbrTargetSpecReplacement.spec*.
     pub spec: Option<Vec<crate::types::HbrTargetSpec>>,
@@ -70,6 +69,16 @@ impl Default for HbrTargetSpecReplacement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HbrTargetSpecReplacement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HbrTargetSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HbrTargetSpecReplacement {

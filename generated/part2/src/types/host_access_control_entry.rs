@@ -3,7 +3,6 @@
 /// Data object type *HostAccessControlEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostAccessControlEntry {
     /// Property *HostAccessControlEntry.principal*.
     pub principal: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostAccessControlEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAccessControlEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::HostAccessMode>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAccessControlEntry {

@@ -3,7 +3,6 @@
 /// Data object type *HostActiveDirectory*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostActiveDirectory {
     /// Property *HostActiveDirectory.changeOperation*.
     pub change_operation: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for HostActiveDirectory {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostActiveDirectory {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostActiveDirectorySpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostActiveDirectory {

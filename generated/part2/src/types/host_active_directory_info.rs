@@ -3,7 +3,6 @@
 /// Data object type *HostActiveDirectoryInfo*.
 ///
 /// Extends [`HostDirectoryStoreInfo`](crate::types::HostDirectoryStoreInfo).
-#[derive(Clone)]
 pub struct HostActiveDirectoryInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -100,6 +99,20 @@ impl Default for HostActiveDirectoryInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostActiveDirectoryInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostActiveDirectoryInfo {

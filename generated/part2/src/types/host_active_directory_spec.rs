@@ -3,7 +3,6 @@
 /// Data object type *HostActiveDirectorySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostActiveDirectorySpec {
     /// Property *HostActiveDirectorySpec.domainName*.
     pub domain_name: Option<crate::CompactString>,
@@ -123,6 +122,23 @@ impl Default for HostActiveDirectorySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostActiveDirectorySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostActiveDirectorySpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostAssignableHardwareBinding*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostAssignableHardwareBinding {
     /// Property *HostAssignableHardwareBinding.instanceId*.
     pub instance_id: crate::CompactString,
@@ -89,6 +88,19 @@ impl Default for HostAssignableHardwareBinding {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAssignableHardwareBinding {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAssignableHardwareBinding {

@@ -3,7 +3,6 @@
 /// Data object type *HostAuthenticationManagerInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostAuthenticationManagerInfo {
     /// Property *HostAuthenticationManagerInfo.authConfig*.
     pub auth_config: Vec<crate::types::HostAuthenticationStoreInfoKind>,
@@ -68,6 +67,18 @@ impl Default for HostAuthenticationManagerInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostAuthenticationManagerInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Vec<crate::types::HostAuthenticationStoreInfoKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostAuthenticationManagerInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostBIOSInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostBIOSInfo {
     /// Property *HostBIOSInfo.biosVersion*.
     pub bios_version: Option<crate::CompactString>,
@@ -125,6 +124,23 @@ impl Default for HostBIOSInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostBIOSInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostBIOSInfo {

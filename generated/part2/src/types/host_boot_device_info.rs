@@ -3,7 +3,6 @@
 /// Data object type *HostBootDeviceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostBootDeviceInfo {
     /// Property *HostBootDeviceInfo.bootDevices*.
     pub boot_devices: Option<Vec<crate::types::HostBootDevice>>,
@@ -73,6 +72,17 @@ impl Default for HostBootDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostBootDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostBootDevice>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostBootDeviceInfo {

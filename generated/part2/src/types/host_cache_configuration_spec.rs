@@ -3,7 +3,6 @@
 /// Data object type *HostCacheConfigurationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCacheConfigurationSpec {
     /// Property *HostCacheConfigurationSpec.datastore*.
     ///
@@ -75,6 +74,17 @@ impl Default for HostCacheConfigurationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCacheConfigurationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCacheConfigurationSpec {

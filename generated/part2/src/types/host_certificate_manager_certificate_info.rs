@@ -3,7 +3,6 @@
 /// Data object type *HostCertificateManagerCertificateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCertificateManagerCertificateInfo {
     /// Property *HostCertificateManagerCertificateInfo.kind*.
     ///
@@ -99,6 +98,21 @@ impl Default for HostCertificateManagerCertificateInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCertificateManagerCertificateInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCertificateManagerCertificateInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCertificateManagerCertificateSpec {
     /// Property *HostCertificateManagerCertificateSpec.kind*.
     pub kind: crate::CompactString,
@@ -84,6 +83,18 @@ impl Default for HostCertificateManagerCertificateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCertificateManagerCertificateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCertificateManagerCertificateSpec {

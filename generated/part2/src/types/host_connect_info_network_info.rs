@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostConnectInfoNetworkInfoKind`].
-#[derive(Clone)]
 pub struct HostConnectInfoNetworkInfo {
     /// Property *HostConnectInfoNetworkInfo.summary*.
     pub summary: crate::types::NetworkSummaryKind,
@@ -70,6 +69,16 @@ impl Default for HostConnectInfoNetworkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostConnectInfoNetworkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::NetworkSummaryKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostConnectInfoNetworkInfo {

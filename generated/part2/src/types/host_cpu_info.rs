@@ -3,7 +3,6 @@
 /// Data object type *HostCpuInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostCpuInfo {
     /// Property *HostCpuInfo.numCpuPackages*.
     pub num_cpu_packages: i16,
@@ -83,6 +82,19 @@ impl Default for HostCpuInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostCpuInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostCpuInfo {

@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostDataTransportConnectionInfoKind`].
-#[derive(Clone)]
 pub struct HostDataTransportConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.
     pub static_memory_consumed: i64,
@@ -72,6 +71,16 @@ impl Default for HostDataTransportConnectionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDataTransportConnectionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDataTransportConnectionInfo {

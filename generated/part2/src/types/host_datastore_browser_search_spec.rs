@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreBrowserSearchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDatastoreBrowserSearchSpec {
     /// Property *HostDatastoreBrowserSearchSpec.query*.
     pub query: Option<Vec<crate::types::FileQueryKind>>,
@@ -100,6 +99,20 @@ impl Default for HostDatastoreBrowserSearchSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreBrowserSearchSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::FileQueryKind>>>,
+            crate::object::clone_member::<Option<crate::types::FileQueryFlags>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreBrowserSearchSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreSystemCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDatastoreSystemCapabilities {
     /// Property *HostDatastoreSystemCapabilities.nfsMountCreationRequired*.
     pub nfs_mount_creation_required: bool,
@@ -93,6 +92,19 @@ impl Default for HostDatastoreSystemCapabilities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreSystemCapabilities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreSystemCapabilities {

@@ -3,7 +3,6 @@
 /// Data object type *HostDatastoreSystemVvolDatastoreSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDatastoreSystemVvolDatastoreSpec {
     /// Property *HostDatastoreSystemVvolDatastoreSpec.name*.
     pub name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostDatastoreSystemVvolDatastoreSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDatastoreSystemVvolDatastoreSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDatastoreSystemVvolDatastoreSpec {

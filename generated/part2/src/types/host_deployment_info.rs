@@ -3,7 +3,6 @@
 /// Data object type *HostDeploymentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDeploymentInfo {
     /// Property *HostDeploymentInfo.bootedFromStatelessCache*.
     pub booted_from_stateless_cache: Option<bool>,
@@ -68,6 +67,16 @@ impl Default for HostDeploymentInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDeploymentInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDeploymentInfo {

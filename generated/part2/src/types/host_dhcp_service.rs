@@ -3,7 +3,6 @@
 /// Data object type *HostDhcpService*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDhcpService {
     /// Property *HostDhcpService.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostDhcpService {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDhcpService {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostDhcpServiceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDhcpService {

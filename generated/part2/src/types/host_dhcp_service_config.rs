@@ -3,7 +3,6 @@
 /// Data object type *HostDhcpServiceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDhcpServiceConfig {
     /// Property *HostDhcpServiceConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for HostDhcpServiceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDhcpServiceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostDhcpServiceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDhcpServiceConfig {

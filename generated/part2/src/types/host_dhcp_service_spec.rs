@@ -3,7 +3,6 @@
 /// Data object type *HostDhcpServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDhcpServiceSpec {
     /// Property *HostDhcpServiceSpec.virtualSwitch*.
     pub virtual_switch: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HostDhcpServiceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDhcpServiceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDhcpServiceSpec {

@@ -5,7 +5,6 @@
 /// Extends [`HostAuthenticationStoreInfo`](crate::types::HostAuthenticationStoreInfo).
 ///
 /// Has subtypes: members declared with this type are held as [`HostDirectoryStoreInfoKind`].
-#[derive(Clone)]
 pub struct HostDirectoryStoreInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -70,6 +69,16 @@ impl Default for HostDirectoryStoreInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDirectoryStoreInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDirectoryStoreInfo {

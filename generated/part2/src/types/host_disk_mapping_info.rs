@@ -3,7 +3,6 @@
 /// Data object type *HostDiskMappingInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskMappingInfo {
     /// Property *HostDiskMappingInfo.physicalPartition*.
     pub physical_partition: Option<crate::types::HostDiskMappingPartitionInfo>,
@@ -78,6 +77,20 @@ impl Default for HostDiskMappingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskMappingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::HostDiskMappingPartitionInfo>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskMappingInfo {

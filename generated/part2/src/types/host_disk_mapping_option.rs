@@ -3,7 +3,6 @@
 /// Data object type *HostDiskMappingOption*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskMappingOption {
     /// Property *HostDiskMappingOption.physicalPartition*.
     pub physical_partition: Option<Vec<crate::types::HostDiskMappingPartitionOption>>,
@@ -73,6 +72,19 @@ impl Default for HostDiskMappingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskMappingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostDiskMappingPartitionOption>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskMappingOption {

@@ -3,7 +3,6 @@
 /// Data object type *HostDiskMappingPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostDiskMappingPartitionInfo {
     /// Property *HostDiskMappingPartitionInfo.name*.
     pub name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostDiskMappingPartitionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostDiskMappingPartitionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostDiskMappingPartitionInfo {

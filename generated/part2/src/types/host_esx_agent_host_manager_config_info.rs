@@ -3,7 +3,6 @@
 /// Data object type *HostEsxAgentHostManagerConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostEsxAgentHostManagerConfigInfo {
     /// Property *HostEsxAgentHostManagerConfigInfo.agentVmDatastore*.
     ///
@@ -77,6 +76,17 @@ impl Default for HostEsxAgentHostManagerConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostEsxAgentHostManagerConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostEsxAgentHostManagerConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostFaultToleranceManagerComponentHealthInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFaultToleranceManagerComponentHealthInfo {
     /// Property *HostFaultToleranceManagerComponentHealthInfo.isStorageHealthy*.
     pub is_storage_healthy: bool,
@@ -73,6 +72,17 @@ impl Default for HostFaultToleranceManagerComponentHealthInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFaultToleranceManagerComponentHealthInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFaultToleranceManagerComponentHealthInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostFibreChannelOverEthernetHba*.
 ///
 /// Extends [`HostFibreChannelHba`](crate::types::HostFibreChannelHba).
-#[derive(Clone)]
 pub struct HostFibreChannelOverEthernetHba {
     /// Property *HostHostBusAdapter.key*.
     pub key: Option<crate::CompactString>,
@@ -203,6 +202,35 @@ impl Default for HostFibreChannelOverEthernetHba {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFibreChannelOverEthernetHba {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::types::FibreChannelPortType>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                crate::types::HostFibreChannelOverEthernetHbaLinkInfo,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFibreChannelOverEthernetHba {

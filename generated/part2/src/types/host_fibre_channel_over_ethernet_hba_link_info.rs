@@ -3,7 +3,6 @@
 /// Data object type *HostFibreChannelOverEthernetHbaLinkInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFibreChannelOverEthernetHbaLinkInfo {
     /// Property *HostFibreChannelOverEthernetHbaLinkInfo.vnportMac*.
     pub vnport_mac: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostFibreChannelOverEthernetHbaLinkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFibreChannelOverEthernetHbaLinkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFibreChannelOverEthernetHbaLinkInfo {

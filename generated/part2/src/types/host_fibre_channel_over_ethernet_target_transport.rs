@@ -3,7 +3,6 @@
 /// Data object type *HostFibreChannelOverEthernetTargetTransport*.
 ///
 /// Extends [`HostFibreChannelTargetTransport`](crate::types::HostFibreChannelTargetTransport).
-#[derive(Clone)]
 pub struct HostFibreChannelOverEthernetTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -100,6 +99,20 @@ impl Default for HostFibreChannelOverEthernetTargetTransport {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFibreChannelOverEthernetTargetTransport {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFibreChannelOverEthernetTargetTransport {

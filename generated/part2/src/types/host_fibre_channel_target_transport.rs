@@ -5,7 +5,6 @@
 /// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
 ///
 /// Has subtypes: members declared with this type are held as [`HostFibreChannelTargetTransportKind`].
-#[derive(Clone)]
 pub struct HostFibreChannelTargetTransport {
     /// Property *HostFibreChannelTargetTransport.portWorldWideName*.
     pub port_world_wide_name: i64,
@@ -75,6 +74,17 @@ impl Default for HostFibreChannelTargetTransport {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFibreChannelTargetTransport {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFibreChannelTargetTransport {

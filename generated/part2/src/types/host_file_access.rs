@@ -3,7 +3,6 @@
 /// Data object type *HostFileAccess*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFileAccess {
     /// Property *HostFileAccess.who*.
     pub who: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostFileAccess {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFileAccess {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFileAccess {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallConfig {
     /// Property *HostFirewallConfig.rule*.
     pub rule: Option<Vec<crate::types::HostFirewallConfigRuleSetConfig>>,
@@ -73,6 +72,19 @@ impl Default for HostFirewallConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFirewallConfigRuleSetConfig>>,
+            >,
+            crate::object::clone_member::<crate::types::HostFirewallDefaultPolicy>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallConfig {

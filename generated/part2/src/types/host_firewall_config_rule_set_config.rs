@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallConfigRuleSetConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallConfigRuleSetConfig {
     /// Property *HostFirewallConfigRuleSetConfig.rulesetId*.
     pub ruleset_id: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for HostFirewallConfigRuleSetConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallConfigRuleSetConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<crate::types::HostFirewallRulesetIpList>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallConfigRuleSetConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallDefaultPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallDefaultPolicy {
     /// Property *HostFirewallDefaultPolicy.incomingBlocked*.
     pub incoming_blocked: Option<bool>,
@@ -73,6 +72,17 @@ impl Default for HostFirewallDefaultPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallDefaultPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallDefaultPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallInfo {
     /// Property *HostFirewallInfo.defaultPolicy*.
     pub default_policy: crate::types::HostFirewallDefaultPolicy,
@@ -73,6 +72,17 @@ impl Default for HostFirewallInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostFirewallDefaultPolicy>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostFirewallRuleset>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallRule {
     /// Property *HostFirewallRule.port*.
     pub port: i32,
@@ -88,6 +87,22 @@ impl Default for HostFirewallRule {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallRule {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::types::HostFirewallRuleDirection>,
+            crate::object::clone_member::<
+                Option<crate::types::HostFirewallRulePortType>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallRule {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallRuleset*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallRuleset {
     /// Property *HostFirewallRuleset.key*.
     pub key: crate::CompactString,
@@ -132,6 +131,26 @@ impl Default for HostFirewallRuleset {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallRuleset {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Vec<crate::types::HostFirewallRule>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<crate::types::HostFirewallRulesetIpList>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallRuleset {

@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallRulesetIpList*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallRulesetIpList {
     /// Property *HostFirewallRulesetIpList.ipAddress*.
     pub ip_address: Option<Vec<crate::CompactString>>,
@@ -78,6 +77,20 @@ impl Default for HostFirewallRulesetIpList {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallRulesetIpList {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostFirewallRulesetIpNetwork>>,
+            >,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallRulesetIpList {

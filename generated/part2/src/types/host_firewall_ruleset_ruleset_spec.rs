@@ -3,7 +3,6 @@
 /// Data object type *HostFirewallRulesetRulesetSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostFirewallRulesetRulesetSpec {
     /// Property *HostFirewallRulesetRulesetSpec.allowedHosts*.
     pub allowed_hosts: crate::types::HostFirewallRulesetIpList,
@@ -68,6 +67,16 @@ impl Default for HostFirewallRulesetRulesetSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostFirewallRulesetRulesetSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostFirewallRulesetIpList>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostFirewallRulesetRulesetSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostGraphicsConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostGraphicsConfig {
     /// Property *HostGraphicsConfig.hostDefaultGraphicsType*.
     pub host_default_graphics_type: crate::CompactString,
@@ -86,6 +85,20 @@ impl Default for HostGraphicsConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostGraphicsConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostGraphicsConfigDeviceType>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostGraphicsConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostGraphicsConfigDeviceType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostGraphicsConfigDeviceType {
     /// Property *HostGraphicsConfigDeviceType.deviceId*.
     pub device_id: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for HostGraphicsConfigDeviceType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostGraphicsConfigDeviceType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostGraphicsConfigDeviceType {

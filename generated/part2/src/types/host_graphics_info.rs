@@ -3,7 +3,6 @@
 /// Data object type *HostGraphicsInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostGraphicsInfo {
     /// Property *HostGraphicsInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -118,6 +117,24 @@ impl Default for HostGraphicsInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostGraphicsInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostGraphicsInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostHyperThreadScheduleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostHyperThreadScheduleInfo {
     /// Property *HostHyperThreadScheduleInfo.available*.
     pub available: bool,
@@ -78,6 +77,18 @@ impl Default for HostHyperThreadScheduleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostHyperThreadScheduleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostHyperThreadScheduleInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaDigestCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaDigestCapabilities {
     /// Property *HostInternetScsiHbaDigestCapabilities.headerDigestSettable*.
     pub header_digest_settable: Option<bool>,
@@ -93,6 +92,19 @@ impl Default for HostInternetScsiHbaDigestCapabilities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaDigestCapabilities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDigestCapabilities {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaDigestProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaDigestProperties {
     /// Property *HostInternetScsiHbaDigestProperties.headerDigestType*.
     pub header_digest_type: Option<crate::CompactString>,
@@ -93,6 +92,19 @@ impl Default for HostInternetScsiHbaDigestProperties {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaDigestProperties {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDigestProperties {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaDiscoveryCapabilities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryCapabilities {
     /// Property *HostInternetScsiHbaDiscoveryCapabilities.iSnsDiscoverySettable*.
     pub isns_discovery_settable: bool,
@@ -93,6 +92,19 @@ impl Default for HostInternetScsiHbaDiscoveryCapabilities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaDiscoveryCapabilities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDiscoveryCapabilities {

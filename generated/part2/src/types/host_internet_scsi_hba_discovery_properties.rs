@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaDiscoveryProperties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaDiscoveryProperties {
     /// Property *HostInternetScsiHbaDiscoveryProperties.iSnsDiscoveryEnabled*.
     pub isns_discovery_enabled: bool,
@@ -121,6 +120,23 @@ impl Default for HostInternetScsiHbaDiscoveryProperties {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaDiscoveryProperties {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaDiscoveryProperties {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaIPv6Properties*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaIPv6Properties {
     /// Property *HostInternetScsiHbaIPv6Properties.iscsiIpv6Address*.
     pub iscsi_ipv6_address: Option<
@@ -102,6 +101,22 @@ impl Default for HostInternetScsiHbaIPv6Properties {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaIPv6Properties {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostInternetScsiHbaIscsiIpv6Address>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIPv6Properties {

@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiHbaIscsiIpv6Address*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostInternetScsiHbaIscsiIpv6Address {
     /// Property *HostInternetScsiHbaIscsiIpv6Address.address*.
     pub address: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostInternetScsiHbaIscsiIpv6Address {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiHbaIscsiIpv6Address {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiHbaIscsiIpv6Address {

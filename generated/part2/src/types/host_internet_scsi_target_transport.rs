@@ -3,7 +3,6 @@
 /// Data object type *HostInternetScsiTargetTransport*.
 ///
 /// Extends [`HostTargetTransport`](crate::types::HostTargetTransport).
-#[derive(Clone)]
 pub struct HostInternetScsiTargetTransport {
     /// Property *HostInternetScsiTargetTransport.iScsiName*.
     pub iscsi_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostInternetScsiTargetTransport {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostInternetScsiTargetTransport {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostInternetScsiTargetTransport {

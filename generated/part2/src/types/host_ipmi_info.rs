@@ -3,7 +3,6 @@
 /// Data object type *HostIpmiInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostIpmiInfo {
     /// Property *HostIpmiInfo.bmcIpAddress*.
     pub bmc_ip_address: Option<crate::CompactString>,
@@ -83,6 +82,19 @@ impl Default for HostIpmiInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIpmiInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIpmiInfo {

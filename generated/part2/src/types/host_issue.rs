@@ -7,7 +7,6 @@
 /// Extends `Issue`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostIssueKind`].
-#[derive(Clone)]
 pub struct HostIssue {
     /// Property *Issue.key*.
     pub key: i32,
@@ -91,6 +90,19 @@ impl Default for HostIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostIssue {

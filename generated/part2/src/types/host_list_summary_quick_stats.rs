@@ -3,7 +3,6 @@
 /// Data object type *HostListSummaryQuickStats*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostListSummaryQuickStats {
     /// Property *HostListSummaryQuickStats.overallCpuUsage*.
     pub overall_cpu_usage: Option<i32>,
@@ -107,6 +106,21 @@ impl Default for HostListSummaryQuickStats {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostListSummaryQuickStats {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostListSummaryQuickStats {

@@ -3,7 +3,6 @@
 /// Data object type *HostLocalAuthenticationInfo*.
 ///
 /// Extends [`HostAuthenticationStoreInfo`](crate::types::HostAuthenticationStoreInfo).
-#[derive(Clone)]
 pub struct HostLocalAuthenticationInfo {
     /// Property *HostAuthenticationStoreInfo.enabled*.
     pub enabled: bool,
@@ -68,6 +67,16 @@ impl Default for HostLocalAuthenticationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLocalAuthenticationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLocalAuthenticationInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostLowLevelProvisioningManagerDiskLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerDiskLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerDiskLayoutSpec.controllerType*.
     pub controller_type: crate::CompactString,
@@ -100,6 +99,20 @@ impl Default for HostLowLevelProvisioningManagerDiskLayoutSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLowLevelProvisioningManagerDiskLayoutSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerDiskLayoutSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostLowLevelProvisioningManagerFileReserveSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerFileReserveSpec {
     /// Property *HostLowLevelProvisioningManagerFileReserveSpec.baseName*.
     pub base_name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostLowLevelProvisioningManagerFileReserveSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLowLevelProvisioningManagerFileReserveSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerFileReserveSpec {

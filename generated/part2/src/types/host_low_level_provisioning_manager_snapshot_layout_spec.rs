@@ -3,7 +3,6 @@
 /// Data object type *HostLowLevelProvisioningManagerSnapshotLayoutSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     /// Property *HostLowLevelProvisioningManagerSnapshotLayoutSpec.id*.
     pub id: i32,
@@ -83,6 +82,21 @@ impl Default for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLowLevelProvisioningManagerSnapshotLayoutSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostLowLevelProvisioningManagerDiskLayoutSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerSnapshotLayoutSpec {

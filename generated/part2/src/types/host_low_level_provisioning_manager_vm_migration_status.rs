@@ -3,7 +3,6 @@
 /// Data object type *HostLowLevelProvisioningManagerVmMigrationStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostLowLevelProvisioningManagerVmMigrationStatus {
     /// Property *HostLowLevelProvisioningManagerVmMigrationStatus.migrationId*.
     pub migration_id: i64,
@@ -83,6 +82,19 @@ impl Default for HostLowLevelProvisioningManagerVmMigrationStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostLowLevelProvisioningManagerVmMigrationStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostLowLevelProvisioningManagerVmMigrationStatus {

@@ -3,7 +3,6 @@
 /// Data object type *HostMemorySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMemorySpec {
     /// Property *HostMemorySpec.serviceConsoleReservation*.
     pub service_console_reservation: Option<i64>,
@@ -68,6 +67,16 @@ impl Default for HostMemorySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMemorySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMemorySpec {

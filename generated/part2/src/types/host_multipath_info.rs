@@ -3,7 +3,6 @@
 /// Data object type *HostMultipathInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMultipathInfo {
     /// Property *HostMultipathInfo.lun*.
     pub lun: Option<Vec<crate::types::HostMultipathInfoLogicalUnit>>,
@@ -68,6 +67,18 @@ impl Default for HostMultipathInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMultipathInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostMultipathInfoLogicalUnit>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMultipathInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostMultipathInfoHppLogicalUnitPolicy*.
 ///
 /// Extends [`HostMultipathInfoLogicalUnitPolicy`](crate::types::HostMultipathInfoLogicalUnitPolicy).
-#[derive(Clone)]
 pub struct HostMultipathInfoHppLogicalUnitPolicy {
     /// Property *HostMultipathInfoLogicalUnitPolicy.policy*.
     pub policy: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for HostMultipathInfoHppLogicalUnitPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMultipathInfoHppLogicalUnitPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMultipathInfoHppLogicalUnitPolicy {

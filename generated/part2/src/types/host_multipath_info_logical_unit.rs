@@ -3,7 +3,6 @@
 /// Data object type *HostMultipathInfoLogicalUnit*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMultipathInfoLogicalUnit {
     /// Property *HostMultipathInfoLogicalUnit.key*.
     pub key: crate::CompactString,
@@ -95,6 +94,25 @@ impl Default for HostMultipathInfoLogicalUnit {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMultipathInfoLogicalUnit {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::HostMultipathInfoPath>>,
+            crate::object::clone_member::<
+                crate::types::HostMultipathInfoLogicalUnitPolicyKind,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostMultipathInfoLogicalUnitStorageArrayTypePolicy>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMultipathInfoLogicalUnit {

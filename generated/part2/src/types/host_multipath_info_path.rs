@@ -3,7 +3,6 @@
 /// Data object type *HostMultipathInfoPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMultipathInfoPath {
     /// Property *HostMultipathInfoPath.key*.
     pub key: crate::CompactString,
@@ -124,6 +123,23 @@ impl Default for HostMultipathInfoPath {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMultipathInfoPath {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::HostTargetTransportKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMultipathInfoPath {

@@ -3,7 +3,6 @@
 /// Data object type *HostMultipathStateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostMultipathStateInfo {
     /// Property *HostMultipathStateInfo.path*.
     pub path: Option<Vec<crate::types::HostMultipathStateInfoPath>>,
@@ -68,6 +67,18 @@ impl Default for HostMultipathStateInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostMultipathStateInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostMultipathStateInfoPath>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostMultipathStateInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostNasVolumeConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNasVolumeConfig {
     /// Property *HostNasVolumeConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for HostNasVolumeConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNasVolumeConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostNasVolumeSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNasVolumeConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostNatService*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNatService {
     /// Property *HostNatService.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostNatService {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNatService {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostNatServiceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNatService {

@@ -3,7 +3,6 @@
 /// Data object type *HostNatServiceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNatServiceConfig {
     /// Property *HostNatServiceConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for HostNatServiceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNatServiceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostNatServiceSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNatServiceConfig {

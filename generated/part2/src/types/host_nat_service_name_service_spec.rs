@@ -3,7 +3,6 @@
 /// Data object type *HostNatServiceNameServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNatServiceNameServiceSpec {
     /// Property *HostNatServiceNameServiceSpec.dnsAutoDetect*.
     pub dns_auto_detect: bool,
@@ -121,6 +120,23 @@ impl Default for HostNatServiceNameServiceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNatServiceNameServiceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNatServiceNameServiceSpec {

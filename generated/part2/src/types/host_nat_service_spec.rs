@@ -3,7 +3,6 @@
 /// Data object type *HostNatServiceSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNatServiceSpec {
     /// Property *HostNatServiceSpec.virtualSwitch*.
     pub virtual_switch: crate::CompactString,
@@ -121,6 +120,27 @@ impl Default for HostNatServiceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNatServiceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNatServicePortForwardSpec>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostNatServiceNameServiceSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNatServiceSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkConfigResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkConfigResult {
     /// Property *HostNetworkConfigResult.vnicDevice*.
     pub vnic_device: Option<Vec<crate::CompactString>>,
@@ -73,6 +72,17 @@ impl Default for HostNetworkConfigResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkConfigResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkConfigResult {

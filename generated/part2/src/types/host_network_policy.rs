@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkPolicy {
     /// Property *HostNetworkPolicy.security*.
     pub security: Option<crate::types::HostNetworkSecurityPolicy>,
@@ -83,6 +82,27 @@ impl Default for HostNetworkPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::HostNetworkSecurityPolicy>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostNicTeamingPolicy>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostNetOffloadCapabilities>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostNetworkTrafficShapingPolicy>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkPolicy {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkResourceRuntime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkResourceRuntime {
     /// Property *HostNetworkResourceRuntime.pnicResourceInfo*.
     pub pnic_resource_info: Vec<crate::types::HostPnicNetworkResourceInfo>,
@@ -68,6 +67,16 @@ impl Default for HostNetworkResourceRuntime {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkResourceRuntime {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::HostPnicNetworkResourceInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkResourceRuntime {

@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkSecurityPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkSecurityPolicy {
     /// Property *HostNetworkSecurityPolicy.allowPromiscuous*.
     pub allow_promiscuous: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for HostNetworkSecurityPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkSecurityPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkSecurityPolicy {

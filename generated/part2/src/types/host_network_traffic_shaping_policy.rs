@@ -3,7 +3,6 @@
 /// Data object type *HostNetworkTrafficShapingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNetworkTrafficShapingPolicy {
     /// Property *HostNetworkTrafficShapingPolicy.enabled*.
     pub enabled: Option<bool>,
@@ -83,6 +82,19 @@ impl Default for HostNetworkTrafficShapingPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNetworkTrafficShapingPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNetworkTrafficShapingPolicy {

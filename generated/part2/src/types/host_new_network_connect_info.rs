@@ -3,7 +3,6 @@
 /// Data object type *HostNewNetworkConnectInfo*.
 ///
 /// Extends [`HostConnectInfoNetworkInfo`](crate::types::HostConnectInfoNetworkInfo).
-#[derive(Clone)]
 pub struct HostNewNetworkConnectInfo {
     /// Property *HostConnectInfoNetworkInfo.summary*.
     pub summary: crate::types::NetworkSummaryKind,
@@ -68,6 +67,16 @@ impl Default for HostNewNetworkConnectInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNewNetworkConnectInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::NetworkSummaryKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNewNetworkConnectInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends [`HostDataTransportConnectionInfo`](crate::types::HostDataTransportConnectionInfo).
-#[derive(Clone)]
 pub struct HostNfcConnectionInfo {
     /// Property *HostDataTransportConnectionInfo.staticMemoryConsumed*.
     pub static_memory_consumed: i64,
@@ -75,6 +74,17 @@ impl Default for HostNfcConnectionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNfcConnectionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNfcConnectionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostNicFailureCriteria*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNicFailureCriteria {
     /// Deprecated.
     ///
@@ -132,6 +131,22 @@ impl Default for HostNicFailureCriteria {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNicFailureCriteria {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNicFailureCriteria {

@@ -3,7 +3,6 @@
 /// Data object type *HostNicTeamingPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNicTeamingPolicy {
     /// Property *HostNicTeamingPolicy.policy*.
     pub policy: Option<crate::CompactString>,
@@ -110,6 +109,21 @@ impl Default for HostNicTeamingPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNicTeamingPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::types::HostNicFailureCriteria>>,
+            crate::object::clone_member::<Option<crate::types::HostNicOrderPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNicTeamingPolicy {

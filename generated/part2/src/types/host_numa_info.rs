@@ -3,7 +3,6 @@
 /// Data object type *HostNumaInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNumaInfo {
     /// Deprecated.
     ///
@@ -81,6 +80,18 @@ impl Default for HostNumaInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNumaInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostNumaNode>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNumaInfo {

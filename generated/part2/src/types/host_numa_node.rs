@@ -3,7 +3,6 @@
 /// Data object type *HostNumaNode*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNumaNode {
     /// Property *HostNumaNode.typeId*.
     pub type_id: i8,
@@ -115,6 +114,21 @@ impl Default for HostNumaNode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNumaNode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<Vec<i16>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNumaNode {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeConnectSpec*.
 ///
 /// Extends [`HostNvmeSpec`](crate::types::HostNvmeSpec).
-#[derive(Clone)]
 pub struct HostNvmeConnectSpec {
     /// Property *HostNvmeSpec.hbaName*.
     pub hba_name: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for HostNvmeConnectSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeConnectSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostNvmeTransportParametersKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeConnectSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeDisconnectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNvmeDisconnectSpec {
     /// Property *HostNvmeDisconnectSpec.hbaName*.
     pub hba_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostNvmeDisconnectSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeDisconnectSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeDisconnectSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeDiscoverSpec*.
 ///
 /// Extends [`HostNvmeSpec`](crate::types::HostNvmeSpec).
-#[derive(Clone)]
 pub struct HostNvmeDiscoverSpec {
     /// Property *HostNvmeSpec.hbaName*.
     pub hba_name: crate::CompactString,
@@ -95,6 +94,19 @@ impl Default for HostNvmeDiscoverSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeDiscoverSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::HostNvmeTransportParametersKind>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeDiscoverSpec {

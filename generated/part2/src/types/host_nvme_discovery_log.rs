@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeDiscoveryLog*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNvmeDiscoveryLog {
     /// Property *HostNvmeDiscoveryLog.entry*.
     pub entry: Option<Vec<crate::types::HostNvmeDiscoveryLogEntry>>,
@@ -73,6 +72,19 @@ impl Default for HostNvmeDiscoveryLog {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeDiscoveryLog {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNvmeDiscoveryLogEntry>>,
+            >,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeDiscoveryLog {

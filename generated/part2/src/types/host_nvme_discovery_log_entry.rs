@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeDiscoveryLogEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNvmeDiscoveryLogEntry {
     /// Property *HostNvmeDiscoveryLogEntry.subnqn*.
     pub subnqn: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HostNvmeDiscoveryLogEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeDiscoveryLogEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::HostNvmeTransportParametersKind>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeDiscoveryLogEntry {

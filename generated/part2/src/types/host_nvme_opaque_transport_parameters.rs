@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeOpaqueTransportParameters*.
 ///
 /// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
-#[derive(Clone)]
 pub struct HostNvmeOpaqueTransportParameters {
     /// Property *HostNvmeOpaqueTransportParameters.trtype*.
     pub trtype: crate::CompactString,
@@ -90,6 +89,20 @@ impl Default for HostNvmeOpaqueTransportParameters {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeOpaqueTransportParameters {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeOpaqueTransportParameters {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeOverFibreChannelParameters*.
 ///
 /// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
-#[derive(Clone)]
 pub struct HostNvmeOverFibreChannelParameters {
     /// Property *HostNvmeOverFibreChannelParameters.nodeWorldWideName*.
     pub node_world_wide_name: i64,
@@ -73,6 +72,17 @@ impl Default for HostNvmeOverFibreChannelParameters {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeOverFibreChannelParameters {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeOverFibreChannelParameters {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeOverRdmaParameters*.
 ///
 /// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
-#[derive(Clone)]
 pub struct HostNvmeOverRdmaParameters {
     /// Property *HostNvmeOverRdmaParameters.address*.
     pub address: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostNvmeOverRdmaParameters {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeOverRdmaParameters {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeOverRdmaParameters {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends [`HostNvmeTransportParameters`](crate::types::HostNvmeTransportParameters).
-#[derive(Clone)]
 pub struct HostNvmeOverTcpParameters {
     /// Property *HostNvmeOverTcpParameters.address*.
     pub address: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for HostNvmeOverTcpParameters {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeOverTcpParameters {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeOverTcpParameters {

@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNvmeTopology {
     /// Property *HostNvmeTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostNvmeTopologyInterface>>,
@@ -68,6 +67,18 @@ impl Default for HostNvmeTopology {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeTopology {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostNvmeTopologyInterface>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeTopology {

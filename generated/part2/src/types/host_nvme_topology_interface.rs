@@ -3,7 +3,6 @@
 /// Data object type *HostNvmeTopologyInterface*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostNvmeTopologyInterface {
     /// Property *HostNvmeTopologyInterface.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostNvmeTopologyInterface {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostNvmeTopologyInterface {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostNvmeController>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostNvmeTopologyInterface {

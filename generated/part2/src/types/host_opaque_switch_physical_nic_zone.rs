@@ -3,7 +3,6 @@
 /// Data object type *HostOpaqueSwitchPhysicalNicZone*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostOpaqueSwitchPhysicalNicZone {
     /// Property *HostOpaqueSwitchPhysicalNicZone.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostOpaqueSwitchPhysicalNicZone {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostOpaqueSwitchPhysicalNicZone {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostOpaqueSwitchPhysicalNicZone {

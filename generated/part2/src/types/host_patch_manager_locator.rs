@@ -3,7 +3,6 @@
 /// Data object type *HostPatchManagerLocator*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPatchManagerLocator {
     /// Property *HostPatchManagerLocator.url*.
     pub url: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostPatchManagerLocator {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPatchManagerLocator {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPatchManagerLocator {

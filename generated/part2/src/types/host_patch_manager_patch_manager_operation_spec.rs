@@ -3,7 +3,6 @@
 /// Data object type *HostPatchManagerPatchManagerOperationSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPatchManagerPatchManagerOperationSpec {
     /// Property *HostPatchManagerPatchManagerOperationSpec.proxy*.
     pub proxy: Option<crate::CompactString>,
@@ -88,6 +87,20 @@ impl Default for HostPatchManagerPatchManagerOperationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPatchManagerPatchManagerOperationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPatchManagerPatchManagerOperationSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostPatchManagerResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPatchManagerResult {
     /// Property *HostPatchManagerResult.version*.
     pub version: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for HostPatchManagerResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPatchManagerResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPatchManagerStatus>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPatchManagerResult {

@@ -3,7 +3,6 @@
 /// Data object type *HostPatchManagerStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPatchManagerStatus {
     /// Property *HostPatchManagerStatus.id*.
     pub id: crate::CompactString,
@@ -146,6 +145,28 @@ impl Default for HostPatchManagerStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPatchManagerStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPatchManagerStatusPrerequisitePatch>>,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPatchManagerStatus {

@@ -3,7 +3,6 @@
 /// Data object type *HostPciDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPciDevice {
     /// Property *HostPciDevice.id*.
     pub id: crate::CompactString,
@@ -190,6 +189,33 @@ impl Default for HostPciDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPciDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i8>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<i16>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostPciDeviceDirectPathInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPciDevice {

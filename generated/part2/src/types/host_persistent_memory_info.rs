@@ -3,7 +3,6 @@
 /// Data object type *HostPersistentMemoryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPersistentMemoryInfo {
     /// Property *HostPersistentMemoryInfo.capacityInMB*.
     pub capacity_in_mb: Option<i64>,
@@ -73,6 +72,17 @@ impl Default for HostPersistentMemoryInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPersistentMemoryInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPersistentMemoryInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostPlacedVirtualNicIdentifier*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPlacedVirtualNicIdentifier {
     /// Property *HostPlacedVirtualNicIdentifier.vm*.
     ///
@@ -80,6 +79,18 @@ impl Default for HostPlacedVirtualNicIdentifier {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPlacedVirtualNicIdentifier {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPlacedVirtualNicIdentifier {

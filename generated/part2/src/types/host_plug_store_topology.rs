@@ -3,7 +3,6 @@
 /// Data object type *HostPlugStoreTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPlugStoreTopology {
     /// Property *HostPlugStoreTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostPlugStoreTopologyAdapter>>,
@@ -88,6 +87,30 @@ impl Default for HostPlugStoreTopology {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPlugStoreTopology {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlugStoreTopologyAdapter>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlugStoreTopologyPath>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlugStoreTopologyTarget>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlugStoreTopologyDevice>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlugStoreTopologyPlugin>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopology {

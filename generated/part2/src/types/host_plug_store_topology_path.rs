@@ -3,7 +3,6 @@
 /// Data object type *HostPlugStoreTopologyPath*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPlugStoreTopologyPath {
     /// Property *HostPlugStoreTopologyPath.key*.
     pub key: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HostPlugStoreTopologyPath {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPlugStoreTopologyPath {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyPath {

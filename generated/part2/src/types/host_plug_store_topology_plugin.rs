@@ -3,7 +3,6 @@
 /// Data object type *HostPlugStoreTopologyPlugin*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPlugStoreTopologyPlugin {
     /// Property *HostPlugStoreTopologyPlugin.key*.
     pub key: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostPlugStoreTopologyPlugin {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPlugStoreTopologyPlugin {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyPlugin {

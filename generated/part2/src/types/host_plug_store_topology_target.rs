@@ -3,7 +3,6 @@
 /// Data object type *HostPlugStoreTopologyTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPlugStoreTopologyTarget {
     /// Property *HostPlugStoreTopologyTarget.key*.
     pub key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostPlugStoreTopologyTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPlugStoreTopologyTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::HostTargetTransportKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPlugStoreTopologyTarget {

@@ -3,7 +3,6 @@
 /// Data object type *HostPnicNetworkResourceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPnicNetworkResourceInfo {
     /// Property *HostPnicNetworkResourceInfo.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -93,6 +92,21 @@ impl Default for HostPnicNetworkResourceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPnicNetworkResourceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostPlacedVirtualNicIdentifier>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPnicNetworkResourceInfo {

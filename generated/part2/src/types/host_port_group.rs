@@ -3,7 +3,6 @@
 /// Data object type *HostPortGroup*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPortGroup {
     /// Property *HostPortGroup.key*.
     pub key: Option<crate::CompactString>,
@@ -88,6 +87,20 @@ impl Default for HostPortGroup {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPortGroup {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::HostPortGroupPort>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Box<crate::types::HostNetworkPolicy>>,
+            crate::object::clone_member::<Box<crate::types::HostPortGroupSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPortGroup {

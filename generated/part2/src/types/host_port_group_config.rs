@@ -3,7 +3,6 @@
 /// Data object type *HostPortGroupConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPortGroupConfig {
     /// Property *HostPortGroupConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for HostPortGroupConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPortGroupConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::HostPortGroupSpec>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPortGroupConfig {

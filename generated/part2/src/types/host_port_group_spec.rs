@@ -3,7 +3,6 @@
 /// Data object type *HostPortGroupSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPortGroupSpec {
     /// Property *HostPortGroupSpec.name*.
     pub name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostPortGroupSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPortGroupSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Box<crate::types::HostNetworkPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPortGroupSpec {

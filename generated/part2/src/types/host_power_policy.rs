@@ -3,7 +3,6 @@
 /// Data object type *HostPowerPolicy*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostPowerPolicy {
     /// Property *HostPowerPolicy.key*.
     pub key: i32,
@@ -83,6 +82,19 @@ impl Default for HostPowerPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostPowerPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostPowerPolicy {

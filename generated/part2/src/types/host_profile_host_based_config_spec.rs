@@ -3,7 +3,6 @@
 /// Data object type *HostProfileHostBasedConfigSpec*.
 ///
 /// Extends `HostProfileConfigSpec`.
-#[derive(Clone)]
 pub struct HostProfileHostBasedConfigSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -90,6 +89,20 @@ impl Default for HostProfileHostBasedConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileHostBasedConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileHostBasedConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostProfileSerializedHostProfileSpec*.
 ///
 /// Extends [`ProfileSerializedCreateSpec`](crate::types::ProfileSerializedCreateSpec).
-#[derive(Clone)]
 pub struct HostProfileSerializedHostProfileSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -109,6 +108,21 @@ impl Default for HostProfileSerializedHostProfileSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostProfileSerializedHostProfileSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostProfileSerializedHostProfileSpec {

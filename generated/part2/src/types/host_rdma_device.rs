@@ -3,7 +3,6 @@
 /// Data object type *HostRdmaDevice*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostRdmaDevice {
     /// Property *HostRdmaDevice.key*.
     pub key: crate::CompactString,
@@ -114,6 +113,24 @@ impl Default for HostRdmaDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRdmaDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostRdmaDeviceBackingKind>,
+            >,
+            crate::object::clone_member::<crate::types::HostRdmaDeviceConnectionInfo>,
+            crate::object::clone_member::<crate::types::HostRdmaDeviceCapability>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRdmaDevice {

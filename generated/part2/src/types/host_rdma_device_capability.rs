@@ -3,7 +3,6 @@
 /// Data object type *HostRdmaDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostRdmaDeviceCapability {
     /// Property *HostRdmaDeviceCapability.roceV1Capable*.
     pub roce_v1_capable: bool,
@@ -78,6 +77,18 @@ impl Default for HostRdmaDeviceCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRdmaDeviceCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRdmaDeviceCapability {

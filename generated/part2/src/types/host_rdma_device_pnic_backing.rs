@@ -3,7 +3,6 @@
 /// Data object type *HostRdmaDevicePnicBacking*.
 ///
 /// Extends [`HostRdmaDeviceBacking`](crate::types::HostRdmaDeviceBacking).
-#[derive(Clone)]
 pub struct HostRdmaDevicePnicBacking {
     /// Property *HostRdmaDevicePnicBacking.pairedUplink*.
     pub paired_uplink: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for HostRdmaDevicePnicBacking {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRdmaDevicePnicBacking {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRdmaDevicePnicBacking {

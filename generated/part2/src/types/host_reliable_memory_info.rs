@@ -3,7 +3,6 @@
 /// Data object type *HostReliableMemoryInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostReliableMemoryInfo {
     /// Property *HostReliableMemoryInfo.memorySize*.
     pub memory_size: i64,
@@ -68,6 +67,16 @@ impl Default for HostReliableMemoryInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostReliableMemoryInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostReliableMemoryInfo {

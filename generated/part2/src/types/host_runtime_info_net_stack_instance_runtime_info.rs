@@ -3,7 +3,6 @@
 /// Data object type *HostRuntimeInfoNetStackInstanceRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostRuntimeInfoNetStackInstanceRuntimeInfo {
     /// Property *HostRuntimeInfoNetStackInstanceRuntimeInfo.netStackInstanceKey*.
     pub net_stack_instance_key: crate::CompactString,
@@ -100,6 +99,20 @@ impl Default for HostRuntimeInfoNetStackInstanceRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRuntimeInfoNetStackInstanceRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoNetStackInstanceRuntimeInfo {

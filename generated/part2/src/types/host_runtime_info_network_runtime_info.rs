@@ -3,7 +3,6 @@
 /// Data object type *HostRuntimeInfoNetworkRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostRuntimeInfoNetworkRuntimeInfo {
     /// Property *HostRuntimeInfoNetworkRuntimeInfo.netStackInstanceRuntimeInfo*.
     pub net_stack_instance_runtime_info: Option<
@@ -75,6 +74,21 @@ impl Default for HostRuntimeInfoNetworkRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRuntimeInfoNetworkRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostRuntimeInfoNetStackInstanceRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::HostNetworkResourceRuntime>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoNetworkRuntimeInfo {

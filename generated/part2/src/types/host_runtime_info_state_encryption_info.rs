@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostRuntimeInfoStateEncryptionInfo {
     /// Property *HostRuntimeInfoStateEncryptionInfo.protectionMode*.
     pub protection_mode: crate::CompactString,
@@ -84,6 +83,18 @@ impl Default for HostRuntimeInfoStateEncryptionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostRuntimeInfoStateEncryptionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostRuntimeInfoStateEncryptionInfo {

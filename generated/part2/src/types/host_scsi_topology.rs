@@ -3,7 +3,6 @@
 /// Data object type *HostScsiTopology*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostScsiTopology {
     /// Property *HostScsiTopology.adapter*.
     pub adapter: Option<Vec<crate::types::HostScsiTopologyInterface>>,
@@ -68,6 +67,18 @@ impl Default for HostScsiTopology {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostScsiTopology {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostScsiTopologyInterface>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostScsiTopology {

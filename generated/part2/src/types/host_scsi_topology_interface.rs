@@ -3,7 +3,6 @@
 /// Data object type *HostScsiTopologyInterface*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostScsiTopologyInterface {
     /// Property *HostScsiTopologyInterface.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for HostScsiTopologyInterface {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostScsiTopologyInterface {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostScsiTopologyTarget>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostScsiTopologyInterface {

@@ -3,7 +3,6 @@
 /// Data object type *HostScsiTopologyLun*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostScsiTopologyLun {
     /// Property *HostScsiTopologyLun.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostScsiTopologyLun {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostScsiTopologyLun {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostScsiTopologyLun {

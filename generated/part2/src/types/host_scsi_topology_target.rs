@@ -3,7 +3,6 @@
 /// Data object type *HostScsiTopologyTarget*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostScsiTopologyTarget {
     /// Property *HostScsiTopologyTarget.key*.
     pub key: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for HostScsiTopologyTarget {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostScsiTopologyTarget {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostScsiTopologyLun>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostTargetTransportKind>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostScsiTopologyTarget {

@@ -3,7 +3,6 @@
 /// Data object type *HostSecuritySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSecuritySpec {
     /// Property *HostSecuritySpec.adminPassword*.
     pub admin_password: Option<crate::Password>,
@@ -78,6 +77,18 @@ impl Default for HostSecuritySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSecuritySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Permission>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Permission>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSecuritySpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostServiceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostServiceInfo {
     /// Property *HostServiceInfo.service*.
     pub service: Option<Vec<crate::types::HostService>>,
@@ -68,6 +67,16 @@ impl Default for HostServiceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostServiceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::HostService>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostServiceInfo {

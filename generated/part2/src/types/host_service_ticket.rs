@@ -3,7 +3,6 @@
 /// Data object type *HostServiceTicket*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostServiceTicket {
     /// Property *HostServiceTicket.host*.
     pub host: Option<crate::CompactString>,
@@ -116,6 +115,22 @@ impl Default for HostServiceTicket {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostServiceTicket {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostServiceTicket {

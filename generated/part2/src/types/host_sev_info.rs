@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSevInfo {
     /// Property *HostSevInfo.sevState*.
     pub sev_state: crate::CompactString,
@@ -89,6 +88,19 @@ impl Default for HostSevInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSevInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSevInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostSgxInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSgxInfo {
     /// Property *HostSgxInfo.sgxState*.
     pub sgx_state: crate::CompactString,
@@ -102,6 +101,22 @@ impl Default for HostSgxInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSgxInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostSgxRegistrationInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSgxInfo {

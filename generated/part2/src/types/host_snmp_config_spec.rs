@@ -3,7 +3,6 @@
 /// Data object type *HostSnmpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSnmpConfigSpec {
     /// Property *HostSnmpConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -94,6 +93,22 @@ impl Default for HostSnmpConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSnmpConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSnmpDestination>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSnmpConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostSnmpSystemAgentLimits*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSnmpSystemAgentLimits {
     /// Property *HostSnmpSystemAgentLimits.maxReadOnlyCommunities*.
     pub max_read_only_communities: i32,
@@ -100,6 +99,20 @@ impl Default for HostSnmpSystemAgentLimits {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSnmpSystemAgentLimits {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::HostSnmpAgentCapability>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSnmpSystemAgentLimits {

@@ -3,7 +3,6 @@
 /// Data object type *HostSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSpecification {
     /// Property *HostSpecification.createdTime*.
     ///
@@ -94,6 +93,22 @@ impl Default for HostSpecification {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSpecification {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HostSubSpecification>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSpecification {

@@ -3,7 +3,6 @@
 /// Data object type *HostSriovConfig*.
 ///
 /// Extends [`HostPciPassthruConfig`](crate::types::HostPciPassthruConfig).
-#[derive(Clone)]
 pub struct HostSriovConfig {
     /// Property *HostPciPassthruConfig.id*.
     pub id: crate::CompactString,
@@ -109,6 +108,21 @@ impl Default for HostSriovConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSriovConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSriovConfig {

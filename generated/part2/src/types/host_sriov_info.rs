@@ -3,7 +3,6 @@
 /// Data object type *HostSriovInfo*.
 ///
 /// Extends [`HostPciPassthruInfo`](crate::types::HostPciPassthruInfo).
-#[derive(Clone)]
 pub struct HostSriovInfo {
     /// Property *HostPciPassthruInfo.id*.
     pub id: crate::CompactString,
@@ -165,6 +164,30 @@ impl Default for HostSriovInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSriovInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostPciPassthruInfoDirectPathState>,
+            >,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSriovInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostSubSpecification*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSubSpecification {
     /// Property *HostSubSpecification.name*.
     pub name: crate::CompactString,
@@ -87,6 +86,19 @@ impl Default for HostSubSpecification {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSubSpecification {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSubSpecification {

@@ -3,7 +3,6 @@
 /// Data object type *HostSystemComplianceCheckState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSystemComplianceCheckState {
     /// Property *HostSystemComplianceCheckState.state*.
     pub state: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for HostSystemComplianceCheckState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemComplianceCheckState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemComplianceCheckState {

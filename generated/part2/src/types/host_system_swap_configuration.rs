@@ -3,7 +3,6 @@
 /// Data object type *HostSystemSwapConfiguration*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostSystemSwapConfiguration {
     /// Property *HostSystemSwapConfiguration.option*.
     pub option: Option<
@@ -70,6 +69,20 @@ impl Default for HostSystemSwapConfiguration {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemSwapConfiguration {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::HostSystemSwapConfigurationSystemSwapOptionKind>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfiguration {

@@ -3,7 +3,6 @@
 /// Data object type *HostSystemSwapConfigurationHostLocalSwapOption*.
 ///
 /// Extends [`HostSystemSwapConfigurationSystemSwapOption`](crate::types::HostSystemSwapConfigurationSystemSwapOption).
-#[derive(Clone)]
 pub struct HostSystemSwapConfigurationHostLocalSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -68,6 +67,16 @@ impl Default for HostSystemSwapConfigurationHostLocalSwapOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemSwapConfigurationHostLocalSwapOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationHostLocalSwapOption {

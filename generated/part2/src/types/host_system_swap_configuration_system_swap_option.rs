@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostSystemSwapConfigurationSystemSwapOptionKind`].
-#[derive(Clone)]
 pub struct HostSystemSwapConfigurationSystemSwapOption {
     /// Property *HostSystemSwapConfigurationSystemSwapOption.key*.
     pub key: i32,
@@ -70,6 +69,16 @@ impl Default for HostSystemSwapConfigurationSystemSwapOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostSystemSwapConfigurationSystemSwapOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostSystemSwapConfigurationSystemSwapOption {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.0
 ///
 /// Extends [`HostHbaCreateSpec`](crate::types::HostHbaCreateSpec).
-#[derive(Clone)]
 pub struct HostTcpHbaCreateSpec {
     /// Property *HostTcpHbaCreateSpec.pnic*.
     pub pnic: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for HostTcpHbaCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTcpHbaCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTcpHbaCreateSpec {

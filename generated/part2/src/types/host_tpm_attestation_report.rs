@@ -3,7 +3,6 @@
 /// Data object type *HostTpmAttestationReport*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostTpmAttestationReport {
     /// Property *HostTpmAttestationReport.tpmPcrValues*.
     pub tpm_pcr_values: Vec<crate::types::HostTpmDigestInfo>,
@@ -78,6 +77,18 @@ impl Default for HostTpmAttestationReport {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmAttestationReport {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::HostTpmDigestInfo>>,
+            crate::object::clone_member::<Vec<crate::types::HostTpmEventLogEntry>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmAttestationReport {

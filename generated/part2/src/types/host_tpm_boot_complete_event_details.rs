@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.1.0
 ///
 /// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
-#[derive(Clone)]
 pub struct HostTpmBootCompleteEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -75,6 +74,17 @@ impl Default for HostTpmBootCompleteEventDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmBootCompleteEventDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmBootCompleteEventDetails {

@@ -3,7 +3,6 @@
 /// Data object type *HostTpmCommandEventDetails*.
 ///
 /// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
-#[derive(Clone)]
 pub struct HostTpmCommandEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -78,6 +77,18 @@ impl Default for HostTpmCommandEventDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmCommandEventDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmCommandEventDetails {

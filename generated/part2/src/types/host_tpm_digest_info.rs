@@ -3,7 +3,6 @@
 /// Data object type *HostTpmDigestInfo*.
 ///
 /// Extends [`HostDigestInfo`](crate::types::HostDigestInfo).
-#[derive(Clone)]
 pub struct HostTpmDigestInfo {
     /// Property *HostDigestInfo.digestMethod*.
     pub digest_method: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for HostTpmDigestInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmDigestInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmDigestInfo {

@@ -3,7 +3,6 @@
 /// Data object type *HostTpmEventLogEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostTpmEventLogEntry {
     /// Property *HostTpmEventLogEntry.pcrIndex*.
     pub pcr_index: i32,
@@ -73,6 +72,17 @@ impl Default for HostTpmEventLogEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmEventLogEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::HostTpmEventDetailsKind>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmEventLogEntry {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends [`HostTpmBootSecurityOptionEventDetails`](crate::types::HostTpmBootSecurityOptionEventDetails).
-#[derive(Clone)]
 pub struct HostTpmNvTagEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -80,6 +79,18 @@ impl Default for HostTpmNvTagEventDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmNvTagEventDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmNvTagEventDetails {

@@ -3,7 +3,6 @@
 /// Data object type *HostTpmOptionEventDetails*.
 ///
 /// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
-#[derive(Clone)]
 pub struct HostTpmOptionEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -88,6 +87,19 @@ impl Default for HostTpmOptionEventDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmOptionEventDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<i8>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmOptionEventDetails {

@@ -3,7 +3,6 @@
 /// Data object type *HostTpmSoftwareComponentEventDetails*.
 ///
 /// Extends [`HostTpmEventDetails`](crate::types::HostTpmEventDetails).
-#[derive(Clone)]
 pub struct HostTpmSoftwareComponentEventDetails {
     /// Property *HostTpmEventDetails.dataHash*.
     pub data_hash: Vec<i8>,
@@ -107,6 +106,21 @@ impl Default for HostTpmSoftwareComponentEventDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostTpmSoftwareComponentEventDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i8>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostTpmSoftwareComponentEventDetails {

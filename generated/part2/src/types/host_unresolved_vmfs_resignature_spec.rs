@@ -3,7 +3,6 @@
 /// Data object type *HostUnresolvedVmfsResignatureSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostUnresolvedVmfsResignatureSpec {
     /// Property *HostUnresolvedVmfsResignatureSpec.extentDevicePath*.
     pub extent_device_path: Vec<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for HostUnresolvedVmfsResignatureSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostUnresolvedVmfsResignatureSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResignatureSpec {

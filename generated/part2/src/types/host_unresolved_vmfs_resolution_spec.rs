@@ -3,7 +3,6 @@
 /// Data object type *HostUnresolvedVmfsResolutionSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostUnresolvedVmfsResolutionSpec {
     /// Property *HostUnresolvedVmfsResolutionSpec.extentDevicePath*.
     pub extent_device_path: Vec<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for HostUnresolvedVmfsResolutionSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostUnresolvedVmfsResolutionSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostUnresolvedVmfsResolutionSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashCacheConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashCacheConfigSpec {
     /// Property *HostVFlashManagerVFlashCacheConfigSpec.defaultVFlashModule*.
     pub default_vflash_module: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HostVFlashManagerVFlashCacheConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashCacheConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashCacheConfigSpec {

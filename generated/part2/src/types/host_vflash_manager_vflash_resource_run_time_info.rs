@@ -3,7 +3,6 @@
 /// Data object type *HostVFlashManagerVFlashResourceRunTimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVFlashManagerVFlashResourceRunTimeInfo {
     /// Property *HostVFlashManagerVFlashResourceRunTimeInfo.usage*.
     pub usage: i64,
@@ -100,6 +99,20 @@ impl Default for HostVFlashManagerVFlashResourceRunTimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVFlashManagerVFlashResourceRunTimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVFlashManagerVFlashResourceRunTimeInfo {

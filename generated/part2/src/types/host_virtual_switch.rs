@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualSwitch {
     /// Property *HostVirtualSwitch.name*.
     pub name: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HostVirtualSwitch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Box<crate::types::HostVirtualSwitchSpec>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitch {

@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchAutoBridge*.
 ///
 /// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
-#[derive(Clone)]
 pub struct HostVirtualSwitchAutoBridge {
     /// Property *HostVirtualSwitchAutoBridge.excludedNicDevice*.
     pub excluded_nic_device: Option<Vec<crate::CompactString>>,
@@ -68,6 +67,16 @@ impl Default for HostVirtualSwitchAutoBridge {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchAutoBridge {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchAutoBridge {

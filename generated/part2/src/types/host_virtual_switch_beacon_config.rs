@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchBeaconConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualSwitchBeaconConfig {
     /// Property *HostVirtualSwitchBeaconConfig.interval*.
     pub interval: i32,
@@ -68,6 +67,16 @@ impl Default for HostVirtualSwitchBeaconConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchBeaconConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchBeaconConfig {

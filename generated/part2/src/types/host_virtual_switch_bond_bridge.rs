@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchBondBridge*.
 ///
 /// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
-#[derive(Clone)]
 pub struct HostVirtualSwitchBondBridge {
     /// Property *HostVirtualSwitchBondBridge.nicDevice*.
     pub nic_device: Vec<crate::CompactString>,
@@ -80,6 +79,22 @@ impl Default for HostVirtualSwitchBondBridge {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchBondBridge {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::HostVirtualSwitchBeaconConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::LinkDiscoveryProtocolConfig>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchBondBridge {

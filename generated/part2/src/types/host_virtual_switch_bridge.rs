@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`HostVirtualSwitchBridgeKind`].
-#[derive(Clone)]
 pub struct HostVirtualSwitchBridge {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -59,6 +58,14 @@ impl Default for HostVirtualSwitchBridge {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchBridge {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchBridge {

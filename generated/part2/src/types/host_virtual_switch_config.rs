@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualSwitchConfig {
     /// Property *HostVirtualSwitchConfig.changeOperation*.
     pub change_operation: Option<crate::CompactString>,
@@ -78,6 +77,20 @@ impl Default for HostVirtualSwitchConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Box<crate::types::HostVirtualSwitchSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchSimpleBridge*.
 ///
 /// Extends [`HostVirtualSwitchBridge`](crate::types::HostVirtualSwitchBridge).
-#[derive(Clone)]
 pub struct HostVirtualSwitchSimpleBridge {
     /// Property *HostVirtualSwitchSimpleBridge.nicDevice*.
     pub nic_device: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for HostVirtualSwitchSimpleBridge {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchSimpleBridge {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchSimpleBridge {

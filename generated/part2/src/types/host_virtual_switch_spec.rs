@@ -3,7 +3,6 @@
 /// Data object type *HostVirtualSwitchSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVirtualSwitchSpec {
     /// Property *HostVirtualSwitchSpec.numPorts*.
     pub num_ports: i32,
@@ -83,6 +82,21 @@ impl Default for HostVirtualSwitchSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVirtualSwitchSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<crate::types::HostVirtualSwitchBridgeKind>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::HostNetworkPolicy>>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVirtualSwitchSpec {

@@ -3,7 +3,6 @@
 /// Data object type *HostVmciAccessManagerAccessSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVmciAccessManagerAccessSpec {
     /// Property *HostVmciAccessManagerAccessSpec.vm*.
     ///
@@ -80,6 +79,18 @@ impl Default for HostVmciAccessManagerAccessSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVmciAccessManagerAccessSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVmciAccessManagerAccessSpec {

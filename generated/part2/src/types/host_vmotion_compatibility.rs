@@ -3,7 +3,6 @@
 /// Data object type *HostVMotionCompatibility*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVMotionCompatibility {
     /// Property *HostVMotionCompatibility.host*.
     ///
@@ -75,6 +74,17 @@ impl Default for HostVMotionCompatibility {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionCompatibility {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionCompatibility {

@@ -3,7 +3,6 @@
 /// Data object type *HostVMotionConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVMotionConfig {
     /// Property *HostVMotionConfig.vmotionNicKey*.
     pub vmotion_nic_key: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for HostVMotionConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionConfig {

@@ -3,7 +3,6 @@
 /// Data object type *HostVMotionManagerDstInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVMotionManagerDstInstantCloneResult {
     /// Property *HostVMotionManagerDstInstantCloneResult.dstVmId*.
     pub dst_vm_id: Option<i32>,
@@ -135,6 +134,25 @@ impl Default for HostVMotionManagerDstInstantCloneResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionManagerDstInstantCloneResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionManagerDstInstantCloneResult {

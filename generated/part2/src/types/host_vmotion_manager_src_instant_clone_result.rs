@@ -3,7 +3,6 @@
 /// Data object type *HostVMotionManagerSrcInstantCloneResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVMotionManagerSrcInstantCloneResult {
     /// Property *HostVMotionManagerSrcInstantCloneResult.startTime*.
     pub start_time: Option<i64>,
@@ -100,6 +99,20 @@ impl Default for HostVMotionManagerSrcInstantCloneResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVMotionManagerSrcInstantCloneResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVMotionManagerSrcInstantCloneResult {

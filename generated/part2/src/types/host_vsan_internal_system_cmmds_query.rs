@@ -3,7 +3,6 @@
 /// Data object type *HostVsanInternalSystemCmmdsQuery*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVsanInternalSystemCmmdsQuery {
     /// Property *HostVsanInternalSystemCmmdsQuery.type*.
     pub r#type: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for HostVsanInternalSystemCmmdsQuery {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVsanInternalSystemCmmdsQuery {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemCmmdsQuery {

@@ -3,7 +3,6 @@
 /// Data object type *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     /// Property *HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult.diskUuid*.
     pub disk_uuid: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HostVsanInternalSystemVsanPhysicalDiskDiagnosticsResult {

@@ -3,7 +3,6 @@
 /// Data object type *HttpNfcLeaseDatastoreLeaseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HttpNfcLeaseDatastoreLeaseInfo {
     /// Property *HttpNfcLeaseDatastoreLeaseInfo.datastoreKey*.
     pub datastore_key: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for HttpNfcLeaseDatastoreLeaseInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HttpNfcLeaseDatastoreLeaseInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::HttpNfcLeaseHostInfo>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseDatastoreLeaseInfo {

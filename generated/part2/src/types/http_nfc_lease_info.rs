@@ -3,7 +3,6 @@
 /// Data object type *HttpNfcLeaseInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HttpNfcLeaseInfo {
     /// Property *HttpNfcLeaseInfo.lease*.
     ///
@@ -111,6 +110,25 @@ impl Default for HttpNfcLeaseInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HttpNfcLeaseInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HttpNfcLeaseDeviceUrl>>,
+            >,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::HttpNfcLeaseDatastoreLeaseInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseInfo {

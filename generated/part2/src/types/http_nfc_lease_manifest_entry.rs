@@ -3,7 +3,6 @@
 /// Data object type *HttpNfcLeaseManifestEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HttpNfcLeaseManifestEntry {
     /// Property *HttpNfcLeaseManifestEntry.key*.
     pub key: crate::CompactString,
@@ -121,6 +120,23 @@ impl Default for HttpNfcLeaseManifestEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HttpNfcLeaseManifestEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseManifestEntry {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HttpNfcLeaseProbeResult {
     /// Property *HttpNfcLeaseProbeResult.serverAccessible*.
     pub server_accessible: bool,
@@ -70,6 +69,16 @@ impl Default for HttpNfcLeaseProbeResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HttpNfcLeaseProbeResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseProbeResult {

@@ -3,7 +3,6 @@
 /// Data object type *HttpNfcLeaseSourceFile*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct HttpNfcLeaseSourceFile {
     /// Property *HttpNfcLeaseSourceFile.targetDeviceId*.
     pub target_device_id: crate::CompactString,
@@ -123,6 +122,23 @@ impl Default for HttpNfcLeaseSourceFile {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for HttpNfcLeaseSourceFile {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for HttpNfcLeaseSourceFile {

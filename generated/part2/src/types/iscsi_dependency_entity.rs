@@ -3,7 +3,6 @@
 /// Data object type *IscsiDependencyEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct IscsiDependencyEntity {
     /// Property *IscsiDependencyEntity.pnicDevice*.
     pub pnic_device: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for IscsiDependencyEntity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for IscsiDependencyEntity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for IscsiDependencyEntity {

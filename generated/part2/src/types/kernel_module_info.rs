@@ -3,7 +3,6 @@
 /// Data object type *KernelModuleInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KernelModuleInfo {
     /// Property *KernelModuleInfo.id*.
     pub id: i32,
@@ -162,6 +161,28 @@ impl Default for KernelModuleInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KernelModuleInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::KernelModuleSectionInfo>,
+            crate::object::clone_member::<crate::types::KernelModuleSectionInfo>,
+            crate::object::clone_member::<crate::types::KernelModuleSectionInfo>,
+            crate::object::clone_member::<crate::types::KernelModuleSectionInfo>,
+            crate::object::clone_member::<crate::types::KernelModuleSectionInfo>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KernelModuleInfo {

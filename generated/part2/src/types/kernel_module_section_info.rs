@@ -3,7 +3,6 @@
 /// Data object type *KernelModuleSectionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct KernelModuleSectionInfo {
     /// Property *KernelModuleSectionInfo.address*.
     pub address: i64,
@@ -73,6 +72,17 @@ impl Default for KernelModuleSectionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for KernelModuleSectionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for KernelModuleSectionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *LatencySensitivity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct LatencySensitivity {
     /// Property *LatencySensitivity.level*.
     pub level: crate::types::LatencySensitivitySensitivityLevel,
@@ -76,6 +75,19 @@ impl Default for LatencySensitivity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LatencySensitivity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                crate::types::LatencySensitivitySensitivityLevel,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LatencySensitivity {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct LifecycleConfigDetails {
     /// Property *LifecycleConfigDetails.clusterType*.
     pub cluster_type: crate::CompactString,
@@ -80,6 +79,22 @@ impl Default for LifecycleConfigDetails {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for LifecycleConfigDetails {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::LifecycleFaultDomainDetails>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::LifecycleWitnessDetails>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for LifecycleConfigDetails {

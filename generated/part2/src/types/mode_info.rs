@@ -3,7 +3,6 @@
 /// Data object type *ModeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ModeInfo {
     /// Property *ModeInfo.browse*.
     pub browse: Option<crate::CompactString>,
@@ -93,6 +92,21 @@ impl Default for ModeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ModeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ModeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NamePasswordAuthentication*.
 ///
 /// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
-#[derive(Clone)]
 pub struct NamePasswordAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -78,6 +77,18 @@ impl Default for NamePasswordAuthentication {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NamePasswordAuthentication {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NamePasswordAuthentication {

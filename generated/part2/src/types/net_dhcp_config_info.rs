@@ -3,7 +3,6 @@
 /// Data object type *NetDhcpConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDhcpConfigInfo {
     /// Property *NetDhcpConfigInfo.ipv6*.
     pub ipv6: Option<crate::types::NetDhcpConfigInfoDhcpOptions>,
@@ -73,6 +72,21 @@ impl Default for NetDhcpConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDhcpConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::NetDhcpConfigInfoDhcpOptions>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::NetDhcpConfigInfoDhcpOptions>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDhcpConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NetDhcpConfigInfoDhcpOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDhcpConfigInfoDhcpOptions {
     /// Property *NetDhcpConfigInfoDhcpOptions.enable*.
     pub enable: bool,
@@ -73,6 +72,17 @@ impl Default for NetDhcpConfigInfoDhcpOptions {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDhcpConfigInfoDhcpOptions {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDhcpConfigInfoDhcpOptions {

@@ -3,7 +3,6 @@
 /// Data object type *NetDhcpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDhcpConfigSpec {
     /// Property *NetDhcpConfigSpec.ipv6*.
     pub ipv6: Option<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
@@ -73,6 +72,21 @@ impl Default for NetDhcpConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDhcpConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
+            >,
+            crate::object::clone_member::<
+                Option<crate::types::NetDhcpConfigSpecDhcpOptionsSpec>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDhcpConfigSpec {

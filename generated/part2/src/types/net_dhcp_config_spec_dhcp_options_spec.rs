@@ -3,7 +3,6 @@
 /// Data object type *NetDhcpConfigSpecDhcpOptionsSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDhcpConfigSpecDhcpOptionsSpec {
     /// Property *NetDhcpConfigSpecDhcpOptionsSpec.enable*.
     pub enable: Option<bool>,
@@ -78,6 +77,18 @@ impl Default for NetDhcpConfigSpecDhcpOptionsSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDhcpConfigSpecDhcpOptionsSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Vec<crate::types::KeyValue>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDhcpConfigSpecDhcpOptionsSpec {

@@ -3,7 +3,6 @@
 /// Data object type *NetDnsConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDnsConfigInfo {
     /// Property *NetDnsConfigInfo.dhcp*.
     pub dhcp: bool,
@@ -88,6 +87,20 @@ impl Default for NetDnsConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDnsConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDnsConfigInfo {

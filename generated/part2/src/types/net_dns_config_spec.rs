@@ -3,7 +3,6 @@
 /// Data object type *NetDnsConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetDnsConfigSpec {
     /// Property *NetDnsConfigSpec.dhcp*.
     pub dhcp: Option<bool>,
@@ -88,6 +87,20 @@ impl Default for NetDnsConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetDnsConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetDnsConfigSpec {

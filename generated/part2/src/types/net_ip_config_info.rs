@@ -3,7 +3,6 @@
 /// Data object type *NetIpConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpConfigInfo {
     /// Property *NetIpConfigInfo.ipAddress*.
     pub ip_address: Option<Vec<crate::types::NetIpConfigInfoIpAddress>>,
@@ -78,6 +77,20 @@ impl Default for NetIpConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpConfigInfoIpAddress>>,
+            >,
+            crate::object::clone_member::<Option<crate::types::NetDhcpConfigInfo>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpConfigInfo {

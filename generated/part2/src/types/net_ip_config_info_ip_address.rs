@@ -3,7 +3,6 @@
 /// Data object type *NetIpConfigInfoIpAddress*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpConfigInfoIpAddress {
     /// Property *NetIpConfigInfoIpAddress.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -90,6 +89,20 @@ impl Default for NetIpConfigInfoIpAddress {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpConfigInfoIpAddress {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpConfigInfoIpAddress {

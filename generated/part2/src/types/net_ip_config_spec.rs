@@ -3,7 +3,6 @@
 /// Data object type *NetIpConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpConfigSpec {
     /// Property *NetIpConfigSpec.ipAddress*.
     pub ip_address: Option<Vec<crate::types::NetIpConfigSpecIpAddressSpec>>,
@@ -78,6 +77,20 @@ impl Default for NetIpConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpConfigSpecIpAddressSpec>>,
+            >,
+            crate::object::clone_member::<Option<Box<crate::types::NetDhcpConfigSpec>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpConfigSpec {

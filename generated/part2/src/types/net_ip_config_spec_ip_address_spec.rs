@@ -3,7 +3,6 @@
 /// Data object type *NetIpConfigSpecIpAddressSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpConfigSpecIpAddressSpec {
     /// Property *NetIpConfigSpecIpAddressSpec.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for NetIpConfigSpecIpAddressSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpConfigSpecIpAddressSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpConfigSpecIpAddressSpec {

@@ -3,7 +3,6 @@
 /// Data object type *NetIpRouteConfigInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpRouteConfigInfo {
     /// Property *NetIpRouteConfigInfo.ipRoute*.
     pub ip_route: Option<Vec<crate::types::NetIpRouteConfigInfoIpRoute>>,
@@ -68,6 +67,18 @@ impl Default for NetIpRouteConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpRouteConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpRouteConfigInfoIpRoute>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NetIpRouteConfigInfoIpRoute*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpRouteConfigInfoIpRoute {
     /// Property *NetIpRouteConfigInfoIpRoute.network*.
     pub network: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for NetIpRouteConfigInfoIpRoute {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpRouteConfigInfoIpRoute {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::types::NetIpRouteConfigInfoGateway>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigInfoIpRoute {

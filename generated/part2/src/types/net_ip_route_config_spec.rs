@@ -3,7 +3,6 @@
 /// Data object type *NetIpRouteConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpRouteConfigSpec {
     /// Property *NetIpRouteConfigSpec.ipRoute*.
     pub ip_route: Option<Vec<crate::types::NetIpRouteConfigSpecIpRouteSpec>>,
@@ -68,6 +67,18 @@ impl Default for NetIpRouteConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpRouteConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpRouteConfigSpecIpRouteSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *NetIpRouteConfigSpecGatewaySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpRouteConfigSpecGatewaySpec {
     /// Property *NetIpRouteConfigSpecGatewaySpec.ipAddress*.
     pub ip_address: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for NetIpRouteConfigSpecGatewaySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpRouteConfigSpecGatewaySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpRouteConfigSpecGatewaySpec {

@@ -3,7 +3,6 @@
 /// Data object type *NetIpStackInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpStackInfo {
     /// Property *NetIpStackInfo.neighbor*.
     pub neighbor: Option<Vec<crate::types::NetIpStackInfoNetToMedia>>,
@@ -73,6 +72,21 @@ impl Default for NetIpStackInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpStackInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpStackInfoNetToMedia>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NetIpStackInfoDefaultRouter>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpStackInfo {

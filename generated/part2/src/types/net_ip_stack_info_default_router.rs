@@ -3,7 +3,6 @@
 /// Data object type *NetIpStackInfoDefaultRouter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpStackInfoDefaultRouter {
     /// Property *NetIpStackInfoDefaultRouter.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -85,6 +84,19 @@ impl Default for NetIpStackInfoDefaultRouter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpStackInfoDefaultRouter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpStackInfoDefaultRouter {

@@ -3,7 +3,6 @@
 /// Data object type *NetIpStackInfoNetToMedia*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NetIpStackInfoNetToMedia {
     /// Property *NetIpStackInfoNetToMedia.ipAddress*.
     pub ip_address: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for NetIpStackInfoNetToMedia {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NetIpStackInfoNetToMedia {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NetIpStackInfoNetToMedia {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.3.2
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NoPermissionEntityPrivileges {
     /// Property *NoPermissionEntityPrivileges.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -75,6 +74,17 @@ impl Default for NoPermissionEntityPrivileges {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NoPermissionEntityPrivileges {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NoPermissionEntityPrivileges {

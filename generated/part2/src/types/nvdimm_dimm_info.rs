@@ -3,7 +3,6 @@
 /// Data object type *NvdimmDimmInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmDimmInfo {
     /// Property *NvdimmDimmInfo.dimmHandle*.
     pub dimm_handle: i32,
@@ -135,6 +134,25 @@ impl Default for NvdimmDimmInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmDimmInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Box<crate::types::NvdimmHealthInfo>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<crate::types::NvdimmRegionInfo>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmDimmInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NvdimmInterleaveSetInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmInterleaveSetInfo {
     /// Property *NvdimmInterleaveSetInfo.setId*.
     pub set_id: i32,
@@ -114,6 +113,22 @@ impl Default for NvdimmInterleaveSetInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmInterleaveSetInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmInterleaveSetInfo {

@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct NvdimmNamespaceInfo {
     /// Property *NvdimmNamespaceInfo.uuid*.
     pub uuid: crate::CompactString,
@@ -124,6 +123,23 @@ impl Default for NvdimmNamespaceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmNamespaceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmNamespaceInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NvdimmPMemNamespaceCreateSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmPMemNamespaceCreateSpec {
     /// Property *NvdimmPMemNamespaceCreateSpec.friendlyName*.
     pub friendly_name: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for NvdimmPMemNamespaceCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmPMemNamespaceCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmPMemNamespaceCreateSpec {

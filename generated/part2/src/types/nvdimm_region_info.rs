@@ -3,7 +3,6 @@
 /// Data object type *NvdimmRegionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmRegionInfo {
     /// Property *NvdimmRegionInfo.regionId*.
     pub region_id: i32,
@@ -100,6 +99,21 @@ impl Default for NvdimmRegionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmRegionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmRegionInfo {

@@ -3,7 +3,6 @@
 /// Data object type *NvdimmSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmSummary {
     /// Property *NvdimmSummary.numDimms*.
     pub num_dimms: i32,
@@ -121,6 +120,23 @@ impl Default for NvdimmSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmSummary {

@@ -3,7 +3,6 @@
 /// Data object type *NvdimmSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct NvdimmSystemInfo {
     /// Property *NvdimmSystemInfo.summary*.
     pub summary: Option<crate::types::NvdimmSummary>,
@@ -124,6 +123,29 @@ impl Default for NvdimmSystemInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for NvdimmSystemInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::NvdimmSummary>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::NvdimmDimmInfo>>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NvdimmInterleaveSetInfo>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::types::NvdimmGuid>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NvdimmNamespaceInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::NvdimmNamespaceDetails>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for NvdimmSystemInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ObjectSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ObjectSpec {
     /// Property *ObjectSpec.obj*.
     pub obj: crate::types::ManagedObjectReference,
@@ -78,6 +77,18 @@ impl Default for ObjectSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ObjectSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::types::SelectionSpecKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ObjectSpec {

@@ -3,7 +3,6 @@
 /// Data object type *OpaqueNetworkCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct OpaqueNetworkCapability {
     /// Property *OpaqueNetworkCapability.networkReservationSupported*.
     pub network_reservation_supported: bool,
@@ -68,6 +67,16 @@ impl Default for OpaqueNetworkCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OpaqueNetworkCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OpaqueNetworkCapability {

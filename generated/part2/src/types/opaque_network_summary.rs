@@ -3,7 +3,6 @@
 /// Data object type *OpaqueNetworkSummary*.
 ///
 /// Extends [`NetworkSummary`](crate::types::NetworkSummary).
-#[derive(Clone)]
 pub struct OpaqueNetworkSummary {
     /// Property *NetworkSummary.network*.
     ///
@@ -116,6 +115,22 @@ impl Default for OpaqueNetworkSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OpaqueNetworkSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OpaqueNetworkSummary {

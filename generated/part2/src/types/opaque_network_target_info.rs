@@ -3,7 +3,6 @@
 /// Data object type *OpaqueNetworkTargetInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone)]
 pub struct OpaqueNetworkTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -93,6 +92,19 @@ impl Default for OpaqueNetworkTargetInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OpaqueNetworkTargetInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Box<crate::types::OpaqueNetworkSummary>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OpaqueNetworkTargetInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`HostIssue`](crate::types::HostIssue).
-#[derive(Clone)]
 pub struct OrphanedDvFilterSwitch {
     /// Property *Issue.key*.
     pub key: i32,
@@ -89,6 +88,19 @@ impl Default for OrphanedDvFilterSwitch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OrphanedDvFilterSwitch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OrphanedDvFilterSwitch {

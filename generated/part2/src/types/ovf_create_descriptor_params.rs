@@ -3,7 +3,6 @@
 /// Data object type *OvfCreateDescriptorParams*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct OvfCreateDescriptorParams {
     /// Property *OvfCreateDescriptorParams.ovfFiles*.
     pub ovf_files: Option<Vec<crate::types::OvfFile>>,
@@ -109,6 +108,21 @@ impl Default for OvfCreateDescriptorParams {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for OvfCreateDescriptorParams {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::OvfFile>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for OvfCreateDescriptorParams {

@@ -3,7 +3,6 @@
 /// Data object type *PasswordField*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PasswordField {
     /// Property *PasswordField.value*.
     pub value: crate::Password,
@@ -68,6 +67,16 @@ impl Default for PasswordField {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PasswordField {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PasswordField {

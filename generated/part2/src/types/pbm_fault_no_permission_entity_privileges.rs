@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PbmFaultNoPermissionEntityPrivileges {
     /// Property *PbmFaultNoPermissionEntityPrivileges.profileId*.
     pub profile_id: Option<crate::types::PbmProfileId>,
@@ -75,6 +74,17 @@ impl Default for PbmFaultNoPermissionEntityPrivileges {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmFaultNoPermissionEntityPrivileges {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::PbmProfileId>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmFaultNoPermissionEntityPrivileges {

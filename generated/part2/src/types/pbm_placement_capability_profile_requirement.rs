@@ -7,7 +7,6 @@
 /// Extends `PbmPlacementRequirement`.
 ///
 /// Has subtypes: members declared with this type are held as [`PbmPlacementCapabilityProfileRequirementKind`].
-#[derive(Clone)]
 pub struct PbmPlacementCapabilityProfileRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: crate::types::PbmProfileId,
@@ -72,6 +71,16 @@ impl Default for PbmPlacementCapabilityProfileRequirement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementCapabilityProfileRequirement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmProfileId>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementCapabilityProfileRequirement {

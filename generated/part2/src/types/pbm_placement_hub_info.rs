@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PbmPlacementHubInfo {
     /// Property *PbmPlacementHubInfo.zoneClusters*.
     pub zone_clusters: Option<Vec<crate::types::PbmServerObjectRef>>,
@@ -70,6 +69,16 @@ impl Default for PbmPlacementHubInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementHubInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::PbmServerObjectRef>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementHubInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends [`PbmPlacementCapabilityProfileRequirement`](crate::types::PbmPlacementCapabilityProfileRequirement).
-#[derive(Clone)]
 pub struct PbmPlacementZoneTopologyRequirement {
     /// Property *PbmPlacementCapabilityProfileRequirement.profileId*.
     pub profile_id: crate::types::PbmProfileId,
@@ -75,6 +74,17 @@ impl Default for PbmPlacementZoneTopologyRequirement {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmPlacementZoneTopologyRequirement {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::PbmProfileId>,
+            crate::object::clone_member::<Option<Vec<crate::types::PbmServerObjectRef>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmPlacementZoneTopologyRequirement {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PbmProfileK8sCompliantNameSpec {
     /// Property *PbmProfileK8sCompliantNameSpec.profileId*.
     pub profile_id: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for PbmProfileK8sCompliantNameSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmProfileK8sCompliantNameSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmProfileK8sCompliantNameSpec {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/pbm`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PbmProfileType {
     /// Property *PbmProfileType.uniqueId*.
     pub unique_id: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for PbmProfileType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PbmProfileType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PbmProfileType {

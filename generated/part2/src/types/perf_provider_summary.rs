@@ -3,7 +3,6 @@
 /// Data object type *PerfProviderSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerfProviderSummary {
     /// Property *PerfProviderSummary.entity*.
     pub entity: crate::types::ManagedObjectReference,
@@ -83,6 +82,19 @@ impl Default for PerfProviderSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerfProviderSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerfProviderSummary {

@@ -3,7 +3,6 @@
 /// Data object type *PerformanceManagerCounterLevelMapping*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PerformanceManagerCounterLevelMapping {
     /// Property *PerformanceManagerCounterLevelMapping.counterId*.
     pub counter_id: i32,
@@ -78,6 +77,18 @@ impl Default for PerformanceManagerCounterLevelMapping {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PerformanceManagerCounterLevelMapping {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PerformanceManagerCounterLevelMapping {

@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicCdpDeviceCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PhysicalNicCdpDeviceCapability {
     /// Property *PhysicalNicCdpDeviceCapability.router*.
     pub router: bool,
@@ -114,6 +113,22 @@ impl Default for PhysicalNicCdpDeviceCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicCdpDeviceCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicCdpDeviceCapability {

@@ -3,7 +3,6 @@
 /// Data object type *PhysicalNicIpHint*.
 ///
 /// Extends [`PhysicalNicHint`](crate::types::PhysicalNicHint).
-#[derive(Clone)]
 pub struct PhysicalNicIpHint {
     /// Property *PhysicalNicHint.vlanId*.
     pub vlan_id: Option<i32>,
@@ -73,6 +72,17 @@ impl Default for PhysicalNicIpHint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PhysicalNicIpHint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PhysicalNicIpHint {

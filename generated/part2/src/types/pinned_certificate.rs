@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends [`IoFilterManagerSslTrust`](crate::types::IoFilterManagerSslTrust).
-#[derive(Clone)]
 pub struct PinnedCertificate {
     /// Property *PinnedCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for PinnedCertificate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PinnedCertificate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PinnedCertificate {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PlaceVmsXClusterSpecCandidateNetworks {
     /// Property *PlaceVmsXClusterSpecCandidateNetworks.networks*.
     ///
@@ -72,6 +71,18 @@ impl Default for PlaceVmsXClusterSpecCandidateNetworks {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PlaceVmsXClusterSpecCandidateNetworks {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PlaceVmsXClusterSpecCandidateNetworks {

@@ -3,7 +3,6 @@
 /// Data object type *PlacementAffinityRule*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PlacementAffinityRule {
     /// Property *PlacementAffinityRule.ruleType*.
     pub rule_type: crate::CompactString,
@@ -85,6 +84,21 @@ impl Default for PlacementAffinityRule {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PlacementAffinityRule {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PlacementAffinityRule {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PodVMInfo {
     /// Property *PodVMInfo.hasPageSharingPodVM*.
     pub has_page_sharing_pod_vm: bool,
@@ -75,6 +74,17 @@ impl Default for PodVMInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PodVMInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::PodVMOverheadInfo>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PodVMInfo {

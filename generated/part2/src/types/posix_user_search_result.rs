@@ -3,7 +3,6 @@
 /// Data object type *PosixUserSearchResult*.
 ///
 /// Extends [`UserSearchResult`](crate::types::UserSearchResult).
-#[derive(Clone)]
 pub struct PosixUserSearchResult {
     /// Property *UserSearchResult.principal*.
     pub principal: crate::CompactString,
@@ -118,6 +117,22 @@ impl Default for PosixUserSearchResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PosixUserSearchResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PosixUserSearchResult {

@@ -3,7 +3,6 @@
 /// Data object type *PowerSystemCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PowerSystemCapability {
     /// Property *PowerSystemCapability.availablePolicy*.
     pub available_policy: Vec<crate::types::HostPowerPolicy>,
@@ -68,6 +67,16 @@ impl Default for PowerSystemCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PowerSystemCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::HostPowerPolicy>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PowerSystemCapability {

@@ -3,7 +3,6 @@
 /// Data object type *PowerSystemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PowerSystemInfo {
     /// Property *PowerSystemInfo.currentPolicy*.
     pub current_policy: crate::types::HostPowerPolicy,
@@ -68,6 +67,16 @@ impl Default for PowerSystemInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PowerSystemInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::HostPowerPolicy>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PowerSystemInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ProductComponentInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ProductComponentInfo {
     /// Property *ProductComponentInfo.id*.
     pub id: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for ProductComponentInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProductComponentInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProductComponentInfo {

@@ -3,7 +3,6 @@
 /// Data object type *ProfileCompositeExpression*.
 ///
 /// Extends `ProfileExpression`.
-#[derive(Clone)]
 pub struct ProfileCompositeExpression {
     /// Property *ProfileExpression.id*.
     pub id: crate::CompactString,
@@ -88,6 +87,20 @@ impl Default for ProfileCompositeExpression {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileCompositeExpression {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileCompositeExpression {

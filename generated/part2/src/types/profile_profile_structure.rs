@@ -3,7 +3,6 @@
 /// Data object type *ProfileProfileStructure*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ProfileProfileStructure {
     /// Property *ProfileProfileStructure.profileTypeName*.
     pub profile_type_name: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for ProfileProfileStructure {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileProfileStructure {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ProfileProfileStructureProperty>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileProfileStructure {

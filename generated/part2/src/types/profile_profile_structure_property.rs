@@ -3,7 +3,6 @@
 /// Data object type *ProfileProfileStructureProperty*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ProfileProfileStructureProperty {
     /// Property *ProfileProfileStructureProperty.propertyName*.
     pub property_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for ProfileProfileStructureProperty {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileProfileStructureProperty {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::types::ProfileProfileStructure>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileProfileStructureProperty {

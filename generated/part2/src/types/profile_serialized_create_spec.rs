@@ -5,7 +5,6 @@
 /// Extends `ProfileCreateSpec`.
 ///
 /// Has subtypes: members declared with this type are held as [`ProfileSerializedCreateSpecKind`].
-#[derive(Clone)]
 pub struct ProfileSerializedCreateSpec {
     /// Property *ProfileCreateSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -85,6 +84,19 @@ impl Default for ProfileSerializedCreateSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ProfileSerializedCreateSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ProfileSerializedCreateSpec {

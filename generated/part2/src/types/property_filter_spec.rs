@@ -3,7 +3,6 @@
 /// Data object type *PropertyFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PropertyFilterSpec {
     /// Property *PropertyFilterSpec.propSet*.
     pub prop_set: Vec<crate::types::PropertySpec>,
@@ -78,6 +77,18 @@ impl Default for PropertyFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PropertyFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::PropertySpec>>,
+            crate::object::clone_member::<Vec<crate::types::ObjectSpec>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PropertyFilterSpec {

@@ -3,7 +3,6 @@
 /// Data object type *PropertySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct PropertySpec {
     /// Property *PropertySpec.type*.
     pub r#type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for PropertySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for PropertySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for PropertySpec {

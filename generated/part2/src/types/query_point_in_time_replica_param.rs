@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct QueryPointInTimeReplicaParam {
     /// Property *QueryPointInTimeReplicaParam.replicaTimeQueryParam*.
     pub replica_time_query_param: Option<crate::types::ReplicaQueryIntervalParam>,
@@ -85,6 +84,21 @@ impl Default for QueryPointInTimeReplicaParam {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for QueryPointInTimeReplicaParam {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::ReplicaQueryIntervalParam>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for QueryPointInTimeReplicaParam {

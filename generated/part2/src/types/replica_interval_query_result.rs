@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ReplicaIntervalQueryResult {
     /// Property *ReplicaIntervalQueryResult.fromDate*.
     ///
@@ -84,6 +83,18 @@ impl Default for ReplicaIntervalQueryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ReplicaIntervalQueryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ReplicaIntervalQueryResult {

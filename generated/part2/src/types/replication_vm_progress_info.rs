@@ -3,7 +3,6 @@
 /// Data object type *ReplicationVmProgressInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ReplicationVmProgressInfo {
     /// Property *ReplicationVmProgressInfo.progress*.
     pub progress: i32,
@@ -100,6 +99,20 @@ impl Default for ReplicationVmProgressInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ReplicationVmProgressInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ReplicationVmProgressInfo {

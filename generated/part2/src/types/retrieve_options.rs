@@ -3,7 +3,6 @@
 /// Data object type *RetrieveOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct RetrieveOptions {
     /// Property *RetrieveOptions.maxObjects*.
     pub max_objects: Option<i32>,
@@ -68,6 +67,16 @@ impl Default for RetrieveOptions {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RetrieveOptions {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RetrieveOptions {

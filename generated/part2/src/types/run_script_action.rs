@@ -3,7 +3,6 @@
 /// Data object type *RunScriptAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone)]
 pub struct RunScriptAction {
     /// Property *RunScriptAction.script*.
     pub script: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for RunScriptAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for RunScriptAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for RunScriptAction {

@@ -3,7 +3,6 @@
 /// Data object type *SAMLTokenAuthentication*.
 ///
 /// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
-#[derive(Clone)]
 pub struct SAMLTokenAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -78,6 +77,18 @@ impl Default for SAMLTokenAuthentication {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SAMLTokenAuthentication {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::Password>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SAMLTokenAuthentication {

@@ -3,7 +3,6 @@
 /// Data object type *ScheduledTaskDetail*.
 ///
 /// Extends [`TypeDescription`](crate::types::TypeDescription).
-#[derive(Clone)]
 pub struct ScheduledTaskDetail {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for ScheduledTaskDetail {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ScheduledTaskDetail {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ScheduledTaskDetail {

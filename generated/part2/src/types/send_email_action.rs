@@ -3,7 +3,6 @@
 /// Data object type *SendEmailAction*.
 ///
 /// Extends `Action`.
-#[derive(Clone)]
 pub struct SendEmailAction {
     /// Property *SendEmailAction.toList*.
     pub to_list: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for SendEmailAction {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SendEmailAction {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SendEmailAction {

@@ -3,7 +3,6 @@
 /// Data object type *ServiceConsoleReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ServiceConsoleReservationInfo {
     /// Property *ServiceConsoleReservationInfo.serviceConsoleReservedCfg*.
     pub service_console_reserved_cfg: i64,
@@ -82,6 +81,18 @@ impl Default for ServiceConsoleReservationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ServiceConsoleReservationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ServiceConsoleReservationInfo {

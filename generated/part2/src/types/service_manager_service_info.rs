@@ -3,7 +3,6 @@
 /// Data object type *ServiceManagerServiceInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct ServiceManagerServiceInfo {
     /// Property *ServiceManagerServiceInfo.serviceName*.
     pub service_name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for ServiceManagerServiceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for ServiceManagerServiceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ServiceManagerServiceInfo {

@@ -3,7 +3,6 @@
 /// Data object type *SessionManagerHttpServiceRequestSpec*.
 ///
 /// Extends [`SessionManagerServiceRequestSpec`](crate::types::SessionManagerServiceRequestSpec).
-#[derive(Clone)]
 pub struct SessionManagerHttpServiceRequestSpec {
     /// Property *SessionManagerHttpServiceRequestSpec.method*.
     pub method: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for SessionManagerHttpServiceRequestSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SessionManagerHttpServiceRequestSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SessionManagerHttpServiceRequestSpec {

@@ -3,7 +3,6 @@
 /// Data object type *SessionManagerVmomiServiceRequestSpec*.
 ///
 /// Extends [`SessionManagerServiceRequestSpec`](crate::types::SessionManagerServiceRequestSpec).
-#[derive(Clone)]
 pub struct SessionManagerVmomiServiceRequestSpec {
     /// Property *SessionManagerVmomiServiceRequestSpec.method*.
     pub method: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for SessionManagerVmomiServiceRequestSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SessionManagerVmomiServiceRequestSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SessionManagerVmomiServiceRequestSpec {

@@ -3,7 +3,6 @@
 /// Data object type *SoftwarePackage*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SoftwarePackage {
     /// Property *SoftwarePackage.name*.
     pub name: crate::CompactString,
@@ -196,6 +195,33 @@ impl Default for SoftwarePackage {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SoftwarePackage {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Relation>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Relation>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::Relation>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::SoftwarePackageCapability>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SoftwarePackage {

@@ -3,7 +3,6 @@
 /// Data object type *SoftwarePackageCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SoftwarePackageCapability {
     /// Property *SoftwarePackageCapability.liveInstallAllowed*.
     pub live_install_allowed: Option<bool>,
@@ -93,6 +92,19 @@ impl Default for SoftwarePackageCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SoftwarePackageCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SoftwarePackageCapability {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SolutionsHookConfig {
     /// Property *SolutionsHookConfig.type*.
     pub r#type: crate::CompactString,
@@ -80,6 +79,20 @@ impl Default for SolutionsHookConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsHookConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                crate::types::SolutionsHookAcknowledgeConfigKind,
+            >,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsHookConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `SolutionsTypeSpecificSolutionConfig`.
-#[derive(Clone)]
 pub struct SolutionsHostBoundSolutionConfig {
     /// Property *SolutionsHostBoundSolutionConfig.preferHostConfiguration*.
     pub prefer_host_configuration: Option<bool>,
@@ -89,6 +88,23 @@ impl Default for SolutionsHostBoundSolutionConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsHostBoundSolutionConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsHostBoundSolutionConfig {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends [`SolutionsVMSource`](crate::types::SolutionsVMSource).
-#[derive(Clone)]
 pub struct SolutionsUrlVMSource {
     /// Property *SolutionsUrlVMSource.ovfUrl*.
     pub ovf_url: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for SolutionsUrlVMSource {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SolutionsUrlVMSource {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SolutionsUrlVMSource {

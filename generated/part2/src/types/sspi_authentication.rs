@@ -3,7 +3,6 @@
 /// Data object type *SSPIAuthentication*.
 ///
 /// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
-#[derive(Clone)]
 pub struct SSPIAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -73,6 +72,17 @@ impl Default for SSPIAuthentication {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SSPIAuthentication {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SSPIAuthentication {

@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsAutomationConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageDrsAutomationConfig {
     /// Property *StorageDrsAutomationConfig.spaceLoadBalanceAutomationMode*.
     pub space_load_balance_automation_mode: Option<crate::CompactString>,
@@ -100,6 +99,20 @@ impl Default for StorageDrsAutomationConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsAutomationConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsAutomationConfig {

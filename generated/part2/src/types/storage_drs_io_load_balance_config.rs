@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsIoLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageDrsIoLoadBalanceConfig {
     /// Property *StorageDrsIoLoadBalanceConfig.reservablePercentThreshold*.
     pub reservable_percent_threshold: Option<i32>,
@@ -100,6 +99,20 @@ impl Default for StorageDrsIoLoadBalanceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsIoLoadBalanceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsIoLoadBalanceConfig {

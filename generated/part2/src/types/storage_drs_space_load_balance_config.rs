@@ -3,7 +3,6 @@
 /// Data object type *StorageDrsSpaceLoadBalanceConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageDrsSpaceLoadBalanceConfig {
     /// Property *StorageDrsSpaceLoadBalanceConfig.spaceThresholdMode*.
     pub space_threshold_mode: Option<crate::CompactString>,
@@ -93,6 +92,19 @@ impl Default for StorageDrsSpaceLoadBalanceConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageDrsSpaceLoadBalanceConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageDrsSpaceLoadBalanceConfig {

@@ -3,7 +3,6 @@
 /// Data object type *StorageIORMConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageIORMConfigSpec {
     /// Property *StorageIORMConfigSpec.enabled*.
     pub enabled: Option<bool>,
@@ -121,6 +120,23 @@ impl Default for StorageIORMConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageIORMConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageIORMConfigSpec {

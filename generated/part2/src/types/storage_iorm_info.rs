@@ -3,7 +3,6 @@
 /// Data object type *StorageIORMInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageIORMInfo {
     /// Property *StorageIORMInfo.enabled*.
     pub enabled: bool,
@@ -124,6 +123,23 @@ impl Default for StorageIORMInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageIORMInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageIORMInfo {

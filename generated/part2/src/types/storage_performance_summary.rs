@@ -3,7 +3,6 @@
 /// Data object type *StoragePerformanceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StoragePerformanceSummary {
     /// Property *StoragePerformanceSummary.interval*.
     pub interval: i32,
@@ -121,6 +120,23 @@ impl Default for StoragePerformanceSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StoragePerformanceSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<i32>>,
+            crate::object::clone_member::<Vec<f64>>,
+            crate::object::clone_member::<Vec<f64>>,
+            crate::object::clone_member::<Vec<f64>>,
+            crate::object::clone_member::<Vec<f64>>,
+            crate::object::clone_member::<Vec<f64>>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StoragePerformanceSummary {

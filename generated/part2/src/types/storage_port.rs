@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`StoragePortKind`].
-#[derive(Clone)]
 pub struct StoragePort {
     /// Property *StoragePort.uuid*.
     pub uuid: crate::CompactString,
@@ -82,6 +81,18 @@ impl Default for StoragePort {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StoragePort {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StoragePort {

@@ -3,7 +3,6 @@
 /// Data object type *StorageResourceManagerStorageProfileStatistics*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct StorageResourceManagerStorageProfileStatistics {
     /// Property *StorageResourceManagerStorageProfileStatistics.profileId*.
     pub profile_id: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for StorageResourceManagerStorageProfileStatistics {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for StorageResourceManagerStorageProfileStatistics {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for StorageResourceManagerStorageProfileStatistics {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SubnetInfoFolderInfo {
     /// Property *SubnetInfoFolderInfo.name*.
     pub name: crate::CompactString,
@@ -77,6 +76,17 @@ impl Default for SubnetInfoFolderInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SubnetInfoFolderInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SubnetInfoFolderInfo {

@@ -3,7 +3,6 @@
 /// Data object type *SystemEventInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct SystemEventInfo {
     /// Property *SystemEventInfo.recordId*.
     pub record_id: i64,
@@ -88,6 +87,20 @@ impl Default for SystemEventInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for SystemEventInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for SystemEventInfo {

@@ -3,7 +3,6 @@
 /// Data object type *TaskFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TaskFilterSpec {
     /// Property *TaskFilterSpec.entity*.
     pub entity: Option<crate::types::TaskFilterSpecByEntity>,
@@ -148,6 +147,28 @@ impl Default for TaskFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::TaskFilterSpecByEntity>>,
+            crate::object::clone_member::<Option<crate::types::TaskFilterSpecByTime>>,
+            crate::object::clone_member::<
+                Option<crate::types::TaskFilterSpecByUsername>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::TaskInfoState>>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskFilterSpec {

@@ -3,7 +3,6 @@
 /// Data object type *TaskFilterSpecByEntity*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TaskFilterSpecByEntity {
     /// Property *TaskFilterSpecByEntity.entity*.
     ///
@@ -75,6 +74,17 @@ impl Default for TaskFilterSpecByEntity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskFilterSpecByEntity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::types::TaskFilterSpecRecursionOption>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskFilterSpecByEntity {

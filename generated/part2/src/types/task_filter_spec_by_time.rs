@@ -3,7 +3,6 @@
 /// Data object type *TaskFilterSpecByTime*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TaskFilterSpecByTime {
     /// Property *TaskFilterSpecByTime.timeType*.
     pub time_type: crate::types::TaskFilterSpecTimeOption,
@@ -82,6 +81,18 @@ impl Default for TaskFilterSpecByTime {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskFilterSpecByTime {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::TaskFilterSpecTimeOption>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskFilterSpecByTime {

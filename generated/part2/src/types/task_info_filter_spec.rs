@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TaskInfoFilterSpec {
     /// Property *TaskInfoFilterSpec.filterTaskResults*.
     pub filter_task_results: Option<crate::types::TaskInfoFilterSpecFilterTaskResults>,
@@ -70,6 +69,18 @@ impl Default for TaskInfoFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskInfoFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::TaskInfoFilterSpecFilterTaskResults>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskInfoFilterSpec {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TaskInfoFilterSpecFilterTaskResults {
     /// Property *TaskInfoFilterSpecFilterTaskResults.removeAll*.
     pub remove_all: Option<bool>,
@@ -80,6 +79,18 @@ impl Default for TaskInfoFilterSpecFilterTaskResults {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskInfoFilterSpecFilterTaskResults {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskInfoFilterSpecFilterTaskResults {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends [`TaskManagerTaskViewSpec`](crate::types::TaskManagerTaskViewSpec).
-#[derive(Clone)]
 pub struct TaskManagerViewByStartId {
     /// Property *TaskManagerViewByStartId.count*.
     pub count: i32,
@@ -75,6 +74,17 @@ impl Default for TaskManagerViewByStartId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskManagerViewByStartId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskManagerViewByStartId {

@@ -3,7 +3,6 @@
 /// Data object type *TaskReasonAlarm*.
 ///
 /// Extends [`TaskReason`](crate::types::TaskReason).
-#[derive(Clone)]
 pub struct TaskReasonAlarm {
     /// Property *TaskReasonAlarm.alarmName*.
     pub alarm_name: crate::CompactString,
@@ -87,6 +86,19 @@ impl Default for TaskReasonAlarm {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskReasonAlarm {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskReasonAlarm {

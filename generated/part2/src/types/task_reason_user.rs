@@ -3,7 +3,6 @@
 /// Data object type *TaskReasonUser*.
 ///
 /// Extends [`TaskReason`](crate::types::TaskReason).
-#[derive(Clone)]
 pub struct TaskReasonUser {
     /// Property *TaskReasonUser.userName*.
     pub user_name: crate::CompactString,
@@ -68,6 +67,16 @@ impl Default for TaskReasonUser {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TaskReasonUser {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TaskReasonUser {

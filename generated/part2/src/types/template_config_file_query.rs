@@ -3,7 +3,6 @@
 /// Data object type *TemplateConfigFileQuery*.
 ///
 /// Extends [`VmConfigFileQuery`](crate::types::VmConfigFileQuery).
-#[derive(Clone)]
 pub struct TemplateConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<crate::types::VmConfigFileQueryFilter>,
@@ -73,6 +72,17 @@ impl Default for TemplateConfigFileQuery {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TemplateConfigFileQuery {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::VmConfigFileQueryFilter>>,
+            crate::object::clone_member::<Option<crate::types::VmConfigFileQueryFlags>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TemplateConfigFileQuery {

@@ -3,7 +3,6 @@
 /// Data object type *TicketedSessionAuthentication*.
 ///
 /// Extends [`GuestAuthentication`](crate::types::GuestAuthentication).
-#[derive(Clone)]
 pub struct TicketedSessionAuthentication {
     /// Property *GuestAuthentication.interactiveSession*.
     pub interactive_session: bool,
@@ -73,6 +72,17 @@ impl Default for TicketedSessionAuthentication {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TicketedSessionAuthentication {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::Password>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TicketedSessionAuthentication {

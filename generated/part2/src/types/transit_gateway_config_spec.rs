@@ -3,7 +3,6 @@
 /// Data object type *TransitGatewayConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct TransitGatewayConfigSpec {
     /// Property *TransitGatewayConfigSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for TransitGatewayConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TransitGatewayConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TransitGatewayConfigSpec {

@@ -3,7 +3,6 @@
 /// Data object type *TraversalSpec*.
 ///
 /// Extends [`SelectionSpec`](crate::types::SelectionSpec).
-#[derive(Clone)]
 pub struct TraversalSpec {
     /// Property *SelectionSpec.name*.
     pub name: Option<crate::CompactString>,
@@ -88,6 +87,20 @@ impl Default for TraversalSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TraversalSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::types::SelectionSpecKind>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TraversalSpec {

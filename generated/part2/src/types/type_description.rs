@@ -5,7 +5,6 @@
 /// Extends `Description`.
 ///
 /// Has subtypes: members declared with this type are held as [`TypeDescriptionKind`].
-#[derive(Clone)]
 pub struct TypeDescription {
     /// Property *Description.label*.
     pub label: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for TypeDescription {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for TypeDescription {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for TypeDescription {

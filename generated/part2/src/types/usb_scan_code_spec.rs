@@ -3,7 +3,6 @@
 /// Data object type *UsbScanCodeSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct UsbScanCodeSpec {
     /// Property *UsbScanCodeSpec.keyEvents*.
     pub key_events: Vec<crate::types::UsbScanCodeSpecKeyEvent>,
@@ -68,6 +67,16 @@ impl Default for UsbScanCodeSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for UsbScanCodeSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::UsbScanCodeSpecKeyEvent>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpec {

@@ -3,7 +3,6 @@
 /// Data object type *UsbScanCodeSpecKeyEvent*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct UsbScanCodeSpecKeyEvent {
     /// Property *UsbScanCodeSpecKeyEvent.usbHidCode*.
     pub usb_hid_code: i32,
@@ -73,6 +72,19 @@ impl Default for UsbScanCodeSpecKeyEvent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for UsbScanCodeSpecKeyEvent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<crate::types::UsbScanCodeSpecModifierType>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpecKeyEvent {

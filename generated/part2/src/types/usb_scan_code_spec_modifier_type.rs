@@ -3,7 +3,6 @@
 /// Data object type *UsbScanCodeSpecModifierType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct UsbScanCodeSpecModifierType {
     /// Property *UsbScanCodeSpecModifierType.leftControl*.
     pub left_control: Option<bool>,
@@ -121,6 +120,23 @@ impl Default for UsbScanCodeSpecModifierType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for UsbScanCodeSpecModifierType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for UsbScanCodeSpecModifierType {

@@ -3,7 +3,6 @@
 /// Data object type *UserPrivilegeResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct UserPrivilegeResult {
     /// Property *UserPrivilegeResult.entity*.
     ///
@@ -75,6 +74,17 @@ impl Default for UserPrivilegeResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for UserPrivilegeResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for UserPrivilegeResult {

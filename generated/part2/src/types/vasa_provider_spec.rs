@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/sms`.
 ///
 /// Extends [`SmsProviderSpec`](crate::types::SmsProviderSpec).
-#[derive(Clone)]
 pub struct VasaProviderSpec {
     /// Property *SmsProviderSpec.name*.
     pub name: crate::CompactString,
@@ -102,6 +101,21 @@ impl Default for VasaProviderSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VasaProviderSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::Password>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VasaProviderSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VchaClusterRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VchaClusterRuntimeInfo {
     /// Property *VchaClusterRuntimeInfo.clusterState*.
     pub cluster_state: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for VchaClusterRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaClusterRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VchaNodeRuntimeInfo>>,
+            >,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaClusterRuntimeInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VchaNodeRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VchaNodeRuntimeInfo {
     /// Property *VchaNodeRuntimeInfo.nodeState*.
     pub node_state: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VchaNodeRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VchaNodeRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VchaNodeRuntimeInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/eam`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VibVibInfoSoftwareTags {
     /// Property *VibVibInfoSoftwareTags.tags*.
     pub tags: Option<Vec<crate::CompactString>>,
@@ -70,6 +69,16 @@ impl Default for VibVibInfoSoftwareTags {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VibVibInfoSoftwareTags {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VibVibInfoSoftwareTags {

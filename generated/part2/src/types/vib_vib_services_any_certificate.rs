@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends [`VibVibServicesSslTrust`](crate::types::VibVibServicesSslTrust).
-#[derive(Clone)]
 pub struct VibVibServicesAnyCertificate {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -61,6 +60,14 @@ impl Default for VibVibServicesAnyCertificate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VibVibServicesAnyCertificate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VibVibServicesAnyCertificate {

@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 8.2
 ///
 /// Extends [`VibVibServicesSslTrust`](crate::types::VibVibServicesSslTrust).
-#[derive(Clone)]
 pub struct VibVibServicesPinnedPemCertificate {
     /// Property *VibVibServicesPinnedPemCertificate.sslCertificate*.
     pub ssl_certificate: crate::CompactString,
@@ -72,6 +71,16 @@ impl Default for VibVibServicesPinnedPemCertificate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VibVibServicesPinnedPemCertificate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VibVibServicesPinnedPemCertificate {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVSANPreferredFaultDomainInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVSANPreferredFaultDomainInfo {
     /// Property *VimClusterVSANPreferredFaultDomainInfo.preferredFaultDomainName*.
     pub preferred_fault_domain_name: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for VimClusterVSANPreferredFaultDomainInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVSANPreferredFaultDomainInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVSANPreferredFaultDomainInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVSANStretchedClusterCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVSANStretchedClusterCapability {
     /// Property *VimClusterVSANStretchedClusterCapability.hostMoId*.
     pub host_mo_id: crate::CompactString,
@@ -83,6 +82,21 @@ impl Default for VimClusterVSANStretchedClusterCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVSANStretchedClusterCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VimHostVSANStretchedClusterHostCapability>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVSANStretchedClusterCapability {

@@ -3,7 +3,6 @@
 /// Data object type *VimClusterVSANWitnessHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimClusterVSANWitnessHostInfo {
     /// Property *VimClusterVSANWitnessHostInfo.nodeUuid*.
     pub node_uuid: crate::CompactString,
@@ -116,6 +115,22 @@ impl Default for VimClusterVSANWitnessHostInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimClusterVSANWitnessHostInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimClusterVSANWitnessHostInfo {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanHostTrimDiskSpec {
     /// Property *VimVsanHostTrimDiskSpec.disks*.
     pub disks: Option<Vec<crate::types::VimVsanHostTrimDiskEntry>>,
@@ -70,6 +69,18 @@ impl Default for VimVsanHostTrimDiskSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostTrimDiskSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VimVsanHostTrimDiskEntry>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostTrimDiskSpec {

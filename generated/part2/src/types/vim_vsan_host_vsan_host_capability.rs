@@ -3,7 +3,6 @@
 /// Data object type *VimVsanHostVsanHostCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VimVsanHostVsanHostCapability {
     /// Property *VimVsanHostVsanHostCapability.host*.
     ///
@@ -80,6 +79,18 @@ impl Default for VimVsanHostVsanHostCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VimVsanHostVsanHostCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VimVsanHostVsanHostCapability {

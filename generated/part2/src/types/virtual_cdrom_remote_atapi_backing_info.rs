@@ -3,7 +3,6 @@
 /// Data object type *VirtualCdromRemoteAtapiBackingInfo*.
 ///
 /// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualCdromRemoteAtapiBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualCdromRemoteAtapiBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualCdromRemoteAtapiBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualCdromRemoteAtapiBackingInfo {

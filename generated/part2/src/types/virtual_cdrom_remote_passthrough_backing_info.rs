@@ -3,7 +3,6 @@
 /// Data object type *VirtualCdromRemotePassthroughBackingInfo*.
 ///
 /// Extends [`VirtualDeviceRemoteDeviceBackingInfo`](crate::types::VirtualDeviceRemoteDeviceBackingInfo).
-#[derive(Clone)]
 pub struct VirtualCdromRemotePassthroughBackingInfo {
     /// Property *VirtualDeviceRemoteDeviceBackingInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualCdromRemotePassthroughBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualCdromRemotePassthroughBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualCdromRemotePassthroughBackingInfo {

@@ -5,7 +5,6 @@
 /// Extends [`VirtualDeviceBusSlotInfo`](crate::types::VirtualDeviceBusSlotInfo).
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDevicePciBusSlotInfoKind`].
-#[derive(Clone)]
 pub struct VirtualDevicePciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -70,6 +69,16 @@ impl Default for VirtualDevicePciBusSlotInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDevicePciBusSlotInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDevicePciBusSlotInfo {

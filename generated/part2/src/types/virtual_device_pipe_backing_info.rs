@@ -5,7 +5,6 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDevicePipeBackingInfoKind`].
-#[derive(Clone)]
 pub struct VirtualDevicePipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
     pub pipe_name: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for VirtualDevicePipeBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDevicePipeBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDevicePipeBackingInfo {

@@ -5,7 +5,6 @@
 /// Extends `VirtualDeviceBackingInfo`.
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualDeviceURIBackingInfoKind`].
-#[derive(Clone)]
 pub struct VirtualDeviceURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
     pub service_uri: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for VirtualDeviceURIBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualDeviceURIBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualDeviceURIBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualEthernetCardOpaqueNetworkBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone)]
 pub struct VirtualEthernetCardOpaqueNetworkBackingInfo {
     /// Property *VirtualEthernetCardOpaqueNetworkBackingInfo.opaqueNetworkId*.
     pub opaque_network_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualEthernetCardOpaqueNetworkBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualEthernetCardOpaqueNetworkBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualEthernetCardOpaqueNetworkBackingInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineAffinityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineAffinityInfo {
     /// Property *VirtualMachineAffinityInfo.affinitySet*.
     pub affinity_set: Option<Vec<i32>>,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineAffinityInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineAffinityInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<i32>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineAffinityInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineBootOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineBootOptions {
     /// Property *VirtualMachineBootOptions.bootDelay*.
     pub boot_delay: Option<i64>,
@@ -116,6 +115,24 @@ impl Default for VirtualMachineBootOptions {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineBootOptions {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineBootOptionsBootableDeviceKind>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptions {

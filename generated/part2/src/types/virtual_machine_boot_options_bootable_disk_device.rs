@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineBootOptionsBootableDiskDevice*.
 ///
 /// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
-#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableDiskDevice {
     /// Property *VirtualMachineBootOptionsBootableDiskDevice.deviceKey*.
     pub device_key: i32,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineBootOptionsBootableDiskDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineBootOptionsBootableDiskDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableDiskDevice {

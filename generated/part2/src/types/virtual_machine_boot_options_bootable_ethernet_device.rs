@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineBootOptionsBootableEthernetDevice*.
 ///
 /// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
-#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableEthernetDevice {
     /// Property *VirtualMachineBootOptionsBootableEthernetDevice.deviceKey*.
     pub device_key: i32,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineBootOptionsBootableEthernetDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineBootOptionsBootableEthernetDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableEthernetDevice {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineBootOptionsBootableFloppyDevice*.
 ///
 /// Extends [`VirtualMachineBootOptionsBootableDevice`](crate::types::VirtualMachineBootOptionsBootableDevice).
-#[derive(Clone)]
 pub struct VirtualMachineBootOptionsBootableFloppyDevice {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -61,6 +60,14 @@ impl Default for VirtualMachineBootOptionsBootableFloppyDevice {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineBootOptionsBootableFloppyDevice {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineBootOptionsBootableFloppyDevice {

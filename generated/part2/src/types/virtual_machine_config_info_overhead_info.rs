@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineConfigInfoOverheadInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineConfigInfoOverheadInfo {
     /// Property *VirtualMachineConfigInfoOverheadInfo.initialMemoryReservation*.
     pub initial_memory_reservation: Option<i64>,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineConfigInfoOverheadInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineConfigInfoOverheadInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineConfigInfoOverheadInfo {

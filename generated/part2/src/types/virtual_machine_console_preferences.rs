@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineConsolePreferences*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineConsolePreferences {
     /// Property *VirtualMachineConsolePreferences.powerOnWhenOpened*.
     pub power_on_when_opened: Option<bool>,
@@ -86,6 +85,18 @@ impl Default for VirtualMachineConsolePreferences {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineConsolePreferences {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineConsolePreferences {

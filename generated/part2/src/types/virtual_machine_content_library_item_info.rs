@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineContentLibraryItemInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineContentLibraryItemInfo {
     /// Property *VirtualMachineContentLibraryItemInfo.contentLibraryItemUuid*.
     pub content_library_item_uuid: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineContentLibraryItemInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineContentLibraryItemInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineContentLibraryItemInfo {

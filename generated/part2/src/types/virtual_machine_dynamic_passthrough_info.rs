@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineDynamicPassthroughInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone)]
 pub struct VirtualMachineDynamicPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -114,6 +113,22 @@ impl Default for VirtualMachineDynamicPassthroughInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineDynamicPassthroughInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineDynamicPassthroughInfo {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.1
 ///
 /// Extends [`VirtualMachineBaseIndependentFilterSpec`](crate::types::VirtualMachineBaseIndependentFilterSpec).
-#[derive(Clone)]
 pub struct VirtualMachineEmptyIndependentFilterSpec {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -59,6 +58,14 @@ impl Default for VirtualMachineEmptyIndependentFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineEmptyIndependentFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineEmptyIndependentFilterSpec {

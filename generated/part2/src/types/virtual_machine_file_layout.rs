@@ -6,7 +6,6 @@
 ///
 /// Extends `DataObject`.
 #[deprecated]
-#[derive(Clone)]
 pub struct VirtualMachineFileLayout {
     /// Property *VirtualMachineFileLayout.configFile*.
     pub config_file: Option<Vec<crate::CompactString>>,
@@ -91,6 +90,24 @@ impl Default for VirtualMachineFileLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutDiskLayout>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutSnapshotLayout>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayout {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutDiskLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutDiskLayout {
     /// Property *VirtualMachineFileLayoutDiskLayout.key*.
     pub key: i32,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineFileLayoutDiskLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutDiskLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutDiskLayout {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutEx*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutEx {
     /// Property *VirtualMachineFileLayoutEx.file*.
     pub file: Option<Vec<crate::types::VirtualMachineFileLayoutExFileInfo>>,
@@ -85,6 +84,25 @@ impl Default for VirtualMachineFileLayoutEx {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutEx {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutExFileInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutExDiskLayout>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutExSnapshotLayout>>,
+            >,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutEx {

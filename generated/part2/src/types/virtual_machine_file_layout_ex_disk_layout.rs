@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutExDiskLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExDiskLayout {
     /// Property *VirtualMachineFileLayoutExDiskLayout.key*.
     pub key: i32,
@@ -80,6 +79,20 @@ impl Default for VirtualMachineFileLayoutExDiskLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutExDiskLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutExDiskUnit>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExDiskLayout {

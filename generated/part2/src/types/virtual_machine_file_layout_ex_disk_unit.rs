@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutExDiskUnit*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExDiskUnit {
     /// Property *VirtualMachineFileLayoutExDiskUnit.fileKey*.
     pub file_key: Vec<i32>,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineFileLayoutExDiskUnit {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutExDiskUnit {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExDiskUnit {

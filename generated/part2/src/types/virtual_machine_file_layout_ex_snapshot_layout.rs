@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutExSnapshotLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutExSnapshotLayout {
     /// Property *VirtualMachineFileLayoutExSnapshotLayout.key*.
     ///
@@ -85,6 +84,21 @@ impl Default for VirtualMachineFileLayoutExSnapshotLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutExSnapshotLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineFileLayoutExDiskLayout>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutExSnapshotLayout {

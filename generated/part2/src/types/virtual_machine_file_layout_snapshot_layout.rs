@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineFileLayoutSnapshotLayout*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineFileLayoutSnapshotLayout {
     /// Property *VirtualMachineFileLayoutSnapshotLayout.key*.
     ///
@@ -75,6 +74,17 @@ impl Default for VirtualMachineFileLayoutSnapshotLayout {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineFileLayoutSnapshotLayout {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineFileLayoutSnapshotLayout {

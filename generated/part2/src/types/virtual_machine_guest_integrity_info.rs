@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineGuestIntegrityInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineGuestIntegrityInfo {
     /// Property *VirtualMachineGuestIntegrityInfo.enabled*.
     pub enabled: Option<bool>,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineGuestIntegrityInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineGuestIntegrityInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestIntegrityInfo {

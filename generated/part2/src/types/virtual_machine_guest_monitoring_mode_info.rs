@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineGuestMonitoringModeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineGuestMonitoringModeInfo {
     /// Property *VirtualMachineGuestMonitoringModeInfo.gmmFile*.
     pub gmm_file: Option<crate::CompactString>,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineGuestMonitoringModeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineGuestMonitoringModeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestMonitoringModeInfo {

@@ -5,7 +5,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualMachineGuestQuiesceSpecKind`].
-#[derive(Clone)]
 pub struct VirtualMachineGuestQuiesceSpec {
     /// Property *VirtualMachineGuestQuiesceSpec.timeout*.
     pub timeout: Option<i32>,
@@ -70,6 +69,16 @@ impl Default for VirtualMachineGuestQuiesceSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineGuestQuiesceSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineGuestQuiesceSpec {

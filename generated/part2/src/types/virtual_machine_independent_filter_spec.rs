@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.2.1
 ///
 /// Extends [`VirtualMachineBaseIndependentFilterSpec`](crate::types::VirtualMachineBaseIndependentFilterSpec).
-#[derive(Clone)]
 pub struct VirtualMachineIndependentFilterSpec {
     /// Property *VirtualMachineIndependentFilterSpec.filterName*.
     pub filter_name: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for VirtualMachineIndependentFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineIndependentFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineIndependentFilterSpec {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineMemoryReservationInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineMemoryReservationInfo {
     /// Property *VirtualMachineMemoryReservationInfo.virtualMachineMin*.
     pub virtual_machine_min: i64,
@@ -93,6 +92,19 @@ impl Default for VirtualMachineMemoryReservationInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMemoryReservationInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMemoryReservationInfo {

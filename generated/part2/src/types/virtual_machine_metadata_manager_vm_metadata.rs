@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadata*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadata {
     /// Property *VirtualMachineMetadataManagerVmMetadata.vmId*.
     pub vm_id: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineMetadataManagerVmMetadata {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMetadataManagerVmMetadata {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadata {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineMetadataManagerVmMetadataInput*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineMetadataManagerVmMetadataInput {
     /// Property *VirtualMachineMetadataManagerVmMetadataInput.operation*.
     pub operation: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for VirtualMachineMetadataManagerVmMetadataInput {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMetadataManagerVmMetadataInput {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                crate::types::VirtualMachineMetadataManagerVmMetadata,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMetadataManagerVmMetadataInput {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 7.0.1.0
 ///
 /// Extends [`VirtualMachineConnection`](crate::types::VirtualMachineConnection).
-#[derive(Clone)]
 pub struct VirtualMachineMksConnection {
     /// Property *VirtualMachineConnection.label*.
     pub label: crate::CompactString,
@@ -80,6 +79,18 @@ impl Default for VirtualMachineMksConnection {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineMksConnection {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineMksConnection {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineNetworkInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone)]
 pub struct VirtualMachineNetworkInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -83,6 +82,19 @@ impl Default for VirtualMachineNetworkInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineNetworkInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<crate::types::NetworkSummaryKind>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineNetworkInfo {

@@ -5,7 +5,6 @@
 /// Extends `VirtualMachineTargetInfo`.
 ///
 /// Has subtypes: members declared with this type are held as [`VirtualMachinePciPassthroughInfoKind`].
-#[derive(Clone)]
 pub struct VirtualMachinePciPassthroughInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -85,6 +84,19 @@ impl Default for VirtualMachinePciPassthroughInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachinePciPassthroughInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Box<crate::types::HostPciDevice>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachinePciPassthroughInfo {

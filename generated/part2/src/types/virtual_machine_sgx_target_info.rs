@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineSgxTargetInfo*.
 ///
 /// Extends `VirtualMachineTargetInfo`.
-#[derive(Clone)]
 pub struct VirtualMachineSgxTargetInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -109,6 +108,21 @@ impl Default for VirtualMachineSgxTargetInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineSgxTargetInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineSgxTargetInfo {

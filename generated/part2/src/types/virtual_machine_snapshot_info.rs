@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineSnapshotInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineSnapshotInfo {
     /// Property *VirtualMachineSnapshotInfo.currentSnapshot*.
     ///
@@ -75,6 +74,17 @@ impl Default for VirtualMachineSnapshotInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineSnapshotInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Vec<crate::types::VirtualMachineSnapshotTree>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineSnapshotInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineSriovInfo*.
 ///
 /// Extends [`VirtualMachinePciPassthroughInfo`](crate::types::VirtualMachinePciPassthroughInfo).
-#[derive(Clone)]
 pub struct VirtualMachineSriovInfo {
     /// Property *VirtualMachineTargetInfo.name*.
     pub name: crate::CompactString,
@@ -114,6 +113,24 @@ impl Default for VirtualMachineSriovInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineSriovInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Box<crate::types::HostPciDevice>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineSriovDevicePoolInfoKind>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineSriovInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineSriovNetworkDevicePoolInfo*.
 ///
 /// Extends [`VirtualMachineSriovDevicePoolInfo`](crate::types::VirtualMachineSriovDevicePoolInfo).
-#[derive(Clone)]
 pub struct VirtualMachineSriovNetworkDevicePoolInfo {
     /// Property *VirtualMachineSriovDevicePoolInfo.key*.
     pub key: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualMachineSriovNetworkDevicePoolInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineSriovNetworkDevicePoolInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineSriovNetworkDevicePoolInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineStorageInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineStorageInfo {
     /// Property *VirtualMachineStorageInfo.perDatastoreUsage*.
     pub per_datastore_usage: Option<Vec<crate::types::VirtualMachineUsageOnDatastore>>,
@@ -75,6 +74,19 @@ impl Default for VirtualMachineStorageInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineStorageInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineUsageOnDatastore>>,
+            >,
+            crate::object::clone_member::<crate::DateTime>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineStorageInfo {

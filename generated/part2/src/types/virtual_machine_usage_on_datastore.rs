@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineUsageOnDatastore*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineUsageOnDatastore {
     /// Property *VirtualMachineUsageOnDatastore.datastore*.
     ///
@@ -85,6 +84,19 @@ impl Default for VirtualMachineUsageOnDatastore {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineUsageOnDatastore {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineUsageOnDatastore {

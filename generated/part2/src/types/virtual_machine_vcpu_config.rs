@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVcpuConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineVcpuConfig {
     /// Property *VirtualMachineVcpuConfig.latencySensitivity*.
     pub latency_sensitivity: Option<crate::types::LatencySensitivity>,
@@ -68,6 +67,16 @@ impl Default for VirtualMachineVcpuConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVcpuConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::LatencySensitivity>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVcpuConfig {

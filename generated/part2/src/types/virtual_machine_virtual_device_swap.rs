@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceSwap {
     /// Property *VirtualMachineVirtualDeviceSwap.lsiToPvscsi*.
     pub lsi_to_pvscsi: Option<
@@ -72,6 +71,18 @@ impl Default for VirtualMachineVirtualDeviceSwap {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVirtualDeviceSwap {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VirtualMachineVirtualDeviceSwapDeviceSwapInfo>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceSwap {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.0.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     /// Property *VirtualMachineVirtualDeviceSwapDeviceSwapInfo.enabled*.
     pub enabled: Option<bool>,
@@ -80,6 +79,18 @@ impl Default for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVirtualDeviceSwapDeviceSwapInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVMCIDeviceFilterInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceFilterInfo {
     /// Property *VirtualMachineVMCIDeviceFilterInfo.filters*.
     pub filters: Option<Vec<crate::types::VirtualMachineVMCIDeviceFilterSpec>>,
@@ -68,6 +67,18 @@ impl Default for VirtualMachineVMCIDeviceFilterInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVMCIDeviceFilterInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VirtualMachineVMCIDeviceFilterSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceFilterInfo {

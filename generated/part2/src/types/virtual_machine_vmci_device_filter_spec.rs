@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineVMCIDeviceFilterSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineVMCIDeviceFilterSpec {
     /// Property *VirtualMachineVMCIDeviceFilterSpec.rank*.
     pub rank: i64,
@@ -107,6 +106,21 @@ impl Default for VirtualMachineVMCIDeviceFilterSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineVMCIDeviceFilterSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineVMCIDeviceFilterSpec {

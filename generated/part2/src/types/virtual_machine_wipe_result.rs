@@ -3,7 +3,6 @@
 /// Data object type *VirtualMachineWipeResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VirtualMachineWipeResult {
     /// Property *VirtualMachineWipeResult.diskId*.
     pub disk_id: i32,
@@ -73,6 +72,17 @@ impl Default for VirtualMachineWipeResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualMachineWipeResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualMachineWipeResult {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualPCIPassthroughVmiopBackingInfo*.
 ///
 /// Extends [`VirtualPCIPassthroughPluginBackingInfo`](crate::types::VirtualPCIPassthroughPluginBackingInfo).
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingInfo {
     /// Property *VirtualPCIPassthroughVmiopBackingInfo.vgpu*.
     pub vgpu: Option<crate::CompactString>,
@@ -99,6 +98,19 @@ impl Default for VirtualPCIPassthroughVmiopBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughVmiopBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughVmiopBackingInfo {

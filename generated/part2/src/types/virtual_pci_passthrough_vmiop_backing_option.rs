@@ -3,7 +3,6 @@
 /// Data object type *VirtualPCIPassthroughVmiopBackingOption*.
 ///
 /// Extends [`VirtualPCIPassthroughPluginBackingOption`](crate::types::VirtualPCIPassthroughPluginBackingOption).
-#[derive(Clone)]
 pub struct VirtualPCIPassthroughVmiopBackingOption {
     /// Property *VirtualDeviceBackingOption.type*.
     pub r#type: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualPCIPassthroughVmiopBackingOption {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPCIPassthroughVmiopBackingOption {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::StringOption>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPCIPassthroughVmiopBackingOption {

@@ -3,7 +3,6 @@
 /// Data object type *VirtualPrecisionClockSystemClockBackingInfo*.
 ///
 /// Extends `VirtualDeviceBackingInfo`.
-#[derive(Clone)]
 pub struct VirtualPrecisionClockSystemClockBackingInfo {
     /// Property *VirtualPrecisionClockSystemClockBackingInfo.protocol*.
     pub protocol: Option<crate::CompactString>,
@@ -68,6 +67,16 @@ impl Default for VirtualPrecisionClockSystemClockBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualPrecisionClockSystemClockBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualPrecisionClockSystemClockBackingInfo {

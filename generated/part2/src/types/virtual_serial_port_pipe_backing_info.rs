@@ -3,7 +3,6 @@
 /// Data object type *VirtualSerialPortPipeBackingInfo*.
 ///
 /// Extends [`VirtualDevicePipeBackingInfo`](crate::types::VirtualDevicePipeBackingInfo).
-#[derive(Clone)]
 pub struct VirtualSerialPortPipeBackingInfo {
     /// Property *VirtualDevicePipeBackingInfo.pipeName*.
     pub pipe_name: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualSerialPortPipeBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSerialPortPipeBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSerialPortPipeBackingInfo {

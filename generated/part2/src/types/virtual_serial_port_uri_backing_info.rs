@@ -3,7 +3,6 @@
 /// Data object type *VirtualSerialPortURIBackingInfo*.
 ///
 /// Extends [`VirtualDeviceURIBackingInfo`](crate::types::VirtualDeviceURIBackingInfo).
-#[derive(Clone)]
 pub struct VirtualSerialPortURIBackingInfo {
     /// Property *VirtualDeviceURIBackingInfo.serviceURI*.
     pub service_uri: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for VirtualSerialPortURIBackingInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualSerialPortURIBackingInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualSerialPortURIBackingInfo {

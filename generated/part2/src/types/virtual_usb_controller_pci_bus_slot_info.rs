@@ -3,7 +3,6 @@
 /// Data object type *VirtualUSBControllerPciBusSlotInfo*.
 ///
 /// Extends [`VirtualDevicePciBusSlotInfo`](crate::types::VirtualDevicePciBusSlotInfo).
-#[derive(Clone)]
 pub struct VirtualUSBControllerPciBusSlotInfo {
     /// Property *VirtualDevicePciBusSlotInfo.pciSlotNumber*.
     pub pci_slot_number: i32,
@@ -73,6 +72,17 @@ impl Default for VirtualUSBControllerPciBusSlotInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VirtualUSBControllerPciBusSlotInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VirtualUSBControllerPciBusSlotInfo {

@@ -5,7 +5,6 @@
 /// Extends [`FileQuery`](crate::types::FileQuery).
 ///
 /// Has subtypes: members declared with this type are held as [`VmConfigFileQueryKind`].
-#[derive(Clone)]
 pub struct VmConfigFileQuery {
     /// Property *VmConfigFileQuery.filter*.
     pub filter: Option<crate::types::VmConfigFileQueryFilter>,
@@ -75,6 +74,17 @@ impl Default for VmConfigFileQuery {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigFileQuery {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::VmConfigFileQueryFilter>>,
+            crate::object::clone_member::<Option<crate::types::VmConfigFileQueryFlags>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigFileQuery {

@@ -3,7 +3,6 @@
 /// Data object type *VmConfigFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmConfigFileQueryFilter {
     /// Property *VmConfigFileQueryFilter.matchConfigVersion*.
     pub match_config_version: Option<Vec<i32>>,
@@ -73,6 +72,17 @@ impl Default for VmConfigFileQueryFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmConfigFileQueryFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmConfigFileQueryFilter {

@@ -3,7 +3,6 @@
 /// Data object type *VmDiskFileQuery*.
 ///
 /// Extends [`FileQuery`](crate::types::FileQuery).
-#[derive(Clone)]
 pub struct VmDiskFileQuery {
     /// Property *VmDiskFileQuery.filter*.
     pub filter: Option<crate::types::VmDiskFileQueryFilter>,
@@ -73,6 +72,17 @@ impl Default for VmDiskFileQuery {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmDiskFileQuery {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::VmDiskFileQueryFilter>>,
+            crate::object::clone_member::<Option<crate::types::VmDiskFileQueryFlags>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmDiskFileQuery {

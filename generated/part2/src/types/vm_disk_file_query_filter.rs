@@ -3,7 +3,6 @@
 /// Data object type *VmDiskFileQueryFilter*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmDiskFileQueryFilter {
     /// Property *VmDiskFileQueryFilter.diskType*.
     pub disk_type: Option<Vec<crate::CompactString>>,
@@ -103,6 +102,20 @@ impl Default for VmDiskFileQueryFilter {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmDiskFileQueryFilter {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmDiskFileQueryFilter {

@@ -3,7 +3,6 @@
 /// Data object type *VmDiskFileQueryFlags*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmDiskFileQueryFlags {
     /// Property *VmDiskFileQueryFlags.diskType*.
     pub disk_type: bool,
@@ -126,6 +125,23 @@ impl Default for VmDiskFileQueryFlags {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmDiskFileQueryFlags {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmDiskFileQueryFlags {

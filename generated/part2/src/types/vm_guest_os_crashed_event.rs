@@ -3,7 +3,6 @@
 /// Data object type *VmGuestOSCrashedEvent*.
 ///
 /// Extends `VmEvent`.
-#[derive(Clone)]
 pub struct VmGuestOSCrashedEvent {
     /// Property *Event.key*.
     pub key: i32,
@@ -186,6 +185,33 @@ impl Default for VmGuestOSCrashedEvent {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmGuestOSCrashedEvent {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::DatacenterEventArgument>>,
+            crate::object::clone_member::<
+                Option<crate::types::ComputeResourceEventArgument>,
+            >,
+            crate::object::clone_member::<Option<crate::types::HostEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::VmEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::DatastoreEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::NetworkEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::DvsEventArgument>>,
+            crate::object::clone_member::<Option<crate::types::TgwEventArgument>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmGuestOSCrashedEvent {

@@ -3,7 +3,6 @@
 /// Data object type *VmLogFileQuery*.
 ///
 /// Extends [`FileQuery`](crate::types::FileQuery).
-#[derive(Clone)]
 pub struct VmLogFileQuery {
     /// Members this release does not declare, kept so that re-encoding loses nothing.
     pub extra: crate::Extra,
@@ -57,6 +56,14 @@ impl Default for VmLogFileQuery {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmLogFileQuery {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmLogFileQuery {

@@ -7,7 +7,6 @@
 /// ***Since:*** vEAM API 7.2
 ///
 /// Extends `VmNotDeployed`.
-#[derive(Clone)]
 pub struct VmRequiresHostOutOfMaintenanceMode {
     /// Property *Issue.key*.
     pub key: i32,
@@ -158,6 +157,26 @@ impl Default for VmRequiresHostOutOfMaintenanceMode {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmRequiresHostOutOfMaintenanceMode {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmRequiresHostOutOfMaintenanceMode {

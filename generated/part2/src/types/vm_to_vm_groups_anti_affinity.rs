@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends [`VmPlacementPolicy`](crate::types::VmPlacementPolicy).
-#[derive(Clone)]
 pub struct VmToVmGroupsAntiAffinity {
     /// Property *VmToVmGroupsAntiAffinity.selfTag*.
     pub self_tag: Option<crate::types::TagId>,
@@ -95,6 +94,19 @@ impl Default for VmToVmGroupsAntiAffinity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmToVmGroupsAntiAffinity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::TagId>>,
+            crate::object::clone_member::<Option<Vec<crate::types::TagId>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmToVmGroupsAntiAffinity {

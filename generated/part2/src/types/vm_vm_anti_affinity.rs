@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.1.0.0
 ///
 /// Extends [`VmPlacementPolicy`](crate::types::VmPlacementPolicy).
-#[derive(Clone)]
 pub struct VmVmAntiAffinity {
     /// Property *VmVmAntiAffinity.antiAffinedVmsTag*.
     pub anti_affined_vms_tag: crate::types::TagId,
@@ -80,6 +79,18 @@ impl Default for VmVmAntiAffinity {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmVmAntiAffinity {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::TagId>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmVmAntiAffinity {

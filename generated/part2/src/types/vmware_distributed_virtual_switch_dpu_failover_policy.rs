@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     /// Property *VmwareDistributedVirtualSwitchDpuFailoverPolicy.activeUplink*.
     pub active_uplink: Option<Vec<crate::CompactString>>,
@@ -75,6 +74,17 @@ impl Default for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchDpuFailoverPolicy {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchDpuFailoverPolicy {

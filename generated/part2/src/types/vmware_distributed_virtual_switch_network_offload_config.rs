@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     /// Property *VmwareDistributedVirtualSwitchNetworkOffloadConfig.dpuFailoverPolicy*.
     pub dpu_failover_policy: Option<
@@ -72,6 +71,18 @@ impl Default for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchNetworkOffloadConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchDpuFailoverPolicy>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchNetworkOffloadConfig {

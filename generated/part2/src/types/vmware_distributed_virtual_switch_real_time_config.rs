@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 8.0.3.1
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VmwareDistributedVirtualSwitchRealTimeConfig {
     /// Property *VmwareDistributedVirtualSwitchRealTimeConfig.allowed*.
     pub allowed: Option<bool>,
@@ -77,6 +76,19 @@ impl Default for VmwareDistributedVirtualSwitchRealTimeConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VmwareDistributedVirtualSwitchRealTimeConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<crate::types::VmwareDistributedVirtualSwitchRealTimeLanAnnotation>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VmwareDistributedVirtualSwitchRealTimeConfig {

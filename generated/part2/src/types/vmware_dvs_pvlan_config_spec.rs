@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSPvlanConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDVSPvlanConfigSpec {
     /// Property *VMwareDVSPvlanConfigSpec.pvlanEntry*.
     pub pvlan_entry: crate::types::VMwareDVSPvlanMapEntry,
@@ -73,6 +72,17 @@ impl Default for VMwareDVSPvlanConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSPvlanConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VMwareDVSPvlanMapEntry>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSPvlanConfigSpec {

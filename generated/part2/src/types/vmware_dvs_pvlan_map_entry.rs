@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSPvlanMapEntry*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDVSPvlanMapEntry {
     /// Property *VMwareDVSPvlanMapEntry.primaryVlanId*.
     pub primary_vlan_id: i32,
@@ -78,6 +77,18 @@ impl Default for VMwareDVSPvlanMapEntry {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSPvlanMapEntry {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSPvlanMapEntry {

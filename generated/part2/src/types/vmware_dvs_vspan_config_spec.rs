@@ -3,7 +3,6 @@
 /// Data object type *VMwareDVSVspanConfigSpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareDVSVspanConfigSpec {
     /// Property *VMwareDVSVspanConfigSpec.vspanSession*.
     pub vspan_session: Box<crate::types::VMwareVspanSession>,
@@ -73,6 +72,17 @@ impl Default for VMwareDVSVspanConfigSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareDVSVspanConfigSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VMwareVspanSession>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareDVSVspanConfigSpec {

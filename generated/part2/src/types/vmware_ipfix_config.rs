@@ -3,7 +3,6 @@
 /// Data object type *VMwareIpfixConfig*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareIpfixConfig {
     /// Property *VMwareIpfixConfig.collectorIpAddress*.
     pub collector_ip_address: Option<crate::CompactString>,
@@ -114,6 +113,22 @@ impl Default for VMwareIpfixConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareIpfixConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareIpfixConfig {

@@ -3,7 +3,6 @@
 /// Data object type *VMwareVspanPort*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareVspanPort {
     /// Property *VMwareVspanPort.portKey*.
     pub port_key: Option<Vec<crate::CompactString>>,
@@ -100,6 +99,20 @@ impl Default for VMwareVspanPort {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareVspanPort {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<i32>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareVspanPort {

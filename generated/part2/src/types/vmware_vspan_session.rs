@@ -3,7 +3,6 @@
 /// Data object type *VMwareVspanSession*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VMwareVspanSession {
     /// Property *VMwareVspanSession.key*.
     pub key: Option<crate::CompactString>,
@@ -194,6 +193,33 @@ impl Default for VMwareVspanSession {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VMwareVspanSession {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::types::VMwareVspanPort>>,
+            crate::object::clone_member::<Option<crate::types::VMwareVspanPort>>,
+            crate::object::clone_member::<Option<crate::types::VMwareVspanPort>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VMwareVspanSession {

@@ -3,7 +3,6 @@
 /// Data object type *VsanAttachToSrOperation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanAttachToSrOperation {
     /// Property *VsanAttachToSrOperation.task*.
     ///
@@ -87,6 +86,19 @@ impl Default for VsanAttachToSrOperation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanAttachToSrOperation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanAttachToSrOperation {

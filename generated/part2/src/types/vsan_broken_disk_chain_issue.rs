@@ -3,7 +3,6 @@
 /// Data object type *VsanBrokenDiskChainIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone)]
 pub struct VsanBrokenDiskChainIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanBrokenDiskChainIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanBrokenDiskChainIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanBrokenDiskChainIssue {

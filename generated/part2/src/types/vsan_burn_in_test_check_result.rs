@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanBurnInTestCheckResult {
     /// Property *VsanBurnInTestCheckResult.passedTests*.
     pub passed_tests: Option<Vec<crate::types::VsanBurnInTest>>,
@@ -80,6 +79,18 @@ impl Default for VsanBurnInTestCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanBurnInTestCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanBurnInTest>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanBurnInTest>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanBurnInTest>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanBurnInTestCheckResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanCapability*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanCapability {
     /// Property *VsanCapability.target*.
     pub target: Option<crate::types::ManagedObjectReference>,
@@ -78,6 +77,18 @@ impl Default for VsanCapability {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanCapability {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanCapability {

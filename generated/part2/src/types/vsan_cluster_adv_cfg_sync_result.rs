@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterAdvCfgSyncResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterAdvCfgSyncResult {
     /// Property *VsanClusterAdvCfgSyncResult.inSync*.
     pub in_sync: bool,
@@ -78,6 +77,20 @@ impl Default for VsanClusterAdvCfgSyncResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterAdvCfgSyncResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterAdvCfgSyncHostResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterAdvCfgSyncResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterBalancePerDiskInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterBalancePerDiskInfo {
     /// Property *VsanClusterBalancePerDiskInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -118,6 +117,22 @@ impl Default for VsanClusterBalancePerDiskInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterBalancePerDiskInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterBalancePerDiskInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterBalanceSummary*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterBalanceSummary {
     /// Property *VsanClusterBalanceSummary.varianceThreshold*.
     pub variance_threshold: i64,
@@ -73,6 +72,19 @@ impl Default for VsanClusterBalanceSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterBalanceSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterBalancePerDiskInfo>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterBalanceSummary {

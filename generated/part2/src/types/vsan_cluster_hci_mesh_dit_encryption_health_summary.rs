@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterHciMeshDitEncryptionHealthSummary {
     /// Property *VsanClusterHciMeshDitEncryptionHealthSummary.overallHealth*.
     pub overall_health: crate::CompactString,
@@ -101,6 +100,27 @@ impl Default for VsanClusterHciMeshDitEncryptionHealthSummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHciMeshDitEncryptionHealthSummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostHciMeshDitEncryptionHealthSummary>>,
+            >,
+            crate::object::clone_member::<
+                Option<
+                    Vec<crate::types::VsanClientServerHciMeshDitEncryptionHealthSummary>,
+                >,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHciMeshDitEncryptionHealthSummary {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthConfigs*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterHealthConfigs {
     /// Property *VsanClusterHealthConfigs.enableVsanTelemetry*.
     pub enable_vsan_telemetry: Option<bool>,
@@ -93,6 +92,23 @@ impl Default for VsanClusterHealthConfigs {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthConfigs {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanClusterTelemetryProxyConfig>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterHealthResultKeyValuePair>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthConfigs {

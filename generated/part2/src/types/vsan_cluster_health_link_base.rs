@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanClusterHealthLinkBaseKind`].
-#[derive(Clone)]
 pub struct VsanClusterHealthLinkBase {
     /// Property *VsanClusterHealthLinkBase.label*.
     pub label: Option<crate::CompactString>,
@@ -72,6 +71,16 @@ impl Default for VsanClusterHealthLinkBase {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthLinkBase {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthLinkBase {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthResultColumnInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterHealthResultColumnInfo {
     /// Property *VsanClusterHealthResultColumnInfo.label*.
     pub label: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanClusterHealthResultColumnInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthResultColumnInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthResultColumnInfo {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthSystemObjectsRepairResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterHealthSystemObjectsRepairResult {
     /// Property *VsanClusterHealthSystemObjectsRepairResult.inRepairingQueueObjects*.
     pub in_repairing_queue_objects: Option<Vec<crate::CompactString>>,
@@ -82,6 +81,20 @@ impl Default for VsanClusterHealthSystemObjectsRepairResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthSystemObjectsRepairResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
+            >,
+            crate::object::clone_member::<bool>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemObjectsRepairResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterHealthSystemStatusResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterHealthSystemStatusResult {
     /// Property *VsanClusterHealthSystemStatusResult.status*.
     pub status: crate::CompactString,
@@ -85,6 +84,21 @@ impl Default for VsanClusterHealthSystemStatusResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterHealthSystemStatusResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostHealthSystemStatusResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterHealthSystemStatusResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterNetworkPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterNetworkPartitionInfo {
     /// Property *VsanClusterNetworkPartitionInfo.hosts*.
     pub hosts: Option<Vec<crate::CompactString>>,
@@ -73,6 +72,17 @@ impl Default for VsanClusterNetworkPartitionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterNetworkPartitionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterNetworkPartitionInfo {

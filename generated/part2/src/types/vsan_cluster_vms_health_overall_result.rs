@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterVMsHealthOverallResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterVMsHealthOverallResult {
     /// Property *VsanClusterVMsHealthOverallResult.healthStateList*.
     pub health_state_list: Option<Vec<crate::types::VsanClusterVMsHealthSummaryResult>>,
@@ -73,6 +72,19 @@ impl Default for VsanClusterVMsHealthOverallResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterVMsHealthOverallResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanClusterVMsHealthSummaryResult>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterVMsHealthOverallResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanClusterVMsHealthSummaryResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanClusterVMsHealthSummaryResult {
     /// Property *VsanClusterVMsHealthSummaryResult.numVMs*.
     pub num_vms: i32,
@@ -83,6 +82,19 @@ impl Default for VsanClusterVMsHealthSummaryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanClusterVMsHealthSummaryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanClusterVMsHealthSummaryResult {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanConfigBaseIssue`](crate::types::VsanConfigBaseIssue).
-#[derive(Clone)]
 pub struct VsanConfigNotAllDisksClaimedIssue {
     /// Property *VsanConfigNotAllDisksClaimedIssue.host*.
     ///
@@ -77,6 +76,17 @@ impl Default for VsanConfigNotAllDisksClaimedIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanConfigNotAllDisksClaimedIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanConfigNotAllDisksClaimedIssue {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone)]
 pub struct VsanDisallowDataMovementIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -70,6 +69,16 @@ impl Default for VsanDisallowDataMovementIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDisallowDataMovementIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDisallowDataMovementIssue {

@@ -7,7 +7,6 @@
 /// Extends `EntityResourceCheckDetails`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanDiskResourceCheckResultKind`].
-#[derive(Clone)]
 pub struct VsanDiskResourceCheckResult {
     /// Property *EntityResourceCheckDetails.name*.
     pub name: Option<crate::CompactString>,
@@ -139,6 +138,25 @@ impl Default for VsanDiskResourceCheckResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanDiskResourceCheckResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanDiskResourceCheckResult {

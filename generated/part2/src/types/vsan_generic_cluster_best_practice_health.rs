@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanGenericClusterBestPracticeHealth {
     /// Property *VsanGenericClusterBestPracticeHealth.drsEnabled*.
     pub drs_enabled: bool,
@@ -80,6 +79,20 @@ impl Default for VsanGenericClusterBestPracticeHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanGenericClusterBestPracticeHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanGenericClusterBaseIssue>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanGenericClusterBestPracticeHealth {

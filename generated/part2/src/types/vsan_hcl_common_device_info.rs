@@ -7,7 +7,6 @@
 /// Extends `DataObject`.
 ///
 /// Has subtypes: members declared with this type are held as [`VsanHclCommonDeviceInfoKind`].
-#[derive(Clone)]
 pub struct VsanHclCommonDeviceInfo {
     /// Property *VsanHclCommonDeviceInfo.deviceName*.
     pub device_name: crate::CompactString,
@@ -198,6 +197,33 @@ impl Default for VsanHclCommonDeviceInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHclCommonDeviceInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<Vec<crate::types::KeyValue>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanHclDriverInfo>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHclCommonDeviceInfo {

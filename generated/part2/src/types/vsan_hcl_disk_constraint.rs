@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHclDiskConstraint {
     /// Property *VsanHclDiskConstraint.productId*.
     pub product_id: crate::CompactString,
@@ -102,6 +101,24 @@ impl Default for VsanHclDiskConstraint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHclDiskConstraint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHclMinFwConstraint>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHclDeviceConstraint>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHclDiskConstraint {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHclReleaseConstraint {
     /// Property *VsanHclReleaseConstraint.cluster*.
     ///
@@ -87,6 +86,21 @@ impl Default for VsanHclReleaseConstraint {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHclReleaseConstraint {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanHostDeviceInfo>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHclDeviceConstraint>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHclReleaseConstraint {

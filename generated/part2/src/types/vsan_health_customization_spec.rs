@@ -7,7 +7,6 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHealthCustomizationSpec {
     /// Property *VsanHealthCustomizationSpec.ssdEnduranceSpec*.
     pub ssd_endurance_spec: Option<Vec<crate::types::SSDEnduranceThresholdSpec>>,
@@ -72,6 +71,18 @@ impl Default for VsanHealthCustomizationSpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHealthCustomizationSpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::SSDEnduranceThresholdSpec>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHealthCustomizationSpec {

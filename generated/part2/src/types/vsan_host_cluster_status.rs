@@ -3,7 +3,6 @@
 /// Data object type *VsanHostClusterStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostClusterStatus {
     /// Property *VsanHostClusterStatus.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -88,6 +87,20 @@ impl Default for VsanHostClusterStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostClusterStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::VsanHostClusterStatusState>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatus {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostClusterStatusState*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostClusterStatusState {
     /// Property *VsanHostClusterStatusState.state*.
     pub state: crate::CompactString,
@@ -73,6 +72,19 @@ impl Default for VsanHostClusterStatusState {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostClusterStatusState {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<crate::types::VsanHostClusterStatusStateCompletionEstimate>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatusState {

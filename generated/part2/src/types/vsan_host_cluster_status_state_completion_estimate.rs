@@ -3,7 +3,6 @@
 /// Data object type *VsanHostClusterStatusStateCompletionEstimate*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostClusterStatusStateCompletionEstimate {
     /// Property *VsanHostClusterStatusStateCompletionEstimate.completeTime*.
     ///
@@ -75,6 +74,17 @@ impl Default for VsanHostClusterStatusStateCompletionEstimate {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostClusterStatusStateCompletionEstimate {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostClusterStatusStateCompletionEstimate {

@@ -3,7 +3,6 @@
 /// Data object type *VsanHostRuntimeInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostRuntimeInfo {
     /// Property *VsanHostRuntimeInfo.membershipList*.
     pub membership_list: Option<Vec<crate::types::VsanHostMembershipInfo>>,
@@ -78,6 +77,22 @@ impl Default for VsanHostRuntimeInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostRuntimeInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostMembershipInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostRuntimeInfoDiskIssue>>,
+            >,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostRuntimeInfo {

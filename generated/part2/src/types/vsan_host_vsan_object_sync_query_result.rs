@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanHostVsanObjectSyncQueryResult {
     /// Property *VsanHostVsanObjectSyncQueryResult.totalObjectsToSync*.
     pub total_objects_to_sync: Option<i64>,
@@ -104,6 +103,24 @@ impl Default for VsanHostVsanObjectSyncQueryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostVsanObjectSyncQueryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanHostVsanObjectSyncState>>,
+            >,
+            crate::object::clone_member::<
+                Option<Box<crate::types::VsanSyncingObjectRecoveryDetails>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostVsanObjectSyncQueryResult {

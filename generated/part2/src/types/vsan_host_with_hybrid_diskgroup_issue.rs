@@ -3,7 +3,6 @@
 /// Data object type *VsanHostWithHybridDiskgroupIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone)]
 pub struct VsanHostWithHybridDiskgroupIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -75,6 +74,17 @@ impl Default for VsanHostWithHybridDiskgroupIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanHostWithHybridDiskgroupIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanHostWithHybridDiskgroupIssue {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanIODiagnosticsInstance {
     /// Property *VsanIODiagnosticsInstance.name*.
     pub name: crate::CompactString,
@@ -122,6 +121,26 @@ impl Default for VsanIODiagnosticsInstance {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIODiagnosticsInstance {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIODiagnosticsInstanceEvent>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIODiagnosticsTarget>>,
+            >,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIODiagnosticsInstance {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanIOTripAnalyzerConfig {
     /// Property *VsanIOTripAnalyzerConfig.recurrences*.
     pub recurrences: Option<Vec<crate::types::VsanIOTripAnalyzerRecurrence>>,
@@ -70,6 +69,18 @@ impl Default for VsanIOTripAnalyzerConfig {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanIOTripAnalyzerConfig {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanIOTripAnalyzerRecurrence>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanIOTripAnalyzerConfig {

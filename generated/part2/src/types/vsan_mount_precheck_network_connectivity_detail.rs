@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanMountPrecheckNetworkConnectivityDetail {
     /// Property *VsanMountPrecheckNetworkConnectivityDetail.host*.
     ///
@@ -79,6 +78,19 @@ impl Default for VsanMountPrecheckNetworkConnectivityDetail {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanMountPrecheckNetworkConnectivityDetail {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanMountPrecheckNetworkConnectivity>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanMountPrecheckNetworkConnectivityDetail {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanNetworkConfigBestPracticeHealth {
     /// Property *VsanNetworkConfigBestPracticeHealth.vdsPresent*.
     pub vds_present: bool,
@@ -75,6 +74,19 @@ impl Default for VsanNetworkConfigBestPracticeHealth {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkConfigBestPracticeHealth {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanNetworkConfigBaseIssueKind>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkConfigBestPracticeHealth {

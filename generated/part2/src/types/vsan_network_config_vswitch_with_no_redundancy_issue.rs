@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanNetworkConfigBaseIssue`](crate::types::VsanNetworkConfigBaseIssue).
-#[derive(Clone)]
 pub struct VsanNetworkConfigVswitchWithNoRedundancyIssue {
     /// Property *VsanNetworkConfigVswitchWithNoRedundancyIssue.host*.
     ///
@@ -89,6 +88,19 @@ impl Default for VsanNetworkConfigVswitchWithNoRedundancyIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkConfigVswitchWithNoRedundancyIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<i64>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkConfigVswitchWithNoRedundancyIssue {

@@ -3,7 +3,6 @@
 /// Data object type *VsanNetworkHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanNetworkHealthResult {
     /// Property *VsanNetworkHealthResult.host*.
     ///
@@ -168,6 +167,37 @@ impl Default for VsanNetworkHealthResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkHealthResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
+            >,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanServerClusterInfo>>,
+            >,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanNetworkPeerHealthResult>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkHealthResult {

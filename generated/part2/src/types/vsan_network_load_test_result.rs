@@ -3,7 +3,6 @@
 /// Data object type *VsanNetworkLoadTestResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanNetworkLoadTestResult {
     /// Property *VsanNetworkLoadTestResult.hostname*.
     pub hostname: crate::CompactString,
@@ -128,6 +127,24 @@ impl Default for VsanNetworkLoadTestResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkLoadTestResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkLoadTestResult {

@@ -3,7 +3,6 @@
 /// Data object type *VsanNetworkPeerHealthResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanNetworkPeerHealthResult {
     /// Property *VsanNetworkPeerHealthResult.peer*.
     pub peer: Option<crate::CompactString>,
@@ -135,6 +134,25 @@ impl Default for VsanNetworkPeerHealthResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkPeerHealthResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkPeerHealthResult {

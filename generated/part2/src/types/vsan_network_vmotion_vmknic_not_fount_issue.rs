@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanNetworkConfigBaseIssue`](crate::types::VsanNetworkConfigBaseIssue).
-#[derive(Clone)]
 pub struct VsanNetworkVMotionVmknicNotFountIssue {
     /// Property *VsanNetworkVMotionVmknicNotFountIssue.hostWithoutVmotionVmknic*.
     ///
@@ -72,6 +71,16 @@ impl Default for VsanNetworkVMotionVmknicNotFountIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNetworkVMotionVmknicNotFountIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNetworkVMotionVmknicNotFountIssue {

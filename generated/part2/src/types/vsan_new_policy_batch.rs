@@ -3,7 +3,6 @@
 /// Data object type *VsanNewPolicyBatch*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanNewPolicyBatch {
     /// Property *VsanNewPolicyBatch.size*.
     pub size: Option<Vec<i64>>,
@@ -73,6 +72,17 @@ impl Default for VsanNewPolicyBatch {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanNewPolicyBatch {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<i64>>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanNewPolicyBatch {

@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectExtraAttributes*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectExtraAttributes {
     /// Property *VsanObjectExtraAttributes.uuid*.
     pub uuid: crate::CompactString,
@@ -107,6 +106,21 @@ impl Default for VsanObjectExtraAttributes {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectExtraAttributes {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<bool>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectExtraAttributes {

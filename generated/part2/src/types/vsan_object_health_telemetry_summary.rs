@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectHealthTelemetrySummary {
     /// Property *VsanObjectHealthTelemetrySummary.healthyObjectCount*.
     pub healthy_object_count: i32,
@@ -102,6 +101,20 @@ impl Default for VsanObjectHealthTelemetrySummary {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectHealthTelemetrySummary {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+            crate::object::clone_member::<i32>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectHealthTelemetrySummary {

@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectInaccessibleIssue*.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone)]
 pub struct VsanObjectInaccessibleIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanObjectInaccessibleIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectInaccessibleIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectInaccessibleIssue {

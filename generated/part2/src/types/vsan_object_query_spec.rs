@@ -3,7 +3,6 @@
 /// Data object type *VsanObjectQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanObjectQuerySpec {
     /// Property *VsanObjectQuerySpec.uuid*.
     pub uuid: crate::CompactString,
@@ -73,6 +72,17 @@ impl Default for VsanObjectQuerySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanObjectQuerySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanObjectQuerySpec {

@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfEntityMetricCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfEntityMetricCSV {
     /// Property *VsanPerfEntityMetricCSV.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -78,6 +77,20 @@ impl Default for VsanPerfEntityMetricCSV {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfEntityMetricCSV {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfEntityMetricCSV {

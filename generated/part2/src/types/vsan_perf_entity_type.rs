@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfEntityType*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfEntityType {
     /// Property *VsanPerfEntityType.name*.
     pub name: crate::CompactString,
@@ -114,6 +113,22 @@ impl Default for VsanPerfEntityType {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfEntityType {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::VsanPerfGraph>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanPerfGraph>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanPerfGraph>>>,
+            crate::object::clone_member::<Option<Vec<crate::types::VsanPerfGraph>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfEntityType {

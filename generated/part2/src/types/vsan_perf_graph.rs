@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfGraph*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfGraph {
     /// Property *VsanPerfGraph.id*.
     pub id: crate::CompactString,
@@ -114,6 +113,22 @@ impl Default for VsanPerfGraph {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfGraph {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::VsanPerfMetricId>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::types::VsanPerfThreshold>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Box<crate::types::VsanPerfGraph>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfGraph {

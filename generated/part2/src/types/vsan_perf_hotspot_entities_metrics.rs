@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfHotspotEntitiesMetrics {
     /// Property *VsanPerfHotspotEntitiesMetrics.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -89,6 +88,21 @@ impl Default for VsanPerfHotspotEntitiesMetrics {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfHotspotEntitiesMetrics {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<crate::DateTime>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanPerfMetricSeriesCSV>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfHotspotEntitiesMetrics {

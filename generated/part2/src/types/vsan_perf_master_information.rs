@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfMasterInformation*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfMasterInformation {
     /// Property *VsanPerfMasterInformation.secSinceLastStatsWrite*.
     pub sec_since_last_stats_write: Option<i64>,
@@ -123,6 +122,23 @@ impl Default for VsanPerfMasterInformation {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfMasterInformation {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<i64>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfMasterInformation {

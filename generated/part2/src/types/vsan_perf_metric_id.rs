@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfMetricId*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfMetricId {
     /// Property *VsanPerfMetricId.label*.
     pub label: crate::CompactString,
@@ -114,6 +113,22 @@ impl Default for VsanPerfMetricId {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfMetricId {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfMetricId {

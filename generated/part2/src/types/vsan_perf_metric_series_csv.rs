@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfMetricSeriesCSV*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfMetricSeriesCSV {
     /// Property *VsanPerfMetricSeriesCSV.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
@@ -83,6 +82,19 @@ impl Default for VsanPerfMetricSeriesCSV {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfMetricSeriesCSV {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VsanPerfMetricId>>,
+            crate::object::clone_member::<Option<crate::types::VsanPerfThreshold>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfMetricSeriesCSV {

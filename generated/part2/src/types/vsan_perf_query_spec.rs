@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfQuerySpec*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfQuerySpec {
     /// Property *VsanPerfQuerySpec.entityRefId*.
     pub entity_ref_id: crate::CompactString,
@@ -111,6 +110,21 @@ impl Default for VsanPerfQuerySpec {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfQuerySpec {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::DateTime>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfQuerySpec {

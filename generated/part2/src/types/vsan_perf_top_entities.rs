@@ -3,7 +3,6 @@
 /// Data object type *VsanPerfTopEntities*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPerfTopEntities {
     /// Property *VsanPerfTopEntities.metricId*.
     pub metric_id: Box<crate::types::VsanPerfMetricId>,
@@ -73,6 +72,17 @@ impl Default for VsanPerfTopEntities {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPerfTopEntities {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Box<crate::types::VsanPerfMetricId>>,
+            crate::object::clone_member::<Vec<crate::types::VsanPerfTopEntity>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPerfTopEntities {

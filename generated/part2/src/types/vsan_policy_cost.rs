@@ -3,7 +3,6 @@
 /// Data object type *VsanPolicyCost*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanPolicyCost {
     /// Property *VsanPolicyCost.changeDataSize*.
     pub change_data_size: Option<i64>,
@@ -121,6 +120,23 @@ impl Default for VsanPolicyCost {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanPolicyCost {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<i64>>,
+            crate::object::clone_member::<Option<f32>>,
+            crate::object::clone_member::<Option<f32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanPolicyCost {

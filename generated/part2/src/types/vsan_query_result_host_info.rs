@@ -3,7 +3,6 @@
 /// Data object type *VsanQueryResultHostInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanQueryResultHostInfo {
     /// Property *VsanQueryResultHostInfo.uuid*.
     pub uuid: Option<crate::CompactString>,
@@ -78,6 +77,18 @@ impl Default for VsanQueryResultHostInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanQueryResultHostInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanQueryResultHostInfo {

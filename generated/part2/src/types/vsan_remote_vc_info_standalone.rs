@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends [`VsanRemoteVcInfo`](crate::types::VsanRemoteVcInfo).
-#[derive(Clone)]
 pub struct VsanRemoteVcInfoStandalone {
     /// Property *VsanRemoteVcInfo.linkType*.
     pub link_type: Option<crate::CompactString>,
@@ -90,6 +89,20 @@ impl Default for VsanRemoteVcInfoStandalone {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanRemoteVcInfoStandalone {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::Password>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanRemoteVcInfoStandalone {

@@ -3,7 +3,6 @@
 /// Data object type *VsanRepairObjectsResult*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanRepairObjectsResult {
     /// Property *VsanRepairObjectsResult.inQueueObjects*.
     pub in_queue_objects: Option<Vec<crate::CompactString>>,
@@ -82,6 +81,20 @@ impl Default for VsanRepairObjectsResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanRepairObjectsResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VsanFailedRepairObjectResult>>,
+            >,
+            crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanRepairObjectsResult {

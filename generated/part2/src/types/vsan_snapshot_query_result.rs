@@ -7,7 +7,6 @@
 /// ***Since:*** 8.0.0.4
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanSnapshotQueryResult {
     /// Property *VsanSnapshotQueryResult.objects*.
     pub objects: Option<Vec<crate::types::VsanObjectDetail>>,
@@ -72,6 +71,16 @@ impl Default for VsanSnapshotQueryResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanSnapshotQueryResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<Vec<crate::types::VsanObjectDetail>>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanSnapshotQueryResult {

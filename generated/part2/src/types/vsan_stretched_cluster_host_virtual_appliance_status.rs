@@ -3,7 +3,6 @@
 /// Data object type *VSANStretchedClusterHostVirtualApplianceStatus*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VSANStretchedClusterHostVirtualApplianceStatus {
     /// Property *VSANStretchedClusterHostVirtualApplianceStatus.vcCluster*.
     ///
@@ -92,6 +91,21 @@ impl Default for VSANStretchedClusterHostVirtualApplianceStatus {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VSANStretchedClusterHostVirtualApplianceStatus {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::types::ManagedObjectReference>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::ManagedObjectReference>>,
+            >,
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VSANStretchedClusterHostVirtualApplianceStatus {

@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `VsanUpgradeSystemPreflightCheckIssue`.
-#[derive(Clone)]
 pub struct VsanUnsupportedHighDiskVersionIssue {
     /// Property *VsanUpgradeSystemPreflightCheckIssue.msg*.
     pub msg: crate::CompactString,
@@ -77,6 +76,17 @@ impl Default for VsanUnsupportedHighDiskVersionIssue {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUnsupportedHighDiskVersionIssue {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUnsupportedHighDiskVersionIssue {

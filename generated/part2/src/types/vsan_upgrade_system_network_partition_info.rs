@@ -3,7 +3,6 @@
 /// Data object type *VsanUpgradeSystemNetworkPartitionInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanUpgradeSystemNetworkPartitionInfo {
     /// Property *VsanUpgradeSystemNetworkPartitionInfo.hosts*.
     ///
@@ -70,6 +69,16 @@ impl Default for VsanUpgradeSystemNetworkPartitionInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanUpgradeSystemNetworkPartitionInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Vec<crate::types::ManagedObjectReference>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanUpgradeSystemNetworkPartitionInfo {

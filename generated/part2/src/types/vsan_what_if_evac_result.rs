@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vsan`.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VsanWhatIfEvacResult {
     /// Property *VsanWhatIfEvacResult.noAction*.
     pub no_action: crate::types::VsanWhatIfEvacDetail,
@@ -80,6 +79,18 @@ impl Default for VsanWhatIfEvacResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VsanWhatIfEvacResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::types::VsanWhatIfEvacDetail>,
+            crate::object::clone_member::<crate::types::VsanWhatIfEvacDetail>,
+            crate::object::clone_member::<crate::types::VsanWhatIfEvacDetail>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VsanWhatIfEvacResult {

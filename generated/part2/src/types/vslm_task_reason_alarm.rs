@@ -5,7 +5,6 @@
 /// This structure may be used only with operations rendered under `/vslm`.
 ///
 /// Extends [`VslmTaskReason`](crate::types::VslmTaskReason).
-#[derive(Clone)]
 pub struct VslmTaskReasonAlarm {
     /// Property *VslmTaskReasonAlarm.alarmName*.
     pub alarm_name: crate::CompactString,
@@ -89,6 +88,19 @@ impl Default for VslmTaskReasonAlarm {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VslmTaskReasonAlarm {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::types::ManagedObjectReference>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VslmTaskReasonAlarm {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObjectReconcileResult {
     /// Property *VStorageObjectReconcileResult.reconcileDetails*.
     pub reconcile_details: Option<
@@ -72,6 +71,18 @@ impl Default for VStorageObjectReconcileResult {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectReconcileResult {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VStorageObjectReconcileResultReconcileDetail>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectReconcileResult {

@@ -5,7 +5,6 @@
 /// ***Since:*** vSphere API Release 9.0.0.0
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObjectReconcileResultReconcileDetail {
     /// Property *VStorageObjectReconcileResultReconcileDetail.hostName*.
     pub host_name: Option<crate::CompactString>,
@@ -125,6 +124,25 @@ impl Default for VStorageObjectReconcileResultReconcileDetail {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectReconcileResultReconcileDetail {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<bool>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<
+                Option<Vec<crate::types::VStorageObjectReconcileResultInvalidDiskPath>>,
+            >,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectReconcileResultReconcileDetail {

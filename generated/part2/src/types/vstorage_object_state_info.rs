@@ -3,7 +3,6 @@
 /// Data object type *VStorageObjectStateInfo*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct VStorageObjectStateInfo {
     /// Property *VStorageObjectStateInfo.tentative*.
     pub tentative: Option<bool>,
@@ -68,6 +67,16 @@ impl Default for VStorageObjectStateInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for VStorageObjectStateInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<bool>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for VStorageObjectStateInfo {

@@ -3,7 +3,6 @@
 /// Data object type *WaitOptions*.
 ///
 /// Extends `DataObject`.
-#[derive(Clone)]
 pub struct WaitOptions {
     /// Property *WaitOptions.maxWaitSeconds*.
     pub max_wait_seconds: Option<i32>,
@@ -73,6 +72,17 @@ impl Default for WaitOptions {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for WaitOptions {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<Option<i32>>,
+            crate::object::clone_member::<Option<i32>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for WaitOptions {

@@ -3,7 +3,6 @@
 /// Data object type *WinNetBIOSConfigInfo*.
 ///
 /// Extends [`NetBIOSConfigInfo`](crate::types::NetBIOSConfigInfo).
-#[derive(Clone)]
 pub struct WinNetBIOSConfigInfo {
     /// Property *NetBIOSConfigInfo.mode*.
     pub mode: crate::CompactString,
@@ -78,6 +77,18 @@ impl Default for WinNetBIOSConfigInfo {
     #[inline]
     fn default() -> Self {
         <Self as crate::object::Blank>::blank()
+    }
+}
+impl Clone for WinNetBIOSConfigInfo {
+    fn clone(&self) -> Self {
+        static MEMBERS: &[crate::object::CloneFn] = &[
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<crate::CompactString>,
+            crate::object::clone_member::<Option<crate::CompactString>>,
+        ];
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for WinNetBIOSConfigInfo {
