@@ -112,28 +112,13 @@ fn base_members_are_read_from_a_nested_fault() {
 /// them.
 #[test]
 fn every_type_shares_its_ancestors_member_table() {
-    use vim25::registry::{NAMES, PARENTS};
-    let parent = |id: usize| PARENTS.get(id).map(|p| usize::from(*p)).filter(|p| *p < NAMES.len() && NAMES[*p] != "Any");
-    // the blank of a data object as decoding builds it, through the root's child it is under
-    let blank = |id: usize| -> Option<Blank> {
-        let mut top = id;
-        while let Some(p) = parent(top) {
-            top = p;
-        }
-        let object = match NAMES.get(top).copied() {
-            Some("DataObject") => Blank::Data(DataObjectKind::blank_for(id as u16)),
-            Some("MethodFault") => Blank::Fault(MethodFaultKind::blank_for(id as u16)),
-            _ => return None,
-        };
-        // a type of a feature not built stops at its nearest ancestor that is
-        (object.info().type_name == Some(NAMES[id])).then_some(object)
-    };
+    use vim25::registry::NAMES;
     let mut checked = 0;
     for (id, type_name) in NAMES.iter().enumerate() {
-        let Some(this) = blank(id) else { continue };
+        let Some(this) = Blank::of(id) else { continue };
         let mut up = parent(id);
         while let Some(a) = up {
-            let ancestor = blank(a).unwrap_or_else(|| panic!("{type_name} is built but not its ancestor {}", NAMES[a]));
+            let ancestor = Blank::of(a).unwrap_or_else(|| panic!("{type_name} is built but not its ancestor {}", NAMES[a]));
             let (wire, base) = (this.info().wire, ancestor.info().wire);
             assert_eq!(&wire[..base.len()], base, "{type_name} against {}", NAMES[a]);
             for (i, name) in base.iter().enumerate() {
@@ -147,6 +132,30 @@ fn every_type_shares_its_ancestors_member_table() {
     assert!(checked > 8000, "only {checked} pairs checked");
 }
 
+/// `Clone` goes through a per-type table of member clones: every type's table, run once on its
+/// blank, matches its members (an entry of another type would panic) and copies them all.
+#[test]
+fn every_type_clones_through_its_table() {
+    let mut cloned = 0;
+    for id in 0..vim25::registry::NAMES.len() {
+        let Some(this) = Blank::of(id) else { continue };
+        let copy = match &this {
+            Blank::Data(k) => Blank::Data(k.clone()),
+            Blank::Fault(k) => Blank::Fault(k.clone()),
+        };
+        assert_eq!(copy.info().type_name, this.info().type_name);
+        assert_eq!(format!("{:?}", copy.object_debug()), format!("{:?}", this.object_debug()));
+        cloned += 1;
+    }
+    assert!(cloned > 3900, "only {cloned} types cloned");
+}
+
+/// The parent of type `id` in the registry, short of `Any`.
+fn parent(id: usize) -> Option<usize> {
+    use vim25::registry::{NAMES, PARENTS};
+    PARENTS.get(id).map(|p| usize::from(*p)).filter(|p| *p < NAMES.len() && NAMES[*p] != "Any")
+}
+
 /// A blank data object or fault, held in the family enum of the root's child it is under.
 enum Blank {
     Data(DataObjectKind),
@@ -154,6 +163,29 @@ enum Blank {
 }
 
 impl Blank {
+    /// The blank of a data object as decoding builds it, through the root's child it is under;
+    /// `None` for a type of a feature not built (it stops at its nearest ancestor that is).
+    fn of(id: usize) -> Option<Blank> {
+        use vim25::registry::NAMES;
+        let mut top = id;
+        while let Some(p) = parent(top) {
+            top = p;
+        }
+        let object = match NAMES.get(top).copied() {
+            Some("DataObject") => Blank::Data(DataObjectKind::blank_for(id as u16)),
+            Some("MethodFault") => Blank::Fault(MethodFaultKind::blank_for(id as u16)),
+            _ => return None,
+        };
+        (object.info().type_name == Some(NAMES[id])).then_some(object)
+    }
+
+    fn object_debug(&self) -> &dyn std::fmt::Debug {
+        match self {
+            Self::Data(k) => k,
+            Self::Fault(k) => k,
+        }
+    }
+
     fn info(&self) -> &'static vim25::object::ObjectInfo {
         self.object().info()
     }
