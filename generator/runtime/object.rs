@@ -170,20 +170,14 @@ pub fn member_mut<T: 'static>(o: &mut dyn Object, i: usize) -> &mut T {
 #[doc(hidden)]
 pub type CloneFn = fn(dst: &mut dyn Field, src: &dyn Field);
 
-/// A data object's `Clone`: its blank value, with each member cloned in by the entry of
-/// `members` (one [`clone_member`] per member, in member-index order). One small instance of
-/// `clone_member` per member type and one loop serve every object, where a derived `Clone`
-/// would be one body per type with every member's clone inlined into it. The table is kept
-/// out of `Field`'s vtable so that a program that never clones links none of it.
+/// A data object's `Clone`: `dst` is its blank value, into which each member of `src` is cloned
+/// by the entry of `members` (one [`clone_member`] per member, in member-index order). One small
+/// instance of `clone_member` per member type and this one loop serve every object, where a
+/// derived `Clone` would be one body per type with every member's clone inlined into it. The
+/// table is kept out of `Field`'s vtable so that a program that never clones links none of it,
+/// and this function is not generic so that a debug build compiles it once.
 #[doc(hidden)]
-#[inline]
-pub fn clone<T: Object + Blank>(src: &T, members: &[CloneFn]) -> T {
-    let mut out = T::blank();
-    clone_members(src, &mut out, members);
-    out
-}
-
-fn clone_members(src: &dyn Object, dst: &mut dyn Object, members: &[CloneFn]) {
+pub fn clone_into(src: &dyn Object, dst: &mut dyn Object, members: &[CloneFn]) {
     for (i, clone) in members.iter().enumerate() {
         clone(dst.field_mut(i), src.field(i));
     }
@@ -194,7 +188,9 @@ fn clone_members(src: &dyn Object, dst: &mut dyn Object, members: &[CloneFn]) {
 #[doc(hidden)]
 pub fn clone_member<M: Clone + 'static>(dst: &mut dyn Field, src: &dyn Field) {
     match (dst.as_any_mut().downcast_mut::<M>(), src.as_any().downcast_ref::<M>()) {
-        (Some(dst), Some(src)) => dst.clone_from(src),
+        // `dst` is blank, with nothing for `clone_from` to reuse; `clone` is the instance the
+        // rest of the program compiles anyway
+        (Some(dst), Some(src)) => *dst = src.clone(),
         _ => clone_mismatch(),
     }
 }

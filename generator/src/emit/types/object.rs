@@ -179,7 +179,9 @@ fn object_impls(rust_name: &str, name: &Ident, t: &MemberTable, wire_name: Optio
         impl Clone for #name {
             fn clone(&self) -> Self {
                 static MEMBERS: &[crate::object::CloneFn] = &[#(#clones),*];
-                crate::object::clone(self, MEMBERS)
+                let mut out = <Self as crate::object::Blank>::blank();
+                crate::object::clone_into(self, &mut out, MEMBERS);
+                out
             }
         }
 

@@ -76,7 +76,9 @@ impl Clone for GizmoLabel {
             crate::object::clone_member::<crate::CompactString>,
             crate::object::clone_member::<Option<i32>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GizmoLabel {

@@ -102,7 +102,9 @@ impl Clone for GizmoManual {
             crate::object::clone_member::<Option<crate::CompactString>>,
             crate::object::clone_member::<Option<i32>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GizmoManual {

@@ -96,7 +96,9 @@ impl Clone for Polygon {
             crate::object::clone_member::<i32>,
             crate::object::clone_member::<Option<crate::types::ShapeKind>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for Polygon {

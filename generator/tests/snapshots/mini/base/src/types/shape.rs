@@ -87,7 +87,9 @@ impl Clone for Shape {
             crate::object::clone_member::<Option<crate::CompactString>>,
             crate::object::clone_member::<Option<crate::types::Color>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for Shape {

@@ -99,7 +99,9 @@ impl Clone for Square {
             crate::object::clone_member::<Option<crate::types::ShapeKind>>,
             crate::object::clone_member::<Option<f64>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for Square {

@@ -59,7 +59,9 @@ impl Default for DataObject {
 impl Clone for DataObject {
     fn clone(&self) -> Self {
         static MEMBERS: &[crate::object::CloneFn] = &[];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for DataObject {

@@ -88,7 +88,9 @@ impl Clone for GizmoInfo {
             crate::object::clone_member::<Option<crate::types::GizmoLabel>>,
             crate::object::clone_member::<Option<Box<crate::types::GizmoManual>>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for GizmoInfo {

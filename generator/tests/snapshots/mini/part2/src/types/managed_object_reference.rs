@@ -75,7 +75,9 @@ impl Clone for ManagedObjectReference {
             crate::object::clone_member::<crate::CompactString>,
             crate::object::clone_member::<crate::CompactString>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for ManagedObjectReference {

@@ -76,7 +76,9 @@ impl Clone for WidgetFault {
             crate::object::clone_member::<Option<Vec<crate::CompactString>>>,
             crate::object::clone_member::<Option<crate::CompactString>>,
         ];
-        crate::object::clone(self, MEMBERS)
+        let mut out = <Self as crate::object::Blank>::blank();
+        crate::object::clone_into(self, &mut out, MEMBERS);
+        out
     }
 }
 impl std::fmt::Debug for WidgetFault {
