@@ -1,5 +1,10 @@
 //! `src/mo/`: a typed handle per managed object type, with a method per operation (inherited
 //! ones included, as the document lists them under each type) and a getter per property.
+//!
+//! Every method of a handle is `#[inline]`: a program calls a handful of the thousands of
+//! operations, and an inline function is compiled only in the crates that call it, so `vim25`
+//! itself compiles none of them (what the request's encoding and the reply's decoder cost is
+//! paid for the operations used, where they are used).
 
 use super::docs;
 use super::ident;
@@ -196,32 +201,38 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
             const PATH: &'static str = #path;
 
             /// A handle to the object `id` (its moId, such as `vm-42`).
+            #[inline]
             pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
                 Self { client: client.clone(), reference: crate::types::ManagedObjectReference::new(Self::TYPE, id.into()) }
             }
 
             /// A handle to the object `reference` names, which must be of this type or of one of
             /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+            #[inline]
             pub fn from_ref(client: &crate::Client, reference: &crate::types::ManagedObjectReference) -> Result<Self, crate::Error> {
                 crate::client::check_type(reference, Self::TYPE, crate::mo::is_a)?;
                 Ok(Self { client: client.clone(), reference: reference.clone() })
             }
 
             /// The moId.
+            #[inline]
             pub fn id(&self) -> &str {
                 &self.reference.value
             }
 
             /// The reference to the object, with its own type (which may be a subtype of this one).
+            #[inline]
             pub fn reference(&self) -> &crate::types::ManagedObjectReference {
                 &self.reference
             }
 
             /// The reference, owned (to pass as an operation's parameter or keep).
+            #[inline]
             pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
                 self.reference.clone()
             }
 
+            #[inline]
             pub fn client(&self) -> &crate::Client {
                 &self.client
             }
@@ -232,10 +243,12 @@ fn handle(model: &Model, plan: &Plan, m: &ManagedType) -> TokenStream {
         impl crate::client::Handle for #name {
             const TYPE: &'static str = #wire;
 
+            #[inline]
             fn from_parts(client: &crate::Client, reference: crate::types::ManagedObjectReference) -> Self {
                 Self { client: client.clone(), reference }
             }
 
+            #[inline]
             fn reference(&self) -> &crate::types::ManagedObjectReference {
                 &self.reference
             }
@@ -327,6 +340,7 @@ fn method(model: &Model, plan: &Plan, owner: &ManagedType, x: &Method) -> TokenS
     quote! {
         #doc
         #dep
+        #[inline]
         pub fn #name(&self, #params) -> crate::Call<#ret> {
             #convert
             self.client.call(crate::client::HttpMethod::Post, Self::PATH, &self.reference.value, #member, #since, #body, #decode)
@@ -349,6 +363,7 @@ fn property(model: &Model, plan: &Plan, owner: &ManagedType, p: &Property) -> To
     quote! {
         #doc
         #dep
+        #[inline]
         pub fn #name(&self) -> crate::Call<#ret> {
             self.client.call(crate::client::HttpMethod::Get, Self::PATH, &self.reference.value, #member, #since, Ok(None), #decode)
         }

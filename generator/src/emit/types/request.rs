@@ -54,7 +54,9 @@ pub(super) fn request_file(model: &Model, plan: &Plan, s: &Schema, o: &ObjectTyp
             #fields
         }
 
+        // inline, as the operations that build it are (see `emit::mo`)
         impl crate::ser::Encode for #name #anon {
+            #[inline]
             fn encode(&self, e: &mut crate::ser::Encoder) {
                 let #o_binding = e.members();
                 #write

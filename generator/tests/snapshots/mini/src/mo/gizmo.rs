@@ -13,6 +13,7 @@ impl Gizmo {
     pub const TYPE: &'static str = "Gizmo";
     const PATH: &'static str = "/gadget/Gizmo";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Gizmo {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,21 +34,26 @@ impl Gizmo {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// `POST .../Spin` (operation `Gizmo_Spin`).
+    #[inline]
     pub fn spin(&self) -> crate::Call<Vec<crate::types::GizmoInfo>> {
         self.client
             .call(
@@ -62,6 +69,7 @@ impl Gizmo {
 }
 impl crate::client::Handle for Gizmo {
     const TYPE: &'static str = "Gizmo";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -71,6 +79,7 @@ impl crate::client::Handle for Gizmo {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl Widget {
     pub const TYPE: &'static str = "Widget";
     const PATH: &'static str = "/Widget";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Widget {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Widget {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl Widget {
     /// - `WidgetFault`
     ///
     /// `POST .../Frob_Task` (operation `Widget_Frob_Task`).
+    #[inline]
     pub fn frob_task(
         &self,
         shape: &crate::types::ShapeKind,
@@ -86,6 +93,7 @@ impl Widget {
             )
     }
     /// `POST .../Reset` (operation `Widget_Reset`).
+    #[inline]
     pub fn reset(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -99,6 +107,7 @@ impl Widget {
             )
     }
     /// `GET .../match` (operation `Widget_getMatch`).
+    #[inline]
     pub fn r#match(&self) -> crate::Call<Option<crate::types::ShapeKind>> {
         self.client
             .call(
@@ -114,6 +123,7 @@ impl Widget {
 }
 impl crate::client::Handle for Widget {
     const TYPE: &'static str = "Widget";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -123,6 +133,7 @@ impl crate::client::Handle for Widget {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

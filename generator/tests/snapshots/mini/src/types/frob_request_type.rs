@@ -9,6 +9,7 @@ pub struct FrobRequestType<'a> {
     pub self_: Option<bool>,
 }
 impl crate::ser::Encode for FrobRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shape", self.shape);
