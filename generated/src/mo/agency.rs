@@ -13,6 +13,7 @@ impl Agency {
     pub const TYPE: &'static str = "Agency";
     const PATH: &'static str = "/eam/Agency";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Agency {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Agency {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl Agency {
     ///
     /// `POST .../AddIssue` (operation `Agency_AddIssue`).
     #[deprecated]
+    #[inline]
     pub fn add_issue(
         &self,
         issue: &crate::types::IssueKind,
@@ -79,6 +86,7 @@ impl Agency {
     /// Invokes *Agency.DestroyAgency*.
     ///
     /// `POST .../DestroyAgency` (operation `Agency_DestroyAgency`).
+    #[inline]
     pub fn destroy_agency(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl Agency {
     /// Invokes *Agency.Agency_Disable*.
     ///
     /// `POST .../Agency_Disable` (operation `Agency_Agency_Disable`).
+    #[inline]
     pub fn agency_disable(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -109,6 +118,7 @@ impl Agency {
     /// Invokes *Agency.Agency_Enable*.
     ///
     /// `POST .../Agency_Enable` (operation `Agency_Agency_Enable`).
+    #[inline]
     pub fn agency_enable(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -126,6 +136,7 @@ impl Agency {
     /// Returns: Refers instances of *Agent*.
     ///
     /// `POST .../QueryAgent` (operation `Agency_QueryAgent`).
+    #[inline]
     pub fn query_agent(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -143,6 +154,7 @@ impl Agency {
     /// Invokes *Agency.QueryConfig*.
     ///
     /// `POST .../QueryConfig` (operation `Agency_QueryConfig`).
+    #[inline]
     pub fn query_config(&self) -> crate::Call<crate::types::AgencyConfigInfo> {
         self.client
             .call(
@@ -160,6 +172,7 @@ impl Agency {
     /// Body: [`QueryIssueRequestType`](crate::types::QueryIssueRequestType).
     ///
     /// `POST .../QueryIssue` (operation `Agency_QueryIssue`).
+    #[inline]
     pub fn query_issue(
         &self,
         issue_key: Option<&[i32]>,
@@ -185,6 +198,7 @@ impl Agency {
     ///
     /// `POST .../AgencyQueryRuntime` (operation `Agency_AgencyQueryRuntime`).
     #[deprecated]
+    #[inline]
     pub fn agency_query_runtime(
         &self,
     ) -> crate::Call<crate::types::EamObjectRuntimeInfoKind> {
@@ -205,6 +219,7 @@ impl Agency {
     ///
     /// `POST .../QuerySolutionId` (operation `Agency_QuerySolutionId`).
     #[deprecated]
+    #[inline]
     pub fn query_solution_id(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -230,6 +245,7 @@ impl Agency {
     ///
     /// `POST .../RegisterAgentVm` (operation `Agency_RegisterAgentVm`).
     #[deprecated]
+    #[inline]
     pub fn register_agent_vm(
         &self,
         agent_vm: &crate::types::ManagedObjectReference,
@@ -254,6 +270,7 @@ impl Agency {
     /// Body: [`ResolveRequestType`](crate::types::ResolveRequestType).
     ///
     /// `POST .../Resolve` (operation `Agency_Resolve`).
+    #[inline]
     pub fn resolve(&self, issue_key: &[i32]) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -273,6 +290,7 @@ impl Agency {
     /// Invokes *EamObject.ResolveAll*.
     ///
     /// `POST .../ResolveAll` (operation `Agency_ResolveAll`).
+    #[inline]
     pub fn resolve_all(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -288,6 +306,7 @@ impl Agency {
     /// Invokes *Agency.Uninstall*.
     ///
     /// `POST .../Uninstall` (operation `Agency_Uninstall`).
+    #[inline]
     pub fn uninstall(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -308,6 +327,7 @@ impl Agency {
     ///
     /// `POST .../UnregisterAgentVm` (operation `Agency_UnregisterAgentVm`).
     #[deprecated]
+    #[inline]
     pub fn unregister_agent_vm(
         &self,
         agent_vm: &crate::types::ManagedObjectReference,
@@ -337,6 +357,7 @@ impl Agency {
     /// - `EamInvalidUrl`
     ///
     /// `POST .../Update` (operation `Agency_Update`).
+    #[inline]
     pub fn update(&self, config: &crate::types::AgencyConfigInfo) -> crate::Call<()> {
         self.client
             .call(
@@ -358,6 +379,7 @@ impl Agency {
     /// Refers instances of *Agent*.
     ///
     /// `GET .../agent` (operation `Agency_getAgent`).
+    #[inline]
     pub fn agent(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -375,6 +397,7 @@ impl Agency {
     /// Reads *Agency.config*.
     ///
     /// `GET .../config` (operation `Agency_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::AgencyConfigInfo> {
         self.client
             .call(
@@ -390,6 +413,7 @@ impl Agency {
     /// Reads *Agency.owner*.
     ///
     /// `GET .../owner` (operation `Agency_getOwner`).
+    #[inline]
     pub fn owner(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -405,6 +429,7 @@ impl Agency {
     /// Reads *Agency.runtime*.
     ///
     /// `GET .../runtime` (operation `Agency_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::EamObjectRuntimeInfoKind> {
         self.client
             .call(
@@ -420,6 +445,7 @@ impl Agency {
     /// Reads *Agency.solutionId*.
     ///
     /// `GET .../solutionId` (operation `Agency_getSolutionId`).
+    #[inline]
     pub fn solution_id(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -435,6 +461,7 @@ impl Agency {
 }
 impl crate::client::Handle for Agency {
     const TYPE: &'static str = "Agency";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -444,6 +471,7 @@ impl crate::client::Handle for Agency {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

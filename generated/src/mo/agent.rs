@@ -13,6 +13,7 @@ impl Agent {
     pub const TYPE: &'static str = "Agent";
     const PATH: &'static str = "/eam/Agent";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Agent {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,23 +34,28 @@ impl Agent {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// Invokes *Agent.MarkAsAvailable*.
     ///
     /// `POST .../MarkAsAvailable` (operation `Agent_MarkAsAvailable`).
+    #[inline]
     pub fn mark_as_available(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -67,6 +74,7 @@ impl Agent {
     ///
     /// `POST .../AgentQueryConfig` (operation `Agent_AgentQueryConfig`).
     #[deprecated]
+    #[inline]
     pub fn agent_query_config(&self) -> crate::Call<crate::types::AgentConfigInfo> {
         self.client
             .call(
@@ -84,6 +92,7 @@ impl Agent {
     /// Body: [`QueryIssueRequestType`](crate::types::QueryIssueRequestType).
     ///
     /// `POST .../QueryIssue` (operation `Agent_QueryIssue`).
+    #[inline]
     pub fn query_issue(
         &self,
         issue_key: Option<&[i32]>,
@@ -106,6 +115,7 @@ impl Agent {
     /// Invokes *Agent.AgentQueryRuntime*.
     ///
     /// `POST .../AgentQueryRuntime` (operation `Agent_AgentQueryRuntime`).
+    #[inline]
     pub fn agent_query_runtime(&self) -> crate::Call<crate::types::AgentRuntimeInfo> {
         self.client
             .call(
@@ -123,6 +133,7 @@ impl Agent {
     /// Body: [`ResolveRequestType`](crate::types::ResolveRequestType).
     ///
     /// `POST .../Resolve` (operation `Agent_Resolve`).
+    #[inline]
     pub fn resolve(&self, issue_key: &[i32]) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -142,6 +153,7 @@ impl Agent {
     /// Invokes *EamObject.ResolveAll*.
     ///
     /// `POST .../ResolveAll` (operation `Agent_ResolveAll`).
+    #[inline]
     pub fn resolve_all(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -157,6 +169,7 @@ impl Agent {
     /// Reads *Agent.config*.
     ///
     /// `GET .../config` (operation `Agent_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::AgentConfigInfo> {
         self.client
             .call(
@@ -172,6 +185,7 @@ impl Agent {
     /// Reads *Agent.runtime*.
     ///
     /// `GET .../runtime` (operation `Agent_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::AgentRuntimeInfo> {
         self.client
             .call(
@@ -187,6 +201,7 @@ impl Agent {
 }
 impl crate::client::Handle for Agent {
     const TYPE: &'static str = "Agent";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -196,6 +211,7 @@ impl crate::client::Handle for Agent {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl Alarm {
     pub const TYPE: &'static str = "Alarm";
     const PATH: &'static str = "/Alarm";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Alarm {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Alarm {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl Alarm {
     /// - `DuplicateName`
     ///
     /// `POST .../ReconfigureAlarm` (operation `Alarm_ReconfigureAlarm`).
+    #[inline]
     pub fn reconfigure_alarm(
         &self,
         spec: &crate::types::AlarmSpecKind,
@@ -81,6 +88,7 @@ impl Alarm {
     /// ***Required privileges:*** Alarm.Delete
     ///
     /// `POST .../RemoveAlarm` (operation `Alarm_RemoveAlarm`).
+    #[inline]
     pub fn remove_alarm(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -98,6 +106,7 @@ impl Alarm {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Alarm_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -124,6 +133,7 @@ impl Alarm {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Alarm_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -143,6 +153,7 @@ impl Alarm {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../info` (operation `Alarm_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::AlarmInfo> {
         self.client
             .call(
@@ -160,6 +171,7 @@ impl Alarm {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Alarm_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -175,6 +187,7 @@ impl Alarm {
 }
 impl crate::client::Handle for Alarm {
     const TYPE: &'static str = "Alarm";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -184,6 +197,7 @@ impl crate::client::Handle for Alarm {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

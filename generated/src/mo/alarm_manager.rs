@@ -13,6 +13,7 @@ impl AlarmManager {
     pub const TYPE: &'static str = "AlarmManager";
     const PATH: &'static str = "/AlarmManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl AlarmManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl AlarmManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl AlarmManager {
     /// Body: [`AcknowledgeAlarmRequestType`](crate::types::AcknowledgeAlarmRequestType).
     ///
     /// `POST .../AcknowledgeAlarm` (operation `AlarmManager_AcknowledgeAlarm`).
+    #[inline]
     pub fn acknowledge_alarm(
         &self,
         alarm: &crate::types::ManagedObjectReference,
@@ -79,6 +86,7 @@ impl AlarmManager {
     /// Body: [`ClearTriggeredAlarmsRequestType`](crate::types::ClearTriggeredAlarmsRequestType).
     ///
     /// `POST .../ClearTriggeredAlarms` (operation `AlarmManager_ClearTriggeredAlarms`).
+    #[inline]
     pub fn clear_triggered_alarms(
         &self,
         filter: &crate::types::AlarmFilterSpec,
@@ -109,6 +117,7 @@ impl AlarmManager {
     /// - `DuplicateName`
     ///
     /// `POST .../CreateAlarm` (operation `AlarmManager_CreateAlarm`).
+    #[inline]
     pub fn create_alarm(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -135,6 +144,7 @@ impl AlarmManager {
     /// Body: [`DisableAlarmRequestType`](crate::types::DisableAlarmRequestType).
     ///
     /// `POST .../DisableAlarm` (operation `AlarmManager_DisableAlarm`).
+    #[inline]
     pub fn disable_alarm(
         &self,
         alarm: &crate::types::ManagedObjectReference,
@@ -161,6 +171,7 @@ impl AlarmManager {
     /// Body: [`EnableAlarmRequestType`](crate::types::EnableAlarmRequestType).
     ///
     /// `POST .../EnableAlarm` (operation `AlarmManager_EnableAlarm`).
+    #[inline]
     pub fn enable_alarm(
         &self,
         alarm: &crate::types::ManagedObjectReference,
@@ -191,6 +202,7 @@ impl AlarmManager {
     /// Returns: Refers instances of *Alarm*.
     ///
     /// `POST .../GetAlarm` (operation `AlarmManager_GetAlarm`).
+    #[inline]
     pub fn get_alarm(
         &self,
         entity: Option<&crate::types::ManagedObjectReference>,
@@ -215,6 +227,7 @@ impl AlarmManager {
     /// Body: [`AreAlarmActionsEnabledRequestType`](crate::types::AreAlarmActionsEnabledRequestType).
     ///
     /// `POST .../AreAlarmActionsEnabled` (operation `AlarmManager_AreAlarmActionsEnabled`).
+    #[inline]
     pub fn are_alarm_actions_enabled(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -239,6 +252,7 @@ impl AlarmManager {
     /// Body: [`GetAlarmStateRequestType`](crate::types::GetAlarmStateRequestType).
     ///
     /// `POST .../GetAlarmState` (operation `AlarmManager_GetAlarmState`).
+    #[inline]
     pub fn get_alarm_state(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -263,6 +277,7 @@ impl AlarmManager {
     /// Body: [`EnableAlarmActionsRequestType`](crate::types::EnableAlarmActionsRequestType).
     ///
     /// `POST .../EnableAlarmActions` (operation `AlarmManager_EnableAlarmActions`).
+    #[inline]
     pub fn enable_alarm_actions(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -289,6 +304,7 @@ impl AlarmManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../defaultExpression` (operation `AlarmManager_getDefaultExpression`).
+    #[inline]
     pub fn default_expression(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmExpressionKind>>> {
@@ -308,6 +324,7 @@ impl AlarmManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `AlarmManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::AlarmDescription> {
         self.client
             .call(
@@ -323,6 +340,7 @@ impl AlarmManager {
 }
 impl crate::client::Handle for AlarmManager {
     const TYPE: &'static str = "AlarmManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -332,6 +350,7 @@ impl crate::client::Handle for AlarmManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl AuthorizationManager {
     pub const TYPE: &'static str = "AuthorizationManager";
     const PATH: &'static str = "/AuthorizationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl AuthorizationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl AuthorizationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl AuthorizationManager {
     /// - `InvalidName`
     ///
     /// `POST .../AddAuthorizationRole` (operation `AuthorizationManager_AddAuthorizationRole`).
+    #[inline]
     pub fn add_authorization_role(
         &self,
         name: impl AsRef<str>,
@@ -83,6 +90,7 @@ impl AuthorizationManager {
     /// Body: [`FetchUserPrivilegeOnEntitiesRequestType`](crate::types::FetchUserPrivilegeOnEntitiesRequestType).
     ///
     /// `POST .../FetchUserPrivilegeOnEntities` (operation `AuthorizationManager_FetchUserPrivilegeOnEntities`).
+    #[inline]
     pub fn fetch_user_privilege_on_entities(
         &self,
         entities: &[crate::types::ManagedObjectReference],
@@ -111,6 +119,7 @@ impl AuthorizationManager {
     /// Body: [`HasPrivilegeOnEntitiesRequestType`](crate::types::HasPrivilegeOnEntitiesRequestType).
     ///
     /// `POST .../HasPrivilegeOnEntities` (operation `AuthorizationManager_HasPrivilegeOnEntities`).
+    #[inline]
     pub fn has_privilege_on_entities(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -141,6 +150,7 @@ impl AuthorizationManager {
     /// Body: [`HasPrivilegeOnEntityRequestType`](crate::types::HasPrivilegeOnEntityRequestType).
     ///
     /// `POST .../HasPrivilegeOnEntity` (operation `AuthorizationManager_HasPrivilegeOnEntity`).
+    #[inline]
     pub fn has_privilege_on_entity(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -169,6 +179,7 @@ impl AuthorizationManager {
     /// Body: [`HasUserPrivilegeOnEntitiesRequestType`](crate::types::HasUserPrivilegeOnEntitiesRequestType).
     ///
     /// `POST .../HasUserPrivilegeOnEntities` (operation `AuthorizationManager_HasUserPrivilegeOnEntities`).
+    #[inline]
     pub fn has_user_privilege_on_entities(
         &self,
         entities: &[crate::types::ManagedObjectReference],
@@ -203,6 +214,7 @@ impl AuthorizationManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../MergePermissions` (operation `AuthorizationManager_MergePermissions`).
+    #[inline]
     pub fn merge_permissions(
         &self,
         src_role_id: i32,
@@ -233,6 +245,7 @@ impl AuthorizationManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../RemoveEntityPermission` (operation `AuthorizationManager_RemoveEntityPermission`).
+    #[inline]
     pub fn remove_entity_permission(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -267,6 +280,7 @@ impl AuthorizationManager {
     /// - `RemoveFailed`
     ///
     /// `POST .../RemoveAuthorizationRole` (operation `AuthorizationManager_RemoveAuthorizationRole`).
+    #[inline]
     pub fn remove_authorization_role(
         &self,
         role_id: i32,
@@ -298,6 +312,7 @@ impl AuthorizationManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../ResetEntityPermissions` (operation `AuthorizationManager_ResetEntityPermissions`).
+    #[inline]
     pub fn reset_entity_permissions(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -324,6 +339,7 @@ impl AuthorizationManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RetrieveAllPermissions` (operation `AuthorizationManager_RetrieveAllPermissions`).
+    #[inline]
     pub fn retrieve_all_permissions(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::Permission>>> {
@@ -343,6 +359,7 @@ impl AuthorizationManager {
     /// Body: [`RetrieveEntityPermissionsRequestType`](crate::types::RetrieveEntityPermissionsRequestType).
     ///
     /// `POST .../RetrieveEntityPermissions` (operation `AuthorizationManager_RetrieveEntityPermissions`).
+    #[inline]
     pub fn retrieve_entity_permissions(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -374,6 +391,7 @@ impl AuthorizationManager {
     /// - `NotFound`
     ///
     /// `POST .../RetrieveRolePermissions` (operation `AuthorizationManager_RetrieveRolePermissions`).
+    #[inline]
     pub fn retrieve_role_permissions(
         &self,
         role_id: i32,
@@ -403,6 +421,7 @@ impl AuthorizationManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../SetEntityPermissions` (operation `AuthorizationManager_SetEntityPermissions`).
+    #[inline]
     pub fn set_entity_permissions(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -436,6 +455,7 @@ impl AuthorizationManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../UpdateAuthorizationRole` (operation `AuthorizationManager_UpdateAuthorizationRole`).
+    #[inline]
     pub fn update_authorization_role(
         &self,
         role_id: i32,
@@ -464,6 +484,7 @@ impl AuthorizationManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `AuthorizationManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::AuthorizationDescription> {
         self.client
             .call(
@@ -481,6 +502,7 @@ impl AuthorizationManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../privilegeList` (operation `AuthorizationManager_getPrivilegeList`).
+    #[inline]
     pub fn privilege_list(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AuthorizationPrivilege>>> {
@@ -500,6 +522,7 @@ impl AuthorizationManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../roleList` (operation `AuthorizationManager_getRoleList`).
+    #[inline]
     pub fn role_list(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AuthorizationRole>>> {
@@ -517,6 +540,7 @@ impl AuthorizationManager {
 }
 impl crate::client::Handle for AuthorizationManager {
     const TYPE: &'static str = "AuthorizationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -526,6 +550,7 @@ impl crate::client::Handle for AuthorizationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CertificateManager {
     pub const TYPE: &'static str = "CertificateManager";
     const PATH: &'static str = "/CertificateManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CertificateManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CertificateManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl CertificateManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CertMgrRefreshCACertificatesAndCRLs_Task` (operation `CertificateManager_CertMgrRefreshCACertificatesAndCRLs_Task`).
+    #[inline]
     pub fn cert_mgr_refresh_ca_certificates_and_crls_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -83,6 +90,7 @@ impl CertificateManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CertMgrRefreshCertificates_Task` (operation `CertificateManager_CertMgrRefreshCertificates_Task`).
+    #[inline]
     pub fn cert_mgr_refresh_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -111,6 +119,7 @@ impl CertificateManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CertMgrRevokeCertificates_Task` (operation `CertificateManager_CertMgrRevokeCertificates_Task`).
+    #[inline]
     pub fn cert_mgr_revoke_certificates_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -133,6 +142,7 @@ impl CertificateManager {
 }
 impl crate::client::Handle for CertificateManager {
     const TYPE: &'static str = "CertificateManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -142,6 +152,7 @@ impl crate::client::Handle for CertificateManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ClusterComputeResource {
     pub const TYPE: &'static str = "ClusterComputeResource";
     const PATH: &'static str = "/ClusterComputeResource";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ClusterComputeResource {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ClusterComputeResource {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl ClusterComputeResource {
     /// - `InvalidState`
     ///
     /// `POST .../AbandonHciWorkflow` (operation `ClusterComputeResource_AbandonHciWorkflow`).
+    #[inline]
     pub fn abandon_hci_workflow(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -80,6 +87,7 @@ impl ClusterComputeResource {
     /// - `DuplicateName`
     ///
     /// `POST .../AddHost_Task` (operation `ClusterComputeResource_AddHost_Task`).
+    #[inline]
     pub fn add_host_task(
         &self,
         spec: &crate::types::HostConnectSpec,
@@ -110,6 +118,7 @@ impl ClusterComputeResource {
     /// Body: [`ApplyRecommendationRequestType`](crate::types::ApplyRecommendationRequestType).
     ///
     /// `POST .../ApplyRecommendation` (operation `ClusterComputeResource_ApplyRecommendation`).
+    #[inline]
     pub fn apply_recommendation(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -133,6 +142,7 @@ impl ClusterComputeResource {
     /// Body: [`CancelRecommendationRequestType`](crate::types::CancelRecommendationRequestType).
     ///
     /// `POST .../CancelRecommendation` (operation `ClusterComputeResource_CancelRecommendation`).
+    #[inline]
     pub fn cancel_recommendation(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -156,6 +166,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ConfigureHCI_Task` (operation `ClusterComputeResource_ConfigureHCI_Task`).
+    #[inline]
     pub fn configure_hci_task(
         &self,
         cluster_spec: &crate::types::ClusterComputeResourceHCIConfigSpec,
@@ -187,6 +198,7 @@ impl ClusterComputeResource {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ClusterComputeResource_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -208,6 +220,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableNetworkBoot_Task` (operation `ClusterComputeResource_DisableNetworkBoot_Task`).
+    #[inline]
     pub fn disable_network_boot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -231,6 +244,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../EnableNetworkBoot_Task` (operation `ClusterComputeResource_EnableNetworkBoot_Task`).
+    #[inline]
     pub fn enable_network_boot_task(
         &self,
         network_boot_mode: impl AsRef<str>,
@@ -257,6 +271,7 @@ impl ClusterComputeResource {
     /// Body: [`ClusterEnterMaintenanceModeRequestType`](crate::types::ClusterEnterMaintenanceModeRequestType).
     ///
     /// `POST .../ClusterEnterMaintenanceMode` (operation `ClusterComputeResource_ClusterEnterMaintenanceMode`).
+    #[inline]
     pub fn cluster_enter_maintenance_mode(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -287,6 +302,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *ClusterEVCManager*.
     ///
     /// `POST .../EvcManager` (operation `ClusterComputeResource_EvcManager`).
+    #[inline]
     pub fn evc_manager(&self) -> crate::Call<Option<crate::mo::ClusterEVCManager>> {
         self.client
             .call(
@@ -306,6 +322,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ExtendHCI_Task` (operation `ClusterComputeResource_ExtendHCI_Task`).
+    #[inline]
     pub fn extend_hci_task(
         &self,
         host_inputs: Option<
@@ -336,6 +353,7 @@ impl ClusterComputeResource {
     /// Body: [`FindRulesForVmRequestType`](crate::types::FindRulesForVmRequestType).
     ///
     /// `POST .../FindRulesForVm` (operation `ClusterComputeResource_FindRulesForVm`).
+    #[inline]
     pub fn find_rules_for_vm(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -360,6 +378,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../GetResourceUsage` (operation `ClusterComputeResource_GetResourceUsage`).
+    #[inline]
     pub fn get_resource_usage(
         &self,
     ) -> crate::Call<crate::types::ClusterResourceUsageSummary> {
@@ -383,6 +402,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instances of *Datastore*.
     ///
     /// `POST .../GetSystemVMsRestrictedDatastores` (operation `ClusterComputeResource_GetSystemVMsRestrictedDatastores`).
+    #[inline]
     pub fn get_system_vms_restricted_datastores(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -410,6 +430,7 @@ impl ClusterComputeResource {
     /// - `InvalidState`
     ///
     /// `POST .../MoveHostInto_Task` (operation `ClusterComputeResource_MoveHostInto_Task`).
+    #[inline]
     pub fn move_host_into_task(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -445,6 +466,7 @@ impl ClusterComputeResource {
     /// - `InvalidState`
     ///
     /// `POST .../MoveInto_Task` (operation `ClusterComputeResource_MoveInto_Task`).
+    #[inline]
     pub fn move_into_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -474,6 +496,7 @@ impl ClusterComputeResource {
     /// - `InvalidState`
     ///
     /// `POST .../PlaceVm` (operation `ClusterComputeResource_PlaceVm`).
+    #[inline]
     pub fn place_vm(
         &self,
         placement_spec: &crate::types::PlacementSpec,
@@ -503,6 +526,7 @@ impl ClusterComputeResource {
     ///
     /// `POST .../RecommendHostsForVm` (operation `ClusterComputeResource_RecommendHostsForVm`).
     #[deprecated]
+    #[inline]
     pub fn recommend_hosts_for_vm(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -536,6 +560,7 @@ impl ClusterComputeResource {
     ///
     /// `POST .../ReconfigureCluster_Task` (operation `ClusterComputeResource_ReconfigureCluster_Task`).
     #[deprecated]
+    #[inline]
     pub fn reconfigure_cluster_task(
         &self,
         spec: &crate::types::ClusterConfigSpec,
@@ -566,6 +591,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ReconfigureComputeResource_Task` (operation `ClusterComputeResource_ReconfigureComputeResource_Task`).
+    #[inline]
     pub fn reconfigure_compute_resource_task(
         &self,
         spec: &crate::types::ComputeResourceConfigSpecKind,
@@ -592,6 +618,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** Host.Inventory.EditCluster
     ///
     /// `POST .../RefreshRecommendation` (operation `ClusterComputeResource_RefreshRecommendation`).
+    #[inline]
     pub fn refresh_recommendation(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -609,6 +636,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `ClusterComputeResource_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -632,6 +660,7 @@ impl ClusterComputeResource {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ClusterComputeResource_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -656,6 +685,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveDasAdvancedRuntimeInfo` (operation `ClusterComputeResource_RetrieveDasAdvancedRuntimeInfo`).
+    #[inline]
     pub fn retrieve_das_advanced_runtime_info(
         &self,
     ) -> crate::Call<Option<crate::types::ClusterDasAdvancedRuntimeInfoKind>> {
@@ -683,6 +713,7 @@ impl ClusterComputeResource {
     /// - `InvalidArgument`
     ///
     /// `POST .../SetCryptoMode` (operation `ClusterComputeResource_SetCryptoMode`).
+    #[inline]
     pub fn set_crypto_mode(
         &self,
         crypto_mode: impl AsRef<str>,
@@ -709,6 +740,7 @@ impl ClusterComputeResource {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ClusterComputeResource_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -737,6 +769,7 @@ impl ClusterComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../StampAllRulesWithUuid_Task` (operation `ClusterComputeResource_StampAllRulesWithUuid_Task`).
+    #[inline]
     pub fn stamp_all_rules_with_uuid_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -759,6 +792,7 @@ impl ClusterComputeResource {
     /// - `InvalidState`
     ///
     /// `POST .../ValidateHCIConfiguration` (operation `ClusterComputeResource_ValidateHCIConfiguration`).
+    #[inline]
     pub fn validate_hci_configuration(
         &self,
         hci_config_spec: Option<&crate::types::ClusterComputeResourceHCIConfigSpec>,
@@ -787,6 +821,7 @@ impl ClusterComputeResource {
     /// Reads *ClusterComputeResource.actionHistory*.
     ///
     /// `GET .../actionHistory` (operation `ClusterComputeResource_getActionHistory`).
+    #[inline]
     pub fn action_history(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ClusterActionHistory>>> {
@@ -806,6 +841,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `ClusterComputeResource_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -823,6 +859,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ClusterComputeResource_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -840,6 +877,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `ClusterComputeResource_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -859,6 +897,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../configManagerEnabled` (operation `ClusterComputeResource_getConfigManagerEnabled`).
+    #[inline]
     pub fn config_manager_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -874,6 +913,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `ClusterComputeResource_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -892,6 +932,7 @@ impl ClusterComputeResource {
     ///
     /// `GET .../configuration` (operation `ClusterComputeResource_getConfiguration`).
     #[deprecated]
+    #[inline]
     pub fn configuration(&self) -> crate::Call<crate::types::ClusterConfigInfo> {
         self.client
             .call(
@@ -907,6 +948,7 @@ impl ClusterComputeResource {
     /// Reads *ComputeResource.configurationEx*.
     ///
     /// `GET .../configurationEx` (operation `ClusterComputeResource_getConfigurationEx`).
+    #[inline]
     pub fn configuration_ex(
         &self,
     ) -> crate::Call<crate::types::ComputeResourceConfigInfoKind> {
@@ -926,6 +968,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `ClusterComputeResource_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -947,6 +990,7 @@ impl ClusterComputeResource {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `ClusterComputeResource_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -966,6 +1010,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `ClusterComputeResource_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -983,6 +1028,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ClusterComputeResource_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -1000,6 +1046,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../drsFault` (operation `ClusterComputeResource_getDrsFault`).
+    #[inline]
     pub fn drs_fault(&self) -> crate::Call<Option<Vec<crate::types::ClusterDrsFaults>>> {
         self.client
             .call(
@@ -1018,6 +1065,7 @@ impl ClusterComputeResource {
     ///
     /// `GET .../drsRecommendation` (operation `ClusterComputeResource_getDrsRecommendation`).
     #[deprecated]
+    #[inline]
     pub fn drs_recommendation(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ClusterDrsRecommendation>>> {
@@ -1037,6 +1085,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `ClusterComputeResource_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -1056,6 +1105,7 @@ impl ClusterComputeResource {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `ClusterComputeResource_getEnvironmentBrowser`).
+    #[inline]
     pub fn environment_browser(
         &self,
     ) -> crate::Call<Option<crate::mo::EnvironmentBrowser>> {
@@ -1073,6 +1123,7 @@ impl ClusterComputeResource {
     /// Reads *ClusterComputeResource.hciConfig*.
     ///
     /// `GET .../hciConfig` (operation `ClusterComputeResource_getHciConfig`).
+    #[inline]
     pub fn hci_config(
         &self,
     ) -> crate::Call<Option<crate::types::ClusterComputeResourceHCIConfigInfo>> {
@@ -1096,6 +1147,7 @@ impl ClusterComputeResource {
     /// Refers instances of *HostSystem*.
     ///
     /// `GET .../host` (operation `ClusterComputeResource_getHost`).
+    #[inline]
     pub fn host(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1115,6 +1167,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../lifecycleManaged` (operation `ClusterComputeResource_getLifecycleManaged`).
+    #[inline]
     pub fn lifecycle_managed(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -1130,6 +1183,7 @@ impl ClusterComputeResource {
     /// Reads *ClusterComputeResource.migrationHistory*.
     ///
     /// `GET .../migrationHistory` (operation `ClusterComputeResource_getMigrationHistory`).
+    #[inline]
     pub fn migration_history(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ClusterDrsMigration>>> {
@@ -1149,6 +1203,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ClusterComputeResource_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -1168,6 +1223,7 @@ impl ClusterComputeResource {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `ClusterComputeResource_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1189,6 +1245,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../networkBootMode` (operation `ClusterComputeResource_getNetworkBootMode`).
+    #[inline]
     pub fn network_boot_mode(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -1204,6 +1261,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `ClusterComputeResource_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1223,6 +1281,7 @@ impl ClusterComputeResource {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ClusterComputeResource_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1238,6 +1297,7 @@ impl ClusterComputeResource {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `ClusterComputeResource_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -1255,6 +1315,7 @@ impl ClusterComputeResource {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `ClusterComputeResource_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1274,6 +1335,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../recommendation` (operation `ClusterComputeResource_getRecommendation`).
+    #[inline]
     pub fn recommendation(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ClusterRecommendation>>> {
@@ -1295,6 +1357,7 @@ impl ClusterComputeResource {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ClusterComputeResource_getResourcePool`).
+    #[inline]
     pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
@@ -1310,6 +1373,7 @@ impl ClusterComputeResource {
     /// Reads *ComputeResource.summary*.
     ///
     /// `GET .../summary` (operation `ClusterComputeResource_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::ComputeResourceSummaryKind> {
         self.client
             .call(
@@ -1330,6 +1394,7 @@ impl ClusterComputeResource {
     ///
     /// `GET .../summaryEx` (operation `ClusterComputeResource_getSummaryEx`).
     #[deprecated]
+    #[inline]
     pub fn summary_ex(
         &self,
     ) -> crate::Call<crate::types::ClusterComputeResourceSummary> {
@@ -1349,6 +1414,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `ClusterComputeResource_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -1366,6 +1432,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `ClusterComputeResource_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1385,6 +1452,7 @@ impl ClusterComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ClusterComputeResource_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -1400,6 +1468,7 @@ impl ClusterComputeResource {
 }
 impl crate::client::Handle for ClusterComputeResource {
     const TYPE: &'static str = "ClusterComputeResource";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1409,6 +1478,7 @@ impl crate::client::Handle for ClusterComputeResource {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ClusterEVCManager {
     pub const TYPE: &'static str = "ClusterEVCManager";
     const PATH: &'static str = "/ClusterEVCManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ClusterEVCManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ClusterEVCManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -59,6 +65,7 @@ impl ClusterEVCManager {
     /// - `HostConnectFault`
     ///
     /// `POST .../CheckAddHostEvc_Task` (operation `ClusterEVCManager_CheckAddHostEvc_Task`).
+    #[inline]
     pub fn check_add_host_evc_task(
         &self,
         cnx_spec: &crate::types::HostConnectSpec,
@@ -87,6 +94,7 @@ impl ClusterEVCManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckConfigureEvcMode_Task` (operation `ClusterEVCManager_CheckConfigureEvcMode_Task`).
+    #[inline]
     pub fn check_configure_evc_mode_task(
         &self,
         evc_mode_key: impl AsRef<str>,
@@ -120,6 +128,7 @@ impl ClusterEVCManager {
     /// - `EVCConfigFault`
     ///
     /// `POST .../ConfigureEvcMode_Task` (operation `ClusterEVCManager_ConfigureEvcMode_Task`).
+    #[inline]
     pub fn configure_evc_mode_task(
         &self,
         evc_mode_key: impl AsRef<str>,
@@ -148,6 +157,7 @@ impl ClusterEVCManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableEvcMode_Task` (operation `ClusterEVCManager_DisableEvcMode_Task`).
+    #[inline]
     pub fn disable_evc_mode_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -165,6 +175,7 @@ impl ClusterEVCManager {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ClusterEVCManager_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -191,6 +202,7 @@ impl ClusterEVCManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ClusterEVCManager_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -208,6 +220,7 @@ impl ClusterEVCManager {
     /// Reads *ClusterEVCManager.evcState*.
     ///
     /// `GET .../evcState` (operation `ClusterEVCManager_getEvcState`).
+    #[inline]
     pub fn evc_state(&self) -> crate::Call<crate::types::ClusterEVCManagerEVCState> {
         self.client
             .call(
@@ -225,6 +238,7 @@ impl ClusterEVCManager {
     /// Refers instance of *ClusterComputeResource*.
     ///
     /// `GET .../managedCluster` (operation `ClusterEVCManager_getManagedCluster`).
+    #[inline]
     pub fn managed_cluster(&self) -> crate::Call<crate::mo::ClusterComputeResource> {
         self.client
             .call(
@@ -242,6 +256,7 @@ impl ClusterEVCManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ClusterEVCManager_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -257,6 +272,7 @@ impl ClusterEVCManager {
 }
 impl crate::client::Handle for ClusterEVCManager {
     const TYPE: &'static str = "ClusterEVCManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -266,6 +282,7 @@ impl crate::client::Handle for ClusterEVCManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

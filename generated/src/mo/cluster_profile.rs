@@ -13,6 +13,7 @@ impl ClusterProfile {
     pub const TYPE: &'static str = "ClusterProfile";
     const PATH: &'static str = "/ClusterProfile";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ClusterProfile {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ClusterProfile {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl ClusterProfile {
     /// Body: [`AssociateProfileRequestType`](crate::types::AssociateProfileRequestType).
     ///
     /// `POST .../AssociateProfile` (operation `ClusterProfile_AssociateProfile`).
+    #[inline]
     pub fn associate_profile(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -81,6 +88,7 @@ impl ClusterProfile {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckProfileCompliance_Task` (operation `ClusterProfile_CheckProfileCompliance_Task`).
+    #[inline]
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -105,6 +113,7 @@ impl ClusterProfile {
     /// ***Required privileges:*** Profile.Delete
     ///
     /// `POST .../DestroyProfile` (operation `ClusterProfile_DestroyProfile`).
+    #[inline]
     pub fn destroy_profile(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -124,6 +133,7 @@ impl ClusterProfile {
     /// Body: [`DissociateProfileRequestType`](crate::types::DissociateProfileRequestType).
     ///
     /// `POST .../DissociateProfile` (operation `ClusterProfile_DissociateProfile`).
+    #[inline]
     pub fn dissociate_profile(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -148,6 +158,7 @@ impl ClusterProfile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `ClusterProfile_ExportProfile`).
+    #[inline]
     pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -165,6 +176,7 @@ impl ClusterProfile {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RetrieveDescription` (operation `ClusterProfile_RetrieveDescription`).
+    #[inline]
     pub fn retrieve_description(
         &self,
     ) -> crate::Call<Option<crate::types::ProfileDescription>> {
@@ -189,6 +201,7 @@ impl ClusterProfile {
     /// - `DuplicateName`
     ///
     /// `POST .../UpdateClusterProfile` (operation `ClusterProfile_UpdateClusterProfile`).
+    #[inline]
     pub fn update_cluster_profile(
         &self,
         config: &crate::types::ClusterProfileConfigSpecKind,
@@ -211,6 +224,7 @@ impl ClusterProfile {
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `ClusterProfile_getComplianceStatus`).
+    #[inline]
     pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -228,6 +242,7 @@ impl ClusterProfile {
     /// ***Required privileges:*** Profile.Edit
     ///
     /// `GET .../config` (operation `ClusterProfile_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::ProfileConfigInfoKind> {
         self.client
             .call(
@@ -243,6 +258,7 @@ impl ClusterProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `ClusterProfile_getCreatedTime`).
+    #[inline]
     pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -261,6 +277,7 @@ impl ClusterProfile {
     ///
     /// `GET .../description` (operation `ClusterProfile_getDescription`).
     #[deprecated]
+    #[inline]
     pub fn description(&self) -> crate::Call<Option<crate::types::ProfileDescription>> {
         self.client
             .call(
@@ -278,6 +295,7 @@ impl ClusterProfile {
     /// Refers instances of *ManagedEntity*.
     ///
     /// `GET .../entity` (operation `ClusterProfile_getEntity`).
+    #[inline]
     pub fn entity(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -295,6 +313,7 @@ impl ClusterProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `ClusterProfile_getModifiedTime`).
+    #[inline]
     pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -310,6 +329,7 @@ impl ClusterProfile {
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `ClusterProfile_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -325,6 +345,7 @@ impl ClusterProfile {
 }
 impl crate::client::Handle for ClusterProfile {
     const TYPE: &'static str = "ClusterProfile";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -334,6 +355,7 @@ impl crate::client::Handle for ClusterProfile {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ClusterProfileManager {
     pub const TYPE: &'static str = "ClusterProfileManager";
     const PATH: &'static str = "/ClusterProfileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ClusterProfileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ClusterProfileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl ClusterProfileManager {
     /// - `DuplicateName`
     ///
     /// `POST .../CreateProfile` (operation `ClusterProfileManager_CreateProfile`).
+    #[inline]
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
@@ -86,6 +93,7 @@ impl ClusterProfileManager {
     /// Returns: Refers instances of *Profile*.
     ///
     /// `POST .../FindAssociatedProfile` (operation `ClusterProfileManager_FindAssociatedProfile`).
+    #[inline]
     pub fn find_associated_profile(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -112,6 +120,7 @@ impl ClusterProfileManager {
     /// Body: [`QueryPolicyMetadataRequestType`](crate::types::QueryPolicyMetadataRequestType).
     ///
     /// `POST .../QueryPolicyMetadata` (operation `ClusterProfileManager_QueryPolicyMetadata`).
+    #[inline]
     pub fn query_policy_metadata(
         &self,
         policy_name: Option<&[&str]>,
@@ -140,6 +149,7 @@ impl ClusterProfileManager {
     /// Refers instances of *Profile*.
     ///
     /// `GET .../profile` (operation `ClusterProfileManager_getProfile`).
+    #[inline]
     pub fn profile(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -157,6 +167,7 @@ impl ClusterProfileManager {
 }
 impl crate::client::Handle for ClusterProfileManager {
     const TYPE: &'static str = "ClusterProfileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -166,6 +177,7 @@ impl crate::client::Handle for ClusterProfileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CnsVolumeManager {
     pub const TYPE: &'static str = "CnsVolumeManager";
     const PATH: &'static str = "/vsan/CnsVolumeManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CnsVolumeManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CnsVolumeManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsAttachVolume` (operation `CnsVolumeManager_CnsAttachVolume`).
+    #[inline]
     pub fn cns_attach_volume(
         &self,
         attach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
@@ -91,6 +98,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsConfigureVolumeACLs` (operation `CnsVolumeManager_CnsConfigureVolumeACLs`).
+    #[inline]
     pub fn cns_configure_volume_acls(
         &self,
         acl_config_specs: &[crate::types::CnsVolumeACLConfigureSpec],
@@ -122,6 +130,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsCreateVolume` (operation `CnsVolumeManager_CnsCreateVolume`).
+    #[inline]
     pub fn cns_create_volume(
         &self,
         create_specs: &[crate::types::CnsVolumeCreateSpec],
@@ -153,6 +162,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsCreateSnapshots` (operation `CnsVolumeManager_CnsCreateSnapshots`).
+    #[inline]
     pub fn cns_create_snapshots(
         &self,
         snapshot_specs: &[crate::types::CnsSnapshotCreateSpec],
@@ -185,6 +195,7 @@ impl CnsVolumeManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../CnsDeleteVolume` (operation `CnsVolumeManager_CnsDeleteVolume`).
+    #[inline]
     pub fn cns_delete_volume(
         &self,
         volume_ids: &[crate::types::CnsVolumeId],
@@ -217,6 +228,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsDeleteSnapshots` (operation `CnsVolumeManager_CnsDeleteSnapshots`).
+    #[inline]
     pub fn cns_delete_snapshots(
         &self,
         snapshot_delete_specs: &[crate::types::CnsSnapshotDeleteSpec],
@@ -249,6 +261,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsDetachVolume` (operation `CnsVolumeManager_CnsDetachVolume`).
+    #[inline]
     pub fn cns_detach_volume(
         &self,
         detach_specs: &[crate::types::CnsVolumeAttachDetachSpec],
@@ -280,6 +293,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsExtendVolume` (operation `CnsVolumeManager_CnsExtendVolume`).
+    #[inline]
     pub fn cns_extend_volume(
         &self,
         extend_specs: &[crate::types::CnsVolumeExtendSpec],
@@ -310,6 +324,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsQueryVolume` (operation `CnsVolumeManager_CnsQueryVolume`).
+    #[inline]
     pub fn cns_query_volume(
         &self,
         filter: &crate::types::CnsQueryFilterKind,
@@ -344,6 +359,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsQueryAsync` (operation `CnsVolumeManager_CnsQueryAsync`).
+    #[inline]
     pub fn cns_query_async(
         &self,
         filter: &crate::types::CnsQueryFilterKind,
@@ -377,6 +393,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsReconfigVolumePolicy` (operation `CnsVolumeManager_CnsReconfigVolumePolicy`).
+    #[inline]
     pub fn cns_reconfig_volume_policy(
         &self,
         volume_policy_reconfig_specs: Option<
@@ -411,6 +428,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsRelocateVolume` (operation `CnsVolumeManager_CnsRelocateVolume`).
+    #[inline]
     pub fn cns_relocate_volume(
         &self,
         relocate_specs: &[crate::types::CnsVolumeRelocateSpecKind],
@@ -442,6 +460,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsSyncVolume` (operation `CnsVolumeManager_CnsSyncVolume`).
+    #[inline]
     pub fn cns_sync_volume(
         &self,
         sync_specs: Option<&[crate::types::CnsSyncVolumeSpec]>,
@@ -476,6 +495,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsUnregisterVolume` (operation `CnsVolumeManager_CnsUnregisterVolume`).
+    #[inline]
     pub fn cns_unregister_volume(
         &self,
         unregister_spec: Option<&[crate::types::CnsUnregisterVolumeSpec]>,
@@ -508,6 +528,7 @@ impl CnsVolumeManager {
     /// - `CnsNotRegisteredFault`
     ///
     /// `POST .../CnsUpdateVolumeCrypto` (operation `CnsVolumeManager_CnsUpdateVolumeCrypto`).
+    #[inline]
     pub fn cns_update_volume_crypto(
         &self,
         update_specs: Option<&[crate::types::CnsVolumeCryptoUpdateSpec]>,
@@ -539,6 +560,7 @@ impl CnsVolumeManager {
     /// - `CnsFault`
     ///
     /// `POST .../CnsUpdateVolumeMetadata` (operation `CnsVolumeManager_CnsUpdateVolumeMetadata`).
+    #[inline]
     pub fn cns_update_volume_metadata(
         &self,
         update_specs: &[crate::types::CnsVolumeMetadataUpdateSpec],
@@ -561,6 +583,7 @@ impl CnsVolumeManager {
 }
 impl crate::client::Handle for CnsVolumeManager {
     const TYPE: &'static str = "CnsVolumeManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -570,6 +593,7 @@ impl crate::client::Handle for CnsVolumeManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ComputeResource {
     pub const TYPE: &'static str = "ComputeResource";
     const PATH: &'static str = "/ComputeResource";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ComputeResource {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ComputeResource {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl ComputeResource {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ComputeResource_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -75,6 +82,7 @@ impl ComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisableNetworkBoot_Task` (operation `ComputeResource_DisableNetworkBoot_Task`).
+    #[inline]
     pub fn disable_network_boot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -98,6 +106,7 @@ impl ComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../EnableNetworkBoot_Task` (operation `ComputeResource_EnableNetworkBoot_Task`).
+    #[inline]
     pub fn enable_network_boot_task(
         &self,
         network_boot_mode: impl AsRef<str>,
@@ -126,6 +135,7 @@ impl ComputeResource {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ReconfigureComputeResource_Task` (operation `ComputeResource_ReconfigureComputeResource_Task`).
+    #[inline]
     pub fn reconfigure_compute_resource_task(
         &self,
         spec: &crate::types::ComputeResourceConfigSpecKind,
@@ -152,6 +162,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `ComputeResource_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -175,6 +186,7 @@ impl ComputeResource {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ComputeResource_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -199,6 +211,7 @@ impl ComputeResource {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ComputeResource_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -225,6 +238,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `ComputeResource_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -242,6 +256,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ComputeResource_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -259,6 +274,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `ComputeResource_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -278,6 +294,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../configManagerEnabled` (operation `ComputeResource_getConfigManagerEnabled`).
+    #[inline]
     pub fn config_manager_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -293,6 +310,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `ComputeResource_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -308,6 +326,7 @@ impl ComputeResource {
     /// Reads *ComputeResource.configurationEx*.
     ///
     /// `GET .../configurationEx` (operation `ComputeResource_getConfigurationEx`).
+    #[inline]
     pub fn configuration_ex(
         &self,
     ) -> crate::Call<crate::types::ComputeResourceConfigInfoKind> {
@@ -327,6 +346,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `ComputeResource_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -348,6 +368,7 @@ impl ComputeResource {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `ComputeResource_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -367,6 +388,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `ComputeResource_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -384,6 +406,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ComputeResource_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -401,6 +424,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `ComputeResource_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -420,6 +444,7 @@ impl ComputeResource {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `ComputeResource_getEnvironmentBrowser`).
+    #[inline]
     pub fn environment_browser(
         &self,
     ) -> crate::Call<Option<crate::mo::EnvironmentBrowser>> {
@@ -441,6 +466,7 @@ impl ComputeResource {
     /// Refers instances of *HostSystem*.
     ///
     /// `GET .../host` (operation `ComputeResource_getHost`).
+    #[inline]
     pub fn host(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -460,6 +486,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../lifecycleManaged` (operation `ComputeResource_getLifecycleManaged`).
+    #[inline]
     pub fn lifecycle_managed(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -477,6 +504,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ComputeResource_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -496,6 +524,7 @@ impl ComputeResource {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `ComputeResource_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -517,6 +546,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../networkBootMode` (operation `ComputeResource_getNetworkBootMode`).
+    #[inline]
     pub fn network_boot_mode(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -532,6 +562,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `ComputeResource_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -551,6 +582,7 @@ impl ComputeResource {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ComputeResource_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -566,6 +598,7 @@ impl ComputeResource {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `ComputeResource_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -583,6 +616,7 @@ impl ComputeResource {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `ComputeResource_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -604,6 +638,7 @@ impl ComputeResource {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ComputeResource_getResourcePool`).
+    #[inline]
     pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
@@ -619,6 +654,7 @@ impl ComputeResource {
     /// Reads *ComputeResource.summary*.
     ///
     /// `GET .../summary` (operation `ComputeResource_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::ComputeResourceSummaryKind> {
         self.client
             .call(
@@ -636,6 +672,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `ComputeResource_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -653,6 +690,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `ComputeResource_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -672,6 +710,7 @@ impl ComputeResource {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ComputeResource_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -687,6 +726,7 @@ impl ComputeResource {
 }
 impl crate::client::Handle for ComputeResource {
     const TYPE: &'static str = "ComputeResource";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -696,6 +736,7 @@ impl crate::client::Handle for ComputeResource {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

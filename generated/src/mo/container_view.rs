@@ -13,6 +13,7 @@ impl ContainerView {
     pub const TYPE: &'static str = "ContainerView";
     const PATH: &'static str = "/ContainerView";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ContainerView {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ContainerView {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl ContainerView {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../DestroyView` (operation `ContainerView_DestroyView`).
+    #[inline]
     pub fn destroy_view(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl ContainerView {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../container` (operation `ContainerView_getContainer`).
+    #[inline]
     pub fn container(&self) -> crate::Call<crate::mo::ManagedEntity> {
         self.client
             .call(
@@ -83,6 +91,7 @@ impl ContainerView {
     /// Reads *ContainerView.recursive*.
     ///
     /// `GET .../recursive` (operation `ContainerView_getRecursive`).
+    #[inline]
     pub fn recursive(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -98,6 +107,7 @@ impl ContainerView {
     /// Reads *ContainerView.type*.
     ///
     /// `GET .../type` (operation `ContainerView_getType`).
+    #[inline]
     pub fn r#type(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -113,6 +123,7 @@ impl ContainerView {
     /// Reads *ManagedObjectView.view*.
     ///
     /// `GET .../view` (operation `ContainerView_getView`).
+    #[inline]
     pub fn view(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -130,6 +141,7 @@ impl ContainerView {
 }
 impl crate::client::Handle for ContainerView {
     const TYPE: &'static str = "ContainerView";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -139,6 +151,7 @@ impl crate::client::Handle for ContainerView {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CryptoManager {
     pub const TYPE: &'static str = "CryptoManager";
     const PATH: &'static str = "/CryptoManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CryptoManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CryptoManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl CryptoManager {
     /// - `InvalidState`
     ///
     /// `POST .../AddKey` (operation `CryptoManager_AddKey`).
+    #[inline]
     pub fn add_key(&self, key: &crate::types::CryptoKeyPlain) -> crate::Call<()> {
         self.client
             .call(
@@ -83,6 +90,7 @@ impl CryptoManager {
     /// - `InvalidState`
     ///
     /// `POST .../AddKeys` (operation `CryptoManager_AddKeys`).
+    #[inline]
     pub fn add_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyPlain]>,
@@ -109,6 +117,7 @@ impl CryptoManager {
     /// Body: [`ListKeysRequestType`](crate::types::ListKeysRequestType).
     ///
     /// `POST .../ListKeys` (operation `CryptoManager_ListKeys`).
+    #[inline]
     pub fn list_keys(
         &self,
         limit: Option<i32>,
@@ -138,6 +147,7 @@ impl CryptoManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../RemoveKey` (operation `CryptoManager_RemoveKey`).
+    #[inline]
     pub fn remove_key(
         &self,
         key: &crate::types::CryptoKeyId,
@@ -166,6 +176,7 @@ impl CryptoManager {
     /// Body: [`RemoveKeysRequestType`](crate::types::RemoveKeysRequestType).
     ///
     /// `POST .../RemoveKeys` (operation `CryptoManager_RemoveKeys`).
+    #[inline]
     pub fn remove_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyId]>,
@@ -190,6 +201,7 @@ impl CryptoManager {
     /// Reads *CryptoManager.enabled*.
     ///
     /// `GET .../enabled` (operation `CryptoManager_getEnabled`).
+    #[inline]
     pub fn enabled(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -205,6 +217,7 @@ impl CryptoManager {
 }
 impl crate::client::Handle for CryptoManager {
     const TYPE: &'static str = "CryptoManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -214,6 +227,7 @@ impl crate::client::Handle for CryptoManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CryptoManagerHost {
     pub const TYPE: &'static str = "CryptoManagerHost";
     const PATH: &'static str = "/CryptoManagerHost";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CryptoManagerHost {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CryptoManagerHost {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl CryptoManagerHost {
     /// - `InvalidState`
     ///
     /// `POST .../AddKey` (operation `CryptoManagerHost_AddKey`).
+    #[inline]
     pub fn add_key(&self, key: &crate::types::CryptoKeyPlain) -> crate::Call<()> {
         self.client
             .call(
@@ -83,6 +90,7 @@ impl CryptoManagerHost {
     /// - `InvalidState`
     ///
     /// `POST .../AddKeys` (operation `CryptoManagerHost_AddKeys`).
+    #[inline]
     pub fn add_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyPlain]>,
@@ -114,6 +122,7 @@ impl CryptoManagerHost {
     /// - `InvalidState`
     ///
     /// `POST .../ChangeKey_Task` (operation `CryptoManagerHost_ChangeKey_Task`).
+    #[inline]
     pub fn change_key_task(
         &self,
         new_key: &crate::types::CryptoKeyPlain,
@@ -141,6 +150,7 @@ impl CryptoManagerHost {
     /// - `InvalidState`
     ///
     /// `POST .../CryptoManagerHostDisable` (operation `CryptoManagerHost_CryptoManagerHostDisable`).
+    #[inline]
     pub fn crypto_manager_host_disable(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -164,6 +174,7 @@ impl CryptoManagerHost {
     /// - `AlreadyExists`
     ///
     /// `POST .../CryptoManagerHostEnable` (operation `CryptoManagerHost_CryptoManagerHostEnable`).
+    #[inline]
     pub fn crypto_manager_host_enable(
         &self,
         initial_key: &crate::types::CryptoKeyPlain,
@@ -192,6 +203,7 @@ impl CryptoManagerHost {
     /// Body: [`GetCryptoKeyStatusRequestType`](crate::types::GetCryptoKeyStatusRequestType).
     ///
     /// `POST .../GetCryptoKeyStatus` (operation `CryptoManagerHost_GetCryptoKeyStatus`).
+    #[inline]
     pub fn get_crypto_key_status(
         &self,
         keys: Option<&[crate::types::CryptoKeyId]>,
@@ -220,6 +232,7 @@ impl CryptoManagerHost {
     /// Body: [`ListKeysRequestType`](crate::types::ListKeysRequestType).
     ///
     /// `POST .../ListKeys` (operation `CryptoManagerHost_ListKeys`).
+    #[inline]
     pub fn list_keys(
         &self,
         limit: Option<i32>,
@@ -247,6 +260,7 @@ impl CryptoManagerHost {
     /// - `InvalidState`
     ///
     /// `POST .../CryptoManagerHostPrepare` (operation `CryptoManagerHost_CryptoManagerHostPrepare`).
+    #[inline]
     pub fn crypto_manager_host_prepare(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -269,6 +283,7 @@ impl CryptoManagerHost {
     /// - `ResourceInUse`
     ///
     /// `POST .../RemoveKey` (operation `CryptoManagerHost_RemoveKey`).
+    #[inline]
     pub fn remove_key(
         &self,
         key: &crate::types::CryptoKeyId,
@@ -297,6 +312,7 @@ impl CryptoManagerHost {
     /// Body: [`RemoveKeysRequestType`](crate::types::RemoveKeysRequestType).
     ///
     /// `POST .../RemoveKeys` (operation `CryptoManagerHost_RemoveKeys`).
+    #[inline]
     pub fn remove_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyId]>,
@@ -321,6 +337,7 @@ impl CryptoManagerHost {
     /// Reads *CryptoManager.enabled*.
     ///
     /// `GET .../enabled` (operation `CryptoManagerHost_getEnabled`).
+    #[inline]
     pub fn enabled(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -336,6 +353,7 @@ impl CryptoManagerHost {
 }
 impl crate::client::Handle for CryptoManagerHost {
     const TYPE: &'static str = "CryptoManagerHost";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -345,6 +363,7 @@ impl crate::client::Handle for CryptoManagerHost {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

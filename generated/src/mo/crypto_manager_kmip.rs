@@ -13,6 +13,7 @@ impl CryptoManagerKmip {
     pub const TYPE: &'static str = "CryptoManagerKmip";
     const PATH: &'static str = "/CryptoManagerKmip";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CryptoManagerKmip {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CryptoManagerKmip {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl CryptoManagerKmip {
     /// - `InvalidArgument`
     ///
     /// `POST .../IsKmsClusterActive` (operation `CryptoManagerKmip_IsKmsClusterActive`).
+    #[inline]
     pub fn is_kms_cluster_active(
         &self,
         cluster: Option<&crate::types::KeyProviderId>,
@@ -86,6 +93,7 @@ impl CryptoManagerKmip {
     /// - `InvalidState`
     ///
     /// `POST .../AddKey` (operation `CryptoManagerKmip_AddKey`).
+    #[inline]
     pub fn add_key(&self, key: &crate::types::CryptoKeyPlain) -> crate::Call<()> {
         self.client
             .call(
@@ -112,6 +120,7 @@ impl CryptoManagerKmip {
     /// - `InvalidState`
     ///
     /// `POST .../AddKeys` (operation `CryptoManagerKmip_AddKeys`).
+    #[inline]
     pub fn add_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyPlain]>,
@@ -138,6 +147,7 @@ impl CryptoManagerKmip {
     /// Body: [`GenerateClientCsrRequestType`](crate::types::GenerateClientCsrRequestType).
     ///
     /// `POST .../GenerateClientCsr` (operation `CryptoManagerKmip_GenerateClientCsr`).
+    #[inline]
     pub fn generate_client_csr(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -166,6 +176,7 @@ impl CryptoManagerKmip {
     /// Body: [`GenerateKeyRequestType`](crate::types::GenerateKeyRequestType).
     ///
     /// `POST .../GenerateKey` (operation `CryptoManagerKmip_GenerateKey`).
+    #[inline]
     pub fn generate_key(
         &self,
         key_provider: Option<&crate::types::KeyProviderId>,
@@ -196,6 +207,7 @@ impl CryptoManagerKmip {
     /// Body: [`GenerateSelfSignedClientCertRequestType`](crate::types::GenerateSelfSignedClientCertRequestType).
     ///
     /// `POST .../GenerateSelfSignedClientCert` (operation `CryptoManagerKmip_GenerateSelfSignedClientCert`).
+    #[inline]
     pub fn generate_self_signed_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -224,6 +236,7 @@ impl CryptoManagerKmip {
     /// Body: [`GetDefaultKmsClusterRequestType`](crate::types::GetDefaultKmsClusterRequestType).
     ///
     /// `POST .../GetDefaultKmsCluster` (operation `CryptoManagerKmip_GetDefaultKmsCluster`).
+    #[inline]
     pub fn get_default_kms_cluster(
         &self,
         entity: Option<&crate::types::ManagedObjectReference>,
@@ -252,6 +265,7 @@ impl CryptoManagerKmip {
     /// Body: [`ListKeysRequestType`](crate::types::ListKeysRequestType).
     ///
     /// `POST .../ListKeys` (operation `CryptoManagerKmip_ListKeys`).
+    #[inline]
     pub fn list_keys(
         &self,
         limit: Option<i32>,
@@ -278,6 +292,7 @@ impl CryptoManagerKmip {
     /// Body: [`ListKmipServersRequestType`](crate::types::ListKmipServersRequestType).
     ///
     /// `POST .../ListKmipServers` (operation `CryptoManagerKmip_ListKmipServers`).
+    #[inline]
     pub fn list_kmip_servers(
         &self,
         limit: Option<i32>,
@@ -304,6 +319,7 @@ impl CryptoManagerKmip {
     /// Body: [`ListKmsClustersRequestType`](crate::types::ListKmsClustersRequestType).
     ///
     /// `POST .../ListKmsClusters` (operation `CryptoManagerKmip_ListKmsClusters`).
+    #[inline]
     pub fn list_kms_clusters(
         &self,
         include_kms_servers: Option<bool>,
@@ -334,6 +350,7 @@ impl CryptoManagerKmip {
     /// Body: [`MarkDefaultRequestType`](crate::types::MarkDefaultRequestType).
     ///
     /// `POST .../MarkDefault` (operation `CryptoManagerKmip_MarkDefault`).
+    #[inline]
     pub fn mark_default(
         &self,
         cluster_id: &crate::types::KeyProviderId,
@@ -360,6 +377,7 @@ impl CryptoManagerKmip {
     /// Body: [`QueryCryptoKeyStatusRequestType`](crate::types::QueryCryptoKeyStatusRequestType).
     ///
     /// `POST .../QueryCryptoKeyStatus` (operation `CryptoManagerKmip_QueryCryptoKeyStatus`).
+    #[inline]
     pub fn query_crypto_key_status(
         &self,
         key_ids: Option<&[crate::types::CryptoKeyId]>,
@@ -390,6 +408,7 @@ impl CryptoManagerKmip {
     /// Body: [`RegisterKmipServerRequestType`](crate::types::RegisterKmipServerRequestType).
     ///
     /// `POST .../RegisterKmipServer` (operation `CryptoManagerKmip_RegisterKmipServer`).
+    #[inline]
     pub fn register_kmip_server(
         &self,
         server: &crate::types::KmipServerSpec,
@@ -416,6 +435,7 @@ impl CryptoManagerKmip {
     /// Body: [`RegisterKmsClusterRequestType`](crate::types::RegisterKmsClusterRequestType).
     ///
     /// `POST .../RegisterKmsCluster` (operation `CryptoManagerKmip_RegisterKmsCluster`).
+    #[inline]
     pub fn register_kms_cluster(
         &self,
         cluster_id: &crate::types::KeyProviderId,
@@ -447,6 +467,7 @@ impl CryptoManagerKmip {
     /// - `ResourceInUse`
     ///
     /// `POST .../RemoveKey` (operation `CryptoManagerKmip_RemoveKey`).
+    #[inline]
     pub fn remove_key(
         &self,
         key: &crate::types::CryptoKeyId,
@@ -475,6 +496,7 @@ impl CryptoManagerKmip {
     /// Body: [`RemoveKeysRequestType`](crate::types::RemoveKeysRequestType).
     ///
     /// `POST .../RemoveKeys` (operation `CryptoManagerKmip_RemoveKeys`).
+    #[inline]
     pub fn remove_keys(
         &self,
         keys: Option<&[crate::types::CryptoKeyId]>,
@@ -503,6 +525,7 @@ impl CryptoManagerKmip {
     /// Body: [`RemoveKmipServerRequestType`](crate::types::RemoveKmipServerRequestType).
     ///
     /// `POST .../RemoveKmipServer` (operation `CryptoManagerKmip_RemoveKmipServer`).
+    #[inline]
     pub fn remove_kmip_server(
         &self,
         cluster_id: &crate::types::KeyProviderId,
@@ -531,6 +554,7 @@ impl CryptoManagerKmip {
     /// Body: [`RetrieveClientCertRequestType`](crate::types::RetrieveClientCertRequestType).
     ///
     /// `POST .../RetrieveClientCert` (operation `CryptoManagerKmip_RetrieveClientCert`).
+    #[inline]
     pub fn retrieve_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -557,6 +581,7 @@ impl CryptoManagerKmip {
     /// Body: [`RetrieveClientCsrRequestType`](crate::types::RetrieveClientCsrRequestType).
     ///
     /// `POST .../RetrieveClientCsr` (operation `CryptoManagerKmip_RetrieveClientCsr`).
+    #[inline]
     pub fn retrieve_client_csr(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -583,6 +608,7 @@ impl CryptoManagerKmip {
     /// Body: [`RetrieveKmipServerCertRequestType`](crate::types::RetrieveKmipServerCertRequestType).
     ///
     /// `POST .../RetrieveKmipServerCert` (operation `CryptoManagerKmip_RetrieveKmipServerCert`).
+    #[inline]
     pub fn retrieve_kmip_server_cert(
         &self,
         key_provider: &crate::types::KeyProviderId,
@@ -613,6 +639,7 @@ impl CryptoManagerKmip {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../RetrieveKmipServersStatus_Task` (operation `CryptoManagerKmip_RetrieveKmipServersStatus_Task`).
+    #[inline]
     pub fn retrieve_kmip_servers_status_task(
         &self,
         clusters: Option<&[crate::types::KmipClusterInfo]>,
@@ -639,6 +666,7 @@ impl CryptoManagerKmip {
     /// Body: [`RetrieveSelfSignedClientCertRequestType`](crate::types::RetrieveSelfSignedClientCertRequestType).
     ///
     /// `POST .../RetrieveSelfSignedClientCert` (operation `CryptoManagerKmip_RetrieveSelfSignedClientCert`).
+    #[inline]
     pub fn retrieve_self_signed_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -665,6 +693,7 @@ impl CryptoManagerKmip {
     /// Body: [`SetDefaultKmsClusterRequestType`](crate::types::SetDefaultKmsClusterRequestType).
     ///
     /// `POST .../SetDefaultKmsCluster` (operation `CryptoManagerKmip_SetDefaultKmsCluster`).
+    #[inline]
     pub fn set_default_kms_cluster(
         &self,
         entity: Option<&crate::types::ManagedObjectReference>,
@@ -695,6 +724,7 @@ impl CryptoManagerKmip {
     /// Body: [`SetKeyCustomAttributesRequestType`](crate::types::SetKeyCustomAttributesRequestType).
     ///
     /// `POST .../SetKeyCustomAttributes` (operation `CryptoManagerKmip_SetKeyCustomAttributes`).
+    #[inline]
     pub fn set_key_custom_attributes(
         &self,
         key_id: &crate::types::CryptoKeyId,
@@ -723,6 +753,7 @@ impl CryptoManagerKmip {
     /// Body: [`UnregisterKmsClusterRequestType`](crate::types::UnregisterKmsClusterRequestType).
     ///
     /// `POST .../UnregisterKmsCluster` (operation `CryptoManagerKmip_UnregisterKmsCluster`).
+    #[inline]
     pub fn unregister_kms_cluster(
         &self,
         cluster_id: &crate::types::KeyProviderId,
@@ -749,6 +780,7 @@ impl CryptoManagerKmip {
     /// Body: [`UpdateKmipServerRequestType`](crate::types::UpdateKmipServerRequestType).
     ///
     /// `POST .../UpdateKmipServer` (operation `CryptoManagerKmip_UpdateKmipServer`).
+    #[inline]
     pub fn update_kmip_server(
         &self,
         server: &crate::types::KmipServerSpec,
@@ -775,6 +807,7 @@ impl CryptoManagerKmip {
     /// Body: [`UpdateKmsSignedCsrClientCertRequestType`](crate::types::UpdateKmsSignedCsrClientCertRequestType).
     ///
     /// `POST .../UpdateKmsSignedCsrClientCert` (operation `CryptoManagerKmip_UpdateKmsSignedCsrClientCert`).
+    #[inline]
     pub fn update_kms_signed_csr_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -803,6 +836,7 @@ impl CryptoManagerKmip {
     /// Body: [`UpdateSelfSignedClientCertRequestType`](crate::types::UpdateSelfSignedClientCertRequestType).
     ///
     /// `POST .../UpdateSelfSignedClientCert` (operation `CryptoManagerKmip_UpdateSelfSignedClientCert`).
+    #[inline]
     pub fn update_self_signed_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -831,6 +865,7 @@ impl CryptoManagerKmip {
     /// Body: [`UploadClientCertRequestType`](crate::types::UploadClientCertRequestType).
     ///
     /// `POST .../UploadClientCert` (operation `CryptoManagerKmip_UploadClientCert`).
+    #[inline]
     pub fn upload_client_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -861,6 +896,7 @@ impl CryptoManagerKmip {
     /// Body: [`UploadKmipServerCertRequestType`](crate::types::UploadKmipServerCertRequestType).
     ///
     /// `POST .../UploadKmipServerCert` (operation `CryptoManagerKmip_UploadKmipServerCert`).
+    #[inline]
     pub fn upload_kmip_server_cert(
         &self,
         cluster: &crate::types::KeyProviderId,
@@ -885,6 +921,7 @@ impl CryptoManagerKmip {
     /// Reads *CryptoManager.enabled*.
     ///
     /// `GET .../enabled` (operation `CryptoManagerKmip_getEnabled`).
+    #[inline]
     pub fn enabled(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -900,6 +937,7 @@ impl CryptoManagerKmip {
     /// Reads *CryptoManagerKmip.kmipServers*.
     ///
     /// `GET .../kmipServers` (operation `CryptoManagerKmip_getKmipServers`).
+    #[inline]
     pub fn kmip_servers(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::KmipClusterInfo>>> {
@@ -917,6 +955,7 @@ impl CryptoManagerKmip {
 }
 impl crate::client::Handle for CryptoManagerKmip {
     const TYPE: &'static str = "CryptoManagerKmip";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -926,6 +965,7 @@ impl crate::client::Handle for CryptoManagerKmip {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CustomFieldsManager {
     pub const TYPE: &'static str = "CustomFieldsManager";
     const PATH: &'static str = "/CustomFieldsManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CustomFieldsManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CustomFieldsManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl CustomFieldsManager {
     /// - `InvalidPrivilege`
     ///
     /// `POST .../AddCustomFieldDef` (operation `CustomFieldsManager_AddCustomFieldDef`).
+    #[inline]
     pub fn add_custom_field_def(
         &self,
         name: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl CustomFieldsManager {
     /// Body: [`RemoveCustomFieldDefRequestType`](crate::types::RemoveCustomFieldDefRequestType).
     ///
     /// `POST .../RemoveCustomFieldDef` (operation `CustomFieldsManager_RemoveCustomFieldDef`).
+    #[inline]
     pub fn remove_custom_field_def(&self, key: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -115,6 +123,7 @@ impl CustomFieldsManager {
     /// - `DuplicateName`
     ///
     /// `POST .../RenameCustomFieldDef` (operation `CustomFieldsManager_RenameCustomFieldDef`).
+    #[inline]
     pub fn rename_custom_field_def(
         &self,
         key: i32,
@@ -141,6 +150,7 @@ impl CustomFieldsManager {
     /// Body: [`SetFieldRequestType`](crate::types::SetFieldRequestType).
     ///
     /// `POST .../SetField` (operation `CustomFieldsManager_SetField`).
+    #[inline]
     pub fn set_field(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -169,6 +179,7 @@ impl CustomFieldsManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../field` (operation `CustomFieldsManager_getField`).
+    #[inline]
     pub fn field(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
         self.client
             .call(
@@ -184,6 +195,7 @@ impl CustomFieldsManager {
 }
 impl crate::client::Handle for CustomFieldsManager {
     const TYPE: &'static str = "CustomFieldsManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -193,6 +205,7 @@ impl crate::client::Handle for CustomFieldsManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl CustomizationSpecManager {
     pub const TYPE: &'static str = "CustomizationSpecManager";
     const PATH: &'static str = "/CustomizationSpecManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl CustomizationSpecManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl CustomizationSpecManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl CustomizationSpecManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../CheckCustomizationResources` (operation `CustomizationSpecManager_CheckCustomizationResources`).
+    #[inline]
     pub fn check_customization_resources(
         &self,
         guest_os: impl AsRef<str>,
@@ -86,6 +93,7 @@ impl CustomizationSpecManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../CreateCustomizationSpec` (operation `CustomizationSpecManager_CreateCustomizationSpec`).
+    #[inline]
     pub fn create_customization_spec(
         &self,
         item: &crate::types::CustomizationSpecItem,
@@ -115,6 +123,7 @@ impl CustomizationSpecManager {
     /// - `NotFound`
     ///
     /// `POST .../DeleteCustomizationSpec` (operation `CustomizationSpecManager_DeleteCustomizationSpec`).
+    #[inline]
     pub fn delete_customization_spec(&self, name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -142,6 +151,7 @@ impl CustomizationSpecManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../DuplicateCustomizationSpec` (operation `CustomizationSpecManager_DuplicateCustomizationSpec`).
+    #[inline]
     pub fn duplicate_customization_spec(
         &self,
         name: impl AsRef<str>,
@@ -170,6 +180,7 @@ impl CustomizationSpecManager {
     /// Body: [`DoesCustomizationSpecExistRequestType`](crate::types::DoesCustomizationSpecExistRequestType).
     ///
     /// `POST .../DoesCustomizationSpecExist` (operation `CustomizationSpecManager_DoesCustomizationSpecExist`).
+    #[inline]
     pub fn does_customization_spec_exist(
         &self,
         name: impl AsRef<str>,
@@ -199,6 +210,7 @@ impl CustomizationSpecManager {
     /// - `NotFound`
     ///
     /// `POST .../GetCustomizationSpec` (operation `CustomizationSpecManager_GetCustomizationSpec`).
+    #[inline]
     pub fn get_customization_spec(
         &self,
         name: impl AsRef<str>,
@@ -227,6 +239,7 @@ impl CustomizationSpecManager {
     /// Body: [`IsGuestOsCustomizableRequestType`](crate::types::IsGuestOsCustomizableRequestType).
     ///
     /// `POST .../IsGuestOsCustomizable` (operation `CustomizationSpecManager_IsGuestOsCustomizable`).
+    #[inline]
     pub fn is_guest_os_customizable(
         &self,
         guest_id: impl AsRef<str>,
@@ -258,6 +271,7 @@ impl CustomizationSpecManager {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../OverwriteCustomizationSpec` (operation `CustomizationSpecManager_OverwriteCustomizationSpec`).
+    #[inline]
     pub fn overwrite_customization_spec(
         &self,
         item: &crate::types::CustomizationSpecItem,
@@ -288,6 +302,7 @@ impl CustomizationSpecManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../RenameCustomizationSpec` (operation `CustomizationSpecManager_RenameCustomizationSpec`).
+    #[inline]
     pub fn rename_customization_spec(
         &self,
         name: impl AsRef<str>,
@@ -316,6 +331,7 @@ impl CustomizationSpecManager {
     /// Body: [`CustomizationSpecItemToXmlRequestType`](crate::types::CustomizationSpecItemToXmlRequestType).
     ///
     /// `POST .../CustomizationSpecItemToXml` (operation `CustomizationSpecManager_CustomizationSpecItemToXml`).
+    #[inline]
     pub fn customization_spec_item_to_xml(
         &self,
         item: &crate::types::CustomizationSpecItem,
@@ -345,6 +361,7 @@ impl CustomizationSpecManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../XmlToCustomizationSpecItem` (operation `CustomizationSpecManager_XmlToCustomizationSpecItem`).
+    #[inline]
     pub fn xml_to_customization_spec_item(
         &self,
         spec_item_xml: impl AsRef<str>,
@@ -369,6 +386,7 @@ impl CustomizationSpecManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../encryptionKey` (operation `CustomizationSpecManager_getEncryptionKey`).
+    #[inline]
     pub fn encryption_key(&self) -> crate::Call<Option<Vec<i8>>> {
         self.client
             .call(
@@ -386,6 +404,7 @@ impl CustomizationSpecManager {
     /// ***Required privileges:*** VirtualMachine.Provisioning.ReadCustSpecs
     ///
     /// `GET .../info` (operation `CustomizationSpecManager_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<Option<Vec<crate::types::CustomizationSpecInfo>>> {
         self.client
             .call(
@@ -401,6 +420,7 @@ impl CustomizationSpecManager {
 }
 impl crate::client::Handle for CustomizationSpecManager {
     const TYPE: &'static str = "CustomizationSpecManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -410,6 +430,7 @@ impl crate::client::Handle for CustomizationSpecManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl DataProtectionHealthSystem {
     pub const TYPE: &'static str = "DataProtectionHealthSystem";
     const PATH: &'static str = "/vsan/DataProtectionHealthSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DataProtectionHealthSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DataProtectionHealthSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl DataProtectionHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanGetDpClusterSilentChecks` (operation `DataProtectionHealthSystem_VsanGetDpClusterSilentChecks`).
+    #[inline]
     pub fn vsan_get_dp_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -86,6 +93,7 @@ impl DataProtectionHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryHealthSummary` (operation `DataProtectionHealthSystem_VsanQueryHealthSummary`).
+    #[inline]
     pub fn vsan_query_health_summary(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -117,6 +125,7 @@ impl DataProtectionHealthSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanQueryHistoricalHealth` (operation `DataProtectionHealthSystem_VsanQueryHistoricalHealth`).
+    #[inline]
     pub fn vsan_query_historical_health(
         &self,
         spec: &crate::types::VsanHistoricalHealthQuerySpec,
@@ -148,6 +157,7 @@ impl DataProtectionHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanSetDpClusterSilentChecks` (operation `DataProtectionHealthSystem_VsanSetDpClusterSilentChecks`).
+    #[inline]
     pub fn vsan_set_dp_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -174,6 +184,7 @@ impl DataProtectionHealthSystem {
 }
 impl crate::client::Handle for DataProtectionHealthSystem {
     const TYPE: &'static str = "DataProtectionHealthSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -183,6 +194,7 @@ impl crate::client::Handle for DataProtectionHealthSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

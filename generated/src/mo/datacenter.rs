@@ -13,6 +13,7 @@ impl Datacenter {
     pub const TYPE: &'static str = "Datacenter";
     const PATH: &'static str = "/Datacenter";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Datacenter {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Datacenter {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl Datacenter {
     /// Body: [`BatchQueryConnectInfoRequestType`](crate::types::BatchQueryConnectInfoRequestType).
     ///
     /// `POST .../BatchQueryConnectInfo` (operation `Datacenter_BatchQueryConnectInfo`).
+    #[inline]
     pub fn batch_query_connect_info(
         &self,
         host_specs: Option<&[crate::types::HostConnectSpec]>,
@@ -82,6 +89,7 @@ impl Datacenter {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datacenter_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -103,6 +111,7 @@ impl Datacenter {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../PowerOnMultiVM_Task` (operation `Datacenter_PowerOnMultiVM_Task`).
+    #[inline]
     pub fn power_on_multi_vm_task(
         &self,
         vm: &[crate::types::ManagedObjectReference],
@@ -129,6 +138,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../queryDatacenterConfigOptionDescriptor` (operation `Datacenter_queryDatacenterConfigOptionDescriptor`).
+    #[inline]
     pub fn query_datacenter_config_option_descriptor(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineConfigOptionDescriptor>>> {
@@ -156,6 +166,7 @@ impl Datacenter {
     /// - `HostConnectFault`
     ///
     /// `POST .../QueryConnectionInfo` (operation `Datacenter_QueryConnectionInfo`).
+    #[inline]
     pub fn query_connection_info(
         &self,
         hostname: impl AsRef<str>,
@@ -196,6 +207,7 @@ impl Datacenter {
     /// - `HostConnectFault`
     ///
     /// `POST .../QueryConnectionInfoViaSpec` (operation `Datacenter_QueryConnectionInfoViaSpec`).
+    #[inline]
     pub fn query_connection_info_via_spec(
         &self,
         spec: &crate::types::HostConnectSpec,
@@ -224,6 +236,7 @@ impl Datacenter {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ReconfigureDatacenter_Task` (operation `Datacenter_ReconfigureDatacenter_Task`).
+    #[inline]
     pub fn reconfigure_datacenter_task(
         &self,
         spec: &crate::types::DatacenterConfigSpec,
@@ -250,6 +263,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `Datacenter_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -273,6 +287,7 @@ impl Datacenter {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datacenter_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -297,6 +312,7 @@ impl Datacenter {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Datacenter_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -323,6 +339,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `Datacenter_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -340,6 +357,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Datacenter_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -357,6 +375,7 @@ impl Datacenter {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `Datacenter_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -372,6 +391,7 @@ impl Datacenter {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `Datacenter_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -389,6 +409,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../configuration` (operation `Datacenter_getConfiguration`).
+    #[inline]
     pub fn configuration(&self) -> crate::Call<crate::types::DatacenterConfigInfo> {
         self.client
             .call(
@@ -406,6 +427,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `Datacenter_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -425,6 +447,7 @@ impl Datacenter {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `Datacenter_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -446,6 +469,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../datastoreFolder` (operation `Datacenter_getDatastoreFolder`).
+    #[inline]
     pub fn datastore_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
@@ -463,6 +487,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `Datacenter_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -480,6 +505,7 @@ impl Datacenter {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `Datacenter_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -497,6 +523,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `Datacenter_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -516,6 +543,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../hostFolder` (operation `Datacenter_getHostFolder`).
+    #[inline]
     pub fn host_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
@@ -533,6 +561,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `Datacenter_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -550,6 +579,7 @@ impl Datacenter {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `Datacenter_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -571,6 +601,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../networkFolder` (operation `Datacenter_getNetworkFolder`).
+    #[inline]
     pub fn network_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
@@ -586,6 +617,7 @@ impl Datacenter {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `Datacenter_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -605,6 +637,7 @@ impl Datacenter {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datacenter_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -620,6 +653,7 @@ impl Datacenter {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `Datacenter_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -637,6 +671,7 @@ impl Datacenter {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `Datacenter_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -656,6 +691,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `Datacenter_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -673,6 +709,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `Datacenter_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -692,6 +729,7 @@ impl Datacenter {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Datacenter_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -711,6 +749,7 @@ impl Datacenter {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../vmFolder` (operation `Datacenter_getVmFolder`).
+    #[inline]
     pub fn vm_folder(&self) -> crate::Call<crate::mo::Folder> {
         self.client
             .call(
@@ -726,6 +765,7 @@ impl Datacenter {
 }
 impl crate::client::Handle for Datacenter {
     const TYPE: &'static str = "Datacenter";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -735,6 +775,7 @@ impl crate::client::Handle for Datacenter {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl Datastore {
     pub const TYPE: &'static str = "Datastore";
     const PATH: &'static str = "/Datastore";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Datastore {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Datastore {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl Datastore {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Datastore_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl Datastore {
     ///
     /// `POST .../DestroyDatastore` (operation `Datastore_DestroyDatastore`).
     #[deprecated]
+    #[inline]
     pub fn destroy_datastore(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -97,6 +105,7 @@ impl Datastore {
     /// - `InvalidState`
     ///
     /// `POST .../DatastoreEnterMaintenanceMode` (operation `Datastore_DatastoreEnterMaintenanceMode`).
+    #[inline]
     pub fn datastore_enter_maintenance_mode(
         &self,
     ) -> crate::Call<crate::types::StoragePlacementResult> {
@@ -121,6 +130,7 @@ impl Datastore {
     /// - `InvalidState`
     ///
     /// `POST .../DatastoreExitMaintenanceMode_Task` (operation `Datastore_DatastoreExitMaintenanceMode_Task`).
+    #[inline]
     pub fn datastore_exit_maintenance_mode_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -141,6 +151,7 @@ impl Datastore {
     /// - `InvalidDatastore`
     ///
     /// `POST .../IsClusteredVmdkEnabled` (operation `Datastore_IsClusteredVmdkEnabled`).
+    #[inline]
     pub fn is_clustered_vmdk_enabled(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -162,6 +173,7 @@ impl Datastore {
     /// - `HostConfigFault`
     ///
     /// `POST .../RefreshDatastore` (operation `Datastore_RefreshDatastore`).
+    #[inline]
     pub fn refresh_datastore(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -179,6 +191,7 @@ impl Datastore {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RefreshDatastoreStorageInfo` (operation `Datastore_RefreshDatastoreStorageInfo`).
+    #[inline]
     pub fn refresh_datastore_storage_info(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -196,6 +209,7 @@ impl Datastore {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `Datastore_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -219,6 +233,7 @@ impl Datastore {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Datastore_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -252,6 +267,7 @@ impl Datastore {
     ///
     /// `POST .../RenameDatastore` (operation `Datastore_RenameDatastore`).
     #[deprecated]
+    #[inline]
     pub fn rename_datastore(&self, new_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -273,6 +289,7 @@ impl Datastore {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Datastore_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -309,6 +326,7 @@ impl Datastore {
     /// - `InvalidDatastore`
     ///
     /// `POST .../UpdateVVolVirtualMachineFiles_Task` (operation `Datastore_UpdateVVolVirtualMachineFiles_Task`).
+    #[inline]
     pub fn update_vvol_virtual_machine_files_task(
         &self,
         failover_pair: Option<&[crate::types::DatastoreVVolContainerFailoverPair]>,
@@ -343,6 +361,7 @@ impl Datastore {
     /// - `InvalidDatastore`
     ///
     /// `POST .../UpdateVirtualMachineFiles_Task` (operation `Datastore_UpdateVirtualMachineFiles_Task`).
+    #[inline]
     pub fn update_virtual_machine_files_task(
         &self,
         mount_path_datastore_mapping: &[crate::types::DatastoreMountPathDatastorePair],
@@ -367,6 +386,7 @@ impl Datastore {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `Datastore_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -384,6 +404,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Datastore_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -403,6 +424,7 @@ impl Datastore {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../browser` (operation `Datastore_getBrowser`).
+    #[inline]
     pub fn browser(&self) -> crate::Call<crate::mo::HostDatastoreBrowser> {
         self.client
             .call(
@@ -418,6 +440,7 @@ impl Datastore {
     /// Reads *Datastore.capability*.
     ///
     /// `GET .../capability` (operation `Datastore_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::DatastoreCapability> {
         self.client
             .call(
@@ -433,6 +456,7 @@ impl Datastore {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `Datastore_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -448,6 +472,7 @@ impl Datastore {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `Datastore_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -465,6 +490,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `Datastore_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -484,6 +510,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `Datastore_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -501,6 +528,7 @@ impl Datastore {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `Datastore_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -518,6 +546,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `Datastore_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -533,6 +562,7 @@ impl Datastore {
     /// Reads *Datastore.host*.
     ///
     /// `GET .../host` (operation `Datastore_getHost`).
+    #[inline]
     pub fn host(&self) -> crate::Call<Option<Vec<crate::types::DatastoreHostMount>>> {
         self.client
             .call(
@@ -548,6 +578,7 @@ impl Datastore {
     /// Reads *Datastore.info*.
     ///
     /// `GET .../info` (operation `Datastore_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::DatastoreInfoKind> {
         self.client
             .call(
@@ -563,6 +594,7 @@ impl Datastore {
     /// Reads *Datastore.iormConfiguration*.
     ///
     /// `GET .../iormConfiguration` (operation `Datastore_getIormConfiguration`).
+    #[inline]
     pub fn iorm_configuration(
         &self,
     ) -> crate::Call<Option<crate::types::StorageIORMInfo>> {
@@ -582,6 +614,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `Datastore_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -597,6 +630,7 @@ impl Datastore {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `Datastore_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -616,6 +650,7 @@ impl Datastore {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Datastore_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -631,6 +666,7 @@ impl Datastore {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `Datastore_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -648,6 +684,7 @@ impl Datastore {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `Datastore_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -665,6 +702,7 @@ impl Datastore {
     /// Reads *Datastore.summary*.
     ///
     /// `GET .../summary` (operation `Datastore_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::DatastoreSummary> {
         self.client
             .call(
@@ -682,6 +720,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `Datastore_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -699,6 +738,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `Datastore_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -718,6 +758,7 @@ impl Datastore {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Datastore_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -735,6 +776,7 @@ impl Datastore {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `Datastore_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -750,6 +792,7 @@ impl Datastore {
 }
 impl crate::client::Handle for Datastore {
     const TYPE: &'static str = "Datastore";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -759,6 +802,7 @@ impl crate::client::Handle for Datastore {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

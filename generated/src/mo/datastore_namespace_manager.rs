@@ -13,6 +13,7 @@ impl DatastoreNamespaceManager {
     pub const TYPE: &'static str = "DatastoreNamespaceManager";
     const PATH: &'static str = "/DatastoreNamespaceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DatastoreNamespaceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DatastoreNamespaceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl DatastoreNamespaceManager {
     /// - `InvalidDatastorePath`
     ///
     /// `POST .../ConvertNamespacePathToUuidPath` (operation `DatastoreNamespaceManager_ConvertNamespacePathToUuidPath`).
+    #[inline]
     pub fn convert_namespace_path_to_uuid_path(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -88,6 +95,7 @@ impl DatastoreNamespaceManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../CreateDirectory` (operation `DatastoreNamespaceManager_CreateDirectory`).
+    #[inline]
     pub fn create_directory(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -124,6 +132,7 @@ impl DatastoreNamespaceManager {
     /// - `InvalidDatastorePath`
     ///
     /// `POST .../DeleteDirectory` (operation `DatastoreNamespaceManager_DeleteDirectory`).
+    #[inline]
     pub fn delete_directory(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -159,6 +168,7 @@ impl DatastoreNamespaceManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../IncreaseDirectorySize` (operation `DatastoreNamespaceManager_IncreaseDirectorySize`).
+    #[inline]
     pub fn increase_directory_size(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -197,6 +207,7 @@ impl DatastoreNamespaceManager {
     /// - `NotSupported`
     ///
     /// `POST .../QueryDirectoryInfo` (operation `DatastoreNamespaceManager_QueryDirectoryInfo`).
+    #[inline]
     pub fn query_directory_info(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -223,6 +234,7 @@ impl DatastoreNamespaceManager {
 }
 impl crate::client::Handle for DatastoreNamespaceManager {
     const TYPE: &'static str = "DatastoreNamespaceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -232,6 +244,7 @@ impl crate::client::Handle for DatastoreNamespaceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl DiagnosticManager {
     pub const TYPE: &'static str = "DiagnosticManager";
     const PATH: &'static str = "/DiagnosticManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DiagnosticManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DiagnosticManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl DiagnosticManager {
     /// Body: [`EmitSyslogMarkRequestType`](crate::types::EmitSyslogMarkRequestType).
     ///
     /// `POST .../EmitSyslogMark` (operation `DiagnosticManager_EmitSyslogMark`).
+    #[inline]
     pub fn emit_syslog_mark(&self, message: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -84,6 +91,7 @@ impl DiagnosticManager {
     /// - `SystemError`
     ///
     /// `POST .../FetchAuditRecords` (operation `DiagnosticManager_FetchAuditRecords`).
+    #[inline]
     pub fn fetch_audit_records(
         &self,
         token: Option<&str>,
@@ -113,6 +121,7 @@ impl DiagnosticManager {
     /// - `CannotAccessFile`
     ///
     /// `POST .../BrowseDiagnosticLog` (operation `DiagnosticManager_BrowseDiagnosticLog`).
+    #[inline]
     pub fn browse_diagnostic_log(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -154,6 +163,7 @@ impl DiagnosticManager {
     ///
     /// `POST .../GenerateLogBundles_Task` (operation `DiagnosticManager_GenerateLogBundles_Task`).
     #[deprecated]
+    #[inline]
     pub fn generate_log_bundles_task(
         &self,
         include_default: bool,
@@ -182,6 +192,7 @@ impl DiagnosticManager {
     /// Body: [`QueryDescriptionsRequestType`](crate::types::QueryDescriptionsRequestType).
     ///
     /// `POST .../QueryDescriptions` (operation `DiagnosticManager_QueryDescriptions`).
+    #[inline]
     pub fn query_descriptions(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -206,6 +217,7 @@ impl DiagnosticManager {
 }
 impl crate::client::Handle for DiagnosticManager {
     const TYPE: &'static str = "DiagnosticManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -215,6 +227,7 @@ impl crate::client::Handle for DiagnosticManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

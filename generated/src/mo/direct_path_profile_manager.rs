@@ -13,6 +13,7 @@ impl DirectPathProfileManager {
     pub const TYPE: &'static str = "DirectPathProfileManager";
     const PATH: &'static str = "/DirectPathProfileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DirectPathProfileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DirectPathProfileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl DirectPathProfileManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../DirectPathProfileManagerCreate` (operation `DirectPathProfileManager_DirectPathProfileManagerCreate`).
+    #[inline]
     pub fn direct_path_profile_manager_create(
         &self,
         spec: &crate::types::DirectPathProfileManagerCreateSpec,
@@ -87,6 +94,7 @@ impl DirectPathProfileManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../DirectPathProfileManagerDelete` (operation `DirectPathProfileManager_DirectPathProfileManagerDelete`).
+    #[inline]
     pub fn direct_path_profile_manager_delete(
         &self,
         id: impl AsRef<str>,
@@ -113,6 +121,7 @@ impl DirectPathProfileManager {
     /// Body: [`DirectPathProfileManagerListRequestType`](crate::types::DirectPathProfileManagerListRequestType).
     ///
     /// `POST .../DirectPathProfileManagerList` (operation `DirectPathProfileManager_DirectPathProfileManagerList`).
+    #[inline]
     pub fn direct_path_profile_manager_list(
         &self,
         filter_spec: &crate::types::DirectPathProfileManagerFilterSpec,
@@ -140,6 +149,7 @@ impl DirectPathProfileManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../DirectPathProfileManagerQueryCapacity` (operation `DirectPathProfileManager_DirectPathProfileManagerQueryCapacity`).
+    #[inline]
     pub fn direct_path_profile_manager_query_capacity(
         &self,
         target: &crate::types::DirectPathProfileManagerTargetEntityKind,
@@ -179,6 +189,7 @@ impl DirectPathProfileManager {
     /// - `NotFound`
     ///
     /// `POST .../DirectPathProfileManagerUpdate` (operation `DirectPathProfileManager_DirectPathProfileManagerUpdate`).
+    #[inline]
     pub fn direct_path_profile_manager_update(
         &self,
         id: impl AsRef<str>,
@@ -203,6 +214,7 @@ impl DirectPathProfileManager {
 }
 impl crate::client::Handle for DirectPathProfileManager {
     const TYPE: &'static str = "DirectPathProfileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -212,6 +224,7 @@ impl crate::client::Handle for DirectPathProfileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

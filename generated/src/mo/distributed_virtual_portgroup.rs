@@ -13,6 +13,7 @@ impl DistributedVirtualPortgroup {
     pub const TYPE: &'static str = "DistributedVirtualPortgroup";
     const PATH: &'static str = "/DistributedVirtualPortgroup";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DistributedVirtualPortgroup {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DistributedVirtualPortgroup {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl DistributedVirtualPortgroup {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `DistributedVirtualPortgroup_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl DistributedVirtualPortgroup {
     ///
     /// `POST .../DestroyNetwork` (operation `DistributedVirtualPortgroup_DestroyNetwork`).
     #[deprecated]
+    #[inline]
     pub fn destroy_network(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -102,6 +110,7 @@ impl DistributedVirtualPortgroup {
     /// - `InvalidName`
     ///
     /// `POST .../ReconfigureDVPortgroup_Task` (operation `DistributedVirtualPortgroup_ReconfigureDVPortgroup_Task`).
+    #[inline]
     pub fn reconfigure_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
@@ -126,6 +135,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `DistributedVirtualPortgroup_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -149,6 +159,7 @@ impl DistributedVirtualPortgroup {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `DistributedVirtualPortgroup_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -179,6 +190,7 @@ impl DistributedVirtualPortgroup {
     /// - `RollbackFailure`
     ///
     /// `POST .../DVPortgroupRollback_Task` (operation `DistributedVirtualPortgroup_DVPortgroupRollback_Task`).
+    #[inline]
     pub fn dv_portgroup_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
@@ -203,6 +215,7 @@ impl DistributedVirtualPortgroup {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `DistributedVirtualPortgroup_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -229,6 +242,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `DistributedVirtualPortgroup_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -246,6 +260,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `DistributedVirtualPortgroup_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -263,6 +278,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *DistributedVirtualPortgroup.config*.
     ///
     /// `GET .../config` (operation `DistributedVirtualPortgroup_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::DVPortgroupConfigInfo> {
         self.client
             .call(
@@ -278,6 +294,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `DistributedVirtualPortgroup_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -293,6 +310,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `DistributedVirtualPortgroup_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -310,6 +328,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `DistributedVirtualPortgroup_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -329,6 +348,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `DistributedVirtualPortgroup_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -346,6 +366,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `DistributedVirtualPortgroup_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -363,6 +384,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `DistributedVirtualPortgroup_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -380,6 +402,7 @@ impl DistributedVirtualPortgroup {
     /// Refers instances of *HostSystem*.
     ///
     /// `GET .../host` (operation `DistributedVirtualPortgroup_getHost`).
+    #[inline]
     pub fn host(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -397,6 +420,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *DistributedVirtualPortgroup.key*.
     ///
     /// `GET .../key` (operation `DistributedVirtualPortgroup_getKey`).
+    #[inline]
     pub fn key(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -414,6 +438,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `DistributedVirtualPortgroup_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -429,6 +454,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `DistributedVirtualPortgroup_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -448,6 +474,7 @@ impl DistributedVirtualPortgroup {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `DistributedVirtualPortgroup_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -463,6 +490,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `DistributedVirtualPortgroup_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -478,6 +506,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *DistributedVirtualPortgroup.portKeys*.
     ///
     /// `GET .../portKeys` (operation `DistributedVirtualPortgroup_getPortKeys`).
+    #[inline]
     pub fn port_keys(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -495,6 +524,7 @@ impl DistributedVirtualPortgroup {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `DistributedVirtualPortgroup_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -512,6 +542,7 @@ impl DistributedVirtualPortgroup {
     /// Reads *Network.summary*.
     ///
     /// `GET .../summary` (operation `DistributedVirtualPortgroup_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::NetworkSummaryKind> {
         self.client
             .call(
@@ -529,6 +560,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `DistributedVirtualPortgroup_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -546,6 +578,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `DistributedVirtualPortgroup_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -565,6 +598,7 @@ impl DistributedVirtualPortgroup {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `DistributedVirtualPortgroup_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -582,6 +616,7 @@ impl DistributedVirtualPortgroup {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `DistributedVirtualPortgroup_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -597,6 +632,7 @@ impl DistributedVirtualPortgroup {
 }
 impl crate::client::Handle for DistributedVirtualPortgroup {
     const TYPE: &'static str = "DistributedVirtualPortgroup";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -606,6 +642,7 @@ impl crate::client::Handle for DistributedVirtualPortgroup {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

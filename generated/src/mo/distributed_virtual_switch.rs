@@ -13,6 +13,7 @@ impl DistributedVirtualSwitch {
     pub const TYPE: &'static str = "DistributedVirtualSwitch";
     const PATH: &'static str = "/DistributedVirtualSwitch";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DistributedVirtualSwitch {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DistributedVirtualSwitch {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../AddNetworkResourcePool` (operation `DistributedVirtualSwitch_AddNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn add_network_resource_pool(
         &self,
         config_spec: &[crate::types::DVSNetworkResourcePoolConfigSpec],
@@ -93,6 +100,7 @@ impl DistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../CreateDVPortgroup_Task` (operation `DistributedVirtualSwitch_CreateDVPortgroup_Task`).
+    #[inline]
     pub fn create_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
@@ -126,6 +134,7 @@ impl DistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../AddDVPortgroup_Task` (operation `DistributedVirtualSwitch_AddDVPortgroup_Task`).
+    #[inline]
     pub fn add_dv_portgroup_task(
         &self,
         spec: &[crate::types::DVPortgroupConfigSpec],
@@ -153,6 +162,7 @@ impl DistributedVirtualSwitch {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `DistributedVirtualSwitch_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -175,6 +185,7 @@ impl DistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../EnableNetworkResourceManagement` (operation `DistributedVirtualSwitch_EnableNetworkResourceManagement`).
+    #[inline]
     pub fn enable_network_resource_management(&self, enable: bool) -> crate::Call<()> {
         self.client
             .call(
@@ -198,6 +209,7 @@ impl DistributedVirtualSwitch {
     /// Body: [`FetchDVPortKeysRequestType`](crate::types::FetchDVPortKeysRequestType).
     ///
     /// `POST .../FetchDVPortKeys` (operation `DistributedVirtualSwitch_FetchDVPortKeys`).
+    #[inline]
     pub fn fetch_dv_port_keys(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
@@ -224,6 +236,7 @@ impl DistributedVirtualSwitch {
     /// Body: [`FetchDVPortsRequestType`](crate::types::FetchDVPortsRequestType).
     ///
     /// `POST .../FetchDVPorts` (operation `DistributedVirtualSwitch_FetchDVPorts`).
+    #[inline]
     pub fn fetch_dv_ports(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
@@ -255,6 +268,7 @@ impl DistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../LookupDvPortGroup` (operation `DistributedVirtualSwitch_LookupDvPortGroup`).
+    #[inline]
     pub fn lookup_dv_port_group(
         &self,
         portgroup_key: impl AsRef<str>,
@@ -294,6 +308,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../MergeDvs_Task` (operation `DistributedVirtualSwitch_MergeDvs_Task`).
     #[deprecated]
+    #[inline]
     pub fn merge_dvs_task(
         &self,
         dvs: &crate::types::ManagedObjectReference,
@@ -330,6 +345,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../MoveDVPort_Task` (operation `DistributedVirtualSwitch_MoveDVPort_Task`).
     #[deprecated]
+    #[inline]
     pub fn move_dv_port_task(
         &self,
         port_key: &[impl AsRef<str>],
@@ -366,6 +382,7 @@ impl DistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../PerformDvsProductSpecOperation_Task` (operation `DistributedVirtualSwitch_PerformDvsProductSpecOperation_Task`).
+    #[inline]
     pub fn perform_dvs_product_spec_operation_task(
         &self,
         operation: impl AsRef<str>,
@@ -392,6 +409,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryUsedVlanIdInDvs` (operation `DistributedVirtualSwitch_QueryUsedVlanIdInDvs`).
+    #[inline]
     pub fn query_used_vlan_id_in_dvs(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -424,6 +442,7 @@ impl DistributedVirtualSwitch {
     /// - `DvsNotAuthorized`
     ///
     /// `POST .../ReconfigureDvs_Task` (operation `DistributedVirtualSwitch_ReconfigureDvs_Task`).
+    #[inline]
     pub fn reconfigure_dvs_task(
         &self,
         spec: &crate::types::DVSConfigSpecKind,
@@ -458,6 +477,7 @@ impl DistributedVirtualSwitch {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../ReconfigureDVPort_Task` (operation `DistributedVirtualSwitch_ReconfigureDVPort_Task`).
+    #[inline]
     pub fn reconfigure_dv_port_task(
         &self,
         port: &[crate::types::DVPortConfigSpec],
@@ -494,6 +514,7 @@ impl DistributedVirtualSwitch {
     /// - `ResourceInUse`
     ///
     /// `POST .../DvsReconfigureVmVnicNetworkResourcePool_Task` (operation `DistributedVirtualSwitch_DvsReconfigureVmVnicNetworkResourcePool_Task`).
+    #[inline]
     pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: &[crate::types::DvsVmVnicResourcePoolConfigSpec],
@@ -529,6 +550,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../RectifyDvsHost_Task` (operation `DistributedVirtualSwitch_RectifyDvsHost_Task`).
     #[deprecated]
+    #[inline]
     pub fn rectify_dvs_host_task(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -559,6 +581,7 @@ impl DistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../RefreshDVPortState` (operation `DistributedVirtualSwitch_RefreshDVPortState`).
+    #[inline]
     pub fn refresh_dv_port_state(&self, port_keys: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
@@ -580,6 +603,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `DistributedVirtualSwitch_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -608,6 +632,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../RemoveNetworkResourcePool` (operation `DistributedVirtualSwitch_RemoveNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn remove_network_resource_pool(
         &self,
         key: &[impl AsRef<str>],
@@ -639,6 +664,7 @@ impl DistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `DistributedVirtualSwitch_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -669,6 +695,7 @@ impl DistributedVirtualSwitch {
     /// - `RollbackFailure`
     ///
     /// `POST .../DVSRollback_Task` (operation `DistributedVirtualSwitch_DVSRollback_Task`).
+    #[inline]
     pub fn dvs_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
@@ -693,6 +720,7 @@ impl DistributedVirtualSwitch {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `DistributedVirtualSwitch_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -724,6 +752,7 @@ impl DistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../UpdateDvsCapability` (operation `DistributedVirtualSwitch_UpdateDvsCapability`).
+    #[inline]
     pub fn update_dvs_capability(
         &self,
         capability: &crate::types::DVSCapability,
@@ -755,6 +784,7 @@ impl DistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../UpdateDVSHealthCheckConfig_Task` (operation `DistributedVirtualSwitch_UpdateDVSHealthCheckConfig_Task`).
+    #[inline]
     pub fn update_dvs_health_check_config_task(
         &self,
         health_check_config: &[crate::types::DVSHealthCheckConfigKind],
@@ -790,6 +820,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `POST .../UpdateNetworkResourcePool` (operation `DistributedVirtualSwitch_UpdateNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn update_network_resource_pool(
         &self,
         config_spec: &[crate::types::DVSNetworkResourcePoolConfigSpec],
@@ -814,6 +845,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `DistributedVirtualSwitch_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -831,6 +863,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `DistributedVirtualSwitch_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -848,6 +881,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.capability*.
     ///
     /// `GET .../capability` (operation `DistributedVirtualSwitch_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::DVSCapability> {
         self.client
             .call(
@@ -863,6 +897,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.config*.
     ///
     /// `GET .../config` (operation `DistributedVirtualSwitch_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::DVSConfigInfoKind> {
         self.client
             .call(
@@ -878,6 +913,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `DistributedVirtualSwitch_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -893,6 +929,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `DistributedVirtualSwitch_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -910,6 +947,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `DistributedVirtualSwitch_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -929,6 +967,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `DistributedVirtualSwitch_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -946,6 +985,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `DistributedVirtualSwitch_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -963,6 +1003,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `DistributedVirtualSwitch_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -980,6 +1021,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `DistributedVirtualSwitch_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -998,6 +1040,7 @@ impl DistributedVirtualSwitch {
     ///
     /// `GET .../networkResourcePool` (operation `DistributedVirtualSwitch_getNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn network_resource_pool(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::DVSNetworkResourcePool>>> {
@@ -1015,6 +1058,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `DistributedVirtualSwitch_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1034,6 +1078,7 @@ impl DistributedVirtualSwitch {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `DistributedVirtualSwitch_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1049,6 +1094,7 @@ impl DistributedVirtualSwitch {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `DistributedVirtualSwitch_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -1066,6 +1112,7 @@ impl DistributedVirtualSwitch {
     /// Refers instances of *DistributedVirtualPortgroup*.
     ///
     /// `GET .../portgroup` (operation `DistributedVirtualSwitch_getPortgroup`).
+    #[inline]
     pub fn portgroup(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1085,6 +1132,7 @@ impl DistributedVirtualSwitch {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `DistributedVirtualSwitch_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1102,6 +1150,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.runtime*.
     ///
     /// `GET .../runtime` (operation `DistributedVirtualSwitch_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<Option<crate::types::DVSRuntimeInfo>> {
         self.client
             .call(
@@ -1117,6 +1166,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.summary*.
     ///
     /// `GET .../summary` (operation `DistributedVirtualSwitch_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::DVSSummary> {
         self.client
             .call(
@@ -1134,6 +1184,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `DistributedVirtualSwitch_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -1151,6 +1202,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `DistributedVirtualSwitch_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1168,6 +1220,7 @@ impl DistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.uuid*.
     ///
     /// `GET .../uuid` (operation `DistributedVirtualSwitch_getUuid`).
+    #[inline]
     pub fn uuid(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -1185,6 +1238,7 @@ impl DistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `DistributedVirtualSwitch_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -1200,6 +1254,7 @@ impl DistributedVirtualSwitch {
 }
 impl crate::client::Handle for DistributedVirtualSwitch {
     const TYPE: &'static str = "DistributedVirtualSwitch";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1209,6 +1264,7 @@ impl crate::client::Handle for DistributedVirtualSwitch {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

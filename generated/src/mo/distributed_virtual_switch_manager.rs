@@ -13,6 +13,7 @@ impl DistributedVirtualSwitchManager {
     pub const TYPE: &'static str = "DistributedVirtualSwitchManager";
     const PATH: &'static str = "/DistributedVirtualSwitchManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl DistributedVirtualSwitchManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl DistributedVirtualSwitchManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryDvsCheckCompatibilityRequestType`](crate::types::QueryDvsCheckCompatibilityRequestType).
     ///
     /// `POST .../QueryDvsCheckCompatibility` (operation `DistributedVirtualSwitchManager_QueryDvsCheckCompatibility`).
+    #[inline]
     pub fn query_dvs_check_compatibility(
         &self,
         host_container: &crate::types::DistributedVirtualSwitchManagerHostContainer,
@@ -95,6 +102,7 @@ impl DistributedVirtualSwitchManager {
     /// - `BackupBlobWriteFailure`
     ///
     /// `POST .../DVSManagerExportEntity_Task` (operation `DistributedVirtualSwitchManager_DVSManagerExportEntity_Task`).
+    #[inline]
     pub fn dvs_manager_export_entity_task(
         &self,
         selection_set: &[crate::types::SelectionSetKind],
@@ -126,6 +134,7 @@ impl DistributedVirtualSwitchManager {
     /// - `NotFound`
     ///
     /// `POST .../GetVpcNetworkSpan` (operation `DistributedVirtualSwitchManager_GetVpcNetworkSpan`).
+    #[inline]
     pub fn get_vpc_network_span(
         &self,
         span_id: Option<&str>,
@@ -160,6 +169,7 @@ impl DistributedVirtualSwitchManager {
     /// - `NotFound`
     ///
     /// `POST .../DVSManagerImportEntity_Task` (operation `DistributedVirtualSwitchManager_DVSManagerImportEntity_Task`).
+    #[inline]
     pub fn dvs_manager_import_entity_task(
         &self,
         entity_backup: &[crate::types::EntityBackupConfig],
@@ -193,6 +203,7 @@ impl DistributedVirtualSwitchManager {
     /// - `NotFound`
     ///
     /// `POST .../DVSManagerLookupDvPortGroup` (operation `DistributedVirtualSwitchManager_DVSManagerLookupDvPortGroup`).
+    #[inline]
     pub fn dvs_manager_lookup_dv_port_group(
         &self,
         switch_uuid: impl AsRef<str>,
@@ -225,6 +236,7 @@ impl DistributedVirtualSwitchManager {
     /// Returns: Refers instances of *HostSystem*.
     ///
     /// `POST .../QueryCompatibleHostForExistingDvs` (operation `DistributedVirtualSwitchManager_QueryCompatibleHostForExistingDvs`).
+    #[inline]
     pub fn query_compatible_host_for_existing_dvs(
         &self,
         container: &crate::types::ManagedObjectReference,
@@ -257,6 +269,7 @@ impl DistributedVirtualSwitchManager {
     /// Returns: Refers instances of *HostSystem*.
     ///
     /// `POST .../QueryCompatibleHostForNewDvs` (operation `DistributedVirtualSwitchManager_QueryCompatibleHostForNewDvs`).
+    #[inline]
     pub fn query_compatible_host_for_new_dvs(
         &self,
         container: &crate::types::ManagedObjectReference,
@@ -287,6 +300,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryDvsCompatibleHostSpecRequestType`](crate::types::QueryDvsCompatibleHostSpecRequestType).
     ///
     /// `POST .../QueryDvsCompatibleHostSpec` (operation `DistributedVirtualSwitchManager_QueryDvsCompatibleHostSpec`).
+    #[inline]
     pub fn query_dvs_compatible_host_spec(
         &self,
         switch_product_spec: Option<&crate::types::DistributedVirtualSwitchProductSpec>,
@@ -319,6 +333,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryCompatibleVmnicsFromHostsRequestType`](crate::types::QueryCompatibleVmnicsFromHostsRequestType).
     ///
     /// `POST .../QueryCompatibleVmnicsFromHosts` (operation `DistributedVirtualSwitchManager_QueryCompatibleVmnicsFromHosts`).
+    #[inline]
     pub fn query_compatible_vmnics_from_hosts(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -349,6 +364,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryDvsConfigTargetRequestType`](crate::types::QueryDvsConfigTargetRequestType).
     ///
     /// `POST .../QueryDvsConfigTarget` (operation `DistributedVirtualSwitchManager_QueryDvsConfigTarget`).
+    #[inline]
     pub fn query_dvs_config_target(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -377,6 +393,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryDvsFeatureCapabilityRequestType`](crate::types::QueryDvsFeatureCapabilityRequestType).
     ///
     /// `POST .../QueryDvsFeatureCapability` (operation `DistributedVirtualSwitchManager_QueryDvsFeatureCapability`).
+    #[inline]
     pub fn query_dvs_feature_capability(
         &self,
         switch_product_spec: Option<&crate::types::DistributedVirtualSwitchProductSpec>,
@@ -405,6 +422,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QuerySupportedNetworkOffloadSpecRequestType`](crate::types::QuerySupportedNetworkOffloadSpecRequestType).
     ///
     /// `POST .../QuerySupportedNetworkOffloadSpec` (operation `DistributedVirtualSwitchManager_QuerySupportedNetworkOffloadSpec`).
+    #[inline]
     pub fn query_supported_network_offload_spec(
         &self,
         switch_product_spec: &crate::types::DistributedVirtualSwitchProductSpec,
@@ -435,6 +453,7 @@ impl DistributedVirtualSwitchManager {
     /// Body: [`QueryAvailableDvsSpecRequestType`](crate::types::QueryAvailableDvsSpecRequestType).
     ///
     /// `POST .../QueryAvailableDvsSpec` (operation `DistributedVirtualSwitchManager_QueryAvailableDvsSpec`).
+    #[inline]
     pub fn query_available_dvs_spec(
         &self,
         recommended: Option<bool>,
@@ -468,6 +487,7 @@ impl DistributedVirtualSwitchManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryDvsByUuid` (operation `DistributedVirtualSwitchManager_QueryDvsByUuid`).
+    #[inline]
     pub fn query_dvs_by_uuid(
         &self,
         uuid: impl AsRef<str>,
@@ -499,6 +519,7 @@ impl DistributedVirtualSwitchManager {
     /// - `DvsFault`
     ///
     /// `POST .../RectifyDvsOnHost_Task` (operation `DistributedVirtualSwitchManager_RectifyDvsOnHost_Task`).
+    #[inline]
     pub fn rectify_dvs_on_host_task(
         &self,
         hosts: &[crate::types::ManagedObjectReference],
@@ -521,6 +542,7 @@ impl DistributedVirtualSwitchManager {
 }
 impl crate::client::Handle for DistributedVirtualSwitchManager {
     const TYPE: &'static str = "DistributedVirtualSwitchManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -530,6 +552,7 @@ impl crate::client::Handle for DistributedVirtualSwitchManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl EamObject {
     pub const TYPE: &'static str = "EamObject";
     const PATH: &'static str = "/eam/EamObject";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl EamObject {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl EamObject {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl EamObject {
     /// Body: [`QueryIssueRequestType`](crate::types::QueryIssueRequestType).
     ///
     /// `POST .../QueryIssue` (operation `EamObject_QueryIssue`).
+    #[inline]
     pub fn query_issue(
         &self,
         issue_key: Option<&[i32]>,
@@ -75,6 +82,7 @@ impl EamObject {
     /// Body: [`ResolveRequestType`](crate::types::ResolveRequestType).
     ///
     /// `POST .../Resolve` (operation `EamObject_Resolve`).
+    #[inline]
     pub fn resolve(&self, issue_key: &[i32]) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl EamObject {
     /// Invokes *EamObject.ResolveAll*.
     ///
     /// `POST .../ResolveAll` (operation `EamObject_ResolveAll`).
+    #[inline]
     pub fn resolve_all(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -109,6 +118,7 @@ impl EamObject {
 }
 impl crate::client::Handle for EamObject {
     const TYPE: &'static str = "EamObject";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -118,6 +128,7 @@ impl crate::client::Handle for EamObject {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

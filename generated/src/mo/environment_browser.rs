@@ -13,6 +13,7 @@ impl EnvironmentBrowser {
     pub const TYPE: &'static str = "EnvironmentBrowser";
     const PATH: &'static str = "/EnvironmentBrowser";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl EnvironmentBrowser {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl EnvironmentBrowser {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl EnvironmentBrowser {
     /// Body: [`QueryConfigOptionRequestType`](crate::types::QueryConfigOptionRequestType).
     ///
     /// `POST .../QueryConfigOption` (operation `EnvironmentBrowser_QueryConfigOption`).
+    #[inline]
     pub fn query_config_option(
         &self,
         key: Option<&str>,
@@ -79,6 +86,7 @@ impl EnvironmentBrowser {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../QueryConfigOptionDescriptor` (operation `EnvironmentBrowser_QueryConfigOptionDescriptor`).
+    #[inline]
     pub fn query_config_option_descriptor(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineConfigOptionDescriptor>>> {
@@ -102,6 +110,7 @@ impl EnvironmentBrowser {
     /// Body: [`QueryConfigOptionExRequestType`](crate::types::QueryConfigOptionExRequestType).
     ///
     /// `POST .../QueryConfigOptionEx` (operation `EnvironmentBrowser_QueryConfigOptionEx`).
+    #[inline]
     pub fn query_config_option_ex(
         &self,
         spec: Option<&crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
@@ -128,6 +137,7 @@ impl EnvironmentBrowser {
     /// Body: [`QueryConfigTargetRequestType`](crate::types::QueryConfigTargetRequestType).
     ///
     /// `POST .../QueryConfigTarget` (operation `EnvironmentBrowser_QueryConfigTarget`).
+    #[inline]
     pub fn query_config_target(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -154,6 +164,7 @@ impl EnvironmentBrowser {
     /// Body: [`QueryTargetCapabilitiesRequestType`](crate::types::QueryTargetCapabilitiesRequestType).
     ///
     /// `POST .../QueryTargetCapabilities` (operation `EnvironmentBrowser_QueryTargetCapabilities`).
+    #[inline]
     pub fn query_target_capabilities(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -180,6 +191,7 @@ impl EnvironmentBrowser {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `EnvironmentBrowser_getDatastoreBrowser`).
+    #[inline]
     pub fn datastore_browser(
         &self,
     ) -> crate::Call<Option<crate::mo::HostDatastoreBrowser>> {
@@ -197,6 +209,7 @@ impl EnvironmentBrowser {
 }
 impl crate::client::Handle for EnvironmentBrowser {
     const TYPE: &'static str = "EnvironmentBrowser";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -206,6 +219,7 @@ impl crate::client::Handle for EnvironmentBrowser {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

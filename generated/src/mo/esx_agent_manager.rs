@@ -13,6 +13,7 @@ impl EsxAgentManager {
     pub const TYPE: &'static str = "EsxAgentManager";
     const PATH: &'static str = "/eam/EsxAgentManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl EsxAgentManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl EsxAgentManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl EsxAgentManager {
     /// - `EamInvalidUrl`
     ///
     /// `POST .../CreateAgency` (operation `EsxAgentManager_CreateAgency`).
+    #[inline]
     pub fn create_agency(
         &self,
         agency_config_info: &crate::types::AgencyConfigInfo,
@@ -84,6 +91,7 @@ impl EsxAgentManager {
     /// ***Since:*** vEAM API 7.4
     ///
     /// `POST .../GetMaintenanceModePolicy` (operation `EsxAgentManager_GetMaintenanceModePolicy`).
+    #[inline]
     pub fn get_maintenance_mode_policy(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -101,6 +109,7 @@ impl EsxAgentManager {
     /// Returns: Refers instances of *Agency*.
     ///
     /// `POST .../QueryAgency` (operation `EsxAgentManager_QueryAgency`).
+    #[inline]
     pub fn query_agency(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -120,6 +129,7 @@ impl EsxAgentManager {
     /// Body: [`QueryIssueRequestType`](crate::types::QueryIssueRequestType).
     ///
     /// `POST .../QueryIssue` (operation `EsxAgentManager_QueryIssue`).
+    #[inline]
     pub fn query_issue(
         &self,
         issue_key: Option<&[i32]>,
@@ -144,6 +154,7 @@ impl EsxAgentManager {
     /// Body: [`ResolveRequestType`](crate::types::ResolveRequestType).
     ///
     /// `POST .../Resolve` (operation `EsxAgentManager_Resolve`).
+    #[inline]
     pub fn resolve(&self, issue_key: &[i32]) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -163,6 +174,7 @@ impl EsxAgentManager {
     /// Invokes *EamObject.ResolveAll*.
     ///
     /// `POST .../ResolveAll` (operation `EsxAgentManager_ResolveAll`).
+    #[inline]
     pub fn resolve_all(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -178,6 +190,7 @@ impl EsxAgentManager {
     /// Invokes *EsxAgentManager.ScanForUnknownAgentVm*.
     ///
     /// `POST .../ScanForUnknownAgentVm` (operation `EsxAgentManager_ScanForUnknownAgentVm`).
+    #[inline]
     pub fn scan_for_unknown_agent_vm(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -197,6 +210,7 @@ impl EsxAgentManager {
     /// Body: [`SetMaintenanceModePolicyRequestType`](crate::types::SetMaintenanceModePolicyRequestType).
     ///
     /// `POST .../SetMaintenanceModePolicy` (operation `EsxAgentManager_SetMaintenanceModePolicy`).
+    #[inline]
     pub fn set_maintenance_mode_policy(
         &self,
         policy: impl AsRef<str>,
@@ -221,6 +235,7 @@ impl EsxAgentManager {
     /// Refers instances of *Agency*.
     ///
     /// `GET .../agency` (operation `EsxAgentManager_getAgency`).
+    #[inline]
     pub fn agency(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -238,6 +253,7 @@ impl EsxAgentManager {
     /// Reads *EsxAgentManager.issue*.
     ///
     /// `GET .../issue` (operation `EsxAgentManager_getIssue`).
+    #[inline]
     pub fn issue(&self) -> crate::Call<Option<Vec<crate::types::IssueKind>>> {
         self.client
             .call(
@@ -253,6 +269,7 @@ impl EsxAgentManager {
 }
 impl crate::client::Handle for EsxAgentManager {
     const TYPE: &'static str = "EsxAgentManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -262,6 +279,7 @@ impl crate::client::Handle for EsxAgentManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

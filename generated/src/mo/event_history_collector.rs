@@ -13,6 +13,7 @@ impl EventHistoryCollector {
     pub const TYPE: &'static str = "EventHistoryCollector";
     const PATH: &'static str = "/EventHistoryCollector";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl EventHistoryCollector {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl EventHistoryCollector {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl EventHistoryCollector {
     /// Body: [`ReadNextEventsRequestType`](crate::types::ReadNextEventsRequestType).
     ///
     /// `POST .../ReadNextEvents` (operation `EventHistoryCollector_ReadNextEvents`).
+    #[inline]
     pub fn read_next_events(
         &self,
         max_count: i32,
@@ -75,6 +82,7 @@ impl EventHistoryCollector {
     /// Body: [`ReadPreviousEventsRequestType`](crate::types::ReadPreviousEventsRequestType).
     ///
     /// `POST .../ReadPreviousEvents` (operation `EventHistoryCollector_ReadPreviousEvents`).
+    #[inline]
     pub fn read_previous_events(
         &self,
         max_count: i32,
@@ -97,6 +105,7 @@ impl EventHistoryCollector {
     /// Invokes *HistoryCollector.DestroyCollector*.
     ///
     /// `POST .../DestroyCollector` (operation `EventHistoryCollector_DestroyCollector`).
+    #[inline]
     pub fn destroy_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -112,6 +121,7 @@ impl EventHistoryCollector {
     /// Invokes *HistoryCollector.ResetCollector*.
     ///
     /// `POST .../ResetCollector` (operation `EventHistoryCollector_ResetCollector`).
+    #[inline]
     pub fn reset_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -127,6 +137,7 @@ impl EventHistoryCollector {
     /// Invokes *HistoryCollector.RewindCollector*.
     ///
     /// `POST .../RewindCollector` (operation `EventHistoryCollector_RewindCollector`).
+    #[inline]
     pub fn rewind_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -144,6 +155,7 @@ impl EventHistoryCollector {
     /// Body: [`SetCollectorPageSizeRequestType`](crate::types::SetCollectorPageSizeRequestType).
     ///
     /// `POST .../SetCollectorPageSize` (operation `EventHistoryCollector_SetCollectorPageSize`).
+    #[inline]
     pub fn set_collector_page_size(&self, max_count: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -163,6 +175,7 @@ impl EventHistoryCollector {
     /// Reads *HistoryCollector.filter*.
     ///
     /// `GET .../filter` (operation `EventHistoryCollector_getFilter`).
+    #[inline]
     pub fn filter(&self) -> crate::Call<crate::types::Any> {
         self.client
             .call(
@@ -180,6 +193,7 @@ impl EventHistoryCollector {
     /// ***Since:*** vSphere API Release 8.0.3.0
     ///
     /// `GET .../initialized` (operation `EventHistoryCollector_getInitialized`).
+    #[inline]
     pub fn initialized(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -195,6 +209,7 @@ impl EventHistoryCollector {
     /// Reads *EventHistoryCollector.latestPage*.
     ///
     /// `GET .../latestPage` (operation `EventHistoryCollector_getLatestPage`).
+    #[inline]
     pub fn latest_page(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -210,6 +225,7 @@ impl EventHistoryCollector {
 }
 impl crate::client::Handle for EventHistoryCollector {
     const TYPE: &'static str = "EventHistoryCollector";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -219,6 +235,7 @@ impl crate::client::Handle for EventHistoryCollector {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl EventManager {
     pub const TYPE: &'static str = "EventManager";
     const PATH: &'static str = "/EventManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl EventManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl EventManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl EventManager {
     /// Body: [`QueryEventsRequestType`](crate::types::QueryEventsRequestType).
     ///
     /// `POST .../QueryEvents` (operation `EventManager_QueryEvents`).
+    #[inline]
     pub fn query_events(
         &self,
         filter: &crate::types::EventFilterSpec,
@@ -86,6 +93,7 @@ impl EventManager {
     /// - `InvalidState`
     ///
     /// `POST .../CreateCollectorForEvents` (operation `EventManager_CreateCollectorForEvents`).
+    #[inline]
     pub fn create_collector_for_events(
         &self,
         filter: &crate::types::EventFilterSpec,
@@ -110,6 +118,7 @@ impl EventManager {
     /// Body: [`LogUserEventRequestType`](crate::types::LogUserEventRequestType).
     ///
     /// `POST .../LogUserEvent` (operation `EventManager_LogUserEvent`).
+    #[inline]
     pub fn log_user_event(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -141,6 +150,7 @@ impl EventManager {
     /// - `InvalidEvent`
     ///
     /// `POST .../PostEvent` (operation `EventManager_PostEvent`).
+    #[inline]
     pub fn post_event(
         &self,
         event_to_post: &crate::types::EventKind,
@@ -169,6 +179,7 @@ impl EventManager {
     /// Body: [`RetrieveArgumentDescriptionRequestType`](crate::types::RetrieveArgumentDescriptionRequestType).
     ///
     /// `POST .../RetrieveArgumentDescription` (operation `EventManager_RetrieveArgumentDescription`).
+    #[inline]
     pub fn retrieve_argument_description(
         &self,
         event_type_id: impl AsRef<str>,
@@ -193,6 +204,7 @@ impl EventManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `EventManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::EventDescription> {
         self.client
             .call(
@@ -210,6 +222,7 @@ impl EventManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../latestEvent` (operation `EventManager_getLatestEvent`).
+    #[inline]
     pub fn latest_event(&self) -> crate::Call<Option<crate::types::EventKind>> {
         self.client
             .call(
@@ -227,6 +240,7 @@ impl EventManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../maxCollector` (operation `EventManager_getMaxCollector`).
+    #[inline]
     pub fn max_collector(&self) -> crate::Call<i32> {
         self.client
             .call(
@@ -242,6 +256,7 @@ impl EventManager {
 }
 impl crate::client::Handle for EventManager {
     const TYPE: &'static str = "EventManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -251,6 +266,7 @@ impl crate::client::Handle for EventManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ExtensibleManagedObject {
     pub const TYPE: &'static str = "ExtensibleManagedObject";
     const PATH: &'static str = "/ExtensibleManagedObject";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ExtensibleManagedObject {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ExtensibleManagedObject {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl ExtensibleManagedObject {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ExtensibleManagedObject_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -77,6 +84,7 @@ impl ExtensibleManagedObject {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ExtensibleManagedObject_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -96,6 +104,7 @@ impl ExtensibleManagedObject {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ExtensibleManagedObject_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -111,6 +120,7 @@ impl ExtensibleManagedObject {
 }
 impl crate::client::Handle for ExtensibleManagedObject {
     const TYPE: &'static str = "ExtensibleManagedObject";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -120,6 +130,7 @@ impl crate::client::Handle for ExtensibleManagedObject {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

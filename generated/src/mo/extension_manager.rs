@@ -13,6 +13,7 @@ impl ExtensionManager {
     pub const TYPE: &'static str = "ExtensionManager";
     const PATH: &'static str = "/ExtensionManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ExtensionManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ExtensionManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl ExtensionManager {
     /// Body: [`FindExtensionRequestType`](crate::types::FindExtensionRequestType).
     ///
     /// `POST .../FindExtension` (operation `ExtensionManager_FindExtension`).
+    #[inline]
     pub fn find_extension(
         &self,
         extension_key: impl AsRef<str>,
@@ -80,6 +87,7 @@ impl ExtensionManager {
     ///
     /// `POST .../GetPublicKey` (operation `ExtensionManager_GetPublicKey`).
     #[deprecated]
+    #[inline]
     pub fn get_public_key(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -99,6 +107,7 @@ impl ExtensionManager {
     /// Body: [`QueryExtensionIpAllocationUsageRequestType`](crate::types::QueryExtensionIpAllocationUsageRequestType).
     ///
     /// `POST .../QueryExtensionIpAllocationUsage` (operation `ExtensionManager_QueryExtensionIpAllocationUsage`).
+    #[inline]
     pub fn query_extension_ip_allocation_usage(
         &self,
         extension_keys: Option<&[&str]>,
@@ -129,6 +138,7 @@ impl ExtensionManager {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../QueryManagedBy` (operation `ExtensionManager_QueryManagedBy`).
+    #[inline]
     pub fn query_managed_by(
         &self,
         extension_key: impl AsRef<str>,
@@ -155,6 +165,7 @@ impl ExtensionManager {
     /// Body: [`RegisterExtensionRequestType`](crate::types::RegisterExtensionRequestType).
     ///
     /// `POST .../RegisterExtension` (operation `ExtensionManager_RegisterExtension`).
+    #[inline]
     pub fn register_extension(
         &self,
         extension: &crate::types::Extension,
@@ -185,6 +196,7 @@ impl ExtensionManager {
     /// - `NoClientCertificate`
     ///
     /// `POST .../SetExtensionCertificate` (operation `ExtensionManager_SetExtensionCertificate`).
+    #[inline]
     pub fn set_extension_certificate(
         &self,
         extension_key: impl AsRef<str>,
@@ -216,6 +228,7 @@ impl ExtensionManager {
     ///
     /// `POST .../SetPublicKey` (operation `ExtensionManager_SetPublicKey`).
     #[deprecated]
+    #[inline]
     pub fn set_public_key(
         &self,
         extension_key: impl AsRef<str>,
@@ -249,6 +262,7 @@ impl ExtensionManager {
     /// - `NotFound`
     ///
     /// `POST .../SetServiceAccount` (operation `ExtensionManager_SetServiceAccount`).
+    #[inline]
     pub fn set_service_account(
         &self,
         extension_key: impl AsRef<str>,
@@ -280,6 +294,7 @@ impl ExtensionManager {
     /// - `NotFound`
     ///
     /// `POST .../UnregisterExtension` (operation `ExtensionManager_UnregisterExtension`).
+    #[inline]
     pub fn unregister_extension(
         &self,
         extension_key: impl AsRef<str>,
@@ -309,6 +324,7 @@ impl ExtensionManager {
     /// - `NotFound`
     ///
     /// `POST .../UpdateExtension` (operation `ExtensionManager_UpdateExtension`).
+    #[inline]
     pub fn update_extension(
         &self,
         extension: &crate::types::Extension,
@@ -333,6 +349,7 @@ impl ExtensionManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../extensionList` (operation `ExtensionManager_getExtensionList`).
+    #[inline]
     pub fn extension_list(&self) -> crate::Call<Option<Vec<crate::types::Extension>>> {
         self.client
             .call(
@@ -348,6 +365,7 @@ impl ExtensionManager {
 }
 impl crate::client::Handle for ExtensionManager {
     const TYPE: &'static str = "ExtensionManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -357,6 +375,7 @@ impl crate::client::Handle for ExtensionManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl FailoverClusterConfigurator {
     pub const TYPE: &'static str = "FailoverClusterConfigurator";
     const PATH: &'static str = "/FailoverClusterConfigurator";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl FailoverClusterConfigurator {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl FailoverClusterConfigurator {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../configureVcha_Task` (operation `FailoverClusterConfigurator_configureVcha_Task`).
+    #[inline]
     pub fn configure_vcha_task(
         &self,
         config_spec: &crate::types::VchaClusterConfigSpec,
@@ -83,6 +90,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../createPassiveNode_Task` (operation `FailoverClusterConfigurator_createPassiveNode_Task`).
+    #[inline]
     pub fn create_passive_node_task(
         &self,
         passive_deployment_spec: &crate::types::PassiveNodeDeploymentSpec,
@@ -113,6 +121,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../createWitnessNode_Task` (operation `FailoverClusterConfigurator_createWitnessNode_Task`).
+    #[inline]
     pub fn create_witness_node_task(
         &self,
         witness_deployment_spec: &crate::types::NodeDeploymentSpecKind,
@@ -143,6 +152,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../deployVcha_Task` (operation `FailoverClusterConfigurator_deployVcha_Task`).
+    #[inline]
     pub fn deploy_vcha_task(
         &self,
         deployment_spec: &crate::types::VchaClusterDeploymentSpec,
@@ -169,6 +179,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../destroyVcha_Task` (operation `FailoverClusterConfigurator_destroyVcha_Task`).
+    #[inline]
     pub fn destroy_vcha_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -186,6 +197,7 @@ impl FailoverClusterConfigurator {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../getVchaConfig` (operation `FailoverClusterConfigurator_getVchaConfig`).
+    #[inline]
     pub fn get_vcha_config(&self) -> crate::Call<crate::types::VchaClusterConfigInfo> {
         self.client
             .call(
@@ -207,6 +219,7 @@ impl FailoverClusterConfigurator {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../prepareVcha_Task` (operation `FailoverClusterConfigurator_prepareVcha_Task`).
+    #[inline]
     pub fn prepare_vcha_task(
         &self,
         network_spec: &crate::types::VchaClusterNetworkSpec,
@@ -229,6 +242,7 @@ impl FailoverClusterConfigurator {
     /// Reads *FailoverClusterConfigurator.disabledConfigureMethod*.
     ///
     /// `GET .../disabledConfigureMethod` (operation `FailoverClusterConfigurator_getDisabledConfigureMethod`).
+    #[inline]
     pub fn disabled_configure_method(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -246,6 +260,7 @@ impl FailoverClusterConfigurator {
 }
 impl crate::client::Handle for FailoverClusterConfigurator {
     const TYPE: &'static str = "FailoverClusterConfigurator";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -255,6 +270,7 @@ impl crate::client::Handle for FailoverClusterConfigurator {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl FailoverClusterManager {
     pub const TYPE: &'static str = "FailoverClusterManager";
     const PATH: &'static str = "/FailoverClusterManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl FailoverClusterManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl FailoverClusterManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl FailoverClusterManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../GetVchaClusterHealth` (operation `FailoverClusterManager_GetVchaClusterHealth`).
+    #[inline]
     pub fn get_vcha_cluster_health(
         &self,
     ) -> crate::Call<crate::types::VchaClusterHealth> {
@@ -70,6 +77,7 @@ impl FailoverClusterManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../getClusterMode` (operation `FailoverClusterManager_getClusterMode`).
+    #[inline]
     pub fn get_cluster_mode(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -91,6 +99,7 @@ impl FailoverClusterManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../initiateFailover_Task` (operation `FailoverClusterManager_initiateFailover_Task`).
+    #[inline]
     pub fn initiate_failover_task(&self, planned: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -116,6 +125,7 @@ impl FailoverClusterManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../setClusterMode_Task` (operation `FailoverClusterManager_setClusterMode_Task`).
+    #[inline]
     pub fn set_cluster_mode_task(
         &self,
         mode: impl AsRef<str>,
@@ -140,6 +150,7 @@ impl FailoverClusterManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../disabledClusterMethod` (operation `FailoverClusterManager_getDisabledClusterMethod`).
+    #[inline]
     pub fn disabled_cluster_method(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -157,6 +168,7 @@ impl FailoverClusterManager {
 }
 impl crate::client::Handle for FailoverClusterManager {
     const TYPE: &'static str = "FailoverClusterManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -166,6 +178,7 @@ impl crate::client::Handle for FailoverClusterManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

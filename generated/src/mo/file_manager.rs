@@ -13,6 +13,7 @@ impl FileManager {
     pub const TYPE: &'static str = "FileManager";
     const PATH: &'static str = "/FileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl FileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl FileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl FileManager {
     /// - `UserNotFound`
     ///
     /// `POST .../ChangeOwner` (operation `FileManager_ChangeOwner`).
+    #[inline]
     pub fn change_owner(
         &self,
         name: impl AsRef<str>,
@@ -90,6 +97,7 @@ impl FileManager {
     /// - `FileFault`
     ///
     /// `POST .../CopyDatastoreFile_Task` (operation `FileManager_CopyDatastoreFile_Task`).
+    #[inline]
     pub fn copy_datastore_file_task(
         &self,
         source_name: impl AsRef<str>,
@@ -128,6 +136,7 @@ impl FileManager {
     /// - `FileFault`
     ///
     /// `POST .../DeleteDatastoreFile_Task` (operation `FileManager_DeleteDatastoreFile_Task`).
+    #[inline]
     pub fn delete_datastore_file_task(
         &self,
         name: impl AsRef<str>,
@@ -158,6 +167,7 @@ impl FileManager {
     /// - `FileFault`
     ///
     /// `POST .../MakeDirectory` (operation `FileManager_MakeDirectory`).
+    #[inline]
     pub fn make_directory(
         &self,
         name: impl AsRef<str>,
@@ -192,6 +202,7 @@ impl FileManager {
     /// - `FileFault`
     ///
     /// `POST .../MoveDatastoreFile_Task` (operation `FileManager_MoveDatastoreFile_Task`).
+    #[inline]
     pub fn move_datastore_file_task(
         &self,
         source_name: impl AsRef<str>,
@@ -232,6 +243,7 @@ impl FileManager {
     /// - `FileFault`
     ///
     /// `POST .../QueryFileLockInfo` (operation `FileManager_QueryFileLockInfo`).
+    #[inline]
     pub fn query_file_lock_info(
         &self,
         path: impl AsRef<str>,
@@ -256,6 +268,7 @@ impl FileManager {
 }
 impl crate::client::Handle for FileManager {
     const TYPE: &'static str = "FileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -265,6 +278,7 @@ impl crate::client::Handle for FileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl Folder {
     pub const TYPE: &'static str = "Folder";
     const PATH: &'static str = "/Folder";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Folder {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Folder {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl Folder {
     /// - `DuplicateName`
     ///
     /// `POST .../AddStandaloneHost_Task` (operation `Folder_AddStandaloneHost_Task`).
+    #[inline]
     pub fn add_standalone_host_task(
         &self,
         spec: &crate::types::HostConnectSpec,
@@ -92,6 +99,7 @@ impl Folder {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../BatchAddHostsToCluster_Task` (operation `Folder_BatchAddHostsToCluster_Task`).
+    #[inline]
     pub fn batch_add_hosts_to_cluster_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl Folder {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../BatchAddStandaloneHosts_Task` (operation `Folder_BatchAddStandaloneHosts_Task`).
+    #[inline]
     pub fn batch_add_standalone_hosts_task(
         &self,
         new_hosts: Option<&[crate::types::FolderNewHostSpec]>,
@@ -167,6 +176,7 @@ impl Folder {
     ///
     /// `POST .../CreateCluster` (operation `Folder_CreateCluster`).
     #[deprecated]
+    #[inline]
     pub fn create_cluster(
         &self,
         name: impl AsRef<str>,
@@ -201,6 +211,7 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateClusterEx` (operation `Folder_CreateClusterEx`).
+    #[inline]
     pub fn create_cluster_ex(
         &self,
         name: impl AsRef<str>,
@@ -235,6 +246,7 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateDatacenter` (operation `Folder_CreateDatacenter`).
+    #[inline]
     pub fn create_datacenter(
         &self,
         name: impl AsRef<str>,
@@ -270,6 +282,7 @@ impl Folder {
     /// - `DvsNotAuthorized`
     ///
     /// `POST .../CreateDVS_Task` (operation `Folder_CreateDVS_Task`).
+    #[inline]
     pub fn create_dvs_task(
         &self,
         spec: &crate::types::DVSCreateSpec,
@@ -302,6 +315,7 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateFolder` (operation `Folder_CreateFolder`).
+    #[inline]
     pub fn create_folder(
         &self,
         name: impl AsRef<str>,
@@ -334,6 +348,7 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../CreateStoragePod` (operation `Folder_CreateStoragePod`).
+    #[inline]
     pub fn create_storage_pod(
         &self,
         name: impl AsRef<str>,
@@ -373,6 +388,7 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../CreateVM_Task` (operation `Folder_CreateVM_Task`).
+    #[inline]
     pub fn create_vm_task(
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
@@ -404,6 +420,7 @@ impl Folder {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Folder_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -428,6 +445,7 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../MoveIntoFolder_Task` (operation `Folder_MoveIntoFolder_Task`).
+    #[inline]
     pub fn move_into_folder_task(
         &self,
         list: &[crate::types::ManagedObjectReference],
@@ -468,6 +486,7 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../RegisterVM_Task` (operation `Folder_RegisterVM_Task`).
+    #[inline]
     pub fn register_vm_task(
         &self,
         path: impl AsRef<str>,
@@ -500,6 +519,7 @@ impl Folder {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `Folder_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -523,6 +543,7 @@ impl Folder {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Folder_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -547,6 +568,7 @@ impl Folder {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Folder_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -579,6 +601,7 @@ impl Folder {
     /// - `InvalidState`
     ///
     /// `POST .../UnregisterAndDestroy_Task` (operation `Folder_UnregisterAndDestroy_Task`).
+    #[inline]
     pub fn unregister_and_destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -596,6 +619,7 @@ impl Folder {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `Folder_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -613,6 +637,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Folder_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -634,6 +659,7 @@ impl Folder {
     /// Refers instances of *ManagedEntity*.
     ///
     /// `GET .../childEntity` (operation `Folder_getChildEntity`).
+    #[inline]
     pub fn child_entity(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -653,6 +679,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../childType` (operation `Folder_getChildType`).
+    #[inline]
     pub fn child_type(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -668,6 +695,7 @@ impl Folder {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `Folder_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -683,6 +711,7 @@ impl Folder {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `Folder_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -700,6 +729,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `Folder_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -719,6 +749,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `Folder_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -736,6 +767,7 @@ impl Folder {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `Folder_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -753,6 +785,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `Folder_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -770,6 +803,7 @@ impl Folder {
     /// ***Since:*** vSphere API Release 9.0.0.0
     ///
     /// `GET .../externallyManagedFolderInfo` (operation `Folder_getExternallyManagedFolderInfo`).
+    #[inline]
     pub fn externally_managed_folder_info(
         &self,
     ) -> crate::Call<Option<crate::types::FolderExternallyManagedFolderInfo>> {
@@ -791,6 +825,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `Folder_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -808,6 +843,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `Folder_getNamespace`).
+    #[inline]
     pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -823,6 +859,7 @@ impl Folder {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `Folder_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -842,6 +879,7 @@ impl Folder {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Folder_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -857,6 +895,7 @@ impl Folder {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `Folder_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -874,6 +913,7 @@ impl Folder {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `Folder_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -893,6 +933,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `Folder_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -910,6 +951,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `Folder_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -929,6 +971,7 @@ impl Folder {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Folder_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -944,6 +987,7 @@ impl Folder {
 }
 impl crate::client::Handle for Folder {
     const TYPE: &'static str = "Folder";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -953,6 +997,7 @@ impl crate::client::Handle for Folder {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

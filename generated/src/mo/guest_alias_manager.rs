@@ -13,6 +13,7 @@ impl GuestAliasManager {
     pub const TYPE: &'static str = "GuestAliasManager";
     const PATH: &'static str = "/GuestAliasManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestAliasManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestAliasManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl GuestAliasManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../AddGuestAlias` (operation `GuestAliasManager_AddGuestAlias`).
+    #[inline]
     pub fn add_guest_alias(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -95,6 +102,7 @@ impl GuestAliasManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ListGuestAliases` (operation `GuestAliasManager_ListGuestAliases`).
+    #[inline]
     pub fn list_guest_aliases(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl GuestAliasManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ListGuestMappedAliases` (operation `GuestAliasManager_ListGuestMappedAliases`).
+    #[inline]
     pub fn list_guest_mapped_aliases(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -159,6 +168,7 @@ impl GuestAliasManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../RemoveGuestAlias` (operation `GuestAliasManager_RemoveGuestAlias`).
+    #[inline]
     pub fn remove_guest_alias(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -196,6 +206,7 @@ impl GuestAliasManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../RemoveGuestAliasByCert` (operation `GuestAliasManager_RemoveGuestAliasByCert`).
+    #[inline]
     pub fn remove_guest_alias_by_cert(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -224,6 +235,7 @@ impl GuestAliasManager {
 }
 impl crate::client::Handle for GuestAliasManager {
     const TYPE: &'static str = "GuestAliasManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -233,6 +245,7 @@ impl crate::client::Handle for GuestAliasManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

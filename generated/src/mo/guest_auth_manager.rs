@@ -13,6 +13,7 @@ impl GuestAuthManager {
     pub const TYPE: &'static str = "GuestAuthManager";
     const PATH: &'static str = "/GuestAuthManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestAuthManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestAuthManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl GuestAuthManager {
     /// - `InvalidState`
     ///
     /// `POST .../AcquireCredentialsInGuest` (operation `GuestAuthManager_AcquireCredentialsInGuest`).
+    #[inline]
     pub fn acquire_credentials_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -89,6 +96,7 @@ impl GuestAuthManager {
     /// - `InvalidState`
     ///
     /// `POST .../ReleaseCredentialsInGuest` (operation `GuestAuthManager_ReleaseCredentialsInGuest`).
+    #[inline]
     pub fn release_credentials_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -120,6 +128,7 @@ impl GuestAuthManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ValidateCredentialsInGuest` (operation `GuestAuthManager_ValidateCredentialsInGuest`).
+    #[inline]
     pub fn validate_credentials_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -144,6 +153,7 @@ impl GuestAuthManager {
 }
 impl crate::client::Handle for GuestAuthManager {
     const TYPE: &'static str = "GuestAuthManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -153,6 +163,7 @@ impl crate::client::Handle for GuestAuthManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

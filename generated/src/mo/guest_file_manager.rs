@@ -13,6 +13,7 @@ impl GuestFileManager {
     pub const TYPE: &'static str = "GuestFileManager";
     const PATH: &'static str = "/GuestFileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestFileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestFileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../ChangeFileAttributesInGuest` (operation `GuestFileManager_ChangeFileAttributesInGuest`).
+    #[inline]
     pub fn change_file_attributes_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -93,6 +100,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../CreateTemporaryDirectoryInGuest` (operation `GuestFileManager_CreateTemporaryDirectoryInGuest`).
+    #[inline]
     pub fn create_temporary_directory_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -131,6 +139,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../CreateTemporaryFileInGuest` (operation `GuestFileManager_CreateTemporaryFileInGuest`).
+    #[inline]
     pub fn create_temporary_file_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -169,6 +178,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../DeleteDirectoryInGuest` (operation `GuestFileManager_DeleteDirectoryInGuest`).
+    #[inline]
     pub fn delete_directory_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -205,6 +215,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../DeleteFileInGuest` (operation `GuestFileManager_DeleteFileInGuest`).
+    #[inline]
     pub fn delete_file_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -239,6 +250,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../InitiateFileTransferFromGuest` (operation `GuestFileManager_InitiateFileTransferFromGuest`).
+    #[inline]
     pub fn initiate_file_transfer_from_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -273,6 +285,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../InitiateFileTransferToGuest` (operation `GuestFileManager_InitiateFileTransferToGuest`).
+    #[inline]
     pub fn initiate_file_transfer_to_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -313,6 +326,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../ListFilesInGuest` (operation `GuestFileManager_ListFilesInGuest`).
+    #[inline]
     pub fn list_files_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -353,6 +367,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../MakeDirectoryInGuest` (operation `GuestFileManager_MakeDirectoryInGuest`).
+    #[inline]
     pub fn make_directory_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -389,6 +404,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../MoveDirectoryInGuest` (operation `GuestFileManager_MoveDirectoryInGuest`).
+    #[inline]
     pub fn move_directory_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -425,6 +441,7 @@ impl GuestFileManager {
     /// - `FileFault`
     ///
     /// `POST .../MoveFileInGuest` (operation `GuestFileManager_MoveFileInGuest`).
+    #[inline]
     pub fn move_file_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -455,6 +472,7 @@ impl GuestFileManager {
 }
 impl crate::client::Handle for GuestFileManager {
     const TYPE: &'static str = "GuestFileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -464,6 +482,7 @@ impl crate::client::Handle for GuestFileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

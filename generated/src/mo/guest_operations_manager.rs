@@ -13,6 +13,7 @@ impl GuestOperationsManager {
     pub const TYPE: &'static str = "GuestOperationsManager";
     const PATH: &'static str = "/GuestOperationsManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestOperationsManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestOperationsManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAliasManager*.
     ///
     /// `GET .../aliasManager` (operation `GuestOperationsManager_getAliasManager`).
+    #[inline]
     pub fn alias_manager(&self) -> crate::Call<Option<crate::mo::GuestAliasManager>> {
         self.client
             .call(
@@ -72,6 +79,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestAuthManager*.
     ///
     /// `GET .../authManager` (operation `GuestOperationsManager_getAuthManager`).
+    #[inline]
     pub fn auth_manager(&self) -> crate::Call<Option<crate::mo::GuestAuthManager>> {
         self.client
             .call(
@@ -91,6 +99,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestFileManager*.
     ///
     /// `GET .../fileManager` (operation `GuestOperationsManager_getFileManager`).
+    #[inline]
     pub fn file_manager(&self) -> crate::Call<Option<crate::mo::GuestFileManager>> {
         self.client
             .call(
@@ -110,6 +119,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestWindowsRegistryManager*.
     ///
     /// `GET .../guestWindowsRegistryManager` (operation `GuestOperationsManager_getGuestWindowsRegistryManager`).
+    #[inline]
     pub fn guest_windows_registry_manager(
         &self,
     ) -> crate::Call<Option<crate::mo::GuestWindowsRegistryManager>> {
@@ -133,6 +143,7 @@ impl GuestOperationsManager {
     /// Refers instance of *GuestProcessManager*.
     ///
     /// `GET .../processManager` (operation `GuestOperationsManager_getProcessManager`).
+    #[inline]
     pub fn process_manager(
         &self,
     ) -> crate::Call<Option<crate::mo::GuestProcessManager>> {
@@ -150,6 +161,7 @@ impl GuestOperationsManager {
 }
 impl crate::client::Handle for GuestOperationsManager {
     const TYPE: &'static str = "GuestOperationsManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -159,6 +171,7 @@ impl crate::client::Handle for GuestOperationsManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl GuestProcessManager {
     pub const TYPE: &'static str = "GuestProcessManager";
     const PATH: &'static str = "/GuestProcessManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestProcessManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestProcessManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl GuestProcessManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ListProcessesInGuest` (operation `GuestProcessManager_ListProcessesInGuest`).
+    #[inline]
     pub fn list_processes_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -89,6 +96,7 @@ impl GuestProcessManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ReadEnvironmentVariableInGuest` (operation `GuestProcessManager_ReadEnvironmentVariableInGuest`).
+    #[inline]
     pub fn read_environment_variable_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -123,6 +131,7 @@ impl GuestProcessManager {
     /// - `FileFault`
     ///
     /// `POST .../StartProgramInGuest` (operation `GuestProcessManager_StartProgramInGuest`).
+    #[inline]
     pub fn start_program_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -156,6 +165,7 @@ impl GuestProcessManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../TerminateProcessInGuest` (operation `GuestProcessManager_TerminateProcessInGuest`).
+    #[inline]
     pub fn terminate_process_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -182,6 +192,7 @@ impl GuestProcessManager {
 }
 impl crate::client::Handle for GuestProcessManager {
     const TYPE: &'static str = "GuestProcessManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -191,6 +202,7 @@ impl crate::client::Handle for GuestProcessManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl GuestWindowsRegistryManager {
     pub const TYPE: &'static str = "GuestWindowsRegistryManager";
     const PATH: &'static str = "/GuestWindowsRegistryManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl GuestWindowsRegistryManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl GuestWindowsRegistryManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../CreateRegistryKeyInGuest` (operation `GuestWindowsRegistryManager_CreateRegistryKeyInGuest`).
+    #[inline]
     pub fn create_registry_key_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -93,6 +100,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../DeleteRegistryKeyInGuest` (operation `GuestWindowsRegistryManager_DeleteRegistryKeyInGuest`).
+    #[inline]
     pub fn delete_registry_key_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../DeleteRegistryValueInGuest` (operation `GuestWindowsRegistryManager_DeleteRegistryValueInGuest`).
+    #[inline]
     pub fn delete_registry_value_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -161,6 +170,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ListRegistryKeysInGuest` (operation `GuestWindowsRegistryManager_ListRegistryKeysInGuest`).
+    #[inline]
     pub fn list_registry_keys_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -198,6 +208,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ListRegistryValuesInGuest` (operation `GuestWindowsRegistryManager_ListRegistryValuesInGuest`).
+    #[inline]
     pub fn list_registry_values_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -235,6 +246,7 @@ impl GuestWindowsRegistryManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../SetRegistryValueInGuest` (operation `GuestWindowsRegistryManager_SetRegistryValueInGuest`).
+    #[inline]
     pub fn set_registry_value_in_guest(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -261,6 +273,7 @@ impl GuestWindowsRegistryManager {
 }
 impl crate::client::Handle for GuestWindowsRegistryManager {
     const TYPE: &'static str = "GuestWindowsRegistryManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -270,6 +283,7 @@ impl crate::client::Handle for GuestWindowsRegistryManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

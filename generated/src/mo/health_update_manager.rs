@@ -13,6 +13,7 @@ impl HealthUpdateManager {
     pub const TYPE: &'static str = "HealthUpdateManager";
     const PATH: &'static str = "/HealthUpdateManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HealthUpdateManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HealthUpdateManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../AddFilter` (operation `HealthUpdateManager_AddFilter`).
+    #[inline]
     pub fn add_filter(
         &self,
         provider_id: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../AddFilterEntities` (operation `HealthUpdateManager_AddFilterEntities`).
+    #[inline]
     pub fn add_filter_entities(
         &self,
         filter_id: impl AsRef<str>,
@@ -120,6 +128,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../AddMonitoredEntities` (operation `HealthUpdateManager_AddMonitoredEntities`).
+    #[inline]
     pub fn add_monitored_entities(
         &self,
         provider_id: impl AsRef<str>,
@@ -151,6 +160,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../HasMonitoredEntity` (operation `HealthUpdateManager_HasMonitoredEntity`).
+    #[inline]
     pub fn has_monitored_entity(
         &self,
         provider_id: impl AsRef<str>,
@@ -179,6 +189,7 @@ impl HealthUpdateManager {
     /// Body: [`HasProviderRequestType`](crate::types::HasProviderRequestType).
     ///
     /// `POST .../HasProvider` (operation `HealthUpdateManager_HasProvider`).
+    #[inline]
     pub fn has_provider(&self, id: impl AsRef<str>) -> crate::Call<bool> {
         self.client
             .call(
@@ -205,6 +216,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../PostHealthUpdates` (operation `HealthUpdateManager_PostHealthUpdates`).
+    #[inline]
     pub fn post_health_updates(
         &self,
         provider_id: impl AsRef<str>,
@@ -238,6 +250,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryFilterEntities` (operation `HealthUpdateManager_QueryFilterEntities`).
+    #[inline]
     pub fn query_filter_entities(
         &self,
         filter_id: impl AsRef<str>,
@@ -267,6 +280,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryFilterInfoIds` (operation `HealthUpdateManager_QueryFilterInfoIds`).
+    #[inline]
     pub fn query_filter_info_ids(
         &self,
         filter_id: impl AsRef<str>,
@@ -296,6 +310,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryFilterList` (operation `HealthUpdateManager_QueryFilterList`).
+    #[inline]
     pub fn query_filter_list(
         &self,
         provider_id: impl AsRef<str>,
@@ -325,6 +340,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryFilterName` (operation `HealthUpdateManager_QueryFilterName`).
+    #[inline]
     pub fn query_filter_name(
         &self,
         filter_id: impl AsRef<str>,
@@ -354,6 +370,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryHealthUpdateInfos` (operation `HealthUpdateManager_QueryHealthUpdateInfos`).
+    #[inline]
     pub fn query_health_update_infos(
         &self,
         provider_id: impl AsRef<str>,
@@ -383,6 +400,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryHealthUpdates` (operation `HealthUpdateManager_QueryHealthUpdates`).
+    #[inline]
     pub fn query_health_updates(
         &self,
         provider_id: impl AsRef<str>,
@@ -414,6 +432,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryMonitoredEntities` (operation `HealthUpdateManager_QueryMonitoredEntities`).
+    #[inline]
     pub fn query_monitored_entities(
         &self,
         provider_id: impl AsRef<str>,
@@ -438,6 +457,7 @@ impl HealthUpdateManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../QueryProviderList` (operation `HealthUpdateManager_QueryProviderList`).
+    #[inline]
     pub fn query_provider_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -460,6 +480,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryProviderName` (operation `HealthUpdateManager_QueryProviderName`).
+    #[inline]
     pub fn query_provider_name(
         &self,
         id: impl AsRef<str>,
@@ -491,6 +512,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryUnmonitoredHosts` (operation `HealthUpdateManager_QueryUnmonitoredHosts`).
+    #[inline]
     pub fn query_unmonitored_hosts(
         &self,
         provider_id: impl AsRef<str>,
@@ -519,6 +541,7 @@ impl HealthUpdateManager {
     /// Body: [`RegisterHealthUpdateProviderRequestType`](crate::types::RegisterHealthUpdateProviderRequestType).
     ///
     /// `POST .../RegisterHealthUpdateProvider` (operation `HealthUpdateManager_RegisterHealthUpdateProvider`).
+    #[inline]
     pub fn register_health_update_provider(
         &self,
         name: impl AsRef<str>,
@@ -550,6 +573,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../RemoveFilter` (operation `HealthUpdateManager_RemoveFilter`).
+    #[inline]
     pub fn remove_filter(&self, filter_id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -576,6 +600,7 @@ impl HealthUpdateManager {
     /// - `NotFound`
     ///
     /// `POST .../RemoveFilterEntities` (operation `HealthUpdateManager_RemoveFilterEntities`).
+    #[inline]
     pub fn remove_filter_entities(
         &self,
         filter_id: impl AsRef<str>,
@@ -608,6 +633,7 @@ impl HealthUpdateManager {
     /// - `InvalidState`
     ///
     /// `POST .../RemoveMonitoredEntities` (operation `HealthUpdateManager_RemoveMonitoredEntities`).
+    #[inline]
     pub fn remove_monitored_entities(
         &self,
         provider_id: impl AsRef<str>,
@@ -640,6 +666,7 @@ impl HealthUpdateManager {
     /// - `InvalidState`
     ///
     /// `POST .../UnregisterHealthUpdateProvider` (operation `HealthUpdateManager_UnregisterHealthUpdateProvider`).
+    #[inline]
     pub fn unregister_health_update_provider(
         &self,
         provider_id: impl AsRef<str>,
@@ -662,6 +689,7 @@ impl HealthUpdateManager {
 }
 impl crate::client::Handle for HealthUpdateManager {
     const TYPE: &'static str = "HealthUpdateManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -671,6 +699,7 @@ impl crate::client::Handle for HealthUpdateManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HistoryCollector {
     pub const TYPE: &'static str = "HistoryCollector";
     const PATH: &'static str = "/HistoryCollector";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HistoryCollector {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,23 +34,28 @@ impl HistoryCollector {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// Invokes *HistoryCollector.DestroyCollector*.
     ///
     /// `POST .../DestroyCollector` (operation `HistoryCollector_DestroyCollector`).
+    #[inline]
     pub fn destroy_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -64,6 +71,7 @@ impl HistoryCollector {
     /// Invokes *HistoryCollector.ResetCollector*.
     ///
     /// `POST .../ResetCollector` (operation `HistoryCollector_ResetCollector`).
+    #[inline]
     pub fn reset_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -79,6 +87,7 @@ impl HistoryCollector {
     /// Invokes *HistoryCollector.RewindCollector*.
     ///
     /// `POST .../RewindCollector` (operation `HistoryCollector_RewindCollector`).
+    #[inline]
     pub fn rewind_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -96,6 +105,7 @@ impl HistoryCollector {
     /// Body: [`SetCollectorPageSizeRequestType`](crate::types::SetCollectorPageSizeRequestType).
     ///
     /// `POST .../SetCollectorPageSize` (operation `HistoryCollector_SetCollectorPageSize`).
+    #[inline]
     pub fn set_collector_page_size(&self, max_count: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -115,6 +125,7 @@ impl HistoryCollector {
     /// Reads *HistoryCollector.filter*.
     ///
     /// `GET .../filter` (operation `HistoryCollector_getFilter`).
+    #[inline]
     pub fn filter(&self) -> crate::Call<crate::types::Any> {
         self.client
             .call(
@@ -130,6 +141,7 @@ impl HistoryCollector {
 }
 impl crate::client::Handle for HistoryCollector {
     const TYPE: &'static str = "HistoryCollector";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -139,6 +151,7 @@ impl crate::client::Handle for HistoryCollector {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostAccessManager {
     pub const TYPE: &'static str = "HostAccessManager";
     const PATH: &'static str = "/HostAccessManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostAccessManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostAccessManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../ChangeAccessMode` (operation `HostAccessManager_ChangeAccessMode`).
+    #[inline]
     pub fn change_access_mode(
         &self,
         principal: impl AsRef<str>,
@@ -90,6 +97,7 @@ impl HostAccessManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../ChangeLockdownMode` (operation `HostAccessManager_ChangeLockdownMode`).
+    #[inline]
     pub fn change_lockdown_mode(
         &self,
         mode: &crate::types::HostLockdownMode,
@@ -114,6 +122,7 @@ impl HostAccessManager {
     /// ***Required privileges:*** Global.Settings
     ///
     /// `POST .../QueryLockdownExceptions` (operation `HostAccessManager_QueryLockdownExceptions`).
+    #[inline]
     pub fn query_lockdown_exceptions(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -133,6 +142,7 @@ impl HostAccessManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../QuerySystemUsers` (operation `HostAccessManager_QuerySystemUsers`).
+    #[inline]
     pub fn query_system_users(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -150,6 +160,7 @@ impl HostAccessManager {
     /// ***Required privileges:*** Global.Settings
     ///
     /// `POST .../RetrieveHostAccessControlEntries` (operation `HostAccessManager_RetrieveHostAccessControlEntries`).
+    #[inline]
     pub fn retrieve_host_access_control_entries(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostAccessControlEntry>>> {
@@ -175,6 +186,7 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../UpdateLockdownExceptions` (operation `HostAccessManager_UpdateLockdownExceptions`).
+    #[inline]
     pub fn update_lockdown_exceptions(&self, users: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
@@ -201,6 +213,7 @@ impl HostAccessManager {
     /// - `UserNotFound`
     ///
     /// `POST .../UpdateSystemUsers` (operation `HostAccessManager_UpdateSystemUsers`).
+    #[inline]
     pub fn update_system_users(&self, users: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
@@ -222,6 +235,7 @@ impl HostAccessManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../lockdownMode` (operation `HostAccessManager_getLockdownMode`).
+    #[inline]
     pub fn lockdown_mode(&self) -> crate::Call<crate::types::HostLockdownMode> {
         self.client
             .call(
@@ -237,6 +251,7 @@ impl HostAccessManager {
 }
 impl crate::client::Handle for HostAccessManager {
     const TYPE: &'static str = "HostAccessManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -246,6 +261,7 @@ impl crate::client::Handle for HostAccessManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostActiveDirectoryAuthentication {
     pub const TYPE: &'static str = "HostActiveDirectoryAuthentication";
     const PATH: &'static str = "/HostActiveDirectoryAuthentication";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostActiveDirectoryAuthentication {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostActiveDirectoryAuthentication {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableSmartCardAuthentication` (operation `HostActiveDirectoryAuthentication_DisableSmartCardAuthentication`).
+    #[inline]
     pub fn disable_smart_card_authentication(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -76,6 +83,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableSmartCardAuthentication` (operation `HostActiveDirectoryAuthentication_EnableSmartCardAuthentication`).
+    #[inline]
     pub fn enable_smart_card_authentication(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -101,6 +109,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `ActiveDirectoryFault`
     ///
     /// `POST .../ImportCertificateForCAM_Task` (operation `HostActiveDirectoryAuthentication_ImportCertificateForCAM_Task`).
+    #[inline]
     pub fn import_certificate_for_cam_task(
         &self,
         cert_path: impl AsRef<str>,
@@ -132,6 +141,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../InstallSmartCardTrustAnchor` (operation `HostActiveDirectoryAuthentication_InstallSmartCardTrustAnchor`).
+    #[inline]
     pub fn install_smart_card_trust_anchor(
         &self,
         cert: impl AsRef<str>,
@@ -167,6 +177,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `TaskInProgress`
     ///
     /// `POST .../JoinDomain_Task` (operation `HostActiveDirectoryAuthentication_JoinDomain_Task`).
+    #[inline]
     pub fn join_domain_task(
         &self,
         domain_name: impl AsRef<str>,
@@ -205,6 +216,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `TaskInProgress`
     ///
     /// `POST .../JoinDomainWithCAM_Task` (operation `HostActiveDirectoryAuthentication_JoinDomainWithCAM_Task`).
+    #[inline]
     pub fn join_domain_with_cam_task(
         &self,
         domain_name: impl AsRef<str>,
@@ -241,6 +253,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `TaskInProgress`
     ///
     /// `POST .../LeaveCurrentDomain_Task` (operation `HostActiveDirectoryAuthentication_LeaveCurrentDomain_Task`).
+    #[inline]
     pub fn leave_current_domain_task(
         &self,
         force: bool,
@@ -268,6 +281,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../ListSmartCardTrustAnchors` (operation `HostActiveDirectoryAuthentication_ListSmartCardTrustAnchors`).
+    #[inline]
     pub fn list_smart_card_trust_anchors(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -295,6 +309,7 @@ impl HostActiveDirectoryAuthentication {
     ///
     /// `POST .../RemoveSmartCardTrustAnchor` (operation `HostActiveDirectoryAuthentication_RemoveSmartCardTrustAnchor`).
     #[deprecated]
+    #[inline]
     pub fn remove_smart_card_trust_anchor(
         &self,
         issuer: impl AsRef<str>,
@@ -326,6 +341,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveSmartCardTrustAnchorByFingerprint` (operation `HostActiveDirectoryAuthentication_RemoveSmartCardTrustAnchorByFingerprint`).
+    #[inline]
     pub fn remove_smart_card_trust_anchor_by_fingerprint(
         &self,
         fingerprint: impl AsRef<str>,
@@ -359,6 +375,7 @@ impl HostActiveDirectoryAuthentication {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveSmartCardTrustAnchorCertificate` (operation `HostActiveDirectoryAuthentication_RemoveSmartCardTrustAnchorCertificate`).
+    #[inline]
     pub fn remove_smart_card_trust_anchor_certificate(
         &self,
         certificate: impl AsRef<str>,
@@ -385,6 +402,7 @@ impl HostActiveDirectoryAuthentication {
     /// Body: [`ReplaceSmartCardTrustAnchorsRequestType`](crate::types::ReplaceSmartCardTrustAnchorsRequestType).
     ///
     /// `POST .../ReplaceSmartCardTrustAnchors` (operation `HostActiveDirectoryAuthentication_ReplaceSmartCardTrustAnchors`).
+    #[inline]
     pub fn replace_smart_card_trust_anchors(
         &self,
         certs: Option<&[&str]>,
@@ -407,6 +425,7 @@ impl HostActiveDirectoryAuthentication {
     /// Reads *HostAuthenticationStore.info*.
     ///
     /// `GET .../info` (operation `HostActiveDirectoryAuthentication_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::HostAuthenticationStoreInfoKind> {
         self.client
             .call(
@@ -422,6 +441,7 @@ impl HostActiveDirectoryAuthentication {
 }
 impl crate::client::Handle for HostActiveDirectoryAuthentication {
     const TYPE: &'static str = "HostActiveDirectoryAuthentication";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -431,6 +451,7 @@ impl crate::client::Handle for HostActiveDirectoryAuthentication {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostAssignableHardwareManager {
     pub const TYPE: &'static str = "HostAssignableHardwareManager";
     const PATH: &'static str = "/HostAssignableHardwareManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostAssignableHardwareManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostAssignableHardwareManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../DownloadDescriptionTree` (operation `HostAssignableHardwareManager_DownloadDescriptionTree`).
+    #[inline]
     pub fn download_description_tree(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveDynamicPassthroughInfo` (operation `HostAssignableHardwareManager_RetrieveDynamicPassthroughInfo`).
+    #[inline]
     pub fn retrieve_dynamic_passthrough_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineDynamicPassthroughInfo>>> {
@@ -91,6 +99,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveVendorDeviceGroupInfo` (operation `HostAssignableHardwareManager_RetrieveVendorDeviceGroupInfo`).
+    #[inline]
     pub fn retrieve_vendor_device_group_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineVendorDeviceGroupInfo>>> {
@@ -117,6 +126,7 @@ impl HostAssignableHardwareManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateAssignableHardwareConfig` (operation `HostAssignableHardwareManager_UpdateAssignableHardwareConfig`).
+    #[inline]
     pub fn update_assignable_hardware_config(
         &self,
         config: &crate::types::HostAssignableHardwareConfig,
@@ -141,6 +151,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../binding` (operation `HostAssignableHardwareManager_getBinding`).
+    #[inline]
     pub fn binding(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostAssignableHardwareBinding>>> {
@@ -162,6 +173,7 @@ impl HostAssignableHardwareManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../config` (operation `HostAssignableHardwareManager_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::HostAssignableHardwareConfig> {
         self.client
             .call(
@@ -177,6 +189,7 @@ impl HostAssignableHardwareManager {
 }
 impl crate::client::Handle for HostAssignableHardwareManager {
     const TYPE: &'static str = "HostAssignableHardwareManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -186,6 +199,7 @@ impl crate::client::Handle for HostAssignableHardwareManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostAuthenticationManager {
     pub const TYPE: &'static str = "HostAuthenticationManager";
     const PATH: &'static str = "/HostAuthenticationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostAuthenticationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,23 +34,28 @@ impl HostAuthenticationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// Reads *HostAuthenticationManager.info*.
     ///
     /// `GET .../info` (operation `HostAuthenticationManager_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::HostAuthenticationManagerInfo> {
         self.client
             .call(
@@ -66,6 +73,7 @@ impl HostAuthenticationManager {
     /// Refers instances of *HostAuthenticationStore*.
     ///
     /// `GET .../supportedStore` (operation `HostAuthenticationManager_getSupportedStore`).
+    #[inline]
     pub fn supported_store(
         &self,
     ) -> crate::Call<Vec<crate::types::ManagedObjectReference>> {
@@ -83,6 +91,7 @@ impl HostAuthenticationManager {
 }
 impl crate::client::Handle for HostAuthenticationManager {
     const TYPE: &'static str = "HostAuthenticationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -92,6 +101,7 @@ impl crate::client::Handle for HostAuthenticationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

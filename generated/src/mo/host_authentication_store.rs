@@ -13,6 +13,7 @@ impl HostAuthenticationStore {
     pub const TYPE: &'static str = "HostAuthenticationStore";
     const PATH: &'static str = "/HostAuthenticationStore";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostAuthenticationStore {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,23 +34,28 @@ impl HostAuthenticationStore {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// Reads *HostAuthenticationStore.info*.
     ///
     /// `GET .../info` (operation `HostAuthenticationStore_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::HostAuthenticationStoreInfoKind> {
         self.client
             .call(
@@ -64,6 +71,7 @@ impl HostAuthenticationStore {
 }
 impl crate::client::Handle for HostAuthenticationStore {
     const TYPE: &'static str = "HostAuthenticationStore";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -73,6 +81,7 @@ impl crate::client::Handle for HostAuthenticationStore {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

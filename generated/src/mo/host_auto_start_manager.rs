@@ -13,6 +13,7 @@ impl HostAutoStartManager {
     pub const TYPE: &'static str = "HostAutoStartManager";
     const PATH: &'static str = "/HostAutoStartManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostAutoStartManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostAutoStartManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostAutoStartManager {
     /// ***Required privileges:*** Host.Config.AutoStart
     ///
     /// `POST .../AutoStartPowerOff` (operation `HostAutoStartManager_AutoStartPowerOff`).
+    #[inline]
     pub fn auto_start_power_off(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostAutoStartManager {
     /// ***Required privileges:*** Host.Config.AutoStart
     ///
     /// `POST .../AutoStartPowerOn` (operation `HostAutoStartManager_AutoStartPowerOn`).
+    #[inline]
     pub fn auto_start_power_on(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -87,6 +95,7 @@ impl HostAutoStartManager {
     /// Body: [`ReconfigureAutostartRequestType`](crate::types::ReconfigureAutostartRequestType).
     ///
     /// `POST .../ReconfigureAutostart` (operation `HostAutoStartManager_ReconfigureAutostart`).
+    #[inline]
     pub fn reconfigure_autostart(
         &self,
         spec: &crate::types::HostAutoStartManagerConfig,
@@ -109,6 +118,7 @@ impl HostAutoStartManager {
     /// Reads *HostAutoStartManager.config*.
     ///
     /// `GET .../config` (operation `HostAutoStartManager_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::HostAutoStartManagerConfig> {
         self.client
             .call(
@@ -124,6 +134,7 @@ impl HostAutoStartManager {
 }
 impl crate::client::Handle for HostAutoStartManager {
     const TYPE: &'static str = "HostAutoStartManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -133,6 +144,7 @@ impl crate::client::Handle for HostAutoStartManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

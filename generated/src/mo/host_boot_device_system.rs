@@ -13,6 +13,7 @@ impl HostBootDeviceSystem {
     pub const TYPE: &'static str = "HostBootDeviceSystem";
     const PATH: &'static str = "/HostBootDeviceSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostBootDeviceSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostBootDeviceSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostBootDeviceSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryBootDevices` (operation `HostBootDeviceSystem_QueryBootDevices`).
+    #[inline]
     pub fn query_boot_devices(
         &self,
     ) -> crate::Call<Option<crate::types::HostBootDeviceInfo>> {
@@ -72,6 +79,7 @@ impl HostBootDeviceSystem {
     /// Body: [`UpdateBootDeviceRequestType`](crate::types::UpdateBootDeviceRequestType).
     ///
     /// `POST .../UpdateBootDevice` (operation `HostBootDeviceSystem_UpdateBootDevice`).
+    #[inline]
     pub fn update_boot_device(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -91,6 +99,7 @@ impl HostBootDeviceSystem {
 }
 impl crate::client::Handle for HostBootDeviceSystem {
     const TYPE: &'static str = "HostBootDeviceSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -100,6 +109,7 @@ impl crate::client::Handle for HostBootDeviceSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

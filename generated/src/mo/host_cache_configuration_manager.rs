@@ -13,6 +13,7 @@ impl HostCacheConfigurationManager {
     pub const TYPE: &'static str = "HostCacheConfigurationManager";
     const PATH: &'static str = "/HostCacheConfigurationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostCacheConfigurationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostCacheConfigurationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl HostCacheConfigurationManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ConfigureHostCache_Task` (operation `HostCacheConfigurationManager_ConfigureHostCache_Task`).
+    #[inline]
     pub fn configure_host_cache_task(
         &self,
         spec: &crate::types::HostCacheConfigurationSpec,
@@ -79,6 +86,7 @@ impl HostCacheConfigurationManager {
     /// ***Required privileges:*** Host.Config.AdvancedConfig
     ///
     /// `GET .../cacheConfigurationInfo` (operation `HostCacheConfigurationManager_getCacheConfigurationInfo`).
+    #[inline]
     pub fn cache_configuration_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostCacheConfigurationInfo>>> {
@@ -98,6 +106,7 @@ impl HostCacheConfigurationManager {
 }
 impl crate::client::Handle for HostCacheConfigurationManager {
     const TYPE: &'static str = "HostCacheConfigurationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -107,6 +116,7 @@ impl crate::client::Handle for HostCacheConfigurationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

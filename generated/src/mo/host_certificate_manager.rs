@@ -13,6 +13,7 @@ impl HostCertificateManager {
     pub const TYPE: &'static str = "HostCertificateManager";
     const PATH: &'static str = "/HostCertificateManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostCertificateManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostCertificateManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../GenerateCertificateSigningRequest` (operation `HostCertificateManager_GenerateCertificateSigningRequest`).
+    #[inline]
     pub fn generate_certificate_signing_request(
         &self,
         use_ip_address_as_common_name: bool,
@@ -87,6 +94,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../GenerateCertificateSigningRequestByDn` (operation `HostCertificateManager_GenerateCertificateSigningRequestByDn`).
+    #[inline]
     pub fn generate_certificate_signing_request_by_dn(
         &self,
         distinguished_name: impl AsRef<str>,
@@ -118,6 +126,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../InstallServerCertificate` (operation `HostCertificateManager_InstallServerCertificate`).
+    #[inline]
     pub fn install_server_certificate(&self, cert: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -142,6 +151,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ListCACertificateRevocationLists` (operation `HostCertificateManager_ListCACertificateRevocationLists`).
+    #[inline]
     pub fn list_ca_certificate_revocation_lists(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -164,6 +174,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ListCACertificates` (operation `HostCertificateManager_ListCACertificates`).
+    #[inline]
     pub fn list_ca_certificates(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -185,6 +196,7 @@ impl HostCertificateManager {
     /// Body: [`NotifyAffectedServicesRequestType`](crate::types::NotifyAffectedServicesRequestType).
     ///
     /// `POST .../NotifyAffectedServices` (operation `HostCertificateManager_NotifyAffectedServices`).
+    #[inline]
     pub fn notify_affected_services(
         &self,
         services: Option<&[&str]>,
@@ -216,6 +228,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ProvisionServerPrivateKey` (operation `HostCertificateManager_ProvisionServerPrivateKey`).
+    #[inline]
     pub fn provision_server_private_key(&self, key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -242,6 +255,7 @@ impl HostCertificateManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ReplaceCACertificatesAndCRLs` (operation `HostCertificateManager_ReplaceCACertificatesAndCRLs`).
+    #[inline]
     pub fn replace_ca_certificates_and_crls(
         &self,
         ca_cert: &[impl AsRef<str>],
@@ -271,6 +285,7 @@ impl HostCertificateManager {
     /// ***Required privileges:*** Certificate.Manage
     ///
     /// `POST .../RetrieveCertificateInfoList` (operation `HostCertificateManager_RetrieveCertificateInfoList`).
+    #[inline]
     pub fn retrieve_certificate_info_list(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostCertificateManagerCertificateInfo>>> {
@@ -292,6 +307,7 @@ impl HostCertificateManager {
     /// ***Required privileges:*** Certificate.Manage
     ///
     /// `GET .../certificateInfo` (operation `HostCertificateManager_getCertificateInfo`).
+    #[inline]
     pub fn certificate_info(
         &self,
     ) -> crate::Call<crate::types::HostCertificateManagerCertificateInfo> {
@@ -311,6 +327,7 @@ impl HostCertificateManager {
 }
 impl crate::client::Handle for HostCertificateManager {
     const TYPE: &'static str = "HostCertificateManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -320,6 +337,7 @@ impl crate::client::Handle for HostCertificateManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostCpuSchedulerSystem {
     pub const TYPE: &'static str = "HostCpuSchedulerSystem";
     const PATH: &'static str = "/HostCpuSchedulerSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostCpuSchedulerSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostCpuSchedulerSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostCpuSchedulerSystem {
     /// ***Required privileges:*** Host.Config.HyperThreading
     ///
     /// `POST .../DisableHyperThreading` (operation `HostCpuSchedulerSystem_DisableHyperThreading`).
+    #[inline]
     pub fn disable_hyper_threading(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostCpuSchedulerSystem {
     /// ***Required privileges:*** Host.Config.HyperThreading
     ///
     /// `POST .../EnableHyperThreading` (operation `HostCpuSchedulerSystem_EnableHyperThreading`).
+    #[inline]
     pub fn enable_hyper_threading(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -85,6 +93,7 @@ impl HostCpuSchedulerSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostCpuSchedulerSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -111,6 +120,7 @@ impl HostCpuSchedulerSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostCpuSchedulerSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -130,6 +140,7 @@ impl HostCpuSchedulerSystem {
     /// ***Since:*** vSphere API Release 8.0.3.0
     ///
     /// `GET .../cpuSchedulerInfo` (operation `HostCpuSchedulerSystem_getCpuSchedulerInfo`).
+    #[inline]
     pub fn cpu_scheduler_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostCpuSchedulerInfo>> {
@@ -147,6 +158,7 @@ impl HostCpuSchedulerSystem {
     /// Reads *HostCpuSchedulerSystem.hyperthreadInfo*.
     ///
     /// `GET .../hyperthreadInfo` (operation `HostCpuSchedulerSystem_getHyperthreadInfo`).
+    #[inline]
     pub fn hyperthread_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostHyperThreadScheduleInfo>> {
@@ -166,6 +178,7 @@ impl HostCpuSchedulerSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostCpuSchedulerSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -181,6 +194,7 @@ impl HostCpuSchedulerSystem {
 }
 impl crate::client::Handle for HostCpuSchedulerSystem {
     const TYPE: &'static str = "HostCpuSchedulerSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -190,6 +204,7 @@ impl crate::client::Handle for HostCpuSchedulerSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostDatastoreBrowser {
     pub const TYPE: &'static str = "HostDatastoreBrowser";
     const PATH: &'static str = "/HostDatastoreBrowser";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostDatastoreBrowser {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostDatastoreBrowser {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl HostDatastoreBrowser {
     ///
     /// `POST .../DeleteFile` (operation `HostDatastoreBrowser_DeleteFile`).
     #[deprecated]
+    #[inline]
     pub fn delete_file(&self, datastore_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -87,6 +94,7 @@ impl HostDatastoreBrowser {
     /// - `FileFault`
     ///
     /// `POST .../SearchDatastore_Task` (operation `HostDatastoreBrowser_SearchDatastore_Task`).
+    #[inline]
     pub fn search_datastore_task(
         &self,
         datastore_path: impl AsRef<str>,
@@ -119,6 +127,7 @@ impl HostDatastoreBrowser {
     /// - `FileFault`
     ///
     /// `POST .../SearchDatastoreSubFolders_Task` (operation `HostDatastoreBrowser_SearchDatastoreSubFolders_Task`).
+    #[inline]
     pub fn search_datastore_sub_folders_task(
         &self,
         datastore_path: impl AsRef<str>,
@@ -147,6 +156,7 @@ impl HostDatastoreBrowser {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `HostDatastoreBrowser_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -164,6 +174,7 @@ impl HostDatastoreBrowser {
     /// Reads *HostDatastoreBrowser.supportedType*.
     ///
     /// `GET .../supportedType` (operation `HostDatastoreBrowser_getSupportedType`).
+    #[inline]
     pub fn supported_type(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::FileQueryKind>>> {
@@ -181,6 +192,7 @@ impl HostDatastoreBrowser {
 }
 impl crate::client::Handle for HostDatastoreBrowser {
     const TYPE: &'static str = "HostDatastoreBrowser";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -190,6 +202,7 @@ impl crate::client::Handle for HostDatastoreBrowser {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

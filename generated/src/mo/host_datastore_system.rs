@@ -13,6 +13,7 @@ impl HostDatastoreSystem {
     pub const TYPE: &'static str = "HostDatastoreSystem";
     const PATH: &'static str = "/HostDatastoreSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostDatastoreSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostDatastoreSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ConfigureDatastorePrincipal` (operation `HostDatastoreSystem_ConfigureDatastorePrincipal`).
+    #[inline]
     pub fn configure_datastore_principal(
         &self,
         user_name: impl AsRef<str>,
@@ -93,6 +100,7 @@ impl HostDatastoreSystem {
     /// - `InvalidName`
     ///
     /// `POST .../CreateLocalDatastore` (operation `HostDatastoreSystem_CreateLocalDatastore`).
+    #[inline]
     pub fn create_local_datastore(
         &self,
         name: impl AsRef<str>,
@@ -128,6 +136,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateNasDatastore` (operation `HostDatastoreSystem_CreateNasDatastore`).
+    #[inline]
     pub fn create_nas_datastore(
         &self,
         spec: &crate::types::HostNasVolumeSpec,
@@ -160,6 +169,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateVmfsDatastore` (operation `HostDatastoreSystem_CreateVmfsDatastore`).
+    #[inline]
     pub fn create_vmfs_datastore(
         &self,
         spec: &crate::types::VmfsDatastoreCreateSpec,
@@ -194,6 +204,7 @@ impl HostDatastoreSystem {
     /// - `InvalidName`
     ///
     /// `POST .../CreateVvolDatastore` (operation `HostDatastoreSystem_CreateVvolDatastore`).
+    #[inline]
     pub fn create_vvol_datastore(
         &self,
         spec: &crate::types::HostDatastoreSystemVvolDatastoreSpec,
@@ -224,6 +235,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableClusteredVmdkSupport` (operation `HostDatastoreSystem_DisableClusteredVmdkSupport`).
+    #[inline]
     pub fn disable_clustered_vmdk_support(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -254,6 +266,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableClusteredVmdkSupport` (operation `HostDatastoreSystem_EnableClusteredVmdkSupport`).
+    #[inline]
     pub fn enable_clustered_vmdk_support(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -286,6 +299,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ExpandVmfsDatastore` (operation `HostDatastoreSystem_ExpandVmfsDatastore`).
+    #[inline]
     pub fn expand_vmfs_datastore(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -320,6 +334,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ExtendVmfsDatastore` (operation `HostDatastoreSystem_ExtendVmfsDatastore`).
+    #[inline]
     pub fn extend_vmfs_datastore(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -352,6 +367,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryAvailableDisksForVmfs` (operation `HostDatastoreSystem_QueryAvailableDisksForVmfs`).
+    #[inline]
     pub fn query_available_disks_for_vmfs(
         &self,
         datastore: Option<&crate::types::ManagedObjectReference>,
@@ -383,6 +399,7 @@ impl HostDatastoreSystem {
     /// - `NotFound`
     ///
     /// `POST .../QueryMaxQueueDepth` (operation `HostDatastoreSystem_QueryMaxQueueDepth`).
+    #[inline]
     pub fn query_max_queue_depth(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -407,6 +424,7 @@ impl HostDatastoreSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryUnresolvedVmfsVolumes` (operation `HostDatastoreSystem_QueryUnresolvedVmfsVolumes`).
+    #[inline]
     pub fn query_unresolved_vmfs_volumes(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostUnresolvedVmfsVolume>>> {
@@ -432,6 +450,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryVmfsDatastoreCreateOptions` (operation `HostDatastoreSystem_QueryVmfsDatastoreCreateOptions`).
+    #[inline]
     pub fn query_vmfs_datastore_create_options(
         &self,
         device_path: impl AsRef<str>,
@@ -464,6 +483,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryVmfsDatastoreExpandOptions` (operation `HostDatastoreSystem_QueryVmfsDatastoreExpandOptions`).
+    #[inline]
     pub fn query_vmfs_datastore_expand_options(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -494,6 +514,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryVmfsDatastoreExtendOptions` (operation `HostDatastoreSystem_QueryVmfsDatastoreExtendOptions`).
+    #[inline]
     pub fn query_vmfs_datastore_extend_options(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -529,6 +550,7 @@ impl HostDatastoreSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../RemoveDatastore` (operation `HostDatastoreSystem_RemoveDatastore`).
+    #[inline]
     pub fn remove_datastore(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -560,6 +582,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveDatastoreEx_Task` (operation `HostDatastoreSystem_RemoveDatastoreEx_Task`).
+    #[inline]
     pub fn remove_datastore_ex_task(
         &self,
         datastore: &[crate::types::ManagedObjectReference],
@@ -592,6 +615,7 @@ impl HostDatastoreSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ResignatureUnresolvedVmfsVolume_Task` (operation `HostDatastoreSystem_ResignatureUnresolvedVmfsVolume_Task`).
+    #[inline]
     pub fn resignature_unresolved_vmfs_volume_task(
         &self,
         resolution_spec: &crate::types::HostUnresolvedVmfsResignatureSpec,
@@ -623,6 +647,7 @@ impl HostDatastoreSystem {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../ResolveNfsServerHostName` (operation `HostDatastoreSystem_ResolveNfsServerHostName`).
+    #[inline]
     pub fn resolve_nfs_server_host_name(
         &self,
         host_name: impl AsRef<str>,
@@ -660,6 +685,7 @@ impl HostDatastoreSystem {
     /// - `NotFound`
     ///
     /// `POST .../SetMaxQueueDepth` (operation `HostDatastoreSystem_SetMaxQueueDepth`).
+    #[inline]
     pub fn set_max_queue_depth(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -692,6 +718,7 @@ impl HostDatastoreSystem {
     /// - `DatastoreNotWritableOnHost`
     ///
     /// `POST .../UpdateLocalSwapDatastore` (operation `HostDatastoreSystem_UpdateLocalSwapDatastore`).
+    #[inline]
     pub fn update_local_swap_datastore(
         &self,
         datastore: Option<&crate::types::ManagedObjectReference>,
@@ -714,6 +741,7 @@ impl HostDatastoreSystem {
     /// Reads *HostDatastoreSystem.capabilities*.
     ///
     /// `GET .../capabilities` (operation `HostDatastoreSystem_getCapabilities`).
+    #[inline]
     pub fn capabilities(
         &self,
     ) -> crate::Call<crate::types::HostDatastoreSystemCapabilities> {
@@ -735,6 +763,7 @@ impl HostDatastoreSystem {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `HostDatastoreSystem_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -752,6 +781,7 @@ impl HostDatastoreSystem {
 }
 impl crate::client::Handle for HostDatastoreSystem {
     const TYPE: &'static str = "HostDatastoreSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -761,6 +791,7 @@ impl crate::client::Handle for HostDatastoreSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

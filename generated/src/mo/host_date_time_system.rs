@@ -13,6 +13,7 @@ impl HostDateTimeSystem {
     pub const TYPE: &'static str = "HostDateTimeSystem";
     const PATH: &'static str = "/HostDateTimeSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostDateTimeSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostDateTimeSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryAvailableTimeZones` (operation `HostDateTimeSystem_QueryAvailableTimeZones`).
+    #[inline]
     pub fn query_available_time_zones(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostDateTimeSystemTimeZone>>> {
@@ -72,6 +79,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryDateTime` (operation `HostDateTimeSystem_QueryDateTime`).
+    #[inline]
     pub fn query_date_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -89,6 +97,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** Host.Config.DateTime
     ///
     /// `POST .../RefreshDateTimeSystem` (operation `HostDateTimeSystem_RefreshDateTimeSystem`).
+    #[inline]
     pub fn refresh_date_time_system(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -108,6 +117,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** Host.Config.DateTime
     ///
     /// `POST .../TestTimeService` (operation `HostDateTimeSystem_TestTimeService`).
+    #[inline]
     pub fn test_time_service(
         &self,
     ) -> crate::Call<Option<crate::types::HostDateTimeSystemServiceTestResult>> {
@@ -134,6 +144,7 @@ impl HostDateTimeSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateDateTimeConfig` (operation `HostDateTimeSystem_UpdateDateTimeConfig`).
+    #[inline]
     pub fn update_date_time_config(
         &self,
         config: &crate::types::HostDateTimeConfig,
@@ -163,6 +174,7 @@ impl HostDateTimeSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateDateTime` (operation `HostDateTimeSystem_UpdateDateTime`).
+    #[inline]
     pub fn update_date_time(&self, date_time: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -184,6 +196,7 @@ impl HostDateTimeSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../dateTimeInfo` (operation `HostDateTimeSystem_getDateTimeInfo`).
+    #[inline]
     pub fn date_time_info(&self) -> crate::Call<crate::types::HostDateTimeInfo> {
         self.client
             .call(
@@ -199,6 +212,7 @@ impl HostDateTimeSystem {
 }
 impl crate::client::Handle for HostDateTimeSystem {
     const TYPE: &'static str = "HostDateTimeSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -208,6 +222,7 @@ impl crate::client::Handle for HostDateTimeSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

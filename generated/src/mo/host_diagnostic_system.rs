@@ -13,6 +13,7 @@ impl HostDiagnosticSystem {
     pub const TYPE: &'static str = "HostDiagnosticSystem";
     const PATH: &'static str = "/HostDiagnosticSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostDiagnosticSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostDiagnosticSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostDiagnosticSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateDiagnosticPartition` (operation `HostDiagnosticSystem_CreateDiagnosticPartition`).
+    #[inline]
     pub fn create_diagnostic_partition(
         &self,
         spec: &crate::types::HostDiagnosticPartitionCreateSpec,
@@ -84,6 +91,7 @@ impl HostDiagnosticSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryAvailablePartition` (operation `HostDiagnosticSystem_QueryAvailablePartition`).
+    #[inline]
     pub fn query_available_partition(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostDiagnosticPartition>>> {
@@ -109,6 +117,7 @@ impl HostDiagnosticSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryPartitionCreateDesc` (operation `HostDiagnosticSystem_QueryPartitionCreateDesc`).
+    #[inline]
     pub fn query_partition_create_desc(
         &self,
         disk_uuid: impl AsRef<str>,
@@ -142,6 +151,7 @@ impl HostDiagnosticSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryPartitionCreateOptions` (operation `HostDiagnosticSystem_QueryPartitionCreateOptions`).
+    #[inline]
     pub fn query_partition_create_options(
         &self,
         storage_type: impl AsRef<str>,
@@ -176,6 +186,7 @@ impl HostDiagnosticSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../SelectActivePartition` (operation `HostDiagnosticSystem_SelectActivePartition`).
+    #[inline]
     pub fn select_active_partition(
         &self,
         partition: Option<&crate::types::HostScsiDiskPartition>,
@@ -198,6 +209,7 @@ impl HostDiagnosticSystem {
     /// Reads *HostDiagnosticSystem.activePartition*.
     ///
     /// `GET .../activePartition` (operation `HostDiagnosticSystem_getActivePartition`).
+    #[inline]
     pub fn active_partition(
         &self,
     ) -> crate::Call<Option<crate::types::HostDiagnosticPartition>> {
@@ -215,6 +227,7 @@ impl HostDiagnosticSystem {
 }
 impl crate::client::Handle for HostDiagnosticSystem {
     const TYPE: &'static str = "HostDiagnosticSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -224,6 +237,7 @@ impl crate::client::Handle for HostDiagnosticSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

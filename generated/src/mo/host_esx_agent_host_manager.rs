@@ -13,6 +13,7 @@ impl HostEsxAgentHostManager {
     pub const TYPE: &'static str = "HostEsxAgentHostManager";
     const PATH: &'static str = "/HostEsxAgentHostManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostEsxAgentHostManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostEsxAgentHostManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HostEsxAgentHostManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../EsxAgentHostManagerUpdateConfig` (operation `HostEsxAgentHostManager_EsxAgentHostManagerUpdateConfig`).
+    #[inline]
     pub fn esx_agent_host_manager_update_config(
         &self,
         config_info: &crate::types::HostEsxAgentHostManagerConfigInfo,
@@ -80,6 +87,7 @@ impl HostEsxAgentHostManager {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `GET .../configInfo` (operation `HostEsxAgentHostManager_getConfigInfo`).
+    #[inline]
     pub fn config_info(
         &self,
     ) -> crate::Call<crate::types::HostEsxAgentHostManagerConfigInfo> {
@@ -97,6 +105,7 @@ impl HostEsxAgentHostManager {
 }
 impl crate::client::Handle for HostEsxAgentHostManager {
     const TYPE: &'static str = "HostEsxAgentHostManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -106,6 +115,7 @@ impl crate::client::Handle for HostEsxAgentHostManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostFirewallSystem {
     pub const TYPE: &'static str = "HostFirewallSystem";
     const PATH: &'static str = "/HostFirewallSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostFirewallSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostFirewallSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostFirewallSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableRuleset` (operation `HostFirewallSystem_DisableRuleset`).
+    #[inline]
     pub fn disable_ruleset(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -84,6 +91,7 @@ impl HostFirewallSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableRuleset` (operation `HostFirewallSystem_EnableRuleset`).
+    #[inline]
     pub fn enable_ruleset(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl HostFirewallSystem {
     /// ***Required privileges:*** Host.Config.NetService
     ///
     /// `POST .../RefreshFirewall` (operation `HostFirewallSystem_RefreshFirewall`).
+    #[inline]
     pub fn refresh_firewall(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -122,6 +131,7 @@ impl HostFirewallSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostFirewallSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -150,6 +160,7 @@ impl HostFirewallSystem {
     /// Body: [`UpdateDefaultPolicyRequestType`](crate::types::UpdateDefaultPolicyRequestType).
     ///
     /// `POST .../UpdateDefaultPolicy` (operation `HostFirewallSystem_UpdateDefaultPolicy`).
+    #[inline]
     pub fn update_default_policy(
         &self,
         default_policy: &crate::types::HostFirewallDefaultPolicy,
@@ -180,6 +191,7 @@ impl HostFirewallSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateRuleset` (operation `HostFirewallSystem_UpdateRuleset`).
+    #[inline]
     pub fn update_ruleset(
         &self,
         id: impl AsRef<str>,
@@ -206,6 +218,7 @@ impl HostFirewallSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostFirewallSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -223,6 +236,7 @@ impl HostFirewallSystem {
     /// Reads *HostFirewallSystem.firewallInfo*.
     ///
     /// `GET .../firewallInfo` (operation `HostFirewallSystem_getFirewallInfo`).
+    #[inline]
     pub fn firewall_info(&self) -> crate::Call<Option<crate::types::HostFirewallInfo>> {
         self.client
             .call(
@@ -240,6 +254,7 @@ impl HostFirewallSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostFirewallSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -255,6 +270,7 @@ impl HostFirewallSystem {
 }
 impl crate::client::Handle for HostFirewallSystem {
     const TYPE: &'static str = "HostFirewallSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -264,6 +280,7 @@ impl crate::client::Handle for HostFirewallSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

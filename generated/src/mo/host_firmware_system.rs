@@ -13,6 +13,7 @@ impl HostFirmwareSystem {
     pub const TYPE: &'static str = "HostFirmwareSystem";
     const PATH: &'static str = "/HostFirmwareSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostFirmwareSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostFirmwareSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostFirmwareSystem {
     /// ***Required privileges:*** Host.Config.Firmware
     ///
     /// `POST .../BackupFirmwareConfiguration` (operation `HostFirmwareSystem_BackupFirmwareConfiguration`).
+    #[inline]
     pub fn backup_firmware_configuration(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostFirmwareSystem {
     /// ***Required privileges:*** Host.Config.Firmware
     ///
     /// `POST .../QueryFirmwareConfigUploadURL` (operation `HostFirmwareSystem_QueryFirmwareConfigUploadURL`).
+    #[inline]
     pub fn query_firmware_config_upload_url(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -88,6 +96,7 @@ impl HostFirmwareSystem {
     /// - `InvalidState`
     ///
     /// `POST .../ResetFirmwareToFactoryDefaults` (operation `HostFirmwareSystem_ResetFirmwareToFactoryDefaults`).
+    #[inline]
     pub fn reset_firmware_to_factory_defaults(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -113,6 +122,7 @@ impl HostFirmwareSystem {
     /// - `InvalidBundle`
     ///
     /// `POST .../RestoreFirmwareConfiguration` (operation `HostFirmwareSystem_RestoreFirmwareConfiguration`).
+    #[inline]
     pub fn restore_firmware_configuration(&self, force: bool) -> crate::Call<()> {
         self.client
             .call(
@@ -132,6 +142,7 @@ impl HostFirmwareSystem {
 }
 impl crate::client::Handle for HostFirmwareSystem {
     const TYPE: &'static str = "HostFirmwareSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -141,6 +152,7 @@ impl crate::client::Handle for HostFirmwareSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostGraphicsManager {
     pub const TYPE: &'static str = "HostGraphicsManager";
     const PATH: &'static str = "/HostGraphicsManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostGraphicsManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostGraphicsManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../IsSharedGraphicsActive` (operation `HostGraphicsManager_IsSharedGraphicsActive`).
+    #[inline]
     pub fn is_shared_graphics_active(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../RefreshGraphicsManager` (operation `HostGraphicsManager_RefreshGraphicsManager`).
+    #[inline]
     pub fn refresh_graphics_manager(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -87,6 +95,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveVgpuDeviceInfo` (operation `HostGraphicsManager_RetrieveVgpuDeviceInfo`).
+    #[inline]
     pub fn retrieve_vgpu_device_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineVgpuDeviceInfo>>> {
@@ -110,6 +119,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveVgpuProfileInfo` (operation `HostGraphicsManager_RetrieveVgpuProfileInfo`).
+    #[inline]
     pub fn retrieve_vgpu_profile_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineVgpuProfileInfo>>> {
@@ -131,6 +141,7 @@ impl HostGraphicsManager {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostGraphicsManager_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -159,6 +170,7 @@ impl HostGraphicsManager {
     /// Body: [`UpdateGraphicsConfigRequestType`](crate::types::UpdateGraphicsConfigRequestType).
     ///
     /// `POST .../UpdateGraphicsConfig` (operation `HostGraphicsManager_UpdateGraphicsConfig`).
+    #[inline]
     pub fn update_graphics_config(
         &self,
         config: &crate::types::HostGraphicsConfig,
@@ -183,6 +195,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostGraphicsManager_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -202,6 +215,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../graphicsConfig` (operation `HostGraphicsManager_getGraphicsConfig`).
+    #[inline]
     pub fn graphics_config(
         &self,
     ) -> crate::Call<Option<crate::types::HostGraphicsConfig>> {
@@ -221,6 +235,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../graphicsInfo` (operation `HostGraphicsManager_getGraphicsInfo`).
+    #[inline]
     pub fn graphics_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostGraphicsInfo>>> {
@@ -240,6 +255,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../sharedGpuCapabilities` (operation `HostGraphicsManager_getSharedGpuCapabilities`).
+    #[inline]
     pub fn shared_gpu_capabilities(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostSharedGpuCapabilities>>> {
@@ -259,6 +275,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../sharedPassthruGpuTypes` (operation `HostGraphicsManager_getSharedPassthruGpuTypes`).
+    #[inline]
     pub fn shared_passthru_gpu_types(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -278,6 +295,7 @@ impl HostGraphicsManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostGraphicsManager_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -293,6 +311,7 @@ impl HostGraphicsManager {
 }
 impl crate::client::Handle for HostGraphicsManager {
     const TYPE: &'static str = "HostGraphicsManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -302,6 +321,7 @@ impl crate::client::Handle for HostGraphicsManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

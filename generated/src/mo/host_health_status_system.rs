@@ -13,6 +13,7 @@ impl HostHealthStatusSystem {
     pub const TYPE: &'static str = "HostHealthStatusSystem";
     const PATH: &'static str = "/HostHealthStatusSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostHealthStatusSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostHealthStatusSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostHealthStatusSystem {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../FetchSystemEventLog` (operation `HostHealthStatusSystem_FetchSystemEventLog`).
+    #[inline]
     pub fn fetch_system_event_log(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::SystemEventInfo>>> {
@@ -70,6 +77,7 @@ impl HostHealthStatusSystem {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../ClearSystemEventLog` (operation `HostHealthStatusSystem_ClearSystemEventLog`).
+    #[inline]
     pub fn clear_system_event_log(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -87,6 +95,7 @@ impl HostHealthStatusSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RefreshHealthStatusSystem` (operation `HostHealthStatusSystem_RefreshHealthStatusSystem`).
+    #[inline]
     pub fn refresh_health_status_system(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -104,6 +113,7 @@ impl HostHealthStatusSystem {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../ResetSystemHealthInfo` (operation `HostHealthStatusSystem_ResetSystemHealthInfo`).
+    #[inline]
     pub fn reset_system_health_info(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -119,6 +129,7 @@ impl HostHealthStatusSystem {
     /// Reads *HostHealthStatusSystem.runtime*.
     ///
     /// `GET .../runtime` (operation `HostHealthStatusSystem_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::HealthSystemRuntime> {
         self.client
             .call(
@@ -134,6 +145,7 @@ impl HostHealthStatusSystem {
 }
 impl crate::client::Handle for HostHealthStatusSystem {
     const TYPE: &'static str = "HostHealthStatusSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -143,6 +155,7 @@ impl crate::client::Handle for HostHealthStatusSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostImageConfigManager {
     pub const TYPE: &'static str = "HostImageConfigManager";
     const PATH: &'static str = "/HostImageConfigManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostImageConfigManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostImageConfigManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostImageConfigManager {
     /// ***Required privileges:*** Host.Config.Image
     ///
     /// `POST .../fetchSoftwarePackages` (operation `HostImageConfigManager_fetchSoftwarePackages`).
+    #[inline]
     pub fn fetch_software_packages(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::SoftwarePackage>>> {
@@ -70,6 +77,7 @@ impl HostImageConfigManager {
     /// ***Required privileges:*** Host.Config.Image
     ///
     /// `POST .../installDate` (operation `HostImageConfigManager_installDate`).
+    #[inline]
     pub fn install_date(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -90,6 +98,7 @@ impl HostImageConfigManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../HostImageConfigGetAcceptance` (operation `HostImageConfigManager_HostImageConfigGetAcceptance`).
+    #[inline]
     pub fn host_image_config_get_acceptance(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -107,6 +116,7 @@ impl HostImageConfigManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../HostImageConfigGetProfile` (operation `HostImageConfigManager_HostImageConfigGetProfile`).
+    #[inline]
     pub fn host_image_config_get_profile(
         &self,
     ) -> crate::Call<crate::types::HostImageProfileSummary> {
@@ -131,6 +141,7 @@ impl HostImageConfigManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateHostImageAcceptanceLevel` (operation `HostImageConfigManager_UpdateHostImageAcceptanceLevel`).
+    #[inline]
     pub fn update_host_image_acceptance_level(
         &self,
         new_acceptance_level: impl AsRef<str>,
@@ -153,6 +164,7 @@ impl HostImageConfigManager {
 }
 impl crate::client::Handle for HostImageConfigManager {
     const TYPE: &'static str = "HostImageConfigManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -162,6 +174,7 @@ impl crate::client::Handle for HostImageConfigManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostKernelModuleSystem {
     pub const TYPE: &'static str = "HostKernelModuleSystem";
     const PATH: &'static str = "/HostKernelModuleSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostKernelModuleSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostKernelModuleSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HostKernelModuleSystem {
     /// - `NotFound`
     ///
     /// `POST .../QueryConfiguredModuleOptionString` (operation `HostKernelModuleSystem_QueryConfiguredModuleOptionString`).
+    #[inline]
     pub fn query_configured_module_option_string(
         &self,
         name: impl AsRef<str>,
@@ -80,6 +87,7 @@ impl HostKernelModuleSystem {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../QueryModules` (operation `HostKernelModuleSystem_QueryModules`).
+    #[inline]
     pub fn query_modules(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::KernelModuleInfo>>> {
@@ -104,6 +112,7 @@ impl HostKernelModuleSystem {
     /// - `NotFound`
     ///
     /// `POST .../UpdateModuleOptionString` (operation `HostKernelModuleSystem_UpdateModuleOptionString`).
+    #[inline]
     pub fn update_module_option_string(
         &self,
         name: impl AsRef<str>,
@@ -128,6 +137,7 @@ impl HostKernelModuleSystem {
 }
 impl crate::client::Handle for HostKernelModuleSystem {
     const TYPE: &'static str = "HostKernelModuleSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -137,6 +147,7 @@ impl crate::client::Handle for HostKernelModuleSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

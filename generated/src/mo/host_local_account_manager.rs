@@ -13,6 +13,7 @@ impl HostLocalAccountManager {
     pub const TYPE: &'static str = "HostLocalAccountManager";
     const PATH: &'static str = "/HostLocalAccountManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostLocalAccountManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostLocalAccountManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../AssignUserToGroup` (operation `HostLocalAccountManager_AssignUserToGroup`).
     #[deprecated]
+    #[inline]
     pub fn assign_user_to_group(
         &self,
         user: impl AsRef<str>,
@@ -91,6 +98,7 @@ impl HostLocalAccountManager {
     /// - `InvalidLogin`
     ///
     /// `POST .../ChangePassword` (operation `HostLocalAccountManager_ChangePassword`).
+    #[inline]
     pub fn change_password(
         &self,
         user: impl AsRef<str>,
@@ -127,6 +135,7 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../CreateGroup` (operation `HostLocalAccountManager_CreateGroup`).
     #[deprecated]
+    #[inline]
     pub fn create_group(
         &self,
         group: &crate::types::HostAccountSpecKind,
@@ -156,6 +165,7 @@ impl HostLocalAccountManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../CreateUser` (operation `HostLocalAccountManager_CreateUser`).
+    #[inline]
     pub fn create_user(
         &self,
         user: &crate::types::HostAccountSpecKind,
@@ -188,6 +198,7 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../RemoveGroup` (operation `HostLocalAccountManager_RemoveGroup`).
     #[deprecated]
+    #[inline]
     pub fn remove_group(&self, group_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -214,6 +225,7 @@ impl HostLocalAccountManager {
     /// - `UserNotFound`
     ///
     /// `POST .../RemoveUser` (operation `HostLocalAccountManager_RemoveUser`).
+    #[inline]
     pub fn remove_user(&self, user_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -243,6 +255,7 @@ impl HostLocalAccountManager {
     ///
     /// `POST .../UnassignUserFromGroup` (operation `HostLocalAccountManager_UnassignUserFromGroup`).
     #[deprecated]
+    #[inline]
     pub fn unassign_user_from_group(
         &self,
         user: impl AsRef<str>,
@@ -275,6 +288,7 @@ impl HostLocalAccountManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../UpdateUser` (operation `HostLocalAccountManager_UpdateUser`).
+    #[inline]
     pub fn update_user(
         &self,
         user: &crate::types::HostAccountSpecKind,
@@ -297,6 +311,7 @@ impl HostLocalAccountManager {
 }
 impl crate::client::Handle for HostLocalAccountManager {
     const TYPE: &'static str = "HostLocalAccountManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -306,6 +321,7 @@ impl crate::client::Handle for HostLocalAccountManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

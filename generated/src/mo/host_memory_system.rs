@@ -13,6 +13,7 @@ impl HostMemorySystem {
     pub const TYPE: &'static str = "HostMemorySystem";
     const PATH: &'static str = "/HostMemorySystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostMemorySystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostMemorySystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl HostMemorySystem {
     /// Body: [`ReconfigureServiceConsoleReservationRequestType`](crate::types::ReconfigureServiceConsoleReservationRequestType).
     ///
     /// `POST .../ReconfigureServiceConsoleReservation` (operation `HostMemorySystem_ReconfigureServiceConsoleReservation`).
+    #[inline]
     pub fn reconfigure_service_console_reservation(
         &self,
         cfg_bytes: i64,
@@ -79,6 +86,7 @@ impl HostMemorySystem {
     /// Body: [`ReconfigureVirtualMachineReservationRequestType`](crate::types::ReconfigureVirtualMachineReservationRequestType).
     ///
     /// `POST .../ReconfigureVirtualMachineReservation` (operation `HostMemorySystem_ReconfigureVirtualMachineReservation`).
+    #[inline]
     pub fn reconfigure_virtual_machine_reservation(
         &self,
         spec: &crate::types::VirtualMachineMemoryReservationSpec,
@@ -103,6 +111,7 @@ impl HostMemorySystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostMemorySystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -129,6 +138,7 @@ impl HostMemorySystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostMemorySystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -146,6 +156,7 @@ impl HostMemorySystem {
     /// Reads *HostMemorySystem.consoleReservationInfo*.
     ///
     /// `GET .../consoleReservationInfo` (operation `HostMemorySystem_getConsoleReservationInfo`).
+    #[inline]
     pub fn console_reservation_info(
         &self,
     ) -> crate::Call<Option<crate::types::ServiceConsoleReservationInfo>> {
@@ -165,6 +176,7 @@ impl HostMemorySystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostMemorySystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -180,6 +192,7 @@ impl HostMemorySystem {
     /// Reads *HostMemorySystem.virtualMachineReservationInfo*.
     ///
     /// `GET .../virtualMachineReservationInfo` (operation `HostMemorySystem_getVirtualMachineReservationInfo`).
+    #[inline]
     pub fn virtual_machine_reservation_info(
         &self,
     ) -> crate::Call<Option<crate::types::VirtualMachineMemoryReservationInfo>> {
@@ -199,6 +212,7 @@ impl HostMemorySystem {
 }
 impl crate::client::Handle for HostMemorySystem {
     const TYPE: &'static str = "HostMemorySystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -208,6 +222,7 @@ impl crate::client::Handle for HostMemorySystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

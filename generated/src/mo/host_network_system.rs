@@ -13,6 +13,7 @@ impl HostNetworkSystem {
     pub const TYPE: &'static str = "HostNetworkSystem";
     const PATH: &'static str = "/HostNetworkSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostNetworkSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostNetworkSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AddPortGroup` (operation `HostNetworkSystem_AddPortGroup`).
+    #[inline]
     pub fn add_port_group(
         &self,
         portgrp: &crate::types::HostPortGroupSpec,
@@ -85,6 +92,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AddServiceConsoleVirtualNic` (operation `HostNetworkSystem_AddServiceConsoleVirtualNic`).
+    #[inline]
     pub fn add_service_console_virtual_nic(
         &self,
         portgroup: impl AsRef<str>,
@@ -116,6 +124,7 @@ impl HostNetworkSystem {
     /// - `InvalidState`
     ///
     /// `POST .../AddVirtualNic` (operation `HostNetworkSystem_AddVirtualNic`).
+    #[inline]
     pub fn add_virtual_nic(
         &self,
         portgroup: impl AsRef<str>,
@@ -149,6 +158,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AddVirtualSwitch` (operation `HostNetworkSystem_AddVirtualSwitch`).
+    #[inline]
     pub fn add_virtual_switch(
         &self,
         vswitch_name: impl AsRef<str>,
@@ -181,6 +191,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryNetworkHint` (operation `HostNetworkSystem_QueryNetworkHint`).
+    #[inline]
     pub fn query_network_hint(
         &self,
         device: Option<&[&str]>,
@@ -205,6 +216,7 @@ impl HostNetworkSystem {
     /// ***Required privileges:*** Host.Config.Network
     ///
     /// `POST .../RefreshNetworkSystem` (operation `HostNetworkSystem_RefreshNetworkSystem`).
+    #[inline]
     pub fn refresh_network_system(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -229,6 +241,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemovePortGroup` (operation `HostNetworkSystem_RemovePortGroup`).
+    #[inline]
     pub fn remove_port_group(&self, pg_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -257,6 +270,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveServiceConsoleVirtualNic` (operation `HostNetworkSystem_RemoveServiceConsoleVirtualNic`).
+    #[inline]
     pub fn remove_service_console_virtual_nic(
         &self,
         device: impl AsRef<str>,
@@ -287,6 +301,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveVirtualNic` (operation `HostNetworkSystem_RemoveVirtualNic`).
+    #[inline]
     pub fn remove_virtual_nic(&self, device: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -315,6 +330,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveVirtualSwitch` (operation `HostNetworkSystem_RemoveVirtualSwitch`).
+    #[inline]
     pub fn remove_virtual_switch(
         &self,
         vswitch_name: impl AsRef<str>,
@@ -345,6 +361,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RestartServiceConsoleVirtualNic` (operation `HostNetworkSystem_RestartServiceConsoleVirtualNic`).
+    #[inline]
     pub fn restart_service_console_virtual_nic(
         &self,
         device: impl AsRef<str>,
@@ -369,6 +386,7 @@ impl HostNetworkSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostNetworkSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -402,6 +420,7 @@ impl HostNetworkSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../startDpuFailover` (operation `HostNetworkSystem_startDpuFailover`).
+    #[inline]
     pub fn start_dpu_failover(
         &self,
         dvs_name: impl AsRef<str>,
@@ -433,6 +452,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateConsoleIpRouteConfig` (operation `HostNetworkSystem_UpdateConsoleIpRouteConfig`).
+    #[inline]
     pub fn update_console_ip_route_config(
         &self,
         config: &crate::types::HostIpRouteConfigKind,
@@ -466,6 +486,7 @@ impl HostNetworkSystem {
     ///
     /// `POST .../UpdateDnsConfig` (operation `HostNetworkSystem_UpdateDnsConfig`).
     #[deprecated]
+    #[inline]
     pub fn update_dns_config(
         &self,
         config: &crate::types::HostDnsConfigKind,
@@ -499,6 +520,7 @@ impl HostNetworkSystem {
     ///
     /// `POST .../UpdateIpRouteConfig` (operation `HostNetworkSystem_UpdateIpRouteConfig`).
     #[deprecated]
+    #[inline]
     pub fn update_ip_route_config(
         &self,
         config: &crate::types::HostIpRouteConfigKind,
@@ -531,6 +553,7 @@ impl HostNetworkSystem {
     ///
     /// `POST .../UpdateIpRouteTableConfig` (operation `HostNetworkSystem_UpdateIpRouteTableConfig`).
     #[deprecated]
+    #[inline]
     pub fn update_ip_route_table_config(
         &self,
         config: &crate::types::HostIpRouteTableConfig,
@@ -561,6 +584,7 @@ impl HostNetworkSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../UpdateNetworkConfig` (operation `HostNetworkSystem_UpdateNetworkConfig`).
+    #[inline]
     pub fn update_network_config(
         &self,
         config: &crate::types::HostNetworkConfig,
@@ -593,6 +617,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdatePhysicalNicLinkSpeed` (operation `HostNetworkSystem_UpdatePhysicalNicLinkSpeed`).
+    #[inline]
     pub fn update_physical_nic_link_speed(
         &self,
         device: impl AsRef<str>,
@@ -626,6 +651,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdatePortGroup` (operation `HostNetworkSystem_UpdatePortGroup`).
+    #[inline]
     pub fn update_port_group(
         &self,
         pg_name: impl AsRef<str>,
@@ -657,6 +683,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateServiceConsoleVirtualNic` (operation `HostNetworkSystem_UpdateServiceConsoleVirtualNic`).
+    #[inline]
     pub fn update_service_console_virtual_nic(
         &self,
         device: impl AsRef<str>,
@@ -688,6 +715,7 @@ impl HostNetworkSystem {
     /// - `InvalidState`
     ///
     /// `POST .../UpdateVirtualNic` (operation `HostNetworkSystem_UpdateVirtualNic`).
+    #[inline]
     pub fn update_virtual_nic(
         &self,
         device: impl AsRef<str>,
@@ -721,6 +749,7 @@ impl HostNetworkSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateVirtualSwitch` (operation `HostNetworkSystem_UpdateVirtualSwitch`).
+    #[inline]
     pub fn update_virtual_switch(
         &self,
         vswitch_name: impl AsRef<str>,
@@ -747,6 +776,7 @@ impl HostNetworkSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostNetworkSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -764,6 +794,7 @@ impl HostNetworkSystem {
     /// Reads *HostNetworkSystem.capabilities*.
     ///
     /// `GET .../capabilities` (operation `HostNetworkSystem_getCapabilities`).
+    #[inline]
     pub fn capabilities(
         &self,
     ) -> crate::Call<Option<crate::types::HostNetCapabilities>> {
@@ -781,6 +812,7 @@ impl HostNetworkSystem {
     /// Reads *HostNetworkSystem.consoleIpRouteConfig*.
     ///
     /// `GET .../consoleIpRouteConfig` (operation `HostNetworkSystem_getConsoleIpRouteConfig`).
+    #[inline]
     pub fn console_ip_route_config(
         &self,
     ) -> crate::Call<Option<crate::types::HostIpRouteConfigKind>> {
@@ -801,6 +833,7 @@ impl HostNetworkSystem {
     ///
     /// `GET .../dnsConfig` (operation `HostNetworkSystem_getDnsConfig`).
     #[deprecated]
+    #[inline]
     pub fn dns_config(&self) -> crate::Call<Option<crate::types::HostDnsConfigKind>> {
         self.client
             .call(
@@ -819,6 +852,7 @@ impl HostNetworkSystem {
     ///
     /// `GET .../ipRouteConfig` (operation `HostNetworkSystem_getIpRouteConfig`).
     #[deprecated]
+    #[inline]
     pub fn ip_route_config(
         &self,
     ) -> crate::Call<Option<crate::types::HostIpRouteConfigKind>> {
@@ -836,6 +870,7 @@ impl HostNetworkSystem {
     /// Reads *HostNetworkSystem.networkConfig*.
     ///
     /// `GET .../networkConfig` (operation `HostNetworkSystem_getNetworkConfig`).
+    #[inline]
     pub fn network_config(
         &self,
     ) -> crate::Call<Option<crate::types::HostNetworkConfig>> {
@@ -853,6 +888,7 @@ impl HostNetworkSystem {
     /// Reads *HostNetworkSystem.networkInfo*.
     ///
     /// `GET .../networkInfo` (operation `HostNetworkSystem_getNetworkInfo`).
+    #[inline]
     pub fn network_info(&self) -> crate::Call<Option<crate::types::HostNetworkInfo>> {
         self.client
             .call(
@@ -871,6 +907,7 @@ impl HostNetworkSystem {
     ///
     /// `GET .../offloadCapabilities` (operation `HostNetworkSystem_getOffloadCapabilities`).
     #[deprecated]
+    #[inline]
     pub fn offload_capabilities(
         &self,
     ) -> crate::Call<Option<crate::types::HostNetOffloadCapabilities>> {
@@ -890,6 +927,7 @@ impl HostNetworkSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostNetworkSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -905,6 +943,7 @@ impl HostNetworkSystem {
 }
 impl crate::client::Handle for HostNetworkSystem {
     const TYPE: &'static str = "HostNetworkSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -914,6 +953,7 @@ impl crate::client::Handle for HostNetworkSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

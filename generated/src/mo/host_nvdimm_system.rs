@@ -13,6 +13,7 @@ impl HostNvdimmSystem {
     pub const TYPE: &'static str = "HostNvdimmSystem";
     const PATH: &'static str = "/HostNvdimmSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostNvdimmSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostNvdimmSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -63,6 +69,7 @@ impl HostNvdimmSystem {
     ///
     /// `POST .../CreateNvdimmNamespace_Task` (operation `HostNvdimmSystem_CreateNvdimmNamespace_Task`).
     #[deprecated]
+    #[inline]
     pub fn create_nvdimm_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmNamespaceCreateSpec,
@@ -96,6 +103,7 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateNvdimmPMemNamespace_Task` (operation `HostNvdimmSystem_CreateNvdimmPMemNamespace_Task`).
+    #[inline]
     pub fn create_nvdimm_pmem_namespace_task(
         &self,
         create_spec: &crate::types::NvdimmPMemNamespaceCreateSpec,
@@ -127,6 +135,7 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteNvdimmBlockNamespaces_Task` (operation `HostNvdimmSystem_DeleteNvdimmBlockNamespaces_Task`).
+    #[inline]
     pub fn delete_nvdimm_block_namespaces_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -153,6 +162,7 @@ impl HostNvdimmSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteNvdimmNamespace_Task` (operation `HostNvdimmSystem_DeleteNvdimmNamespace_Task`).
+    #[inline]
     pub fn delete_nvdimm_namespace_task(
         &self,
         delete_spec: &crate::types::NvdimmNamespaceDeleteSpec,
@@ -177,6 +187,7 @@ impl HostNvdimmSystem {
     /// ***Required privileges:*** Host.Config.Nvdimm
     ///
     /// `GET .../nvdimmSystemInfo` (operation `HostNvdimmSystem_getNvdimmSystemInfo`).
+    #[inline]
     pub fn nvdimm_system_info(&self) -> crate::Call<crate::types::NvdimmSystemInfo> {
         self.client
             .call(
@@ -192,6 +203,7 @@ impl HostNvdimmSystem {
 }
 impl crate::client::Handle for HostNvdimmSystem {
     const TYPE: &'static str = "HostNvdimmSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -201,6 +213,7 @@ impl crate::client::Handle for HostNvdimmSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

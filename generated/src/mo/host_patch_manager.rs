@@ -13,6 +13,7 @@ impl HostPatchManager {
     pub const TYPE: &'static str = "HostPatchManager";
     const PATH: &'static str = "/HostPatchManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostPatchManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostPatchManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -61,6 +67,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../CheckHostPatch_Task` (operation `HostPatchManager_CheckHostPatch_Task`).
+    #[inline]
     pub fn check_host_patch_task(
         &self,
         meta_urls: Option<&[&str]>,
@@ -106,6 +113,7 @@ impl HostPatchManager {
     ///
     /// `POST .../InstallHostPatch_Task` (operation `HostPatchManager_InstallHostPatch_Task`).
     #[deprecated]
+    #[inline]
     pub fn install_host_patch_task(
         &self,
         repository: &crate::types::HostPatchManagerLocator,
@@ -144,6 +152,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../InstallHostPatchV2_Task` (operation `HostPatchManager_InstallHostPatchV2_Task`).
+    #[inline]
     pub fn install_host_patch_v2_task(
         &self,
         meta_urls: Option<&[&str]>,
@@ -184,6 +193,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../QueryHostPatch_Task` (operation `HostPatchManager_QueryHostPatch_Task`).
+    #[inline]
     pub fn query_host_patch_task(
         &self,
         spec: Option<&crate::types::HostPatchManagerPatchManagerOperationSpec>,
@@ -220,6 +230,7 @@ impl HostPatchManager {
     ///
     /// `POST .../ScanHostPatch_Task` (operation `HostPatchManager_ScanHostPatch_Task`).
     #[deprecated]
+    #[inline]
     pub fn scan_host_patch_task(
         &self,
         repository: &crate::types::HostPatchManagerLocator,
@@ -256,6 +267,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../ScanHostPatchV2_Task` (operation `HostPatchManager_ScanHostPatchV2_Task`).
+    #[inline]
     pub fn scan_host_patch_v2_task(
         &self,
         meta_urls: Option<&[&str]>,
@@ -294,6 +306,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../StageHostPatch_Task` (operation `HostPatchManager_StageHostPatch_Task`).
+    #[inline]
     pub fn stage_host_patch_task(
         &self,
         meta_urls: Option<&[&str]>,
@@ -333,6 +346,7 @@ impl HostPatchManager {
     /// - `PlatformConfigFault`
     ///
     /// `POST .../UninstallHostPatch_Task` (operation `HostPatchManager_UninstallHostPatch_Task`).
+    #[inline]
     pub fn uninstall_host_patch_task(
         &self,
         bulletin_ids: Option<&[&str]>,
@@ -357,6 +371,7 @@ impl HostPatchManager {
 }
 impl crate::client::Handle for HostPatchManager {
     const TYPE: &'static str = "HostPatchManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -366,6 +381,7 @@ impl crate::client::Handle for HostPatchManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

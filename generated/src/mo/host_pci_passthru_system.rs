@@ -13,6 +13,7 @@ impl HostPciPassthruSystem {
     pub const TYPE: &'static str = "HostPciPassthruSystem";
     const PATH: &'static str = "/HostPciPassthruSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostPciPassthruSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostPciPassthruSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostPciPassthruSystem {
     /// ***Required privileges:*** Host.Config.Settings
     ///
     /// `POST .../Refresh` (operation `HostPciPassthruSystem_Refresh`).
+    #[inline]
     pub fn refresh(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl HostPciPassthruSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostPciPassthruSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -99,6 +107,7 @@ impl HostPciPassthruSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdatePassthruConfig` (operation `HostPciPassthruSystem_UpdatePassthruConfig`).
+    #[inline]
     pub fn update_passthru_config(
         &self,
         config: &[crate::types::HostPciPassthruConfigKind],
@@ -123,6 +132,7 @@ impl HostPciPassthruSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostPciPassthruSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -142,6 +152,7 @@ impl HostPciPassthruSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../pciPassthruInfo` (operation `HostPciPassthruSystem_getPciPassthruInfo`).
+    #[inline]
     pub fn pci_passthru_info(
         &self,
     ) -> crate::Call<Vec<crate::types::HostPciPassthruInfoKind>> {
@@ -161,6 +172,7 @@ impl HostPciPassthruSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../sriovDevicePoolInfo` (operation `HostPciPassthruSystem_getSriovDevicePoolInfo`).
+    #[inline]
     pub fn sriov_device_pool_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostSriovDevicePoolInfoKind>>> {
@@ -182,6 +194,7 @@ impl HostPciPassthruSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostPciPassthruSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -197,6 +210,7 @@ impl HostPciPassthruSystem {
 }
 impl crate::client::Handle for HostPciPassthruSystem {
     const TYPE: &'static str = "HostPciPassthruSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -206,6 +220,7 @@ impl crate::client::Handle for HostPciPassthruSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostPowerSystem {
     pub const TYPE: &'static str = "HostPowerSystem";
     const PATH: &'static str = "/HostPowerSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostPowerSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostPowerSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HostPowerSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ConfigurePowerPolicy` (operation `HostPowerSystem_ConfigurePowerPolicy`).
+    #[inline]
     pub fn configure_power_policy(&self, key: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl HostPowerSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../capability` (operation `HostPowerSystem_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::PowerSystemCapability> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl HostPowerSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../info` (operation `HostPowerSystem_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::PowerSystemInfo> {
         self.client
             .call(
@@ -109,6 +118,7 @@ impl HostPowerSystem {
 }
 impl crate::client::Handle for HostPowerSystem {
     const TYPE: &'static str = "HostPowerSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -118,6 +128,7 @@ impl crate::client::Handle for HostPowerSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostProfile {
     pub const TYPE: &'static str = "HostProfile";
     const PATH: &'static str = "/HostProfile";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostProfile {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostProfile {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostProfile {
     /// ***Required privileges:*** Profile.Edit
     ///
     /// `POST .../HostProfileResetValidationState` (operation `HostProfile_HostProfileResetValidationState`).
+    #[inline]
     pub fn host_profile_reset_validation_state(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -70,6 +77,7 @@ impl HostProfile {
     /// Body: [`AssociateProfileRequestType`](crate::types::AssociateProfileRequestType).
     ///
     /// `POST .../AssociateProfile` (operation `HostProfile_AssociateProfile`).
+    #[inline]
     pub fn associate_profile(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -98,6 +106,7 @@ impl HostProfile {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckProfileCompliance_Task` (operation `HostProfile_CheckProfileCompliance_Task`).
+    #[inline]
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -122,6 +131,7 @@ impl HostProfile {
     /// ***Required privileges:*** Profile.Delete
     ///
     /// `POST .../DestroyProfile` (operation `HostProfile_DestroyProfile`).
+    #[inline]
     pub fn destroy_profile(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -141,6 +151,7 @@ impl HostProfile {
     /// Body: [`DissociateProfileRequestType`](crate::types::DissociateProfileRequestType).
     ///
     /// `POST .../DissociateProfile` (operation `HostProfile_DissociateProfile`).
+    #[inline]
     pub fn dissociate_profile(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -167,6 +178,7 @@ impl HostProfile {
     /// Body: [`ExecuteHostProfileRequestType`](crate::types::ExecuteHostProfileRequestType).
     ///
     /// `POST .../ExecuteHostProfile` (operation `HostProfile_ExecuteHostProfile`).
+    #[inline]
     pub fn execute_host_profile(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -193,6 +205,7 @@ impl HostProfile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `HostProfile_ExportProfile`).
+    #[inline]
     pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -210,6 +223,7 @@ impl HostProfile {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RetrieveDescription` (operation `HostProfile_RetrieveDescription`).
+    #[inline]
     pub fn retrieve_description(
         &self,
     ) -> crate::Call<Option<crate::types::ProfileDescription>> {
@@ -235,6 +249,7 @@ impl HostProfile {
     /// - `ProfileUpdateFailed`
     ///
     /// `POST .../UpdateHostProfile` (operation `HostProfile_UpdateHostProfile`).
+    #[inline]
     pub fn update_host_profile(
         &self,
         config: &crate::types::HostProfileConfigSpecKind,
@@ -261,6 +276,7 @@ impl HostProfile {
     /// Body: [`UpdateReferenceHostRequestType`](crate::types::UpdateReferenceHostRequestType).
     ///
     /// `POST .../UpdateReferenceHost` (operation `HostProfile_UpdateReferenceHost`).
+    #[inline]
     pub fn update_reference_host(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -285,6 +301,7 @@ impl HostProfile {
     /// ***Since:*** vSphere API Release 8.0.1.0
     ///
     /// `GET .../complianceCheckTime` (operation `HostProfile_getComplianceCheckTime`).
+    #[inline]
     pub fn compliance_check_time(&self) -> crate::Call<Option<crate::DateTime>> {
         self.client
             .call(
@@ -300,6 +317,7 @@ impl HostProfile {
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `HostProfile_getComplianceStatus`).
+    #[inline]
     pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -317,6 +335,7 @@ impl HostProfile {
     /// ***Required privileges:*** Profile.Edit
     ///
     /// `GET .../config` (operation `HostProfile_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::ProfileConfigInfoKind> {
         self.client
             .call(
@@ -332,6 +351,7 @@ impl HostProfile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `HostProfile_getCreatedTime`).
+    #[inline]
     pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -350,6 +370,7 @@ impl HostProfile {
     ///
     /// `GET .../description` (operation `HostProfile_getDescription`).
     #[deprecated]
+    #[inline]
     pub fn description(&self) -> crate::Call<Option<crate::types::ProfileDescription>> {
         self.client
             .call(
@@ -367,6 +388,7 @@ impl HostProfile {
     /// Refers instances of *ManagedEntity*.
     ///
     /// `GET .../entity` (operation `HostProfile_getEntity`).
+    #[inline]
     pub fn entity(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -384,6 +406,7 @@ impl HostProfile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `HostProfile_getModifiedTime`).
+    #[inline]
     pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -399,6 +422,7 @@ impl HostProfile {
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `HostProfile_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -416,6 +440,7 @@ impl HostProfile {
     /// Refers instance of *HostSystem*.
     ///
     /// `GET .../referenceHost` (operation `HostProfile_getReferenceHost`).
+    #[inline]
     pub fn reference_host(&self) -> crate::Call<Option<crate::mo::HostSystem>> {
         self.client
             .call(
@@ -431,6 +456,7 @@ impl HostProfile {
     /// Reads *HostProfile.validationFailureInfo*.
     ///
     /// `GET .../validationFailureInfo` (operation `HostProfile_getValidationFailureInfo`).
+    #[inline]
     pub fn validation_failure_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostProfileValidationFailureInfo>> {
@@ -450,6 +476,7 @@ impl HostProfile {
     /// Reads *HostProfile.validationState*.
     ///
     /// `GET .../validationState` (operation `HostProfile_getValidationState`).
+    #[inline]
     pub fn validation_state(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -465,6 +492,7 @@ impl HostProfile {
     /// Reads *HostProfile.validationStateUpdateTime*.
     ///
     /// `GET .../validationStateUpdateTime` (operation `HostProfile_getValidationStateUpdateTime`).
+    #[inline]
     pub fn validation_state_update_time(&self) -> crate::Call<Option<crate::DateTime>> {
         self.client
             .call(
@@ -480,6 +508,7 @@ impl HostProfile {
 }
 impl crate::client::Handle for HostProfile {
     const TYPE: &'static str = "HostProfile";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -489,6 +518,7 @@ impl crate::client::Handle for HostProfile {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

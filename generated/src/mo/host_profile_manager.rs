@@ -13,6 +13,7 @@ impl HostProfileManager {
     pub const TYPE: &'static str = "HostProfileManager";
     const PATH: &'static str = "/HostProfileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostProfileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostProfileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ApplyEntitiesConfig_Task` (operation `HostProfileManager_ApplyEntitiesConfig_Task`).
+    #[inline]
     pub fn apply_entities_config_task(
         &self,
         apply_config_specs: Option<&[crate::types::ApplyHostProfileConfigurationSpec]>,
@@ -83,6 +90,7 @@ impl HostProfileManager {
     /// - `HostConfigFailed`
     ///
     /// `POST .../ApplyHostConfig_Task` (operation `HostProfileManager_ApplyHostConfig_Task`).
+    #[inline]
     pub fn apply_host_config_task(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -115,6 +123,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckAnswerFileStatus_Task` (operation `HostProfileManager_CheckAnswerFileStatus_Task`).
+    #[inline]
     pub fn check_answer_file_status_task(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -143,6 +152,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CompositeHostProfile_Task` (operation `HostProfileManager_CompositeHostProfile_Task`).
+    #[inline]
     pub fn composite_host_profile_task(
         &self,
         source: &crate::types::ManagedObjectReference,
@@ -179,6 +189,7 @@ impl HostProfileManager {
     /// Body: [`CreateDefaultProfileRequestType`](crate::types::CreateDefaultProfileRequestType).
     ///
     /// `POST .../CreateDefaultProfile` (operation `HostProfileManager_CreateDefaultProfile`).
+    #[inline]
     pub fn create_default_profile(
         &self,
         profile_type: impl AsRef<str>,
@@ -214,6 +225,7 @@ impl HostProfileManager {
     /// - `DuplicateName`
     ///
     /// `POST .../CreateProfile` (operation `HostProfileManager_CreateProfile`).
+    #[inline]
     pub fn create_profile(
         &self,
         create_spec: &crate::types::ProfileCreateSpecKind,
@@ -242,6 +254,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ExportAnswerFile_Task` (operation `HostProfileManager_ExportAnswerFile_Task`).
+    #[inline]
     pub fn export_answer_file_task(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -270,6 +283,7 @@ impl HostProfileManager {
     /// Returns: Refers instances of *Profile*.
     ///
     /// `POST .../FindAssociatedProfile` (operation `HostProfileManager_FindAssociatedProfile`).
+    #[inline]
     pub fn find_associated_profile(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -299,6 +313,7 @@ impl HostProfileManager {
     ///
     /// `POST .../GenerateConfigTaskList` (operation `HostProfileManager_GenerateConfigTaskList`).
     #[deprecated]
+    #[inline]
     pub fn generate_config_task_list(
         &self,
         config_spec: &crate::types::HostConfigSpec,
@@ -329,6 +344,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../GenerateHostConfigTaskSpec_Task` (operation `HostProfileManager_GenerateHostConfigTaskSpec_Task`).
+    #[inline]
     pub fn generate_host_config_task_spec_task(
         &self,
         hosts_info: Option<&[crate::types::StructuredCustomizations]>,
@@ -357,6 +373,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../GenerateHostProfileTaskList_Task` (operation `HostProfileManager_GenerateHostProfileTaskList_Task`).
+    #[inline]
     pub fn generate_host_profile_task_list_task(
         &self,
         config_spec: &crate::types::HostConfigSpec,
@@ -385,6 +402,7 @@ impl HostProfileManager {
     /// Body: [`QueryAnswerFileStatusRequestType`](crate::types::QueryAnswerFileStatusRequestType).
     ///
     /// `POST .../QueryAnswerFileStatus` (operation `HostProfileManager_QueryAnswerFileStatus`).
+    #[inline]
     pub fn query_answer_file_status(
         &self,
         host: &[crate::types::ManagedObjectReference],
@@ -411,6 +429,7 @@ impl HostProfileManager {
     /// Body: [`QueryPolicyMetadataRequestType`](crate::types::QueryPolicyMetadataRequestType).
     ///
     /// `POST .../QueryPolicyMetadata` (operation `HostProfileManager_QueryPolicyMetadata`).
+    #[inline]
     pub fn query_policy_metadata(
         &self,
         policy_name: Option<&[&str]>,
@@ -439,6 +458,7 @@ impl HostProfileManager {
     /// Body: [`QueryHostProfileMetadataRequestType`](crate::types::QueryHostProfileMetadataRequestType).
     ///
     /// `POST .../QueryHostProfileMetadata` (operation `HostProfileManager_QueryHostProfileMetadata`).
+    #[inline]
     pub fn query_host_profile_metadata(
         &self,
         profile_name: Option<&[&str]>,
@@ -467,6 +487,7 @@ impl HostProfileManager {
     /// Body: [`QueryProfileStructureRequestType`](crate::types::QueryProfileStructureRequestType).
     ///
     /// `POST .../QueryProfileStructure` (operation `HostProfileManager_QueryProfileStructure`).
+    #[inline]
     pub fn query_profile_structure(
         &self,
         profile: Option<&crate::types::ManagedObjectReference>,
@@ -491,6 +512,7 @@ impl HostProfileManager {
     /// Body: [`RetrieveAnswerFileRequestType`](crate::types::RetrieveAnswerFileRequestType).
     ///
     /// `POST .../RetrieveAnswerFile` (operation `HostProfileManager_RetrieveAnswerFile`).
+    #[inline]
     pub fn retrieve_answer_file(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -515,6 +537,7 @@ impl HostProfileManager {
     /// Body: [`RetrieveAnswerFileForProfileRequestType`](crate::types::RetrieveAnswerFileForProfileRequestType).
     ///
     /// `POST .../RetrieveAnswerFileForProfile` (operation `HostProfileManager_RetrieveAnswerFileForProfile`).
+    #[inline]
     pub fn retrieve_answer_file_for_profile(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -541,6 +564,7 @@ impl HostProfileManager {
     /// Body: [`RetrieveHostCustomizationsRequestType`](crate::types::RetrieveHostCustomizationsRequestType).
     ///
     /// `POST .../RetrieveHostCustomizations` (operation `HostProfileManager_RetrieveHostCustomizations`).
+    #[inline]
     pub fn retrieve_host_customizations(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -565,6 +589,7 @@ impl HostProfileManager {
     /// Body: [`RetrieveHostCustomizationsForProfileRequestType`](crate::types::RetrieveHostCustomizationsForProfileRequestType).
     ///
     /// `POST .../RetrieveHostCustomizationsForProfile` (operation `HostProfileManager_RetrieveHostCustomizationsForProfile`).
+    #[inline]
     pub fn retrieve_host_customizations_for_profile(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -598,6 +623,7 @@ impl HostProfileManager {
     /// - `AnswerFileUpdateFailed`
     ///
     /// `POST .../UpdateAnswerFile_Task` (operation `HostProfileManager_UpdateAnswerFile_Task`).
+    #[inline]
     pub fn update_answer_file_task(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -628,6 +654,7 @@ impl HostProfileManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ValidateHostProfileComposition_Task` (operation `HostProfileManager_ValidateHostProfileComposition_Task`).
+    #[inline]
     pub fn validate_host_profile_composition_task(
         &self,
         source: &crate::types::ManagedObjectReference,
@@ -666,6 +693,7 @@ impl HostProfileManager {
     /// Refers instances of *Profile*.
     ///
     /// `GET .../profile` (operation `HostProfileManager_getProfile`).
+    #[inline]
     pub fn profile(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -683,6 +711,7 @@ impl HostProfileManager {
 }
 impl crate::client::Handle for HostProfileManager {
     const TYPE: &'static str = "HostProfileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -692,6 +721,7 @@ impl crate::client::Handle for HostProfileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostServiceSystem {
     pub const TYPE: &'static str = "HostServiceSystem";
     const PATH: &'static str = "/HostServiceSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostServiceSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostServiceSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostServiceSystem {
     /// ***Required privileges:*** Host.Config.NetService
     ///
     /// `POST .../RefreshServices` (operation `HostServiceSystem_RefreshServices`).
+    #[inline]
     pub fn refresh_services(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -75,6 +82,7 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RestartService` (operation `HostServiceSystem_RestartService`).
+    #[inline]
     pub fn restart_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -96,6 +104,7 @@ impl HostServiceSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostServiceSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -129,6 +138,7 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../StartService` (operation `HostServiceSystem_StartService`).
+    #[inline]
     pub fn start_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -157,6 +167,7 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../StopService` (operation `HostServiceSystem_StopService`).
+    #[inline]
     pub fn stop_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -184,6 +195,7 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UninstallService` (operation `HostServiceSystem_UninstallService`).
+    #[inline]
     pub fn uninstall_service(&self, id: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -211,6 +223,7 @@ impl HostServiceSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateServicePolicy` (operation `HostServiceSystem_UpdateServicePolicy`).
+    #[inline]
     pub fn update_service_policy(
         &self,
         id: impl AsRef<str>,
@@ -237,6 +250,7 @@ impl HostServiceSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostServiceSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -254,6 +268,7 @@ impl HostServiceSystem {
     /// Reads *HostServiceSystem.serviceInfo*.
     ///
     /// `GET .../serviceInfo` (operation `HostServiceSystem_getServiceInfo`).
+    #[inline]
     pub fn service_info(&self) -> crate::Call<crate::types::HostServiceInfo> {
         self.client
             .call(
@@ -271,6 +286,7 @@ impl HostServiceSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostServiceSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -286,6 +302,7 @@ impl HostServiceSystem {
 }
 impl crate::client::Handle for HostServiceSystem {
     const TYPE: &'static str = "HostServiceSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -295,6 +312,7 @@ impl crate::client::Handle for HostServiceSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostSnmpSystem {
     pub const TYPE: &'static str = "HostSnmpSystem";
     const PATH: &'static str = "/HostSnmpSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostSnmpSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostSnmpSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostSnmpSystem {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../ReconfigureSnmpAgent` (operation `HostSnmpSystem_ReconfigureSnmpAgent`).
+    #[inline]
     pub fn reconfigure_snmp_agent(
         &self,
         spec: &crate::types::HostSnmpConfigSpec,
@@ -85,6 +92,7 @@ impl HostSnmpSystem {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../SendTestNotification` (operation `HostSnmpSystem_SendTestNotification`).
+    #[inline]
     pub fn send_test_notification(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -102,6 +110,7 @@ impl HostSnmpSystem {
     /// ***Required privileges:*** Global.Settings
     ///
     /// `GET .../configuration` (operation `HostSnmpSystem_getConfiguration`).
+    #[inline]
     pub fn configuration(&self) -> crate::Call<crate::types::HostSnmpConfigSpec> {
         self.client
             .call(
@@ -119,6 +128,7 @@ impl HostSnmpSystem {
     /// ***Required privileges:*** Global.Settings
     ///
     /// `GET .../limits` (operation `HostSnmpSystem_getLimits`).
+    #[inline]
     pub fn limits(&self) -> crate::Call<crate::types::HostSnmpSystemAgentLimits> {
         self.client
             .call(
@@ -134,6 +144,7 @@ impl HostSnmpSystem {
 }
 impl crate::client::Handle for HostSnmpSystem {
     const TYPE: &'static str = "HostSnmpSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -143,6 +154,7 @@ impl crate::client::Handle for HostSnmpSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostSpecificationManager {
     pub const TYPE: &'static str = "HostSpecificationManager";
     const PATH: &'static str = "/HostSpecificationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostSpecificationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostSpecificationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl HostSpecificationManager {
     /// - `HostSpecificationOperationFailed`
     ///
     /// `POST .../DeleteHostSpecification` (operation `HostSpecificationManager_DeleteHostSpecification`).
+    #[inline]
     pub fn delete_host_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -85,6 +92,7 @@ impl HostSpecificationManager {
     /// - `HostSpecificationOperationFailed`
     ///
     /// `POST .../DeleteHostSubSpecification` (operation `HostSpecificationManager_DeleteHostSubSpecification`).
+    #[inline]
     pub fn delete_host_sub_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -115,6 +123,7 @@ impl HostSpecificationManager {
     /// Returns: Refers instances of *HostSystem*.
     ///
     /// `POST .../HostSpecGetUpdatedHosts` (operation `HostSpecificationManager_HostSpecGetUpdatedHosts`).
+    #[inline]
     pub fn host_spec_get_updated_hosts(
         &self,
         start_change_id: Option<&str>,
@@ -146,6 +155,7 @@ impl HostSpecificationManager {
     /// - `HostSpecificationOperationFailed`
     ///
     /// `POST .../RetrieveHostSpecification` (operation `HostSpecificationManager_RetrieveHostSpecification`).
+    #[inline]
     pub fn retrieve_host_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -177,6 +187,7 @@ impl HostSpecificationManager {
     /// - `HostSpecificationOperationFailed`
     ///
     /// `POST .../UpdateHostSpecification` (operation `HostSpecificationManager_UpdateHostSpecification`).
+    #[inline]
     pub fn update_host_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -208,6 +219,7 @@ impl HostSpecificationManager {
     /// - `HostSpecificationOperationFailed`
     ///
     /// `POST .../UpdateHostSubSpecification` (operation `HostSpecificationManager_UpdateHostSubSpecification`).
+    #[inline]
     pub fn update_host_sub_specification(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -232,6 +244,7 @@ impl HostSpecificationManager {
 }
 impl crate::client::Handle for HostSpecificationManager {
     const TYPE: &'static str = "HostSpecificationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -241,6 +254,7 @@ impl crate::client::Handle for HostSpecificationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostStorageSystem {
     pub const TYPE: &'static str = "HostStorageSystem";
     const PATH: &'static str = "/HostStorageSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostStorageSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostStorageSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AddInternetScsiSendTargets` (operation `HostStorageSystem_AddInternetScsiSendTargets`).
+    #[inline]
     pub fn add_internet_scsi_send_targets(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AddInternetScsiStaticTargets` (operation `HostStorageSystem_AddInternetScsiStaticTargets`).
+    #[inline]
     pub fn add_internet_scsi_static_targets(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -122,6 +130,7 @@ impl HostStorageSystem {
     /// - `InvalidState`
     ///
     /// `POST .../AttachScsiLun` (operation `HostStorageSystem_AttachScsiLun`).
+    #[inline]
     pub fn attach_scsi_lun(&self, lun_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -150,6 +159,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AttachScsiLunEx_Task` (operation `HostStorageSystem_AttachScsiLunEx_Task`).
+    #[inline]
     pub fn attach_scsi_lun_ex_task(
         &self,
         lun_uuid: &[impl AsRef<str>],
@@ -181,6 +191,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../AttachVmfsExtent` (operation `HostStorageSystem_AttachVmfsExtent`).
+    #[inline]
     pub fn attach_vmfs_extent(
         &self,
         vmfs_path: impl AsRef<str>,
@@ -213,6 +224,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ChangeNFSUserPassword` (operation `HostStorageSystem_ChangeNFSUserPassword`).
+    #[inline]
     pub fn change_nfs_user_password(
         &self,
         password: impl AsRef<str>,
@@ -240,6 +252,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ClearNFSUser` (operation `HostStorageSystem_ClearNFSUser`).
+    #[inline]
     pub fn clear_nfs_user(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -263,6 +276,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ComputeDiskPartitionInfo` (operation `HostStorageSystem_ComputeDiskPartitionInfo`).
+    #[inline]
     pub fn compute_disk_partition_info(
         &self,
         device_path: impl AsRef<str>,
@@ -297,6 +311,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ComputeDiskPartitionInfoForResize` (operation `HostStorageSystem_ComputeDiskPartitionInfoForResize`).
+    #[inline]
     pub fn compute_disk_partition_info_for_resize(
         &self,
         partition: &crate::types::HostScsiDiskPartition,
@@ -331,6 +346,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ConnectNvmeController` (operation `HostStorageSystem_ConnectNvmeController`).
+    #[inline]
     pub fn connect_nvme_controller(
         &self,
         connect_spec: &crate::types::HostNvmeConnectSpec,
@@ -364,6 +380,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ConnectNvmeControllerEx_Task` (operation `HostStorageSystem_ConnectNvmeControllerEx_Task`).
+    #[inline]
     pub fn connect_nvme_controller_ex_task(
         &self,
         connect_spec: Option<&[crate::types::HostNvmeConnectSpec]>,
@@ -395,6 +412,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateNvmeOverRdmaAdapter` (operation `HostStorageSystem_CreateNvmeOverRdmaAdapter`).
+    #[inline]
     pub fn create_nvme_over_rdma_adapter(
         &self,
         rdma_device_name: impl AsRef<str>,
@@ -428,6 +446,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../CreateSoftwareAdapter` (operation `HostStorageSystem_CreateSoftwareAdapter`).
+    #[inline]
     pub fn create_software_adapter(
         &self,
         spec: &crate::types::HostHbaCreateSpecKind,
@@ -457,6 +476,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteScsiLunState` (operation `HostStorageSystem_DeleteScsiLunState`).
+    #[inline]
     pub fn delete_scsi_lun_state(
         &self,
         lun_canonical_name: impl AsRef<str>,
@@ -486,6 +506,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteVffsVolumeState` (operation `HostStorageSystem_DeleteVffsVolumeState`).
+    #[inline]
     pub fn delete_vffs_volume_state(
         &self,
         vffs_uuid: impl AsRef<str>,
@@ -515,6 +536,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeleteVmfsVolumeState` (operation `HostStorageSystem_DeleteVmfsVolumeState`).
+    #[inline]
     pub fn delete_vmfs_volume_state(
         &self,
         vmfs_uuid: impl AsRef<str>,
@@ -546,6 +568,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../DestroyVffs` (operation `HostStorageSystem_DestroyVffs`).
+    #[inline]
     pub fn destroy_vffs(&self, vffs_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -575,6 +598,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../DetachScsiLun` (operation `HostStorageSystem_DetachScsiLun`).
+    #[inline]
     pub fn detach_scsi_lun(&self, lun_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -603,6 +627,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DetachScsiLunEx_Task` (operation `HostStorageSystem_DetachScsiLunEx_Task`).
+    #[inline]
     pub fn detach_scsi_lun_ex_task(
         &self,
         lun_uuid: &[impl AsRef<str>],
@@ -634,6 +659,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisableMultipathPath` (operation `HostStorageSystem_DisableMultipathPath`).
+    #[inline]
     pub fn disable_multipath_path(&self, path_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -661,6 +687,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisconnectNvmeController` (operation `HostStorageSystem_DisconnectNvmeController`).
+    #[inline]
     pub fn disconnect_nvme_controller(
         &self,
         disconnect_spec: &crate::types::HostNvmeDisconnectSpec,
@@ -694,6 +721,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DisconnectNvmeControllerEx_Task` (operation `HostStorageSystem_DisconnectNvmeControllerEx_Task`).
+    #[inline]
     pub fn disconnect_nvme_controller_ex_task(
         &self,
         disconnect_spec: Option<&[crate::types::HostNvmeDisconnectSpec]>,
@@ -728,6 +756,7 @@ impl HostStorageSystem {
     ///
     /// `POST .../DiscoverFcoeHbas` (operation `HostStorageSystem_DiscoverFcoeHbas`).
     #[deprecated]
+    #[inline]
     pub fn discover_fcoe_hbas(
         &self,
         fcoe_spec: &crate::types::FcoeConfigFcoeSpecification,
@@ -758,6 +787,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DiscoverNvmeControllers` (operation `HostStorageSystem_DiscoverNvmeControllers`).
+    #[inline]
     pub fn discover_nvme_controllers(
         &self,
         discover_spec: &crate::types::HostNvmeDiscoverSpec,
@@ -788,6 +818,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../EnableMultipathPath` (operation `HostStorageSystem_EnableMultipathPath`).
+    #[inline]
     pub fn enable_multipath_path(&self, path_name: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -815,6 +846,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ExpandVmfsExtent` (operation `HostStorageSystem_ExpandVmfsExtent`).
+    #[inline]
     pub fn expand_vmfs_extent(
         &self,
         vmfs_path: impl AsRef<str>,
@@ -848,6 +880,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../ExtendVffs` (operation `HostStorageSystem_ExtendVffs`).
+    #[inline]
     pub fn extend_vffs(
         &self,
         vffs_path: impl AsRef<str>,
@@ -883,6 +916,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../FormatVffs` (operation `HostStorageSystem_FormatVffs`).
+    #[inline]
     pub fn format_vffs(
         &self,
         create_spec: &crate::types::HostVffsSpec,
@@ -913,6 +947,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../FormatVmfs` (operation `HostStorageSystem_FormatVmfs`).
+    #[inline]
     pub fn format_vmfs(
         &self,
         create_spec: &crate::types::HostVmfsSpec,
@@ -945,6 +980,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MarkAsLocal_Task` (operation `HostStorageSystem_MarkAsLocal_Task`).
+    #[inline]
     pub fn mark_as_local_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
@@ -977,6 +1013,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MarkAsNonLocal_Task` (operation `HostStorageSystem_MarkAsNonLocal_Task`).
+    #[inline]
     pub fn mark_as_non_local_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
@@ -1009,6 +1046,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MarkAsNonSsd_Task` (operation `HostStorageSystem_MarkAsNonSsd_Task`).
+    #[inline]
     pub fn mark_as_non_ssd_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
@@ -1041,6 +1079,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MarkAsSsd_Task` (operation `HostStorageSystem_MarkAsSsd_Task`).
+    #[inline]
     pub fn mark_as_ssd_task(
         &self,
         scsi_disk_uuid: impl AsRef<str>,
@@ -1074,6 +1113,7 @@ impl HostStorageSystem {
     ///
     /// `POST .../MarkForRemoval` (operation `HostStorageSystem_MarkForRemoval`).
     #[deprecated]
+    #[inline]
     pub fn mark_for_removal(
         &self,
         hba_name: impl AsRef<str>,
@@ -1106,6 +1146,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MarkPerenniallyReserved` (operation `HostStorageSystem_MarkPerenniallyReserved`).
+    #[inline]
     pub fn mark_perennially_reserved(
         &self,
         lun_uuid: impl AsRef<str>,
@@ -1136,6 +1177,7 @@ impl HostStorageSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../MarkPerenniallyReservedEx_Task` (operation `HostStorageSystem_MarkPerenniallyReservedEx_Task`).
+    #[inline]
     pub fn mark_perennially_reserved_ex_task(
         &self,
         lun_uuid: Option<&[&str]>,
@@ -1170,6 +1212,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../MountVffsVolume` (operation `HostStorageSystem_MountVffsVolume`).
+    #[inline]
     pub fn mount_vffs_volume(&self, vffs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1199,6 +1242,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../MountVmfsVolume` (operation `HostStorageSystem_MountVmfsVolume`).
+    #[inline]
     pub fn mount_vmfs_volume(&self, vmfs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1227,6 +1271,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../MountVmfsVolumeEx_Task` (operation `HostStorageSystem_MountVmfsVolumeEx_Task`).
+    #[inline]
     pub fn mount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
@@ -1258,6 +1303,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryAvailableSsds` (operation `HostStorageSystem_QueryAvailableSsds`).
+    #[inline]
     pub fn query_available_ssds(
         &self,
         vffs_path: Option<&str>,
@@ -1285,6 +1331,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryNFSUser` (operation `HostStorageSystem_QueryNFSUser`).
+    #[inline]
     pub fn query_nfs_user(
         &self,
     ) -> crate::Call<Option<crate::types::HostNasVolumeUserInfo>> {
@@ -1307,6 +1354,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryPathSelectionPolicyOptions` (operation `HostStorageSystem_QueryPathSelectionPolicyOptions`).
+    #[inline]
     pub fn query_path_selection_policy_options(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostPathSelectionPolicyOption>>> {
@@ -1331,6 +1379,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryStorageArrayTypePolicyOptions` (operation `HostStorageSystem_QueryStorageArrayTypePolicyOptions`).
+    #[inline]
     pub fn query_storage_array_type_policy_options(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostStorageArrayTypePolicyOption>>> {
@@ -1352,6 +1401,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryUnresolvedVmfsVolume` (operation `HostStorageSystem_QueryUnresolvedVmfsVolume`).
+    #[inline]
     pub fn query_unresolved_vmfs_volume(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HostUnresolvedVmfsVolume>>> {
@@ -1371,6 +1421,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** Host.Config.Storage
     ///
     /// `POST .../QueryVmfsConfigOption` (operation `HostStorageSystem_QueryVmfsConfigOption`).
+    #[inline]
     pub fn query_vmfs_config_option(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VmfsConfigOption>>> {
@@ -1390,6 +1441,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** Host.Config.Storage
     ///
     /// `POST .../RefreshStorageSystem` (operation `HostStorageSystem_RefreshStorageSystem`).
+    #[inline]
     pub fn refresh_storage_system(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1413,6 +1465,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveInternetScsiSendTargets` (operation `HostStorageSystem_RemoveInternetScsiSendTargets`).
+    #[inline]
     pub fn remove_internet_scsi_send_targets(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -1447,6 +1500,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveInternetScsiStaticTargets` (operation `HostStorageSystem_RemoveInternetScsiStaticTargets`).
+    #[inline]
     pub fn remove_internet_scsi_static_targets(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -1480,6 +1534,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveNvmeOverRdmaAdapter` (operation `HostStorageSystem_RemoveNvmeOverRdmaAdapter`).
+    #[inline]
     pub fn remove_nvme_over_rdma_adapter(
         &self,
         hba_device_name: impl AsRef<str>,
@@ -1513,6 +1568,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RemoveSoftwareAdapter` (operation `HostStorageSystem_RemoveSoftwareAdapter`).
+    #[inline]
     pub fn remove_software_adapter(
         &self,
         hba_device_name: impl AsRef<str>,
@@ -1540,6 +1596,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RescanAllHba` (operation `HostStorageSystem_RescanAllHba`).
+    #[inline]
     pub fn rescan_all_hba(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1563,6 +1620,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RescanHba` (operation `HostStorageSystem_RescanHba`).
+    #[inline]
     pub fn rescan_hba(&self, hba_device: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1587,6 +1645,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RescanVffs` (operation `HostStorageSystem_RescanVffs`).
+    #[inline]
     pub fn rescan_vffs(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1607,6 +1666,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../RescanVmfs` (operation `HostStorageSystem_RescanVmfs`).
+    #[inline]
     pub fn rescan_vmfs(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1629,6 +1689,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ResolveMultipleUnresolvedVmfsVolumes` (operation `HostStorageSystem_ResolveMultipleUnresolvedVmfsVolumes`).
+    #[inline]
     pub fn resolve_multiple_unresolved_vmfs_volumes(
         &self,
         resolution_spec: &[crate::types::HostUnresolvedVmfsResolutionSpec],
@@ -1662,6 +1723,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../ResolveMultipleUnresolvedVmfsVolumesEx_Task` (operation `HostStorageSystem_ResolveMultipleUnresolvedVmfsVolumesEx_Task`).
+    #[inline]
     pub fn resolve_multiple_unresolved_vmfs_volumes_ex_task(
         &self,
         resolution_spec: &[crate::types::HostUnresolvedVmfsResolutionSpec],
@@ -1688,6 +1750,7 @@ impl HostStorageSystem {
     /// Body: [`RetrieveDiskPartitionInfoRequestType`](crate::types::RetrieveDiskPartitionInfoRequestType).
     ///
     /// `POST .../RetrieveDiskPartitionInfo` (operation `HostStorageSystem_RetrieveDiskPartitionInfo`).
+    #[inline]
     pub fn retrieve_disk_partition_info(
         &self,
         device_path: &[impl AsRef<str>],
@@ -1713,6 +1776,7 @@ impl HostStorageSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostStorageSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -1745,6 +1809,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../SetMultipathLunPolicy` (operation `HostStorageSystem_SetMultipathLunPolicy`).
+    #[inline]
     pub fn set_multipath_lun_policy(
         &self,
         lun_id: impl AsRef<str>,
@@ -1776,6 +1841,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../SetNFSUser` (operation `HostStorageSystem_SetNFSUser`).
+    #[inline]
     pub fn set_nfs_user(
         &self,
         user: impl AsRef<str>,
@@ -1809,6 +1875,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../TurnDiskLocatorLedOff_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOff_Task`).
+    #[inline]
     pub fn turn_disk_locator_led_off_task(
         &self,
         scsi_disk_uuids: &[impl AsRef<str>],
@@ -1844,6 +1911,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../TurnDiskLocatorLedOn_Task` (operation `HostStorageSystem_TurnDiskLocatorLedOn_Task`).
+    #[inline]
     pub fn turn_disk_locator_led_on_task(
         &self,
         scsi_disk_uuids: &[impl AsRef<str>],
@@ -1879,6 +1947,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UnmapVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmapVmfsVolumeEx_Task`).
+    #[inline]
     pub fn unmap_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
@@ -1910,6 +1979,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UnmountForceMountedVmfsVolume` (operation `HostStorageSystem_UnmountForceMountedVmfsVolume`).
+    #[inline]
     pub fn unmount_force_mounted_vmfs_volume(
         &self,
         vmfs_uuid: impl AsRef<str>,
@@ -1942,6 +2012,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../UnmountVffsVolume` (operation `HostStorageSystem_UnmountVffsVolume`).
+    #[inline]
     pub fn unmount_vffs_volume(&self, vffs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1971,6 +2042,7 @@ impl HostStorageSystem {
     /// - `ResourceInUse`
     ///
     /// `POST .../UnmountVmfsVolume` (operation `HostStorageSystem_UnmountVmfsVolume`).
+    #[inline]
     pub fn unmount_vmfs_volume(&self, vmfs_uuid: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1999,6 +2071,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UnmountVmfsVolumeEx_Task` (operation `HostStorageSystem_UnmountVmfsVolumeEx_Task`).
+    #[inline]
     pub fn unmount_vmfs_volume_ex_task(
         &self,
         vmfs_uuid: &[impl AsRef<str>],
@@ -2030,6 +2103,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateDiskPartitions` (operation `HostStorageSystem_UpdateDiskPartitions`).
+    #[inline]
     pub fn update_disk_partitions(
         &self,
         device_path: impl AsRef<str>,
@@ -2062,6 +2136,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateHppMultipathLunPolicy` (operation `HostStorageSystem_UpdateHppMultipathLunPolicy`).
+    #[inline]
     pub fn update_hpp_multipath_lun_policy(
         &self,
         lun_id: impl AsRef<str>,
@@ -2094,6 +2169,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiAdvancedOptions` (operation `HostStorageSystem_UpdateInternetScsiAdvancedOptions`).
+    #[inline]
     pub fn update_internet_scsi_advanced_options(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2128,6 +2204,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiAlias` (operation `HostStorageSystem_UpdateInternetScsiAlias`).
+    #[inline]
     pub fn update_internet_scsi_alias(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2160,6 +2237,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiAuthenticationProperties` (operation `HostStorageSystem_UpdateInternetScsiAuthenticationProperties`).
+    #[inline]
     pub fn update_internet_scsi_authentication_properties(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2194,6 +2272,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiDigestProperties` (operation `HostStorageSystem_UpdateInternetScsiDigestProperties`).
+    #[inline]
     pub fn update_internet_scsi_digest_properties(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2228,6 +2307,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiDiscoveryProperties` (operation `HostStorageSystem_UpdateInternetScsiDiscoveryProperties`).
+    #[inline]
     pub fn update_internet_scsi_discovery_properties(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2260,6 +2340,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiIPProperties` (operation `HostStorageSystem_UpdateInternetScsiIPProperties`).
+    #[inline]
     pub fn update_internet_scsi_ip_properties(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2292,6 +2373,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateInternetScsiName` (operation `HostStorageSystem_UpdateInternetScsiName`).
+    #[inline]
     pub fn update_internet_scsi_name(
         &self,
         iscsi_hba_device: impl AsRef<str>,
@@ -2326,6 +2408,7 @@ impl HostStorageSystem {
     /// - `DuplicateName`
     ///
     /// `POST .../UpdateScsiLunDisplayName` (operation `HostStorageSystem_UpdateScsiLunDisplayName`).
+    #[inline]
     pub fn update_scsi_lun_display_name(
         &self,
         lun_uuid: impl AsRef<str>,
@@ -2357,6 +2440,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateSoftwareInternetScsiEnabled` (operation `HostStorageSystem_UpdateSoftwareInternetScsiEnabled`).
+    #[inline]
     pub fn update_software_internet_scsi_enabled(
         &self,
         enabled: bool,
@@ -2383,6 +2467,7 @@ impl HostStorageSystem {
     /// Body: [`UpdateVmfsUnmapBandwidthRequestType`](crate::types::UpdateVmfsUnmapBandwidthRequestType).
     ///
     /// `POST .../UpdateVmfsUnmapBandwidth` (operation `HostStorageSystem_UpdateVmfsUnmapBandwidth`).
+    #[inline]
     pub fn update_vmfs_unmap_bandwidth(
         &self,
         vmfs_uuid: impl AsRef<str>,
@@ -2411,6 +2496,7 @@ impl HostStorageSystem {
     /// Body: [`UpdateVmfsUnmapPriorityRequestType`](crate::types::UpdateVmfsUnmapPriorityRequestType).
     ///
     /// `POST .../UpdateVmfsUnmapPriority` (operation `HostStorageSystem_UpdateVmfsUnmapPriority`).
+    #[inline]
     pub fn update_vmfs_unmap_priority(
         &self,
         vmfs_uuid: impl AsRef<str>,
@@ -2437,6 +2523,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** Host.Config.Storage
     ///
     /// `POST .../UpgradeVmLayout` (operation `HostStorageSystem_UpgradeVmLayout`).
+    #[inline]
     pub fn upgrade_vm_layout(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -2460,6 +2547,7 @@ impl HostStorageSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpgradeVmfs` (operation `HostStorageSystem_UpgradeVmfs`).
+    #[inline]
     pub fn upgrade_vmfs(&self, vmfs_path: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -2481,6 +2569,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostStorageSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -2498,6 +2587,7 @@ impl HostStorageSystem {
     /// Reads *HostStorageSystem.fileSystemVolumeInfo*.
     ///
     /// `GET .../fileSystemVolumeInfo` (operation `HostStorageSystem_getFileSystemVolumeInfo`).
+    #[inline]
     pub fn file_system_volume_info(
         &self,
     ) -> crate::Call<crate::types::HostFileSystemVolumeInfo> {
@@ -2515,6 +2605,7 @@ impl HostStorageSystem {
     /// Reads *HostStorageSystem.multipathStateInfo*.
     ///
     /// `GET .../multipathStateInfo` (operation `HostStorageSystem_getMultipathStateInfo`).
+    #[inline]
     pub fn multipath_state_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostMultipathStateInfo>> {
@@ -2532,6 +2623,7 @@ impl HostStorageSystem {
     /// Reads *HostStorageSystem.storageDeviceInfo*.
     ///
     /// `GET .../storageDeviceInfo` (operation `HostStorageSystem_getStorageDeviceInfo`).
+    #[inline]
     pub fn storage_device_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostStorageDeviceInfo>> {
@@ -2549,6 +2641,7 @@ impl HostStorageSystem {
     /// Reads *HostStorageSystem.systemFile*.
     ///
     /// `GET .../systemFile` (operation `HostStorageSystem_getSystemFile`).
+    #[inline]
     pub fn system_file(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -2566,6 +2659,7 @@ impl HostStorageSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostStorageSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -2581,6 +2675,7 @@ impl HostStorageSystem {
 }
 impl crate::client::Handle for HostStorageSystem {
     const TYPE: &'static str = "HostStorageSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -2590,6 +2685,7 @@ impl crate::client::Handle for HostStorageSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

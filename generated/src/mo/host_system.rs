@@ -13,6 +13,7 @@ impl HostSystem {
     pub const TYPE: &'static str = "HostSystem";
     const PATH: &'static str = "/HostSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl HostSystem {
     /// ***Required privileges:*** Host.Cim.CimInteraction
     ///
     /// `POST .../AcquireCimServicesTicket` (operation `HostSystem_AcquireCimServicesTicket`).
+    #[inline]
     pub fn acquire_cim_services_ticket(
         &self,
     ) -> crate::Call<crate::types::HostServiceTicket> {
@@ -72,6 +79,7 @@ impl HostSystem {
     /// Body: [`ConfigureCryptoKeyRequestType`](crate::types::ConfigureCryptoKeyRequestType).
     ///
     /// `POST .../ConfigureCryptoKey` (operation `HostSystem_ConfigureCryptoKey`).
+    #[inline]
     pub fn configure_crypto_key(
         &self,
         key_id: Option<&crate::types::CryptoKeyId>,
@@ -99,6 +107,7 @@ impl HostSystem {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `HostSystem_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -118,6 +127,7 @@ impl HostSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../DisconnectHost_Task` (operation `HostSystem_DisconnectHost_Task`).
+    #[inline]
     pub fn disconnect_host_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -140,6 +150,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../EnableCrypto` (operation `HostSystem_EnableCrypto`).
+    #[inline]
     pub fn enable_crypto(
         &self,
         key_plain: &crate::types::CryptoKeyPlain,
@@ -170,6 +181,7 @@ impl HostSystem {
     ///
     /// `POST .../EnterLockdownMode` (operation `HostSystem_EnterLockdownMode`).
     #[deprecated]
+    #[inline]
     pub fn enter_lockdown_mode(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -195,6 +207,7 @@ impl HostSystem {
     /// - `Timedout`
     ///
     /// `POST .../EnterMaintenanceMode_Task` (operation `HostSystem_EnterMaintenanceMode_Task`).
+    #[inline]
     pub fn enter_maintenance_mode_task(
         &self,
         timeout: i32,
@@ -234,6 +247,7 @@ impl HostSystem {
     /// - `RequestCanceled`
     ///
     /// `POST .../PowerDownHostToStandBy_Task` (operation `HostSystem_PowerDownHostToStandBy_Task`).
+    #[inline]
     pub fn power_down_host_to_stand_by_task(
         &self,
         timeout_sec: i32,
@@ -266,6 +280,7 @@ impl HostSystem {
     ///
     /// `POST .../ExitLockdownMode` (operation `HostSystem_ExitLockdownMode`).
     #[deprecated]
+    #[inline]
     pub fn exit_lockdown_mode(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -291,6 +306,7 @@ impl HostSystem {
     /// - `Timedout`
     ///
     /// `POST .../ExitMaintenanceMode_Task` (operation `HostSystem_ExitMaintenanceMode_Task`).
+    #[inline]
     pub fn exit_maintenance_mode_task(
         &self,
         timeout: i32,
@@ -325,6 +341,7 @@ impl HostSystem {
     /// - `Timedout`
     ///
     /// `POST .../PowerUpHostFromStandBy_Task` (operation `HostSystem_PowerUpHostFromStandBy_Task`).
+    #[inline]
     pub fn power_up_host_from_stand_by_task(
         &self,
         timeout_sec: i32,
@@ -352,6 +369,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../PrepareCrypto` (operation `HostSystem_PrepareCrypto`).
+    #[inline]
     pub fn prepare_crypto(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -369,6 +387,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryHostConnectionInfo` (operation `HostSystem_QueryHostConnectionInfo`).
+    #[inline]
     pub fn query_host_connection_info(
         &self,
     ) -> crate::Call<crate::types::HostConnectInfo> {
@@ -393,6 +412,7 @@ impl HostSystem {
     ///
     /// `POST .../QueryMemoryOverhead` (operation `HostSystem_QueryMemoryOverhead`).
     #[deprecated]
+    #[inline]
     pub fn query_memory_overhead(
         &self,
         memory_size: i64,
@@ -426,6 +446,7 @@ impl HostSystem {
     ///
     /// `POST .../QueryMemoryOverheadEx` (operation `HostSystem_QueryMemoryOverheadEx`).
     #[deprecated]
+    #[inline]
     pub fn query_memory_overhead_ex(
         &self,
         vm_config_info: &crate::types::VirtualMachineConfigInfo,
@@ -453,6 +474,7 @@ impl HostSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../QueryProductLockerLocation` (operation `HostSystem_QueryProductLockerLocation`).
+    #[inline]
     pub fn query_product_locker_location(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -470,6 +492,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryTpmAttestationReport` (operation `HostSystem_QueryTpmAttestationReport`).
+    #[inline]
     pub fn query_tpm_attestation_report(
         &self,
     ) -> crate::Call<Option<crate::types::HostTpmAttestationReport>> {
@@ -496,6 +519,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../RebootHost_Task` (operation `HostSystem_RebootHost_Task`).
+    #[inline]
     pub fn reboot_host_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -522,6 +546,7 @@ impl HostSystem {
     /// - `DasConfigFault`
     ///
     /// `POST .../ReconfigureHostForDAS_Task` (operation `HostSystem_ReconfigureHostForDAS_Task`).
+    #[inline]
     pub fn reconfigure_host_for_das_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -549,6 +574,7 @@ impl HostSystem {
     /// - `HostConnectFault`
     ///
     /// `POST .../ReconnectHost_Task` (operation `HostSystem_ReconnectHost_Task`).
+    #[inline]
     pub fn reconnect_host_task(
         &self,
         cnx_spec: Option<&crate::types::HostConnectSpec>,
@@ -575,6 +601,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `HostSystem_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -598,6 +625,7 @@ impl HostSystem {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `HostSystem_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -622,6 +650,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveFreeEpcMemory` (operation `HostSystem_RetrieveFreeEpcMemory`).
+    #[inline]
     pub fn retrieve_free_epc_memory(&self) -> crate::Call<i64> {
         self.client
             .call(
@@ -639,6 +668,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RetrieveHardwareUptime` (operation `HostSystem_RetrieveHardwareUptime`).
+    #[inline]
     pub fn retrieve_hardware_uptime(&self) -> crate::Call<i64> {
         self.client
             .call(
@@ -656,6 +686,7 @@ impl HostSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -689,6 +720,7 @@ impl HostSystem {
     /// - `InvalidState`
     ///
     /// `POST .../ShutdownHost_Task` (operation `HostSystem_ShutdownHost_Task`).
+    #[inline]
     pub fn shutdown_host_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -712,6 +744,7 @@ impl HostSystem {
     /// Body: [`UpdateFlagsRequestType`](crate::types::UpdateFlagsRequestType).
     ///
     /// `POST .../UpdateFlags` (operation `HostSystem_UpdateFlags`).
+    #[inline]
     pub fn update_flags(
         &self,
         flag_info: &crate::types::HostFlagInfo,
@@ -742,6 +775,7 @@ impl HostSystem {
     /// - `InvalidIpmiMacAddress`
     ///
     /// `POST .../UpdateIpmi` (operation `HostSystem_UpdateIpmi`).
+    #[inline]
     pub fn update_ipmi(
         &self,
         ipmi_info: &crate::types::HostIpmiInfo,
@@ -776,6 +810,7 @@ impl HostSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateProductLockerLocation_Task` (operation `HostSystem_UpdateProductLockerLocation_Task`).
+    #[inline]
     pub fn update_product_locker_location_task(
         &self,
         path: impl AsRef<str>,
@@ -805,6 +840,7 @@ impl HostSystem {
     ///
     /// `POST .../UpdateSystemResources` (operation `HostSystem_UpdateSystemResources`).
     #[deprecated]
+    #[inline]
     pub fn update_system_resources(
         &self,
         resource_info: &crate::types::HostSystemResourceInfo,
@@ -831,6 +867,7 @@ impl HostSystem {
     /// Body: [`UpdateSystemSwapConfigurationRequestType`](crate::types::UpdateSystemSwapConfigurationRequestType).
     ///
     /// `POST .../UpdateSystemSwapConfiguration` (operation `HostSystem_UpdateSystemSwapConfiguration`).
+    #[inline]
     pub fn update_system_swap_configuration(
         &self,
         sys_swap_config: &crate::types::HostSystemSwapConfiguration,
@@ -855,6 +892,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `HostSystem_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -870,6 +908,7 @@ impl HostSystem {
     /// Reads *HostSystem.answerFileValidationResult*.
     ///
     /// `GET .../answerFileValidationResult` (operation `HostSystem_getAnswerFileValidationResult`).
+    #[inline]
     pub fn answer_file_validation_result(
         &self,
     ) -> crate::Call<Option<crate::types::AnswerFileStatusResult>> {
@@ -887,6 +926,7 @@ impl HostSystem {
     /// Reads *HostSystem.answerFileValidationState*.
     ///
     /// `GET .../answerFileValidationState` (operation `HostSystem_getAnswerFileValidationState`).
+    #[inline]
     pub fn answer_file_validation_state(
         &self,
     ) -> crate::Call<Option<crate::types::AnswerFileStatusResult>> {
@@ -906,6 +946,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -923,6 +964,7 @@ impl HostSystem {
     /// Reads *HostSystem.capability*.
     ///
     /// `GET .../capability` (operation `HostSystem_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<Option<crate::types::HostCapability>> {
         self.client
             .call(
@@ -938,6 +980,7 @@ impl HostSystem {
     /// Reads *HostSystem.complianceCheckResult*.
     ///
     /// `GET .../complianceCheckResult` (operation `HostSystem_getComplianceCheckResult`).
+    #[inline]
     pub fn compliance_check_result(
         &self,
     ) -> crate::Call<Option<crate::types::ComplianceResult>> {
@@ -955,6 +998,7 @@ impl HostSystem {
     /// Reads *HostSystem.complianceCheckState*.
     ///
     /// `GET .../complianceCheckState` (operation `HostSystem_getComplianceCheckState`).
+    #[inline]
     pub fn compliance_check_state(
         &self,
     ) -> crate::Call<Option<crate::types::HostSystemComplianceCheckState>> {
@@ -972,6 +1016,7 @@ impl HostSystem {
     /// Reads *HostSystem.config*.
     ///
     /// `GET .../config` (operation `HostSystem_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<Option<crate::types::HostConfigInfo>> {
         self.client
             .call(
@@ -987,6 +1032,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `HostSystem_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -1002,6 +1048,7 @@ impl HostSystem {
     /// Reads *HostSystem.configManager*.
     ///
     /// `GET .../configManager` (operation `HostSystem_getConfigManager`).
+    #[inline]
     pub fn config_manager(&self) -> crate::Call<crate::types::HostConfigManager> {
         self.client
             .call(
@@ -1017,6 +1064,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `HostSystem_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1034,6 +1082,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `HostSystem_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -1055,6 +1104,7 @@ impl HostSystem {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `HostSystem_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1076,6 +1126,7 @@ impl HostSystem {
     /// Refers instance of *HostDatastoreBrowser*.
     ///
     /// `GET .../datastoreBrowser` (operation `HostSystem_getDatastoreBrowser`).
+    #[inline]
     pub fn datastore_browser(&self) -> crate::Call<crate::mo::HostDatastoreBrowser> {
         self.client
             .call(
@@ -1093,6 +1144,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `HostSystem_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1110,6 +1162,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `HostSystem_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -1127,6 +1180,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `HostSystem_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -1142,6 +1196,7 @@ impl HostSystem {
     /// Reads *HostSystem.hardware*.
     ///
     /// `GET .../hardware` (operation `HostSystem_getHardware`).
+    #[inline]
     pub fn hardware(&self) -> crate::Call<Option<crate::types::HostHardwareInfo>> {
         self.client
             .call(
@@ -1157,6 +1212,7 @@ impl HostSystem {
     /// Reads *HostSystem.licensableResource*.
     ///
     /// `GET .../licensableResource` (operation `HostSystem_getLicensableResource`).
+    #[inline]
     pub fn licensable_resource(
         &self,
     ) -> crate::Call<crate::types::HostLicensableResourceInfo> {
@@ -1176,6 +1232,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `HostSystem_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -1195,6 +1252,7 @@ impl HostSystem {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `HostSystem_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1212,6 +1270,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `HostSystem_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1231,6 +1290,7 @@ impl HostSystem {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `HostSystem_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1246,6 +1306,7 @@ impl HostSystem {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `HostSystem_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -1261,6 +1322,7 @@ impl HostSystem {
     /// Reads *HostSystem.precheckRemediationResult*.
     ///
     /// `GET .../precheckRemediationResult` (operation `HostSystem_getPrecheckRemediationResult`).
+    #[inline]
     pub fn precheck_remediation_result(
         &self,
     ) -> crate::Call<Option<crate::types::ApplyHostProfileConfigurationSpec>> {
@@ -1282,6 +1344,7 @@ impl HostSystem {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `HostSystem_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1299,6 +1362,7 @@ impl HostSystem {
     /// Reads *HostSystem.remediationResult*.
     ///
     /// `GET .../remediationResult` (operation `HostSystem_getRemediationResult`).
+    #[inline]
     pub fn remediation_result(
         &self,
     ) -> crate::Call<Option<crate::types::ApplyHostProfileConfigurationResult>> {
@@ -1318,6 +1382,7 @@ impl HostSystem {
     /// Reads *HostSystem.remediationState*.
     ///
     /// `GET .../remediationState` (operation `HostSystem_getRemediationState`).
+    #[inline]
     pub fn remediation_state(
         &self,
     ) -> crate::Call<Option<crate::types::HostSystemRemediationState>> {
@@ -1335,6 +1400,7 @@ impl HostSystem {
     /// Reads *HostSystem.runtime*.
     ///
     /// `GET .../runtime` (operation `HostSystem_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::HostRuntimeInfo> {
         self.client
             .call(
@@ -1350,6 +1416,7 @@ impl HostSystem {
     /// Reads *HostSystem.summary*.
     ///
     /// `GET .../summary` (operation `HostSystem_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::HostListSummary> {
         self.client
             .call(
@@ -1365,6 +1432,7 @@ impl HostSystem {
     /// Reads *HostSystem.systemResources*.
     ///
     /// `GET .../systemResources` (operation `HostSystem_getSystemResources`).
+    #[inline]
     pub fn system_resources(
         &self,
     ) -> crate::Call<Option<crate::types::HostSystemResourceInfo>> {
@@ -1384,6 +1452,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `HostSystem_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -1401,6 +1470,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `HostSystem_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1420,6 +1490,7 @@ impl HostSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -1437,6 +1508,7 @@ impl HostSystem {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `HostSystem_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -1452,6 +1524,7 @@ impl HostSystem {
 }
 impl crate::client::Handle for HostSystem {
     const TYPE: &'static str = "HostSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1461,6 +1534,7 @@ impl crate::client::Handle for HostSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostVFlashManager {
     pub const TYPE: &'static str = "HostVFlashManager";
     const PATH: &'static str = "/HostVFlashManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVFlashManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVFlashManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl HostVFlashManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../HostConfigVFlashCache` (operation `HostVFlashManager_HostConfigVFlashCache`).
+    #[inline]
     pub fn host_config_vflash_cache(
         &self,
         spec: &crate::types::HostVFlashManagerVFlashCacheConfigSpec,
@@ -88,6 +95,7 @@ impl HostVFlashManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../HostConfigureVFlashResource` (operation `HostVFlashManager_HostConfigureVFlashResource`).
+    #[inline]
     pub fn host_configure_vflash_resource(
         &self,
         spec: &crate::types::HostVFlashManagerVFlashResourceConfigSpec,
@@ -119,6 +127,7 @@ impl HostVFlashManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../ConfigureVFlashResourceEx_Task` (operation `HostVFlashManager_ConfigureVFlashResourceEx_Task`).
+    #[inline]
     pub fn configure_vflash_resource_ex_task(
         &self,
         device_path: Option<&[&str]>,
@@ -149,6 +158,7 @@ impl HostVFlashManager {
     /// - `HostConfigFault`
     ///
     /// `POST .../HostGetVFlashModuleDefaultConfig` (operation `HostVFlashManager_HostGetVFlashModuleDefaultConfig`).
+    #[inline]
     pub fn host_get_vflash_module_default_config(
         &self,
         vflash_module: impl AsRef<str>,
@@ -178,6 +188,7 @@ impl HostVFlashManager {
     /// - `ResourceInUse`
     ///
     /// `POST .../HostRemoveVFlashResource` (operation `HostVFlashManager_HostRemoveVFlashResource`).
+    #[inline]
     pub fn host_remove_vflash_resource(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -193,6 +204,7 @@ impl HostVFlashManager {
     /// Reads *HostVFlashManager.vFlashConfigInfo*.
     ///
     /// `GET .../vFlashConfigInfo` (operation `HostVFlashManager_getVFlashConfigInfo`).
+    #[inline]
     pub fn vflash_config_info(
         &self,
     ) -> crate::Call<Option<crate::types::HostVFlashManagerVFlashConfigInfo>> {
@@ -212,6 +224,7 @@ impl HostVFlashManager {
 }
 impl crate::client::Handle for HostVFlashManager {
     const TYPE: &'static str = "HostVFlashManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -221,6 +234,7 @@ impl crate::client::Handle for HostVFlashManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

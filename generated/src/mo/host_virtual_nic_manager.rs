@@ -13,6 +13,7 @@ impl HostVirtualNicManager {
     pub const TYPE: &'static str = "HostVirtualNicManager";
     const PATH: &'static str = "/HostVirtualNicManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVirtualNicManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVirtualNicManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl HostVirtualNicManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../DeselectVnicForNicType` (operation `HostVirtualNicManager_DeselectVnicForNicType`).
+    #[inline]
     pub fn deselect_vnic_for_nic_type(
         &self,
         nic_type: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl HostVirtualNicManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../QueryNetConfig` (operation `HostVirtualNicManager_QueryNetConfig`).
+    #[inline]
     pub fn query_net_config(
         &self,
         nic_type: impl AsRef<str>,
@@ -119,6 +127,7 @@ impl HostVirtualNicManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../SelectVnicForNicType` (operation `HostVirtualNicManager_SelectVnicForNicType`).
+    #[inline]
     pub fn select_vnic_for_nic_type(
         &self,
         nic_type: impl AsRef<str>,
@@ -145,6 +154,7 @@ impl HostVirtualNicManager {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostVirtualNicManager_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -171,6 +181,7 @@ impl HostVirtualNicManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostVirtualNicManager_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -188,6 +199,7 @@ impl HostVirtualNicManager {
     /// Reads *HostVirtualNicManager.info*.
     ///
     /// `GET .../info` (operation `HostVirtualNicManager_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::HostVirtualNicManagerInfo> {
         self.client
             .call(
@@ -205,6 +217,7 @@ impl HostVirtualNicManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostVirtualNicManager_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -220,6 +233,7 @@ impl HostVirtualNicManager {
 }
 impl crate::client::Handle for HostVirtualNicManager {
     const TYPE: &'static str = "HostVirtualNicManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -229,6 +243,7 @@ impl crate::client::Handle for HostVirtualNicManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostVMotionSystem {
     pub const TYPE: &'static str = "HostVMotionSystem";
     const PATH: &'static str = "/HostVMotionSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVMotionSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVMotionSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl HostVMotionSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../DeselectVnic` (operation `HostVMotionSystem_DeselectVnic`).
+    #[inline]
     pub fn deselect_vnic(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -76,6 +83,7 @@ impl HostVMotionSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../SelectVnic` (operation `HostVMotionSystem_SelectVnic`).
+    #[inline]
     pub fn select_vnic(&self, device: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -97,6 +105,7 @@ impl HostVMotionSystem {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `HostVMotionSystem_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -129,6 +138,7 @@ impl HostVMotionSystem {
     /// - `HostConfigFault`
     ///
     /// `POST .../UpdateIpConfig` (operation `HostVMotionSystem_UpdateIpConfig`).
+    #[inline]
     pub fn update_ip_config(
         &self,
         ip_config: &crate::types::HostIpConfigKind,
@@ -153,6 +163,7 @@ impl HostVMotionSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `HostVMotionSystem_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -170,6 +181,7 @@ impl HostVMotionSystem {
     /// Reads *HostVMotionSystem.ipConfig*.
     ///
     /// `GET .../ipConfig` (operation `HostVMotionSystem_getIpConfig`).
+    #[inline]
     pub fn ip_config(&self) -> crate::Call<Option<crate::types::HostIpConfigKind>> {
         self.client
             .call(
@@ -185,6 +197,7 @@ impl HostVMotionSystem {
     /// Reads *HostVMotionSystem.netConfig*.
     ///
     /// `GET .../netConfig` (operation `HostVMotionSystem_getNetConfig`).
+    #[inline]
     pub fn net_config(&self) -> crate::Call<Option<crate::types::HostVMotionNetConfig>> {
         self.client
             .call(
@@ -202,6 +215,7 @@ impl HostVMotionSystem {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `HostVMotionSystem_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -217,6 +231,7 @@ impl HostVMotionSystem {
 }
 impl crate::client::Handle for HostVMotionSystem {
     const TYPE: &'static str = "HostVMotionSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -226,6 +241,7 @@ impl crate::client::Handle for HostVMotionSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostVsanHealthSystem {
     pub const TYPE: &'static str = "HostVsanHealthSystem";
     const PATH: &'static str = "/vsan/HostVsanHealthSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVsanHealthSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVsanHealthSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHostClomdLiveness` (operation `HostVsanHealthSystem_VsanHostClomdLiveness`).
+    #[inline]
     pub fn vsan_host_clomd_liveness(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostCleanupVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostCleanupVmdkLoadTest`).
+    #[inline]
     pub fn vsan_host_cleanup_vmdk_load_test(
         &self,
         runname: impl AsRef<str>,
@@ -108,6 +116,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHostCreateVmHealthTest` (operation `HostVsanHealthSystem_VsanHostCreateVmHealthTest`).
+    #[inline]
     pub fn vsan_host_create_vm_health_test(
         &self,
         timeout: i32,
@@ -141,6 +150,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanFlashScsiControllerFirmware_Task` (operation `HostVsanHealthSystem_VsanFlashScsiControllerFirmware_Task`).
+    #[inline]
     pub fn vsan_flash_scsi_controller_firmware_task(
         &self,
         spec: &crate::types::VsanHclFirmwareUpdateSpec,
@@ -170,6 +180,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanGetHclInfo` (operation `HostVsanHealthSystem_VsanGetHclInfo`).
+    #[inline]
     pub fn vsan_get_hcl_info(
         &self,
         include_vendor_info: Option<bool>,
@@ -199,6 +210,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanGetNetworkDiagnosticsHealthInfo` (operation `HostVsanHealthSystem_VsanGetNetworkDiagnosticsHealthInfo`).
+    #[inline]
     pub fn vsan_get_network_diagnostics_health_info(
         &self,
     ) -> crate::Call<crate::types::VsanNetworkDiagnosticsHealthInfo> {
@@ -221,6 +233,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanGetProactiveRebalanceInfo` (operation `HostVsanHealthSystem_VsanGetProactiveRebalanceInfo`).
+    #[inline]
     pub fn vsan_get_proactive_rebalance_info(
         &self,
     ) -> crate::Call<crate::types::VsanProactiveRebalanceInfoEx> {
@@ -249,6 +262,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostPrepareVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostPrepareVmdkLoadTest`).
+    #[inline]
     pub fn vsan_host_prepare_vmdk_load_test(
         &self,
         runname: impl AsRef<str>,
@@ -280,6 +294,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryAdvCfg` (operation `HostVsanHealthSystem_VsanHostQueryAdvCfg`).
+    #[inline]
     pub fn vsan_host_query_adv_cfg(
         &self,
         options: &[impl AsRef<str>],
@@ -314,6 +329,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryCheckLimits` (operation `HostVsanHealthSystem_VsanHostQueryCheckLimits`).
+    #[inline]
     pub fn vsan_host_query_check_limits(
         &self,
         spec: Option<&crate::types::VsanHostQueryCheckLimitsSpec>,
@@ -341,6 +357,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryEncryptionHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryEncryptionHealthSummary`).
+    #[inline]
     pub fn vsan_host_query_encryption_health_summary(
         &self,
     ) -> crate::Call<crate::types::VsanEncryptionHealthSummary> {
@@ -363,6 +380,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryFileServiceHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryFileServiceHealthSummary`).
+    #[inline]
     pub fn vsan_host_query_file_service_health_summary(
         &self,
     ) -> crate::Call<crate::types::VsanFileServiceHealthSummary> {
@@ -385,6 +403,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryHostEMMState` (operation `HostVsanHealthSystem_VsanQueryHostEMMState`).
+    #[inline]
     pub fn vsan_query_host_emm_state(
         &self,
     ) -> crate::Call<crate::types::VsanHostEMMSummary> {
@@ -409,6 +428,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryHostInfoByUuids` (operation `HostVsanHealthSystem_VsanHostQueryHostInfoByUuids`).
+    #[inline]
     pub fn vsan_host_query_host_info_by_uuids(
         &self,
         uuids: &[impl AsRef<str>],
@@ -439,6 +459,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryObjectHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryObjectHealthSummary`).
+    #[inline]
     pub fn vsan_host_query_object_health_summary(
         &self,
         obj_uuids: Option<&[&str]>,
@@ -474,6 +495,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryPhysicalDiskHealthSummary` (operation `HostVsanHealthSystem_VsanHostQueryPhysicalDiskHealthSummary`).
+    #[inline]
     pub fn vsan_host_query_physical_disk_health_summary(
         &self,
     ) -> crate::Call<crate::types::VsanPhysicalDiskHealthSummary> {
@@ -499,6 +521,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostQueryRunIperfClient` (operation `HostVsanHealthSystem_VsanHostQueryRunIperfClient`).
+    #[inline]
     pub fn vsan_host_query_run_iperf_client(
         &self,
         multicast: bool,
@@ -535,6 +558,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostQueryRunIperfServer` (operation `HostVsanHealthSystem_VsanHostQueryRunIperfServer`).
+    #[inline]
     pub fn vsan_host_query_run_iperf_server(
         &self,
         multicast: bool,
@@ -568,6 +592,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQuerySmartStats` (operation `HostVsanHealthSystem_VsanHostQuerySmartStats`).
+    #[inline]
     pub fn vsan_host_query_smart_stats(
         &self,
         disks: Option<&[&str]>,
@@ -599,6 +624,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryVerifyNetworkSettings` (operation `HostVsanHealthSystem_VsanHostQueryVerifyNetworkSettings`).
+    #[inline]
     pub fn vsan_host_query_verify_network_settings(
         &self,
         peers: Option<&[&str]>,
@@ -634,6 +660,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostQueryHealthSystemVersion` (operation `HostVsanHealthSystem_VsanHostQueryHealthSystemVersion`).
+    #[inline]
     pub fn vsan_host_query_health_system_version(
         &self,
         display_version: Option<bool>,
@@ -663,6 +690,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHostRepairImmediateObjects` (operation `HostVsanHealthSystem_VsanHostRepairImmediateObjects`).
+    #[inline]
     pub fn vsan_host_repair_immediate_objects(
         &self,
         uuids: Option<&[&str]>,
@@ -695,6 +723,7 @@ impl HostVsanHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostRunVmdkLoadTest` (operation `HostVsanHealthSystem_VsanHostRunVmdkLoadTest`).
+    #[inline]
     pub fn vsan_host_run_vmdk_load_test(
         &self,
         runname: impl AsRef<str>,
@@ -728,6 +757,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanStartProactiveRebalance` (operation `HostVsanHealthSystem_VsanStartProactiveRebalance`).
+    #[inline]
     pub fn vsan_start_proactive_rebalance(
         &self,
         time_span: Option<i32>,
@@ -761,6 +791,7 @@ impl HostVsanHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanStopProactiveRebalance` (operation `HostVsanHealthSystem_VsanStopProactiveRebalance`).
+    #[inline]
     pub fn vsan_stop_proactive_rebalance(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -783,6 +814,7 @@ impl HostVsanHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanWaitForVsanHealthGenerationIdChange` (operation `HostVsanHealthSystem_VsanWaitForVsanHealthGenerationIdChange`).
+    #[inline]
     pub fn vsan_wait_for_vsan_health_generation_id_change(
         &self,
         timeout: i32,
@@ -805,6 +837,7 @@ impl HostVsanHealthSystem {
 }
 impl crate::client::Handle for HostVsanHealthSystem {
     const TYPE: &'static str = "HostVsanHealthSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -814,6 +847,7 @@ impl crate::client::Handle for HostVsanHealthSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostVsanInternalSystem {
     pub const TYPE: &'static str = "HostVsanInternalSystem";
     const PATH: &'static str = "/HostVsanInternalSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVsanInternalSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVsanInternalSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl HostVsanInternalSystem {
     /// Body: [`AbdicateDomOwnershipRequestType`](crate::types::AbdicateDomOwnershipRequestType).
     ///
     /// `POST .../AbdicateDomOwnership` (operation `HostVsanInternalSystem_AbdicateDomOwnership`).
+    #[inline]
     pub fn abdicate_dom_ownership(
         &self,
         uuids: &[impl AsRef<str>],
@@ -83,6 +90,7 @@ impl HostVsanInternalSystem {
     /// - `VimFault`
     ///
     /// `POST .../CanProvisionObjects` (operation `HostVsanInternalSystem_CanProvisionObjects`).
+    #[inline]
     pub fn can_provision_objects(
         &self,
         npbs: &[crate::types::VsanNewPolicyBatch],
@@ -114,6 +122,7 @@ impl HostVsanInternalSystem {
     /// - `VimFault`
     ///
     /// `POST .../DeleteVsanObjects` (operation `HostVsanInternalSystem_DeleteVsanObjects`).
+    #[inline]
     pub fn delete_vsan_objects(
         &self,
         uuids: &[impl AsRef<str>],
@@ -148,6 +157,7 @@ impl HostVsanInternalSystem {
     /// - `VimFault`
     ///
     /// `POST .../GetVsanObjExtAttrs` (operation `HostVsanInternalSystem_GetVsanObjExtAttrs`).
+    #[inline]
     pub fn get_vsan_obj_ext_attrs(
         &self,
         uuids: &[impl AsRef<str>],
@@ -175,6 +185,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QueryCmmdsRequestType`](crate::types::QueryCmmdsRequestType).
     ///
     /// `POST .../QueryCmmds` (operation `HostVsanInternalSystem_QueryCmmds`).
+    #[inline]
     pub fn query_cmmds(
         &self,
         queries: &[crate::types::HostVsanInternalSystemCmmdsQuery],
@@ -201,6 +212,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QueryObjectsOnPhysicalVsanDiskRequestType`](crate::types::QueryObjectsOnPhysicalVsanDiskRequestType).
     ///
     /// `POST .../QueryObjectsOnPhysicalVsanDisk` (operation `HostVsanInternalSystem_QueryObjectsOnPhysicalVsanDisk`).
+    #[inline]
     pub fn query_objects_on_physical_vsan_disk(
         &self,
         disks: &[impl AsRef<str>],
@@ -228,6 +240,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QueryPhysicalVsanDisksRequestType`](crate::types::QueryPhysicalVsanDisksRequestType).
     ///
     /// `POST .../QueryPhysicalVsanDisks` (operation `HostVsanInternalSystem_QueryPhysicalVsanDisks`).
+    #[inline]
     pub fn query_physical_vsan_disks(
         &self,
         props: Option<&[&str]>,
@@ -254,6 +267,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QuerySyncingVsanObjectsRequestType`](crate::types::QuerySyncingVsanObjectsRequestType).
     ///
     /// `POST .../QuerySyncingVsanObjects` (operation `HostVsanInternalSystem_QuerySyncingVsanObjects`).
+    #[inline]
     pub fn query_syncing_vsan_objects(
         &self,
         uuids: Option<&[&str]>,
@@ -283,6 +297,7 @@ impl HostVsanInternalSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryVsanObjectUuidsByFilter` (operation `HostVsanInternalSystem_QueryVsanObjectUuidsByFilter`).
+    #[inline]
     pub fn query_vsan_object_uuids_by_filter(
         &self,
         uuids: Option<&[&str]>,
@@ -313,6 +328,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QueryVsanObjectsRequestType`](crate::types::QueryVsanObjectsRequestType).
     ///
     /// `POST .../QueryVsanObjects` (operation `HostVsanInternalSystem_QueryVsanObjects`).
+    #[inline]
     pub fn query_vsan_objects(
         &self,
         uuids: Option<&[&str]>,
@@ -339,6 +355,7 @@ impl HostVsanInternalSystem {
     /// Body: [`QueryVsanStatisticsRequestType`](crate::types::QueryVsanStatisticsRequestType).
     ///
     /// `POST .../QueryVsanStatistics` (operation `HostVsanInternalSystem_QueryVsanStatistics`).
+    #[inline]
     pub fn query_vsan_statistics(
         &self,
         labels: &[impl AsRef<str>],
@@ -369,6 +386,7 @@ impl HostVsanInternalSystem {
     /// - `VimFault`
     ///
     /// `POST .../ReconfigurationSatisfiable` (operation `HostVsanInternalSystem_ReconfigurationSatisfiable`).
+    #[inline]
     pub fn reconfiguration_satisfiable(
         &self,
         pcbs: &[crate::types::VsanPolicyChangeBatch],
@@ -397,6 +415,7 @@ impl HostVsanInternalSystem {
     /// Body: [`ReconfigureDomObjectRequestType`](crate::types::ReconfigureDomObjectRequestType).
     ///
     /// `POST .../ReconfigureDomObject` (operation `HostVsanInternalSystem_ReconfigureDomObject`).
+    #[inline]
     pub fn reconfigure_dom_object(
         &self,
         uuid: impl AsRef<str>,
@@ -425,6 +444,7 @@ impl HostVsanInternalSystem {
     /// Body: [`RunVsanPhysicalDiskDiagnosticsRequestType`](crate::types::RunVsanPhysicalDiskDiagnosticsRequestType).
     ///
     /// `POST .../RunVsanPhysicalDiskDiagnostics` (operation `HostVsanInternalSystem_RunVsanPhysicalDiskDiagnostics`).
+    #[inline]
     pub fn run_vsan_physical_disk_diagnostics(
         &self,
         disks: Option<&[&str]>,
@@ -460,6 +480,7 @@ impl HostVsanInternalSystem {
     /// - `VsanFault`
     ///
     /// `POST .../UpgradeVsanObjects` (operation `HostVsanInternalSystem_UpgradeVsanObjects`).
+    #[inline]
     pub fn upgrade_vsan_objects(
         &self,
         uuids: &[impl AsRef<str>],
@@ -489,6 +510,7 @@ impl HostVsanInternalSystem {
 }
 impl crate::client::Handle for HostVsanInternalSystem {
     const TYPE: &'static str = "HostVsanInternalSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -498,6 +520,7 @@ impl crate::client::Handle for HostVsanInternalSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl HostVsanSystem {
     pub const TYPE: &'static str = "HostVsanSystem";
     const PATH: &'static str = "/HostVsanSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVsanSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVsanSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl HostVsanSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../AddDisks_Task` (operation `HostVsanSystem_AddDisks_Task`).
+    #[inline]
     pub fn add_disks_task(
         &self,
         disk: &[crate::types::HostScsiDisk],
@@ -89,6 +96,7 @@ impl HostVsanSystem {
     /// - `VsanFault`
     ///
     /// `POST .../EvacuateVsanNode_Task` (operation `HostVsanSystem_EvacuateVsanNode_Task`).
+    #[inline]
     pub fn evacuate_vsan_node_task(
         &self,
         maintenance_spec: &crate::types::HostMaintenanceSpec,
@@ -119,6 +127,7 @@ impl HostVsanSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../InitializeDisks_Task` (operation `HostVsanSystem_InitializeDisks_Task`).
+    #[inline]
     pub fn initialize_disks_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
@@ -145,6 +154,7 @@ impl HostVsanSystem {
     /// Body: [`QueryDisksForVsanRequestType`](crate::types::QueryDisksForVsanRequestType).
     ///
     /// `POST .../QueryDisksForVsan` (operation `HostVsanSystem_QueryDisksForVsan`).
+    #[inline]
     pub fn query_disks_for_vsan(
         &self,
         canonical_name: Option<&[&str]>,
@@ -169,6 +179,7 @@ impl HostVsanSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryHostStatus` (operation `HostVsanSystem_QueryHostStatus`).
+    #[inline]
     pub fn query_host_status(&self) -> crate::Call<crate::types::VsanHostClusterStatus> {
         self.client
             .call(
@@ -192,6 +203,7 @@ impl HostVsanSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RecommissionVsanNode_Task` (operation `HostVsanSystem_RecommissionVsanNode_Task`).
+    #[inline]
     pub fn recommission_vsan_node_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -213,6 +225,7 @@ impl HostVsanSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../RemoveDisk_Task` (operation `HostVsanSystem_RemoveDisk_Task`).
+    #[inline]
     pub fn remove_disk_task(
         &self,
         disk: &[crate::types::HostScsiDisk],
@@ -245,6 +258,7 @@ impl HostVsanSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../RemoveDiskMapping_Task` (operation `HostVsanSystem_RemoveDiskMapping_Task`).
+    #[inline]
     pub fn remove_disk_mapping_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
@@ -281,6 +295,7 @@ impl HostVsanSystem {
     /// - `VsanFault`
     ///
     /// `POST .../UnmountDiskMapping_Task` (operation `HostVsanSystem_UnmountDiskMapping_Task`).
+    #[inline]
     pub fn unmount_disk_mapping_task(
         &self,
         mapping: &[crate::types::VsanHostDiskMapping],
@@ -309,6 +324,7 @@ impl HostVsanSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../UpdateVsan_Task` (operation `HostVsanSystem_UpdateVsan_Task`).
+    #[inline]
     pub fn update_vsan_task(
         &self,
         config: &crate::types::VsanHostConfigInfoKind,
@@ -333,6 +349,7 @@ impl HostVsanSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../config` (operation `HostVsanSystem_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::VsanHostConfigInfoKind> {
         self.client
             .call(
@@ -348,6 +365,7 @@ impl HostVsanSystem {
 }
 impl crate::client::Handle for HostVsanSystem {
     const TYPE: &'static str = "HostVsanSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -357,6 +375,7 @@ impl crate::client::Handle for HostVsanSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

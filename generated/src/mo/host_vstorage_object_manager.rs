@@ -13,6 +13,7 @@ impl HostVStorageObjectManager {
     pub const TYPE: &'static str = "HostVStorageObjectManager";
     const PATH: &'static str = "/HostVStorageObjectManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HostVStorageObjectManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HostVStorageObjectManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -61,6 +67,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostVStorageObjectRevert_Task` (operation `HostVStorageObjectManager_HostVStorageObjectRevert_Task`).
+    #[inline]
     pub fn host_vstorage_object_revert_task(
         &self,
         id: &crate::types::ID,
@@ -96,6 +103,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostClearVStorageObjectControlFlags` (operation `HostVStorageObjectManager_HostClearVStorageObjectControlFlags`).
+    #[inline]
     pub fn host_clear_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -133,6 +141,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostCloneVStorageObject_Task` (operation `HostVStorageObjectManager_HostCloneVStorageObject_Task`).
+    #[inline]
     pub fn host_clone_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -169,6 +178,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../HostCreateDisk_Task` (operation `HostVStorageObjectManager_HostCreateDisk_Task`).
+    #[inline]
     pub fn host_create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
@@ -203,6 +213,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostVStorageObjectCreateDiskFromSnapshot_Task` (operation `HostVStorageObjectManager_HostVStorageObjectCreateDiskFromSnapshot_Task`).
+    #[inline]
     pub fn host_vstorage_object_create_disk_from_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -257,6 +268,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostVStorageObjectCreateSnapshot_Task` (operation `HostVStorageObjectManager_HostVStorageObjectCreateSnapshot_Task`).
+    #[inline]
     pub fn host_vstorage_object_create_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -297,6 +309,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectCreateSnapshotEx_Task` (operation `HostVStorageObjectManager_VStorageObjectCreateSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_create_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -337,6 +350,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostVStorageObjectDeleteSnapshot_Task` (operation `HostVStorageObjectManager_HostVStorageObjectDeleteSnapshot_Task`).
+    #[inline]
     pub fn host_vstorage_object_delete_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -377,6 +391,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx_Task` (operation `HostVStorageObjectManager_VStorageObjectDeleteSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -417,6 +432,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx2_Task` (operation `HostVStorageObjectManager_VStorageObjectDeleteSnapshotEx2_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex2_task(
         &self,
         id: &crate::types::ID,
@@ -456,6 +472,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../HostDeleteVStorageObject_Task` (operation `HostVStorageObjectManager_HostDeleteVStorageObject_Task`).
+    #[inline]
     pub fn host_delete_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -497,6 +514,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../HostDeleteVStorageObjectEx_Task` (operation `HostVStorageObjectManager_HostDeleteVStorageObjectEx_Task`).
+    #[inline]
     pub fn host_delete_vstorage_object_ex_task(
         &self,
         id: &crate::types::ID,
@@ -536,6 +554,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../HostExtendDisk_Task` (operation `HostVStorageObjectManager_HostExtendDisk_Task`).
+    #[inline]
     pub fn host_extend_disk_task(
         &self,
         id: &crate::types::ID,
@@ -577,6 +596,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../VStorageObjectExtendDiskEx_Task` (operation `HostVStorageObjectManager_VStorageObjectExtendDiskEx_Task`).
+    #[inline]
     pub fn vstorage_object_extend_disk_ex_task(
         &self,
         id: &crate::types::ID,
@@ -616,6 +636,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../HostInflateDisk_Task` (operation `HostVStorageObjectManager_HostInflateDisk_Task`).
+    #[inline]
     pub fn host_inflate_disk_task(
         &self,
         id: &crate::types::ID,
@@ -647,6 +668,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../HostListVStorageObject` (operation `HostVStorageObjectManager_HostListVStorageObject`).
+    #[inline]
     pub fn host_list_vstorage_object(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -679,6 +701,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../HostQueryVirtualDiskUuid` (operation `HostVStorageObjectManager_HostQueryVirtualDiskUuid`).
+    #[inline]
     pub fn host_query_virtual_disk_uuid(
         &self,
         name: impl AsRef<str>,
@@ -711,6 +734,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostReconcileDatastoreInventory_Task` (operation `HostVStorageObjectManager_HostReconcileDatastoreInventory_Task`).
+    #[inline]
     pub fn host_reconcile_datastore_inventory_task(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -744,6 +768,7 @@ impl HostVStorageObjectManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../HostRegisterDisk` (operation `HostVStorageObjectManager_HostRegisterDisk`).
+    #[inline]
     pub fn host_register_disk(
         &self,
         path: impl AsRef<str>,
@@ -784,6 +809,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostRelocateVStorageObject_Task` (operation `HostVStorageObjectManager_HostRelocateVStorageObject_Task`).
+    #[inline]
     pub fn host_relocate_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -821,6 +847,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostRenameVStorageObject` (operation `HostVStorageObjectManager_HostRenameVStorageObject`).
+    #[inline]
     pub fn host_rename_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -858,6 +885,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RenameVStorageObjectEx` (operation `HostVStorageObjectManager_RenameVStorageObjectEx`).
+    #[inline]
     pub fn rename_vstorage_object_ex(
         &self,
         id: &crate::types::ID,
@@ -896,6 +924,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../RepairVStorageObjectChain_Task` (operation `HostVStorageObjectManager_RepairVStorageObjectChain_Task`).
+    #[inline]
     pub fn repair_vstorage_object_chain_task(
         &self,
         id: &crate::types::ID,
@@ -930,6 +959,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostVStorageObjectRetrieveSnapshotInfo` (operation `HostVStorageObjectManager_HostVStorageObjectRetrieveSnapshotInfo`).
+    #[inline]
     pub fn host_vstorage_object_retrieve_snapshot_info(
         &self,
         id: &crate::types::ID,
@@ -963,6 +993,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../HostRetrieveVStorageInfrastructureObjectPolicy` (operation `HostVStorageObjectManager_HostRetrieveVStorageInfrastructureObjectPolicy`).
+    #[inline]
     pub fn host_retrieve_vstorage_infrastructure_object_policy(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -996,6 +1027,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostRetrieveVStorageObject` (operation `HostVStorageObjectManager_HostRetrieveVStorageObject`).
+    #[inline]
     pub fn host_retrieve_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -1031,6 +1063,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostRetrieveVStorageObjectMetadata` (operation `HostVStorageObjectManager_HostRetrieveVStorageObjectMetadata`).
+    #[inline]
     pub fn host_retrieve_vstorage_object_metadata(
         &self,
         id: &crate::types::ID,
@@ -1069,6 +1102,7 @@ impl HostVStorageObjectManager {
     /// - `KeyNotFound`
     ///
     /// `POST .../HostRetrieveVStorageObjectMetadataValue` (operation `HostVStorageObjectManager_HostRetrieveVStorageObjectMetadataValue`).
+    #[inline]
     pub fn host_retrieve_vstorage_object_metadata_value(
         &self,
         id: &crate::types::ID,
@@ -1106,6 +1140,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostRetrieveVStorageObjectState` (operation `HostVStorageObjectManager_HostRetrieveVStorageObjectState`).
+    #[inline]
     pub fn host_retrieve_vstorage_object_state(
         &self,
         id: &crate::types::ID,
@@ -1144,6 +1179,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RevertVStorageObjectEx_Task` (operation `HostVStorageObjectManager_RevertVStorageObjectEx_Task`).
+    #[inline]
     pub fn revert_vstorage_object_ex_task(
         &self,
         id: &crate::types::ID,
@@ -1178,6 +1214,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostScheduleReconcileDatastoreInventory` (operation `HostVStorageObjectManager_HostScheduleReconcileDatastoreInventory`).
+    #[inline]
     pub fn host_schedule_reconcile_datastore_inventory(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -1211,6 +1248,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostSetVStorageObjectControlFlags` (operation `HostVStorageObjectManager_HostSetVStorageObjectControlFlags`).
+    #[inline]
     pub fn host_set_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -1249,6 +1287,7 @@ impl HostVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../HostSetVirtualDiskUuid_Task` (operation `HostVStorageObjectManager_HostSetVirtualDiskUuid_Task`).
+    #[inline]
     pub fn host_set_virtual_disk_uuid_task(
         &self,
         name: impl AsRef<str>,
@@ -1285,6 +1324,7 @@ impl HostVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../UnregisterDisk_Task` (operation `HostVStorageObjectManager_UnregisterDisk_Task`).
+    #[inline]
     pub fn unregister_disk_task(
         &self,
         id: &crate::types::ID,
@@ -1320,6 +1360,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostUpdateVStorageObjectMetadata_Task` (operation `HostVStorageObjectManager_HostUpdateVStorageObjectMetadata_Task`).
+    #[inline]
     pub fn host_update_vstorage_object_metadata_task(
         &self,
         id: &crate::types::ID,
@@ -1361,6 +1402,7 @@ impl HostVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../HostUpdateVStorageObjectMetadataEx_Task` (operation `HostVStorageObjectManager_HostUpdateVStorageObjectMetadataEx_Task`).
+    #[inline]
     pub fn host_update_vstorage_object_metadata_ex_task(
         &self,
         id: &crate::types::ID,
@@ -1389,6 +1431,7 @@ impl HostVStorageObjectManager {
 }
 impl crate::client::Handle for HostVStorageObjectManager {
     const TYPE: &'static str = "HostVStorageObjectManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1398,6 +1441,7 @@ impl crate::client::Handle for HostVStorageObjectManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

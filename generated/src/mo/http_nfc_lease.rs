@@ -13,6 +13,7 @@ impl HttpNfcLease {
     pub const TYPE: &'static str = "HttpNfcLease";
     const PATH: &'static str = "/HttpNfcLease";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl HttpNfcLease {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl HttpNfcLease {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl HttpNfcLease {
     /// - `InvalidState`
     ///
     /// `POST .../HttpNfcLeaseAbort` (operation `HttpNfcLease_HttpNfcLeaseAbort`).
+    #[inline]
     pub fn http_nfc_lease_abort(
         &self,
         fault: Option<&crate::types::MethodFaultKind>,
@@ -81,6 +88,7 @@ impl HttpNfcLease {
     /// - `InvalidState`
     ///
     /// `POST .../HttpNfcLeaseComplete` (operation `HttpNfcLease_HttpNfcLeaseComplete`).
+    #[inline]
     pub fn http_nfc_lease_complete(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -100,6 +108,7 @@ impl HttpNfcLease {
     /// - `InvalidState`
     ///
     /// `POST .../HttpNfcLeaseGetManifest` (operation `HttpNfcLease_HttpNfcLeaseGetManifest`).
+    #[inline]
     pub fn http_nfc_lease_get_manifest(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::HttpNfcLeaseManifestEntry>>> {
@@ -124,6 +133,7 @@ impl HttpNfcLease {
     /// - `InvalidState`
     ///
     /// `POST .../HttpNfcLeaseProbeUrls` (operation `HttpNfcLease_HttpNfcLeaseProbeUrls`).
+    #[inline]
     pub fn http_nfc_lease_probe_urls(
         &self,
         files: Option<&[crate::types::HttpNfcLeaseSourceFile]>,
@@ -153,6 +163,7 @@ impl HttpNfcLease {
     /// - `Timedout`
     ///
     /// `POST .../HttpNfcLeaseProgress` (operation `HttpNfcLease_HttpNfcLeaseProgress`).
+    #[inline]
     pub fn http_nfc_lease_progress(&self, percent: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -181,6 +192,7 @@ impl HttpNfcLease {
     /// - `SSLVerifyFault`
     ///
     /// `POST .../HttpNfcLeasePullFromUrls_Task` (operation `HttpNfcLease_HttpNfcLeasePullFromUrls_Task`).
+    #[inline]
     pub fn http_nfc_lease_pull_from_urls_task(
         &self,
         files: Option<&[crate::types::HttpNfcLeaseSourceFile]>,
@@ -208,6 +220,7 @@ impl HttpNfcLease {
     /// - `InvalidState`
     ///
     /// `POST .../HttpNfcLeaseSetManifestChecksumType` (operation `HttpNfcLease_HttpNfcLeaseSetManifestChecksumType`).
+    #[inline]
     pub fn http_nfc_lease_set_manifest_checksum_type(
         &self,
         device_urls_to_checksum_types: Option<&[crate::types::KeyValue]>,
@@ -230,6 +243,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.capabilities*.
     ///
     /// `GET .../capabilities` (operation `HttpNfcLease_getCapabilities`).
+    #[inline]
     pub fn capabilities(&self) -> crate::Call<crate::types::HttpNfcLeaseCapabilities> {
         self.client
             .call(
@@ -245,6 +259,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.error*.
     ///
     /// `GET .../error` (operation `HttpNfcLease_getError`).
+    #[inline]
     pub fn error(&self) -> crate::Call<Option<crate::types::MethodFaultKind>> {
         self.client
             .call(
@@ -260,6 +275,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.info*.
     ///
     /// `GET .../info` (operation `HttpNfcLease_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<Option<crate::types::HttpNfcLeaseInfo>> {
         self.client
             .call(
@@ -275,6 +291,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.initializeProgress*.
     ///
     /// `GET .../initializeProgress` (operation `HttpNfcLease_getInitializeProgress`).
+    #[inline]
     pub fn initialize_progress(&self) -> crate::Call<i32> {
         self.client
             .call(
@@ -290,6 +307,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.mode*.
     ///
     /// `GET .../mode` (operation `HttpNfcLease_getMode`).
+    #[inline]
     pub fn mode(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -305,6 +323,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.state*.
     ///
     /// `GET .../state` (operation `HttpNfcLease_getState`).
+    #[inline]
     pub fn state(&self) -> crate::Call<crate::types::HttpNfcLeaseState> {
         self.client
             .call(
@@ -320,6 +339,7 @@ impl HttpNfcLease {
     /// Reads *HttpNfcLease.transferProgress*.
     ///
     /// `GET .../transferProgress` (operation `HttpNfcLease_getTransferProgress`).
+    #[inline]
     pub fn transfer_progress(&self) -> crate::Call<i32> {
         self.client
             .call(
@@ -335,6 +355,7 @@ impl HttpNfcLease {
 }
 impl crate::client::Handle for HttpNfcLease {
     const TYPE: &'static str = "HttpNfcLease";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -344,6 +365,7 @@ impl crate::client::Handle for HttpNfcLease {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

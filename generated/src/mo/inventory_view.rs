@@ -13,6 +13,7 @@ impl InventoryView {
     pub const TYPE: &'static str = "InventoryView";
     const PATH: &'static str = "/InventoryView";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl InventoryView {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl InventoryView {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl InventoryView {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../CloseInventoryViewFolder` (operation `InventoryView_CloseInventoryViewFolder`).
+    #[inline]
     pub fn close_inventory_view_folder(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -77,6 +84,7 @@ impl InventoryView {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../DestroyView` (operation `InventoryView_DestroyView`).
+    #[inline]
     pub fn destroy_view(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -96,6 +104,7 @@ impl InventoryView {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../OpenInventoryViewFolder` (operation `InventoryView_OpenInventoryViewFolder`).
+    #[inline]
     pub fn open_inventory_view_folder(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -118,6 +127,7 @@ impl InventoryView {
     /// Reads *ManagedObjectView.view*.
     ///
     /// `GET .../view` (operation `InventoryView_getView`).
+    #[inline]
     pub fn view(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -135,6 +145,7 @@ impl InventoryView {
 }
 impl crate::client::Handle for InventoryView {
     const TYPE: &'static str = "InventoryView";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -144,6 +155,7 @@ impl crate::client::Handle for InventoryView {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

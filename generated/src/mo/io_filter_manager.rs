@@ -13,6 +13,7 @@ impl IoFilterManager {
     pub const TYPE: &'static str = "IoFilterManager";
     const PATH: &'static str = "/IoFilterManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl IoFilterManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl IoFilterManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl IoFilterManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../InitiateTransitionToVLCM_Task` (operation `IoFilterManager_InitiateTransitionToVLCM_Task`).
+    #[inline]
     pub fn initiate_transition_to_vlcm_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -87,6 +94,7 @@ impl IoFilterManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../InstallIoFilter_Task` (operation `IoFilterManager_InstallIoFilter_Task`).
+    #[inline]
     pub fn install_io_filter_task(
         &self,
         vib_url: impl AsRef<str>,
@@ -120,6 +128,7 @@ impl IoFilterManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryDisksUsingFilter` (operation `IoFilterManager_QueryDisksUsingFilter`).
+    #[inline]
     pub fn query_disks_using_filter(
         &self,
         filter_id: impl AsRef<str>,
@@ -148,6 +157,7 @@ impl IoFilterManager {
     /// Body: [`QueryIoFilterInfoRequestType`](crate::types::QueryIoFilterInfoRequestType).
     ///
     /// `POST .../QueryIoFilterInfo` (operation `IoFilterManager_QueryIoFilterInfo`).
+    #[inline]
     pub fn query_io_filter_info(
         &self,
         comp_res: &crate::types::ManagedObjectReference,
@@ -177,6 +187,7 @@ impl IoFilterManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryIoFilterIssues` (operation `IoFilterManager_QueryIoFilterIssues`).
+    #[inline]
     pub fn query_io_filter_issues(
         &self,
         filter_id: impl AsRef<str>,
@@ -208,6 +219,7 @@ impl IoFilterManager {
     /// - `NotFound`
     ///
     /// `POST .../ResolveInstallationErrorsOnCluster_Task` (operation `IoFilterManager_ResolveInstallationErrorsOnCluster_Task`).
+    #[inline]
     pub fn resolve_installation_errors_on_cluster_task(
         &self,
         filter_id: impl AsRef<str>,
@@ -239,6 +251,7 @@ impl IoFilterManager {
     /// - `NotFound`
     ///
     /// `POST .../ResolveInstallationErrorsOnHost_Task` (operation `IoFilterManager_ResolveInstallationErrorsOnHost_Task`).
+    #[inline]
     pub fn resolve_installation_errors_on_host_task(
         &self,
         filter_id: impl AsRef<str>,
@@ -272,6 +285,7 @@ impl IoFilterManager {
     /// - `InvalidState`
     ///
     /// `POST .../UninstallIoFilter_Task` (operation `IoFilterManager_UninstallIoFilter_Task`).
+    #[inline]
     pub fn uninstall_io_filter_task(
         &self,
         filter_id: impl AsRef<str>,
@@ -304,6 +318,7 @@ impl IoFilterManager {
     /// - `InvalidState`
     ///
     /// `POST .../UpgradeIoFilter_Task` (operation `IoFilterManager_UpgradeIoFilter_Task`).
+    #[inline]
     pub fn upgrade_io_filter_task(
         &self,
         filter_id: impl AsRef<str>,
@@ -332,6 +347,7 @@ impl IoFilterManager {
 }
 impl crate::client::Handle for IoFilterManager {
     const TYPE: &'static str = "IoFilterManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -341,6 +357,7 @@ impl crate::client::Handle for IoFilterManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

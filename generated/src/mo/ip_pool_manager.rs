@@ -13,6 +13,7 @@ impl IpPoolManager {
     pub const TYPE: &'static str = "IpPoolManager";
     const PATH: &'static str = "/IpPoolManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl IpPoolManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl IpPoolManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl IpPoolManager {
     /// Body: [`AllocateIpv4AddressRequestType`](crate::types::AllocateIpv4AddressRequestType).
     ///
     /// `POST .../AllocateIpv4Address` (operation `IpPoolManager_AllocateIpv4Address`).
+    #[inline]
     pub fn allocate_ipv4_address(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -79,6 +86,7 @@ impl IpPoolManager {
     /// Body: [`AllocateIpv6AddressRequestType`](crate::types::AllocateIpv6AddressRequestType).
     ///
     /// `POST .../AllocateIpv6Address` (operation `IpPoolManager_AllocateIpv6Address`).
+    #[inline]
     pub fn allocate_ipv6_address(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -107,6 +115,7 @@ impl IpPoolManager {
     /// Body: [`CreateIpPoolRequestType`](crate::types::CreateIpPoolRequestType).
     ///
     /// `POST .../CreateIpPool` (operation `IpPoolManager_CreateIpPool`).
+    #[inline]
     pub fn create_ip_pool(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -136,6 +145,7 @@ impl IpPoolManager {
     /// - `InvalidState`
     ///
     /// `POST .../DestroyIpPool` (operation `IpPoolManager_DestroyIpPool`).
+    #[inline]
     pub fn destroy_ip_pool(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -164,6 +174,7 @@ impl IpPoolManager {
     /// Body: [`QueryIPAllocationsRequestType`](crate::types::QueryIPAllocationsRequestType).
     ///
     /// `POST .../QueryIPAllocations` (operation `IpPoolManager_QueryIPAllocations`).
+    #[inline]
     pub fn query_ip_allocations(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -192,6 +203,7 @@ impl IpPoolManager {
     /// Body: [`QueryIpPoolsRequestType`](crate::types::QueryIpPoolsRequestType).
     ///
     /// `POST .../QueryIpPools` (operation `IpPoolManager_QueryIpPools`).
+    #[inline]
     pub fn query_ip_pools(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -216,6 +228,7 @@ impl IpPoolManager {
     /// Body: [`ReleaseIpAllocationRequestType`](crate::types::ReleaseIpAllocationRequestType).
     ///
     /// `POST .../ReleaseIpAllocation` (operation `IpPoolManager_ReleaseIpAllocation`).
+    #[inline]
     pub fn release_ip_allocation(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -244,6 +257,7 @@ impl IpPoolManager {
     /// Body: [`UpdateIpPoolRequestType`](crate::types::UpdateIpPoolRequestType).
     ///
     /// `POST .../UpdateIpPool` (operation `IpPoolManager_UpdateIpPool`).
+    #[inline]
     pub fn update_ip_pool(
         &self,
         dc: &crate::types::ManagedObjectReference,
@@ -268,6 +282,7 @@ impl IpPoolManager {
 }
 impl crate::client::Handle for IpPoolManager {
     const TYPE: &'static str = "IpPoolManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -277,6 +292,7 @@ impl crate::client::Handle for IpPoolManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

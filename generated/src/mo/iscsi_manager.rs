@@ -13,6 +13,7 @@ impl IscsiManager {
     pub const TYPE: &'static str = "IscsiManager";
     const PATH: &'static str = "/IscsiManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl IscsiManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl IscsiManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -64,6 +70,7 @@ impl IscsiManager {
     /// - `NotFound`
     ///
     /// `POST .../BindVnic` (operation `IscsiManager_BindVnic`).
+    #[inline]
     pub fn bind_vnic(
         &self,
         iscsi_hba_name: impl AsRef<str>,
@@ -96,6 +103,7 @@ impl IscsiManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryBoundVnics` (operation `IscsiManager_QueryBoundVnics`).
+    #[inline]
     pub fn query_bound_vnics(
         &self,
         iscsi_hba_name: impl AsRef<str>,
@@ -126,6 +134,7 @@ impl IscsiManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryCandidateNics` (operation `IscsiManager_QueryCandidateNics`).
+    #[inline]
     pub fn query_candidate_nics(
         &self,
         iscsi_hba_name: impl AsRef<str>,
@@ -152,6 +161,7 @@ impl IscsiManager {
     /// Body: [`QueryMigrationDependenciesRequestType`](crate::types::QueryMigrationDependenciesRequestType).
     ///
     /// `POST .../QueryMigrationDependencies` (operation `IscsiManager_QueryMigrationDependencies`).
+    #[inline]
     pub fn query_migration_dependencies(
         &self,
         pnic_device: &[impl AsRef<str>],
@@ -182,6 +192,7 @@ impl IscsiManager {
     /// - `IscsiFault`
     ///
     /// `POST .../QueryPnicStatus` (operation `IscsiManager_QueryPnicStatus`).
+    #[inline]
     pub fn query_pnic_status(
         &self,
         pnic_device: impl AsRef<str>,
@@ -211,6 +222,7 @@ impl IscsiManager {
     /// - `IscsiFault`
     ///
     /// `POST .../QueryVnicStatus` (operation `IscsiManager_QueryVnicStatus`).
+    #[inline]
     pub fn query_vnic_status(
         &self,
         vnic_device: impl AsRef<str>,
@@ -245,6 +257,7 @@ impl IscsiManager {
     /// - `NotFound`
     ///
     /// `POST .../UnbindVnic` (operation `IscsiManager_UnbindVnic`).
+    #[inline]
     pub fn unbind_vnic(
         &self,
         iscsi_hba_name: impl AsRef<str>,
@@ -271,6 +284,7 @@ impl IscsiManager {
 }
 impl crate::client::Handle for IscsiManager {
     const TYPE: &'static str = "IscsiManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -280,6 +294,7 @@ impl crate::client::Handle for IscsiManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

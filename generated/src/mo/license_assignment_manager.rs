@@ -13,6 +13,7 @@ impl LicenseAssignmentManager {
     pub const TYPE: &'static str = "LicenseAssignmentManager";
     const PATH: &'static str = "/LicenseAssignmentManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl LicenseAssignmentManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl LicenseAssignmentManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl LicenseAssignmentManager {
     /// Body: [`QueryAssignedLicensesRequestType`](crate::types::QueryAssignedLicensesRequestType).
     ///
     /// `POST .../QueryAssignedLicenses` (operation `LicenseAssignmentManager_QueryAssignedLicenses`).
+    #[inline]
     pub fn query_assigned_licenses(
         &self,
         entity_id: Option<&str>,
@@ -86,6 +93,7 @@ impl LicenseAssignmentManager {
     /// - `LicenseEntityNotFound`
     ///
     /// `POST .../RemoveAssignedLicense` (operation `LicenseAssignmentManager_RemoveAssignedLicense`).
+    #[inline]
     pub fn remove_assigned_license(
         &self,
         entity_id: impl AsRef<str>,
@@ -115,6 +123,7 @@ impl LicenseAssignmentManager {
     /// - `LicenseEntityNotFound`
     ///
     /// `POST .../UpdateAssignedLicense` (operation `LicenseAssignmentManager_UpdateAssignedLicense`).
+    #[inline]
     pub fn update_assigned_license(
         &self,
         entity: impl AsRef<str>,
@@ -141,6 +150,7 @@ impl LicenseAssignmentManager {
 }
 impl crate::client::Handle for LicenseAssignmentManager {
     const TYPE: &'static str = "LicenseAssignmentManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -150,6 +160,7 @@ impl crate::client::Handle for LicenseAssignmentManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl LicenseManager {
     pub const TYPE: &'static str = "LicenseManager";
     const PATH: &'static str = "/LicenseManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl LicenseManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl LicenseManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl LicenseManager {
     /// Body: [`AddLicenseRequestType`](crate::types::AddLicenseRequestType).
     ///
     /// `POST .../AddLicense` (operation `LicenseManager_AddLicense`).
+    #[inline]
     pub fn add_license(
         &self,
         license_key: impl AsRef<str>,
@@ -87,6 +94,7 @@ impl LicenseManager {
     ///
     /// `POST .../CheckLicenseFeature` (operation `LicenseManager_CheckLicenseFeature`).
     #[deprecated]
+    #[inline]
     pub fn check_license_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -123,6 +131,7 @@ impl LicenseManager {
     ///
     /// `POST .../ConfigureLicenseSource` (operation `LicenseManager_ConfigureLicenseSource`).
     #[deprecated]
+    #[inline]
     pub fn configure_license_source(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -151,6 +160,7 @@ impl LicenseManager {
     /// Body: [`DecodeLicenseRequestType`](crate::types::DecodeLicenseRequestType).
     ///
     /// `POST .../DecodeLicense` (operation `LicenseManager_DecodeLicense`).
+    #[inline]
     pub fn decode_license(
         &self,
         license_key: impl AsRef<str>,
@@ -184,6 +194,7 @@ impl LicenseManager {
     ///
     /// `POST .../DisableFeature` (operation `LicenseManager_DisableFeature`).
     #[deprecated]
+    #[inline]
     pub fn disable_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -219,6 +230,7 @@ impl LicenseManager {
     ///
     /// `POST .../EnableFeature` (operation `LicenseManager_EnableFeature`).
     #[deprecated]
+    #[inline]
     pub fn enable_feature(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -250,6 +262,7 @@ impl LicenseManager {
     ///
     /// `POST .../QueryLicenseSourceAvailability` (operation `LicenseManager_QueryLicenseSourceAvailability`).
     #[deprecated]
+    #[inline]
     pub fn query_license_source_availability(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -279,6 +292,7 @@ impl LicenseManager {
     ///
     /// `POST .../QuerySupportedFeatures` (operation `LicenseManager_QuerySupportedFeatures`).
     #[deprecated]
+    #[inline]
     pub fn query_supported_features(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -308,6 +322,7 @@ impl LicenseManager {
     ///
     /// `POST .../QueryLicenseUsage` (operation `LicenseManager_QueryLicenseUsage`).
     #[deprecated]
+    #[inline]
     pub fn query_license_usage(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -334,6 +349,7 @@ impl LicenseManager {
     /// Body: [`RemoveLicenseLabelRequestType`](crate::types::RemoveLicenseLabelRequestType).
     ///
     /// `POST .../RemoveLicenseLabel` (operation `LicenseManager_RemoveLicenseLabel`).
+    #[inline]
     pub fn remove_license_label(
         &self,
         license_key: impl AsRef<str>,
@@ -362,6 +378,7 @@ impl LicenseManager {
     /// Body: [`RemoveLicenseRequestType`](crate::types::RemoveLicenseRequestType).
     ///
     /// `POST .../RemoveLicense` (operation `LicenseManager_RemoveLicense`).
+    #[inline]
     pub fn remove_license(&self, license_key: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -392,6 +409,7 @@ impl LicenseManager {
     ///
     /// `POST .../SetLicenseEdition` (operation `LicenseManager_SetLicenseEdition`).
     #[deprecated]
+    #[inline]
     pub fn set_license_edition(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -420,6 +438,7 @@ impl LicenseManager {
     /// Body: [`UpdateLicenseLabelRequestType`](crate::types::UpdateLicenseLabelRequestType).
     ///
     /// `POST .../UpdateLicenseLabel` (operation `LicenseManager_UpdateLicenseLabel`).
+    #[inline]
     pub fn update_license_label(
         &self,
         license_key: impl AsRef<str>,
@@ -450,6 +469,7 @@ impl LicenseManager {
     /// Body: [`UpdateLicenseRequestType`](crate::types::UpdateLicenseRequestType).
     ///
     /// `POST .../UpdateLicense` (operation `LicenseManager_UpdateLicense`).
+    #[inline]
     pub fn update_license(
         &self,
         license_key: impl AsRef<str>,
@@ -477,6 +497,7 @@ impl LicenseManager {
     ///
     /// `GET .../diagnostics` (operation `LicenseManager_getDiagnostics`).
     #[deprecated]
+    #[inline]
     pub fn diagnostics(&self) -> crate::Call<Option<crate::types::LicenseDiagnostics>> {
         self.client
             .call(
@@ -494,6 +515,7 @@ impl LicenseManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../evaluation` (operation `LicenseManager_getEvaluation`).
+    #[inline]
     pub fn evaluation(&self) -> crate::Call<crate::types::LicenseManagerEvaluationInfo> {
         self.client
             .call(
@@ -512,6 +534,7 @@ impl LicenseManager {
     ///
     /// `GET .../featureInfo` (operation `LicenseManager_getFeatureInfo`).
     #[deprecated]
+    #[inline]
     pub fn feature_info(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::LicenseFeatureInfo>>> {
@@ -533,6 +556,7 @@ impl LicenseManager {
     /// Refers instance of *LicenseAssignmentManager*.
     ///
     /// `GET .../licenseAssignmentManager` (operation `LicenseManager_getLicenseAssignmentManager`).
+    #[inline]
     pub fn license_assignment_manager(
         &self,
     ) -> crate::Call<Option<crate::mo::LicenseAssignmentManager>> {
@@ -553,6 +577,7 @@ impl LicenseManager {
     ///
     /// `GET .../licensedEdition` (operation `LicenseManager_getLicensedEdition`).
     #[deprecated]
+    #[inline]
     pub fn licensed_edition(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -568,6 +593,7 @@ impl LicenseManager {
     /// Reads *LicenseManager.licenses*.
     ///
     /// `GET .../licenses` (operation `LicenseManager_getLicenses`).
+    #[inline]
     pub fn licenses(&self) -> crate::Call<Vec<crate::types::LicenseManagerLicenseInfo>> {
         self.client
             .call(
@@ -586,6 +612,7 @@ impl LicenseManager {
     ///
     /// `GET .../source` (operation `LicenseManager_getSource`).
     #[deprecated]
+    #[inline]
     pub fn source(&self) -> crate::Call<crate::types::LicenseSourceKind> {
         self.client
             .call(
@@ -604,6 +631,7 @@ impl LicenseManager {
     ///
     /// `GET .../sourceAvailable` (operation `LicenseManager_getSourceAvailable`).
     #[deprecated]
+    #[inline]
     pub fn source_available(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -619,6 +647,7 @@ impl LicenseManager {
 }
 impl crate::client::Handle for LicenseManager {
     const TYPE: &'static str = "LicenseManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -628,6 +657,7 @@ impl crate::client::Handle for LicenseManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

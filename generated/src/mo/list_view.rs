@@ -13,6 +13,7 @@ impl ListView {
     pub const TYPE: &'static str = "ListView";
     const PATH: &'static str = "/ListView";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ListView {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ListView {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl ListView {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../DestroyView` (operation `ListView_DestroyView`).
+    #[inline]
     pub fn destroy_view(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl ListView {
     /// Body: [`ModifyListViewRequestType`](crate::types::ModifyListViewRequestType).
     ///
     /// `POST .../ModifyListView` (operation `ListView_ModifyListView`).
+    #[inline]
     pub fn modify_list_view(
         &self,
         add: Option<&[crate::types::ManagedObjectReference]>,
@@ -94,6 +102,7 @@ impl ListView {
     /// Body: [`ResetListViewRequestType`](crate::types::ResetListViewRequestType).
     ///
     /// `POST .../ResetListView` (operation `ListView_ResetListView`).
+    #[inline]
     pub fn reset_list_view(
         &self,
         obj: Option<&[crate::types::ManagedObjectReference]>,
@@ -118,6 +127,7 @@ impl ListView {
     /// Body: [`ResetListViewFromViewRequestType`](crate::types::ResetListViewFromViewRequestType).
     ///
     /// `POST .../ResetListViewFromView` (operation `ListView_ResetListViewFromView`).
+    #[inline]
     pub fn reset_list_view_from_view(
         &self,
         view: &crate::types::ManagedObjectReference,
@@ -140,6 +150,7 @@ impl ListView {
     /// Reads *ManagedObjectView.view*.
     ///
     /// `GET .../view` (operation `ListView_getView`).
+    #[inline]
     pub fn view(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -157,6 +168,7 @@ impl ListView {
 }
 impl crate::client::Handle for ListView {
     const TYPE: &'static str = "ListView";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -166,6 +178,7 @@ impl crate::client::Handle for ListView {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

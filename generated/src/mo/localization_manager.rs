@@ -13,6 +13,7 @@ impl LocalizationManager {
     pub const TYPE: &'static str = "LocalizationManager";
     const PATH: &'static str = "/LocalizationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl LocalizationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl LocalizationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl LocalizationManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../catalog` (operation `LocalizationManager_getCatalog`).
+    #[inline]
     pub fn catalog(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::LocalizationManagerMessageCatalog>>> {
@@ -70,6 +77,7 @@ impl LocalizationManager {
 }
 impl crate::client::Handle for LocalizationManager {
     const TYPE: &'static str = "LocalizationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -79,6 +87,7 @@ impl crate::client::Handle for LocalizationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ManagedEntity {
     pub const TYPE: &'static str = "ManagedEntity";
     const PATH: &'static str = "/ManagedEntity";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ManagedEntity {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ManagedEntity {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl ManagedEntity {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ManagedEntity_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -71,6 +78,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `ManagedEntity_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl ManagedEntity {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ManagedEntity_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -118,6 +127,7 @@ impl ManagedEntity {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ManagedEntity_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -144,6 +154,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `ManagedEntity_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -161,6 +172,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ManagedEntity_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -178,6 +190,7 @@ impl ManagedEntity {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `ManagedEntity_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -193,6 +206,7 @@ impl ManagedEntity {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `ManagedEntity_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -210,6 +224,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `ManagedEntity_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -229,6 +244,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `ManagedEntity_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -246,6 +262,7 @@ impl ManagedEntity {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ManagedEntity_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -263,6 +280,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `ManagedEntity_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -280,6 +298,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ManagedEntity_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -295,6 +314,7 @@ impl ManagedEntity {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `ManagedEntity_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -314,6 +334,7 @@ impl ManagedEntity {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ManagedEntity_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -329,6 +350,7 @@ impl ManagedEntity {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `ManagedEntity_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -346,6 +368,7 @@ impl ManagedEntity {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `ManagedEntity_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -365,6 +388,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `ManagedEntity_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -382,6 +406,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `ManagedEntity_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -401,6 +426,7 @@ impl ManagedEntity {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ManagedEntity_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -416,6 +442,7 @@ impl ManagedEntity {
 }
 impl crate::client::Handle for ManagedEntity {
     const TYPE: &'static str = "ManagedEntity";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -425,6 +452,7 @@ impl crate::client::Handle for ManagedEntity {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

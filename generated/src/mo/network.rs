@@ -13,6 +13,7 @@ impl Network {
     pub const TYPE: &'static str = "Network";
     const PATH: &'static str = "/Network";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Network {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Network {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl Network {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `Network_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl Network {
     ///
     /// `POST .../DestroyNetwork` (operation `Network_DestroyNetwork`).
     #[deprecated]
+    #[inline]
     pub fn destroy_network(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl Network {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `Network_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -117,6 +126,7 @@ impl Network {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `Network_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -141,6 +151,7 @@ impl Network {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Network_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -167,6 +178,7 @@ impl Network {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `Network_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -184,6 +196,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Network_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -201,6 +214,7 @@ impl Network {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `Network_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -216,6 +230,7 @@ impl Network {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `Network_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -233,6 +248,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `Network_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -252,6 +268,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `Network_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -269,6 +286,7 @@ impl Network {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `Network_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -286,6 +304,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `Network_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -303,6 +322,7 @@ impl Network {
     /// Refers instances of *HostSystem*.
     ///
     /// `GET .../host` (operation `Network_getHost`).
+    #[inline]
     pub fn host(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -322,6 +342,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `Network_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -337,6 +358,7 @@ impl Network {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `Network_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -356,6 +378,7 @@ impl Network {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `Network_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -371,6 +394,7 @@ impl Network {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `Network_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -388,6 +412,7 @@ impl Network {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `Network_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -405,6 +430,7 @@ impl Network {
     /// Reads *Network.summary*.
     ///
     /// `GET .../summary` (operation `Network_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::NetworkSummaryKind> {
         self.client
             .call(
@@ -422,6 +448,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `Network_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -439,6 +466,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `Network_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -458,6 +486,7 @@ impl Network {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Network_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -475,6 +504,7 @@ impl Network {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `Network_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -490,6 +520,7 @@ impl Network {
 }
 impl crate::client::Handle for Network {
     const TYPE: &'static str = "Network";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -499,6 +530,7 @@ impl crate::client::Handle for Network {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl OpaqueNetwork {
     pub const TYPE: &'static str = "OpaqueNetwork";
     const PATH: &'static str = "/OpaqueNetwork";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl OpaqueNetwork {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl OpaqueNetwork {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl OpaqueNetwork {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `OpaqueNetwork_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -77,6 +84,7 @@ impl OpaqueNetwork {
     ///
     /// `POST .../DestroyNetwork` (operation `OpaqueNetwork_DestroyNetwork`).
     #[deprecated]
+    #[inline]
     pub fn destroy_network(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `OpaqueNetwork_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -117,6 +126,7 @@ impl OpaqueNetwork {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `OpaqueNetwork_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -141,6 +151,7 @@ impl OpaqueNetwork {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `OpaqueNetwork_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -167,6 +178,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `OpaqueNetwork_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -184,6 +196,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `OpaqueNetwork_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -201,6 +214,7 @@ impl OpaqueNetwork {
     /// Reads *OpaqueNetwork.capability*.
     ///
     /// `GET .../capability` (operation `OpaqueNetwork_getCapability`).
+    #[inline]
     pub fn capability(
         &self,
     ) -> crate::Call<Option<crate::types::OpaqueNetworkCapability>> {
@@ -218,6 +232,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `OpaqueNetwork_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -233,6 +248,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `OpaqueNetwork_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -250,6 +266,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `OpaqueNetwork_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -269,6 +286,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `OpaqueNetwork_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -286,6 +304,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `OpaqueNetwork_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -303,6 +322,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `OpaqueNetwork_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -318,6 +338,7 @@ impl OpaqueNetwork {
     /// Reads *OpaqueNetwork.extraConfig*.
     ///
     /// `GET .../extraConfig` (operation `OpaqueNetwork_getExtraConfig`).
+    #[inline]
     pub fn extra_config(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::OptionValueKind>>> {
@@ -337,6 +358,7 @@ impl OpaqueNetwork {
     /// Refers instances of *HostSystem*.
     ///
     /// `GET .../host` (operation `OpaqueNetwork_getHost`).
+    #[inline]
     pub fn host(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -356,6 +378,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `OpaqueNetwork_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -371,6 +394,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `OpaqueNetwork_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -390,6 +414,7 @@ impl OpaqueNetwork {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `OpaqueNetwork_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -405,6 +430,7 @@ impl OpaqueNetwork {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `OpaqueNetwork_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -422,6 +448,7 @@ impl OpaqueNetwork {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `OpaqueNetwork_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -439,6 +466,7 @@ impl OpaqueNetwork {
     /// Reads *Network.summary*.
     ///
     /// `GET .../summary` (operation `OpaqueNetwork_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::NetworkSummaryKind> {
         self.client
             .call(
@@ -456,6 +484,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `OpaqueNetwork_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -473,6 +502,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `OpaqueNetwork_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -492,6 +522,7 @@ impl OpaqueNetwork {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `OpaqueNetwork_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -509,6 +540,7 @@ impl OpaqueNetwork {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `OpaqueNetwork_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -524,6 +556,7 @@ impl OpaqueNetwork {
 }
 impl crate::client::Handle for OpaqueNetwork {
     const TYPE: &'static str = "OpaqueNetwork";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -533,6 +566,7 @@ impl crate::client::Handle for OpaqueNetwork {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

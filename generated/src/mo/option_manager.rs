@@ -13,6 +13,7 @@ impl OptionManager {
     pub const TYPE: &'static str = "OptionManager";
     const PATH: &'static str = "/OptionManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl OptionManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl OptionManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl OptionManager {
     /// - `InvalidName`
     ///
     /// `POST .../QueryOptions` (operation `OptionManager_QueryOptions`).
+    #[inline]
     pub fn query_options(
         &self,
         name: Option<&str>,
@@ -83,6 +90,7 @@ impl OptionManager {
     /// - `InvalidName`
     ///
     /// `POST .../UpdateOptions` (operation `OptionManager_UpdateOptions`).
+    #[inline]
     pub fn update_options(
         &self,
         changed_value: &[crate::types::OptionValueKind],
@@ -105,6 +113,7 @@ impl OptionManager {
     /// Reads *OptionManager.setting*.
     ///
     /// `GET .../setting` (operation `OptionManager_getSetting`).
+    #[inline]
     pub fn setting(&self) -> crate::Call<Option<Vec<crate::types::OptionValueKind>>> {
         self.client
             .call(
@@ -120,6 +129,7 @@ impl OptionManager {
     /// Reads *OptionManager.supportedOption*.
     ///
     /// `GET .../supportedOption` (operation `OptionManager_getSupportedOption`).
+    #[inline]
     pub fn supported_option(&self) -> crate::Call<Option<Vec<crate::types::OptionDef>>> {
         self.client
             .call(
@@ -135,6 +145,7 @@ impl OptionManager {
 }
 impl crate::client::Handle for OptionManager {
     const TYPE: &'static str = "OptionManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -144,6 +155,7 @@ impl crate::client::Handle for OptionManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

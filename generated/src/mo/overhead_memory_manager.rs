@@ -13,6 +13,7 @@ impl OverheadMemoryManager {
     pub const TYPE: &'static str = "OverheadMemoryManager";
     const PATH: &'static str = "/OverheadMemoryManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl OverheadMemoryManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl OverheadMemoryManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -59,6 +65,7 @@ impl OverheadMemoryManager {
     /// - `InvalidType`
     ///
     /// `POST .../LookupVmOverheadMemory` (operation `OverheadMemoryManager_LookupVmOverheadMemory`).
+    #[inline]
     pub fn lookup_vm_overhead_memory(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -83,6 +90,7 @@ impl OverheadMemoryManager {
 }
 impl crate::client::Handle for OverheadMemoryManager {
     const TYPE: &'static str = "OverheadMemoryManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -92,6 +100,7 @@ impl crate::client::Handle for OverheadMemoryManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

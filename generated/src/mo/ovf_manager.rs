@@ -13,6 +13,7 @@ impl OvfManager {
     pub const TYPE: &'static str = "OvfManager";
     const PATH: &'static str = "/OvfManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl OvfManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl OvfManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl OvfManager {
     /// - `InvalidState`
     ///
     /// `POST .../CreateDescriptor` (operation `OvfManager_CreateDescriptor`).
+    #[inline]
     pub fn create_descriptor(
         &self,
         obj: &crate::types::ManagedObjectReference,
@@ -96,6 +103,7 @@ impl OvfManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../CreateImportSpec` (operation `OvfManager_CreateImportSpec`).
+    #[inline]
     pub fn create_import_spec(
         &self,
         ovf_descriptor: impl AsRef<str>,
@@ -135,6 +143,7 @@ impl OvfManager {
     /// - `InvalidState`
     ///
     /// `POST .../ParseDescriptor` (operation `OvfManager_ParseDescriptor`).
+    #[inline]
     pub fn parse_descriptor(
         &self,
         ovf_descriptor: impl AsRef<str>,
@@ -169,6 +178,7 @@ impl OvfManager {
     /// - `InvalidState`
     ///
     /// `POST .../ValidateHost` (operation `OvfManager_ValidateHost`).
+    #[inline]
     pub fn validate_host(
         &self,
         ovf_descriptor: impl AsRef<str>,
@@ -197,6 +207,7 @@ impl OvfManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../ovfExportOption` (operation `OvfManager_getOvfExportOption`).
+    #[inline]
     pub fn ovf_export_option(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::OvfOptionInfo>>> {
@@ -216,6 +227,7 @@ impl OvfManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../ovfImportOption` (operation `OvfManager_getOvfImportOption`).
+    #[inline]
     pub fn ovf_import_option(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::OvfOptionInfo>>> {
@@ -233,6 +245,7 @@ impl OvfManager {
 }
 impl crate::client::Handle for OvfManager {
     const TYPE: &'static str = "OvfManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -242,6 +255,7 @@ impl crate::client::Handle for OvfManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl PbmComplianceManager {
     pub const TYPE: &'static str = "PbmComplianceManager";
     const PATH: &'static str = "/pbm/PbmComplianceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PbmComplianceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PbmComplianceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl PbmComplianceManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmCheckCompliance` (operation `PbmComplianceManager_PbmCheckCompliance`).
+    #[inline]
     pub fn pbm_check_compliance(
         &self,
         entities: &[crate::types::PbmServerObjectRef],
@@ -87,6 +94,7 @@ impl PbmComplianceManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmCheckRollupCompliance` (operation `PbmComplianceManager_PbmCheckRollupCompliance`).
+    #[inline]
     pub fn pbm_check_rollup_compliance(
         &self,
         entity: &[crate::types::PbmServerObjectRef],
@@ -116,6 +124,7 @@ impl PbmComplianceManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmFetchComplianceResult` (operation `PbmComplianceManager_PbmFetchComplianceResult`).
+    #[inline]
     pub fn pbm_fetch_compliance_result(
         &self,
         entities: &[crate::types::PbmServerObjectRef],
@@ -147,6 +156,7 @@ impl PbmComplianceManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmFetchRollupComplianceResult` (operation `PbmComplianceManager_PbmFetchRollupComplianceResult`).
+    #[inline]
     pub fn pbm_fetch_rollup_compliance_result(
         &self,
         entity: &[crate::types::PbmServerObjectRef],
@@ -177,6 +187,7 @@ impl PbmComplianceManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryByRollupComplianceStatus` (operation `PbmComplianceManager_PbmQueryByRollupComplianceStatus`).
+    #[inline]
     pub fn pbm_query_by_rollup_compliance_status(
         &self,
         status: impl AsRef<str>,
@@ -199,6 +210,7 @@ impl PbmComplianceManager {
 }
 impl crate::client::Handle for PbmComplianceManager {
     const TYPE: &'static str = "PbmComplianceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -208,6 +220,7 @@ impl crate::client::Handle for PbmComplianceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

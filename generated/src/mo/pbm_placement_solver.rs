@@ -13,6 +13,7 @@ impl PbmPlacementSolver {
     pub const TYPE: &'static str = "PbmPlacementSolver";
     const PATH: &'static str = "/pbm/PbmPlacementSolver";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PbmPlacementSolver {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PbmPlacementSolver {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl PbmPlacementSolver {
     /// Body: [`PbmCheckCompatibilityRequestType`](crate::types::PbmCheckCompatibilityRequestType).
     ///
     /// `POST .../PbmCheckCompatibility` (operation `PbmPlacementSolver_PbmCheckCompatibility`).
+    #[inline]
     pub fn pbm_check_compatibility(
         &self,
         hubs_to_search: Option<&[crate::types::PbmPlacementHub]>,
@@ -83,6 +90,7 @@ impl PbmPlacementSolver {
     /// Body: [`PbmCheckCompatibilityWithSpecRequestType`](crate::types::PbmCheckCompatibilityWithSpecRequestType).
     ///
     /// `POST .../PbmCheckCompatibilityWithSpec` (operation `PbmPlacementSolver_PbmCheckCompatibilityWithSpec`).
+    #[inline]
     pub fn pbm_check_compatibility_with_spec(
         &self,
         hubs_to_search: Option<&[crate::types::PbmPlacementHub]>,
@@ -116,6 +124,7 @@ impl PbmPlacementSolver {
     /// - `PbmFault`
     ///
     /// `POST .../PbmCheckRequirements` (operation `PbmPlacementSolver_PbmCheckRequirements`).
+    #[inline]
     pub fn pbm_check_requirements(
         &self,
         hubs_to_search: Option<&[crate::types::PbmPlacementHub]>,
@@ -153,6 +162,7 @@ impl PbmPlacementSolver {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryMatchingHub` (operation `PbmPlacementSolver_PbmQueryMatchingHub`).
+    #[inline]
     pub fn pbm_query_matching_hub(
         &self,
         hubs_to_search: Option<&[crate::types::PbmPlacementHub]>,
@@ -184,6 +194,7 @@ impl PbmPlacementSolver {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryMatchingHubWithSpec` (operation `PbmPlacementSolver_PbmQueryMatchingHubWithSpec`).
+    #[inline]
     pub fn pbm_query_matching_hub_with_spec(
         &self,
         hubs_to_search: Option<&[crate::types::PbmPlacementHub]>,
@@ -208,6 +219,7 @@ impl PbmPlacementSolver {
 }
 impl crate::client::Handle for PbmPlacementSolver {
     const TYPE: &'static str = "PbmPlacementSolver";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -217,6 +229,7 @@ impl crate::client::Handle for PbmPlacementSolver {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

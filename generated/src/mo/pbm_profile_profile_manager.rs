@@ -13,6 +13,7 @@ impl PbmProfileProfileManager {
     pub const TYPE: &'static str = "PbmProfileProfileManager";
     const PATH: &'static str = "/pbm/PbmProfileProfileManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PbmProfileProfileManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PbmProfileProfileManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -59,6 +65,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmAssignDefaultRequirementProfile` (operation `PbmProfileProfileManager_PbmAssignDefaultRequirementProfile`).
+    #[inline]
     pub fn pbm_assign_default_requirement_profile(
         &self,
         profile: &crate::types::PbmProfileId,
@@ -92,6 +99,7 @@ impl PbmProfileProfileManager {
     /// - `PbmDuplicateName`
     ///
     /// `POST .../PbmCreate` (operation `PbmProfileProfileManager_PbmCreate`).
+    #[inline]
     pub fn pbm_create(
         &self,
         create_spec: &crate::types::PbmCapabilityProfileCreateSpec,
@@ -118,6 +126,7 @@ impl PbmProfileProfileManager {
     /// Body: [`PbmDeleteRequestType`](crate::types::PbmDeleteRequestType).
     ///
     /// `POST .../PbmDelete` (operation `PbmProfileProfileManager_PbmDelete`).
+    #[inline]
     pub fn pbm_delete(
         &self,
         profile_id: &[crate::types::PbmProfileId],
@@ -146,6 +155,7 @@ impl PbmProfileProfileManager {
     /// Body: [`PbmFetchCapabilityMetadataRequestType`](crate::types::PbmFetchCapabilityMetadataRequestType).
     ///
     /// `POST .../PbmFetchCapabilityMetadata` (operation `PbmProfileProfileManager_PbmFetchCapabilityMetadata`).
+    #[inline]
     pub fn pbm_fetch_capability_metadata(
         &self,
         resource_type: Option<&crate::types::PbmProfileResourceType>,
@@ -179,6 +189,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmFetchCapabilitySchema` (operation `PbmProfileProfileManager_PbmFetchCapabilitySchema`).
+    #[inline]
     pub fn pbm_fetch_capability_schema(
         &self,
         vendor_uuid: Option<&str>,
@@ -205,6 +216,7 @@ impl PbmProfileProfileManager {
     /// ***Required privileges:*** StorageProfile.View
     ///
     /// `POST .../PbmFetchResourceType` (operation `PbmProfileProfileManager_PbmFetchResourceType`).
+    #[inline]
     pub fn pbm_fetch_resource_type(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::PbmProfileResourceType>>> {
@@ -226,6 +238,7 @@ impl PbmProfileProfileManager {
     /// Body: [`PbmFetchVendorInfoRequestType`](crate::types::PbmFetchVendorInfoRequestType).
     ///
     /// `POST .../PbmFetchVendorInfo` (operation `PbmProfileProfileManager_PbmFetchVendorInfo`).
+    #[inline]
     pub fn pbm_fetch_vendor_info(
         &self,
         resource_type: Option<&crate::types::PbmProfileResourceType>,
@@ -260,6 +273,7 @@ impl PbmProfileProfileManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../PbmFindApplicableDefaultProfile` (operation `PbmProfileProfileManager_PbmFindApplicableDefaultProfile`).
+    #[inline]
     pub fn pbm_find_applicable_default_profile(
         &self,
         datastores: &[crate::types::PbmPlacementHub],
@@ -289,6 +303,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryAssociatedEntities` (operation `PbmProfileProfileManager_PbmQueryAssociatedEntities`).
+    #[inline]
     pub fn pbm_query_associated_entities(
         &self,
         profiles: Option<&[crate::types::PbmProfileId]>,
@@ -318,6 +333,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryAssociatedEntity` (operation `PbmProfileProfileManager_PbmQueryAssociatedEntity`).
+    #[inline]
     pub fn pbm_query_associated_entity(
         &self,
         profile: &crate::types::PbmProfileId,
@@ -349,6 +365,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryAssociatedProfile` (operation `PbmProfileProfileManager_PbmQueryAssociatedProfile`).
+    #[inline]
     pub fn pbm_query_associated_profile(
         &self,
         entity: &crate::types::PbmServerObjectRef,
@@ -378,6 +395,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryAssociatedProfiles` (operation `PbmProfileProfileManager_PbmQueryAssociatedProfiles`).
+    #[inline]
     pub fn pbm_query_associated_profiles(
         &self,
         entities: &[crate::types::PbmServerObjectRef],
@@ -409,6 +427,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryDefaultRequirementProfile` (operation `PbmProfileProfileManager_PbmQueryDefaultRequirementProfile`).
+    #[inline]
     pub fn pbm_query_default_requirement_profile(
         &self,
         hub: &crate::types::PbmPlacementHub,
@@ -440,6 +459,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryDefaultRequirementProfiles` (operation `PbmProfileProfileManager_PbmQueryDefaultRequirementProfiles`).
+    #[inline]
     pub fn pbm_query_default_requirement_profiles(
         &self,
         datastores: &[crate::types::PbmPlacementHub],
@@ -469,6 +489,7 @@ impl PbmProfileProfileManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../PbmQueryProfile` (operation `PbmProfileProfileManager_PbmQueryProfile`).
+    #[inline]
     pub fn pbm_query_profile(
         &self,
         resource_type: &crate::types::PbmProfileResourceType,
@@ -501,6 +522,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQuerySpaceStatsForStorageContainer` (operation `PbmProfileProfileManager_PbmQuerySpaceStatsForStorageContainer`).
+    #[inline]
     pub fn pbm_query_space_stats_for_storage_container(
         &self,
         datastore: &crate::types::PbmServerObjectRef,
@@ -531,6 +553,7 @@ impl PbmProfileProfileManager {
     /// Body: [`PbmResetDefaultRequirementProfileRequestType`](crate::types::PbmResetDefaultRequirementProfileRequestType).
     ///
     /// `POST .../PbmResetDefaultRequirementProfile` (operation `PbmProfileProfileManager_PbmResetDefaultRequirementProfile`).
+    #[inline]
     pub fn pbm_reset_default_requirement_profile(
         &self,
         profile: Option<&crate::types::PbmProfileId>,
@@ -555,6 +578,7 @@ impl PbmProfileProfileManager {
     /// ***Required privileges:*** StorageProfile.Update
     ///
     /// `POST .../PbmResetVSanDefaultProfile` (operation `PbmProfileProfileManager_PbmResetVSanDefaultProfile`).
+    #[inline]
     pub fn pbm_reset_vsan_default_profile(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -577,6 +601,7 @@ impl PbmProfileProfileManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../PbmRetrieveContent` (operation `PbmProfileProfileManager_PbmRetrieveContent`).
+    #[inline]
     pub fn pbm_retrieve_content(
         &self,
         profile_ids: &[crate::types::PbmProfileId],
@@ -607,6 +632,7 @@ impl PbmProfileProfileManager {
     /// - `PbmFaultProfileStorageFault`
     ///
     /// `POST .../PbmUpdate` (operation `PbmProfileProfileManager_PbmUpdate`).
+    #[inline]
     pub fn pbm_update(
         &self,
         profile_id: &crate::types::PbmProfileId,
@@ -631,6 +657,7 @@ impl PbmProfileProfileManager {
 }
 impl crate::client::Handle for PbmProfileProfileManager {
     const TYPE: &'static str = "PbmProfileProfileManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -640,6 +667,7 @@ impl crate::client::Handle for PbmProfileProfileManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl PbmReplicationManager {
     pub const TYPE: &'static str = "PbmReplicationManager";
     const PATH: &'static str = "/pbm/PbmReplicationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PbmReplicationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PbmReplicationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl PbmReplicationManager {
     /// - `PbmFault`
     ///
     /// `POST .../PbmQueryReplicationGroups` (operation `PbmReplicationManager_PbmQueryReplicationGroups`).
+    #[inline]
     pub fn pbm_query_replication_groups(
         &self,
         entities: Option<&[crate::types::PbmServerObjectRef]>,
@@ -80,6 +87,7 @@ impl PbmReplicationManager {
 }
 impl crate::client::Handle for PbmReplicationManager {
     const TYPE: &'static str = "PbmReplicationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -89,6 +97,7 @@ impl crate::client::Handle for PbmReplicationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl PbmServiceInstance {
     pub const TYPE: &'static str = "PbmServiceInstance";
     const PATH: &'static str = "/pbm/PbmServiceInstance";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PbmServiceInstance {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PbmServiceInstance {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl PbmServiceInstance {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `POST .../PbmRetrieveServiceContent` (operation `PbmServiceInstance_PbmRetrieveServiceContent`).
+    #[inline]
     pub fn pbm_retrieve_service_content(
         &self,
     ) -> crate::Call<crate::types::PbmServiceInstanceContent> {
@@ -70,6 +77,7 @@ impl PbmServiceInstance {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../content` (operation `PbmServiceInstance_getContent`).
+    #[inline]
     pub fn content(&self) -> crate::Call<crate::types::PbmServiceInstanceContent> {
         self.client
             .call(
@@ -85,6 +93,7 @@ impl PbmServiceInstance {
 }
 impl crate::client::Handle for PbmServiceInstance {
     const TYPE: &'static str = "PbmServiceInstance";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -94,6 +103,7 @@ impl crate::client::Handle for PbmServiceInstance {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

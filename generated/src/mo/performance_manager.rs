@@ -13,6 +13,7 @@ impl PerformanceManager {
     pub const TYPE: &'static str = "PerformanceManager";
     const PATH: &'static str = "/PerformanceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PerformanceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PerformanceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl PerformanceManager {
     ///
     /// `POST .../CreatePerfInterval` (operation `PerformanceManager_CreatePerfInterval`).
     #[deprecated]
+    #[inline]
     pub fn create_perf_interval(
         &self,
         interval_id: &crate::types::PerfInterval,
@@ -82,6 +89,7 @@ impl PerformanceManager {
     /// Body: [`QueryAvailablePerfMetricRequestType`](crate::types::QueryAvailablePerfMetricRequestType).
     ///
     /// `POST .../QueryAvailablePerfMetric` (operation `PerformanceManager_QueryAvailablePerfMetric`).
+    #[inline]
     pub fn query_available_perf_metric(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -114,6 +122,7 @@ impl PerformanceManager {
     /// Body: [`QueryPerfCompositeRequestType`](crate::types::QueryPerfCompositeRequestType).
     ///
     /// `POST .../QueryPerfComposite` (operation `PerformanceManager_QueryPerfComposite`).
+    #[inline]
     pub fn query_perf_composite(
         &self,
         query_spec: &crate::types::PerfQuerySpec,
@@ -140,6 +149,7 @@ impl PerformanceManager {
     /// Body: [`QueryPerfCounterRequestType`](crate::types::QueryPerfCounterRequestType).
     ///
     /// `POST .../QueryPerfCounter` (operation `PerformanceManager_QueryPerfCounter`).
+    #[inline]
     pub fn query_perf_counter(
         &self,
         counter_id: &[i32],
@@ -166,6 +176,7 @@ impl PerformanceManager {
     /// Body: [`QueryPerfCounterByLevelRequestType`](crate::types::QueryPerfCounterByLevelRequestType).
     ///
     /// `POST .../QueryPerfCounterByLevel` (operation `PerformanceManager_QueryPerfCounterByLevel`).
+    #[inline]
     pub fn query_perf_counter_by_level(
         &self,
         level: i32,
@@ -192,6 +203,7 @@ impl PerformanceManager {
     /// Body: [`QueryPerfProviderSummaryRequestType`](crate::types::QueryPerfProviderSummaryRequestType).
     ///
     /// `POST .../QueryPerfProviderSummary` (operation `PerformanceManager_QueryPerfProviderSummary`).
+    #[inline]
     pub fn query_perf_provider_summary(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -218,6 +230,7 @@ impl PerformanceManager {
     /// Body: [`QueryPerfRequestType`](crate::types::QueryPerfRequestType).
     ///
     /// `POST .../QueryPerf` (operation `PerformanceManager_QueryPerf`).
+    #[inline]
     pub fn query_perf(
         &self,
         query_spec: &[crate::types::PerfQuerySpec],
@@ -247,6 +260,7 @@ impl PerformanceManager {
     ///
     /// `POST .../RemovePerfInterval` (operation `PerformanceManager_RemovePerfInterval`).
     #[deprecated]
+    #[inline]
     pub fn remove_perf_interval(&self, sample_period: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -270,6 +284,7 @@ impl PerformanceManager {
     /// Body: [`ResetCounterLevelMappingRequestType`](crate::types::ResetCounterLevelMappingRequestType).
     ///
     /// `POST .../ResetCounterLevelMapping` (operation `PerformanceManager_ResetCounterLevelMapping`).
+    #[inline]
     pub fn reset_counter_level_mapping(&self, counters: &[i32]) -> crate::Call<()> {
         self.client
             .call(
@@ -293,6 +308,7 @@ impl PerformanceManager {
     /// Body: [`UpdateCounterLevelMappingRequestType`](crate::types::UpdateCounterLevelMappingRequestType).
     ///
     /// `POST .../UpdateCounterLevelMapping` (operation `PerformanceManager_UpdateCounterLevelMapping`).
+    #[inline]
     pub fn update_counter_level_mapping(
         &self,
         counter_level_map: &[crate::types::PerformanceManagerCounterLevelMapping],
@@ -319,6 +335,7 @@ impl PerformanceManager {
     /// Body: [`UpdatePerfIntervalRequestType`](crate::types::UpdatePerfIntervalRequestType).
     ///
     /// `POST .../UpdatePerfInterval` (operation `PerformanceManager_UpdatePerfInterval`).
+    #[inline]
     pub fn update_perf_interval(
         &self,
         interval: &crate::types::PerfInterval,
@@ -343,6 +360,7 @@ impl PerformanceManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `PerformanceManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::PerformanceDescription> {
         self.client
             .call(
@@ -360,6 +378,7 @@ impl PerformanceManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../historicalInterval` (operation `PerformanceManager_getHistoricalInterval`).
+    #[inline]
     pub fn historical_interval(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::PerfInterval>>> {
@@ -379,6 +398,7 @@ impl PerformanceManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../perfCounter` (operation `PerformanceManager_getPerfCounter`).
+    #[inline]
     pub fn perf_counter(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::PerfCounterInfo>>> {
@@ -396,6 +416,7 @@ impl PerformanceManager {
 }
 impl crate::client::Handle for PerformanceManager {
     const TYPE: &'static str = "PerformanceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -405,6 +426,7 @@ impl crate::client::Handle for PerformanceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

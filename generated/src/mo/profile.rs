@@ -13,6 +13,7 @@ impl Profile {
     pub const TYPE: &'static str = "Profile";
     const PATH: &'static str = "/Profile";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Profile {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Profile {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl Profile {
     /// Body: [`AssociateProfileRequestType`](crate::types::AssociateProfileRequestType).
     ///
     /// `POST .../AssociateProfile` (operation `Profile_AssociateProfile`).
+    #[inline]
     pub fn associate_profile(
         &self,
         entity: &[crate::types::ManagedObjectReference],
@@ -81,6 +88,7 @@ impl Profile {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckProfileCompliance_Task` (operation `Profile_CheckProfileCompliance_Task`).
+    #[inline]
     pub fn check_profile_compliance_task(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -105,6 +113,7 @@ impl Profile {
     /// ***Required privileges:*** Profile.Delete
     ///
     /// `POST .../DestroyProfile` (operation `Profile_DestroyProfile`).
+    #[inline]
     pub fn destroy_profile(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -124,6 +133,7 @@ impl Profile {
     /// Body: [`DissociateProfileRequestType`](crate::types::DissociateProfileRequestType).
     ///
     /// `POST .../DissociateProfile` (operation `Profile_DissociateProfile`).
+    #[inline]
     pub fn dissociate_profile(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -148,6 +158,7 @@ impl Profile {
     /// ***Required privileges:*** Profile.Export
     ///
     /// `POST .../ExportProfile` (operation `Profile_ExportProfile`).
+    #[inline]
     pub fn export_profile(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -165,6 +176,7 @@ impl Profile {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RetrieveDescription` (operation `Profile_RetrieveDescription`).
+    #[inline]
     pub fn retrieve_description(
         &self,
     ) -> crate::Call<Option<crate::types::ProfileDescription>> {
@@ -182,6 +194,7 @@ impl Profile {
     /// Reads *Profile.complianceStatus*.
     ///
     /// `GET .../complianceStatus` (operation `Profile_getComplianceStatus`).
+    #[inline]
     pub fn compliance_status(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -199,6 +212,7 @@ impl Profile {
     /// ***Required privileges:*** Profile.Edit
     ///
     /// `GET .../config` (operation `Profile_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::ProfileConfigInfoKind> {
         self.client
             .call(
@@ -214,6 +228,7 @@ impl Profile {
     /// Reads *Profile.createdTime*.
     ///
     /// `GET .../createdTime` (operation `Profile_getCreatedTime`).
+    #[inline]
     pub fn created_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -232,6 +247,7 @@ impl Profile {
     ///
     /// `GET .../description` (operation `Profile_getDescription`).
     #[deprecated]
+    #[inline]
     pub fn description(&self) -> crate::Call<Option<crate::types::ProfileDescription>> {
         self.client
             .call(
@@ -249,6 +265,7 @@ impl Profile {
     /// Refers instances of *ManagedEntity*.
     ///
     /// `GET .../entity` (operation `Profile_getEntity`).
+    #[inline]
     pub fn entity(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -266,6 +283,7 @@ impl Profile {
     /// Reads *Profile.modifiedTime*.
     ///
     /// `GET .../modifiedTime` (operation `Profile_getModifiedTime`).
+    #[inline]
     pub fn modified_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -281,6 +299,7 @@ impl Profile {
     /// Reads *Profile.name*.
     ///
     /// `GET .../name` (operation `Profile_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -296,6 +315,7 @@ impl Profile {
 }
 impl crate::client::Handle for Profile {
     const TYPE: &'static str = "Profile";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -305,6 +325,7 @@ impl crate::client::Handle for Profile {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ProfileComplianceManager {
     pub const TYPE: &'static str = "ProfileComplianceManager";
     const PATH: &'static str = "/ProfileComplianceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ProfileComplianceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ProfileComplianceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl ProfileComplianceManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../CheckCompliance_Task` (operation `ProfileComplianceManager_CheckCompliance_Task`).
+    #[inline]
     pub fn check_compliance_task(
         &self,
         profile: Option<&[crate::types::ManagedObjectReference]>,
@@ -83,6 +90,7 @@ impl ProfileComplianceManager {
     /// Body: [`ClearComplianceStatusRequestType`](crate::types::ClearComplianceStatusRequestType).
     ///
     /// `POST .../ClearComplianceStatus` (operation `ProfileComplianceManager_ClearComplianceStatus`).
+    #[inline]
     pub fn clear_compliance_status(
         &self,
         profile: Option<&[crate::types::ManagedObjectReference]>,
@@ -111,6 +119,7 @@ impl ProfileComplianceManager {
     /// Body: [`QueryComplianceStatusRequestType`](crate::types::QueryComplianceStatusRequestType).
     ///
     /// `POST .../QueryComplianceStatus` (operation `ProfileComplianceManager_QueryComplianceStatus`).
+    #[inline]
     pub fn query_compliance_status(
         &self,
         profile: Option<&[crate::types::ManagedObjectReference]>,
@@ -139,6 +148,7 @@ impl ProfileComplianceManager {
     /// Body: [`QueryExpressionMetadataRequestType`](crate::types::QueryExpressionMetadataRequestType).
     ///
     /// `POST .../QueryExpressionMetadata` (operation `ProfileComplianceManager_QueryExpressionMetadata`).
+    #[inline]
     pub fn query_expression_metadata(
         &self,
         expression_name: Option<&[&str]>,
@@ -163,6 +173,7 @@ impl ProfileComplianceManager {
 }
 impl crate::client::Handle for ProfileComplianceManager {
     const TYPE: &'static str = "ProfileComplianceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -172,6 +183,7 @@ impl crate::client::Handle for ProfileComplianceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl PropertyCollector {
     pub const TYPE: &'static str = "PropertyCollector";
     const PATH: &'static str = "/PropertyCollector";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PropertyCollector {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl PropertyCollector {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl PropertyCollector {
     /// - `InvalidProperty`
     ///
     /// `POST .../CancelRetrievePropertiesEx` (operation `PropertyCollector_CancelRetrievePropertiesEx`).
+    #[inline]
     pub fn cancel_retrieve_properties_ex(
         &self,
         token: impl AsRef<str>,
@@ -80,6 +87,7 @@ impl PropertyCollector {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../CancelWaitForUpdates` (operation `PropertyCollector_CancelWaitForUpdates`).
+    #[inline]
     pub fn cancel_wait_for_updates(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl PropertyCollector {
     ///
     /// `POST .../CheckForUpdates` (operation `PropertyCollector_CheckForUpdates`).
     #[deprecated]
+    #[inline]
     pub fn check_for_updates(
         &self,
         version: Option<&str>,
@@ -134,6 +143,7 @@ impl PropertyCollector {
     /// - `InvalidProperty`
     ///
     /// `POST .../ContinueRetrievePropertiesEx` (operation `PropertyCollector_ContinueRetrievePropertiesEx`).
+    #[inline]
     pub fn continue_retrieve_properties_ex(
         &self,
         token: impl AsRef<str>,
@@ -165,6 +175,7 @@ impl PropertyCollector {
     /// - `InvalidProperty`
     ///
     /// `POST .../CreateFilter` (operation `PropertyCollector_CreateFilter`).
+    #[inline]
     pub fn create_filter(
         &self,
         spec: &crate::types::PropertyFilterSpec,
@@ -193,6 +204,7 @@ impl PropertyCollector {
     /// Returns: Refers instance of *PropertyCollector*.
     ///
     /// `POST .../CreatePropertyCollector` (operation `PropertyCollector_CreatePropertyCollector`).
+    #[inline]
     pub fn create_property_collector(
         &self,
     ) -> crate::Call<crate::mo::PropertyCollector> {
@@ -212,6 +224,7 @@ impl PropertyCollector {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../DestroyPropertyCollector` (operation `PropertyCollector_DestroyPropertyCollector`).
+    #[inline]
     pub fn destroy_property_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -237,6 +250,7 @@ impl PropertyCollector {
     ///
     /// `POST .../RetrieveProperties` (operation `PropertyCollector_RetrieveProperties`).
     #[deprecated]
+    #[inline]
     pub fn retrieve_properties(
         &self,
         spec_set: &[crate::types::PropertyFilterSpec],
@@ -266,6 +280,7 @@ impl PropertyCollector {
     /// - `InvalidProperty`
     ///
     /// `POST .../RetrievePropertiesEx` (operation `PropertyCollector_RetrievePropertiesEx`).
+    #[inline]
     pub fn retrieve_properties_ex(
         &self,
         spec_set: &[crate::types::PropertyFilterSpec],
@@ -300,6 +315,7 @@ impl PropertyCollector {
     ///
     /// `POST .../WaitForUpdates` (operation `PropertyCollector_WaitForUpdates`).
     #[deprecated]
+    #[inline]
     pub fn wait_for_updates(
         &self,
         version: Option<&str>,
@@ -329,6 +345,7 @@ impl PropertyCollector {
     /// - `InvalidCollectorVersion`
     ///
     /// `POST .../WaitForUpdatesEx` (operation `PropertyCollector_WaitForUpdatesEx`).
+    #[inline]
     pub fn wait_for_updates_ex(
         &self,
         version: Option<&str>,
@@ -357,6 +374,7 @@ impl PropertyCollector {
     /// Refers instances of *PropertyFilter*.
     ///
     /// `GET .../filter` (operation `PropertyCollector_getFilter`).
+    #[inline]
     pub fn filter(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -374,6 +392,7 @@ impl PropertyCollector {
 }
 impl crate::client::Handle for PropertyCollector {
     const TYPE: &'static str = "PropertyCollector";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -383,6 +402,7 @@ impl crate::client::Handle for PropertyCollector {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl PropertyFilter {
     pub const TYPE: &'static str = "PropertyFilter";
     const PATH: &'static str = "/PropertyFilter";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl PropertyFilter {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,23 +34,28 @@ impl PropertyFilter {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
     /// Invokes *PropertyFilter.DestroyPropertyFilter*.
     ///
     /// `POST .../DestroyPropertyFilter` (operation `PropertyFilter_DestroyPropertyFilter`).
+    #[inline]
     pub fn destroy_property_filter(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -64,6 +71,7 @@ impl PropertyFilter {
     /// Reads *PropertyFilter.partialUpdates*.
     ///
     /// `GET .../partialUpdates` (operation `PropertyFilter_getPartialUpdates`).
+    #[inline]
     pub fn partial_updates(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -79,6 +87,7 @@ impl PropertyFilter {
     /// Reads *PropertyFilter.spec*.
     ///
     /// `GET .../spec` (operation `PropertyFilter_getSpec`).
+    #[inline]
     pub fn spec(&self) -> crate::Call<crate::types::PropertyFilterSpec> {
         self.client
             .call(
@@ -94,6 +103,7 @@ impl PropertyFilter {
 }
 impl crate::client::Handle for PropertyFilter {
     const TYPE: &'static str = "PropertyFilter";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -103,6 +113,7 @@ impl crate::client::Handle for PropertyFilter {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

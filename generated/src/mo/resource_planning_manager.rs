@@ -13,6 +13,7 @@ impl ResourcePlanningManager {
     pub const TYPE: &'static str = "ResourcePlanningManager";
     const PATH: &'static str = "/ResourcePlanningManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ResourcePlanningManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ResourcePlanningManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl ResourcePlanningManager {
     /// Body: [`EstimateDatabaseSizeRequestType`](crate::types::EstimateDatabaseSizeRequestType).
     ///
     /// `POST .../EstimateDatabaseSize` (operation `ResourcePlanningManager_EstimateDatabaseSize`).
+    #[inline]
     pub fn estimate_database_size(
         &self,
         db_size_param: &crate::types::DatabaseSizeParam,
@@ -75,6 +82,7 @@ impl ResourcePlanningManager {
 }
 impl crate::client::Handle for ResourcePlanningManager {
     const TYPE: &'static str = "ResourcePlanningManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -84,6 +92,7 @@ impl crate::client::Handle for ResourcePlanningManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ResourcePool {
     pub const TYPE: &'static str = "ResourcePool";
     const PATH: &'static str = "/ResourcePool";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ResourcePool {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ResourcePool {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CreateResourcePool` (operation `ResourcePool_CreateResourcePool`).
+    #[inline]
     pub fn create_resource_pool(
         &self,
         name: impl AsRef<str>,
@@ -97,6 +104,7 @@ impl ResourcePool {
     /// - `VmConfigFault`
     ///
     /// `POST .../CreateVApp` (operation `ResourcePool_CreateVApp`).
+    #[inline]
     pub fn create_vapp(
         &self,
         name: impl AsRef<str>,
@@ -139,6 +147,7 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CreateChildVM_Task` (operation `ResourcePool_CreateChildVM_Task`).
+    #[inline]
     pub fn create_child_vm_task(
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
@@ -168,6 +177,7 @@ impl ResourcePool {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `ResourcePool_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -183,6 +193,7 @@ impl ResourcePool {
     /// Invokes *ResourcePool.DestroyChildren*.
     ///
     /// `POST .../DestroyChildren` (operation `ResourcePool_DestroyChildren`).
+    #[inline]
     pub fn destroy_children(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -213,6 +224,7 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../ImportVApp` (operation `ResourcePool_ImportVApp`).
+    #[inline]
     pub fn import_vapp(
         &self,
         spec: &crate::types::ImportSpecKind,
@@ -245,6 +257,7 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../MoveIntoResourcePool` (operation `ResourcePool_MoveIntoResourcePool`).
+    #[inline]
     pub fn move_into_resource_pool(
         &self,
         list: &[crate::types::ManagedObjectReference],
@@ -272,6 +285,7 @@ impl ResourcePool {
     ///
     /// `POST .../QueryResourceConfigOption` (operation `ResourcePool_QueryResourceConfigOption`).
     #[deprecated]
+    #[inline]
     pub fn query_resource_config_option(
         &self,
     ) -> crate::Call<crate::types::ResourceConfigOption> {
@@ -291,6 +305,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RefreshRuntime` (operation `ResourcePool_RefreshRuntime`).
+    #[inline]
     pub fn refresh_runtime(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -322,6 +337,7 @@ impl ResourcePool {
     /// - `FileFault`
     ///
     /// `POST .../RegisterChildVM_Task` (operation `ResourcePool_RegisterChildVM_Task`).
+    #[inline]
     pub fn register_child_vm_task(
         &self,
         path: impl AsRef<str>,
@@ -350,6 +366,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `ResourcePool_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -373,6 +390,7 @@ impl ResourcePool {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `ResourcePool_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -397,6 +415,7 @@ impl ResourcePool {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ResourcePool_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -427,6 +446,7 @@ impl ResourcePool {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../UpdateChildResourceConfiguration` (operation `ResourcePool_UpdateChildResourceConfiguration`).
+    #[inline]
     pub fn update_child_resource_configuration(
         &self,
         spec: &[crate::types::ResourceConfigSpec],
@@ -457,6 +477,7 @@ impl ResourcePool {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../UpdateConfig` (operation `ResourcePool_UpdateConfig`).
+    #[inline]
     pub fn update_config(
         &self,
         name: Option<&str>,
@@ -483,6 +504,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `ResourcePool_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -500,6 +522,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ResourcePool_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -517,6 +540,7 @@ impl ResourcePool {
     /// Reads *ResourcePool.childConfiguration*.
     ///
     /// `GET .../childConfiguration` (operation `ResourcePool_getChildConfiguration`).
+    #[inline]
     pub fn child_configuration(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ResourceConfigSpec>>> {
@@ -534,6 +558,7 @@ impl ResourcePool {
     /// Reads *ResourcePool.config*.
     ///
     /// `GET .../config` (operation `ResourcePool_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::ResourceConfigSpec> {
         self.client
             .call(
@@ -549,6 +574,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `ResourcePool_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -564,6 +590,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `ResourcePool_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -581,6 +608,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `ResourcePool_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -600,6 +628,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `ResourcePool_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -617,6 +646,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `ResourcePool_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -634,6 +664,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `ResourcePool_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -651,6 +682,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `ResourcePool_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -668,6 +700,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `ResourcePool_getNamespace`).
+    #[inline]
     pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -683,6 +716,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `ResourcePool_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -702,6 +736,7 @@ impl ResourcePool {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `ResourcePool_getOwner`).
+    #[inline]
     pub fn owner(&self) -> crate::Call<crate::mo::ComputeResource> {
         self.client
             .call(
@@ -721,6 +756,7 @@ impl ResourcePool {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `ResourcePool_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -736,6 +772,7 @@ impl ResourcePool {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `ResourcePool_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -753,6 +790,7 @@ impl ResourcePool {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `ResourcePool_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -774,6 +812,7 @@ impl ResourcePool {
     /// Refers instances of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `ResourcePool_getResourcePool`).
+    #[inline]
     pub fn resource_pool(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -791,6 +830,7 @@ impl ResourcePool {
     /// Reads *ResourcePool.runtime*.
     ///
     /// `GET .../runtime` (operation `ResourcePool_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::ResourcePoolRuntimeInfo> {
         self.client
             .call(
@@ -806,6 +846,7 @@ impl ResourcePool {
     /// Reads *ResourcePool.summary*.
     ///
     /// `GET .../summary` (operation `ResourcePool_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::ResourcePoolSummaryKind> {
         self.client
             .call(
@@ -823,6 +864,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `ResourcePool_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -840,6 +882,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `ResourcePool_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -859,6 +902,7 @@ impl ResourcePool {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ResourcePool_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -878,6 +922,7 @@ impl ResourcePool {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `ResourcePool_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -893,6 +938,7 @@ impl ResourcePool {
 }
 impl crate::client::Handle for ResourcePool {
     const TYPE: &'static str = "ResourcePool";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -902,6 +948,7 @@ impl crate::client::Handle for ResourcePool {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

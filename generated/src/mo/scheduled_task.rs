@@ -13,6 +13,7 @@ impl ScheduledTask {
     pub const TYPE: &'static str = "ScheduledTask";
     const PATH: &'static str = "/ScheduledTask";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ScheduledTask {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ScheduledTask {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl ScheduledTask {
     /// - `DuplicateName`
     ///
     /// `POST .../ReconfigureScheduledTask` (operation `ScheduledTask_ReconfigureScheduledTask`).
+    #[inline]
     pub fn reconfigure_scheduled_task(
         &self,
         spec: &crate::types::ScheduledTaskSpecKind,
@@ -85,6 +92,7 @@ impl ScheduledTask {
     /// - `InvalidState`
     ///
     /// `POST .../RemoveScheduledTask` (operation `ScheduledTask_RemoveScheduledTask`).
+    #[inline]
     pub fn remove_scheduled_task(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl ScheduledTask {
     /// - `InvalidState`
     ///
     /// `POST .../RunScheduledTask` (operation `ScheduledTask_RunScheduledTask`).
+    #[inline]
     pub fn run_scheduled_task(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -122,6 +131,7 @@ impl ScheduledTask {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `ScheduledTask_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -148,6 +158,7 @@ impl ScheduledTask {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `ScheduledTask_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -165,6 +176,7 @@ impl ScheduledTask {
     /// Reads *ScheduledTask.info*.
     ///
     /// `GET .../info` (operation `ScheduledTask_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::ScheduledTaskInfo> {
         self.client
             .call(
@@ -182,6 +194,7 @@ impl ScheduledTask {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `ScheduledTask_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -197,6 +210,7 @@ impl ScheduledTask {
 }
 impl crate::client::Handle for ScheduledTask {
     const TYPE: &'static str = "ScheduledTask";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -206,6 +220,7 @@ impl crate::client::Handle for ScheduledTask {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

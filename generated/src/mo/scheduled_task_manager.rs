@@ -13,6 +13,7 @@ impl ScheduledTaskManager {
     pub const TYPE: &'static str = "ScheduledTaskManager";
     const PATH: &'static str = "/ScheduledTaskManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ScheduledTaskManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ScheduledTaskManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl ScheduledTaskManager {
     /// - `DuplicateName`
     ///
     /// `POST .../CreateScheduledTask` (operation `ScheduledTaskManager_CreateScheduledTask`).
+    #[inline]
     pub fn create_scheduled_task(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -89,6 +96,7 @@ impl ScheduledTaskManager {
     /// - `DuplicateName`
     ///
     /// `POST .../CreateObjectScheduledTask` (operation `ScheduledTaskManager_CreateObjectScheduledTask`).
+    #[inline]
     pub fn create_object_scheduled_task(
         &self,
         obj: &crate::types::ManagedObjectReference,
@@ -119,6 +127,7 @@ impl ScheduledTaskManager {
     /// Returns: Refers instances of *ScheduledTask*.
     ///
     /// `POST .../RetrieveEntityScheduledTask` (operation `ScheduledTaskManager_RetrieveEntityScheduledTask`).
+    #[inline]
     pub fn retrieve_entity_scheduled_task(
         &self,
         entity: Option<&crate::types::ManagedObjectReference>,
@@ -147,6 +156,7 @@ impl ScheduledTaskManager {
     /// Returns: Refers instances of *ScheduledTask*.
     ///
     /// `POST .../RetrieveObjectScheduledTask` (operation `ScheduledTaskManager_RetrieveObjectScheduledTask`).
+    #[inline]
     pub fn retrieve_object_scheduled_task(
         &self,
         obj: Option<&crate::types::ManagedObjectReference>,
@@ -171,6 +181,7 @@ impl ScheduledTaskManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `ScheduledTaskManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::ScheduledTaskDescription> {
         self.client
             .call(
@@ -190,6 +201,7 @@ impl ScheduledTaskManager {
     /// Refers instances of *ScheduledTask*.
     ///
     /// `GET .../scheduledTask` (operation `ScheduledTaskManager_getScheduledTask`).
+    #[inline]
     pub fn scheduled_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -207,6 +219,7 @@ impl ScheduledTaskManager {
 }
 impl crate::client::Handle for ScheduledTaskManager {
     const TYPE: &'static str = "ScheduledTaskManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -216,6 +229,7 @@ impl crate::client::Handle for ScheduledTaskManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl SearchIndex {
     pub const TYPE: &'static str = "SearchIndex";
     const PATH: &'static str = "/SearchIndex";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SearchIndex {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SearchIndex {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl SearchIndex {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../FindAllByDnsName` (operation `SearchIndex_FindAllByDnsName`).
+    #[inline]
     pub fn find_all_by_dns_name(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -87,6 +94,7 @@ impl SearchIndex {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../FindAllByIp` (operation `SearchIndex_FindAllByIp`).
+    #[inline]
     pub fn find_all_by_ip(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -119,6 +127,7 @@ impl SearchIndex {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../FindAllByUuid` (operation `SearchIndex_FindAllByUuid`).
+    #[inline]
     pub fn find_all_by_uuid(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -156,6 +165,7 @@ impl SearchIndex {
     /// - `InvalidDatastore`
     ///
     /// `POST .../FindByDatastorePath` (operation `SearchIndex_FindByDatastorePath`).
+    #[inline]
     pub fn find_by_datastore_path(
         &self,
         datacenter: &crate::types::ManagedObjectReference,
@@ -186,6 +196,7 @@ impl SearchIndex {
     /// Returns: Refers instance of *ManagedEntity*.
     ///
     /// `POST .../FindByDnsName` (operation `SearchIndex_FindByDnsName`).
+    #[inline]
     pub fn find_by_dns_name(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -218,6 +229,7 @@ impl SearchIndex {
     /// Returns: Refers instance of *ManagedEntity*.
     ///
     /// `POST .../FindByInventoryPath` (operation `SearchIndex_FindByInventoryPath`).
+    #[inline]
     pub fn find_by_inventory_path(
         &self,
         inventory_path: impl AsRef<str>,
@@ -246,6 +258,7 @@ impl SearchIndex {
     /// Returns: Refers instance of *ManagedEntity*.
     ///
     /// `POST .../FindByIp` (operation `SearchIndex_FindByIp`).
+    #[inline]
     pub fn find_by_ip(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -278,6 +291,7 @@ impl SearchIndex {
     /// Returns: Refers instance of *ManagedEntity*.
     ///
     /// `POST .../FindByUuid` (operation `SearchIndex_FindByUuid`).
+    #[inline]
     pub fn find_by_uuid(
         &self,
         datacenter: Option<&crate::types::ManagedObjectReference>,
@@ -312,6 +326,7 @@ impl SearchIndex {
     /// Returns: Refers instance of *ManagedEntity*.
     ///
     /// `POST .../FindChild` (operation `SearchIndex_FindChild`).
+    #[inline]
     pub fn find_child(
         &self,
         entity: &crate::types::ManagedObjectReference,
@@ -345,6 +360,7 @@ impl SearchIndex {
     /// - `InvalidArgument`
     ///
     /// `POST .../Query` (operation `SearchIndex_Query`).
+    #[inline]
     pub fn query(
         &self,
         query_spec: &crate::types::SearchIndexQuerySpec,
@@ -376,6 +392,7 @@ impl SearchIndex {
     /// - `InvalidArgument`
     ///
     /// `POST .../QueryNext` (operation `SearchIndex_QueryNext`).
+    #[inline]
     pub fn query_next(
         &self,
         iteration_spec: &crate::types::SearchIndexIterationSpec,
@@ -398,6 +415,7 @@ impl SearchIndex {
 }
 impl crate::client::Handle for SearchIndex {
     const TYPE: &'static str = "SearchIndex";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -407,6 +425,7 @@ impl crate::client::Handle for SearchIndex {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl ServiceInstance {
     pub const TYPE: &'static str = "ServiceInstance";
     const PATH: &'static str = "/ServiceInstance";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ServiceInstance {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ServiceInstance {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../CurrentTime` (operation `ServiceInstance_CurrentTime`).
+    #[inline]
     pub fn current_time(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -73,6 +80,7 @@ impl ServiceInstance {
     ///
     /// `POST .../QueryVMotionCompatibility` (operation `ServiceInstance_QueryVMotionCompatibility`).
     #[deprecated]
+    #[inline]
     pub fn query_vmotion_compatibility(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -101,6 +109,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `POST .../RetrieveServiceContent` (operation `ServiceInstance_RetrieveServiceContent`).
+    #[inline]
     pub fn retrieve_service_content(&self) -> crate::Call<crate::types::ServiceContent> {
         self.client
             .call(
@@ -118,6 +127,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `POST .../RetrieveProductComponents` (operation `ServiceInstance_RetrieveProductComponents`).
+    #[inline]
     pub fn retrieve_product_components(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ProductComponentInfo>>> {
@@ -145,6 +155,7 @@ impl ServiceInstance {
     ///
     /// `POST .../ValidateMigration` (operation `ServiceInstance_ValidateMigration`).
     #[deprecated]
+    #[inline]
     pub fn validate_migration(
         &self,
         vm: &[crate::types::ManagedObjectReference],
@@ -177,6 +188,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../capability` (operation `ServiceInstance_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::Capability> {
         self.client
             .call(
@@ -194,6 +206,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../content` (operation `ServiceInstance_getContent`).
+    #[inline]
     pub fn content(&self) -> crate::Call<crate::types::ServiceContent> {
         self.client
             .call(
@@ -211,6 +224,7 @@ impl ServiceInstance {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../serverClock` (operation `ServiceInstance_getServerClock`).
+    #[inline]
     pub fn server_clock(&self) -> crate::Call<crate::DateTime> {
         self.client
             .call(
@@ -226,6 +240,7 @@ impl ServiceInstance {
 }
 impl crate::client::Handle for ServiceInstance {
     const TYPE: &'static str = "ServiceInstance";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -235,6 +250,7 @@ impl crate::client::Handle for ServiceInstance {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

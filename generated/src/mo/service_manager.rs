@@ -13,6 +13,7 @@ impl ServiceManager {
     pub const TYPE: &'static str = "ServiceManager";
     const PATH: &'static str = "/ServiceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ServiceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ServiceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl ServiceManager {
     /// Body: [`QueryServiceListRequestType`](crate::types::QueryServiceListRequestType).
     ///
     /// `POST .../QueryServiceList` (operation `ServiceManager_QueryServiceList`).
+    #[inline]
     pub fn query_service_list(
         &self,
         service_name: Option<&str>,
@@ -79,6 +86,7 @@ impl ServiceManager {
     /// ***Required privileges:*** Global.ServiceManagers
     ///
     /// `GET .../service` (operation `ServiceManager_getService`).
+    #[inline]
     pub fn service(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ServiceManagerServiceInfo>>> {
@@ -96,6 +104,7 @@ impl ServiceManager {
 }
 impl crate::client::Handle for ServiceManager {
     const TYPE: &'static str = "ServiceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -105,6 +114,7 @@ impl crate::client::Handle for ServiceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

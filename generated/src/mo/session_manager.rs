@@ -13,6 +13,7 @@ impl SessionManager {
     pub const TYPE: &'static str = "SessionManager";
     const PATH: &'static str = "/SessionManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SessionManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SessionManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../AcquireCloneTicket` (operation `SessionManager_AcquireCloneTicket`).
+    #[inline]
     pub fn acquire_clone_ticket(&self) -> crate::Call<crate::Password> {
         self.client
             .call(
@@ -70,6 +77,7 @@ impl SessionManager {
     /// Body: [`AcquireGenericServiceTicketRequestType`](crate::types::AcquireGenericServiceTicketRequestType).
     ///
     /// `POST .../AcquireGenericServiceTicket` (operation `SessionManager_AcquireGenericServiceTicket`).
+    #[inline]
     pub fn acquire_generic_service_ticket(
         &self,
         spec: &crate::types::SessionManagerServiceRequestSpecKind,
@@ -99,6 +107,7 @@ impl SessionManager {
     /// - `InvalidLogin`
     ///
     /// `POST .../AcquireLocalTicket` (operation `SessionManager_AcquireLocalTicket`).
+    #[inline]
     pub fn acquire_local_ticket(
         &self,
         user_name: impl AsRef<str>,
@@ -128,6 +137,7 @@ impl SessionManager {
     /// - `InvalidLogin`
     ///
     /// `POST .../CloneSession` (operation `SessionManager_CloneSession`).
+    #[inline]
     pub fn clone_session(
         &self,
         clone_ticket: impl AsRef<str>,
@@ -158,6 +168,7 @@ impl SessionManager {
     /// - `InvalidLocale`
     ///
     /// `POST .../ImpersonateUser` (operation `SessionManager_ImpersonateUser`).
+    #[inline]
     pub fn impersonate_user(
         &self,
         user_name: impl AsRef<str>,
@@ -190,6 +201,7 @@ impl SessionManager {
     /// - `InvalidLocale`
     ///
     /// `POST .../Login` (operation `SessionManager_Login`).
+    #[inline]
     pub fn login(
         &self,
         user_name: impl AsRef<str>,
@@ -228,6 +240,7 @@ impl SessionManager {
     ///
     /// `POST .../LoginBySSPI` (operation `SessionManager_LoginBySSPI`).
     #[deprecated]
+    #[inline]
     pub fn login_by_sspi(
         &self,
         base64_token: impl AsRef<str>,
@@ -260,6 +273,7 @@ impl SessionManager {
     /// - `InvalidLocale`
     ///
     /// `POST .../LoginByToken` (operation `SessionManager_LoginByToken`).
+    #[inline]
     pub fn login_by_token(
         &self,
         locale: Option<&str>,
@@ -294,6 +308,7 @@ impl SessionManager {
     ///
     /// `POST .../LoginExtensionByCertificate` (operation `SessionManager_LoginExtensionByCertificate`).
     #[deprecated]
+    #[inline]
     pub fn login_extension_by_certificate(
         &self,
         extension_key: impl AsRef<str>,
@@ -332,6 +347,7 @@ impl SessionManager {
     ///
     /// `POST .../LoginExtensionBySubjectName` (operation `SessionManager_LoginExtensionBySubjectName`).
     #[deprecated]
+    #[inline]
     pub fn login_extension_by_subject_name(
         &self,
         extension_key: impl AsRef<str>,
@@ -358,6 +374,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../Logout` (operation `SessionManager_Logout`).
+    #[inline]
     pub fn logout(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -377,6 +394,7 @@ impl SessionManager {
     /// Body: [`SessionIsActiveRequestType`](crate::types::SessionIsActiveRequestType).
     ///
     /// `POST .../SessionIsActive` (operation `SessionManager_SessionIsActive`).
+    #[inline]
     pub fn session_is_active(
         &self,
         session_id: impl AsRef<str>,
@@ -408,6 +426,7 @@ impl SessionManager {
     /// - `InvalidLocale`
     ///
     /// `POST .../SetLocale` (operation `SessionManager_SetLocale`).
+    #[inline]
     pub fn set_locale(&self, locale: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -434,6 +453,7 @@ impl SessionManager {
     /// - `NotFound`
     ///
     /// `POST .../TerminateSession` (operation `SessionManager_TerminateSession`).
+    #[inline]
     pub fn terminate_session(&self, session_id: &[impl AsRef<str>]) -> crate::Call<()> {
         let session_id: Vec<&str> = session_id.iter().map(AsRef::as_ref).collect();
         self.client
@@ -458,6 +478,7 @@ impl SessionManager {
     /// Body: [`UpdateServiceMessageRequestType`](crate::types::UpdateServiceMessageRequestType).
     ///
     /// `POST .../UpdateServiceMessage` (operation `SessionManager_UpdateServiceMessage`).
+    #[inline]
     pub fn update_service_message(&self, message: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -479,6 +500,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../currentSession` (operation `SessionManager_getCurrentSession`).
+    #[inline]
     pub fn current_session(&self) -> crate::Call<Option<crate::types::UserSession>> {
         self.client
             .call(
@@ -496,6 +518,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../defaultLocale` (operation `SessionManager_getDefaultLocale`).
+    #[inline]
     pub fn default_locale(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -513,6 +536,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../message` (operation `SessionManager_getMessage`).
+    #[inline]
     pub fn message(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -530,6 +554,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../messageLocaleList` (operation `SessionManager_getMessageLocaleList`).
+    #[inline]
     pub fn message_locale_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -547,6 +572,7 @@ impl SessionManager {
     /// ***Required privileges:*** Sessions.TerminateSession
     ///
     /// `GET .../sessionList` (operation `SessionManager_getSessionList`).
+    #[inline]
     pub fn session_list(&self) -> crate::Call<Option<Vec<crate::types::UserSession>>> {
         self.client
             .call(
@@ -564,6 +590,7 @@ impl SessionManager {
     /// ***Required privileges:*** System.Anonymous
     ///
     /// `GET .../supportedLocaleList` (operation `SessionManager_getSupportedLocaleList`).
+    #[inline]
     pub fn supported_locale_list(
         &self,
     ) -> crate::Call<Option<Vec<crate::CompactString>>> {
@@ -581,6 +608,7 @@ impl SessionManager {
 }
 impl crate::client::Handle for SessionManager {
     const TYPE: &'static str = "SessionManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -590,6 +618,7 @@ impl crate::client::Handle for SessionManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl SimpleCommand {
     pub const TYPE: &'static str = "SimpleCommand";
     const PATH: &'static str = "/SimpleCommand";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SimpleCommand {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SimpleCommand {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl SimpleCommand {
     /// Body: [`ExecuteSimpleCommandRequestType`](crate::types::ExecuteSimpleCommandRequestType).
     ///
     /// `POST .../ExecuteSimpleCommand` (operation `SimpleCommand_ExecuteSimpleCommand`).
+    #[inline]
     pub fn execute_simple_command(
         &self,
         arguments: Option<&[&str]>,
@@ -75,6 +82,7 @@ impl SimpleCommand {
     /// Reads *SimpleCommand.encodingType*.
     ///
     /// `GET .../encodingType` (operation `SimpleCommand_getEncodingType`).
+    #[inline]
     pub fn encoding_type(&self) -> crate::Call<crate::types::SimpleCommandEncoding> {
         self.client
             .call(
@@ -90,6 +98,7 @@ impl SimpleCommand {
     /// Reads *SimpleCommand.entity*.
     ///
     /// `GET .../entity` (operation `SimpleCommand_getEntity`).
+    #[inline]
     pub fn entity(&self) -> crate::Call<crate::types::ServiceManagerServiceInfo> {
         self.client
             .call(
@@ -105,6 +114,7 @@ impl SimpleCommand {
 }
 impl crate::client::Handle for SimpleCommand {
     const TYPE: &'static str = "SimpleCommand";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -114,6 +124,7 @@ impl crate::client::Handle for SimpleCommand {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl SiteInfoManager {
     pub const TYPE: &'static str = "SiteInfoManager";
     const PATH: &'static str = "/SiteInfoManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SiteInfoManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SiteInfoManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl SiteInfoManager {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../GetSiteInfo` (operation `SiteInfoManager_GetSiteInfo`).
+    #[inline]
     pub fn get_site_info(&self) -> crate::Call<crate::types::SiteInfo> {
         self.client
             .call(
@@ -66,6 +73,7 @@ impl SiteInfoManager {
 }
 impl crate::client::Handle for SiteInfoManager {
     const TYPE: &'static str = "SiteInfoManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -75,6 +83,7 @@ impl crate::client::Handle for SiteInfoManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl SmsServiceInstance {
     pub const TYPE: &'static str = "SmsServiceInstance";
     const PATH: &'static str = "/sms/SmsServiceInstance";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SmsServiceInstance {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SmsServiceInstance {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl SmsServiceInstance {
     /// ***Required privileges:*** StorageViews.View
     ///
     /// `POST .../QueryAboutInfo` (operation `SmsServiceInstance_QueryAboutInfo`).
+    #[inline]
     pub fn query_about_info(&self) -> crate::Call<crate::types::SmsAboutInfo> {
         self.client
             .call(
@@ -70,6 +77,7 @@ impl SmsServiceInstance {
     /// Returns: Refers instance of *SmsSessionManager*.
     ///
     /// `POST .../QuerySessionManager` (operation `SmsServiceInstance_QuerySessionManager`).
+    #[inline]
     pub fn query_session_manager(
         &self,
     ) -> crate::Call<crate::types::ManagedObjectReference> {
@@ -91,6 +99,7 @@ impl SmsServiceInstance {
     /// Returns: Refers instance of *SmsStorageManager*.
     ///
     /// `POST .../QueryStorageManager` (operation `SmsServiceInstance_QueryStorageManager`).
+    #[inline]
     pub fn query_storage_manager(&self) -> crate::Call<crate::mo::SmsStorageManager> {
         self.client
             .call(
@@ -106,6 +115,7 @@ impl SmsServiceInstance {
 }
 impl crate::client::Handle for SmsServiceInstance {
     const TYPE: &'static str = "SmsServiceInstance";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -115,6 +125,7 @@ impl crate::client::Handle for SmsServiceInstance {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

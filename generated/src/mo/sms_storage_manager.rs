@@ -13,6 +13,7 @@ impl SmsStorageManager {
     pub const TYPE: &'static str = "SmsStorageManager";
     const PATH: &'static str = "/sms/SmsStorageManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SmsStorageManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SmsStorageManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryArray` (operation `SmsStorageManager_QueryArray`).
+    #[inline]
     pub fn query_array(
         &self,
         provider_id: Option<&[&str]>,
@@ -87,6 +94,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryArrayAssociatedWithLun` (operation `SmsStorageManager_QueryArrayAssociatedWithLun`).
+    #[inline]
     pub fn query_array_associated_with_lun(
         &self,
         canonical_name: impl AsRef<str>,
@@ -117,6 +125,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryAssociatedBackingStoragePool` (operation `SmsStorageManager_QueryAssociatedBackingStoragePool`).
+    #[inline]
     pub fn query_associated_backing_storage_pool(
         &self,
         entity_id: Option<&str>,
@@ -149,6 +158,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryDatastoreBackingPoolMapping` (operation `SmsStorageManager_QueryDatastoreBackingPoolMapping`).
+    #[inline]
     pub fn query_datastore_backing_pool_mapping(
         &self,
         datastore: &[crate::types::ManagedObjectReference],
@@ -179,6 +189,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryDatastoreCapability` (operation `SmsStorageManager_QueryDatastoreCapability`).
+    #[inline]
     pub fn query_datastore_capability(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -209,6 +220,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryDrsMigrationCapabilityForPerformance` (operation `SmsStorageManager_QueryDrsMigrationCapabilityForPerformance`).
+    #[inline]
     pub fn query_drs_migration_capability_for_performance(
         &self,
         src_datastore: &crate::types::ManagedObjectReference,
@@ -241,6 +253,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryDrsMigrationCapabilityForPerformanceEx` (operation `SmsStorageManager_QueryDrsMigrationCapabilityForPerformanceEx`).
+    #[inline]
     pub fn query_drs_migration_capability_for_performance_ex(
         &self,
         datastore: &[crate::types::ManagedObjectReference],
@@ -271,6 +284,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryFaultDomain` (operation `SmsStorageManager_QueryFaultDomain`).
+    #[inline]
     pub fn query_fault_domain(
         &self,
         filter: Option<&crate::types::FaultDomainFilter>,
@@ -301,6 +315,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryFileSystemAssociatedWithArray` (operation `SmsStorageManager_QueryFileSystemAssociatedWithArray`).
+    #[inline]
     pub fn query_file_system_associated_with_array(
         &self,
         array_id: impl AsRef<str>,
@@ -333,6 +348,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryHostAssociatedWithLun` (operation `SmsStorageManager_QueryHostAssociatedWithLun`).
+    #[inline]
     pub fn query_host_associated_with_lun(
         &self,
         scsi3_id: impl AsRef<str>,
@@ -365,6 +381,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryLunAssociatedWithArray` (operation `SmsStorageManager_QueryLunAssociatedWithArray`).
+    #[inline]
     pub fn query_lun_associated_with_array(
         &self,
         array_id: impl AsRef<str>,
@@ -395,6 +412,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryLunAssociatedWithPort` (operation `SmsStorageManager_QueryLunAssociatedWithPort`).
+    #[inline]
     pub fn query_lun_associated_with_port(
         &self,
         port_id: impl AsRef<str>,
@@ -429,6 +447,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryNfsDatastoreAssociatedWithFileSystem` (operation `SmsStorageManager_QueryNfsDatastoreAssociatedWithFileSystem`).
+    #[inline]
     pub fn query_nfs_datastore_associated_with_file_system(
         &self,
         file_system_id: impl AsRef<str>,
@@ -461,6 +480,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryPortAssociatedWithArray` (operation `SmsStorageManager_QueryPortAssociatedWithArray`).
+    #[inline]
     pub fn query_port_associated_with_array(
         &self,
         array_id: impl AsRef<str>,
@@ -491,6 +511,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryPortAssociatedWithLun` (operation `SmsStorageManager_QueryPortAssociatedWithLun`).
+    #[inline]
     pub fn query_port_associated_with_lun(
         &self,
         scsi3_id: impl AsRef<str>,
@@ -523,6 +544,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryPortAssociatedWithProcessor` (operation `SmsStorageManager_QueryPortAssociatedWithProcessor`).
+    #[inline]
     pub fn query_port_associated_with_processor(
         &self,
         processor_id: impl AsRef<str>,
@@ -555,6 +577,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryProcessorAssociatedWithArray` (operation `SmsStorageManager_QueryProcessorAssociatedWithArray`).
+    #[inline]
     pub fn query_processor_associated_with_array(
         &self,
         array_id: impl AsRef<str>,
@@ -584,6 +607,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryProvider` (operation `SmsStorageManager_QueryProvider`).
+    #[inline]
     pub fn query_provider(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -608,6 +632,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryReplicationGroupInfo` (operation `SmsStorageManager_QueryReplicationGroupInfo`).
+    #[inline]
     pub fn query_replication_group_info(
         &self,
         rg_filter: &crate::types::ReplicationGroupFilter,
@@ -638,6 +663,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryStorageContainer` (operation `SmsStorageManager_QueryStorageContainer`).
+    #[inline]
     pub fn query_storage_container(
         &self,
         container_spec: Option<&crate::types::StorageContainerSpec>,
@@ -670,6 +696,7 @@ impl SmsStorageManager {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryVmfsDatastoreAssociatedWithLun` (operation `SmsStorageManager_QueryVmfsDatastoreAssociatedWithLun`).
+    #[inline]
     pub fn query_vmfs_datastore_associated_with_lun(
         &self,
         scsi3_id: impl AsRef<str>,
@@ -704,6 +731,7 @@ impl SmsStorageManager {
     /// - `CertificateRefreshFailed`
     ///
     /// `POST .../SmsRefreshCACertificatesAndCRLs_Task` (operation `SmsStorageManager_SmsRefreshCACertificatesAndCRLs_Task`).
+    #[inline]
     pub fn sms_refresh_ca_certificates_and_crls_task(
         &self,
         provider_id: Option<&[&str]>,
@@ -736,6 +764,7 @@ impl SmsStorageManager {
     /// - `ProviderRegistrationFault`
     ///
     /// `POST .../RegisterProvider_Task` (operation `SmsStorageManager_RegisterProvider_Task`).
+    #[inline]
     pub fn register_provider_task(
         &self,
         provider_spec: &crate::types::SmsProviderSpecKind,
@@ -768,6 +797,7 @@ impl SmsStorageManager {
     /// - `ProviderUnregistrationFault`
     ///
     /// `POST .../UnregisterProvider_Task` (operation `SmsStorageManager_UnregisterProvider_Task`).
+    #[inline]
     pub fn unregister_provider_task(
         &self,
         provider_id: impl AsRef<str>,
@@ -799,6 +829,7 @@ impl SmsStorageManager {
     /// - `SmsFault`
     ///
     /// `POST .../UpgradeVASAProvider_Task` (operation `SmsStorageManager_UpgradeVASAProvider_Task`).
+    #[inline]
     pub fn upgrade_vasa_provider_task(
         &self,
         upgrade_spec: &crate::types::VASAProviderUpgradeSpec,
@@ -821,6 +852,7 @@ impl SmsStorageManager {
 }
 impl crate::client::Handle for SmsStorageManager {
     const TYPE: &'static str = "SmsStorageManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -830,6 +862,7 @@ impl crate::client::Handle for SmsStorageManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl SmsTask {
     pub const TYPE: &'static str = "SmsTask";
     const PATH: &'static str = "/sms/SmsTask";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl SmsTask {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl SmsTask {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl SmsTask {
     /// ***Required privileges:*** StorageViews.View
     ///
     /// `POST .../QuerySmsTaskInfo` (operation `SmsTask_QuerySmsTaskInfo`).
+    #[inline]
     pub fn query_sms_task_info(&self) -> crate::Call<crate::types::SmsTaskInfo> {
         self.client
             .call(
@@ -68,6 +75,7 @@ impl SmsTask {
     /// ***Required privileges:*** StorageViews.View
     ///
     /// `POST .../QuerySmsTaskResult` (operation `SmsTask_QuerySmsTaskResult`).
+    #[inline]
     pub fn query_sms_task_result(&self) -> crate::Call<Option<crate::types::Any>> {
         self.client
             .call(
@@ -83,6 +91,7 @@ impl SmsTask {
 }
 impl crate::client::Handle for SmsTask {
     const TYPE: &'static str = "SmsTask";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -92,6 +101,7 @@ impl crate::client::Handle for SmsTask {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl StoragePod {
     pub const TYPE: &'static str = "StoragePod";
     const PATH: &'static str = "/StoragePod";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl StoragePod {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl StoragePod {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl StoragePod {
     /// - `DuplicateName`
     ///
     /// `POST .../AddStandaloneHost_Task` (operation `StoragePod_AddStandaloneHost_Task`).
+    #[inline]
     pub fn add_standalone_host_task(
         &self,
         spec: &crate::types::HostConnectSpec,
@@ -92,6 +99,7 @@ impl StoragePod {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../BatchAddHostsToCluster_Task` (operation `StoragePod_BatchAddHostsToCluster_Task`).
+    #[inline]
     pub fn batch_add_hosts_to_cluster_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl StoragePod {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../BatchAddStandaloneHosts_Task` (operation `StoragePod_BatchAddStandaloneHosts_Task`).
+    #[inline]
     pub fn batch_add_standalone_hosts_task(
         &self,
         new_hosts: Option<&[crate::types::FolderNewHostSpec]>,
@@ -167,6 +176,7 @@ impl StoragePod {
     ///
     /// `POST .../CreateCluster` (operation `StoragePod_CreateCluster`).
     #[deprecated]
+    #[inline]
     pub fn create_cluster(
         &self,
         name: impl AsRef<str>,
@@ -201,6 +211,7 @@ impl StoragePod {
     /// - `InvalidName`
     ///
     /// `POST .../CreateClusterEx` (operation `StoragePod_CreateClusterEx`).
+    #[inline]
     pub fn create_cluster_ex(
         &self,
         name: impl AsRef<str>,
@@ -235,6 +246,7 @@ impl StoragePod {
     /// - `InvalidName`
     ///
     /// `POST .../CreateDatacenter` (operation `StoragePod_CreateDatacenter`).
+    #[inline]
     pub fn create_datacenter(
         &self,
         name: impl AsRef<str>,
@@ -270,6 +282,7 @@ impl StoragePod {
     /// - `DvsNotAuthorized`
     ///
     /// `POST .../CreateDVS_Task` (operation `StoragePod_CreateDVS_Task`).
+    #[inline]
     pub fn create_dvs_task(
         &self,
         spec: &crate::types::DVSCreateSpec,
@@ -302,6 +315,7 @@ impl StoragePod {
     /// - `InvalidName`
     ///
     /// `POST .../CreateFolder` (operation `StoragePod_CreateFolder`).
+    #[inline]
     pub fn create_folder(
         &self,
         name: impl AsRef<str>,
@@ -334,6 +348,7 @@ impl StoragePod {
     /// - `InvalidName`
     ///
     /// `POST .../CreateStoragePod` (operation `StoragePod_CreateStoragePod`).
+    #[inline]
     pub fn create_storage_pod(
         &self,
         name: impl AsRef<str>,
@@ -373,6 +388,7 @@ impl StoragePod {
     /// - `InvalidState`
     ///
     /// `POST .../CreateVM_Task` (operation `StoragePod_CreateVM_Task`).
+    #[inline]
     pub fn create_vm_task(
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
@@ -404,6 +420,7 @@ impl StoragePod {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `StoragePod_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -428,6 +445,7 @@ impl StoragePod {
     /// - `InvalidState`
     ///
     /// `POST .../MoveIntoFolder_Task` (operation `StoragePod_MoveIntoFolder_Task`).
+    #[inline]
     pub fn move_into_folder_task(
         &self,
         list: &[crate::types::ManagedObjectReference],
@@ -468,6 +486,7 @@ impl StoragePod {
     /// - `InvalidState`
     ///
     /// `POST .../RegisterVM_Task` (operation `StoragePod_RegisterVM_Task`).
+    #[inline]
     pub fn register_vm_task(
         &self,
         path: impl AsRef<str>,
@@ -500,6 +519,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `StoragePod_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -523,6 +543,7 @@ impl StoragePod {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `StoragePod_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -547,6 +568,7 @@ impl StoragePod {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `StoragePod_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -579,6 +601,7 @@ impl StoragePod {
     /// - `InvalidState`
     ///
     /// `POST .../UnregisterAndDestroy_Task` (operation `StoragePod_UnregisterAndDestroy_Task`).
+    #[inline]
     pub fn unregister_and_destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -596,6 +619,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `StoragePod_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -613,6 +637,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `StoragePod_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -634,6 +659,7 @@ impl StoragePod {
     /// Refers instances of *ManagedEntity*.
     ///
     /// `GET .../childEntity` (operation `StoragePod_getChildEntity`).
+    #[inline]
     pub fn child_entity(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -653,6 +679,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../childType` (operation `StoragePod_getChildType`).
+    #[inline]
     pub fn child_type(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -668,6 +695,7 @@ impl StoragePod {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `StoragePod_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -683,6 +711,7 @@ impl StoragePod {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `StoragePod_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -700,6 +729,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `StoragePod_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -719,6 +749,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `StoragePod_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -736,6 +767,7 @@ impl StoragePod {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `StoragePod_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -753,6 +785,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `StoragePod_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -770,6 +803,7 @@ impl StoragePod {
     /// ***Since:*** vSphere API Release 9.0.0.0
     ///
     /// `GET .../externallyManagedFolderInfo` (operation `StoragePod_getExternallyManagedFolderInfo`).
+    #[inline]
     pub fn externally_managed_folder_info(
         &self,
     ) -> crate::Call<Option<crate::types::FolderExternallyManagedFolderInfo>> {
@@ -791,6 +825,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `StoragePod_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -808,6 +843,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `StoragePod_getNamespace`).
+    #[inline]
     pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -823,6 +859,7 @@ impl StoragePod {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `StoragePod_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -842,6 +879,7 @@ impl StoragePod {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `StoragePod_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -857,6 +895,7 @@ impl StoragePod {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `StoragePod_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -874,6 +913,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../podStorageDrsEntry` (operation `StoragePod_getPodStorageDrsEntry`).
+    #[inline]
     pub fn pod_storage_drs_entry(
         &self,
     ) -> crate::Call<Option<crate::types::PodStorageDrsEntry>> {
@@ -893,6 +933,7 @@ impl StoragePod {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `StoragePod_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -912,6 +953,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../summary` (operation `StoragePod_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<Option<crate::types::StoragePodSummary>> {
         self.client
             .call(
@@ -929,6 +971,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `StoragePod_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -946,6 +989,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `StoragePod_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -965,6 +1009,7 @@ impl StoragePod {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `StoragePod_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -980,6 +1025,7 @@ impl StoragePod {
 }
 impl crate::client::Handle for StoragePod {
     const TYPE: &'static str = "StoragePod";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -989,6 +1035,7 @@ impl crate::client::Handle for StoragePod {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl StorageQueryManager {
     pub const TYPE: &'static str = "StorageQueryManager";
     const PATH: &'static str = "/StorageQueryManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl StorageQueryManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl StorageQueryManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl StorageQueryManager {
     /// Returns: Refers instances of *HostSystem*.
     ///
     /// `POST .../QueryHostsWithAttachedLun` (operation `StorageQueryManager_QueryHostsWithAttachedLun`).
+    #[inline]
     pub fn query_hosts_with_attached_lun(
         &self,
         lun_uuid: impl AsRef<str>,
@@ -77,6 +84,7 @@ impl StorageQueryManager {
 }
 impl crate::client::Handle for StorageQueryManager {
     const TYPE: &'static str = "StorageQueryManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -86,6 +94,7 @@ impl crate::client::Handle for StorageQueryManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

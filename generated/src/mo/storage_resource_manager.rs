@@ -13,6 +13,7 @@ impl StorageResourceManager {
     pub const TYPE: &'static str = "StorageResourceManager";
     const PATH: &'static str = "/StorageResourceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl StorageResourceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl StorageResourceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl StorageResourceManager {
     /// - `InaccessibleDatastore`
     ///
     /// `POST .../ConfigureDatastoreIORM_Task` (operation `StorageResourceManager_ConfigureDatastoreIORM_Task`).
+    #[inline]
     pub fn configure_datastore_iorm_task(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -85,6 +92,7 @@ impl StorageResourceManager {
     /// Body: [`QueryIORMConfigOptionRequestType`](crate::types::QueryIORMConfigOptionRequestType).
     ///
     /// `POST .../QueryIORMConfigOption` (operation `StorageResourceManager_QueryIORMConfigOption`).
+    #[inline]
     pub fn query_iorm_config_option(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -113,6 +121,7 @@ impl StorageResourceManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ApplyStorageDrsRecommendation_Task` (operation `StorageResourceManager_ApplyStorageDrsRecommendation_Task`).
+    #[inline]
     pub fn apply_storage_drs_recommendation_task(
         &self,
         key: &[impl AsRef<str>],
@@ -142,6 +151,7 @@ impl StorageResourceManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ApplyStorageDrsRecommendationToPod_Task` (operation `StorageResourceManager_ApplyStorageDrsRecommendationToPod_Task`).
+    #[inline]
     pub fn apply_storage_drs_recommendation_to_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
@@ -170,6 +180,7 @@ impl StorageResourceManager {
     /// Body: [`CancelStorageDrsRecommendationRequestType`](crate::types::CancelStorageDrsRecommendationRequestType).
     ///
     /// `POST .../CancelStorageDrsRecommendation` (operation `StorageResourceManager_CancelStorageDrsRecommendation`).
+    #[inline]
     pub fn cancel_storage_drs_recommendation(
         &self,
         key: &[impl AsRef<str>],
@@ -197,6 +208,7 @@ impl StorageResourceManager {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../ConfigureStorageDrsForPod_Task` (operation `StorageResourceManager_ConfigureStorageDrsForPod_Task`).
+    #[inline]
     pub fn configure_storage_drs_for_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
@@ -230,6 +242,7 @@ impl StorageResourceManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryDatastorePerformanceSummary` (operation `StorageResourceManager_QueryDatastorePerformanceSummary`).
+    #[inline]
     pub fn query_datastore_performance_summary(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -256,6 +269,7 @@ impl StorageResourceManager {
     /// Body: [`RecommendDatastoresRequestType`](crate::types::RecommendDatastoresRequestType).
     ///
     /// `POST .../RecommendDatastores` (operation `StorageResourceManager_RecommendDatastores`).
+    #[inline]
     pub fn recommend_datastores(
         &self,
         storage_spec: &crate::types::StoragePlacementSpec,
@@ -282,6 +296,7 @@ impl StorageResourceManager {
     /// Body: [`RefreshStorageDrsRecommendationRequestType`](crate::types::RefreshStorageDrsRecommendationRequestType).
     ///
     /// `POST .../RefreshStorageDrsRecommendation` (operation `StorageResourceManager_RefreshStorageDrsRecommendation`).
+    #[inline]
     pub fn refresh_storage_drs_recommendation(
         &self,
         pod: &crate::types::ManagedObjectReference,
@@ -313,6 +328,7 @@ impl StorageResourceManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../RefreshStorageDrsRecommendationsForPod_Task` (operation `StorageResourceManager_RefreshStorageDrsRecommendationsForPod_Task`).
+    #[inline]
     pub fn refresh_storage_drs_recommendations_for_pod_task(
         &self,
         pod: &crate::types::ManagedObjectReference,
@@ -339,6 +355,7 @@ impl StorageResourceManager {
     /// Body: [`ValidateStoragePodConfigRequestType`](crate::types::ValidateStoragePodConfigRequestType).
     ///
     /// `POST .../ValidateStoragePodConfig` (operation `StorageResourceManager_ValidateStoragePodConfig`).
+    #[inline]
     pub fn validate_storage_pod_config(
         &self,
         pod: &crate::types::ManagedObjectReference,
@@ -363,6 +380,7 @@ impl StorageResourceManager {
 }
 impl crate::client::Handle for StorageResourceManager {
     const TYPE: &'static str = "StorageResourceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -372,6 +390,7 @@ impl crate::client::Handle for StorageResourceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

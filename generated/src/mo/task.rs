@@ -13,6 +13,7 @@ impl Task {
     pub const TYPE: &'static str = "Task";
     const PATH: &'static str = "/Task";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl Task {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl Task {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl Task {
     /// Body: [`SetTaskDescriptionRequestType`](crate::types::SetTaskDescriptionRequestType).
     ///
     /// `POST .../SetTaskDescription` (operation `Task_SetTaskDescription`).
+    #[inline]
     pub fn set_task_description(
         &self,
         description: &crate::types::LocalizableMessage,
@@ -83,6 +90,7 @@ impl Task {
     /// - `OutOfBounds`
     ///
     /// `POST .../UpdateProgress` (operation `Task_UpdateProgress`).
+    #[inline]
     pub fn update_progress(&self, percent_done: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl Task {
     /// - `InvalidState`
     ///
     /// `POST .../CancelTask` (operation `Task_CancelTask`).
+    #[inline]
     pub fn cancel_task(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -122,6 +131,7 @@ impl Task {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `Task_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -153,6 +163,7 @@ impl Task {
     /// - `InvalidState`
     ///
     /// `POST .../SetTaskState` (operation `Task_SetTaskState`).
+    #[inline]
     pub fn set_task_state(
         &self,
         state: &crate::types::TaskInfoState,
@@ -181,6 +192,7 @@ impl Task {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `Task_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -198,6 +210,7 @@ impl Task {
     /// Reads *Task.info*.
     ///
     /// `GET .../info` (operation `Task_getInfo`).
+    #[inline]
     pub fn info(&self) -> crate::Call<crate::types::TaskInfo> {
         self.client
             .call(
@@ -215,6 +228,7 @@ impl Task {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `Task_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -230,6 +244,7 @@ impl Task {
 }
 impl crate::client::Handle for Task {
     const TYPE: &'static str = "Task";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -239,6 +254,7 @@ impl crate::client::Handle for Task {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl TaskHistoryCollector {
     pub const TYPE: &'static str = "TaskHistoryCollector";
     const PATH: &'static str = "/TaskHistoryCollector";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl TaskHistoryCollector {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl TaskHistoryCollector {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl TaskHistoryCollector {
     /// Body: [`ReadNextTasksRequestType`](crate::types::ReadNextTasksRequestType).
     ///
     /// `POST .../ReadNextTasks` (operation `TaskHistoryCollector_ReadNextTasks`).
+    #[inline]
     pub fn read_next_tasks(
         &self,
         max_count: i32,
@@ -75,6 +82,7 @@ impl TaskHistoryCollector {
     /// Body: [`ReadPreviousTasksRequestType`](crate::types::ReadPreviousTasksRequestType).
     ///
     /// `POST .../ReadPreviousTasks` (operation `TaskHistoryCollector_ReadPreviousTasks`).
+    #[inline]
     pub fn read_previous_tasks(
         &self,
         max_count: i32,
@@ -97,6 +105,7 @@ impl TaskHistoryCollector {
     /// Invokes *HistoryCollector.DestroyCollector*.
     ///
     /// `POST .../DestroyCollector` (operation `TaskHistoryCollector_DestroyCollector`).
+    #[inline]
     pub fn destroy_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -112,6 +121,7 @@ impl TaskHistoryCollector {
     /// Invokes *HistoryCollector.ResetCollector*.
     ///
     /// `POST .../ResetCollector` (operation `TaskHistoryCollector_ResetCollector`).
+    #[inline]
     pub fn reset_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -127,6 +137,7 @@ impl TaskHistoryCollector {
     /// Invokes *HistoryCollector.RewindCollector*.
     ///
     /// `POST .../RewindCollector` (operation `TaskHistoryCollector_RewindCollector`).
+    #[inline]
     pub fn rewind_collector(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -144,6 +155,7 @@ impl TaskHistoryCollector {
     /// Body: [`SetCollectorPageSizeRequestType`](crate::types::SetCollectorPageSizeRequestType).
     ///
     /// `POST .../SetCollectorPageSize` (operation `TaskHistoryCollector_SetCollectorPageSize`).
+    #[inline]
     pub fn set_collector_page_size(&self, max_count: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -163,6 +175,7 @@ impl TaskHistoryCollector {
     /// Reads *HistoryCollector.filter*.
     ///
     /// `GET .../filter` (operation `TaskHistoryCollector_getFilter`).
+    #[inline]
     pub fn filter(&self) -> crate::Call<crate::types::Any> {
         self.client
             .call(
@@ -178,6 +191,7 @@ impl TaskHistoryCollector {
     /// Reads *TaskHistoryCollector.latestPage*.
     ///
     /// `GET .../latestPage` (operation `TaskHistoryCollector_getLatestPage`).
+    #[inline]
     pub fn latest_page(&self) -> crate::Call<Option<Vec<crate::types::TaskInfo>>> {
         self.client
             .call(
@@ -193,6 +207,7 @@ impl TaskHistoryCollector {
 }
 impl crate::client::Handle for TaskHistoryCollector {
     const TYPE: &'static str = "TaskHistoryCollector";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -202,6 +217,7 @@ impl crate::client::Handle for TaskHistoryCollector {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

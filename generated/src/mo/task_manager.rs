@@ -13,6 +13,7 @@ impl TaskManager {
     pub const TYPE: &'static str = "TaskManager";
     const PATH: &'static str = "/TaskManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl TaskManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl TaskManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl TaskManager {
     /// Body: [`ReadNextTasksByViewSpecRequestType`](crate::types::ReadNextTasksByViewSpecRequestType).
     ///
     /// `POST .../ReadNextTasksByViewSpec` (operation `TaskManager_ReadNextTasksByViewSpec`).
+    #[inline]
     pub fn read_next_tasks_by_view_spec(
         &self,
         view_spec: &crate::types::TaskManagerTaskViewSpecKind,
@@ -90,6 +97,7 @@ impl TaskManager {
     /// - `InvalidState`
     ///
     /// `POST .../CreateCollectorForTasks` (operation `TaskManager_CreateCollectorForTasks`).
+    #[inline]
     pub fn create_collector_for_tasks(
         &self,
         filter: &crate::types::TaskFilterSpec,
@@ -123,6 +131,7 @@ impl TaskManager {
     /// - `InvalidState`
     ///
     /// `POST .../CreateCollectorWithInfoFilterForTasks` (operation `TaskManager_CreateCollectorWithInfoFilterForTasks`).
+    #[inline]
     pub fn create_collector_with_info_filter_for_tasks(
         &self,
         filter: &crate::types::TaskFilterSpec,
@@ -151,6 +160,7 @@ impl TaskManager {
     /// Body: [`CreateTaskRequestType`](crate::types::CreateTaskRequestType).
     ///
     /// `POST .../CreateTask` (operation `TaskManager_CreateTask`).
+    #[inline]
     pub fn create_task(
         &self,
         obj: &crate::types::ManagedObjectReference,
@@ -185,6 +195,7 @@ impl TaskManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../description` (operation `TaskManager_getDescription`).
+    #[inline]
     pub fn description(&self) -> crate::Call<crate::types::TaskDescription> {
         self.client
             .call(
@@ -202,6 +213,7 @@ impl TaskManager {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../maxCollector` (operation `TaskManager_getMaxCollector`).
+    #[inline]
     pub fn max_collector(&self) -> crate::Call<i32> {
         self.client
             .call(
@@ -221,6 +233,7 @@ impl TaskManager {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `TaskManager_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -238,6 +251,7 @@ impl TaskManager {
 }
 impl crate::client::Handle for TaskManager {
     const TYPE: &'static str = "TaskManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -247,6 +261,7 @@ impl crate::client::Handle for TaskManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

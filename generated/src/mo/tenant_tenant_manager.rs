@@ -13,6 +13,7 @@ impl TenantTenantManager {
     pub const TYPE: &'static str = "TenantTenantManager";
     const PATH: &'static str = "/TenantTenantManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl TenantTenantManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl TenantTenantManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl TenantTenantManager {
     /// - `AuthMinimumAdminPermission`
     ///
     /// `POST .../MarkServiceProviderEntities` (operation `TenantTenantManager_MarkServiceProviderEntities`).
+    #[inline]
     pub fn mark_service_provider_entities(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -83,6 +90,7 @@ impl TenantTenantManager {
     /// Returns: Refers instances of *ManagedEntity*.
     ///
     /// `POST .../RetrieveServiceProviderEntities` (operation `TenantTenantManager_RetrieveServiceProviderEntities`).
+    #[inline]
     pub fn retrieve_service_provider_entities(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -107,6 +115,7 @@ impl TenantTenantManager {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../UnmarkServiceProviderEntities` (operation `TenantTenantManager_UnmarkServiceProviderEntities`).
+    #[inline]
     pub fn unmark_service_provider_entities(
         &self,
         entity: Option<&[crate::types::ManagedObjectReference]>,
@@ -129,6 +138,7 @@ impl TenantTenantManager {
 }
 impl crate::client::Handle for TenantTenantManager {
     const TYPE: &'static str = "TenantTenantManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -138,6 +148,7 @@ impl crate::client::Handle for TenantTenantManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl TransitGateway {
     pub const TYPE: &'static str = "TransitGateway";
     const PATH: &'static str = "/TransitGateway";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl TransitGateway {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl TransitGateway {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl TransitGateway {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `TransitGateway_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -71,6 +78,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `TransitGateway_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -94,6 +102,7 @@ impl TransitGateway {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `TransitGateway_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -118,6 +127,7 @@ impl TransitGateway {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `TransitGateway_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -144,6 +154,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `TransitGateway_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -161,6 +172,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `TransitGateway_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -178,6 +190,7 @@ impl TransitGateway {
     /// Reads *TransitGateway.config*.
     ///
     /// `GET .../config` (operation `TransitGateway_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::TransitGatewayConfigInfo> {
         self.client
             .call(
@@ -193,6 +206,7 @@ impl TransitGateway {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `TransitGateway_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -208,6 +222,7 @@ impl TransitGateway {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `TransitGateway_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -225,6 +240,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `TransitGateway_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -244,6 +260,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `TransitGateway_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -261,6 +278,7 @@ impl TransitGateway {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `TransitGateway_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -278,6 +296,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `TransitGateway_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -295,6 +314,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `TransitGateway_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -310,6 +330,7 @@ impl TransitGateway {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `TransitGateway_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -329,6 +350,7 @@ impl TransitGateway {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `TransitGateway_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -344,6 +366,7 @@ impl TransitGateway {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `TransitGateway_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -361,6 +384,7 @@ impl TransitGateway {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `TransitGateway_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -380,6 +404,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `TransitGateway_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -397,6 +422,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `TransitGateway_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -416,6 +442,7 @@ impl TransitGateway {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `TransitGateway_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -431,6 +458,7 @@ impl TransitGateway {
 }
 impl crate::client::Handle for TransitGateway {
     const TYPE: &'static str = "TransitGateway";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -440,6 +468,7 @@ impl crate::client::Handle for TransitGateway {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

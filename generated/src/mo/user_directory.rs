@@ -13,6 +13,7 @@ impl UserDirectory {
     pub const TYPE: &'static str = "UserDirectory";
     const PATH: &'static str = "/UserDirectory";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl UserDirectory {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl UserDirectory {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl UserDirectory {
     /// - `NotFound`
     ///
     /// `POST .../RetrieveUserGroups` (operation `UserDirectory_RetrieveUserGroups`).
+    #[inline]
     pub fn retrieve_user_groups(
         &self,
         domain: Option<&str>,
@@ -90,6 +97,7 @@ impl UserDirectory {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../domainList` (operation `UserDirectory_getDomainList`).
+    #[inline]
     pub fn domain_list(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl UserDirectory {
 }
 impl crate::client::Handle for UserDirectory {
     const TYPE: &'static str = "UserDirectory";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -114,6 +123,7 @@ impl crate::client::Handle for UserDirectory {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VasaProvider {
     pub const TYPE: &'static str = "VasaProvider";
     const PATH: &'static str = "/sms/VasaProvider";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VasaProvider {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VasaProvider {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -63,6 +69,7 @@ impl VasaProvider {
     /// - `SmsReplicationFault`
     ///
     /// `POST .../FailoverReplicationGroup_Task` (operation `VasaProvider_FailoverReplicationGroup_Task`).
+    #[inline]
     pub fn failover_replication_group_task(
         &self,
         failover_param: &crate::types::FailoverParamKind,
@@ -99,6 +106,7 @@ impl VasaProvider {
     /// - `SmsReplicationFault`
     ///
     /// `POST .../PrepareFailoverReplicationGroup_Task` (operation `VasaProvider_PrepareFailoverReplicationGroup_Task`).
+    #[inline]
     pub fn prepare_failover_replication_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -135,6 +143,7 @@ impl VasaProvider {
     /// - `SmsReplicationFault`
     ///
     /// `POST .../PromoteReplicationGroup_Task` (operation `VasaProvider_PromoteReplicationGroup_Task`).
+    #[inline]
     pub fn promote_replication_group_task(
         &self,
         promote_param: &crate::types::PromoteParam,
@@ -168,6 +177,7 @@ impl VasaProvider {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryActiveAlarm` (operation `VasaProvider_QueryActiveAlarm`).
+    #[inline]
     pub fn query_active_alarm(
         &self,
         alarm_filter: Option<&crate::types::AlarmFilter>,
@@ -200,6 +210,7 @@ impl VasaProvider {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryPointInTimeReplica` (operation `VasaProvider_QueryPointInTimeReplica`).
+    #[inline]
     pub fn query_point_in_time_replica(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -226,6 +237,7 @@ impl VasaProvider {
     /// ***Required privileges:*** StorageViews.View
     ///
     /// `POST .../QueryProviderInfo` (operation `VasaProvider_QueryProviderInfo`).
+    #[inline]
     pub fn query_provider_info(&self) -> crate::Call<crate::types::SmsProviderInfoKind> {
         self.client
             .call(
@@ -251,6 +263,7 @@ impl VasaProvider {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryReplicationGroup` (operation `VasaProvider_QueryReplicationGroup`).
+    #[inline]
     pub fn query_replication_group(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -283,6 +296,7 @@ impl VasaProvider {
     /// - `QueryExecutionFault`
     ///
     /// `POST .../QueryReplicationPeer` (operation `VasaProvider_QueryReplicationPeer`).
+    #[inline]
     pub fn query_replication_peer(
         &self,
         fault_domain_id: Option<&[crate::types::FaultDomainIdKind]>,
@@ -315,6 +329,7 @@ impl VasaProvider {
     /// - `ProviderConnectionFailed`
     ///
     /// `POST .../VasaProviderReconnect_Task` (operation `VasaProvider_VasaProviderReconnect_Task`).
+    #[inline]
     pub fn vasa_provider_reconnect_task(&self) -> crate::Call<crate::mo::SmsTask> {
         self.client
             .call(
@@ -337,6 +352,7 @@ impl VasaProvider {
     /// - `CertificateRefreshFailed`
     ///
     /// `POST .../VasaProviderRefreshCertificate_Task` (operation `VasaProvider_VasaProviderRefreshCertificate_Task`).
+    #[inline]
     pub fn vasa_provider_refresh_certificate_task(
         &self,
     ) -> crate::Call<crate::mo::SmsTask> {
@@ -368,6 +384,7 @@ impl VasaProvider {
     /// - `SmsReplicationFault`
     ///
     /// `POST .../ReverseReplicateGroup_Task` (operation `VasaProvider_ReverseReplicateGroup_Task`).
+    #[inline]
     pub fn reverse_replicate_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -397,6 +414,7 @@ impl VasaProvider {
     /// - `CertificateRevocationFailed`
     ///
     /// `POST .../VasaProviderRevokeCertificate_Task` (operation `VasaProvider_VasaProviderRevokeCertificate_Task`).
+    #[inline]
     pub fn vasa_provider_revoke_certificate_task(
         &self,
     ) -> crate::Call<crate::mo::SmsTask> {
@@ -423,6 +441,7 @@ impl VasaProvider {
     /// - `ProviderSyncFailed`
     ///
     /// `POST .../VasaProviderSync_Task` (operation `VasaProvider_VasaProviderSync_Task`).
+    #[inline]
     pub fn vasa_provider_sync_task(
         &self,
         array_id: Option<&str>,
@@ -459,6 +478,7 @@ impl VasaProvider {
     /// - `TooMany`
     ///
     /// `POST .../SyncReplicationGroup_Task` (operation `VasaProvider_SyncReplicationGroup_Task`).
+    #[inline]
     pub fn sync_replication_group_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -497,6 +517,7 @@ impl VasaProvider {
     /// - `SmsReplicationFault`
     ///
     /// `POST .../TestFailoverReplicationGroupStart_Task` (operation `VasaProvider_TestFailoverReplicationGroupStart_Task`).
+    #[inline]
     pub fn test_failover_replication_group_start_task(
         &self,
         test_failover_param: &crate::types::TestFailoverParam,
@@ -534,6 +555,7 @@ impl VasaProvider {
     /// - `NotSupportedByProvider`
     ///
     /// `POST .../TestFailoverReplicationGroupStop_Task` (operation `VasaProvider_TestFailoverReplicationGroupStop_Task`).
+    #[inline]
     pub fn test_failover_replication_group_stop_task(
         &self,
         group_id: Option<&[crate::types::ReplicationGroupId]>,
@@ -558,6 +580,7 @@ impl VasaProvider {
 }
 impl crate::client::Handle for VasaProvider {
     const TYPE: &'static str = "VasaProvider";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -567,6 +590,7 @@ impl crate::client::Handle for VasaProvider {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

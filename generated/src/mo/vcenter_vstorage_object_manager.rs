@@ -13,6 +13,7 @@ impl VcenterVStorageObjectManager {
     pub const TYPE: &'static str = "VcenterVStorageObjectManager";
     const PATH: &'static str = "/VcenterVStorageObjectManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VcenterVStorageObjectManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VcenterVStorageObjectManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -61,6 +67,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RevertVStorageObject_Task` (operation `VcenterVStorageObjectManager_RevertVStorageObject_Task`).
+    #[inline]
     pub fn revert_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -94,6 +101,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../AttachTagToVStorageObject` (operation `VcenterVStorageObjectManager_AttachTagToVStorageObject`).
+    #[inline]
     pub fn attach_tag_to_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -129,6 +137,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../ClearVStorageObjectControlFlags` (operation `VcenterVStorageObjectManager_ClearVStorageObjectControlFlags`).
+    #[inline]
     pub fn clear_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -166,6 +175,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../CloneVStorageObject_Task` (operation `VcenterVStorageObjectManager_CloneVStorageObject_Task`).
+    #[inline]
     pub fn clone_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -202,6 +212,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../CreateDisk_Task` (operation `VcenterVStorageObjectManager_CreateDisk_Task`).
+    #[inline]
     pub fn create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
@@ -236,6 +247,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../CreateDiskFromSnapshot_Task` (operation `VcenterVStorageObjectManager_CreateDiskFromSnapshot_Task`).
+    #[inline]
     pub fn create_disk_from_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -288,6 +300,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectCreateSnapshot_Task` (operation `VcenterVStorageObjectManager_VStorageObjectCreateSnapshot_Task`).
+    #[inline]
     pub fn vstorage_object_create_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -328,6 +341,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectCreateSnapshotEx_Task` (operation `VcenterVStorageObjectManager_VStorageObjectCreateSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_create_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -368,6 +382,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../DeleteSnapshot_Task` (operation `VcenterVStorageObjectManager_DeleteSnapshot_Task`).
+    #[inline]
     pub fn delete_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -408,6 +423,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx_Task` (operation `VcenterVStorageObjectManager_VStorageObjectDeleteSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -448,6 +464,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx2_Task` (operation `VcenterVStorageObjectManager_VStorageObjectDeleteSnapshotEx2_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex2_task(
         &self,
         id: &crate::types::ID,
@@ -487,6 +504,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../DeleteVStorageObject_Task` (operation `VcenterVStorageObjectManager_DeleteVStorageObject_Task`).
+    #[inline]
     pub fn delete_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -526,6 +544,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../DeleteVStorageObjectEx_Task` (operation `VcenterVStorageObjectManager_DeleteVStorageObjectEx_Task`).
+    #[inline]
     pub fn delete_vstorage_object_ex_task(
         &self,
         id: &crate::types::ID,
@@ -557,6 +576,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../DetachTagFromVStorageObject` (operation `VcenterVStorageObjectManager_DetachTagFromVStorageObject`).
+    #[inline]
     pub fn detach_tag_from_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -596,6 +616,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../ExtendDisk_Task` (operation `VcenterVStorageObjectManager_ExtendDisk_Task`).
+    #[inline]
     pub fn extend_disk_task(
         &self,
         id: &crate::types::ID,
@@ -637,6 +658,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../VStorageObjectExtendDiskEx_Task` (operation `VcenterVStorageObjectManager_VStorageObjectExtendDiskEx_Task`).
+    #[inline]
     pub fn vstorage_object_extend_disk_ex_task(
         &self,
         id: &crate::types::ID,
@@ -676,6 +698,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../InflateDisk_Task` (operation `VcenterVStorageObjectManager_InflateDisk_Task`).
+    #[inline]
     pub fn inflate_disk_task(
         &self,
         id: &crate::types::ID,
@@ -707,6 +730,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../ListTagsAttachedToVStorageObject` (operation `VcenterVStorageObjectManager_ListTagsAttachedToVStorageObject`).
+    #[inline]
     pub fn list_tags_attached_to_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -736,6 +760,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../ListVStorageObject` (operation `VcenterVStorageObjectManager_ListVStorageObject`).
+    #[inline]
     pub fn list_vstorage_object(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -765,6 +790,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../ListVStorageObjectsAttachedToTag` (operation `VcenterVStorageObjectManager_ListVStorageObjectsAttachedToTag`).
+    #[inline]
     pub fn list_vstorage_objects_attached_to_tag(
         &self,
         category: impl AsRef<str>,
@@ -800,6 +826,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../VstorageObjectVCenterQueryChangedDiskAreas` (operation `VcenterVStorageObjectManager_VstorageObjectVCenterQueryChangedDiskAreas`).
+    #[inline]
     pub fn vstorage_object_vcenter_query_changed_disk_areas(
         &self,
         id: &crate::types::ID,
@@ -840,6 +867,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../QueryVirtualDiskUuidEx` (operation `VcenterVStorageObjectManager_QueryVirtualDiskUuidEx`).
+    #[inline]
     pub fn query_virtual_disk_uuid_ex(
         &self,
         name: impl AsRef<str>,
@@ -874,6 +902,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../ReconcileDatastoreInventory_Task` (operation `VcenterVStorageObjectManager_ReconcileDatastoreInventory_Task`).
+    #[inline]
     pub fn reconcile_datastore_inventory_task(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -912,6 +941,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidArgument`
     ///
     /// `POST .../ReconcileDatastoreInventoryEx_Task` (operation `VcenterVStorageObjectManager_ReconcileDatastoreInventoryEx_Task`).
+    #[inline]
     pub fn reconcile_datastore_inventory_ex_task(
         &self,
         spec: &crate::types::VStorageObjectReconcileSpec,
@@ -943,6 +973,7 @@ impl VcenterVStorageObjectManager {
     /// - `AlreadyExists`
     ///
     /// `POST .../RegisterDisk` (operation `VcenterVStorageObjectManager_RegisterDisk`).
+    #[inline]
     pub fn register_disk(
         &self,
         path: impl AsRef<str>,
@@ -981,6 +1012,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RelocateVStorageObject_Task` (operation `VcenterVStorageObjectManager_RelocateVStorageObject_Task`).
+    #[inline]
     pub fn relocate_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -1016,6 +1048,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RenameVStorageObject` (operation `VcenterVStorageObjectManager_RenameVStorageObject`).
+    #[inline]
     pub fn rename_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -1053,6 +1086,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RenameVStorageObjectEx` (operation `VcenterVStorageObjectManager_RenameVStorageObjectEx`).
+    #[inline]
     pub fn rename_vstorage_object_ex(
         &self,
         id: &crate::types::ID,
@@ -1091,6 +1125,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../RepairVStorageObjectChain_Task` (operation `VcenterVStorageObjectManager_RepairVStorageObjectChain_Task`).
+    #[inline]
     pub fn repair_vstorage_object_chain_task(
         &self,
         id: &crate::types::ID,
@@ -1125,6 +1160,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RetrieveSnapshotDetails` (operation `VcenterVStorageObjectManager_RetrieveSnapshotDetails`).
+    #[inline]
     pub fn retrieve_snapshot_details(
         &self,
         id: &crate::types::ID,
@@ -1161,6 +1197,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RetrieveSnapshotInfo` (operation `VcenterVStorageObjectManager_RetrieveSnapshotInfo`).
+    #[inline]
     pub fn retrieve_snapshot_info(
         &self,
         id: &crate::types::ID,
@@ -1194,6 +1231,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RetrieveVStorageInfrastructureObjectPolicy` (operation `VcenterVStorageObjectManager_RetrieveVStorageInfrastructureObjectPolicy`).
+    #[inline]
     pub fn retrieve_vstorage_infrastructure_object_policy(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -1227,6 +1265,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RetrieveVStorageObject` (operation `VcenterVStorageObjectManager_RetrieveVStorageObject`).
+    #[inline]
     pub fn retrieve_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -1257,6 +1296,7 @@ impl VcenterVStorageObjectManager {
     /// Body: [`RetrieveVStorageObjectAssociationsRequestType`](crate::types::RetrieveVStorageObjectAssociationsRequestType).
     ///
     /// `POST .../RetrieveVStorageObjectAssociations` (operation `VcenterVStorageObjectManager_RetrieveVStorageObjectAssociations`).
+    #[inline]
     pub fn retrieve_vstorage_object_associations(
         &self,
         ids: Option<&[crate::types::RetrieveVStorageObjSpec]>,
@@ -1290,6 +1330,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../RetrieveVStorageObjectState` (operation `VcenterVStorageObjectManager_RetrieveVStorageObjectState`).
+    #[inline]
     pub fn retrieve_vstorage_object_state(
         &self,
         id: &crate::types::ID,
@@ -1328,6 +1369,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidState`
     ///
     /// `POST .../RevertVStorageObjectEx_Task` (operation `VcenterVStorageObjectManager_RevertVStorageObjectEx_Task`).
+    #[inline]
     pub fn revert_vstorage_object_ex_task(
         &self,
         id: &crate::types::ID,
@@ -1362,6 +1404,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../ScheduleReconcileDatastoreInventory` (operation `VcenterVStorageObjectManager_ScheduleReconcileDatastoreInventory`).
+    #[inline]
     pub fn schedule_reconcile_datastore_inventory(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -1395,6 +1438,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../SetVStorageObjectControlFlags` (operation `VcenterVStorageObjectManager_SetVStorageObjectControlFlags`).
+    #[inline]
     pub fn set_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -1433,6 +1477,7 @@ impl VcenterVStorageObjectManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../SetVirtualDiskUuidEx_Task` (operation `VcenterVStorageObjectManager_SetVirtualDiskUuidEx_Task`).
+    #[inline]
     pub fn set_virtual_disk_uuid_ex_task(
         &self,
         name: impl AsRef<str>,
@@ -1471,6 +1516,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../UnregisterDisk_Task` (operation `VcenterVStorageObjectManager_UnregisterDisk_Task`).
+    #[inline]
     pub fn unregister_disk_task(
         &self,
         id: &crate::types::ID,
@@ -1507,6 +1553,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../UpdateVStorageInfrastructureObjectPolicy_Task` (operation `VcenterVStorageObjectManager_UpdateVStorageInfrastructureObjectPolicy_Task`).
+    #[inline]
     pub fn update_vstorage_infrastructure_object_policy_task(
         &self,
         spec: &crate::types::VslmInfrastructureObjectPolicySpec,
@@ -1541,6 +1588,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../UpdateVStorageObjectCrypto_Task` (operation `VcenterVStorageObjectManager_UpdateVStorageObjectCrypto_Task`).
+    #[inline]
     pub fn update_vstorage_object_crypto_task(
         &self,
         id: &crate::types::ID,
@@ -1582,6 +1630,7 @@ impl VcenterVStorageObjectManager {
     /// - `NotFound`
     ///
     /// `POST .../VCenterUpdateVStorageObjectMetadataEx_Task` (operation `VcenterVStorageObjectManager_VCenterUpdateVStorageObjectMetadataEx_Task`).
+    #[inline]
     pub fn vcenter_update_vstorage_object_metadata_ex_task(
         &self,
         id: &crate::types::ID,
@@ -1622,6 +1671,7 @@ impl VcenterVStorageObjectManager {
     /// - `TaskInProgress`
     ///
     /// `POST .../UpdateVStorageObjectPolicy_Task` (operation `VcenterVStorageObjectManager_UpdateVStorageObjectPolicy_Task`).
+    #[inline]
     pub fn update_vstorage_object_policy_task(
         &self,
         id: &crate::types::ID,
@@ -1648,6 +1698,7 @@ impl VcenterVStorageObjectManager {
 }
 impl crate::client::Handle for VcenterVStorageObjectManager {
     const TYPE: &'static str = "VcenterVStorageObjectManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1657,6 +1708,7 @@ impl crate::client::Handle for VcenterVStorageObjectManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

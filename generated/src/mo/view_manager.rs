@@ -13,6 +13,7 @@ impl ViewManager {
     pub const TYPE: &'static str = "ViewManager";
     const PATH: &'static str = "/ViewManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl ViewManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl ViewManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -55,6 +61,7 @@ impl ViewManager {
     /// Returns: Refers instance of *ContainerView*.
     ///
     /// `POST .../CreateContainerView` (operation `ViewManager_CreateContainerView`).
+    #[inline]
     pub fn create_container_view(
         &self,
         container: &crate::types::ManagedObjectReference,
@@ -85,6 +92,7 @@ impl ViewManager {
     /// Returns: Refers instance of *InventoryView*.
     ///
     /// `POST .../CreateInventoryView` (operation `ViewManager_CreateInventoryView`).
+    #[inline]
     pub fn create_inventory_view(&self) -> crate::Call<crate::mo::InventoryView> {
         self.client
             .call(
@@ -106,6 +114,7 @@ impl ViewManager {
     /// Returns: Refers instance of *ListView*.
     ///
     /// `POST .../CreateListView` (operation `ViewManager_CreateListView`).
+    #[inline]
     pub fn create_list_view(
         &self,
         obj: Option<&[crate::types::ManagedObjectReference]>,
@@ -134,6 +143,7 @@ impl ViewManager {
     /// Returns: Refers instance of *ListView*.
     ///
     /// `POST .../CreateListViewFromView` (operation `ViewManager_CreateListViewFromView`).
+    #[inline]
     pub fn create_list_view_from_view(
         &self,
         view: &crate::types::ManagedObjectReference,
@@ -160,6 +170,7 @@ impl ViewManager {
     /// Refers instances of *View*.
     ///
     /// `GET .../viewList` (operation `ViewManager_getViewList`).
+    #[inline]
     pub fn view_list(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -177,6 +188,7 @@ impl ViewManager {
 }
 impl crate::client::Handle for ViewManager {
     const TYPE: &'static str = "ViewManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -186,6 +198,7 @@ impl crate::client::Handle for ViewManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     pub const TYPE: &'static str = "VimClusterVsanVcDiskManagementSystem";
     const PATH: &'static str = "/vsan/VimClusterVsanVcDiskManagementSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VimClusterVsanVcDiskManagementSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanAddStoragePoolDisk` (operation `VimClusterVsanVcDiskManagementSystem_VsanAddStoragePoolDisk`).
+    #[inline]
     pub fn vsan_add_storage_pool_disk(
         &self,
         specs: Option<&[crate::types::VsanAddStoragePoolDiskSpec]>,
@@ -89,6 +96,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanDeleteStoragePoolDisk` (operation `VimClusterVsanVcDiskManagementSystem_VsanDeleteStoragePoolDisk`).
+    #[inline]
     pub fn vsan_delete_storage_pool_disk(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -120,6 +128,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../InitializeDiskMappings` (operation `VimClusterVsanVcDiskManagementSystem_InitializeDiskMappings`).
+    #[inline]
     pub fn initialize_disk_mappings(
         &self,
         spec: &crate::types::VimVsanHostDiskMappingCreationSpec,
@@ -147,6 +156,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryClusterDataEfficiencyCapacityState` (operation `VimClusterVsanVcDiskManagementSystem_QueryClusterDataEfficiencyCapacityState`).
+    #[inline]
     pub fn query_cluster_data_efficiency_capacity_state(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -174,6 +184,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryDiskMappings` (operation `VimClusterVsanVcDiskManagementSystem_QueryDiskMappings`).
+    #[inline]
     pub fn query_disk_mappings(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -201,6 +212,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryVsanManagedDisks` (operation `VimClusterVsanVcDiskManagementSystem_QueryVsanManagedDisks`).
+    #[inline]
     pub fn query_vsan_managed_disks(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -234,6 +246,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RebuildDiskMapping` (operation `VimClusterVsanVcDiskManagementSystem_RebuildDiskMapping`).
+    #[inline]
     pub fn rebuild_disk_mapping(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -267,6 +280,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RemoveDiskEx` (operation `VimClusterVsanVcDiskManagementSystem_RemoveDiskEx`).
+    #[inline]
     pub fn remove_disk_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -300,6 +314,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RemoveDiskMappingEx` (operation `VimClusterVsanVcDiskManagementSystem_RemoveDiskMappingEx`).
+    #[inline]
     pub fn remove_disk_mapping_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -331,6 +346,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RetrieveAllFlashCapabilities` (operation `VimClusterVsanVcDiskManagementSystem_RetrieveAllFlashCapabilities`).
+    #[inline]
     pub fn retrieve_all_flash_capabilities(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -362,6 +378,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../UnmountDiskMappingEx` (operation `VimClusterVsanVcDiskManagementSystem_UnmountDiskMappingEx`).
+    #[inline]
     pub fn unmount_disk_mapping_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -397,6 +414,7 @@ impl VimClusterVsanVcDiskManagementSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanUnmountStoragePoolDisks` (operation `VimClusterVsanVcDiskManagementSystem_VsanUnmountStoragePoolDisks`).
+    #[inline]
     pub fn vsan_unmount_storage_pool_disks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -421,6 +439,7 @@ impl VimClusterVsanVcDiskManagementSystem {
 }
 impl crate::client::Handle for VimClusterVsanVcDiskManagementSystem {
     const TYPE: &'static str = "VimClusterVsanVcDiskManagementSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -430,6 +449,7 @@ impl crate::client::Handle for VimClusterVsanVcDiskManagementSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

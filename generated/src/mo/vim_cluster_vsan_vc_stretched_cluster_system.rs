@@ -13,6 +13,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     pub const TYPE: &'static str = "VimClusterVsanVcStretchedClusterSystem";
     const PATH: &'static str = "/vsan/VimClusterVsanVcStretchedClusterSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VimClusterVsanVcStretchedClusterSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -59,6 +65,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `NotEnoughLicenses`
     ///
     /// `POST .../VSANVcAddWitnessHost` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcAddWitnessHost`).
+    #[inline]
     pub fn vsan_vc_add_witness_host(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -101,6 +108,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `NotEnoughLicenses`
     ///
     /// `POST .../VsanVcAddWitnessHostForClusters` (operation `VimClusterVsanVcStretchedClusterSystem_VsanVcAddWitnessHostForClusters`).
+    #[inline]
     pub fn vsan_vc_add_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
@@ -132,6 +140,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VSANVcConvertToStretchedCluster` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcConvertToStretchedCluster`).
+    #[inline]
     pub fn vsan_vc_convert_to_stretched_cluster(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -170,6 +179,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VSANVcGetPreferredFaultDomain` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcGetPreferredFaultDomain`).
+    #[inline]
     pub fn vsan_vc_get_preferred_fault_domain(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -200,6 +210,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VSANVcGetWitnessHosts` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcGetWitnessHosts`).
+    #[inline]
     pub fn vsan_vc_get_witness_hosts(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -229,6 +240,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VSANVcIsWitnessHost` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcIsWitnessHost`).
+    #[inline]
     pub fn vsan_vc_is_witness_host(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -256,6 +268,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VSANIsWitnessVirtualAppliance` (operation `VimClusterVsanVcStretchedClusterSystem_VSANIsWitnessVirtualAppliance`).
+    #[inline]
     pub fn vsan_is_witness_virtual_appliance(
         &self,
         hosts: &[crate::types::ManagedObjectReference],
@@ -288,6 +301,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QuerySharedWitnessCompatibility` (operation `VimClusterVsanVcStretchedClusterSystem_QuerySharedWitnessCompatibility`).
+    #[inline]
     pub fn query_shared_witness_compatibility(
         &self,
         shared_witness_host: &crate::types::ManagedObjectReference,
@@ -322,6 +336,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QuerySharedWitnessClusterInfo` (operation `VimClusterVsanVcStretchedClusterSystem_QuerySharedWitnessClusterInfo`).
+    #[inline]
     pub fn query_shared_witness_cluster_info(
         &self,
         witness_host: &crate::types::ManagedObjectReference,
@@ -355,6 +370,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VSANVcRemoveWitnessHost` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcRemoveWitnessHost`).
+    #[inline]
     pub fn vsan_vc_remove_witness_host(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -391,6 +407,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `NotEnoughLicenses`
     ///
     /// `POST .../VsanVcReplaceWitnessHostForClusters` (operation `VimClusterVsanVcStretchedClusterSystem_VsanVcReplaceWitnessHostForClusters`).
+    #[inline]
     pub fn vsan_vc_replace_witness_host_for_clusters(
         &self,
         config_spec: &crate::types::VsanVcStretchedClusterConfigSpec,
@@ -419,6 +436,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VSANVcRetrieveStretchedClusterVcCapability` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcRetrieveStretchedClusterVcCapability`).
+    #[inline]
     pub fn vsan_vc_retrieve_stretched_cluster_vc_capability(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -455,6 +473,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VSANVcSetPreferredFaultDomain` (operation `VimClusterVsanVcStretchedClusterSystem_VSANVcSetPreferredFaultDomain`).
+    #[inline]
     pub fn vsan_vc_set_preferred_fault_domain(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -481,6 +500,7 @@ impl VimClusterVsanVcStretchedClusterSystem {
 }
 impl crate::client::Handle for VimClusterVsanVcStretchedClusterSystem {
     const TYPE: &'static str = "VimClusterVsanVcStretchedClusterSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -490,6 +510,7 @@ impl crate::client::Handle for VimClusterVsanVcStretchedClusterSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VirtualApp {
     pub const TYPE: &'static str = "VirtualApp";
     const PATH: &'static str = "/VirtualApp";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualApp {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualApp {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -64,6 +70,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CloneVApp_Task` (operation `VirtualApp_CloneVApp_Task`).
+    #[inline]
     pub fn clone_vapp_task(
         &self,
         name: impl AsRef<str>,
@@ -101,6 +108,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CreateResourcePool` (operation `VirtualApp_CreateResourcePool`).
+    #[inline]
     pub fn create_resource_pool(
         &self,
         name: impl AsRef<str>,
@@ -138,6 +146,7 @@ impl VirtualApp {
     /// - `VmConfigFault`
     ///
     /// `POST .../CreateVApp` (operation `VirtualApp_CreateVApp`).
+    #[inline]
     pub fn create_vapp(
         &self,
         name: impl AsRef<str>,
@@ -180,6 +189,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CreateChildVM_Task` (operation `VirtualApp_CreateChildVM_Task`).
+    #[inline]
     pub fn create_child_vm_task(
         &self,
         config: &crate::types::VirtualMachineConfigSpec,
@@ -209,6 +219,7 @@ impl VirtualApp {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualApp_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -224,6 +235,7 @@ impl VirtualApp {
     /// Invokes *ResourcePool.DestroyChildren*.
     ///
     /// `POST .../DestroyChildren` (operation `VirtualApp_DestroyChildren`).
+    #[inline]
     pub fn destroy_children(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -249,6 +261,7 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../ExportVApp` (operation `VirtualApp_ExportVApp`).
+    #[inline]
     pub fn export_vapp(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
@@ -279,6 +292,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../ImportVApp` (operation `VirtualApp_ImportVApp`).
+    #[inline]
     pub fn import_vapp(
         &self,
         spec: &crate::types::ImportSpecKind,
@@ -311,6 +325,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../MoveIntoResourcePool` (operation `VirtualApp_MoveIntoResourcePool`).
+    #[inline]
     pub fn move_into_resource_pool(
         &self,
         list: &[crate::types::ManagedObjectReference],
@@ -344,6 +359,7 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../PowerOffVApp_Task` (operation `VirtualApp_PowerOffVApp_Task`).
+    #[inline]
     pub fn power_off_vapp_task(&self, force: bool) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -375,6 +391,7 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../PowerOnVApp_Task` (operation `VirtualApp_PowerOnVApp_Task`).
+    #[inline]
     pub fn power_on_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -395,6 +412,7 @@ impl VirtualApp {
     ///
     /// `POST .../QueryResourceConfigOption` (operation `VirtualApp_QueryResourceConfigOption`).
     #[deprecated]
+    #[inline]
     pub fn query_resource_config_option(
         &self,
     ) -> crate::Call<crate::types::ResourceConfigOption> {
@@ -414,6 +432,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `POST .../RefreshRuntime` (operation `VirtualApp_RefreshRuntime`).
+    #[inline]
     pub fn refresh_runtime(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -445,6 +464,7 @@ impl VirtualApp {
     /// - `FileFault`
     ///
     /// `POST .../RegisterChildVM_Task` (operation `VirtualApp_RegisterChildVM_Task`).
+    #[inline]
     pub fn register_child_vm_task(
         &self,
         path: impl AsRef<str>,
@@ -473,6 +493,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `VirtualApp_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -496,6 +517,7 @@ impl VirtualApp {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualApp_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -520,6 +542,7 @@ impl VirtualApp {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualApp_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -553,6 +576,7 @@ impl VirtualApp {
     /// - `VAppConfigFault`
     ///
     /// `POST .../SuspendVApp_Task` (operation `VirtualApp_SuspendVApp_Task`).
+    #[inline]
     pub fn suspend_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -576,6 +600,7 @@ impl VirtualApp {
     /// - `InvalidState`
     ///
     /// `POST .../unregisterVApp_Task` (operation `VirtualApp_unregisterVApp_Task`).
+    #[inline]
     pub fn unregister_vapp_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -597,6 +622,7 @@ impl VirtualApp {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../UpdateChildResourceConfiguration` (operation `VirtualApp_UpdateChildResourceConfiguration`).
+    #[inline]
     pub fn update_child_resource_configuration(
         &self,
         spec: &[crate::types::ResourceConfigSpec],
@@ -627,6 +653,7 @@ impl VirtualApp {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../UpdateConfig` (operation `VirtualApp_UpdateConfig`).
+    #[inline]
     pub fn update_config(
         &self,
         name: Option<&str>,
@@ -659,6 +686,7 @@ impl VirtualApp {
     ///
     /// `POST .../UpdateLinkedChildren` (operation `VirtualApp_UpdateLinkedChildren`).
     #[deprecated]
+    #[inline]
     pub fn update_linked_children(
         &self,
         add_change_set: Option<&[crate::types::VirtualAppLinkInfo]>,
@@ -696,6 +724,7 @@ impl VirtualApp {
     /// - `InvalidDatastore`
     ///
     /// `POST .../UpdateVAppConfig` (operation `VirtualApp_UpdateVAppConfig`).
+    #[inline]
     pub fn update_vapp_config(
         &self,
         spec: &crate::types::VAppConfigSpec,
@@ -720,6 +749,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `VirtualApp_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -737,6 +767,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `VirtualApp_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -754,6 +785,7 @@ impl VirtualApp {
     /// Reads *ResourcePool.childConfiguration*.
     ///
     /// `GET .../childConfiguration` (operation `VirtualApp_getChildConfiguration`).
+    #[inline]
     pub fn child_configuration(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ResourceConfigSpec>>> {
@@ -774,6 +806,7 @@ impl VirtualApp {
     ///
     /// `GET .../childLink` (operation `VirtualApp_getChildLink`).
     #[deprecated]
+    #[inline]
     pub fn child_link(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualAppLinkInfo>>> {
@@ -791,6 +824,7 @@ impl VirtualApp {
     /// Reads *ResourcePool.config*.
     ///
     /// `GET .../config` (operation `VirtualApp_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::ResourceConfigSpec> {
         self.client
             .call(
@@ -806,6 +840,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `VirtualApp_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -821,6 +856,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `VirtualApp_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -838,6 +874,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `VirtualApp_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -859,6 +896,7 @@ impl VirtualApp {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `VirtualApp_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -878,6 +916,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `VirtualApp_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -895,6 +934,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VirtualApp_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -912,6 +952,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `VirtualApp_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -929,6 +970,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VirtualApp_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -946,6 +988,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../namespace` (operation `VirtualApp_getNamespace`).
+    #[inline]
     pub fn namespace(&self) -> crate::Call<Option<crate::CompactString>> {
         self.client
             .call(
@@ -965,6 +1008,7 @@ impl VirtualApp {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `VirtualApp_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -982,6 +1026,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `VirtualApp_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1001,6 +1046,7 @@ impl VirtualApp {
     /// Refers instance of *ComputeResource*.
     ///
     /// `GET .../owner` (operation `VirtualApp_getOwner`).
+    #[inline]
     pub fn owner(&self) -> crate::Call<crate::mo::ComputeResource> {
         self.client
             .call(
@@ -1020,6 +1066,7 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualApp_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1039,6 +1086,7 @@ impl VirtualApp {
     /// Refers instance of *Folder*.
     ///
     /// `GET .../parentFolder` (operation `VirtualApp_getParentFolder`).
+    #[inline]
     pub fn parent_folder(&self) -> crate::Call<Option<crate::mo::Folder>> {
         self.client
             .call(
@@ -1056,6 +1104,7 @@ impl VirtualApp {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualApp_getParentVApp`).
+    #[inline]
     pub fn parent_vapp(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1071,6 +1120,7 @@ impl VirtualApp {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `VirtualApp_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -1088,6 +1138,7 @@ impl VirtualApp {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `VirtualApp_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1109,6 +1160,7 @@ impl VirtualApp {
     /// Refers instances of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `VirtualApp_getResourcePool`).
+    #[inline]
     pub fn resource_pool(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1126,6 +1178,7 @@ impl VirtualApp {
     /// Reads *ResourcePool.runtime*.
     ///
     /// `GET .../runtime` (operation `VirtualApp_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::ResourcePoolRuntimeInfo> {
         self.client
             .call(
@@ -1141,6 +1194,7 @@ impl VirtualApp {
     /// Reads *ResourcePool.summary*.
     ///
     /// `GET .../summary` (operation `VirtualApp_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::ResourcePoolSummaryKind> {
         self.client
             .call(
@@ -1158,6 +1212,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `VirtualApp_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -1175,6 +1230,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `VirtualApp_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1194,6 +1250,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../vAppConfig` (operation `VirtualApp_getVAppConfig`).
+    #[inline]
     pub fn vapp_config(&self) -> crate::Call<Option<crate::types::VAppConfigInfo>> {
         self.client
             .call(
@@ -1211,6 +1268,7 @@ impl VirtualApp {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `VirtualApp_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -1230,6 +1288,7 @@ impl VirtualApp {
     /// Refers instances of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `VirtualApp_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
         self.client
             .call(
@@ -1245,6 +1304,7 @@ impl VirtualApp {
 }
 impl crate::client::Handle for VirtualApp {
     const TYPE: &'static str = "VirtualApp";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1254,6 +1314,7 @@ impl crate::client::Handle for VirtualApp {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

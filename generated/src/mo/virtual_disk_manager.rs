@@ -13,6 +13,7 @@ impl VirtualDiskManager {
     pub const TYPE: &'static str = "VirtualDiskManager";
     const PATH: &'static str = "/VirtualDiskManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualDiskManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualDiskManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../CopyVirtualDisk_Task` (operation `VirtualDiskManager_CopyVirtualDisk_Task`).
+    #[inline]
     pub fn copy_virtual_disk_task(
         &self,
         source_name: impl AsRef<str>,
@@ -105,6 +112,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../CreateVirtualDisk_Task` (operation `VirtualDiskManager_CreateVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn create_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -144,6 +152,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../DefragmentVirtualDisk_Task` (operation `VirtualDiskManager_DefragmentVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn defragment_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -181,6 +190,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../DeleteVirtualDisk_Task` (operation `VirtualDiskManager_DeleteVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn delete_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -215,6 +225,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../EagerZeroVirtualDisk_Task` (operation `VirtualDiskManager_EagerZeroVirtualDisk_Task`).
+    #[inline]
     pub fn eager_zero_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -252,6 +263,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../ExtendVirtualDisk_Task` (operation `VirtualDiskManager_ExtendVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn extend_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -288,6 +300,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../ImportUnmanagedSnapshot` (operation `VirtualDiskManager_ImportUnmanagedSnapshot`).
+    #[inline]
     pub fn import_unmanaged_snapshot(
         &self,
         vdisk: impl AsRef<str>,
@@ -327,6 +340,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../InflateVirtualDisk_Task` (operation `VirtualDiskManager_InflateVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn inflate_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -361,6 +375,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../MoveVirtualDisk_Task` (operation `VirtualDiskManager_MoveVirtualDisk_Task`).
+    #[inline]
     pub fn move_virtual_disk_task(
         &self,
         source_name: impl AsRef<str>,
@@ -401,6 +416,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../QueryVirtualDiskFragmentation` (operation `VirtualDiskManager_QueryVirtualDiskFragmentation`).
+    #[inline]
     pub fn query_virtual_disk_fragmentation(
         &self,
         name: impl AsRef<str>,
@@ -433,6 +449,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../QueryVirtualDiskGeometry` (operation `VirtualDiskManager_QueryVirtualDiskGeometry`).
+    #[inline]
     pub fn query_virtual_disk_geometry(
         &self,
         name: impl AsRef<str>,
@@ -468,6 +485,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../QueryVirtualDiskUuid` (operation `VirtualDiskManager_QueryVirtualDiskUuid`).
     #[deprecated]
+    #[inline]
     pub fn query_virtual_disk_uuid(
         &self,
         name: impl AsRef<str>,
@@ -500,6 +518,7 @@ impl VirtualDiskManager {
     /// - `FileNotFound`
     ///
     /// `POST .../ReleaseManagedSnapshot` (operation `VirtualDiskManager_ReleaseManagedSnapshot`).
+    #[inline]
     pub fn release_managed_snapshot(
         &self,
         vdisk: impl AsRef<str>,
@@ -535,6 +554,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../SetVirtualDiskUuid` (operation `VirtualDiskManager_SetVirtualDiskUuid`).
     #[deprecated]
+    #[inline]
     pub fn set_virtual_disk_uuid(
         &self,
         name: impl AsRef<str>,
@@ -574,6 +594,7 @@ impl VirtualDiskManager {
     ///
     /// `POST .../ShrinkVirtualDisk_Task` (operation `VirtualDiskManager_ShrinkVirtualDisk_Task`).
     #[deprecated]
+    #[inline]
     pub fn shrink_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -610,6 +631,7 @@ impl VirtualDiskManager {
     /// - `InvalidDatastore`
     ///
     /// `POST .../ZeroFillVirtualDisk_Task` (operation `VirtualDiskManager_ZeroFillVirtualDisk_Task`).
+    #[inline]
     pub fn zero_fill_virtual_disk_task(
         &self,
         name: impl AsRef<str>,
@@ -634,6 +656,7 @@ impl VirtualDiskManager {
 }
 impl crate::client::Handle for VirtualDiskManager {
     const TYPE: &'static str = "VirtualDiskManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -643,6 +666,7 @@ impl crate::client::Handle for VirtualDiskManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

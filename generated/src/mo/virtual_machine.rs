@@ -13,6 +13,7 @@ impl VirtualMachine {
     pub const TYPE: &'static str = "VirtualMachine";
     const PATH: &'static str = "/VirtualMachine";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualMachine {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualMachine {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl VirtualMachine {
     ///
     /// `POST .../AcquireMksTicket` (operation `VirtualMachine_AcquireMksTicket`).
     #[deprecated]
+    #[inline]
     pub fn acquire_mks_ticket(
         &self,
     ) -> crate::Call<crate::types::VirtualMachineMksTicket> {
@@ -76,6 +83,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../AcquireTicket` (operation `VirtualMachine_AcquireTicket`).
+    #[inline]
     pub fn acquire_ticket(
         &self,
         ticket_type: impl AsRef<str>,
@@ -105,6 +113,7 @@ impl VirtualMachine {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../AnswerVM` (operation `VirtualMachine_AnswerVM`).
+    #[inline]
     pub fn answer_vm(
         &self,
         question_id: impl AsRef<str>,
@@ -138,6 +147,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ApplyEvcModeVM_Task` (operation `VirtualMachine_ApplyEvcModeVM_Task`).
+    #[inline]
     pub fn apply_evc_mode_vm_task(
         &self,
         mask: Option<&[crate::types::HostFeatureMask]>,
@@ -178,6 +188,7 @@ impl VirtualMachine {
     /// - `DeviceUnsupportedForVmVersion`
     ///
     /// `POST .../AttachDisk_Task` (operation `VirtualMachine_AttachDisk_Task`).
+    #[inline]
     pub fn attach_disk_task(
         &self,
         disk_id: &crate::types::ID,
@@ -213,6 +224,7 @@ impl VirtualMachine {
     /// - `CustomizationFault`
     ///
     /// `POST .../CheckCustomizationSpec` (operation `VirtualMachine_CheckCustomizationSpec`).
+    #[inline]
     pub fn check_customization_spec(
         &self,
         spec: &crate::types::CustomizationSpec,
@@ -249,6 +261,7 @@ impl VirtualMachine {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../CloneVM_Task` (operation `VirtualMachine_CloneVM_Task`).
+    #[inline]
     pub fn clone_vm_task(
         &self,
         folder: &crate::types::ManagedObjectReference,
@@ -285,6 +298,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../ConsolidateVMDisks_Task` (operation `VirtualMachine_ConsolidateVMDisks_Task`).
+    #[inline]
     pub fn consolidate_vm_disks_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -309,6 +323,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../CreateScreenshot_Task` (operation `VirtualMachine_CreateScreenshot_Task`).
+    #[inline]
     pub fn create_screenshot_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -341,6 +356,7 @@ impl VirtualMachine {
     ///
     /// `POST .../CreateSecondaryVM_Task` (operation `VirtualMachine_CreateSecondaryVM_Task`).
     #[deprecated]
+    #[inline]
     pub fn create_secondary_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -377,6 +393,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../CreateSecondaryVMEx_Task` (operation `VirtualMachine_CreateSecondaryVMEx_Task`).
+    #[inline]
     pub fn create_secondary_vm_ex_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -418,6 +435,7 @@ impl VirtualMachine {
     ///
     /// `POST .../CreateSnapshot_Task` (operation `VirtualMachine_CreateSnapshot_Task`).
     #[deprecated]
+    #[inline]
     pub fn create_snapshot_task(
         &self,
         name: impl AsRef<str>,
@@ -460,6 +478,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../CreateSnapshotEx_Task` (operation `VirtualMachine_CreateSnapshotEx_Task`).
+    #[inline]
     pub fn create_snapshot_ex_task(
         &self,
         name: impl AsRef<str>,
@@ -496,6 +515,7 @@ impl VirtualMachine {
     /// - `NotSupported`
     ///
     /// `POST .../CryptoUnlock_Task` (operation `VirtualMachine_CryptoUnlock_Task`).
+    #[inline]
     pub fn crypto_unlock_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -520,6 +540,7 @@ impl VirtualMachine {
     /// - `CustomizationFault`
     ///
     /// `POST .../CustomizeVM_Task` (operation `VirtualMachine_CustomizeVM_Task`).
+    #[inline]
     pub fn customize_vm_task(
         &self,
         spec: &crate::types::CustomizationSpec,
@@ -550,6 +571,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../DefragmentAllDisks` (operation `VirtualMachine_DefragmentAllDisks`).
+    #[inline]
     pub fn defragment_all_disks(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -570,6 +592,7 @@ impl VirtualMachine {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VirtualMachine_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -597,6 +620,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../DetachDisk_Task` (operation `VirtualMachine_DetachDisk_Task`).
+    #[inline]
     pub fn detach_disk_task(
         &self,
         disk_id: &crate::types::ID,
@@ -630,6 +654,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../DisableSecondaryVM_Task` (operation `VirtualMachine_DisableSecondaryVM_Task`).
+    #[inline]
     pub fn disable_secondary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -661,6 +686,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../DropConnections` (operation `VirtualMachine_DropConnections`).
+    #[inline]
     pub fn drop_connections(
         &self,
         list_of_connections: Option<&[crate::types::VirtualMachineConnectionKind]>,
@@ -695,6 +721,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../EnableSecondaryVM_Task` (operation `VirtualMachine_EnableSecondaryVM_Task`).
+    #[inline]
     pub fn enable_secondary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -729,6 +756,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../EstimateStorageForConsolidateSnapshots_Task` (operation `VirtualMachine_EstimateStorageForConsolidateSnapshots_Task`).
+    #[inline]
     pub fn estimate_storage_for_consolidate_snapshots_task(
         &self,
     ) -> crate::Call<crate::mo::Task> {
@@ -756,6 +784,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../ExportVm` (operation `VirtualMachine_ExportVm`).
+    #[inline]
     pub fn export_vm(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
@@ -776,6 +805,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ExtractOvfEnvironment` (operation `VirtualMachine_ExtractOvfEnvironment`).
+    #[inline]
     pub fn extract_ovf_environment(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -805,6 +835,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../InstantClone_Task` (operation `VirtualMachine_InstantClone_Task`).
+    #[inline]
     pub fn instant_clone_task(
         &self,
         spec: &crate::types::VirtualMachineInstantCloneSpec,
@@ -838,6 +869,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../MakePrimaryVM_Task` (operation `VirtualMachine_MakePrimaryVM_Task`).
+    #[inline]
     pub fn make_primary_vm_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -867,6 +899,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../MarkAsTemplate` (operation `VirtualMachine_MarkAsTemplate`).
+    #[inline]
     pub fn mark_as_template(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -892,6 +925,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../MarkAsVirtualMachine` (operation `VirtualMachine_MarkAsVirtualMachine`).
+    #[inline]
     pub fn mark_as_virtual_machine(
         &self,
         pool: &crate::types::ManagedObjectReference,
@@ -931,6 +965,7 @@ impl VirtualMachine {
     ///
     /// `POST .../MigrateVM_Task` (operation `VirtualMachine_MigrateVM_Task`).
     #[deprecated]
+    #[inline]
     pub fn migrate_vm_task(
         &self,
         pool: Option<&crate::types::ManagedObjectReference>,
@@ -966,6 +1001,7 @@ impl VirtualMachine {
     /// - `VmToolsUpgradeFault`
     ///
     /// `POST .../MountToolsInstaller` (operation `VirtualMachine_MountToolsInstaller`).
+    #[inline]
     pub fn mount_tools_installer(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -989,6 +1025,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../PowerOffVM_Task` (operation `VirtualMachine_PowerOffVM_Task`).
+    #[inline]
     pub fn power_off_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1017,6 +1054,7 @@ impl VirtualMachine {
     /// - `FileFault`
     ///
     /// `POST .../PowerOnVM_Task` (operation `VirtualMachine_PowerOnVM_Task`).
+    #[inline]
     pub fn power_on_vm_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -1050,6 +1088,7 @@ impl VirtualMachine {
     /// - `TaskInProgress`
     ///
     /// `POST .../PromoteDisks_Task` (operation `VirtualMachine_PromoteDisks_Task`).
+    #[inline]
     pub fn promote_disks_task(
         &self,
         unlink: bool,
@@ -1078,6 +1117,7 @@ impl VirtualMachine {
     /// Body: [`PutUsbScanCodesRequestType`](crate::types::PutUsbScanCodesRequestType).
     ///
     /// `POST .../PutUsbScanCodes` (operation `VirtualMachine_PutUsbScanCodes`).
+    #[inline]
     pub fn put_usb_scan_codes(
         &self,
         spec: &crate::types::UsbScanCodeSpec,
@@ -1108,6 +1148,7 @@ impl VirtualMachine {
     /// - `NotFound`
     ///
     /// `POST .../QueryChangedDiskAreas` (operation `VirtualMachine_QueryChangedDiskAreas`).
+    #[inline]
     pub fn query_changed_disk_areas(
         &self,
         snapshot: Option<&crate::types::ManagedObjectReference>,
@@ -1145,6 +1186,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../QueryConnections` (operation `VirtualMachine_QueryConnections`).
+    #[inline]
     pub fn query_connections(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VirtualMachineConnectionKind>>> {
@@ -1173,6 +1215,7 @@ impl VirtualMachine {
     ///
     /// `POST .../QueryFaultToleranceCompatibility` (operation `VirtualMachine_QueryFaultToleranceCompatibility`).
     #[deprecated]
+    #[inline]
     pub fn query_fault_tolerance_compatibility(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::MethodFaultKind>>> {
@@ -1198,6 +1241,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../QueryFaultToleranceCompatibilityEx` (operation `VirtualMachine_QueryFaultToleranceCompatibilityEx`).
+    #[inline]
     pub fn query_fault_tolerance_compatibility_ex(
         &self,
         for_legacy_ft: Option<bool>,
@@ -1222,6 +1266,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** VirtualMachine.Config.QueryUnownedFiles
     ///
     /// `POST .../QueryUnownedFiles` (operation `VirtualMachine_QueryUnownedFiles`).
+    #[inline]
     pub fn query_unowned_files(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -1244,6 +1289,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../RebootGuest` (operation `VirtualMachine_RebootGuest`).
+    #[inline]
     pub fn reboot_guest(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1274,6 +1320,7 @@ impl VirtualMachine {
     /// - `InvalidDatastore`
     ///
     /// `POST .../ReconfigVM_Task` (operation `VirtualMachine_ReconfigVM_Task`).
+    #[inline]
     pub fn reconfig_vm_task(
         &self,
         spec: &crate::types::VirtualMachineConfigSpec,
@@ -1298,6 +1345,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../RefreshStorageInfo` (operation `VirtualMachine_RefreshStorageInfo`).
+    #[inline]
     pub fn refresh_storage_info(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1315,6 +1363,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `VirtualMachine_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1344,6 +1393,7 @@ impl VirtualMachine {
     /// - `AlreadyExists`
     ///
     /// `POST .../reloadVirtualMachineFromPath_Task` (operation `VirtualMachine_reloadVirtualMachineFromPath_Task`).
+    #[inline]
     pub fn reload_virtual_machine_from_path_task(
         &self,
         configuration_path: impl AsRef<str>,
@@ -1381,6 +1431,7 @@ impl VirtualMachine {
     /// - `InsufficientResourcesFault`
     ///
     /// `POST .../RelocateVM_Task` (operation `VirtualMachine_RelocateVM_Task`).
+    #[inline]
     pub fn relocate_vm_task(
         &self,
         spec: &crate::types::VirtualMachineRelocateSpec,
@@ -1416,6 +1467,7 @@ impl VirtualMachine {
     /// - `SnapshotFault`
     ///
     /// `POST .../RemoveAllSnapshots_Task` (operation `VirtualMachine_RemoveAllSnapshots_Task`).
+    #[inline]
     pub fn remove_all_snapshots_task(
         &self,
         consolidate: Option<bool>,
@@ -1448,6 +1500,7 @@ impl VirtualMachine {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VirtualMachine_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -1483,6 +1536,7 @@ impl VirtualMachine {
     /// - `SystemError`
     ///
     /// `POST .../RepairVmDiskChains_Task` (operation `VirtualMachine_RepairVmDiskChains_Task`).
+    #[inline]
     pub fn repair_vm_disk_chains_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1506,6 +1560,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ResetVM_Task` (operation `VirtualMachine_ResetVM_Task`).
+    #[inline]
     pub fn reset_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1526,6 +1581,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ResetGuestInformation` (operation `VirtualMachine_ResetGuestInformation`).
+    #[inline]
     pub fn reset_guest_information(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1555,6 +1611,7 @@ impl VirtualMachine {
     /// - `NotFound`
     ///
     /// `POST .../RevertToCurrentSnapshot_Task` (operation `VirtualMachine_RevertToCurrentSnapshot_Task`).
+    #[inline]
     pub fn revert_to_current_snapshot_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -1584,6 +1641,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../SendNMI` (operation `VirtualMachine_SendNMI`).
+    #[inline]
     pub fn send_nmi(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1601,6 +1659,7 @@ impl VirtualMachine {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualMachine_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -1633,6 +1692,7 @@ impl VirtualMachine {
     /// - `ToolsUnavailable`
     ///
     /// `POST .../SetDisplayTopology` (operation `VirtualMachine_SetDisplayTopology`).
+    #[inline]
     pub fn set_display_topology(
         &self,
         displays: &[crate::types::VirtualMachineDisplayTopology],
@@ -1663,6 +1723,7 @@ impl VirtualMachine {
     /// - `ToolsUnavailable`
     ///
     /// `POST .../SetScreenResolution` (operation `VirtualMachine_SetScreenResolution`).
+    #[inline]
     pub fn set_screen_resolution(&self, width: i32, height: i32) -> crate::Call<()> {
         self.client
             .call(
@@ -1690,6 +1751,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../ShutdownGuest` (operation `VirtualMachine_ShutdownGuest`).
+    #[inline]
     pub fn shutdown_guest(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1712,6 +1774,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../StandbyGuest` (operation `VirtualMachine_StandbyGuest`).
+    #[inline]
     pub fn standby_guest(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1747,6 +1810,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StartRecording_Task` (operation `VirtualMachine_StartRecording_Task`).
     #[deprecated]
+    #[inline]
     pub fn start_recording_task(
         &self,
         name: impl AsRef<str>,
@@ -1791,6 +1855,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StartReplaying_Task` (operation `VirtualMachine_StartReplaying_Task`).
     #[deprecated]
+    #[inline]
     pub fn start_replaying_task(
         &self,
         replay_snapshot: &crate::types::ManagedObjectReference,
@@ -1827,6 +1892,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StopRecording_Task` (operation `VirtualMachine_StopRecording_Task`).
     #[deprecated]
+    #[inline]
     pub fn stop_recording_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1856,6 +1922,7 @@ impl VirtualMachine {
     ///
     /// `POST .../StopReplaying_Task` (operation `VirtualMachine_StopReplaying_Task`).
     #[deprecated]
+    #[inline]
     pub fn stop_replaying_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1879,6 +1946,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../SuspendVM_Task` (operation `VirtualMachine_SuspendVM_Task`).
+    #[inline]
     pub fn suspend_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1900,6 +1968,7 @@ impl VirtualMachine {
     /// - `TaskInProgress`
     ///
     /// `POST .../TerminateVM` (operation `VirtualMachine_TerminateVM`).
+    #[inline]
     pub fn terminate_vm(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1926,6 +1995,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../TerminateFaultTolerantVM_Task` (operation `VirtualMachine_TerminateFaultTolerantVM_Task`).
+    #[inline]
     pub fn terminate_fault_tolerant_vm_task(
         &self,
         vm: Option<&crate::types::ManagedObjectReference>,
@@ -1957,6 +2027,7 @@ impl VirtualMachine {
     /// - `InvalidState`
     ///
     /// `POST .../TurnOffFaultToleranceForVM_Task` (operation `VirtualMachine_TurnOffFaultToleranceForVM_Task`).
+    #[inline]
     pub fn turn_off_fault_tolerance_for_vm_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -1978,6 +2049,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../UnmountToolsInstaller` (operation `VirtualMachine_UnmountToolsInstaller`).
+    #[inline]
     pub fn unmount_tools_installer(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -1999,6 +2071,7 @@ impl VirtualMachine {
     /// - `InvalidPowerState`
     ///
     /// `POST .../UnregisterVM` (operation `VirtualMachine_UnregisterVM`).
+    #[inline]
     pub fn unregister_vm(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -2027,6 +2100,7 @@ impl VirtualMachine {
     /// - `VmConfigFault`
     ///
     /// `POST .../UpgradeTools_Task` (operation `VirtualMachine_UpgradeTools_Task`).
+    #[inline]
     pub fn upgrade_tools_task(
         &self,
         installer_options: Option<&str>,
@@ -2061,6 +2135,7 @@ impl VirtualMachine {
     /// - `NoDiskFound`
     ///
     /// `POST .../UpgradeVM_Task` (operation `VirtualMachine_UpgradeVM_Task`).
+    #[inline]
     pub fn upgrade_vm_task(
         &self,
         version: Option<&str>,
@@ -2085,6 +2160,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `VirtualMachine_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -2102,6 +2178,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `VirtualMachine_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -2119,6 +2196,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.capability*.
     ///
     /// `GET .../capability` (operation `VirtualMachine_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::VirtualMachineCapability> {
         self.client
             .call(
@@ -2134,6 +2212,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.config*.
     ///
     /// `GET .../config` (operation `VirtualMachine_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<Option<crate::types::VirtualMachineConfigInfo>> {
         self.client
             .call(
@@ -2149,6 +2228,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `VirtualMachine_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -2164,6 +2244,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `VirtualMachine_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -2181,6 +2262,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `VirtualMachine_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -2202,6 +2284,7 @@ impl VirtualMachine {
     /// Refers instances of *Datastore*.
     ///
     /// `GET .../datastore` (operation `VirtualMachine_getDatastore`).
+    #[inline]
     pub fn datastore(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -2221,6 +2304,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `VirtualMachine_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -2238,6 +2322,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VirtualMachine_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -2255,6 +2340,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `VirtualMachine_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -2272,6 +2358,7 @@ impl VirtualMachine {
     /// Refers instance of *EnvironmentBrowser*.
     ///
     /// `GET .../environmentBrowser` (operation `VirtualMachine_getEnvironmentBrowser`).
+    #[inline]
     pub fn environment_browser(&self) -> crate::Call<crate::mo::EnvironmentBrowser> {
         self.client
             .call(
@@ -2287,6 +2374,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.guest*.
     ///
     /// `GET .../guest` (operation `VirtualMachine_getGuest`).
+    #[inline]
     pub fn guest(&self) -> crate::Call<Option<crate::types::GuestInfo>> {
         self.client
             .call(
@@ -2302,6 +2390,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.guestHeartbeatStatus*.
     ///
     /// `GET .../guestHeartbeatStatus` (operation `VirtualMachine_getGuestHeartbeatStatus`).
+    #[inline]
     pub fn guest_heartbeat_status(
         &self,
     ) -> crate::Call<crate::types::ManagedEntityStatus> {
@@ -2322,6 +2411,7 @@ impl VirtualMachine {
     ///
     /// `GET .../layout` (operation `VirtualMachine_getLayout`).
     #[deprecated]
+    #[inline]
     pub fn layout(&self) -> crate::Call<Option<crate::types::VirtualMachineFileLayout>> {
         self.client
             .call(
@@ -2337,6 +2427,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.layoutEx*.
     ///
     /// `GET .../layoutEx` (operation `VirtualMachine_getLayoutEx`).
+    #[inline]
     pub fn layout_ex(
         &self,
     ) -> crate::Call<Option<crate::types::VirtualMachineFileLayoutEx>> {
@@ -2356,6 +2447,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VirtualMachine_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -2375,6 +2467,7 @@ impl VirtualMachine {
     /// Refers instances of *Network*.
     ///
     /// `GET .../network` (operation `VirtualMachine_getNetwork`).
+    #[inline]
     pub fn network(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -2392,6 +2485,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `VirtualMachine_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -2411,6 +2505,7 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VirtualMachine_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -2428,6 +2523,7 @@ impl VirtualMachine {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parentVApp` (operation `VirtualMachine_getParentVApp`).
+    #[inline]
     pub fn parent_vapp(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -2443,6 +2539,7 @@ impl VirtualMachine {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `VirtualMachine_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -2460,6 +2557,7 @@ impl VirtualMachine {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `VirtualMachine_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -2477,6 +2575,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.resourceConfig*.
     ///
     /// `GET .../resourceConfig` (operation `VirtualMachine_getResourceConfig`).
+    #[inline]
     pub fn resource_config(
         &self,
     ) -> crate::Call<Option<crate::types::ResourceConfigSpec>> {
@@ -2496,6 +2595,7 @@ impl VirtualMachine {
     /// Refers instance of *ResourcePool*.
     ///
     /// `GET .../resourcePool` (operation `VirtualMachine_getResourcePool`).
+    #[inline]
     pub fn resource_pool(&self) -> crate::Call<Option<crate::mo::ResourcePool>> {
         self.client
             .call(
@@ -2513,6 +2613,7 @@ impl VirtualMachine {
     /// Refers instances of *VirtualMachineSnapshot*.
     ///
     /// `GET .../rootSnapshot` (operation `VirtualMachine_getRootSnapshot`).
+    #[inline]
     pub fn root_snapshot(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -2530,6 +2631,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.runtime*.
     ///
     /// `GET .../runtime` (operation `VirtualMachine_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<crate::types::VirtualMachineRuntimeInfo> {
         self.client
             .call(
@@ -2545,6 +2647,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.snapshot*.
     ///
     /// `GET .../snapshot` (operation `VirtualMachine_getSnapshot`).
+    #[inline]
     pub fn snapshot(
         &self,
     ) -> crate::Call<Option<crate::types::VirtualMachineSnapshotInfo>> {
@@ -2562,6 +2665,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.storage*.
     ///
     /// `GET .../storage` (operation `VirtualMachine_getStorage`).
+    #[inline]
     pub fn storage(
         &self,
     ) -> crate::Call<Option<crate::types::VirtualMachineStorageInfo>> {
@@ -2579,6 +2683,7 @@ impl VirtualMachine {
     /// Reads *VirtualMachine.summary*.
     ///
     /// `GET .../summary` (operation `VirtualMachine_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::VirtualMachineSummary> {
         self.client
             .call(
@@ -2596,6 +2701,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `VirtualMachine_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -2613,6 +2719,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `VirtualMachine_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -2632,6 +2739,7 @@ impl VirtualMachine {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `VirtualMachine_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -2647,6 +2755,7 @@ impl VirtualMachine {
 }
 impl crate::client::Handle for VirtualMachine {
     const TYPE: &'static str = "VirtualMachine";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -2656,6 +2765,7 @@ impl crate::client::Handle for VirtualMachine {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

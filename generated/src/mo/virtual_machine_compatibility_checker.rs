@@ -13,6 +13,7 @@ impl VirtualMachineCompatibilityChecker {
     pub const TYPE: &'static str = "VirtualMachineCompatibilityChecker";
     const PATH: &'static str = "/VirtualMachineCompatibilityChecker";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualMachineCompatibilityChecker {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualMachineCompatibilityChecker {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VirtualMachineCompatibilityChecker {
     /// - `DatacenterMismatch`
     ///
     /// `POST .../CheckCompatibility_Task` (operation `VirtualMachineCompatibilityChecker_CheckCompatibility_Task`).
+    #[inline]
     pub fn check_compatibility_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -98,6 +105,7 @@ impl VirtualMachineCompatibilityChecker {
     /// - `DatacenterMismatch`
     ///
     /// `POST .../CheckPowerOn_Task` (operation `VirtualMachineCompatibilityChecker_CheckPowerOn_Task`).
+    #[inline]
     pub fn check_power_on_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -136,6 +144,7 @@ impl VirtualMachineCompatibilityChecker {
     /// - `DatacenterMismatch`
     ///
     /// `POST .../CheckVmConfig_Task` (operation `VirtualMachineCompatibilityChecker_CheckVmConfig_Task`).
+    #[inline]
     pub fn check_vm_config_task(
         &self,
         spec: &crate::types::VirtualMachineConfigSpec,
@@ -166,6 +175,7 @@ impl VirtualMachineCompatibilityChecker {
 }
 impl crate::client::Handle for VirtualMachineCompatibilityChecker {
     const TYPE: &'static str = "VirtualMachineCompatibilityChecker";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -175,6 +185,7 @@ impl crate::client::Handle for VirtualMachineCompatibilityChecker {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

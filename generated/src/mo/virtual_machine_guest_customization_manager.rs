@@ -13,6 +13,7 @@ impl VirtualMachineGuestCustomizationManager {
     pub const TYPE: &'static str = "VirtualMachineGuestCustomizationManager";
     const PATH: &'static str = "/VirtualMachineGuestCustomizationManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualMachineGuestCustomizationManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualMachineGuestCustomizationManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -62,6 +68,7 @@ impl VirtualMachineGuestCustomizationManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../AbortCustomization_Task` (operation `VirtualMachineGuestCustomizationManager_AbortCustomization_Task`).
+    #[inline]
     pub fn abort_customization_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -99,6 +106,7 @@ impl VirtualMachineGuestCustomizationManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../CustomizeGuest_Task` (operation `VirtualMachineGuestCustomizationManager_CustomizeGuest_Task`).
+    #[inline]
     pub fn customize_guest_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -140,6 +148,7 @@ impl VirtualMachineGuestCustomizationManager {
     /// - `CustomizationFault`
     ///
     /// `POST .../StartGuestNetwork_Task` (operation `VirtualMachineGuestCustomizationManager_StartGuestNetwork_Task`).
+    #[inline]
     pub fn start_guest_network_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -164,6 +173,7 @@ impl VirtualMachineGuestCustomizationManager {
 }
 impl crate::client::Handle for VirtualMachineGuestCustomizationManager {
     const TYPE: &'static str = "VirtualMachineGuestCustomizationManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -173,6 +183,7 @@ impl crate::client::Handle for VirtualMachineGuestCustomizationManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

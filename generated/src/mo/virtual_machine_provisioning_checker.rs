@@ -13,6 +13,7 @@ impl VirtualMachineProvisioningChecker {
     pub const TYPE: &'static str = "VirtualMachineProvisioningChecker";
     const PATH: &'static str = "/VirtualMachineProvisioningChecker";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualMachineProvisioningChecker {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualMachineProvisioningChecker {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VirtualMachineProvisioningChecker {
     /// - `InvalidState`
     ///
     /// `POST .../CheckClone_Task` (operation `VirtualMachineProvisioningChecker_CheckClone_Task`).
+    #[inline]
     pub fn check_clone_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -97,6 +104,7 @@ impl VirtualMachineProvisioningChecker {
     /// - `InvalidState`
     ///
     /// `POST .../CheckInstantClone_Task` (operation `VirtualMachineProvisioningChecker_CheckInstantClone_Task`).
+    #[inline]
     pub fn check_instant_clone_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -132,6 +140,7 @@ impl VirtualMachineProvisioningChecker {
     /// - `InvalidState`
     ///
     /// `POST .../CheckMigrate_Task` (operation `VirtualMachineProvisioningChecker_CheckMigrate_Task`).
+    #[inline]
     pub fn check_migrate_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -171,6 +180,7 @@ impl VirtualMachineProvisioningChecker {
     /// - `InvalidState`
     ///
     /// `POST .../CheckRelocate_Task` (operation `VirtualMachineProvisioningChecker_CheckRelocate_Task`).
+    #[inline]
     pub fn check_relocate_task(
         &self,
         vm: &crate::types::ManagedObjectReference,
@@ -203,6 +213,7 @@ impl VirtualMachineProvisioningChecker {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../QueryVMotionCompatibilityEx_Task` (operation `VirtualMachineProvisioningChecker_QueryVMotionCompatibilityEx_Task`).
+    #[inline]
     pub fn query_vmotion_compatibility_ex_task(
         &self,
         vm: &[crate::types::ManagedObjectReference],
@@ -227,6 +238,7 @@ impl VirtualMachineProvisioningChecker {
 }
 impl crate::client::Handle for VirtualMachineProvisioningChecker {
     const TYPE: &'static str = "VirtualMachineProvisioningChecker";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -236,6 +248,7 @@ impl crate::client::Handle for VirtualMachineProvisioningChecker {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VirtualMachineSnapshot {
     pub const TYPE: &'static str = "VirtualMachineSnapshot";
     const PATH: &'static str = "/VirtualMachineSnapshot";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VirtualMachineSnapshot {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VirtualMachineSnapshot {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VirtualMachineSnapshot {
     /// - `FileFault`
     ///
     /// `POST .../ExportSnapshot` (operation `VirtualMachineSnapshot_ExportSnapshot`).
+    #[inline]
     pub fn export_snapshot(&self) -> crate::Call<crate::mo::HttpNfcLease> {
         self.client
             .call(
@@ -82,6 +89,7 @@ impl VirtualMachineSnapshot {
     /// - `TaskInProgress`
     ///
     /// `POST .../RemoveSnapshot_Task` (operation `VirtualMachineSnapshot_RemoveSnapshot_Task`).
+    #[inline]
     pub fn remove_snapshot_task(
         &self,
         remove_children: bool,
@@ -115,6 +123,7 @@ impl VirtualMachineSnapshot {
     /// - `InvalidState`
     ///
     /// `POST .../RenameSnapshot` (operation `VirtualMachineSnapshot_RenameSnapshot`).
+    #[inline]
     pub fn rename_snapshot(
         &self,
         name: Option<&str>,
@@ -152,6 +161,7 @@ impl VirtualMachineSnapshot {
     /// - `VmConfigFault`
     ///
     /// `POST .../RevertToSnapshot_Task` (operation `VirtualMachineSnapshot_RevertToSnapshot_Task`).
+    #[inline]
     pub fn revert_to_snapshot_task(
         &self,
         host: Option<&crate::types::ManagedObjectReference>,
@@ -178,6 +188,7 @@ impl VirtualMachineSnapshot {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VirtualMachineSnapshot_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -204,6 +215,7 @@ impl VirtualMachineSnapshot {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `VirtualMachineSnapshot_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -223,6 +235,7 @@ impl VirtualMachineSnapshot {
     /// Refers instances of *VirtualMachineSnapshot*.
     ///
     /// `GET .../childSnapshot` (operation `VirtualMachineSnapshot_getChildSnapshot`).
+    #[inline]
     pub fn child_snapshot(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -240,6 +253,7 @@ impl VirtualMachineSnapshot {
     /// Reads *VirtualMachineSnapshot.config*.
     ///
     /// `GET .../config` (operation `VirtualMachineSnapshot_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::VirtualMachineConfigInfo> {
         self.client
             .call(
@@ -257,6 +271,7 @@ impl VirtualMachineSnapshot {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `VirtualMachineSnapshot_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -274,6 +289,7 @@ impl VirtualMachineSnapshot {
     /// Refers instance of *VirtualMachine*.
     ///
     /// `GET .../vm` (operation `VirtualMachineSnapshot_getVm`).
+    #[inline]
     pub fn vm(&self) -> crate::Call<crate::mo::VirtualMachine> {
         self.client
             .call(
@@ -289,6 +305,7 @@ impl VirtualMachineSnapshot {
 }
 impl crate::client::Handle for VirtualMachineSnapshot {
     const TYPE: &'static str = "VirtualMachineSnapshot";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -298,6 +315,7 @@ impl crate::client::Handle for VirtualMachineSnapshot {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VmwareDistributedVirtualSwitch {
     pub const TYPE: &'static str = "VmwareDistributedVirtualSwitch";
     const PATH: &'static str = "/VmwareDistributedVirtualSwitch";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VmwareDistributedVirtualSwitch {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VmwareDistributedVirtualSwitch {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../AddNetworkResourcePool` (operation `VmwareDistributedVirtualSwitch_AddNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn add_network_resource_pool(
         &self,
         config_spec: &[crate::types::DVSNetworkResourcePoolConfigSpec],
@@ -93,6 +100,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../CreateDVPortgroup_Task` (operation `VmwareDistributedVirtualSwitch_CreateDVPortgroup_Task`).
+    #[inline]
     pub fn create_dv_portgroup_task(
         &self,
         spec: &crate::types::DVPortgroupConfigSpec,
@@ -126,6 +134,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../AddDVPortgroup_Task` (operation `VmwareDistributedVirtualSwitch_AddDVPortgroup_Task`).
+    #[inline]
     pub fn add_dv_portgroup_task(
         &self,
         spec: &[crate::types::DVPortgroupConfigSpec],
@@ -153,6 +162,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `VimFault`
     ///
     /// `POST .../Destroy_Task` (operation `VmwareDistributedVirtualSwitch_Destroy_Task`).
+    #[inline]
     pub fn destroy_task(&self) -> crate::Call<crate::mo::Task> {
         self.client
             .call(
@@ -175,6 +185,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../EnableNetworkResourceManagement` (operation `VmwareDistributedVirtualSwitch_EnableNetworkResourceManagement`).
+    #[inline]
     pub fn enable_network_resource_management(&self, enable: bool) -> crate::Call<()> {
         self.client
             .call(
@@ -198,6 +209,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Body: [`FetchDVPortKeysRequestType`](crate::types::FetchDVPortKeysRequestType).
     ///
     /// `POST .../FetchDVPortKeys` (operation `VmwareDistributedVirtualSwitch_FetchDVPortKeys`).
+    #[inline]
     pub fn fetch_dv_port_keys(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
@@ -224,6 +236,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Body: [`FetchDVPortsRequestType`](crate::types::FetchDVPortsRequestType).
     ///
     /// `POST .../FetchDVPorts` (operation `VmwareDistributedVirtualSwitch_FetchDVPorts`).
+    #[inline]
     pub fn fetch_dv_ports(
         &self,
         criteria: Option<&crate::types::DistributedVirtualSwitchPortCriteria>,
@@ -255,6 +268,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../LookupDvPortGroup` (operation `VmwareDistributedVirtualSwitch_LookupDvPortGroup`).
+    #[inline]
     pub fn lookup_dv_port_group(
         &self,
         portgroup_key: impl AsRef<str>,
@@ -294,6 +308,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../MergeDvs_Task` (operation `VmwareDistributedVirtualSwitch_MergeDvs_Task`).
     #[deprecated]
+    #[inline]
     pub fn merge_dvs_task(
         &self,
         dvs: &crate::types::ManagedObjectReference,
@@ -330,6 +345,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../MoveDVPort_Task` (operation `VmwareDistributedVirtualSwitch_MoveDVPort_Task`).
     #[deprecated]
+    #[inline]
     pub fn move_dv_port_task(
         &self,
         port_key: &[impl AsRef<str>],
@@ -366,6 +382,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../PerformDvsProductSpecOperation_Task` (operation `VmwareDistributedVirtualSwitch_PerformDvsProductSpecOperation_Task`).
+    #[inline]
     pub fn perform_dvs_product_spec_operation_task(
         &self,
         operation: impl AsRef<str>,
@@ -392,6 +409,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../QueryUsedVlanIdInDvs` (operation `VmwareDistributedVirtualSwitch_QueryUsedVlanIdInDvs`).
+    #[inline]
     pub fn query_used_vlan_id_in_dvs(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -424,6 +442,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsNotAuthorized`
     ///
     /// `POST .../ReconfigureDvs_Task` (operation `VmwareDistributedVirtualSwitch_ReconfigureDvs_Task`).
+    #[inline]
     pub fn reconfigure_dvs_task(
         &self,
         spec: &crate::types::DVSConfigSpecKind,
@@ -458,6 +477,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `ConcurrentAccess`
     ///
     /// `POST .../ReconfigureDVPort_Task` (operation `VmwareDistributedVirtualSwitch_ReconfigureDVPort_Task`).
+    #[inline]
     pub fn reconfigure_dv_port_task(
         &self,
         port: &[crate::types::DVPortConfigSpec],
@@ -494,6 +514,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `ResourceInUse`
     ///
     /// `POST .../DvsReconfigureVmVnicNetworkResourcePool_Task` (operation `VmwareDistributedVirtualSwitch_DvsReconfigureVmVnicNetworkResourcePool_Task`).
+    #[inline]
     pub fn dvs_reconfigure_vm_vnic_network_resource_pool_task(
         &self,
         config_spec: &[crate::types::DvsVmVnicResourcePoolConfigSpec],
@@ -529,6 +550,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../RectifyDvsHost_Task` (operation `VmwareDistributedVirtualSwitch_RectifyDvsHost_Task`).
     #[deprecated]
+    #[inline]
     pub fn rectify_dvs_host_task(
         &self,
         hosts: Option<&[crate::types::ManagedObjectReference]>,
@@ -559,6 +581,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `NotFound`
     ///
     /// `POST .../RefreshDVPortState` (operation `VmwareDistributedVirtualSwitch_RefreshDVPortState`).
+    #[inline]
     pub fn refresh_dv_port_state(&self, port_keys: Option<&[&str]>) -> crate::Call<()> {
         self.client
             .call(
@@ -580,6 +603,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../Reload` (operation `VmwareDistributedVirtualSwitch_Reload`).
+    #[inline]
     pub fn reload(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -608,6 +632,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../RemoveNetworkResourcePool` (operation `VmwareDistributedVirtualSwitch_RemoveNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn remove_network_resource_pool(
         &self,
         key: &[impl AsRef<str>],
@@ -639,6 +664,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `InvalidName`
     ///
     /// `POST .../Rename_Task` (operation `VmwareDistributedVirtualSwitch_Rename_Task`).
+    #[inline]
     pub fn rename_task(
         &self,
         new_name: impl AsRef<str>,
@@ -669,6 +695,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `RollbackFailure`
     ///
     /// `POST .../DVSRollback_Task` (operation `VmwareDistributedVirtualSwitch_DVSRollback_Task`).
+    #[inline]
     pub fn dvs_rollback_task(
         &self,
         entity_backup: Option<&crate::types::EntityBackupConfig>,
@@ -693,6 +720,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Body: [`setCustomValueRequestType`](crate::types::SetCustomValueRequestType).
     ///
     /// `POST .../setCustomValue` (operation `VmwareDistributedVirtualSwitch_setCustomValue`).
+    #[inline]
     pub fn set_custom_value(
         &self,
         key: impl AsRef<str>,
@@ -724,6 +752,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../UpdateDvsCapability` (operation `VmwareDistributedVirtualSwitch_UpdateDvsCapability`).
+    #[inline]
     pub fn update_dvs_capability(
         &self,
         capability: &crate::types::DVSCapability,
@@ -755,6 +784,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../UpdateDVSHealthCheckConfig_Task` (operation `VmwareDistributedVirtualSwitch_UpdateDVSHealthCheckConfig_Task`).
+    #[inline]
     pub fn update_dvs_health_check_config_task(
         &self,
         health_check_config: &[crate::types::DVSHealthCheckConfigKind],
@@ -786,6 +816,7 @@ impl VmwareDistributedVirtualSwitch {
     /// - `DvsFault`
     ///
     /// `POST .../UpdateDVSLacpGroupConfig_Task` (operation `VmwareDistributedVirtualSwitch_UpdateDVSLacpGroupConfig_Task`).
+    #[inline]
     pub fn update_dvs_lacp_group_config_task(
         &self,
         lacp_group_spec: &[crate::types::VMwareDvsLacpGroupSpec],
@@ -821,6 +852,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `POST .../UpdateNetworkResourcePool` (operation `VmwareDistributedVirtualSwitch_UpdateNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn update_network_resource_pool(
         &self,
         config_spec: &[crate::types::DVSNetworkResourcePoolConfigSpec],
@@ -845,6 +877,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.Read
     ///
     /// `GET .../alarmActionsEnabled` (operation `VmwareDistributedVirtualSwitch_getAlarmActionsEnabled`).
+    #[inline]
     pub fn alarm_actions_enabled(&self) -> crate::Call<Option<bool>> {
         self.client
             .call(
@@ -862,6 +895,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../availableField` (operation `VmwareDistributedVirtualSwitch_getAvailableField`).
+    #[inline]
     pub fn available_field(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldDef>>> {
@@ -879,6 +913,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.capability*.
     ///
     /// `GET .../capability` (operation `VmwareDistributedVirtualSwitch_getCapability`).
+    #[inline]
     pub fn capability(&self) -> crate::Call<crate::types::DVSCapability> {
         self.client
             .call(
@@ -894,6 +929,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.config*.
     ///
     /// `GET .../config` (operation `VmwareDistributedVirtualSwitch_getConfig`).
+    #[inline]
     pub fn config(&self) -> crate::Call<crate::types::DVSConfigInfoKind> {
         self.client
             .call(
@@ -909,6 +945,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.configIssue*.
     ///
     /// `GET .../configIssue` (operation `VmwareDistributedVirtualSwitch_getConfigIssue`).
+    #[inline]
     pub fn config_issue(&self) -> crate::Call<Option<Vec<crate::types::EventKind>>> {
         self.client
             .call(
@@ -924,6 +961,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.configStatus*.
     ///
     /// `GET .../configStatus` (operation `VmwareDistributedVirtualSwitch_getConfigStatus`).
+    #[inline]
     pub fn config_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -941,6 +979,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../customValue` (operation `VmwareDistributedVirtualSwitch_getCustomValue`).
+    #[inline]
     pub fn custom_value(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
@@ -960,6 +999,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../declaredAlarmState` (operation `VmwareDistributedVirtualSwitch_getDeclaredAlarmState`).
+    #[inline]
     pub fn declared_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -977,6 +1017,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.disabledMethod*.
     ///
     /// `GET .../disabledMethod` (operation `VmwareDistributedVirtualSwitch_getDisabledMethod`).
+    #[inline]
     pub fn disabled_method(&self) -> crate::Call<Option<Vec<crate::CompactString>>> {
         self.client
             .call(
@@ -994,6 +1035,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../effectiveRole` (operation `VmwareDistributedVirtualSwitch_getEffectiveRole`).
+    #[inline]
     pub fn effective_role(&self) -> crate::Call<Option<Vec<i32>>> {
         self.client
             .call(
@@ -1011,6 +1053,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../name` (operation `VmwareDistributedVirtualSwitch_getName`).
+    #[inline]
     pub fn name(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -1029,6 +1072,7 @@ impl VmwareDistributedVirtualSwitch {
     ///
     /// `GET .../networkResourcePool` (operation `VmwareDistributedVirtualSwitch_getNetworkResourcePool`).
     #[deprecated]
+    #[inline]
     pub fn network_resource_pool(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::DVSNetworkResourcePool>>> {
@@ -1046,6 +1090,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.overallStatus*.
     ///
     /// `GET .../overallStatus` (operation `VmwareDistributedVirtualSwitch_getOverallStatus`).
+    #[inline]
     pub fn overall_status(&self) -> crate::Call<crate::types::ManagedEntityStatus> {
         self.client
             .call(
@@ -1065,6 +1110,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Refers instance of *ManagedEntity*.
     ///
     /// `GET .../parent` (operation `VmwareDistributedVirtualSwitch_getParent`).
+    #[inline]
     pub fn parent(&self) -> crate::Call<Option<crate::mo::ManagedEntity>> {
         self.client
             .call(
@@ -1080,6 +1126,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *ManagedEntity.permission*.
     ///
     /// `GET .../permission` (operation `VmwareDistributedVirtualSwitch_getPermission`).
+    #[inline]
     pub fn permission(&self) -> crate::Call<Option<Vec<crate::types::Permission>>> {
         self.client
             .call(
@@ -1097,6 +1144,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Refers instances of *DistributedVirtualPortgroup*.
     ///
     /// `GET .../portgroup` (operation `VmwareDistributedVirtualSwitch_getPortgroup`).
+    #[inline]
     pub fn portgroup(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1116,6 +1164,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Refers instances of *Task*.
     ///
     /// `GET .../recentTask` (operation `VmwareDistributedVirtualSwitch_getRecentTask`).
+    #[inline]
     pub fn recent_task(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::ManagedObjectReference>>> {
@@ -1133,6 +1182,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.runtime*.
     ///
     /// `GET .../runtime` (operation `VmwareDistributedVirtualSwitch_getRuntime`).
+    #[inline]
     pub fn runtime(&self) -> crate::Call<Option<crate::types::DVSRuntimeInfo>> {
         self.client
             .call(
@@ -1148,6 +1198,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.summary*.
     ///
     /// `GET .../summary` (operation `VmwareDistributedVirtualSwitch_getSummary`).
+    #[inline]
     pub fn summary(&self) -> crate::Call<crate::types::DVSSummary> {
         self.client
             .call(
@@ -1165,6 +1216,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../tag` (operation `VmwareDistributedVirtualSwitch_getTag`).
+    #[inline]
     pub fn tag(&self) -> crate::Call<Option<Vec<crate::types::Tag>>> {
         self.client
             .call(
@@ -1182,6 +1234,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../triggeredAlarmState` (operation `VmwareDistributedVirtualSwitch_getTriggeredAlarmState`).
+    #[inline]
     pub fn triggered_alarm_state(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::AlarmState>>> {
@@ -1199,6 +1252,7 @@ impl VmwareDistributedVirtualSwitch {
     /// Reads *DistributedVirtualSwitch.uuid*.
     ///
     /// `GET .../uuid` (operation `VmwareDistributedVirtualSwitch_getUuid`).
+    #[inline]
     pub fn uuid(&self) -> crate::Call<crate::CompactString> {
         self.client
             .call(
@@ -1216,6 +1270,7 @@ impl VmwareDistributedVirtualSwitch {
     /// ***Required privileges:*** System.View
     ///
     /// `GET .../value` (operation `VmwareDistributedVirtualSwitch_getValue`).
+    #[inline]
     pub fn value(&self) -> crate::Call<Option<Vec<crate::types::CustomFieldValueKind>>> {
         self.client
             .call(
@@ -1231,6 +1286,7 @@ impl VmwareDistributedVirtualSwitch {
 }
 impl crate::client::Handle for VmwareDistributedVirtualSwitch {
     const TYPE: &'static str = "VmwareDistributedVirtualSwitch";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1240,6 +1296,7 @@ impl crate::client::Handle for VmwareDistributedVirtualSwitch {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

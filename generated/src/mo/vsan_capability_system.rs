@@ -13,6 +13,7 @@ impl VsanCapabilitySystem {
     pub const TYPE: &'static str = "VsanCapabilitySystem";
     const PATH: &'static str = "/vsan/VsanCapabilitySystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanCapabilitySystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanCapabilitySystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl VsanCapabilitySystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanGetCapabilities` (operation `VsanCapabilitySystem_VsanGetCapabilities`).
+    #[inline]
     pub fn vsan_get_capabilities(
         &self,
         targets: Option<&[crate::types::ManagedObjectReference]>,
@@ -76,6 +83,7 @@ impl VsanCapabilitySystem {
 }
 impl crate::client::Handle for VsanCapabilitySystem {
     const TYPE: &'static str = "VsanCapabilitySystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -85,6 +93,7 @@ impl crate::client::Handle for VsanCapabilitySystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanClusterHealthSystem {
     pub const TYPE: &'static str = "VsanClusterHealthSystem";
     const PATH: &'static str = "/vsan/VsanClusterHealthSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanClusterHealthSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanClusterHealthSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanCheckClusterClomdLiveness` (operation `VsanClusterHealthSystem_VsanCheckClusterClomdLiveness`).
+    #[inline]
     pub fn vsan_check_cluster_clomd_liveness(
         &self,
         hosts: &[impl AsRef<str>],
@@ -88,6 +95,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanClusterGetHclInfo` (operation `VsanClusterHealthSystem_VsanClusterGetHclInfo`).
+    #[inline]
     pub fn vsan_cluster_get_hcl_info(
         &self,
         hosts: &[impl AsRef<str>],
@@ -120,6 +128,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterAdvCfgSync` (operation `VsanClusterHealthSystem_VsanQueryClusterAdvCfgSync`).
+    #[inline]
     pub fn vsan_query_cluster_adv_cfg_sync(
         &self,
         hosts: &[impl AsRef<str>],
@@ -156,6 +165,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterCaptureVsanPcap` (operation `VsanClusterHealthSystem_VsanQueryClusterCaptureVsanPcap`).
+    #[inline]
     pub fn vsan_query_cluster_capture_vsan_pcap(
         &self,
         hosts: &[impl AsRef<str>],
@@ -202,6 +212,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterCheckLimits` (operation `VsanClusterHealthSystem_VsanQueryClusterCheckLimits`).
+    #[inline]
     pub fn vsan_query_cluster_check_limits(
         &self,
         hosts: &[impl AsRef<str>],
@@ -234,6 +245,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterCreateVmHealthTest` (operation `VsanClusterHealthSystem_VsanQueryClusterCreateVmHealthTest`).
+    #[inline]
     pub fn vsan_query_cluster_create_vm_health_test(
         &self,
         hosts: &[impl AsRef<str>],
@@ -270,6 +282,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterHealthSystemVersions` (operation `VsanClusterHealthSystem_VsanQueryClusterHealthSystemVersions`).
+    #[inline]
     pub fn vsan_query_cluster_health_system_versions(
         &self,
         hosts: &[impl AsRef<str>],
@@ -304,6 +317,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterNetworkPerfTest` (operation `VsanClusterHealthSystem_VsanQueryClusterNetworkPerfTest`).
+    #[inline]
     pub fn vsan_query_cluster_network_perf_test(
         &self,
         hosts: &[impl AsRef<str>],
@@ -340,6 +354,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryClusterPhysicalDiskHealthSummary` (operation `VsanClusterHealthSystem_VsanQueryClusterPhysicalDiskHealthSummary`).
+    #[inline]
     pub fn vsan_query_cluster_physical_disk_health_summary(
         &self,
         hosts: &[impl AsRef<str>],
@@ -374,6 +389,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVerifyClusterNetworkSettings` (operation `VsanClusterHealthSystem_VsanQueryVerifyClusterNetworkSettings`).
+    #[inline]
     pub fn vsan_query_verify_cluster_network_settings(
         &self,
         hosts: &[impl AsRef<str>],
@@ -406,6 +422,7 @@ impl VsanClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanRepairClusterImmediateObjects` (operation `VsanClusterHealthSystem_VsanRepairClusterImmediateObjects`).
+    #[inline]
     pub fn vsan_repair_cluster_immediate_objects(
         &self,
         hosts: &[impl AsRef<str>],
@@ -435,6 +452,7 @@ impl VsanClusterHealthSystem {
 }
 impl crate::client::Handle for VsanClusterHealthSystem {
     const TYPE: &'static str = "VsanClusterHealthSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -444,6 +462,7 @@ impl crate::client::Handle for VsanClusterHealthSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

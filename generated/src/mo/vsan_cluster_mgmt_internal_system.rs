@@ -13,6 +13,7 @@ impl VsanClusterMgmtInternalSystem {
     pub const TYPE: &'static str = "VsanClusterMgmtInternalSystem";
     const PATH: &'static str = "/vsan/VsanClusterMgmtInternalSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanClusterMgmtInternalSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanClusterMgmtInternalSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanClusterMgmtInternalSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanRemediateVsanCluster` (operation `VsanClusterMgmtInternalSystem_VsanRemediateVsanCluster`).
+    #[inline]
     pub fn vsan_remediate_vsan_cluster(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -85,6 +92,7 @@ impl VsanClusterMgmtInternalSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanRemediateVsanHost` (operation `VsanClusterMgmtInternalSystem_VsanRemediateVsanHost`).
+    #[inline]
     pub fn vsan_remediate_vsan_host(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -107,6 +115,7 @@ impl VsanClusterMgmtInternalSystem {
 }
 impl crate::client::Handle for VsanClusterMgmtInternalSystem {
     const TYPE: &'static str = "VsanClusterMgmtInternalSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -116,6 +125,7 @@ impl crate::client::Handle for VsanClusterMgmtInternalSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

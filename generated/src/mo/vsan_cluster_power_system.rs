@@ -13,6 +13,7 @@ impl VsanClusterPowerSystem {
     pub const TYPE: &'static str = "VsanClusterPowerSystem";
     const PATH: &'static str = "/vsan/VsanClusterPowerSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanClusterPowerSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanClusterPowerSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -59,6 +65,7 @@ impl VsanClusterPowerSystem {
     /// - `VsanFault`
     ///
     /// `POST .../PerformClusterPowerAction` (operation `VsanClusterPowerSystem_PerformClusterPowerAction`).
+    #[inline]
     pub fn perform_cluster_power_action(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -85,6 +92,7 @@ impl VsanClusterPowerSystem {
     /// Body: [`QueryClusterPowerContextRequestType`](crate::types::QueryClusterPowerContextRequestType).
     ///
     /// `POST .../QueryClusterPowerContext` (operation `VsanClusterPowerSystem_QueryClusterPowerContext`).
+    #[inline]
     pub fn query_cluster_power_context(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -112,6 +120,7 @@ impl VsanClusterPowerSystem {
     /// - `VsanFault`
     ///
     /// `POST .../UpdateClusterPowerStatus` (operation `VsanClusterPowerSystem_UpdateClusterPowerStatus`).
+    #[inline]
     pub fn update_cluster_power_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -136,6 +145,7 @@ impl VsanClusterPowerSystem {
 }
 impl crate::client::Handle for VsanClusterPowerSystem {
     const TYPE: &'static str = "VsanClusterPowerSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -145,6 +155,7 @@ impl crate::client::Handle for VsanClusterPowerSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

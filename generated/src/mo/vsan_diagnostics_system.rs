@@ -13,6 +13,7 @@ impl VsanDiagnosticsSystem {
     pub const TYPE: &'static str = "VsanDiagnosticsSystem";
     const PATH: &'static str = "/vsan/VsanDiagnosticsSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanDiagnosticsSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanDiagnosticsSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../CreateIOTripAnalyzerRecurrences` (operation `VsanDiagnosticsSystem_CreateIOTripAnalyzerRecurrences`).
+    #[inline]
     pub fn create_io_trip_analyzer_recurrences(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -91,6 +98,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../EditIOTripAnalyzerRecurrences` (operation `VsanDiagnosticsSystem_EditIOTripAnalyzerRecurrences`).
+    #[inline]
     pub fn edit_io_trip_analyzer_recurrences(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -122,6 +130,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../GetIOTripAnalyzerSchedulerConfig` (operation `VsanDiagnosticsSystem_GetIOTripAnalyzerSchedulerConfig`).
+    #[inline]
     pub fn get_io_trip_analyzer_scheduler_config(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -151,6 +160,7 @@ impl VsanDiagnosticsSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanGetThresholds` (operation `VsanDiagnosticsSystem_VsanGetThresholds`).
+    #[inline]
     pub fn vsan_get_thresholds(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -183,6 +193,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryIODiagnosticsInstances` (operation `VsanDiagnosticsSystem_QueryIODiagnosticsInstances`).
+    #[inline]
     pub fn query_io_diagnostics_instances(
         &self,
         query_spec: &crate::types::VsanIODiagnosticsInstanceQuerySpec,
@@ -213,6 +224,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryIODiagnosticsStats` (operation `VsanDiagnosticsSystem_QueryIODiagnosticsStats`).
+    #[inline]
     pub fn query_io_diagnostics_stats(
         &self,
         instance_name: impl AsRef<str>,
@@ -246,6 +258,7 @@ impl VsanDiagnosticsSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryNetworkDiagnostics` (operation `VsanDiagnosticsSystem_VsanQueryNetworkDiagnostics`).
+    #[inline]
     pub fn vsan_query_network_diagnostics(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -278,6 +291,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RemoveIOTripAnalyzerRecurrences` (operation `VsanDiagnosticsSystem_RemoveIOTripAnalyzerRecurrences`).
+    #[inline]
     pub fn remove_io_trip_analyzer_recurrences(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -311,6 +325,7 @@ impl VsanDiagnosticsSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanSetThresholds` (operation `VsanDiagnosticsSystem_VsanSetThresholds`).
+    #[inline]
     pub fn vsan_set_thresholds(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -340,6 +355,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanSetTraceObjectPolicy` (operation `VsanDiagnosticsSystem_VsanSetTraceObjectPolicy`).
+    #[inline]
     pub fn vsan_set_trace_object_policy(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -375,6 +391,7 @@ impl VsanDiagnosticsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../StartIODiagnosticsTask` (operation `VsanDiagnosticsSystem_StartIODiagnosticsTask`).
+    #[inline]
     pub fn start_io_diagnostics_task(
         &self,
         targets: &[crate::types::VsanIODiagnosticsTarget],
@@ -401,6 +418,7 @@ impl VsanDiagnosticsSystem {
 }
 impl crate::client::Handle for VsanDiagnosticsSystem {
     const TYPE: &'static str = "VsanDiagnosticsSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -410,6 +428,7 @@ impl crate::client::Handle for VsanDiagnosticsSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanFileServiceSystem {
     pub const TYPE: &'static str = "VsanFileServiceSystem";
     const PATH: &'static str = "/vsan/VsanFileServiceSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanFileServiceSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanFileServiceSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterCreateFsDomain` (operation `VsanFileServiceSystem_VsanClusterCreateFsDomain`).
+    #[inline]
     pub fn vsan_cluster_create_fs_domain(
         &self,
         domain_config: &crate::types::VsanFileServiceDomainConfig,
@@ -89,6 +96,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanCreateFileShare` (operation `VsanFileServiceSystem_VsanCreateFileShare`).
+    #[inline]
     pub fn vsan_create_file_share(
         &self,
         config: &crate::types::VsanFileShareConfig,
@@ -121,6 +129,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterCreateShareSnapshot` (operation `VsanFileServiceSystem_VsanClusterCreateShareSnapshot`).
+    #[inline]
     pub fn vsan_cluster_create_share_snapshot(
         &self,
         config: &crate::types::VsanFileShareSnapshotConfig,
@@ -154,6 +163,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanDownloadFileServiceOvf` (operation `VsanFileServiceSystem_VsanDownloadFileServiceOvf`).
+    #[inline]
     pub fn vsan_download_file_service_ovf(
         &self,
         download_url: impl AsRef<str>,
@@ -178,6 +188,7 @@ impl VsanFileServiceSystem {
     /// Body: [`VsanFindOvfDownloadUrlRequestType`](crate::types::VsanFindOvfDownloadUrlRequestType).
     ///
     /// `POST .../VsanFindOvfDownloadUrl` (operation `VsanFileServiceSystem_VsanFindOvfDownloadUrl`).
+    #[inline]
     pub fn vsan_find_ovf_download_url(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -202,6 +213,7 @@ impl VsanFileServiceSystem {
     /// Body: [`VsanPerformFileServiceEnablePreflightCheckRequestType`](crate::types::VsanPerformFileServiceEnablePreflightCheckRequestType).
     ///
     /// `POST .../VsanPerformFileServiceEnablePreflightCheck` (operation `VsanFileServiceSystem_VsanPerformFileServiceEnablePreflightCheck`).
+    #[inline]
     pub fn vsan_perform_file_service_enable_preflight_check(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -239,6 +251,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VsanClusterQueryFsDomains` (operation `VsanFileServiceSystem_VsanClusterQueryFsDomains`).
+    #[inline]
     pub fn vsan_cluster_query_fs_domains(
         &self,
         query_spec: Option<&crate::types::VsanFileServiceDomainQuerySpec>,
@@ -265,6 +278,7 @@ impl VsanFileServiceSystem {
     /// ***Required privileges:*** Global.VCServer
     ///
     /// `POST .../VsanQueryFileServiceOvfs` (operation `VsanFileServiceSystem_VsanQueryFileServiceOvfs`).
+    #[inline]
     pub fn vsan_query_file_service_ovfs(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VsanFileServiceOvfSpec>>> {
@@ -288,6 +302,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterQueryShareSnapshots` (operation `VsanFileServiceSystem_VsanClusterQueryShareSnapshots`).
+    #[inline]
     pub fn vsan_cluster_query_share_snapshots(
         &self,
         query_spec: &crate::types::VsanFileShareSnapshotQuerySpec,
@@ -320,6 +335,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterQueryFileShares` (operation `VsanFileServiceSystem_VsanClusterQueryFileShares`).
+    #[inline]
     pub fn vsan_cluster_query_file_shares(
         &self,
         query_spec: &crate::types::VsanFileShareQuerySpec,
@@ -350,6 +366,7 @@ impl VsanFileServiceSystem {
     /// Returns: Refers instance of *Task*.
     ///
     /// `POST .../VsanRebalanceFileService` (operation `VsanFileServiceSystem_VsanRebalanceFileService`).
+    #[inline]
     pub fn vsan_rebalance_file_service(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -380,6 +397,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterReconfigureFsDomain` (operation `VsanFileServiceSystem_VsanClusterReconfigureFsDomain`).
+    #[inline]
     pub fn vsan_cluster_reconfigure_fs_domain(
         &self,
         domain_uuid: impl AsRef<str>,
@@ -416,6 +434,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanReconfigureFileShare` (operation `VsanFileServiceSystem_VsanReconfigureFileShare`).
+    #[inline]
     pub fn vsan_reconfigure_file_share(
         &self,
         share_uuid: impl AsRef<str>,
@@ -454,6 +473,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterRemoveFsDomain` (operation `VsanFileServiceSystem_VsanClusterRemoveFsDomain`).
+    #[inline]
     pub fn vsan_cluster_remove_fs_domain(
         &self,
         domain_uuid: impl AsRef<str>,
@@ -486,6 +506,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterRemoveShare` (operation `VsanFileServiceSystem_VsanClusterRemoveShare`).
+    #[inline]
     pub fn vsan_cluster_remove_share(
         &self,
         share_uuid: impl AsRef<str>,
@@ -520,6 +541,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterRemoveShareSnapshot` (operation `VsanFileServiceSystem_VsanClusterRemoveShareSnapshot`).
+    #[inline]
     pub fn vsan_cluster_remove_share_snapshot(
         &self,
         share_uuid: impl AsRef<str>,
@@ -553,6 +575,7 @@ impl VsanFileServiceSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VsanUpgradeFsvm` (operation `VsanFileServiceSystem_VsanUpgradeFsvm`).
+    #[inline]
     pub fn vsan_upgrade_fsvm(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -575,6 +598,7 @@ impl VsanFileServiceSystem {
 }
 impl crate::client::Handle for VsanFileServiceSystem {
     const TYPE: &'static str = "VsanFileServiceSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -584,6 +608,7 @@ impl crate::client::Handle for VsanFileServiceSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

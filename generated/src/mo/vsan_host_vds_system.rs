@@ -13,6 +13,7 @@ impl VsanHostVdsSystem {
     pub const TYPE: &'static str = "VsanHostVdsSystem";
     const PATH: &'static str = "/vsan/VsanHostVdsSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanHostVdsSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanHostVdsSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanHostVdsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanCompleteMigrateVmsToVds` (operation `VsanHostVdsSystem_VsanCompleteMigrateVmsToVds`).
+    #[inline]
     pub fn vsan_complete_migrate_vms_to_vds(
         &self,
         job_id: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl VsanHostVdsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanMigrateVmsToVds` (operation `VsanHostVdsSystem_VsanMigrateVmsToVds`).
+    #[inline]
     pub fn vsan_migrate_vms_to_vds(
         &self,
         vm_config_specs: &[crate::types::VsanVmVdsMigrationSpec],
@@ -117,6 +125,7 @@ impl VsanHostVdsSystem {
 }
 impl crate::client::Handle for VsanHostVdsSystem {
     const TYPE: &'static str = "VsanHostVdsSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -126,6 +135,7 @@ impl crate::client::Handle for VsanHostVdsSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

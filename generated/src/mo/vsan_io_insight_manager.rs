@@ -13,6 +13,7 @@ impl VsanIoInsightManager {
     pub const TYPE: &'static str = "VsanIoInsightManager";
     const PATH: &'static str = "/vsan/VsanIoInsightManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanIoInsightManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanIoInsightManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanIoInsightManager {
     /// - `VsanFault`
     ///
     /// `POST .../DeleteIoInsightInstance` (operation `VsanIoInsightManager_DeleteIoInsightInstance`).
+    #[inline]
     pub fn delete_io_insight_instance(
         &self,
         run_name: impl AsRef<str>,
@@ -89,6 +96,7 @@ impl VsanIoInsightManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryIoInsightInstances` (operation `VsanIoInsightManager_QueryIoInsightInstances`).
+    #[inline]
     pub fn query_io_insight_instances(
         &self,
         query_spec: &crate::types::VsanIoInsightInstanceQuerySpec,
@@ -121,6 +129,7 @@ impl VsanIoInsightManager {
     /// - `VsanFault`
     ///
     /// `POST .../RenameIoInsightInstance` (operation `VsanIoInsightManager_RenameIoInsightInstance`).
+    #[inline]
     pub fn rename_io_insight_instance(
         &self,
         old_run_name: impl AsRef<str>,
@@ -157,6 +166,7 @@ impl VsanIoInsightManager {
     /// - `VsanFault`
     ///
     /// `POST .../StartIoInsight` (operation `VsanIoInsightManager_StartIoInsight`).
+    #[inline]
     pub fn start_io_insight(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -197,6 +207,7 @@ impl VsanIoInsightManager {
     /// - `VsanFault`
     ///
     /// `POST .../StopIoInsight` (operation `VsanIoInsightManager_StopIoInsight`).
+    #[inline]
     pub fn stop_io_insight(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -223,6 +234,7 @@ impl VsanIoInsightManager {
 }
 impl crate::client::Handle for VsanIoInsightManager {
     const TYPE: &'static str = "VsanIoInsightManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -232,6 +244,7 @@ impl crate::client::Handle for VsanIoInsightManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanIscsiTargetSystem {
     pub const TYPE: &'static str = "VsanIscsiTargetSystem";
     const PATH: &'static str = "/vsan/VsanIscsiTargetSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanIscsiTargetSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanIscsiTargetSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -54,6 +60,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiInitiatorGroup` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiInitiatorGroup`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -83,6 +90,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiInitiatorsToGroup` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiInitiatorsToGroup`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_initiators_to_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -118,6 +126,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiInitiatorsToTarget` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiInitiatorsToTarget`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_initiators_to_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -155,6 +164,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiLUN` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiLUN`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -188,6 +198,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiTarget` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiTarget`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -217,6 +228,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitAddIscsiTargetToGroup` (operation `VsanIscsiTargetSystem_VsanVitAddIscsiTargetToGroup`).
+    #[inline]
     pub fn vsan_vit_add_iscsi_target_to_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -250,6 +262,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitEditIscsiLUN` (operation `VsanIscsiTargetSystem_VsanVitEditIscsiLUN`).
+    #[inline]
     pub fn vsan_vit_edit_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -283,6 +296,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitEditIscsiTarget` (operation `VsanIscsiTargetSystem_VsanVitEditIscsiTarget`).
+    #[inline]
     pub fn vsan_vit_edit_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -312,6 +326,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetHomeObject` (operation `VsanIscsiTargetSystem_VsanVitGetHomeObject`).
+    #[inline]
     pub fn vsan_vit_get_home_object(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -339,6 +354,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiInitiatorGroup` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiInitiatorGroup`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -368,6 +384,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiInitiatorGroups` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiInitiatorGroups`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_initiator_groups(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -395,6 +412,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiLUN` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiLUN`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -426,6 +444,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiLUNs` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiLUNs`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_luns(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -455,6 +474,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiTarget` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiTarget`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -484,6 +504,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitGetIscsiTargets` (operation `VsanIscsiTargetSystem_VsanVitGetIscsiTargets`).
+    #[inline]
     pub fn vsan_vit_get_iscsi_targets(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -511,6 +532,7 @@ impl VsanIscsiTargetSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanVitQueryIscsiTargetServiceVersion` (operation `VsanIscsiTargetSystem_VsanVitQueryIscsiTargetServiceVersion`).
+    #[inline]
     pub fn vsan_vit_query_iscsi_target_service_version(
         &self,
     ) -> crate::Call<crate::CompactString> {
@@ -535,6 +557,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanRemediateIscsiLunsRuntimeStatus` (operation `VsanIscsiTargetSystem_VsanRemediateIscsiLunsRuntimeStatus`).
+    #[inline]
     pub fn vsan_remediate_iscsi_luns_runtime_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -562,6 +585,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiInitiatorGroup` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiInitiatorGroup`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_initiator_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -591,6 +615,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiInitiatorsFromGroup` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiInitiatorsFromGroup`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_initiators_from_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -626,6 +651,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiInitiatorsFromTarget` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiInitiatorsFromTarget`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_initiators_from_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -663,6 +689,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiLUN` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiLUN`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_lun(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -696,6 +723,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiTarget` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiTarget`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_target(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -725,6 +753,7 @@ impl VsanIscsiTargetSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVitRemoveIscsiTargetFromGroup` (operation `VsanIscsiTargetSystem_VsanVitRemoveIscsiTargetFromGroup`).
+    #[inline]
     pub fn vsan_vit_remove_iscsi_target_from_group(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -751,6 +780,7 @@ impl VsanIscsiTargetSystem {
 }
 impl crate::client::Handle for VsanIscsiTargetSystem {
     const TYPE: &'static str = "VsanIscsiTargetSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -760,6 +790,7 @@ impl crate::client::Handle for VsanIscsiTargetSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

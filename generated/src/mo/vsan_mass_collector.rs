@@ -13,6 +13,7 @@ impl VsanMassCollector {
     pub const TYPE: &'static str = "VsanMassCollector";
     const PATH: &'static str = "/vsan/VsanMassCollector";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanMassCollector {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanMassCollector {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VsanMassCollector {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanRetrieveProperties` (operation `VsanMassCollector_VsanRetrieveProperties`).
+    #[inline]
     pub fn vsan_retrieve_properties(
         &self,
         mass_collector_specs: &[crate::types::VsanMassCollectorSpec],
@@ -82,6 +89,7 @@ impl VsanMassCollector {
 }
 impl crate::client::Handle for VsanMassCollector {
     const TYPE: &'static str = "VsanMassCollector";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -91,6 +99,7 @@ impl crate::client::Handle for VsanMassCollector {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

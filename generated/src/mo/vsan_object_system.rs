@@ -13,6 +13,7 @@ impl VsanObjectSystem {
     pub const TYPE: &'static str = "VsanObjectSystem";
     const PATH: &'static str = "/vsan/VsanObjectSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanObjectSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanObjectSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanObjectSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanDeleteObjects_Task` (operation `VsanObjectSystem_VsanDeleteObjects_Task`).
+    #[inline]
     pub fn vsan_delete_objects_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -89,6 +96,7 @@ impl VsanObjectSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryInaccessibleVmSwapObjects` (operation `VsanObjectSystem_VsanQueryInaccessibleVmSwapObjects`).
+    #[inline]
     pub fn vsan_query_inaccessible_vm_swap_objects(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -117,6 +125,7 @@ impl VsanObjectSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryObjectIdentities` (operation `VsanObjectSystem_VsanQueryObjectIdentities`).
+    #[inline]
     pub fn vsan_query_object_identities(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -159,6 +168,7 @@ impl VsanObjectSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryPhysicalPlacements` (operation `VsanObjectSystem_VsanQueryPhysicalPlacements`).
+    #[inline]
     pub fn vsan_query_physical_placements(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -188,6 +198,7 @@ impl VsanObjectSystem {
     /// - `NotSupported`
     ///
     /// `POST .../QuerySyncingVsanObjectsSummary` (operation `VsanObjectSystem_QuerySyncingVsanObjectsSummary`).
+    #[inline]
     pub fn query_syncing_vsan_objects_summary(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -220,6 +231,7 @@ impl VsanObjectSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VosQueryVsanObjectInformation` (operation `VsanObjectSystem_VosQueryVsanObjectInformation`).
+    #[inline]
     pub fn vos_query_vsan_object_information(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -251,6 +263,7 @@ impl VsanObjectSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RelayoutObjects` (operation `VsanObjectSystem_RelayoutObjects`).
+    #[inline]
     pub fn relayout_objects(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -281,6 +294,7 @@ impl VsanObjectSystem {
     /// - `FileNotWritable`
     ///
     /// `POST .../VosSetVsanObjectPolicy` (operation `VsanObjectSystem_VosSetVsanObjectPolicy`).
+    #[inline]
     pub fn vos_set_vsan_object_policy(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -307,6 +321,7 @@ impl VsanObjectSystem {
 }
 impl crate::client::Handle for VsanObjectSystem {
     const TYPE: &'static str = "VsanObjectSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -316,6 +331,7 @@ impl crate::client::Handle for VsanObjectSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

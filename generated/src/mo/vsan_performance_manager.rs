@@ -13,6 +13,7 @@ impl VsanPerformanceManager {
     pub const TYPE: &'static str = "VsanPerformanceManager";
     const PATH: &'static str = "/vsan/VsanPerformanceManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanPerformanceManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanPerformanceManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfCreateStatsObject` (operation `VsanPerformanceManager_VsanPerfCreateStatsObject`).
+    #[inline]
     pub fn vsan_perf_create_stats_object(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -90,6 +97,7 @@ impl VsanPerformanceManager {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPerfCreateStatsObjectTask` (operation `VsanPerformanceManager_VsanPerfCreateStatsObjectTask`).
+    #[inline]
     pub fn vsan_perf_create_stats_object_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -124,6 +132,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfDeleteStatsObject` (operation `VsanPerformanceManager_VsanPerfDeleteStatsObject`).
+    #[inline]
     pub fn vsan_perf_delete_stats_object(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -154,6 +163,7 @@ impl VsanPerformanceManager {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPerfDeleteStatsObjectTask` (operation `VsanPerformanceManager_VsanPerfDeleteStatsObjectTask`).
+    #[inline]
     pub fn vsan_perf_delete_stats_object_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -187,6 +197,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfDeleteTimeRange` (operation `VsanPerformanceManager_VsanPerfDeleteTimeRange`).
+    #[inline]
     pub fn vsan_perf_delete_time_range(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -216,6 +227,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfGetAggregatedEntityTypes` (operation `VsanPerformanceManager_VsanPerfGetAggregatedEntityTypes`).
+    #[inline]
     pub fn vsan_perf_get_aggregated_entity_types(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VsanPerfEntityType>>> {
@@ -235,6 +247,7 @@ impl VsanPerformanceManager {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../VsanPerfGetSupportedDiagnosticExceptions` (operation `VsanPerformanceManager_VsanPerfGetSupportedDiagnosticExceptions`).
+    #[inline]
     pub fn vsan_perf_get_supported_diagnostic_exceptions(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VsanPerfDiagnosticException>>> {
@@ -258,6 +271,7 @@ impl VsanPerformanceManager {
     /// Body: [`VsanPerfGetSupportedEntityTypesRequestType`](crate::types::VsanPerfGetSupportedEntityTypesRequestType).
     ///
     /// `POST .../VsanPerfGetSupportedEntityTypes` (operation `VsanPerformanceManager_VsanPerfGetSupportedEntityTypes`).
+    #[inline]
     pub fn vsan_perf_get_supported_entity_types(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -284,6 +298,7 @@ impl VsanPerformanceManager {
     /// Body: [`VsanPerfGetSupportedHotspotEntityTypesRequestType`](crate::types::VsanPerfGetSupportedHotspotEntityTypesRequestType).
     ///
     /// `POST .../VsanPerfGetSupportedHotspotEntityTypes` (operation `VsanPerformanceManager_VsanPerfGetSupportedHotspotEntityTypes`).
+    #[inline]
     pub fn vsan_perf_get_supported_hotspot_entity_types(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -313,6 +328,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../GetVsanPerfDiagnosisResult` (operation `VsanPerformanceManager_GetVsanPerfDiagnosisResult`).
+    #[inline]
     pub fn get_vsan_perf_diagnosis_result(
         &self,
         task: &crate::types::ManagedObjectReference,
@@ -342,6 +358,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfQueryClusterHealth` (operation `VsanPerformanceManager_VsanPerfQueryClusterHealth`).
+    #[inline]
     pub fn vsan_perf_query_cluster_health(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -369,6 +386,7 @@ impl VsanPerformanceManager {
     /// - `NotSupported`
     ///
     /// `POST .../VsanPerfQueryNodeInformation` (operation `VsanPerformanceManager_VsanPerfQueryNodeInformation`).
+    #[inline]
     pub fn vsan_perf_query_node_information(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -397,6 +415,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../QueryRemoteServerClusters` (operation `VsanPerformanceManager_QueryRemoteServerClusters`).
+    #[inline]
     pub fn query_remote_server_clusters(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -429,6 +448,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfQueryStatsObjectInformation` (operation `VsanPerformanceManager_VsanPerfQueryStatsObjectInformation`).
+    #[inline]
     pub fn vsan_perf_query_stats_object_information(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -460,6 +480,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfQueryTimeRanges` (operation `VsanPerformanceManager_VsanPerfQueryTimeRanges`).
+    #[inline]
     pub fn vsan_perf_query_time_ranges(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -493,6 +514,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfQueryPerf` (operation `VsanPerformanceManager_VsanPerfQueryPerf`).
+    #[inline]
     pub fn vsan_perf_query_perf(
         &self,
         query_specs: &[crate::types::VsanPerfQuerySpec],
@@ -526,6 +548,7 @@ impl VsanPerformanceManager {
     /// - `NotSupported`
     ///
     /// `POST .../QueryVsanPerfHotspotEntities` (operation `VsanPerformanceManager_QueryVsanPerfHotspotEntities`).
+    #[inline]
     pub fn query_vsan_perf_hotspot_entities(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -558,6 +581,7 @@ impl VsanPerformanceManager {
     /// - `VsanNodeNotMaster`
     ///
     /// `POST .../QueryVsanPerfTopEntities` (operation `VsanPerformanceManager_QueryVsanPerfTopEntities`).
+    #[inline]
     pub fn query_vsan_perf_top_entities(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -593,6 +617,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfSaveTimeRanges` (operation `VsanPerformanceManager_VsanPerfSaveTimeRanges`).
+    #[inline]
     pub fn vsan_perf_save_time_ranges(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -627,6 +652,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfSetStatsObjectPolicy` (operation `VsanPerformanceManager_VsanPerfSetStatsObjectPolicy`).
+    #[inline]
     pub fn vsan_perf_set_stats_object_policy(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -662,6 +688,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfToggleVerboseMode` (operation `VsanPerformanceManager_VsanPerfToggleVerboseMode`).
+    #[inline]
     pub fn vsan_perf_toggle_verbose_mode(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -695,6 +722,7 @@ impl VsanPerformanceManager {
     /// - `NotFound`
     ///
     /// `POST .../VsanPerfDiagnose` (operation `VsanPerformanceManager_VsanPerfDiagnose`).
+    #[inline]
     pub fn vsan_perf_diagnose(
         &self,
         perf_diagnose_query: &crate::types::VsanPerfDiagnoseQuerySpec,
@@ -730,6 +758,7 @@ impl VsanPerformanceManager {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPerfDiagnoseTask` (operation `VsanPerformanceManager_VsanPerfDiagnoseTask`).
+    #[inline]
     pub fn vsan_perf_diagnose_task(
         &self,
         perf_diagnose_query: &crate::types::VsanPerfDiagnoseQuerySpec,
@@ -754,6 +783,7 @@ impl VsanPerformanceManager {
 }
 impl crate::client::Handle for VsanPerformanceManager {
     const TYPE: &'static str = "VsanPerformanceManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -763,6 +793,7 @@ impl crate::client::Handle for VsanPerformanceManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

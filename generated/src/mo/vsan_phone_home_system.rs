@@ -13,6 +13,7 @@ impl VsanPhoneHomeSystem {
     pub const TYPE: &'static str = "VsanPhoneHomeSystem";
     const PATH: &'static str = "/vsan/VsanPhoneHomeSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanPhoneHomeSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanPhoneHomeSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanPhoneHomeSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryVsanCloudHealthStatus` (operation `VsanPhoneHomeSystem_QueryVsanCloudHealthStatus`).
+    #[inline]
     pub fn query_vsan_cloud_health_status(
         &self,
     ) -> crate::Call<Option<crate::types::VsanCloudHealthStatus>> {
@@ -82,6 +89,7 @@ impl VsanPhoneHomeSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPerformOnlineHealthCheck` (operation `VsanPhoneHomeSystem_VsanPerformOnlineHealthCheck`).
+    #[inline]
     pub fn vsan_perform_online_health_check(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -114,6 +122,7 @@ impl VsanPhoneHomeSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanQueryLSOMwbsize` (operation `VsanPhoneHomeSystem_VsanQueryLSOMwbsize`).
+    #[inline]
     pub fn vsan_query_lso_mwbsize(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -146,6 +155,7 @@ impl VsanPhoneHomeSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanQueryNvmeCriticalWarningStats` (operation `VsanPhoneHomeSystem_VsanQueryNvmeCriticalWarningStats`).
+    #[inline]
     pub fn vsan_query_nvme_critical_warning_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -175,6 +185,7 @@ impl VsanPhoneHomeSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanQueryObjectSnapshotsInfo` (operation `VsanPhoneHomeSystem_VsanQueryObjectSnapshotsInfo`).
+    #[inline]
     pub fn vsan_query_object_snapshots_info(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -207,6 +218,7 @@ impl VsanPhoneHomeSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanQueryZdomScrubberData` (operation `VsanPhoneHomeSystem_VsanQueryZdomScrubberData`).
+    #[inline]
     pub fn vsan_query_zdom_scrubber_data(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -229,6 +241,7 @@ impl VsanPhoneHomeSystem {
 }
 impl crate::client::Handle for VsanPhoneHomeSystem {
     const TYPE: &'static str = "VsanPhoneHomeSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -238,6 +251,7 @@ impl crate::client::Handle for VsanPhoneHomeSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

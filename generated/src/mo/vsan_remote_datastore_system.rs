@@ -13,6 +13,7 @@ impl VsanRemoteDatastoreSystem {
     pub const TYPE: &'static str = "VsanRemoteDatastoreSystem";
     const PATH: &'static str = "/vsan/VsanRemoteDatastoreSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanRemoteDatastoreSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanRemoteDatastoreSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanCreateDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanCreateDatastoreSource`).
+    #[inline]
     pub fn vsan_create_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
@@ -93,6 +100,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanDestroyDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanDestroyDatastoreSource`).
+    #[inline]
     pub fn vsan_destroy_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
@@ -117,6 +125,7 @@ impl VsanRemoteDatastoreSystem {
     /// Body: [`MountPrecheckRequestType`](crate::types::MountPrecheckRequestType).
     ///
     /// `POST .../MountPrecheck` (operation `VsanRemoteDatastoreSystem_MountPrecheck`).
+    #[inline]
     pub fn mount_precheck(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -151,6 +160,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPrecheckDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanPrecheckDatastoreSource`).
+    #[inline]
     pub fn vsan_precheck_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
@@ -182,6 +192,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanQueryDatastoreSource`).
+    #[inline]
     pub fn vsan_query_datastore_source(
         &self,
         vc_hosts: Option<&[&str]>,
@@ -213,6 +224,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryHciMeshDatastores` (operation `VsanRemoteDatastoreSystem_VsanQueryHciMeshDatastores`).
+    #[inline]
     pub fn vsan_query_hci_mesh_datastores(
         &self,
         query_specs: Option<&[crate::types::VsanXvcQuerySpec]>,
@@ -242,6 +254,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RemoteVcMountPrecheck` (operation `VsanRemoteDatastoreSystem_RemoteVcMountPrecheck`).
+    #[inline]
     pub fn remote_vc_mount_precheck(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -278,6 +291,7 @@ impl VsanRemoteDatastoreSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanUpdateDatastoreSource` (operation `VsanRemoteDatastoreSystem_VsanUpdateDatastoreSource`).
+    #[inline]
     pub fn vsan_update_datastore_source(
         &self,
         datastore_source: &crate::types::VsanHciMeshDatastoreSource,
@@ -300,6 +314,7 @@ impl VsanRemoteDatastoreSystem {
 }
 impl crate::client::Handle for VsanRemoteDatastoreSystem {
     const TYPE: &'static str = "VsanRemoteDatastoreSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -309,6 +324,7 @@ impl crate::client::Handle for VsanRemoteDatastoreSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

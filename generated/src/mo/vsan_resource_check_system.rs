@@ -13,6 +13,7 @@ impl VsanResourceCheckSystem {
     pub const TYPE: &'static str = "VsanResourceCheckSystem";
     const PATH: &'static str = "/vsan/VsanResourceCheckSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanResourceCheckSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanResourceCheckSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -51,6 +57,7 @@ impl VsanResourceCheckSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../VsanHostCancelResourceCheck` (operation `VsanResourceCheckSystem_VsanHostCancelResourceCheck`).
+    #[inline]
     pub fn vsan_host_cancel_resource_check(&self) -> crate::Call<bool> {
         self.client
             .call(
@@ -72,6 +79,7 @@ impl VsanResourceCheckSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanGetResourceCheckStatus` (operation `VsanResourceCheckSystem_VsanGetResourceCheckStatus`).
+    #[inline]
     pub fn vsan_get_resource_check_status(
         &self,
         resource_check_spec: Option<&crate::types::VsanResourceCheckSpec>,
@@ -107,6 +115,7 @@ impl VsanResourceCheckSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanPerformResourceCheck` (operation `VsanResourceCheckSystem_VsanPerformResourceCheck`).
+    #[inline]
     pub fn vsan_perform_resource_check(
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
@@ -140,6 +149,7 @@ impl VsanResourceCheckSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHostPerformResourceCheck` (operation `VsanResourceCheckSystem_VsanHostPerformResourceCheck`).
+    #[inline]
     pub fn vsan_host_perform_resource_check(
         &self,
         resource_check_spec: &crate::types::VsanResourceCheckSpec,
@@ -162,6 +172,7 @@ impl VsanResourceCheckSystem {
 }
 impl crate::client::Handle for VsanResourceCheckSystem {
     const TYPE: &'static str = "VsanResourceCheckSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -171,6 +182,7 @@ impl crate::client::Handle for VsanResourceCheckSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

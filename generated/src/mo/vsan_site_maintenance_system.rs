@@ -13,6 +13,7 @@ impl VsanSiteMaintenanceSystem {
     pub const TYPE: &'static str = "VsanSiteMaintenanceSystem";
     const PATH: &'static str = "/vsan/VsanSiteMaintenanceSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanSiteMaintenanceSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanSiteMaintenanceSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VsanSiteMaintenanceSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanEnterSiteMaintenanceMode` (operation `VsanSiteMaintenanceSystem_VsanEnterSiteMaintenanceMode`).
+    #[inline]
     pub fn vsan_enter_site_maintenance_mode(
         &self,
         fault_domain_name: impl AsRef<str>,
@@ -91,6 +98,7 @@ impl VsanSiteMaintenanceSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanExitSiteMaintenanceMode` (operation `VsanSiteMaintenanceSystem_VsanExitSiteMaintenanceMode`).
+    #[inline]
     pub fn vsan_exit_site_maintenance_mode(
         &self,
         fault_domain_name: impl AsRef<str>,
@@ -124,6 +132,7 @@ impl VsanSiteMaintenanceSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanGetSiteMaintenancePrecheckStatus` (operation `VsanSiteMaintenanceSystem_VsanGetSiteMaintenancePrecheckStatus`).
+    #[inline]
     pub fn vsan_get_site_maintenance_precheck_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -159,6 +168,7 @@ impl VsanSiteMaintenanceSystem {
     /// - `ManagedObjectNotFound`
     ///
     /// `POST .../VsanPerformSiteMaintenancePrecheck` (operation `VsanSiteMaintenanceSystem_VsanPerformSiteMaintenancePrecheck`).
+    #[inline]
     pub fn vsan_perform_site_maintenance_precheck(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -190,6 +200,7 @@ impl VsanSiteMaintenanceSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryClusterSiteMaintenanceState` (operation `VsanSiteMaintenanceSystem_VsanQueryClusterSiteMaintenanceState`).
+    #[inline]
     pub fn vsan_query_cluster_site_maintenance_state(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -212,6 +223,7 @@ impl VsanSiteMaintenanceSystem {
 }
 impl crate::client::Handle for VsanSiteMaintenanceSystem {
     const TYPE: &'static str = "VsanSiteMaintenanceSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -221,6 +233,7 @@ impl crate::client::Handle for VsanSiteMaintenanceSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanSpaceReportSystem {
     pub const TYPE: &'static str = "VsanSpaceReportSystem";
     const PATH: &'static str = "/vsan/VsanSpaceReportSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanSpaceReportSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanSpaceReportSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanSpaceReportSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryEntitySpaceUsage` (operation `VsanSpaceReportSystem_VsanQueryEntitySpaceUsage`).
+    #[inline]
     pub fn vsan_query_entity_space_usage(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -86,6 +93,7 @@ impl VsanSpaceReportSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanQuerySpaceUsage` (operation `VsanSpaceReportSystem_VsanQuerySpaceUsage`).
+    #[inline]
     pub fn vsan_query_space_usage(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -119,6 +127,7 @@ impl VsanSpaceReportSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../QueryVsanManagedStorageSpaceUsage` (operation `VsanSpaceReportSystem_QueryVsanManagedStorageSpaceUsage`).
+    #[inline]
     pub fn query_vsan_managed_storage_space_usage(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -145,6 +154,7 @@ impl VsanSpaceReportSystem {
 }
 impl crate::client::Handle for VsanSpaceReportSystem {
     const TYPE: &'static str = "VsanSpaceReportSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -154,6 +164,7 @@ impl crate::client::Handle for VsanSpaceReportSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

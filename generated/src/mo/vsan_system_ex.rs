@@ -13,6 +13,7 @@ impl VsanSystemEx {
     pub const TYPE: &'static str = "VsanSystemEx";
     const PATH: &'static str = "/vsan/VsanSystemEx";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanSystemEx {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanSystemEx {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl VsanSystemEx {
     /// Body: [`VsanHostAbortWipeDiskRequestType`](crate::types::VsanHostAbortWipeDiskRequestType).
     ///
     /// `POST .../VsanHostAbortWipeDisk` (operation `VsanSystemEx_VsanHostAbortWipeDisk`).
+    #[inline]
     pub fn vsan_host_abort_wipe_disk(
         &self,
         disks: &[impl AsRef<str>],
@@ -78,6 +85,7 @@ impl VsanSystemEx {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../VsanGetAboutInfoEx` (operation `VsanSystemEx_VsanGetAboutInfoEx`).
+    #[inline]
     pub fn vsan_get_about_info_ex(
         &self,
     ) -> crate::Call<crate::types::VsanHostAboutInfoEx> {
@@ -99,6 +107,7 @@ impl VsanSystemEx {
     /// Body: [`VsanHostGetRuntimeStatsRequestType`](crate::types::VsanHostGetRuntimeStatsRequestType).
     ///
     /// `POST .../VsanHostGetRuntimeStats` (operation `VsanSystemEx_VsanHostGetRuntimeStats`).
+    #[inline]
     pub fn vsan_host_get_runtime_stats(
         &self,
         stats: Option<&[&str]>,
@@ -127,6 +136,7 @@ impl VsanSystemEx {
     /// Body: [`VsanQueryHostDrsStatsRequestType`](crate::types::VsanQueryHostDrsStatsRequestType).
     ///
     /// `POST .../VsanQueryHostDrsStats` (operation `VsanSystemEx_VsanQueryHostDrsStats`).
+    #[inline]
     pub fn vsan_query_host_drs_stats(
         &self,
         host_uuids: Option<&[&str]>,
@@ -157,6 +167,7 @@ impl VsanSystemEx {
     /// Body: [`VsanQueryHostStatusExRequestType`](crate::types::VsanQueryHostStatusExRequestType).
     ///
     /// `POST .../VsanQueryHostStatusEx` (operation `VsanSystemEx_VsanQueryHostStatusEx`).
+    #[inline]
     pub fn vsan_query_host_status_ex(
         &self,
         cluster_uuids: Option<&[&str]>,
@@ -183,6 +194,7 @@ impl VsanSystemEx {
     /// Body: [`VsanQuerySyncingVsanObjectsRequestType`](crate::types::VsanQuerySyncingVsanObjectsRequestType).
     ///
     /// `POST .../VsanQuerySyncingVsanObjects` (operation `VsanSystemEx_VsanQuerySyncingVsanObjects`).
+    #[inline]
     pub fn vsan_query_syncing_vsan_objects(
         &self,
         uuids: Option<&[&str]>,
@@ -219,6 +231,7 @@ impl VsanSystemEx {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryWhatIfEvacuationResult` (operation `VsanSystemEx_VsanQueryWhatIfEvacuationResult`).
+    #[inline]
     pub fn vsan_query_what_if_evacuation_result(
         &self,
         evac_entity_uuid: impl AsRef<str>,
@@ -248,6 +261,7 @@ impl VsanSystemEx {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHostQueryWipeDisk` (operation `VsanSystemEx_VsanHostQueryWipeDisk`).
+    #[inline]
     pub fn vsan_host_query_wipe_disk(
         &self,
         disks: &[impl AsRef<str>],
@@ -280,6 +294,7 @@ impl VsanSystemEx {
     /// - `VsanFault`
     ///
     /// `POST .../VsanUnmountDiskMappingEx` (operation `VsanSystemEx_VsanUnmountDiskMappingEx`).
+    #[inline]
     pub fn vsan_unmount_disk_mapping_ex(
         &self,
         mappings: &[crate::types::VsanHostDiskMapping],
@@ -317,6 +332,7 @@ impl VsanSystemEx {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHostWipeDisk` (operation `VsanSystemEx_VsanHostWipeDisk`).
+    #[inline]
     pub fn vsan_host_wipe_disk(
         &self,
         disks: &[impl AsRef<str>],
@@ -340,6 +356,7 @@ impl VsanSystemEx {
 }
 impl crate::client::Handle for VsanSystemEx {
     const TYPE: &'static str = "VsanSystemEx";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -349,6 +366,7 @@ impl crate::client::Handle for VsanSystemEx {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanUpdateManager {
     pub const TYPE: &'static str = "VsanUpdateManager";
     const PATH: &'static str = "/vsan/VsanUpdateManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanUpdateManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanUpdateManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VsanUpdateManager {
     /// - `NotSupported`
     ///
     /// `POST .../VsanVibInstall_Task` (operation `VsanUpdateManager_VsanVibInstall_Task`).
+    #[inline]
     pub fn vsan_vib_install_task(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -98,6 +105,7 @@ impl VsanUpdateManager {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVibInstallPreflightCheck` (operation `VsanUpdateManager_VsanVibInstallPreflightCheck`).
+    #[inline]
     pub fn vsan_vib_install_preflight_check(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -126,6 +134,7 @@ impl VsanUpdateManager {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVibScan` (operation `VsanUpdateManager_VsanVibScan`).
+    #[inline]
     pub fn vsan_vib_scan(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -150,6 +159,7 @@ impl VsanUpdateManager {
 }
 impl crate::client::Handle for VsanUpdateManager {
     const TYPE: &'static str = "VsanUpdateManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -159,6 +169,7 @@ impl crate::client::Handle for VsanUpdateManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanUpgradeSystem {
     pub const TYPE: &'static str = "VsanUpgradeSystem";
     const PATH: &'static str = "/VsanUpgradeSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanUpgradeSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanUpgradeSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -58,6 +64,7 @@ impl VsanUpgradeSystem {
     /// - `VsanFault`
     ///
     /// `POST .../PerformVsanUpgrade_Task` (operation `VsanUpgradeSystem_PerformVsanUpgrade_Task`).
+    #[inline]
     pub fn perform_vsan_upgrade_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -95,6 +102,7 @@ impl VsanUpgradeSystem {
     /// - `VsanFault`
     ///
     /// `POST .../PerformVsanUpgradePreflightCheck` (operation `VsanUpgradeSystem_PerformVsanUpgradePreflightCheck`).
+    #[inline]
     pub fn perform_vsan_upgrade_preflight_check(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl VsanUpgradeSystem {
     /// - `VsanFault`
     ///
     /// `POST .../QueryVsanUpgradeStatus` (operation `VsanUpgradeSystem_QueryVsanUpgradeStatus`).
+    #[inline]
     pub fn query_vsan_upgrade_status(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -150,6 +159,7 @@ impl VsanUpgradeSystem {
 }
 impl crate::client::Handle for VsanUpgradeSystem {
     const TYPE: &'static str = "VsanUpgradeSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -159,6 +169,7 @@ impl crate::client::Handle for VsanUpgradeSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

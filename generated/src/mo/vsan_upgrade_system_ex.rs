@@ -13,6 +13,7 @@ impl VsanUpgradeSystemEx {
     pub const TYPE: &'static str = "VsanUpgradeSystemEx";
     const PATH: &'static str = "/vsan/VsanUpgradeSystemEx";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanUpgradeSystemEx {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanUpgradeSystemEx {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanUpgradeSystemEx {
     /// - `VsanFault`
     ///
     /// `POST .../PerformVsanUpgradeEx` (operation `VsanUpgradeSystemEx_PerformVsanUpgradeEx`).
+    #[inline]
     pub fn perform_vsan_upgrade_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -95,6 +102,7 @@ impl VsanUpgradeSystemEx {
     /// - `VsanFault`
     ///
     /// `POST .../PerformVsanUpgradePreflightAsyncCheck_Task` (operation `VsanUpgradeSystemEx_PerformVsanUpgradePreflightAsyncCheck_Task`).
+    #[inline]
     pub fn perform_vsan_upgrade_preflight_async_check_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -123,6 +131,7 @@ impl VsanUpgradeSystemEx {
     /// Body: [`PerformVsanUpgradePreflightCheckExRequestType`](crate::types::PerformVsanUpgradePreflightCheckExRequestType).
     ///
     /// `POST .../PerformVsanUpgradePreflightCheckEx` (operation `VsanUpgradeSystemEx_PerformVsanUpgradePreflightCheckEx`).
+    #[inline]
     pub fn perform_vsan_upgrade_preflight_check_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -153,6 +162,7 @@ impl VsanUpgradeSystemEx {
     /// Body: [`VsanQueryUpgradeStatusExRequestType`](crate::types::VsanQueryUpgradeStatusExRequestType).
     ///
     /// `POST .../VsanQueryUpgradeStatusEx` (operation `VsanUpgradeSystemEx_VsanQueryUpgradeStatusEx`).
+    #[inline]
     pub fn vsan_query_upgrade_status_ex(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -177,6 +187,7 @@ impl VsanUpgradeSystemEx {
     /// Body: [`RetrieveSupportedVsanFormatVersionRequestType`](crate::types::RetrieveSupportedVsanFormatVersionRequestType).
     ///
     /// `POST .../RetrieveSupportedVsanFormatVersion` (operation `VsanUpgradeSystemEx_RetrieveSupportedVsanFormatVersion`).
+    #[inline]
     pub fn retrieve_supported_vsan_format_version(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -199,6 +210,7 @@ impl VsanUpgradeSystemEx {
 }
 impl crate::client::Handle for VsanUpgradeSystemEx {
     const TYPE: &'static str = "VsanUpgradeSystemEx";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -208,6 +220,7 @@ impl crate::client::Handle for VsanUpgradeSystemEx {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanVcClusterConfigSystem {
     pub const TYPE: &'static str = "VsanVcClusterConfigSystem";
     const PATH: &'static str = "/vsan/VsanVcClusterConfigSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanVcClusterConfigSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanVcClusterConfigSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -53,6 +59,7 @@ impl VsanVcClusterConfigSystem {
     /// Body: [`VsanGetClusterRAIDInfoRequestType`](crate::types::VsanGetClusterRAIDInfoRequestType).
     ///
     /// `POST .../VsanGetClusterRAIDInfo` (operation `VsanVcClusterConfigSystem_VsanGetClusterRAIDInfo`).
+    #[inline]
     pub fn vsan_get_cluster_raid_info(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -83,6 +90,7 @@ impl VsanVcClusterConfigSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanClusterGetClaimedCapacity` (operation `VsanVcClusterConfigSystem_VsanClusterGetClaimedCapacity`).
+    #[inline]
     pub fn vsan_cluster_get_claimed_capacity(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -111,6 +119,7 @@ impl VsanVcClusterConfigSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VsanClusterGetConfig` (operation `VsanVcClusterConfigSystem_VsanClusterGetConfig`).
+    #[inline]
     pub fn vsan_cluster_get_config(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -135,6 +144,7 @@ impl VsanVcClusterConfigSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../VsanGetConfigurationLimits` (operation `VsanVcClusterConfigSystem_VsanGetConfigurationLimits`).
+    #[inline]
     pub fn vsan_get_configuration_limits(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::KeyAnyValue>>> {
@@ -154,6 +164,7 @@ impl VsanVcClusterConfigSystem {
     /// Body: [`VsanClusterGetRuntimeStatsRequestType`](crate::types::VsanClusterGetRuntimeStatsRequestType).
     ///
     /// `POST .../VsanClusterGetRuntimeStats` (operation `VsanVcClusterConfigSystem_VsanClusterGetRuntimeStats`).
+    #[inline]
     pub fn vsan_cluster_get_runtime_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -180,6 +191,7 @@ impl VsanVcClusterConfigSystem {
     /// Body: [`VsanQueryClusterDrsStatsRequestType`](crate::types::VsanQueryClusterDrsStatsRequestType).
     ///
     /// `POST .../VsanQueryClusterDrsStats` (operation `VsanVcClusterConfigSystem_VsanQueryClusterDrsStats`).
+    #[inline]
     pub fn vsan_query_cluster_drs_stats(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -212,6 +224,7 @@ impl VsanVcClusterConfigSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VsanClusterReconfig` (operation `VsanVcClusterConfigSystem_VsanClusterReconfig`).
+    #[inline]
     pub fn vsan_cluster_reconfig(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -244,6 +257,7 @@ impl VsanVcClusterConfigSystem {
     /// - `InvalidState`
     ///
     /// `POST .../VsanEncryptedClusterRekey_Task` (operation `VsanVcClusterConfigSystem_VsanEncryptedClusterRekey_Task`).
+    #[inline]
     pub fn vsan_encrypted_cluster_rekey_task(
         &self,
         encrypted_cluster: &crate::types::ManagedObjectReference,
@@ -277,6 +291,7 @@ impl VsanVcClusterConfigSystem {
     /// - `VsanFault`
     ///
     /// `POST .../RunLifecycleCheck` (operation `VsanVcClusterConfigSystem_RunLifecycleCheck`).
+    #[inline]
     pub fn run_lifecycle_check(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -303,6 +318,7 @@ impl VsanVcClusterConfigSystem {
     /// Body: [`VsanValidateConfigSpecRequestType`](crate::types::VsanValidateConfigSpecRequestType).
     ///
     /// `POST .../VsanValidateConfigSpec` (operation `VsanVcClusterConfigSystem_VsanValidateConfigSpec`).
+    #[inline]
     pub fn vsan_validate_config_spec(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -331,6 +347,7 @@ impl VsanVcClusterConfigSystem {
 }
 impl crate::client::Handle for VsanVcClusterConfigSystem {
     const TYPE: &'static str = "VsanVcClusterConfigSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -340,6 +357,7 @@ impl crate::client::Handle for VsanVcClusterConfigSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanVcClusterHealthSystem {
     pub const TYPE: &'static str = "VsanVcClusterHealthSystem";
     const PATH: &'static str = "/vsan/VsanVcClusterHealthSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanVcClusterHealthSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanVcClusterHealthSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -60,6 +66,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanAttachVsanSupportBundleToSr` (operation `VsanVcClusterHealthSystem_VsanAttachVsanSupportBundleToSr`).
+    #[inline]
     pub fn vsan_attach_vsan_support_bundle_to_sr(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -95,6 +102,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanDownloadAndInstallVendorTool_Task` (operation `VsanVcClusterHealthSystem_VsanDownloadAndInstallVendorTool_Task`).
+    #[inline]
     pub fn vsan_download_and_install_vendor_tool_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -128,6 +136,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanDownloadHclFile_Task` (operation `VsanVcClusterHealthSystem_VsanDownloadHclFile_Task`).
+    #[inline]
     pub fn vsan_download_hcl_file_task(
         &self,
         sha1sums: &[impl AsRef<str>],
@@ -158,6 +167,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanGetHclConstraints` (operation `VsanVcClusterHealthSystem_VsanGetHclConstraints`).
+    #[inline]
     pub fn vsan_get_hcl_constraints(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -188,6 +198,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVcClusterGetHclInfo` (operation `VsanVcClusterHealthSystem_VsanVcClusterGetHclInfo`).
+    #[inline]
     pub fn vsan_vc_cluster_get_hcl_info(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -225,6 +236,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanGetReleaseRecommendation` (operation `VsanVcClusterHealthSystem_VsanGetReleaseRecommendation`).
+    #[inline]
     pub fn vsan_get_release_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -262,6 +274,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanGetDiskHclConstraints` (operation `VsanVcClusterHealthSystem_VsanGetDiskHclConstraints`).
+    #[inline]
     pub fn vsan_get_disk_hcl_constraints(
         &self,
         release: Option<&str>,
@@ -295,6 +308,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanGetHclInfoForEligibleDisks` (operation `VsanVcClusterHealthSystem_VsanGetHclInfoForEligibleDisks`).
+    #[inline]
     pub fn vsan_get_hcl_info_for_eligible_disks(
         &self,
         query_spec: &crate::types::VsanHclQuerySpec,
@@ -324,6 +338,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHealthGetVsanClusterSilentChecks` (operation `VsanVcClusterHealthSystem_VsanHealthGetVsanClusterSilentChecks`).
+    #[inline]
     pub fn vsan_health_get_vsan_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -351,6 +366,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHealthIsRebalanceRunning` (operation `VsanVcClusterHealthSystem_VsanHealthIsRebalanceRunning`).
+    #[inline]
     pub fn vsan_health_is_rebalance_running(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -384,6 +400,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanPurgeHclFiles` (operation `VsanVcClusterHealthSystem_VsanPurgeHclFiles`).
+    #[inline]
     pub fn vsan_purge_hcl_files(&self, sha1sums: &[impl AsRef<str>]) -> crate::Call<()> {
         let sha1sums: Vec<&str> = sha1sums.iter().map(AsRef::as_ref).collect();
         self.client
@@ -410,6 +427,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryAllSupportedHealthChecks` (operation `VsanVcClusterHealthSystem_VsanQueryAllSupportedHealthChecks`).
+    #[inline]
     pub fn vsan_query_all_supported_health_checks(
         &self,
     ) -> crate::Call<Vec<crate::types::VsanClusterHealthCheckInfo>> {
@@ -432,6 +450,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryAttachToSrHistory` (operation `VsanVcClusterHealthSystem_VsanQueryAttachToSrHistory`).
+    #[inline]
     pub fn vsan_query_attach_to_sr_history(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -463,6 +482,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVcClusterCreateVmHealthHistoryTest` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterCreateVmHealthHistoryTest`).
+    #[inline]
     pub fn vsan_query_vc_cluster_create_vm_health_history_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -498,6 +518,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryVcClusterCreateVmHealthTest` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterCreateVmHealthTest`).
+    #[inline]
     pub fn vsan_query_vc_cluster_create_vm_health_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -532,6 +553,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanQueryVcClusterHealthSummary` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterHealthSummary`).
+    #[inline]
     pub fn vsan_query_vc_cluster_health_summary(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -577,6 +599,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVcClusterHealthSummaryTask` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterHealthSummaryTask`).
+    #[inline]
     pub fn vsan_query_vc_cluster_health_summary_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -614,6 +637,7 @@ impl VsanVcClusterHealthSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanQueryClusterHistoricalHealth` (operation `VsanVcClusterHealthSystem_VsanQueryClusterHistoricalHealth`).
+    #[inline]
     pub fn vsan_query_cluster_historical_health(
         &self,
         spec: &crate::types::VsanHistoricalHealthQuerySpec,
@@ -641,6 +665,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVcClusterNetworkPerfHistoryTest` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterNetworkPerfHistoryTest`).
+    #[inline]
     pub fn vsan_query_vc_cluster_network_perf_history_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -677,6 +702,7 @@ impl VsanVcClusterHealthSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanQueryVcClusterNetworkPerfTask` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterNetworkPerfTask`).
+    #[inline]
     pub fn vsan_query_vc_cluster_network_perf_task(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -707,6 +733,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryVcClusterNetworkPerfTest` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterNetworkPerfTest`).
+    #[inline]
     pub fn vsan_query_vc_cluster_network_perf_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -739,6 +766,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryVcClusterVmdkLoadHistoryTest` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterVmdkLoadHistoryTest`).
+    #[inline]
     pub fn vsan_query_vc_cluster_vmdk_load_history_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -773,6 +801,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanQueryVcClusterVmdkWorkloadTypes` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterVmdkWorkloadTypes`).
+    #[inline]
     pub fn vsan_query_vc_cluster_vmdk_workload_types(
         &self,
     ) -> crate::Call<Vec<crate::types::VsanStorageWorkloadType>> {
@@ -795,6 +824,7 @@ impl VsanVcClusterHealthSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanClusterQueryFileServiceHealthSummary` (operation `VsanVcClusterHealthSystem_VsanClusterQueryFileServiceHealthSummary`).
+    #[inline]
     pub fn vsan_cluster_query_file_service_health_summary(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -828,6 +858,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVcClusterSmartStatsSummary` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterSmartStatsSummary`).
+    #[inline]
     pub fn vsan_query_vc_cluster_smart_stats_summary(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -855,6 +886,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanVcClusterQueryVerifyHealthSystemVersions` (operation `VsanVcClusterHealthSystem_VsanVcClusterQueryVerifyHealthSystemVersions`).
+    #[inline]
     pub fn vsan_vc_cluster_query_verify_health_system_versions(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -884,6 +916,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanHealthQueryVsanClusterHealthCheckInterval` (operation `VsanVcClusterHealthSystem_VsanHealthQueryVsanClusterHealthCheckInterval`).
+    #[inline]
     pub fn vsan_health_query_vsan_cluster_health_check_interval(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -908,6 +941,7 @@ impl VsanVcClusterHealthSystem {
     /// Body: [`VsanHealthQueryVsanClusterHealthConfigRequestType`](crate::types::VsanHealthQueryVsanClusterHealthConfigRequestType).
     ///
     /// `POST .../VsanHealthQueryVsanClusterHealthConfig` (operation `VsanVcClusterHealthSystem_VsanHealthQueryVsanClusterHealthConfig`).
+    #[inline]
     pub fn vsan_health_query_vsan_cluster_health_config(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -935,6 +969,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanQueryVcClusterObjExtAttrs` (operation `VsanVcClusterHealthSystem_VsanQueryVcClusterObjExtAttrs`).
+    #[inline]
     pub fn vsan_query_vc_cluster_obj_ext_attrs(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -962,6 +997,7 @@ impl VsanVcClusterHealthSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../VsanHealthQueryVsanProxyConfig` (operation `VsanVcClusterHealthSystem_VsanHealthQueryVsanProxyConfig`).
+    #[inline]
     pub fn vsan_health_query_vsan_proxy_config(
         &self,
     ) -> crate::Call<crate::types::VsanClusterTelemetryProxyConfig> {
@@ -987,6 +1023,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanRebalanceCluster` (operation `VsanVcClusterHealthSystem_VsanRebalanceCluster`).
+    #[inline]
     pub fn vsan_rebalance_cluster(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1019,6 +1056,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHealthRepairClusterObjectsImmediate` (operation `VsanVcClusterHealthSystem_VsanHealthRepairClusterObjectsImmediate`).
+    #[inline]
     pub fn vsan_health_repair_cluster_objects_immediate(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1050,6 +1088,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotFound`
     ///
     /// `POST .../VsanVcClusterRunVmdkLoadTest` (operation `VsanVcClusterHealthSystem_VsanVcClusterRunVmdkLoadTest`).
+    #[inline]
     pub fn vsan_vc_cluster_run_vmdk_load_test(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1089,6 +1128,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHealthSendVsanTelemetry` (operation `VsanVcClusterHealthSystem_VsanHealthSendVsanTelemetry`).
+    #[inline]
     pub fn vsan_health_send_vsan_telemetry(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1119,6 +1159,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHealthSetLogLevel` (operation `VsanVcClusterHealthSystem_VsanHealthSetLogLevel`).
+    #[inline]
     pub fn vsan_health_set_log_level(&self, level: Option<&str>) -> crate::Call<()> {
         self.client
             .call(
@@ -1147,6 +1188,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHealthSetVsanClusterHealthCheckInterval` (operation `VsanVcClusterHealthSystem_VsanHealthSetVsanClusterHealthCheckInterval`).
+    #[inline]
     pub fn vsan_health_set_vsan_cluster_health_check_interval(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1180,6 +1222,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHealthSetVsanClusterSilentChecks` (operation `VsanVcClusterHealthSystem_VsanHealthSetVsanClusterSilentChecks`).
+    #[inline]
     pub fn vsan_health_set_vsan_cluster_silent_checks(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1210,6 +1253,7 @@ impl VsanVcClusterHealthSystem {
     /// Body: [`VsanHealthSetVsanClusterTelemetryConfigRequestType`](crate::types::VsanHealthSetVsanClusterTelemetryConfigRequestType).
     ///
     /// `POST .../VsanHealthSetVsanClusterTelemetryConfig` (operation `VsanVcClusterHealthSystem_VsanHealthSetVsanClusterTelemetryConfig`).
+    #[inline]
     pub fn vsan_health_set_vsan_cluster_telemetry_config(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1241,6 +1285,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../SetVsanVcgMappingForHwDevices` (operation `VsanVcClusterHealthSystem_SetVsanVcgMappingForHwDevices`).
+    #[inline]
     pub fn set_vsan_vcg_mapping_for_hw_devices(
         &self,
         spec: &crate::types::VsanHwToVcgInfoMappingSpec,
@@ -1271,6 +1316,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanStopRebalanceCluster` (operation `VsanVcClusterHealthSystem_VsanStopRebalanceCluster`).
+    #[inline]
     pub fn vsan_stop_rebalance_cluster(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1303,6 +1349,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHealthTestVsanClusterTelemetryProxy` (operation `VsanVcClusterHealthSystem_VsanHealthTestVsanClusterTelemetryProxy`).
+    #[inline]
     pub fn vsan_health_test_vsan_cluster_telemetry_proxy(
         &self,
         proxy_config: &crate::types::VsanClusterTelemetryProxyConfig,
@@ -1333,6 +1380,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanHealthUpdateDefaultDSPolicyRecommendation` (operation `VsanVcClusterHealthSystem_VsanHealthUpdateDefaultDSPolicyRecommendation`).
+    #[inline]
     pub fn vsan_health_update_default_ds_policy_recommendation(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -1364,6 +1412,7 @@ impl VsanVcClusterHealthSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanVcUpdateHclDbFromWeb` (operation `VsanVcClusterHealthSystem_VsanVcUpdateHclDbFromWeb`).
+    #[inline]
     pub fn vsan_vc_update_hcl_db_from_web(
         &self,
         url: Option<&str>,
@@ -1394,6 +1443,7 @@ impl VsanVcClusterHealthSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVcUploadHclDb` (operation `VsanVcClusterHealthSystem_VsanVcUploadHclDb`).
+    #[inline]
     pub fn vsan_vc_upload_hcl_db(&self, db: impl AsRef<str>) -> crate::Call<bool> {
         self.client
             .call(
@@ -1413,6 +1463,7 @@ impl VsanVcClusterHealthSystem {
 }
 impl crate::client::Handle for VsanVcClusterHealthSystem {
     const TYPE: &'static str = "VsanVcClusterHealthSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1422,6 +1473,7 @@ impl crate::client::Handle for VsanVcClusterHealthSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanVcsaDeployerSystem {
     pub const TYPE: &'static str = "VsanVcsaDeployerSystem";
     const PATH: &'static str = "/vsan/VsanVcsaDeployerSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanVcsaDeployerSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanVcsaDeployerSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanVcsaDeployerSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPostConfigForVcsa` (operation `VsanVcsaDeployerSystem_VsanPostConfigForVcsa`).
+    #[inline]
     pub fn vsan_post_config_for_vcsa(
         &self,
         spec: &crate::types::VsanVcPostDeployConfigSpec,
@@ -87,6 +94,7 @@ impl VsanVcsaDeployerSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanPrepareVsanForVcsa` (operation `VsanVcsaDeployerSystem_VsanPrepareVsanForVcsa`).
+    #[inline]
     pub fn vsan_prepare_vsan_for_vcsa(
         &self,
         spec: &crate::types::VsanPrepareVsanForVcsaSpec,
@@ -117,6 +125,7 @@ impl VsanVcsaDeployerSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVcsaGetBootstrapProgress` (operation `VsanVcsaDeployerSystem_VsanVcsaGetBootstrapProgress`).
+    #[inline]
     pub fn vsan_vcsa_get_bootstrap_progress(
         &self,
         task_id: &[impl AsRef<str>],
@@ -140,6 +149,7 @@ impl VsanVcsaDeployerSystem {
 }
 impl crate::client::Handle for VsanVcsaDeployerSystem {
     const TYPE: &'static str = "VsanVcsaDeployerSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -149,6 +159,7 @@ impl crate::client::Handle for VsanVcsaDeployerSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VsanVdsSystem {
     pub const TYPE: &'static str = "VsanVdsSystem";
     const PATH: &'static str = "/vsan/VsanVdsSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanVdsSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanVdsSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VsanVdsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanRollbackVdsToVss` (operation `VsanVdsSystem_VsanRollbackVdsToVss`).
+    #[inline]
     pub fn vsan_rollback_vds_to_vss(
         &self,
         task: &crate::types::ManagedObjectReference,
@@ -86,6 +93,7 @@ impl VsanVdsSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanVdsGetMigrationPlan` (operation `VsanVdsSystem_VsanVdsGetMigrationPlan`).
+    #[inline]
     pub fn vsan_vds_get_migration_plan(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -129,6 +137,7 @@ impl VsanVdsSystem {
     /// - `InvalidArgument`
     ///
     /// `POST .../VsanVdsMigrateVss` (operation `VsanVdsSystem_VsanVdsMigrateVss`).
+    #[inline]
     pub fn vsan_vds_migrate_vss(
         &self,
         cluster: &crate::types::ManagedObjectReference,
@@ -173,6 +182,7 @@ impl VsanVdsSystem {
     /// - `VsanFault`
     ///
     /// `POST .../VsanVssMigrateVds` (operation `VsanVdsSystem_VsanVssMigrateVds`).
+    #[inline]
     pub fn vsan_vss_migrate_vds(
         &self,
         cluster: Option<&crate::types::ManagedObjectReference>,
@@ -205,6 +215,7 @@ impl VsanVdsSystem {
 }
 impl crate::client::Handle for VsanVdsSystem {
     const TYPE: &'static str = "VsanVdsSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -214,6 +225,7 @@ impl crate::client::Handle for VsanVdsSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

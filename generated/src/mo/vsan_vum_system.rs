@@ -13,6 +13,7 @@ impl VsanVumSystem {
     pub const TYPE: &'static str = "VsanVumSystem";
     const PATH: &'static str = "/vsan/VsanVumSystem";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VsanVumSystem {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VsanVumSystem {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VsanVumSystem {
     /// - `VsanFault`
     ///
     /// `POST .../FetchIsoDepotCookie` (operation `VsanVumSystem_FetchIsoDepotCookie`).
+    #[inline]
     pub fn fetch_iso_depot_cookie(
         &self,
         username: impl AsRef<str>,
@@ -82,6 +89,7 @@ impl VsanVumSystem {
     /// ***Required privileges:*** System.Read
     ///
     /// `POST .../GetVsanVumConfig` (operation `VsanVumSystem_GetVsanVumConfig`).
+    #[inline]
     pub fn get_vsan_vum_config(&self) -> crate::Call<crate::types::VsanVumSystemConfig> {
         self.client
             .call(
@@ -105,6 +113,7 @@ impl VsanVumSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanHostUpdateFirmware` (operation `VsanVumSystem_VsanHostUpdateFirmware`).
+    #[inline]
     pub fn vsan_host_update_firmware(
         &self,
         host: &crate::types::ManagedObjectReference,
@@ -136,6 +145,7 @@ impl VsanVumSystem {
     /// - `NotSupported`
     ///
     /// `POST .../VsanVcUploadReleaseDb` (operation `VsanVumSystem_VsanVcUploadReleaseDb`).
+    #[inline]
     pub fn vsan_vc_upload_release_db(&self, db: impl AsRef<str>) -> crate::Call<()> {
         self.client
             .call(
@@ -155,6 +165,7 @@ impl VsanVumSystem {
 }
 impl crate::client::Handle for VsanVumSystem {
     const TYPE: &'static str = "VsanVumSystem";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -164,6 +175,7 @@ impl crate::client::Handle for VsanVumSystem {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VslmSessionManager {
     pub const TYPE: &'static str = "VslmSessionManager";
     const PATH: &'static str = "/vslm/VslmSessionManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VslmSessionManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VslmSessionManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -56,6 +62,7 @@ impl VslmSessionManager {
     /// - `InvalidLogin`
     ///
     /// `POST .../VslmLoginByToken` (operation `VslmSessionManager_VslmLoginByToken`).
+    #[inline]
     pub fn vslm_login_by_token(
         &self,
         delegated_token_xml: impl AsRef<str>,
@@ -80,6 +87,7 @@ impl VslmSessionManager {
     /// ***Required privileges:*** StoragLifecycle.View
     ///
     /// `POST .../VslmLogout` (operation `VslmSessionManager_VslmLogout`).
+    #[inline]
     pub fn vslm_logout(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -95,6 +103,7 @@ impl VslmSessionManager {
 }
 impl crate::client::Handle for VslmSessionManager {
     const TYPE: &'static str = "VslmSessionManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -104,6 +113,7 @@ impl crate::client::Handle for VslmSessionManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

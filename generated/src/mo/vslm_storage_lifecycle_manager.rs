@@ -13,6 +13,7 @@ impl VslmStorageLifecycleManager {
     pub const TYPE: &'static str = "VslmStorageLifecycleManager";
     const PATH: &'static str = "/vslm/VslmStorageLifecycleManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VslmStorageLifecycleManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VslmStorageLifecycleManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -57,6 +63,7 @@ impl VslmStorageLifecycleManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmQueryDatastoreInfo` (operation `VslmStorageLifecycleManager_VslmQueryDatastoreInfo`).
+    #[inline]
     pub fn vslm_query_datastore_info(
         &self,
         datastore_url: impl AsRef<str>,
@@ -91,6 +98,7 @@ impl VslmStorageLifecycleManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmSyncDatastore` (operation `VslmStorageLifecycleManager_VslmSyncDatastore`).
+    #[inline]
     pub fn vslm_sync_datastore(
         &self,
         datastore_url: impl AsRef<str>,
@@ -117,6 +125,7 @@ impl VslmStorageLifecycleManager {
 }
 impl crate::client::Handle for VslmStorageLifecycleManager {
     const TYPE: &'static str = "VslmStorageLifecycleManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -126,6 +135,7 @@ impl crate::client::Handle for VslmStorageLifecycleManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VslmTask {
     pub const TYPE: &'static str = "VslmTask";
     const PATH: &'static str = "/vslm/VslmTask";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VslmTask {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VslmTask {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -52,6 +58,7 @@ impl VslmTask {
     /// - `InvalidState`
     ///
     /// `POST .../VslmCancelTask` (operation `VslmTask_VslmCancelTask`).
+    #[inline]
     pub fn vslm_cancel_task(&self) -> crate::Call<()> {
         self.client
             .call(
@@ -67,6 +74,7 @@ impl VslmTask {
     /// Invokes *VslmTask.VslmQueryInfo*.
     ///
     /// `POST .../VslmQueryInfo` (operation `VslmTask_VslmQueryInfo`).
+    #[inline]
     pub fn vslm_query_info(&self) -> crate::Call<crate::types::VslmTaskInfo> {
         self.client
             .call(
@@ -82,6 +90,7 @@ impl VslmTask {
     /// Invokes *VslmTask.VslmQueryTaskResult*.
     ///
     /// `POST .../VslmQueryTaskResult` (operation `VslmTask_VslmQueryTaskResult`).
+    #[inline]
     pub fn vslm_query_task_result(&self) -> crate::Call<Option<crate::types::Any>> {
         self.client
             .call(
@@ -97,6 +106,7 @@ impl VslmTask {
 }
 impl crate::client::Handle for VslmTask {
     const TYPE: &'static str = "VslmTask";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -106,6 +116,7 @@ impl crate::client::Handle for VslmTask {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VslmVStorageObjectManager {
     pub const TYPE: &'static str = "VslmVStorageObjectManager";
     const PATH: &'static str = "/vslm/VslmVStorageObjectManager";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VslmVStorageObjectManager {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VslmVStorageObjectManager {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -64,6 +70,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmAttachDisk_Task` (operation `VslmVStorageObjectManager_VslmAttachDisk_Task`).
+    #[inline]
     pub fn vslm_attach_disk_task(
         &self,
         id: &crate::types::ID,
@@ -98,6 +105,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmAttachTagToVStorageObject` (operation `VslmVStorageObjectManager_VslmAttachTagToVStorageObject`).
+    #[inline]
     pub fn vslm_attach_tag_to_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -132,6 +140,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmClearVStorageObjectControlFlags` (operation `VslmVStorageObjectManager_VslmClearVStorageObjectControlFlags`).
+    #[inline]
     pub fn vslm_clear_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -166,6 +175,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmCloneVStorageObject_Task` (operation `VslmVStorageObjectManager_VslmCloneVStorageObject_Task`).
+    #[inline]
     pub fn vslm_clone_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -199,6 +209,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmCreateDisk_Task` (operation `VslmVStorageObjectManager_VslmCreateDisk_Task`).
+    #[inline]
     pub fn vslm_create_disk_task(
         &self,
         spec: &crate::types::VslmCreateSpec,
@@ -232,6 +243,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmCreateDiskFromSnapshot_Task` (operation `VslmVStorageObjectManager_VslmCreateDiskFromSnapshot_Task`).
+    #[inline]
     pub fn vslm_create_disk_from_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -275,6 +287,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmCreateSnapshot_Task` (operation `VslmVStorageObjectManager_VslmCreateSnapshot_Task`).
+    #[inline]
     pub fn vslm_create_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -310,6 +323,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmDeleteSnapshot_Task` (operation `VslmVStorageObjectManager_VslmDeleteSnapshot_Task`).
+    #[inline]
     pub fn vslm_delete_snapshot_task(
         &self,
         id: &crate::types::ID,
@@ -346,6 +360,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmDeleteVStorageObject_Task` (operation `VslmVStorageObjectManager_VslmDeleteVStorageObject_Task`).
+    #[inline]
     pub fn vslm_delete_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -374,6 +389,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmDetachTagFromVStorageObject` (operation `VslmVStorageObjectManager_VslmDetachTagFromVStorageObject`).
+    #[inline]
     pub fn vslm_detach_tag_from_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -412,6 +428,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmExtendDisk_Task` (operation `VslmVStorageObjectManager_VslmExtendDisk_Task`).
+    #[inline]
     pub fn vslm_extend_disk_task(
         &self,
         id: &crate::types::ID,
@@ -448,6 +465,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmInflateDisk_Task` (operation `VslmVStorageObjectManager_VslmInflateDisk_Task`).
+    #[inline]
     pub fn vslm_inflate_disk_task(
         &self,
         id: &crate::types::ID,
@@ -476,6 +494,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmListTagsAttachedToVStorageObject` (operation `VslmVStorageObjectManager_VslmListTagsAttachedToVStorageObject`).
+    #[inline]
     pub fn vslm_list_tags_attached_to_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -504,6 +523,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmListVStorageObjectsAttachedToTag` (operation `VslmVStorageObjectManager_VslmListVStorageObjectsAttachedToTag`).
+    #[inline]
     pub fn vslm_list_vstorage_objects_attached_to_tag(
         &self,
         category: impl AsRef<str>,
@@ -530,6 +550,7 @@ impl VslmVStorageObjectManager {
     /// Body: [`VslmListVStorageObjectForSpecRequestType`](crate::types::VslmListVStorageObjectForSpecRequestType).
     ///
     /// `POST .../VslmListVStorageObjectForSpec` (operation `VslmVStorageObjectManager_VslmListVStorageObjectForSpec`).
+    #[inline]
     pub fn vslm_list_vstorage_object_for_spec(
         &self,
         query: Option<&[crate::types::VslmVsoVStorageObjectQuerySpec]>,
@@ -566,6 +587,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmQueryChangedDiskAreas` (operation `VslmVStorageObjectManager_VslmQueryChangedDiskAreas`).
+    #[inline]
     pub fn vslm_query_changed_disk_areas(
         &self,
         id: &crate::types::ID,
@@ -594,6 +616,7 @@ impl VslmVStorageObjectManager {
     /// Invokes *VslmVStorageObjectManager.VslmQueryGlobalCatalogSyncStatus*.
     ///
     /// `POST .../VslmQueryGlobalCatalogSyncStatus` (operation `VslmVStorageObjectManager_VslmQueryGlobalCatalogSyncStatus`).
+    #[inline]
     pub fn vslm_query_global_catalog_sync_status(
         &self,
     ) -> crate::Call<Option<Vec<crate::types::VslmDatastoreSyncStatus>>> {
@@ -617,6 +640,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmQueryGlobalCatalogSyncStatusForDatastore` (operation `VslmVStorageObjectManager_VslmQueryGlobalCatalogSyncStatusForDatastore`).
+    #[inline]
     pub fn vslm_query_global_catalog_sync_status_for_datastore(
         &self,
         datastore_url: impl AsRef<str>,
@@ -648,6 +672,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmReconcileDatastoreInventory_Task` (operation `VslmVStorageObjectManager_VslmReconcileDatastoreInventory_Task`).
+    #[inline]
     pub fn vslm_reconcile_datastore_inventory_task(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -679,6 +704,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRegisterDisk` (operation `VslmVStorageObjectManager_VslmRegisterDisk`).
+    #[inline]
     pub fn vslm_register_disk(
         &self,
         path: impl AsRef<str>,
@@ -714,6 +740,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRelocateVStorageObject_Task` (operation `VslmVStorageObjectManager_VslmRelocateVStorageObject_Task`).
+    #[inline]
     pub fn vslm_relocate_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -747,6 +774,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRenameVStorageObject` (operation `VslmVStorageObjectManager_VslmRenameVStorageObject`).
+    #[inline]
     pub fn vslm_rename_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -780,6 +808,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveSnapshotDetails` (operation `VslmVStorageObjectManager_VslmRetrieveSnapshotDetails`).
+    #[inline]
     pub fn vslm_retrieve_snapshot_details(
         &self,
         id: &crate::types::ID,
@@ -813,6 +842,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveSnapshotInfo` (operation `VslmVStorageObjectManager_VslmRetrieveSnapshotInfo`).
+    #[inline]
     pub fn vslm_retrieve_snapshot_info(
         &self,
         id: &crate::types::ID,
@@ -843,6 +873,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveVStorageInfrastructureObjectPolicy` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageInfrastructureObjectPolicy`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_infrastructure_object_policy(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -875,6 +906,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveVStorageObject` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObject`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_object(
         &self,
         id: &crate::types::ID,
@@ -899,6 +931,7 @@ impl VslmVStorageObjectManager {
     /// Body: [`VslmRetrieveVStorageObjectAssociationsRequestType`](crate::types::VslmRetrieveVStorageObjectAssociationsRequestType).
     ///
     /// `POST .../VslmRetrieveVStorageObjectAssociations` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObjectAssociations`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_object_associations(
         &self,
         ids: Option<&[crate::types::ID]>,
@@ -931,6 +964,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveVStorageObjectMetadata` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObjectMetadata`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_object_metadata(
         &self,
         id: &crate::types::ID,
@@ -966,6 +1000,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveVStorageObjectMetadataValue` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObjectMetadataValue`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_object_metadata_value(
         &self,
         id: &crate::types::ID,
@@ -1000,6 +1035,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRetrieveVStorageObjectState` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObjectState`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_object_state(
         &self,
         id: &crate::types::ID,
@@ -1024,6 +1060,7 @@ impl VslmVStorageObjectManager {
     /// Body: [`VslmRetrieveVStorageObjectsRequestType`](crate::types::VslmRetrieveVStorageObjectsRequestType).
     ///
     /// `POST .../VslmRetrieveVStorageObjects` (operation `VslmVStorageObjectManager_VslmRetrieveVStorageObjects`).
+    #[inline]
     pub fn vslm_retrieve_vstorage_objects(
         &self,
         ids: Option<&[crate::types::ID]>,
@@ -1059,6 +1096,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmRevertVStorageObject_Task` (operation `VslmVStorageObjectManager_VslmRevertVStorageObject_Task`).
+    #[inline]
     pub fn vslm_revert_vstorage_object_task(
         &self,
         id: &crate::types::ID,
@@ -1090,6 +1128,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmScheduleReconcileDatastoreInventory` (operation `VslmVStorageObjectManager_VslmScheduleReconcileDatastoreInventory`).
+    #[inline]
     pub fn vslm_schedule_reconcile_datastore_inventory(
         &self,
         datastore: &crate::types::ManagedObjectReference,
@@ -1120,6 +1159,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmSetVStorageObjectControlFlags` (operation `VslmVStorageObjectManager_VslmSetVStorageObjectControlFlags`).
+    #[inline]
     pub fn vslm_set_vstorage_object_control_flags(
         &self,
         id: &crate::types::ID,
@@ -1155,6 +1195,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmUpdateVStorageInfrastructureObjectPolicy_Task` (operation `VslmVStorageObjectManager_VslmUpdateVStorageInfrastructureObjectPolicy_Task`).
+    #[inline]
     pub fn vslm_update_vstorage_infrastructure_object_policy_task(
         &self,
         spec: &crate::types::VslmInfrastructureObjectPolicySpec,
@@ -1188,6 +1229,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmUpdateVstorageObjectCrypto_Task` (operation `VslmVStorageObjectManager_VslmUpdateVstorageObjectCrypto_Task`).
+    #[inline]
     pub fn vslm_update_vstorage_object_crypto_task(
         &self,
         id: &crate::types::ID,
@@ -1224,6 +1266,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmUpdateVStorageObjectMetadata_Task` (operation `VslmVStorageObjectManager_VslmUpdateVStorageObjectMetadata_Task`).
+    #[inline]
     pub fn vslm_update_vstorage_object_metadata_task(
         &self,
         id: &crate::types::ID,
@@ -1261,6 +1304,7 @@ impl VslmVStorageObjectManager {
     /// - `VslmFault`
     ///
     /// `POST .../VslmUpdateVstorageObjectPolicy_Task` (operation `VslmVStorageObjectManager_VslmUpdateVstorageObjectPolicy_Task`).
+    #[inline]
     pub fn vslm_update_vstorage_object_policy_task(
         &self,
         id: &crate::types::ID,
@@ -1285,6 +1329,7 @@ impl VslmVStorageObjectManager {
 }
 impl crate::client::Handle for VslmVStorageObjectManager {
     const TYPE: &'static str = "VslmVStorageObjectManager";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -1294,6 +1339,7 @@ impl crate::client::Handle for VslmVStorageObjectManager {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

@@ -13,6 +13,7 @@ impl VStorageObjectManagerBase {
     pub const TYPE: &'static str = "VStorageObjectManagerBase";
     const PATH: &'static str = "/VStorageObjectManagerBase";
     /// A handle to the object `id` (its moId, such as `vm-42`).
+    #[inline]
     pub fn new(client: &crate::Client, id: impl Into<String>) -> Self {
         Self {
             client: client.clone(),
@@ -21,6 +22,7 @@ impl VStorageObjectManagerBase {
     }
     /// A handle to the object `reference` names, which must be of this type or of one of
     /// its subtypes (a `ManagedEntity` handle to a `VirtualMachine`, not the reverse).
+    #[inline]
     pub fn from_ref(
         client: &crate::Client,
         reference: &crate::types::ManagedObjectReference,
@@ -32,17 +34,21 @@ impl VStorageObjectManagerBase {
         })
     }
     /// The moId.
+    #[inline]
     pub fn id(&self) -> &str {
         &self.reference.value
     }
     /// The reference to the object, with its own type (which may be a subtype of this one).
+    #[inline]
     pub fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }
     /// The reference, owned (to pass as an operation's parameter or keep).
+    #[inline]
     pub fn to_ref(&self) -> crate::types::ManagedObjectReference {
         self.reference.clone()
     }
+    #[inline]
     pub fn client(&self) -> &crate::Client {
         &self.client
     }
@@ -63,6 +69,7 @@ impl VStorageObjectManagerBase {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectCreateSnapshotEx_Task` (operation `VStorageObjectManagerBase_VStorageObjectCreateSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_create_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -105,6 +112,7 @@ impl VStorageObjectManagerBase {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx_Task` (operation `VStorageObjectManagerBase_VStorageObjectDeleteSnapshotEx_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex_task(
         &self,
         id: &crate::types::ID,
@@ -145,6 +153,7 @@ impl VStorageObjectManagerBase {
     /// - `InvalidState`
     ///
     /// `POST .../VStorageObjectDeleteSnapshotEx2_Task` (operation `VStorageObjectManagerBase_VStorageObjectDeleteSnapshotEx2_Task`).
+    #[inline]
     pub fn vstorage_object_delete_snapshot_ex2_task(
         &self,
         id: &crate::types::ID,
@@ -186,6 +195,7 @@ impl VStorageObjectManagerBase {
     /// - `TaskInProgress`
     ///
     /// `POST .../VStorageObjectExtendDiskEx_Task` (operation `VStorageObjectManagerBase_VStorageObjectExtendDiskEx_Task`).
+    #[inline]
     pub fn vstorage_object_extend_disk_ex_task(
         &self,
         id: &crate::types::ID,
@@ -223,6 +233,7 @@ impl VStorageObjectManagerBase {
     /// - `NotFound`
     ///
     /// `POST .../RenameVStorageObjectEx` (operation `VStorageObjectManagerBase_RenameVStorageObjectEx`).
+    #[inline]
     pub fn rename_vstorage_object_ex(
         &self,
         id: &crate::types::ID,
@@ -261,6 +272,7 @@ impl VStorageObjectManagerBase {
     /// - `TaskInProgress`
     ///
     /// `POST .../RepairVStorageObjectChain_Task` (operation `VStorageObjectManagerBase_RepairVStorageObjectChain_Task`).
+    #[inline]
     pub fn repair_vstorage_object_chain_task(
         &self,
         id: &crate::types::ID,
@@ -299,6 +311,7 @@ impl VStorageObjectManagerBase {
     /// - `InvalidState`
     ///
     /// `POST .../RevertVStorageObjectEx_Task` (operation `VStorageObjectManagerBase_RevertVStorageObjectEx_Task`).
+    #[inline]
     pub fn revert_vstorage_object_ex_task(
         &self,
         id: &crate::types::ID,
@@ -337,6 +350,7 @@ impl VStorageObjectManagerBase {
     /// - `TaskInProgress`
     ///
     /// `POST .../UnregisterDisk_Task` (operation `VStorageObjectManagerBase_UnregisterDisk_Task`).
+    #[inline]
     pub fn unregister_disk_task(
         &self,
         id: &crate::types::ID,
@@ -361,6 +375,7 @@ impl VStorageObjectManagerBase {
 }
 impl crate::client::Handle for VStorageObjectManagerBase {
     const TYPE: &'static str = "VStorageObjectManagerBase";
+    #[inline]
     fn from_parts(
         client: &crate::Client,
         reference: crate::types::ManagedObjectReference,
@@ -370,6 +385,7 @@ impl crate::client::Handle for VStorageObjectManagerBase {
             reference,
         }
     }
+    #[inline]
     fn reference(&self) -> &crate::types::ManagedObjectReference {
         &self.reference
     }

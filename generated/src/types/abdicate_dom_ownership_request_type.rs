@@ -9,6 +9,7 @@ pub struct AbdicateDomOwnershipRequestType<'a> {
     pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for AbdicateDomOwnershipRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

@@ -13,6 +13,7 @@ pub struct AbortCustomizationRequestType<'a> {
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
 impl crate::ser::Encode for AbortCustomizationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -17,6 +17,7 @@ pub struct AcquireCredentialsInGuestRequestType<'a> {
     pub session_id: Option<i64>,
 }
 impl crate::ser::Encode for AcquireCredentialsInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

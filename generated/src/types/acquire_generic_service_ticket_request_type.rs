@@ -9,6 +9,7 @@ pub struct AcquireGenericServiceTicketRequestType<'a> {
     pub spec: &'a crate::types::SessionManagerServiceRequestSpecKind,
 }
 impl crate::ser::Encode for AcquireGenericServiceTicketRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

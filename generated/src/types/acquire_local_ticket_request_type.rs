@@ -9,6 +9,7 @@ pub struct AcquireLocalTicketRequestType<'a> {
     pub user_name: &'a str,
 }
 impl crate::ser::Encode for AcquireLocalTicketRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("userName", &self.user_name);

@@ -9,6 +9,7 @@ pub struct AcquireTicketRequestType<'a> {
     pub ticket_type: &'a str,
 }
 impl crate::ser::Encode for AcquireTicketRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ticketType", &self.ticket_type);

@@ -11,6 +11,7 @@ pub struct AddAuthorizationRoleRequestType<'a> {
     pub priv_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for AddAuthorizationRoleRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

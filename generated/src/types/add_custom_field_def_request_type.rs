@@ -15,6 +15,7 @@ pub struct AddCustomFieldDefRequestType<'a> {
     pub field_policy: Option<&'a crate::types::PrivilegePolicyDef>,
 }
 impl crate::ser::Encode for AddCustomFieldDefRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

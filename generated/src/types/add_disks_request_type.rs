@@ -9,6 +9,7 @@ pub struct AddDisksRequestType<'a> {
     pub disk: &'a [crate::types::HostScsiDisk],
 }
 impl crate::ser::Encode for AddDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disk", &self.disk);

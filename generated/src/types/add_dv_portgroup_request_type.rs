@@ -9,6 +9,7 @@ pub struct AddDVPortgroupRequestType<'a> {
     pub spec: &'a [crate::types::DVPortgroupConfigSpec],
 }
 impl crate::ser::Encode for AddDVPortgroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", &self.spec);

@@ -13,6 +13,7 @@ pub struct AddFilterEntitiesRequestType<'a> {
     pub entities: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for AddFilterEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);

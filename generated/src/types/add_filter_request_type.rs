@@ -13,6 +13,7 @@ pub struct AddFilterRequestType<'a> {
     pub info_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for AddFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

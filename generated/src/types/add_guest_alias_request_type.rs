@@ -23,6 +23,7 @@ pub struct AddGuestAliasRequestType<'a> {
     pub alias_info: &'a crate::types::GuestAuthAliasInfo,
 }
 impl crate::ser::Encode for AddGuestAliasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

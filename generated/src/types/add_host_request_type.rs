@@ -19,6 +19,7 @@ pub struct AddHostRequestType<'a> {
     pub license: Option<&'a str>,
 }
 impl crate::ser::Encode for AddHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

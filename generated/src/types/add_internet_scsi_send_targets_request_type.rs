@@ -11,6 +11,7 @@ pub struct AddInternetScsiSendTargetsRequestType<'a> {
     pub targets: &'a [crate::types::HostInternetScsiHbaSendTarget],
 }
 impl crate::ser::Encode for AddInternetScsiSendTargetsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

@@ -11,6 +11,7 @@ pub struct AddIssueRequestType<'a> {
     pub issue: &'a crate::types::IssueKind,
 }
 impl crate::ser::Encode for AddIssueRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("issue", self.issue);

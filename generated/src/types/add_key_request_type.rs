@@ -9,6 +9,7 @@ pub struct AddKeyRequestType<'a> {
     pub key: &'a crate::types::CryptoKeyPlain,
 }
 impl crate::ser::Encode for AddKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", self.key);

@@ -9,6 +9,7 @@ pub struct AddKeysRequestType<'a> {
     pub keys: Option<&'a [crate::types::CryptoKeyPlain]>,
 }
 impl crate::ser::Encode for AddKeysRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keys", &self.keys);

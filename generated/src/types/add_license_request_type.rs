@@ -11,6 +11,7 @@ pub struct AddLicenseRequestType<'a> {
     pub labels: Option<&'a [crate::types::KeyValue]>,
 }
 impl crate::ser::Encode for AddLicenseRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("licenseKey", &self.license_key);

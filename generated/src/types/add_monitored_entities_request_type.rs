@@ -13,6 +13,7 @@ pub struct AddMonitoredEntitiesRequestType<'a> {
     pub entities: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for AddMonitoredEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -9,6 +9,7 @@ pub struct AddNetworkResourcePoolRequestType<'a> {
     pub config_spec: &'a [crate::types::DVSNetworkResourcePoolConfigSpec],
 }
 impl crate::ser::Encode for AddNetworkResourcePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", &self.config_spec);

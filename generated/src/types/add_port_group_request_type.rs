@@ -9,6 +9,7 @@ pub struct AddPortGroupRequestType<'a> {
     pub portgrp: &'a crate::types::HostPortGroupSpec,
 }
 impl crate::ser::Encode for AddPortGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portgrp", self.portgrp);

@@ -11,6 +11,7 @@ pub struct AddServiceConsoleVirtualNicRequestType<'a> {
     pub nic: &'a crate::types::HostVirtualNicSpec,
 }
 impl crate::ser::Encode for AddServiceConsoleVirtualNicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portgroup", &self.portgroup);

@@ -15,6 +15,7 @@ pub struct AddStandaloneHostRequestType<'a> {
     pub license: Option<&'a str>,
 }
 impl crate::ser::Encode for AddStandaloneHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

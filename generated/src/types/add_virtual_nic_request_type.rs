@@ -11,6 +11,7 @@ pub struct AddVirtualNicRequestType<'a> {
     pub nic: &'a crate::types::HostVirtualNicSpec,
 }
 impl crate::ser::Encode for AddVirtualNicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portgroup", &self.portgroup);

@@ -11,6 +11,7 @@ pub struct AddVirtualSwitchRequestType<'a> {
     pub spec: Option<&'a crate::types::HostVirtualSwitchSpec>,
 }
 impl crate::ser::Encode for AddVirtualSwitchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vswitchName", &self.vswitch_name);

@@ -15,6 +15,7 @@ pub struct AllocateIpv6AddressRequestType<'a> {
     pub allocation_id: &'a str,
 }
 impl crate::ser::Encode for AllocateIpv6AddressRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

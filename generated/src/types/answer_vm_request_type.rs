@@ -11,6 +11,7 @@ pub struct AnswerVMRequestType<'a> {
     pub answer_choice: &'a str,
 }
 impl crate::ser::Encode for AnswerVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("questionId", &self.question_id);

@@ -11,6 +11,7 @@ pub struct ApplyEntitiesConfigRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for ApplyEntitiesConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("applyConfigSpecs", &self.apply_config_specs);

@@ -11,6 +11,7 @@ pub struct ApplyEvcModeVMRequestType<'a> {
     pub complete_masks: Option<bool>,
 }
 impl crate::ser::Encode for ApplyEvcModeVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mask", &self.mask);

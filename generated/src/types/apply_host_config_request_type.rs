@@ -15,6 +15,7 @@ pub struct ApplyHostConfigRequestType<'a> {
     pub user_input: Option<&'a [crate::types::ProfileDeferredPolicyOptionParameter]>,
 }
 impl crate::ser::Encode for ApplyHostConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

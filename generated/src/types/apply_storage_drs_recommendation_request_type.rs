@@ -9,6 +9,7 @@ pub struct ApplyStorageDrsRecommendationRequestType<'a> {
     pub key: &'a [&'a str],
 }
 impl crate::ser::Encode for ApplyStorageDrsRecommendationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

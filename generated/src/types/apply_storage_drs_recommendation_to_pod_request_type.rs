@@ -13,6 +13,7 @@ pub struct ApplyStorageDrsRecommendationToPodRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for ApplyStorageDrsRecommendationToPodRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pod", self.pod);

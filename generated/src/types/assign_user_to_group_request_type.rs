@@ -11,6 +11,7 @@ pub struct AssignUserToGroupRequestType<'a> {
     pub group: &'a str,
 }
 impl crate::ser::Encode for AssignUserToGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("user", &self.user);

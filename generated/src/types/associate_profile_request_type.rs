@@ -11,6 +11,7 @@ pub struct AssociateProfileRequestType<'a> {
     pub entity: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for AssociateProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", &self.entity);

@@ -17,6 +17,7 @@ pub struct AttachDiskRequestType<'a> {
     pub unit_number: Option<i32>,
 }
 impl crate::ser::Encode for AttachDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("diskId", self.disk_id);

@@ -9,6 +9,7 @@ pub struct AttachScsiLunExRequestType<'a> {
     pub lun_uuid: &'a [&'a str],
 }
 impl crate::ser::Encode for AttachScsiLunExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);

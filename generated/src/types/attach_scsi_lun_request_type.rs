@@ -9,6 +9,7 @@ pub struct AttachScsiLunRequestType<'a> {
     pub lun_uuid: &'a str,
 }
 impl crate::ser::Encode for AttachScsiLunRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);

@@ -21,6 +21,7 @@ pub struct BatchAddHostsToClusterRequestType<'a> {
     pub desired_state: Option<&'a str>,
 }
 impl crate::ser::Encode for BatchAddHostsToClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct BatchAddStandaloneHostsRequestType<'a> {
     pub add_connected: bool,
 }
 impl crate::ser::Encode for BatchAddStandaloneHostsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("newHosts", &self.new_hosts);

@@ -9,6 +9,7 @@ pub struct BatchQueryConnectInfoRequestType<'a> {
     pub host_specs: Option<&'a [crate::types::HostConnectSpec]>,
 }
 impl crate::ser::Encode for BatchQueryConnectInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostSpecs", &self.host_specs);

@@ -11,6 +11,7 @@ pub struct BindVnicRequestType<'a> {
     pub vnic_device: &'a str,
 }
 impl crate::ser::Encode for BindVnicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaName", &self.iscsi_hba_name);

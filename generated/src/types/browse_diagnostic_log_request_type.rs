@@ -17,6 +17,7 @@ pub struct BrowseDiagnosticLogRequestType<'a> {
     pub lines: Option<i32>,
 }
 impl crate::ser::Encode for BrowseDiagnosticLogRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

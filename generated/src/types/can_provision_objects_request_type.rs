@@ -11,6 +11,7 @@ pub struct CanProvisionObjectsRequestType<'a> {
     pub ignore_satisfiability: Option<bool>,
 }
 impl crate::ser::Encode for CanProvisionObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("npbs", &self.npbs);

@@ -9,6 +9,7 @@ pub struct CancelRecommendationRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for CancelRecommendationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

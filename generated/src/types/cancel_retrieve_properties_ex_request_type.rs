@@ -9,6 +9,7 @@ pub struct CancelRetrievePropertiesExRequestType<'a> {
     pub token: &'a str,
 }
 impl crate::ser::Encode for CancelRetrievePropertiesExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("token", &self.token);

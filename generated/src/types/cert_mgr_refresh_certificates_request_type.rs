@@ -11,6 +11,7 @@ pub struct CertMgrRefreshCertificatesRequestType<'a> {
     pub host: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for CertMgrRefreshCertificatesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", &self.host);

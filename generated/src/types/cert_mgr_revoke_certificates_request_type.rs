@@ -11,6 +11,7 @@ pub struct CertMgrRevokeCertificatesRequestType<'a> {
     pub host: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for CertMgrRevokeCertificatesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", &self.host);

@@ -13,6 +13,7 @@ pub struct ChangeAccessModeRequestType<'a> {
     pub access_mode: &'a crate::types::HostAccessMode,
 }
 impl crate::ser::Encode for ChangeAccessModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("principal", &self.principal);

@@ -19,6 +19,7 @@ pub struct ChangeFileAttributesInGuestRequestType<'a> {
     pub file_attributes: &'a crate::types::GuestFileAttributesKind,
 }
 impl crate::ser::Encode for ChangeFileAttributesInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct ChangeKeyRequestType<'a> {
     pub new_key: &'a crate::types::CryptoKeyPlain,
 }
 impl crate::ser::Encode for ChangeKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("newKey", self.new_key);

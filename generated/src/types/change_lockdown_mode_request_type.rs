@@ -9,6 +9,7 @@ pub struct ChangeLockdownModeRequestType<'a> {
     pub mode: &'a crate::types::HostLockdownMode,
 }
 impl crate::ser::Encode for ChangeLockdownModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mode", self.mode);

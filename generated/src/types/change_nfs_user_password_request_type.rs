@@ -9,6 +9,7 @@ pub struct ChangeNFSUserPasswordRequestType<'a> {
     pub password: &'a str,
 }
 impl crate::ser::Encode for ChangeNFSUserPasswordRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("password", &self.password);

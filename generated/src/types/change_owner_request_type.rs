@@ -17,6 +17,7 @@ pub struct ChangeOwnerRequestType<'a> {
     pub owner: &'a str,
 }
 impl crate::ser::Encode for ChangeOwnerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -13,6 +13,7 @@ pub struct ChangePasswordRequestType<'a> {
     pub new_password: &'a str,
 }
 impl crate::ser::Encode for ChangePasswordRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("user", &self.user);

@@ -9,6 +9,7 @@ pub struct CheckAddHostEvcRequestType<'a> {
     pub cnx_spec: &'a crate::types::HostConnectSpec,
 }
 impl crate::ser::Encode for CheckAddHostEvcRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cnxSpec", self.cnx_spec);

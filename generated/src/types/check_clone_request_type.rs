@@ -21,6 +21,7 @@ pub struct CheckCloneRequestType<'a> {
     pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckCloneRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -15,6 +15,7 @@ pub struct CheckComplianceRequestType<'a> {
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for CheckComplianceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profile", &self.profile);

@@ -13,6 +13,7 @@ pub struct CheckConfigureEvcModeRequestType<'a> {
     pub evc_graphics_mode_key: Option<&'a str>,
 }
 impl crate::ser::Encode for CheckConfigureEvcModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("evcModeKey", &self.evc_mode_key);

@@ -9,6 +9,7 @@ pub struct CheckCustomizationResourcesRequestType<'a> {
     pub guest_os: &'a str,
 }
 impl crate::ser::Encode for CheckCustomizationResourcesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("guestOs", &self.guest_os);

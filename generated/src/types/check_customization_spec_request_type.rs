@@ -9,6 +9,7 @@ pub struct CheckCustomizationSpecRequestType<'a> {
     pub spec: &'a crate::types::CustomizationSpec,
 }
 impl crate::ser::Encode for CheckCustomizationSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct CheckForUpdatesRequestType<'a> {
     pub version: Option<&'a str>,
 }
 impl crate::ser::Encode for CheckForUpdatesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("version", &self.version);

@@ -15,6 +15,7 @@ pub struct CheckInstantCloneRequestType<'a> {
     pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckInstantCloneRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -13,6 +13,7 @@ pub struct CheckLicenseFeatureRequestType<'a> {
     pub feature_key: &'a str,
 }
 impl crate::ser::Encode for CheckLicenseFeatureRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

@@ -21,6 +21,7 @@ pub struct CheckPowerOnRequestType<'a> {
     pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckPowerOnRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -15,6 +15,7 @@ pub struct CheckRelocateRequestType<'a> {
     pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckRelocateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

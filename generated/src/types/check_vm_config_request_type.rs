@@ -23,6 +23,7 @@ pub struct CheckVmConfigRequestType<'a> {
     pub test_type: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for CheckVmConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct ClearTriggeredAlarmsRequestType<'a> {
     pub filter: &'a crate::types::AlarmFilterSpec,
 }
 impl crate::ser::Encode for ClearTriggeredAlarmsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

@@ -9,6 +9,7 @@ pub struct CloneSessionRequestType<'a> {
     pub clone_ticket: &'a str,
 }
 impl crate::ser::Encode for CloneSessionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cloneTicket", &self.clone_ticket);

@@ -15,6 +15,7 @@ pub struct CloneVAppRequestType<'a> {
     pub spec: &'a crate::types::VAppCloneSpec,
 }
 impl crate::ser::Encode for CloneVAppRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -15,6 +15,7 @@ pub struct CloneVMRequestType<'a> {
     pub spec: &'a crate::types::VirtualMachineCloneSpec,
 }
 impl crate::ser::Encode for CloneVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("folder", self.folder);

@@ -15,6 +15,7 @@ pub struct CloneVStorageObjectRequestType<'a> {
     pub spec: &'a crate::types::VslmCloneSpec,
 }
 impl crate::ser::Encode for CloneVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -17,6 +17,7 @@ pub struct ClusterEnterMaintenanceModeRequestType<'a> {
     pub info: Option<&'a crate::types::ClusterComputeResourceMaintenanceInfo>,
 }
 impl crate::ser::Encode for ClusterEnterMaintenanceModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", &self.host);

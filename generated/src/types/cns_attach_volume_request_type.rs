@@ -11,6 +11,7 @@ pub struct CnsAttachVolumeRequestType<'a> {
     pub attach_specs: &'a [crate::types::CnsVolumeAttachDetachSpec],
 }
 impl crate::ser::Encode for CnsAttachVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("attachSpecs", &self.attach_specs);

@@ -11,6 +11,7 @@ pub struct CnsConfigureVolumeACLsRequestType<'a> {
     pub acl_config_specs: &'a [crate::types::CnsVolumeACLConfigureSpec],
 }
 impl crate::ser::Encode for CnsConfigureVolumeACLsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ACLConfigSpecs", &self.acl_config_specs);

@@ -10,6 +10,7 @@ pub struct CnsCreateSnapshotsRequestType<'a> {
     pub snapshot_specs: &'a [crate::types::CnsSnapshotCreateSpec],
 }
 impl crate::ser::Encode for CnsCreateSnapshotsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("snapshotSpecs", &self.snapshot_specs);

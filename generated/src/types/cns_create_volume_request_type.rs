@@ -11,6 +11,7 @@ pub struct CnsCreateVolumeRequestType<'a> {
     pub create_specs: &'a [crate::types::CnsVolumeCreateSpec],
 }
 impl crate::ser::Encode for CnsCreateVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpecs", &self.create_specs);

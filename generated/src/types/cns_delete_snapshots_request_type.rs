@@ -10,6 +10,7 @@ pub struct CnsDeleteSnapshotsRequestType<'a> {
     pub snapshot_delete_specs: &'a [crate::types::CnsSnapshotDeleteSpec],
 }
 impl crate::ser::Encode for CnsDeleteSnapshotsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("snapshotDeleteSpecs", &self.snapshot_delete_specs);

@@ -13,6 +13,7 @@ pub struct CnsDeleteVolumeRequestType<'a> {
     pub delete_disk: bool,
 }
 impl crate::ser::Encode for CnsDeleteVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("volumeIds", &self.volume_ids);

@@ -11,6 +11,7 @@ pub struct CnsDetachVolumeRequestType<'a> {
     pub detach_specs: &'a [crate::types::CnsVolumeAttachDetachSpec],
 }
 impl crate::ser::Encode for CnsDetachVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("detachSpecs", &self.detach_specs);

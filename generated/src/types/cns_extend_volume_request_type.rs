@@ -11,6 +11,7 @@ pub struct CnsExtendVolumeRequestType<'a> {
     pub extend_specs: &'a [crate::types::CnsVolumeExtendSpec],
 }
 impl crate::ser::Encode for CnsExtendVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extendSpecs", &self.extend_specs);

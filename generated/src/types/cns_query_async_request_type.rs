@@ -13,6 +13,7 @@ pub struct CnsQueryAsyncRequestType<'a> {
     pub selection: Option<&'a crate::types::CnsQuerySelection>,
 }
 impl crate::ser::Encode for CnsQueryAsyncRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

@@ -13,6 +13,7 @@ pub struct CnsReconfigVolumePolicyRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for CnsReconfigVolumePolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("volumePolicyReconfigSpecs", &self.volume_policy_reconfig_specs);

@@ -11,6 +11,7 @@ pub struct CnsRelocateVolumeRequestType<'a> {
     pub relocate_specs: &'a [crate::types::CnsVolumeRelocateSpecKind],
 }
 impl crate::ser::Encode for CnsRelocateVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("relocateSpecs", &self.relocate_specs);

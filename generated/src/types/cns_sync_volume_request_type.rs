@@ -11,6 +11,7 @@ pub struct CnsSyncVolumeRequestType<'a> {
     pub sync_specs: Option<&'a [crate::types::CnsSyncVolumeSpec]>,
 }
 impl crate::ser::Encode for CnsSyncVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("syncSpecs", &self.sync_specs);

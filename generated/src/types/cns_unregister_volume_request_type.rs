@@ -11,6 +11,7 @@ pub struct CnsUnregisterVolumeRequestType<'a> {
     pub unregister_spec: Option<&'a [crate::types::CnsUnregisterVolumeSpec]>,
 }
 impl crate::ser::Encode for CnsUnregisterVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("unregisterSpec", &self.unregister_spec);

@@ -11,6 +11,7 @@ pub struct CnsUpdateVolumeCryptoRequestType<'a> {
     pub update_specs: Option<&'a [crate::types::CnsVolumeCryptoUpdateSpec]>,
 }
 impl crate::ser::Encode for CnsUpdateVolumeCryptoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("updateSpecs", &self.update_specs);

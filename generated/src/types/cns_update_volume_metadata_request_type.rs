@@ -11,6 +11,7 @@ pub struct CnsUpdateVolumeMetadataRequestType<'a> {
     pub update_specs: &'a [crate::types::CnsVolumeMetadataUpdateSpec],
 }
 impl crate::ser::Encode for CnsUpdateVolumeMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("updateSpecs", &self.update_specs);

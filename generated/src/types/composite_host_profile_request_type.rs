@@ -15,6 +15,7 @@ pub struct CompositeHostProfileRequestType<'a> {
     pub enable_status_to_be_copied: Option<&'a crate::types::HostApplyProfile>,
 }
 impl crate::ser::Encode for CompositeHostProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("source", self.source);

@@ -13,6 +13,7 @@ pub struct ComputeDiskPartitionInfoForResizeRequestType<'a> {
     pub partition_format: Option<&'a str>,
 }
 impl crate::ser::Encode for ComputeDiskPartitionInfoForResizeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("partition", self.partition);

@@ -13,6 +13,7 @@ pub struct ComputeDiskPartitionInfoRequestType<'a> {
     pub partition_format: Option<&'a str>,
 }
 impl crate::ser::Encode for ComputeDiskPartitionInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);

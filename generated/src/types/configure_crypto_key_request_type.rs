@@ -9,6 +9,7 @@ pub struct ConfigureCryptoKeyRequestType<'a> {
     pub key_id: Option<&'a crate::types::CryptoKeyId>,
 }
 impl crate::ser::Encode for ConfigureCryptoKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.key_id {

@@ -13,6 +13,7 @@ pub struct ConfigureDatastoreIORMRequestType<'a> {
     pub spec: &'a crate::types::StorageIORMConfigSpec,
 }
 impl crate::ser::Encode for ConfigureDatastoreIORMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

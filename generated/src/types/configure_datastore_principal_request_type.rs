@@ -11,6 +11,7 @@ pub struct ConfigureDatastorePrincipalRequestType<'a> {
     pub password: Option<&'a str>,
 }
 impl crate::ser::Encode for ConfigureDatastorePrincipalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("userName", &self.user_name);

@@ -13,6 +13,7 @@ pub struct ConfigureHCIRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for ConfigureHCIRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusterSpec", self.cluster_spec);

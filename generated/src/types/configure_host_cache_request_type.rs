@@ -9,6 +9,7 @@ pub struct ConfigureHostCacheRequestType<'a> {
     pub spec: &'a crate::types::HostCacheConfigurationSpec,
 }
 impl crate::ser::Encode for ConfigureHostCacheRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -13,6 +13,7 @@ pub struct ConfigureLicenseSourceRequestType<'a> {
     pub license_source: &'a crate::types::LicenseSourceKind,
 }
 impl crate::ser::Encode for ConfigureLicenseSourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

@@ -17,6 +17,7 @@ pub struct ConfigureStorageDrsForPodRequestType<'a> {
     pub modify: bool,
 }
 impl crate::ser::Encode for ConfigureStorageDrsForPodRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pod", self.pod);

@@ -9,6 +9,7 @@ pub struct ConfigureVchaRequestType<'a> {
     pub config_spec: &'a crate::types::VchaClusterConfigSpec,
 }
 impl crate::ser::Encode for ConfigureVchaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", self.config_spec);

@@ -9,6 +9,7 @@ pub struct ConfigureVFlashResourceExRequestType<'a> {
     pub device_path: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ConfigureVFlashResourceExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);

@@ -11,6 +11,7 @@ pub struct ConnectNvmeControllerExRequestType<'a> {
     pub connect_spec: Option<&'a [crate::types::HostNvmeConnectSpec]>,
 }
 impl crate::ser::Encode for ConnectNvmeControllerExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("connectSpec", &self.connect_spec);

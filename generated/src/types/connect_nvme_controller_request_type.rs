@@ -9,6 +9,7 @@ pub struct ConnectNvmeControllerRequestType<'a> {
     pub connect_spec: &'a crate::types::HostNvmeConnectSpec,
 }
 impl crate::ser::Encode for ConnectNvmeControllerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("connectSpec", self.connect_spec);

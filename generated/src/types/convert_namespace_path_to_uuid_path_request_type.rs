@@ -13,6 +13,7 @@ pub struct ConvertNamespacePathToUuidPathRequestType<'a> {
     pub namespace_url: &'a str,
 }
 impl crate::ser::Encode for ConvertNamespacePathToUuidPathRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

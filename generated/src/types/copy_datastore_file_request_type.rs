@@ -25,6 +25,7 @@ pub struct CopyDatastoreFileRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for CopyDatastoreFileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);

@@ -23,6 +23,7 @@ pub struct CopyVirtualDiskRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for CopyVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);

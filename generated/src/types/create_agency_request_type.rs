@@ -13,6 +13,7 @@ pub struct CreateAgencyRequestType<'a> {
     pub initial_goal_state: &'a str,
 }
 impl crate::ser::Encode for CreateAgencyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("agencyConfigInfo", self.agency_config_info);

@@ -15,6 +15,7 @@ pub struct CreateAlarmRequestType<'a> {
     pub spec: &'a crate::types::AlarmSpecKind,
 }
 impl crate::ser::Encode for CreateAlarmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

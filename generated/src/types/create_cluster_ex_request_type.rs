@@ -11,6 +11,7 @@ pub struct CreateClusterExRequestType<'a> {
     pub spec: &'a crate::types::ClusterConfigSpecEx,
 }
 impl crate::ser::Encode for CreateClusterExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

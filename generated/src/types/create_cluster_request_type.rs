@@ -11,6 +11,7 @@ pub struct CreateClusterRequestType<'a> {
     pub spec: &'a crate::types::ClusterConfigSpec,
 }
 impl crate::ser::Encode for CreateClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

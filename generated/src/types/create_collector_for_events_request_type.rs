@@ -9,6 +9,7 @@ pub struct CreateCollectorForEventsRequestType<'a> {
     pub filter: &'a crate::types::EventFilterSpec,
 }
 impl crate::ser::Encode for CreateCollectorForEventsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

@@ -9,6 +9,7 @@ pub struct CreateCollectorForTasksRequestType<'a> {
     pub filter: &'a crate::types::TaskFilterSpec,
 }
 impl crate::ser::Encode for CreateCollectorForTasksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

@@ -13,6 +13,7 @@ pub struct CreateCollectorWithInfoFilterForTasksRequestType<'a> {
     pub info_filter: Option<&'a crate::types::TaskInfoFilterSpec>,
 }
 impl crate::ser::Encode for CreateCollectorWithInfoFilterForTasksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

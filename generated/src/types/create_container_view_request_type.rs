@@ -17,6 +17,7 @@ pub struct CreateContainerViewRequestType<'a> {
     pub recursive: bool,
 }
 impl crate::ser::Encode for CreateContainerViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("container", self.container);

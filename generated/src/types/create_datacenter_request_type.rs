@@ -9,6 +9,7 @@ pub struct CreateDatacenterRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for CreateDatacenterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

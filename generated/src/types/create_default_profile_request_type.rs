@@ -15,6 +15,7 @@ pub struct CreateDefaultProfileRequestType<'a> {
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for CreateDefaultProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profileType", &self.profile_type);

@@ -15,6 +15,7 @@ pub struct CreateDescriptorRequestType<'a> {
     pub cdp: &'a crate::types::OvfCreateDescriptorParams,
 }
 impl crate::ser::Encode for CreateDescriptorRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("obj", self.obj);

@@ -9,6 +9,7 @@ pub struct CreateDiagnosticPartitionRequestType<'a> {
     pub spec: &'a crate::types::HostDiagnosticPartitionCreateSpec,
 }
 impl crate::ser::Encode for CreateDiagnosticPartitionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

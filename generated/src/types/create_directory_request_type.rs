@@ -21,6 +21,7 @@ pub struct CreateDirectoryRequestType<'a> {
     pub size: Option<i64>,
 }
 impl crate::ser::Encode for CreateDirectoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

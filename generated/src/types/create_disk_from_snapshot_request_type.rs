@@ -37,6 +37,7 @@ pub struct CreateDiskFromSnapshotRequestType<'a> {
     pub target_datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for CreateDiskFromSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

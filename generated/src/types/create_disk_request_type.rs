@@ -9,6 +9,7 @@ pub struct CreateDiskRequestType<'a> {
     pub spec: &'a crate::types::VslmCreateSpec,
 }
 impl crate::ser::Encode for CreateDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

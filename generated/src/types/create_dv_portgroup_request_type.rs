@@ -9,6 +9,7 @@ pub struct CreateDVPortgroupRequestType<'a> {
     pub spec: &'a crate::types::DVPortgroupConfigSpec,
 }
 impl crate::ser::Encode for CreateDVPortgroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct CreateDVSRequestType<'a> {
     pub spec: &'a crate::types::DVSCreateSpec,
 }
 impl crate::ser::Encode for CreateDVSRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct CreateFilterRequestType<'a> {
     pub partial_updates: bool,
 }
 impl crate::ser::Encode for CreateFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

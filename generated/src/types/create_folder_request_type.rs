@@ -9,6 +9,7 @@ pub struct CreateFolderRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for CreateFolderRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

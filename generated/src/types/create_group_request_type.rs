@@ -9,6 +9,7 @@ pub struct CreateGroupRequestType<'a> {
     pub group: &'a crate::types::HostAccountSpecKind,
 }
 impl crate::ser::Encode for CreateGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("group", self.group);

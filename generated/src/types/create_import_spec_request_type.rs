@@ -23,6 +23,7 @@ pub struct CreateImportSpecRequestType<'a> {
     pub cisp: &'a crate::types::OvfCreateImportSpecParamsKind,
 }
 impl crate::ser::Encode for CreateImportSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);

@@ -15,6 +15,7 @@ pub struct CreateIOTripAnalyzerRecurrencesRequestType<'a> {
     pub recurrences: &'a [crate::types::VsanIOTripAnalyzerRecurrence],
 }
 impl crate::ser::Encode for CreateIOTripAnalyzerRecurrencesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -11,6 +11,7 @@ pub struct CreateListViewFromViewRequestType<'a> {
     pub view: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for CreateListViewFromViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("view", self.view);

@@ -11,6 +11,7 @@ pub struct CreateListViewRequestType<'a> {
     pub obj: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for CreateListViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("obj", &self.obj);

@@ -11,6 +11,7 @@ pub struct CreateLocalDatastoreRequestType<'a> {
     pub path: &'a str,
 }
 impl crate::ser::Encode for CreateLocalDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

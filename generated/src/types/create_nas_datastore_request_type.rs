@@ -9,6 +9,7 @@ pub struct CreateNasDatastoreRequestType<'a> {
     pub spec: &'a crate::types::HostNasVolumeSpec,
 }
 impl crate::ser::Encode for CreateNasDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

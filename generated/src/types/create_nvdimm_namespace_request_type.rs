@@ -9,6 +9,7 @@ pub struct CreateNvdimmNamespaceRequestType<'a> {
     pub create_spec: &'a crate::types::NvdimmNamespaceCreateSpec,
 }
 impl crate::ser::Encode for CreateNvdimmNamespaceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

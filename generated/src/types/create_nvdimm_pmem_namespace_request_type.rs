@@ -9,6 +9,7 @@ pub struct CreateNvdimmPMemNamespaceRequestType<'a> {
     pub create_spec: &'a crate::types::NvdimmPMemNamespaceCreateSpec,
 }
 impl crate::ser::Encode for CreateNvdimmPMemNamespaceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

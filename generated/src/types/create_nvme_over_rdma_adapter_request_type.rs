@@ -9,6 +9,7 @@ pub struct CreateNvmeOverRdmaAdapterRequestType<'a> {
     pub rdma_device_name: &'a str,
 }
 impl crate::ser::Encode for CreateNvmeOverRdmaAdapterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("rdmaDeviceName", &self.rdma_device_name);

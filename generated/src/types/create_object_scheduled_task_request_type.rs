@@ -13,6 +13,7 @@ pub struct CreateObjectScheduledTaskRequestType<'a> {
     pub spec: &'a crate::types::ScheduledTaskSpecKind,
 }
 impl crate::ser::Encode for CreateObjectScheduledTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("obj", self.obj);

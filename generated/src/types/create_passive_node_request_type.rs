@@ -11,6 +11,7 @@ pub struct CreatePassiveNodeRequestType<'a> {
     pub source_vc_spec: &'a crate::types::SourceNodeSpec,
 }
 impl crate::ser::Encode for CreatePassiveNodeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("passiveDeploymentSpec", self.passive_deployment_spec);

@@ -9,6 +9,7 @@ pub struct CreatePerfIntervalRequestType<'a> {
     pub interval_id: &'a crate::types::PerfInterval,
 }
 impl crate::ser::Encode for CreatePerfIntervalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("intervalId", self.interval_id);

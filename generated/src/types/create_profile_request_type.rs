@@ -9,6 +9,7 @@ pub struct CreateProfileRequestType<'a> {
     pub create_spec: &'a crate::types::ProfileCreateSpecKind,
 }
 impl crate::ser::Encode for CreateProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

@@ -21,6 +21,7 @@ pub struct CreateRegistryKeyInGuestRequestType<'a> {
     pub class_type: Option<&'a str>,
 }
 impl crate::ser::Encode for CreateRegistryKeyInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -11,6 +11,7 @@ pub struct CreateResourcePoolRequestType<'a> {
     pub spec: &'a crate::types::ResourceConfigSpec,
 }
 impl crate::ser::Encode for CreateResourcePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -15,6 +15,7 @@ pub struct CreateScheduledTaskRequestType<'a> {
     pub spec: &'a crate::types::ScheduledTaskSpecKind,
 }
 impl crate::ser::Encode for CreateScheduledTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -13,6 +13,7 @@ pub struct CreateSecondaryVMExRequestType<'a> {
     pub spec: Option<&'a crate::types::FaultToleranceConfigSpec>,
 }
 impl crate::ser::Encode for CreateSecondaryVMExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

@@ -15,6 +15,7 @@ pub struct CreateSnapshotExRequestType<'a> {
     pub quiesce_spec: Option<&'a crate::types::VirtualMachineGuestQuiesceSpecKind>,
 }
 impl crate::ser::Encode for CreateSnapshotExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

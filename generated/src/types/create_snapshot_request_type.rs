@@ -15,6 +15,7 @@ pub struct CreateSnapshotRequestType<'a> {
     pub quiesce: bool,
 }
 impl crate::ser::Encode for CreateSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -11,6 +11,7 @@ pub struct CreateSoftwareAdapterRequestType<'a> {
     pub spec: &'a crate::types::HostHbaCreateSpecKind,
 }
 impl crate::ser::Encode for CreateSoftwareAdapterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

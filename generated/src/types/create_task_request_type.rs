@@ -19,6 +19,7 @@ pub struct CreateTaskRequestType<'a> {
     pub activation_id: Option<&'a str>,
 }
 impl crate::ser::Encode for CreateTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("obj", self.obj);

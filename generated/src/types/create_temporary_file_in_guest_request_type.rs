@@ -21,6 +21,7 @@ pub struct CreateTemporaryFileInGuestRequestType<'a> {
     pub directory_path: Option<&'a str>,
 }
 impl crate::ser::Encode for CreateTemporaryFileInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct CreateUserRequestType<'a> {
     pub user: &'a crate::types::HostAccountSpecKind,
 }
 impl crate::ser::Encode for CreateUserRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("user", self.user);

@@ -17,6 +17,7 @@ pub struct CreateVAppRequestType<'a> {
     pub vm_folder: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for CreateVAppRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

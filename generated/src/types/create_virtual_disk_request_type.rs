@@ -15,6 +15,7 @@ pub struct CreateVirtualDiskRequestType<'a> {
     pub spec: &'a crate::types::VirtualDiskSpecKind,
 }
 impl crate::ser::Encode for CreateVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -9,6 +9,7 @@ pub struct CreateVmfsDatastoreRequestType<'a> {
     pub spec: &'a crate::types::VmfsDatastoreCreateSpec,
 }
 impl crate::ser::Encode for CreateVmfsDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

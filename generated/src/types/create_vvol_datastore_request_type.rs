@@ -9,6 +9,7 @@ pub struct CreateVvolDatastoreRequestType<'a> {
     pub spec: &'a crate::types::HostDatastoreSystemVvolDatastoreSpec,
 }
 impl crate::ser::Encode for CreateVvolDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct CreateWitnessNodeRequestType<'a> {
     pub source_vc_spec: &'a crate::types::SourceNodeSpec,
 }
 impl crate::ser::Encode for CreateWitnessNodeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("witnessDeploymentSpec", self.witness_deployment_spec);

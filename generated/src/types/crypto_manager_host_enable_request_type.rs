@@ -9,6 +9,7 @@ pub struct CryptoManagerHostEnableRequestType<'a> {
     pub initial_key: &'a crate::types::CryptoKeyPlain,
 }
 impl crate::ser::Encode for CryptoManagerHostEnableRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("initialKey", self.initial_key);

@@ -9,6 +9,7 @@ pub struct CustomizationSpecItemToXmlRequestType<'a> {
     pub item: &'a crate::types::CustomizationSpecItem,
 }
 impl crate::ser::Encode for CustomizationSpecItemToXmlRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("item", self.item);

@@ -17,6 +17,7 @@ pub struct CustomizeGuestRequestType<'a> {
     pub config_params: Option<&'a [crate::types::OptionValueKind]>,
 }
 impl crate::ser::Encode for CustomizeGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

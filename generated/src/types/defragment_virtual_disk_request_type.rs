@@ -13,6 +13,7 @@ pub struct DefragmentVirtualDiskRequestType<'a> {
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for DefragmentVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

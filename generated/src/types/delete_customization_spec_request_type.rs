@@ -9,6 +9,7 @@ pub struct DeleteCustomizationSpecRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for DeleteCustomizationSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -15,6 +15,7 @@ pub struct DeleteDatastoreFileRequestType<'a> {
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for DeleteDatastoreFileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

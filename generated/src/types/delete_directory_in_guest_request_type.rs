@@ -19,6 +19,7 @@ pub struct DeleteDirectoryInGuestRequestType<'a> {
     pub recursive: bool,
 }
 impl crate::ser::Encode for DeleteDirectoryInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

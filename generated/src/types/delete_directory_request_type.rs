@@ -15,6 +15,7 @@ pub struct DeleteDirectoryRequestType<'a> {
     pub datastore_path: &'a str,
 }
 impl crate::ser::Encode for DeleteDirectoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

@@ -9,6 +9,7 @@ pub struct DeleteFileRequestType<'a> {
     pub datastore_path: &'a str,
 }
 impl crate::ser::Encode for DeleteFileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastorePath", &self.datastore_path);

@@ -13,6 +13,7 @@ pub struct DeleteHostSubSpecificationRequestType<'a> {
     pub sub_spec_name: &'a str,
 }
 impl crate::ser::Encode for DeleteHostSubSpecificationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -17,6 +17,7 @@ pub struct DeleteIoInsightInstanceRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for DeleteIoInsightInstanceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("runName", &self.run_name);

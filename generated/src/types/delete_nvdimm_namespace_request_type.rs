@@ -9,6 +9,7 @@ pub struct DeleteNvdimmNamespaceRequestType<'a> {
     pub delete_spec: &'a crate::types::NvdimmNamespaceDeleteSpec,
 }
 impl crate::ser::Encode for DeleteNvdimmNamespaceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("deleteSpec", self.delete_spec);

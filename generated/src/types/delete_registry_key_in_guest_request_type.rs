@@ -19,6 +19,7 @@ pub struct DeleteRegistryKeyInGuestRequestType<'a> {
     pub recursive: bool,
 }
 impl crate::ser::Encode for DeleteRegistryKeyInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

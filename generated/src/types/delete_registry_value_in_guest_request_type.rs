@@ -17,6 +17,7 @@ pub struct DeleteRegistryValueInGuestRequestType<'a> {
     pub value_name: &'a crate::types::GuestRegValueNameSpec,
 }
 impl crate::ser::Encode for DeleteRegistryValueInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct DeleteScsiLunStateRequestType<'a> {
     pub lun_canonical_name: &'a str,
 }
 impl crate::ser::Encode for DeleteScsiLunStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunCanonicalName", &self.lun_canonical_name);

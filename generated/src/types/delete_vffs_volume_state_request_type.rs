@@ -9,6 +9,7 @@ pub struct DeleteVffsVolumeStateRequestType<'a> {
     pub vffs_uuid: &'a str,
 }
 impl crate::ser::Encode for DeleteVffsVolumeStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vffsUuid", &self.vffs_uuid);

@@ -13,6 +13,7 @@ pub struct DeleteVirtualDiskRequestType<'a> {
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for DeleteVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -11,6 +11,7 @@ pub struct DeleteVsanObjectsRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for DeleteVsanObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

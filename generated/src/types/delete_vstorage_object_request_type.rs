@@ -15,6 +15,7 @@ pub struct DeleteVStorageObjectRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for DeleteVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

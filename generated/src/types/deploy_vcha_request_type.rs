@@ -9,6 +9,7 @@ pub struct DeployVchaRequestType<'a> {
     pub deployment_spec: &'a crate::types::VchaClusterDeploymentSpec,
 }
 impl crate::ser::Encode for DeployVchaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("deploymentSpec", self.deployment_spec);

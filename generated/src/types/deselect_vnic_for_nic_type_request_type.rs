@@ -11,6 +11,7 @@ pub struct DeselectVnicForNicTypeRequestType<'a> {
     pub device: &'a str,
 }
 impl crate::ser::Encode for DeselectVnicForNicTypeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("nicType", &self.nic_type);

@@ -17,6 +17,7 @@ pub struct DestroyIpPoolRequestType<'a> {
     pub force: bool,
 }
 impl crate::ser::Encode for DestroyIpPoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

@@ -9,6 +9,7 @@ pub struct DestroyVffsRequestType<'a> {
     pub vffs_path: &'a str,
 }
 impl crate::ser::Encode for DestroyVffsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);

@@ -9,6 +9,7 @@ pub struct DetachDiskRequestType<'a> {
     pub disk_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for DetachDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("diskId", self.disk_id);

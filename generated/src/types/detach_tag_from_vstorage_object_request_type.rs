@@ -13,6 +13,7 @@ pub struct DetachTagFromVStorageObjectRequestType<'a> {
     pub tag: &'a str,
 }
 impl crate::ser::Encode for DetachTagFromVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

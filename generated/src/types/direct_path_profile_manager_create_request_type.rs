@@ -9,6 +9,7 @@ pub struct DirectPathProfileManagerCreateRequestType<'a> {
     pub spec: &'a crate::types::DirectPathProfileManagerCreateSpec,
 }
 impl crate::ser::Encode for DirectPathProfileManagerCreateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct DirectPathProfileManagerListRequestType<'a> {
     pub filter_spec: &'a crate::types::DirectPathProfileManagerFilterSpec,
 }
 impl crate::ser::Encode for DirectPathProfileManagerListRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterSpec", self.filter_spec);

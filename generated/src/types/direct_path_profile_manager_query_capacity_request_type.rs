@@ -13,6 +13,7 @@ pub struct DirectPathProfileManagerQueryCapacityRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for DirectPathProfileManagerQueryCapacityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("target", self.target);

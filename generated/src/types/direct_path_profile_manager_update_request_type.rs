@@ -11,6 +11,7 @@ pub struct DirectPathProfileManagerUpdateRequestType<'a> {
     pub spec: &'a crate::types::DirectPathProfileManagerUpdateSpec,
 }
 impl crate::ser::Encode for DirectPathProfileManagerUpdateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

@@ -19,6 +19,7 @@ pub struct DisableAlarmRequestType<'a> {
     pub entity: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for DisableAlarmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("alarm", self.alarm);

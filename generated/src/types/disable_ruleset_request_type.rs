@@ -9,6 +9,7 @@ pub struct DisableRulesetRequestType<'a> {
     pub id: &'a str,
 }
 impl crate::ser::Encode for DisableRulesetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

@@ -11,6 +11,7 @@ pub struct DisableSecondaryVMRequestType<'a> {
     pub vm: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for DisableSecondaryVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

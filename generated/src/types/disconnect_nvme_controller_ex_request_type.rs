@@ -11,6 +11,7 @@ pub struct DisconnectNvmeControllerExRequestType<'a> {
     pub disconnect_spec: Option<&'a [crate::types::HostNvmeDisconnectSpec]>,
 }
 impl crate::ser::Encode for DisconnectNvmeControllerExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disconnectSpec", &self.disconnect_spec);

@@ -9,6 +9,7 @@ pub struct DisconnectNvmeControllerRequestType<'a> {
     pub disconnect_spec: &'a crate::types::HostNvmeDisconnectSpec,
 }
 impl crate::ser::Encode for DisconnectNvmeControllerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disconnectSpec", self.disconnect_spec);

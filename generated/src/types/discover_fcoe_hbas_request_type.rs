@@ -9,6 +9,7 @@ pub struct DiscoverFcoeHbasRequestType<'a> {
     pub fcoe_spec: &'a crate::types::FcoeConfigFcoeSpecification,
 }
 impl crate::ser::Encode for DiscoverFcoeHbasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("fcoeSpec", self.fcoe_spec);

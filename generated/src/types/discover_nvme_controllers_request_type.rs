@@ -9,6 +9,7 @@ pub struct DiscoverNvmeControllersRequestType<'a> {
     pub discover_spec: &'a crate::types::HostNvmeDiscoverSpec,
 }
 impl crate::ser::Encode for DiscoverNvmeControllersRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("discoverSpec", self.discover_spec);

@@ -11,6 +11,7 @@ pub struct DissociateProfileRequestType<'a> {
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for DissociateProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", &self.entity);

@@ -9,6 +9,7 @@ pub struct DoesCustomizationSpecExistRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for DoesCustomizationSpecExistRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

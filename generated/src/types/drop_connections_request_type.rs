@@ -11,6 +11,7 @@ pub struct DropConnectionsRequestType<'a> {
     pub list_of_connections: Option<&'a [crate::types::VirtualMachineConnectionKind]>,
 }
 impl crate::ser::Encode for DropConnectionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("listOfConnections", &self.list_of_connections);

@@ -11,6 +11,7 @@ pub struct DuplicateCustomizationSpecRequestType<'a> {
     pub new_name: &'a str,
 }
 impl crate::ser::Encode for DuplicateCustomizationSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -9,6 +9,7 @@ pub struct DVPortgroupRollbackRequestType<'a> {
     pub entity_backup: Option<&'a crate::types::EntityBackupConfig>,
 }
 impl crate::ser::Encode for DVPortgroupRollbackRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.entity_backup {

@@ -9,6 +9,7 @@ pub struct DVSManagerExportEntityRequestType<'a> {
     pub selection_set: &'a [crate::types::SelectionSetKind],
 }
 impl crate::ser::Encode for DVSManagerExportEntityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("selectionSet", &self.selection_set);

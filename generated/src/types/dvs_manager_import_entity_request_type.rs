@@ -11,6 +11,7 @@ pub struct DVSManagerImportEntityRequestType<'a> {
     pub import_type: &'a str,
 }
 impl crate::ser::Encode for DVSManagerImportEntityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entityBackup", &self.entity_backup);

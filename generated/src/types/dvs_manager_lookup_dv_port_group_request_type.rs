@@ -11,6 +11,7 @@ pub struct DVSManagerLookupDvPortGroupRequestType<'a> {
     pub portgroup_key: &'a str,
 }
 impl crate::ser::Encode for DVSManagerLookupDvPortGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("switchUuid", &self.switch_uuid);

@@ -9,6 +9,7 @@ pub struct DvsReconfigureVmVnicNetworkResourcePoolRequestType<'a> {
     pub config_spec: &'a [crate::types::DvsVmVnicResourcePoolConfigSpec],
 }
 impl crate::ser::Encode for DvsReconfigureVmVnicNetworkResourcePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", &self.config_spec);

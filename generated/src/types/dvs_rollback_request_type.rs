@@ -9,6 +9,7 @@ pub struct DVSRollbackRequestType<'a> {
     pub entity_backup: Option<&'a crate::types::EntityBackupConfig>,
 }
 impl crate::ser::Encode for DVSRollbackRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.entity_backup {

@@ -15,6 +15,7 @@ pub struct EditIOTripAnalyzerRecurrencesRequestType<'a> {
     pub recurrences: &'a [crate::types::VsanIOTripAnalyzerRecurrence],
 }
 impl crate::ser::Encode for EditIOTripAnalyzerRecurrencesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

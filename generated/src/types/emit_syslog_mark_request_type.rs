@@ -11,6 +11,7 @@ pub struct EmitSyslogMarkRequestType<'a> {
     pub message: &'a str,
 }
 impl crate::ser::Encode for EmitSyslogMarkRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("message", &self.message);

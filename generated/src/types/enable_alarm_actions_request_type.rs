@@ -15,6 +15,7 @@ pub struct EnableAlarmActionsRequestType<'a> {
     pub enabled: bool,
 }
 impl crate::ser::Encode for EnableAlarmActionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -9,6 +9,7 @@ pub struct EnableCryptoRequestType<'a> {
     pub key_plain: &'a crate::types::CryptoKeyPlain,
 }
 impl crate::ser::Encode for EnableCryptoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keyPlain", self.key_plain);

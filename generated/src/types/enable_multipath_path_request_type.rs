@@ -9,6 +9,7 @@ pub struct EnableMultipathPathRequestType<'a> {
     pub path_name: &'a str,
 }
 impl crate::ser::Encode for EnableMultipathPathRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pathName", &self.path_name);

@@ -11,6 +11,7 @@ pub struct EnableNetworkBootRequestType<'a> {
     pub network_boot_mode: &'a str,
 }
 impl crate::ser::Encode for EnableNetworkBootRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("networkBootMode", &self.network_boot_mode);

@@ -9,6 +9,7 @@ pub struct EnableNetworkResourceManagementRequestType {
     pub enable: bool,
 }
 impl crate::ser::Encode for EnableNetworkResourceManagementRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("enable", &self.enable);

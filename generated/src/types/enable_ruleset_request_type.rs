@@ -9,6 +9,7 @@ pub struct EnableRulesetRequestType<'a> {
     pub id: &'a str,
 }
 impl crate::ser::Encode for EnableRulesetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

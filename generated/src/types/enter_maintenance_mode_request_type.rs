@@ -13,6 +13,7 @@ pub struct EnterMaintenanceModeRequestType<'a> {
     pub maintenance_spec: Option<&'a crate::types::HostMaintenanceSpec>,
 }
 impl crate::ser::Encode for EnterMaintenanceModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeout", &self.timeout);

@@ -9,6 +9,7 @@ pub struct EstimateDatabaseSizeRequestType<'a> {
     pub db_size_param: &'a crate::types::DatabaseSizeParam,
 }
 impl crate::ser::Encode for EstimateDatabaseSizeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dbSizeParam", self.db_size_param);

@@ -9,6 +9,7 @@ pub struct EsxAgentHostManagerUpdateConfigRequestType<'a> {
     pub config_info: &'a crate::types::HostEsxAgentHostManagerConfigInfo,
 }
 impl crate::ser::Encode for EsxAgentHostManagerUpdateConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configInfo", self.config_info);

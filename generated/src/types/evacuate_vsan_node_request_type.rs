@@ -11,6 +11,7 @@ pub struct EvacuateVsanNodeRequestType<'a> {
     pub timeout: i32,
 }
 impl crate::ser::Encode for EvacuateVsanNodeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("maintenanceSpec", self.maintenance_spec);

@@ -13,6 +13,7 @@ pub struct ExecuteHostProfileRequestType<'a> {
     pub deferred_param: Option<&'a [crate::types::ProfileDeferredPolicyOptionParameter]>,
 }
 impl crate::ser::Encode for ExecuteHostProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

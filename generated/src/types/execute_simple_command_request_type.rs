@@ -9,6 +9,7 @@ pub struct ExecuteSimpleCommandRequestType<'a> {
     pub arguments: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ExecuteSimpleCommandRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("arguments", &self.arguments);

@@ -9,6 +9,7 @@ pub struct ExitMaintenanceModeRequestType {
     pub timeout: i32,
 }
 impl crate::ser::Encode for ExitMaintenanceModeRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeout", &self.timeout);

@@ -13,6 +13,7 @@ pub struct ExpandVmfsDatastoreRequestType<'a> {
     pub spec: &'a crate::types::VmfsDatastoreExpandSpec,
 }
 impl crate::ser::Encode for ExpandVmfsDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

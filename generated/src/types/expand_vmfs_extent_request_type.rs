@@ -11,6 +11,7 @@ pub struct ExpandVmfsExtentRequestType<'a> {
     pub extent: &'a crate::types::HostScsiDiskPartition,
 }
 impl crate::ser::Encode for ExpandVmfsExtentRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsPath", &self.vmfs_path);

@@ -15,6 +15,7 @@ pub struct ExtendDiskRequestType<'a> {
     pub new_capacity_in_mb: i64,
 }
 impl crate::ser::Encode for ExtendDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct ExtendHCIRequestType<'a> {
     pub vsan_config_spec: Option<&'a crate::types::SDDCBaseKind>,
 }
 impl crate::ser::Encode for ExtendHCIRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostInputs", &self.host_inputs);

@@ -13,6 +13,7 @@ pub struct ExtendVffsRequestType<'a> {
     pub spec: Option<&'a crate::types::HostDiskPartitionSpec>,
 }
 impl crate::ser::Encode for ExtendVffsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);

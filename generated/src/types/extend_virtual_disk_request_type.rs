@@ -17,6 +17,7 @@ pub struct ExtendVirtualDiskRequestType<'a> {
     pub eager_zero: Option<bool>,
 }
 impl crate::ser::Encode for ExtendVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

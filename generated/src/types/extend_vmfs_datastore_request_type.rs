@@ -13,6 +13,7 @@ pub struct ExtendVmfsDatastoreRequestType<'a> {
     pub spec: &'a crate::types::VmfsDatastoreExtendSpec,
 }
 impl crate::ser::Encode for ExtendVmfsDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -11,6 +11,7 @@ pub struct FailoverReplicationGroupRequestType<'a> {
     pub failover_param: &'a crate::types::FailoverParamKind,
 }
 impl crate::ser::Encode for FailoverReplicationGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("failoverParam", self.failover_param);

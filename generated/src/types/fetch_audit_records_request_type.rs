@@ -11,6 +11,7 @@ pub struct FetchAuditRecordsRequestType<'a> {
     pub token: Option<&'a str>,
 }
 impl crate::ser::Encode for FetchAuditRecordsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("token", &self.token);

@@ -9,6 +9,7 @@ pub struct FetchDVPortKeysRequestType<'a> {
     pub criteria: Option<&'a crate::types::DistributedVirtualSwitchPortCriteria>,
 }
 impl crate::ser::Encode for FetchDVPortKeysRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.criteria {

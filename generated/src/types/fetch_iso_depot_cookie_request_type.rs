@@ -13,6 +13,7 @@ pub struct FetchIsoDepotCookieRequestType<'a> {
     pub password: &'a str,
 }
 impl crate::ser::Encode for FetchIsoDepotCookieRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("username", &self.username);

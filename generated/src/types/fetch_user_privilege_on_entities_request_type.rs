@@ -15,6 +15,7 @@ pub struct FetchUserPrivilegeOnEntitiesRequestType<'a> {
     pub user_name: &'a str,
 }
 impl crate::ser::Encode for FetchUserPrivilegeOnEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

@@ -15,6 +15,7 @@ pub struct FindAllByDnsNameRequestType<'a> {
     pub vm_search: bool,
 }
 impl crate::ser::Encode for FindAllByDnsNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

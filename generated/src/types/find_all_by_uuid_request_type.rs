@@ -17,6 +17,7 @@ pub struct FindAllByUuidRequestType<'a> {
     pub instance_uuid: Option<bool>,
 }
 impl crate::ser::Encode for FindAllByUuidRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

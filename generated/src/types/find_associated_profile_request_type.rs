@@ -11,6 +11,7 @@ pub struct FindAssociatedProfileRequestType<'a> {
     pub entity: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for FindAssociatedProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

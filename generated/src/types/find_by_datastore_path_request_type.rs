@@ -13,6 +13,7 @@ pub struct FindByDatastorePathRequestType<'a> {
     pub path: &'a str,
 }
 impl crate::ser::Encode for FindByDatastorePathRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datacenter", self.datacenter);

@@ -9,6 +9,7 @@ pub struct FindByInventoryPathRequestType<'a> {
     pub inventory_path: &'a str,
 }
 impl crate::ser::Encode for FindByInventoryPathRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("inventoryPath", &self.inventory_path);

@@ -13,6 +13,7 @@ pub struct FindChildRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for FindChildRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -9,6 +9,7 @@ pub struct FindExtensionRequestType<'a> {
     pub extension_key: &'a str,
 }
 impl crate::ser::Encode for FindExtensionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKey", &self.extension_key);

@@ -9,6 +9,7 @@ pub struct FormatVffsRequestType<'a> {
     pub create_spec: &'a crate::types::HostVffsSpec,
 }
 impl crate::ser::Encode for FormatVffsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

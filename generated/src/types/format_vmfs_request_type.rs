@@ -9,6 +9,7 @@ pub struct FormatVmfsRequestType<'a> {
     pub create_spec: &'a crate::types::HostVmfsSpec,
 }
 impl crate::ser::Encode for FormatVmfsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

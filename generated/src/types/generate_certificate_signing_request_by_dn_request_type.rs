@@ -13,6 +13,7 @@ pub struct GenerateCertificateSigningRequestByDnRequestType<'a> {
     pub spec: Option<&'a crate::types::HostCertificateManagerCertificateSpec>,
 }
 impl crate::ser::Encode for GenerateCertificateSigningRequestByDnRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("distinguishedName", &self.distinguished_name);

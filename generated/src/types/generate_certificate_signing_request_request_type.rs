@@ -13,6 +13,7 @@ pub struct GenerateCertificateSigningRequestRequestType<'a> {
     pub spec: Option<&'a crate::types::HostCertificateManagerCertificateSpec>,
 }
 impl crate::ser::Encode for GenerateCertificateSigningRequestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("useIpAddressAsCommonName", &self.use_ip_address_as_common_name);

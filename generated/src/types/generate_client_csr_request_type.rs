@@ -13,6 +13,7 @@ pub struct GenerateClientCsrRequestType<'a> {
     pub request: Option<&'a crate::types::CryptoManagerKmipCertSignRequest>,
 }
 impl crate::ser::Encode for GenerateClientCsrRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct GenerateConfigTaskListRequestType<'a> {
     pub host: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for GenerateConfigTaskListRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", self.config_spec);

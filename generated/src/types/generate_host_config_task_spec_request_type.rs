@@ -9,6 +9,7 @@ pub struct GenerateHostConfigTaskSpecRequestType<'a> {
     pub hosts_info: Option<&'a [crate::types::StructuredCustomizations]>,
 }
 impl crate::ser::Encode for GenerateHostConfigTaskSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostsInfo", &self.hosts_info);

@@ -13,6 +13,7 @@ pub struct GenerateHostProfileTaskListRequestType<'a> {
     pub host: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for GenerateHostProfileTaskListRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", self.config_spec);

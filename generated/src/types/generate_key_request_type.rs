@@ -17,6 +17,7 @@ pub struct GenerateKeyRequestType<'a> {
     pub key_spec: Option<&'a crate::types::CryptoManagerKmipGenerateKeySpec>,
 }
 impl crate::ser::Encode for GenerateKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.key_provider {

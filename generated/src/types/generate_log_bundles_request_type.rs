@@ -13,6 +13,7 @@ pub struct GenerateLogBundlesRequestType<'a> {
     pub host: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for GenerateLogBundlesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("includeDefault", &self.include_default);

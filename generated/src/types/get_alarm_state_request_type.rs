@@ -13,6 +13,7 @@ pub struct GetAlarmStateRequestType<'a> {
     pub entity: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for GetAlarmStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

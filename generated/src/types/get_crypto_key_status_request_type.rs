@@ -11,6 +11,7 @@ pub struct GetCryptoKeyStatusRequestType<'a> {
     pub keys: Option<&'a [crate::types::CryptoKeyId]>,
 }
 impl crate::ser::Encode for GetCryptoKeyStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keys", &self.keys);

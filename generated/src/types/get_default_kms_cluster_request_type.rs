@@ -13,6 +13,7 @@ pub struct GetDefaultKmsClusterRequestType<'a> {
     pub defaults_to_parent: Option<bool>,
 }
 impl crate::ser::Encode for GetDefaultKmsClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.entity {

@@ -11,6 +11,7 @@ pub struct GetVpcNetworkSpanRequestType<'a> {
     pub span_id: Option<&'a str>,
 }
 impl crate::ser::Encode for GetVpcNetworkSpanRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spanId", &self.span_id);

@@ -9,6 +9,7 @@ pub struct GetVsanObjExtAttrsRequestType<'a> {
     pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for GetVsanObjExtAttrsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

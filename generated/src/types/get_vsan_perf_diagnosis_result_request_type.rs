@@ -17,6 +17,7 @@ pub struct GetVsanPerfDiagnosisResultRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for GetVsanPerfDiagnosisResultRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("task", self.task);

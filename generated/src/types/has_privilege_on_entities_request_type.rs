@@ -17,6 +17,7 @@ pub struct HasPrivilegeOnEntitiesRequestType<'a> {
     pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasPrivilegeOnEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", &self.entity);

@@ -17,6 +17,7 @@ pub struct HasPrivilegeOnEntityRequestType<'a> {
     pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasPrivilegeOnEntityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -15,6 +15,7 @@ pub struct HasUserPrivilegeOnEntitiesRequestType<'a> {
     pub priv_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HasUserPrivilegeOnEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

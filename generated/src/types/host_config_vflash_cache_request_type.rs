@@ -9,6 +9,7 @@ pub struct HostConfigVFlashCacheRequestType<'a> {
     pub spec: &'a crate::types::HostVFlashManagerVFlashCacheConfigSpec,
 }
 impl crate::ser::Encode for HostConfigVFlashCacheRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct HostConfigureVFlashResourceRequestType<'a> {
     pub spec: &'a crate::types::HostVFlashManagerVFlashResourceConfigSpec,
 }
 impl crate::ser::Encode for HostConfigureVFlashResourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct HostCreateDiskRequestType<'a> {
     pub spec: &'a crate::types::VslmCreateSpec,
 }
 impl crate::ser::Encode for HostCreateDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -19,6 +19,7 @@ pub struct HostDeleteVStorageObjectExRequestType<'a> {
     pub is_lc_parent_attached: Option<bool>,
 }
 impl crate::ser::Encode for HostDeleteVStorageObjectExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

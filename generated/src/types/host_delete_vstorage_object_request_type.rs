@@ -17,6 +17,7 @@ pub struct HostDeleteVStorageObjectRequestType<'a> {
     pub is_lc_parent_attached: Option<bool>,
 }
 impl crate::ser::Encode for HostDeleteVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -9,6 +9,7 @@ pub struct HostGetVFlashModuleDefaultConfigRequestType<'a> {
     pub vflash_module: &'a str,
 }
 impl crate::ser::Encode for HostGetVFlashModuleDefaultConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vFlashModule", &self.vflash_module);

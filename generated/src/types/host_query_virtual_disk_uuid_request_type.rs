@@ -11,6 +11,7 @@ pub struct HostQueryVirtualDiskUuidRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for HostQueryVirtualDiskUuidRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -15,6 +15,7 @@ pub struct HostReconcileDatastoreInventoryRequestType<'a> {
     pub deep_cleansing: Option<bool>,
 }
 impl crate::ser::Encode for HostReconcileDatastoreInventoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -19,6 +19,7 @@ pub struct HostRegisterDiskRequestType<'a> {
     pub id: Option<&'a crate::types::ID>,
 }
 impl crate::ser::Encode for HostRegisterDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

@@ -15,6 +15,7 @@ pub struct HostRenameVStorageObjectRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for HostRenameVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -12,6 +12,7 @@ pub struct HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'a> {
 }
 impl crate::ser::Encode
 for HostRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -17,6 +17,7 @@ pub struct HostRetrieveVStorageObjectMetadataRequestType<'a> {
     pub prefix: Option<&'a str>,
 }
 impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

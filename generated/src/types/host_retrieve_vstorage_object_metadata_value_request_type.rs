@@ -17,6 +17,7 @@ pub struct HostRetrieveVStorageObjectMetadataValueRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for HostRetrieveVStorageObjectMetadataValueRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -17,6 +17,7 @@ pub struct HostRetrieveVStorageObjectRequestType<'a> {
     pub disk_info_flags: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HostRetrieveVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

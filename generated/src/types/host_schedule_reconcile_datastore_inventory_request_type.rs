@@ -15,6 +15,7 @@ pub struct HostScheduleReconcileDatastoreInventoryRequestType<'a> {
     pub deep_cleansing: Option<bool>,
 }
 impl crate::ser::Encode for HostScheduleReconcileDatastoreInventoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

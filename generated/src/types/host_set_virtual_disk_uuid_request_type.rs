@@ -13,6 +13,7 @@ pub struct HostSetVirtualDiskUuidRequestType<'a> {
     pub uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for HostSetVirtualDiskUuidRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

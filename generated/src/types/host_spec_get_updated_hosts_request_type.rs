@@ -11,6 +11,7 @@ pub struct HostSpecGetUpdatedHostsRequestType<'a> {
     pub end_change_id: Option<&'a str>,
 }
 impl crate::ser::Encode for HostSpecGetUpdatedHostsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("startChangeID", &self.start_change_id);

@@ -19,6 +19,7 @@ pub struct HostUpdateVStorageObjectMetadataExRequestType<'a> {
     pub delete_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -17,6 +17,7 @@ pub struct HostUpdateVStorageObjectMetadataRequestType<'a> {
     pub delete_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for HostUpdateVStorageObjectMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

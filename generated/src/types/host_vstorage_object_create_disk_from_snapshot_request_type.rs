@@ -41,6 +41,7 @@ pub struct HostVStorageObjectCreateDiskFromSnapshotRequestType<'a> {
     pub target_datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for HostVStorageObjectCreateDiskFromSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -15,6 +15,7 @@ pub struct HostVStorageObjectCreateSnapshotRequestType<'a> {
     pub description: &'a str,
 }
 impl crate::ser::Encode for HostVStorageObjectCreateSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

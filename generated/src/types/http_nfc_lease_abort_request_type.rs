@@ -9,6 +9,7 @@ pub struct HttpNfcLeaseAbortRequestType<'a> {
     pub fault: Option<&'a crate::types::MethodFaultKind>,
 }
 impl crate::ser::Encode for HttpNfcLeaseAbortRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.fault {

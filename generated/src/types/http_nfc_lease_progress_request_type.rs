@@ -9,6 +9,7 @@ pub struct HttpNfcLeaseProgressRequestType {
     pub percent: i32,
 }
 impl crate::ser::Encode for HttpNfcLeaseProgressRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("percent", &self.percent);

@@ -9,6 +9,7 @@ pub struct HttpNfcLeasePullFromUrlsRequestType<'a> {
     pub files: Option<&'a [crate::types::HttpNfcLeaseSourceFile]>,
 }
 impl crate::ser::Encode for HttpNfcLeasePullFromUrlsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("files", &self.files);

@@ -9,6 +9,7 @@ pub struct HttpNfcLeaseSetManifestChecksumTypeRequestType<'a> {
     pub device_urls_to_checksum_types: Option<&'a [crate::types::KeyValue]>,
 }
 impl crate::ser::Encode for HttpNfcLeaseSetManifestChecksumTypeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("deviceUrlsToChecksumTypes", &self.device_urls_to_checksum_types);

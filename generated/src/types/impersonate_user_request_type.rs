@@ -11,6 +11,7 @@ pub struct ImpersonateUserRequestType<'a> {
     pub locale: Option<&'a str>,
 }
 impl crate::ser::Encode for ImpersonateUserRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("userName", &self.user_name);

@@ -11,6 +11,7 @@ pub struct ImportCertificateForCAMRequestType<'a> {
     pub cam_server: &'a str,
 }
 impl crate::ser::Encode for ImportCertificateForCAMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("certPath", &self.cert_path);

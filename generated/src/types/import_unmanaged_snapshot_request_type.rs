@@ -15,6 +15,7 @@ pub struct ImportUnmanagedSnapshotRequestType<'a> {
     pub vvol_id: &'a str,
 }
 impl crate::ser::Encode for ImportUnmanagedSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vdisk", &self.vdisk);

@@ -19,6 +19,7 @@ pub struct IncreaseDirectorySizeRequestType<'a> {
     pub size: i64,
 }
 impl crate::ser::Encode for IncreaseDirectorySizeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

@@ -11,6 +11,7 @@ pub struct InitializeDiskMappingsRequestType<'a> {
     pub spec: &'a crate::types::VimVsanHostDiskMappingCreationSpec,
 }
 impl crate::ser::Encode for InitializeDiskMappingsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct InitializeDisksRequestType<'a> {
     pub mapping: &'a [crate::types::VsanHostDiskMapping],
 }
 impl crate::ser::Encode for InitializeDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mapping", &self.mapping);

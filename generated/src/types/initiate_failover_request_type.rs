@@ -9,6 +9,7 @@ pub struct InitiateFailoverRequestType {
     pub planned: bool,
 }
 impl crate::ser::Encode for InitiateFailoverRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("planned", &self.planned);

@@ -17,6 +17,7 @@ pub struct InitiateFileTransferFromGuestRequestType<'a> {
     pub guest_file_path: &'a str,
 }
 impl crate::ser::Encode for InitiateFileTransferFromGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

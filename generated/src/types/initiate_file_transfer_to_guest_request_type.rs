@@ -23,6 +23,7 @@ pub struct InitiateFileTransferToGuestRequestType<'a> {
     pub overwrite: bool,
 }
 impl crate::ser::Encode for InitiateFileTransferToGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -13,6 +13,7 @@ pub struct InstallHostPatchRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for InstallHostPatchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("repository", self.repository);

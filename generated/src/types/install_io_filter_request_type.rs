@@ -17,6 +17,7 @@ pub struct InstallIoFilterRequestType<'a> {
     pub vib_ssl_trust: Option<&'a crate::types::IoFilterManagerSslTrustKind>,
 }
 impl crate::ser::Encode for InstallIoFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vibUrl", &self.vib_url);

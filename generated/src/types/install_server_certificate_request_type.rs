@@ -9,6 +9,7 @@ pub struct InstallServerCertificateRequestType<'a> {
     pub cert: &'a str,
 }
 impl crate::ser::Encode for InstallServerCertificateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cert", &self.cert);

@@ -9,6 +9,7 @@ pub struct InstallSmartCardTrustAnchorRequestType<'a> {
     pub cert: &'a str,
 }
 impl crate::ser::Encode for InstallSmartCardTrustAnchorRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cert", &self.cert);

@@ -9,6 +9,7 @@ pub struct InstantCloneRequestType<'a> {
     pub spec: &'a crate::types::VirtualMachineInstantCloneSpec,
 }
 impl crate::ser::Encode for InstantCloneRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct IsGuestOsCustomizableRequestType<'a> {
     pub guest_id: &'a str,
 }
 impl crate::ser::Encode for IsGuestOsCustomizableRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("guestId", &self.guest_id);

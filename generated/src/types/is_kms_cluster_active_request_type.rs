@@ -9,6 +9,7 @@ pub struct IsKmsClusterActiveRequestType<'a> {
     pub cluster: Option<&'a crate::types::KeyProviderId>,
 }
 impl crate::ser::Encode for IsKmsClusterActiveRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -13,6 +13,7 @@ pub struct JoinDomainRequestType<'a> {
     pub password: &'a str,
 }
 impl crate::ser::Encode for JoinDomainRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainName", &self.domain_name);

@@ -11,6 +11,7 @@ pub struct JoinDomainWithCAMRequestType<'a> {
     pub cam_server: &'a str,
 }
 impl crate::ser::Encode for JoinDomainWithCAMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainName", &self.domain_name);

@@ -23,6 +23,7 @@ pub struct ListFilesInGuestRequestType<'a> {
     pub match_pattern: Option<&'a str>,
 }
 impl crate::ser::Encode for ListFilesInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -17,6 +17,7 @@ pub struct ListGuestAliasesRequestType<'a> {
     pub username: &'a str,
 }
 impl crate::ser::Encode for ListGuestAliasesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

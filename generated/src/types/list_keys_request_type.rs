@@ -9,6 +9,7 @@ pub struct ListKeysRequestType {
     pub limit: Option<i32>,
 }
 impl crate::ser::Encode for ListKeysRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("limit", &self.limit);

@@ -13,6 +13,7 @@ pub struct ListKmsClustersRequestType {
     pub status_filter: Option<i32>,
 }
 impl crate::ser::Encode for ListKmsClustersRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("includeKmsServers", &self.include_kms_servers);

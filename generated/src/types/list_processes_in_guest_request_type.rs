@@ -17,6 +17,7 @@ pub struct ListProcessesInGuestRequestType<'a> {
     pub pids: Option<&'a [i64]>,
 }
 impl crate::ser::Encode for ListProcessesInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

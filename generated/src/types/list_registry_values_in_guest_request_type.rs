@@ -21,6 +21,7 @@ pub struct ListRegistryValuesInGuestRequestType<'a> {
     pub match_pattern: Option<&'a str>,
 }
 impl crate::ser::Encode for ListRegistryValuesInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct ListTagsAttachedToVStorageObjectRequestType<'a> {
     pub id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for ListTagsAttachedToVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -11,6 +11,7 @@ pub struct ListVStorageObjectsAttachedToTagRequestType<'a> {
     pub tag: &'a str,
 }
 impl crate::ser::Encode for ListVStorageObjectsAttachedToTagRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("category", &self.category);

@@ -15,6 +15,7 @@ pub struct LogUserEventRequestType<'a> {
     pub msg: &'a str,
 }
 impl crate::ser::Encode for LogUserEventRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -11,6 +11,7 @@ pub struct LoginBySSPIRequestType<'a> {
     pub locale: Option<&'a str>,
 }
 impl crate::ser::Encode for LoginBySSPIRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("base64Token", &self.base64_token);

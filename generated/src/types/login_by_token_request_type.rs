@@ -9,6 +9,7 @@ pub struct LoginByTokenRequestType<'a> {
     pub locale: Option<&'a str>,
 }
 impl crate::ser::Encode for LoginByTokenRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("locale", &self.locale);

@@ -11,6 +11,7 @@ pub struct LoginExtensionBySubjectNameRequestType<'a> {
     pub locale: Option<&'a str>,
 }
 impl crate::ser::Encode for LoginExtensionBySubjectNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKey", &self.extension_key);

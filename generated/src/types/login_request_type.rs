@@ -13,6 +13,7 @@ pub struct LoginRequestType<'a> {
     pub locale: Option<&'a str>,
 }
 impl crate::ser::Encode for LoginRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("userName", &self.user_name);

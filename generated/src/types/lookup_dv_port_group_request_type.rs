@@ -9,6 +9,7 @@ pub struct LookupDvPortGroupRequestType<'a> {
     pub portgroup_key: &'a str,
 }
 impl crate::ser::Encode for LookupDvPortGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portgroupKey", &self.portgroup_key);

@@ -15,6 +15,7 @@ pub struct LookupVmOverheadMemoryRequestType<'a> {
     pub host: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for LookupVmOverheadMemoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

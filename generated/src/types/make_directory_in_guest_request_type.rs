@@ -19,6 +19,7 @@ pub struct MakeDirectoryInGuestRequestType<'a> {
     pub create_parent_directories: bool,
 }
 impl crate::ser::Encode for MakeDirectoryInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

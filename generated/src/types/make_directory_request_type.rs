@@ -17,6 +17,7 @@ pub struct MakeDirectoryRequestType<'a> {
     pub create_parent_directories: Option<bool>,
 }
 impl crate::ser::Encode for MakeDirectoryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -11,6 +11,7 @@ pub struct MakePrimaryVMRequestType<'a> {
     pub vm: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for MakePrimaryVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

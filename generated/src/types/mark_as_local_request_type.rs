@@ -9,6 +9,7 @@ pub struct MarkAsLocalRequestType<'a> {
     pub scsi_disk_uuid: &'a str,
 }
 impl crate::ser::Encode for MarkAsLocalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("scsiDiskUuid", &self.scsi_disk_uuid);

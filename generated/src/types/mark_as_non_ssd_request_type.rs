@@ -9,6 +9,7 @@ pub struct MarkAsNonSsdRequestType<'a> {
     pub scsi_disk_uuid: &'a str,
 }
 impl crate::ser::Encode for MarkAsNonSsdRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("scsiDiskUuid", &self.scsi_disk_uuid);

@@ -17,6 +17,7 @@ pub struct MarkAsVirtualMachineRequestType<'a> {
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for MarkAsVirtualMachineRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pool", self.pool);

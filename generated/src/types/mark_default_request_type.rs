@@ -9,6 +9,7 @@ pub struct MarkDefaultRequestType<'a> {
     pub cluster_id: &'a crate::types::KeyProviderId,
 }
 impl crate::ser::Encode for MarkDefaultRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusterId", self.cluster_id);

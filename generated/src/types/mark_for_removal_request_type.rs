@@ -11,6 +11,7 @@ pub struct MarkForRemovalRequestType<'a> {
     pub remove: bool,
 }
 impl crate::ser::Encode for MarkForRemovalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hbaName", &self.hba_name);

@@ -11,6 +11,7 @@ pub struct MarkPerenniallyReservedExRequestType<'a> {
     pub state: bool,
 }
 impl crate::ser::Encode for MarkPerenniallyReservedExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);

@@ -13,6 +13,7 @@ pub struct MarkServiceProviderEntitiesRequestType<'a> {
     pub entity: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for MarkServiceProviderEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", &self.entity);

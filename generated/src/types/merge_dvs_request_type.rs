@@ -13,6 +13,7 @@ pub struct MergeDvsRequestType<'a> {
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for MergeDvsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dvs", self.dvs);

@@ -11,6 +11,7 @@ pub struct MergePermissionsRequestType {
     pub dst_role_id: i32,
 }
 impl crate::ser::Encode for MergePermissionsRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("srcRoleId", &self.src_role_id);

@@ -21,6 +21,7 @@ pub struct MigrateVMRequestType<'a> {
     pub state: Option<&'a crate::types::VirtualMachinePowerState>,
 }
 impl crate::ser::Encode for MigrateVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.pool {

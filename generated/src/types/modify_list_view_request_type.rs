@@ -15,6 +15,7 @@ pub struct ModifyListViewRequestType<'a> {
     pub remove: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for ModifyListViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("add", &self.add);

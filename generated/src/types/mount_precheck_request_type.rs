@@ -21,6 +21,7 @@ pub struct MountPrecheckRequestType<'a> {
     pub server_cluster_info: Option<&'a crate::types::VcRemoteVsanServerClusterInfo>,
 }
 impl crate::ser::Encode for MountPrecheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct MountVffsVolumeRequestType<'a> {
     pub vffs_uuid: &'a str,
 }
 impl crate::ser::Encode for MountVffsVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vffsUuid", &self.vffs_uuid);

@@ -9,6 +9,7 @@ pub struct MountVmfsVolumeExRequestType<'a> {
     pub vmfs_uuid: &'a [&'a str],
 }
 impl crate::ser::Encode for MountVmfsVolumeExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);

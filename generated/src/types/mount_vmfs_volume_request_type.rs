@@ -9,6 +9,7 @@ pub struct MountVmfsVolumeRequestType<'a> {
     pub vmfs_uuid: &'a str,
 }
 impl crate::ser::Encode for MountVmfsVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);

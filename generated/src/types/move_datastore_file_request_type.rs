@@ -25,6 +25,7 @@ pub struct MoveDatastoreFileRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for MoveDatastoreFileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);

@@ -19,6 +19,7 @@ pub struct MoveDirectoryInGuestRequestType<'a> {
     pub dst_directory_path: &'a str,
 }
 impl crate::ser::Encode for MoveDirectoryInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -11,6 +11,7 @@ pub struct MoveDVPortRequestType<'a> {
     pub destination_portgroup_key: Option<&'a str>,
 }
 impl crate::ser::Encode for MoveDVPortRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portKey", &self.port_key);

@@ -21,6 +21,7 @@ pub struct MoveFileInGuestRequestType<'a> {
     pub overwrite: bool,
 }
 impl crate::ser::Encode for MoveFileInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -17,6 +17,7 @@ pub struct MoveHostIntoRequestType<'a> {
     pub resource_pool: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for MoveHostIntoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -11,6 +11,7 @@ pub struct MoveIntoResourcePoolRequestType<'a> {
     pub list: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for MoveIntoResourcePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("list", &self.list);

@@ -23,6 +23,7 @@ pub struct MoveVirtualDiskRequestType<'a> {
     pub profile: Option<&'a [crate::types::VirtualMachineProfileSpecKind]>,
 }
 impl crate::ser::Encode for MoveVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sourceName", &self.source_name);

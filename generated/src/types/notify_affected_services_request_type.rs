@@ -11,6 +11,7 @@ pub struct NotifyAffectedServicesRequestType<'a> {
     pub services: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for NotifyAffectedServicesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("services", &self.services);

@@ -9,6 +9,7 @@ pub struct OverwriteCustomizationSpecRequestType<'a> {
     pub item: &'a crate::types::CustomizationSpecItem,
 }
 impl crate::ser::Encode for OverwriteCustomizationSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("item", self.item);

@@ -11,6 +11,7 @@ pub struct ParseDescriptorRequestType<'a> {
     pub pdp: &'a crate::types::OvfParseDescriptorParams,
 }
 impl crate::ser::Encode for ParseDescriptorRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);

@@ -13,6 +13,7 @@ pub struct PbmAssignDefaultRequirementProfileRequestType<'a> {
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
 impl crate::ser::Encode for PbmAssignDefaultRequirementProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profile", self.profile);

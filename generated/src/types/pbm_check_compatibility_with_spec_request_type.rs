@@ -13,6 +13,7 @@ pub struct PbmCheckCompatibilityWithSpecRequestType<'a> {
     pub profile_spec: &'a crate::types::PbmCapabilityProfileCreateSpec,
 }
 impl crate::ser::Encode for PbmCheckCompatibilityWithSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);

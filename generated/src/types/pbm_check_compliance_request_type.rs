@@ -13,6 +13,7 @@ pub struct PbmCheckComplianceRequestType<'a> {
     pub profile: Option<&'a crate::types::PbmProfileId>,
 }
 impl crate::ser::Encode for PbmCheckComplianceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

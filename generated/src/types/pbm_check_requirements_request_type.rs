@@ -17,6 +17,7 @@ pub struct PbmCheckRequirementsRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for PbmCheckRequirementsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);

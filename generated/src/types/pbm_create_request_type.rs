@@ -11,6 +11,7 @@ pub struct PbmCreateRequestType<'a> {
     pub create_spec: &'a crate::types::PbmCapabilityProfileCreateSpec,
 }
 impl crate::ser::Encode for PbmCreateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("createSpec", self.create_spec);

@@ -11,6 +11,7 @@ pub struct PbmDeleteRequestType<'a> {
     pub profile_id: &'a [crate::types::PbmProfileId],
 }
 impl crate::ser::Encode for PbmDeleteRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profileId", &self.profile_id);

@@ -13,6 +13,7 @@ pub struct PbmFetchCapabilityMetadataRequestType<'a> {
     pub vendor_uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for PbmFetchCapabilityMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.resource_type {

@@ -13,6 +13,7 @@ pub struct PbmFetchCapabilitySchemaRequestType<'a> {
     pub line_of_service: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for PbmFetchCapabilitySchemaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vendorUuid", &self.vendor_uuid);

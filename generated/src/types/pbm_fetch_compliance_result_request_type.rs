@@ -13,6 +13,7 @@ pub struct PbmFetchComplianceResultRequestType<'a> {
     pub profile: Option<&'a crate::types::PbmProfileId>,
 }
 impl crate::ser::Encode for PbmFetchComplianceResultRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

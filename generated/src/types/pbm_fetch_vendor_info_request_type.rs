@@ -11,6 +11,7 @@ pub struct PbmFetchVendorInfoRequestType<'a> {
     pub resource_type: Option<&'a crate::types::PbmProfileResourceType>,
 }
 impl crate::ser::Encode for PbmFetchVendorInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.resource_type {

@@ -11,6 +11,7 @@ pub struct PbmFindApplicableDefaultProfileRequestType<'a> {
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
 impl crate::ser::Encode for PbmFindApplicableDefaultProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastores", &self.datastores);

@@ -11,6 +11,7 @@ pub struct PbmQueryAssociatedEntitiesRequestType<'a> {
     pub profiles: Option<&'a [crate::types::PbmProfileId]>,
 }
 impl crate::ser::Encode for PbmQueryAssociatedEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profiles", &self.profiles);

@@ -13,6 +13,7 @@ pub struct PbmQueryAssociatedEntityRequestType<'a> {
     pub entity_type: Option<&'a str>,
 }
 impl crate::ser::Encode for PbmQueryAssociatedEntityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profile", self.profile);

@@ -11,6 +11,7 @@ pub struct PbmQueryAssociatedProfileRequestType<'a> {
     pub entity: &'a crate::types::PbmServerObjectRef,
 }
 impl crate::ser::Encode for PbmQueryAssociatedProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

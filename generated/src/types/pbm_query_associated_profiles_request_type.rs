@@ -11,6 +11,7 @@ pub struct PbmQueryAssociatedProfilesRequestType<'a> {
     pub entities: &'a [crate::types::PbmServerObjectRef],
 }
 impl crate::ser::Encode for PbmQueryAssociatedProfilesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

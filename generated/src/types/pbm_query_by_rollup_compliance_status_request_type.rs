@@ -11,6 +11,7 @@ pub struct PbmQueryByRollupComplianceStatusRequestType<'a> {
     pub status: &'a str,
 }
 impl crate::ser::Encode for PbmQueryByRollupComplianceStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("status", &self.status);

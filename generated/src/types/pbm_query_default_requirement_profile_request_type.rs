@@ -11,6 +11,7 @@ pub struct PbmQueryDefaultRequirementProfileRequestType<'a> {
     pub hub: &'a crate::types::PbmPlacementHub,
 }
 impl crate::ser::Encode for PbmQueryDefaultRequirementProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hub", self.hub);

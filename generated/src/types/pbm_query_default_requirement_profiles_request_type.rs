@@ -11,6 +11,7 @@ pub struct PbmQueryDefaultRequirementProfilesRequestType<'a> {
     pub datastores: &'a [crate::types::PbmPlacementHub],
 }
 impl crate::ser::Encode for PbmQueryDefaultRequirementProfilesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastores", &self.datastores);

@@ -13,6 +13,7 @@ pub struct PbmQueryMatchingHubRequestType<'a> {
     pub profile: &'a crate::types::PbmProfileId,
 }
 impl crate::ser::Encode for PbmQueryMatchingHubRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);

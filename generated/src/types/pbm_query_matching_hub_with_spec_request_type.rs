@@ -13,6 +13,7 @@ pub struct PbmQueryMatchingHubWithSpecRequestType<'a> {
     pub create_spec: &'a crate::types::PbmCapabilityProfileCreateSpec,
 }
 impl crate::ser::Encode for PbmQueryMatchingHubWithSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hubsToSearch", &self.hubs_to_search);

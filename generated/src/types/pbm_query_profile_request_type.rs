@@ -13,6 +13,7 @@ pub struct PbmQueryProfileRequestType<'a> {
     pub profile_category: Option<&'a str>,
 }
 impl crate::ser::Encode for PbmQueryProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resourceType", self.resource_type);

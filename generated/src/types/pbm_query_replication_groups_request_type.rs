@@ -11,6 +11,7 @@ pub struct PbmQueryReplicationGroupsRequestType<'a> {
     pub entities: Option<&'a [crate::types::PbmServerObjectRef]>,
 }
 impl crate::ser::Encode for PbmQueryReplicationGroupsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entities", &self.entities);

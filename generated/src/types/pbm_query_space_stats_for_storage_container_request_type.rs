@@ -13,6 +13,7 @@ pub struct PbmQuerySpaceStatsForStorageContainerRequestType<'a> {
     pub capability_profile_id: Option<&'a [crate::types::PbmProfileId]>,
 }
 impl crate::ser::Encode for PbmQuerySpaceStatsForStorageContainerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -11,6 +11,7 @@ pub struct PbmResetDefaultRequirementProfileRequestType<'a> {
     pub profile: Option<&'a crate::types::PbmProfileId>,
 }
 impl crate::ser::Encode for PbmResetDefaultRequirementProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.profile {

@@ -11,6 +11,7 @@ pub struct PbmRetrieveContentRequestType<'a> {
     pub profile_ids: &'a [crate::types::PbmProfileId],
 }
 impl crate::ser::Encode for PbmRetrieveContentRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profileIds", &self.profile_ids);

@@ -13,6 +13,7 @@ pub struct PbmUpdateRequestType<'a> {
     pub update_spec: &'a crate::types::PbmCapabilityProfileUpdateSpec,
 }
 impl crate::ser::Encode for PbmUpdateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profileId", self.profile_id);

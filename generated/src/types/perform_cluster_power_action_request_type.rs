@@ -15,6 +15,7 @@ pub struct PerformClusterPowerActionRequestType<'a> {
     pub spec: &'a crate::types::PerformClusterPowerActionSpec,
 }
 impl crate::ser::Encode for PerformClusterPowerActionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -11,6 +11,7 @@ pub struct PerformDvsProductSpecOperationRequestType<'a> {
     pub product_spec: Option<&'a crate::types::DistributedVirtualSwitchProductSpec>,
 }
 impl crate::ser::Encode for PerformDvsProductSpecOperationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("operation", &self.operation);

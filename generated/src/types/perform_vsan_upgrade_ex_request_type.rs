@@ -25,6 +25,7 @@ pub struct PerformVsanUpgradeExRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanDiskFormatConversionSpec>,
 }
 impl crate::ser::Encode for PerformVsanUpgradeExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

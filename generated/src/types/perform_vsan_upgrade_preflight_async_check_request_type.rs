@@ -17,6 +17,7 @@ pub struct PerformVsanUpgradePreflightAsyncCheckRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanDiskFormatConversionSpec>,
 }
 impl crate::ser::Encode for PerformVsanUpgradePreflightAsyncCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct PerformVsanUpgradePreflightCheckRequestType<'a> {
     pub downgrade_format: Option<bool>,
 }
 impl crate::ser::Encode for PerformVsanUpgradePreflightCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -21,6 +21,7 @@ pub struct PerformVsanUpgradeRequestType<'a> {
     pub exclude_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for PerformVsanUpgradeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

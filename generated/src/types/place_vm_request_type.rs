@@ -9,6 +9,7 @@ pub struct PlaceVmRequestType<'a> {
     pub placement_spec: &'a crate::types::PlacementSpec,
 }
 impl crate::ser::Encode for PlaceVmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("placementSpec", self.placement_spec);

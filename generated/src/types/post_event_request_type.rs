@@ -11,6 +11,7 @@ pub struct PostEventRequestType<'a> {
     pub task_info: Option<&'a crate::types::TaskInfo>,
 }
 impl crate::ser::Encode for PostEventRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("eventToPost", self.event_to_post);

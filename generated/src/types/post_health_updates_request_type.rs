@@ -11,6 +11,7 @@ pub struct PostHealthUpdatesRequestType<'a> {
     pub updates: Option<&'a [crate::types::HealthUpdate]>,
 }
 impl crate::ser::Encode for PostHealthUpdatesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

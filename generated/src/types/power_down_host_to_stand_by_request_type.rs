@@ -11,6 +11,7 @@ pub struct PowerDownHostToStandByRequestType {
     pub evacuate_powered_off_vms: Option<bool>,
 }
 impl crate::ser::Encode for PowerDownHostToStandByRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeoutSec", &self.timeout_sec);

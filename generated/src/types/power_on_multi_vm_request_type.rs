@@ -15,6 +15,7 @@ pub struct PowerOnMultiVMRequestType<'a> {
     pub option: Option<&'a [crate::types::OptionValueKind]>,
 }
 impl crate::ser::Encode for PowerOnMultiVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", &self.vm);

@@ -9,6 +9,7 @@ pub struct PowerUpHostFromStandByRequestType {
     pub timeout_sec: i32,
 }
 impl crate::ser::Encode for PowerUpHostFromStandByRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeoutSec", &self.timeout_sec);

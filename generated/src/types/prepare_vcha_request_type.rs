@@ -9,6 +9,7 @@ pub struct PrepareVchaRequestType<'a> {
     pub network_spec: &'a crate::types::VchaClusterNetworkSpec,
 }
 impl crate::ser::Encode for PrepareVchaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("networkSpec", self.network_spec);

@@ -11,6 +11,7 @@ pub struct PromoteDisksRequestType<'a> {
     pub disks: Option<&'a [crate::types::VirtualDisk]>,
 }
 impl crate::ser::Encode for PromoteDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("unlink", &self.unlink);

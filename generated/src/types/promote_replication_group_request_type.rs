@@ -11,6 +11,7 @@ pub struct PromoteReplicationGroupRequestType<'a> {
     pub promote_param: &'a crate::types::PromoteParam,
 }
 impl crate::ser::Encode for PromoteReplicationGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("promoteParam", self.promote_param);

@@ -11,6 +11,7 @@ pub struct ProvisionServerPrivateKeyRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for ProvisionServerPrivateKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

@@ -9,6 +9,7 @@ pub struct PutUsbScanCodesRequestType<'a> {
     pub spec: &'a crate::types::UsbScanCodeSpec,
 }
 impl crate::ser::Encode for PutUsbScanCodesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct QueryActiveAlarmRequestType<'a> {
     pub alarm_filter: Option<&'a crate::types::AlarmFilter>,
 }
 impl crate::ser::Encode for QueryActiveAlarmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.alarm_filter {

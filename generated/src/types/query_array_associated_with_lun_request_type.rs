@@ -11,6 +11,7 @@ pub struct QueryArrayAssociatedWithLunRequestType<'a> {
     pub canonical_name: &'a str,
 }
 impl crate::ser::Encode for QueryArrayAssociatedWithLunRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("canonicalName", &self.canonical_name);

@@ -9,6 +9,7 @@ pub struct QueryAssignedLicensesRequestType<'a> {
     pub entity_id: Option<&'a str>,
 }
 impl crate::ser::Encode for QueryAssignedLicensesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entityId", &self.entity_id);

@@ -13,6 +13,7 @@ pub struct QueryAssociatedBackingStoragePoolRequestType<'a> {
     pub entity_type: Option<&'a str>,
 }
 impl crate::ser::Encode for QueryAssociatedBackingStoragePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entityId", &self.entity_id);

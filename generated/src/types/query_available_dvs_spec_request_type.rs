@@ -9,6 +9,7 @@ pub struct QueryAvailableDvsSpecRequestType {
     pub recommended: Option<bool>,
 }
 impl crate::ser::Encode for QueryAvailableDvsSpecRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("recommended", &self.recommended);

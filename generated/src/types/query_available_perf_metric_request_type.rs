@@ -15,6 +15,7 @@ pub struct QueryAvailablePerfMetricRequestType<'a> {
     pub interval_id: Option<i32>,
 }
 impl crate::ser::Encode for QueryAvailablePerfMetricRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

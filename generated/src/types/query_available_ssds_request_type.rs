@@ -9,6 +9,7 @@ pub struct QueryAvailableSsdsRequestType<'a> {
     pub vffs_path: Option<&'a str>,
 }
 impl crate::ser::Encode for QueryAvailableSsdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vffsPath", &self.vffs_path);

@@ -9,6 +9,7 @@ pub struct QueryCandidateNicsRequestType<'a> {
     pub iscsi_hba_name: &'a str,
 }
 impl crate::ser::Encode for QueryCandidateNicsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaName", &self.iscsi_hba_name);

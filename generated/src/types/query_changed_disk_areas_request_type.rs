@@ -17,6 +17,7 @@ pub struct QueryChangedDiskAreasRequestType<'a> {
     pub change_id: &'a str,
 }
 impl crate::ser::Encode for QueryChangedDiskAreasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.snapshot {

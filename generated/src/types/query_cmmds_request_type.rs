@@ -9,6 +9,7 @@ pub struct QueryCmmdsRequestType<'a> {
     pub queries: &'a [crate::types::HostVsanInternalSystemCmmdsQuery],
 }
 impl crate::ser::Encode for QueryCmmdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("queries", &self.queries);

@@ -17,6 +17,7 @@ pub struct QueryCompatibleHostForExistingDvsRequestType<'a> {
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryCompatibleHostForExistingDvsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("container", self.container);

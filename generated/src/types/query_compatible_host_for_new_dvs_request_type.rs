@@ -17,6 +17,7 @@ pub struct QueryCompatibleHostForNewDvsRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for QueryCompatibleHostForNewDvsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("container", self.container);

@@ -17,6 +17,7 @@ pub struct QueryCompatibleVmnicsFromHostsRequestType<'a> {
     pub dvs: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryCompatibleVmnicsFromHostsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -9,6 +9,7 @@ pub struct QueryConfigOptionExRequestType<'a> {
     pub spec: Option<&'a crate::types::EnvironmentBrowserConfigOptionQuerySpec>,
 }
 impl crate::ser::Encode for QueryConfigOptionExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.spec {

@@ -21,6 +21,7 @@ pub struct QueryConnectionInfoRequestType<'a> {
     pub ssl_certificate: Option<&'a str>,
 }
 impl crate::ser::Encode for QueryConnectionInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostname", &self.hostname);

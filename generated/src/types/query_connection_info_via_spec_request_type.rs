@@ -9,6 +9,7 @@ pub struct QueryConnectionInfoViaSpecRequestType<'a> {
     pub spec: &'a crate::types::HostConnectSpec,
 }
 impl crate::ser::Encode for QueryConnectionInfoViaSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct QueryCryptoKeyStatusRequestType<'a> {
     pub check_key_bit_map: i32,
 }
 impl crate::ser::Encode for QueryCryptoKeyStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keyIds", &self.key_ids);

@@ -15,6 +15,7 @@ pub struct QueryDirectoryInfoRequestType<'a> {
     pub stable_name: &'a str,
 }
 impl crate::ser::Encode for QueryDirectoryInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datacenter {

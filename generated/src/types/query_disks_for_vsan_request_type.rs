@@ -9,6 +9,7 @@ pub struct QueryDisksForVsanRequestType<'a> {
     pub canonical_name: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryDisksForVsanRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("canonicalName", &self.canonical_name);

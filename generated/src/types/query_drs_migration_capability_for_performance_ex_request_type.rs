@@ -13,6 +13,7 @@ pub struct QueryDrsMigrationCapabilityForPerformanceExRequestType<'a> {
     pub datastore: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for QueryDrsMigrationCapabilityForPerformanceExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", &self.datastore);

@@ -17,6 +17,7 @@ pub struct QueryDrsMigrationCapabilityForPerformanceRequestType<'a> {
     pub dst_datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryDrsMigrationCapabilityForPerformanceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("srcDatastore", self.src_datastore);

@@ -9,6 +9,7 @@ pub struct QueryDvsByUuidRequestType<'a> {
     pub uuid: &'a str,
 }
 impl crate::ser::Encode for QueryDvsByUuidRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuid", &self.uuid);

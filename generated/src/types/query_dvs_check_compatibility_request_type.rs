@@ -17,6 +17,7 @@ pub struct QueryDvsCheckCompatibilityRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for QueryDvsCheckCompatibilityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostContainer", self.host_container);

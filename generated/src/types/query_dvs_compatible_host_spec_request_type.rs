@@ -11,6 +11,7 @@ pub struct QueryDvsCompatibleHostSpecRequestType<'a> {
     >,
 }
 impl crate::ser::Encode for QueryDvsCompatibleHostSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.switch_product_spec {

@@ -15,6 +15,7 @@ pub struct QueryDvsConfigTargetRequestType<'a> {
     pub dvs: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryDvsConfigTargetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

@@ -13,6 +13,7 @@ pub struct QueryEventsRequestType<'a> {
     pub event_view_spec: Option<&'a crate::types::EventManagerEventViewSpecKind>,
 }
 impl crate::ser::Encode for QueryEventsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filter", self.filter);

@@ -13,6 +13,7 @@ pub struct QueryExpressionMetadataRequestType<'a> {
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryExpressionMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("expressionName", &self.expression_name);

@@ -9,6 +9,7 @@ pub struct QueryExtensionIpAllocationUsageRequestType<'a> {
     pub extension_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryExtensionIpAllocationUsageRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKeys", &self.extension_keys);

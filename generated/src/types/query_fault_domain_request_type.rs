@@ -11,6 +11,7 @@ pub struct QueryFaultDomainRequestType<'a> {
     pub filter: Option<&'a crate::types::FaultDomainFilter>,
 }
 impl crate::ser::Encode for QueryFaultDomainRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.filter {

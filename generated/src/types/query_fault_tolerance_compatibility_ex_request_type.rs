@@ -9,6 +9,7 @@ pub struct QueryFaultToleranceCompatibilityExRequestType {
     pub for_legacy_ft: Option<bool>,
 }
 impl crate::ser::Encode for QueryFaultToleranceCompatibilityExRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("forLegacyFt", &self.for_legacy_ft);

@@ -15,6 +15,7 @@ pub struct QueryFileLockInfoRequestType<'a> {
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryFileLockInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

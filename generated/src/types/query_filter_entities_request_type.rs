@@ -9,6 +9,7 @@ pub struct QueryFilterEntitiesRequestType<'a> {
     pub filter_id: &'a str,
 }
 impl crate::ser::Encode for QueryFilterEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);

@@ -9,6 +9,7 @@ pub struct QueryFilterListRequestType<'a> {
     pub provider_id: &'a str,
 }
 impl crate::ser::Encode for QueryFilterListRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -9,6 +9,7 @@ pub struct QueryFilterNameRequestType<'a> {
     pub filter_id: &'a str,
 }
 impl crate::ser::Encode for QueryFilterNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);

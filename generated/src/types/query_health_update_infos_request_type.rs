@@ -9,6 +9,7 @@ pub struct QueryHealthUpdateInfosRequestType<'a> {
     pub provider_id: &'a str,
 }
 impl crate::ser::Encode for QueryHealthUpdateInfosRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -13,6 +13,7 @@ pub struct QueryHostAssociatedWithLunRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryHostAssociatedWithLunRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("scsi3Id", &self.scsi3_id);

@@ -9,6 +9,7 @@ pub struct QueryHostPatchRequestType<'a> {
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
 impl crate::ser::Encode for QueryHostPatchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.spec {

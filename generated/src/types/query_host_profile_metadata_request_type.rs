@@ -13,6 +13,7 @@ pub struct QueryHostProfileMetadataRequestType<'a> {
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryHostProfileMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("profileName", &self.profile_name);

@@ -9,6 +9,7 @@ pub struct QueryHostsWithAttachedLunRequestType<'a> {
     pub lun_uuid: &'a str,
 }
 impl crate::ser::Encode for QueryHostsWithAttachedLunRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);

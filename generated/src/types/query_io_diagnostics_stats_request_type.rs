@@ -17,6 +17,7 @@ pub struct QueryIODiagnosticsStatsRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryIODiagnosticsStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("instanceName", &self.instance_name);

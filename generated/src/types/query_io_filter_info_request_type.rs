@@ -11,6 +11,7 @@ pub struct QueryIoFilterInfoRequestType<'a> {
     pub comp_res: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryIoFilterInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("compRes", self.comp_res);

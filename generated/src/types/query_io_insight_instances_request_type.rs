@@ -17,6 +17,7 @@ pub struct QueryIoInsightInstancesRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryIoInsightInstancesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpec", self.query_spec);

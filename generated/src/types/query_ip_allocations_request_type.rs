@@ -17,6 +17,7 @@ pub struct QueryIPAllocationsRequestType<'a> {
     pub extension_key: &'a str,
 }
 impl crate::ser::Encode for QueryIPAllocationsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

@@ -13,6 +13,7 @@ pub struct QueryIpPoolsRequestType<'a> {
     pub dc: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryIpPoolsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

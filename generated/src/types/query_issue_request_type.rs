@@ -11,6 +11,7 @@ pub struct QueryIssueRequestType<'a> {
     pub issue_key: Option<&'a [i32]>,
 }
 impl crate::ser::Encode for QueryIssueRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("issueKey", &self.issue_key);

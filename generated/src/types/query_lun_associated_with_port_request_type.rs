@@ -13,6 +13,7 @@ pub struct QueryLunAssociatedWithPortRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryLunAssociatedWithPortRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portId", &self.port_id);

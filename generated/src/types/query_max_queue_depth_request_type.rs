@@ -13,6 +13,7 @@ pub struct QueryMaxQueueDepthRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryMaxQueueDepthRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

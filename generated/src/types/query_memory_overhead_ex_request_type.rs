@@ -9,6 +9,7 @@ pub struct QueryMemoryOverheadExRequestType<'a> {
     pub vm_config_info: &'a crate::types::VirtualMachineConfigInfo,
 }
 impl crate::ser::Encode for QueryMemoryOverheadExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmConfigInfo", self.vm_config_info);

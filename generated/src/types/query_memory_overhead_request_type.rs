@@ -13,6 +13,7 @@ pub struct QueryMemoryOverheadRequestType {
     pub num_vcpus: i32,
 }
 impl crate::ser::Encode for QueryMemoryOverheadRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("memorySize", &self.memory_size);

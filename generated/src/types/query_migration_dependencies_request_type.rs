@@ -9,6 +9,7 @@ pub struct QueryMigrationDependenciesRequestType<'a> {
     pub pnic_device: &'a [&'a str],
 }
 impl crate::ser::Encode for QueryMigrationDependenciesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pnicDevice", &self.pnic_device);

@@ -9,6 +9,7 @@ pub struct QueryNetConfigRequestType<'a> {
     pub nic_type: &'a str,
 }
 impl crate::ser::Encode for QueryNetConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("nicType", &self.nic_type);

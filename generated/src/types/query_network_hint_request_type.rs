@@ -9,6 +9,7 @@ pub struct QueryNetworkHintRequestType<'a> {
     pub device: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryNetworkHintRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

@@ -11,6 +11,7 @@ pub struct QueryNextRequestType<'a> {
     pub iteration_spec: &'a crate::types::SearchIndexIterationSpec,
 }
 impl crate::ser::Encode for QueryNextRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iterationSpec", self.iteration_spec);

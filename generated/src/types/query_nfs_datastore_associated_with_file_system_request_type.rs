@@ -13,6 +13,7 @@ pub struct QueryNfsDatastoreAssociatedWithFileSystemRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryNfsDatastoreAssociatedWithFileSystemRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("fileSystemId", &self.file_system_id);

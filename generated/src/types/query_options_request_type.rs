@@ -9,6 +9,7 @@ pub struct QueryOptionsRequestType<'a> {
     pub name: Option<&'a str>,
 }
 impl crate::ser::Encode for QueryOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

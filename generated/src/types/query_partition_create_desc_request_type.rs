@@ -11,6 +11,7 @@ pub struct QueryPartitionCreateDescRequestType<'a> {
     pub diagnostic_type: &'a str,
 }
 impl crate::ser::Encode for QueryPartitionCreateDescRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("diskUuid", &self.disk_uuid);

@@ -11,6 +11,7 @@ pub struct QueryPartitionCreateOptionsRequestType<'a> {
     pub diagnostic_type: &'a str,
 }
 impl crate::ser::Encode for QueryPartitionCreateOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("storageType", &self.storage_type);

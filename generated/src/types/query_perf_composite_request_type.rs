@@ -9,6 +9,7 @@ pub struct QueryPerfCompositeRequestType<'a> {
     pub query_spec: &'a crate::types::PerfQuerySpec,
 }
 impl crate::ser::Encode for QueryPerfCompositeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpec", self.query_spec);

@@ -9,6 +9,7 @@ pub struct QueryPerfCounterByLevelRequestType {
     pub level: i32,
 }
 impl crate::ser::Encode for QueryPerfCounterByLevelRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("level", &self.level);

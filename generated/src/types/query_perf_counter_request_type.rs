@@ -9,6 +9,7 @@ pub struct QueryPerfCounterRequestType<'a> {
     pub counter_id: &'a [i32],
 }
 impl crate::ser::Encode for QueryPerfCounterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("counterId", &self.counter_id);

@@ -9,6 +9,7 @@ pub struct QueryPerfProviderSummaryRequestType<'a> {
     pub entity: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryPerfProviderSummaryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

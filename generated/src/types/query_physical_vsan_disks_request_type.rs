@@ -9,6 +9,7 @@ pub struct QueryPhysicalVsanDisksRequestType<'a> {
     pub props: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryPhysicalVsanDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("props", &self.props);

@@ -9,6 +9,7 @@ pub struct QueryPnicStatusRequestType<'a> {
     pub pnic_device: &'a str,
 }
 impl crate::ser::Encode for QueryPnicStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pnicDevice", &self.pnic_device);

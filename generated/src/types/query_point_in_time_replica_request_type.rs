@@ -13,6 +13,7 @@ pub struct QueryPointInTimeReplicaRequestType<'a> {
     pub query_param: Option<&'a crate::types::QueryPointInTimeReplicaParam>,
 }
 impl crate::ser::Encode for QueryPointInTimeReplicaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupId", &self.group_id);

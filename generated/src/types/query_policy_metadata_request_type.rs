@@ -13,6 +13,7 @@ pub struct QueryPolicyMetadataRequestType<'a> {
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryPolicyMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("policyName", &self.policy_name);

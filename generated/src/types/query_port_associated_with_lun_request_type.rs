@@ -13,6 +13,7 @@ pub struct QueryPortAssociatedWithLunRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryPortAssociatedWithLunRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("scsi3Id", &self.scsi3_id);

@@ -13,6 +13,7 @@ pub struct QueryPortAssociatedWithProcessorRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryPortAssociatedWithProcessorRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("processorId", &self.processor_id);

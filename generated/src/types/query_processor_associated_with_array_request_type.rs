@@ -11,6 +11,7 @@ pub struct QueryProcessorAssociatedWithArrayRequestType<'a> {
     pub array_id: &'a str,
 }
 impl crate::ser::Encode for QueryProcessorAssociatedWithArrayRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("arrayId", &self.array_id);

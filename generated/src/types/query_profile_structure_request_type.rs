@@ -11,6 +11,7 @@ pub struct QueryProfileStructureRequestType<'a> {
     pub profile: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for QueryProfileStructureRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.profile {

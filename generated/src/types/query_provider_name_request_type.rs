@@ -9,6 +9,7 @@ pub struct QueryProviderNameRequestType<'a> {
     pub id: &'a str,
 }
 impl crate::ser::Encode for QueryProviderNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

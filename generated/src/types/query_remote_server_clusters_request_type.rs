@@ -15,6 +15,7 @@ pub struct QueryRemoteServerClustersRequestType<'a> {
     pub query_spec: Option<&'a crate::types::VsanRemoteClusterQuerySpec>,
 }
 impl crate::ser::Encode for QueryRemoteServerClustersRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -11,6 +11,7 @@ pub struct QueryReplicationGroupInfoRequestType<'a> {
     pub rg_filter: &'a crate::types::ReplicationGroupFilter,
 }
 impl crate::ser::Encode for QueryReplicationGroupInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("rgFilter", self.rg_filter);

@@ -11,6 +11,7 @@ pub struct QueryReplicationGroupRequestType<'a> {
     pub group_id: Option<&'a [crate::types::ReplicationGroupId]>,
 }
 impl crate::ser::Encode for QueryReplicationGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupId", &self.group_id);

@@ -11,6 +11,7 @@ pub struct QueryReplicationPeerRequestType<'a> {
     pub fault_domain_id: Option<&'a [crate::types::FaultDomainIdKind]>,
 }
 impl crate::ser::Encode for QueryReplicationPeerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("faultDomainId", &self.fault_domain_id);

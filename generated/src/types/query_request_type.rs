@@ -11,6 +11,7 @@ pub struct QueryRequestType<'a> {
     pub query_spec: &'a crate::types::SearchIndexQuerySpec,
 }
 impl crate::ser::Encode for QueryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpec", self.query_spec);

@@ -11,6 +11,7 @@ pub struct QueryServiceListRequestType<'a> {
     pub location: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryServiceListRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("serviceName", &self.service_name);

@@ -13,6 +13,7 @@ pub struct QuerySharedWitnessClusterInfoRequestType<'a> {
     pub skip_components_count: Option<bool>,
 }
 impl crate::ser::Encode for QuerySharedWitnessClusterInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("witnessHost", self.witness_host);

@@ -15,6 +15,7 @@ pub struct QuerySharedWitnessCompatibilityRequestType<'a> {
     pub robo_clusters: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for QuerySharedWitnessCompatibilityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sharedWitnessHost", self.shared_witness_host);

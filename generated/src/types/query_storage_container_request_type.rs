@@ -11,6 +11,7 @@ pub struct QueryStorageContainerRequestType<'a> {
     pub container_spec: Option<&'a crate::types::StorageContainerSpec>,
 }
 impl crate::ser::Encode for QueryStorageContainerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.container_spec {

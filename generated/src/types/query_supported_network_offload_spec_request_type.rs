@@ -11,6 +11,7 @@ pub struct QuerySupportedNetworkOffloadSpecRequestType<'a> {
     pub switch_product_spec: &'a crate::types::DistributedVirtualSwitchProductSpec,
 }
 impl crate::ser::Encode for QuerySupportedNetworkOffloadSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("switchProductSpec", self.switch_product_spec);

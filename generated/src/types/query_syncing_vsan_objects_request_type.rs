@@ -9,6 +9,7 @@ pub struct QuerySyncingVsanObjectsRequestType<'a> {
     pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QuerySyncingVsanObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

@@ -15,6 +15,7 @@ pub struct QuerySyncingVsanObjectsSummaryRequestType<'a> {
     pub syncing_object_filter: Option<&'a crate::types::VsanSyncingObjectFilter>,
 }
 impl crate::ser::Encode for QuerySyncingVsanObjectsSummaryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct QueryUnmonitoredHostsRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryUnmonitoredHostsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -11,6 +11,7 @@ pub struct QueryVmfsDatastoreCreateOptionsRequestType<'a> {
     pub vmfs_major_version: Option<i32>,
 }
 impl crate::ser::Encode for QueryVmfsDatastoreCreateOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);

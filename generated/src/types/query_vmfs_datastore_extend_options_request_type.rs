@@ -15,6 +15,7 @@ pub struct QueryVmfsDatastoreExtendOptionsRequestType<'a> {
     pub suppress_expand_candidates: Option<bool>,
 }
 impl crate::ser::Encode for QueryVmfsDatastoreExtendOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

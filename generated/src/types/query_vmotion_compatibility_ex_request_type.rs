@@ -15,6 +15,7 @@ pub struct QueryVMotionCompatibilityExRequestType<'a> {
     pub host: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for QueryVMotionCompatibilityExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", &self.vm);

@@ -17,6 +17,7 @@ pub struct QueryVMotionCompatibilityRequestType<'a> {
     pub compatibility: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryVMotionCompatibilityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct QueryVnicStatusRequestType<'a> {
     pub vnic_device: &'a str,
 }
 impl crate::ser::Encode for QueryVnicStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vnicDevice", &self.vnic_device);

@@ -15,6 +15,7 @@ pub struct QueryVsanManagedDisksRequestType<'a> {
     pub filter_spec: Option<&'a crate::types::VimVsanHostQueryVsanDisksSpec>,
 }
 impl crate::ser::Encode for QueryVsanManagedDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

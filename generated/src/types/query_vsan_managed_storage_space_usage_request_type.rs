@@ -13,6 +13,7 @@ pub struct QueryVsanManagedStorageSpaceUsageRequestType<'a> {
     pub query_spec: &'a crate::types::QueryVsanManagedStorageSpaceUsageSpec,
 }
 impl crate::ser::Encode for QueryVsanManagedStorageSpaceUsageRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct QueryVsanObjectUuidsByFilterRequestType<'a> {
     pub version: Option<i32>,
 }
 impl crate::ser::Encode for QueryVsanObjectUuidsByFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

@@ -9,6 +9,7 @@ pub struct QueryVsanObjectsRequestType<'a> {
     pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for QueryVsanObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

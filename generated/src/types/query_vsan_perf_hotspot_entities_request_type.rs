@@ -15,6 +15,7 @@ pub struct QueryVsanPerfHotspotEntitiesRequestType<'a> {
     pub query_spec: &'a crate::types::VsanPerfHotspotQuerySpec,
 }
 impl crate::ser::Encode for QueryVsanPerfHotspotEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -15,6 +15,7 @@ pub struct QueryVsanPerfTopEntitiesRequestType<'a> {
     pub query_spec: &'a crate::types::VsanPerfTopQuerySpec,
 }
 impl crate::ser::Encode for QueryVsanPerfTopEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

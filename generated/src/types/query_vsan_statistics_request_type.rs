@@ -9,6 +9,7 @@ pub struct QueryVsanStatisticsRequestType<'a> {
     pub labels: &'a [&'a str],
 }
 impl crate::ser::Encode for QueryVsanStatisticsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("labels", &self.labels);

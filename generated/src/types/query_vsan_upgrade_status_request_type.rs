@@ -11,6 +11,7 @@ pub struct QueryVsanUpgradeStatusRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for QueryVsanUpgradeStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

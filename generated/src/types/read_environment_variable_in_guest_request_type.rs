@@ -17,6 +17,7 @@ pub struct ReadEnvironmentVariableInGuestRequestType<'a> {
     pub names: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ReadEnvironmentVariableInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -9,6 +9,7 @@ pub struct ReadNextEventsRequestType {
     pub max_count: i32,
 }
 impl crate::ser::Encode for ReadNextEventsRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("maxCount", &self.max_count);

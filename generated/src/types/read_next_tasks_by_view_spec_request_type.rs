@@ -15,6 +15,7 @@ pub struct ReadNextTasksByViewSpecRequestType<'a> {
     pub info_filter_spec: Option<&'a crate::types::TaskInfoFilterSpec>,
 }
 impl crate::ser::Encode for ReadNextTasksByViewSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("viewSpec", self.view_spec);

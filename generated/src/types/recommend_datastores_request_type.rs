@@ -9,6 +9,7 @@ pub struct RecommendDatastoresRequestType<'a> {
     pub storage_spec: &'a crate::types::StoragePlacementSpec,
 }
 impl crate::ser::Encode for RecommendDatastoresRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("storageSpec", self.storage_spec);

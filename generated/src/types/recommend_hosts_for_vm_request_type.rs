@@ -15,6 +15,7 @@ pub struct RecommendHostsForVmRequestType<'a> {
     pub pool: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for RecommendHostsForVmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

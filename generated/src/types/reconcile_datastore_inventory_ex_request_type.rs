@@ -11,6 +11,7 @@ pub struct ReconcileDatastoreInventoryExRequestType<'a> {
     pub spec: &'a crate::types::VStorageObjectReconcileSpec,
 }
 impl crate::ser::Encode for ReconcileDatastoreInventoryExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct ReconfigVMRequestType<'a> {
     pub spec: &'a crate::types::VirtualMachineConfigSpec,
 }
 impl crate::ser::Encode for ReconfigVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

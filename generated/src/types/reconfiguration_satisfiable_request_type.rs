@@ -11,6 +11,7 @@ pub struct ReconfigurationSatisfiableRequestType<'a> {
     pub ignore_satisfiability: Option<bool>,
 }
 impl crate::ser::Encode for ReconfigurationSatisfiableRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pcbs", &self.pcbs);

@@ -9,6 +9,7 @@ pub struct ReconfigureAlarmRequestType<'a> {
     pub spec: &'a crate::types::AlarmSpecKind,
 }
 impl crate::ser::Encode for ReconfigureAlarmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

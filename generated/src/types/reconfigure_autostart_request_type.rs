@@ -9,6 +9,7 @@ pub struct ReconfigureAutostartRequestType<'a> {
     pub spec: &'a crate::types::HostAutoStartManagerConfig,
 }
 impl crate::ser::Encode for ReconfigureAutostartRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct ReconfigureClusterRequestType<'a> {
     pub modify: bool,
 }
 impl crate::ser::Encode for ReconfigureClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct ReconfigureComputeResourceRequestType<'a> {
     pub modify: bool,
 }
 impl crate::ser::Encode for ReconfigureComputeResourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct ReconfigureDatacenterRequestType<'a> {
     pub modify: bool,
 }
 impl crate::ser::Encode for ReconfigureDatacenterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

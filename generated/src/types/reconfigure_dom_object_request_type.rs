@@ -11,6 +11,7 @@ pub struct ReconfigureDomObjectRequestType<'a> {
     pub policy: &'a str,
 }
 impl crate::ser::Encode for ReconfigureDomObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuid", &self.uuid);

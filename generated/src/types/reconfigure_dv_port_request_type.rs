@@ -9,6 +9,7 @@ pub struct ReconfigureDVPortRequestType<'a> {
     pub port: &'a [crate::types::DVPortConfigSpec],
 }
 impl crate::ser::Encode for ReconfigureDVPortRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("port", &self.port);

@@ -9,6 +9,7 @@ pub struct ReconfigureDvsRequestType<'a> {
     pub spec: &'a crate::types::DVSConfigSpecKind,
 }
 impl crate::ser::Encode for ReconfigureDvsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct ReconfigureScheduledTaskRequestType<'a> {
     pub spec: &'a crate::types::ScheduledTaskSpecKind,
 }
 impl crate::ser::Encode for ReconfigureScheduledTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct ReconfigureServiceConsoleReservationRequestType {
     pub cfg_bytes: i64,
 }
 impl crate::ser::Encode for ReconfigureServiceConsoleReservationRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cfgBytes", &self.cfg_bytes);

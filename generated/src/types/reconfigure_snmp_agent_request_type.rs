@@ -9,6 +9,7 @@ pub struct ReconfigureSnmpAgentRequestType<'a> {
     pub spec: &'a crate::types::HostSnmpConfigSpec,
 }
 impl crate::ser::Encode for ReconfigureSnmpAgentRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

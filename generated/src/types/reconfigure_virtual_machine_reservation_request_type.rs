@@ -9,6 +9,7 @@ pub struct ReconfigureVirtualMachineReservationRequestType<'a> {
     pub spec: &'a crate::types::VirtualMachineMemoryReservationSpec,
 }
 impl crate::ser::Encode for ReconfigureVirtualMachineReservationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

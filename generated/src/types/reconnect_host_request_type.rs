@@ -11,6 +11,7 @@ pub struct ReconnectHostRequestType<'a> {
     pub reconnect_spec: Option<&'a crate::types::HostSystemReconnectSpec>,
 }
 impl crate::ser::Encode for ReconnectHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cnx_spec {

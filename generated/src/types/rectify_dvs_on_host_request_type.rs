@@ -11,6 +11,7 @@ pub struct RectifyDvsOnHostRequestType<'a> {
     pub hosts: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for RectifyDvsOnHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -9,6 +9,7 @@ pub struct RefreshDVPortStateRequestType<'a> {
     pub port_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for RefreshDVPortStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("portKeys", &self.port_keys);

@@ -11,6 +11,7 @@ pub struct RefreshStorageDrsRecommendationsForPodRequestType<'a> {
     pub pod: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for RefreshStorageDrsRecommendationsForPodRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pod", self.pod);

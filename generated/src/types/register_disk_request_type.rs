@@ -15,6 +15,7 @@ pub struct RegisterDiskRequestType<'a> {
     pub id: Option<&'a crate::types::ID>,
 }
 impl crate::ser::Encode for RegisterDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

@@ -11,6 +11,7 @@ pub struct RegisterHealthUpdateProviderRequestType<'a> {
     pub health_update_info: Option<&'a [crate::types::HealthUpdateInfo]>,
 }
 impl crate::ser::Encode for RegisterHealthUpdateProviderRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

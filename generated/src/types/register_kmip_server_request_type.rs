@@ -9,6 +9,7 @@ pub struct RegisterKmipServerRequestType<'a> {
     pub server: &'a crate::types::KmipServerSpec,
 }
 impl crate::ser::Encode for RegisterKmipServerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("server", self.server);

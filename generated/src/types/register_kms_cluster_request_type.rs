@@ -11,6 +11,7 @@ pub struct RegisterKmsClusterRequestType<'a> {
     pub management_type: Option<&'a str>,
 }
 impl crate::ser::Encode for RegisterKmsClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusterId", self.cluster_id);

@@ -11,6 +11,7 @@ pub struct RegisterProviderRequestType<'a> {
     pub provider_spec: &'a crate::types::SmsProviderSpecKind,
 }
 impl crate::ser::Encode for RegisterProviderRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerSpec", self.provider_spec);

@@ -23,6 +23,7 @@ pub struct RegisterVMRequestType<'a> {
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for RegisterVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

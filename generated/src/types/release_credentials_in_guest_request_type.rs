@@ -15,6 +15,7 @@ pub struct ReleaseCredentialsInGuestRequestType<'a> {
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
 impl crate::ser::Encode for ReleaseCredentialsInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

@@ -17,6 +17,7 @@ pub struct ReleaseIpAllocationRequestType<'a> {
     pub allocation_id: &'a str,
 }
 impl crate::ser::Encode for ReleaseIpAllocationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

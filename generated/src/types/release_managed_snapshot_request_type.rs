@@ -13,6 +13,7 @@ pub struct ReleaseManagedSnapshotRequestType<'a> {
     pub datacenter: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for ReleaseManagedSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vdisk", &self.vdisk);

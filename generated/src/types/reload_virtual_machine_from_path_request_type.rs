@@ -9,6 +9,7 @@ pub struct ReloadVirtualMachineFromPathRequestType<'a> {
     pub configuration_path: &'a str,
 }
 impl crate::ser::Encode for ReloadVirtualMachineFromPathRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configurationPath", &self.configuration_path);

@@ -11,6 +11,7 @@ pub struct RelocateVMRequestType<'a> {
     pub priority: Option<&'a crate::types::VirtualMachineMovePriority>,
 }
 impl crate::ser::Encode for RelocateVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

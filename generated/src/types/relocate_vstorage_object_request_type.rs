@@ -15,6 +15,7 @@ pub struct RelocateVStorageObjectRequestType<'a> {
     pub spec: &'a crate::types::VslmRelocateSpec,
 }
 impl crate::ser::Encode for RelocateVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -19,6 +19,7 @@ pub struct RemoteVcMountPrecheckRequestType<'a> {
     pub server_cluster_info: Option<&'a crate::types::VcRemoteVsanServerClusterInfo>,
 }
 impl crate::ser::Encode for RemoteVcMountPrecheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

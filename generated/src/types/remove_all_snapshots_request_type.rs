@@ -13,6 +13,7 @@ pub struct RemoveAllSnapshotsRequestType<'a> {
     pub spec: Option<&'a crate::types::SnapshotSelectionSpec>,
 }
 impl crate::ser::Encode for RemoveAllSnapshotsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("consolidate", &self.consolidate);

@@ -9,6 +9,7 @@ pub struct RemoveAssignedLicenseRequestType<'a> {
     pub entity_id: &'a str,
 }
 impl crate::ser::Encode for RemoveAssignedLicenseRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entityId", &self.entity_id);

@@ -11,6 +11,7 @@ pub struct RemoveAuthorizationRoleRequestType {
     pub fail_if_used: bool,
 }
 impl crate::ser::Encode for RemoveAuthorizationRoleRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("roleId", &self.role_id);

@@ -9,6 +9,7 @@ pub struct RemoveCustomFieldDefRequestType {
     pub key: i32,
 }
 impl crate::ser::Encode for RemoveCustomFieldDefRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

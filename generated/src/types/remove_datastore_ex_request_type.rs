@@ -11,6 +11,7 @@ pub struct RemoveDatastoreExRequestType<'a> {
     pub datastore: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for RemoveDatastoreExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", &self.datastore);

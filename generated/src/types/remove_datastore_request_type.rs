@@ -11,6 +11,7 @@ pub struct RemoveDatastoreRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for RemoveDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -17,6 +17,7 @@ pub struct RemoveDiskMappingExRequestType<'a> {
     pub maintenance_spec: &'a crate::types::HostMaintenanceSpec,
 }
 impl crate::ser::Encode for RemoveDiskMappingExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

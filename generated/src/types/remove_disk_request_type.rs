@@ -13,6 +13,7 @@ pub struct RemoveDiskRequestType<'a> {
     pub timeout: Option<i32>,
 }
 impl crate::ser::Encode for RemoveDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disk", &self.disk);

@@ -17,6 +17,7 @@ pub struct RemoveEntityPermissionRequestType<'a> {
     pub is_group: bool,
 }
 impl crate::ser::Encode for RemoveEntityPermissionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

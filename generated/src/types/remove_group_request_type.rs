@@ -9,6 +9,7 @@ pub struct RemoveGroupRequestType<'a> {
     pub group_name: &'a str,
 }
 impl crate::ser::Encode for RemoveGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupName", &self.group_name);

@@ -19,6 +19,7 @@ pub struct RemoveGuestAliasByCertRequestType<'a> {
     pub base64_cert: &'a str,
 }
 impl crate::ser::Encode for RemoveGuestAliasByCertRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

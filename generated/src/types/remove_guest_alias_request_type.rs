@@ -21,6 +21,7 @@ pub struct RemoveGuestAliasRequestType<'a> {
     pub subject: &'a crate::types::GuestAuthSubjectKind,
 }
 impl crate::ser::Encode for RemoveGuestAliasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

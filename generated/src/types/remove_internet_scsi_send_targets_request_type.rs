@@ -15,6 +15,7 @@ pub struct RemoveInternetScsiSendTargetsRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for RemoveInternetScsiSendTargetsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

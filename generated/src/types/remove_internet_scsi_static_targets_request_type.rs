@@ -11,6 +11,7 @@ pub struct RemoveInternetScsiStaticTargetsRequestType<'a> {
     pub targets: &'a [crate::types::HostInternetScsiHbaStaticTarget],
 }
 impl crate::ser::Encode for RemoveInternetScsiStaticTargetsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

@@ -15,6 +15,7 @@ pub struct RemoveIOTripAnalyzerRecurrencesRequestType<'a> {
     pub names: &'a [&'a str],
 }
 impl crate::ser::Encode for RemoveIOTripAnalyzerRecurrencesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

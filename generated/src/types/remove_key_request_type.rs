@@ -11,6 +11,7 @@ pub struct RemoveKeyRequestType<'a> {
     pub force: bool,
 }
 impl crate::ser::Encode for RemoveKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", self.key);

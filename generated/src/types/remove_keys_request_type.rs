@@ -11,6 +11,7 @@ pub struct RemoveKeysRequestType<'a> {
     pub force: bool,
 }
 impl crate::ser::Encode for RemoveKeysRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keys", &self.keys);

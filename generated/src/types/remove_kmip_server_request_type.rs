@@ -11,6 +11,7 @@ pub struct RemoveKmipServerRequestType<'a> {
     pub server_name: &'a str,
 }
 impl crate::ser::Encode for RemoveKmipServerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusterId", self.cluster_id);

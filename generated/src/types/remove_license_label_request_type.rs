@@ -11,6 +11,7 @@ pub struct RemoveLicenseLabelRequestType<'a> {
     pub label_key: &'a str,
 }
 impl crate::ser::Encode for RemoveLicenseLabelRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("licenseKey", &self.license_key);

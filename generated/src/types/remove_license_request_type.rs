@@ -9,6 +9,7 @@ pub struct RemoveLicenseRequestType<'a> {
     pub license_key: &'a str,
 }
 impl crate::ser::Encode for RemoveLicenseRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("licenseKey", &self.license_key);

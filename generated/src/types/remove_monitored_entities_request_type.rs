@@ -13,6 +13,7 @@ pub struct RemoveMonitoredEntitiesRequestType<'a> {
     pub entities: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for RemoveMonitoredEntitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -9,6 +9,7 @@ pub struct RemoveNvmeOverRdmaAdapterRequestType<'a> {
     pub hba_device_name: &'a str,
 }
 impl crate::ser::Encode for RemoveNvmeOverRdmaAdapterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hbaDeviceName", &self.hba_device_name);

@@ -9,6 +9,7 @@ pub struct RemovePerfIntervalRequestType {
     pub sample_period: i32,
 }
 impl crate::ser::Encode for RemovePerfIntervalRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("samplePeriod", &self.sample_period);

@@ -9,6 +9,7 @@ pub struct RemovePortGroupRequestType<'a> {
     pub pg_name: &'a str,
 }
 impl crate::ser::Encode for RemovePortGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pgName", &self.pg_name);

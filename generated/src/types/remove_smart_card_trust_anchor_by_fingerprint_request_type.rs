@@ -11,6 +11,7 @@ pub struct RemoveSmartCardTrustAnchorByFingerprintRequestType<'a> {
     pub digest: &'a str,
 }
 impl crate::ser::Encode for RemoveSmartCardTrustAnchorByFingerprintRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("fingerprint", &self.fingerprint);

@@ -11,6 +11,7 @@ pub struct RemoveSmartCardTrustAnchorCertificateRequestType<'a> {
     pub certificate: &'a str,
 }
 impl crate::ser::Encode for RemoveSmartCardTrustAnchorCertificateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("certificate", &self.certificate);

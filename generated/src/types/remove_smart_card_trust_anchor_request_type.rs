@@ -11,6 +11,7 @@ pub struct RemoveSmartCardTrustAnchorRequestType<'a> {
     pub serial: &'a str,
 }
 impl crate::ser::Encode for RemoveSmartCardTrustAnchorRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("issuer", &self.issuer);

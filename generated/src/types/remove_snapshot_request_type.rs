@@ -11,6 +11,7 @@ pub struct RemoveSnapshotRequestType {
     pub consolidate: Option<bool>,
 }
 impl crate::ser::Encode for RemoveSnapshotRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("removeChildren", &self.remove_children);

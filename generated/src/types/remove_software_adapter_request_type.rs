@@ -11,6 +11,7 @@ pub struct RemoveSoftwareAdapterRequestType<'a> {
     pub hba_device_name: &'a str,
 }
 impl crate::ser::Encode for RemoveSoftwareAdapterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hbaDeviceName", &self.hba_device_name);

@@ -9,6 +9,7 @@ pub struct RemoveUserRequestType<'a> {
     pub user_name: &'a str,
 }
 impl crate::ser::Encode for RemoveUserRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("userName", &self.user_name);

@@ -9,6 +9,7 @@ pub struct RemoveVirtualNicRequestType<'a> {
     pub device: &'a str,
 }
 impl crate::ser::Encode for RemoveVirtualNicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

@@ -9,6 +9,7 @@ pub struct RemoveVirtualSwitchRequestType<'a> {
     pub vswitch_name: &'a str,
 }
 impl crate::ser::Encode for RemoveVirtualSwitchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vswitchName", &self.vswitch_name);

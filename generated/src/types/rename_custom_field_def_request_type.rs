@@ -11,6 +11,7 @@ pub struct RenameCustomFieldDefRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for RenameCustomFieldDefRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

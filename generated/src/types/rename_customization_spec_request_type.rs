@@ -11,6 +11,7 @@ pub struct RenameCustomizationSpecRequestType<'a> {
     pub new_name: &'a str,
 }
 impl crate::ser::Encode for RenameCustomizationSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -9,6 +9,7 @@ pub struct RenameDatastoreRequestType<'a> {
     pub new_name: &'a str,
 }
 impl crate::ser::Encode for RenameDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("newName", &self.new_name);

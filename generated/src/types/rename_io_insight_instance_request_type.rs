@@ -19,6 +19,7 @@ pub struct RenameIoInsightInstanceRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for RenameIoInsightInstanceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("oldRunName", &self.old_run_name);

@@ -19,6 +19,7 @@ pub struct RenameVStorageObjectExRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for RenameVStorageObjectExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

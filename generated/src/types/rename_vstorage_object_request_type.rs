@@ -15,6 +15,7 @@ pub struct RenameVStorageObjectRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for RenameVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

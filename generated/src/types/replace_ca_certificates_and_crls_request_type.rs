@@ -11,6 +11,7 @@ pub struct ReplaceCACertificatesAndCRLsRequestType<'a> {
     pub ca_crl: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ReplaceCACertificatesAndCRLsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("caCert", &self.ca_cert);

@@ -9,6 +9,7 @@ pub struct ReplaceSmartCardTrustAnchorsRequestType<'a> {
     pub certs: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ReplaceSmartCardTrustAnchorsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("certs", &self.certs);

@@ -9,6 +9,7 @@ pub struct RescanHbaRequestType<'a> {
     pub hba_device: &'a str,
 }
 impl crate::ser::Encode for RescanHbaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hbaDevice", &self.hba_device);

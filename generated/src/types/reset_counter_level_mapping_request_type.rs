@@ -9,6 +9,7 @@ pub struct ResetCounterLevelMappingRequestType<'a> {
     pub counters: &'a [i32],
 }
 impl crate::ser::Encode for ResetCounterLevelMappingRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("counters", &self.counters);

@@ -15,6 +15,7 @@ pub struct ResetEntityPermissionsRequestType<'a> {
     pub permission: Option<&'a [crate::types::Permission]>,
 }
 impl crate::ser::Encode for ResetEntityPermissionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -11,6 +11,7 @@ pub struct ResetListViewFromViewRequestType<'a> {
     pub view: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for ResetListViewFromViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("view", self.view);

@@ -11,6 +11,7 @@ pub struct ResetListViewRequestType<'a> {
     pub obj: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for ResetListViewRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("obj", &self.obj);

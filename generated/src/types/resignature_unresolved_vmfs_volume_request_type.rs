@@ -9,6 +9,7 @@ pub struct ResignatureUnresolvedVmfsVolumeRequestType<'a> {
     pub resolution_spec: &'a crate::types::HostUnresolvedVmfsResignatureSpec,
 }
 impl crate::ser::Encode for ResignatureUnresolvedVmfsVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resolutionSpec", self.resolution_spec);

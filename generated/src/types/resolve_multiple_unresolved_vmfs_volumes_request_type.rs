@@ -9,6 +9,7 @@ pub struct ResolveMultipleUnresolvedVmfsVolumesRequestType<'a> {
     pub resolution_spec: &'a [crate::types::HostUnresolvedVmfsResolutionSpec],
 }
 impl crate::ser::Encode for ResolveMultipleUnresolvedVmfsVolumesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resolutionSpec", &self.resolution_spec);

@@ -17,6 +17,7 @@ pub struct ResolveNfsServerHostNameRequestType<'a> {
     pub is_nfs41: Option<bool>,
 }
 impl crate::ser::Encode for ResolveNfsServerHostNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostName", &self.host_name);

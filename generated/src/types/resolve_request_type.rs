@@ -11,6 +11,7 @@ pub struct ResolveRequestType<'a> {
     pub issue_key: &'a [i32],
 }
 impl crate::ser::Encode for ResolveRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("issueKey", &self.issue_key);

@@ -9,6 +9,7 @@ pub struct RestartServiceConsoleVirtualNicRequestType<'a> {
     pub device: &'a str,
 }
 impl crate::ser::Encode for RestartServiceConsoleVirtualNicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

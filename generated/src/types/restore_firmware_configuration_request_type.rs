@@ -9,6 +9,7 @@ pub struct RestoreFirmwareConfigurationRequestType {
     pub force: bool,
 }
 impl crate::ser::Encode for RestoreFirmwareConfigurationRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("force", &self.force);

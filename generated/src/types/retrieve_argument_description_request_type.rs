@@ -9,6 +9,7 @@ pub struct RetrieveArgumentDescriptionRequestType<'a> {
     pub event_type_id: &'a str,
 }
 impl crate::ser::Encode for RetrieveArgumentDescriptionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("eventTypeId", &self.event_type_id);

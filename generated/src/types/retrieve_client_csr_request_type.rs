@@ -9,6 +9,7 @@ pub struct RetrieveClientCsrRequestType<'a> {
     pub cluster: &'a crate::types::KeyProviderId,
 }
 impl crate::ser::Encode for RetrieveClientCsrRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct RetrieveDiskPartitionInfoRequestType<'a> {
     pub device_path: &'a [&'a str],
 }
 impl crate::ser::Encode for RetrieveDiskPartitionInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);

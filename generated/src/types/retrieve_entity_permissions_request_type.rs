@@ -15,6 +15,7 @@ pub struct RetrieveEntityPermissionsRequestType<'a> {
     pub inherited: bool,
 }
 impl crate::ser::Encode for RetrieveEntityPermissionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -11,6 +11,7 @@ pub struct RetrieveEntityScheduledTaskRequestType<'a> {
     pub entity: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for RetrieveEntityScheduledTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.entity {

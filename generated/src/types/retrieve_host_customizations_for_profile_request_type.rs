@@ -15,6 +15,7 @@ pub struct RetrieveHostCustomizationsForProfileRequestType<'a> {
     pub apply_profile: &'a crate::types::HostApplyProfile,
 }
 impl crate::ser::Encode for RetrieveHostCustomizationsForProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

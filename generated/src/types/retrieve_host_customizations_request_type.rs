@@ -13,6 +13,7 @@ pub struct RetrieveHostCustomizationsRequestType<'a> {
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for RetrieveHostCustomizationsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

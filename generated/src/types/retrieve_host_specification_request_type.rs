@@ -13,6 +13,7 @@ pub struct RetrieveHostSpecificationRequestType<'a> {
     pub from_host: bool,
 }
 impl crate::ser::Encode for RetrieveHostSpecificationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -11,6 +11,7 @@ pub struct RetrieveKmipServerCertRequestType<'a> {
     pub server: &'a crate::types::KmipServerInfo,
 }
 impl crate::ser::Encode for RetrieveKmipServerCertRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keyProvider", self.key_provider);

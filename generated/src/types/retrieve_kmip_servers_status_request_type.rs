@@ -9,6 +9,7 @@ pub struct RetrieveKmipServersStatusRequestType<'a> {
     pub clusters: Option<&'a [crate::types::KmipClusterInfo]>,
 }
 impl crate::ser::Encode for RetrieveKmipServersStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusters", &self.clusters);

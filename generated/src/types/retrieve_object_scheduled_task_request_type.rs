@@ -9,6 +9,7 @@ pub struct RetrieveObjectScheduledTaskRequestType<'a> {
     pub obj: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for RetrieveObjectScheduledTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.obj {

@@ -11,6 +11,7 @@ pub struct RetrievePropertiesExRequestType<'a> {
     pub options: &'a crate::types::RetrieveOptions,
 }
 impl crate::ser::Encode for RetrievePropertiesExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("specSet", &self.spec_set);

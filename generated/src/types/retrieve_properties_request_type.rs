@@ -9,6 +9,7 @@ pub struct RetrievePropertiesRequestType<'a> {
     pub spec_set: &'a [crate::types::PropertyFilterSpec],
 }
 impl crate::ser::Encode for RetrievePropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("specSet", &self.spec_set);

@@ -9,6 +9,7 @@ pub struct RetrieveRolePermissionsRequestType {
     pub role_id: i32,
 }
 impl crate::ser::Encode for RetrieveRolePermissionsRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("roleId", &self.role_id);

@@ -17,6 +17,7 @@ pub struct RetrieveSnapshotDetailsRequestType<'a> {
     pub snapshot_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for RetrieveSnapshotDetailsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -21,6 +21,7 @@ pub struct RetrieveUserGroupsRequestType<'a> {
     pub find_groups: bool,
 }
 impl crate::ser::Encode for RetrieveUserGroupsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domain", &self.domain);

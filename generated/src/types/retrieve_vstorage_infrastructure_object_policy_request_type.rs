@@ -11,6 +11,7 @@ pub struct RetrieveVStorageInfrastructureObjectPolicyRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for RetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -9,6 +9,7 @@ pub struct RetrieveVStorageObjectAssociationsRequestType<'a> {
     pub ids: Option<&'a [crate::types::RetrieveVStorageObjSpec]>,
 }
 impl crate::ser::Encode for RetrieveVStorageObjectAssociationsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ids", &self.ids);

@@ -13,6 +13,7 @@ pub struct RetrieveVStorageObjectStateRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for RetrieveVStorageObjectStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

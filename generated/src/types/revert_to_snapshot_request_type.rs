@@ -13,6 +13,7 @@ pub struct RevertToSnapshotRequestType<'a> {
     pub suppress_power_on: Option<bool>,
 }
 impl crate::ser::Encode for RevertToSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

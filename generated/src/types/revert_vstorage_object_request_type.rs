@@ -15,6 +15,7 @@ pub struct RevertVStorageObjectRequestType<'a> {
     pub snapshot_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for RevertVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

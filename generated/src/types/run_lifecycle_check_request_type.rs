@@ -13,6 +13,7 @@ pub struct RunLifecycleCheckRequestType<'a> {
     pub vsan_lifecycle_check_spec: &'a crate::types::VsanVcLifecycleCheckSpec,
 }
 impl crate::ser::Encode for RunLifecycleCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct RunVsanPhysicalDiskDiagnosticsRequestType<'a> {
     pub disks: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for RunVsanPhysicalDiskDiagnosticsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disks", &self.disks);

@@ -11,6 +11,7 @@ pub struct ScanHostPatchRequestType<'a> {
     pub update_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for ScanHostPatchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("repository", self.repository);

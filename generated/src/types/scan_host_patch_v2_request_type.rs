@@ -13,6 +13,7 @@ pub struct ScanHostPatchV2RequestType<'a> {
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
 impl crate::ser::Encode for ScanHostPatchV2RequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("metaUrls", &self.meta_urls);

@@ -11,6 +11,7 @@ pub struct SearchDatastoreRequestType<'a> {
     pub search_spec: Option<&'a crate::types::HostDatastoreBrowserSearchSpec>,
 }
 impl crate::ser::Encode for SearchDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastorePath", &self.datastore_path);

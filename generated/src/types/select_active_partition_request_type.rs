@@ -9,6 +9,7 @@ pub struct SelectActivePartitionRequestType<'a> {
     pub partition: Option<&'a crate::types::HostScsiDiskPartition>,
 }
 impl crate::ser::Encode for SelectActivePartitionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.partition {

@@ -11,6 +11,7 @@ pub struct SelectVnicForNicTypeRequestType<'a> {
     pub device: &'a str,
 }
 impl crate::ser::Encode for SelectVnicForNicTypeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("nicType", &self.nic_type);

@@ -9,6 +9,7 @@ pub struct SelectVnicRequestType<'a> {
     pub device: &'a str,
 }
 impl crate::ser::Encode for SelectVnicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

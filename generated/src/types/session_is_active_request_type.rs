@@ -11,6 +11,7 @@ pub struct SessionIsActiveRequestType<'a> {
     pub user_name: &'a str,
 }
 impl crate::ser::Encode for SessionIsActiveRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sessionID", &self.session_id);

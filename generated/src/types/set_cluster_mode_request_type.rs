@@ -9,6 +9,7 @@ pub struct SetClusterModeRequestType<'a> {
     pub mode: &'a str,
 }
 impl crate::ser::Encode for SetClusterModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mode", &self.mode);

@@ -9,6 +9,7 @@ pub struct SetCollectorPageSizeRequestType {
     pub max_count: i32,
 }
 impl crate::ser::Encode for SetCollectorPageSizeRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("maxCount", &self.max_count);

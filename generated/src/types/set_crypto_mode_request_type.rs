@@ -13,6 +13,7 @@ pub struct SetCryptoModeRequestType<'a> {
     pub policy: Option<&'a crate::types::ClusterComputeResourceCryptoModePolicy>,
 }
 impl crate::ser::Encode for SetCryptoModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cryptoMode", &self.crypto_mode);

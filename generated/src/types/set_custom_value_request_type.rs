@@ -11,6 +11,7 @@ pub struct SetCustomValueRequestType<'a> {
     pub value: &'a str,
 }
 impl crate::ser::Encode for SetCustomValueRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

@@ -13,6 +13,7 @@ pub struct SetDefaultKmsClusterRequestType<'a> {
     pub cluster_id: Option<&'a crate::types::KeyProviderId>,
 }
 impl crate::ser::Encode for SetDefaultKmsClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.entity {

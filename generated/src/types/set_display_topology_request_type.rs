@@ -9,6 +9,7 @@ pub struct SetDisplayTopologyRequestType<'a> {
     pub displays: &'a [crate::types::VirtualMachineDisplayTopology],
 }
 impl crate::ser::Encode for SetDisplayTopologyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("displays", &self.displays);

@@ -15,6 +15,7 @@ pub struct SetEntityPermissionsRequestType<'a> {
     pub permission: Option<&'a [crate::types::Permission]>,
 }
 impl crate::ser::Encode for SetEntityPermissionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -11,6 +11,7 @@ pub struct SetExtensionCertificateRequestType<'a> {
     pub certificate_pem: Option<&'a str>,
 }
 impl crate::ser::Encode for SetExtensionCertificateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKey", &self.extension_key);

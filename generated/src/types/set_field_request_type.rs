@@ -17,6 +17,7 @@ pub struct SetFieldRequestType<'a> {
     pub value: &'a str,
 }
 impl crate::ser::Encode for SetFieldRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", self.entity);

@@ -13,6 +13,7 @@ pub struct SetKeyCustomAttributesRequestType<'a> {
     pub spec: &'a crate::types::CryptoManagerKmipCustomAttributeSpec,
 }
 impl crate::ser::Encode for SetKeyCustomAttributesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("keyId", self.key_id);

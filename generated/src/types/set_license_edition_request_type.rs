@@ -13,6 +13,7 @@ pub struct SetLicenseEditionRequestType<'a> {
     pub feature_key: Option<&'a str>,
 }
 impl crate::ser::Encode for SetLicenseEditionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.host {

@@ -9,6 +9,7 @@ pub struct SetLocaleRequestType<'a> {
     pub locale: &'a str,
 }
 impl crate::ser::Encode for SetLocaleRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("locale", &self.locale);

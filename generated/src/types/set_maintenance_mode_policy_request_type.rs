@@ -13,6 +13,7 @@ pub struct SetMaintenanceModePolicyRequestType<'a> {
     pub policy: &'a str,
 }
 impl crate::ser::Encode for SetMaintenanceModePolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("policy", &self.policy);

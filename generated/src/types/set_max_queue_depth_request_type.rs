@@ -15,6 +15,7 @@ pub struct SetMaxQueueDepthRequestType<'a> {
     pub max_qdepth: i64,
 }
 impl crate::ser::Encode for SetMaxQueueDepthRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

@@ -11,6 +11,7 @@ pub struct SetMultipathLunPolicyRequestType<'a> {
     pub policy: &'a crate::types::HostMultipathInfoLogicalUnitPolicyKind,
 }
 impl crate::ser::Encode for SetMultipathLunPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunId", &self.lun_id);

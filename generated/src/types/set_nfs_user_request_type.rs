@@ -11,6 +11,7 @@ pub struct SetNFSUserRequestType<'a> {
     pub password: &'a str,
 }
 impl crate::ser::Encode for SetNFSUserRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("user", &self.user);

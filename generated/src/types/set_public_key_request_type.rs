@@ -11,6 +11,7 @@ pub struct SetPublicKeyRequestType<'a> {
     pub public_key: &'a str,
 }
 impl crate::ser::Encode for SetPublicKeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKey", &self.extension_key);

@@ -17,6 +17,7 @@ pub struct SetRegistryValueInGuestRequestType<'a> {
     pub value: &'a crate::types::GuestRegValueSpec,
 }
 impl crate::ser::Encode for SetRegistryValueInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

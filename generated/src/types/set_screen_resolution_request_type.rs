@@ -11,6 +11,7 @@ pub struct SetScreenResolutionRequestType {
     pub height: i32,
 }
 impl crate::ser::Encode for SetScreenResolutionRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("width", &self.width);

@@ -13,6 +13,7 @@ pub struct SetServiceAccountRequestType<'a> {
     pub service_account: &'a str,
 }
 impl crate::ser::Encode for SetServiceAccountRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extensionKey", &self.extension_key);

@@ -9,6 +9,7 @@ pub struct SetTaskDescriptionRequestType<'a> {
     pub description: &'a crate::types::LocalizableMessage,
 }
 impl crate::ser::Encode for SetTaskDescriptionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("description", self.description);

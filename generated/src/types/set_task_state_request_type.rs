@@ -13,6 +13,7 @@ pub struct SetTaskStateRequestType<'a> {
     pub fault: Option<&'a crate::types::MethodFaultKind>,
 }
 impl crate::ser::Encode for SetTaskStateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("state", self.state);

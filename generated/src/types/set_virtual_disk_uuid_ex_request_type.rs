@@ -17,6 +17,7 @@ pub struct SetVirtualDiskUuidExRequestType<'a> {
     pub uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for SetVirtualDiskUuidExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -15,6 +15,7 @@ pub struct SetVirtualDiskUuidRequestType<'a> {
     pub uuid: &'a str,
 }
 impl crate::ser::Encode for SetVirtualDiskUuidRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

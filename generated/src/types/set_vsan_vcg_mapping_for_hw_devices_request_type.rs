@@ -9,6 +9,7 @@ pub struct SetVsanVcgMappingForHwDevicesRequestType<'a> {
     pub spec: &'a crate::types::VsanHwToVcgInfoMappingSpec,
 }
 impl crate::ser::Encode for SetVsanVcgMappingForHwDevicesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -17,6 +17,7 @@ pub struct SetVStorageObjectControlFlagsRequestType<'a> {
     pub control_flags: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for SetVStorageObjectControlFlagsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -15,6 +15,7 @@ pub struct ShrinkVirtualDiskRequestType<'a> {
     pub copy: Option<bool>,
 }
 impl crate::ser::Encode for ShrinkVirtualDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -9,6 +9,7 @@ pub struct ShutdownHostRequestType {
     pub force: bool,
 }
 impl crate::ser::Encode for ShutdownHostRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("force", &self.force);

@@ -11,6 +11,7 @@ pub struct SmsRefreshCACertificatesAndCRLsRequestType<'a> {
     pub provider_id: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for SmsRefreshCACertificatesAndCRLsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

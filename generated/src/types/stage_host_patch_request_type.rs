@@ -15,6 +15,7 @@ pub struct StageHostPatchRequestType<'a> {
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
 impl crate::ser::Encode for StageHostPatchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("metaUrls", &self.meta_urls);

@@ -13,6 +13,7 @@ pub struct StartDpuFailoverRequestType<'a> {
     pub target_dpu_alias: Option<&'a str>,
 }
 impl crate::ser::Encode for StartDpuFailoverRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dvsName", &self.dvs_name);

@@ -13,6 +13,7 @@ pub struct StartGuestNetworkRequestType<'a> {
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
 impl crate::ser::Encode for StartGuestNetworkRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

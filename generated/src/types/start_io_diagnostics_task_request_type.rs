@@ -19,6 +19,7 @@ pub struct StartIODiagnosticsTaskRequestType<'a> {
     pub duration: Option<i64>,
 }
 impl crate::ser::Encode for StartIODiagnosticsTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("targets", &self.targets);

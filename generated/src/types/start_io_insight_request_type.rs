@@ -27,6 +27,7 @@ pub struct StartIoInsightRequestType<'a> {
     pub target_vms: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for StartIoInsightRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

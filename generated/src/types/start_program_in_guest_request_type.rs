@@ -17,6 +17,7 @@ pub struct StartProgramInGuestRequestType<'a> {
     pub spec: &'a crate::types::GuestProgramSpecKind,
 }
 impl crate::ser::Encode for StartProgramInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

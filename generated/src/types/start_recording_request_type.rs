@@ -11,6 +11,7 @@ pub struct StartRecordingRequestType<'a> {
     pub description: Option<&'a str>,
 }
 impl crate::ser::Encode for StartRecordingRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

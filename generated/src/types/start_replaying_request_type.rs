@@ -11,6 +11,7 @@ pub struct StartReplayingRequestType<'a> {
     pub replay_snapshot: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for StartReplayingRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("replaySnapshot", self.replay_snapshot);

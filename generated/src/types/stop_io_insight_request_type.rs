@@ -19,6 +19,7 @@ pub struct StopIoInsightRequestType<'a> {
     pub hosts_io_insight_infos: Option<&'a [crate::types::VsanHostIoInsightInfo]>,
 }
 impl crate::ser::Encode for StopIoInsightRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -13,6 +13,7 @@ pub struct SyncReplicationGroupRequestType<'a> {
     pub pit_name: &'a str,
 }
 impl crate::ser::Encode for SyncReplicationGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupId", &self.group_id);

@@ -11,6 +11,7 @@ pub struct TerminateFaultTolerantVMRequestType<'a> {
     pub vm: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for TerminateFaultTolerantVMRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.vm {

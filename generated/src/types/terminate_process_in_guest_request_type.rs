@@ -17,6 +17,7 @@ pub struct TerminateProcessInGuestRequestType<'a> {
     pub pid: i64,
 }
 impl crate::ser::Encode for TerminateProcessInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

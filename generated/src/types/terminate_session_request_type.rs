@@ -9,6 +9,7 @@ pub struct TerminateSessionRequestType<'a> {
     pub session_id: &'a [&'a str],
 }
 impl crate::ser::Encode for TerminateSessionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sessionId", &self.session_id);

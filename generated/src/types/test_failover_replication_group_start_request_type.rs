@@ -11,6 +11,7 @@ pub struct TestFailoverReplicationGroupStartRequestType<'a> {
     pub test_failover_param: &'a crate::types::TestFailoverParam,
 }
 impl crate::ser::Encode for TestFailoverReplicationGroupStartRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("testFailoverParam", self.test_failover_param);

@@ -13,6 +13,7 @@ pub struct TestFailoverReplicationGroupStopRequestType<'a> {
     pub force: bool,
 }
 impl crate::ser::Encode for TestFailoverReplicationGroupStopRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("groupId", &self.group_id);

@@ -9,6 +9,7 @@ pub struct TurnDiskLocatorLedOnRequestType<'a> {
     pub scsi_disk_uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for TurnDiskLocatorLedOnRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("scsiDiskUuids", &self.scsi_disk_uuids);

@@ -11,6 +11,7 @@ pub struct UnassignUserFromGroupRequestType<'a> {
     pub group: &'a str,
 }
 impl crate::ser::Encode for UnassignUserFromGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("user", &self.user);

@@ -13,6 +13,7 @@ pub struct UnbindVnicRequestType<'a> {
     pub force: bool,
 }
 impl crate::ser::Encode for UnbindVnicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaName", &self.iscsi_hba_name);

@@ -11,6 +11,7 @@ pub struct UninstallHostPatchRequestType<'a> {
     pub spec: Option<&'a crate::types::HostPatchManagerPatchManagerOperationSpec>,
 }
 impl crate::ser::Encode for UninstallHostPatchRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("bulletinIds", &self.bulletin_ids);

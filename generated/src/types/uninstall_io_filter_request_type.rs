@@ -13,6 +13,7 @@ pub struct UninstallIoFilterRequestType<'a> {
     pub comp_res: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for UninstallIoFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);

@@ -17,6 +17,7 @@ pub struct UnmountDiskMappingExRequestType<'a> {
     pub maintenance_spec: &'a crate::types::HostMaintenanceSpec,
 }
 impl crate::ser::Encode for UnmountDiskMappingExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct UnmountDiskMappingRequestType<'a> {
     pub mapping: &'a [crate::types::VsanHostDiskMapping],
 }
 impl crate::ser::Encode for UnmountDiskMappingRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mapping", &self.mapping);

@@ -9,6 +9,7 @@ pub struct UnmountForceMountedVmfsVolumeRequestType<'a> {
     pub vmfs_uuid: &'a str,
 }
 impl crate::ser::Encode for UnmountForceMountedVmfsVolumeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);

@@ -13,6 +13,7 @@ pub struct UnregisterAgentVmRequestType<'a> {
     pub agent_vm: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for UnregisterAgentVmRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("agentVm", self.agent_vm);

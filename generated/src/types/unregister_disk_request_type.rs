@@ -17,6 +17,7 @@ pub struct UnregisterDiskRequestType<'a> {
     pub datastore: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for UnregisterDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -11,6 +11,7 @@ pub struct UnregisterProviderRequestType<'a> {
     pub provider_id: &'a str,
 }
 impl crate::ser::Encode for UnregisterProviderRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("providerId", &self.provider_id);

@@ -13,6 +13,7 @@ pub struct UpdateAnswerFileRequestType<'a> {
     pub config_spec: &'a crate::types::AnswerFileCreateSpecKind,
 }
 impl crate::ser::Encode for UpdateAnswerFileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -9,6 +9,7 @@ pub struct UpdateAssignableHardwareConfigRequestType<'a> {
     pub config: &'a crate::types::HostAssignableHardwareConfig,
 }
 impl crate::ser::Encode for UpdateAssignableHardwareConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -13,6 +13,7 @@ pub struct UpdateAssignedLicenseRequestType<'a> {
     pub entity_display_name: Option<&'a str>,
 }
 impl crate::ser::Encode for UpdateAssignedLicenseRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("entity", &self.entity);

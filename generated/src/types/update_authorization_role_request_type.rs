@@ -13,6 +13,7 @@ pub struct UpdateAuthorizationRoleRequestType<'a> {
     pub priv_ids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for UpdateAuthorizationRoleRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("roleId", &self.role_id);

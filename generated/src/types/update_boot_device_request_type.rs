@@ -9,6 +9,7 @@ pub struct UpdateBootDeviceRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for UpdateBootDeviceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("key", &self.key);

@@ -9,6 +9,7 @@ pub struct UpdateChildResourceConfigurationRequestType<'a> {
     pub spec: &'a [crate::types::ResourceConfigSpec],
 }
 impl crate::ser::Encode for UpdateChildResourceConfigurationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", &self.spec);

@@ -17,6 +17,7 @@ pub struct UpdateClusterPowerStatusRequestType<'a> {
     pub status: &'a str,
 }
 impl crate::ser::Encode for UpdateClusterPowerStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct UpdateClusterProfileRequestType<'a> {
     pub config: &'a crate::types::ClusterProfileConfigSpecKind,
 }
 impl crate::ser::Encode for UpdateClusterProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -11,6 +11,7 @@ pub struct UpdateConfigRequestType<'a> {
     pub config: Option<&'a crate::types::ResourceConfigSpec>,
 }
 impl crate::ser::Encode for UpdateConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -9,6 +9,7 @@ pub struct UpdateCounterLevelMappingRequestType<'a> {
     pub counter_level_map: &'a [crate::types::PerformanceManagerCounterLevelMapping],
 }
 impl crate::ser::Encode for UpdateCounterLevelMappingRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("counterLevelMap", &self.counter_level_map);

@@ -9,6 +9,7 @@ pub struct UpdateDateTimeConfigRequestType<'a> {
     pub config: &'a crate::types::HostDateTimeConfig,
 }
 impl crate::ser::Encode for UpdateDateTimeConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

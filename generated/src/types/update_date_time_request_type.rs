@@ -9,6 +9,7 @@ pub struct UpdateDateTimeRequestType<'a> {
     pub date_time: &'a str,
 }
 impl crate::ser::Encode for UpdateDateTimeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dateTime", &self.date_time);

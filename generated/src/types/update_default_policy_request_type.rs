@@ -9,6 +9,7 @@ pub struct UpdateDefaultPolicyRequestType<'a> {
     pub default_policy: &'a crate::types::HostFirewallDefaultPolicy,
 }
 impl crate::ser::Encode for UpdateDefaultPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("defaultPolicy", self.default_policy);

@@ -11,6 +11,7 @@ pub struct UpdateDiskPartitionsRequestType<'a> {
     pub spec: &'a crate::types::HostDiskPartitionSpec,
 }
 impl crate::ser::Encode for UpdateDiskPartitionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("devicePath", &self.device_path);

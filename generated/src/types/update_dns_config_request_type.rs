@@ -9,6 +9,7 @@ pub struct UpdateDnsConfigRequestType<'a> {
     pub config: &'a crate::types::HostDnsConfigKind,
 }
 impl crate::ser::Encode for UpdateDnsConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

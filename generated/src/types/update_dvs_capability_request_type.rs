@@ -9,6 +9,7 @@ pub struct UpdateDvsCapabilityRequestType<'a> {
     pub capability: &'a crate::types::DVSCapability,
 }
 impl crate::ser::Encode for UpdateDvsCapabilityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("capability", self.capability);

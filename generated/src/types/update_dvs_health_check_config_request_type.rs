@@ -9,6 +9,7 @@ pub struct UpdateDVSHealthCheckConfigRequestType<'a> {
     pub health_check_config: &'a [crate::types::DVSHealthCheckConfigKind],
 }
 impl crate::ser::Encode for UpdateDVSHealthCheckConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("healthCheckConfig", &self.health_check_config);

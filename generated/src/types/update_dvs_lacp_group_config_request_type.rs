@@ -9,6 +9,7 @@ pub struct UpdateDVSLacpGroupConfigRequestType<'a> {
     pub lacp_group_spec: &'a [crate::types::VMwareDvsLacpGroupSpec],
 }
 impl crate::ser::Encode for UpdateDVSLacpGroupConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lacpGroupSpec", &self.lacp_group_spec);

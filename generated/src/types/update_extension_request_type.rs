@@ -9,6 +9,7 @@ pub struct UpdateExtensionRequestType<'a> {
     pub extension: &'a crate::types::Extension,
 }
 impl crate::ser::Encode for UpdateExtensionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("extension", self.extension);

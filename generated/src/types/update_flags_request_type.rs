@@ -9,6 +9,7 @@ pub struct UpdateFlagsRequestType<'a> {
     pub flag_info: &'a crate::types::HostFlagInfo,
 }
 impl crate::ser::Encode for UpdateFlagsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("flagInfo", self.flag_info);

@@ -9,6 +9,7 @@ pub struct UpdateGraphicsConfigRequestType<'a> {
     pub config: &'a crate::types::HostGraphicsConfig,
 }
 impl crate::ser::Encode for UpdateGraphicsConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

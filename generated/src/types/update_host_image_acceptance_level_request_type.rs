@@ -9,6 +9,7 @@ pub struct UpdateHostImageAcceptanceLevelRequestType<'a> {
     pub new_acceptance_level: &'a str,
 }
 impl crate::ser::Encode for UpdateHostImageAcceptanceLevelRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("newAcceptanceLevel", &self.new_acceptance_level);

@@ -9,6 +9,7 @@ pub struct UpdateHostProfileRequestType<'a> {
     pub config: &'a crate::types::HostProfileConfigSpecKind,
 }
 impl crate::ser::Encode for UpdateHostProfileRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -13,6 +13,7 @@ pub struct UpdateHostSpecificationRequestType<'a> {
     pub host_spec: &'a crate::types::HostSpecification,
 }
 impl crate::ser::Encode for UpdateHostSpecificationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -13,6 +13,7 @@ pub struct UpdateHostSubSpecificationRequestType<'a> {
     pub host_sub_spec: &'a crate::types::HostSubSpecification,
 }
 impl crate::ser::Encode for UpdateHostSubSpecificationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -11,6 +11,7 @@ pub struct UpdateHppMultipathLunPolicyRequestType<'a> {
     pub policy: &'a crate::types::HostMultipathInfoHppLogicalUnitPolicy,
 }
 impl crate::ser::Encode for UpdateHppMultipathLunPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunId", &self.lun_id);

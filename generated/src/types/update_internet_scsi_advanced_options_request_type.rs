@@ -13,6 +13,7 @@ pub struct UpdateInternetScsiAdvancedOptionsRequestType<'a> {
     pub options: &'a [crate::types::HostInternetScsiHbaParamValue],
 }
 impl crate::ser::Encode for UpdateInternetScsiAdvancedOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

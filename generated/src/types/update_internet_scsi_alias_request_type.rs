@@ -11,6 +11,7 @@ pub struct UpdateInternetScsiAliasRequestType<'a> {
     pub iscsi_alias: &'a str,
 }
 impl crate::ser::Encode for UpdateInternetScsiAliasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

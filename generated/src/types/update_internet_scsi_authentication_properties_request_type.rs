@@ -13,6 +13,7 @@ pub struct UpdateInternetScsiAuthenticationPropertiesRequestType<'a> {
     pub target_set: Option<&'a crate::types::HostInternetScsiHbaTargetSet>,
 }
 impl crate::ser::Encode for UpdateInternetScsiAuthenticationPropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

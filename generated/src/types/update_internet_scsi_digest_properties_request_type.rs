@@ -13,6 +13,7 @@ pub struct UpdateInternetScsiDigestPropertiesRequestType<'a> {
     pub digest_properties: &'a crate::types::HostInternetScsiHbaDigestProperties,
 }
 impl crate::ser::Encode for UpdateInternetScsiDigestPropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

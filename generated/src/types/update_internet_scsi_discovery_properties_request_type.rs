@@ -11,6 +11,7 @@ pub struct UpdateInternetScsiDiscoveryPropertiesRequestType<'a> {
     pub discovery_properties: &'a crate::types::HostInternetScsiHbaDiscoveryProperties,
 }
 impl crate::ser::Encode for UpdateInternetScsiDiscoveryPropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

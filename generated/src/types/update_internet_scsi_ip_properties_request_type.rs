@@ -11,6 +11,7 @@ pub struct UpdateInternetScsiIPPropertiesRequestType<'a> {
     pub ip_properties: &'a crate::types::HostInternetScsiHbaIPProperties,
 }
 impl crate::ser::Encode for UpdateInternetScsiIPPropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

@@ -11,6 +11,7 @@ pub struct UpdateInternetScsiNameRequestType<'a> {
     pub iscsi_name: &'a str,
 }
 impl crate::ser::Encode for UpdateInternetScsiNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("iScsiHbaDevice", &self.iscsi_hba_device);

@@ -9,6 +9,7 @@ pub struct UpdateIpConfigRequestType<'a> {
     pub ip_config: &'a crate::types::HostIpConfigKind,
 }
 impl crate::ser::Encode for UpdateIpConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ipConfig", self.ip_config);

@@ -15,6 +15,7 @@ pub struct UpdateIpPoolRequestType<'a> {
     pub pool: &'a crate::types::IpPool,
 }
 impl crate::ser::Encode for UpdateIpPoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("dc", self.dc);

@@ -9,6 +9,7 @@ pub struct UpdateIpRouteConfigRequestType<'a> {
     pub config: &'a crate::types::HostIpRouteConfigKind,
 }
 impl crate::ser::Encode for UpdateIpRouteConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

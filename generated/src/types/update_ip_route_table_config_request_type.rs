@@ -9,6 +9,7 @@ pub struct UpdateIpRouteTableConfigRequestType<'a> {
     pub config: &'a crate::types::HostIpRouteTableConfig,
 }
 impl crate::ser::Encode for UpdateIpRouteTableConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -9,6 +9,7 @@ pub struct UpdateIpmiRequestType<'a> {
     pub ipmi_info: &'a crate::types::HostIpmiInfo,
 }
 impl crate::ser::Encode for UpdateIpmiRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ipmiInfo", self.ipmi_info);

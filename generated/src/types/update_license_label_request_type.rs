@@ -13,6 +13,7 @@ pub struct UpdateLicenseLabelRequestType<'a> {
     pub label_value: &'a str,
 }
 impl crate::ser::Encode for UpdateLicenseLabelRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("licenseKey", &self.license_key);

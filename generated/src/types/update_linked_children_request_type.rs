@@ -13,6 +13,7 @@ pub struct UpdateLinkedChildrenRequestType<'a> {
     pub remove_set: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for UpdateLinkedChildrenRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("addChangeSet", &self.add_change_set);

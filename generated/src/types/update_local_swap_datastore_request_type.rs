@@ -11,6 +11,7 @@ pub struct UpdateLocalSwapDatastoreRequestType<'a> {
     pub datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for UpdateLocalSwapDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.datastore {

@@ -9,6 +9,7 @@ pub struct UpdateLockdownExceptionsRequestType<'a> {
     pub users: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for UpdateLockdownExceptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("users", &self.users);

@@ -11,6 +11,7 @@ pub struct UpdateModuleOptionStringRequestType<'a> {
     pub options: &'a str,
 }
 impl crate::ser::Encode for UpdateModuleOptionStringRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("name", &self.name);

@@ -11,6 +11,7 @@ pub struct UpdateNetworkConfigRequestType<'a> {
     pub change_mode: &'a str,
 }
 impl crate::ser::Encode for UpdateNetworkConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -9,6 +9,7 @@ pub struct UpdateNetworkResourcePoolRequestType<'a> {
     pub config_spec: &'a [crate::types::DVSNetworkResourcePoolConfigSpec],
 }
 impl crate::ser::Encode for UpdateNetworkResourcePoolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", &self.config_spec);

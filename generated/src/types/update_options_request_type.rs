@@ -9,6 +9,7 @@ pub struct UpdateOptionsRequestType<'a> {
     pub changed_value: &'a [crate::types::OptionValueKind],
 }
 impl crate::ser::Encode for UpdateOptionsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("changedValue", &self.changed_value);

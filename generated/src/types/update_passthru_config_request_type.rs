@@ -9,6 +9,7 @@ pub struct UpdatePassthruConfigRequestType<'a> {
     pub config: &'a [crate::types::HostPciPassthruConfigKind],
 }
 impl crate::ser::Encode for UpdatePassthruConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", &self.config);

@@ -9,6 +9,7 @@ pub struct UpdatePerfIntervalRequestType<'a> {
     pub interval: &'a crate::types::PerfInterval,
 }
 impl crate::ser::Encode for UpdatePerfIntervalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("interval", self.interval);

@@ -11,6 +11,7 @@ pub struct UpdatePhysicalNicLinkSpeedRequestType<'a> {
     pub link_speed: Option<&'a crate::types::PhysicalNicLinkInfo>,
 }
 impl crate::ser::Encode for UpdatePhysicalNicLinkSpeedRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

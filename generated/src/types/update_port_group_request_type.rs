@@ -11,6 +11,7 @@ pub struct UpdatePortGroupRequestType<'a> {
     pub portgrp: &'a crate::types::HostPortGroupSpec,
 }
 impl crate::ser::Encode for UpdatePortGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pgName", &self.pg_name);

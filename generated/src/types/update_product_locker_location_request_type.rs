@@ -9,6 +9,7 @@ pub struct UpdateProductLockerLocationRequestType<'a> {
     pub path: &'a str,
 }
 impl crate::ser::Encode for UpdateProductLockerLocationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

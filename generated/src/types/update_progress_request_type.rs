@@ -9,6 +9,7 @@ pub struct UpdateProgressRequestType {
     pub percent_done: i32,
 }
 impl crate::ser::Encode for UpdateProgressRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("percentDone", &self.percent_done);

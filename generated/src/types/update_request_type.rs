@@ -11,6 +11,7 @@ pub struct UpdateRequestType<'a> {
     pub config: &'a crate::types::AgencyConfigInfo,
 }
 impl crate::ser::Encode for UpdateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

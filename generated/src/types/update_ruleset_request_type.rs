@@ -11,6 +11,7 @@ pub struct UpdateRulesetRequestType<'a> {
     pub spec: &'a crate::types::HostFirewallRulesetRulesetSpec,
 }
 impl crate::ser::Encode for UpdateRulesetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

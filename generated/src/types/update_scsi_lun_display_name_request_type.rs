@@ -11,6 +11,7 @@ pub struct UpdateScsiLunDisplayNameRequestType<'a> {
     pub display_name: &'a str,
 }
 impl crate::ser::Encode for UpdateScsiLunDisplayNameRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("lunUuid", &self.lun_uuid);

@@ -11,6 +11,7 @@ pub struct UpdateSelfSignedClientCertRequestType<'a> {
     pub certificate: &'a str,
 }
 impl crate::ser::Encode for UpdateSelfSignedClientCertRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -11,6 +11,7 @@ pub struct UpdateServiceConsoleVirtualNicRequestType<'a> {
     pub nic: &'a crate::types::HostVirtualNicSpec,
 }
 impl crate::ser::Encode for UpdateServiceConsoleVirtualNicRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("device", &self.device);

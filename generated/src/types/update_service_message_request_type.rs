@@ -9,6 +9,7 @@ pub struct UpdateServiceMessageRequestType<'a> {
     pub message: &'a str,
 }
 impl crate::ser::Encode for UpdateServiceMessageRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("message", &self.message);

@@ -11,6 +11,7 @@ pub struct UpdateServicePolicyRequestType<'a> {
     pub policy: &'a str,
 }
 impl crate::ser::Encode for UpdateServicePolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", &self.id);

@@ -9,6 +9,7 @@ pub struct UpdateSoftwareInternetScsiEnabledRequestType {
     pub enabled: bool,
 }
 impl crate::ser::Encode for UpdateSoftwareInternetScsiEnabledRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("enabled", &self.enabled);

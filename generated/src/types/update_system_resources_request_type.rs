@@ -9,6 +9,7 @@ pub struct UpdateSystemResourcesRequestType<'a> {
     pub resource_info: &'a crate::types::HostSystemResourceInfo,
 }
 impl crate::ser::Encode for UpdateSystemResourcesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resourceInfo", self.resource_info);

@@ -9,6 +9,7 @@ pub struct UpdateSystemSwapConfigurationRequestType<'a> {
     pub sys_swap_config: &'a crate::types::HostSystemSwapConfiguration,
 }
 impl crate::ser::Encode for UpdateSystemSwapConfigurationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sysSwapConfig", self.sys_swap_config);

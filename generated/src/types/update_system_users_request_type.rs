@@ -9,6 +9,7 @@ pub struct UpdateSystemUsersRequestType<'a> {
     pub users: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for UpdateSystemUsersRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("users", &self.users);

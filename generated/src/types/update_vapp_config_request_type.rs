@@ -9,6 +9,7 @@ pub struct UpdateVAppConfigRequestType<'a> {
     pub spec: &'a crate::types::VAppConfigSpec,
 }
 impl crate::ser::Encode for UpdateVAppConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

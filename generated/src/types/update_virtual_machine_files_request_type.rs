@@ -9,6 +9,7 @@ pub struct UpdateVirtualMachineFilesRequestType<'a> {
     pub mount_path_datastore_mapping: &'a [crate::types::DatastoreMountPathDatastorePair],
 }
 impl crate::ser::Encode for UpdateVirtualMachineFilesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mountPathDatastoreMapping", &self.mount_path_datastore_mapping);

@@ -11,6 +11,7 @@ pub struct UpdateVmfsUnmapBandwidthRequestType<'a> {
     pub unmap_bandwidth_spec: &'a crate::types::VmfsUnmapBandwidthSpec,
 }
 impl crate::ser::Encode for UpdateVmfsUnmapBandwidthRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);

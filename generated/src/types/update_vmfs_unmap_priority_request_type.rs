@@ -11,6 +11,7 @@ pub struct UpdateVmfsUnmapPriorityRequestType<'a> {
     pub unmap_priority: &'a str,
 }
 impl crate::ser::Encode for UpdateVmfsUnmapPriorityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsUuid", &self.vmfs_uuid);

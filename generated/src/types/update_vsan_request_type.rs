@@ -9,6 +9,7 @@ pub struct UpdateVsanRequestType<'a> {
     pub config: &'a crate::types::VsanHostConfigInfoKind,
 }
 impl crate::ser::Encode for UpdateVsanRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("config", self.config);

@@ -9,6 +9,7 @@ pub struct UpdateVStorageInfrastructureObjectPolicyRequestType<'a> {
     pub spec: &'a crate::types::VslmInfrastructureObjectPolicySpec,
 }
 impl crate::ser::Encode for UpdateVStorageInfrastructureObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -17,6 +17,7 @@ pub struct UpdateVStorageObjectCryptoRequestType<'a> {
     pub disks_crypto: Option<&'a crate::types::DiskCryptoSpec>,
 }
 impl crate::ser::Encode for UpdateVStorageObjectCryptoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -15,6 +15,7 @@ pub struct UpdateVStorageObjectPolicyRequestType<'a> {
     pub profile: Option<&'a [crate::types::VirtualMachineProfileSpecKind]>,
 }
 impl crate::ser::Encode for UpdateVStorageObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -9,6 +9,7 @@ pub struct UpdateVVolVirtualMachineFilesRequestType<'a> {
     pub failover_pair: Option<&'a [crate::types::DatastoreVVolContainerFailoverPair]>,
 }
 impl crate::ser::Encode for UpdateVVolVirtualMachineFilesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("failoverPair", &self.failover_pair);

@@ -19,6 +19,7 @@ pub struct UpgradeIoFilterRequestType<'a> {
     pub vib_ssl_trust: Option<&'a crate::types::IoFilterManagerSslTrustKind>,
 }
 impl crate::ser::Encode for UpgradeIoFilterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("filterId", &self.filter_id);

@@ -9,6 +9,7 @@ pub struct UpgradeToolsRequestType<'a> {
     pub installer_options: Option<&'a str>,
 }
 impl crate::ser::Encode for UpgradeToolsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("installerOptions", &self.installer_options);

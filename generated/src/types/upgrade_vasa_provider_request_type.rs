@@ -11,6 +11,7 @@ pub struct UpgradeVASAProviderRequestType<'a> {
     pub upgrade_spec: &'a crate::types::VASAProviderUpgradeSpec,
 }
 impl crate::ser::Encode for UpgradeVASAProviderRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("upgradeSpec", self.upgrade_spec);

@@ -9,6 +9,7 @@ pub struct UpgradeVmfsRequestType<'a> {
     pub vmfs_path: &'a str,
 }
 impl crate::ser::Encode for UpgradeVmfsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmfsPath", &self.vmfs_path);

@@ -11,6 +11,7 @@ pub struct UpgradeVsanObjectsRequestType<'a> {
     pub new_version: i32,
 }
 impl crate::ser::Encode for UpgradeVsanObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

@@ -13,6 +13,7 @@ pub struct UploadClientCertRequestType<'a> {
     pub private_key: &'a str,
 }
 impl crate::ser::Encode for UploadClientCertRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

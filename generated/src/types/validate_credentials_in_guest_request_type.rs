@@ -15,6 +15,7 @@ pub struct ValidateCredentialsInGuestRequestType<'a> {
     pub auth: &'a crate::types::GuestAuthenticationKind,
 }
 impl crate::ser::Encode for ValidateCredentialsInGuestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", self.vm);

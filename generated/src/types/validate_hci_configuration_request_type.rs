@@ -13,6 +13,7 @@ pub struct ValidateHCIConfigurationRequestType<'a> {
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for ValidateHCIConfigurationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.hci_config_spec {

@@ -25,6 +25,7 @@ pub struct ValidateHostProfileCompositionRequestType<'a> {
     pub error_only: Option<bool>,
 }
 impl crate::ser::Encode for ValidateHostProfileCompositionRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("source", self.source);

@@ -15,6 +15,7 @@ pub struct ValidateHostRequestType<'a> {
     pub vhp: &'a crate::types::OvfValidateHostParams,
 }
 impl crate::ser::Encode for ValidateHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ovfDescriptor", &self.ovf_descriptor);

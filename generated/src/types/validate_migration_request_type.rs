@@ -23,6 +23,7 @@ pub struct ValidateMigrationRequestType<'a> {
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for ValidateMigrationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vm", &self.vm);

@@ -13,6 +13,7 @@ pub struct ValidateStoragePodConfigRequestType<'a> {
     pub spec: &'a crate::types::StorageDrsConfigSpec,
 }
 impl crate::ser::Encode for ValidateStoragePodConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("pod", self.pod);

@@ -11,6 +11,7 @@ pub struct VasaProviderSyncRequestType<'a> {
     pub array_id: Option<&'a str>,
 }
 impl crate::ser::Encode for VasaProviderSyncRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("arrayId", &self.array_id);

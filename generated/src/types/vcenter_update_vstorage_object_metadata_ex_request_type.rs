@@ -21,6 +21,7 @@ pub struct VCenterUpdateVStorageObjectMetadataExRequestType<'a> {
     pub delete_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VCenterUpdateVStorageObjectMetadataExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

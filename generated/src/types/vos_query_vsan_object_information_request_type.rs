@@ -15,6 +15,7 @@ pub struct VosQueryVsanObjectInformationRequestType<'a> {
     pub vsan_object_query_specs: &'a [crate::types::VsanObjectQuerySpec],
 }
 impl crate::ser::Encode for VosQueryVsanObjectInformationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

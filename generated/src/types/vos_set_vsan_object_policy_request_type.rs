@@ -17,6 +17,7 @@ pub struct VosSetVsanObjectPolicyRequestType<'a> {
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
 impl crate::ser::Encode for VosSetVsanObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

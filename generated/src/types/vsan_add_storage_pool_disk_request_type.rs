@@ -9,6 +9,7 @@ pub struct VsanAddStoragePoolDiskRequestType<'a> {
     pub specs: Option<&'a [crate::types::VsanAddStoragePoolDiskSpec]>,
 }
 impl crate::ser::Encode for VsanAddStoragePoolDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("specs", &self.specs);

@@ -13,6 +13,7 @@ pub struct VsanAttachVsanSupportBundleToSrRequestType<'a> {
     pub sr_number: &'a str,
 }
 impl crate::ser::Encode for VsanAttachVsanSupportBundleToSrRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

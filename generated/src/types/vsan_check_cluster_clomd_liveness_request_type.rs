@@ -11,6 +11,7 @@ pub struct VsanCheckClusterClomdLivenessRequestType<'a> {
     pub esx_root_password: &'a str,
 }
 impl crate::ser::Encode for VsanCheckClusterClomdLivenessRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -11,6 +11,7 @@ pub struct VsanClusterGetHclInfoRequestType<'a> {
     pub esx_root_password: &'a str,
 }
 impl crate::ser::Encode for VsanClusterGetHclInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

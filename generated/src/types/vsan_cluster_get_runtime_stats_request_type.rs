@@ -15,6 +15,7 @@ pub struct VsanClusterGetRuntimeStatsRequestType<'a> {
     pub stats: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanClusterGetRuntimeStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

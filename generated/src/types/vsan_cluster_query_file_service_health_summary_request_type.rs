@@ -17,6 +17,7 @@ pub struct VsanClusterQueryFileServiceHealthSummaryRequestType<'a> {
     pub include_file_share_health: Option<bool>,
 }
 impl crate::ser::Encode for VsanClusterQueryFileServiceHealthSummaryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

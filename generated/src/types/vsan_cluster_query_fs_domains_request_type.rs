@@ -17,6 +17,7 @@ pub struct VsanClusterQueryFsDomainsRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanClusterQueryFsDomainsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.query_spec {

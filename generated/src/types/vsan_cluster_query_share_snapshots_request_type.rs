@@ -17,6 +17,7 @@ pub struct VsanClusterQueryShareSnapshotsRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanClusterQueryShareSnapshotsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpec", self.query_spec);

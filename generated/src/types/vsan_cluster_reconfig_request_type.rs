@@ -13,6 +13,7 @@ pub struct VsanClusterReconfigRequestType<'a> {
     pub vsan_reconfig_spec: &'a crate::types::VimVsanReconfigSpec,
 }
 impl crate::ser::Encode for VsanClusterReconfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -21,6 +21,7 @@ pub struct VsanClusterReconfigureFsDomainRequestType<'a> {
     pub delete_domain_config_fields: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanClusterReconfigureFsDomainRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainUuid", &self.domain_uuid);

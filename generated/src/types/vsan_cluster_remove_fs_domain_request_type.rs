@@ -17,6 +17,7 @@ pub struct VsanClusterRemoveFsDomainRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanClusterRemoveFsDomainRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("domainUuid", &self.domain_uuid);

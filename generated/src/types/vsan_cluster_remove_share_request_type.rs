@@ -19,6 +19,7 @@ pub struct VsanClusterRemoveShareRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for VsanClusterRemoveShareRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);

@@ -19,6 +19,7 @@ pub struct VsanClusterRemoveShareSnapshotRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanClusterRemoveShareSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);

@@ -13,6 +13,7 @@ pub struct VsanCompleteMigrateVmsToVdsRequestType<'a> {
     pub new_state: &'a str,
 }
 impl crate::ser::Encode for VsanCompleteMigrateVmsToVdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("jobId", &self.job_id);

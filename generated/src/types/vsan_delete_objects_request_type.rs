@@ -17,6 +17,7 @@ pub struct VsanDeleteObjectsRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for VsanDeleteObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -13,6 +13,7 @@ pub struct VsanDeleteStoragePoolDiskRequestType<'a> {
     pub spec: &'a crate::types::VsanDeleteStoragePoolDiskSpec,
 }
 impl crate::ser::Encode for VsanDeleteStoragePoolDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

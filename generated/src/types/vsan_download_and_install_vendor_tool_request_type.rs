@@ -11,6 +11,7 @@ pub struct VsanDownloadAndInstallVendorToolRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanDownloadAndInstallVendorToolRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

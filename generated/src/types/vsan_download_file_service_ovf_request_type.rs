@@ -11,6 +11,7 @@ pub struct VsanDownloadFileServiceOvfRequestType<'a> {
     pub download_url: &'a str,
 }
 impl crate::ser::Encode for VsanDownloadFileServiceOvfRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("downloadUrl", &self.download_url);

@@ -15,6 +15,7 @@ pub struct VsanEncryptedClusterRekeyRequestType<'a> {
     pub allow_reduced_redundancy: Option<bool>,
 }
 impl crate::ser::Encode for VsanEncryptedClusterRekeyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("encryptedCluster", self.encrypted_cluster);

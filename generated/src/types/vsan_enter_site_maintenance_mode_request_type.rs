@@ -15,6 +15,7 @@ pub struct VsanEnterSiteMaintenanceModeRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanEnterSiteMaintenanceModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("faultDomainName", &self.fault_domain_name);

@@ -15,6 +15,7 @@ pub struct VsanExitSiteMaintenanceModeRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanExitSiteMaintenanceModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("faultDomainName", &self.fault_domain_name);

@@ -15,6 +15,7 @@ pub struct VsanFindOvfDownloadUrlRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanFindOvfDownloadUrlRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct VsanFlashScsiControllerFirmwareRequestType<'a> {
     pub spec: &'a crate::types::VsanHclFirmwareUpdateSpec,
 }
 impl crate::ser::Encode for VsanFlashScsiControllerFirmwareRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -11,6 +11,7 @@ pub struct VsanGetCapabilitiesRequestType<'a> {
     pub targets: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanGetCapabilitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("targets", &self.targets);

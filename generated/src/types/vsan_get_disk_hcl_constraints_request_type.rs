@@ -11,6 +11,7 @@ pub struct VsanGetDiskHclConstraintsRequestType<'a> {
     pub disk_models: Option<&'a [crate::types::VsanDiskModelInfo]>,
 }
 impl crate::ser::Encode for VsanGetDiskHclConstraintsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("release", &self.release);

@@ -15,6 +15,7 @@ pub struct VsanGetHclConstraintsRequestType<'a> {
     pub release: &'a str,
 }
 impl crate::ser::Encode for VsanGetHclConstraintsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

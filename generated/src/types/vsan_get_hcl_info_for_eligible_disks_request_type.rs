@@ -9,6 +9,7 @@ pub struct VsanGetHclInfoForEligibleDisksRequestType<'a> {
     pub query_spec: &'a crate::types::VsanHclQuerySpec,
 }
 impl crate::ser::Encode for VsanGetHclInfoForEligibleDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpec", self.query_spec);

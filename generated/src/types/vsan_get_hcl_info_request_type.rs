@@ -11,6 +11,7 @@ pub struct VsanGetHclInfoRequestType {
     pub vsan_esa_eligible_disks_only: Option<bool>,
 }
 impl crate::ser::Encode for VsanGetHclInfoRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("includeVendorInfo", &self.include_vendor_info);

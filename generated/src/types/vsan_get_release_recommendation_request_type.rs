@@ -17,6 +17,7 @@ pub struct VsanGetReleaseRecommendationRequestType<'a> {
     pub major: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanGetReleaseRecommendationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

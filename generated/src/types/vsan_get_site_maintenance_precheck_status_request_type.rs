@@ -15,6 +15,7 @@ pub struct VsanGetSiteMaintenancePrecheckStatusRequestType<'a> {
     pub fault_domain_name: &'a str,
 }
 impl crate::ser::Encode for VsanGetSiteMaintenancePrecheckStatusRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanGetThresholdsRequestType<'a> {
     pub metric: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanGetThresholdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

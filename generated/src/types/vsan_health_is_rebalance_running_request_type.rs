@@ -17,6 +17,7 @@ pub struct VsanHealthIsRebalanceRunningRequestType<'a> {
     pub target_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanHealthIsRebalanceRunningRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -14,6 +14,7 @@ pub struct VsanHealthQueryVsanClusterHealthCheckIntervalRequestType<'a> {
 }
 impl crate::ser::Encode
 for VsanHealthQueryVsanClusterHealthCheckIntervalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -15,6 +15,7 @@ pub struct VsanHealthRepairClusterObjectsImmediateRequestType<'a> {
     pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanHealthRepairClusterObjectsImmediateRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct VsanHealthSetLogLevelRequestType<'a> {
     pub level: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanHealthSetLogLevelRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("level", &self.level);

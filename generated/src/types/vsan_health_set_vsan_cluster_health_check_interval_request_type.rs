@@ -13,6 +13,7 @@ pub struct VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'a> {
     pub vsan_cluster_health_check_interval: i32,
 }
 impl crate::ser::Encode for VsanHealthSetVsanClusterHealthCheckIntervalRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -15,6 +15,7 @@ pub struct VsanHealthSetVsanClusterSilentChecksRequestType<'a> {
     pub remove_silent_checks: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanHealthSetVsanClusterSilentChecksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

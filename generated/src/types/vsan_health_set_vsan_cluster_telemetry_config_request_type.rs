@@ -13,6 +13,7 @@ pub struct VsanHealthSetVsanClusterTelemetryConfigRequestType<'a> {
     pub vsan_cluster_health_config: &'a crate::types::VsanClusterHealthConfigs,
 }
 impl crate::ser::Encode for VsanHealthSetVsanClusterTelemetryConfigRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

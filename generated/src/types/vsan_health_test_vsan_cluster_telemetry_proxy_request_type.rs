@@ -9,6 +9,7 @@ pub struct VsanHealthTestVsanClusterTelemetryProxyRequestType<'a> {
     pub proxy_config: &'a crate::types::VsanClusterTelemetryProxyConfig,
 }
 impl crate::ser::Encode for VsanHealthTestVsanClusterTelemetryProxyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("proxyConfig", self.proxy_config);

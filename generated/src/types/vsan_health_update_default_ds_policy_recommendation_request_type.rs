@@ -14,6 +14,7 @@ pub struct VsanHealthUpdateDefaultDSPolicyRecommendationRequestType<'a> {
 }
 impl crate::ser::Encode
 for VsanHealthUpdateDefaultDSPolicyRecommendationRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct VsanHostAbortWipeDiskRequestType<'a> {
     pub disks: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostAbortWipeDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disks", &self.disks);

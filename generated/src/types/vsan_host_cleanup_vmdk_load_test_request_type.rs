@@ -11,6 +11,7 @@ pub struct VsanHostCleanupVmdkLoadTestRequestType<'a> {
     pub specs: Option<&'a [crate::types::VsanVmdkLoadTestSpec]>,
 }
 impl crate::ser::Encode for VsanHostCleanupVmdkLoadTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("runname", &self.runname);

@@ -9,6 +9,7 @@ pub struct VsanHostCreateVmHealthTestRequestType {
     pub timeout: i32,
 }
 impl crate::ser::Encode for VsanHostCreateVmHealthTestRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeout", &self.timeout);

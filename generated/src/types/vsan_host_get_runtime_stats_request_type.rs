@@ -11,6 +11,7 @@ pub struct VsanHostGetRuntimeStatsRequestType<'a> {
     pub cluster_uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanHostGetRuntimeStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("stats", &self.stats);

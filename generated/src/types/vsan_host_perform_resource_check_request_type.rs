@@ -11,6 +11,7 @@ pub struct VsanHostPerformResourceCheckRequestType<'a> {
     pub resource_check_spec: &'a crate::types::VsanResourceCheckSpec,
 }
 impl crate::ser::Encode for VsanHostPerformResourceCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resourceCheckSpec", self.resource_check_spec);

@@ -11,6 +11,7 @@ pub struct VsanHostPrepareVmdkLoadTestRequestType<'a> {
     pub specs: &'a [crate::types::VsanVmdkLoadTestSpec],
 }
 impl crate::ser::Encode for VsanHostPrepareVmdkLoadTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("runname", &self.runname);

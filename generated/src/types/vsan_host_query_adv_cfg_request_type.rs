@@ -13,6 +13,7 @@ pub struct VsanHostQueryAdvCfgRequestType<'a> {
     pub non_default_only: Option<bool>,
 }
 impl crate::ser::Encode for VsanHostQueryAdvCfgRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("options", &self.options);

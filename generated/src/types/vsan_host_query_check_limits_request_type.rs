@@ -9,6 +9,7 @@ pub struct VsanHostQueryCheckLimitsRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanHostQueryCheckLimitsSpec>,
 }
 impl crate::ser::Encode for VsanHostQueryCheckLimitsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.spec {

@@ -9,6 +9,7 @@ pub struct VsanHostQueryHealthSystemVersionRequestType {
     pub display_version: Option<bool>,
 }
 impl crate::ser::Encode for VsanHostQueryHealthSystemVersionRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("displayVersion", &self.display_version);

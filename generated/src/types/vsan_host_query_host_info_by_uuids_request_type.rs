@@ -9,6 +9,7 @@ pub struct VsanHostQueryHostInfoByUuidsRequestType<'a> {
     pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostQueryHostInfoByUuidsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

@@ -17,6 +17,7 @@ pub struct VsanHostQueryObjectHealthSummaryRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }
 impl crate::ser::Encode for VsanHostQueryObjectHealthSummaryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("objUuids", &self.obj_uuids);

@@ -15,6 +15,7 @@ pub struct VsanHostQueryRunIperfClientRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanIperfClientSpec>,
 }
 impl crate::ser::Encode for VsanHostQueryRunIperfClientRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("multicast", &self.multicast);

@@ -13,6 +13,7 @@ pub struct VsanHostQueryRunIperfServerRequestType<'a> {
     pub duration_sec: Option<i32>,
 }
 impl crate::ser::Encode for VsanHostQueryRunIperfServerRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("multicast", &self.multicast);

@@ -11,6 +11,7 @@ pub struct VsanHostQuerySmartStatsRequestType<'a> {
     pub include_all_disks: Option<bool>,
 }
 impl crate::ser::Encode for VsanHostQuerySmartStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disks", &self.disks);

@@ -15,6 +15,7 @@ pub struct VsanHostQueryVerifyNetworkSettingsRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanHealthQuerySpec>,
 }
 impl crate::ser::Encode for VsanHostQueryVerifyNetworkSettingsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("peers", &self.peers);

@@ -11,6 +11,7 @@ pub struct VsanHostRepairImmediateObjectsRequestType<'a> {
     pub repair_type: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanHostRepairImmediateObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

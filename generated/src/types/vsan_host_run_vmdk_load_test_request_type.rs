@@ -13,6 +13,7 @@ pub struct VsanHostRunVmdkLoadTestRequestType<'a> {
     pub specs: &'a [crate::types::VsanVmdkLoadTestSpec],
 }
 impl crate::ser::Encode for VsanHostRunVmdkLoadTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("runname", &self.runname);

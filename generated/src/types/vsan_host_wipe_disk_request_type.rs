@@ -9,6 +9,7 @@ pub struct VsanHostWipeDiskRequestType<'a> {
     pub disks: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanHostWipeDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("disks", &self.disks);

@@ -13,6 +13,7 @@ pub struct VSANIsWitnessVirtualApplianceRequestType<'a> {
     pub hosts: &'a [crate::types::ManagedObjectReference],
 }
 impl crate::ser::Encode for VSANIsWitnessVirtualApplianceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

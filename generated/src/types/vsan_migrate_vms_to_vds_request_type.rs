@@ -17,6 +17,7 @@ pub struct VsanMigrateVmsToVdsRequestType<'a> {
     pub revert: Option<bool>,
 }
 impl crate::ser::Encode for VsanMigrateVmsToVdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vmConfigSpecs", &self.vm_config_specs);

@@ -13,6 +13,7 @@ pub struct VsanPerfDeleteStatsObjectRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanPerfDeleteStatsObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -13,6 +13,7 @@ pub struct VsanPerfDeleteTimeRangeRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for VsanPerfDeleteTimeRangeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

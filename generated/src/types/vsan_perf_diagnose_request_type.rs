@@ -15,6 +15,7 @@ pub struct VsanPerfDiagnoseRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanPerfDiagnoseRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("perfDiagnoseQuery", self.perf_diagnose_query);

@@ -15,6 +15,7 @@ pub struct VsanPerfQueryPerfRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanPerfQueryPerfRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpecs", &self.query_specs);

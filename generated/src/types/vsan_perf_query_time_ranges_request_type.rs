@@ -15,6 +15,7 @@ pub struct VsanPerfQueryTimeRangesRequestType<'a> {
     pub query_spec: &'a crate::types::VsanPerfTimeRangeQuerySpec,
 }
 impl crate::ser::Encode for VsanPerfQueryTimeRangesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

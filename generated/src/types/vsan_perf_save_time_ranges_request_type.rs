@@ -13,6 +13,7 @@ pub struct VsanPerfSaveTimeRangesRequestType<'a> {
     pub time_ranges: &'a [crate::types::VsanPerfTimeRange],
 }
 impl crate::ser::Encode for VsanPerfSaveTimeRangesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

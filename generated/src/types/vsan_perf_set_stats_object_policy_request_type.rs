@@ -15,6 +15,7 @@ pub struct VsanPerfSetStatsObjectPolicyRequestType<'a> {
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
 impl crate::ser::Encode for VsanPerfSetStatsObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -13,6 +13,7 @@ pub struct VsanPerfToggleVerboseModeRequestType<'a> {
     pub verbose_mode: bool,
 }
 impl crate::ser::Encode for VsanPerfToggleVerboseModeRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -25,6 +25,7 @@ pub struct VsanPerformFileServiceEnablePreflightCheckRequestType<'a> {
     pub domain_uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanPerformFileServiceEnablePreflightCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -15,6 +15,7 @@ pub struct VsanPerformOnlineHealthCheckRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanPerformOnlineHealthCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanPerformResourceCheckRequestType<'a> {
     pub cluster: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanPerformResourceCheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("resourceCheckSpec", self.resource_check_spec);

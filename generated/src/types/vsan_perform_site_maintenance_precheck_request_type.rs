@@ -17,6 +17,7 @@ pub struct VsanPerformSiteMaintenancePrecheckRequestType<'a> {
     pub spec: &'a crate::types::VsanSiteMaintenanceSpec,
 }
 impl crate::ser::Encode for VsanPerformSiteMaintenancePrecheckRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct VsanPostConfigForVcsaRequestType<'a> {
     pub spec: &'a crate::types::VsanVcPostDeployConfigSpec,
 }
 impl crate::ser::Encode for VsanPostConfigForVcsaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

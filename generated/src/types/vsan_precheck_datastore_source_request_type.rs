@@ -13,6 +13,7 @@ pub struct VsanPrecheckDatastoreSourceRequestType<'a> {
     pub operation: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanPrecheckDatastoreSourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastoreSource", self.datastore_source);

@@ -9,6 +9,7 @@ pub struct VsanPrepareVsanForVcsaRequestType<'a> {
     pub spec: &'a crate::types::VsanPrepareVsanForVcsaSpec,
 }
 impl crate::ser::Encode for VsanPrepareVsanForVcsaRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -9,6 +9,7 @@ pub struct VsanPurgeHclFilesRequestType<'a> {
     pub sha1sums: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanPurgeHclFilesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("sha1sums", &self.sha1sums);

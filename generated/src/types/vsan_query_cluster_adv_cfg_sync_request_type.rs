@@ -13,6 +13,7 @@ pub struct VsanQueryClusterAdvCfgSyncRequestType<'a> {
     pub options: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryClusterAdvCfgSyncRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -25,6 +25,7 @@ pub struct VsanQueryClusterCaptureVsanPcapRequestType<'a> {
     pub cluster_uuid: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanQueryClusterCaptureVsanPcapRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

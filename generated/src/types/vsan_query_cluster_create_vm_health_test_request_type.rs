@@ -13,6 +13,7 @@ pub struct VsanQueryClusterCreateVmHealthTestRequestType<'a> {
     pub timeout: i32,
 }
 impl crate::ser::Encode for VsanQueryClusterCreateVmHealthTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -17,6 +17,7 @@ pub struct VsanQueryClusterDrsStatsRequestType<'a> {
     pub vms: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanQueryClusterDrsStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

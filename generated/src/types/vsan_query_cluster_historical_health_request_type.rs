@@ -9,6 +9,7 @@ pub struct VsanQueryClusterHistoricalHealthRequestType<'a> {
     pub spec: &'a crate::types::VsanHistoricalHealthQuerySpec,
 }
 impl crate::ser::Encode for VsanQueryClusterHistoricalHealthRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -15,6 +15,7 @@ pub struct VsanQueryClusterNetworkPerfTestRequestType<'a> {
     pub duration_sec: Option<i32>,
 }
 impl crate::ser::Encode for VsanQueryClusterNetworkPerfTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -11,6 +11,7 @@ pub struct VsanQueryDatastoreSourceRequestType<'a> {
     pub vc_hosts: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryDatastoreSourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("vcHosts", &self.vc_hosts);

@@ -15,6 +15,7 @@ pub struct VsanQueryEntitySpaceUsageRequestType<'a> {
     pub query_spec: &'a crate::types::VsanSpaceQuerySpec,
 }
 impl crate::ser::Encode for VsanQueryEntitySpaceUsageRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

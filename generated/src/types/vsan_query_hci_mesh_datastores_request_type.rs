@@ -13,6 +13,7 @@ pub struct VsanQueryHciMeshDatastoresRequestType<'a> {
     pub extra_vc_infos: Option<&'a [crate::types::VsanRemoteVcInfoKind]>,
 }
 impl crate::ser::Encode for VsanQueryHciMeshDatastoresRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("querySpecs", &self.query_specs);

@@ -11,6 +11,7 @@ pub struct VsanQueryHistoricalHealthRequestType<'a> {
     pub spec: &'a crate::types::VsanHistoricalHealthQuerySpec,
 }
 impl crate::ser::Encode for VsanQueryHistoricalHealthRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

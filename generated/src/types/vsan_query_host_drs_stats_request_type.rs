@@ -13,6 +13,7 @@ pub struct VsanQueryHostDrsStatsRequestType<'a> {
     pub host_index: Option<i32>,
 }
 impl crate::ser::Encode for VsanQueryHostDrsStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hostUuids", &self.host_uuids);

@@ -9,6 +9,7 @@ pub struct VsanQueryHostStatusExRequestType<'a> {
     pub cluster_uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanQueryHostStatusExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("clusterUuids", &self.cluster_uuids);

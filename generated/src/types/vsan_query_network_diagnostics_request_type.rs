@@ -17,6 +17,7 @@ pub struct VsanQueryNetworkDiagnosticsRequestType<'a> {
     pub host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanQueryNetworkDiagnosticsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

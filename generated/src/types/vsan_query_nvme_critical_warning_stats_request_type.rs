@@ -17,6 +17,7 @@ pub struct VsanQueryNvmeCriticalWarningStatsRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanQueryNvmeCriticalWarningStatsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

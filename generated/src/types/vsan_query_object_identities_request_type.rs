@@ -25,6 +25,7 @@ pub struct VsanQueryObjectIdentitiesRequestType<'a> {
     pub extra_query_spec: Option<&'a crate::types::VsanObjIdentityQuerySpec>,
 }
 impl crate::ser::Encode for VsanQueryObjectIdentitiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

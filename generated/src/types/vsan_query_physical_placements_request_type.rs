@@ -15,6 +15,7 @@ pub struct VsanQueryPhysicalPlacementsRequestType<'a> {
     pub specs: Option<&'a crate::types::VsanQueryPhysicalPlacementSpecs>,
 }
 impl crate::ser::Encode for VsanQueryPhysicalPlacementsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

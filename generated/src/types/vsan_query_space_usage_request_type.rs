@@ -17,6 +17,7 @@ pub struct VsanQuerySpaceUsageRequestType<'a> {
     pub whatif_capacity_only: Option<bool>,
 }
 impl crate::ser::Encode for VsanQuerySpaceUsageRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

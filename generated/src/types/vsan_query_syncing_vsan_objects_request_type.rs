@@ -15,6 +15,7 @@ pub struct VsanQuerySyncingVsanObjectsRequestType<'a> {
     pub include_summary: Option<bool>,
 }
 impl crate::ser::Encode for VsanQuerySyncingVsanObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("uuids", &self.uuids);

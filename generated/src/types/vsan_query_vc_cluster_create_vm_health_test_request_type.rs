@@ -19,6 +19,7 @@ pub struct VsanQueryVcClusterCreateVmHealthTestRequestType<'a> {
     pub datastore: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterCreateVmHealthTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

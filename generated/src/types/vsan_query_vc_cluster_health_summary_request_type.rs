@@ -29,6 +29,7 @@ pub struct VsanQueryVcClusterHealthSummaryRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanClusterHealthQuerySpec>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -21,6 +21,7 @@ pub struct VsanQueryVcClusterHealthSummaryTaskRequestType<'a> {
     pub include_online_health: Option<bool>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterHealthSummaryTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanClusterNetworkPerfTaskSpec>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfHistoryTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -15,6 +15,7 @@ pub struct VsanQueryVcClusterNetworkPerfTaskRequestType<'a> {
     pub spec: Option<&'a crate::types::VsanClusterNetworkPerfTaskSpec>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTaskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanQueryVcClusterNetworkPerfTestRequestType<'a> {
     pub duration_sec: Option<i32>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterNetworkPerfTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

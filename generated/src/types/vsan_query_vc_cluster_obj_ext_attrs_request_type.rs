@@ -15,6 +15,7 @@ pub struct VsanQueryVcClusterObjExtAttrsRequestType<'a> {
     pub uuids: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanQueryVcClusterObjExtAttrsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanQueryVcClusterVmdkLoadHistoryTestRequestType<'a> {
     pub task_id: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanQueryVcClusterVmdkLoadHistoryTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

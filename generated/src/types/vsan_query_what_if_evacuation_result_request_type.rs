@@ -9,6 +9,7 @@ pub struct VsanQueryWhatIfEvacuationResultRequestType<'a> {
     pub evac_entity_uuid: &'a str,
 }
 impl crate::ser::Encode for VsanQueryWhatIfEvacuationResultRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("evacEntityUuid", &self.evac_entity_uuid);

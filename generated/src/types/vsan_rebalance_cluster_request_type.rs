@@ -17,6 +17,7 @@ pub struct VsanRebalanceClusterRequestType<'a> {
     pub target_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanRebalanceClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

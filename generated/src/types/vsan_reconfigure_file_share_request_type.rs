@@ -23,6 +23,7 @@ pub struct VsanReconfigureFileShareRequestType<'a> {
     pub force: Option<bool>,
 }
 impl crate::ser::Encode for VsanReconfigureFileShareRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("shareUuid", &self.share_uuid);

@@ -13,6 +13,7 @@ pub struct VsanRemediateVsanHostRequestType<'a> {
     pub host: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanRemediateVsanHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("host", self.host);

@@ -13,6 +13,7 @@ pub struct VsanRepairClusterImmediateObjectsRequestType<'a> {
     pub uuids: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanRepairClusterImmediateObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("hosts", &self.hosts);

@@ -11,6 +11,7 @@ pub struct VsanRetrievePropertiesRequestType<'a> {
     pub mass_collector_specs: &'a [crate::types::VsanMassCollectorSpec],
 }
 impl crate::ser::Encode for VsanRetrievePropertiesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("massCollectorSpecs", &self.mass_collector_specs);

@@ -13,6 +13,7 @@ pub struct VsanRollbackVdsToVssRequestType<'a> {
     pub task: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanRollbackVdsToVssRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("task", self.task);

@@ -17,6 +17,7 @@ pub struct VsanSetDpClusterSilentChecksRequestType<'a> {
     pub remove_silent_checks: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanSetDpClusterSilentChecksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

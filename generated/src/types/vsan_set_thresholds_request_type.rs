@@ -15,6 +15,7 @@ pub struct VsanSetThresholdsRequestType<'a> {
     pub thresholds: Option<&'a [crate::types::VsanDiagnosticsThreshold]>,
 }
 impl crate::ser::Encode for VsanSetThresholdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

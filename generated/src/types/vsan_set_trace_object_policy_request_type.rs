@@ -19,6 +19,7 @@ pub struct VsanSetTraceObjectPolicyRequestType<'a> {
     pub profile: Option<&'a crate::types::VirtualMachineProfileSpecKind>,
 }
 impl crate::ser::Encode for VsanSetTraceObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -15,6 +15,7 @@ pub struct VsanStartProactiveRebalanceRequestType {
     pub rate_threshold: Option<i32>,
 }
 impl crate::ser::Encode for VsanStartProactiveRebalanceRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeSpan", &self.time_span);

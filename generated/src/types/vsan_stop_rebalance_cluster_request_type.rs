@@ -17,6 +17,7 @@ pub struct VsanStopRebalanceClusterRequestType<'a> {
     pub target_hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanStopRebalanceClusterRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

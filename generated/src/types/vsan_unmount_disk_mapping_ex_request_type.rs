@@ -17,6 +17,7 @@ pub struct VsanUnmountDiskMappingExRequestType<'a> {
     pub evac_reason: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanUnmountDiskMappingExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("mappings", &self.mappings);

@@ -13,6 +13,7 @@ pub struct VsanUnmountStoragePoolDisksRequestType<'a> {
     pub spec: &'a crate::types::VsanDeleteStoragePoolDiskSpec,
 }
 impl crate::ser::Encode for VsanUnmountStoragePoolDisksRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -11,6 +11,7 @@ pub struct VsanUpdateDatastoreSourceRequestType<'a> {
     pub datastore_source: &'a crate::types::VsanHciMeshDatastoreSource,
 }
 impl crate::ser::Encode for VsanUpdateDatastoreSourceRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastoreSource", self.datastore_source);

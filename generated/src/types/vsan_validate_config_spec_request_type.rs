@@ -15,6 +15,7 @@ pub struct VsanValidateConfigSpecRequestType<'a> {
     pub vsan_reconfig_spec: &'a crate::types::VimVsanReconfigSpec,
 }
 impl crate::ser::Encode for VsanValidateConfigSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

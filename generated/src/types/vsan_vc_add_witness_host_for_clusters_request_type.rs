@@ -9,6 +9,7 @@ pub struct VsanVcAddWitnessHostForClustersRequestType<'a> {
     pub config_spec: &'a crate::types::VsanVcStretchedClusterConfigSpec,
 }
 impl crate::ser::Encode for VsanVcAddWitnessHostForClustersRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", self.config_spec);

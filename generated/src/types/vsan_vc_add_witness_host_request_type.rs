@@ -25,6 +25,7 @@ pub struct VSANVcAddWitnessHostRequestType<'a> {
     pub storage_pool_spec: Option<&'a crate::types::VsanAddStoragePoolDiskSpec>,
 }
 impl crate::ser::Encode for VSANVcAddWitnessHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -21,6 +21,7 @@ pub struct VsanVcClusterGetHclInfoRequestType<'a> {
     pub query_spec: Option<&'a crate::types::VsanHclQuerySpec>,
 }
 impl crate::ser::Encode for VsanVcClusterGetHclInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

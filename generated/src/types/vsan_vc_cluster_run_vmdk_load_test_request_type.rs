@@ -21,6 +21,7 @@ pub struct VsanVcClusterRunVmdkLoadTestRequestType<'a> {
     pub action: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanVcClusterRunVmdkLoadTestRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -19,6 +19,7 @@ pub struct VSANVcRemoveWitnessHostRequestType<'a> {
     pub witness_address: Option<&'a str>,
 }
 impl crate::ser::Encode for VSANVcRemoveWitnessHostRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -9,6 +9,7 @@ pub struct VsanVcReplaceWitnessHostForClustersRequestType<'a> {
     pub config_spec: &'a crate::types::VsanVcStretchedClusterConfigSpec,
 }
 impl crate::ser::Encode for VsanVcReplaceWitnessHostForClustersRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("configSpec", self.config_spec);

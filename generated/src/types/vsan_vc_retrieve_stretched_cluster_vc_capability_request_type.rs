@@ -15,6 +15,7 @@ pub struct VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'a> {
     pub verify_all_connected: Option<bool>,
 }
 impl crate::ser::Encode for VSANVcRetrieveStretchedClusterVcCapabilityRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -19,6 +19,7 @@ pub struct VSANVcSetPreferredFaultDomainRequestType<'a> {
     pub witness_host: Option<&'a crate::types::ManagedObjectReference>,
 }
 impl crate::ser::Encode for VSANVcSetPreferredFaultDomainRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

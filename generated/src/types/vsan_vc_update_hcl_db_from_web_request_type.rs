@@ -9,6 +9,7 @@ pub struct VsanVcUpdateHclDbFromWebRequestType<'a> {
     pub url: Option<&'a str>,
 }
 impl crate::ser::Encode for VsanVcUpdateHclDbFromWebRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("url", &self.url);

@@ -9,6 +9,7 @@ pub struct VsanVcUploadHclDbRequestType<'a> {
     pub db: &'a str,
 }
 impl crate::ser::Encode for VsanVcUploadHclDbRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("db", &self.db);

@@ -11,6 +11,7 @@ pub struct VsanVcUploadReleaseDbRequestType<'a> {
     pub db: &'a str,
 }
 impl crate::ser::Encode for VsanVcUploadReleaseDbRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("db", &self.db);

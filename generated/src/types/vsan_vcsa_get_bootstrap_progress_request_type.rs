@@ -9,6 +9,7 @@ pub struct VsanVcsaGetBootstrapProgressRequestType<'a> {
     pub task_id: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanVcsaGetBootstrapProgressRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("taskId", &self.task_id);

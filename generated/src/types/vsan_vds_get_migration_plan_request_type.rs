@@ -33,6 +33,7 @@ pub struct VsanVdsGetMigrationPlanRequestType<'a> {
     pub hosts: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanVdsGetMigrationPlanRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

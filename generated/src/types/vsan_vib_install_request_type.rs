@@ -27,6 +27,7 @@ pub struct VsanVibInstallRequestType<'a> {
     pub no_sig_check: Option<bool>,
 }
 impl crate::ser::Encode for VsanVibInstallRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

@@ -17,6 +17,7 @@ pub struct VsanVibScanRequestType<'a> {
     pub vib_specs: &'a [crate::types::VsanVibSpec],
 }
 impl crate::ser::Encode for VsanVibScanRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

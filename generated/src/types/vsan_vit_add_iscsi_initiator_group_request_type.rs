@@ -15,6 +15,7 @@ pub struct VsanVitAddIscsiInitiatorGroupRequestType<'a> {
     pub initiator_group_name: &'a str,
 }
 impl crate::ser::Encode for VsanVitAddIscsiInitiatorGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

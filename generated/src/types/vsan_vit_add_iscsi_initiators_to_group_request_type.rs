@@ -17,6 +17,7 @@ pub struct VsanVitAddIscsiInitiatorsToGroupRequestType<'a> {
     pub initiator_names: &'a [&'a str],
 }
 impl crate::ser::Encode for VsanVitAddIscsiInitiatorsToGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanVitAddIscsiLUNRequestType<'a> {
     pub lun_spec: &'a crate::types::VsanIscsiLUNSpec,
 }
 impl crate::ser::Encode for VsanVitAddIscsiLUNRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanVitAddIscsiTargetToGroupRequestType<'a> {
     pub target_alias: &'a str,
 }
 impl crate::ser::Encode for VsanVitAddIscsiTargetToGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

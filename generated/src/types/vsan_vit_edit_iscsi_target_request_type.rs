@@ -15,6 +15,7 @@ pub struct VsanVitEditIscsiTargetRequestType<'a> {
     pub target_spec: &'a crate::types::VsanIscsiTargetSpec,
 }
 impl crate::ser::Encode for VsanVitEditIscsiTargetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

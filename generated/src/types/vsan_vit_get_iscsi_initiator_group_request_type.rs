@@ -15,6 +15,7 @@ pub struct VsanVitGetIscsiInitiatorGroupRequestType<'a> {
     pub initiator_group_name: &'a str,
 }
 impl crate::ser::Encode for VsanVitGetIscsiInitiatorGroupRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -13,6 +13,7 @@ pub struct VsanVitGetIscsiInitiatorGroupsRequestType<'a> {
     pub cluster: &'a crate::types::ManagedObjectReference,
 }
 impl crate::ser::Encode for VsanVitGetIscsiInitiatorGroupsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -17,6 +17,7 @@ pub struct VsanVitGetIscsiLUNRequestType<'a> {
     pub lun_id: i32,
 }
 impl crate::ser::Encode for VsanVitGetIscsiLUNRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

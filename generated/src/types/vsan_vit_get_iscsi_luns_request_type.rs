@@ -15,6 +15,7 @@ pub struct VsanVitGetIscsiLUNsRequestType<'a> {
     pub target_aliases: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VsanVitGetIscsiLUNsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

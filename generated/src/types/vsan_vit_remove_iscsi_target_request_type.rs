@@ -15,6 +15,7 @@ pub struct VsanVitRemoveIscsiTargetRequestType<'a> {
     pub target_alias: &'a str,
 }
 impl crate::ser::Encode for VsanVitRemoveIscsiTargetRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("cluster", self.cluster);

@@ -29,6 +29,7 @@ pub struct VsanVssMigrateVdsRequestType<'a> {
     pub infra_vm: Option<&'a [crate::types::ManagedObjectReference]>,
 }
 impl crate::ser::Encode for VsanVssMigrateVdsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         if let Some(v) = self.cluster {

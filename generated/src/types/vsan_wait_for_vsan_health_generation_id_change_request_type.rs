@@ -9,6 +9,7 @@ pub struct VsanWaitForVsanHealthGenerationIdChangeRequestType {
     pub timeout: i32,
 }
 impl crate::ser::Encode for VsanWaitForVsanHealthGenerationIdChangeRequestType {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("timeout", &self.timeout);

@@ -19,6 +19,7 @@ pub struct VslmAttachDiskRequestType<'a> {
     pub unit_number: Option<i32>,
 }
 impl crate::ser::Encode for VslmAttachDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -15,6 +15,7 @@ pub struct VslmAttachTagToVStorageObjectRequestType<'a> {
     pub tag: &'a str,
 }
 impl crate::ser::Encode for VslmAttachTagToVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

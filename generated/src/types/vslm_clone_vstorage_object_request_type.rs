@@ -13,6 +13,7 @@ pub struct VslmCloneVStorageObjectRequestType<'a> {
     pub spec: &'a crate::types::VslmCloneSpec,
 }
 impl crate::ser::Encode for VslmCloneVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -21,6 +21,7 @@ pub struct VslmCreateDiskFromSnapshotRequestType<'a> {
     pub path: Option<&'a str>,
 }
 impl crate::ser::Encode for VslmCreateDiskFromSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -11,6 +11,7 @@ pub struct VslmCreateDiskRequestType<'a> {
     pub spec: &'a crate::types::VslmCreateSpec,
 }
 impl crate::ser::Encode for VslmCreateDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

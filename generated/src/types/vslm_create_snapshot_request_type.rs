@@ -13,6 +13,7 @@ pub struct VslmCreateSnapshotRequestType<'a> {
     pub description: &'a str,
 }
 impl crate::ser::Encode for VslmCreateSnapshotRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -15,6 +15,7 @@ pub struct VslmDetachTagFromVStorageObjectRequestType<'a> {
     pub tag: &'a str,
 }
 impl crate::ser::Encode for VslmDetachTagFromVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct VslmExtendDiskRequestType<'a> {
     pub new_capacity_in_mb: i64,
 }
 impl crate::ser::Encode for VslmExtendDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct VslmListVStorageObjectForSpecRequestType<'a> {
     pub max_result: i32,
 }
 impl crate::ser::Encode for VslmListVStorageObjectForSpecRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("query", &self.query);

@@ -13,6 +13,7 @@ pub struct VslmListVStorageObjectsAttachedToTagRequestType<'a> {
     pub tag: &'a str,
 }
 impl crate::ser::Encode for VslmListVStorageObjectsAttachedToTagRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("category", &self.category);

@@ -11,6 +11,7 @@ pub struct VslmLoginByTokenRequestType<'a> {
     pub delegated_token_xml: &'a str,
 }
 impl crate::ser::Encode for VslmLoginByTokenRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("delegatedTokenXml", &self.delegated_token_xml);

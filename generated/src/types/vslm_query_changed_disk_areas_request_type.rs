@@ -17,6 +17,7 @@ pub struct VslmQueryChangedDiskAreasRequestType<'a> {
     pub change_id: &'a str,
 }
 impl crate::ser::Encode for VslmQueryChangedDiskAreasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

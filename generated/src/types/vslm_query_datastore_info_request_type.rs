@@ -11,6 +11,7 @@ pub struct VslmQueryDatastoreInfoRequestType<'a> {
     pub datastore_url: &'a str,
 }
 impl crate::ser::Encode for VslmQueryDatastoreInfoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastoreUrl", &self.datastore_url);

@@ -11,6 +11,7 @@ pub struct VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType<'a> {
     pub datastore_url: &'a str,
 }
 impl crate::ser::Encode for VslmQueryGlobalCatalogSyncStatusForDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastoreURL", &self.datastore_url);

@@ -13,6 +13,7 @@ pub struct VslmRegisterDiskRequestType<'a> {
     pub name: Option<&'a str>,
 }
 impl crate::ser::Encode for VslmRegisterDiskRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("path", &self.path);

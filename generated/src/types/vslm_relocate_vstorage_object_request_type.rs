@@ -13,6 +13,7 @@ pub struct VslmRelocateVStorageObjectRequestType<'a> {
     pub spec: &'a crate::types::VslmRelocateSpec,
 }
 impl crate::ser::Encode for VslmRelocateVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct VslmRenameVStorageObjectRequestType<'a> {
     pub name: &'a str,
 }
 impl crate::ser::Encode for VslmRenameVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct VslmRetrieveSnapshotDetailsRequestType<'a> {
     pub snapshot_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for VslmRetrieveSnapshotDetailsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -14,6 +14,7 @@ pub struct VslmRetrieveVStorageInfrastructureObjectPolicyRequestType<'a> {
 }
 impl crate::ser::Encode
 for VslmRetrieveVStorageInfrastructureObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastore", self.datastore);

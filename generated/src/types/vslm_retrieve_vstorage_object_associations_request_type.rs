@@ -11,6 +11,7 @@ pub struct VslmRetrieveVStorageObjectAssociationsRequestType<'a> {
     pub ids: Option<&'a [crate::types::ID]>,
 }
 impl crate::ser::Encode for VslmRetrieveVStorageObjectAssociationsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ids", &self.ids);

@@ -15,6 +15,7 @@ pub struct VslmRetrieveVStorageObjectMetadataRequestType<'a> {
     pub prefix: Option<&'a str>,
 }
 impl crate::ser::Encode for VslmRetrieveVStorageObjectMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

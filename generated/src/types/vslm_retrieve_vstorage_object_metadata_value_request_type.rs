@@ -15,6 +15,7 @@ pub struct VslmRetrieveVStorageObjectMetadataValueRequestType<'a> {
     pub key: &'a str,
 }
 impl crate::ser::Encode for VslmRetrieveVStorageObjectMetadataValueRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

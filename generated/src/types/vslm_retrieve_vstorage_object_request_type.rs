@@ -11,6 +11,7 @@ pub struct VslmRetrieveVStorageObjectRequestType<'a> {
     pub id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for VslmRetrieveVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

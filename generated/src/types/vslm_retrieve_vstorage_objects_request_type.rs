@@ -11,6 +11,7 @@ pub struct VslmRetrieveVStorageObjectsRequestType<'a> {
     pub ids: Option<&'a [crate::types::ID]>,
 }
 impl crate::ser::Encode for VslmRetrieveVStorageObjectsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("ids", &self.ids);

@@ -13,6 +13,7 @@ pub struct VslmRevertVStorageObjectRequestType<'a> {
     pub snapshot_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for VslmRevertVStorageObjectRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -13,6 +13,7 @@ pub struct VslmSetVStorageObjectControlFlagsRequestType<'a> {
     pub control_flags: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VslmSetVStorageObjectControlFlagsRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

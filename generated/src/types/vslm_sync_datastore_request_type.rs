@@ -15,6 +15,7 @@ pub struct VslmSyncDatastoreRequestType<'a> {
     pub fcd_id: Option<&'a crate::types::ID>,
 }
 impl crate::ser::Encode for VslmSyncDatastoreRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("datastoreUrl", &self.datastore_url);

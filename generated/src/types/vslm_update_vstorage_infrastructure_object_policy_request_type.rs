@@ -11,6 +11,7 @@ pub struct VslmUpdateVStorageInfrastructureObjectPolicyRequestType<'a> {
     pub spec: &'a crate::types::VslmInfrastructureObjectPolicySpec,
 }
 impl crate::ser::Encode for VslmUpdateVStorageInfrastructureObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("spec", self.spec);

@@ -15,6 +15,7 @@ pub struct VslmUpdateVstorageObjectCryptoRequestType<'a> {
     pub disks_crypto: Option<&'a crate::types::DiskCryptoSpec>,
 }
 impl crate::ser::Encode for VslmUpdateVstorageObjectCryptoRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

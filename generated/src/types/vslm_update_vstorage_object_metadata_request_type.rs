@@ -15,6 +15,7 @@ pub struct VslmUpdateVStorageObjectMetadataRequestType<'a> {
     pub delete_keys: Option<&'a [&'a str]>,
 }
 impl crate::ser::Encode for VslmUpdateVStorageObjectMetadataRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

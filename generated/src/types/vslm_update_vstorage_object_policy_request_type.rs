@@ -13,6 +13,7 @@ pub struct VslmUpdateVstorageObjectPolicyRequestType<'a> {
     pub profile: Option<&'a [crate::types::VirtualMachineProfileSpecKind]>,
 }
 impl crate::ser::Encode for VslmUpdateVstorageObjectPolicyRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -23,6 +23,7 @@ pub struct VStorageObjectCreateSnapshotExRequestType<'a> {
     pub snapshot_id: Option<&'a crate::types::ID>,
 }
 impl crate::ser::Encode for VStorageObjectCreateSnapshotExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

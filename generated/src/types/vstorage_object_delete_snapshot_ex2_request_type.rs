@@ -19,6 +19,7 @@ pub struct VStorageObjectDeleteSnapshotEx2RequestType<'a> {
     pub snapshot_id: &'a crate::types::ID,
 }
 impl crate::ser::Encode for VStorageObjectDeleteSnapshotEx2RequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

@@ -19,6 +19,7 @@ pub struct VStorageObjectExtendDiskExRequestType<'a> {
     pub new_capacity_in_mb: i64,
 }
 impl crate::ser::Encode for VStorageObjectExtendDiskExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

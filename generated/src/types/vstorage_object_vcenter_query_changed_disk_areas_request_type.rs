@@ -19,6 +19,7 @@ pub struct VstorageObjectVCenterQueryChangedDiskAreasRequestType<'a> {
     pub change_id: &'a str,
 }
 impl crate::ser::Encode for VstorageObjectVCenterQueryChangedDiskAreasRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("id", self.id);

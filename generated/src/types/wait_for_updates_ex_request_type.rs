@@ -11,6 +11,7 @@ pub struct WaitForUpdatesExRequestType<'a> {
     pub options: Option<&'a crate::types::WaitOptions>,
 }
 impl crate::ser::Encode for WaitForUpdatesExRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("version", &self.version);

@@ -9,6 +9,7 @@ pub struct WaitForUpdatesRequestType<'a> {
     pub version: Option<&'a str>,
 }
 impl crate::ser::Encode for WaitForUpdatesRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("version", &self.version);

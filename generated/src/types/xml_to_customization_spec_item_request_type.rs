@@ -9,6 +9,7 @@ pub struct XmlToCustomizationSpecItemRequestType<'a> {
     pub spec_item_xml: &'a str,
 }
 impl crate::ser::Encode for XmlToCustomizationSpecItemRequestType<'_> {
+    #[inline]
     fn encode(&self, e: &mut crate::ser::Encoder) {
         let mut o = e.members();
         o.field("specItemXml", &self.spec_item_xml);
