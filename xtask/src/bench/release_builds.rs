@@ -2,12 +2,15 @@
 //! `RetrieveResult` file, decodes it and prints the number of objects, built clean in release
 //! (its dependencies included, each build in a target directory of its own), as a user of the
 //! crate builds it. Three versions: on `vim25` with its default features, on `vim25` with the
-//! `vim25` namespace alone, and on vim_rs 0.7.0 with its default features.
+//! `vim25` namespace alone, and on vim_rs 0.7.0 with its default features. A fourth program
+//! uses a few operations only (log in, read the `ServiceContent`, log out) and decodes no
+//! `Any`, to show what a program pays for the operations and types it does not use.
 //!
 //! Each build is timed by `/usr/bin/time`: CPU seconds (user and system, of every process),
 //! wall seconds and the peak resident size of the largest process (GiB). The binary is
-//! measured in MB (10^6 bytes) as built and stripped (`strip`), and run once on the recorded
-//! `RetrieveResult` to check that it reads it.
+//! measured in MB (10^6 bytes) as built and stripped (`strip`), and run once: on the recorded
+//! `RetrieveResult`, to check that it reads it, or (the few operations, which need a server)
+//! without arguments, to check that it starts and prints its usage.
 
 use super::{checked, repo};
 use std::path::{Path, PathBuf};
@@ -20,6 +23,8 @@ struct Program {
     main: &'static str,
     /// The lock file to start from (the registry's versions as this repository pins them).
     lock: PathBuf,
+    /// Whether it counts the objects of a `RetrieveResult` file (or talks to a server).
+    counts: bool,
 }
 
 /// What one clean release build measured.
@@ -40,6 +45,20 @@ const OURS_MAIN: &str = r#"fn main() {
 }
 "#;
 
+const FEW_OPS_MAIN: &str = r#"#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), vim25::Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [host, user, password] = args.as_slice() else {
+        eprintln!("usage: about HOST USER PASSWORD");
+        std::process::exit(2);
+    };
+    let client = vim25::Client::builder(host).credentials(user, password).connect().await?;
+    let content = client.service_content().await?;
+    println!("{} ({})", content.about.full_name, content.about.api_version);
+    client.logout().await
+}
+"#;
+
 const VIM_RS_MAIN: &str = r#"fn main() {
     let path = std::env::args().nth(1).expect("usage: count-objects FILE");
     let text = std::fs::read_to_string(&path).expect("reads the file");
@@ -51,12 +70,26 @@ const VIM_RS_MAIN: &str = r#"fn main() {
 fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
     let path = super::toml_literal_path(&crate::codegen::generated_dir())?;
     let mut out = vec![
-        Program { name: "vim25", dependencies: format!("vim25 = {{ path = '{path}' }}\n"), main: OURS_MAIN, lock: repo().join("Cargo.lock") },
+        Program {
+            name: "vim25",
+            dependencies: format!("vim25 = {{ path = '{path}' }}\n"),
+            main: OURS_MAIN,
+            lock: repo().join("Cargo.lock"),
+            counts: true,
+        },
         Program {
             name: "vim25_only",
             dependencies: format!("vim25 = {{ path = '{path}', default-features = false, features = [\"vim25\"] }}\n"),
             main: OURS_MAIN,
             lock: repo().join("Cargo.lock"),
+            counts: true,
+        },
+        Program {
+            name: "few_ops",
+            dependencies: format!("vim25 = {{ path = '{path}' }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n"),
+            main: FEW_OPS_MAIN,
+            lock: repo().join("Cargo.lock"),
+            counts: false,
         },
     ];
     if with_vim_rs {
@@ -65,6 +98,7 @@ fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
             dependencies: "vim_rs = \"=0.7.0\"\nminiserde = \"0.1\"\n".to_owned(),
             main: VIM_RS_MAIN,
             lock: repo().join("xtask/bench/Cargo.lock"),
+            counts: true,
         });
     }
     Ok(out)
@@ -121,10 +155,17 @@ fn build(base: &Path, p: &Program, payload: &Path) -> Result<Build, String> {
     let stripped = target.join("count-objects.stripped");
     checked(Command::new("strip").arg("-o").arg(&stripped).arg(&binary))?;
     let size = |f: &Path| std::fs::metadata(f).map(|m| m.len() as f64 / 1e6).map_err(|e| format!("{}: {e}", f.display()));
-    let run = checked(Command::new(&binary).arg(payload))?;
-    let count = String::from_utf8_lossy(&run.stdout).trim().to_owned();
-    if count.parse::<usize>().is_err() {
-        return Err(format!("{}: the program printed {count:?}, not a count of objects", p.name));
+    if p.counts {
+        let run = checked(Command::new(&binary).arg(payload))?;
+        let count = String::from_utf8_lossy(&run.stdout).trim().to_owned();
+        if count.parse::<usize>().is_err() {
+            return Err(format!("{}: the program printed {count:?}, not a count of objects", p.name));
+        }
+    } else {
+        let run = Command::new(&binary).output().map_err(|e| format!("{}: {e}", binary.display()))?;
+        if run.status.code() != Some(2) || !String::from_utf8_lossy(&run.stderr).starts_with("usage:") {
+            return Err(format!("{}: without arguments the program did not print its usage ({})", p.name, run.status));
+        }
     }
     Ok(Build { cpu_seconds, wall_seconds, peak_gb, binary_mb: size(&binary)?, stripped_mb: size(&stripped)? })
 }
