@@ -69,28 +69,12 @@ const VIM_RS_MAIN: &str = r#"fn main() {
 
 fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
     let path = super::toml_literal_path(&crate::codegen::generated_dir())?;
+    // the programs on `vim25`, from this repository's lock file
+    let ours = |name, dependencies: String, main, counts| Program { name, dependencies, main, lock: repo().join("Cargo.lock"), counts };
     let mut out = vec![
-        Program {
-            name: "vim25",
-            dependencies: format!("vim25 = {{ path = '{path}' }}\n"),
-            main: OURS_MAIN,
-            lock: repo().join("Cargo.lock"),
-            counts: true,
-        },
-        Program {
-            name: "vim25_only",
-            dependencies: format!("vim25 = {{ path = '{path}', default-features = false, features = [\"vim25\"] }}\n"),
-            main: OURS_MAIN,
-            lock: repo().join("Cargo.lock"),
-            counts: true,
-        },
-        Program {
-            name: "few_ops",
-            dependencies: format!("vim25 = {{ path = '{path}' }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n"),
-            main: FEW_OPS_MAIN,
-            lock: repo().join("Cargo.lock"),
-            counts: false,
-        },
+        ours("vim25", format!("vim25 = {{ path = '{path}' }}\n"), OURS_MAIN, true),
+        ours("vim25_only", format!("vim25 = {{ path = '{path}', default-features = false, features = [\"vim25\"] }}\n"), OURS_MAIN, true),
+        ours("few_ops", format!("vim25 = {{ path = '{path}' }}\ntokio = {{ version = \"1\", features = [\"macros\", \"rt\"] }}\n"), FEW_OPS_MAIN, false),
     ];
     if with_vim_rs {
         out.push(Program {
