@@ -3,8 +3,8 @@
 //! (its dependencies included, each build in a target directory of its own), as a user of the
 //! crate builds it. Three versions: on `vim25` with its default features, on `vim25` with the
 //! `vim25` namespace alone, and on vim_rs 0.7.0 with its default features. A fourth program
-//! uses a few operations only (log in, read the `ServiceContent`, log out) and decodes no
-//! `Any`, to show what a program pays for the operations and types it does not use.
+//! uses a few operations only (log in, read the `ServiceContent`, log out) and reads no
+//! property values, to show what a program pays for the operations and types it does not use.
 //!
 //! Each build is timed by `/usr/bin/time`: CPU seconds (user and system, of every process),
 //! wall seconds and the peak resident size of the largest process (GiB). The binary is
