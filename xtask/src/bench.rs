@@ -9,7 +9,8 @@
 //!   builds of `vim25` and the crates it is split into, their external dependencies already
 //!   built; the peak is the largest compiler process's, from `/usr/bin/time`.
 //! - `release_*`, `release_cpu_vs_vim_rs`, `binary_vs_vim_rs`: clean release builds of a small
-//!   program on `vim25` and on vim_rs ([`release_builds`]).
+//!   program on `vim25` and on vim_rs ([`release_builds`]); `--release-pair` builds the two at
+//!   the same time, round after round, for their CPU ratio under one drift.
 
 mod release_builds;
 
@@ -46,7 +47,14 @@ pub struct Args {
     /// alike. Prints each round's seconds and the median ratio DIR / generated.
     #[arg(long, value_name = "DIR")]
     compile_against: Option<PathBuf>,
-    /// Rounds of `--compile-against` (the two builds swap target directories every round).
+    /// Instead of the figures above: the release builds of the small decoding program on `vim25`
+    /// (default features) and on vim_rs, both at the same time, `--rounds` times. Builds one after the other drift with
+    /// the machine's speed by more than the difference measured; two at once see the same
+    /// drift. Prints each round's CPU seconds and the median `release_pair_cpu_vs_vim_rs`.
+    #[arg(long, conflicts_with_all = ["no_compile", "release_only", "no_vim_rs", "compile_against"])]
+    release_pair: bool,
+    /// Rounds of `--compile-against` (the two builds swap target directories every round) and
+    /// of `--release-pair`.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
 }
@@ -64,6 +72,9 @@ pub(crate) fn repo() -> &'static Path {
 pub fn run(args: Args) -> Result<(), String> {
     if let Some(other) = &args.compile_against {
         return compile_pair(other, args.rounds);
+    }
+    if args.release_pair {
+        return release_builds::pair(args.rounds);
     }
     if args.release_only {
         return release_builds::run(!args.no_vim_rs);

@@ -111,6 +111,32 @@ pub(crate) fn run(with_vim_rs: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// `--release-pair`: the program on `vim25` (default features) and on vim_rs built clean at the
+/// same time, `rounds` times; prints each round's CPU seconds and the median ratio.
+pub(crate) fn pair(rounds: usize) -> Result<(), String> {
+    let base = repo().join("target/bench/release-pair");
+    let payload = repo().join("generator/tests/data/payloads/retrieveResult.json");
+    let mut all = programs(true)?;
+    let mut take = |name: &str| all.iter().position(|p| p.name == name).map(|i| all.swap_remove(i)).ok_or(format!("no program {name}"));
+    let (on_vim25, on_vim_rs) = (take("vim25")?, take("vim_rs")?);
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let (ours, theirs) = std::thread::scope(|s| {
+            let theirs = s.spawn(|| build(&base, &on_vim_rs, &payload));
+            let ours = build(&base, &on_vim25, &payload);
+            (ours, theirs.join().map_err(|_| "vim_rs's build thread panicked".to_owned()))
+        });
+        let (ours, theirs) = (ours?, theirs??);
+        println!("release_pair_round{round}_cpu_seconds={:.0}/{:.0}", ours.cpu_seconds, theirs.cpu_seconds);
+        ratios.push(ours.cpu_seconds / theirs.cpu_seconds);
+    }
+    match super::median(&mut ratios) {
+        Some(r) => println!("release_pair_cpu_vs_vim_rs={r:.3}"),
+        None => println!("release_pair_cpu_vs_vim_rs=none (0 rounds)"),
+    }
+    Ok(())
+}
+
 fn build(base: &Path, p: &Program, payload: &Path) -> Result<Build, String> {
     let ws = base.join(p.name);
     let target = base.join(format!("{}-target", p.name));
