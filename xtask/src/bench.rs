@@ -48,9 +48,10 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     compile_against: Option<PathBuf>,
     /// Instead of the figures above: the release builds of the small decoding program on `vim25`
-    /// (default features) and on vim_rs, both at the same time, `--rounds` times. Builds one after the other drift with
-    /// the machine's speed by more than the difference measured; two at once see the same
-    /// drift. Prints each round's CPU seconds and the median `release_pair_cpu_vs_vim_rs`.
+    /// (default features) and on vim_rs, both at the same time, `--rounds` times. Builds one
+    /// after the other drift with the machine's speed by more than the difference measured;
+    /// two at once see the same drift. Prints each round's CPU seconds and the median
+    /// `release_pair_cpu_vs_vim_rs`.
     #[arg(long, conflicts_with_all = ["no_compile", "release_only", "no_vim_rs", "compile_against"])]
     release_pair: bool,
     /// Rounds of `--compile-against` (the two builds swap target directories every round) and
