@@ -10,7 +10,8 @@
 //!   built; the peak is the largest compiler process's, from `/usr/bin/time`.
 //! - `release_*`, `release_cpu_vs_vim_rs`, `binary_vs_vim_rs`: clean release builds of a small
 //!   program on `vim25` and on vim_rs ([`release_builds`]); `--release-pair` builds the two at
-//!   the same time, round after round, for their CPU ratio under one drift.
+//!   the same time, round after round, for their CPU ratio under one drift; `--debug-pair`
+//!   rebuilds them in the default debug profile, one right after the other.
 
 mod release_builds;
 
@@ -54,8 +55,16 @@ pub struct Args {
     /// `release_pair_cpu_vs_vim_rs`.
     #[arg(long, conflicts_with_all = ["no_compile", "release_only", "no_vim_rs", "compile_against"])]
     release_pair: bool,
-    /// Rounds of `--compile-against` (the two builds swap target directories every round) and
-    /// of `--release-pair`.
+    /// Instead of the figures above: the same two programs in the default debug profile (full
+    /// debug info, as a new user builds them), and the one on `vim25` with line tables only for
+    /// its packages; their dependencies built once, then in each of `--rounds` rounds the API
+    /// crate cleaned and the programs rebuilt one right after the other. Prints each round's
+    /// wall and CPU seconds and peaks, and the median `debug_pair_wall_vs_vim_rs` and
+    /// `debug_pair_lines_wall_vs_vim_rs`.
+    #[arg(long, conflicts_with_all = ["no_compile", "release_only", "no_vim_rs", "compile_against", "release_pair"])]
+    debug_pair: bool,
+    /// Rounds of `--compile-against` (the two builds swap target directories every round), of
+    /// `--release-pair` and of `--debug-pair`.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
 }
@@ -76,6 +85,9 @@ pub fn run(args: Args) -> Result<(), String> {
     }
     if args.release_pair {
         return release_builds::pair(args.rounds);
+    }
+    if args.debug_pair {
+        return release_builds::debug_pair(args.rounds);
     }
     if args.release_only {
         return release_builds::run(!args.no_vim_rs);

@@ -25,6 +25,12 @@ struct Program {
     lock: PathBuf,
     /// Whether it counts the objects of a `RetrieveResult` file (or talks to a server).
     counts: bool,
+    /// The packages of the API crate, which `--debug-pair` cleans and rebuilds on built
+    /// dependencies.
+    packages: Vec<String>,
+    /// Profile sections for the manifest: for the programs on `vim25`, those that build it as
+    /// a dependency from a registry would be built ([`as_registry_dependency`]).
+    profile: String,
 }
 
 /// What one clean release build measured.
@@ -68,9 +74,19 @@ const VIM_RS_MAIN: &str = r#"fn main() {
 "#;
 
 fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
-    let path = super::toml_literal_path(&crate::codegen::generated_dir())?;
+    let generated = crate::codegen::generated_dir();
+    let path = super::toml_literal_path(&generated)?;
+    let packages = super::packages(&generated)?;
     // the programs on `vim25`, from this repository's lock file
-    let ours = |name, dependencies: String, main, counts| Program { name, dependencies, main, lock: repo().join("Cargo.lock"), counts };
+    let ours = |name, dependencies: String, main, counts| Program {
+        name,
+        dependencies,
+        main,
+        lock: repo().join("Cargo.lock"),
+        counts,
+        packages: packages.clone(),
+        profile: as_registry_dependency(&packages),
+    };
     let mut out = vec![
         ours("vim25", format!("vim25 = {{ path = '{path}' }}\n"), OURS_MAIN, true),
         ours("vim25_only", format!("vim25 = {{ path = '{path}', default-features = false, features = [\"vim25\"] }}\n"), OURS_MAIN, true),
@@ -83,18 +99,24 @@ fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
             main: VIM_RS_MAIN,
             lock: repo().join("xtask/bench/Cargo.lock"),
             counts: true,
+            packages: vec!["vim_rs".to_owned()],
+            profile: String::new(),
         });
     }
     Ok(out)
 }
 
+/// The recorded `RetrieveResult` the counting programs are run on.
+fn payload() -> PathBuf {
+    repo().join("generator/tests/data/payloads/retrieveResult.json")
+}
+
 /// Builds each program and prints its figures, then the ratios to vim_rs's.
 pub(crate) fn run(with_vim_rs: bool) -> Result<(), String> {
     let base = repo().join("target/bench/release-builds");
-    let payload = repo().join("generator/tests/data/payloads/retrieveResult.json");
     let mut built = Vec::new();
     for p in programs(with_vim_rs)? {
-        let b = build(&base, &p, &payload)?;
+        let b = build(&base, &p)?;
         let n = p.name;
         println!("release_{n}_cpu_seconds={:.0}", b.cpu_seconds);
         println!("release_{n}_wall_seconds={:.0}", b.wall_seconds);
@@ -111,19 +133,23 @@ pub(crate) fn run(with_vim_rs: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// The program on `vim25` (default features) and the one on vim_rs.
+fn the_pair() -> Result<(Program, Program), String> {
+    let mut all = programs(true)?;
+    let mut take = |name: &str| all.iter().position(|p| p.name == name).map(|i| all.swap_remove(i)).ok_or(format!("no program {name}"));
+    Ok((take("vim25")?, take("vim_rs")?))
+}
+
 /// `--release-pair`: the program on `vim25` (default features) and on vim_rs built clean at the
 /// same time, `rounds` times; prints each round's CPU seconds and the median ratio.
 pub(crate) fn pair(rounds: usize) -> Result<(), String> {
     let base = repo().join("target/bench/release-pair");
-    let payload = repo().join("generator/tests/data/payloads/retrieveResult.json");
-    let mut all = programs(true)?;
-    let mut take = |name: &str| all.iter().position(|p| p.name == name).map(|i| all.swap_remove(i)).ok_or(format!("no program {name}"));
-    let (on_vim25, on_vim_rs) = (take("vim25")?, take("vim_rs")?);
+    let (on_vim25, on_vim_rs) = the_pair()?;
     let mut ratios = Vec::new();
     for round in 0..rounds {
         let (ours, theirs) = std::thread::scope(|s| {
-            let theirs = s.spawn(|| build(&base, &on_vim_rs, &payload));
-            let ours = build(&base, &on_vim25, &payload);
+            let theirs = s.spawn(|| build(&base, &on_vim_rs));
+            let ours = build(&base, &on_vim25);
             (ours, theirs.join().map_err(|_| "vim_rs's build thread panicked".to_owned()))
         });
         let (ours, theirs) = (ours?, theirs??);
@@ -137,15 +163,91 @@ pub(crate) fn pair(rounds: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn build(base: &Path, p: &Program, payload: &Path) -> Result<Build, String> {
+/// `--debug-pair`: the two programs in the default debug profile, as a new user builds them,
+/// and the one on `vim25` once more with line tables only as the debug info of the `vim25`
+/// packages (the README's advice): each program's dependencies built once, then in every round
+/// the API crate's packages cleaned and the programs rebuilt one right after the other, alone
+/// on the machine (the order reversed every other round). Prints each round's wall and CPU
+/// seconds and peaks, and the median ratios of the wall times to vim_rs's.
+///
+/// Not at the same time, as `--release-pair` builds: with the dependencies built, vim_rs's
+/// build is one compiler process on one core, and beside it the `vim25` crates, which build
+/// side by side, would be left one core.
+pub(crate) fn debug_pair(rounds: usize) -> Result<(), String> {
+    let base = repo().join("target/bench/debug-pair");
+    let (on_vim25, on_vim_rs) = the_pair()?;
+    let lines = Program {
+        name: "vim25_lines",
+        dependencies: on_vim25.dependencies.clone(),
+        main: on_vim25.main,
+        lock: on_vim25.lock.clone(),
+        counts: on_vim25.counts,
+        profile: line_tables_only(&on_vim25.packages),
+        packages: on_vim25.packages.clone(),
+    };
+    let mut ready = Vec::new();
+    for p in [&on_vim25, &lines, &on_vim_rs] {
+        let (ws, target) = workspace(&base, p)?;
+        checked(super::cargo().args(["build", "--quiet"]).current_dir(&ws).env("CARGO_TARGET_DIR", &target))?;
+        ready.push((p, ws, target));
+    }
+    let mut ratios = [Vec::new(), Vec::new()];
+    for round in 0..rounds {
+        let mut timed = Vec::new();
+        for i in 0..ready.len() {
+            let (p, ws, target) = &ready[if round % 2 == 0 { i } else { ready.len() - 1 - i }];
+            checked(super::cargo().args(super::clean_args(&p.packages)).current_dir(ws).env("CARGO_TARGET_DIR", target))?;
+            let t = timed_build(p, ws, target, false)?;
+            check_binary(p, &target.join("debug/count-objects"))?;
+            timed.push((p.name, t));
+        }
+        timed.sort_by_key(|(name, _)| ready.iter().position(|(p, ..)| p.name == *name));
+        let [(_, ours), (_, lines), (_, theirs)] = &timed[..] else {
+            return Err("three builds expected".to_owned());
+        };
+        let show = |what: &str, f: fn(&Timed) -> f64| {
+            println!("debug_pair_round{round}_{what}={:.1}/{:.1}/{:.1}", f(ours), f(lines), f(theirs));
+        };
+        show("wall_seconds", |t| t.wall_seconds);
+        show("cpu_seconds", |t| t.cpu_seconds);
+        show("peak_gb", |t| t.peak_gb);
+        ratios[0].push(ours.wall_seconds / theirs.wall_seconds);
+        ratios[1].push(lines.wall_seconds / theirs.wall_seconds);
+    }
+    for (name, r) in ["debug_pair_wall_vs_vim_rs", "debug_pair_lines_wall_vs_vim_rs"].iter().zip(&mut ratios) {
+        match super::median(r) {
+            Some(r) => println!("{name}={r:.3}"),
+            None => println!("{name}=none (0 rounds)"),
+        }
+    }
+    Ok(())
+}
+
+/// Profile sections that build `packages`, path dependencies here, as cargo builds a
+/// dependency from a registry: without incremental compilation (which cargo turns on for path
+/// dependencies in debug builds).
+fn as_registry_dependency(packages: &[String]) -> String {
+    packages.iter().map(|p| format!("\n[profile.dev.package.{p}]\nincremental = false\n")).collect()
+}
+
+/// [`as_registry_dependency`], with line tables only as the debug info.
+fn line_tables_only(packages: &[String]) -> String {
+    packages
+        .iter()
+        .map(|p| format!("\n[profile.dev.package.{p}]\nincremental = false\ndebug = \"line-tables-only\"\n"))
+        .collect()
+}
+
+/// The program's workspace below `base`, written afresh, and its target directory; the sources
+/// of its dependencies fetched.
+fn workspace(base: &Path, p: &Program) -> Result<(PathBuf, PathBuf), String> {
     let ws = base.join(p.name);
     let target = base.join(format!("{}-target", p.name));
-    let _ = std::fs::remove_dir_all(&target);
     std::fs::create_dir_all(ws.join("src")).map_err(|e| format!("{}: {e}", ws.display()))?;
     let manifest = format!(
         "[workspace]\n\n[package]\nname = \"count-objects\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\n{}",
-        p.dependencies
+         [dependencies]\n{}{}",
+        p.dependencies, p.profile
     );
     let write = |file: &Path, text: &[u8]| std::fs::write(file, text).map_err(|e| format!("{}: {e}", file.display()));
     write(&ws.join("Cargo.toml"), manifest.as_bytes())?;
@@ -153,30 +255,57 @@ fn build(base: &Path, p: &Program, payload: &Path) -> Result<Build, String> {
     write(&ws.join("Cargo.lock"), &std::fs::read(&p.lock).map_err(|e| format!("{}: {e}", p.lock.display()))?)?;
     // sources fetched before the clock starts
     checked(super::cargo().arg("fetch").current_dir(&ws))?;
+    Ok((ws, target))
+}
 
+/// What `/usr/bin/time` measured of one `cargo build`.
+struct Timed {
+    cpu_seconds: f64,
+    wall_seconds: f64,
+    peak_gb: f64,
+}
+
+fn timed_build(p: &Program, ws: &Path, target: &Path, release: bool) -> Result<Timed, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.args(["-f", "%U %S %e %M"]).arg(cargo).args(["build", "--quiet", "--release"]);
-    let out = checked(cmd.current_dir(&ws).env("CARGO_TARGET_DIR", &target))?;
+    cmd.args(["-f", "%U %S %e %M"]).arg(cargo).args(["build", "--quiet"]);
+    if release {
+        cmd.arg("--release");
+    }
+    let out = checked(cmd.current_dir(ws).env("CARGO_TARGET_DIR", target))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let (cpu_seconds, wall_seconds, peak_gb) = parse_time(&stderr).ok_or_else(|| format!("{}: no figures from /usr/bin/time in:\n{stderr}", p.name))?;
+    Ok(Timed { cpu_seconds, wall_seconds, peak_gb })
+}
 
-    let binary = target.join("release/count-objects");
-    let stripped = target.join("count-objects.stripped");
-    checked(Command::new("strip").arg("-o").arg(&stripped).arg(&binary))?;
-    let size = |f: &Path| std::fs::metadata(f).map(|m| m.len() as f64 / 1e6).map_err(|e| format!("{}: {e}", f.display()));
+/// Runs the built program once: on the recorded `RetrieveResult`, which it must count, or (the
+/// few operations, which need a server) without arguments, when it must print its usage.
+fn check_binary(p: &Program, binary: &Path) -> Result<(), String> {
     if p.counts {
-        let run = checked(Command::new(&binary).arg(payload))?;
+        let run = checked(Command::new(binary).arg(payload()))?;
         let count = String::from_utf8_lossy(&run.stdout).trim().to_owned();
         if count.parse::<usize>().is_err() {
             return Err(format!("{}: the program printed {count:?}, not a count of objects", p.name));
         }
     } else {
-        let run = Command::new(&binary).output().map_err(|e| format!("{}: {e}", binary.display()))?;
+        let run = Command::new(binary).output().map_err(|e| format!("{}: {e}", binary.display()))?;
         if run.status.code() != Some(2) || !String::from_utf8_lossy(&run.stderr).starts_with("usage:") {
             return Err(format!("{}: without arguments the program did not print its usage ({})", p.name, run.status));
         }
     }
+    Ok(())
+}
+
+/// A clean release build of `p`, dependencies included, measured and run once.
+fn build(base: &Path, p: &Program) -> Result<Build, String> {
+    let (ws, target) = workspace(base, p)?;
+    let _ = std::fs::remove_dir_all(&target);
+    let Timed { cpu_seconds, wall_seconds, peak_gb } = timed_build(p, &ws, &target, true)?;
+    let binary = target.join("release/count-objects");
+    let stripped = target.join("count-objects.stripped");
+    checked(Command::new("strip").arg("-o").arg(&stripped).arg(&binary))?;
+    let size = |f: &Path| std::fs::metadata(f).map(|m| m.len() as f64 / 1e6).map_err(|e| format!("{}: {e}", f.display()));
+    check_binary(p, &binary)?;
     Ok(Build { cpu_seconds, wall_seconds, peak_gb, binary_mb: size(&binary)?, stripped_mb: size(&stripped)? })
 }
 
@@ -192,7 +321,20 @@ fn parse_time(stderr: &str) -> Option<(f64, f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_time;
+    use super::{as_registry_dependency, line_tables_only, parse_time};
+
+    #[test]
+    fn profiles_for_each_package() {
+        let packages = ["vim25".to_owned(), "vim25-cycle".to_owned()];
+        for (text, debug) in [(as_registry_dependency(&packages), None), (line_tables_only(&packages), Some("line-tables-only"))] {
+            let table: toml::Table = toml::from_str(&text).unwrap();
+            for p in &packages {
+                let section = &table["profile"]["dev"]["package"][p.as_str()];
+                assert_eq!(section["incremental"].as_bool(), Some(false), "{text}");
+                assert_eq!(section.get("debug").and_then(|d| d.as_str()), debug, "{text}");
+            }
+        }
+    }
 
     #[test]
     fn time_figures_from_the_last_line() {
