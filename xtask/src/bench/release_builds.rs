@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A program to build: its name in the figures, its dependencies and its `main`.
+#[derive(Clone)]
 struct Program {
     name: &'static str,
     dependencies: String,
@@ -29,18 +30,24 @@ struct Program {
     /// dependencies.
     packages: Vec<String>,
     /// Profile sections for the manifest: for the programs on `vim25`, those that build it as
-    /// a dependency from a registry would be built ([`as_registry_dependency`]).
+    /// a dependency from a registry would be built ([`dev_profile`]).
     profile: String,
 }
 
 /// What one clean release build measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Build {
+    pub timed: Timed,
+    pub binary_mb: f64,
+    pub stripped_mb: f64,
+}
+
+/// What `/usr/bin/time` measured of one `cargo build`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Timed {
     pub cpu_seconds: f64,
     pub wall_seconds: f64,
     pub peak_gb: f64,
-    pub binary_mb: f64,
-    pub stripped_mb: f64,
 }
 
 const OURS_MAIN: &str = r#"fn main() {
@@ -85,7 +92,7 @@ fn programs(with_vim_rs: bool) -> Result<Vec<Program>, String> {
         lock: repo().join("Cargo.lock"),
         counts,
         packages: packages.clone(),
-        profile: as_registry_dependency(&packages),
+        profile: dev_profile(&packages, None),
     };
     let mut out = vec![
         ours("vim25", format!("vim25 = {{ path = '{path}' }}\n"), OURS_MAIN, true),
@@ -118,16 +125,16 @@ pub(crate) fn run(with_vim_rs: bool) -> Result<(), String> {
     for p in programs(with_vim_rs)? {
         let b = build(&base, &p)?;
         let n = p.name;
-        println!("release_{n}_cpu_seconds={:.0}", b.cpu_seconds);
-        println!("release_{n}_wall_seconds={:.0}", b.wall_seconds);
-        println!("release_{n}_peak_gb={:.2}", b.peak_gb);
+        println!("release_{n}_cpu_seconds={:.0}", b.timed.cpu_seconds);
+        println!("release_{n}_wall_seconds={:.0}", b.timed.wall_seconds);
+        println!("release_{n}_peak_gb={:.2}", b.timed.peak_gb);
         println!("release_{n}_binary_mb={:.1}", b.binary_mb);
         println!("release_{n}_stripped_mb={:.1}", b.stripped_mb);
         built.push((n, b));
     }
     let find = |name: &str| built.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
     if let (Some(ours), Some(theirs)) = (find("vim25"), find("vim_rs")) {
-        println!("release_cpu_vs_vim_rs={:.2}", ours.cpu_seconds / theirs.cpu_seconds);
+        println!("release_cpu_vs_vim_rs={:.2}", ours.timed.cpu_seconds / theirs.timed.cpu_seconds);
         println!("binary_vs_vim_rs={:.2}", ours.stripped_mb / theirs.stripped_mb);
     }
     Ok(())
@@ -153,8 +160,8 @@ pub(crate) fn pair(rounds: usize) -> Result<(), String> {
             (ours, theirs.join().map_err(|_| "vim_rs's build thread panicked".to_owned()))
         });
         let (ours, theirs) = (ours?, theirs??);
-        println!("release_pair_round{round}_cpu_seconds={:.0}/{:.0}", ours.cpu_seconds, theirs.cpu_seconds);
-        ratios.push(ours.cpu_seconds / theirs.cpu_seconds);
+        println!("release_pair_round{round}_cpu_seconds={:.0}/{:.0}", ours.timed.cpu_seconds, theirs.timed.cpu_seconds);
+        ratios.push(ours.timed.cpu_seconds / theirs.timed.cpu_seconds);
     }
     match super::median(&mut ratios) {
         Some(r) => println!("release_pair_cpu_vs_vim_rs={r:.3}"),
@@ -176,37 +183,31 @@ pub(crate) fn pair(rounds: usize) -> Result<(), String> {
 pub(crate) fn debug_pair(rounds: usize) -> Result<(), String> {
     let base = repo().join("target/bench/debug-pair");
     let (on_vim25, on_vim_rs) = the_pair()?;
-    let lines = Program {
-        name: "vim25_lines",
-        dependencies: on_vim25.dependencies.clone(),
-        main: on_vim25.main,
-        lock: on_vim25.lock.clone(),
-        counts: on_vim25.counts,
-        profile: line_tables_only(&on_vim25.packages),
-        packages: on_vim25.packages.clone(),
-    };
+    let lines = Program { name: "vim25_lines", profile: dev_profile(&on_vim25.packages, Some("line-tables-only")), ..on_vim25.clone() };
     let mut ready = Vec::new();
     for p in [&on_vim25, &lines, &on_vim_rs] {
         let (ws, target) = workspace(&base, p)?;
         checked(super::cargo().args(["build", "--quiet"]).current_dir(&ws).env("CARGO_TARGET_DIR", &target))?;
         ready.push((p, ws, target));
     }
+    let rebuild = |(p, ws, target): &(&Program, PathBuf, PathBuf)| -> Result<Timed, String> {
+        checked(super::cargo().args(super::clean_args(&p.packages)).current_dir(ws).env("CARGO_TARGET_DIR", target))?;
+        let timed = timed_build(p, ws, target, false)?;
+        check_binary(p, &target.join("debug/count-objects"))?;
+        Ok(timed)
+    };
     let mut ratios = [Vec::new(), Vec::new()];
     for round in 0..rounds {
-        let mut timed = Vec::new();
-        for i in 0..ready.len() {
-            let (p, ws, target) = &ready[if round % 2 == 0 { i } else { ready.len() - 1 - i }];
-            checked(super::cargo().args(super::clean_args(&p.packages)).current_dir(ws).env("CARGO_TARGET_DIR", target))?;
-            let t = timed_build(p, ws, target, false)?;
-            check_binary(p, &target.join("debug/count-objects"))?;
-            timed.push((p.name, t));
+        let mut timed = [None; 3];
+        for i in 0..timed.len() {
+            let i = if round % 2 == 0 { i } else { timed.len() - 1 - i };
+            timed[i] = Some(rebuild(&ready[i])?);
         }
-        timed.sort_by_key(|(name, _)| ready.iter().position(|(p, ..)| p.name == *name));
-        let [(_, ours), (_, lines), (_, theirs)] = &timed[..] else {
-            return Err("three builds expected".to_owned());
+        let [Some(ours), Some(lines), Some(theirs)] = timed else {
+            unreachable!("every program was rebuilt");
         };
         let show = |what: &str, f: fn(&Timed) -> f64| {
-            println!("debug_pair_round{round}_{what}={:.1}/{:.1}/{:.1}", f(ours), f(lines), f(theirs));
+            println!("debug_pair_round{round}_{what}={:.1}/{:.1}/{:.1}", f(&ours), f(&lines), f(&theirs));
         };
         show("wall_seconds", |t| t.wall_seconds);
         show("cpu_seconds", |t| t.cpu_seconds);
@@ -225,17 +226,10 @@ pub(crate) fn debug_pair(rounds: usize) -> Result<(), String> {
 
 /// Profile sections that build `packages`, path dependencies here, as cargo builds a
 /// dependency from a registry: without incremental compilation (which cargo turns on for path
-/// dependencies in debug builds).
-fn as_registry_dependency(packages: &[String]) -> String {
-    packages.iter().map(|p| format!("\n[profile.dev.package.{p}]\nincremental = false\n")).collect()
-}
-
-/// [`as_registry_dependency`], with line tables only as the debug info.
-fn line_tables_only(packages: &[String]) -> String {
-    packages
-        .iter()
-        .map(|p| format!("\n[profile.dev.package.{p}]\nincremental = false\ndebug = \"line-tables-only\"\n"))
-        .collect()
+/// dependencies in debug builds), and with `debug` as their debug info when given.
+fn dev_profile(packages: &[String], debug: Option<&str>) -> String {
+    let debug = debug.map(|d| format!("debug = \"{d}\"\n")).unwrap_or_default();
+    packages.iter().map(|p| format!("\n[profile.dev.package.{p}]\nincremental = false\n{debug}")).collect()
 }
 
 /// The program's workspace below `base`, written afresh, and its target directory; the sources
@@ -256,13 +250,6 @@ fn workspace(base: &Path, p: &Program) -> Result<(PathBuf, PathBuf), String> {
     // sources fetched before the clock starts
     checked(super::cargo().arg("fetch").current_dir(&ws))?;
     Ok((ws, target))
-}
-
-/// What `/usr/bin/time` measured of one `cargo build`.
-struct Timed {
-    cpu_seconds: f64,
-    wall_seconds: f64,
-    peak_gb: f64,
 }
 
 fn timed_build(p: &Program, ws: &Path, target: &Path, release: bool) -> Result<Timed, String> {
@@ -300,13 +287,13 @@ fn check_binary(p: &Program, binary: &Path) -> Result<(), String> {
 fn build(base: &Path, p: &Program) -> Result<Build, String> {
     let (ws, target) = workspace(base, p)?;
     let _ = std::fs::remove_dir_all(&target);
-    let Timed { cpu_seconds, wall_seconds, peak_gb } = timed_build(p, &ws, &target, true)?;
+    let timed = timed_build(p, &ws, &target, true)?;
     let binary = target.join("release/count-objects");
     let stripped = target.join("count-objects.stripped");
     checked(Command::new("strip").arg("-o").arg(&stripped).arg(&binary))?;
     let size = |f: &Path| std::fs::metadata(f).map(|m| m.len() as f64 / 1e6).map_err(|e| format!("{}: {e}", f.display()));
     check_binary(p, &binary)?;
-    Ok(Build { cpu_seconds, wall_seconds, peak_gb, binary_mb: size(&binary)?, stripped_mb: size(&stripped)? })
+    Ok(Build { timed, binary_mb: size(&binary)?, stripped_mb: size(&stripped)? })
 }
 
 /// CPU seconds, wall seconds and the peak in GiB (as `compile_peak_gb`) from the last line `/usr/bin/time -f "%U %S %e %M"` wrote.
@@ -321,12 +308,12 @@ fn parse_time(stderr: &str) -> Option<(f64, f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{as_registry_dependency, line_tables_only, parse_time};
+    use super::{dev_profile, parse_time};
 
     #[test]
     fn profiles_for_each_package() {
         let packages = ["vim25".to_owned(), "vim25-cycle".to_owned()];
-        for (text, debug) in [(as_registry_dependency(&packages), None), (line_tables_only(&packages), Some("line-tables-only"))] {
+        for (text, debug) in [(dev_profile(&packages, None), None), (dev_profile(&packages, Some("line-tables-only")), Some("line-tables-only"))] {
             let table: toml::Table = toml::from_str(&text).unwrap();
             for p in &packages {
                 let section = &table["profile"]["dev"]["package"][p.as_str()];
